@@ -1,0 +1,36 @@
+/*
+ * date.h — ISO 8601 dates as days since 1970-01-01 (proleptic Gregorian).
+ *
+ * Dates are stored and computed as int32 day numbers; a timestamp
+ * ("2024-03-01T12:30:00Z") keeps its date part when only a date is needed.
+ */
+#ifndef XS_DATE_H
+#define XS_DATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Day number of y-m-d (no validation). */
+int32_t xs__days_from_civil(int y, int m, int d);
+/* y-m-d of a day number. */
+void xs__civil_from_days(int32_t days, int *y, int *m, int *d);
+
+/*
+ * Parses an ISO 8601 date "YYYY-MM-DD", optionally followed by a time
+ * "THH:MM[:SS[.fff]]" and a zone "Z" or "±HH:MM" (a space may replace 'T').
+ * Rejects impossible dates (2024-13-01, 2023-02-29). The time is checked
+ * but only the calendar date is returned.
+ * Returns 0 and sets *days, or -1 when s is not such a date.
+ */
+int xs__date_parse(const char *s, size_t len, int32_t *days);
+
+/* Writes "YYYY-MM-DD" (11 bytes with the NUL) into buf. */
+void xs__date_format(int32_t days, char buf[11]);
+
+/* Days in a month of a year. */
+int xs__days_in_month(int y, int m);
+
+/* Adds n months to a day number, clamping the day (Jan 31 + 1 month = Feb 28/29). */
+int32_t xs__date_add_months(int32_t days, int n);
+
+#endif

@@ -1,0 +1,106 @@
+/*
+ * error.c — error codes, messages and `FILE:LINE: COLUMN: message` formatting.
+ */
+#include "base/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *xs_strerror(int code)
+{
+    switch (code) {
+#define XS__ERR_CASE(name, val, msg)                                     \
+    case XS_##name:                                                      \
+        return msg;
+        XS_ERRNO_MAP(XS__ERR_CASE)
+#undef XS__ERR_CASE
+    }
+    return "unknown error";
+}
+
+const char *xs_version(void)
+{
+    return XS_VERSION;
+}
+
+static void copy_str(char *dst, size_t n, const char *src)
+{
+    if (!src) src = "";
+    size_t len = strlen(src);
+    if (len >= n) len = n - 1;
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+int xs__error_set(xs_error *err, int code, const char *file, long line,
+                  const char *column, const char *fmt, ...)
+{
+    if (!err) return code;
+    err->code = code;
+    copy_str(err->file, sizeof err->file, file);
+    err->line = line;
+    copy_str(err->column, sizeof err->column, column);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void xs__error_clear(xs_error *err)
+{
+    if (!err) return;
+    memset(err, 0, sizeof *err);
+}
+
+const char *xs_error_format(const xs_error *err, char *buf, size_t n)
+{
+    if (n == 0) return buf;
+    const char *msg = err->message[0] ? err->message : xs_strerror(err->code);
+    if (err->file[0] && err->line > 0 && err->column[0])
+        snprintf(buf, n, "%s:%ld: %s: %s", err->file, err->line, err->column, msg);
+    else if (err->file[0] && err->line > 0)
+        snprintf(buf, n, "%s:%ld: %s", err->file, err->line, msg);
+    else if (err->file[0] && err->column[0])
+        snprintf(buf, n, "%s: %s: %s", err->file, err->column, msg);
+    else if (err->file[0])
+        snprintf(buf, n, "%s: %s", err->file, msg);
+    else if (err->column[0])
+        snprintf(buf, n, "%s: %s", err->column, msg);
+    else
+        snprintf(buf, n, "%s", msg);
+    return buf;
+}
+
+void xs__error_quote(char *dst, size_t n, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    const size_t max_shown = 80;
+    if (n < 8) {
+        if (n) dst[0] = '\0';
+        return;
+    }
+    dst[o++] = '"';
+    for (size_t i = 0; i < len && o + 6 < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (i == max_shown) {
+            dst[o++] = '.', dst[o++] = '.', dst[o++] = '.';
+            break;
+        }
+        if (c == '"' || c == '\\') {
+            dst[o++] = '\\';
+            dst[o++] = (char)c;
+        } else if (c < 0x20 || c == 0x7f) {
+            dst[o++] = '\\';
+            dst[o++] = 'x';
+            dst[o++] = hex[c >> 4];
+            dst[o++] = hex[c & 15];
+        } else {
+            dst[o++] = (char)c;
+        }
+    }
+    dst[o++] = '"';
+    dst[o] = '\0';
+}

@@ -1,0 +1,55 @@
+/*
+ * cli.h — what the subcommands of the xsell CLI share: the command table,
+ * exit codes, error printing and common option parsing.
+ *
+ * Each subcommand lives in cmd_<name>.c and is one line in commands.c.
+ */
+#ifndef XS_CLI_H
+#define XS_CLI_H
+
+#include "xsell.h"
+
+/* Exit codes of the CLI. */
+enum { XS_EXIT_OK = 0, XS_EXIT_FAIL = 1, XS_EXIT_USAGE = 2 };
+
+typedef struct xs_command {
+    const char *name;
+    const char *summary; /* one line for `xsell --help` */
+    int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
+} xs_command;
+
+extern const xs_command xs_commands[];
+extern const size_t xs_n_commands;
+
+/* Maps a library error code to an exit code (the CLI's one table). */
+int xs_cli_exit_code(int code);
+
+/* Prints "xsell CMD: <formatted err>" to stderr and returns its exit code. */
+int xs_cli_fail(const char *cmd, const xs_error *err);
+
+/* Prints "xsell CMD: message" plus "try 'xsell CMD --help'" and returns 2. */
+int xs_cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Parses --format's value, printing a usage error on failure.
+ * Returns 0 or XS_EXIT_USAGE. */
+int xs_cli_format(const char *cmd, const char *value, xs_format *out);
+
+/* Strict number parsing for option values: the whole string must be a
+ * number in [lo, hi]. Return 0, or print a usage error and return 2. */
+int xs_cli_long(const char *cmd, const char *opt, const char *value, long lo, long hi,
+                long *out);
+int xs_cli_double(const char *cmd, const char *opt, const char *value, double lo,
+                  double hi, double *out);
+
+/* The subcommands. */
+int xs_cmd_demo(int argc, char **argv);
+int xs_cmd_gen(int argc, char **argv);
+int xs_cmd_import(int argc, char **argv);
+int xs_cmd_export(int argc, char **argv);
+int xs_cmd_itemsets(int argc, char **argv);
+int xs_cmd_rules(int argc, char **argv);
+int xs_cmd_adoption(int argc, char **argv);
+int xs_cmd_together(int argc, char **argv);
+
+#endif

@@ -1,0 +1,16 @@
+/*
+ * commands.c — the table of subcommands: adding one is one line here.
+ */
+#include "cli/cli.h"
+
+const xs_command xs_commands[] = {
+    {"demo", "generate a demo company, import it and summarise it", xs_cmd_demo},
+    {"gen", "write a deterministic demo company as CSV files", xs_cmd_gen},
+    {"import", "validate and import a CSV / JSON Lines file into the store", xs_cmd_import},
+    {"export", "write a table of the store as CSV / JSON Lines", xs_cmd_export},
+    {"itemsets", "mine frequent itemsets", xs_cmd_itemsets},
+    {"rules", "mine association rules", xs_cmd_rules},
+    {"adoption", "adoption timing curves P(B within t | A)", xs_cmd_adoption},
+    {"together", "frequently bought together", xs_cmd_together},
+};
+const size_t xs_n_commands = sizeof xs_commands / sizeof xs_commands[0];

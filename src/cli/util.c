@@ -1,0 +1,82 @@
+/*
+ * util.c — error reporting and option parsing shared by the subcommands.
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* The one table from library error codes to exit codes. */
+static const struct {
+    int code, exit;
+} exit_map[] = {
+    {XS_OK, XS_EXIT_OK},          {XS_EINVAL, XS_EXIT_USAGE},
+    {XS_EPARSE, XS_EXIT_USAGE},   {XS_EUSAGE, XS_EXIT_USAGE},
+    {XS_EREJECT, XS_EXIT_USAGE},  {XS_ERANGE, XS_EXIT_USAGE},
+    {XS_ENOTFOUND, XS_EXIT_USAGE}, {XS_ENOMEM, XS_EXIT_FAIL},
+    {XS_EIO, XS_EXIT_FAIL},       {XS_EDB, XS_EXIT_FAIL},
+    {XS_ESCHEMA, XS_EXIT_FAIL},   {XS_EINTERNAL, XS_EXIT_FAIL},
+};
+
+int xs_cli_exit_code(int code)
+{
+    for (size_t i = 0; i < sizeof exit_map / sizeof exit_map[0]; i++)
+        if (exit_map[i].code == code) return exit_map[i].exit;
+    return code >= 0 ? XS_EXIT_OK : XS_EXIT_FAIL;
+}
+
+int xs_cli_fail(const char *cmd, const xs_error *err)
+{
+    char buf[1200];
+    fprintf(stderr, "xsell %s: %s\n", cmd, xs_error_format(err, buf, sizeof buf));
+    return xs_cli_exit_code(err->code);
+}
+
+int xs_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "xsell %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\ntry 'xsell %s --help'\n", cmd);
+    return XS_EXIT_USAGE;
+}
+
+int xs_cli_format(const char *cmd, const char *value, xs_format *out)
+{
+    if (xs_format_parse(value, out) == XS_OK) return 0;
+    return xs_cli_usage_error(cmd, "--format: expected table, json or csv, got \"%s\"",
+                              value);
+}
+
+int xs_cli_long(const char *cmd, const char *opt, const char *value, long lo, long hi,
+                long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno || end == value || *end)
+        return xs_cli_usage_error(cmd, "%s: not an integer: \"%s\"", opt, value);
+    if (v < lo || v > hi)
+        return xs_cli_usage_error(cmd, "%s: %ld is out of range [%ld, %ld]", opt, v, lo,
+                                  hi);
+    *out = v;
+    return 0;
+}
+
+int xs_cli_double(const char *cmd, const char *opt, const char *value, double lo,
+                  double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(value, &end);
+    if (errno || end == value || *end || v != v)
+        return xs_cli_usage_error(cmd, "%s: not a number: \"%s\"", opt, value);
+    if (v < lo || v > hi)
+        return xs_cli_usage_error(cmd, "%s: %g is out of range [%g, %g]", opt, v, lo, hi);
+    *out = v;
+    return 0;
+}
