@@ -137,6 +137,43 @@ int xs_table_write(const xs_table *t, FILE *out, xs_format fmt);
 /* ====================================================================== */
 /* (section owned by the store module) */
 
+/** An open store (SQLite file). Opaque. */
+typedef struct xs_store xs_store;
+
+/* The input tables of docs/data-model.md, in dependency order. */
+typedef enum xs_table_id {
+    XS_T_CUSTOMERS = 0,
+    XS_T_PRODUCTS,
+    XS_T_SUBSCRIPTIONS,
+    XS_T_ORDERS,
+    XS_T_USAGE,
+    XS_T_EVENTS,
+    XS_T_OFFERS,
+    XS_N_TABLES
+} xs_table_id;
+
+/**
+ * Opens (creating when absent) a SQLite store and migrates its schema to the
+ * current version. WAL mode.
+ * @param out  set to the store; caller closes with xs_store_close()
+ * @param path file name (copied)
+ * @return XS_OK, XS_EDB (cannot open), XS_ESCHEMA (file from a newer xsell)
+ * @code
+ *   xs_store *st; xs_error e;
+ *   if (xs_store_open(&st, "xsell.db", &e) < 0) ...;
+ *   xs_store_close(st);
+ * @endcode
+ */
+int xs_store_open(xs_store **out, const char *path, xs_error *err);
+/** Closes the store; NULL is fine. */
+void xs_store_close(xs_store *st);
+/** Table name ("customers", ...) of an id; NULL when out of range. */
+const char *xs_table_name(xs_table_id t);
+/** Table id of a name. @return XS_OK or XS_ENOTFOUND */
+int xs_table_lookup(const char *name, xs_table_id *out);
+/** Number of rows of a table. @return count (>= 0) or a negative XS_E* code */
+long long xs_store_count(xs_store *st, xs_table_id t, xs_error *err);
+
 /* ====================================================================== */
 /* Import / export (src/io + src/store)                                   */
 /* ====================================================================== */
@@ -156,6 +193,9 @@ int xs_table_write(const xs_table *t, FILE *out, xs_format fmt);
 /* Mining (src/mine): itemsets, rules, adoption timing, together          */
 /* ====================================================================== */
 /* (section owned by the mining module) */
+
+/** Transactions: baskets of items with names. Opaque (see src/mine/baskets.h). */
+typedef struct xs_baskets xs_baskets;
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,40 @@
+/*
+ * baskets.h — transactions for the miners: each basket is a sorted set of
+ * dense item ids; item names live in an intern table.
+ *
+ * Built item by item through a small builder so that any source (FIMI file,
+ * basket CSV, the store's orders or adoption sets) produces the same thing.
+ * The miners never see customers or SQL, only these integer sets.
+ */
+#ifndef XS_BASKETS_H
+#define XS_BASKETS_H
+
+#include "xsell.h"
+#include "base/intern.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct xs_baskets {
+    size_t n_tx;      /* number of baskets (empty ones included) */
+    size_t *off;      /* n_tx + 1 offsets into items */
+    uint32_t *items;  /* per basket: ascending, unique item ids */
+    size_t n_items_total, cap_items, cap_off;
+    xs__intern names; /* item id -> name; n_items = names.n */
+    int open;         /* a basket is being built */
+};
+
+/* Initialises an empty set of baskets. */
+void xs__baskets_init(struct xs_baskets *b);
+/* Adds an item (by name, interned) to the basket being built, opening one
+ * when none is. Returns XS_OK or XS_ENOMEM. */
+int xs__baskets_add(struct xs_baskets *b, const char *name, size_t len);
+/* Adds an item by an id already interned in b->names. */
+int xs__baskets_add_id(struct xs_baskets *b, uint32_t id);
+/* Closes the current basket (sorting and removing duplicate items); closing
+ * with nothing added records an empty basket. Returns XS_OK or XS_ENOMEM. */
+int xs__baskets_end(struct xs_baskets *b);
+/* Frees the contents (not b itself). */
+void xs__baskets_clear(struct xs_baskets *b);
+
+#endif
