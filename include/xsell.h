@@ -154,7 +154,8 @@ typedef enum xs_table_id {
 
 /**
  * Opens (creating when absent) a SQLite store and migrates its schema to the
- * current version. WAL mode.
+ * current version. WAL mode. A store handle may be used by one thread at a
+ * time (open one per thread); several processes may open the same file.
  * @param out  set to the store; caller closes with xs_store_close()
  * @param path file name (copied)
  * @return XS_OK, XS_EDB (cannot open), XS_ESCHEMA (file from a newer xsell)
@@ -179,15 +180,251 @@ long long xs_store_count(xs_store *st, xs_table_id t, xs_error *err);
 /* ====================================================================== */
 /* (section owned by the import module) */
 
+/* File formats of import and export. AUTO: from the file name (.jsonl /
+ * .ndjson: JSON Lines, anything else: CSV). */
+typedef enum xs_io_format { XS_IO_AUTO = 0, XS_IO_CSV, XS_IO_JSONL } xs_io_format;
+
+/**
+ * Parses "csv" or "jsonl" (also "ndjson").
+ * @return XS_OK and sets *out, or XS_EINVAL
+ */
+int xs_io_format_parse(const char *s, xs_io_format *out);
+
+/** Format a file name implies: XS_IO_JSONL for .jsonl / .ndjson, else XS_IO_CSV. */
+xs_io_format xs_io_format_of_path(const char *path);
+
+/** Called once per reported error (rejected value, bad row, bad header);
+ *  e is borrowed for the duration of the call. */
+typedef void (*xs_import_error_fn)(void *ctx, const xs_error *e);
+/** Called every few thousand rows with rows read and bytes read / total. */
+typedef void (*xs_import_progress_fn)(void *ctx, unsigned long long rows,
+                                      unsigned long long bytes_done,
+                                      unsigned long long bytes_total);
+
+typedef struct xs_import_options {
+    xs_table_id table;   /* destination table */
+    xs_io_format format; /* XS_IO_AUTO: from the file name */
+    char delimiter;      /* CSV delimiter; 0 means ',' */
+    /* Column renames "their=ours" applied to the header before validation
+     * (borrowed). `ours` must be a column of the table. */
+    const char *const *maps;
+    size_t n_maps;
+    /* How many error messages reach on_error; the rest are only counted
+     * (xs_import_result.n_errors). Negative: all. Default 20. */
+    long max_errors;
+    /* 0 (default): all or nothing — any error rolls the whole import back.
+     * 1: good rows are written, bad ones go to reject_path (when not NULL)
+     * with their original fields plus a `reject_reason` column. */
+    int skip_bad_rows;
+    const char *reject_path;
+    /* "CODE" or "CODE:DIGITS" (e.g. "JPY:0"); NULL: the store's currency,
+     * USD:2 for a new store. The first import fixes the store's currency;
+     * a later conflicting one is an error (XS_EINVAL). */
+    const char *currency;
+    xs_import_error_fn on_error; /* NULL: errors are only counted */
+    void *error_ctx;
+    xs_import_progress_fn on_progress; /* NULL: none */
+    void *progress_ctx;
+} xs_import_options;
+
+/** Counts of one import. */
+typedef struct xs_import_result {
+    unsigned long long read;      /* data rows read */
+    unsigned long long inserted;  /* rows with a new key */
+    unsigned long long updated;   /* existing keys whose values changed */
+    unsigned long long unchanged; /* existing keys with identical values */
+    unsigned long long rejected;  /* rows not imported because of errors */
+    unsigned long long n_errors;  /* error messages (a row may have several) */
+    double seconds;               /* wall time of the import */
+} xs_import_result;
+
+/** Fills *o with the defaults (table customers, AUTO format, ',', 20 errors). */
+void xs_import_options_init(xs_import_options *o);
+
+/**
+ * Validates a CSV / JSON Lines file against docs/data-model.md and upserts
+ * its rows into a table of the store, in one transaction.
+ * Every error is reported through o->on_error as `FILE:LINE: COLUMN: message`
+ * (e.g. `orders.csv:5: customer_id: unknown customer "C999"`).
+ * @param st   the store (borrowed)
+ * @param path input file (borrowed)
+ * @param o    options (borrowed); NULL: defaults
+ * @param res  counts (may be NULL)
+ * @return XS_OK (rows written; with skip_bad_rows some may have been
+ *         rejected), XS_EREJECT (errors: nothing written, err holds a
+ *         summary), XS_EIO / XS_EPARSE (file unreadable / bad header),
+ *         XS_EINVAL (bad options, currency conflict), XS_EDB, XS_ENOMEM.
+ *         On every failure the store is left as it was.
+ * @code
+ *   xs_import_options o; xs_import_options_init(&o);
+ *   o.table = XS_T_ORDERS;
+ *   xs_import_result r; xs_error e;
+ *   if (xs_import_file(st, "orders.csv", &o, &r, &e) < 0) ...;
+ * @endcode
+ */
+int xs_import_file(xs_store *st, const char *path, const xs_import_options *o,
+                   xs_import_result *res, xs_error *err);
+
+/**
+ * Writes a table in key order as CSV (header row) or JSON Lines, with the
+ * field names of docs/data-model.md; money as decimals in the store's
+ * currency; attrs expanded back into their original columns (after the
+ * table's own, in order of first appearance). Importing the output into a
+ * fresh store and exporting again gives the same bytes.
+ * @param path output file, replaced atomically; NULL: stdout
+ * @param fmt  XS_IO_CSV or XS_IO_JSONL (XS_IO_AUTO: from path, CSV for stdout)
+ * @return number of rows written, or XS_EIO / XS_EDB / XS_ENOMEM / XS_EINVAL
+ */
+long long xs_export_table(xs_store *st, xs_table_id t, const char *path, xs_io_format fmt,
+                          xs_error *err);
+
 /* ====================================================================== */
 /* Demo data generator (src/gen)                                          */
 /* ====================================================================== */
 /* (section owned by the generator module) */
 
+/* The files xs_gen_write() produces, in import (dependency) order, then the
+ * truth files. */
+typedef enum xs_gen_file {
+    XS_GEN_CUSTOMERS = 0,
+    XS_GEN_PRODUCTS,
+    XS_GEN_SUBSCRIPTIONS,
+    XS_GEN_ORDERS,
+    XS_GEN_USAGE,
+    XS_GEN_EVENTS,
+    XS_GEN_OFFERS,
+    XS_GEN_TRUTH_CUSTOMERS, /* truth_customers.csv: planted per-customer facts */
+    XS_GEN_TRUTH,           /* truth.json: planted patterns and their counts */
+    XS_GEN_N_FILES
+} xs_gen_file;
+
+#define XS_GEN_MAX_CUSTOMERS 100000000ULL
+#define XS_GEN_DEFAULT_AS_OF "2026-09-30"
+
+/* What to generate; start from xs_gen_options_init(). */
+typedef struct xs_gen_options {
+    uint64_t n_customers; /* 1 .. XS_GEN_MAX_CUSTOMERS (default 1000) */
+    uint64_t seed;        /* any value (default 42) */
+    const char *as_of;    /* "YYYY-MM-DD" the data ends on; NULL: the default */
+} xs_gen_options;
+
+/* Rows (data rows, header excluded; 1 for truth.json) and bytes per file. */
+typedef struct xs_gen_stats {
+    uint64_t rows[XS_GEN_N_FILES];
+    uint64_t bytes[XS_GEN_N_FILES];
+} xs_gen_stats;
+
+/** Sets the defaults: 1000 customers, seed 42, as_of XS_GEN_DEFAULT_AS_OF. */
+void xs_gen_options_init(xs_gen_options *opt);
+
+/** File name of an xs_gen_file ("customers.csv", ..., "truth.json"); NULL when
+ * out of range. */
+const char *xs_gen_file_name(xs_gen_file f);
+
+/**
+ * Writes a deterministic demo company (customers, products, subscriptions,
+ * orders, usage, events, offers as CSV in the formats of docs/data-model.md)
+ * and the truth it planted (truth.json, truth_customers.csv; format in
+ * src/gen/README.md) into dir, creating dir when absent. The same options
+ * give byte-identical files. Files are written under temporary names and
+ * renamed at the end: a failed run leaves none of its files behind.
+ * @param dir   output directory (borrowed)
+ * @param opt   options (borrowed); NULL: the defaults
+ * @param stats filled with rows and bytes per file when not NULL
+ * @return XS_OK; XS_EINVAL (bad option, directory that cannot be created or
+ *         is not a directory); XS_EIO (a write failed); XS_ENOMEM
+ * @code
+ *   xs_gen_options o; xs_gen_options_init(&o); o.n_customers = 10000; o.seed = 7;
+ *   xs_error e;
+ *   if (xs_gen_write("demo", &o, NULL, &e) < 0) ...;
+ * @endcode
+ */
+int xs_gen_write(const char *dir, const xs_gen_options *opt, xs_gen_stats *stats,
+                 xs_error *err);
+
 /* ====================================================================== */
 /* Snapshot (src/store/snapshot): columnar in-memory view of the store    */
 /* ====================================================================== */
 /* (section owned by the snapshot module) */
+
+/** The whole store in memory, columnar, with ids interned. Opaque here; the
+ * stages after the store read its columns through src/store/snapshot.h. */
+typedef struct xs_snapshot xs_snapshot;
+
+/**
+ * Loads every table of the store into a new snapshot, in one read
+ * transaction.
+ * @param st  the store (borrowed; the snapshot does not refer to it afterwards)
+ * @param out set to the snapshot; caller frees with xs_snapshot_free()
+ * @return XS_OK; XS_ENOMEM; XS_EDB; XS_ESCHEMA (the file is not at the schema
+ *         version this build reads, or lacks a table or column); XS_EPARSE /
+ *         XS_ENOTFOUND / XS_ERANGE for a row the snapshot cannot represent
+ *         (a bad date, an unknown customer, the lines of one order with two
+ *         customers ...), err naming the table.column, the value and the row key
+ * @code
+ *   xs_snapshot *snap;
+ *   if (xs_snapshot_load(st, &snap, &e) < 0) ...;
+ *   printf("%zu customers\n", xs_snapshot_count(snap, XS_SNAP_CUSTOMERS));
+ *   xs_snapshot_free(snap);
+ * @endcode
+ */
+int xs_snapshot_load(xs_store *st, xs_snapshot **out, xs_error *err);
+/** Frees a snapshot; NULL is fine. */
+void xs_snapshot_free(xs_snapshot *s);
+
+/* What a snapshot holds. XS_SNAP_ORDERS counts distinct order ids (baskets);
+ * XS_SNAP_ORDER_LINES counts rows of the orders table. */
+typedef enum xs_snapshot_item {
+    XS_SNAP_CUSTOMERS = 0,
+    XS_SNAP_PRODUCTS,
+    XS_SNAP_SUBSCRIPTIONS,
+    XS_SNAP_ORDERS,
+    XS_SNAP_ORDER_LINES,
+    XS_SNAP_USAGE,
+    XS_SNAP_EVENTS,
+    XS_SNAP_OFFERS,
+    XS_SNAP_N_ITEMS
+} xs_snapshot_item;
+
+/** @return the number of items of a kind (0 for a NULL snapshot) */
+size_t xs_snapshot_count(const xs_snapshot *s, xs_snapshot_item what);
+/** @return "customers", "products", "subscriptions", "orders", "order_lines",
+ *  "usage", "events", "offers"; NULL when out of range */
+const char *xs_snapshot_item_name(xs_snapshot_item what);
+/** @return the heap bytes the snapshot holds (columns, indexes, intern tables) */
+size_t xs_snapshot_bytes(const xs_snapshot *s);
+/** @return the currency code of the money columns (borrowed), e.g. "USD" */
+const char *xs_snapshot_currency(const xs_snapshot *s);
+/** @return the number of fraction digits of money (minor units), e.g. 2 */
+int xs_snapshot_money_scale(const xs_snapshot *s);
+/** @return the sum of orders.amount, in minor units */
+int64_t xs_snapshot_order_revenue(const xs_snapshot *s);
+/**
+ * Monthly recurring revenue of the active subscriptions (no end_date):
+ * quantity x unit_price, where unit_price is per billing period of the
+ * product (month: as is, year: / 12, once: not recurring).
+ * @param n_active set to the number of active subscriptions (may be NULL)
+ * @return MRR in minor units
+ */
+int64_t xs_snapshot_mrr(const xs_snapshot *s, size_t *n_active);
+
+/* Summary tables of a snapshot. */
+typedef enum xs_snapshot_report_kind {
+    XS_SNAP_REPORT_COUNTS = 0,   /* what, count: one row per xs_snapshot_item */
+    XS_SNAP_REPORT_SEGMENTS,     /* segment, customers, share_pct; most first; "(none)" */
+    XS_SNAP_REPORT_PLANS,        /* family, tier, product, kind, active, quantity, mrr:
+                                    products with active subscriptions (plans held) */
+    XS_SNAP_REPORT_TOP_PRODUCTS  /* product, name, orders, quantity, revenue: by revenue */
+} xs_snapshot_report_kind;
+
+/**
+ * Fills an empty table with a summary of the snapshot (money as decimals).
+ * @param limit at most this many rows; 0 for all
+ * @param out   a new table from xs_table_new() (borrowed)
+ * @return XS_OK, XS_ENOMEM or XS_EINVAL (unknown kind)
+ */
+int xs_snapshot_report(const xs_snapshot *s, xs_snapshot_report_kind kind, size_t limit,
+                       xs_table *out);
 
 /* ====================================================================== */
 /* Mining (src/mine): itemsets, rules, adoption timing, together          */
@@ -196,6 +433,1059 @@ long long xs_store_count(xs_store *st, xs_table_id t, xs_error *err);
 
 /** Transactions: baskets of items with names. Opaque (see src/mine/baskets.h). */
 typedef struct xs_baskets xs_baskets;
+
+/* Input formats of basket files: FIMI (item numbers separated by blanks, one
+ * basket per line) and basket CSV (item names separated by commas, RFC 4180
+ * quotes allowed, one basket per line). */
+typedef enum xs_baskets_format { XS_BASKETS_FIMI = 0, XS_BASKETS_CSV } xs_baskets_format;
+
+/** Parses "fimi" or "basket". @return XS_OK and sets *out, or XS_EINVAL */
+int xs_baskets_format_parse(const char *s, xs_baskets_format *out);
+
+/**
+ * Reads a basket file ("-" is standard input). Within a basket duplicate
+ * items are ignored; empty lines are empty baskets (they count in N).
+ * @param out set to the baskets; caller frees with xs_baskets_free()
+ * @return XS_OK, XS_EIO (cannot read: err says why), XS_EPARSE (err:
+ *         `FILE:LINE: not an item number: "x1"`), XS_ENOMEM
+ * @code
+ *   xs_baskets *b; xs_error e;
+ *   if (xs_baskets_read(&b, "retail.dat", XS_BASKETS_FIMI, &e) < 0) ...;
+ *   printf("%zu baskets\n", xs_baskets_n_tx(b));
+ *   xs_baskets_free(b);
+ * @endcode
+ */
+int xs_baskets_read(xs_baskets **out, const char *path, xs_baskets_format fmt,
+                    xs_error *err);
+/** An empty set of baskets (built with xs_baskets_add / xs_baskets_end);
+ *  NULL when out of memory. Caller frees with xs_baskets_free(). */
+xs_baskets *xs_baskets_new(void);
+/** Adds an item (name copied) to the basket being built. @return XS_OK or XS_ENOMEM */
+int xs_baskets_add(xs_baskets *b, const char *name);
+/** Closes the basket being built (an empty one when nothing was added). */
+int xs_baskets_end(xs_baskets *b);
+/** Frees baskets; NULL is fine. */
+void xs_baskets_free(xs_baskets *b);
+/** @return the number of baskets N, empty ones included */
+size_t xs_baskets_n_tx(const xs_baskets *b);
+/** @return the number of distinct items (ids are 0..n-1) */
+size_t xs_baskets_n_items(const xs_baskets *b);
+/** @return the name of an item id (borrowed, valid until free), NULL when out of range */
+const char *xs_baskets_item_name(const xs_baskets *b, uint32_t id);
+/** Finds an item by name. @return XS_OK and sets *id, or XS_ENOTFOUND */
+int xs_baskets_find_item(const xs_baskets *b, const char *name, uint32_t *id);
+
+/* Which frequent itemsets to report: all, closed (no superset has the same
+ * count) or maximal (no superset is frequent). With max_len, supersets are
+ * only those within the length limit. */
+typedef enum xs_itemset_target {
+    XS_ITEMSETS_ALL = 0,
+    XS_ITEMSETS_CLOSED,
+    XS_ITEMSETS_MAXIMAL
+} xs_itemset_target;
+
+typedef struct xs_mine_opts {
+    double min_support;  /* fraction in [0, 1]; used when min_count is 0 */
+    uint64_t min_count;  /* absolute count; 0: derived from min_support */
+    size_t max_len;      /* longest itemset; 0: no limit */
+    xs_itemset_target target;
+} xs_mine_opts;
+
+/**
+ * The count threshold of a support fraction: the smallest integer c with
+ * c / n_tx >= min_support computed in double precision, exactly as a support
+ * compared with `>=` decides it (at least 1). 0.001 of 88,162 baskets is 89.
+ */
+uint64_t xs_min_count(double min_support, size_t n_tx);
+
+/* Frequent itemsets, materialised and sorted: by size ascending, then count
+ * descending, then item names (natural order: numbers numerically). Items
+ * within an itemset are in the same name order. Opaque. */
+typedef struct xs_itemsets xs_itemsets;
+
+/**
+ * Mines the frequent itemsets of b (exact; see the essay in src/mine/itemsets.c).
+ * @param out set to the result; caller frees with xs_itemsets_free()
+ * @return XS_OK, XS_ERANGE (more than 2^32 baskets or items), XS_ENOMEM
+ * @code
+ *   xs_mine_opts o = {.min_count = 89};
+ *   xs_itemsets *s;
+ *   if (xs_itemsets_mine(&s, b, &o, NULL) == XS_OK)
+ *       for (size_t i = 0; i < xs_itemsets_n(s); i++) { const uint32_t *it; uint64_t c;
+ *           size_t n = xs_itemsets_get(s, i, &it, &c); ... }
+ *   xs_itemsets_free(s);
+ * @endcode
+ */
+int xs_itemsets_mine(xs_itemsets **out, const xs_baskets *b, const xs_mine_opts *o,
+                     xs_error *err);
+/** Counts the itemsets. All itemsets are counted in the recursion, nothing
+ *  stored; closed / maximal ones need every immediate superset's count, so
+ *  the frequent itemsets are kept in a tree (20 bytes each) for the check —
+ *  count through xs_itemsets_each() to store nothing. @return XS_OK and sets *n */
+int xs_itemsets_count(const xs_baskets *b, const xs_mine_opts *o, uint64_t *n,
+                      xs_error *err);
+/* Called once per itemset: item ids in name order (borrowed for the call),
+ * its count. Return 0 to go on, a negative XS_E* code to stop. */
+typedef int (*xs_itemset_fn)(void *ctx, const uint32_t *items, size_t n_items,
+                             uint64_t count);
+/**
+ * Streams the itemsets to fn in mining order (deterministic, unsorted),
+ * storing none of them. @return XS_OK, fn's code, or a negative XS_E* code
+ */
+int xs_itemsets_each(const xs_baskets *b, const xs_mine_opts *o, xs_itemset_fn fn,
+                     void *ctx, xs_error *err);
+/** @return the number of itemsets */
+size_t xs_itemsets_n(const xs_itemsets *s);
+/** Itemset i: sets *items (borrowed) and *count; @return its size */
+size_t xs_itemsets_get(const xs_itemsets *s, size_t i, const uint32_t **items,
+                       uint64_t *count);
+/** @return N, the number of baskets the supports are fractions of */
+size_t xs_itemsets_n_tx(const xs_itemsets *s);
+/** Frees a result; NULL is fine. */
+void xs_itemsets_free(xs_itemsets *s);
+
+/* What rules are ranked by (always descending). */
+typedef enum xs_rule_key {
+    XS_RULE_CONFIDENCE = 0,
+    XS_RULE_LIFT,
+    XS_RULE_SUPPORT,
+    XS_RULE_LEVERAGE,
+    XS_RULE_CONVICTION,
+    XS_RULE_COVERAGE
+} xs_rule_key;
+
+/** Parses confidence|lift|support|leverage|conviction|coverage. @return XS_OK or XS_EINVAL */
+int xs_rule_key_parse(const char *s, xs_rule_key *out);
+
+typedef struct xs_rule_opts {
+    xs_mine_opts mine;     /* support threshold and max_len (of lhs + rhs); target ignored */
+    double min_confidence; /* thresholds: a rule is kept when every measure >= its minimum */
+    double min_lift, min_leverage, min_conviction, min_coverage;
+    const uint32_t *rhs;   /* borrowed: only these items as consequent; NULL: any */
+    size_t n_rhs;
+    size_t max_rules;      /* keep the best max_rules by sort_by (bounded heap); 0: all */
+    xs_rule_key sort_by;
+    int no_redundant;      /* drop A->C when some nonempty A' ⊂ A has conf(A'->C) >= conf(A->C) */
+    int count_only;        /* count the rules, keep none */
+    int multi_rhs;         /* consequents of any size (with rhs: all their items among rhs);
+                              itemsets longer than 20 items give single-item ones only */
+} xs_rule_opts;
+
+/** Defaults: min support 0.1, min confidence 0.8, other minima -inf, sort by confidence. */
+void xs_rule_opts_init(xs_rule_opts *o);
+
+/* One rule lhs -> rhs with its measures (N baskets; rhs_count: baskets
+ * holding every rhs item):
+ * support = count/N, confidence = count/lhs_count, coverage = lhs_count/N,
+ * lift = confidence/(rhs_count/N), leverage = support - coverage*rhs_count/N,
+ * conviction = (1 - rhs_count/N)/(1 - confidence), INFINITY when confidence = 1. */
+typedef struct xs_rule {
+    const uint32_t *lhs; /* item ids in name order (borrowed, valid until free) */
+    size_t n_lhs;
+    const uint32_t *rhs; /* likewise; one item unless multi_rhs */
+    size_t n_rhs;
+    uint64_t count, lhs_count, rhs_count, n_tx;
+    double support, confidence, coverage, lift, leverage, conviction;
+} xs_rule;
+
+typedef struct xs_rules xs_rules;
+
+/**
+ * Mines association rules (a single-item consequent unless o->multi_rhs),
+ * sorted by o->sort_by descending, then count descending, then lhs size, lhs
+ * names, rhs size and rhs names. Memory for the rules is O(max_rules) when max_rules > 0.
+ * @param out set to the rules; caller frees with xs_rules_free()
+ * @return XS_OK, XS_ERANGE, XS_ENOMEM
+ * @code
+ *   xs_rule_opts o; xs_rule_opts_init(&o); o.mine.min_count = 89; o.min_confidence = 0.5;
+ *   xs_rules *r; xs_rule x;
+ *   if (xs_rules_mine(&r, b, &o, NULL) == XS_OK)
+ *       for (size_t i = 0; i < xs_rules_n(r); i++) { xs_rules_get(r, i, &x); ... }
+ *   xs_rules_free(r);
+ * @endcode
+ */
+int xs_rules_mine(xs_rules **out, const xs_baskets *b, const xs_rule_opts *o,
+                  xs_error *err);
+/** @return the number of rules kept */
+size_t xs_rules_n(const xs_rules *r);
+/** @return the number of rules that passed every threshold (>= xs_rules_n) */
+uint64_t xs_rules_total(const xs_rules *r);
+/** Fills *out with rule i (pointers borrowed from r). */
+void xs_rules_get(const xs_rules *r, size_t i, xs_rule *out);
+/** Frees rules; NULL is fine. */
+void xs_rules_free(xs_rules *r);
+
+
+/* ---------------------------------------------------------------------- */
+/* Store sources, adoption timing, frequently bought together              */
+/* (src/store/mine_source.c, src/mine/adoption.c, src/mine/together.c)     */
+/* ---------------------------------------------------------------------- */
+
+/** What a store source turns into baskets. */
+typedef enum xs_mine_source {
+    XS_SOURCE_ORDERS = 0, /* one basket per order_id: the products of its lines */
+    XS_SOURCE_ADOPTION    /* one basket per customer: every product ever held
+                             (subscriptions and orders) */
+} xs_mine_source;
+
+/** Parses "orders" or "adoption". @return XS_OK or XS_EINVAL */
+int xs_mine_source_parse(const char *s, xs_mine_source *out);
+
+/**
+ * Reads baskets from the store. Items are product_id strings. ORDERS: one
+ * basket per order_id (ascending order_id), items = its product_ids.
+ * ADOPTION: one basket per customer holding anything (ascending
+ * customer_id), items = products from its subscriptions and orders.
+ * @param out set to the baskets; caller frees with xs_baskets_free()
+ * @return XS_OK, XS_ENOMEM, XS_EDB (SQL failure or a malformed stored date)
+ * @code
+ *   xs_baskets *b;
+ *   if (xs_baskets_from_store(st, XS_SOURCE_ORDERS, &b, &e) < 0) ...;
+ * @endcode
+ */
+int xs_baskets_from_store(xs_store *st, xs_mine_source source, xs_baskets **out,
+                          xs_error *err);
+
+/**
+ * Like xs_baskets_from_store(), also giving each basket a day (days since
+ * 1970-01-01) for time decay: ORDERS the order's date (earliest line date),
+ * ADOPTION the day the customer's set last grew (latest first-held day).
+ * @param days  set to an array of one day per basket; caller frees with
+ *              xs_days_free()
+ * @param as_of set to the store's as-of day (its latest date, see
+ *              xs_adoption_input_from_store())
+ */
+int xs_baskets_from_store_dated(xs_store *st, xs_mine_source source, xs_baskets **out,
+                                int32_t **days, int32_t *as_of, xs_error *err);
+/** Frees a day array returned by xs_baskets_from_store_dated(); NULL is fine. */
+void xs_days_free(int32_t *days);
+
+/** Adoption-timing input: per customer, the first day each product was held
+ * and the end of observation. Integer ids; product names interned. Opaque. */
+typedef struct xs_adoption_input xs_adoption_input;
+
+/**
+ * Builds the adoption input from the store. For every customer holding at
+ * least one product: the first day each product was held (earliest
+ * subscription start_date or order date) and the observation end:
+ *  - the store's as-of day = the latest of orders.date,
+ *    subscriptions.start_date / end_date, usage.date and events.date;
+ *  - except for a churned customer (has subscriptions and every one has an
+ *    end_date): the later of its last subscription end_date and its last
+ *    order date.
+ * @param out caller frees with xs_adoption_input_free()
+ * @return XS_OK, XS_ENOMEM, XS_EDB
+ */
+int xs_adoption_input_from_store(xs_store *st, xs_adoption_input **out, xs_error *err);
+/** Frees an adoption input; NULL is fine. */
+void xs_adoption_input_free(xs_adoption_input *in);
+/** @return the as-of day of the input (days since 1970-01-01) */
+int32_t xs_adoption_input_as_of(const xs_adoption_input *in);
+
+/** What to compute (zero-initialise, then set). */
+typedef struct xs_adoption_opts {
+    const char *from;        /* product A; NULL: every product */
+    const char *to;          /* product B; NULL: every product */
+    size_t min_customers;    /* leave out A with fewer holders (not applied when
+                                both from and to are given) */
+    const int32_t *horizons; /* days at which to report the adoption share */
+    size_t n_horizons;
+} xs_adoption_opts;
+
+/** One step of a Kaplan–Meier curve (at an event time). */
+typedef struct xs_adoption_point {
+    int32_t t;        /* days since first holding A */
+    size_t at_risk;   /* customers still observed and not yet adopted at t */
+    size_t events;    /* customers adopting B at t */
+    double adopted;   /* cumulative adoption 1 - S(t) */
+    double lo, hi;    /* 95 % band (Greenwood, log-log) */
+} xs_adoption_point;
+
+/** The adoption curve of one pair (A, B). Borrowed from its xs_adoption. */
+typedef struct xs_adoption_curve {
+    const char *from, *to;
+    size_t n_holders;   /* customers holding A */
+    size_t n_excluded;  /* held B before or on the day they got A */
+    size_t n_cohort;    /* n_holders - n_excluded: at risk at time zero */
+    size_t n_events;    /* adopted B after A, within observation */
+    int32_t max_t;      /* longest follow-up in the cohort (days) */
+    int32_t median;     /* first t with adopted >= 0.5; -1 when none */
+    size_t n_points;
+    const xs_adoption_point *points;
+    const double *share, *share_lo, *share_hi; /* per horizon; NaN when the
+                                                  horizon is beyond max_t
+                                                  (unless the curve reached 1) */
+} xs_adoption_curve;
+
+/** Result of xs_adoption_compute(): a list of curves. Opaque. */
+typedef struct xs_adoption xs_adoption;
+
+/**
+ * Kaplan–Meier adoption curves P(adopt B within t days | holds A). Time zero
+ * is the day a customer first held A; customers who held B before or on
+ * that day are excluded; customers who have not adopted B are censored at
+ * their observation end. Without both from and to, pairs with no adoption
+ * event are left out. Curves are ordered by the share at the last horizon
+ * (descending), then from, then to.
+ * @param out caller frees with xs_adoption_free()
+ * @return XS_OK, XS_ENOMEM, XS_ENOTFOUND (from / to not a product: err's
+ *         column is "from" or "to"), XS_EINVAL (a negative horizon)
+ * @code
+ *   int32_t h[] = {30, 90, 180, 365};
+ *   xs_adoption_opts o = {.from = "accounting", .to = "payroll", .horizons = h, .n_horizons = 4};
+ *   xs_adoption *r;
+ *   if (xs_adoption_compute(in, &o, &r, &e) == XS_OK)
+ *       printf("%.0f %%\n", 100 * xs_adoption_get(r, 0)->share[2]);
+ *   xs_adoption_free(r);
+ * @endcode
+ */
+int xs_adoption_compute(const xs_adoption_input *in, const xs_adoption_opts *opts,
+                        xs_adoption **out, xs_error *err);
+/** @return the number of curves */
+size_t xs_adoption_count(const xs_adoption *r);
+/** @return curve i (borrowed, valid until xs_adoption_free()) */
+const xs_adoption_curve *xs_adoption_get(const xs_adoption *r, size_t i);
+/** Frees the result; NULL is fine. */
+void xs_adoption_free(xs_adoption *r);
+
+/** Item-to-item similarity measures (w = basket weight sums, N = total). */
+typedef enum xs_together_measure {
+    XS_SIM_COUNT = 0, /* w(ab) */
+    XS_SIM_JACCARD,   /* w(ab) / (w(a) + w(b) - w(ab)) */
+    XS_SIM_LIFT,      /* w(ab) N / (w(a) w(b)) */
+    XS_SIM_COSINE     /* w(ab) / sqrt(w(a) w(b)) */
+} xs_together_measure;
+
+/** Parses "count", "jaccard", "lift" or "cosine". @return XS_OK or XS_EINVAL */
+int xs_together_measure_parse(const char *s, xs_together_measure *out);
+/** @return the name of a measure */
+const char *xs_together_measure_name(xs_together_measure m);
+
+/** How to build a model (zero-initialise, then set). */
+typedef struct xs_together_opts {
+    xs_together_measure measure;
+    size_t top_k;         /* neighbours kept per item; 0 means 20 */
+    double min_count;     /* ignore pairs with a smaller co-occurrence weight */
+    double half_life;     /* days; 0: every basket weighs 1 */
+    const int32_t *days;  /* per basket day, required when half_life > 0 */
+    int32_t as_of;        /* weight = 0.5^((as_of - day) / half_life) */
+    int keep_counts;      /* keep every co-occurrence (for xs_together_cart_exact) */
+} xs_together_opts;
+
+/** A frequently-bought-together model: top-k neighbours per item. Opaque. */
+typedef struct xs_together xs_together;
+
+/** One recommended item. */
+typedef struct xs_together_hit {
+    uint32_t item; /* item id (name: xs_together_item_name) */
+    double score;  /* similarity; for a cart the sum over the cart items */
+    double count;  /* co-occurrence weight; for a cart the sum */
+} xs_together_hit;
+
+/**
+ * Builds the model: exact co-occurrence counts over all baskets (no cap on
+ * basket size; cost is the sum of squared basket sizes), one similarity per
+ * pair, and per item its top_k neighbours ordered by higher score, then
+ * lower item name.
+ * @param b baskets (borrowed; names are copied)
+ * @param out caller frees with xs_together_free()
+ * @return XS_OK, XS_ENOMEM, XS_EINVAL (half_life without days, bad value)
+ * @code
+ *   xs_together_opts o = {.measure = XS_SIM_COSINE, .top_k = 10};
+ *   xs_together *m; uint32_t id; xs_together_hit hits[10];
+ *   xs_together_build(b, &o, &m, &e);
+ *   if (xs_together_find(m, "milk", &id) == XS_OK) {
+ *       int n = xs_together_item(m, id, hits, 10);
+ *       for (int i = 0; i < n; i++) puts(xs_together_item_name(m, hits[i].item));
+ *   }
+ *   xs_together_free(m);
+ * @endcode
+ */
+int xs_together_build(const xs_baskets *b, const xs_together_opts *opts,
+                      xs_together **out, xs_error *err);
+/** Frees the model; NULL is fine. */
+void xs_together_free(xs_together *m);
+/** @return the number of items */
+size_t xs_together_n_items(const xs_together *m);
+/** @return the name of an item (borrowed, valid until xs_together_free()) */
+const char *xs_together_item_name(const xs_together *m, uint32_t item);
+/** Item id of a name. @return XS_OK or XS_ENOTFOUND */
+int xs_together_find(const xs_together *m, const char *name, uint32_t *item);
+/**
+ * Neighbours of one item, best first, at most min(cap, top_k). No allocation.
+ * @return the number of hits written to out
+ */
+int xs_together_item(const xs_together *m, uint32_t item, xs_together_hit *out,
+                     size_t cap);
+
+/** Per-thread scratch for cart queries (allocated once, reused). Opaque. */
+typedef struct xs_together_query xs_together_query;
+/** @return XS_OK or XS_ENOMEM; caller frees with xs_together_query_free() */
+int xs_together_query_new(const xs_together *m, xs_together_query **out);
+/** Frees the scratch; NULL is fine. */
+void xs_together_query_free(xs_together_query *q);
+/**
+ * Recommendations for a cart: every item in some cart item's top-k list and
+ * not in the cart, scored by the sum of its similarities to the cart items
+ * (over the lists it appears in), best first (ties: lower name). Repeated
+ * cart items count once. No allocation.
+ * @return the number of hits written to out (at most cap)
+ */
+int xs_together_cart(const xs_together *m, xs_together_query *q, const uint32_t *cart,
+                     size_t n_cart, xs_together_hit *out, size_t cap);
+/**
+ * The same scoring over every co-occurring item instead of the top-k lists
+ * (exact, slow: the baseline of the benchmark). Needs keep_counts.
+ * @return the number of hits, or XS_EINVAL without keep_counts
+ */
+int xs_together_cart_exact(const xs_together *m, xs_together_query *q,
+                           const uint32_t *cart, size_t n_cart, xs_together_hit *out,
+                           size_t cap);
+
+/* ====================================================================== */
+/* Customer health, segments, RFM (src/score)                             */
+/* ====================================================================== */
+/* (section owned by the health module) */
+
+/* ====================================================================== */
+/* Lifetime value (src/score): BG/NBD, Gamma-Gamma, shifted-beta-geometric */
+/* ====================================================================== */
+/* (section owned by the clv module) */
+
+/*
+ * Per-customer purchase summaries for the transactional models. From rows
+ * customer_id, date, amount: purchases on the same day count as one (their
+ * amounts summed); within the calibration period (dates <= calibration_end)
+ *   x    = number of repeat purchase days (distinct days - 1),
+ *   t_x  = last purchase day - first purchase day,
+ *   T    = calibration_end - first purchase day,
+ * in the chosen unit (a week is exactly 7 days), and mean_spend = the mean
+ * amount of the repeat purchase days (the first day excluded; 0 when x = 0).
+ * Rows after calibration_end are counted as holdout purchases and never used
+ * for fitting; a customer whose first purchase is after it is dropped.
+ */
+typedef struct xs_clv_data xs_clv_data;
+
+/* How an orders file is laid out. */
+typedef enum xs_clv_input_format {
+    XS_CLV_INPUT_CSV = 0, /* header row; columns named by id/date/amount_col */
+    XS_CLV_INPUT_CDNOW    /* the CDNOW files: whitespace separated, no header
+                             (a first line not starting with a digit is
+                             skipped); id = first field, date = third from
+                             last (yyyymmdd), amount = last field */
+} xs_clv_input_format;
+
+/** How to read an orders file (zero-initialise, then set). */
+typedef struct xs_clv_read_opts {
+    xs_clv_input_format format;
+    char delimiter;         /* CSV delimiter; 0 means ',' */
+    const char *id_col;     /* NULL: "customer_id" */
+    const char *date_col;   /* NULL: "date" */
+    const char *amount_col; /* NULL: "amount" */
+    int date_yyyymmdd;      /* dates as 19970101 instead of ISO 1997-01-01
+                               (always for XS_CLV_INPUT_CDNOW) */
+    int32_t calibration_end; /* last day of calibration (days since 1970-01-01) */
+    int unit_days;           /* days per time unit: 1 (default when 0) or 7 */
+} xs_clv_read_opts;
+
+/** One customer of a summary (pointers borrowed from the xs_clv_data). */
+typedef struct xs_clv_customer {
+    const char *id;       /* customer id; "" for summaries built from arrays */
+    double x, t_x, T;     /* repeat purchases, recency, age (in the unit) */
+    double mean_spend;    /* mean of the repeat purchase amounts; 0 when x = 0 */
+    double holdout_n;     /* purchase days after calibration_end */
+    double holdout_spend; /* their total amount */
+} xs_clv_customer;
+
+/**
+ * Reads orders and summarises them per customer (in order of first
+ * appearance in the file). Errors name FILE:LINE: COLUMN: an unknown column, an
+ * unparsable date, a negative or malformed amount, an empty id.
+ * @param out caller frees with xs_clv_data_free()
+ * @return XS_OK, XS_EIO, XS_EPARSE, XS_ENOTFOUND (column), XS_ENOMEM,
+ *         XS_EINVAL (no customer purchases in the calibration period)
+ * @code
+ *   xs_clv_read_opts o = {0}; xs_clv_data *d;
+ *   o.unit_days = 7; xs_clv_parse_date("1997-09-30", 0, &o.calibration_end);
+ *   if (xs_clv_data_read("orders.csv", &o, &d, &e) < 0) ...;
+ *   xs_clv_data_free(d);
+ * @endcode
+ */
+int xs_clv_data_read(const char *path, const xs_clv_read_opts *opts, xs_clv_data **out,
+                     xs_error *err);
+/**
+ * Builds a summary from arrays of n customers (copied; ids empty, no
+ * holdout). mean_spend may be NULL (all 0). BG/NBD needs whole x.
+ * @return XS_OK, XS_ENOMEM, XS_EINVAL (a negative or non-finite value,
+ *         t_x > T, or t_x > 0 with x = 0)
+ */
+int xs_clv_data_from_arrays(const double *x, const double *t_x, const double *T,
+                            const double *mean_spend, size_t n, xs_clv_data **out,
+                            xs_error *err);
+/** Frees a summary; NULL is fine. */
+void xs_clv_data_free(xs_clv_data *d);
+/** @return the number of customers */
+size_t xs_clv_data_n(const xs_clv_data *d);
+/** Fills *out with customer i. */
+void xs_clv_data_get(const xs_clv_data *d, size_t i, xs_clv_customer *out);
+/** Counts from reading: rows read, rows after calibration_end, customers
+ *  dropped (no purchase in the calibration period). Any pointer may be NULL. */
+void xs_clv_data_counts(const xs_clv_data *d, size_t *n_rows, size_t *n_after,
+                        size_t *n_dropped);
+/** Parses an ISO date ("1997-09-30") or, with yyyymmdd, "19970930".
+ *  @return XS_OK or XS_EPARSE */
+int xs_clv_parse_date(const char *s, int yyyymmdd, int32_t *days);
+
+/** How a fit ended. */
+typedef struct xs_clv_fit_info {
+    double log_likelihood; /* at the estimate */
+    size_t n_customers;    /* customers the fit used */
+    size_t n_groups;       /* distinct likelihood terms after grouping */
+    int iterations;        /* optimiser iterations */
+    int converged;         /* 1: gradient norm below tolerance */
+    double grad_norm;      /* |d(-LL/n)/d log-params| at the estimate */
+    size_t n_excluded;     /* Gamma-Gamma: repeat buyers left out for a mean
+                              spend of 0 */
+} xs_clv_fit_info;
+
+/* BG/NBD (Fader, Hardie & Lee 2005): purchases Poisson(lambda) while alive,
+ * lambda ~ Gamma(r, alpha); after each purchase the customer drops out with
+ * probability p ~ Beta(a, b). */
+typedef struct xs_bgnbd_params {
+    double r, alpha, a, b;
+} xs_bgnbd_params;
+
+/**
+ * Fits BG/NBD by maximum likelihood: BFGS (GSL vector_bfgs2) on the log
+ * parameters with the analytic gradient; identical (x, t_x, T) are grouped.
+ * @param p    set to the estimate
+ * @param info optional (NULL): log-likelihood and convergence
+ * @return XS_OK, XS_EINVAL (no customers), XS_ENOMEM, XS_ERANGE (no
+ *         convergence: *p and *info hold the last point)
+ * @code
+ *   xs_bgnbd_params p; xs_clv_fit_info fi;
+ *   if (xs_bgnbd_fit(d, &p, &fi, &e) == XS_OK) printf("r=%g LL=%g\n", p.r, fi.log_likelihood);
+ * @endcode
+ */
+int xs_bgnbd_fit(const xs_clv_data *d, xs_bgnbd_params *p, xs_clv_fit_info *info,
+                 xs_error *err);
+/** Log-likelihood of all customers of d at p; NAN when p is not positive,
+ *  x is not whole, or memory runs out. */
+double xs_bgnbd_loglik(const xs_bgnbd_params *p, const xs_clv_data *d);
+/** P(alive at T | x, t_x, T). */
+double xs_bgnbd_p_alive(const xs_bgnbd_params *p, double x, double t_x, double T);
+/** Expected purchases in (T, T + t] of a customer with (x, t_x, T)
+ *  (FHL 2005 eq. 10, Gauss hypergeometric term by a checked series). */
+double xs_bgnbd_expected(const xs_bgnbd_params *p, double t, double x, double t_x,
+                         double T);
+
+/* Gamma-Gamma (Fader & Hardie 2013 note): spend per purchase ~ Gamma(p, nu),
+ * nu ~ Gamma(q, gamma) across customers. */
+typedef struct xs_gg_params {
+    double p, q, gamma;
+} xs_gg_params;
+
+/**
+ * Fits Gamma-Gamma on the customers with x >= 1 and mean_spend > 0 (repeat
+ * buyers with a mean of 0 are left out and counted in info->n_excluded):
+ * BFGS on log parameters, analytic gradient.
+ * @return XS_OK, XS_EINVAL (no such customer), XS_ENOMEM, XS_ERANGE (no
+ *         convergence)
+ */
+int xs_gg_fit(const xs_clv_data *d, xs_gg_params *p, xs_clv_fit_info *info,
+              xs_error *err);
+/** Log-likelihood of the repeat buyers of d with a positive mean spend at p
+ *  (density of their means); NAN when there is none or memory runs out. */
+double xs_gg_loglik(const xs_gg_params *p, const xs_clv_data *d);
+/** E[spend per purchase | x, mean]: the population mean p*gamma/(q-1) when
+ *  x = 0; NAN when q <= 1. */
+double xs_gg_expected_spend(const xs_gg_params *p, double x, double mean_spend);
+
+/**
+ * Customer lifetime value over `horizon` units with discount rate `discount`
+ * per unit (discounted expected transactions approximation):
+ *   CLV = spend * sum_{k=1..horizon} (E[Y(k)] - E[Y(k-1)]) / (1 + discount)^k
+ * where E[Y(k)] = xs_bgnbd_expected(bg, k, x, t_x, T) and spend =
+ * xs_gg_expected_spend(gg, x, mean_spend).
+ */
+double xs_clv_value(const xs_bgnbd_params *bg, const xs_gg_params *gg,
+                    const xs_clv_customer *c, int horizon, double discount);
+
+/* Shifted-beta-geometric (Fader & Hardie 2007): each customer renews each
+ * period with probability 1 - theta, theta ~ Beta(alpha, beta). */
+typedef struct xs_sbg_params {
+    double alpha, beta;
+} xs_sbg_params;
+
+/**
+ * Fits sBG by maximum likelihood to a survivor curve n[0..k] (customers
+ * still active at period 0..k; n[0] > 0, non-increasing).
+ * @return XS_OK, XS_EINVAL (k < 1, increasing or negative counts, n[0] = 0),
+ *         XS_ERANGE (no convergence)
+ */
+int xs_sbg_fit(const double *survivors, size_t n, xs_sbg_params *p,
+               xs_clv_fit_info *info, xs_error *err);
+/** Log-likelihood of a survivor curve n[0..k] at p. */
+double xs_sbg_loglik(const xs_sbg_params *p, const double *survivors, size_t n);
+/** S(t): share of a cohort still active at period t. */
+double xs_sbg_survival(const xs_sbg_params *p, int t);
+/** Retention rate r(t) = S(t) / S(t-1) = (beta + t - 1) / (alpha + beta + t - 1), t >= 1. */
+double xs_sbg_retention(const xs_sbg_params *p, int t);
+/**
+ * Discounted expected residual lifetime (Fader & Hardie 2010) of a customer
+ * active in period n (n >= 1, i.e. after n - 1 renewals), just before the
+ * renewal at the end of period n: the expected number of future payments,
+ * the k-th (k = 0, 1, ...) discounted by (1 + d)^-k:
+ *   DERL = (beta+n-1)/(alpha+beta+n-1) * 2F1(1, beta+n; alpha+beta+n; 1/(1+d)).
+ * d > 0. Multiply by the price per period for the residual CLV.
+ */
+double xs_sbg_derl(const xs_sbg_params *p, int n, double d);
+
+/**
+ * Reads a survivor curve: one column of a CSV file with a header row, row i
+ * = customers still active at period i. Values are non-negative numbers,
+ * not increasing, the first positive; empty cells may end the column.
+ * @param out  set to the values; caller frees with xs_survivors_free()
+ * @param delim CSV delimiter; 0 means ','
+ * @return XS_OK, XS_EIO, XS_EPARSE (FILE:LINE: COLUMN: bad value, or fewer
+ *         than 2 periods), XS_ENOTFOUND (no such column), XS_ENOMEM
+ */
+int xs_survivors_read(const char *path, const char *column, char delim, double **out,
+                      size_t *n, xs_error *err);
+/** Frees a curve of xs_survivors_read(); NULL is fine. */
+void xs_survivors_free(double *v);
+
+/* ====================================================================== */
+/* Churn risk (src/score): XGBoost models, cross-validation, calibration  */
+/* ====================================================================== */
+/* (section owned by the churn module) */
+
+/*
+ * Churn risk from a customer-level table (one row per customer): an id
+ * column, a 0/1-like label column and feature columns. A column is numeric
+ * when every non-blank value parses as a number (blanks -> missing, NaN for
+ * XGBoost), else categorical and one-hot encoded ("Contract=One year"),
+ * levels sorted bytewise; a blank categorical value sets none of its
+ * indicators. Models are XGBoost gradient-boosted trees (binary:logistic,
+ * tree_method hist, fixed nthread and seed: the same data and parameters
+ * give the same model and the same numbers on every run).
+ */
+
+/** An encoded customer table. Opaque. */
+typedef struct xs_churn_data xs_churn_data;
+/** A trained model: XGBoost booster plus the feature encoding. Opaque. */
+typedef struct xs_churn_model xs_churn_model;
+
+/** How to read a customer table (zero-initialise, then set). */
+typedef struct xs_churn_read_opts {
+    const char *id;       /* id column (required) */
+    const char *label;    /* label column (required for training/eval) */
+    const char *positive; /* positive label value; NULL: detect: the value
+                             among 1, Yes, yes, YES, true, True, TRUE */
+    const char *const *drop; /* further columns to exclude (borrowed) */
+    size_t n_drop;
+    char delimiter; /* 0: ',' */
+} xs_churn_read_opts;
+
+/** What the reader found in a source column. */
+typedef struct xs_churn_column {
+    const char *name; /* borrowed, valid until the data is freed */
+    int categorical;  /* 0: numeric */
+    size_t n_levels;  /* categorical: distinct non-blank values (training) */
+    size_t n_blank;   /* blank cells, treated as missing */
+    size_t n_unseen;  /* prediction only: categorical values the model never
+                         saw, treated as missing */
+} xs_churn_column;
+
+/**
+ * Reads and encodes a customer table for training or cross-validation.
+ * @param path CSV file with a header row (borrowed; read through the record
+ *             reader)
+ * @param out  caller frees with xs_churn_data_free()
+ * @return XS_OK; XS_ENOTFOUND (unknown --id / --label / --drop column:
+ *         column is the option); XS_EINVAL (`FILE:LINE: COLUMN: message`
+ *         for a blank label, a third label value, a value that is neither
+ *         the positive nor the other one, a --positive value not in the
+ *         file; "no data rows"; no positive label detectable); XS_EPARSE /
+ *         XS_EIO from the reader; XS_ENOMEM
+ * @code
+ *   xs_churn_read_opts o = {.id = "customerID", .label = "Churn", .positive = "Yes"};
+ *   xs_churn_data *d; xs_error e;
+ *   if (xs_churn_data_read("telco.csv", &o, &d, &e) < 0) ...;
+ * @endcode
+ */
+int xs_churn_data_read(const char *path, const xs_churn_read_opts *o, xs_churn_data **out,
+                       xs_error *err);
+/**
+ * Reads a table to score with a model: the model's feature columns must be
+ * present (others are ignored); categorical values the model never saw and
+ * blanks are missing (counted in xs_churn_column.n_unseen / n_blank).
+ * @return as xs_churn_data_read(); a numeric model column holding text is
+ *         `FILE:LINE: COLUMN: not a number: "abc"` (XS_EINVAL)
+ */
+int xs_churn_data_read_for_model(const char *path, const xs_churn_model *m,
+                                 const char *id, char delimiter, xs_churn_data **out,
+                                 xs_error *err);
+/** Frees the data; NULL is fine. */
+void xs_churn_data_free(xs_churn_data *d);
+/** @return rows (customers) */
+size_t xs_churn_data_rows(const xs_churn_data *d);
+/** @return rows with the positive label (0 without a label) */
+size_t xs_churn_data_positives(const xs_churn_data *d);
+/** @return id of row i (borrowed) */
+const char *xs_churn_data_id(const xs_churn_data *d, size_t i);
+/** @return label of row i: 1 positive, 0 negative, -1 without a label */
+int xs_churn_data_label(const xs_churn_data *d, size_t i);
+/** @return the positive / negative label value (borrowed; NULL without) */
+const char *xs_churn_data_positive(const xs_churn_data *d);
+const char *xs_churn_data_negative(const xs_churn_data *d);
+/** @return number of encoded features (one-hot columns counted one each) */
+size_t xs_churn_data_n_features(const xs_churn_data *d);
+/** @return name of feature j: "tenure" or "Contract=One year" (borrowed) */
+const char *xs_churn_data_feature_name(const xs_churn_data *d, size_t j);
+/** @return value of feature j in row i (NaN: missing) */
+double xs_churn_data_value(const xs_churn_data *d, size_t i, size_t j);
+/** @return number of source (feature) columns */
+size_t xs_churn_data_n_columns(const xs_churn_data *d);
+/** @return what was found in source column c (borrowed) */
+const xs_churn_column *xs_churn_data_column(const xs_churn_data *d, size_t c);
+
+/** Model and cross-validation settings; start from xs_churn_params_init(). */
+typedef struct xs_churn_params {
+    int rounds;              /* boosting rounds (default 200) */
+    int max_depth;           /* tree depth (default 3) */
+    double eta;              /* learning rate (default 0.05) */
+    double min_child_weight; /* default 1 */
+    int nthread;             /* XGBoost threads (default 1; fixed for
+                                reproducibility) */
+    uint64_t seed;           /* folds and XGBoost seed (default 42) */
+    size_t folds;            /* cross-validation folds (default 5) */
+} xs_churn_params;
+
+/** Sets the defaults listed in xs_churn_params. */
+void xs_churn_params_init(xs_churn_params *p);
+
+/** One fold of a cross-validation: its held-out rows and their scores. */
+typedef struct xs_churn_fold {
+    size_t n, n_pos;
+    double auc, log_loss; /* auc NaN when the fold lacks a class */
+} xs_churn_fold;
+
+/** A calibration bin (a decile of predicted probability). */
+typedef struct xs_churn_bin {
+    size_t n;
+    double p_min, p_max; /* range of predictions in the bin */
+    double mean_pred;    /* mean predicted probability */
+    double observed;     /* observed positive rate */
+} xs_churn_bin;
+
+#define XS_CHURN_BINS 10
+
+/** Result of a cross-validation. */
+typedef struct xs_churn_cv {
+    size_t n, n_pos;
+    double auc;        /* mean of the fold AUCs (folds lacking a class skipped) */
+    double auc_sd;     /* their standard deviation (n - 1) */
+    double auc_pooled; /* AUC of all out-of-fold predictions together */
+    double log_loss;   /* over all out-of-fold predictions */
+    size_t n_folds;
+    xs_churn_fold *folds;          /* n_folds */
+    xs_churn_bin bins[XS_CHURN_BINS]; /* deciles of out-of-fold predictions */
+    double *oof;                   /* n out-of-fold probabilities */
+    uint32_t *fold_of;             /* n: fold of each row */
+} xs_churn_cv;
+
+/**
+ * Stratified k-fold cross-validation: for each fold trains on the other
+ * folds and predicts the held-out rows (folds: see xs_churn_params.seed).
+ * @param out filled; free its arrays with xs_churn_cv_free()
+ * @return XS_OK; XS_EINVAL (no label, folds < 2 or > rows: column
+ *         "--folds"; a single class); XS_EINTERNAL (XGBoost failed: its
+ *         message); XS_ENOMEM
+ */
+int xs_churn_cv_run(const xs_churn_data *d, const xs_churn_params *p, xs_churn_cv *out,
+                    xs_error *err);
+/** Frees the arrays of a result; NULL is fine. */
+void xs_churn_cv_free(xs_churn_cv *r);
+
+/**
+ * Trains a model on all rows.
+ * @param out caller frees with xs_churn_model_free()
+ * @return XS_OK, XS_EINVAL (no label, a single class), XS_EINTERNAL, XS_ENOMEM
+ */
+int xs_churn_train(const xs_churn_data *d, const xs_churn_params *p,
+                   xs_churn_model **out, xs_error *err);
+/**
+ * Saves a model as one JSON file {"xsell_churn": {format, label values,
+ * parameters, columns with kinds and levels, features}, "xgboost": XGBoost's
+ * own JSON model}, written to a temporary name and renamed.
+ * @return XS_OK, XS_EIO, XS_EINTERNAL, XS_ENOMEM
+ */
+int xs_churn_model_save(const xs_churn_model *m, const char *path, xs_error *err);
+/** Loads a model saved by xs_churn_model_save().
+ *  @return XS_OK, XS_EIO, XS_EPARSE (not such a model file), XS_ENOMEM */
+int xs_churn_model_load(const char *path, xs_churn_model **out, xs_error *err);
+/** Frees the model; NULL is fine. */
+void xs_churn_model_free(xs_churn_model *m);
+/** @return number of features the model expects */
+size_t xs_churn_model_n_features(const xs_churn_model *m);
+/** @return the positive label value the model predicts (borrowed) */
+const char *xs_churn_model_positive(const xs_churn_model *m);
+
+/** Why a customer scores as it does: a source column and its summed
+ *  contribution to the margin (log-odds). */
+typedef struct xs_churn_reason {
+    char name[160];      /* "tenure" or "Contract=Month-to-month" */
+    double contribution; /* > 0 raises the churn risk */
+} xs_churn_reason;
+
+/** Predictions of a model for a table. */
+typedef struct xs_churn_pred {
+    size_t n, n_features;
+    double *prob;    /* n probabilities of the positive label */
+    double *margin;  /* n raw margins (log-odds) */
+    float *contribs; /* NULL, or n * (n_features + 1) per-feature
+                        contributions (TreeSHAP), bias last; each row sums
+                        to its margin */
+} xs_churn_pred;
+
+/**
+ * Scores every row of d (read with xs_churn_data_read_for_model() for this
+ * model, or with the training encoding).
+ * @param with_contribs also compute per-feature contributions
+ * @return XS_OK, XS_EINVAL (feature count differs), XS_EINTERNAL, XS_ENOMEM;
+ *         free *out's arrays with xs_churn_pred_free()
+ */
+int xs_churn_predict(const xs_churn_model *m, const xs_churn_data *d, int with_contribs,
+                     xs_churn_pred *out, xs_error *err);
+/** Frees the arrays of a prediction; NULL is fine. */
+void xs_churn_pred_free(xs_churn_pred *p);
+/**
+ * The k source columns that move row i's margin most (by absolute summed
+ * contribution; one-hot features summed back into their column and named
+ * "column=value" with the row's own value, "(blank)" when blank).
+ * @return the number of reasons written (<= k)
+ */
+size_t xs_churn_reasons(const xs_churn_pred *p, const xs_churn_data *d, size_t i,
+                        xs_churn_reason *out, size_t k);
+
+/* ====================================================================== */
+/* Experiments (src/measure): holdout assignment and lift analysis        */
+/* ====================================================================== */
+/* (section owned by the experiment module) */
+
+/* ---- Holdout assignment ------------------------------------------------ */
+
+#define XS_EXP_MAX_ARMS 32
+#define XS_EXP_NAME_MAX 64
+
+/* Arms of an experiment and their weights (shares = weight / sum). */
+typedef struct xs_exp_split {
+    size_t n_arms;
+    char name[XS_EXP_MAX_ARMS][XS_EXP_NAME_MAX];
+    double weight[XS_EXP_MAX_ARMS];
+} xs_exp_split;
+
+/**
+ * Parses "name:weight,name:weight,..." (e.g. "treatment:90,holdout:10"); a
+ * part without ":weight" weighs 1. Names are non-empty, unique, without ':'
+ * or ','; weights are finite and > 0.
+ * @return XS_OK, or XS_EINVAL with err's column "--split"
+ */
+int xs_exp_split_parse(const char *spec, xs_exp_split *out, xs_error *err);
+
+/**
+ * Position of a unit in [0, 1) for a strategy: the 64-bit hash
+ * (xs__hash_bytes, seed 0) of the bytes "strategy:id", top 53 bits / 2^53.
+ * The same strategy and id give the same position on every run and machine;
+ * different strategies give independent positions.
+ * @return XS_OK, or XS_ENOMEM (ids longer than 1 KiB need a buffer)
+ */
+int xs_exp_unit(const char *strategy, const char *id, size_t id_len, double *u);
+
+/**
+ * Arm of a unit: the first arm i with u < (w_0 + ... + w_i) / sum(w).
+ * @code
+ *   xs_exp_split s; xs_error e;
+ *   xs_exp_split_parse("treatment:90,holdout:10", &s, &e);
+ *   int arm = xs_exp_assign(&s, "spring-upsell", "C000042", 7);
+ *   if (arm >= 0) puts(s.name[arm]);
+ * @endcode
+ * @return the arm index (>= 0), or XS_ENOMEM
+ */
+int xs_exp_assign(const xs_exp_split *s, const char *strategy, const char *id,
+                  size_t id_len);
+
+/** Called once per unit by xs_exp_assign_file() with its id (borrowed,
+ *  valid during the call) and arm; a negative return stops the reading and
+ *  is returned. */
+typedef int (*xs_exp_assign_fn)(void *ctx, const char *id, size_t id_len, size_t arm);
+
+/**
+ * Assigns every row of a CSV file (src/io reader) by its id column.
+ * @param delimiter CSV delimiter, 0 means ','
+ * @return the number of rows; XS_EIO / XS_EPARSE (file); XS_ENOTFOUND
+ *         (unknown id column, err column "--id"); XS_EINVAL (an empty id:
+ *         `FILE:LINE: COLUMN: empty id`); XS_ENOMEM; or fn's negative return
+ */
+long long xs_exp_assign_file(const char *path, char delimiter, const char *id_column,
+                             const char *strategy, const xs_exp_split *s,
+                             xs_exp_assign_fn fn, void *ctx, xs_error *err);
+
+/* ---- Lift analysis ----------------------------------------------------- */
+
+/* How a metric's lift is estimated. AUTO: PROPORTION when every value of the
+ * metric is 0 or 1, else WELCH. */
+typedef enum xs_exp_method {
+    XS_EXP_AUTO = 0,
+    XS_EXP_PROPORTION, /* unpooled Wald CI, pooled two-proportion z p-value */
+    XS_EXP_WELCH,      /* Welch t, Welch–Satterthwaite df */
+    XS_EXP_BOOTSTRAP   /* percentile bootstrap of the difference of means */
+} xs_exp_method;
+
+/** Parses "auto", "proportion", "welch" or "bootstrap". @return XS_OK or XS_EINVAL */
+int xs_exp_method_parse(const char *s, xs_exp_method *out);
+/** @return the name of a method ("proportion", ...) */
+const char *xs_exp_method_name(xs_exp_method m);
+
+/** One row per unit: a group label, metric values and an optional pre-period
+ *  covariate, in columns. Opaque. */
+typedef struct xs_exp_data xs_exp_data;
+
+/** Which columns of a CSV file to read (zero-initialise, then set). */
+typedef struct xs_exp_read_opts {
+    const char *group;             /* group column */
+    const char *const *metrics;    /* metric columns (borrowed) */
+    size_t n_metrics;
+    const char *covariate;         /* NULL: none */
+    char delimiter;                /* 0: ',' */
+} xs_exp_read_opts;
+
+/**
+ * Reads a CSV file with one row per unit (src/io reader: RFC 4180, CRLF,
+ * BOM). Metric and covariate values must be finite numbers.
+ * @param out caller frees with xs_exp_data_free()
+ * @return XS_OK; XS_EIO / XS_EPARSE (file); XS_ENOTFOUND (unknown column,
+ *         err column "--group" / "--metric" / "--covariate"); XS_EINVAL
+ *         (`FILE:LINE: COLUMN: not a number: "abc"`, no data rows); XS_ENOMEM
+ */
+int xs_exp_data_read(const char *path, const xs_exp_read_opts *o, xs_exp_data **out,
+                     xs_error *err);
+
+/**
+ * An empty data set to fill with xs_exp_data_add() (for callers that hold
+ * their data in memory).
+ * @param metric_names n_metrics names (copied); covariate: name or NULL (copied)
+ * @return XS_OK or XS_ENOMEM; caller frees with xs_exp_data_free()
+ */
+int xs_exp_data_new(const char *group_column, const char *const *metric_names,
+                    size_t n_metrics, const char *covariate, xs_exp_data **out);
+/** Appends a unit: group label (copied), n_metrics values, covariate value
+ *  (ignored without covariate). @return XS_OK, XS_ENOMEM, XS_EINVAL (NaN/inf) */
+int xs_exp_data_add(xs_exp_data *d, const char *group, const double *values,
+                    double covariate);
+/** @return the number of units */
+size_t xs_exp_data_rows(const xs_exp_data *d);
+/** Frees the data; NULL is fine. */
+void xs_exp_data_free(xs_exp_data *d);
+
+/** What to compute (zero-initialise, then set). */
+typedef struct xs_exp_opts {
+    const char *control;       /* control group label (required) */
+    xs_exp_method method;      /* AUTO by default */
+    const double *expected;    /* planned shares per group, in group order
+                                  (labels sorted bytewise); NULL: equal */
+    size_t n_expected;
+    double level;              /* confidence level; 0 means 0.95 */
+    size_t n_boot;             /* bootstrap resamples; 0 means 2000 */
+    uint64_t seed;             /* bootstrap seed; 0 means 1 */
+    double srm_alpha;          /* SRM flagged when p < this; 0 means 0.001 */
+} xs_exp_opts;
+
+/** A group: its label, size and shares. */
+typedef struct xs_exp_group {
+    const char *label;
+    size_t n;
+    double share;    /* n / N */
+    double expected; /* planned share */
+} xs_exp_group;
+
+/** Sample-ratio-mismatch check: chi-square goodness of fit of the group
+ *  sizes against the planned shares. */
+typedef struct xs_exp_srm {
+    double chi2;
+    int df;
+    double p;
+    int flagged; /* p < srm_alpha */
+} xs_exp_srm;
+
+/** A metric in a group; lift fields are NaN for the control group and
+ *  where undefined (relative lift with a control mean of 0). */
+typedef struct xs_exp_row {
+    const char *metric, *group;
+    size_t n;
+    double mean, sd;        /* sd with n - 1 */
+    int is_control;
+    xs_exp_method method;   /* the method used (never AUTO) */
+    double lift, lift_lo, lift_hi; /* mean - control mean, CI */
+    double rel, rel_lo, rel_hi;    /* lift / control mean, CI (delta method;
+                                      bootstrap: percentile) */
+    double p;                      /* two-sided p-value */
+    double df;                     /* Welch df; NaN otherwise */
+    /* CUPED (with a covariate; NaN otherwise): theta and 1 - var(Ycuped)/var(Y)
+     * over all units of the metric; lift of the adjusted metric, its CI,
+     * relative lift against the adjusted control mean, and p-value. */
+    double theta, var_reduction;
+    double cuped_lift, cuped_lo, cuped_hi;
+    double cuped_rel, cuped_rel_lo, cuped_rel_hi;
+    double cuped_p;
+} xs_exp_row;
+
+/** Result of xs_exp_analyze(). Opaque. */
+typedef struct xs_exp_result xs_exp_result;
+
+/**
+ * Compares every group with the control for every metric. Groups are
+ * ordered by label (bytewise); rows metric by metric, groups in that order.
+ * Sums run in a fixed order (groups by label, rows in input order), so the
+ * same data give the same results to the last bit on every run.
+ * @code
+ *   xs_exp_opts o = {.control = "No E-Mail"};
+ *   xs_exp_result *r;
+ *   if (xs_exp_analyze(d, &o, &r, &e) == XS_OK) {
+ *       const xs_exp_row *row = xs_exp_result_row(r, 0);
+ *       printf("%s %s %.4f\n", row->metric, row->group, row->lift);
+ *   }
+ *   xs_exp_result_free(r);
+ * @endcode
+ * @param d   the data (borrowed; the result copies what it needs)
+ * @param out caller frees with xs_exp_result_free()
+ * @return XS_OK; XS_ENOTFOUND (no rows in the control group: column
+ *         "--control"); XS_EINVAL (fewer than 2 groups, a group with
+ *         fewer than 2 rows, n_expected not the number of groups: column
+ *         "--expected-split", bad options); XS_ENOMEM
+ */
+int xs_exp_analyze(const xs_exp_data *d, const xs_exp_opts *o, xs_exp_result **out,
+                   xs_error *err);
+/** @return the number of groups */
+size_t xs_exp_result_n_groups(const xs_exp_result *r);
+/** @return group i (borrowed, valid until xs_exp_result_free()) */
+const xs_exp_group *xs_exp_result_group(const xs_exp_result *r, size_t i);
+/** @return the SRM check (borrowed) */
+const xs_exp_srm *xs_exp_result_srm(const xs_exp_result *r);
+/** @return the number of rows (metrics x groups) */
+size_t xs_exp_result_n_rows(const xs_exp_result *r);
+/** @return row i (borrowed, valid until xs_exp_result_free()) */
+const xs_exp_row *xs_exp_result_row(const xs_exp_result *r, size_t i);
+/** @return 1 when a covariate was used (CUPED fields are set) */
+int xs_exp_result_has_cuped(const xs_exp_result *r);
+/** Frees the result; NULL is fine. */
+void xs_exp_result_free(xs_exp_result *r);
+
+/* ====================================================================== */
+/* KPIs (src/measure): revenue, retention and offer metrics per period    */
+/* ====================================================================== */
+/* (section owned by the kpi module) */
 
 #ifdef __cplusplus
 }

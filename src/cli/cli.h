@@ -51,5 +51,11 @@ int xs_cmd_itemsets(int argc, char **argv);
 int xs_cmd_rules(int argc, char **argv);
 int xs_cmd_adoption(int argc, char **argv);
 int xs_cmd_together(int argc, char **argv);
+int xs_cmd_clv(int argc, char **argv);
+int xs_cmd_retention(int argc, char **argv);
+int xs_cmd_experiment(int argc, char **argv);
+int xs_cmd_churn(int argc, char **argv);
+int xs_cmd_customers(int argc, char **argv);
+int xs_cmd_kpi(int argc, char **argv);
 
 #endif

@@ -12,5 +12,11 @@ const xs_command xs_commands[] = {
     {"rules", "mine association rules", xs_cmd_rules},
     {"adoption", "adoption timing curves P(B within t | A)", xs_cmd_adoption},
     {"together", "frequently bought together", xs_cmd_together},
+    {"customers", "health, segment, churn risk and lifetime value per customer", xs_cmd_customers},
+    {"kpi", "revenue, retention and offer KPIs per period and segment", xs_cmd_kpi},
+    {"clv", "fit customer lifetime value models (BG/NBD, Gamma-Gamma)", xs_cmd_clv},
+    {"retention", "fit the shifted-beta-geometric retention model", xs_cmd_retention},
+    {"churn", "train, evaluate and apply churn-risk models", xs_cmd_churn},
+    {"experiment", "assign holdouts and analyse experiments", xs_cmd_experiment},
 };
 const size_t xs_n_commands = sizeof xs_commands / sizeof xs_commands[0];

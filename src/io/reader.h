@@ -58,4 +58,9 @@ int xs__reader_next(xs__reader *r, const xs__field **fields, long *line, xs_erro
 void xs__reader_progress(const xs__reader *r, unsigned long long *done,
                          unsigned long long *total);
 
+/* Test hook: size in bytes of the read buffer of readers opened afterwards
+ * (tiny sizes make every record straddle a refill); 0 restores the default
+ * (1 MiB). The buffer still grows to hold a record longer than it. */
+void xs__reader_test_buffer_size(size_t n);
+
 #endif

@@ -36,5 +36,10 @@ int xs__baskets_add_id(struct xs_baskets *b, uint32_t id);
 int xs__baskets_end(struct xs_baskets *b);
 /* Frees the contents (not b itself). */
 void xs__baskets_clear(struct xs_baskets *b);
+/* Sorts v[0..n) ascending and removes repeated values; returns the new n. */
+size_t xs__sort_unique_u32(uint32_t *v, size_t n);
+/* Natural order of item names: all-digit names compare as numbers, others
+ * (and numeric ties such as "07" vs "7") bytewise. Returns <0, 0, >0. */
+int xs__item_name_cmp(const char *a, const char *b);
 
 #endif

@@ -1,7 +1,15 @@
 /*
  * store_int.h — the store's private struct, shared by the files of
- * src/store (sqlite.c, import writer, snapshot loader, mining sources).
- * Nothing outside src/store includes this: only the store speaks SQL.
+ * src/store (sqlite.c, schema.c, writer.c, export.c, snapshot loader, mining
+ * sources) and by the importer (src/io/import.c), which talks to the store
+ * only through the xs__store_* functions below. Nothing outside src/store
+ * and the importer includes this: only the store speaks SQL.
+ *
+ * Store tables are those of docs/data-model.md: every column is named as the
+ * field, money columns hold INTEGER minor units, dates TEXT, booleans 0/1,
+ * numbers REAL, and every table ends with `attrs TEXT` (JSON object or NULL).
+ * Tables are WITHOUT ROWID with the upsert key as PRIMARY KEY, so reading a
+ * table "in key order" is a plain scan.
  */
 #ifndef XS_STORE_INT_H
 #define XS_STORE_INT_H
@@ -9,12 +17,160 @@
 #include "xsell.h"
 
 #include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct xs_store {
     sqlite3 *db;
     char *path;
-    char currency[8]; /* from meta, default "USD" */
-    int money_scale;  /* fraction digits of the currency, default 2 */
+    char currency[8];   /* from meta, default "USD" */
+    int money_scale;    /* fraction digits of the currency, default 2 */
+    int has_currency;   /* 1 when meta holds currency (set by the first import) */
+    int schema_version; /* version of the file after migration */
+    int bulk_cache_kib; /* page cache during imports; 0: the default (tests
+                         * make it tiny so that transactions spill to the WAL) */
+    size_t sort_run_bytes; /* size of the sorted runs of out-of-order rows;
+                            * 0: the default (tests make it tiny) */
 };
+
+/* ---------------------------------------------------------------------- */
+/* Schema and migrations (schema.c)                                       */
+/* ---------------------------------------------------------------------- */
+
+/* One step of the schema: the SQL that takes a file from version-1 to
+ * `version`. Steps are frozen once released; later versions append. */
+typedef struct xs__migration {
+    int version;
+    const char *sql; /* static text; may hold several statements */
+} xs__migration;
+
+/* The migrations this build knows, ascending; *n set to their number. */
+const xs__migration *xs__store_migrations(size_t *n);
+
+/* Column kinds of store tables (how values are bound and exported). */
+typedef enum xs__coltype {
+    XS__COL_TEXT = 0, /* ids, text, dates, enums */
+    XS__COL_INT,      /* integers and booleans */
+    XS__COL_MONEY,    /* INTEGER minor units; exported with the store's scale */
+    XS__COL_REAL,     /* numbers */
+    XS__COL_ATTRS     /* JSON object text, exported as extra columns */
+} xs__coltype;
+
+typedef struct xs__column {
+    const char *name;
+    xs__coltype type;
+} xs__column;
+
+/* A store table: columns in data-model (file) order, ending with attrs, and
+ * the indexes (into cols) of its key in key order. */
+typedef struct xs__table_def {
+    const char *name;
+    const xs__column *cols;
+    size_t n_cols;
+    const unsigned char *key;
+    size_t n_key;
+} xs__table_def;
+
+/* Definition of a table (static). */
+const xs__table_def *xs__store_table_def(xs_table_id t);
+
+/* ---------------------------------------------------------------------- */
+/* Opening, migrating, meta (sqlite.c)                                    */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Opens a store migrating it with the given migration list instead of the
+ * built-in one (tests use this to add a version-2 step). Same contract as
+ * xs_store_open().
+ */
+int xs__store_open_with(xs_store **out, const char *path, const xs__migration *list,
+                        size_t n_list, xs_error *err);
+
+/* Reads meta[key] into buf (NUL-terminated). Returns 1 when found, 0 when
+ * absent, or XS_EDB. */
+int xs__store_meta_get(xs_store *st, const char *key, char *buf, size_t n, xs_error *err);
+/* Writes meta[key] = value (insert or replace). Returns XS_OK or XS_EDB. */
+int xs__store_meta_set(xs_store *st, const char *key, const char *value, xs_error *err);
+
+/*
+ * Fixes the store's currency on first use, or checks that it agrees.
+ * code: 3 letters, or NULL for "whatever the store has (default USD:2)";
+ * digits < 0: the usual digits of the code. Inside the caller's transaction:
+ * writes meta when the store has no currency yet. Returns XS_OK, XS_EINVAL
+ * (conflict with the store's currency) or XS_EDB.
+ */
+int xs__store_use_currency(xs_store *st, const char *code, int digits, xs_error *err);
+
+/* Sets err to XS_EDB with sqlite's message for st and what was attempted. */
+int xs__store_dberr(xs_store *st, const char *what, xs_error *err);
+
+/* Switches the connection's settings for a bulk load (on = 1: smaller page
+ * cache) and back (on = 0). */
+void xs__store_bulk(xs_store *st, int on);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Return XS_OK or XS_EDB. */
+int xs__store_begin(xs_store *st, xs_error *err);
+int xs__store_commit(xs_store *st, xs_error *err);
+/* Rolls back when a transaction is open (no error when none is). */
+void xs__store_rollback(xs_store *st);
+
+/* ---------------------------------------------------------------------- */
+/* Writing rows (writer.c)                                                */
+/* ---------------------------------------------------------------------- */
+
+/* One value to store: NULL, integer, real or text (borrowed bytes). */
+typedef struct xs__value {
+    enum { XS__V_NULL = 0, XS__V_INT, XS__V_REAL, XS__V_TEXT } type;
+    int64_t i;
+    double d;
+    const char *s;
+    size_t len;
+} xs__value;
+
+typedef struct xs__store_writer xs__store_writer;
+
+/*
+ * Prepares the statements that upsert rows of table t (one insert, one
+ * conditional update). The caller holds the transaction. Caller frees with
+ * xs__store_writer_free(). Returns XS_OK, XS_ENOMEM or XS_EDB.
+ */
+int xs__store_writer_new(xs__store_writer **out, xs_store *st, xs_table_id t,
+                         xs_error *err);
+void xs__store_writer_free(xs__store_writer *w);
+
+/*
+ * Stores one row; vals holds one value per column of the table def (attrs
+ * last; borrowed for the call). key/klen: the row's key encoded so that byte
+ * order is key order (the importer's encoding; borrowed), used to insert new
+ * rows in key order. exists says whether the key is already in the table
+ * (the importer knows from its key set): a new key is queued and inserted
+ * with others in one statement — rows that arrive out of key order are
+ * collected in runs and sorted first — so a failure may surface at a later
+ * put or at xs__store_writer_flush; an existing key is updated only when
+ * some value differs. Returns 0 inserted (queued), 1 updated, 2 unchanged,
+ * or XS_EDB / XS_ENOMEM.
+ */
+int xs__store_writer_put(xs__store_writer *w, const xs__value *vals, const char *key,
+                         size_t klen, int exists, xs_error *err);
+/* Inserts the queued rows. Call before the commit (and before building
+ * indexes). Returns XS_OK or XS_EDB. NULL is fine. */
+int xs__store_writer_flush(xs__store_writer *w, xs_error *err);
+
+/* Drops the secondary indexes of table t (inside the caller's transaction)
+ * so a bulk load into an empty table does not maintain them row by row;
+ * xs__store_indexes_create() builds them again before the commit. Returns
+ * the number dropped / created, or XS_EDB. */
+int xs__store_indexes_drop(xs_store *st, xs_table_id t, xs_error *err);
+int xs__store_indexes_create(xs_store *st, xs_table_id t, xs_error *err);
+
+/*
+ * Calls fn for the key of every row of table t (key columns as text in key
+ * order, e.g. two values for orders). Used to load known key sets in one
+ * scan. fn returns 0 to go on or a negative code to stop (returned).
+ * Returns XS_OK, fn's code or XS_EDB.
+ */
+int xs__store_scan_keys(xs_store *st, xs_table_id t,
+                        int (*fn)(void *ctx, const xs__value *key, size_t n_key),
+                        void *ctx, xs_error *err);
 
 #endif

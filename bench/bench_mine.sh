@@ -1,0 +1,146 @@
+#!/bin/sh
+# bench_mine.sh — frequent itemsets and rules on the FIMI datasets, timed with
+# /usr/bin/time -v (wall time and peak memory, best of $REPS runs, file
+# reading included), against the I/O+parse floor measured in the same run: a
+# plain C loop that reads the file with one read(2) and parses its integers.
+#
+#   sh bench/bench_mine.sh [XSELL_BINARY]      (default build/xsell, Release)
+#
+# Needs ../shared/data/fimi/{retail,T10I4D100K}.dat. Scaling inputs (the data
+# repeated 4x and 16x) are generated in a temporary directory.
+set -eu
+cd "$(dirname "$0")/.."
+XS=${1:-build/xsell}
+REPS=${REPS:-5}
+DATA=../shared/data/fimi
+[ -x "$XS" ] || { echo "bench_mine: $XS not built (make, or pass the binary)"; exit 1; }
+[ -f "$DATA/retail.dat" ] || { echo "bench_mine: skipped: $DATA/retail.dat absent"; exit 0; }
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# The floor: read(2) the whole file, parse every integer, print their count.
+cat > "$TMP/floor.c" <<'EOF'
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+    int fd = open(argv[1], O_RDONLY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) return 1;
+    char *buf = malloc((size_t)st.st_size + 1);
+    size_t n = 0;
+    ssize_t got;
+    while ((got = read(fd, buf + n, (size_t)st.st_size - n)) > 0) n += (size_t)got;
+    unsigned long items = 0, lines = 0, sum = 0, v = 0;
+    int in = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = buf[i];
+        if (c >= '0' && c <= '9') { v = v * 10 + (unsigned long)(c - '0'); in = 1; continue; }
+        if (in) { items++; sum += v; v = 0; in = 0; }
+        if (c == '\n') lines++;
+    }
+    printf("%lu lines %lu items %lu\n", lines, items, sum);
+    free(buf);
+    return 0;
+}
+EOF
+cc -O2 -o "$TMP/floor" "$TMP/floor.c"
+
+# best wall seconds (date +%s%N around /usr/bin/time -v, whose own clock has
+# only 10 ms resolution), the peak RSS (MB, from time -v) of that run, and
+# the least user+system CPU seconds (time -v, 10 ms ticks; steadier than wall
+# time on a shared machine)
+measure() {
+    m_best=""; m_mem=""; m_cpu=""
+    m_i=0
+    while [ $m_i -lt "$REPS" ]; do
+        m_t0=$(date +%s%N)
+        /usr/bin/time -v "$@" >/dev/null 2>"$TMP/tv" || { cat "$TMP/tv" >&2; exit 1; }
+        m_t1=$(date +%s%N)
+        m_t=$(awk "BEGIN{printf \"%.3f\", ($m_t1 - $m_t0) / 1e9}")
+        m_m=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$TMP/tv")
+        m_c=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$TMP/tv")
+        if [ -z "$m_best" ] || awk "BEGIN{exit !($m_t < $m_best)}"; then m_best=$m_t; m_mem=$m_m; fi
+        if [ -z "$m_cpu" ] || awk "BEGIN{exit !($m_c < $m_cpu)}"; then m_cpu=$m_c; fi
+        m_i=$((m_i + 1))
+    done
+    echo "$m_best $m_mem $m_cpu"
+}
+
+row() { # label "floor_wall floor_cpu" command... (result: the count printed, or rows written)
+    label=$1; fl=${2% *}; flc=${2#* }; shift 2
+    set -- $(measure "$@") "$@"
+    r_t=$1; r_m=$2; r_c=$3; shift 3
+    case " $* " in
+    *" --count-only "*) n=$("$@" 2>/dev/null) ;;
+    *) n=$(($("$@" 2>/dev/null | wc -l) - 1)) ;;
+    esac
+    ratio=$(awk "BEGIN{printf \"%.1f\", $r_t / ($fl > 0 ? $fl : 0.005)}")
+    ratioc=$(awk "BEGIN{printf \"%.1f\", $r_c / ($flc > 0 ? $flc : 0.001)}")
+    printf "| %-56s | %8s | %6s s | %5s s | %7s MB | %6sx | %6sx |\n" "$label" "$n" "$r_t" "$r_c" "$r_m" "$ratio" "$ratioc"
+}
+
+# the floor's CPU time is below time's 10 ms tick: measure 20 runs at once
+floor_cpu() {
+    /usr/bin/time -f "%U %S" -o "$TMP/fc" sh -c \
+        'i=0; while [ $i -lt 20 ]; do "$0" "$1" >/dev/null; i=$((i + 1)); done' "$TMP/floor" "$1"
+    awk '{printf "%.4f", ($1 + $2) / 20}' "$TMP/fc"
+}
+for f in retail.dat T10I4D100K.dat; do
+    set -- $(measure "$TMP/floor" "$DATA/$f")
+    fc=$(floor_cpu "$DATA/$f")
+    v=$(echo $f | tr -c 'a-zA-Z0-9\n' '_')
+    eval "floor_$v=$1 floorc_$v=$fc"
+    echo "floor (read+parse) $f: $1 s wall, $fc s cpu, $2 MB"
+done
+FR="$floor_retail_dat $floorc_retail_dat"
+FT="$floor_T10I4D100K_dat $floorc_T10I4D100K_dat"
+echo
+echo "| run | result | wall | cpu | peak memory | wall vs floor | cpu vs floor |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for c in 89 45 20; do
+    row "retail.dat itemsets --min-count $c --count-only" "$FR" \
+        "$XS" itemsets --input "$DATA/retail.dat" --min-count $c --count-only
+    row "retail.dat itemsets --min-count $c > /dev/null" "$FR" \
+        "$XS" itemsets --input "$DATA/retail.dat" --min-count $c --format csv
+done
+if [ -f "$DATA/T10I4D100K.dat" ]; then
+    for c in 1000 300 100; do
+        row "T10I4D100K itemsets --min-count $c --count-only" "$FT" \
+            "$XS" itemsets --input "$DATA/T10I4D100K.dat" --min-count $c --count-only
+        row "T10I4D100K itemsets --min-count $c > /dev/null" "$FT" \
+            "$XS" itemsets --input "$DATA/T10I4D100K.dat" --min-count $c --format csv
+    done
+fi
+for c in 89 20; do
+    row "retail.dat itemsets --min-count $c --closed" "$FR" \
+        "$XS" itemsets --input "$DATA/retail.dat" --min-count $c --closed --count-only
+    row "retail.dat itemsets --min-count $c --maximal" "$FR" \
+        "$XS" itemsets --input "$DATA/retail.dat" --min-count $c --maximal --count-only
+done
+for conf in 0.5 0.8; do
+    row "retail.dat rules --min-count 20 --min-confidence $conf" "$FR" \
+        "$XS" rules --input "$DATA/retail.dat" --min-count 20 --min-confidence $conf --format csv
+    row "retail.dat rules ... $conf --max-rules 100 --sort-by lift" "$FR" \
+        "$XS" rules --input "$DATA/retail.dat" --min-count 20 --min-confidence $conf --max-rules 100 --sort-by lift --format csv
+    [ -f "$DATA/T10I4D100K.dat" ] && row "T10I4D100K rules --min-count 100 --min-confidence $conf" "$FT" \
+        "$XS" rules --input "$DATA/T10I4D100K.dat" --min-count 100 --min-confidence $conf --format csv
+done
+
+# scaling: the same data repeated; a support fraction keeps the itemsets equal
+cp "$DATA/retail.dat" "$TMP/r1.dat"
+for k in 1 2 3 4; do cat "$DATA/retail.dat"; done > "$TMP/r4.dat"
+for k in 1 2 3 4; do cat "$TMP/r4.dat"; done > "$TMP/r16.dat"
+for k in 1 4 16; do
+    set -- $(measure "$TMP/floor" "$TMP/r$k.dat")
+    fk="$1 $(floor_cpu "$TMP/r$k.dat")"
+    row "retail x$k itemsets --min-support 0.001 --count-only" "$fk" \
+        "$XS" itemsets --input "$TMP/r$k.dat" --min-support 0.001 --count-only
+done
+echo
+echo "wall: best of $REPS runs, file reading included; cpu: least user+system of"
+echo "the runs; result: the count printed, or rows written; vs floor: time /"
+echo "time of the read+parse loop on the same file (its cpu: mean of 20 runs)."

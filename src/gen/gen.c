@@ -1,0 +1,253 @@
+/*
+ * gen.c — xs_gen_write(): the demo data generator's entry point. Validates
+ * the options, creates the output directory, opens every file under a
+ * temporary name, writes the catalogue, runs the per-customer simulation
+ * (sim.c) in index order, writes the truth (truth.c), and renames the files
+ * into place only when everything was written; a failed run removes its
+ * temporaries and leaves no partial set.
+ */
+#include "gen/sim.h"
+
+#include "base/alloc.h"
+#include "base/date.h"
+#include "base/error.h"
+#include "base/progress.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define OUT_BUF_SIZE ((size_t)1 << 20)
+
+static const char *const file_names[XS_GEN_N_FILES] = {
+    "customers.csv", "products.csv", "subscriptions.csv",   "orders.csv", "usage.csv",
+    "events.csv",    "offers.csv",   "truth_customers.csv", "truth.json"};
+
+static const char *const headers[XS_GEN_N_FILES] = {
+    "customer_id,name,segment,industry,size,region,signup_date,consent_email,"
+    "consent_in_app,consent_csm,consent_webinar,consent_sns,owner,contact_name,"
+    "contact_email\n",
+    "product_id,name,family,tier,kind,price,billing,limits,category\n",
+    "customer_id,product_id,quantity,unit_price,start_date,end_date,term,renewal_date\n",
+    "order_id,customer_id,date,product_id,quantity,amount\n",
+    "customer_id,product_id,metric,value,date\n",
+    "customer_id,date,type,value,ref\n",
+    "offer_id,customer_id,product_id,kind,channel,sent_at,outcome,outcome_at,"
+    "revenue_delta\n",
+    "customer_id,saas,shopper,health,trend,p_upsell,p_cross_sell,p_downsell,usage_class,"
+    "about_to_churn,churn_date,open_critical\n",
+    ""};
+
+/* Defaults of the options (see xsell.h). */
+void xs_gen_options_init(xs_gen_options *opt)
+{
+    opt->n_customers = 1000;
+    opt->seed = 42;
+    opt->as_of = NULL;
+}
+
+/* Static name of an output file; NULL when out of range. */
+const char *xs_gen_file_name(xs_gen_file f)
+{
+    return (int)f >= 0 && f < XS_GEN_N_FILES ? file_names[f] : NULL;
+}
+
+/* Writes the buffer to the file; remembers the first failure in o->err and
+ * drops later output (the run fails at the next check). */
+int xs__gout_flush(xs__gout *o)
+{
+    if (o->len && !o->err) {
+        if (fwrite(o->buf, 1, o->len, o->f) != o->len) o->err = errno ? errno : EIO;
+    }
+    o->bytes += o->len;
+    o->len = 0;
+    return o->err ? -1 : 0;
+}
+
+static void write_products(xs__gen_ctx *g)
+{
+    static const char *const kinds[] = {"plan", "addon", "product"};
+    static const char *const bills[] = {"month", "year", "once"};
+    xs__gout *o = &g->out[XS_GEN_PRODUCTS];
+    for (size_t i = 0; i < g->cat.n; i++) {
+        const xs__gen_product *p = &g->cat.p[i];
+        xs__gout_row(o);
+        xs__gout_mem(o, p->id, p->id_len);
+        xs__gout_ch(o, ',');
+        xs__gout_str(o, p->name);
+        xs__gout_ch(o, ',');
+        xs__gout_str(o, p->family);
+        xs__gout_ch(o, ',');
+        if (p->tier) xs__gout_u64(o, (uint64_t)p->tier);
+        xs__gout_ch(o, ',');
+        xs__gout_str(o, kinds[p->kind]);
+        xs__gout_ch(o, ',');
+        xs__gout_fixed(o, p->price, 2);
+        xs__gout_ch(o, ',');
+        xs__gout_str(o, bills[p->billing]);
+        xs__gout_ch(o, ',');
+        if (p->seats) {
+            xs__gout_str(o, "seats=");
+            xs__gout_u64(o, (uint64_t)p->seats);
+        }
+        if (p->storage_gb) {
+            xs__gout_str(o, p->seats ? ";storage_gb=" : "storage_gb=");
+            xs__gout_u64(o, (uint64_t)p->storage_gb);
+        }
+        xs__gout_ch(o, ',');
+        xs__gout_str(o, p->category);
+        xs__gout_ch(o, '\n');
+    }
+}
+
+static char *join(const char *dir, const char *pre, const char *name, const char *post)
+{
+    size_t n = strlen(dir) + strlen(pre) + strlen(name) + strlen(post) + 2;
+    char *s = xs__malloc(n);
+    if (s) snprintf(s, n, "%s/%s%s%s", dir, pre, name, post);
+    return s;
+}
+
+/* Creates dir when absent; XS_EINVAL when it is not a usable directory. */
+static int ensure_dir(const char *dir, xs_error *err)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            return xs__error_set(err, XS_EINVAL, dir, 0, NULL, "not a directory");
+        return XS_OK;
+    }
+    if (errno == ENOENT && mkdir(dir, 0777) == 0) return XS_OK;
+    return xs__error_set(err, XS_EINVAL, dir, 0, NULL, "cannot create directory: %s",
+                         strerror(errno));
+}
+
+/* XS_EIO naming the (final) file whose write failed first, or XS_OK. */
+static int check_out(xs__gen_ctx *g, char **fin, xs_error *err)
+{
+    for (int f = 0; f < XS_GEN_N_FILES; f++)
+        if (g->out[f].err)
+            return xs__error_set(err, XS_EIO, fin[f], 0, NULL, "write failed: %s",
+                                 strerror(g->out[f].err));
+    return XS_OK;
+}
+
+/* See xsell.h: validate, write under temporary names, rename at the end. */
+int xs_gen_write(const char *dir, const xs_gen_options *opt, xs_gen_stats *stats,
+                 xs_error *err)
+{
+    xs_gen_options def;
+    if (!opt) {
+        xs_gen_options_init(&def);
+        opt = &def;
+    }
+    if (!dir || !*dir)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no output directory");
+    if (opt->n_customers < 1 || opt->n_customers > XS_GEN_MAX_CUSTOMERS)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "customers",
+                             "%llu is out of range [1, %llu]",
+                             (unsigned long long)opt->n_customers,
+                             (unsigned long long)XS_GEN_MAX_CUSTOMERS);
+    const char *as_of_s = opt->as_of ? opt->as_of : XS_GEN_DEFAULT_AS_OF;
+    int32_t as_of;
+    if (xs__date_parse(as_of_s, strlen(as_of_s), &as_of) < 0 || strlen(as_of_s) != 10 ||
+        as_of < xs__days_from_civil(2000, 1, 1) ||
+        as_of > xs__days_from_civil(2199, 12, 31)) {
+        char q[128];
+        xs__error_quote(q, sizeof q, as_of_s, strlen(as_of_s));
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "as_of",
+                             "not a date YYYY-MM-DD in 2000..2199: %s", q);
+    }
+
+    int rc = XS_OK;
+    char *tmp[XS_GEN_N_FILES] = {0}, *fin[XS_GEN_N_FILES] = {0};
+    xs__sim *s = NULL;
+    xs__gen_ctx *g = xs__calloc(1, sizeof *g);
+    if (!g) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    s = xs__malloc(sizeof *s);
+    g->seed = opt->seed;
+    g->as_of = as_of;
+    g->date_base = as_of - 4 * 366;
+    g->n_dates = 6 * 366;
+    g->dates = xs__malloc((size_t)g->n_dates * 10);
+    if (!s || !g->dates) {
+        rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+        goto cleanup;
+    }
+    for (int32_t i = 0; i < g->n_dates; i++) {
+        char b[11];
+        xs__date_format(g->date_base + i, b);
+        memcpy(g->dates + (size_t)i * 10, b, 10);
+    }
+    xs__gen_catalog_build(&g->cat);
+    if ((rc = ensure_dir(dir, err)) < 0) goto cleanup;
+    for (int f = 0; f < XS_GEN_N_FILES; f++) {
+        tmp[f] = join(dir, ".", file_names[f], ".tmp");
+        fin[f] = join(dir, "", file_names[f], "");
+        g->out[f].buf = xs__malloc(OUT_BUF_SIZE);
+        g->out[f].cap = OUT_BUF_SIZE;
+        if (!tmp[f] || !fin[f] || !g->out[f].buf) {
+            rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+            goto cleanup;
+        }
+    }
+    for (int f = 0; f < XS_GEN_N_FILES; f++) {
+        g->out[f].f = fopen(tmp[f], "wb");
+        if (!g->out[f].f) {
+            rc = xs__error_set(err, XS_EINVAL, dir, 0, NULL,
+                               "cannot write in directory: %s", strerror(errno));
+            goto cleanup;
+        }
+        xs__gout_str(&g->out[f], headers[f]);
+    }
+
+    write_products(g);
+    xs__progress pr;
+    xs__progress_start(&pr, "gen", opt->n_customers);
+    for (uint64_t i = 0; i < opt->n_customers; i++) {
+        xs__sim_customer(g, s, i);
+        xs__progress_update(&pr, i + 1);
+        if ((i & 0xffff) == 0xffff && (rc = check_out(g, fin, err)) < 0) break;
+    }
+    xs__progress_finish(&pr);
+    if (rc < 0) goto cleanup;
+    xs__gen_truth_write(g, opt->n_customers);
+    for (int f = 0; f < XS_GEN_N_FILES; f++) {
+        xs__gout_flush(&g->out[f]);
+        FILE *fp = g->out[f].f;
+        g->out[f].f = NULL;
+        if (fclose(fp) != 0 && !g->out[f].err) g->out[f].err = errno ? errno : EIO;
+    }
+    if ((rc = check_out(g, fin, err)) < 0) goto cleanup;
+    for (int f = 0; f < XS_GEN_N_FILES; f++) {
+        if (rename(tmp[f], fin[f]) != 0) {
+            rc = xs__error_set(err, XS_EIO, fin[f], 0, NULL, "cannot rename: %s",
+                               strerror(errno));
+            for (int e = 0; e < f; e++)
+                unlink(fin[e]);
+            goto cleanup;
+        }
+    }
+    if (stats) {
+        for (int f = 0; f < XS_GEN_N_FILES; f++) {
+            stats->rows[f] = g->out[f].rows;
+            stats->bytes[f] = g->out[f].bytes;
+        }
+    }
+
+cleanup:
+    for (int f = 0; f < XS_GEN_N_FILES; f++) {
+        if (g->out[f].f) fclose(g->out[f].f);
+        if (rc < 0 && tmp[f]) unlink(tmp[f]);
+        xs__free(g->out[f].buf);
+        xs__free(tmp[f]);
+        xs__free(fin[f]);
+    }
+    xs__free(g->dates);
+    xs__free(s);
+    xs__free(g);
+    return rc;
+}

@@ -1,0 +1,1018 @@
+/*
+ * import.c — validated import of a CSV / JSON Lines file into a store table
+ * (xs_import_file), the library side of `xsell import`.
+ *
+ * One import is one transaction. The file's header is mapped onto the
+ * table's fields (after --map renames; unknown columns become attrs), then
+ * every row is checked field by field (validate.c), across fields, against
+ * the known customers and products, and against the keys seen so far in the
+ * file. Known keys are loaded once into in-memory hash sets (below) — the
+ * customers and products a row may reference, and the table's own keys, which
+ * also tell insert from update without a query per row. Good rows are upserted
+ * through the prepared statements of store/writer.c.
+ *
+ * All or nothing by default: the first error stops writing, the rest of the
+ * file is still checked so every error is reported, and the transaction is
+ * rolled back. With skip_bad_rows the good rows commit and the bad ones go to
+ * a reject file (original fields plus `reject_reason`). A killed process
+ * never commits, so the store stays as it was.
+ */
+#include "xsell.h"
+
+#include "base/alloc.h"
+#include "base/error.h"
+#include "base/hash.h"
+#include "base/progress.h"
+#include "io/reader.h"
+#include "io/validate.h"
+#include "io/writer.h"
+#include "store/store_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_FIELDS 32 /* fields of the widest table spec, with room */
+#define PROGRESS_EVERY 8192
+
+/* ---------------------------------------------------------------------- */
+/* Key sets                                                               */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * A set of byte strings with dense ids, tuned for the importer: one 8-byte
+ * slot per entry holding 32 bits of the hash and the id, so a lookup of a
+ * new key costs one cache miss; the key bytes live in one pool and are
+ * compared only when the hash bits match. Load stays under 2/3.
+ *
+ * Lazy mode: files are usually sorted by key, and the store hands its keys
+ * over in key order. While keys arrive strictly increasing (byte order; the
+ * key encoding preserves the order of the key tuples), none can be a
+ * duplicate of an earlier one, so the set only appends them and builds no
+ * hash slots. The first key that is not greater than the last one builds
+ * the slots from the pool and the set works as a hash set from then on.
+ */
+#define KS_NONE UINT32_MAX
+
+typedef struct keyset {
+    uint64_t *slots; /* (hash >> 32) << 32 | (id + 1); 0 = empty */
+    size_t n_slots;  /* power of two, or 0 */
+    size_t n;        /* entries: ids 0..n-1 */
+    char *pool;      /* key bytes, back to back */
+    size_t pool_len, pool_cap;
+    size_t *off; /* off[id] .. off[id + 1]: bytes of key id (n + 1 entries) */
+    size_t cap_off;
+    int lazy;    /* no slots yet: the keys so far are strictly increasing */
+    size_t want; /* entries to size the slots for when they are built */
+} keyset;
+
+static uint64_t ks_hash(const char *s, size_t len)
+{
+    return xs__hash_bytes(s, len, 0x51ed27a3c0ffee11ULL);
+}
+
+static void ks_free(keyset *ks)
+{
+    xs__free(ks->slots);
+    xs__free(ks->pool);
+    xs__free(ks->off);
+    memset(ks, 0, sizeof *ks);
+}
+
+/* Builds the slots for at least `want` entries (rehashing the pool). */
+static int ks_build(keyset *ks, size_t want)
+{
+    size_t n_slots = 64;
+    if (want < ks->n) want = ks->n;
+    while (n_slots < want + want / 2 + 2)
+        n_slots *= 2; /* load <= 2/3 */
+    if (n_slots <= ks->n_slots) return 0;
+    uint64_t *slots = xs__calloc(n_slots, sizeof *slots);
+    if (!slots) return -1;
+    size_t mask = n_slots - 1;
+    for (size_t id = 0; id < ks->n; id++) {
+        uint64_t h = ks_hash(ks->pool + ks->off[id], ks->off[id + 1] - ks->off[id]);
+        size_t j = (size_t)h & mask;
+        while (slots[j])
+            j = (j + 1) & mask;
+        slots[j] = (h >> 32 << 32) | (uint64_t)(id + 1);
+    }
+    xs__free(ks->slots);
+    ks->slots = slots;
+    ks->n_slots = n_slots;
+    ks->lazy = 0;
+    return 0;
+}
+
+/* Makes room for `want` entries without rehashing (lazy: remembered for
+ * when the slots are built). Returns 0 or -1. */
+static int ks_reserve(keyset *ks, size_t want)
+{
+    if (ks->lazy) {
+        if (want > ks->want) ks->want = want;
+        return 0;
+    }
+    return ks_build(ks, want);
+}
+
+/* Probes for (s, len) with hash h: returns the id, or KS_NONE with *at set
+ * to the empty slot where it would go. */
+static uint32_t ks_probe(const keyset *ks, const char *s, size_t len, uint64_t h,
+                         size_t *at)
+{
+    size_t mask = ks->n_slots - 1, j = (size_t)h & mask;
+    uint64_t tag = h >> 32 << 32;
+    for (; ks->slots[j]; j = (j + 1) & mask) {
+        uint64_t v = ks->slots[j];
+        if ((v >> 32 << 32) != tag) continue;
+        uint32_t id = (uint32_t)(v & 0xffffffffu) - 1;
+        if (ks->off[id + 1] - ks->off[id] == len &&
+            !memcmp(ks->pool + ks->off[id], s, len))
+            return id;
+    }
+    *at = j;
+    return KS_NONE;
+}
+
+/* Appends (s, len) to the pool as a new id (no slot). KS_NONE: no memory. */
+static uint32_t ks_append(keyset *ks, const char *s, size_t len)
+{
+    if (ks->n >= UINT32_MAX - 2) return KS_NONE;
+    if (xs__grow(&ks->off, &ks->cap_off, ks->n + 2, sizeof *ks->off) < 0 ||
+        xs__grow(&ks->pool, &ks->pool_cap, ks->pool_len + len + 1, 1) < 0)
+        return KS_NONE;
+    if (ks->n == 0) ks->off[0] = 0;
+    memcpy(ks->pool + ks->pool_len, s, len);
+    ks->pool_len += len;
+    uint32_t id = (uint32_t)ks->n++;
+    ks->off[id + 1] = ks->pool_len;
+    return id;
+}
+
+/* Is (s, len) greater than the last key, in byte order? */
+static int ks_after_last(const keyset *ks, const char *s, size_t len)
+{
+    if (!ks->n) return 1;
+    const char *last = ks->pool + ks->off[ks->n - 1];
+    size_t last_len = ks->off[ks->n] - ks->off[ks->n - 1];
+    int c = memcmp(last, s, last_len < len ? last_len : len);
+    return c < 0 || (c == 0 && last_len < len);
+}
+
+/* Id of (s, len), or KS_NONE when absent (or out of memory building the
+ * slots of a lazy set). */
+static uint32_t ks_find(keyset *ks, const char *s, size_t len)
+{
+    size_t at;
+    if (ks->lazy && ks_build(ks, ks->want) < 0) return KS_NONE;
+    if (!ks->n_slots) return KS_NONE;
+    return ks_probe(ks, s, len, ks_hash(s, len), &at);
+}
+
+/* Id of (s, len), adding it when absent (*added = 1). KS_NONE: out of memory. */
+static uint32_t ks_add(keyset *ks, const char *s, size_t len, int *added)
+{
+    *added = 0;
+    if (ks->lazy) {
+        if (ks_after_last(ks, s, len)) {
+            uint32_t id = ks_append(ks, s, len);
+            *added = id != KS_NONE;
+            return id;
+        }
+        if (ks_build(ks, ks->want) < 0) return KS_NONE;
+    }
+    if ((ks->n + 1) * 3 > ks->n_slots * 2 &&
+        ks_build(ks, ks->n + 1 > 32 ? (ks->n + 1) * 2 : 32) < 0)
+        return KS_NONE;
+    uint64_t h = ks_hash(s, len);
+    size_t at = 0;
+    uint32_t id = ks_probe(ks, s, len, h, &at);
+    if (id != KS_NONE) return id;
+    if ((id = ks_append(ks, s, len)) == KS_NONE) return KS_NONE;
+    ks->slots[at] = (h >> 32 << 32) | (uint64_t)(id + 1);
+    *added = 1;
+    return id;
+}
+
+/* A --map entry split into its two names (borrowed from the option). */
+typedef struct colmap {
+    const char *from;
+    size_t from_len;
+    const char *to;
+} colmap;
+
+typedef struct importer {
+    xs_store *st;
+    const char *path;
+    xs_import_options o;
+    const xs__table_spec *spec;
+    const xs__table_def *def;
+    xs__reader *rd;
+    xs__input_format fmt;
+    colmap *maps;
+
+    /* header: per input field, the spec field it feeds (-1: an attr) and
+     * its name after --map (borrowed from the reader or the options) */
+    size_t n_in, cap_in;
+    int *spec_of;
+    const char **in_name;
+    long col_of[MAX_FIELDS]; /* per spec field: input index or -1 */
+    size_t n_attr_cols;
+
+    /* key sets */
+    keyset keys; /* the table's keys: store keys first, then new ones */
+    size_t n_existing;
+    uint32_t *first_line; /* per key id: line of its first row in the file, 0: none
+                           * (lines past 4 G are recorded as UINT32_MAX) */
+    size_t cap_lines;
+    keyset refs[2];          /* known customers, known products */
+    const char *last_ref[2]; /* the last reference found (rows repeat them) */
+    size_t last_ref_len[2];
+    int reserved; /* the key set was sized from the file size */
+    char *kbuf;
+    size_t kcap;
+
+    /* per-row buffers */
+    char *abuf; /* attrs JSON */
+    size_t alen, acap;
+    char *rbuf; /* reject reason */
+    size_t rlen, rcap;
+    int oom; /* a buffer could not grow */
+
+    xs__store_writer *w;
+    xs__writer *rej;
+    size_t n_rej_cols;
+
+    unsigned long long n_errors, delivered, rows_with_errors;
+    long row_errors;
+    int writing; /* 0 once an error makes the import fail */
+    xs_import_result res;
+} importer;
+
+/* ---------------------------------------------------------------------- */
+/* Options                                                                */
+/* ---------------------------------------------------------------------- */
+
+/* Defaults of the import options (see xsell.h). */
+void xs_import_options_init(xs_import_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->table = XS_T_CUSTOMERS;
+    o->format = XS_IO_AUTO;
+    o->delimiter = ',';
+    o->max_errors = 20;
+}
+
+/* "csv" / "jsonl" / "ndjson" to a format (see xsell.h). */
+int xs_io_format_parse(const char *s, xs_io_format *out)
+{
+    if (!s) return XS_EINVAL;
+    if (!strcmp(s, "csv")) {
+        *out = XS_IO_CSV;
+        return XS_OK;
+    }
+    if (!strcmp(s, "jsonl") || !strcmp(s, "ndjson")) {
+        *out = XS_IO_JSONL;
+        return XS_OK;
+    }
+    return XS_EINVAL;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    if (n < m) return 0;
+    for (size_t i = 0; i < m; i++) {
+        char c = s[n - m + i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (c != suffix[i]) return 0;
+    }
+    return 1;
+}
+
+/* The format a file name implies (see xsell.h). */
+xs_io_format xs_io_format_of_path(const char *path)
+{
+    if (path && (ends_with(path, ".jsonl") || ends_with(path, ".ndjson")))
+        return XS_IO_JSONL;
+    return XS_IO_CSV;
+}
+
+/* "USD" or "USD:2" → code (upper case) and digits (-1 when not given). */
+static int parse_currency(const char *s, char code[4], int *digits, xs_error *err)
+{
+    size_t n = strlen(s);
+    int ok = n >= 3;
+    for (size_t i = 0; ok && i < 3; i++) {
+        char c = s[i];
+        if (c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
+        if (c < 'A' || c > 'Z') ok = 0;
+        code[i] = c;
+    }
+    code[3] = '\0';
+    *digits = -1;
+    if (ok && n > 3) {
+        if (s[3] == ':' && n == 5 && s[4] >= '0' && s[4] <= '6')
+            *digits = s[4] - '0';
+        else
+            ok = 0;
+    }
+    if (!ok)
+        return xs__error_set(
+            err, XS_EINVAL, NULL, 0, "--currency",
+            "expected CODE or CODE:DIGITS (e.g. USD:2, JPY:0; digits 0 to "
+            "6), got \"%s\"",
+            s);
+    return XS_OK;
+}
+
+static int spec_index(const xs__table_spec *sp, const char *name, size_t len)
+{
+    for (size_t i = 0; i < sp->n_fields; i++)
+        if (strlen(sp->fields[i].name) == len && !memcmp(sp->fields[i].name, name, len))
+            return (int)i;
+    return -1;
+}
+
+static int parse_maps(importer *im, xs_error *err)
+{
+    if (!im->o.n_maps) return XS_OK;
+    im->maps = xs__calloc(im->o.n_maps, sizeof *im->maps);
+    if (!im->maps) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    for (size_t i = 0; i < im->o.n_maps; i++) {
+        const char *m = im->o.maps[i], *eq = m ? strchr(m, '=') : NULL;
+        if (!eq || eq == m || !eq[1])
+            return xs__error_set(err, XS_EINVAL, NULL, 0, "--map",
+                                 "expected THEIRS=OURS, got \"%s\"", m ? m : "");
+        if (spec_index(im->spec, eq + 1, strlen(eq + 1)) < 0)
+            return xs__error_set(err, XS_EINVAL, NULL, 0, "--map",
+                                 "\"%s\" is not a column of %s", eq + 1, im->def->name);
+        im->maps[i].from = m;
+        im->maps[i].from_len = (size_t)(eq - m);
+        im->maps[i].to = eq + 1;
+    }
+    return XS_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Error reporting                                                        */
+/* ---------------------------------------------------------------------- */
+
+/* Appends to the reject reason of the current row. */
+static void reason_add(importer *im, const char *col, const char *msg)
+{
+    if (!im->o.skip_bad_rows || !im->o.reject_path) return;
+    size_t need = im->rlen + strlen(msg) + (col ? strlen(col) : 0) + 8;
+    if (xs__grow(&im->rbuf, &im->rcap, need, 1) < 0) {
+        im->oom = 1;
+        return;
+    }
+    int n = snprintf(im->rbuf + im->rlen, im->rcap - im->rlen, "%s%s%s%s",
+                     im->rlen ? "; " : "", col ? col : "", col ? ": " : "", msg);
+    if (n > 0) im->rlen += (size_t)n;
+}
+
+/* Reports one error at line / column (column may be NULL). */
+static void report(importer *im, long line, const char *col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void report(importer *im, long line, const char *col, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    im->n_errors++;
+    im->row_errors++;
+    if (!im->o.skip_bad_rows) im->writing = 0;
+    if (im->o.max_errors < 0 || im->delivered < (unsigned long long)im->o.max_errors) {
+        im->delivered++;
+        if (im->o.on_error) {
+            xs_error e;
+            xs__error_set(&e, XS_EREJECT, im->path, line, col, "%s", msg);
+            im->o.on_error(im->o.error_ctx, &e);
+        }
+    }
+    reason_add(im, col, msg);
+}
+
+/* Reports an error that the reader already formatted (file, line, message). */
+static void report_reader(importer *im, const xs_error *re)
+{
+    im->n_errors++;
+    im->row_errors++;
+    if (!im->o.skip_bad_rows) im->writing = 0;
+    if (im->o.max_errors < 0 || im->delivered < (unsigned long long)im->o.max_errors) {
+        im->delivered++;
+        if (im->o.on_error) im->o.on_error(im->o.error_ctx, re);
+    }
+    reason_add(im, re->column[0] ? re->column : NULL, re->message);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Header                                                                 */
+/* ---------------------------------------------------------------------- */
+
+/* Maps input fields [im->n_in, n) onto spec fields. Returns XS_OK,
+ * XS_EREJECT (a column appears twice) or XS_ENOMEM. */
+static int map_fields(importer *im, size_t n, xs_error *err)
+{
+    if (n <= im->n_in) return XS_OK;
+    size_t cap1 = im->cap_in, cap2 = im->cap_in;
+    if (xs__grow(&im->spec_of, &cap1, n, sizeof *im->spec_of) < 0 ||
+        xs__grow(&im->in_name, &cap2, n, sizeof *im->in_name) < 0)
+        return xs__error_set(err, XS_ENOMEM, im->path, 0, NULL, "out of memory");
+    im->cap_in = cap1 < cap2 ? cap1 : cap2;
+    int rc = XS_OK;
+    for (size_t i = im->n_in; i < n; i++) {
+        const char *name = xs__reader_field_name(im->rd, i);
+        int mapped = 0;
+        for (size_t m = 0; m < im->o.n_maps; m++) {
+            if (strlen(name) == im->maps[m].from_len &&
+                !memcmp(name, im->maps[m].from, im->maps[m].from_len)) {
+                name = im->maps[m].to;
+                mapped = 1;
+                break;
+            }
+        }
+        im->in_name[i] = name;
+        int j = spec_index(im->spec, name, strlen(name));
+        im->spec_of[i] = j;
+        int dup = j >= 0 && im->col_of[j] >= 0;
+        for (size_t k = 0; !dup && j < 0 && k < i; k++)
+            dup = !strcmp(im->in_name[k], name);
+        if (!strcmp(name, "attrs") || !strcmp(name, "reject_reason")) dup = 0;
+        if (dup) {
+            report(im, 1, NULL, "column \"%s\" appears twice%s", name,
+                   mapped ? " (after --map)" : "");
+            rc = XS_EREJECT;
+        }
+        if (j >= 0 && !dup)
+            im->col_of[j] = (long)i;
+        else if (j < 0)
+            im->n_attr_cols++;
+    }
+    im->n_in = n;
+    return rc;
+}
+
+/* CSV only: every required field without a default must have a column. */
+static int check_required(importer *im)
+{
+    int rc = XS_OK;
+    for (size_t j = 0; j < im->spec->n_fields; j++) {
+        const xs__field_spec *f = &im->spec->fields[j];
+        if ((f->flags & XS__REQ) && !f->dflt && im->col_of[j] < 0) {
+            report(im, 1, NULL, "missing required column \"%s\"", f->name);
+            rc = XS_EREJECT;
+        }
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Loading the known keys                                                 */
+/* ---------------------------------------------------------------------- */
+
+/* Encodes key parts into im->kbuf so that byte order of encodings is the
+ * order of the key tuples (BINARY collation, as SQLite orders the primary
+ * key): one part as is; several each followed by a 0x00 terminator, with
+ * 0x00 and 0x01 inside a part escaped as 0x01 0x01 and 0x01 0x02. Returns the
+ * length or (size_t)-1 when out of memory. */
+static size_t encode_key(importer *im, const xs__value *parts, size_t n)
+{
+    size_t need = 0;
+    for (size_t k = 0; k < n; k++)
+        need += parts[k].len * 2 + 1;
+    if (xs__grow(&im->kbuf, &im->kcap, need + 1, 1) < 0) return (size_t)-1;
+    if (n == 1) {
+        if (parts[0].len) memcpy(im->kbuf, parts[0].s, parts[0].len);
+        return parts[0].len;
+    }
+    size_t o = 0;
+    for (size_t k = 0; k < n; k++) {
+        const unsigned char *p = (const unsigned char *)parts[k].s;
+        for (size_t i = 0; i < parts[k].len; i++) {
+            if (p[i] > 1) {
+                im->kbuf[o++] = (char)p[i];
+            } else {
+                im->kbuf[o++] = 1;
+                im->kbuf[o++] = (char)(p[i] + 1);
+            }
+        }
+        im->kbuf[o++] = 0;
+    }
+    return o;
+}
+
+static int add_ref_key(void *ctx, const xs__value *key, size_t n_key)
+{
+    (void)n_key;
+    int added;
+    return ks_add(ctx, key[0].s, key[0].len, &added) == KS_NONE ? XS_ENOMEM : XS_OK;
+}
+
+static int add_table_key(void *ctx, const xs__value *key, size_t n_key)
+{
+    importer *im = ctx;
+    size_t len = encode_key(im, key, n_key);
+    if (len == (size_t)-1) return XS_ENOMEM;
+    int added;
+    return ks_add(&im->keys, im->kbuf, len, &added) == KS_NONE ? XS_ENOMEM : XS_OK;
+}
+
+static int load_key_sets(importer *im, xs_error *err)
+{
+    unsigned need = 0;
+    for (size_t j = 0; j < im->spec->n_fields; j++)
+        need |= im->spec->fields[j].flags;
+    const xs_table_id ref_table[2] = {XS_T_CUSTOMERS, XS_T_PRODUCTS};
+    const unsigned ref_flag[2] = {XS__REF_CUSTOMER, XS__REF_PRODUCT};
+    int rc;
+    for (int r = 0; r < 2; r++) {
+        if (!(need & ref_flag[r])) continue;
+        rc = xs__store_scan_keys(im->st, ref_table[r], add_ref_key, &im->refs[r], err);
+        if (rc == XS_ENOMEM)
+            return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
+        if (rc < 0) return rc;
+    }
+    rc = xs__store_scan_keys(im->st, im->o.table, add_table_key, im, err);
+    if (rc == XS_ENOMEM) return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
+    if (rc < 0) return rc;
+    im->n_existing = im->keys.n;
+    if (xs__grow(&im->first_line, &im->cap_lines, im->n_existing + 1,
+                 sizeof *im->first_line) < 0)
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    memset(im->first_line, 0, im->n_existing * sizeof *im->first_line);
+    return XS_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Rows                                                                   */
+/* ---------------------------------------------------------------------- */
+
+/* Appends s (len bytes) to the attrs buffer as a JSON string. */
+static void json_str(importer *im, const char *s, size_t len)
+{
+    if (xs__grow(&im->abuf, &im->acap, im->alen + len * 6 + 3, 1) < 0) {
+        im->oom = 1;
+        return;
+    }
+    static const char hex[] = "0123456789abcdef";
+    char *o = im->abuf + im->alen;
+    *o++ = '"';
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            *o++ = '\\';
+            *o++ = (char)c;
+        } else if (c == '\n') {
+            *o++ = '\\', *o++ = 'n';
+        } else if (c == '\t') {
+            *o++ = '\\', *o++ = 't';
+        } else if (c == '\r') {
+            *o++ = '\\', *o++ = 'r';
+        } else if (c < 0x20) {
+            *o++ = '\\', *o++ = 'u', *o++ = '0', *o++ = '0';
+            *o++ = hex[c >> 4], *o++ = hex[c & 15];
+        } else {
+            *o++ = (char)c;
+        }
+    }
+    *o++ = '"';
+    im->alen = (size_t)(o - im->abuf);
+}
+
+static void json_raw(importer *im, const char *s)
+{
+    size_t n = strlen(s);
+    if (xs__grow(&im->abuf, &im->acap, im->alen + n + 1, 1) < 0) {
+        im->oom = 1;
+        return;
+    }
+    memcpy(im->abuf + im->alen, s, n);
+    im->alen += n;
+}
+
+/* Builds attrs from the unknown columns of the row; returns 1 when there is
+ * at least one (non-empty) value. */
+static int build_attrs(importer *im, const xs__field *fields, size_t n)
+{
+    im->alen = 0;
+    if (!im->n_attr_cols) return 0;
+    int any = 0;
+    for (size_t i = 0; i < n && i < im->n_in; i++) {
+        if (im->spec_of[i] >= 0 || !fields[i].present || !fields[i].len) continue;
+        json_raw(im, any ? "," : "{");
+        json_str(im, im->in_name[i], strlen(im->in_name[i]));
+        json_raw(im, ":");
+        json_str(im, fields[i].ptr, fields[i].len);
+        any = 1;
+    }
+    if (any) json_raw(im, "}");
+    return any && !im->oom;
+}
+
+typedef struct rowctx {
+    importer *im;
+    long line;
+    int *ok;
+} rowctx;
+
+static void row_rule_report(void *ctx, size_t field, const char *msg)
+{
+    rowctx *rc = ctx;
+    rc->ok[field] = 0;
+    report(rc->im, rc->line, rc->im->spec->fields[field].name, "%s", msg);
+}
+
+/* Opens the reject file (when one is wanted and not yet open) with the
+ * input's field names plus reject_reason. */
+static int open_reject(importer *im, xs_error *err)
+{
+    if (!im->o.skip_bad_rows || !im->o.reject_path || im->rej) return XS_OK;
+    size_t nh = xs__reader_n_fields(im->rd);
+    const char **names = xs__calloc(nh + 1, sizeof *names);
+    if (!names) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    for (size_t i = 0; i < nh; i++)
+        names[i] = xs__reader_field_name(im->rd, i);
+    names[nh] = "reject_reason";
+    xs__writer *w = NULL;
+    int rc = xs__writer_open(&w, im->o.reject_path, im->fmt, im->o.delimiter, err);
+    if (rc == XS_OK) {
+        rc = xs__writer_header(w, names, NULL, nh + 1);
+        if (rc < 0) {
+            xs__error_set(err, rc, im->o.reject_path, 0, NULL, "%s", xs_strerror(rc));
+            xs__writer_abort(w);
+            w = NULL;
+        }
+    }
+    xs__free(names);
+    if (rc < 0) return rc;
+    im->rej = w;
+    im->n_rej_cols = nh + 1;
+    return XS_OK;
+}
+
+/* Writes the current row (fields NULL: an unreadable one, written with
+ * empty fields) and its reason to the reject file, when one is wanted.
+ * Fields first seen (JSONL) after the reject file was opened are left out. */
+static int write_reject(importer *im, const xs__field *fields, size_t n, xs_error *err)
+{
+    if (!im->o.skip_bad_rows || !im->o.reject_path) return XS_OK;
+    int rc = open_reject(im, err);
+    if (rc < 0) return rc;
+    xs__field row[MAX_FIELDS * 4];
+    xs__field *out = row;
+    if (im->n_rej_cols > sizeof row / sizeof row[0]) {
+        out = xs__calloc(im->n_rej_cols, sizeof *out);
+        if (!out) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    }
+    for (size_t i = 0; i + 1 < im->n_rej_cols; i++) {
+        if (fields && i < n)
+            out[i] = fields[i];
+        else
+            out[i] = (xs__field){"", 0, 0};
+    }
+    out[im->n_rej_cols - 1] = (xs__field){im->rbuf ? im->rbuf : "", im->rlen, 1};
+    rc = xs__writer_row(im->rej, out, im->n_rej_cols);
+    if (out != row) xs__free(out);
+    if (rc < 0)
+        return xs__error_set(err, rc, im->o.reject_path, 0, NULL, "writing rejects: %s",
+                             xs_strerror(rc));
+    return XS_OK;
+}
+
+/* Checks one row and writes it when good. Returns XS_OK (also for a
+ * rejected row) or a fatal code. */
+static int process_row(importer *im, const xs__field *fields, long line, xs_error *err)
+{
+    const xs__table_spec *sp = im->spec;
+    size_t n = xs__reader_n_fields(im->rd);
+    int rc = map_fields(im, n, err);
+    if (rc == XS_ENOMEM) return rc;
+    if (rc < 0) return xs__error_set(err, XS_EREJECT, im->path, 1, NULL, "bad header");
+
+    xs__value vals[MAX_FIELDS + 1];
+    int32_t days[MAX_FIELDS];
+    int ok[MAX_FIELDS];
+    const char *raw[MAX_FIELDS];
+    size_t raw_len[MAX_FIELDS];
+    char scratch[MAX_FIELDS][16];
+    char msg[512];
+    im->row_errors = 0;
+    im->rlen = 0;
+
+    for (size_t j = 0; j < sp->n_fields; j++) {
+        const xs__field_spec *f = &sp->fields[j];
+        long i = im->col_of[j];
+        const xs__field *fd = i >= 0 && (size_t)i < n ? &fields[i] : NULL;
+        raw[j] = fd && fd->present ? fd->ptr : NULL;
+        raw_len[j] = fd && fd->present ? fd->len : 0;
+        days[j] = 0;
+        ok[j] = 1;
+        const char *s = raw[j];
+        size_t len = raw_len[j];
+        if (!s || !len) {
+            if (f->dflt) {
+                s = f->dflt;
+                len = strlen(s);
+            } else if (f->flags & XS__REQ) {
+                report(im, line, f->name, "missing required value");
+                ok[j] = 0;
+                vals[j].type = XS__V_NULL;
+                continue;
+            } else {
+                memset(&vals[j], 0, sizeof vals[j]);
+                if (f->flags & XS__EMPTY_TEXT) {
+                    vals[j].type = XS__V_TEXT;
+                    vals[j].s = "";
+                }
+                continue;
+            }
+        }
+        if (xs__validate_value(f, s, len, im->st->money_scale, &vals[j], &days[j],
+                               scratch[j], msg, sizeof msg) < 0) {
+            report(im, line, f->name, "%s", msg);
+            ok[j] = 0;
+            continue;
+        }
+        unsigned ref = f->flags & (XS__REF_CUSTOMER | XS__REF_PRODUCT);
+        if (ref) {
+            int r = ref == XS__REF_CUSTOMER ? 0 : 1;
+            keyset *set = &im->refs[r];
+            uint32_t rid = KS_NONE;
+            if (len == im->last_ref_len[r] && im->last_ref[r] &&
+                !memcmp(s, im->last_ref[r], len)) {
+                rid = 0; /* same as the previous row's */
+            } else if ((rid = ks_find(set, s, len)) != KS_NONE) {
+                im->last_ref[r] = set->pool + set->off[rid];
+                im->last_ref_len[r] = len;
+            }
+            if (rid == KS_NONE) {
+                char q[200];
+                xs__error_quote(q, sizeof q, s, len);
+                report(im, line, f->name, "unknown %s %s",
+                       ref == XS__REF_CUSTOMER ? "customer" : "product", q);
+                ok[j] = 0;
+            }
+        }
+    }
+    rowctx rctx = {im, line, ok};
+    xs__validate_row(im->o.table, vals, days, ok, raw, raw_len, row_rule_report, &rctx);
+
+    /* the key: duplicate in the file? already in the store? */
+    const xs__table_def *d = im->def;
+    int key_ok = 1, exists = 0;
+    xs__value parts[8];
+    for (size_t k = 0; k < d->n_key; k++) {
+        key_ok &= ok[d->key[k]];
+        parts[k] = vals[d->key[k]];
+    }
+    size_t klen_row = 0;
+    if (key_ok) {
+        size_t klen = klen_row = encode_key(im, parts, d->n_key);
+        if (klen == (size_t)-1)
+            return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+        int added;
+        uint32_t id = ks_add(&im->keys, im->kbuf, klen, &added);
+        if (id == KS_NONE)
+            return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+        if (added && xs__grow(&im->first_line, &im->cap_lines, (size_t)id + 1,
+                              sizeof *im->first_line) < 0)
+            return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+        if (!added && im->first_line[id]) {
+            char shown[400];
+            size_t o = 0;
+            for (size_t k = 0; k < d->n_key && o < sizeof shown; k++) {
+                if (k) o += (size_t)snprintf(shown + o, sizeof shown - o, ", ");
+                if (o < sizeof shown)
+                    xs__error_quote(shown + o, sizeof shown - o, parts[k].s,
+                                    parts[k].len);
+                o += strlen(shown + o);
+            }
+            report(im, line, d->cols[d->key[0]].name,
+                   "duplicate key %s (first on line %lu)", shown,
+                   (unsigned long)im->first_line[id]);
+        } else {
+            im->first_line[id] = line < (long)UINT32_MAX ? (uint32_t)line : UINT32_MAX;
+            exists = id < im->n_existing;
+        }
+    }
+
+    if (im->row_errors) {
+        im->res.rejected++;
+        if (im->oom) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+        return write_reject(im, fields, n, err);
+    }
+    if (!im->writing) return XS_OK;
+    int has_attrs = build_attrs(im, fields, n);
+    if (im->oom) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    xs__value *a = &vals[sp->n_fields];
+    memset(a, 0, sizeof *a);
+    if (has_attrs) {
+        a->type = XS__V_TEXT;
+        a->s = im->abuf;
+        a->len = im->alen;
+    }
+    rc = xs__store_writer_put(im->w, vals, im->kbuf, klen_row, exists, err);
+    if (rc < 0) return rc;
+    if (rc == 0)
+        im->res.inserted++;
+    else if (rc == 1)
+        im->res.updated++;
+    else
+        im->res.unchanged++;
+    return XS_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The import                                                             */
+/* ---------------------------------------------------------------------- */
+
+static void importer_free(importer *im)
+{
+    xs__store_writer_free(im->w);
+    xs__writer_abort(im->rej);
+    xs__reader_close(im->rd);
+    ks_free(&im->keys);
+    ks_free(&im->refs[0]);
+    ks_free(&im->refs[1]);
+    xs__free(im->first_line);
+    xs__free(im->kbuf);
+    xs__free(im->abuf);
+    xs__free(im->rbuf);
+    xs__free(im->spec_of);
+    xs__free(im->in_name);
+    xs__free(im->maps);
+}
+
+/* Checks that the validation spec and the store table agree (a programmer
+ * error otherwise). */
+static int spec_matches(const xs__table_spec *sp, const xs__table_def *d)
+{
+    if (sp->n_fields + 1 != d->n_cols || sp->n_fields > MAX_FIELDS) return 0;
+    for (size_t i = 0; i < sp->n_fields; i++)
+        if (strcmp(sp->fields[i].name, d->cols[i].name)) return 0;
+    return d->cols[d->n_cols - 1].type == XS__COL_ATTRS && d->n_key <= 8;
+}
+
+/*
+ * The import (contract in xsell.h): options and header first (errors there
+ * write nothing), then one transaction: currency, key sets, rows, secondary
+ * indexes, reject file, commit. Every failure path rolls back and restores
+ * the store's in-memory view of its currency.
+ */
+int xs_import_file(xs_store *st, const char *path, const xs_import_options *opts,
+                   xs_import_result *res, xs_error *err)
+{
+    double t0 = xs__now();
+    importer im;
+    memset(&im, 0, sizeof im);
+    im.keys.lazy = 1; /* hash slots only once keys stop arriving in order */
+    if (opts)
+        im.o = *opts;
+    else
+        xs_import_options_init(&im.o);
+    if (!im.o.delimiter) im.o.delimiter = ',';
+    im.st = st;
+    im.path = path;
+    im.writing = 1;
+    for (size_t j = 0; j < MAX_FIELDS; j++)
+        im.col_of[j] = -1;
+    if (res) memset(res, 0, sizeof *res);
+
+    /* keep the store's view of its currency to restore it on rollback */
+    char saved_cur[8];
+    int saved_scale = st ? st->money_scale : 0, saved_has = st ? st->has_currency : 0;
+    if (st) memcpy(saved_cur, st->currency, sizeof saved_cur);
+
+    int rc = XS_OK, in_tx = 0, dropped = 0;
+    im.spec = xs__validate_spec(im.o.table);
+    im.def = xs__store_table_def(im.o.table);
+    if (!st || !path || !im.spec || !im.def) {
+        rc = xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no store, file or table");
+        goto cleanup;
+    }
+    if (!spec_matches(im.spec, im.def)) {
+        rc = xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL,
+                           "field spec of %s does not match the store table",
+                           im.def->name);
+        goto cleanup;
+    }
+    char code[4] = "";
+    int digits = -1;
+    if (im.o.currency && (rc = parse_currency(im.o.currency, code, &digits, err)) < 0)
+        goto cleanup;
+    if ((rc = parse_maps(&im, err)) < 0) goto cleanup;
+    xs_io_format f = im.o.format == XS_IO_AUTO ? xs_io_format_of_path(path) : im.o.format;
+    im.fmt = f == XS_IO_JSONL ? XS_INPUT_JSONL : XS_INPUT_CSV;
+
+    if ((rc = xs__reader_open(&im.rd, path, im.fmt, im.o.delimiter, err)) < 0)
+        goto cleanup;
+    rc = map_fields(&im, xs__reader_n_fields(im.rd), err);
+    if (rc == XS_OK && im.fmt == XS_INPUT_CSV) rc = check_required(&im);
+    if (rc == XS_EREJECT) goto rejected;
+    if (rc < 0) goto cleanup;
+
+    if ((rc = xs__store_begin(st, err)) < 0) goto cleanup;
+    in_tx = 1;
+    xs__store_bulk(st, 1);
+    if ((rc = xs__store_use_currency(st, im.o.currency ? code : NULL, digits, err)) < 0)
+        goto cleanup;
+    if ((rc = load_key_sets(&im, err)) < 0) goto cleanup;
+    if (im.n_existing == 0) {
+        /* bulk load into an empty table: build secondary indexes once at the end */
+        if ((rc = xs__store_indexes_drop(st, im.o.table, err)) < 0) goto cleanup;
+        dropped = rc > 0;
+    }
+    if ((rc = xs__store_writer_new(&im.w, st, im.o.table, err)) < 0) goto cleanup;
+
+    for (;;) {
+        const xs__field *fields;
+        long line;
+        xs_error rerr; /* set by the reader only when it fails */
+        int r = xs__reader_next(im.rd, &fields, &line, &rerr);
+        if (r == 0) break;
+        im.res.read++;
+        if (r < 0) {
+            if (r != XS_EPARSE) {
+                rc = r;
+                if (err) *err = rerr;
+                goto cleanup;
+            }
+            im.row_errors = 0;
+            im.rlen = 0;
+            report_reader(&im, &rerr);
+            im.res.rejected++;
+            if ((rc = write_reject(&im, NULL, 0, err)) < 0) goto cleanup;
+        } else if ((rc = process_row(&im, fields, line, err)) < 0) {
+            goto cleanup;
+        }
+        if (im.res.read == 1024 && !im.reserved) {
+            /* size the key set for the whole file (estimated from the bytes
+             * per row so far) so that it never rehashes */
+            unsigned long long done, total;
+            xs__reader_progress(im.rd, &done, &total);
+            im.reserved = 1;
+            if (done && total > done) {
+                double rows = (double)total / (double)done * 1024.0 * 1.05;
+                if (rows < 1e9 && ks_reserve(&im.keys, im.keys.n + (size_t)rows) < 0) {
+                    rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+                    goto cleanup;
+                }
+            }
+        }
+        if (im.o.on_progress && im.res.read % PROGRESS_EVERY == 0) {
+            unsigned long long done, total;
+            xs__reader_progress(im.rd, &done, &total);
+            im.o.on_progress(im.o.progress_ctx, im.res.read, done, total);
+        }
+    }
+    if (im.n_errors && !im.o.skip_bad_rows) goto rejected;
+    if ((rc = xs__store_writer_flush(im.w, err)) < 0) goto cleanup;
+    if (dropped && (rc = xs__store_indexes_create(st, im.o.table, err)) < 0) goto cleanup;
+    if (im.o.skip_bad_rows && im.o.reject_path) {
+        if ((rc = open_reject(&im, err)) < 0)
+            goto cleanup; /* header only when no rejects */
+        xs__writer *rej = im.rej;
+        im.rej = NULL;
+        /* the reject file is complete before the commit, renamed in place by close */
+        if ((rc = xs__writer_close(rej, err)) < 0) goto cleanup;
+    }
+    if ((rc = xs__store_commit(st, err)) < 0) {
+        if (im.o.skip_bad_rows && im.o.reject_path) unlink(im.o.reject_path);
+        goto cleanup;
+    }
+    in_tx = 0;
+    xs__store_bulk(st, 0);
+    rc = XS_OK;
+    goto done;
+
+rejected:
+    rc = xs__error_set(err, XS_EREJECT, path, 0, NULL,
+                       "%llu error%s in %llu row%s, nothing imported", im.n_errors,
+                       im.n_errors == 1 ? "" : "s", im.res.rejected,
+                       im.res.rejected == 1 ? "" : "s");
+    if (im.res.rejected == 0)
+        rc = xs__error_set(err, XS_EREJECT, path, 0, NULL,
+                           "%llu error%s in the header, nothing imported", im.n_errors,
+                           im.n_errors == 1 ? "" : "s");
+cleanup:
+    if (in_tx) xs__store_rollback(st);
+    if (st) xs__store_bulk(st, 0);
+    if (st) {
+        memcpy(st->currency, saved_cur, sizeof saved_cur);
+        st->money_scale = saved_scale;
+        st->has_currency = saved_has;
+    }
+    im.res.inserted = im.res.updated = im.res.unchanged = 0;
+done:
+    im.res.n_errors = im.n_errors;
+    im.res.seconds = xs__now() - t0;
+    if (res) *res = im.res;
+    importer_free(&im);
+    return rc;
+}

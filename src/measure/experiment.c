@@ -1,0 +1,627 @@
+/*
+ * experiment.c — lift analysis of an experiment: reads one row per unit
+ * (group label, metrics, optional pre-period covariate), checks the sample
+ * ratio against the planned split, and compares every group with the
+ * control for every metric (statistics in stats.c), with and without CUPED
+ * variance reduction.
+ *
+ * Layout and order: values are kept in columns; for the analysis each
+ * metric is gathered group by group (groups in bytewise label order, rows of
+ * a group in file order), so every sum runs in one fixed order and the
+ * output is the same to the last digit on every run.
+ *
+ * CUPED (Deng et al., 2013): with a pre-period covariate X unaffected by the
+ * treatment, Y' = Y - theta (X - mean X) has the same expected difference
+ * between groups as Y and variance (1 - rho²) var(Y) for the theta that
+ * minimises it, theta = cov(Y, X) / var(X). theta and mean X are computed
+ * over all units of all groups together (one theta for the experiment, so
+ * the adjustment is the same function in every group and cannot bias the
+ * difference).
+ */
+#include "measure/experiment.h"
+
+#include "base/alloc.h"
+#include "base/error.h"
+#include "io/reader.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------------- */
+/* Methods                                                                 */
+/* ---------------------------------------------------------------------- */
+
+static const char *const method_names[] = {"auto", "proportion", "welch", "bootstrap"};
+
+int xs_exp_method_parse(const char *s, xs_exp_method *out)
+{
+    for (size_t i = 0; i < sizeof method_names / sizeof method_names[0]; i++)
+        if (!strcmp(s, method_names[i])) {
+            *out = (xs_exp_method)i;
+            return XS_OK;
+        }
+    return XS_EINVAL;
+}
+
+const char *xs_exp_method_name(xs_exp_method m)
+{
+    return (unsigned)m < sizeof method_names / sizeof method_names[0] ? method_names[m]
+                                                                      : "unknown";
+}
+
+/* ---------------------------------------------------------------------- */
+/* Data                                                                    */
+/* ---------------------------------------------------------------------- */
+
+void xs_exp_data_free(xs_exp_data *d)
+{
+    if (!d) return;
+    xs__free(d->group_col);
+    for (size_t m = 0; m < d->n_metrics; m++) {
+        if (d->metric_names) xs__free(d->metric_names[m]);
+        if (d->vals) xs__free(d->vals[m]);
+    }
+    xs__free(d->metric_names);
+    xs__free(d->vals);
+    xs__free(d->cov_name);
+    xs__free(d->cov);
+    xs__free(d->grp);
+    xs__intern_free(&d->labels);
+    xs__free(d);
+}
+
+int xs_exp_data_new(const char *group_column, const char *const *metric_names,
+                    size_t n_metrics, const char *covariate, xs_exp_data **out)
+{
+    *out = NULL;
+    xs_exp_data *d = xs__calloc(1, sizeof *d);
+    if (!d) return XS_ENOMEM;
+    xs__intern_init(&d->labels);
+    d->n_metrics = n_metrics;
+    d->group_col = xs__strdup(group_column ? group_column : "group");
+    d->metric_names = xs__calloc(n_metrics ? n_metrics : 1, sizeof *d->metric_names);
+    d->vals = xs__calloc(n_metrics ? n_metrics : 1, sizeof *d->vals);
+    if (!d->group_col || !d->metric_names || !d->vals) goto nomem;
+    for (size_t m = 0; m < n_metrics; m++)
+        if (!(d->metric_names[m] = xs__strdup(metric_names[m]))) goto nomem;
+    if (covariate && !(d->cov_name = xs__strdup(covariate))) goto nomem;
+    *out = d;
+    return XS_OK;
+nomem:
+    xs_exp_data_free(d);
+    return XS_ENOMEM;
+}
+
+/* Makes room for one more row. */
+static int reserve(xs_exp_data *d)
+{
+    if (d->n < d->cap) return XS_OK;
+    size_t cap = d->cap ? 2 * d->cap : 1024;
+    uint32_t *g = xs__realloc(d->grp, cap * sizeof *g);
+    if (!g) return XS_ENOMEM;
+    d->grp = g;
+    for (size_t m = 0; m < d->n_metrics; m++) {
+        double *v = xs__realloc(d->vals[m], cap * sizeof *v);
+        if (!v) return XS_ENOMEM;
+        d->vals[m] = v;
+    }
+    if (d->cov_name) {
+        double *v = xs__realloc(d->cov, cap * sizeof *v);
+        if (!v) return XS_ENOMEM;
+        d->cov = v;
+    }
+    d->cap = cap;
+    return XS_OK;
+}
+
+/* Appends a row whose values are already checked. */
+static int add_row(xs_exp_data *d, const char *label, size_t len, const double *values,
+                   double covariate)
+{
+    if (reserve(d) < 0) return XS_ENOMEM;
+    uint32_t id = xs__intern_add(&d->labels, label, len);
+    if (id == XS_INTERN_NONE) return XS_ENOMEM;
+    d->grp[d->n] = id;
+    for (size_t m = 0; m < d->n_metrics; m++)
+        d->vals[m][d->n] = values[m];
+    if (d->cov_name) d->cov[d->n] = covariate;
+    d->n++;
+    return XS_OK;
+}
+
+int xs_exp_data_add(xs_exp_data *d, const char *group, const double *values,
+                    double covariate)
+{
+    for (size_t m = 0; m < d->n_metrics; m++)
+        if (!isfinite(values[m])) return XS_EINVAL;
+    if (d->cov_name && !isfinite(covariate)) return XS_EINVAL;
+    return add_row(d, group, strlen(group), values, covariate);
+}
+
+size_t xs_exp_data_rows(const xs_exp_data *d)
+{
+    return d->n;
+}
+
+/* Index of the field named `name`, or -1. */
+static long find_field(const xs__reader *r, const char *name)
+{
+    size_t n = xs__reader_n_fields(r);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(xs__reader_field_name(r, i), name)) return (long)i;
+    return -1;
+}
+
+/* XS_ENOTFOUND for an unknown column, listing the columns of the file. */
+static int unknown_column(const xs__reader *r, const char *opt, const char *name,
+                          xs_error *err)
+{
+    char list[400] = "";
+    size_t used = 0, n = xs__reader_n_fields(r);
+    for (size_t i = 0; i < n && used + 8 < sizeof list; i++) {
+        int k = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                         xs__reader_field_name(r, i));
+        if (k < 0 || (size_t)k >= sizeof list - used) {
+            snprintf(list + used, sizeof list - used, ", ...");
+            break;
+        }
+        used += (size_t)k;
+    }
+    char q[128];
+    xs__error_quote(q, sizeof q, name, strlen(name));
+    return xs__error_set(err, XS_ENOTFOUND, NULL, 0, opt,
+                         "unknown column %s (columns: %s)", q, list);
+}
+
+/* Exact powers of ten: every one up to 1e22 is a double without rounding. */
+static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/*
+ * Fast path for the common "[-]digits[.digits]" with at most 15 significant
+ * digits: the digits form an integer m < 2^53 (exact in a double) and the
+ * value is m / 10^k, one correctly rounded division of two exact doubles,
+ * hence bit-identical to strtod's correctly rounded result (Clinger 1990).
+ * Returns 0, or -1 when the text needs the general parser.
+ */
+static int parse_simple(const char *s, size_t len, double *out)
+{
+    size_t i = 0, digits = 0, frac = 0;
+    int neg = 0, dot = 0;
+    uint64_t m = 0;
+    if (i < len && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
+    if (i == len) return -1;
+    for (; i < len; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            if (++digits > 15) return -1;
+            m = m * 10 + (uint64_t)(c - '0');
+            frac += (size_t)dot;
+        } else if (c == '.' && !dot) {
+            dot = 1;
+        } else {
+            return -1;
+        }
+    }
+    if (!digits) return -1;
+    double v = (double)m / pow10_exact[frac];
+    *out = neg ? -v : v;
+    return 0;
+}
+
+int xs__exp_parse_number(const char *s, size_t len, double *out)
+{
+    char buf[64];
+    if (len == 0 || len >= sizeof buf) return -1;
+    if (parse_simple(s, len, out) == 0) return 0;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    char *end;
+    double v = strtod(buf, &end);
+    if (end == buf || *end || !isfinite(v)) return -1;
+    *out = v;
+    return 0;
+}
+
+/* Parses a whole field as a finite number. */
+static int parse_number(const xs__field *f, double *out)
+{
+    return f->present ? xs__exp_parse_number(f->ptr, f->len, out) : -1;
+}
+
+int xs_exp_data_read(const char *path, const xs_exp_read_opts *o, xs_exp_data **out,
+                     xs_error *err)
+{
+    xs__reader *r = NULL;
+    xs_exp_data *d = NULL;
+    long *cols = NULL;
+    double *row = NULL;
+    long gcol, ccol = -1;
+    int rc;
+    *out = NULL;
+    if (!o->group || !o->n_metrics)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, NULL,
+                             "a group column and a metric "
+                             "are required");
+    rc = xs__reader_open(&r, path, XS_INPUT_CSV, o->delimiter ? o->delimiter : ',', err);
+    if (rc < 0) return rc;
+    cols = xs__calloc(o->n_metrics, sizeof *cols);
+    row = xs__calloc(o->n_metrics, sizeof *row);
+    if (!cols || !row) goto nomem;
+    if ((gcol = find_field(r, o->group)) < 0) {
+        rc = unknown_column(r, "--group", o->group, err);
+        goto cleanup;
+    }
+    for (size_t m = 0; m < o->n_metrics; m++)
+        if ((cols[m] = find_field(r, o->metrics[m])) < 0) {
+            rc = unknown_column(r, "--metric", o->metrics[m], err);
+            goto cleanup;
+        }
+    if (o->covariate && (ccol = find_field(r, o->covariate)) < 0) {
+        rc = unknown_column(r, "--covariate", o->covariate, err);
+        goto cleanup;
+    }
+    if ((rc = xs_exp_data_new(o->group, o->metrics, o->n_metrics, o->covariate, &d)) < 0)
+        goto cleanup;
+    for (;;) {
+        const xs__field *f;
+        long line;
+        rc = xs__reader_next(r, &f, &line, err);
+        if (rc < 0) goto cleanup;
+        if (rc == 0) break;
+        for (size_t m = 0; m < o->n_metrics; m++)
+            if (parse_number(&f[cols[m]], &row[m]) < 0) {
+                char q[128];
+                xs__error_quote(q, sizeof q, f[cols[m]].ptr, f[cols[m]].len);
+                rc = xs__error_set(err, XS_EINVAL, path, line, o->metrics[m],
+                                   "not a number: %s", q);
+                goto cleanup;
+            }
+        double x = 0;
+        if (ccol >= 0 && parse_number(&f[ccol], &x) < 0) {
+            char q[128];
+            xs__error_quote(q, sizeof q, f[ccol].ptr, f[ccol].len);
+            rc = xs__error_set(err, XS_EINVAL, path, line, o->covariate,
+                               "not a number: %s", q);
+            goto cleanup;
+        }
+        if (f[gcol].len == 0) {
+            rc = xs__error_set(err, XS_EINVAL, path, line, o->group, "empty group label");
+            goto cleanup;
+        }
+        if (add_row(d, f[gcol].ptr, f[gcol].len, row, x) < 0) goto nomem;
+    }
+    if (d->n == 0) {
+        rc = xs__error_set(err, XS_EINVAL, path, 0, NULL, "no data rows");
+        goto cleanup;
+    }
+    *out = d;
+    d = NULL;
+    rc = XS_OK;
+    goto cleanup;
+nomem:
+    rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+cleanup:
+    xs__reader_close(r);
+    xs__free(cols);
+    xs__free(row);
+    xs_exp_data_free(d);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Analysis                                                                */
+/* ---------------------------------------------------------------------- */
+
+struct xs_exp_result {
+    size_t n_groups;
+    xs_exp_group *groups;
+    char **labels; /* owned copies, by group position */
+    size_t n_metrics;
+    char **metrics; /* owned copies */
+    xs_exp_srm srm;
+    size_t n_rows;
+    xs_exp_row *rows;
+    int has_cuped;
+};
+
+void xs_exp_result_free(xs_exp_result *r)
+{
+    if (!r) return;
+    for (size_t i = 0; r->labels && i < r->n_groups; i++)
+        xs__free(r->labels[i]);
+    for (size_t i = 0; r->metrics && i < r->n_metrics; i++)
+        xs__free(r->metrics[i]);
+    xs__free(r->labels);
+    xs__free(r->metrics);
+    xs__free(r->groups);
+    xs__free(r->rows);
+    xs__free(r);
+}
+
+size_t xs_exp_result_n_groups(const xs_exp_result *r)
+{
+    return r->n_groups;
+}
+
+const xs_exp_group *xs_exp_result_group(const xs_exp_result *r, size_t i)
+{
+    return &r->groups[i];
+}
+
+const xs_exp_srm *xs_exp_result_srm(const xs_exp_result *r)
+{
+    return &r->srm;
+}
+
+size_t xs_exp_result_n_rows(const xs_exp_result *r)
+{
+    return r->n_rows;
+}
+
+const xs_exp_row *xs_exp_result_row(const xs_exp_result *r, size_t i)
+{
+    return &r->rows[i];
+}
+
+int xs_exp_result_has_cuped(const xs_exp_result *r)
+{
+    return r->has_cuped;
+}
+
+typedef struct label_ref {
+    const char *s;
+    uint32_t id;
+} label_ref;
+
+static int cmp_label(const void *a, const void *b)
+{
+    return strcmp(((const label_ref *)a)->s, ((const label_ref *)b)->s);
+}
+
+/* Compares treatment values t with control values c by `method`. */
+static int compare(xs_exp_method method, const double *t, size_t nt, const double *c,
+                   size_t nc, const xs_exp_opts *o, uint64_t seed, xs__exp_cmp *out)
+{
+    double mt, vt, mc, vc;
+    if (method == XS_EXP_BOOTSTRAP)
+        return xs__exp_bootstrap(t, nt, c, nc, o->n_boot ? o->n_boot : 2000, seed,
+                                 o->level > 0 ? o->level : 0.95, out);
+    xs__exp_mean_var(t, nt, &mt, &vt);
+    xs__exp_mean_var(c, nc, &mc, &vc);
+    if (method == XS_EXP_PROPORTION)
+        xs__exp_prop(mt, nt, mc, nc, o->level > 0 ? o->level : 0.95, out);
+    else
+        xs__exp_welch(mt, vt, nt, mc, vc, nc, o->level > 0 ? o->level : 0.95, out);
+    return XS_OK;
+}
+
+int xs_exp_analyze(const xs_exp_data *d, const xs_exp_opts *o, xs_exp_result **out,
+                   xs_error *err)
+{
+    int rc = XS_OK;
+    xs_exp_result *res = NULL;
+    uint32_t *order = NULL, *pos = NULL;
+    size_t *count = NULL, *start = NULL, *idx = NULL, *fill = NULL;
+    double *y = NULL, *x = NULL, *yc = NULL;
+    size_t k = d->labels.n, ctl = 0;
+    double level = o->level > 0 ? o->level : 0.95;
+    *out = NULL;
+
+    if (!o->control)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "--control",
+                             "no control group given");
+    if (!(level > 0 && level < 1))
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "--level",
+                             "must be between 0 and 1, got %g", level);
+    if (d->n == 0) return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no data rows");
+    uint32_t cid = xs__intern_find(&d->labels, o->control, strlen(o->control));
+    if (cid == XS_INTERN_NONE) {
+        char q[128];
+        xs__error_quote(q, sizeof q, o->control, strlen(o->control));
+        return xs__error_set(err, XS_ENOTFOUND, NULL, 0, "--control",
+                             "no rows with %s = %s", d->group_col, q);
+    }
+
+    /* groups in label order; pos: group id -> position */
+    order = xs__malloc(k * sizeof *order);
+    pos = xs__malloc(k * sizeof *pos);
+    count = xs__calloc(k, sizeof *count);
+    start = xs__calloc(k + 1, sizeof *start);
+    fill = xs__calloc(k, sizeof *fill);
+    idx = xs__malloc(d->n * sizeof *idx);
+    if (!order || !pos || !count || !start || !fill || !idx) goto nomem;
+    {
+        label_ref *refs = xs__malloc(k * sizeof *refs);
+        if (!refs) goto nomem;
+        for (uint32_t g = 0; g < k; g++)
+            refs[g] = (label_ref){xs__intern_str(&d->labels, g), g};
+        qsort(refs, k, sizeof *refs, cmp_label);
+        for (size_t i = 0; i < k; i++)
+            order[i] = refs[i].id;
+        xs__free(refs);
+    }
+    for (size_t i = 0; i < k; i++)
+        pos[order[i]] = (uint32_t)i;
+    ctl = pos[cid];
+    for (size_t i = 0; i < d->n; i++)
+        count[pos[d->grp[i]]]++;
+
+    if (k < 2) {
+        char q[128];
+        xs__error_quote(q, sizeof q, o->control, strlen(o->control));
+        rc = xs__error_set(err, XS_EINVAL, NULL, 0, d->group_col,
+                           "only one group (%s); at least 2 are needed", q);
+        goto cleanup;
+    }
+    for (size_t g = 0; g < k; g++)
+        if (count[g] < 2) {
+            const char *l = xs__intern_str(&d->labels, order[g]);
+            char q[128];
+            xs__error_quote(q, sizeof q, l, strlen(l));
+            rc = xs__error_set(err, XS_EINVAL, NULL, 0, d->group_col,
+                               "group %s has %zu row%s; at least 2 are needed", q,
+                               count[g], count[g] == 1 ? "" : "s");
+            goto cleanup;
+        }
+    if (o->expected && o->n_expected != k) {
+        char list[300] = "";
+        size_t used = 0;
+        for (size_t g = 0; g < k && used + 8 < sizeof list; g++) {
+            int n = snprintf(list + used, sizeof list - used, "%s%s", g ? ", " : "",
+                             xs__intern_str(&d->labels, order[g]));
+            if (n < 0 || (size_t)n >= sizeof list - used) break;
+            used += (size_t)n;
+        }
+        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--expected-split",
+                           "%zu part%s for %zu groups (%s)", o->n_expected,
+                           o->n_expected == 1 ? "" : "s", k, list);
+        goto cleanup;
+    }
+    for (size_t g = 0; o->expected && g < k; g++)
+        if (!(isfinite(o->expected[g]) && o->expected[g] > 0)) {
+            rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--expected-split",
+                               "shares must be numbers > 0");
+            goto cleanup;
+        }
+
+    /* rows grouped: idx[start[g] .. start[g+1]) in file order */
+    for (size_t g = 0; g < k; g++)
+        start[g + 1] = start[g] + count[g];
+    for (size_t i = 0; i < d->n; i++) {
+        size_t g = pos[d->grp[i]];
+        idx[start[g] + fill[g]++] = i;
+    }
+
+    res = xs__calloc(1, sizeof *res);
+    if (!res) goto nomem;
+    res->n_groups = k;
+    res->n_metrics = d->n_metrics;
+    res->has_cuped = d->cov_name != NULL;
+    res->groups = xs__calloc(k, sizeof *res->groups);
+    res->labels = xs__calloc(k, sizeof *res->labels);
+    res->metrics = xs__calloc(d->n_metrics ? d->n_metrics : 1, sizeof *res->metrics);
+    res->n_rows = d->n_metrics * k;
+    res->rows = xs__calloc(res->n_rows ? res->n_rows : 1, sizeof *res->rows);
+    if (!res->groups || !res->labels || !res->metrics || !res->rows) goto nomem;
+    double wsum = 0;
+    for (size_t g = 0; g < k; g++)
+        wsum += o->expected ? o->expected[g] : 1.0;
+    for (size_t g = 0; g < k; g++) {
+        if (!(res->labels[g] = xs__strdup(xs__intern_str(&d->labels, order[g]))))
+            goto nomem;
+        res->groups[g].label = res->labels[g];
+        res->groups[g].n = count[g];
+        res->groups[g].share = (double)count[g] / (double)d->n;
+        res->groups[g].expected = (o->expected ? o->expected[g] : 1.0) / wsum;
+    }
+    xs__exp_srm(count, o->expected, k, o->srm_alpha > 0 ? o->srm_alpha : 0.001,
+                &res->srm);
+
+    y = xs__malloc(d->n * sizeof *y);
+    yc = xs__malloc(d->n * sizeof *yc);
+    x = d->cov ? xs__malloc(d->n * sizeof *x) : NULL;
+    if (!y || !yc || (d->cov && !x)) goto nomem;
+    if (d->cov)
+        for (size_t i = 0; i < d->n; i++)
+            x[i] = d->cov[idx[i]];
+
+    for (size_t m = 0; m < d->n_metrics; m++) {
+        if (!(res->metrics[m] = xs__strdup(d->metric_names[m]))) goto nomem;
+        const double *v = d->vals[m];
+        int binary = 1;
+        for (size_t i = 0; i < d->n; i++) {
+            y[i] = v[idx[i]];
+            if (y[i] != 0 && y[i] != 1) binary = 0;
+        }
+        xs_exp_method method = o->method;
+        if (method == XS_EXP_AUTO) method = binary ? XS_EXP_PROPORTION : XS_EXP_WELCH;
+        if (method == XS_EXP_PROPORTION && !binary) {
+            rc = xs__error_set(err, XS_EINVAL, NULL, 0, d->metric_names[m],
+                               "method proportion needs values 0 and 1 only");
+            goto cleanup;
+        }
+        /* CUPED-adjusted copy */
+        double theta = NAN, vr = NAN;
+        if (d->cov) {
+            double mx, my, vy, myc, vyc;
+            theta = xs__exp_cuped_theta(y, x, d->n, &mx);
+            for (size_t i = 0; i < d->n; i++)
+                yc[i] = y[i] - theta * (x[i] - mx);
+            xs__exp_mean_var(y, d->n, &my, &vy);
+            xs__exp_mean_var(yc, d->n, &myc, &vyc);
+            vr = vy > 0 ? 1 - vyc / vy : 0;
+        }
+        const double *c = y + start[ctl];
+        size_t nc = count[ctl];
+        for (size_t g = 0; g < k; g++) {
+            xs_exp_row *row = &res->rows[m * k + g];
+            const double *t = y + start[g];
+            size_t nt = count[g];
+            double var;
+            row->metric = res->metrics[m];
+            row->group = res->labels[g];
+            row->n = nt;
+            xs__exp_mean_var(t, nt, &row->mean, &var);
+            row->sd = sqrt(var);
+            row->is_control = g == ctl;
+            row->method = method;
+            row->theta = theta;
+            row->var_reduction = vr;
+            row->lift = row->lift_lo = row->lift_hi = NAN;
+            row->rel = row->rel_lo = row->rel_hi = row->p = row->df = NAN;
+            row->cuped_lift = row->cuped_lo = row->cuped_hi = NAN;
+            row->cuped_rel = row->cuped_rel_lo = row->cuped_rel_hi = row->cuped_p = NAN;
+            if (g == ctl) continue;
+            /* one bootstrap stream per (metric, group), whatever else is asked */
+            uint64_t seed = (o->seed ? o->seed : 1) * 0x9e3779b97f4a7c15ULL +
+                            (uint64_t)m * 1000003u + g;
+            xs__exp_cmp cmp;
+            if ((rc = compare(method, t, nt, c, nc, o, seed, &cmp)) < 0) goto nomem;
+            row->lift = cmp.lift;
+            row->lift_lo = cmp.lo;
+            row->lift_hi = cmp.hi;
+            row->rel = cmp.rel;
+            row->rel_lo = cmp.rel_lo;
+            row->rel_hi = cmp.rel_hi;
+            row->p = cmp.p;
+            row->df = cmp.df;
+            if (d->cov) {
+                /* adjusted values are not 0/1: Welch unless bootstrap */
+                xs_exp_method cm =
+                    method == XS_EXP_BOOTSTRAP ? XS_EXP_BOOTSTRAP : XS_EXP_WELCH;
+                if ((rc = compare(cm, yc + start[g], nt, yc + start[ctl], nc, o, seed,
+                                  &cmp)) < 0)
+                    goto nomem;
+                row->cuped_lift = cmp.lift;
+                row->cuped_lo = cmp.lo;
+                row->cuped_hi = cmp.hi;
+                row->cuped_rel = cmp.rel;
+                row->cuped_rel_lo = cmp.rel_lo;
+                row->cuped_rel_hi = cmp.rel_hi;
+                row->cuped_p = cmp.p;
+            }
+        }
+    }
+    *out = res;
+    res = NULL;
+    rc = XS_OK;
+    goto cleanup;
+nomem:
+    rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+cleanup:
+    xs_exp_result_free(res);
+    xs__free(order);
+    xs__free(pos);
+    xs__free(count);
+    xs__free(start);
+    xs__free(fill);
+    xs__free(idx);
+    xs__free(y);
+    xs__free(yc);
+    xs__free(x);
+    return rc;
+}

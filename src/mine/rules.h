@@ -1,0 +1,24 @@
+/*
+ * rules.h — association rules from the itemset tree (internal side).
+ *
+ * The public entry point is xs_rules_mine (xsell.h); this header exposes the
+ * measure computation so tests can check it against hand-computed values.
+ */
+#ifndef XS_RULES_H
+#define XS_RULES_H
+
+#include "xsell.h"
+
+#include <stdint.h>
+
+/*
+ * Fills the counts and every measure of r from the rule's count (baskets
+ * holding lhs and rhs), lhs_count, rhs_count and N. Each measure is one
+ * division of integers held exactly in doubles, so equal ratios compare
+ * equal: confidence cz/ca, lift cz*N/(ca*cc), leverage (cz*N - ca*cc)/N^2,
+ * conviction (N - cc)*ca / (N*(ca - cz)) or INFINITY when cz == ca.
+ */
+void xs__rule_measures(xs_rule *r, uint64_t count, uint64_t lhs_count, uint64_t rhs_count,
+                       uint64_t n_tx);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * churn.h — internals of the churn-risk module (src/score/churn.c,
+ * features_table.c, auc.c): the encoded customer table, the feature
+ * encoding a model carries, and the evaluation measures (AUC, log loss,
+ * calibration deciles, stratified folds) that the unit tests reach directly.
+ *
+ * Flow: features_table.c reads a customer-level CSV through the record
+ * reader (src/io/reader.h), decides per column numeric vs categorical,
+ * one-hot encodes categoricals and produces a dense float matrix with NaN
+ * for missing values; churn.c hands that matrix to XGBoost's C API for
+ * cross-validation, training and prediction; auc.c scores predictions.
+ */
+#ifndef XS_SCORE_CHURN_H
+#define XS_SCORE_CHURN_H
+
+#include "xsell.h"
+
+#include "base/arena.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A source column of the encoding. Numeric: one feature. Categorical: one
+ * 0/1 feature per level, levels sorted bytewise. */
+typedef struct xs__churn_col {
+    char *name;          /* owned */
+    int categorical;     /* 0: numeric */
+    char **levels;       /* owned; n_levels strings, sorted */
+    size_t n_levels;
+    size_t first_feature; /* index of its (first) feature */
+} xs__churn_col;
+
+/* The feature encoding: source columns in file order and the features. */
+typedef struct xs__churn_enc {
+    xs__churn_col *cols;
+    size_t n_cols;
+    char **feature_names; /* owned; "tenure", "Contract=One year" */
+    size_t *feature_col;  /* feature -> source column */
+    size_t n_features;
+} xs__churn_enc;
+
+/* The encoded table behind the public xs_churn_data. */
+struct xs_churn_data {
+    char *path;            /* owned copy of the input path */
+    xs__arena strings;     /* ids and kept raw categorical values */
+    const char **ids;      /* n rows */
+    unsigned char *y;      /* n labels (1 positive), NULL without a label */
+    float *x;              /* n * enc.n_features, row-major, NaN missing */
+    const char **cat_raw;  /* n * enc.n_cols raw values of categorical
+                              columns (NULL for numeric), for reasons */
+    size_t n, n_pos;
+    char *positive, *negative; /* label values (owned), NULL without label */
+    xs__churn_enc enc;
+    xs_churn_column *info; /* enc.n_cols per-column reports */
+};
+
+/* The encoding a model carries (borrowed, valid while m lives). */
+const xs__churn_enc *xs__churn_model_enc(const xs_churn_model *m);
+
+/* Frees the insides of an encoding (NULL-safe, idempotent after zeroing). */
+void xs__churn_enc_free(xs__churn_enc *e);
+
+/* Deep copy of an encoding. Returns XS_OK or XS_ENOMEM (dst zeroed). */
+int xs__churn_enc_copy(xs__churn_enc *dst, const xs__churn_enc *src);
+
+/* Builds feature names and feature_col from cols (names, kinds, levels
+ * set). Returns XS_OK or XS_ENOMEM. */
+int xs__churn_enc_finish(xs__churn_enc *e);
+
+/*
+ * Parses a cell as a number: optional surrounding spaces, then a finite
+ * decimal (digits, sign, '.', exponent; no hex, inf or nan). Returns 0 and
+ * sets *out, 1 when blank (empty or only spaces), -1 when not a number.
+ */
+int xs__churn_parse_cell(const char *s, double *out);
+
+/*
+ * Area under the ROC curve of scores for 0/1 labels: the Mann–Whitney U of
+ * the positives over n_pos * n_neg, ties counted 1/2 through average ranks.
+ * O(n log n), allocates an index (returns NaN when out of memory, or when
+ * there are no positives or no negatives).
+ */
+double xs__churn_auc(const double *score, const unsigned char *y, size_t n);
+
+/* Mean negative log-likelihood of probabilities p for labels y, each p
+ * clipped to [1e-15, 1 - 1e-15]; NaN for n == 0. */
+double xs__churn_log_loss(const double *p, const unsigned char *y, size_t n);
+
+/*
+ * Calibration table: rows sorted by p (ties by row index) cut into n_bins
+ * groups of equal size (bin b holds sorted ranks [b*n/n_bins,
+ * (b+1)*n/n_bins)), each with its count, lowest and highest p, mean p and
+ * observed positive rate. out holds n_bins entries; bins past n are empty
+ * (n = 0, means NaN). Returns XS_OK or XS_ENOMEM.
+ */
+int xs__churn_calibration(const double *p, const unsigned char *y, size_t n,
+                          size_t n_bins, xs_churn_bin *out);
+
+/*
+ * Stratified folds: the positives and then the negatives, each shuffled
+ * with xs__rng seeded by seed, dealt round-robin to folds 0..k-1 (the
+ * negatives continue where the positives stopped), so every fold holds
+ * floor or ceil of n_pos/k positives and of n/k rows. fold[i] receives the
+ * fold of row i. Requires 2 <= k <= n. Returns XS_OK or XS_ENOMEM.
+ */
+int xs__churn_folds(const unsigned char *y, size_t n, size_t k, uint64_t seed,
+                    uint32_t *fold);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * gammagamma.h — internals of the Gamma-Gamma spend model: the likelihood
+ * with its gradient (for tests and the benchmark's baseline fit).
+ */
+#ifndef XS_GAMMAGAMMA_H
+#define XS_GAMMAGAMMA_H
+
+#include "xsell.h"
+
+/* A Gamma-Gamma likelihood prepared for repeated evaluation (repeat buyers
+ * of a summary, constant sums precomputed). Opaque. */
+typedef struct xs__gg_lik xs__gg_lik;
+
+/* Prepares the repeat buyers of d with a positive mean spend (copied);
+ * *n_zero (when not NULL) is set to the repeat buyers left out for a mean
+ * of 0. Caller frees with xs__gg_lik_free(). Returns XS_OK, XS_ENOMEM,
+ * XS_EINVAL (no such customer). */
+int xs__gg_lik_new(const xs_clv_data *d, xs__gg_lik **out, size_t *n_zero);
+void xs__gg_lik_free(xs__gg_lik *L);
+/* Log-likelihood at p; when grad is not NULL its gradient with respect to
+ * (p, q, gamma). */
+double xs__gg_lik_eval(const xs__gg_lik *L, const xs_gg_params *p, double grad[3]);
+/* Fit from the start point *p (in/out); nm: Nelder–Mead baseline. Returns
+ * as xs_gg_fit. */
+int xs__gg_fit_lik(const xs__gg_lik *L, int nm, xs_gg_params *p, xs_clv_fit_info *info,
+                   xs_error *err);
+
+#endif

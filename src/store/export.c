@@ -1,0 +1,431 @@
+/*
+ * export.c — reading a store table back in key order and writing it as CSV
+ * or JSON Lines (xs_export_table, the library side of `xsell export`).
+ *
+ * The output is the input format of the importer: the field names of
+ * docs/data-model.md, money as decimals with the store's scale, dates as
+ * stored, booleans 0/1, and the attrs of each row expanded back into the
+ * columns they came from (placed after the table's own columns, in order of
+ * first appearance). So import → export → import into a fresh store →
+ * export gives the same bytes. Two scans: the first collects the attr
+ * names (the header must be known before the first row), the second writes.
+ */
+#include "store/store_int.h"
+
+#include "base/alloc.h"
+#include "base/error.h"
+#include "base/intern.h"
+#include "base/money.h"
+#include "io/writer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------------- */
+/* attrs: a JSON object of strings, as the importer writes it             */
+/* ---------------------------------------------------------------------- */
+
+typedef struct strbuf {
+    char *p;
+    size_t len, cap;
+} strbuf;
+
+static int sb_put(strbuf *b, const char *s, size_t n)
+{
+    if (xs__grow(&b->p, &b->cap, b->len + n + 1, 1) < 0) return -1;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+static int hex4(const char *s, const char *e, unsigned *out)
+{
+    if (e - s < 4) return -1;
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (unsigned)(c - 'A' + 10);
+        else
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int put_utf8(strbuf *b, unsigned cp)
+{
+    char u[4];
+    size_t n;
+    if (cp < 0x80) {
+        u[0] = (char)cp, n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xc0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xe0 | (cp >> 12)), u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        u[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
+    } else {
+        u[0] = (char)(0xf0 | (cp >> 18)), u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), u[3] = (char)(0x80 | (cp & 0x3f)),
+        n = 4;
+    }
+    return sb_put(b, u, n);
+}
+
+/* Parses a JSON string at *ps (at the opening quote), appending its decoded
+ * bytes to b. Returns 0, -1 malformed, -2 out of memory. */
+static int json_string(const char **ps, const char *e, strbuf *b)
+{
+    const char *s = *ps;
+    if (s >= e || *s != '"') return -1;
+    s++;
+    while (s < e && *s != '"') {
+        const char *run = s;
+        while (s < e && *s != '"' && *s != '\\')
+            s++;
+        if (s > run && sb_put(b, run, (size_t)(s - run)) < 0) return -2;
+        if (s >= e || *s == '"') break;
+        s++; /* backslash */
+        if (s >= e) return -1;
+        char c = *s++, out;
+        unsigned cp, lo;
+        switch (c) {
+        case '"':
+        case '\\':
+        case '/':
+            out = c;
+            break;
+        case 'b':
+            out = '\b';
+            break;
+        case 'f':
+            out = '\f';
+            break;
+        case 'n':
+            out = '\n';
+            break;
+        case 'r':
+            out = '\r';
+            break;
+        case 't':
+            out = '\t';
+            break;
+        case 'u':
+            if (hex4(s, e, &cp) < 0) return -1;
+            s += 4;
+            if (cp >= 0xd800 && cp < 0xdc00) {
+                if (e - s < 6 || s[0] != '\\' || s[1] != 'u' || hex4(s + 2, e, &lo) < 0 ||
+                    lo < 0xdc00 || lo >= 0xe000)
+                    return -1;
+                s += 6;
+                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+            } else if (cp >= 0xdc00 && cp < 0xe000) {
+                return -1;
+            }
+            if (put_utf8(b, cp) < 0) return -2;
+            continue;
+        default:
+            return -1;
+        }
+        if (sb_put(b, &out, 1) < 0) return -2;
+    }
+    if (s >= e) return -1;
+    *ps = s + 1;
+    return 0;
+}
+
+static const char *skip_ws(const char *s, const char *e)
+{
+    while (s < e && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+        s++;
+    return s;
+}
+
+/* Calls fn(ctx, key, key_len, value, value_len) for each member of the
+ * attrs object (s, len). Returns 0, -1 malformed, -2 out of memory or
+ * fn's negative code. */
+static int attrs_each(const char *s, size_t len, strbuf *tmp,
+                      int (*fn)(void *, const char *, size_t, const char *, size_t),
+                      void *ctx)
+{
+    const char *e = s + len;
+    s = skip_ws(s, e);
+    if (s >= e || *s++ != '{') return -1;
+    s = skip_ws(s, e);
+    if (s < e && *s == '}') return skip_ws(s + 1, e) == e ? 0 : -1;
+    for (;;) {
+        tmp->len = 0;
+        int rc = json_string(&s, e, tmp);
+        if (rc < 0) return rc;
+        size_t klen = tmp->len;
+        s = skip_ws(s, e);
+        if (s >= e || *s++ != ':') return -1;
+        s = skip_ws(s, e);
+        rc = json_string(&s, e, tmp);
+        if (rc < 0) return rc;
+        rc = fn(ctx, tmp->p, klen, tmp->p + klen, tmp->len - klen);
+        if (rc < 0) return rc;
+        s = skip_ws(s, e);
+        if (s < e && *s == ',') {
+            s = skip_ws(s + 1, e);
+            continue;
+        }
+        if (s < e && *s == '}') return skip_ws(s + 1, e) == e ? 0 : -1;
+        return -1;
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* The export                                                             */
+/* ---------------------------------------------------------------------- */
+
+typedef struct exporter {
+    xs_store *st;
+    const xs__table_def *def;
+    size_t n_std;     /* columns before attrs */
+    xs__intern names; /* attr names in order of first appearance */
+    strbuf tmp, vals;
+    size_t *voff, *vlen; /* per attr name: value in vals (or SIZE_MAX) */
+    size_t cap_v;
+} exporter;
+
+static int is_std_name(const exporter *x, const char *k, size_t klen)
+{
+    for (size_t i = 0; i < x->n_std; i++)
+        if (strlen(x->def->cols[i].name) == klen &&
+            !memcmp(x->def->cols[i].name, k, klen))
+            return 1;
+    return 0;
+}
+
+static int collect_name(void *ctx, const char *k, size_t klen, const char *v, size_t vlen)
+{
+    (void)v;
+    (void)vlen;
+    exporter *x = ctx;
+    if (is_std_name(x, k, klen)) return 0;
+    return xs__intern_add(&x->names, k, klen) == XS_INTERN_NONE ? -2 : 0;
+}
+
+static int collect_value(void *ctx, const char *k, size_t klen, const char *v,
+                         size_t vlen)
+{
+    exporter *x = ctx;
+    uint32_t id = xs__intern_find(&x->names, k, klen);
+    if (id == XS_INTERN_NONE) return 0;
+    x->voff[id] = x->vals.len;
+    x->vlen[id] = vlen;
+    return sb_put(&x->vals, v, vlen) < 0 ? -2 : 0;
+}
+
+/* SELECT <cols> FROM t [WHERE attrs IS NOT NULL] ORDER BY <key> */
+static int build_select(const xs__table_def *d, int attrs_only, char *sql, size_t n)
+{
+    size_t o = (size_t)snprintf(sql, n, "SELECT ");
+    for (size_t i = 0; i < d->n_cols && o < n; i++) {
+        if (attrs_only && d->cols[i].type != XS__COL_ATTRS) continue;
+        o += (size_t)snprintf(sql + o, n - o, "%s%s", o > 7 ? ", " : "", d->cols[i].name);
+    }
+    if (o < n)
+        o += (size_t)snprintf(sql + o, n - o, " FROM %s%s ORDER BY ", d->name,
+                              attrs_only ? " WHERE attrs IS NOT NULL" : "");
+    for (size_t k = 0; k < d->n_key && o < n; k++)
+        o += (size_t)snprintf(sql + o, n - o, "%s%s", k ? ", " : "",
+                              d->cols[d->key[k]].name);
+    return o < n ? 0 : -1;
+}
+
+/* Shortest %.15g / %.16g / %.17g text that reads back as v. */
+static void format_real(double v, char *buf, size_t n)
+{
+    for (int p = 15; p <= 17; p++) {
+        snprintf(buf, n, "%.*g", p, v);
+        if (strtod(buf, NULL) == v) return;
+    }
+}
+
+static int attrs_error(exporter *x, int rc, xs_error *err)
+{
+    if (rc == -2) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    return xs__error_set(err, XS_EDB, x->st->path, 0, NULL,
+                         "attrs of a row of %s is not a JSON object of strings",
+                         x->def->name);
+}
+
+/* First scan: the attr names. */
+static int scan_attr_names(exporter *x, xs_error *err)
+{
+    char sql[1024];
+    if (build_select(x->def, 1, sql, sizeof sql) < 0)
+        return xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL, "query too long");
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(x->st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return xs__store_dberr(x->st, "reading attrs", err);
+    int rc = XS_OK, step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *a = (const char *)sqlite3_column_text(s, 0);
+        int r = attrs_each(a ? a : "", (size_t)sqlite3_column_bytes(s, 0), &x->tmp,
+                           collect_name, x);
+        if (r < 0) {
+            rc = attrs_error(x, r, err);
+            break;
+        }
+    }
+    if (rc == XS_OK && step != SQLITE_DONE)
+        rc = xs__store_dberr(x->st, "reading attrs", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Contract in xsell.h. */
+long long xs_export_table(xs_store *st, xs_table_id t, const char *path, xs_io_format fmt,
+                          xs_error *err)
+{
+    const xs__table_def *d = xs__store_table_def(t);
+    if (!st || !d)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no store or table");
+    if (fmt == XS_IO_AUTO) fmt = path ? xs_io_format_of_path(path) : XS_IO_CSV;
+    exporter x;
+    memset(&x, 0, sizeof x);
+    x.st = st;
+    x.def = d;
+    x.n_std = d->n_cols - 1;
+    xs__intern_init(&x.names);
+    xs__writer *w = NULL;
+    sqlite3_stmt *s = NULL;
+    const char **names = NULL;
+    int *numeric = NULL;
+    xs__field *fields = NULL;
+    char(*num)[48] = NULL;
+    long long rows = 0;
+    int rc;
+
+    /* one read transaction: both scans see the same rows */
+    if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = xs__store_dberr(st, "starting a read", err);
+        goto cleanup;
+    }
+    if ((rc = scan_attr_names(&x, err)) < 0) goto cleanup;
+    size_t n_attr = x.names.n, n_out = x.n_std + n_attr;
+    names = xs__calloc(n_out, sizeof *names);
+    numeric = xs__calloc(n_out, sizeof *numeric);
+    fields = xs__calloc(n_out, sizeof *fields);
+    num = xs__calloc(x.n_std, sizeof *num);
+    x.voff = xs__calloc(n_attr + 1, sizeof *x.voff);
+    x.vlen = xs__calloc(n_attr + 1, sizeof *x.vlen);
+    if (!names || !numeric || !fields || !num || !x.voff || !x.vlen) {
+        rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < x.n_std; i++) {
+        names[i] = d->cols[i].name;
+        numeric[i] = d->cols[i].type != XS__COL_TEXT;
+    }
+    for (size_t i = 0; i < n_attr; i++)
+        names[x.n_std + i] = xs__intern_str(&x.names, (uint32_t)i);
+
+    char sql[1024];
+    if (build_select(d, 0, sql, sizeof sql) < 0) {
+        rc = xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL, "query too long");
+        goto cleanup;
+    }
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+        rc = xs__store_dberr(st, "reading a table", err);
+        goto cleanup;
+    }
+    rc = xs__writer_open(&w, path, fmt == XS_IO_JSONL ? XS_INPUT_JSONL : XS_INPUT_CSV,
+                         ',', err);
+    if (rc < 0) goto cleanup;
+    rc = xs__writer_header(w, names, numeric, n_out);
+    if (rc < 0) {
+        xs__error_set(err, rc, path, 0, NULL, "%s", xs_strerror(rc));
+        goto cleanup;
+    }
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        for (size_t i = 0; i < x.n_std; i++) {
+            int ct = sqlite3_column_type(s, (int)i);
+            xs__field *f = &fields[i];
+            if (ct == SQLITE_NULL) {
+                *f = (xs__field){"", 0, 0};
+                continue;
+            }
+            switch (d->cols[i].type) {
+            case XS__COL_INT:
+                snprintf(num[i], sizeof num[i], "%lld",
+                         (long long)sqlite3_column_int64(s, (int)i));
+                break;
+            case XS__COL_MONEY:
+                xs__money_format(sqlite3_column_int64(s, (int)i), st->money_scale, num[i],
+                                 sizeof num[i]);
+                break;
+            case XS__COL_REAL:
+                format_real(sqlite3_column_double(s, (int)i), num[i], sizeof num[i]);
+                break;
+            default: {
+                const char *txt = (const char *)sqlite3_column_text(s, (int)i);
+                *f = (xs__field){txt ? txt : "", (size_t)sqlite3_column_bytes(s, (int)i),
+                                 1};
+                continue;
+            }
+            }
+            *f = (xs__field){num[i], strlen(num[i]), 1};
+        }
+        if (n_attr) {
+            for (size_t k = 0; k < n_attr; k++)
+                x.voff[k] = (size_t)-1;
+            x.vals.len = 0;
+            if (sqlite3_column_type(s, (int)x.n_std) != SQLITE_NULL) {
+                const char *a = (const char *)sqlite3_column_text(s, (int)x.n_std);
+                int r =
+                    attrs_each(a ? a : "", (size_t)sqlite3_column_bytes(s, (int)x.n_std),
+                               &x.tmp, collect_value, &x);
+                if (r < 0) {
+                    rc = attrs_error(&x, r, err);
+                    goto cleanup;
+                }
+            }
+            for (size_t k = 0; k < n_attr; k++) {
+                if (x.voff[k] == (size_t)-1)
+                    fields[x.n_std + k] = (xs__field){"", 0, 0};
+                else
+                    fields[x.n_std + k] = (xs__field){x.vals.p + x.voff[k], x.vlen[k], 1};
+            }
+        }
+        rc = xs__writer_row(w, fields, n_out);
+        if (rc == XS_EIO) break; /* close reports the cause */
+        if (rc < 0) {
+            xs__error_set(err, rc, path, 0, NULL, "%s", xs_strerror(rc));
+            goto cleanup;
+        }
+        rows++;
+    }
+    if (rc != XS_EIO && step != SQLITE_DONE) {
+        rc = xs__store_dberr(st, "reading a table", err);
+        goto cleanup;
+    }
+    rc = xs__writer_close(w, err);
+    w = NULL;
+    if (rc < 0) goto cleanup;
+    rc = XS_OK;
+cleanup:
+    xs__writer_abort(w);
+    sqlite3_finalize(s);
+    if (!sqlite3_get_autocommit(st->db)) sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    xs__intern_free(&x.names);
+    xs__free(x.tmp.p);
+    xs__free(x.vals.p);
+    xs__free(x.voff);
+    xs__free(x.vlen);
+    xs__free(names);
+    xs__free(numeric);
+    xs__free(fields);
+    xs__free(num);
+    return rc < 0 ? rc : rows;
+}

@@ -1,0 +1,259 @@
+/*
+ * snapshot.h — the columnar in-memory view of a store (struct xs_snapshot).
+ *
+ * xs_snapshot_load() reads every table of the store once and lays it out
+ * for the stages after it (score, offer, measure), which read these arrays
+ * and never touch SQL. This header is their contract: include it, walk the
+ * columns, do not modify them.
+ *
+ * Layout, in short:
+ *  - One struct of arrays per table. Row r of a table is element r of every
+ *    column array of that table.
+ *  - Every string id becomes a dense integer: customer c is 0..n-1 (in
+ *    customer_id byte order), product p is 0..n-1 (in product_id byte order).
+ *    The string of an id is xs__intern_str(&snap->cust.ids, c) and back
+ *    with xs__intern_find(). Low-cardinality text columns (segment, region,
+ *    family, metric, event type ...) are uint16 codes of their own intern
+ *    table (`dict`); an absent (NULL or empty) value is XS_SNAP_NONE16.
+ *  - Dates are int32 day numbers (src/base/date.h); an absent date is
+ *    XS_SNAP_NO_DATE. Timestamps (offers.sent_at, outcome_at) keep their
+ *    calendar date only. Money is int64 minor units of snap->currency
+ *    (snap->money_scale fraction digits). Quantities are uint32.
+ *  - Rows of the per-customer tables are sorted by customer, then by time
+ *    (see each table), and each customer has a CSR index into them: the
+ *    rows of customer c in table T are [T_off[c], T_off[c+1]). Orders hold
+ *    their lines the same way: lines of order o are
+ *    [ord.line_off[o], ord.line_off[o+1]).
+ *  - Free text that is not grouped on (customer names, contacts, product
+ *    names) lives in one pool of NUL-terminated strings: `text + offset`,
+ *    offset 0 is the empty string. See xs__snap_text().
+ *  - Every row index is uint32: a snapshot holds fewer than 2^32 - 1 rows
+ *    per table (loading more fails with XS_ERANGE).
+ *
+ * Not loaded: the attrs JSON columns, the time of day of timestamps.
+ *
+ * Memory (see bench/results/snapshot.md): an order line costs 16 bytes
+ * (product, quantity, amount) and an order 16 bytes plus its id and NUL
+ * (customer, date, id offset, line offset): 22.5 bytes per line at 4 lines
+ * per order with 9-byte ids, 24.7 at 3. A customer costs 47 bytes of
+ * columns and CSR offsets plus its id in the intern table and its name and
+ * contact strings (about 120 bytes all told in the benchmark).
+ */
+#ifndef XS_SNAPSHOT_H
+#define XS_SNAPSHOT_H
+
+#include "xsell.h"
+#include "base/intern.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define XS_SNAP_NONE16 UINT16_MAX /* code of an absent text value */
+#define XS_SNAP_NO_DATE INT32_MIN /* an absent date */
+
+/* products.kind */
+enum { XS_SNAP_KIND_PLAN = 0, XS_SNAP_KIND_ADDON, XS_SNAP_KIND_PRODUCT };
+/* products.billing */
+enum { XS_SNAP_BILL_MONTH = 0, XS_SNAP_BILL_YEAR, XS_SNAP_BILL_ONCE };
+/* subscriptions.term */
+enum { XS_SNAP_TERM_MONTH = 0, XS_SNAP_TERM_YEAR };
+/* offers.kind */
+enum { XS_SNAP_OFFER_UPSELL = 0, XS_SNAP_OFFER_CROSS_SELL, XS_SNAP_OFFER_DOWNSELL };
+/* offers.channel; also the bit numbers of customers.consent, so that a
+ * customer consents to channel ch when (consent >> ch) & 1. */
+enum {
+    XS_SNAP_CH_EMAIL = 0,
+    XS_SNAP_CH_IN_APP,
+    XS_SNAP_CH_CSM,
+    XS_SNAP_CH_WEBINAR,
+    XS_SNAP_CH_SNS,
+    XS_SNAP_N_CHANNELS
+};
+/* offers.outcome */
+enum {
+    XS_SNAP_OUT_ACCEPTED = 0,
+    XS_SNAP_OUT_DECLINED,
+    XS_SNAP_OUT_IGNORED,
+    XS_SNAP_OUT_PENDING
+};
+/* events.type: the types of docs/data-model.md are interned first, so their
+ * codes are these constants in every snapshot; other types follow. */
+enum {
+    XS_SNAP_EV_NPS = 0,
+    XS_SNAP_EV_TICKET,
+    XS_SNAP_EV_TICKET_CLOSED,
+    XS_SNAP_EV_LOGIN,
+    XS_SNAP_EV_MEETING,
+    XS_SNAP_EV_PAYMENT_FAILED,
+    XS_SNAP_EV_CANCEL_REQUEST,
+    XS_SNAP_EV_RENEWAL_DECISION,
+    XS_SNAP_EV_ONBOARDING_DONE,
+    XS_SNAP_N_EV_KNOWN
+};
+/* offers.flags */
+#define XS_SNAP_OFFER_HAS_REVENUE 1u /* revenue_delta was given */
+
+typedef struct xs__snap_customers {
+    size_t n;
+    xs__intern ids;          /* customer_id; id c = row c (ascending bytes) */
+    uint32_t *name;          /* text offset */
+    uint16_t *segment;       /* code in dict.segments */
+    uint16_t *industry;      /* code in dict.industries */
+    uint16_t *size;          /* code in dict.sizes */
+    uint16_t *region;        /* code in dict.regions */
+    uint16_t *owner;         /* code in dict.owners */
+    int32_t *signup;         /* signup_date */
+    uint8_t *consent;        /* bit XS_SNAP_CH_x set: consent_x is 1 */
+    uint32_t *contact_name;  /* text offset */
+    uint32_t *contact_email; /* text offset */
+    /* CSR indexes, n + 1 entries each: customer c's rows in each table */
+    uint32_t *sub_off, *order_off, *usage_off, *event_off, *offer_off;
+} xs__snap_customers;
+
+typedef struct xs__snap_products {
+    size_t n;
+    xs__intern ids;     /* product_id; id p = row p (ascending bytes) */
+    uint32_t *name;     /* text offset */
+    uint16_t *family;   /* code in dict.families */
+    uint16_t *tier;     /* rank within the family, 0 when none */
+    uint8_t *kind;      /* XS_SNAP_KIND_* */
+    uint8_t *billing;   /* XS_SNAP_BILL_* */
+    int64_t *price;     /* minor units */
+    uint16_t *category; /* code in dict.categories */
+    /* limits ("seats=100;storage_gb=50"): product p's are
+     * [limit_off[p], limit_off[p+1]) in file order; names are codes of
+     * dict.metrics, the same table as usage.metric, so a usage point and
+     * the limit it approaches compare by code. */
+    uint32_t *limit_off;  /* n + 1 */
+    uint16_t *limit_name; /* n_limits */
+    double *limit_value;  /* n_limits */
+    size_t n_limits;
+    /* Product ladders: the products of family f are
+     * family_products[family_off[f] .. family_off[f+1]), by ascending tier
+     * (no tier last), then price, then id. */
+    uint32_t *family_off;      /* dict.families.n + 1 */
+    uint32_t *family_products; /* products with a family */
+} xs__snap_products;
+
+typedef struct xs__snap_subscriptions {
+    size_t n; /* sorted by customer, start, product */
+    uint32_t *customer;
+    uint32_t *product;
+    uint32_t *quantity;
+    int64_t *unit_price; /* minor units per billing period of the product */
+    int32_t *start;
+    int32_t *end;     /* XS_SNAP_NO_DATE while active */
+    int32_t *renewal; /* XS_SNAP_NO_DATE when none */
+    uint8_t *term;    /* XS_SNAP_TERM_* */
+} xs__snap_subscriptions;
+
+/*
+ * Orders and their lines. An order is a basket: one customer, one date,
+ * several lines. Orders are sorted by customer, date, order_id; lines of an
+ * order by product. (Every line of an order must carry the order's customer
+ * and date; a store where they differ fails to load.)
+ */
+typedef struct xs__snap_orders {
+    size_t n;           /* orders */
+    uint32_t *customer; /* per order */
+    int32_t *date;      /* per order */
+    uint32_t *id_off;   /* per order: offset of its order_id in id_chars */
+    char *id_chars;     /* NUL-terminated order ids */
+    size_t n_id_chars;
+    uint32_t *line_off; /* n + 1: lines of order o */
+    size_t n_lines;
+    uint32_t *product;  /* per line */
+    uint32_t *quantity; /* per line */
+    int64_t *amount;    /* per line, minor units */
+} xs__snap_orders;
+
+typedef struct xs__snap_usage {
+    size_t n; /* sorted by customer, product, metric, date: each series is contiguous */
+    uint32_t *customer;
+    uint32_t *product;
+    uint16_t *metric; /* code in dict.metrics */
+    int32_t *date;
+    double *value;
+} xs__snap_usage;
+
+typedef struct xs__snap_events {
+    size_t n; /* sorted by customer, date, type, ref */
+    uint32_t *customer;
+    int32_t *date;
+    uint16_t *type; /* code in dict.event_types: XS_SNAP_EV_* for known ones */
+    double *value;  /* NaN when absent */
+    uint32_t *ref;  /* code in dict.refs; 0 is the empty ref "" */
+} xs__snap_events;
+
+typedef struct xs__snap_offers {
+    size_t n;       /* sorted by customer, sent_at, offer_id */
+    xs__intern ids; /* offer_id; interned in load order, so not row order */
+    uint32_t *id;   /* per row: code in ids */
+    uint32_t *customer;
+    uint32_t *product;
+    uint8_t *kind;          /* XS_SNAP_OFFER_* */
+    uint8_t *channel;       /* XS_SNAP_CH_* */
+    uint8_t *outcome;       /* XS_SNAP_OUT_* */
+    uint8_t *flags;         /* XS_SNAP_OFFER_HAS_REVENUE */
+    int32_t *sent;          /* sent_at (date part) */
+    int32_t *outcome_at;    /* XS_SNAP_NO_DATE when none */
+    int64_t *revenue_delta; /* minor units, 0 when absent */
+} xs__snap_offers;
+
+/* Intern tables of the low-cardinality text columns. */
+typedef struct xs__snap_dicts {
+    xs__intern segments, industries, sizes, regions, owners;
+    xs__intern families, categories;
+    xs__intern metrics;     /* limit names and usage metrics */
+    xs__intern event_types; /* XS_SNAP_EV_* first */
+    xs__intern refs;        /* event refs; "" is code 0 */
+} xs__snap_dicts;
+
+struct xs_snapshot {
+    char currency[8];  /* ISO code from the store's meta, e.g. "USD" */
+    int money_scale;   /* fraction digits of money columns */
+    int32_t last_date; /* latest date of any row, XS_SNAP_NO_DATE when empty */
+    xs__snap_customers cust;
+    xs__snap_products prod;
+    xs__snap_subscriptions sub;
+    xs__snap_orders ord;
+    xs__snap_usage use;
+    xs__snap_events ev;
+    xs__snap_offers off;
+    xs__snap_dicts dict;
+    char *text; /* pool of free text; text[0] == '\0' */
+    size_t n_text, cap_text;
+    size_t bytes; /* column and index bytes (intern tables are added on query) */
+};
+
+/* A string of the text pool (borrowed, valid until xs_snapshot_free). */
+static inline const char *xs__snap_text(const struct xs_snapshot *s, uint32_t off)
+{
+    return s->text + off;
+}
+
+/* Name of a dictionary code, "" for XS_SNAP_NONE16 (borrowed). */
+static inline const char *xs__snap_dict_str(const xs__intern *d, uint16_t code)
+{
+    return code == XS_SNAP_NONE16 ? "" : xs__intern_str(d, code);
+}
+
+/* The order_id of order o (borrowed). */
+static inline const char *xs__snap_order_id(const struct xs_snapshot *s, uint32_t o)
+{
+    return s->ord.id_chars + s->ord.id_off[o];
+}
+
+/*
+ * Parses a limits string "seats=100;storage_gb=50" into names interned in
+ * `names` (appended to *n_out pairs of out_name/out_value, capacity cap).
+ * Used by the loader; exposed for tests. Empty input is no limits.
+ * Returns the number of pairs (>= 0), XS_EPARSE with `what` set to a short
+ * description of the fault ("bad name \"Seats\""), XS_ENOMEM, or XS_ERANGE
+ * when more than `cap` pairs or more than 65534 names.
+ */
+int xs__snap_parse_limits(const char *s, size_t len, xs__intern *names,
+                          uint16_t *out_name, double *out_value, size_t cap, char *what,
+                          size_t n_what);
+
+#endif

@@ -1,0 +1,100 @@
+# xsell churn eval|train|predict on a customer-level table.
+D="$SRC/tests/data/churn"
+F="$D/customers.csv"
+A="--input $F --id customer_id --label churned"
+
+expect_rc 0 "$XS" churn --help
+grep -q "^usage: xsell churn eval" "$T/.out" || fail "churn --help prints the usage"
+expect_rc 0 "$XS" churn eval --help
+expect_err 2 'unknown subcommand "fit" (eval, train or predict)' "$XS" churn fit
+
+# eval: golden JSON and table; blank numeric cells are notes, not errors
+expect_out 0 "$D/eval.json" -- "$XS" churn eval $A --rounds 20 --format json
+grep -qxF "xsell churn: $F: monthly_spend: 3 blank values treated as missing" "$T/.err" ||
+    fail "eval reports the blank monthly_spend values"
+grep -qxF "xsell churn: $F: region: 1 blank value treated as missing" "$T/.err" ||
+    fail "eval reports the blank region value"
+expect_out 0 "$D/eval.txt" -- "$XS" churn eval $A --rounds 20 --folds 4 --seed 7
+expect_rc 0 "$XS" churn eval $A --rounds 20 --format csv
+expect_eq "$(wc -l <"$T/.out" | tr -d ' ')" 17 "csv: header, overall, 5 folds, 10 deciles"
+expect_eq "$(sed -n 2p "$T/.out")" "overall,,200,54,0.738850,0.539980,,,," "csv overall row"
+# a different seed gives different folds
+expect_rc 0 "$XS" churn eval $A --rounds 20 --seed 8 --format csv
+[ "$(sed -n 2p "$T/.out")" != "overall,,200,54,0.738850,0.539980,,,," ] ||
+    fail "the seed changes the folds"
+
+# train -> predict; the same model gives the same output twice
+expect_rc 0 "$XS" churn train $A --rounds 20 --model "$T/m.json" --format csv
+expect_eq "$(sed -n 2p "$T/.out")" "$T/m.json,200,54,Yes,10,20" "train summary"
+expect_out 0 "$D/predict.csv" -- "$XS" churn predict --model "$T/m.json" --input "$F" \
+    --id customer_id --top-features 2 --format csv
+expect_out 0 "$D/predict.csv" -- "$XS" churn predict --model "$T/m.json" --input "$F" \
+    --id customer_id --top-features 2 --format csv
+expect_rc 0 "$XS" churn predict --model "$T/m.json" --input "$F" --id customer_id \
+    --top-features 0 --format csv
+expect_eq "$(sed -n 1p "$T/.out")" "customer_id,probability" "no reasons with K=0"
+# scoring a table without the label, with a category never seen in training
+printf 'customer_id,plan,seats,monthly_spend,region,tickets\nN1,gold,3,40,north,5\n' \
+    >"$T/new.csv"
+expect_err 0 "xsell churn: $T/new.csv: plan: 1 value not seen in training treated as missing" \
+    "$XS" churn predict --model "$T/m.json" --input "$T/new.csv" --id customer_id --format csv
+expect_eq "$(cut -d, -f1 "$T/.out" | sed -n 2p)" "N1" "predict on new data"
+
+# bad input: exact messages, exit 2
+expect_err 2 "xsell churn: $F: --label: unknown column \"churn\" (columns: customer_id, plan, seats, monthly_spend, region, tickets, churned)" \
+    "$XS" churn eval --input "$F" --id customer_id --label churn
+expect_err 2 "xsell churn: $F: --drop: unknown column \"zone\"" \
+    "$XS" churn eval $A --drop zone
+expect_err 2 "xsell churn: $F: --id: unknown column \"id\"" \
+    "$XS" churn eval --input "$F" --id id --label churned
+printf 'id,x,churned\na,1,Yes\nb,2,No\nc,3,Maybe\n' >"$T/three.csv"
+expect_err 2 "xsell churn: $T/three.csv:4: churned: a third label value \"Maybe\" (after \"Yes\" and \"No\"): the label must have two values" \
+    "$XS" churn eval --input "$T/three.csv" --id id --label churned
+expect_err 2 "xsell churn: $T/three.csv:4: churned: label \"Maybe\" is neither the positive value \"Yes\" nor the other value \"No\"" \
+    "$XS" churn eval --input "$T/three.csv" --id id --label churned --positive Yes
+expect_err 2 "xsell churn: --folds: 1 folds for 200 rows: need 2 <= folds <= rows" \
+    "$XS" churn eval $A --folds 1
+expect_err 2 "xsell churn: --folds: 201 folds for 200 rows: need 2 <= folds <= rows" \
+    "$XS" churn eval $A --folds 201
+: >"$T/empty.csv"
+expect_err 2 "xsell churn: $T/empty.csv: empty file (no header row)" \
+    "$XS" churn eval --input "$T/empty.csv" --id id --label churned
+printf 'id,x,churned\n' >"$T/header.csv"
+expect_err 2 "xsell churn: $T/header.csv: no data rows" \
+    "$XS" churn eval --input "$T/header.csv" --id id --label churned
+printf 'id,x,churned\na,1,Yes\nb,2,Yes\n' >"$T/one.csv"
+expect_err 2 "xsell churn: $T/one.csv: the label has a single value: need positives and negatives" \
+    "$XS" churn eval --input "$T/one.csv" --id id --label churned --folds 2
+expect_err 2 "xsell churn: --id is required" "$XS" churn eval --input "$F" --label churned
+expect_err 2 "xsell churn: --model is required" "$XS" churn train $A
+expect_err 2 'xsell churn: --rounds: 0 is out of range [1, 100000]' "$XS" churn eval $A --rounds 0
+expect_err 2 'xsell churn: --eta: not a number: "fast"' "$XS" churn eval $A --eta fast
+printf 'customer_id,plan,seats,monthly_spend,region\nN1,pro,3,40,north\n' >"$T/short.csv"
+expect_err 2 "xsell churn: $T/short.csv: column \"tickets\" of the model is missing" \
+    "$XS" churn predict --model "$T/m.json" --input "$T/short.csv" --id customer_id
+printf 'customer_id,plan,seats,monthly_spend,region,tickets\nN1,pro,many,40,north,5\n' \
+    >"$T/bad.csv"
+expect_err 2 "xsell churn: $T/bad.csv:2: seats: not a number: \"many\"" \
+    "$XS" churn predict --model "$T/m.json" --input "$T/bad.csv" --id customer_id
+printf '{"a": 1}\n' >"$T/notmodel.json"
+expect_err 2 "xsell churn: $T/notmodel.json: not a churn model file: no \"xsell_churn\" and \"xgboost\" objects" \
+    "$XS" churn predict --model "$T/notmodel.json" --input "$F" --id customer_id
+expect_err 1 "xsell churn: $T/absent.json: cannot open the model" \
+    "$XS" churn predict --model "$T/absent.json" --input "$F" --id customer_id
+[ ! -e "$T/none.json" ] || fail "no model file before"
+expect_rc 2 "$XS" churn train --input "$T/three.csv" --id id --label churned --model "$T/none.json"
+[ ! -e "$T/none.json" ] || fail "a failed train writes no model"
+
+# the IBM telco table: blank TotalCharges reported, AUC above 0.80
+TELCO="$SRC/../shared/data/telco/telco-customer-churn.csv"
+if [ -r "$TELCO" ]; then
+    expect_rc 0 "$XS" churn eval --input "$TELCO" --id customerID --label Churn \
+        --positive Yes --format csv
+    grep -qxF "xsell churn: $TELCO: TotalCharges: 11 blank values treated as missing" \
+        "$T/.err" || fail "telco: blank TotalCharges reported"
+    auc=$(sed -n 2p "$T/.out" | cut -d, -f5)
+    awk -v a="$auc" 'BEGIN { exit !(a > 0.80) }' || fail "telco AUC $auc <= 0.80"
+    echo "telco 5-fold CV AUC $auc"
+else
+    echo "skipped: $TELCO absent"
+fi

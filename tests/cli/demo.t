@@ -1,0 +1,64 @@
+# xsell demo: generate, import, load, summarise.
+expect_rc 0 "$XS" demo --help
+grep -q "^usage: xsell demo" "$T/.out" || fail "demo --help prints the usage"
+expect_err 2 '--customers: 0 is out of range [1, 100000000]' "$XS" demo --customers 0
+expect_err 2 '--format: expected table, json or csv, got "xml"' "$XS" demo --format xml
+expect_err 2 'unknown option "--bogus"' "$XS" demo --bogus
+expect_err 2 'unexpected argument "extra"' "$XS" demo extra
+
+# A small company; the temporary directory is removed afterwards.
+mkdir "$T/tmp"
+TMPDIR="$T/tmp" expect_rc 0 "$XS" demo --db "$T/d.db" --customers 40 --seed 3 --format csv
+cp "$T/.out" "$T/summary.csv"
+expect_eq "$(ls -A "$T/tmp")" "" "temporary files removed"
+[ -f "$T/d.db" ] || fail "the store was created"
+[ ! -e "$T/d.db.tmp-"* ] 2>/dev/null || fail "no temporary store left"
+
+# Every count of the summary equals the rows `xsell export` writes.
+count_of() { # the count of $1 in the "# counts" section
+    awk -F, -v w="$1" '/^# /{s=substr($0, 3)} s=="counts" && $1==w {print $2}' "$T/summary.csv"
+}
+for t in customers products subscriptions orders usage events offers; do
+    expect_rc 0 "$XS" export --db "$T/d.db" --format jsonl "$t"
+    n=$(wc -l <"$T/.out" | tr -d ' ')
+    what=$t
+    [ "$t" = orders ] && what=order_lines
+    expect_eq "$(count_of "$what")" "$n" "summary count of $t"
+done
+expect_eq "$(count_of customers)" "40" "customers generated"
+# distinct order ids
+expect_rc 0 "$XS" export --db "$T/d.db" --format csv orders
+n=$(tail -n +2 "$T/.out" | cut -d, -f1 | sort -u | wc -l | tr -d ' ')
+expect_eq "$(count_of orders)" "$n" "summary count of distinct orders"
+
+# Segments add up to the customers; sections all present.
+sum=$(awk -F, '/^# /{s=substr($0, 3); next} s=="segments" && $1!="segment" {n+=$2} END{print n}' "$T/summary.csv")
+expect_eq "$sum" "40" "customers per segment add up"
+for s in counts segments plans top_products totals; do
+    grep -q "^# $s\$" "$T/summary.csv" || fail "section $s in the csv summary"
+done
+grep -q "^currency,USD\$" "$T/summary.csv" || fail "currency in the totals"
+
+# Same seed, same summary; the store is replaced, not appended to.
+expect_rc 0 "$XS" demo --db "$T/d.db" --customers 40 --seed 3 --format csv
+cmp -s "$T/.out" "$T/summary.csv" || fail "a second run gives the same summary"
+expect_rc 0 "$XS" demo --db "$T/d.db" --customers 25 --format json --out "$T/gen"
+grep -q '"what": "customers", "count": 25}' "$T/.out" || fail "json summary after replacing"
+grep -q '^"top_products": \[' "$T/.out" || fail "json sections"
+[ -f "$T/gen/customers.csv" ] || fail "--out keeps the generated files"
+expect_rc 0 "$XS" demo --db "$T/d.db" --customers 25
+grep -q "^Plans held: active subscriptions and MRR by family and tier" "$T/.out" ||
+    fail "table summary titles"
+
+# An existing file at --db is replaced.
+echo "not a store" >"$T/junk.db"
+expect_rc 0 "$XS" demo --db "$T/junk.db" --customers 5 --format csv
+grep -q "^customers,5\$" "$T/.out" || fail "demo over an existing file"
+expect_rc 0 "$XS" export --db "$T/junk.db" --format jsonl customers
+expect_eq "$(wc -l <"$T/.out" | tr -d ' ')" "5" "the replaced store holds the demo"
+
+# A store that cannot be created: exit 1, nothing left behind.
+mkdir "$T/ro"
+expect_err 1 "xsell demo: $T/ro/missing-dir/x.db: cannot open the store" \
+    "$XS" demo --db "$T/ro/missing-dir/x.db" --customers 5
+expect_eq "$(ls -A "$T/ro")" "" "nothing left after a failed demo"

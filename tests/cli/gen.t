@@ -1,0 +1,60 @@
+# xsell gen: --help, usage errors with their exact messages, the summary on
+# stderr, byte-identical output for a seed, no leftovers, and the import of
+# every generated table, in dependency order, into a fresh store.
+expect_rc 0 "$XS" gen --help
+grep -q "^usage: xsell gen --out DIR" "$T/.out" || fail "gen --help prints the usage"
+
+expect_err 2 "xsell gen: --out DIR is required" "$XS" gen --customers 10
+expect_err 2 'xsell gen: --customers: not an integer: "ten"' "$XS" gen --out "$T/x" --customers ten
+expect_err 2 "xsell gen: --customers: 0 is out of range [1, 100000000]" \
+    "$XS" gen --out "$T/x" --customers 0
+expect_err 2 "xsell gen: --customers: 100000001 is out of range [1, 100000000]" \
+    "$XS" gen --out "$T/x" --customers 100000001
+expect_err 2 "xsell gen: --seed: -1 is out of range [0, " "$XS" gen --out "$T/x" --seed -1
+expect_err 2 'xsell gen: as_of: not a date YYYY-MM-DD in 2000..2199: "2026-13-01"' \
+    "$XS" gen --out "$T/x" --as-of 2026-13-01
+expect_err 2 'xsell gen: unknown option "--frob"' "$XS" gen --frob
+expect_err 2 "xsell gen: --out needs a value" "$XS" gen --out
+expect_err 2 'xsell gen: unexpected argument "extra"' "$XS" gen --out "$T/x" extra
+: >"$T/file"
+expect_err 2 "xsell gen: $T/file: not a directory" "$XS" gen --out "$T/file"
+expect_err 2 "xsell gen: $T/file/sub: cannot create directory: Not a directory" \
+    "$XS" gen --out "$T/file/sub"
+# a directory nobody may write in (/sys, when it is so on this machine)
+if [ -d /sys ] && ! (: >/sys/.xsell-probe) 2>/dev/null; then
+    expect_err 2 "xsell gen: /sys: cannot write in directory: " "$XS" gen --out /sys
+fi
+[ ! -e "$T/x" ] || fail "usage errors create nothing"
+
+# a write that fails (file size limit) exits 1 and leaves nothing behind
+expect_err 1 "write failed: File too large" \
+    sh -c 'ulimit -f 200; trap "" XFSZ; exec "$0" gen --out "$1" --customers 5000' "$XS" "$T/full"
+expect_eq "$(ls -A "$T/full" | wc -l | tr -d ' ')" 0 "no files after a failed write"
+
+# a run: one line per file on stderr, nothing on stdout
+expect_err 0 "$T/a/customers.csv: 300 rows, " "$XS" gen --out "$T/a" --customers 300 --seed 3
+grep -q "^$T/a/products.csv: 96 rows, " "$T/.err" || fail "summary names products.csv"
+grep -q "^$T/a/truth.json: 1 rows, " "$T/.err" || fail "summary names truth.json"
+expect_eq "$(wc -l <"$T/.err" | tr -d ' ')" 9 "summary lines"
+expect_eq "$(wc -c <"$T/.out" | tr -d ' ')" 0 "nothing on stdout"
+expect_eq "$(wc -l <"$T/a/customers.csv" | tr -d ' ')" 301 "customers.csv lines"
+expect_eq "$(ls -A "$T/a" | wc -l | tr -d ' ')" 9 "nine files, no temporaries"
+
+# same seed: byte-identical; another seed: different
+expect_rc 0 "$XS" gen --out "$T/b" --customers 300 --seed 3
+expect_rc 0 "$XS" gen --out "$T/c" --customers 300 --seed 4
+for f in customers products subscriptions orders usage events offers truth_customers; do
+    cmp -s "$T/a/$f.csv" "$T/b/$f.csv" || fail "$f.csv differs for the same seed"
+done
+cmp -s "$T/a/truth.json" "$T/b/truth.json" || fail "truth.json differs for the same seed"
+cmp -s "$T/a/orders.csv" "$T/c/orders.csv" && fail "orders.csv equal for another seed"
+# --as-of moves the data
+expect_rc 0 "$XS" gen --out "$T/d" --customers 20 --as-of 2025-03-31
+grep -q '"as_of": "2025-03-31"' "$T/d/truth.json" || fail "truth.json records --as-of"
+
+# every generated table imports cleanly, in dependency order
+for t in customers products subscriptions orders usage events offers; do
+    rows=$(($(wc -l <"$T/a/$t.csv") - 1))
+    expect_err 0 "imported $T/a/$t.csv: $rows rows ($rows new," \
+        "$XS" import --db "$T/store.db" "$t" "$T/a/$t.csv"
+done

@@ -1,0 +1,351 @@
+/*
+ * test_store.c — the SQLite store: creating a file, the migrations
+ * mechanism (upgrade of an older file, refusal of a newer one, a failed
+ * migration leaving the file as it was), meta / currency, row counts,
+ * table names, and that the table definitions agree with the schema.
+ */
+#include "test.h"
+
+#include "base/alloc.h"
+#include "store/store_int.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static const char *tmp_path(const char *name)
+{
+    static char buf[4][256];
+    static int k;
+    k = (k + 1) & 3;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+    return buf[k];
+}
+
+static void remove_db(const char *path)
+{
+    char p[300];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+}
+
+static long long query1(xs_store *st, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    long long v = -999;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+static void test_open_creates(void)
+{
+    const char *path = tmp_path("new.db");
+    remove_db(path);
+    xs_store *st = NULL;
+    xs_error e;
+    CHECK_INT(xs_store_open(&st, path, &e), XS_OK);
+    CHECK(st != NULL);
+    CHECK(st->db != NULL);
+    CHECK_INT(st->schema_version, 1);
+    CHECK_INT(query1(st, "SELECT max(version) FROM schema_migrations"), 1);
+    CHECK_INT(query1(st, "SELECT count(*) FROM schema_migrations"), 1);
+    sqlite3_stmt *s = NULL;
+    sqlite3_prepare_v2(st->db, "PRAGMA journal_mode", -1, &s, NULL);
+    CHECK_INT(sqlite3_step(s), SQLITE_ROW);
+    CHECK_STR((const char *)sqlite3_column_text(s, 0), "wal");
+    sqlite3_finalize(s);
+    CHECK_STR(st->currency, "USD");
+    CHECK_INT(st->money_scale, 2);
+    CHECK_INT(st->has_currency, 0);
+    for (int t = 0; t < XS_N_TABLES; t++)
+        CHECK_INT(xs_store_count(st, (xs_table_id)t, &e), 0);
+    xs_store_close(st);
+    /* reopening an up-to-date file applies nothing */
+    CHECK_INT(xs_store_open(&st, path, &e), XS_OK);
+    CHECK_INT(query1(st, "SELECT count(*) FROM schema_migrations"), 1);
+    xs_store_close(st);
+    xs_store_close(NULL);
+}
+
+/* Every table def matches PRAGMA table_info (names, order) and its key
+ * matches the primary key. */
+static void test_defs_match_schema(void)
+{
+    const char *path = tmp_path("defs.db");
+    remove_db(path);
+    xs_store *st = NULL;
+    CHECK_INT(xs_store_open(&st, path, NULL), XS_OK);
+    if (!st) return;
+    for (int t = 0; t < XS_N_TABLES; t++) {
+        const xs__table_def *d = xs__store_table_def((xs_table_id)t);
+        sqlite3_stmt *s = NULL;
+        CHECK_INT(sqlite3_prepare_v2(
+                      st->db, "SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid",
+                      -1, &s, NULL),
+                  SQLITE_OK);
+        sqlite3_bind_text(s, 1, d->name, -1, SQLITE_STATIC);
+        size_t i = 0;
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            if (i < d->n_cols)
+                CHECK_STR((const char *)sqlite3_column_text(s, 0), d->cols[i].name);
+            int pk = sqlite3_column_int(s, 1);
+            int want = 0;
+            for (size_t k = 0; k < d->n_key; k++)
+                if (d->key[k] == i) want = (int)k + 1;
+            CHECK_INT(pk, want);
+            i++;
+        }
+        CHECK_INT(i, d->n_cols);
+        CHECK_INT(d->cols[d->n_cols - 1].type, XS__COL_ATTRS);
+        sqlite3_finalize(s);
+    }
+    /* dropping and re-creating the secondary indexes of a table (bulk loads) */
+    CHECK_INT(xs__store_indexes_drop(st, XS_T_OFFERS, NULL), 1);
+    CHECK_INT(query1(st, "SELECT count(*) FROM sqlite_master WHERE tbl_name = 'offers'"
+                         " AND type = 'index' AND sql IS NOT NULL"),
+              0);
+    CHECK_INT(xs__store_indexes_create(st, XS_T_OFFERS, NULL), 1);
+    CHECK_INT(
+        query1(st, "SELECT count(*) FROM sqlite_master WHERE name = 'offers_customer'"),
+        1);
+    CHECK_INT(xs__store_indexes_drop(st, XS_T_ORDERS, NULL), 0);
+    xs_store_close(st);
+}
+
+static void test_table_names(void)
+{
+    const char *want[] = {"customers", "products", "subscriptions", "orders",
+                          "usage",     "events",   "offers"};
+    for (int t = 0; t < XS_N_TABLES; t++) {
+        CHECK_STR(xs_table_name((xs_table_id)t), want[t]);
+        xs_table_id id = XS_N_TABLES;
+        CHECK_INT(xs_table_lookup(want[t], &id), XS_OK);
+        CHECK_INT(id, t);
+    }
+    xs_table_id id;
+    CHECK(xs_table_name(XS_N_TABLES) == NULL);
+    CHECK(xs_table_name((xs_table_id)-1) == NULL);
+    CHECK_INT(xs_table_lookup("order", &id), XS_ENOTFOUND);
+    CHECK_INT(xs_table_lookup(NULL, &id), XS_ENOTFOUND);
+}
+
+/* A version-2 step added later upgrades a version-1 file in place. */
+static const char v2_sql[] = "CREATE TABLE extra(x INTEGER);\n"
+                             "ALTER TABLE customers ADD COLUMN nickname TEXT;\n";
+
+static void test_upgrade(void)
+{
+    const char *path = tmp_path("upgrade.db");
+    remove_db(path);
+    size_t n;
+    const xs__migration *builtin = xs__store_migrations(&n);
+    CHECK_INT(n, 1);
+    xs_store *st = NULL;
+    xs_error e;
+    CHECK_INT(xs__store_open_with(&st, path, builtin, 1, &e), XS_OK);
+    CHECK_INT(sqlite3_exec(st->db,
+                           "INSERT INTO customers(customer_id, signup_date) "
+                           "VALUES ('C1', '2024-01-01')",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    xs_store_close(st);
+
+    xs__migration two[2] = {builtin[0], {2, v2_sql}};
+    CHECK_INT(xs__store_open_with(&st, path, two, 2, &e), XS_OK);
+    if (!st) return;
+    CHECK_INT(st->schema_version, 2);
+    CHECK_INT(query1(st, "SELECT max(version) FROM schema_migrations"), 2);
+    CHECK_INT(query1(st, "SELECT count(*) FROM schema_migrations"), 2);
+    CHECK_INT(query1(st, "SELECT count(*) FROM extra"), 0);
+    CHECK_INT(query1(st, "SELECT count(*) FROM customers WHERE nickname IS NULL"), 1);
+    CHECK_INT(xs_store_count(st, XS_T_CUSTOMERS, &e), 1);
+    xs_store_close(st);
+
+    /* the version-2 file is now refused by a build that knows only version 1 */
+    st = (xs_store *)1;
+    CHECK_INT(xs_store_open(&st, path, &e), XS_ESCHEMA);
+    CHECK(st == NULL);
+    char msg[1200], want[600];
+    snprintf(want, sizeof want,
+             "%s: store schema version 2 is newer than this xsell supports (1); "
+             "use a newer xsell",
+             path);
+    CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);
+}
+
+/* A migration that fails leaves the file at its old version. */
+static void test_failed_migration(void)
+{
+    const char *path = tmp_path("failmig.db");
+    remove_db(path);
+    size_t n;
+    const xs__migration *builtin = xs__store_migrations(&n);
+    xs_store *st = NULL;
+    xs_error e;
+    CHECK_INT(xs_store_open(&st, path, &e), XS_OK);
+    xs_store_close(st);
+    xs__migration bad[2] = {builtin[0],
+                            {2, "CREATE TABLE extra(x); INSERT INTO nosuch VALUES (1);"}};
+    CHECK_INT(xs__store_open_with(&st, path, bad, 2, &e), XS_EDB);
+    CHECK(st == NULL);
+    char msg[1200], want[600];
+    snprintf(want, sizeof want,
+             "%s: migrating to schema version 2: no such table: nosuch", path);
+    CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);
+    CHECK_INT(xs_store_open(&st, path, &e), XS_OK);
+    if (!st) return;
+    CHECK_INT(query1(st, "SELECT max(version) FROM schema_migrations"), 1);
+    CHECK_INT(query1(st, "SELECT count(*) FROM sqlite_master WHERE name = 'extra'"), 0);
+    xs_store_close(st);
+}
+
+static void test_not_a_store(void)
+{
+    const char *path = tmp_path("other.db");
+    remove_db(path);
+    sqlite3 *db;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "CREATE TABLE foo(x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    xs_store *st;
+    xs_error e;
+    char msg[1200], want[600];
+    CHECK_INT(xs_store_open(&st, path, &e), XS_ESCHEMA);
+    snprintf(want, sizeof want,
+             "%s: not an xsell store: it holds tables but no schema_migrations", path);
+    CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);
+
+    const char *junk = tmp_path("junk.db");
+    remove_db(junk);
+    FILE *f = fopen(junk, "w");
+    for (int i = 0; i < 200; i++)
+        fputs("this is not a database file at all\n", f);
+    fclose(f);
+    CHECK_INT(xs_store_open(&st, junk, &e), XS_EDB);
+    snprintf(want, sizeof want, "%s: not an SQLite database", junk);
+    CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);
+
+    CHECK_INT(xs_store_open(&st, "/nonexistent-dir/x.db", &e), XS_EDB);
+    CHECK_STR(
+        xs_error_format(&e, msg, sizeof msg),
+        "/nonexistent-dir/x.db: cannot open the store: unable to open database file");
+}
+
+static void test_meta_currency(void)
+{
+    const char *path = tmp_path("meta.db");
+    remove_db(path);
+    xs_store *st = NULL;
+    xs_error e;
+    char buf[32], msg[1200];
+    CHECK_INT(xs_store_open(&st, path, &e), XS_OK);
+    if (!st) return;
+    CHECK_INT(xs__store_meta_get(st, "currency", buf, sizeof buf, &e), 0);
+    CHECK_INT(xs__store_meta_set(st, "k", "v1", &e), XS_OK);
+    CHECK_INT(xs__store_meta_set(st, "k", "v2", &e), XS_OK);
+    CHECK_INT(xs__store_meta_get(st, "k", buf, sizeof buf, &e), 1);
+    CHECK_STR(buf, "v2");
+    /* default digits of a code */
+    CHECK_INT(xs__store_use_currency(st, "JPY", -1, &e), XS_OK);
+    CHECK_STR(st->currency, "JPY");
+    CHECK_INT(st->money_scale, 0);
+    CHECK_INT(xs__store_meta_get(st, "money_scale", buf, sizeof buf, &e), 1);
+    CHECK_STR(buf, "0");
+    /* agreeing again is fine; no code means "whatever the store has" */
+    CHECK_INT(xs__store_use_currency(st, "JPY", 0, &e), XS_OK);
+    CHECK_INT(xs__store_use_currency(st, NULL, -1, &e), XS_OK);
+    CHECK_INT(xs__store_use_currency(st, "USD", 2, &e), XS_EINVAL);
+    CHECK_STR(xs_error_format(&e, msg, sizeof msg),
+              "--currency: the store uses JPY:0, got \"USD:2\"");
+    CHECK_INT(xs__store_use_currency(st, "JPY", 2, &e), XS_EINVAL);
+    xs_store_close(st);
+    CHECK_INT(xs_store_open(&st, path, &e), XS_OK);
+    if (!st) return;
+    CHECK_STR(st->currency, "JPY");
+    CHECK_INT(st->money_scale, 0);
+    CHECK_INT(st->has_currency, 1);
+    xs_store_close(st);
+
+    /* a fresh store without a code takes the default USD:2 */
+    const char *p2 = tmp_path("meta2.db");
+    remove_db(p2);
+    CHECK_INT(xs_store_open(&st, p2, &e), XS_OK);
+    if (!st) return;
+    CHECK_INT(xs__store_use_currency(st, NULL, -1, &e), XS_OK);
+    CHECK_INT(xs__store_meta_get(st, "currency", buf, sizeof buf, &e), 1);
+    CHECK_STR(buf, "USD");
+    CHECK_INT(xs__store_use_currency(st, "BHD", -1, &e), XS_EINVAL);
+    xs_store_close(st);
+}
+
+static void test_count(void)
+{
+    const char *path = tmp_path("count.db");
+    remove_db(path);
+    xs_store *st = NULL;
+    xs_error e;
+    CHECK_INT(xs_store_open(&st, path, &e), XS_OK);
+    if (!st) return;
+    CHECK_INT(sqlite3_exec(st->db,
+                           "INSERT INTO products(product_id, kind, price, billing) VALUES"
+                           " ('a', 'plan', 100, 'month'), ('b', 'addon', 5, 'month')",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    CHECK_INT(xs_store_count(st, XS_T_PRODUCTS, &e), 2);
+    CHECK_INT(xs_store_count(st, XS_T_ORDERS, &e), 0);
+    CHECK_INT(xs_store_count(st, XS_N_TABLES, &e), XS_EINVAL);
+    xs_store_close(st);
+}
+
+/* Out of memory while opening: a clean error, nothing leaked. */
+static void test_open_oom(void)
+{
+    const char *path = tmp_path("oom.db");
+    remove_db(path);
+    xs_store *st = NULL;
+    xs_error e;
+    for (long n = 0; n < 10; n++) {
+        xs__alloc_fail_after(n);
+        int rc = xs_store_open(&st, path, &e);
+        xs__alloc_fail_after(-1);
+        if (rc == XS_OK) {
+            xs_store_close(st);
+            break;
+        }
+        CHECK_INT(rc, XS_ENOMEM);
+        CHECK(st == NULL);
+    }
+}
+
+static const xs_test tests[] = {
+    {"open_creates", test_open_creates},
+    {"defs_match_schema", test_defs_match_schema},
+    {"table_names", test_table_names},
+    {"upgrade", test_upgrade},
+    {"failed_migration", test_failed_migration},
+    {"not_a_store", test_not_a_store},
+    {"meta_currency", test_meta_currency},
+    {"count", test_count},
+    {"open_oom", test_open_oom},
+};
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/xs_store_XXXXXX");
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    int rc = xs_test_run(tests, XS_N(tests));
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+    return rc;
+}
