@@ -130,6 +130,15 @@ for conf in 0.5 0.8; do
         "$XS" rules --input "$DATA/T10I4D100K.dat" --min-count 100 --min-confidence $conf --format csv
 done
 
+# dense data (the bit-vector path): 3,000 baskets over 40 items, each held
+# with probability 0.75 (awk's generator, seeded)
+awk 'BEGIN { srand(1); for (t = 0; t < 3000; t++) { l = ""; for (i = 0; i < 40; i++)
+     if (rand() < 0.75) l = l (l == "" ? "" : " ") i; print l } }' > "$TMP/dense.dat"
+set -- $(measure "$TMP/floor" "$TMP/dense.dat")
+FD="$1 $(floor_cpu "$TMP/dense.dat")"
+row "dense 40 items 75% itemsets --min-support 0.3 --count-only" "$FD" \
+    "$XS" itemsets --input "$TMP/dense.dat" --min-support 0.3 --count-only
+
 # scaling: the same data repeated; a support fraction keeps the itemsets equal
 cp "$DATA/retail.dat" "$TMP/r1.dat"
 for k in 1 2 3 4; do cat "$DATA/retail.dat"; done > "$TMP/r4.dat"

@@ -24,7 +24,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: xsell rules (--input FILE | --db FILE) [OPTIONS]\n"
             "\n"
-            "Mines association rules lhs => rhs (one item on the right by default).\n"
+            "Mines association rules lhs => rhs (one item on the right by default,\n"
+            "never an empty lhs).\n"
             "\n"
             "Input:\n"
             "  --input FILE          basket file ('-' for standard input)\n"

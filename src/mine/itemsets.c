@@ -72,9 +72,19 @@
  *     scans prefetch a few occurrences ahead: these loops are bound by
  *     memory latency, not by arithmetic.
  *
+ *  6. Dense data (baskets holding 10 % or more of the frequent items) takes
+ *     another path: Eclat on bit vectors (eclat_bits). There occurrence
+ *     lists stay long and projections barely shrink, while the baskets of an
+ *     itemset fit in N/64 words and one AND + popcount per word counts an
+ *     extension. The level-1 costs balance near density 1/8 (delivery:
+ *     sum |t|^2 / 2 steps; bit vectors: m^2 / 2 * N / 64 words). Same
+ *     enumeration order, tree and reports, so everything downstream (tree
+ *     filter, rules) is shared; a synthetic 40-item, 75 %-dense file at
+ *     support 0.3 (100,289 itemsets) went from 2.3 s to 0.15 s.
+ *
  *  What was measured (bench/results/mine.md): retail.dat at min count 89 is
- *  mined, file reading included, in about half the time of the fastest C
- *  Eclat reference point, in 13 MB.
+ *  mined, file reading included, in about 0.6x the time of the fastest C
+ *  Eclat reference point (0.07-0.08 s against 0.12 s), in 20 MB.
  *
  *  Closed and maximal itemsets. X is closed when no single-item extension
  *  has X's count, maximal when none is frequent (with --max-len, only
@@ -101,6 +111,37 @@
  */
 
 #define SENT UINT32_MAX
+
+/* The dense path (bit vectors) is taken when baskets hold at least this
+ * share of the frequent items and the item bit vectors fit in this much
+ * memory (each level of the recursion holds up to as much again for its
+ * extensions' vectors, shrinking with depth). The level-1 costs balance
+ * near density 1/8: occurrence delivery does sum |t|^2 / 2 steps, bit
+ * vectors m^2 / 2 * N / 64 words. */
+#define DENSE_MIN 0.1
+#define DENSE_MAX_BYTES (32.0 * 1024 * 1024)
+
+/* Tests force a path: 0 automatic, 1 occurrence delivery, 2 bit vectors. */
+static int force_algo;
+
+int xs__itemsets_force_algo(int algo)
+{
+    int old = force_algo;
+    force_algo = algo;
+    return old;
+}
+
+#if defined(__GNUC__)
+#define POPCOUNT64(x) __builtin_popcountll(x)
+#else
+static int popcount64_sw(uint64_t x)
+{
+    int n = 0;
+    for (; x; x &= x - 1) n++;
+    return n;
+}
+#define POPCOUNT64(x) popcount64_sw(x)
+#endif
 
 /* Software prefetch where the compiler has it (GCC, Clang); a no-op else. */
 #define PREFETCH 8
@@ -215,27 +256,29 @@ static int cmp_recode(const void *a, const void *b, void *ctx)
  * first few nodes no memory is requested from the system again (a fresh
  * malloc per projection costs page faults that dominated the run). */
 typedef struct pstack {
-    uint32_t **blk;
-    size_t *cap;
+    uint64_t **blk;   /* blocks of 8-byte words: every piece stays 8-aligned */
+    size_t *cap;      /* words */
     size_t n_blk, cap_blk, cap_cap;
     size_t cur, used; /* block in use and words used in it */
 } pstack;
 
-static uint32_t *pstack_alloc(pstack *s, size_t n)
+/* n bytes from the stack (8-aligned); NULL when out of memory. */
+static void *pstack_alloc(pstack *s, size_t bytes)
 {
+    size_t n = (bytes + 7) / 8;
     if (s->n_blk && s->used + n <= s->cap[s->cur]) {
-        uint32_t *p = s->blk[s->cur] + s->used;
+        uint64_t *p = s->blk[s->cur] + s->used;
         s->used += n;
         return p;
     }
     size_t next = s->n_blk ? s->cur + 1 : 0;
     while (next < s->n_blk && s->cap[next] < n) next++;
     if (next == s->n_blk) {
-        size_t want = n > ((size_t)1 << 18) ? n : ((size_t)1 << 18);
+        size_t want = n > ((size_t)1 << 17) ? n : ((size_t)1 << 17);
         if (xs__grow(&s->blk, &s->cap_blk, s->n_blk + 1, sizeof *s->blk) < 0 ||
             xs__grow(&s->cap, &s->cap_cap, s->n_blk + 1, sizeof *s->cap) < 0)
             return NULL;
-        uint32_t *b = xs__malloc(want * sizeof *b);
+        uint64_t *b = xs__malloc(want * sizeof *b);
         if (!b) return NULL;
         s->blk[s->n_blk] = b;
         s->cap[s->n_blk] = want;
@@ -584,7 +627,7 @@ static int expand_all(miner *M, uint32_t node, size_t depth, const uint32_t *D,
     uint32_t f0 = F[0];
     size_t mark_cur = M->ps.cur, mark_used = M->ps.used;
     if (n_kept + n_occ < n_seen) {
-        P = pstack_alloc(&M->ps, n_kept + n_occ + 1);
+        P = pstack_alloc(&M->ps, (n_kept + n_occ + 1) * sizeof *P);
         if (!P) {
             for (size_t k = 0; k < nF; k++) cnt[F[k]] = 0;
             rc = XS_ENOMEM;
@@ -634,6 +677,100 @@ static int expand_all(miner *M, uint32_t node, size_t depth, const uint32_t *D,
     M->ps.used = mark_used;
 done:
     M->n_fstack = base;
+    return rc;
+}
+
+/*
+ * The dense path: Eclat on bit vectors. When baskets hold a large share of
+ * the frequent items (density >= DENSE_MIN), the conditional databases
+ * barely shrink and occurrence lists stay long, while the baskets of an
+ * itemset fit in N/64 words: one AND and a popcount per word gives the
+ * count of X ∪ {j}. Same enumeration order, same tree, same reports as
+ * expand_all (extensions by smaller codes, ascending, each child reported
+ * before its subtree; the child with the smallest code is a leaf).
+ * items/counts/bits: X's frequent extensions (ascending), their counts and
+ * basket bit vectors (n rows of W words), borrowed from the caller.
+ */
+static int eclat_bits(miner *M, uint32_t node, size_t depth, const uint32_t *items,
+                      const uint32_t *counts, const uint64_t *bits, size_t n, size_t W)
+{
+    const xs__mine_cfg *cfg = M->cfg;
+    int rc = XS_OK;
+    xs__progress_update(&M->prog, M->root_done);
+    uint32_t first = 0;
+    if (cfg->build_trie && n) {
+        xs__mined *m = M->m;
+        if (m->n_nodes + n >= UINT32_MAX) return XS_ERANGE;
+        if (xs__grow(&m->trie, &m->cap_nodes, m->n_nodes + n, sizeof *m->trie) < 0)
+            return XS_ENOMEM;
+        first = (uint32_t)m->n_nodes;
+        for (size_t k = 0; k < n; k++)
+            m->trie[first + k] = (xs__trie_node){items[k], node, 0, 0, counts[k]};
+        m->trie[node].first = first;
+        m->trie[node].n_child = (uint32_t)n;
+        m->n_nodes += n;
+    }
+    int extend = !(M->max_len && depth + 1 >= M->max_len);
+    for (size_t k = 0; k < n && rc == XS_OK; k++) {
+        if (!depth) M->root_done = k;
+        M->path[depth] = items[k];
+        M->m->n_found++;
+        if (cfg->emit && (rc = cfg->emit(cfg->ctx, M->path, depth + 1, counts[k])) < 0) break;
+        if (!extend || k == 0) continue;
+        size_t mark_cur = M->ps.cur, mark_used = M->ps.used;
+        uint64_t *cb = pstack_alloc(&M->ps, k * W * sizeof *cb);
+        uint32_t *ci = pstack_alloc(&M->ps, 2 * k * sizeof *ci);
+        if (!cb || !ci) {
+            rc = XS_ENOMEM;
+            break;
+        }
+        uint32_t *cc = ci + k;
+        size_t nc = 0;
+        const uint64_t *bk = bits + k * W;
+        for (size_t j = 0; j < k; j++) {
+            const uint64_t *bj = bits + j * W;
+            uint64_t *out = cb + nc * W;
+            uint64_t c = 0;
+            for (size_t w = 0; w < W; w++) {
+                out[w] = bk[w] & bj[w];
+                c += (uint64_t)POPCOUNT64(out[w]);
+            }
+            if (c >= M->minc) {
+                ci[nc] = items[j];
+                cc[nc] = (uint32_t)c;
+                nc++;
+            }
+        }
+        if (nc) rc = eclat_bits(M, first + (uint32_t)k, depth + 1, ci, cc, cb, nc, W);
+        M->ps.cur = mark_cur;
+        M->ps.used = mark_used;
+    }
+    return rc;
+}
+
+/* Root of the dense path: one bit vector per frequent item over the
+ * baskets that hold any (empty ones take no bit). */
+static int eclat_root(miner *M, const uint32_t *db, size_t n_live, size_t n_freq,
+                      const uint32_t *freq)
+{
+    size_t W = (n_live + 63) / 64;
+    uint64_t *bits = xs__calloc(n_freq * W + 1, sizeof *bits);
+    uint32_t *items = xs__malloc((n_freq + 1) * sizeof *items);
+    int rc = XS_ENOMEM;
+    if (bits && items) {
+        size_t t = 0;
+        for (size_t p = 1; t < n_live; p++) {
+            if (db[p] == SENT) {
+                t++;
+                continue;
+            }
+            bits[db[p] * W + t / 64] |= (uint64_t)1 << (t % 64);
+        }
+        for (size_t r = 0; r < n_freq; r++) items[r] = (uint32_t)r;
+        rc = eclat_bits(M, 0, 0, items, freq, bits, n_freq, W);
+    }
+    xs__free(bits);
+    xs__free(items);
     return rc;
 }
 
@@ -824,8 +961,17 @@ int xs__mine(xs__mined *m, const struct xs_baskets *b, const xs__mine_cfg *cfg,
                        n_freq);
     if (!cfg->progress_label) M.prog.enabled = 0;
     if (rhs_mode && n_rhs == 0) rc = XS_OK; /* no consequent is frequent: nothing to do */
-    else if (!rhs_mode && cfg->target == XS_ITEMSETS_ALL)
-        rc = expand_all(&M, 0, 0, db, occ0, (uint32_t)n_occ0);
+    else if (!rhs_mode && cfg->target == XS_ITEMSETS_ALL) {
+        /* density: the share of (basket, frequent item) pairs present */
+        double fill = n_occ0 && n_freq ? (double)(db_len - 1 - n_occ0) /
+                                             ((double)n_occ0 * (double)n_freq)
+                                       : 0;
+        int dense = fill >= DENSE_MIN &&
+                    (double)n_freq * (double)n_occ0 / 8 <= DENSE_MAX_BYTES;
+        if (force_algo) dense = force_algo == 2;
+        if (dense) rc = eclat_root(&M, db, n_occ0, n_freq, m->freq);
+        else rc = expand_all(&M, 0, 0, db, occ0, (uint32_t)n_occ0);
+    }
     else rc = expand(&M, 0, 0, (uint32_t)n_freq, occ0, (uint32_t)n_occ0);
     xs__progress_finish(&M.prog);
     if (rc == XS_ENOMEM) xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");

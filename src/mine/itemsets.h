@@ -70,6 +70,10 @@ void xs__mined_free(xs__mined *m);
  * UINT32_MAX when it is not in the tree. */
 uint32_t xs__trie_find(const xs__mined *m, const uint32_t *rec, size_t n);
 
+/* Test hook: forces the all-itemsets algorithm (0 automatic by density,
+ * 1 occurrence delivery, 2 bit-vector Eclat); returns the previous value. */
+int xs__itemsets_force_algo(int algo);
+
 /* Stable merge sort with a context-taking comparator. Returns XS_OK or
  * XS_ENOMEM (array untouched). */
 int xs__msort(void *base, size_t n, size_t size,

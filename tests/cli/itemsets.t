@@ -24,6 +24,11 @@ sort "$T/.out" > "$T/stream.sorted"
 expect_rc 0 "$XS" itemsets --input "$D/small.dat" --min-count 1 --format csv
 sort "$T/.out" > "$T/sorted.sorted"
 cmp -s "$T/stream.sorted" "$T/sorted.sorted" || fail "--stream rows differ from sorted rows"
+expect_rc 0 "$XS" itemsets --input "$D/small.dat" --min-count 1 --format json --stream
+sed 's/,$//' "$T/.out" | sort > "$T/stream.json"
+expect_rc 0 "$XS" itemsets --input "$D/small.dat" --min-count 1 --format json
+sed 's/,$//' "$T/.out" | sort > "$T/sorted.json"
+cmp -s "$T/stream.json" "$T/sorted.json" || fail "--stream JSON rows differ from sorted rows"
 # closed / maximal counts: tree path and storage-free streaming path agree
 for tg in closed maximal; do
     expect_rc 0 "$XS" itemsets --input "$D/small.csv" --input-format basket --min-count 1 --target $tg --count-only

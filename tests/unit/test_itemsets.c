@@ -1,7 +1,8 @@
 /*
  * test_itemsets.c — the frequent-itemset miner against a brute-force
  * enumerator on hundreds of random small datasets (all, closed, maximal;
- * sorted, counted and streamed; max-len; thresholds at exact boundaries),
+ * sorted, counted and streamed; max-len; thresholds at exact boundaries;
+ * both algorithms — occurrence delivery and bit vectors — and the choice),
  * the support-threshold arithmetic, and the published retail.dat figure.
  */
 #include "test.h"
@@ -201,12 +202,14 @@ static void test_random_vs_brute(void)
     xs__rng r;
     xs__rng_seed(&r, 20261122);
     long before = xs_test_failures;
-    for (int round = 0; round < 400 && xs_test_failures == before; round++) {
+    for (int round = 0; round < 450 && xs_test_failures == before; round++) {
         dataset d;
         make_dataset(&d, &r, round % 10 == 3 ? 1 : round % 10 == 7 ? 2 : 0);
         /* thresholds: absolute, and a fraction at an exact boundary */
         uint64_t minc = 1 + xs__rng_below(&r, d.n_tx ? d.n_tx : 1);
         size_t max_len = xs__rng_below(&r, 3) == 0 ? 1 + xs__rng_below(&r, 4) : 0;
+        /* every path: automatic choice, occurrence delivery, bit vectors */
+        xs__itemsets_force_algo(round % 3);
         for (int t = 0; t < 3; t++) {
             check_one(&d, minc, 0, max_len, (xs_itemset_target)t);
             if (d.n_tx) {
@@ -215,9 +218,10 @@ static void test_random_vs_brute(void)
                 check_one(&d, 0, nextafter(s, 2.0), max_len, (xs_itemset_target)t);
             }
         }
-        if (xs_test_failures != before) fprintf(stderr, "round %d\n", round);
+        if (xs_test_failures != before) fprintf(stderr, "round %d (algorithm %d)\n", round, round % 3);
         xs_baskets_free(d.b);
     }
+    xs__itemsets_force_algo(0);
 }
 
 static void test_min_count(void)
@@ -307,20 +311,42 @@ static void test_alloc_failures(void)
         xs_baskets_free(d.b);
         make_dataset(&d, &r, 0);
     }
-    xs_mine_opts o = {0, 1, 0, XS_ITEMSETS_ALL};
-    xs__alloc_fail_after(-1);
-    xs_itemsets *s = NULL;
-    xs__alloc_fail_after(1000000);
-    CHECK_INT(xs_itemsets_mine(&s, d.b, &o, NULL), XS_OK);
-    long n_allocs = xs__alloc_fail_after(-1);
-    xs_itemsets_free(s);
-    for (long k = 0; k < n_allocs; k++) {
-        xs_error e;
-        xs__alloc_fail_after(k);
-        int rc = xs_itemsets_mine(&s, d.b, &o, &e);
-        xs__alloc_fail_after(-1);
-        CHECK_INT(rc, XS_ENOMEM);
-        CHECK(s == NULL);
+    for (int algo = 1; algo <= 2; algo++) {
+        xs__itemsets_force_algo(algo);
+        for (int t = 0; t < 3; t++) {
+            xs_mine_opts o = {0, 1, 0, (xs_itemset_target)t};
+            xs_itemsets *s = NULL;
+            xs__alloc_fail_after(1000000);
+            CHECK_INT(xs_itemsets_mine(&s, d.b, &o, NULL), XS_OK);
+            long n_allocs = xs__alloc_fail_after(-1);
+            xs_itemsets_free(s);
+            for (long k = 0; k < n_allocs; k++) {
+                xs_error e;
+                xs__alloc_fail_after(k);
+                int rc = xs_itemsets_mine(&s, d.b, &o, &e);
+                xs__alloc_fail_after(-1);
+                CHECK_INT(rc, XS_ENOMEM);
+                CHECK(s == NULL);
+            }
+        }
+    }
+    xs__itemsets_force_algo(0);
+    /* the streaming path (closed / maximal checks in the recursion) */
+    for (int t = 0; t < 3; t++) {
+        xs_mine_opts o = {0, 1, 0, (xs_itemset_target)t};
+        uint32_t seen_counts[1 << MAX_ITEMS];
+        seen sn = {&d, seen_counts, 0, 0};
+        memset(seen_counts, 0, sizeof seen_counts);
+        xs__alloc_fail_after(1000000);
+        CHECK_INT(xs_itemsets_each(d.b, &o, seen_emit, &sn, NULL), XS_OK);
+        long n_allocs = xs__alloc_fail_after(-1);
+        for (long k = 0; k < n_allocs; k++) {
+            memset(seen_counts, 0, sizeof seen_counts);
+            xs__alloc_fail_after(k);
+            int rc = xs_itemsets_each(d.b, &o, seen_emit, &sn, NULL);
+            xs__alloc_fail_after(-1);
+            CHECK_INT(rc, XS_ENOMEM);
+        }
     }
     xs_baskets_free(d.b);
 }

@@ -9,6 +9,7 @@
 #include "base/alloc.h"
 #include "base/rng.h"
 #include "mine/baskets.h"
+#include "mine/itemsets.h"
 #include "mine/rules.h"
 #include "xsell.h"
 
@@ -170,6 +171,7 @@ static void test_random_vs_brute(void)
     for (int round = 0; round < 180 && xs_test_failures == before; round++) {
         dataset d;
         make_dataset(&d, &r);
+        xs__itemsets_force_algo(round % 3); /* auto, occurrences, bit vectors */
         xs_rule_opts o;
         xs_rule_opts_init(&o);
         o.mine.min_count = 1 + xs__rng_below(&r, 1 + d.n_tx / 3);
@@ -222,6 +224,7 @@ static void test_random_vs_brute(void)
         if (xs_test_failures != before) fprintf(stderr, "round %d\n", round);
         xs_baskets_free(d.b);
     }
+    xs__itemsets_force_algo(0);
 }
 
 /* Is rule a strictly before rule b in the documented order? */
@@ -262,11 +265,12 @@ static void test_top_n_vs_sort(void)
     for (int round = 0; round < 40; round++) {
         dataset d;
         make_dataset(&d, &r);
+        xs__itemsets_force_algo(1 + round % 2);
         xs_rule_opts o;
         xs_rule_opts_init(&o);
         o.mine.min_count = 1;
         o.min_confidence = 0;
-        o.multi_rhs = round % 2;
+        o.multi_rhs = round % 2 ? 0 : 1;
         for (int k = 0; k < 6; k++) {
             o.sort_by = (xs_rule_key)k;
             o.max_rules = 0;
@@ -299,6 +303,7 @@ static void test_top_n_vs_sort(void)
         }
         xs_baskets_free(d.b);
     }
+    xs__itemsets_force_algo(0);
 }
 
 /*
@@ -411,17 +416,25 @@ static void test_alloc_failures(void)
     o.mine.min_count = 1;
     o.min_confidence = 0;
     o.no_redundant = 1;
-    xs_rules *res = NULL;
-    xs__alloc_fail_after(1000000);
-    CHECK_INT(xs_rules_mine(&res, d.b, &o, NULL), XS_OK);
-    long n = xs__alloc_fail_after(-1);
-    xs_rules_free(res);
-    for (long k = 0; k < n; k++) {
-        xs__alloc_fail_after(k);
-        int rc = xs_rules_mine(&res, d.b, &o, NULL);
-        xs__alloc_fail_after(-1);
-        CHECK_INT(rc, XS_ENOMEM);
-        CHECK(res == NULL);
+    uint32_t rhs = d.id_of[0] != UINT32_MAX ? d.id_of[0] : d.id_of[1];
+    for (int variant = 0; variant < 3; variant++) {
+        /* 0: all rules; 1: --rhs, --multi-rhs; 2: top-N heap */
+        o.rhs = variant == 1 && rhs != UINT32_MAX ? &rhs : NULL;
+        o.n_rhs = o.rhs ? 1 : 0;
+        o.multi_rhs = variant == 1;
+        o.max_rules = variant == 2 ? 3 : 0;
+        xs_rules *res = NULL;
+        xs__alloc_fail_after(1000000);
+        CHECK_INT(xs_rules_mine(&res, d.b, &o, NULL), XS_OK);
+        long n = xs__alloc_fail_after(-1);
+        xs_rules_free(res);
+        for (long k = 0; k < n; k++) {
+            xs__alloc_fail_after(k);
+            int rc = xs_rules_mine(&res, d.b, &o, NULL);
+            xs__alloc_fail_after(-1);
+            CHECK_INT(rc, XS_ENOMEM);
+            CHECK(res == NULL);
+        }
     }
     xs_baskets_free(d.b);
 }
