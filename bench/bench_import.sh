@@ -8,9 +8,12 @@
 #   xsell:    `xsell import` into a store (every value validated, money
 #             parsed, customer/product references checked, duplicate keys
 #             checked, upsert by key, the secondary index built).
-# Prints both times and the ratio xsell / sqlite3 (below 1: xsell is faster).
+# Prints both times and the ratio xsell / sqlite3 (below 1: xsell is faster),
+# the time of re-importing the same file (all rows unchanged), and both
+# contenders on the same lines shuffled (the keyed table must sort them).
+# Each is run RUNS times (default 3); the best time counts.
 #
-# usage: bench/bench_import.sh [N_LINES] [XSELL_BINARY]
+# usage: [RUNS=5] bench/bench_import.sh [N_LINES] [XSELL_BINARY]
 # The binary defaults to build/xsell (a Release build: `make`).
 set -eu
 cd "$(dirname "$0")/.."
@@ -48,6 +51,13 @@ awk -v n=$N -v nc=$N_CUST -v np=$N_PROD 'BEGIN {
     }
 }' >"$W/orders.csv"
 
+# the same lines in random order (fixed seed), for the unsorted case
+{
+    head -1 "$W/orders.csv"
+    awk 'BEGIN { srand(42) } NR > 1 { printf "%.12f\t%s\n", rand(), $0 }' "$W/orders.csv" |
+        sort -n | cut -f2-
+} >"$W/shuffled.csv"
+
 now() { date +%s.%N; }
 RUNS=${RUNS:-3}
 best() { # the smallest of the arguments
@@ -59,6 +69,8 @@ best() { # the smallest of the arguments
 base_times=""
 ours_times=""
 re_times=""
+shuf_base_times=""
+shuf_times=""
 "$XS" import --db "$W/base.db" customers "$W/customers.csv" 2>/dev/null
 "$XS" import --db "$W/base.db" products "$W/products.csv" 2>/dev/null
 for run in $(seq "$RUNS"); do
@@ -86,16 +98,35 @@ for run in $(seq "$RUNS"); do
     "$XS" import --db "$W/store.db" orders "$W/orders.csv" 2>"$W/reimport.err"
     t5=$(now)
     re_times="$re_times $(echo "$t5 - $t4" | bc)"
+
+    # the shuffled file, both ways
+    rm -f "$W/plain.db" "$W/plain.db-journal"
+    t0=$(now)
+    printf '.mode csv\n.import %s orders\n' "$W/shuffled.csv" | sqlite3 "$W/plain.db"
+    t1=$(now)
+    shuf_base_times="$shuf_base_times $(echo "$t1 - $t0" | bc)"
+    rm -f "$W/store.db" "$W/store.db-wal" "$W/store.db-shm"
+    cp "$W/base.db" "$W/store.db"
+    t2=$(now)
+    "$XS" import --db "$W/store.db" orders "$W/shuffled.csv" 2>"$W/shuf.err" || {
+        cat "$W/shuf.err" >&2
+        exit 1
+    }
+    t3=$(now)
+    shuf_times="$shuf_times $(echo "$t3 - $t2" | bc)"
 done
 
 size=$(wc -c <"$W/orders.csv")
 awk -v n="$N" -v size="$size" -v b="$(best $base_times)" -v o="$(best $ours_times)" \
-    -v r="$(best $re_times)" -v br="$base_rows" -v or="$ours_rows" -v runs="$RUNS" 'BEGIN {
+    -v r="$(best $re_times)" -v br="$base_rows" -v or="$ours_rows" -v runs="$RUNS" \
+    -v sb="$(best $shuf_base_times)" -v so="$(best $shuf_times)" 'BEGIN {
     printf "orders.csv: %d lines, %.1f MB; best of %d runs\n", n, size / 1e6, runs
     printf "%-44s %8.2f s  %9.0f rows/s  (%d rows)\n", "sqlite3 shell .import (plain table)", b, n / b, br
     printf "%-44s %8.2f s  %9.0f rows/s  (%d rows)\n", "xsell import (validated, keyed, indexed)", o, n / o, or
     printf "%-44s %8.2f s  %9.0f rows/s\n", "xsell re-import (all unchanged)", r, n / r
     printf "ratio xsell / sqlite3: %.2f\n", o / b
+    printf "shuffled lines: sqlite3 %.2f s, xsell %.2f s, ratio %.2f\n", sb, so, so / sb
 }'
 echo "all runs (s): sqlite3:$base_times | xsell:$ours_times | re-import:$re_times"
+echo "  shuffled: sqlite3:$shuf_base_times | xsell:$shuf_times"
 sed 's/^/  /' "$W/import.err" "$W/reimport.err"

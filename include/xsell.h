@@ -591,7 +591,8 @@ typedef struct xs_rule {
 typedef struct xs_rules xs_rules;
 
 /**
- * Mines association rules (a single-item consequent unless o->multi_rhs),
+ * Mines association rules (a single-item consequent unless o->multi_rhs;
+ * the lhs is never empty, unlike arules' {} => {x} rules at minlen 1),
  * sorted by o->sort_by descending, then count descending, then lhs size, lhs
  * names, rhs size and rhs names. Memory for the rules is O(max_rules) when max_rules > 0.
  * @param out set to the rules; caller frees with xs_rules_free()
@@ -846,6 +847,237 @@ int xs_together_cart_exact(const xs_together *m, xs_together_query *q,
 /* Customer health, segments, RFM (src/score)                             */
 /* ====================================================================== */
 /* (section owned by the health module) */
+
+/*
+ * Customer intelligence over a snapshot: a health / loyalty score 0-100 with
+ * a breakdown into named components, rule-based segments, RFM quintiles, the
+ * simple LTV formula (unit price x purchase frequency x duration; MRR x
+ * expected lifetime for subscriptions) and per-customer CLV from BG/NBD +
+ * Gamma-Gamma fitted on the snapshot's orders. Rules, defaults and formulas
+ * are documented in docs/scores.md. Everything is computed "as of" a date:
+ * rows dated after it are ignored.
+ */
+
+/* The components of the health score, in breakdown order. */
+typedef enum xs_health_part {
+    XS_HEALTH_TENURE = 0,  /* days since signup */
+    XS_HEALTH_USAGE,       /* logins per seat per month, recent window */
+    XS_HEALTH_TREND,       /* relative change of monthly logins, recent vs earlier window */
+    XS_HEALTH_UTILISATION, /* capacity metric used / capacity of the plans held */
+    XS_HEALTH_NPS,         /* latest NPS answer and the average of the window */
+    XS_HEALTH_SUPPORT,     /* tickets in the window; an open critical ticket */
+    XS_HEALTH_PAYMENT,     /* payment_failed events in the window */
+    XS_HEALTH_N_PARTS
+} xs_health_part;
+
+/* Segments, in the order of their rules (the first rule that matches wins). */
+typedef enum xs_segment {
+    XS_SEG_NEW = 0,          /* tenure < new_days */
+    XS_SEG_HIBERNATING,      /* no active subscription, no order in active_days */
+    XS_SEG_AT_RISK,          /* health < at_risk_health, an open critical ticket,
+                                or a cancel_request in cancel_window_days */
+    XS_SEG_CHAMPION,         /* health >= champion_health, tenure >= loyal_tenure_days */
+    XS_SEG_LOYAL,            /* health >= loyal_health, tenure >= loyal_tenure_days */
+    XS_SEG_PROMISING,        /* health >= promising_health */
+    XS_SEG_NEEDS_ATTENTION,  /* the rest */
+    XS_SEG_N
+} xs_segment;
+
+/*
+ * Weights, thresholds and horizons of the scores; xs_health_config_init()
+ * sets the documented defaults (docs/scores.md), xs_health_config_set()
+ * changes fields by name. Day counts are whole days (stored as double so
+ * every field can be set the same way).
+ */
+typedef struct xs_health_config {
+    double weight[XS_HEALTH_N_PARTS]; /* 20 25 10 10 20 10 5 (any scale, >= 0) */
+    double tenure_full_days;     /* 730: tenure score min(1, days / this) */
+    double usage_window_days;    /* 90: recent window; trend compares it with the
+                                    window before it */
+    double logins_full;          /* 20: logins per seat per month that score 1 */
+    double trend_full;           /* 0.5: relative change giving 0 (-) or 1 (+) */
+    double utilisation_full;     /* 0.7: utilisation that scores 1 */
+    double nps_window_days;      /* 365: answers averaged */
+    double nps_latest_share;     /* 0.5: score = share*latest/10 + (1-share)*avg/10 */
+    double support_window_days;  /* 90 */
+    double tickets_full;         /* 5: tickets in the window that score 0 */
+    double critical_penalty;     /* 0.5: subtracted for an open critical ticket */
+    double payment_window_days;  /* 180 */
+    double payments_full;        /* 2: payment failures that score 0 */
+    /* segments */
+    double new_days;             /* 90 */
+    double active_days;          /* 180 */
+    double cancel_window_days;   /* 90 */
+    double at_risk_health;       /* 40 */
+    double champion_health;      /* 80 */
+    double loyal_health;         /* 65 */
+    double promising_health;     /* 50 */
+    double loyal_tenure_days;    /* 365 */
+    /* LTV and CLV */
+    double churn_window_days;    /* 365: churn rates are measured over this */
+    double default_lifetime_years; /* 3: when no churn rate can be measured */
+    double max_lifetime_years;   /* 10: cap of 1 / churn rate */
+    double min_span_days;        /* 365: floor of the span purchase frequency is measured over */
+    double clv_horizon_weeks;    /* 52 */
+    double clv_discount;         /* 0.0018 per week (about 10 % a year) */
+    double clv;                  /* 1: fit BG/NBD + Gamma-Gamma; 0: skip CLV */
+    double churn;                /* 0 (default): no churn risk; 1: train the churn
+                                    module's store-history model (XGBoost,
+                                    xs_churn_history_train, 90-day horizon) and
+                                    score the customers active at as_of */
+    char capacity_metric[32];    /* "seats": the utilisation metric (a limit name) */
+} xs_health_config;
+
+/** Sets the documented defaults. */
+void xs_health_config_init(xs_health_config *c);
+
+/**
+ * Changes fields by name from "name=value,name=value": the weights by part
+ * name (tenure, usage, trend, utilisation, nps, support, payment) and any
+ * threshold by its field name (tenure_full_days, logins_full, ...,
+ * capacity_metric). Values are finite numbers >= 0 (capacity_metric: a
+ * metric name). On failure *c is unchanged.
+ * @param option the option named in errors ("--weights"), copied into err's column
+ * @return XS_OK, or XS_EINVAL (`unknown name "x"`, `not a number: "abc"`,
+ *         `weights sum to 0`) with err's column set to option
+ * @code
+ *   xs_health_config c; xs_health_config_init(&c);
+ *   if (xs_health_config_set(&c, "tenure=30,nps=30", "--weights", &e) < 0) ...;
+ * @endcode
+ */
+int xs_health_config_set(xs_health_config *c, const char *spec, const char *option,
+                         xs_error *err);
+
+/** @return the name of a component ("tenure", ...), NULL when out of range */
+const char *xs_health_part_name(xs_health_part p);
+/** @return the name of a segment ("champion", "at_risk", ...), NULL when out of range */
+const char *xs_segment_name(xs_segment s);
+/** Parses a segment name (also with '-' or ' ' for '_'). @return XS_OK or XS_ENOTFOUND */
+int xs_segment_parse(const char *s, xs_segment *out);
+
+/** Scores of every customer of a snapshot. Opaque. */
+typedef struct xs_customer_scores xs_customer_scores;
+
+/** One customer's scores (filled by xs_customer_scores_get()). Money in
+ * currency units (minor units / 10^money_scale); NaN where not available. */
+typedef struct xs_customer_row {
+    const char *id;                   /* borrowed from the snapshot */
+    double health;                    /* 0..100 */
+    double raw[XS_HEALTH_N_PARTS];    /* the component's measurement; NaN: no data */
+    double raw2[XS_HEALTH_N_PARTS];   /* second measurement: nps average, support
+                                         open critical (0/1); NaN elsewhere */
+    double score[XS_HEALTH_N_PARTS];  /* 0..1; NaN when the component has no data */
+    double weight[XS_HEALTH_N_PARTS]; /* share of the health (0..1); 0 without data */
+    xs_segment segment;
+    int open_critical, cancel_request, active;
+    int rfm_r, rfm_f, rfm_m;          /* quintiles 1..5; 0 without orders */
+    double recency_days, frequency, monetary; /* orders up to as_of */
+    double mrr;                       /* active subscriptions at as_of, per month */
+    double aov, orders_per_year;      /* simple LTV factors of the orders */
+    double ltv, ltv_subscription, ltv_orders;
+    double clv, p_alive;              /* BG/NBD + Gamma-Gamma; NaN without orders
+                                         or when the fit failed */
+    double churn_risk;                /* P(churn within 90 days); NaN unless
+                                         c->churn and active at as_of */
+} xs_customer_row;
+
+/**
+ * Scores every customer of a snapshot as of a date: health with its
+ * breakdown, segment, RFM quintiles (customers with orders), simple LTV and,
+ * when c->clv, CLV from BG/NBD + Gamma-Gamma fitted on the orders up to
+ * as_of (weekly unit). A failed fit leaves clv NaN and is reported by
+ * xs_customer_scores_clv_status(), not as an error.
+ * @param s     the snapshot (borrowed; must outlive the result)
+ * @param c     configuration (copied); NULL: the defaults
+ * @param as_of "YYYY-MM-DD"; NULL: the latest date of a signup, subscription
+ *              start, order, usage point, event or offer (scheduled dates such
+ *              as renewals are left out)
+ * @param out   caller frees with xs_customer_scores_free()
+ * @return XS_OK, XS_EINVAL (bad as_of: column "--as-of"; empty snapshot),
+ *         XS_ENOMEM
+ * @code
+ *   xs_customer_scores *cs;
+ *   if (xs_customer_scores_compute(snap, NULL, NULL, &cs, &e) < 0) ...;
+ *   xs_customer_row r; xs_customer_scores_get(cs, 0, &r);
+ *   printf("%s %.1f %s\n", r.id, r.health, xs_segment_name(r.segment));
+ *   xs_customer_scores_free(cs);
+ * @endcode
+ */
+int xs_customer_scores_compute(const xs_snapshot *s, const xs_health_config *c,
+                               const char *as_of, xs_customer_scores **out,
+                               xs_error *err);
+/** Frees the scores; NULL is fine. */
+void xs_customer_scores_free(xs_customer_scores *cs);
+/** @return the number of customers (all of the snapshot's) */
+size_t xs_customer_scores_n(const xs_customer_scores *cs);
+/** Fills *out with customer i (in customer_id byte order). */
+void xs_customer_scores_get(const xs_customer_scores *cs, size_t i, xs_customer_row *out);
+/** Index of a customer id. @return index >= 0 or XS_ENOTFOUND */
+long xs_customer_scores_find(const xs_customer_scores *cs, const char *id);
+/** @return the as_of day used ("YYYY-MM-DD" into buf[11]) */
+const char *xs_customer_scores_as_of(const xs_customer_scores *cs, char buf[11]);
+/** @return XS_OK when CLV was computed, else why not (err-like message
+ *  into msg, e.g. "BG/NBD fit did not converge") */
+int xs_customer_scores_clv_status(const xs_customer_scores *cs, char *msg, size_t n);
+/** @return XS_OK when churn risk was computed, else why not (message into
+ *  msg; "churn risk not requested" without c->churn) */
+int xs_customer_scores_churn_status(const xs_customer_scores *cs, char *msg, size_t n);
+
+/* Row order of xs_customer_scores_table(). */
+typedef enum xs_customer_sort {
+    XS_CUST_SORT_ID = 0, /* customer_id */
+    XS_CUST_SORT_HEALTH, /* health, highest first (ties by id) */
+    XS_CUST_SORT_LTV,    /* ltv, highest first */
+    XS_CUST_SORT_CLV,    /* clv, highest first (no CLV last) */
+    XS_CUST_SORT_CHURN   /* churn_risk, highest first (none last) */
+} xs_customer_sort;
+
+/**
+ * Fills an empty table with one row per customer: customer_id, health,
+ * segment, the component scores (0-100), open_critical, rfm, recency_days,
+ * orders, monetary, mrr, ltv, clv, p_alive, churn_risk (empty unless
+ * computed).
+ * @param segment only this segment; XS_SEG_N: all
+ * @param limit   at most this many rows; 0: all
+ * @return XS_OK, XS_ENOMEM
+ */
+int xs_customer_scores_table(const xs_customer_scores *cs, xs_segment segment,
+                             xs_customer_sort sort, size_t limit, xs_table *out);
+/**
+ * Fills an empty table with one customer's breakdown: columns field, raw,
+ * measure, score, weight, points; one row per component (raw measurement,
+ * what it measures, score 0-100, weight share in %, points = score x
+ * weight / 100, adding up to the health), then health, segment, rfm, mrr,
+ * ltv (with its factors), clv and churn_risk rows (with the reason when
+ * absent).
+ * @return XS_OK, XS_ENOMEM
+ */
+int xs_customer_scores_breakdown(const xs_customer_scores *cs, size_t i, xs_table *out);
+/**
+ * Fills an empty table with one row per segment: segment, customers,
+ * share_pct, health_mean, mrr, ltv_mean, ltv_total, clv_mean.
+ * @return XS_OK, XS_ENOMEM
+ */
+int xs_customer_scores_segments(const xs_customer_scores *cs, xs_table *out);
+
+typedef struct xs_clv_data xs_clv_data; /* see Lifetime value below */
+/**
+ * CLV glue: per-customer purchase summaries of the snapshot's orders (an
+ * order's lines summed; orders on one day count as one purchase), exactly
+ * as xs_clv_data_read() summarises an orders file with calibration_end and
+ * unit_days, customers in customer_id order, holdout not kept.
+ * @param cust when not NULL, set to a new array of xs_clv_data_n(*out)
+ *             snapshot customer indexes, one per summary row (caller frees
+ *             with xs_clv_customers_free())
+ * @param out  caller frees with xs_clv_data_free()
+ * @return XS_OK, XS_ENOMEM, XS_EINVAL (no customer with an order on or
+ *         before calibration_end; unit_days < 1)
+ */
+int xs_clv_data_from_snapshot(const xs_snapshot *s, int32_t calibration_end,
+                              int unit_days, xs_clv_data **out, uint32_t **cust,
+                              xs_error *err);
+/** Frees the index array of xs_clv_data_from_snapshot(); NULL is fine. */
+void xs_clv_customers_free(uint32_t *cust);
 
 /* ====================================================================== */
 /* Lifetime value (src/score): BG/NBD, Gamma-Gamma, shifted-beta-geometric */
@@ -1104,7 +1336,7 @@ typedef struct xs_churn_column {
  * @param out  caller frees with xs_churn_data_free()
  * @return XS_OK; XS_ENOTFOUND (unknown --id / --label / --drop column:
  *         column is the option); XS_EINVAL (`FILE:LINE: COLUMN: message`
- *         for a blank label, a third label value, a value that is neither
+ *         for a blank or repeated id, a blank label, a third label value, a value that is neither
  *         the positive nor the other one, a --positive value not in the
  *         file; "no data rows"; no positive label detectable); XS_EPARSE /
  *         XS_EIO from the reader; XS_ENOMEM
@@ -1249,10 +1481,18 @@ typedef struct xs_churn_pred {
                         to its margin */
 } xs_churn_pred;
 
+enum { XS_CHURN_CONTRIBS = 1, XS_CHURN_CONTRIBS_APPROX = 2 };
+
+/** Sets the XGBoost thread count used for prediction (n >= 1). */
+void xs_churn_model_set_threads(xs_churn_model *m, int n);
+
 /**
  * Scores every row of d (read with xs_churn_data_read_for_model() for this
  * model, or with the training encoding).
- * @param with_contribs also compute per-feature contributions
+ * @param with_contribs 0: none; XS_CHURN_CONTRIBS: per-feature contributions
+ *        by TreeSHAP (exact; O(trees x leaves x depth²) per row);
+ *        XS_CHURN_CONTRIBS_APPROX: Saabas' path attribution (about 10x
+ *        faster, also sums to the margin)
  * @return XS_OK, XS_EINVAL (feature count differs), XS_EINTERNAL, XS_ENOMEM;
  *         free *out's arrays with xs_churn_pred_free()
  */
@@ -1268,6 +1508,124 @@ void xs_churn_pred_free(xs_churn_pred *p);
  */
 size_t xs_churn_reasons(const xs_churn_pred *p, const xs_churn_data *d, size_t i,
                         xs_churn_reason *out, size_t k);
+
+/* ---- Churn risk from the store's own history (src/score/churn_history.c) */
+/*
+ * Features of every customer active at a cutoff date t, computed from a
+ * snapshot using only data dated on or before t (see churn_history.c for
+ * the exact definitions): tenure, MRR and its change over 90 / 180 days,
+ * active subscriptions / products / families, plan tier, billing term,
+ * days to the next renewal anniversary, seat and maximum utilisation of
+ * plan limits (capacity = sum of limit x quantity over the family's active
+ * subscriptions), logins over 30 / 90 days and their trends, NPS (latest,
+ * mean), tickets in 90 / 365 days, open critical tickets, payment failures,
+ * cancel requests in 90 days, offers declined in 180 days, segment /
+ * industry / size (one-hot), order count, recency and amount.
+ *
+ * Active on day d: some subscription with start <= d and (no end or
+ * end > d). Only customers active on t are rows. Label (horizon h): 1 when
+ * the customer is not active on day t + h (every subscription has ended
+ * by then and none started since is still running), 0 when active on
+ * t + h (a customer who leaves and comes back within the horizon counts
+ * as staying). Needs t + h <= the data's end: the latest signup,
+ * subscription start, order, usage point, event or offer date (renewal and
+ * end dates, which may be scheduled in the future, do not count); that day
+ * is also the default as-of date.
+ * The result is an xs_churn_data (ids = customer ids), so cross-checking,
+ * training and prediction share the XGBoost code of the table path.
+ */
+
+/** Settings of the history model; start from xs_churn_history_opts_init(). */
+typedef struct xs_churn_history_opts {
+    int horizon;          /* label horizon in days, 1..3650 (default 90) */
+    const char *cutoff;   /* "YYYY-MM-DD" training cutoff T1; NULL: as_of - 2 x horizon */
+    const char *as_of;    /* "YYYY-MM-DD"; NULL: the data's end (above) */
+    xs_churn_params params; /* XGBoost settings (folds unused) */
+} xs_churn_history_opts;
+
+/** Sets horizon 90, cutoff and as_of NULL, xs_churn_params_init() params. */
+void xs_churn_history_opts_init(xs_churn_history_opts *o);
+
+/**
+ * The feature table of the customers active on a cutoff.
+ * @param s       the snapshot (borrowed; the result does not refer to it)
+ * @param cutoff  "YYYY-MM-DD"
+ * @param horizon > 0: with labels churned within horizon days (needs
+ *                cutoff + horizon <= the data's end); 0: none
+ * @param m       NULL: fit the encoding (categorical levels) on these rows;
+ *                else encode as model m expects (m must come from store
+ *                history; unseen levels are missing)
+ * @param out     caller frees with xs_churn_data_free()
+ * @return XS_OK; XS_EINVAL (column "--cutoff": not a date, no active
+ *         customer, labels past the data; "--horizon": out of range;
+ *         "--model": not a store-history model); XS_ENOMEM
+ */
+int xs_churn_history_features(const xs_snapshot *s, const char *cutoff, int horizon,
+                              const xs_churn_model *m, xs_churn_data **out,
+                              xs_error *err);
+
+/** Result of a time-split evaluation. */
+typedef struct xs_churn_history_eval_result {
+    char train_cutoff[11], eval_cutoff[11]; /* T1, T2 = T1 + horizon */
+    int horizon;
+    size_t n_train, n_train_pos; /* customers active at T1, churned by T1 + h */
+    size_t n, n_pos;             /* the same at T2 */
+    double auc, log_loss;        /* of the T1 model's predictions at T2 */
+    xs_churn_bin bins[XS_CHURN_BINS]; /* calibration deciles at T2 */
+} xs_churn_history_eval_result;
+
+/**
+ * Time-split evaluation: trains on the features at T1 with labels from
+ * (T1, T1 + h], predicts the customers active at T2 = T1 + h from
+ * features at T2 and scores them against (T2, T2 + h].
+ * @param s   the snapshot (borrowed)
+ * @param o   horizon, T1 (default: as_of - 2 x horizon), XGBoost settings
+ * @param out filled (plain values; nothing to free). AUC NaN when nobody
+ *            or everybody active at T2 churns
+ * @code
+ *   xs_churn_history_opts o; xs_churn_history_opts_init(&o);
+ *   xs_churn_history_eval_result r; xs_error e;
+ *   if (xs_churn_history_eval(snap, &o, &r, &e) == XS_OK)
+ *       printf("AUC %.3f at %s\n", r.auc, r.eval_cutoff);
+ * @endcode
+ * @return XS_OK; XS_EINVAL (as xs_churn_history_features(); T2 + h after
+ *         the data; a cutoff without churners or without stayers);
+ *         XS_EINTERNAL (XGBoost); XS_ENOMEM
+ */
+int xs_churn_history_eval(const xs_snapshot *s, const xs_churn_history_opts *o,
+                          xs_churn_history_eval_result *out, xs_error *err);
+
+/**
+ * Trains the model on the features and labels at a cutoff: o->cutoff, or
+ * by default T1 = as_of - 2 x horizon, the very model xs_churn_history_eval()
+ * measures (a later cutoff, up to as_of - horizon, uses fresher labels).
+ * @param s    the snapshot (borrowed)
+ * @param o    horizon, cutoff, as_of, XGBoost settings
+ * @param out  caller frees with xs_churn_model_free(); saves with
+ *             xs_churn_model_save()
+ * @param info NULL, or set: train_cutoff, horizon, n_train, n_train_pos
+ *             (the rest zero)
+ * @return as xs_churn_history_eval()
+ */
+int xs_churn_history_train(const xs_snapshot *s, const xs_churn_history_opts *o,
+                           xs_churn_model **out, xs_churn_history_eval_result *info,
+                           xs_error *err);
+
+/**
+ * Scores every customer active on as_of with a history model.
+ * @param s             the snapshot (borrowed)
+ * @param m             a model of xs_churn_history_train() (or loaded from
+ *                      its saved file)
+ * @param as_of         "YYYY-MM-DD"; NULL: the data's end
+ * @param with_contribs as xs_churn_predict()
+ * @param data          the feature table scored (ids, for
+ *                      xs_churn_reasons()); caller frees
+ * @param pred          caller frees with xs_churn_pred_free()
+ * @return XS_OK or as xs_churn_history_features() / xs_churn_predict()
+ */
+int xs_churn_history_predict(const xs_snapshot *s, const xs_churn_model *m,
+                             const char *as_of, int with_contribs, xs_churn_data **data,
+                             xs_churn_pred *pred, xs_error *err);
 
 /* ====================================================================== */
 /* Experiments (src/measure): holdout assignment and lift analysis        */
@@ -1486,6 +1844,513 @@ void xs_exp_result_free(xs_exp_result *r);
 /* KPIs (src/measure): revenue, retention and offer metrics per period    */
 /* ====================================================================== */
 /* (section owned by the kpi module) */
+
+/* Every formula is written down in docs/kpi.md. */
+
+/* Calendar periods KPIs are reported per. */
+typedef enum xs_kpi_period { XS_KPI_MONTH = 0, XS_KPI_QUARTER, XS_KPI_YEAR } xs_kpi_period;
+
+/* Breakdowns. SEGMENT, INDUSTRY, SIZE group customers by their attribute
+ * (every KPI); PRODUCT groups by product line (family; a product without one
+ * is its own line): revenue, retention, upsell and offer KPIs of that line;
+ * CHANNEL and KIND group offers: offer KPIs only (the others are empty). */
+typedef enum xs_kpi_by {
+    XS_KPI_BY_NONE = 0,
+    XS_KPI_BY_SEGMENT,
+    XS_KPI_BY_INDUSTRY,
+    XS_KPI_BY_SIZE,
+    XS_KPI_BY_CHANNEL,
+    XS_KPI_BY_KIND,
+    XS_KPI_BY_PRODUCT
+} xs_kpi_by;
+
+/** Parses "month", "quarter" or "year". @return XS_OK or XS_EINVAL */
+int xs_kpi_period_parse(const char *s, xs_kpi_period *out);
+/** Parses "segment", "industry", "size", "channel", "kind" or "product".
+ *  @return XS_OK or XS_EINVAL */
+int xs_kpi_by_parse(const char *s, xs_kpi_by *out);
+/** @return the name of a breakdown ("segment", ...; "" for NONE) */
+const char *xs_kpi_by_name(xs_kpi_by b);
+
+#define XS_KPI_DEFAULT_CAC_MULTIPLE 5.0
+#define XS_KPI_DEFAULT_SAVE_DAYS 90
+
+/** What to compute (zero-initialise, then set). */
+typedef struct xs_kpi_opts {
+    xs_kpi_period period;
+    xs_kpi_by by;
+    const char *from;  /* "YYYY-MM-DD" or NULL: the earliest subscription start,
+                          order or offer; rounded down to its period's start */
+    const char *to;    /* "YYYY-MM-DD" or NULL: the data end (latest
+                          subscription start, order, usage point, event or
+                          offer); the last period is measured at this day */
+    double cac_multiple;        /* 0: 5 (the 1:5 rule) */
+    const char *cac;            /* acquisition cost per new customer (decimal in
+                                   the store currency) or NULL */
+    const char *retention_cost; /* cost of retaining / expanding one existing
+                                   customer (decimal) or NULL */
+    int save_days;              /* downsell save horizon N in days; 0: 90 */
+} xs_kpi_opts;
+
+/** One period (and group) of KPIs. Money is int64 minor units; `arr_*` and
+ *  `*_arr` fields are exact annual amounts (monthly-billed x 12 + yearly-billed),
+ *  `mrr_*` fields are ARR / 12 rounded half away from zero. Ratios are NaN
+ *  where undefined or not applicable; money that is undefined (arpa, arpu,
+ *  ltv, costs) is -1; fields of KPIs that do not apply to the breakdown are
+ *  0 / NaN / -1, and has_revenue / has_orders say which apply. */
+typedef struct xs_kpi_row {
+    char period[16];    /* "2026-09", "2026-Q3", "2026" */
+    char start[11];     /* first day of the period */
+    char end[11];       /* the day its end is measured at (last day, or --to) */
+    const char *group;  /* breakdown value (borrowed); "" without one */
+    int has_revenue;    /* subscription KPIs apply (not by channel / kind) */
+    int has_orders;     /* order KPIs apply (none, segment, industry, size) */
+    /* revenue, measured at the end of the day before `start` and at `end` */
+    long long customers_start, customers_end; /* with MRR > 0 */
+    int64_t arr_start, arr_end;
+    int64_t new_arr, expansion_arr, contraction_arr, churned_arr, reactivation_arr;
+    long long n_new, n_expanded, n_contracted, n_churned, n_reactivated;
+    int64_t cohort_arr_end; /* end ARR of the customers with MRR at the start */
+    int64_t mrr_start, mrr_end, new_mrr, expansion_mrr, contraction_mrr, churned_mrr,
+        reactivation_mrr, net_new_mrr;
+    double mrr_growth;   /* (mrr_end - mrr_start) / mrr_start */
+    double nrr, grr;     /* cohort net / gross revenue retention */
+    double logo_churn_rate, revenue_churn_rate;
+    long long seats_end; /* licensed seats of the customers with MRR at the end */
+    int64_t arpa, arpu, ltv; /* ltv: -1 when undefined (no revenue churn) */
+    /* orders */
+    long long buyers, repeat_buyers;
+    double repeat_purchase_rate;
+    /* upsell */
+    long long upsold;
+    double upsell_rate;
+    /* offers (counted in the period they were sent) */
+    long long active_customers; /* MRR > 0 at the start or the end */
+    long long offers, accepted, declined, ignored, pending;
+    double decline_rate, offers_per_customer_month;
+    long long cross_sell_proposed, cross_sell_accepted;
+    double cross_sell_conversion;
+    long long downsell_offers, downsell_measured, downsell_saved;
+    double downsell_save_rate;
+    /* the 1:5 rule */
+    double equiv_new_customers;
+    int64_t new_business_cost, expansion_cost; /* -1 without --cac / --retention-cost */
+} xs_kpi_row;
+
+/** Result of xs_kpi_compute(). Opaque. */
+typedef struct xs_kpi_result xs_kpi_result;
+
+/**
+ * Computes the KPIs of a snapshot per period (and group): MRR / ARR and its
+ * movement ledger (new, expansion, contraction, churn, reactivation), NRR,
+ * GRR, churn rates, ARPA, ARPU, LTV, repeat-purchase rate, upsell rate,
+ * cross-sell conversion, downsell save rate, offer pressure and the 1:5 rule.
+ * Rows are period by period; within a period groups by label (bytewise).
+ * Integer arithmetic on minor units, fixed summation order: the same
+ * snapshot and options give the same result on every run.
+ * @code
+ *   xs_kpi_opts o = {.period = XS_KPI_QUARTER, .by = XS_KPI_BY_SEGMENT};
+ *   xs_kpi_result *r;
+ *   if (xs_kpi_compute(snap, &o, &r, &e) == XS_OK) {
+ *       const xs_kpi_row *row = xs_kpi_result_row(r, 0);
+ *       printf("%s %s NRR %.4f\n", row->period, row->group, row->nrr);
+ *   }
+ *   xs_kpi_result_free(r);
+ * @endcode
+ * @param snap the snapshot (borrowed; the result refers to its strings, so
+ *             free the result first)
+ * @param out  caller frees with xs_kpi_result_free()
+ * @return XS_OK; XS_EINVAL (a bad date, from > to, a bad amount, bad
+ *         options: err's column names the option, e.g. "--from");
+ *         XS_ERANGE (more than 10000 periods); XS_ENOMEM
+ */
+int xs_kpi_compute(const xs_snapshot *snap, const xs_kpi_opts *o, xs_kpi_result **out,
+                   xs_error *err);
+/** @return the number of rows */
+size_t xs_kpi_result_n_rows(const xs_kpi_result *r);
+/** @return row i (borrowed, valid until xs_kpi_result_free()) */
+const xs_kpi_row *xs_kpi_result_row(const xs_kpi_result *r, size_t i);
+/**
+ * Fills an empty table with the rows: money as decimals of the store's
+ * currency, ratios with 4 fraction digits, empty cells where undefined.
+ * @return XS_OK or XS_ENOMEM
+ */
+int xs_kpi_result_table(const xs_kpi_result *r, xs_table *t);
+/**
+ * The same cells transposed, for people: one row per KPI (column "kpi"), one
+ * column per period ("2026-09", or "2026-09 smb" with a breakdown).
+ * @return XS_OK or XS_ENOMEM
+ */
+int xs_kpi_result_table_by_kpi(const xs_kpi_result *r, xs_table *t);
+/** Frees the result; NULL is fine. */
+void xs_kpi_result_free(xs_kpi_result *r);
+
+/* ====================================================================== */
+/* Offer engine (src/offer): candidates, value, guardrails, explanation   */
+/* ====================================================================== */
+/* (section owned by the offer module) */
+
+/*
+ * The next best offers of every customer, computed on the fly from a
+ * snapshot (docs/offers.md has the rules, defaults, formulas, ranking and
+ * tie-breaking). xs_offer_engine_new() does the work shared by all
+ * customers once (health scores, association rules over adoption sets and
+ * orders, adoption lags, the propensity model fitted on the offers
+ * history, response rates by segment and channel); xs_offer_decide() then
+ * decides one customer in microseconds without allocating: candidates
+ * (upsell, cross-sell, downsell), P(accept), value and expected value,
+ * guardrails, ranking, timing, channel and a bilingual explanation.
+ */
+
+typedef enum xs_offer_kind {
+    XS_OFFER_UPSELL = 0,
+    XS_OFFER_CROSS_SELL,
+    XS_OFFER_DOWNSELL,
+    XS_OFFER_N_KINDS
+} xs_offer_kind;
+
+/* What made a candidate. */
+typedef enum xs_offer_trigger {
+    XS_TRIG_USAGE = 0,   /* upsell: a plan limit used >= usage_high (next tier) */
+    XS_TRIG_SEATS,       /* upsell: seats >= usage_high, more seat packs */
+    XS_TRIG_RENEWAL,     /* upsell: renewal within renewal_days, well used */
+    XS_TRIG_TERM,        /* upsell: monthly -> annual term */
+    XS_TRIG_ADDON,       /* upsell: an add-on option of the held plan */
+    XS_TRIG_ADOPTION,    /* cross-sell: rule over adoption sets + timing */
+    XS_TRIG_PURCHASE,    /* cross-sell: rule over orders after a recent purchase */
+    XS_TRIG_LOW_USAGE,   /* downsell: utilisation < usage_low for low_days */
+    XS_TRIG_CHURN_RISK,  /* downsell: P(churn) >= churn_high */
+    XS_TRIG_CANCEL,      /* downsell: a cancel_request within cancel_days */
+    XS_TRIG_N
+} xs_offer_trigger;
+
+/* Guardrails, in the order they are checked (the first that stops a
+ * candidate is its reason). XS_GUARD_NONE: offered. */
+typedef enum xs_offer_guard {
+    XS_GUARD_NONE = 0,
+    XS_GUARD_CRITICAL_CASE, /* an open severity-1 ticket */
+    XS_GUARD_CONSENT,       /* no consented channel */
+    XS_GUARD_HEALTH,        /* upsell / cross-sell below min_health */
+    XS_GUARD_DECLINED,      /* the same product declined within declined_days */
+    XS_GUARD_FREQUENCY,     /* max_contacts offers already sent within contact_days */
+    XS_GUARD_NO_VALUE,      /* expected value <= 0 */
+    XS_GUARD_CONFLICT,      /* an upsell and a downsell at once: the weaker side */
+    XS_GUARD_LIMIT,         /* ranked below the per-customer limit (or a better
+                               offer for the same product family) */
+    XS_GUARD_N
+} xs_offer_guard;
+
+/* Engine settings; xs_offer_config_init() sets the documented defaults,
+ * xs_offer_config_set() changes them by name. */
+typedef struct xs_offer_config {
+    double usage_high;       /* 0.90: usage / limit that triggers an upsell */
+    double usage_low;        /* 0.40: utilisation under which ... */
+    double low_days;         /* 60: ... for this many days triggers a downsell */
+    double renewal_days;     /* 60: a renewal this near triggers an upsell */
+    double renewal_usage;    /* 0.70: utilisation needed for the renewal upsell */
+    double term_min_days;    /* 90: monthly plan held this long before annual */
+    double lead_days;        /* 30: offers tied to a renewal are sent this early */
+    double cancel_days;      /* 60: cancel_request this recent is a signal */
+    double churn_high;       /* 0.50: P(churn) that triggers a downsell */
+    double horizon_months;   /* 12: revenue change is measured over this */
+    double min_health;       /* 50: upsell / cross-sell need this health (0-100) */
+    double max_contacts;     /* 2: offers per customer per contact_days ... */
+    double contact_days;     /* 30 */
+    double declined_days;    /* 90: no repeat of a declined product */
+    double max_offers;       /* 2: offers per customer per decision */
+    double min_confidence;   /* 0.05: association rules kept */
+    double min_lift;         /* 1.2 */
+    double min_support;      /* 0.001 */
+    double recent_days;      /* 30: a purchase this recent triggers cross-sells */
+    double rules_per_item;   /* 3: cross-sells per held item (best confidence) */
+    double onboarding_days;  /* 60: growth offers wait for onboarding_done or this */
+    double prior_strength;   /* 20: pseudo-count of the prior in the model */
+    double customer_strength;/* 4: pseudo-count of the model in a customer's own rate */
+    double min_history;      /* 30: decided offers needed to fit the model */
+    double churn_model;      /* 0 (default): the built-in P(churn) estimate;
+                                1: the churn module's store-history model
+                                (XGBoost, trained on the snapshot: slower) */
+    const double *churn_p;   /* optional P(churn) per customer (snapshot order,
+                                NaN: unknown), e.g. from the churn model;
+                                NULL: the built-in estimate (borrowed) */
+} xs_offer_config;
+
+/** Sets the defaults listed in xs_offer_config. */
+void xs_offer_config_init(xs_offer_config *c);
+
+/**
+ * Changes settings by field name from "name=value,name=value"
+ * (e.g. "min_health=60,max_offers=1"). Values are finite numbers >= 0.
+ * On failure *c is unchanged.
+ * @return XS_OK, or XS_EINVAL (`unknown name "x"`, `not a number: "abc"`)
+ *         with err's column set to option
+ */
+int xs_offer_config_set(xs_offer_config *c, const char *spec, const char *option,
+                        xs_error *err);
+
+/* One candidate offer. Products are snapshot product indexes (-1: none);
+ * money in currency units. */
+typedef struct xs_offer {
+    uint32_t customer;      /* snapshot customer index */
+    xs_offer_kind kind;
+    xs_offer_trigger trigger;
+    int32_t from_product;   /* product replaced or reduced; -1 for a new one */
+    int32_t to_product;     /* product proposed; -1 when dropping from_product */
+    uint32_t qty_from, qty_to; /* seat packs: quantities */
+    int channel;            /* XS_OFFER channel: 0 email 1 in_app 2 csm 3 webinar 4 sns;
+                               -1 when none is consented */
+    int32_t timing;         /* day to send (>= as_of; as_of means now) */
+    double p_accept;        /* P(accept) */
+    double p_prior;         /* the cold-start prior it was shrunk toward */
+    double p_churn;         /* the customer's P(churn) */
+    double revenue_delta;   /* change in revenue over the horizon */
+    double value;           /* revenue_delta, or for a downsell
+                               P(churn) x current revenue - price cut */
+    double at_stake;        /* downsell and term: the family's current revenue
+                               over the horizon; 0 otherwise */
+    double ev;              /* p_accept x value */
+    xs_offer_guard guard;   /* XS_GUARD_NONE when offered */
+    int rank;               /* 1.. among the offered; 0 when suppressed */
+    /* numbers the explanation and the evidence quote */
+    double used, limit;     /* usage trigger: used and capacity of the metric */
+    int metric;             /* snapshot metric code of the trigger, -1 none */
+    double support, confidence, lift; /* rule of a cross-sell */
+    int32_t rule_from;      /* antecedent product (family plan or shop product) */
+    int32_t lag_days;       /* typical adoption lag (median), -1 unknown */
+    int32_t days;           /* days since the antecedent / to the renewal */
+} xs_offer;
+
+/** The engine: shared, read-only state over one snapshot. Opaque. */
+typedef struct xs_offer_engine xs_offer_engine;
+
+/**
+ * Builds the engine for a snapshot as of a date.
+ * @param s     the snapshot (borrowed; must outlive the engine)
+ * @param c     settings (copied; churn_p stays borrowed); NULL: defaults
+ * @param as_of "YYYY-MM-DD"; NULL: the latest dated activity (see
+ *              xs_customer_scores_compute())
+ * @param out   caller frees with xs_offer_engine_free()
+ * @return XS_OK, XS_EINVAL (bad as_of: column "--as-of"; empty snapshot),
+ *         XS_ENOMEM
+ * @code
+ *   xs_offer_engine *en; xs_offer o[32];
+ *   if (xs_offer_engine_new(snap, NULL, NULL, &en, &e) < 0) ...;
+ *   long c = xs_offer_engine_find(en, "C00000001");
+ *   int n = xs_offer_decide(en, (uint32_t)c, o, 32);
+ *   xs_offer_engine_free(en);
+ * @endcode
+ */
+int xs_offer_engine_new(const xs_snapshot *s, const xs_offer_config *c,
+                        const char *as_of, xs_offer_engine **out, xs_error *err);
+/** Frees the engine; NULL is fine. */
+void xs_offer_engine_free(xs_offer_engine *en);
+/** @return the customer index of an id, or XS_ENOTFOUND */
+long xs_offer_engine_find(const xs_offer_engine *en, const char *customer_id);
+/** @return the number of customers */
+size_t xs_offer_engine_n_customers(const xs_offer_engine *en);
+/** @return the as_of day used, "YYYY-MM-DD" into buf */
+const char *xs_offer_engine_as_of(const xs_offer_engine *en, char buf[11]);
+
+#define XS_OFFER_MAX_CANDIDATES 64
+
+/**
+ * Decides one customer: every candidate, valued, checked against the
+ * guardrails and ranked. out receives the offered ones first (rank 1, 2,
+ * ...), then the suppressed ones (by guard, then expected value), at most
+ * cap (XS_OFFER_MAX_CANDIDATES holds all). Thread-safe (the engine is
+ * read-only); no allocation.
+ * @return the number of candidates written
+ */
+int xs_offer_decide(const xs_offer_engine *en, uint32_t customer, xs_offer *out,
+                    size_t cap);
+
+/** @return "upsell", "cross-sell", "downsell" */
+const char *xs_offer_kind_name(xs_offer_kind k);
+/** @return the trigger's name ("usage", "seats", ...) */
+const char *xs_offer_trigger_name(xs_offer_trigger t);
+/** @return the guard's name ("critical_case", ...; "" for none) */
+const char *xs_offer_guard_name(xs_offer_guard g);
+/** @return a channel's name ("email", ...), "" for -1 */
+const char *xs_offer_channel_name(int ch);
+
+/**
+ * Writes the benefit-first explanation of an offer with the customer's own
+ * numbers, in "en" or "ja", into buf (UTF-8, always NUL-terminated).
+ * @return buf
+ */
+const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
+                             const char *lang, char *buf, size_t n);
+/** Writes the evidence for the CSM (triggering numbers, rule measures,
+ *  adoption lag, scores) into buf. @return buf */
+const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char *buf,
+                              size_t n);
+
+/** Adds the columns of xs_offer_table() to an empty table. @return XS_OK or XS_ENOMEM */
+int xs_offer_table_columns(xs_table *t);
+
+/**
+ * Appends offers as rows of a table set up with xs_offer_table_columns():
+ * customer_id, rank, kind, product (from -> to), expected_value,
+ * probability, revenue_delta, channel, timing ("now" or a date),
+ * explanation, evidence, suppressed_by (the guard's name, empty when offered).
+ * @param show_suppressed 0: offered ones only
+ * @return XS_OK, XS_ENOMEM, XS_EINVAL (lang not en / ja)
+ */
+int xs_offer_table(const xs_offer_engine *en, const xs_offer *o, size_t n,
+                   const char *lang, int show_suppressed, xs_table *t);
+
+/* Totals of deciding every customer. */
+typedef struct xs_offer_summary {
+    size_t n_customers, n_candidates, n_offered;
+    double ev_offered;               /* sum of offered expected value */
+    size_t n_suppressed[XS_GUARD_N]; /* per guard ([0]: unused) */
+    double ev_held[XS_GUARD_N];      /* expected value held back per guard */
+    size_t n_kind[XS_OFFER_N_KINDS]; /* offered per kind */
+} xs_offer_summary;
+
+/** Called for every customer with its decided candidates (borrowed for the
+ *  call). Return 0 to go on, a negative XS_E* code to stop. */
+typedef int (*xs_offer_fn)(void *ctx, uint32_t customer, const xs_offer *o, size_t n);
+
+/**
+ * Decides every customer in order, on n_threads threads (1: the caller's),
+ * calling fn (when not NULL) in customer order and filling *sum.
+ * @return XS_OK, fn's code, XS_ENOMEM
+ */
+int xs_offer_decide_all(const xs_offer_engine *en, int n_threads, xs_offer_fn fn,
+                        void *ctx, xs_offer_summary *sum);
+
+/** Fills an empty table with the guardrail summary: guard, candidates,
+ *  expected_value: first "offered" (EV offered), then one row per guard
+ *  (suppressed count, EV held back). @return XS_OK, XS_ENOMEM */
+int xs_offer_summary_table(const xs_offer_summary *sum, xs_table *t);
+
+/**
+ * Target list: customers ranked by the total expected value of their
+ * offered offers (ties: customer_id), those with none left out. Columns:
+ * rank, customer_id, expected_value, offers, top_offer, ltv, segment (the
+ * customer's segment column), size, maturity (active product families
+ * held), health and loyalty (the health segment: champion, loyal, ...).
+ * @param limit at most this many rows; 0: all
+ * @return XS_OK, XS_ENOMEM
+ */
+int xs_offer_targets(const xs_offer_engine *en, int n_threads, size_t limit,
+                     xs_table *t);
+
+/* ====================================================================== */
+/* Server (src/serve) and API keys (src/store)                            */
+/* ====================================================================== */
+/* (section owned by the serve module) */
+
+/*
+ * API keys (src/store/apikeys.c). A key is shown once, at creation, as
+ * "xs_<key_id>_<secret>" (key_id: 16 hex digits, secret: 64 hex digits = 32
+ * random bytes from /dev/urandom); the store keeps only key_id, a random
+ * 16-byte salt and SHA-256(salt || secret). Scopes are ordered
+ * read < write < admin: a key grants its scope and every lower one.
+ */
+typedef enum xs_apikey_scope {
+    XS_SCOPE_NONE = 0, /* no key / not granted */
+    XS_SCOPE_READ,
+    XS_SCOPE_WRITE,
+    XS_SCOPE_ADMIN
+} xs_apikey_scope;
+
+/* Capacity a buffer needs for a key: "xs_" + 16 + "_" + 64 + NUL. */
+#define XS_APIKEY_MAX 88
+
+/** Parses "read", "write" or "admin". @return XS_OK or XS_EINVAL */
+int xs_apikey_scope_parse(const char *s, xs_apikey_scope *out);
+/** @return "read", "write", "admin" ("none" for XS_SCOPE_NONE) */
+const char *xs_apikey_scope_name(xs_apikey_scope s);
+
+/**
+ * Creates a key and stores its salted hash.
+ * @param note optional free text (copied); NULL: none
+ * @param key  receives "xs_<key_id>_<secret>" (cap >= XS_APIKEY_MAX); the
+ *             only time the secret exists outside the caller
+ * @return XS_OK, XS_EINVAL (bad scope, small buffer), XS_EIO (/dev/urandom),
+ *         XS_EDB
+ * @code
+ *   char key[XS_APIKEY_MAX];
+ *   if (xs_apikey_create(st, XS_SCOPE_READ, "dashboard", key, sizeof key, &e) == XS_OK)
+ *       puts(key);
+ * @endcode
+ */
+int xs_apikey_create(xs_store *st, xs_apikey_scope scope, const char *note, char *key,
+                     size_t cap, xs_error *err);
+/**
+ * Revokes a key by its key_id (the secret is not needed).
+ * @return XS_OK, XS_ENOTFOUND (no such key, or already revoked: err says
+ *         which), XS_EDB
+ */
+int xs_apikey_revoke(xs_store *st, const char *key_id, xs_error *err);
+/**
+ * Fills an empty table with the keys, oldest first: key_id, scope,
+ * created_at, revoked_at (empty while valid), note. Never secrets or hashes.
+ * @return the number of keys, XS_EDB or XS_ENOMEM
+ */
+int xs_apikey_list(xs_store *st, xs_table *out, xs_error *err);
+
+/** The valid (unrevoked) keys of a store, loaded for checking. Opaque. */
+typedef struct xs_apikeys xs_apikeys;
+/** Loads the valid keys. @return XS_OK, XS_EDB, XS_ENOMEM; caller frees
+ *  with xs_apikeys_free() */
+int xs_apikeys_load(xs_store *st, xs_apikeys **out, xs_error *err);
+/** Frees a key set; NULL is fine. */
+void xs_apikeys_free(xs_apikeys *ks);
+/**
+ * Checks a presented key ("xs_<key_id>_<secret>", len bytes, borrowed):
+ * the salted hash of its secret is compared in constant time.
+ * @return the key's scope, or XS_SCOPE_NONE (malformed, unknown, revoked or
+ *         wrong secret)
+ */
+xs_apikey_scope xs_apikeys_check(const xs_apikeys *ks, const char *key, size_t len);
+
+/*
+ * HTTP JSON API (src/serve, libmicrohttpd): routes, errors and metrics are
+ * documented in docs/api.md and docs/openapi.json. The server loads a
+ * snapshot of the store and the models built from it into one immutable
+ * model object; POST /v1/build builds a new one in the background and swaps
+ * it in (reference counted: requests in flight keep the old one).
+ */
+typedef struct xs_serve_opts {
+    const char *db;             /* the store (required, borrowed) */
+    const char *listen;         /* "HOST:PORT" (IPv4); NULL: "127.0.0.1:8080";
+                                   port 0: an ephemeral port */
+    unsigned threads;           /* worker threads; 0: 2 */
+    size_t max_body;            /* request bodies above this get 413; 0: 1 MiB */
+    unsigned max_connections;   /* 0: 256 */
+    unsigned timeout_s;         /* idle connection timeout; 0: 30 */
+    int quiet;                  /* 1: no access log on stderr */
+} xs_serve_opts;
+
+/** A running server. Opaque. */
+typedef struct xs_server xs_server;
+
+/**
+ * Builds the model from the store and starts serving on worker threads.
+ * @param out caller stops and frees with xs_server_stop()
+ * @return XS_OK, XS_EINVAL (bad listen address: column "--listen"),
+ *         XS_EIO (cannot bind), XS_EDB / XS_ESCHEMA (store), XS_ENOMEM
+ * @code
+ *   xs_serve_opts o = {.db = "xsell.db", .listen = "127.0.0.1:0"};
+ *   xs_server *s;
+ *   if (xs_server_start(&o, &s, &e) == XS_OK) {
+ *       printf("port %d\n", xs_server_port(s));
+ *       ...;
+ *       xs_server_stop(s);
+ *   }
+ * @endcode
+ */
+int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err);
+/** @return the TCP port the server listens on */
+int xs_server_port(const xs_server *s);
+/**
+ * Stops accepting connections, lets the requests in flight finish (up to
+ * grace_s seconds), stops the workers and frees everything. NULL is fine.
+ */
+void xs_server_stop(xs_server *s, unsigned grace_s);
 
 #ifdef __cplusplus
 }

@@ -57,5 +57,9 @@ int xs_cmd_experiment(int argc, char **argv);
 int xs_cmd_churn(int argc, char **argv);
 int xs_cmd_customers(int argc, char **argv);
 int xs_cmd_kpi(int argc, char **argv);
+int xs_cmd_recommend(int argc, char **argv);
+int xs_cmd_targets(int argc, char **argv);
+int xs_cmd_serve(int argc, char **argv);
+int xs_cmd_apikey(int argc, char **argv);
 
 #endif

@@ -11,6 +11,11 @@
  * also tell insert from update without a query per row. Good rows are upserted
  * through the prepared statements of store/writer.c.
  *
+ * Orders: an order is a basket, so the lines of one order_id share its
+ * customer_id and date. The header (customer, date) of every stored order is
+ * loaded with the keys; a line of a stored order must agree with it, and a
+ * line of a new order with the first good line of that order in the file.
+ *
  * All or nothing by default: the first error stops writing, the rest of the
  * file is still checked so every error is reported, and the transaction is
  * rolled back. With skip_bad_rows the good rows commit and the bad ones go to
@@ -20,6 +25,7 @@
 #include "xsell.h"
 
 #include "base/alloc.h"
+#include "base/date.h"
 #include "base/error.h"
 #include "base/hash.h"
 #include "base/progress.h"
@@ -41,10 +47,11 @@
 /* ---------------------------------------------------------------------- */
 
 /*
- * A set of byte strings with dense ids, tuned for the importer: one 8-byte
- * slot per entry holding 32 bits of the hash and the id, so a lookup of a
- * new key costs one cache miss; the key bytes live in one pool and are
- * compared only when the hash bits match. Load stays under 2/3.
+ * A set of byte strings with dense ids, tuned for the importer: one 16-byte
+ * slot per entry holding 32 bits of the hash, the id, and where the key's
+ * bytes are in the pool, so a lookup of a new key costs one cache miss and
+ * that of a known key two (slot, pool); the key bytes are compared only
+ * when the hash bits match. Load stays under 2/3.
  *
  * Lazy mode: files are usually sorted by key, and the store hands its keys
  * over in key order. While keys arrive strictly increasing (byte order; the
@@ -55,8 +62,20 @@
  */
 #define KS_NONE UINT32_MAX
 
+/* Order headers (see the importer): */
+#define HC_STRAY 0x80000000u /* h_cust: the id is in strays, not refs[0] */
+#define HD_NONE INT32_MIN    /* h_date: the stored date did not parse */
+#define HL_STORE UINT32_MAX  /* h_line: the header comes from the store */
+
+typedef struct ks_slot {
+    uint64_t tid; /* (hash >> 32) << 32 | (id + 1); 0 = empty */
+    uint64_t loc; /* pool offset << 16 | length (KS_LONG: see off[]) */
+} ks_slot;
+
+#define KS_LONG 0xffffu
+
 typedef struct keyset {
-    uint64_t *slots; /* (hash >> 32) << 32 | (id + 1); 0 = empty */
+    ks_slot *slots;
     size_t n_slots;  /* power of two, or 0 */
     size_t n;        /* entries: ids 0..n-1 */
     char *pool;      /* key bytes, back to back */
@@ -80,6 +99,14 @@ static void ks_free(keyset *ks)
     memset(ks, 0, sizeof *ks);
 }
 
+static ks_slot ks_slot_of(uint64_t h, uint32_t id, size_t off, size_t len)
+{
+    ks_slot sl;
+    sl.tid = (h >> 32 << 32) | (uint64_t)(id + 1);
+    sl.loc = (uint64_t)off << 16 | (len < KS_LONG ? len : KS_LONG);
+    return sl;
+}
+
 /* Builds the slots for at least `want` entries (rehashing the pool). */
 static int ks_build(keyset *ks, size_t want)
 {
@@ -88,15 +115,16 @@ static int ks_build(keyset *ks, size_t want)
     while (n_slots < want + want / 2 + 2)
         n_slots *= 2; /* load <= 2/3 */
     if (n_slots <= ks->n_slots) return 0;
-    uint64_t *slots = xs__calloc(n_slots, sizeof *slots);
+    ks_slot *slots = xs__calloc(n_slots, sizeof *slots);
     if (!slots) return -1;
     size_t mask = n_slots - 1;
     for (size_t id = 0; id < ks->n; id++) {
-        uint64_t h = ks_hash(ks->pool + ks->off[id], ks->off[id + 1] - ks->off[id]);
+        size_t len = ks->off[id + 1] - ks->off[id];
+        uint64_t h = ks_hash(ks->pool + ks->off[id], len);
         size_t j = (size_t)h & mask;
-        while (slots[j])
+        while (slots[j].tid)
             j = (j + 1) & mask;
-        slots[j] = (h >> 32 << 32) | (uint64_t)(id + 1);
+        slots[j] = ks_slot_of(h, (uint32_t)id, ks->off[id], len);
     }
     xs__free(ks->slots);
     ks->slots = slots;
@@ -123,13 +151,13 @@ static uint32_t ks_probe(const keyset *ks, const char *s, size_t len, uint64_t h
 {
     size_t mask = ks->n_slots - 1, j = (size_t)h & mask;
     uint64_t tag = h >> 32 << 32;
-    for (; ks->slots[j]; j = (j + 1) & mask) {
-        uint64_t v = ks->slots[j];
+    for (; ks->slots[j].tid; j = (j + 1) & mask) {
+        uint64_t v = ks->slots[j].tid, loc = ks->slots[j].loc;
         if ((v >> 32 << 32) != tag) continue;
         uint32_t id = (uint32_t)(v & 0xffffffffu) - 1;
-        if (ks->off[id + 1] - ks->off[id] == len &&
-            !memcmp(ks->pool + ks->off[id], s, len))
-            return id;
+        size_t slen = (size_t)(loc & KS_LONG);
+        if (slen == KS_LONG) slen = ks->off[id + 1] - ks->off[id];
+        if (slen == len && !memcmp(ks->pool + (size_t)(loc >> 16), s, len)) return id;
     }
     *at = j;
     return KS_NONE;
@@ -160,18 +188,63 @@ static int ks_after_last(const keyset *ks, const char *s, size_t len)
     return c < 0 || (c == 0 && last_len < len);
 }
 
+/*
+ * Prefetching: a lookup in a large set costs a cache miss on its slot. A
+ * row needs up to four lookups (customer, product, its key, its order);
+ * hashing them all first and prefetching their slots lets the misses
+ * overlap instead of following one another. A lazy set has no slots and
+ * is not hashed (sorted input pays nothing).
+ */
+typedef struct ks_pre {
+    uint64_t h;
+    int valid;
+} ks_pre;
+
+/* Hashes (s, len) and prefetches its slot, when ks has slots. */
+static void ks_prefetch(const keyset *ks, const char *s, size_t len, ks_pre *pre)
+{
+    pre->valid = 0;
+    if (ks->lazy || !ks->n_slots) return;
+    pre->h = ks_hash(s, len);
+    pre->valid = 1;
+    __builtin_prefetch(&ks->slots[(size_t)pre->h & (ks->n_slots - 1)]);
+}
+
+/* Second step, once the slots asked for by ks_prefetch are (mostly) in:
+ * prefetches the pool bytes of the first candidate with the right hash
+ * bits (a known key is then compared without waiting). */
+static void ks_prefetch_pool(const keyset *ks, const ks_pre *pre)
+{
+    if (!pre->valid || ks->lazy || !ks->n_slots) return;
+    size_t mask = ks->n_slots - 1, j = (size_t)pre->h & mask;
+    uint64_t tag = pre->h >> 32 << 32;
+    for (int k = 0; k < 4 && ks->slots[j].tid; k++, j = (j + 1) & mask) {
+        if ((ks->slots[j].tid >> 32 << 32) == tag) {
+            __builtin_prefetch(ks->pool + (size_t)(ks->slots[j].loc >> 16));
+            return;
+        }
+    }
+}
+
 /* Id of (s, len), or KS_NONE when absent (or out of memory building the
- * slots of a lazy set). */
-static uint32_t ks_find(keyset *ks, const char *s, size_t len)
+ * slots of a lazy set). pre: its hash from ks_prefetch, or NULL. */
+static uint32_t ks_find_h(keyset *ks, const char *s, size_t len, const ks_pre *pre)
 {
     size_t at;
     if (ks->lazy && ks_build(ks, ks->want) < 0) return KS_NONE;
     if (!ks->n_slots) return KS_NONE;
-    return ks_probe(ks, s, len, ks_hash(s, len), &at);
+    return ks_probe(ks, s, len, pre && pre->valid ? pre->h : ks_hash(s, len), &at);
 }
 
-/* Id of (s, len), adding it when absent (*added = 1). KS_NONE: out of memory. */
-static uint32_t ks_add(keyset *ks, const char *s, size_t len, int *added)
+static uint32_t ks_find(keyset *ks, const char *s, size_t len)
+{
+    return ks_find_h(ks, s, len, NULL);
+}
+
+/* Id of (s, len), adding it when absent (*added = 1). KS_NONE: out of memory.
+ * pre: its hash from ks_prefetch, or NULL. */
+static uint32_t ks_add_h(keyset *ks, const char *s, size_t len, int *added,
+                         const ks_pre *pre)
 {
     *added = 0;
     if (ks->lazy) {
@@ -185,14 +258,19 @@ static uint32_t ks_add(keyset *ks, const char *s, size_t len, int *added)
     if ((ks->n + 1) * 3 > ks->n_slots * 2 &&
         ks_build(ks, ks->n + 1 > 32 ? (ks->n + 1) * 2 : 32) < 0)
         return KS_NONE;
-    uint64_t h = ks_hash(s, len);
+    uint64_t h = pre && pre->valid ? pre->h : ks_hash(s, len);
     size_t at = 0;
     uint32_t id = ks_probe(ks, s, len, h, &at);
     if (id != KS_NONE) return id;
     if ((id = ks_append(ks, s, len)) == KS_NONE) return KS_NONE;
-    ks->slots[at] = (h >> 32 << 32) | (uint64_t)(id + 1);
+    ks->slots[at] = ks_slot_of(h, id, ks->off[id], len);
     *added = 1;
     return id;
+}
+
+static uint32_t ks_add(keyset *ks, const char *s, size_t len, int *added)
+{
+    return ks_add_h(ks, s, len, added, NULL);
 }
 
 /* A --map entry split into its two names (borrowed from the option). */
@@ -229,6 +307,21 @@ typedef struct importer {
     keyset refs[2];          /* known customers, known products */
     const char *last_ref[2]; /* the last reference found (rows repeat them) */
     size_t last_ref_len[2];
+    uint32_t last_ref_id[2];
+    uint32_t row_ref[2]; /* ids of the current row's references (KS_NONE: none) */
+
+    /* orders only: the header of every order (customer and date its lines
+     * share), from the store or from its first good line in the file */
+    int heads;           /* the table is orders */
+    int ids_key;         /* every key field is an id (see prefetch_row) */
+    int f_oid, f_cust, f_date; /* their spec fields */
+    keyset orders;       /* order ids: the store's first, then new ones */
+    uint32_t *h_cust;    /* per order: customer id in refs[0], or HC_STRAY | id in strays */
+    int32_t *h_date;     /* per order: day number (HD_NONE: unreadable in the store) */
+    uint32_t *h_line;    /* per order: 0 none yet, HL_STORE, or the file line */
+    size_t cap_hc, cap_hd, cap_hl;
+    keyset strays;       /* customers of stored orders missing from customers */
+    uint32_t last_order; /* the previous row's order (lines of an order repeat it) */
     int reserved; /* the key set was sized from the file size */
     char *kbuf;
     size_t kcap;
@@ -523,6 +616,51 @@ static int add_table_key(void *ctx, const xs__value *key, size_t n_key)
     return ks_add(&im->keys, im->kbuf, len, &added) == KS_NONE ? XS_ENOMEM : XS_OK;
 }
 
+/* Makes room for order `id` in the header arrays; new entries are "none
+ * yet". Returns 0 or -1. */
+static int grow_heads(importer *im, uint32_t id)
+{
+    size_t old = im->cap_hl;
+    if (xs__grow(&im->h_cust, &im->cap_hc, (size_t)id + 1, sizeof *im->h_cust) < 0 ||
+        xs__grow(&im->h_date, &im->cap_hd, (size_t)id + 1, sizeof *im->h_date) < 0 ||
+        xs__grow(&im->h_line, &im->cap_hl, (size_t)id + 1, sizeof *im->h_line) < 0)
+        return -1;
+    if (im->cap_hl > old)
+        memset(im->h_line + old, 0, (im->cap_hl - old) * sizeof *im->h_line);
+    return 0;
+}
+
+/* Store scan of orders: vals = order_id, product_id, customer_id, date. The
+ * key goes into the key set; the first line of every order (the scan is in
+ * key order, so an order's lines are adjacent) gives its header. */
+static int add_order_line(void *ctx, const xs__value *vals, size_t n_vals)
+{
+    importer *im = ctx;
+    (void)n_vals;
+    int rc = add_table_key(im, vals, 2);
+    if (rc < 0) return rc;
+    keyset *o = &im->orders;
+    if (o->n && o->off[o->n] - o->off[o->n - 1] == vals[0].len &&
+        !memcmp(o->pool + o->off[o->n - 1], vals[0].s, vals[0].len))
+        return XS_OK; /* another line of the previous order */
+    int added;
+    uint32_t id = ks_add(o, vals[0].s, vals[0].len, &added);
+    if (id == KS_NONE || grow_heads(im, id) < 0) return XS_ENOMEM;
+    if (!added) return XS_OK; /* cannot happen in key order */
+    uint32_t c = ks_find(&im->refs[0], vals[2].s, vals[2].len);
+    if (c == KS_NONE) {
+        c = ks_add(&im->strays, vals[2].s, vals[2].len, &added);
+        if (c == KS_NONE) return XS_ENOMEM;
+        c |= HC_STRAY;
+    }
+    int32_t d;
+    if (xs__date_parse(vals[3].s, vals[3].len, &d) < 0) d = HD_NONE;
+    im->h_cust[id] = c;
+    im->h_date[id] = d;
+    im->h_line[id] = HL_STORE;
+    return XS_OK;
+}
+
 static int load_key_sets(importer *im, xs_error *err)
 {
     unsigned need = 0;
@@ -538,7 +676,15 @@ static int load_key_sets(importer *im, xs_error *err)
             return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
         if (rc < 0) return rc;
     }
-    rc = xs__store_scan_keys(im->st, im->o.table, add_table_key, im, err);
+    if (im->heads) {
+        /* one scan: the key (order_id, product_id) and the header */
+        const unsigned char cols[4] = {(unsigned char)im->f_oid, im->def->key[1],
+                                       (unsigned char)im->f_cust,
+                                       (unsigned char)im->f_date};
+        rc = xs__store_scan_cols(im->st, im->o.table, cols, 4, add_order_line, im, err);
+    } else {
+        rc = xs__store_scan_keys(im->st, im->o.table, add_table_key, im, err);
+    }
     if (rc == XS_ENOMEM) return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
     if (rc < 0) return rc;
     im->n_existing = im->keys.n;
@@ -628,6 +774,69 @@ static void row_rule_report(void *ctx, size_t field, const char *msg)
     report(rc->im, rc->line, rc->im->spec->fields[field].name, "%s", msg);
 }
 
+/* Where an order's header comes from, for messages: "line 4" or "in the store". */
+static void head_origin(const importer *im, uint32_t order, char *buf, size_t n)
+{
+    if (im->h_line[order] == HL_STORE)
+        snprintf(buf, n, "in the store");
+    else
+        snprintf(buf, n, "line %lu", (unsigned long)im->h_line[order]);
+}
+
+/*
+ * Orders: finds (or adds) the order of the current row and, when the order
+ * already has a header (from the store or an earlier good line), reports a
+ * customer_id or date that differs from it. The caller sets the header from
+ * the row when the row turns out good and the order has none yet.
+ * Returns the order's id, or KS_NONE when out of memory.
+ */
+static uint32_t check_order_head(importer *im, long line, const xs__value *vals,
+                                 const int32_t *days, int *ok, const char *const *raw,
+                                 const size_t *raw_len, const ks_pre *pre)
+{
+    const xs__value *oid = &vals[im->f_oid];
+    keyset *o = &im->orders;
+    uint32_t id = im->last_order;
+    if (id == KS_NONE || o->off[id + 1] - o->off[id] != oid->len ||
+        memcmp(o->pool + o->off[id], oid->s, oid->len)) {
+        int added;
+        id = ks_add_h(o, oid->s, oid->len, &added,
+                      oid->s == raw[im->f_oid] && oid->len == raw_len[im->f_oid] ? pre
+                                                                               : NULL);
+        if (id == KS_NONE || grow_heads(im, id) < 0) return KS_NONE;
+        im->last_order = id;
+    }
+    if (!im->h_line[id]) return id;
+    char q_oid[200], q_new[200], q_old[200], where[40];
+    int fc = im->f_cust, fd = im->f_date;
+    int cust_differs = ok[fc] && im->row_ref[0] != im->h_cust[id];
+    int date_differs = ok[fd] && im->h_date[id] != HD_NONE && days[fd] != im->h_date[id];
+    if (!cust_differs && !date_differs) return id;
+    xs__error_quote(q_oid, sizeof q_oid, oid->s, oid->len);
+    head_origin(im, id, where, sizeof where);
+    if (cust_differs) {
+        uint32_t c = im->h_cust[id];
+        const keyset *set = c & HC_STRAY ? &im->strays : &im->refs[0];
+        c &= ~HC_STRAY;
+        xs__error_quote(q_old, sizeof q_old, set->pool + set->off[c],
+                        set->off[c + 1] - set->off[c]);
+        xs__error_quote(q_new, sizeof q_new, raw[fc], raw_len[fc]);
+        report(im, line, im->spec->fields[fc].name,
+               "order %s belongs to customer %s (%s), not %s", q_oid, q_old, where,
+               q_new);
+        ok[fc] = 0;
+    }
+    if (date_differs) {
+        char d[11];
+        xs__date_format(im->h_date[id], d);
+        xs__error_quote(q_new, sizeof q_new, raw[fd], raw_len[fd]);
+        report(im, line, im->spec->fields[fd].name,
+               "order %s is dated \"%s\" (%s), not %s", q_oid, d, where, q_new);
+        ok[fd] = 0;
+    }
+    return id;
+}
+
 /* Opens the reject file (when one is wanted and not yet open) with the
  * input's field names plus reject_reason. */
 static int open_reject(importer *im, xs_error *err)
@@ -685,6 +894,59 @@ static int write_reject(importer *im, const xs__field *fields, size_t n, xs_erro
     return XS_OK;
 }
 
+/* The text of spec field j in the row, or NULL when absent or empty. */
+static const xs__field *row_field(const importer *im, const xs__field *fields, size_t n,
+                                  size_t j)
+{
+    long i = im->col_of[j];
+    const xs__field *fd = i >= 0 && (size_t)i < n ? &fields[i] : NULL;
+    return fd && fd->present && fd->len ? fd : NULL;
+}
+
+/* Hashes the row's lookups and prefetches their slots (see ks_prefetch):
+ * its references, its key (when the key is made of ids, so that its
+ * encoding from the raw text is final) and its order. */
+static void prefetch_row(importer *im, const xs__field *fields, size_t n,
+                         ks_pre pre_ref[2], ks_pre *pre_key, ks_pre *pre_order)
+{
+    const xs__table_spec *sp = im->spec;
+    for (size_t j = 0; j < sp->n_fields; j++) {
+        unsigned ref = sp->fields[j].flags & (XS__REF_CUSTOMER | XS__REF_PRODUCT);
+        const xs__field *fd;
+        if (!ref || !(fd = row_field(im, fields, n, j))) continue;
+        int r = ref == XS__REF_CUSTOMER ? 0 : 1;
+        if (fd->len == im->last_ref_len[r] && im->last_ref[r] &&
+            !memcmp(fd->ptr, im->last_ref[r], fd->len))
+            continue;
+        ks_prefetch(&im->refs[r], fd->ptr, fd->len, &pre_ref[r]);
+    }
+    const xs__table_def *d = im->def;
+    if (im->ids_key && !im->keys.lazy && im->keys.n_slots) {
+        xs__value parts[8];
+        size_t k;
+        for (k = 0; k < d->n_key; k++) {
+            const xs__field *fd = row_field(im, fields, n, d->key[k]);
+            if (!fd) break;
+            parts[k].s = fd->ptr;
+            parts[k].len = fd->len;
+        }
+        size_t klen = k == d->n_key ? encode_key(im, parts, d->n_key) : (size_t)-1;
+        if (klen != (size_t)-1) ks_prefetch(&im->keys, im->kbuf, klen, pre_key);
+    }
+    if (im->heads) {
+        const xs__field *fd = row_field(im, fields, n, (size_t)im->f_oid);
+        const keyset *o = &im->orders;
+        uint32_t last = im->last_order;
+        if (fd && (last == KS_NONE || o->off[last + 1] - o->off[last] != fd->len ||
+                   memcmp(o->pool + o->off[last], fd->ptr, fd->len)))
+            ks_prefetch(o, fd->ptr, fd->len, pre_order);
+    }
+    ks_prefetch_pool(&im->refs[0], &pre_ref[0]);
+    ks_prefetch_pool(&im->refs[1], &pre_ref[1]);
+    ks_prefetch_pool(&im->keys, pre_key);
+    ks_prefetch_pool(&im->orders, pre_order);
+}
+
 /* Checks one row and writes it when good. Returns XS_OK (also for a
  * rejected row) or a fatal code. */
 static int process_row(importer *im, const xs__field *fields, long line, xs_error *err)
@@ -704,6 +966,9 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
     char msg[512];
     im->row_errors = 0;
     im->rlen = 0;
+    im->row_ref[0] = im->row_ref[1] = KS_NONE;
+    ks_pre pre_ref[2] = {{0, 0}, {0, 0}}, pre_key = {0, 0}, pre_order = {0, 0};
+    prefetch_row(im, fields, n, pre_ref, &pre_key, &pre_order);
 
     for (size_t j = 0; j < sp->n_fields; j++) {
         const xs__field_spec *f = &sp->fields[j];
@@ -746,11 +1011,13 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
             uint32_t rid = KS_NONE;
             if (len == im->last_ref_len[r] && im->last_ref[r] &&
                 !memcmp(s, im->last_ref[r], len)) {
-                rid = 0; /* same as the previous row's */
-            } else if ((rid = ks_find(set, s, len)) != KS_NONE) {
+                rid = im->last_ref_id[r]; /* same as the previous row's */
+            } else if ((rid = ks_find_h(set, s, len, &pre_ref[r])) != KS_NONE) {
                 im->last_ref[r] = set->pool + set->off[rid];
                 im->last_ref_len[r] = len;
+                im->last_ref_id[r] = rid;
             }
+            im->row_ref[r] = rid;
             if (rid == KS_NONE) {
                 char q[200];
                 xs__error_quote(q, sizeof q, s, len);
@@ -777,7 +1044,10 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
         if (klen == (size_t)-1)
             return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
         int added;
-        uint32_t id = ks_add(&im->keys, im->kbuf, klen, &added);
+        int same = 1; /* the key is the raw text prefetch_row hashed */
+        for (size_t k = 0; k < d->n_key; k++)
+            same &= parts[k].s == raw[d->key[k]] && parts[k].len == raw_len[d->key[k]];
+        uint32_t id = ks_add_h(&im->keys, im->kbuf, klen, &added, same ? &pre_key : NULL);
         if (id == KS_NONE)
             return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
         if (added && xs__grow(&im->first_line, &im->cap_lines, (size_t)id + 1,
@@ -801,11 +1071,23 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
             exists = id < im->n_existing;
         }
     }
+    uint32_t order = KS_NONE;
+    if (im->heads && ok[im->f_oid]) {
+        order = check_order_head(im, line, vals, days, ok, raw, raw_len, &pre_order);
+        if (order == KS_NONE)
+            return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    }
 
     if (im->row_errors) {
         im->res.rejected++;
         if (im->oom) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
         return write_reject(im, fields, n, err);
+    }
+    if (order != KS_NONE && !im->h_line[order]) {
+        /* the first good line of a new order gives the order its header */
+        im->h_cust[order] = im->row_ref[0];
+        im->h_date[order] = days[im->f_date];
+        im->h_line[order] = line > 0 && line < (long)HL_STORE ? (uint32_t)line : HL_STORE - 1;
     }
     if (!im->writing) return XS_OK;
     int has_attrs = build_attrs(im, fields, n);
@@ -840,6 +1122,11 @@ static void importer_free(importer *im)
     ks_free(&im->keys);
     ks_free(&im->refs[0]);
     ks_free(&im->refs[1]);
+    ks_free(&im->orders);
+    ks_free(&im->strays);
+    xs__free(im->h_cust);
+    xs__free(im->h_date);
+    xs__free(im->h_line);
     xs__free(im->first_line);
     xs__free(im->kbuf);
     xs__free(im->abuf);
@@ -872,6 +1159,8 @@ int xs_import_file(xs_store *st, const char *path, const xs_import_options *opts
     importer im;
     memset(&im, 0, sizeof im);
     im.keys.lazy = 1; /* hash slots only once keys stop arriving in order */
+    im.orders.lazy = 1;
+    im.last_order = KS_NONE;
     if (opts)
         im.o = *opts;
     else
@@ -901,6 +1190,21 @@ int xs_import_file(xs_store *st, const char *path, const xs_import_options *opts
                            "field spec of %s does not match the store table",
                            im.def->name);
         goto cleanup;
+    }
+    im.ids_key = 1;
+    for (size_t k = 0; k < im.def->n_key; k++)
+        im.ids_key &= im.spec->fields[im.def->key[k]].type == XS__F_ID;
+    if (im.o.table == XS_T_ORDERS) {
+        im.heads = 1;
+        im.f_oid = spec_index(im.spec, "order_id", 8);
+        im.f_cust = spec_index(im.spec, "customer_id", 11);
+        im.f_date = spec_index(im.spec, "date", 4);
+        if (im.f_oid != im.def->key[0] || im.f_cust < 0 || im.f_date < 0 ||
+            im.def->n_key != 2) {
+            rc = xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL,
+                               "orders spec lacks order_id, customer_id or date");
+            goto cleanup;
+        }
     }
     char code[4] = "";
     int digits = -1;
@@ -959,7 +1263,10 @@ int xs_import_file(xs_store *st, const char *path, const xs_import_options *opts
             im.reserved = 1;
             if (done && total > done) {
                 double rows = (double)total / (double)done * 1024.0 * 1.05;
-                if (rows < 1e9 && ks_reserve(&im.keys, im.keys.n + (size_t)rows) < 0) {
+                if (rows < 1e9 &&
+                    (ks_reserve(&im.keys, im.keys.n + (size_t)rows) < 0 ||
+                     (im.heads &&
+                      ks_reserve(&im.orders, im.orders.n + (size_t)rows) < 0))) {
                     rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
                     goto cleanup;
                 }

@@ -131,7 +131,8 @@ static int check_params(const xs_churn_params *p, xs_error *err)
     if (p->rounds < 1)
         return xs__error_set(err, XS_EINVAL, NULL, 0, "--rounds", "must be at least 1");
     if (p->max_depth < 1)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--max-depth", "must be at least 1");
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "--max-depth",
+                             "must be at least 1");
     if (!(p->eta > 0 && p->eta <= 1))
         return xs__error_set(err, XS_EINVAL, NULL, 0, "--eta", "must be in (0, 1]");
     return XS_OK;
@@ -274,7 +275,8 @@ int xs_churn_cv_run(const xs_churn_data *d, const xs_churn_params *p, xs_churn_c
                             : NAN;
     out->auc_pooled = xs__churn_auc(out->oof, d->y, n);
     out->log_loss = xs__churn_log_loss(out->oof, d->y, n);
-    if (xs__churn_calibration(out->oof, d->y, n, XS_CHURN_BINS, out->bins) < 0) goto nomem;
+    if (xs__churn_calibration(out->oof, d->y, n, XS_CHURN_BINS, out->bins) < 0)
+        goto nomem;
     rc = XS_OK;
     goto cleanup;
 nomem:
@@ -311,6 +313,14 @@ void xs_churn_model_free(xs_churn_model *m)
     xs__free(m);
 }
 
+void xs_churn_model_set_threads(xs_churn_model *m, int n)
+{
+    char nt[32];
+    m->params.nthread = n > 0 ? n : 1;
+    snprintf(nt, sizeof nt, "%d", m->params.nthread);
+    XGBoosterSetParam(m->h, "nthread", nt);
+}
+
 size_t xs_churn_model_n_features(const xs_churn_model *m)
 {
     return m->enc.n_features;
@@ -321,8 +331,8 @@ const char *xs_churn_model_positive(const xs_churn_model *m)
     return m->positive;
 }
 
-int xs_churn_train(const xs_churn_data *d, const xs_churn_params *p,
-                   xs_churn_model **out, xs_error *err)
+int xs_churn_train(const xs_churn_data *d, const xs_churn_params *p, xs_churn_model **out,
+                   xs_error *err)
 {
     DMatrixHandle dm = NULL;
     int rc;
@@ -332,7 +342,8 @@ int xs_churn_train(const xs_churn_data *d, const xs_churn_params *p,
     xs_churn_model *m = xs__calloc(1, sizeof *m);
     if (!m) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     m->params = *p;
-    if (xs__churn_enc_copy(&m->enc, &d->enc) < 0 || !(m->positive = xs__strdup(d->positive)) ||
+    if (xs__churn_enc_copy(&m->enc, &d->enc) < 0 ||
+        !(m->positive = xs__strdup(d->positive)) ||
         (d->negative && !(m->negative = xs__strdup(d->negative)))) {
         rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
         goto cleanup;
@@ -355,21 +366,23 @@ static json_t *header_json(const xs_churn_model *m)
     if (!h || !cols || !feats || !par) goto fail;
     json_object_set_new(h, "format", json_integer(MODEL_FORMAT));
     json_object_set_new(h, "positive", json_string(m->positive));
-    json_object_set_new(h, "negative", m->negative ? json_string(m->negative) : json_null());
+    json_object_set_new(h, "negative",
+                        m->negative ? json_string(m->negative) : json_null());
     json_object_set_new(par, "rounds", json_integer(m->params.rounds));
     json_object_set_new(par, "max_depth", json_integer(m->params.max_depth));
     json_object_set_new(par, "eta", json_real(m->params.eta));
     json_object_set_new(par, "min_child_weight", json_real(m->params.min_child_weight));
     json_object_set_new(par, "nthread", json_integer(m->params.nthread));
-    json_object_set_new(par, "seed", json_integer((json_int_t)(m->params.seed & 0x7fffffff)));
+    json_object_set_new(par, "seed",
+                        json_integer((json_int_t)(m->params.seed & 0x7fffffff)));
     json_object_set_new(par, "tree_method", json_string("hist"));
     for (size_t c = 0; c < m->enc.n_cols; c++) {
         const xs__churn_col *col = &m->enc.cols[c];
         json_t *o = json_object();
         if (!o || json_array_append_new(cols, o) < 0) goto fail;
         json_object_set_new(o, "name", json_string(col->name));
-        json_object_set_new(o, "kind", json_string(col->categorical ? "categorical"
-                                                                     : "numeric"));
+        json_object_set_new(o, "kind",
+                            json_string(col->categorical ? "categorical" : "numeric"));
         if (col->categorical) {
             json_t *lv = json_array();
             if (!lv || json_object_set_new(o, "levels", lv) < 0) goto fail;
@@ -456,7 +469,8 @@ cleanup:
 
 static int bad_model(xs_error *err, const char *path, const char *what)
 {
-    return xs__error_set(err, XS_EPARSE, path, 0, NULL, "not a churn model file: %s", what);
+    return xs__error_set(err, XS_EPARSE, path, 0, NULL, "not a churn model file: %s",
+                         what);
 }
 
 /* Reads the encoding and labels of the header into m. */
@@ -472,7 +486,8 @@ static int load_header(xs_churn_model *m, json_t *h, const char *path, xs_error 
     m->params.rounds = (int)json_integer_value(json_object_get(par, "rounds"));
     m->params.max_depth = (int)json_integer_value(json_object_get(par, "max_depth"));
     m->params.eta = json_number_value(json_object_get(par, "eta"));
-    m->params.min_child_weight = json_number_value(json_object_get(par, "min_child_weight"));
+    m->params.min_child_weight =
+        json_number_value(json_object_get(par, "min_child_weight"));
     m->params.nthread = (int)json_integer_value(json_object_get(par, "nthread"));
     m->params.seed = (uint64_t)json_integer_value(json_object_get(par, "seed"));
     if (m->params.nthread < 1) m->params.nthread = 1;
@@ -490,7 +505,8 @@ static int load_header(xs_churn_model *m, json_t *h, const char *path, xs_error 
         xs__churn_col *col = &m->enc.cols[c];
         if (!(col->name = xs__strdup(name))) goto nomem;
         if (!strcmp(kind, "numeric")) continue;
-        if (strcmp(kind, "categorical")) return bad_model(err, path, "unknown column kind");
+        if (strcmp(kind, "categorical"))
+            return bad_model(err, path, "unknown column kind");
         col->categorical = 1;
         json_t *lv = json_object_get(o, "levels");
         size_t nl = json_array_size(lv);
@@ -529,7 +545,8 @@ int xs_churn_model_load(const char *path, xs_churn_model **out, xs_error *err)
         rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
         goto cleanup;
     }
-    json_t *h = json_object_get(root, "xsell_churn"), *xgb = json_object_get(root, "xgboost");
+    json_t *h = json_object_get(root, "xsell_churn"),
+           *xgb = json_object_get(root, "xgboost");
     if (!json_is_object(h) || !json_is_object(xgb)) {
         rc = bad_model(err, path, "no \"xsell_churn\" and \"xgboost\" objects");
         goto cleanup;
@@ -597,7 +614,9 @@ int xs_churn_predict(const xs_churn_model *m, const xs_churn_data *d, int with_c
     if ((rc = make_dmatrix(d, NULL, n, &dm, err)) < 0) goto cleanup;
     if ((rc = predict_raw(m->h, dm, 0, n, &pr, err)) < 0) goto cleanup;
     if ((rc = predict_raw(m->h, dm, 1, n, &mg, err)) < 0) goto cleanup;
-    if (with_contribs && (rc = predict_raw(m->h, dm, 4, n * (p + 1), &out->contribs, err)) < 0)
+    int mask = with_contribs == XS_CHURN_CONTRIBS_APPROX ? 4 | 8 : 4;
+    if (with_contribs &&
+        (rc = predict_raw(m->h, dm, mask, n * (p + 1), &out->contribs, err)) < 0)
         goto cleanup;
     out->prob = xs__malloc((n ? n : 1) * sizeof *out->prob);
     out->margin = xs__malloc((n ? n : 1) * sizeof *out->margin);

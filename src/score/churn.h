@@ -23,9 +23,9 @@
 /* A source column of the encoding. Numeric: one feature. Categorical: one
  * 0/1 feature per level, levels sorted bytewise. */
 typedef struct xs__churn_col {
-    char *name;          /* owned */
-    int categorical;     /* 0: numeric */
-    char **levels;       /* owned; n_levels strings, sorted */
+    char *name;      /* owned */
+    int categorical; /* 0: numeric */
+    char **levels;   /* owned; n_levels strings, sorted */
     size_t n_levels;
     size_t first_feature; /* index of its (first) feature */
 } xs__churn_col;
@@ -41,13 +41,13 @@ typedef struct xs__churn_enc {
 
 /* The encoded table behind the public xs_churn_data. */
 struct xs_churn_data {
-    char *path;            /* owned copy of the input path */
-    xs__arena strings;     /* ids and kept raw categorical values */
-    const char **ids;      /* n rows */
-    unsigned char *y;      /* n labels (1 positive), NULL without a label */
-    float *x;              /* n * enc.n_features, row-major, NaN missing */
-    const char **cat_raw;  /* n * enc.n_cols raw values of categorical
-                              columns (NULL for numeric), for reasons */
+    char *path;           /* owned copy of the input path */
+    xs__arena strings;    /* ids and kept raw categorical values */
+    const char **ids;     /* n rows */
+    unsigned char *y;     /* n labels (1 positive), NULL without a label */
+    float *x;             /* n * enc.n_features, row-major, NaN missing */
+    const char **cat_raw; /* n * enc.n_cols raw values of categorical
+                             columns (NULL for numeric), for reasons */
     size_t n, n_pos;
     char *positive, *negative; /* label values (owned), NULL without label */
     xs__churn_enc enc;

@@ -26,7 +26,7 @@
 #include "base/intern.h"
 #include "io/reader.h"
 
-#include <ctype.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,11 +157,11 @@ nomem:
 /* ---------------------------------------------------------------------- */
 
 typedef struct raw {
-    xs__arena a;         /* cell strings; moves into the data */
-    char **names;        /* n_cols field names (arena) */
+    xs__arena a;  /* cell strings; moves into the data */
+    char **names; /* n_cols field names (arena) */
     size_t n_cols;
-    const char **cells;  /* n * n_cols */
-    long *lines;         /* n */
+    const char **cells; /* n * n_cols */
+    long *lines;        /* n */
     size_t n, cap_cells, cap_lines;
 } raw;
 
@@ -233,8 +233,8 @@ static int unknown_column(const raw *r, const char *path, const char *opt,
     char list[400] = "";
     size_t used = 0;
     for (size_t i = 0; i < r->n_cols; i++) {
-        int k = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
-                         r->names[i]);
+        int k =
+            snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", r->names[i]);
         if (k < 0 || (size_t)k >= sizeof list - used) {
             snprintf(list + used, sizeof list - used, ", ...");
             break;
@@ -269,7 +269,8 @@ static int read_labels(xs_churn_data *d, const raw *r, long lcol, const char *po
     for (size_t i = 0; i < r->n; i++) {
         const char *s = r->cells[i * r->n_cols + (size_t)lcol];
         if (is_blank(s))
-            return xs__error_set(err, XS_EINVAL, d->path, r->lines[i], name, "blank label");
+            return xs__error_set(err, XS_EINVAL, d->path, r->lines[i], name,
+                                 "blank label");
         if (positive) {
             if (!strcmp(s, positive)) {
                 d->y[i] = 1;
@@ -294,10 +295,11 @@ static int read_labels(xs_churn_data *d, const raw *r, long lcol, const char *po
                 xs__error_quote(q[0], sizeof q[0], s, strlen(s));
                 xs__error_quote(q[1], sizeof q[1], v[0], strlen(v[0]));
                 xs__error_quote(q[2], sizeof q[2], v[1], strlen(v[1]));
-                return xs__error_set(err, XS_EINVAL, d->path, r->lines[i], name,
-                                     "a third label value %s (after %s and %s): the label "
-                                     "must have two values",
-                                     q[0], q[1], q[2]);
+                return xs__error_set(
+                    err, XS_EINVAL, d->path, r->lines[i], name,
+                    "a third label value %s (after %s and %s): the label "
+                    "must have two values",
+                    q[0], q[1], q[2]);
             }
             if (!v[k]) v[k] = s;
             d->y[i] = (unsigned char)k; /* provisional: index of the value */
@@ -422,7 +424,8 @@ static int encode(xs_churn_data *d, const raw *r, const size_t *src, xs_error *e
     size_t p = e->n_features, n = r->n;
     if (p && n > SIZE_MAX / sizeof(float) / p) goto nomem;
     if (!(d->x = xs__calloc(n * p != 0 ? n * p : 1, sizeof *d->x))) goto nomem;
-    if (!(d->cat_raw = xs__calloc(n * e->n_cols != 0 ? n * e->n_cols : 1, sizeof *d->cat_raw)))
+    if (!(d->cat_raw =
+              xs__calloc(n * e->n_cols != 0 ? n * e->n_cols : 1, sizeof *d->cat_raw)))
         goto nomem;
     if (!(d->info = xs__calloc(e->n_cols ? e->n_cols : 1, sizeof *d->info))) goto nomem;
     for (size_t c = 0; c < e->n_cols; c++) {
@@ -442,6 +445,12 @@ static int encode(xs_churn_data *d, const raw *r, const size_t *src, xs_error *e
                     xs__error_quote(q, sizeof q, s, strlen(s));
                     return xs__error_set(err, XS_EINVAL, d->path, r->lines[i], col->name,
                                          "not a number: %s", q);
+                }
+                if (k == 0 && fabs(v) > FLT_MAX) {
+                    char q[128];
+                    xs__error_quote(q, sizeof q, s, strlen(s));
+                    return xs__error_set(err, XS_EINVAL, d->path, r->lines[i], col->name,
+                                         "number too large for the model: %s", q);
                 }
                 if (k == 1) info->n_blank++;
                 row[0] = k == 1 ? NAN : (float)v;
@@ -469,8 +478,10 @@ static int start(const char *path, char delim, const char *id, raw *r, long *id_
                  xs_churn_data **out, xs_error *err)
 {
     int rc;
+    long *first = NULL; /* line of each distinct id */
     *out = NULL;
-    if (!id) return xs__error_set(err, XS_EINVAL, NULL, 0, "--id", "an id column is required");
+    if (!id)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "--id", "an id column is required");
     if ((rc = read_raw(path, delim, r, err)) < 0) return rc;
     if ((*id_col = find_col(r, id)) < 0) return unknown_column(r, path, "--id", id, err);
     if (r->n == 0) return xs__error_set(err, XS_EINVAL, path, 0, NULL, "no data rows");
@@ -480,10 +491,39 @@ static int start(const char *path, char delim, const char *id, raw *r, long *id_
     xs__arena_init(&d->strings, 0);
     if (!(d->path = xs__strdup(path))) goto nomem;
     if (!(d->ids = xs__calloc(r->n, sizeof *d->ids))) goto nomem;
-    for (size_t i = 0; i < r->n; i++)
-        d->ids[i] = r->cells[i * r->n_cols + (size_t)*id_col];
     d->n = r->n;
-    return XS_OK;
+    /* one row per customer: a repeated id is an error (it would also leak
+     * a customer across folds) */
+    xs__intern seen;
+    xs__intern_init(&seen);
+    if (!(first = xs__malloc(r->n * sizeof *first))) goto nomem_seen;
+    for (size_t i = 0; i < r->n; i++) {
+        const char *s = r->cells[i * r->n_cols + (size_t)*id_col];
+        d->ids[i] = s;
+        if (is_blank(s)) {
+            rc = xs__error_set(err, XS_EINVAL, path, r->lines[i], id, "blank id");
+            goto done;
+        }
+        size_t before = seen.n;
+        uint32_t k = xs__intern_add(&seen, s, strlen(s));
+        if (k == XS_INTERN_NONE) goto nomem_seen;
+        if (seen.n == before) {
+            char q[128];
+            xs__error_quote(q, sizeof q, s, strlen(s));
+            rc = xs__error_set(err, XS_EINVAL, path, r->lines[i], id,
+                               "duplicate id %s (first on line %ld)", q, first[k]);
+            goto done;
+        }
+        first[k] = r->lines[i];
+    }
+    rc = XS_OK;
+    goto done;
+nomem_seen:
+    rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+done:
+    xs__intern_free(&seen);
+    xs__free(first);
+    return rc;
 nomem:
     return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 }
@@ -507,7 +547,8 @@ int xs_churn_data_read(const char *path, const xs_churn_read_opts *o, xs_churn_d
     memset(&r, 0, sizeof r);
     *out = NULL;
     if (!o->label) {
-        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--label", "a label column is required");
+        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--label",
+                           "a label column is required");
         goto cleanup;
     }
     if ((rc = start(path, o->delimiter, o->id, &r, &id_col, &d, err)) < 0) goto cleanup;
@@ -540,6 +581,11 @@ int xs_churn_data_read(const char *path, const xs_churn_read_opts *o, xs_churn_d
     for (size_t c = 0; c < r.n_cols; c++)
         if (!excluded[c]) src[n_src++] = c;
     xs__free(excluded);
+    if (n_src == 0) {
+        rc = xs__error_set(err, XS_EINVAL, path, 0, NULL,
+                           "no feature columns besides the id and the label");
+        goto cleanup;
+    }
     if ((rc = read_labels(d, &r, lab_col, o->positive, err)) < 0) goto cleanup;
     if ((rc = fit_encoding(&d->enc, &r, src, n_src)) < 0) goto nomem;
     if ((rc = encode(d, &r, src, err)) < 0) goto cleanup;

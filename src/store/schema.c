@@ -63,8 +63,16 @@ static const char schema_v1[] =
     " outcome_at TEXT, revenue_delta INTEGER, attrs TEXT) WITHOUT ROWID;\n"
     "CREATE INDEX offers_customer ON offers(customer_id, sent_at);\n";
 
+/* Version 2: API keys of `xsell serve` (src/store/apikeys.c). A key is
+ * stored only as SHA-256(salt || secret); key_id is the public part of the
+ * key, scope one of read | write | admin, revoked_at set once revoked. */
+static const char schema_v2[] =
+    "CREATE TABLE api_keys(key_id TEXT PRIMARY KEY, hash BLOB NOT NULL, salt BLOB,"
+    " scope TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT, note TEXT);\n";
+
 static const xs__migration migrations[] = {
     {1, schema_v1},
+    {2, schema_v2},
 };
 
 const xs__migration *xs__store_migrations(size_t *n)

@@ -23,12 +23,12 @@
 struct xs_store {
     sqlite3 *db;
     char *path;
-    char currency[8];   /* from meta, default "USD" */
-    int money_scale;    /* fraction digits of the currency, default 2 */
-    int has_currency;   /* 1 when meta holds currency (set by the first import) */
-    int schema_version; /* version of the file after migration */
-    int bulk_cache_kib; /* page cache during imports; 0: the default (tests
-                         * make it tiny so that transactions spill to the WAL) */
+    char currency[8];      /* from meta, default "USD" */
+    int money_scale;       /* fraction digits of the currency, default 2 */
+    int has_currency;      /* 1 when meta holds currency (set by the first import) */
+    int schema_version;    /* version of the file after migration */
+    int bulk_cache_kib;    /* page cache during imports; 0: the default (tests
+                            * make it tiny so that transactions spill to the WAL) */
     size_t sort_run_bytes; /* size of the sorted runs of out-of-order rows;
                             * 0: the default (tests make it tiny) */
 };
@@ -171,6 +171,17 @@ int xs__store_indexes_create(xs_store *st, xs_table_id t, xs_error *err);
  */
 int xs__store_scan_keys(xs_store *st, xs_table_id t,
                         int (*fn)(void *ctx, const xs__value *key, size_t n_key),
+                        void *ctx, xs_error *err);
+
+/*
+ * Like xs__store_scan_keys, for any columns: calls fn once per row of table
+ * t, in key order, with the values of the columns cols[0..n_cols-1]
+ * (indexes into the table def, at most 8) as text (NULL as ""; borrowed for
+ * the call). Returns XS_OK, fn's code, XS_EINVAL (bad column list) or XS_EDB.
+ */
+int xs__store_scan_cols(xs_store *st, xs_table_id t, const unsigned char *cols,
+                        size_t n_cols,
+                        int (*fn)(void *ctx, const xs__value *vals, size_t n_vals),
                         void *ctx, xs_error *err);
 
 #endif

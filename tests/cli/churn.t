@@ -30,6 +30,12 @@ expect_out 0 "$D/predict.csv" -- "$XS" churn predict --model "$T/m.json" --input
     --id customer_id --top-features 2 --format csv
 expect_out 0 "$D/predict.csv" -- "$XS" churn predict --model "$T/m.json" --input "$F" \
     --id customer_id --top-features 2 --format csv
+# approximate contributions and more threads: same probabilities
+expect_rc 0 "$XS" churn predict --model "$T/m.json" --input "$F" --id customer_id \
+    --top-features 2 --approx --threads 2 --format csv
+expect_eq "$(cut -d, -f1,2 "$T/.out" | cksum)" "$(cut -d, -f1,2 "$D/predict.csv" | cksum)" \
+    "--approx keeps the probabilities"
+cmp -s "$T/.out" "$D/predict.csv" && fail "--approx gives other contributions"
 expect_rc 0 "$XS" churn predict --model "$T/m.json" --input "$F" --id customer_id \
     --top-features 0 --format csv
 expect_eq "$(sed -n 1p "$T/.out")" "customer_id,probability" "no reasons with K=0"
@@ -98,3 +104,64 @@ if [ -r "$TELCO" ]; then
 else
     echo "skipped: $TELCO absent"
 fi
+
+# ---- churn from the store's own history (--db) ----
+H="$SRC/tests/data/churn/history"
+DB="$T/h.db"
+for t in customers products subscriptions orders usage events offers; do
+    expect_rc 0 "$XS" import --db "$DB" $t "$H/$t.csv"
+done
+# default T1 = 2026-07-31 - 2 x 90 = 2026-02-01 (D leaves by 05-02), T2 = 05-02
+expect_rc 0 "$XS" churn eval --db "$DB" --rounds 5 --format csv
+expect_eq "$(sed -n 1p "$T/.out")" \
+    "part,index,cutoff,n,n_positive,auc,log_loss,p_min,p_max,mean_predicted,observed_rate" \
+    "history eval csv header"
+expect_eq "$(sed -n 2p "$T/.out")" "train,,2026-02-01,4,1,,,,,," "history eval: training rows"
+expect_eq "$(sed -n 3p "$T/.out" | cut -d, -f1-5)" "eval,,2026-05-02,4,1" \
+    "history eval: evaluation rows"
+expect_eq "$(wc -l <"$T/.out" | tr -d ' ')" 13 "csv: header, train, eval, 10 deciles"
+expect_rc 0 "$XS" churn eval --db "$DB" --rounds 5 --format json
+grep -q '"train_cutoff": "2026-02-01"' "$T/.out" || fail "history eval json: train_cutoff"
+grep -q '"calibration": \[' "$T/.out" || fail "history eval json: calibration"
+# train at a cutoff -> predict at it: one row per active customer (A, B, C, F)
+expect_rc 0 "$XS" churn train --db "$DB" --horizon 30 --cutoff 2026-06-30 --rounds 5 \
+    --model "$T/h.json" --format csv
+expect_eq "$(sed -n 2p "$T/.out")" "$T/h.json,2026-06-30,30,4,1,36,5" "history train summary"
+expect_rc 0 "$XS" churn predict --db "$DB" --model "$T/h.json" --as-of 2026-06-30 \
+    --top-features 1 --format csv
+expect_eq "$(sed -n 1p "$T/.out")" "customer_id,probability,feature_1,contribution_1" \
+    "history predict header"
+expect_eq "$(cut -d, -f1 "$T/.out" | tail -n +2 | tr '\n' ' ')" "A B C F " \
+    "history predict: the customers active on the date"
+# by default the data's last day (2026-07-31): A, B, E, F
+expect_rc 0 "$XS" churn predict --db "$DB" --model "$T/h.json" --top-features 0 --format csv
+expect_eq "$(cut -d, -f1 "$T/.out" | tail -n +2 | tr '\n' ' ')" "A B E F " \
+    "history predict at the data's end"
+# errors: exact messages, exit 2
+expect_err 2 "xsell churn: $T/none.db: No such file or directory" \
+    "$XS" churn eval --db "$T/none.db"
+[ ! -e "$T/none.db" ] || fail "an unknown --db is not created"
+expect_err 2 "xsell churn: --cutoff: no customer is active on 2020-01-01" \
+    "$XS" churn eval --db "$DB" --cutoff 2020-01-01 --horizon 30
+expect_err 2 "xsell churn: --horizon: 5000 is out of range [1, 3650]" \
+    "$XS" churn eval --db "$DB" --horizon 5000
+expect_err 2 "xsell churn: --horizon: 0 is out of range [1, 3650]" \
+    "$XS" churn train --db "$DB" --horizon 0 --model "$T/x.json"
+expect_err 2 "xsell churn: --cutoff: evaluating cutoff 2026-07-01 needs data up to 2026-08-30 (cutoff + 2 x horizon), the data ends on 2026-07-31" \
+    "$XS" churn eval --db "$DB" --cutoff 2026-07-01 --horizon 30
+expect_err 2 "xsell churn: --cutoff: labels of cutoff 2026-07-01 need data up to 2026-09-29, the data ends on 2026-07-31" \
+    "$XS" churn train --db "$DB" --cutoff 2026-07-01 --model "$T/x.json"
+[ ! -e "$T/x.json" ] || fail "a failed history train writes no model"
+expect_err 2 "xsell churn: --cutoff: none of the 4 customers active on 2026-06-01 churned within 30 days: need churners and stayers" \
+    "$XS" churn eval --db "$DB" --cutoff 2026-06-01 --horizon 30
+expect_err 2 'xsell churn: --cutoff: not a date: "2026-06-31"' \
+    "$XS" churn eval --db "$DB" --cutoff 2026-06-31
+expect_err 2 'xsell churn: --as-of: not a date: "soon"' \
+    "$XS" churn predict --db "$DB" --model "$T/h.json" --as-of soon
+expect_err 2 'xsell churn: --model: not a store-history churn model: its column 1 is "plan"' \
+    "$XS" churn predict --db "$DB" --model "$T/m.json"
+expect_err 2 "xsell churn: --db and --input cannot be used together" \
+    "$XS" churn eval --db "$DB" --input "$F"
+expect_err 2 "xsell churn: --input or --db is required" \
+    "$XS" churn predict --model "$T/h.json"
+expect_err 2 "xsell churn: --cutoff needs --db" "$XS" churn eval $A --cutoff 2026-01-01

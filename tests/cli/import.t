@@ -84,6 +84,25 @@ O7,C0001,2024-05-02,nope,x,abc,"product_id: unknown product ""nope""; quantity: 
 CSV
 diff -u want.csv rejects.csv >&2 || fail "reject file differs"
 
+# an order is a basket: its lines share customer_id and date, in the file and
+# with the stored order
+cat > basket.csv <<'CSV'
+order_id,customer_id,date,product_id,quantity,amount
+O8,C0001,2024-07-01,crm-basic,1,30
+O8,C0002,2024-07-01,crm-seat,1,15.50
+O8,C0001,2024-07-02,crm-pro,1,80
+O1002,C0003,2024-05-04,crm-seat,1,15.50
+CSV
+cat > want.err <<'TXT'
+basket.csv:3: customer_id: order "O8" belongs to customer "C0001" (line 2), not "C0002"
+basket.csv:4: date: order "O8" is dated "2024-07-01" (line 2), not "2024-07-02"
+basket.csv:5: customer_id: order "O1002" belongs to customer "C0002" (in the store), not "C0003"
+basket.csv:5: date: order "O1002" is dated "2024-05-03" (in the store), not "2024-05-04"
+xsell import: basket.csv: 4 errors in 3 rows, nothing imported
+TXT
+expect_rc 2 "$XS" import --db $DB orders basket.csv
+diff -u want.err "$T/.err" >&2 || fail "import basket.csv: stderr differs"
+
 # --map and attrs, JSON Lines by extension, export back
 printf '{"customerID":"C0100","signup":"2024-06-01","tier_hint":"gold"}\n' >more.jsonl
 expect_err 0 "imported more.jsonl: 1 rows (1 new, 0 updated, 0 unchanged)" \

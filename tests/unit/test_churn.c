@@ -90,8 +90,8 @@ static void test_encoding(void)
     CHECK_STR(xs_churn_data_positive(d), "Yes"); /* detected */
     CHECK_STR(xs_churn_data_negative(d), "No");
     CHECK_INT(xs_churn_data_n_columns(d), 4);
-    const char *names[] = {"plan=basic", "plan=pro", "plan=team", "seats", "spend",
-                           "region=east", "region=north", "region=south"};
+    const char *names[] = {"plan=basic", "plan=pro",    "plan=team",    "seats",
+                           "spend",      "region=east", "region=north", "region=south"};
     CHECK_INT(xs_churn_data_n_features(d), 8);
     for (size_t j = 0; j < 8 && j < xs_churn_data_n_features(d); j++)
         CHECK_STR(xs_churn_data_feature_name(d, j), names[j]);
@@ -189,6 +189,14 @@ static void test_bad_input(void)
     bad_read("which.csv", "id,x,churned\na,1,A\nb,2,B\n", o, XS_EINVAL,
              "%s: churned: cannot tell the positive label among \"A\" and \"B\"; give "
              "--positive");
+    bad_read("dup.csv", "id,x,churned\na,1,No\nb,2,Yes\na,3,No\n", o, XS_EINVAL,
+             "%s:4: id: duplicate id \"a\" (first on line 2)");
+    bad_read("blankid.csv", "id,x,churned\na,1,No\n ,2,Yes\n", o, XS_EINVAL,
+             "%s:3: id: blank id");
+    bad_read("nofeat.csv", "id,churned\na,No\nb,Yes\n", o, XS_EINVAL,
+             "%s: no feature columns besides the id and the label");
+    bad_read("huge.csv", "id,x,churned\na,1,No\nb,1e300,Yes\n", o, XS_EINVAL,
+             "%s:3: x: number too large for the model: \"1e300\"");
     bad_read("empty.csv", "", o, XS_EPARSE, "%s: empty file (no header row)");
     bad_read("header.csv", "id,x,churned\n", o, XS_EINVAL, "%s: no data rows");
     bad_read("absent.csv", NULL, o, XS_EIO, "%s: cannot open: No such file or directory");
@@ -386,7 +394,8 @@ static const char *make_synth(const char *name, size_t n, int signal, uint64_t s
         double z = signal ? 2 * x1 - 1.5 * x2 + effect[pl] - 0.5 : -0.847;
         int y = xs__rng_uniform(&r) < 1 / (1 + exp(-z));
         if (i % 97 == 5)
-            fprintf(f, "u%zu,%.4f,,%.4f,%s,%s\n", i, x1, x3, plans[pl], y ? "true" : "false");
+            fprintf(f, "u%zu,%.4f,,%.4f,%s,%s\n", i, x1, x3, plans[pl],
+                    y ? "true" : "false");
         else
             fprintf(f, "u%zu,%.4f,%.4f,%.4f,%s,%s\n", i, x1, x2, x3, plans[pl],
                     y ? "true" : "false");
@@ -542,6 +551,24 @@ static void test_round_trip_and_contribs(void)
             CHECK(seen_plan);
         }
     }
+    /* approximate (Saabas) contributions also sum to the margin, but differ */
+    xs_churn_pred ap;
+    CHECK_INT(xs_churn_predict(m, d, XS_CHURN_CONTRIBS_APPROX, &ap, &e), XS_OK);
+    if (ap.contribs) {
+        for (size_t i = 0; i < ap.n; i++) {
+            double s = 0;
+            for (size_t j = 0; j <= ap.n_features; j++)
+                s += ap.contribs[i * (ap.n_features + 1) + j];
+            CHECK_NEAR(s, a.margin[i], 1e-4);
+        }
+        CHECK(memcmp(a.contribs, ap.contribs, 600 * 7 * sizeof *a.contribs) != 0);
+    }
+    xs_churn_pred_free(&ap);
+    /* the thread count of prediction does not change the numbers */
+    xs_churn_model_set_threads(m2, 2);
+    CHECK_INT(xs_churn_predict(m2, d2, 1, &ap, &e), XS_OK);
+    CHECK(ap.prob && memcmp(ap.prob, a.prob, 600 * sizeof *a.prob) == 0);
+    xs_churn_pred_free(&ap);
     /* top-2 is the head of the full list */
     xs_churn_reason r2[2], r4[4];
     xs_churn_reasons(&a, d, 7, r4, 4);
@@ -553,7 +580,8 @@ static void test_round_trip_and_contribs(void)
     xs_churn_data_free(d2);
 
     /* scoring-time input problems */
-    const char *q = write_file("score_bad.csv", "cust,x1,x2,x3,plan\nz1,0.5,1,0,gold\nz2,1,x,0,pro\n");
+    const char *q = write_file("score_bad.csv",
+                               "cust,x1,x2,x3,plan\nz1,0.5,1,0,gold\nz2,1,x,0,pro\n");
     CHECK_INT(xs_churn_data_read_for_model(q, m2, "cust", 0, &d2, &e), XS_EINVAL);
     char want[400];
     snprintf(want, sizeof want, "%s:3: x2: not a number: \"x\"", q);
@@ -627,6 +655,33 @@ static void test_alloc_failures(void)
         } else {
             CHECK_INT(rc, XS_ENOMEM);
         }
+    }
+    CHECK(ok);
+    /* train, save, load, read for the model and predict, failing in turn */
+    const char *mp = tmp_path("fi_model.json");
+    ok = 0;
+    for (long k = 0; k < 400 && !ok; k++) {
+        xs_churn_model *m = NULL, *m2 = NULL;
+        xs_churn_data *d2 = NULL;
+        xs_churn_pred pr;
+        memset(&pr, 0, sizeof pr);
+        xs__alloc_fail_after(k);
+        int rc = xs_churn_train(d, &par, &m, NULL);
+        if (rc == XS_OK) rc = xs_churn_model_save(m, mp, NULL);
+        if (rc == XS_OK) rc = xs_churn_model_load(mp, &m2, NULL);
+        if (rc == XS_OK) rc = xs_churn_data_read_for_model(p, m2, "id", 0, &d2, NULL);
+        if (rc == XS_OK) rc = xs_churn_predict(m2, d2, 1, &pr, NULL);
+        xs__alloc_fail_after(-1);
+        if (rc == XS_OK) {
+            ok = 1;
+            CHECK_INT(pr.n, 5);
+        } else {
+            CHECK_INT(rc, XS_ENOMEM);
+        }
+        xs_churn_pred_free(&pr);
+        xs_churn_data_free(d2);
+        xs_churn_model_free(m);
+        xs_churn_model_free(m2);
     }
     CHECK(ok);
     xs_churn_data_free(d);

@@ -773,6 +773,144 @@ static void test_bad_files(void)
     xs_store_close(st);
 }
 
+/* The lines of an order share its customer_id and date: against the first
+ * good line of the order in the file, and against the stored order. */
+static const char order_heads_csv[] =
+    "order_id,customer_id,date,product_id,quantity,amount\n"
+    "O5001,C0001,2024-07-01,crm-basic,1,30\n"         /* 2: the header of O5001 */
+    "O5001,C0002,2024-07-01,crm-seat,1,15.50\n"       /* 3: other customer */
+    "O5001,C0001,2024-07-02T10:00,crm-pro,1,80\n"     /* 4: other date */
+    "O5001,C0001,2024-07-01T23:59:00Z,payroll,1,1\n"  /* 5: same date: fine */
+    "O1001,C0002,2024-05-03,crm-pro,1,80\n"           /* 6: stored O1001: both */
+    "O1001,C0001,2024-05-02,payroll,1,80\n"           /* 7: a new line of O1001 */
+    "O5002,C0003,2024-07-05,crm-basic,0,30\n"         /* 8: bad: gives no header */
+    "O5002,C0004,2024-07-06,crm-seat,1,15\n"          /* 9: the header of O5002 */
+    "O5002,C0003,2024-07-05,crm-pro,1,80\n"           /* 10: both differ */
+    "O5003,C0001,2024-07-07,crm-basic,1,30\n"         /* 11 */
+    "O5004,C0002,2024-07-08,crm-basic,1,30\n"         /* 12 */
+    "O5003,C0001,2024-07-07,crm-seat,1,15\n";         /* 13: back to O5003: fine */
+
+static void test_order_heads(void)
+{
+    static const char *const want[] = {
+        "oh.csv:3: customer_id: order \"O5001\" belongs to customer \"C0001\" (line 2), "
+        "not \"C0002\"",
+        "oh.csv:4: date: order \"O5001\" is dated \"2024-07-01\" (line 2), not "
+        "\"2024-07-02T10:00\"",
+        "oh.csv:6: customer_id: order \"O1001\" belongs to customer \"C0001\" (in the "
+        "store), not \"C0002\"",
+        "oh.csv:6: date: order \"O1001\" is dated \"2024-05-02\" (in the store), not "
+        "\"2024-05-03\"",
+        "oh.csv:8: quantity: must be at least 1, got \"0\"",
+        "oh.csv:10: customer_id: order \"O5002\" belongs to customer \"C0004\" (line 9), "
+        "not \"C0003\"",
+        "oh.csv:10: date: order \"O5002\" is dated \"2024-07-06\" (line 9), not "
+        "\"2024-07-05\"",
+    };
+    xs_store *st = fresh_store("heads.db");
+    load_fixtures(st, "csv");
+    char *before = dump(st);
+    xs_import_result r;
+    errlist errs;
+    CHECK_INT(import_text(st, XS_T_ORDERS, "oh.csv", order_heads_csv, &r, &errs),
+              XS_EREJECT);
+    CHECK_INT(r.read, 12);
+    CHECK_INT(r.rejected, 5);
+    CHECK_INT(r.n_errors, 7);
+    CHECK_INT(errs.n, 7);
+    for (int i = 0; i < errs.n && i < 7; i++)
+        CHECK_STR(errs.msg[i], want[i]);
+    char *after = dump(st);
+    CHECK_STR(after, before);
+    free(after);
+
+    /* JSON Lines: the same rule */
+    CHECK_INT(import_text(st, XS_T_ORDERS, "oh.jsonl",
+                          "{\"order_id\":\"O6001\",\"customer_id\":\"C0001\",\"date\":"
+                          "\"2024-07-01\",\"product_id\":\"crm-pro\",\"quantity\":1,"
+                          "\"amount\":1}\n"
+                          "{\"order_id\":\"O6001\",\"customer_id\":\"C0001\",\"date\":"
+                          "\"2024-07-09\",\"product_id\":\"crm-seat\",\"quantity\":1,"
+                          "\"amount\":1}\n",
+                          &r, &errs),
+              XS_EREJECT);
+    CHECK_INT(errs.n, 1);
+    CHECK_STR(errs.msg[0], "oh.jsonl:2: date: order \"O6001\" is dated \"2024-07-01\" "
+                           "(line 1), not \"2024-07-09\"");
+
+    /* skip bad rows: the offending lines go to the reject file, the rest in */
+    const char *rej = tmp_path("oh_rej.csv");
+    xs_import_options o;
+    xs_import_options_init(&o);
+    o.table = XS_T_ORDERS;
+    o.skip_bad_rows = 1;
+    o.reject_path = rej;
+    xs_error e;
+    CHECK_INT(import_opts(st, tmp_path("oh.csv"), &o, &r, &errs, &e), XS_OK);
+    CHECK_INT(r.inserted, 7);
+    CHECK_INT(r.rejected, 5);
+    CHECK_INT(r.n_errors, 7);
+    char *s = slurp(rej);
+    CHECK_STR(s, "order_id,customer_id,date,product_id,quantity,amount,reject_reason\n"
+                 "O5001,C0002,2024-07-01,crm-seat,1,15.50,\"customer_id: order "
+                 "\"\"O5001\"\" belongs to customer \"\"C0001\"\" (line 2), not "
+                 "\"\"C0002\"\"\"\n"
+                 "O5001,C0001,2024-07-02T10:00,crm-pro,1,80,\"date: order \"\"O5001\"\" "
+                 "is dated \"\"2024-07-01\"\" (line 2), not \"\"2024-07-02T10:00\"\"\"\n"
+                 "O1001,C0002,2024-05-03,crm-pro,1,80,\"customer_id: order \"\"O1001\"\" "
+                 "belongs to customer \"\"C0001\"\" (in the store), not \"\"C0002\"\"; "
+                 "date: order \"\"O1001\"\" is dated \"\"2024-05-02\"\" (in the store), "
+                 "not \"\"2024-05-03\"\"\"\n"
+                 "O5002,C0003,2024-07-05,crm-basic,0,30,\"quantity: must be at least 1, "
+                 "got \"\"0\"\"\"\n"
+                 "O5002,C0003,2024-07-05,crm-pro,1,80,\"customer_id: order \"\"O5002\"\" "
+                 "belongs to customer \"\"C0004\"\" (line 9), not \"\"C0003\"\"; date: "
+                 "order \"\"O5002\"\" is dated \"\"2024-07-06\"\" (line 9), not "
+                 "\"\"2024-07-05\"\"\"\n");
+    free(s);
+    CHECK_INT(xs_store_count(st, XS_T_ORDERS, NULL), 13);
+    const char *out = tmp_path("oh_out.csv");
+    CHECK_INT(xs_export_table(st, XS_T_ORDERS, out, XS_IO_CSV, NULL), 13);
+    s = slurp(out);
+    CHECK_STR(s, "order_id,customer_id,date,product_id,quantity,amount,channel\n"
+                 "O1001,C0001,2024-05-02,crm-basic,1,30.00,web\n"
+                 "O1001,C0001,2024-05-02,crm-seat,5,77.50,web\n"
+                 "O1001,C0001,2024-05-02,payroll,1,80.00,\n"
+                 "O1002,C0002,2024-05-03,crm-pro,1,80.00,\n"
+                 "O1003,C0003,2024-06-10,payroll,1,1200.00,sales\n"
+                 "O1004,C0004,2024-06-11,crm-seat,10,155.00,\n"
+                 "O1004,C0004,2024-06-11,payroll,1,-20.00,refund\n"
+                 "O5001,C0001,2024-07-01,crm-basic,1,30.00,\n"
+                 "O5001,C0001,2024-07-01,payroll,1,1.00,\n"
+                 "O5002,C0004,2024-07-06,crm-seat,1,15.00,\n"
+                 "O5003,C0001,2024-07-07,crm-basic,1,30.00,\n"
+                 "O5003,C0001,2024-07-07,crm-seat,1,15.00,\n"
+                 "O5004,C0002,2024-07-08,crm-basic,1,30.00,\n");
+    free(s);
+
+    /* the orders now stored are checked on the next import (and a stored
+     * order whose customer is not among the customers is named as stored) */
+    CHECK_INT(sqlite3_exec(st->db,
+                           "INSERT INTO orders VALUES ('O9000', 'CX', '2024-01-01', "
+                           "'crm-pro', 1, 100, NULL)",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    CHECK_INT(import_text(st, XS_T_ORDERS, "oh2.csv",
+                          "order_id,customer_id,date,product_id,quantity,amount\n"
+                          "O5002,C0004,2024-07-06,crm-pro,1,80\n"
+                          "O5004,C0003,2024-07-08,crm-seat,1,15\n"
+                          "O9000,C0001,2024-01-01,crm-seat,1,15\n",
+                          &r, &errs),
+              XS_EREJECT);
+    CHECK_INT(errs.n, 2);
+    CHECK_STR(errs.msg[0], "oh2.csv:3: customer_id: order \"O5004\" belongs to customer "
+                           "\"C0002\" (in the store), not \"C0003\"");
+    CHECK_STR(errs.msg[1], "oh2.csv:4: customer_id: order \"O9000\" belongs to customer "
+                           "\"CX\" (in the store), not \"C0001\"");
+    free(before);
+    xs_store_close(st);
+}
+
 /* Rows out of key order (collected, sorted in runs, inserted) give the same
  * store as the same rows in order; runs made tiny so there are many. */
 static void test_unsorted_input(void)
@@ -780,7 +918,8 @@ static void test_unsorted_input(void)
     enum { N = 3000 };
     static const char *const prods[] = {"crm-basic", "crm-pro", "crm-seat", "payroll"};
     unsigned perm[N];
-    for (unsigned i = 0; i < N; i++) perm[i] = i;
+    for (unsigned i = 0; i < N; i++)
+        perm[i] = i;
     uint64_t x = 12345;
     for (unsigned i = N - 1; i > 0; i--) { /* Fisher-Yates with an LCG */
         x = x * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -794,9 +933,10 @@ static void test_unsorted_input(void)
     for (int pass = 0; pass < 2; pass++) {
         for (unsigned i = 0; i < N; i++) {
             unsigned k = pass ? perm[i] : i;
-            fprintf(pass ? fu : fs, "S%05u,C000%u,2024-03-%02u,%s,%u,%u.%02u,%s\n", k / 2, 1 + k % 5,
-                    1 + k % 28, prods[(k / 2 + k % 2) % 4], 1 + k % 9, k, k % 100,
-                    k % 3 ? "" : "n\"q");
+            /* two lines per order; an order's lines share customer and date */
+            fprintf(pass ? fu : fs, "S%05u,C000%u,2024-03-%02u,%s,%u,%u.%02u,%s\n", k / 2,
+                    1 + k / 2 % 5, 1 + k / 2 % 28, prods[(k / 2 + k % 2) % 4], 1 + k % 9,
+                    k, k % 100, k % 3 ? "" : "n\"q");
         }
     }
     fclose(fs);
@@ -811,7 +951,8 @@ static void test_unsorted_input(void)
     CHECK_INT(r.inserted, N);
     CHECK_INT(import_file(b, XS_T_ORDERS, "shuffled.csv", &r, &errs), XS_OK);
     CHECK_INT(r.inserted, N);
-    for (int i = 0; i < errs.n; i++) fprintf(stderr, "  %s\n", errs.msg[i]);
+    for (int i = 0; i < errs.n; i++)
+        fprintf(stderr, "  %s\n", errs.msg[i]);
     char *da = dump(a), *db = dump(b);
     CHECK_STR(db, da);
     free(da);
@@ -843,7 +984,8 @@ static void tell_parent(void *ctx, unsigned long long rows, unsigned long long d
         k->signalled = 1;
         char c = 'k';
         if (write(k->fd, &c, 1) != 1) _exit(3);
-        while (k->hold) pause();
+        while (k->hold)
+            pause();
     }
 }
 
@@ -854,7 +996,8 @@ static void copy_file(const char *from, const char *to)
     if (in && out) {
         s = malloc(1 << 16);
         size_t n;
-        while ((n = fread(s, 1, 1 << 16, in)) > 0) fwrite(s, 1, n, out);
+        while ((n = fread(s, 1, 1 << 16, in)) > 0)
+            fwrite(s, 1, n, out);
     }
     free(s);
     if (in) fclose(in);
@@ -918,7 +1061,8 @@ static void test_kill_mid_import(void)
         if (attempt == 1 && WIFEXITED(status)) {
             /* finished before the kill (a very slow parent): the import
              * committed, nothing to check; put the store back */
-            fprintf(stderr, "  kill_mid_import: child finished first, attempt not counted\n");
+            fprintf(stderr,
+                    "  kill_mid_import: child finished first, attempt not counted\n");
             remove_db(path);
             copy_file("kill.bak", path);
             continue;
@@ -1043,6 +1187,7 @@ static const xs_test tests[] = {
     {"attrs", test_attrs},
     {"round_trip", test_round_trip},
     {"currency", test_currency},
+    {"order_heads", test_order_heads},
     {"unsorted_input", test_unsorted_input},
     {"bad_files", test_bad_files},
     {"kill_mid_import", test_kill_mid_import},

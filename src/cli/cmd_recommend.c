@@ -1,0 +1,205 @@
+/*
+ * cmd_recommend.c — `xsell recommend`: the next best offers of one
+ * customer or of every customer of a store, with P(accept), value,
+ * expected value, channel, timing, a benefit-first explanation (English or
+ * Japanese) and the evidence; with --show-suppressed also the candidates a
+ * guardrail held back and why; with --all a guardrail summary on stderr.
+ * A thin shell over the "Offer engine" section of xsell.h (docs/offers.md).
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CMD "recommend"
+
+static const char usage[] =
+    "usage: xsell recommend --db FILE (--customer ID | --all) [--limit K]\n"
+    "                       [--lang en|ja] [--as-of DATE] [--show-suppressed]\n"
+    "                       [--set SPEC] [--churn-model] [--format F]\n"
+    "\n"
+    "Next best offers (upsell, cross-sell, downsell) computed from the store:\n"
+    "candidates, P(accept) x value = expected value, guardrails, ranking,\n"
+    "channel, timing and a benefit-first explanation. Rules: docs/offers.md.\n"
+    "\n"
+    "  --db FILE          the store (required)\n"
+    "  --customer ID      one customer\n"
+    "  --all              every customer; a guardrail summary (suppressed\n"
+    "                     candidates and expected value held back per\n"
+    "                     guardrail) goes to stderr\n"
+    "  --limit K          at most K offers per customer (default 2)\n"
+    "  --lang L           explanation language: en (default) or ja\n"
+    "  --as-of DATE       decide as of DATE (default: the store's latest date)\n"
+    "  --show-suppressed  also list the candidates a guardrail stopped\n"
+    "  --set SPEC         settings by name, e.g. min_health=60,max_contacts=1,\n"
+    "                     usage_high=0.85 (docs/offers.md lists them all)\n"
+    "  --churn-model      P(churn) from the churn module's store-history model\n"
+    "                     (XGBoost; slower) instead of the built-in estimate\n"
+    "  --format F         table (default), json or csv\n"
+    "Columns: customer_id, rank, kind, trigger, product (from -> to),\n"
+    "expected_value, probability, revenue_delta, channel, timing (now or a\n"
+    "date), explanation, evidence, suppressed_by (empty when offered).\n";
+
+typedef struct args {
+    const char *db, *customer, *as_of, *lang;
+    int all, show_suppressed;
+    xs_offer_config cfg;
+    xs_format fmt;
+} args;
+
+/* Returns -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, args *a)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"customer", required_argument, NULL, 'c'},
+        {"all", no_argument, NULL, 'A'},
+        {"limit", required_argument, NULL, 'n'},
+        {"lang", required_argument, NULL, 'l'},
+        {"as-of", required_argument, NULL, 'a'},
+        {"show-suppressed", no_argument, NULL, 's'},
+        {"set", required_argument, NULL, 'S'},
+        {"churn-model", no_argument, NULL, 'M'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    long k;
+    xs_error e;
+    memset(a, 0, sizeof *a);
+    a->fmt = XS_FORMAT_TABLE;
+    a->lang = "en";
+    xs_offer_config_init(&a->cfg);
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            a->db = optarg;
+            break;
+        case 'c':
+            a->customer = optarg;
+            break;
+        case 'A':
+            a->all = 1;
+            break;
+        case 'n':
+            if (xs_cli_long(CMD, "--limit", optarg, 1, 64, &k)) return XS_EXIT_USAGE;
+            a->cfg.max_offers = (double)k;
+            break;
+        case 'l':
+            if (strcmp(optarg, "en") && strcmp(optarg, "ja"))
+                return xs_cli_usage_error(CMD, "--lang: expected en or ja, got \"%s\"",
+                                          optarg);
+            a->lang = optarg;
+            break;
+        case 'a':
+            a->as_of = optarg;
+            break;
+        case 's':
+            a->show_suppressed = 1;
+            break;
+        case 'S':
+            if (xs_offer_config_set(&a->cfg, optarg, "--set", &e) < 0) {
+                char buf[1200];
+                return xs_cli_usage_error(CMD, "%s", xs_error_format(&e, buf, sizeof buf));
+            }
+            break;
+        case 'M':
+            a->cfg.churn_model = 1;
+            break;
+        case 'f':
+            if (xs_cli_format(CMD, optarg, &a->fmt)) return XS_EXIT_USAGE;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return XS_EXIT_OK;
+        case ':':
+            return xs_cli_usage_error(CMD, "%s needs a value", argv[optind - 1]);
+        default:
+            return xs_cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
+    if (!a->db) return xs_cli_usage_error(CMD, "--db FILE is required");
+    if (!a->customer == !a->all)
+        return xs_cli_usage_error(CMD, "give either --customer ID or --all");
+    return -1;
+}
+
+typedef struct sink {
+    const xs_offer_engine *en;
+    const args *a;
+    xs_table *t;
+} sink;
+
+static int add_rows(void *ctx, uint32_t customer, const xs_offer *o, size_t n)
+{
+    sink *k = ctx;
+    (void)customer;
+    return xs_offer_table(k->en, o, n, k->a->lang, k->a->show_suppressed, k->t);
+}
+
+int xs_cmd_recommend(int argc, char **argv)
+{
+    args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0) return rc;
+    xs_store *st = NULL;
+    xs_snapshot *snap = NULL;
+    xs_offer_engine *en = NULL;
+    xs_table *t = NULL, *sumt = NULL;
+    xs_error e;
+    int ex = XS_EXIT_FAIL;
+    if (access(a.db, R_OK) != 0) {
+        fprintf(stderr, "xsell %s: %s: no such store\n", CMD, a.db);
+        return XS_EXIT_USAGE;
+    }
+    if (xs_store_open(&st, a.db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
+        xs_offer_engine_new(snap, &a.cfg, a.as_of, &en, &e) < 0) {
+        ex = xs_cli_fail(CMD, &e);
+        goto cleanup;
+    }
+    t = xs_table_new();
+    if (!t || xs_offer_table_columns(t) < 0) goto oom;
+    if (a.customer) {
+        long c = xs_offer_engine_find(en, a.customer);
+        if (c < 0) {
+            fprintf(stderr, "xsell %s: --customer: unknown customer \"%s\"\n", CMD,
+                    a.customer);
+            ex = XS_EXIT_USAGE;
+            goto cleanup;
+        }
+        xs_offer o[XS_OFFER_MAX_CANDIDATES];
+        int n = xs_offer_decide(en, (uint32_t)c, o, XS_OFFER_MAX_CANDIDATES);
+        if (xs_offer_table(en, o, (size_t)n, a.lang, a.show_suppressed, t) < 0) goto oom;
+    } else {
+        sink k = {en, &a, t};
+        xs_offer_summary sum;
+        if (xs_offer_decide_all(en, 1, add_rows, &k, &sum) < 0) goto oom;
+        sumt = xs_table_new();
+        if (!sumt || xs_offer_summary_table(&sum, sumt) < 0) goto oom;
+        fprintf(stderr, "guardrail summary: %zu customers, %zu candidates\n",
+                sum.n_customers, sum.n_candidates);
+        xs_table_write(sumt, stderr, XS_FORMAT_TABLE);
+    }
+    if (xs_table_write(t, stdout, a.fmt) < 0 || fflush(stdout)) {
+        fprintf(stderr, "xsell %s: cannot write the output\n", CMD);
+        goto cleanup;
+    }
+    ex = XS_EXIT_OK;
+    goto cleanup;
+oom:
+    fprintf(stderr, "xsell %s: out of memory\n", CMD);
+cleanup:
+    xs_table_free(t);
+    xs_table_free(sumt);
+    xs_offer_engine_free(en);
+    xs_snapshot_free(snap);
+    xs_store_close(st);
+    return ex;
+}

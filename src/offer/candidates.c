@@ -1,0 +1,521 @@
+/*
+ * candidates.c — what could be offered to one customer.
+ *
+ * xs__offer_gather() reads the customer's rows of the snapshot (CSR ranges,
+ * no allocation) into a xs__offer_cust: the families held at as_of with
+ * their plan, seat packs, add-ons, monthly revenue, capacity per limit
+ * metric (sum of limit x quantity over the family's active subscriptions)
+ * and usage (latest point, maximum over the last low_days days); the
+ * signals of the events (open critical ticket, cancel request, onboarding);
+ * the offers history (contacts in the last contact_days, products declined
+ * in the last declined_days, accepted vs model-expected past offers).
+ *
+ * xs__offer_candidates() turns that into candidates, each with its trigger
+ * (docs/offers.md lists them): upsell (next tier on high usage, seat packs,
+ * next tier at a near renewal, annual term, add-on options), cross-sell
+ * (adoption rules with their timing window, order rules after a recent
+ * purchase) and downsell (lower tier, fewer seat packs, dropping an add-on,
+ * monthly instead of annual) when utilisation stays low, churn risk is high
+ * or a cancel request came in. One candidate per proposed product (the
+ * first trigger in the order above wins).
+ */
+#include "offer/offer_int.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------------- */
+/* Gathering one customer's facts                                         */
+/* ---------------------------------------------------------------------- */
+
+static int fam_slot(xs__offer_cust *st, uint16_t f)
+{
+    for (int i = 0; i < st->n_fam; i++)
+        if (st->fam[i].family == f) return i;
+    if (st->n_fam == XS__OFFER_MAX_FAM) return -1;
+    xs__offer_fam *x = &st->fam[st->n_fam];
+    memset(x, 0, sizeof *x);
+    x->family = f;
+    x->plan = x->pack = -1;
+    x->renewal = XS_SNAP_NO_DATE;
+    x->since = INT32_MAX;
+    return st->n_fam++;
+}
+
+static int met_slot(xs__offer_fam *x, uint16_t m, int add)
+{
+    for (int i = 0; i < x->n_met; i++)
+        if (x->met[i] == m) return i;
+    if (!add || x->n_met == XS__OFFER_MAX_MET) return -1;
+    int i = x->n_met++;
+    x->met[i] = m;
+    x->cap[i] = 0;
+    x->used[i] = x->wmax[i] = NAN;
+    x->wfirst[i] = INT32_MAX;
+    return i;
+}
+
+static int active(const struct xs_snapshot *s, uint32_t r, int32_t d)
+{
+    return s->sub.start[r] <= d && (s->sub.end[r] == XS_SNAP_NO_DATE || s->sub.end[r] > d);
+}
+
+void xs__offer_gather(const xs_offer_engine *en, uint32_t c, xs__offer_cust *st)
+{
+    const struct xs_snapshot *s = en->s;
+    const xs_offer_config *cfg = &en->cfg;
+    int32_t as_of = en->as_of;
+    st->c = c;
+    st->n_fam = 0;
+    st->open_critical = st->cancel = st->onboarded = 0;
+    st->cancel_day = XS_SNAP_NO_DATE;
+    st->recent_offers = 0;
+    st->n_declined = 0;
+    st->hist_acc = st->hist_exp = 0;
+    st->health = en->health[c];
+    st->consent = s->cust.consent[c];
+    /* subscriptions: families active at as_of */
+    for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
+        if (!active(s, r, as_of)) continue;
+        uint32_t p = s->sub.product[r];
+        uint16_t f = s->prod.family[p];
+        if (f == XS_SNAP_NONE16) continue;
+        int k = fam_slot(st, f);
+        if (k < 0) continue;
+        xs__offer_fam *x = &st->fam[k];
+        double price = (double)s->sub.unit_price[r] / en->money_div * s->sub.quantity[r];
+        if (s->prod.billing[p] == XS_SNAP_BILL_YEAR) price /= 12;
+        if (s->prod.billing[p] != XS_SNAP_BILL_ONCE) x->monthly += price;
+        if (s->prod.kind[p] == XS_SNAP_KIND_PLAN) {
+            x->plan = (int32_t)p;
+            x->plan_row = r;
+            x->renewal = s->sub.renewal[r];
+        } else if ((int32_t)p == en->seat_pack[f]) {
+            x->pack = (int32_t)p;
+            x->pack_qty = s->sub.quantity[r];
+        } else if (x->n_addons < 8) {
+            x->addons[x->n_addons++] = p;
+        }
+        for (uint32_t l = s->prod.limit_off[p]; l < s->prod.limit_off[p + 1]; l++) {
+            int m = met_slot(x, s->prod.limit_name[l], 1);
+            if (m >= 0) x->cap[m] += s->prod.limit_value[l] * s->sub.quantity[r];
+        }
+    }
+    for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
+        if (s->sub.start[r] > as_of) continue;
+        uint16_t f = s->prod.family[s->sub.product[r]];
+        for (int i = 0; i < st->n_fam; i++)
+            if (st->fam[i].family == f && s->sub.start[r] < st->fam[i].since)
+                st->fam[i].since = s->sub.start[r];
+    }
+    /* usage: latest point and the window maximum per (family, metric) */
+    int32_t wlo = as_of - (int32_t)cfg->low_days;
+    for (uint32_t r = s->cust.usage_off[c]; r < s->cust.usage_off[c + 1]; r++) {
+        int32_t d = s->use.date[r];
+        if (d > as_of) continue;
+        uint16_t f = s->prod.family[s->use.product[r]];
+        int k = -1;
+        for (int i = 0; i < st->n_fam; i++)
+            if (st->fam[i].family == f) k = i;
+        if (k < 0) continue;
+        xs__offer_fam *x = &st->fam[k];
+        int m = met_slot(x, s->use.metric[r], 0);
+        if (m < 0) continue;
+        double v = s->use.value[r];
+        x->used[m] = v; /* rows are by date within a series: the last wins */
+        if (d >= wlo) {
+            if (isnan(x->wmax[m]) || v > x->wmax[m]) x->wmax[m] = v;
+            if (d < x->wfirst[m]) x->wfirst[m] = d;
+        }
+    }
+    /* events */
+    uint32_t sev1[XS__OFFER_MAX_REFS], closed[XS__OFFER_MAX_REFS];
+    int n1 = 0, nc = 0;
+    for (uint32_t r = s->cust.event_off[c]; r < s->cust.event_off[c + 1]; r++) {
+        int32_t d = s->ev.date[r];
+        if (d > as_of) continue;
+        switch (s->ev.type[r]) {
+        case XS_SNAP_EV_CANCEL_REQUEST:
+            if (d >= as_of - (int32_t)cfg->cancel_days) {
+                st->cancel = 1;
+                st->cancel_day = d;
+            }
+            break;
+        case XS_SNAP_EV_ONBOARDING_DONE:
+            st->onboarded = 1;
+            break;
+        case XS_SNAP_EV_TICKET:
+            if (s->ev.value[r] == 1 && n1 < XS__OFFER_MAX_REFS) sev1[n1++] = s->ev.ref[r];
+            break;
+        case XS_SNAP_EV_TICKET_CLOSED:
+            if (nc < XS__OFFER_MAX_REFS) closed[nc++] = s->ev.ref[r];
+            break;
+        default:
+            break;
+        }
+    }
+    for (int i = 0; i < n1 && !st->open_critical; i++) {
+        int found = 0;
+        for (int j = 0; j < nc; j++)
+            if (closed[j] == sev1[i]) found = 1;
+        if (!found) st->open_critical = 1;
+    }
+    /* offers history */
+    for (uint32_t r = s->cust.offer_off[c]; r < s->cust.offer_off[c + 1]; r++) {
+        int32_t d = s->off.sent[r];
+        if (d > as_of) continue;
+        if (d > as_of - (int32_t)cfg->contact_days) st->recent_offers++;
+        int out = s->off.outcome[r];
+        if (out == XS_SNAP_OUT_DECLINED) {
+            int32_t od = s->off.outcome_at[r] != XS_SNAP_NO_DATE &&
+                                 s->off.outcome_at[r] <= as_of
+                             ? s->off.outcome_at[r]
+                             : d;
+            if (od > as_of - (int32_t)cfg->declined_days && st->n_declined < 16)
+                st->declined[st->n_declined++] = s->off.product[r];
+        }
+        if (out != XS_SNAP_OUT_PENDING &&
+            (out != XS_SNAP_OUT_ACCEPTED || s->off.outcome_at[r] == XS_SNAP_NO_DATE ||
+             s->off.outcome_at[r] <= as_of)) {
+            st->hist_acc += out == XS_SNAP_OUT_ACCEPTED;
+            st->hist_exp += xs__offer_model_p(en, s->off.kind[r], s->off.channel[r],
+                                              st->health);
+        }
+    }
+    st->p_churn = NAN;
+    if (en->cfg.churn_p) st->p_churn = en->cfg.churn_p[c];
+    if (isnan(st->p_churn) && en->churn) st->p_churn = en->churn[c];
+    if (isnan(st->p_churn)) st->p_churn = xs__offer_churn_estimate(en, st);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Candidates                                                             */
+/* ---------------------------------------------------------------------- */
+
+typedef struct cands {
+    xs_offer *o;
+    size_t n, cap;
+} cands;
+
+/* Revenue of product p over the horizon: monthly price x months, or the
+ * price of a one-off product. */
+static double horizon_rev(const xs_offer_engine *en, int32_t p, double qty)
+{
+    if (p < 0) return 0;
+    if (en->s->prod.billing[p] == XS_SNAP_BILL_ONCE)
+        return (double)en->s->prod.price[p] / en->money_div * qty;
+    return en->monthly[p] * qty * en->cfg.horizon_months;
+}
+
+static xs_offer *add(cands *cs, const xs__offer_cust *st, xs_offer_kind kind,
+                     xs_offer_trigger trig, int32_t from, int32_t to, double prior)
+{
+    for (size_t i = 0; i < cs->n; i++)
+        if (cs->o[i].to_product == to && cs->o[i].from_product == from &&
+            cs->o[i].kind == kind)
+            return NULL; /* one candidate per product move */
+    if (cs->n == cs->cap) return NULL;
+    xs_offer *o = &cs->o[cs->n++];
+    memset(o, 0, sizeof *o);
+    o->customer = st->c;
+    o->kind = kind;
+    o->trigger = trig;
+    o->from_product = from;
+    o->to_product = to;
+    o->channel = -1;
+    o->p_prior = prior;
+    o->p_churn = st->p_churn;
+    o->metric = -1;
+    o->rule_from = -1;
+    o->lag_days = -1;
+    o->used = o->limit = NAN;
+    return o;
+}
+
+/* Capacity of product p for metric m (limit of one unit), NaN when none. */
+static double limit_of(const struct xs_snapshot *s, int32_t p, uint16_t m)
+{
+    for (uint32_t l = s->prod.limit_off[p]; l < s->prod.limit_off[p + 1]; l++)
+        if (s->prod.limit_name[l] == m) return s->prod.limit_value[l];
+    return NAN;
+}
+
+static int holds_family(const xs__offer_cust *st, uint16_t f)
+{
+    for (int i = 0; i < st->n_fam; i++)
+        if (st->fam[i].family == f) return 1;
+    return 0;
+}
+
+/* Upsell and downsell candidates of one family. */
+static void family_cands(const xs_offer_engine *en, const xs__offer_cust *st,
+                         const xs__offer_fam *x, cands *cs)
+{
+    const struct xs_snapshot *s = en->s;
+    const xs_offer_config *cfg = &en->cfg;
+    double H = cfg->horizon_months;
+    int32_t as_of = en->as_of;
+    if (x->plan < 0) return;
+    int32_t plan = x->plan;
+    /* utilisation: the metric with the highest use / capacity */
+    int top = -1, seats = -1, low = 1, any_use = 0;
+    double top_u = -1;
+    for (int m = 0; m < x->n_met; m++) {
+        if (isnan(x->used[m]) || !(x->cap[m] > 0)) continue;
+        double u = x->used[m] / x->cap[m];
+        any_use = 1;
+        if (u > top_u) top_u = u, top = m;
+        if (x->met[m] == en->seats_code) seats = m;
+        /* low: every point of the window below usage_low, and the window
+         * covers at least half of low_days */
+        if (isnan(x->wmax[m]) || x->wmax[m] >= cfg->usage_low * x->cap[m] ||
+            x->wfirst[m] > as_of - (int32_t)(cfg->low_days / 2))
+            low = 0;
+    }
+    if (!any_use) low = 0;
+    xs_offer *o;
+    /* --- upsell: a limit reached -> next tier */
+    if (top >= 0 && top_u >= cfg->usage_high && en->next_tier[plan] >= 0) {
+        int32_t to = en->next_tier[plan];
+        if ((o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_USAGE, plan, to, 0.30))) {
+            o->metric = x->met[top];
+            o->used = x->used[top];
+            o->limit = x->cap[top];
+            o->revenue_delta = (en->monthly[to] - en->monthly[plan]) * H;
+            o->timing = as_of;
+        }
+    }
+    /* --- upsell: seats reached -> more seat packs (to 75 % utilisation) */
+    int32_t packp = en->seat_pack[x->family];
+    if (seats >= 0 && packp >= 0 && x->used[seats] >= cfg->usage_high * x->cap[seats]) {
+        double per = limit_of(s, packp, en->seats_code);
+        if (per > 0) {
+            double need = ceil((x->used[seats] / 0.75 - x->cap[seats]) / per);
+            if (need < 1) need = 1;
+            if ((o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_SEATS, x->pack, packp, 0.30))) {
+                o->qty_from = x->pack_qty;
+                o->qty_to = x->pack_qty + (uint32_t)need;
+                o->metric = x->met[seats];
+                o->used = x->used[seats];
+                o->limit = x->cap[seats];
+                o->revenue_delta = en->monthly[packp] * need * H;
+                o->timing = as_of;
+            }
+        }
+    }
+    /* --- upsell: renewal near and well used -> next tier at renewal */
+    if (s->prod.billing[plan] == XS_SNAP_BILL_YEAR && x->renewal != XS_SNAP_NO_DATE &&
+        x->renewal >= as_of && x->renewal - as_of <= (int32_t)cfg->renewal_days &&
+        top >= 0 && top_u >= cfg->renewal_usage && en->next_tier[plan] >= 0) {
+        int32_t to = en->next_tier[plan];
+        if ((o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_RENEWAL, plan, to, 0.20))) {
+            o->metric = x->met[top];
+            o->used = x->used[top];
+            o->limit = x->cap[top];
+            o->days = x->renewal - as_of;
+            o->revenue_delta = (en->monthly[to] - en->monthly[plan]) * H;
+            int32_t t = x->renewal - (int32_t)cfg->lead_days;
+            o->timing = t > as_of ? t : as_of;
+        }
+    }
+    /* --- upsell: monthly -> annual term (a discount that locks the year in) */
+    if (s->prod.billing[plan] == XS_SNAP_BILL_MONTH && s->prod.price[plan] > 0 &&
+        en->annual[plan] >= 0 && as_of - s->sub.start[x->plan_row] >= (int32_t)cfg->term_min_days &&
+        top >= 0 && top_u >= cfg->usage_low) {
+        int32_t to = en->annual[plan];
+        if ((o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_TERM, plan, to, 0.15))) {
+            o->revenue_delta = (en->monthly[to] - en->monthly[plan]) * H;
+            /* the discount against the family revenue kept from churn */
+            o->value = o->revenue_delta + st->p_churn * x->monthly * H;
+            o->at_stake = x->monthly * H;
+            o->days = as_of - s->sub.start[x->plan_row];
+            o->timing = as_of;
+            if (x->renewal != XS_SNAP_NO_DATE && x->renewal > as_of) {
+                int32_t t = x->renewal - (int32_t)cfg->lead_days;
+                o->timing = t > as_of ? t : as_of;
+                o->days = x->renewal - as_of;
+            }
+        }
+    }
+    /* --- upsell: add-on options of the held plan (no limits, not held) */
+    if (s->prod.price[plan] > 0 && !low && !st->cancel) {
+        uint16_t f = x->family;
+        for (uint32_t i = s->prod.family_off[f]; i < s->prod.family_off[f + 1]; i++) {
+            uint32_t p = s->prod.family_products[i];
+            if (s->prod.kind[p] != XS_SNAP_KIND_ADDON || (int32_t)p == packp ||
+                s->prod.limit_off[p] != s->prod.limit_off[p + 1])
+                continue;
+            int held = 0;
+            for (int k = 0; k < x->n_addons; k++)
+                if (x->addons[k] == p) held = 1;
+            if (held) continue;
+            if ((o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_ADDON, -1, (int32_t)p, 0.10))) {
+                o->revenue_delta = en->monthly[p] * H;
+                o->rule_from = plan;
+                o->timing = as_of;
+            }
+        }
+    }
+    /* --- downsell */
+    if (s->prod.price[plan] <= 0) return;
+    xs_offer_trigger trig;
+    double prior;
+    if (st->cancel)
+        trig = XS_TRIG_CANCEL, prior = 0.35;
+    else if (st->p_churn >= cfg->churn_high)
+        trig = XS_TRIG_CHURN_RISK, prior = 0.25;
+    else if (low)
+        trig = XS_TRIG_LOW_USAGE, prior = 0.25;
+    else
+        return;
+    double cur = x->monthly * H, pc = st->p_churn;
+    int32_t lower = en->prev_tier[plan];
+    if (lower >= 0) {
+        int fits = 1; /* the lower tier must hold today's use */
+        for (int m = 0; m < x->n_met; m++) {
+            double lim = limit_of(s, lower, x->met[m]);
+            double extra = x->cap[m] - limit_of(s, plan, x->met[m]);
+            if (!isnan(lim) && !isnan(x->used[m]) && x->used[m] > lim + (extra > 0 ? extra : 0))
+                fits = 0;
+        }
+        if (fits && (o = add(cs, st, XS_OFFER_DOWNSELL, trig, plan, lower, prior))) {
+            double cut = (en->monthly[plan] - en->monthly[lower]) * H;
+            o->revenue_delta = -cut;
+            o->value = pc * cur - cut;
+            o->at_stake = cur;
+            o->timing = as_of;
+            if (top >= 0) {
+                o->metric = x->met[top];
+                o->used = x->used[top];
+                o->limit = x->cap[top];
+            }
+        }
+    }
+    if (x->pack >= 0 && seats >= 0 && !isnan(x->used[seats])) {
+        double per = limit_of(s, x->pack, en->seats_code);
+        double base = x->cap[seats] - per * x->pack_qty;
+        double need = per > 0 ? ceil((x->used[seats] / 0.80 - base) / per) : x->pack_qty;
+        if (need < 0) need = 0;
+        if (need < x->pack_qty &&
+            (o = add(cs, st, XS_OFFER_DOWNSELL, trig, x->pack, x->pack, prior))) {
+            o->qty_from = x->pack_qty;
+            o->qty_to = (uint32_t)need;
+            double cut = en->monthly[x->pack] * (x->pack_qty - need) * H;
+            o->revenue_delta = -cut;
+            o->value = pc * cur - cut;
+            o->at_stake = cur;
+            o->metric = x->met[seats];
+            o->used = x->used[seats];
+            o->limit = x->cap[seats];
+            o->timing = as_of;
+        }
+    }
+    for (int k = 0; k < x->n_addons; k++) {
+        int32_t a = (int32_t)x->addons[k];
+        if ((o = add(cs, st, XS_OFFER_DOWNSELL, trig, a, -1, prior))) {
+            double cut = en->monthly[a] * H;
+            o->revenue_delta = -cut;
+            o->value = pc * cur - cut;
+            o->at_stake = cur;
+            o->timing = as_of;
+        }
+    }
+    int32_t mon = en->monthly_of[plan];
+    /* monthly instead of annual: proposed now, effective at the renewal
+     * (sent lead_days before it) */
+    if (mon >= 0 && x->renewal != XS_SNAP_NO_DATE && x->renewal >= as_of &&
+        (o = add(cs, st, XS_OFFER_DOWNSELL, trig, plan, mon, prior))) {
+        double cut = (en->monthly[plan] - en->monthly[mon]) * H;
+        o->revenue_delta = -cut;
+        o->value = pc * cur - cut;
+        o->at_stake = cur;
+        o->days = x->renewal - as_of;
+        int32_t t = x->renewal - (int32_t)cfg->lead_days;
+        o->timing = t > as_of ? t : as_of;
+    }
+}
+
+/* Cross-sell candidates from the rules of one antecedent item. */
+static void rule_cands(const xs_offer_engine *en, const xs__offer_cust *st,
+                       const xs__offer_rules *R, uint32_t a, int32_t from_prod,
+                       int32_t since, xs_offer_trigger trig, const uint32_t *skip, size_t n_skip,
+                       cands *cs)
+{
+    const struct xs_snapshot *s = en->s;
+    double made = 0;
+    for (uint32_t r = R->off[a]; r < R->off[a + 1] && made < en->cfg.rules_per_item; r++) {
+        const xs__offer_rule *x = &R->r[r];
+        int32_t to;
+        if (x->to >= s->prod.n) {
+            uint16_t f = (uint16_t)(x->to - s->prod.n);
+            if (holds_family(st, f)) continue;
+            to = en->entry_plan[f];
+            if (to < 0) continue;
+        } else {
+            to = (int32_t)x->to;
+            int dup = 0;
+            for (size_t k = 0; k < n_skip; k++)
+                if (skip[k] == x->to) dup = 1;
+            if (dup) continue;
+        }
+        xs_offer *o = add(cs, st, XS_OFFER_CROSS_SELL, trig, -1, to, x->confidence);
+        if (!o) continue;
+        made++;
+        o->support = x->support;
+        o->confidence = x->confidence;
+        o->lift = x->lift;
+        o->rule_from = from_prod;
+        o->lag_days = x->lag_med;
+        o->days = en->as_of - since;
+        o->revenue_delta = horizon_rev(en, to, 1);
+        o->timing = en->as_of;
+        if (x->lag_lo > 0 && o->days < x->lag_lo) o->timing = since + x->lag_lo;
+    }
+}
+
+size_t xs__offer_candidates(const xs_offer_engine *en, const xs__offer_cust *st,
+                            xs_offer *out, size_t cap)
+{
+    const struct xs_snapshot *s = en->s;
+    cands cs = {out, 0, cap};
+    uint32_t c = st->c;
+    for (int i = 0; i < st->n_fam; i++) family_cands(en, st, &st->fam[i], &cs);
+    /* adoption rules of the families held */
+    for (int i = 0; i < st->n_fam; i++)
+        rule_cands(en, st, &en->adopt, (uint32_t)s->prod.n + st->fam[i].family,
+                   st->fam[i].plan, st->fam[i].since, XS_TRIG_ADOPTION, NULL, 0, &cs);
+    /* shop products: those bought (with their first day), those bought in the
+     * last recent_days (not proposed again), and the rules of both */
+    uint32_t bought[64], recent[64];
+    int32_t first[64];
+    size_t nb = 0, nr = 0;
+    int32_t rlo = en->as_of - (int32_t)en->cfg.recent_days;
+    for (uint32_t o = s->cust.order_off[c]; o < s->cust.order_off[c + 1]; o++) {
+        if (s->ord.date[o] > en->as_of) continue;
+        for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++) {
+            uint32_t p = s->ord.product[l];
+            size_t k;
+            for (k = 0; k < nb && bought[k] != p; k++) {}
+            if (k == nb && nb < 64) bought[nb] = p, first[nb++] = s->ord.date[o];
+            if (s->ord.date[o] > rlo) {
+                for (k = 0; k < nr && recent[k] != p; k++) {}
+                if (k == nr && nr < 64) recent[nr++] = p;
+            }
+        }
+    }
+    for (size_t k = 0; k < nr; k++)
+        rule_cands(en, st, &en->order, recent[k], (int32_t)recent[k], en->as_of, XS_TRIG_PURCHASE, recent, nr,
+                   &cs);
+    for (size_t k = 0; k < nb; k++)
+        rule_cands(en, st, &en->adopt, bought[k], (int32_t)bought[k], first[k], XS_TRIG_ADOPTION, bought, nb,
+                   &cs);
+    /* growth offers wait for onboarding */
+    int32_t signup = s->cust.signup[c];
+    if (!st->onboarded && signup != XS_SNAP_NO_DATE &&
+        en->as_of - signup < (int32_t)en->cfg.onboarding_days) {
+        int32_t t = signup + (int32_t)en->cfg.onboarding_days;
+        for (size_t i = 0; i < cs.n; i++)
+            if (out[i].kind != XS_OFFER_DOWNSELL && out[i].timing < t) out[i].timing = t;
+    }
+    return cs.n;
+}

@@ -1,0 +1,441 @@
+/*
+ * engine.c — the offer engine's shared state and the per-customer decision.
+ *
+ * xs_offer_engine_new() computes once what every decision reads: the
+ * health / segment / LTV of each customer (through the small adapter
+ * below, the one place that knows the score module's API), the product
+ * ladders (next / previous tier, annual and monthly variants, seat packs,
+ * entry plans), the rules and adoption lags (rules.c) and the propensity
+ * model (value.c). xs_offer_decide() runs gather -> candidates -> value ->
+ * guardrails for one customer on the stack. xs_offer_decide_all() does it
+ * for everyone, optionally on several threads (each decides a contiguous
+ * block; the callback still sees customers in order).
+ */
+#include "offer/offer_int.h"
+
+#include "base/alloc.h"
+#include "base/date.h"
+#include "base/error.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------------- */
+/* Configuration                                                          */
+/* ---------------------------------------------------------------------- */
+
+void xs_offer_config_init(xs_offer_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->usage_high = 0.90;
+    c->usage_low = 0.40;
+    c->low_days = 60;
+    c->renewal_days = 60;
+    c->renewal_usage = 0.70;
+    c->term_min_days = 90;
+    c->lead_days = 30;
+    c->cancel_days = 60;
+    c->churn_high = 0.50;
+    c->horizon_months = 12;
+    c->min_health = 50;
+    c->max_contacts = 2;
+    c->contact_days = 30;
+    c->declined_days = 90;
+    c->max_offers = 2;
+    c->min_confidence = 0.05;
+    c->min_lift = 1.2;
+    c->min_support = 0.001;
+    c->recent_days = 30;
+    c->rules_per_item = 3;
+    c->onboarding_days = 60;
+    c->prior_strength = 20;
+    c->customer_strength = 4;
+    c->min_history = 30;
+    c->churn_p = NULL;
+}
+
+#define F(name) {#name, offsetof(xs_offer_config, name)}
+static const struct {
+    const char *name;
+    size_t off;
+} fields[] = {
+    F(usage_high),     F(usage_low),        F(low_days),       F(renewal_days),
+    F(renewal_usage),  F(term_min_days),    F(lead_days),      F(cancel_days),
+    F(churn_high),     F(horizon_months),   F(min_health),     F(max_contacts),
+    F(contact_days),   F(declined_days),    F(max_offers),     F(min_confidence),
+    F(min_lift),       F(min_support),      F(recent_days),    F(rules_per_item),   F(onboarding_days),
+    F(prior_strength), F(customer_strength), F(min_history), F(churn_model),
+};
+#undef F
+
+int xs_offer_config_set(xs_offer_config *c, const char *spec, const char *option,
+                        xs_error *err)
+{
+    xs_offer_config tmp = *c;
+    const char *p = spec ? spec : "";
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        char name[64], val[64];
+        size_t nl = eq ? (size_t)(eq - p) : len;
+        if (nl >= sizeof name) nl = sizeof name - 1;
+        memcpy(name, p, nl);
+        name[nl] = '\0';
+        size_t k, nf = sizeof fields / sizeof fields[0];
+        for (k = 0; k < nf; k++)
+            if (!strcmp(fields[k].name, name)) break;
+        if (k == nf || !eq) {
+            char q[160];
+            xs__error_quote(q, sizeof q, name, strlen(name));
+            xs__error_set(err, XS_EINVAL, NULL, 0, option, "unknown name %s", q);
+            return XS_EINVAL;
+        }
+        size_t vl = len - nl - 1;
+        if (vl >= sizeof val) vl = sizeof val - 1;
+        memcpy(val, eq + 1, vl);
+        val[vl] = '\0';
+        char *e2;
+        double v = strtod(val, &e2);
+        if (!vl || *e2 || !isfinite(v) || v < 0) {
+            char q[160];
+            xs__error_quote(q, sizeof q, val, strlen(val));
+            xs__error_set(err, XS_EINVAL, NULL, 0, option, "not a number >= 0: %s", q);
+            return XS_EINVAL;
+        }
+        *(double *)((char *)&tmp + fields[k].off) = v;
+        p += len;
+        if (*p == ',') p++;
+    }
+    *c = tmp;
+    return XS_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Names                                                                  */
+/* ---------------------------------------------------------------------- */
+
+const char *xs_offer_kind_name(xs_offer_kind k)
+{
+    static const char *const n[] = {"upsell", "cross-sell", "downsell"};
+    return (unsigned)k < XS_OFFER_N_KINDS ? n[k] : "";
+}
+
+const char *xs_offer_trigger_name(xs_offer_trigger t)
+{
+    static const char *const n[] = {"usage",    "seats",     "renewal",    "term",
+                                    "addon",    "adoption",  "purchase",   "low_usage",
+                                    "churn_risk", "cancel_request"};
+    return (unsigned)t < XS_TRIG_N ? n[t] : "";
+}
+
+const char *xs_offer_guard_name(xs_offer_guard g)
+{
+    static const char *const n[] = {"",         "critical_case", "consent",
+                                    "health",   "declined",      "frequency",
+                                    "no_value", "conflict",      "limit"};
+    return (unsigned)g < XS_GUARD_N ? n[g] : "";
+}
+
+const char *xs_offer_channel_name(int ch)
+{
+    static const char *const n[] = {"email", "in_app", "csm", "webinar", "sns"};
+    return ch >= 0 && ch < XS_SNAP_N_CHANNELS ? n[ch] : "";
+}
+
+/* ---------------------------------------------------------------------- */
+/* Health adapter: the one place that reads the score module              */
+/* ---------------------------------------------------------------------- */
+
+/* Copies health, segment and LTV of every customer into the engine and
+ * sets en->as_of. Returns XS_OK, XS_EINVAL (bad as_of, empty snapshot) or
+ * XS_ENOMEM. */
+static int load_health(xs_offer_engine *en, const char *as_of, xs_error *err)
+{
+    xs_health_config hc;
+    xs_health_config_init(&hc);
+    hc.clv = 0; /* CLV is not needed for offers, and fitting it is slow */
+    hc.churn = en->cfg.churn_model > 0;
+    xs_customer_scores *cs = NULL;
+    int rc = xs_customer_scores_compute(en->s, &hc, as_of, &cs, err);
+    if (rc < 0) return rc;
+    size_t n = en->s->cust.n;
+    en->health = xs__malloc((n ? n : 1) * sizeof *en->health);
+    en->segment = xs__malloc(n ? n : 1);
+    en->ltv = xs__malloc((n ? n : 1) * sizeof *en->ltv);
+    if (hc.churn) en->churn = xs__malloc((n ? n : 1) * sizeof *en->churn);
+    if (!en->health || !en->segment || !en->ltv || (hc.churn && !en->churn)) {
+        rc = XS_ENOMEM;
+        goto cleanup;
+    }
+    char buf[11];
+    xs_customer_scores_as_of(cs, buf);
+    if (xs__date_parse(buf, 10, &en->as_of) < 0) {
+        rc = XS_EINTERNAL;
+        goto cleanup;
+    }
+    for (size_t i = 0; i < n; i++) {
+        xs_customer_row r;
+        xs_customer_scores_get(cs, i, &r);
+        en->health[i] = (float)r.health;
+        en->segment[i] = (uint8_t)r.segment;
+        en->ltv[i] = r.ltv;
+        if (en->churn) en->churn[i] = r.churn_risk;
+    }
+    rc = XS_OK;
+cleanup:
+    if (rc == XS_ENOMEM) xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    xs_customer_scores_free(cs);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Product ladders                                                        */
+/* ---------------------------------------------------------------------- */
+
+static int has_limit(const struct xs_snapshot *s, uint32_t p, uint16_t code)
+{
+    for (uint32_t k = s->prod.limit_off[p]; k < s->prod.limit_off[p + 1]; k++)
+        if (s->prod.limit_name[k] == code) return 1;
+    return 0;
+}
+
+/* Fills the per-product and per-family ladder arrays. */
+static int build_ladders(xs_offer_engine *en)
+{
+    const struct xs_snapshot *s = en->s;
+    size_t np = s->prod.n, nf = s->dict.families.n;
+    en->monthly = xs__calloc(np + 1, sizeof *en->monthly);
+    en->next_tier = xs__malloc((np + 1) * sizeof(int32_t));
+    en->prev_tier = xs__malloc((np + 1) * sizeof(int32_t));
+    en->annual = xs__malloc((np + 1) * sizeof(int32_t));
+    en->monthly_of = xs__malloc((np + 1) * sizeof(int32_t));
+    en->seat_pack = xs__malloc((nf + 1) * sizeof(int32_t));
+    en->entry_plan = xs__malloc((nf + 1) * sizeof(int32_t));
+    if (!en->monthly || !en->next_tier || !en->prev_tier || !en->annual ||
+        !en->monthly_of || !en->seat_pack || !en->entry_plan)
+        return XS_ENOMEM;
+    en->seats_code = XS_SNAP_NONE16;
+    uint32_t sc = xs__intern_find(&s->dict.metrics, "seats", 5);
+    if (sc != XS_INTERN_NONE) en->seats_code = (uint16_t)sc;
+    for (size_t p = 0; p < np; p++) {
+        double price = (double)s->prod.price[p] / en->money_div;
+        en->monthly[p] = s->prod.billing[p] == XS_SNAP_BILL_MONTH  ? price
+                         : s->prod.billing[p] == XS_SNAP_BILL_YEAR ? price / 12
+                                                                   : 0;
+        en->next_tier[p] = en->prev_tier[p] = en->annual[p] = en->monthly_of[p] = -1;
+    }
+    for (size_t f = 0; f < nf; f++) {
+        en->seat_pack[f] = en->entry_plan[f] = -1;
+        for (uint32_t i = s->prod.family_off[f]; i < s->prod.family_off[f + 1]; i++) {
+            uint32_t p = s->prod.family_products[i];
+            if (s->prod.kind[p] == XS_SNAP_KIND_ADDON && en->seat_pack[f] < 0 &&
+                en->seats_code != XS_SNAP_NONE16 && has_limit(s, p, en->seats_code))
+                en->seat_pack[f] = (int32_t)p;
+            if (s->prod.kind[p] != XS_SNAP_KIND_PLAN) continue;
+            if (s->prod.billing[p] == XS_SNAP_BILL_MONTH && s->prod.price[p] > 0 &&
+                en->entry_plan[f] < 0)
+                en->entry_plan[f] = (int32_t)p; /* ascending tier, then price */
+            for (uint32_t j = s->prod.family_off[f]; j < s->prod.family_off[f + 1]; j++) {
+                uint32_t q = s->prod.family_products[j];
+                if (q == p || s->prod.kind[q] != XS_SNAP_KIND_PLAN) continue;
+                int same_bill = s->prod.billing[q] == s->prod.billing[p];
+                int tp = s->prod.tier[p], tq = s->prod.tier[q];
+                if (same_bill && tq == tp + 1 && en->next_tier[p] < 0)
+                    en->next_tier[p] = (int32_t)q;
+                if (same_bill && tq + 1 == tp && s->prod.price[q] > 0 &&
+                    en->prev_tier[p] < 0)
+                    en->prev_tier[p] = (int32_t)q;
+                if (tq == tp && s->prod.billing[p] == XS_SNAP_BILL_MONTH &&
+                    s->prod.billing[q] == XS_SNAP_BILL_YEAR && en->annual[p] < 0)
+                    en->annual[p] = (int32_t)q;
+                if (tq == tp && s->prod.billing[p] == XS_SNAP_BILL_YEAR &&
+                    s->prod.billing[q] == XS_SNAP_BILL_MONTH && en->monthly_of[p] < 0)
+                    en->monthly_of[p] = (int32_t)q;
+            }
+        }
+    }
+    return XS_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Engine                                                                 */
+/* ---------------------------------------------------------------------- */
+
+int xs_offer_engine_new(const xs_snapshot *s, const xs_offer_config *c,
+                        const char *as_of, xs_offer_engine **out, xs_error *err)
+{
+    *out = NULL;
+    xs_offer_engine *en = xs__calloc(1, sizeof *en);
+    if (!en) {
+        xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+        return XS_ENOMEM;
+    }
+    en->s = s;
+    if (c)
+        en->cfg = *c;
+    else
+        xs_offer_config_init(&en->cfg);
+    en->money_div = pow(10.0, s->money_scale);
+    en->n_items = s->prod.n + s->dict.families.n;
+    int rc = load_health(en, as_of, err);
+    if (rc < 0) goto cleanup;
+    if ((rc = build_ladders(en)) < 0) goto oom;
+    if ((rc = xs__offer_rules_build(en, err)) < 0) goto cleanup;
+    if ((rc = xs__offer_fit(en)) < 0) goto oom;
+    *out = en;
+    return XS_OK;
+oom:
+    xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+cleanup:
+    xs_offer_engine_free(en);
+    return rc;
+}
+
+void xs_offer_engine_free(xs_offer_engine *en)
+{
+    if (!en) return;
+    xs__free(en->health);
+    xs__free(en->segment);
+    xs__free(en->ltv);
+    xs__free(en->churn);
+    xs__free(en->monthly);
+    xs__free(en->next_tier);
+    xs__free(en->prev_tier);
+    xs__free(en->annual);
+    xs__free(en->monthly_of);
+    xs__free(en->seat_pack);
+    xs__free(en->entry_plan);
+    xs__offer_rules_free(&en->adopt);
+    xs__offer_rules_free(&en->order);
+    xs__free(en);
+}
+
+long xs_offer_engine_find(const xs_offer_engine *en, const char *customer_id)
+{
+    uint32_t id = xs__intern_find(&en->s->cust.ids, customer_id, strlen(customer_id));
+    return id == XS_INTERN_NONE ? XS_ENOTFOUND : (long)id;
+}
+
+size_t xs_offer_engine_n_customers(const xs_offer_engine *en)
+{
+    return en->s->cust.n;
+}
+
+const char *xs_offer_engine_as_of(const xs_offer_engine *en, char buf[11])
+{
+    xs__date_format(en->as_of, buf);
+    return buf;
+}
+
+int xs_offer_decide(const xs_offer_engine *en, uint32_t customer, xs_offer *out,
+                    size_t cap)
+{
+    xs__offer_cust st;
+    xs_offer cand[XS_OFFER_MAX_CANDIDATES];
+    if (customer >= en->s->cust.n) return 0;
+    xs__offer_gather(en, customer, &st);
+    size_t n = xs__offer_candidates(en, &st, cand, XS_OFFER_MAX_CANDIDATES);
+    xs__offer_value(en, &st, cand, n);
+    xs__offer_guard(en, &st, cand, n);
+    if (n > cap) n = cap;
+    memcpy(out, cand, n * sizeof *out);
+    return (int)n;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Every customer                                                         */
+/* ---------------------------------------------------------------------- */
+
+static void add_summary(xs_offer_summary *sum, const xs_offer *o, size_t n)
+{
+    sum->n_customers++;
+    sum->n_candidates += n;
+    for (size_t i = 0; i < n; i++) {
+        if (o[i].guard == XS_GUARD_NONE) {
+            sum->n_offered++;
+            sum->ev_offered += o[i].ev;
+            sum->n_kind[o[i].kind]++;
+        } else {
+            sum->n_suppressed[o[i].guard]++;
+            if (o[i].ev > 0) sum->ev_held[o[i].guard] += o[i].ev;
+        }
+    }
+}
+
+/* A block of customers decided by one worker thread: the offered ones are
+ * kept (suppressed ones only counted) when a callback needs them later. */
+typedef struct worker {
+    const xs_offer_engine *en;
+    uint32_t lo, hi;
+    xs_offer_summary sum;
+    int rc;
+} worker;
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    xs_offer o[XS_OFFER_MAX_CANDIDATES];
+    xs_offer_summary sum; /* on this thread's stack: no false sharing */
+    memset(&sum, 0, sizeof sum);
+    for (uint32_t c = w->lo; c < w->hi; c++) {
+        int n = xs_offer_decide(w->en, c, o, XS_OFFER_MAX_CANDIDATES);
+        add_summary(&sum, o, (size_t)n);
+    }
+    w->sum = sum;
+    return NULL;
+}
+
+int xs_offer_decide_all(const xs_offer_engine *en, int n_threads, xs_offer_fn fn,
+                        void *ctx, xs_offer_summary *sum)
+{
+    size_t n = en->s->cust.n;
+    memset(sum, 0, sizeof *sum);
+    if (fn || n_threads <= 1 || n < 1000) {
+        xs_offer o[XS_OFFER_MAX_CANDIDATES];
+        for (uint32_t c = 0; c < n; c++) {
+            int k = xs_offer_decide(en, c, o, XS_OFFER_MAX_CANDIDATES);
+            add_summary(sum, o, (size_t)k);
+            if (fn) {
+                int rc = fn(ctx, c, o, (size_t)k);
+                if (rc < 0) return rc;
+            }
+        }
+        return XS_OK;
+    }
+    if (n_threads > 64) n_threads = 64;
+    worker w[64];
+    pthread_t th[64];
+    int started[64] = {0};
+    for (int t = 0; t < n_threads; t++) {
+        memset(&w[t], 0, sizeof w[t]);
+        w[t].en = en;
+        w[t].lo = (uint32_t)(n * (size_t)t / (size_t)n_threads);
+        w[t].hi = (uint32_t)(n * (size_t)(t + 1) / (size_t)n_threads);
+        if (t > 0 && pthread_create(&th[t], NULL, work, &w[t]) == 0) started[t] = 1;
+    }
+    work(&w[0]);
+    for (int t = 1; t < n_threads; t++) {
+        if (started[t])
+            pthread_join(th[t], NULL);
+        else
+            work(&w[t]); /* no thread: do its block here */
+    }
+    /* merge in block order, so the floating-point sums are deterministic for a
+     * given thread count */
+    for (int t = 0; t < n_threads; t++) {
+        sum->n_customers += w[t].sum.n_customers;
+        sum->n_candidates += w[t].sum.n_candidates;
+        sum->n_offered += w[t].sum.n_offered;
+        sum->ev_offered += w[t].sum.ev_offered;
+        for (int g = 0; g < XS_GUARD_N; g++) {
+            sum->n_suppressed[g] += w[t].sum.n_suppressed[g];
+            sum->ev_held[g] += w[t].sum.ev_held[g];
+        }
+        for (int k = 0; k < XS_OFFER_N_KINDS; k++) sum->n_kind[k] += w[t].sum.n_kind[k];
+    }
+    return XS_OK;
+}

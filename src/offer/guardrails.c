@@ -1,0 +1,131 @@
+/*
+ * guardrails.c — never pushy: which candidates may go out, and their rank.
+ *
+ * Each candidate is checked against the guardrails in a fixed order; the
+ * first one that stops it is its reason (xs_offer_guard):
+ *   critical_case  an open severity-1 ticket (no ticket_closed with its ref)
+ *   consent        no channel the customer consented to
+ *   health         an upsell / cross-sell while health < min_health
+ *   declined       the same product declined within declined_days
+ *   frequency      max_contacts offers already sent within contact_days
+ *   no_value       expected value <= 0
+ * Then, among the survivors:
+ *   conflict       never an upsell and a downsell at once: when both
+ *                  growth (upsell, cross-sell) and downsell candidates
+ *                  survive, the side whose best expected value is lower is
+ *                  suppressed (a tie goes to the downsell: keeping the
+ *                  customer comes first)
+ *   limit          ranked below min(max_offers, max_contacts - recent
+ *                  contacts), or a better offer already touches the same
+ *                  product family (one offer per family)
+ * Ranking (and tie-breaking, so equal input gives equal output): expected
+ * value descending, then P(accept) descending, then kind (upsell,
+ * cross-sell, downsell), product proposed, product replaced, trigger.
+ */
+#include "offer/offer_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int better(const xs_offer *a, const xs_offer *b)
+{
+    if (a->ev != b->ev) return a->ev > b->ev;
+    if (a->p_accept != b->p_accept) return a->p_accept > b->p_accept;
+    if (a->kind != b->kind) return a->kind < b->kind;
+    if (a->to_product != b->to_product) return a->to_product < b->to_product;
+    if (a->from_product != b->from_product) return a->from_product < b->from_product;
+    return a->trigger < b->trigger;
+}
+
+/* Output order: offered by rank, then suppressed by guard, then better. */
+static int before(const xs_offer *a, const xs_offer *b)
+{
+    if ((a->guard == XS_GUARD_NONE) != (b->guard == XS_GUARD_NONE))
+        return a->guard == XS_GUARD_NONE;
+    if (a->guard == XS_GUARD_NONE) return a->rank < b->rank;
+    if (a->guard != b->guard) return a->guard < b->guard;
+    return better(a, b);
+}
+
+/* Insertion sort: n is small (at most XS_OFFER_MAX_CANDIDATES) and it is
+ * stable and allocation-free. */
+static void sort_by(xs_offer *o, size_t n, int (*lt)(const xs_offer *, const xs_offer *))
+{
+    for (size_t i = 1; i < n; i++) {
+        xs_offer t = o[i];
+        size_t j = i;
+        while (j > 0 && lt(&t, &o[j - 1])) {
+            o[j] = o[j - 1];
+            j--;
+        }
+        o[j] = t;
+    }
+}
+
+static int declined(const xs__offer_cust *st, int32_t p)
+{
+    if (p < 0) return 0;
+    for (int i = 0; i < st->n_declined; i++)
+        if ((int32_t)st->declined[i] == p) return 1;
+    return 0;
+}
+
+void xs__offer_guard(const xs_offer_engine *en, const xs__offer_cust *st, xs_offer *o,
+                     size_t n)
+{
+    const xs_offer_config *cfg = &en->cfg;
+    const struct xs_snapshot *s = en->s;
+    double best_grow = -1, best_down = -1;
+    for (size_t i = 0; i < n; i++) {
+        xs_offer *x = &o[i];
+        int grow = x->kind != XS_OFFER_DOWNSELL;
+        x->rank = 0;
+        if (st->open_critical)
+            x->guard = XS_GUARD_CRITICAL_CASE;
+        else if (x->channel < 0)
+            x->guard = XS_GUARD_CONSENT;
+        else if (grow && !(st->health >= cfg->min_health))
+            x->guard = XS_GUARD_HEALTH;
+        else if (declined(st, x->to_product))
+            x->guard = XS_GUARD_DECLINED;
+        else if ((double)st->recent_offers >= cfg->max_contacts)
+            x->guard = XS_GUARD_FREQUENCY;
+        else if (!(x->ev > 0))
+            x->guard = XS_GUARD_NO_VALUE;
+        else
+            x->guard = XS_GUARD_NONE;
+        if (x->guard != XS_GUARD_NONE) continue;
+        if (grow && x->ev > best_grow) best_grow = x->ev;
+        if (!grow && x->ev > best_down) best_down = x->ev;
+    }
+    if (best_grow > 0 && best_down > 0) {
+        int drop_grow = best_down >= best_grow;
+        for (size_t i = 0; i < n; i++)
+            if (o[i].guard == XS_GUARD_NONE &&
+                (o[i].kind != XS_OFFER_DOWNSELL) == drop_grow)
+                o[i].guard = XS_GUARD_CONFLICT;
+    }
+    sort_by(o, n, better);
+    double slots = cfg->max_offers;
+    double left = cfg->max_contacts - (double)st->recent_offers;
+    if (left < slots) slots = left;
+    uint16_t fams[XS_OFFER_MAX_CANDIDATES];
+    int n_f = 0, rank = 0;
+    for (size_t i = 0; i < n; i++) {
+        xs_offer *x = &o[i];
+        if (x->guard != XS_GUARD_NONE) continue;
+        int32_t p = x->to_product >= 0 ? x->to_product : x->from_product;
+        uint16_t f = s->prod.family[p];
+        int dup = 0;
+        if (f != XS_SNAP_NONE16)
+            for (int k = 0; k < n_f; k++)
+                if (fams[k] == f) dup = 1;
+        if (dup || (double)rank >= slots) {
+            x->guard = XS_GUARD_LIMIT;
+            continue;
+        }
+        if (f != XS_SNAP_NONE16) fams[n_f++] = f;
+        x->rank = ++rank;
+    }
+    sort_by(o, n, before);
+}

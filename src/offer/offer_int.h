@@ -1,0 +1,147 @@
+/*
+ * offer_int.h — internals of the offer engine (src/offer): the engine's
+ * shared read-only state and the per-customer working state that the
+ * stages pass along.
+ *
+ * Flow: engine.c builds struct xs_offer_engine once per snapshot (health
+ * adapter, product ladders, rules and adoption lags via rules.c, the
+ * propensity model via value.c); xs_offer_decide() (engine.c) fills a
+ * xs__offer_cust from the customer's CSR ranges (candidates.c), generates
+ * the candidates (candidates.c), values them (value.c), applies the
+ * guardrails and ranks (guardrails.c). explain.c turns an offer into text
+ * and table rows; targets.c aggregates every customer.
+ */
+#ifndef XS_OFFER_INT_H
+#define XS_OFFER_INT_H
+
+#include "xsell.h"
+#include "store/snapshot.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define XS__OFFER_NFEAT 8    /* propensity model features */
+#define XS__OFFER_MAX_FAM 16 /* active families per customer considered */
+#define XS__OFFER_MAX_MET 4  /* limit metrics per family considered */
+#define XS__OFFER_MAX_REFS 16
+
+/* One association rule: antecedent item -> consequent item. Items are
+ * product indexes for shop products and n_products + family code for a
+ * plan family. */
+typedef struct xs__offer_rule {
+    uint32_t to;
+    float support, confidence, lift;
+    int32_t lag_lo, lag_med; /* adoption lag window (days); -1 unknown */
+} xs__offer_rule;
+
+/* A rule table indexed by antecedent item (CSR). */
+typedef struct xs__offer_rules {
+    uint32_t *off; /* n_items + 1 */
+    xs__offer_rule *r;
+    size_t n;
+} xs__offer_rules;
+
+struct xs_offer_engine {
+    const struct xs_snapshot *s;
+    xs_offer_config cfg;
+    int32_t as_of;
+    double money_div; /* 10^money_scale */
+    size_t n_items;   /* n_products + number of families */
+    /* customers (health adapter) */
+    float *health;    /* 0..100, NaN unknown */
+    uint8_t *segment; /* xs_segment */
+    double *ltv;      /* currency units */
+    double *churn;    /* P(churn) of the churn model, NaN unknown; NULL: not used */
+    /* products */
+    double *monthly; /* monthly-equivalent list price, currency units; 0 once */
+    int32_t *next_tier, *prev_tier, *annual, *monthly_of; /* -1 none */
+    int32_t *seat_pack;  /* per family: addon product with a seats limit, -1 */
+    int32_t *entry_plan; /* per family: cheapest paid monthly plan, -1 */
+    uint16_t seats_code; /* metric code of "seats", XS_SNAP_NONE16 */
+    /* rules */
+    xs__offer_rules adopt; /* over adoption sets (families, shop products) */
+    xs__offer_rules order; /* over order baskets (shop products) */
+    /* propensity model */
+    double beta[XS__OFFER_NFEAT];
+    int fitted;                        /* beta usable */
+    size_t n_hist[XS_OFFER_N_KINDS];   /* decided offers per kind */
+    double seg_factor[256][XS_SNAP_N_CHANNELS]; /* response-rate factors */
+    size_t n_segments;
+};
+
+/* What the decision needs to know about one active family. */
+typedef struct xs__offer_fam {
+    uint16_t family;
+    int32_t plan;       /* plan product, -1 none */
+    uint32_t plan_row;  /* its subscription row */
+    int32_t pack;       /* seat-pack product held, -1 */
+    uint32_t pack_qty;
+    double monthly;     /* revenue per month of the family (currency units) */
+    int32_t renewal;    /* of the plan row, XS_SNAP_NO_DATE */
+    int32_t since;      /* first start of this family (adoption time zero) */
+    int n_met;
+    uint16_t met[XS__OFFER_MAX_MET];
+    double cap[XS__OFFER_MAX_MET];   /* sum of limit x quantity */
+    double used[XS__OFFER_MAX_MET];  /* latest value on or before as_of, NaN */
+    double wmax[XS__OFFER_MAX_MET];  /* max over the low_days window, NaN */
+    int32_t wfirst[XS__OFFER_MAX_MET]; /* earliest point in the window */
+    uint32_t addons[8];               /* add-on products held (not packs) */
+    int n_addons;
+} xs__offer_fam;
+
+/* The working state of one customer's decision. */
+typedef struct xs__offer_cust {
+    uint32_t c;
+    int n_fam;
+    xs__offer_fam fam[XS__OFFER_MAX_FAM];
+    int open_critical, cancel, onboarded;
+    int32_t cancel_day;
+    size_t recent_offers; /* sent within contact_days */
+    uint32_t declined[16]; /* products declined within declined_days */
+    int n_declined;
+    double hist_acc, hist_exp; /* accepted and model-expected past offers */
+    double health, p_churn;
+    uint8_t consent;
+} xs__offer_cust;
+
+/* ---- candidates.c */
+/* Fills st from customer c's rows. No allocation. */
+void xs__offer_gather(const struct xs_offer_engine *en, uint32_t c, xs__offer_cust *st);
+/* Writes the candidates of st into out (cap); returns their number. */
+size_t xs__offer_candidates(const struct xs_offer_engine *en, const xs__offer_cust *st,
+                            xs_offer *out, size_t cap);
+
+/* ---- value.c */
+/* Fits the propensity model on the offers history (sets beta, fitted,
+ * n_hist, seg_factor). Returns XS_OK or XS_ENOMEM. */
+int xs__offer_fit(struct xs_offer_engine *en);
+/* Model P(accept) of kind k on channel ch for a customer of health h (0-100). */
+double xs__offer_model_p(const struct xs_offer_engine *en, int kind, int ch, double h);
+/* The built-in P(churn) estimate of a customer. */
+double xs__offer_churn_estimate(const struct xs_offer_engine *en, const xs__offer_cust *st);
+/* Sets channel, p_accept, value and ev of every candidate. */
+void xs__offer_value(const struct xs_offer_engine *en, const xs__offer_cust *st,
+                     xs_offer *o, size_t n);
+
+/* ---- guardrails.c */
+/* Sets guard and rank of every candidate and sorts: offered first. */
+void xs__offer_guard(const struct xs_offer_engine *en, const xs__offer_cust *st,
+                     xs_offer *o, size_t n);
+
+/* ---- rules.c */
+/* Mines the adoption and order rules and the adoption lags. XS_OK / XS_ENOMEM. */
+int xs__offer_rules_build(struct xs_offer_engine *en, xs_error *err);
+void xs__offer_rules_free(xs__offer_rules *r);
+
+/* ---- explain.c */
+/* Formats money (currency units) as "USD 1,234.00" into buf. */
+const char *xs__offer_money(const struct xs_offer_engine *en, double v, char *buf,
+                            size_t n);
+
+/* Family of a product, XS_SNAP_NONE16 when none. */
+static inline uint16_t xs__offer_family(const struct xs_snapshot *s, int32_t p)
+{
+    return p < 0 ? XS_SNAP_NONE16 : s->prod.family[p];
+}
+
+#endif

@@ -1,0 +1,282 @@
+/*
+ * rules.c — the cross-sell knowledge of the offer engine: association
+ * rules over adoption sets and over order baskets, mined with the mining
+ * module (xs_rules_mine) on baskets built from the snapshot, and the
+ * adoption lag of each adoption rule.
+ *
+ * Adoption sets: one basket per customer of everything held on or before
+ * as_of — plan families as items "f:<family>" (any subscription of the
+ * family), over the customers with a subscription; web-shop products
+ * ordered, over the customers with an order (two separate sets, so a lift
+ * compares subscribers with subscribers and shoppers with shoppers). Order
+ * baskets: the products
+ * of each order on or before as_of. Only single-item rules A -> B are kept
+ * (max_len 2), and an adoption rule only when A and B are both families
+ * or both shop products (a family "implying" a shop item is noise here).
+ *
+ * Adoption lag: among the customers holding A and then B (B first held
+ * strictly after A), the days between the first A and the first B; the
+ * rule keeps the 25th percentile (the start of the typical adoption
+ * window) and the median. A customer who has held A for fewer days than
+ * the window start gets the cross-sell timed for that day.
+ */
+#include "offer/offer_int.h"
+
+#include "base/alloc.h"
+#include "base/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void xs__offer_rules_free(xs__offer_rules *r)
+{
+    if (!r) return;
+    xs__free(r->off);
+    xs__free(r->r);
+    memset(r, 0, sizeof *r);
+}
+
+/* Item of the engine for a basket item name; UINT32_MAX when unknown. */
+static uint32_t item_of(const xs_offer_engine *en, const char *name)
+{
+    const struct xs_snapshot *s = en->s;
+    if (name[0] == 'f' && name[1] == ':') {
+        uint32_t f = xs__intern_find(&s->dict.families, name + 2, strlen(name + 2));
+        return f == XS_INTERN_NONE ? UINT32_MAX : (uint32_t)s->prod.n + f;
+    }
+    uint32_t p = xs__intern_find(&s->prod.ids, name, strlen(name));
+    return p == XS_INTERN_NONE ? UINT32_MAX : p;
+}
+
+/* Adds the adoption basket of customer c: its families (families = 1) or
+ * its shop products (0); a customer with none adds no basket. */
+static int add_adoption(const xs_offer_engine *en, xs_baskets *b, uint32_t c, int families)
+{
+    const struct xs_snapshot *s = en->s;
+    char name[300];
+    int any = 0;
+    for (uint32_t r = s->cust.sub_off[c]; families && r < s->cust.sub_off[c + 1]; r++) {
+        if (s->sub.start[r] > en->as_of) continue;
+        uint16_t f = s->prod.family[s->sub.product[r]];
+        if (f == XS_SNAP_NONE16) continue;
+        snprintf(name, sizeof name, "f:%s", xs__intern_str(&s->dict.families, f));
+        if (xs_baskets_add(b, name) < 0) return XS_ENOMEM;
+        any = 1;
+    }
+    for (uint32_t o = s->cust.order_off[c]; !families && o < s->cust.order_off[c + 1]; o++) {
+        if (s->ord.date[o] > en->as_of) continue;
+        for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++) {
+            uint32_t p = s->ord.product[l];
+            if (s->prod.kind[p] != XS_SNAP_KIND_PRODUCT) continue;
+            if (xs_baskets_add(b, xs__intern_str(&s->prod.ids, p)) < 0) return XS_ENOMEM;
+            any = 1;
+        }
+    }
+    if (!any) return XS_OK;
+    return xs_baskets_end(b) < 0 ? XS_ENOMEM : XS_OK;
+}
+
+/* Rules being collected before they are laid out by antecedent. */
+typedef struct rule_list {
+    uint32_t *from;
+    xs__offer_rule *r;
+    size_t n, cap_from, cap_r;
+} rule_list;
+
+/* Mines the single-item rules of b and appends those whose items are both
+ * families (families = 1) or both shop products (families = 0; -1: any). */
+static int mine(const xs_offer_engine *en, const xs_baskets *b, int families,
+                rule_list *L, xs_error *err)
+{
+    if (xs_baskets_n_tx(b) == 0) return XS_OK;
+    xs_rule_opts o;
+    xs_rule_opts_init(&o);
+    o.mine.min_support = en->cfg.min_support;
+    o.mine.min_count = 0;
+    if (xs_min_count(o.mine.min_support, xs_baskets_n_tx(b)) < 2) o.mine.min_count = 2;
+    o.mine.max_len = 2;
+    o.min_confidence = en->cfg.min_confidence;
+    o.min_lift = en->cfg.min_lift;
+    o.sort_by = XS_RULE_CONFIDENCE;
+    xs_rules *rs = NULL;
+    int rc = xs_rules_mine(&rs, b, &o, err);
+    if (rc < 0) return rc;
+    size_t nr = xs_rules_n(rs), np = en->s->prod.n;
+    for (size_t i = 0; i < nr; i++) {
+        xs_rule x;
+        xs_rules_get(rs, i, &x);
+        if (x.n_lhs != 1 || x.n_rhs != 1) continue;
+        uint32_t a = item_of(en, xs_baskets_item_name(b, x.lhs[0]));
+        uint32_t c = item_of(en, xs_baskets_item_name(b, x.rhs[0]));
+        if (a == UINT32_MAX || c == UINT32_MAX) continue;
+        if (families >= 0 && ((a >= np) != families || (c >= np) != families)) continue;
+        if (xs__grow(&L->from, &L->cap_from, L->n + 1, sizeof *L->from) < 0 ||
+            xs__grow(&L->r, &L->cap_r, L->n + 1, sizeof *L->r) < 0) {
+            rc = XS_ENOMEM;
+            break;
+        }
+        xs__offer_rule *r = &L->r[L->n];
+        L->from[L->n++] = a;
+        r->to = c;
+        r->support = (float)x.support;
+        r->confidence = (float)x.confidence;
+        r->lift = (float)x.lift;
+        r->lag_lo = r->lag_med = -1;
+    }
+    xs_rules_free(rs);
+    return rc;
+}
+
+/* Lays the collected rules out by antecedent (stable: within one
+ * antecedent the miner's order, confidence first, is kept). */
+static int layout(const xs_offer_engine *en, rule_list *L, xs__offer_rules *out)
+{
+    size_t n_items = en->n_items, k = L->n;
+    out->off = xs__calloc(n_items + 2, sizeof *out->off);
+    out->r = xs__malloc((k ? k : 1) * sizeof *out->r);
+    uint32_t *pos = xs__malloc((n_items + 1) * sizeof *pos);
+    if (!out->off || !out->r || !pos) {
+        xs__free(pos);
+        return XS_ENOMEM;
+    }
+    for (size_t i = 0; i < k; i++) out->off[L->from[i] + 1]++;
+    for (size_t i = 0; i < n_items; i++) out->off[i + 1] += out->off[i];
+    memcpy(pos, out->off, (n_items + 1) * sizeof *pos);
+    for (size_t i = 0; i < k; i++) out->r[pos[L->from[i]]++] = L->r[i];
+    out->n = k;
+    xs__free(pos);
+    return XS_OK;
+}
+
+typedef struct lag_pt {
+    uint32_t rule;
+    int32_t lag;
+} lag_pt;
+
+static int cmp_lag(const void *a, const void *b)
+{
+    const lag_pt *x = a, *y = b;
+    if (x->rule != y->rule) return x->rule < y->rule ? -1 : 1;
+    return (x->lag > y->lag) - (x->lag < y->lag);
+}
+
+typedef struct held {
+    uint32_t item;
+    int32_t day;
+} held;
+
+/* Items customer c held on or before as_of with their first day (at most
+ * cap); returns the count. Shared with candidates.c through the same
+ * definition of "held". */
+static size_t held_items(const xs_offer_engine *en, uint32_t c, held *h, size_t cap)
+{
+    const struct xs_snapshot *s = en->s;
+    size_t n = 0;
+    for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
+        if (s->sub.start[r] > en->as_of) continue;
+        uint16_t f = s->prod.family[s->sub.product[r]];
+        if (f == XS_SNAP_NONE16) continue;
+        uint32_t it = (uint32_t)s->prod.n + f;
+        size_t j;
+        for (j = 0; j < n && h[j].item != it; j++) {}
+        if (j < n) {
+            if (s->sub.start[r] < h[j].day) h[j].day = s->sub.start[r];
+        } else if (n < cap) {
+            h[n].item = it;
+            h[n++].day = s->sub.start[r];
+        }
+    }
+    for (uint32_t o = s->cust.order_off[c]; o < s->cust.order_off[c + 1]; o++) {
+        if (s->ord.date[o] > en->as_of) continue;
+        for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++) {
+            uint32_t p = s->ord.product[l];
+            if (s->prod.kind[p] != XS_SNAP_KIND_PRODUCT) continue;
+            size_t j;
+            for (j = 0; j < n && h[j].item != p; j++) {}
+            if (j == n && n < cap) { /* orders are by date: the first is the earliest */
+                h[n].item = p;
+                h[n++].day = s->ord.date[o];
+            }
+        }
+    }
+    return n;
+}
+
+/* Fills lag_lo / lag_med of the adoption rules. */
+static int lags(xs_offer_engine *en)
+{
+    const struct xs_snapshot *s = en->s;
+    xs__offer_rules *R = &en->adopt;
+    lag_pt *pts = NULL;
+    size_t n_pts = 0, cap_pts = 0;
+    held h[128];
+    for (uint32_t c = 0; c < s->cust.n; c++) {
+        size_t nh = held_items(en, c, h, 128);
+        for (size_t i = 0; i < nh; i++) {
+            uint32_t a = h[i].item;
+            for (uint32_t r = R->off[a]; r < R->off[a + 1]; r++) {
+                for (size_t j = 0; j < nh; j++) {
+                    if (h[j].item != R->r[r].to || h[j].day <= h[i].day) continue;
+                    if (n_pts == cap_pts &&
+                        xs__grow(&pts, &cap_pts, n_pts + 1, sizeof *pts) < 0) {
+                        xs__free(pts);
+                        return XS_ENOMEM;
+                    }
+                    pts[n_pts].rule = r;
+                    pts[n_pts++].lag = h[j].day - h[i].day;
+                }
+            }
+        }
+    }
+    if (n_pts) qsort(pts, n_pts, sizeof *pts, cmp_lag);
+    for (size_t i = 0; i < n_pts;) {
+        size_t j = i;
+        while (j < n_pts && pts[j].rule == pts[i].rule) j++;
+        size_t m = j - i;
+        R->r[pts[i].rule].lag_lo = pts[i + m / 4].lag;
+        R->r[pts[i].rule].lag_med = pts[i + m / 2].lag;
+        i = j;
+    }
+    xs__free(pts);
+    return XS_OK;
+}
+
+int xs__offer_rules_build(xs_offer_engine *en, xs_error *err)
+{
+    const struct xs_snapshot *s = en->s;
+    xs_baskets *fam = xs_baskets_new(), *shop = xs_baskets_new(), *ob = xs_baskets_new();
+    rule_list la = {0}, lo = {0};
+    int rc = XS_ENOMEM;
+    if (!fam || !shop || !ob) goto cleanup;
+    /* adoption sets: families over the customers with a subscription, shop
+     * products over the customers with an order, so that a lift compares
+     * like with like (a shop item is not "implied" by being a shopper) */
+    for (uint32_t c = 0; c < s->cust.n; c++) {
+        if ((rc = add_adoption(en, fam, c, 1)) < 0) goto cleanup;
+        if ((rc = add_adoption(en, shop, c, 0)) < 0) goto cleanup;
+    }
+    rc = XS_ENOMEM;
+    for (uint32_t o = 0; o < s->ord.n; o++) {
+        if (s->ord.date[o] > en->as_of) continue;
+        for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++)
+            if (xs_baskets_add(ob, xs__intern_str(&s->prod.ids, s->ord.product[l])) < 0)
+                goto cleanup;
+        if (xs_baskets_end(ob) < 0) goto cleanup;
+    }
+    if ((rc = mine(en, fam, 1, &la, err)) < 0) goto cleanup;
+    if ((rc = mine(en, shop, 0, &la, err)) < 0) goto cleanup;
+    if ((rc = mine(en, ob, 0, &lo, err)) < 0) goto cleanup;
+    if ((rc = layout(en, &la, &en->adopt)) < 0) goto cleanup;
+    if ((rc = layout(en, &lo, &en->order)) < 0) goto cleanup;
+    rc = lags(en);
+cleanup:
+    if (rc == XS_ENOMEM) xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    xs__free(la.from);
+    xs__free(la.r);
+    xs__free(lo.from);
+    xs__free(lo.r);
+    xs_baskets_free(fam);
+    xs_baskets_free(shop);
+    xs_baskets_free(ob);
+    return rc;
+}

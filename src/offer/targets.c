@@ -1,0 +1,142 @@
+/*
+ * targets.c — the target list for the CSM team: every customer decided
+ * (on n_threads threads, each a contiguous block), ranked by the total
+ * expected value of its offered offers, with the facts a CSM weighs:
+ * LTV, segment, size, adoption maturity (active product families) and
+ * loyalty (health and its segment).
+ */
+#include "offer/offer_int.h"
+
+#include "base/alloc.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct trow {
+    uint32_t c;
+    uint32_t n_off;
+    double ev;
+    xs_offer top;
+} trow;
+
+typedef struct tjob {
+    const xs_offer_engine *en;
+    trow *rows;
+    uint32_t lo, hi;
+} tjob;
+
+static void *tjob_run(void *arg)
+{
+    tjob *j = arg;
+    xs_offer o[XS_OFFER_MAX_CANDIDATES];
+    for (uint32_t c = j->lo; c < j->hi; c++) {
+        int n = xs_offer_decide(j->en, c, o, XS_OFFER_MAX_CANDIDATES);
+        trow *r = &j->rows[c];
+        r->c = c;
+        r->n_off = 0;
+        r->ev = 0;
+        for (int i = 0; i < n; i++)
+            if (o[i].guard == XS_GUARD_NONE) {
+                if (!r->n_off) r->top = o[i];
+                r->n_off++;
+                r->ev += o[i].ev;
+            }
+    }
+    return NULL;
+}
+
+static int cmp_trow(const void *a, const void *b)
+{
+    const trow *x = a, *y = b;
+    if (x->ev != y->ev) return x->ev > y->ev ? -1 : 1;
+    return (x->c > y->c) - (x->c < y->c);
+}
+
+/* Active product families of customer c at as_of. */
+static int maturity(const xs_offer_engine *en, uint32_t c)
+{
+    const struct xs_snapshot *s = en->s;
+    uint16_t f[32];
+    int n = 0;
+    for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
+        if (s->sub.start[r] > en->as_of ||
+            (s->sub.end[r] != XS_SNAP_NO_DATE && s->sub.end[r] <= en->as_of))
+            continue;
+        uint16_t x = s->prod.family[s->sub.product[r]];
+        if (x == XS_SNAP_NONE16) continue;
+        int k;
+        for (k = 0; k < n && f[k] != x; k++) {}
+        if (k == n && n < 32) f[n++] = x;
+    }
+    return n;
+}
+
+int xs_offer_targets(const xs_offer_engine *en, int n_threads, size_t limit, xs_table *t)
+{
+    const struct xs_snapshot *s = en->s;
+    size_t n = s->cust.n;
+    trow *rows = xs__malloc((n ? n : 1) * sizeof *rows);
+    if (!rows) return XS_ENOMEM;
+    if (n_threads < 1) n_threads = 1;
+    if (n_threads > 16) n_threads = 16;
+    if (n < 1000) n_threads = 1;
+    tjob jobs[16];
+    pthread_t th[16];
+    int started[16] = {0};
+    for (int k = 0; k < n_threads; k++) {
+        jobs[k].en = en;
+        jobs[k].rows = rows;
+        jobs[k].lo = (uint32_t)(n * (size_t)k / (size_t)n_threads);
+        jobs[k].hi = (uint32_t)(n * (size_t)(k + 1) / (size_t)n_threads);
+        if (k > 0 && pthread_create(&th[k], NULL, tjob_run, &jobs[k]) == 0) started[k] = 1;
+    }
+    tjob_run(&jobs[0]);
+    for (int k = 1; k < n_threads; k++) {
+        if (started[k])
+            pthread_join(th[k], NULL);
+        else
+            tjob_run(&jobs[k]);
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].n_off) rows[m++] = rows[i];
+    qsort(rows, m, sizeof *rows, cmp_trow);
+    if (limit && m > limit) m = limit;
+    static const char *const cols[] = {"rank",      "customer_id", "expected_value",
+                                       "offers",    "top_offer",   "ltv",
+                                       "segment",   "size",        "maturity",
+                                       "health",    "loyalty"};
+    static const xs_coltype type[] = {XS_COL_NUM,  XS_COL_TEXT, XS_COL_NUM, XS_COL_NUM,
+                                      XS_COL_TEXT, XS_COL_NUM,  XS_COL_TEXT, XS_COL_TEXT,
+                                      XS_COL_NUM,  XS_COL_NUM,  XS_COL_TEXT};
+    int rc = XS_OK;
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        if (xs_table_column(t, cols[i], type[i]) < 0) rc = XS_ENOMEM;
+    for (size_t i = 0; i < m && rc == XS_OK; i++) {
+        const trow *r = &rows[i];
+        uint32_t c = r->c;
+        const xs_offer *o = &r->top;
+        int32_t p = o->to_product >= 0 ? o->to_product : o->from_product;
+        int e = 0;
+        e |= xs_table_row(t);
+        e |= xs_table_cellf(t, "%zu", i + 1);
+        e |= xs_table_cell(t, xs__intern_str(&s->cust.ids, c));
+        e |= xs_table_cellf(t, "%.2f", r->ev);
+        e |= xs_table_cellf(t, "%u", r->n_off);
+        e |= xs_table_cellf(t, "%s %s", xs_offer_kind_name(o->kind),
+                            xs__intern_str(&s->prod.ids, (uint32_t)p));
+        e |= isnan(en->ltv[c]) ? xs_table_cell(t, NULL) : xs_table_cellf(t, "%.2f", en->ltv[c]);
+        e |= xs_table_cell(t, xs__snap_dict_str(&s->dict.segments, s->cust.segment[c]));
+        e |= xs_table_cell(t, xs__snap_dict_str(&s->dict.sizes, s->cust.size[c]));
+        e |= xs_table_cellf(t, "%d", maturity(en, c));
+        e |= isnan(en->health[c]) ? xs_table_cell(t, NULL)
+                                  : xs_table_cellf(t, "%.1f", (double)en->health[c]);
+        e |= xs_table_cell(t, xs_segment_name((xs_segment)en->segment[c]));
+        if (e) rc = XS_ENOMEM;
+    }
+    xs__free(rows);
+    return rc;
+}

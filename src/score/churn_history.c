@@ -1,0 +1,754 @@
+/*
+ * churn_history.c — churn risk learnt from the store's own history. For a
+ * cutoff date t it turns the snapshot (src/store/snapshot.h) into the same
+ * encoded customer table (struct xs_churn_data, churn.h) that
+ * features_table.c reads from a CSV file, so that training, prediction,
+ * reasons and the measures of auc.c are the code of churn.c, shared.
+ *
+ * Rows: the customers active on t (a subscription with start <= t and no
+ * end or end > t), in customer order. No leakage: every feature reads only
+ * rows dated on or before t — subscriptions that started by t (an end after
+ * t reads as "still running"), events, usage and orders dated <= t, offers
+ * whose outcome_at is <= t. The stored renewal_date is not read (it is
+ * written relative to the data's last day); days to renewal come from the
+ * start date and the term. Customer attributes (signup, segment, industry,
+ * size) are taken as they are now: the store keeps no history of them.
+ *
+ * Features at t (money in major units of the store's currency; NaN =
+ * missing):
+ *   tenure_days            t - signup_date
+ *   mrr                    sum over subscriptions active on t of
+ *                          unit_price x quantity, / 12 for yearly-billed
+ *                          products, 0 for one-off ones
+ *   mrr_change_90d/180d    mrr(t) - mrr(t - 90 / t - 180), same rule
+ *   active_subscriptions   subscriptions active on t
+ *   active_products        distinct products of those
+ *   active_families        distinct product families of those
+ *   plan_tier              highest tier of an active plan (NaN: no tiered plan)
+ *   days_to_renewal        days from t to the earliest next anniversary,
+ *                          strictly after t, of an active subscription's
+ *                          start (monthly or yearly by its term)
+ *   seat_utilisation       for each family, the latest usage point of metric
+ *                          "seats" dated in (t - 62, t], divided by the
+ *                          family's capacity that day (sum of limit x
+ *                          quantity over the customer's active
+ *                          subscriptions of the family, src/gen/README.md);
+ *                          the highest over families (NaN: none)
+ *   max_utilisation        the same over every metric with a capacity
+ *   logins_30d / 90d       sum of login event values (1 when absent) in
+ *                          (t - 30, t] / (t - 90, t]
+ *   login_trend_30d        daily rate of the last 30 days over that of
+ *                          (t - 90, t - 30] (NaN when that is 0)
+ *   login_trend_90d        logins of (t - 90, t] over (t - 180, t - 90]
+ *   nps_latest, nps_mean   of the nps events dated <= t
+ *   tickets_90d / 365d     ticket events in (t - 90, t] / (t - 365, t]
+ *   open_critical_tickets  severity-1 tickets dated <= t without a
+ *                          ticket_closed of the same (non-empty) ref by t
+ *   payment_failed         payment_failed events dated <= t
+ *   cancel_requests_90d    cancel_request events in (t - 90, t]
+ *   offers_declined_180d   offers declined with outcome_at in (t - 180, t]
+ *   orders                 orders dated <= t
+ *   days_since_order       t - latest order date (NaN: none)
+ *   order_amount           sum of their line amounts
+ *   billing_term           categorical: monthly, annual or mixed, by the
+ *                          terms of the active plans (all active
+ *                          subscriptions when there is no plan)
+ *   segment, industry, size  categorical, blank when absent
+ *
+ * Label with horizon h: 1 when the customer (active on t) is active on no
+ * subscription on day t + h, else 0; needs t + h <= the data's end.
+ *
+ * The data's end (the default as-of date) is the latest signup, subscription
+ * start, order, usage point, event or offer (sent or decided): not the
+ * snapshot's last_date, which counts renewal dates (scheduled in the future)
+ * and end dates (which may be too).
+ */
+#include "score/churn_history.h"
+
+#include "score/churn.h"
+
+#include "base/alloc.h"
+#include "base/date.h"
+#include "base/error.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_HORIZON 3650
+#define UTIL_WINDOW 62
+
+static const char *const COL_NAMES[XS__CH_N_COLS] = {
+    "tenure_days",
+    "mrr",
+    "mrr_change_90d",
+    "mrr_change_180d",
+    "active_subscriptions",
+    "active_products",
+    "active_families",
+    "plan_tier",
+    "days_to_renewal",
+    "seat_utilisation",
+    "max_utilisation",
+    "logins_30d",
+    "logins_90d",
+    "login_trend_30d",
+    "login_trend_90d",
+    "nps_latest",
+    "nps_mean",
+    "tickets_90d",
+    "tickets_365d",
+    "open_critical_tickets",
+    "payment_failed",
+    "cancel_requests_90d",
+    "offers_declined_180d",
+    "orders",
+    "days_since_order",
+    "order_amount",
+    "billing_term",
+    "segment",
+    "industry",
+    "size",
+};
+
+const char *xs__churn_history_col_name(size_t c)
+{
+    return c < XS__CH_N_COLS ? COL_NAMES[c] : NULL;
+}
+
+static int sub_active(const xs__snap_subscriptions *sb, uint32_t r, int32_t d)
+{
+    return sb->start[r] <= d && (sb->end[r] == XS_SNAP_NO_DATE || sb->end[r] > d);
+}
+
+int xs__churn_history_active(const struct xs_snapshot *s, uint32_t c, int32_t d)
+{
+    for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++)
+        if (sub_active(&s->sub, r, d)) return 1;
+    return 0;
+}
+
+static void later(int32_t *m, int32_t d)
+{
+    if (d != XS_SNAP_NO_DATE && (*m == XS_SNAP_NO_DATE || d > *m)) *m = d;
+}
+
+int32_t xs__churn_history_data_end(const struct xs_snapshot *s)
+{
+    int32_t m = XS_SNAP_NO_DATE;
+    for (size_t i = 0; i < s->cust.n; i++)
+        later(&m, s->cust.signup[i]);
+    for (size_t i = 0; i < s->sub.n; i++)
+        later(&m, s->sub.start[i]);
+    for (size_t i = 0; i < s->ord.n; i++)
+        later(&m, s->ord.date[i]);
+    for (size_t i = 0; i < s->use.n; i++)
+        later(&m, s->use.date[i]);
+    for (size_t i = 0; i < s->ev.n; i++)
+        later(&m, s->ev.date[i]);
+    for (size_t i = 0; i < s->off.n; i++) {
+        later(&m, s->off.sent[i]);
+        later(&m, s->off.outcome_at[i]);
+    }
+    return m;
+}
+
+/* ---------------------------------------------------------------------- */
+/* One customer's features                                                 */
+/* ---------------------------------------------------------------------- */
+
+/* Monthly value of subscription r in minor units. */
+static double monthly(const struct xs_snapshot *s, uint32_t r)
+{
+    uint8_t b = s->prod.billing[s->sub.product[r]];
+    double v = (double)s->sub.unit_price[r] * (double)s->sub.quantity[r];
+    return b == XS_SNAP_BILL_ONCE ? 0 : b == XS_SNAP_BILL_YEAR ? v / 12 : v;
+}
+
+static double mrr_on(const struct xs_snapshot *s, uint32_t c, int32_t d)
+{
+    double m = 0;
+    for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++)
+        if (sub_active(&s->sub, r, d)) m += monthly(s, r);
+    return m;
+}
+
+/* The first anniversary of start (every `months` months) strictly after t. */
+static int32_t next_anniversary(int32_t start, int months, int32_t t)
+{
+    int sy, sm, sd, ty, tm, td;
+    xs__civil_from_days(start, &sy, &sm, &sd);
+    xs__civil_from_days(t, &ty, &tm, &td);
+    int k = ((ty - sy) * 12 + (tm - sm)) / months * months;
+    if (k < months) k = months;
+    while (k > months && xs__date_add_months(start, k - months) > t)
+        k -= months;
+    while (xs__date_add_months(start, k) <= t)
+        k += months;
+    return xs__date_add_months(start, k);
+}
+
+static double limit_of(const struct xs_snapshot *s, uint32_t p, uint16_t metric)
+{
+    for (uint32_t l = s->prod.limit_off[p]; l < s->prod.limit_off[p + 1]; l++)
+        if (s->prod.limit_name[l] == metric) return s->prod.limit_value[l];
+    return 0;
+}
+
+/* Capacity of family f for a metric on day d: sum of limit x quantity. */
+static double capacity(const struct xs_snapshot *s, uint32_t c, uint16_t f,
+                       uint16_t metric, int32_t d)
+{
+    double cap = 0;
+    for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
+        uint32_t p = s->sub.product[r];
+        if (s->prod.family[p] != f || !sub_active(&s->sub, r, d)) continue;
+        cap += limit_of(s, p, metric) * (double)s->sub.quantity[r];
+    }
+    return cap;
+}
+
+/* Latest utilisation point of a (family, metric) series. */
+typedef struct util_pt {
+    uint16_t family, metric;
+    int32_t date;
+    double ratio;
+} util_pt;
+
+/* Per-call scratch space. */
+typedef struct scratch {
+    util_pt *pts;
+    size_t cap;
+    uint32_t *seen; /* distinct products / families */
+    size_t seen_cap;
+} scratch;
+
+static int seen_add(uint32_t *set, size_t *n, uint32_t v)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (set[i] == v) return 0;
+    set[(*n)++] = v;
+    return 1;
+}
+
+static const char *term_name(int has_month, int has_year)
+{
+    return has_month && has_year ? "mixed" : has_year ? "annual" : "monthly";
+}
+
+/* Fills num[XS__CH_N_NUMERIC] and cat[4] (borrowed strings) for customer
+ * c, active on t. Returns XS_OK or XS_ENOMEM. */
+static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, double *num,
+                        const char **cat, scratch *w)
+{
+    const xs__snap_customers *cu = &s->cust;
+    const xs__snap_subscriptions *sb = &s->sub;
+    double scale = pow(10, s->money_scale);
+    for (size_t i = 0; i < XS__CH_N_NUMERIC; i++)
+        num[i] = NAN;
+    num[XS__CH_TENURE] =
+        cu->signup[c] == XS_SNAP_NO_DATE ? NAN : (double)(t - cu->signup[c]);
+    double m0 = mrr_on(s, c, t);
+    num[XS__CH_MRR] = m0 / scale;
+    num[XS__CH_MRR_CHANGE_90] = (m0 - mrr_on(s, c, t - 90)) / scale;
+    num[XS__CH_MRR_CHANGE_180] = (m0 - mrr_on(s, c, t - 180)) / scale;
+
+    /* subscriptions active on t */
+    size_t n_sub_rows = cu->sub_off[c + 1] - cu->sub_off[c];
+    if (xs__grow(&w->seen, &w->seen_cap, 2 * n_sub_rows + 1, sizeof *w->seen) < 0)
+        return XS_ENOMEM;
+    uint32_t *prods = w->seen, *fams = w->seen + n_sub_rows;
+    size_t n_subs = 0, n_prods = 0, n_fams = 0;
+    int tier = 0, plan_month = 0, plan_year = 0, any_month = 0, any_year = 0;
+    int32_t renew = XS_SNAP_NO_DATE;
+    for (uint32_t r = cu->sub_off[c]; r < cu->sub_off[c + 1]; r++) {
+        if (!sub_active(sb, r, t)) continue;
+        uint32_t p = sb->product[r];
+        n_subs++;
+        seen_add(prods, &n_prods, p);
+        if (s->prod.family[p] != XS_SNAP_NONE16)
+            seen_add(fams, &n_fams, s->prod.family[p]);
+        int year = sb->term[r] == XS_SNAP_TERM_YEAR;
+        if (s->prod.kind[p] == XS_SNAP_KIND_PLAN) {
+            if (s->prod.tier[p] > tier) tier = s->prod.tier[p];
+            plan_year |= year;
+            plan_month |= !year;
+        }
+        any_year |= year;
+        any_month |= !year;
+        int32_t a = next_anniversary(sb->start[r], year ? 12 : 1, t);
+        if (renew == XS_SNAP_NO_DATE || a < renew) renew = a;
+    }
+    num[XS__CH_SUBSCRIPTIONS] = (double)n_subs;
+    num[XS__CH_PRODUCTS] = (double)n_prods;
+    num[XS__CH_FAMILIES] = (double)n_fams;
+    num[XS__CH_PLAN_TIER] = tier ? tier : NAN;
+    if (renew != XS_SNAP_NO_DATE) num[XS__CH_DAYS_TO_RENEWAL] = (double)(renew - t);
+    cat[0] = plan_month || plan_year ? term_name(plan_month, plan_year)
+                                     : term_name(any_month, any_year);
+
+    /* utilisation: latest point per (family, metric) in (t - 62, t] */
+    size_t n_pts = 0;
+    size_t n_use = cu->usage_off[c + 1] - cu->usage_off[c];
+    if (xs__grow(&w->pts, &w->cap, n_use + 1, sizeof *w->pts) < 0) return XS_ENOMEM;
+    uint32_t seats = xs__intern_find(&s->dict.metrics, "seats", 5);
+    for (uint32_t u = cu->usage_off[c]; u < cu->usage_off[c + 1]; u++) {
+        int32_t d = s->use.date[u];
+        if (d > t || d <= t - UTIL_WINDOW) continue;
+        uint16_t f = s->prod.family[s->use.product[u]], mt = s->use.metric[u];
+        if (f == XS_SNAP_NONE16) continue;
+        double cap = capacity(s, c, f, mt, d);
+        if (!(cap > 0)) continue;
+        size_t k = 0;
+        while (k < n_pts && !(w->pts[k].family == f && w->pts[k].metric == mt))
+            k++;
+        if (k == n_pts) {
+            n_pts++;
+            w->pts[k].family = f;
+            w->pts[k].metric = mt;
+            w->pts[k].date = XS_SNAP_NO_DATE;
+        }
+        if (d > w->pts[k].date) {
+            w->pts[k].date = d;
+            w->pts[k].ratio = s->use.value[u] / cap;
+        }
+    }
+    for (size_t k = 0; k < n_pts; k++) {
+        double v = w->pts[k].ratio;
+        if (isnan(num[XS__CH_MAX_UTIL]) || v > num[XS__CH_MAX_UTIL])
+            num[XS__CH_MAX_UTIL] = v;
+        if (w->pts[k].metric == seats &&
+            (isnan(num[XS__CH_SEAT_UTIL]) || v > num[XS__CH_SEAT_UTIL]))
+            num[XS__CH_SEAT_UTIL] = v;
+    }
+
+    /* events dated <= t (sorted by date) */
+    double l30 = 0, l30_90 = 0, l90_180 = 0, nps_sum = 0;
+    size_t n_nps = 0, tickets = 0, tickets_y = 0, open_crit = 0, pay = 0, cancel = 0;
+    uint32_t e0 = cu->event_off[c], e1 = cu->event_off[c + 1];
+    for (uint32_t e = e0; e < e1 && s->ev.date[e] <= t; e++) {
+        int32_t d = s->ev.date[e];
+        double v = s->ev.value[e];
+        switch (s->ev.type[e]) {
+        case XS_SNAP_EV_LOGIN: {
+            double k = isnan(v) ? 1 : v;
+            if (d > t - 30)
+                l30 += k;
+            else if (d > t - 90)
+                l30_90 += k;
+            else if (d > t - 180)
+                l90_180 += k;
+            break;
+        }
+        case XS_SNAP_EV_NPS:
+            if (isnan(v)) break;
+            num[XS__CH_NPS_LATEST] = v;
+            nps_sum += v;
+            n_nps++;
+            break;
+        case XS_SNAP_EV_TICKET: {
+            if (d > t - 90) tickets++;
+            if (d > t - 365) tickets_y++;
+            if (v != 1) break;
+            int closed = 0;
+            uint32_t ref = s->ev.ref[e];
+            for (uint32_t q = e0; ref != 0 && q < e1 && s->ev.date[q] <= t && !closed;
+                 q++)
+                closed = s->ev.type[q] == XS_SNAP_EV_TICKET_CLOSED && s->ev.ref[q] == ref;
+            open_crit += !closed;
+            break;
+        }
+        case XS_SNAP_EV_PAYMENT_FAILED:
+            pay++;
+            break;
+        case XS_SNAP_EV_CANCEL_REQUEST:
+            if (d > t - 90) cancel++;
+            break;
+        default:
+            break;
+        }
+    }
+    num[XS__CH_LOGINS_30] = l30;
+    num[XS__CH_LOGINS_90] = l30 + l30_90;
+    if (l30_90 > 0) num[XS__CH_LOGIN_TREND_30] = (l30 / 30) / (l30_90 / 60);
+    if (l90_180 > 0) num[XS__CH_LOGIN_TREND_90] = (l30 + l30_90) / l90_180;
+    if (n_nps) num[XS__CH_NPS_MEAN] = nps_sum / (double)n_nps;
+    num[XS__CH_TICKETS_90] = (double)tickets;
+    num[XS__CH_TICKETS_365] = (double)tickets_y;
+    num[XS__CH_OPEN_CRITICAL] = (double)open_crit;
+    num[XS__CH_PAYMENT_FAILED] = (double)pay;
+    num[XS__CH_CANCEL_90] = (double)cancel;
+
+    size_t declined = 0;
+    for (uint32_t o = cu->offer_off[c]; o < cu->offer_off[c + 1]; o++) {
+        int32_t d = s->off.outcome_at[o];
+        if (s->off.outcome[o] == XS_SNAP_OUT_DECLINED && d != XS_SNAP_NO_DATE && d <= t &&
+            d > t - 180)
+            declined++;
+    }
+    num[XS__CH_DECLINED_180] = (double)declined;
+
+    size_t n_ord = 0;
+    double amount = 0;
+    int32_t last = XS_SNAP_NO_DATE;
+    for (uint32_t o = cu->order_off[c]; o < cu->order_off[c + 1] && s->ord.date[o] <= t;
+         o++) {
+        n_ord++;
+        last = s->ord.date[o];
+        for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++)
+            amount += (double)s->ord.amount[l];
+    }
+    num[XS__CH_ORDERS] = (double)n_ord;
+    if (n_ord) num[XS__CH_DAYS_SINCE_ORDER] = (double)(t - last);
+    num[XS__CH_ORDER_AMOUNT] = amount / scale;
+
+    cat[1] = xs__snap_dict_str(&s->dict.segments, cu->segment[c]);
+    cat[2] = xs__snap_dict_str(&s->dict.industries, cu->industry[c]);
+    cat[3] = xs__snap_dict_str(&s->dict.sizes, cu->size[c]);
+    return XS_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The table                                                               */
+/* ---------------------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static long find_level(const xs__churn_col *col, const char *v)
+{
+    const char **hit = bsearch(&v, (const char **)col->levels, col->n_levels,
+                               sizeof *col->levels, cmp_str);
+    return hit ? (long)(hit - (const char **)col->levels) : -1;
+}
+
+/* The encoding fitted on the rows: categorical levels = distinct non-blank
+ * values, sorted bytewise. */
+static int fit_encoding(xs__churn_enc *e, const char **cat, size_t n)
+{
+    if (!(e->cols = xs__calloc(XS__CH_N_COLS, sizeof *e->cols))) return XS_ENOMEM;
+    e->n_cols = XS__CH_N_COLS;
+    for (size_t c = 0; c < XS__CH_N_COLS; c++) {
+        xs__churn_col *col = &e->cols[c];
+        if (!(col->name = xs__strdup(COL_NAMES[c]))) return XS_ENOMEM;
+        if (c < XS__CH_N_NUMERIC) continue;
+        col->categorical = 1;
+        size_t k = c - XS__CH_N_NUMERIC;
+        if (!(col->levels = xs__calloc(n ? n : 1, sizeof *col->levels))) return XS_ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+            const char *v = cat[i * 4 + k];
+            if (!*v) continue;
+            size_t l = 0;
+            while (l < col->n_levels && strcmp(col->levels[l], v))
+                l++;
+            if (l < col->n_levels) continue;
+            if (!(col->levels[l] = xs__strdup(v))) return XS_ENOMEM;
+            col->n_levels++;
+        }
+        qsort(col->levels, col->n_levels, sizeof *col->levels, cmp_str);
+    }
+    return xs__churn_enc_finish(e) < 0 ? XS_ENOMEM : XS_OK;
+}
+
+/* Checks that a model was trained on this feature table. */
+static int check_model(const xs__churn_enc *me, xs_error *err)
+{
+    size_t c = 0;
+    for (; c < XS__CH_N_COLS && c < me->n_cols; c++)
+        if (strcmp(me->cols[c].name, COL_NAMES[c]) ||
+            me->cols[c].categorical != (c >= XS__CH_N_NUMERIC))
+            break;
+    if (c == XS__CH_N_COLS && me->n_cols == XS__CH_N_COLS) return XS_OK;
+    char q[128];
+    const char *got = c < me->n_cols ? me->cols[c].name : "(none)";
+    xs__error_quote(q, sizeof q, got, strlen(got));
+    return xs__error_set(err, XS_EINVAL, NULL, 0, "--model",
+                         "not a store-history churn model: its column %zu is %s", c + 1,
+                         q);
+}
+
+static int parse_day(const char *s, const char *opt, int32_t *out, xs_error *err)
+{
+    if (s && xs__date_parse(s, strlen(s), out) == 0) return XS_OK;
+    char q[128];
+    xs__error_quote(q, sizeof q, s ? s : "", s ? strlen(s) : 0);
+    return xs__error_set(err, XS_EINVAL, NULL, 0, opt, "not a date: %s", q);
+}
+
+static int check_horizon(int h, xs_error *err)
+{
+    if (h >= 1 && h <= MAX_HORIZON) return XS_OK;
+    return xs__error_set(err, XS_EINVAL, NULL, 0, "--horizon",
+                         "%d days is out of range [1, %d]", h, MAX_HORIZON);
+}
+
+static int nomem(xs_error *err)
+{
+    return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+}
+
+/* Features of the customers active on day t; labels when h > 0. */
+static int build(const struct xs_snapshot *s, int32_t t, int h, const xs_churn_model *m,
+                 xs_churn_data **out, xs_error *err)
+{
+    xs_churn_data *d = NULL;
+    uint32_t *rows = NULL;
+    double *num = NULL;
+    const char **cat = NULL;
+    scratch w;
+    memset(&w, 0, sizeof w);
+    char tday[11], lday[11];
+    int rc;
+    *out = NULL;
+    xs__date_format(t, tday);
+    if (h != 0 && (rc = check_horizon(h, err)) < 0) return rc;
+    int32_t end = h > 0 ? xs__churn_history_data_end(s) : XS_SNAP_NO_DATE;
+    if (h > 0 && (end == XS_SNAP_NO_DATE || t + h > end)) {
+        char need[11];
+        xs__date_format(t + h, need);
+        if (end == XS_SNAP_NO_DATE)
+            return xs__error_set(err, XS_EINVAL, NULL, 0, "--db",
+                                 "the store holds no dated rows");
+        xs__date_format(end, lday);
+        return xs__error_set(
+            err, XS_EINVAL, NULL, 0, "--cutoff",
+            "labels of cutoff %s need data up to %s, the data ends on %s", tday, need,
+            lday);
+    }
+    if (m && (rc = check_model(xs__churn_model_enc(m), err)) < 0) return rc;
+    size_t nc = s->cust.n, n = 0;
+    if (!(rows = xs__malloc((nc ? nc : 1) * sizeof *rows))) goto oom;
+    for (uint32_t c = 0; c < nc; c++)
+        if (xs__churn_history_active(s, c, t)) rows[n++] = c;
+    if (n == 0) {
+        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--cutoff",
+                           "no customer is active on %s", tday);
+        goto cleanup;
+    }
+    num = xs__malloc(n * XS__CH_N_NUMERIC * sizeof *num);
+    cat = xs__malloc(n * 4 * sizeof *cat);
+    if (!num || !cat) goto oom;
+    for (size_t i = 0; i < n; i++)
+        if (customer_row(s, rows[i], t, num + i * XS__CH_N_NUMERIC, cat + i * 4, &w) < 0)
+            goto oom;
+
+    if (!(d = xs__calloc(1, sizeof *d))) goto oom;
+    xs__arena_init(&d->strings, 0);
+    char path[32];
+    snprintf(path, sizeof path, "cutoff %s", tday);
+    if (!(d->path = xs__strdup(path))) goto oom;
+    d->n = n;
+    if (m ? xs__churn_enc_copy(&d->enc, xs__churn_model_enc(m)) < 0
+          : fit_encoding(&d->enc, cat, n) < 0)
+        goto oom;
+    const xs__churn_enc *e = &d->enc;
+    size_t p = e->n_features;
+    d->ids = xs__calloc(n, sizeof *d->ids);
+    d->x = xs__malloc(n * p * sizeof *d->x);
+    d->cat_raw = xs__calloc(n * e->n_cols, sizeof *d->cat_raw);
+    d->info = xs__calloc(e->n_cols, sizeof *d->info);
+    if (!d->ids || !d->x || !d->cat_raw || !d->info) goto oom;
+    for (size_t c = 0; c < e->n_cols; c++) {
+        d->info[c].name = e->cols[c].name;
+        d->info[c].categorical = e->cols[c].categorical;
+        d->info[c].n_levels = e->cols[c].n_levels;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = rows[i];
+        const char *id = xs__intern_str(&s->cust.ids, c);
+        if (!(d->ids[i] = xs__arena_strndup(&d->strings, id, strlen(id)))) goto oom;
+        float *x = d->x + i * p;
+        for (size_t k = 0; k < XS__CH_N_NUMERIC; k++) {
+            double v = num[i * XS__CH_N_NUMERIC + k];
+            x[e->cols[k].first_feature] = (float)v;
+            if (isnan(v)) d->info[k].n_blank++;
+        }
+        for (size_t k = XS__CH_N_NUMERIC; k < XS__CH_N_COLS; k++) {
+            const xs__churn_col *col = &e->cols[k];
+            const char *v = cat[i * 4 + (k - XS__CH_N_NUMERIC)];
+            for (size_t l = 0; l < col->n_levels; l++)
+                x[col->first_feature + l] = 0.0f;
+            const char *kept = xs__arena_strndup(&d->strings, v, strlen(v));
+            if (!kept) goto oom;
+            d->cat_raw[i * e->n_cols + k] = kept;
+            if (!*v) {
+                d->info[k].n_blank++;
+                continue;
+            }
+            long l = find_level(col, v);
+            if (l < 0)
+                d->info[k].n_unseen++;
+            else
+                x[col->first_feature + (size_t)l] = 1.0f;
+        }
+    }
+    if (h > 0) {
+        if (!(d->y = xs__malloc(n)) || !(d->positive = xs__strdup("1")) ||
+            !(d->negative = xs__strdup("0")))
+            goto oom;
+        for (size_t i = 0; i < n; i++) {
+            d->y[i] = !xs__churn_history_active(s, rows[i], t + h);
+            d->n_pos += d->y[i];
+        }
+    }
+    *out = d;
+    d = NULL;
+    rc = XS_OK;
+    goto cleanup;
+oom:
+    rc = nomem(err);
+cleanup:
+    xs_churn_data_free(d);
+    xs__free(rows);
+    xs__free(num);
+    xs__free(cat);
+    xs__free(w.pts);
+    xs__free(w.seen);
+    return rc;
+}
+
+/* Needs churners and stayers among the rows of a labelled table. */
+static int two_classes(const xs_churn_data *d, int32_t t, int h, xs_error *err)
+{
+    if (d->n_pos > 0 && d->n_pos < d->n) return XS_OK;
+    char day[11];
+    xs__date_format(t, day);
+    return xs__error_set(err, XS_EINVAL, NULL, 0, "--cutoff",
+                         "%s of the %zu customers active on %s churned within %d days: "
+                         "need churners and stayers",
+                         d->n_pos ? "all" : "none", d->n, day, h);
+}
+
+/* as_of of the options, or the snapshot's last date. */
+static int resolve_as_of(const struct xs_snapshot *s, const char *as_of, int32_t *out,
+                         xs_error *err)
+{
+    if (as_of) return parse_day(as_of, "--as-of", out, err);
+    *out = xs__churn_history_data_end(s);
+    if (*out == XS_SNAP_NO_DATE)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "--db",
+                             "the store holds no dated rows");
+    return XS_OK;
+}
+
+/* The training cutoff T1 of the options. */
+static int resolve_cutoff(const struct xs_snapshot *s, const xs_churn_history_opts *o,
+                          int32_t *t1, xs_error *err)
+{
+    int rc;
+    int32_t as_of;
+    if ((rc = check_horizon(o->horizon, err)) < 0) return rc;
+    if (o->cutoff) return parse_day(o->cutoff, "--cutoff", t1, err);
+    if ((rc = resolve_as_of(s, o->as_of, &as_of, err)) < 0) return rc;
+    *t1 = as_of - 2 * o->horizon;
+    return XS_OK;
+}
+
+void xs_churn_history_opts_init(xs_churn_history_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->horizon = 90;
+    xs_churn_params_init(&o->params);
+}
+
+int xs_churn_history_features(const xs_snapshot *s, const char *cutoff, int horizon,
+                              const xs_churn_model *m, xs_churn_data **out, xs_error *err)
+{
+    int32_t t;
+    int rc;
+    *out = NULL;
+    if ((rc = parse_day(cutoff, "--cutoff", &t, err)) < 0) return rc;
+    return build(s, t, horizon, m, out, err);
+}
+
+int xs_churn_history_train(const xs_snapshot *s, const xs_churn_history_opts *o,
+                           xs_churn_model **out, xs_churn_history_eval_result *info,
+                           xs_error *err)
+{
+    int32_t t1;
+    xs_churn_data *d = NULL;
+    int rc;
+    *out = NULL;
+    if (info) memset(info, 0, sizeof *info);
+    if ((rc = resolve_cutoff(s, o, &t1, err)) < 0) return rc;
+    if ((rc = build(s, t1, o->horizon, NULL, &d, err)) < 0) return rc;
+    if ((rc = two_classes(d, t1, o->horizon, err)) >= 0)
+        rc = xs_churn_train(d, &o->params, out, err);
+    if (rc >= 0 && info) {
+        xs__date_format(t1, info->train_cutoff);
+        info->horizon = o->horizon;
+        info->n_train = d->n;
+        info->n_train_pos = d->n_pos;
+    }
+    xs_churn_data_free(d);
+    return rc;
+}
+
+int xs_churn_history_eval(const xs_snapshot *s, const xs_churn_history_opts *o,
+                          xs_churn_history_eval_result *out, xs_error *err)
+{
+    int32_t t1;
+    xs_churn_data *d1 = NULL, *d2 = NULL;
+    xs_churn_model *m = NULL;
+    xs_churn_pred p;
+    int rc;
+    memset(out, 0, sizeof *out);
+    memset(&p, 0, sizeof p);
+    if ((rc = resolve_cutoff(s, o, &t1, err)) < 0) return rc;
+    int32_t t2 = t1 + o->horizon, end = xs__churn_history_data_end(s);
+    if (end != XS_SNAP_NO_DATE && t2 + o->horizon > end) {
+        char a[11], b[11], c[11];
+        xs__date_format(t1, a);
+        xs__date_format(t2 + o->horizon, b);
+        xs__date_format(end, c);
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "--cutoff",
+                             "evaluating cutoff %s needs data up to %s (cutoff + 2 x "
+                             "horizon), the data ends on %s",
+                             a, b, c);
+    }
+    if ((rc = build(s, t1, o->horizon, NULL, &d1, err)) < 0) goto cleanup;
+    if ((rc = two_classes(d1, t1, o->horizon, err)) < 0) goto cleanup;
+    if ((rc = xs_churn_train(d1, &o->params, &m, err)) < 0) goto cleanup;
+    if ((rc = build(s, t2, o->horizon, m, &d2, err)) < 0) goto cleanup;
+    if ((rc = xs_churn_predict(m, d2, 0, &p, err)) < 0) goto cleanup;
+    xs__date_format(t1, out->train_cutoff);
+    xs__date_format(t2, out->eval_cutoff);
+    out->horizon = o->horizon;
+    out->n_train = d1->n;
+    out->n_train_pos = d1->n_pos;
+    out->n = d2->n;
+    out->n_pos = d2->n_pos;
+    out->auc = xs__churn_auc(p.prob, d2->y, d2->n);
+    out->log_loss = xs__churn_log_loss(p.prob, d2->y, d2->n);
+    if (xs__churn_calibration(p.prob, d2->y, d2->n, XS_CHURN_BINS, out->bins) < 0) {
+        rc = nomem(err);
+        goto cleanup;
+    }
+    rc = XS_OK;
+cleanup:
+    xs_churn_pred_free(&p);
+    xs_churn_model_free(m);
+    xs_churn_data_free(d1);
+    xs_churn_data_free(d2);
+    return rc;
+}
+
+int xs_churn_history_predict(const xs_snapshot *s, const xs_churn_model *m,
+                             const char *as_of, int with_contribs, xs_churn_data **data,
+                             xs_churn_pred *pred, xs_error *err)
+{
+    int32_t t;
+    int rc;
+    *data = NULL;
+    memset(pred, 0, sizeof *pred);
+    if ((rc = resolve_as_of(s, as_of, &t, err)) < 0) return rc;
+    if ((rc = build(s, t, 0, m, data, err)) < 0) return rc;
+    if ((rc = xs_churn_predict(m, *data, with_contribs, pred, err)) < 0) {
+        xs_churn_data_free(*data);
+        *data = NULL;
+    }
+    return rc;
+}

@@ -1,0 +1,62 @@
+/*
+ * churn_history.h — internals of the store-history churn model
+ * (src/score/churn_history.c): the source columns of its feature table and
+ * the activity rule behind rows and labels, exposed for the unit tests.
+ */
+#ifndef XS_SCORE_CHURN_HISTORY_H
+#define XS_SCORE_CHURN_HISTORY_H
+
+#include "store/snapshot.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Source columns of the history feature table, in table order. */
+typedef enum xs__ch_col {
+    XS__CH_TENURE = 0,
+    XS__CH_MRR,
+    XS__CH_MRR_CHANGE_90,
+    XS__CH_MRR_CHANGE_180,
+    XS__CH_SUBSCRIPTIONS,
+    XS__CH_PRODUCTS,
+    XS__CH_FAMILIES,
+    XS__CH_PLAN_TIER,
+    XS__CH_DAYS_TO_RENEWAL,
+    XS__CH_SEAT_UTIL,
+    XS__CH_MAX_UTIL,
+    XS__CH_LOGINS_30,
+    XS__CH_LOGINS_90,
+    XS__CH_LOGIN_TREND_30,
+    XS__CH_LOGIN_TREND_90,
+    XS__CH_NPS_LATEST,
+    XS__CH_NPS_MEAN,
+    XS__CH_TICKETS_90,
+    XS__CH_TICKETS_365,
+    XS__CH_OPEN_CRITICAL,
+    XS__CH_PAYMENT_FAILED,
+    XS__CH_CANCEL_90,
+    XS__CH_DECLINED_180,
+    XS__CH_ORDERS,
+    XS__CH_DAYS_SINCE_ORDER,
+    XS__CH_ORDER_AMOUNT,
+    XS__CH_N_NUMERIC, /* the categorical columns follow */
+    XS__CH_TERM = XS__CH_N_NUMERIC,
+    XS__CH_SEGMENT,
+    XS__CH_INDUSTRY,
+    XS__CH_SIZE,
+    XS__CH_N_COLS
+} xs__ch_col;
+
+/* Name of a source column ("tenure_days", "billing_term", ...). */
+const char *xs__churn_history_col_name(size_t c);
+
+/* 1 when customer c has a subscription active on day d (start <= d and no
+ * end or end > d), else 0. */
+int xs__churn_history_active(const struct xs_snapshot *s, uint32_t c, int32_t d);
+
+/* The data's last day: the latest signup, subscription start, order, usage
+ * point, event, offer sent or decided (renewal and end dates excluded: they
+ * may lie in the future). XS_SNAP_NO_DATE when there is none. */
+int32_t xs__churn_history_data_end(const struct xs_snapshot *s);
+
+#endif

@@ -1,0 +1,495 @@
+/*
+ * customers.c — customer intelligence assembled: runs the stages of
+ * src/score over a snapshot (health.c, ltv.c, rfm.c, segments.c) into one
+ * xs_customer_scores, and lays the result out as tables for the front ends
+ * (`xsell customers`, later the HTTP API): the customer list, one
+ * customer's breakdown, and the per-segment summary.
+ */
+#include "score/health.h"
+#include "score/ltv.h"
+#include "score/rfm.h"
+#include "score/segments.h"
+
+#include "base/alloc.h"
+#include "base/date.h"
+#include "base/error.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------------- */
+/* Computing                                                              */
+/* ---------------------------------------------------------------------- */
+
+xs_customer_scores *xs__cs_alloc(size_t n)
+{
+    xs_customer_scores *cs = xs__calloc(1, sizeof *cs);
+    if (!cs) return NULL;
+    size_t m = n ? n : 1;
+    cs->n = n;
+    cs->block = xs__malloc(m * XS__CS_N_DOUBLES * sizeof(double));
+    cs->flags = xs__calloc(m, 1);
+    cs->segment = xs__calloc(m, 1);
+    cs->rfm = xs__calloc(m, 3);
+    if (!cs->block || !cs->flags || !cs->segment || !cs->rfm) {
+        xs_customer_scores_free(cs);
+        return NULL;
+    }
+    for (size_t i = 0; i < m * XS__CS_N_DOUBLES; i++)
+        cs->block[i] = NAN;
+    double *p = cs->block;
+    cs->health = p, p += m;
+    for (int k = 0; k < XS_HEALTH_N_PARTS; k++)
+        cs->raw[k] = p, p += m;
+    for (int k = 0; k < XS_HEALTH_N_PARTS; k++)
+        cs->score[k] = p, p += m;
+    cs->nps_avg = p, p += m;
+    cs->recency = p, p += m;
+    cs->frequency = p, p += m;
+    cs->monetary = p, p += m;
+    cs->mrr = p, p += m;
+    cs->aov = p, p += m;
+    cs->orders_per_year = p, p += m;
+    cs->ltv_sub = p, p += m;
+    cs->ltv_ord = p, p += m;
+    cs->clv = p, p += m;
+    cs->p_alive = p, p += m;
+    cs->churn = p;
+    cs->clv_status = XS_OK;
+    return cs;
+}
+
+void xs_customer_scores_free(xs_customer_scores *cs)
+{
+    if (!cs) return;
+    xs__free(cs->block);
+    xs__free(cs->flags);
+    xs__free(cs->segment);
+    xs__free(cs->rfm);
+    xs__free(cs);
+}
+
+/* The latest date of what happened: signups, subscription starts, orders,
+ * usage, events, offers sent. Scheduled dates (renewals, end dates of
+ * annual plans running to their anniversary) can lie in the future and
+ * are left out. XS_SNAP_NO_DATE when there is none. */
+static int32_t observed_last(const struct xs_snapshot *s)
+{
+    int32_t m = XS_SNAP_NO_DATE;
+#define MAXOF(arr, n)                                                                    \
+    for (size_t i_ = 0; i_ < (n); i_++)                                                  \
+        if ((arr)[i_] != XS_SNAP_NO_DATE && (arr)[i_] > m) m = (arr)[i_];
+    MAXOF(s->cust.signup, s->cust.n);
+    MAXOF(s->sub.start, s->sub.n);
+    MAXOF(s->ord.date, s->ord.n);
+    MAXOF(s->use.date, s->use.n);
+    MAXOF(s->ev.date, s->ev.n);
+    MAXOF(s->off.sent, s->off.n);
+#undef MAXOF
+    return m;
+}
+
+/* Churn risk from the churn module's store-history model: trained on the
+ * features at as_of - 2 x 90 days with labels from the 90 days after, then
+ * applied to the customers active at as_of. A model that cannot be trained
+ * (too little history, one class) sets churn_status / churn_msg; only
+ * XS_ENOMEM is returned. */
+static int churn_fill(xs_customer_scores *cs)
+{
+    xs_churn_history_opts o;
+    xs_churn_model *m = NULL;
+    xs_churn_data *d = NULL;
+    xs_churn_pred pred;
+    xs_error e;
+    char as_of[11];
+    memset(&pred, 0, sizeof pred);
+    xs__error_clear(&e);
+    xs_churn_history_opts_init(&o);
+    xs__date_format(cs->as_of, as_of);
+    o.as_of = as_of;
+    int rc = xs_churn_history_train(cs->s, &o, &m, NULL, &e);
+    if (rc == XS_OK) rc = xs_churn_history_predict(cs->s, m, as_of, 0, &d, &pred, &e);
+    if (rc == XS_ENOMEM) goto cleanup;
+    cs->churn_status = rc;
+    if (rc < 0) {
+        snprintf(cs->churn_msg, sizeof cs->churn_msg, "%s", e.message);
+        rc = XS_OK;
+        goto cleanup;
+    }
+    for (size_t i = 0; i < pred.n; i++) {
+        const char *id = xs_churn_data_id(d, i);
+        uint32_t c = xs__intern_find(&cs->s->cust.ids, id, strlen(id));
+        if (c != XS_INTERN_NONE) cs->churn[c] = pred.prob[i];
+    }
+cleanup:
+    xs_churn_pred_free(&pred);
+    xs_churn_data_free(d);
+    xs_churn_model_free(m);
+    return rc;
+}
+
+int xs_customer_scores_compute(const xs_snapshot *s, const xs_health_config *c,
+                               const char *as_of, xs_customer_scores **out, xs_error *err)
+{
+    *out = NULL;
+    int32_t day = observed_last(s);
+    if (as_of) {
+        if (xs__date_parse(as_of, strlen(as_of), &day) < 0) {
+            char q[80];
+            xs__error_quote(q, sizeof q, as_of, strlen(as_of));
+            return xs__error_set(err, XS_EINVAL, NULL, 0, "--as-of", "not a date: %s", q);
+        }
+    } else if (day == XS_SNAP_NO_DATE) {
+        return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "the store has no customers");
+    }
+    xs_customer_scores *cs = xs__cs_alloc(s->cust.n);
+    if (!cs) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    cs->s = s;
+    if (c)
+        cs->cfg = *c;
+    else
+        xs_health_config_init(&cs->cfg);
+    cs->as_of = day;
+    xs__health_compute(cs, 0, cs->n);
+    xs__ltv_simple(cs);
+    int rc = xs__rfm_assign(cs);
+    if (rc == XS_OK) {
+        xs__segments_assign(cs);
+        if (cs->cfg.clv != 0) {
+            rc = xs__ltv_clv(cs);
+        } else {
+            cs->clv_status = XS_EINVAL;
+            snprintf(cs->clv_msg, sizeof cs->clv_msg, "CLV not requested");
+        }
+    }
+    if (rc == XS_OK) {
+        if (cs->cfg.churn != 0) {
+            rc = churn_fill(cs);
+        } else {
+            cs->churn_status = XS_EINVAL;
+            snprintf(cs->churn_msg, sizeof cs->churn_msg, "churn risk not requested");
+        }
+    }
+    if (rc < 0) {
+        xs_customer_scores_free(cs);
+        return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
+    }
+    *out = cs;
+    return XS_OK;
+}
+
+size_t xs_customer_scores_n(const xs_customer_scores *cs)
+{
+    return cs ? cs->n : 0;
+}
+
+void xs_customer_scores_get(const xs_customer_scores *cs, size_t i, xs_customer_row *r)
+{
+    double scale = pow(10, cs->s->money_scale);
+    memset(r, 0, sizeof *r);
+    r->id = xs__intern_str(&cs->s->cust.ids, (uint32_t)i);
+    r->health = cs->health[i];
+    for (int k = 0; k < XS_HEALTH_N_PARTS; k++) {
+        r->raw[k] = cs->raw[k][i];
+        r->raw2[k] = NAN;
+        r->score[k] = cs->score[k][i];
+    }
+    xs__health_combine(r->score, cs->cfg.weight, r->weight);
+    r->raw2[XS_HEALTH_NPS] = cs->nps_avg[i];
+    unsigned f = cs->flags[i];
+    r->open_critical = (f & XS__CS_OPEN_CRITICAL) != 0;
+    r->cancel_request = (f & XS__CS_CANCEL) != 0;
+    r->active = (f & XS__CS_ACTIVE) != 0;
+    r->raw2[XS_HEALTH_SUPPORT] = r->open_critical;
+    r->segment = (xs_segment)cs->segment[i];
+    r->rfm_r = cs->rfm[3 * i];
+    r->rfm_f = cs->rfm[3 * i + 1];
+    r->rfm_m = cs->rfm[3 * i + 2];
+    r->recency_days = cs->recency[i];
+    r->frequency = cs->frequency[i];
+    r->monetary = cs->monetary[i] / scale;
+    r->mrr = cs->mrr[i];
+    r->aov = cs->aov[i];
+    r->orders_per_year = cs->orders_per_year[i];
+    r->ltv_subscription = cs->ltv_sub[i];
+    r->ltv_orders = cs->ltv_ord[i];
+    r->ltv = r->ltv_subscription + r->ltv_orders;
+    r->clv = cs->clv[i];
+    r->p_alive = cs->p_alive[i];
+    r->churn_risk = cs->churn[i];
+}
+
+long xs_customer_scores_find(const xs_customer_scores *cs, const char *id)
+{
+    uint32_t c = xs__intern_find(&cs->s->cust.ids, id, strlen(id));
+    return c == XS_INTERN_NONE ? XS_ENOTFOUND : (long)c;
+}
+
+const char *xs_customer_scores_as_of(const xs_customer_scores *cs, char buf[11])
+{
+    xs__date_format(cs->as_of, buf);
+    return buf;
+}
+
+int xs_customer_scores_churn_status(const xs_customer_scores *cs, char *msg, size_t n)
+{
+    if (msg && n) snprintf(msg, n, "%s", cs->churn_status == XS_OK ? "" : cs->churn_msg);
+    return cs->churn_status;
+}
+
+int xs_customer_scores_clv_status(const xs_customer_scores *cs, char *msg, size_t n)
+{
+    if (msg && n) snprintf(msg, n, "%s", cs->clv_status == XS_OK ? "" : cs->clv_msg);
+    return cs->clv_status;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Tables                                                                 */
+/* ---------------------------------------------------------------------- */
+
+/* A number cell, or an empty (null) cell for NaN. */
+static int cell_num(xs_table *t, const char *fmt, double v)
+{
+    if (isnan(v)) return xs_table_cell(t, NULL);
+    char buf[64];
+    snprintf(buf, sizeof buf, fmt, v);
+    if (!strcmp(buf, "-0") || !strcmp(buf, "-0.0") || !strcmp(buf, "-0.00") ||
+        !strcmp(buf, "-0.000"))
+        memmove(buf, buf + 1, strlen(buf));
+    return xs_table_cell(t, buf);
+}
+
+static int cell_money(xs_table *t, const xs_customer_scores *cs, double v)
+{
+    char fmt[16];
+    snprintf(fmt, sizeof fmt, "%%.%df", cs->s->money_scale);
+    return cell_num(t, fmt, v);
+}
+
+static void rfm_code(const xs_customer_row *r, char buf[4])
+{
+    if (r->rfm_r == 0) {
+        buf[0] = '\0';
+        return;
+    }
+    buf[0] = (char)('0' + r->rfm_r);
+    buf[1] = (char)('0' + r->rfm_f);
+    buf[2] = (char)('0' + r->rfm_m);
+    buf[3] = '\0';
+}
+
+typedef struct order_key {
+    double key; /* ascending; NaN never stored */
+    uint32_t i;
+} order_key;
+
+static int cmp_order(const void *a, const void *b)
+{
+    const order_key *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+int xs_customer_scores_table(const xs_customer_scores *cs, xs_segment segment,
+                             xs_customer_sort sort, size_t limit, xs_table *t)
+{
+    static const char *const num_cols[] = {
+        "health",      "segment",      "tenure",  "usage",      "trend",
+        "utilisation", "nps",          "support", "payment",    "open_critical",
+        "rfm",         "recency_days", "orders",  "monetary",   "mrr",
+        "ltv",         "clv",          "p_alive", "churn_risk",
+    };
+    int rc = XS_ENOMEM;
+    order_key *ord = xs__malloc((cs->n ? cs->n : 1) * sizeof *ord);
+    if (!ord) return XS_ENOMEM;
+    if (xs_table_column(t, "customer_id", XS_COL_TEXT)) goto cleanup;
+    for (size_t k = 0; k < sizeof num_cols / sizeof num_cols[0]; k++)
+        if (xs_table_column(t, num_cols[k],
+                            !strcmp(num_cols[k], "segment") || !strcmp(num_cols[k], "rfm")
+                                ? XS_COL_TEXT
+                                : XS_COL_NUM))
+            goto cleanup;
+    size_t m = 0;
+    for (size_t i = 0; i < cs->n; i++) {
+        if (segment != XS_SEG_N && cs->segment[i] != (uint8_t)segment) continue;
+        double v = 0;
+        if (sort == XS_CUST_SORT_HEALTH) v = cs->health[i];
+        if (sort == XS_CUST_SORT_LTV) v = cs->ltv_sub[i] + cs->ltv_ord[i];
+        if (sort == XS_CUST_SORT_CLV) v = cs->clv[i];
+        if (sort == XS_CUST_SORT_CHURN) v = cs->churn[i];
+        ord[m].key = isnan(v) ? INFINITY : -v; /* highest first, NaN last */
+        ord[m].i = (uint32_t)i;
+        m++;
+    }
+    if (sort != XS_CUST_SORT_ID) qsort(ord, m, sizeof *ord, cmp_order);
+    if (limit && m > limit) m = limit;
+    for (size_t j = 0; j < m; j++) {
+        xs_customer_row r;
+        char rfm[4];
+        xs_customer_scores_get(cs, ord[j].i, &r);
+        rfm_code(&r, rfm);
+        if (xs_table_row(t) || xs_table_cell(t, r.id) || cell_num(t, "%.1f", r.health) ||
+            xs_table_cell(t, xs_segment_name(r.segment)))
+            goto cleanup;
+        for (int k = 0; k < XS_HEALTH_N_PARTS; k++)
+            if (cell_num(t, "%.1f", 100 * r.score[k])) goto cleanup;
+        if (xs_table_cellf(t, "%d", r.open_critical) || xs_table_cell(t, rfm) ||
+            cell_num(t, "%.0f", r.recency_days) || cell_num(t, "%.0f", r.frequency) ||
+            cell_money(t, cs, r.frequency > 0 ? r.monetary : NAN) ||
+            cell_num(t, "%.2f", r.mrr) || cell_num(t, "%.2f", r.ltv) ||
+            cell_num(t, "%.2f", r.clv) || cell_num(t, "%.3f", r.p_alive) ||
+            cell_num(t, "%.3f", r.churn_risk))
+            goto cleanup;
+    }
+    rc = XS_OK;
+cleanup:
+    xs__free(ord);
+    return rc;
+}
+
+/* What each component measures, for the breakdown. */
+static const char *const measures[XS_HEALTH_N_PARTS] = {
+    "days since signup",
+    "logins per seat per month",
+    "change of monthly logins vs the window before",
+    "capacity used / capacity of the plans held",
+    "latest NPS answer (avg of the window)",
+    "tickets in the window (open critical)",
+    "payment failures in the window",
+};
+
+/* One breakdown row: field, raw (text), measure, score, weight, points. */
+static int brow(xs_table *t, const char *field, const char *raw, const char *measure,
+                double score, double weight, double points)
+{
+    if (xs_table_row(t) || xs_table_cell(t, field) || xs_table_cell(t, raw) ||
+        xs_table_cell(t, measure) || cell_num(t, "%.1f", score) ||
+        cell_num(t, "%.1f", weight) || cell_num(t, "%.2f", points))
+        return XS_ENOMEM;
+    return XS_OK;
+}
+
+int xs_customer_scores_breakdown(const xs_customer_scores *cs, size_t i, xs_table *t)
+{
+    xs_customer_row r;
+    char raw[160], meas[600], dfmt[16];
+    xs_customer_scores_get(cs, i, &r);
+    snprintf(dfmt, sizeof dfmt, "%%.%df", cs->s->money_scale);
+    if (xs_table_column(t, "field", XS_COL_TEXT) ||
+        xs_table_column(t, "raw", XS_COL_TEXT) ||
+        xs_table_column(t, "measure", XS_COL_TEXT) ||
+        xs_table_column(t, "score", XS_COL_NUM) ||
+        xs_table_column(t, "weight", XS_COL_NUM) ||
+        xs_table_column(t, "points", XS_COL_NUM))
+        return XS_ENOMEM;
+    for (int k = 0; k < XS_HEALTH_N_PARTS; k++) {
+        double v = r.raw[k];
+        if (isnan(v))
+            snprintf(raw, sizeof raw, "%s", "");
+        else if (k == XS_HEALTH_TENURE || k == XS_HEALTH_SUPPORT ||
+                 k == XS_HEALTH_PAYMENT)
+            snprintf(raw, sizeof raw, "%.0f", v);
+        else if (k == XS_HEALTH_NPS)
+            snprintf(raw, sizeof raw, "%.0f (avg %.2f)", v, r.raw2[k]);
+        else
+            snprintf(raw, sizeof raw, "%.3f", v);
+        if (k == XS_HEALTH_SUPPORT && r.open_critical)
+            snprintf(raw + strlen(raw), sizeof raw - strlen(raw), " (open critical)");
+        const char *m = measures[k];
+        if (isnan(v)) m = "no data: weight shared by the others";
+        double w = 100 * r.weight[k];
+        if (brow(t, xs_health_part_name((xs_health_part)k), raw, m, 100 * r.score[k], w,
+                 isnan(r.score[k]) ? 0 : r.score[k] * w))
+            return XS_ENOMEM;
+    }
+    if (brow(t, "health", "", "weighted mean of the scores", r.health, 100, r.health) ||
+        brow(t, "segment", xs_segment_name(r.segment),
+             r.open_critical    ? "open critical ticket"
+             : r.cancel_request ? "cancel request"
+             : r.active         ? "active"
+                                : "inactive",
+             NAN, NAN, NAN))
+        return XS_ENOMEM;
+    rfm_code(&r, raw);
+    if (r.frequency > 0) {
+        char money[64];
+        snprintf(money, sizeof money, dfmt, r.monetary);
+        snprintf(meas, sizeof meas, "recency %.0f days, %.0f orders, monetary %s",
+                 r.recency_days, r.frequency, money);
+    } else {
+        snprintf(meas, sizeof meas, "no orders");
+    }
+    if (brow(t, "rfm", raw, meas, NAN, NAN, NAN)) return XS_ENOMEM;
+    snprintf(raw, sizeof raw, "%.2f", r.mrr);
+    if (brow(t, "mrr", raw, "active subscriptions per month", NAN, NAN, NAN))
+        return XS_ENOMEM;
+    snprintf(raw, sizeof raw, "%.2f", r.ltv);
+    if (r.frequency > 0)
+        snprintf(meas, sizeof meas,
+                 "orders %.2f (aov %.2f x %.3f/year x %.3f years) + subscriptions %.2f "
+                 "(mrr x %.2f months)",
+                 r.ltv_orders, r.aov, r.orders_per_year, cs->shop_years,
+                 r.ltv_subscription, cs->lifetime_months);
+    else
+        snprintf(meas, sizeof meas, "subscriptions %.2f (mrr x %.2f months)",
+                 r.ltv_subscription, cs->lifetime_months);
+    if (brow(t, "ltv", raw, meas, NAN, NAN, NAN)) return XS_ENOMEM;
+    if (isnan(r.clv)) {
+        raw[0] = '\0';
+        snprintf(meas, sizeof meas, "%s",
+                 cs->clv_status != XS_OK ? cs->clv_msg : "no orders");
+    } else {
+        snprintf(raw, sizeof raw, "%.2f", r.clv);
+        snprintf(meas, sizeof meas, "BG/NBD + Gamma-Gamma, %.0f weeks, p_alive %.3f",
+                 cs->cfg.clv_horizon_weeks, r.p_alive);
+    }
+    if (brow(t, "clv", raw, meas, NAN, NAN, NAN)) return XS_ENOMEM;
+    if (isnan(r.churn_risk)) {
+        raw[0] = '\0';
+        snprintf(meas, sizeof meas, "%s",
+                 cs->churn_status != XS_OK ? cs->churn_msg : "not active at as_of");
+    } else {
+        snprintf(raw, sizeof raw, "%.3f", r.churn_risk);
+        snprintf(meas, sizeof meas,
+                 "P(no active subscription in 90 days), XGBoost on the store's history");
+    }
+    if (brow(t, "churn_risk", raw, meas, NAN, NAN, NAN)) return XS_ENOMEM;
+    return XS_OK;
+}
+
+int xs_customer_scores_segments(const xs_customer_scores *cs, xs_table *t)
+{
+    static const char *const cols[] = {"segment", "customers", "share_pct", "health_mean",
+                                       "mrr",     "ltv_mean",  "ltv_total", "clv_mean"};
+    for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
+        if (xs_table_column(t, cols[k], k ? XS_COL_NUM : XS_COL_TEXT)) return XS_ENOMEM;
+    for (int g = 0; g < XS_SEG_N; g++) {
+        size_t n = 0, n_clv = 0, n_h = 0;
+        double health = 0, mrr = 0, ltv = 0, clv = 0;
+        for (size_t i = 0; i < cs->n; i++) {
+            if (cs->segment[i] != g) continue;
+            n++;
+            if (!isnan(cs->health[i])) {
+                health += cs->health[i];
+                n_h++;
+            }
+            mrr += cs->mrr[i];
+            ltv += cs->ltv_sub[i] + cs->ltv_ord[i];
+            if (!isnan(cs->clv[i])) {
+                clv += cs->clv[i];
+                n_clv++;
+            }
+        }
+        if (xs_table_row(t) || xs_table_cell(t, xs_segment_name((xs_segment)g)) ||
+            xs_table_cellf(t, "%zu", n) ||
+            cell_num(t, "%.1f", cs->n ? 100.0 * (double)n / (double)cs->n : 0) ||
+            cell_num(t, "%.1f", n_h ? health / (double)n_h : NAN) ||
+            cell_num(t, "%.2f", mrr) || cell_num(t, "%.2f", n ? ltv / (double)n : NAN) ||
+            cell_num(t, "%.2f", ltv) ||
+            cell_num(t, "%.2f", n_clv ? clv / (double)n_clv : NAN))
+            return XS_ENOMEM;
+    }
+    return XS_OK;
+}

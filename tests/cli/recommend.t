@@ -1,0 +1,75 @@
+# xsell recommend / xsell targets on the hand-made store of tests/data/offer
+# (the customers of tests/unit/test_offer.c), as of 2026-06-30.
+D="$SRC/tests/data/offer"
+DB="$T/offer.db"
+for t in customers products subscriptions orders usage events offers; do
+    "$XS" import --db "$DB" "$t" "$D/$t.csv" >/dev/null 2>&1 || fail "import $t"
+done
+
+# one customer, JSON: 92 of 100 seats -> Team Premium (EV 0.30 x 2400)
+cat >"$T/want" <<'OUT'
+[
+ {"customer_id": "U1", "rank": 1, "kind": "upsell", "trigger": "usage", "product": "team-basic-m -> team-premium-m", "expected_value": 720.00, "probability": 0.3000, "revenue_delta": 2400.00, "channel": "in_app", "timing": "now", "explanation": "You are using 92 of your 100 seats. Team Premium gives you 500 seats.", "evidence": "trigger usage; seats 92/100 (92%); P(accept) 0.300 (prior 0.300); value 2400.00; health 86; P(churn) 0.001", "suppressed_by": null}
+]
+OUT
+expect_out 0 "$T/want" -- "$XS" recommend --db "$DB" --customer U1 --as-of 2026-06-30 --format json
+
+# Japanese, with the suppressed candidates and their guardrail
+cat >"$T/want" <<'OUT'
+customer_id,rank,kind,trigger,product,expected_value,probability,revenue_delta,channel,timing,explanation,evidence,suppressed_by
+X1,1,downsell,cancel_request,team-sso -> (removed),276.14,0.3500,-600.00,email,now,Team Single sign-onを外すと、プランはそのままで月額USD 50.00節約できます。,trigger cancel_request; P(accept) 0.350 (prior 0.350); value 788.97; health 56; P(churn) 0.282,
+X1,,downsell,cancel_request,team-premium-m -> team-basic-m,-353.86,0.3500,-2400.00,email,now,Team Basicなら、データとよく使う機能はそのままに月額USD 200.00安くご利用いただけます。,trigger cancel_request; seats 20/530 (4%); P(accept) 0.350 (prior 0.350); value -1011.03; health 56; P(churn) 0.282,no_value
+X1,,downsell,cancel_request,team-seats-10 x3 -> team-seats-10 x0,234.14,0.3500,-720.00,email,now,530席中20席をご利用中です。Team 10 seatsを3個すべて外すと、月額USD 60.00節約できます。,trigger cancel_request; seats 20/530 (4%); P(accept) 0.350 (prior 0.350); value 668.97; health 56; P(churn) 0.282,limit
+OUT
+expect_out 0 "$T/want" -- "$XS" recommend --db "$DB" --customer X1 --as-of 2026-06-30 --lang ja --show-suppressed --format csv
+
+# a renewal upsell is timed 30 days before the renewal
+"$XS" recommend --db "$DB" --customer R1 --as-of 2026-06-30 --format csv >"$T/r1" 2>&1 || fail "R1"
+expect_eq "$(cut -d, -f5,10 "$T/r1" | sed -n 2p)" "team-basic-y -> team-premium-y,2026-07-10" "R1 timing"
+
+# --all: every offered offer, and the guardrail summary on stderr
+"$XS" recommend --db "$DB" --all --as-of 2026-06-30 --format csv >"$T/all" 2>"$T/sum" || fail "--all"
+expect_eq "$(wc -l <"$T/all" | tr -d ' ')" "9" "--all rows (header + 8 offers)"
+cat >"$T/want" <<'OUT'
+guardrail summary: 18 customers, 32 candidates
+guard          candidates  expected_value
+-------------  ----------  --------------
+offered                 8         2724.60
+critical_case           4          996.00
+consent                 4          996.00
+health                  0            0.00
+declined                1          685.71
+frequency               4          996.00
+no_value                6            0.00
+conflict                0            0.00
+limit                   5          627.28
+OUT
+diff -u "$T/want" "$T/sum" >&2 || fail "guardrail summary differs"
+# deterministic: a second run gives the same bytes
+"$XS" recommend --db "$DB" --all --as-of 2026-06-30 --format csv >"$T/all2" 2>/dev/null
+cmp -s "$T/all" "$T/all2" || fail "--all output differs between runs"
+# a stricter loyalty gate and one offer at most
+"$XS" recommend --db "$DB" --all --as-of 2026-06-30 --set min_health=87 --limit 1 --format csv >"$T/all3" 2>/dev/null || fail "--set"
+expect_eq "$(wc -l <"$T/all3" | tr -d ' ')" "5" "--set min_health=87 rows (R1, V1, P2 and the downsell of X1)"
+
+# targets
+cat >"$T/want" <<'OUT'
+rank  customer_id  expected_value  offers  top_offer                   ltv  segment  size   maturity  health  loyalty
+----  -----------  --------------  ------  ---------------------  --------  -------  -----  --------  ------  --------
+   1  U1                   720.00       1  upsell team-premium-m  12000.00  smb      mid           1    86.0  champion
+   2  K1                   624.00       2  cross-sell pay-m       46800.00  smb      mid           2    75.3  loyal
+   3  P1                   480.00       1  cross-sell pay-m        4800.00  smb      small         1    86.9  champion
+OUT
+expect_out 0 "$T/want" -- "$XS" targets --db "$DB" --as-of 2026-06-30 --limit 3
+
+# errors
+expect_err 2 'xsell recommend: --customer: unknown customer "ZZ"' "$XS" recommend --db "$DB" --customer ZZ
+expect_err 2 'xsell recommend: give either --customer ID or --all' "$XS" recommend --db "$DB"
+expect_err 2 'xsell recommend: give either --customer ID or --all' "$XS" recommend --db "$DB" --all --customer U1
+expect_err 2 'xsell recommend: --lang: expected en or ja, got "fr"' "$XS" recommend --db "$DB" --customer U1 --lang fr
+expect_err 2 'xsell recommend: --set: unknown name "foo"' "$XS" recommend --db "$DB" --customer U1 --set foo=1
+expect_err 2 'xsell recommend: --limit' "$XS" recommend --db "$DB" --customer U1 --limit 0
+expect_err 2 "xsell recommend: $T/none.db: no such store" "$XS" recommend --db "$T/none.db" --customer U1
+expect_err 2 'xsell targets: --db FILE is required' "$XS" targets
+expect_rc 0 "$XS" recommend --help
+expect_rc 0 "$XS" targets --help

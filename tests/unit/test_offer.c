@@ -1,0 +1,493 @@
+/*
+ * test_offer.c — the offer engine on the hand-made customers of
+ * tests/data/offer (as of 2026-06-30): every trigger with the exact
+ * candidates it makes, every guardrail with its exact suppression reason,
+ * the value formulas, the explanations in English and Japanese (exact
+ * strings), determinism (the same input gives byte-identical output,
+ * also on several threads), configuration by name and its errors, and
+ * allocation-failure injection on building the engine.
+ *
+ * Customers of the fixture (details in the CSV files):
+ *   U1  Team Basic monthly, 92 of 100 seats, healthy: usage, seats, term, add-on
+ *   R1  Team Basic annual, 75 of 100 seats, renewal in 40 days: renewal upsell
+ *   D1  Team Premium, 30 of 500 seats: low-usage downsell (no value: stopped)
+ *   X1  Team Premium + SSO + 3 seat packs, 20 seats, NPS 3, cancel request
+ *   K1  X1's situation on Team plus Books at 5 of 5 seats: conflict
+ *   C1  like U1 with an open severity-1 ticket: critical_case
+ *   N1  like U1, no consent: consent
+ *   V1  like U1, declined Team Premium 60 days ago: declined
+ *   F1  like U1, two offers sent in the last 30 days: frequency
+ *   P1  Books since 2026-05-01; B1..B4 hold Books then Payroll 100 days
+ *       later: adoption cross-sell timed at the adoption window
+ *   P2  bought a printer 10 days ago; S1..S3 bought printer + paper:
+ *       purchase cross-sell
+ */
+#include "test.h"
+
+#include "base/alloc.h"
+#include "base/date.h"
+#include "store/snapshot.h"
+
+#include <unistd.h>
+
+static char db_path[256];
+
+static void remove_db(void)
+{
+    char p[300];
+    unlink(db_path);
+    snprintf(p, sizeof p, "%s-wal", db_path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", db_path);
+    unlink(p);
+}
+
+static xs_snapshot *load_fixture(void)
+{
+    static const char *const tables[] = {"customers", "products", "subscriptions", "orders",
+                                         "usage",     "events",   "offers"};
+    const char *src = getenv("XS_SOURCE_DIR");
+    snprintf(db_path, sizeof db_path, "/tmp/xs-test-offer-%ld.db", (long)getpid());
+    remove_db();
+    xs_store *st = NULL;
+    xs_snapshot *s = NULL;
+    xs_error e;
+    char buf[1200];
+    if (xs_store_open(&st, db_path, &e) < 0) goto fail;
+    for (size_t i = 0; i < XS_N(tables); i++) {
+        char path[600];
+        xs_import_options o;
+        xs_import_options_init(&o);
+        if (xs_table_lookup(tables[i], &o.table) < 0) goto fail;
+        snprintf(path, sizeof path, "%s/tests/data/offer/%s.csv", src ? src : ".", tables[i]);
+        if (xs_import_file(st, path, &o, NULL, &e) < 0) goto fail;
+    }
+    if (xs_snapshot_load(st, &s, &e) < 0) goto fail;
+    xs_store_close(st);
+    remove_db();
+    return s;
+fail:
+    fprintf(stderr, "fixture: %s\n", xs_error_format(&e, buf, sizeof buf));
+    exit(1);
+}
+
+static xs_snapshot *snap;
+
+static xs_offer_engine *engine(const char *spec)
+{
+    xs_offer_config c;
+    xs_error e;
+    xs_offer_engine *en = NULL;
+    xs_offer_config_init(&c);
+    if (spec && xs_offer_config_set(&c, spec, "--set", &e) < 0) return NULL;
+    if (xs_offer_engine_new(snap, &c, "2026-06-30", &en, &e) < 0) return NULL;
+    return en;
+}
+
+static const char *pid(int32_t p)
+{
+    return p < 0 ? "-" : xs__intern_str(&snap->prod.ids, (uint32_t)p);
+}
+
+/* One line per candidate: "rank kind trigger from>to channel timing guard". */
+static const char *dump(const xs_offer_engine *en, const char *cust)
+{
+    static char out[8192];
+    xs_offer o[XS_OFFER_MAX_CANDIDATES];
+    size_t w = 0;
+    out[0] = '\0';
+    long c = xs_offer_engine_find(en, cust);
+    if (c < 0) return "unknown";
+    int n = xs_offer_decide(en, (uint32_t)c, o, XS_OFFER_MAX_CANDIDATES);
+    for (int i = 0; i < n && w < sizeof out - 200; i++) {
+        char day[11] = "now", as_of[11], d[11];
+        xs_offer_engine_as_of(en, as_of);
+        xs__date_format(o[i].timing, d);
+        if (strcmp(d, as_of)) memcpy(day, d, 11);
+        w += (size_t)snprintf(out + w, sizeof out - w, "%d %s %s %s>%s %s %s %s\n", o[i].rank,
+                              xs_offer_kind_name(o[i].kind),
+                              xs_offer_trigger_name(o[i].trigger), pid(o[i].from_product),
+                              pid(o[i].to_product), xs_offer_channel_name(o[i].channel), day,
+                              o[i].guard ? xs_offer_guard_name(o[i].guard) : "offered");
+    }
+    return out;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Triggers: exact candidates                                             */
+/* ---------------------------------------------------------------------- */
+
+static void test_upsell_usage(void)
+{
+    xs_offer_engine *en = engine(NULL);
+    CHECK(en != NULL);
+    /* 92 of 100 seats: next tier, 3 seat packs (to 75 %: ceil((92/0.75 -
+     * 100)/10) = 3), annual term (no value: the discount outweighs the
+     * retention of a healthy customer), the SSO add-on; one offer per
+     * family, so the best (next tier, EV 0.30 x 2400) goes out */
+    CHECK_STR(dump(en, "U1"), "1 upsell usage team-basic-m>team-premium-m in_app now offered\n"
+                              "0 upsell term team-basic-m>team-basic-y in_app now no_value\n"
+                              "0 upsell seats ->team-seats-10 in_app now limit\n"
+                              "0 upsell addon ->team-sso in_app now limit\n");
+    /* renewal in 40 days at 75 %: next annual tier, sent 30 days before */
+    CHECK_STR(dump(en, "R1"),
+              "1 upsell renewal team-basic-y>team-premium-y email 2026-07-10 offered\n"
+              "0 upsell addon ->team-sso email now limit\n");
+    xs_offer_engine_free(en);
+}
+
+static void test_downsell(void)
+{
+    xs_offer_engine *en = engine(NULL);
+    /* 30 of 500 seats for 60 days: a lower tier, but the price cut (2400)
+     * is more than the revenue the low churn risk puts at stake */
+    CHECK_STR(dump(en, "D1"),
+              "0 downsell low_usage team-premium-m>team-basic-m email now no_value\n");
+    /* cancel request: dropping SSO keeps the most revenue */
+    CHECK_STR(dump(en, "X1"),
+              "1 downsell cancel_request team-sso>- email now offered\n"
+              "0 downsell cancel_request team-premium-m>team-basic-m email now no_value\n"
+              "0 downsell cancel_request team-seats-10>team-seats-10 email now limit\n");
+    xs_offer o[XS_OFFER_MAX_CANDIDATES];
+    int n = xs_offer_decide(en, (uint32_t)xs_offer_engine_find(en, "X1"), o, XS_OFFER_MAX_CANDIDATES);
+    CHECK_INT(n, 3);
+    /* value = P(churn) x current revenue (300 + 50 + 3 x 20 a month, 12
+     * months) - price cut */
+    CHECK_NEAR(o[0].value, o[0].p_churn * 410 * 12 - 600, 1e-9);
+    CHECK_NEAR(o[0].revenue_delta, -600, 1e-9);
+    CHECK_NEAR(o[0].p_accept, 0.35, 1e-12);
+    CHECK_NEAR(o[0].ev, 0.35 * o[0].value, 1e-9);
+    CHECK_INT(o[2].qty_from, 3);
+    CHECK_INT(o[2].qty_to, 0);
+    CHECK_NEAR(o[2].revenue_delta, -720, 1e-9);
+    xs_offer_engine_free(en);
+}
+
+static void test_cross_sell(void)
+{
+    xs_offer_engine *en = engine(NULL);
+    /* 4 of the 6 Books customers added Payroll 100 days later; P1 has had
+     * Books for 60 days: timed for day 100 (2026-05-01 + 100) */
+    CHECK_STR(dump(en, "P1"), "1 cross-sell adoption ->pay-m email 2026-08-09 offered\n");
+    /* printer bought 10 days ago; 3 of the 4 printer orders had paper */
+    CHECK_STR(dump(en, "P2"), "1 cross-sell purchase ->shop-paper email now offered\n");
+    CHECK_STR(dump(en, "K1"), "1 cross-sell adoption ->pay-m email now offered\n"
+                              "2 upsell usage books-m>books-pro-m email now offered\n"
+                              "0 downsell low_usage team-sso>- email now no_value\n"
+                              "0 downsell low_usage team-premium-m>team-basic-m email now no_value\n");
+    xs_offer o[XS_OFFER_MAX_CANDIDATES];
+    int n = xs_offer_decide(en, (uint32_t)xs_offer_engine_find(en, "P1"), o, XS_OFFER_MAX_CANDIDATES);
+    CHECK_INT(n, 1);
+    CHECK_NEAR(o[0].confidence, 4.0 / 6, 1e-6);
+    CHECK_NEAR(o[0].support, 4.0 / 14, 1e-6); /* 14 customers with a subscription */
+    CHECK_INT(o[0].lag_days, 100);
+    CHECK_NEAR(o[0].revenue_delta, 720, 1e-9);
+    xs_offer_engine_free(en);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Guardrails: exact reasons                                              */
+/* ---------------------------------------------------------------------- */
+
+static void test_guards(void)
+{
+    xs_offer_engine *en = engine(NULL);
+    CHECK_STR(dump(en, "C1"),
+              "0 upsell usage team-basic-m>team-premium-m in_app now critical_case\n"
+              "0 upsell seats ->team-seats-10 in_app now critical_case\n"
+              "0 upsell addon ->team-sso in_app now critical_case\n"
+              "0 upsell term team-basic-m>team-basic-y in_app now critical_case\n");
+    CHECK_STR(dump(en, "N1"), "0 upsell usage team-basic-m>team-premium-m  now consent\n"
+                              "0 upsell seats ->team-seats-10  now consent\n"
+                              "0 upsell addon ->team-sso  now consent\n"
+                              "0 upsell term team-basic-m>team-basic-y  now consent\n");
+    /* Team Premium declined on 2026-05-03: the seat packs go out instead */
+    CHECK_STR(dump(en, "V1"), "1 upsell seats ->team-seats-10 email now offered\n"
+                              "0 upsell usage team-basic-m>team-premium-m email now declined\n"
+                              "0 upsell term team-basic-m>team-basic-y email now no_value\n"
+                              "0 upsell addon ->team-sso email now limit\n");
+    CHECK_STR(dump(en, "F1"), "0 upsell usage team-basic-m>team-premium-m email now frequency\n"
+                              "0 upsell seats ->team-seats-10 email now frequency\n"
+                              "0 upsell addon ->team-sso email now frequency\n"
+                              "0 upsell term team-basic-m>team-basic-y email now frequency\n");
+    xs_offer_engine_free(en);
+    /* a declined offer older than declined_days is no longer a reason */
+    en = engine("declined_days=30");
+    CHECK_STR(dump(en, "V1"), "1 upsell usage team-basic-m>team-premium-m email now offered\n"
+                              "0 upsell term team-basic-m>team-basic-y email now no_value\n"
+                              "0 upsell seats ->team-seats-10 email now limit\n"
+                              "0 upsell addon ->team-sso email now limit\n");
+    xs_offer_engine_free(en);
+    /* loyalty gate */
+    en = engine("min_health=99");
+    CHECK_STR(dump(en, "U1"), "0 upsell usage team-basic-m>team-premium-m in_app now health\n"
+                              "0 upsell seats ->team-seats-10 in_app now health\n"
+                              "0 upsell addon ->team-sso in_app now health\n"
+                              "0 upsell term team-basic-m>team-basic-y in_app now health\n");
+    xs_offer_engine_free(en);
+    /* two slots, one per family: with max_offers=1 K1 keeps only the best */
+    en = engine("max_offers=1");
+    CHECK_STR(dump(en, "K1"), "1 cross-sell adoption ->pay-m email now offered\n"
+                              "0 downsell low_usage team-sso>- email now no_value\n"
+                              "0 downsell low_usage team-premium-m>team-basic-m email now no_value\n"
+                              "0 upsell usage books-m>books-pro-m email now limit\n");
+    xs_offer_engine_free(en);
+}
+
+static void test_conflict(void)
+{
+    /* K1 at P(churn) 0.9 (from a churn model): downsells worth more than the
+     * growth offers, which are held back */
+    double *pc = malloc(snap->cust.n * sizeof *pc);
+    for (size_t i = 0; i < snap->cust.n; i++) pc[i] = NAN;
+    long k = (long)xs__intern_find(&snap->cust.ids, "K1", 2);
+    pc[k] = 0.9;
+    xs_offer_config c;
+    xs_offer_config_init(&c);
+    c.churn_p = pc;
+    xs_offer_engine *en = NULL;
+    CHECK_INT(xs_offer_engine_new(snap, &c, "2026-06-30", &en, NULL), XS_OK);
+    CHECK_STR(dump(en, "K1"),
+              "1 downsell churn_risk team-sso>- email now offered\n"
+              "0 cross-sell adoption ->pay-m email now conflict\n"
+              "0 upsell usage books-m>books-pro-m email now conflict\n"
+              "0 downsell churn_risk team-premium-m>team-basic-m email now limit\n");
+    xs_offer o[XS_OFFER_MAX_CANDIDATES];
+    int n = xs_offer_decide(en, (uint32_t)k, o, XS_OFFER_MAX_CANDIDATES);
+    CHECK_INT(n, 4);
+    /* the Team family's revenue (300 + 50 a month) is what is at stake */
+    CHECK_NEAR(o[0].value, 0.9 * (300 + 50) * 12 - 600, 1e-9);
+    xs_offer_engine_free(en);
+    free(pc);
+}
+
+static void test_summary(void)
+{
+    xs_offer_engine *en = engine(NULL);
+    xs_offer_summary a, b;
+    CHECK_INT(xs_offer_decide_all(en, 1, NULL, NULL, &a), XS_OK);
+    CHECK_INT(xs_offer_decide_all(en, 3, NULL, NULL, &b), XS_OK);
+    CHECK_INT(a.n_customers, 18);
+    CHECK_INT(a.n_offered, b.n_offered);
+    CHECK_INT(a.n_suppressed[XS_GUARD_CRITICAL_CASE], 4);
+    CHECK_INT(a.n_suppressed[XS_GUARD_CONSENT], 4);
+    CHECK_INT(a.n_suppressed[XS_GUARD_DECLINED], 1);
+    CHECK_INT(a.n_suppressed[XS_GUARD_FREQUENCY], 4);
+    /* EV held back by the critical case: C1's four candidates with EV > 0 */
+    CHECK(a.ev_held[XS_GUARD_CRITICAL_CASE] > 0);
+    CHECK_NEAR(a.ev_offered, b.ev_offered, 1e-9);
+    for (int g = 0; g < XS_GUARD_N; g++) CHECK_INT(a.n_suppressed[g], b.n_suppressed[g]);
+    xs_table *t = xs_table_new();
+    CHECK_INT(xs_offer_summary_table(&a, t), XS_OK);
+    CHECK_INT(xs_table_rows(t), 9);
+    xs_table_free(t);
+    xs_offer_engine_free(en);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Explanations                                                           */
+/* ---------------------------------------------------------------------- */
+
+static const char *explain(const xs_offer_engine *en, const char *cust, int i, const char *lang)
+{
+    static char buf[1024];
+    xs_offer o[XS_OFFER_MAX_CANDIDATES];
+    int n = xs_offer_decide(en, (uint32_t)xs_offer_engine_find(en, cust), o, XS_OFFER_MAX_CANDIDATES);
+    if (i >= n) return "";
+    return xs_offer_explain(en, &o[i], lang, buf, sizeof buf);
+}
+
+static void test_explain(void)
+{
+    xs_offer_engine *en = engine(NULL);
+    CHECK_STR(explain(en, "U1", 0, "en"),
+              "You are using 92 of your 100 seats. Team Premium gives you 500 seats.");
+    CHECK_STR(explain(en, "U1", 0, "ja"),
+              "100席中92席をご利用中です。Team Premiumなら500席までご利用いただけます。");
+    CHECK_STR(explain(en, "U1", 1, "en"), "Paying yearly with Team Basic annual saves you "
+                                          "USD 200.00 a year compared with monthly billing.");
+    CHECK_STR(explain(en, "U1", 1, "ja"),
+              "Team Basic annualの年払いにすると、月払いより年間USD 200.00お得です。");
+    CHECK_STR(explain(en, "U1", 2, "en"), "You are using 92 of your 100 seats. Adding 3 x Team "
+                                          "10 seats gives you 130 seats for USD 60.00 a month.");
+    CHECK_STR(explain(en, "U1", 2, "ja"), "100席中92席をご利用中です。Team 10 "
+                                          "seatsを3個追加すると、月額USD 60.00で130席になります。");
+    CHECK_STR(explain(en, "U1", 3, "en"),
+              "Add Team Single sign-on to your Team Basic for USD 50.00 a month.");
+    CHECK_STR(explain(en, "U1", 3, "ja"),
+              "Team BasicにTeam Single sign-onを月額USD 50.00で追加できます。");
+    CHECK_STR(explain(en, "R1", 0, "en"),
+              "Your renewal is in 40 days and you use 75% of your plan's limit. Renewing on "
+              "Team Premium annual gives your team room to grow.");
+    CHECK_STR(explain(en, "R1", 0, "ja"), "更新まであと40日、上限の75%をご利用中です。Team "
+                                          "Premium annualで更新すると、成長の余裕が生まれます。");
+    CHECK_STR(explain(en, "D1", 0, "en"),
+              "You are using 30 of your 500 seats. Team Basic keeps your data and the features "
+              "you use most for USD 200.00 less a month.");
+    CHECK_STR(explain(en, "D1", 0, "ja"),
+              "500席中30席をご利用中です。Team "
+              "Basicなら、データとよく使う機能はそのままに月額USD 200.00安くご利用いただけます。");
+    CHECK_STR(explain(en, "X1", 0, "en"),
+              "Removing Team Single sign-on saves you USD 50.00 a month and keeps your plan as it is.");
+    CHECK_STR(explain(en, "X1", 0, "ja"),
+              "Team Single sign-onを外すと、プランはそのままで月額USD 50.00節約できます。");
+    CHECK_STR(explain(en, "X1", 2, "en"), "You are using 20 of your 530 seats. Removing the 3 x "
+                                          "Team 10 seats saves you USD 60.00 a month.");
+    CHECK_STR(explain(en, "X1", 2, "ja"),
+              "530席中20席をご利用中です。Team 10 seatsを3個すべて外すと、月額USD 60.00節約できます。");
+    CHECK_STR(explain(en, "K1", 0, "en"),
+              "67% of customers using Books Standard also use Payroll Standard, typically after "
+              "100 days; you have used Books Standard for 545 days.");
+    CHECK_STR(explain(en, "K1", 0, "ja"),
+              "Books Standardをご利用のお客様の67%がPayroll "
+              "Standardも利用しています（多くは100日前後で導入）。Books "
+              "Standardのご利用開始から545日です。");
+    CHECK_STR(explain(en, "P2", 0, "en"),
+              "You recently bought Laser printer; 75% of orders with it also include A4 paper.");
+    CHECK_STR(explain(en, "P2", 0, "ja"), "最近Laser printerをご購入いただきました。Laser "
+                                          "printerを含むご注文の75%にA4 paperも含まれています。");
+    char b[1024];
+    xs_offer o[XS_OFFER_MAX_CANDIDATES];
+    xs_offer_decide(en, (uint32_t)xs_offer_engine_find(en, "U1"), o, XS_OFFER_MAX_CANDIDATES);
+    CHECK_STR(xs_offer_evidence(en, &o[0], b, sizeof b),
+              "trigger usage; seats 92/100 (92%); P(accept) 0.300 (prior 0.300); value 2400.00; "
+              "health 86; P(churn) 0.001");
+    xs_offer_engine_free(en);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Determinism, tables, configuration, errors, allocation failures        */
+/* ---------------------------------------------------------------------- */
+
+static char *table_text(const xs_offer_engine *en, const char *lang, xs_format f)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    xs_table *t = xs_table_new();
+    xs_offer_table_columns(t);
+    xs_offer o[XS_OFFER_MAX_CANDIDATES];
+    for (uint32_t c = 0; c < snap->cust.n; c++) {
+        int n = xs_offer_decide(en, c, o, XS_OFFER_MAX_CANDIDATES);
+        CHECK_INT(xs_offer_table(en, o, (size_t)n, lang, 1, t), XS_OK);
+    }
+    xs_table_write(t, m, f);
+    xs_table_free(t);
+    fclose(m);
+    return buf;
+}
+
+static void test_determinism(void)
+{
+    xs_offer_engine *a = engine(NULL), *b = engine(NULL);
+    char *x = table_text(a, "en", XS_FORMAT_JSON), *y = table_text(b, "en", XS_FORMAT_JSON);
+    CHECK(x && y && !strcmp(x, y));
+    CHECK(strstr(x, "\"customer_id\": \"U1\", \"rank\": 1, \"kind\": \"upsell\"") != NULL);
+    free(x);
+    free(y);
+    x = table_text(a, "ja", XS_FORMAT_CSV);
+    y = table_text(b, "ja", XS_FORMAT_CSV);
+    CHECK(x && y && !strcmp(x, y));
+    free(x);
+    free(y);
+    xs_offer o[1];
+    CHECK_INT(xs_offer_table(a, o, 0, "fr", 0, NULL), XS_EINVAL);
+    CHECK_INT(xs_offer_engine_find(a, "nobody"), XS_ENOTFOUND);
+    xs_offer_engine_free(a);
+    xs_offer_engine_free(b);
+}
+
+static void test_targets(void)
+{
+    xs_offer_engine *en = engine(NULL);
+    xs_table *t = xs_table_new();
+    CHECK_INT(xs_offer_targets(en, 2, 3, t), XS_OK);
+    CHECK_INT(xs_table_rows(t), 3);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    xs_table_write(t, m, XS_FORMAT_CSV);
+    fclose(m);
+    /* K1: 0.667 x 720 + 0.30 x 480 = 624; U1: 0.30 x 2400 = 720 */
+    CHECK(strncmp(buf, "rank,customer_id,expected_value,offers,top_offer,ltv,segment,size,"
+                       "maturity,health,loyalty\n1,",
+                  strlen("rank,customer_id,expected_value,offers,top_offer,ltv,segment,size,"
+                         "maturity,health,loyalty\n1,")) == 0);
+    free(buf);
+    xs_table_free(t);
+    xs_offer_engine_free(en);
+}
+
+static void test_config(void)
+{
+    xs_offer_config c, d;
+    xs_error e;
+    char msg[1200];
+    xs_offer_config_init(&c);
+    d = c;
+    CHECK_INT(xs_offer_config_set(&c, "min_health=60,max_offers=1", "--set", &e), XS_OK);
+    CHECK_NEAR(c.min_health, 60, 0);
+    CHECK_NEAR(c.max_offers, 1, 0);
+    c = d;
+    CHECK_INT(xs_offer_config_set(&c, "min_health=60,nope=1", "--set", &e), XS_EINVAL);
+    CHECK_STR(xs_error_format(&e, msg, sizeof msg), "--set: unknown name \"nope\"");
+    CHECK_NEAR(c.min_health, 50, 0); /* unchanged on failure */
+    CHECK_INT(xs_offer_config_set(&c, "usage_high=abc", "--set", &e), XS_EINVAL);
+    CHECK_STR(xs_error_format(&e, msg, sizeof msg), "--set: not a number >= 0: \"abc\"");
+    CHECK_INT(xs_offer_config_set(&c, "usage_high=-1", "--set", &e), XS_EINVAL);
+    xs_offer_engine *en = NULL;
+    CHECK_INT(xs_offer_engine_new(snap, NULL, "2026-13-01", &en, &e), XS_EINVAL);
+    CHECK(en == NULL);
+}
+
+static void test_alloc_failures(void)
+{
+    int ok = 0;
+    for (long k = 0; k < 100000 && !ok; k++) {
+        xs_offer_engine *en = NULL;
+        xs__alloc_fail_after(k);
+        int rc = xs_offer_engine_new(snap, NULL, "2026-06-30", &en, NULL);
+        xs__alloc_fail_after(-1);
+        if (rc == XS_OK) {
+            ok = 1;
+            CHECK_STR(dump(en, "U1"),
+                      "1 upsell usage team-basic-m>team-premium-m in_app now offered\n"
+                      "0 upsell term team-basic-m>team-basic-y in_app now no_value\n"
+                      "0 upsell seats ->team-seats-10 in_app now limit\n"
+                      "0 upsell addon ->team-sso in_app now limit\n");
+            xs_table *t = xs_table_new();
+            CHECK_INT(xs_offer_targets(en, 1, 0, t), XS_OK);
+            xs_table_free(t);
+            for (long j = 0; j < 40; j++) {
+                t = xs_table_new();
+                xs__alloc_fail_after(j);
+                int r2 = xs_offer_targets(en, 1, 0, t);
+                xs__alloc_fail_after(-1);
+                CHECK(r2 == XS_OK || r2 == XS_ENOMEM);
+                xs_table_free(t);
+            }
+            xs_offer_engine_free(en);
+        } else {
+            CHECK_INT(rc, XS_ENOMEM);
+            CHECK(en == NULL);
+        }
+    }
+    CHECK(ok);
+}
+
+static const xs_test tests[] = {
+    {"upsell_usage", test_upsell_usage}, {"downsell", test_downsell},
+    {"cross_sell", test_cross_sell},     {"guards", test_guards},
+    {"conflict", test_conflict},         {"summary", test_summary},
+    {"explain", test_explain},           {"determinism", test_determinism},
+    {"targets", test_targets},           {"config", test_config},
+    {"alloc_failures", test_alloc_failures},
+};
+
+int main(void)
+{
+    snap = load_fixture();
+    int rc = xs_test_run(tests, XS_N(tests));
+    xs_snapshot_free(snap);
+    return rc;
+}
