@@ -24,7 +24,11 @@
  *               on a random consented channel: its exact expectation,
  *               B x the pool's mean true value;
  *       oracle  the B candidates with the highest true expected value, on
- *               their best consented channel (knows the truth).
+ *               their best consented channel (knows the truth; ignores the
+ *               guardrails and the per-customer limit);
+ *       oracle, same guardrails: for each customer as many offers as the
+ *               engine makes, the best by true EV among the candidates that
+ *               pass the customer-level guardrails.
  *     Also: the share of planted churners (about_to_churn) reached by a
  *     downsell offer, engine vs random.
  *
@@ -46,7 +50,8 @@
 static void die(const char *what, const xs_error *e)
 {
     char buf[1200];
-    fprintf(stderr, "bench_offer: %s: %s\n", what, e ? xs_error_format(e, buf, sizeof buf) : "");
+    fprintf(stderr, "bench_offer: %s: %s\n", what,
+            e ? xs_error_format(e, buf, sizeof buf) : "");
     exit(1);
 }
 
@@ -67,8 +72,8 @@ static long peak_rss_mb(void)
 static void build_store(const char *dir, const char *db, unsigned long long n,
                         unsigned long long seed)
 {
-    static const char *const tables[] = {"customers", "products", "subscriptions", "orders",
-                                         "usage",     "events",   "offers"};
+    static const char *const tables[] = {
+        "customers", "products", "subscriptions", "orders", "usage", "events", "offers"};
     xs_gen_options o;
     xs_error e;
     xs_store *st = NULL;
@@ -88,7 +93,8 @@ static void build_store(const char *dir, const char *db, unsigned long long n,
         if (xs_table_lookup(tables[i], &io.table) < 0) die("table", NULL);
         snprintf(path, sizeof path, "%s/%s.csv", dir, tables[i]);
         if (xs_import_file(st, path, &io, &r, &e) < 0) die(path, &e);
-        fprintf(stderr, "imported %s: %llu rows in %.1f s\n", tables[i], r.read, r.seconds);
+        fprintf(stderr, "imported %s: %llu rows in %.1f s\n", tables[i], r.read,
+                r.seconds);
     }
     xs_store_close(st);
 }
@@ -147,6 +153,27 @@ static double true_ev(const truth *t, const xs_offer *o, int ch)
     return p * v;
 }
 
+/* True expected revenue of the offers an engine makes, its number of
+ * offers and the planted churners it reaches with a downsell. */
+static double eval_engine(const xs_offer_engine *en, const truth *tr, size_t nc,
+                          size_t *n_off, size_t *reached)
+{
+    xs_offer o[XS_OFFER_MAX_CANDIDATES];
+    double sum = 0;
+    *n_off = *reached = 0;
+    for (uint32_t i = 0; i < nc; i++) {
+        int k = xs_offer_decide(en, i, o, XS_OFFER_MAX_CANDIDATES), r = 0;
+        for (int j = 0; j < k; j++) {
+            if (o[j].guard != XS_GUARD_NONE) continue;
+            (*n_off)++;
+            sum += true_ev(&tr[i], &o[j], o[j].channel);
+            if (o[j].kind == XS_OFFER_DOWNSELL) r = 1;
+        }
+        *reached += r && tr[i].churn;
+    }
+    return sum;
+}
+
 static int cmp_desc(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -170,11 +197,16 @@ int main(int argc, char **argv)
     const char *dir = "/tmp/xs-bench-offer";
     int reuse = 0, c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'n') n = strtoull(optarg, NULL, 10);
-        else if (c == 'd') dir = optarg;
-        else if (c == 'r') reuse = 1;
-        else if (c == 's') seed = strtoull(optarg, NULL, 10);
-        else return 2;
+        if (c == 'n')
+            n = strtoull(optarg, NULL, 10);
+        else if (c == 'd')
+            dir = optarg;
+        else if (c == 'r')
+            reuse = 1;
+        else if (c == 's')
+            seed = strtoull(optarg, NULL, 10);
+        else
+            return 2;
     }
     char db[1200];
     struct stat sb;
@@ -190,6 +222,16 @@ int main(int argc, char **argv)
     double t_load = wall() - t0;
     xs_store_close(st);
     size_t nc = xs_snapshot_count(snap, XS_SNAP_CUSTOMERS);
+    /* the part of the engine build that is the score module's: health,
+     * segments and LTV of every customer without CLV */
+    xs_health_config hc;
+    xs_customer_scores *cs = NULL;
+    xs_health_config_init(&hc);
+    hc.clv = 0;
+    t0 = wall();
+    if (xs_customer_scores_compute(snap, &hc, NULL, &cs, &e) < 0) die("scores", &e);
+    double t_scores = wall() - t0;
+    xs_customer_scores_free(cs);
     t0 = wall();
     if (xs_offer_engine_new(snap, NULL, NULL, &en, &e) < 0) die("engine", &e);
     double t_engine = wall() - t0;
@@ -203,7 +245,8 @@ int main(int argc, char **argv)
         lat[i] = (wall() - a) * 1e6;
     }
     qsort(lat, nc, sizeof *lat, cmp_dbl);
-    double med = lat[nc / 2], p99 = lat[(size_t)(0.99 * (double)(nc - 1))], mx = lat[nc - 1];
+    double med = lat[nc / 2], p99 = lat[(size_t)(0.99 * (double)(nc - 1))],
+           mx = lat[nc - 1];
     xs_offer_summary s1, s2;
     t0 = wall();
     xs_offer_decide_all(en, 1, NULL, NULL, &s1);
@@ -218,12 +261,31 @@ int main(int argc, char **argv)
     double *pool = malloc(cap_pool * sizeof *pool);
     double pool_sum = 0, eng = 0, eng_pred = 0, rnd_down_share = 0;
     size_t pool_down_churn = 0, churn_can = 0;
+    double oracle_g = 0;
     size_t kinds[3] = {0};
     for (uint32_t i = 0; i < nc; i++) {
         int k = xs_offer_decide(en, i, o, XS_OFFER_MAX_CANDIDATES);
         int reached = 0, can = 0;
         churners += tr[i].churn;
         uint8_t consent = snap->cust.consent[i];
+        /* the same-guardrails oracle: as many offers as the engine makes for
+         * this customer, the best by true EV among the candidates that pass
+         * the customer-level guardrails (critical case, consent, health,
+         * declined, frequency) */
+        double cand_ev[XS_OFFER_MAX_CANDIDATES];
+        int n_cand = 0, n_eng = 0;
+        for (int j = 0; j < k; j++) {
+            if (o[j].guard == XS_GUARD_NONE) n_eng++;
+            if (o[j].guard >= XS_GUARD_CRITICAL_CASE && o[j].guard <= XS_GUARD_FREQUENCY)
+                continue;
+            double best = 0;
+            for (int ch = 0; ch < 5; ch++)
+                if ((consent >> ch) & 1) best = fmax(best, true_ev(&tr[i], &o[j], ch));
+            cand_ev[n_cand++] = best;
+        }
+        qsort(cand_ev, (size_t)n_cand, sizeof *cand_ev, cmp_desc);
+        for (int j = 0; j < n_eng && j < n_cand; j++)
+            oracle_g += cand_ev[j];
         for (int j = 0; j < k; j++) {
             double best = -INFINITY, sum = 0;
             int m = 0;
@@ -254,36 +316,53 @@ int main(int argc, char **argv)
     }
     qsort(pool, n_pool, sizeof *pool, cmp_desc);
     double oracle = 0;
-    for (size_t j = 0; j < B && j < n_pool; j++) oracle += pool[j];
+    for (size_t j = 0; j < B && j < n_pool; j++)
+        oracle += pool[j];
     double rnd = n_pool ? (double)B * pool_sum / (double)n_pool : 0;
     /* random reaches a churner with a downsell: B draws, each a downsell of a
      * churner with probability pool_down_churn / n_pool (an upper bound on
      * distinct churners reached) */
     rnd_down_share = churners ? fmin(1.0, (double)B * (double)pool_down_churn /
-                                             (double)n_pool / (double)churners)
+                                              (double)n_pool / (double)churners)
                               : 0;
 
     printf("customers                      %zu\n", nc);
     printf("snapshot load (baseline)       %.3f s\n", t_load);
-    printf("engine build                   %.3f s (%.2fx load)\n", t_engine, t_engine / t_load);
-    printf("one decision                   median %.2f us, p99 %.2f us, max %.1f us\n", med, p99,
-           mx);
+    printf("engine build                   %.3f s (%.2fx load; of which health scores "
+           "%.3f s)\n",
+           t_engine, t_engine / t_load, t_scores);
+    printf("one decision                   median %.2f us, p99 %.2f us, max %.1f us\n",
+           med, p99, mx);
     printf("all customers, 1 thread        %.3f s (%.0f customers/s)\n", t_all1,
            (double)nc / t_all1);
-    printf("all customers, 2 threads       %.3f s (%.0f customers/s, %.2fx 1 thread)\n", t_all2,
-           (double)nc / t_all2, t_all1 / t_all2);
+    printf("all customers, 2 threads       %.3f s (%.0f customers/s, %.2fx 1 thread)\n",
+           t_all2, (double)nc / t_all2, t_all1 / t_all2);
+    printf("build + all on 2 threads       %.3f s (without the snapshot load)\n",
+           t_engine + t_all2);
     printf("end to end (load+build+2 thr)  %.3f s\n", t_load + t_engine + t_all2);
     printf("peak RSS                       %ld MB\n", peak_rss_mb());
-    printf("candidates / offered           %zu / %zu (upsell %zu, cross-sell %zu, downsell %zu)\n",
+    printf("candidates / offered           %zu / %zu (upsell %zu, cross-sell %zu, "
+           "downsell %zu)\n",
            s1.n_candidates, s1.n_offered, kinds[0], kinds[1], kinds[2]);
     printf("same result on 2 threads       %s\n",
-           s1.n_offered == s2.n_offered && fabs(s1.ev_offered - s2.ev_offered) < 1e-6 * s1.ev_offered ? "yes" : "NO");
-    printf("\nexpected accepted revenue with B = %zu offers (pool %zu candidates)\n", B, n_pool);
-    printf("  engine                       %.0f (engine's own estimate %.0f)\n", eng, eng_pred);
+           s1.n_offered == s2.n_offered &&
+                   fabs(s1.ev_offered - s2.ev_offered) < 1e-6 * s1.ev_offered
+               ? "yes"
+               : "NO");
+    printf("\nexpected accepted revenue with B = %zu offers (pool %zu candidates)\n", B,
+           n_pool);
+    printf("  engine                       %.0f (engine's own estimate %.0f)\n", eng,
+           eng_pred);
     printf("  random                       %.0f  -> engine / random = %.2fx\n", rnd,
            rnd > 0 ? eng / rnd : NAN);
     printf("  oracle                       %.0f  -> engine / oracle = %.2f\n", oracle,
            oracle > 0 ? eng / oracle : NAN);
+    printf("  oracle, same guardrails      %.0f  -> engine / oracle = %.2f (same "
+           "customers and\n"
+           "                               number of offers, best true EV among the "
+           "candidates\n"
+           "                               that pass the customer-level guardrails)\n",
+           oracle_g, oracle_g > 0 ? eng / oracle_g : NAN);
     printf("planted churners               %zu\n", churners);
     printf("  reached by a downsell        engine %zu (%.1f %%), random <= %.1f %%\n",
            churn_reached, churners ? 100.0 * (double)churn_reached / (double)churners : 0,
@@ -291,6 +370,24 @@ int main(int argc, char **argv)
     printf("  with a downsell candidate    %zu (a paid plan with a cheaper option and a\n"
            "                               consented channel); reached %.1f %% of them\n",
            churn_can, churn_can ? 100.0 * (double)churn_reached / (double)churn_can : 0);
+    /* the same with P(churn) from the churn module's XGBoost model */
+    xs_offer_config cm;
+    xs_offer_engine *en2 = NULL;
+    xs_offer_config_init(&cm);
+    cm.churn_model = 1;
+    t0 = wall();
+    if (xs_offer_engine_new(snap, &cm, NULL, &en2, &e) < 0)
+        die("engine (churn model)", &e);
+    double t_cm = wall() - t0;
+    size_t b2, r2;
+    double eng2 = eval_engine(en2, tr, nc, &b2, &r2);
+    printf("with --churn-model (XGBoost P(churn); build %.3f s)\n", t_cm);
+    printf(
+        "  engine                       %.0f with %zu offers (%.2fx random per offer)\n",
+        eng2, b2, rnd > 0 && b2 ? (eng2 / (double)b2) / (rnd / (double)B) : NAN);
+    printf("  churners reached             %zu (%.1f %%)\n", r2,
+           churners ? 100.0 * (double)r2 / (double)churners : 0);
+    xs_offer_engine_free(en2);
     free(lat);
     free(pool);
     free(tr);

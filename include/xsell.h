@@ -2018,6 +2018,10 @@ typedef enum xs_offer_trigger {
     XS_TRIG_ADDON,       /* upsell: an add-on option of the held plan */
     XS_TRIG_ADOPTION,    /* cross-sell: rule over adoption sets + timing */
     XS_TRIG_PURCHASE,    /* cross-sell: rule over orders after a recent purchase */
+    XS_TRIG_RENEWED,     /* cross-sell: adoption rule right after a renewal decision */
+    XS_TRIG_CART,        /* cross-sell: rule over orders for an item in the cart */
+    XS_TRIG_SIMILAR,     /* cross-sell: item-to-item similarity (cosine over
+                            orders) to an item in the cart or bought recently */
     XS_TRIG_LOW_USAGE,   /* downsell: utilisation < usage_low for low_days */
     XS_TRIG_CHURN_RISK,  /* downsell: P(churn) >= churn_high */
     XS_TRIG_CANCEL,      /* downsell: a cancel_request within cancel_days */
@@ -2114,7 +2118,9 @@ typedef struct xs_offer {
     /* numbers the explanation and the evidence quote */
     double used, limit;     /* usage trigger: used and capacity of the metric */
     int metric;             /* snapshot metric code of the trigger, -1 none */
-    double support, confidence, lift; /* rule of a cross-sell */
+    double support, confidence, lift; /* rule of a cross-sell; for trigger
+                                         similar: lift is the cosine similarity,
+                                         confidence co-orders / orders of A */
     int32_t rule_from;      /* antecedent product (family plan or shop product) */
     int32_t lag_days;       /* typical adoption lag (median), -1 unknown */
     int32_t days;           /* days since the antecedent / to the renewal */
@@ -2163,6 +2169,18 @@ const char *xs_offer_engine_as_of(const xs_offer_engine *en, char buf[11]);
  */
 int xs_offer_decide(const xs_offer_engine *en, uint32_t customer, xs_offer *out,
                     size_t cap);
+
+/**
+ * Like xs_offer_decide(), with a cart: the products in it (snapshot product
+ * indexes, see xs_offer_engine_find_product()) are treated as being bought
+ * now — their order rules give cross-sells (trigger cart) and they are
+ * never proposed themselves.
+ * @return the number of candidates written
+ */
+int xs_offer_decide_cart(const xs_offer_engine *en, uint32_t customer,
+                         const uint32_t *cart, size_t n_cart, xs_offer *out, size_t cap);
+/** @return the product index of an id, or XS_ENOTFOUND */
+long xs_offer_engine_find_product(const xs_offer_engine *en, const char *product_id);
 
 /** @return "upsell", "cross-sell", "downsell" */
 const char *xs_offer_kind_name(xs_offer_kind k);
@@ -2213,8 +2231,10 @@ typedef struct xs_offer_summary {
 typedef int (*xs_offer_fn)(void *ctx, uint32_t customer, const xs_offer *o, size_t n);
 
 /**
- * Decides every customer in order, on n_threads threads (1: the caller's),
- * calling fn (when not NULL) in customer order and filling *sum.
+ * Decides every customer, on n_threads threads (1: the caller's; each a
+ * contiguous block, totals merged in block order), filling *sum. With fn
+ * (not NULL) it runs on the caller's thread only and calls fn for every
+ * customer in order.
  * @return XS_OK, fn's code, XS_ENOMEM
  */
 int xs_offer_decide_all(const xs_offer_engine *en, int n_threads, xs_offer_fn fn,
@@ -2322,7 +2342,7 @@ typedef struct xs_serve_opts {
     size_t max_body;            /* request bodies above this get 413; 0: 1 MiB */
     unsigned max_connections;   /* 0: 256 */
     unsigned timeout_s;         /* idle connection timeout; 0: 30 */
-    int quiet;                  /* 1: no access log on stderr */
+    int access_log;             /* 1: one line per request on stderr */
 } xs_serve_opts;
 
 /** A running server. Opaque. */

@@ -3,27 +3,33 @@
  */
 #include "base/alloc.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-static long fail_after = -1; /* <0: never fail */
-static long n_allocs;
+/* Atomic: the server allocates from several threads at once. */
+static atomic_long fail_after = -1; /* <0: never fail */
+static atomic_long n_allocs;
 
 static int should_fail(void)
 {
-    n_allocs++;
-    if (fail_after < 0) return 0;
-    if (fail_after == 0) return 1;
-    fail_after--;
-    return 0;
+    atomic_fetch_add_explicit(&n_allocs, 1, memory_order_relaxed);
+    long left = atomic_load_explicit(&fail_after, memory_order_relaxed);
+    while (left > 0) {
+        /* claim one of the remaining successful allocations */
+        if (atomic_compare_exchange_weak_explicit(&fail_after, &left, left - 1,
+                                                  memory_order_relaxed,
+                                                  memory_order_relaxed))
+            return 0;
+    }
+    return left == 0;
 }
 
 long xs__alloc_fail_after(long n)
 {
-    long made = n_allocs;
-    fail_after = n;
-    n_allocs = 0;
+    long made = atomic_exchange(&n_allocs, 0);
+    atomic_store(&fail_after, n);
     return made;
 }
 

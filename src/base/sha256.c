@@ -57,7 +57,7 @@ static void block(uint32_t h[8], const unsigned char *p)
 }
 
 /* Contract in sha256.h. */
-void xs__sha256_init(xs__sha256 *c)
+void xs__sha256_init(xs__sha256_ctx *c)
 {
     static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
@@ -67,7 +67,7 @@ void xs__sha256_init(xs__sha256 *c)
 }
 
 /* Contract in sha256.h. */
-void xs__sha256_update(xs__sha256 *c, const void *data, size_t len)
+void xs__sha256_update(xs__sha256_ctx *c, const void *data, size_t len)
 {
     const unsigned char *p = data;
     c->n_bytes += len;
@@ -92,7 +92,7 @@ void xs__sha256_update(xs__sha256 *c, const void *data, size_t len)
 }
 
 /* Contract in sha256.h. */
-void xs__sha256_final(xs__sha256 *c, unsigned char out[XS_SHA256_LEN])
+void xs__sha256_final(xs__sha256_ctx *c, unsigned char out[XS_SHA256_LEN])
 {
     uint64_t bits = c->n_bytes * 8;
     unsigned char pad[72] = {0x80};
@@ -112,7 +112,7 @@ void xs__sha256_final(xs__sha256 *c, unsigned char out[XS_SHA256_LEN])
 /* Contract in sha256.h. */
 void xs__sha256(const void *data, size_t len, unsigned char out[XS_SHA256_LEN])
 {
-    xs__sha256 c;
+    xs__sha256_ctx c;
     xs__sha256_init(&c);
     xs__sha256_update(&c, data, len);
     xs__sha256_final(&c, out);

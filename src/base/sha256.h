@@ -12,19 +12,19 @@
 #define XS_SHA256_LEN 32
 
 /* Incremental state: init, update any number of times, final. */
-typedef struct xs__sha256 {
+typedef struct xs__sha256_ctx {
     uint32_t h[8];
     uint64_t n_bytes;     /* message bytes so far */
     unsigned char buf[64];
     size_t n_buf;         /* bytes waiting in buf */
-} xs__sha256;
+} xs__sha256_ctx;
 
 /* Starts a digest. */
-void xs__sha256_init(xs__sha256 *c);
+void xs__sha256_init(xs__sha256_ctx *c);
 /* Adds len bytes of data (borrowed for the call). */
-void xs__sha256_update(xs__sha256 *c, const void *data, size_t len);
+void xs__sha256_update(xs__sha256_ctx *c, const void *data, size_t len);
 /* Pads, writes the 32-byte digest into out and wipes the state. */
-void xs__sha256_final(xs__sha256 *c, unsigned char out[XS_SHA256_LEN]);
+void xs__sha256_final(xs__sha256_ctx *c, unsigned char out[XS_SHA256_LEN]);
 /* One-shot digest of data. */
 void xs__sha256(const void *data, size_t len, unsigned char out[XS_SHA256_LEN]);
 

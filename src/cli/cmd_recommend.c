@@ -18,7 +18,7 @@
 static const char usage[] =
     "usage: xsell recommend --db FILE (--customer ID | --all) [--limit K]\n"
     "                       [--lang en|ja] [--as-of DATE] [--show-suppressed]\n"
-    "                       [--set SPEC] [--churn-model] [--format F]\n"
+    "                       [--set SPEC] [--churn-model] [--cart P,P,...] [--format F]\n"
     "\n"
     "Next best offers (upsell, cross-sell, downsell) computed from the store:\n"
     "candidates, P(accept) x value = expected value, guardrails, ranking,\n"
@@ -35,6 +35,8 @@ static const char usage[] =
     "  --show-suppressed  also list the candidates a guardrail stopped\n"
     "  --set SPEC         settings by name, e.g. min_health=60,max_contacts=1,\n"
     "                     usage_high=0.85 (docs/offers.md lists them all)\n"
+    "  --cart P,P,...     with --customer: products in the customer's cart; their\n"
+    "                     order rules give cross-sells (trigger cart)\n"
     "  --churn-model      P(churn) from the churn module's store-history model\n"
     "                     (XGBoost; slower) instead of the built-in estimate\n"
     "  --format F         table (default), json or csv\n"
@@ -43,7 +45,7 @@ static const char usage[] =
     "date), explanation, evidence, suppressed_by (empty when offered).\n";
 
 typedef struct args {
-    const char *db, *customer, *as_of, *lang;
+    const char *db, *customer, *as_of, *lang, *cart;
     int all, show_suppressed;
     xs_offer_config cfg;
     xs_format fmt;
@@ -62,6 +64,7 @@ static int parse_args(int argc, char **argv, args *a)
         {"show-suppressed", no_argument, NULL, 's'},
         {"set", required_argument, NULL, 'S'},
         {"churn-model", no_argument, NULL, 'M'},
+        {"cart", required_argument, NULL, 'C'},
         {"format", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -105,11 +108,15 @@ static int parse_args(int argc, char **argv, args *a)
         case 'S':
             if (xs_offer_config_set(&a->cfg, optarg, "--set", &e) < 0) {
                 char buf[1200];
-                return xs_cli_usage_error(CMD, "%s", xs_error_format(&e, buf, sizeof buf));
+                return xs_cli_usage_error(CMD, "%s",
+                                          xs_error_format(&e, buf, sizeof buf));
             }
             break;
         case 'M':
             a->cfg.churn_model = 1;
+            break;
+        case 'C':
+            a->cart = optarg;
             break;
         case 'f':
             if (xs_cli_format(CMD, optarg, &a->fmt)) return XS_EXIT_USAGE;
@@ -128,6 +135,8 @@ static int parse_args(int argc, char **argv, args *a)
     if (!a->db) return xs_cli_usage_error(CMD, "--db FILE is required");
     if (!a->customer == !a->all)
         return xs_cli_usage_error(CMD, "give either --customer ID or --all");
+    if (a->cart && !a->customer)
+        return xs_cli_usage_error(CMD, "--cart needs --customer");
     return -1;
 }
 
@@ -174,8 +183,28 @@ int xs_cmd_recommend(int argc, char **argv)
             ex = XS_EXIT_USAGE;
             goto cleanup;
         }
+        uint32_t cart[64];
+        size_t n_cart = 0;
+        for (const char *p = a.cart; p && *p;) {
+            const char *q = strchr(p, ',');
+            size_t len = q ? (size_t)(q - p) : strlen(p);
+            char id[256];
+            if (len >= sizeof id) len = sizeof id - 1;
+            memcpy(id, p, len);
+            id[len] = '\0';
+            long pi = xs_offer_engine_find_product(en, id);
+            if (pi < 0) {
+                fprintf(stderr, "xsell %s: --cart: unknown product \"%s\"\n", CMD, id);
+                ex = XS_EXIT_USAGE;
+                goto cleanup;
+            }
+            if (n_cart < 64) cart[n_cart++] = (uint32_t)pi;
+            p += len;
+            if (*p == ',') p++;
+        }
         xs_offer o[XS_OFFER_MAX_CANDIDATES];
-        int n = xs_offer_decide(en, (uint32_t)c, o, XS_OFFER_MAX_CANDIDATES);
+        int n = xs_offer_decide_cart(en, (uint32_t)c, cart, n_cart, o,
+                                     XS_OFFER_MAX_CANDIDATES);
         if (xs_offer_table(en, o, (size_t)n, a.lang, a.show_suppressed, t) < 0) goto oom;
     } else {
         sink k = {en, &a, t};

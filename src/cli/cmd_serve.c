@@ -1,14 +1,124 @@
 /*
- * cmd_serve.c — `xsell serve` (placeholder until its module lands).
+ * cmd_serve.c — `xsell serve`: the HTTP JSON API (xs_server_start, the
+ * "Server" section of xsell.h; routes in docs/api.md). Builds the model,
+ * prints "listening on http://HOST:PORT" on stdout (the real port when
+ * --listen asks for port 0), then waits for SIGTERM or SIGINT and stops
+ * gracefully: no new connections, requests in flight finish.
  */
 #include "cli/cli.h"
 
+#include <getopt.h>
+#include <signal.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CMD "serve"
+#define GRACE_S 10
+
+static const char usage[] =
+    "usage: xsell serve --db FILE [--listen HOST:PORT] [--threads N]\n"
+    "                   [--max-body BYTES] [--max-connections N] [--timeout S]\n"
+    "                   [--access-log]\n"
+    "\n"
+    "Serve the HTTP JSON API (docs/api.md) over the store FILE. Requests need\n"
+    "an API key (xsell apikey create) sent as \"Authorization: Bearer KEY\",\n"
+    "except GET /healthz, /metrics and /v1/openapi.json. Stops on SIGTERM or\n"
+    "SIGINT after the requests in flight have finished.\n"
+    "\n"
+    "  --db FILE             the store (required)\n"
+    "  --listen HOST:PORT    IPv4 address to listen on (default 127.0.0.1:8080;\n"
+    "                        port 0 picks a free port, printed on stdout)\n"
+    "  --threads N           worker threads, 1..256 (default 2)\n"
+    "  --max-body BYTES      largest request body, else 413 (default 1048576)\n"
+    "  --max-connections N   simultaneous connections (default 256)\n"
+    "  --timeout S           idle connection timeout in seconds (default 30)\n"
+    "  --access-log          one line per request on stderr\n"
+    "\n"
+    "Exit status: 0 stopped by a signal, 1 failure, 2 bad usage.\n";
 
 int xs_cmd_serve(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "xsell serve: not built yet\n");
-    return XS_EXIT_FAIL;
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"listen", required_argument, NULL, 'l'},
+        {"threads", required_argument, NULL, 't'},
+        {"max-body", required_argument, NULL, 'b'},
+        {"max-connections", required_argument, NULL, 'c'},
+        {"timeout", required_argument, NULL, 'T'},
+        {"access-log", no_argument, NULL, 'A'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    xs_serve_opts o = {.listen = "127.0.0.1:8080"};
+    long v;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            o.db = optarg;
+            break;
+        case 'l':
+            o.listen = optarg;
+            break;
+        case 't':
+            if (xs_cli_long(CMD, "--threads", optarg, 1, 256, &v)) return XS_EXIT_USAGE;
+            o.threads = (unsigned)v;
+            break;
+        case 'b':
+            if (xs_cli_long(CMD, "--max-body", optarg, 1, 1L << 30, &v)) return XS_EXIT_USAGE;
+            o.max_body = (size_t)v;
+            break;
+        case 'c':
+            if (xs_cli_long(CMD, "--max-connections", optarg, 1, 100000, &v))
+                return XS_EXIT_USAGE;
+            o.max_connections = (unsigned)v;
+            break;
+        case 'T':
+            if (xs_cli_long(CMD, "--timeout", optarg, 1, 86400, &v)) return XS_EXIT_USAGE;
+            o.timeout_s = (unsigned)v;
+            break;
+        case 'A':
+            o.access_log = 1;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return XS_EXIT_OK;
+        case ':':
+            return xs_cli_usage_error(CMD, "%s needs a value", argv[optind - 1]);
+        default:
+            return xs_cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
+    if (!o.db) return xs_cli_usage_error(CMD, "--db FILE is required");
+    if (access(o.db, R_OK) != 0) {
+        fprintf(stderr, "xsell %s: %s: no such store\n", CMD, o.db);
+        return XS_EXIT_USAGE;
+    }
+    /* the worker threads inherit this mask: only sigwait() below sees the
+     * signals */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    xs_server *s = NULL;
+    xs_error e;
+    if (xs_server_start(&o, &s, &e) < 0) return xs_cli_fail(CMD, &e);
+    char host[64];
+    const char *colon = strrchr(o.listen, ':');
+    snprintf(host, sizeof host, "%.*s", (int)(colon - o.listen), o.listen);
+    printf("listening on http://%s:%d\n", host, xs_server_port(s));
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&set, &sig);
+    fprintf(stderr, "xsell %s: %s: stopping\n", CMD, sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    xs_server_stop(s, GRACE_S);
+    return XS_EXIT_OK;
 }

@@ -68,11 +68,13 @@ int xs_cmd_targets(int argc, char **argv)
         case 'S':
             if (xs_offer_config_set(&cfg, optarg, "--set", &e) < 0) {
                 char buf[1200];
-                return xs_cli_usage_error(CMD, "%s", xs_error_format(&e, buf, sizeof buf));
+                return xs_cli_usage_error(CMD, "%s",
+                                          xs_error_format(&e, buf, sizeof buf));
             }
             break;
         case 't':
-            if (xs_cli_long(CMD, "--threads", optarg, 1, 16, &threads)) return XS_EXIT_USAGE;
+            if (xs_cli_long(CMD, "--threads", optarg, 1, 16, &threads))
+                return XS_EXIT_USAGE;
             break;
         case 'M':
             cfg.churn_model = 1;

@@ -57,8 +57,11 @@
  * over in key order. While keys arrive strictly increasing (byte order; the
  * key encoding preserves the order of the key tuples), none can be a
  * duplicate of an earlier one, so the set only appends them and builds no
- * hash slots. The first key that is not greater than the last one builds
- * the slots from the pool and the set works as a hash set from then on.
+ * hash slots. A key that is not greater than the last one may still be
+ * the entry after the previous one found (`hint`): a file re-imported in
+ * key order meets the store's keys one after the other, so it is found
+ * without hashing too. Any other key builds the slots from the pool and the
+ * set works as a hash set from then on.
  */
 #define KS_NONE UINT32_MAX
 
@@ -76,14 +79,15 @@ typedef struct ks_slot {
 
 typedef struct keyset {
     ks_slot *slots;
-    size_t n_slots;  /* power of two, or 0 */
-    size_t n;        /* entries: ids 0..n-1 */
-    char *pool;      /* key bytes, back to back */
+    size_t n_slots; /* power of two, or 0 */
+    size_t n;       /* entries: ids 0..n-1 */
+    char *pool;     /* key bytes, back to back */
     size_t pool_len, pool_cap;
     size_t *off; /* off[id] .. off[id + 1]: bytes of key id (n + 1 entries) */
     size_t cap_off;
     int lazy;    /* no slots yet: the keys so far are strictly increasing */
     size_t want; /* entries to size the slots for when they are built */
+    size_t hint; /* lazy: the id expected next (one after the last found) */
 } keyset;
 
 static uint64_t ks_hash(const char *s, size_t len)
@@ -253,6 +257,12 @@ static uint32_t ks_add_h(keyset *ks, const char *s, size_t len, int *added,
             *added = id != KS_NONE;
             return id;
         }
+        size_t hi = ks->hint;
+        if (hi < ks->n && ks->off[hi + 1] - ks->off[hi] == len &&
+            !memcmp(ks->pool + ks->off[hi], s, len)) {
+            ks->hint = hi + 1;
+            return (uint32_t)hi;
+        }
         if (ks_build(ks, ks->want) < 0) return KS_NONE;
     }
     if ((ks->n + 1) * 3 > ks->n_slots * 2 &&
@@ -310,19 +320,20 @@ typedef struct importer {
     uint32_t last_ref_id[2];
     uint32_t row_ref[2]; /* ids of the current row's references (KS_NONE: none) */
 
+    int ids_key; /* every key field is an id (see prefetch_row) */
+
     /* orders only: the header of every order (customer and date its lines
      * share), from the store or from its first good line in the file */
-    int heads;           /* the table is orders */
-    int ids_key;         /* every key field is an id (see prefetch_row) */
+    int heads;                 /* the table is orders */
     int f_oid, f_cust, f_date; /* their spec fields */
-    keyset orders;       /* order ids: the store's first, then new ones */
-    uint32_t *h_cust;    /* per order: customer id in refs[0], or HC_STRAY | id in strays */
-    int32_t *h_date;     /* per order: day number (HD_NONE: unreadable in the store) */
-    uint32_t *h_line;    /* per order: 0 none yet, HL_STORE, or the file line */
+    keyset orders;             /* order ids: the store's first, then new ones */
+    uint32_t *h_cust; /* per order: customer id in refs[0], or HC_STRAY | id in strays */
+    int32_t *h_date;  /* per order: day number (HD_NONE: unreadable in the store) */
+    uint32_t *h_line; /* per order: 0 none yet, HL_STORE, or the file line */
     size_t cap_hc, cap_hd, cap_hl;
     keyset strays;       /* customers of stored orders missing from customers */
     uint32_t last_order; /* the previous row's order (lines of an order repeat it) */
-    int reserved; /* the key set was sized from the file size */
+    int reserved;        /* the key set was sized from the file size */
     char *kbuf;
     size_t kcap;
 
@@ -802,7 +813,7 @@ static uint32_t check_order_head(importer *im, long line, const xs__value *vals,
         int added;
         id = ks_add_h(o, oid->s, oid->len, &added,
                       oid->s == raw[im->f_oid] && oid->len == raw_len[im->f_oid] ? pre
-                                                                               : NULL);
+                                                                                 : NULL);
         if (id == KS_NONE || grow_heads(im, id) < 0) return KS_NONE;
         im->last_order = id;
     }
@@ -1087,7 +1098,8 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
         /* the first good line of a new order gives the order its header */
         im->h_cust[order] = im->row_ref[0];
         im->h_date[order] = days[im->f_date];
-        im->h_line[order] = line > 0 && line < (long)HL_STORE ? (uint32_t)line : HL_STORE - 1;
+        im->h_line[order] =
+            line > 0 && line < (long)HL_STORE ? (uint32_t)line : HL_STORE - 1;
     }
     if (!im->writing) return XS_OK;
     int has_attrs = build_attrs(im, fields, n);

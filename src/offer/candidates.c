@@ -13,11 +13,12 @@
  * xs__offer_candidates() turns that into candidates, each with its trigger
  * (docs/offers.md lists them): upsell (next tier on high usage, seat packs,
  * next tier at a near renewal, annual term, add-on options), cross-sell
- * (adoption rules with their timing window, order rules after a recent
- * purchase) and downsell (lower tier, fewer seat packs, dropping an add-on,
- * monthly instead of annual) when utilisation stays low, churn risk is high
- * or a cancel request came in. One candidate per proposed product (the
- * first trigger in the order above wins).
+ * (adoption rules with their timing window, or now right after a renewal
+ * decision; order rules for a cart and after a recent purchase, then
+ * item-to-item similarity for both) and downsell (lower tier,
+ * fewer seat packs, dropping an add-on, monthly instead of annual) when utilisation stays
+ * low, churn risk is high or a cancel request came in. One candidate per proposed product
+ * (the first trigger in the order above wins).
  */
 #include "offer/offer_int.h"
 
@@ -57,7 +58,8 @@ static int met_slot(xs__offer_fam *x, uint16_t m, int add)
 
 static int active(const struct xs_snapshot *s, uint32_t r, int32_t d)
 {
-    return s->sub.start[r] <= d && (s->sub.end[r] == XS_SNAP_NO_DATE || s->sub.end[r] > d);
+    return s->sub.start[r] <= d &&
+           (s->sub.end[r] == XS_SNAP_NO_DATE || s->sub.end[r] > d);
 }
 
 void xs__offer_gather(const xs_offer_engine *en, uint32_t c, xs__offer_cust *st)
@@ -69,6 +71,7 @@ void xs__offer_gather(const xs_offer_engine *en, uint32_t c, xs__offer_cust *st)
     st->n_fam = 0;
     st->open_critical = st->cancel = st->onboarded = 0;
     st->cancel_day = XS_SNAP_NO_DATE;
+    st->renewed_day = XS_SNAP_NO_DATE;
     st->recent_offers = 0;
     st->n_declined = 0;
     st->hist_acc = st->hist_exp = 0;
@@ -144,6 +147,10 @@ void xs__offer_gather(const xs_offer_engine *en, uint32_t c, xs__offer_cust *st)
         case XS_SNAP_EV_ONBOARDING_DONE:
             st->onboarded = 1;
             break;
+        case XS_SNAP_EV_RENEWAL_DECISION:
+            if (s->ev.value[r] == 1 && d > as_of - (int32_t)cfg->recent_days)
+                st->renewed_day = d;
+            break;
         case XS_SNAP_EV_TICKET:
             if (s->ev.value[r] == 1 && n1 < XS__OFFER_MAX_REFS) sev1[n1++] = s->ev.ref[r];
             break;
@@ -167,11 +174,12 @@ void xs__offer_gather(const xs_offer_engine *en, uint32_t c, xs__offer_cust *st)
         if (d > as_of - (int32_t)cfg->contact_days) st->recent_offers++;
         int out = s->off.outcome[r];
         if (out == XS_SNAP_OUT_DECLINED) {
-            int32_t od = s->off.outcome_at[r] != XS_SNAP_NO_DATE &&
-                                 s->off.outcome_at[r] <= as_of
-                             ? s->off.outcome_at[r]
-                             : d;
-            if (od > as_of - (int32_t)cfg->declined_days && st->n_declined < 16)
+            /* declined on outcome_at (sent_at when absent); a decline dated
+             * after as_of is not known yet */
+            int32_t od =
+                s->off.outcome_at[r] != XS_SNAP_NO_DATE ? s->off.outcome_at[r] : d;
+            if (od <= as_of && od > as_of - (int32_t)cfg->declined_days &&
+                st->n_declined < 16)
                 st->declined[st->n_declined++] = s->off.product[r];
         }
         if (out != XS_SNAP_OUT_PENDING &&
@@ -179,7 +187,9 @@ void xs__offer_gather(const xs_offer_engine *en, uint32_t c, xs__offer_cust *st)
              s->off.outcome_at[r] <= as_of)) {
             st->hist_acc += out == XS_SNAP_OUT_ACCEPTED;
             st->hist_exp += xs__offer_model_p(en, s->off.kind[r], s->off.channel[r],
-                                              st->health);
+                                              st->health, xs__offer_tenure(s, c, d),
+                                              s->prod.kind[s->off.product[r]] ==
+                                                  XS_SNAP_KIND_PRODUCT);
         }
     }
     st->p_churn = NAN;
@@ -320,8 +330,9 @@ static void family_cands(const xs_offer_engine *en, const xs__offer_cust *st,
     }
     /* --- upsell: monthly -> annual term (a discount that locks the year in) */
     if (s->prod.billing[plan] == XS_SNAP_BILL_MONTH && s->prod.price[plan] > 0 &&
-        en->annual[plan] >= 0 && as_of - s->sub.start[x->plan_row] >= (int32_t)cfg->term_min_days &&
-        top >= 0 && top_u >= cfg->usage_low) {
+        en->annual[plan] >= 0 &&
+        as_of - s->sub.start[x->plan_row] >= (int32_t)cfg->term_min_days && top >= 0 &&
+        top_u >= cfg->usage_low) {
         int32_t to = en->annual[plan];
         if ((o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_TERM, plan, to, 0.15))) {
             o->revenue_delta = (en->monthly[to] - en->monthly[plan]) * H;
@@ -375,7 +386,8 @@ static void family_cands(const xs_offer_engine *en, const xs__offer_cust *st,
         for (int m = 0; m < x->n_met; m++) {
             double lim = limit_of(s, lower, x->met[m]);
             double extra = x->cap[m] - limit_of(s, plan, x->met[m]);
-            if (!isnan(lim) && !isnan(x->used[m]) && x->used[m] > lim + (extra > 0 ? extra : 0))
+            if (!isnan(lim) && !isnan(x->used[m]) &&
+                x->used[m] > lim + (extra > 0 ? extra : 0))
                 fits = 0;
         }
         if (fits && (o = add(cs, st, XS_OFFER_DOWNSELL, trig, plan, lower, prior))) {
@@ -438,12 +450,13 @@ static void family_cands(const xs_offer_engine *en, const xs__offer_cust *st,
 /* Cross-sell candidates from the rules of one antecedent item. */
 static void rule_cands(const xs_offer_engine *en, const xs__offer_cust *st,
                        const xs__offer_rules *R, uint32_t a, int32_t from_prod,
-                       int32_t since, xs_offer_trigger trig, const uint32_t *skip, size_t n_skip,
-                       cands *cs)
+                       int32_t since, xs_offer_trigger trig, const uint32_t *skip,
+                       size_t n_skip, cands *cs)
 {
     const struct xs_snapshot *s = en->s;
     double made = 0;
-    for (uint32_t r = R->off[a]; r < R->off[a + 1] && made < en->cfg.rules_per_item; r++) {
+    for (uint32_t r = R->off[a]; r < R->off[a + 1] && made < en->cfg.rules_per_item;
+         r++) {
         const xs__offer_rule *x = &R->r[r];
         int32_t to;
         if (x->to >= s->prod.n) {
@@ -474,16 +487,26 @@ static void rule_cands(const xs_offer_engine *en, const xs__offer_cust *st,
 }
 
 size_t xs__offer_candidates(const xs_offer_engine *en, const xs__offer_cust *st,
-                            xs_offer *out, size_t cap)
+                            const uint32_t *cart, size_t n_cart, xs_offer *out,
+                            size_t cap)
 {
     const struct xs_snapshot *s = en->s;
     cands cs = {out, 0, cap};
     uint32_t c = st->c;
-    for (int i = 0; i < st->n_fam; i++) family_cands(en, st, &st->fam[i], &cs);
-    /* adoption rules of the families held */
     for (int i = 0; i < st->n_fam; i++)
+        family_cands(en, st, &st->fam[i], &cs);
+    /* adoption rules of the families held; right after a renewal decision
+     * they go out now (trigger renewed) */
+    int renewed = st->renewed_day != XS_SNAP_NO_DATE;
+    for (int i = 0; i < st->n_fam; i++) {
+        size_t before = cs.n;
         rule_cands(en, st, &en->adopt, (uint32_t)s->prod.n + st->fam[i].family,
-                   st->fam[i].plan, st->fam[i].since, XS_TRIG_ADOPTION, NULL, 0, &cs);
+                   st->fam[i].plan, st->fam[i].since,
+                   renewed ? XS_TRIG_RENEWED : XS_TRIG_ADOPTION, NULL, 0, &cs);
+        if (renewed)
+            for (size_t k = before; k < cs.n; k++)
+                out[k].timing = en->as_of;
+    }
     /* shop products: those bought (with their first day), those bought in the
      * last recent_days (not proposed again), and the rules of both */
     uint32_t bought[64], recent[64];
@@ -495,20 +518,42 @@ size_t xs__offer_candidates(const xs_offer_engine *en, const xs__offer_cust *st,
         for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++) {
             uint32_t p = s->ord.product[l];
             size_t k;
-            for (k = 0; k < nb && bought[k] != p; k++) {}
+            for (k = 0; k < nb && bought[k] != p; k++) {
+            }
             if (k == nb && nb < 64) bought[nb] = p, first[nb++] = s->ord.date[o];
             if (s->ord.date[o] > rlo) {
-                for (k = 0; k < nr && recent[k] != p; k++) {}
+                for (k = 0; k < nr && recent[k] != p; k++) {
+                }
                 if (k == nr && nr < 64) recent[nr++] = p;
             }
         }
     }
+    /* the cart: its items count as bought now and are never proposed */
+    for (size_t k = 0; k < n_cart; k++) {
+        if (cart[k] >= s->prod.n) continue;
+        size_t j;
+        for (j = 0; j < nr && recent[j] != cart[k]; j++) {
+        }
+        if (j == nr && nr < 64) recent[nr++] = cart[k];
+        for (j = 0; j < nb && bought[j] != cart[k]; j++) {
+        }
+        if (j == nb && nb < 64) bought[nb] = cart[k], first[nb++] = en->as_of;
+    }
+    for (size_t k = 0; k < n_cart; k++)
+        if (cart[k] < s->prod.n)
+            rule_cands(en, st, &en->order, cart[k], (int32_t)cart[k], en->as_of,
+                       XS_TRIG_CART, recent, nr, &cs);
     for (size_t k = 0; k < nr; k++)
-        rule_cands(en, st, &en->order, recent[k], (int32_t)recent[k], en->as_of, XS_TRIG_PURCHASE, recent, nr,
-                   &cs);
+        rule_cands(en, st, &en->order, recent[k], (int32_t)recent[k], en->as_of,
+                   XS_TRIG_PURCHASE, recent, nr, &cs);
+    /* item-to-item similarity of the cart and the recent purchases (cart
+     * first), for what the rules did not already propose */
+    for (size_t k = 0; k < nr; k++)
+        rule_cands(en, st, &en->sim, recent[k], (int32_t)recent[k], en->as_of,
+                   XS_TRIG_SIMILAR, recent, nr, &cs);
     for (size_t k = 0; k < nb; k++)
-        rule_cands(en, st, &en->adopt, bought[k], (int32_t)bought[k], first[k], XS_TRIG_ADOPTION, bought, nb,
-                   &cs);
+        rule_cands(en, st, &en->adopt, bought[k], (int32_t)bought[k], first[k],
+                   XS_TRIG_ADOPTION, bought, nb, &cs);
     /* growth offers wait for onboarding */
     int32_t signup = s->cust.signup[c];
     if (!st->onboarded && signup != XS_SNAP_NO_DATE &&

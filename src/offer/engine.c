@@ -57,17 +57,21 @@ void xs_offer_config_init(xs_offer_config *c)
     c->churn_p = NULL;
 }
 
-#define F(name) {#name, offsetof(xs_offer_config, name)}
+#define F(name)                                                                          \
+    {                                                                                    \
+#name, offsetof(xs_offer_config, name)                                           \
+    }
 static const struct {
     const char *name;
     size_t off;
 } fields[] = {
-    F(usage_high),     F(usage_low),        F(low_days),       F(renewal_days),
-    F(renewal_usage),  F(term_min_days),    F(lead_days),      F(cancel_days),
-    F(churn_high),     F(horizon_months),   F(min_health),     F(max_contacts),
-    F(contact_days),   F(declined_days),    F(max_offers),     F(min_confidence),
-    F(min_lift),       F(min_support),      F(recent_days),    F(rules_per_item),   F(onboarding_days),
-    F(prior_strength), F(customer_strength), F(min_history), F(churn_model),
+    F(usage_high),      F(usage_low),      F(low_days),          F(renewal_days),
+    F(renewal_usage),   F(term_min_days),  F(lead_days),         F(cancel_days),
+    F(churn_high),      F(horizon_months), F(min_health),        F(max_contacts),
+    F(contact_days),    F(declined_days),  F(max_offers),        F(min_confidence),
+    F(min_lift),        F(min_support),    F(recent_days),       F(rules_per_item),
+    F(onboarding_days), F(prior_strength), F(customer_strength), F(min_history),
+    F(churn_model),
 };
 #undef F
 
@@ -126,9 +130,10 @@ const char *xs_offer_kind_name(xs_offer_kind k)
 
 const char *xs_offer_trigger_name(xs_offer_trigger t)
 {
-    static const char *const n[] = {"usage",    "seats",     "renewal",    "term",
-                                    "addon",    "adoption",  "purchase",   "low_usage",
-                                    "churn_risk", "cancel_request"};
+    static const char *const n[] = {
+        "usage",     "seats",      "renewal",       "term", "addon",
+        "adoption",  "purchase",   "renewed",       "cart", "similar",
+        "low_usage", "churn_risk", "cancel_request"};
     return (unsigned)t < XS_TRIG_N ? n[t] : "";
 }
 
@@ -265,8 +270,8 @@ static int build_ladders(xs_offer_engine *en)
 /* Engine                                                                 */
 /* ---------------------------------------------------------------------- */
 
-int xs_offer_engine_new(const xs_snapshot *s, const xs_offer_config *c,
-                        const char *as_of, xs_offer_engine **out, xs_error *err)
+int xs_offer_engine_new(const xs_snapshot *s, const xs_offer_config *c, const char *as_of,
+                        xs_offer_engine **out, xs_error *err)
 {
     *out = NULL;
     xs_offer_engine *en = xs__calloc(1, sizeof *en);
@@ -311,6 +316,7 @@ void xs_offer_engine_free(xs_offer_engine *en)
     xs__free(en->entry_plan);
     xs__offer_rules_free(&en->adopt);
     xs__offer_rules_free(&en->order);
+    xs__offer_rules_free(&en->sim);
     xs__free(en);
 }
 
@@ -331,14 +337,26 @@ const char *xs_offer_engine_as_of(const xs_offer_engine *en, char buf[11])
     return buf;
 }
 
+long xs_offer_engine_find_product(const xs_offer_engine *en, const char *product_id)
+{
+    uint32_t id = xs__intern_find(&en->s->prod.ids, product_id, strlen(product_id));
+    return id == XS_INTERN_NONE ? XS_ENOTFOUND : (long)id;
+}
+
 int xs_offer_decide(const xs_offer_engine *en, uint32_t customer, xs_offer *out,
                     size_t cap)
+{
+    return xs_offer_decide_cart(en, customer, NULL, 0, out, cap);
+}
+
+int xs_offer_decide_cart(const xs_offer_engine *en, uint32_t customer,
+                         const uint32_t *cart, size_t n_cart, xs_offer *out, size_t cap)
 {
     xs__offer_cust st;
     xs_offer cand[XS_OFFER_MAX_CANDIDATES];
     if (customer >= en->s->cust.n) return 0;
     xs__offer_gather(en, customer, &st);
-    size_t n = xs__offer_candidates(en, &st, cand, XS_OFFER_MAX_CANDIDATES);
+    size_t n = xs__offer_candidates(en, &st, cart, n_cart, cand, XS_OFFER_MAX_CANDIDATES);
     xs__offer_value(en, &st, cand, n);
     xs__offer_guard(en, &st, cand, n);
     if (n > cap) n = cap;
@@ -435,7 +453,8 @@ int xs_offer_decide_all(const xs_offer_engine *en, int n_threads, xs_offer_fn fn
             sum->n_suppressed[g] += w[t].sum.n_suppressed[g];
             sum->ev_held[g] += w[t].sum.ev_held[g];
         }
-        for (int k = 0; k < XS_OFFER_N_KINDS; k++) sum->n_kind[k] += w[t].sum.n_kind[k];
+        for (int k = 0; k < XS_OFFER_N_KINDS; k++)
+            sum->n_kind[k] += w[t].sum.n_kind[k];
     }
     return XS_OK;
 }

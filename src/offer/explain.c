@@ -79,7 +79,8 @@ static double new_cap(const xs_offer_engine *en, const xs_offer *o)
 {
     const struct xs_snapshot *s = en->s;
     double to = NAN, from = NAN;
-    for (uint32_t l = s->prod.limit_off[o->to_product]; l < s->prod.limit_off[o->to_product + 1]; l++)
+    for (uint32_t l = s->prod.limit_off[o->to_product];
+         l < s->prod.limit_off[o->to_product + 1]; l++)
         if (s->prod.limit_name[l] == o->metric) to = s->prod.limit_value[l];
     if (o->from_product >= 0)
         for (uint32_t l = s->prod.limit_off[o->from_product];
@@ -151,10 +152,12 @@ const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
         xs__offer_money(en, o->revenue_delta / H, money, sizeof money);
         double per = 0;
         const struct xs_snapshot *s = en->s;
-        for (uint32_t l = s->prod.limit_off[o->to_product]; l < s->prod.limit_off[o->to_product + 1]; l++)
+        for (uint32_t l = s->prod.limit_off[o->to_product];
+             l < s->prod.limit_off[o->to_product + 1]; l++)
             if (s->prod.limit_name[l] == o->metric) per = s->prod.limit_value[l];
         num(o->limit + per * k, x1, sizeof x1);
-        ja ? put(b, n, &w, "%sを%u個追加すると、月額%sで%s席になります。", to, k, money, x1)
+        ja ? put(b, n, &w, "%sを%u個追加すると、月額%sで%s席になります。", to, k, money,
+                 x1)
            : put(b, n, &w, "Adding %u x %s gives you %s seats for %s a month.", k, to, x1,
                  money);
         break;
@@ -162,7 +165,8 @@ const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
     case XS_TRIG_RENEWAL: {
         double pct = o->limit > 0 ? 100 * o->used / o->limit : 0;
         ja ? put(b, n, &w,
-                 "更新まであと%d日、上限の%.0f%%をご利用中です。%sで更新すると、成長の余裕が生まれます。",
+                 "更新まであと%d日、上限の%.0f%%をご利用中です。"
+                 "%sで更新すると、成長の余裕が生まれます。",
                  (int)o->days, pct, to)
            : put(b, n, &w,
                  "Your renewal is in %d days and you use %.0f%% of your plan's limit. "
@@ -173,8 +177,9 @@ const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
     case XS_TRIG_TERM:
         xs__offer_money(en, -o->revenue_delta * 12 / H, money, sizeof money);
         ja ? put(b, n, &w, "%sの年払いにすると、月払いより年間%sお得です。", to, money)
-           : put(b, n, &w, "Paying yearly with %s saves you %s a year compared with "
-                           "monthly billing.",
+           : put(b, n, &w,
+                 "Paying yearly with %s saves you %s a year compared with "
+                 "monthly billing.",
                  to, money);
         break;
     case XS_TRIG_ADDON:
@@ -186,8 +191,8 @@ const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
         break;
     case XS_TRIG_ADOPTION: {
         const char *a = pname(en, o->rule_from);
-        int shop = o->rule_from >= 0 &&
-                   en->s->prod.kind[o->rule_from] == XS_SNAP_KIND_PRODUCT;
+        int shop =
+            o->rule_from >= 0 && en->s->prod.kind[o->rule_from] == XS_SNAP_KIND_PRODUCT;
         double pct = 100.0 * o->confidence;
         if (shop)
             ja ? put(b, n, &w, "%sをご購入のお客様の%.0f%%が%sも購入しています。", a, pct,
@@ -195,7 +200,8 @@ const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
                : put(b, n, &w, "%.0f%% of customers who bought %s also bought %s.", pct,
                      a, to);
         else {
-            ja ? put(b, n, &w, "%sをご利用のお客様の%.0f%%が%sも利用しています", a, pct, to)
+            ja ? put(b, n, &w, "%sをご利用のお客様の%.0f%%が%sも利用しています", a, pct,
+                     to)
                : put(b, n, &w, "%.0f%% of customers using %s also use %s", pct, a, to);
             if (o->lag_days >= 0)
                 ja ? put(b, n, &w, "（多くは%d日前後で導入）", (int)o->lag_days)
@@ -205,12 +211,42 @@ const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
         }
         break;
     }
+    case XS_TRIG_RENEWED: {
+        const char *a = pname(en, o->rule_from);
+        double pct = 100.0 * o->confidence;
+        ja ? put(b, n, &w,
+                 "%sのご更新ありがとうございます。%sをご利用のお客様の%.0f%%が"
+                 "%sも利用しています。",
+                 a, a, pct, to)
+           : put(b, n, &w,
+                 "Thank you for renewing %s. %.0f%% of customers using it also use %s.",
+                 a, pct, to);
+        break;
+    }
+    case XS_TRIG_SIMILAR:
+        ja ? put(b, n, &w,
+                 "%sと一緒に%sを購入されるお客様が多くいます（%sを含むご注文の%.0f%%）。",
+                 pname(en, o->rule_from), to, pname(en, o->rule_from),
+                 100.0 * o->confidence)
+           : put(b, n, &w,
+                 "Customers who buy %s often buy %s with it (%.0f%% of orders with %s).",
+                 pname(en, o->rule_from), to, 100.0 * o->confidence,
+                 pname(en, o->rule_from));
+        break;
+    case XS_TRIG_CART:
+        ja ? put(b, n, &w, "%sをご購入のお客様の%.0f%%が%sも一緒に購入しています。",
+                 pname(en, o->rule_from), 100.0 * o->confidence, to)
+           : put(b, n, &w, "%.0f%% of orders with %s also include %s.",
+                 100.0 * o->confidence, pname(en, o->rule_from), to);
+        break;
     case XS_TRIG_PURCHASE:
         ja ? put(b, n, &w,
-                 "最近%sをご購入いただきました。%sを含むご注文の%.0f%%に%sも含まれています。",
+                 "最近%sをご購入いただきました。%sを含むご注文の%.0f%%に"
+                 "%sも含まれています。",
                  from[0] ? from : pname(en, o->rule_from), pname(en, o->rule_from),
                  100.0 * o->confidence, to)
-           : put(b, n, &w, "You recently bought %s; %.0f%% of orders with it also include %s.",
+           : put(b, n, &w,
+                 "You recently bought %s; %.0f%% of orders with it also include %s.",
                  pname(en, o->rule_from), 100.0 * o->confidence, to);
         break;
     case XS_TRIG_LOW_USAGE:
@@ -220,15 +256,16 @@ const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
         if (o->to_product < 0) {
             ja ? put(b, n, &w, "%sを外すと、プランはそのままで月額%s節約できます。", from,
                      money)
-               : put(b, n, &w, "Removing %s saves you %s a month and keeps your plan as it is.",
+               : put(b, n, &w,
+                     "Removing %s saves you %s a month and keeps your plan as it is.",
                      from, money);
         } else if (o->to_product == o->from_product) {
             if (!isnan(o->used)) usage_sentence(en, o, ja, b, n, &w);
             if (o->qty_to == 0)
                 ja ? put(b, n, &w, "%sを%u個すべて外すと、月額%s節約できます。", to,
                          o->qty_from, money)
-                   : put(b, n, &w, "Removing the %u x %s saves you %s a month.", o->qty_from,
-                         to, money);
+                   : put(b, n, &w, "Removing the %u x %s saves you %s a month.",
+                         o->qty_from, to, money);
             else
                 ja ? put(b, n, &w, "%sを%u個から%u個に減らすと、月額%s節約できます。", to,
                          o->qty_from, o->qty_to, money)
@@ -237,18 +274,24 @@ const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
         } else if (en->s->prod.billing[o->to_product] == XS_SNAP_BILL_MONTH &&
                    o->from_product >= 0 &&
                    en->s->prod.billing[o->from_product] == XS_SNAP_BILL_YEAR) {
-            ja ? put(b, n, &w, "%d日後の更新時に%s（月払い）へ切り替えると、毎月見直しや解約ができます。",
+            ja ? put(b, n, &w,
+                     "%d日後の更新時に"
+                     "%s（月払い）へ切り替えると、毎月見直しや解約ができます。",
                      (int)o->days, to)
-               : put(b, n, &w, "Switching to %s (monthly billing) at your renewal in %d days "
-                               "lets you adjust or stop any month.",
+               : put(b, n, &w,
+                     "Switching to %s (monthly billing) at your renewal in %d days "
+                     "lets you adjust or stop any month.",
                      to, (int)o->days);
         } else {
             if (o->trigger == XS_TRIG_LOW_USAGE && !isnan(o->used))
                 usage_sentence(en, o, ja, b, n, &w);
-            ja ? put(b, n, &w, "%sなら、データとよく使う機能はそのままに月額%s安くご利用いただけます。",
+            ja ? put(b, n, &w,
+                     "%sなら、データとよく使う機能はそのままに月額"
+                     "%s安くご利用いただけます。",
                      to, money)
-               : put(b, n, &w, "%s keeps your data and the features you use most for %s "
-                               "less a month.",
+               : put(b, n, &w,
+                     "%s keeps your data and the features you use most for %s "
+                     "less a month.",
                      to, money);
         }
         break;
@@ -257,7 +300,8 @@ const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
     }
     (void)x2;
     /* trim a trailing blank left by a sentence joiner */
-    while (w > 0 && w < n && b[w - 1] == ' ') b[--w] = '\0';
+    while (w > 0 && w < n && b[w - 1] == ' ')
+        b[--w] = '\0';
     return b;
 }
 
@@ -270,17 +314,24 @@ const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char
     put(b, n, &w, "trigger %s", xs_offer_trigger_name(o->trigger));
     if (o->metric >= 0 && !isnan(o->used) && o->limit > 0)
         put(b, n, &w, "; %s %s/%s (%.0f%%)", metric_str(en, o->metric),
-            num(o->used, u, sizeof u), num(o->limit, l, sizeof l), 100 * o->used / o->limit);
+            num(o->used, u, sizeof u), num(o->limit, l, sizeof l),
+            100 * o->used / o->limit);
     if (o->kind == XS_OFFER_CROSS_SELL) {
-        const char *a = o->rule_from >= 0 ? xs__intern_str(&en->s->prod.ids, (uint32_t)o->rule_from) : "";
+        const char *a = o->rule_from >= 0
+                            ? xs__intern_str(&en->s->prod.ids, (uint32_t)o->rule_from)
+                            : "";
         if (o->rule_from >= 0 && en->s->prod.family[o->rule_from] != XS_SNAP_NONE16 &&
             en->s->prod.kind[o->rule_from] == XS_SNAP_KIND_PLAN)
             a = xs__intern_str(&en->s->dict.families, en->s->prod.family[o->rule_from]);
         const char *c = xs__intern_str(&en->s->prod.ids, (uint32_t)o->to_product);
         if (en->s->prod.kind[o->to_product] == XS_SNAP_KIND_PLAN)
             c = xs__intern_str(&en->s->dict.families, en->s->prod.family[o->to_product]);
-        put(b, n, &w, "; rule %s -> %s support %.4f confidence %.3f lift %.2f", a, c,
-            o->support, o->confidence, o->lift);
+        if (o->trigger == XS_TRIG_SIMILAR)
+            put(b, n, &w, "; similarity %s ~ %s cosine %.3f, co-orders %.3f of %s's", a,
+                c, o->lift, o->confidence, a);
+        else
+            put(b, n, &w, "; rule %s -> %s support %.4f confidence %.3f lift %.2f", a, c,
+                o->support, o->confidence, o->lift);
         if (o->lag_days >= 0)
             put(b, n, &w, "; median adoption lag %d days; held %d days", (int)o->lag_days,
                 (int)o->days);
@@ -317,11 +368,10 @@ static const char *product_str(const xs_offer_engine *en, const xs_offer *o, cha
 
 int xs_offer_table_columns(xs_table *t)
 {
-    static const char *const cols[] = {"customer_id", "rank",          "kind",
-                                       "trigger",     "product",       "expected_value",
-                                       "probability", "revenue_delta", "channel",
-                                       "timing",      "explanation",   "evidence",
-                                       "suppressed_by"};
+    static const char *const cols[] = {
+        "customer_id",    "rank",        "kind",          "trigger", "product",
+        "expected_value", "probability", "revenue_delta", "channel", "timing",
+        "explanation",    "evidence",    "suppressed_by"};
     static const xs_coltype type[] = {XS_COL_TEXT, XS_COL_NUM,  XS_COL_TEXT, XS_COL_TEXT,
                                       XS_COL_TEXT, XS_COL_NUM,  XS_COL_NUM,  XS_COL_NUM,
                                       XS_COL_TEXT, XS_COL_TEXT, XS_COL_TEXT, XS_COL_TEXT,
@@ -353,7 +403,8 @@ int xs_offer_table(const xs_offer_engine *en, const xs_offer *o, size_t n,
         rc |= xs_table_cellf(t, "%.2f", x->ev);
         rc |= xs_table_cellf(t, "%.4f", x->p_accept);
         rc |= xs_table_cellf(t, "%.2f", x->revenue_delta);
-        rc |= xs_table_cell(t, x->channel >= 0 ? xs_offer_channel_name(x->channel) : NULL);
+        rc |=
+            xs_table_cell(t, x->channel >= 0 ? xs_offer_channel_name(x->channel) : NULL);
         rc |= xs_table_cell(t, day);
         rc |= xs_table_cell(t, xs_offer_explain(en, x, lang, text, sizeof text));
         rc |= xs_table_cell(t, xs_offer_evidence(en, x, ev, sizeof ev));

@@ -6,14 +6,17 @@
  *   critical_case  an open severity-1 ticket (no ticket_closed with its ref)
  *   consent        no channel the customer consented to
  *   health         an upsell / cross-sell while health < min_health
- *   declined       the same product declined within declined_days
+ *   declined       the same product (proposed, or dropped for a downsell that
+ *                  removes an add-on) declined within declined_days
  *   frequency      max_contacts offers already sent within contact_days
  *   no_value       expected value <= 0
  * Then, among the survivors:
  *   conflict       never an upsell and a downsell at once: when both
  *                  growth (upsell, cross-sell) and downsell candidates
- *                  survive, the side whose best expected value is lower is
- *                  suppressed (a tie goes to the downsell: keeping the
+ *                  survive, growth is suppressed when a surviving downsell
+ *                  answers a churn signal (cancel request, churn risk);
+ *                  otherwise (low usage only) the side whose best expected
+ *                  value is lower (a tie goes to the downsell: keeping the
  *                  customer comes first)
  *   limit          ranked below min(max_offers, max_contacts - recent
  *                  contacts), or a better offer already touches the same
@@ -76,6 +79,7 @@ void xs__offer_guard(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
     const xs_offer_config *cfg = &en->cfg;
     const struct xs_snapshot *s = en->s;
     double best_grow = -1, best_down = -1;
+    int churn_signal = 0;
     for (size_t i = 0; i < n; i++) {
         xs_offer *x = &o[i];
         int grow = x->kind != XS_OFFER_DOWNSELL;
@@ -86,7 +90,7 @@ void xs__offer_guard(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
             x->guard = XS_GUARD_CONSENT;
         else if (grow && !(st->health >= cfg->min_health))
             x->guard = XS_GUARD_HEALTH;
-        else if (declined(st, x->to_product))
+        else if (declined(st, x->to_product >= 0 ? x->to_product : x->from_product))
             x->guard = XS_GUARD_DECLINED;
         else if ((double)st->recent_offers >= cfg->max_contacts)
             x->guard = XS_GUARD_FREQUENCY;
@@ -97,9 +101,10 @@ void xs__offer_guard(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
         if (x->guard != XS_GUARD_NONE) continue;
         if (grow && x->ev > best_grow) best_grow = x->ev;
         if (!grow && x->ev > best_down) best_down = x->ev;
+        if (!grow && x->trigger != XS_TRIG_LOW_USAGE) churn_signal = 1;
     }
     if (best_grow > 0 && best_down > 0) {
-        int drop_grow = best_down >= best_grow;
+        int drop_grow = churn_signal || best_down >= best_grow;
         for (size_t i = 0; i < n; i++)
             if (o[i].guard == XS_GUARD_NONE &&
                 (o[i].kind != XS_OFFER_DOWNSELL) == drop_grow)

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define XS__OFFER_NFEAT 8    /* propensity model features */
+#define XS__OFFER_NFEAT 10   /* propensity model features */
 #define XS__OFFER_MAX_FAM 16 /* active families per customer considered */
 #define XS__OFFER_MAX_MET 4  /* limit metrics per family considered */
 #define XS__OFFER_MAX_REFS 16
@@ -61,10 +61,12 @@ struct xs_offer_engine {
     /* rules */
     xs__offer_rules adopt; /* over adoption sets (families, shop products) */
     xs__offer_rules order; /* over order baskets (shop products) */
+    xs__offer_rules sim;   /* item-to-item cosine neighbours over orders: lift =
+                              cosine, confidence = co-orders / orders of A */
     /* propensity model */
     double beta[XS__OFFER_NFEAT];
-    int fitted;                        /* beta usable */
-    size_t n_hist[XS_OFFER_N_KINDS];   /* decided offers per kind */
+    int fitted;                                 /* beta usable */
+    size_t n_hist[XS_OFFER_N_KINDS];            /* decided offers per kind */
     double seg_factor[256][XS_SNAP_N_CHANNELS]; /* response-rate factors */
     size_t n_segments;
 };
@@ -72,20 +74,20 @@ struct xs_offer_engine {
 /* What the decision needs to know about one active family. */
 typedef struct xs__offer_fam {
     uint16_t family;
-    int32_t plan;       /* plan product, -1 none */
-    uint32_t plan_row;  /* its subscription row */
-    int32_t pack;       /* seat-pack product held, -1 */
+    int32_t plan;      /* plan product, -1 none */
+    uint32_t plan_row; /* its subscription row */
+    int32_t pack;      /* seat-pack product held, -1 */
     uint32_t pack_qty;
-    double monthly;     /* revenue per month of the family (currency units) */
-    int32_t renewal;    /* of the plan row, XS_SNAP_NO_DATE */
-    int32_t since;      /* first start of this family (adoption time zero) */
+    double monthly;  /* revenue per month of the family (currency units) */
+    int32_t renewal; /* of the plan row, XS_SNAP_NO_DATE */
+    int32_t since;   /* first start of this family (adoption time zero) */
     int n_met;
     uint16_t met[XS__OFFER_MAX_MET];
-    double cap[XS__OFFER_MAX_MET];   /* sum of limit x quantity */
-    double used[XS__OFFER_MAX_MET];  /* latest value on or before as_of, NaN */
-    double wmax[XS__OFFER_MAX_MET];  /* max over the low_days window, NaN */
+    double cap[XS__OFFER_MAX_MET];     /* sum of limit x quantity */
+    double used[XS__OFFER_MAX_MET];    /* latest value on or before as_of, NaN */
+    double wmax[XS__OFFER_MAX_MET];    /* max over the low_days window, NaN */
     int32_t wfirst[XS__OFFER_MAX_MET]; /* earliest point in the window */
-    uint32_t addons[8];               /* add-on products held (not packs) */
+    uint32_t addons[8];                /* add-on products held (not packs) */
     int n_addons;
 } xs__offer_fam;
 
@@ -95,8 +97,9 @@ typedef struct xs__offer_cust {
     int n_fam;
     xs__offer_fam fam[XS__OFFER_MAX_FAM];
     int open_critical, cancel, onboarded;
+    int32_t renewed_day; /* latest renewal_decision "renewed" within recent_days */
     int32_t cancel_day;
-    size_t recent_offers; /* sent within contact_days */
+    size_t recent_offers;  /* sent within contact_days */
     uint32_t declined[16]; /* products declined within declined_days */
     int n_declined;
     double hist_acc, hist_exp; /* accepted and model-expected past offers */
@@ -109,16 +112,25 @@ typedef struct xs__offer_cust {
 void xs__offer_gather(const struct xs_offer_engine *en, uint32_t c, xs__offer_cust *st);
 /* Writes the candidates of st into out (cap); returns their number. */
 size_t xs__offer_candidates(const struct xs_offer_engine *en, const xs__offer_cust *st,
-                            xs_offer *out, size_t cap);
+                            const uint32_t *cart, size_t n_cart, xs_offer *out,
+                            size_t cap);
 
 /* ---- value.c */
 /* Fits the propensity model on the offers history (sets beta, fitted,
  * n_hist, seg_factor). Returns XS_OK or XS_ENOMEM. */
 int xs__offer_fit(struct xs_offer_engine *en);
-/* Model P(accept) of kind k on channel ch for a customer of health h (0-100). */
-double xs__offer_model_p(const struct xs_offer_engine *en, int kind, int ch, double h);
+/* Model P(accept) of kind k on channel ch for a customer of health h
+ * (0-100), `tenure` days after signup (the timing of the offer in the
+ * customer's life), for a one-off shop product (shop = 1) or a plan / add-on. */
+double xs__offer_model_p(const struct xs_offer_engine *en, int kind, int ch, double h,
+                         double tenure, int shop);
+/* Features of that offer (XS__OFFER_NFEAT values into x). */
+void xs__offer_features(int kind, int ch, double h, double tenure, int shop, double *x);
+/* Tenure (days) of customer c on day d; 0 without a signup date. */
+double xs__offer_tenure(const struct xs_snapshot *s, uint32_t c, int32_t d);
 /* The built-in P(churn) estimate of a customer. */
-double xs__offer_churn_estimate(const struct xs_offer_engine *en, const xs__offer_cust *st);
+double xs__offer_churn_estimate(const struct xs_offer_engine *en,
+                                const xs__offer_cust *st);
 /* Sets channel, p_accept, value and ev of every candidate. */
 void xs__offer_value(const struct xs_offer_engine *en, const xs__offer_cust *st,
                      xs_offer *o, size_t n);

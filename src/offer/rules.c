@@ -15,8 +15,9 @@
  * or both shop products (a family "implying" a shop item is noise here).
  *
  * Adoption lag: among the customers holding A and then B (B first held
- * strictly after A), the days between the first A and the first B; the
- * rule keeps the 25th percentile (the start of the typical adoption
+ * strictly after A), the days between the first A and the first B (of at
+ * most the first LAG_CAP such customers per rule); the rule keeps the 25th
+ * percentile (the start of the typical adoption
  * window) and the median. A customer who has held A for fewer days than
  * the window start gets the cross-sell timed for that day.
  */
@@ -50,7 +51,8 @@ static uint32_t item_of(const xs_offer_engine *en, const char *name)
 
 /* Adds the adoption basket of customer c: its families (families = 1) or
  * its shop products (0); a customer with none adds no basket. */
-static int add_adoption(const xs_offer_engine *en, xs_baskets *b, uint32_t c, int families)
+static int add_adoption(const xs_offer_engine *en, xs_baskets *b, uint32_t c,
+                        int families)
 {
     const struct xs_snapshot *s = en->s;
     char name[300];
@@ -63,7 +65,8 @@ static int add_adoption(const xs_offer_engine *en, xs_baskets *b, uint32_t c, in
         if (xs_baskets_add(b, name) < 0) return XS_ENOMEM;
         any = 1;
     }
-    for (uint32_t o = s->cust.order_off[c]; !families && o < s->cust.order_off[c + 1]; o++) {
+    for (uint32_t o = s->cust.order_off[c]; !families && o < s->cust.order_off[c + 1];
+         o++) {
         if (s->ord.date[o] > en->as_of) continue;
         for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++) {
             uint32_t p = s->ord.product[l];
@@ -139,25 +142,16 @@ static int layout(const xs_offer_engine *en, rule_list *L, xs__offer_rules *out)
         xs__free(pos);
         return XS_ENOMEM;
     }
-    for (size_t i = 0; i < k; i++) out->off[L->from[i] + 1]++;
-    for (size_t i = 0; i < n_items; i++) out->off[i + 1] += out->off[i];
+    for (size_t i = 0; i < k; i++)
+        out->off[L->from[i] + 1]++;
+    for (size_t i = 0; i < n_items; i++)
+        out->off[i + 1] += out->off[i];
     memcpy(pos, out->off, (n_items + 1) * sizeof *pos);
-    for (size_t i = 0; i < k; i++) out->r[pos[L->from[i]]++] = L->r[i];
+    for (size_t i = 0; i < k; i++)
+        out->r[pos[L->from[i]]++] = L->r[i];
     out->n = k;
     xs__free(pos);
     return XS_OK;
-}
-
-typedef struct lag_pt {
-    uint32_t rule;
-    int32_t lag;
-} lag_pt;
-
-static int cmp_lag(const void *a, const void *b)
-{
-    const lag_pt *x = a, *y = b;
-    if (x->rule != y->rule) return x->rule < y->rule ? -1 : 1;
-    return (x->lag > y->lag) - (x->lag < y->lag);
 }
 
 typedef struct held {
@@ -178,7 +172,8 @@ static size_t held_items(const xs_offer_engine *en, uint32_t c, held *h, size_t 
         if (f == XS_SNAP_NONE16) continue;
         uint32_t it = (uint32_t)s->prod.n + f;
         size_t j;
-        for (j = 0; j < n && h[j].item != it; j++) {}
+        for (j = 0; j < n && h[j].item != it; j++) {
+        }
         if (j < n) {
             if (s->sub.start[r] < h[j].day) h[j].day = s->sub.start[r];
         } else if (n < cap) {
@@ -192,7 +187,8 @@ static size_t held_items(const xs_offer_engine *en, uint32_t c, held *h, size_t 
             uint32_t p = s->ord.product[l];
             if (s->prod.kind[p] != XS_SNAP_KIND_PRODUCT) continue;
             size_t j;
-            for (j = 0; j < n && h[j].item != p; j++) {}
+            for (j = 0; j < n && h[j].item != p; j++) {
+            }
             if (j == n && n < cap) { /* orders are by date: the first is the earliest */
                 h[n].item = p;
                 h[n++].day = s->ord.date[o];
@@ -202,43 +198,118 @@ static size_t held_items(const xs_offer_engine *en, uint32_t c, held *h, size_t 
     return n;
 }
 
+/* Lags kept per rule: the first LAG_CAP customers (in customer order) who
+ * adopted B after A. Percentiles of a few thousand lags are as good as of
+ * all of them, and this bounds the memory and the sorting at a million
+ * customers. */
+#define LAG_CAP 2048
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* Fills lag_lo / lag_med of the adoption rules. */
 static int lags(xs_offer_engine *en)
 {
     const struct xs_snapshot *s = en->s;
     xs__offer_rules *R = &en->adopt;
-    lag_pt *pts = NULL;
-    size_t n_pts = 0, cap_pts = 0;
+    if (!R->n) return XS_OK;
+    int32_t *pts = xs__malloc(R->n * LAG_CAP * sizeof *pts);
+    uint32_t *cnt = xs__calloc(R->n, sizeof *cnt);
+    if (!pts || !cnt) {
+        xs__free(pts);
+        xs__free(cnt);
+        return XS_ENOMEM;
+    }
     held h[128];
     for (uint32_t c = 0; c < s->cust.n; c++) {
         size_t nh = held_items(en, c, h, 128);
+        if (nh < 2) continue;
         for (size_t i = 0; i < nh; i++) {
             uint32_t a = h[i].item;
             for (uint32_t r = R->off[a]; r < R->off[a + 1]; r++) {
+                if (cnt[r] == LAG_CAP) continue;
                 for (size_t j = 0; j < nh; j++) {
                     if (h[j].item != R->r[r].to || h[j].day <= h[i].day) continue;
-                    if (n_pts == cap_pts &&
-                        xs__grow(&pts, &cap_pts, n_pts + 1, sizeof *pts) < 0) {
-                        xs__free(pts);
-                        return XS_ENOMEM;
-                    }
-                    pts[n_pts].rule = r;
-                    pts[n_pts++].lag = h[j].day - h[i].day;
+                    pts[(size_t)r * LAG_CAP + cnt[r]++] = h[j].day - h[i].day;
+                    break;
                 }
             }
         }
     }
-    if (n_pts) qsort(pts, n_pts, sizeof *pts, cmp_lag);
-    for (size_t i = 0; i < n_pts;) {
-        size_t j = i;
-        while (j < n_pts && pts[j].rule == pts[i].rule) j++;
-        size_t m = j - i;
-        R->r[pts[i].rule].lag_lo = pts[i + m / 4].lag;
-        R->r[pts[i].rule].lag_med = pts[i + m / 2].lag;
-        i = j;
+    for (size_t r = 0; r < R->n; r++) {
+        if (!cnt[r]) continue;
+        int32_t *p = pts + r * LAG_CAP;
+        qsort(p, cnt[r], sizeof *p, cmp_i32);
+        R->r[r].lag_lo = p[cnt[r] / 4];
+        R->r[r].lag_med = p[cnt[r] / 2];
     }
     xs__free(pts);
+    xs__free(cnt);
     return XS_OK;
+}
+
+/* Item-to-item similarity over the order baskets (xs_together, cosine, the
+ * rules_per_item best neighbours of each product, pairs bought together in
+ * at least 2 orders), laid out like the rules: lift holds the cosine,
+ * confidence the co-orders / orders of the first item. */
+static int similar(xs_offer_engine *en, const xs_baskets *ob, xs_error *err)
+{
+    const struct xs_snapshot *s = en->s;
+    size_t np = s->prod.n, k = (size_t)en->cfg.rules_per_item;
+    rule_list L = {0};
+    xs_together *m = NULL;
+    uint32_t *orders = NULL;
+    xs_together_hit hits[64];
+    int rc = XS_OK;
+    if (k < 1) k = 1;
+    if (k > 64) k = 64;
+    orders = xs__calloc(np + 1, sizeof *orders);
+    if (!orders) return XS_ENOMEM;
+    if (xs_baskets_n_tx(ob) > 0) {
+        for (uint32_t o = 0; o < s->ord.n; o++) {
+            if (s->ord.date[o] > en->as_of) continue;
+            for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++)
+                orders[s->ord.product[l]]++;
+        }
+        xs_together_opts to = {0};
+        to.measure = XS_SIM_COSINE;
+        to.top_k = k;
+        to.min_count = 2;
+        if ((rc = xs_together_build(ob, &to, &m, err)) < 0) goto cleanup;
+    }
+    for (uint32_t p = 0; m && p < np; p++) {
+        uint32_t id;
+        if (!orders[p] ||
+            xs_together_find(m, xs__intern_str(&s->prod.ids, p), &id) != XS_OK)
+            continue;
+        int nh = xs_together_item(m, id, hits, k);
+        for (int h = 0; h < nh; h++) {
+            uint32_t q = item_of(en, xs_together_item_name(m, hits[h].item));
+            if (q == UINT32_MAX || q >= np) continue;
+            if (xs__grow(&L.from, &L.cap_from, L.n + 1, sizeof *L.from) < 0 ||
+                xs__grow(&L.r, &L.cap_r, L.n + 1, sizeof *L.r) < 0) {
+                rc = XS_ENOMEM;
+                goto cleanup;
+            }
+            xs__offer_rule *r = &L.r[L.n];
+            L.from[L.n++] = p;
+            r->to = q;
+            r->lift = (float)hits[h].score;
+            r->confidence = (float)(hits[h].count / orders[p]);
+            r->support = (float)(hits[h].count / (double)xs_baskets_n_tx(ob));
+            r->lag_lo = r->lag_med = -1;
+        }
+    }
+    rc = layout(en, &L, &en->sim);
+cleanup:
+    xs_together_free(m);
+    xs__free(orders);
+    xs__free(L.from);
+    xs__free(L.r);
+    return rc;
 }
 
 int xs__offer_rules_build(xs_offer_engine *en, xs_error *err)
@@ -268,6 +339,7 @@ int xs__offer_rules_build(xs_offer_engine *en, xs_error *err)
     if ((rc = mine(en, ob, 0, &lo, err)) < 0) goto cleanup;
     if ((rc = layout(en, &la, &en->adopt)) < 0) goto cleanup;
     if ((rc = layout(en, &lo, &en->order)) < 0) goto cleanup;
+    if ((rc = similar(en, ob, err)) < 0) goto cleanup;
     rc = lags(en);
 cleanup:
     if (rc == XS_ENOMEM) xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");

@@ -68,7 +68,8 @@ static int maturity(const xs_offer_engine *en, uint32_t c)
         uint16_t x = s->prod.family[s->sub.product[r]];
         if (x == XS_SNAP_NONE16) continue;
         int k;
-        for (k = 0; k < n && f[k] != x; k++) {}
+        for (k = 0; k < n && f[k] != x; k++) {
+        }
         if (k == n && n < 32) f[n++] = x;
     }
     return n;
@@ -91,7 +92,8 @@ int xs_offer_targets(const xs_offer_engine *en, int n_threads, size_t limit, xs_
         jobs[k].rows = rows;
         jobs[k].lo = (uint32_t)(n * (size_t)k / (size_t)n_threads);
         jobs[k].hi = (uint32_t)(n * (size_t)(k + 1) / (size_t)n_threads);
-        if (k > 0 && pthread_create(&th[k], NULL, tjob_run, &jobs[k]) == 0) started[k] = 1;
+        if (k > 0 && pthread_create(&th[k], NULL, tjob_run, &jobs[k]) == 0)
+            started[k] = 1;
     }
     tjob_run(&jobs[0]);
     for (int k = 1; k < n_threads; k++) {
@@ -105,11 +107,10 @@ int xs_offer_targets(const xs_offer_engine *en, int n_threads, size_t limit, xs_
         if (rows[i].n_off) rows[m++] = rows[i];
     qsort(rows, m, sizeof *rows, cmp_trow);
     if (limit && m > limit) m = limit;
-    static const char *const cols[] = {"rank",      "customer_id", "expected_value",
-                                       "offers",    "top_offer",   "ltv",
-                                       "segment",   "size",        "maturity",
-                                       "health",    "loyalty"};
-    static const xs_coltype type[] = {XS_COL_NUM,  XS_COL_TEXT, XS_COL_NUM, XS_COL_NUM,
+    static const char *const cols[] = {
+        "rank",    "customer_id", "expected_value", "offers", "top_offer", "ltv",
+        "segment", "size",        "maturity",       "health", "loyalty"};
+    static const xs_coltype type[] = {XS_COL_NUM,  XS_COL_TEXT, XS_COL_NUM,  XS_COL_NUM,
                                       XS_COL_TEXT, XS_COL_NUM,  XS_COL_TEXT, XS_COL_TEXT,
                                       XS_COL_NUM,  XS_COL_NUM,  XS_COL_TEXT};
     int rc = XS_OK;
@@ -128,7 +129,8 @@ int xs_offer_targets(const xs_offer_engine *en, int n_threads, size_t limit, xs_
         e |= xs_table_cellf(t, "%u", r->n_off);
         e |= xs_table_cellf(t, "%s %s", xs_offer_kind_name(o->kind),
                             xs__intern_str(&s->prod.ids, (uint32_t)p));
-        e |= isnan(en->ltv[c]) ? xs_table_cell(t, NULL) : xs_table_cellf(t, "%.2f", en->ltv[c]);
+        e |= isnan(en->ltv[c]) ? xs_table_cell(t, NULL)
+                               : xs_table_cellf(t, "%.2f", en->ltv[c]);
         e |= xs_table_cell(t, xs__snap_dict_str(&s->dict.segments, s->cust.segment[c]));
         e |= xs_table_cell(t, xs__snap_dict_str(&s->dict.sizes, s->cust.size[c]));
         e |= xs_table_cellf(t, "%d", maturity(en, c));

@@ -6,10 +6,12 @@
  * (Newton) on the offers history: every offer sent on or before as_of and
  * decided by then (accepted = 1; declined or ignored = 0; pending left out),
  * with the features intercept, kind (cross-sell, downsell dummies), channel
- * (in_app, csm, webinar, sns dummies; email is the base) and the customer's
- * health / 100. Health is today's, not the health at the time the offer
- * was sent (the snapshot does not keep the past scores): a known
- * approximation, documented in docs/offers.md.
+ * (in_app, csm, webinar, sns dummies; email is the base), the customer's
+ * health / 100, the timing of the offer in the customer's life (years since
+ * signup at sending, capped at 3) and the product line (1 for a one-off
+ * shop product, 0 for a plan or add-on). Health is today's, not the health at the time
+ * the offer was sent (the snapshot does not keep the past scores): a known approximation,
+ * documented in docs/offers.md.
  *
  * P(accept) of a candidate on channel ch:
  *   p_model = logistic(beta . x(kind, ch, health)) x seg_factor[segment][ch]
@@ -35,7 +37,7 @@
 #include <math.h>
 #include <string.h>
 
-static void features(int kind, int ch, double h, double *x)
+void xs__offer_features(int kind, int ch, double h, double tenure, int shop, double *x)
 {
     x[0] = 1;
     x[1] = kind == XS_SNAP_OFFER_CROSS_SELL;
@@ -45,14 +47,24 @@ static void features(int kind, int ch, double h, double *x)
     x[5] = ch == XS_SNAP_CH_WEBINAR;
     x[6] = ch == XS_SNAP_CH_SNS;
     x[7] = (isnan(h) ? 50 : h) / 100;
+    x[8] = (tenure < 0 ? 0 : tenure > 1095 ? 1095 : tenure) / 365;
+    x[9] = shop != 0;
 }
 
-double xs__offer_model_p(const xs_offer_engine *en, int kind, int ch, double h)
+double xs__offer_tenure(const struct xs_snapshot *s, uint32_t c, int32_t d)
+{
+    int32_t su = s->cust.signup[c];
+    return su == XS_SNAP_NO_DATE ? 0 : (double)(d - su);
+}
+
+double xs__offer_model_p(const xs_offer_engine *en, int kind, int ch, double h,
+                         double tenure, int shop)
 {
     if (!en->fitted) return 0.2;
     double x[XS__OFFER_NFEAT], z = 0;
-    features(kind, ch, h, x);
-    for (int j = 0; j < XS__OFFER_NFEAT; j++) z += en->beta[j] * x[j];
+    xs__offer_features(kind, ch, h, tenure, shop, x);
+    for (int j = 0; j < XS__OFFER_NFEAT; j++)
+        z += en->beta[j] * x[j];
     return 1 / (1 + exp(-z));
 }
 
@@ -77,13 +89,15 @@ static int solve(double *A, double *b, int n)
         }
         for (int i = k + 1; i < n; i++) {
             double f = A[i * n + k] / A[k * n + k];
-            for (int j = k; j < n; j++) A[i * n + j] -= f * A[k * n + j];
+            for (int j = k; j < n; j++)
+                A[i * n + j] -= f * A[k * n + j];
             b[i] -= f * b[k];
         }
     }
     for (int k = n - 1; k >= 0; k--) {
         double v = b[k];
-        for (int j = k + 1; j < n; j++) v -= A[k * n + j] * b[j];
+        for (int j = k + 1; j < n; j++)
+            v -= A[k * n + j] * b[j];
         b[k] = v / A[k * n + k];
     }
     return 0;
@@ -106,7 +120,8 @@ int xs__offer_fit(xs_offer_engine *en)
     }
     memset(en->n_hist, 0, sizeof en->n_hist);
     for (uint32_t r = 0; r < s->off.n; r++) {
-        if (s->off.sent[r] > en->as_of || s->off.outcome[r] == XS_SNAP_OUT_PENDING) continue;
+        if (s->off.sent[r] > en->as_of || s->off.outcome[r] == XS_SNAP_OUT_PENDING)
+            continue;
         if (s->off.outcome[r] == XS_SNAP_OUT_ACCEPTED &&
             s->off.outcome_at[r] != XS_SNAP_NO_DATE && s->off.outcome_at[r] > en->as_of)
             continue; /* decided after as_of: not known yet */
@@ -137,23 +152,30 @@ int xs__offer_fit(xs_offer_engine *en)
             double A[D * D] = {0}, g[D] = {0}, x[D];
             for (size_t i = 0; i < n; i++) {
                 uint32_t r = rows[i];
-                features(s->off.kind[r], s->off.channel[r], en->health[s->off.customer[r]],
-                         x);
+                uint32_t cu = s->off.customer[r];
+                xs__offer_features(
+                    s->off.kind[r], s->off.channel[r], en->health[cu],
+                    xs__offer_tenure(s, cu, s->off.sent[r]),
+                    s->prod.kind[s->off.product[r]] == XS_SNAP_KIND_PRODUCT, x);
                 double z = 0;
-                for (int j = 0; j < D; j++) z += beta[j] * x[j];
+                for (int j = 0; j < D; j++)
+                    z += beta[j] * x[j];
                 double p = 1 / (1 + exp(-z));
                 double w = p * (1 - p), y = s->off.outcome[r] == XS_SNAP_OUT_ACCEPTED;
                 for (int j = 0; j < D; j++) {
                     g[j] += (y - p) * x[j];
-                    for (int k = 0; k < D; k++) A[j * D + k] += w * x[j] * x[k];
+                    for (int k = 0; k < D; k++)
+                        A[j * D + k] += w * x[j] * x[k];
                 }
             }
             /* a small ridge keeps channels or kinds absent from the
              * history (all-zero columns) solvable; their beta stays 0 */
-            for (int j = 0; j < D; j++) A[j * D + j] += 1e-3, g[j] -= 1e-3 * beta[j];
+            for (int j = 0; j < D; j++)
+                A[j * D + j] += 1e-3, g[j] -= 1e-3 * beta[j];
             if (solve(A, g, D) < 0) break;
             double step = 0;
-            for (int j = 0; j < D; j++) beta[j] += g[j], step += fabs(g[j]);
+            for (int j = 0; j < D; j++)
+                beta[j] += g[j], step += fabs(g[j]);
             if (step < 1e-9) {
                 ok = 1;
                 break;
@@ -182,7 +204,8 @@ double xs__offer_churn_estimate(const xs_offer_engine *en, const xs__offer_cust 
                 x->used[m] < en->cfg.usage_low * x->cap[m])
                 low = 1;
     }
-    double z = -2.0 + 0.12 * (40 - h) + 2.0 * st->cancel + 1.0 * low + 0.5 * st->open_critical;
+    double z =
+        -2.0 + 0.12 * (40 - h) + 2.0 * st->cancel + 1.0 * low + 0.5 * st->open_critical;
     return 1 / (1 + exp(-z));
 }
 
@@ -197,29 +220,32 @@ void xs__offer_value(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
     const xs_offer_config *cfg = &en->cfg;
     uint16_t sg = en->s->cust.segment[st->c];
     if (sg > 255) sg = 255;
-    double mult = (st->hist_acc + cfg->customer_strength) /
-                  (st->hist_exp + cfg->customer_strength);
+    double mult =
+        (st->hist_acc + cfg->customer_strength) / (st->hist_exp + cfg->customer_strength);
     if (!(mult > 0) || !isfinite(mult)) mult = 1;
+    double ten = xs__offer_tenure(en->s, st->c, en->as_of);
     for (size_t i = 0; i < n; i++) {
         xs_offer *x = &o[i];
         if (x->kind != XS_OFFER_DOWNSELL && x->trigger != XS_TRIG_TERM)
             x->value = x->revenue_delta;
+        int shop =
+            x->to_product >= 0 && en->s->prod.kind[x->to_product] == XS_SNAP_KIND_PRODUCT;
         int best = -1;
         double best_p = -1;
         for (int k = 0; k < XS_SNAP_N_CHANNELS; k++) {
             int ch = ch_order[k];
             if (!((st->consent >> ch) & 1)) continue;
-            double p = en->fitted
-                           ? xs__offer_model_p(en, (int)x->kind, ch, st->health) *
-                                 en->seg_factor[sg][ch]
-                           : 1.0 - 0.01 * k;
+            double p = en->fitted ? xs__offer_model_p(en, (int)x->kind, ch, st->health,
+                                                      ten, shop) *
+                                        en->seg_factor[sg][ch]
+                                  : 1.0 - 0.01 * k;
             if (p > best_p) best_p = p, best = ch;
         }
         x->channel = best;
         double pb = x->p_prior;
         if (en->fitted) {
             int ch = best >= 0 ? best : XS_SNAP_CH_EMAIL;
-            double pm = xs__offer_model_p(en, (int)x->kind, ch, st->health) *
+            double pm = xs__offer_model_p(en, (int)x->kind, ch, st->health, ten, shop) *
                         en->seg_factor[sg][ch];
             double nk = (double)en->n_hist[x->kind], m0 = cfg->prior_strength;
             pb = (nk * pm + m0 * x->p_prior) / (nk + m0 > 0 ? nk + m0 : 1);

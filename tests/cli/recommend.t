@@ -29,12 +29,12 @@ expect_eq "$(cut -d, -f5,10 "$T/r1" | sed -n 2p)" "team-basic-y -> team-premium-
 
 # --all: every offered offer, and the guardrail summary on stderr
 "$XS" recommend --db "$DB" --all --as-of 2026-06-30 --format csv >"$T/all" 2>"$T/sum" || fail "--all"
-expect_eq "$(wc -l <"$T/all" | tr -d ' ')" "9" "--all rows (header + 8 offers)"
+expect_eq "$(wc -l <"$T/all" | tr -d ' ')" "10" "--all rows (header + 9 offers)"
 cat >"$T/want" <<'OUT'
-guardrail summary: 18 customers, 32 candidates
+guardrail summary: 19 customers, 35 candidates
 guard          candidates  expected_value
 -------------  ----------  --------------
-offered                 8         2724.60
+offered                 9         3444.60
 critical_case           4          996.00
 consent                 4          996.00
 health                  0            0.00
@@ -42,7 +42,7 @@ declined                1          685.71
 frequency               4          996.00
 no_value                6            0.00
 conflict                0            0.00
-limit                   5          627.28
+limit                   7          903.28
 OUT
 diff -u "$T/want" "$T/sum" >&2 || fail "guardrail summary differs"
 # deterministic: a second run gives the same bytes
@@ -52,15 +52,21 @@ cmp -s "$T/all" "$T/all2" || fail "--all output differs between runs"
 "$XS" recommend --db "$DB" --all --as-of 2026-06-30 --set min_health=87 --limit 1 --format csv >"$T/all3" 2>/dev/null || fail "--set"
 expect_eq "$(wc -l <"$T/all3" | tr -d ' ')" "5" "--set min_health=87 rows (R1, V1, P2 and the downsell of X1)"
 
-# targets
+# targets (O1 and U1 tie on expected value: by customer_id)
 cat >"$T/want" <<'OUT'
 rank  customer_id  expected_value  offers  top_offer                   ltv  segment  size   maturity  health  loyalty
 ----  -----------  --------------  ------  ---------------------  --------  -------  -----  --------  ------  --------
-   1  U1                   720.00       1  upsell team-premium-m  12000.00  smb      mid           1    86.0  champion
-   2  K1                   624.00       2  cross-sell pay-m       46800.00  smb      mid           2    75.3  loyal
-   3  P1                   480.00       1  cross-sell pay-m        4800.00  smb      small         1    86.9  champion
+   1  O1                   720.00       1  upsell team-premium-m  12000.00  smb      small         1    67.4  new
+   2  U1                   720.00       1  upsell team-premium-m  12000.00  smb      mid           1    86.0  champion
+   3  K1                   624.00       2  cross-sell pay-m       46800.00  smb      mid           2    75.3  loyal
 OUT
 expect_out 0 "$T/want" -- "$XS" targets --db "$DB" --as-of 2026-06-30 --limit 3
+
+# a cart: the printer's paper joins the upsell
+"$XS" recommend --db "$DB" --customer U1 --as-of 2026-06-30 --cart shop-printer --format csv >"$T/cart" 2>&1 || fail "--cart"
+expect_eq "$(cut -d, -f2-5 "$T/cart" | sed -n 3p)" "2,cross-sell,cart,shop-paper" "--cart"
+expect_err 2 'xsell recommend: --cart: unknown product "nope"' "$XS" recommend --db "$DB" --customer U1 --cart shop-printer,nope
+expect_err 2 'xsell recommend: --cart needs --customer' "$XS" recommend --db "$DB" --all --cart shop-printer
 
 # errors
 expect_err 2 'xsell recommend: --customer: unknown customer "ZZ"' "$XS" recommend --db "$DB" --customer ZZ

@@ -777,18 +777,18 @@ static void test_bad_files(void)
  * good line of the order in the file, and against the stored order. */
 static const char order_heads_csv[] =
     "order_id,customer_id,date,product_id,quantity,amount\n"
-    "O5001,C0001,2024-07-01,crm-basic,1,30\n"         /* 2: the header of O5001 */
-    "O5001,C0002,2024-07-01,crm-seat,1,15.50\n"       /* 3: other customer */
-    "O5001,C0001,2024-07-02T10:00,crm-pro,1,80\n"     /* 4: other date */
-    "O5001,C0001,2024-07-01T23:59:00Z,payroll,1,1\n"  /* 5: same date: fine */
-    "O1001,C0002,2024-05-03,crm-pro,1,80\n"           /* 6: stored O1001: both */
-    "O1001,C0001,2024-05-02,payroll,1,80\n"           /* 7: a new line of O1001 */
-    "O5002,C0003,2024-07-05,crm-basic,0,30\n"         /* 8: bad: gives no header */
-    "O5002,C0004,2024-07-06,crm-seat,1,15\n"          /* 9: the header of O5002 */
-    "O5002,C0003,2024-07-05,crm-pro,1,80\n"           /* 10: both differ */
-    "O5003,C0001,2024-07-07,crm-basic,1,30\n"         /* 11 */
-    "O5004,C0002,2024-07-08,crm-basic,1,30\n"         /* 12 */
-    "O5003,C0001,2024-07-07,crm-seat,1,15\n";         /* 13: back to O5003: fine */
+    "O5001,C0001,2024-07-01,crm-basic,1,30\n"        /* 2: the header of O5001 */
+    "O5001,C0002,2024-07-01,crm-seat,1,15.50\n"      /* 3: other customer */
+    "O5001,C0001,2024-07-02T10:00,crm-pro,1,80\n"    /* 4: other date */
+    "O5001,C0001,2024-07-01T23:59:00Z,payroll,1,1\n" /* 5: same date: fine */
+    "O1001,C0002,2024-05-03,crm-pro,1,80\n"          /* 6: stored O1001: both */
+    "O1001,C0001,2024-05-02,payroll,1,80\n"          /* 7: a new line of O1001 */
+    "O5002,C0003,2024-07-05,crm-basic,0,30\n"        /* 8: bad: gives no header */
+    "O5002,C0004,2024-07-06,crm-seat,1,15\n"         /* 9: the header of O5002 */
+    "O5002,C0003,2024-07-05,crm-pro,1,80\n"          /* 10: both differ */
+    "O5003,C0001,2024-07-07,crm-basic,1,30\n"        /* 11 */
+    "O5004,C0002,2024-07-08,crm-basic,1,30\n"        /* 12 */
+    "O5003,C0001,2024-07-07,crm-seat,1,15\n";        /* 13: back to O5003: fine */
 
 static void test_order_heads(void)
 {
@@ -908,6 +908,62 @@ static void test_order_heads(void)
     CHECK_STR(errs.msg[1], "oh2.csv:4: customer_id: order \"O9000\" belongs to customer "
                            "\"CX\" (in the store), not \"C0001\"");
     free(before);
+    xs_store_close(st);
+}
+
+/* Keys met in the store's order are found without hashing (the key set's
+ * hint); a duplicate among them, a new key between them and a stored order
+ * met again must still be told apart. */
+static void test_key_order_hint(void)
+{
+    xs_store *st = fresh_store("hint.db");
+    load_fixtures(st, "csv");
+    xs_import_result r;
+    errlist errs;
+    /* in store order, all unchanged */
+    CHECK_INT(import_text(st, XS_T_ORDERS, "h1.csv",
+                          "order_id,customer_id,date,product_id,quantity,amount,channel\n"
+                          "O1001,C0001,2024-05-02,crm-basic,1,30.00,web\n"
+                          "O1001,C0001,2024-05-02,crm-seat,5,77.50,web\n"
+                          "O1002,C0002,2024-05-03,crm-pro,1,80.00,\n",
+                          &r, &errs),
+              XS_OK);
+    CHECK_INT(r.unchanged, 3);
+    /* a stored key twice in a row, then an earlier one again */
+    CHECK_INT(import_text(st, XS_T_ORDERS, "h2.csv",
+                          "order_id,customer_id,date,product_id,quantity,amount\n"
+                          "O1001,C0001,2024-05-02,crm-basic,1,30.00\n"
+                          "O1001,C0001,2024-05-02,crm-seat,5,77.50\n"
+                          "O1001,C0001,2024-05-02,crm-seat,5,77.50\n"
+                          "O1002,C0002,2024-05-03,crm-pro,1,80.00\n"
+                          "O1001,C0001,2024-05-02,crm-basic,1,30.00\n",
+                          &r, &errs),
+              XS_EREJECT);
+    CHECK_INT(errs.n, 2);
+    CHECK_STR(
+        errs.msg[0],
+        "h2.csv:4: order_id: duplicate key \"O1001\", \"crm-seat\" (first on line 3)");
+    CHECK_STR(errs.msg[1], "h2.csv:6: order_id: duplicate key \"O1001\", \"crm-basic\" "
+                           "(first on line 2)");
+    /* new keys after the stored ones, one of them twice; and a new line of
+     * a stored order between stored lines, with another customer */
+    CHECK_INT(import_text(st, XS_T_ORDERS, "h3.csv",
+                          "order_id,customer_id,date,product_id,quantity,amount\n"
+                          "O1001,C0001,2024-05-02,crm-basic,1,30.00\n"
+                          "O1001,C0002,2024-05-02,crm-pro,1,80.00\n"
+                          "O1004,C0004,2024-06-11,crm-seat,10,155.00\n"
+                          "O7001,C0005,2024-08-01,crm-seat,1,15.50\n"
+                          "O7001,C0005,2024-08-01,crm-seat,1,15.50\n"
+                          "O7002,C0005,2024-08-02,crm-seat,1,15.50\n",
+                          &r, &errs),
+              XS_EREJECT);
+    CHECK_INT(errs.n, 2);
+    CHECK_STR(errs.msg[0], "h3.csv:3: customer_id: order \"O1001\" belongs to customer "
+                           "\"C0001\" (in the store), not \"C0002\"");
+    CHECK_STR(
+        errs.msg[1],
+        "h3.csv:6: order_id: duplicate key \"O7001\", \"crm-seat\" (first on line 5)");
+    CHECK_INT(xs_store_count(st, XS_T_ORDERS, NULL), 6);
     xs_store_close(st);
 }
 
@@ -1188,6 +1244,7 @@ static const xs_test tests[] = {
     {"round_trip", test_round_trip},
     {"currency", test_currency},
     {"order_heads", test_order_heads},
+    {"key_order_hint", test_key_order_hint},
     {"unsorted_input", test_unsorted_input},
     {"bad_files", test_bad_files},
     {"kill_mid_import", test_kill_mid_import},

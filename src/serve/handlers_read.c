@@ -1,0 +1,346 @@
+/*
+ * handlers_read.c — the read routes: health, metrics, the OpenAPI document,
+ * frequently bought together for an item and for a cart, association rules,
+ * KPIs, one customer's scores and the target list. Every handler reads the
+ * request's model (immutable, see model.c) and answers JSON through
+ * xs__reply / xs__error; besides the response, only the cart route
+ * allocates (its query scratch, freed before it answers).
+ */
+#include "base/alloc.h"
+#include "base/error.h"
+#include "serve/serve_int.h"
+#include "store/snapshot.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_LIMIT 1000
+#define MAX_CART 256
+#define MAX_OWNED 256 /* products of a customer left out of its cart answers */
+
+static double now_wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* "2026-11-22T14:33:09Z" of a wall-clock time. */
+static void iso_time(double t, char buf[32])
+{
+    time_t s = (time_t)t;
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void quote(char *q, size_t n, const char *s) { xs__error_quote(q, n, s, strlen(s)); }
+
+/* Contract in serve_int.h. */
+int xs__h_healthz(xs__req *r)
+{
+    const xs__model *m = r->model;
+    char built[32], berr[512];
+    iso_time(m->built_at, built);
+    xs__server_build_error(r->srv, berr, sizeof berr);
+    json_t *model = json_pack(
+        "{s:I,s:s,s:o,s:o,s:b,s:I,s:I,s:I,s:I,s:I}", "generation", (json_int_t)m->generation,
+        "built_at", built, "age_seconds", xs__num(now_wall() - m->built_at), "build_seconds",
+        xs__num(m->build_seconds), "building", xs__server_building(r->srv), "customers",
+        (json_int_t)xs_snapshot_count(m->snap, XS_SNAP_CUSTOMERS), "products",
+        (json_int_t)xs_snapshot_count(m->snap, XS_SNAP_PRODUCTS), "orders",
+        (json_int_t)xs_snapshot_count(m->snap, XS_SNAP_ORDERS), "items",
+        (json_int_t)xs_together_n_items(m->tog), "rules", (json_int_t)xs_rules_n(m->rules));
+    if (model) {
+        json_object_set_new(model, "last_build_error", *berr ? json_string(berr) : json_null());
+        json_object_set_new(model, "scores_error",
+                            m->cs ? json_null() : json_string(m->cs_error));
+        json_object_set_new(model, "offers_error",
+                            m->offers && m->targets ? json_null() : json_string(m->offers_error));
+    }
+    return xs__reply(r, 200,
+                     json_pack("{s:s,s:s,s:o?}", "status", "ok", "version", xs_version(),
+                               "model", model));
+}
+
+/* Contract in serve_int.h. */
+int xs__h_metrics(xs__req *r)
+{
+    size_t n = 0;
+    const xs__model *m = r->model;
+    char *t = xs__metrics_render(xs__server_metrics(r->srv), now_wall() - m->built_at,
+                                 m->generation, xs__server_in_flight(r->srv), &n);
+    if (!t) return xs__error(r, 500, "internal", "out of memory");
+    r->text = t;
+    r->n_text = n;
+    r->text_type = "text/plain; version=0.0.4; charset=utf-8";
+    r->status = 200;
+    return 200;
+}
+
+/* Contract in serve_int.h. */
+int xs__h_openapi(xs__req *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < xs__n_openapi_lines; i++) n += strlen(xs__openapi_lines[i]);
+    r->text = xs__malloc(n ? n : 1);
+    if (!r->text) return xs__error(r, 500, "internal", "out of memory");
+    n = 0;
+    for (size_t i = 0; i < xs__n_openapi_lines; i++) {
+        size_t k = strlen(xs__openapi_lines[i]);
+        memcpy(r->text + n, xs__openapi_lines[i], k);
+        n += k;
+    }
+    r->n_text = n;
+    r->text_type = "application/json";
+    r->status = 200;
+    return 200;
+}
+
+/* Hits as [{"item", "score", "count"}]. */
+static json_t *hits_json(const xs_together *m, const xs_together_hit *h, int n)
+{
+    json_t *a = json_array();
+    for (int i = 0; a && i < n; i++) {
+        json_t *o = json_pack("{s:s,s:o,s:o}", "item", xs_together_item_name(m, h[i].item),
+                              "score", xs__num(h[i].score), "count", xs__num(h[i].count));
+        if (!o || json_array_append_new(a, o) < 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+/* Contract in serve_int.h. */
+int xs__h_together(xs__req *r)
+{
+    const xs__model *m = r->model;
+    long limit;
+    if (xs__query_long(r, "limit", 10, 1, 100, &limit) < 0) return r->status;
+    uint32_t id;
+    char q[300];
+    if (xs_together_find(m->tog, r->params[0], &id) != XS_OK) {
+        quote(q, sizeof q, r->params[0]);
+        return xs__error(r, 404, "not_found", "unknown item %s", q);
+    }
+    xs_together_hit hits[100];
+    int n = xs_together_item(m->tog, id, hits, (size_t)limit);
+    return xs__reply(r, 200,
+                     json_pack("{s:s,s:s,s:o?}", "item", r->params[0], "measure",
+                               xs_together_measure_name(XS_SIM_COSINE), "items",
+                               hits_json(m->tog, hits, n)));
+}
+
+/* The together ids of the distinct products a customer has ordered (at
+ * most MAX_OWNED, the rest ignored) into owned; returns their number. */
+static size_t customer_items(const xs__model *m, const char *id, uint32_t *owned)
+{
+    const xs_snapshot *s = m->snap;
+    uint32_t c = xs__intern_find(&s->cust.ids, id, strlen(id));
+    size_t n = 0;
+    if (c == XS_INTERN_NONE || c >= s->cust.n) return 0;
+    for (uint32_t o = s->cust.order_off[c]; o < s->cust.order_off[c + 1]; o++)
+        for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++) {
+            uint32_t t;
+            const char *pid = xs__intern_str(&s->prod.ids, s->ord.product[l]);
+            if (xs_together_find(m->tog, pid, &t) != XS_OK) continue;
+            size_t j = 0;
+            while (j < n && owned[j] != t) j++;
+            if (j == n && n < MAX_OWNED) owned[n++] = t;
+        }
+    return n;
+}
+
+/* Contract in serve_int.h. */
+int xs__h_cart(xs__req *r)
+{
+    const xs__model *m = r->model;
+    json_t *items = json_object_get(r->body, "items");
+    json_t *cust = json_object_get(r->body, "customer_id");
+    json_t *jl = json_object_get(r->body, "limit");
+    char q[300];
+    if (!json_is_array(items))
+        return xs__error(r, 400, "bad_request", "items: expected an array of item ids");
+    if (json_array_size(items) == 0 || json_array_size(items) > MAX_CART)
+        return xs__error(r, 400, "bad_request", "items: expected 1 to %d item ids, got %zu",
+                         MAX_CART, json_array_size(items));
+    if (cust && !json_is_string(cust) && !json_is_null(cust))
+        return xs__error(r, 400, "bad_request", "customer_id: expected a string");
+    long limit = 10;
+    if (jl) {
+        if (!json_is_integer(jl) || json_integer_value(jl) < 1 || json_integer_value(jl) > 100)
+            return xs__error(r, 400, "bad_request", "limit: expected an integer in [1, 100]");
+        limit = (long)json_integer_value(jl);
+    }
+    if (json_is_string(cust) && m->cs &&
+        xs_customer_scores_find(m->cs, json_string_value(cust)) < 0) {
+        quote(q, sizeof q, json_string_value(cust));
+        return xs__error(r, 404, "not_found", "unknown customer %s", q);
+    }
+    uint32_t cart[MAX_CART];
+    size_t n_cart = 0;
+    json_t *unknown = json_array();
+    if (!unknown) return xs__error(r, 500, "internal", "out of memory");
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        json_t *it = json_array_get(items, i);
+        if (!json_is_string(it)) {
+            json_decref(unknown);
+            return xs__error(r, 400, "bad_request", "items[%zu]: expected a string", i);
+        }
+        if (xs_together_find(m->tog, json_string_value(it), &cart[n_cart]) == XS_OK)
+            n_cart++;
+        else
+            json_array_append(unknown, it);
+    }
+    xs_together_query *qs = NULL;
+    if (xs_together_query_new(m->tog, &qs) < 0) {
+        json_decref(unknown);
+        return xs__error(r, 500, "internal", "out of memory");
+    }
+    /* with a customer, the products it has already ordered are left out:
+     * ask for more hits and drop those */
+    uint32_t owned[MAX_OWNED];
+    size_t n_owned = json_is_string(cust) ? customer_items(m, json_string_value(cust), owned)
+                                          : 0;
+    xs_together_hit hits[100 + MAX_OWNED];
+    int n = xs_together_cart(m->tog, qs, cart, n_cart, hits, (size_t)limit + n_owned);
+    xs_together_query_free(qs);
+    int k = 0;
+    for (int i = 0; i < n && k < limit; i++) {
+        size_t j = 0;
+        while (j < n_owned && owned[j] != hits[i].item) j++;
+        if (j == n_owned) hits[k++] = hits[i];
+    }
+    return xs__reply(r, 200,
+                     json_pack("{s:O?,s:s,s:o?,s:o}", "customer_id",
+                               json_is_string(cust) ? cust : NULL, "measure",
+                               xs_together_measure_name(XS_SIM_COSINE), "items",
+                               hits_json(m->tog, hits, k), "unknown_items", unknown));
+}
+
+/* 1 when the JSON array of names holds s. */
+static int has_name(const json_t *a, const char *s)
+{
+    for (size_t i = 0; i < json_array_size(a); i++)
+        if (!strcmp(json_string_value(json_array_get(a, i)), s)) return 1;
+    return 0;
+}
+
+/* Contract in serve_int.h. */
+int xs__h_rules(xs__req *r)
+{
+    const xs__model *m = r->model;
+    long limit;
+    if (xs__query_long(r, "limit", 20, 1, MAX_LIMIT, &limit) < 0) return r->status;
+    const char *rhs = xs__query(r, "rhs");
+    const char *lhs = xs__query(r, "lhs");
+    json_t *out = json_array();
+    if (!out) return xs__error(r, 500, "internal", "out of memory");
+    size_t n = json_array_size(m->rules_json);
+    for (size_t i = 0; i < n && json_array_size(out) < (size_t)limit; i++) {
+        json_t *rule = json_array_get(m->rules_json, i);
+        if (rhs && !has_name(json_object_get(rule, "rhs"), rhs)) continue;
+        if (lhs && !has_name(json_object_get(rule, "lhs"), lhs)) continue;
+        json_array_append_new(out, json_deep_copy(rule));
+    }
+    return xs__reply(r, 200,
+                     json_pack("{s:I,s:I,s:o}", "baskets",
+                               (json_int_t)xs_baskets_n_tx(m->baskets), "total",
+                               (json_int_t)xs_rules_n(m->rules), "rules", out));
+}
+
+/* Contract in serve_int.h. */
+int xs__h_kpi(xs__req *r)
+{
+    const xs__model *m = r->model;
+    xs_kpi_opts o = {0};
+    const char *period = xs__query(r, "period"), *by = xs__query(r, "by");
+    char q[128], msg[1024];
+    if (period && xs_kpi_period_parse(period, &o.period) < 0) {
+        quote(q, sizeof q, period);
+        return xs__error(r, 400, "bad_request",
+                         "period: expected month, quarter or year, got %s", q);
+    }
+    if (by && xs_kpi_by_parse(by, &o.by) < 0) {
+        quote(q, sizeof q, by);
+        return xs__error(r, 400, "bad_request",
+                         "by: expected segment, industry, size, channel, kind or product,"
+                         " got %s",
+                         q);
+    }
+    o.from = xs__query(r, "from");
+    o.to = xs__query(r, "to");
+    xs_kpi_result *res = NULL;
+    xs_error e = {0};
+    int rc = xs_kpi_compute(m->snap, &o, &res, &e);
+    if (rc < 0) {
+        xs_error_format(&e, msg, sizeof msg);
+        /* the library names options as the CLI spells them: --from */
+        const char *txt = !strncmp(msg, "--", 2) ? msg + 2 : msg;
+        return rc == XS_ENOMEM ? xs__error(r, 500, "internal", "out of memory")
+                               : xs__error(r, 400, "bad_request", "%s", txt);
+    }
+    xs_table *t = xs_table_new();
+    json_t *rows = NULL;
+    if (t && xs_kpi_result_table(res, t) == XS_OK) rows = xs__table_json(t);
+    xs_table_free(t);
+    xs_kpi_result_free(res);
+    if (!rows) return xs__error(r, 500, "internal", "cannot render the KPI table");
+    return xs__reply(r, 200,
+                     json_pack("{s:s,s:s?,s:o}", "period",
+                               o.period == XS_KPI_MONTH     ? "month"
+                               : o.period == XS_KPI_QUARTER ? "quarter"
+                                                            : "year",
+                               "by", o.by ? xs_kpi_by_name(o.by) : NULL, "rows", rows));
+}
+
+/* Contract in serve_int.h. */
+int xs__h_customer(xs__req *r)
+{
+    const xs__model *m = r->model;
+    char q[300], as_of[11];
+    if (!m->cs)
+        return xs__error(r, 503, "not_available", "customer scores: %s", m->cs_error);
+    long i = xs_customer_scores_find(m->cs, r->params[0]);
+    if (i < 0) {
+        quote(q, sizeof q, r->params[0]);
+        return xs__error(r, 404, "not_found", "unknown customer %s", q);
+    }
+    xs_customer_row c;
+    xs_customer_scores_get(m->cs, (size_t)i, &c);
+    json_t *parts = json_object();
+    for (int p = 0; parts && p < XS_HEALTH_N_PARTS; p++)
+        json_object_set_new(parts, xs_health_part_name((xs_health_part)p),
+                            json_pack("{s:o,s:o,s:o}", "raw", xs__num(c.raw[p]), "score",
+                                      xs__num(c.score[p]), "weight", xs__num(c.weight[p])));
+    json_t *o = json_pack(
+        "{s:s,s:s,s:o,s:o?,s:b,s:b,s:b,s:{s:i,s:i,s:i},s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
+        "customer_id", c.id, "as_of", xs_customer_scores_as_of(m->cs, as_of), "health",
+        xs__num(c.health), "components", parts, "open_critical", c.open_critical,
+        "cancel_request", c.cancel_request, "active", c.active, "rfm", "r", c.rfm_r, "f",
+        c.rfm_f, "m", c.rfm_m, "recency_days", xs__num(c.recency_days), "frequency",
+        xs__num(c.frequency), "monetary", xs__num(c.monetary), "mrr", xs__num(c.mrr), "ltv",
+        xs__num(c.ltv), "clv", xs__num(c.clv), "p_alive", xs__num(c.p_alive), "churn_risk",
+        xs__num(c.churn_risk), "aov", xs__num(c.aov));
+    if (o) json_object_set_new(o, "segment", json_string(xs_segment_name(c.segment)));
+    return xs__reply(r, 200, o);
+}
+
+/* Contract in serve_int.h. */
+int xs__h_targets(xs__req *r)
+{
+    const xs__model *m = r->model;
+    long limit;
+    if (xs__query_long(r, "limit", 50, 1, 100000, &limit) < 0) return r->status;
+    if (!m->targets)
+        return xs__error(r, 503, "not_available", "target list: %s", m->offers_error);
+    json_t *out = json_array();
+    size_t n = json_array_size(m->targets);
+    for (size_t i = 0; out && i < n && i < (size_t)limit; i++)
+        json_array_append_new(out, json_deep_copy(json_array_get(m->targets, i)));
+    return xs__reply(r, 200,
+                     json_pack("{s:I,s:o?}", "total", (json_int_t)n, "targets", out));
+}

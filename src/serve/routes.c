@@ -1,0 +1,29 @@
+/*
+ * routes.c — every route of the HTTP API in one table: method, path pattern
+ * ({name} matches one path segment), metrics label, the API key scope it
+ * needs (read < write < admin; none for the public ones), whether the body
+ * must be a JSON object, and the handler. Adding a route is one line here
+ * plus its handler; docs/api.md and docs/openapi.json describe them.
+ */
+#include "serve/serve_int.h"
+
+const xs__route xs__routes[] = {
+    {"GET", "/healthz", "healthz", XS_SCOPE_NONE, 0, xs__h_healthz},
+    {"GET", "/metrics", "metrics", XS_SCOPE_NONE, 0, xs__h_metrics},
+    {"GET", "/v1/openapi.json", "openapi", XS_SCOPE_NONE, 0, xs__h_openapi},
+    {"GET", "/v1/items/{id}/together", "together", XS_SCOPE_READ, 0, xs__h_together},
+    {"POST", "/v1/cart/recommendations", "cart", XS_SCOPE_READ, 1, xs__h_cart},
+    {"GET", "/v1/rules", "rules", XS_SCOPE_READ, 0, xs__h_rules},
+    {"GET", "/v1/kpi", "kpi", XS_SCOPE_READ, 0, xs__h_kpi},
+    {"GET", "/v1/customers/{id}", "customer", XS_SCOPE_READ, 0, xs__h_customer},
+    {"GET", "/v1/customers/{id}/offers", "offers", XS_SCOPE_READ, 0, xs__h_offers},
+    {"GET", "/v1/targets", "targets", XS_SCOPE_READ, 0, xs__h_targets},
+    {"POST", "/v1/build", "build", XS_SCOPE_ADMIN, 0, xs__h_build},
+    {"POST", "/v1/events", "events", XS_SCOPE_WRITE, 1, xs__h_not_implemented},
+    {"POST", "/v1/offers/{id}/outcome", "outcome", XS_SCOPE_WRITE, 1, xs__h_not_implemented},
+};
+
+const size_t xs__n_routes = sizeof xs__routes / sizeof xs__routes[0];
+
+_Static_assert(sizeof xs__routes / sizeof xs__routes[0] <= XS__MAX_ROUTES,
+               "raise XS__MAX_ROUTES");

@@ -1,0 +1,171 @@
+/*
+ * serve_int.h — what the files of src/serve share: the immutable model the
+ * handlers read, the per-request context, the routes table, metrics and the
+ * JSON helpers. Only src/serve includes this (and only src/serve speaks
+ * HTTP); everything it computes comes from xsell.h, except the cart route,
+ * which reads a customer's orders from the snapshot's columns
+ * (src/store/snapshot.h) to leave out what it already bought.
+ *
+ * Files: server.c (libmicrohttpd glue, dispatch, auth, shutdown), routes.c
+ * (the one routes table), model.c (building and swapping the model),
+ * handlers_read.c (read routes), handlers_offers.c (the offer engine adapter,
+ * build, write routes), metrics.c (Prometheus counters), json.c (helpers),
+ * openapi.c (the OpenAPI document, a copy of docs/openapi.json).
+ */
+#ifndef XS_SERVE_INT_H
+#define XS_SERVE_INT_H
+
+#include "xsell.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+/* ---------------------------------------------------------------------- */
+/* The model (model.c)                                                    */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Everything built from one read of the store. Immutable once built: many
+ * request threads read it at once without locks. A request holds a
+ * reference from its first callback to its completion; the server holds one
+ * for the current model. The last release frees it.
+ */
+typedef struct xs__model {
+    atomic_long refs;
+    unsigned long generation;   /* 1 for the model built at start, then +1 */
+    double built_at;            /* wall clock, seconds since the epoch */
+    double build_seconds;
+    xs_snapshot *snap;
+    xs_baskets *baskets;        /* orders: one basket per order */
+    xs_together *tog;           /* frequently bought together (cosine, top 50) */
+    xs_rules *rules;            /* association rules over the order baskets */
+    json_t *rules_json;         /* the rules as an array of objects */
+    xs_customer_scores *cs;     /* NULL when scoring failed (see cs_error) */
+    char cs_error[256];
+    xs_offer_engine *offers;    /* NULL when the engine failed (see offers_error) */
+    char offers_error[256];
+    json_t *targets;            /* target list rows (array), NULL without offers */
+} xs__model;
+
+/* Builds a model from the store at db. Returns XS_OK or a negative code
+ * (the store, snapshot or together model failed); parts that fail on their
+ * own (scores, offers) leave NULL and a message. Caller releases with
+ * xs__model_release(). */
+int xs__model_build(const char *db, unsigned long generation, xs__model **out,
+                    xs_error *err);
+/* Takes a reference. */
+void xs__model_retain(xs__model *m);
+/* Drops a reference; frees the model with the last one. NULL is fine. */
+void xs__model_release(xs__model *m);
+
+/* ---------------------------------------------------------------------- */
+/* Metrics (metrics.c)                                                    */
+/* ---------------------------------------------------------------------- */
+
+#define XS__N_BUCKETS 12
+#define XS__N_STATUS 13
+#define XS__MAX_ROUTES 32
+
+/* Counters, lock free (relaxed atomics). Route index n_routes is
+ * "unmatched". */
+typedef struct xs__metrics {
+    atomic_ullong count[XS__MAX_ROUTES + 1][XS__N_STATUS];
+    atomic_ullong bucket[XS__MAX_ROUTES + 1][XS__N_BUCKETS]; /* le upper bounds */
+    atomic_ullong sum_ns[XS__MAX_ROUTES + 1];
+    atomic_ullong n_obs[XS__MAX_ROUTES + 1];
+    atomic_ullong offers[XS_OFFER_N_KINDS];
+    atomic_ullong builds_ok, builds_failed;
+} xs__metrics;
+
+/* Records one request: route index (n_routes: unmatched), status, seconds. */
+void xs__metrics_observe(xs__metrics *m, size_t route, int status, double seconds);
+/* Renders the Prometheus text exposition into a new string (xs__free). */
+char *xs__metrics_render(const xs__metrics *m, double model_age, unsigned long generation,
+                         long in_flight, size_t *len);
+
+/* ---------------------------------------------------------------------- */
+/* Requests, responses, routes                                            */
+/* ---------------------------------------------------------------------- */
+
+struct xs_server;
+
+#define XS__MAX_PARAMS 2
+
+typedef struct xs__req {
+    struct xs_server *srv;
+    xs__model *model;             /* borrowed reference of the request */
+    struct MHD_Connection *conn;
+    const char *method, *path;
+    char params[XS__MAX_PARAMS][256]; /* path parameters ({id}), in order */
+    json_t *body;                 /* parsed JSON body (routes with body_json) */
+    xs_apikey_scope scope;        /* scope of the presented key */
+    /* the response */
+    int status;
+    json_t *out;                  /* JSON body (owned), or: */
+    char *text;                   /* text body (xs__malloc), with text_type */
+    size_t n_text;
+    const char *text_type;
+    const char *allow;            /* Allow header of a 405 */
+} xs__req;
+
+typedef int (*xs__handler)(xs__req *r);
+
+typedef struct xs__route {
+    const char *method;
+    const char *pattern;          /* "/v1/items/{id}/together": {x} is one segment */
+    const char *name;             /* metrics label */
+    xs_apikey_scope scope;        /* XS_SCOPE_NONE: no key needed */
+    int body_json;                /* 1: the body must be a JSON object */
+    xs__handler fn;
+} xs__route;
+
+extern const xs__route xs__routes[];
+extern const size_t xs__n_routes;
+
+/* Matches a path against a pattern, copying {x} segments into r->params.
+ * Returns 1 on a match. */
+int xs__route_match(const char *pattern, const char *path, xs__req *r);
+
+/* Sets an error response {"error":{"code":..,"message":..}} and returns status. */
+int xs__error(xs__req *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Sets a JSON response (takes ownership of body) and returns status. */
+int xs__reply(xs__req *r, int status, json_t *body);
+/* Query argument (borrowed from the connection) or NULL. */
+const char *xs__query(xs__req *r, const char *name);
+/* Parses ?name= as an integer in [lo, hi] (dflt when absent). Returns XS_OK
+ * or sets a 400 response and returns XS_EINVAL. */
+int xs__query_long(xs__req *r, const char *name, long dflt, long lo, long hi, long *out);
+/* A number as JSON: null when not finite. */
+json_t *xs__num(double v);
+/* Writes a table as JSON (xs_table_write) and parses it back: an array of
+ * objects, or NULL when out of memory. */
+json_t *xs__table_json(const xs_table *t);
+/* Server state the handlers read (server.c). */
+int xs__server_building(const struct xs_server *s);
+const char *xs__server_build_error(struct xs_server *s, char *buf, size_t n);
+int xs__server_start_build(struct xs_server *s); /* 0 started, 1 already running, <0 */
+xs__metrics *xs__server_metrics(struct xs_server *s);
+long xs__server_in_flight(const struct xs_server *s);
+
+/* The route handlers. */
+int xs__h_healthz(xs__req *r);
+int xs__h_metrics(xs__req *r);
+int xs__h_openapi(xs__req *r);
+int xs__h_together(xs__req *r);
+int xs__h_cart(xs__req *r);
+int xs__h_rules(xs__req *r);
+int xs__h_kpi(xs__req *r);
+int xs__h_customer(xs__req *r);
+int xs__h_targets(xs__req *r);
+int xs__h_offers(xs__req *r);
+int xs__h_build(xs__req *r);
+int xs__h_not_implemented(xs__req *r);
+
+/* The OpenAPI document (openapi.c), one line per string (newlines kept). */
+extern const char *const xs__openapi_lines[];
+extern const size_t xs__n_openapi_lines;
+
+#endif

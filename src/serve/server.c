@@ -1,0 +1,587 @@
+/*
+ * server.c — `xsell serve` on libmicrohttpd: the daemon (epoll, a pool of
+ * worker threads, HTTP/1.1 keep-alive), dispatch through the routes table
+ * (routes.c), API key checks, request bodies with a size limit, JSON errors,
+ * metrics, the model swap of POST /v1/build and a graceful stop.
+ *
+ * A request goes through on_request() several times: the first call matches
+ * the route and decides everything that does not need the body (404, 405,
+ * 401, 403, 413 by Content-Length) — an error is answered at once; later
+ * calls collect the body up to max_body; the last call parses JSON and runs
+ * the handler. Each request holds a reference to the model it started with,
+ * released when libmicrohttpd reports the request complete.
+ */
+#include "base/alloc.h"
+#include "base/error.h"
+#include "serve/serve_int.h"
+
+#include <microhttpd.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KEYS_TTL 1.0 /* seconds between re-reads of the API keys */
+
+struct xs_server {
+    struct MHD_Daemon *d;
+    char *db;
+    xs_serve_opts o;
+    int port;
+    pthread_mutex_t mu; /* guards model, generation and the build state */
+    xs__model *model;
+    unsigned long generation;
+    int building, builder_joinable;
+    pthread_t builder;
+    char build_error[512];
+    pthread_rwlock_t keys_lock; /* guards keys */
+    pthread_mutex_t keys_reload;
+    xs_apikeys *keys;
+    _Atomic double keys_loaded; /* monotonic seconds */
+    atomic_long in_flight;
+    xs__metrics metrics;
+};
+
+/* One request in flight. */
+typedef struct conn_state {
+    double t0;
+    size_t route; /* index into xs__routes, xs__n_routes when unmatched */
+    int responded;
+    int too_big;
+    char *body;
+    size_t n_body, cap;
+    xs__req req;
+} conn_state;
+
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Responses                                                              */
+/* ---------------------------------------------------------------------- */
+
+/* Contract in serve_int.h. */
+int xs__error(xs__req *r, int status, const char *code, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    json_decref(r->out);
+    r->out = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
+    r->status = status;
+    return status;
+}
+
+/* Contract in serve_int.h. */
+int xs__reply(xs__req *r, int status, json_t *body)
+{
+    json_decref(r->out);
+    r->out = body;
+    r->status = status;
+    if (!body) return xs__error(r, 500, "internal", "out of memory");
+    return status;
+}
+
+/* Contract in serve_int.h. */
+const char *xs__query(xs__req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* Contract in serve_int.h. */
+int xs__query_long(xs__req *r, const char *name, long dflt, long lo, long hi, long *out)
+{
+    const char *v = xs__query(r, name);
+    if (!v) {
+        *out = dflt;
+        return XS_OK;
+    }
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    char q[64];
+    xs__error_quote(q, sizeof q, v, strlen(v));
+    if (errno || end == v || *end) {
+        xs__error(r, 400, "bad_request", "%s: not an integer: %s", name, q);
+        return XS_EINVAL;
+    }
+    if (x < lo || x > hi) {
+        xs__error(r, 400, "bad_request", "%s: %ld is out of range [%ld, %ld]", name, x, lo,
+                  hi);
+        return XS_EINVAL;
+    }
+    *out = x;
+    return XS_OK;
+}
+
+/* Sends r's response on the connection, records metrics and the access log. */
+static enum MHD_Result respond(xs_server *s, conn_state *cs)
+{
+    xs__req *r = &cs->req;
+    struct MHD_Response *resp = NULL;
+    if (!r->out && !r->text) xs__error(r, 500, "internal", "handler gave no response");
+    if (r->text) {
+        resp = MHD_create_response_from_buffer(r->n_text, r->text, MHD_RESPMEM_MUST_COPY);
+        if (resp) MHD_add_response_header(resp, "Content-Type", r->text_type);
+    } else {
+        char *txt = json_dumps(r->out, JSON_COMPACT);
+        if (txt) {
+            size_t n = strlen(txt);
+            txt[n] = '\n'; /* replaces the NUL: the buffer is sent by length */
+            /* jansson allocates with malloc: libmicrohttpd frees it with free() */
+            resp = MHD_create_response_from_buffer(n + 1, txt, MHD_RESPMEM_MUST_FREE);
+            if (!resp) free(txt);
+        }
+        if (resp) MHD_add_response_header(resp, "Content-Type", "application/json");
+    }
+    if (!resp) {
+        static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}\n";
+        r->status = 500;
+        resp = MHD_create_response_from_buffer(sizeof oom - 1, (void *)oom,
+                                               MHD_RESPMEM_PERSISTENT);
+        if (!resp) return MHD_NO;
+    }
+    if (r->allow) MHD_add_response_header(resp, "Allow", r->allow);
+    enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    cs->responded = 1;
+    double dt = now_mono() - cs->t0;
+    xs__metrics_observe(&s->metrics, cs->route, r->status, dt);
+    if (s->o.access_log)
+        fprintf(stderr, "%s %s %d %.3fms\n", r->method, r->path, r->status, dt * 1e3);
+    return ok;
+}
+
+/* ---------------------------------------------------------------------- */
+/* API keys                                                               */
+/* ---------------------------------------------------------------------- */
+
+/* Re-reads the keys when they are older than KEYS_TTL (one thread does it,
+ * the others keep using the current set). */
+static void keys_refresh(xs_server *s)
+{
+    double now = now_mono();
+    if (now - atomic_load(&s->keys_loaded) < KEYS_TTL) return;
+    if (pthread_mutex_trylock(&s->keys_reload) != 0) return;
+    if (now - atomic_load(&s->keys_loaded) >= KEYS_TTL) {
+        xs_store *st = NULL;
+        xs_apikeys *ks = NULL;
+        if (xs_store_open(&st, s->db, NULL) == XS_OK && xs_apikeys_load(st, &ks, NULL) == XS_OK) {
+            pthread_rwlock_wrlock(&s->keys_lock);
+            xs_apikeys *old = s->keys;
+            s->keys = ks;
+            pthread_rwlock_unlock(&s->keys_lock);
+            xs_apikeys_free(old);
+        }
+        xs_store_close(st);
+        atomic_store(&s->keys_loaded, now);
+    }
+    pthread_mutex_unlock(&s->keys_reload);
+}
+
+/* Checks the Authorization header against the route's scope. Returns 0 or
+ * an error status (set on r). */
+static int authorize(xs_server *s, const xs__route *rt, xs__req *r)
+{
+    if (rt->scope == XS_SCOPE_NONE) return 0;
+    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!h || !*h)
+        return xs__error(r, 401, "unauthorized",
+                         "missing API key: send \"Authorization: Bearer <key>\"");
+    if (strncmp(h, "Bearer ", 7))
+        return xs__error(r, 401, "unauthorized", "Authorization is not a Bearer token");
+    const char *key = h + 7;
+    while (*key == ' ') key++;
+    size_t n = strlen(key);
+    while (n && key[n - 1] == ' ') n--;
+    keys_refresh(s);
+    pthread_rwlock_rdlock(&s->keys_lock);
+    xs_apikey_scope sc = xs_apikeys_check(s->keys, key, n);
+    pthread_rwlock_unlock(&s->keys_lock);
+    if (sc == XS_SCOPE_NONE) return xs__error(r, 401, "unauthorized", "invalid API key");
+    r->scope = sc;
+    if (sc < rt->scope)
+        return xs__error(r, 403, "forbidden", "this route needs a key with scope %s (key has %s)",
+                         xs_apikey_scope_name(rt->scope), xs_apikey_scope_name(sc));
+    return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Dispatch                                                               */
+/* ---------------------------------------------------------------------- */
+
+/* Contract in serve_int.h. */
+int xs__route_match(const char *pattern, const char *path, xs__req *r)
+{
+    size_t n_param = 0;
+    const char *p = pattern, *u = path;
+    while (*p && *u) {
+        if (*p == '{') {
+            const char *pe = strchr(p, '}');
+            const char *ue = strchr(u, '/');
+            if (!pe) return 0;
+            if (!ue) ue = u + strlen(u);
+            size_t len = (size_t)(ue - u);
+            if (len == 0 || len >= sizeof r->params[0] || n_param >= XS__MAX_PARAMS) return 0;
+            if (r) {
+                memcpy(r->params[n_param], u, len);
+                r->params[n_param][len] = 0;
+            }
+            n_param++;
+            p = pe + 1;
+            u = ue;
+            continue;
+        }
+        if (*p != *u) return 0;
+        p++, u++;
+    }
+    return *p == 0 && *u == 0;
+}
+
+/* First call of a request: route, method, auth, declared size. Returns 0
+ * to go on, or an error status set on the request. */
+static int first_call(xs_server *s, conn_state *cs)
+{
+    xs__req *r = &cs->req;
+    char methods[64] = "";
+    cs->route = xs__n_routes;
+    for (size_t i = 0; i < xs__n_routes; i++) {
+        if (!xs__route_match(xs__routes[i].pattern, r->path, r)) continue;
+        /* HEAD is GET without the body (libmicrohttpd leaves it out) */
+        if (!strcmp(xs__routes[i].method, r->method) ||
+            (!strcmp(r->method, "HEAD") && !strcmp(xs__routes[i].method, "GET"))) {
+            cs->route = i;
+            break;
+        }
+        if (!strstr(methods, xs__routes[i].method)) {
+            size_t l = strlen(methods);
+            snprintf(methods + l, sizeof methods - l, "%s%s", l ? ", " : "",
+                     xs__routes[i].method);
+        }
+    }
+    if (cs->route == xs__n_routes) {
+        char q[128];
+        xs__error_quote(q, sizeof q, r->path, strlen(r->path));
+        if (*methods) {
+            /* the Allow text lives as long as the request */
+            char *a = xs__strdup(methods);
+            r->allow = a;
+            return xs__error(r, 405, "method_not_allowed", "%s %s: allowed: %s",
+                             r->method, q, methods);
+        }
+        return xs__error(r, 404, "not_found", "no route for %s %s", r->method, q);
+    }
+    const xs__route *rt = &xs__routes[cs->route];
+    int st = authorize(s, rt, r);
+    if (st) return st;
+    const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl) {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(cl, &end, 10);
+        if (!errno && end != cl && n > s->o.max_body)
+            return xs__error(r, 413, "payload_too_large",
+                             "request body of %llu bytes exceeds the limit of %zu", n,
+                             s->o.max_body);
+    }
+    return 0;
+}
+
+/* Last call: parse the body, run the handler. */
+static void last_call(xs_server *s, conn_state *cs)
+{
+    xs__req *r = &cs->req;
+    const xs__route *rt = &xs__routes[cs->route];
+    if (cs->too_big) {
+        xs__error(r, 413, "payload_too_large", "request body exceeds the limit of %zu bytes",
+                  s->o.max_body);
+        return;
+    }
+    if (rt->body_json) {
+        if (cs->n_body == 0) {
+            xs__error(r, 400, "bad_json", "empty body: a JSON object is expected");
+            return;
+        }
+        json_error_t je;
+        r->body = json_loadb(cs->body, cs->n_body, JSON_REJECT_DUPLICATES, &je);
+        if (!r->body) {
+            xs__error(r, 400, "bad_json", "line %d column %d: %s", je.line, je.column, je.text);
+            return;
+        }
+        if (!json_is_object(r->body)) {
+            xs__error(r, 400, "bad_json", "the body must be a JSON object");
+            return;
+        }
+    }
+    rt->fn(r);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    xs_server *s = cls;
+    conn_state *cs = *con_cls;
+    (void)version;
+    if (!cs) {
+        cs = xs__calloc(1, sizeof *cs);
+        if (!cs) return MHD_NO;
+        *con_cls = cs;
+        atomic_fetch_add(&s->in_flight, 1);
+        cs->t0 = now_mono();
+        cs->req.srv = s;
+        cs->req.conn = c;
+        cs->req.method = method;
+        cs->req.path = url;
+        pthread_mutex_lock(&s->mu);
+        cs->req.model = s->model;
+        xs__model_retain(cs->req.model);
+        pthread_mutex_unlock(&s->mu);
+        if (first_call(s, cs)) return respond(s, cs);
+        return MHD_YES;
+    }
+    if (cs->responded) {
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (cs->too_big || cs->n_body + n > s->o.max_body) {
+            cs->too_big = 1;
+            return MHD_YES;
+        }
+        if (xs__grow(&cs->body, &cs->cap, cs->n_body + n, 1) < 0) return MHD_NO;
+        memcpy(cs->body + cs->n_body, upload_data, n);
+        cs->n_body += n;
+        return MHD_YES;
+    }
+    last_call(s, cs);
+    return respond(s, cs);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    xs_server *s = cls;
+    conn_state *cs = *con_cls;
+    (void)c, (void)toe;
+    if (!cs) return;
+    *con_cls = NULL;
+    xs__model_release(cs->req.model);
+    json_decref(cs->req.body);
+    json_decref(cs->req.out);
+    xs__free(cs->req.text);
+    xs__free((char *)cs->req.allow);
+    xs__free(cs->body);
+    xs__free(cs);
+    atomic_fetch_sub(&s->in_flight, 1);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Builds in the background                                               */
+/* ---------------------------------------------------------------------- */
+
+static void *build_main(void *arg)
+{
+    xs_server *s = arg;
+    pthread_mutex_lock(&s->mu);
+    unsigned long gen = s->generation + 1;
+    pthread_mutex_unlock(&s->mu);
+    xs__model *m = NULL, *old = NULL;
+    xs_error e = {0};
+    char msg[1024];
+    int rc = xs__model_build(s->db, gen, &m, &e);
+    pthread_mutex_lock(&s->mu);
+    if (rc == XS_OK) {
+        old = s->model;
+        s->model = m;
+        s->generation = gen;
+        s->build_error[0] = 0;
+        atomic_fetch_add(&s->metrics.builds_ok, 1);
+    } else {
+        snprintf(s->build_error, sizeof s->build_error, "%s",
+                 xs_error_format(&e, msg, sizeof msg));
+        atomic_fetch_add(&s->metrics.builds_failed, 1);
+    }
+    s->building = 0;
+    pthread_mutex_unlock(&s->mu);
+    xs__model_release(old);
+    return NULL;
+}
+
+/* Contract in serve_int.h. */
+int xs__server_start_build(xs_server *s)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->building) {
+        pthread_mutex_unlock(&s->mu);
+        return 1;
+    }
+    if (s->builder_joinable) {
+        pthread_join(s->builder, NULL);
+        s->builder_joinable = 0;
+    }
+    int rc = pthread_create(&s->builder, NULL, build_main, s);
+    if (rc == 0) s->building = s->builder_joinable = 1;
+    pthread_mutex_unlock(&s->mu);
+    return rc == 0 ? 0 : XS_ENOMEM;
+}
+
+/* Contract in serve_int.h. */
+int xs__server_building(const xs_server *s)
+{
+    pthread_mutex_lock((pthread_mutex_t *)&s->mu);
+    int b = s->building;
+    pthread_mutex_unlock((pthread_mutex_t *)&s->mu);
+    return b;
+}
+
+/* Contract in serve_int.h. */
+const char *xs__server_build_error(xs_server *s, char *buf, size_t n)
+{
+    pthread_mutex_lock(&s->mu);
+    snprintf(buf, n, "%s", s->build_error);
+    pthread_mutex_unlock(&s->mu);
+    return buf;
+}
+
+/* Contract in serve_int.h. */
+xs__metrics *xs__server_metrics(xs_server *s) { return &s->metrics; }
+
+/* Contract in serve_int.h. */
+long xs__server_in_flight(const xs_server *s) { return atomic_load(&s->in_flight); }
+
+/* ---------------------------------------------------------------------- */
+/* Start and stop                                                         */
+/* ---------------------------------------------------------------------- */
+
+/* Parses "HOST:PORT" (IPv4) into addr. */
+static int parse_listen(const char *spec, struct sockaddr_in *addr, xs_error *err)
+{
+    char host[64], q[96];
+    const char *colon = strrchr(spec, ':');
+    xs__error_quote(q, sizeof q, spec, strlen(spec));
+    if (!colon || (size_t)(colon - spec) >= sizeof host)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "--listen",
+                             "expected HOST:PORT, got %s", q);
+    memcpy(host, spec, (size_t)(colon - spec));
+    host[colon - spec] = 0;
+    char *end;
+    errno = 0;
+    long port = strtol(colon + 1, &end, 10);
+    memset(addr, 0, sizeof *addr);
+    addr->sin_family = AF_INET;
+    if (errno || end == colon + 1 || *end || port < 0 || port > 65535 ||
+        inet_pton(AF_INET, host, &addr->sin_addr) != 1)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "--listen",
+                             "expected an IPv4 HOST:PORT, got %s", q);
+    addr->sin_port = htons((uint16_t)port);
+    return XS_OK;
+}
+
+/* Contract in xsell.h. */
+int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
+{
+    struct sockaddr_in addr;
+    int rc = parse_listen(o->listen ? o->listen : "127.0.0.1:8080", &addr, err);
+    if (rc < 0) return rc;
+    if (!o->db) return xs__error_set(err, XS_EINVAL, NULL, 0, "--db", "no store given");
+    xs_server *s = xs__calloc(1, sizeof *s);
+    if (!s) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    s->o = *o;
+    if (!s->o.threads) s->o.threads = 2;
+    if (!s->o.max_body) s->o.max_body = 1 << 20;
+    if (!s->o.max_connections) s->o.max_connections = 256;
+    if (!s->o.timeout_s) s->o.timeout_s = 30;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->keys_reload, NULL);
+    pthread_rwlock_init(&s->keys_lock, NULL);
+    atomic_init(&s->in_flight, 0);
+    s->db = xs__strdup(o->db);
+    if (!s->db) {
+        rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+        goto cleanup;
+    }
+    s->o.db = s->db;
+    /* the store must open (and migrate) before anything else */
+    xs_store *st = NULL;
+    if ((rc = xs_store_open(&st, s->db, err)) < 0) goto cleanup;
+    rc = xs_apikeys_load(st, &s->keys, err);
+    xs_store_close(st);
+    if (rc < 0) goto cleanup;
+    atomic_store(&s->keys_loaded, now_mono());
+    s->generation = 1;
+    if ((rc = xs__model_build(s->db, 1, &s->model, err)) < 0) goto cleanup;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                            MHD_OPTION_THREAD_POOL_SIZE, s->o.threads,
+                            MHD_OPTION_CONNECTION_LIMIT, s->o.max_connections,
+                            MHD_OPTION_CONNECTION_TIMEOUT, s->o.timeout_s,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_END);
+    if (!s->d) {
+        char a[64];
+        inet_ntop(AF_INET, &addr.sin_addr, a, sizeof a);
+        rc = xs__error_set(err, XS_EIO, NULL, 0, "--listen", "cannot listen on %s:%d", a,
+                           ntohs(addr.sin_port));
+        goto cleanup;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_LISTEN_FD);
+    struct sockaddr_in bound;
+    socklen_t bl = sizeof bound;
+    if (di && getsockname(di->listen_fd, (struct sockaddr *)&bound, &bl) == 0)
+        s->port = ntohs(bound.sin_port);
+    *out = s;
+    return XS_OK;
+cleanup:
+    xs_server_stop(s, 0);
+    return rc;
+}
+
+/* Contract in xsell.h. */
+int xs_server_port(const xs_server *s) { return s ? s->port : 0; }
+
+/* Contract in xsell.h. */
+void xs_server_stop(xs_server *s, unsigned grace_s)
+{
+    if (!s) return;
+    if (s->d) {
+        MHD_socket fd = MHD_quiesce_daemon(s->d);
+        if (fd != MHD_INVALID_SOCKET) close(fd);
+        double until = now_mono() + grace_s;
+        while (atomic_load(&s->in_flight) > 0 && now_mono() < until) {
+            struct timespec ts = {0, 5000000};
+            nanosleep(&ts, NULL);
+        }
+        MHD_stop_daemon(s->d);
+    }
+    pthread_mutex_lock(&s->mu);
+    int join = s->builder_joinable;
+    pthread_mutex_unlock(&s->mu);
+    if (join) pthread_join(s->builder, NULL);
+    xs__model_release(s->model);
+    xs_apikeys_free(s->keys);
+    pthread_rwlock_destroy(&s->keys_lock);
+    pthread_mutex_destroy(&s->keys_reload);
+    pthread_mutex_destroy(&s->mu);
+    xs__free(s->db);
+    xs__free(s);
+}

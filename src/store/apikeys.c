@@ -1,0 +1,314 @@
+/*
+ * apikeys.c — API keys of `xsell serve` in the store's api_keys table
+ * (schema version 2, schema.c): creating, listing, revoking, and loading the
+ * valid keys into an in-memory set the server checks requests against.
+ *
+ * A key is "xs_<key_id>_<secret>": key_id is 8 random bytes and the secret
+ * 32 random bytes, both from /dev/urandom and written as lower-case hex. Only
+ * key_id, a random 16-byte salt and SHA-256(salt || secret as hex text) are
+ * stored, so a copy of the store does not hand out working keys. Checking
+ * finds the key_id (not secret) and compares the hash in constant time.
+ */
+#include "base/alloc.h"
+#include "base/error.h"
+#include "base/sha256.h"
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ID_BYTES 8
+#define SECRET_BYTES 32
+#define SALT_BYTES 16
+#define ID_HEX (2 * ID_BYTES)
+#define SECRET_HEX (2 * SECRET_BYTES)
+
+static const char *const scope_names[] = {"none", "read", "write", "admin"};
+
+/* Contract in xsell.h. */
+int xs_apikey_scope_parse(const char *s, xs_apikey_scope *out)
+{
+    for (int i = XS_SCOPE_READ; i <= XS_SCOPE_ADMIN; i++)
+        if (s && !strcmp(s, scope_names[i])) {
+            *out = (xs_apikey_scope)i;
+            return XS_OK;
+        }
+    return XS_EINVAL;
+}
+
+/* Contract in xsell.h. */
+const char *xs_apikey_scope_name(xs_apikey_scope s)
+{
+    return (unsigned)s <= XS_SCOPE_ADMIN ? scope_names[s] : "none";
+}
+
+/* Fills buf with n random bytes from /dev/urandom. */
+static int random_bytes(unsigned char *buf, size_t n, xs_error *err)
+{
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (!f) return xs__error_set(err, XS_EIO, "/dev/urandom", 0, NULL, "cannot open");
+    size_t got = fread(buf, 1, n, f);
+    fclose(f);
+    if (got != n) return xs__error_set(err, XS_EIO, "/dev/urandom", 0, NULL, "short read");
+    return XS_OK;
+}
+
+static void to_hex(const unsigned char *p, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
+static int is_hex(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return 0;
+    return 1;
+}
+
+/* SHA-256(salt || secret). */
+static void key_hash(const unsigned char *salt, size_t n_salt, const char *secret,
+                     size_t n_secret, unsigned char out[XS_SHA256_LEN])
+{
+    xs__sha256_ctx c;
+    xs__sha256_init(&c);
+    xs__sha256_update(&c, salt, n_salt);
+    xs__sha256_update(&c, secret, n_secret);
+    xs__sha256_final(&c, out);
+}
+
+/* Now as "YYYY-MM-DDTHH:MM:SSZ". */
+static void now_iso(char buf[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Contract in xsell.h. */
+int xs_apikey_create(xs_store *st, xs_apikey_scope scope, const char *note, char *key,
+                     size_t cap, xs_error *err)
+{
+    if (scope < XS_SCOPE_READ || scope > XS_SCOPE_ADMIN)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "--scope", "unknown scope %d",
+                             (int)scope);
+    if (!key || cap < XS_APIKEY_MAX)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "key buffer too small");
+    unsigned char rnd[ID_BYTES + SECRET_BYTES + SALT_BYTES];
+    int rc = random_bytes(rnd, sizeof rnd, err);
+    if (rc < 0) return rc;
+    char id[ID_HEX + 1], secret[SECRET_HEX + 1], when[32];
+    to_hex(rnd, ID_BYTES, id);
+    to_hex(rnd + ID_BYTES, SECRET_BYTES, secret);
+    const unsigned char *salt = rnd + ID_BYTES + SECRET_BYTES;
+    unsigned char hash[XS_SHA256_LEN];
+    key_hash(salt, SALT_BYTES, secret, SECRET_HEX, hash);
+    now_iso(when);
+
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO api_keys(key_id, hash, salt, scope, created_at, note)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, &s, NULL) != SQLITE_OK) {
+        rc = xs__store_dberr(st, "creating an API key", err);
+        goto cleanup;
+    }
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s, 2, hash, sizeof hash, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s, 3, salt, SALT_BYTES, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, scope_names[scope], -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, when, -1, SQLITE_TRANSIENT);
+    if (note)
+        sqlite3_bind_text(s, 6, note, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, 6);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        rc = xs__store_dberr(st, "creating an API key", err);
+        goto cleanup;
+    }
+    snprintf(key, cap, "xs_%s_%s", id, secret);
+    rc = XS_OK;
+cleanup:
+    sqlite3_finalize(s);
+    memset(secret, 0, sizeof secret);
+    memset(rnd, 0, sizeof rnd);
+    return rc;
+}
+
+/* Contract in xsell.h. */
+int xs_apikey_revoke(xs_store *st, const char *key_id, xs_error *err)
+{
+    char when[32], q[64];
+    now_iso(when);
+    sqlite3_stmt *s = NULL;
+    int rc;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT revoked_at IS NOT NULL FROM api_keys WHERE key_id = ?1", -1,
+                           &s, NULL) != SQLITE_OK)
+        return xs__store_dberr(st, "revoking an API key", err);
+    sqlite3_bind_text(s, 1, key_id, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(s);
+    xs__error_quote(q, sizeof q, key_id, strlen(key_id));
+    if (step == SQLITE_DONE) {
+        rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL, "no such key: %s", q);
+        goto cleanup;
+    }
+    if (step != SQLITE_ROW) {
+        rc = xs__store_dberr(st, "revoking an API key", err);
+        goto cleanup;
+    }
+    if (sqlite3_column_int(s, 0)) {
+        rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL, "key already revoked: %s", q);
+        goto cleanup;
+    }
+    sqlite3_finalize(s);
+    s = NULL;
+    if (sqlite3_prepare_v2(st->db, "UPDATE api_keys SET revoked_at = ?2 WHERE key_id = ?1",
+                           -1, &s, NULL) != SQLITE_OK) {
+        rc = xs__store_dberr(st, "revoking an API key", err);
+        goto cleanup;
+    }
+    sqlite3_bind_text(s, 1, key_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, when, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(s) == SQLITE_DONE ? XS_OK
+                                        : xs__store_dberr(st, "revoking an API key", err);
+cleanup:
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Contract in xsell.h. */
+int xs_apikey_list(xs_store *st, xs_table *out, xs_error *err)
+{
+    static const char *const cols[] = {"key_id", "scope", "created_at", "revoked_at", "note"};
+    for (size_t i = 0; i < 5; i++)
+        if (xs_table_column(out, cols[i], XS_COL_TEXT) < 0)
+            return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT key_id, scope, created_at, revoked_at, note FROM api_keys"
+                           " ORDER BY created_at, key_id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return xs__store_dberr(st, "listing API keys", err);
+    int rc, n = 0, step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (xs_table_row(out) < 0) goto nomem;
+        for (int c = 0; c < 5; c++)
+            if (xs_table_cell(out, (const char *)sqlite3_column_text(s, c)) < 0) goto nomem;
+        n++;
+    }
+    rc = step == SQLITE_DONE ? n : xs__store_dberr(st, "listing API keys", err);
+    sqlite3_finalize(s);
+    return rc;
+nomem:
+    sqlite3_finalize(s);
+    return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+}
+
+/* ---------------------------------------------------------------------- */
+/* The in-memory key set                                                  */
+/* ---------------------------------------------------------------------- */
+
+typedef struct key_entry {
+    char id[ID_HEX + 1];
+    unsigned char salt[SALT_BYTES];
+    size_t n_salt;
+    unsigned char hash[XS_SHA256_LEN];
+    xs_apikey_scope scope;
+} key_entry;
+
+struct xs_apikeys {
+    key_entry *keys; /* sorted by id */
+    size_t n_keys;
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+    return strcmp(((const key_entry *)a)->id, ((const key_entry *)b)->id);
+}
+
+/* Contract in xsell.h. */
+int xs_apikeys_load(xs_store *st, xs_apikeys **out, xs_error *err)
+{
+    xs_apikeys *ks = xs__calloc(1, sizeof *ks);
+    sqlite3_stmt *s = NULL;
+    size_t cap = 0;
+    int rc, step;
+    if (!ks) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT key_id, salt, hash, scope FROM api_keys"
+                           " WHERE revoked_at IS NULL",
+                           -1, &s, NULL) != SQLITE_OK) {
+        rc = xs__store_dberr(st, "loading API keys", err);
+        goto cleanup;
+    }
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(s, 0);
+        const char *scope = (const char *)sqlite3_column_text(s, 3);
+        int n_salt = sqlite3_column_bytes(s, 1), n_hash = sqlite3_column_bytes(s, 2);
+        xs_apikey_scope sc;
+        /* rows that cannot be a key of ours (edited by hand) are skipped */
+        if (!id || strlen(id) != ID_HEX || n_salt > SALT_BYTES || n_hash != XS_SHA256_LEN ||
+            xs_apikey_scope_parse(scope, &sc) < 0)
+            continue;
+        if (xs__grow(&ks->keys, &cap, ks->n_keys + 1, sizeof *ks->keys) < 0) {
+            rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+            goto cleanup;
+        }
+        key_entry *k = &ks->keys[ks->n_keys++];
+        memcpy(k->id, id, ID_HEX + 1);
+        k->n_salt = (size_t)n_salt;
+        if (n_salt) memcpy(k->salt, sqlite3_column_blob(s, 1), (size_t)n_salt);
+        memcpy(k->hash, sqlite3_column_blob(s, 2), XS_SHA256_LEN);
+        k->scope = sc;
+    }
+    if (step != SQLITE_DONE) {
+        rc = xs__store_dberr(st, "loading API keys", err);
+        goto cleanup;
+    }
+    if (ks->n_keys) qsort(ks->keys, ks->n_keys, sizeof *ks->keys, cmp_entry);
+    sqlite3_finalize(s);
+    *out = ks;
+    return XS_OK;
+cleanup:
+    sqlite3_finalize(s);
+    xs_apikeys_free(ks);
+    return rc;
+}
+
+/* Contract in xsell.h. */
+void xs_apikeys_free(xs_apikeys *ks)
+{
+    if (!ks) return;
+    xs__free(ks->keys);
+    xs__free(ks);
+}
+
+/* Contract in xsell.h. */
+xs_apikey_scope xs_apikeys_check(const xs_apikeys *ks, const char *key, size_t len)
+{
+    /* "xs_" id "_" secret */
+    if (!ks || !key || len != 3 + ID_HEX + 1 + SECRET_HEX || memcmp(key, "xs_", 3) ||
+        key[3 + ID_HEX] != '_' || !is_hex(key + 3, ID_HEX))
+        return XS_SCOPE_NONE;
+    key_entry probe;
+    memcpy(probe.id, key + 3, ID_HEX);
+    probe.id[ID_HEX] = 0;
+    const key_entry *k = ks->n_keys ? bsearch(&probe, ks->keys, ks->n_keys, sizeof *ks->keys,
+                                              cmp_entry)
+                                    : NULL;
+    if (!k) return XS_SCOPE_NONE;
+    unsigned char h[XS_SHA256_LEN];
+    key_hash(k->salt, k->n_salt, key + 4 + ID_HEX, SECRET_HEX, h);
+    /* constant time in the secret: every byte is compared */
+    unsigned diff = 0;
+    for (size_t i = 0; i < XS_SHA256_LEN; i++) diff |= (unsigned)(h[i] ^ k->hash[i]);
+    return diff == 0 ? k->scope : XS_SCOPE_NONE;
+}

@@ -1,0 +1,908 @@
+/*
+ * test_serve_http.c — `xsell serve` end to end: the real binary ($XS_BIN)
+ * started on 127.0.0.1 with an ephemeral port over a small demo store, and
+ * driven with the plain-socket client of tests/serve/http_client.h. Every
+ * route's answer is compared with the library computing the same thing
+ * in-process (together, cart, rules, KPIs, customer scores); every error
+ * status with its exact JSON error; API keys by scope, unknown, revoked
+ * (also while running); malformed requests, oversized bodies; keep-alive;
+ * a model swap under concurrent reads with zero failures; graceful SIGTERM
+ * with a request in flight. Loops are bounded in count and time.
+ */
+#include "store/snapshot.h"
+#include "test.h"
+#include "xsell.h"
+
+#include "../serve/http_client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *xs_bin;
+static char dir[256], db[300], errlog[300];
+static char key_read[XS_APIKEY_MAX], key_write[XS_APIKEY_MAX], key_admin[XS_APIKEY_MAX],
+    key_revoked[XS_APIKEY_MAX];
+static pid_t srv_pid = -1;
+static int port;
+static int ready;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+/* Runs xsell with args, stdout into out (NUL-terminated), stderr to the log.
+ * Returns the exit status. */
+static int run_xs(char *out, size_t cap, const char *const *args)
+{
+    int p[2];
+    if (pipe(p) < 0) return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(p[1], 1);
+        int e = open(errlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (e >= 0) dup2(e, 2);
+        close(p[0]);
+        const char *argv[16] = {"xsell"};
+        size_t n = 1;
+        for (; args[n - 1] && n < 15; n++) argv[n] = args[n - 1];
+        argv[n] = NULL;
+        execv(xs_bin, (char *const *)argv);
+        _exit(127);
+    }
+    close(p[1]);
+    size_t n = 0;
+    ssize_t k;
+    char scratch[4096];
+    while ((k = n + 1 < cap ? read(p[0], out + n, cap - 1 - n)
+                            : read(p[0], scratch, sizeof scratch)) > 0)
+        if (n + 1 < cap) n += (size_t)k; /* the rest is drained */
+    out[n] = 0;
+    close(p[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void chomp(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = 0;
+}
+
+/* Starts `xsell serve` on an ephemeral port; reads the port from stdout. */
+static int start_server(void)
+{
+    int p[2];
+    if (pipe(p) < 0) return -1;
+    srv_pid = fork();
+    if (srv_pid == 0) {
+        dup2(p[1], 1);
+        int e = open(errlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (e >= 0) dup2(e, 2);
+        close(p[0]);
+        execl(xs_bin, "xsell", "serve", "--db", db, "--listen", "127.0.0.1:0", "--threads",
+              "4", "--max-body", "4096", (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    char line[256];
+    size_t n = 0;
+    struct pollfd pf = {p[0], POLLIN, 0};
+    double until = now_s() + 60;
+    while (n < sizeof line - 1 && now_s() < until) {
+        if (poll(&pf, 1, 1000) <= 0) continue;
+        ssize_t k = read(p[0], line + n, 1);
+        if (k <= 0) break;
+        if (line[n++] == '\n') break;
+    }
+    line[n] = 0;
+    close(p[0]);
+    if (sscanf(line, "listening on http://127.0.0.1:%d", &port) != 1) {
+        fprintf(stderr, "server did not start: \"%s\"\n", line);
+        return -1;
+    }
+    return 0;
+}
+
+static void setup(void)
+{
+    xs_bin = getenv("XS_BIN");
+    CHECK(xs_bin != NULL);
+    if (!xs_bin) return;
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(dir, sizeof dir, "%s/xs_serve_XXXXXX", tmp);
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(db, sizeof db, "%s/demo.db", dir);
+    snprintf(errlog, sizeof errlog, "%s/stderr.log", dir);
+    char out[4096];
+    CHECK_INT(run_xs(out, sizeof out,
+                     (const char *const[]){"demo", "--db", db, "--customers", "200", NULL}),
+              0);
+    const char *scopes[] = {"read", "write", "admin", "read"};
+    char *keys[] = {key_read, key_write, key_admin, key_revoked};
+    for (int i = 0; i < 4; i++) {
+        CHECK_INT(run_xs(out, sizeof out,
+                         (const char *const[]){"apikey", "create", "--db", db, "--scope",
+                                               scopes[i], NULL}),
+                  0);
+        chomp(out);
+        CHECK_INT(strlen(out), 84);
+        out[XS_APIKEY_MAX - 1] = 0;
+        memcpy(keys[i], out, strlen(out) + 1);
+    }
+    char id[17];
+    memcpy(id, key_revoked + 3, 16);
+    id[16] = 0;
+    CHECK_INT(run_xs(out, sizeof out, (const char *const[]){"apikey", "revoke", "--db", db, id, NULL}),
+              0);
+    CHECK_INT(start_server(), 0);
+    ready = srv_pid > 0 && port > 0;
+}
+
+/* GET/POST and parse the JSON body (NULL when not JSON). */
+static json_t *call(const char *method, const char *path, const char *key, const char *body,
+                    int *status)
+{
+    http_resp r;
+    *status = http_do(port, method, path, key, body, &r);
+    json_t *j = r.body ? json_loads(r.body, 0, NULL) : NULL;
+    http_resp_free(&r);
+    return j;
+}
+
+/* Checks an error answer: status and {"error":{"code":code,"message":msg}}. */
+static void check_error(const char *method, const char *path, const char *key,
+                        const char *body, int want_status, const char *code, const char *msg)
+{
+    int st;
+    json_t *j = call(method, path, key, body, &st);
+    CHECK_INT(st, want_status);
+    json_t *e = json_object_get(j, "error");
+    CHECK_STR(json_string_value(json_object_get(e, "code")), code);
+    if (msg) CHECK_STR(json_string_value(json_object_get(e, "message")), msg);
+    if (st != want_status) fprintf(stderr, "  (%s %s)\n", method, path);
+    json_decref(j);
+}
+
+static void test_healthz(void)
+{
+    if (!ready) return;
+    int st;
+    json_t *j = call("GET", "/healthz", NULL, NULL, &st);
+    CHECK_INT(st, 200);
+    CHECK_STR(json_string_value(json_object_get(j, "status")), "ok");
+    json_t *m = json_object_get(j, "model");
+    CHECK_INT(json_integer_value(json_object_get(m, "generation")), 1);
+    CHECK_INT(json_integer_value(json_object_get(m, "customers")), 200);
+    CHECK(json_is_null(json_object_get(m, "scores_error")));
+    CHECK(json_is_null(json_object_get(m, "offers_error")));
+    json_decref(j);
+}
+
+static void test_openapi(void)
+{
+    if (!ready) return;
+    http_resp r;
+    CHECK_INT(http_do(port, "GET", "/v1/openapi.json", NULL, NULL, &r), 200);
+    CHECK_STR(http_header(&r, "Content-Type"), "application/json");
+    char path[512];
+    const char *src = getenv("XS_SOURCE_DIR");
+    snprintf(path, sizeof path, "%s/docs/openapi.json", src ? src : ".");
+    FILE *f = fopen(path, "rb");
+    CHECK(f != NULL);
+    if (f) {
+        static char want[1 << 17];
+        size_t n = fread(want, 1, sizeof want - 1, f);
+        want[n] = 0;
+        fclose(f);
+        CHECK_INT(r.n_body, n);
+        CHECK(r.body && !strcmp(r.body, want));
+    }
+    json_t *j = json_loads(r.body ? r.body : "", 0, NULL);
+    CHECK(json_is_object(json_object_get(j, "paths")));
+    json_decref(j);
+    http_resp_free(&r);
+}
+
+static void test_metrics(void)
+{
+    if (!ready) return;
+    int st;
+    json_decref(call("GET", "/healthz", NULL, NULL, &st));
+    http_resp r;
+    CHECK_INT(http_do(port, "GET", "/metrics", NULL, NULL, &r), 200);
+    CHECK_STR(http_header(&r, "Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+    CHECK(r.body && strstr(r.body, "\nxsell_http_requests_total{route=\"healthz\",status=\"200\"} "));
+    CHECK(r.body && strstr(r.body, "# TYPE xsell_http_request_duration_seconds histogram\n"));
+    CHECK(r.body && strstr(r.body, "xsell_http_request_duration_seconds_bucket{route=\"healthz\",le=\"+Inf\"} "));
+    CHECK(r.body && strstr(r.body, "\nxsell_model_age_seconds "));
+    CHECK(r.body && strstr(r.body, "\nxsell_offers_served_total{kind=\"cross-sell\"} "));
+    http_resp_free(&r);
+}
+
+/* The reference model: the same store, options as src/serve/model.c. */
+static xs_baskets *ref_b;
+static xs_together *ref_m;
+static xs_snapshot *ref_snap;
+
+static int ref_load(void)
+{
+    if (ref_m) return 0;
+    xs_store *st = NULL;
+    xs_error e;
+    if (xs_store_open(&st, db, &e) < 0) return -1;
+    int rc = xs_baskets_from_store(st, XS_SOURCE_ORDERS, &ref_b, &e);
+    if (rc == 0) rc = xs_snapshot_load(st, &ref_snap, &e);
+    xs_store_close(st);
+    xs_together_opts o = {.measure = XS_SIM_COSINE, .top_k = 50};
+    if (rc == 0) rc = xs_together_build(ref_b, &o, &ref_m, &e);
+    return rc;
+}
+
+/* Compares an "items" array with hits. */
+static void check_hits(json_t *items, const xs_together_hit *h, int n)
+{
+    CHECK_INT(json_array_size(items), n);
+    for (int i = 0; i < n && i < (int)json_array_size(items); i++) {
+        json_t *it = json_array_get(items, (size_t)i);
+        CHECK_STR(json_string_value(json_object_get(it, "item")),
+                  xs_together_item_name(ref_m, h[i].item));
+        CHECK_NEAR(json_number_value(json_object_get(it, "score")), h[i].score, 0);
+        CHECK_NEAR(json_number_value(json_object_get(it, "count")), h[i].count, 0);
+    }
+}
+
+static void test_together(void)
+{
+    if (!ready) return;
+    CHECK_INT(ref_load(), 0);
+    if (!ref_m) return;
+    /* the most frequent item of the first basket with one */
+    uint32_t id = 0;
+    xs_together_hit h[100];
+    int n = 0;
+    for (id = 0; id < xs_together_n_items(ref_m); id++)
+        if ((n = xs_together_item(ref_m, id, h, 5)) >= 3) break;
+    CHECK(n >= 3);
+    char path[256];
+    const char *name = xs_together_item_name(ref_m, id);
+    snprintf(path, sizeof path, "/v1/items/%s/together?limit=5", name);
+    int st;
+    json_t *j = call("GET", path, key_read, NULL, &st);
+    CHECK_INT(st, 200);
+    CHECK_STR(json_string_value(json_object_get(j, "item")), name);
+    CHECK_STR(json_string_value(json_object_get(j, "measure")), "cosine");
+    check_hits(json_object_get(j, "items"), h, n);
+    json_decref(j);
+    /* default limit 10 */
+    n = xs_together_item(ref_m, id, h, 10);
+    snprintf(path, sizeof path, "/v1/items/%s/together", name);
+    j = call("GET", path, key_read, NULL, &st);
+    CHECK_INT(st, 200);
+    check_hits(json_object_get(j, "items"), h, n);
+    json_decref(j);
+
+    check_error("GET", "/v1/items/no-such-item/together", key_read, NULL, 404, "not_found",
+                "unknown item \"no-such-item\"");
+    snprintf(path, sizeof path, "/v1/items/%s/together?limit=0", name);
+    check_error("GET", path, key_read, NULL, 400, "bad_request",
+                "limit: 0 is out of range [1, 100]");
+    snprintf(path, sizeof path, "/v1/items/%s/together?limit=ten", name);
+    check_error("GET", path, key_read, NULL, 400, "bad_request",
+                "limit: not an integer: \"ten\"");
+}
+
+static void test_cart(void)
+{
+    if (!ready || !ref_m) return;
+    uint32_t cart[2] = {0, 1};
+    xs_together_query *q;
+    CHECK_INT(xs_together_query_new(ref_m, &q), XS_OK);
+    xs_together_hit h[100];
+    int n = xs_together_cart(ref_m, q, cart, 2, h, 4);
+    xs_together_query_free(q);
+    char body[512];
+    snprintf(body, sizeof body, "{\"items\": [\"%s\", \"nope\", \"%s\"], \"limit\": 4}",
+             xs_together_item_name(ref_m, 0), xs_together_item_name(ref_m, 1));
+    int st;
+    json_t *j = call("POST", "/v1/cart/recommendations", key_read, body, &st);
+    CHECK_INT(st, 200);
+    check_hits(json_object_get(j, "items"), h, n);
+    json_t *unk = json_object_get(j, "unknown_items");
+    CHECK_INT(json_array_size(unk), 1);
+    CHECK_STR(json_string_value(json_array_get(unk, 0)), "nope");
+    CHECK(json_is_null(json_object_get(j, "customer_id")));
+    json_decref(j);
+    /* a known customer is echoed */
+    snprintf(body, sizeof body, "{\"customer_id\": \"C00000001\", \"items\": [\"%s\"]}",
+             xs_together_item_name(ref_m, 0));
+    j = call("POST", "/v1/cart/recommendations", key_read, body, &st);
+    CHECK_INT(st, 200);
+    CHECK_STR(json_string_value(json_object_get(j, "customer_id")), "C00000001");
+    json_decref(j);
+
+    /* a customer's ordered products are left out: the reference filters
+     * them from the cart answer by hand */
+    const xs_snapshot *s = ref_snap;
+    uint32_t c, owned[64];
+    size_t n_owned = 0;
+    for (c = 0; c < s->cust.n; c++) {
+        n_owned = 0;
+        for (uint32_t o = s->cust.order_off[c]; o < s->cust.order_off[c + 1]; o++)
+            for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++) {
+                uint32_t t;
+                if (xs_together_find(ref_m, xs__intern_str(&s->prod.ids, s->ord.product[l]),
+                                     &t) != XS_OK)
+                    continue;
+                size_t u = 0;
+                while (u < n_owned && owned[u] != t) u++;
+                if (u == n_owned && n_owned < 64) owned[n_owned++] = t;
+            }
+        if (n_owned >= 3) break;
+    }
+    CHECK(n_owned >= 3);
+    if (n_owned >= 3) {
+        CHECK_INT(xs_together_query_new(ref_m, &q), XS_OK);
+        xs_together_hit all[100];
+        int na = xs_together_cart(ref_m, q, owned, 1, all, 5 + n_owned), nk = 0;
+        xs_together_query_free(q);
+        int dropped = 0;
+        for (int i = 0; i < na && nk < 5; i++) {
+            size_t u = 0;
+            while (u < n_owned && owned[u] != all[i].item) u++;
+            if (u == n_owned) all[nk++] = all[i];
+            else dropped++;
+        }
+        CHECK(dropped > 0); /* the case is not vacuous */
+        snprintf(body, sizeof body, "{\"customer_id\": \"%s\", \"items\": [\"%s\"], \"limit\": 5}",
+                 xs__intern_str(&s->cust.ids, c), xs_together_item_name(ref_m, owned[0]));
+        j = call("POST", "/v1/cart/recommendations", key_read, body, &st);
+        CHECK_INT(st, 200);
+        check_hits(json_object_get(j, "items"), all, nk);
+        json_decref(j);
+    }
+
+    const char *p = "/v1/cart/recommendations";
+    check_error("POST", p, key_read, "{\"items\": \"a\"}", 400, "bad_request",
+                "items: expected an array of item ids");
+    check_error("POST", p, key_read, "{}", 400, "bad_request",
+                "items: expected an array of item ids");
+    check_error("POST", p, key_read, "{\"items\": []}", 400, "bad_request",
+                "items: expected 1 to 256 item ids, got 0");
+    check_error("POST", p, key_read, "{\"items\": [\"a\", 7]}", 400, "bad_request",
+                "items[1]: expected a string");
+    check_error("POST", p, key_read, "{\"items\": [\"a\"], \"limit\": 0}", 400, "bad_request",
+                "limit: expected an integer in [1, 100]");
+    check_error("POST", p, key_read, "{\"items\": [\"a\"], \"customer_id\": 5}", 400,
+                "bad_request", "customer_id: expected a string");
+    check_error("POST", p, key_read, "{\"items\": [\"a\"], \"customer_id\": \"X9\"}", 404,
+                "not_found", "unknown customer \"X9\"");
+    check_error("POST", p, key_read, "{\"items\": [", 400, "bad_json",
+                "line 1 column 11: ']' expected near end of file");
+    check_error("POST", p, key_read, "[1, 2]", 400, "bad_json",
+                "the body must be a JSON object");
+    check_error("POST", p, key_read, "{\"a\": 1, \"a\": 2}", 400, "bad_json", NULL);
+    check_error("POST", p, key_read, NULL, 400, "bad_json",
+                "empty body: a JSON object is expected");
+    /* --max-body 4096: 5000 bytes are refused before they are read */
+    char *big = malloc(5001);
+    memset(big, ' ', 5000);
+    big[0] = '{';
+    big[4999] = '}';
+    big[5000] = 0;
+    check_error("POST", p, key_read, big, 413, "payload_too_large",
+                "request body of 5000 bytes exceeds the limit of 4096");
+    free(big);
+}
+
+/* A body without Content-Length (chunked) over the limit is refused after reading. */
+static void test_chunked_too_big(void)
+{
+    if (!ready) return;
+    int fd = http_connect(port);
+    CHECK(fd >= 0);
+    if (fd < 0) return;
+    char head[512];
+    int n = snprintf(head, sizeof head,
+                     "POST /v1/cart/recommendations HTTP/1.1\r\nHost: x\r\n"
+                     "Authorization: Bearer %s\r\nTransfer-Encoding: chunked\r\n"
+                     "Connection: close\r\n\r\n",
+                     key_read);
+    http_write_all(fd, head, (size_t)n);
+    char chunk[1100];
+    memset(chunk, 'x', sizeof chunk);
+    memcpy(chunk, "400\r\n", 5);
+    memcpy(chunk + 5 + 1024, "\r\n", 2);
+    for (int i = 0; i < 6; i++) http_write_all(fd, chunk, 5 + 1024 + 2);
+    http_write_all(fd, "0\r\n\r\n", 5);
+    http_resp r;
+    http_recv(fd, &r);
+    close(fd);
+    CHECK_INT(r.status, 413);
+    CHECK(r.body && strstr(r.body, "\"payload_too_large\""));
+    http_resp_free(&r);
+}
+
+static void test_rules(void)
+{
+    if (!ready) return;
+    int st;
+    json_t *j = call("GET", "/v1/rules?limit=3", key_read, NULL, &st);
+    CHECK_INT(st, 200);
+    json_t *rules = json_object_get(j, "rules");
+    CHECK_INT(json_array_size(rules), 3);
+    CHECK_INT(json_integer_value(json_object_get(j, "baskets")),
+              ref_b ? (long long)xs_baskets_n_tx(ref_b) : -1);
+    /* the same rules as xs_rules_mine with the server's options */
+    xs_rule_opts o;
+    xs_rule_opts_init(&o);
+    o.mine.min_count = xs_min_count(0.001, xs_baskets_n_tx(ref_b));
+    if (o.mine.min_count < 2) o.mine.min_count = 2;
+    o.mine.max_len = 3;
+    o.min_confidence = 0.05;
+    o.max_rules = 2000;
+    xs_rules *rr = NULL;
+    CHECK_INT(xs_rules_mine(&rr, ref_b, &o, NULL), XS_OK);
+    CHECK_INT(json_integer_value(json_object_get(j, "total")), xs_rules_n(rr));
+    for (size_t i = 0; i < 3 && i < xs_rules_n(rr); i++) {
+        xs_rule x;
+        xs_rules_get(rr, i, &x);
+        json_t *jr = json_array_get(rules, i);
+        CHECK_STR(json_string_value(json_array_get(json_object_get(jr, "rhs"), 0)),
+                  xs_baskets_item_name(ref_b, x.rhs[0]));
+        CHECK_INT(json_array_size(json_object_get(jr, "lhs")), x.n_lhs);
+        CHECK_NEAR(json_number_value(json_object_get(jr, "confidence")), x.confidence, 0);
+        CHECK_INT(json_integer_value(json_object_get(jr, "count")), x.count);
+    }
+    /* rhs filter: every rule has that consequent, as many as the reference */
+    xs_rule x0;
+    xs_rules_get(rr, 0, &x0);
+    const char *rhs = xs_baskets_item_name(ref_b, x0.rhs[0]);
+    size_t want = 0;
+    for (size_t i = 0; i < xs_rules_n(rr); i++) {
+        xs_rule x;
+        xs_rules_get(rr, i, &x);
+        if (!strcmp(xs_baskets_item_name(ref_b, x.rhs[0]), rhs)) want++;
+    }
+    json_decref(j);
+    char path[256];
+    snprintf(path, sizeof path, "/v1/rules?rhs=%s&limit=1000", rhs);
+    j = call("GET", path, key_read, NULL, &st);
+    CHECK_INT(st, 200);
+    rules = json_object_get(j, "rules");
+    CHECK_INT(json_array_size(rules), want < 1000 ? want : 1000);
+    for (size_t i = 0; i < json_array_size(rules); i++)
+        CHECK_STR(json_string_value(
+                      json_array_get(json_object_get(json_array_get(rules, i), "rhs"), 0)),
+                  rhs);
+    json_decref(j);
+    xs_rules_free(rr);
+    check_error("GET", "/v1/rules?limit=-1", key_read, NULL, 400, "bad_request",
+                "limit: -1 is out of range [1, 1000]");
+}
+
+static void test_kpi(void)
+{
+    if (!ready || !ref_snap) return;
+    xs_kpi_opts o = {.period = XS_KPI_YEAR, .by = XS_KPI_BY_SEGMENT};
+    xs_kpi_result *res = NULL;
+    CHECK_INT(xs_kpi_compute(ref_snap, &o, &res, NULL), XS_OK);
+    int st;
+    json_t *j = call("GET", "/v1/kpi?period=year&by=segment", key_read, NULL, &st);
+    CHECK_INT(st, 200);
+    json_t *rows = json_object_get(j, "rows");
+    CHECK_INT(json_array_size(rows), xs_kpi_result_n_rows(res));
+    for (size_t i = 0; i < json_array_size(rows) && i < xs_kpi_result_n_rows(res); i++) {
+        const xs_kpi_row *kr = xs_kpi_result_row(res, i);
+        json_t *jr = json_array_get(rows, i);
+        CHECK_STR(json_string_value(json_object_get(jr, "period")), kr->period);
+        CHECK_INT(json_integer_value(json_object_get(jr, "customers_end")), kr->customers_end);
+    }
+    CHECK_STR(json_string_value(json_object_get(j, "by")), "segment");
+    json_decref(j);
+    xs_kpi_result_free(res);
+    j = call("GET", "/v1/kpi?period=month&from=2026-01-01&to=2026-03-31", key_read, NULL, &st);
+    CHECK_INT(st, 200);
+    CHECK_INT(json_array_size(json_object_get(j, "rows")), 3);
+    json_decref(j);
+    check_error("GET", "/v1/kpi?period=week", key_read, NULL, 400, "bad_request",
+                "period: expected month, quarter or year, got \"week\"");
+    check_error("GET", "/v1/kpi?by=planet", key_read, NULL, 400, "bad_request",
+                "by: expected segment, industry, size, channel, kind or product, got \"planet\"");
+    check_error("GET", "/v1/kpi?from=yesterday", key_read, NULL, 400, "bad_request", NULL);
+}
+
+static void test_customer(void)
+{
+    if (!ready || !ref_snap) return;
+    xs_customer_scores *cs = NULL;
+    CHECK_INT(xs_customer_scores_compute(ref_snap, NULL, NULL, &cs, NULL), XS_OK);
+    if (!cs) return;
+    xs_customer_row c;
+    xs_customer_scores_get(cs, 7, &c);
+    char path[256];
+    snprintf(path, sizeof path, "/v1/customers/%s", c.id);
+    int st;
+    json_t *j = call("GET", path, key_read, NULL, &st);
+    CHECK_INT(st, 200);
+    CHECK_STR(json_string_value(json_object_get(j, "customer_id")), c.id);
+    CHECK_NEAR(json_number_value(json_object_get(j, "health")), c.health, 0);
+    CHECK_STR(json_string_value(json_object_get(j, "segment")), xs_segment_name(c.segment));
+    json_t *comp = json_object_get(j, "components");
+    CHECK_INT(json_object_size(comp), XS_HEALTH_N_PARTS);
+    json_t *ten = json_object_get(comp, "tenure");
+    CHECK_NEAR(json_number_value(json_object_get(ten, "score")), c.score[XS_HEALTH_TENURE], 0);
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(j, "rfm"), "r")), c.rfm_r);
+    json_decref(j);
+    xs_customer_scores_free(cs);
+    check_error("GET", "/v1/customers/NOBODY", key_read, NULL, 404, "not_found",
+                "unknown customer \"NOBODY\"");
+}
+
+static void test_targets_offers(void)
+{
+    if (!ready) return;
+    int st;
+    json_t *j = call("GET", "/v1/targets?limit=3", key_read, NULL, &st);
+    CHECK_INT(st, 200);
+    json_t *t = json_object_get(j, "targets");
+    CHECK_INT(json_array_size(t), 3);
+    for (size_t i = 0; i < json_array_size(t); i++)
+        CHECK_INT(json_integer_value(json_object_get(json_array_get(t, i), "rank")), i + 1);
+    char cust[64] = "";
+    snprintf(cust, sizeof cust, "%s",
+             json_string_value(json_object_get(json_array_get(t, 0), "customer_id")));
+    json_decref(j);
+    char path[256];
+    snprintf(path, sizeof path, "/v1/customers/%s/offers?lang=ja&limit=1", cust);
+    j = call("GET", path, key_read, NULL, &st);
+    CHECK_INT(st, 200);
+    CHECK_STR(json_string_value(json_object_get(j, "lang")), "ja");
+    json_t *offers = json_object_get(j, "offers");
+    CHECK_INT(json_array_size(offers), 1);
+    CHECK_INT(json_integer_value(json_object_get(json_array_get(offers, 0), "rank")), 1);
+    json_decref(j);
+    snprintf(path, sizeof path, "/v1/customers/%s/offers?lang=fr", cust);
+    check_error("GET", path, key_read, NULL, 400, "bad_request",
+                "lang: expected en or ja, got \"fr\"");
+    check_error("GET", "/v1/customers/NOBODY/offers", key_read, NULL, 404, "not_found",
+                "unknown customer \"NOBODY\"");
+    check_error("GET", "/v1/targets?limit=0", key_read, NULL, 400, "bad_request",
+                "limit: 0 is out of range [1, 100000]");
+    /* offers served are counted by kind */
+    http_resp r;
+    CHECK_INT(http_do(port, "GET", "/metrics", NULL, NULL, &r), 200);
+    CHECK(r.body && strstr(r.body, "xsell_http_requests_total{route=\"offers\",status=\"200\"} 1\n"));
+    http_resp_free(&r);
+}
+
+static void test_auth(void)
+{
+    if (!ready) return;
+    const char *p = "/v1/rules";
+    check_error("GET", p, NULL, NULL, 401, "unauthorized",
+                "missing API key: send \"Authorization: Bearer <key>\"");
+    check_error("GET", p, "xs_0000000000000000_00", NULL, 401, "unauthorized", "invalid API key");
+    check_error("GET", p, key_revoked, NULL, 401, "unauthorized", "invalid API key");
+    char wrong[XS_APIKEY_MAX];
+    strcpy(wrong, key_admin);
+    wrong[40] = wrong[40] == 'a' ? 'b' : 'a';
+    check_error("GET", p, wrong, NULL, 401, "unauthorized", "invalid API key");
+    /* a Basic header is not a key */
+    int fd = http_connect(port);
+    const char *req = "GET /v1/rules HTTP/1.1\r\nHost: x\r\nAuthorization: Basic eDp5\r\n"
+                      "Connection: close\r\n\r\n";
+    http_write_all(fd, req, strlen(req));
+    http_resp r;
+    http_recv(fd, &r);
+    close(fd);
+    CHECK_INT(r.status, 401);
+    CHECK(r.body && strstr(r.body, "Authorization is not a Bearer token"));
+    http_resp_free(&r);
+    /* scopes: read < write < admin */
+    check_error("POST", "/v1/build", key_read, NULL, 403, "forbidden",
+                "this route needs a key with scope admin (key has read)");
+    check_error("POST", "/v1/build", key_write, NULL, 403, "forbidden",
+                "this route needs a key with scope admin (key has write)");
+    check_error("POST", "/v1/events", key_read, "{}", 403, "forbidden",
+                "this route needs a key with scope write (key has read)");
+    check_error("POST", "/v1/events", key_write, "{}", 501, "not_implemented",
+                "POST /v1/events needs a store write path that does not exist yet");
+    check_error("POST", "/v1/offers/O1/outcome", key_admin, "{\"outcome\": \"accepted\"}", 501,
+                "not_implemented",
+                "POST /v1/offers/O1/outcome needs a store write path that does not exist yet");
+    int st;
+    json_decref(call("GET", p, key_admin, NULL, &st));
+    CHECK_INT(st, 200);
+    json_decref(call("GET", p, key_write, NULL, &st));
+    CHECK_INT(st, 200);
+}
+
+/* Keys created or revoked while the server runs take effect within a second. */
+static void test_live_keys(void)
+{
+    if (!ready) return;
+    char out[256];
+    CHECK_INT(run_xs(out, sizeof out,
+                     (const char *const[]){"apikey", "create", "--db", db, "--scope", "read",
+                                           "--note", "live", NULL}),
+              0);
+    chomp(out);
+    sleep_s(1.2);
+    int st;
+    json_decref(call("GET", "/v1/rules?limit=1", out, NULL, &st));
+    CHECK_INT(st, 200);
+    char id[17];
+    memcpy(id, out + 3, 16);
+    id[16] = 0;
+    char dummy[64];
+    CHECK_INT(run_xs(dummy, sizeof dummy,
+                     (const char *const[]){"apikey", "revoke", "--db", db, id, NULL}),
+              0);
+    sleep_s(1.2);
+    check_error("GET", "/v1/rules?limit=1", out, NULL, 401, "unauthorized", "invalid API key");
+}
+
+static void test_routing_errors(void)
+{
+    if (!ready) return;
+    check_error("GET", "/v1/nothing", key_read, NULL, 404, "not_found",
+                "no route for GET \"/v1/nothing\"");
+    check_error("GET", "/", NULL, NULL, 404, "not_found", "no route for GET \"/\"");
+    check_error("GET", "/v1/items//together", key_read, NULL, 404, "not_found", NULL);
+    http_resp r;
+    CHECK_INT(http_do(port, "DELETE", "/healthz", NULL, NULL, &r), 405);
+    CHECK_STR(http_header(&r, "Allow"), "GET");
+    CHECK(r.body && strstr(r.body, "{\"error\":{\"code\":\"method_not_allowed\",\"message\":"
+                                   "\"DELETE \\\"/healthz\\\": allowed: GET\"}}"));
+    http_resp_free(&r);
+    check_error("GET", "/v1/build", key_admin, NULL, 405, "method_not_allowed", NULL);
+    /* HEAD: a GET route's headers, no body */
+    int hfd = http_connect(port);
+    const char *head = "HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    http_write_all(hfd, head, strlen(head));
+    char hbuf[2048];
+    size_t hn = 0;
+    ssize_t hk;
+    while (hn < sizeof hbuf - 1 && (hk = recv(hfd, hbuf + hn, sizeof hbuf - 1 - hn, 0)) > 0)
+        hn += (size_t)hk;
+    hbuf[hn] = 0;
+    close(hfd);
+    CHECK(!strncmp(hbuf, "HTTP/1.1 200 OK\r\n", 17));
+    CHECK(strstr(hbuf, "\r\n\r\n") && strstr(hbuf, "\r\n\r\n")[4] == 0);
+    check_error("POST", "/v1/rules", key_read, "{}", 405, "method_not_allowed", NULL);
+    /* garbage on the wire: a 4xx status line (from libmicrohttpd), server alive */
+    int fd = http_connect(port);
+    const char *junk = "\x01\x02 garbage\r\n\r\n";
+    http_write_all(fd, junk, strlen(junk));
+    http_recv(fd, &r);
+    close(fd);
+    CHECK(r.status >= 400 && r.status < 500);
+    http_resp_free(&r);
+    /* a request line too long for the connection's memory: 4xx, not a crash */
+    fd = http_connect(port);
+    char *longp = malloc(70000);
+    memset(longp, 'a', 69999);
+    memcpy(longp, "GET /", 5);
+    longp[69999] = 0;
+    http_write_all(fd, longp, strlen(longp));
+    const char *rest = " HTTP/1.1\r\nHost: x\r\n\r\n";
+    http_write_all(fd, rest, strlen(rest));
+    free(longp);
+    http_recv(fd, &r);
+    close(fd);
+    CHECK(r.status >= 400 && r.status < 500);
+    http_resp_free(&r);
+    int st;
+    json_decref(call("GET", "/healthz", NULL, NULL, &st));
+    CHECK_INT(st, 200);
+}
+
+static void test_keep_alive(void)
+{
+    if (!ready) return;
+    int fd = http_connect(port);
+    CHECK(fd >= 0);
+    for (int i = 0; i < 20; i++) {
+        http_resp r;
+        CHECK_INT(http_send(fd, "GET", "/v1/rules?limit=1", key_read, NULL, 0, 1), 0);
+        CHECK_INT(http_recv(fd, &r), 0);
+        CHECK_INT(r.status, 200);
+        http_resp_free(&r);
+    }
+    /* an error does not need to end the connection for a GET */
+    close(fd);
+}
+
+/* ---- model swap under load ---- */
+
+static atomic_int stop_load;
+static atomic_long n_ok, n_fail;
+static char load_path[256];
+
+static void *hammer(void *arg)
+{
+    (void)arg;
+    int fd = -1;
+    for (int i = 0; i < 5000 && !atomic_load(&stop_load); i++) {
+        if (fd < 0) fd = http_connect(port);
+        http_resp r;
+        memset(&r, 0, sizeof r);
+        int ok = fd >= 0 && http_send(fd, "GET", load_path, key_read, NULL, 0, 1) == 0 &&
+                 http_recv(fd, &r) == 0 && r.status == 200;
+        if (fd >= 0 && !ok) {
+            /* a closed keep-alive connection is retried once on a fresh one */
+            close(fd);
+            fd = http_connect(port);
+            ok = fd >= 0 && http_send(fd, "GET", load_path, key_read, NULL, 0, 1) == 0 &&
+                 http_recv(fd, &r) == 0 && r.status == 200;
+        }
+        if (ok) {
+            atomic_fetch_add(&n_ok, 1);
+            ok = r.body && strstr(r.body, "\"items\":[{") != NULL;
+            if (!ok) atomic_fetch_add(&n_fail, 1);
+        } else {
+            atomic_fetch_add(&n_fail, 1);
+        }
+        http_resp_free(&r);
+    }
+    if (fd >= 0) close(fd);
+    return NULL;
+}
+
+static long generation(void)
+{
+    int st;
+    json_t *j = call("GET", "/healthz", NULL, NULL, &st);
+    long g = (long)json_integer_value(json_object_get(json_object_get(j, "model"), "generation"));
+    json_decref(j);
+    return g;
+}
+
+static void test_swap_under_load(void)
+{
+    if (!ready || !ref_m) return;
+    uint32_t id;
+    xs_together_hit h[4];
+    for (id = 0; id < xs_together_n_items(ref_m); id++)
+        if (xs_together_item(ref_m, id, h, 4) > 0) break;
+    snprintf(load_path, sizeof load_path, "/v1/items/%s/together?limit=3",
+             xs_together_item_name(ref_m, id));
+    atomic_store(&stop_load, 0);
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) pthread_create(&th[i], NULL, hammer, NULL);
+    long g0 = generation();
+    int builds = 0;
+    double until = now_s() + 20;
+    for (int b = 0; b < 3 && now_s() < until; b++) {
+        int st;
+        json_t *j = call("POST", "/v1/build", key_admin, NULL, &st);
+        CHECK_INT(st, 202);
+        CHECK_STR(json_string_value(json_object_get(j, "status")), "building");
+        json_decref(j);
+        /* a second build while one runs is refused (or the first was quick) */
+        j = call("POST", "/v1/build", key_admin, NULL, &st);
+        CHECK(st == 409 || st == 202);
+        if (st == 202) builds++;
+        json_decref(j);
+        builds++;
+        while (generation() < g0 + builds && now_s() < until) sleep_s(0.05);
+        while (1) {
+            json_t *h2 = call("GET", "/healthz", NULL, NULL, &st);
+            int building = json_is_true(json_object_get(json_object_get(h2, "model"), "building"));
+            json_decref(h2);
+            if (!building || now_s() > until) break;
+            sleep_s(0.05);
+        }
+        builds = (int)(generation() - g0);
+    }
+    atomic_store(&stop_load, 1);
+    for (int i = 0; i < 4; i++) pthread_join(th[i], NULL);
+    CHECK(generation() >= g0 + 3);
+    CHECK(atomic_load(&n_ok) > 0);
+    CHECK_INT(atomic_load(&n_fail), 0);
+}
+
+/* SIGTERM: no new connections, the request in flight finishes, exit 0. */
+static void test_sigterm(void)
+{
+    if (!ready) return;
+    int fd = http_connect(port);
+    CHECK(fd >= 0);
+    const char *body = "{\"items\": [\"x\"]}";
+    char head[512];
+    int n = snprintf(head, sizeof head,
+                     "POST /v1/cart/recommendations HTTP/1.1\r\nHost: x\r\n"
+                     "Authorization: Bearer %s\r\nContent-Length: %zu\r\n\r\n",
+                     key_read, strlen(body));
+    http_write_all(fd, head, (size_t)n);
+    http_write_all(fd, body, 5); /* half the body: the request is in flight */
+    sleep_s(0.3);
+    CHECK_INT(kill(srv_pid, SIGTERM), 0);
+    sleep_s(0.5);
+    int fd2 = http_connect(port);
+    CHECK(fd2 < 0); /* the listening socket is closed */
+    if (fd2 >= 0) close(fd2);
+    http_write_all(fd, body + 5, strlen(body) - 5);
+    http_resp r;
+    CHECK_INT(http_recv(fd, &r), 0);
+    CHECK_INT(r.status, 200);
+    http_resp_free(&r);
+    close(fd);
+    int st = 0;
+    double until = now_s() + 15;
+    pid_t w = 0;
+    while ((w = waitpid(srv_pid, &st, WNOHANG)) == 0 && now_s() < until) sleep_s(0.05);
+    CHECK_INT(w, srv_pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    if (w != srv_pid) kill(srv_pid, SIGKILL), waitpid(srv_pid, &st, 0);
+    srv_pid = -1;
+    /* the server said why it stopped */
+    FILE *f = fopen(errlog, "r");
+    char log[8192] = "";
+    if (f) {
+        size_t k = fread(log, 1, sizeof log - 1, f);
+        log[k] = 0;
+        fclose(f);
+    }
+    CHECK(strstr(log, "xsell serve: SIGTERM: stopping\n") != NULL);
+}
+
+static void teardown(void)
+{
+    if (srv_pid > 0) {
+        kill(srv_pid, SIGKILL);
+        waitpid(srv_pid, NULL, 0);
+    }
+    xs_together_free(ref_m);
+    xs_baskets_free(ref_b);
+    xs_snapshot_free(ref_snap);
+    if (*dir) {
+        char cmd[400];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
+    }
+}
+
+int main(void)
+{
+    static const xs_test tests[] = {
+        {"setup", setup},
+        {"healthz", test_healthz},
+        {"openapi", test_openapi},
+        {"metrics", test_metrics},
+        {"together", test_together},
+        {"cart", test_cart},
+        {"chunked_too_big", test_chunked_too_big},
+        {"rules", test_rules},
+        {"kpi", test_kpi},
+        {"customer", test_customer},
+        {"targets_offers", test_targets_offers},
+        {"auth", test_auth},
+        {"live_keys", test_live_keys},
+        {"routing_errors", test_routing_errors},
+        {"keep_alive", test_keep_alive},
+        {"swap_under_load", test_swap_under_load},
+        {"sigterm", test_sigterm},
+        {"teardown", teardown},
+    };
+    return xs_test_run(tests, XS_N(tests));
+}
