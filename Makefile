@@ -6,26 +6,32 @@ TEST_BUILD ?= build-test
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all deps demo test bench clean format
+.PHONY: all deps web demo test bench clean format
 
-all:
+all: web
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
 deps:
 	scripts/install-deps
 
+# The dashboard's files (web/dist), served by `xsell serve --web web/dist`.
+web:
+	cd web && node build.mjs
+
 demo: deps
 	$(MAKE) all
 	$(BUILD)/xsell demo
 
 # The whole suite, built with ASan + UBSan and -Werror.
-test: deps
+test: deps web
 	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DXS_SANITIZE=ON -DXS_WERROR=ON >/dev/null
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
 
-bench: all
+bench:
+	scripts/install-deps --bench
+	$(MAKE) all
 	bench/run-all
 
 clean:

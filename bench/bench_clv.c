@@ -17,8 +17,15 @@
  * (customer, day, amount) are generated in memory; the timed part is the
  * summary (sorting rows, same-day merge, x / t_x / T / mean) and both fits.
  *
- * Usage: bench_clv [N_SYNTH]   (data from $XS_SOURCE_DIR/../shared/data,
- *                               XS_SOURCE_DIR defaulting to ".")
+ * Then the same summary + fits on the orders of the demo generator
+ * (bench_generated below), which are not drawn from the model.
+ *
+ * Usage: bench_clv [N_SYNTH [N_GEN]]  (data from $XS_SOURCE_DIR/../shared/data,
+ *                               XS_SOURCE_DIR defaulting to "."; N_SYNTH 0
+ *                               skips CDNOW and the simulation, N_GEN 0 the
+ *                               generated orders; XS_BENCH_CLV_STORE=1 also
+ *                               imports them into a store and times the
+ *                               snapshot summary)
  */
 #include "xsell.h"
 #include "base/alloc.h"
@@ -253,6 +260,161 @@ static int bench_synthetic(size_t n)
     return 0;
 }
 
+/* Removes what bench_generated wrote (best effort). */
+static void remove_generated(const char *dir)
+{
+    char p[1200];
+    for (int f = 0; f < XS_GEN_N_FILES; f++) {
+        snprintf(p, sizeof p, "%s/%s", dir, xs_gen_file_name((xs_gen_file)f));
+        unlink(p);
+    }
+    static const char *const db[] = {"store.db", "store.db-wal", "store.db-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, db[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
+/* Imports customers, products and orders of dir into dir/store.db and loads
+ * the snapshot; NULL on failure (message printed). */
+static xs_snapshot *import_generated(const char *dir, double *secs)
+{
+    static const char *const tables[] = {"customers", "products", "orders"};
+    char p[1200];
+    snprintf(p, sizeof p, "%s/store.db", dir);
+    xs_store *st = NULL;
+    xs_snapshot *s = NULL;
+    xs_error e;
+    memset(&e, 0, sizeof e);
+    double t0 = now();
+    if (xs_store_open(&st, p, &e) < 0) goto cleanup;
+    for (size_t i = 0; i < 3; i++) {
+        xs_import_options o;
+        xs_import_options_init(&o);
+        snprintf(p, sizeof p, "%s/%s.csv", dir, tables[i]);
+        if (xs_table_lookup(tables[i], &o.table) < 0 ||
+            xs_import_file(st, p, &o, NULL, &e) < 0)
+            goto cleanup;
+    }
+    if (xs_snapshot_load(st, &s, &e) < 0) s = NULL;
+cleanup:
+    *secs = now() - t0;
+    if (!s) fprintf(stderr, "generated store: %s\n", e.message);
+    xs_store_close(st);
+    return s;
+}
+
+/*
+ * Summary + both fits on the orders of the demo generator (xs_gen_write:
+ * a web shop whose customers buy baskets at their own rates, with the SaaS
+ * plans beside them) rather than on orders simulated from the BG/NBD
+ * assumptions: n_gen customers, seed 42, data ending 2026-09-30,
+ * calibration to 2026-03-31 in weeks. Timed twice: reading orders.csv
+ * (customer_id, date, amount of each line; same-day lines merge, which is
+ * what summing each order's lines gives) and, with a store, summarising
+ * the snapshot's orders (xs_clv_data_read_snapshot; the import and the
+ * snapshot load are timed apart). Both paths must give the same fit.
+ */
+static int bench_generated(size_t n_gen, int with_store)
+{
+    char dir[256];
+    snprintf(dir, sizeof dir, "/tmp/xs-bench-clv-gen-%ld", (long)getpid());
+    xs_gen_options go;
+    xs_gen_options_init(&go);
+    go.n_customers = n_gen;
+    go.seed = 42;
+    xs_gen_stats gs;
+    xs_error e;
+    memset(&e, 0, sizeof e);
+    int rc = 1;
+    xs_clv_data *d = NULL, *ds = NULL;
+    xs_snapshot *snap = NULL;
+    double t0 = now();
+    if (xs_gen_write(dir, &go, &gs, &e) < 0) {
+        fprintf(stderr, "gen: %s\n", e.message);
+        goto cleanup;
+    }
+    double gen_s = now() - t0;
+    xs_clv_read_opts o;
+    memset(&o, 0, sizeof o);
+    o.unit_days = 7;
+    xs_clv_parse_date("2026-03-31", 0, &o.calibration_end);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/orders.csv", dir);
+    double best_read = INFINITY, best_snap = INFINITY, best_bg = INFINITY,
+           best_gg = INFINITY, import_s = 0;
+    for (int k = 0; k < 3; k++) {
+        xs_clv_data_free(d);
+        t0 = now();
+        if (xs_clv_data_read(path, &o, &d, &e) < 0) {
+            fprintf(stderr, "%s: %s\n", path, e.message);
+            goto cleanup;
+        }
+        if (now() - t0 < best_read) best_read = now() - t0;
+    }
+    xs_bgnbd_params bg, bg_s;
+    xs_gg_params gg, gg_s;
+    xs_clv_fit_info fb, fg, fbs, fgs;
+    for (int k = 0; k < 3; k++) {
+        t0 = now();
+        if (xs_bgnbd_fit(d, &bg, &fb, &e) < 0) goto fit_failed;
+        double t1 = now();
+        if (xs_gg_fit(d, &gg, &fg, &e) < 0) goto fit_failed;
+        double t2 = now();
+        if (t1 - t0 < best_bg) best_bg = t1 - t0;
+        if (t2 - t1 < best_gg) best_gg = t2 - t1;
+    }
+    size_t dropped;
+    xs_clv_data_counts(d, NULL, NULL, &dropped);
+    printf("\ngenerated (xs_gen_write): %zu customers, %llu order lines, %zu with a "
+           "purchase by 2026-03-31 (%zu later), %zu BG/NBD groups, %zu repeat buyers\n",
+           n_gen, (unsigned long long)gs.rows[XS_GEN_ORDERS], xs_clv_data_n(d), dropped,
+           fb.n_groups, fg.n_customers);
+    printf("  gen %.0f ms (not part of the total)\n", gen_s * 1e3);
+    printf("  fitted      r %.4f alpha %.4f a %.4f b %.4f LL %.4f | p %.4f q %.4f gamma "
+           "%.4f LL %.4f\n",
+           bg.r, bg.alpha, bg.a, bg.b, fb.log_likelihood, gg.p, gg.q, gg.gamma,
+           fg.log_likelihood);
+    printf("  orders.csv: read + summary %.1f ms, BG/NBD %.1f ms (%d it), Gamma-Gamma "
+           "%.1f ms (%d it): total %.1f ms\n",
+           best_read * 1e3, best_bg * 1e3, fb.iterations, best_gg * 1e3, fg.iterations,
+           (best_read + best_bg + best_gg) * 1e3);
+    if (with_store) {
+        snap = import_generated(dir, &import_s);
+        if (!snap) goto cleanup;
+        for (int k = 0; k < 3; k++) {
+            xs_clv_data_free(ds);
+            t0 = now();
+            if (xs_clv_data_read_snapshot(snap, o.calibration_end, 7, &ds, &e) < 0) {
+                fprintf(stderr, "snapshot: %s\n", e.message);
+                goto cleanup;
+            }
+            if (now() - t0 < best_snap) best_snap = now() - t0;
+        }
+        if (xs_bgnbd_fit(ds, &bg_s, &fbs, &e) < 0 || xs_gg_fit(ds, &gg_s, &fgs, &e) < 0)
+            goto fit_failed;
+        int same = bg_s.r == bg.r && bg_s.alpha == bg.alpha && bg_s.a == bg.a &&
+                   bg_s.b == bg.b && gg_s.p == gg.p && gg_s.q == gg.q &&
+                   gg_s.gamma == gg.gamma;
+        printf("  store: import + snapshot load %.0f ms (not part of the total); snapshot "
+               "summary %.1f ms: total with the fits %.1f ms; fits %s the file's\n",
+               import_s * 1e3, best_snap * 1e3, (best_snap + best_bg + best_gg) * 1e3,
+               same ? "identical to" : "DIFFERENT from");
+        if (!same) goto cleanup;
+    }
+    rc = 0;
+    goto cleanup;
+fit_failed:
+    fprintf(stderr, "generated: %s\n", e.message);
+cleanup:
+    xs_clv_data_free(d);
+    xs_clv_data_free(ds);
+    xs_snapshot_free(snap);
+    remove_generated(dir);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *src = getenv("XS_SOURCE_DIR");
@@ -262,8 +424,14 @@ int main(int argc, char **argv)
     snprintf(master, sizeof master, "%s/../shared/data/cdnow/CDNOW_master.txt",
              src ? src : ".");
     size_t n = argc > 1 ? (size_t)strtoul(argv[1], NULL, 10) : 1000000;
-    int rc = bench_file(sample, "CDNOW sample", 68, 32);
-    rc |= bench_file(master, "CDNOW master", 300, 0);
-    rc |= bench_synthetic(n);
+    size_t n_gen = argc > 2 ? (size_t)strtoul(argv[2], NULL, 10) : 1000000;
+    const char *store = getenv("XS_BENCH_CLV_STORE");
+    int rc = 0;
+    if (n > 0) {
+        rc |= bench_file(sample, "CDNOW sample", 68, 32);
+        rc |= bench_file(master, "CDNOW master", 300, 0);
+        rc |= bench_synthetic(n);
+    }
+    if (n_gen > 0) rc |= bench_generated(n_gen, store && !strcmp(store, "1"));
     return rc;
 }

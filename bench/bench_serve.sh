@@ -6,10 +6,10 @@
 #
 #   bench/bench_serve.sh [XSELL_BINARY] [CUSTOMERS] [SECONDS] [CONNECTIONS]
 #
-# Defaults: build-serve-rel/xsell, 3000 customers, 5 s, 16 connections;
+# Defaults: build/xsell, 3000 customers, 5 s, 16 connections;
 # server and nginx get 2 worker threads / processes, wrk 1 thread.
 set -eu
-XS=${1:-build-serve-rel/xsell}
+XS=${1:-build/xsell}
 N=${2:-3000}
 DUR=${3:-5}
 CONN=${4:-16}

@@ -265,6 +265,49 @@ void xs_import_options_init(xs_import_options *o);
 int xs_import_file(xs_store *st, const char *path, const xs_import_options *o,
                    xs_import_result *res, xs_error *err);
 
+/** One value of an in-memory record: like a CSV field or a JSON scalar's
+ *  text (numbers as written, booleans as true/false); present 0 (or ptr
+ *  NULL) means absent (a JSON key missing or null). Borrowed. */
+typedef struct xs_import_value {
+    const char *ptr;
+    size_t len;
+    int present;
+} xs_import_value;
+
+/** The rows of one table of a batch: field names (as a header: unknown
+ *  names become attrs, --map renames apply) and n_rows * n_names values,
+ *  row-major. Everything borrowed. */
+typedef struct xs_import_rows {
+    xs_table_id table;
+    const char *const *names;
+    size_t n_names;
+    const xs_import_value *values;
+    size_t n_rows;
+} xs_import_rows;
+
+/**
+ * Imports records from memory into several tables in ONE transaction, with
+ * exactly the validation of xs_import_file (values, row rules, keys,
+ * references, order headers), as if each table were a JSON Lines file.
+ * Tables are applied in the order given (give them in dependency order,
+ * customers, products, subscriptions, orders, usage, events, offers), so a
+ * row may reference a customer or product of an earlier table of the batch.
+ * All or nothing: any error in any table rolls everything back (skip_bad_rows
+ * and reject_path are ignored). Errors reach o->on_error with e->file the
+ * table's name, e->line the row's index + 1 and e->column the field
+ * (formatted: `events:4: value: nps needs an integer 0 to 10, got "11"` for
+ * the row at index 3); a message that points at another row writes it
+ * `events[2]` (e.g. `duplicate key ... (first at events[2])`).
+ * @param tables n_tables tables (borrowed); a table may appear once
+ * @param o      options (borrowed; table, format, delimiter ignored); NULL: defaults
+ * @param res    n_tables results, one per table (may be NULL)
+ * @return XS_OK (all written), XS_EREJECT (errors: nothing written, err
+ *         holds a summary), XS_EINVAL, XS_EDB, XS_ENOMEM; on every failure
+ *         the store is left as it was.
+ */
+int xs_import_records(xs_store *st, const xs_import_rows *tables, size_t n_tables,
+                      const xs_import_options *o, xs_import_result *res, xs_error *err);
+
 /**
  * Writes a table in key order as CSV (header row) or JSON Lines, with the
  * field names of docs/data-model.md; money as decimals in the store's
@@ -1145,6 +1188,26 @@ typedef struct xs_clv_customer {
  */
 int xs_clv_data_read(const char *path, const xs_clv_read_opts *opts, xs_clv_data **out,
                      xs_error *err);
+/**
+ * Summarises a store's orders (through its snapshot) as xs_clv_data_read()
+ * summarises a file of customer_id, date, amount rows: an order's amount is
+ * the sum of its lines, a customer's orders of one day are one purchase (a
+ * day summing below 0 counts as 0), customers in snapshot (customer_id byte)
+ * order with their ids and holdout counts. The columns are those of
+ * xs_clv_data_from_snapshot(), bit for bit. Counts: n_rows and n_after are
+ * customer-days.
+ * @param s   the snapshot (borrowed; the result does not refer to it)
+ * @param out caller frees with xs_clv_data_free()
+ * @return XS_OK, XS_ENOMEM, XS_EINVAL ("the store has no orders"; no
+ *         customer purchases in the calibration period; unit_days < 1)
+ * @code
+ *   xs_clv_data *d;
+ *   if (xs_clv_data_read_snapshot(snap, cal_end, 7, &d, &e) < 0) ...;
+ *   xs_clv_data_free(d);
+ * @endcode
+ */
+int xs_clv_data_read_snapshot(const xs_snapshot *s, int32_t calibration_end, int unit_days,
+                              xs_clv_data **out, xs_error *err);
 /**
  * Builds a summary from arrays of n customers (copied; ids empty, no
  * holdout). mean_spend may be NULL (all 0). BG/NBD needs whole x.
@@ -2257,6 +2320,93 @@ int xs_offer_summary_table(const xs_offer_summary *sum, xs_table *t);
 int xs_offer_targets(const xs_offer_engine *en, int n_threads, size_t limit,
                      xs_table *t);
 
+/*
+ * Build and closing the loop (src/offer/model_io.c, src/store/offers_log.c;
+ * docs/offers.md "Build" and "Closing the loop"). `xsell build` stores the
+ * fitted propensity model with its as-of day in the store's builds table;
+ * the engine then uses it instead of fitting when the decision is as of the
+ * same day. Offers shown can be logged into the offers table (outcome
+ * pending) and their outcomes recorded later; the snapshot reads them back,
+ * so the guardrails and the next build see them.
+ */
+
+/**
+ * Builds the engine like xs_offer_engine_new(), with the propensity model
+ * of the store's latest build when its as-of day is the decision's
+ * (evidence then ends with "; model built <day>"), else fitted on the fly
+ * (evidence "; model fitted, build is as of <day>").
+ * @return as xs_offer_engine_new(), or XS_ENOTFOUND when the store was
+ *         never built (`store was never built: run 'xsell build --db
+ *         FILE'`), XS_EDB, XS_EPARSE (a damaged stored model)
+ */
+int xs_offer_engine_open(xs_store *st, const xs_snapshot *s, const xs_offer_config *c,
+                         const char *as_of, xs_offer_engine **out, xs_error *err);
+
+/** What xs_offer_build() did. */
+typedef struct xs_offer_build_info {
+    char as_of[11];                  /* the build's as-of day */
+    char built_at[21];               /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
+    int fitted;                      /* 1: the model was fitted (enough history) */
+    size_t n_hist[XS_OFFER_N_KINDS]; /* decided offers per kind it learnt from */
+} xs_offer_build_info;
+
+/**
+ * Fits the propensity model over snapshot s as of as_of (NULL: the latest
+ * date) and stores it as the store's latest build (one transaction).
+ * @param info optional; filled on success
+ * @return XS_OK, XS_EINVAL (as xs_offer_engine_new), XS_ENOMEM, XS_EDB
+ */
+int xs_offer_build(xs_store *st, const xs_snapshot *s, const xs_offer_config *c,
+                   const char *as_of, xs_offer_build_info *info, xs_error *err);
+
+/** The latest build's as_of, built_at and model text.
+ *  @return 1 found (model: caller frees with xs_store_build_free()), 0 never built,
+ *  XS_EDB, XS_ENOMEM */
+int xs_store_build_get(xs_store *st, char as_of[11], char built_at[21], char **model,
+                       xs_error *err);
+/** Appends a build row. @return XS_OK or XS_EDB */
+int xs_store_build_put(xs_store *st, const char *as_of, const char *built_at,
+                       const char *model, xs_error *err);
+/** Frees the model text of xs_store_build_get(); NULL is fine. */
+void xs_store_build_free(char *model);
+
+/* One offer to log (xs_offer_log_fill() fills it from a decided offer). */
+typedef struct xs_offer_record {
+    const char *customer_id, *product_id; /* borrowed */
+    const char *kind;                     /* "upsell", "cross_sell", "downsell" */
+    const char *channel;                  /* "email", ... */
+    char sent_at[11];                     /* the decision day */
+    char attrs[160];                      /* JSON object: trigger, from product */
+    char offer_id[32];                    /* out: "X" YYYYMMDD "-" sequence */
+} xs_offer_record;
+
+/** Fills r from an offered offer (strings borrowed from the engine's
+ *  snapshot). @return XS_OK, XS_EINVAL (suppressed or without a channel) */
+int xs_offer_log_fill(const xs_offer_engine *en, const xs_offer *o, xs_offer_record *r);
+
+/**
+ * Logs offers into the offers table with outcome pending, in one
+ * transaction, assigning each offer_id = "X" + sent_at without dashes + "-"
+ * + a sequence number (at least 4 digits), one above the largest of that
+ * day already in the store: unique; within a day the number gives the
+ * logging order (compare it as a number past 9999).
+ * @return the number logged, XS_EDB (nothing written)
+ */
+int xs_store_offers_log(xs_store *st, xs_offer_record *r, size_t n, xs_error *err);
+
+/**
+ * Records the outcome of a logged offer: outcome accepted | declined |
+ * ignored, outcome_at = at ("YYYY-MM-DD", >= sent_at), revenue_delta =
+ * amount (decimal text in the store's currency, may be negative; NULL:
+ * unchanged). An outcome is final: an offer that already has one is
+ * refused. Nothing is changed on error.
+ * @return XS_OK, XS_ENOTFOUND (column "--offer": `unknown offer "X"`),
+ *         XS_EINVAL (column "--offer": already final; "--at" bad date or
+ *         before sent_at; "outcome"; "--revenue-delta"), XS_EDB
+ */
+int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outcome,
+                           const char *at, const char *revenue_delta, xs_error *err);
+
 /* ====================================================================== */
 /* Server (src/serve) and API keys (src/store)                            */
 /* ====================================================================== */
@@ -2343,6 +2493,8 @@ typedef struct xs_serve_opts {
     unsigned max_connections;   /* 0: 256 */
     unsigned timeout_s;         /* idle connection timeout; 0: 30 */
     int access_log;             /* 1: one line per request on stderr */
+    const char *web_dir;        /* dashboard files served at / and /assets/ (borrowed);
+                                   NULL: "web/dist" (docs/dashboard.md) */
 } xs_serve_opts;
 
 /** A running server. Opaque. */

@@ -59,6 +59,8 @@ int xs_cmd_customers(int argc, char **argv);
 int xs_cmd_kpi(int argc, char **argv);
 int xs_cmd_recommend(int argc, char **argv);
 int xs_cmd_targets(int argc, char **argv);
+int xs_cmd_build(int argc, char **argv);
+int xs_cmd_outcome(int argc, char **argv);
 int xs_cmd_serve(int argc, char **argv);
 int xs_cmd_apikey(int argc, char **argv);
 

@@ -1,11 +1,12 @@
 /*
  * cmd_clv.c — `xsell clv fit` and `xsell clv predict`: probabilistic
- * lifetime value of transactional buyers from an orders file.
+ * lifetime value of transactional buyers from an orders file or a store.
  *
- * fit: reads customer_id, date, amount rows, summarises them per customer
- * (xs_clv_data_read) and fits BG/NBD (purchase counts and dropout) or
- * Gamma-Gamma (spend per purchase), printing the parameters, the
- * log-likelihood and how the optimiser ended.
+ * fit: reads customer_id, date, amount rows (xs_clv_data_read) or a
+ * store's orders through its snapshot, an order's amount the sum of its
+ * lines (xs_clv_data_read_snapshot), summarises them per customer and fits
+ * BG/NBD (purchase counts and dropout) or Gamma-Gamma (spend per purchase),
+ * printing the parameters, the log-likelihood and how the optimiser ended.
  * predict: fits both and prints per customer P(alive), expected purchases
  * and spend over a horizon and the discounted CLV. A thin shell over
  * xsell.h.
@@ -21,20 +22,22 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: xsell clv fit --model bgnbd|gamma-gamma --input ORDERS --calibration-end DATE\n"
-    "                     [input options] [--format F]\n"
-    "       xsell clv predict --input ORDERS --calibration-end DATE --horizon N\n"
-    "                     [--discount RATE] [input options] [--format F]\n"
+    "usage: xsell clv fit --model bgnbd|gamma-gamma (--input ORDERS | --db FILE)\n"
+    "                     --calibration-end DATE [input options] [--format F]\n"
+    "       xsell clv predict (--input ORDERS | --db FILE) --calibration-end DATE\n"
+    "                     --horizon N [--discount RATE] [input options] [--format F]\n"
     "\n"
     "Lifetime value of transactional buyers. An orders file has one row per\n"
-    "purchase: customer id, date, amount. Purchases on the same day count as one\n"
-    "(amounts summed). Per customer, in the calibration period (dates up to and\n"
-    "including --calibration-end): x = repeat purchase days, t_x = days from the\n"
-    "first to the last purchase, T = days from the first purchase to the end of\n"
-    "calibration, in --time-unit; mean spend = mean of the repeat purchases (the\n"
-    "first one excluded). Later rows are holdout: never used for fitting.\n"
-    "Customers whose first purchase is after --calibration-end are dropped (their\n"
-    "number is reported on stderr).\n"
+    "purchase: customer id, date, amount. A store (--db) gives its orders: one\n"
+    "purchase per order, its amount the sum of the order's lines. Purchases of a\n"
+    "customer on the same day count as one (amounts summed; a store's day that\n"
+    "sums below 0, returns included, counts as 0). Per customer, in the\n"
+    "calibration period (dates up to and including --calibration-end): x = repeat\n"
+    "purchase days, t_x = days from the first to the last purchase, T = days\n"
+    "from the first purchase to the end of calibration, in --time-unit; mean\n"
+    "spend = mean of the repeat purchases (the first one excluded). Later rows\n"
+    "are holdout: never used for fitting. Customers whose first purchase is\n"
+    "after --calibration-end are dropped (their number is reported on stderr).\n"
     "\n"
     "fit:\n"
     "  --model bgnbd        BG/NBD (Fader, Hardie & Lee 2005): keys r, alpha, a, b\n"
@@ -52,7 +55,9 @@ static const char usage[] =
     "  clv = expected_spend * sum_{k=1..N} (E[Y(k)] - E[Y(k-1)]) / (1+RATE)^k, with\n"
     "  E[Y(k)] the BG/NBD expected purchases in the k periods after calibration.\n"
     "input options:\n"
-    "  --input FILE             the orders file (required)\n"
+    "  --input FILE             the orders file\n"
+    "  --db FILE                or: the store (its customers in customer_id order);\n"
+    "                           the options below up to --delimiter are for --input\n"
     "  --input-format csv|cdnow csv (default): a header row, columns named by\n"
     "                           --id, --date, --amount; cdnow: the CDNOW files,\n"
     "                           whitespace separated, no header (a first line not\n"
@@ -68,7 +73,7 @@ static const char usage[] =
     "  --time-unit day|week     unit of t_x, T and the horizon (default week =\n"
     "                           7 days exactly)\n"
     "  --format F               table (default), json or csv\n"
-    "Reading orders from a store (--db) is not available yet.\n";
+    "Exactly one of --input and --db is required.\n";
 
 #define CMD "clv"
 
@@ -147,7 +152,8 @@ static void kv_text(kv *r, size_t *n, const char *key, const char *v, int num)
 /* ---------------------------------------------------------------------- */
 
 typedef struct args {
-    const char *input, *model, *cal_end;
+    const char *input, *db, *model, *cal_end;
+    const char *file_opt; /* an option that only applies to --input */
     xs_clv_read_opts ro;
     long horizon;
     double discount;
@@ -194,6 +200,7 @@ static int parse_args(int argc, char **argv, int predict, args *a)
             a->input = optarg;
             break;
         case 'I':
+            a->file_opt = "--input-format";
             if (!strcmp(optarg, "csv"))
                 a->ro.format = XS_CLV_INPUT_CSV;
             else if (!strcmp(optarg, "cdnow"))
@@ -203,9 +210,8 @@ static int parse_args(int argc, char **argv, int predict, args *a)
                     CMD, "--input-format: expected csv or cdnow, got \"%s\"", optarg);
             break;
         case 'D':
-            return xs_cli_usage_error(CMD,
-                                      "--db: reading orders from the store is not "
-                                      "available yet; export the orders and use --input");
+            a->db = optarg;
+            break;
         case 'c':
             a->cal_end = optarg;
             break;
@@ -219,15 +225,19 @@ static int parse_args(int argc, char **argv, int predict, args *a)
                     CMD, "--time-unit: expected day or week, got \"%s\"", optarg);
             break;
         case 'k':
+            a->file_opt = "--id";
             a->ro.id_col = optarg;
             break;
         case 'd':
+            a->file_opt = "--date";
             a->ro.date_col = optarg;
             break;
         case 'a':
+            a->file_opt = "--amount";
             a->ro.amount_col = optarg;
             break;
         case 'F':
+            a->file_opt = "--date-format";
             if (!strcmp(optarg, "iso"))
                 a->ro.date_yyyymmdd = 0;
             else if (!strcmp(optarg, "yyyymmdd"))
@@ -237,6 +247,7 @@ static int parse_args(int argc, char **argv, int predict, args *a)
                     CMD, "--date-format: expected iso or yyyymmdd, got \"%s\"", optarg);
             break;
         case 'l':
+            a->file_opt = "--delimiter";
             if (!strcmp(optarg, "tab"))
                 a->ro.delimiter = '\t';
             else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n' &&
@@ -272,7 +283,12 @@ static int parse_args(int argc, char **argv, int predict, args *a)
         return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
     if (!predict && !a->model)
         return xs_cli_usage_error(CMD, "--model bgnbd|gamma-gamma is required");
-    if (!a->input) return xs_cli_usage_error(CMD, "--input FILE is required");
+    if (a->input && a->db)
+        return xs_cli_usage_error(CMD, "--input and --db: give one source of orders");
+    if (!a->input && !a->db)
+        return xs_cli_usage_error(CMD, "--input FILE or --db FILE is required");
+    if (a->db && a->file_opt)
+        return xs_cli_usage_error(CMD, "%s applies to --input, not --db", a->file_opt);
     if (!a->cal_end) return xs_cli_usage_error(CMD, "--calibration-end DATE is required");
     if (xs_clv_parse_date(a->cal_end, 0, &a->ro.calibration_end) < 0 &&
         xs_clv_parse_date(a->cal_end, 1, &a->ro.calibration_end) < 0)
@@ -281,16 +297,53 @@ static int parse_args(int argc, char **argv, int predict, args *a)
     return 0;
 }
 
+/* Summarises the orders of a store through its snapshot. Returns 0 or an
+ * exit code. */
+static int load_db(const args *a, xs_clv_data **d)
+{
+    xs_error e;
+    memset(&e, 0, sizeof e);
+    xs_store *st = NULL;
+    xs_snapshot *snap = NULL;
+    int rc = 0;
+    if (access(a->db, R_OK) != 0) { /* xs_store_open would create it */
+        fprintf(stderr, "xsell " CMD ": %s: no such store\n", a->db);
+        return XS_EXIT_USAGE;
+    }
+    if (xs_store_open(&st, a->db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0) {
+        rc = xs_cli_fail(CMD, &e);
+        goto cleanup;
+    }
+    if (xs_snapshot_count(snap, XS_SNAP_ORDERS) == 0) {
+        fprintf(stderr, "xsell " CMD ": %s: the store has no orders\n", a->db);
+        rc = XS_EXIT_USAGE;
+        goto cleanup;
+    }
+    if (xs_clv_data_read_snapshot(snap, a->ro.calibration_end, a->ro.unit_days, d, &e) < 0) {
+        fprintf(stderr, "xsell " CMD ": %s: %s\n", a->db, e.message);
+        rc = xs_cli_exit_code(e.code);
+    }
+cleanup:
+    xs_snapshot_free(snap);
+    xs_store_close(st);
+    return rc;
+}
+
 /* Reads the summaries and reports dropped customers. Returns 0 or an exit code. */
 static int load(const args *a, xs_clv_data **d)
 {
     xs_error e;
     memset(&e, 0, sizeof e);
-    if (access(a->input, R_OK) != 0) { /* a missing input is bad usage */
-        fprintf(stderr, "xsell " CMD ": %s: %s\n", a->input, strerror(errno));
-        return XS_EXIT_USAGE;
+    if (a->db) {
+        int rc = load_db(a, d);
+        if (rc) return rc;
+    } else {
+        if (access(a->input, R_OK) != 0) { /* a missing input is bad usage */
+            fprintf(stderr, "xsell " CMD ": %s: %s\n", a->input, strerror(errno));
+            return XS_EXIT_USAGE;
+        }
+        if (xs_clv_data_read(a->input, &a->ro, d, &e) < 0) return xs_cli_fail(CMD, &e);
     }
-    if (xs_clv_data_read(a->input, &a->ro, d, &e) < 0) return xs_cli_fail(CMD, &e);
     size_t dropped;
     xs_clv_data_counts(*d, NULL, NULL, &dropped);
     if (dropped)

@@ -2,9 +2,12 @@
  * cmd_demo.c — `xsell demo`: the first thing to run. Generates the demo
  * company (xs_gen_write) into a temporary directory, imports every table in
  * dependency order into a fresh store (xs_import_file), loads the snapshot
- * (xs_snapshot_load) and prints a summary of what the store now holds: rows
- * per table, customers per segment, plans held with their MRR, the best
- * selling products, totals.
+ * (xs_snapshot_load), builds the offer model (xs_offer_build, as `xsell
+ * build` does) and prints a summary of what the store now holds: rows per
+ * table, customers per segment, plans held with their MRR, the best selling
+ * products, totals; then the next best offers of a few customers (the first
+ * whose top offer is an upsell, a cross-sell, a downsell) and the target
+ * list (top 10).
  *
  * The store is built under a temporary name next to --db and renamed over it
  * only when everything succeeded, so a failed demo leaves the old file (or
@@ -29,7 +32,10 @@ static const char usage_text[] =
     "Generate a deterministic demo company (B2B SaaS plans and a web shop),\n"
     "import it into the store FILE (replaced when it exists), load it and print\n"
     "a summary: rows per table, customers per segment, active subscriptions and\n"
-    "MRR by plan family and tier, top products by order revenue, totals.\n"
+    "MRR by plan family and tier, top products by order revenue, totals. It\n"
+    "also builds the store (as 'xsell build' does) and ends with the next best\n"
+    "offers of three customers (the first whose top offer is an upsell, a\n"
+    "cross-sell, a downsell) and the target list (top 10).\n"
     "\n"
     "Options:\n"
     "  --db FILE        the store to create (default xsell-demo.db)\n"
@@ -141,12 +147,36 @@ static int totals_table(const xs_snapshot *s, xs_table *t)
     return XS_OK;
 }
 
+/* The offered offers of the first customer whose top offer is an upsell,
+ * of the first whose is a cross-sell and of the first whose is a downsell
+ * (snapshot order; a kind no customer gets is left out). */
+static int offers_table(const xs_offer_engine *en, xs_table *t)
+{
+    int rc = xs_offer_table_columns(t);
+    int found[XS_OFFER_N_KINDS] = {0}, n_found = 0;
+    xs_offer o[XS_OFFER_MAX_CANDIDATES];
+    size_t nc = xs_offer_engine_n_customers(en);
+    for (size_t c = 0; rc == XS_OK && c < nc && n_found < XS_OFFER_N_KINDS; c++) {
+        int n = xs_offer_decide(en, (uint32_t)c, o, XS_OFFER_MAX_CANDIDATES);
+        if (n <= 0 || o[0].rank != 1 || found[o[0].kind]) continue;
+        found[o[0].kind] = 1;
+        n_found++;
+        size_t k = 0;
+        while (k < (size_t)n && o[k].rank > 0)
+            k++;
+        rc = xs_offer_table(en, o, k, "en", 0, t);
+    }
+    return rc;
+}
+
 /* Prints the summary sections in the chosen format. */
-static int print_summary(const xs_snapshot *s, xs_format fmt, FILE *out)
+static int print_summary(const xs_snapshot *s, const xs_offer_engine *en, xs_format fmt,
+                         FILE *out)
 {
     static const struct {
         const char *key, *title;
-        int report; /* an xs_snapshot_report_kind, or -1 for the totals */
+        int report; /* an xs_snapshot_report_kind, or -1 totals, -2 offers,
+                       -3 targets */
         size_t limit;
     } sections[] = {
         {"counts", "Rows", XS_SNAP_REPORT_COUNTS, 0},
@@ -156,14 +186,19 @@ static int print_summary(const xs_snapshot *s, xs_format fmt, FILE *out)
         {"top_products", "Top products by order revenue", XS_SNAP_REPORT_TOP_PRODUCTS,
          TOP_PRODUCTS},
         {"totals", "Totals", -1, 0},
+        {"offers", "Next best offers (an upsell, a cross-sell and a downsell customer)",
+         -2, 0},
+        {"targets", "Target list: top 10 accounts by expected value", -3, 10},
     };
     const size_t n = sizeof sections / sizeof sections[0];
     if (fmt == XS_FORMAT_JSON) fputs("{", out);
     for (size_t k = 0; k < n; k++) {
         xs_table *t = xs_table_new();
         if (!t) return XS_ENOMEM;
-        int rc = sections[k].report < 0
-                     ? totals_table(s, t)
+        int rc = sections[k].report == -1   ? totals_table(s, t)
+                 : sections[k].report == -2 ? offers_table(en, t)
+                 : sections[k].report == -3
+                     ? xs_offer_targets(en, 1, sections[k].limit, t)
                      : xs_snapshot_report(s, (xs_snapshot_report_kind)sections[k].report,
                                           sections[k].limit, t);
         if (rc == XS_OK) {
@@ -244,6 +279,7 @@ int xs_cmd_demo(int argc, char **argv)
     const char *dir = out_dir;
     xs_store *st = NULL;
     xs_snapshot *snap = NULL;
+    xs_offer_engine *en = NULL;
     int rc = XS_OK, made_dir = 0, made_db = 0;
     if (!dir) {
         const char *base = getenv("TMPDIR");
@@ -268,6 +304,11 @@ int xs_cmd_demo(int argc, char **argv)
     if ((rc = xs_store_open(&st, tmp_db, &err)) < 0) goto cleanup;
     if ((rc = import_all(st, dir, &err)) < 0) goto cleanup;
     if ((rc = xs_snapshot_load(st, &snap, &err)) < 0) goto cleanup;
+    xs_offer_build_info bi;
+    if ((rc = xs_offer_build(st, snap, NULL, NULL, &bi, &err)) < 0) goto cleanup;
+    fprintf(stderr, "built the offer model as of %s (%s)\n", bi.as_of,
+            bi.fitted ? "fitted" : "priors: too little history");
+    if ((rc = xs_offer_engine_open(st, snap, NULL, NULL, &en, &err)) < 0) goto cleanup;
     xs_store_close(st);
     st = NULL;
     /* a stale -wal of the old file must not be applied to the new one; the
@@ -283,13 +324,14 @@ int xs_cmd_demo(int argc, char **argv)
     if (fmt == XS_FORMAT_TABLE)
         printf("xsell demo: %llu customers, seed %llu, store %s\n\n",
                (unsigned long long)gen.n_customers, (unsigned long long)gen.seed, db);
-    rc = print_summary(snap, fmt, stdout);
+    rc = print_summary(snap, en, fmt, stdout);
     if (rc < 0) {
         err.code = rc;
         snprintf(err.message, sizeof err.message, "writing the summary: %s",
                  xs_strerror(rc));
     }
 cleanup:
+    xs_offer_engine_free(en);
     xs_snapshot_free(snap);
     xs_store_close(st);
     if (made_db) remove_db_files(tmp_db);

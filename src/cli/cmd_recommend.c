@@ -3,13 +3,17 @@
  * customer or of every customer of a store, with P(accept), value,
  * expected value, channel, timing, a benefit-first explanation (English or
  * Japanese) and the evidence; with --show-suppressed also the candidates a
- * guardrail held back and why; with --all a guardrail summary on stderr.
+ * guardrail held back and why; with --all a guardrail summary on stderr;
+ * with --log the offered ones are logged into the store's offers table
+ * (outcome pending) for `xsell outcome` to close. The store must have been
+ * built (`xsell build`): its stored propensity model is used.
  * A thin shell over the "Offer engine" section of xsell.h (docs/offers.md).
  */
 #include "cli/cli.h"
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,11 +22,13 @@
 static const char usage[] =
     "usage: xsell recommend --db FILE (--customer ID | --all) [--limit K]\n"
     "                       [--lang en|ja] [--as-of DATE] [--show-suppressed]\n"
-    "                       [--set SPEC] [--churn-model] [--cart P,P,...] [--format F]\n"
+    "                       [--set SPEC] [--churn-model] [--cart P,P,...] [--log]\n"
+    "                       [--format F]\n"
     "\n"
     "Next best offers (upsell, cross-sell, downsell) computed from the store:\n"
     "candidates, P(accept) x value = expected value, guardrails, ranking,\n"
     "channel, timing and a benefit-first explanation. Rules: docs/offers.md.\n"
+    "The store must have been built with 'xsell build --db FILE'.\n"
     "\n"
     "  --db FILE          the store (required)\n"
     "  --customer ID      one customer\n"
@@ -39,6 +45,10 @@ static const char usage[] =
     "                     order rules give cross-sells (trigger cart)\n"
     "  --churn-model      P(churn) from the churn module's store-history model\n"
     "                     (XGBoost; slower) instead of the built-in estimate\n"
+    "  --log              log the offered offers into the store's offers table\n"
+    "                     (outcome pending, sent_at the decision date); their\n"
+    "                     ids go to stderr, one 'logged ID CUSTOMER PRODUCT' line\n"
+    "                     each; record outcomes with 'xsell outcome'\n"
     "  --format F         table (default), json or csv\n"
     "Columns: customer_id, rank, kind, trigger, product (from -> to),\n"
     "expected_value, probability, revenue_delta, channel, timing (now or a\n"
@@ -46,7 +56,7 @@ static const char usage[] =
 
 typedef struct args {
     const char *db, *customer, *as_of, *lang, *cart;
-    int all, show_suppressed;
+    int all, show_suppressed, log;
     xs_offer_config cfg;
     xs_format fmt;
 } args;
@@ -65,6 +75,7 @@ static int parse_args(int argc, char **argv, args *a)
         {"set", required_argument, NULL, 'S'},
         {"churn-model", no_argument, NULL, 'M'},
         {"cart", required_argument, NULL, 'C'},
+        {"log", no_argument, NULL, 'L'},
         {"format", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -118,6 +129,9 @@ static int parse_args(int argc, char **argv, args *a)
         case 'C':
             a->cart = optarg;
             break;
+        case 'L':
+            a->log = 1;
+            break;
         case 'f':
             if (xs_cli_format(CMD, optarg, &a->fmt)) return XS_EXIT_USAGE;
             break;
@@ -144,12 +158,31 @@ typedef struct sink {
     const xs_offer_engine *en;
     const args *a;
     xs_table *t;
+    xs_offer_record *log; /* with --log: the offered offers */
+    size_t n_log, cap_log;
 } sink;
+
+/* Keeps the offered ones of o for --log. Returns XS_OK or XS_ENOMEM. */
+static int keep(sink *k, const xs_offer *o, size_t n)
+{
+    for (size_t i = 0; i < n && o[i].rank > 0; i++) {
+        if (k->n_log == k->cap_log) {
+            size_t nc = k->cap_log ? 2 * k->cap_log : 64;
+            xs_offer_record *nr = realloc(k->log, nc * sizeof *nr);
+            if (!nr) return XS_ENOMEM;
+            k->log = nr;
+            k->cap_log = nc;
+        }
+        if (xs_offer_log_fill(k->en, &o[i], &k->log[k->n_log]) == XS_OK) k->n_log++;
+    }
+    return XS_OK;
+}
 
 static int add_rows(void *ctx, uint32_t customer, const xs_offer *o, size_t n)
 {
     sink *k = ctx;
     (void)customer;
+    if (k->a->log && keep(k, o, n) < 0) return XS_ENOMEM;
     return xs_offer_table(k->en, o, n, k->a->lang, k->a->show_suppressed, k->t);
 }
 
@@ -164,17 +197,20 @@ int xs_cmd_recommend(int argc, char **argv)
     xs_table *t = NULL, *sumt = NULL;
     xs_error e;
     int ex = XS_EXIT_FAIL;
+    sink k = {NULL, &a, NULL, NULL, 0, 0};
     if (access(a.db, R_OK) != 0) {
         fprintf(stderr, "xsell %s: %s: no such store\n", CMD, a.db);
         return XS_EXIT_USAGE;
     }
     if (xs_store_open(&st, a.db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
-        xs_offer_engine_new(snap, &a.cfg, a.as_of, &en, &e) < 0) {
+        xs_offer_engine_open(st, snap, &a.cfg, a.as_of, &en, &e) < 0) {
         ex = xs_cli_fail(CMD, &e);
         goto cleanup;
     }
     t = xs_table_new();
     if (!t || xs_offer_table_columns(t) < 0) goto oom;
+    k.en = en;
+    k.t = t;
     if (a.customer) {
         long c = xs_offer_engine_find(en, a.customer);
         if (c < 0) {
@@ -205,9 +241,8 @@ int xs_cmd_recommend(int argc, char **argv)
         xs_offer o[XS_OFFER_MAX_CANDIDATES];
         int n = xs_offer_decide_cart(en, (uint32_t)c, cart, n_cart, o,
                                      XS_OFFER_MAX_CANDIDATES);
-        if (xs_offer_table(en, o, (size_t)n, a.lang, a.show_suppressed, t) < 0) goto oom;
+        if (add_rows(&k, (uint32_t)c, o, (size_t)n) < 0) goto oom;
     } else {
-        sink k = {en, &a, t};
         xs_offer_summary sum;
         if (xs_offer_decide_all(en, 1, add_rows, &k, &sum) < 0) goto oom;
         sumt = xs_table_new();
@@ -215,6 +250,16 @@ int xs_cmd_recommend(int argc, char **argv)
         fprintf(stderr, "guardrail summary: %zu customers, %zu candidates\n",
                 sum.n_customers, sum.n_candidates);
         xs_table_write(sumt, stderr, XS_FORMAT_TABLE);
+    }
+    if (a.log) {
+        /* logged before the output: what is shown is what the store holds */
+        if (xs_store_offers_log(st, k.log, k.n_log, &e) < 0) {
+            ex = xs_cli_fail(CMD, &e);
+            goto cleanup;
+        }
+        for (size_t i = 0; i < k.n_log; i++)
+            fprintf(stderr, "logged %s %s %s\n", k.log[i].offer_id, k.log[i].customer_id,
+                    k.log[i].product_id);
     }
     if (xs_table_write(t, stdout, a.fmt) < 0 || fflush(stdout)) {
         fprintf(stderr, "xsell %s: cannot write the output\n", CMD);
@@ -225,6 +270,7 @@ int xs_cmd_recommend(int argc, char **argv)
 oom:
     fprintf(stderr, "xsell %s: out of memory\n", CMD);
 cleanup:
+    free(k.log);
     xs_table_free(t);
     xs_table_free(sumt);
     xs_offer_engine_free(en);

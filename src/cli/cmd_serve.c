@@ -20,12 +20,13 @@
 static const char usage[] =
     "usage: xsell serve --db FILE [--listen HOST:PORT] [--threads N]\n"
     "                   [--max-body BYTES] [--max-connections N] [--timeout S]\n"
-    "                   [--access-log]\n"
+    "                   [--access-log] [--web DIR]\n"
     "\n"
     "Serve the HTTP JSON API (docs/api.md) over the store FILE. Requests need\n"
     "an API key (xsell apikey create) sent as \"Authorization: Bearer KEY\",\n"
-    "except GET /healthz, /metrics and /v1/openapi.json. Stops on SIGTERM or\n"
-    "SIGINT after the requests in flight have finished.\n"
+    "except GET /healthz, /metrics, /v1/openapi.json and the dashboard (/ and\n"
+    "/assets/, docs/dashboard.md). Stops on SIGTERM or SIGINT after the\n"
+    "requests in flight have finished.\n"
     "\n"
     "  --db FILE             the store (required)\n"
     "  --listen HOST:PORT    IPv4 address to listen on (default 127.0.0.1:8080;\n"
@@ -35,6 +36,8 @@ static const char usage[] =
     "  --max-connections N   simultaneous connections (default 256)\n"
     "  --timeout S           idle connection timeout in seconds (default 30)\n"
     "  --access-log          one line per request on stderr\n"
+    "  --web DIR             the dashboard files served at / and /assets/\n"
+    "                        (default web/dist; docs/dashboard.md)\n"
     "\n"
     "Exit status: 0 stopped by a signal, 1 failure, 2 bad usage.\n";
 
@@ -48,6 +51,7 @@ int xs_cmd_serve(int argc, char **argv)
         {"max-connections", required_argument, NULL, 'c'},
         {"timeout", required_argument, NULL, 'T'},
         {"access-log", no_argument, NULL, 'A'},
+        {"web", required_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -83,6 +87,9 @@ int xs_cmd_serve(int argc, char **argv)
             break;
         case 'A':
             o.access_log = 1;
+            break;
+        case 'w':
+            o.web_dir = optarg;
             break;
         case 'h':
             fputs(usage, stdout);

@@ -2,7 +2,8 @@
  * cmd_targets.c — `xsell targets`: the accounts to approach, ranked by the
  * total expected value of their offers (xs_offer_targets), with LTV,
  * segment, size, adoption maturity and loyalty. A thin shell over the
- * "Offer engine" section of xsell.h (docs/offers.md).
+ * "Offer engine" section of xsell.h (docs/offers.md); needs the store's
+ * build (`xsell build`, xs_offer_engine_open).
  */
 #include "cli/cli.h"
 
@@ -19,6 +20,7 @@ static const char usage[] =
     "\n"
     "Accounts ranked by the total expected value of their next best offers\n"
     "(those with no offer left out; ties by customer_id). Rules: docs/offers.md.\n"
+    "The store must have been built with 'xsell build --db FILE'.\n"
     "\n"
     "  --db FILE      the store (required)\n"
     "  --limit N      at most N accounts (default all)\n"
@@ -104,7 +106,7 @@ int xs_cmd_targets(int argc, char **argv)
     xs_table *t = NULL;
     int ex = XS_EXIT_FAIL;
     if (xs_store_open(&st, db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
-        xs_offer_engine_new(snap, &cfg, as_of, &en, &e) < 0) {
+        xs_offer_engine_open(st, snap, &cfg, as_of, &en, &e) < 0) {
         ex = xs_cli_fail(CMD, &e);
         goto cleanup;
     }

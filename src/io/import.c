@@ -352,7 +352,26 @@ typedef struct importer {
     long row_errors;
     int writing; /* 0 once an error makes the import fail */
     xs_import_result res;
+
+    /* records from memory (xs_import_records) instead of a reader: the
+     * "line" of a record is its index + 1 and path is the table's name */
+    const xs_import_rows *mem;
+    int batch; /* part of a batch: good rows keep being written after an
+                * error (later tables check references against them); the
+                * batch rolls back as a whole */
 } importer;
+
+/* Number of input fields, from the reader or the in-memory records. */
+static size_t in_n_fields(const importer *im)
+{
+    return im->mem ? im->mem->n_names : xs__reader_n_fields(im->rd);
+}
+
+/* Name of input field i (borrowed). */
+static const char *in_field_name(const importer *im, size_t i)
+{
+    return im->mem ? im->mem->names[i] : xs__reader_field_name(im->rd, i);
+}
 
 /* ---------------------------------------------------------------------- */
 /* Options                                                                */
@@ -490,7 +509,7 @@ static void report(importer *im, long line, const char *col, const char *fmt, ..
     va_end(ap);
     im->n_errors++;
     im->row_errors++;
-    if (!im->o.skip_bad_rows) im->writing = 0;
+    if (!im->o.skip_bad_rows && !im->batch) im->writing = 0;
     if (im->o.max_errors < 0 || im->delivered < (unsigned long long)im->o.max_errors) {
         im->delivered++;
         if (im->o.on_error) {
@@ -531,7 +550,7 @@ static int map_fields(importer *im, size_t n, xs_error *err)
     im->cap_in = cap1 < cap2 ? cap1 : cap2;
     int rc = XS_OK;
     for (size_t i = im->n_in; i < n; i++) {
-        const char *name = xs__reader_field_name(im->rd, i);
+        const char *name = in_field_name(im, i);
         int mapped = 0;
         for (size_t m = 0; m < im->o.n_maps; m++) {
             if (strlen(name) == im->maps[m].from_len &&
@@ -790,6 +809,8 @@ static void head_origin(const importer *im, uint32_t order, char *buf, size_t n)
 {
     if (im->h_line[order] == HL_STORE)
         snprintf(buf, n, "in the store");
+    else if (im->mem)
+        snprintf(buf, n, "%s[%lu]", im->path, (unsigned long)im->h_line[order] - 1);
     else
         snprintf(buf, n, "line %lu", (unsigned long)im->h_line[order]);
 }
@@ -853,11 +874,11 @@ static uint32_t check_order_head(importer *im, long line, const xs__value *vals,
 static int open_reject(importer *im, xs_error *err)
 {
     if (!im->o.skip_bad_rows || !im->o.reject_path || im->rej) return XS_OK;
-    size_t nh = xs__reader_n_fields(im->rd);
+    size_t nh = in_n_fields(im);
     const char **names = xs__calloc(nh + 1, sizeof *names);
     if (!names) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     for (size_t i = 0; i < nh; i++)
-        names[i] = xs__reader_field_name(im->rd, i);
+        names[i] = in_field_name(im, i);
     names[nh] = "reject_reason";
     xs__writer *w = NULL;
     int rc = xs__writer_open(&w, im->o.reject_path, im->fmt, im->o.delimiter, err);
@@ -963,7 +984,7 @@ static void prefetch_row(importer *im, const xs__field *fields, size_t n,
 static int process_row(importer *im, const xs__field *fields, long line, xs_error *err)
 {
     const xs__table_spec *sp = im->spec;
-    size_t n = xs__reader_n_fields(im->rd);
+    size_t n = in_n_fields(im);
     int rc = map_fields(im, n, err);
     if (rc == XS_ENOMEM) return rc;
     if (rc < 0) return xs__error_set(err, XS_EREJECT, im->path, 1, NULL, "bad header");
@@ -1074,9 +1095,14 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
                                     parts[k].len);
                 o += strlen(shown + o);
             }
-            report(im, line, d->cols[d->key[0]].name,
-                   "duplicate key %s (first on line %lu)", shown,
-                   (unsigned long)im->first_line[id]);
+            if (im->mem)
+                report(im, line, d->cols[d->key[0]].name,
+                       "duplicate key %s (first at %s[%lu])", shown, im->path,
+                       (unsigned long)im->first_line[id] - 1);
+            else
+                report(im, line, d->cols[d->key[0]].name,
+                       "duplicate key %s (first on line %lu)", shown,
+                       (unsigned long)im->first_line[id]);
         } else {
             im->first_line[id] = line < (long)UINT32_MAX ? (uint32_t)line : UINT32_MAX;
             exists = id < im->n_existing;
@@ -1159,6 +1185,54 @@ static int spec_matches(const xs__table_spec *sp, const xs__table_def *d)
 }
 
 /*
+ * Sets up *im for importing into table t (options copied from opts, or the
+ * defaults): spec and store table checked against each other, the orders
+ * header fields found, --map parsed. Returns XS_OK or a negative code with
+ * err set; either way *im is to be freed with importer_free().
+ */
+static int importer_init(importer *im, xs_store *st, const char *path,
+                         const xs_import_options *opts, xs_table_id t, xs_error *err)
+{
+    memset(im, 0, sizeof *im);
+    im->keys.lazy = 1; /* hash slots only once keys stop arriving in order */
+    im->orders.lazy = 1;
+    im->last_order = KS_NONE;
+    if (opts)
+        im->o = *opts;
+    else
+        xs_import_options_init(&im->o);
+    im->o.table = t;
+    if (!im->o.delimiter) im->o.delimiter = ',';
+    im->st = st;
+    im->path = path;
+    im->writing = 1;
+    for (size_t j = 0; j < MAX_FIELDS; j++)
+        im->col_of[j] = -1;
+    im->spec = xs__validate_spec(t);
+    im->def = xs__store_table_def(t);
+    if (!st || !path || !im->spec || !im->def)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no store, file or table");
+    if (!spec_matches(im->spec, im->def))
+        return xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL,
+                             "field spec of %s does not match the store table",
+                             im->def->name);
+    im->ids_key = 1;
+    for (size_t k = 0; k < im->def->n_key; k++)
+        im->ids_key &= im->spec->fields[im->def->key[k]].type == XS__F_ID;
+    if (t == XS_T_ORDERS) {
+        im->heads = 1;
+        im->f_oid = spec_index(im->spec, "order_id", 8);
+        im->f_cust = spec_index(im->spec, "customer_id", 11);
+        im->f_date = spec_index(im->spec, "date", 4);
+        if (im->f_oid != im->def->key[0] || im->f_cust < 0 || im->f_date < 0 ||
+            im->def->n_key != 2)
+            return xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL,
+                                 "orders spec lacks order_id, customer_id or date");
+    }
+    return parse_maps(im, err);
+}
+
+/*
  * The import (contract in xsell.h): options and header first (errors there
  * write nothing), then one transaction: currency, key sets, rows, secondary
  * indexes, reject file, commit. Every failure path rolls back and restores
@@ -1169,20 +1243,6 @@ int xs_import_file(xs_store *st, const char *path, const xs_import_options *opts
 {
     double t0 = xs__now();
     importer im;
-    memset(&im, 0, sizeof im);
-    im.keys.lazy = 1; /* hash slots only once keys stop arriving in order */
-    im.orders.lazy = 1;
-    im.last_order = KS_NONE;
-    if (opts)
-        im.o = *opts;
-    else
-        xs_import_options_init(&im.o);
-    if (!im.o.delimiter) im.o.delimiter = ',';
-    im.st = st;
-    im.path = path;
-    im.writing = 1;
-    for (size_t j = 0; j < MAX_FIELDS; j++)
-        im.col_of[j] = -1;
     if (res) memset(res, 0, sizeof *res);
 
     /* keep the store's view of its currency to restore it on rollback */
@@ -1191,38 +1251,13 @@ int xs_import_file(xs_store *st, const char *path, const xs_import_options *opts
     if (st) memcpy(saved_cur, st->currency, sizeof saved_cur);
 
     int rc = XS_OK, in_tx = 0, dropped = 0;
-    im.spec = xs__validate_spec(im.o.table);
-    im.def = xs__store_table_def(im.o.table);
-    if (!st || !path || !im.spec || !im.def) {
-        rc = xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no store, file or table");
-        goto cleanup;
-    }
-    if (!spec_matches(im.spec, im.def)) {
-        rc = xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL,
-                           "field spec of %s does not match the store table",
-                           im.def->name);
-        goto cleanup;
-    }
-    im.ids_key = 1;
-    for (size_t k = 0; k < im.def->n_key; k++)
-        im.ids_key &= im.spec->fields[im.def->key[k]].type == XS__F_ID;
-    if (im.o.table == XS_T_ORDERS) {
-        im.heads = 1;
-        im.f_oid = spec_index(im.spec, "order_id", 8);
-        im.f_cust = spec_index(im.spec, "customer_id", 11);
-        im.f_date = spec_index(im.spec, "date", 4);
-        if (im.f_oid != im.def->key[0] || im.f_cust < 0 || im.f_date < 0 ||
-            im.def->n_key != 2) {
-            rc = xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL,
-                               "orders spec lacks order_id, customer_id or date");
-            goto cleanup;
-        }
-    }
     char code[4] = "";
     int digits = -1;
+    if ((rc = importer_init(&im, st, path, opts, opts ? opts->table : XS_T_CUSTOMERS,
+                            err)) < 0)
+        goto cleanup;
     if (im.o.currency && (rc = parse_currency(im.o.currency, code, &digits, err)) < 0)
         goto cleanup;
-    if ((rc = parse_maps(&im, err)) < 0) goto cleanup;
     xs_io_format f = im.o.format == XS_IO_AUTO ? xs_io_format_of_path(path) : im.o.format;
     im.fmt = f == XS_IO_JSONL ? XS_INPUT_JSONL : XS_INPUT_CSV;
 
@@ -1333,5 +1368,133 @@ done:
     im.res.seconds = xs__now() - t0;
     if (res) *res = im.res;
     importer_free(&im);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Records from memory (a batch of tables)                                */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Validates and upserts the rows of one table of a batch, inside the
+ * batch's transaction: the same header mapping, key sets and row checks as
+ * a file, fed from memory. Good rows are written (and flushed, so that the
+ * key scans of later tables see them) even after an error; the caller rolls
+ * the batch back when any table had one. Returns XS_OK (errors are counted
+ * in im->n_errors) or a fatal code.
+ */
+static int import_rows(importer *im, xs_error *err)
+{
+    const xs_import_rows *m = im->mem;
+    int rc = map_fields(im, m->n_names, err);
+    if (rc == XS_EREJECT) return XS_OK; /* a name twice: reported, nothing to check */
+    if (rc < 0) return rc;
+    if ((rc = load_key_sets(im, err)) < 0) return rc;
+    if ((rc = xs__store_writer_new(&im->w, im->st, im->o.table, err)) < 0) return rc;
+    xs__field row[MAX_FIELDS * 2];
+    xs__field *fields = row;
+    if (m->n_names > sizeof row / sizeof row[0]) {
+        fields = xs__calloc(m->n_names, sizeof *fields);
+        if (!fields) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < m->n_rows && rc == XS_OK; i++) {
+        const xs_import_value *v = m->values + i * m->n_names;
+        for (size_t j = 0; j < m->n_names; j++) {
+            fields[j].ptr = v[j].ptr ? v[j].ptr : "";
+            fields[j].len = v[j].ptr ? v[j].len : 0;
+            fields[j].present = v[j].present && v[j].ptr;
+        }
+        im->res.read++;
+        rc = process_row(im, fields, (long)i + 1, err);
+    }
+    if (fields != row) xs__free(fields);
+    if (rc < 0) return rc;
+    return xs__store_writer_flush(im->w, err);
+}
+
+/*
+ * The batch import (contract in xsell.h): one transaction around every
+ * table, each checked as a file would be, rolled back as a whole when any
+ * row of any table has an error.
+ */
+int xs_import_records(xs_store *st, const xs_import_rows *tables, size_t n_tables,
+                      const xs_import_options *opts, xs_import_result *res, xs_error *err)
+{
+    double t0 = xs__now();
+    if (res) memset(res, 0, n_tables * sizeof *res);
+    if (!st || (n_tables && !tables))
+        return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no store or tables");
+    unsigned seen = 0;
+    for (size_t t = 0; t < n_tables; t++) {
+        unsigned bit = 1u << ((unsigned)tables[t].table & 31u);
+        if ((seen & bit) && xs__validate_spec(tables[t].table))
+            return xs__error_set(err, XS_EINVAL, NULL, 0, NULL,
+                                 "table %s appears twice in the batch",
+                                 xs_table_name(tables[t].table));
+        seen |= bit;
+        if (!xs__validate_spec(tables[t].table) ||
+            (tables[t].n_names && !tables[t].names) ||
+            (tables[t].n_rows && tables[t].n_names && !tables[t].values))
+            return xs__error_set(err, XS_EINVAL, NULL, 0, NULL,
+                                 "bad table %zu of the batch", t);
+    }
+    char saved_cur[8];
+    int saved_scale = st->money_scale, saved_has = st->has_currency;
+    memcpy(saved_cur, st->currency, sizeof saved_cur);
+    char code[4] = "";
+    int digits = -1, rc, in_tx = 0;
+    unsigned long long n_errors = 0, n_bad_rows = 0;
+    if (opts && opts->currency &&
+        (rc = parse_currency(opts->currency, code, &digits, err)) < 0)
+        return rc;
+    if ((rc = xs__store_begin(st, err)) < 0) return rc;
+    in_tx = 1;
+    if ((rc = xs__store_use_currency(st, opts && opts->currency ? code : NULL, digits,
+                                     err)) < 0)
+        goto cleanup;
+    for (size_t t = 0; t < n_tables; t++) {
+        importer im;
+        rc = importer_init(&im, st, xs_table_name(tables[t].table), opts, tables[t].table,
+                           err);
+        if (rc == XS_OK) {
+            im.o.skip_bad_rows = 0;
+            im.o.reject_path = NULL;
+            im.o.on_progress = NULL;
+            im.mem = &tables[t];
+            im.batch = 1;
+            im.delivered = n_errors; /* max_errors counts over the batch */
+            rc = import_rows(&im, err);
+        }
+        n_errors += im.n_errors;
+        n_bad_rows += im.res.rejected;
+        im.res.n_errors = im.n_errors;
+        if (res) res[t] = im.res;
+        importer_free(&im);
+        if (rc < 0) goto cleanup;
+    }
+    if (n_errors) {
+        rc = xs__error_set(err, XS_EREJECT, NULL, 0, NULL,
+                           "%llu error%s in %llu row%s, nothing imported", n_errors,
+                           n_errors == 1 ? "" : "s", n_bad_rows,
+                           n_bad_rows == 1 ? "" : "s");
+        goto cleanup;
+    }
+    if ((rc = xs__store_commit(st, err)) < 0) goto cleanup;
+    in_tx = 0;
+    if (res)
+        for (size_t t = 0; t < n_tables; t++)
+            res[t].seconds = xs__now() - t0;
+    return XS_OK;
+
+cleanup:
+    if (in_tx) xs__store_rollback(st);
+    memcpy(st->currency, saved_cur, sizeof saved_cur);
+    st->money_scale = saved_scale;
+    st->has_currency = saved_has;
+    if (res)
+        for (size_t t = 0; t < n_tables; t++) {
+            res[t].inserted = res[t].updated = res[t].unchanged = 0;
+            res[t].seconds = xs__now() - t0;
+        }
     return rc;
 }

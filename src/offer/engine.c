@@ -273,6 +273,14 @@ static int build_ladders(xs_offer_engine *en)
 int xs_offer_engine_new(const xs_snapshot *s, const xs_offer_config *c, const char *as_of,
                         xs_offer_engine **out, xs_error *err)
 {
+    return xs__offer_engine_create(s, c, as_of, 1, out, err);
+}
+
+/* Contract in offer_int.h. */
+int xs__offer_engine_create(const xs_snapshot *s, const xs_offer_config *c,
+                            const char *as_of, int fit, xs_offer_engine **out,
+                            xs_error *err)
+{
     *out = NULL;
     xs_offer_engine *en = xs__calloc(1, sizeof *en);
     if (!en) {
@@ -290,7 +298,7 @@ int xs_offer_engine_new(const xs_snapshot *s, const xs_offer_config *c, const ch
     if (rc < 0) goto cleanup;
     if ((rc = build_ladders(en)) < 0) goto oom;
     if ((rc = xs__offer_rules_build(en, err)) < 0) goto cleanup;
-    if ((rc = xs__offer_fit(en)) < 0) goto oom;
+    if (fit && (rc = xs__offer_fit(en)) < 0) goto oom;
     *out = en;
     return XS_OK;
 oom:

@@ -342,6 +342,10 @@ const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char
         o->p_accept, o->p_prior, o->value,
         isnan(en->health[o->customer]) ? -1.0 : (double)en->health[o->customer],
         o->p_churn);
+    if (en->model_src == 1)
+        put(b, n, &w, "; model built %s", en->model_day);
+    else if (en->model_src == 2)
+        put(b, n, &w, "; model fitted, build is as of %s", en->model_day);
     return b;
 }
 

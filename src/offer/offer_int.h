@@ -69,6 +69,11 @@ struct xs_offer_engine {
     size_t n_hist[XS_OFFER_N_KINDS];            /* decided offers per kind */
     double seg_factor[256][XS_SNAP_N_CHANNELS]; /* response-rate factors */
     size_t n_segments;
+    /* where the model came from (model_io.c): 0 fitted by
+     * xs_offer_engine_new, 1 the store's build of day model_day, 2 fitted
+     * because the store's build is of another day (model_day) */
+    int model_src;
+    char model_day[11];
 };
 
 /* What the decision needs to know about one active family. */
@@ -134,6 +139,19 @@ double xs__offer_churn_estimate(const struct xs_offer_engine *en,
 /* Sets channel, p_accept, value and ev of every candidate. */
 void xs__offer_value(const struct xs_offer_engine *en, const xs__offer_cust *st,
                      xs_offer *o, size_t n);
+
+/* ---- engine.c */
+/* xs_offer_engine_new(), fitting the propensity model only when fit = 1
+ * (else beta, seg_factor and n_hist are left for the caller). */
+int xs__offer_engine_create(const xs_snapshot *s, const xs_offer_config *c,
+                            const char *as_of, int fit, xs_offer_engine **out,
+                            xs_error *err);
+
+/* ---- model_io.c */
+/* Writes the fitted model as text (caller frees with xs__free). NULL: no memory. */
+char *xs__offer_model_text(const struct xs_offer_engine *en);
+/* Reads a model written by xs__offer_model_text into en. XS_OK or XS_EPARSE. */
+int xs__offer_model_read(struct xs_offer_engine *en, const char *text, xs_error *err);
 
 /* ---- guardrails.c */
 /* Sets guard and rank of every candidate and sorts: offered first. */

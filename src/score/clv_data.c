@@ -15,6 +15,10 @@
  * purchase excluded), which is what reproduces the published Gamma-Gamma
  * estimates on CDNOW. Rows dated after the calibration end are kept aside as
  * holdout counts and never enter a fit.
+ *
+ * A store's orders come in through the snapshot instead
+ * (xs_clv_data_read_snapshot, at the end): one row per customer and day,
+ * then the same summary as a file's.
  */
 #include "score/clv_data.h"
 
@@ -22,6 +26,7 @@
 #include "base/date.h"
 #include "base/error.h"
 #include "io/reader.h"
+#include "store/snapshot.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -414,6 +419,75 @@ int xs_clv_data_read(const char *path, const xs_clv_read_opts *o, xs_clv_data **
     rc = XS_OK;
 cleanup:
     xs__free(rs.v);
+    xs_clv_data_free(d);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* From a store snapshot                                                   */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * The store's orders are baskets of lines: an order's amount is the sum of
+ * its lines, and every order of one customer on one day makes one purchase
+ * row here (as same-day rows of a file are merged), so the summaries come
+ * out of the same xs__clv_summarize() as the file reader's. A day whose
+ * lines sum below zero (returns beyond the purchases) counts as a purchase
+ * of 0, as xs_clv_data_from_snapshot() does; the day's sum is taken in
+ * minor units and divided once, so both give bit-identical columns.
+ */
+int xs_clv_data_read_snapshot(const xs_snapshot *s, int32_t calibration_end, int unit_days,
+                              xs_clv_data **out, xs_error *err)
+{
+    *out = NULL;
+    if (unit_days < 1)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "unit_days must be >= 1");
+    if (s->ord.n == 0)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "the store has no orders");
+    size_t n_cust = s->cust.n, n_rows = 0;
+    double scale = pow(10, s->money_scale);
+    row *rows = NULL;
+    xs_clv_data *d = xs__clv_data_alloc(0);
+    int rc = XS_ENOMEM;
+    if (!d) goto cleanup;
+    /* one id per snapshot customer, in its order: intern id c = customer c */
+    for (size_t c = 0; c < n_cust; c++)
+        if (xs__intern_add(&d->ids, xs__intern_str(&s->cust.ids, (uint32_t)c),
+                           s->cust.ids.lens[c]) != (uint32_t)c)
+            goto cleanup;
+    for (size_t o = 0; o < s->ord.n; o++) /* count customer-days */
+        if (o == 0 || s->ord.customer[o] != s->ord.customer[o - 1] ||
+            s->ord.date[o] != s->ord.date[o - 1])
+            n_rows++;
+    rows = xs__malloc(n_rows * sizeof *rows);
+    if (!rows) goto cleanup;
+    size_t k = 0;
+    for (size_t o = 0; o < s->ord.n;) {
+        uint32_t c = s->ord.customer[o];
+        int32_t day = s->ord.date[o];
+        int64_t amt = 0;
+        for (; o < s->ord.n && s->ord.customer[o] == c && s->ord.date[o] == day; o++)
+            for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++)
+                amt += s->ord.amount[l];
+        if (amt < 0) amt = 0;
+        rows[k].cust = c;
+        rows[k].day = day;
+        rows[k].amount = (double)amt / scale;
+        k++;
+    }
+    rc = xs__clv_summarize(d, &rows, n_rows, n_cust, calibration_end, unit_days);
+    if (rc < 0) goto cleanup;
+    if (d->n == 0) {
+        rc = xs__error_set(err, XS_EINVAL, NULL, 0, NULL,
+                           "no customer has a purchase on or before the calibration end");
+        goto cleanup;
+    }
+    *out = d;
+    d = NULL;
+    rc = XS_OK;
+cleanup:
+    if (rc == XS_ENOMEM) xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    xs__free(rows);
     xs_clv_data_free(d);
     return rc;
 }

@@ -83,17 +83,10 @@ int xs__h_metrics(xs__req *r)
 /* Contract in serve_int.h. */
 int xs__h_openapi(xs__req *r)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < xs__n_openapi_lines; i++) n += strlen(xs__openapi_lines[i]);
-    r->text = xs__malloc(n ? n : 1);
+    r->text = xs__malloc(xs__openapi_json_len ? xs__openapi_json_len : 1);
     if (!r->text) return xs__error(r, 500, "internal", "out of memory");
-    n = 0;
-    for (size_t i = 0; i < xs__n_openapi_lines; i++) {
-        size_t k = strlen(xs__openapi_lines[i]);
-        memcpy(r->text + n, xs__openapi_lines[i], k);
-        n += k;
-    }
-    r->n_text = n;
+    memcpy(r->text, xs__openapi_json, xs__openapi_json_len);
+    r->n_text = xs__openapi_json_len;
     r->text_type = "application/json";
     r->status = 200;
     return 200;

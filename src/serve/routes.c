@@ -18,9 +18,12 @@ const xs__route xs__routes[] = {
     {"GET", "/v1/customers/{id}", "customer", XS_SCOPE_READ, 0, xs__h_customer},
     {"GET", "/v1/customers/{id}/offers", "offers", XS_SCOPE_READ, 0, xs__h_offers},
     {"GET", "/v1/targets", "targets", XS_SCOPE_READ, 0, xs__h_targets},
+    {"GET", "/v1/segments", "segments", XS_SCOPE_READ, 0, xs__h_segments},
+    {"GET", "/", "dashboard", XS_SCOPE_NONE, 0, xs__h_web_index},
+    {"GET", "/assets/{name}", "assets", XS_SCOPE_NONE, 0, xs__h_web_asset},
     {"POST", "/v1/build", "build", XS_SCOPE_ADMIN, 0, xs__h_build},
-    {"POST", "/v1/events", "events", XS_SCOPE_WRITE, 1, xs__h_not_implemented},
-    {"POST", "/v1/offers/{id}/outcome", "outcome", XS_SCOPE_WRITE, 1, xs__h_not_implemented},
+    {"POST", "/v1/events", "events", XS_SCOPE_WRITE, 1, xs__h_events},
+    {"POST", "/v1/offers/{id}/outcome", "outcome", XS_SCOPE_WRITE, 1, xs__h_outcome},
 };
 
 const size_t xs__n_routes = sizeof xs__routes / sizeof xs__routes[0];

@@ -9,8 +9,11 @@
  * Files: server.c (libmicrohttpd glue, dispatch, auth, shutdown), routes.c
  * (the one routes table), model.c (building and swapping the model),
  * handlers_read.c (read routes), handlers_offers.c (the offer engine adapter,
- * build, write routes), metrics.c (Prometheus counters), json.c (helpers),
- * openapi.c (the OpenAPI document, a copy of docs/openapi.json).
+ * build, offer outcomes), metrics.c (Prometheus counters), json.c (helpers),
+ * static.c
+ * (the dashboard's files at / and /assets/), handlers_dash.c (GET
+ * /v1/segments, docs/dashboard.md), handlers_events.c (POST /v1/events,
+ * a batch of rows through xs_import_records).
  */
 #ifndef XS_SERVE_INT_H
 #define XS_SERVE_INT_H
@@ -149,6 +152,10 @@ const char *xs__server_build_error(struct xs_server *s, char *buf, size_t n);
 int xs__server_start_build(struct xs_server *s); /* 0 started, 1 already running, <0 */
 xs__metrics *xs__server_metrics(struct xs_server *s);
 long xs__server_in_flight(const struct xs_server *s);
+/* Path of the store the server was started on (borrowed, valid while it runs). */
+const char *xs__server_db(const struct xs_server *s);
+/* The dashboard directory (--web; "web/dist" by default), borrowed. */
+const char *xs__server_web_dir(const struct xs_server *s);
 
 /* The route handlers. */
 int xs__h_healthz(xs__req *r);
@@ -162,10 +169,16 @@ int xs__h_customer(xs__req *r);
 int xs__h_targets(xs__req *r);
 int xs__h_offers(xs__req *r);
 int xs__h_build(xs__req *r);
-int xs__h_not_implemented(xs__req *r);
+int xs__h_events(xs__req *r); /* handlers_events.c */
+int xs__h_outcome(xs__req *r); /* handlers_offers.c */
+/* The dashboard (static.c, handlers_dash.c). */
+int xs__h_web_index(xs__req *r);
+int xs__h_web_asset(xs__req *r);
+int xs__h_segments(xs__req *r);
 
-/* The OpenAPI document (openapi.c), one line per string (newlines kept). */
-extern const char *const xs__openapi_lines[];
-extern const size_t xs__n_openapi_lines;
+/* The OpenAPI document: the bytes of docs/openapi.json, compiled in by
+ * cmake/embed.cmake (so the served document cannot drift from the file). */
+extern const unsigned char xs__openapi_json[];
+extern const size_t xs__openapi_json_len;
 
 #endif

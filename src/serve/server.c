@@ -468,6 +468,9 @@ xs__metrics *xs__server_metrics(xs_server *s) { return &s->metrics; }
 /* Contract in serve_int.h. */
 long xs__server_in_flight(const xs_server *s) { return atomic_load(&s->in_flight); }
 
+/* Contract in serve_int.h. */
+const char *xs__server_db(const xs_server *s) { return s->db; }
+
 /* ---------------------------------------------------------------------- */
 /* Start and stop                                                         */
 /* ---------------------------------------------------------------------- */
@@ -558,6 +561,12 @@ cleanup:
 
 /* Contract in xsell.h. */
 int xs_server_port(const xs_server *s) { return s ? s->port : 0; }
+
+/* Contract in serve_int.h. */
+const char *xs__server_web_dir(const struct xs_server *s)
+{
+    return s->o.web_dir ? s->o.web_dir : "web/dist";
+}
 
 /* Contract in xsell.h. */
 void xs_server_stop(xs_server *s, unsigned grace_s)

@@ -70,9 +70,18 @@ static const char schema_v2[] =
     "CREATE TABLE api_keys(key_id TEXT PRIMARY KEY, hash BLOB NOT NULL, salt BLOB,"
     " scope TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT, note TEXT);\n";
 
+/* Version 3: what `xsell build` stores for the decisions
+ * (src/store/offers_log.c): one row per build — when it ran (built_at, UTC
+ * timestamp), the day its models are as of, and the fitted propensity
+ * model as text (docs/offers.md, "Build"). The latest build_id wins. */
+static const char schema_v3[] =
+    "CREATE TABLE builds(build_id INTEGER PRIMARY KEY, built_at TEXT NOT NULL,"
+    " as_of TEXT NOT NULL, model TEXT NOT NULL);\n";
+
 static const xs__migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
+    {3, schema_v3},
 };
 
 const xs__migration *xs__store_migrations(size_t *n)

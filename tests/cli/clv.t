@@ -66,6 +66,59 @@ expect_eq "$(round "$(echo "$line" | cut -d, -f7)" 3)" "1.509" "C002 expected pu
 line=$(grep '^C001,' "$T/.out")
 expect_eq "$(echo "$line" | cut -d, -f2,6)" "0,1.000000" "C001 one-time buyer"
 
+# --- orders from a store (--db) -------------------------------------------
+# tests/data/clv/store: 12 customers, 26 orders of 1-2 lines (a discount
+# line, two orders on one day, a customer without orders, one whose first
+# order is after the end); orders_summed.csv is the same orders written by
+# hand as customer_id,date,amount (one row per order, the sum of its lines).
+# Both sources must give the same fits and predictions, digit for digit.
+S="$SRC/tests/data/clv/store"
+for t in customers products orders; do
+    expect_rc 0 "$XS" import --db "$T/clv.db" "$t" "$S/$t.csv"
+done
+for m in bgnbd gamma-gamma; do
+    expect_rc 0 "$XS" clv fit --model "$m" --input "$S/orders_summed.csv" --calibration-end 2024-06-30 --format json
+    cp "$T/.out" "$T/want"
+    expect_out 0 "$T/want" -- "$XS" clv fit --model "$m" --db "$T/clv.db" --calibration-end 2024-06-30 --format json
+done
+grep -q '"n_customers": 6, "n_dropped": 1,' "$T/want" || fail "store gamma-gamma counts: $(cat "$T/want")"
+expect_err 0 "xsell clv: 1 customer with no purchase on or before 2024-06-30 dropped" \
+    "$XS" clv predict --db "$T/clv.db" --calibration-end 2024-06-30 --horizon 10 --format csv
+cp "$T/.out" "$T/want"
+expect_out 0 "$T/want" -- "$XS" clv predict --input "$S/orders_summed.csv" --calibration-end 2024-06-30 --horizon 10 --format csv
+# K01: 19.00 on 01-05; 99.99 + 10.00 (two orders) on 02-10; 4.50 on 05-20;
+# 30.00 after the end. K06: 20.00 - 2.00 then 18.00.
+expect_eq "$(grep '^K01,' "$T/want" | cut -d, -f1-5,10-11)" "K01,2,19.4286,25.2857,57.2450,1,30.00" "K01 from the store"
+expect_eq "$(grep '^K06,' "$T/want" | cut -d, -f2,5)" "1,18.0000" "K06 discount line"
+expect_eq "$(grep -c '^K0[45],' "$T/want")" "0" "K04 dropped, K05 without orders"
+# a store with customers but no orders
+expect_rc 0 "$XS" import --db "$T/empty.db" customers "$S/customers.csv"
+expect_err 2 "xsell clv: $T/empty.db: the store has no orders" \
+    "$XS" clv fit --model bgnbd --db "$T/empty.db" --calibration-end 2024-06-30
+expect_err 2 "xsell clv: $T/clv.db: no customer has a purchase on or before the calibration end" \
+    "$XS" clv fit --model bgnbd --db "$T/clv.db" --calibration-end 2023-06-30
+
+# a generated store (2000 customers, seed 7) against its orders.csv summed
+# per order by awk: same fits
+expect_rc 0 "$XS" gen --out "$T/gen" --customers 2000 --seed 7
+for t in customers products orders; do
+    expect_rc 0 "$XS" import --db "$T/gen.db" "$t" "$T/gen/$t.csv"
+done
+awk -F, 'NR > 1 { if (!($1 in s)) { k[++n] = $1; c[$1] = $2; d[$1] = $3 } s[$1] += $6 }
+    END { print "customer_id,date,amount"
+          for (i = 1; i <= n; i++) printf "%s,%s,%.2f\n", c[k[i]], d[k[i]], s[k[i]] }' \
+    "$T/gen/orders.csv" >"$T/gen_summed.csv"
+for m in bgnbd gamma-gamma; do
+    expect_rc 0 "$XS" clv fit --model "$m" --input "$T/gen_summed.csv" --calibration-end 2026-03-31 --format json
+    cp "$T/.out" "$T/want"
+    grep -q '"converged": true' "$T/want" || fail "generated $m fit: $(cat "$T/want")"
+    expect_out 0 "$T/want" -- "$XS" clv fit --model "$m" --db "$T/gen.db" --calibration-end 2026-03-31 --format json
+done
+expect_rc 0 "$XS" clv predict --input "$T/gen_summed.csv" --calibration-end 2026-03-31 --horizon 26 --format csv
+LC_ALL=C sort "$T/.out" >"$T/want"
+expect_rc 0 "$XS" clv predict --db "$T/gen.db" --calibration-end 2026-03-31 --horizon 26 --format csv
+LC_ALL=C sort "$T/.out" | diff -u "$T/want" - >&2 || fail "generated store: predictions differ"
+
 # --- bad input -----------------------------------------------------------
 expect_err 2 "orders.csv:1: total: no such column \"total\" in the header" \
     "$XS" clv fit --model bgnbd --input "$D/orders.csv" --amount total --calibration-end 2024-03-31
@@ -89,8 +142,15 @@ expect_err 2 "xsell clv: --horizon N is required" \
     "$XS" clv predict --input "$D/orders.csv" --calibration-end 2024-03-31
 expect_err 2 "xsell clv: --horizon: 0 is out of range [1, 100000]" \
     "$XS" clv predict --input "$D/orders.csv" --calibration-end 2024-03-31 --horizon 0
-expect_err 2 "xsell clv: --db: reading orders from the store is not available yet" \
-    "$XS" clv fit --model bgnbd --db x.db --calibration-end 2024-03-31
+expect_err 2 "xsell clv: --input and --db: give one source of orders" \
+    "$XS" clv fit --model bgnbd --db x.db --input "$D/orders.csv" --calibration-end 2024-03-31
+expect_err 2 "xsell clv: --input FILE or --db FILE is required" \
+    "$XS" clv predict --calibration-end 2024-03-31 --horizon 4
+expect_err 2 "xsell clv: --id applies to --input, not --db" \
+    "$XS" clv fit --model bgnbd --db x.db --id cust --calibration-end 2024-03-31
+expect_err 2 "xsell clv: $T/none.db: no such store" \
+    "$XS" clv fit --model bgnbd --db "$T/none.db" --calibration-end 2024-03-31
+[ -e "$T/none.db" ] && fail "clv --db created a missing store"
 expect_err 2 "xsell clv: unknown command \"score\": expected fit or predict" "$XS" clv score
 expect_err 2 "no customer has a purchase on or before the calibration end" \
     "$XS" clv fit --model bgnbd --input "$D/orders.csv" --calibration-end 2020-01-01

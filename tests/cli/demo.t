@@ -39,6 +39,35 @@ for s in counts segments plans top_products totals; do
 done
 grep -q "^currency,USD\$" "$T/summary.csv" || fail "currency in the totals"
 
+# The demo builds the store: recommend and targets work on it at once, and
+# the demo's last two sections are what they print. The offers section
+# holds the first customer (store order) whose top offer is an upsell, the
+# first for a cross-sell and the first for a downsell, with their offered
+# offers; the targets section is the top 10 of the target list.
+for s in offers targets; do
+    grep -q "^# $s\$" "$T/summary.csv" || fail "section $s in the csv summary"
+done
+section() { awk -v w="$1" '/^# /{s=substr($0, 3); next} s==w && NF' "$T/summary.csv"; }
+expect_rc 0 "$XS" recommend --db "$T/d.db" --all --format csv
+tail -n +2 "$T/.out" >"$T/all.csv"
+: >"$T/want"
+head -1 "$T/.out" >>"$T/want"
+for k in upsell cross-sell downsell; do
+    c=$(awk -F, -v k="$k" '$2=="1" && $3==k {print $1; exit}' "$T/all.csv")
+    [ -n "$c" ] || fail "some customer's top offer is a $k"
+    echo "$c" >>"$T/chosen"
+done
+for c in $(sort "$T/chosen"); do grep "^$c," "$T/all.csv" >>"$T/want"; done
+section offers >"$T/offers.csv"
+diff -u "$T/want" "$T/offers.csv" >&2 || fail "demo offers = recommend of the chosen customers"
+expect_eq "$(cut -d, -f3 "$T/offers.csv" | tail -n +2 | sort -u | tr '\n' ' ')" \
+    "cross-sell downsell upsell " "all three kinds in the demo offers"
+grep -q "; model built " "$T/offers.csv" || fail "the demo offers use the stored model"
+expect_rc 0 "$XS" targets --db "$T/d.db" --limit 10 --format csv
+section targets >"$T/targets.csv"
+diff -u "$T/.out" "$T/targets.csv" >&2 || fail "demo targets = xsell targets --limit 10"
+expect_eq "$(wc -l <"$T/targets.csv" | tr -d ' ')" "11" "ten targets"
+
 # Same seed, same summary; the store is replaced, not appended to.
 expect_rc 0 "$XS" demo --db "$T/d.db" --customers 40 --seed 3 --format csv
 cmp -s "$T/.out" "$T/summary.csv" || fail "a second run gives the same summary"

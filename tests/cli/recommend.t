@@ -6,10 +6,18 @@ for t in customers products subscriptions orders usage events offers; do
     "$XS" import --db "$DB" "$t" "$D/$t.csv" >/dev/null 2>&1 || fail "import $t"
 done
 
+# a store that was never built is refused, by recommend and targets alike
+expect_err 2 "xsell recommend: store was never built: run 'xsell build --db FILE'" \
+    "$XS" recommend --db "$DB" --customer U1
+expect_err 2 "xsell targets: store was never built: run 'xsell build --db FILE'" \
+    "$XS" targets --db "$DB"
+echo "built $DB as of 2026-06-30: propensity model not fitted (too few: priors used) on 1 decided offers (upsell 1, cross-sell 0, downsell 0)" >"$T/want"
+expect_out 0 "$T/want" -- "$XS" build --db "$DB"
+
 # one customer, JSON: 92 of 100 seats -> Team Premium (EV 0.30 x 2400)
 cat >"$T/want" <<'OUT'
 [
- {"customer_id": "U1", "rank": 1, "kind": "upsell", "trigger": "usage", "product": "team-basic-m -> team-premium-m", "expected_value": 720.00, "probability": 0.3000, "revenue_delta": 2400.00, "channel": "in_app", "timing": "now", "explanation": "You are using 92 of your 100 seats. Team Premium gives you 500 seats.", "evidence": "trigger usage; seats 92/100 (92%); P(accept) 0.300 (prior 0.300); value 2400.00; health 86; P(churn) 0.001", "suppressed_by": null}
+ {"customer_id": "U1", "rank": 1, "kind": "upsell", "trigger": "usage", "product": "team-basic-m -> team-premium-m", "expected_value": 720.00, "probability": 0.3000, "revenue_delta": 2400.00, "channel": "in_app", "timing": "now", "explanation": "You are using 92 of your 100 seats. Team Premium gives you 500 seats.", "evidence": "trigger usage; seats 92/100 (92%); P(accept) 0.300 (prior 0.300); value 2400.00; health 86; P(churn) 0.001; model built 2026-06-30", "suppressed_by": null}
 ]
 OUT
 expect_out 0 "$T/want" -- "$XS" recommend --db "$DB" --customer U1 --as-of 2026-06-30 --format json
@@ -17,9 +25,9 @@ expect_out 0 "$T/want" -- "$XS" recommend --db "$DB" --customer U1 --as-of 2026-
 # Japanese, with the suppressed candidates and their guardrail
 cat >"$T/want" <<'OUT'
 customer_id,rank,kind,trigger,product,expected_value,probability,revenue_delta,channel,timing,explanation,evidence,suppressed_by
-X1,1,downsell,cancel_request,team-sso -> (removed),276.14,0.3500,-600.00,email,now,Team Single sign-onを外すと、プランはそのままで月額USD 50.00節約できます。,trigger cancel_request; P(accept) 0.350 (prior 0.350); value 788.97; health 56; P(churn) 0.282,
-X1,,downsell,cancel_request,team-premium-m -> team-basic-m,-353.86,0.3500,-2400.00,email,now,Team Basicなら、データとよく使う機能はそのままに月額USD 200.00安くご利用いただけます。,trigger cancel_request; seats 20/530 (4%); P(accept) 0.350 (prior 0.350); value -1011.03; health 56; P(churn) 0.282,no_value
-X1,,downsell,cancel_request,team-seats-10 x3 -> team-seats-10 x0,234.14,0.3500,-720.00,email,now,530席中20席をご利用中です。Team 10 seatsを3個すべて外すと、月額USD 60.00節約できます。,trigger cancel_request; seats 20/530 (4%); P(accept) 0.350 (prior 0.350); value 668.97; health 56; P(churn) 0.282,limit
+X1,1,downsell,cancel_request,team-sso -> (removed),276.14,0.3500,-600.00,email,now,Team Single sign-onを外すと、プランはそのままで月額USD 50.00節約できます。,trigger cancel_request; P(accept) 0.350 (prior 0.350); value 788.97; health 56; P(churn) 0.282; model built 2026-06-30,
+X1,,downsell,cancel_request,team-premium-m -> team-basic-m,-353.86,0.3500,-2400.00,email,now,Team Basicなら、データとよく使う機能はそのままに月額USD 200.00安くご利用いただけます。,trigger cancel_request; seats 20/530 (4%); P(accept) 0.350 (prior 0.350); value -1011.03; health 56; P(churn) 0.282; model built 2026-06-30,no_value
+X1,,downsell,cancel_request,team-seats-10 x3 -> team-seats-10 x0,234.14,0.3500,-720.00,email,now,530席中20席をご利用中です。Team 10 seatsを3個すべて外すと、月額USD 60.00節約できます。,trigger cancel_request; seats 20/530 (4%); P(accept) 0.350 (prior 0.350); value 668.97; health 56; P(churn) 0.282; model built 2026-06-30,limit
 OUT
 expect_out 0 "$T/want" -- "$XS" recommend --db "$DB" --customer X1 --as-of 2026-06-30 --lang ja --show-suppressed --format csv
 

@@ -4,7 +4,8 @@
  * long-double evaluation and hand values), gradients (against finite
  * differences), the 2F1 series (against closed forms and GSL), conditional
  * expectations (against a numerical integral), fits (published CDNOW
- * estimates; recovery of simulated parameters) and bad input.
+ * estimates; recovery of simulated parameters), bad input, and summaries
+ * of a store's orders (against the same orders as a file).
  */
 #include "test.h"
 
@@ -14,6 +15,7 @@
 #include "score/bgnbd.h"
 #include "score/clv_data.h"
 #include "score/gammagamma.h"
+#include "store/snapshot.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
@@ -236,10 +238,21 @@ static void test_bad_input(void)
     /* arrays: t_x > T, negative, x = 0 with t_x > 0 */
     double x[1] = {1}, tx[1] = {5}, T[1] = {4};
     xs_clv_data *d = NULL;
-    CHECK_INT(xs_clv_data_from_arrays(x, tx, T, NULL, 1, &d, NULL), XS_EINVAL);
+    xs_error ea;
+    /* last purchase after the end of observation: dates out of order */
+    CHECK_INT(xs_clv_data_from_arrays(x, tx, T, NULL, 1, &d, &ea), XS_EINVAL);
+    CHECK_STR(ea.message, "customer 0: invalid summary (x 1, t_x 5, T 4, mean 0)");
     x[0] = 0;
     T[0] = 6;
-    CHECK_INT(xs_clv_data_from_arrays(x, tx, T, NULL, 1, &d, NULL), XS_EINVAL);
+    /* no repeat purchase, yet a recency */
+    CHECK_INT(xs_clv_data_from_arrays(x, tx, T, NULL, 1, &d, &ea), XS_EINVAL);
+    CHECK_STR(ea.message, "customer 0: invalid summary (x 0, t_x 5, T 6, mean 0)");
+    CHECK(d == NULL);
+    /* a negative mean spend */
+    double mneg[1] = {-1};
+    x[0] = 1;
+    CHECK_INT(xs_clv_data_from_arrays(x, tx, T, mneg, 1, &d, &ea), XS_EINVAL);
+    CHECK_STR(ea.message, "customer 0: invalid summary (x 1, t_x 5, T 6, mean -1)");
     CHECK(d == NULL);
 
     /* Gamma-Gamma needs repeat buyers with positive spend; a repeat buyer
@@ -358,6 +371,142 @@ static void test_alloc_failures(void)
         xs_clv_data_free(d);
     }
     CHECK(ok);
+}
+
+/* ---------------------------------------------------------------------- */
+/* From a store                                                            */
+/* ---------------------------------------------------------------------- */
+
+/* Imports tests/data/clv/store (customers, products, and orders unless
+ * no_orders) into a fresh store and loads its snapshot; NULL on failure. */
+static xs_snapshot *store_fixture(int no_orders)
+{
+    static const char *const tables[] = {"customers", "products", "orders"};
+    char db[128], f[1024];
+    snprintf(db, sizeof db, "/tmp/xs-test-clv-%ld.db", (long)getpid());
+    xs_store *st = NULL;
+    xs_snapshot *s = NULL;
+    xs_error e;
+    memset(&e, 0, sizeof e);
+    unlink(db);
+    if (xs_store_open(&st, db, &e) < 0) goto cleanup;
+    for (size_t i = 0; i < 3 - (no_orders != 0); i++) {
+        xs_import_options o;
+        xs_import_options_init(&o);
+        char rel[64];
+        snprintf(rel, sizeof rel, "tests/data/clv/store/%s.csv", tables[i]);
+        if (xs_table_lookup(tables[i], &o.table) < 0 ||
+            xs_import_file(st, path_of(rel, f, sizeof f), &o, NULL, &e) < 0)
+            goto cleanup;
+    }
+    if (xs_snapshot_load(st, &s, &e) < 0) s = NULL;
+cleanup:
+    if (!s) fprintf(stderr, "store fixture: %s\n", e.message);
+    xs_store_close(st);
+    unlink(db);
+    snprintf(f, sizeof f, "%s-wal", db);
+    unlink(f);
+    snprintf(f, sizeof f, "%s-shm", db);
+    unlink(f);
+    return s;
+}
+
+static void test_from_snapshot(void)
+{
+    xs_snapshot *s = store_fixture(0);
+    CHECK(s != NULL);
+    if (!s) return;
+    int32_t end;
+    xs_clv_parse_date("2024-06-30", 0, &end);
+    xs_clv_data *d = NULL, *h = NULL, *f = NULL;
+    uint32_t *idx = NULL;
+    xs_error e;
+    CHECK_INT(xs_clv_data_read_snapshot(s, end, 7, &d, &e), XS_OK);
+    CHECK_INT(xs_clv_data_from_snapshot(s, end, 7, &h, &idx, &e), XS_OK);
+    /* the same orders written by hand as customer_id,date,amount */
+    char p[1024];
+    xs_clv_read_opts o;
+    memset(&o, 0, sizeof o);
+    o.calibration_end = end;
+    o.unit_days = 7;
+    CHECK_INT(xs_clv_data_read(path_of("tests/data/clv/store/orders_summed.csv", p, sizeof p),
+                               &o, &f, &e),
+              XS_OK);
+    if (!d || !h || !f) goto cleanup;
+    size_t n_rows, n_after, n_dropped;
+    xs_clv_data_counts(d, &n_rows, &n_after, &n_dropped);
+    CHECK_INT(xs_clv_data_n(d), 10); /* K04 dropped, K05 never bought */
+    CHECK_INT(n_dropped, 1);
+    CHECK_INT(n_rows, 24); /* customer-days: 26 orders, 2 days with two */
+    CHECK_INT(n_after, 4);
+    CHECK_INT(xs_clv_data_n(h), 10);
+    CHECK_INT(xs_clv_data_n(f), 10);
+    for (size_t i = 0; i < xs_clv_data_n(d) && i < 10; i++) {
+        xs_clv_customer a, b, c;
+        xs_clv_data_get(d, i, &a);
+        xs_clv_data_get(h, i, &b);
+        xs_clv_data_get(f, i, &c);
+        /* bit for bit the health module's summary, in the same customer order */
+        CHECK(a.x == b.x && a.t_x == b.t_x && a.T == b.T && a.mean_spend == b.mean_spend);
+        CHECK_STR(a.id, xs__intern_str(&s->cust.ids, idx[i]));
+        /* the file: same ids, counts and spans; amounts to rounding */
+        CHECK_STR(a.id, c.id);
+        CHECK(a.x == c.x && a.t_x == c.t_x && a.T == c.T && a.holdout_n == c.holdout_n);
+        CHECK_NEAR(a.mean_spend, c.mean_spend, 1e-9);
+        CHECK_NEAR(a.holdout_spend, c.holdout_spend, 1e-9);
+    }
+    /* K01: 19.00; 99.99 + 10.00 on one day; 4.50; 30.00 after the end */
+    check_cust(d, 0, "K01", 2, 136.0 / 7, 177.0 / 7, (109.99 + 4.5) / 2, 1, 30);
+    check_cust(d, 3, "K06", 1, 60.0 / 7, 150.0 / 7, 18, 0, 0); /* 20.00 - 2.00, 18.00 */
+    /* the fits agree */
+    xs_bgnbd_params pd, pf;
+    xs_clv_fit_info id, inf;
+    CHECK_INT(xs_bgnbd_fit(d, &pd, &id, &e), xs_bgnbd_fit(f, &pf, &inf, &e));
+    CHECK_NEAR(id.log_likelihood, inf.log_likelihood, 1e-9);
+    CHECK_NEAR(pd.r / pf.r, 1, 1e-6);
+    CHECK_NEAR(pd.alpha / pf.alpha, 1, 1e-6);
+    /* errors */
+    xs_clv_data *none = NULL;
+    CHECK_INT(xs_clv_data_read_snapshot(s, end - 365, 7, &none, &e), XS_EINVAL);
+    CHECK_STR(e.message, "no customer has a purchase on or before the calibration end");
+    CHECK(none == NULL);
+    CHECK_INT(xs_clv_data_read_snapshot(s, end, 0, &none, &e), XS_EINVAL);
+    /* allocation failures: ENOMEM and nothing returned, until it succeeds */
+    int ok = 0;
+    for (long n = 0; n < 200 && !ok; n++) {
+        xs__alloc_fail_after(n);
+        int rc = xs_clv_data_read_snapshot(s, end, 7, &none, &e);
+        xs__alloc_fail_after(-1);
+        if (rc == XS_OK) {
+            ok = 1;
+            CHECK_INT(xs_clv_data_n(none), 10);
+        } else {
+            CHECK_INT(rc, XS_ENOMEM);
+            CHECK(none == NULL);
+        }
+        xs_clv_data_free(none);
+        none = NULL;
+    }
+    CHECK(ok);
+cleanup:
+    xs_clv_data_free(d);
+    xs_clv_data_free(h);
+    xs_clv_data_free(f);
+    xs_clv_customers_free(idx);
+    xs_snapshot_free(s);
+}
+
+static void test_from_snapshot_no_orders(void)
+{
+    xs_snapshot *s = store_fixture(1);
+    CHECK(s != NULL);
+    if (!s) return;
+    xs_clv_data *d = NULL;
+    xs_error e;
+    CHECK_INT(xs_clv_data_read_snapshot(s, 20000, 7, &d, &e), XS_EINVAL);
+    CHECK_STR(e.message, "the store has no orders");
+    CHECK(d == NULL);
+    xs_snapshot_free(s);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -735,6 +884,8 @@ static const xs_test tests[] = {
     {"summarize_rows", test_summarize_rows},
     {"bad_input", test_bad_input},
     {"alloc_failures", test_alloc_failures},
+    {"from_snapshot", test_from_snapshot},
+    {"from_snapshot_no_orders", test_from_snapshot_no_orders},
     {"bgnbd_loglik_hand", test_bgnbd_loglik_hand},
     {"loglik_vs_slow", test_loglik_vs_slow},
     {"gradients", test_gradients},

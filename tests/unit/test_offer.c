@@ -738,6 +738,201 @@ static void test_generated(void)
     rmdir(dir);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Build and closing the loop (model_io.c, src/store/offers_log.c)        */
+/* ---------------------------------------------------------------------- */
+
+/* Same decisions from the stored model as from the fitted one; a store
+ * never built, a damaged model; logging offers and their outcomes. */
+static void test_build_and_log(void)
+{
+    static const char *const tables[] = {
+        "customers", "products", "subscriptions", "orders", "usage", "events", "offers"};
+    char dir[256], path[600], buf[1200];
+    snprintf(dir, sizeof dir, "/tmp/xs-test-offer-build-%ld", (long)getpid());
+    xs_gen_options go;
+    xs_error e;
+    xs_gen_options_init(&go);
+    go.n_customers = 600;
+    go.seed = 5;
+    CHECK_INT(xs_gen_write(dir, &go, NULL, &e), XS_OK);
+    snprintf(db_path, sizeof db_path, "%.200s/store.db", dir);
+    remove_db();
+    xs_store *st = NULL;
+    xs_snapshot *g = NULL;
+    CHECK_INT(xs_store_open(&st, db_path, &e), XS_OK);
+    if (!st) return;
+    for (size_t i = 0; i < XS_N(tables); i++) {
+        xs_import_options o;
+        xs_import_options_init(&o);
+        xs_table_lookup(tables[i], &o.table);
+        snprintf(path, sizeof path, "%s/%s.csv", dir, tables[i]);
+        CHECK_INT(xs_import_file(st, path, &o, NULL, &e), XS_OK);
+    }
+    CHECK_INT(xs_snapshot_load(st, &g, &e), XS_OK);
+    if (!g) return;
+
+    /* never built */
+    xs_offer_engine *fit = NULL, *stored = NULL;
+    CHECK_INT(xs_offer_engine_open(st, g, NULL, NULL, &stored, &e), XS_ENOTFOUND);
+    CHECK_STR(xs_error_format(&e, buf, sizeof buf),
+              "store was never built: run 'xsell build --db FILE'");
+    CHECK(stored == NULL);
+
+    /* built: the stored model gives exactly the fitted one's decisions */
+    xs_offer_build_info bi;
+    CHECK_INT(xs_offer_build(st, g, NULL, NULL, &bi, &e), XS_OK);
+    CHECK_INT(bi.fitted, 1);
+    CHECK_INT(xs_offer_engine_new(g, NULL, NULL, &fit, &e), XS_OK);
+    CHECK_INT(xs_offer_engine_open(st, g, NULL, NULL, &stored, &e), XS_OK);
+    if (!fit || !stored) return;
+    char day[11];
+    CHECK_STR(bi.as_of, xs_offer_engine_as_of(fit, day));
+    CHECK_INT(stored->model_src, 1);
+    CHECK_INT(fit->model_src, 0);
+    CHECK_INT(stored->fitted, 1);
+    for (int k = 0; k < XS_OFFER_N_KINDS; k++) {
+        CHECK_INT(stored->n_hist[k], fit->n_hist[k]);
+        CHECK_INT(bi.n_hist[k], fit->n_hist[k]);
+    }
+    CHECK(!memcmp(stored->beta, fit->beta, sizeof fit->beta));
+    CHECK(!memcmp(stored->seg_factor, fit->seg_factor, sizeof fit->seg_factor));
+    size_t same = 0, n_off = 0;
+    xs_offer a[XS_OFFER_MAX_CANDIDATES], b[XS_OFFER_MAX_CANDIDATES];
+    for (uint32_t c = 0; c < g->cust.n; c++) {
+        int na = xs_offer_decide(fit, c, a, XS_OFFER_MAX_CANDIDATES);
+        int nb = xs_offer_decide(stored, c, b, XS_OFFER_MAX_CANDIDATES);
+        int eq = na == nb;
+        for (int j = 0; eq && j < na; j++)
+            eq = a[j].p_accept == b[j].p_accept && a[j].ev == b[j].ev &&
+                 a[j].rank == b[j].rank && a[j].guard == b[j].guard &&
+                 a[j].channel == b[j].channel && a[j].to_product == b[j].to_product;
+        same += eq;
+        n_off += na > 0 && a[0].rank == 1;
+    }
+    CHECK_INT(same, g->cust.n);
+    CHECK(n_off > 50);
+    /* the evidence says which model */
+    long c0 = -1;
+    for (uint32_t c = 0; c < g->cust.n && c0 < 0; c++)
+        if (xs_offer_decide(stored, c, a, XS_OFFER_MAX_CANDIDATES) > 0 && a[0].rank == 1)
+            c0 = (long)c;
+    CHECK(c0 >= 0);
+    char ev[1024], want[64];
+    snprintf(want, sizeof want, "; model built %s", bi.as_of);
+    xs_offer_evidence(stored, &a[0], ev, sizeof ev);
+    CHECK(strstr(ev, want) != NULL);
+    xs_offer_evidence(fit, &a[0], ev, sizeof ev);
+    CHECK(strstr(ev, "; model") == NULL);
+    xs_offer_engine_free(stored);
+    stored = NULL;
+    /* another as-of day: fitted on the fly, and the evidence says so */
+    CHECK_INT(xs_offer_engine_open(st, g, NULL, "2026-01-15", &stored, &e), XS_OK);
+    if (stored) {
+        CHECK_INT(stored->model_src, 2);
+        xs_offer_evidence(stored, &a[0], ev, sizeof ev);
+        snprintf(want, sizeof want, "; model fitted, build is as of %s", bi.as_of);
+        CHECK(strstr(ev, want) != NULL);
+        xs_offer_engine_free(stored);
+        stored = NULL;
+    }
+
+    /* logging: ids by day and sequence, pending, one transaction */
+    xs_offer_record r[2];
+    int k = xs_offer_decide(fit, (uint32_t)c0, a, XS_OFFER_MAX_CANDIDATES);
+    CHECK(k > 0);
+    CHECK_INT(xs_offer_log_fill(fit, &a[0], &r[0]), XS_OK);
+    r[1] = r[0];
+    long long n0 = xs_store_count(st, XS_T_OFFERS, &e);
+    CHECK_INT(xs_store_offers_log(st, r, 2, &e), 2);
+    char id1[32], id2[32];
+    snprintf(id1, sizeof id1, "X%.4s%.2s%.2s-0001", bi.as_of, bi.as_of + 5, bi.as_of + 8);
+    snprintf(id2, sizeof id2, "X%.4s%.2s%.2s-0002", bi.as_of, bi.as_of + 5, bi.as_of + 8);
+    CHECK_STR(r[0].offer_id, id1);
+    CHECK_STR(r[1].offer_id, id2);
+    CHECK_STR(r[0].sent_at, bi.as_of);
+    CHECK_INT(xs_store_count(st, XS_T_OFFERS, &e), n0 + 2);
+    /* a bad record rolls the whole call back */
+    r[1].sent_at[0] = '\0';
+    CHECK_INT(xs_store_offers_log(st, r, 2, &e), XS_EINVAL);
+    CHECK_INT(xs_store_count(st, XS_T_OFFERS, &e), n0 + 2);
+    /* a suppressed offer is not logged */
+    xs_offer sup = a[0];
+    sup.rank = 0;
+    CHECK_INT(xs_offer_log_fill(fit, &sup, &r[1]), XS_EINVAL);
+    /* outcomes */
+    CHECK_INT(xs_store_offer_outcome(st, id1, "accepted", bi.as_of, "12.34", &e), XS_OK);
+    CHECK_INT(xs_store_offer_outcome(st, id1, "declined", bi.as_of, NULL, &e), XS_EINVAL);
+    char fin[128];
+    snprintf(fin, sizeof fin,
+             "--offer: offer \"%s\" already has the final outcome \"accepted\"", id1);
+    CHECK_STR(xs_error_format(&e, buf, sizeof buf), fin);
+    CHECK_INT(xs_store_offer_outcome(st, "nope", "declined", bi.as_of, NULL, &e),
+              XS_ENOTFOUND);
+    CHECK_STR(xs_error_format(&e, buf, sizeof buf), "--offer: unknown offer \"nope\"");
+    CHECK_INT(xs_store_offer_outcome(st, id2, "maybe", bi.as_of, NULL, &e), XS_EINVAL);
+    CHECK_STR(xs_error_format(&e, buf, sizeof buf),
+              "outcome: expected accepted, declined or ignored, got \"maybe\"");
+    /* the snapshot reads them back */
+    xs_snapshot *g2 = NULL;
+    CHECK_INT(xs_snapshot_load(st, &g2, &e), XS_OK);
+    if (g2) {
+        CHECK_INT(g2->off.n, g->off.n + 2);
+        size_t acc = 0, pend = 0;
+        for (uint32_t i = 0; i < g2->off.n; i++) {
+            const char *cid = xs__intern_str(&g2->cust.ids, g2->off.customer[i]);
+            if (strcmp(cid, r[0].customer_id)) continue;
+            if (g2->off.outcome[i] == XS_SNAP_OUT_ACCEPTED &&
+                g2->off.revenue_delta[i] == 1234)
+                acc++;
+            if (g2->off.outcome[i] == XS_SNAP_OUT_PENDING) pend++;
+        }
+        CHECK(acc >= 1);
+        CHECK(pend >= 1);
+        xs_snapshot_free(g2);
+    }
+
+    /* out of memory anywhere in building or opening: XS_ENOMEM, nothing
+     * leaked (ASan), no engine; a stride keeps the loop short */
+    xs__alloc_fail_after(1L << 40);
+    CHECK_INT(xs_offer_engine_open(st, g, NULL, NULL, &stored, &e), XS_OK);
+    long total = xs__alloc_fail_after(-1);
+    xs_offer_engine_free(stored);
+    stored = NULL;
+    CHECK(total > 10);
+    long stride = total / 40 > 1 ? total / 40 : 1;
+    for (long f = 0; f < total; f += stride) {
+        xs__alloc_fail_after(f);
+        int r1 = xs_offer_engine_open(st, g, NULL, NULL, &stored, &e);
+        int r2 = xs_offer_build(st, g, NULL, NULL, NULL, &e);
+        xs__alloc_fail_after(-1);
+        CHECK(r1 == XS_ENOMEM || r1 == XS_OK);
+        CHECK(r2 == XS_ENOMEM || r2 == XS_OK);
+        CHECK((r1 == XS_OK) == (stored != NULL));
+        xs_offer_engine_free(stored);
+        stored = NULL;
+    }
+
+    /* a damaged stored model is refused */
+    CHECK_INT(xs_store_build_put(st, bi.as_of, bi.built_at,
+                                 "xsell-offer-model 1\nfitted x\n", &e),
+              XS_OK);
+    CHECK_INT(xs_offer_engine_open(st, g, NULL, NULL, &stored, &e), XS_EPARSE);
+    CHECK_STR(xs_error_format(&e, buf, sizeof buf),
+              "builds.model:2: damaged stored model: run 'xsell build' again");
+    CHECK(stored == NULL);
+
+    xs_offer_engine_free(fit);
+    xs_snapshot_free(g);
+    xs_store_close(st);
+    remove_db();
+    for (int f = 0; f < XS_GEN_N_FILES; f++) {
+        snprintf(path, sizeof path, "%s/%s", dir, xs_gen_file_name((xs_gen_file)f));
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
 static const xs_test tests[] = {
     {"upsell_usage", test_upsell_usage},
     {"onboarding", test_onboarding},
@@ -752,6 +947,7 @@ static const xs_test tests[] = {
     {"config", test_config},
     {"alloc_failures", test_alloc_failures},
     {"generated", test_generated},
+    {"build_and_log", test_build_and_log},
 };
 
 int main(void)

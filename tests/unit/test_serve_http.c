@@ -594,6 +594,96 @@ static void test_targets_offers(void)
     http_resp_free(&r);
 }
 
+/* POST /v1/offers/{id}/outcome: the store write path of `xsell outcome`,
+ * on offers logged by `xsell recommend --log` while the server runs. */
+static void test_outcome(void)
+{
+    if (!ready) return;
+    static char out[1 << 20];
+    /* log the offers of the first target, read their ids back */
+    int st;
+    json_t *j = call("GET", "/v1/targets?limit=1", key_read, NULL, &st);
+    CHECK_INT(st, 200);
+    char cust[64] = "";
+    snprintf(cust, sizeof cust, "%s",
+             json_string_value(json_object_get(json_array_get(json_object_get(j, "targets"), 0),
+                                               "customer_id")));
+    json_decref(j);
+    CHECK_INT(run_xs(out, sizeof out, (const char *const[]){"build", "--db", db, NULL}), 0);
+    CHECK_INT(run_xs(out, sizeof out,
+                     (const char *const[]){"recommend", "--db", db, "--customer", cust,
+                                           "--log", NULL}),
+              0);
+    CHECK_INT(run_xs(out, sizeof out,
+                     (const char *const[]){"export", "--db", db, "--format", "csv", "offers",
+                                           NULL}),
+              0);
+    char id1[32] = "", id2[32] = "", sent[11] = "";
+    for (char *l = strstr(out, "\nX"); l; l = strstr(l + 1, "\nX")) {
+        char *id = id1[0] ? id2 : id1;
+        if (id2[0]) break;
+        sscanf(l + 1, "%31[^,]", id);
+        if (!sent[0]) {
+            /* offer_id,customer_id,product_id,kind,channel,sent_at */
+            const char *p = l + 1;
+            for (int k = 0; k < 5 && p; k++)
+                p = strchr(p, ','), p = p ? p + 1 : NULL;
+            if (p) memcpy(sent, p, 10);
+        }
+    }
+    CHECK(id1[0] != 0);
+    CHECK(id2[0] != 0);
+    CHECK_INT(strlen(sent), 10);
+    char path[128], body[256], msg[256];
+    snprintf(path, sizeof path, "/v1/offers/%s/outcome", id1);
+    /* a read key may not write */
+    check_error("POST", path, key_read, "{\"outcome\": \"accepted\"}", 403, "forbidden", NULL);
+    check_error("POST", "/v1/offers/NOPE/outcome", key_write,
+                "{\"outcome\": \"accepted\"}", 404, "not_found", "unknown offer \"NOPE\"");
+    check_error("POST", path, key_write, "{\"outcome\": \"maybe\"}", 400, "bad_request",
+                "outcome: expected accepted, declined or ignored, got \"maybe\"");
+    check_error("POST", path, key_write, "{\"outcome\": 3}", 400, "bad_request",
+                "outcome: expected accepted, declined or ignored");
+    snprintf(msg, sizeof msg, "at: \"2000-01-01\" is before the offer was sent (%s)", sent);
+    check_error("POST", path, key_write, "{\"outcome\": \"accepted\", \"at\": \"2000-01-01\"}",
+                400, "bad_request", msg);
+    check_error("POST", path, key_write,
+                "{\"outcome\": \"accepted\", \"revenue_delta\": \"lots\"}", 400, "bad_request",
+                "revenue_delta: not an amount: \"lots\"");
+    /* recorded once; the second time is refused */
+    snprintf(body, sizeof body,
+             "{\"outcome\": \"accepted\", \"at\": \"%s\", \"revenue_delta\": -12.5}", sent);
+    j = call("POST", path, key_write, body, &st);
+    CHECK_INT(st, 200);
+    CHECK_STR(json_string_value(json_object_get(j, "offer_id")), id1);
+    CHECK_STR(json_string_value(json_object_get(j, "outcome")), "accepted");
+    CHECK_STR(json_string_value(json_object_get(j, "outcome_at")), sent);
+    CHECK_STR(json_string_value(json_object_get(j, "revenue_delta")), "-12.5");
+    json_decref(j);
+    snprintf(msg, sizeof msg, "offer \"%s\" already has the final outcome \"accepted\"", id1);
+    check_error("POST", path, key_write, body, 409, "outcome_final", msg);
+    /* the store holds it, as `xsell outcome` would have written it */
+    CHECK_INT(run_xs(out, sizeof out,
+                     (const char *const[]){"export", "--db", db, "--format", "csv", "offers",
+                                           NULL}),
+              0);
+    char want[128];
+    snprintf(want, sizeof want, "\n%s,", id1);
+    char *l = strstr(out, want);
+    CHECK(l != NULL);
+    if (l) {
+        char line[512];
+        sscanf(l + 1, "%511[^\n]", line);
+        snprintf(want, sizeof want, ",%s,accepted,%s,-12.50,", sent, sent);
+        CHECK(strstr(line, want) != NULL);
+    }
+    /* and `xsell outcome` refuses it too */
+    CHECK_INT(run_xs(out, sizeof out,
+                     (const char *const[]){"outcome", "--db", db, "--offer", id1, "declined",
+                                           NULL}),
+              2);
+}
+
 static void test_auth(void)
 {
     if (!ready) return;
@@ -624,11 +714,11 @@ static void test_auth(void)
                 "this route needs a key with scope admin (key has write)");
     check_error("POST", "/v1/events", key_read, "{}", 403, "forbidden",
                 "this route needs a key with scope write (key has read)");
-    check_error("POST", "/v1/events", key_write, "{}", 501, "not_implemented",
-                "POST /v1/events needs a store write path that does not exist yet");
-    check_error("POST", "/v1/offers/O1/outcome", key_admin, "{\"outcome\": \"accepted\"}", 501,
-                "not_implemented",
-                "POST /v1/offers/O1/outcome needs a store write path that does not exist yet");
+    check_error("POST", "/v1/events", key_write, "{}", 400, "bad_request",
+                "empty batch: expected at least one of customers, products, "
+                "subscriptions, orders, usage, events or offers");
+    check_error("POST", "/v1/offers/O1/outcome", key_admin, "{\"outcome\": \"accepted\"}", 404,
+                "not_found", "unknown offer \"O1\"");
     int st;
     json_decref(call("GET", p, key_admin, NULL, &st));
     CHECK_INT(st, 200);
@@ -666,7 +756,7 @@ static void test_routing_errors(void)
     if (!ready) return;
     check_error("GET", "/v1/nothing", key_read, NULL, 404, "not_found",
                 "no route for GET \"/v1/nothing\"");
-    check_error("GET", "/", NULL, NULL, 404, "not_found", "no route for GET \"/\"");
+    check_error("GET", "/nope", NULL, NULL, 404, "not_found", "no route for GET \"/nope\"");
     check_error("GET", "/v1/items//together", key_read, NULL, 404, "not_found", NULL);
     http_resp r;
     CHECK_INT(http_do(port, "DELETE", "/healthz", NULL, NULL, &r), 405);
@@ -714,6 +804,221 @@ static void test_routing_errors(void)
     int st;
     json_decref(call("GET", "/healthz", NULL, NULL, &st));
     CHECK_INT(st, 200);
+}
+
+/* POST /v1/events: export of one table through the CLI (static buffer). */
+static const char *export_of(const char *table, char *buf, size_t cap)
+{
+    int rc = run_xs(buf, cap, (const char *const[]){"export", "--db", db, table, NULL});
+    CHECK_INT(rc, 0);
+    return buf;
+}
+
+/* Checks a 422 invalid_events answer: message and the first detail. */
+static void check_invalid(const char *body, const char *msg, const char *table, long index,
+                          const char *column, const char *detail, long n_errors)
+{
+    int st;
+    json_t *j = call("POST", "/v1/events", key_write, body, &st);
+    CHECK_INT(st, 422);
+    json_t *e = json_object_get(j, "error");
+    CHECK_STR(json_string_value(json_object_get(e, "code")), "invalid_events");
+    CHECK_STR(json_string_value(json_object_get(e, "message")), msg);
+    CHECK_INT(json_integer_value(json_object_get(e, "n_errors")), n_errors);
+    json_t *d = json_array_get(json_object_get(e, "details"), 0);
+    CHECK_STR(json_string_value(json_object_get(d, "table")), table);
+    CHECK_INT(json_integer_value(json_object_get(d, "index")), index);
+    if (column)
+        CHECK_STR(json_string_value(json_object_get(d, "column")), column);
+    else
+        CHECK(json_object_get(d, "column") == NULL);
+    CHECK_STR(json_string_value(json_object_get(d, "message")), detail);
+    json_decref(j);
+}
+
+/* Counts lines of s. */
+static size_t n_lines(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+static void test_events(void)
+{
+    if (!ready) return;
+    static char ev0[1 << 20], us0[1 << 20], of0[1 << 20], ev1[1 << 20], us1[1 << 20],
+        of1[1 << 20], prod[1 << 16];
+    export_of("products", prod, sizeof prod);
+    char pid[128] = "";
+    const char *l2 = strchr(prod, '\n');
+    if (l2) sscanf(l2 + 1, "%127[^,]", pid);
+    CHECK(pid[0] != 0);
+    export_of("events", ev0, sizeof ev0);
+    export_of("usage", us0, sizeof us0);
+    export_of("offers", of0, sizeof of0);
+    CHECK(n_lines(ev0) > 1 && n_lines(us0) > 1);
+
+    /* the happy path */
+    char body[1024];
+    snprintf(body, sizeof body,
+             "{\"events\": [{\"customer_id\": \"C00000001\", \"date\": \"2031-01-01\", "
+             "\"type\": \"nps\", \"value\": 9}, {\"customer_id\": \"C00000001\", \"date\": "
+             "\"2031-01-02\", \"type\": \"ticket\", \"value\": \"2\", \"ref\": \"T-x\"}], "
+             "\"usage\": [{\"customer_id\": \"C00000001\", \"product_id\": \"%s\", \"metric\": "
+             "\"seats\", \"value\": 3.5, \"date\": \"2031-01-01\", \"note\": null}]}",
+             pid);
+    int st;
+    json_t *h = call("GET", "/healthz", NULL, NULL, &st);
+    json_int_t gen0 =
+        json_integer_value(json_object_get(json_object_get(h, "model"), "generation"));
+    json_decref(h);
+    json_t *j = call("POST", "/v1/events", key_write, body, &st);
+    CHECK_INT(st, 200);
+    /* the model stays as it was until POST /v1/build */
+    h = call("GET", "/healthz", NULL, NULL, &st);
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(h, "model"), "generation")),
+              gen0);
+    CHECK(gen0 >= 1);
+    json_decref(h);
+    json_t *ap = json_object_get(j, "applied");
+    CHECK_INT(json_object_size(ap), 2);
+    CHECK_INT(json_integer_value(json_object_get(ap, "events")), 2);
+    CHECK_INT(json_integer_value(json_object_get(ap, "usage")), 1);
+    CHECK_INT(json_integer_value(json_object_get(j, "inserted")), 3);
+    CHECK_INT(json_integer_value(json_object_get(j, "updated")), 0);
+    CHECK_INT(json_integer_value(json_object_get(j, "unchanged")), 0);
+    json_decref(j);
+    export_of("events", ev1, sizeof ev1);
+    export_of("usage", us1, sizeof us1);
+    /* exactly the new rows were added, where key order puts them */
+    {
+        static char want[1 << 20];
+        const char *at = ev0;
+        const char *next;
+        /* the new rows sort after C00000001's last row, before C00000002's first */
+        next = strstr(ev0, "\nC00000002,");
+        CHECK(next != NULL);
+        if (next) {
+            snprintf(want, sizeof want, "%.*s%s%s", (int)(next - at + 1), at,
+                     "C00000001,2031-01-01,nps,9,\nC00000001,2031-01-02,ticket,2,T-x\n",
+                     next + 1);
+            CHECK_STR(ev1, want);
+        }
+        next = strstr(us0, "\nC00000002,");
+        CHECK(next != NULL);
+        if (next) {
+            char row[256];
+            snprintf(row, sizeof row, "C00000001,%s,seats,3.5,2031-01-01\n", pid);
+            /* usage sorts by (customer, product, metric, date): find its place */
+            const char *p = strchr(us0, '\n') + 1, *ins = next + 1;
+            size_t plen = strlen(pid);
+            for (const char *q = p; q < next + 1; q = strchr(q, '\n') + 1) {
+                if (strncmp(q, "C00000001,", 10)) continue;
+                int c = strncmp(q + 10, pid, plen);
+                if (c == 0 && q[10 + plen] != ',') c = 1;
+                if (c < 0) continue;
+                if (c == 0) {
+                    const char *m = q + 11 + plen;
+                    if (strncmp(m, "seats,", 6) < 0) continue;
+                }
+                ins = q;
+                break;
+            }
+            snprintf(want, sizeof want, "%.*s%s%s", (int)(ins - us0), us0, row, ins);
+            CHECK_STR(us1, want);
+        }
+    }
+    /* the same batch again: all unchanged */
+    j = call("POST", "/v1/events", key_write, body, &st);
+    CHECK_INT(st, 200);
+    CHECK_INT(json_integer_value(json_object_get(j, "inserted")), 0);
+    CHECK_INT(json_integer_value(json_object_get(j, "unchanged")), 3);
+    json_decref(j);
+
+    /* validation errors, with the importer's messages */
+    check_invalid("{\"events\": [{\"customer_id\": \"C00000001\", \"date\": \"2031-02-01\", "
+                  "\"type\": \"login\"}, {\"customer_id\": \"C00000001\", \"date\": "
+                  "\"2031-02-01\", \"type\": \"nps\", \"value\": 11}]}",
+                  "events[1]: value: nps needs an integer 0 to 10, got \"11\"", "events", 1,
+                  "value", "nps needs an integer 0 to 10, got \"11\"", 1);
+    check_invalid("{\"events\": [{\"customer_id\": \"C9\", \"date\": \"2031-13-01\", "
+                  "\"type\": \"login\"}]}",
+                  "events[0]: customer_id: unknown customer \"C9\" (and 1 more error)",
+                  "events", 0, "customer_id", "unknown customer \"C9\"", 2);
+    check_invalid("{\"events\": [{\"customer_id\": \"C00000001\", \"date\": \"2031-02-01\", "
+                  "\"type\": \"login\"}, {\"customer_id\": \"C00000001\", \"date\": "
+                  "\"2031-02-01\", \"type\": \"login\", \"ref\": \"\"}]}",
+                  "events[1]: customer_id: duplicate key \"C00000001\", \"2031-02-01\", "
+                  "\"login\", \"\" (first at events[0])",
+                  "events", 1, "customer_id",
+                  "duplicate key \"C00000001\", \"2031-02-01\", \"login\", \"\" (first at "
+                  "events[0])",
+                  1);
+    /* atomicity: good events, one bad offer in the last table: nothing written */
+    snprintf(body, sizeof body,
+             "{\"offers\": [{\"offer_id\": \"EV-1\", \"customer_id\": \"C00000001\", "
+             "\"product_id\": \"%s\", \"kind\": \"cross_sell\", \"channel\": \"fax\", "
+             "\"sent_at\": \"2031-03-01\", \"outcome\": \"pending\"}], \"events\": "
+             "[{\"customer_id\": \"C00000001\", \"date\": \"2031-03-01\", \"type\": "
+             "\"login\"}]}",
+             pid);
+    check_invalid(body,
+                  "offers[0]: channel: expected email, in_app, csm, webinar or sns, got "
+                  "\"fax\"",
+                  "offers", 0, "channel",
+                  "expected email, in_app, csm, webinar or sns, got \"fax\"", 1);
+    static char ev2[1 << 20], of2[1 << 20];
+    export_of("events", ev2, sizeof ev2);
+    export_of("offers", of2, sizeof of2);
+    CHECK_STR(ev2, ev1);
+    CHECK_STR(of2, of0);
+    (void)of1;
+
+    /* the shape of the body */
+    check_error("POST", "/v1/events", key_write, "{\"evnts\": []}", 400, "bad_request",
+                "unknown table \"evnts\" (expected customers, products, subscriptions, "
+                "orders, usage, events or offers)");
+    check_error("POST", "/v1/events", key_write, "{\"events\": {}}", 400, "bad_request",
+                "events: expected an array, got an object");
+    check_error("POST", "/v1/events", key_write, "{\"usage\": \"x\"}", 400, "bad_request",
+                "usage: expected an array, got a string");
+    check_error("POST", "/v1/events", key_write, "{}", 400, "bad_request",
+                "empty batch: expected at least one of customers, products, "
+                "subscriptions, orders, usage, events or offers");
+    check_error("POST", "/v1/events", key_write, "[]", 400, "bad_json",
+                "the body must be a JSON object");
+    check_invalid("{\"events\": [1]}", "events[0]: expected an object, got a number",
+                  "events", 0, NULL, "expected an object, got a number", 1);
+    check_invalid("{\"events\": [{\"customer_id\": \"C00000001\", \"date\": \"2031-02-01\", "
+                  "\"type\": \"nps\", \"value\": [9]}]}",
+                  "events[0]: value: expected a string, number, boolean or null, got an "
+                  "array",
+                  "events", 0, "value",
+                  "expected a string, number, boolean or null, got an array", 1);
+    {
+        /* a table with more distinct field names than the handler takes */
+        char big[4000];
+        size_t o = (size_t)snprintf(big, sizeof big, "{\"usage\": [{");
+        for (int k = 0; k < 257; k++)
+            o += (size_t)snprintf(big + o, sizeof big - o, "%s\"f%03d\": 1", k ? ", " : "",
+                                  k);
+        snprintf(big + o, sizeof big - o, "}]}");
+        check_invalid(big, "usage[0]: f256: more than 256 distinct fields in usage", "usage",
+                      0, "f256", "more than 256 distinct fields in usage", 1);
+    }
+    j = call("POST", "/v1/events", key_write, "{\"events\": []}", &st);
+    CHECK_INT(st, 200);
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(j, "applied"), "events")), 0);
+    CHECK_INT(json_integer_value(json_object_get(j, "inserted")), 0);
+    json_decref(j);
+    /* scopes */
+    check_error("POST", "/v1/events", key_read, "{\"events\": []}", 403, "forbidden",
+                "this route needs a key with scope write (key has read)");
+    check_error("POST", "/v1/events", NULL, "{\"events\": []}", 401, "unauthorized", NULL);
+    export_of("events", ev2, sizeof ev2);
+    CHECK_STR(ev2, ev1);
 }
 
 static void test_keep_alive(void)
@@ -896,9 +1201,11 @@ int main(void)
         {"kpi", test_kpi},
         {"customer", test_customer},
         {"targets_offers", test_targets_offers},
+        {"outcome", test_outcome},
         {"auth", test_auth},
         {"live_keys", test_live_keys},
         {"routing_errors", test_routing_errors},
+        {"events", test_events},
         {"keep_alive", test_keep_alive},
         {"swap_under_load", test_swap_under_load},
         {"sigterm", test_sigterm},

@@ -1,0 +1,254 @@
+/*
+ * model_io.c — the offer engine's side of `xsell build` and of closing the
+ * loop: the propensity model as text (so the store can keep it), building
+ * (fit + store), opening an engine over a store with its stored model, and
+ * turning a decided offer into a record for the offers log
+ * (src/store/offers_log.c writes it).
+ *
+ * The model text is line based (docs/offers.md, "Build"):
+ *
+ *   xsell-offer-model 1
+ *   fitted 0|1
+ *   n_hist <upsell> <cross-sell> <downsell>
+ *   beta <b0> ... <b9>
+ *   seg <f_email> <f_in_app> <f_csm> <f_webinar> <f_sns> <segment name>
+ *
+ * with one seg line per segment whose response-rate factors are not all 1
+ * (the name "*" stands for customers without a segment). Numbers are
+ * written with 17 significant digits, so a stored model decides exactly as
+ * the fitted one did.
+ */
+#include "offer/offer_int.h"
+
+#include "base/alloc.h"
+#include "base/date.h"
+#include "base/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MODEL_MAGIC "xsell-offer-model 1"
+
+/* Appends printf output to a growing buffer; returns 0 or -1 (no memory). */
+static int add(char **b, size_t *len, size_t *cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int add(char **b, size_t *len, size_t *cap, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vsnprintf(*b + *len, *cap - *len, fmt, ap);
+        va_end(ap);
+        if (k < 0) return -1;
+        if (*len + (size_t)k < *cap) {
+            *len += (size_t)k;
+            return 0;
+        }
+        size_t nc = (*cap + (size_t)k + 1) * 2;
+        char *nb = xs__realloc(*b, nc);
+        if (!nb) return -1;
+        *b = nb;
+        *cap = nc;
+    }
+}
+
+/* Contract in offer_int.h. */
+char *xs__offer_model_text(const xs_offer_engine *en)
+{
+    size_t len = 0, cap = 512;
+    char *b = xs__malloc(cap);
+    if (!b) return NULL;
+    b[0] = '\0';
+    int bad = add(&b, &len, &cap, "%s\nfitted %d\nn_hist %zu %zu %zu\nbeta", MODEL_MAGIC,
+                  en->fitted, en->n_hist[0], en->n_hist[1], en->n_hist[2]);
+    for (int j = 0; j < XS__OFFER_NFEAT && !bad; j++)
+        bad = add(&b, &len, &cap, " %.17g", en->beta[j]);
+    if (!bad) bad = add(&b, &len, &cap, "\n");
+    const xs__intern *segs = &en->s->dict.segments;
+    for (size_t sg = 0; sg < 256 && !bad; sg++) {
+        int ones = 1;
+        for (int ch = 0; ch < XS_SNAP_N_CHANNELS; ch++)
+            if (en->seg_factor[sg][ch] != 1.0) ones = 0;
+        if (ones) continue;
+        const char *name = sg == 255      ? "*"
+                           : sg < segs->n ? xs__intern_str(segs, (uint32_t)sg)
+                                          : NULL;
+        if (!name || !name[0]) continue;
+        bad = add(&b, &len, &cap, "seg");
+        for (int ch = 0; ch < XS_SNAP_N_CHANNELS && !bad; ch++)
+            bad = add(&b, &len, &cap, " %.17g", en->seg_factor[sg][ch]);
+        if (!bad) bad = add(&b, &len, &cap, " %s\n", name);
+    }
+    if (bad) {
+        xs__free(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* Reads count numbers from *p (advanced). Returns 0 or -1. */
+static int read_nums(const char **p, double *out, int count)
+{
+    for (int i = 0; i < count; i++) {
+        char *end;
+        out[i] = strtod(*p, &end);
+        if (end == *p) return -1;
+        *p = end;
+    }
+    return 0;
+}
+
+/* Contract in offer_int.h. */
+int xs__offer_model_read(xs_offer_engine *en, const char *text, xs_error *err)
+{
+    const char *p = text;
+    long line = 1;
+    double v[XS__OFFER_NFEAT];
+    size_t ml = strlen(MODEL_MAGIC);
+    if (strncmp(p, MODEL_MAGIC "\n", ml + 1)) goto bad;
+    p += ml + 1;
+    line++;
+    if (strncmp(p, "fitted ", 7)) goto bad;
+    p += 7;
+    if (read_nums(&p, v, 1) < 0 || *p++ != '\n') goto bad;
+    en->fitted = v[0] != 0;
+    line++;
+    if (strncmp(p, "n_hist", 6)) goto bad;
+    p += 6;
+    if (read_nums(&p, v, 3) < 0 || *p++ != '\n') goto bad;
+    for (int k = 0; k < XS_OFFER_N_KINDS; k++)
+        en->n_hist[k] = v[k] < 0 ? 0 : (size_t)v[k];
+    line++;
+    if (strncmp(p, "beta", 4)) goto bad;
+    p += 4;
+    if (read_nums(&p, v, XS__OFFER_NFEAT) < 0 || *p++ != '\n') goto bad;
+    memcpy(en->beta, v, sizeof en->beta);
+    for (int sg = 0; sg < 256; sg++)
+        for (int ch = 0; ch < XS_SNAP_N_CHANNELS; ch++)
+            en->seg_factor[sg][ch] = 1.0;
+    while (*p) {
+        line++;
+        if (strncmp(p, "seg", 3)) goto bad;
+        p += 3;
+        if (read_nums(&p, v, XS_SNAP_N_CHANNELS) < 0 || *p++ != ' ') goto bad;
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        uint32_t sg = 256;
+        if (len == 1 && *p == '*')
+            sg = 255;
+        else {
+            uint32_t c = xs__intern_find(&en->s->dict.segments, p, len);
+            if (c != XS_INTERN_NONE && c < 255) sg = c;
+        }
+        if (sg < 256) /* a segment the snapshot no longer has is skipped */
+            for (int ch = 0; ch < XS_SNAP_N_CHANNELS; ch++)
+                en->seg_factor[sg][ch] = v[ch];
+        p += len;
+        if (*p == '\n') p++;
+    }
+    return XS_OK;
+bad:
+    return xs__error_set(err, XS_EPARSE, "builds.model", line, NULL,
+                         "damaged stored model: run 'xsell build' again");
+}
+
+/* Contract in xsell.h. */
+int xs_offer_engine_open(xs_store *st, const xs_snapshot *s, const xs_offer_config *c,
+                         const char *as_of, xs_offer_engine **out, xs_error *err)
+{
+    char day[11], built[21], now[11];
+    char *model = NULL;
+    xs_offer_engine *en = NULL;
+    *out = NULL;
+    int rc = xs_store_build_get(st, day, built, &model, err);
+    if (rc < 0) return rc;
+    if (rc == 0)
+        return xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL,
+                             "store was never built: run 'xsell build --db FILE'");
+    rc = xs__offer_engine_create(s, c, as_of, 0, &en, err);
+    if (rc < 0) goto cleanup;
+    xs_offer_engine_as_of(en, now);
+    snprintf(en->model_day, sizeof en->model_day, "%s", day);
+    if (!strcmp(now, day)) {
+        rc = xs__offer_model_read(en, model, err);
+        if (rc < 0) goto cleanup;
+        en->model_src = 1;
+    } else {
+        /* the build learnt from outcomes up to another day: deciding as of
+         * this one with it would use outcomes not known yet (or miss some) */
+        if ((rc = xs__offer_fit(en)) < 0) {
+            xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
+            goto cleanup;
+        }
+        en->model_src = 2;
+    }
+    *out = en;
+    en = NULL;
+    rc = XS_OK;
+cleanup:
+    xs_store_build_free(model);
+    xs_offer_engine_free(en);
+    return rc;
+}
+
+/* Contract in xsell.h. */
+int xs_offer_build(xs_store *st, const xs_snapshot *s, const xs_offer_config *c,
+                   const char *as_of, xs_offer_build_info *info, xs_error *err)
+{
+    xs_offer_engine *en = NULL;
+    char *text = NULL;
+    char day[11], built[21];
+    int rc = xs_offer_engine_new(s, c, as_of, &en, err);
+    if (rc < 0) return rc;
+    text = xs__offer_model_text(en);
+    if (!text) {
+        rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+        goto cleanup;
+    }
+    xs_offer_engine_as_of(en, day);
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(built, sizeof built, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    rc = xs_store_build_put(st, day, built, text, err);
+    if (rc < 0) goto cleanup;
+    if (info) {
+        memset(info, 0, sizeof *info);
+        memcpy(info->as_of, day, sizeof day);
+        memcpy(info->built_at, built, sizeof built);
+        info->fitted = en->fitted;
+        memcpy(info->n_hist, en->n_hist, sizeof info->n_hist);
+    }
+cleanup:
+    xs__free(text);
+    xs_offer_engine_free(en);
+    return rc;
+}
+
+/* Contract in xsell.h. */
+int xs_offer_log_fill(const xs_offer_engine *en, const xs_offer *o, xs_offer_record *r)
+{
+    static const char *const kinds[] = {"upsell", "cross_sell", "downsell"};
+    const struct xs_snapshot *s = en->s;
+    if (o->rank <= 0 || o->channel < 0 || (unsigned)o->kind >= XS_OFFER_N_KINDS)
+        return XS_EINVAL;
+    int32_t p = o->to_product >= 0 ? o->to_product : o->from_product;
+    if (p < 0) return XS_EINVAL;
+    memset(r, 0, sizeof *r);
+    r->customer_id = xs__intern_str(&s->cust.ids, o->customer);
+    r->product_id = xs__intern_str(&s->prod.ids, (uint32_t)p);
+    r->kind = kinds[o->kind];
+    r->channel = xs_offer_channel_name(o->channel);
+    xs_offer_engine_as_of(en, r->sent_at);
+    const char *from = o->from_product >= 0 && o->to_product >= 0
+                           ? xs__intern_str(&s->prod.ids, (uint32_t)o->from_product)
+                           : "";
+    if (strpbrk(from, "\"\\")) from = ""; /* never break the JSON */
+    snprintf(r->attrs, sizeof r->attrs, "{\"trigger\":\"%s\",\"from\":\"%.80s\"}",
+             xs_offer_trigger_name(o->trigger), from);
+    return XS_OK;
+}

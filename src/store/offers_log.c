@@ -1,0 +1,268 @@
+/*
+ * offers_log.c — the store's write paths for closing the offer loop and for
+ * `xsell build`: logging the offers shown (outcome pending) with unique ids,
+ * recording an offer's outcome, and keeping the builds (the fitted
+ * propensity model and its as-of day, schema version 3).
+ *
+ * Everything here runs in one transaction per call with prepared
+ * statements, so an error leaves the store as it was. The offer engine
+ * (src/offer/model_io.c) produces and reads the model text; the snapshot
+ * loader reads the offers table back, so logged offers and their outcomes
+ * reach the guardrails and the next build without further work.
+ */
+#include "base/alloc.h"
+#include "base/date.h"
+#include "base/error.h"
+#include "base/money.h"
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------------- */
+/* Builds                                                                 */
+/* ---------------------------------------------------------------------- */
+
+/* Contract in xsell.h. */
+int xs_store_build_get(xs_store *st, char as_of[11], char built_at[21], char **model,
+                       xs_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = 0;
+    *model = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT as_of, built_at, model FROM builds"
+                           " ORDER BY build_id DESC LIMIT 1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return xs__store_dberr(st, "reading the latest build", err);
+    int s = sqlite3_step(q);
+    if (s == SQLITE_ROW) {
+        const char *a = (const char *)sqlite3_column_text(q, 0);
+        const char *b = (const char *)sqlite3_column_text(q, 1);
+        const char *m = (const char *)sqlite3_column_text(q, 2);
+        snprintf(as_of, 11, "%s", a ? a : "");
+        snprintf(built_at, 21, "%s", b ? b : "");
+        *model = xs__strdup(m ? m : "");
+        rc = *model ? 1 : xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    } else if (s != SQLITE_DONE) {
+        rc = xs__store_dberr(st, "reading the latest build", err);
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* Contract in xsell.h. */
+void xs_store_build_free(char *model)
+{
+    xs__free(model);
+}
+
+/* Contract in xsell.h. */
+int xs_store_build_put(xs_store *st, const char *as_of, const char *built_at,
+                       const char *model, xs_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = xs__store_begin(st, err);
+    if (rc < 0) return rc;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO builds(built_at, as_of, model) VALUES(?, ?, ?)",
+                           -1, &q, NULL) != SQLITE_OK) {
+        rc = xs__store_dberr(st, "storing the build", err);
+        goto cleanup;
+    }
+    sqlite3_bind_text(q, 1, built_at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, as_of, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, model, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        rc = xs__store_dberr(st, "storing the build", err);
+        goto cleanup;
+    }
+    rc = xs__store_commit(st, err);
+cleanup:
+    sqlite3_finalize(q);
+    if (rc < 0) xs__store_rollback(st);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Logging offers                                                         */
+/* ---------------------------------------------------------------------- */
+
+/* The largest sequence number of the ids of day `ymd` ("YYYYMMDD") already
+ * in the store, 0 when none. Returns it or XS_EDB. */
+static long long last_seq(xs_store *st, sqlite3_stmt *q, const char *ymd, xs_error *err)
+{
+    char lo[16], hi[16]; /* the ids of the day: 'X<ymd>-' <= id < 'X<ymd>.' */
+    snprintf(lo, sizeof lo, "X%s-", ymd);
+    snprintf(hi, sizeof hi, "X%s.", ymd);
+    sqlite3_reset(q);
+    sqlite3_bind_text(q, 1, lo, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, hi, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) != SQLITE_ROW)
+        return xs__store_dberr(st, "numbering the offers", err);
+    return sqlite3_column_int64(q, 0);
+}
+
+/* Contract in xsell.h. */
+int xs_store_offers_log(xs_store *st, xs_offer_record *r, size_t n, xs_error *err)
+{
+    sqlite3_stmt *seq = NULL, *ins = NULL;
+    int rc = xs__store_begin(st, err);
+    if (rc < 0) return rc;
+    if (sqlite3_prepare_v2(
+            st->db,
+            "SELECT coalesce(max(CAST(substr(offer_id, 11) AS INTEGER)), 0)"
+            " FROM offers WHERE offer_id >= ? AND offer_id < ?",
+            -1, &seq, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db,
+                           "INSERT INTO offers(offer_id, customer_id, product_id, kind,"
+                           " channel, sent_at, outcome, attrs)"
+                           " VALUES(?, ?, ?, ?, ?, ?, 'pending', ?)",
+                           -1, &ins, NULL) != SQLITE_OK) {
+        rc = xs__store_dberr(st, "logging the offers", err);
+        goto cleanup;
+    }
+    char day[9] = ""; /* the day of `last`: asked once per day, then counted */
+    long long last = 0;
+    for (size_t i = 0; i < n; i++) {
+        char ymd[9];
+        const char *d = r[i].sent_at;
+        if (strlen(d) != 10) {
+            rc = xs__error_set(err, XS_EINVAL, NULL, 0, "sent_at", "not a date: \"%s\"",
+                               d);
+            goto cleanup;
+        }
+        memcpy(ymd, d, 4);
+        memcpy(ymd + 4, d + 5, 2);
+        memcpy(ymd + 6, d + 8, 2);
+        ymd[8] = '\0';
+        if (strcmp(day, ymd)) {
+            /* the primary key range of the day: no scan of other days */
+            last = last_seq(st, seq, ymd, err);
+            if (last < 0) {
+                rc = (int)last;
+                goto cleanup;
+            }
+            memcpy(day, ymd, sizeof day);
+        }
+        snprintf(r[i].offer_id, sizeof r[i].offer_id, "X%s-%04lld", ymd, ++last);
+        sqlite3_reset(ins);
+        sqlite3_bind_text(ins, 1, r[i].offer_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, r[i].customer_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 3, r[i].product_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 4, r[i].kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 5, r[i].channel, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 6, r[i].sent_at, -1, SQLITE_STATIC);
+        if (r[i].attrs[0])
+            sqlite3_bind_text(ins, 7, r[i].attrs, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(ins, 7);
+        if (sqlite3_step(ins) != SQLITE_DONE) {
+            rc = xs__store_dberr(st, "logging the offers", err);
+            goto cleanup;
+        }
+    }
+    rc = xs__store_commit(st, err);
+    if (rc == XS_OK) rc = (int)n;
+cleanup:
+    sqlite3_finalize(seq);
+    sqlite3_finalize(ins);
+    if (rc < 0) xs__store_rollback(st);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Outcomes                                                               */
+/* ---------------------------------------------------------------------- */
+
+/* Contract in xsell.h. */
+int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outcome,
+                           const char *at, const char *revenue_delta, xs_error *err)
+{
+    char q1[120], q2[120];
+    int32_t at_day, sent_day;
+    int64_t minor = 0;
+    sqlite3_stmt *get = NULL, *upd = NULL;
+    if (!outcome || (strcmp(outcome, "accepted") && strcmp(outcome, "declined") &&
+                     strcmp(outcome, "ignored"))) {
+        xs__error_quote(q1, sizeof q1, outcome ? outcome : "",
+                        outcome ? strlen(outcome) : 0);
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "outcome",
+                             "expected accepted, declined or ignored, got %s", q1);
+    }
+    if (!at || strlen(at) != 10 || xs__date_parse(at, 10, &at_day) < 0) {
+        xs__error_quote(q1, sizeof q1, at ? at : "", at ? strlen(at) : 0);
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "--at",
+                             "expected a date YYYY-MM-DD, got %s", q1);
+    }
+    if (revenue_delta) {
+        int m = xs__money_parse(revenue_delta, strlen(revenue_delta), st->money_scale,
+                                &minor);
+        if (m < 0) {
+            xs__error_quote(q1, sizeof q1, revenue_delta, strlen(revenue_delta));
+            if (m == -2)
+                return xs__error_set(err, XS_EINVAL, NULL, 0, "--revenue-delta",
+                                     "more than %d fraction digits: %s", st->money_scale,
+                                     q1);
+            return xs__error_set(err, XS_EINVAL, NULL, 0, "--revenue-delta",
+                                 "not an amount: %s", q1);
+        }
+    }
+    int rc = xs__store_begin(st, err);
+    if (rc < 0) return rc;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT sent_at, outcome FROM offers WHERE offer_id = ?", -1,
+                           &get, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db,
+                           "UPDATE offers SET outcome = ?, outcome_at = ?,"
+                           " revenue_delta = coalesce(?, revenue_delta)"
+                           " WHERE offer_id = ?",
+                           -1, &upd, NULL) != SQLITE_OK) {
+        rc = xs__store_dberr(st, "recording the outcome", err);
+        goto cleanup;
+    }
+    sqlite3_bind_text(get, 1, offer_id, -1, SQLITE_STATIC);
+    int s = sqlite3_step(get);
+    xs__error_quote(q1, sizeof q1, offer_id, strlen(offer_id));
+    if (s == SQLITE_DONE) {
+        rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, "--offer", "unknown offer %s", q1);
+        goto cleanup;
+    }
+    if (s != SQLITE_ROW) {
+        rc = xs__store_dberr(st, "recording the outcome", err);
+        goto cleanup;
+    }
+    const char *sent = (const char *)sqlite3_column_text(get, 0);
+    const char *cur = (const char *)sqlite3_column_text(get, 1);
+    if (cur && strcmp(cur, "pending")) {
+        xs__error_quote(q2, sizeof q2, cur, strlen(cur));
+        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--offer",
+                           "offer %s already has the final outcome %s", q1, q2);
+        goto cleanup;
+    }
+    if (sent && strlen(sent) >= 10 && xs__date_parse(sent, 10, &sent_day) == 0 &&
+        at_day < sent_day) {
+        xs__error_quote(q2, sizeof q2, at, strlen(at));
+        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--at",
+                           "%s is before the offer was sent (%.10s)", q2, sent);
+        goto cleanup;
+    }
+    sqlite3_bind_text(upd, 1, outcome, -1, SQLITE_STATIC);
+    sqlite3_bind_text(upd, 2, at, 10, SQLITE_STATIC);
+    if (revenue_delta)
+        sqlite3_bind_int64(upd, 3, minor);
+    else
+        sqlite3_bind_null(upd, 3);
+    sqlite3_bind_text(upd, 4, offer_id, -1, SQLITE_STATIC);
+    if (sqlite3_step(upd) != SQLITE_DONE) {
+        rc = xs__store_dberr(st, "recording the outcome", err);
+        goto cleanup;
+    }
+    rc = xs__store_commit(st, err);
+cleanup:
+    sqlite3_finalize(get);
+    sqlite3_finalize(upd);
+    if (rc < 0) xs__store_rollback(st);
+    return rc;
+}

@@ -1,0 +1,74 @@
+# The web dashboard (docs/dashboard.md): `xsell serve --web DIR` on a
+# generated store of 300 customers, driven end to end in headless Chromium by
+# tests/e2e/dashboard.e2e.mjs (playwright-core from web/node_modules, Debian's
+# /usr/bin/chromium; both installed by scripts/install-deps). The page is
+# built from web/src into $T/dist, so the test always sees the current
+# sources. Screenshots go to e2e-dashboard/ in the build directory when run
+# by CTest (else to $T). XS_SKIP_E2E=1 skips the browser part (only for
+# machines that cannot install Chromium: it is the dashboard's only test).
+
+"$XS" serve --help >"$T/help" || fail "serve --help"
+grep -q "^  --web DIR  " "$T/help" || fail "serve --help: no --web DIR"
+
+node --version >/dev/null 2>&1 || fail "node is not installed (scripts/install-deps)"
+[ -d "$SRC/web/node_modules/chart.js" ] && [ -d "$SRC/web/node_modules/playwright-core" ] ||
+    fail "$SRC/web/node_modules is incomplete: run \"npm ci\" in web/ (scripts/install-deps)"
+node "$SRC/web/build.mjs" "$T/dist" >"$T/build.out" 2>&1 || { cat "$T/build.out" >&2; fail "web/build.mjs"; }
+for f in index.html assets/app.js assets/app.css assets/chart.umd.min.js; do
+    [ -s "$T/dist/$f" ] || fail "web/build.mjs wrote no $f"
+done
+n_pass=$((n_pass + 1))
+
+# start_server WEBDIR: starts xsell serve on a free port; sets pid and url
+start_server() {
+    : >"$T/serve.out" # truncated here: the child's own redirection may come late
+    "$XS" serve --db "$T/x.db" --listen 127.0.0.1:0 --web "$1" >"$T/serve.out" 2>"$T/serve.err" &
+    pid=$!
+    i=0
+    while ! grep -q "^listening on http://.*:[0-9]" "$T/serve.out" && kill -0 "$pid" 2>/dev/null &&
+        [ $i -lt 600 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    url=$(sed -n 's/^listening on //p' "$T/serve.out")
+    [ -n "$url" ] || {
+        kill "$pid" 2>/dev/null
+        cat "$T/serve.out" "$T/serve.err" >&2
+        fail "serve --web $1 did not start"
+    }
+}
+stop_server() {
+    kill -TERM "$pid"
+    wait "$pid"
+    src=$?
+    [ $src = 0 ] || { cat "$T/serve.err" >&2; fail "serve exited $src"; }
+}
+
+"$XS" demo --customers 300 --db "$T/x.db" >"$T/demo.out" 2>&1 || { cat "$T/demo.out" >&2; fail "demo"; }
+key=$("$XS" apikey create --db "$T/x.db" --scope read --note e2e) || fail "apikey create"
+"$XS" customers --db "$T/x.db" --format json >"$T/customers.json" 2>/dev/null || fail "customers"
+
+# without the built files / answers 404 and says how to build them
+start_server "$T/none"
+node -e 'fetch(process.argv[1]).then(async (r) => console.log(r.status, await r.text()))' "$url/" >"$T/none.out" 2>&1
+stop_server
+expect_eq "$(cat "$T/none.out")" "404 {\"error\":{\"code\":\"not_found\",\"message\":\"dashboard not built: $T/none/index.html is missing (run \`make web\`, or pass --web DIR)\"}}" \
+    "GET / without web/dist"
+
+if [ "${XS_SKIP_E2E:-0}" = 1 ]; then
+    echo "skipped: the browser test (XS_SKIP_E2E=1)"
+else
+    [ -x "${XS_CHROMIUM:-/usr/bin/chromium}" ] ||
+        fail "${XS_CHROMIUM:-/usr/bin/chromium} is not installed (apt-get install chromium; scripts/install-deps)"
+    out="$T/shots"
+    [ -f CTestTestfile.cmake ] && out="$PWD/e2e-dashboard"
+    mkdir -p "$out" || fail "mkdir $out"
+    start_server "$T/dist"
+    XS_URL="$url" XS_KEY="$key" XS_OUT="$out" XS_CUSTOMERS="$T/customers.json" timeout 300 node "$SRC/tests/e2e/dashboard.e2e.mjs" >"$T/e2e.out" 2>&1
+    rc=$?
+    stop_server
+    cat "$T/e2e.out"
+    [ $rc = 0 ] || fail "tests/e2e/dashboard.e2e.mjs exited $rc"
+    [ -s "$out/dashboard.png" ] || fail "no screenshot $out/dashboard.png"
+    n_pass=$((n_pass + 1))
+fi

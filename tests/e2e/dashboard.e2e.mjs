@@ -1,0 +1,290 @@
+// dashboard.e2e.mjs — end-to-end test of the dashboard (docs/dashboard.md)
+// in headless Chromium driven by playwright-core (from web/node_modules),
+// against a running `xsell serve --web DIR` on generated data.
+//
+//   XS_URL=http://127.0.0.1:PORT XS_KEY=xs_... XS_OUT=DIR [XS_CUSTOMERS=FILE] \
+//     node tests/e2e/dashboard.e2e.mjs
+//
+// Checks: the static routes (content types; "..", "%2e%2e" and hidden names
+// refused), /v1/segments against a count over /v1/customers/{id} of the
+// customers in XS_CUSTOMERS (`xsell customers --format json`, when given),
+// the key prompt (a wrong key is refused and shown, the right one is kept in
+// localStorage across a reload), every chart drawn from exactly the numbers
+// the API gives (Chart.js instances, element positions, non-blank canvas
+// pixels), a click on a target row showing that customer's offers, the rule
+// explorer, and no page errors. Screenshots go to XS_OUT. Prints
+// "ok N - ..." per check; exits 1 on the first failure.
+import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const webDir = new URL('../../web/', import.meta.url).pathname;
+const require = createRequire(join(webDir, 'package.json'));
+let chromium;
+try {
+  ({ chromium } = require('playwright-core'));
+} catch {
+  console.error(`FAIL: playwright-core is not installed: run "npm ci" in ${webDir}`);
+  process.exit(1);
+}
+
+const BASE = process.env.XS_URL;
+const KEY = process.env.XS_KEY;
+const OUT = process.env.XS_OUT || tmpdir();
+const CHROMIUM = process.env.XS_CHROMIUM || '/usr/bin/chromium';
+if (!BASE || !KEY) {
+  console.error('usage: XS_URL=http://HOST:PORT XS_KEY=KEY [XS_OUT=DIR] node dashboard.e2e.mjs');
+  process.exit(2);
+}
+
+let n = 0;
+function ok(cond, what) {
+  if (!cond) throw new Error(what);
+  n++;
+  console.log(`ok ${n} - ${what}`);
+}
+function eq(a, b, what) {
+  const sa = JSON.stringify(a), sb = JSON.stringify(b);
+  if (sa !== sb) throw new Error(`${what}: got ${sa.slice(0, 300)}, want ${sb.slice(0, 300)}`);
+  n++;
+  console.log(`ok ${n} - ${what}`);
+}
+
+// A GET with the path sent exactly as given (fetch would normalise "..").
+function raw(path, key) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(BASE);
+    const req = http.request(
+      { host: u.hostname, port: u.port, path, method: 'GET', headers: key ? { Authorization: `Bearer ${key}` } : {} },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, type: res.headers['content-type'], body: Buffer.concat(chunks).toString() }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+const apiJson = async (path) => {
+  const r = await raw(path, KEY);
+  if (r.status !== 200) throw new Error(`${path}: ${r.status} ${r.body}`);
+  return JSON.parse(r.body);
+};
+
+async function staticRoutes() {
+  let r = await raw('/');
+  eq([r.status, r.type], [200, 'text/html; charset=utf-8'], 'GET / is the page');
+  ok(r.body.includes('<title>xsell dashboard</title>'), 'GET / has the title');
+  r = await raw('/assets/app.js');
+  eq([r.status, r.type], [200, 'text/javascript; charset=utf-8'], 'app.js is JavaScript');
+  r = await raw('/assets/app.css');
+  eq([r.status, r.type], [200, 'text/css; charset=utf-8'], 'app.css is CSS');
+  r = await raw('/assets/chart.umd.min.js');
+  ok(r.status === 200 && r.body.includes('Chart.js v4'), 'the vendored Chart.js is served');
+  for (const p of ['/assets/..', '/assets/%2e%2e', '/assets/%2E%2E', '/assets/.hidden', '/assets/a%20b.js']) {
+    r = await raw(p);
+    eq([r.status, JSON.parse(r.body).error.code], [400, 'bad_request'], `${p} is refused (400)`);
+  }
+  for (const p of ['/assets/../index.html', '/assets/%2e%2e/index.html', '/assets/%2e%2e%2findex.html',
+    '/assets/..%2f..%2fetc%2fpasswd', '/assets/nope.js', '/assets/', '/index.html', '/assets/x/app.js']) {
+    r = await raw(p);
+    eq([r.status, JSON.parse(r.body).error.code], [404, 'not_found'], `${p} is not found (404)`);
+  }
+  r = await raw('/v1/kpi');
+  eq(r.status, 401, '/v1 routes still need a key');
+}
+
+// /v1/segments against a brute-force count over /v1/customers/{id} of every
+// customer id listed in XS_CUSTOMERS (`xsell customers --format json`).
+async function segmentsReference(segs) {
+  if (!process.env.XS_CUSTOMERS) return;
+  const ids = JSON.parse(readFileSync(process.env.XS_CUSTOMERS, 'utf8')).map((c) => c.customer_id);
+  eq(segs.customers, ids.length, '/v1/segments counts every customer');
+  const want = new Map(segs.segments.map((x) => [x.segment, { customers: 0, mrr: 0, health: 0 }]));
+  const bins = new Array(10).fill(0);
+  for (const id of ids) {
+    const c = await apiJson(`/v1/customers/${id}`);
+    const w = want.get(c.segment);
+    if (!w) throw new Error(`customer ${id}: segment ${c.segment} is not in /v1/segments`);
+    w.customers++;
+    w.mrr += c.mrr ?? 0;
+    w.health += c.health;
+    bins[Math.min(9, Math.max(0, Math.floor(c.health / 10)))]++;
+  }
+  for (const x of segs.segments) {
+    const w = want.get(x.segment);
+    eq(x.customers, w.customers, `/v1/segments: ${x.segment}: customers`);
+    ok(Math.abs(x.mrr - w.mrr) < 1e-6, `/v1/segments: ${x.segment}: mrr ${x.mrr} = ${w.mrr}`);
+    ok(w.customers ? Math.abs(x.mean_health - w.health / w.customers) < 1e-9 : x.mean_health === null,
+      `/v1/segments: ${x.segment}: mean health`);
+  }
+  eq(segs.health.map((b) => b.customers), bins, '/v1/segments: health histogram');
+  eq(segs.health.map((b) => [b.lo, b.hi]), bins.map((_, i) => [10 * i, 10 * i + 10]), '/v1/segments: bin bounds');
+}
+
+async function main() {
+  await staticRoutes();
+  const [kpi, segs, targets, rules] = await Promise.all([
+    apiJson('/v1/kpi?period=month'), apiJson('/v1/segments'), apiJson('/v1/targets?limit=100'), apiJson('/v1/rules?limit=50'),
+  ]);
+  ok(kpi.rows.length > 6 && targets.targets.length > 10 && rules.rules.length > 0, 'the generated store has data');
+  await segmentsReference(segs);
+
+  const profile = mkdtempSync(join(tmpdir(), 'xsell-e2e-chromium-'));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 1800 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const errors = [];
+  try {
+    const page = ctx.pages()[0] || (await ctx.newPage());
+    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+    page.setDefaultTimeout(20000);
+    // waits for fn() to hold in the page; an uncaught page error fails at once
+    const broken = new Promise((_, reject) => page.on('pageerror', (e) => reject(new Error(`page error: ${e.message}`))));
+    broken.catch(() => {});
+    const wait = (fn) => Promise.race([page.waitForFunction(fn), broken]);
+
+    await page.goto(`${BASE}/`);
+    await wait(() => document.body.dataset.state === 'idle');
+    ok(await page.locator('#main').isHidden(), 'without a key the dashboard is hidden');
+    ok((await page.textContent('#status')).includes('Enter an API key'), 'the page asks for a key');
+
+    // a wrong key is refused and said so
+    await page.fill('#api-key', 'xs_0000000000000000_nope');
+    await page.click('#save-key');
+    await wait(() => document.body.dataset.state === 'error');
+    ok((await page.textContent('#status')).includes('API key refused'), 'a wrong key is reported');
+    ok(await page.locator('#status.error').isVisible(), 'the error is shown');
+    ok(await page.locator('#main').isHidden(), 'a wrong key shows no data');
+    errors.length = 0; // the 401s above are logged by the browser on purpose
+
+    await page.fill('#api-key', KEY);
+    await page.click('#save-key');
+    await wait(() => document.body.dataset.state === 'ready');
+    eq(await page.evaluate(() => localStorage.getItem('xsell.apiKey')), KEY, 'the key is kept in localStorage');
+    ok(await page.locator('#main').isVisible(), 'the dashboard is shown');
+
+    // charts: exactly the API's numbers
+    const charts = await page.evaluate(() => {
+      const out = {};
+      for (const [id, c] of Object.entries(window.xsDashboard.charts)) {
+        const canvas = document.getElementById(id);
+        const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = 0;
+        for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) painted++;
+        // every non-null value has an element placed inside the chart area
+        const ca = c.chartArea;
+        const placed = c.data.datasets.map((d, i) => {
+          const els = c.getDatasetMeta(i).data;
+          let inside = 0, values = 0;
+          d.data.forEach((v, j) => {
+            if (v == null) return;
+            values++;
+            const el = els[j];
+            if (el && Number.isFinite(el.x) && Number.isFinite(el.y) && el.x >= ca.left - 1 && el.x <= ca.right + 1 &&
+                el.y >= ca.top - 1 && el.y <= ca.bottom + 1) inside++;
+          });
+          return { label: d.label, inside, values };
+        });
+        out[id] = { type: c.config.type, labels: c.data.labels, data: c.data.datasets.map((d) => ({ label: d.label, data: d.data })), placed, painted, w: canvas.width, h: canvas.height };
+      }
+      return out;
+    });
+    const ids = ['chart-mrr', 'chart-movements', 'chart-motions', 'chart-funnel', 'chart-health', 'chart-segments'];
+    eq(Object.keys(charts).sort(), [...ids].sort(), 'all six charts exist');
+    for (const id of ids) {
+      const c = charts[id];
+      ok(c.data.length > 0 && c.data.some((d) => d.data.some((v) => v != null && v !== 0)), `${id} has data points`);
+      ok(c.w > 100 && c.h > 100 && c.painted > 2000, `${id} is drawn (${c.painted} painted pixels)`);
+      for (const p of c.placed) ok(p.values > 0 && p.inside === p.values, `${id}: ${p.label}: all ${p.values} values placed in the chart area (${p.inside})`);
+    }
+    const col = (k) => kpi.rows.map((r) => r[k]);
+    eq(charts['chart-mrr'].labels, col('period'), 'MRR chart: one point per KPI period');
+    eq(charts['chart-mrr'].data.map((d) => d.label), ['MRR', 'NRR', 'GRR'], 'MRR chart: MRR, NRR, GRR');
+    eq(charts['chart-mrr'].data[0].data, col('mrr_end'), 'MRR chart: mrr_end');
+    eq(charts['chart-mrr'].data[1].data, col('nrr'), 'MRR chart: nrr');
+    eq(charts['chart-movements'].data[1].data, col('expansion_mrr'), 'movements: expansion (upsell) MRR');
+    eq(charts['chart-movements'].data[3].data, col('contraction_mrr').map((v) => (v == null ? null : -v)), 'movements: contraction (downsell) MRR, negative');
+    eq(charts['chart-motions'].data.map((d) => d.data), [col('upsold'), col('cross_sell_proposed'), col('cross_sell_accepted'), col('downsell_offers'), col('downsell_saved')], 'upsell / cross-sell / downsell trends');
+    const sum = (k) => kpi.rows.reduce((a, r) => a + (r[k] || 0), 0);
+    eq(charts['chart-funnel'].data[0].data, [sum('offers'), sum('accepted'), sum('declined'), sum('ignored'), sum('pending')], 'offer funnel: proposed, accepted, declined, ignored, pending');
+    ok(sum('offers') >= sum('accepted') && sum('accepted') > 0, 'offer funnel: some offers accepted');
+    eq(charts['chart-health'].data[0].data, segs.health.map((b) => b.customers), 'health histogram');
+    eq(segs.health.reduce((a, b) => a + b.customers, 0), segs.customers, 'health histogram counts every customer');
+    eq(charts['chart-segments'].data[0].data.reduce((a, b) => a + b, 0), segs.customers, 'segment doughnut counts every customer');
+    eq(segs.customers, 300, '300 customers scored');
+
+    // cards
+    const last = kpi.rows[kpi.rows.length - 1];
+    ok((await page.textContent('#cards')).includes(last.mrr_end.toLocaleString('en-US', { maximumFractionDigits: 0 })), 'the MRR card shows the last period');
+
+    // the target list and its click-through
+    const rowsShown = await page.locator('#targets tbody tr').count();
+    eq(rowsShown, Math.min(100, targets.total), 'the target list shows the targets');
+    const pick = targets.targets[2];
+    await page.locator('#targets tbody tr').nth(2).click();
+    await wait(() => document.getElementById('customer').dataset.state === 'ready');
+    eq(await page.textContent('#customer-id'), pick.customer_id, 'a click shows that customer');
+    const offers = await apiJson(`/v1/customers/${pick.customer_id}/offers?limit=10`);
+    const shown = await page.$$eval('#offers tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    eq(shown.map((r) => [Number(r[0]), r[1], r[2]]), offers.offers.map((o) => [o.rank, o.kind, o.product]), "the customer's offers, in rank order");
+    ok(shown.length > 0, 'the customer has offers');
+    eq(await page.$$eval('#explanations li', (lis) => lis.map((l) => l.textContent)), offers.offers.map((o) => o.explanation), 'the offer explanations');
+    const cust = await apiJson(`/v1/customers/${pick.customer_id}`);
+    ok((await page.textContent('#customer-summary')).includes(`(${cust.segment})`), "the customer's health segment");
+    await page.screenshot({ path: join(OUT, 'dashboard-customer.png'), fullPage: true });
+
+    // the rule explorer: what goes with the item
+    const item = await page.inputValue('#item');
+    ok(item.length > 0, 'the rule explorer has an item');
+    await page.fill('#item', 'shop-mouse');
+    await page.click('#item-form button');
+    await wait(() => document.getElementById('together').dataset.state === 'ready');
+    const tog = await apiJson('/v1/items/shop-mouse/together?limit=10');
+    eq(await page.$$eval('#together tbody tr td:first-child', (tds) => tds.map((t) => t.textContent)), tog.items.map((x) => x.item), 'what goes with shop-mouse');
+    const lhs = await apiJson('/v1/rules?lhs=shop-mouse&limit=20');
+    eq(await page.locator('#rules tbody tr').count(), lhs.rules.length, 'rules with shop-mouse on the left');
+    await page.fill('#item', 'no-such-item');
+    await page.click('#item-form button');
+    await wait(() => document.getElementById('together').dataset.state === 'error');
+    ok((await page.textContent('#together tbody')).includes('404 not_found'), 'an unknown item is reported');
+    errors.length = 0; // that 404 was asked for
+
+    // the key survives a reload; the period switch redraws
+    await page.reload();
+    await wait(() => document.body.dataset.state === 'ready');
+    ok(true, 'a reload reconnects with the stored key');
+    await page.selectOption('#period', 'quarter');
+    await wait(() => document.body.dataset.state === 'ready' && window.xsDashboard.charts['chart-mrr'].data.labels[0].includes('Q'));
+    const q = await apiJson('/v1/kpi?period=quarter');
+    eq(await page.evaluate(() => window.xsDashboard.charts['chart-mrr'].data.labels), q.rows.map((r) => r.period), 'the quarter view');
+    await page.selectOption('#period', 'month');
+    await wait(() => document.body.dataset.state === 'ready' && !window.xsDashboard.charts['chart-mrr'].data.labels[0].includes('Q'));
+    await page.locator('#targets tbody tr').nth(0).click();
+    await wait(() => document.getElementById('customer').dataset.state === 'ready');
+    await page.screenshot({ path: join(OUT, 'dashboard.png'), fullPage: true });
+
+    eq(errors, [], 'no page or console errors');
+    await page.click('#forget-key');
+    await wait(() => document.body.dataset.state === 'idle');
+    eq(await page.evaluate(() => localStorage.getItem('xsell.apiKey')), null, 'Forget removes the key');
+  } finally {
+    await ctx.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+  console.log(`${n} passed, 0 failed`);
+}
+
+main().catch((e) => {
+  console.error(`FAIL: ${e.message}`);
+  console.log(`${n} passed, 1 failed`);
+  process.exit(1);
+});
