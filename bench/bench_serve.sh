@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench_serve.sh — keep-alive throughput and latency of `xsell serve` on two
+# bench_serve.sh — keep-alive throughput and latency of `xsell serve` on three
 # read routes, against nginx serving a static JSON file of the same size
 # (the ceiling: no routing, no auth, no work), measured with wrk in the same
 # run. Needs wrk, nginx and curl (Debian packages wrk, nginx-light, curl).
@@ -32,7 +32,7 @@ KEY=$("$XS" apikey create --db "$T/demo.db" --scope read)
 "$XS" serve --db "$T/demo.db" --listen 127.0.0.1:0 --threads 2 >"$T/serve.out" 2>"$T/serve.err" &
 SPID=$!
 i=0
-while ! grep -q "^listening on" "$T/serve.out" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+while ! grep -q "^listening on" "$T/serve.out" && [ $i -lt 6000 ]; do sleep 0.1; i=$((i + 1)); done
 URL=$(sed 's/^listening on //' "$T/serve.out")
 AUTH="Authorization: Bearer $KEY"
 
@@ -41,10 +41,12 @@ ITEM=$(curl -sf -H "$AUTH" "$URL/v1/rules?limit=1" | sed 's/.*"lhs":\["\([^"]*\)
 CUST=$(curl -sf -H "$AUTH" "$URL/v1/targets?limit=1" | sed 's/.*"customer_id":"\([^"]*\)".*/\1/')
 P1="/v1/items/$ITEM/together?limit=10"
 P2="/v1/customers/$CUST"
+P3="/v1/customers/$CUST/offers?limit=3"
 mkdir -p "$T/www/s"
 chmod 755 "$T" "$T/www" "$T/www/s" # nginx workers run as another user
 curl -sf -H "$AUTH" "$URL$P1" >"$T/www/s/together.json"
 curl -sf -H "$AUTH" "$URL$P2" >"$T/www/s/customer.json"
+curl -sf -H "$AUTH" "$URL$P3" >"$T/www/s/offers.json"
 
 # nginx with the same responses as static files
 NPORT=$((20000 + $$ % 20000))
@@ -81,7 +83,7 @@ measure() {
 }
 
 printf '%-34s %8s %12s %9s %9s %7s\n' target bytes requests/s avg p99 non2xx
-for case in "together:$P1" "customer:$P2"; do
+for case in "offers:$P3" "together:$P1" "customer:$P2"; do
     name=${case%%:*}
     path=${case#*:}
     bytes=$(wc -c <"$T/www/s/$name.json")
