@@ -349,9 +349,9 @@ const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char
     return b;
 }
 
-/* "from -> to" with quantities for seat packs. */
-static const char *product_str(const xs_offer_engine *en, const xs_offer *o, char *b,
-                               size_t n)
+/* Contract in offer_int.h. */
+const char *xs__offer_product_text(const xs_offer_engine *en, const xs_offer *o, char *b,
+                                   size_t n)
 {
     const xs__intern *ids = &en->s->prod.ids;
     size_t w = 0;
@@ -403,7 +403,7 @@ int xs_offer_table(const xs_offer_engine *en, const xs_offer *o, size_t n,
         rc |= x->rank ? xs_table_cellf(t, "%d", x->rank) : xs_table_cell(t, NULL);
         rc |= xs_table_cell(t, xs_offer_kind_name(x->kind));
         rc |= xs_table_cell(t, xs_offer_trigger_name(x->trigger));
-        rc |= xs_table_cell(t, product_str(en, x, prod, sizeof prod));
+        rc |= xs_table_cell(t, xs__offer_product_text(en, x, prod, sizeof prod));
         rc |= xs_table_cellf(t, "%.2f", x->ev);
         rc |= xs_table_cellf(t, "%.4f", x->p_accept);
         rc |= xs_table_cellf(t, "%.2f", x->revenue_delta);

@@ -165,6 +165,11 @@ void xs__offer_rules_free(xs__offer_rules *r);
 
 /* ---- explain.c */
 /* Formats money (currency units) as "USD 1,234.00" into buf. */
+/* The product column of an offer: "from xN -> to xM" (quantities for seat
+ * packs), "from -> (removed)" for a dropped add-on; written into b[n] and
+ * returned. Used by xs_offer_table() and the server's offers route. */
+const char *xs__offer_product_text(const struct xs_offer_engine *en, const xs_offer *o,
+                                   char *b, size_t n);
 const char *xs__offer_money(const struct xs_offer_engine *en, double v, char *buf,
                             size_t n);
 

@@ -174,42 +174,11 @@ static int put_real(obuf *o, int decimals, double v)
     return 0;
 }
 
-/* Appends s to the NUL-terminated text in b[n], truncating like snprintf. */
-static void cat_text(char *b, size_t n, size_t *w, const char *s)
-{
-    size_t l = strlen(s);
-    if (l > n - 1 - *w) l = n - 1 - *w;
-    memcpy(b + *w, s, l);
-    *w += l;
-    b[*w] = '\0';
-}
-
-/* Product column of xs_offer_table(): "from xN -> to xM", "(removed)". */
+/* Product column of xs_offer_table(), from the offer module's own text. */
 static void put_product(obuf *o, const xs_offer_engine *en, const xs_offer *x)
 {
-    const xs__intern *ids = &en->s->prod.ids;
-    int seats = x->qty_from || x->qty_to;
-    char b[512], q[32];
-    size_t w = 0;
-    b[0] = '\0';
-    if (x->from_product >= 0) {
-        cat_text(b, sizeof b, &w, xs__intern_str(ids, (uint32_t)x->from_product));
-        if (seats) {
-            snprintf(q, sizeof q, " x%u", x->qty_from);
-            cat_text(b, sizeof b, &w, q);
-        }
-        cat_text(b, sizeof b, &w, " -> ");
-    }
-    if (x->to_product >= 0) {
-        cat_text(b, sizeof b, &w, xs__intern_str(ids, (uint32_t)x->to_product));
-        if (seats) {
-            snprintf(q, sizeof q, " x%u", x->qty_to);
-            cat_text(b, sizeof b, &w, q);
-        }
-    } else {
-        cat_text(b, sizeof b, &w, "(removed)");
-    }
-    put_json_str(o, b);
+    char b[512];
+    put_json_str(o, xs__offer_product_text(en, x, b, sizeof b));
 }
 
 /* Writes the whole offers body (with the final newline) into o. Returns
