@@ -9,6 +9,8 @@
 
 #include "xsell.h"
 
+#include <stdio.h>
+
 /* Exit codes of the CLI. */
 enum { XS_EXIT_OK = 0, XS_EXIT_FAIL = 1, XS_EXIT_USAGE = 2 };
 
@@ -41,6 +43,18 @@ int xs_cli_long(const char *cmd, const char *opt, const char *value, long lo, lo
                 long *out);
 int xs_cli_double(const char *cmd, const char *opt, const char *value, double lo,
                   double hi, double *out);
+
+/* Streaming writers of one value: a JSON string (quoted, escaped) and a CSV
+ * field (quoted only when it holds a comma, quote, CR or LF). For outputs
+ * too large for an xs_table. */
+void xs_cli_json_str(FILE *out, const char *s);
+void xs_cli_csv_str(FILE *out, const char *s);
+
+/* Baskets for the mining commands: from INPUT in ifmt when input is set,
+ * else from the store db's source. Returns 0 (*b set; caller frees with
+ * xs_baskets_free) or the exit code after printing the error. */
+int xs_cli_load_baskets(const char *cmd, const char *input, xs_baskets_format ifmt,
+                        const char *db, xs_mine_source source, xs_baskets **b);
 
 /* The subcommands. */
 int xs_cmd_demo(int argc, char **argv);

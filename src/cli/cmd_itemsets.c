@@ -54,34 +54,6 @@ static void usage(FILE *out)
 /* Writers                                                                */
 /* ---------------------------------------------------------------------- */
 
-static void json_str(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
-        else if (*p == '\n') fputs("\\n", out);
-        else if (*p == '\r') fputs("\\r", out);
-        else if (*p == '\t') fputs("\\t", out);
-        else if (*p < 0x20) fprintf(out, "\\u%04x", *p);
-        else fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
-static void csv_str(FILE *out, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 /* "{a,b,c}" into a growing buffer; returns it (NULL when out of memory). */
 static char *set_text(const xs_baskets *b, const uint32_t *items, size_t n, char **buf,
                       size_t *cap)
@@ -127,14 +99,14 @@ static int writer_row(void *ctx, const uint32_t *items, size_t n, uint64_t count
         fputs(w->rows ? ",\n {\"items\": [" : "[\n {\"items\": [", w->out);
         for (size_t i = 0; i < n; i++) {
             if (i) fputs(", ", w->out);
-            json_str(w->out, xs_baskets_item_name(w->b, items[i]));
+            xs_cli_json_str(w->out, xs_baskets_item_name(w->b, items[i]));
         }
         fprintf(w->out, "], \"size\": %zu, \"count\": %llu, \"support\": %.6g}", n,
                 (unsigned long long)count, support);
     } else {
         if (!set_text(w->b, items, n, &w->buf, &w->cap)) return XS_ENOMEM;
         if (w->fmt == XS_FORMAT_CSV) {
-            csv_str(w->out, w->buf);
+            xs_cli_csv_str(w->out, w->buf);
             fprintf(w->out, ",%zu,%llu,%.6g\n", n, (unsigned long long)count, support);
         } else if (xs_table_row(w->table) < 0 || xs_table_cell(w->table, w->buf) < 0 ||
                    xs_table_cellf(w->table, "%zu", n) < 0 ||
@@ -180,27 +152,6 @@ static int count_row(void *ctx, const uint32_t *items, size_t n, uint64_t count)
 /* ---------------------------------------------------------------------- */
 /* Command                                                                */
 /* ---------------------------------------------------------------------- */
-
-/* Loads the baskets from --input or --db; prints the error and returns an
- * exit code on failure, 0 on success. */
-static int load_baskets(const char *input, xs_baskets_format ifmt, const char *db,
-                        xs_mine_source source, xs_baskets **b)
-{
-    xs_error err = {0};
-    if (input) {
-        if (xs_baskets_read(b, input, ifmt, &err) < 0) {
-            xs_cli_fail(CMD, &err);
-            return XS_EXIT_USAGE; /* unreadable or malformed input */
-        }
-        return 0;
-    }
-    xs_store *st = NULL;
-    if (xs_store_open(&st, db, &err) < 0) return xs_cli_fail(CMD, &err);
-    int rc = xs_baskets_from_store(st, source, b, &err);
-    xs_store_close(st);
-    if (rc < 0) return xs_cli_fail(CMD, &err);
-    return 0;
-}
 
 int xs_cmd_itemsets(int argc, char **argv)
 {
@@ -286,7 +237,7 @@ int xs_cmd_itemsets(int argc, char **argv)
 
     xs_error err = {0};
     xs_baskets *b = NULL;
-    if ((rc = load_baskets(input, ifmt, db, source, &b))) return rc;
+    if ((rc = xs_cli_load_baskets(CMD, input, ifmt, db, source, &b))) return rc;
     int exit_code = XS_EXIT_OK;
     if (count_only) {
         uint64_t n = 0;

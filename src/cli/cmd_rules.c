@@ -59,34 +59,6 @@ static void usage(FILE *out)
             "Exit status: 0 ok, 1 failure, 2 bad usage or bad input.\n");
 }
 
-static void json_str(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
-        else if (*p == '\n') fputs("\\n", out);
-        else if (*p == '\r') fputs("\\r", out);
-        else if (*p == '\t') fputs("\\t", out);
-        else if (*p < 0x20) fprintf(out, "\\u%04x", *p);
-        else fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
-static void csv_str(FILE *out, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 /* "{a,b}" of a list of item ids; caller frees. */
 static char *set_text(const xs_baskets *b, const uint32_t *items, size_t n)
 {
@@ -184,12 +156,12 @@ static int write_rules(const xs_rules *r, const xs_baskets *b, xs_format fmt, FI
             fputs(i ? ",\n {\"lhs\": [" : "[\n {\"lhs\": [", out);
             for (size_t k = 0; k < x.n_lhs; k++) {
                 if (k) fputs(", ", out);
-                json_str(out, xs_baskets_item_name(b, x.lhs[k]));
+                xs_cli_json_str(out, xs_baskets_item_name(b, x.lhs[k]));
             }
             fputs("], \"rhs\": [", out);
             for (size_t k = 0; k < x.n_rhs; k++) {
                 if (k) fputs(", ", out);
-                json_str(out, xs_baskets_item_name(b, x.rhs[k]));
+                xs_cli_json_str(out, xs_baskets_item_name(b, x.rhs[k]));
             }
             fprintf(out,
                     "], \"support\": %s, \"confidence\": %s, \"coverage\": %s, \"lift\": %s, "
@@ -202,9 +174,9 @@ static int write_rules(const xs_rules *r, const xs_baskets *b, xs_format fmt, FI
         char *rset = set_text(b, x.rhs, x.n_rhs);
         if (!lhs || !rset) rc = XS_ENOMEM;
         else if (fmt == XS_FORMAT_CSV) {
-            csv_str(out, lhs);
+            xs_cli_csv_str(out, lhs);
             fputc(',', out);
-            csv_str(out, rset);
+            xs_cli_csv_str(out, rset);
             fprintf(out, ",%s,%s,%s,%s,%s,%s,%llu\n", v[0], v[1], v[2], v[3], v[4], v[5],
                     (unsigned long long)x.count);
         } else {
@@ -222,27 +194,6 @@ static int write_rules(const xs_rules *r, const xs_baskets *b, xs_format fmt, FI
     if (t && rc == XS_OK) rc = xs_table_write(t, out, XS_FORMAT_TABLE);
     xs_table_free(t);
     return rc;
-}
-
-/* Loads the baskets from --input or --db; prints the error and returns an
- * exit code on failure, 0 on success. */
-static int load_baskets(const char *input, xs_baskets_format ifmt, const char *db,
-                        xs_mine_source source, xs_baskets **b)
-{
-    xs_error err = {0};
-    if (input) {
-        if (xs_baskets_read(b, input, ifmt, &err) < 0) {
-            xs_cli_fail(CMD, &err);
-            return XS_EXIT_USAGE; /* unreadable or malformed input */
-        }
-        return 0;
-    }
-    xs_store *st = NULL;
-    if (xs_store_open(&st, db, &err) < 0) return xs_cli_fail(CMD, &err);
-    int rc = xs_baskets_from_store(st, source, b, &err);
-    xs_store_close(st);
-    if (rc < 0) return xs_cli_fail(CMD, &err);
-    return 0;
 }
 
 int xs_cmd_rules(int argc, char **argv)
@@ -363,7 +314,7 @@ int xs_cmd_rules(int argc, char **argv)
     uint32_t *rhs = NULL;
     xs_rules *r = NULL;
     int exit_code = XS_EXIT_OK;
-    if ((exit_code = load_baskets(input, ifmt, db, source, &b))) return exit_code;
+    if ((exit_code = xs_cli_load_baskets(CMD, input, ifmt, db, source, &b))) return exit_code;
     if (rhs_arg) {
         if ((exit_code = parse_rhs(b, rhs_arg, &rhs, &ro.n_rhs))) goto cleanup;
         ro.rhs = rhs;

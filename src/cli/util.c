@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The one table from library error codes to exit codes. */
 static const struct {
@@ -78,5 +79,52 @@ int xs_cli_double(const char *cmd, const char *opt, const char *value, double lo
     if (v < lo || v > hi)
         return xs_cli_usage_error(cmd, "%s: %g is out of range [%g, %g]", opt, v, lo, hi);
     *out = v;
+    return 0;
+}
+
+void xs_cli_json_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
+        else if (*p == '\n') fputs("\\n", out);
+        else if (*p == '\r') fputs("\\r", out);
+        else if (*p == '\t') fputs("\\t", out);
+        else if (*p < 0x20) fprintf(out, "\\u%04x", *p);
+        else fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+void xs_cli_csv_str(FILE *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+int xs_cli_load_baskets(const char *cmd, const char *input, xs_baskets_format ifmt,
+                        const char *db, xs_mine_source source, xs_baskets **b)
+{
+    xs_error err = {0};
+    if (input) {
+        if (xs_baskets_read(b, input, ifmt, &err) < 0) {
+            xs_cli_fail(cmd, &err);
+            return XS_EXIT_USAGE; /* unreadable or malformed input */
+        }
+        return 0;
+    }
+    xs_store *st = NULL;
+    if (xs_store_open(&st, db, &err) < 0) return xs_cli_fail(cmd, &err);
+    int rc = xs_baskets_from_store(st, source, b, &err);
+    xs_store_close(st);
+    if (rc < 0) return xs_cli_fail(cmd, &err);
     return 0;
 }
