@@ -343,12 +343,19 @@ typedef enum xs_gen_file {
 
 #define XS_GEN_MAX_CUSTOMERS 100000000ULL
 #define XS_GEN_DEFAULT_AS_OF "2026-09-30"
+#define XS_GEN_MAX_HOLDOUT_DAYS 3650
+#define XS_GEN_HOLDOUT_SPLIT "treatment:90,holdout:10"
 
 /* What to generate; start from xs_gen_options_init(). */
 typedef struct xs_gen_options {
     uint64_t n_customers; /* 1 .. XS_GEN_MAX_CUSTOMERS (default 1000) */
     uint64_t seed;        /* any value (default 42) */
     const char *as_of;    /* "YYYY-MM-DD" the data ends on; NULL: the default */
+    int holdout_days;     /* 0 .. XS_GEN_MAX_HOLDOUT_DAYS (default 0: none): past
+                           * offers sent in the last holdout_days days before
+                           * as_of are withheld from the holdout arm of their
+                           * kind (split XS_GEN_HOLDOUT_SPLIT, strategy = kind
+                           * name, xs_exp_assign on the customer id) */
 } xs_gen_options;
 
 /* Rows (data rows, header excluded; 1 for truth.json) and bytes per file. */
@@ -357,7 +364,8 @@ typedef struct xs_gen_stats {
     uint64_t bytes[XS_GEN_N_FILES];
 } xs_gen_stats;
 
-/** Sets the defaults: 1000 customers, seed 42, as_of XS_GEN_DEFAULT_AS_OF. */
+/** Sets the defaults: 1000 customers, seed 42, as_of XS_GEN_DEFAULT_AS_OF,
+ * no holdout experiments. */
 void xs_gen_options_init(xs_gen_options *opt);
 
 /** File name of an xs_gen_file ("customers.csv", ..., "truth.json"); NULL when
@@ -374,6 +382,9 @@ const char *xs_gen_file_name(xs_gen_file f);
  * @param dir   output directory (borrowed)
  * @param opt   options (borrowed); NULL: the defaults
  * @param stats filled with rows and bytes per file when not NULL
+ * With opt->holdout_days > 0 the company ran one holdout experiment per
+ * offer kind from as_of - holdout_days on (see xs_gen_options), and
+ * truth.json records it under "experiments".
  * @return XS_OK; XS_EINVAL (bad option, directory that cannot be created or
  *         is not a directory); XS_EIO (a write failed); XS_ENOMEM
  * @code
@@ -2095,6 +2106,8 @@ typedef enum xs_offer_trigger {
  * candidate is its reason). XS_GUARD_NONE: offered. */
 typedef enum xs_offer_guard {
     XS_GUARD_NONE = 0,
+    XS_GUARD_HOLDOUT,       /* the customer is in the holdout arm of a running
+                               experiment of the offer's kind */
     XS_GUARD_CRITICAL_CASE, /* an open severity-1 ticket */
     XS_GUARD_CONSENT,       /* no consented channel */
     XS_GUARD_HEALTH,        /* upsell / cross-sell below min_health */
@@ -2406,6 +2419,119 @@ int xs_store_offers_log(xs_store *st, xs_offer_record *r, size_t n, xs_error *er
  */
 int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outcome,
                            const char *at, const char *revenue_delta, xs_error *err);
+
+/* ====================================================================== */
+/* Holdout experiments (src/store/experiments.c, src/offer, src/measure)  */
+/* ====================================================================== */
+
+/*
+ * A holdout experiment measures the real lift of one offer strategy (an
+ * offer kind): every customer is put in an arm of the split by
+ * xs_exp_assign(split, name, customer_id), and while the experiment runs
+ * (start <= decision day <= end) the offer engine suppresses offers of that
+ * kind to the customers of the arm named "holdout" (guard "holdout"). The
+ * report (xs_exp_report()) compares the arms over the window. Details in
+ * docs/experiments.md.
+ */
+typedef struct xs_experiment {
+    char name[XS_EXP_NAME_MAX]; /* the strategy name that is hashed */
+    xs_offer_kind kind;         /* the strategy: offers of this kind */
+    char split[256];            /* "treatment:90,holdout:10" */
+    char start[11];             /* first day, YYYY-MM-DD */
+    char end[11];               /* last day, "" while running */
+    char created_at[21];        /* UTC timestamp */
+} xs_experiment;
+
+/** Parses a data-model kind ("upsell", "cross_sell", "downsell").
+ *  @return XS_OK or XS_EINVAL */
+int xs_offer_kind_parse(const char *s, xs_offer_kind *out);
+/** @return the data-model name of a kind ("upsell", "cross_sell", "downsell") */
+const char *xs_offer_kind_key(xs_offer_kind k);
+
+/**
+ * Checks an experiment before it is stored: name 1..63 bytes of [A-Za-z0-9_.-],
+ * a split that parses (xs_exp_split_parse) with an arm named "holdout" and at
+ * least one other arm, a valid start date, and an end (when set) on or after
+ * the start.
+ * @return XS_OK or XS_EINVAL (err column "--name", "--split", "--start", "--end")
+ */
+int xs_experiment_check(const xs_experiment *x, xs_error *err);
+/** @return 1 when x runs on day (YYYY-MM-DD): start <= day and (no end or
+ *  day <= end) */
+int xs_experiment_active(const xs_experiment *x, const char *day);
+
+/**
+ * Stores a new experiment (one transaction). Refused when the name exists,
+ * or when another experiment of the same kind overlaps its days (a customer
+ * is in at most one holdout per kind).
+ * @return XS_OK, XS_EINVAL (xs_experiment_check; column "--name": exists;
+ *         "--kind": overlaps "OTHER"), XS_EDB
+ */
+int xs_store_experiment_add(xs_store *st, const xs_experiment *x, xs_error *err);
+/**
+ * Ends a running experiment: its end becomes `end` (>= its start).
+ * @return XS_OK, XS_ENOTFOUND (column "--name"), XS_EINVAL (already ended,
+ *         bad or early "--end"), XS_EDB
+ */
+int xs_store_experiment_stop(xs_store *st, const char *name, const char *end,
+                             xs_error *err);
+/**
+ * Every experiment, ordered by start then name.
+ * @param out set to an array (caller frees with xs_store_experiments_free()),
+ *            NULL when there is none
+ * @return the number (>= 0), XS_EDB, XS_ENOMEM
+ */
+long xs_store_experiments(xs_store *st, xs_experiment **out, xs_error *err);
+/** Frees the array of xs_store_experiments(); NULL is fine. */
+void xs_store_experiments_free(xs_experiment *x);
+
+/**
+ * Gives the engine the experiments (copied); those active on its as_of day
+ * withhold offers of their kind from their holdout arm. xs_offer_engine_open()
+ * reads them from the store itself.
+ * @return XS_OK, XS_EINVAL (a split that does not parse), XS_ENOMEM
+ */
+int xs_offer_engine_set_experiments(xs_offer_engine *en, const xs_experiment *x, size_t n,
+                                    xs_error *err);
+
+/* What happened in one arm during the window [start, min(end, as_of)]. */
+typedef struct xs_exp_arm {
+    const char *name;         /* borrowed from the report */
+    size_t customers;         /* units (customers with ARR > 0 at start) */
+    size_t offers, accepted;  /* offers of the kind sent in the window to them */
+} xs_exp_arm;
+
+/** Result of xs_exp_report(). Opaque. */
+typedef struct xs_exp_report_result xs_exp_report_result;
+
+/**
+ * Analyses a holdout experiment on a snapshot. Units: customers whose ARR
+ * (docs/kpi.md) on the start day is > 0. Metrics per unit, from the start day
+ * to the window's last day (the end, or as_of when earlier or running):
+ *   arr_change  ARR(last day) - ARR(start), currency units (Welch; CUPED with
+ *               ARR(start) as the covariate)
+ *   expanded    1 when ARR(last day) > ARR(start) (proportion)
+ *   retained    1 when ARR(last day) > 0 (proportion)
+ * Each arm is compared with the holdout (xs_exp_analyze, control "holdout",
+ * planned shares from the split for the sample-ratio check).
+ * @param as_of "YYYY-MM-DD" or NULL (the day the data ends, as for the KPIs:
+ *              the latest subscription start, order, usage point, event or
+ *              offer sent)
+ * @return XS_OK; XS_EINVAL (bad as_of, split, as_of before the start: column
+ *         "--as-of"; fewer than 2 units in an arm); XS_ENOMEM
+ */
+int xs_exp_report(const xs_snapshot *s, const xs_experiment *x, const char *as_of,
+                  xs_exp_report_result **out, xs_error *err);
+/** The analysis (borrowed; groups are the arms in label order). */
+const xs_exp_result *xs_exp_report_analysis(const xs_exp_report_result *r);
+/** @return the window's last day "YYYY-MM-DD" into buf */
+const char *xs_exp_report_until(const xs_exp_report_result *r, char buf[11]);
+/** @return the number of arms (in split order) */
+size_t xs_exp_report_n_arms(const xs_exp_report_result *r);
+/** @return arm i (borrowed) */
+const xs_exp_arm *xs_exp_report_arm(const xs_exp_report_result *r, size_t i);
+/** Frees the report; NULL is fine. */
+void xs_exp_report_free(xs_exp_report_result *r);
 
 /* ====================================================================== */
 /* Server (src/serve) and API keys (src/store)                            */

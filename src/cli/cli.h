@@ -33,6 +33,17 @@ int xs_cli_fail(const char *cmd, const xs_error *err);
 int xs_cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Writes an experiment analysis (groups, sample-ratio line, results) in
+ * fmt to stdout; head (optional) writes what comes first: in table format
+ * anything, in JSON format object members each followed by ", " (the
+ * opening brace is already written). Returns 0 or -1. (cmd_experiment.c) */
+int xs_cli_exp_write(const xs_exp_result *r, xs_format fmt, int (*head)(void *, xs_format),
+                     void *ctx);
+
+/* `xsell experiment start|stop|list|report` (cmd_experiment_db.c): argv[0]
+ * is the action. */
+int xs_cli_experiment_db(int argc, char **argv);
+
 /* Parses --format's value, printing a usage error on failure.
  * Returns 0 or XS_EXIT_USAGE. */
 int xs_cli_format(const char *cmd, const char *value, xs_format *out);

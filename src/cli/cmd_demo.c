@@ -6,8 +6,11 @@
  * build` does) and prints a summary of what the store now holds: rows per
  * table, customers per segment, plans held with their MRR, the best selling
  * products, totals; then the next best offers of a few customers (the first
- * whose top offer is an upsell, a cross-sell, a downsell) and the target
- * list (top 10).
+ * whose top offer is an upsell, a cross-sell, a downsell), the target
+ * list (top 10) and the holdout experiments: the generator plants a random
+ * holdout per offer kind over the last --holdout-days days, the demo
+ * registers those experiments in the store (still running, so today's
+ * decisions hold the holdout back too) and reports their lift.
  *
  * The store is built under a temporary name next to --db and renamed over it
  * only when everything succeeded, so a failed demo leaves the old file (or
@@ -15,6 +18,8 @@
  */
 #include "cli/cli.h"
 
+#include "base/date.h"
+#include "base/error.h"
 #include "base/money.h"
 
 #include <errno.h>
@@ -35,12 +40,18 @@ static const char usage_text[] =
     "MRR by plan family and tier, top products by order revenue, totals. It\n"
     "also builds the store (as 'xsell build' does) and ends with the next best\n"
     "offers of three customers (the first whose top offer is an upsell, a\n"
-    "cross-sell, a downsell) and the target list (top 10).\n"
+    "cross-sell, a downsell), the target list (top 10) and the holdout\n"
+    "experiments: for each offer kind the generated history withheld that kind's\n"
+    "offers from a random 10% holdout over the last --holdout-days days; the\n"
+    "demo registers these as running experiments named upsell, cross_sell and\n"
+    "downsell ('xsell experiment report') and prints their lift against the\n"
+    "holdout with 95% confidence intervals.\n"
     "\n"
     "Options:\n"
     "  --db FILE        the store to create (default xsell-demo.db)\n"
     "  --customers N    number of customers, 1..100000000 (default 3000)\n"
     "  --seed S         random seed, a non-negative integer (default 42)\n"
+    "  --holdout-days N days of holdout experiments, 0..3650 (default 180; 0: none)\n"
     "  --out DIR        keep the generated CSV files in DIR (default: a temporary\n"
     "                   directory, removed afterwards)\n"
     "  --format F       table (default), json (one object, a key per section) or\n"
@@ -51,6 +62,69 @@ static const char usage_text[] =
 
 #define CMD "demo"
 #define TOP_PRODUCTS 10
+#define HOLDOUT_DAYS 180
+
+/* Registers the generator's planted holdouts (xs_gen_options.holdout_days)
+ * as running experiments named after their kind, from as_of - days. */
+static int add_experiments(xs_store *st, const xs_gen_options *gen, xs_error *err)
+{
+    const char *as_of = gen->as_of ? gen->as_of : XS_GEN_DEFAULT_AS_OF;
+    int32_t day;
+    if (xs__date_parse(as_of, strlen(as_of), &day) < 0)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "as_of", "not a date: \"%s\"", as_of);
+    for (int k = 0; k < XS_OFFER_N_KINDS; k++) {
+        xs_experiment x;
+        memset(&x, 0, sizeof x);
+        x.kind = (xs_offer_kind)k;
+        snprintf(x.name, sizeof x.name, "%s", xs_offer_kind_key(x.kind));
+        snprintf(x.split, sizeof x.split, "%s", XS_GEN_HOLDOUT_SPLIT);
+        xs__date_format(day - gen->holdout_days, x.start);
+        int rc = xs_store_experiment_add(st, &x, err);
+        if (rc < 0) return rc;
+    }
+    return XS_OK;
+}
+
+/* The experiments section: per experiment and metric, the holdout's and
+ * the treatment's mean and the lift with its CI (experiments whose report
+ * fails, e.g. too few customers, are left out). */
+static int experiments_table(const xs_experiment *x, long n, const xs_snapshot *s,
+                             xs_table *t)
+{
+    static const char *const cols[] = {"experiment", "kind",     "metric",  "holdout_n",
+                                       "treatment_n", "holdout",  "treatment", "lift",
+                                       "lift_lo",    "lift_hi",  "p_value"};
+    xs_error e;
+    memset(&e, 0, sizeof e);
+    int rc = XS_OK;
+    for (size_t i = 0; rc == XS_OK && i < sizeof cols / sizeof *cols; i++)
+        rc = xs_table_column(t, cols[i], i < 3 ? XS_COL_TEXT : XS_COL_NUM);
+    for (long i = 0; rc == XS_OK && i < n; i++) {
+        xs_exp_report_result *r = NULL;
+        if (xs_exp_report(s, &x[i], NULL, &r, &e) < 0) continue;
+        const xs_exp_result *a = xs_exp_report_analysis(r);
+        const xs_exp_row *ctl = NULL;
+        for (size_t j = 0; rc == XS_OK && j < xs_exp_result_n_rows(a); j++) {
+            const xs_exp_row *w = xs_exp_result_row(a, j);
+            if (w->is_control) {
+                ctl = w;
+                continue;
+            }
+            if (!ctl || strcmp(ctl->metric, w->metric)) continue;
+            rc |= xs_table_row(t);
+            rc |= xs_table_cell(t, x[i].name);
+            rc |= xs_table_cell(t, xs_offer_kind_key(x[i].kind));
+            rc |= xs_table_cell(t, w->metric);
+            rc |= xs_table_cellf(t, "%zu", ctl->n);
+            rc |= xs_table_cellf(t, "%zu", w->n);
+            double v[] = {ctl->mean, w->mean, w->lift, w->lift_lo, w->lift_hi, w->p};
+            for (size_t k = 0; k < sizeof v / sizeof *v; k++)
+                rc |= xs_table_cellf(t, "%.4g", v[k]);
+        }
+        xs_exp_report_free(r);
+    }
+    return rc ? XS_ENOMEM : XS_OK;
+}
 
 /* Fills err with an I/O failure on path (errno's message). */
 static int errno_error(xs_error *err, const char *path, const char *what)
@@ -170,13 +244,13 @@ static int offers_table(const xs_offer_engine *en, xs_table *t)
 }
 
 /* Prints the summary sections in the chosen format. */
-static int print_summary(const xs_snapshot *s, const xs_offer_engine *en, xs_format fmt,
-                         FILE *out)
+static int print_summary(const xs_experiment *exp, long n_exp, const xs_snapshot *s,
+                         const xs_offer_engine *en, xs_format fmt, FILE *out)
 {
     static const struct {
         const char *key, *title;
         int report; /* an xs_snapshot_report_kind, or -1 totals, -2 offers,
-                       -3 targets */
+                       -3 targets, -4 experiments */
         size_t limit;
     } sections[] = {
         {"counts", "Rows", XS_SNAP_REPORT_COUNTS, 0},
@@ -189,6 +263,10 @@ static int print_summary(const xs_snapshot *s, const xs_offer_engine *en, xs_for
         {"offers", "Next best offers (an upsell, a cross-sell and a downsell customer)",
          -2, 0},
         {"targets", "Target list: top 10 accounts by expected value", -3, 10},
+        {"experiments",
+         "Holdout experiments: each arm against the holdout (95% CI; arr_change in "
+         "currency units, expanded and retained as shares of customers)",
+         -4, 0},
     };
     const size_t n = sizeof sections / sizeof sections[0];
     if (fmt == XS_FORMAT_JSON) fputs("{", out);
@@ -199,6 +277,8 @@ static int print_summary(const xs_snapshot *s, const xs_offer_engine *en, xs_for
                  : sections[k].report == -2 ? offers_table(en, t)
                  : sections[k].report == -3
                      ? xs_offer_targets(en, 1, sections[k].limit, t)
+                 : sections[k].report == -4
+                     ? experiments_table(exp, n_exp, s, t)
                      : xs_snapshot_report(s, (xs_snapshot_report_kind)sections[k].report,
                                           sections[k].limit, t);
         if (rc == XS_OK) {
@@ -223,6 +303,7 @@ int xs_cmd_demo(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},
         {"customers", required_argument, NULL, 'n'},
         {"seed", required_argument, NULL, 's'},
+        {"holdout-days", required_argument, NULL, 'H'},
         {"out", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
@@ -233,6 +314,7 @@ int xs_cmd_demo(int argc, char **argv)
     xs_gen_options gen;
     xs_gen_options_init(&gen);
     gen.n_customers = 3000;
+    gen.holdout_days = HOLDOUT_DAYS;
     long v;
     int c;
     optind = 1;
@@ -254,6 +336,11 @@ int xs_cmd_demo(int argc, char **argv)
         case 's':
             if (xs_cli_long(CMD, "--seed", optarg, 0, LONG_MAX, &v)) return XS_EXIT_USAGE;
             gen.seed = (uint64_t)v;
+            break;
+        case 'H':
+            if (xs_cli_long(CMD, "--holdout-days", optarg, 0, XS_GEN_MAX_HOLDOUT_DAYS, &v))
+                return XS_EXIT_USAGE;
+            gen.holdout_days = (int)v;
             break;
         case 'f':
             if (xs_cli_format(CMD, optarg, &fmt)) return XS_EXIT_USAGE;
@@ -280,6 +367,8 @@ int xs_cmd_demo(int argc, char **argv)
     xs_store *st = NULL;
     xs_snapshot *snap = NULL;
     xs_offer_engine *en = NULL;
+    xs_experiment *exp = NULL;
+    long n_exp = 0;
     int rc = XS_OK, made_dir = 0, made_db = 0;
     if (!dir) {
         const char *base = getenv("TMPDIR");
@@ -303,12 +392,17 @@ int xs_cmd_demo(int argc, char **argv)
     made_db = 1;
     if ((rc = xs_store_open(&st, tmp_db, &err)) < 0) goto cleanup;
     if ((rc = import_all(st, dir, &err)) < 0) goto cleanup;
+    if (gen.holdout_days > 0 && (rc = add_experiments(st, &gen, &err)) < 0) goto cleanup;
     if ((rc = xs_snapshot_load(st, &snap, &err)) < 0) goto cleanup;
     xs_offer_build_info bi;
     if ((rc = xs_offer_build(st, snap, NULL, NULL, &bi, &err)) < 0) goto cleanup;
     fprintf(stderr, "built the offer model as of %s (%s)\n", bi.as_of,
             bi.fitted ? "fitted" : "priors: too little history");
     if ((rc = xs_offer_engine_open(st, snap, NULL, NULL, &en, &err)) < 0) goto cleanup;
+    if ((n_exp = xs_store_experiments(st, &exp, &err)) < 0) {
+        rc = (int)n_exp;
+        goto cleanup;
+    }
     xs_store_close(st);
     st = NULL;
     /* a stale -wal of the old file must not be applied to the new one; the
@@ -324,13 +418,14 @@ int xs_cmd_demo(int argc, char **argv)
     if (fmt == XS_FORMAT_TABLE)
         printf("xsell demo: %llu customers, seed %llu, store %s\n\n",
                (unsigned long long)gen.n_customers, (unsigned long long)gen.seed, db);
-    rc = print_summary(snap, en, fmt, stdout);
+    rc = print_summary(exp, n_exp, snap, en, fmt, stdout);
     if (rc < 0) {
         err.code = rc;
         snprintf(err.message, sizeof err.message, "writing the summary: %s",
                  xs_strerror(rc));
     }
 cleanup:
+    xs_store_experiments_free(exp);
     xs_offer_engine_free(en);
     xs_snapshot_free(snap);
     xs_store_close(st);

@@ -25,6 +25,10 @@ static void usage(FILE *out)
         "       xsell experiment analyze --input FILE --group COLUMN --control LABEL\n"
         "                                --metric COLUMN [--metric COLUMN ...] "
         "[OPTIONS]\n"
+        "       xsell experiment start|stop|list|report --db FILE ...  (holdout "
+        "experiments\n"
+        "                               of offer strategies; 'xsell experiment start "
+        "--help')\n"
         "\n"
         "assign: puts every unit in an arm of the strategy's split. A unit's place in\n"
         "[0, 1) is the 64-bit hash of \"STRATEGY:ID\" (top 53 bits / 2^53); the arms "
@@ -326,19 +330,24 @@ static void srm_line(FILE *out, const xs_exp_srm *s)
         fprintf(out, "no mismatch with the planned split\n");
 }
 
-static int write_result(const xs_exp_result *r, xs_format fmt)
+/* Contract in cli.h. */
+int xs_cli_exp_write(const xs_exp_result *r, xs_format fmt, int (*head)(void *, xs_format),
+                     void *ctx)
 {
     xs_table *g = NULL, *t = NULL;
     int rc = -1;
     const xs_exp_srm *s = xs_exp_result_srm(r);
     if (groups_table(r, &g) < 0 || results_table(r, &t) < 0) goto cleanup;
     if (fmt == XS_FORMAT_TABLE) {
+        if (head && head(ctx, fmt) < 0) goto cleanup;
         if (xs_table_write(g, stdout, fmt) < 0) goto cleanup;
         srm_line(stdout, s);
         fputc('\n', stdout);
         if (xs_table_write(t, stdout, fmt) < 0) goto cleanup;
     } else if (fmt == XS_FORMAT_JSON) {
-        fputs("{\"groups\": ", stdout);
+        fputc('{', stdout);
+        if (head && head(ctx, fmt) < 0) goto cleanup;
+        fputs("\"groups\": ", stdout);
         if (xs_table_write(g, stdout, fmt) < 0) goto cleanup;
         printf(", \"srm\": {\"chi2\": %.6g, \"df\": %d, \"p_value\": %.6g, \"flagged\": "
                "%s}, "
@@ -520,7 +529,7 @@ static int cmd_analyze(int argc, char **argv)
         exit_code = xs_cli_fail(CMD, &err);
         goto cleanup;
     }
-    if (write_result(res, fmt) < 0) {
+    if (xs_cli_exp_write(res, fmt, NULL, NULL) < 0) {
         exit_code = nomem();
         goto cleanup;
     }
@@ -550,6 +559,10 @@ int xs_cmd_experiment(int argc, char **argv)
     }
     if (!strcmp(argv[1], "assign")) return cmd_assign(argc - 1, argv + 1);
     if (!strcmp(argv[1], "analyze")) return cmd_analyze(argc - 1, argv + 1);
-    return xs_cli_usage_error(CMD, "unknown action \"%s\" (expected assign or analyze)",
-                              argv[1]);
+    if (!strcmp(argv[1], "start") || !strcmp(argv[1], "stop") || !strcmp(argv[1], "list") ||
+        !strcmp(argv[1], "report"))
+        return xs_cli_experiment_db(argc - 1, argv + 1);
+    return xs_cli_usage_error(
+        CMD, "unknown action \"%s\" (expected assign, analyze, start, stop, list or report)",
+        argv[1]);
 }

@@ -181,6 +181,7 @@ const char *const xs__gen_channel_name[XS__N_CH] = {"email", "in_app", "csm", "w
                                                     "sns"};
 const char *const xs__gen_outcome_name[XS__N_OUT] = {"accepted", "declined", "ignored",
                                                      "pending"};
+const char *const xs__gen_arm_name[XS__N_ARM] = {"treatment", "holdout"};
 
 /* Key of a family as written in products.csv; "" when out of range. */
 const char *xs__gen_family_key(int fam)

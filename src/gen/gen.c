@@ -47,6 +47,7 @@ void xs_gen_options_init(xs_gen_options *opt)
     opt->n_customers = 1000;
     opt->seed = 42;
     opt->as_of = NULL;
+    opt->holdout_days = 0;
 }
 
 /* Static name of an output file; NULL when out of range. */
@@ -151,6 +152,10 @@ int xs_gen_write(const char *dir, const xs_gen_options *opt, xs_gen_stats *stats
                              "%llu is out of range [1, %llu]",
                              (unsigned long long)opt->n_customers,
                              (unsigned long long)XS_GEN_MAX_CUSTOMERS);
+    if (opt->holdout_days < 0 || opt->holdout_days > XS_GEN_MAX_HOLDOUT_DAYS)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "holdout_days",
+                             "%d is out of range [0, %d]", opt->holdout_days,
+                             XS_GEN_MAX_HOLDOUT_DAYS);
     const char *as_of_s = opt->as_of ? opt->as_of : XS_GEN_DEFAULT_AS_OF;
     int32_t as_of;
     if (xs__date_parse(as_of_s, strlen(as_of_s), &as_of) < 0 || strlen(as_of_s) != 10 ||
@@ -170,6 +175,11 @@ int xs_gen_write(const char *dir, const xs_gen_options *opt, xs_gen_stats *stats
     s = xs__malloc(sizeof *s);
     g->seed = opt->seed;
     g->as_of = as_of;
+    g->holdout_days = opt->holdout_days;
+    g->exp_start = as_of - opt->holdout_days;
+    if (g->holdout_days > 0 &&
+        (rc = xs_exp_split_parse(XS_GEN_HOLDOUT_SPLIT, &g->exp_split, err)) < 0)
+        goto cleanup;
     g->date_base = as_of - 4 * 366;
     g->n_dates = 6 * 366;
     g->dates = xs__malloc((size_t)g->n_dates * 10);

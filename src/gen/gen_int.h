@@ -169,6 +169,11 @@ extern const char *const xs__gen_okind_name[XS__N_OKIND];
 extern const char *const xs__gen_channel_name[XS__N_CH];
 extern const char *const xs__gen_outcome_name[XS__N_OUT];
 
+/* Arms of the planted holdout experiments, in the order of
+ * XS_GEN_HOLDOUT_SPLIT (the arm index xs_exp_assign returns). */
+enum { XS__ARM_TREATMENT = 0, XS__ARM_HOLDOUT, XS__N_ARM };
+extern const char *const xs__gen_arm_name[XS__N_ARM];
+
 /* Usage thresholds of the planted classes (seats used / seat capacity). */
 #define XS__GEN_HIGH_UTIL 0.9
 #define XS__GEN_LOW_UTIL 0.4
@@ -199,6 +204,11 @@ typedef struct xs__gen_truth {
     /* customers */
     uint64_t n_high, n_low, n_normal, n_churn_soon, n_open_critical;
     uint64_t offers[XS__N_OKIND][XS__N_OUT];
+    /* holdout experiments (holdout_days > 0), per kind and arm (XS__ARM_*) */
+    uint64_t exp_customers[XS__N_OKIND][XS__N_ARM];
+    uint64_t exp_offers[XS__N_OKIND][XS__N_ARM];   /* sent on or after the start */
+    uint64_t exp_accepted[XS__N_OKIND][XS__N_ARM]; /* of those, accepted */
+    uint64_t exp_withheld[XS__N_OKIND];            /* not made: holdout */
 } xs__gen_truth;
 
 /* ---------------------------------------------------------------------- */

@@ -333,7 +333,9 @@ static int64_t arr(const xs__gen_product *p, int qty)
 }
 
 /* One past offer at day t: what, through which channel, and the answer;
- * an accepted one changes the subscriptions. */
+ * an accepted one changes the subscriptions. During a holdout experiment
+ * (t >= g->exp_start) an offer of a kind whose holdout arm holds the
+ * customer is not made (counted as withheld). */
 static void offer_event(xs__gen_ctx *g, xs__sim *s, int32_t t)
 {
     s->next_offer = t + 60 + (int32_t)xs__rng_exp(&s->r, 300.0);
@@ -403,7 +405,10 @@ static void offer_event(xs__gen_ctx *g, xs__sim *s, int32_t t)
         delta = arr(&g->cat.p[prod], 1) - arr(p, 1);
     }
 
-    xs__sim_offer *o = &s->offers[s->n_offers++];
+    /* drawn in full even when withheld, so a holdout customer uses the same
+     * random numbers as if the offer had been made */
+    xs__sim_offer made;
+    xs__sim_offer *o = &made;
     o->prod = prod;
     o->kind = kind;
     o->channel = ch;
@@ -431,6 +436,16 @@ static void offer_event(xs__gen_ctx *g, xs__sim *s, int32_t t)
     } else {
         o->outcome = XS__OUT_IGNORED;
     }
+    if (g->holdout_days > 0 && t >= g->exp_start) {
+        int arm = s->arm[kind];
+        if (arm == XS__ARM_HOLDOUT) {
+            g->truth.exp_withheld[kind]++;
+            return;
+        }
+        g->truth.exp_offers[kind][arm]++;
+        g->truth.exp_accepted[kind][arm] += o->outcome == XS__OUT_ACCEPTED;
+    }
+    s->offers[s->n_offers++] = made;
     g->truth.offers[kind][o->outcome]++;
     if (o->outcome != XS__OUT_ACCEPTED) return;
     int32_t at = o->at;
@@ -1150,12 +1165,43 @@ static void write_truth_row(xs__gen_ctx *g, xs__sim *s)
     xs__gout_ch(o, '\n');
 }
 
+/* The customer's arm in each kind's holdout experiment (all treatment when
+ * there is none): xs_exp_assign() on the id as written to customers.csv.
+ * Draws no random numbers. */
+static void assign_arms(xs__gen_ctx *g, xs__sim *s)
+{
+    for (int k = 0; k < XS__N_OKIND; k++)
+        s->arm[k] = XS__ARM_TREATMENT;
+    if (g->holdout_days <= 0) return;
+    char id[32];
+    size_t n = 0;
+    uint64_t v = s->num;
+    char t[24];
+    int nd = 0;
+    do {
+        t[nd++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (nd < 8)
+        t[nd++] = '0';
+    id[n++] = 'C';
+    while (nd)
+        id[n++] = t[--nd];
+    for (int k = 0; k < XS__N_OKIND; k++) {
+        /* only ids longer than 1 KiB can fail (XS_ENOMEM): never here */
+        int a = xs_exp_assign(&g->exp_split, xs__gen_okind_name[k], id, n);
+        s->arm[k] = a == XS__ARM_HOLDOUT ? XS__ARM_HOLDOUT : XS__ARM_TREATMENT;
+        g->truth.exp_customers[k][s->arm[k]]++;
+    }
+}
+
 /* One customer, start to finish (see sim.h): the order of the random draws
  * here fixes the output, so changing it changes the golden hash. */
 void xs__sim_customer(xs__gen_ctx *g, xs__sim *s, uint64_t index)
 {
     xs__rng_seed(&s->r, xs__mix64(xs__mix64(g->seed ^ 0x243f6a8885a308d3ULL) + index));
     s->num = index + 1;
+    assign_arms(g, s);
     draw_profile(g, s);
     simulate(g, s);
     s->churn_soon = 0;

@@ -26,6 +26,9 @@ typedef struct xs__gen_ctx {
     char *dates;
     xs__gout out[XS_GEN_N_FILES];
     xs__gen_truth truth;
+    int holdout_days;       /* 0: no experiments */
+    int32_t exp_start;      /* as_of - holdout_days */
+    xs_exp_split exp_split; /* XS_GEN_HOLDOUT_SPLIT, parsed when holdout_days > 0 */
 } xs__gen_ctx;
 
 typedef struct xs__sim_row {
@@ -70,6 +73,7 @@ typedef struct xs__sim {
     int n_offers;
     xs__sim_order orders[XS__SIM_MAX_ORDERS];
     int n_orders;
+    int arm[XS__N_OKIND]; /* XS__ARM_* per offer kind (treatment without experiments) */
 } xs__sim;
 
 /*

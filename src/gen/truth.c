@@ -35,6 +35,39 @@ static const char *ec_id(xs__gen_ctx *g, int ec)
     return g->cat.p[g->cat.ec[ec]].id;
 }
 
+/* Per arm: {"treatment": a, "holdout": b}. */
+static void arms(xs__gen_ctx *g, const char *key, const uint64_t *v)
+{
+    jp(g, "\"%s\": {", key);
+    for (int a = 0; a < XS__N_ARM; a++)
+        jp(g, "%s\"%s\": %llu", a ? ", " : "", xs__gen_arm_name[a],
+           (unsigned long long)v[a]);
+    jp(g, "}");
+}
+
+/* The "experiments" key (only written when holdout_days > 0, so that files
+ * without experiments stay as they were). */
+static void write_experiments(xs__gen_ctx *g)
+{
+    const xs__gen_truth *t = &g->truth;
+    char start[11];
+    xs__date_format(g->exp_start, start);
+    jp(g, "  \"experiments\": {\"start\": \"%s\", \"days\": %d, \"split\": \"%s\",\n",
+       start, g->holdout_days, XS_GEN_HOLDOUT_SPLIT);
+    jp(g, "    \"strategies\": [\n");
+    for (int k = 0; k < XS__N_OKIND; k++) {
+        jp(g, "      {\"name\": \"%s\", ", xs__gen_okind_name[k]);
+        arms(g, "customers", t->exp_customers[k]);
+        jp(g, ", ");
+        arms(g, "offers_in_window", t->exp_offers[k]);
+        jp(g, ", ");
+        arms(g, "accepted_in_window", t->exp_accepted[k]);
+        jp(g, ", \"withheld\": %llu}%s\n", (unsigned long long)t->exp_withheld[k],
+           k + 1 < XS__N_OKIND ? "," : "");
+    }
+    jp(g, "    ]}\n");
+}
+
 /* Writes truth.json from the counters (call after the last customer). */
 void xs__gen_truth_write(xs__gen_ctx *g, uint64_t n_customers)
 {
@@ -159,8 +192,10 @@ void xs__gen_truth_write(xs__gen_ctx *g, uint64_t n_customers)
        (unsigned long long)t->n_low, (unsigned long long)t->n_normal);
     jp(g,
        "  \"churn\": {\"horizon_days\": %d, \"about_to_churn\": %llu, "
-       "\"open_critical\": %llu}\n}\n",
+       "\"open_critical\": %llu}%s\n",
        XS__GEN_CHURN_HORIZON, (unsigned long long)t->n_churn_soon,
-       (unsigned long long)t->n_open_critical);
+       (unsigned long long)t->n_open_critical, g->holdout_days > 0 ? "," : "");
+    if (g->holdout_days > 0) write_experiments(g);
+    jp(g, "}\n");
     g->out[XS_GEN_TRUTH].rows = 1;
 }

@@ -77,6 +77,14 @@ void xs__offer_gather(const xs_offer_engine *en, uint32_t c, xs__offer_cust *st)
     st->hist_acc = st->hist_exp = 0;
     st->health = en->health[c];
     st->consent = s->cust.consent[c];
+    st->holdout = 0;
+    for (int k = 0; k < XS_OFFER_N_KINDS; k++) {
+        if (!en->holdout_on[k]) continue;
+        const char *id = xs__intern_str(&s->cust.ids, c);
+        if (xs_exp_assign(&en->holdout_split[k], en->holdout_name[k], id, strlen(id)) ==
+            en->holdout_arm[k])
+            st->holdout |= (uint8_t)(1u << k);
+    }
     /* subscriptions: families active at as_of */
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
         if (!active(s, r, as_of)) continue;

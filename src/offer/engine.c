@@ -128,6 +128,43 @@ const char *xs_offer_kind_name(xs_offer_kind k)
     return (unsigned)k < XS_OFFER_N_KINDS ? n[k] : "";
 }
 
+/* Contract in xsell.h. */
+int xs_offer_engine_set_experiments(xs_offer_engine *en, const xs_experiment *x, size_t n,
+                                    xs_error *err)
+{
+    char day[11];
+    xs_offer_engine_as_of(en, day);
+    memset(en->holdout_on, 0, sizeof en->holdout_on);
+    for (size_t i = 0; i < n; i++) {
+        int rc = xs_experiment_check(&x[i], err);
+        if (rc < 0) return rc;
+        int k = (int)x[i].kind;
+        if (!xs_experiment_active(&x[i], day) || en->holdout_on[k]) continue;
+        xs_exp_split_parse(x[i].split, &en->holdout_split[k], NULL);
+        for (size_t a = 0; a < en->holdout_split[k].n_arms; a++)
+            if (!strcmp(en->holdout_split[k].name[a], "holdout")) en->holdout_arm[k] = (int)a;
+        snprintf(en->holdout_name[k], sizeof en->holdout_name[k], "%s", x[i].name);
+        en->holdout_on[k] = 1;
+    }
+    return XS_OK;
+}
+
+const char *xs_offer_kind_key(xs_offer_kind k)
+{
+    static const char *const n[] = {"upsell", "cross_sell", "downsell"};
+    return (unsigned)k < XS_OFFER_N_KINDS ? n[k] : "";
+}
+
+int xs_offer_kind_parse(const char *s, xs_offer_kind *out)
+{
+    for (int k = 0; k < XS_OFFER_N_KINDS; k++)
+        if (!strcmp(s, xs_offer_kind_key((xs_offer_kind)k))) {
+            *out = (xs_offer_kind)k;
+            return XS_OK;
+        }
+    return XS_EINVAL;
+}
+
 const char *xs_offer_trigger_name(xs_offer_trigger t)
 {
     static const char *const n[] = {
@@ -139,7 +176,7 @@ const char *xs_offer_trigger_name(xs_offer_trigger t)
 
 const char *xs_offer_guard_name(xs_offer_guard g)
 {
-    static const char *const n[] = {"",         "critical_case", "consent",
+    static const char *const n[] = {"",         "holdout",       "critical_case", "consent",
                                     "health",   "declined",      "frequency",
                                     "no_value", "conflict",      "limit"};
     return (unsigned)g < XS_GUARD_N ? n[g] : "";

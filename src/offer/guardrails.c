@@ -3,6 +3,9 @@
  *
  * Each candidate is checked against the guardrails in a fixed order; the
  * first one that stops it is its reason (xs_offer_guard):
+ *   holdout        the customer is in the holdout arm of a holdout
+ *                  experiment of the offer's kind running on the decision
+ *                  day (docs/experiments.md): random, so it comes first
  *   critical_case  an open severity-1 ticket (no ticket_closed with its ref)
  *   consent        no channel the customer consented to
  *   health         an upsell / cross-sell while health < min_health
@@ -84,7 +87,9 @@ void xs__offer_guard(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
         xs_offer *x = &o[i];
         int grow = x->kind != XS_OFFER_DOWNSELL;
         x->rank = 0;
-        if (st->open_critical)
+        if (st->holdout >> x->kind & 1u)
+            x->guard = XS_GUARD_HOLDOUT;
+        else if (st->open_critical)
             x->guard = XS_GUARD_CRITICAL_CASE;
         else if (x->channel < 0)
             x->guard = XS_GUARD_CONSENT;

@@ -163,6 +163,7 @@ int xs_offer_engine_open(xs_store *st, const xs_snapshot *s, const xs_offer_conf
     char day[11], built[21], now[11];
     char *model = NULL;
     xs_offer_engine *en = NULL;
+    xs_experiment *exp = NULL;
     *out = NULL;
     int rc = xs_store_build_get(st, day, built, &model, err);
     if (rc < 0) return rc;
@@ -171,6 +172,13 @@ int xs_offer_engine_open(xs_store *st, const xs_snapshot *s, const xs_offer_conf
                              "store was never built: run 'xsell build --db FILE'");
     rc = xs__offer_engine_create(s, c, as_of, 0, &en, err);
     if (rc < 0) goto cleanup;
+    long n_exp = xs_store_experiments(st, &exp, err);
+    if (n_exp < 0) {
+        rc = (int)n_exp;
+        goto cleanup;
+    }
+    if ((rc = xs_offer_engine_set_experiments(en, exp, (size_t)n_exp, err)) < 0)
+        goto cleanup;
     xs_offer_engine_as_of(en, now);
     snprintf(en->model_day, sizeof en->model_day, "%s", day);
     if (!strcmp(now, day)) {
@@ -190,6 +198,7 @@ int xs_offer_engine_open(xs_store *st, const xs_snapshot *s, const xs_offer_conf
     en = NULL;
     rc = XS_OK;
 cleanup:
+    xs_store_experiments_free(exp);
     xs_store_build_free(model);
     xs_offer_engine_free(en);
     return rc;

@@ -74,6 +74,12 @@ struct xs_offer_engine {
      * because the store's build is of another day (model_day) */
     int model_src;
     char model_day[11];
+    /* holdout experiments running on as_of, per kind (holdout_on[k]: one
+     * runs; its name, split and the index of its "holdout" arm) */
+    int holdout_on[XS_OFFER_N_KINDS];
+    int holdout_arm[XS_OFFER_N_KINDS];
+    char holdout_name[XS_OFFER_N_KINDS][XS_EXP_NAME_MAX];
+    xs_exp_split holdout_split[XS_OFFER_N_KINDS];
 };
 
 /* What the decision needs to know about one active family. */
@@ -110,6 +116,7 @@ typedef struct xs__offer_cust {
     double hist_acc, hist_exp; /* accepted and model-expected past offers */
     double health, p_churn;
     uint8_t consent;
+    uint8_t holdout; /* bit k: in the holdout of a running experiment of kind k */
 } xs__offer_cust;
 
 /* ---- candidates.c */

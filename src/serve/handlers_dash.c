@@ -1,12 +1,20 @@
 /*
- * handlers_dash.c — GET /v1/segments, the one aggregate the dashboard
- * (docs/dashboard.md) needs beyond the other routes: customers, MRR and mean
- * health per segment, and a histogram of health scores in ten bins of width
- * 10 (the last, [90, 100], closed), over every scored customer of the model.
+ * handlers_dash.c — the aggregates the dashboard (docs/dashboard.md) needs
+ * beyond the other routes, all computed when the model is built:
+ *   GET /v1/segments     customers, MRR and mean health per segment, and a
+ *                        histogram of health scores in ten bins of width 10
+ *                        (the last, [90, 100], closed)
+ *   GET /v1/guardrails   deciding every customer: candidates, offered (per
+ *                        kind), and per guardrail the candidates suppressed
+ *                        and the expected value held back
+ *   GET /v1/experiments  every holdout experiment of the store with its
+ *                        report (docs/experiments.md): arms, sample-ratio
+ *                        check, lift with confidence intervals per metric
  */
 #include "serve/serve_int.h"
 
 #include <math.h>
+#include <string.h>
 
 #define N_BINS 10
 
@@ -49,4 +57,111 @@ int xs__h_segments(xs__req *r)
                      json_pack("{s:s,s:I,s:o?,s:o?}", "as_of",
                                xs_customer_scores_as_of(m->cs, as_of), "customers",
                                (json_int_t)n, "segments", segs, "health", hist));
+}
+
+/* Contract in serve_int.h. */
+int xs__h_guardrails(xs__req *r)
+{
+    const xs__model *m = r->model;
+    if (!m->offers)
+        return xs__error(r, 503, "not_available", "offer engine: %s", m->offers_error);
+    if (!m->has_summary)
+        return xs__error(r, 503, "not_available", "guardrail totals: out of memory");
+    const xs_offer_summary *s = &m->summary;
+    json_t *kinds = json_object(), *guards = json_array();
+    for (int k = 0; kinds && k < XS_OFFER_N_KINDS; k++)
+        json_object_set_new(kinds, xs_offer_kind_key((xs_offer_kind)k),
+                            json_integer((json_int_t)s->n_kind[k]));
+    for (int g = 1; guards && g < XS_GUARD_N; g++)
+        json_array_append_new(
+            guards, json_pack("{s:s,s:I,s:o}", "guard", xs_offer_guard_name((xs_offer_guard)g),
+                              "suppressed", (json_int_t)s->n_suppressed[g], "ev_held",
+                              xs__num(s->ev_held[g])));
+    char as_of[11];
+    return xs__reply(r, 200,
+                     json_pack("{s:s,s:I,s:I,s:I,s:o,s:o?,s:o?}", "as_of",
+                               xs_offer_engine_as_of(m->offers, as_of), "customers",
+                               (json_int_t)s->n_customers, "candidates",
+                               (json_int_t)s->n_candidates, "offered",
+                               (json_int_t)s->n_offered, "ev_offered",
+                               xs__num(s->ev_offered), "offered_by_kind", kinds,
+                               "guards", guards));
+}
+
+/* One metric row of a report as JSON. */
+static json_t *result_json(const xs_exp_row *w, int cuped)
+{
+    json_t *o = json_pack(
+        "{s:s,s:s,s:I,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "metric", w->metric,
+        "group", w->group, "n", (json_int_t)w->n, "mean", xs__num(w->mean), "sd",
+        xs__num(w->sd), "method", w->is_control ? "control" : xs_exp_method_name(w->method),
+        "lift", xs__num(w->lift), "lift_lo", xs__num(w->lift_lo), "lift_hi",
+        xs__num(w->lift_hi), "rel_lift", xs__num(w->rel), "rel_lo", xs__num(w->rel_lo),
+        "rel_hi", xs__num(w->rel_hi), "p_value", xs__num(w->p));
+    if (o && cuped)
+        json_object_update_new(
+            o, json_pack("{s:o,s:o,s:o,s:o,s:o}", "cuped_lift", xs__num(w->cuped_lift),
+                         "cuped_lo", xs__num(w->cuped_lo), "cuped_hi", xs__num(w->cuped_hi),
+                         "cuped_p_value", xs__num(w->cuped_p), "var_reduction",
+                         xs__num(w->var_reduction)));
+    return o;
+}
+
+/* One experiment and its report (or the reason there is none). */
+static json_t *experiment_json(const xs_snapshot *s, const xs_experiment *x)
+{
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o}", "name", x->name, "kind",
+                          xs_offer_kind_key(x->kind), "split", x->split, "start", x->start,
+                          "end", x->end[0] ? json_string(x->end) : json_null());
+    if (!o) return NULL;
+    xs_exp_report_result *rep = NULL;
+    xs_error e;
+    memset(&e, 0, sizeof e);
+    if (xs_exp_report(s, x, NULL, &rep, &e) < 0) {
+        char msg[512];
+        json_object_set_new(o, "error", json_string(xs_error_format(&e, msg, sizeof msg)));
+        return o;
+    }
+    const xs_exp_result *a = xs_exp_report_analysis(rep);
+    const xs_exp_srm *srm = xs_exp_result_srm(a);
+    char until[11];
+    json_t *arms = json_array(), *res = json_array();
+    for (size_t i = 0; arms && i < xs_exp_report_n_arms(rep); i++) {
+        const xs_exp_arm *m = xs_exp_report_arm(rep, i);
+        json_array_append_new(arms, json_pack("{s:s,s:I,s:I,s:I}", "arm", m->name,
+                                              "customers", (json_int_t)m->customers,
+                                              "offers", (json_int_t)m->offers, "accepted",
+                                              (json_int_t)m->accepted));
+    }
+    for (size_t i = 0; res && i < xs_exp_result_n_rows(a); i++)
+        json_array_append_new(res, result_json(xs_exp_result_row(a, i),
+                                               xs_exp_result_has_cuped(a)));
+    json_object_update_new(
+        o, json_pack("{s:s,s:o?,s:{s:o,s:i,s:o,s:b},s:o?}", "until",
+                     xs_exp_report_until(rep, until), "arms", arms, "srm", "chi2",
+                     xs__num(srm->chi2), "df", srm->df, "p_value", xs__num(srm->p),
+                     "flagged", srm->flagged, "results", res));
+    xs_exp_report_free(rep);
+    return o;
+}
+
+/* Contract in serve_int.h. */
+json_t *xs__experiments_json(const xs_snapshot *s, const xs_experiment *x, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        if (json_array_append_new(a, experiment_json(s, &x[i])) < 0) {
+            json_decref(a);
+            return NULL;
+        }
+    return a ? json_pack("{s:o}", "experiments", a) : NULL;
+}
+
+/* Contract in serve_int.h. */
+int xs__h_experiments(xs__req *r)
+{
+    if (!r->model->experiments)
+        return xs__error(r, 503, "not_available", "experiments: out of memory");
+    /* a copy: a shared value must not be serialised by two threads at once */
+    return xs__reply(r, 200, json_deep_copy(r->model->experiments));
 }

@@ -71,9 +71,28 @@ nomem:
     return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 }
 
-/* Scores, offer engine and targets: each may fail on its own (an empty
- * store has no customers to score) without failing the model. */
-static void build_customers(xs__model *m)
+/* The offer engine: the store's build (xs_offer_engine_open: its stored
+ * propensity model when it is of the same day, and the store's holdout
+ * experiments), or, for a store never built, one fitted here with the
+ * experiments set. */
+static int open_engine(xs__model *m, xs_store *st, const xs_experiment *exp, size_t n_exp,
+                       xs_error *e)
+{
+    char day[11], built[21];
+    char *text = NULL;
+    int rc = xs_store_build_get(st, day, built, &text, e);
+    xs_store_build_free(text);
+    if (rc < 0) return rc;
+    if (rc == 1) return xs_offer_engine_open(st, m->snap, NULL, NULL, &m->offers, e);
+    rc = xs_offer_engine_new(m->snap, NULL, NULL, &m->offers, e);
+    if (rc == XS_OK) rc = xs_offer_engine_set_experiments(m->offers, exp, n_exp, e);
+    return rc;
+}
+
+/* Scores, offer engine, targets, guardrail totals and experiment reports:
+ * each may fail on its own (an empty store has no customers to score)
+ * without failing the model. */
+static void build_customers(xs__model *m, xs_store *st)
 {
     xs_error e = {0};
     char msg[1024];
@@ -84,12 +103,20 @@ static void build_customers(xs__model *m)
         snprintf(m->cs_error, sizeof m->cs_error, "%s", xs_error_format(&e, msg, sizeof msg));
     }
     memset(&e, 0, sizeof e);
-    if (xs_offer_engine_new(m->snap, NULL, NULL, &m->offers, &e) < 0) {
+    xs_experiment *exp = NULL;
+    long n_exp = xs_store_experiments(st, &exp, &e);
+    if (n_exp >= 0) m->experiments = xs__experiments_json(m->snap, exp, (size_t)n_exp);
+    if (n_exp < 0 || open_engine(m, st, exp, (size_t)n_exp, &e) < 0) {
+        xs_store_experiments_free(exp);
+        xs_offer_engine_free(m->offers);
         m->offers = NULL;
         snprintf(m->offers_error, sizeof m->offers_error, "%s",
                  xs_error_format(&e, msg, sizeof msg));
         return;
     }
+    xs_store_experiments_free(exp);
+    if (xs_offer_decide_all(m->offers, 2, NULL, NULL, &m->summary) == XS_OK)
+        m->has_summary = 1;
     xs_table *t = xs_table_new();
     if (t && xs_offer_targets(m->offers, 1, 0, t) == XS_OK) m->targets = xs__table_json(t);
     xs_table_free(t);
@@ -112,12 +139,12 @@ int xs__model_build(const char *db, unsigned long generation, xs__model **out,
     if ((rc = xs_snapshot_load(st, &m->snap, err)) < 0) goto cleanup;
     if ((rc = xs_baskets_from_store(st, XS_SOURCE_ORDERS, &m->baskets, err)) < 0)
         goto cleanup;
-    xs_store_close(st);
-    st = NULL;
     xs_together_opts to = {.measure = XS_SIM_COSINE, .top_k = TOGETHER_TOP_K};
     if ((rc = xs_together_build(m->baskets, &to, &m->tog, err)) < 0) goto cleanup;
     if ((rc = build_rules(m, err)) < 0) goto cleanup;
-    build_customers(m);
+    build_customers(m, st);
+    xs_store_close(st);
+    st = NULL;
     m->built_at = now_wall();
     m->build_seconds = m->built_at - t0;
     *out = m;
@@ -139,6 +166,7 @@ void xs__model_release(xs__model *m)
 {
     if (!m || atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) != 1) return;
     json_decref(m->targets);
+    json_decref(m->experiments);
     xs_offer_engine_free(m->offers);
     xs_customer_scores_free(m->cs);
     json_decref(m->rules_json);

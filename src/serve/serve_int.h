@@ -50,6 +50,9 @@ typedef struct xs__model {
     xs_offer_engine *offers;    /* NULL when the engine failed (see offers_error) */
     char offers_error[256];
     json_t *targets;            /* target list rows (array), NULL without offers */
+    xs_offer_summary summary;   /* every customer decided (has_summary) */
+    int has_summary;
+    json_t *experiments;        /* GET /v1/experiments body, NULL: out of memory */
 } xs__model;
 
 /* Builds a model from the store at db. Returns XS_OK or a negative code
@@ -146,6 +149,10 @@ json_t *xs__num(double v);
 /* Writes a table as JSON (xs_table_write) and parses it back: an array of
  * objects, or NULL when out of memory. */
 json_t *xs__table_json(const xs_table *t);
+/* The body of GET /v1/experiments: every experiment of the store with its
+ * report on the snapshot (handlers_dash.c). NULL when out of memory. */
+json_t *xs__experiments_json(const xs_snapshot *s, const xs_experiment *x, size_t n);
+
 /* Server state the handlers read (server.c). */
 int xs__server_building(const struct xs_server *s);
 const char *xs__server_build_error(struct xs_server *s, char *buf, size_t n);
@@ -175,6 +182,8 @@ int xs__h_outcome(xs__req *r); /* handlers_offers.c */
 int xs__h_web_index(xs__req *r);
 int xs__h_web_asset(xs__req *r);
 int xs__h_segments(xs__req *r);
+int xs__h_guardrails(xs__req *r);
+int xs__h_experiments(xs__req *r);
 
 /* The OpenAPI document: the bytes of docs/openapi.json, compiled in by
  * cmake/embed.cmake (so the served document cannot drift from the file). */

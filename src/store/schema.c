@@ -78,10 +78,19 @@ static const char schema_v3[] =
     "CREATE TABLE builds(build_id INTEGER PRIMARY KEY, built_at TEXT NOT NULL,"
     " as_of TEXT NOT NULL, model TEXT NOT NULL);\n";
 
+/* Version 4: holdout experiments (src/store/experiments.c,
+ * docs/experiments.md): kind is a data-model offer kind, split the arms
+ * spec, start_date / end_date days (end_date NULL while running). */
+static const char schema_v4[] =
+    "CREATE TABLE experiments(name TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL,"
+    " split TEXT NOT NULL, start_date TEXT NOT NULL, end_date TEXT,"
+    " created_at TEXT NOT NULL) WITHOUT ROWID;\n";
+
 static const xs__migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
     {3, schema_v3},
+    {4, schema_v4},
 };
 
 const xs__migration *xs__store_migrations(size_t *n)

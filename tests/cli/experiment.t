@@ -10,7 +10,7 @@ expect_rc 0 "$XS" experiment --help
 grep -q "^usage: xsell experiment assign" "$T/.out" || fail "experiment --help prints usage"
 expect_rc 0 "$XS" experiment analyze --help
 expect_rc 2 "$XS" experiment
-expect_err 2 'unknown action "frob" (expected assign or analyze)' "$XS" experiment frob
+expect_err 2 'unknown action "frob" (expected assign, analyze, start, stop, list or report)' "$XS" experiment frob
 
 # analyze: full output in the three formats (numbers checked independently:
 # revenue treatment vs control Welch df 5.92146, t 2.05619, p 0.0861284)

@@ -13,6 +13,12 @@ expect_err 2 "xsell gen: --customers: 100000001 is out of range [1, 100000000]" 
 expect_err 2 "xsell gen: --seed: -1 is out of range [0, " "$XS" gen --out "$T/x" --seed -1
 expect_err 2 'xsell gen: as_of: not a date YYYY-MM-DD in 2000..2199: "2026-13-01"' \
     "$XS" gen --out "$T/x" --as-of 2026-13-01
+expect_err 2 'xsell gen: --holdout-days: not an integer: "x"' \
+    "$XS" gen --out "$T/x" --holdout-days x
+expect_err 2 "xsell gen: --holdout-days: -1 is out of range [0, 3650]" \
+    "$XS" gen --out "$T/x" --holdout-days -1
+expect_err 2 "xsell gen: --holdout-days: 3651 is out of range [0, 3650]" \
+    "$XS" gen --out "$T/x" --holdout-days 3651
 expect_err 2 'xsell gen: unknown option "--frob"' "$XS" gen --frob
 expect_err 2 "xsell gen: --out needs a value" "$XS" gen --out
 expect_err 2 'xsell gen: unexpected argument "extra"' "$XS" gen --out "$T/x" extra
@@ -57,4 +63,26 @@ for t in customers products subscriptions orders usage events offers; do
     rows=$(($(wc -l <"$T/a/$t.csv") - 1))
     expect_err 0 "imported $T/a/$t.csv: $rows rows ($rows new," \
         "$XS" import --db "$T/store.db" "$t" "$T/a/$t.csv"
+done
+
+# --holdout-days: truth.json records the experiments; no upsell offer in the
+# window reaches a customer `xsell experiment assign` puts in the holdout;
+# the customers are the same; every table imports
+expect_rc 0 "$XS" gen --out "$T/h" --customers 300 --seed 3 --holdout-days 180
+grep -q '^  "experiments": {"start": "2026-04-03", "days": 180, "split": "treatment:90,holdout:10",$' \
+    "$T/h/truth.json" || fail "truth.json records the experiments"
+grep -q '"experiments"' "$T/a/truth.json" && fail "no experiments without --holdout-days"
+cmp -s "$T/a/customers.csv" "$T/h/customers.csv" || fail "same customers with --holdout-days"
+for k in upsell cross_sell downsell; do
+    expect_rc 0 "$XS" experiment assign --strategy $k --input "$T/h/customers.csv" \
+        --id customer_id --format csv
+    n=$(awk -F, -v k=$k 'NR == FNR { if ($2 == "holdout") h[$1] = 1; next }
+        FNR > 1 && $4 == k && substr($6, 1, 10) >= "2026-04-03" && ($2 in h)' \
+        "$T/.out" "$T/h/offers.csv" | wc -l | tr -d ' ')
+    expect_eq "$n" 0 "$k offers to its holdout in the window"
+done
+for t in customers products subscriptions orders usage events offers; do
+    rows=$(($(wc -l <"$T/h/$t.csv") - 1))
+    expect_err 0 "imported $T/h/$t.csv: $rows rows ($rows new," \
+        "$XS" import --db "$T/h.db" "$t" "$T/h/$t.csv"
 done

@@ -43,6 +43,7 @@ guardrail summary: 19 customers, 35 candidates
 guard          candidates  expected_value
 -------------  ----------  --------------
 offered                 9         3444.60
+holdout                 0            0.00
 critical_case           4          996.00
 consent                 4          996.00
 health                  0            0.00

@@ -127,10 +127,14 @@ async function segmentsReference(segs) {
 
 async function main() {
   await staticRoutes();
-  const [kpi, segs, targets, rules] = await Promise.all([
+  const [kpi, segs, targets, rules, guards, exps] = await Promise.all([
     apiJson('/v1/kpi?period=month'), apiJson('/v1/segments'), apiJson('/v1/targets?limit=100'), apiJson('/v1/rules?limit=50'),
+    apiJson('/v1/guardrails'), apiJson('/v1/experiments'),
   ]);
   ok(kpi.rows.length > 6 && targets.targets.length > 10 && rules.rules.length > 0, 'the generated store has data');
+  eq(exps.experiments.map((x) => x.name), ['cross_sell', 'downsell', 'upsell'], "the demo's three holdout experiments");
+  ok(exps.experiments.every((x) => !x.error && x.results.length === 6), 'every experiment has a report');
+  eq(guards.guards.reduce((a, g) => a + g.suppressed, guards.offered), guards.candidates, 'guardrails: offered + suppressed = candidates');
   await segmentsReference(segs);
 
   const profile = mkdtempSync(join(tmpdir(), 'xsell-e2e-chromium-'));
@@ -198,8 +202,10 @@ async function main() {
       }
       return out;
     });
-    const ids = ['chart-mrr', 'chart-movements', 'chart-motions', 'chart-funnel', 'chart-health', 'chart-segments'];
-    eq(Object.keys(charts).sort(), [...ids].sort(), 'all six charts exist');
+    const expIds = exps.experiments.flatMap((_, i) => [`chart-exp-${i}-arr`, `chart-exp-${i}-share`]);
+    const ids = ['chart-mrr', 'chart-movements', 'chart-motions', 'chart-funnel', 'chart-health', 'chart-segments',
+      'chart-guardrails', ...expIds];
+    eq(Object.keys(charts).sort(), [...ids].sort(), 'all charts exist: seven and two per experiment');
     for (const id of ids) {
       const c = charts[id];
       ok(c.data.length > 0 && c.data.some((d) => d.data.some((v) => v != null && v !== 0)), `${id} has data points`);
@@ -221,6 +227,33 @@ async function main() {
     eq(segs.health.reduce((a, b) => a + b.customers, 0), segs.customers, 'health histogram counts every customer');
     eq(charts['chart-segments'].data[0].data.reduce((a, b) => a + b, 0), segs.customers, 'segment doughnut counts every customer');
     eq(segs.customers, 300, '300 customers scored');
+    // guardrail suppressions: exactly /v1/guardrails
+    const held = guards.guards.filter((g) => g.guard !== 'limit');
+    eq(charts['chart-guardrails'].labels, held.map((g) => g.guard), 'guardrail chart: one bar per guardrail but limit');
+    eq(charts['chart-guardrails'].data[0].data, held.map((g) => g.suppressed), 'guardrail chart: candidates suppressed');
+    eq(charts['chart-guardrails'].data[1].data, held.map((g) => g.ev_held), 'guardrail chart: expected value held back');
+    ok((await page.textContent('#guardrails-total')).includes(`${guards.guards.find((g) => g.guard === 'limit').suppressed} more ranked below the per-customer limit`), 'guardrail caption: the limit count');
+    ok(guards.guards.find((g) => g.guard === 'holdout').suppressed > 0, 'the running holdouts hold candidates back');
+    ok((await page.textContent('#guardrails-total')).includes(`${guards.offered} offered of ${guards.candidates} candidates`), 'guardrail totals shown');
+    // experiments: one block each, arms as the API says, the relative lift
+    // with its confidence interval drawn for every arm and metric
+    eq(await page.$$eval('#experiments .experiment', (ds) => ds.map((d) => d.dataset.name)), exps.experiments.map((x) => x.name), 'one block per experiment');
+    for (const [i, x] of exps.experiments.entries()) {
+      const arms = await page.$$eval(`#experiments .experiment:nth-child(${i + 1}) table.arms tbody tr`, (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+      eq(arms, x.arms.map((a) => [a.arm, String(a.customers), String(a.offers), String(a.accepted)]), `${x.name}: arms, customers, offers, accepted`);
+      eq(x.arms.find((a) => a.arm === 'holdout').offers, 0, `${x.name}: the holdout got no ${x.kind} offers in the window`);
+      const rows = x.results.filter((r) => r.method !== 'control');
+      const arr = rows.filter((r) => r.metric === 'arr_change'), share = rows.filter((r) => r.metric !== 'arr_change');
+      const ca = charts[`chart-exp-${i}-arr`], cs = charts[`chart-exp-${i}-share`];
+      eq(ca.data[0].data, arr.map((r) => [r.lift_lo, r.lift_hi]), `${x.name}: ARR change: confidence intervals`);
+      eq(ca.data[1].data, arr.map((r) => r.lift), `${x.name}: ARR change: lift`);
+      const pp = (v) => v * 100;
+      eq(cs.data[0].data, share.map((r) => [pp(r.lift_lo), pp(r.lift_hi)]), `${x.name}: expanded / retained: confidence intervals in percentage points`);
+      eq(cs.data[1].data, share.map((r) => pp(r.lift)), `${x.name}: expanded / retained: lift in percentage points`);
+      ok(rows.every((r) => r.lift_lo <= r.lift && r.lift <= r.lift_hi), `${x.name}: every estimate inside its interval`);
+      const shown = await page.$$eval(`#experiments .experiment:nth-child(${i + 1}) table.results tbody tr`, (trs) => trs.length);
+      eq(shown, rows.length, `${x.name}: a results row per arm and metric`);
+    }
 
     // cards
     const last = kpi.rows[kpi.rows.length - 1];

@@ -4,8 +4,10 @@
  * reading the files back (references, unique keys, dates, money, tier
  * ladders), the planted signals (complementary families, co-purchase
  * itemsets, usage classes) recounted from the files and compared with
- * truth.json, option errors, allocation-failure injection and a failing
- * write (file size limit) that must leave no file behind.
+ * truth.json, the planted holdout experiments (--holdout-days: no offer to
+ * a holdout in the window, counts, arm sizes, the effect on ARR), option errors,
+ * allocation-failure injection and a failing write (file size limit) that must leave no
+ * file behind.
  */
 #include "test.h"
 
@@ -77,13 +79,16 @@ static char *slurp(const char *dir, const char *name, size_t *len)
     return b;
 }
 
-static int gen(const char *dir, uint64_t n, uint64_t seed, const char *as_of)
+/* A run with holdout experiments over the last holdout_days days. */
+static int gen_h(const char *dir, uint64_t n, uint64_t seed, const char *as_of,
+                 int holdout_days)
 {
     xs_gen_options o;
     xs_gen_options_init(&o);
     o.n_customers = n;
     o.seed = seed;
     o.as_of = as_of;
+    o.holdout_days = holdout_days;
     xs_error e;
     int rc = xs_gen_write(dir, &o, NULL, &e);
     if (rc < 0 && rc != XS_ENOMEM && rc != XS_EIO) {
@@ -91,6 +96,11 @@ static int gen(const char *dir, uint64_t n, uint64_t seed, const char *as_of)
         fprintf(stderr, "gen: %s\n", xs_error_format(&e, m, sizeof m));
     }
     return rc;
+}
+
+static int gen(const char *dir, uint64_t n, uint64_t seed, const char *as_of)
+{
+    return gen_h(dir, n, seed, as_of, 0);
 }
 
 typedef struct tab {
@@ -662,6 +672,251 @@ static void test_truth(void)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Holdout experiments (--holdout-days)                                   */
+/* ---------------------------------------------------------------------- */
+
+enum { N_KIND = 3 };
+static const char *const kinds[N_KIND] = {"upsell", "cross_sell", "downsell"};
+
+/* Hash of the rows (all cells) of file f whose customer is marked in keep. */
+static uint64_t kept_rows_hash(run *r, int f, const char *keep)
+{
+    tab *t = &r->t[f];
+    size_t cc = col(t, "customer_id");
+    uint64_t h = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        uint32_t ci = cid(r, at(t, i, cc));
+        if (ci == XS_INTERN_NONE || !keep[ci]) continue;
+        for (size_t c = 0; c < t->ncol; c++)
+            h = xs__hash_bytes(at(t, i, c), strlen(at(t, i, c)) + 1, h);
+    }
+    return h;
+}
+
+/* Annual recurring revenue (minor units) of every customer on day `day`:
+ * active subscriptions (start <= day < end), 12 x unit price x quantity for
+ * monthly terms, unit price x quantity for annual ones. */
+static void arr_on(run *r, const char *day, long long *arr)
+{
+    tab *s = &r->t[XS_GEN_SUBSCRIPTIONS];
+    size_t s_start = col(s, "start_date"), s_end = col(s, "end_date"),
+           s_q = col(s, "quantity"), s_up = col(s, "unit_price"), s_term = col(s, "term");
+    memset(arr, 0, r->cust.n * sizeof *arr);
+    for (size_t i = 0; i < s->n; i++) {
+        if (strcmp(at(s, i, s_start), day) > 0) continue;
+        if (*at(s, i, s_end) && strcmp(day, at(s, i, s_end)) >= 0) continue;
+        long long v = money(at(s, i, s_up)) * atoll(at(s, i, s_q));
+        if (!strcmp(at(s, i, s_term), "month"))
+            v *= 12;
+        else if (strcmp(at(s, i, s_term), "year"))
+            v = 0;
+        arr[cid(r, at(s, i, 0))] += v;
+    }
+}
+
+/*
+ * 3000 customers with experiments over the last 180 days against the same
+ * run without: arms recomputed from customers.csv with xs_exp_assign; no
+ * offer of a kind in the window to that kind's holdout; truth.json's counts
+ * equal a recount; the arm sizes near 10 %; customers in no holdout have
+ * exactly the rows of the run without experiments; and the upsell holdout
+ * really gains less ARR over the window than the same customers did without
+ * the experiment (the planted effect).
+ */
+static void test_holdout(void)
+{
+    char *d = tmpdir(), *d0 = tmpdir();
+    const char *start = "2026-04-03"; /* 2026-09-30 - 180 days */
+    CHECK_INT(gen_h(d, 3000, 11, NULL, 180), XS_OK);
+    CHECK_INT(gen(d0, 3000, 11, NULL), XS_OK);
+    run r, r0;
+    int loaded = run_load(&r, d), loaded0 = run_load(&r0, d0);
+    CHECK_INT(loaded, 0);
+    CHECK_INT(loaded0, 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/truth.json", d);
+    json_error_t je;
+    json_t *tj = loaded < 0 || loaded0 < 0 ? NULL : json_load_file(path, 0, &je);
+    CHECK(tj != NULL);
+    if (!tj) {
+        run_free(&r);
+        run_free(&r0);
+        return;
+    }
+    json_t *ex = json_object_get(tj, "experiments");
+    CHECK_STR(json_string_value(json_object_get(ex, "start")), start);
+    CHECK_INT(json_integer_value(json_object_get(ex, "days")), 180);
+    CHECK_STR(json_string_value(json_object_get(ex, "split")), "treatment:90,holdout:10");
+    /* "experiments" is the last key */
+    const char *last_key = NULL;
+    for (void *it = json_object_iter(tj); it; it = json_object_iter_next(tj, it))
+        last_key = json_object_iter_key(it);
+    CHECK_STR(last_key, "experiments");
+    json_t *strats = json_object_get(ex, "strategies");
+    CHECK_INT(json_array_size(strats), N_KIND);
+
+    /* arms, recomputed independently */
+    xs_exp_split sp;
+    xs_error e;
+    CHECK_INT(xs_exp_split_parse("treatment:90,holdout:10", &sp, &e), XS_OK);
+    CHECK_STR(sp.name[1], "holdout");
+    size_t n_c = r.cust.n;
+    tab *c = &r.t[XS_GEN_CUSTOMERS];
+    CHECK_INT(n_c, 3000);
+    char(*arm)[N_KIND] = calloc(n_c, sizeof *arm);
+    char *in_none = calloc(n_c, 1);
+    long n_arm[N_KIND][2] = {{0}};
+    for (size_t i = 0; i < n_c; i++) {
+        in_none[i] = 1;
+        for (int k = 0; k < N_KIND; k++) {
+            int a = xs_exp_assign(&sp, kinds[k], at(c, i, 0), strlen(at(c, i, 0)));
+            CHECK(a == 0 || a == 1);
+            arm[i][k] = (char)(a == 1);
+            n_arm[k][a == 1]++;
+            if (a == 1) in_none[i] = 0;
+        }
+    }
+    /* offers: none to a kind's holdout in the window; counts per arm */
+    tab *f = &r.t[XS_GEN_OFFERS];
+    size_t f_c = col(f, "customer_id"), f_k = col(f, "kind"), f_s = col(f, "sent_at"),
+           f_o = col(f, "outcome");
+    long offers[N_KIND][2] = {{0}}, accepted[N_KIND][2] = {{0}}, before[N_KIND] = {0};
+    long to_holdout = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        int k = 0;
+        while (k < N_KIND && strcmp(kinds[k], at(f, i, f_k)))
+            k++;
+        CHECK(k < N_KIND);
+        uint32_t ci = cid(&r, at(f, i, f_c));
+        if (k == N_KIND || ci == XS_INTERN_NONE) continue;
+        if (strncmp(at(f, i, f_s), start, 10) < 0) {
+            before[k] += arm[ci][k];
+            continue;
+        }
+        int a = arm[ci][k];
+        to_holdout += a;
+        offers[k][a]++;
+        accepted[k][a] += !strcmp(at(f, i, f_o), "accepted");
+    }
+    CHECK_INT(to_holdout, 0);
+    long withheld_all = 0;
+    for (int k = 0; k < N_KIND; k++) {
+        json_t *sj = json_array_get(strats, (size_t)k);
+        CHECK_STR(json_string_value(json_object_get(sj, "name")), kinds[k]);
+        CHECK_INT(json_integer_value(jget(sj, "customers.treatment")), n_arm[k][0]);
+        CHECK_INT(json_integer_value(jget(sj, "customers.holdout")), n_arm[k][1]);
+        CHECK_INT(json_integer_value(jget(sj, "offers_in_window.treatment")),
+                  offers[k][0]);
+        CHECK_INT(json_integer_value(jget(sj, "offers_in_window.holdout")), 0);
+        CHECK_INT(json_integer_value(jget(sj, "accepted_in_window.treatment")),
+                  accepted[k][0]);
+        CHECK_INT(json_integer_value(jget(sj, "accepted_in_window.holdout")), 0);
+        /* about 10 % in each holdout (300 expected, sd 16) */
+        CHECK(n_arm[k][1] >= 240 && n_arm[k][1] <= 360);
+        /* holdout customers did get offers of that kind before the start */
+        CHECK(before[k] > 0);
+        long w = (long)json_integer_value(json_object_get(sj, "withheld"));
+        withheld_all += w;
+        /* withheld offers are about the holdout's share of the offers */
+        if (k == 0) {
+            CHECK(w > 0);
+            CHECK(w >= (offers[k][0] + w) / 30 && w <= (offers[k][0] + w) / 4);
+        }
+    }
+    CHECK(withheld_all > 0);
+    /* the offer counts of truth.json's "offers" are those of the file */
+    long n_off = 0;
+    for (int k = 0; k < N_KIND; k++) {
+        json_t *ob = jget(tj, "offers.observed");
+        json_t *kj = json_object_get(ob, kinds[k]);
+        for (void *it = json_object_iter(kj); it; it = json_object_iter_next(kj, it))
+            n_off += (long)json_integer_value(json_object_iter_value(it));
+    }
+    CHECK_INT(n_off, f->n);
+
+    /* customers in no holdout: exactly the rows of the run without */
+    CHECK_INT(r0.cust.n, n_c);
+    for (int fi = 0; fi < XS_GEN_TRUTH; fi++) {
+        if (fi == XS_GEN_PRODUCTS) continue;
+        CHECK(kept_rows_hash(&r, fi, in_none) == kept_rows_hash(&r0, fi, in_none));
+    }
+    CHECK(!same_file(d, d0, "offers.csv"));
+    CHECK(same_file(d, d0, "customers.csv"));
+
+    /* the planted effect: the upsell holdout's ARR gain over the window is
+     * lower than the same customers' gain in the run without experiments,
+     * while the upsell treatment group's barely moves */
+    long long *a1 = calloc(n_c, sizeof *a1), *a0 = calloc(n_c, sizeof *a0);
+    long long *b1 = calloc(n_c, sizeof *b1), *b0 = calloc(n_c, sizeof *b0);
+    arr_on(&r, start, a0);
+    arr_on(&r, "2026-09-30", a1);
+    arr_on(&r0, start, b0);
+    arr_on(&r0, "2026-09-30", b1);
+    long long gain[2] = {0, 0}, gain0[2] = {0, 0};
+    for (size_t i = 0; i < n_c; i++) {
+        CHECK_INT(a0[i], b0[i]); /* nothing differs before the start */
+        gain[(int)arm[i][0]] += a1[i] - a0[i];
+        gain0[(int)arm[i][0]] += b1[i] - b0[i];
+    }
+    CHECK(gain[1] < gain0[1]);
+    double n_h = (double)n_arm[0][1], n_t = (double)n_arm[0][0];
+    CHECK((double)(gain0[1] - gain[1]) / n_h >
+          5 * fabs((double)(gain0[0] - gain[0])) / n_t);
+    free(a1);
+    free(a0);
+    free(b1);
+    free(b0);
+    free(arm);
+    free(in_none);
+    json_decref(tj);
+    run_free(&r);
+    run_free(&r0);
+    rmdir_all(d);
+    rmdir_all(d0);
+}
+
+/* The widest window (3650 days): every offer falls in it, so no holdout
+ * customer of a kind ever got one; a start before the date table prints. */
+static void test_holdout_wide(void)
+{
+    char *d = tmpdir();
+    CHECK_INT(gen_h(d, 300, 2, "2026-09-30", XS_GEN_MAX_HOLDOUT_DAYS), XS_OK);
+    char path[256];
+    snprintf(path, sizeof path, "%s/truth.json", d);
+    json_error_t je;
+    json_t *tj = json_load_file(path, 0, &je);
+    CHECK(tj != NULL);
+    CHECK_STR(json_string_value(jget(tj, "experiments.start")), "2016-10-02");
+    CHECK_INT(json_integer_value(jget(tj, "experiments.days")), 3650);
+    run r;
+    int loaded = run_load(&r, d);
+    CHECK_INT(loaded, 0);
+    if (!loaded) {
+        xs_exp_split sp;
+        xs_exp_split_parse("treatment:90,holdout:10", &sp, NULL);
+        tab *f = &r.t[XS_GEN_OFFERS];
+        long to_holdout = 0;
+        for (size_t i = 0; i < f->n; i++) {
+            const char *cu = at(f, i, col(f, "customer_id"));
+            to_holdout += xs_exp_assign(&sp, at(f, i, col(f, "kind")), cu, strlen(cu));
+        }
+        CHECK(f->n > 0);
+        CHECK_INT(to_holdout, 0);
+    }
+    json_decref(tj);
+    run_free(&r);
+    rmdir_all(d);
+    /* holdout_days 0 is the run without experiments: no "experiments" key */
+    d = tmpdir();
+    CHECK_INT(gen_h(d, 50, 2, NULL, 0), XS_OK);
+    size_t len;
+    char *x = slurp(d, "truth.json", &len);
+    CHECK(x && !strstr(x, "experiments"));
+    free(x);
+    rmdir_all(d);
+}
+
+/* ---------------------------------------------------------------------- */
 /* Errors and failures                                                    */
 /* ---------------------------------------------------------------------- */
 
@@ -686,6 +941,15 @@ static void test_errors(void)
     o.as_of = "2026-01-31T10:00";
     CHECK_INT(xs_gen_write(d, &o, NULL, &e), XS_EINVAL);
     o.as_of = NULL;
+    o.holdout_days = -1;
+    CHECK_INT(xs_gen_write(d, &o, NULL, &e), XS_EINVAL);
+    CHECK_STR(xs_error_format(&e, m, sizeof m),
+              "holdout_days: -1 is out of range [0, 3650]");
+    o.holdout_days = 3651;
+    CHECK_INT(xs_gen_write(d, &o, NULL, &e), XS_EINVAL);
+    CHECK_STR(xs_error_format(&e, m, sizeof m),
+              "holdout_days: 3651 is out of range [0, 3650]");
+    o.holdout_days = 0;
     CHECK_INT(xs_gen_write("", &o, NULL, &e), XS_EINVAL);
     /* a regular file where the directory should be, and a path below it */
     char file[256], below_file[300];
@@ -764,6 +1028,8 @@ int main(void)
         {"prefix", test_prefix},
         {"invariants", test_invariants},
         {"truth", test_truth},
+        {"holdout", test_holdout},
+        {"holdout_wide", test_holdout_wide},
         {"errors", test_errors},
         {"alloc_failure", test_alloc_failure},
         {"write_failure", test_write_failure},

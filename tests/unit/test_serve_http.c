@@ -557,6 +557,116 @@ static void test_customer(void)
                 "unknown customer \"NOBODY\"");
 }
 
+/* GET /v1/guardrails against deciding every customer with the engine the
+ * server opens (the demo store is built, so xs_offer_engine_open), and GET
+ * /v1/experiments against xs_exp_report of each of the demo's three
+ * experiments, on the same snapshot (the store is unchanged since the
+ * server started). */
+static void test_dash_aggregates(void)
+{
+    if (!ready || ref_load() < 0) return;
+    xs_store *st = NULL;
+    xs_offer_engine *en = NULL;
+    xs_experiment *x = NULL;
+    xs_error e;
+    CHECK_INT(xs_store_open(&st, db, &e), XS_OK);
+    CHECK_INT(xs_offer_engine_open(st, ref_snap, NULL, NULL, &en, &e), XS_OK);
+    long n_exp = xs_store_experiments(st, &x, &e);
+    xs_store_close(st);
+    CHECK_INT(n_exp, 3);
+    if (!en || n_exp != 3) goto cleanup;
+    xs_offer_summary sum;
+    CHECK_INT(xs_offer_decide_all(en, 1, NULL, NULL, &sum), XS_OK);
+    int status;
+    json_t *j = call("GET", "/v1/guardrails", key_read, NULL, &status);
+    CHECK_INT(status, 200);
+    char as_of[11];
+    CHECK_STR(json_string_value(json_object_get(j, "as_of")), xs_offer_engine_as_of(en, as_of));
+    CHECK_INT(json_integer_value(json_object_get(j, "customers")), sum.n_customers);
+    CHECK_INT(json_integer_value(json_object_get(j, "candidates")), sum.n_candidates);
+    CHECK_INT(json_integer_value(json_object_get(j, "offered")), sum.n_offered);
+    CHECK_NEAR(json_number_value(json_object_get(j, "ev_offered")), sum.ev_offered, 1e-6);
+    json_t *kinds = json_object_get(j, "offered_by_kind");
+    CHECK_INT(json_object_size(kinds), XS_OFFER_N_KINDS);
+    for (int k = 0; k < XS_OFFER_N_KINDS; k++)
+        CHECK_INT(json_integer_value(json_object_get(kinds, xs_offer_kind_key((xs_offer_kind)k))),
+                  sum.n_kind[k]);
+    json_t *guards = json_object_get(j, "guards");
+    CHECK_INT(json_array_size(guards), XS_GUARD_N - 1);
+    size_t total = sum.n_offered;
+    for (int g = 1; g < XS_GUARD_N; g++) {
+        json_t *row = json_array_get(guards, (size_t)g - 1);
+        CHECK_STR(json_string_value(json_object_get(row, "guard")),
+                  xs_offer_guard_name((xs_offer_guard)g));
+        CHECK_INT(json_integer_value(json_object_get(row, "suppressed")), sum.n_suppressed[g]);
+        CHECK_NEAR(json_number_value(json_object_get(row, "ev_held")), sum.ev_held[g], 1e-6);
+        total += sum.n_suppressed[g];
+    }
+    CHECK_INT(total, sum.n_candidates);
+    /* the demo's experiments run: their holdouts hold some candidates back */
+    CHECK(sum.n_suppressed[XS_GUARD_HOLDOUT] > 0);
+    json_decref(j);
+
+    j = call("GET", "/v1/experiments", key_read, NULL, &status);
+    CHECK_INT(status, 200);
+    json_t *ex = json_object_get(j, "experiments");
+    CHECK_INT(json_array_size(ex), 3);
+    for (long i = 0; i < n_exp && (size_t)i < json_array_size(ex); i++) {
+        json_t *o = json_array_get(ex, (size_t)i);
+        CHECK_STR(json_string_value(json_object_get(o, "name")), x[i].name);
+        CHECK_STR(json_string_value(json_object_get(o, "kind")), xs_offer_kind_key(x[i].kind));
+        CHECK_STR(json_string_value(json_object_get(o, "start")), x[i].start);
+        CHECK(json_is_null(json_object_get(o, "end")));
+        xs_exp_report_result *r = NULL;
+        CHECK_INT(xs_exp_report(ref_snap, &x[i], NULL, &r, &e), XS_OK);
+        if (!r) continue;
+        char until[11];
+        CHECK_STR(json_string_value(json_object_get(o, "until")), xs_exp_report_until(r, until));
+        json_t *arms = json_object_get(o, "arms");
+        CHECK_INT(json_array_size(arms), xs_exp_report_n_arms(r));
+        for (size_t a = 0; a < xs_exp_report_n_arms(r); a++) {
+            const xs_exp_arm *m = xs_exp_report_arm(r, a);
+            json_t *ja = json_array_get(arms, a);
+            CHECK_STR(json_string_value(json_object_get(ja, "arm")), m->name);
+            CHECK_INT(json_integer_value(json_object_get(ja, "customers")), m->customers);
+            CHECK_INT(json_integer_value(json_object_get(ja, "offers")), m->offers);
+            CHECK_INT(json_integer_value(json_object_get(ja, "accepted")), m->accepted);
+        }
+        /* the generator withheld this kind from the holdout in the window */
+        CHECK_STR(xs_exp_report_arm(r, 1)->name, "holdout");
+        CHECK_INT(xs_exp_report_arm(r, 1)->offers, 0);
+        const xs_exp_result *a = xs_exp_report_analysis(r);
+        json_t *res = json_object_get(o, "results");
+        CHECK_INT(json_array_size(res), xs_exp_result_n_rows(a));
+        for (size_t k = 0; k < xs_exp_result_n_rows(a) && k < json_array_size(res); k++) {
+            const xs_exp_row *w = xs_exp_result_row(a, k);
+            json_t *jr = json_array_get(res, k);
+            CHECK_STR(json_string_value(json_object_get(jr, "metric")), w->metric);
+            CHECK_STR(json_string_value(json_object_get(jr, "group")), w->group);
+            CHECK_INT(json_integer_value(json_object_get(jr, "n")), w->n);
+            CHECK_NEAR(json_number_value(json_object_get(jr, "mean")), w->mean, 1e-9);
+            if (w->is_control) {
+                CHECK_STR(json_string_value(json_object_get(jr, "method")), "control");
+                CHECK(json_is_null(json_object_get(jr, "lift")));
+                continue;
+            }
+            CHECK_NEAR(json_number_value(json_object_get(jr, "lift")), w->lift, 1e-9);
+            CHECK_NEAR(json_number_value(json_object_get(jr, "lift_lo")), w->lift_lo, 1e-9);
+            CHECK_NEAR(json_number_value(json_object_get(jr, "lift_hi")), w->lift_hi, 1e-9);
+            CHECK_NEAR(json_number_value(json_object_get(jr, "p_value")), w->p, 1e-12);
+            CHECK(w->lift_lo <= w->lift && w->lift <= w->lift_hi);
+        }
+        json_t *srm = json_object_get(o, "srm");
+        CHECK_NEAR(json_number_value(json_object_get(srm, "p_value")),
+                   xs_exp_result_srm(a)->p, 1e-12);
+        xs_exp_report_free(r);
+    }
+    json_decref(j);
+cleanup:
+    xs_store_experiments_free(x);
+    xs_offer_engine_free(en);
+}
+
 static void test_targets_offers(void)
 {
     if (!ready) return;
@@ -1200,6 +1310,7 @@ int main(void)
         {"rules", test_rules},
         {"kpi", test_kpi},
         {"customer", test_customer},
+        {"dash_aggregates", test_dash_aggregates},
         {"targets_offers", test_targets_offers},
         {"outcome", test_outcome},
         {"auth", test_auth},

@@ -7,6 +7,9 @@
 //   /v1/targets    the target list; a click loads /v1/customers/{id} and
 //                  /v1/customers/{id}/offers
 //   /v1/rules, /v1/items/{id}/together   the rule explorer
+//   /v1/guardrails  candidates suppressed and value held back per guardrail
+//   /v1/experiments holdout experiments: arms, sample-ratio check, lift per
+//                  arm and metric with its confidence interval
 // State for tests: document.body.dataset.state is "idle", "loading",
 // "ready" or "error"; window.xsDashboard.charts holds the Chart instances.
 
@@ -184,6 +187,138 @@ function renderSegments(s) {
   });
 }
 
+// The guardrails that hold candidates back; "limit" (ranked below the
+// per-customer offer limit) is no guardrail against pushiness and dwarfs the
+// others, so it is named in the caption instead of drawn.
+function renderGuardrails(g) {
+  const limit = g.guards.find((x) => x.guard === 'limit');
+  const shown = g.guards.filter((x) => x.guard !== 'limit');
+  $('#guardrails-total').textContent =
+    `(${g.offered} offered of ${g.candidates} candidates, ${g.customers} customers, as of ${g.as_of}; ` +
+    `${limit ? limit.suppressed : 0} more ranked below the per-customer limit)`;
+  draw('chart-guardrails', {
+    type: 'bar',
+    data: {
+      labels: shown.map((x) => x.guard),
+      datasets: [
+        { label: 'candidates suppressed', data: shown.map((x) => x.suppressed), backgroundColor: '#c0362c', xAxisID: 'x' },
+        { label: 'expected value held back', data: shown.map((x) => x.ev_held), backgroundColor: '#f5c26b', xAxisID: 'x1' },
+      ],
+    },
+    options: {
+      indexAxis: 'y',
+      scales: {
+        x: { position: 'bottom', title: { display: true, text: 'candidates' } },
+        x1: { position: 'top', grid: { drawOnChartArea: false }, title: { display: true, text: 'expected value' } },
+      },
+    },
+  });
+}
+
+const METRIC_TEXT = {
+  arr_change: 'ARR change',
+  expanded: 'customers expanding',
+  retained: 'customers retained',
+};
+const SHORT = { arr_change: 'ARR change', expanded: 'expanding', retained: 'retained' };
+
+// A lift chart: per arm, the confidence interval (floating bar) and the
+// estimate (point, drawn on top); scale multiplies the values (100: shares
+// as percentage points).
+function liftChart(id, rows, scale, axis) {
+  const v = (x) => (x == null ? null : x * scale);
+  const arms = new Set(rows.map((r) => r.group));
+  draw(id, {
+    type: 'bar',
+    data: {
+      labels: rows.map((r) => (arms.size > 1 ? `${SHORT[r.metric] ?? r.metric} (${r.group})` : SHORT[r.metric] ?? r.metric)),
+      datasets: [
+        { type: 'bar', label: '95% CI', order: 2, data: rows.map((r) => (r.lift_lo == null ? null : [v(r.lift_lo), v(r.lift_hi)])), backgroundColor: '#9ec5fe' },
+        { type: 'line', label: 'estimate', order: 1, data: rows.map((r) => v(r.lift)), showLine: false, pointRadius: 6, pointStyle: 'rectRot', borderColor: '#1d2430', backgroundColor: '#1d2430' },
+      ],
+    },
+    // the axis always shows 0: no lift
+    options: { indexAxis: 'y', scales: { x: { suggestedMin: 0, suggestedMax: 0, title: { display: true, text: axis } } } },
+  });
+}
+
+// One block per experiment: arms, sample-ratio line, two lift charts (ARR
+// change per customer in currency; the shares expanding and retained in
+// percentage points), each arm against the holdout with its confidence
+// interval, and the numbers as a table.
+function renderExperiments(e) {
+  const box = $('#experiments');
+  box.textContent = '';
+  for (const id of Object.keys(charts)) if (id.startsWith('chart-exp-')) { charts[id].destroy(); delete charts[id]; }
+  if (!e.experiments.length) {
+    const p = document.createElement('p');
+    p.textContent = 'No holdout experiments yet: start one with xsell experiment start --db FILE --name NAME --kind upsell.';
+    box.appendChild(p);
+    return;
+  }
+  e.experiments.forEach((x, i) => {
+    const div = document.createElement('div');
+    div.className = 'experiment';
+    div.dataset.name = x.name;
+    const h = document.createElement('h3');
+    h.textContent = `${x.name}: ${x.kind}, ${x.split}, ${x.start} to ${x.until ?? x.end ?? '…'}${x.end ? '' : ' (running)'}`;
+    div.appendChild(h);
+    box.appendChild(div);
+    if (x.error) {
+      const p = document.createElement('p');
+      p.className = 'error';
+      p.textContent = x.error;
+      div.appendChild(p);
+      return;
+    }
+    const arms = document.createElement('table');
+    arms.className = 'arms';
+    arms.innerHTML = '<thead><tr><th>arm</th><th class="num">customers</th><th class="num">offers sent</th><th class="num">accepted</th></tr></thead><tbody></tbody>';
+    for (const a of x.arms) {
+      const tr = document.createElement('tr');
+      cell(tr, a.arm);
+      cell(tr, a.customers, 'num');
+      cell(tr, a.offers, 'num');
+      cell(tr, a.accepted, 'num');
+      arms.tBodies[0].appendChild(tr);
+    }
+    div.appendChild(arms);
+    const srm = document.createElement('p');
+    srm.className = x.srm.flagged ? 'srm error' : 'srm';
+    srm.textContent = `sample ratio: chi² ${fmt.num(x.srm.chi2, 2)}, p ${fmt.num(x.srm.p_value, 3)}` +
+      (x.srm.flagged ? ': MISMATCH with the planned split, the lifts may be biased' : ': matches the planned split');
+    div.appendChild(srm);
+    const rows = x.results.filter((r) => r.method !== 'control');
+    const figs = document.createElement('div');
+    figs.className = 'lift-charts';
+    figs.innerHTML = '<figure><figcaption>ARR change per customer vs. holdout</figcaption><canvas></canvas></figure>' +
+      '<figure><figcaption>customers expanding / retained vs. holdout</figcaption><canvas></canvas></figure>';
+    const [c1, c2] = figs.querySelectorAll('canvas');
+    c1.id = `chart-exp-${i}-arr`;
+    c2.id = `chart-exp-${i}-share`;
+    div.appendChild(figs);
+    liftChart(c1.id, rows.filter((r) => r.metric === 'arr_change'), 1, 'lift (currency per customer)');
+    liftChart(c2.id, rows.filter((r) => r.metric !== 'arr_change'), 100, 'lift (percentage points)');
+    const t = document.createElement('table');
+    t.className = 'results';
+    t.innerHTML = '<thead><tr><th>metric</th><th>arm</th><th class="num">holdout</th><th class="num">arm</th><th class="num">lift</th><th class="num">95% CI</th><th class="num">p</th></tr></thead><tbody></tbody>';
+    for (const r of rows) {
+      const c = x.results.find((q) => q.metric === r.metric && q.method === 'control');
+      const d = r.metric === 'arr_change' ? 0 : 3;
+      const tr = document.createElement('tr');
+      cell(tr, METRIC_TEXT[r.metric] ?? r.metric);
+      cell(tr, r.group);
+      cell(tr, fmt.num(c.mean, d), 'num');
+      cell(tr, fmt.num(r.mean, d), 'num');
+      cell(tr, fmt.num(r.lift, d), 'num');
+      cell(tr, `[${fmt.num(r.lift_lo, d)}, ${fmt.num(r.lift_hi, d)}]`, 'num');
+      cell(tr, fmt.num(r.p_value, 3), 'num');
+      t.tBodies[0].appendChild(tr);
+    }
+    div.appendChild(t);
+  });
+}
+
 function renderTargets(t) {
   $('#targets-total').textContent = `(${t.targets.length} of ${t.total})`;
   const tbody = $('#targets tbody');
@@ -307,15 +442,19 @@ async function load() {
   setStatus('Loading…');
   const period = $('#period').value;
   try {
-    const [kpi, segs, targets, rules] = await Promise.all([
+    const [kpi, segs, targets, rules, guards, exps] = await Promise.all([
       api(`/v1/kpi?period=${period}`),
       api('/v1/segments'),
       api('/v1/targets?limit=100'),
       api('/v1/rules?limit=50'),
+      api('/v1/guardrails'),
+      api('/v1/experiments'),
     ]);
     $('#main').hidden = false;
     renderKpi(kpi.rows);
     renderSegments(segs);
+    renderGuardrails(guards);
+    renderExperiments(exps);
     renderTargets(targets);
     renderRules(rules);
     fillItems(rules);

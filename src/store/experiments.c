@@ -1,0 +1,209 @@
+/*
+ * experiments.c — the store's experiments table (schema version 4): adding a
+ * holdout experiment, ending one, and listing them. What an experiment means
+ * (the arms, the holdout guard, the report) is docs/experiments.md; the
+ * checks of a definition are xs_experiment_check() (src/measure/holdout.c),
+ * called here again so nothing unchecked is ever stored. Each call is one
+ * transaction with prepared statements: an error changes nothing.
+ */
+#include "base/alloc.h"
+#include "base/date.h"
+#include "base/error.h"
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* The experiments of `kind` (NULL: all) whose days overlap [start, end]
+ * (end "" = open), other than `name`: the first one's name into clash.
+ * Returns 1 (clash), 0, or XS_EDB / XS_ENOMEM. */
+static int overlapping(xs_store *st, const xs_experiment *x, char clash[XS_EXP_NAME_MAX],
+                       xs_error *err)
+{
+    xs_experiment *all = NULL;
+    long n = xs_store_experiments(st, &all, err);
+    if (n < 0) return (int)n;
+    int found = 0;
+    for (long i = 0; i < n && !found; i++) {
+        const xs_experiment *y = &all[i];
+        if (y->kind != x->kind || !strcmp(y->name, x->name)) continue;
+        /* [a1, a2] and [b1, b2] overlap when a1 <= b2 and b1 <= a2 */
+        int a_before_b_ends = !y->end[0] || strcmp(x->start, y->end) <= 0;
+        int b_before_a_ends = !x->end[0] || strcmp(y->start, x->end) <= 0;
+        if (a_before_b_ends && b_before_a_ends) {
+            snprintf(clash, XS_EXP_NAME_MAX, "%s", y->name);
+            found = 1;
+        }
+    }
+    xs_store_experiments_free(all);
+    return found;
+}
+
+/* Contract in xsell.h. */
+int xs_store_experiment_add(xs_store *st, const xs_experiment *x, xs_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = xs_experiment_check(x, err);
+    if (rc < 0) return rc;
+    if ((rc = xs__store_begin(st, err)) < 0) return rc;
+    char clash[XS_EXP_NAME_MAX];
+    rc = overlapping(st, x, clash, err);
+    if (rc < 0) goto cleanup;
+    if (rc == 1) {
+        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--kind",
+                           "an experiment of kind %s overlapping these days exists: \"%s\"",
+                           xs_offer_kind_key(x->kind), clash);
+        goto cleanup;
+    }
+    char created[21];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO experiments(name, kind, split, start_date,"
+                           " end_date, created_at) VALUES(?, ?, ?, ?, ?, ?)"
+                           " ON CONFLICT(name) DO NOTHING",
+                           -1, &q, NULL) != SQLITE_OK) {
+        rc = xs__store_dberr(st, "storing the experiment", err);
+        goto cleanup;
+    }
+    sqlite3_bind_text(q, 1, x->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, xs_offer_kind_key(x->kind), -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, x->split, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, x->start, -1, SQLITE_STATIC);
+    if (x->end[0])
+        sqlite3_bind_text(q, 5, x->end, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 5);
+    sqlite3_bind_text(q, 6, created, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        rc = xs__store_dberr(st, "storing the experiment", err);
+        goto cleanup;
+    }
+    if (sqlite3_changes(st->db) == 0) {
+        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--name",
+                           "an experiment of this name exists: \"%s\"", x->name);
+        goto cleanup;
+    }
+    rc = xs__store_commit(st, err);
+cleanup:
+    sqlite3_finalize(q);
+    if (rc < 0) xs__store_rollback(st);
+    return rc;
+}
+
+/* Contract in xsell.h. */
+int xs_store_experiment_stop(xs_store *st, const char *name, const char *end,
+                             xs_error *err)
+{
+    xs_experiment *all = NULL;
+    sqlite3_stmt *q = NULL;
+    int32_t day;
+    if (!end || strlen(end) != 10 || xs__date_parse(end, 10, &day) < 0)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "--end", "not a date: \"%s\"",
+                             end ? end : "");
+    int rc = xs__store_begin(st, err);
+    if (rc < 0) return rc;
+    long n = xs_store_experiments(st, &all, err);
+    if (n < 0) {
+        rc = (int)n;
+        goto cleanup;
+    }
+    const xs_experiment *x = NULL;
+    for (long i = 0; i < n; i++)
+        if (!strcmp(all[i].name, name)) x = &all[i];
+    if (!x) {
+        rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, "--name",
+                           "no experiment of this name: \"%s\"", name);
+        goto cleanup;
+    }
+    if (x->end[0]) {
+        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--name",
+                           "experiment \"%s\" already ended on %s", name, x->end);
+        goto cleanup;
+    }
+    if (strcmp(end, x->start) < 0) {
+        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--end",
+                           "before the experiment's start %s: \"%s\"", x->start, end);
+        goto cleanup;
+    }
+    if (sqlite3_prepare_v2(st->db, "UPDATE experiments SET end_date = ? WHERE name = ?",
+                           -1, &q, NULL) != SQLITE_OK) {
+        rc = xs__store_dberr(st, "ending the experiment", err);
+        goto cleanup;
+    }
+    sqlite3_bind_text(q, 1, end, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        rc = xs__store_dberr(st, "ending the experiment", err);
+        goto cleanup;
+    }
+    rc = xs__store_commit(st, err);
+cleanup:
+    sqlite3_finalize(q);
+    xs_store_experiments_free(all);
+    if (rc < 0) xs__store_rollback(st);
+    return rc;
+}
+
+/* Copies column i of q into a fixed buffer ("" for NULL). */
+static void col(sqlite3_stmt *q, int i, char *out, size_t cap)
+{
+    const char *v = (const char *)sqlite3_column_text(q, i);
+    snprintf(out, cap, "%s", v ? v : "");
+}
+
+/* Contract in xsell.h. */
+long xs_store_experiments(xs_store *st, xs_experiment **out, xs_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    xs_experiment *a = NULL;
+    size_t n = 0, cap = 0;
+    long rc;
+    *out = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT name, kind, split, start_date, end_date, created_at"
+                           " FROM experiments ORDER BY start_date, name",
+                           -1, &q, NULL) != SQLITE_OK)
+        return xs__store_dberr(st, "reading the experiments", err);
+    int s;
+    while ((s = sqlite3_step(q)) == SQLITE_ROW) {
+        if (n == cap && xs__grow(&a, &cap, n + 1, sizeof *a) < 0) {
+            rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+            goto fail;
+        }
+        xs_experiment *x = &a[n++];
+        memset(x, 0, sizeof *x);
+        char kind[32];
+        col(q, 0, x->name, sizeof x->name);
+        col(q, 1, kind, sizeof kind);
+        col(q, 2, x->split, sizeof x->split);
+        col(q, 3, x->start, sizeof x->start);
+        col(q, 4, x->end, sizeof x->end);
+        col(q, 5, x->created_at, sizeof x->created_at);
+        if (xs_offer_kind_parse(kind, &x->kind) < 0) {
+            rc = xs__error_set(err, XS_EDB, NULL, 0, "experiments.kind",
+                               "damaged store: unknown kind \"%s\"", kind);
+            goto fail;
+        }
+    }
+    if (s != SQLITE_DONE) {
+        rc = xs__store_dberr(st, "reading the experiments", err);
+        goto fail;
+    }
+    sqlite3_finalize(q);
+    *out = a;
+    return (long)n;
+fail:
+    sqlite3_finalize(q);
+    xs__free(a);
+    return rc;
+}
+
+/* Contract in xsell.h. */
+void xs_store_experiments_free(xs_experiment *x)
+{
+    xs__free(x);
+}
