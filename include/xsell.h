@@ -2488,8 +2488,9 @@ void xs_store_experiments_free(xs_experiment *x);
 /**
  * Gives the engine the experiments (copied); those active on its as_of day
  * withhold offers of their kind from their holdout arm. xs_offer_engine_open()
- * reads them from the store itself.
- * @return XS_OK, XS_EINVAL (a split that does not parse), XS_ENOMEM
+ * reads them from the store itself. They replace those given before.
+ * @return XS_OK, XS_EINVAL (xs_experiment_check fails for one of them; the
+ *         engine is then unchanged)
  */
 int xs_offer_engine_set_experiments(xs_offer_engine *en, const xs_experiment *x, size_t n,
                                     xs_error *err);

@@ -116,10 +116,17 @@ static int cmd_start(const args *a, xs_store *st)
     if (xs_offer_kind_parse(a->kind, &x.kind) < 0)
         return xs_cli_usage_error(
             CMD, "--kind: expected upsell, cross_sell or downsell, got \"%s\"", a->kind);
-    if (strlen(a->name) >= sizeof x.name || strlen(a->split ? a->split : "") >= sizeof x.split ||
-        (a->start && strlen(a->start) >= sizeof x.start) ||
-        (a->end && strlen(a->end) >= sizeof x.end))
-        return xs_cli_usage_error(CMD, "start: a value is too long");
+    /* values too long for the fields: the same messages as xs_experiment_check */
+    if (strlen(a->name) >= sizeof x.name)
+        return xs_cli_usage_error(CMD, "--name: must be 1 to %zu characters",
+                                  sizeof x.name - 1);
+    if (a->split && strlen(a->split) >= sizeof x.split)
+        return xs_cli_usage_error(CMD, "--split: longer than %zu characters",
+                                  sizeof x.split - 1);
+    if (a->start && strlen(a->start) >= sizeof x.start)
+        return xs_cli_usage_error(CMD, "--start: not a date (YYYY-MM-DD): \"%s\"", a->start);
+    if (a->end && strlen(a->end) >= sizeof x.end)
+        return xs_cli_usage_error(CMD, "--end: not a date (YYYY-MM-DD): \"%s\"", a->end);
     snprintf(x.name, sizeof x.name, "%s", a->name);
     snprintf(x.split, sizeof x.split, "%s", a->split ? a->split : "treatment:90,holdout:10");
     if (a->start)
@@ -138,7 +145,7 @@ static int cmd_stop(const args *a, xs_store *st)
     xs_error e = {0};
     char end[11];
     if (a->end && strlen(a->end) >= sizeof end)
-        return xs_cli_usage_error(CMD, "--end: not a date: \"%s\"", a->end);
+        return xs_cli_usage_error(CMD, "--end: not a date (YYYY-MM-DD): \"%s\"", a->end);
     if (a->end)
         snprintf(end, sizeof end, "%s", a->end);
     else

@@ -134,10 +134,13 @@ int xs_offer_engine_set_experiments(xs_offer_engine *en, const xs_experiment *x,
 {
     char day[11];
     xs_offer_engine_as_of(en, day);
-    memset(en->holdout_on, 0, sizeof en->holdout_on);
+    /* check them all first: an error leaves the engine as it was */
     for (size_t i = 0; i < n; i++) {
         int rc = xs_experiment_check(&x[i], err);
         if (rc < 0) return rc;
+    }
+    memset(en->holdout_on, 0, sizeof en->holdout_on);
+    for (size_t i = 0; i < n; i++) {
         int k = (int)x[i].kind;
         if (!xs_experiment_active(&x[i], day) || en->holdout_on[k]) continue;
         xs_exp_split_parse(x[i].split, &en->holdout_split[k], NULL);

@@ -102,7 +102,7 @@ int xs_store_experiment_stop(xs_store *st, const char *name, const char *end,
     sqlite3_stmt *q = NULL;
     int32_t day;
     if (!end || strlen(end) != 10 || xs__date_parse(end, 10, &day) < 0)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--end", "not a date: \"%s\"",
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "--end", "not a date (YYYY-MM-DD): \"%s\"",
                              end ? end : "");
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;

@@ -91,3 +91,44 @@ mkdir "$T/ro"
 expect_err 1 "xsell demo: $T/ro/missing-dir/x.db: cannot open the store" \
     "$XS" demo --db "$T/ro/missing-dir/x.db" --customers 5
 expect_eq "$(ls -A "$T/ro")" "" "nothing left after a failed demo"
+
+# Holdout experiments: the demo plants them (--holdout-days, default 180),
+# registers upsell, cross_sell and downsell as running from as_of - 180 and
+# reports each arm against the holdout; --holdout-days 0 plants none.
+expect_err 2 '--holdout-days: 3651 is out of range [0, 3650]' "$XS" demo --holdout-days 3651
+expect_rc 0 "$XS" demo --db "$T/e.db" --customers 300 --format csv
+cp "$T/.out" "$T/e.csv"
+expect_rc 0 "$XS" experiment list --db "$T/e.db" --format csv
+# (the split is quoted: it holds a comma; the end is empty: running)
+expect_eq "$(cut -d, -f1-6 "$T/.out" | tr '\n' ' ')" \
+    "name,kind,split,start,end,created_at cross_sell,cross_sell,\"treatment:90,holdout:10\",2026-04-03, downsell,downsell,\"treatment:90,holdout:10\",2026-04-03, upsell,upsell,\"treatment:90,holdout:10\",2026-04-03, " \
+    "the demo's experiments"
+awk -v w=experiments '/^# /{s=substr($0, 3); next} s==w && NF' "$T/e.csv" >"$T/exp.csv"
+expect_eq "$(head -1 "$T/exp.csv")" \
+    "experiment,kind,metric,holdout_n,treatment_n,holdout,treatment,lift,lift_lo,lift_hi,p_value" \
+    "experiments section columns"
+expect_eq "$(tail -n +2 "$T/exp.csv" | cut -d, -f1,3 | tr '\n' ' ')" \
+    "cross_sell,arr_change cross_sell,expanded cross_sell,retained downsell,arr_change downsell,expanded downsell,retained upsell,arr_change upsell,expanded upsell,retained " \
+    "three metrics per experiment"
+# the section's numbers are those of `xsell experiment report` (4 against 6
+# significant digits: equal within 1e-3 relative)
+for x in cross_sell downsell upsell; do
+    expect_rc 0 "$XS" experiment report --db "$T/e.db" --name "$x" --format csv
+    want=$(awk -F, 'NR>1 && $2=="holdout" {h[$1]=$3; m[$1]=$4} NR>1 && $2=="treatment" {print $1, h[$1], $3, m[$1], $4, $7, $8, $9}' "$T/.out")
+    got=$(awk -F, -v x="$x" '$1==x {print $3, $4, $5, $6, $7, $8, $9, $10}' "$T/exp.csv")
+    expect_eq "$(echo "$got" | cut -d' ' -f1-3)" "$(echo "$want" | cut -d' ' -f1-3)" "$x: metrics and arm sizes"
+    bad=$(printf '%s\n%s\n' "$want" "$got" | awk '
+        NR <= 3 {for (i = 4; i <= 8; i++) w[NR, i] = $i; next}
+        {for (i = 4; i <= 8; i++) {d = $i - w[NR - 3, i]; if (d < 0) d = -d
+            a = w[NR - 3, i]; if (a < 0) a = -a; if (d > 1e-3 * a + 1e-9) print NR - 3, i, $i, w[NR - 3, i]}}')
+    expect_eq "$bad" "" "demo section = experiment report of $x"
+    expect_rc 0 "$XS" experiment report --db "$T/e.db" --name "$x" --format json
+    grep -q '"arm": "holdout", "customers": [0-9]*, "offers": 0, "accepted": 0' "$T/.out" ||
+        fail "$x: the planted holdout got no offers in the window"
+done
+# the running holdouts hold today's offers back
+expect_rc 0 "$XS" recommend --db "$T/e.db" --all --format csv
+grep -q "^holdout  *[1-9]" "$T/.err" || fail "recommend --all: the holdout guard suppressed candidates"
+expect_rc 0 "$XS" demo --db "$T/e.db" --customers 300 --holdout-days 0 --format csv
+expect_rc 0 "$XS" experiment list --db "$T/e.db" --format csv
+expect_eq "$(cat "$T/.out")" "name,kind,split,start,end,created_at" "--holdout-days 0: no experiments"

@@ -217,7 +217,21 @@ static void test_openapi(void)
         CHECK(r.body && !strcmp(r.body, want));
     }
     json_t *j = json_loads(r.body ? r.body : "", 0, NULL);
-    CHECK(json_is_object(json_object_get(j, "paths")));
+    json_t *paths = json_object_get(j, "paths");
+    CHECK(json_is_object(paths));
+    /* every API route of src/serve/routes.c is documented */
+    static const char *const api[] = {
+        "/healthz",          "/metrics",          "/v1/openapi.json",
+        "/v1/items/{id}/together", "/v1/cart/recommendations", "/v1/rules",
+        "/v1/kpi",           "/v1/customers/{id}", "/v1/customers/{id}/offers",
+        "/v1/targets",       "/v1/segments",      "/v1/guardrails",
+        "/v1/experiments",   "/v1/build",         "/v1/events",
+        "/v1/offers/{id}/outcome"};
+    for (size_t i = 0; i < XS_N(api); i++)
+        if (!json_object_get(paths, api[i])) {
+            fprintf(stderr, "  openapi.json lacks %s\n", api[i]);
+            CHECK(0);
+        }
     json_decref(j);
     http_resp_free(&r);
 }
