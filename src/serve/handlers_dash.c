@@ -161,7 +161,8 @@ json_t *xs__experiments_json(const xs_snapshot *s, const xs_experiment *x, size_
 int xs__h_experiments(xs__req *r)
 {
     if (!r->model->experiments)
-        return xs__error(r, 503, "not_available", "experiments: out of memory");
+        return xs__error(r, 503, "not_available",
+                         "experiments: not read or reported when the model was built");
     /* a copy: a shared value must not be serialised by two threads at once */
     return xs__reply(r, 200, json_deep_copy(r->model->experiments));
 }
