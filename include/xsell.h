@@ -2328,10 +2328,13 @@ int xs_offer_summary_table(const xs_offer_summary *sum, xs_table *t);
  * customer's segment column), size, maturity (active product families
  * held), health and loyalty (the health segment: champion, loyal, ...).
  * @param limit at most this many rows; 0: all
+ * @param sum   optional (NULL): filled with the guardrail totals of the same
+ *              pass over every customer, as xs_offer_decide_all() with
+ *              n_threads would (up to 16 threads; 1 below 1000 customers)
  * @return XS_OK, XS_ENOMEM
  */
 int xs_offer_targets(const xs_offer_engine *en, int n_threads, size_t limit,
-                     xs_table *t);
+                     xs_table *t, xs_offer_summary *sum);
 
 /*
  * Build and closing the loop (src/offer/model_io.c, src/store/offers_log.c;

@@ -276,7 +276,7 @@ static int print_summary(const xs_experiment *exp, long n_exp, const xs_snapshot
         int rc = sections[k].report == -1   ? totals_table(s, t)
                  : sections[k].report == -2 ? offers_table(en, t)
                  : sections[k].report == -3
-                     ? xs_offer_targets(en, 1, sections[k].limit, t)
+                     ? xs_offer_targets(en, 1, sections[k].limit, t, NULL)
                  : sections[k].report == -4
                      ? experiments_table(exp, n_exp, s, t)
                      : xs_snapshot_report(s, (xs_snapshot_report_kind)sections[k].report,

@@ -111,7 +111,7 @@ int xs_cmd_targets(int argc, char **argv)
         goto cleanup;
     }
     t = xs_table_new();
-    if (!t || xs_offer_targets(en, (int)threads, (size_t)limit, t) < 0) {
+    if (!t || xs_offer_targets(en, (int)threads, (size_t)limit, t, NULL) < 0) {
         fprintf(stderr, "xsell %s: out of memory\n", CMD);
         goto cleanup;
     }

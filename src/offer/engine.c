@@ -416,7 +416,8 @@ int xs_offer_decide_cart(const xs_offer_engine *en, uint32_t customer,
 /* Every customer                                                         */
 /* ---------------------------------------------------------------------- */
 
-static void add_summary(xs_offer_summary *sum, const xs_offer *o, size_t n)
+/* Contract in offer_int.h. */
+void xs__offer_summary_add(xs_offer_summary *sum, const xs_offer *o, size_t n)
 {
     sum->n_customers++;
     sum->n_candidates += n;
@@ -430,6 +431,21 @@ static void add_summary(xs_offer_summary *sum, const xs_offer *o, size_t n)
             if (o[i].ev > 0) sum->ev_held[o[i].guard] += o[i].ev;
         }
     }
+}
+
+/* Contract in offer_int.h. */
+void xs__offer_summary_merge(xs_offer_summary *sum, const xs_offer_summary *part)
+{
+    sum->n_customers += part->n_customers;
+    sum->n_candidates += part->n_candidates;
+    sum->n_offered += part->n_offered;
+    sum->ev_offered += part->ev_offered;
+    for (int g = 0; g < XS_GUARD_N; g++) {
+        sum->n_suppressed[g] += part->n_suppressed[g];
+        sum->ev_held[g] += part->ev_held[g];
+    }
+    for (int k = 0; k < XS_OFFER_N_KINDS; k++)
+        sum->n_kind[k] += part->n_kind[k];
 }
 
 /* A block of customers decided by one worker thread: the offered ones are
@@ -449,7 +465,7 @@ static void *work(void *arg)
     memset(&sum, 0, sizeof sum);
     for (uint32_t c = w->lo; c < w->hi; c++) {
         int n = xs_offer_decide(w->en, c, o, XS_OFFER_MAX_CANDIDATES);
-        add_summary(&sum, o, (size_t)n);
+        xs__offer_summary_add(&sum, o, (size_t)n);
     }
     w->sum = sum;
     return NULL;
@@ -464,7 +480,7 @@ int xs_offer_decide_all(const xs_offer_engine *en, int n_threads, xs_offer_fn fn
         xs_offer o[XS_OFFER_MAX_CANDIDATES];
         for (uint32_t c = 0; c < n; c++) {
             int k = xs_offer_decide(en, c, o, XS_OFFER_MAX_CANDIDATES);
-            add_summary(sum, o, (size_t)k);
+            xs__offer_summary_add(sum, o, (size_t)k);
             if (fn) {
                 int rc = fn(ctx, c, o, (size_t)k);
                 if (rc < 0) return rc;
@@ -492,17 +508,7 @@ int xs_offer_decide_all(const xs_offer_engine *en, int n_threads, xs_offer_fn fn
     }
     /* merge in block order, so the floating-point sums are deterministic for a
      * given thread count */
-    for (int t = 0; t < n_threads; t++) {
-        sum->n_customers += w[t].sum.n_customers;
-        sum->n_candidates += w[t].sum.n_candidates;
-        sum->n_offered += w[t].sum.n_offered;
-        sum->ev_offered += w[t].sum.ev_offered;
-        for (int g = 0; g < XS_GUARD_N; g++) {
-            sum->n_suppressed[g] += w[t].sum.n_suppressed[g];
-            sum->ev_held[g] += w[t].sum.ev_held[g];
-        }
-        for (int k = 0; k < XS_OFFER_N_KINDS; k++)
-            sum->n_kind[k] += w[t].sum.n_kind[k];
-    }
+    for (int t = 0; t < n_threads; t++)
+        xs__offer_summary_merge(sum, &w[t].sum);
     return XS_OK;
 }

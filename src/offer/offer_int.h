@@ -119,6 +119,13 @@ typedef struct xs__offer_cust {
     uint8_t holdout; /* bit k: in the holdout of a running experiment of kind k */
 } xs__offer_cust;
 
+/* ---- engine.c: guardrail totals (xs_offer_decide_all, xs_offer_targets) */
+/* Counts one customer's decided candidates o[0..n) into sum. */
+void xs__offer_summary_add(xs_offer_summary *sum, const xs_offer *o, size_t n);
+/* Adds the totals of part to sum (merge blocks in block order: the
+ * floating-point sums are then deterministic for a thread count). */
+void xs__offer_summary_merge(xs_offer_summary *sum, const xs_offer_summary *part);
+
 /* ---- candidates.c */
 /* Fills st from customer c's rows. No allocation. */
 void xs__offer_gather(const struct xs_offer_engine *en, uint32_t c, xs__offer_cust *st);

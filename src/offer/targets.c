@@ -3,7 +3,8 @@
  * (on n_threads threads, each a contiguous block), ranked by the total
  * expected value of its offered offers, with the facts a CSM weighs:
  * LTV, segment, size, adoption maturity (active product families) and
- * loyalty (health and its segment).
+ * loyalty (health and its segment). The same pass gives the guardrail
+ * totals (xs_offer_summary) to a caller that wants both.
  */
 #include "offer/offer_int.h"
 
@@ -26,6 +27,7 @@ typedef struct tjob {
     const xs_offer_engine *en;
     trow *rows;
     uint32_t lo, hi;
+    xs_offer_summary sum; /* this block's guardrail totals */
 } tjob;
 
 static void *tjob_run(void *arg)
@@ -34,6 +36,7 @@ static void *tjob_run(void *arg)
     xs_offer o[XS_OFFER_MAX_CANDIDATES];
     for (uint32_t c = j->lo; c < j->hi; c++) {
         int n = xs_offer_decide(j->en, c, o, XS_OFFER_MAX_CANDIDATES);
+        xs__offer_summary_add(&j->sum, o, (size_t)n);
         trow *r = &j->rows[c];
         r->c = c;
         r->n_off = 0;
@@ -75,7 +78,8 @@ static int maturity(const xs_offer_engine *en, uint32_t c)
     return n;
 }
 
-int xs_offer_targets(const xs_offer_engine *en, int n_threads, size_t limit, xs_table *t)
+int xs_offer_targets(const xs_offer_engine *en, int n_threads, size_t limit, xs_table *t,
+                     xs_offer_summary *sum)
 {
     const struct xs_snapshot *s = en->s;
     size_t n = s->cust.n;
@@ -88,6 +92,7 @@ int xs_offer_targets(const xs_offer_engine *en, int n_threads, size_t limit, xs_
     pthread_t th[16];
     int started[16] = {0};
     for (int k = 0; k < n_threads; k++) {
+        memset(&jobs[k], 0, sizeof jobs[k]);
         jobs[k].en = en;
         jobs[k].rows = rows;
         jobs[k].lo = (uint32_t)(n * (size_t)k / (size_t)n_threads);
@@ -101,6 +106,11 @@ int xs_offer_targets(const xs_offer_engine *en, int n_threads, size_t limit, xs_
             pthread_join(th[k], NULL);
         else
             tjob_run(&jobs[k]);
+    }
+    if (sum) {
+        memset(sum, 0, sizeof *sum);
+        for (int k = 0; k < n_threads; k++)
+            xs__offer_summary_merge(sum, &jobs[k].sum);
     }
     size_t m = 0;
     for (size_t i = 0; i < n; i++)

@@ -115,10 +115,12 @@ static void build_customers(xs__model *m, xs_store *st)
         return;
     }
     xs_store_experiments_free(exp);
-    if (xs_offer_decide_all(m->offers, 2, NULL, NULL, &m->summary) == XS_OK)
-        m->has_summary = 1;
+    /* one pass over every customer gives the target list and the totals */
     xs_table *t = xs_table_new();
-    if (t && xs_offer_targets(m->offers, 1, 0, t) == XS_OK) m->targets = xs__table_json(t);
+    if (t && xs_offer_targets(m->offers, 2, 0, t, &m->summary) == XS_OK) {
+        m->has_summary = 1;
+        m->targets = xs__table_json(t);
+    }
     xs_table_free(t);
     if (!m->targets)
         snprintf(m->offers_error, sizeof m->offers_error, "target list: out of memory");

@@ -368,6 +368,27 @@ static void test_conflict(void)
     free(pc);
 }
 
+/* xs_offer_targets' totals equal xs_offer_decide_all's on n_threads. */
+static void check_same_summary(const xs_offer_engine *en, int n_threads)
+{
+    xs_offer_summary a, b;
+    memset(&b, 0xff, sizeof b);
+    xs_table *t = xs_table_new();
+    CHECK_INT(xs_offer_decide_all(en, n_threads, NULL, NULL, &a), XS_OK);
+    CHECK_INT(xs_offer_targets(en, n_threads, 5, t, &b), XS_OK);
+    CHECK_INT(b.n_customers, a.n_customers);
+    CHECK_INT(b.n_candidates, a.n_candidates);
+    CHECK_INT(b.n_offered, a.n_offered);
+    CHECK_NEAR(b.ev_offered, a.ev_offered, 0);
+    for (int g = 0; g < XS_GUARD_N; g++) {
+        CHECK_INT(b.n_suppressed[g], a.n_suppressed[g]);
+        CHECK_NEAR(b.ev_held[g], a.ev_held[g], 0);
+    }
+    for (int k = 0; k < XS_OFFER_N_KINDS; k++)
+        CHECK_INT(b.n_kind[k], a.n_kind[k]);
+    xs_table_free(t);
+}
+
 static void test_summary(void)
 {
     xs_offer_engine *en = engine(NULL);
@@ -389,6 +410,8 @@ static void test_summary(void)
     CHECK_INT(xs_offer_summary_table(&a, t), XS_OK);
     CHECK_INT(xs_table_rows(t), 10); /* offered + 9 guards */
     xs_table_free(t);
+    /* the target list's pass gives the same totals */
+    check_same_summary(en, 1);
     xs_offer_engine_free(en);
 }
 
@@ -532,7 +555,7 @@ static void test_targets(void)
 {
     xs_offer_engine *en = engine(NULL);
     xs_table *t = xs_table_new();
-    CHECK_INT(xs_offer_targets(en, 2, 3, t), XS_OK);
+    CHECK_INT(xs_offer_targets(en, 2, 3, t, NULL), XS_OK);
     CHECK_INT(xs_table_rows(t), 3);
     char *buf = NULL;
     size_t len = 0;
@@ -589,12 +612,12 @@ static void test_alloc_failures(void)
                       "0 upsell seats ->team-seats-10 in_app now limit\n"
                       "0 upsell addon ->team-sso in_app now limit\n");
             xs_table *t = xs_table_new();
-            CHECK_INT(xs_offer_targets(en, 1, 0, t), XS_OK);
+            CHECK_INT(xs_offer_targets(en, 1, 0, t, NULL), XS_OK);
             xs_table_free(t);
             for (long j = 0; j < 40; j++) {
                 t = xs_table_new();
                 xs__alloc_fail_after(j);
-                int r2 = xs_offer_targets(en, 1, 0, t);
+                int r2 = xs_offer_targets(en, 1, 0, t, NULL);
                 xs__alloc_fail_after(-1);
                 CHECK(r2 == XS_OK || r2 == XS_ENOMEM);
                 xs_table_free(t);
@@ -725,6 +748,7 @@ static void test_generated(void)
             }
     }
     CHECK(down > 5);
+    check_same_summary(en, 2); /* 3000 customers: two blocks */
     /* at least 90 % of the downsells go to customers planted with low usage
      * or about to churn */
     CHECK(down_churn * 10 >= down * 9);
