@@ -149,6 +149,8 @@ typedef enum xs_table_id {
     XS_T_USAGE,
     XS_T_EVENTS,
     XS_T_OFFERS,
+    XS_T_RETURNS,          /* returned or cancelled order lines (transactions) */
+    XS_T_ANONYMOUS_ORDERS, /* order lines without a customer: baskets for mining */
     XS_N_TABLES
 } xs_table_id;
 
@@ -307,6 +309,156 @@ typedef struct xs_import_rows {
  */
 int xs_import_records(xs_store *st, const xs_import_rows *tables, size_t n_tables,
                       const xs_import_options *o, xs_import_result *res, xs_error *err);
+
+/* ---- flat order logs (src/io/transactions.c, docs/data-model.md) ---- */
+
+/** How the date column of a flat order log is written: ISO 8601
+ *  (`2010-12-01 08:26[:00]`, `2010-12-01T08:26:00Z`), or day / month / year
+ *  in the order named, separated by `/`, `-` or `.`, with an optional
+ *  `H:MM[:SS]` time (`12/1/2010 8:26` is mdy). */
+typedef enum xs_date_order {
+    XS_DATES_ISO = 0,
+    XS_DATES_YMD,
+    XS_DATES_DMY,
+    XS_DATES_MDY
+} xs_date_order;
+
+/** Parses "iso", "ymd", "dmy" or "mdy". @return XS_OK or XS_EINVAL */
+int xs_date_order_parse(const char *s, xs_date_order *out);
+
+typedef struct xs_txn_options {
+    /* format, delimiter, maps (their=ours, ours one of the transactions
+     * fields), max_errors, currency, on_error, on_progress as for a table
+     * import; table, skip_bad_rows and reject_path are ignored */
+    xs_import_options base;
+    xs_date_order dates;
+    /* order ids starting with this are returns (e.g. "C"); NULL: only
+     * negative quantities are */
+    const char *return_prefix;
+    /* product codes that are not products (excluded), and codes never
+     * excluded by the default rule (borrowed) */
+    const char *const *exclude;
+    size_t n_exclude;
+    const char *const *keep;
+    size_t n_keep;
+    /* 1: no default rule for non-product codes (only `exclude`) */
+    int no_default_exclusions;
+    /* channels new customers consent to (email, in_app, csm, webinar,
+     * sns; borrowed); none by default, so the consent guard holds every
+     * offer back until consent is imported */
+    const char *const *consent;
+    size_t n_consent;
+} xs_txn_options;
+
+/** One product code left out of a transactions import, and why. */
+typedef struct xs_txn_excluded {
+    char code[64];
+    char reason[160];            /* `--exclude-products`, or the description that matched */
+    unsigned long long lines;
+} xs_txn_excluded;
+
+/** What a transactions import found and wrote. */
+typedef struct xs_txn_result {
+    unsigned long long rows;           /* data lines read */
+    unsigned long long orders;         /* orders of known customers (distinct order ids) */
+    unsigned long long order_lines;    /* their lines after merging */
+    unsigned long long merged;         /* repeated product lines folded into an earlier one */
+    unsigned long long returns;        /* distinct return / cancellation ids */
+    unsigned long long return_lines;   /* input lines that were returns */
+    unsigned long long anonymous_orders; /* orders without a customer */
+    unsigned long long anonymous_lines;  /* input lines without a customer (not returns) */
+    unsigned long long excluded_lines;   /* lines of non-product codes */
+    unsigned long long zero_price_lines; /* lines with price 0: not sales, left out */
+    unsigned long long negative_price_lines; /* adjustments with a negative price, left out */
+    unsigned long long rounded;          /* amounts rounded to the currency's digits */
+    unsigned long long new_customers, new_products;
+    unsigned long long n_errors; /* error messages (a line may have several) */
+    xs_import_result tables[XS_N_TABLES]; /* per store table written */
+    xs_txn_excluded *excluded;           /* per excluded code, most lines first */
+    size_t n_excluded;
+    double seconds;
+} xs_txn_result;
+
+/**
+ * Imports a flat order log (one line per order line, as shops, POS and ERP
+ * systems export it) in one transaction: the customers and products it has
+ * not seen (signup = first purchase, name from product_name, price = the
+ * median unit price), orders with repeated product lines merged, returns,
+ * anonymous baskets. Fields (after base.maps): order_id, product_id, date,
+ * quantity, unit_price and/or amount, optional customer_id and product_name;
+ * other columns are kept as attrs of the lines. All or nothing; errors reach
+ * base.on_error as FILE:LINE: FIELD: message.
+ * @param res counts (caller frees res->excluded with xs_txn_result_free)
+ * @return XS_OK, XS_EREJECT (bad rows: nothing written), XS_EIO, XS_EINVAL,
+ *         XS_EDB or XS_ENOMEM
+ * @code
+ *   xs_txn_options o = {0};
+ *   xs_import_options_init(&o.base);
+ *   o.return_prefix = "C";
+ *   xs_txn_result r;
+ *   int rc = xs_import_transactions(st, "lines.csv", &o, &r, &err);
+ *   xs_txn_result_free(&r);
+ * @endcode
+ */
+int xs_import_transactions(xs_store *st, const char *path, const xs_txn_options *o,
+                           xs_txn_result *res, xs_error *err);
+
+/** Frees what a transactions result owns; accepts NULL. */
+void xs_txn_result_free(xs_txn_result *res);
+
+/* ---- Wide exports through a mapping spec (src/io/spec.c) ---- */
+
+/** Subscriptions of one product made by a spec import. */
+typedef struct xs_spec_product_count {
+    const char *product_id;       /* owned by the result */
+    unsigned long long active;    /* no end_date */
+    unsigned long long ended;     /* churned accounts: end_date = as_of */
+} xs_spec_product_count;
+
+/** What a spec import did. */
+typedef struct xs_spec_result {
+    xs_import_result products, customers, subscriptions; /* per table */
+    unsigned long long rows;      /* data rows of the wide file */
+    unsigned long long active;    /* subscriptions without end_date */
+    unsigned long long ended;     /* subscriptions of churned accounts */
+    unsigned long long n_errors;  /* error messages (some may not be delivered) */
+    /* per product: the spec's products in its order, then other products
+     * the holdings name; caller frees with xs_spec_result_free() */
+    xs_spec_product_count *per_product;
+    size_t n_per_product;
+    double seconds;
+} xs_spec_result;
+
+/**
+ * Imports a wide export (CSV, one row per account: plan, add-ons and
+ * contract as columns) through a mapping spec (JSON, docs/import-spec.md):
+ * the spec's products, one customer per row (unmapped columns kept as
+ * attrs) and one subscription per product held, in ONE transaction with
+ * the validation of xs_import_records. Errors reach o->on_error located in
+ * the user's terms: `INPUT:LINE: COLUMN: message` for a value of the file,
+ * `SPEC: json.path: message` for one of the spec (e.g.
+ * `telco.json: products[3].price: not an amount: "abc"`).
+ * @param spec_path  the spec (borrowed)
+ * @param input_path the wide CSV file (borrowed)
+ * @param o          options (borrowed; delimiter, max_errors, currency,
+ *                   on_error, on_progress are used); NULL: defaults
+ * @param res        counts (may be NULL); free with xs_spec_result_free()
+ * @return XS_OK; XS_EPARSE (spec not JSON: err->file is `SPEC:LINE:COL`),
+ *         XS_EINVAL (bad spec: the first problem in err), XS_EREJECT (bad
+ *         data: every error reported, nothing written), XS_EIO, XS_EDB,
+ *         XS_ENOMEM. On every failure the store is left as it was.
+ * @code
+ *   xs_import_options o; xs_import_options_init(&o);
+ *   xs_spec_result r; xs_error e;
+ *   if (xs_import_spec(st, "telco.json", "telco.csv", &o, &r, &e) < 0) ...;
+ *   xs_spec_result_free(&r);
+ * @endcode
+ */
+int xs_import_spec(xs_store *st, const char *spec_path, const char *input_path,
+                   const xs_import_options *o, xs_spec_result *res, xs_error *err);
+
+/** Frees what a spec result owns; accepts NULL. */
+void xs_spec_result_free(xs_spec_result *res);
 
 /**
  * Writes a table in key order as CSV (header row) or JSON Lines, with the
@@ -2060,6 +2212,79 @@ int xs_kpi_result_table_by_kpi(const xs_kpi_result *r, xs_table *t);
 void xs_kpi_result_free(xs_kpi_result *r);
 
 /* ====================================================================== */
+/* Catalog check (src/offer/catalog.c): ladders the offer engine can use  */
+/* ====================================================================== */
+/* (section owned by the catalog check; docs/offers.md "Catalog check") */
+
+/* What a finding is about, in report order within a family. */
+typedef enum xs_catalog_code {
+    XS_CATALOG_TIER_CHEAPER = 0, /* a higher tier costs less than the tier below */
+    XS_CATALOG_TIER_LIMIT_LOWER, /* a higher tier has a lower limit of a metric */
+    XS_CATALOG_TIER_GAP,         /* a tier number is missing between two tiers */
+    XS_CATALOG_TIER_DUPLICATE,   /* two plans share a tier and a billing */
+    XS_CATALOG_ADDON_ABOVE_PLAN, /* an add-on costs more than the cheapest plan */
+    XS_CATALOG_UNREACHABLE,      /* a paid plan / add-on no trigger can offer */
+    XS_CATALOG_N_CODES
+} xs_catalog_code;
+
+/* One finding; strings borrowed, valid until xs_catalog_report_free(). */
+typedef struct xs_catalog_finding {
+    xs_catalog_code code;
+    const char *code_name; /* "tier_cheaper", "tier_limit_lower", "tier_gap",
+                            * "tier_duplicate", "addon_above_plan", "unreachable" */
+    const char *family;    /* "" when the product has none */
+    const char *product;   /* the product the finding is about */
+    const char *other;     /* the product it is compared with, "" when none */
+    const char *message;   /* plain English, names both products and the numbers */
+} xs_catalog_finding;
+
+typedef struct xs_catalog_report xs_catalog_report;
+
+/**
+ * Checks the product catalogue of a snapshot the way the offer engine reads
+ * it (src/offer/candidates.c): per family and billing (month, year; once is
+ * not a ladder) the plans by tier must rise in price and in every limit both
+ * tiers name, tiers must be consecutive and unique; an add-on must not cost
+ * more than the cheapest paid plan of its family with the same billing; and
+ * every paid plan or add-on must be reachable by some trigger (definition in
+ * docs/offers.md, "Catalog check"). Prices are compared per month (a year's
+ * price / 12). Findings are warnings: a catalogue is the user's decision.
+ * Order: by family name, then code, then product id.
+ * @param s   the snapshot (borrowed)
+ * @param out set to the report; caller frees with xs_catalog_report_free()
+ * @return the number of findings (>= 0), or XS_ENOMEM
+ * @code
+ *   xs_catalog_report *r; xs_catalog_finding f;
+ *   if (xs_catalog_check(snap, &r, &e) < 0) ...;
+ *   for (size_t i = 0; i < xs_catalog_report_n(r); i++) {
+ *       xs_catalog_report_get(r, i, &f);
+ *       printf("warning: %s\n", f.message);
+ *   }
+ *   xs_catalog_report_free(r);
+ * @endcode
+ */
+int xs_catalog_check(const xs_snapshot *s, xs_catalog_report **out, xs_error *err);
+
+/**
+ * xs_catalog_check() on a snapshot of the store loaded for the purpose (and
+ * freed before returning).
+ * @return the number of findings, or the error of xs_snapshot_load()
+ */
+int xs_catalog_check_store(xs_store *st, xs_catalog_report **out, xs_error *err);
+
+/** Number of findings. */
+size_t xs_catalog_report_n(const xs_catalog_report *r);
+/** Products and families checked (for a summary line). */
+void xs_catalog_report_counts(const xs_catalog_report *r, size_t *n_products,
+                              size_t *n_families);
+/** Finding i (< xs_catalog_report_n) into *out. */
+void xs_catalog_report_get(const xs_catalog_report *r, size_t i, xs_catalog_finding *out);
+/** Name of a code ("tier_cheaper", ...); NULL when out of range. */
+const char *xs_catalog_code_name(xs_catalog_code c);
+/** Frees the report; NULL is fine. */
+void xs_catalog_report_free(xs_catalog_report *r);
+
+/* ====================================================================== */
 /* Offer engine (src/offer): candidates, value, guardrails, explanation   */
 /* ====================================================================== */
 /* (section owned by the offer module) */
@@ -2088,7 +2313,8 @@ typedef enum xs_offer_trigger {
     XS_TRIG_USAGE = 0,   /* upsell: a plan limit used >= usage_high (next tier) */
     XS_TRIG_SEATS,       /* upsell: seats >= usage_high, more seat packs */
     XS_TRIG_RENEWAL,     /* upsell: renewal within renewal_days, well used */
-    XS_TRIG_TERM,        /* upsell: monthly -> annual term */
+    XS_TRIG_TERM,        /* upsell: a longer term (1 or 3 -> 12 -> 24 -> 36
+                            months) at a lower monthly price */
     XS_TRIG_ADDON,       /* upsell: an add-on option of the held plan */
     XS_TRIG_ADOPTION,    /* cross-sell: rule over adoption sets + timing */
     XS_TRIG_PURCHASE,    /* cross-sell: rule over orders after a recent purchase */
@@ -2128,7 +2354,7 @@ typedef struct xs_offer_config {
     double low_days;         /* 60: ... for this many days triggers a downsell */
     double renewal_days;     /* 60: a renewal this near triggers an upsell */
     double renewal_usage;    /* 0.70: utilisation needed for the renewal upsell */
-    double term_min_days;    /* 90: monthly plan held this long before annual */
+    double term_min_days;    /* 90: plan held this long before a longer term */
     double lead_days;        /* 30: offers tied to a renewal are sent this early */
     double cancel_days;      /* 60: cancel_request this recent is a signal */
     double churn_high;       /* 0.50: P(churn) that triggers a downsell */
@@ -2177,6 +2403,8 @@ typedef struct xs_offer {
     int32_t from_product;   /* product replaced or reduced; -1 for a new one */
     int32_t to_product;     /* product proposed; -1 when dropping from_product */
     uint32_t qty_from, qty_to; /* seat packs: quantities */
+    uint16_t term_from, term_to; /* term trigger: the plan's term and the one
+                                    proposed, in months; 0 otherwise */
     int channel;            /* XS_OFFER channel: 0 email 1 in_app 2 csm 3 webinar 4 sns;
                                -1 when none is consented */
     int32_t timing;         /* day to send (>= as_of; as_of means now) */

@@ -67,10 +67,25 @@ void xs_cli_csv_str(FILE *out, const char *s);
 int xs_cli_load_baskets(const char *cmd, const char *input, xs_baskets_format ifmt,
                         const char *db, xs_mine_source source, xs_baskets **b);
 
+/* `xsell import products` after a successful import: prints the catalog
+ * check of store db as "warning: MESSAGE" lines on stderr (or why the check
+ * was skipped). Returns the number of findings or a negative XS_E* code;
+ * never changes the exit status. (cmd_catalog.c) */
+int xs_cli_catalog_warn(const char *db);
+
+/* Prints why basket file input did not read in ifmt and, when it reads in
+ * the other format, the --input-format that fixes it. Returns 2. (util.c) */
+int xs_cli_baskets_fail(const char *cmd, const char *input, xs_baskets_format ifmt,
+                        const xs_error *err);
+
 /* The subcommands. */
 int xs_cmd_demo(int argc, char **argv);
 int xs_cmd_gen(int argc, char **argv);
 int xs_cmd_import(int argc, char **argv);
+/* cmd_import_txn.c: `import ... transactions` and its comma-separated code lists */
+int xs_cli_import_transactions(const char *db, const char *input, const xs_txn_options *o);
+int xs_cli_code_list(const char *cmd, const char *opt, char *value, const char ***list,
+                     size_t *n);
 int xs_cmd_export(int argc, char **argv);
 int xs_cmd_itemsets(int argc, char **argv);
 int xs_cmd_rules(int argc, char **argv);
@@ -88,5 +103,6 @@ int xs_cmd_build(int argc, char **argv);
 int xs_cmd_outcome(int argc, char **argv);
 int xs_cmd_serve(int argc, char **argv);
 int xs_cmd_apikey(int argc, char **argv);
+int xs_cmd_catalog(int argc, char **argv);
 
 #endif

@@ -329,6 +329,28 @@ cleanup:
     return rc;
 }
 
+/* Prints why INPUT did not read and, when it reads in the other input
+ * format, the option that fixes it ("this looks like the CDNOW format: use
+ * --input-format cdnow"). Returns the exit code. */
+static int fail_read(const args *a, const xs_error *e)
+{
+    if (e->code != XS_EPARSE && e->code != XS_ENOTFOUND) return xs_cli_fail(CMD, e);
+    xs_clv_read_opts o = a->ro;
+    int cdnow = o.format != XS_CLV_INPUT_CDNOW;
+    o.format = cdnow ? XS_CLV_INPUT_CDNOW : XS_CLV_INPUT_CSV;
+    xs_clv_data *d = NULL;
+    xs_error e2;
+    int other = xs_clv_data_read(a->input, &o, &d, &e2) >= 0;
+    xs_clv_data_free(d);
+    if (!other) return xs_cli_fail(CMD, e);
+    char buf[1200];
+    fprintf(stderr, "xsell " CMD ": %s; this looks like %s: use --input-format %s\n",
+            xs_error_format(e, buf, sizeof buf),
+            cdnow ? "the CDNOW format" : "a CSV file with a header row",
+            cdnow ? "cdnow" : "csv");
+    return xs_cli_exit_code(e->code);
+}
+
 /* Reads the summaries and reports dropped customers. Returns 0 or an exit code. */
 static int load(const args *a, xs_clv_data **d)
 {
@@ -342,7 +364,7 @@ static int load(const args *a, xs_clv_data **d)
             fprintf(stderr, "xsell " CMD ": %s: %s\n", a->input, strerror(errno));
             return XS_EXIT_USAGE;
         }
-        if (xs_clv_data_read(a->input, &a->ro, d, &e) < 0) return xs_cli_fail(CMD, &e);
+        if (xs_clv_data_read(a->input, &a->ro, d, &e) < 0) return fail_read(a, &e);
     }
     size_t dropped;
     xs_clv_data_counts(*d, NULL, NULL, &dropped);

@@ -176,7 +176,7 @@ static void print_import_error(void *ctx, const xs_error *e)
 static int import_all(xs_store *st, const char *dir, xs_error *err)
 {
     char path[PATH_MAX + 64];
-    for (int t = 0; t < XS_N_TABLES; t++) {
+    for (int t = 0; t <= XS_T_OFFERS; t++) {
         /* the generator's files come in the store's table order */
         snprintf(path, sizeof path, "%s/%s", dir, xs_gen_file_name((xs_gen_file)t));
         xs_import_options o;

@@ -17,6 +17,11 @@
 
 static const char usage_text[] =
     "usage: xsell import --db FILE TABLE INPUT [OPTIONS]\n"
+    "       xsell import --db FILE --spec SPEC INPUT [--delimiter C] [--currency CODE[:D]]\n"
+    "       xsell import --db FILE transactions INPUT [--map THEIRS=OURS ...]\n"
+    "                    [--date-format iso|ymd|dmy|mdy] [--return-prefix P]\n"
+    "                    [--exclude-products CODES] [--keep-products CODES]\n"
+    "                    [--no-default-exclusions] [--consent CHANNELS]\n"
     "\n"
     "Validate INPUT (CSV with a header row, or JSON Lines) and upsert its rows\n"
     "into TABLE of the store FILE (created when absent). TABLE is one of\n"
@@ -41,6 +46,35 @@ static const char usage_text[] =
     "                       by the first import; default USD:2)\n"
     "  --help               this text\n"
     "\n"
+    "Wide exports (one row per account, plan, add-ons and contract as columns,\n"
+    "as CRMs and billing systems export them): --spec SPEC, a JSON mapping file\n"
+    "(docs/import-spec.md), says which columns are customer fields and which\n"
+    "values mean \"holds product P\"; the import writes the spec's products, one\n"
+    "customer per row and one subscription per product held. No TABLE then.\n"
+    "  --spec SPEC          import INPUT through the mapping spec SPEC\n"
+    "\n"
+    "Flat order logs (TABLE transactions: one line per order line, as shops,\n"
+    "POS and ERP systems export them; fields order_id, product_id, date,\n"
+    "quantity, unit_price or amount, optional customer_id and product_name):\n"
+    "creates the customers and products it has not seen, merges repeated\n"
+    "product lines of an order, keeps returns as returns and lines without a\n"
+    "customer as anonymous baskets, and leaves out codes that are not products.\n"
+    "  --date-format F      iso (default: 2010-12-01 08:26[:00], ISO 8601 with T\n"
+    "                       and zone), or ymd, dmy, mdy (12/1/2010 8:26 is mdy)\n"
+    "  --return-prefix P    order ids starting with P are returns (e.g. C);\n"
+    "                       negative quantities always are\n"
+    "  --exclude-products C codes that are not products (comma-separated,\n"
+    "                       repeatable), besides the default rule: a code whose\n"
+    "                       description names postage, carriage, a discount, a\n"
+    "                       fee, bank charges, samples, a test product, a gift\n"
+    "                       voucher or an adjustment (every code left out is\n"
+    "                       listed in the summary)\n"
+    "  --keep-products C    codes the default rule must not leave out\n"
+    "  --no-default-exclusions  only --exclude-products leaves codes out\n"
+    "  --consent CHANNELS   channels the new customers agreed to be contacted on\n"
+    "                       (email, in_app, csm, webinar, sns; comma-separated);\n"
+    "                       default none: offers wait for imported consent\n"
+    "\n"
     "Exit status: 0 imported (with --skip-bad-rows also when rows were left\n"
     "out), 1 failure, 2 bad usage or bad input (nothing imported).\n";
 
@@ -61,6 +95,54 @@ static void on_progress(void *ctx, unsigned long long rows, unsigned long long d
     xs__progress_update(p, done);
 }
 
+/* `import --spec`: a wide export through a mapping spec, with a summary
+ * of what it made per table and per product. Returns the exit code. */
+static int import_spec(const char *db, const char *spec, const char *input,
+                       xs_import_options *o)
+{
+    const char *cmd = "import";
+    int rc = XS_EXIT_OK;
+    o->on_error = print_error;
+    xs__progress prog;
+    xs__progress_start(&prog, "import", 0);
+    o->on_progress = on_progress;
+    o->progress_ctx = &prog;
+    xs_store *st = NULL;
+    xs_error err;
+    if (xs_store_open(&st, db, &err) < 0) return xs_cli_fail(cmd, &err);
+    xs_spec_result r;
+    int irc = xs_import_spec(st, spec, input, o, &r, &err);
+    xs__progress_finish(&prog);
+    xs_store_close(st);
+    unsigned long long shown =
+        o->max_errors < 0 || r.n_errors < (unsigned long long)o->max_errors
+            ? r.n_errors
+            : (unsigned long long)o->max_errors;
+    if (r.n_errors > shown)
+        fprintf(stderr, "... and %llu more error%s\n", r.n_errors - shown,
+                r.n_errors - shown == 1 ? "" : "s");
+    if (irc < 0) {
+        rc = xs_cli_fail(cmd, &err);
+        goto done;
+    }
+    fprintf(stderr, "imported %s through %s: %llu rows in %.1f s\n", input, spec, r.rows,
+            r.seconds);
+    const xs_import_result *t[] = {&r.products, &r.customers, &r.subscriptions};
+    static const char *const names[] = {"products", "customers", "subscriptions"};
+    for (size_t i = 0; i < 3; i++)
+        fprintf(stderr, "  %-13s %7llu (%llu new, %llu updated, %llu unchanged)\n", names[i],
+                t[i]->inserted + t[i]->updated + t[i]->unchanged, t[i]->inserted,
+                t[i]->updated, t[i]->unchanged);
+    fprintf(stderr, "  subscriptions: %llu active, %llu ended (churned accounts)\n", r.active,
+            r.ended);
+    for (size_t i = 0; i < r.n_per_product; i++)
+        fprintf(stderr, "    %-24s %7llu active %7llu ended\n", r.per_product[i].product_id,
+                r.per_product[i].active, r.per_product[i].ended);
+done:
+    xs_spec_result_free(&r);
+    return rc;
+}
+
 int xs_cmd_import(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -72,14 +154,26 @@ int xs_cmd_import(int argc, char **argv)
         {"skip-bad-rows", no_argument, NULL, 's'},
         {"reject-file", required_argument, NULL, 'r'},
         {"currency", required_argument, NULL, 'c'},
+        {"date-format", required_argument, NULL, 'T'},
+        {"return-prefix", required_argument, NULL, 'R'},
+        {"exclude-products", required_argument, NULL, 'X'},
+        {"keep-products", required_argument, NULL, 'K'},
+        {"no-default-exclusions", no_argument, NULL, 'N'},
+        {"consent", required_argument, NULL, 'C'},
+        {"spec", required_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *cmd = "import", *db = NULL;
+    const char *cmd = "import", *db = NULL, *spec = NULL;
     xs_import_options o;
     xs_import_options_init(&o);
     const char **maps = NULL;
     size_t n_maps = 0;
+    xs_txn_options txo;
+    memset(&txo, 0, sizeof txo);
+    const char **excl = NULL, **keep = NULL, **consent = NULL;
+    size_t n_excl = 0, n_keep = 0, n_consent = 0;
+    int txn_only = 0; /* a transactions option was given */
     int rc = XS_EXIT_OK, c;
     long v;
     optind = 1;
@@ -134,6 +228,42 @@ int xs_cmd_import(int argc, char **argv)
         case 'c':
             o.currency = optarg;
             break;
+        case 'T':
+            txn_only = 1;
+            if (xs_date_order_parse(optarg, &txo.dates) < 0) {
+                rc = xs_cli_usage_error(
+                    cmd, "--date-format: expected iso, ymd, dmy or mdy, got \"%s\"", optarg);
+                goto done;
+            }
+            break;
+        case 'R':
+            txn_only = 1;
+            if (!*optarg) {
+                rc = xs_cli_usage_error(cmd, "--return-prefix: expected a prefix, got \"\"");
+                goto done;
+            }
+            txo.return_prefix = optarg;
+            break;
+        case 'X':
+        case 'K':
+            txn_only = 1;
+            if ((rc = xs_cli_code_list(cmd, c == 'X' ? "--exclude-products" : "--keep-products",
+                                       optarg, c == 'X' ? &excl : &keep,
+                                       c == 'X' ? &n_excl : &n_keep)))
+                goto done;
+            break;
+        case 'N':
+            txn_only = 1;
+            txo.no_default_exclusions = 1;
+            break;
+        case 'C':
+            txn_only = 1;
+            if ((rc = xs_cli_code_list(cmd, "--consent", optarg, &consent, &n_consent)))
+                goto done;
+            break;
+        case 'P':
+            spec = optarg;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             goto done;
@@ -146,6 +276,20 @@ int xs_cmd_import(int argc, char **argv)
         rc = xs_cli_usage_error(cmd, "--db FILE is required");
         goto done;
     }
+    if (spec) {
+        if (argc - optind != 1) {
+            rc = xs_cli_usage_error(cmd, "with --spec, expected INPUT, got %d argument%s",
+                                    argc - optind, argc - optind == 1 ? "" : "s");
+        } else if (o.skip_bad_rows || o.reject_path || n_maps || txn_only ||
+                   o.format == XS_IO_JSONL) {
+            rc = xs_cli_usage_error(cmd, "--spec imports CSV all or nothing: --format "
+                                         "jsonl, --map, --skip-bad-rows, --reject-file "
+                                         "and the transactions options do not apply");
+        } else {
+            rc = import_spec(db, spec, argv[optind], &o);
+        }
+        goto done;
+    }
     if (argc - optind != 2) {
         rc = xs_cli_usage_error(cmd, "expected TABLE and INPUT, got %d argument%s",
                                 argc - optind, argc - optind == 1 ? "" : "s");
@@ -156,10 +300,36 @@ int xs_cmd_import(int argc, char **argv)
         goto done;
     }
     const char *table = argv[optind], *input = argv[optind + 1];
+    if (!strcmp(table, "transactions")) {
+        if (o.skip_bad_rows) {
+            rc = xs_cli_usage_error(cmd, "--skip-bad-rows does not apply to transactions "
+                                         "(an order log is imported whole)");
+            goto done;
+        }
+        o.maps = maps;
+        o.n_maps = n_maps;
+        o.on_error = print_error;
+        txo.base = o;
+        txo.exclude = excl;
+        txo.n_exclude = n_excl;
+        txo.keep = keep;
+        txo.n_keep = n_keep;
+        txo.consent = consent;
+        txo.n_consent = n_consent;
+        rc = xs_cli_import_transactions(db, input, &txo);
+        goto done;
+    }
+    if (txn_only) {
+        rc = xs_cli_usage_error(cmd, "--date-format, --return-prefix, --exclude-products, "
+                                     "--keep-products, --no-default-exclusions and --consent "
+                                     "apply to transactions only");
+        goto done;
+    }
     if (xs_table_lookup(table, &o.table) < 0) {
         rc = xs_cli_usage_error(cmd,
                                 "unknown table \"%s\" (expected customers, products, "
-                                "subscriptions, orders, usage, events or offers)",
+                                "subscriptions, orders, usage, events, offers, returns, "
+                                "anonymous_orders or transactions)",
                                 table);
         goto done;
     }
@@ -197,7 +367,11 @@ int xs_cmd_import(int argc, char **argv)
             r.unchanged);
     if (r.rejected) fprintf(stderr, ", %llu rejected", r.rejected);
     fprintf(stderr, " in %.1f s\n", r.seconds);
+    if (o.table == XS_T_PRODUCTS) xs_cli_catalog_warn(db); /* warnings only */
 done:
     free(maps);
+    free((void *)excl);
+    free((void *)keep);
+    free((void *)consent);
     return rc;
 }

@@ -191,7 +191,10 @@ int xs_cmd_together(int argc, char **argv)
     if (input) {
         int r = xs_baskets_read(&b, input, in_fmt, &e);
         if (r < 0) {
-            rc = xs_cli_fail(CMD, &e);
+            if (r == XS_EPARSE)
+                rc = xs_cli_baskets_fail(CMD, input, in_fmt, &e);
+            else
+                rc = xs_cli_fail(CMD, &e);
             if (r == XS_EIO) rc = XS_EXIT_USAGE; /* unreadable input file */
             goto cleanup;
         }

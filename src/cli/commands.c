@@ -14,6 +14,7 @@ const xs_command xs_commands[] = {
     {"together", "frequently bought together", xs_cmd_together},
     {"recommend", "next best upsell, cross-sell or downsell per customer", xs_cmd_recommend},
     {"targets", "accounts ranked by expected value for the CSM team", xs_cmd_targets},
+    {"catalog", "check product ladders, add-ons and what can be offered", xs_cmd_catalog},
     {"build", "store the fitted offer model the decisions use", xs_cmd_build},
     {"outcome", "record the outcome of a logged offer", xs_cmd_outcome},
     {"serve", "HTTP JSON API and the web dashboard", xs_cmd_serve},

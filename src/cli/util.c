@@ -110,15 +110,56 @@ void xs_cli_csv_str(FILE *out, const char *s)
     fputc('"', out);
 }
 
+/* Whether the first 64 KiB of file path hold a comma. */
+static int has_comma(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    return memchr(buf, ',', n) != NULL;
+}
+
+int xs_cli_baskets_fail(const char *cmd, const char *input, xs_baskets_format ifmt,
+                        const xs_error *err)
+{
+    char buf[1200];
+    int other = 0;
+    /* standard input cannot be read twice; a file that does not parse as
+     * FIMI but does as basket CSV (and has commas: one bad number in a
+     * FIMI file reads as a basket of one odd name too) gets the option */
+    if (err->code == XS_EPARSE && strcmp(input, "-")) {
+        xs_baskets *b = NULL;
+        xs_error e2;
+        xs_baskets_format o = ifmt == XS_BASKETS_FIMI ? XS_BASKETS_CSV : XS_BASKETS_FIMI;
+        other = xs_baskets_read(&b, input, o, &e2) >= 0 &&
+                (o == XS_BASKETS_FIMI || has_comma(input));
+        xs_baskets_free(b);
+    }
+    if (!other) {
+        xs_cli_fail(cmd, err);
+    } else if (ifmt == XS_BASKETS_FIMI) {
+        fprintf(stderr,
+                "xsell %s: %s; this looks like a basket CSV file (item names separated by "
+                "commas): use --input-format basket\n",
+                cmd, xs_error_format(err, buf, sizeof buf));
+    } else {
+        fprintf(stderr,
+                "xsell %s: %s; this looks like a FIMI file (item numbers separated by "
+                "blanks): use --input-format fimi\n",
+                cmd, xs_error_format(err, buf, sizeof buf));
+    }
+    return XS_EXIT_USAGE; /* unreadable or malformed input */
+}
+
 int xs_cli_load_baskets(const char *cmd, const char *input, xs_baskets_format ifmt,
                         const char *db, xs_mine_source source, xs_baskets **b)
 {
     xs_error err = {0};
     if (input) {
-        if (xs_baskets_read(b, input, ifmt, &err) < 0) {
-            xs_cli_fail(cmd, &err);
-            return XS_EXIT_USAGE; /* unreadable or malformed input */
-        }
+        if (xs_baskets_read(b, input, ifmt, &err) < 0)
+            return xs_cli_baskets_fail(cmd, input, ifmt, &err);
         return 0;
     }
     xs_store *st = NULL;

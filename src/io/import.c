@@ -29,6 +29,7 @@
 #include "base/error.h"
 #include "base/hash.h"
 #include "base/progress.h"
+#include "base/strdist.h"
 #include "io/reader.h"
 #include "io/validate.h"
 #include "io/writer.h"
@@ -422,8 +423,9 @@ xs_io_format xs_io_format_of_path(const char *path)
     return XS_IO_CSV;
 }
 
-/* "USD" or "USD:2" → code (upper case) and digits (-1 when not given). */
-static int parse_currency(const char *s, char code[4], int *digits, xs_error *err)
+/* "USD" or "USD:2" → code (upper case) and digits (-1 when not given);
+ * contract in validate.h. */
+int xs__import_parse_currency(const char *s, char code[4], int *digits, xs_error *err)
 {
     size_t n = strlen(s);
     int ok = n >= 3;
@@ -581,6 +583,50 @@ static int map_fields(importer *im, size_t n, xs_error *err)
     return rc;
 }
 
+/* Contract in validate.h. */
+void xs__missing_column_hint(const char *want, const char *const *names,
+                             const char *const *unused, size_t n_in, char *buf, size_t n)
+{
+    enum { SHOW = 12 };
+    size_t o = 0;
+    buf[0] = '\0';
+    long k = xs__strdist_closest(want, unused, n_in, NULL);
+    if (k >= 0) {
+        const char *c = unused[k];
+        int plain = 1; /* needs no shell quoting */
+        for (const char *p = c; *p; p++)
+            if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                  (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.'))
+                plain = 0;
+        snprintf(buf, n, " (closest: \"%s\": use --map %s%s=%s%s)", c, plain ? "" : "'", c,
+                 want, plain ? "" : "'");
+    }
+    o = strlen(buf);
+    for (size_t i = 0; i < n_in && i < SHOW && o < n; i++) {
+        snprintf(buf + o, n - o, "%s%s", i ? ", " : "; the file has: ", names[i]);
+        o += strlen(buf + o);
+    }
+    if (n_in > SHOW && o < n) snprintf(buf + o, n - o, " and %zu more", n_in - SHOW);
+}
+
+/* Writes into buf what a missing column `want` could be (see
+ * xs__missing_column_hint): the file's columns not used by another field. */
+static void missing_hint(importer *im, const char *want, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    const char **all = xs__calloc(im->n_in ? im->n_in : 1, sizeof *all);
+    const char **free_names = xs__calloc(im->n_in ? im->n_in : 1, sizeof *free_names);
+    if (all && free_names) {
+        for (size_t i = 0; i < im->n_in; i++) {
+            all[i] = in_field_name(im, i);
+            if (im->spec_of[i] < 0) free_names[i] = all[i];
+        }
+        xs__missing_column_hint(want, all, free_names, im->n_in, buf, n);
+    }
+    xs__free(all);
+    xs__free(free_names);
+}
+
 /* CSV only: every required field without a default must have a column. */
 static int check_required(importer *im)
 {
@@ -588,7 +634,9 @@ static int check_required(importer *im)
     for (size_t j = 0; j < im->spec->n_fields; j++) {
         const xs__field_spec *f = &im->spec->fields[j];
         if ((f->flags & XS__REQ) && !f->dflt && im->col_of[j] < 0) {
-            report(im, 1, NULL, "missing required column \"%s\"", f->name);
+            char hint[400];
+            missing_hint(im, f->name, hint, sizeof hint);
+            report(im, 1, NULL, "missing required column \"%s\"%s", f->name, hint);
             rc = XS_EREJECT;
         }
     }
@@ -1256,7 +1304,7 @@ int xs_import_file(xs_store *st, const char *path, const xs_import_options *opts
     if ((rc = importer_init(&im, st, path, opts, opts ? opts->table : XS_T_CUSTOMERS,
                             err)) < 0)
         goto cleanup;
-    if (im.o.currency && (rc = parse_currency(im.o.currency, code, &digits, err)) < 0)
+    if (im.o.currency && (rc = xs__import_parse_currency(im.o.currency, code, &digits, err)) < 0)
         goto cleanup;
     xs_io_format f = im.o.format == XS_IO_AUTO ? xs_io_format_of_path(path) : im.o.format;
     im.fmt = f == XS_IO_JSONL ? XS_INPUT_JSONL : XS_INPUT_CSV;
@@ -1445,7 +1493,7 @@ int xs_import_records(xs_store *st, const xs_import_rows *tables, size_t n_table
     int digits = -1, rc, in_tx = 0;
     unsigned long long n_errors = 0, n_bad_rows = 0;
     if (opts && opts->currency &&
-        (rc = parse_currency(opts->currency, code, &digits, err)) < 0)
+        (rc = xs__import_parse_currency(opts->currency, code, &digits, err)) < 0)
         return rc;
     if ((rc = xs__store_begin(st, err)) < 0) return rc;
     in_tx = 1;

@@ -27,7 +27,6 @@
 
 static const char *const kinds[] = {"plan", "addon", "product", NULL};
 static const char *const billings[] = {"month", "year", "once", NULL};
-static const char *const terms[] = {"month", "year", NULL};
 static const char *const event_types[] = {"nps",
                                           "ticket",
                                           "ticket_closed",
@@ -84,7 +83,7 @@ static const xs__field_spec subscriptions_f[] = {
     {"unit_price", XS__F_MONEY, REQ | XS__NONNEG, 0, NULL, NULL},
     {"start_date", XS__F_DATE, REQ, 0, NULL, NULL},
     {"end_date", XS__F_DATE, 0, 0, NULL, NULL},
-    {"term", XS__F_ENUM, REQ, 0, terms, NULL},
+    {"term", XS__F_TERM, REQ, 0, NULL, NULL},
     {"renewal_date", XS__F_DATE, 0, 0, NULL, NULL},
 };
 
@@ -125,6 +124,26 @@ static const xs__field_spec offers_f[] = {
     {"revenue_delta", XS__F_MONEY, 0, 0, NULL, NULL},
 };
 
+/* A return or cancellation: what came back, as positive quantity and
+ * amount; the customer is empty for an anonymous one. */
+static const xs__field_spec returns_f[] = {
+    {"return_id", XS__F_ID, REQ, 0, NULL, NULL},
+    {"product_id", XS__F_ID, PROD, 0, NULL, NULL},
+    {"customer_id", XS__F_ID, XS__REF_CUSTOMER, 0, NULL, NULL},
+    {"date", XS__F_DATE, REQ, 0, NULL, NULL},
+    {"quantity", XS__F_INT, REQ | XS__HAS_MIN, 1, NULL, NULL},
+    {"amount", XS__F_MONEY, REQ | XS__NONNEG, 0, NULL, NULL},
+};
+
+/* An order line without a customer: a basket for co-purchase mining. */
+static const xs__field_spec anonymous_orders_f[] = {
+    {"order_id", XS__F_ID, REQ, 0, NULL, NULL},
+    {"product_id", XS__F_ID, PROD, 0, NULL, NULL},
+    {"date", XS__F_DATE, REQ, 0, NULL, NULL},
+    {"quantity", XS__F_INT, REQ | XS__HAS_MIN, 1, NULL, NULL},
+    {"amount", XS__F_MONEY, REQ, 0, NULL, NULL},
+};
+
 #undef REQ
 #undef CUST
 #undef PROD
@@ -135,7 +154,8 @@ static const xs__field_spec offers_f[] = {
     }
 static const xs__table_spec specs[XS_N_TABLES] = {
     SPEC(customers_f), SPEC(products_f), SPEC(subscriptions_f), SPEC(orders_f),
-    SPEC(usage_f),     SPEC(events_f),   SPEC(offers_f),
+    SPEC(usage_f),     SPEC(events_f),   SPEC(offers_f),     SPEC(returns_f),
+    SPEC(anonymous_orders_f),
 };
 
 const xs__table_spec *xs__validate_spec(xs_table_id t)
@@ -361,6 +381,33 @@ int xs__validate_value(const xs__field_spec *f, const char *s, size_t len,
                                   f->enum_values[i]);
         if (o < sizeof what) snprintf(what + o, sizeof what - o, ", got ");
         return fail(msg, msg_n, what, s, len);
+    }
+    case XS__F_TERM: {
+        /* a number of months, or a word for the common ones (case-sensitive
+         * like the other enumerations) */
+        static const struct {
+            const char *word;
+            int months;
+        } words[] = {{"month", 1}, {"quarter", 3}, {"year", 12}};
+        long long v = -1;
+        for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+            if (strlen(words[i].word) == len && !memcmp(words[i].word, s, len))
+                v = words[i].months;
+        int digits = len > 0 && len <= 4;
+        for (size_t i = 0; i < len && digits; i++)
+            digits = is_digit(s[i]);
+        if (v < 0 && digits && parse_int(s, len, &v) < 0) v = -1;
+        if (v < 1 || v > XS__TERM_MAX) {
+            char what[128];
+            snprintf(what, sizeof what,
+                     "expected a number of months (1 to %d), month, quarter or year, "
+                     "got ",
+                     XS__TERM_MAX);
+            return fail(msg, msg_n, what, s, len);
+        }
+        out->type = XS__V_INT;
+        out->i = v;
+        return 0;
     }
     case XS__F_LIMITS:
         if (!check_limits(s, len))

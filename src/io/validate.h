@@ -29,8 +29,13 @@ typedef enum xs__ftype {
     XS__F_ENUM,     /* one of enum_values */
     XS__F_LIMITS,   /* name=number;name=number */
     XS__F_EMAIL,    /* text with an @ */
-    XS__F_NAME      /* [a-z0-9_]+ */
+    XS__F_NAME,     /* [a-z0-9_]+ */
+    XS__F_TERM      /* months 1..XS__TERM_MAX, or month / quarter / year;
+                       stored as the integer number of months */
 } xs__ftype;
+
+/* Longest subscription term accepted, in months (ten years). */
+#define XS__TERM_MAX 120
 
 enum {
     XS__REQ = 1,          /* must be present and non-empty */
@@ -82,5 +87,21 @@ int xs__validate_value(const xs__field_spec *f, const char *s, size_t len,
 int xs__validate_row(xs_table_id t, const xs__value *vals, const int32_t *days,
                      const int *ok, const char *const *raw, const size_t *raw_len,
                      void (*report)(void *ctx, size_t field, const char *msg), void *ctx);
+
+/*
+ * Parses --currency "CODE" or "CODE:DIGITS" (import.c): code upper-cased
+ * into code, *digits -1 when not given. XS_OK or XS_EINVAL with err set.
+ */
+int xs__import_parse_currency(const char *s, char code[4], int *digits, xs_error *err);
+
+/*
+ * What a missing column `want` could be, for the error message: the closest
+ * name of unused[0..n_in) (NULL entries: columns used by another field;
+ * folded edit distance, base/strdist.h) with the --map that takes it, then
+ * the file's columns names[0..n_in) (at most 12 named). Writes into buf
+ * (n bytes, "" when there is nothing to say); starts with a space.
+ */
+void xs__missing_column_hint(const char *want, const char *const *names,
+                             const char *const *unused, size_t n_in, char *buf, size_t n);
 
 #endif

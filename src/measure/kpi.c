@@ -69,7 +69,8 @@ typedef struct kpi_ctx {
     int32_t *kfirst;        /* first start of a paying subscription */
     int64_t *karr, *kseats; /* cap_k x B */
     uint16_t *ktier;        /* cap_k x B: highest plan tier active */
-    uint8_t *kterm;         /* cap_k x B: longest plan term active (+1), 0 none */
+    uint16_t *kterm;        /* cap_k x B: longest plan term active, in months;
+                               0 none */
     uint8_t *kany;          /* cap_k x B: any subscription of the line active */
 } kpi_ctx;
 
@@ -241,7 +242,7 @@ static long local_key(kpi_ctx *x, uint32_t key)
         uint16_t *ktier = xs__realloc(x->ktier, cap * B * sizeof *ktier);
         if (!ktier) return -1;
         x->ktier = ktier;
-        uint8_t *kterm = xs__realloc(x->kterm, cap * B);
+        uint16_t *kterm = xs__realloc(x->kterm, cap * B * sizeof *kterm);
         if (!kterm) return -1;
         x->kterm = kterm;
         uint8_t *kany = xs__realloc(x->kany, cap * B);
@@ -255,7 +256,7 @@ static long local_key(kpi_ctx *x, uint32_t key)
     memset(x->karr + k * B, 0, B * sizeof *x->karr);
     memset(x->kseats + k * B, 0, B * sizeof *x->kseats);
     memset(x->ktier + k * B, 0, B * sizeof *x->ktier);
-    memset(x->kterm + k * B, 0, B);
+    memset(x->kterm + k * B, 0, B * sizeof *x->kterm);
     memset(x->kany + k * B, 0, B);
     return (long)k;
 }
@@ -336,7 +337,7 @@ static int do_customer(kpi_ctx *x, uint32_t c)
                        : plan            ? (int64_t)s->sub.quantity[i]
                                          : 0;
         uint16_t tier = plan ? s->prod.tier[p] : 0;
-        uint8_t term = plan ? (uint8_t)(s->sub.term[i] + 1) : 0;
+        uint16_t term = plan ? s->sub.term[i] : 0; /* months */
         size_t base = (size_t)k * B;
         for (size_t b = lo; b < hi; b++) {
             x->arr[b] += v;

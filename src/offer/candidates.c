@@ -12,7 +12,7 @@
  *
  * xs__offer_candidates() turns that into candidates, each with its trigger
  * (docs/offers.md lists them): upsell (next tier on high usage, seat packs,
- * next tier at a near renewal, annual term, add-on options), cross-sell
+ * next tier at a near renewal, a longer term, add-on options), cross-sell
  * (adoption rules with their timing window, or now right after a renewal
  * decision; order rules for a cart and after a recent purchase, then
  * item-to-item similarity for both) and downsell (lower tier,
@@ -265,6 +265,20 @@ static int holds_family(const xs__offer_cust *st, uint16_t f)
     return 0;
 }
 
+/* Contract in offer_int.h. */
+unsigned xs__offer_next_term(unsigned months, int *slot)
+{
+    static const unsigned steps[XS__OFFER_N_TERMS] = {12, 24, 36};
+    for (int i = 0; i < XS__OFFER_N_TERMS; i++) {
+        if (months < steps[i]) {
+            if (slot) *slot = i;
+            return steps[i];
+        }
+    }
+    if (slot) *slot = -1;
+    return 0;
+}
+
 /* Upsell and downsell candidates of one family. */
 static void family_cands(const xs_offer_engine *en, const xs__offer_cust *st,
                          const xs__offer_fam *x, cands *cs)
@@ -336,14 +350,37 @@ static void family_cands(const xs_offer_engine *en, const xs__offer_cust *st,
             o->timing = t > as_of ? t : as_of;
         }
     }
-    /* --- upsell: monthly -> annual term (a discount that locks the year in) */
-    if (s->prod.billing[plan] == XS_SNAP_BILL_MONTH && s->prod.price[plan] > 0 &&
-        en->annual[plan] >= 0 &&
+    /* --- upsell: a longer term (1 or 3 -> 12, 12 -> 24, 24 -> 36 months; a
+     * lower monthly price that locks the revenue in). The price of the
+     * longer term: the annual variant's list price for 12 months when the
+     * family has one, else what customers of the same product pay on that
+     * term (en->term_price). Only a real saving, at least one minor unit a
+     * year, makes an offer. */
+    int slot;
+    unsigned term = s->sub.term[x->plan_row], next = xs__offer_next_term(term, &slot);
+    if (next && s->prod.price[plan] > 0 &&
         as_of - s->sub.start[x->plan_row] >= (int32_t)cfg->term_min_days && top >= 0 &&
         top_u >= cfg->usage_low) {
-        int32_t to = en->annual[plan];
-        if ((o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_TERM, plan, to, 0.15))) {
-            o->revenue_delta = (en->monthly[to] - en->monthly[plan]) * H;
+        double qty = s->sub.quantity[x->plan_row];
+        double now = (double)s->sub.unit_price[x->plan_row] / en->money_div * qty;
+        if (s->prod.billing[plan] == XS_SNAP_BILL_YEAR) now /= 12;
+        int32_t to = -1;
+        double then = NAN;
+        if (next == 12 && en->annual[plan] >= 0) {
+            to = en->annual[plan];
+            then = en->monthly[to] * qty;
+        } else if (!isnan(
+                       en->term_price[(size_t)plan * XS__OFFER_N_TERMS + (size_t)slot])) {
+            to = plan;
+            then = en->term_price[(size_t)plan * XS__OFFER_N_TERMS + (size_t)slot] * qty;
+        }
+        /* the yearly saving in whole minor units, as the explanation shows it */
+        double save = round((now - then) * 12 * en->money_div) / en->money_div;
+        if (to >= 0 && save > 0 &&
+            (o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_TERM, plan, to, 0.15))) {
+            o->term_from = (uint16_t)term;
+            o->term_to = (uint16_t)next;
+            o->revenue_delta = -save / 12 * H;
             /* the discount against the family revenue kept from churn */
             o->value = o->revenue_delta + st->p_churn * x->monthly * H;
             o->at_stake = x->monthly * H;

@@ -5,9 +5,10 @@
  * health / segment / LTV of each customer (through the small adapter
  * below, the one place that knows the score module's API), the product
  * ladders (next / previous tier, annual and monthly variants, seat packs,
- * entry plans), the rules and adoption lags (rules.c) and the propensity
- * model (value.c). xs_offer_decide() runs gather -> candidates -> value ->
- * guardrails for one customer on the stack. xs_offer_decide_all() does it
+ * entry plans), the prices paid for longer terms, the rules and adoption
+ * lags (rules.c) and the propensity model (value.c). xs_offer_decide()
+ * runs gather -> candidates -> value -> guardrails for one customer on the
+ * stack. xs_offer_decide_all() does it
  * for everyone, optionally on several threads (each decides a contiguous
  * block; the callback still sees customers in order).
  */
@@ -306,6 +307,67 @@ static int build_ladders(xs_offer_engine *en)
     return XS_OK;
 }
 
+/* What customers pay for a longer term. The catalog has one price per
+ * product and billing (month, year); a commitment of 24 or 36 months (or 12
+ * on a product without an annual variant) is priced per contract. The
+ * engine takes the price the customers of the same product on that term
+ * actually pay today: the median monthly price of one unit over the
+ * subscriptions active at as_of, so the saving it quotes is one that
+ * customers really have. */
+typedef struct term_obs {
+    uint32_t key; /* product x XS__OFFER_N_TERMS + slot */
+    double price; /* monthly, one unit, currency units */
+} term_obs;
+
+static int cmp_term_obs(const void *pa, const void *pb)
+{
+    const term_obs *a = pa, *b = pb;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    return (a->price > b->price) - (a->price < b->price);
+}
+
+/* Fills en->term_price. XS_OK or XS_ENOMEM. */
+static int build_term_prices(xs_offer_engine *en)
+{
+    const struct xs_snapshot *s = en->s;
+    size_t np = s->prod.n, nk = np * XS__OFFER_N_TERMS;
+    en->term_price = xs__malloc((nk + 1) * sizeof *en->term_price);
+    term_obs *obs = xs__malloc((s->sub.n + 1) * sizeof *obs);
+    int rc = XS_ENOMEM;
+    if (!en->term_price || !obs) goto cleanup;
+    for (size_t k = 0; k < nk; k++)
+        en->term_price[k] = NAN;
+    size_t n = 0;
+    for (size_t r = 0; r < s->sub.n; r++) {
+        uint32_t p = s->sub.product[r];
+        unsigned t = s->sub.term[r];
+        int slot = t == 12 ? 0 : t == 24 ? 1 : t == 36 ? 2 : -1;
+        if (slot < 0 || s->prod.billing[p] == XS_SNAP_BILL_ONCE ||
+            s->sub.start[r] > en->as_of ||
+            (s->sub.end[r] != XS_SNAP_NO_DATE && s->sub.end[r] <= en->as_of))
+            continue;
+        double v = (double)s->sub.unit_price[r] / en->money_div;
+        if (s->prod.billing[p] == XS_SNAP_BILL_YEAR) v /= 12;
+        obs[n].key = p * XS__OFFER_N_TERMS + (uint32_t)slot;
+        obs[n++].price = v;
+    }
+    qsort(obs, n, sizeof *obs, cmp_term_obs);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && obs[j].key == obs[i].key)
+            j++;
+        size_t m = j - i;
+        en->term_price[obs[i].key] =
+            m % 2 ? obs[i + m / 2].price
+                  : (obs[i + m / 2 - 1].price + obs[i + m / 2].price) / 2;
+        i = j;
+    }
+    rc = XS_OK;
+cleanup:
+    xs__free(obs);
+    return rc;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Engine                                                                 */
 /* ---------------------------------------------------------------------- */
@@ -337,6 +399,7 @@ int xs__offer_engine_create(const xs_snapshot *s, const xs_offer_config *c,
     int rc = load_health(en, as_of, err);
     if (rc < 0) goto cleanup;
     if ((rc = build_ladders(en)) < 0) goto oom;
+    if ((rc = build_term_prices(en)) < 0) goto oom;
     if ((rc = xs__offer_rules_build(en, err)) < 0) goto cleanup;
     if (fit && (rc = xs__offer_fit(en)) < 0) goto oom;
     *out = en;
@@ -360,6 +423,7 @@ void xs_offer_engine_free(xs_offer_engine *en)
     xs__free(en->prev_tier);
     xs__free(en->annual);
     xs__free(en->monthly_of);
+    xs__free(en->term_price);
     xs__free(en->seat_pack);
     xs__free(en->entry_plan);
     xs__offer_rules_free(&en->adopt);

@@ -132,12 +132,54 @@ static void cap_sentence(const xs_offer_engine *en, const xs_offer *o, int ja, c
            : put(b, n, w, "%s raises the limit to %s %s.", to, cb, m);
 }
 
+/* A term as the customer says it, with the article English needs:
+ * "a monthly term", "a quarterly term", "an annual term (12 months)",
+ * "a two-year term (24 months)", "a term of 36 months"; Japanese 月払い,
+ * 四半期, 年間契約（12か月）, 2年契約（24か月）, 36か月契約. */
+static const char *term_words(unsigned months, int ja, char *buf, size_t n)
+{
+    switch (months) {
+    case 1:
+        return ja ? "月払い" : "a monthly term";
+    case 3:
+        return ja ? "四半期" : "a quarterly term";
+    case 12:
+        return ja ? "年間契約（12か月）" : "an annual term (12 months)";
+    case 24:
+        return ja ? "2年契約（24か月）" : "a two-year term (24 months)";
+    default:
+        snprintf(buf, n, ja ? "%uか月契約" : "a term of %u months", months);
+        return buf;
+    }
+}
+
+/* The name of a plan without a trailing "(monthly)" / "(annual)" style
+ * suffix (ASCII or full-width parentheses), for sentences that state the
+ * terms themselves: "Team (monthly) from a monthly term" would say it twice.
+ * Copies into buf. */
+static const char *plan_base(const char *name, char *buf, size_t n)
+{
+    static const char *const suffixes[] = {
+        " (monthly)", " (annual)", " (yearly)", " (quarterly)", "（月払い）",
+        "（年払い）", " (月払い)", " (年払い)", "（年間契約）", NULL};
+    size_t len = strlen(name);
+    snprintf(buf, n, "%s", name);
+    for (const char *const *sfx = suffixes; *sfx; sfx++) {
+        size_t k = strlen(*sfx);
+        if (len > k && len - k < n && !strcmp(name + len - k, *sfx)) {
+            buf[len - k] = '\0';
+            break;
+        }
+    }
+    return buf;
+}
+
 const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
                              const char *lang, char *b, size_t n)
 {
     int ja = lang && !strcmp(lang, "ja");
     size_t w = 0;
-    char money[64], x1[32], x2[32];
+    char money[64], x1[32], x2[256];
     double H = en->cfg.horizon_months > 0 ? en->cfg.horizon_months : 12;
     const char *to = pname(en, o->to_product), *from = pname(en, o->from_product);
     if (n) b[0] = '\0';
@@ -174,14 +216,18 @@ const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
                  (int)o->days, pct, to);
         break;
     }
-    case XS_TRIG_TERM:
+    case XS_TRIG_TERM: {
+        char t1[48], t2[48], plan[256];
         xs__offer_money(en, -o->revenue_delta * 12 / H, money, sizeof money);
-        ja ? put(b, n, &w, "%sの年払いにすると、月払いより年間%sお得です。", to, money)
-           : put(b, n, &w,
-                 "Paying yearly with %s saves you %s a year compared with "
-                 "monthly billing.",
-                 to, money);
+        const char *p = plan_base(from, plan, sizeof plan);
+        const char *now = term_words(o->term_from, ja, t1, sizeof t1),
+                   *then = term_words(o->term_to, ja, t2, sizeof t2);
+        ja ? put(b, n, &w, "%sを%sから%sに切り替えると、年間%sお得です。", p, now, then,
+                 money)
+           : put(b, n, &w, "Moving %s from %s to %s saves you %s a year.", p, now, then,
+                 money);
         break;
+    }
     case XS_TRIG_ADDON:
         xs__offer_money(en, o->revenue_delta / H, money, sizeof money);
         ja ? put(b, n, &w, "%sに%sを月額%sで追加できます。", pname(en, o->rule_from), to,
@@ -276,12 +322,12 @@ const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
                    en->s->prod.billing[o->from_product] == XS_SNAP_BILL_YEAR) {
             ja ? put(b, n, &w,
                      "%d日後の更新時に"
-                     "%s（月払い）へ切り替えると、毎月見直しや解約ができます。",
-                     (int)o->days, to)
+                     "月払いの%sへ切り替えると、毎月見直しや解約ができます。",
+                     (int)o->days, plan_base(to, x2, sizeof x2))
                : put(b, n, &w,
-                     "Switching to %s (monthly billing) at your renewal in %d days "
+                     "Switching to %s on a monthly term at your renewal in %d days "
                      "lets you adjust or stop any month.",
-                     to, (int)o->days);
+                     plan_base(to, x2, sizeof x2), (int)o->days);
         } else {
             if (o->trigger == XS_TRIG_LOW_USAGE && !isnan(o->used))
                 usage_sentence(en, o, ja, b, n, &w);
@@ -336,6 +382,9 @@ const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char
             put(b, n, &w, "; median adoption lag %d days; held %d days", (int)o->lag_days,
                 (int)o->days);
     }
+    if (o->trigger == XS_TRIG_TERM && o->term_to)
+        put(b, n, &w, "; term %u -> %u months", (unsigned)o->term_from,
+            (unsigned)o->term_to);
     if (o->trigger == XS_TRIG_RENEWAL || (o->kind == XS_OFFER_DOWNSELL && o->days > 0))
         put(b, n, &w, "; renewal in %d days", (int)o->days);
     put(b, n, &w, "; P(accept) %.3f (prior %.3f); value %.2f; health %.0f; P(churn) %.3f",
@@ -359,11 +408,16 @@ const char *xs__offer_product_text(const xs_offer_engine *en, const xs_offer *o,
     if (o->from_product >= 0) {
         put(b, n, &w, "%s", xs__intern_str(ids, (uint32_t)o->from_product));
         if (o->qty_from || o->qty_to) put(b, n, &w, " x%u", o->qty_from);
+        if (o->term_to && o->to_product == o->from_product)
+            put(b, n, &w, " (%u months)", (unsigned)o->term_from);
         put(b, n, &w, " -> ");
     }
     if (o->to_product >= 0) {
         put(b, n, &w, "%s", xs__intern_str(ids, (uint32_t)o->to_product));
         if (o->qty_from || o->qty_to) put(b, n, &w, " x%u", o->qty_to);
+        /* the same product on a longer term: say which */
+        if (o->term_to && o->to_product == o->from_product)
+            put(b, n, &w, " (%u months)", (unsigned)o->term_to);
     } else {
         put(b, n, &w, "(removed)");
     }

@@ -24,6 +24,7 @@
 #define XS__OFFER_MAX_FAM 16 /* active families per customer considered */
 #define XS__OFFER_MAX_MET 4  /* limit metrics per family considered */
 #define XS__OFFER_MAX_REFS 16
+#define XS__OFFER_N_TERMS 3  /* the longer terms proposed: 12, 24, 36 months */
 
 /* One association rule: antecedent item -> consequent item. Items are
  * product indexes for shop products and n_products + family code for a
@@ -55,6 +56,10 @@ struct xs_offer_engine {
     /* products */
     double *monthly; /* monthly-equivalent list price, currency units; 0 once */
     int32_t *next_tier, *prev_tier, *annual, *monthly_of; /* -1 none */
+    /* per product x XS__OFFER_N_TERMS longer terms (12, 24, 36 months): the
+     * median monthly price of one unit paid on the subscriptions active at
+     * as_of on that term (currency units), NaN when none */
+    double *term_price;
     int32_t *seat_pack;  /* per family: addon product with a seats limit, -1 */
     int32_t *entry_plan; /* per family: cheapest paid monthly plan, -1 */
     uint16_t seats_code; /* metric code of "seats", XS_SNAP_NONE16 */
@@ -127,6 +132,10 @@ void xs__offer_summary_add(xs_offer_summary *sum, const xs_offer *o, size_t n);
 void xs__offer_summary_merge(xs_offer_summary *sum, const xs_offer_summary *part);
 
 /* ---- candidates.c */
+/* The standard term after `months` (1..11 -> 12, 12..23 -> 24, 24..35 ->
+ * 36), 0 from 36 months on; *slot (may be NULL) gets its index in
+ * term_price (0, 1, 2). */
+unsigned xs__offer_next_term(unsigned months, int *slot);
 /* Fills st from customer c's rows. No allocation. */
 void xs__offer_gather(const struct xs_offer_engine *en, uint32_t c, xs__offer_cust *st);
 /* Writes the candidates of st into out (cap); returns their number. */

@@ -130,39 +130,48 @@ static int mine(const xs_offer_engine *en, const xs_baskets *b, int families,
     return rc;
 }
 
+/* Rules kept per antecedent: the RULES_KEPT most confident. A shop with
+ * thousands of products has millions of pair rules; candidates read a few
+ * per held item (rules_per_item, skipping what the customer holds), so the
+ * tail only costs memory and time (the lags below visit every kept rule of
+ * every held item of every customer). */
+#define RULES_KEPT 64
+
 /* Lays the collected rules out by antecedent (stable: within one
- * antecedent the miner's order, confidence first, is kept). */
-static int layout(const xs_offer_engine *en, rule_list *L, xs__offer_rules *out)
+ * antecedent the miner's order, confidence first, is kept), at most cap
+ * per antecedent. */
+static int layout(const xs_offer_engine *en, rule_list *L, xs__offer_rules *out,
+                  size_t cap)
 {
-    size_t n_items = en->n_items, k = L->n;
+    size_t n_items = en->n_items, k = 0;
     out->off = xs__calloc(n_items + 2, sizeof *out->off);
-    out->r = xs__malloc((k ? k : 1) * sizeof *out->r);
+    out->r = xs__malloc((L->n ? L->n : 1) * sizeof *out->r);
     uint32_t *pos = xs__malloc((n_items + 1) * sizeof *pos);
     if (!out->off || !out->r || !pos) {
         xs__free(pos);
         return XS_ENOMEM;
     }
-    for (size_t i = 0; i < k; i++)
-        out->off[L->from[i] + 1]++;
+    for (size_t i = 0; i < L->n; i++)
+        if (out->off[L->from[i] + 1] < cap) out->off[L->from[i] + 1]++, k++;
     for (size_t i = 0; i < n_items; i++)
         out->off[i + 1] += out->off[i];
     memcpy(pos, out->off, (n_items + 1) * sizeof *pos);
-    for (size_t i = 0; i < k; i++)
-        out->r[pos[L->from[i]]++] = L->r[i];
+    for (size_t i = 0; i < L->n; i++)
+        if (pos[L->from[i]] < out->off[L->from[i] + 1]) out->r[pos[L->from[i]]++] = L->r[i];
     out->n = k;
     xs__free(pos);
     return XS_OK;
 }
 
-typedef struct held {
-    uint32_t item;
-    int32_t day;
-} held;
-
-/* Items customer c held on or before as_of with their first day (at most
- * cap); returns the count. Shared with candidates.c through the same
- * definition of "held". */
-static size_t held_items(const xs_offer_engine *en, uint32_t c, held *h, size_t cap)
+/*
+ * Items customer c held on or before as_of (families of its subscriptions,
+ * shop products of its orders), each once, with its first day: day_of[item]
+ * (INT32_MAX when not held; the caller resets the entries of the items
+ * returned) and the list of items in *items (room for every item). Returns
+ * the count.
+ */
+static size_t held_items(const xs_offer_engine *en, uint32_t c, int32_t *day_of,
+                         uint32_t *items)
 {
     const struct xs_snapshot *s = en->s;
     size_t n = 0;
@@ -171,27 +180,17 @@ static size_t held_items(const xs_offer_engine *en, uint32_t c, held *h, size_t 
         uint16_t f = s->prod.family[s->sub.product[r]];
         if (f == XS_SNAP_NONE16) continue;
         uint32_t it = (uint32_t)s->prod.n + f;
-        size_t j;
-        for (j = 0; j < n && h[j].item != it; j++) {
-        }
-        if (j < n) {
-            if (s->sub.start[r] < h[j].day) h[j].day = s->sub.start[r];
-        } else if (n < cap) {
-            h[n].item = it;
-            h[n++].day = s->sub.start[r];
-        }
+        if (day_of[it] == INT32_MAX) items[n++] = it;
+        if (s->sub.start[r] < day_of[it]) day_of[it] = s->sub.start[r];
     }
     for (uint32_t o = s->cust.order_off[c]; o < s->cust.order_off[c + 1]; o++) {
         if (s->ord.date[o] > en->as_of) continue;
         for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++) {
             uint32_t p = s->ord.product[l];
             if (s->prod.kind[p] != XS_SNAP_KIND_PRODUCT) continue;
-            size_t j;
-            for (j = 0; j < n && h[j].item != p; j++) {
-            }
-            if (j == n && n < cap) { /* orders are by date: the first is the earliest */
-                h[n].item = p;
-                h[n++].day = s->ord.date[o];
+            if (day_of[p] == INT32_MAX) { /* orders are by date: the first is the earliest */
+                items[n++] = p;
+                day_of[p] = s->ord.date[o];
             }
         }
     }
@@ -210,45 +209,66 @@ static int cmp_i32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Fills lag_lo / lag_med of the adoption rules. */
+/*
+ * Fills lag_lo / lag_med of the adoption rules. Two passes over the
+ * customers: the first counts the lags of every rule (up to LAG_CAP), the
+ * second stores them, so memory is what the rules really have (a shop with
+ * thousands of products has millions of pair rules, most with few lags).
+ * Held items are looked up in a dense day-per-item array, so a customer with
+ * hundreds of products costs its items times their rules, not the square.
+ */
 static int lags(xs_offer_engine *en)
 {
     const struct xs_snapshot *s = en->s;
     xs__offer_rules *R = &en->adopt;
     if (!R->n) return XS_OK;
-    int32_t *pts = xs__malloc(R->n * LAG_CAP * sizeof *pts);
+    size_t n_items = s->prod.n + s->dict.families.n + 1;
+    int32_t *day_of = xs__malloc(n_items * sizeof *day_of);
+    uint32_t *items = xs__malloc(n_items * sizeof *items);
     uint32_t *cnt = xs__calloc(R->n, sizeof *cnt);
-    if (!pts || !cnt) {
-        xs__free(pts);
-        xs__free(cnt);
-        return XS_ENOMEM;
-    }
-    held h[128];
-    for (uint32_t c = 0; c < s->cust.n; c++) {
-        size_t nh = held_items(en, c, h, 128);
-        if (nh < 2) continue;
-        for (size_t i = 0; i < nh; i++) {
-            uint32_t a = h[i].item;
-            for (uint32_t r = R->off[a]; r < R->off[a + 1]; r++) {
-                if (cnt[r] == LAG_CAP) continue;
-                for (size_t j = 0; j < nh; j++) {
-                    if (h[j].item != R->r[r].to || h[j].day <= h[i].day) continue;
-                    pts[(size_t)r * LAG_CAP + cnt[r]++] = h[j].day - h[i].day;
-                    break;
+    size_t *off = xs__calloc(R->n + 1, sizeof *off);
+    int32_t *pts = NULL;
+    int rc = XS_ENOMEM;
+    if (!day_of || !items || !cnt || !off) goto cleanup;
+    for (size_t i = 0; i < n_items; i++)
+        day_of[i] = INT32_MAX;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            for (size_t r = 0; r < R->n; r++)
+                off[r + 1] = off[r] + cnt[r];
+            if (!(pts = xs__malloc((off[R->n] + 1) * sizeof *pts))) goto cleanup;
+            memset(cnt, 0, R->n * sizeof *cnt);
+        }
+        for (uint32_t c = 0; c < s->cust.n; c++) {
+            size_t nh = held_items(en, c, day_of, items);
+            for (size_t i = 0; nh >= 2 && i < nh; i++) {
+                uint32_t a = items[i];
+                for (uint32_t r = R->off[a]; r < R->off[a + 1]; r++) {
+                    int32_t d = day_of[R->r[r].to];
+                    if (cnt[r] == LAG_CAP || d == INT32_MAX || d <= day_of[a]) continue;
+                    if (pass == 1) pts[off[r] + cnt[r]] = d - day_of[a];
+                    cnt[r]++;
                 }
             }
+            for (size_t i = 0; i < nh; i++)
+                day_of[items[i]] = INT32_MAX;
         }
     }
     for (size_t r = 0; r < R->n; r++) {
         if (!cnt[r]) continue;
-        int32_t *p = pts + r * LAG_CAP;
+        int32_t *p = pts + off[r];
         qsort(p, cnt[r], sizeof *p, cmp_i32);
         R->r[r].lag_lo = p[cnt[r] / 4];
         R->r[r].lag_med = p[cnt[r] / 2];
     }
-    xs__free(pts);
+    rc = XS_OK;
+cleanup:
+    xs__free(day_of);
+    xs__free(items);
     xs__free(cnt);
-    return XS_OK;
+    xs__free(off);
+    xs__free(pts);
+    return rc;
 }
 
 /* Item-to-item similarity over the order baskets (xs_together, cosine, the
@@ -303,7 +323,7 @@ static int similar(xs_offer_engine *en, const xs_baskets *ob, xs_error *err)
             r->lag_lo = r->lag_med = -1;
         }
     }
-    rc = layout(en, &L, &en->sim);
+    rc = layout(en, &L, &en->sim, RULES_KEPT);
 cleanup:
     xs_together_free(m);
     xs__free(orders);
@@ -337,8 +357,8 @@ int xs__offer_rules_build(xs_offer_engine *en, xs_error *err)
     if ((rc = mine(en, fam, 1, &la, err)) < 0) goto cleanup;
     if ((rc = mine(en, shop, 0, &la, err)) < 0) goto cleanup;
     if ((rc = mine(en, ob, 0, &lo, err)) < 0) goto cleanup;
-    if ((rc = layout(en, &la, &en->adopt)) < 0) goto cleanup;
-    if ((rc = layout(en, &lo, &en->order)) < 0) goto cleanup;
+    if ((rc = layout(en, &la, &en->adopt, RULES_KEPT)) < 0) goto cleanup;
+    if ((rc = layout(en, &lo, &en->order, RULES_KEPT)) < 0) goto cleanup;
     if ((rc = similar(en, ob, err)) < 0) goto cleanup;
     rc = lags(en);
 cleanup:

@@ -27,7 +27,7 @@
  *   plan_tier              highest tier of an active plan (NaN: no tiered plan)
  *   days_to_renewal        days from t to the earliest next anniversary,
  *                          strictly after t, of an active subscription's
- *                          start (monthly or yearly by its term)
+ *                          start (every term: 1, 3, 12, 24 ... months)
  *   seat_utilisation       for each family, the latest usage point of metric
  *                          "seats" dated in (t - 62, t], divided by the
  *                          family's capacity that day (sum of limit x
@@ -50,9 +50,11 @@
  *   orders                 orders dated <= t
  *   days_since_order       t - latest order date (NaN: none)
  *   order_amount           sum of their line amounts
- *   billing_term           categorical: monthly, annual or mixed, by the
- *                          terms of the active plans (all active
- *                          subscriptions when there is no plan)
+ *   billing_term           categorical: monthly (terms under 12 months),
+ *                          annual (12), multi_year (over 12) or mixed (more
+ *                          than one of those), by the terms of the active
+ *                          plans (all active subscriptions when there is
+ *                          no plan)
  *   segment, industry, size  categorical, blank when absent
  *
  * Label with horizon h: 1 when the customer (active on t) is active on no
@@ -232,9 +234,29 @@ static int seen_add(uint32_t *set, size_t *n, uint32_t v)
     return 1;
 }
 
-static const char *term_name(int has_month, int has_year)
+/* Term categories of billing_term, as a bit set: monthly (< 12 months,
+ * quarterly included), annual (12), multi_year (> 12); more than one is
+ * mixed. */
+enum { TERM_SHORT = 1, TERM_ANNUAL = 2, TERM_MULTI = 4 };
+
+static int term_bit(unsigned months)
 {
-    return has_month && has_year ? "mixed" : has_year ? "annual" : "monthly";
+    return months < 12 ? TERM_SHORT : months == 12 ? TERM_ANNUAL : TERM_MULTI;
+}
+
+static const char *term_name(int bits)
+{
+    switch (bits) {
+    case TERM_ANNUAL:
+        return "annual";
+    case TERM_MULTI:
+        return "multi_year";
+    case 0:
+    case TERM_SHORT:
+        return "monthly";
+    default:
+        return "mixed";
+    }
 }
 
 /* Fills num[XS__CH_N_NUMERIC] and cat[4] (borrowed strings) for customer
@@ -260,7 +282,7 @@ static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, doub
         return XS_ENOMEM;
     uint32_t *prods = w->seen, *fams = w->seen + n_sub_rows;
     size_t n_subs = 0, n_prods = 0, n_fams = 0;
-    int tier = 0, plan_month = 0, plan_year = 0, any_month = 0, any_year = 0;
+    int tier = 0, plan_terms = 0, any_terms = 0; /* term_bit() sets */
     int32_t renew = XS_SNAP_NO_DATE;
     for (uint32_t r = cu->sub_off[c]; r < cu->sub_off[c + 1]; r++) {
         if (!sub_active(sb, r, t)) continue;
@@ -269,15 +291,13 @@ static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, doub
         seen_add(prods, &n_prods, p);
         if (s->prod.family[p] != XS_SNAP_NONE16)
             seen_add(fams, &n_fams, s->prod.family[p]);
-        int year = sb->term[r] == XS_SNAP_TERM_YEAR;
+        int bit = term_bit(sb->term[r]);
         if (s->prod.kind[p] == XS_SNAP_KIND_PLAN) {
             if (s->prod.tier[p] > tier) tier = s->prod.tier[p];
-            plan_year |= year;
-            plan_month |= !year;
+            plan_terms |= bit;
         }
-        any_year |= year;
-        any_month |= !year;
-        int32_t a = next_anniversary(sb->start[r], year ? 12 : 1, t);
+        any_terms |= bit;
+        int32_t a = next_anniversary(sb->start[r], sb->term[r] ? sb->term[r] : 1, t);
         if (renew == XS_SNAP_NO_DATE || a < renew) renew = a;
     }
     num[XS__CH_SUBSCRIPTIONS] = (double)n_subs;
@@ -285,8 +305,7 @@ static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, doub
     num[XS__CH_FAMILIES] = (double)n_fams;
     num[XS__CH_PLAN_TIER] = tier ? tier : NAN;
     if (renew != XS_SNAP_NO_DATE) num[XS__CH_DAYS_TO_RENEWAL] = (double)(renew - t);
-    cat[0] = plan_month || plan_year ? term_name(plan_month, plan_year)
-                                     : term_name(any_month, any_year);
+    cat[0] = term_name(plan_terms ? plan_terms : any_terms);
 
     /* utilisation: latest point per (family, metric) in (t - 62, t] */
     size_t n_pts = 0;

@@ -220,7 +220,8 @@ int xs__h_events(xs__req *r)
         if (xs_table_lookup(key, &t) < 0) {
             status = xs__error(r, 400, "bad_request",
                                "unknown table %s (expected customers, products, "
-                               "subscriptions, orders, usage, events or offers)",
+                               "subscriptions, orders, usage, events, offers, returns "
+                               "or anonymous_orders)",
                                q);
             goto cleanup;
         }
@@ -234,7 +235,8 @@ int xs__h_events(xs__req *r)
     if (!json_object_size(r->body)) {
         status = xs__error(r, 400, "bad_request",
                            "empty batch: expected at least one of customers, products, "
-                           "subscriptions, orders, usage, events or offers");
+                           "subscriptions, orders, usage, events, offers, returns or "
+                           "anonymous_orders");
         goto cleanup;
     }
 

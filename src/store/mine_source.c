@@ -3,7 +3,10 @@
  * into the plain integer inputs of the miners.
  *
  *  - ORDERS baskets: one per order_id (ascending), items = its product_ids;
- *    its day is the earliest date of its lines.
+ *    its day is the earliest date of its lines. Orders without a customer
+ *    (anonymous_orders, from a flat order log) are baskets too: they feed
+ *    co-purchase mining and "frequently bought together", never anything
+ *    about customers. Returns are never baskets.
  *  - ADOPTION baskets: one per customer holding anything (ascending
  *    customer_id), items = every product it has held (subscriptions and
  *    orders); its day is the latest first-held day (when the set last grew).
@@ -29,7 +32,9 @@
 #include <string.h>
 
 static const char sql_orders[] =
-    "SELECT order_id, product_id, date FROM orders ORDER BY order_id, product_id";
+    "SELECT order_id, product_id, date FROM orders"
+    " UNION ALL SELECT order_id, product_id, date FROM anonymous_orders"
+    " ORDER BY 1, 2";
 
 /* (customer, product, first day held) from both sources. */
 #define HELD_SQL                                                                         \
@@ -43,6 +48,8 @@ static const char sql_held[] = HELD_SQL " ORDER BY customer_id, product_id";
 static const char sql_as_of[] =
     "SELECT MAX(d) FROM ("
     " SELECT MAX(date) AS d FROM orders"
+    " UNION ALL SELECT MAX(date) FROM anonymous_orders"
+    " UNION ALL SELECT MAX(date) FROM returns"
     " UNION ALL SELECT MAX(start_date) FROM subscriptions"
     " UNION ALL SELECT MAX(NULLIF(end_date, '')) FROM subscriptions"
     " UNION ALL SELECT MAX(date) FROM usage"

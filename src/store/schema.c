@@ -86,11 +86,46 @@ static const char schema_v4[] =
     " split TEXT NOT NULL, start_date TEXT NOT NULL, end_date TEXT,"
     " created_at TEXT NOT NULL) WITHOUT ROWID;\n";
 
+/* Version 5: subscription terms of any number of months. term becomes
+ * INTEGER months (1 to 120; docs/data-model.md): 'month' -> 1,
+ * 'quarter' -> 3, 'year' -> 12. SQLite cannot change a column's type, so
+ * the table is rebuilt (new table, copy, drop, rename) with the same
+ * columns, primary key and WITHOUT ROWID. Version 4 only accepted month and
+ * year; anything else (written around the importer) is copied as it was and
+ * the snapshot loader reports it. */
+static const char schema_v5[] =
+    "CREATE TABLE subscriptions_v5(customer_id TEXT NOT NULL,"
+    " product_id TEXT NOT NULL, quantity INTEGER NOT NULL,"
+    " unit_price INTEGER NOT NULL, start_date TEXT NOT NULL, end_date TEXT,"
+    " term INTEGER NOT NULL, renewal_date TEXT, attrs TEXT,"
+    " PRIMARY KEY(customer_id, product_id, start_date)) WITHOUT ROWID;\n"
+    "INSERT INTO subscriptions_v5 SELECT customer_id, product_id, quantity,"
+    " unit_price, start_date, end_date,"
+    " CASE term WHEN 'month' THEN 1 WHEN 'quarter' THEN 3 WHEN 'year' THEN 12"
+    " ELSE term END, renewal_date, attrs FROM subscriptions;\n"
+    "DROP TABLE subscriptions;\n"
+    "ALTER TABLE subscriptions_v5 RENAME TO subscriptions;\n";
+
+/* Version 6: what a flat order log (`xsell import ... transactions`) holds
+ * besides orders: returns and cancellations (positive quantity and amount
+ * of what came back, the customer empty when unknown) and order lines
+ * without a customer, kept as baskets for co-purchase mining only. */
+static const char schema_v6[] =
+    "CREATE TABLE returns(return_id TEXT NOT NULL, product_id TEXT NOT NULL,"
+    " customer_id TEXT, date TEXT NOT NULL, quantity INTEGER NOT NULL,"
+    " amount INTEGER NOT NULL, attrs TEXT, PRIMARY KEY(return_id, product_id))"
+    " WITHOUT ROWID;\n"
+    "CREATE TABLE anonymous_orders(order_id TEXT NOT NULL, product_id TEXT NOT NULL,"
+    " date TEXT NOT NULL, quantity INTEGER NOT NULL, amount INTEGER NOT NULL,"
+    " attrs TEXT, PRIMARY KEY(order_id, product_id)) WITHOUT ROWID;\n";
+
 static const xs__migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
     {3, schema_v3},
     {4, schema_v4},
+    {5, schema_v5},
+    {6, schema_v6},
 };
 
 const xs__migration *xs__store_migrations(size_t *n)
@@ -176,7 +211,7 @@ static const unsigned char products_key[] = {0};
 static const xs__column subscriptions_cols[] = {
     {"customer_id", T}, {"product_id", T},   {"quantity", I},
     {"unit_price", M},  {"start_date", T},   {"end_date", T},
-    {"term", T},        {"renewal_date", T}, {"attrs", A},
+    {"term", I},        {"renewal_date", T}, {"attrs", A},
 };
 static const unsigned char subscriptions_key[] = {0, 1, 4};
 
@@ -204,6 +239,18 @@ static const xs__column offers_cols[] = {
 };
 static const unsigned char offers_key[] = {0};
 
+static const xs__column returns_cols[] = {
+    {"return_id", T}, {"product_id", T}, {"customer_id", T}, {"date", T},
+    {"quantity", I},  {"amount", M},     {"attrs", A},
+};
+static const unsigned char returns_key[] = {0, 1};
+
+static const xs__column anonymous_orders_cols[] = {
+    {"order_id", T}, {"product_id", T}, {"date", T},
+    {"quantity", I}, {"amount", M},     {"attrs", A},
+};
+static const unsigned char anonymous_orders_key[] = {0, 1};
+
 #undef T
 #undef I
 #undef M
@@ -218,7 +265,8 @@ static const unsigned char offers_key[] = {0};
 
 static const xs__table_def table_defs[XS_N_TABLES] = {
     DEF(customers), DEF(products), DEF(subscriptions), DEF(orders),
-    DEF(usage),     DEF(events),   DEF(offers),
+    DEF(usage),     DEF(events),   DEF(offers),        DEF(returns),
+    DEF(anonymous_orders),
 };
 
 const xs__table_def *xs__store_table_def(xs_table_id t)

@@ -340,6 +340,20 @@ static int get_quantity(loader *L, const char *table, int col, int key_col, uint
     return XS_OK;
 }
 
+/* subscriptions.term: an INTEGER number of months in [1, 120] (schema
+ * version 5; text, as a store written around the importer may hold, is
+ * refused). */
+static int get_term(loader *L, const char *table, int col, int key_col, uint16_t *out)
+{
+    int type = sqlite3_column_type(L->stmt, col); /* before any conversion */
+    sqlite3_int64 v = sqlite3_column_int64(L->stmt, col);
+    if (type != SQLITE_INTEGER || v < 1 || v > 120)
+        return bad_value(L, XS_ERANGE, table, "term",
+                         "not a number of months in [1, 120]:", L->stmt, col, key_col);
+    *out = (uint16_t)v;
+    return XS_OK;
+}
+
 /* Steps the statement: 1 for a row, 0 at the end, XS_EDB. */
 static int step(loader *L)
 {
@@ -780,7 +794,6 @@ static int cmp_sub(const xs_snapshot *s, uint32_t a, uint32_t b)
 
 static int load_subscriptions(loader *L)
 {
-    static const char *const terms[] = {"month", "year", NULL};
     xs_snapshot *s = L->s;
     xs__snap_subscriptions *t = &s->sub;
     size_t n;
@@ -793,7 +806,7 @@ static int load_subscriptions(loader *L)
     t->start = col_alloc(L, n, 4);
     t->end = col_alloc(L, n, 4);
     t->renewal = col_alloc(L, n, 4);
-    t->term = col_alloc(L, n, 1);
+    t->term = col_alloc(L, n, 2);
     if (!t->customer || !t->product || !t->quantity || !t->unit_price || !t->start ||
         !t->end || !t->renewal || !t->term)
         return enomem(L);
@@ -813,7 +826,7 @@ static int load_subscriptions(loader *L)
             (rc = get_quantity(L, tb, 2, 0, &t->quantity[i])) < 0 ||
             (rc = get_date(L, tb, "start_date", 4, 0, 0, &t->start[i])) < 0 ||
             (rc = get_date(L, tb, "end_date", 5, 0, 1, &t->end[i])) < 0 ||
-            (rc = get_enum(L, terms, tb, "term", 6, 0, &t->term[i])) < 0 ||
+            (rc = get_term(L, tb, 6, 0, &t->term[i])) < 0 ||
             (rc = get_date(L, tb, "renewal_date", 7, 0, 1, &t->renewal[i])) < 0)
             return rc;
         t->unit_price[i] = sqlite3_column_int64(L->stmt, 3);
@@ -823,7 +836,7 @@ static int load_subscriptions(loader *L)
     t->n = i;
     void *cols[] = {t->customer, t->product, t->quantity, t->unit_price,
                     t->start,    t->end,     t->renewal,  t->term};
-    static const size_t elems[] = {4, 4, 4, 8, 4, 4, 4, 1};
+    static const size_t elems[] = {4, 4, 4, 8, 4, 4, 4, 2};
     return order_table(L, i, t->customer, s->cust.sub_off, cmp_sub, cols, elems, 8);
 }
 

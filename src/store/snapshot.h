@@ -55,8 +55,8 @@
 enum { XS_SNAP_KIND_PLAN = 0, XS_SNAP_KIND_ADDON, XS_SNAP_KIND_PRODUCT };
 /* products.billing */
 enum { XS_SNAP_BILL_MONTH = 0, XS_SNAP_BILL_YEAR, XS_SNAP_BILL_ONCE };
-/* subscriptions.term */
-enum { XS_SNAP_TERM_MONTH = 0, XS_SNAP_TERM_YEAR };
+/* subscriptions.term is a number of months (1 to 120); the common ones: */
+enum { XS_SNAP_TERM_MONTH = 1, XS_SNAP_TERM_QUARTER = 3, XS_SNAP_TERM_YEAR = 12 };
 /* offers.kind */
 enum { XS_SNAP_OFFER_UPSELL = 0, XS_SNAP_OFFER_CROSS_SELL, XS_SNAP_OFFER_DOWNSELL };
 /* offers.channel; also the bit numbers of customers.consent, so that a
@@ -144,7 +144,8 @@ typedef struct xs__snap_subscriptions {
     int32_t *start;
     int32_t *end;     /* XS_SNAP_NO_DATE while active */
     int32_t *renewal; /* XS_SNAP_NO_DATE when none */
-    uint8_t *term;    /* XS_SNAP_TERM_* */
+    uint16_t *term;   /* months committed, 1..120 (XS_SNAP_TERM_* name the
+                         common ones) */
 } xs__snap_subscriptions;
 
 /*

@@ -261,6 +261,13 @@ static int default_digits(const char *code)
     return 2;
 }
 
+/* Contract in store_int.h. */
+int xs__store_money_scale_for(const xs_store *st, const char *code, int digits)
+{
+    if (st->has_currency || !code) return st->money_scale;
+    return digits >= 0 ? digits : default_digits(code);
+}
+
 /* Contract in store_int.h / xsell.h. */
 int xs__store_use_currency(xs_store *st, const char *code, int digits, xs_error *err)
 {

@@ -101,6 +101,13 @@ int xs__store_meta_set(xs_store *st, const char *key, const char *value, xs_erro
  */
 int xs__store_use_currency(xs_store *st, const char *code, int digits, xs_error *err);
 
+/*
+ * Fraction digits that xs__store_use_currency(st, code, digits) would give
+ * money values, without writing anything: the store's when it has a
+ * currency, else those of code (digits < 0: its usual ones; NULL: 2).
+ */
+int xs__store_money_scale_for(const xs_store *st, const char *code, int digits);
+
 /* Sets err to XS_EDB with sqlite's message for st and what was attempted. */
 int xs__store_dberr(xs_store *st, const char *what, xs_error *err);
 

@@ -70,8 +70,14 @@ diff -u want.err "$T/.err" >&2 || fail "--max-errors 0: stderr differs"
 # a missing required column
 printf 'customer_id,name\nC9,x\n' >nocol.csv
 expect_rc 2 "$XS" import --db $DB customers nocol.csv
-printf 'nocol.csv:1: missing required column "signup_date"\nxsell import: nocol.csv: 1 error in the header, nothing imported\n' >want.err
+printf 'nocol.csv:1: missing required column "signup_date"; the file has: customer_id, name\nxsell import: nocol.csv: 1 error in the header, nothing imported\n' >want.err
 diff -u want.err "$T/.err" >&2 || fail "missing column: stderr differs"
+# ... with the closest column the file has and the --map that takes it
+printf 'customer_id,name,Signup Date\nC9,x,2024-01-01\n' >near.csv
+expect_rc 2 "$XS" import --db $DB customers near.csv
+printf 'near.csv:1: missing required column "signup_date" (closest: "Signup Date": use --map '"'"'Signup Date=signup_date'"'"'); the file has: customer_id, name, Signup Date\nxsell import: near.csv: 1 error in the header, nothing imported\n' >want.err
+diff -u want.err "$T/.err" >&2 || fail "missing column, closest: stderr differs"
+expect_rc 0 "$XS" import --db $DB --map 'Signup Date=signup_date' customers near.csv
 
 # --skip-bad-rows: the good rows go in, the bad ones to the reject file
 expect_err 0 "imported bad.csv: 1 rows (0 new, 1 updated, 0 unchanged), 3 rejected in " \

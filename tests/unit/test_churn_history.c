@@ -47,7 +47,7 @@ static const char *const FILES[] = {"customers.csv", "products.csv", "subscripti
 /* Imports the files of dir present (in table order) into st. */
 static int import_dir(xs_store *st, const char *dir)
 {
-    for (int t = 0; t < XS_N_TABLES; t++) {
+    for (int t = 0; t < (int)XS_N(FILES); t++) {
         char path[512];
         snprintf(path, sizeof path, "%s/%s", dir, FILES[t]);
         if (access(path, R_OK) != 0) continue;
@@ -255,6 +255,61 @@ static void test_features(void)
 
 /* Rows dated after the cutoff, and a subscription whose end moves to after
  * the cutoff, change no feature. */
+/* billing_term by the terms in months (tests/data/churn/terms): monthly
+ * under 12 (quarterly included), annual at 12, multi_year over 12, mixed;
+ * days_to_renewal counts whole terms from the start. */
+static void test_terms(void)
+{
+    const char *src = getenv("XS_SOURCE_DIR");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/tests/data/churn/terms", src ? src : ".");
+    xs_store *st = NULL;
+    xs_snapshot *s = NULL;
+    xs_error e;
+    const char *db = tmp_path("terms.db");
+    unlink(db);
+    CHECK_INT(xs_store_open(&st, db, &e), XS_OK);
+    if (!st) return;
+    CHECK_INT(import_dir(st, dir), 0);
+    CHECK_INT(xs_snapshot_load(st, &s, &e), XS_OK);
+    xs_store_close(st);
+    if (!s) return;
+    xs_churn_data *d = NULL;
+    CHECK_INT(xs_churn_history_features(s, "2026-06-30", 30, NULL, &d, &e), XS_OK);
+    if (!d) {
+        xs_snapshot_free(s);
+        return;
+    }
+    CHECK_INT(xs_churn_data_rows(d), 5);
+    static const expect ex[] = {
+        /* customers M, Q, T, X in a..f; Y below */
+        {"billing_term=annual", 0, 0, 0, 0},
+        {"billing_term=mixed", 0, 0, 0, 1},
+        {"billing_term=monthly", 1, 1, 0, 0},
+        {"billing_term=multi_year", 0, 0, 1, 0},
+        /* M 07-10 (monthly from 02-10), Q 08-10 (quarterly), T 2027-09-01
+         * (24 months from 2025-09-01, not 2026-09-01), X the nearer 07-10 */
+        {"days_to_renewal", 10, 41, 428, 10},
+    };
+    static const char *const ids[] = {"M", "Q", "T", "X"};
+    for (size_t k = 0; k < XS_N(ex); k++) {
+        const double want[4] = {ex[k].a, ex[k].b, ex[k].c, ex[k].f};
+        CHECK(feat_of(d, ex[k].name) >= 0);
+        for (int i = 0; i < 4; i++) {
+            double got = val(d, ids[i], ex[k].name);
+            if (got != want[i])
+                fprintf(stderr, "%s %s: %g, expected %g\n", ids[i], ex[k].name, got,
+                        want[i]);
+            CHECK_NEAR(got, want[i], 0);
+        }
+    }
+    CHECK_NEAR(val(d, "Y", "billing_term=annual"), 1, 0);
+    CHECK_NEAR(val(d, "Y", "billing_term=multi_year"), 0, 0);
+    CHECK_NEAR(val(d, "Y", "days_to_renewal"), 225, 0); /* 2027-02-10 */
+    xs_churn_data_free(d);
+    xs_snapshot_free(s);
+}
+
 static void test_no_leakage(void)
 {
     xs_snapshot *s0 = fixture("l0.db", 0), *s1 = fixture("l1.db", 1);
@@ -661,6 +716,7 @@ static void cleanup_tmp(void)
 
 static const xs_test tests[] = {
     {"features", test_features},
+    {"terms", test_terms},
     {"no_leakage", test_no_leakage},
     {"errors", test_errors},
     {"round_trip", test_round_trip},

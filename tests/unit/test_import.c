@@ -154,13 +154,16 @@ static char *dump(xs_store *st)
     return all;
 }
 
-static const char *const fixture_tables[XS_N_TABLES] = {
+/* fixtures exist for the tables of the generator (all but the two a flat
+ * order log fills: returns, anonymous_orders) */
+#define N_FIX XS_T_RETURNS
+static const char *const fixture_tables[N_FIX] = {
     "customers", "products", "subscriptions", "orders", "usage", "events", "offers"};
 
 /* Imports every fixture (ext "csv" or "jsonl"). */
 static void load_fixtures(xs_store *st, const char *ext)
 {
-    for (int t = 0; t < XS_N_TABLES; t++) {
+    for (int t = 0; t < N_FIX; t++) {
         char name[64];
         snprintf(name, sizeof name, "%s.%s", fixture_tables[t], ext);
         xs_import_result r;
@@ -178,7 +181,7 @@ static void test_fixtures(void)
 {
     xs_store *st = fresh_store("fix.db");
     load_fixtures(st, "csv");
-    const long long want[XS_N_TABLES] = {5, 4, 3, 6, 3, 5, 3};
+    const long long want[XS_N_TABLES] = {5, 4, 3, 6, 3, 5, 3, 0, 0};
     for (int t = 0; t < XS_N_TABLES; t++)
         CHECK_INT(xs_store_count(st, (xs_table_id)t, NULL), want[t]);
     CHECK_STR(st->currency, "USD");
@@ -240,7 +243,11 @@ static void test_validation_errors(void)
          "customer_id,signup_date\nC9,2024-01-01\nC8,2024-01-01\nC9,2024-01-02\n",
          "t.csv:4: customer_id: duplicate key \"C9\" (first on line 2)"},
         {XS_T_CUSTOMERS, "customer_id,name\nC9,x\n",
-         "t.csv:1: missing required column \"signup_date\""},
+         "t.csv:1: missing required column \"signup_date\"; the file has: customer_id, "
+         "name"},
+        {XS_T_CUSTOMERS, "customer_id,name,SignupDate\nC9,x,2024-01-01\n",
+         "t.csv:1: missing required column \"signup_date\" (closest: \"SignupDate\": use "
+         "--map SignupDate=signup_date); the file has: customer_id, name, SignupDate"},
         {XS_T_PRODUCTS, "product_id,tier,kind,price,billing,limits\np9,,plann,1,month,\n",
          "t.csv:2: kind: expected plan, addon or product, got \"plann\""},
         {XS_T_PRODUCTS, "product_id,tier,kind,price,billing,limits\np9,0,plan,1,month,\n",
@@ -272,7 +279,43 @@ static void test_validation_errors(void)
         {XS_T_SUBSCRIPTIONS,
          "customer_id,product_id,unit_price,start_date,end_date,term\n"
          "C0001,crm-pro,1,2024-02-01,,weekly\n",
-         "t.csv:2: term: expected month or year, got \"weekly\""},
+         "t.csv:2: term: expected a number of months (1 to 120), month, quarter or year, "
+         "got \"weekly\""},
+        /* terms: months 1 to 120 or month / quarter / year (case-sensitive) */
+        {XS_T_SUBSCRIPTIONS,
+         "customer_id,product_id,unit_price,start_date,end_date,term\n"
+         "C0001,crm-pro,1,2024-02-01,,0\n",
+         "t.csv:2: term: expected a number of months (1 to 120), month, quarter or year, "
+         "got \"0\""},
+        {XS_T_SUBSCRIPTIONS,
+         "customer_id,product_id,unit_price,start_date,end_date,term\n"
+         "C0001,crm-pro,1,2024-02-01,,121\n",
+         "t.csv:2: term: expected a number of months (1 to 120), month, quarter or year, "
+         "got \"121\""},
+        {XS_T_SUBSCRIPTIONS,
+         "customer_id,product_id,unit_price,start_date,end_date,term\n"
+         "C0001,crm-pro,1,2024-02-01,,Year\n",
+         "t.csv:2: term: expected a number of months (1 to 120), month, quarter or year, "
+         "got \"Year\""},
+        {XS_T_SUBSCRIPTIONS,
+         "customer_id,product_id,unit_price,start_date,end_date,term\n"
+         "C0001,crm-pro,1,2024-02-01,,-12\n",
+         "t.csv:2: term: expected a number of months (1 to 120), month, quarter or year, "
+         "got \"-12\""},
+        {XS_T_SUBSCRIPTIONS,
+         "customer_id,product_id,unit_price,start_date,end_date,term\n"
+         "C0001,crm-pro,1,2024-02-01,,12.5\n",
+         "t.csv:2: term: expected a number of months (1 to 120), month, quarter or year, "
+         "got \"12.5\""},
+        {XS_T_SUBSCRIPTIONS,
+         "customer_id,product_id,unit_price,start_date,end_date,term\n"
+         "C0001,crm-pro,1,2024-02-01,,99999999999999999999\n",
+         "t.csv:2: term: expected a number of months (1 to 120), month, quarter or year, "
+         "got \"99999999999999999999\""},
+        {XS_T_SUBSCRIPTIONS,
+         "customer_id,product_id,unit_price,start_date,end_date,term\n"
+         "C0001,crm-pro,1,2024-02-01,,\n",
+         "t.csv:2: term: missing required value"},
         {XS_T_ORDERS,
          "order_id,customer_id,date,product_id,quantity,amount\nO9,C999,2024-01-01,crm-"
          "pro,1,1\n",
@@ -518,8 +561,8 @@ static void test_reimport(void)
     xs_store *st = fresh_store("re.db");
     load_fixtures(st, "csv");
     char *before = dump(st);
-    const long long rows[XS_N_TABLES] = {5, 4, 3, 6, 3, 5, 3};
-    for (int t = 0; t < XS_N_TABLES; t++) {
+    const long long rows[N_FIX] = {5, 4, 3, 6, 3, 5, 3};
+    for (int t = 0; t < N_FIX; t++) {
         char name[64];
         snprintf(name, sizeof name, "%s.csv", fixture_tables[t]);
         xs_import_result r;
@@ -674,8 +717,8 @@ static void test_round_trip(void)
     for (int pass = 0; pass < 2; pass++) {
         const char *ext = pass ? "jsonl" : "csv";
         xs_store *b = fresh_store("rt_b.db");
-        char *first[XS_N_TABLES];
-        for (int t = 0; t < XS_N_TABLES; t++) {
+        char *first[N_FIX];
+        for (int t = 0; t < N_FIX; t++) {
             char name[64];
             snprintf(name, sizeof name, "rt_%s.%s", fixture_tables[t], ext);
             CHECK(xs_export_table(a, (xs_table_id)t, tmp_path(name), XS_IO_AUTO, NULL) >=
@@ -687,7 +730,7 @@ static void test_round_trip(void)
             for (int i = 0; i < errs.n; i++)
                 fprintf(stderr, "  %s\n", errs.msg[i]);
         }
-        for (int t = 0; t < XS_N_TABLES; t++) {
+        for (int t = 0; t < N_FIX; t++) {
             char name[64];
             snprintf(name, sizeof name, "rt2_%s.%s", fixture_tables[t], ext);
             CHECK(xs_export_table(b, (xs_table_id)t, tmp_path(name), XS_IO_AUTO, NULL) >=
@@ -709,6 +752,95 @@ static void test_round_trip(void)
     free(dump_c);
     xs_store_close(c);
     free(dump_a);
+    xs_store_close(a);
+}
+
+/* Terms: each word and number is stored as its months, exported as the
+ * number, and the export imports back to the same rows. */
+static void test_terms(void)
+{
+    static const char *const tables[] = {"customers", "products"};
+    xs_store *a = fresh_store("terms_a.db");
+    for (size_t t = 0; t < XS_N(tables); t++) {
+        char name[64];
+        xs_table_id id;
+        snprintf(name, sizeof name, "%s.csv", tables[t]);
+        CHECK_INT(xs_table_lookup(tables[t], &id), XS_OK);
+        CHECK_INT(import_file(a, id, fixture(name), NULL, NULL), XS_OK);
+    }
+    xs_import_result r;
+    errlist errs;
+    CHECK_INT(import_text(a, XS_T_SUBSCRIPTIONS, "terms.csv",
+                          "customer_id,product_id,unit_price,start_date,term\n"
+                          "C0001,crm-basic,30.00,2024-01-01,month\n"
+                          "C0001,crm-pro,80.00,2024-01-01,quarter\n"
+                          "C0002,crm-basic,30.00,2024-01-01,year\n"
+                          "C0002,crm-pro,70.00,2024-01-01,24\n"
+                          "C0003,crm-basic,30.00,2024-01-01,1\n"
+                          "C0003,crm-pro,60.00,2024-01-01,120\n"
+                          "C0004,crm-basic,30.00,2024-01-01,036\n",
+                          &r, &errs),
+              XS_OK);
+    CHECK_INT(errs.n, 0);
+    CHECK_INT(r.inserted, 7);
+    /* stored as INTEGER months */
+    sqlite3_stmt *q = NULL;
+    CHECK_INT(sqlite3_prepare_v2(a->db,
+                                 "SELECT group_concat(typeof(term) || ':' || term, ' ')"
+                                 " FROM subscriptions",
+                                 -1, &q, NULL),
+              SQLITE_OK);
+    CHECK_INT(sqlite3_step(q), SQLITE_ROW);
+    CHECK_STR((const char *)sqlite3_column_text(q, 0),
+              "integer:1 integer:3 integer:12 integer:24 integer:1 integer:120 "
+              "integer:36");
+    sqlite3_finalize(q);
+    /* exported as the number of months, CSV and JSON Lines */
+    CHECK_INT(xs_export_table(a, XS_T_SUBSCRIPTIONS, tmp_path("terms_out.csv"), XS_IO_CSV,
+                              NULL),
+              7);
+    char *csv = slurp(tmp_path("terms_out.csv"));
+    CHECK_STR(csv, "customer_id,product_id,quantity,unit_price,start_date,end_date,term,"
+                   "renewal_date\n"
+                   "C0001,crm-basic,1,30.00,2024-01-01,,1,\n"
+                   "C0001,crm-pro,1,80.00,2024-01-01,,3,\n"
+                   "C0002,crm-basic,1,30.00,2024-01-01,,12,\n"
+                   "C0002,crm-pro,1,70.00,2024-01-01,,24,\n"
+                   "C0003,crm-basic,1,30.00,2024-01-01,,1,\n"
+                   "C0003,crm-pro,1,60.00,2024-01-01,,120,\n"
+                   "C0004,crm-basic,1,30.00,2024-01-01,,36,\n");
+    CHECK_INT(xs_export_table(a, XS_T_SUBSCRIPTIONS, tmp_path("terms_out.jsonl"),
+                              XS_IO_JSONL, NULL),
+              7);
+    char *jl = slurp(tmp_path("terms_out.jsonl"));
+    CHECK(strstr(jl, "\"product_id\":\"crm-pro\"") != NULL);
+    CHECK(strstr(jl, "\"term\":24") != NULL);
+    CHECK(strstr(jl, "\"term\":\"") == NULL);
+    /* both import back to the same rows */
+    for (int pass = 0; pass < 2; pass++) {
+        xs_store *b = fresh_store("terms_b.db");
+        for (size_t t = 0; t < XS_N(tables); t++) {
+            char name[64];
+            xs_table_id id;
+            snprintf(name, sizeof name, "%s.csv", tables[t]);
+            CHECK_INT(xs_table_lookup(tables[t], &id), XS_OK);
+            CHECK_INT(import_file(b, id, fixture(name), NULL, NULL), XS_OK);
+        }
+        CHECK_INT(import_file(b, XS_T_SUBSCRIPTIONS,
+                              tmp_path(pass ? "terms_out.jsonl" : "terms_out.csv"), &r,
+                              NULL),
+                  XS_OK);
+        CHECK_INT(r.inserted, 7);
+        CHECK_INT(xs_export_table(b, XS_T_SUBSCRIPTIONS, tmp_path("terms_rt.csv"),
+                                  XS_IO_CSV, NULL),
+                  7);
+        char *again = slurp(tmp_path("terms_rt.csv"));
+        CHECK_STR(again, csv);
+        free(again);
+        xs_store_close(b);
+    }
+    free(jl);
+    free(csv);
     xs_store_close(a);
 }
 
@@ -1242,6 +1374,7 @@ static const xs_test tests[] = {
     {"map", test_map},
     {"attrs", test_attrs},
     {"round_trip", test_round_trip},
+    {"terms", test_terms},
     {"currency", test_currency},
     {"order_heads", test_order_heads},
     {"key_order_hint", test_key_order_hint},

@@ -282,6 +282,31 @@ static void test_quarter_year(void)
     fixture_done(s);
 }
 
+/* A longer term in months is an upsell (tests/data/kpi-terms): T 12 -> 24
+ * and Q 1 -> 3 months on 02-01 are, S 24 -> 12 and N (12 throughout) are
+ * not. */
+static void test_terms(void)
+{
+    char dir[1024], tmp[256];
+    snprintf(tmp, sizeof tmp, "/tmp/xs-kpi-terms-XXXXXX");
+    if (!mkdtemp(tmp)) return;
+    xs_snapshot *s = load(src_path("tests/data/kpi-terms", dir, sizeof dir), tmp);
+    CHECK(s != NULL);
+    if (s) {
+        xs_kpi_opts o = {.period = XS_KPI_MONTH, .to = "2026-03-31"};
+        xs_kpi_result *r = compute(s, &o);
+        CHECK_INT(xs_kpi_result_n_rows(r), 3);
+        static const long long upsold[] = {0, 2, 0};
+        for (size_t i = 0; i < 3 && i < xs_kpi_result_n_rows(r); i++)
+            CHECK_INT(xs_kpi_result_row(r, i)->upsold, upsold[i]);
+        if (xs_kpi_result_n_rows(r) >= 2)
+            CHECK_RATIO(xs_kpi_result_row(r, 1)->upsell_rate, 2, 4);
+        xs_kpi_result_free(r);
+        xs_snapshot_free(s);
+    }
+    rm_rf(tmp);
+}
+
 static void test_by(void)
 {
     xs_snapshot *s = fixture();
@@ -861,7 +886,8 @@ int main(void)
     static const xs_test tests[] = {
         {"month", test_month},
         {"quarter_year", test_quarter_year},
-        {"by", test_by},
+        {"terms", test_terms},
+    {"by", test_by},
         {"save_days_and_costs", test_save_days_and_costs},
         {"default_range", test_default_range},
         {"errors", test_errors},

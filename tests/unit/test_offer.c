@@ -47,7 +47,7 @@ static void remove_db(void)
     unlink(p);
 }
 
-static xs_snapshot *load_fixture(void)
+static xs_snapshot *load_fixture(const char *dir)
 {
     static const char *const tables[] = {
         "customers", "products", "subscriptions", "orders", "usage", "events", "offers"};
@@ -64,7 +64,7 @@ static xs_snapshot *load_fixture(void)
         xs_import_options o;
         xs_import_options_init(&o);
         if (xs_table_lookup(tables[i], &o.table) < 0) goto fail;
-        snprintf(path, sizeof path, "%s/tests/data/offer/%s.csv", src ? src : ".",
+        snprintf(path, sizeof path, "%s/tests/data/%s/%s.csv", src ? src : ".", dir,
                  tables[i]);
         if (xs_import_file(st, path, &o, NULL, &e) < 0) goto fail;
     }
@@ -359,13 +359,155 @@ static void test_conflict(void)
     char b[512];
     CHECK_STR(
         xs_offer_explain(en, &o[0], "en", b, sizeof b),
-        "Switching to Team Basic (monthly billing) at your renewal in 40 days lets you "
+        "Switching to Team Basic on a monthly term at your renewal in 40 days lets you "
         "adjust or stop any month.");
     CHECK_STR(xs_offer_explain(en, &o[0], "ja", b, sizeof b),
-              "40日後の更新時にTeam "
-              "Basic（月払い）へ切り替えると、毎月見直しや解約ができます。");
+              "40日後の更新時に月払いのTeam "
+              "Basicへ切り替えると、毎月見直しや解約ができます。");
     xs_offer_engine_free(en);
     free(pc);
+}
+
+/* Terms of any number of months (tests/data/offer-terms, as of
+ * 2026-06-30): 1 or 3 months -> the annual variant; 12 -> 24 and 24 -> 36
+ * months of the same product at the median price its customers pay on
+ * that term; nothing from 36 months, nor without a real saving. */
+static const xs_offer *term_offer(const xs_offer_engine *en, const char *cust,
+                                  xs_offer *o, int *n_term)
+{
+    const xs_offer *t = NULL;
+    *n_term = 0;
+    long c = xs_offer_engine_find(en, cust);
+    CHECK(c >= 0);
+    if (c < 0) return NULL;
+    int n = xs_offer_decide(en, (uint32_t)c, o, XS_OFFER_MAX_CANDIDATES);
+    for (int i = 0; i < n; i++)
+        if (o[i].trigger == XS_TRIG_TERM) {
+            t = &o[i];
+            ++*n_term;
+        }
+    return t;
+}
+
+static void test_terms(void)
+{
+    xs_snapshot *main_snap = snap;
+    snap = load_fixture("offer-terms");
+    xs_offer_engine *en = engine(NULL);
+    CHECK(en != NULL);
+    if (!en) {
+        xs_snapshot_free(snap);
+        snap = main_snap;
+        return;
+    }
+    static const struct {
+        const char *cust, *from, *to;
+        unsigned term_from, term_to;
+        double saving; /* a year */
+        const char *en, *ja, *product;
+    } want[] = {
+        /* monthly CRM at 100 a month; the annual variant is 1000 a year (the
+         * plan is named "CRM (monthly)": the sentence states the terms, so
+         * the name's suffix is left out) */
+        {"A1", "crm-m", "crm-y", 1, 12, 200,
+         "Moving CRM from a monthly term to an annual term (12 months) saves you USD "
+         "200.00 a year.",
+         "CRMを月払いから年間契約（12か月）に切り替えると、年間USD 200.00お得です。",
+         "crm-m -> crm-y"},
+        {"A3", "crm-m", "crm-y", 3, 12, 200,
+         "Moving CRM from a quarterly term to an annual term (12 months) saves you USD "
+         "200.00 a year.",
+         "CRMを四半期から年間契約（12か月）に切り替えると、年間USD 200.00お得です。",
+         "crm-m -> crm-y"},
+        /* 1200 a year on 12 months; P1 and P2 pay 1080 and 1020 on 24 months:
+         * median 1050, a saving of 150 */
+        {"H12", "hr", "hr", 12, 24, 150,
+         "Moving HR Suite from an annual term (12 months) to a two-year term (24 months) "
+         "saves you USD 150.00 a year.",
+         "HR Suiteを年間契約（12か月）から2年契約（24か月）に切り替えると、年間USD "
+         "150.00お得です。",
+         "hr (12 months) -> hr (24 months)"},
+        /* 1080 and 1020 on 24 months; P3 pays 960 on 36 */
+        {"P1", "hr", "hr", 24, 36, 120,
+         "Moving HR Suite from a two-year term (24 months) to a term of 36 months saves "
+         "you USD 120.00 a year.",
+         "HR Suiteを2年契約（24か月）から36か月契約に切り替えると、年間USD "
+         "120.00お得です。",
+         "hr (24 months) -> hr (36 months)"},
+        {"P2", "hr", "hr", 24, 36, 60,
+         "Moving HR Suite from a two-year term (24 months) to a term of 36 months saves "
+         "you USD 60.00 a year.",
+         "HR Suiteを2年契約（24か月）から36か月契約に切り替えると、年間USD "
+         "60.00お得です。",
+         "hr (24 months) -> hr (36 months)"},
+    };
+    xs_offer o[XS_OFFER_MAX_CANDIDATES];
+    char b[1024], ev[1024];
+    for (size_t i = 0; i < XS_N(want); i++) {
+        int n_term;
+        const xs_offer *t = term_offer(en, want[i].cust, o, &n_term);
+        CHECK_INT(n_term, 1);
+        if (!t) {
+            fprintf(stderr, "  %s: no term offer\n", want[i].cust);
+            continue;
+        }
+        CHECK_STR(pid(t->from_product), want[i].from);
+        CHECK_STR(pid(t->to_product), want[i].to);
+        CHECK_INT(t->term_from, want[i].term_from);
+        CHECK_INT(t->term_to, want[i].term_to);
+        CHECK_INT(t->kind, XS_OFFER_UPSELL);
+        /* over the 12-month horizon the revenue change is minus the saving */
+        CHECK_NEAR(t->revenue_delta, -want[i].saving, 1e-9);
+        CHECK_NEAR(t->value, t->revenue_delta + t->p_churn * t->at_stake, 1e-9);
+        CHECK_STR(xs_offer_explain(en, t, "en", b, sizeof b), want[i].en);
+        CHECK_STR(xs_offer_explain(en, t, "ja", b, sizeof b), want[i].ja);
+        CHECK_STR(xs__offer_product_text(en, t, b, sizeof b), want[i].product);
+        snprintf(b, sizeof b, "trigger term; term %u -> %u months; P(accept) 0.150",
+                 want[i].term_from, want[i].term_to);
+        xs_offer_evidence(en, t, ev, sizeof ev);
+        CHECK(strncmp(ev, b, strlen(b)) == 0);
+        if (strncmp(ev, b, strlen(b))) fprintf(stderr, "  %s\n  %s\n", ev, b);
+    }
+    /* timed lead_days (30) before the renewal; as for U1, the discount
+     * outweighs the revenue a healthy customer would keep (no value) */
+    CHECK_STR(dump(en, "H12"), "0 upsell term hr>hr email 2026-12-02 no_value\n");
+    /* no term offer: 36 months is the longest; AD pays 80 a month, less than
+     * the annual variant (83.33); HC pays 1000 a year, less than the median
+     * on 24 months (1050); HE pays exactly that (a saving of 0.00) */
+    static const char *const none[] = {"P3", "AD", "HC", "HE"};
+    for (size_t i = 0; i < XS_N(none); i++) {
+        int n_term;
+        term_offer(en, none[i], o, &n_term);
+        CHECK_INT(n_term, 0);
+        if (n_term) fprintf(stderr, "  %s: unexpected term offer\n", none[i]);
+    }
+    /* at P(churn) 0.3 the two years kept (0.3 x 1200) outweigh the 150 */
+    xs_offer_engine_free(en);
+    double *pc = malloc(snap->cust.n * sizeof *pc);
+    for (size_t i = 0; i < snap->cust.n; i++)
+        pc[i] = NAN;
+    pc[xs__intern_find(&snap->cust.ids, "H12", 3)] = 0.3;
+    xs_offer_config c;
+    xs_offer_config_init(&c);
+    c.churn_p = pc;
+    en = NULL;
+    CHECK_INT(xs_offer_engine_new(snap, &c, "2026-06-30", &en, NULL), XS_OK);
+    CHECK_STR(dump(en, "H12"), "1 upsell term hr>hr email 2026-12-02 offered\n");
+    int n_term;
+    const xs_offer *t = term_offer(en, "H12", o, &n_term);
+    if (t) CHECK_NEAR(t->value, -150 + 0.3 * 1200, 1e-9);
+    free(pc);
+    CHECK_INT(xs__offer_next_term(1, NULL), 12);
+    CHECK_INT(xs__offer_next_term(3, NULL), 12);
+    CHECK_INT(xs__offer_next_term(11, NULL), 12);
+    CHECK_INT(xs__offer_next_term(12, NULL), 24);
+    CHECK_INT(xs__offer_next_term(18, NULL), 24);
+    CHECK_INT(xs__offer_next_term(24, NULL), 36);
+    CHECK_INT(xs__offer_next_term(36, NULL), 0);
+    CHECK_INT(xs__offer_next_term(120, NULL), 0);
+    xs_offer_engine_free(en);
+    xs_snapshot_free(snap);
+    snap = main_snap;
 }
 
 /* xs_offer_targets' totals equal xs_offer_decide_all's on n_threads. */
@@ -438,10 +580,11 @@ static void test_explain(void)
     CHECK_STR(explain(en, "U1", 0, "ja"),
               "100席中92席をご利用中です。Team Premiumなら500席までご利用いただけます。");
     CHECK_STR(explain(en, "U1", 1, "en"),
-              "Paying yearly with Team Basic annual saves you "
-              "USD 200.00 a year compared with monthly billing.");
+              "Moving Team Basic from a monthly term to an annual term (12 months) saves "
+              "you USD 200.00 a year.");
     CHECK_STR(explain(en, "U1", 1, "ja"),
-              "Team Basic annualの年払いにすると、月払いより年間USD 200.00お得です。");
+              "Team Basicを月払いから年間契約（12か月）に切り替えると、年間USD "
+              "200.00お得です。");
     CHECK_STR(explain(en, "U1", 2, "en"),
               "You are using 92 of your 100 seats. Adding 3 x Team "
               "10 seats gives you 130 seats for USD 60.00 a month.");
@@ -966,6 +1109,7 @@ static const xs_test tests[] = {
     {"conflict", test_conflict},
     {"summary", test_summary},
     {"explain", test_explain},
+    {"terms", test_terms},
     {"determinism", test_determinism},
     {"targets", test_targets},
     {"config", test_config},
@@ -976,7 +1120,7 @@ static const xs_test tests[] = {
 
 int main(void)
 {
-    snap = load_fixture();
+    snap = load_fixture("offer");
     int rc = xs_test_run(tests, XS_N(tests));
     xs_snapshot_free(snap);
     return rc;

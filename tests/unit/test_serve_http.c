@@ -840,7 +840,8 @@ static void test_auth(void)
                 "this route needs a key with scope write (key has read)");
     check_error("POST", "/v1/events", key_write, "{}", 400, "bad_request",
                 "empty batch: expected at least one of customers, products, "
-                "subscriptions, orders, usage, events or offers");
+                "subscriptions, orders, usage, events, offers, returns or "
+                "anonymous_orders");
     check_error("POST", "/v1/offers/O1/outcome", key_admin, "{\"outcome\": \"accepted\"}", 404,
                 "not_found", "unknown offer \"O1\"");
     int st;
@@ -1103,14 +1104,15 @@ static void test_events(void)
     /* the shape of the body */
     check_error("POST", "/v1/events", key_write, "{\"evnts\": []}", 400, "bad_request",
                 "unknown table \"evnts\" (expected customers, products, subscriptions, "
-                "orders, usage, events or offers)");
+                "orders, usage, events, offers, returns or anonymous_orders)");
     check_error("POST", "/v1/events", key_write, "{\"events\": {}}", 400, "bad_request",
                 "events: expected an array, got an object");
     check_error("POST", "/v1/events", key_write, "{\"usage\": \"x\"}", 400, "bad_request",
                 "usage: expected an array, got a string");
     check_error("POST", "/v1/events", key_write, "{}", 400, "bad_request",
                 "empty batch: expected at least one of customers, products, "
-                "subscriptions, orders, usage, events or offers");
+                "subscriptions, orders, usage, events, offers, returns or "
+                "anonymous_orders");
     check_error("POST", "/v1/events", key_write, "[]", 400, "bad_json",
                 "the body must be a JSON object");
     check_invalid("{\"events\": [1]}", "events[0]: expected an object, got a number",

@@ -100,10 +100,10 @@ static const char small_sql[] =
     " ('book','Book',NULL,NULL,'product',1500,'once','',NULL);"
     "INSERT INTO subscriptions(customer_id, product_id, quantity, unit_price, start_date,"
     " end_date, term, renewal_date) VALUES"
-    " ('C1','crm-pro',40,9000,'2023-01-01',NULL,'year','2025-01-01'),"
-    " ('C1','crm-basic',10,3000,'2022-01-15','2022-12-31','month',NULL),"
-    " ('C1','addon-ai',5,1000,'2023-06-01',NULL,'month',NULL),"
-    " ('C3','crm-ent',1,100000,'2024-03-01',NULL,'year','2025-03-01');"
+    " ('C1','crm-pro',40,9000,'2023-01-01',NULL,12,'2025-01-01'),"
+    " ('C1','crm-basic',10,3000,'2022-01-15','2022-12-31',1,NULL),"
+    " ('C1','addon-ai',5,1000,'2023-06-01',NULL,3,NULL),"
+    " ('C3','crm-ent',1,100000,'2024-03-01',NULL,24,'2025-03-01');"
     "INSERT INTO orders(order_id, customer_id, date, product_id, quantity, amount) VALUES"
     " ('O3','C2','2024-02-10','book',2,3000),"
     " ('O1','C1','2024-01-05','crm-pro',1,9000),"
@@ -292,8 +292,7 @@ static void test_subscriptions(void)
                                         "2024-03-01"};
     static const char *const end[] = {"2022-12-31", NULL, NULL, NULL};
     static const char *const ren[] = {NULL, "2025-01-01", NULL, "2025-03-01"};
-    static const int term[] = {XS_SNAP_TERM_MONTH, XS_SNAP_TERM_YEAR, XS_SNAP_TERM_MONTH,
-                               XS_SNAP_TERM_YEAR};
+    static const int term[] = {1, 12, 3, 24}; /* months */
     for (int i = 0; i < 4; i++) {
         CHECK_INT(b->customer[i], cust[i]);
         CHECK_INT(b->product[i], prod[i]);
@@ -745,8 +744,19 @@ static void test_bad_rows(void)
         {"INSERT INTO subscriptions VALUES "
          "('C2','book',1,100,'2024-01-01',NULL,'week',NULL,"
          "NULL)",
-         XS_EPARSE,
-         "subscriptions.term: unknown value \"week\" (row with customer_id \"C2\")"},
+         XS_ERANGE,
+         "subscriptions.term: not a number of months in [1, 120]: \"week\" (row with "
+         "customer_id \"C2\")"},
+        {"INSERT INTO subscriptions VALUES "
+         "('C2','book',1,100,'2024-01-01',NULL,0,NULL,NULL)",
+         XS_ERANGE,
+         "subscriptions.term: not a number of months in [1, 120]: \"0\" (row with "
+         "customer_id \"C2\")"},
+        {"INSERT INTO subscriptions VALUES "
+         "('C2','book',1,100,'2024-01-01',NULL,121,NULL,NULL)",
+         XS_ERANGE,
+         "subscriptions.term: not a number of months in [1, 120]: \"121\" (row with "
+         "customer_id \"C2\")"},
         {"INSERT INTO events VALUES ('C2','2024-01-01','nps',NULL,'x',NULL),"
          " ('C4','2024-01-01','nps',NULL,'',NULL)",
          XS_ENOTFOUND,
@@ -911,7 +921,7 @@ static void random_store(int rowid_orders)
         int m = 1 + (int)xs__rng_below(&rng, 12);
         snprintf(sql, sizeof sql,
                  "INSERT OR IGNORE INTO subscriptions VALUES ('cust%d','p%02d',%d,%d,"
-                 "'2023-%02d-01',%s,'month',NULL,NULL)",
+                 "'2023-%02d-01',%s,1,NULL,NULL)",
                  c, p, 1 + i % 5, 100 * p, m, i % 3 ? "NULL" : "'2024-12-31'");
         exec(st, sql);
         snprintf(sql, sizeof sql,

@@ -88,15 +88,23 @@ static void test_defs_match_schema(void)
     for (int t = 0; t < XS_N_TABLES; t++) {
         const xs__table_def *d = xs__store_table_def((xs_table_id)t);
         sqlite3_stmt *s = NULL;
-        CHECK_INT(sqlite3_prepare_v2(
-                      st->db, "SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid",
-                      -1, &s, NULL),
+        CHECK_INT(sqlite3_prepare_v2(st->db,
+                                     "SELECT name, pk, type FROM pragma_table_info(?1)"
+                                     " ORDER BY cid",
+                                     -1, &s, NULL),
                   SQLITE_OK);
         sqlite3_bind_text(s, 1, d->name, -1, SQLITE_STATIC);
         size_t i = 0;
         while (sqlite3_step(s) == SQLITE_ROW) {
-            if (i < d->n_cols)
+            if (i < d->n_cols) {
                 CHECK_STR((const char *)sqlite3_column_text(s, 0), d->cols[i].name);
+                /* the declared type agrees with the column kind */
+                xs__coltype k = d->cols[i].type;
+                CHECK_STR((const char *)sqlite3_column_text(s, 2),
+                          k == XS__COL_INT || k == XS__COL_MONEY ? "INTEGER"
+                          : k == XS__COL_REAL                    ? "REAL"
+                                                                 : "TEXT");
+            }
             int pk = sqlite3_column_int(s, 1);
             int want = 0;
             for (size_t k = 0; k < d->n_key; k++)
@@ -123,8 +131,8 @@ static void test_defs_match_schema(void)
 
 static void test_table_names(void)
 {
-    const char *want[] = {"customers", "products", "subscriptions", "orders",
-                          "usage",     "events",   "offers"};
+    const char *want[] = {"customers", "products", "subscriptions", "orders",  "usage",
+                          "events",    "offers",   "returns",       "anonymous_orders"};
     for (int t = 0; t < XS_N_TABLES; t++) {
         CHECK_STR(xs_table_name((xs_table_id)t), want[t]);
         xs_table_id id = XS_N_TABLES;
@@ -187,6 +195,75 @@ static void test_upgrade(void)
              "use a newer xsell",
              path, n + 1, n);
     CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);
+}
+
+/* Version 5: a version-4 store with month / year terms upgrades to INTEGER
+ * months 1 / 12, every other column and the key kept. */
+static void test_upgrade_terms(void)
+{
+    const char *path = tmp_path("terms_v4.db");
+    remove_db(path);
+    size_t n, n4 = 0;
+    const xs__migration *builtin = xs__store_migrations(&n);
+    while (n4 < n && builtin[n4].version <= 4)
+        n4++;
+    CHECK_INT(n4, 4);
+    CHECK(n > n4 && builtin[n4].version == 5);
+    xs_store *st = NULL;
+    xs_error e;
+    CHECK_INT(xs__store_open_with(&st, path, builtin, n4, &e), XS_OK);
+    if (!st) return;
+    CHECK_INT(st->schema_version, 4);
+    CHECK_INT(
+        sqlite3_exec(st->db,
+                     "INSERT INTO subscriptions VALUES"
+                     " ('C1','p1',2,1000,'2024-01-01',NULL,'month','2024-02-01',NULL),"
+                     " ('C1','p2',1,12000,'2024-01-01','2024-06-30','year',NULL,"
+                     "  '{\"po\":\"7\"}'),"
+                     " ('C2','p1',1,900,'2023-05-01',NULL,'year','2025-05-01',NULL)",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    xs_store_close(st);
+    st = NULL;
+    CHECK_INT(xs_store_open(&st, path, &e), XS_OK);
+    if (!st) return;
+    CHECK_INT(st->schema_version, builtin[n - 1].version);
+    CHECK_INT(query1(st, "SELECT count(*) FROM schema_migrations WHERE version = 5"), 1);
+    CHECK_INT(xs_store_count(st, XS_T_SUBSCRIPTIONS, &e), 3);
+    sqlite3_stmt *q = NULL;
+    CHECK_INT(sqlite3_prepare_v2(
+                  st->db,
+                  "SELECT group_concat(customer_id || ',' || product_id || ',' ||"
+                  " quantity || ',' || unit_price || ',' || start_date || ',' ||"
+                  " ifnull(end_date, '-') || ',' || typeof(term) || ':' || term || ',' ||"
+                  " ifnull(renewal_date, '-') || ',' || ifnull(attrs, '-'), ' ')"
+                  " FROM subscriptions",
+                  -1, &q, NULL),
+              SQLITE_OK);
+    CHECK_INT(sqlite3_step(q), SQLITE_ROW);
+    CHECK_STR((const char *)sqlite3_column_text(q, 0),
+              "C1,p1,2,1000,2024-01-01,-,integer:1,2024-02-01,- "
+              "C1,p2,1,12000,2024-01-01,2024-06-30,integer:12,-,{\"po\":\"7\"} "
+              "C2,p1,1,900,2023-05-01,-,integer:12,2025-05-01,-");
+    sqlite3_finalize(q);
+    /* still WITHOUT ROWID with the same key; the copy is gone */
+    CHECK_INT(query1(st, "SELECT count(*) FROM sqlite_master WHERE name = 'subscriptions'"
+                         " AND sql LIKE '%WITHOUT ROWID%'"
+                         " AND sql LIKE '%term INTEGER NOT NULL%'"),
+              1);
+    CHECK_INT(query1(st, "SELECT count(*) FROM sqlite_master WHERE name LIKE '%_v5'"), 0);
+    CHECK_INT(query1(st, "SELECT group_concat(name, ',') = 'customer_id,product_id,"
+                         "start_date' FROM (SELECT name FROM pragma_table_info("
+                         "'subscriptions') WHERE pk > 0 ORDER BY pk)"),
+              1);
+    /* the key still refuses a duplicate */
+    CHECK(sqlite3_exec(st->db,
+                       "INSERT INTO subscriptions(customer_id, product_id, quantity,"
+                       " unit_price, start_date, term) VALUES"
+                       " ('C1','p1',1,1,'2024-01-01',1)",
+                       NULL, NULL, NULL) != SQLITE_OK);
+    xs_store_close(st);
+    remove_db(path);
 }
 
 /* A migration that fails leaves the file at its old version. */
@@ -342,6 +419,7 @@ static const xs_test tests[] = {
     {"defs_match_schema", test_defs_match_schema},
     {"table_names", test_table_names},
     {"upgrade", test_upgrade},
+    {"upgrade_terms", test_upgrade_terms},
     {"failed_migration", test_failed_migration},
     {"not_a_store", test_not_a_store},
     {"meta_currency", test_meta_currency},
