@@ -2106,10 +2106,11 @@ typedef struct xs_kpi_opts {
     xs_kpi_period period;
     xs_kpi_by by;
     const char *from;  /* "YYYY-MM-DD" or NULL: the earliest subscription start,
-                          order or offer; rounded down to its period's start */
+                          order, return or offer; rounded down to its period's
+                          start */
     const char *to;    /* "YYYY-MM-DD" or NULL: the data end (latest
-                          subscription start, order, usage point, event or
-                          offer); the last period is measured at this day */
+                          subscription start, order, return, usage point, event
+                          or offer); the last period is measured at this day */
     double cac_multiple;        /* 0: 5 (the 1:5 rule) */
     const char *cac;            /* acquisition cost per new customer (decimal in
                                    the store currency) or NULL */
@@ -2161,6 +2162,13 @@ typedef struct xs_kpi_row {
     /* the 1:5 rule */
     double equiv_new_customers;
     int64_t new_business_cost, expansion_cost; /* -1 without --cac / --retention-cost */
+    /* order revenue and returns (with has_orders; docs/kpi.md "Returns"):
+     * the lines of the orders and the customers' returns dated in the period */
+    int64_t order_revenue;     /* gross: sum of the order line amounts */
+    long long returns;         /* return lines */
+    int64_t returned_amount;   /* sum of their amounts (>= 0) */
+    int64_t net_order_revenue; /* order_revenue - returned_amount (may be < 0) */
+    double return_rate;        /* returned_amount / order_revenue; NaN when that is 0 */
 } xs_kpi_row;
 
 /** Result of xs_kpi_compute(). Opaque. */

@@ -82,6 +82,14 @@ int xs_cli_baskets_fail(const char *cmd, const char *input, xs_baskets_format if
 int xs_cmd_demo(int argc, char **argv);
 int xs_cmd_gen(int argc, char **argv);
 int xs_cmd_import(int argc, char **argv);
+/* cmd_import.c: the error and progress callbacks every import prints with
+ * (ctx: an xs__progress for the progress callback, unused for errors) */
+void xs_cli_import_error(void *ctx, const xs_error *e);
+void xs_cli_import_progress(void *ctx, unsigned long long rows, unsigned long long done,
+                            unsigned long long total);
+/* cmd_import_spec.c: `import --spec`, with its summary; returns the exit code */
+int xs_cli_import_spec(const char *db, const char *spec, const char *input,
+                       xs_import_options *o);
 /* cmd_import_txn.c: `import ... transactions` and its comma-separated code lists */
 int xs_cli_import_transactions(const char *db, const char *input, const xs_txn_options *o);
 int xs_cli_code_list(const char *cmd, const char *opt, char *value, const char ***list,

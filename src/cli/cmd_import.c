@@ -78,69 +78,23 @@ static const char usage_text[] =
     "Exit status: 0 imported (with --skip-bad-rows also when rows were left\n"
     "out), 1 failure, 2 bad usage or bad input (nothing imported).\n";
 
-static void print_error(void *ctx, const xs_error *e)
+/* Contract in cli.h. */
+void xs_cli_import_error(void *ctx, const xs_error *e)
 {
     (void)ctx;
     char buf[1200];
     fprintf(stderr, "%s\n", xs_error_format(e, buf, sizeof buf));
 }
 
-static void on_progress(void *ctx, unsigned long long rows, unsigned long long done,
-                        unsigned long long total)
+/* Contract in cli.h. */
+void xs_cli_import_progress(void *ctx, unsigned long long rows, unsigned long long done,
+                            unsigned long long total)
 {
     (void)rows;
     xs__progress *p = ctx;
     if (total && !p->total) p->total = total;
     p->calls |= 4095u; /* called rarely: let this update read the clock */
     xs__progress_update(p, done);
-}
-
-/* `import --spec`: a wide export through a mapping spec, with a summary
- * of what it made per table and per product. Returns the exit code. */
-static int import_spec(const char *db, const char *spec, const char *input,
-                       xs_import_options *o)
-{
-    const char *cmd = "import";
-    int rc = XS_EXIT_OK;
-    o->on_error = print_error;
-    xs__progress prog;
-    xs__progress_start(&prog, "import", 0);
-    o->on_progress = on_progress;
-    o->progress_ctx = &prog;
-    xs_store *st = NULL;
-    xs_error err;
-    if (xs_store_open(&st, db, &err) < 0) return xs_cli_fail(cmd, &err);
-    xs_spec_result r;
-    int irc = xs_import_spec(st, spec, input, o, &r, &err);
-    xs__progress_finish(&prog);
-    xs_store_close(st);
-    unsigned long long shown =
-        o->max_errors < 0 || r.n_errors < (unsigned long long)o->max_errors
-            ? r.n_errors
-            : (unsigned long long)o->max_errors;
-    if (r.n_errors > shown)
-        fprintf(stderr, "... and %llu more error%s\n", r.n_errors - shown,
-                r.n_errors - shown == 1 ? "" : "s");
-    if (irc < 0) {
-        rc = xs_cli_fail(cmd, &err);
-        goto done;
-    }
-    fprintf(stderr, "imported %s through %s: %llu rows in %.1f s\n", input, spec, r.rows,
-            r.seconds);
-    const xs_import_result *t[] = {&r.products, &r.customers, &r.subscriptions};
-    static const char *const names[] = {"products", "customers", "subscriptions"};
-    for (size_t i = 0; i < 3; i++)
-        fprintf(stderr, "  %-13s %7llu (%llu new, %llu updated, %llu unchanged)\n", names[i],
-                t[i]->inserted + t[i]->updated + t[i]->unchanged, t[i]->inserted,
-                t[i]->updated, t[i]->unchanged);
-    fprintf(stderr, "  subscriptions: %llu active, %llu ended (churned accounts)\n", r.active,
-            r.ended);
-    for (size_t i = 0; i < r.n_per_product; i++)
-        fprintf(stderr, "    %-24s %7llu active %7llu ended\n", r.per_product[i].product_id,
-                r.per_product[i].active, r.per_product[i].ended);
-done:
-    xs_spec_result_free(&r);
-    return rc;
 }
 
 int xs_cmd_import(int argc, char **argv)
@@ -286,7 +240,7 @@ int xs_cmd_import(int argc, char **argv)
                                          "jsonl, --map, --skip-bad-rows, --reject-file "
                                          "and the transactions options do not apply");
         } else {
-            rc = import_spec(db, spec, argv[optind], &o);
+            rc = xs_cli_import_spec(db, spec, argv[optind], &o);
         }
         goto done;
     }
@@ -308,7 +262,7 @@ int xs_cmd_import(int argc, char **argv)
         }
         o.maps = maps;
         o.n_maps = n_maps;
-        o.on_error = print_error;
+        o.on_error = xs_cli_import_error;
         txo.base = o;
         txo.exclude = excl;
         txo.n_exclude = n_excl;
@@ -335,10 +289,10 @@ int xs_cmd_import(int argc, char **argv)
     }
     o.maps = maps;
     o.n_maps = n_maps;
-    o.on_error = print_error;
+    o.on_error = xs_cli_import_error;
     xs__progress prog;
     xs__progress_start(&prog, "import", 0);
-    o.on_progress = on_progress;
+    o.on_progress = xs_cli_import_progress;
     o.progress_ctx = &prog;
 
     xs_store *st = NULL;

@@ -5,6 +5,8 @@
  */
 #include "cli/cli.h"
 
+#include "base/progress.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,22 +40,27 @@ static void print_summary(const char *input, const xs_txn_result *r)
     const xs_import_result *o = &r->tables[XS_T_ORDERS];
     fprintf(stderr, "imported %s: %llu %s read in %.1f s\n", input, r->rows,
             pl(r->rows, "line", "lines"), r->seconds);
-    fprintf(stderr, "  orders:        %llu %s with a customer, %llu %s (%llu new, %llu "
-                    "updated, %llu unchanged)\n",
+    fprintf(stderr,
+            "  orders:        %llu %s with a customer, %llu %s (%llu new, %llu "
+            "updated, %llu unchanged)\n",
             r->orders, pl(r->orders, "order", "orders"), r->order_lines,
             pl(r->order_lines, "line", "lines"), o->inserted, o->updated, o->unchanged);
-    fprintf(stderr, "  merged:        %llu repeated product %s added to an earlier line of "
-                    "the same order\n",
+    fprintf(stderr,
+            "  merged:        %llu repeated product %s added to an earlier line of "
+            "the same order\n",
             r->merged, pl(r->merged, "line", "lines"));
     fprintf(stderr, "  returns:       %llu %s in %llu %s or %s\n", r->return_lines,
             pl(r->return_lines, "line", "lines"), r->returns,
-            pl(r->returns, "return", "returns"), pl(r->returns, "cancellation", "cancellations"));
-    fprintf(stderr, "  anonymous:     %llu %s in %llu %s without a customer (kept for "
-                    "co-purchase mining only)\n",
-            r->anonymous_lines, pl(r->anonymous_lines, "line", "lines"), r->anonymous_orders,
-            pl(r->anonymous_orders, "order", "orders"));
-    fprintf(stderr, "  not sales:     %llu %s priced 0 and %llu with a negative price (left "
-                    "out)\n",
+            pl(r->returns, "return", "returns"),
+            pl(r->returns, "cancellation", "cancellations"));
+    fprintf(stderr,
+            "  anonymous:     %llu %s in %llu %s without a customer (kept for "
+            "co-purchase mining only)\n",
+            r->anonymous_lines, pl(r->anonymous_lines, "line", "lines"),
+            r->anonymous_orders, pl(r->anonymous_orders, "order", "orders"));
+    fprintf(stderr,
+            "  not sales:     %llu %s priced 0 and %llu with a negative price (left "
+            "out)\n",
             r->zero_price_lines, pl(r->zero_price_lines, "line", "lines"),
             r->negative_price_lines);
     fprintf(stderr, "  excluded:      %llu %s of %zu %s that %s not products%s\n",
@@ -69,8 +76,9 @@ static void print_summary(const char *input, const xs_txn_result *r)
     fprintf(stderr, "  new products:  %llu (price = median unit price of their sales)\n",
             r->new_products);
     if (r->rounded)
-        fprintf(stderr, "  rounded:       %llu %s had more fraction digits than the currency "
-                        "(rounded half to even)\n",
+        fprintf(stderr,
+                "  rounded:       %llu %s had more fraction digits than the currency "
+                "(rounded half to even)\n",
                 r->rounded, pl(r->rounded, "amount", "amounts"));
 }
 
@@ -81,12 +89,19 @@ int xs_cli_import_transactions(const char *db, const char *input, const xs_txn_o
     xs_store *st = NULL;
     xs_error err;
     if (xs_store_open(&st, db, &err) < 0) return xs_cli_fail(cmd, &err);
+    xs_txn_options opts = *o;
+    xs__progress prog;
+    xs__progress_start(&prog, "import", 0);
+    opts.base.on_progress = xs_cli_import_progress;
+    opts.base.progress_ctx = &prog;
     xs_txn_result r;
-    int irc = xs_import_transactions(st, input, o, &r, &err);
+    int irc = xs_import_transactions(st, input, &opts, &r, &err);
+    xs__progress_finish(&prog);
     xs_store_close(st);
     long max = o->base.max_errors;
     if (max >= 0 && r.n_errors > (unsigned long long)max)
-        fprintf(stderr, "... and %llu more error%s\n", r.n_errors - (unsigned long long)max,
+        fprintf(stderr, "... and %llu more error%s\n",
+                r.n_errors - (unsigned long long)max,
                 r.n_errors - (unsigned long long)max == 1 ? "" : "s");
     int rc = XS_EXIT_OK;
     if (irc < 0)
