@@ -1196,7 +1196,7 @@ typedef struct xs_customer_row {
  * @param s     the snapshot (borrowed; must outlive the result)
  * @param c     configuration (copied); NULL: the defaults
  * @param as_of "YYYY-MM-DD"; NULL: the latest date of a signup, subscription
- *              start, order, usage point, event or offer (scheduled dates such
+ *              start, order, return, usage point, event or offer (scheduled dates such
  *              as renewals are left out)
  * @param out   caller frees with xs_customer_scores_free()
  * @return XS_OK, XS_EINVAL (bad as_of: column "--as-of"; empty snapshot),
@@ -2178,7 +2178,8 @@ typedef struct xs_kpi_result xs_kpi_result;
  * Computes the KPIs of a snapshot per period (and group): MRR / ARR and its
  * movement ledger (new, expansion, contraction, churn, reactivation), NRR,
  * GRR, churn rates, ARPA, ARPU, LTV, repeat-purchase rate, upsell rate,
- * cross-sell conversion, downsell save rate, offer pressure and the 1:5 rule.
+ * cross-sell conversion, downsell save rate, offer pressure, the 1:5 rule and
+ * order revenue net of returns.
  * Rows are period by period; within a period groups by label (bytewise).
  * Integer arithmetic on minor units, fixed summation order: the same
  * snapshot and options give the same result on every run.

@@ -2,8 +2,8 @@
  * kpi.c — KPIs of a snapshot per calendar period: the MRR movement ledger
  * (new, expansion, contraction, churn, reactivation), retention (NRR, GRR,
  * churn rates), ARPA / ARPU / LTV, repeat purchases, upsell rate and the
- * offer metrics, optionally broken down by a customer attribute, a product
- * line, an offer channel or an offer kind.
+ * offer metrics, order revenue net of returns, optionally broken down by a
+ * customer attribute, a product line, an offer channel or an offer kind.
  *
  * It reads the columns of src/store/snapshot.h, never SQL. The work is one
  * pass over the customers: each customer's subscriptions are spread onto the
@@ -41,6 +41,8 @@ typedef struct acc {
     int64_t cohort_end;
     long long seats;
     long long buyers, repeat;
+    int64_t gross, returned; /* order line amounts, return amounts */
+    long long n_returns;     /* return lines */
     long long upsold;
     long long active;
     long long offers, out[4]; /* by XS_SNAP_OUT_* */
@@ -124,6 +126,8 @@ int xs__kpi_data_range(const xs_snapshot *s, int32_t *first, int32_t *last)
         widen(s->sub.start[i], &lo, &hi);
     for (size_t i = 0; i < s->ord.n; i++)
         widen(s->ord.date[i], &lo, &hi);
+    for (size_t i = 0; i < s->ret.n; i++)
+        widen(s->ret.date[i], &lo, &hi);
     for (size_t i = 0; i < s->off.n; i++)
         widen(s->off.sent[i], &lo, &hi);
     /* usage and events only extend the end */
@@ -369,7 +373,9 @@ static int do_customer(kpi_ctx *x, uint32_t c)
         }
     }
 
-    /* orders: buyers and repeat buyers (customer-level breakdowns only) */
+    /* orders: buyers, repeat buyers, order revenue; returns (not orders:
+     * they count in no buyer figure, only in the money); customer-level
+     * breakdowns only */
     if (cl) {
         long last_buy = -1, last_rep = -1;
         uint32_t o0 = s->cust.order_off[c];
@@ -385,6 +391,15 @@ static int do_customer(kpi_ctx *x, uint32_t c)
                 a->repeat++;
                 last_rep = p;
             }
+            for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++)
+                a->gross += s->ord.amount[l];
+        }
+        for (uint32_t i = s->cust.ret_off[c]; i < s->cust.ret_off[c + 1]; i++) {
+            long p = period_of(x, s->ret.date[i]);
+            if (p < 0) continue;
+            acc *a = &x->acc[(size_t)p * G + cg];
+            a->n_returns++;
+            a->returned += s->ret.amount[i];
         }
     }
 
@@ -436,7 +451,7 @@ static double ratio(double a, double b)
 
 static int acc_used(const acc *a)
 {
-    return a->cs || a->ce || a->active || a->offers || a->buyers;
+    return a->cs || a->ce || a->active || a->offers || a->buyers || a->n_returns;
 }
 
 static const char *group_label(const kpi_ctx *x, size_t g)
@@ -548,8 +563,13 @@ static void fill_row(const kpi_ctx *x, size_t p, size_t g, const costs *cost,
         r->buyers = a->buyers;
         r->repeat_buyers = a->repeat;
         r->repeat_purchase_rate = ratio((double)a->repeat, (double)a->buyers);
+        r->order_revenue = a->gross;
+        r->returns = a->n_returns;
+        r->returned_amount = a->returned;
+        r->net_order_revenue = a->gross - a->returned;
+        r->return_rate = ratio((double)a->returned, (double)a->gross);
     } else {
-        r->repeat_purchase_rate = NAN;
+        r->repeat_purchase_rate = r->return_rate = NAN;
     }
     r->offers = a->offers;
     r->accepted = a->out[XS_SNAP_OUT_ACCEPTED];
@@ -700,6 +720,7 @@ int xs_kpi_compute(const xs_snapshot *s, const xs_kpi_opts *o, xs_kpi_result **o
     res->by = o->by;
     res->money_scale = s->money_scale;
     res->has_cost = cost.cac >= 0;
+    res->has_returns = s->ret.n > 0;
     if (!has_data) {
         *out = res;
         return XS_OK;

@@ -18,7 +18,8 @@ struct xs_kpi_result {
     size_t n_rows;
     xs_kpi_by by;
     int money_scale;
-    int has_cost; /* --cac or --retention-cost given */
+    int has_cost;    /* --cac or --retention-cost given */
+    int has_returns; /* the snapshot holds returns: their columns are listed */
 };
 
 /*
@@ -33,9 +34,10 @@ int64_t xs__kpi_arr_at(const xs_snapshot *s, uint32_t c, int32_t day);
 int64_t xs__kpi_div_round(int64_t x, int64_t d);
 
 /*
- * The day the data ends (latest subscription start, order, usage point,
- * event or offer sent) and begins (earliest subscription start, order or
- * offer sent). Returns 0, or -1 when the snapshot holds none of these.
+ * The day the data ends (latest subscription start, order, return, usage
+ * point, event or offer sent) and begins (earliest subscription start,
+ * order, return or offer sent). Returns 0, or -1 when the snapshot holds
+ * none of these.
  */
 int xs__kpi_data_range(const xs_snapshot *s, int32_t *first, int32_t *last);
 

@@ -2,7 +2,9 @@
  * kpi_out.c — the names of periods and breakdowns, and the KPI result as an
  * output table (src/io/table.c): one column per KPI, money as decimals from
  * integer minor units, ratios with 4 fraction digits, empty cells where a
- * KPI is undefined or does not apply to the breakdown.
+ * KPI is undefined or does not apply to the breakdown. The order revenue and
+ * return columns come last and only when the snapshot holds returns, so
+ * the output of a store without them is what it was before returns existed.
  */
 #include "measure/kpi.h"
 
@@ -42,9 +44,11 @@ const char *xs_kpi_by_name(xs_kpi_by b)
     return (unsigned)b <= XS_KPI_BY_PRODUCT ? by_names[b] : "";
 }
 
-/* What a column holds and when it applies. */
-enum { C_TEXT, C_COUNT, C_MONEY, C_RATIO };
-enum { A_ALL, A_REVENUE, A_ORDERS, A_COST };
+/* What a column holds and when it applies. C_MONEY is empty when negative
+ * (the -1 of an undefined amount); C_SMONEY is signed. A_RETURNS: an order
+ * KPI listed only when the result has returns. */
+enum { C_TEXT, C_COUNT, C_MONEY, C_SMONEY, C_RATIO };
+enum { A_ALL, A_REVENUE, A_ORDERS, A_COST, A_RETURNS };
 
 typedef struct col {
     const char *name;
@@ -72,7 +76,7 @@ static const col cols[] = {
     COL(contraction_mrr, C_MONEY, A_REVENUE),
     COL(churned_mrr, C_MONEY, A_REVENUE),
     COL(reactivation_mrr, C_MONEY, A_REVENUE),
-    COL(net_new_mrr, C_MONEY, A_REVENUE),
+    COL(net_new_mrr, C_SMONEY, A_REVENUE),
     COL(n_new, C_COUNT, A_REVENUE),
     COL(n_expanded, C_COUNT, A_REVENUE),
     COL(n_contracted, C_COUNT, A_REVENUE),
@@ -109,13 +113,24 @@ static const col cols[] = {
     COL(equiv_new_customers, C_RATIO, A_REVENUE),
     COL(new_business_cost, C_MONEY, A_COST),
     COL(expansion_cost, C_MONEY, A_COST),
+    COL(order_revenue, C_SMONEY, A_RETURNS),
+    COL(returns, C_COUNT, A_RETURNS),
+    COL(returned_amount, C_SMONEY, A_RETURNS),
+    COL(net_order_revenue, C_SMONEY, A_RETURNS),
+    COL(return_rate, C_RATIO, A_RETURNS),
 };
+
+/* Is column c part of the output of r? */
+static int listed(const xs_kpi_result *r, const col *c)
+{
+    return c->applies != A_RETURNS || r->has_returns;
+}
 
 static int cell(const xs_kpi_result *r, const xs_kpi_row *row, const col *c, xs_table *t)
 {
     const char *base = (const char *)row + c->off;
     int ok = c->applies == A_ALL || (c->applies == A_REVENUE && row->has_revenue) ||
-             (c->applies == A_ORDERS && row->has_orders) ||
+             ((c->applies == A_ORDERS || c->applies == A_RETURNS) && row->has_orders) ||
              (c->applies == A_COST && row->has_revenue && r->has_cost);
     if (!ok) return xs_table_cell(t, NULL);
     switch (c->type) {
@@ -126,11 +141,11 @@ static int cell(const xs_kpi_result *r, const xs_kpi_row *row, const col *c, xs_
         memcpy(&v, base, sizeof v);
         return xs_table_cellf(t, "%lld", v);
     }
-    case C_MONEY: {
+    case C_MONEY:
+    case C_SMONEY: {
         int64_t v;
         memcpy(&v, base, sizeof v);
-        if (v < 0 && c->off != offsetof(xs_kpi_row, net_new_mrr))
-            return xs_table_cell(t, NULL);
+        if (v < 0 && c->type == C_MONEY) return xs_table_cell(t, NULL);
         char buf[40];
         xs__money_format(v, r->money_scale, buf, sizeof buf);
         return xs_table_cell(t, buf);
@@ -150,6 +165,7 @@ int xs_kpi_result_table(const xs_kpi_result *r, xs_table *t)
     size_t n_cols = sizeof cols / sizeof cols[0];
     int grouped = r->by != XS_KPI_BY_NONE;
     for (size_t i = 0; i < n_cols; i++) {
+        if (!listed(r, &cols[i])) continue;
         if ((rc = xs_table_column(t, cols[i].name,
                                   cols[i].type == C_TEXT ? XS_COL_TEXT : XS_COL_NUM)) < 0)
             return rc;
@@ -161,6 +177,7 @@ int xs_kpi_result_table(const xs_kpi_result *r, xs_table *t)
         const xs_kpi_row *row = &r->rows[j];
         if ((rc = xs_table_row(t)) < 0) return rc;
         for (size_t i = 0; i < n_cols; i++) {
+            if (!listed(r, &cols[i])) continue;
             if ((rc = cell(r, row, &cols[i], t)) < 0) return rc;
             if (i == 2 && grouped && (rc = xs_table_cell(t, row->group)) < 0) return rc;
         }
@@ -184,6 +201,7 @@ int xs_kpi_result_table_by_kpi(const xs_kpi_result *r, xs_table *t)
     }
     /* the period is the header; start and end stay as rows */
     for (size_t i = 1; i < n_cols; i++) {
+        if (!listed(r, &cols[i])) continue;
         if ((rc = xs_table_row(t)) < 0 || (rc = xs_table_cell(t, cols[i].name)) < 0)
             return rc;
         for (size_t j = 0; j < r->n_rows; j++)

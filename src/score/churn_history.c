@@ -49,7 +49,9 @@
  *   offers_declined_180d   offers declined with outcome_at in (t - 180, t]
  *   orders                 orders dated <= t
  *   days_since_order       t - latest order date (NaN: none)
- *   order_amount           sum of their line amounts
+ *   order_amount           sum of their line amounts, less the customer's
+ *                          returns dated <= t (returns are not orders:
+ *                          they never count in orders / days_since_order)
  *   billing_term           categorical: monthly (terms under 12 months),
  *                          annual (12), multi_year (over 12) or mixed (more
  *                          than one of those), by the terms of the active
@@ -61,7 +63,7 @@
  * subscription on day t + h, else 0; needs t + h <= the data's end.
  *
  * The data's end (the default as-of date) is the latest signup, subscription
- * start, order, usage point, event or offer (sent or decided): not the
+ * start, order, return, usage point, event or offer (sent or decided): not the
  * snapshot's last_date, which counts renewal dates (scheduled in the future)
  * and end dates (which may be too).
  */
@@ -145,6 +147,8 @@ int32_t xs__churn_history_data_end(const struct xs_snapshot *s)
         later(&m, s->sub.start[i]);
     for (size_t i = 0; i < s->ord.n; i++)
         later(&m, s->ord.date[i]);
+    for (size_t i = 0; i < s->ret.n; i++)
+        later(&m, s->ret.date[i]);
     for (size_t i = 0; i < s->use.n; i++)
         later(&m, s->use.date[i]);
     for (size_t i = 0; i < s->ev.n; i++)
@@ -418,6 +422,8 @@ static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, doub
         for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++)
             amount += (double)s->ord.amount[l];
     }
+    for (uint32_t r = cu->ret_off[c]; r < cu->ret_off[c + 1] && s->ret.date[r] <= t; r++)
+        amount -= (double)s->ret.amount[r];
     num[XS__CH_ORDERS] = (double)n_ord;
     if (n_ord) num[XS__CH_DAYS_SINCE_ORDER] = (double)(t - last);
     num[XS__CH_ORDER_AMOUNT] = amount / scale;

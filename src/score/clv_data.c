@@ -427,14 +427,37 @@ cleanup:
 /* From a store snapshot                                                   */
 /* ---------------------------------------------------------------------- */
 
+void xs__clv_net_returns(const xs_snapshot *s, uint32_t c, int32_t cal_end,
+                         const int32_t *day, int64_t *amt, size_t n)
+{
+    if (n == 0) return;
+    size_t j = 0; /* the latest day <= the return's date (returns ascend by date) */
+    for (uint32_t r = s->cust.ret_off[c]; r < s->cust.ret_off[c + 1]; r++) {
+        int32_t d = s->ret.date[r];
+        if (d > cal_end) break;
+        while (j + 1 < n && day[j + 1] <= d)
+            j++;
+        int64_t left = s->ret.amount[r];
+        for (size_t k = j + 1; k-- > 0 && left > 0;) {
+            int64_t take = amt[k] < left ? amt[k] : left;
+            amt[k] -= take;
+            left -= take;
+        }
+    }
+}
+
 /*
  * The store's orders are baskets of lines: an order's amount is the sum of
  * its lines, and every order of one customer on one day makes one purchase
  * row here (as same-day rows of a file are merged), so the summaries come
  * out of the same xs__clv_summarize() as the file reader's. A day whose
  * lines sum below zero (returns beyond the purchases) counts as a purchase
- * of 0, as xs_clv_data_from_snapshot() does; the day's sum is taken in
- * minor units and divided once, so both give bit-identical columns.
+ * of 0, as xs_clv_data_from_snapshot() does. Then the customer's returns
+ * (snapshot table ret) dated on or before calibration_end are taken off its
+ * purchase days (xs__clv_net_returns): a return is never a purchase day of
+ * its own, it lowers the spend of the purchase it most likely reverses.
+ * The day's sum is taken in minor units and divided once, so both paths
+ * give bit-identical columns.
  */
 int xs_clv_data_read_snapshot(const xs_snapshot *s, int32_t calibration_end, int unit_days,
                               xs_clv_data **out, xs_error *err)
@@ -447,6 +470,8 @@ int xs_clv_data_read_snapshot(const xs_snapshot *s, int32_t calibration_end, int
     size_t n_cust = s->cust.n, n_rows = 0;
     double scale = pow(10, s->money_scale);
     row *rows = NULL;
+    int32_t *days = NULL;
+    int64_t *amts = NULL;
     xs_clv_data *d = xs__clv_data_alloc(0);
     int rc = XS_ENOMEM;
     if (!d) goto cleanup;
@@ -460,8 +485,10 @@ int xs_clv_data_read_snapshot(const xs_snapshot *s, int32_t calibration_end, int
             s->ord.date[o] != s->ord.date[o - 1])
             n_rows++;
     rows = xs__malloc(n_rows * sizeof *rows);
-    if (!rows) goto cleanup;
-    size_t k = 0;
+    days = xs__malloc(n_rows * sizeof *days);
+    amts = xs__malloc(n_rows * sizeof *amts);
+    if (!rows || !days || !amts) goto cleanup;
+    size_t k = 0, k0 = 0;
     for (size_t o = 0; o < s->ord.n;) {
         uint32_t c = s->ord.customer[o];
         int32_t day = s->ord.date[o];
@@ -472,9 +499,16 @@ int xs_clv_data_read_snapshot(const xs_snapshot *s, int32_t calibration_end, int
         if (amt < 0) amt = 0;
         rows[k].cust = c;
         rows[k].day = day;
-        rows[k].amount = (double)amt / scale;
+        days[k] = day;
+        amts[k] = amt;
         k++;
+        if (o == s->ord.n || s->ord.customer[o] != c) { /* c's last day */
+            xs__clv_net_returns(s, c, calibration_end, days + k0, amts + k0, k - k0);
+            k0 = k;
+        }
     }
+    for (size_t r = 0; r < n_rows; r++)
+        rows[r].amount = (double)amts[r] / scale;
     rc = xs__clv_summarize(d, &rows, n_rows, n_cust, calibration_end, unit_days);
     if (rc < 0) goto cleanup;
     if (d->n == 0) {
@@ -488,6 +522,8 @@ int xs_clv_data_read_snapshot(const xs_snapshot *s, int32_t calibration_end, int
 cleanup:
     if (rc == XS_ENOMEM) xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     xs__free(rows);
+    xs__free(days);
+    xs__free(amts);
     xs_clv_data_free(d);
     return rc;
 }

@@ -35,6 +35,20 @@ typedef struct xs__clv_row {
 int xs__clv_summarize(xs_clv_data *d, xs__clv_row **rows, size_t n_rows, size_t n_cust,
                       int32_t cal_end, int unit_days);
 
+/*
+ * Takes customer c's returns dated on or before cal_end off its purchase
+ * days: day[0..n) ascending (the days <= cal_end, or more), amt[] their
+ * amounts in minor units, changed in place. A return reduces the latest
+ * purchase day on or before its date (the first day when it is older than
+ * every purchase); what exceeds that day's amount is taken off the days
+ * before it, and what exceeds them all is dropped, so every day stays >= 0
+ * and the days sum to max(0, purchases - returns). Used by both snapshot
+ * paths (xs_clv_data_read_snapshot, xs_clv_data_from_snapshot) so that they
+ * stay bit-identical. No-op when c has no such return or n is 0.
+ */
+void xs__clv_net_returns(const xs_snapshot *s, uint32_t c, int32_t cal_end,
+                         const int32_t *day, int64_t *amt, size_t n);
+
 /* Allocates a summary for n customers with zeroed columns and no ids.
  * Returns NULL when out of memory; caller frees with xs_clv_data_free(). */
 xs_clv_data *xs__clv_data_alloc(size_t n);

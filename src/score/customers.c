@@ -72,7 +72,7 @@ void xs_customer_scores_free(xs_customer_scores *cs)
 }
 
 /* The latest date of what happened: signups, subscription starts, orders,
- * usage, events, offers sent. Scheduled dates (renewals, end dates of
+ * returns, usage, events, offers sent. Scheduled dates (renewals, end dates of
  * annual plans running to their anniversary) can lie in the future and
  * are left out. XS_SNAP_NO_DATE when there is none. */
 static int32_t observed_last(const struct xs_snapshot *s)
@@ -84,6 +84,7 @@ static int32_t observed_last(const struct xs_snapshot *s)
     MAXOF(s->cust.signup, s->cust.n);
     MAXOF(s->sub.start, s->sub.n);
     MAXOF(s->ord.date, s->ord.n);
+    MAXOF(s->ret.date, s->ret.n);
     MAXOF(s->use.date, s->use.n);
     MAXOF(s->ev.date, s->ev.n);
     MAXOF(s->off.sent, s->off.n);

@@ -14,8 +14,17 @@
  * as_of (xs_clv_data_from_snapshot, the same summaries as the clv module's
  * CSV reader), BG/NBD and Gamma-Gamma fitted through the clv module's API,
  * then xs_clv_value() over clv_horizon_weeks with clv_discount per week.
+ *
+ * Returns (snapshot table ret) are not purchases: they never count as
+ * orders, purchase days or recency, but the money is net of them. The
+ * monetary value (RFM) is the orders' amount minus the returns dated on or
+ * before as_of, and may be negative; the average order value of the simple
+ * LTV uses that net clamped at 0 (a customer cannot be worth less than
+ * nothing); the CLV summaries take the returns off the purchase days
+ * (xs__clv_net_returns in clv_data.c), so every spend stays >= 0.
  */
 #include "score/ltv.h"
+#include "score/clv_data.h"
 
 #include "base/alloc.h"
 #include "base/error.h"
@@ -73,10 +82,16 @@ void xs__ltv_simple(xs_customer_scores *cs)
             shop_base++;
             if (!recent) shop_lost++;
         }
+        if (n > 0) { /* net of the returns up to as_of (not for non-buyers) */
+            for (uint32_t r = s->cust.ret_off[c]; r < s->cust.ret_off[c + 1]; r++) {
+                if (s->ret.date[r] > as_of) break; /* sorted by date */
+                total -= (double)s->ret.amount[r];
+            }
+        }
         cs->frequency[i] = n;
         cs->monetary[i] = total;
         cs->recency[i] = n > 0 ? (double)(as_of - last) : NAN;
-        cs->aov[i] = n > 0 ? total / n / scale : NAN;
+        cs->aov[i] = n > 0 ? (total > 0 ? total : 0) / n / scale : NAN;
         if (n > 0) {
             double span = (double)(as_of - first);
             if (span < cf->min_span_days) span = cf->min_span_days;
@@ -127,39 +142,44 @@ int xs_clv_data_from_snapshot(const xs_snapshot *s, int32_t calibration_end,
     if (cust) *cust = NULL;
     if (unit_days < 1)
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "unit_days must be >= 1");
-    size_t n = s->cust.n, k = 0;
+    size_t n = s->cust.n, k = 0, most = 1;
     double scale = pow(10, s->money_scale), unit = unit_days;
+    for (size_t c = 0; c < n; c++) /* the most orders (so days) of a customer */
+        if (s->cust.order_off[c + 1] - s->cust.order_off[c] > most)
+            most = s->cust.order_off[c + 1] - s->cust.order_off[c];
     double *col = xs__malloc((n ? n : 1) * 4 * sizeof *col);
     uint32_t *idx = xs__malloc((n ? n : 1) * sizeof *idx);
+    int32_t *dday = xs__malloc(most * sizeof *dday);
+    int64_t *damt = xs__malloc(most * sizeof *damt);
     int rc;
-    if (!col || !idx) {
+    if (!col || !idx || !dday || !damt) {
         rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
         goto cleanup;
     }
     double *x = col, *t_x = col + n, *T = col + 2 * n, *mean = col + 3 * n;
     for (uint32_t c = 0; c < n; c++) {
         uint32_t o = s->cust.order_off[c], end = s->cust.order_off[c + 1];
-        int32_t first = XS_SNAP_NO_DATE, last = 0;
-        double days = 0, repeat = 0;
+        size_t days = 0;
         while (o < end && s->ord.date[o] <= calibration_end) {
             int32_t d = s->ord.date[o];
             int64_t amt = 0; /* every order of the day, every line */
             for (; o < end && s->ord.date[o] == d; o++)
                 for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++)
                     amt += s->ord.amount[l];
-            if (amt < 0) amt = 0; /* returns beyond the day's purchases */
-            if (first == XS_SNAP_NO_DATE)
-                first = d;
-            else
-                repeat += (double)amt / scale;
-            last = d;
-            days += 1;
+            if (amt < 0) amt = 0; /* negative lines beyond the day's purchases */
+            dday[days] = d;
+            damt[days++] = amt;
         }
         if (days == 0) continue;
-        x[k] = days - 1;
+        xs__clv_net_returns(s, c, calibration_end, dday, damt, days);
+        int32_t first = dday[0], last = dday[days - 1];
+        double repeat = 0;
+        for (size_t j = 1; j < days; j++)
+            repeat += (double)damt[j] / scale;
+        x[k] = (double)(days - 1);
         t_x[k] = (double)(last - first) / unit;
         T[k] = (double)(calibration_end - first) / unit;
-        mean[k] = days > 1 ? repeat / (days - 1) : 0;
+        mean[k] = days > 1 ? repeat / (double)(days - 1) : 0;
         idx[k++] = c;
     }
     if (k == 0) {
@@ -180,6 +200,8 @@ int xs_clv_data_from_snapshot(const xs_snapshot *s, int32_t calibration_end,
 cleanup:
     xs__free(col);
     xs__free(idx);
+    xs__free(dday);
+    xs__free(damt);
     return rc;
 }
 

@@ -18,6 +18,9 @@
  * are read in id order (through their key index), so their dense ids are
  * the rank of their string id.
  *
+ * Returns (schema version 6) load like the small tables, only those with a
+ * customer; a store without returns gives the snapshot it gave before them.
+ *
  * Orders are the large table (tens of millions of lines), so they get their
  * own path: order ids are kept in one character pool (about 13 bytes per
  * order instead of ~45 for the generic intern table); while they arrive in
@@ -515,13 +518,15 @@ static int load_customers(loader *L)
     c->usage_off = col_alloc(L, n + 1, 4);
     c->event_off = col_alloc(L, n + 1, 4);
     c->offer_off = col_alloc(L, n + 1, 4);
+    c->ret_off = col_alloc(L, n + 1, 4);
     if (!c->name || !c->segment || !c->industry || !c->size || !c->region || !c->owner ||
         !c->signup || !c->consent || !c->contact_name || !c->contact_email ||
-        !c->sub_off || !c->order_off || !c->usage_off || !c->event_off || !c->offer_off)
+        !c->sub_off || !c->order_off || !c->usage_off || !c->event_off || !c->offer_off ||
+        !c->ret_off)
         return enomem(L);
     /* Empty customer tables still have valid (all-zero) CSR indexes. */
     c->sub_off[0] = c->order_off[0] = c->usage_off[0] = c->event_off[0] =
-        c->offer_off[0] = 0;
+        c->offer_off[0] = c->ret_off[0] = 0;
     rc = prepare(L,
                  "SELECT customer_id, name, segment, industry, size, region, signup_date,"
                  " consent_email, consent_in_app, consent_csm, consent_webinar,"
@@ -1022,6 +1027,81 @@ static int load_offers(loader *L)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Returns                                                                */
+/* ---------------------------------------------------------------------- */
+
+static int cmp_return(const xs_snapshot *s, uint32_t a, uint32_t b)
+{
+    const xs__snap_returns *t = &s->ret;
+    if (t->date[a] != t->date[b]) return t->date[a] < t->date[b] ? -1 : 1;
+    if (t->product[a] != t->product[b]) return t->product[a] < t->product[b] ? -1 : 1;
+    return 0; /* the sort is stable: ties keep the store's key order */
+}
+
+/*
+ * The returns of known customers. Anonymous returns (customer_id NULL) are
+ * left out by the query; a customer the store does not hold (the importer
+ * checks references, so only a store written around it) is skipped too,
+ * rather than failing the load: a return is a correction of revenue, not
+ * something the scores could attach to anyone else.
+ */
+static int load_returns(loader *L)
+{
+    xs_snapshot *s = L->s;
+    xs__snap_returns *t = &s->ret;
+    size_t n;
+    int rc = prepare(L, "SELECT count(*) FROM returns WHERE customer_id IS NOT NULL",
+                     "returns");
+    if (rc < 0) return rc;
+    if (sqlite3_step(L->stmt) != SQLITE_ROW) return dberr(L, "counting rows");
+    sqlite3_int64 cnt = sqlite3_column_int64(L->stmt, 0);
+    if (cnt >= (sqlite3_int64)UINT32_MAX)
+        return xs__error_set(L->err, XS_ERANGE, L->path, 0, NULL,
+                             "table returns has %lld rows; a snapshot holds at most %lu",
+                             (long long)cnt, (unsigned long)UINT32_MAX - 1);
+    n = (size_t)cnt;
+    t->customer = col_alloc(L, n, 4);
+    t->date = col_alloc(L, n, 4);
+    t->product = col_alloc(L, n, 4);
+    t->quantity = col_alloc(L, n, 4);
+    t->amount = col_alloc(L, n, 8);
+    if (!t->customer || !t->date || !t->product || !t->quantity || !t->amount)
+        return enomem(L);
+    rc = prepare(L,
+                 "SELECT return_id, customer_id, date, product_id, quantity, amount"
+                 " FROM returns WHERE customer_id IS NOT NULL",
+                 "returns");
+    if (rc < 0) return rc;
+    size_t i = 0;
+    const char *tb = "returns";
+    while ((rc = step(L)) == 1) {
+        sqlite3_stmt *q = L->stmt;
+        if (i >= n) return changed(L, tb);
+        const char *cs = (const char *)sqlite3_column_text(q, 1);
+        size_t clen = cs ? (size_t)sqlite3_column_bytes(q, 1) : 0;
+        uint32_t c = clen ? ref_find(&L->cust_refs, cs, clen) : XS_INTERN_NONE;
+        if (c == XS_INTERN_NONE) continue; /* an unknown customer: ignored */
+        t->customer[i] = c;
+        if ((rc = get_date(L, tb, "date", 2, 0, 0, &t->date[i])) < 0 ||
+            (rc = get_ref(L, &L->prod_refs, tb, "product_id", 3, 0, &t->product[i])) <
+                0 ||
+            (rc = get_quantity(L, tb, 4, 0, &t->quantity[i])) < 0)
+            return rc;
+        sqlite3_int64 amount = sqlite3_column_int64(q, 5);
+        if (sqlite3_column_type(q, 5) != SQLITE_INTEGER || amount < 0)
+            return bad_value(L, XS_ERANGE, tb, "amount",
+                             "not a non-negative amount in minor units:", q, 5, 0);
+        t->amount[i] = amount;
+        i++;
+    }
+    if (rc < 0) return rc;
+    t->n = i;
+    void *cols[] = {t->customer, t->date, t->product, t->quantity, t->amount};
+    static const size_t elems[] = {4, 4, 4, 4, 8};
+    return order_table(L, i, t->customer, s->cust.ret_off, cmp_return, cols, elems, 5);
+}
+
+/* ---------------------------------------------------------------------- */
 /* Orders and lines                                                       */
 /* ---------------------------------------------------------------------- */
 
@@ -1407,10 +1487,10 @@ void xs_snapshot_free(xs_snapshot *s)
     if (!s) return;
     xs__snap_customers *c = &s->cust;
     free_intern(&c->ids);
-    void *cust_cols[] = {c->name,         c->segment,       c->industry, c->size,
-                         c->region,       c->owner,         c->signup,   c->consent,
-                         c->contact_name, c->contact_email, c->sub_off,  c->order_off,
-                         c->usage_off,    c->event_off,     c->offer_off};
+    void *cust_cols[] = {c->name,         c->segment,       c->industry,  c->size,
+                         c->region,       c->owner,         c->signup,    c->consent,
+                         c->contact_name, c->contact_email, c->sub_off,   c->order_off,
+                         c->usage_off,    c->event_off,     c->offer_off, c->ret_off};
     for (size_t i = 0; i < sizeof cust_cols / sizeof *cust_cols; i++)
         xs__free(cust_cols[i]);
     xs__snap_products *p = &s->prod;
@@ -1446,6 +1526,10 @@ void xs_snapshot_free(xs_snapshot *s)
                         f->outcome_at, f->revenue_delta};
     for (size_t i = 0; i < sizeof off_cols / sizeof *off_cols; i++)
         xs__free(off_cols[i]);
+    xs__snap_returns *rt = &s->ret;
+    void *ret_cols[] = {rt->customer, rt->date, rt->product, rt->quantity, rt->amount};
+    for (size_t i = 0; i < sizeof ret_cols / sizeof *ret_cols; i++)
+        xs__free(ret_cols[i]);
     xs__snap_dicts *d = &s->dict;
     xs__intern *dicts[] = {&d->segments,    &d->industries, &d->sizes,      &d->regions,
                            &d->owners,      &d->families,   &d->categories, &d->metrics,
@@ -1536,7 +1620,7 @@ int xs_snapshot_load(xs_store *st, xs_snapshot **out, xs_error *err)
         goto cleanup;
     if ((rc = load_subscriptions(&L)) < 0 || (rc = load_orders(&L)) < 0 ||
         (rc = load_usage(&L)) < 0 || (rc = load_events(&L)) < 0 ||
-        (rc = load_offers(&L)) < 0)
+        (rc = load_offers(&L)) < 0 || (rc = load_returns(&L)) < 0)
         goto cleanup;
     shrink(&s->text, s->n_text, 1);
     s->cap_text = s->n_text;

@@ -29,6 +29,8 @@
  *    offset 0 is the empty string. See xs__snap_text().
  *  - Every row index is uint32: a snapshot holds fewer than 2^32 - 1 rows
  *    per table (loading more fails with XS_ERANGE).
+ *  - Returns (`ret`) are a per-customer table like the others, never order
+ *    lines: see xs__snap_returns.
  *
  * Not loaded: the attrs JSON columns, the time of day of timestamps.
  *
@@ -108,6 +110,7 @@ typedef struct xs__snap_customers {
     uint32_t *contact_email; /* text offset */
     /* CSR indexes, n + 1 entries each: customer c's rows in each table */
     uint32_t *sub_off, *order_off, *usage_off, *event_off, *offer_off;
+    uint32_t *ret_off; /* rows of ret (returns) */
 } xs__snap_customers;
 
 typedef struct xs__snap_products {
@@ -168,6 +171,28 @@ typedef struct xs__snap_orders {
     int64_t *amount;    /* per line, minor units */
 } xs__snap_orders;
 
+/*
+ * Returns and cancellations of customers (store table `returns`, schema
+ * version 6): what came back, as POSITIVE quantity and amount, linked to
+ * the customer and product but to no order (a shop's credit note has its
+ * own id). They are not purchases: nothing counts them as orders or
+ * baskets; the scores and KPIs that use order money subtract them
+ * (docs/scores.md, docs/kpi.md). Only returns with a customer are loaded
+ * (anonymous ones, customer_id NULL, and any of a customer the store does
+ * not hold are skipped). Rows are sorted by customer, date, product (ties
+ * in the store's key order, return_id then product_id); customer c's are
+ * [cust.ret_off[c], cust.ret_off[c+1]). The return ids are not kept. A
+ * store without returns gives n = 0 and an all-zero ret_off.
+ */
+typedef struct xs__snap_returns {
+    size_t n;
+    uint32_t *customer;
+    int32_t *date;
+    uint32_t *product;
+    uint32_t *quantity; /* >= 1 */
+    int64_t *amount;    /* >= 0, minor units */
+} xs__snap_returns;
+
 typedef struct xs__snap_usage {
     size_t n; /* sorted by customer, product, metric, date: each series is contiguous */
     uint32_t *customer;
@@ -221,6 +246,7 @@ struct xs_snapshot {
     xs__snap_usage use;
     xs__snap_events ev;
     xs__snap_offers off;
+    xs__snap_returns ret;
     xs__snap_dicts dict;
     char *text; /* pool of free text; text[0] == '\0' */
     size_t n_text, cap_text;
