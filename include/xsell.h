@@ -1049,6 +1049,146 @@ int xs_together_cart_exact(const xs_together *m, xs_together_query *q,
                            const uint32_t *cart, size_t n_cart, xs_together_hit *out,
                            size_t cap);
 
+/* ---------------------------------------------------------------------- */
+/* Personal product ranking and its offline evaluation                     */
+/* (src/mine/rank.c, src/offer/rank.c, src/measure/evaluate.c;             */
+/*  docs/evaluate.md)                                                      */
+/* ---------------------------------------------------------------------- */
+
+/** The ranking model's parameters (docs/evaluate.md has their meaning and
+ *  the measurements behind the defaults). */
+typedef struct xs_rank_opts {
+    const char *as_of;   /* "YYYY-MM-DD": only orders dated before it (required) */
+    double alpha;        /* sim = co / (n_i^alpha n_j^beta + shrink) */
+    double beta;
+    double shrink;
+    double user_pow;     /* co-buyers weigh |items|^-user_pow */
+    double seq_back;     /* weight of "bought j before i" (1: symmetric) */
+    size_t neighbours;   /* kept per item; 0: all */
+    double half_life;    /* days, decay of the customer's own history; 0: none */
+    double co_half_life; /* days, decay of co-buyers' purchases; 0: none */
+    double knn_weight;   /* weight of the item-to-item term; 0: none */
+    double trend_weight; /* weight of recent popularity */
+    int trend_days;      /* its window; 0: all-time popularity */
+    int trend_lag;       /* the window ends trend_lag days before as_of */
+    double trend_pow;    /* the item-to-item term is multiplied by
+                            ((trend + 1) / (max trend + 1))^trend_pow */
+} xs_rank_opts;
+
+/** Sets the chosen model's defaults (as_of NULL). */
+void xs_rank_opts_init(xs_rank_opts *o);
+/** Sets the item-kNN baseline: cosine on purchase sets, all neighbours,
+ *  no decay, no trend (as_of NULL). */
+void xs_rank_opts_knn(xs_rank_opts *o);
+/** Sets the most-popular-not-yet-bought baseline (as_of NULL). */
+void xs_rank_opts_popular(xs_rank_opts *o);
+
+/** A ranking model built from a snapshot. Opaque. */
+typedef struct xs_rank xs_rank;
+
+/** One ranked product: snapshot product index, score, and the customer's
+ *  product that contributed most (XS_RANK_NONE: popularity alone) with its
+ *  share of the item-to-item score. */
+typedef struct xs_rank_hit {
+    uint32_t product;
+    double score;
+    uint32_t evidence;
+    double evidence_share;
+} xs_rank_hit;
+#define XS_RANK_NONE UINT32_MAX
+
+/**
+ * Builds the model from the orders of s dated before o->as_of.
+ * @param s   the snapshot (borrowed: must outlive the model)
+ * @param out caller frees with xs_rank_free()
+ * @return XS_OK; XS_EINVAL (as_of missing or not a date: column "--as-of";
+ *         a parameter out of range); XS_ENOMEM
+ * @code
+ *   xs_rank_opts o; xs_rank_opts_init(&o); o.as_of = "2010-09-01";
+ *   xs_rank *r; xs_rank_scratch *q; xs_rank_hit hits[10]; uint32_t c;
+ *   if (xs_rank_build(snap, &o, &r, &e) < 0) ...;
+ *   xs_rank_scratch_new(r, &q);
+ *   if (xs_rank_find_customer(r, "12346", &c) == XS_OK) {
+ *       int n = xs_rank_customer(r, q, c, NULL, 0, hits, 10);
+ *       ...
+ *   }
+ *   xs_rank_scratch_free(q); xs_rank_free(r);
+ * @endcode
+ */
+int xs_rank_build(const xs_snapshot *s, const xs_rank_opts *o, xs_rank **out,
+                  xs_error *err);
+/** Frees a model; NULL is fine. */
+void xs_rank_free(xs_rank *r);
+
+/** Working memory for scoring, one per thread. Opaque. */
+typedef struct xs_rank_scratch xs_rank_scratch;
+/** @return XS_OK or XS_ENOMEM; caller frees with xs_rank_scratch_free() */
+int xs_rank_scratch_new(const xs_rank *r, xs_rank_scratch **out);
+void xs_rank_scratch_free(xs_rank_scratch *q);
+
+/**
+ * Ranks the products customer c (snapshot index, or XS_RANK_NONE for a
+ * cart alone) has not bought before the as-of date, nor holds in the cart
+ * (snapshot product indexes, treated as bought on the as-of day; may be
+ * NULL). Best first; ties by product index. No allocation.
+ * @return the number of hits written (at most cap), XS_EINVAL for a
+ *         customer or cart product out of range
+ */
+int xs_rank_customer(const xs_rank *r, xs_rank_scratch *q, uint32_t c,
+                     const uint32_t *cart, size_t n_cart, xs_rank_hit *out, size_t cap);
+
+/** Finds a customer by id. @return XS_OK or XS_ENOTFOUND */
+int xs_rank_find_customer(const xs_rank *r, const char *id, uint32_t *c);
+/** Finds a product by id. @return XS_OK or XS_ENOTFOUND */
+int xs_rank_find_product(const xs_rank *r, const char *id, uint32_t *p);
+/** @return the number of customers of the snapshot */
+size_t xs_rank_n_customers(const xs_rank *r);
+/** @return whether customer c has an order before the as-of date */
+int xs_rank_has_history(const xs_rank *r, uint32_t c);
+/** Ids and names (borrowed, valid while the snapshot lives). */
+const char *xs_rank_customer_id(const xs_rank *r, uint32_t c);
+const char *xs_rank_product_id(const xs_rank *r, uint32_t p);
+const char *xs_rank_product_name(const xs_rank *r, uint32_t p);
+
+/** Offline evaluation settings (docs/evaluate.md). */
+typedef struct xs_eval_opts {
+    const char *cutoff;  /* "YYYY-MM-DD": train before it (required) */
+    int horizon;         /* days after the cutoff that count; default 90 */
+    size_t k;            /* list length; default 10 */
+    xs_rank_opts model;  /* the model evaluated (its as_of is ignored) */
+    int substitute_days; /* window of the substitute check; default 90 */
+    double substitute_max_together; /* "rarely together": co-buyers / buyers of
+                                       the rarer product below it; default 0.05 */
+} xs_eval_opts;
+
+/** Sets the defaults (cutoff NULL, model = xs_rank_opts_init()). */
+void xs_eval_opts_init(xs_eval_opts *o);
+
+/** One evaluated method: means over the evaluated customers. */
+typedef struct xs_eval_row {
+    const char *method;       /* "xsell", "item-knn", "popular" (static) */
+    size_t n_customers;       /* evaluated customers */
+    double precision, recall, ndcg, map, hit_rate;
+    double coverage;          /* distinct products in any top k / catalog */
+    double substitute_share;  /* of all offers made */
+    double seconds;           /* build and ranking of every evaluated customer */
+} xs_eval_row;
+
+#define XS_EVAL_N_METHODS 3
+
+/**
+ * Rebuilds the model, item-kNN and popularity on orders before the cutoff
+ * and scores each against what the customers bought in [cutoff,
+ * cutoff + horizon) that they had not bought before (customers with an
+ * order before the cutoff and such a product after it).
+ * @param rows XS_EVAL_N_METHODS rows, the model first
+ * @return XS_EVAL_N_METHODS; XS_EINVAL (bad cutoff: column "--cutoff";
+ *         bad horizon or k); XS_ENOTFOUND (no customer to evaluate);
+ *         XS_ENOMEM
+ */
+int xs_eval_run(const xs_snapshot *s, const xs_eval_opts *o, xs_eval_row *rows,
+                xs_error *err);
+
 /* ====================================================================== */
 /* Customer health, segments, RFM (src/score)                             */
 /* ====================================================================== */
@@ -2325,12 +2465,16 @@ typedef enum xs_offer_trigger {
     XS_TRIG_TERM,        /* upsell: a longer term (1 or 3 -> 12 -> 24 -> 36
                             months) at a lower monthly price */
     XS_TRIG_ADDON,       /* upsell: an add-on option of the held plan */
+    XS_TRIG_SHOP_UPGRADE,/* upsell: the next tier of a shop product's family
+                            (size / model ladder) after a recent purchase */
     XS_TRIG_ADOPTION,    /* cross-sell: rule over adoption sets + timing */
     XS_TRIG_PURCHASE,    /* cross-sell: rule over orders after a recent purchase */
     XS_TRIG_RENEWED,     /* cross-sell: adoption rule right after a renewal decision */
     XS_TRIG_CART,        /* cross-sell: rule over orders for an item in the cart */
     XS_TRIG_SIMILAR,     /* cross-sell: item-to-item similarity (cosine over
                             orders) to an item in the cart or bought recently */
+    XS_TRIG_BUNDLE,      /* cross-sell: the missing items of a frequent itemset
+                            (bundle) partly bought recently or in the cart */
     XS_TRIG_LOW_USAGE,   /* downsell: utilisation < usage_low for low_days */
     XS_TRIG_CHURN_RISK,  /* downsell: P(churn) >= churn_high */
     XS_TRIG_CANCEL,      /* downsell: a cancel_request within cancel_days */
@@ -2343,6 +2487,10 @@ typedef enum xs_offer_guard {
     XS_GUARD_NONE = 0,
     XS_GUARD_HOLDOUT,       /* the customer is in the holdout arm of a running
                                experiment of the offer's kind */
+    XS_GUARD_SUBSTITUTE,    /* a shop cross-sell that is a substitute of a
+                               purchase of the last subst_days (docs/offers.md) */
+    XS_GUARD_PRICE_BAND,    /* a shop cross-sell above band_ratio x the customer's
+                               largest past order line without lift >= band_lift */
     XS_GUARD_CRITICAL_CASE, /* an open severity-1 ticket */
     XS_GUARD_CONSENT,       /* no consented channel */
     XS_GUARD_HEALTH,        /* upsell / cross-sell below min_health */
@@ -2385,6 +2533,16 @@ typedef struct xs_offer_config {
     double churn_model;      /* 0 (default): the built-in P(churn) estimate;
                                 1: the churn module's store-history model
                                 (XGBoost, trained on the snapshot: slower) */
+    /* relevance of shop offers (src/offer/relevance.c, docs/offers.md) */
+    double subst_days;       /* 90: no substitute of a purchase this recent */
+    double subst_lift;       /* 1.2: same family / category products whose buyers
+                                overlap less than this (volume-adjusted lift) ... */
+    double subst_price_ratio;/* 2: ... at a similar price (dearer <= this x
+                                cheaper) are substitutes */
+    double band_ratio;       /* 5: a shop cross-sell dearer than this x the largest
+                                past order line ... */
+    double band_lift;        /* 3: ... needs a rule lift >= this */
+    double bundle_lift;      /* 2: bundles: lift of each item given the rest */
     const double *churn_p;   /* optional P(churn) per customer (snapshot order,
                                 NaN: unknown), e.g. from the churn model;
                                 NULL: the built-in estimate (borrowed) */
@@ -2437,6 +2595,17 @@ typedef struct xs_offer {
     int32_t rule_from;      /* antecedent product (family plan or shop product) */
     int32_t lag_days;       /* typical adoption lag (median), -1 unknown */
     int32_t days;           /* days since the antecedent / to the renewal */
+    /* relevance of shop offers (cross-sell, bundle, shop upgrade) */
+    double relevance;       /* what orders shop cross-sells among themselves:
+                               confidence x lift of the evidence; 0 otherwise */
+    uint32_t share_n, base_n; /* the evidence's share: share_n of base_n
+                                 customers (adoption) or orders (cart, purchase,
+                                 similar, bundle) with rule_from also have it */
+    double band_hi;         /* the customer's largest past order line (currency
+                               units); 0 when none */
+    int32_t subst_of;       /* the recent purchase it is a substitute of, -1 */
+    int32_t also[2];        /* bundle: the further missing items, -1 none */
+    double discount;        /* bundle: the declared discount (currency units) */
 } xs_offer;
 
 /** The engine: shared, read-only state over one snapshot. Opaque. */
@@ -2495,6 +2664,46 @@ int xs_offer_decide_cart(const xs_offer_engine *en, uint32_t customer,
 /** @return the product index of an id, or XS_ENOTFOUND */
 long xs_offer_engine_find_product(const xs_offer_engine *en, const char *product_id);
 
+/* ---- The cart answer (src/offer/cart.c; docs/offers.md "Cart") ---------- */
+
+/* xs_offer.customer of a cart answer for an anonymous shopper. */
+#define XS_OFFER_ANONYMOUS UINT32_MAX
+
+/**
+ * What to place next to a cart or on a product page: the one cart answer
+ * of `xsell recommend --cart` and POST /v1/cart/recommendations. A placement
+ * is not a contact, so the contact policy (health gate, contact caps,
+ * declined cooldowns, consent, critical cases, holdouts) does not apply; the
+ * relevance rules do: cross-sells from the order rules and item similarity
+ * of the cart's items and, for a known customer, of its purchases within
+ * recent_days (half weight); never an item in the cart, bought recently or
+ * of a family the customer holds; ranked by relevance (p_accept: noisy-OR
+ * of the rules' confidences), then product id — never by price.
+ * out gets cross-sells (guard none, rank 1.., channel in_app, trigger cart,
+ * similar or purchase, rule_from the strongest antecedent).
+ * @param customer_id the shopper (borrowed); NULL or an id the snapshot
+ *                    does not know: an anonymous shopper (customer
+ *                    XS_OFFER_ANONYMOUS, only the cart counts)
+ * @param cart product indexes (xs_offer_engine_find_product()); repeats
+ *             count once, out-of-range indexes are ignored
+ * @return the number written (at most cap), or XS_ENOMEM
+ * @code
+ *   uint32_t cart[1] = {(uint32_t)xs_offer_engine_find_product(en, "cam")};
+ *   xs_offer o[10];
+ *   int n = xs_offer_cart(en, "C00000001", cart, 1, o, 10);
+ * @endcode
+ */
+int xs_offer_cart(const xs_offer_engine *en, const char *customer_id, const uint32_t *cart,
+                  size_t n_cart, xs_offer *out, size_t cap);
+/** Adds the columns of xs_offer_cart_table() to an empty table: customer_id
+ *  (empty when anonymous), rank, product, trigger, because (the antecedent
+ *  product), probability, confidence, explanation. @return XS_OK, XS_ENOMEM */
+int xs_offer_cart_table_columns(xs_table *t);
+/** Appends a cart answer as rows. @return XS_OK, XS_ENOMEM, XS_EINVAL (lang
+ *  not en / ja) */
+int xs_offer_cart_table(const xs_offer_engine *en, const xs_offer *o, size_t n,
+                        const char *lang, xs_table *t);
+
 /** @return "upsell", "cross-sell", "downsell" */
 const char *xs_offer_kind_name(xs_offer_kind k);
 /** @return the trigger's name ("usage", "seats", ...) */
@@ -2515,6 +2724,27 @@ const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
  *  adoption lag, scores) into buf. @return buf */
 const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char *buf,
                               size_t n);
+
+/* Why a shop cross-sell is one a merchandiser would not send: the measure
+ * of docs/offers.md "Relevance", fixed whatever the settings. */
+#define XS_OFFER_BAD_PRICE 1u      /* the product (a bundle: its price) costs more
+                                      than 5 x the customer's largest past order
+                                      line */
+#define XS_OFFER_BAD_SUBSTITUTE 2u /* a substitute of a product the customer bought
+                                      in the 90 days up to as_of */
+/**
+ * The one definition of a bad shop cross-sell, for `xsell evaluate` and
+ * tests: a cross-sell (or bundle) of a shop product (kind product) that
+ * costs more than 5 x the largest order line the customer had on or before
+ * as_of, or that is a substitute (the engine's rule, with its settings) of a
+ * product the customer bought in the 90 days up to as_of. Only o->kind,
+ * o->customer, o->to_product and o->trigger (with o->also for a bundle) are
+ * read, so an offer rebuilt from the output of `xsell recommend` (product
+ * column "a + b" for a bundle) can be checked. Thread-safe; no allocation
+ * (about 100 KB of stack).
+ * @return 0 (not a shop cross-sell, or a good one), else XS_OFFER_BAD_* bits
+ */
+unsigned xs_offer_bad_cross_sell(const xs_offer_engine *en, const xs_offer *o);
 
 /** Adds the columns of xs_offer_table() to an empty table. @return XS_OK or XS_ENOMEM */
 int xs_offer_table_columns(xs_table *t);

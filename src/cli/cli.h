@@ -112,5 +112,11 @@ int xs_cmd_outcome(int argc, char **argv);
 int xs_cmd_serve(int argc, char **argv);
 int xs_cmd_apikey(int argc, char **argv);
 int xs_cmd_catalog(int argc, char **argv);
+int xs_cmd_rank(int argc, char **argv);
+int xs_cmd_evaluate(int argc, char **argv);
+/* cmd_rank.c: sets the ranking model option --NAME (shared with evaluate);
+ * returns 0 or the exit code after printing a usage error */
+int xs_cli_rank_model_opt(const char *cmd, const char *name, const char *value,
+                          xs_rank_opts *o);
 
 #endif

@@ -5,7 +5,10 @@
  * Japanese) and the evidence; with --show-suppressed also the candidates a
  * guardrail held back and why; with --all a guardrail summary on stderr;
  * with --log the offered ones are logged into the store's offers table
- * (outcome pending) for `xsell outcome` to close. The store must have been
+ * (outcome pending) for `xsell outcome` to close. With --cart, the cart
+ * answer instead (xs_offer_cart: a placement, not a contact; an unknown or
+ * missing customer is an anonymous shopper), the same ranking as POST
+ * /v1/cart/recommendations. The store must have been
  * built (`xsell build`): its stored propensity model is used.
  * A thin shell over the "Offer engine" section of xsell.h (docs/offers.md).
  */
@@ -21,6 +24,7 @@
 
 static const char usage[] =
     "usage: xsell recommend --db FILE (--customer ID | --all) [--limit K]\n"
+    "       xsell recommend --db FILE --cart P,P,... [--customer ID] [--limit K]\n"
     "                       [--lang en|ja] [--as-of DATE] [--show-suppressed]\n"
     "                       [--set SPEC] [--churn-model] [--cart P,P,...] [--log]\n"
     "                       [--format F]\n"
@@ -41,8 +45,14 @@ static const char usage[] =
     "  --show-suppressed  also list the candidates a guardrail stopped\n"
     "  --set SPEC         settings by name, e.g. min_health=60,max_contacts=1,\n"
     "                     usage_high=0.85 (docs/offers.md lists them all)\n"
-    "  --cart P,P,...     with --customer: products in the customer's cart; their\n"
-    "                     order rules give cross-sells (trigger cart)\n"
+    "  --cart P,P,...     the cart answer instead: what to place next to these\n"
+    "                     products (order rules, item similarity and, with a\n"
+    "                     known --customer, its recent purchases), ranked by\n"
+    "                     relevance; a placement is not a contact, so the\n"
+    "                     contact guardrails do not apply; without --customer,\n"
+    "                     or an unknown one, for an anonymous shopper (default\n"
+    "                     --limit 10; columns customer_id, rank, product,\n"
+    "                     trigger, because, probability, confidence, explanation)\n"
     "  --churn-model      P(churn) from the churn module's store-history model\n"
     "                     (XGBoost; slower) instead of the built-in estimate\n"
     "  --log              log the offered offers into the store's offers table\n"
@@ -57,6 +67,7 @@ static const char usage[] =
 typedef struct args {
     const char *db, *customer, *as_of, *lang, *cart;
     int all, show_suppressed, log;
+    long limit; /* --limit K, 0 when not given */
     xs_offer_config cfg;
     xs_format fmt;
 } args;
@@ -103,6 +114,7 @@ static int parse_args(int argc, char **argv, args *a)
         case 'n':
             if (xs_cli_long(CMD, "--limit", optarg, 1, 64, &k)) return XS_EXIT_USAGE;
             a->cfg.max_offers = (double)k;
+            a->limit = k;
             break;
         case 'l':
             if (strcmp(optarg, "en") && strcmp(optarg, "ja"))
@@ -147,10 +159,12 @@ static int parse_args(int argc, char **argv, args *a)
     if (optind < argc)
         return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
     if (!a->db) return xs_cli_usage_error(CMD, "--db FILE is required");
-    if (!a->customer == !a->all)
+    if (a->cart && a->all)
+        return xs_cli_usage_error(CMD, "--cart answers one shopper: not with --all");
+    if (a->cart && a->log)
+        return xs_cli_usage_error(CMD, "--log logs contacts: a cart placement is not one");
+    if (!a->cart && !a->customer == !a->all)
         return xs_cli_usage_error(CMD, "give either --customer ID or --all");
-    if (a->cart && !a->customer)
-        return xs_cli_usage_error(CMD, "--cart needs --customer");
     return -1;
 }
 
@@ -186,6 +200,46 @@ static int add_rows(void *ctx, uint32_t customer, const xs_offer *o, size_t n)
     return xs_offer_table(k->en, o, n, k->a->lang, k->a->show_suppressed, k->t);
 }
 
+#define MAX_CART 256 /* as POST /v1/cart/recommendations */
+
+/* The cart answer (xs_offer_cart) of a->cart for a->customer into t.
+ * Returns -1 on success, else the exit code (message printed). */
+static int cart_answer(const xs_offer_engine *en, const args *a, xs_table *t)
+{
+    uint32_t cart[MAX_CART];
+    size_t n_cart = 0;
+    for (const char *p = a->cart; *p;) {
+        const char *q = strchr(p, ',');
+        size_t len = q ? (size_t)(q - p) : strlen(p);
+        char id[256];
+        if (len >= sizeof id) len = sizeof id - 1;
+        memcpy(id, p, len);
+        id[len] = '\0';
+        long pi = xs_offer_engine_find_product(en, id);
+        if (pi < 0) {
+            fprintf(stderr, "xsell %s: --cart: unknown product \"%s\"\n", CMD, id);
+            return XS_EXIT_USAGE;
+        }
+        if (n_cart == MAX_CART)
+            return xs_cli_usage_error(CMD, "--cart: more than %d products", MAX_CART);
+        cart[n_cart++] = (uint32_t)pi;
+        p += len;
+        if (*p == ',') p++;
+    }
+    if (!n_cart) return xs_cli_usage_error(CMD, "--cart: no product given");
+    if (a->customer && xs_offer_engine_find(en, a->customer) < 0)
+        fprintf(stderr,
+                "xsell %s: customer \"%s\" not found: answering for an anonymous shopper\n",
+                CMD, a->customer);
+    xs_offer o[100];
+    int n = xs_offer_cart(en, a->customer, cart, n_cart, o, (size_t)(a->limit ? a->limit : 10));
+    if (n < 0 || xs_offer_cart_table(en, o, (size_t)n, a->lang, t) < 0) {
+        fprintf(stderr, "xsell %s: out of memory\n", CMD);
+        return XS_EXIT_FAIL;
+    }
+    return -1;
+}
+
 int xs_cmd_recommend(int argc, char **argv)
 {
     args a;
@@ -208,10 +262,17 @@ int xs_cmd_recommend(int argc, char **argv)
         goto cleanup;
     }
     t = xs_table_new();
-    if (!t || xs_offer_table_columns(t) < 0) goto oom;
+    if (!t || (a.cart ? xs_offer_cart_table_columns(t) : xs_offer_table_columns(t)) < 0)
+        goto oom;
     k.en = en;
     k.t = t;
-    if (a.customer) {
+    if (a.cart) {
+        int r = cart_answer(en, &a, t);
+        if (r >= 0) {
+            ex = r;
+            goto cleanup;
+        }
+    } else if (a.customer) {
         long c = xs_offer_engine_find(en, a.customer);
         if (c < 0) {
             fprintf(stderr, "xsell %s: --customer: unknown customer \"%s\"\n", CMD,
@@ -219,28 +280,8 @@ int xs_cmd_recommend(int argc, char **argv)
             ex = XS_EXIT_USAGE;
             goto cleanup;
         }
-        uint32_t cart[64];
-        size_t n_cart = 0;
-        for (const char *p = a.cart; p && *p;) {
-            const char *q = strchr(p, ',');
-            size_t len = q ? (size_t)(q - p) : strlen(p);
-            char id[256];
-            if (len >= sizeof id) len = sizeof id - 1;
-            memcpy(id, p, len);
-            id[len] = '\0';
-            long pi = xs_offer_engine_find_product(en, id);
-            if (pi < 0) {
-                fprintf(stderr, "xsell %s: --cart: unknown product \"%s\"\n", CMD, id);
-                ex = XS_EXIT_USAGE;
-                goto cleanup;
-            }
-            if (n_cart < 64) cart[n_cart++] = (uint32_t)pi;
-            p += len;
-            if (*p == ',') p++;
-        }
         xs_offer o[XS_OFFER_MAX_CANDIDATES];
-        int n = xs_offer_decide_cart(en, (uint32_t)c, cart, n_cart, o,
-                                     XS_OFFER_MAX_CANDIDATES);
+        int n = xs_offer_decide(en, (uint32_t)c, o, XS_OFFER_MAX_CANDIDATES);
         if (add_rows(&k, (uint32_t)c, o, (size_t)n) < 0) goto oom;
     } else {
         xs_offer_summary sum;

@@ -25,5 +25,7 @@ const xs_command xs_commands[] = {
     {"retention", "fit the shifted-beta-geometric retention model", xs_cmd_retention},
     {"churn", "train, evaluate and apply churn-risk models", xs_cmd_churn},
     {"experiment", "assign holdouts and analyse experiments", xs_cmd_experiment},
+    {"rank", "products each customer is most likely to buy next", xs_cmd_rank},
+    {"evaluate", "offline evaluation of the ranking against baselines", xs_cmd_evaluate},
 };
 const size_t xs_n_commands = sizeof xs_commands / sizeof xs_commands[0];

@@ -19,6 +19,16 @@
  * fewer seat packs, dropping an add-on, monthly instead of annual) when utilisation stays
  * low, churn risk is high or a cancel request came in. One candidate per proposed product
  * (the first trigger in the order above wins).
+ *
+ * Shop products (relevance.c, docs/offers.md "Relevance"): the customer's
+ * shop history is gathered once per decision on the stack (no cap on the
+ * products bought); then the next tier of a recently bought product's
+ * family (shop_upgrade), bundles the customer has partly bought (bundle),
+ * and the order rules, similarity and adoption rules. Each shop cross-sell
+ * is marked with its relevance (the evidence's confidence x lift, which
+ * orders them in guardrails.c, never the price), the share its explanation
+ * quotes, the customer's price band and the recent purchase it is a
+ * substitute of (guards substitute and price_band).
  */
 #include "offer/offer_int.h"
 
@@ -228,10 +238,14 @@ static double horizon_rev(const xs_offer_engine *en, int32_t p, double qty)
 static xs_offer *add(cands *cs, const xs__offer_cust *st, xs_offer_kind kind,
                      xs_offer_trigger trig, int32_t from, int32_t to, double prior)
 {
-    for (size_t i = 0; i < cs->n; i++)
+    for (size_t i = 0; i < cs->n; i++) {
         if (cs->o[i].to_product == to && cs->o[i].from_product == from &&
             cs->o[i].kind == kind)
             return NULL; /* one candidate per product move */
+        if (cs->o[i].trigger == XS_TRIG_BUNDLE && kind == XS_OFFER_CROSS_SELL &&
+            (cs->o[i].also[0] == to || cs->o[i].also[1] == to) && to >= 0)
+            return NULL; /* already proposed in a bundle */
+    }
     if (cs->n == cs->cap) return NULL;
     xs_offer *o = &cs->o[cs->n++];
     memset(o, 0, sizeof *o);
@@ -247,6 +261,8 @@ static xs_offer *add(cands *cs, const xs__offer_cust *st, xs_offer_kind kind,
     o->rule_from = -1;
     o->lag_days = -1;
     o->used = o->limit = NAN;
+    o->subst_of = -1;
+    o->also[0] = o->also[1] = -1;
     return o;
 }
 
@@ -492,11 +508,18 @@ static void family_cands(const xs_offer_engine *en, const xs__offer_cust *st,
     }
 }
 
+/* What a rule may not propose again: a product bought since `since` (the
+ * cart counts; XS_SNAP_NO_DATE + 1: ever bought). */
+typedef struct skip_rule {
+    const xs__offer_shop *h;
+    int32_t since;
+} skip_rule;
+
 /* Cross-sell candidates from the rules of one antecedent item. */
 static void rule_cands(const xs_offer_engine *en, const xs__offer_cust *st,
                        const xs__offer_rules *R, uint32_t a, int32_t from_prod,
-                       int32_t since, xs_offer_trigger trig, const uint32_t *skip,
-                       size_t n_skip, cands *cs)
+                       int32_t since, xs_offer_trigger trig, const skip_rule *skip,
+                       cands *cs)
 {
     const struct xs_snapshot *s = en->s;
     double made = 0;
@@ -511,10 +534,10 @@ static void rule_cands(const xs_offer_engine *en, const xs__offer_cust *st,
             if (to < 0) continue;
         } else {
             to = (int32_t)x->to;
-            int dup = 0;
-            for (size_t k = 0; k < n_skip; k++)
-                if (skip[k] == x->to) dup = 1;
-            if (dup) continue;
+            if (skip) {
+                int32_t d = xs__offer_shop_last(en, st->c, skip->h, x->to);
+                if (d != XS_SNAP_NO_DATE && d >= skip->since) continue;
+            }
         }
         xs_offer *o = add(cs, st, XS_OFFER_CROSS_SELL, trig, -1, to, x->confidence);
         if (!o) continue;
@@ -528,6 +551,152 @@ static void rule_cands(const xs_offer_engine *en, const xs__offer_cust *st,
         o->revenue_delta = horizon_rev(en, to, 1);
         o->timing = en->as_of;
         if (x->lag_lo > 0 && o->days < x->lag_lo) o->timing = since + x->lag_lo;
+    }
+}
+
+/* Shop upgrades: the next tier of the family of a product bought recently
+ * (or in the cart), unless the customer already has that tier or a higher
+ * one of the family. */
+static void upgrade_cands(const xs_offer_engine *en, const xs__offer_cust *st,
+                          const xs__offer_shop *h, cands *cs)
+{
+    const struct xs_snapshot *s = en->s;
+    for (size_t k = 0; k < h->n_recent; k++) {
+        uint32_t p = h->recent[k];
+        int32_t q = en->up_tier[p];
+        if (q < 0) continue;
+        uint16_t f = s->prod.family[p];
+        int has = 0;
+        for (uint32_t i = s->prod.family_off[f]; i < s->prod.family_off[f + 1] && !has;
+             i++) {
+            uint32_t r = s->prod.family_products[i];
+            has = s->prod.kind[r] == XS_SNAP_KIND_PRODUCT &&
+                  s->prod.tier[r] >= s->prod.tier[q] &&
+                  xs__offer_shop_last(en, st->c, h, r) != XS_SNAP_NO_DATE;
+        }
+        if (has) continue;
+        xs_offer *o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_SHOP_UPGRADE, (int32_t)p, q, 0.15);
+        if (!o) continue;
+        o->revenue_delta = (double)(s->prod.price[q] - s->prod.price[p]) / en->money_div;
+        o->rule_from = (int32_t)p;
+        o->days = en->as_of - xs__offer_shop_last(en, st->c, h, p);
+        o->timing = en->as_of;
+    }
+}
+
+/* A bundle that could be offered: its index, the recent purchase it
+ * completes, the missing items and the evidence. */
+typedef struct bundle_opt {
+    uint32_t b, from;
+    uint32_t miss[3];
+    int n_miss;
+    double conf, rel;
+} bundle_opt;
+
+#define MAX_BUNDLE_OPTS 64
+
+/* Bundles: every bundle holding a product bought recently (or in the
+ * cart) that the customer has not completed offers its missing items, at
+ * their combined price less any declared bundle discount. The evidence is
+ * the orders with that purchase that hold the whole bundle; the most
+ * relevant bundles first, and none whose missing items overlap a better
+ * one's. */
+static void bundle_cands(const xs_offer_engine *en, const xs__offer_cust *st,
+                         const xs__offer_shop *h, cands *cs)
+{
+    const struct xs_snapshot *s = en->s;
+    bundle_opt opt[MAX_BUNDLE_OPTS];
+    size_t n = 0;
+    for (size_t k = 0; k < h->n_recent && n < MAX_BUNDLE_OPTS; k++) {
+        uint32_t p = h->recent[k];
+        for (uint32_t i = en->bundle_off[p]; i < en->bundle_off[p + 1] && n < MAX_BUNDLE_OPTS;
+             i++) {
+            uint32_t b = en->bundle_ix[i];
+            const xs__offer_bundle *B = &en->bundles[b];
+            int dup = 0;
+            for (size_t j = 0; j < n; j++)
+                if (opt[j].b == b) dup = 1;
+            if (dup || !en->orders_of[p]) continue;
+            bundle_opt *x = &opt[n];
+            x->n_miss = 0;
+            for (int j = 0; j < B->n; j++)
+                if (xs__offer_shop_last(en, st->c, h, B->item[j]) == XS_SNAP_NO_DATE)
+                    x->miss[x->n_miss++] = B->item[j];
+            if (!x->n_miss) continue;
+            x->b = b;
+            x->from = p;
+            x->conf = (double)B->count / en->orders_of[p];
+            x->rel = x->conf * B->lift;
+            n++;
+        }
+    }
+    /* most relevant first (ties: the larger set, then the bundle's index):
+     * insertion sort, n is small */
+    for (size_t i = 1; i < n; i++) {
+        bundle_opt t = opt[i];
+        size_t j = i;
+        while (j > 0 && (opt[j - 1].rel < t.rel ||
+                         (opt[j - 1].rel == t.rel && (opt[j - 1].n_miss < t.n_miss ||
+                                                      (opt[j - 1].n_miss == t.n_miss &&
+                                                       opt[j - 1].b > t.b))))) {
+            opt[j] = opt[j - 1];
+            j--;
+        }
+        opt[j] = t;
+    }
+    uint32_t used[3 * MAX_BUNDLE_OPTS];
+    size_t n_used = 0;
+    for (size_t i = 0; i < n; i++) {
+        const bundle_opt *x = &opt[i];
+        int overlap = 0;
+        for (int j = 0; j < x->n_miss; j++)
+            for (size_t u = 0; u < n_used; u++)
+                if (used[u] == x->miss[j]) overlap = 1;
+        if (overlap) continue;
+        xs_offer *o =
+            add(cs, st, XS_OFFER_CROSS_SELL, XS_TRIG_BUNDLE, -1, (int32_t)x->miss[0], x->conf);
+        if (!o) continue;
+        const xs__offer_bundle *B = &en->bundles[x->b];
+        double price = 0, off = 0;
+        for (int j = 0; j < x->n_miss; j++) {
+            double v = (double)s->prod.price[x->miss[j]] / en->money_div;
+            price += v;
+            off += v * en->bundle_disc[x->miss[j]];
+            used[n_used++] = x->miss[j];
+            if (j) o->also[j - 1] = (int32_t)x->miss[j];
+        }
+        off = round(off * en->money_div) / en->money_div;
+        o->discount = off;
+        o->revenue_delta = price - off;
+        o->confidence = x->conf;
+        o->lift = B->lift;
+        o->rule_from = (int32_t)x->from;
+        o->share_n = B->count;
+        o->base_n = en->orders_of[x->from];
+        o->days = en->as_of - xs__offer_shop_last(en, st->c, h, x->from);
+        o->timing = en->as_of;
+    }
+}
+
+/* The relevance of the shop cross-sells from `first` on: the evidence
+ * that orders them, the share an explanation quotes, the customer's price
+ * band and the recent purchase a candidate is a substitute of (the guards
+ * substitute and price_band read them). */
+static void relevance_marks(const xs_offer_engine *en, const xs__offer_cust *st,
+                            const xs__offer_shop *h, xs_offer *o, size_t first, size_t n)
+{
+    int32_t since = en->as_of - (int32_t)en->cfg.subst_days;
+    for (size_t i = first; i < n; i++) {
+        xs_offer *x = &o[i];
+        if (!xs__offer_is_shop_cross(en, x)) continue;
+        x->relevance = x->confidence * xs__offer_evidence_lift(x);
+        xs__offer_share(en, x, &x->share_n, &x->base_n);
+        x->band_hi = h->max_line;
+        x->subst_of = xs__offer_substitute_of(en, st->c, h, (uint32_t)x->to_product, since);
+        for (int k = 0; x->trigger == XS_TRIG_BUNDLE && k < 2 && x->subst_of < 0; k++)
+            if (x->also[k] >= 0)
+                x->subst_of =
+                    xs__offer_substitute_of(en, st->c, h, (uint32_t)x->also[k], since);
     }
 }
 
@@ -547,58 +716,38 @@ size_t xs__offer_candidates(const xs_offer_engine *en, const xs__offer_cust *st,
         size_t before = cs.n;
         rule_cands(en, st, &en->adopt, (uint32_t)s->prod.n + st->fam[i].family,
                    st->fam[i].plan, st->fam[i].since,
-                   renewed ? XS_TRIG_RENEWED : XS_TRIG_ADOPTION, NULL, 0, &cs);
+                   renewed ? XS_TRIG_RENEWED : XS_TRIG_ADOPTION, NULL, &cs);
         if (renewed)
             for (size_t k = before; k < cs.n; k++)
                 out[k].timing = en->as_of;
     }
-    /* shop products: those bought (with their first day), those bought in the
-     * last recent_days (not proposed again), and the rules of both */
-    uint32_t bought[64], recent[64];
-    int32_t first[64];
-    size_t nb = 0, nr = 0;
-    int32_t rlo = en->as_of - (int32_t)en->cfg.recent_days;
-    for (uint32_t o = s->cust.order_off[c]; o < s->cust.order_off[c + 1]; o++) {
-        if (s->ord.date[o] > en->as_of) continue;
-        for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++) {
-            uint32_t p = s->ord.product[l];
-            size_t k;
-            for (k = 0; k < nb && bought[k] != p; k++) {
-            }
-            if (k == nb && nb < 64) bought[nb] = p, first[nb++] = s->ord.date[o];
-            if (s->ord.date[o] > rlo) {
-                for (k = 0; k < nr && recent[k] != p; k++) {
-                }
-                if (k == nr && nr < 64) recent[nr++] = p;
-            }
-        }
-    }
-    /* the cart: its items count as bought now and are never proposed */
-    for (size_t k = 0; k < n_cart; k++) {
-        if (cart[k] >= s->prod.n) continue;
-        size_t j;
-        for (j = 0; j < nr && recent[j] != cart[k]; j++) {
-        }
-        if (j == nr && nr < 64) recent[nr++] = cart[k];
-        for (j = 0; j < nb && bought[j] != cart[k]; j++) {
-        }
-        if (j == nb && nb < 64) bought[nb] = cart[k], first[nb++] = en->as_of;
-    }
+    /* shop products: the customer's history (bought ever, bought in the last
+     * recent_days, the cart as bought now), then upgrades, bundles and the
+     * rules of the cart, the recent purchases (not proposed again) and of
+     * everything bought (adoption: nothing bought is proposed again) */
+    xs__offer_shop h;
+    xs__offer_shop_gather(en, c, cart, n_cart, &h);
+    size_t shop0 = cs.n;
+    upgrade_cands(en, st, &h, &cs);
+    bundle_cands(en, st, &h, &cs);
+    skip_rule recent = {&h, en->as_of - (int32_t)en->cfg.recent_days + 1};
+    skip_rule ever = {&h, INT32_MIN + 1};
     for (size_t k = 0; k < n_cart; k++)
         if (cart[k] < s->prod.n)
             rule_cands(en, st, &en->order, cart[k], (int32_t)cart[k], en->as_of,
-                       XS_TRIG_CART, recent, nr, &cs);
-    for (size_t k = 0; k < nr; k++)
-        rule_cands(en, st, &en->order, recent[k], (int32_t)recent[k], en->as_of,
-                   XS_TRIG_PURCHASE, recent, nr, &cs);
+                       XS_TRIG_CART, &recent, &cs);
+    for (size_t k = 0; k < h.n_recent; k++)
+        rule_cands(en, st, &en->order, h.recent[k], (int32_t)h.recent[k], en->as_of,
+                   XS_TRIG_PURCHASE, &recent, &cs);
     /* item-to-item similarity of the cart and the recent purchases (cart
      * first), for what the rules did not already propose */
-    for (size_t k = 0; k < nr; k++)
-        rule_cands(en, st, &en->sim, recent[k], (int32_t)recent[k], en->as_of,
-                   XS_TRIG_SIMILAR, recent, nr, &cs);
-    for (size_t k = 0; k < nb; k++)
-        rule_cands(en, st, &en->adopt, bought[k], (int32_t)bought[k], first[k],
-                   XS_TRIG_ADOPTION, bought, nb, &cs);
+    for (size_t k = 0; k < h.n_recent; k++)
+        rule_cands(en, st, &en->sim, h.recent[k], (int32_t)h.recent[k], en->as_of,
+                   XS_TRIG_SIMILAR, &recent, &cs);
+    for (size_t k = 0; k < h.n_bought; k++)
+        rule_cands(en, st, &en->adopt, h.bought[k], (int32_t)h.bought[k],
+                   xs__offer_shop_first(&h, h.bought[k]), XS_TRIG_ADOPTION, &ever, &cs);
+    relevance_marks(en, st, &h, out, shop0, cs.n);
     /* growth offers wait for onboarding */
     int32_t signup = s->cust.signup[c];
     if (!st->onboarded && signup != XS_SNAP_NO_DATE &&

@@ -55,6 +55,12 @@ void xs_offer_config_init(xs_offer_config *c)
     c->prior_strength = 20;
     c->customer_strength = 4;
     c->min_history = 30;
+    c->subst_days = 90;
+    c->subst_lift = 1.2;
+    c->subst_price_ratio = 2;
+    c->band_ratio = 5;
+    c->band_lift = 3;
+    c->bundle_lift = 2;
     c->churn_p = NULL;
 }
 
@@ -72,7 +78,8 @@ static const struct {
     F(contact_days),    F(declined_days),  F(max_offers),        F(min_confidence),
     F(min_lift),        F(min_support),    F(recent_days),       F(rules_per_item),
     F(onboarding_days), F(prior_strength), F(customer_strength), F(min_history),
-    F(churn_model),
+    F(churn_model),     F(subst_days),     F(subst_lift),        F(subst_price_ratio),
+    F(band_ratio),      F(band_lift),      F(bundle_lift),
 };
 #undef F
 
@@ -172,17 +179,17 @@ int xs_offer_kind_parse(const char *s, xs_offer_kind *out)
 const char *xs_offer_trigger_name(xs_offer_trigger t)
 {
     static const char *const n[] = {
-        "usage",     "seats",      "renewal",       "term", "addon",
-        "adoption",  "purchase",   "renewed",       "cart", "similar",
-        "low_usage", "churn_risk", "cancel_request"};
+        "usage",     "seats",      "renewal",       "term",         "addon",
+        "shop_upgrade", "adoption", "purchase",     "renewed",      "cart",
+        "similar",   "bundle",     "low_usage",     "churn_risk",   "cancel_request"};
     return (unsigned)t < XS_TRIG_N ? n[t] : "";
 }
 
 const char *xs_offer_guard_name(xs_offer_guard g)
 {
-    static const char *const n[] = {"",         "holdout",       "critical_case", "consent",
-                                    "health",   "declined",      "frequency",
-                                    "no_value", "conflict",      "limit"};
+    static const char *const n[] = {"",         "holdout",  "substitute", "price_band",
+                                    "critical_case", "consent", "health", "declined",
+                                    "frequency", "no_value", "conflict", "limit"};
     return (unsigned)g < XS_GUARD_N ? n[g] : "";
 }
 
@@ -401,6 +408,7 @@ int xs__offer_engine_create(const xs_snapshot *s, const xs_offer_config *c,
     if ((rc = build_ladders(en)) < 0) goto oom;
     if ((rc = build_term_prices(en)) < 0) goto oom;
     if ((rc = xs__offer_rules_build(en, err)) < 0) goto cleanup;
+    if ((rc = xs__offer_relevance_build(en, err)) < 0) goto cleanup;
     if (fit && (rc = xs__offer_fit(en)) < 0) goto oom;
     *out = en;
     return XS_OK;
@@ -429,6 +437,7 @@ void xs_offer_engine_free(xs_offer_engine *en)
     xs__offer_rules_free(&en->adopt);
     xs__offer_rules_free(&en->order);
     xs__offer_rules_free(&en->sim);
+    xs__offer_relevance_free(en);
     xs__free(en);
 }
 

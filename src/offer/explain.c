@@ -174,6 +174,82 @@ static const char *plan_base(const char *name, char *buf, size_t n)
     return buf;
 }
 
+/* The share of the evidence, honestly: "12 of 40 customers (30%)" /
+ * "お客様40社のうち12社（30%）" — the count and its base, never "many".
+ * unit 0: customers, 1: orders. Without a base (n = 0): "30% of". */
+static void share(char *b, size_t n, size_t *w, uint32_t k, uint32_t base, double conf,
+                  int orders, int ja)
+{
+    if (!base) {
+        ja ? put(b, n, w, "%.0f%%", 100.0 * conf) : put(b, n, w, "%.0f%% of", 100.0 * conf);
+        return;
+    }
+    double pct = 100.0 * k / base;
+    if (ja)
+        orders ? put(b, n, w, "ご注文%u件のうち%u件（%.0f%%）", base, k, pct)
+               : put(b, n, w, "お客様%u社のうち%u社（%.0f%%）", base, k, pct);
+    else
+        put(b, n, w, "%u of %u %s (%.0f%%)", k, base, orders ? "orders" : "customers", pct);
+}
+
+/* "A4 paper (12 of 40 orders (30%) with it also include B)" style evidence
+ * sentence of an order-level share: en "k of n orders (p%) with A also
+ * include B." ja "Aを含むご注文n件のうちk件（p%）にBも含まれています。" */
+static void order_share(const xs_offer_engine *en, const xs_offer *o, const char *a,
+                        const char *to, int ja, char *b, size_t n, size_t *w)
+{
+    uint32_t k, base;
+    xs__offer_share(en, o, &k, &base);
+    if (ja) {
+        put(b, n, w, "%sを含む", a);
+        share(b, n, w, k, base, o->confidence, 1, 1);
+        put(b, n, w, "に%sも含まれています。", to);
+    } else {
+        share(b, n, w, k, base, o->confidence, 1, 0);
+        put(b, n, w, " with %s also include %s.", a, to);
+    }
+}
+
+/* What the next tier gives: the declared limits that differ ("screen_in
+ * 16 instead of 14"), else the family's next model. */
+static void upgrade_gain(const xs_offer_engine *en, const xs_offer *o, int ja, char *b,
+                         size_t n, size_t *w)
+{
+    const struct xs_snapshot *s = en->s;
+    int32_t p = o->from_product, q = o->to_product;
+    int any = 0;
+    char v1[32], v2[32];
+    for (uint32_t l = s->prod.limit_off[q]; l < s->prod.limit_off[q + 1]; l++) {
+        const char *m = metric_str(en, s->prod.limit_name[l]);
+        if (!strcmp(m, "bundle_discount")) continue;
+        double from = NAN;
+        for (uint32_t j = s->prod.limit_off[p]; j < s->prod.limit_off[p + 1]; j++)
+            if (s->prod.limit_name[j] == s->prod.limit_name[l]) from = s->prod.limit_value[j];
+        if (from == s->prod.limit_value[l]) continue;
+        num(s->prod.limit_value[l], v2, sizeof v2);
+        if (ja) {
+            if (isnan(from))
+                put(b, n, w, "%s%sが%sに", any ? "、" : "", m, v2);
+            else
+                put(b, n, w, "%s%sが%sから%sに", any ? "、" : "", m,
+                    num(from, v1, sizeof v1), v2);
+        } else {
+            if (isnan(from))
+                put(b, n, w, "%s%s %s", any ? ", " : "", m, v2);
+            else
+                put(b, n, w, "%s%s %s instead of %s", any ? ", " : "", m, v2,
+                    num(from, v1, sizeof v1));
+        }
+        any = 1;
+    }
+    if (any && ja) put(b, n, w, "なります");
+    if (!any) {
+        const char *f = xs__snap_dict_str(&s->dict.families, s->prod.family[q]);
+        ja ? put(b, n, w, "%sシリーズの一つ上のモデルです", f)
+           : put(b, n, w, "the next model of the %s range", f);
+    }
+}
+
 const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
                              const char *lang, char *b, size_t n)
 {
@@ -239,61 +315,110 @@ const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
         const char *a = pname(en, o->rule_from);
         int shop =
             o->rule_from >= 0 && en->s->prod.kind[o->rule_from] == XS_SNAP_KIND_PRODUCT;
-        double pct = 100.0 * o->confidence;
-        if (shop)
-            ja ? put(b, n, &w, "%sをご購入のお客様の%.0f%%が%sも購入しています。", a, pct,
-                     to)
-               : put(b, n, &w, "%.0f%% of customers who bought %s also bought %s.", pct,
-                     a, to);
-        else {
-            ja ? put(b, n, &w, "%sをご利用のお客様の%.0f%%が%sも利用しています", a, pct,
-                     to)
-               : put(b, n, &w, "%.0f%% of customers using %s also use %s", pct, a, to);
+        uint32_t k, base;
+        xs__offer_share(en, o, &k, &base);
+        if (shop) {
+            ja ? put(b, n, &w, "ご購入の%sと合わせて%sをご検討ください。%sをご購入の", a,
+                     to, a)
+               : put(b, n, &w, "%s goes with the %s you bought: ", to, a);
+            share(b, n, &w, k, base, o->confidence, 0, ja);
+            ja ? put(b, n, &w, "が%sも購入しています。", to)
+               : put(b, n, &w, " who bought %s also bought %s.", a, to);
+        } else {
+            ja ? put(b, n, &w,
+                     "ご利用中の%s（ご利用開始から%d日）と合わせて%sをご利用いただけます。"
+                     "%sをご利用の",
+                     a, (int)o->days, to, a)
+               : put(b, n, &w, "%s works alongside the %s you have used for %d days: ", to,
+                     a, (int)o->days);
+            share(b, n, &w, k, base, o->confidence, 0, ja);
+            ja ? put(b, n, &w, "が%sも利用しています", to)
+               : put(b, n, &w, " using %s also use %s", a, to);
             if (o->lag_days >= 0)
                 ja ? put(b, n, &w, "（多くは%d日前後で導入）", (int)o->lag_days)
                    : put(b, n, &w, ", typically after %d days", (int)o->lag_days);
-            ja ? put(b, n, &w, "。%sのご利用開始から%d日です。", a, (int)o->days)
-               : put(b, n, &w, "; you have used %s for %d days.", a, (int)o->days);
+            put(b, n, &w, ja ? "。" : ".");
         }
         break;
     }
     case XS_TRIG_RENEWED: {
         const char *a = pname(en, o->rule_from);
-        double pct = 100.0 * o->confidence;
+        uint32_t k, base;
+        xs__offer_share(en, o, &k, &base);
         ja ? put(b, n, &w,
-                 "%sのご更新ありがとうございます。%sをご利用のお客様の%.0f%%が"
-                 "%sも利用しています。",
-                 a, a, pct, to)
-           : put(b, n, &w,
-                 "Thank you for renewing %s. %.0f%% of customers using it also use %s.",
-                 a, pct, to);
+                 "%sのご更新ありがとうございます。%sと合わせて%sをご利用いただけます。"
+                 "%sをご利用の",
+                 a, a, to, a)
+           : put(b, n, &w, "Thank you for renewing %s. %s works alongside it: ", a, to);
+        share(b, n, &w, k, base, o->confidence, 0, ja);
+        ja ? put(b, n, &w, "が%sも利用しています。", to)
+           : put(b, n, &w, " using %s also use %s.", a, to);
         break;
     }
-    case XS_TRIG_SIMILAR:
-        ja ? put(b, n, &w,
-                 "%sと一緒に%sを購入されるお客様が多くいます（%sを含むご注文の%.0f%%）。",
-                 pname(en, o->rule_from), to, pname(en, o->rule_from),
-                 100.0 * o->confidence)
-           : put(b, n, &w,
-                 "Customers who buy %s often buy %s with it (%.0f%% of orders with %s).",
-                 pname(en, o->rule_from), to, 100.0 * o->confidence,
-                 pname(en, o->rule_from));
+    case XS_TRIG_SIMILAR: {
+        const char *a = pname(en, o->rule_from);
+        ja ? put(b, n, &w, "%sと合わせて%sをご検討ください。", a, to)
+           : put(b, n, &w, "%s goes with %s: ", to, a);
+        order_share(en, o, a, to, ja, b, n, &w);
         break;
-    case XS_TRIG_CART:
-        ja ? put(b, n, &w, "%sをご購入のお客様の%.0f%%が%sも一緒に購入しています。",
-                 pname(en, o->rule_from), 100.0 * o->confidence, to)
-           : put(b, n, &w, "%.0f%% of orders with %s also include %s.",
-                 100.0 * o->confidence, pname(en, o->rule_from), to);
+    }
+    case XS_TRIG_CART: {
+        const char *a = pname(en, o->rule_from);
+        ja ? put(b, n, &w, "カートの%sと合わせて%sをご検討ください。", a, to)
+           : put(b, n, &w, "%s goes with the %s in your cart: ", to, a);
+        order_share(en, o, a, to, ja, b, n, &w);
         break;
-    case XS_TRIG_PURCHASE:
-        ja ? put(b, n, &w,
-                 "最近%sをご購入いただきました。%sを含むご注文の%.0f%%に"
-                 "%sも含まれています。",
-                 from[0] ? from : pname(en, o->rule_from), pname(en, o->rule_from),
-                 100.0 * o->confidence, to)
-           : put(b, n, &w,
-                 "You recently bought %s; %.0f%% of orders with it also include %s.",
-                 pname(en, o->rule_from), 100.0 * o->confidence, to);
+    }
+    case XS_TRIG_PURCHASE: {
+        const char *a = pname(en, o->rule_from);
+        ja ? put(b, n, &w, "最近ご購入の%sと合わせて%sをご検討ください。", a, to)
+           : put(b, n, &w, "%s goes with the %s you bought recently: ", to, a);
+        order_share(en, o, a, to, ja, b, n, &w);
+        break;
+    }
+    case XS_TRIG_BUNDLE: {
+        const char *a = pname(en, o->rule_from);
+        char items[768];
+        size_t iw = 0;
+        int n_items = 1 + (o->also[0] >= 0) + (o->also[1] >= 0);
+        put(items, sizeof items, &iw, "%s", to);
+        for (int k = 0; k < 2; k++)
+            if (o->also[k] >= 0)
+                put(items, sizeof items, &iw, "%s%s",
+                    ja ? "と" : (k == n_items - 2 ? " and " : ", "), pname(en, o->also[k]));
+        xs__offer_money(en, o->revenue_delta, money, sizeof money);
+        if (ja) {
+            put(b, n, &w, "ご購入の%sとセットで、%sを%s%s", a, items,
+                n_items > 1 ? "合計" : "", money);
+            if (o->discount > 0)
+                put(b, n, &w, "（セット割引%s）",
+                    xs__offer_money(en, o->discount, x2, sizeof x2));
+            put(b, n, &w, "でご用意できます。%sを含む", a);
+            share(b, n, &w, o->share_n, o->base_n, o->confidence, 1, 1);
+            put(b, n, &w, "がこのセットをそろえています。");
+        } else {
+            put(b, n, &w, "Complete the set with your %s: %s for %s%s", a, items, money,
+                n_items > 1 ? " together" : "");
+            if (o->discount > 0)
+                put(b, n, &w, " (%s off as a set)",
+                    xs__offer_money(en, o->discount, x2, sizeof x2));
+            put(b, n, &w, ". ");
+            share(b, n, &w, o->share_n, o->base_n, o->confidence, 1, 0);
+            put(b, n, &w, " with %s include the whole set.", a);
+        }
+        break;
+    }
+    case XS_TRIG_SHOP_UPGRADE:
+        xs__offer_money(en, o->revenue_delta, money, sizeof money);
+        if (ja) {
+            put(b, n, &w, "ご購入の%sの一つ上のモデル、%sをご案内します。", from, to);
+            upgrade_gain(en, o, 1, b, n, &w);
+            put(b, n, &w, "。差額は%sです。", money);
+        } else {
+            put(b, n, &w, "%s is the next step up from the %s you bought: ", to, from);
+            upgrade_gain(en, o, 0, b, n, &w);
+            put(b, n, &w, ". It costs %s more.", money);
+        }
         break;
     case XS_TRIG_LOW_USAGE:
     case XS_TRIG_CHURN_RISK:
@@ -375,13 +500,49 @@ const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char
         if (o->trigger == XS_TRIG_SIMILAR)
             put(b, n, &w, "; similarity %s ~ %s cosine %.3f, co-orders %.3f of %s's", a,
                 c, o->lift, o->confidence, a);
-        else
+        else if (o->trigger == XS_TRIG_BUNDLE) {
+            put(b, n, &w, "; bundle %s + %s", a, c);
+            for (int k = 0; k < 2; k++)
+                if (o->also[k] >= 0)
+                    put(b, n, &w, " + %s",
+                        xs__intern_str(&en->s->prod.ids, (uint32_t)o->also[k]));
+            put(b, n, &w, " in %u of %u orders with %s, lift %.2f", o->share_n, o->base_n,
+                a, o->lift);
+            if (o->discount > 0) put(b, n, &w, "; bundle discount %.2f", o->discount);
+        } else
             put(b, n, &w, "; rule %s -> %s support %.4f confidence %.3f lift %.2f", a, c,
                 o->support, o->confidence, o->lift);
         if (o->lag_days >= 0)
             put(b, n, &w, "; median adoption lag %d days; held %d days", (int)o->lag_days,
                 (int)o->days);
+        if (xs__offer_is_shop_cross(en, o)) {
+            /* relevance: what ordered it, the honest share, the price band */
+            uint32_t k, base;
+            xs__offer_share(en, o, &k, &base);
+            if (base && o->trigger != XS_TRIG_BUNDLE)
+                put(b, n, &w, "; share %u/%u %s", k, base,
+                    o->trigger == XS_TRIG_ADOPTION || o->trigger == XS_TRIG_RENEWED
+                        ? "customers"
+                        : "orders");
+            put(b, n, &w, "; relevance %.3f", o->relevance);
+            if (o->band_hi > 0)
+                put(b, n, &w, "; price %.2f, largest past line %.2f (%.2fx)",
+                    xs__offer_list_price(en, o), o->band_hi,
+                    xs__offer_list_price(en, o) / o->band_hi);
+            if (o->guard == XS_GUARD_SUBSTITUTE && o->subst_of >= 0) {
+                double sl = 0;
+                xs__offer_is_substitute(en, (uint32_t)o->to_product, (uint32_t)o->subst_of,
+                                        &sl);
+                put(b, n, &w, "; substitute of %s (same family or category, buyers' lift %.2f)",
+                    xs__intern_str(&en->s->prod.ids, (uint32_t)o->subst_of), sl);
+            }
+        }
     }
+    if (o->trigger == XS_TRIG_SHOP_UPGRADE && o->from_product >= 0)
+        put(b, n, &w, "; ladder %s tier %u -> %u",
+            xs__snap_dict_str(&en->s->dict.families, en->s->prod.family[o->to_product]),
+            (unsigned)en->s->prod.tier[o->from_product],
+            (unsigned)en->s->prod.tier[o->to_product]);
     if (o->trigger == XS_TRIG_TERM && o->term_to)
         put(b, n, &w, "; term %u -> %u months", (unsigned)o->term_from,
             (unsigned)o->term_to);
@@ -414,6 +575,8 @@ const char *xs__offer_product_text(const xs_offer_engine *en, const xs_offer *o,
     }
     if (o->to_product >= 0) {
         put(b, n, &w, "%s", xs__intern_str(ids, (uint32_t)o->to_product));
+        for (int k = 0; o->trigger == XS_TRIG_BUNDLE && k < 2; k++) /* the bundle */
+            if (o->also[k] >= 0) put(b, n, &w, " + %s", xs__intern_str(ids, (uint32_t)o->also[k]));
         if (o->qty_from || o->qty_to) put(b, n, &w, " x%u", o->qty_to);
         /* the same product on a longer term: say which */
         if (o->term_to && o->to_product == o->from_product)

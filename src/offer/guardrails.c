@@ -6,6 +6,12 @@
  *   holdout        the customer is in the holdout arm of a holdout
  *                  experiment of the offer's kind running on the decision
  *                  day (docs/experiments.md): random, so it comes first
+ *   substitute     a shop cross-sell that is a substitute of a purchase of
+ *                  the last subst_days (relevance.c): never a good offer,
+ *                  whatever the customer's state, so checked before it
+ *   price_band     a shop cross-sell dearer than band_ratio x the
+ *                  customer's largest past order line without an evidence
+ *                  lift of band_lift (relevance.c)
  *   critical_case  an open severity-1 ticket (no ticket_closed with its ref)
  *   consent        no channel the customer consented to
  *   health         an upsell / cross-sell while health < min_health
@@ -27,6 +33,12 @@
  * Ranking (and tie-breaking, so equal input gives equal output): expected
  * value descending, then P(accept) descending, then kind (upsell,
  * cross-sell, downsell), product proposed, product replaced, trigger.
+ * Relevance, not price, orders the shop cross-sells among themselves: the
+ * places the expected value gives to shop cross-sells (how much a
+ * cross-sell is worth against an upsell or a downsell) are refilled with
+ * the same cross-sells by relevance (the evidence's confidence x lift,
+ * relevance.c) descending, so a dear product with weak evidence never
+ * pushes out a cheap one the customer is likelier to want.
  */
 #include "offer/offer_int.h"
 
@@ -68,6 +80,29 @@ static void sort_by(xs_offer *o, size_t n, int (*lt)(const xs_offer *, const xs_
     }
 }
 
+/* Refills the places of the surviving shop cross-sells (o sorted by
+ * better) with the same offers by relevance descending (ties: better). */
+static void by_relevance(const xs_offer_engine *en, xs_offer *o, size_t n)
+{
+    size_t at[XS_OFFER_MAX_CANDIDATES];
+    xs_offer x[XS_OFFER_MAX_CANDIDATES];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < XS_OFFER_MAX_CANDIDATES; i++)
+        if (o[i].guard == XS_GUARD_NONE && xs__offer_is_shop_cross(en, &o[i]))
+            at[k] = i, x[k++] = o[i];
+    for (size_t i = 1; i < k; i++) { /* stable: ties keep the better order */
+        xs_offer t = x[i];
+        size_t j = i;
+        while (j > 0 && x[j - 1].relevance < t.relevance) {
+            x[j] = x[j - 1];
+            j--;
+        }
+        x[j] = t;
+    }
+    for (size_t i = 0; i < k; i++)
+        o[at[i]] = x[i];
+}
+
 static int declined(const xs__offer_cust *st, int32_t p)
 {
     if (p < 0) return 0;
@@ -89,6 +124,10 @@ void xs__offer_guard(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
         x->rank = 0;
         if (st->holdout >> x->kind & 1u)
             x->guard = XS_GUARD_HOLDOUT;
+        else if (xs__offer_is_shop_cross(en, x) && x->subst_of >= 0)
+            x->guard = XS_GUARD_SUBSTITUTE;
+        else if (xs__offer_out_of_band(en, x))
+            x->guard = XS_GUARD_PRICE_BAND;
         else if (st->open_critical)
             x->guard = XS_GUARD_CRITICAL_CASE;
         else if (x->channel < 0)
@@ -116,6 +155,7 @@ void xs__offer_guard(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
                 o[i].guard = XS_GUARD_CONFLICT;
     }
     sort_by(o, n, better);
+    by_relevance(en, o, n);
     double slots = cfg->max_offers;
     double left = cfg->max_contacts - (double)st->recent_offers;
     if (left < slots) slots = left;

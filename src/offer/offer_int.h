@@ -42,6 +42,51 @@ typedef struct xs__offer_rules {
     size_t n;
 } xs__offer_rules;
 
+/* Same-group product pairs (relevance.c): key (a << 32 | b), a < b, ->
+ * the volume-adjusted lift of their buyers. Open addressing, key
+ * UINT64_MAX empty; cap a power of two. */
+typedef struct xs__offer_pairs {
+    uint64_t *key;
+    float *lift;
+    size_t cap, n;
+} xs__offer_pairs;
+
+/* A bundle (relevance.c): a frequent itemset of 2 or 3 shop products over
+ * the order baskets whose every item goes with the rest (lift of "the
+ * rest -> item" >= bundle_lift). */
+typedef struct xs__offer_bundle {
+    uint32_t item[3]; /* ascending product index */
+    int n;
+    uint32_t count;  /* orders holding all items */
+    uint32_t sub[3]; /* orders holding all items but item[i] */
+    float lift;      /* the smallest lift of "the rest -> item" */
+} xs__offer_bundle;
+
+/* One customer's shop history (relevance.c, xs__offer_shop_gather): the
+ * products bought on or before as_of (and those in the cart, bought "now"),
+ * in a hash set on the decision's stack (96 KB); no allocation. Beyond
+ * XS__OFFER_SHOP_MAX distinct products the set holds the most recent ones
+ * and `overflow` is set: lookups of a product not in the set then scan the
+ * customer's order lines, so answers stay exact. */
+#define XS__OFFER_SHOP_SLOTS 4096
+#define XS__OFFER_SHOP_MAX (XS__OFFER_SHOP_SLOTS / 2)
+typedef struct xs__offer_shop {
+    uint32_t mask; /* slots used - 1: the power of two >= 2 x the customer's
+                      lines (only those are cleared per decision) */
+    uint32_t key[XS__OFFER_SHOP_SLOTS]; /* product + 1; 0 empty */
+    int32_t first[XS__OFFER_SHOP_SLOTS], last[XS__OFFER_SHOP_SLOTS]; /* days */
+    uint32_t first_ord[XS__OFFER_SHOP_SLOTS];  /* order of the first purchase */
+    uint32_t recent_ord[XS__OFFER_SHOP_SLOTS]; /* first order within recent_days,
+                                                  UINT32_MAX none */
+    uint32_t bought[XS__OFFER_SHOP_MAX]; /* by first purchase (order, product) */
+    uint32_t recent[XS__OFFER_SHOP_MAX]; /* bought in the last recent_days, then
+                                            the cart: in that order */
+    size_t n_bought, n_recent;
+    int overflow;
+    double max_line; /* largest order line (currency units), 0 none */
+    double min_unit; /* smallest unit price of a line (currency units), 0 none */
+} xs__offer_shop;
+
 struct xs_offer_engine {
     const struct xs_snapshot *s;
     xs_offer_config cfg;
@@ -68,6 +113,17 @@ struct xs_offer_engine {
     xs__offer_rules order; /* over order baskets (shop products) */
     xs__offer_rules sim;   /* item-to-item cosine neighbours over orders: lift =
                               cosine, confidence = co-orders / orders of A */
+    /* relevance of shop offers (relevance.c) */
+    uint32_t *buyers;    /* per product: customers who bought it (adoption base) */
+    uint32_t *orders_of; /* per product: orders holding it (order-rule base) */
+    uint32_t *holders;   /* per family: customers who held it (adoption base) */
+    xs__offer_pairs subst; /* same-group, similar-price pairs with co-buyers */
+    int32_t *up_tier;    /* per shop product with a tier: the next tier of its
+                            family (first in family order), -1 */
+    double *bundle_disc; /* per product: declared bundle discount, fraction */
+    xs__offer_bundle *bundles;
+    size_t n_bundles;
+    uint32_t *bundle_off, *bundle_ix; /* per product: its bundles (CSR) */
     /* propensity model */
     double beta[XS__OFFER_NFEAT];
     int fitted;                                 /* beta usable */
@@ -185,6 +241,55 @@ void xs__offer_guard(const struct xs_offer_engine *en, const xs__offer_cust *st,
 /* Mines the adoption and order rules and the adoption lags. XS_OK / XS_ENOMEM. */
 int xs__offer_rules_build(struct xs_offer_engine *en, xs_error *err);
 void xs__offer_rules_free(xs__offer_rules *r);
+
+/* ---- relevance.c: the relevance rules of shop offers (docs/offers.md,
+ * "Relevance"); one function per rule */
+/* Builds buyers, orders_of, holders, subst, up_tier, bundle_disc and the
+ * bundles. XS_OK or XS_ENOMEM (err set). */
+int xs__offer_relevance_build(struct xs_offer_engine *en, xs_error *err);
+void xs__offer_relevance_free(struct xs_offer_engine *en);
+/* Fills h with customer c's shop history up to as_of and the cart (may be
+ * NULL); recent = bought after as_of - recent_days, then the cart. */
+void xs__offer_shop_gather(const struct xs_offer_engine *en, uint32_t c,
+                           const uint32_t *cart, size_t n_cart, xs__offer_shop *h);
+/* Day customer h bought product p first (as_of for the cart),
+ * XS_SNAP_NO_DATE when not in the set. */
+int32_t xs__offer_shop_first(const xs__offer_shop *h, uint32_t p);
+/* Day customer h bought product p last (as_of for the cart),
+ * XS_SNAP_NO_DATE when never. */
+int32_t xs__offer_shop_last(const struct xs_offer_engine *en, uint32_t c,
+                            const xs__offer_shop *h, uint32_t p);
+/* 1 when shop products a and b are substitutes: same family or category,
+ * similar price (the dearer <= subst_price_ratio x the cheaper; two tiers of
+ * one family always) and buyers that overlap less than chance allows for
+ * (volume-adjusted lift < subst_lift). *lift (may be NULL) gets that lift. */
+int xs__offer_is_substitute(const struct xs_offer_engine *en, uint32_t a, uint32_t b,
+                            double *lift);
+/* The product bought on or after day `since` (the cart counts) that shop
+ * product p is a substitute of; -1 none. */
+int32_t xs__offer_substitute_of(const struct xs_offer_engine *en, uint32_t c,
+                                const xs__offer_shop *h, uint32_t p, int32_t since);
+/* The customer's price band: smallest unit price and largest line of the
+ * orders up to as_of (and the cart at list price), currency units; 0 when
+ * the customer bought nothing. */
+void xs__offer_price_band(const xs__offer_shop *h, double *lo, double *hi);
+/* Price of a shop offer: the product, plus a bundle's further items, at list
+ * price (currency units). */
+double xs__offer_list_price(const struct xs_offer_engine *en, const xs_offer *o);
+/* The lift of the evidence of a cross-sell (similar: cosine^2 / support). */
+double xs__offer_evidence_lift(const xs_offer *o);
+/* 1 when a shop cross-sell is outside the price band: price > ratio x the
+ * largest line without evidence lift >= band_lift. */
+int xs__offer_out_of_band(const struct xs_offer_engine *en, const xs_offer *o);
+/* The share an explanation quotes: *k of *n customers (adoption: buyers
+ * of the shop product, holders of the family) or orders (cart, purchase,
+ * similar: orders with the antecedent; bundle: orders with the held part)
+ * that also have the proposal. *n = 0 when unknown. */
+void xs__offer_share(const struct xs_offer_engine *en, const xs_offer *o, uint32_t *k,
+                     uint32_t *n);
+/* 1 for a cross-sell (or bundle) of a shop product: the offers the
+ * relevance rules apply to. */
+int xs__offer_is_shop_cross(const struct xs_offer_engine *en, const xs_offer *o);
 
 /* ---- explain.c */
 /* Formats money (currency units) as "USD 1,234.00" into buf. */

@@ -4,12 +4,12 @@
  * KPIs, one customer's scores and the target list. Every handler reads the
  * request's model (immutable, see model.c) and answers JSON through
  * xs__reply / xs__error; besides the response, only the cart route
- * allocates (its query scratch, freed before it answers).
+ * allocates (the offer engine's cart answer as a table, freed before it
+ * answers).
  */
 #include "base/alloc.h"
 #include "base/error.h"
 #include "serve/serve_int.h"
-#include "store/snapshot.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -18,7 +18,6 @@
 
 #define MAX_LIMIT 1000
 #define MAX_CART 256
-#define MAX_OWNED 256 /* products of a customer left out of its cart answers */
 
 static double now_wall(void)
 {
@@ -127,34 +126,18 @@ int xs__h_together(xs__req *r)
                                hits_json(m->tog, hits, n)));
 }
 
-/* The together ids of the distinct products a customer has ordered (at
- * most MAX_OWNED, the rest ignored) into owned; returns their number. */
-static size_t customer_items(const xs__model *m, const char *id, uint32_t *owned)
-{
-    const xs_snapshot *s = m->snap;
-    uint32_t c = xs__intern_find(&s->cust.ids, id, strlen(id));
-    size_t n = 0;
-    if (c == XS_INTERN_NONE || c >= s->cust.n) return 0;
-    for (uint32_t o = s->cust.order_off[c]; o < s->cust.order_off[c + 1]; o++)
-        for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++) {
-            uint32_t t;
-            const char *pid = xs__intern_str(&s->prod.ids, s->ord.product[l]);
-            if (xs_together_find(m->tog, pid, &t) != XS_OK) continue;
-            size_t j = 0;
-            while (j < n && owned[j] != t) j++;
-            if (j == n && n < MAX_OWNED) owned[n++] = t;
-        }
-    return n;
-}
-
-/* Contract in serve_int.h. */
+/* Contract in serve_int.h. The cart answer of the offer engine
+ * (xs_offer_cart), rendered as the rows of `xsell recommend --cart --format
+ * json`: an unknown or missing customer_id is an anonymous shopper (200,
+ * "anonymous": true), never a 404. */
 int xs__h_cart(xs__req *r)
 {
     const xs__model *m = r->model;
     json_t *items = json_object_get(r->body, "items");
     json_t *cust = json_object_get(r->body, "customer_id");
     json_t *jl = json_object_get(r->body, "limit");
-    char q[300];
+    json_t *jlang = json_object_get(r->body, "lang");
+    char as_of[11];
     if (!json_is_array(items))
         return xs__error(r, 400, "bad_request", "items: expected an array of item ids");
     if (json_array_size(items) == 0 || json_array_size(items) > MAX_CART)
@@ -168,50 +151,49 @@ int xs__h_cart(xs__req *r)
             return xs__error(r, 400, "bad_request", "limit: expected an integer in [1, 100]");
         limit = (long)json_integer_value(jl);
     }
-    if (json_is_string(cust) && m->cs &&
-        xs_customer_scores_find(m->cs, json_string_value(cust)) < 0) {
-        quote(q, sizeof q, json_string_value(cust));
-        return xs__error(r, 404, "not_found", "unknown customer %s", q);
+    const char *lang = "en";
+    if (jlang && !json_is_null(jlang)) {
+        if (!json_is_string(jlang) ||
+            (strcmp(json_string_value(jlang), "en") && strcmp(json_string_value(jlang), "ja")))
+            return xs__error(r, 400, "bad_request", "lang: expected en or ja");
+        lang = json_string_value(jlang);
     }
+    for (size_t i = 0; i < json_array_size(items); i++)
+        if (!json_is_string(json_array_get(items, i)))
+            return xs__error(r, 400, "bad_request", "items[%zu]: expected a string", i);
+    if (!m->offers)
+        return xs__error(r, 503, "not_available", "offer engine: %s", m->offers_error);
     uint32_t cart[MAX_CART];
     size_t n_cart = 0;
     json_t *unknown = json_array();
     if (!unknown) return xs__error(r, 500, "internal", "out of memory");
     for (size_t i = 0; i < json_array_size(items); i++) {
         json_t *it = json_array_get(items, i);
-        if (!json_is_string(it)) {
-            json_decref(unknown);
-            return xs__error(r, 400, "bad_request", "items[%zu]: expected a string", i);
-        }
-        if (xs_together_find(m->tog, json_string_value(it), &cart[n_cart]) == XS_OK)
-            n_cart++;
+        long p = xs_offer_engine_find_product(m->offers, json_string_value(it));
+        if (p >= 0)
+            cart[n_cart++] = (uint32_t)p;
         else
             json_array_append(unknown, it);
     }
-    xs_together_query *qs = NULL;
-    if (xs_together_query_new(m->tog, &qs) < 0) {
+    const char *cid = json_is_string(cust) ? json_string_value(cust) : NULL;
+    int anonymous = !cid || xs_offer_engine_find(m->offers, cid) < 0;
+    xs_offer o[100];
+    int n = xs_offer_cart(m->offers, cid, cart, n_cart, o, (size_t)limit);
+    xs_table *t = xs_table_new();
+    json_t *rows = NULL;
+    if (n >= 0 && t && xs_offer_cart_table_columns(t) == XS_OK &&
+        xs_offer_cart_table(m->offers, o, (size_t)n, lang, t) == XS_OK)
+        rows = xs__table_json(t);
+    xs_table_free(t);
+    if (!rows) {
         json_decref(unknown);
-        return xs__error(r, 500, "internal", "out of memory");
-    }
-    /* with a customer, the products it has already ordered are left out:
-     * ask for more hits and drop those */
-    uint32_t owned[MAX_OWNED];
-    size_t n_owned = json_is_string(cust) ? customer_items(m, json_string_value(cust), owned)
-                                          : 0;
-    xs_together_hit hits[100 + MAX_OWNED];
-    int n = xs_together_cart(m->tog, qs, cart, n_cart, hits, (size_t)limit + n_owned);
-    xs_together_query_free(qs);
-    int k = 0;
-    for (int i = 0; i < n && k < limit; i++) {
-        size_t j = 0;
-        while (j < n_owned && owned[j] != hits[i].item) j++;
-        if (j == n_owned) hits[k++] = hits[i];
+        return xs__error(r, 500, "internal", "cannot render the cart answer");
     }
     return xs__reply(r, 200,
-                     json_pack("{s:O?,s:s,s:o?,s:o}", "customer_id",
-                               json_is_string(cust) ? cust : NULL, "measure",
-                               xs_together_measure_name(XS_SIM_COSINE), "items",
-                               hits_json(m->tog, hits, k), "unknown_items", unknown));
+                     json_pack("{s:O?,s:b,s:s,s:o,s:o}", "customer_id", cid ? cust : NULL,
+                               "anonymous", anonymous, "as_of",
+                               xs_offer_engine_as_of(m->offers, as_of), "items", rows,
+                               "unknown_items", unknown));
 }
 
 /* 1 when the JSON array of names holds s. */

@@ -2,9 +2,7 @@
  * serve_int.h — what the files of src/serve share: the immutable model the
  * handlers read, the per-request context, the routes table, metrics and the
  * JSON helpers. Only src/serve includes this (and only src/serve speaks
- * HTTP); everything it computes comes from xsell.h, except the cart route,
- * which reads a customer's orders from the snapshot's columns
- * (src/store/snapshot.h) to leave out what it already bought.
+ * HTTP); everything it computes comes from xsell.h.
  *
  * Files: server.c (libmicrohttpd glue, dispatch, auth, shutdown), routes.c
  * (the one routes table), model.c (building and swapping the model),
@@ -98,13 +96,15 @@ char *xs__metrics_render(const xs__metrics *m, double model_age, unsigned long g
 struct xs_server;
 
 #define XS__MAX_PARAMS 2
+#define XS__PARAM_MAX 1024 /* a path parameter as sent (percent-encoded), with NUL */
 
 typedef struct xs__req {
     struct xs_server *srv;
     xs__model *model;             /* borrowed reference of the request */
     struct MHD_Connection *conn;
     const char *method, *path;
-    char params[XS__MAX_PARAMS][256]; /* path parameters ({id}), in order */
+    char params[XS__MAX_PARAMS][XS__PARAM_MAX]; /* path parameters ({id}), in
+                                   order: matched raw, decoded by server.c */
     json_t *body;                 /* parsed JSON body (routes with body_json) */
     xs_apikey_scope scope;        /* scope of the presented key */
     /* the response */
@@ -130,9 +130,13 @@ typedef struct xs__route {
 extern const xs__route xs__routes[];
 extern const size_t xs__n_routes;
 
-/* Matches a path against a pattern, copying {x} segments into r->params.
- * Returns 1 on a match. */
+/* Matches a raw (still percent-encoded) path against a pattern, copying
+ * {x} segments into r->params as sent. Returns 1 on a match. */
 int xs__route_match(const char *pattern, const char *path, xs__req *r);
+/* Percent-decodes a path parameter in place ("a%2Fb" -> "a/b", "%20" ->
+ * " "; '+' stays '+'). Returns NULL, or why it is refused: "bad
+ * percent-encoding", "contains NUL", "not valid UTF-8". */
+const char *xs__path_decode(char *s);
 
 /* Sets an error response {"error":{"code":..,"message":..}} and returns status. */
 int xs__error(xs__req *r, int status, const char *code, const char *fmt, ...)

@@ -4,9 +4,17 @@
  * (routes.c), API key checks, request bodies with a size limit, JSON errors,
  * metrics, the model swap of POST /v1/build and a graceful stop.
  *
+ * Routing sees the raw request path: libmicrohttpd decodes the URL before
+ * the access handler runs, which would turn an id "a/b" sent as a%2Fb into
+ * two segments, so on_uri() (its URI log callback, which gets the request
+ * line's URI as sent) keeps the path for on_request(). Routes match the raw
+ * segments; each captured {parameter} is then percent-decoded on its own
+ * and must be valid UTF-8 without NUL (else 400 naming the parameter).
+ *
  * A request goes through on_request() several times: the first call matches
  * the route and decides everything that does not need the body (404, 405,
- * 401, 403, 413 by Content-Length) — an error is answered at once; later
+ * 401, 403, 400 path parameter, 413 by Content-Length) — an error is
+ * answered at once; later
  * calls collect the body up to max_body; the last call parses JSON and runs
  * the handler. Each request holds a reference to the model it started with,
  * released when libmicrohttpd reports the request complete.
@@ -51,6 +59,8 @@ struct xs_server {
 
 /* One request in flight. */
 typedef struct conn_state {
+    int started;  /* on_request() has seen it (in_flight counted, model held) */
+    char *raw;    /* the request path as sent (xs__malloc), NULL: use the URL */
     double t0;
     size_t route; /* index into xs__routes, xs__n_routes when unmatched */
     int responded;
@@ -224,6 +234,84 @@ static int authorize(xs_server *s, const xs__route *rt, xs__req *r)
 /* Dispatch                                                               */
 /* ---------------------------------------------------------------------- */
 
+/* Value of one hex digit, -1 when c is not one. */
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* 1 when s[0..n) is valid UTF-8 (no overlong forms, no surrogates, nothing
+ * above U+10FFFF). */
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i], cp, k;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+            k = 1, cp = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF)
+            k = 2, cp = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4)
+            k = 3, cp = c & 0x07;
+        else
+            return 0;
+        if (n - i <= k) return 0;
+        for (unsigned j = 1; j <= k; j++) {
+            if ((s[i + j] & 0xC0) != 0x80) return 0;
+            cp = (cp << 6) | (s[i + j] & 0x3F);
+        }
+        if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+/* Contract in serve_int.h. */
+const char *xs__path_decode(char *s)
+{
+    size_t w = 0;
+    for (size_t i = 0; s[i]; i++) {
+        if (s[i] != '%') {
+            s[w++] = s[i];
+            continue;
+        }
+        int hi = hexval((unsigned char)s[i + 1]);
+        int lo = hi < 0 ? -1 : hexval((unsigned char)s[i + 2]);
+        if (lo < 0) return "bad percent-encoding";
+        char ch = (char)(hi << 4 | lo);
+        if (!ch) return "contains NUL";
+        s[w++] = ch;
+        i += 2;
+    }
+    s[w] = 0;
+    return utf8_valid((const unsigned char *)s, w) ? NULL : "not valid UTF-8";
+}
+
+/* Name of the k-th {parameter} of a pattern into buf. */
+static const char *param_name(const char *pattern, size_t k, char *buf, size_t n)
+{
+    const char *p = pattern;
+    snprintf(buf, n, "?");
+    for (size_t i = 0; (p = strchr(p, '{')) != NULL; i++, p++) {
+        const char *e = strchr(p, '}');
+        if (!e) break;
+        if (i == k) {
+            snprintf(buf, n, "%.*s", (int)(e - p - 1), p + 1);
+            break;
+        }
+    }
+    return buf;
+}
+
 /* Contract in serve_int.h. */
 int xs__route_match(const char *pattern, const char *path, xs__req *r)
 {
@@ -288,6 +376,17 @@ static int first_call(xs_server *s, conn_state *cs)
     const xs__route *rt = &xs__routes[cs->route];
     int st = authorize(s, rt, r);
     if (st) return st;
+    /* the parameters matched raw: decode each on its own */
+    size_t n_param = 0;
+    for (const char *p = rt->pattern; (p = strchr(p, '{')) != NULL; p++)
+        n_param++;
+    for (size_t k = 0; k < n_param && k < XS__MAX_PARAMS; k++) {
+        const char *why = xs__path_decode(r->params[k]);
+        char name[64];
+        if (why)
+            return xs__error(r, 400, "bad_request", "path parameter %s: %s",
+                             param_name(rt->pattern, k, name, sizeof name), why);
+    }
     const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl) {
@@ -339,16 +438,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     xs_server *s = cls;
     conn_state *cs = *con_cls;
     (void)version;
-    if (!cs) {
-        cs = xs__calloc(1, sizeof *cs);
-        if (!cs) return MHD_NO;
+    if (!cs || !cs->started) {
+        if (!cs && !(cs = xs__calloc(1, sizeof *cs))) return MHD_NO;
         *con_cls = cs;
+        cs->started = 1;
         atomic_fetch_add(&s->in_flight, 1);
         cs->t0 = now_mono();
         cs->req.srv = s;
         cs->req.conn = c;
         cs->req.method = method;
-        cs->req.path = url;
+        cs->req.path = cs->raw ? cs->raw : url;
         pthread_mutex_lock(&s->mu);
         cs->req.model = s->model;
         xs__model_retain(cs->req.model);
@@ -376,6 +475,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return respond(s, cs);
 }
 
+/* URI log callback: called with the request line's URI as sent, before
+ * libmicrohttpd splits off the query and decodes it. Keeps the path for
+ * routing in a fresh conn_state (NULL when out of memory: on_request()
+ * then allocates one and routes on the decoded URL). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls, (void)c;
+    conn_state *cs = xs__calloc(1, sizeof *cs);
+    if (!cs) return NULL;
+    size_t n = strcspn(uri, "?#");
+    cs->raw = xs__strndup(uri, n);
+    return cs;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -384,6 +497,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)c, (void)toe;
     if (!cs) return;
     *con_cls = NULL;
+    xs__free(cs->raw);
+    if (!cs->started) { /* the request never reached on_request() */
+        xs__free(cs);
+        return;
+    }
     xs__model_release(cs->req.model);
     json_decref(cs->req.body);
     json_decref(cs->req.out);
@@ -539,6 +657,7 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
                             MHD_OPTION_CONNECTION_LIMIT, s->o.max_connections,
                             MHD_OPTION_CONNECTION_TIMEOUT, s->o.timeout_s,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
                             MHD_OPTION_END);
     if (!s->d) {
         char a[64];

@@ -4,9 +4,10 @@
  * `xsell serve --web DIR` (web/dist by default, built by web/build.mjs).
  * Neither needs an API key: the page asks for one and sends it on its /v1
  * calls. Asset names are one path segment of letters, digits, '.', '-' and
- * '_' that does not start with '.', so ".." (also sent as %2e%2e, which
- * libmicrohttpd decodes before routing) and hidden files are refused with
- * 400; a name with '/' never matches the /assets/{name} route (404).
+ * '_' that does not start with '.', so ".." (also sent as %2e%2e: path
+ * parameters are decoded after routing) and hidden files are refused with
+ * 400; a name with a raw '/' never matches the /assets/{name} route (404),
+ * one sent as %2F is refused like "..".
  */
 #include "base/alloc.h"
 #include "base/error.h"

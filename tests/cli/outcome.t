@@ -63,7 +63,7 @@ cmp -s "$T/before" "$T/after" || fail "a refused outcome changed the offers"
 # a refused --log run logs nothing
 expect_err 2 'xsell recommend: --customer: unknown customer "ZZ"' \
     "$XS" recommend --db "$DB" --customer ZZ --log
-expect_err 2 'xsell recommend: --cart: unknown product "nope"' \
+expect_err 2 'xsell recommend: --log logs contacts: a cart placement is not one' \
     "$XS" recommend --db "$DB" --customer U1 --cart nope --log
 "$XS" export --db "$DB" offers >"$T/after" 2>/dev/null
 cmp -s "$T/before" "$T/after" || fail "a refused --log run changed the offers"

@@ -44,6 +44,8 @@ guard          candidates  expected_value
 -------------  ----------  --------------
 offered                 9         3444.60
 holdout                 0            0.00
+substitute              0            0.00
+price_band              0            0.00
 critical_case           4          996.00
 consent                 4          996.00
 health                  0            0.00
@@ -71,11 +73,11 @@ rank  customer_id  expected_value  offers  top_offer                   ltv  segm
 OUT
 expect_out 0 "$T/want" -- "$XS" targets --db "$DB" --as-of 2026-06-30 --limit 3
 
-# a cart: the printer's paper joins the upsell
+# a cart: the cart answer (a placement, tests/cli/cart.t): the printer's paper
 "$XS" recommend --db "$DB" --customer U1 --as-of 2026-06-30 --cart shop-printer --format csv >"$T/cart" 2>&1 || fail "--cart"
-expect_eq "$(cut -d, -f2-5 "$T/cart" | sed -n 3p)" "2,cross-sell,cart,shop-paper" "--cart"
+expect_eq "$(cut -d, -f1-5 "$T/cart" | sed -n 2p)" "U1,1,shop-paper,cart,shop-printer" "--cart"
 expect_err 2 'xsell recommend: --cart: unknown product "nope"' "$XS" recommend --db "$DB" --customer U1 --cart shop-printer,nope
-expect_err 2 'xsell recommend: --cart needs --customer' "$XS" recommend --db "$DB" --all --cart shop-printer
+expect_err 2 'xsell recommend: --cart answers one shopper: not with --all' "$XS" recommend --db "$DB" --all --cart shop-printer
 
 # errors
 expect_err 2 'xsell recommend: --customer: unknown customer "ZZ"' "$XS" recommend --db "$DB" --customer ZZ

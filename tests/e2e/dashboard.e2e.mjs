@@ -84,12 +84,15 @@ async function staticRoutes() {
   eq([r.status, r.type], [200, 'text/css; charset=utf-8'], 'app.css is CSS');
   r = await raw('/assets/chart.umd.min.js');
   ok(r.status === 200 && r.body.includes('Chart.js v4'), 'the vendored Chart.js is served');
-  for (const p of ['/assets/..', '/assets/%2e%2e', '/assets/%2E%2E', '/assets/.hidden', '/assets/a%20b.js']) {
+  // path parameters are decoded after routing: an encoded '/' stays in the
+  // name, which is then refused like ".."
+  for (const p of ['/assets/..', '/assets/%2e%2e', '/assets/%2E%2E', '/assets/.hidden', '/assets/a%20b.js',
+    '/assets/%2e%2e%2findex.html', '/assets/..%2f..%2fetc%2fpasswd']) {
     r = await raw(p);
     eq([r.status, JSON.parse(r.body).error.code], [400, 'bad_request'], `${p} is refused (400)`);
   }
-  for (const p of ['/assets/../index.html', '/assets/%2e%2e/index.html', '/assets/%2e%2e%2findex.html',
-    '/assets/..%2f..%2fetc%2fpasswd', '/assets/nope.js', '/assets/', '/index.html', '/assets/x/app.js']) {
+  for (const p of ['/assets/../index.html', '/assets/%2e%2e/index.html',
+    '/assets/nope.js', '/assets/', '/index.html', '/assets/x/app.js']) {
     r = await raw(p);
     eq([r.status, JSON.parse(r.body).error.code], [404, 'not_found'], `${p} is not found (404)`);
   }

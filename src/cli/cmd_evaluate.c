@@ -1,0 +1,153 @@
+/*
+ * cmd_evaluate.c — `xsell evaluate`: the offline evaluation of the personal
+ * ranking against most-popular and item-kNN, computed in the same run on a
+ * time split of the store's orders. A thin shell over xs_eval_run().
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: xsell evaluate --db FILE --cutoff DATE [--horizon DAYS] [--k K]\n"
+    "                      [MODEL OPTIONS] [--format table|json|csv]\n"
+    "\n"
+    "Builds the ranking, item-kNN and most-popular on the orders before --cutoff\n"
+    "and scores each against the products every customer bought in the horizon\n"
+    "after it and had not bought before (docs/evaluate.md).\n"
+    "  --db FILE             the store\n"
+    "  --cutoff DATE         YYYY-MM-DD\n"
+    "  --horizon DAYS        purchases in [cutoff, cutoff + DAYS) count (default 90)\n"
+    "  --k K                 list length (default 10)\n"
+    "  --format F            table (default), json or csv\n"
+    "Model options: as `xsell rank --help`; they change the first row only.\n"
+    "Columns: method, customers, precision, recall, ndcg, map, hit_rate (all @K),\n"
+    "coverage, substitute_share, ndcg_vs_knn (nDCG over item-kNN's), seconds.\n";
+
+#define CMD "evaluate"
+
+int xs_cmd_evaluate(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"cutoff", required_argument, NULL, 'c'},
+        {"horizon", required_argument, NULL, 'H'},
+        {"k", required_argument, NULL, 'k'},
+        {"format", required_argument, NULL, 'f'},
+        {"alpha", required_argument, NULL, 'M'},
+        {"beta", required_argument, NULL, 'M'},
+        {"shrink", required_argument, NULL, 'M'},
+        {"user-pow", required_argument, NULL, 'M'},
+        {"seq-back", required_argument, NULL, 'M'},
+        {"neighbours", required_argument, NULL, 'M'},
+        {"half-life", required_argument, NULL, 'M'},
+        {"co-half-life", required_argument, NULL, 'M'},
+        {"knn-weight", required_argument, NULL, 'M'},
+        {"trend-weight", required_argument, NULL, 'M'},
+        {"trend-days", required_argument, NULL, 'M'},
+        {"trend-pow", required_argument, NULL, 'M'},
+        {"trend-lag", required_argument, NULL, 'M'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *db = NULL;
+    xs_eval_opts o;
+    xs_eval_opts_init(&o);
+    xs_format fmt = XS_FORMAT_TABLE;
+    long l;
+    int c, idx = 0;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, &idx)) != -1) {
+        switch (c) {
+        case 'd':
+            db = optarg;
+            break;
+        case 'c':
+            o.cutoff = optarg;
+            break;
+        case 'H':
+            if (xs_cli_long(CMD, "--horizon", optarg, 1, 100000, &l))
+                return XS_EXIT_USAGE;
+            o.horizon = (int)l;
+            break;
+        case 'k':
+            if (xs_cli_long(CMD, "--k", optarg, 1, 100000, &l)) return XS_EXIT_USAGE;
+            o.k = (size_t)l;
+            break;
+        case 'f':
+            if (xs_cli_format(CMD, optarg, &fmt)) return XS_EXIT_USAGE;
+            break;
+        case 'M':
+            if (xs_cli_rank_model_opt(CMD, opts[idx].name, optarg, &o.model))
+                return XS_EXIT_USAGE;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return XS_EXIT_OK;
+        case ':':
+            return xs_cli_usage_error(CMD, "%s needs a value", argv[optind - 1]);
+        default:
+            return xs_cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
+    if (!db) return xs_cli_usage_error(CMD, "--db FILE is required");
+    if (!o.cutoff) return xs_cli_usage_error(CMD, "--cutoff DATE is required");
+    if (access(db, R_OK) != 0) {
+        fprintf(stderr, "xsell " CMD ": %s: %s\n", db, strerror(errno));
+        return XS_EXIT_USAGE;
+    }
+
+    int rc = XS_EXIT_OK;
+    xs_error e;
+    memset(&e, 0, sizeof e);
+    xs_store *st = NULL;
+    xs_snapshot *snap = NULL;
+    xs_table *t = NULL;
+    xs_eval_row rows[XS_EVAL_N_METHODS];
+    if (xs_store_open(&st, db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
+        xs_eval_run(snap, &o, rows, &e) < 0) {
+        rc = xs_cli_fail(CMD, &e);
+        goto cleanup;
+    }
+    if (!(t = xs_table_new())) {
+        fprintf(stderr, "xsell " CMD ": out of memory\n");
+        rc = XS_EXIT_FAIL;
+        goto cleanup;
+    }
+    static const char *const cols[] = {
+        "method",   "customers", "precision",        "recall",      "ndcg",   "map",
+        "hit_rate", "coverage",  "substitute_share", "ndcg_vs_knn", "seconds"};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        xs_table_column(t, cols[i], i ? XS_COL_NUM : XS_COL_TEXT);
+    for (int i = 0; i < XS_EVAL_N_METHODS; i++) {
+        const xs_eval_row *w = &rows[i];
+        if (xs_table_row(t) < 0) break;
+        xs_table_cell(t, w->method);
+        xs_table_cellf(t, "%zu", w->n_customers);
+        xs_table_cellf(t, "%.4f", w->precision);
+        xs_table_cellf(t, "%.4f", w->recall);
+        xs_table_cellf(t, "%.4f", w->ndcg);
+        xs_table_cellf(t, "%.4f", w->map);
+        xs_table_cellf(t, "%.4f", w->hit_rate);
+        xs_table_cellf(t, "%.4f", w->coverage);
+        xs_table_cellf(t, "%.4f", w->substitute_share);
+        xs_table_cellf(t, "%.3f", rows[1].ndcg > 0 ? w->ndcg / rows[1].ndcg : 0.0);
+        xs_table_cellf(t, "%.2f", w->seconds);
+    }
+    if (xs_table_write(t, stdout, fmt) < 0) {
+        fprintf(stderr, "xsell " CMD ": cannot write the output\n");
+        rc = XS_EXIT_FAIL;
+    }
+cleanup:
+    xs_table_free(t);
+    xs_snapshot_free(snap);
+    xs_store_close(st);
+    return rc;
+}

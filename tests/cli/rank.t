@@ -1,0 +1,71 @@
+# xsell rank / xsell evaluate: the personal ranking and its offline
+# evaluation. Fixture tests/data/rank: the histories of test_rank.c —
+# U0 {p0 p1 p2}, U1 {p0 p1}, U2 {p1 p2 p3}, U3 {p0 p4}, U4 {p2 p5} before
+# 2024-04-10; later.csv adds orders dated on and after it.
+D="$SRC/tests/data/rank"
+for t in customers products orders; do
+    "$XS" import --db "$T/s.db" $t "$D/$t.csv" >/dev/null 2>&1 || fail "import $t"
+done
+COS="--alpha 0.5 --beta 0.5 --user-pow 0 --seq-back 1 --neighbours 0 --half-life 0 --co-half-life 0"
+
+# cosine by hand: U3 holds p0 (buyers U0 U1 U3) and p4 (U3 alone):
+# s(p1) = co(p0,p1)/sqrt(3*3) = 2/3, s(p2) = 1/3; scores / max
+cat >"$T/want" <<'OUT'
+customer_id  rank  product_id  product  score  evidence  evidence_share
+-----------  ----  ----------  -------  -----  --------  --------------
+U3              1  p1          Tea          1  p0                     1
+U3              2  p2          Spoon      0.5  p0                     1
+OUT
+expect_out 0 "$T/want" -- "$XS" rank --db "$T/s.db" --customer U3 --as-of 2024-04-10 $COS
+
+# a cart adds p3: s(p1) = 2/3 + 1/sqrt(3), s(p2) = 1/3 + 1/sqrt(3)
+cat >"$T/want" <<'OUT'
+[
+ {"customer_id": "U3", "rank": 1, "product_id": "p1", "product": "Tea", "score": 1, "evidence": "p0", "evidence_share": 0.536},
+ {"customer_id": "U3", "rank": 2, "product_id": "p2", "product": "Spoon", "score": 0.732051, "evidence": "p3", "evidence_share": 0.634}
+]
+OUT
+expect_out 0 "$T/want" -- "$XS" rank --db "$T/s.db" --customer U3 --as-of 2024-04-10 --cart p3 $COS --format json
+
+# as-of: rows dated on or after --as-of change nothing
+"$XS" rank --db "$T/s.db" --all --as-of 2024-04-10 --format csv >"$T/before.csv" || fail "rank --all"
+"$XS" import --db "$T/s.db" orders "$D/later.csv" >/dev/null 2>&1 || fail "import later"
+expect_out 0 "$T/before.csv" -- "$XS" rank --db "$T/s.db" --all --as-of 2024-04-10 --format csv
+# ... and a later as-of sees them: U3 now holds p1
+"$XS" rank --db "$T/s.db" --customer U3 --as-of 2024-05-01 --format csv >"$T/after.csv"
+awk -F, '$3 == "p1"' "$T/after.csv" | grep -q . && fail "p1 offered to U3 after buying it"
+n_pass=$((n_pass + 1))
+
+# errors
+expect_err 2 'xsell rank: --customer: unknown customer "U9"' "$XS" rank --db "$T/s.db" --customer U9 --as-of 2024-04-10
+expect_err 2 'xsell rank: --as-of: not a date (YYYY-MM-DD): "2024-13-01"' "$XS" rank --db "$T/s.db" --customer U3 --as-of 2024-13-01
+expect_err 2 'xsell rank: --as-of DATE is required' "$XS" rank --db "$T/s.db" --customer U3
+expect_err 2 'xsell rank: give one of --customer ID or --all' "$XS" rank --db "$T/s.db" --as-of 2024-04-10
+expect_err 2 'xsell rank: --cart: unknown product "zz"' "$XS" rank --db "$T/s.db" --customer U3 --as-of 2024-04-10 --cart zz
+expect_err 2 'xsell evaluate: --cutoff: not a date (YYYY-MM-DD): "x"' "$XS" evaluate --db "$T/s.db" --cutoff x
+expect_err 2 'xsell evaluate: --cutoff DATE is required' "$XS" evaluate --db "$T/s.db"
+expect_err 2 'xsell evaluate: --cutoff: no customer with an order before 2024-03-02 and a new product from 2024-03-02 to 2024-03-31' "$XS" evaluate --db "$T/s.db" --cutoff 2024-03-02 --horizon 30
+
+# evaluation by hand, k = 2, cutoff 2024-04-10: U3 then buys p1, U1 p3 p4.
+# popular (buyers: p0 p1 p2 3 each): U3 gets p1 p2 (hit at 1: nDCG 1);
+# U1 gets p2 p3 (hit at 2: (1/log2 3) / (1 + 1/log2 3) = 0.3869); mean 0.6934
+cat >"$T/want" <<'OUT'
+method,customers,precision,recall,ndcg,map,hit_rate,coverage,substitute_share,ndcg_vs_knn
+xsell,2,0.5000,0.7500,0.8066,0.7500,1.0000,0.5000,0.0000,1.163
+item-knn,2,0.5000,0.7500,0.6934,0.6250,1.0000,0.5000,0.0000,1.000
+popular,2,0.5000,0.7500,0.6934,0.6250,1.0000,0.5000,0.0000,1.000
+OUT
+"$XS" evaluate --db "$T/s.db" --cutoff 2024-04-10 --horizon 30 --k 2 --format csv | cut -d, -f1-10 >"$T/got" || fail "evaluate"
+diff -u "$T/want" "$T/got" >&2 || fail "evaluate table differs"
+n_pass=$((n_pass + 1))
+
+# the real shop (Online Retail II): xsell's nDCG@10 >= 1.15 x item-kNN's
+DATA="$SRC/../shared/data/online_retail_ii/online_retail_II_year_2009_2010.csv"
+if [ -r "$DATA" ]; then
+    XSELL="$XS" DATA="$DATA" "$SRC/examples/online-retail/run.sh" "$T/or.db" >/dev/null 2>&1 || fail "import the shop"
+    r=$("$XS" evaluate --db "$T/or.db" --cutoff 2010-09-01 --format csv | awk -F, '$1 == "xsell" {print $10}')
+    awk -v r="$r" 'BEGIN {exit !(r >= 1.15)}' || fail "nDCG@10 vs item-kNN is $r, want >= 1.15"
+    n_pass=$((n_pass + 1))
+else
+    echo "skipped: the Online Retail II file is absent ($DATA)"
+fi
