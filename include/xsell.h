@@ -2543,6 +2543,10 @@ typedef struct xs_offer_config {
                                 past order line ... */
     double band_lift;        /* 3: ... needs a rule lift >= this */
     double bundle_lift;      /* 2: bundles: lift of each item given the rest */
+    double rank_order;       /* 1: shop cross-sells and cart placements are
+                                ordered by the personal ranking model (xs_rank,
+                                docs/evaluate.md); 0: by the evidence's
+                                confidence x lift (cart: its probability) */
     const double *churn_p;   /* optional P(churn) per customer (snapshot order,
                                 NaN: unknown), e.g. from the churn model;
                                 NULL: the built-in estimate (borrowed) */
@@ -2745,6 +2749,9 @@ const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char
  * @return 0 (not a shop cross-sell, or a good one), else XS_OFFER_BAD_* bits
  */
 unsigned xs_offer_bad_cross_sell(const xs_offer_engine *en, const xs_offer *o);
+/** @return whether o is a cross-sell or bundle of a shop product (kind
+ *  product): the offers xs_offer_bad_cross_sell() judges */
+int xs_offer_is_shop_cross_sell(const xs_offer_engine *en, const xs_offer *o);
 
 /** Adds the columns of xs_offer_table() to an empty table. @return XS_OK or XS_ENOMEM */
 int xs_offer_table_columns(xs_table *t);

@@ -26,9 +26,62 @@ static const char usage[] =
     "  --format F            table (default), json or csv\n"
     "Model options: as `xsell rank --help`; they change the first row only.\n"
     "Columns: method, customers, precision, recall, ndcg, map, hit_rate (all @K),\n"
-    "coverage, substitute_share, ndcg_vs_knn (nDCG over item-kNN's), seconds.\n";
+    "coverage, substitute_share, ndcg_vs_knn (nDCG over item-kNN's), seconds.\n"
+    "Then, on stderr, the engine's offers to every customer as of the store's\n"
+    "last day: the share of shop cross-sells that fail the relevance bar (above\n"
+    "5x the customer's largest past line, or a substitute of a purchase in the\n"
+    "last 90 days; docs/offers.md \"Relevance\").\n";
 
 #define CMD "evaluate"
+
+/* The engine's offers to every customer as of the store's last day, judged
+ * by the one definition of a bad shop cross-sell (xs_offer_bad_cross_sell). */
+typedef struct offer_count {
+    const xs_offer_engine *en;
+    unsigned long long shop, bad, price, subst, customers;
+} offer_count;
+
+static int count_offers(void *ctx, uint32_t customer, const xs_offer *o, size_t n)
+{
+    offer_count *k = ctx;
+    (void)customer;
+    int any = 0;
+    for (size_t i = 0; i < n && o[i].rank > 0; i++) {
+        if (!xs_offer_is_shop_cross_sell(k->en, &o[i])) continue;
+        unsigned b = xs_offer_bad_cross_sell(k->en, &o[i]);
+        k->shop++;
+        k->bad += b != 0;
+        k->price += (b & XS_OFFER_BAD_PRICE) != 0;
+        k->subst += (b & XS_OFFER_BAD_SUBSTITUTE) != 0;
+        any = 1;
+    }
+    k->customers += (unsigned long long)any;
+    return XS_OK;
+}
+
+/* Prints the share of bad shop cross-sells among the engine's offers (a
+ * line on stderr). Returns XS_OK or an error code with e set. */
+static int report_offers(xs_store *st, const xs_snapshot *snap, xs_error *e)
+{
+    xs_offer_engine *en = NULL;
+    int rc = xs_offer_engine_open(st, snap, NULL, NULL, &en, e);
+    if (rc == XS_ENOTFOUND) rc = xs_offer_engine_new(snap, NULL, NULL, &en, e);
+    if (rc < 0) return rc;
+    offer_count k = {en, 0, 0, 0, 0, 0};
+    xs_offer_summary sum;
+    rc = xs_offer_decide_all(en, 1, count_offers, &k, &sum);
+    if (rc == XS_OK)
+        fprintf(
+            stderr,
+            "offers: %llu shop cross-sell%s offered to %llu customer%s; %llu (%.2f %%) "
+            "fail the relevance bar: %llu above 5x the customer's largest past "
+            "line, %llu substitute%s of a purchase in the last 90 days\n",
+            k.shop, k.shop == 1 ? "" : "s", k.customers, k.customers == 1 ? "" : "s",
+            k.bad, k.shop ? 100.0 * (double)k.bad / (double)k.shop : 0.0, k.price,
+            k.subst, k.subst == 1 ? "" : "s");
+    xs_offer_engine_free(en);
+    return rc;
+}
 
 int xs_cmd_evaluate(int argc, char **argv)
 {
@@ -144,6 +197,8 @@ int xs_cmd_evaluate(int argc, char **argv)
     if (xs_table_write(t, stdout, fmt) < 0) {
         fprintf(stderr, "xsell " CMD ": cannot write the output\n");
         rc = XS_EXIT_FAIL;
+    } else if (report_offers(st, snap, &e) < 0) {
+        rc = xs_cli_fail(CMD, &e);
     }
 cleanup:
     xs_table_free(t);

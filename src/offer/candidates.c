@@ -32,6 +32,8 @@
  */
 #include "offer/offer_int.h"
 
+#include "base/alloc.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -678,18 +680,35 @@ static void bundle_cands(const xs_offer_engine *en, const xs__offer_cust *st,
     }
 }
 
-/* The relevance of the shop cross-sells from `first` on: the evidence
- * that orders them, the share an explanation quotes, the customer's price
- * band and the recent purchase a candidate is a substitute of (the guards
- * substitute and price_band read them). */
+/* Below any score of the ranking model: a candidate the model gives no
+ * score (bought long ago, no co-buyers in its neighbourhoods) keeps its
+ * evidence order after every scored one. */
+#define UNRANKED 1e-9
+
+/* The relevance of the shop cross-sells from `first` on: what orders them
+ * (the personal ranking model's score for the customer and the cart, see
+ * docs/evaluate.md; without a model, or for a product it does not score,
+ * the evidence's confidence x lift, far below every score), the share an
+ * explanation quotes, the customer's price band and the recent purchase a
+ * candidate is a substitute of (the guards substitute and price_band read
+ * them). */
 static void relevance_marks(const xs_offer_engine *en, const xs__offer_cust *st,
-                            const xs__offer_shop *h, xs_offer *o, size_t first, size_t n)
+                            const xs__offer_shop *h, const uint32_t *cart, size_t n_cart,
+                            xs_offer *o, size_t first, size_t n)
 {
     int32_t since = en->as_of - (int32_t)en->cfg.subst_days;
+    double *score = NULL;
+    int ranked = 0;
+    for (size_t i = first; i < n && !score; i++)
+        if (xs__offer_is_shop_cross(en, &o[i]) && en->rank &&
+            (score = xs__malloc((en->s->prod.n + 1) * sizeof *score)))
+            ranked = xs__offer_rank_scores(en, st->c, cart, n_cart, score) == 1;
     for (size_t i = first; i < n; i++) {
         xs_offer *x = &o[i];
         if (!xs__offer_is_shop_cross(en, x)) continue;
-        x->relevance = x->confidence * xs__offer_evidence_lift(x);
+        double evidence = x->confidence * xs__offer_evidence_lift(x);
+        double r = ranked ? score[x->to_product] : 0;
+        x->relevance = r > 0 ? r : (ranked ? UNRANKED : 1) * evidence;
         xs__offer_share(en, x, &x->share_n, &x->base_n);
         x->band_hi = h->max_line;
         x->subst_of = xs__offer_substitute_of(en, st->c, h, (uint32_t)x->to_product, since);
@@ -698,6 +717,7 @@ static void relevance_marks(const xs_offer_engine *en, const xs__offer_cust *st,
                 x->subst_of =
                     xs__offer_substitute_of(en, st->c, h, (uint32_t)x->also[k], since);
     }
+    xs__free(score);
 }
 
 size_t xs__offer_candidates(const xs_offer_engine *en, const xs__offer_cust *st,
@@ -747,7 +767,7 @@ size_t xs__offer_candidates(const xs_offer_engine *en, const xs__offer_cust *st,
     for (size_t k = 0; k < h.n_bought; k++)
         rule_cands(en, st, &en->adopt, h.bought[k], (int32_t)h.bought[k],
                    xs__offer_shop_first(&h, h.bought[k]), XS_TRIG_ADOPTION, &ever, &cs);
-    relevance_marks(en, st, &h, out, shop0, cs.n);
+    relevance_marks(en, st, &h, cart, n_cart, out, shop0, cs.n);
     /* growth offers wait for onboarding */
     int32_t signup = s->cust.signup[c];
     if (!st->onboarded && signup != XS_SNAP_NO_DATE &&

@@ -15,15 +15,22 @@
  * (rules.c: en->order, en->sim) is a piece of evidence with its confidence
  * P(B in an order | A in it); a pair with both counts once (the rule).
  *
- * Score. cart_score() combines the evidence of one candidate B as a
+ * Relevance rules (relevance.c): no substitute of a cart item or of the
+ * customer's recent purchases, nothing far above its price band without
+ * strong evidence.
+ *
+ * Probability. cart_score() combines the evidence of one candidate B as a
  * noisy-OR, 1 - prod(1 - w_A x P(B | A)): the chance that one of the items
  * pulls B into the basket. It is a probability (in [0, 1]), grows with
  * every supporting item, and for a single antecedent it is the confidence
- * the explanation quotes. It is the one place the score is made: a personal
- * ranking model can replace it without touching the gathering or the order.
+ * the explanation quotes.
  *
- * Order: score descending, then product id (byte order), so equal input
- * gives equal output in the CLI and over HTTP.
+ * Order: the personal ranking model's score for this shopper and cart
+ * (engine.c, src/mine/rank.c; the same model as `xsell rank --cart`, so the
+ * candidates come out in the order of that ranking), then the probability,
+ * then product id (byte order), so equal input gives equal output in the
+ * CLI and over HTTP. A store without orders has no model: the probability
+ * orders alone.
  */
 #include "offer/offer_int.h"
 
@@ -92,6 +99,7 @@ static double cart_score(const xs_offer_engine *en, const antecedent *ante,
 /* Ranking: score descending, then product id. */
 static int better(const xs_offer_engine *en, const xs_offer *a, const xs_offer *b)
 {
+    if (a->relevance != b->relevance) return a->relevance > b->relevance;
     if (a->p_accept != b->p_accept) return a->p_accept > b->p_accept;
     return strcmp(xs__intern_str(&en->s->prod.ids, (uint32_t)a->to_product),
                   xs__intern_str(&en->s->prod.ids, (uint32_t)b->to_product)) < 0;
@@ -140,7 +148,9 @@ int xs_offer_cart(const xs_offer_engine *en, const char *customer_id,
     uint16_t fams[XS__OFFER_MAX_FAM];
     size_t n_ante = 0, n_skip = 0, n_fam = 0, n_ev = 0, cap_ev = 0, n_out = 0;
     evidence *ev = NULL;
-    int rc = XS_ENOMEM;
+    double *score = NULL;
+    xs__offer_shop *h = NULL;
+    int rc = XS_ENOMEM, ranked = 0;
     if (!ante || !skip) goto cleanup;
     for (size_t k = 0; k < n_cart; k++) {
         if (cart[k] >= s->prod.n) continue;
@@ -199,6 +209,20 @@ int xs_offer_cart(const xs_offer_engine *en, const char *customer_id,
         }
     }
     if (n_ev) qsort(ev, n_ev, sizeof *ev, cmp_evidence);
+    /* the order: the personal ranking model's score for this shopper and
+     * cart; the relevance rules: the shopper's history with the cart */
+    if (n_ev && en->rank) {
+        if (!(score = xs__malloc((s->prod.n + 1) * sizeof *score))) goto cleanup;
+        int r = xs__offer_rank_scores(en, c == XS_OFFER_ANONYMOUS ? XS_RANK_NONE : c, cart,
+                                      n_cart, score);
+        if (r < 0) goto cleanup;
+        ranked = r == 1;
+    }
+    if (n_ev && c != XS_OFFER_ANONYMOUS) {
+        if (!(h = xs__malloc(sizeof *h))) goto cleanup;
+        xs__offer_shop_gather(en, c, cart, n_cart, h);
+    }
+    int32_t since = en->as_of - (int32_t)en->cfg.subst_days;
     for (size_t i = 0; i < n_ev;) {
         size_t j = i, m = i;
         uint32_t to = ev[i].to;
@@ -215,9 +239,15 @@ int xs_offer_cart(const xs_offer_engine *en, const char *customer_id,
         for (size_t k = 0; k < n_fam; k++)
             if (fams[k] == f) held = 1;
         if (held) continue;
-        /* the per-customer relevance rules of the contact engine (substitutes
-         * of a recent purchase, price band) belong here too, once
-         * candidates.c exposes them as a check on one product */
+        /* the relevance rules: no substitute of a cart item or a recent
+         * purchase, nothing far above the shopper's price band */
+        int subst = 0;
+        if (h)
+            subst = xs__offer_substitute_of(en, c, h, to, since) >= 0;
+        else
+            for (size_t k = 0; k < n_cart && !subst; k++)
+                subst = cart[k] < s->prod.n && xs__offer_is_substitute(en, to, cart[k], NULL);
+        if (subst) continue;
         /* the strongest piece explains the proposal */
         const evidence *best = &e[0];
         for (size_t k = 1; k < n_e; k++) {
@@ -251,6 +281,9 @@ int xs_offer_cart(const xs_offer_engine *en, const char *customer_id,
         x.rule_from = (int32_t)A->product;
         x.lag_days = -1;
         x.subst_of = -1;
+        x.band_hi = h ? h->max_line : 0;
+        if (xs__offer_out_of_band(en, &x)) continue;
+        x.relevance = ranked && score[to] > 0 ? score[to] : 0;
         keep_best(en, out, &n_out, cap, &x);
     }
     for (size_t i = 0; i < n_out; i++)
@@ -260,6 +293,8 @@ cleanup:
     xs__free(ante);
     xs__free(skip);
     xs__free(ev);
+    xs__free(score);
+    xs__free(h);
     return rc;
 }
 

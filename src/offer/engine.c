@@ -61,6 +61,7 @@ void xs_offer_config_init(xs_offer_config *c)
     c->band_ratio = 5;
     c->band_lift = 3;
     c->bundle_lift = 2;
+    c->rank_order = 1;
     c->churn_p = NULL;
 }
 
@@ -79,7 +80,7 @@ static const struct {
     F(min_lift),        F(min_support),    F(recent_days),       F(rules_per_item),
     F(onboarding_days), F(prior_strength), F(customer_strength), F(min_history),
     F(churn_model),     F(subst_days),     F(subst_lift),        F(subst_price_ratio),
-    F(band_ratio),      F(band_lift),      F(bundle_lift),
+    F(band_ratio),      F(band_lift),      F(bundle_lift),       F(rank_order),
 };
 #undef F
 
@@ -379,6 +380,47 @@ cleanup:
 /* Engine                                                                 */
 /* ---------------------------------------------------------------------- */
 
+/* The personal ranking of shop products (docs/evaluate.md), on the orders
+ * dated up to as_of, with the model's defaults: it orders shop cross-sells
+ * and cart placements. A store without orders has none. */
+static int build_rank(xs_offer_engine *en, xs_error *err)
+{
+    if (!en->s->ord.n || !(en->cfg.rank_order > 0)) return XS_OK;
+    char day[11];
+    xs__date_format(en->as_of + 1, day); /* the model reads orders before its day */
+    xs_rank_opts o;
+    xs_rank_opts_init(&o);
+    o.as_of = day;
+    return xs_rank_build(en->s, &o, &en->rank, err);
+}
+
+/* Contract in offer_int.h. */
+int xs__offer_rank_scores(const xs_offer_engine *en, uint32_t c, const uint32_t *cart,
+                          size_t n_cart, double *score)
+{
+    if (!en->rank) return 0;
+    size_t np = en->s->prod.n;
+    xs_rank_scratch *q = NULL;
+    xs_rank_hit *hits = xs__malloc((np ? np : 1) * sizeof *hits);
+    if (!hits || xs_rank_scratch_new(en->rank, &q) < 0) {
+        xs__free(hits);
+        return XS_ENOMEM;
+    }
+    for (size_t p = 0; p < np; p++)
+        score[p] = 0;
+    /* the model takes only products of the snapshot in the cart */
+    uint32_t in_cart[64];
+    size_t k = 0;
+    for (size_t i = 0; i < n_cart && k < 64; i++)
+        if (cart[i] < np) in_cart[k++] = cart[i];
+    int n = xs_rank_customer(en->rank, q, c, in_cart, k, hits, np);
+    for (int i = 0; i < n; i++)
+        score[hits[i].product] = hits[i].score;
+    xs_rank_scratch_free(q);
+    xs__free(hits);
+    return n < 0 ? n : 1;
+}
+
 int xs_offer_engine_new(const xs_snapshot *s, const xs_offer_config *c, const char *as_of,
                         xs_offer_engine **out, xs_error *err)
 {
@@ -409,6 +451,7 @@ int xs__offer_engine_create(const xs_snapshot *s, const xs_offer_config *c,
     if ((rc = build_term_prices(en)) < 0) goto oom;
     if ((rc = xs__offer_rules_build(en, err)) < 0) goto cleanup;
     if ((rc = xs__offer_relevance_build(en, err)) < 0) goto cleanup;
+    if ((rc = build_rank(en, err)) < 0) goto cleanup;
     if (fit && (rc = xs__offer_fit(en)) < 0) goto oom;
     *out = en;
     return XS_OK;
@@ -438,6 +481,7 @@ void xs_offer_engine_free(xs_offer_engine *en)
     xs__offer_rules_free(&en->order);
     xs__offer_rules_free(&en->sim);
     xs__offer_relevance_free(en);
+    xs_rank_free(en->rank);
     xs__free(en);
 }
 

@@ -124,6 +124,10 @@ struct xs_offer_engine {
     xs__offer_bundle *bundles;
     size_t n_bundles;
     uint32_t *bundle_off, *bundle_ix; /* per product: its bundles (CSR) */
+    /* the personal ranking of shop products (src/mine/rank.c, xs_rank_*):
+     * what orders shop cross-sells and cart placements; NULL without
+     * orders. Built on the orders dated up to as_of. */
+    xs_rank *rank;
     /* propensity model */
     double beta[XS__OFFER_NFEAT];
     int fitted;                                 /* beta usable */
@@ -290,6 +294,15 @@ void xs__offer_share(const struct xs_offer_engine *en, const xs_offer *o, uint32
 /* 1 for a cross-sell (or bundle) of a shop product: the offers the
  * relevance rules apply to. */
 int xs__offer_is_shop_cross(const struct xs_offer_engine *en, const xs_offer *o);
+
+/* ---- rank scores (engine.c) */
+/* Scores of every product for customer c (XS_RANK_NONE: anonymous) with
+ * the cart, from the engine's ranking model, into score[0..n_products)
+ * (0 for products not ranked: bought before, in the cart, no evidence).
+ * Returns 1 when scores were written, 0 when the engine has no ranking,
+ * XS_ENOMEM. */
+int xs__offer_rank_scores(const struct xs_offer_engine *en, uint32_t c,
+                          const uint32_t *cart, size_t n_cart, double *score);
 
 /* ---- explain.c */
 /* Formats money (currency units) as "USD 1,234.00" into buf. */

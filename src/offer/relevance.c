@@ -709,6 +709,12 @@ int xs__offer_out_of_band(const xs_offer_engine *en, const xs_offer *o)
 }
 
 /* Contract in xsell.h. */
+int xs_offer_is_shop_cross_sell(const xs_offer_engine *en, const xs_offer *o)
+{
+    return o && xs__offer_is_shop_cross(en, o);
+}
+
+/* Contract in xsell.h. */
 unsigned xs_offer_bad_cross_sell(const xs_offer_engine *en, const xs_offer *o)
 {
     if (!o || o->customer >= en->s->cust.n || !xs__offer_is_shop_cross(en, o)) return 0;

@@ -59,6 +59,21 @@ OUT
 diff -u "$T/want" "$T/got" >&2 || fail "evaluate table differs"
 n_pass=$((n_pass + 1))
 
+# the fixture's customers gave no consent: the engine offers nothing
+"$XS" evaluate --db "$T/s.db" --cutoff 2024-04-10 --horizon 30 --k 2 >/dev/null 2>"$T/err" || fail "evaluate"
+expect_eq "$(cat "$T/err")" "offers: 0 shop cross-sells offered to 0 customers; 0 (0.00 %) fail the relevance bar: 0 above 5x the customer's largest past line, 0 substitutes of a purchase in the last 90 days" "evaluate: the engine's offers"
+
+# the demo company: under 5 % of the shop cross-sells offered fail the
+# relevance bar (docs/evaluate.md)
+"$XS" demo --db "$T/demo.db" --customers 2000 --seed 11 >/dev/null 2>&1 || fail "demo"
+"$XS" evaluate --db "$T/demo.db" --cutoff 2026-04-01 >/dev/null 2>"$T/err" || fail "evaluate demo"
+line=$(grep '^offers: ' "$T/err")
+shop=$(echo "$line" | sed 's/^offers: \([0-9]*\) shop.*/\1/')
+pct=$(echo "$line" | sed 's/.*; [0-9]* (\([0-9.]*\) %).*/\1/')
+awk -v s="$shop" -v p="$pct" 'BEGIN { exit !(s >= 100 && p < 5) }' || fail "demo offers: $line"
+n_pass=$((n_pass + 1))
+echo "demo: $line"
+
 # the real shop (Online Retail II): xsell's nDCG@10 >= 1.15 x item-kNN's
 DATA="$SRC/../shared/data/online_retail_ii/online_retail_II_year_2009_2010.csv"
 if [ -r "$DATA" ]; then

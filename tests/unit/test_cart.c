@@ -66,6 +66,9 @@ static xs_offer_engine *engine(const char *spec)
     xs_error e;
     xs_offer_engine *en = NULL;
     xs_offer_config_init(&c);
+    /* the evidence orders (hand-computed below); the ranking model's order
+     * has a test of its own */
+    c.rank_order = 0;
     if (spec && xs_offer_config_set(&c, spec, "--set", &e) < 0) return NULL;
     if (xs_offer_engine_new(snap, &c, "2026-06-30", &en, &e) < 0) return NULL;
     return en;
@@ -261,7 +264,57 @@ static void test_table(void)
     xs_offer_engine_free(en);
 }
 
+/* With the ranking model (the default), the cart answer comes in the
+ * model's order: the products it proposes are those of xs_rank_customer()
+ * for the same shopper and cart, in the same relative order. */
+static void test_model_order(void)
+{
+    xs_offer_engine *en = engine("rank_order=1");
+    CHECK(en != NULL);
+    if (!en) return;
+    xs_rank_opts ro;
+    xs_rank_opts_init(&ro);
+    ro.as_of = "2026-07-01"; /* orders up to the engine's as-of day */
+    xs_rank *r = NULL;
+    xs_rank_scratch *q = NULL;
+    CHECK_INT(xs_rank_build(snap, &ro, &r, NULL), XS_OK);
+    CHECK_INT(xs_rank_scratch_new(r, &q), XS_OK);
+    static const char *const carts[] = {"cam", "sd card", "cam,sd card", "lens"};
+    static const char *const who[] = {NULL, "L/ü 1"};
+    size_t n_checked = 0;
+    for (size_t w = 0; w < 2; w++)
+        for (size_t k = 0; k < XS_N(carts); k++) {
+            uint32_t cart[4], c = XS_RANK_NONE;
+            size_t n_cart = 0;
+            char buf[64];
+            snprintf(buf, sizeof buf, "%s", carts[k]);
+            for (char *p = strtok(buf, ","); p; p = strtok(NULL, ","))
+                cart[n_cart++] = (uint32_t)xs_offer_engine_find_product(en, p);
+            if (who[w]) CHECK_INT(xs_rank_find_customer(r, who[w], &c), XS_OK);
+            xs_offer o[16];
+            xs_rank_hit hits[64];
+            int n = xs_offer_cart(en, who[w], cart, n_cart, o, 16);
+            int m = xs_rank_customer(r, q, c, cart, n_cart, hits, 64);
+            CHECK(n >= 0 && m >= n);
+            /* every proposal is ranked by the model, in the model's order */
+            int at = 0;
+            for (int i = 0; i < n; i++) {
+                while (at < m && hits[at].product != (uint32_t)o[i].to_product)
+                    at++;
+                CHECK(at < m);
+                CHECK_NEAR(o[i].relevance, at < m ? hits[at].score : -1, 1e-12);
+                at++;
+                n_checked++;
+            }
+        }
+    CHECK(n_checked >= 6);
+    xs_rank_scratch_free(q);
+    xs_rank_free(r);
+    xs_offer_engine_free(en);
+}
+
 static const xs_test tests[] = {
+    {"model_order", test_model_order},
     {"anonymous", test_anonymous},
     {"customer_history", test_customer_history},
     {"no_contact_policy", test_no_contact_policy},
