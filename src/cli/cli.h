@@ -78,6 +78,22 @@ int xs_cli_catalog_warn(const char *db);
 int xs_cli_baskets_fail(const char *cmd, const char *input, xs_baskets_format ifmt,
                         const xs_error *err);
 
+/* The model options of `xsell rank` and `xsell evaluate` (getopt_long
+ * entries, value 'M'; parsed by xs_cli_rank_model_opt). */
+#define XS_CLI_RANK_MODEL_OPTIONS                                                        \
+    {"alpha", required_argument, NULL, 'M'}, {"beta", required_argument, NULL, 'M'},     \
+        {"shrink", required_argument, NULL, 'M'},                                        \
+        {"user-pow", required_argument, NULL, 'M'},                                      \
+        {"seq-back", required_argument, NULL, 'M'},                                      \
+        {"neighbours", required_argument, NULL, 'M'},                                    \
+        {"half-life", required_argument, NULL, 'M'},                                     \
+        {"co-half-life", required_argument, NULL, 'M'},                                  \
+        {"knn-weight", required_argument, NULL, 'M'},                                    \
+        {"trend-weight", required_argument, NULL, 'M'},                                  \
+        {"trend-days", required_argument, NULL, 'M'},                                    \
+        {"trend-pow", required_argument, NULL, 'M'},                                     \
+        {"trend-lag", required_argument, NULL, 'M'}
+
 /* The subcommands. */
 int xs_cmd_demo(int argc, char **argv);
 int xs_cmd_gen(int argc, char **argv);
