@@ -151,6 +151,7 @@ typedef enum xs_table_id {
     XS_T_OFFERS,
     XS_T_RETURNS,          /* returned or cancelled order lines (transactions) */
     XS_T_ANONYMOUS_ORDERS, /* order lines without a customer: baskets for mining */
+    XS_T_CHURN_SCORES,     /* imported churn risk per customer (docs/offers.md) */
     XS_N_TABLES
 } xs_table_id;
 
@@ -1226,6 +1227,10 @@ typedef enum xs_segment {
     XS_SEG_LOYAL,            /* health >= loyal_health, tenure >= loyal_tenure_days */
     XS_SEG_PROMISING,        /* health >= promising_health */
     XS_SEG_NEEDS_ATTENTION,  /* the rest */
+    XS_SEG_UNKNOWN,          /* too little data to judge loyalty (coverage below
+                                min_components, or no activity component while
+                                need_activity): checked after at_risk's flags,
+                                before its health rule (docs/scores.md) */
     XS_SEG_N
 } xs_segment;
 
@@ -1259,6 +1264,9 @@ typedef struct xs_health_config {
     double loyal_health;         /* 65 */
     double promising_health;     /* 50 */
     double loyal_tenure_days;    /* 365 */
+    double min_components;       /* 2: fewer components with data: unknown */
+    double need_activity;        /* 1: no usage, trend, utilisation, nps or support
+                                    data: unknown; 0: not required */
     /* LTV and CLV */
     double churn_window_days;    /* 365: churn rates are measured over this */
     double default_lifetime_years; /* 3: when no churn rate can be measured */
@@ -1296,6 +1304,13 @@ int xs_health_config_set(xs_health_config *c, const char *spec, const char *opti
 
 /** @return the name of a component ("tenure", ...), NULL when out of range */
 const char *xs_health_part_name(xs_health_part p);
+/**
+ * Names of the components with data of a coverage bitmask (bit k:
+ * component k), joined by '+' in breakdown order: "tenure+usage+support";
+ * "all" when every component has data, "none" for 0. Truncated to fit buf[n].
+ * @return buf
+ */
+const char *xs_health_coverage_text(unsigned coverage, char *buf, size_t n);
 /** @return the name of a segment ("champion", "at_risk", ...), NULL when out of range */
 const char *xs_segment_name(xs_segment s);
 /** Parses a segment name (also with '-' or ' ' for '_'). @return XS_OK or XS_ENOTFOUND */
@@ -1314,6 +1329,7 @@ typedef struct xs_customer_row {
                                          open critical (0/1); NaN elsewhere */
     double score[XS_HEALTH_N_PARTS];  /* 0..1; NaN when the component has no data */
     double weight[XS_HEALTH_N_PARTS]; /* share of the health (0..1); 0 without data */
+    unsigned coverage;                /* bit k set: component k has data */
     xs_segment segment;
     int open_critical, cancel_request, active;
     int rfm_r, rfm_f, rfm_m;          /* quintiles 1..5; 0 without orders */
@@ -2478,6 +2494,10 @@ typedef enum xs_offer_trigger {
     XS_TRIG_LOW_USAGE,   /* downsell: utilisation < usage_low for low_days */
     XS_TRIG_CHURN_RISK,  /* downsell: P(churn) >= churn_high */
     XS_TRIG_CANCEL,      /* downsell: a cancel_request within cancel_days */
+    XS_TRIG_RETENTION_ADDON, /* upsell kind, retention side: a customer at risk
+                            (docs/offers.md "Retention") is offered a
+                            protective add-on whose holders churn measurably
+                            less in the store's own history */
     XS_TRIG_N
 } xs_offer_trigger;
 
@@ -2493,13 +2513,23 @@ typedef enum xs_offer_guard {
                                largest past order line without lift >= band_lift */
     XS_GUARD_CRITICAL_CASE, /* an open severity-1 ticket */
     XS_GUARD_CONSENT,       /* no consented channel */
-    XS_GUARD_HEALTH,        /* upsell / cross-sell below min_health */
+    XS_GUARD_HEALTH,        /* upsell / cross-sell below min_health; a customer
+                               of segment unknown by unknown_gate */
     XS_GUARD_DECLINED,      /* the same product declined within declined_days */
     XS_GUARD_FREQUENCY,     /* max_contacts offers already sent within contact_days */
     XS_GUARD_NO_VALUE,      /* expected value <= 0 */
     XS_GUARD_CONFLICT,      /* an upsell and a downsell at once: the weaker side */
     XS_GUARD_LIMIT,         /* ranked below the per-customer limit (or a better
                                offer for the same product family) */
+    XS_GUARD_NO_BENEFIT,    /* no benefit for the customer: a term change
+                               that saves nothing (saving < one minor unit a
+                               year) or a downsell that does not cut the price */
+    XS_GUARD_NOT_AT_RISK,   /* a downsell or retention offer to a customer with
+                               no cancel request and P(churn) below the risk
+                               threshold (churn_high, or the retention_share cut) */
+    XS_GUARD_LOW_USAGE_UPSELL, /* an upsell of a family whose usage stayed below
+                               usage_low of capacity for low_days (only where
+                               the store has usage data) */
     XS_GUARD_N
 } xs_offer_guard;
 
@@ -2547,6 +2577,20 @@ typedef struct xs_offer_config {
                                 ordered by the personal ranking model (xs_rank,
                                 docs/evaluate.md); 0: by the evidence's
                                 confidence x lift (cart: its probability) */
+    /* retention (docs/offers.md "Retention") */
+    double retention_share;  /* 0: at risk = P(churn) >= churn_high; s > 0: also
+                                the top s share of active customers by P(churn)
+                                (a caller's churn_p or the churn model only) */
+    double retention_min_n;  /* 30: holders and non-holders needed to judge a
+                                protective add-on */
+    double retention_gap;    /* 0.05: holders' churn rate must be lower by this
+                                much and by 2 standard errors */
+    double unknown_gate;     /* the health gate for customers of segment unknown
+                                (too little data, docs/scores.md):
+                                0 (default): no upsell / cross-sell, downsells
+                                and retention offers allowed; 1: as anyone
+                                else (the health over the components with
+                                data against min_health); 2: no offer at all */
     const double *churn_p;   /* optional P(churn) per customer (snapshot order,
                                 NaN: unknown), e.g. from the churn model;
                                 NULL: the built-in estimate (borrowed) */
@@ -2610,7 +2654,24 @@ typedef struct xs_offer {
     int32_t subst_of;       /* the recent purchase it is a substitute of, -1 */
     int32_t also[2];        /* bundle: the further missing items, -1 none */
     double discount;        /* bundle: the declared discount (currency units) */
+    /* where p_prior comes from (XS_PRIOR_*) and its base: prior_k of prior_n
+       similar customers took it up (uptake); 0 otherwise */
+    int prior_src;
+    uint32_t prior_k, prior_n;
+    /* retention_addon: churned / customers among the plan's holders with and
+       without the add-on in the store's history */
+    uint32_t churn_with, n_with, churn_without, n_without;
+    int retention;          /* 1: a retention offer (the customer is at risk) */
 } xs_offer;
+
+/* Sources of an offer's cold-start prior (xs_offer.prior_src). */
+enum {
+    XS_PRIOR_TRIGGER = 0, /* the trigger's constant (docs/offers.md) */
+    XS_PRIOR_RULE,        /* the association rule's confidence */
+    XS_PRIOR_UPTAKE,      /* uptake among similar customers (same plan, tenure band) */
+    XS_PRIOR_CHURN,       /* the customer's churn risk (retention offers) */
+    XS_PRIOR_N
+};
 
 /** The engine: shared, read-only state over one snapshot. Opaque. */
 typedef struct xs_offer_engine xs_offer_engine;
@@ -2849,6 +2910,31 @@ typedef struct xs_offer_build_info {
 int xs_offer_build(xs_store *st, const xs_snapshot *s, const xs_offer_config *c,
                    const char *as_of, xs_offer_build_info *info, xs_error *err);
 
+/** What xs_offer_churn_attach() found. */
+typedef struct xs_churn_attach_info {
+    char name[128];     /* file name stored (without directories) */
+    char sha256[65];    /* of the file's bytes, hex */
+    size_t n_columns;   /* source columns of the model */
+    size_t n_found;     /* of them, found in some customer's attrs */
+    size_t n_scored;    /* customers whose attrs hold a model column */
+    char missing[1024]; /* the model columns no customer's attrs hold, ", " */
+} xs_churn_attach_info;
+
+/**
+ * Attaches a churn model trained on a customer table (`xsell churn train
+ * --input`) to the store's latest build: the model file's bytes are stored
+ * in the store (with its name and SHA-256), and every engine opened on the
+ * build (xs_offer_engine_open) predicts P(churn) from the customers' attrs
+ * with it (docs/offers.md, "Churn risk"). path "none" detaches.
+ * @param s the store's snapshot (borrowed): checks which model columns the
+ *          customers' attrs hold and that some customer can be scored
+ * @return XS_OK; XS_EIO (cannot read path); XS_EPARSE (not a churn model);
+ *         XS_EINVAL (no customer's attrs hold any model column: column
+ *         "--churn-model"); XS_ENOTFOUND (never built); XS_EDB; XS_ENOMEM
+ */
+int xs_offer_churn_attach(xs_store *st, const xs_snapshot *s, const char *path,
+                          xs_churn_attach_info *info, xs_error *err);
+
 /** The latest build's as_of, built_at and model text.
  *  @return 1 found (model: caller frees with xs_store_build_free()), 0 never built,
  *  XS_EDB, XS_ENOMEM */
@@ -2859,6 +2945,22 @@ int xs_store_build_put(xs_store *st, const char *as_of, const char *built_at,
                        const char *model, xs_error *err);
 /** Frees the model text of xs_store_build_get(); NULL is fine. */
 void xs_store_build_free(char *model);
+/**
+ * Attaches a churn model to the latest build: its file name, SHA-256 (hex)
+ * and the model file's bytes (copied into the store). A later build keeps
+ * it (xs_store_build_put carries it over); model NULL detaches it.
+ * @return XS_OK, XS_ENOTFOUND (never built), XS_ERANGE, XS_EDB
+ */
+int xs_store_build_churn_put(xs_store *st, const char *name, const char *sha256,
+                             const char *model, size_t len, xs_error *err);
+/**
+ * The churn model attached to the latest build.
+ * @return 1 found (name and model: caller frees each with
+ *         xs_store_build_free(); model NUL-terminated, len bytes), 0 none,
+ *         XS_EDB, XS_ENOMEM
+ */
+int xs_store_build_churn_get(xs_store *st, char **name, char sha256[65], char **model,
+                             size_t *len, xs_error *err);
 
 /* One offer to log (xs_offer_log_fill() fills it from a decided offer). */
 typedef struct xs_offer_record {

@@ -15,7 +15,7 @@
 #define CMD "build"
 
 static const char usage[] =
-    "usage: xsell build --db FILE [--as-of DATE] [--set SPEC]\n"
+    "usage: xsell build --db FILE [--as-of DATE] [--set SPEC] [--churn-model FILE]\n"
     "\n"
     "Fits the offer engine's propensity model on the decided offers of the\n"
     "store and stores it with its as-of day and the build time (a new build\n"
@@ -27,7 +27,14 @@ static const char usage[] =
     "  --db FILE     the store (required)\n"
     "  --as-of DATE  build as of DATE (default: the store's latest date)\n"
     "  --set SPEC    engine settings by name (docs/offers.md), e.g.\n"
-    "                min_history=50\n";
+    "                min_history=50\n"
+    "  --churn-model FILE\n"
+    "                attach a churn model trained on a customer table\n"
+    "                ('xsell churn train --input ... --model FILE'): its bytes\n"
+    "                are stored with the build and the engine predicts\n"
+    "                P(churn) from the customers' attrs with it; a later\n"
+    "                build keeps it; 'none' detaches it. Imported\n"
+    "                churn_scores still come first (docs/offers.md).\n";
 
 int xs_cmd_build(int argc, char **argv)
 {
@@ -35,10 +42,11 @@ int xs_cmd_build(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},
         {"as-of", required_argument, NULL, 'a'},
         {"set", required_argument, NULL, 'S'},
+        {"churn-model", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL, *as_of = NULL;
+    const char *db = NULL, *as_of = NULL, *churn = NULL;
     xs_offer_config cfg;
     xs_error e;
     char buf[1200];
@@ -59,6 +67,9 @@ int xs_cmd_build(int argc, char **argv)
                 return xs_cli_usage_error(CMD, "%s",
                                           xs_error_format(&e, buf, sizeof buf));
             break;
+        case 'C':
+            churn = optarg;
+            break;
         case 'h':
             fputs(usage, stdout);
             return XS_EXIT_OK;
@@ -78,9 +89,12 @@ int xs_cmd_build(int argc, char **argv)
     xs_store *st = NULL;
     xs_snapshot *snap = NULL;
     xs_offer_build_info info;
+    xs_churn_attach_info ci;
     int ex = XS_EXIT_OK;
     if (xs_store_open(&st, db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
         xs_offer_build(st, snap, &cfg, as_of, &info, &e) < 0) {
+        ex = xs_cli_fail(CMD, &e);
+    } else if (churn && xs_offer_churn_attach(st, snap, churn, &ci, &e) < 0) {
         ex = xs_cli_fail(CMD, &e);
     } else {
         size_t n = info.n_hist[0] + info.n_hist[1] + info.n_hist[2];
@@ -89,6 +103,14 @@ int xs_cmd_build(int argc, char **argv)
                db, info.as_of,
                info.fitted ? "fitted" : "not fitted (too few: priors used)", n,
                info.n_hist[0], info.n_hist[1], info.n_hist[2]);
+        if (churn && !strcmp(churn, "none"))
+            printf("churn model detached\n");
+        else if (churn)
+            printf("churn model %s (sha256 %.12s) attached: %zu of %zu columns in the"
+                   " customers' attrs, %zu customers scored%s%s\n",
+                   ci.name, ci.sha256, ci.n_found, ci.n_columns, ci.n_scored,
+                   ci.missing[0] ? "; missing (scored as missing values): " : "",
+                   ci.missing);
     }
     xs_snapshot_free(snap);
     xs_store_close(st);

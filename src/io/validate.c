@@ -144,6 +144,14 @@ static const xs__field_spec anonymous_orders_f[] = {
     {"amount", XS__F_MONEY, REQ, 0, NULL, NULL},
 };
 
+/* Churn risk scored outside xsell: P(churn) of a customer in [0, 1] and
+ * the day it was scored (optional; the evidence of an offer quotes it). */
+static const xs__field_spec churn_scores_f[] = {
+    {"customer_id", XS__F_ID, CUST, 0, NULL, NULL},
+    {"churn_risk", XS__F_NUMBER, REQ | XS__UNIT, 0, NULL, NULL},
+    {"scored_at", XS__F_DATE, 0, 0, NULL, NULL},
+};
+
 #undef REQ
 #undef CUST
 #undef PROD
@@ -155,7 +163,7 @@ static const xs__field_spec anonymous_orders_f[] = {
 static const xs__table_spec specs[XS_N_TABLES] = {
     SPEC(customers_f), SPEC(products_f), SPEC(subscriptions_f), SPEC(orders_f),
     SPEC(usage_f),     SPEC(events_f),   SPEC(offers_f),     SPEC(returns_f),
-    SPEC(anonymous_orders_f),
+    SPEC(anonymous_orders_f), SPEC(churn_scores_f),
 };
 
 const xs__table_spec *xs__validate_spec(xs_table_id t)
@@ -352,6 +360,8 @@ int xs__validate_value(const xs__field_spec *f, const char *s, size_t len,
             return fail(msg, msg_n, "not a number: ", s, len);
         if ((f->flags & XS__NONNEG) && v < 0)
             return fail(msg, msg_n, "must not be negative, got ", s, len);
+        if ((f->flags & XS__UNIT) && !(v >= 0 && v <= 1))
+            return fail(msg, msg_n, "must be between 0 and 1, got ", s, len);
         out->type = XS__V_REAL;
         out->d = v == 0 ? 0.0 : v; /* no negative zero */
         return 0;

@@ -43,7 +43,8 @@ enum {
     XS__REF_CUSTOMER = 4, /* must name a known customer */
     XS__REF_PRODUCT = 8,  /* must name a known product */
     XS__EMPTY_TEXT = 16,  /* an empty value is stored as '' rather than NULL */
-    XS__HAS_MIN = 32      /* integer >= min */
+    XS__HAS_MIN = 32,     /* integer >= min */
+    XS__UNIT = 64         /* number in [0, 1] (a probability) */
 };
 
 typedef struct xs__field_spec {

@@ -297,6 +297,15 @@ unsigned xs__offer_next_term(unsigned months, int *slot)
     return 0;
 }
 
+/* The prior of a retention offer: half the customer's P(churn), within
+ * [0.05, 0.5] (a customer more likely to leave is likelier to take an offer
+ * that keeps the service for less). */
+static double churn_prior(double p_churn)
+{
+    double p = 0.5 * (isnan(p_churn) ? 0 : p_churn);
+    return p < 0.05 ? 0.05 : p > 0.5 ? 0.5 : p;
+}
+
 /* Upsell and downsell candidates of one family. */
 static void family_cands(const xs_offer_engine *en, const xs__offer_cust *st,
                          const xs__offer_fam *x, cands *cs)
@@ -323,6 +332,9 @@ static void family_cands(const xs_offer_engine *en, const xs__offer_cust *st,
             low = 0;
     }
     if (!any_use) low = 0;
+    int at_risk = xs__offer_at_risk(en, st);
+    int band = xs__offer_tenure_band(xs__offer_tenure(s, st->c, as_of));
+    uint32_t uk, un;
     xs_offer *o;
     /* --- upsell: a limit reached -> next tier */
     if (top >= 0 && top_u >= cfg->usage_high && en->next_tier[plan] >= 0) {
@@ -373,12 +385,14 @@ static void family_cands(const xs_offer_engine *en, const xs__offer_cust *st,
      * longer term: the annual variant's list price for 12 months when the
      * family has one, else what customers of the same product pay on that
      * term (en->term_price). Only a real saving, at least one minor unit a
-     * year, makes an offer. */
+     * year, makes an offer: any other is held back by the guard
+     * no_benefit. Utilisation must reach usage_low where the family has
+     * usage data. For a customer at risk it is a retention offer. */
     int slot;
     unsigned term = s->sub.term[x->plan_row], next = xs__offer_next_term(term, &slot);
     if (next && s->prod.price[plan] > 0 &&
-        as_of - s->sub.start[x->plan_row] >= (int32_t)cfg->term_min_days && top >= 0 &&
-        top_u >= cfg->usage_low) {
+        as_of - s->sub.start[x->plan_row] >= (int32_t)cfg->term_min_days &&
+        (!any_use || (top >= 0 && top_u >= cfg->usage_low))) {
         double qty = s->sub.quantity[x->plan_row];
         double now = (double)s->sub.unit_price[x->plan_row] / en->money_div * qty;
         if (s->prod.billing[plan] == XS_SNAP_BILL_YEAR) now /= 12;
@@ -394,8 +408,11 @@ static void family_cands(const xs_offer_engine *en, const xs__offer_cust *st,
         }
         /* the yearly saving in whole minor units, as the explanation shows it */
         double save = round((now - then) * 12 * en->money_div) / en->money_div;
-        if (to >= 0 && save > 0 &&
-            (o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_TERM, plan, to, 0.15))) {
+        xs__offer_term_uptake(en, plan, slot, band, &uk, &un);
+        if (to >= 0 && (o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_TERM, plan, to,
+                                un ? xs__offer_uptake_prior(uk, un) : 0.15))) {
+            if (un) o->prior_src = XS_PRIOR_UPTAKE, o->prior_k = uk, o->prior_n = un;
+            o->retention = at_risk;
             o->term_from = (uint16_t)term;
             o->term_to = (uint16_t)next;
             o->revenue_delta = -save / 12 * H;
@@ -411,8 +428,44 @@ static void family_cands(const xs_offer_engine *en, const xs__offer_cust *st,
             }
         }
     }
-    /* --- upsell: add-on options of the held plan (no limits, not held) */
-    if (s->prod.price[plan] > 0 && !low && !st->cancel) {
+    /* --- retention: for a customer at risk (or with a churn signal: the
+     * guard not_at_risk judges), each protective add-on of the plan not
+     * held: its holders churned measurably less (retention.c) */
+    int signal = st->cancel || st->p_churn >= en->risk_cut || low;
+    if (s->prod.price[plan] > 0 && signal) {
+        uint16_t f = x->family;
+        for (uint32_t i = s->prod.family_off[f]; i < s->prod.family_off[f + 1]; i++) {
+            uint32_t p = s->prod.family_products[i];
+            const xs__offer_ret *rt = xs__offer_retention_of(en, plan, p, term);
+            if (!rt || !rt->protective || (int32_t)p == packp) continue;
+            int held = 0;
+            for (int k = 0; k < x->n_addons; k++)
+                if (x->addons[k] == p) held = 1;
+            if (held) continue;
+            if ((o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_RETENTION_ADDON, -1, (int32_t)p,
+                         churn_prior(st->p_churn)))) {
+                double rw = (double)rt->churn_with / rt->n_with;
+                double ro = (double)rt->churn_without / rt->n_without;
+                o->prior_src = XS_PRIOR_CHURN;
+                o->revenue_delta = en->monthly[p] * H;
+                /* the add-on's revenue, and the family revenue kept: the
+                 * customer's risk x the relative drop in churn seen */
+                o->value = o->revenue_delta +
+                           st->p_churn * (ro > 0 ? 1 - rw / ro : 0) *
+                               (x->monthly * H + o->revenue_delta);
+                o->at_stake = x->monthly * H;
+                o->rule_from = plan;
+                o->timing = as_of;
+                o->retention = 1;
+                o->churn_with = rt->churn_with, o->n_with = rt->n_with;
+                o->churn_without = rt->churn_without, o->n_without = rt->n_without;
+            }
+        }
+    }
+    /* --- upsell: add-on options of the held plan (no limits, not held);
+     * prior: the add-on's uptake among the plan's customers of similar
+     * tenure. Low usage is the guard low_usage_upsell's. */
+    if (s->prod.price[plan] > 0 && !st->cancel) {
         uint16_t f = x->family;
         for (uint32_t i = s->prod.family_off[f]; i < s->prod.family_off[f + 1]; i++) {
             uint32_t p = s->prod.family_products[i];
@@ -423,7 +476,10 @@ static void family_cands(const xs_offer_engine *en, const xs__offer_cust *st,
             for (int k = 0; k < x->n_addons; k++)
                 if (x->addons[k] == p) held = 1;
             if (held) continue;
-            if ((o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_ADDON, -1, (int32_t)p, 0.10))) {
+            xs__offer_uptake(en, plan, p, band, &uk, &un);
+            if ((o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_ADDON, -1, (int32_t)p,
+                         un ? xs__offer_uptake_prior(uk, un) : 0.10))) {
+                if (un) o->prior_src = XS_PRIOR_UPTAKE, o->prior_k = uk, o->prior_n = un;
                 o->revenue_delta = en->monthly[p] * H;
                 o->rule_from = plan;
                 o->timing = as_of;
@@ -436,8 +492,8 @@ static void family_cands(const xs_offer_engine *en, const xs__offer_cust *st,
     double prior;
     if (st->cancel)
         trig = XS_TRIG_CANCEL, prior = 0.35;
-    else if (st->p_churn >= cfg->churn_high)
-        trig = XS_TRIG_CHURN_RISK, prior = 0.25;
+    else if (st->p_churn >= en->risk_cut)
+        trig = XS_TRIG_CHURN_RISK, prior = churn_prior(st->p_churn);
     else if (low)
         trig = XS_TRIG_LOW_USAGE, prior = 0.25;
     else
@@ -487,6 +543,9 @@ static void family_cands(const xs_offer_engine *en, const xs__offer_cust *st,
     }
     for (int k = 0; k < x->n_addons; k++) {
         int32_t a = (int32_t)x->addons[k];
+        /* never advise dropping what keeps customers like this one */
+        const xs__offer_ret *rt = xs__offer_retention_of(en, plan, (uint32_t)a, term);
+        if (rt && rt->protective) continue;
         if ((o = add(cs, st, XS_OFFER_DOWNSELL, trig, a, -1, prior))) {
             double cut = en->monthly[a] * H;
             o->revenue_delta = -cut;
@@ -544,6 +603,7 @@ static void rule_cands(const xs_offer_engine *en, const xs__offer_cust *st,
         xs_offer *o = add(cs, st, XS_OFFER_CROSS_SELL, trig, -1, to, x->confidence);
         if (!o) continue;
         made++;
+        o->prior_src = XS_PRIOR_RULE;
         o->support = x->support;
         o->confidence = x->confidence;
         o->lift = x->lift;
@@ -729,6 +789,13 @@ size_t xs__offer_candidates(const xs_offer_engine *en, const xs__offer_cust *st,
     uint32_t c = st->c;
     for (int i = 0; i < st->n_fam; i++)
         family_cands(en, st, &st->fam[i], &cs);
+    /* downsells answer a churn signal: retention offers when the customer
+     * is at risk (the guard not_at_risk holds back the others) */
+    for (size_t i = 0; i < cs.n; i++)
+        if (out[i].kind == XS_OFFER_DOWNSELL) {
+            out[i].retention = xs__offer_at_risk(en, st);
+            if (out[i].trigger == XS_TRIG_CHURN_RISK) out[i].prior_src = XS_PRIOR_CHURN;
+        }
     /* adoption rules of the families held; right after a renewal decision
      * they go out now (trigger renewed) */
     int renewed = st->renewed_day != XS_SNAP_NO_DATE;

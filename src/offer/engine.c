@@ -62,6 +62,9 @@ void xs_offer_config_init(xs_offer_config *c)
     c->band_lift = 3;
     c->bundle_lift = 2;
     c->rank_order = 1;
+    c->retention_share = 0;
+    c->retention_min_n = 30;
+    c->retention_gap = 0.05;
     c->churn_p = NULL;
 }
 
@@ -81,6 +84,8 @@ static const struct {
     F(onboarding_days), F(prior_strength), F(customer_strength), F(min_history),
     F(churn_model),     F(subst_days),     F(subst_lift),        F(subst_price_ratio),
     F(band_ratio),      F(band_lift),      F(bundle_lift),       F(rank_order),
+    F(unknown_gate),
+    F(retention_share), F(retention_min_n), F(retention_gap),
 };
 #undef F
 
@@ -122,6 +127,13 @@ int xs_offer_config_set(xs_offer_config *c, const char *spec, const char *option
         *(double *)((char *)&tmp + fields[k].off) = v;
         p += len;
         if (*p == ',') p++;
+    }
+    if (tmp.unknown_gate != 0 && tmp.unknown_gate != 1 && tmp.unknown_gate != 2) {
+        xs__error_set(err, XS_EINVAL, NULL, 0, option,
+                      "unknown_gate: expected 0 (downsell only), 1 (health) or 2 (none),"
+                      " got %g",
+                      tmp.unknown_gate);
+        return XS_EINVAL;
     }
     *c = tmp;
     return XS_OK;
@@ -182,7 +194,8 @@ const char *xs_offer_trigger_name(xs_offer_trigger t)
     static const char *const n[] = {
         "usage",     "seats",      "renewal",       "term",         "addon",
         "shop_upgrade", "adoption", "purchase",     "renewed",      "cart",
-        "similar",   "bundle",     "low_usage",     "churn_risk",   "cancel_request"};
+        "similar",   "bundle",     "low_usage",     "churn_risk",   "cancel_request",
+        "retention_addon"};
     return (unsigned)t < XS_TRIG_N ? n[t] : "";
 }
 
@@ -190,7 +203,8 @@ const char *xs_offer_guard_name(xs_offer_guard g)
 {
     static const char *const n[] = {"",         "holdout",  "substitute", "price_band",
                                     "critical_case", "consent", "health", "declined",
-                                    "frequency", "no_value", "conflict", "limit"};
+                                    "frequency", "no_value", "conflict", "limit",
+                                    "no_benefit", "not_at_risk", "low_usage_upsell"};
     return (unsigned)g < XS_GUARD_N ? n[g] : "";
 }
 
@@ -424,12 +438,13 @@ int xs__offer_rank_scores(const xs_offer_engine *en, uint32_t c, const uint32_t 
 int xs_offer_engine_new(const xs_snapshot *s, const xs_offer_config *c, const char *as_of,
                         xs_offer_engine **out, xs_error *err)
 {
-    return xs__offer_engine_create(s, c, as_of, 1, out, err);
+    return xs__offer_engine_create(s, c, as_of, 1, NULL, out, err);
 }
 
 /* Contract in offer_int.h. */
 int xs__offer_engine_create(const xs_snapshot *s, const xs_offer_config *c,
-                            const char *as_of, int fit, xs_offer_engine **out,
+                            const char *as_of, int fit,
+                            const xs__offer_churn_file *churn, xs_offer_engine **out,
                             xs_error *err)
 {
     *out = NULL;
@@ -447,8 +462,15 @@ int xs__offer_engine_create(const xs_snapshot *s, const xs_offer_config *c,
     en->n_items = s->prod.n + s->dict.families.n;
     int rc = load_health(en, as_of, err);
     if (rc < 0) goto cleanup;
+    /* P(churn) from the caller, imported scores, an attached model
+     * (churn_src.c): before anything that reads cfg.churn_p */
+    if ((rc = xs__offer_churn_setup(en, en->cfg.churn_p, churn ? churn->name : NULL,
+                                    churn ? churn->text : NULL, churn ? churn->len : 0,
+                                    err)) < 0)
+        goto cleanup;
     if ((rc = build_ladders(en)) < 0) goto oom;
     if ((rc = build_term_prices(en)) < 0) goto oom;
+    if ((rc = xs__offer_retention_build(en)) < 0) goto oom;
     if ((rc = xs__offer_rules_build(en, err)) < 0) goto cleanup;
     if ((rc = xs__offer_relevance_build(en, err)) < 0) goto cleanup;
     if ((rc = build_rank(en, err)) < 0) goto cleanup;
@@ -469,12 +491,14 @@ void xs_offer_engine_free(xs_offer_engine *en)
     xs__free(en->segment);
     xs__free(en->ltv);
     xs__free(en->churn);
+    xs__offer_churn_free(en);
     xs__free(en->monthly);
     xs__free(en->next_tier);
     xs__free(en->prev_tier);
     xs__free(en->annual);
     xs__free(en->monthly_of);
     xs__free(en->term_price);
+    xs__offer_retention_free(en);
     xs__free(en->seat_pack);
     xs__free(en->entry_plan);
     xs__offer_rules_free(&en->adopt);

@@ -1,16 +1,20 @@
 /*
  * explain.c — what an offer says: the benefit-first explanation with the
- * customer's own numbers in English and Japanese, the evidence for the
- * CSM, and the rows of the output tables (offers, guardrail summary).
+ * customer's own numbers in every language of the message catalog
+ * (src/offer/messages/<lang>.txt, read through offer/messages.h), the
+ * evidence for the CSM, and the rows of the output tables (offers,
+ * guardrail summary).
  *
- * Every template starts from the customer's situation ("You are using 92
- * of your 100 seats.") and then names the benefit of the proposal; the
- * exact sentences per trigger are listed in docs/offers.md and checked
- * byte for byte by tests/unit/test_offer.c.
+ * The sentences are the catalog's; this file chooses the entry of an offer
+ * (its trigger and the variant its numbers call for) and formats the values
+ * of the placeholders. The rules the texts follow and the keys are in
+ * docs/offers.md ("Explanations"); tests/unit/test_messages.c renders every
+ * entry in every language and checks them.
  */
 #include "offer/offer_int.h"
 
 #include "base/date.h"
+#include "offer/messages.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -60,13 +64,6 @@ static const char *num(double v, char *buf, size_t n)
     return buf;
 }
 
-static const char *pname(const xs_offer_engine *en, int32_t p)
-{
-    if (p < 0) return "";
-    const char *t = xs__snap_text(en->s, en->s->prod.name[p]);
-    return *t ? t : xs__intern_str(&en->s->prod.ids, (uint32_t)p);
-}
-
 static const char *metric_str(const xs_offer_engine *en, int m)
 {
     return m < 0 ? "" : xs__intern_str(&en->s->dict.metrics, (uint32_t)m);
@@ -90,69 +87,6 @@ static double new_cap(const xs_offer_engine *en, const xs_offer *o)
     return o->limit - (isnan(from) ? 0 : from) + to;
 }
 
-/* "You are using 92 of your 100 seats." in either language. */
-static void usage_sentence(const xs_offer_engine *en, const xs_offer *o, int ja, char *b,
-                           size_t n, size_t *w)
-{
-    char u[32], l[32];
-    const char *m = metric_str(en, o->metric);
-    num(o->used, u, sizeof u);
-    num(o->limit, l, sizeof l);
-    if (!strcmp(m, "seats"))
-        ja ? put(b, n, w, "%s席中%s席をご利用中です。", l, u)
-           : put(b, n, w, "You are using %s of your %s seats. ", u, l);
-    else if (!strcmp(m, "storage_gb"))
-        ja ? put(b, n, w, "ストレージ%sGB中%sGBをご利用中です。", l, u)
-           : put(b, n, w, "You are using %s GB of your %s GB of storage. ", u, l);
-    else
-        ja ? put(b, n, w, "%sの上限%sのうち%sをご利用中です。", m, l, u)
-           : put(b, n, w, "You are using %s of your %s %s. ", u, l, m);
-}
-
-static void cap_sentence(const xs_offer_engine *en, const xs_offer *o, int ja, char *b,
-                         size_t n, size_t *w)
-{
-    const char *m = metric_str(en, o->metric), *to = pname(en, o->to_product);
-    double c = new_cap(en, o);
-    char cb[32];
-    if (isnan(c)) {
-        ja ? put(b, n, w, "%sなら%sの上限がありません。", to, m)
-           : put(b, n, w, "%s has no %s limit.", to, m);
-        return;
-    }
-    num(c, cb, sizeof cb);
-    if (!strcmp(m, "seats"))
-        ja ? put(b, n, w, "%sなら%s席までご利用いただけます。", to, cb)
-           : put(b, n, w, "%s gives you %s seats.", to, cb);
-    else if (!strcmp(m, "storage_gb"))
-        ja ? put(b, n, w, "%sなら%sGBまでご利用いただけます。", to, cb)
-           : put(b, n, w, "%s gives you %s GB of storage.", to, cb);
-    else
-        ja ? put(b, n, w, "%sなら上限が%sになります。", to, cb)
-           : put(b, n, w, "%s raises the limit to %s %s.", to, cb, m);
-}
-
-/* A term as the customer says it, with the article English needs:
- * "a monthly term", "a quarterly term", "an annual term (12 months)",
- * "a two-year term (24 months)", "a term of 36 months"; Japanese 月払い,
- * 四半期, 年間契約（12か月）, 2年契約（24か月）, 36か月契約. */
-static const char *term_words(unsigned months, int ja, char *buf, size_t n)
-{
-    switch (months) {
-    case 1:
-        return ja ? "月払い" : "a monthly term";
-    case 3:
-        return ja ? "四半期" : "a quarterly term";
-    case 12:
-        return ja ? "年間契約（12か月）" : "an annual term (12 months)";
-    case 24:
-        return ja ? "2年契約（24か月）" : "a two-year term (24 months)";
-    default:
-        snprintf(buf, n, ja ? "%uか月契約" : "a term of %u months", months);
-        return buf;
-    }
-}
-
 /* The name of a plan without a trailing "(monthly)" / "(annual)" style
  * suffix (ASCII or full-width parentheses), for sentences that state the
  * terms themselves: "Team (monthly) from a monthly term" would say it twice.
@@ -160,8 +94,9 @@ static const char *term_words(unsigned months, int ja, char *buf, size_t n)
 static const char *plan_base(const char *name, char *buf, size_t n)
 {
     static const char *const suffixes[] = {
-        " (monthly)", " (annual)", " (yearly)", " (quarterly)", "（月払い）",
-        "（年払い）", " (月払い)", " (年払い)", "（年間契約）", NULL};
+        " (monthly billing)", " (annual billing)", " (monthly)", " (annual)",
+        " (yearly)", " (quarterly)", "（月払い）", "（年払い）", " (月払い)",
+        " (年払い)", "（年間契約）", NULL};
     size_t len = strlen(name);
     snprintf(buf, n, "%s", name);
     for (const char *const *sfx = suffixes; *sfx; sfx++) {
@@ -174,306 +109,428 @@ static const char *plan_base(const char *name, char *buf, size_t n)
     return buf;
 }
 
-/* The share of the evidence, honestly: "12 of 40 customers (30%)" /
- * "お客様40社のうち12社（30%）" — the count and its base, never "many".
- * unit 0: customers, 1: orders. Without a base (n = 0): "30% of". */
-static void share(char *b, size_t n, size_t *w, uint32_t k, uint32_t base, double conf,
-                  int orders, int ja)
+/* ---------------------------------------------------------------------- */
+/* Explanations: the catalog's entry, filled with the customer's numbers */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * No sentence lives here: src/offer/messages/<lang>.txt holds them all.
+ * This code only decides which entry applies (the trigger, then variants
+ * such as over the limit, a single item, no saving, today) and formats the
+ * values the placeholders take (numbers, money and dates as the language
+ * writes them, product names in the language when the catalog of products
+ * has one). docs/offers.md lists the keys and their placeholders.
+ */
+
+/* The catalog key of each trigger; a trigger without one has no text (and
+ * fails tests/unit/test_messages.c). */
+static const char *const trigger_key[XS_TRIG_N] = {
+    [XS_TRIG_USAGE] = "usage",
+    [XS_TRIG_SEATS] = "seats",
+    [XS_TRIG_RENEWAL] = "renewal",
+    [XS_TRIG_TERM] = "term",
+    [XS_TRIG_ADDON] = "addon",
+    [XS_TRIG_SHOP_UPGRADE] = "shop_upgrade",
+    [XS_TRIG_ADOPTION] = "adoption",
+    [XS_TRIG_PURCHASE] = "purchase",
+    [XS_TRIG_RENEWED] = "renewed",
+    [XS_TRIG_CART] = "cart",
+    [XS_TRIG_SIMILAR] = "similar",
+    [XS_TRIG_BUNDLE] = "bundle",
+    [XS_TRIG_LOW_USAGE] = "downsell",
+    [XS_TRIG_CHURN_RISK] = "downsell",
+    [XS_TRIG_CANCEL] = "downsell",
+    [XS_TRIG_RETENTION_ADDON] = "retention_addon",
+};
+
+/* Contract in offer/messages.h. */
+const char *xs__offer_explain_key(xs_offer_trigger t)
 {
+    return (unsigned)t < XS_TRIG_N ? trigger_key[t] : NULL;
+}
+
+#define MAX_VARS 32
+
+/* One explanation being written: its language, the placeholder values and
+ * the pool that holds the formatted ones. */
+typedef struct ctx {
+    const xs_offer_engine *en;
+    int lang;
+    xs__msg_var v[MAX_VARS];
+    size_t n_v;
+    char pool[6144];
+    size_t n_pool;
+} ctx;
+
+/* Sets placeholder name (a static string) to value (borrowed). */
+static void var(ctx *c, const char *name, const char *value)
+{
+    for (size_t i = 0; i < c->n_v; i++)
+        if (!strcmp(c->v[i].name, name)) {
+            c->v[i].value = value;
+            return;
+        }
+    if (c->n_v < MAX_VARS) c->v[c->n_v++] = (xs__msg_var){name, value};
+}
+
+/* Fills template t (NULL: nothing) with vars into the pool. @return the
+ * copy, valid while c is. */
+static const char *fill(ctx *c, const char *t, const xs__msg_var *v, size_t n_v)
+{
+    char *out = c->pool + c->n_pool;
+    size_t w = 0, room = sizeof c->pool - c->n_pool;
+    if (room < 2) return "";
+    xs__msg_fill(t ? t : "", v, n_v, out, room, &w);
+    c->n_pool += w + 1;
+    return out;
+}
+
+/* A fragment of the catalog (key with variants) filled with vars. */
+static const char *frag(ctx *c, const char *key, const char *v1, const char *v2,
+                        const xs__msg_var *v, size_t n_v)
+{
+    return fill(c, xs__msg_pick(c->lang, key, v1, v2), v, n_v);
+}
+
+/* A number with `decimals` digits, grouped as the language writes it. */
+static const char *number(ctx *c, double x, int decimals)
+{
+    const char *grp = xs__msg_get(c->lang, "number.group"),
+               *dec = xs__msg_get(c->lang, "number.decimal");
+    char digits[64], out[128];
+    snprintf(digits, sizeof digits, "%.*f", decimals, fabs(x));
+    char *dot = strchr(digits, '.');
+    size_t ilen = dot ? (size_t)(dot - digits) : strlen(digits), w = 0;
+    if (x < 0 && strspn(digits, "0.") != strlen(digits)) out[w++] = '-';
+    for (size_t i = 0; i < ilen; i++) {
+        if (i && (ilen - i) % 3 == 0 && grp)
+            for (const char *g = grp; *g && w < 100; g++)
+                out[w++] = *g;
+        out[w++] = digits[i];
+    }
+    if (dot) {
+        for (const char *d = dec ? dec : "."; *d && w < 110; d++)
+            out[w++] = *d;
+        for (const char *d = dot + 1; *d && w < 126; d++)
+            out[w++] = *d;
+    }
+    out[w] = '\0';
+    return fill(c, out, NULL, 0);
+}
+
+/* A quantity as the customer knows it: whole numbers without decimals. */
+static const char *qty(ctx *c, double x)
+{
+    return number(c, x, fabs(x - round(x)) < 1e-9 ? 0 : 1);
+}
+
+static const char *count(ctx *c, unsigned k)
+{
+    return number(c, k, 0);
+}
+
+/* Money in the dataset currency: the catalog's money.<CODE> or money entry. */
+static const char *money(ctx *c, double x)
+{
+    const struct xs_snapshot *s = c->en->s;
+    char key[32];
+    snprintf(key, sizeof key, "money.%s", s->currency);
+    const char *t = xs__msg_get(c->lang, key);
+    if (!t) t = xs__msg_get(c->lang, "money");
+    xs__msg_var v[] = {{"amount", number(c, x, s->money_scale)}, {"currency", s->currency}};
+    return fill(c, t, v, 2);
+}
+
+/* A money amount that rounds to zero in the dataset's minor units. */
+static int zero_money(const xs_offer_engine *en, double x)
+{
+    return fabs(x) * en->money_div < 0.5;
+}
+
+static const char *date(ctx *c, int32_t day)
+{
+    int y, m, d;
+    char key[16], ys[16], ms[8], ds[8];
+    xs__civil_from_days(day, &y, &m, &d);
+    snprintf(key, sizeof key, "month.%d", m);
+    snprintf(ys, sizeof ys, "%d", y);
+    snprintf(ms, sizeof ms, "%d", m);
+    snprintf(ds, sizeof ds, "%d", d);
+    const char *mn = xs__msg_get(c->lang, key);
+    xs__msg_var v[] = {{"year", ys}, {"month", mn ? mn : ms}, {"day", ds}};
+    return fill(c, xs__msg_get(c->lang, "date"), v, 3);
+}
+
+/* "{n} days" / "1 day" */
+static const char *days(ctx *c, int32_t n)
+{
+    xs__msg_var v[] = {{"n", count(c, (unsigned)n)}};
+    return frag(c, "days", n == 1 ? "one" : NULL, NULL, v, 1);
+}
+
+static const char *percent(ctx *c, double p)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%.0f", p);
+    xs__msg_var v[] = {{"n", b}};
+    return fill(c, xs__msg_get(c->lang, "percent"), v, 1);
+}
+
+/* Product p's name in the language: the localised name when the catalog of
+ * products has one for it (Japanese: name_ja), else its name, else its id. */
+static const char *pname(ctx *c, int32_t p)
+{
+    const struct xs_snapshot *s = c->en->s;
+    if (p < 0) return "";
+    const char *code = xs__msg_lang_code((size_t)c->lang);
+    if (code && !strcmp(code, "ja") && s->prod.name_ja && s->prod.name_ja[p])
+        return xs__snap_text(s, s->prod.name_ja[p]);
+    const char *t = xs__snap_text(s, s->prod.name[p]);
+    return *t ? t : xs__intern_str(&s->prod.ids, (uint32_t)p);
+}
+
+/* A metric's name in the language (metric.<name>), else the data's own. */
+static const char *metric_word(ctx *c, const char *m)
+{
+    char key[96];
+    snprintf(key, sizeof key, "metric.%s", m);
+    const char *t = xs__msg_get(c->lang, key);
+    return t ? t : m;
+}
+
+/* Sets {situation} (used of limit, or over it), {used}, {limit}, {metric}
+ * and {cap} (the capacity cap, the metric's unit) for the offer's metric.
+ * @return 1 when used is over the limit */
+static int usage_vars(ctx *c, const xs_offer *o, double cap)
+{
+    const char *m = metric_str(c->en, o->metric);
+    int over = o->used > o->limit;
+    var(c, "metric", metric_word(c, m));
+    var(c, "used", qty(c, o->used));
+    var(c, "limit", qty(c, o->limit));
+    var(c, "situation", frag(c, "situation", m, over ? "over" : NULL, c->v, c->n_v));
+    if (!isnan(cap)) {
+        xs__msg_var v[] = {{"n", qty(c, cap)}, {"metric", metric_word(c, m)}};
+        var(c, "cap", frag(c, "cap", m, fabs(cap - 1) < 1e-9 ? "one" : NULL, v, 2));
+    }
+    return over;
+}
+
+/* {share}: "k of n customers (p%)" / "k of n orders (p%)", with its base;
+ * without a base "p% of customers". */
+static const char *share(ctx *c, uint32_t k, uint32_t base, double conf, int orders)
+{
+    const char *key = orders ? "share.orders" : "share.customers";
     if (!base) {
-        ja ? put(b, n, w, "%.0f%%", 100.0 * conf) : put(b, n, w, "%.0f%% of", 100.0 * conf);
-        return;
+        xs__msg_var v[] = {{"pct", percent(c, 100.0 * conf)}};
+        return frag(c, key, "nobase", NULL, v, 1);
     }
-    double pct = 100.0 * k / base;
-    if (ja)
-        orders ? put(b, n, w, "ご注文%u件のうち%u件（%.0f%%）", base, k, pct)
-               : put(b, n, w, "お客様%u社のうち%u社（%.0f%%）", base, k, pct);
-    else
-        put(b, n, w, "%u of %u %s (%.0f%%)", k, base, orders ? "orders" : "customers", pct);
+    xs__msg_var v[] = {{"k", count(c, k)},
+                       {"n", count(c, base)},
+                       {"pct", percent(c, 100.0 * k / base)}};
+    return frag(c, key, base == 1 ? "one" : NULL, NULL, v, 3);
 }
 
-/* "A4 paper (12 of 40 orders (30%) with it also include B)" style evidence
- * sentence of an order-level share: en "k of n orders (p%) with A also
- * include B." ja "Aを含むご注文n件のうちk件（p%）にBも含まれています。" */
-static void order_share(const xs_offer_engine *en, const xs_offer *o, const char *a,
-                        const char *to, int ja, char *b, size_t n, size_t *w)
+/* items joined as the language lists them: key.2 / key.more, else list.* */
+static const char *join(ctx *c, const char *key, const char *const *item, size_t n)
 {
-    uint32_t k, base;
-    xs__offer_share(en, o, &k, &base);
-    if (ja) {
-        put(b, n, w, "%sを含む", a);
-        share(b, n, w, k, base, o->confidence, 1, 1);
-        put(b, n, w, "に%sも含まれています。", to);
-    } else {
-        share(b, n, w, k, base, o->confidence, 1, 0);
-        put(b, n, w, " with %s also include %s.", a, to);
+    if (!n) return "";
+    const char *res = item[n - 1];
+    for (size_t i = n - 1; i-- > 0;) {
+        char k[64];
+        snprintf(k, sizeof k, "%s.%s", key, i == n - 2 ? "2" : "more");
+        const char *t = xs__msg_get(c->lang, k);
+        if (!t) t = xs__msg_get(c->lang, i == n - 2 ? "list.2" : "list.more");
+        xs__msg_var v[] = {{"a", item[i]}, {"b", res}};
+        res = fill(c, t, v, 2);
     }
+    return res;
 }
 
-/* What the next tier gives: the declared limits that differ ("screen_in
- * 16 instead of 14"), else the family's next model. */
-static void upgrade_gain(const xs_offer_engine *en, const xs_offer *o, int ja, char *b,
-                         size_t n, size_t *w)
+/* {gain}: the declared limits of the next tier that differ from the held
+ * one's ("screen_in 16 instead of 14"). @return NULL when none differ */
+static const char *upgrade_gain(ctx *c, const xs_offer *o)
 {
-    const struct xs_snapshot *s = en->s;
+    const struct xs_snapshot *s = c->en->s;
     int32_t p = o->from_product, q = o->to_product;
-    int any = 0;
-    char v1[32], v2[32];
-    for (uint32_t l = s->prod.limit_off[q]; l < s->prod.limit_off[q + 1]; l++) {
-        const char *m = metric_str(en, s->prod.limit_name[l]);
+    const char *item[16];
+    size_t n = 0;
+    for (uint32_t l = s->prod.limit_off[q]; l < s->prod.limit_off[q + 1] && n < 16; l++) {
+        const char *m = metric_str(c->en, s->prod.limit_name[l]);
         if (!strcmp(m, "bundle_discount")) continue;
         double from = NAN;
         for (uint32_t j = s->prod.limit_off[p]; j < s->prod.limit_off[p + 1]; j++)
             if (s->prod.limit_name[j] == s->prod.limit_name[l]) from = s->prod.limit_value[j];
         if (from == s->prod.limit_value[l]) continue;
-        num(s->prod.limit_value[l], v2, sizeof v2);
-        if (ja) {
-            if (isnan(from))
-                put(b, n, w, "%s%sが%sに", any ? "、" : "", m, v2);
-            else
-                put(b, n, w, "%s%sが%sから%sに", any ? "、" : "", m,
-                    num(from, v1, sizeof v1), v2);
-        } else {
-            if (isnan(from))
-                put(b, n, w, "%s%s %s", any ? ", " : "", m, v2);
-            else
-                put(b, n, w, "%s%s %s instead of %s", any ? ", " : "", m, v2,
-                    num(from, v1, sizeof v1));
-        }
-        any = 1;
+        xs__msg_var v[] = {{"metric", metric_word(c, m)},
+                           {"from", isnan(from) ? "" : qty(c, from)},
+                           {"to", qty(c, s->prod.limit_value[l])}};
+        item[n++] = frag(c, "gain", isnan(from) ? "new" : NULL, NULL, v, 3);
     }
-    if (any && ja) put(b, n, w, "なります");
-    if (!any) {
-        const char *f = xs__snap_dict_str(&s->dict.families, s->prod.family[q]);
-        ja ? put(b, n, w, "%sシリーズの一つ上のモデルです", f)
-           : put(b, n, w, "the next model of the %s range", f);
+    return n ? join(c, "gain.join", item, n) : NULL;
+}
+
+/* The key and variants of the offer's entry, its placeholders set. */
+static const char *choose(ctx *c, const xs_offer *o)
+{
+    const xs_offer_engine *en = c->en;
+    const struct xs_snapshot *s = en->s;
+    double H = en->cfg.horizon_months > 0 ? en->cfg.horizon_months : 12;
+    const char *key = xs__offer_explain_key(o->trigger);
+    char plan[256];
+    if (!key) return NULL;
+    var(c, "product", pname(c, o->to_product));
+    var(c, "from", pname(c, o->from_product));
+    var(c, "base", pname(c, o->rule_from));
+    switch (o->trigger) {
+    case XS_TRIG_USAGE:
+    case XS_TRIG_RENEWAL: {
+        double cap = new_cap(en, o);
+        int over = usage_vars(c, o, cap);
+        var(c, "date", date(c, en->as_of + o->days));
+        if (isnan(cap)) return xs__msg_pick(c->lang, key, "unlimited", NULL);
+        return xs__msg_pick(c->lang, key, over && cap >= o->used ? "over" : NULL, NULL);
     }
+    case XS_TRIG_SEATS: {
+        unsigned k = o->qty_to - o->qty_from;
+        double per = 0;
+        for (uint32_t l = s->prod.limit_off[o->to_product];
+             l < s->prod.limit_off[o->to_product + 1]; l++)
+            if (s->prod.limit_name[l] == o->metric) per = s->prod.limit_value[l];
+        usage_vars(c, o, o->limit + per * k);
+        var(c, "qty", count(c, k));
+        var(c, "price", money(c, o->revenue_delta / H));
+        return xs__msg_pick(c->lang, key, k == 1 ? "one" : NULL, NULL);
+    }
+    case XS_TRIG_TERM: {
+        double save = -o->revenue_delta * 12 / H;
+        char k1[24], k2[24];
+        var(c, "from", fill(c, plan_base(pname(c, o->from_product), plan, sizeof plan),
+                            NULL, 0));
+        var(c, "saving", money(c, save));
+        snprintf(k1, sizeof k1, "%u", (unsigned)o->term_from);
+        snprintf(k2, sizeof k2, "%u", (unsigned)o->term_to);
+        xs__msg_var v1[] = {{"n", count(c, o->term_from)}}, v2[] = {{"n", count(c, o->term_to)}};
+        var(c, "term_from", frag(c, "period", k1, NULL, v1, 1));
+        var(c, "term_to", frag(c, "period", k2, NULL, v2, 1));
+        return xs__msg_pick(c->lang, key, zero_money(en, save) || save < 0 ? "nosaving" : NULL,
+                            NULL);
+    }
+    case XS_TRIG_ADDON:
+        var(c, "price", money(c, o->revenue_delta / H));
+        return xs__msg_pick(c->lang, key, NULL, NULL);
+    case XS_TRIG_RETENTION_ADDON: /* retention.c: churn with / without it */
+        var(c, "price", money(c, o->revenue_delta / H));
+        var(c, "with", percent(c, o->n_with ? 100.0 * o->churn_with / o->n_with : 0));
+        var(c, "without",
+            percent(c, o->n_without ? 100.0 * o->churn_without / o->n_without : 0));
+        return xs__msg_pick(c->lang, key, NULL, NULL);
+    case XS_TRIG_SHOP_UPGRADE: {
+        const char *g = upgrade_gain(c, o);
+        var(c, "gain", g);
+        var(c, "family", xs__snap_dict_str(&s->dict.families, s->prod.family[o->to_product]));
+        var(c, "price", money(c, o->revenue_delta));
+        return xs__msg_pick(c->lang, key, g ? NULL : "nogain", NULL);
+    }
+    case XS_TRIG_ADOPTION:
+    case XS_TRIG_RENEWED: {
+        uint32_t k, base;
+        xs__offer_share(en, o, &k, &base);
+        var(c, "share", share(c, k, base, o->confidence, 0));
+        if (o->trigger == XS_TRIG_RENEWED) return xs__msg_pick(c->lang, key, NULL, NULL);
+        if (o->rule_from >= 0 && s->prod.kind[o->rule_from] == XS_SNAP_KIND_PRODUCT)
+            return xs__msg_pick(c->lang, key, "shop", NULL);
+        int32_t start = en->as_of - o->days;
+        var(c, "since", date(c, start));
+        xs__msg_var v[] = {{"days", o->lag_days > 0 ? days(c, o->lag_days) : ""}};
+        var(c, "lag", frag(c, "lag",
+                           o->lag_days < 0 ? "none" : o->lag_days == 0 ? "zero" : NULL,
+                           NULL, v, 1));
+        return xs__msg_pick(c->lang, key, start >= o->timing ? "today" : NULL, NULL);
+    }
+    case XS_TRIG_SIMILAR:
+    case XS_TRIG_CART:
+    case XS_TRIG_PURCHASE: {
+        uint32_t k, base;
+        xs__offer_share(en, o, &k, &base);
+        var(c, "share", share(c, k, base, o->confidence, 1));
+        return xs__msg_pick(c->lang, key, NULL, NULL);
+    }
+    case XS_TRIG_BUNDLE: {
+        const char *item[3] = {pname(c, o->to_product)};
+        size_t n = 1;
+        for (int k = 0; k < 2; k++)
+            if (o->also[k] >= 0) item[n++] = pname(c, o->also[k]);
+        var(c, "items", join(c, "list", item, n));
+        var(c, "price", money(c, o->revenue_delta));
+        var(c, "discount", money(c, o->discount));
+        var(c, "share", share(c, o->share_n, o->base_n, o->confidence, 1));
+        int disc = o->discount > 0 && !zero_money(en, o->discount);
+        return xs__msg_pick(c->lang, key, n == 1 ? "one" : NULL, disc ? "discount" : NULL);
+    }
+    default: /* the downsells */
+        break;
+    }
+    double save = -o->revenue_delta / H;
+    const char *nosave = zero_money(en, save) || save < 0 ? "nosaving" : NULL;
+    var(c, "saving", money(c, save));
+    var(c, "note", "");
+    if (o->to_product < 0) return xs__msg_pick(c->lang, "downsell.drop", nosave, NULL);
+    int situation = !isnan(o->used) && o->metric >= 0 &&
+                    (o->to_product == o->from_product || o->trigger == XS_TRIG_LOW_USAGE);
+    if (situation) {
+        usage_vars(c, o, NAN);
+        var(c, "note", fill(c, xs__msg_get(c->lang, "note"), c->v, c->n_v));
+    }
+    if (o->to_product == o->from_product) {
+        var(c, "qty_from", count(c, o->qty_from));
+        var(c, "qty_to", count(c, o->qty_to));
+        if (o->qty_to == 0)
+            return xs__msg_pick(c->lang, "downsell.packs.all", nosave,
+                                o->qty_from == 1 ? "one" : NULL);
+        return xs__msg_pick(c->lang, "downsell.packs", nosave, NULL);
+    }
+    if (s->prod.billing[o->to_product] == XS_SNAP_BILL_MONTH && o->from_product >= 0 &&
+        s->prod.billing[o->from_product] == XS_SNAP_BILL_YEAR) {
+        var(c, "product",
+            fill(c, plan_base(pname(c, o->to_product), plan, sizeof plan), NULL, 0));
+        var(c, "date", date(c, en->as_of + o->days));
+        return xs__msg_pick(c->lang, "downsell.monthly", o->days <= 0 ? "today" : NULL,
+                            NULL);
+    }
+    return xs__msg_pick(c->lang, "downsell.tier", nosave, NULL);
 }
 
 const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
                              const char *lang, char *b, size_t n)
 {
-    int ja = lang && !strcmp(lang, "ja");
     size_t w = 0;
-    char money[64], x1[32], x2[256];
-    double H = en->cfg.horizon_months > 0 ? en->cfg.horizon_months : 12;
-    const char *to = pname(en, o->to_product), *from = pname(en, o->from_product);
-    if (n) b[0] = '\0';
-    switch (o->trigger) {
-    case XS_TRIG_USAGE:
-        usage_sentence(en, o, ja, b, n, &w);
-        cap_sentence(en, o, ja, b, n, &w);
-        break;
-    case XS_TRIG_SEATS: {
-        usage_sentence(en, o, ja, b, n, &w);
-        unsigned k = o->qty_to - o->qty_from;
-        xs__offer_money(en, o->revenue_delta / H, money, sizeof money);
-        double per = 0;
-        const struct xs_snapshot *s = en->s;
-        for (uint32_t l = s->prod.limit_off[o->to_product];
-             l < s->prod.limit_off[o->to_product + 1]; l++)
-            if (s->prod.limit_name[l] == o->metric) per = s->prod.limit_value[l];
-        num(o->limit + per * k, x1, sizeof x1);
-        ja ? put(b, n, &w, "%sを%u個追加すると、月額%sで%s席になります。", to, k, money,
-                 x1)
-           : put(b, n, &w, "Adding %u x %s gives you %s seats for %s a month.", k, to, x1,
-                 money);
-        break;
-    }
-    case XS_TRIG_RENEWAL: {
-        double pct = o->limit > 0 ? 100 * o->used / o->limit : 0;
-        ja ? put(b, n, &w,
-                 "更新まであと%d日、上限の%.0f%%をご利用中です。"
-                 "%sで更新すると、成長の余裕が生まれます。",
-                 (int)o->days, pct, to)
-           : put(b, n, &w,
-                 "Your renewal is in %d days and you use %.0f%% of your plan's limit. "
-                 "Renewing on %s gives your team room to grow.",
-                 (int)o->days, pct, to);
-        break;
-    }
-    case XS_TRIG_TERM: {
-        char t1[48], t2[48], plan[256];
-        xs__offer_money(en, -o->revenue_delta * 12 / H, money, sizeof money);
-        const char *p = plan_base(from, plan, sizeof plan);
-        const char *now = term_words(o->term_from, ja, t1, sizeof t1),
-                   *then = term_words(o->term_to, ja, t2, sizeof t2);
-        ja ? put(b, n, &w, "%sを%sから%sに切り替えると、年間%sお得です。", p, now, then,
-                 money)
-           : put(b, n, &w, "Moving %s from %s to %s saves you %s a year.", p, now, then,
-                 money);
-        break;
-    }
-    case XS_TRIG_ADDON:
-        xs__offer_money(en, o->revenue_delta / H, money, sizeof money);
-        ja ? put(b, n, &w, "%sに%sを月額%sで追加できます。", pname(en, o->rule_from), to,
-                 money)
-           : put(b, n, &w, "Add %s to your %s for %s a month.", to,
-                 pname(en, o->rule_from), money);
-        break;
-    case XS_TRIG_ADOPTION: {
-        const char *a = pname(en, o->rule_from);
-        int shop =
-            o->rule_from >= 0 && en->s->prod.kind[o->rule_from] == XS_SNAP_KIND_PRODUCT;
-        uint32_t k, base;
-        xs__offer_share(en, o, &k, &base);
-        if (shop) {
-            ja ? put(b, n, &w, "ご購入の%sと合わせて%sをご検討ください。%sをご購入の", a,
-                     to, a)
-               : put(b, n, &w, "%s goes with the %s you bought: ", to, a);
-            share(b, n, &w, k, base, o->confidence, 0, ja);
-            ja ? put(b, n, &w, "が%sも購入しています。", to)
-               : put(b, n, &w, " who bought %s also bought %s.", a, to);
-        } else {
-            ja ? put(b, n, &w,
-                     "ご利用中の%s（ご利用開始から%d日）と合わせて%sをご利用いただけます。"
-                     "%sをご利用の",
-                     a, (int)o->days, to, a)
-               : put(b, n, &w, "%s works alongside the %s you have used for %d days: ", to,
-                     a, (int)o->days);
-            share(b, n, &w, k, base, o->confidence, 0, ja);
-            ja ? put(b, n, &w, "が%sも利用しています", to)
-               : put(b, n, &w, " using %s also use %s", a, to);
-            if (o->lag_days >= 0)
-                ja ? put(b, n, &w, "（多くは%d日前後で導入）", (int)o->lag_days)
-                   : put(b, n, &w, ", typically after %d days", (int)o->lag_days);
-            put(b, n, &w, ja ? "。" : ".");
-        }
-        break;
-    }
-    case XS_TRIG_RENEWED: {
-        const char *a = pname(en, o->rule_from);
-        uint32_t k, base;
-        xs__offer_share(en, o, &k, &base);
-        ja ? put(b, n, &w,
-                 "%sのご更新ありがとうございます。%sと合わせて%sをご利用いただけます。"
-                 "%sをご利用の",
-                 a, a, to, a)
-           : put(b, n, &w, "Thank you for renewing %s. %s works alongside it: ", a, to);
-        share(b, n, &w, k, base, o->confidence, 0, ja);
-        ja ? put(b, n, &w, "が%sも利用しています。", to)
-           : put(b, n, &w, " using %s also use %s.", a, to);
-        break;
-    }
-    case XS_TRIG_SIMILAR: {
-        const char *a = pname(en, o->rule_from);
-        ja ? put(b, n, &w, "%sと合わせて%sをご検討ください。", a, to)
-           : put(b, n, &w, "%s goes with %s: ", to, a);
-        order_share(en, o, a, to, ja, b, n, &w);
-        break;
-    }
-    case XS_TRIG_CART: {
-        const char *a = pname(en, o->rule_from);
-        ja ? put(b, n, &w, "カートの%sと合わせて%sをご検討ください。", a, to)
-           : put(b, n, &w, "%s goes with the %s in your cart: ", to, a);
-        order_share(en, o, a, to, ja, b, n, &w);
-        break;
-    }
-    case XS_TRIG_PURCHASE: {
-        const char *a = pname(en, o->rule_from);
-        ja ? put(b, n, &w, "最近ご購入の%sと合わせて%sをご検討ください。", a, to)
-           : put(b, n, &w, "%s goes with the %s you bought recently: ", to, a);
-        order_share(en, o, a, to, ja, b, n, &w);
-        break;
-    }
-    case XS_TRIG_BUNDLE: {
-        const char *a = pname(en, o->rule_from);
-        char items[768];
-        size_t iw = 0;
-        int n_items = 1 + (o->also[0] >= 0) + (o->also[1] >= 0);
-        put(items, sizeof items, &iw, "%s", to);
-        for (int k = 0; k < 2; k++)
-            if (o->also[k] >= 0)
-                put(items, sizeof items, &iw, "%s%s",
-                    ja ? "と" : (k == n_items - 2 ? " and " : ", "), pname(en, o->also[k]));
-        xs__offer_money(en, o->revenue_delta, money, sizeof money);
-        if (ja) {
-            put(b, n, &w, "ご購入の%sとセットで、%sを%s%s", a, items,
-                n_items > 1 ? "合計" : "", money);
-            if (o->discount > 0)
-                put(b, n, &w, "（セット割引%s）",
-                    xs__offer_money(en, o->discount, x2, sizeof x2));
-            put(b, n, &w, "でご用意できます。%sを含む", a);
-            share(b, n, &w, o->share_n, o->base_n, o->confidence, 1, 1);
-            put(b, n, &w, "がこのセットをそろえています。");
-        } else {
-            put(b, n, &w, "Complete the set with your %s: %s for %s%s", a, items, money,
-                n_items > 1 ? " together" : "");
-            if (o->discount > 0)
-                put(b, n, &w, " (%s off as a set)",
-                    xs__offer_money(en, o->discount, x2, sizeof x2));
-            put(b, n, &w, ". ");
-            share(b, n, &w, o->share_n, o->base_n, o->confidence, 1, 0);
-            put(b, n, &w, " with %s include the whole set.", a);
-        }
-        break;
-    }
-    case XS_TRIG_SHOP_UPGRADE:
-        xs__offer_money(en, o->revenue_delta, money, sizeof money);
-        if (ja) {
-            put(b, n, &w, "ご購入の%sの一つ上のモデル、%sをご案内します。", from, to);
-            upgrade_gain(en, o, 1, b, n, &w);
-            put(b, n, &w, "。差額は%sです。", money);
-        } else {
-            put(b, n, &w, "%s is the next step up from the %s you bought: ", to, from);
-            upgrade_gain(en, o, 0, b, n, &w);
-            put(b, n, &w, ". It costs %s more.", money);
-        }
-        break;
-    case XS_TRIG_LOW_USAGE:
-    case XS_TRIG_CHURN_RISK:
-    case XS_TRIG_CANCEL:
-        xs__offer_money(en, -o->revenue_delta / H, money, sizeof money);
-        if (o->to_product < 0) {
-            ja ? put(b, n, &w, "%sを外すと、プランはそのままで月額%s節約できます。", from,
-                     money)
-               : put(b, n, &w,
-                     "Removing %s saves you %s a month and keeps your plan as it is.",
-                     from, money);
-        } else if (o->to_product == o->from_product) {
-            if (!isnan(o->used)) usage_sentence(en, o, ja, b, n, &w);
-            if (o->qty_to == 0)
-                ja ? put(b, n, &w, "%sを%u個すべて外すと、月額%s節約できます。", to,
-                         o->qty_from, money)
-                   : put(b, n, &w, "Removing the %u x %s saves you %s a month.",
-                         o->qty_from, to, money);
-            else
-                ja ? put(b, n, &w, "%sを%u個から%u個に減らすと、月額%s節約できます。", to,
-                         o->qty_from, o->qty_to, money)
-                   : put(b, n, &w, "Keeping %u x %s instead of %u saves you %s a month.",
-                         o->qty_to, to, o->qty_from, money);
-        } else if (en->s->prod.billing[o->to_product] == XS_SNAP_BILL_MONTH &&
-                   o->from_product >= 0 &&
-                   en->s->prod.billing[o->from_product] == XS_SNAP_BILL_YEAR) {
-            ja ? put(b, n, &w,
-                     "%d日後の更新時に"
-                     "月払いの%sへ切り替えると、毎月見直しや解約ができます。",
-                     (int)o->days, plan_base(to, x2, sizeof x2))
-               : put(b, n, &w,
-                     "Switching to %s on a monthly term at your renewal in %d days "
-                     "lets you adjust or stop any month.",
-                     plan_base(to, x2, sizeof x2), (int)o->days);
-        } else {
-            if (o->trigger == XS_TRIG_LOW_USAGE && !isnan(o->used))
-                usage_sentence(en, o, ja, b, n, &w);
-            ja ? put(b, n, &w,
-                     "%sなら、データとよく使う機能はそのままに月額"
-                     "%s安くご利用いただけます。",
-                     to, money)
-               : put(b, n, &w,
-                     "%s keeps your data and the features you use most for %s "
-                     "less a month.",
-                     to, money);
-        }
-        break;
-    default:
-        break;
-    }
-    (void)x2;
-    /* trim a trailing blank left by a sentence joiner */
-    while (w > 0 && w < n && b[w - 1] == ' ')
-        b[--w] = '\0';
+    if (!n) return b;
+    b[0] = '\0';
+    int l = xs__msg_lang(lang);
+    if (l < 0) return b;
+    ctx c; /* on the stack: explaining allocates nothing */
+    c.en = en;
+    c.lang = l;
+    c.n_v = 0;
+    c.n_pool = 0;
+    const char *t = choose(&c, o);
+    if (t) xs__msg_fill(t, c.v, c.n_v, b, n, &w);
     return b;
+}
+
+/* Contract in offer/messages.h. */
+const char *xs__offer_explain_entry(const xs_offer_engine *en, const xs_offer *o,
+                                    const char *lang)
+{
+    int l = xs__msg_lang(lang);
+    if (l < 0) return NULL;
+    ctx c;
+    c.en = en;
+    c.lang = l;
+    c.n_v = 0;
+    c.n_pool = 0;
+    return choose(&c, o);
 }
 
 const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char *b,
@@ -548,10 +605,18 @@ const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char
             (unsigned)o->term_to);
     if (o->trigger == XS_TRIG_RENEWAL || (o->kind == XS_OFFER_DOWNSELL && o->days > 0))
         put(b, n, &w, "; renewal in %d days", (int)o->days);
-    put(b, n, &w, "; P(accept) %.3f (prior %.3f); value %.2f; health %.0f; P(churn) %.3f",
-        o->p_accept, o->p_prior, o->value,
+    if (o->trigger == XS_TRIG_RETENTION_ADDON)
+        put(b, n, &w, "; churned %u of %u with it, %u of %u without",
+            (unsigned)o->churn_with, (unsigned)o->n_with, (unsigned)o->churn_without,
+            (unsigned)o->n_without);
+    if (o->retention) put(b, n, &w, "; retention (at risk)");
+    char src[160];
+    put(b, n, &w, "; P(accept) %.3f (prior %.3f, %s); value %.2f; health %.0f; P(churn) %.3f",
+        o->p_accept, o->p_prior, xs__offer_prior_text(en, o, src, sizeof src), o->value,
         isnan(en->health[o->customer]) ? -1.0 : (double)en->health[o->customer],
         o->p_churn);
+    if (!isnan(o->p_churn)) /* where P(churn) comes from (churn_src.c) */
+        put(b, n, &w, " (%s)", xs__offer_churn_source(en, o->customer, src, sizeof src));
     if (en->model_src == 1)
         put(b, n, &w, "; model built %s", en->model_day);
     else if (en->model_src == 2)

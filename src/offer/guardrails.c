@@ -14,11 +14,28 @@
  *                  lift of band_lift (relevance.c)
  *   critical_case  an open severity-1 ticket (no ticket_closed with its ref)
  *   consent        no channel the customer consented to
- *   health         an upsell / cross-sell while health < min_health
+ *   health         an upsell / cross-sell while health < min_health; for a
+ *                  customer of segment unknown (too little data to judge
+ *                  loyalty, docs/scores.md) unknown_gate decides instead:
+ *                  0 no upsell / cross-sell (downsells and retention go
+ *                  on: they protect revenue and need no proof of loyalty),
+ *                  1 the health rule on the components with data, 2 no
+ *                  offer of any kind
  *   declined       the same product (proposed, or dropped for a downsell that
  *                  removes an add-on) declined within declined_days
  *   frequency      max_contacts offers already sent within contact_days
  *   no_value       expected value <= 0
+ * The expert's read (docs/offers.md, "Offers an expert would not send"),
+ * checked before any of the above except holdout:
+ *   no_benefit     nothing in it for the customer: a term change whose
+ *                  saving is under one minor unit a year, or a downsell
+ *                  that does not lower the price
+ *   not_at_risk    a downsell or retention offer to a customer with no
+ *                  cancel request and P(churn) below the risk threshold
+ *   low_usage_upsell  an upsell of a family whose usage stayed below
+ *                  usage_low for low_days (where the store has usage data)
+ * At most max_offers (2) offers per customer per contact: that is the
+ * guard limit below.
  * Then, among the survivors:
  *   conflict       never an upsell and a downsell at once: when both
  *                  growth (upsell, cross-sell) and downsell candidates
@@ -42,6 +59,7 @@
  */
 #include "offer/offer_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +71,41 @@ static int better(const xs_offer *a, const xs_offer *b)
     if (a->to_product != b->to_product) return a->to_product < b->to_product;
     if (a->from_product != b->from_product) return a->from_product < b->from_product;
     return a->trigger < b->trigger;
+}
+
+static int growth(const xs_offer *x);
+
+/* How well an offer fits the customer's own use or need, 0..1: the
+ * utilisation that triggered it, or the uptake share among similar
+ * customers; 0 when unknown. */
+static double fit(const xs_offer *x)
+{
+    if (x->limit > 0 && !isnan(x->used)) return x->used / x->limit;
+    if (x->prior_src == XS_PRIOR_UPTAKE && x->prior_n)
+        return (double)x->prior_k / x->prior_n;
+    return 0;
+}
+
+/* When every surviving candidate has the same P(accept), the expected
+ * value orders by price alone: fit (usage, need) goes first then. */
+static int better_fit(const xs_offer *a, const xs_offer *b)
+{
+    if (!growth(a) || !growth(b)) return better(a, b); /* a cut is the customer's gain */
+    double fa = fit(a), fb = fit(b);
+    if (fa != fb) return fa > fb;
+    return better(a, b);
+}
+
+static int ties_on_prior(const xs_offer *o, size_t n)
+{
+    size_t k = 0;
+    double p = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (o[i].guard != XS_GUARD_NONE) continue;
+        if (k++ && o[i].p_accept != p) return 0;
+        p = o[i].p_accept;
+    }
+    return k > 1;
 }
 
 /* Output order: offered by rank, then suppressed by guard, then better. */
@@ -103,6 +156,72 @@ static void by_relevance(const xs_offer_engine *en, xs_offer *o, size_t n)
         o[at[i]] = x[i];
 }
 
+/* The health gate (the loyalty gate of DESIGN.md): 1 when offer x is held
+ * back by the customer's health or, for a customer of segment unknown, by
+ * cfg->unknown_gate. */
+static int health_gate(const xs_offer_engine *en, const xs__offer_cust *st,
+                       const xs_offer *x)
+{
+    const xs_offer_config *cfg = &en->cfg;
+    int grow = x->kind != XS_OFFER_DOWNSELL && x->trigger != XS_TRIG_RETENTION_ADDON;
+    if (en->segment && en->segment[st->c] == XS_SEG_UNKNOWN) {
+        if (cfg->unknown_gate == 2) return 1;
+        if (cfg->unknown_gate != 1) return grow;
+    }
+    return grow && !(st->health >= cfg->min_health);
+}
+
+/* Growth (upsell, cross-sell) as opposed to keeping the customer (a
+ * downsell or a protective add-on for a customer at risk). */
+static int growth(const xs_offer *x)
+{
+    return x->kind != XS_OFFER_DOWNSELL && x->trigger != XS_TRIG_RETENTION_ADDON;
+}
+
+/* no_benefit: the customer gains nothing. A term change saves less than
+ * one minor unit a year (revenue_delta is minus the saving over the
+ * horizon); a downsell does not cut what the customer pays. */
+static int no_benefit(const xs_offer_engine *en, const xs_offer *x)
+{
+    double H = en->cfg.horizon_months > 0 ? en->cfg.horizon_months : 12;
+    if (x->trigger == XS_TRIG_TERM)
+        return !(-x->revenue_delta * 12 / H * en->money_div >= 1 - 1e-9);
+    /* monthly instead of annual: the benefit is the flexibility, and the
+     * explanation says so ("lets you adjust or stop any month") */
+    if (x->kind == XS_OFFER_DOWNSELL && x->from_product >= 0 && x->to_product >= 0 &&
+        en->monthly_of[x->from_product] == x->to_product)
+        return 0;
+    if (x->kind == XS_OFFER_DOWNSELL) return !(x->revenue_delta < 0);
+    return 0;
+}
+
+/* low_usage_upsell: the family of an upsell has usage data and every point
+ * of the last low_days stayed below usage_low of capacity (the points
+ * covering at least half of the window), as the low_usage downsell reads
+ * it. A family without usage data is never judged. */
+static int low_usage(const xs_offer_engine *en, const xs__offer_cust *st,
+                     const xs_offer *x)
+{
+    if (x->kind != XS_OFFER_UPSELL || x->trigger == XS_TRIG_SHOP_UPGRADE) return 0;
+    int32_t p = x->to_product >= 0 ? x->to_product : x->from_product;
+    if (p < 0) return 0;
+    uint16_t f = en->s->prod.family[p];
+    for (int i = 0; i < st->n_fam; i++) {
+        const xs__offer_fam *y = &st->fam[i];
+        if (y->family != f) continue;
+        int any = 0, low = 1;
+        for (int m = 0; m < y->n_met; m++) {
+            if (isnan(y->used[m]) || !(y->cap[m] > 0)) continue;
+            any = 1;
+            if (isnan(y->wmax[m]) || y->wmax[m] >= en->cfg.usage_low * y->cap[m] ||
+                y->wfirst[m] > en->as_of - (int32_t)(en->cfg.low_days / 2))
+                low = 0;
+        }
+        return any && low;
+    }
+    return 0;
+}
+
 static int declined(const xs__offer_cust *st, int32_t p)
 {
     if (p < 0) return 0;
@@ -120,10 +239,17 @@ void xs__offer_guard(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
     int churn_signal = 0;
     for (size_t i = 0; i < n; i++) {
         xs_offer *x = &o[i];
-        int grow = x->kind != XS_OFFER_DOWNSELL;
+        int grow = growth(x);
         x->rank = 0;
         if (st->holdout >> x->kind & 1u)
             x->guard = XS_GUARD_HOLDOUT;
+        else if (no_benefit(en, x))
+            x->guard = XS_GUARD_NO_BENEFIT;
+        else if ((x->kind == XS_OFFER_DOWNSELL || x->trigger == XS_TRIG_RETENTION_ADDON) &&
+                 !xs__offer_at_risk(en, st))
+            x->guard = XS_GUARD_NOT_AT_RISK;
+        else if (low_usage(en, st, x))
+            x->guard = XS_GUARD_LOW_USAGE_UPSELL;
         else if (xs__offer_is_shop_cross(en, x) && x->subst_of >= 0)
             x->guard = XS_GUARD_SUBSTITUTE;
         else if (xs__offer_out_of_band(en, x))
@@ -132,7 +258,7 @@ void xs__offer_guard(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
             x->guard = XS_GUARD_CRITICAL_CASE;
         else if (x->channel < 0)
             x->guard = XS_GUARD_CONSENT;
-        else if (grow && !(st->health >= cfg->min_health))
+        else if (health_gate(en, st, x))
             x->guard = XS_GUARD_HEALTH;
         else if (declined(st, x->to_product >= 0 ? x->to_product : x->from_product))
             x->guard = XS_GUARD_DECLINED;
@@ -151,10 +277,10 @@ void xs__offer_guard(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
         int drop_grow = churn_signal || best_down >= best_grow;
         for (size_t i = 0; i < n; i++)
             if (o[i].guard == XS_GUARD_NONE &&
-                (o[i].kind != XS_OFFER_DOWNSELL) == drop_grow)
+                growth(&o[i]) == drop_grow)
                 o[i].guard = XS_GUARD_CONFLICT;
     }
-    sort_by(o, n, better);
+    sort_by(o, n, ties_on_prior(o, n) ? better_fit : better);
     by_relevance(en, o, n);
     double slots = cfg->max_offers;
     double left = cfg->max_contacts - (double)st->recent_offers;

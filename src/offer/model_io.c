@@ -160,8 +160,9 @@ bad:
 int xs_offer_engine_open(xs_store *st, const xs_snapshot *s, const xs_offer_config *c,
                          const char *as_of, xs_offer_engine **out, xs_error *err)
 {
-    char day[11], built[21], now[11];
-    char *model = NULL;
+    char day[11], built[21], now[11], sha[65];
+    char *model = NULL, *cname = NULL, *ctext = NULL;
+    size_t clen = 0;
     xs_offer_engine *en = NULL;
     xs_experiment *exp = NULL;
     *out = NULL;
@@ -170,7 +171,11 @@ int xs_offer_engine_open(xs_store *st, const xs_snapshot *s, const xs_offer_conf
     if (rc == 0)
         return xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL,
                              "store was never built: run 'xsell build --db FILE'");
-    rc = xs__offer_engine_create(s, c, as_of, 0, &en, err);
+    /* the churn model attached to the build (xs_offer_churn_attach) */
+    rc = xs_store_build_churn_get(st, &cname, sha, &ctext, &clen, err);
+    if (rc < 0) goto cleanup;
+    xs__offer_churn_file cf = {cname, ctext, clen};
+    rc = xs__offer_engine_create(s, c, as_of, 0, rc == 1 ? &cf : NULL, &en, err);
     if (rc < 0) goto cleanup;
     long n_exp = xs_store_experiments(st, &exp, err);
     if (n_exp < 0) {
@@ -200,6 +205,8 @@ int xs_offer_engine_open(xs_store *st, const xs_snapshot *s, const xs_offer_conf
 cleanup:
     xs_store_experiments_free(exp);
     xs_store_build_free(model);
+    xs_store_build_free(cname);
+    xs_store_build_free(ctext);
     xs_offer_engine_free(en);
     return rc;
 }

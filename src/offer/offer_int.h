@@ -25,6 +25,17 @@
 #define XS__OFFER_MAX_MET 4  /* limit metrics per family considered */
 #define XS__OFFER_MAX_REFS 16
 #define XS__OFFER_N_TERMS 3  /* the longer terms proposed: 12, 24, 36 months */
+#define XS__OFFER_N_BANDS 4  /* tenure bands of the uptake priors (retention.c) */
+#define XS__OFFER_MIN_BAND 20 /* a band's customers needed to use it alone */
+#define XS__OFFER_N_TCLS 3   /* term classes of the retention figures: < 12, 12-23, 24+ */
+
+/* Churn of a plan's customers with and without one add-on of its family
+ * (retention.c). */
+typedef struct xs__offer_ret {
+    uint32_t churn_with, n_with, churn_without, n_without;
+    int protective; /* holders churn measurably less (retention_min_n,
+                       retention_gap, two standard errors) */
+} xs__offer_ret;
 
 /* One association rule: antecedent item -> consequent item. Items are
  * product indexes for shop products and n_products + family code for a
@@ -98,6 +109,13 @@ struct xs_offer_engine {
     uint8_t *segment; /* xs_segment */
     double *ltv;      /* currency units */
     double *churn;    /* P(churn) of the churn model, NaN unknown; NULL: not used */
+    /* churn risk from outside the engine (churn_src.c): per customer the
+     * best of the caller's churn_p, the imported churn_scores and the
+     * churn model attached to the build, NaN where none has one; cfg.churn_p
+     * points at it. churn_src_of[c]: XS__CHURN_SRC_* of that value. */
+    double *churn_ext;
+    uint8_t *churn_src_of;
+    char churn_model_name[128]; /* file name of the attached model, "" none */
     /* products */
     double *monthly; /* monthly-equivalent list price, currency units; 0 once */
     int32_t *next_tier, *prev_tier, *annual, *monthly_of; /* -1 none */
@@ -128,6 +146,15 @@ struct xs_offer_engine {
      * what orders shop cross-sells and cart placements; NULL without
      * orders. Built on the orders dated up to as_of. */
     xs_rank *rank;
+    /* retention and personal priors (retention.c) */
+    double risk_cut;   /* P(churn) at or above which a customer is at risk */
+    uint32_t *up_off;  /* per plan product: offset of its family's products */
+    uint32_t *up_k;    /* (up_off[p] + i) x band: active customers of plan p in
+                          the band holding the family's i-th product */
+    uint32_t *up_n;    /* plan x band: active customers */
+    uint32_t *term_k;  /* (plan x band) x slot: ... on a term >= 12 / 24 / 36 */
+    xs__offer_ret *ret; /* (up_off[p] + i) x term class: churn with / without
+                           that product */
     /* propensity model */
     double beta[XS__OFFER_NFEAT];
     int fitted;                                 /* beta usable */
@@ -224,17 +251,79 @@ void xs__offer_value(const struct xs_offer_engine *en, const xs__offer_cust *st,
                      xs_offer *o, size_t n);
 
 /* ---- engine.c */
+/* A churn model file's bytes (borrowed) and its name, for the engine. */
+typedef struct xs__offer_churn_file {
+    const char *name, *text;
+    size_t len;
+} xs__offer_churn_file;
 /* xs_offer_engine_new(), fitting the propensity model only when fit = 1
- * (else beta, seg_factor and n_hist are left for the caller). */
+ * (else beta, seg_factor and n_hist are left for the caller); churn (may
+ * be NULL): the churn model attached to the build (churn_src.c). */
 int xs__offer_engine_create(const xs_snapshot *s, const xs_offer_config *c,
-                            const char *as_of, int fit, xs_offer_engine **out,
+                            const char *as_of, int fit,
+                            const xs__offer_churn_file *churn, xs_offer_engine **out,
                             xs_error *err);
+
+/* ---- churn_src.c: where P(churn) comes from (docs/offers.md, "Churn risk") */
+enum {
+    XS__CHURN_SRC_NONE = 0,
+    XS__CHURN_SRC_GIVEN,    /* the caller's cfg.churn_p */
+    XS__CHURN_SRC_IMPORTED, /* table churn_scores */
+    XS__CHURN_SRC_MODEL     /* the churn model attached to the build */
+};
+/* Fills churn_ext / churn_src_of from the caller's churn_p (as given to
+ * the engine), the snapshot's imported scores and, when model is not NULL,
+ * the attached churn model (len bytes of a model file named name) applied
+ * to the customers' attrs; points cfg.churn_p at churn_ext. Called again,
+ * it starts over. Returns XS_OK, XS_EPARSE (a damaged model), XS_ENOMEM. */
+int xs__offer_churn_setup(struct xs_offer_engine *en, const double *given,
+                          const char *name, const char *model, size_t len,
+                          xs_error *err);
+/* Frees what xs__offer_churn_setup allocated. */
+void xs__offer_churn_free(struct xs_offer_engine *en);
+/* Where customer c's P(churn) comes from, for the evidence: "model
+ * telco.json", "imported 2024-06-30", "imported", "given", "history"
+ * (the store-history model) or "estimate" (the built-in formula); written
+ * into buf[n] and returned. */
+const char *xs__offer_churn_source(const struct xs_offer_engine *en, uint32_t c,
+                                   char *buf, size_t n);
 
 /* ---- model_io.c */
 /* Writes the fitted model as text (caller frees with xs__free). NULL: no memory. */
 char *xs__offer_model_text(const struct xs_offer_engine *en);
 /* Reads a model written by xs__offer_model_text into en. XS_OK or XS_EPARSE. */
 int xs__offer_model_read(struct xs_offer_engine *en, const char *text, xs_error *err);
+
+/* ---- retention.c */
+/* Builds risk_cut, the uptake tables and the churn of each plan's customers
+ * with and without each add-on. XS_OK or XS_ENOMEM. */
+int xs__offer_retention_build(struct xs_offer_engine *en);
+void xs__offer_retention_free(struct xs_offer_engine *en);
+/* Tenure band (0..XS__OFFER_N_BANDS-1) of a tenure in days. */
+int xs__offer_tenure_band(double days);
+/* 1 when the customer is at risk: a cancel request, or P(churn) >= risk_cut. */
+int xs__offer_at_risk(const struct xs_offer_engine *en, const xs__offer_cust *st);
+/* Churn with / without add-on `addon` among customers of plan `plan` on a
+ * term of the class of `term` months (borrowed from the engine), NULL when
+ * the add-on is not of its family. */
+const xs__offer_ret *xs__offer_retention_of(const struct xs_offer_engine *en,
+                                            int32_t plan, uint32_t addon, unsigned term);
+/* Term class of a term in months: 0 under 12, 1 for 12-23, 2 from 24. */
+int xs__offer_term_class(unsigned months);
+/* Uptake of product q among the active customers of plan `plan` in tenure
+ * band `band` (all bands when that one has fewer than XS__OFFER_MIN_BAND):
+ * *k of *n hold it. */
+void xs__offer_uptake(const struct xs_offer_engine *en, int32_t plan, uint32_t q,
+                      int band, uint32_t *k, uint32_t *n);
+/* The same for a term of at least the slot's months (0: 12, 1: 24, 2: 36). */
+void xs__offer_term_uptake(const struct xs_offer_engine *en, int32_t plan, int slot,
+                           int band, uint32_t *k, uint32_t *n);
+/* The prior of an uptake of k in n: (k + 1) / (n + 2). */
+double xs__offer_uptake_prior(uint32_t k, uint32_t n);
+/* The evidence's words for where o's prior comes from ("uptake among
+ * internet-fiber customers of 1-2 years: 230 of 1000"), into b[n]. */
+const char *xs__offer_prior_text(const struct xs_offer_engine *en, const xs_offer *o,
+                                 char *b, size_t n);
 
 /* ---- guardrails.c */
 /* Sets guard and rank of every candidate and sorts: offered first. */

@@ -26,6 +26,15 @@
  * consented one with the highest p_model x seg_factor (ties: in_app,
  * email, csm, webinar, sns).
  *
+ * Personal priors (candidates.c, retention.c): without a history the prior
+ * is what is known of this customer, never one constant for every one: an
+ * add-on's (or a longer term's) uptake among the active customers of the
+ * same plan and tenure band, (k + 1) / (n + 2); a rule's confidence for a
+ * cross-sell; half the customer's P(churn) (within [0.05, 0.5]) for a
+ * retention offer. xs__offer_prior_text() names the source for the
+ * evidence. The trigger's constant is left only where nothing personal is
+ * known (usage, seats, renewal, low usage, cancel, shop upgrade).
+ *
  * seg_factor[segment][ch] = r(segment, ch) / r(ch): the response rate of
  * the customer's segment on that channel, shrunk toward the channel's rate
  * by 10 pseudo-offers, relative to the channel's rate; clipped to [0.5, 2].
@@ -35,6 +44,7 @@
 #include "base/alloc.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 void xs__offer_features(int kind, int ch, double h, double tenure, int shop, double *x)
@@ -226,7 +236,8 @@ void xs__offer_value(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
     double ten = xs__offer_tenure(en->s, st->c, en->as_of);
     for (size_t i = 0; i < n; i++) {
         xs_offer *x = &o[i];
-        if (x->kind != XS_OFFER_DOWNSELL && x->trigger != XS_TRIG_TERM)
+        if (x->kind != XS_OFFER_DOWNSELL && x->trigger != XS_TRIG_TERM &&
+            x->trigger != XS_TRIG_RETENTION_ADDON)
             x->value = x->revenue_delta;
         int shop =
             x->to_product >= 0 && en->s->prod.kind[x->to_product] == XS_SNAP_KIND_PRODUCT;
@@ -254,4 +265,38 @@ void xs__offer_value(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
         x->p_accept = p < 0 ? 0 : p > 0.95 ? 0.95 : p;
         x->ev = x->p_accept * x->value;
     }
+}
+
+/* Contract in offer_int.h. */
+const char *xs__offer_prior_text(const xs_offer_engine *en, const xs_offer *o, char *b,
+                                 size_t n)
+{
+    static const char *const bands[XS__OFFER_N_BANDS] = {
+        "under 1 year", "1-2 years", "2-4 years", "4 years or more"};
+    const struct xs_snapshot *s = en->s;
+    if (n) b[0] = '\0';
+    switch (o->prior_src) {
+    case XS_PRIOR_RULE:
+        snprintf(b, n, "rule confidence");
+        break;
+    case XS_PRIOR_CHURN:
+        snprintf(b, n, "churn risk %.3f", o->p_churn);
+        break;
+    case XS_PRIOR_UPTAKE: {
+        int32_t plan = o->trigger == XS_TRIG_TERM ? o->from_product : o->rule_from;
+        if (plan < 0) break;
+        int band = xs__offer_tenure_band(xs__offer_tenure(s, o->customer, en->as_of));
+        int all = en->up_n[(size_t)plan * XS__OFFER_N_BANDS + (size_t)band] <
+                  XS__OFFER_MIN_BAND;
+        snprintf(b, n, "uptake%s among %s customers%s%s: %u of %u",
+                 o->trigger == XS_TRIG_TERM ? " of the longer term" : "",
+                 xs__intern_str(&s->prod.ids, (uint32_t)plan), all ? "" : " of ",
+                 all ? "" : bands[band], (unsigned)o->prior_k, (unsigned)o->prior_n);
+        break;
+    }
+    default:
+        snprintf(b, n, "%s prior", xs_offer_trigger_name(o->trigger));
+        break;
+    }
+    return b;
 }

@@ -526,12 +526,13 @@ nomem:
     return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 }
 
+static int load_root(json_t *root, const char *path, xs_churn_model **out,
+                     xs_error *err);
+
 int xs_churn_model_load(const char *path, xs_churn_model **out, xs_error *err)
 {
     json_error_t je;
     json_t *root = NULL;
-    char *text = NULL;
-    int rc;
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) return xs__error_set(err, XS_EIO, path, 0, NULL, "cannot open the model");
@@ -540,6 +541,27 @@ int xs_churn_model_load(const char *path, xs_churn_model **out, xs_error *err)
     if (!root)
         return xs__error_set(err, XS_EPARSE, path, je.line > 0 ? je.line : 0, NULL,
                              "not a churn model file: %s", je.text);
+    return load_root(root, path, out, err);
+}
+
+/* Contract in churn.h. */
+int xs__churn_model_load_buffer(const char *text, size_t len, const char *name,
+                                xs_churn_model **out, xs_error *err)
+{
+    json_error_t je;
+    *out = NULL;
+    json_t *root = json_loadb(text, len, 0, &je);
+    if (!root)
+        return xs__error_set(err, XS_EPARSE, name, je.line > 0 ? je.line : 0, NULL,
+                             "not a churn model file: %s", je.text);
+    return load_root(root, name, out, err);
+}
+
+/* The model of a parsed model file (takes ownership of root). */
+static int load_root(json_t *root, const char *path, xs_churn_model **out, xs_error *err)
+{
+    char *text = NULL;
+    int rc;
     xs_churn_model *m = xs__calloc(1, sizeof *m);
     if (!m) {
         rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");

@@ -57,6 +57,28 @@ struct xs_churn_data {
 /* The encoding a model carries (borrowed, valid while m lives). */
 const xs__churn_enc *xs__churn_model_enc(const xs_churn_model *m);
 
+/*
+ * Encodes rows held in memory for model m, exactly as
+ * xs_churn_data_read_for_model() encodes the same cells of a file (the
+ * store's customer attrs reach the model this way, src/offer/churn_src.c):
+ * cells[i * n_cols + c] is row i's text of the model's source column c
+ * (xs__churn_model_enc(m)->cols), NULL or "" for a missing value. Unseen
+ * categorical values are missing; a numeric column holding text is an
+ * error `SOURCE:ROW: COLUMN: not a number: "abc"` (XS_EINVAL), so callers
+ * that prefer a missing value check with xs__churn_parse_cell() first.
+ * ids and cells are copied. @param out caller frees with xs_churn_data_free()
+ * @return XS_OK, XS_EINVAL, XS_ENOMEM
+ */
+int xs__churn_data_from_cells(const xs_churn_model *m, const char *source,
+                              const char *const *ids, const char *const *cells, size_t n,
+                              xs_churn_data **out, xs_error *err);
+
+/* Loads a model from the bytes of a model file (as xs_churn_model_load;
+ * name stands for the path in messages). text need not be NUL-terminated.
+ * @return XS_OK, XS_EPARSE, XS_ENOMEM */
+int xs__churn_model_load_buffer(const char *text, size_t len, const char *name,
+                                xs_churn_model **out, xs_error *err);
+
 /* Frees the insides of an encoding (NULL-safe, idempotent after zeroing). */
 void xs__churn_enc_free(xs__churn_enc *e);
 

@@ -33,7 +33,8 @@ xs_customer_scores *xs__cs_alloc(size_t n)
     cs->flags = xs__calloc(m, 1);
     cs->segment = xs__calloc(m, 1);
     cs->rfm = xs__calloc(m, 3);
-    if (!cs->block || !cs->flags || !cs->segment || !cs->rfm) {
+    cs->coverage = xs__calloc(m, 1);
+    if (!cs->block || !cs->flags || !cs->segment || !cs->rfm || !cs->coverage) {
         xs_customer_scores_free(cs);
         return NULL;
     }
@@ -68,6 +69,7 @@ void xs_customer_scores_free(xs_customer_scores *cs)
     xs__free(cs->flags);
     xs__free(cs->segment);
     xs__free(cs->rfm);
+    xs__free(cs->coverage);
     xs__free(cs);
 }
 
@@ -153,6 +155,7 @@ int xs_customer_scores_compute(const xs_snapshot *s, const xs_health_config *c,
     else
         xs_health_config_init(&cs->cfg);
     cs->as_of = day;
+    xs__health_tracked(cs);
     xs__health_compute(cs, 0, cs->n);
     xs__ltv_simple(cs);
     int rc = xs__rfm_assign(cs);
@@ -198,6 +201,7 @@ void xs_customer_scores_get(const xs_customer_scores *cs, size_t i, xs_customer_
         r->score[k] = cs->score[k][i];
     }
     xs__health_combine(r->score, cs->cfg.weight, r->weight);
+    r->coverage = cs->coverage[i];
     r->raw2[XS_HEALTH_NPS] = cs->nps_avg[i];
     unsigned f = cs->flags[i];
     r->open_critical = (f & XS__CS_OPEN_CRITICAL) != 0;
@@ -297,7 +301,7 @@ int xs_customer_scores_table(const xs_customer_scores *cs, xs_segment segment,
                              xs_customer_sort sort, size_t limit, xs_table *t)
 {
     static const char *const num_cols[] = {
-        "health",      "segment",      "tenure",  "usage",      "trend",
+        "health",      "segment",      "coverage", "tenure",  "usage",      "trend",
         "utilisation", "nps",          "support", "payment",    "open_critical",
         "rfm",         "recency_days", "orders",  "monetary",   "mrr",
         "ltv",         "clv",          "p_alive", "churn_risk",
@@ -308,7 +312,8 @@ int xs_customer_scores_table(const xs_customer_scores *cs, xs_segment segment,
     if (xs_table_column(t, "customer_id", XS_COL_TEXT)) goto cleanup;
     for (size_t k = 0; k < sizeof num_cols / sizeof num_cols[0]; k++)
         if (xs_table_column(t, num_cols[k],
-                            !strcmp(num_cols[k], "segment") || !strcmp(num_cols[k], "rfm")
+                            !strcmp(num_cols[k], "segment") || !strcmp(num_cols[k], "rfm") ||
+                                    !strcmp(num_cols[k], "coverage")
                                 ? XS_COL_TEXT
                                 : XS_COL_NUM))
             goto cleanup;
@@ -328,11 +333,12 @@ int xs_customer_scores_table(const xs_customer_scores *cs, xs_segment segment,
     if (limit && m > limit) m = limit;
     for (size_t j = 0; j < m; j++) {
         xs_customer_row r;
-        char rfm[4];
+        char rfm[4], cov[96];
         xs_customer_scores_get(cs, ord[j].i, &r);
         rfm_code(&r, rfm);
         if (xs_table_row(t) || xs_table_cell(t, r.id) || cell_num(t, "%.1f", r.health) ||
-            xs_table_cell(t, xs_segment_name(r.segment)))
+            xs_table_cell(t, xs_segment_name(r.segment)) ||
+            xs_table_cell(t, xs_health_coverage_text(r.coverage, cov, sizeof cov)))
             goto cleanup;
         for (int k = 0; k < XS_HEALTH_N_PARTS; k++)
             if (cell_num(t, "%.1f", 100 * r.score[k])) goto cleanup;
@@ -400,17 +406,28 @@ int xs_customer_scores_breakdown(const xs_customer_scores *cs, size_t i, xs_tabl
             snprintf(raw + strlen(raw), sizeof raw - strlen(raw), " (open critical)");
         const char *m = measures[k];
         if (isnan(v)) m = "no data: weight shared by the others";
+        if (isnan(v) && (k == XS_HEALTH_SUPPORT || k == XS_HEALTH_PAYMENT))
+            m = k == XS_HEALTH_SUPPORT
+                    ? "no data: the store records no tickets; weight shared by the others"
+                    : "no data: the store records no payment failures; weight shared by "
+                      "the others";
         double w = 100 * r.weight[k];
         if (brow(t, xs_health_part_name((xs_health_part)k), raw, m, 100 * r.score[k], w,
                  isnan(r.score[k]) ? 0 : r.score[k] * w))
             return XS_ENOMEM;
     }
-    if (brow(t, "health", "", "weighted mean of the scores", r.health, 100, r.health) ||
-        brow(t, "segment", xs_segment_name(r.segment),
-             r.open_critical    ? "open critical ticket"
-             : r.cancel_request ? "cancel request"
-             : r.active         ? "active"
-                                : "inactive",
+    char cov[96];
+    xs_health_coverage_text(r.coverage, cov, sizeof cov);
+    snprintf(meas, sizeof meas, "weighted mean of the scores with data (coverage %s)",
+             cov);
+    if (brow(t, "health", "", meas, r.health, 100, r.health)) return XS_ENOMEM;
+    snprintf(meas, sizeof meas, "too little data to judge: coverage %s", cov);
+    if (brow(t, "segment", xs_segment_name(r.segment),
+             r.open_critical                ? "open critical ticket"
+             : r.cancel_request             ? "cancel request"
+             : r.segment == XS_SEG_UNKNOWN ? meas
+             : r.active                     ? "active"
+                                            : "inactive",
              NAN, NAN, NAN))
         return XS_ENOMEM;
     rfm_code(&r, raw);

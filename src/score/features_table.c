@@ -646,6 +646,61 @@ cleanup:
     return rc;
 }
 
+/* Contract in churn.h. */
+int xs__churn_data_from_cells(const xs_churn_model *m, const char *source,
+                              const char *const *ids, const char *const *cells, size_t n,
+                              xs_churn_data **out, xs_error *err)
+{
+    raw r;
+    xs_churn_data *d = NULL;
+    size_t *src = NULL;
+    int rc;
+    const xs__churn_enc *e = xs__churn_model_enc(m);
+    size_t nc = e->n_cols;
+    memset(&r, 0, sizeof r);
+    xs__arena_init(&r.a, 0);
+    *out = NULL;
+    if (n && nc > SIZE_MAX / sizeof *r.cells / n) goto nomem;
+    r.n_cols = nc;
+    r.n = n;
+    if (!(d = xs__calloc(1, sizeof *d))) goto nomem;
+    xs__arena_init(&d->strings, 0);
+    if (!(d->path = xs__strdup(source ? source : ""))) goto nomem;
+    if (!(d->ids = xs__calloc(n ? n : 1, sizeof *d->ids)) ||
+        !(r.cells = xs__calloc(n * nc != 0 ? n * nc : 1, sizeof *r.cells)) ||
+        !(r.lines = xs__calloc(n ? n : 1, sizeof *r.lines)) ||
+        !(src = xs__calloc(nc ? nc : 1, sizeof *src)))
+        goto nomem;
+    d->n = n;
+    for (size_t c = 0; c < nc; c++)
+        src[c] = c;
+    for (size_t i = 0; i < n; i++) {
+        r.lines[i] = (long)i + 1;
+        if (!(d->ids[i] = xs__arena_strndup(&r.a, ids[i], strlen(ids[i])))) goto nomem;
+        for (size_t c = 0; c < nc; c++) {
+            const char *s = cells[i * nc + c];
+            if (!s || !*s)
+                r.cells[i * nc + c] = "";
+            else if (!(r.cells[i * nc + c] = xs__arena_strndup(&r.a, s, strlen(s))))
+                goto nomem;
+        }
+    }
+    if (xs__churn_enc_copy(&d->enc, e) < 0) goto nomem;
+    if ((rc = encode(d, &r, src, err)) < 0) goto cleanup;
+    finish(d, &r);
+    *out = d;
+    d = NULL;
+    rc = XS_OK;
+    goto cleanup;
+nomem:
+    rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+cleanup:
+    xs__free(src);
+    raw_free(&r);
+    xs_churn_data_free(d);
+    return rc;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Accessors                                                               */
 /* ---------------------------------------------------------------------- */

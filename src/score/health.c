@@ -6,8 +6,12 @@
  * Each component turns one measurement into a score in [0, 1]; the health
  * is the weighted mean of the scores of the components that have data,
  * times 100 (a customer without NPS answers is scored on the others, the
- * NPS weight shared among them). The rules, defaults and why they are what
- * they are: docs/scores.md. Everything is "as of" cs->as_of: rows dated
+ * NPS weight shared among them). A component without data never counts as
+ * perfect: support and payment have data only when the store records
+ * tickets / payment failures at all (xs__health_tracked), and each
+ * customer carries its coverage (which components had data); too little
+ * coverage makes the segment `unknown` (segments.c). The rules, defaults
+ * and why they are what they are: docs/scores.md. Everything is "as of" cs->as_of: rows dated
  * later are ignored. Reads the snapshot only (never SQL); allocates nothing.
  */
 #include "score/health.h"
@@ -16,6 +20,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +35,28 @@ static const char *const part_names[XS_HEALTH_N_PARTS] = {
 const char *xs_health_part_name(xs_health_part p)
 {
     return (unsigned)p < XS_HEALTH_N_PARTS ? part_names[p] : NULL;
+}
+
+const char *xs_health_coverage_text(unsigned coverage, char *buf, size_t n)
+{
+    size_t w = 0;
+    if (!n) return buf;
+    buf[0] = '\0';
+    if ((coverage & ((1u << XS_HEALTH_N_PARTS) - 1)) == (1u << XS_HEALTH_N_PARTS) - 1) {
+        snprintf(buf, n, "all");
+        return buf;
+    }
+    for (int k = 0; k < XS_HEALTH_N_PARTS; k++) {
+        if (!(coverage >> k & 1u)) continue;
+        int m = snprintf(buf + w, n - w, "%s%s", w ? "+" : "", part_names[k]);
+        if (m < 0 || (size_t)m >= n - w) { /* whole names only */
+            buf[w] = '\0';
+            break;
+        }
+        w += (size_t)m;
+    }
+    if (!w) snprintf(buf, n, "none");
+    return buf;
 }
 
 void xs_health_config_init(xs_health_config *c)
@@ -59,6 +86,11 @@ void xs_health_config_init(xs_health_config *c)
     c->loyal_health = 65;
     c->promising_health = 50;
     c->loyal_tenure_days = 365;
+    /* one component is not a judgement of loyalty (tenure alone says how
+     * long, not how well), and neither is a record without any sign of
+     * use or satisfaction */
+    c->min_components = 2;
+    c->need_activity = 1;
     c->churn_window_days = 365;
     c->default_lifetime_years = 3;
     c->max_lifetime_years = 10;
@@ -100,6 +132,8 @@ static const struct field {
     F(loyal_health, 0, 0),
     F(promising_health, 0, 0),
     F(loyal_tenure_days, 0, 1),
+    F(min_components, 0, 1),
+    F(need_activity, 0, 1),
     F(churn_window_days, 1, 1),
     F(default_lifetime_years, 1, 0),
     F(max_lifetime_years, 1, 0),
@@ -192,6 +226,9 @@ int xs_health_config_set(xs_health_config *c, const char *spec, const char *opti
         sum += t.weight[i];
     if (sum <= 0)
         return xs__error_set(err, XS_EINVAL, NULL, 0, option, "weights sum to 0");
+    if (t.need_activity > 1)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, option,
+                             "need_activity: must be 0 or 1, got %g", t.need_activity);
     if (t.nps_latest_share > 1)
         return xs__error_set(err, XS_EINVAL, NULL, 0, option,
                              "nps_latest_share: must be at most 1, got %g",
@@ -220,6 +257,34 @@ double xs__health_combine(const double *score, const double *weight, double *sha
     for (int i = 0; share && i < XS_HEALTH_N_PARTS; i++)
         share[i] = isnan(score[i]) || sw <= 0 ? 0 : weight[i] / sw;
     return sw > 0 ? 100 * sws / sw : NAN;
+}
+
+unsigned xs__health_coverage(const double *score)
+{
+    unsigned m = 0;
+    for (int k = 0; k < XS_HEALTH_N_PARTS; k++)
+        if (!isnan(score[k])) m |= 1u << k;
+    return m;
+}
+
+int xs__health_unknown(const xs_health_config *c, unsigned coverage)
+{
+    int n = 0;
+    for (int k = 0; k < XS_HEALTH_N_PARTS; k++)
+        n += (int)(coverage >> k & 1u);
+    if ((double)n < c->min_components) return 1;
+    return c->need_activity != 0 && !(coverage & XS__HEALTH_ACTIVITY);
+}
+
+void xs__health_tracked(xs_customer_scores *cs)
+{
+    const xs__snap_events *ev = &cs->s->ev;
+    cs->tracked = 0;
+    for (size_t r = 0; r < ev->n; r++) {
+        if (ev->date[r] > cs->as_of) continue;
+        if (ev->type[r] == XS_SNAP_EV_TICKET) cs->tracked |= XS__TRACK_TICKETS;
+        if (ev->type[r] == XS_SNAP_EV_PAYMENT_FAILED) cs->tracked |= XS__TRACK_PAYMENTS;
+    }
 }
 
 /* Sums of one usage series (a product's metric) in the recent and the
@@ -394,12 +459,23 @@ void xs__health_compute(xs_customer_scores *cs, size_t lo, size_t hi)
         sc[XS_HEALTH_SUPPORT] = clamp01(1 - raw[XS_HEALTH_SUPPORT] / cf->tickets_full -
                                         (open_critical ? cf->critical_penalty : 0));
         sc[XS_HEALTH_PAYMENT] = clamp01(1 - raw[XS_HEALTH_PAYMENT] / cf->payments_full);
+        /* zero tickets (failures) in a store that records none is no data */
+        if (!(cs->tracked & XS__TRACK_TICKETS)) raw[XS_HEALTH_SUPPORT] = NAN;
+        if (!(cs->tracked & XS__TRACK_PAYMENTS)) raw[XS_HEALTH_PAYMENT] = NAN;
+        if (isnan(raw[XS_HEALTH_SUPPORT])) sc[XS_HEALTH_SUPPORT] = NAN;
+        if (isnan(raw[XS_HEALTH_PAYMENT])) sc[XS_HEALTH_PAYMENT] = NAN;
         /* clamp01 keeps NaN (comparisons with NaN are false) */
         for (int k = 0; k < XS_HEALTH_N_PARTS; k++) {
             cs->raw[k][i] = raw[k];
             cs->score[k][i] = sc[k];
         }
         cs->health[i] = xs__health_combine(sc, cf->weight, NULL);
+        /* coverage: the components with data and a weight in the health */
+        unsigned cov = xs__health_coverage(sc);
+        for (int k = 0; k < XS_HEALTH_N_PARTS; k++)
+            if (!(cf->weight[k] > 0)) cov &= ~(1u << k);
+        cs->coverage[i] = (uint8_t)cov;
+        if (xs__health_unknown(cf, cov)) flags |= XS__CS_UNKNOWN;
         if (open_critical) flags |= XS__CS_OPEN_CRITICAL;
         if (cancel) flags |= XS__CS_CANCEL;
         for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++)

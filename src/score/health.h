@@ -24,6 +24,20 @@
 #define XS__CS_CANCEL 2u        /* cancel_request within cancel_window_days */
 #define XS__CS_ACTIVE 4u        /* active subscription, or an order within active_days */
 #define XS__CS_SUBSCRIBER 8u    /* an active subscription at as_of */
+#define XS__CS_UNKNOWN 16u      /* coverage too low to judge (segment unknown) */
+
+/* What the store records at all (xs_customer_scores.tracked): without a
+ * single ticket (payment_failed) event up to as_of in the whole store,
+ * "no tickets" means "not recorded", not "a perfect support record", and
+ * the component has no data for anyone. */
+#define XS__TRACK_TICKETS 1u
+#define XS__TRACK_PAYMENTS 2u
+
+/* The components that say how the customer uses and rates the service
+ * (need_activity): usage, trend, utilisation, nps, support. */
+#define XS__HEALTH_ACTIVITY                                                              \
+    ((1u << XS_HEALTH_USAGE) | (1u << XS_HEALTH_TREND) |                                 \
+     (1u << XS_HEALTH_UTILISATION) | (1u << XS_HEALTH_NPS) | (1u << XS_HEALTH_SUPPORT))
 
 struct xs_customer_scores {
     const struct xs_snapshot *s; /* borrowed */
@@ -39,6 +53,8 @@ struct xs_customer_scores {
     double *mrr, *aov, *orders_per_year, *ltv_sub, *ltv_ord, *clv, *p_alive;
     double *churn;    /* churn risk; NaN when not computed */
     uint8_t *flags;   /* XS__CS_* */
+    uint8_t *coverage; /* bit k: component k has data */
+    unsigned tracked;  /* XS__TRACK_*: set by xs__health_tracked() */
     uint8_t *segment; /* xs_segment */
     uint8_t *rfm;     /* 3 per customer: r, f, m (0 without orders) */
     /* simple LTV estimates (ltv.c) */
@@ -81,6 +97,18 @@ static inline int xs__sub_active(const struct xs_snapshot *s, uint32_t r, int32_
  * the logins metric's code. Pure computation, no allocation.
  */
 void xs__health_compute(xs_customer_scores *cs, size_t lo, size_t hi);
+
+/* Sets cs->tracked from the whole snapshot's events up to cs->as_of (one
+ * pass over the events); call before xs__health_compute(). */
+void xs__health_tracked(xs_customer_scores *cs);
+
+/* Coverage bitmask of a score vector (bit k: score[k] is not NaN). */
+unsigned xs__health_coverage(const double *score);
+
+/* 1 when a coverage is too low to judge loyalty under c: fewer than
+ * min_components components, or (need_activity) none of
+ * XS__HEALTH_ACTIVITY. */
+int xs__health_unknown(const xs_health_config *c, unsigned coverage);
 
 /* Health from scores and weights: 100 * sum(w*s) / sum(w) over the parts
  * whose score is not NaN; NaN when that weight sum is 0. Writes each

@@ -6,8 +6,13 @@
  * reasons):
  *   new          tenure < new_days (too early to judge)
  *   hibernating  no active subscription and no order within active_days
- *   at_risk      health < at_risk_health, an open critical ticket, or a
- *                cancel_request within cancel_window_days
+ *   at_risk      an open critical ticket, or a cancel_request within
+ *                cancel_window_days (signals, whatever the coverage)
+ *   unknown      coverage too low to judge (health.c, xs__health_unknown:
+ *                fewer than min_components components with data, or no
+ *                activity component while need_activity): a partial
+ *                health is not a verdict, neither at_risk nor champion
+ *   at_risk      health < at_risk_health
  *   champion     health >= champion_health and tenure >= loyal_tenure_days
  *   loyal        health >= loyal_health and tenure >= loyal_tenure_days
  *   promising    health >= promising_health
@@ -21,7 +26,8 @@
 #include <string.h>
 
 static const char *const seg_names[XS_SEG_N] = {
-    "new", "hibernating", "at_risk", "champion", "loyal", "promising", "needs_attention",
+    "new",       "hibernating", "at_risk",         "champion",
+    "loyal",     "promising",   "needs_attention", "unknown",
 };
 
 const char *xs_segment_name(xs_segment s)
@@ -49,8 +55,9 @@ xs_segment xs__segment_of(const xs_health_config *c, double health, double tenur
 {
     if (!isnan(tenure_days) && tenure_days < c->new_days) return XS_SEG_NEW;
     if (!(flags & XS__CS_ACTIVE)) return XS_SEG_HIBERNATING;
-    if (health < c->at_risk_health || (flags & (XS__CS_OPEN_CRITICAL | XS__CS_CANCEL)))
-        return XS_SEG_AT_RISK;
+    if (flags & (XS__CS_OPEN_CRITICAL | XS__CS_CANCEL)) return XS_SEG_AT_RISK;
+    if (flags & XS__CS_UNKNOWN) return XS_SEG_UNKNOWN;
+    if (health < c->at_risk_health) return XS_SEG_AT_RISK;
     int long_tenure = tenure_days >= c->loyal_tenure_days;
     if (health >= c->champion_health && long_tenure) return XS_SEG_CHAMPION;
     if (health >= c->loyal_health && long_tenure) return XS_SEG_LOYAL;

@@ -78,10 +78,107 @@ int xs_store_build_put(xs_store *st, const char *as_of, const char *built_at,
         rc = xs__store_dberr(st, "storing the build", err);
         goto cleanup;
     }
+    /* the churn model attached to the previous build stays attached: a
+     * rebuild after new data must not silently change where P(churn)
+     * comes from (`xsell build --churn-model none` detaches it) */
+    if (sqlite3_exec(st->db,
+                     "UPDATE builds SET (churn_model_name, churn_model_sha256, churn_model)"
+                     " = (SELECT b.churn_model_name, b.churn_model_sha256, b.churn_model"
+                     " FROM builds b WHERE b.build_id < builds.build_id"
+                     " ORDER BY b.build_id DESC LIMIT 1)"
+                     " WHERE build_id = last_insert_rowid()",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        rc = xs__store_dberr(st, "storing the build", err);
+        goto cleanup;
+    }
     rc = xs__store_commit(st, err);
 cleanup:
     sqlite3_finalize(q);
     if (rc < 0) xs__store_rollback(st);
+    return rc;
+}
+
+/* Contract in xsell.h. */
+int xs_store_build_churn_put(xs_store *st, const char *name, const char *sha256,
+                             const char *model, size_t len, xs_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = xs__store_begin(st, err);
+    if (rc < 0) return rc;
+    if (sqlite3_prepare_v2(st->db,
+                           "UPDATE builds SET churn_model_name = ?, churn_model_sha256 = ?,"
+                           " churn_model = ? WHERE build_id = (SELECT max(build_id)"
+                           " FROM builds)",
+                           -1, &q, NULL) != SQLITE_OK) {
+        rc = xs__store_dberr(st, "attaching the churn model", err);
+        goto cleanup;
+    }
+    if (model) {
+        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, sha256, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, model, (int)len, SQLITE_STATIC);
+    }
+    if (len > INT32_MAX) {
+        rc = xs__error_set(err, XS_ERANGE, NULL, 0, "--churn-model",
+                           "model file larger than 2 GiB");
+        goto cleanup;
+    }
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        rc = xs__store_dberr(st, "attaching the churn model", err);
+        goto cleanup;
+    }
+    if (sqlite3_changes(st->db) == 0) {
+        rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL,
+                           "store was never built: run 'xsell build --db FILE'");
+        goto cleanup;
+    }
+    rc = xs__store_commit(st, err);
+cleanup:
+    sqlite3_finalize(q);
+    if (rc < 0) xs__store_rollback(st);
+    return rc;
+}
+
+/* Contract in xsell.h. */
+int xs_store_build_churn_get(xs_store *st, char **name, char sha256[65], char **model,
+                             size_t *len, xs_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = 0;
+    *name = *model = NULL;
+    *len = 0;
+    sha256[0] = '\0';
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT churn_model_name, churn_model_sha256, churn_model"
+                           " FROM builds ORDER BY build_id DESC LIMIT 1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return xs__store_dberr(st, "reading the churn model", err);
+    int s = sqlite3_step(q);
+    if (s == SQLITE_ROW && sqlite3_column_type(q, 2) != SQLITE_NULL) {
+        const char *nm = (const char *)sqlite3_column_text(q, 0);
+        const char *sh = (const char *)sqlite3_column_text(q, 1);
+        const char *m = (const char *)sqlite3_column_text(q, 2);
+        size_t n = (size_t)sqlite3_column_bytes(q, 2);
+        snprintf(sha256, 65, "%s", sh ? sh : "");
+        *name = xs__strdup(nm ? nm : "");
+        *model = xs__malloc(n + 1);
+        if (*model) {
+            memcpy(*model, m ? m : "", n);
+            (*model)[n] = '\0';
+            *len = n;
+        }
+        if (!*name || !*model) {
+            xs__free(*name);
+            xs__free(*model);
+            *name = *model = NULL;
+            rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+        } else {
+            rc = 1;
+        }
+    } else if (s != SQLITE_ROW && s != SQLITE_DONE) {
+        rc = xs__store_dberr(st, "reading the churn model", err);
+    }
+    sqlite3_finalize(q);
     return rc;
 }
 

@@ -119,6 +119,18 @@ static const char schema_v6[] =
     " date TEXT NOT NULL, quantity INTEGER NOT NULL, amount INTEGER NOT NULL,"
     " attrs TEXT, PRIMARY KEY(order_id, product_id)) WITHOUT ROWID;\n";
 
+/* Version 7: churn risk from outside (docs/offers.md, "Churn risk"): one
+ * imported P(churn) per customer, the day it was scored (optional), and
+ * the churn model attached to a build (`xsell build --churn-model`): its
+ * file name, SHA-256 and the model file's bytes, so the store keeps
+ * deciding the same way when the file moves or changes. */
+static const char schema_v7[] =
+    "CREATE TABLE churn_scores(customer_id TEXT PRIMARY KEY NOT NULL,"
+    " churn_risk REAL NOT NULL, scored_at TEXT, attrs TEXT) WITHOUT ROWID;\n"
+    "ALTER TABLE builds ADD COLUMN churn_model_name TEXT;\n"
+    "ALTER TABLE builds ADD COLUMN churn_model_sha256 TEXT;\n"
+    "ALTER TABLE builds ADD COLUMN churn_model TEXT;\n";
+
 static const xs__migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
@@ -126,6 +138,7 @@ static const xs__migration migrations[] = {
     {4, schema_v4},
     {5, schema_v5},
     {6, schema_v6},
+    {7, schema_v7},
 };
 
 const xs__migration *xs__store_migrations(size_t *n)
@@ -251,6 +264,11 @@ static const xs__column anonymous_orders_cols[] = {
 };
 static const unsigned char anonymous_orders_key[] = {0, 1};
 
+static const xs__column churn_scores_cols[] = {
+    {"customer_id", T}, {"churn_risk", R}, {"scored_at", T}, {"attrs", A},
+};
+static const unsigned char churn_scores_key[] = {0};
+
 #undef T
 #undef I
 #undef M
@@ -266,7 +284,7 @@ static const unsigned char anonymous_orders_key[] = {0, 1};
 static const xs__table_def table_defs[XS_N_TABLES] = {
     DEF(customers), DEF(products), DEF(subscriptions), DEF(orders),
     DEF(usage),     DEF(events),   DEF(offers),        DEF(returns),
-    DEF(anonymous_orders),
+    DEF(anonymous_orders), DEF(churn_scores),
 };
 
 const xs__table_def *xs__store_table_def(xs_table_id t)

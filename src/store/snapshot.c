@@ -513,6 +513,9 @@ static int load_customers(loader *L)
     c->consent = col_alloc(L, n, 1);
     c->contact_name = col_alloc(L, n, 4);
     c->contact_email = col_alloc(L, n, 4);
+    c->attrs = col_alloc(L, n, 4);
+    c->churn_score = col_alloc(L, n, 8);
+    c->churn_scored = col_alloc(L, n, 4);
     c->sub_off = col_alloc(L, n + 1, 4);
     c->order_off = col_alloc(L, n + 1, 4);
     c->usage_off = col_alloc(L, n + 1, 4);
@@ -521,7 +524,7 @@ static int load_customers(loader *L)
     c->ret_off = col_alloc(L, n + 1, 4);
     if (!c->name || !c->segment || !c->industry || !c->size || !c->region || !c->owner ||
         !c->signup || !c->consent || !c->contact_name || !c->contact_email ||
-        !c->sub_off || !c->order_off || !c->usage_off || !c->event_off || !c->offer_off ||
+        !c->attrs || !c->churn_score || !c->churn_scored || !c->sub_off || !c->order_off || !c->usage_off || !c->event_off || !c->offer_off ||
         !c->ret_off)
         return enomem(L);
     /* Empty customer tables still have valid (all-zero) CSR indexes. */
@@ -530,7 +533,7 @@ static int load_customers(loader *L)
     rc = prepare(L,
                  "SELECT customer_id, name, segment, industry, size, region, signup_date,"
                  " consent_email, consent_in_app, consent_csm, consent_webinar,"
-                 " consent_sns, owner, contact_name, contact_email"
+                 " consent_sns, owner, contact_name, contact_email, attrs"
                  " FROM customers ORDER BY customer_id",
                  "customers");
     if (rc < 0) return rc;
@@ -557,8 +560,11 @@ static int load_customers(loader *L)
             (rc = get_code(L, &s->dict.owners, "customers", "owner", 12, &c->owner[i])) <
                 0 ||
             (rc = get_text(L, 13, &c->contact_name[i])) < 0 ||
-            (rc = get_text(L, 14, &c->contact_email[i])) < 0)
+            (rc = get_text(L, 14, &c->contact_email[i])) < 0 ||
+            (rc = get_text(L, 15, &c->attrs[i])) < 0)
             return rc;
+        c->churn_score[i] = NAN;
+        c->churn_scored[i] = XS_SNAP_NO_DATE;
         uint8_t bits = 0;
         for (int ch = 0; ch < XS_SNAP_N_CHANNELS; ch++)
             if (sqlite3_column_int64(q, 7 + ch) != 0) bits |= (uint8_t)(1u << ch);
@@ -568,6 +574,41 @@ static int load_customers(loader *L)
     if (rc < 0) return rc;
     c->n = i;
     return XS_OK;
+}
+
+/* Imported churn risk (table churn_scores, one row per customer) into
+ * cust.churn_score / churn_scored. scored_at is not an event: it does not
+ * move the snapshot's last date. */
+static int load_churn_scores(loader *L)
+{
+    xs__snap_customers *c = &L->s->cust;
+    int rc = prepare(L, "SELECT customer_id, churn_risk, scored_at FROM churn_scores",
+                     "churn_scores");
+    if (rc < 0) return rc;
+    c->n_churn_scores = 0;
+    while ((rc = step(L)) == 1) {
+        sqlite3_stmt *q = L->stmt;
+        const char *id = (const char *)sqlite3_column_text(q, 0);
+        size_t len = id ? (size_t)sqlite3_column_bytes(q, 0) : 0;
+        uint32_t cid = xs__intern_find(&c->ids, id ? id : "", len);
+        if (cid == XS_INTERN_NONE)
+            return bad_value(L, XS_EPARSE, "churn_scores", "customer_id",
+                             "unknown customer", q, 0, 0);
+        double v = sqlite3_column_double(q, 1);
+        if (sqlite3_column_type(q, 1) == SQLITE_NULL || !(v >= 0 && v <= 1))
+            return bad_value(L, XS_EPARSE, "churn_scores", "churn_risk",
+                             "not a probability:", q, 1, 0);
+        const char *d = (const char *)sqlite3_column_text(q, 2);
+        size_t dlen = d ? (size_t)sqlite3_column_bytes(q, 2) : 0;
+        int32_t day = XS_SNAP_NO_DATE;
+        if (dlen && xs__date_parse(d, dlen, &day) < 0)
+            return bad_value(L, XS_EPARSE, "churn_scores", "scored_at", "not a date:", q,
+                             2, 0);
+        if (isnan(c->churn_score[cid])) c->n_churn_scores++;
+        c->churn_score[cid] = v;
+        c->churn_scored[cid] = day;
+    }
+    return rc < 0 ? rc : XS_OK;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -669,6 +710,7 @@ static int load_products(loader *L)
     int rc = count_rows(L, "products", &n);
     if (rc < 0) return rc;
     p->name = col_alloc(L, n, 4);
+    p->name_ja = col_alloc(L, n, 4);
     p->family = col_alloc(L, n, 2);
     p->tier = col_alloc(L, n, 2);
     p->kind = col_alloc(L, n, 1);
@@ -676,13 +718,18 @@ static int load_products(loader *L)
     p->price = col_alloc(L, n, 8);
     p->category = col_alloc(L, n, 2);
     p->limit_off = col_alloc(L, n + 1, 4);
-    if (!p->name || !p->family || !p->tier || !p->kind || !p->billing || !p->price ||
-        !p->category || !p->limit_off)
+    if (!p->name || !p->name_ja || !p->family || !p->tier || !p->kind || !p->billing ||
+        !p->price || !p->category || !p->limit_off)
         return enomem(L);
     p->limit_off[0] = 0;
     rc = prepare(L,
                  "SELECT product_id, name, family, tier, kind, price, billing, limits,"
-                 " category FROM products ORDER BY product_id",
+                 " category,"
+                 /* the optional Japanese name: an imported column name_ja or
+                  * name:ja, kept in attrs (a JSON object of strings) */
+                 " CASE WHEN json_valid(attrs) THEN coalesce("
+                 "json_extract(attrs, '$.name_ja'), json_extract(attrs, '$.\"name:ja\"'))"
+                 " END FROM products ORDER BY product_id",
                  "products");
     if (rc < 0) return rc;
     size_t i = 0;
@@ -697,6 +744,7 @@ static int load_products(loader *L)
             return bad_value(L, XS_EINTERNAL, "products", "product_id", "duplicate id", q,
                              0, 0);
         if ((rc = get_text(L, 1, &p->name[i])) < 0 ||
+            (rc = get_text(L, 9, &p->name_ja[i])) < 0 ||
             (rc = get_code(L, &s->dict.families, "products", "family", 2,
                            &p->family[i])) < 0 ||
             (rc = get_enum(L, kinds, "products", "kind", 4, 0, &p->kind[i])) < 0 ||
@@ -1490,12 +1538,13 @@ void xs_snapshot_free(xs_snapshot *s)
     void *cust_cols[] = {c->name,         c->segment,       c->industry,  c->size,
                          c->region,       c->owner,         c->signup,    c->consent,
                          c->contact_name, c->contact_email, c->sub_off,   c->order_off,
-                         c->usage_off,    c->event_off,     c->offer_off, c->ret_off};
+                         c->usage_off,    c->event_off,     c->offer_off, c->ret_off,
+                         c->attrs,        c->churn_score,   c->churn_scored};
     for (size_t i = 0; i < sizeof cust_cols / sizeof *cust_cols; i++)
         xs__free(cust_cols[i]);
     xs__snap_products *p = &s->prod;
     free_intern(&p->ids);
-    void *prod_cols[] = {p->name,        p->family,     p->tier,
+    void *prod_cols[] = {p->name,        p->name_ja,    p->family,     p->tier,
                          p->kind,        p->billing,    p->price,
                          p->category,    p->limit_off,  p->limit_name,
                          p->limit_value, p->family_off, p->family_products};
@@ -1613,7 +1662,7 @@ int xs_snapshot_load(xs_store *st, xs_snapshot **out, xs_error *err)
         began = 1;
     }
     if ((rc = check_schema(&L)) < 0 || (rc = load_customers(&L)) < 0 ||
-        (rc = load_products(&L)) < 0)
+        (rc = load_churn_scores(&L)) < 0 || (rc = load_products(&L)) < 0)
         goto cleanup;
     if ((rc = ref_cache_init(&L, &L.cust_refs, &s->cust.ids)) < 0 ||
         (rc = ref_cache_init(&L, &L.prod_refs, &s->prod.ids)) < 0)

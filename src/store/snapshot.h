@@ -32,7 +32,11 @@
  *  - Returns (`ret`) are a per-customer table like the others, never order
  *    lines: see xs__snap_returns.
  *
- * Not loaded: the attrs JSON columns, the time of day of timestamps.
+ * Not loaded: the attrs JSON columns of tables other than customers, the
+ * time of day of timestamps. The customers' attrs are kept as their raw
+ * JSON text (cust.attrs; a churn model trained on a customer table reads
+ * its features from them), and the imported churn scores (table
+ * churn_scores) as two customer columns.
  *
  * Memory (see bench/results/snapshot.md): an order line costs 16 bytes
  * (product, quantity, amount) and an order 16 bytes plus its id and NUL
@@ -108,6 +112,10 @@ typedef struct xs__snap_customers {
     uint8_t *consent;        /* bit XS_SNAP_CH_x set: consent_x is 1 */
     uint32_t *contact_name;  /* text offset */
     uint32_t *contact_email; /* text offset */
+    uint32_t *attrs;         /* text offset of the attrs JSON object ("" none) */
+    double *churn_score;     /* churn_scores.churn_risk, NaN when none */
+    int32_t *churn_scored;   /* churn_scores.scored_at, XS_SNAP_NO_DATE */
+    size_t n_churn_scores;   /* customers with an imported churn score */
     /* CSR indexes, n + 1 entries each: customer c's rows in each table */
     uint32_t *sub_off, *order_off, *usage_off, *event_off, *offer_off;
     uint32_t *ret_off; /* rows of ret (returns) */
@@ -117,6 +125,8 @@ typedef struct xs__snap_products {
     size_t n;
     xs__intern ids;     /* product_id; id p = row p (ascending bytes) */
     uint32_t *name;     /* text offset */
+    uint32_t *name_ja;  /* text offset of the Japanese name, 0 when none: attrs
+                           "name_ja" (or "name:ja") of the products table */
     uint16_t *family;   /* code in dict.families */
     uint16_t *tier;     /* rank within the family, 0 when none */
     uint8_t *kind;      /* XS_SNAP_KIND_* */

@@ -22,14 +22,14 @@ expect_eq "$(cut -d, -f1-3 "$T/.out" | tr '\n' ' ')" "customer_id,health,segment
 expect_rc 0 "$XS" customers $A --sort health --limit 3 --format csv
 expect_eq "$(cut -d, -f1 "$T/.out" | tr '\n' ' ')" "customer_id Z1 S1 H1 " "by health"
 expect_rc 0 "$XS" customers $A --sort ltv --limit 2 --format csv
-expect_eq "$(cut -d, -f1,17 "$T/.out" | tr '\n' ' ')" "customer_id,ltv H1,5280.00 M1,3600.00 " "by ltv"
+expect_eq "$(cut -d, -f1,18 "$T/.out" | tr '\n' ' ')" "customer_id,ltv H1,5280.00 M1,3600.00 " "by ltv"
 expect_rc 0 "$XS" customers $A --segment promising --format csv
-expect_eq "$(cat "$T/.out")" "customer_id,health,segment,tenure,usage,trend,utilisation,nps,support,payment,open_critical,rfm,recency_days,orders,monetary,mrr,ltv,clv,p_alive,churn_risk" "empty segment: header only"
+expect_eq "$(cat "$T/.out")" "customer_id,health,segment,coverage,tenure,usage,trend,utilisation,nps,support,payment,open_critical,rfm,recency_days,orders,monetary,mrr,ltv,clv,p_alive,churn_risk" "empty segment: header only"
 
 # weights and thresholds: tenure alone, full after 1000 days
 expect_rc 0 "$XS" customers $A --customer R1 --format csv \
     --weights tenure=1,usage=0,trend=0,utilisation=0,nps=0,support=0,payment=0 --set tenure_full_days=1000
-expect_eq "$(grep '^health,' "$T/.out")" "health,,weighted mean of the scores,36.6,100.0,36.60" "custom weights"
+expect_eq "$(grep '^health,' "$T/.out")" "health,,weighted mean of the scores with data (coverage tenure),36.6,100.0,36.60" "custom weights"
 
 # the default as_of is the latest observed date (2024-07-31), not a renewal
 expect_rc 0 "$XS" customers --db "$T/s.db" --no-clv --no-churn --customer N1 --format csv
@@ -41,7 +41,7 @@ expect_err 0 "xsell customers: no CLV: Gamma-Gamma fit did not converge" \
 # a churn model needs churners and stayers in the history: a note, exit 0
 expect_err 0 "xsell customers: no churn risk: none of the 3 customers active on 2024-01-02 churned within 90 days: need churners and stayers" \
     "$XS" customers --db "$T/s.db" --as-of 2024-06-30 --no-clv --format csv
-expect_eq "$(cut -d, -f20 "$T/.out" | sort -u | tr '\n' ' ')" " churn_risk " "no churn risk"
+expect_eq "$(cut -d, -f21 "$T/.out" | sort -u | tr '\n' ' ')" " churn_risk " "no churn risk"
 expect_rc 0 "$XS" customers --db "$T/s.db" --as-of 2024-06-30 --no-clv --customer H1 --format csv
 expect_eq "$(grep '^churn_risk,' "$T/.out")" "churn_risk,,none of the 3 customers active on 2024-01-02 churned within 90 days: need churners and stayers,,," "churn note in the breakdown"
 
@@ -72,7 +72,7 @@ expect_rc 0 "$XS" customers --db "$T/g.db" --sort clv --limit 3 --format csv
 expect_eq "$(cat "$T/.err")" "" "CLV and churn model fitted: no note"
 expect_eq "$(sed -n 2,4p "$T/.out" | cut -d, -f18 | grep -c '^[0-9][0-9.]*$')" "3" "clv values"
 expect_rc 0 "$XS" customers --db "$T/g.db" --no-clv --sort churn --limit 3 --format csv
-expect_eq "$(sed -n 2,4p "$T/.out" | cut -d, -f20 | grep -c '^0\.[0-9][0-9][0-9]$')" "3" "churn_risk values"
+expect_eq "$(sed -n 2,4p "$T/.out" | cut -d, -f21 | grep -c '^0\.[0-9][0-9][0-9]$')" "3" "churn_risk values"
 c1=$(sed -n 2p "$T/.out" | cut -d, -f20); c3=$(sed -n 4p "$T/.out" | cut -d, -f20)
 [ "$(awk -v a="$c1" -v b="$c3" 'BEGIN { print (a >= b) }')" = 1 ] || fail "sorted by churn: $c1 < $c3"
 expect_rc 0 "$XS" customers --db "$T/g.db" --no-clv --no-churn --segment at_risk --format csv

@@ -130,10 +130,13 @@ static void test_order_by_relevance(void)
     CHECK_NEAR(o[0].relevance, 0.8 * 0.8 / (10.0 / 30), 1e-5);
     CHECK_NEAR(o[1].relevance, 0.4 * 0.4 / (3.0 / 30), 1e-5);
     CHECK_STR(xs_offer_explain(en, &o[0], "en", b, sizeof b),
-              "A4 paper goes with the Laser printer you bought recently: 4 of 5 orders "
-              "(80%) with Laser printer also include A4 paper.");
+              "A4 paper goes with the Laser printer you bought recently, so you can "
+              "put it to full use. A4 paper was in 4 of 5 orders (80%) with Laser "
+              "printer.");
     CHECK_STR(xs_offer_explain(en, &o[1], "ja", b, sizeof b),
-              "最近ご購入のLaser printerと合わせてTonerをご検討ください。Laser "
+              "最近ご購入のLaser "
+              "printerと合わせてTonerをお使いいただくと、Laser "
+              "printerをより活用いただけます。Laser "
               "printerを含むご注文5件のうち2件（40%）にTonerも含まれています。");
     xs_offer_engine_free(en);
     en = engine("bundle_lift=100,max_offers=1");
@@ -180,11 +183,15 @@ static void test_substitute(void)
     CHECK_INT(xs_offer_bad_cross_sell(en, &o[0]), 0);
     /* the honest share of an adoption rule */
     CHECK_STR(xs_offer_explain(en, &o[1], "en", b, sizeof b),
-              "A4 paper goes with the Desktop PC you bought: 4 of 6 customers (67%) who "
-              "bought Desktop PC also bought A4 paper.");
+              "A4 paper goes with the Desktop PC you bought, so you can put it to "
+              "full use. A4 paper was also bought by 4 of 6 customers (67%) who "
+              "bought Desktop PC.");
     CHECK_STR(xs_offer_explain(en, &o[1], "ja", b, sizeof b),
-              "ご購入のDesktop PCと合わせてA4 paperをご検討ください。Desktop "
-              "PCをご購入のお客様6社のうち4社（67%）がA4 paperも購入しています。");
+              "ご購入のDesktop PCと合わせてA4 "
+              "paperをお使いいただくと、Desktop "
+              "PCをより活用いただけます。Desktop "
+              "PCをご購入のお客様6社のうち4社（67%）がA4 "
+              "paperも購入しています。");
     xs_offer_engine_free(en);
     /* the rule off (no pair is below a lift of 0): the laptop is a candidate
      * like any other, and the evaluation measure still calls it bad */
@@ -231,8 +238,9 @@ static void test_price_band(void)
     CHECK(strstr(xs_offer_evidence(en, w, b, sizeof b),
                  "; price 5000.00, largest past line 6.00 (833.33x)") != NULL);
     CHECK_STR(xs_offer_explain(en, w, "en", b, sizeof b),
-              "Gold watch goes with the Pens you bought: 2 of 8 customers (25%) who bought "
-              "Pens also bought Gold watch.");
+              "Gold watch goes with the Pens you bought, so you can put it to full "
+              "use. Gold watch was also bought by 2 of 8 customers (25%) who bought "
+              "Pens.");
     xs_offer_engine_free(en);
     /* strong evidence lets it through: pens -> watch has lift 2.62 */
     en = engine("band_lift=2.5");
@@ -266,13 +274,13 @@ static void test_upgrade(void)
     CHECK_NEAR(o[0].revenue_delta, 600, 1e-9);
     CHECK_NEAR(o[0].p_prior, 0.15, 1e-12);
     CHECK_STR(xs_offer_explain(en, &o[0], "en", b, sizeof b),
-              "Laptop 16-inch is the next step up from the Laptop 14-inch you bought: "
-              "screen_in 16 instead of 14, storage_gb 512 instead of 256. It costs USD "
-              "600.00 more.");
+              "Laptop 16-inch gives you screen_in 16 instead of 14 and storage (GB) "
+              "512 instead of 256, one step up from the Laptop 14-inch you bought. "
+              "It costs USD 600.00 more.");
     CHECK_STR(xs_offer_explain(en, &o[0], "ja", b, sizeof b),
-              "ご購入のLaptop 14-inchの一つ上のモデル、Laptop "
-              "16-inchをご案内します。screen_inが14から16に、storage_gbが256から512に"
-              "なります。差額はUSD 600.00です。");
+              "Laptop "
+              "16-inchならscreen_inが14から16に、ストレージ容量（GB）が256から512になります。ご購入のLaptop "
+              "14-inchの一つ上のモデルで、差額は600.00米ドルです。");
     CHECK(strstr(xs_offer_evidence(en, &o[0], b, sizeof b),
                  "trigger shop_upgrade; ladder laptop tier 1 -> 2;") != NULL);
     /* H1 has a laptop-14 but bought it months ago: no upgrade */
@@ -298,12 +306,12 @@ static void test_bundle(void)
     CHECK_INT(x->share_n, 3);
     CHECK_INT(x->base_n, 7);
     CHECK_STR(xs_offer_explain(en, x, "en", b, sizeof b),
-              "Complete the set with your Laptop 14-inch: Laptop case and Wireless mouse "
-              "for USD 63.00 together (USD 7.00 off as a set). 3 of 7 orders (43%) with "
-              "Laptop 14-inch include the whole set.");
+              "Complete the set with your Laptop 14-inch and save USD 7.00: Laptop "
+              "case and Wireless mouse for USD 63.00 together. The whole set was in "
+              "3 of 7 orders (43%) with Laptop 14-inch.");
     CHECK_STR(xs_offer_explain(en, x, "ja", b, sizeof b),
-              "ご購入のLaptop 14-inchとセットで、Laptop caseとWireless "
-              "mouseを合計USD 63.00（セット割引USD 7.00）でご用意できます。Laptop "
+              "ご購入のLaptop 14-inchにLaptop caseとWireless "
+              "mouseを合わせると、セットがそろい、7.00米ドルお得になります。料金は合計63.00米ドルです。Laptop "
               "14-inchを含むご注文7件のうち3件（43%）がこのセットをそろえています。");
     CHECK_INT(xs_offer_bad_cross_sell(en, x), 0);
     /* TPRINT: pair bundles, most relevant first */
@@ -311,8 +319,8 @@ static void test_bundle(void)
               "1 cross-sell bundle paper offered\n"
               "2 cross-sell bundle toner offered\n");
     CHECK_STR(xs_offer_explain(en, &o[0], "en", b, sizeof b),
-              "Complete the set with your Laser printer: A4 paper for USD 25.00. 4 of 5 "
-              "orders (80%) with Laser printer include the whole set.");
+              "Complete the set with your Laser printer: A4 paper for USD 25.00. The "
+              "whole set was in 4 of 5 orders (80%) with Laser printer.");
     xs_offer_engine_free(en);
     /* without bundles the laptop's accessories come from the rules */
     en = engine("bundle_lift=100");

@@ -12,6 +12,8 @@
 #include "score/rfm.h"
 #include "score/segments.h"
 
+#include <string.h>
+
 #include <unistd.h>
 
 #include "health_fixture.h"
@@ -64,7 +66,7 @@ static void test_names(void)
 {
     static const char *const want[] = {
         "new",   "hibernating", "at_risk",        "champion",
-        "loyal", "promising",   "needs_attention"};
+        "loyal", "promising",   "needs_attention", "unknown"};
     for (int i = 0; i < XS_SEG_N; i++) {
         xs_segment s;
         CHECK_STR(xs_segment_name((xs_segment)i), want[i]);
@@ -192,8 +194,104 @@ static void test_fixture_rfm(void)
     xs_snapshot_free(s);
 }
 
+/* Honest health: each component missing in turn from H1's scores (tenure
+ * 1, usage 0.75, trend 0.4, utilisation 0.8333, nps 0.95, support 0.8,
+ * payment 0.5; weights 20 25 10 10 20 10 5): the health is the weighted
+ * mean over the others, exactly; the coverage bit of the missing one is
+ * clear and its share of the weight is 0. */
+static void test_missing_each(void)
+{
+    static const double sc[XS_HEALTH_N_PARTS] = {1, 0.75, 0.4, 0.7 * 0 + 35.0 / 60 / 0.7,
+                                                 0.95, 0.8, 0.5};
+    /* sum w*s = 20 + 18.75 + 4 + 8.3333 + 19 + 8 + 2.5 = 80.5833 */
+    static const double want[XS_HEALTH_N_PARTS] = {
+        100 * (80.583333333333333 - 20) / 80, /* no tenure: 75.729 */
+        100 * (80.583333333333333 - 18.75) / 75,
+        100 * (80.583333333333333 - 4) / 90,
+        100 * (80.583333333333333 - 25.0 / 3) / 90,
+        100 * (80.583333333333333 - 19) / 80,
+        100 * (80.583333333333333 - 8) / 90,
+        100 * (80.583333333333333 - 2.5) / 95,
+    };
+    xs_health_config c;
+    xs_health_config_init(&c);
+    for (int k = 0; k < XS_HEALTH_N_PARTS; k++) {
+        double v[XS_HEALTH_N_PARTS], share[XS_HEALTH_N_PARTS];
+        memcpy(v, sc, sizeof v);
+        v[k] = NAN;
+        CHECK_NEAR(xs__health_combine(v, c.weight, share), want[k], 1e-9);
+        CHECK_NEAR(share[k], 0, 0);
+        unsigned cov = xs__health_coverage(v);
+        CHECK_INT(cov, 0x7fu & ~(1u << k));
+        CHECK_INT(xs__health_unknown(&c, cov), 0);
+    }
+    CHECK_NEAR(want[0], 75.729166666666667, 1e-9);
+    CHECK_NEAR(want[4], 76.979166666666667, 1e-9);
+}
+
+/* unknown: too few components, or no activity component */
+static void test_unknown(void)
+{
+    xs_health_config c;
+    char buf[96];
+    xs_health_config_init(&c);
+    unsigned T = 1u << XS_HEALTH_TENURE, U = 1u << XS_HEALTH_USAGE,
+             N = 1u << XS_HEALTH_NPS, S = 1u << XS_HEALTH_SUPPORT,
+             P = 1u << XS_HEALTH_PAYMENT;
+    CHECK_INT(xs__health_unknown(&c, 0), 1);
+    CHECK_INT(xs__health_unknown(&c, T), 1);         /* one component */
+    CHECK_INT(xs__health_unknown(&c, T | P), 1);     /* two, no activity */
+    CHECK_INT(xs__health_unknown(&c, T | U), 0);
+    CHECK_INT(xs__health_unknown(&c, T | N), 0);
+    CHECK_INT(xs__health_unknown(&c, T | S | P), 0); /* tickets are recorded */
+    CHECK_INT(xs__health_unknown(&c, U), 1);         /* activity, but alone */
+    xs_error e;
+    CHECK_INT(xs_health_config_set(&c, "min_components=1,need_activity=0", "--set", &e),
+              XS_OK);
+    CHECK_INT(xs__health_unknown(&c, T), 0);
+    CHECK_INT(xs__health_unknown(&c, 0), 1);
+    CHECK_INT(xs_health_config_set(&c, "need_activity=2", "--set", &e), XS_EINVAL);
+    CHECK_STR(e.message, "need_activity: must be 0 or 1, got 2");
+    CHECK_INT(xs_health_config_set(&c, "min_components=1.5", "--set", &e), XS_EINVAL);
+    /* the segment: flags first (at_risk), then unknown, then the health */
+    xs_health_config_init(&c);
+    unsigned UNK = XS__CS_UNKNOWN;
+    CHECK_INT(xs__segment_of(&c, 100, 800, ACT | UNK), XS_SEG_UNKNOWN);
+    CHECK_INT(xs__segment_of(&c, 10, 800, ACT | UNK), XS_SEG_UNKNOWN);
+    CHECK_INT(xs__segment_of(&c, 100, 30, ACT | UNK), XS_SEG_NEW);
+    CHECK_INT(xs__segment_of(&c, 100, 800, UNK), XS_SEG_HIBERNATING);
+    CHECK_INT(xs__segment_of(&c, 100, 800, ACT | UNK | XS__CS_CANCEL), XS_SEG_AT_RISK);
+    CHECK_STR(xs_health_coverage_text(T | U | S, buf, sizeof buf), "tenure+usage+support");
+    CHECK_STR(xs_health_coverage_text(0x7f, buf, sizeof buf), "all");
+    CHECK_STR(xs_health_coverage_text(0, buf, sizeof buf), "none");
+    CHECK_STR(xs_health_coverage_text(T | U, buf, 8), "tenure");
+}
+
+/* A store without tickets or payment failures: support and payment have
+ * no data (not a perfect 100), so a customer with tenure alone is
+ * unknown and its health is its tenure score. */
+static void test_untracked(void)
+{
+    char dir[512];
+    const char *src = getenv("XS_SOURCE_DIR");
+    snprintf(dir, sizeof dir, "%s/tests/data/returns", src ? src : ".");
+    xs_snapshot *s = load_dir(dir, "untracked");
+    xs_customer_scores *cs = score(s, "2024-04-30", 0);
+    xs_customer_row r = row_of(cs, "A");
+    CHECK(isnan(r.score[XS_HEALTH_SUPPORT]));
+    CHECK(isnan(r.score[XS_HEALTH_PAYMENT]));
+    CHECK_INT(r.coverage, 1u << XS_HEALTH_TENURE);
+    CHECK_NEAR(r.health, 100 * r.score[XS_HEALTH_TENURE], 1e-12);
+    CHECK_INT(r.segment, XS_SEG_UNKNOWN);
+    xs_customer_scores_free(cs);
+    xs_snapshot_free(s);
+}
+
 static const xs_test tests[] = {
     {"rules", test_rules},
+    {"missing_each", test_missing_each},
+    {"unknown", test_unknown},
+    {"untracked", test_untracked},
     {"names", test_names},
     {"fixture_segments", test_fixture_segments},
     {"quintiles_brute", test_quintiles_brute},

@@ -132,7 +132,8 @@ static void test_defs_match_schema(void)
 static void test_table_names(void)
 {
     const char *want[] = {"customers", "products", "subscriptions", "orders",  "usage",
-                          "events",    "offers",   "returns",       "anonymous_orders"};
+                          "events",    "offers",   "returns",       "anonymous_orders",
+                          "churn_scores"};
     for (int t = 0; t < XS_N_TABLES; t++) {
         CHECK_STR(xs_table_name((xs_table_id)t), want[t]);
         xs_table_id id = XS_N_TABLES;
