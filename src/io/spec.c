@@ -113,11 +113,13 @@ typedef struct spec {
     colref *refs;
     size_t n_refs, cap_refs;
     long signup_cf; /* index of the cfield of signup_date, -1 when none */
+    int keep_source; /* "keep_source_columns": columns read by customer maps
+                      * and holdings are kept as attrs too */
 } spec;
 
 static const char *const top_keys[] = {"as_of",   "id",    "customer", "constants",
                                        "derived", "drop",  "products", "holdings",
-                                       "term",    "churn", NULL};
+                                       "term",    "churn", "keep_source_columns", NULL};
 static const char *const product_keys[] = {"product_id", "name",  "family",  "tier",
                                            "kind",       "price", "billing", "limits",
                                            "category",   NULL};
@@ -751,6 +753,11 @@ static int spec_read(spec *sp, const char *path, xs_error *err)
                    "no signup_date: set it in \"customer\" (a column), \"constants\" or "
                    "\"derived\" (e.g. {\"months_before_as_of\": \"tenure\"})");
 
+    json_t *ks = json_object_get(r, "keep_source_columns");
+    if (ks && !json_is_boolean(ks))
+        return bad(sp, err, "keep_source_columns", "expected true or false");
+    sp->keep_source = ks && json_is_true(ks);
+
     json_t *drop = json_object_get(r, "drop");
     if (drop) {
         if ((rc = check_values(sp, drop, "drop", err)) < 0) return rc;
@@ -1044,17 +1051,26 @@ static int plan_columns(job *j)
         xs__free(used);
         return XS_ENOMEM;
     }
-    used[sp->id_idx] = 1;
+    /* used: 1 read by the spec (kept as well with keep_source_columns,
+     * unless named like a customers field), 2 the id or dropped */
+    used[sp->id_idx] = 2;
     for (size_t i = 0; i < sp->n_cf; i++)
         if (sp->cf[i].kind == SRC_COLUMN || sp->cf[i].kind == SRC_MAP)
             used[sp->cf[i].col] = 1;
     for (size_t i = 0; i < sp->n_h; i++)
         used[sp->h[i].col] = 1;
     for (size_t i = 0; i < sp->n_drop; i++)
-        used[sp->drop_idx[i]] = 1;
+        used[sp->drop_idx[i]] = 2;
     j->cnames[j->n_cnames++] = "customer_id";
     for (size_t i = 0; i < sp->n_cf; i++)
         j->cnames[j->n_cnames++] = sp->cf[i].field;
+    if (sp->keep_source)
+        for (size_t c = 0; c < j->n_cols; c++)
+            if (used[c] == 1 && customers_field(j->cols[c]) < 0 &&
+                strcmp(j->cols[c], "customer_id")) {
+                j->keep[j->n_keep++] = c;
+                j->cnames[j->n_cnames++] = j->cols[c];
+            }
     int rc = XS_OK;
     j->row_bad = 0; /* the header is one row (line 1) */
     for (size_t c = 0; c < j->n_cols; c++) {
