@@ -1,7 +1,8 @@
 #!/bin/sh
 # Imports the IBM Telco customer churn sample (a wide export: one row per
-# account, services as columns) into STORE through telco.json, then builds
-# the model file.
+# account, services as columns) into STORE through telco.json, trains a
+# churn model on the same file (STORE.churn.json) and builds the store with
+# it attached.
 #   usage: examples/telco/run.sh STORE
 #   XSELL: the xsell binary (default: build/xsell of this repository)
 set -eu
@@ -23,4 +24,9 @@ if [ ! -r "$DATA" ]; then
     exit 1
 fi
 "$XSELL" import --db "$STORE" --spec "$HERE/telco.json" "$DATA"
-"$XSELL" build --db "$STORE"
+# a churn model trained on the export itself (its columns are kept on the
+# customers: keep_source_columns), attached to the build: the engine then
+# knows who is at risk, and retention offers go to them
+"$XSELL" churn train --input "$DATA" --id customerID --label Churn --positive Yes \
+    --model "$STORE.churn.json"
+"$XSELL" build --db "$STORE" --churn-model "$STORE.churn.json"
