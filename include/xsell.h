@@ -2934,6 +2934,12 @@ typedef struct xs_churn_attach_info {
  */
 int xs_offer_churn_attach(xs_store *st, const xs_snapshot *s, const char *path,
                           xs_churn_attach_info *info, xs_error *err);
+/** The checks of xs_offer_churn_attach() without writing anything (the
+ *  model read, parsed and scored on s): run it before a build that will
+ *  attach the model, so that a bad model leaves the store as it was.
+ *  @return as xs_offer_churn_attach(), never XS_ENOTFOUND or XS_EDB */
+int xs_offer_churn_check(const xs_snapshot *s, const char *path, xs_churn_attach_info *info,
+                         xs_error *err);
 
 /** The latest build's as_of, built_at and model text.
  *  @return 1 found (model: caller frees with xs_store_build_free()), 0 never built,

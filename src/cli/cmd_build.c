@@ -91,7 +91,9 @@ int xs_cmd_build(int argc, char **argv)
     xs_offer_build_info info;
     xs_churn_attach_info ci;
     int ex = XS_EXIT_OK;
+    /* a bad --churn-model is refused before the build writes anything */
     if (xs_store_open(&st, db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
+        (churn && xs_offer_churn_check(snap, churn, &ci, &e) < 0) ||
         xs_offer_build(st, snap, &cfg, as_of, &info, &e) < 0) {
         ex = xs_cli_fail(CMD, &e);
     } else if (churn && xs_offer_churn_attach(st, snap, churn, &ci, &e) < 0) {

@@ -349,8 +349,11 @@ const char *xs__offer_churn_source(const xs_offer_engine *en, uint32_t c, char *
 /* ---------------------------------------------------------------------- */
 
 /* Contract in xsell.h. */
-int xs_offer_churn_attach(xs_store *st, const xs_snapshot *s, const char *path,
-                          xs_churn_attach_info *info, xs_error *err)
+/* Reads, checks and (st not NULL) stores the model at path; see
+ * xs_offer_churn_attach. With st NULL only the checks run (nothing is
+ * written), so a caller can refuse a bad model before it changes anything. */
+static int attach(xs_store *st, const xs_snapshot *s, const char *path,
+                  xs_churn_attach_info *info, xs_error *err)
 {
     FILE *f = NULL;
     char *text = NULL;
@@ -361,7 +364,7 @@ int xs_offer_churn_attach(xs_store *st, const xs_snapshot *s, const char *path,
     int rc;
     memset(info, 0, sizeof *info);
     if (!strcmp(path, "none"))
-        return xs_store_build_churn_put(st, NULL, NULL, NULL, 0, err);
+        return st ? xs_store_build_churn_put(st, NULL, NULL, NULL, 0, err) : XS_OK;
     if (!(f = fopen(path, "rb")))
         return xs__error_set(err, XS_EIO, path, 0, "--churn-model",
                              "cannot open the model");
@@ -412,7 +415,8 @@ int xs_offer_churn_attach(xs_store *st, const xs_snapshot *s, const char *path,
                            "no customer's attrs hold any column of the model");
         goto cleanup;
     }
-    rc = xs_store_build_churn_put(st, info->name, info->sha256, text, len, err);
+    rc = st ? xs_store_build_churn_put(st, info->name, info->sha256, text, len, err)
+            : XS_OK;
     goto cleanup;
 nomem:
     rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
@@ -423,4 +427,19 @@ cleanup:
     xs__free(found);
     xs_churn_model_free(m);
     return rc;
+}
+
+/* Contract in xsell.h. */
+int xs_offer_churn_attach(xs_store *st, const xs_snapshot *s, const char *path,
+                          xs_churn_attach_info *info, xs_error *err)
+{
+    if (!st) return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no store");
+    return attach(st, s, path, info, err);
+}
+
+/* Contract in xsell.h. */
+int xs_offer_churn_check(const xs_snapshot *s, const char *path,
+                         xs_churn_attach_info *info, xs_error *err)
+{
+    return attach(NULL, s, path, info, err);
 }

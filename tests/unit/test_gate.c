@@ -88,7 +88,8 @@ static xs_offer_engine *engine(const char *spec)
     if (xs_offer_engine_new(snap, &c, "2026-06-30", &en, &e) < 0) goto fail;
     return en;
 fail:
-    fprintf(stderr, "engine(%s): %s\n", spec ? spec : "", xs_error_format(&e, buf, sizeof buf));
+    fprintf(stderr, "engine(%s): %s\n", spec ? spec : "",
+            xs_error_format(&e, buf, sizeof buf));
     return NULL;
 }
 
@@ -130,7 +131,7 @@ static void test_segments(void)
     CHECK_INT(en->segment[g1], XS_SEG_UNKNOWN);
     CHECK_INT(en->segment[g2], XS_SEG_CHAMPION);
     CHECK_INT(en->segment[g3], XS_SEG_UNKNOWN);
-    CHECK_NEAR(en->health[g1], 100.0 * 545 / 730, 1e-4); /* tenure only */
+    CHECK_NEAR(en->health[g1], 100.0 * 545 / 730, 1e-4);            /* tenure only */
     CHECK_NEAR(en->health[g2], (100.0 * 545 / 730 + 90) / 2, 1e-4); /* + NPS 9 */
     /* the downsell's evidence: the partial health and the caller's P(churn) */
     xs_offer o[XS_OFFER_MAX_CANDIDATES];
@@ -147,12 +148,14 @@ static void test_segments(void)
  * goes out; the known customer's upsells lose only to the downsell. */
 static void test_gate_0(void)
 {
-    static const char *const g1 = "1 downsell churn_risk team-premium-m>team-basic-m offered\n"
-                                  "0 upsell term team-premium-m>team-premium-y health\n"
-                                  "0 upsell addon ->team-sso health\n";
-    static const char *const g2 = "1 downsell churn_risk team-premium-m>team-basic-m offered\n"
-                                  "0 upsell term team-premium-m>team-premium-y conflict\n"
-                                  "0 upsell addon ->team-sso conflict\n";
+    static const char *const g1 =
+        "1 downsell churn_risk team-premium-m>team-basic-m offered\n"
+        "0 upsell term team-premium-m>team-premium-y health\n"
+        "0 upsell addon ->team-sso health\n";
+    static const char *const g2 =
+        "1 downsell churn_risk team-premium-m>team-basic-m offered\n"
+        "0 upsell term team-premium-m>team-premium-y conflict\n"
+        "0 upsell addon ->team-sso conflict\n";
     xs_offer_engine *en = engine(NULL);
     CHECK_STR(dump(en, "G1"), g1);
     CHECK_STR(dump(en, "G2"), g2);
@@ -170,9 +173,10 @@ static void test_gate_1(void)
 {
     xs_offer_engine *en = engine("unknown_gate=1");
     /* 75 >= 50: the upsells pass the gate and lose to the downsell */
-    CHECK_STR(dump(en, "G1"), "1 downsell churn_risk team-premium-m>team-basic-m offered\n"
-                              "0 upsell term team-premium-m>team-premium-y conflict\n"
-                              "0 upsell addon ->team-sso conflict\n");
+    CHECK_STR(dump(en, "G1"),
+              "1 downsell churn_risk team-premium-m>team-basic-m offered\n"
+              "0 upsell term team-premium-m>team-premium-y conflict\n"
+              "0 upsell addon ->team-sso conflict\n");
     /* nothing to lose to: the add-on goes out (the term has no value for a
      * customer this unlikely to leave) */
     CHECK_STR(dump(en, "G3"), "1 upsell addon ->team-sso offered\n"
@@ -181,12 +185,14 @@ static void test_gate_1(void)
     /* 75 < 80: the upsells are held back by health, the downsell is not;
      * G2 (health 82) passes */
     en = engine("unknown_gate=1,min_health=80");
-    CHECK_STR(dump(en, "G1"), "1 downsell churn_risk team-premium-m>team-basic-m offered\n"
-                              "0 upsell term team-premium-m>team-premium-y health\n"
-                              "0 upsell addon ->team-sso health\n");
-    CHECK_STR(dump(en, "G2"), "1 downsell churn_risk team-premium-m>team-basic-m offered\n"
-                              "0 upsell term team-premium-m>team-premium-y conflict\n"
-                              "0 upsell addon ->team-sso conflict\n");
+    CHECK_STR(dump(en, "G1"),
+              "1 downsell churn_risk team-premium-m>team-basic-m offered\n"
+              "0 upsell term team-premium-m>team-premium-y health\n"
+              "0 upsell addon ->team-sso health\n");
+    CHECK_STR(dump(en, "G2"),
+              "1 downsell churn_risk team-premium-m>team-basic-m offered\n"
+              "0 upsell term team-premium-m>team-premium-y conflict\n"
+              "0 upsell addon ->team-sso conflict\n");
     CHECK_STR(dump(en, "G3"), "0 upsell addon ->team-sso health\n"
                               "0 upsell term team-premium-m>team-premium-y health\n");
     xs_offer_engine_free(en);
@@ -200,9 +206,10 @@ static void test_gate_2(void)
     CHECK_STR(dump(en, "G1"), "0 upsell term team-premium-m>team-premium-y health\n"
                               "0 downsell churn_risk team-premium-m>team-basic-m health\n"
                               "0 upsell addon ->team-sso health\n");
-    CHECK_STR(dump(en, "G2"), "1 downsell churn_risk team-premium-m>team-basic-m offered\n"
-                              "0 upsell term team-premium-m>team-premium-y conflict\n"
-                              "0 upsell addon ->team-sso conflict\n");
+    CHECK_STR(dump(en, "G2"),
+              "1 downsell churn_risk team-premium-m>team-basic-m offered\n"
+              "0 upsell term team-premium-m>team-premium-y conflict\n"
+              "0 upsell addon ->team-sso conflict\n");
     CHECK_STR(dump(en, "G3"), "0 upsell addon ->team-sso health\n"
                               "0 upsell term team-premium-m>team-premium-y health\n");
     xs_offer_engine_free(en);
@@ -216,8 +223,10 @@ static void test_gate_errors(void)
                                       "unknown_gate=1.5,min_health=60"};
     static const char *const msg[] = {
         "--set: unknown_gate: expected 0 (downsell only), 1 (health) or 2 (none), got 3",
-        "--set: unknown_gate: expected 0 (downsell only), 1 (health) or 2 (none), got 0.5",
-        "--set: unknown_gate: expected 0 (downsell only), 1 (health) or 2 (none), got 1.5"};
+        "--set: unknown_gate: expected 0 (downsell only), 1 (health) or 2 (none), got "
+        "0.5",
+        "--set: unknown_gate: expected 0 (downsell only), 1 (health) or 2 (none), got "
+        "1.5"};
     xs_offer_config c;
     xs_error e;
     char buf[1200];
@@ -236,8 +245,8 @@ static void test_gate_errors(void)
 }
 
 static const xs_test tests[] = {
-    {"segments", test_segments}, {"gate_0", test_gate_0},
-    {"gate_1", test_gate_1},     {"gate_2", test_gate_2},
+    {"segments", test_segments},       {"gate_0", test_gate_0},
+    {"gate_1", test_gate_1},           {"gate_2", test_gate_2},
     {"gate_errors", test_gate_errors},
 };
 
