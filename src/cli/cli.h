@@ -44,6 +44,13 @@ int xs_cli_exp_write(const xs_exp_result *r, xs_format fmt, int (*head)(void *, 
  * is the action. */
 int xs_cli_experiment_db(int argc, char **argv);
 
+/* The one report of a getopt_long failure: call it for whatever the loop
+ * did not handle (c is ':' or '?'; every optstring starts with ':' so that a
+ * missing value is told apart). Prints "xsell CMD: --db needs a value",
+ * "--help takes no value" or "unknown option \"--x\"" with the usage hint
+ * and returns XS_EXIT_USAGE. Reads getopt's optind and optopt. */
+int xs_cli_bad_option(const char *cmd, int c, char **argv);
+
 /* Parses --format's value, printing a usage error on failure.
  * Returns 0 or XS_EXIT_USAGE. */
 int xs_cli_format(const char *cmd, const char *value, xs_format *out);

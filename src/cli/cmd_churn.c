@@ -259,10 +259,8 @@ static int parse_args(int argc, char **argv, args *a)
         case O_HELP:
             usage(stdout);
             return -1;
-        case ':':
-            return xs_cli_usage_error(CMD, "%s needs a value", argv[optind - 1]);
         default:
-            return xs_cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
+            return xs_cli_bad_option(CMD, c, argv);
         }
     }
     if (optind < argc)

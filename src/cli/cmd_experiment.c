@@ -197,10 +197,8 @@ static int cmd_assign(int argc, char **argv)
         case O_HELP:
             usage(stdout);
             return XS_EXIT_OK;
-        case ':':
-            return xs_cli_usage_error(CMD, "%s needs a value", argv[optind - 1]);
         default:
-            return xs_cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
+            return xs_cli_bad_option(CMD, c, argv);
         }
     }
     if (optind < argc)
@@ -497,12 +495,8 @@ static int cmd_analyze(int argc, char **argv)
         case O_HELP:
             usage(stdout);
             goto cleanup;
-        case ':':
-            exit_code = xs_cli_usage_error(CMD, "%s needs a value", argv[optind - 1]);
-            goto cleanup;
         default:
-            exit_code =
-                xs_cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
+            exit_code = xs_cli_bad_option(CMD, c, argv);
             goto cleanup;
         }
     }

@@ -92,10 +92,8 @@ static int parse(int argc, char **argv, args *a)
             if (xs_cli_format(CMD, optarg, &a->fmt)) return XS_EXIT_USAGE;
             break;
         case 'h': usage(stdout); return -1;
-        case ':':
-            return xs_cli_usage_error(CMD, "%s needs a value", argv[optind - 1]);
         default:
-            return xs_cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
+            return xs_cli_bad_option(CMD, c, argv);
         }
     }
     if (optind < argc)

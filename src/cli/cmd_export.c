@@ -36,7 +36,7 @@ int xs_cmd_export(int argc, char **argv)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             db = optarg;
@@ -53,7 +53,7 @@ int xs_cmd_export(int argc, char **argv)
             fputs(usage_text, stdout);
             return XS_EXIT_OK;
         default:
-            return xs_cli_usage_error(cmd, "unknown option \"%s\"", argv[optind - 1]);
+            return xs_cli_bad_option(cmd, c, argv);
         }
     }
     if (!db) return xs_cli_usage_error(cmd, "--db FILE is required");

@@ -84,10 +84,8 @@ int xs_cmd_gen(int argc, char **argv)
         case 'h':
             usage(stdout);
             return XS_EXIT_OK;
-        case ':':
-            return xs_cli_usage_error("gen", "%s needs a value", argv[optind - 1]);
         default:
-            return xs_cli_usage_error("gen", "unknown option \"%s\"", argv[optind - 1]);
+            return xs_cli_bad_option("gen", c, argv);
         }
     }
     if (optind < argc)

@@ -132,7 +132,7 @@ int xs_cmd_import(int argc, char **argv)
     long v;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             db = optarg;
@@ -222,7 +222,7 @@ int xs_cmd_import(int argc, char **argv)
             fputs(usage_text, stdout);
             goto done;
         default:
-            rc = xs_cli_usage_error(cmd, "unknown option \"%s\"", argv[optind - 1]);
+            rc = xs_cli_bad_option(cmd, c, argv);
             goto done;
         }
     }

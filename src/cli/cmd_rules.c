@@ -301,8 +301,7 @@ int xs_cmd_rules(int argc, char **argv)
             if ((rc = xs_cli_format(CMD, optarg, &fmt))) return rc;
             break;
         case O_HELP: usage(stdout); return XS_EXIT_OK;
-        case ':': return xs_cli_usage_error(CMD, "%s needs a value", argv[optind - 1]);
-        default: return xs_cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
+        default: return xs_cli_bad_option(CMD, c, argv);
         }
     }
     if (optind < argc) return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);

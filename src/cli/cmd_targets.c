@@ -87,10 +87,8 @@ int xs_cmd_targets(int argc, char **argv)
         case 'h':
             fputs(usage, stdout);
             return XS_EXIT_OK;
-        case ':':
-            return xs_cli_usage_error(CMD, "%s needs a value", argv[optind - 1]);
         default:
-            return xs_cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
+            return xs_cli_bad_option(CMD, c, argv);
         }
     }
     if (optind < argc)

@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,28 @@ int xs_cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\ntry 'xsell %s --help'\n", cmd);
     return XS_EXIT_USAGE;
+}
+
+int xs_cli_bad_option(const char *cmd, int c, char **argv)
+{
+    /* A long option always moves optind past its word, so argv[optind - 1]
+     * names it; optopt is 0 for an unknown long option and the option's
+     * value otherwise. A failed short option is named by optopt alone: an
+     * unknown letter inside a cluster ("-zh") leaves optind on the cluster. */
+    const char *arg = optind > 0 ? argv[optind - 1] : NULL;
+    int is_long = arg && !strncmp(arg, "--", 2) && arg[2] &&
+                  (c == ':' || optopt == 0 || strchr(arg, '='));
+    if (is_long) {
+        const char *eq = strchr(arg, '=');
+        int n = eq ? (int)(eq - arg) : (int)strlen(arg);
+        if (c == ':') return xs_cli_usage_error(cmd, "%.*s needs a value", n, arg);
+        if (optopt && eq) return xs_cli_usage_error(cmd, "%.*s takes no value", n, arg);
+        return xs_cli_usage_error(cmd, "unknown option \"%.*s\"", n, arg);
+    }
+    if (c == ':') return xs_cli_usage_error(cmd, "-%c needs a value", optopt);
+    if (optopt > 0x20 && optopt < 0x7f)
+        return xs_cli_usage_error(cmd, "unknown option \"-%c\"", optopt);
+    return xs_cli_usage_error(cmd, "unknown option \"%s\"", arg ? arg : "?");
 }
 
 int xs_cli_format(const char *cmd, const char *value, xs_format *out)

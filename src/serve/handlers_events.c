@@ -66,9 +66,19 @@ static void add_error(errs *es, const char *table, size_t index, const char *col
                       const char *msg)
 {
     int has_col = column && column[0];
-    if (es->n == 0)
-        snprintf(es->first, sizeof es->first, "%.255s[%zu]: %.63s%s%.511s", table, index,
-                 has_col ? column : "", has_col ? ": " : "", msg);
+    char m[2048];
+    /* the library's message may quote a value cut by byte: whole characters
+     * only, as JSON needs (the column and table names come from the body,
+     * valid UTF-8, and are cut on character boundaries) */
+    xs__escape(m, sizeof m, msg, strlen(msg), XS__ESC_DROP_CUT);
+    msg = m;
+    if (es->n == 0) {
+        const char *col = has_col ? column : "";
+        snprintf(es->first, sizeof es->first, "%.*s[%zu]: %.*s%s%.*s",
+                 (int)xs__utf8_cut(table, strlen(table), 255), table, index,
+                 (int)xs__utf8_cut(col, strlen(col), 63), col, has_col ? ": " : "",
+                 (int)xs__utf8_cut(msg, strlen(msg), 511), msg);
+    }
     es->n++;
     if (json_array_size(es->details) >= MAX_DETAILS) return;
     json_t *d = json_pack("{s:s,s:I}", "table", table, "index", (json_int_t)index);
@@ -216,7 +226,7 @@ int xs__h_events(xs__req *r)
     {
         xs_table_id t;
         char q[300];
-        xs__error_quote(q, sizeof q, key, strlen(key));
+        xs__quote(q, sizeof q, key, strlen(key));
         if (xs_table_lookup(key, &t) < 0) {
             status = xs__error(r, 400, "bad_request",
                                "unknown table %s (expected customers, products, "

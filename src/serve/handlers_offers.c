@@ -251,14 +251,14 @@ int xs__h_offers(xs__req *r)
     const char *lang = xs__query(r, "lang");
     if (!lang) lang = "en";
     if (strcmp(lang, "en") && strcmp(lang, "ja")) {
-        xs__error_quote(q, sizeof q, lang, strlen(lang));
+        xs__quote(q, sizeof q, lang, strlen(lang));
         return xs__error(r, 400, "bad_request", "lang: expected en or ja, got %s", q);
     }
     if (!m->offers)
         return xs__error(r, 503, "not_available", "offer engine: %s", m->offers_error);
     long c = xs_offer_engine_find(m->offers, r->params[0]);
     if (c < 0) {
-        xs__error_quote(q, sizeof q, r->params[0], strlen(r->params[0]));
+        xs__quote(q, sizeof q, r->params[0], strlen(r->params[0]));
         return xs__error(r, 404, "not_found", "unknown customer %s", q);
     }
     xs_offer o[XS_OFFER_MAX_CANDIDATES];

@@ -35,7 +35,7 @@ static void iso_time(double t, char buf[32])
     strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void quote(char *q, size_t n, const char *s) { xs__error_quote(q, n, s, strlen(s)); }
+static void quote(char *q, size_t n, const char *s) { xs__quote(q, n, s, strlen(s)); }
 
 /* Contract in serve_int.h. */
 int xs__h_healthz(xs__req *r)

@@ -96,7 +96,8 @@ char *xs__metrics_render(const xs__metrics *m, double model_age, unsigned long g
 struct xs_server;
 
 #define XS__MAX_PARAMS 2
-#define XS__PARAM_MAX 1024 /* a path parameter as sent (percent-encoded), with NUL */
+#define XS__PARAM_MAX 4096 /* a path parameter as sent (percent-encoded), with NUL */
+#define XS__QUOTE_MAX 80   /* characters of a value shown in an error message */
 
 typedef struct xs__req {
     struct xs_server *srv;
@@ -105,6 +106,7 @@ typedef struct xs__req {
     const char *method, *path;
     char params[XS__MAX_PARAMS][XS__PARAM_MAX]; /* path parameters ({id}), in
                                    order: matched raw, decoded by server.c */
+    unsigned param_long;          /* bit k: parameter k did not fit params[k] */
     json_t *body;                 /* parsed JSON body (routes with body_json) */
     xs_apikey_scope scope;        /* scope of the presented key */
     /* the response */
@@ -137,6 +139,36 @@ int xs__route_match(const char *pattern, const char *path, xs__req *r);
  * " "; '+' stays '+'). Returns NULL, or why it is refused: "bad
  * percent-encoding", "contains NUL", "not valid UTF-8". */
 const char *xs__path_decode(char *s);
+
+/* UTF-8 (json.c). The server answers JSON, which must be valid UTF-8:
+ * jansson refuses anything else, so every value shown in a message goes
+ * through xs__quote() and every message through xs__error(), which cut on
+ * character boundaries and show stray bytes as \xNN. */
+
+/* Length of the UTF-8 sequence at s[0..n) (n >= 1): 1 to 4 when valid (no
+ * overlong forms, no surrogates, nothing above U+10FFFF); 0 when s[0]
+ * starts no sequence; -k when a valid start of k bytes is cut short (by n
+ * or by a byte that does not continue it). */
+int xs__utf8_seq(const char *s, size_t n);
+/* 1 when s[0..n) is valid UTF-8. */
+int xs__utf8_valid(const char *s, size_t n);
+/* The longest prefix of the valid UTF-8 s[0..n) of at most max bytes that
+ * ends on a character boundary. */
+size_t xs__utf8_cut(const char *s, size_t n, size_t max);
+/* Writes s[0..len) as a quoted value for a message into dst (size n >= 8,
+ * always NUL-terminated, always valid UTF-8): '"' and '\\' get a
+ * backslash, control characters and bytes that are not UTF-8 are shown as
+ * \xNN, at most XS__QUOTE_MAX characters then "...", never half a
+ * character. */
+void xs__quote(char *dst, size_t n, const char *s, size_t len);
+#define XS__ESC_LOG 1 /* also control characters and '\\' as \xNN (the access log) */
+#define XS__ESC_DROP_CUT 2 /* drop a character cut short, as a byte-wise
+                              truncation leaves it, instead of showing its bytes */
+/* Copies s[0..len) into dst (size n >= 5, NUL-terminated, valid UTF-8)
+ * showing bytes that are not UTF-8 as \xNN (flags: XS__ESC_*); stops with
+ * "..." on a character boundary when dst is full. Returns the length
+ * written. */
+size_t xs__escape(char *dst, size_t n, const char *s, size_t len, int flags);
 
 /* Sets an error response {"error":{"code":..,"message":..}} and returns status. */
 int xs__error(xs__req *r, int status, const char *code, const char *fmt, ...)

@@ -7,13 +7,17 @@
  * Routing sees the raw request path: libmicrohttpd decodes the URL before
  * the access handler runs, which would turn an id "a/b" sent as a%2Fb into
  * two segments, so on_uri() (its URI log callback, which gets the request
- * line's URI as sent) keeps the path for on_request(). Routes match the raw
- * segments; each captured {parameter} is then percent-decoded on its own
- * and must be valid UTF-8 without NUL (else 400 naming the parameter).
+ * line's URI as sent) keeps the path and the query for on_request(). Routes
+ * match the raw segments; each captured {parameter}, and each name and
+ * value of the query, is then percent-decoded on its own and must be valid
+ * UTF-8 without NUL (else 400 naming the parameter): libmicrohttpd's own
+ * decoding would end a value at %00 and pass invalid UTF-8 to the
+ * handlers, whose JSON answers cannot hold it. The access log shows control
+ * characters and stray bytes of the path as \xNN.
  *
  * A request goes through on_request() several times: the first call matches
  * the route and decides everything that does not need the body (404, 405,
- * 401, 403, 400 path parameter, 413 by Content-Length) — an error is
+ * 401, 403, 400 path or query parameter, 413 by Content-Length) — an error is
  * answered at once; later
  * calls collect the body up to max_body; the last call parses JSON and runs
  * the handler. Each request holds a reference to the model it started with,
@@ -61,6 +65,8 @@ struct xs_server {
 typedef struct conn_state {
     int started;  /* on_request() has seen it (in_flight counted, model held) */
     char *raw;    /* the request path as sent (xs__malloc), NULL: use the URL */
+    int oom;      /* on_uri() could not keep the request line: answer 500 */
+    char *query;  /* the query as sent, after '?' (xs__malloc), NULL: none */
     double t0;
     size_t route; /* index into xs__routes, xs__n_routes when unmatched */
     int responded;
@@ -84,13 +90,18 @@ static double now_mono(void)
 /* Contract in serve_int.h. */
 int xs__error(xs__req *r, int status, const char *code, const char *fmt, ...)
 {
-    char msg[512];
+    char msg[512], clean[sizeof msg * 4];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* vsnprintf cuts by byte and the library's messages may quote ids cut
+     * by byte: drop a cut character, show stray bytes as \xNN, so the
+     * message is valid UTF-8 (else jansson refuses it) */
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1;
+    xs__escape(clean, sizeof clean, msg, len, XS__ESC_DROP_CUT);
     json_decref(r->out);
-    r->out = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
+    r->out = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", clean);
     r->status = status;
     return status;
 }
@@ -123,7 +134,7 @@ int xs__query_long(xs__req *r, const char *name, long dflt, long lo, long hi, lo
     errno = 0;
     long x = strtol(v, &end, 10);
     char q[64];
-    xs__error_quote(q, sizeof q, v, strlen(v));
+    xs__quote(q, sizeof q, v, strlen(v));
     if (errno || end == v || *end) {
         xs__error(r, 400, "bad_request", "%s: not an integer: %s", name, q);
         return XS_EINVAL;
@@ -170,8 +181,14 @@ static enum MHD_Result respond(xs_server *s, conn_state *cs)
     cs->responded = 1;
     double dt = now_mono() - cs->t0;
     xs__metrics_observe(&s->metrics, cs->route, r->status, dt);
-    if (s->o.access_log)
-        fprintf(stderr, "%s %s %d %.3fms\n", r->method, r->path, r->status, dt * 1e3);
+    if (s->o.access_log) {
+        /* the path as sent may hold any byte: one line per request, and no
+         * control character reaches the terminal or the log file */
+        char m[64], p[2048];
+        xs__escape(m, sizeof m, r->method, strlen(r->method), XS__ESC_LOG);
+        xs__escape(p, sizeof p, r->path, strlen(r->path), XS__ESC_LOG);
+        fprintf(stderr, "%s %s %d %.3fms\n", m, p, r->status, dt * 1e3);
+    }
     return ok;
 }
 
@@ -243,38 +260,6 @@ static int hexval(int c)
     return -1;
 }
 
-/* 1 when s[0..n) is valid UTF-8 (no overlong forms, no surrogates, nothing
- * above U+10FFFF). */
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i], cp, k;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF)
-            k = 1, cp = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF)
-            k = 2, cp = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4)
-            k = 3, cp = c & 0x07;
-        else
-            return 0;
-        if (n - i <= k) return 0;
-        for (unsigned j = 1; j <= k; j++) {
-            if ((s[i + j] & 0xC0) != 0x80) return 0;
-            cp = (cp << 6) | (s[i + j] & 0x3F);
-        }
-        if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += k + 1;
-    }
-    return 1;
-}
-
 /* Contract in serve_int.h. */
 const char *xs__path_decode(char *s)
 {
@@ -293,7 +278,7 @@ const char *xs__path_decode(char *s)
         i += 2;
     }
     s[w] = 0;
-    return utf8_valid((const unsigned char *)s, w) ? NULL : "not valid UTF-8";
+    return xs__utf8_valid(s, w) ? NULL : "not valid UTF-8";
 }
 
 /* Name of the k-th {parameter} of a pattern into buf. */
@@ -317,6 +302,7 @@ int xs__route_match(const char *pattern, const char *path, xs__req *r)
 {
     size_t n_param = 0;
     const char *p = pattern, *u = path;
+    if (r) r->param_long = 0;
     while (*p && *u) {
         if (*p == '{') {
             const char *pe = strchr(p, '}');
@@ -324,8 +310,11 @@ int xs__route_match(const char *pattern, const char *path, xs__req *r)
             if (!pe) return 0;
             if (!ue) ue = u + strlen(u);
             size_t len = (size_t)(ue - u);
-            if (len == 0 || len >= sizeof r->params[0] || n_param >= XS__MAX_PARAMS) return 0;
-            if (r) {
+            if (len == 0 || n_param >= XS__MAX_PARAMS) return 0;
+            if (r && len >= sizeof r->params[0]) { /* matches: first_call() refuses it */
+                r->params[n_param][0] = 0;
+                r->param_long |= 1u << n_param;
+            } else if (r) {
                 memcpy(r->params[n_param], u, len);
                 r->params[n_param][len] = 0;
             }
@@ -340,6 +329,42 @@ int xs__route_match(const char *pattern, const char *path, xs__req *r)
     return *p == 0 && *u == 0;
 }
 
+/* Checks every name and value of the query as sent (libmicrohttpd decodes
+ * them into C strings, where %00 would silently end the value, and passes
+ * any bytes): each is percent-decoded on its own like a path parameter and
+ * must be valid UTF-8 without NUL. Returns 0 or 400 set on r. */
+static int check_query(xs__req *r, const char *q)
+{
+    if (!q || !*q) return 0;
+    char *buf = xs__strdup(q);
+    if (!buf) return xs__error(r, 500, "internal", "out of memory");
+    int st = 0;
+    for (char *seg = buf, *next; seg && !st; seg = next) {
+        next = strchr(seg, '&');
+        if (next) *next++ = 0;
+        char *val = strchr(seg, '=');
+        if (val) *val++ = 0;
+        const char *why = xs__path_decode(seg);
+        if (why) {
+            st = xs__error(r, 400, "bad_request", "query parameter name: %s", why);
+            break;
+        }
+        if (!val || !(why = xs__path_decode(val))) continue;
+        /* a plain name is shown as is, like a path parameter's */
+        char shown[300];
+        size_t n = strlen(seg);
+        int plain = n > 0 && n < 64 && strspn(seg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                   "0123456789_-.") == n;
+        if (plain)
+            memcpy(shown, seg, n + 1);
+        else
+            xs__quote(shown, sizeof shown, seg, n);
+        st = xs__error(r, 400, "bad_request", "query parameter %s: %s", shown, why);
+    }
+    xs__free(buf);
+    return st;
+}
+
 /* First call of a request: route, method, auth, declared size. Returns 0
  * to go on, or an error status set on the request. */
 static int first_call(xs_server *s, conn_state *cs)
@@ -347,6 +372,8 @@ static int first_call(xs_server *s, conn_state *cs)
     xs__req *r = &cs->req;
     char methods[64] = "";
     cs->route = xs__n_routes;
+    /* without the request line as sent, the query cannot be checked */
+    if (cs->oom) return xs__error(r, 500, "internal", "out of memory");
     for (size_t i = 0; i < xs__n_routes; i++) {
         if (!xs__route_match(xs__routes[i].pattern, r->path, r)) continue;
         /* HEAD is GET without the body (libmicrohttpd leaves it out) */
@@ -363,7 +390,7 @@ static int first_call(xs_server *s, conn_state *cs)
     }
     if (cs->route == xs__n_routes) {
         char q[128];
-        xs__error_quote(q, sizeof q, r->path, strlen(r->path));
+        xs__quote(q, sizeof q, r->path, strlen(r->path));
         if (*methods) {
             /* the Allow text lives as long as the request */
             char *a = xs__strdup(methods);
@@ -381,12 +408,18 @@ static int first_call(xs_server *s, conn_state *cs)
     for (const char *p = rt->pattern; (p = strchr(p, '{')) != NULL; p++)
         n_param++;
     for (size_t k = 0; k < n_param && k < XS__MAX_PARAMS; k++) {
-        const char *why = xs__path_decode(r->params[k]);
         char name[64];
+        if (r->param_long & (1u << k))
+            return xs__error(r, 400, "bad_request",
+                             "path parameter %s: longer than %d bytes as sent",
+                             param_name(rt->pattern, k, name, sizeof name), XS__PARAM_MAX - 1);
+        const char *why = xs__path_decode(r->params[k]);
         if (why)
             return xs__error(r, 400, "bad_request", "path parameter %s: %s",
                              param_name(rt->pattern, k, name, sizeof name), why);
     }
+    st = check_query(r, cs->query);
+    if (st) return st;
     const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl) {
@@ -439,7 +472,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     conn_state *cs = *con_cls;
     (void)version;
     if (!cs || !cs->started) {
-        if (!cs && !(cs = xs__calloc(1, sizeof *cs))) return MHD_NO;
+        if (!cs) { /* on_uri() ran out of memory */
+            if (!(cs = xs__calloc(1, sizeof *cs))) return MHD_NO;
+            cs->oom = 1;
+        }
         *con_cls = cs;
         cs->started = 1;
         atomic_fetch_add(&s->in_flight, 1);
@@ -477,8 +513,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 /* URI log callback: called with the request line's URI as sent, before
  * libmicrohttpd splits off the query and decodes it. Keeps the path for
- * routing in a fresh conn_state (NULL when out of memory: on_request()
- * then allocates one and routes on the decoded URL). */
+ * routing and the query for check_query() in a fresh conn_state (NULL
+ * when out of memory: on_request() then answers 500). */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
     (void)cls, (void)c;
@@ -486,6 +522,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     if (!cs) return NULL;
     size_t n = strcspn(uri, "?#");
     cs->raw = xs__strndup(uri, n);
+    if (uri[n] == '?') cs->query = xs__strndup(uri + n + 1, strcspn(uri + n + 1, "#"));
+    if (!cs->raw || (uri[n] == '?' && !cs->query)) cs->oom = 1;
     return cs;
 }
 
@@ -498,6 +536,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (!cs) return;
     *con_cls = NULL;
     xs__free(cs->raw);
+    xs__free(cs->query);
     if (!cs->started) { /* the request never reached on_request() */
         xs__free(cs);
         return;

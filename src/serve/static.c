@@ -67,7 +67,7 @@ static int send_file(xs__req *r, const char *path, const char *shown)
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_FILE) {
         if (fd >= 0) close(fd);
-        xs__error_quote(q, sizeof q, shown, strlen(shown));
+        xs__quote(q, sizeof q, shown, strlen(shown));
         return xs__error(r, 404, "not_found", "no dashboard file %s", q);
     }
     size_t n = (size_t)st.st_size;
@@ -83,7 +83,7 @@ static int send_file(xs__req *r, const char *path, const char *shown)
     if (!buf) return xs__error(r, 500, "internal", "out of memory");
     if (got != n) {
         xs__free(buf);
-        xs__error_quote(q, sizeof q, shown, strlen(shown));
+        xs__quote(q, sizeof q, shown, strlen(shown));
         return xs__error(r, 500, "internal", "cannot read dashboard file %s", q);
     }
     r->text = buf;
@@ -116,7 +116,7 @@ int xs__h_web_asset(xs__req *r)
     char path[4096], q[300];
     const char *name = r->params[0];
     if (!safe_name(name)) {
-        xs__error_quote(q, sizeof q, name, strlen(name));
+        xs__quote(q, sizeof q, name, strlen(name));
         return xs__error(r, 400, "bad_request", "bad asset name %s", q);
     }
     if (snprintf(path, sizeof path, "%s/assets/%s", xs__server_web_dir(r->srv), name) >=

@@ -5,3 +5,19 @@ expect_rc 0 "$XS" --version
 grep -q "^xsell [0-9]" "$T/.out" || fail "--version prints the version"
 expect_err 2 'unknown command "frobnicate"' "$XS" frobnicate
 expect_rc 2 "$XS"
+
+# Every subcommand reports an option that lacks its value, at the end of the
+# command line, the same way (one helper: xs_cli_bad_option).
+expect_err 2 'xsell export: --format needs a value' "$XS" export --db "$T/x.db" --format
+expect_err 2 'xsell import: --db needs a value' "$XS" import --db
+expect_err 2 'xsell recommend: --db needs a value' "$XS" recommend --db
+expect_err 2 'xsell rules: --format needs a value' "$XS" rules --format
+expect_err 2 'xsell kpi: --format needs a value' "$XS" kpi --db "$T/x.db" --format
+expect_err 2 'xsell experiment: --format needs a value' "$XS" experiment --format
+expect_err 2 'xsell rank: --alpha needs a value' "$XS" rank --alpha
+grep -q 'unknown option' "$T/.err" && fail "a missing value is not an unknown option"
+# ... and the other option mistakes name the option without its value.
+expect_err 2 'xsell rules: unknown option "-z"' "$XS" rules -z
+expect_err 2 'xsell recommend: unknown option "--frob"' "$XS" recommend --frob=2
+expect_err 2 'xsell recommend: --help takes no value' "$XS" recommend --help=3
+expect_err 2 "try 'xsell recommend --help'" "$XS" recommend --help=3
