@@ -15,7 +15,10 @@
 #include <string.h>
 
 /* Contract in serve_int.h. */
-json_t *xs__num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+json_t *xs__num(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
 
 /* Contract in serve_int.h. */
 json_t *xs__table_json(const xs_table *t)
@@ -86,7 +89,8 @@ size_t xs__utf8_cut(const char *s, size_t n, size_t max)
 {
     if (n <= max) return n;
     size_t i = max;
-    while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80) i--;
+    while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i--;
     return i;
 }
 
@@ -108,7 +112,8 @@ static size_t next_unit(const char *s, size_t len, int flags, int quote, char ou
         memcpy(out, s, (size_t)k);
         return (size_t)k;
     }
-    int esc = k <= 0 || ((flags & XS__ESC_LOG) && (c < 0x20 || c == 0x7f || (c == '\\' && !quote)));
+    int esc = k <= 0 ||
+              ((flags & XS__ESC_LOG) && (c < 0x20 || c == 0x7f || (c == '\\' && !quote)));
     if (esc) {
         out[0] = '\\', out[1] = 'x', out[2] = hex[c >> 4], out[3] = hex[c & 15];
         return 4;

@@ -63,10 +63,10 @@ struct xs_server {
 
 /* One request in flight. */
 typedef struct conn_state {
-    int started;  /* on_request() has seen it (in_flight counted, model held) */
-    char *raw;    /* the request path as sent (xs__malloc), NULL: use the URL */
-    int oom;      /* on_uri() could not keep the request line: answer 500 */
-    char *query;  /* the query as sent, after '?' (xs__malloc), NULL: none */
+    int started; /* on_request() has seen it (in_flight counted, model held) */
+    char *raw;   /* the request path as sent (xs__malloc), NULL: use the URL */
+    int oom;     /* on_uri() could not keep the request line: answer 500 */
+    char *query; /* the query as sent, after '?' (xs__malloc), NULL: none */
     double t0;
     size_t route; /* index into xs__routes, xs__n_routes when unmatched */
     int responded;
@@ -140,8 +140,8 @@ int xs__query_long(xs__req *r, const char *name, long dflt, long lo, long hi, lo
         return XS_EINVAL;
     }
     if (x < lo || x > hi) {
-        xs__error(r, 400, "bad_request", "%s: %ld is out of range [%ld, %ld]", name, x, lo,
-                  hi);
+        xs__error(r, 400, "bad_request", "%s: %ld is out of range [%ld, %ld]", name, x,
+                  lo, hi);
         return XS_EINVAL;
     }
     *out = x;
@@ -169,7 +169,8 @@ static enum MHD_Result respond(xs_server *s, conn_state *cs)
         if (resp) MHD_add_response_header(resp, "Content-Type", "application/json");
     }
     if (!resp) {
-        static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}\n";
+        static const char oom[] =
+            "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}\n";
         r->status = 500;
         resp = MHD_create_response_from_buffer(sizeof oom - 1, (void *)oom,
                                                MHD_RESPMEM_PERSISTENT);
@@ -206,7 +207,8 @@ static void keys_refresh(xs_server *s)
     if (now - atomic_load(&s->keys_loaded) >= KEYS_TTL) {
         xs_store *st = NULL;
         xs_apikeys *ks = NULL;
-        if (xs_store_open(&st, s->db, NULL) == XS_OK && xs_apikeys_load(st, &ks, NULL) == XS_OK) {
+        if (xs_store_open(&st, s->db, NULL) == XS_OK &&
+            xs_apikeys_load(st, &ks, NULL) == XS_OK) {
             pthread_rwlock_wrlock(&s->keys_lock);
             xs_apikeys *old = s->keys;
             s->keys = ks;
@@ -232,9 +234,11 @@ static int authorize(xs_server *s, const xs__route *rt, xs__req *r)
     if (strncmp(h, "Bearer ", 7))
         return xs__error(r, 401, "unauthorized", "Authorization is not a Bearer token");
     const char *key = h + 7;
-    while (*key == ' ') key++;
+    while (*key == ' ')
+        key++;
     size_t n = strlen(key);
-    while (n && key[n - 1] == ' ') n--;
+    while (n && key[n - 1] == ' ')
+        n--;
     keys_refresh(s);
     pthread_rwlock_rdlock(&s->keys_lock);
     xs_apikey_scope sc = xs_apikeys_check(s->keys, key, n);
@@ -242,7 +246,8 @@ static int authorize(xs_server *s, const xs__route *rt, xs__req *r)
     if (sc == XS_SCOPE_NONE) return xs__error(r, 401, "unauthorized", "invalid API key");
     r->scope = sc;
     if (sc < rt->scope)
-        return xs__error(r, 403, "forbidden", "this route needs a key with scope %s (key has %s)",
+        return xs__error(r, 403, "forbidden",
+                         "this route needs a key with scope %s (key has %s)",
                          xs_apikey_scope_name(rt->scope), xs_apikey_scope_name(sc));
     return 0;
 }
@@ -353,8 +358,9 @@ static int check_query(xs__req *r, const char *q)
         /* a plain name is shown as is, like a path parameter's */
         char shown[300];
         size_t n = strlen(seg);
-        int plain = n > 0 && n < 64 && strspn(seg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                   "0123456789_-.") == n;
+        int plain = n > 0 && n < 64 &&
+                    strspn(seg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                "0123456789_-.") == n;
         if (plain)
             memcpy(shown, seg, n + 1);
         else
@@ -410,9 +416,9 @@ static int first_call(xs_server *s, conn_state *cs)
     for (size_t k = 0; k < n_param && k < XS__MAX_PARAMS; k++) {
         char name[64];
         if (r->param_long & (1u << k))
-            return xs__error(r, 400, "bad_request",
-                             "path parameter %s: longer than %d bytes as sent",
-                             param_name(rt->pattern, k, name, sizeof name), XS__PARAM_MAX - 1);
+            return xs__error(
+                r, 400, "bad_request", "path parameter %s: longer than %d bytes as sent",
+                param_name(rt->pattern, k, name, sizeof name), XS__PARAM_MAX - 1);
         const char *why = xs__path_decode(r->params[k]);
         if (why)
             return xs__error(r, 400, "bad_request", "path parameter %s: %s",
@@ -440,8 +446,8 @@ static void last_call(xs_server *s, conn_state *cs)
     xs__req *r = &cs->req;
     const xs__route *rt = &xs__routes[cs->route];
     if (cs->too_big) {
-        xs__error(r, 413, "payload_too_large", "request body exceeds the limit of %zu bytes",
-                  s->o.max_body);
+        xs__error(r, 413, "payload_too_large",
+                  "request body exceeds the limit of %zu bytes", s->o.max_body);
         return;
     }
     if (rt->body_json) {
@@ -452,7 +458,8 @@ static void last_call(xs_server *s, conn_state *cs)
         json_error_t je;
         r->body = json_loadb(cs->body, cs->n_body, JSON_REJECT_DUPLICATES, &je);
         if (!r->body) {
-            xs__error(r, 400, "bad_json", "line %d column %d: %s", je.line, je.column, je.text);
+            xs__error(r, 400, "bad_json", "line %d column %d: %s", je.line, je.column,
+                      je.text);
             return;
         }
         if (!json_is_object(r->body)) {
@@ -620,13 +627,22 @@ const char *xs__server_build_error(xs_server *s, char *buf, size_t n)
 }
 
 /* Contract in serve_int.h. */
-xs__metrics *xs__server_metrics(xs_server *s) { return &s->metrics; }
+xs__metrics *xs__server_metrics(xs_server *s)
+{
+    return &s->metrics;
+}
 
 /* Contract in serve_int.h. */
-long xs__server_in_flight(const xs_server *s) { return atomic_load(&s->in_flight); }
+long xs__server_in_flight(const xs_server *s)
+{
+    return atomic_load(&s->in_flight);
+}
 
 /* Contract in serve_int.h. */
-const char *xs__server_db(const xs_server *s) { return s->db; }
+const char *xs__server_db(const xs_server *s)
+{
+    return s->db;
+}
 
 /* ---------------------------------------------------------------------- */
 /* Start and stop                                                         */
@@ -690,14 +706,12 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
     s->generation = 1;
     if ((rc = xs__model_build(s->db, 1, &s->model, err)) < 0) goto cleanup;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
-    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
-                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                            MHD_OPTION_THREAD_POOL_SIZE, s->o.threads,
-                            MHD_OPTION_CONNECTION_LIMIT, s->o.max_connections,
-                            MHD_OPTION_CONNECTION_TIMEOUT, s->o.timeout_s,
-                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-                            MHD_OPTION_END);
+    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+                            (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+                            s->o.threads, MHD_OPTION_CONNECTION_LIMIT,
+                            s->o.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+                            s->o.timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_END);
     if (!s->d) {
         char a[64];
         inet_ntop(AF_INET, &addr.sin_addr, a, sizeof a);
@@ -718,7 +732,10 @@ cleanup:
 }
 
 /* Contract in xsell.h. */
-int xs_server_port(const xs_server *s) { return s ? s->port : 0; }
+int xs_server_port(const xs_server *s)
+{
+    return s ? s->port : 0;
+}
 
 /* Contract in serve_int.h. */
 const char *xs__server_web_dir(const struct xs_server *s)
