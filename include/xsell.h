@@ -169,6 +169,24 @@ typedef enum xs_table_id {
  * @endcode
  */
 int xs_store_open(xs_store **out, const char *path, xs_error *err);
+/**
+ * Opens an existing store for reading only: nothing is ever written to the
+ * file or its directory (no migration, no journal-mode change; SQLite's
+ * query_only is on, so a write through the handle fails with XS_EDB). Works
+ * on a read-only file in a read-only directory. For the commands that only
+ * read; the store must be at this build's schema version.
+ * @param out  set to the store; caller closes with xs_store_close()
+ * @param path file name (copied)
+ * @return XS_OK, XS_ENOTFOUND (no such file: "no such store"), XS_EDB
+ *         (cannot open, not SQLite), XS_ESCHEMA (empty, older: "run a
+ *         command that writes (e.g. xsell import) once", or newer)
+ * @code
+ *   xs_store *st; xs_error e;
+ *   if (xs_store_open_readonly(&st, "xsell.db", &e) < 0) ...;
+ *   xs_store_close(st);
+ * @endcode
+ */
+int xs_store_open_readonly(xs_store **out, const char *path, xs_error *err);
 /** Closes the store; NULL is fine. */
 void xs_store_close(xs_store *st);
 /** Table name ("customers", ...) of an id; NULL when out of range. */
@@ -224,11 +242,17 @@ typedef struct xs_import_options {
      * USD:2 for a new store. The first import fixes the store's currency;
      * a later conflicting one is an error (XS_EINVAL). */
     const char *currency;
+    /* Longest field value accepted, in bytes; a longer one is an error
+     * "FILE:LINE: COLUMN: field longer than N bytes". 0: XS_MAX_FIELD_BYTES. */
+    size_t max_field_bytes;
     xs_import_error_fn on_error; /* NULL: errors are only counted */
     void *error_ctx;
     xs_import_progress_fn on_progress; /* NULL: none */
     void *progress_ctx;
 } xs_import_options;
+
+/** Default limit on one imported field value, in bytes (1 MiB). */
+#define XS_MAX_FIELD_BYTES ((size_t)1 << 20)
 
 /** Counts of one import. */
 typedef struct xs_import_result {

@@ -158,7 +158,8 @@ int xs_cmd_adoption(int argc, char **argv)
         fprintf(stderr, "xsell " CMD ": %s: %s\n", db, strerror(errno));
         return XS_EXIT_USAGE;
     }
-    if (xs_store_open(&st, db, &e) < 0 || xs_adoption_input_from_store(st, &in, &e) < 0) {
+    if (xs_store_open_readonly(&st, db, &e) < 0 ||
+        xs_adoption_input_from_store(st, &in, &e) < 0) {
         rc = xs_cli_fail(CMD, &e);
         goto cleanup;
     }

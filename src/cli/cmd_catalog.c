@@ -64,7 +64,7 @@ int xs_cli_catalog_warn(const char *db)
     xs_store *st = NULL;
     xs_catalog_report *r = NULL;
     xs_error e;
-    int n = xs_store_open(&st, db, &e);
+    int n = xs_store_open_readonly(&st, db, &e);
     if (n >= 0) n = xs_catalog_check_store(st, &r, &e);
     xs_store_close(st);
     if (n < 0) {
@@ -131,7 +131,7 @@ int xs_cmd_catalog(int argc, char **argv)
     xs_table *t = NULL;
     xs_error e;
     int ex = XS_EXIT_FAIL;
-    if (xs_store_open(&st, db, &e) < 0 || xs_catalog_check_store(st, &r, &e) < 0) {
+    if (xs_store_open_readonly(&st, db, &e) < 0 || xs_catalog_check_store(st, &r, &e) < 0) {
         ex = xs_cli_fail(CMD, &e);
         goto cleanup;
     }

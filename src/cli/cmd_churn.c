@@ -288,7 +288,7 @@ static int load_store(const char *db, xs_snapshot **snap)
         return XS_EXIT_USAGE;
     }
     int rc = 0;
-    if (xs_store_open(&st, db, &e) < 0 || xs_snapshot_load(st, snap, &e) < 0)
+    if (xs_store_open_readonly(&st, db, &e) < 0 || xs_snapshot_load(st, snap, &e) < 0)
         rc = xs_cli_fail(CMD, &e);
     xs_store_close(st);
     return rc;

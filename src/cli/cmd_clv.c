@@ -304,11 +304,11 @@ static int load_db(const args *a, xs_clv_data **d)
     xs_store *st = NULL;
     xs_snapshot *snap = NULL;
     int rc = 0;
-    if (access(a->db, R_OK) != 0) { /* xs_store_open would create it */
+    if (access(a->db, R_OK) != 0) { /* say so before SQLite does */
         fprintf(stderr, "xsell " CMD ": %s: no such store\n", a->db);
         return XS_EXIT_USAGE;
     }
-    if (xs_store_open(&st, a->db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0) {
+    if (xs_store_open_readonly(&st, a->db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0) {
         rc = xs_cli_fail(CMD, &e);
         goto cleanup;
     }

@@ -179,7 +179,7 @@ int xs_cmd_customers(int argc, char **argv)
         fprintf(stderr, "xsell %s: %s: no such store\n", CMD, a.db);
         return XS_EXIT_USAGE;
     }
-    if (xs_store_open(&st, a.db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0) {
+    if (xs_store_open_readonly(&st, a.db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0) {
         ex = xs_cli_fail(CMD, &e);
         goto cleanup;
     }

@@ -150,7 +150,7 @@ int xs_cmd_evaluate(int argc, char **argv)
     xs_snapshot *snap = NULL;
     xs_table *t = NULL;
     xs_eval_row rows[XS_EVAL_N_METHODS];
-    if (xs_store_open(&st, db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
+    if (xs_store_open_readonly(&st, db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
         xs_eval_run(snap, &o, rows, &e) < 0) {
         rc = xs_cli_fail(CMD, &e);
         goto cleanup;

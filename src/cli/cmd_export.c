@@ -73,7 +73,7 @@ int xs_cmd_export(int argc, char **argv)
     }
     xs_store *st;
     xs_error err;
-    if (xs_store_open(&st, db, &err) < 0) return xs_cli_fail(cmd, &err);
+    if (xs_store_open_readonly(&st, db, &err) < 0) return xs_cli_fail(cmd, &err);
     long long n = xs_export_table(st, t, out, fmt, &err);
     xs_store_close(st);
     if (n < 0) return xs_cli_fail(cmd, &err);

@@ -39,6 +39,8 @@ static const char usage_text[] =
     "  --delimiter C        CSV delimiter (default ','; 'tab' for a tab)\n"
     "  --map THEIRS=OURS    rename an input column (repeatable)\n"
     "  --max-errors N       print at most N errors (default 20)\n"
+    "  --max-field-bytes N  reject a value longer than N bytes (default 1048576);\n"
+    "                       a value holding a NUL byte is always rejected\n"
     "  --skip-bad-rows      import the good rows, leave out the bad ones\n"
     "  --reject-file PATH   with --skip-bad-rows: write the bad rows there, with\n"
     "                       a reject_reason column\n"
@@ -105,6 +107,7 @@ int xs_cmd_import(int argc, char **argv)
         {"delimiter", required_argument, NULL, 'D'},
         {"map", required_argument, NULL, 'm'},
         {"max-errors", required_argument, NULL, 'n'},
+        {"max-field-bytes", required_argument, NULL, 'F'},
         {"skip-bad-rows", no_argument, NULL, 's'},
         {"reject-file", required_argument, NULL, 'r'},
         {"currency", required_argument, NULL, 'c'},
@@ -173,6 +176,11 @@ int xs_cmd_import(int argc, char **argv)
                 goto done;
             o.max_errors = v;
             break;
+        case 'F':
+            if ((rc = xs_cli_long(cmd, "--max-field-bytes", optarg, 1, 2147483647L, &v)))
+                goto done;
+            o.max_field_bytes = (size_t)v;
+            break;
         case 's':
             o.skip_bad_rows = 1;
             break;
@@ -235,10 +243,11 @@ int xs_cmd_import(int argc, char **argv)
             rc = xs_cli_usage_error(cmd, "with --spec, expected INPUT, got %d argument%s",
                                     argc - optind, argc - optind == 1 ? "" : "s");
         } else if (o.skip_bad_rows || o.reject_path || n_maps || txn_only ||
-                   o.format == XS_IO_JSONL) {
+                   o.format == XS_IO_JSONL || o.max_field_bytes) {
             rc = xs_cli_usage_error(cmd, "--spec imports CSV all or nothing: --format "
-                                         "jsonl, --map, --skip-bad-rows, --reject-file "
-                                         "and the transactions options do not apply");
+                                         "jsonl, --map, --skip-bad-rows, --reject-file, "
+                                         "--max-field-bytes and the transactions options "
+                                         "do not apply");
         } else {
             rc = xs_cli_import_spec(db, spec, argv[optind], &o);
         }
@@ -258,6 +267,12 @@ int xs_cmd_import(int argc, char **argv)
         if (o.skip_bad_rows) {
             rc = xs_cli_usage_error(cmd, "--skip-bad-rows does not apply to transactions "
                                          "(an order log is imported whole)");
+            goto done;
+        }
+        if (o.max_field_bytes) { /* its reader keeps the default limit */
+            rc = xs_cli_usage_error(cmd, "--max-field-bytes does not apply to transactions "
+                                         "(values longer than %zu bytes are rejected)",
+                                    XS_MAX_FIELD_BYTES);
             goto done;
         }
         o.maps = maps;

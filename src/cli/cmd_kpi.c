@@ -138,7 +138,7 @@ int xs_cmd_kpi(int argc, char **argv)
     xs_kpi_result *res = NULL;
     xs_table *t = NULL;
     int rc;
-    if ((rc = xs_store_open(&st, db, &err)) < 0) goto cleanup;
+    if ((rc = xs_store_open_readonly(&st, db, &err)) < 0) goto cleanup;
     if ((rc = xs_snapshot_load(st, &snap, &err)) < 0) goto cleanup;
     xs_store_close(st);
     st = NULL;

@@ -194,7 +194,7 @@ int xs_cmd_rank(int argc, char **argv)
         fprintf(stderr, "xsell " CMD ": %s: %s\n", db, strerror(errno));
         return XS_EXIT_USAGE;
     }
-    if (xs_store_open(&st, db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
+    if (xs_store_open_readonly(&st, db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
         xs_rank_build(snap, &o, &r, &e) < 0) {
         rc = xs_cli_fail(CMD, &e);
         goto cleanup;

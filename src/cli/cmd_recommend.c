@@ -254,7 +254,9 @@ int xs_cmd_recommend(int argc, char **argv)
         fprintf(stderr, "xsell %s: %s: no such store\n", CMD, a.db);
         return XS_EXIT_USAGE;
     }
-    if (xs_store_open(&st, a.db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
+    /* only --log writes: without it the store may be read-only */
+    int orc = a.log ? xs_store_open(&st, a.db, &e) : xs_store_open_readonly(&st, a.db, &e);
+    if (orc < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
         xs_offer_engine_open(st, snap, &a.cfg, a.as_of, &en, &e) < 0) {
         ex = xs_cli_fail(CMD, &e);
         goto cleanup;

@@ -103,7 +103,7 @@ int xs_cmd_targets(int argc, char **argv)
     xs_offer_engine *en = NULL;
     xs_table *t = NULL;
     int ex = XS_EXIT_FAIL;
-    if (xs_store_open(&st, db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
+    if (xs_store_open_readonly(&st, db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
         xs_offer_engine_open(st, snap, &cfg, as_of, &en, &e) < 0) {
         ex = xs_cli_fail(CMD, &e);
         goto cleanup;

@@ -202,7 +202,7 @@ int xs_cmd_together(int argc, char **argv)
             rc = XS_EXIT_USAGE;
             goto cleanup;
         }
-        if (xs_store_open(&st, db, &e) < 0) {
+        if (xs_store_open_readonly(&st, db, &e) < 0) {
             rc = xs_cli_fail(CMD, &e);
             goto cleanup;
         }

@@ -186,7 +186,7 @@ int xs_cli_load_baskets(const char *cmd, const char *input, xs_baskets_format if
         return 0;
     }
     xs_store *st = NULL;
-    if (xs_store_open(&st, db, &err) < 0) return xs_cli_fail(cmd, &err);
+    if (xs_store_open_readonly(&st, db, &err) < 0) return xs_cli_fail(cmd, &err);
     int rc = xs_baskets_from_store(st, source, b, &err);
     xs_store_close(st);
     if (rc < 0) return xs_cli_fail(cmd, &err);

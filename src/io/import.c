@@ -1311,6 +1311,7 @@ int xs_import_file(xs_store *st, const char *path, const xs_import_options *opts
 
     if ((rc = xs__reader_open(&im.rd, path, im.fmt, im.o.delimiter, err)) < 0)
         goto cleanup;
+    xs__reader_set_max_field(im.rd, im.o.max_field_bytes);
     rc = map_fields(&im, xs__reader_n_fields(im.rd), err);
     if (rc == XS_OK && im.fmt == XS_INPUT_CSV) rc = check_required(&im);
     if (rc == XS_EREJECT) goto rejected;

@@ -35,6 +35,13 @@
  *
  * Errors are reported per record as FILE:LINE: message; the reader then
  * continues with the next record so that the caller can list several.
+ *
+ * Text values are C strings further on (the store binds them as such), so a
+ * value holding a NUL byte (a raw byte in CSV, "\u0000" in JSON) is rejected
+ * rather than silently cut short, and so is a value longer than the field
+ * limit (xs__reader_set_max_field; 1 MiB by default). Both are per-record
+ * errors naming the column: FILE:LINE: COLUMN: message. CSV finds NUL bytes
+ * like it finds non-ASCII ones, with one cached memchr per stretch of buffer.
  */
 #include "io/reader.h"
 
@@ -77,6 +84,8 @@ struct xs__reader {
 
     size_t next_quote;           /* offset of the next '"' >= some point >= pos, */
     size_t next_high;            /* of the next byte >= 0x80; end: none; UNKNOWN */
+    size_t next_nul;             /* of the next NUL byte; end: none; UNKNOWN */
+    size_t max_field;            /* longest value accepted, in bytes */
     unsigned long long nonblank_at; /* file offset of a known non-blank byte */
     int header_mode;             /* grow the field array while parsing */
     size_t last_n;               /* fields of the last CSV record */
@@ -183,7 +192,7 @@ static int refill(xs__reader *r, xs_error *err)
     do {
         n = read(r->fd, r->buf + r->end, r->cap - r->end);
     } while (n < 0 && errno == EINTR);
-    r->next_quote = r->next_high = UNKNOWN;
+    r->next_quote = r->next_high = r->next_nul = UNKNOWN;
     if (n < 0)
         return xs__error_set(err, XS_EIO, r->path, 0, NULL, "cannot read: %s", strerror(errno));
     if (n == 0) r->eof = 1;
@@ -240,6 +249,7 @@ typedef struct rec_info {
     long n_lf;      /* line feeds in the record, its terminator included */
     int bad_quote;  /* a character followed a closing quote */
     int bad_utf8;
+    int has_nul;    /* a NUL byte somewhere in the record */
 } rec_info;
 
 /* Stores field k when there is room; in header mode makes room. */
@@ -495,7 +505,39 @@ static int parse_csv(xs__reader *r, rec_info *ri)
                                    (const unsigned char *)b + ri->end);
         r->next_high = UNKNOWN;
     }
+    if (r->next_nul == UNKNOWN || r->next_nul < pos) {
+        const char *z = memchr(p, '\0', (size_t)(lim - p));
+        r->next_nul = z ? (size_t)(z - b) : r->end;
+    }
+    ri->has_nul = r->next_nul < ri->end;
     return REC_OK;
+}
+
+/*
+ * Checks the values [0, n) of the record at line `at` (after unescaping):
+ * none holds a NUL byte (looked for only when nul is set) or is longer than
+ * max_field. Returns 1 or XS_EPARSE with err set, naming the column (in the
+ * header row, its number).
+ */
+static int check_values(xs__reader *r, size_t n, int nul, long at, xs_error *err)
+{
+    if (n > r->cap_fields) n = r->cap_fields;
+    for (size_t i = 0; i < n; i++) {
+        const xs__field *f = &r->fields[i];
+        char what[64];
+        if (nul && memchr(f->ptr, '\0', f->len))
+            snprintf(what, sizeof what, "contains a NUL byte");
+        else if (f->len > r->max_field)
+            snprintf(what, sizeof what, "field longer than %zu bytes", r->max_field);
+        else
+            continue;
+        if (r->header_mode || i >= r->names.n)
+            return xs__error_set(err, XS_EPARSE, r->path, at, NULL, "column %zu: %s",
+                                 i + 1, what);
+        return xs__error_set(err, XS_EPARSE, r->path, at,
+                             xs__intern_str(&r->names, (uint32_t)i), "%s", what);
+    }
+    return 1;
 }
 
 /*
@@ -561,7 +603,7 @@ static int next_csv(xs__reader *r, long *line, xs_error *err)
         return xs__error_set(err, XS_EPARSE, r->path, at, NULL, "expected %zu fields, found %zu",
                              r->names.n, ri.n);
     r->last_n = ri.n;
-    return 1;
+    return check_values(r, ri.n, ri.has_nul, at, err);
 }
 
 /* Reads and checks the header row. Returns XS_OK or a negative code. */
@@ -682,6 +724,13 @@ static int parse_json_line(xs__reader *r, const char *p, size_t len, long at, xs
         case JSON_STRING:
             f->ptr = json_string_value(v);
             f->len = json_string_length(v);
+            if (memchr(f->ptr, '\0', f->len))
+                return xs__error_set(err, XS_EPARSE, r->path, at,
+                                     xs__reader_field_name(r, id), "contains a NUL byte");
+            if (f->len > r->max_field)
+                return xs__error_set(err, XS_EPARSE, r->path, at,
+                                     xs__reader_field_name(r, id),
+                                     "field longer than %zu bytes", r->max_field);
             break;
         case JSON_INTEGER:
             snprintf(slot, NUM_SLOT, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
@@ -783,7 +832,8 @@ int xs__reader_open(xs__reader **out, const char *path, xs__input_format fmt, ch
     r->fmt = fmt;
     r->delim = delim;
     r->line = 1;
-    r->next_quote = r->next_high = UNKNOWN;
+    r->next_quote = r->next_high = r->next_nul = UNKNOWN;
+    r->max_field = XS_MAX_FIELD_BYTES;
     xs__intern_init(&r->names);
     r->path = xs__strdup(path);
     r->cap = buffer_size;
@@ -831,6 +881,11 @@ void xs__reader_close(xs__reader *r)
     xs__free(r->buf);
     xs__free(r->path);
     xs__free(r);
+}
+
+void xs__reader_set_max_field(xs__reader *r, size_t n)
+{
+    r->max_field = n ? n : XS_MAX_FIELD_BYTES;
 }
 
 size_t xs__reader_n_fields(const xs__reader *r)

@@ -37,6 +37,13 @@ int xs__reader_open(xs__reader **out, const char *path, xs__input_format fmt, ch
                     xs_error *err);
 void xs__reader_close(xs__reader *r);
 
+/* Sets the longest value next() accepts, in bytes (0: XS_MAX_FIELD_BYTES,
+ * the default of a new reader, which also applies to the header row read by
+ * open). A longer value, or one holding a NUL byte, is a per-record
+ * XS_EPARSE error "FILE:LINE: COLUMN: field longer than N bytes" /
+ * "... contains a NUL byte". */
+void xs__reader_set_max_field(xs__reader *r, size_t n);
+
 /* Number of fields and their names (borrowed, valid until close). For JSONL
  * the count may grow during reading; callers re-read it after each next(). */
 size_t xs__reader_n_fields(const xs__reader *r);
@@ -48,7 +55,8 @@ const char *xs__reader_field_name(const xs__reader *r, size_t i);
  * Returns 1 for a record, 0 at end of input, or a negative code with err set
  * to FILE:LINE: message for malformed input (unterminated quote, a record
  * with the wrong number of fields, invalid JSON, a JSON value that is not a
- * string / number / boolean / null, invalid UTF-8). After a malformed record
+ * string / number / boolean / null, invalid UTF-8, a NUL byte in a value, a
+ * value longer than the field limit). After a malformed record
  * reading may continue with the next one (the reader resynchronises at the
  * next line) so that several errors can be reported.
  */

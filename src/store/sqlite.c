@@ -11,6 +11,15 @@
  *
  * Everything here is prepared statements over static SQL text; no value from
  * the user is ever spliced into SQL.
+ *
+ * Commands that only read open the store read-only (xs_store_open_readonly):
+ * SQLITE_OPEN_READONLY plus PRAGMA query_only, no migration, no journal-mode
+ * change, so they work on a file or directory they cannot write. A WAL file
+ * needs its -shm index, which a read-only directory cannot hold; when the
+ * store was closed cleanly (no -wal file left, or an empty one) it is then
+ * opened as immutable, which needs neither. (In a writable directory a
+ * read-only connection leaves an empty -wal and the -shm behind, as SQLite
+ * readers do; the next writer removes them.)
  */
 #include "store/store_int.h"
 
@@ -20,6 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define XS__CACHE_KIB 65536      /* page cache of a store connection */
 #define XS__BULK_CACHE_KIB 16384 /* ... while a bulk import runs */
@@ -361,6 +372,137 @@ int xs_store_open(xs_store **out, const char *path, xs_error *err)
     size_t n;
     const xs__migration *list = xs__store_migrations(&n);
     return xs__store_open_with(out, path, list, n, err);
+}
+
+/* A file: URI for path with query (percent-encoding every byte that is not
+ * unreserved or '/'). Caller frees with xs__free; NULL when out of memory. */
+static char *file_uri(const char *path, const char *query)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(path);
+    char *u = xs__malloc(3 * n + strlen(query) + 16);
+    if (!u) return NULL;
+    char *o = u;
+    memcpy(o, "file:", 5);
+    o += 5;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        unsigned c = *p;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+            *o++ = (char)c;
+        } else {
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    strcpy(o, query);
+    return u;
+}
+
+/* Opens st->db read-only through uri and reads the schema version. Returns
+ * XS_OK, or a negative code with err set and the SQLite result code in
+ * *sqlite_rc (the connection is left for the caller to close). */
+static int open_ro(xs_store *st, const char *uri, long long *version, int *sqlite_rc,
+                   xs_error *err)
+{
+    const int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+    *sqlite_rc = sqlite3_open_v2(uri, &st->db, flags, NULL);
+    if (*sqlite_rc != SQLITE_OK)
+        return xs__error_set(err, XS_EDB, st->path, 0, NULL, "cannot open the store: %s",
+                             st->db ? sqlite3_errmsg(st->db) : "out of memory");
+    sqlite3_busy_timeout(st->db, 10000);
+    int rc = exec_sql(st,
+                      "PRAGMA query_only=1; PRAGMA cache_size=-" STR(XS__CACHE_KIB) ";"
+                      " PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF",
+                      "opening the store", err);
+    if (rc == XS_OK) rc = read_version(st, version, err);
+    if (rc < 0) *sqlite_rc = sqlite3_extended_errcode(st->db);
+    return rc;
+}
+
+/* Contract in store_int.h / xsell.h. */
+int xs_store_open_readonly(xs_store **out, const char *path, xs_error *err)
+{
+    *out = NULL;
+    if (access(path, F_OK) != 0)
+        return xs__error_set(err, XS_ENOTFOUND, path, 0, NULL, "no such store");
+    xs_store *st = xs__calloc(1, sizeof *st);
+    if (!st) return xs__error_set(err, XS_ENOMEM, path, 0, NULL, "out of memory");
+    int rc = XS_ENOMEM, src = SQLITE_OK;
+    long long version = 0;
+    char *uri = NULL, *wal = NULL;
+    struct stat sb;
+    st->path = xs__strdup(path);
+    uri = st->path ? file_uri(path, "?mode=ro") : NULL;
+    wal = xs__malloc(strlen(path) + 5);
+    if (!uri || !wal) {
+        rc = xs__error_set(err, XS_ENOMEM, path, 0, NULL, "out of memory");
+        goto cleanup;
+    }
+    snprintf(wal, strlen(path) + 5, "%s-wal", path);
+    int wal_commits = stat(wal, &sb) == 0 && sb.st_size > 0;
+    int shm_trouble;
+    rc = open_ro(st, uri, &version, &src, err);
+    shm_trouble = (src & 0xff) == SQLITE_CANTOPEN || (src & 0xff) == SQLITE_READONLY;
+    if (rc < 0 && shm_trouble && !wal_commits) {
+        /* a WAL store in a directory where the -shm index cannot be made
+         * (SQLITE_READONLY_CANTINIT and kin); with no -wal file, or an
+         * empty one, every commit is in the main file */
+        sqlite3_close_v2(st->db);
+        st->db = NULL;
+        xs__free(uri);
+        uri = file_uri(path, "?mode=ro&immutable=1");
+        if (!uri) {
+            rc = xs__error_set(err, XS_ENOMEM, path, 0, NULL, "out of memory");
+            goto cleanup;
+        }
+        rc = open_ro(st, uri, &version, &src, err);
+    }
+    if (rc < 0) {
+        if ((src & 0xff) == SQLITE_NOTADB)
+            rc = xs__error_set(err, XS_EDB, path, 0, NULL, "not an SQLite database");
+        else if (shm_trouble && wal_commits)
+            rc = xs__error_set(err, XS_EDB, path, 0, NULL,
+                               "cannot read the store without writing next to it: "
+                               "its -wal file holds commits not yet in the store "
+                               "(open it once with write access to fold them in): %s",
+                               sqlite3_errmsg(st->db));
+        goto cleanup;
+    }
+    size_t n;
+    const xs__migration *list = xs__store_migrations(&n);
+    int latest = n ? list[n - 1].version : 0;
+    if (version > latest) {
+        rc = xs__error_set(err, XS_ESCHEMA, path, 0, NULL,
+                           "store schema version %lld is newer than this xsell "
+                           "supports (%d); use a newer xsell",
+                           version, latest);
+        goto cleanup;
+    }
+    if (version == 0) {
+        rc = xs__error_set(err, XS_ESCHEMA, path, 0, NULL,
+                           "empty store (no schema yet): import data into it first");
+        goto cleanup;
+    }
+    if (version < latest) {
+        rc = xs__error_set(err, XS_ESCHEMA, path, 0, NULL,
+                           "store schema version %lld needs upgrading to %d, which this "
+                           "read-only command does not do: run a command that writes "
+                           "(e.g. xsell import) once",
+                           version, latest);
+        goto cleanup;
+    }
+    st->schema_version = latest;
+    rc = load_meta(st, err);
+    if (rc < 0) goto cleanup;
+    *out = st;
+    st = NULL;
+cleanup:
+    xs__free(uri);
+    xs__free(wal);
+    xs_store_close(st);
+    return rc < 0 ? rc : XS_OK;
 }
 
 /* Contract in store_int.h / xsell.h. */

@@ -137,3 +137,34 @@ done
 # currency: fixed by the first import
 expect_err 2 'xsell import: --currency: the store uses USD:2, got "JPY:0"' \
     "$XS" import --db $DB --currency JPY products products.csv
+
+# a NUL byte in a text value (raw in CSV, \u0000 in JSON) is a located error
+# and the import writes nothing
+"$XS" export --db $DB customers >before.csv 2>/dev/null
+printf 'customer_id,name,signup_date\nC90,a\000b,2024-01-01\nC91,ok,2024-01-01\n' >nul.csv
+expect_rc 2 "$XS" import --db $DB customers nul.csv
+printf 'nul.csv:2: name: contains a NUL byte\nxsell import: nul.csv: 1 error in 1 row, nothing imported\n' >want.err
+diff -u want.err "$T/.err" >&2 || fail "NUL in CSV: stderr differs"
+printf '{"customer_id":"C92","name":"a\\u0000b","signup_date":"2024-01-01"}\n' >nul.jsonl
+expect_rc 2 "$XS" import --db $DB customers nul.jsonl
+printf 'nul.jsonl:1: name: contains a NUL byte\nxsell import: nul.jsonl: 1 error in 1 row, nothing imported\n' >want.err
+diff -u want.err "$T/.err" >&2 || fail "NUL in JSONL: stderr differs"
+"$XS" export --db $DB customers >after.csv 2>/dev/null
+cmp -s before.csv after.csv || fail "an import with a NUL byte changed the store"
+
+# --max-field-bytes: a longer value is a located error (default 1 MiB)
+printf 'customer_id,name,signup_date\nC93,abcdefghijk,2024-01-01\nC94,abcdefghij,2024-01-01\n' >long.csv
+expect_rc 2 "$XS" import --db $DB --max-field-bytes 10 customers long.csv
+printf 'long.csv:2: name: field longer than 10 bytes\nxsell import: long.csv: 1 error in 1 row, nothing imported\n' >want.err
+diff -u want.err "$T/.err" >&2 || fail "--max-field-bytes 10: stderr differs"
+expect_err 2 'xsell import: --max-field-bytes: 0 is out of range [1, 2147483647]' \
+    "$XS" import --db $DB --max-field-bytes 0 customers long.csv
+expect_err 2 'xsell import: --max-field-bytes does not apply to transactions' \
+    "$XS" import --db $DB --max-field-bytes 10 transactions long.csv
+{ printf 'customer_id,name,signup_date\nC95,'; head -c 1048577 /dev/zero | tr '\0' x
+  printf ',2024-01-01\n'; } >huge.csv
+expect_rc 2 "$XS" import --db $DB customers huge.csv
+printf 'huge.csv:2: name: field longer than 1048576 bytes\nxsell import: huge.csv: 1 error in 1 row, nothing imported\n' >want.err
+diff -u want.err "$T/.err" >&2 || fail "default field limit: stderr differs"
+expect_err 0 "imported huge.csv: 1 rows (1 new" "$XS" import --db $DB --max-field-bytes 2000000 customers huge.csv
+"$XS" export --db $DB customers | grep -q '^C95,x' || fail "--max-field-bytes 2000000 imports the long name"

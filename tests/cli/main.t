@@ -13,7 +13,9 @@ expect_err 2 'xsell import: --db needs a value' "$XS" import --db
 expect_err 2 'xsell recommend: --db needs a value' "$XS" recommend --db
 expect_err 2 'xsell rules: --format needs a value' "$XS" rules --format
 expect_err 2 'xsell kpi: --format needs a value' "$XS" kpi --db "$T/x.db" --format
-expect_err 2 'xsell experiment: --format needs a value' "$XS" experiment --format
+expect_err 2 'xsell experiment: --format needs a value' "$XS" experiment analyze --format
+expect_err 2 'xsell experiment: --db needs a value' "$XS" experiment list --db
+expect_err 2 'xsell catalog: --db needs a value' "$XS" catalog check --db
 expect_err 2 'xsell rank: --alpha needs a value' "$XS" rank --alpha
 grep -q 'unknown option' "$T/.err" && fail "a missing value is not an unknown option"
 # ... and the other option mistakes name the option without its value.

@@ -21,6 +21,7 @@
 /* ---------------------------------------------------------------------- */
 
 static char tmp_path[64];
+static size_t max_field; /* set on every reader dump_path opens; 0: default */
 
 /* Writes len bytes to a fresh temporary file; returns its path (static). */
 static const char *write_tmp(const char *data, size_t len)
@@ -113,6 +114,7 @@ static char *dump_path(const char *path, xs__input_format fmt, char delim)
         sb_error(&b, "OPEN ", &e, path);
         return b.s;
     }
+    xs__reader_set_max_field(r, max_field);
     if (fmt == XS_INPUT_CSV) {
         sb_str(&b, "H:");
         for (size_t i = 0; i < xs__reader_n_fields(r); i++) {
@@ -509,9 +511,9 @@ static void test_jsonl_basic(void)
     CHECK_JSONL("", "H:\n");
     CHECK_JSONL("\n  \n", "H:\n");
     CHECK_JSONL("{}\n", "1:\nH:\n");
-    /* escapes, unicode, NUL inside a value */
-    CHECK_JSONL("{\"k\":\"a\\\"b\\\\c\\n\\u00e9\\u65e5\\ud83d\\ude00\\u0000z\"}\n",
-                "1:[a\"b\\\\c\\n\xc3\xa9\xe6\x97\xa5\xf0\x9f\x98\x80\\x00z]\nH:k\n");
+    /* escapes, unicode (a NUL inside a value is an error: test_nul_bytes) */
+    CHECK_JSONL("{\"k\":\"a\\\"b\\\\c\\n\\u00e9\\u65e5\\ud83d\\ude00z\"}\n",
+                "1:[a\"b\\\\c\\n\xc3\xa9\xe6\x97\xa5\xf0\x9f\x98\x80z]\nH:k\n");
 }
 
 static void test_jsonl_union(void)
@@ -639,6 +641,68 @@ static void test_alloc_failures(void)
     xs__reader_test_buffer_size(0);
 }
 
+/* A value holding a NUL byte is a located error; the record is skipped. */
+static void test_nul_bytes(void)
+{
+    static const char plain[] = "a,b\n1,x\0y\n2,z\n";
+    char *d = dump_n(plain, sizeof plain - 1, XS_INPUT_CSV, ',');
+    CHECK_STR(d, "H:a|b\nE F:2: b: contains a NUL byte\n3:[2][z]\n");
+    free(d);
+    /* in a quoted value spanning lines, and as the only byte */
+    static const char quoted[] = "a,b\n1,\"x\n\0\"\n\0,2\n3,z\n";
+    d = dump_n(quoted, sizeof quoted - 1, XS_INPUT_CSV, ',');
+    CHECK_STR(d, "H:a|b\nE F:2: b: contains a NUL byte\nE F:4: a: contains a NUL byte\n"
+                 "5:[3][z]\n");
+    free(d);
+    /* in the header row: no name to give, the column's number */
+    static const char header[] = "a,b\0\n1,2\n";
+    d = dump_n(header, sizeof header - 1, XS_INPUT_CSV, ',');
+    CHECK_STR(d, "OPEN F:1: column 2: contains a NUL byte\n");
+    free(d);
+    /* JSON: the escape \u0000 in a string value */
+    CHECK_JSONL("{\"a\":\"x\\u0000y\",\"b\":1}\n{\"a\":\"ok\",\"b\":2}\n",
+                "E F:1: a: contains a NUL byte\n2:[ok][2]\nH:a|b\n");
+    /* a raw NUL byte is not JSON at all */
+    static const char raw[] = "{\"a\":\"x\0\"}\n{\"a\":\"ok\"}\n";
+    d = dump_n(raw, sizeof raw - 1, XS_INPUT_JSONL, 0);
+    CHECK(!strncmp(d, "E F:1: invalid JSON: ", 21));
+    CHECK(strstr(d, "\n2:[ok]\nH:a\n") != NULL);
+    free(d);
+}
+
+/* A value longer than the limit is a located error; doubled quotes count
+ * once (the limit is on the value, not on its CSV spelling). */
+static void test_max_field(void)
+{
+    max_field = 3;
+    CHECK_CSV("a,b\n1,abcd\n2,abc\n3,\"a\"\"b\"\n",
+              "H:a|b\nE F:2: b: field longer than 3 bytes\n3:[2][abc]\n4:[3][a\"b]\n");
+    CHECK_JSONL("{\"a\":\"abcd\"}\n{\"a\":\"abc\"}\n",
+                "E F:1: a: field longer than 3 bytes\n2:[abc]\nH:a\n");
+    max_field = 0;
+    /* the default: 1 MiB passes, one byte more does not */
+    size_t n = XS_MAX_FIELD_BYTES;
+    char *in = malloc(2 * n + 64);
+    size_t len = 0;
+    memcpy(in, "a,b\n1,", 6);
+    len = 6;
+    memset(in + len, 'x', n);
+    len += n;
+    memcpy(in + len, "\n2,", 3);
+    len += 3;
+    memset(in + len, 'y', n + 1);
+    len += n + 1;
+    memcpy(in + len, "\n3,z\n", 5);
+    len += 5;
+    const char *path = write_tmp(in, len);
+    char *d = dump_path(path, XS_INPUT_CSV, ',');
+    CHECK(!strncmp(d, "H:a|b\n2:[1][xxx", 15));
+    CHECK(strstr(d, "xx]\nE F:3: b: field longer than 1048576 bytes\n4:[3][z]\n") != NULL);
+    free(d);
+    unlink(path);
+    free(in);
+}
+
 static const xs_test tests[] = {
     {"csv_basic", test_csv_basic},
     {"csv_quoted", test_csv_quoted},
@@ -660,6 +724,8 @@ static const xs_test tests[] = {
     {"jsonl_numbers", test_jsonl_numbers},
     {"jsonl_errors", test_jsonl_errors},
     {"alloc_failures", test_alloc_failures},
+    {"nul_bytes", test_nul_bytes},
+    {"max_field", test_max_field},
 };
 
 int main(void)

@@ -415,6 +415,118 @@ static void test_open_oom(void)
     }
 }
 
+/* Reads a whole file into a malloc'd buffer (*n its length); NULL: none. */
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *b = NULL;
+    size_t cap = 0;
+    *n = 0;
+    for (;;) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 65536;
+            b = realloc(b, cap);
+        }
+        size_t k = fread(b + *n, 1, cap - *n, f);
+        if (!k) break;
+        *n += k;
+    }
+    fclose(f);
+    return b;
+}
+
+/* The read-only open: reads a current store, never writes (a write through
+ * the handle fails and the file keeps its bytes), does not migrate an older
+ * store, create a missing one or give a schema to an empty file. */
+static void test_open_readonly(void)
+{
+    const char *path = tmp_path("ro.db");
+    remove_db(path);
+    xs_store *st = NULL;
+    xs_error e;
+    char msg[1200], want[600];
+    CHECK_INT(xs_store_open(&st, path, &e), XS_OK);
+    if (!st) return;
+    CHECK_INT(sqlite3_exec(st->db,
+                           "INSERT INTO customers(customer_id, signup_date) "
+                           "VALUES ('C1', '2024-01-01')",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    CHECK_INT(xs__store_use_currency(st, "JPY", -1, &e), XS_OK);
+    xs_store_close(st);
+    size_t n0, n1;
+    char *before = slurp(path, &n0);
+    CHECK(before != NULL);
+
+    st = NULL;
+    CHECK_INT(xs_store_open_readonly(&st, path, &e), XS_OK);
+    if (!st) return;
+    size_t v;
+    xs__store_migrations(&v);
+    CHECK_INT(st->schema_version, v);
+    CHECK_INT(xs_store_count(st, XS_T_CUSTOMERS, &e), 1);
+    CHECK_STR(st->currency, "JPY");
+    CHECK_INT(st->money_scale, 0);
+    /* writes fail: the data, the meta table, a transaction */
+    CHECK(sqlite3_exec(st->db, "DELETE FROM customers", NULL, NULL, NULL) != SQLITE_OK);
+    CHECK(sqlite3_exec(st->db, "CREATE TABLE x(a)", NULL, NULL, NULL) != SQLITE_OK);
+    CHECK_INT(xs__store_meta_set(st, "currency", "EUR", &e), XS_EDB);
+    CHECK(sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK);
+    CHECK_INT(xs_store_count(st, XS_T_CUSTOMERS, &e), 1);
+    xs_store_close(st);
+    char *after = slurp(path, &n1);
+    CHECK(after != NULL && n0 == n1 && !memcmp(before, after, n0));
+    free(before);
+    free(after);
+
+    /* an older store is refused, not migrated */
+    const char *old = tmp_path("ro_old.db");
+    remove_db(old);
+    size_t n;
+    const xs__migration *builtin = xs__store_migrations(&n);
+    CHECK_INT(xs__store_open_with(&st, old, builtin, 1, &e), XS_OK);
+    xs_store_close(st);
+    st = (xs_store *)1;
+    CHECK_INT(xs_store_open_readonly(&st, old, &e), XS_ESCHEMA);
+    CHECK(st == NULL);
+    snprintf(want, sizeof want,
+             "%s: store schema version 1 needs upgrading to %zu, which this read-only "
+             "command does not do: run a command that writes (e.g. xsell import) once",
+             old, n);
+    CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);
+    CHECK_INT(xs__store_open_with(&st, old, builtin, 1, &e), XS_OK);
+    if (st) CHECK_INT(query1(st, "SELECT max(version) FROM schema_migrations"), 1);
+    xs_store_close(st);
+
+    /* a missing file is not created, an empty one gets no schema */
+    const char *none = tmp_path("ro_none.db");
+    remove_db(none);
+    CHECK_INT(xs_store_open_readonly(&st, none, &e), XS_ENOTFOUND);
+    snprintf(want, sizeof want, "%s: no such store", none);
+    CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);
+    CHECK(access(none, F_OK) != 0);
+    const char *empty = tmp_path("ro_empty.db");
+    remove_db(empty);
+    FILE *f = fopen(empty, "w");
+    if (f) fclose(f);
+    CHECK_INT(xs_store_open_readonly(&st, empty, &e), XS_ESCHEMA);
+    snprintf(want, sizeof want, "%s: empty store (no schema yet): import data into it first",
+             empty);
+    CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);
+    size_t ne = 1;
+    free(slurp(empty, &ne));
+    CHECK_INT(ne, 0);
+    /* junk is still "not an SQLite database" */
+    const char *junk = tmp_path("ro_junk.db");
+    f = fopen(junk, "w");
+    for (int i = 0; f && i < 200; i++) fputs("this is not a database file at all\n", f);
+    if (f) fclose(f);
+    CHECK_INT(xs_store_open_readonly(&st, junk, &e), XS_EDB);
+    snprintf(want, sizeof want, "%s: not an SQLite database", junk);
+    CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);
+}
+
 static const xs_test tests[] = {
     {"open_creates", test_open_creates},
     {"defs_match_schema", test_defs_match_schema},
@@ -426,6 +538,7 @@ static const xs_test tests[] = {
     {"meta_currency", test_meta_currency},
     {"count", test_count},
     {"open_oom", test_open_oom},
+    {"open_readonly", test_open_readonly},
 };
 
 int main(void)
