@@ -29,13 +29,14 @@ chmod 555 "$T/ro" && chmod 444 "$DB" || fail "chmod"
 RUN=
 if touch "$T/ro/.probe" 2>/dev/null; then
     rm -f "$T/ro/.probe"
+    chmod 755 "$T" || fail "chmod $T"
+    # nobody must also reach the binary (a checkout under /root is not)
     if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 &&
-        setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
-        chmod 755 "$T" || fail "chmod $T"
+        setpriv --reuid=65534 --regid=65534 --clear-groups "$XS" --version >/dev/null 2>&1; then
         RUN="setpriv --reuid=65534 --regid=65534 --clear-groups"
         $RUN touch "$T/ro/.probe" 2>/dev/null && fail "nobody can write the read-only directory"
     else
-        echo "skipped: running as root, read-only files are writable"
+        echo "skipped: running as root, read-only files are writable, and no unprivileged user can run $XS"
         RUN=skip
     fi
 fi
