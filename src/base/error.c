@@ -76,19 +76,16 @@ const char *xs_error_format(const xs_error *err, char *buf, size_t n)
 void xs__error_quote(char *dst, size_t n, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t o = 0;
+    size_t o = 0, o_lead = 1, i;
     const size_t max_shown = 80;
     if (n < 8) {
         if (n) dst[0] = '\0';
         return;
     }
     dst[o++] = '"';
-    for (size_t i = 0; i < len && o + 6 < n; i++) {
+    for (i = 0; i < len && o + 6 < n && i < max_shown; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (i == max_shown) {
-            dst[o++] = '.', dst[o++] = '.', dst[o++] = '.';
-            break;
-        }
+        if ((c & 0xc0) != 0x80) o_lead = o; /* a character starts here */
         if (c == '"' || c == '\\') {
             dst[o++] = '\\';
             dst[o++] = (char)c;
@@ -100,6 +97,11 @@ void xs__error_quote(char *dst, size_t n, const char *s, size_t len)
         } else {
             dst[o++] = (char)c;
         }
+    }
+    if (i < len) {
+        /* cut: never inside a UTF-8 sequence (the next byte continues it) */
+        if (((unsigned char)s[i] & 0xc0) == 0x80) o = o_lead;
+        dst[o++] = '.', dst[o++] = '.', dst[o++] = '.';
     }
     dst[o++] = '"';
     dst[o] = '\0';

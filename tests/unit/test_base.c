@@ -186,6 +186,19 @@ static void test_error_format(void)
     char q[32];
     xs__error_quote(q, sizeof q, "a\"b\n", 4);
     CHECK_STR(q, "\"a\\\"b\\x0a\"");
+    /* long values are cut after 80 bytes, never inside a character: 30 x
+     * U+65E5 (3 bytes each) shows 26 of them, then ... */
+    char jp[128], want[128], big[256];
+    for (int k = 0; k < 30; k++)
+        memcpy(jp + 3 * k, "\xe6\x97\xa5", 3);
+    want[0] = '"';
+    memcpy(want + 1, jp, 78);
+    memcpy(want + 79, "...\"", 5);
+    xs__error_quote(big, sizeof big, jp, 90);
+    CHECK_STR(big, want);
+    /* a small buffer: cut to fit, on a character boundary too */
+    xs__error_quote(q, sizeof q, jp, 90);
+    CHECK_STR(q, "\"\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5...\"");
     CHECK(xs__error_set(NULL, XS_EIO, NULL, 0, NULL, "x") == XS_EIO);
 }
 
