@@ -12,6 +12,7 @@
 #include "xsell.h"
 
 #include "../serve/http_client.h"
+#include "../serve/xs_process.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -26,79 +27,18 @@ static char key_write[XS_APIKEY_MAX];
 static pid_t srv_pid = -1;
 static int port, ready;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Runs xsell with args (NULL-terminated), stdout into out, stderr to the
  * log. Returns the exit status. */
 static int run_xs(char *out, size_t cap, const char *const *args)
 {
-    int p[2];
-    if (pipe(p) < 0) return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(p[1], 1);
-        int e = open(errlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (e >= 0) dup2(e, 2);
-        close(p[0]);
-        const char *argv[16] = {"xsell"};
-        size_t n = 1;
-        for (; args[n - 1] && n < 15; n++)
-            argv[n] = args[n - 1];
-        argv[n] = NULL;
-        execv(xs_bin, (char *const *)argv);
-        _exit(127);
-    }
-    close(p[1]);
-    size_t n = 0;
-    ssize_t k;
-    char scratch[4096];
-    while ((k = n + 1 < cap ? read(p[0], out + n, cap - 1 - n)
-                            : read(p[0], scratch, sizeof scratch)) > 0)
-        if (n + 1 < cap) n += (size_t)k;
-    out[n] = 0;
-    close(p[0]);
-    int st;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return xs_proc_run(xs_bin, errlog, out, cap, args);
 }
 
 static int start_server(void)
 {
-    int p[2];
-    if (pipe(p) < 0) return -1;
-    srv_pid = fork();
-    if (srv_pid == 0) {
-        dup2(p[1], 1);
-        int e = open(errlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (e >= 0) dup2(e, 2);
-        close(p[0]);
-        execl(xs_bin, "xsell", "serve", "--db", db, "--listen", "127.0.0.1:0",
-              "--threads", "2", "--access-log", (char *)NULL);
-        _exit(127);
-    }
-    close(p[1]);
-    char line[256];
-    size_t n = 0;
-    struct pollfd pf = {p[0], POLLIN, 0};
-    double until = now_s() + 60;
-    while (n < sizeof line - 1 && now_s() < until) {
-        if (poll(&pf, 1, 1000) <= 0) continue;
-        ssize_t k = read(p[0], line + n, 1);
-        if (k <= 0) break;
-        if (line[n++] == '\n') break;
-    }
-    line[n] = 0;
-    close(p[0]);
-    if (sscanf(line, "listening on http://127.0.0.1:%d", &port) != 1) {
-        fprintf(stderr, "server did not start: \"%s\"\n", line);
-        return -1;
-    }
-    return 0;
+    static const char *const args[] = {"--threads", "2", "--access-log", NULL};
+    return xs_proc_serve(xs_bin, errlog, db, args, &srv_pid, &port);
 }
 
 static void setup(void)

@@ -1,0 +1,104 @@
+/*
+ * xs_process.h — running the real xsell binary from a test: a command with
+ * its stdout captured, and `xsell serve` on 127.0.0.1 with an ephemeral
+ * port (read from its "listening on" line). Shared by the server tests
+ * (test_serve_http.c, test_serve_ids.c, test_serve_bytes.c). Header-only,
+ * static functions: include it once per test executable.
+ */
+#ifndef XS_TEST_PROCESS_H
+#define XS_TEST_PROCESS_H
+
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double xs_proc_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Runs bin with args (NULL-terminated, at most 14), stdout into out (cap
+ * bytes, NUL-terminated, the rest read and dropped), stderr appended to
+ * errlog. Returns the exit status, -1 when it did not exit. */
+static int xs_proc_run(const char *bin, const char *errlog, char *out, size_t cap,
+                       const char *const *args)
+{
+    int p[2];
+    if (pipe(p) < 0) return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(p[1], 1);
+        int e = open(errlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (e >= 0) dup2(e, 2);
+        close(p[0]);
+        const char *argv[16] = {"xsell"};
+        size_t n = 1;
+        for (; args[n - 1] && n < 15; n++)
+            argv[n] = args[n - 1];
+        argv[n] = NULL;
+        execv(bin, (char *const *)argv);
+        _exit(127);
+    }
+    close(p[1]);
+    size_t n = 0;
+    ssize_t k;
+    char scratch[4096];
+    while ((k = n + 1 < cap ? read(p[0], out + n, cap - 1 - n)
+                            : read(p[0], scratch, sizeof scratch)) > 0)
+        if (n + 1 < cap) n += (size_t)k;
+    out[n] = 0;
+    close(p[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Starts `bin serve --db db --listen 127.0.0.1:0 ARGS...` (args
+ * NULL-terminated, at most 10), stderr appended to errlog, and waits up to
+ * 60 s for its "listening on" line. Sets *pid and *port. Returns 0, or -1
+ * (the line is printed on stderr). */
+static int xs_proc_serve(const char *bin, const char *errlog, const char *db,
+                         const char *const *args, pid_t *pid, int *port)
+{
+    int p[2];
+    if (pipe(p) < 0) return -1;
+    *pid = fork();
+    if (*pid == 0) {
+        dup2(p[1], 1);
+        int e = open(errlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (e >= 0) dup2(e, 2);
+        close(p[0]);
+        const char *argv[18] = {"xsell", "serve", "--db", db, "--listen", "127.0.0.1:0"};
+        size_t n = 6;
+        for (size_t i = 0; args[i] && n < 17; i++)
+            argv[n++] = args[i];
+        argv[n] = NULL;
+        execv(bin, (char *const *)argv);
+        _exit(127);
+    }
+    close(p[1]);
+    char line[256];
+    size_t n = 0;
+    struct pollfd pf = {p[0], POLLIN, 0};
+    double until = xs_proc_now() + 60;
+    while (n < sizeof line - 1 && xs_proc_now() < until) {
+        if (poll(&pf, 1, 1000) <= 0) continue;
+        ssize_t k = read(p[0], line + n, 1);
+        if (k <= 0) break;
+        if (line[n++] == '\n') break;
+    }
+    line[n] = 0;
+    close(p[0]);
+    if (sscanf(line, "listening on http://127.0.0.1:%d", port) != 1) {
+        fprintf(stderr, "server did not start: \"%s\"\n", line);
+        return -1;
+    }
+    return 0;
+}
+
+#endif
