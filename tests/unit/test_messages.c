@@ -13,6 +13,7 @@
  * the localised product names).
  */
 #include "test.h"
+#include "store_fixture.h"
 
 #include "base/date.h"
 #include "offer/messages.h"
@@ -27,33 +28,7 @@ static xs_offer_engine *en;
 
 static xs_snapshot *load_fixture(void)
 {
-    static const char *const tables[] = {
-        "customers", "products", "subscriptions", "orders", "usage", "events", "offers"};
-    const char *src = getenv("XS_SOURCE_DIR");
-    char db[256];
-    snprintf(db, sizeof db, "/tmp/xs-test-messages-%ld.db", (long)getpid());
-    unlink(db);
-    xs_store *st = NULL;
-    xs_snapshot *s = NULL;
-    xs_error e;
-    char buf[1200];
-    if (xs_store_open(&st, db, &e) < 0) goto fail;
-    for (size_t i = 0; i < XS_N(tables); i++) {
-        char path[600];
-        xs_import_options o;
-        xs_import_options_init(&o);
-        if (xs_table_lookup(tables[i], &o.table) < 0) goto fail;
-        snprintf(path, sizeof path, "%s/tests/data/%s/%s.csv", src ? src : ".",
-                 i == 1 ? "messages" : "offer", tables[i]);
-        if (xs_import_file(st, path, &o, NULL, &e) < 0) goto fail;
-    }
-    if (xs_snapshot_load(st, &s, &e) < 0) goto fail;
-    xs_store_close(st);
-    unlink(db);
-    return s;
-fail:
-    fprintf(stderr, "fixture: %s\n", xs_error_format(&e, buf, sizeof buf));
-    exit(1);
+    return xs_fixture_snapshot("messages", "offer", "messages");
 }
 
 static int32_t P(const char *id)

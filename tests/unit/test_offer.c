@@ -27,6 +27,7 @@
  *   O1  signed up 2026-06-01, no onboarding_done: growth offers wait
  */
 #include "test.h"
+#include "store_fixture.h"
 
 #include "base/alloc.h"
 #include "base/date.h"
@@ -49,32 +50,7 @@ static void remove_db(void)
 
 static xs_snapshot *load_fixture(const char *dir)
 {
-    static const char *const tables[] = {
-        "customers", "products", "subscriptions", "orders", "usage", "events", "offers"};
-    const char *src = getenv("XS_SOURCE_DIR");
-    snprintf(db_path, sizeof db_path, "/tmp/xs-test-offer-%ld.db", (long)getpid());
-    remove_db();
-    xs_store *st = NULL;
-    xs_snapshot *s = NULL;
-    xs_error e;
-    char buf[1200];
-    if (xs_store_open(&st, db_path, &e) < 0) goto fail;
-    for (size_t i = 0; i < XS_N(tables); i++) {
-        char path[600];
-        xs_import_options o;
-        xs_import_options_init(&o);
-        if (xs_table_lookup(tables[i], &o.table) < 0) goto fail;
-        snprintf(path, sizeof path, "%s/tests/data/%s/%s.csv", src ? src : ".", dir,
-                 tables[i]);
-        if (xs_import_file(st, path, &o, NULL, &e) < 0) goto fail;
-    }
-    if (xs_snapshot_load(st, &s, &e) < 0) goto fail;
-    xs_store_close(st);
-    remove_db();
-    return s;
-fail:
-    fprintf(stderr, "fixture: %s\n", xs_error_format(&e, buf, sizeof buf));
-    exit(1);
+    return xs_fixture_snapshot("offer", dir, NULL);
 }
 
 static xs_snapshot *snap;

@@ -17,53 +17,19 @@
  *   watch (5000): bought by X1, X2 after pens; TLUX bought only pens (6.00).
  */
 #include "test.h"
+#include "store_fixture.h"
 
 #include "store/snapshot.h"
 #include "offer/offer_int.h"
 
 #include <unistd.h>
 
-static char db_path[256];
 static xs_snapshot *snap;
 
-static void remove_db(void)
-{
-    char p[300];
-    unlink(db_path);
-    snprintf(p, sizeof p, "%s-wal", db_path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", db_path);
-    unlink(p);
-}
 
 static xs_snapshot *load_fixture(void)
 {
-    static const char *const tables[] = {
-        "customers", "products", "subscriptions", "orders", "usage", "events", "offers"};
-    const char *src = getenv("XS_SOURCE_DIR");
-    snprintf(db_path, sizeof db_path, "/tmp/xs-test-relevance-%ld.db", (long)getpid());
-    remove_db();
-    xs_store *st = NULL;
-    xs_snapshot *s = NULL;
-    xs_error e;
-    char buf[1200];
-    if (xs_store_open(&st, db_path, &e) < 0) goto fail;
-    for (size_t i = 0; i < XS_N(tables); i++) {
-        char path[600];
-        xs_import_options o;
-        xs_import_options_init(&o);
-        if (xs_table_lookup(tables[i], &o.table) < 0) goto fail;
-        snprintf(path, sizeof path, "%s/tests/data/relevance/%s.csv", src ? src : ".",
-                 tables[i]);
-        if (xs_import_file(st, path, &o, NULL, &e) < 0) goto fail;
-    }
-    if (xs_snapshot_load(st, &s, &e) < 0) goto fail;
-    xs_store_close(st);
-    remove_db();
-    return s;
-fail:
-    fprintf(stderr, "fixture: %s\n", xs_error_format(&e, buf, sizeof buf));
-    exit(1);
+    return xs_fixture_snapshot("relevance", "relevance", NULL);
 }
 
 static xs_offer_engine *engine(const char *spec)
