@@ -91,20 +91,6 @@ expect_err 1 "xsell churn: $T/absent.json: cannot open the model" \
 expect_rc 2 "$XS" churn train --input "$T/three.csv" --id id --label churned --model "$T/none.json"
 [ ! -e "$T/none.json" ] || fail "a failed train writes no model"
 
-# the IBM telco table: blank TotalCharges reported, AUC above 0.80
-TELCO="$SRC/../shared/data/telco/telco-customer-churn.csv"
-if [ -r "$TELCO" ]; then
-    expect_rc 0 "$XS" churn eval --input "$TELCO" --id customerID --label Churn \
-        --positive Yes --format csv
-    grep -qxF "xsell churn: $TELCO: TotalCharges: 11 blank values treated as missing" \
-        "$T/.err" || fail "telco: blank TotalCharges reported"
-    auc=$(sed -n 2p "$T/.out" | cut -d, -f5)
-    awk -v a="$auc" 'BEGIN { exit !(a > 0.80) }' || fail "telco AUC $auc <= 0.80"
-    echo "telco 5-fold CV AUC $auc"
-else
-    echo "skipped: $TELCO absent"
-fi
-
 # ---- churn from the store's own history (--db) ----
 H="$SRC/tests/data/churn/history"
 DB="$T/h.db"

@@ -56,7 +56,7 @@ expect_eq "$(cat "$T/none.out")" "404 {\"error\":{\"code\":\"not_found\",\"messa
     "GET / without web/dist"
 
 if [ "${XS_SKIP_E2E:-0}" = 1 ]; then
-    echo "skipped: the browser test (XS_SKIP_E2E=1)"
+    skip "the browser test (XS_SKIP_E2E=1); the checks above passed"
 else
     [ -x "${XS_CHROMIUM:-/usr/bin/chromium}" ] ||
         fail "${XS_CHROMIUM:-/usr/bin/chromium} is not installed (apt-get install chromium; scripts/install-deps)"

@@ -165,37 +165,3 @@ xsell import: wide.csv: 2 errors in 2 rows, nothing imported'
 spec_err 's/"unit_price": "7.00"/"unit_price": "7.001"/' 'v.json: holdings[2].unit_price: more than 2 fraction digits: "7.001"
 xsell import: wide.csv: 1 error in 1 row, nothing imported'
 
-# --- the real Telco file: 7,043 customers, per service as many
-# subscriptions as "Yes" values in the file (recounted here with awk)
-TELCO="$SRC/../shared/data/telco/telco-customer-churn.csv"
-if [ ! -r "$TELCO" ]; then
-    echo "skipped: ../shared/data/telco absent"
-else
-    TDB=telco.db
-    expect_rc 0 "$XS" import --db $TDB --spec "$SRC/examples/telco/telco.json" "$TELCO"
-    n=$("$XS" export --db $TDB customers | awk 'NR > 1' | wc -l | tr -d ' ')
-    expect_eq "$n" 7043 "telco customers"
-    "$XS" export --db $TDB subscriptions >subs.csv
-    # column name -> product of telco.json's holdings
-    for pair in PhoneService:Yes:phone MultipleLines:Yes:phone-multi-line \
-        InternetService:DSL:internet-dsl "InternetService:Fiber optic:internet-fiber" \
-        OnlineSecurity:Yes:online-security OnlineBackup:Yes:online-backup \
-        DeviceProtection:Yes:device-protection TechSupport:Yes:tech-support \
-        StreamingTV:Yes:streaming-tv StreamingMovies:Yes:streaming-movies; do
-        col=${pair%%:*}; rest=${pair#*:}; val=${rest%%:*}; prod=${rest#*:}
-        want=$(awk -F, -v c="$col" -v v="$val" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
-                                                 $k == v { n++ } END { print n + 0 }' "$TELCO")
-        got=$(awk -F, -v p="$prod" '$2 == p { n++ } END { print n + 0 }' subs.csv)
-        expect_eq "$got" "$want" "telco: subscriptions of $prod vs \"$val\" in $col"
-    done
-    # churned accounts (Churn=Yes) keep their subscriptions, ended at as_of
-    churned=$(awk -F, 'NR > 1 && $NF == "Yes" { n++ } END { print n + 0 }' "$TELCO")
-    ended=$(awk -F, 'NR > 1 && $6 != "" { print $1 }' subs.csv | sort -u | wc -l | tr -d ' ')
-    expect_eq "$ended" "$churned" "telco: churned accounts with ended subscriptions"
-    for t in products customers subscriptions; do "$XS" export --db $TDB $t >tb.$t.csv; done
-    expect_err 0 "  customers        7043 (0 new, 0 updated, 7043 unchanged)" "$XS" import --db $TDB --spec "$SRC/examples/telco/telco.json" "$TELCO"
-    for t in products customers subscriptions; do
-        "$XS" export --db $TDB $t >ta.$t.csv
-        cmp -s tb.$t.csv ta.$t.csv || fail "telco: a second import changed $t"
-    done
-fi

@@ -35,13 +35,3 @@ grep -q 'looks like' "$T/.err" && fail "itemsets: a hint for a FIMI file with a 
 expect_err 2 'xsell rules: -:1: not an item number: "citrus"' sh -c "\"\$XS\" rules --input - <groceries.csv"
 grep -q 'looks like' "$T/.err" && fail "rules: a hint for standard input"
 
-# the real files, when ../shared/data is there
-SHARED="$SRC/../shared/data"
-if [ -r "$SHARED/cdnow/CDNOW_master.txt" ] && [ -r "$SHARED/groceries/groceries.csv" ]; then
-    expect_err 2 "CDNOW_master.txt:1: customer_id: no such column \"customer_id\" in the header; this looks like the CDNOW format: use --input-format cdnow" \
-        "$XS" clv fit --model bgnbd --input "$SHARED/cdnow/CDNOW_master.txt" --calibration-end 1997-09-30
-    expect_err 2 "groceries.csv:1: not an item number: \"citrus\"; this looks like a basket CSV file (item names separated by commas): use --input-format basket" \
-        "$XS" together --input "$SHARED/groceries/groceries.csv"
-else
-    echo "skipped: $SHARED/cdnow/CDNOW_master.txt or $SHARED/groceries/groceries.csv absent"
-fi

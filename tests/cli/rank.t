@@ -74,13 +74,3 @@ awk -v s="$shop" -v p="$pct" 'BEGIN { exit !(s >= 100 && p < 5) }' || fail "demo
 n_pass=$((n_pass + 1))
 echo "demo: $line"
 
-# the real shop (Online Retail II): xsell's nDCG@10 >= 1.15 x item-kNN's
-DATA="$SRC/../shared/data/online_retail_ii/online_retail_II_year_2009_2010.csv"
-if [ -r "$DATA" ]; then
-    XSELL="$XS" DATA="$DATA" "$SRC/examples/online-retail/run.sh" "$T/or.db" >/dev/null 2>&1 || fail "import the shop"
-    r=$("$XS" evaluate --db "$T/or.db" --cutoff 2010-09-01 --format csv | awk -F, '$1 == "xsell" {print $10}')
-    awk -v r="$r" 'BEGIN {exit !(r >= 1.15)}' || fail "nDCG@10 vs item-kNN is $r, want >= 1.15"
-    n_pass=$((n_pass + 1))
-else
-    echo "skipped: the Online Retail II file is absent ($DATA)"
-fi

@@ -25,13 +25,3 @@ expect_err 2 "--sort-by: expected confidence, lift, support, leverage, convictio
 expect_err 2 "bad.dat:3: not an item number: \"x1\"" "$XS" rules --input "$D/bad.dat"
 expect_err 2 "nope.dat: No such file or directory" "$XS" rules --input "$D/nope.dat"
 
-# arules: apriori(Groceries, supp = 0.001, conf = 0.8) finds 410 rules
-G="$SRC/../shared/data/groceries/groceries.csv"
-if [ -f "$G" ]; then
-    expect_rc 0 "$XS" rules --input "$G" --input-format basket --min-support 0.001 --min-confidence 0.8 --count-only
-    expect_eq "$(cat "$T/.out")" 410 "groceries rules"
-    expect_rc 0 "$XS" rules --input "$G" --input-format basket --min-support 0.001 --min-confidence 0.8 --max-rules 1 --sort-by lift --format csv
-    expect_eq "$(sed -n 2p "$T/.out")" "\"{liquor,red/blush wine}\",{bottled beer},0.00193188,0.904762,0.00213523,11.2353,0.00175993,9.65445,19" "top rule by lift"
-else
-    echo "skipped: $G absent"
-fi

@@ -41,6 +41,20 @@ expect_rc() {
     [ "$rc" = "$want_rc" ] || { cat "$T/.err" >&2; fail "$*: exit $rc, want $want_rc"; }
     n_pass=$((n_pass + 1))
 }
+# skip WHY: the test cannot run here (data or a tool absent): exit 77, which
+# CTest reports as skipped, never as passed. Call it before any expectation;
+# a test with parts that need data keeps them in a file of their own
+# (NAME_data.t).
+skip() {
+    echo "skipped: $*"
+    exit 77
+}
+# need_file PATH...: skip unless every PATH is readable
+need_file() {
+    for f in "$@"; do
+        [ -r "$f" ] || skip "$f absent"
+    done
+}
 # expect_eq A B what
 expect_eq() {
     [ "$1" = "$2" ] || fail "$3: \"$1\" != \"$2\""

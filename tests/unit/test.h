@@ -6,6 +6,14 @@
  * A test file defines `static void test_x(void)` functions and lists them in
  * a table:  static const xs_test tests[] = {{"x", test_x}, ...};
  * then `int main(void) { return xs_test_run(tests, XS_N(tests)); }`.
+ *
+ * Tests that need data from outside the repository (../shared/data) are
+ * named "data:NAME" and call xs_test_skip("why") and return when it is
+ * absent. CMake runs such a file twice: as NAME with XS_TEST_PART=core (all
+ * but the data tests) and as NAME_data with XS_TEST_PART=data (only those);
+ * a run where nothing failed and something was skipped exits 77, which CTest
+ * reports as skipped (SKIP_RETURN_CODE), never as passed. XS_TEST=NAME runs
+ * one test.
  */
 #ifndef XS_TEST_H
 #define XS_TEST_H
@@ -23,7 +31,14 @@ typedef struct xs_test {
 
 #define XS_N(a) (sizeof(a) / sizeof((a)[0]))
 
-static long xs_test_checks, xs_test_failures;
+static long xs_test_checks, xs_test_failures, xs_test_skips;
+
+/* Marks the running test as skipped and says why; the caller returns. */
+static inline void xs_test_skip(const char *why)
+{
+    xs_test_skips++;
+    printf("skipped: %s\n", why);
+}
 
 #define XS__FAIL(...)                                                    \
     do {                                                                 \
@@ -63,24 +78,45 @@ static long xs_test_checks, xs_test_failures;
             XS__FAIL("%s ~ %s (%.17g vs %.17g, tol %g)", #a, #b, xa_, xb_, (double)(tol)); \
     } while (0)
 
+/* xs_test_skip() for a data file that is absent. */
+static inline void xs_test_skip_absent(const char *path)
+{
+    char why[1200];
+    snprintf(why, sizeof why, "%s absent", path);
+    xs_test_skip(why);
+}
+
+/* Whether test `name` belongs to the part XS_TEST_PART selects. */
+static inline int xs_test_in_part(const char *name)
+{
+    const char *part = getenv("XS_TEST_PART");
+    int data = strncmp(name, "data:", 5) == 0;
+    if (!part) return 1;
+    return strcmp(part, "data") == 0 ? data : !data;
+}
+
 static inline int xs_test_run(const xs_test *tests, size_t n)
 {
-    size_t passed = 0, failed = 0;
+    size_t passed = 0, failed = 0, skipped = 0;
     const char *only = getenv("XS_TEST");
     for (size_t i = 0; i < n; i++) {
         if (only && strcmp(only, tests[i].name)) continue;
-        long before = xs_test_failures;
+        if (!xs_test_in_part(tests[i].name)) continue;
+        long before = xs_test_failures, skips = xs_test_skips;
         tests[i].fn();
-        if (xs_test_failures == before) {
-            passed++;
-            printf("ok %s\n", tests[i].name);
-        } else {
+        if (xs_test_failures != before) {
             failed++;
             printf("FAIL %s\n", tests[i].name);
+        } else if (xs_test_skips != skips) {
+            skipped++;
+            printf("skip %s\n", tests[i].name);
+        } else {
+            passed++;
+            printf("ok %s\n", tests[i].name);
         }
     }
-    printf("%zu passed, %zu failed\n", passed, failed);
-    return failed ? 1 : 0;
+    printf("%zu passed, %zu failed, %zu skipped\n", passed, failed, skipped);
+    return failed ? 1 : skipped ? 77 : 0;
 }
 
 #endif

@@ -694,7 +694,7 @@ static void test_telco(void)
     snprintf(path, sizeof path, "%s/../shared/data/telco/telco-customer-churn.csv",
              src ? src : ".");
     if (access(path, R_OK) != 0) {
-        printf("skipped: %s absent\n", path);
+        xs_test_skip_absent(path);
         return;
     }
     xs_churn_read_opts o = {.id = "customerID", .label = "Churn", .positive = "Yes"};
@@ -744,7 +744,7 @@ static const xs_test tests[] = {
     {"single_class", test_single_class},
     {"round_trip_and_contribs", test_round_trip_and_contribs},
     {"alloc_failures", test_alloc_failures},
-    {"telco", test_telco},
+    {"data:telco", test_telco},
 };
 
 int main(void)

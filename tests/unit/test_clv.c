@@ -34,7 +34,7 @@ static const char *cdnow_sample(char *buf, size_t n)
 {
     path_of("../shared/data/cdnow/CDNOW_sample.txt", buf, n);
     if (access(buf, R_OK) != 0) {
-        printf("skipped: %s absent\n", buf);
+        xs_test_skip_absent(buf);
         return NULL;
     }
     return buf;
@@ -891,7 +891,7 @@ static const xs_test tests[] = {
     {"gradients", test_gradients},
     {"hyp2f1", test_hyp2f1},
     {"expectation", test_expectation},
-    {"cdnow_published", test_cdnow_published},
+    {"data:cdnow_published", test_cdnow_published},
     {"fit_recovers", test_fit_recovers},
 };
 

@@ -600,7 +600,7 @@ static void test_hillstrom(void)
              src ? src : ".");
     FILE *f = fopen(path, "r");
     if (!f) {
-        printf("skipped: %s absent\n", path);
+        xs_test_skip_absent(path);
         return;
     }
     /* independent pass: counts and visit sums per segment */
@@ -688,7 +688,7 @@ static const xs_test tests[] = {
     {"read_errors", test_read_errors},
     {"read_small", test_read_small},
     {"alloc_failures", test_alloc_failures},
-    {"hillstrom", test_hillstrom},
+    {"data:hillstrom", test_hillstrom},
 };
 
 int main(void)

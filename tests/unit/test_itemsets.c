@@ -374,7 +374,7 @@ static void test_retail(void)
     snprintf(path, sizeof path, "%s/../shared/data/fimi/retail.dat", src ? src : ".");
     FILE *f = fopen(path, "r");
     if (!f) {
-        printf("skipped: %s absent\n", path);
+        xs_test_skip_absent(path);
         return;
     }
     fclose(f);
@@ -402,7 +402,7 @@ int main(void)
         {"empty", test_empty},
         {"random_vs_brute", test_random_vs_brute},
         {"alloc_failures", test_alloc_failures},
-        {"retail", test_retail},
+        {"data:retail", test_retail},
     };
     return xs_test_run(tests, XS_N(tests));
 }

@@ -477,7 +477,7 @@ static void test_fixtures(void)
 {
     const char *src = getenv("XS_SOURCE_DIR");
     if (!src) {
-        printf("skipped: XS_SOURCE_DIR unset\n");
+        XS__FAIL("XS_SOURCE_DIR unset: the fixtures cannot be found");
         return;
     }
     char path[1024];

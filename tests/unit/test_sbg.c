@@ -96,7 +96,7 @@ static void test_published(void)
     char path[1024];
     path_of("../shared/data/retention/survivors.csv", path, sizeof path);
     if (access(path, R_OK) != 0) {
-        printf("skipped: %s absent\n", path);
+        xs_test_skip_absent(path);
         return;
     }
     /* Fader & Hardie (2007), "How to project customer retention", Journal
@@ -186,7 +186,7 @@ static void test_read(void)
 
 static const xs_test tests[] = {
     {"loglik", test_loglik},       {"projection", test_projection},
-    {"published", test_published}, {"fit_errors", test_fit_errors},
+    {"data:published", test_published}, {"fit_errors", test_fit_errors},
     {"read", test_read},
 };
 
