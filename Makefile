@@ -6,7 +6,7 @@ TEST_BUILD ?= build-test
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all deps web demo test bench clean format
+.PHONY: all deps web demo test bench install clean format
 
 # The C program needs no npm package: the dashboard is built alongside when
 # web/'s packages are installed (`make deps` or `npm ci` in web/), and
@@ -22,6 +22,13 @@ all:
 
 deps:
 	scripts/install-deps
+
+# Installs into PREFIX (default /usr/local): bin/xsell, lib/libxsell.a,
+# include/xsell.h, lib/pkgconfig/xsell.pc, share/man/man1/xsell.1, bash
+# completion, and share/xsell/web (the dashboard) when it was built.
+PREFIX ?= /usr/local
+install: all
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 # The dashboard's files (web/dist), served by `xsell serve --web web/dist`.
 web:
