@@ -38,11 +38,14 @@ void xs__progress_update(xs__progress *p, uint64_t done)
         int w = 30, k = (int)(f * w);
         fprintf(stderr, "\r%s [", p->label);
         for (int i = 0; i < w; i++) fputc(i < k ? '#' : '.', stderr);
-        fprintf(stderr, "] %3d%% %.1fs", (int)(f * 100), now - p->start);
+        double el = now - p->start;
+        fprintf(stderr, "] %3d%% %.1fs", (int)(f * 100), el);
+        if (f > 0.01 && f < 1) fprintf(stderr, ", ETA %.0fs", el * (1 - f) / f);
     } else {
         fprintf(stderr, "\r%s %llu %.1fs", p->label, (unsigned long long)done,
                 now - p->start);
     }
+    fputs("\033[K", stderr); /* the rest of a longer earlier line */
     fflush(stderr);
 }
 

@@ -38,6 +38,7 @@
 #include "base/error.h"
 #include "base/hash.h"
 #include "base/money.h"
+#include "base/progress.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -76,6 +77,9 @@ typedef struct loader {
     sqlite3_stmt *stmt; /* the statement being stepped (finalised in cleanup) */
     void *scratch;      /* permutation scratch, n * 8 bytes */
     size_t cap_scratch;
+    xs__progress prog;  /* on a terminal: rows of the table being loaded */
+    uint64_t done;
+    char label[48];
 } loader;
 
 static int enomem(loader *L)
@@ -173,6 +177,11 @@ static int count_rows(loader *L, const char *table, size_t *n)
                              "table %s has %lld rows; a snapshot holds at most %lu",
                              table, (long long)c, (unsigned long)UINT32_MAX - 1);
     *n = (size_t)c;
+    /* the bar of the next table: its rows are counted, so it has an ETA */
+    xs__progress_finish(&L->prog);
+    snprintf(L->label, sizeof L->label, "loading %s", table);
+    xs__progress_start(&L->prog, L->label, (uint64_t)c);
+    L->done = 0;
     return XS_OK;
 }
 
@@ -361,7 +370,10 @@ static int get_term(loader *L, const char *table, int col, int key_col, uint16_t
 static int step(loader *L)
 {
     int rc = sqlite3_step(L->stmt);
-    if (rc == SQLITE_ROW) return 1;
+    if (rc == SQLITE_ROW) {
+        xs__progress_update(&L->prog, ++L->done);
+        return 1;
+    }
     if (rc == SQLITE_DONE) return 0;
     return dberr(L, "reading the store");
 }
@@ -1677,6 +1689,7 @@ int xs_snapshot_load(xs_store *st, xs_snapshot **out, xs_error *err)
     s = NULL;
     rc = XS_OK;
 cleanup:
+    xs__progress_finish(&L.prog);
     sqlite3_finalize(L.stmt);
     if (began) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     drop_scratch(&L);
