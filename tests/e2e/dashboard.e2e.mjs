@@ -12,7 +12,8 @@
 // localStorage across a reload), every chart drawn from exactly the numbers
 // the API gives (Chart.js instances, element positions, non-blank canvas
 // pixels), a click on a target row showing that customer's offers, the rule
-// explorer, and no page errors. Screenshots go to XS_OUT. Prints
+// explorer, the Japanese page, a 390 px phone in both languages, and no page
+// errors. Screenshots go to XS_OUT. Prints
 // "ok N - ..." per check; exits 1 on the first failure.
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -128,6 +129,63 @@ async function segmentsReference(segs) {
   eq(segs.health.map((b) => [b.lo, b.hi]), bins.map((_, i) => [10 * i, 10 * i + 10]), '/v1/segments: bin bounds');
 }
 
+// The page in Japanese: every static text translated (none left as its key
+// or in English), the offers and explanations in Japanese exactly as the API
+// gives them with lang=ja, numbers with separators, the choice kept.
+async function japanese(page, wait, pick, targets) {
+  await page.selectOption('#lang', 'ja');
+  await wait(() => document.body.dataset.state === 'ready' && document.documentElement.lang === 'ja');
+  eq(await page.evaluate(() => localStorage.getItem('xsell.lang')), 'ja', 'the language choice is kept');
+  eq(await page.title(), 'xsell ダッシュボード', 'the title in Japanese');
+  ok((await page.textContent('#status')).startsWith('接続しました'), 'the status in Japanese');
+  const untranslated = await page.$$eval('[data-i18n]', (els) => els.filter((e) => !/[\u3040-\u30ff\u4e00-\u9fff]/.test(e.textContent) && !/^(#|MRR|ARR|GRR|NRR|p)$/.test(e.textContent.trim())).map((e) => `${e.dataset.i18n}=${e.textContent}`));
+  eq(untranslated, [], 'every static text is in Japanese');
+  const row = await page.locator('#targets tbody tr').nth(0);
+  const id = await row.getAttribute('data-customer');
+  await row.click();
+  await wait(() => document.getElementById('customer').dataset.state === 'ready');
+  const offers = await apiJson(`/v1/customers/${encodeURIComponent(id)}/offers?limit=10&lang=ja`);
+  eq(offers.lang, 'ja', 'the API answers in Japanese');
+  eq(await page.$$eval('#explanations li', (lis) => lis.map((l) => l.textContent)), offers.offers.map((o) => o.explanation), 'the explanations in Japanese, as the API gives them');
+  ok(offers.offers.every((o) => /[\u3040-\u30ff\u4e00-\u9fff]/.test(o.explanation)), 'the explanations are Japanese text');
+  const kinds = await page.$$eval('#offers tbody tr td:nth-child(2)', (tds) => tds.map((t) => t.textContent));
+  const jaKind = { upsell: 'アップセル', cross_sell: 'クロスセル', downsell: 'ダウンセル' };
+  eq(kinds, offers.offers.map((o) => jaKind[o.kind]), 'offer kinds in Japanese');
+  const total = await page.textContent('#targets-total');
+  eq(total, `（${targets.total.toLocaleString('ja-JP')} 社中 ${Math.min(100, targets.total).toLocaleString('ja-JP')} 社）`, 'the target count in Japanese');
+  await page.screenshot({ path: join(OUT, 'dashboard-ja.png'), fullPage: true });
+}
+
+// A phone, 390 px wide, in both languages: nothing wider than the screen,
+// every control reachable and tappable (the element at its centre is itself,
+// at least 44 px high), the charts within the width.
+async function phone(page, wait) {
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const l of ['ja', 'en']) {
+    await page.selectOption('#lang', l);
+    await wait(() => document.body.dataset.state === 'ready');
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    ok(width <= 390, `${l}, 390 px: the page is ${width} px wide (no sideways scrolling)`);
+    for (const sel of ['#lang', '#api-key', '#save-key', '#forget-key', '#period', '#item', '#item-form button']) {
+      const box = await page.locator(sel).boundingBox();
+      ok(box && box.x >= 0 && box.x + box.width <= 390 && box.height >= 44, `${l}, 390 px: ${sel} on screen and at least 44 px high`);
+      await page.locator(sel).scrollIntoViewIfNeeded();
+      const hit = await page.evaluate((q) => {
+        const el = document.querySelector(q);
+        const r = el.getBoundingClientRect();
+        const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return at === el || el.contains(at);
+      }, sel);
+      ok(hit, `${l}, 390 px: ${sel} can be tapped`);
+    }
+    const charts = await page.evaluate(() => Object.keys(window.xsDashboard.charts).map((id) => document.getElementById(id).getBoundingClientRect().right));
+    ok(charts.every((r) => r <= 390), `${l}, 390 px: every chart fits the width`);
+    await page.screenshot({ path: join(OUT, `dashboard-390-${l}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1440, height: 1800 });
+}
+
 async function main() {
   await staticRoutes();
   const [kpi, segs, targets, rules, guards, exps] = await Promise.all([
@@ -144,7 +202,8 @@ async function main() {
   const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    viewport: { width: 1400, height: 1800 },
+    viewport: { width: 1440, height: 1800 },
+    locale: 'en-US', // the page starts in the browser's language
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
@@ -235,15 +294,16 @@ async function main() {
     eq(charts['chart-guardrails'].labels, held.map((g) => g.guard), 'guardrail chart: one bar per guardrail but limit');
     eq(charts['chart-guardrails'].data[0].data, held.map((g) => g.suppressed), 'guardrail chart: candidates suppressed');
     eq(charts['chart-guardrails'].data[1].data, held.map((g) => g.ev_held), 'guardrail chart: expected value held back');
-    ok((await page.textContent('#guardrails-total')).includes(`${guards.guards.find((g) => g.guard === 'limit').suppressed} more ranked below the per-customer limit`), 'guardrail caption: the limit count');
+    ok((await page.textContent('#guardrails-total')).includes(`${guards.guards.find((g) => g.guard === 'limit').suppressed.toLocaleString('en-US')} more ranked below the per-customer limit`), 'guardrail caption: the limit count');
     ok(guards.guards.find((g) => g.guard === 'holdout').suppressed > 0, 'the running holdouts hold candidates back');
-    ok((await page.textContent('#guardrails-total')).includes(`${guards.offered} offered of ${guards.candidates} candidates`), 'guardrail totals shown');
+    ok((await page.textContent('#guardrails-total')).includes(`${guards.offered.toLocaleString('en-US')} offered of ${guards.candidates.toLocaleString('en-US')} candidates`), 'guardrail totals shown');
     // experiments: one block each, arms as the API says, the relative lift
     // with its confidence interval drawn for every arm and metric
     eq(await page.$$eval('#experiments .experiment', (ds) => ds.map((d) => d.dataset.name)), exps.experiments.map((x) => x.name), 'one block per experiment');
     for (const [i, x] of exps.experiments.entries()) {
       const arms = await page.$$eval(`#experiments .experiment:nth-child(${i + 1}) table.arms tbody tr`, (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
-      eq(arms, x.arms.map((a) => [a.arm, String(a.customers), String(a.offers), String(a.accepted)]), `${x.name}: arms, customers, offers, accepted`);
+      const en = (v) => v.toLocaleString('en-US');
+      eq(arms, x.arms.map((a) => [a.arm, en(a.customers), en(a.offers), en(a.accepted)]), `${x.name}: arms, customers, offers, accepted`);
       eq(x.arms.find((a) => a.arm === 'holdout').offers, 0, `${x.name}: the holdout got no ${x.kind} offers in the window`);
       const rows = x.results.filter((r) => r.method !== 'control');
       const arr = rows.filter((r) => r.metric === 'arr_change'), share = rows.filter((r) => r.metric !== 'arr_change');
@@ -287,7 +347,8 @@ async function main() {
     const tog = await apiJson('/v1/items/shop-mouse/together?limit=10');
     eq(await page.$$eval('#together tbody tr td:first-child', (tds) => tds.map((t) => t.textContent)), tog.items.map((x) => x.item), 'what goes with shop-mouse');
     const lhs = await apiJson('/v1/rules?lhs=shop-mouse&limit=20');
-    eq(await page.locator('#rules tbody tr').count(), lhs.rules.length, 'rules with shop-mouse on the left');
+    eq(await page.locator('#rules tbody tr').count(), lhs.rules.filter((r) => r.lift > 1).length, 'rules with shop-mouse on the left, lift above 1');
+    ok(await page.$$eval('#rules tbody tr td:last-child', (tds) => tds.every((td) => Number(td.textContent.replace(/,/g, '')) > 1)), 'no rule with lift at or below 1 is listed');
     await page.fill('#item', 'no-such-item');
     await page.click('#item-form button');
     await wait(() => document.getElementById('together').dataset.state === 'error');
@@ -308,7 +369,16 @@ async function main() {
     await wait(() => document.getElementById('customer').dataset.state === 'ready');
     await page.screenshot({ path: join(OUT, 'dashboard.png'), fullPage: true });
 
+    // every guardrail bar has its label drawn (no label skipped)
+    const ticks = await page.evaluate(() => window.xsDashboard.charts['chart-guardrails'].scales.y.ticks.length);
+    eq(ticks, held.length, 'guardrail chart: every guardrail is labelled');
+
+    await japanese(page, wait, pick, targets);
+    await phone(page, wait);
+
     eq(errors, [], 'no page or console errors');
+    await page.selectOption('#lang', 'en');
+    await wait(() => document.body.dataset.state === 'ready' && document.documentElement.lang === 'en');
     await page.click('#forget-key');
     await wait(() => document.body.dataset.state === 'idle');
     eq(await page.evaluate(() => localStorage.getItem('xsell.apiKey')), null, 'Forget removes the key');

@@ -10,19 +10,16 @@
 //   /v1/guardrails  candidates suppressed and value held back per guardrail
 //   /v1/experiments holdout experiments: arms, sample-ratio check, lift per
 //                  arm and metric with its confidence interval
+// Texts, numbers and dates follow the chosen language (i18n.js: English or
+// Japanese; offers and explanations are requested in it too).
 // State for tests: document.body.dataset.state is "idle", "loading",
 // "ready" or "error"; window.xsDashboard.charts holds the Chart instances.
+import { applyStatic, fmt, initialLang, lang, name, setLang, t } from './i18n.js';
 
 const KEY = 'xsell.apiKey';
 const $ = (sel) => document.querySelector(sel);
 const charts = {};
 window.xsDashboard = { charts };
-
-const fmt = {
-  money: (v) => (v == null ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: 0 })),
-  pct: (v) => (v == null ? '—' : `${(v * 100).toFixed(1)}%`),
-  num: (v, d = 2) => (v == null ? '—' : Number(v).toFixed(d)),
-};
 
 class ApiError extends Error {
   constructor(status, code, message) {
@@ -81,12 +78,12 @@ function clear(tbody) {
 function renderCards(rows) {
   const last = rows[rows.length - 1] || {};
   const cards = [
-    ['MRR', fmt.money(last.mrr_end)],
-    ['ARR', fmt.money(last.arr_end)],
-    ['NRR', fmt.pct(last.nrr)],
-    ['GRR', fmt.pct(last.grr)],
-    ['Customers', last.customers_end ?? '—'],
-    ['Logo churn', fmt.pct(last.logo_churn_rate)],
+    [t('card_mrr'), fmt.money(last.mrr_end)],
+    [t('card_arr'), fmt.money(last.arr_end)],
+    [t('card_nrr'), fmt.pct(last.nrr)],
+    [t('card_grr'), fmt.pct(last.grr)],
+    [t('card_customers'), fmt.int(last.customers_end)],
+    [t('card_logo_churn'), fmt.pct(last.logo_churn_rate)],
   ];
   const box = $('#cards');
   box.textContent = '';
@@ -94,7 +91,7 @@ function renderCards(rows) {
     const d = document.createElement('div');
     d.className = 'card';
     d.innerHTML = '<div class="label"></div><div class="value"></div>';
-    d.firstChild.textContent = `${label} (${last.period ?? '—'})`;
+    d.firstChild.textContent = t('card', { label, period: last.period ?? '—' });
     d.lastChild.textContent = value;
     box.appendChild(d);
   }
@@ -109,15 +106,15 @@ function renderKpi(rows) {
     data: {
       labels,
       datasets: [
-        { label: 'MRR', data: col('mrr_end'), yAxisID: 'y', borderColor: '#2f6fed', backgroundColor: '#2f6fed' },
-        { label: 'NRR', data: col('nrr'), yAxisID: 'y1', borderColor: '#12a150', backgroundColor: '#12a150' },
-        { label: 'GRR', data: col('grr'), yAxisID: 'y1', borderColor: '#e38b06', backgroundColor: '#e38b06' },
+        { label: t('ds_mrr'), data: col('mrr_end'), yAxisID: 'y', borderColor: '#2f6fed', backgroundColor: '#2f6fed' },
+        { label: t('ds_nrr'), data: col('nrr'), yAxisID: 'y1', borderColor: '#12a150', backgroundColor: '#12a150' },
+        { label: t('ds_grr'), data: col('grr'), yAxisID: 'y1', borderColor: '#e38b06', backgroundColor: '#e38b06' },
       ],
     },
     options: {
       scales: {
-        y: { position: 'left', title: { display: true, text: 'MRR' } },
-        y1: { type: 'linear', position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'retention' } },
+        y: { position: 'left', title: { display: true, text: t('ds_mrr') } },
+        y1: { type: 'linear', position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: t('axis_retention') } },
       },
     },
   });
@@ -127,11 +124,11 @@ function renderKpi(rows) {
     data: {
       labels,
       datasets: [
-        { label: 'new', data: col('new_mrr'), backgroundColor: '#2f6fed' },
-        { label: 'expansion (upsell)', data: col('expansion_mrr'), backgroundColor: '#12a150' },
-        { label: 'reactivation', data: col('reactivation_mrr'), backgroundColor: '#7cc7a0' },
-        { label: 'contraction (downsell)', data: neg('contraction_mrr'), backgroundColor: '#e38b06' },
-        { label: 'churned', data: neg('churned_mrr'), backgroundColor: '#c0362c' },
+        { label: t('ds_new'), data: col('new_mrr'), backgroundColor: '#2f6fed' },
+        { label: t('ds_expansion'), data: col('expansion_mrr'), backgroundColor: '#12a150' },
+        { label: t('ds_reactivation'), data: col('reactivation_mrr'), backgroundColor: '#7cc7a0' },
+        { label: t('ds_contraction'), data: neg('contraction_mrr'), backgroundColor: '#e38b06' },
+        { label: t('ds_churned'), data: neg('churned_mrr'), backgroundColor: '#c0362c' },
       ],
     },
     options: { scales: { x: { stacked: true }, y: { stacked: true } } },
@@ -141,11 +138,11 @@ function renderKpi(rows) {
     data: {
       labels,
       datasets: [
-        { label: 'customers upsold', data: col('upsold'), borderColor: '#12a150', backgroundColor: '#12a150' },
-        { label: 'cross-sell proposed', data: col('cross_sell_proposed'), borderColor: '#8e44ad', backgroundColor: '#8e44ad' },
-        { label: 'cross-sell accepted', data: col('cross_sell_accepted'), borderColor: '#c39bd3', backgroundColor: '#c39bd3' },
-        { label: 'downsell offers', data: col('downsell_offers'), borderColor: '#e38b06', backgroundColor: '#e38b06' },
-        { label: 'downsell saved', data: col('downsell_saved'), borderColor: '#f5c26b', backgroundColor: '#f5c26b' },
+        { label: t('ds_upsold'), data: col('upsold'), borderColor: '#12a150', backgroundColor: '#12a150' },
+        { label: t('ds_xs_proposed'), data: col('cross_sell_proposed'), borderColor: '#8e44ad', backgroundColor: '#8e44ad' },
+        { label: t('ds_xs_accepted'), data: col('cross_sell_accepted'), borderColor: '#c39bd3', backgroundColor: '#c39bd3' },
+        { label: t('ds_ds_offers'), data: col('downsell_offers'), borderColor: '#e38b06', backgroundColor: '#e38b06' },
+        { label: t('ds_ds_saved'), data: col('downsell_saved'), borderColor: '#f5c26b', backgroundColor: '#f5c26b' },
       ],
     },
   });
@@ -153,10 +150,10 @@ function renderKpi(rows) {
   draw('chart-funnel', {
     type: 'bar',
     data: {
-      labels: ['proposed', 'accepted', 'declined', 'ignored', 'pending'],
+      labels: ['proposed', 'accepted', 'declined', 'ignored', 'pending'].map((k) => t(`funnel_${k}`)),
       datasets: [
         {
-          label: 'offers',
+          label: t('ds_offers'),
           data: [sum('offers'), sum('accepted'), sum('declined'), sum('ignored'), sum('pending')],
           backgroundColor: ['#2f6fed', '#12a150', '#c0362c', '#98a2b3', '#e38b06'],
         },
@@ -171,7 +168,7 @@ function renderSegments(s) {
     type: 'bar',
     data: {
       labels: s.health.map((b) => `${b.lo}–${b.hi}`),
-      datasets: [{ label: 'customers', data: s.health.map((b) => b.customers), backgroundColor: '#2f6fed' }],
+      datasets: [{ label: t('ds_customers'), data: s.health.map((b) => b.customers), backgroundColor: '#2f6fed' }],
     },
     options: { plugins: { legend: { display: false } } },
   });
@@ -180,8 +177,8 @@ function renderSegments(s) {
   draw('chart-segments', {
     type: 'doughnut',
     data: {
-      labels: segs.map((x) => x.segment),
-      datasets: [{ label: 'customers', data: segs.map((x) => x.customers), backgroundColor: colors }],
+      labels: segs.map((x) => name('segment', x.segment)),
+      datasets: [{ label: t('ds_customers'), data: segs.map((x) => x.customers), backgroundColor: colors }],
     },
     options: { plugins: { legend: { position: 'right' } } },
   });
@@ -193,34 +190,33 @@ function renderSegments(s) {
 function renderGuardrails(g) {
   const limit = g.guards.find((x) => x.guard === 'limit');
   const shown = g.guards.filter((x) => x.guard !== 'limit');
-  $('#guardrails-total').textContent =
-    `(${g.offered} offered of ${g.candidates} candidates, ${g.customers} customers, as of ${g.as_of}; ` +
-    `${limit ? limit.suppressed : 0} more ranked below the per-customer limit)`;
+  $('#guardrails-total').textContent = t('guard_total', {
+    offered: fmt.int(g.offered), candidates: fmt.int(g.candidates), customers: fmt.int(g.customers),
+    date: fmt.date(g.as_of), limit: fmt.int(limit ? limit.suppressed : 0),
+  });
   draw('chart-guardrails', {
     type: 'bar',
     data: {
-      labels: shown.map((x) => x.guard),
+      labels: shown.map((x) => name('guard', x.guard)),
       datasets: [
-        { label: 'candidates suppressed', data: shown.map((x) => x.suppressed), backgroundColor: '#c0362c', xAxisID: 'x' },
-        { label: 'expected value held back', data: shown.map((x) => x.ev_held), backgroundColor: '#f5c26b', xAxisID: 'x1' },
+        { label: t('ds_suppressed'), data: shown.map((x) => x.suppressed), backgroundColor: '#c0362c', xAxisID: 'x' },
+        { label: t('ds_ev_held'), data: shown.map((x) => x.ev_held), backgroundColor: '#f5c26b', xAxisID: 'x1' },
       ],
     },
     options: {
       indexAxis: 'y',
       scales: {
-        x: { position: 'bottom', title: { display: true, text: 'candidates' } },
-        x1: { position: 'top', grid: { drawOnChartArea: false }, title: { display: true, text: 'expected value' } },
+        // every guard labelled: Chart.js would skip labels to avoid overlap
+        y: { ticks: { autoSkip: false } },
+        x: { position: 'bottom', title: { display: true, text: t('axis_candidates') } },
+        x1: { position: 'top', grid: { drawOnChartArea: false }, title: { display: true, text: t('axis_ev') } },
       },
     },
   });
 }
 
-const METRIC_TEXT = {
-  arr_change: 'ARR change',
-  expanded: 'customers expanding',
-  retained: 'customers retained',
-};
-const SHORT = { arr_change: 'ARR change', expanded: 'expanding', retained: 'retained' };
+const metricText = (m) => (['arr_change', 'expanded', 'retained'].includes(m) ? t(`metric_${m}`) : m);
+const shortText = (m) => (['arr_change', 'expanded', 'retained'].includes(m) ? t(`short_${m}`) : m);
 
 // A lift chart: per arm, the confidence interval (floating bar) and the
 // estimate (point, drawn on top); scale multiplies the values (100: shares
@@ -231,10 +227,10 @@ function liftChart(id, rows, scale, axis) {
   draw(id, {
     type: 'bar',
     data: {
-      labels: rows.map((r) => (arms.size > 1 ? `${SHORT[r.metric] ?? r.metric} (${r.group})` : SHORT[r.metric] ?? r.metric)),
+      labels: rows.map((r) => (arms.size > 1 ? `${shortText(r.metric)} (${r.group})` : shortText(r.metric))),
       datasets: [
-        { type: 'bar', label: '95% CI', order: 2, data: rows.map((r) => (r.lift_lo == null ? null : [v(r.lift_lo), v(r.lift_hi)])), backgroundColor: '#9ec5fe' },
-        { type: 'line', label: 'estimate', order: 1, data: rows.map((r) => v(r.lift)), showLine: false, pointRadius: 6, pointStyle: 'rectRot', borderColor: '#1d2430', backgroundColor: '#1d2430' },
+        { type: 'bar', label: t('ds_ci'), order: 2, data: rows.map((r) => (r.lift_lo == null ? null : [v(r.lift_lo), v(r.lift_hi)])), backgroundColor: '#9ec5fe' },
+        { type: 'line', label: t('ds_estimate'), order: 1, data: rows.map((r) => v(r.lift)), showLine: false, pointRadius: 6, pointStyle: 'rectRot', borderColor: '#1d2430', backgroundColor: '#1d2430' },
       ],
     },
     // the axis always shows 0: no lift
@@ -252,7 +248,7 @@ function renderExperiments(e) {
   for (const id of Object.keys(charts)) if (id.startsWith('chart-exp-')) { charts[id].destroy(); delete charts[id]; }
   if (!e.experiments.length) {
     const p = document.createElement('p');
-    p.textContent = 'No holdout experiments yet: start one with xsell experiment start --db FILE --name NAME --kind upsell.';
+    p.textContent = t('no_experiments');
     box.appendChild(p);
     return;
   }
@@ -261,7 +257,10 @@ function renderExperiments(e) {
     div.className = 'experiment';
     div.dataset.name = x.name;
     const h = document.createElement('h3');
-    h.textContent = `${x.name}: ${x.kind}, ${x.split}, ${x.start} to ${x.until ?? x.end ?? '…'}${x.end ? '' : ' (running)'}`;
+    h.textContent = t('exp_head', {
+      name: x.name, kind: name('kind', x.kind), split: x.split, start: x.start,
+      until: x.until ?? x.end ?? '…', running: x.end ? '' : t('exp_running'),
+    });
     div.appendChild(h);
     box.appendChild(div);
     if (x.error) {
@@ -273,72 +272,85 @@ function renderExperiments(e) {
     }
     const arms = document.createElement('table');
     arms.className = 'arms';
-    arms.innerHTML = '<thead><tr><th>arm</th><th class="num">customers</th><th class="num">offers sent</th><th class="num">accepted</th></tr></thead><tbody></tbody>';
+    arms.innerHTML = '<thead><tr><th></th><th class="num"></th><th class="num"></th><th class="num"></th></tr></thead><tbody></tbody>';
+    ['th_arm', 'th_customers', 'th_offers_sent', 'th_accepted'].forEach((k, j) => { arms.tHead.rows[0].cells[j].textContent = t(k); });
     for (const a of x.arms) {
       const tr = document.createElement('tr');
       cell(tr, a.arm);
-      cell(tr, a.customers, 'num');
-      cell(tr, a.offers, 'num');
-      cell(tr, a.accepted, 'num');
+      cell(tr, fmt.int(a.customers), 'num');
+      cell(tr, fmt.int(a.offers), 'num');
+      cell(tr, fmt.int(a.accepted), 'num');
       arms.tBodies[0].appendChild(tr);
     }
     div.appendChild(arms);
     const srm = document.createElement('p');
     srm.className = x.srm.flagged ? 'srm error' : 'srm';
-    srm.textContent = `sample ratio: chi² ${fmt.num(x.srm.chi2, 2)}, p ${fmt.num(x.srm.p_value, 3)}` +
-      (x.srm.flagged ? ': MISMATCH with the planned split, the lifts may be biased' : ': matches the planned split');
+    srm.textContent = t('srm', { chi2: fmt.num(x.srm.chi2, 2), p: fmt.num(x.srm.p_value, 3) }) +
+      (x.srm.flagged ? t('srm_bad') : t('srm_ok'));
     div.appendChild(srm);
     const rows = x.results.filter((r) => r.method !== 'control');
     const figs = document.createElement('div');
     figs.className = 'lift-charts';
-    figs.innerHTML = '<figure><figcaption>ARR change per customer vs. holdout</figcaption><canvas></canvas></figure>' +
-      '<figure><figcaption>customers expanding / retained vs. holdout</figcaption><canvas></canvas></figure>';
+    figs.innerHTML = '<figure><figcaption></figcaption><canvas></canvas></figure><figure><figcaption></figcaption><canvas></canvas></figure>';
+    const caps = figs.querySelectorAll('figcaption');
+    caps[0].textContent = t('cap_exp_arr');
+    caps[1].textContent = t('cap_exp_share');
     const [c1, c2] = figs.querySelectorAll('canvas');
     c1.id = `chart-exp-${i}-arr`;
     c2.id = `chart-exp-${i}-share`;
     div.appendChild(figs);
-    liftChart(c1.id, rows.filter((r) => r.metric === 'arr_change'), 1, 'lift (currency per customer)');
-    liftChart(c2.id, rows.filter((r) => r.metric !== 'arr_change'), 100, 'lift (percentage points)');
-    const t = document.createElement('table');
-    t.className = 'results';
-    t.innerHTML = '<thead><tr><th>metric</th><th>arm</th><th class="num">holdout</th><th class="num">arm</th><th class="num">lift</th><th class="num">95% CI</th><th class="num">p</th></tr></thead><tbody></tbody>';
+    liftChart(c1.id, rows.filter((r) => r.metric === 'arr_change'), 1, t('axis_lift_money'));
+    liftChart(c2.id, rows.filter((r) => r.metric !== 'arr_change'), 100, t('axis_lift_pp'));
+    const tbl = document.createElement('table');
+    tbl.className = 'results';
+    tbl.innerHTML = '<thead><tr><th></th><th></th><th class="num"></th><th class="num"></th><th class="num"></th><th class="num"></th><th class="num"></th></tr></thead><tbody></tbody>';
+    ['th_metric', 'th_arm', 'th_holdout', 'th_arm_value', 'th_lift_value', 'th_ci', 'th_p_value'].forEach((k, j) => { tbl.tHead.rows[0].cells[j].textContent = t(k); });
     for (const r of rows) {
       const c = x.results.find((q) => q.metric === r.metric && q.method === 'control');
       const d = r.metric === 'arr_change' ? 0 : 3;
       const tr = document.createElement('tr');
-      cell(tr, METRIC_TEXT[r.metric] ?? r.metric);
+      cell(tr, metricText(r.metric));
       cell(tr, r.group);
       cell(tr, fmt.num(c.mean, d), 'num');
       cell(tr, fmt.num(r.mean, d), 'num');
       cell(tr, fmt.num(r.lift, d), 'num');
       cell(tr, `[${fmt.num(r.lift_lo, d)}, ${fmt.num(r.lift_hi, d)}]`, 'num');
       cell(tr, fmt.num(r.p_value, 3), 'num');
-      t.tBodies[0].appendChild(tr);
+      tbl.tBodies[0].appendChild(tr);
     }
-    div.appendChild(t);
+    div.appendChild(tbl);
   });
 }
 
-function renderTargets(t) {
-  $('#targets-total').textContent = `(${t.targets.length} of ${t.total})`;
+// "upsell work-premium-m": the kind in the current language, then the product.
+function topOffer(text) {
+  const i = (text || '').indexOf(' ');
+  return i > 0 ? `${name('kind', text.slice(0, i))} ${text.slice(i + 1)}` : text || '';
+}
+
+function renderTargets(list) {
+  $('#targets-total').textContent = t('targets_total', { shown: fmt.int(list.targets.length), total: fmt.int(list.total) });
   const tbody = $('#targets tbody');
   clear(tbody);
-  for (const row of t.targets) {
+  for (const row of list.targets) {
     const tr = document.createElement('tr');
     tr.dataset.customer = row.customer_id;
     cell(tr, row.rank);
     cell(tr, row.customer_id);
-    cell(tr, row.top_offer);
+    cell(tr, topOffer(row.top_offer));
     cell(tr, fmt.money(row.expected_value), 'num');
     cell(tr, fmt.num(row.health, 1), 'num');
-    cell(tr, row.loyalty ?? '');
+    cell(tr, row.loyalty ? name('segment', row.loyalty) : '');
     tr.addEventListener('click', () => showCustomer(row.customer_id, tr));
     tbody.appendChild(tr);
   }
 }
 
 // Loads one customer's scores and offers into the right-hand panel.
+let shownCustomer = null; // shown again in the new language after a switch
+
 async function showCustomer(id, tr) {
+  shownCustomer = id;
   for (const r of document.querySelectorAll('#targets tbody tr.selected')) r.classList.remove('selected');
   if (tr) tr.classList.add('selected');
   const panel = $('#customer');
@@ -349,23 +361,25 @@ async function showCustomer(id, tr) {
   $('#explanations').textContent = '';
   try {
     const enc = encodeURIComponent(id);
-    const [c, o] = await Promise.all([api(`/v1/customers/${enc}`), api(`/v1/customers/${enc}/offers?limit=10`)]);
-    $('#customer-summary').textContent =
-      `health ${fmt.num(c.health, 1)} (${c.segment}), MRR ${fmt.money(c.mrr)}, LTV ${fmt.money(c.ltv)}, as of ${c.as_of}`;
+    const [c, o] = await Promise.all([api(`/v1/customers/${enc}`), api(`/v1/customers/${enc}/offers?limit=10&lang=${lang()}`)]);
+    $('#customer-summary').textContent = t('customer_summary', {
+      health: fmt.num(c.health, 1), segment: name('segment', c.segment), mrr: fmt.money(c.mrr),
+      ltv: fmt.money(c.ltv), date: fmt.date(c.as_of),
+    });
     for (const off of o.offers) {
       const r = document.createElement('tr');
       cell(r, off.rank);
-      cell(r, off.kind);
-      cell(r, off.product);
+      cell(r, name('kind', off.kind));
+      cell(r, off.product_name || off.product);
       cell(r, fmt.money(off.expected_value), 'num');
       cell(r, fmt.num(off.probability, 3), 'num');
-      cell(r, off.channel);
+      cell(r, name('channel', off.channel));
       tbody.appendChild(r);
       const li = document.createElement('li');
       li.textContent = off.explanation;
       $('#explanations').appendChild(li);
     }
-    if (!o.offers.length) $('#customer-summary').textContent += ' — no offers';
+    if (!o.offers.length) $('#customer-summary').textContent += t('no_offers');
     panel.dataset.state = 'ready';
   } catch (e) {
     $('#customer-summary').textContent = e.message;
@@ -373,11 +387,14 @@ async function showCustomer(id, tr) {
   }
 }
 
+// Rules with lift above 1 only: a lift at or below 1 means the items go
+// together no more than by chance, nothing to act on.
 function renderRules(r) {
-  $('#rules-total').textContent = `(${r.rules.length} of ${r.total}, ${r.baskets} baskets)`;
+  const rules = r.rules.filter((x) => x.lift > 1);
+  $('#rules-total').textContent = t('rules_total', { shown: fmt.int(rules.length), total: fmt.int(r.total), baskets: fmt.int(r.baskets) });
   const tbody = $('#rules tbody');
   clear(tbody);
-  for (const rule of r.rules) {
+  for (const rule of rules) {
     const tr = document.createElement('tr');
     cell(tr, rule.lhs.join(' + '));
     cell(tr, rule.rhs.join(' + '));
@@ -410,15 +427,15 @@ async function explore(item) {
   clear(tbody);
   try {
     const enc = encodeURIComponent(item);
-    const [t, r] = await Promise.all([
+    const [tog, r] = await Promise.all([
       api(`/v1/items/${enc}/together?limit=10`),
       api(`/v1/rules?lhs=${enc}&limit=20`),
     ]);
-    for (const x of t.items) {
+    for (const x of tog.items) {
       const tr = document.createElement('tr');
       cell(tr, x.item);
       cell(tr, fmt.num(x.score, 3), 'num');
-      cell(tr, fmt.num(x.count, 0), 'num');
+      cell(tr, fmt.int(x.count), 'num');
       tbody.appendChild(tr);
     }
     renderRules(r);
@@ -439,7 +456,7 @@ async function load() {
     return;
   }
   setState('loading');
-  setStatus('Loading…');
+  setStatus(t('status_loading'));
   const period = $('#period').value;
   try {
     const [kpi, segs, targets, rules, guards, exps] = await Promise.all([
@@ -459,11 +476,15 @@ async function load() {
     renderRules(rules);
     fillItems(rules);
     if ($('#item').value) await explore($('#item').value);
-    setStatus(`Connected: ${segs.customers} customers scored as of ${segs.as_of}.`);
+    if (shownCustomer) {
+      const row = [...document.querySelectorAll('#targets tbody tr')].find((r) => r.dataset.customer === shownCustomer);
+      await showCustomer(shownCustomer, row);
+    }
+    setStatus(t('status_connected', { n: fmt.int(segs.customers), date: fmt.date(segs.as_of) }));
     setState('ready');
   } catch (e) {
     if (e.status === 401 || e.status === 403) $('#main').hidden = true;
-    setStatus(e.status === 401 ? `API key refused: ${e.message}` : e.message, true);
+    setStatus(e.status === 401 ? t('status_refused', { message: e.message }) : e.message, true);
     setState('error');
   }
 }
@@ -478,18 +499,27 @@ $('#key-form').addEventListener('submit', (ev) => {
 });
 $('#forget-key').addEventListener('click', () => {
   localStorage.removeItem(KEY);
-  setStatus('Key forgotten. Enter an API key.');
+  setStatus(t('status_forgotten'));
   load();
 });
 $('#period').addEventListener('change', load);
+$('#lang').addEventListener('change', () => {
+  setLang($('#lang').value);
+  applyStatic();
+  if (localStorage.getItem(KEY)) load();
+  else setStatus(t('status_enter_key'));
+});
 $('#item-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
   const v = $('#item').value.trim();
   if (v) explore(v);
 });
 
+setLang(initialLang());
+$('#lang').value = lang();
+applyStatic();
 if (!window.Chart) {
-  setStatus('Chart.js did not load (/assets/chart.umd.min.js)', true);
+  setStatus(t('status_no_chart'), true);
   setState('error');
 } else {
   load();
