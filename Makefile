@@ -5,8 +5,10 @@ BUILD      ?= build
 TEST_BUILD ?= build-test
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 20
 
-.PHONY: all deps web demo test bench install clean format
+.PHONY: all deps web demo test bench fuzz install clean format
 
 # The C program needs no npm package: the dashboard is built alongside when
 # web/'s packages are installed (`make deps` or `npm ci` in web/), and
@@ -49,6 +51,16 @@ bench:
 	scripts/install-deps --bench
 	$(MAKE) all
 	bench/run-all
+
+# Every libFuzzer target of tests/fuzz, built with clang (ASan + UBSan),
+# run FUZZ_SECONDS each on a copy of its seed corpus tests/fuzz/corpus/NAME;
+# fails when one crashes (scripts/fuzz).
+fuzz: deps
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DXS_FUZZ=ON \
+		-DXS_SANITIZE=ON >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target \
+		$(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+	scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD)

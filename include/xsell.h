@@ -41,7 +41,8 @@ extern "C" {
     X(EREJECT, -8, "input rejected")                                     \
     X(ERANGE, -9, "value out of range")                                  \
     X(ESCHEMA, -10, "unsupported store schema")                          \
-    X(EINTERNAL, -11, "internal error")
+    X(EINTERNAL, -11, "internal error")                                  \
+    X(EBUSY, -12, "store is busy")
 
 enum {
 #define XS__ERR_ENUM(name, val, msg) XS_##name = (val),
@@ -189,6 +190,19 @@ int xs_store_open(xs_store **out, const char *path, xs_error *err);
 int xs_store_open_readonly(xs_store **out, const char *path, xs_error *err);
 /** Closes the store; NULL is fine. */
 void xs_store_close(xs_store *st);
+/**
+ * Sets how long a write waits for the store's write lock while another
+ * connection or process holds it (SQLite's busy timeout), after which it
+ * fails with XS_EBUSY ("store is busy (locked by another process); try
+ * again"). Reads never wait for a writer (WAL). A store opens with
+ * XS_STORE_BUSY_MS; the server uses its --lock-timeout.
+ * @param ms milliseconds; 0: fail at once
+ * @code
+ *   xs_store_set_busy_timeout(st, 1000);
+ * @endcode
+ */
+void xs_store_set_busy_timeout(xs_store *st, unsigned ms);
+#define XS_STORE_BUSY_MS 5000 /* default wait for the write lock */
 /** Table name ("customers", ...) of an id; NULL when out of range. */
 const char *xs_table_name(xs_table_id t);
 /** Table id of a name. @return XS_OK or XS_ENOTFOUND */
@@ -2034,6 +2048,227 @@ int xs_churn_history_predict(const xs_snapshot *s, const xs_churn_model *m,
                              xs_churn_pred *pred, xs_error *err);
 
 /* ====================================================================== */
+/* Uplift models (src/score/uplift*.c) and their evaluation               */
+/* (src/measure/uplift_eval*.c); docs/uplift.md                           */
+/* ====================================================================== */
+/* (section owned by the uplift module) */
+
+/*
+ * Uplift: the difference an offer makes, P(outcome | treated) -
+ * P(outcome | control), learned from a randomised experiment: one row per
+ * unit, a treatment column (the value of the treated arm, the value of the
+ * control arm; rows with any other value are left out of training and
+ * evaluation but still predicted), a 0/1 outcome and feature columns,
+ * encoded as the churn table encodes them (numeric when every non-blank
+ * value parses as a number, else one-hot with the training file's levels;
+ * an unseen or blank category sets no indicator). Learners are XGBoost
+ * trees with a fixed thread count and seed (reproducible to the bit).
+ */
+
+/** An encoded experiment table. Opaque. */
+typedef struct xs_uplift_data xs_uplift_data;
+/** A trained uplift model: the learner, the encoding, XGBoost models. */
+typedef struct xs_uplift_model xs_uplift_model;
+
+/** The learners. */
+typedef enum xs_uplift_learner {
+    XS_UPLIFT_TWO_MODEL = 0,      /* P(y|x) fitted on each arm; uplift = difference */
+    XS_UPLIFT_CLASS_TRANSFORM = 1 /* z = y*w + (1-y)(1-w), arms weighted to 1/2;
+                                     uplift = 2 P(z|x) - 1 */
+} xs_uplift_learner;
+
+/** "two_model" / "class_transform". */
+const char *xs_uplift_learner_name(xs_uplift_learner l);
+/** @return XS_OK, or XS_EINVAL for an unknown name */
+int xs_uplift_learner_parse(const char *name, xs_uplift_learner *out);
+
+/** How to read an experiment table (zero-initialise, then set). */
+typedef struct xs_uplift_read_opts {
+    const char *treatment_col; /* required */
+    const char *treatment;     /* value of the treated arm (required) */
+    const char *control;       /* value of the control arm (required) */
+    const char *outcome;       /* outcome column (required) */
+    const char *positive;      /* outcome value meaning 1; NULL: cells must be
+                                  0 or 1 */
+    const char *const *features; /* feature columns; NULL: every column but
+                                    the treatment and the outcome */
+    size_t n_features;
+    char delimiter; /* 0: ',' */
+} xs_uplift_read_opts;
+
+/** Rows of a table by arm, and the outcomes in each arm. */
+typedef struct xs_uplift_counts {
+    size_t n;           /* data rows */
+    size_t n_treatment; /* treated rows */
+    size_t n_control;   /* control rows */
+    size_t n_other;     /* neither value (or no treatment column) */
+    size_t n_treatment_pos, n_control_pos; /* outcome 1 in each arm */
+} xs_uplift_counts;
+
+/**
+ * Reads an experiment table for training or evaluation.
+ * Errors: unknown columns (XS_ENOTFOUND, listing the file's columns), equal
+ * treatment and control values, a feature that is the treatment or the
+ * outcome or is listed twice, a blank or non 0/1 outcome, no treated or no
+ * control rows (XS_EINVAL, located FILE:LINE: COLUMN where there is one).
+ * (A feature column with text is categorical here, never an error.)
+ * @param out caller frees with xs_uplift_data_free()
+ * @return XS_OK, XS_EIO, XS_EPARSE (malformed CSV), XS_EINVAL, XS_ENOTFOUND,
+ *         XS_ENOMEM
+ * @code
+ *   const char *f[] = {"recency", "history", "channel"};
+ *   xs_uplift_read_opts o = {.treatment_col = "segment",
+ *       .treatment = "Womens E-Mail", .control = "No E-Mail",
+ *       .outcome = "visit", .features = f, .n_features = 3};
+ *   xs_uplift_data *d; xs_error e;
+ *   if (xs_uplift_data_read("hillstrom.csv", &o, &d, &e) < 0) ...;
+ * @endcode
+ */
+int xs_uplift_data_read(const char *path, const xs_uplift_read_opts *o,
+                        xs_uplift_data **out, xs_error *err);
+/**
+ * Reads a table to score with model m: only the model's feature columns are
+ * needed (treatment and outcome columns are ignored); numeric columns must
+ * parse (`FILE:LINE: COLUMN: not a number: "abc"`, XS_EINVAL); categories
+ * the model never saw set no indicator (counted in xs_churn_column.n_unseen).
+ */
+int xs_uplift_data_read_for_model(const char *path, const xs_uplift_model *m,
+                                  char delimiter, xs_uplift_data **out, xs_error *err);
+/** Frees a table; NULL is fine. */
+void xs_uplift_data_free(xs_uplift_data *d);
+/** Counts of the table's rows (borrowed). */
+const xs_uplift_counts *xs_uplift_data_counts(const xs_uplift_data *d);
+/** 1-based line of data row i in its file. */
+long xs_uplift_data_line(const xs_uplift_data *d, size_t i);
+/** 1 treated, 0 control, -1 neither or no treatment column. */
+int xs_uplift_data_group(const xs_uplift_data *d, size_t i);
+/** 0 / 1, or -1 when the table was read without an outcome. */
+int xs_uplift_data_outcome(const xs_uplift_data *d, size_t i);
+/** Number of features after one-hot encoding. */
+size_t xs_uplift_data_n_features(const xs_uplift_data *d);
+/** Source feature columns and their notes (borrowed). */
+size_t xs_uplift_data_n_columns(const xs_uplift_data *d);
+const xs_churn_column *xs_uplift_data_column(const xs_uplift_data *d, size_t c);
+
+/** Learner and XGBoost settings; start from xs_uplift_params_init(). */
+typedef struct xs_uplift_params {
+    xs_uplift_learner learner; /* default XS_UPLIFT_TWO_MODEL */
+    xs_churn_params xgb; /* rounds 50, max_depth 2, eta 0.1, min_child_weight
+                            20, nthread 2, seed 42 (folds unused) */
+} xs_uplift_params;
+
+/** Sets the defaults listed in xs_uplift_params. */
+void xs_uplift_params_init(xs_uplift_params *p);
+
+/**
+ * Trains on the treated and control rows of d (read with
+ * xs_uplift_data_read()).
+ * @param out caller frees with xs_uplift_model_free()
+ * @return XS_OK, XS_EINVAL (an arm without rows), XS_EINTERNAL (XGBoost),
+ *         XS_ENOMEM
+ */
+int xs_uplift_train(const xs_uplift_data *d, const xs_uplift_params *p,
+                    xs_uplift_model **out, xs_error *err);
+/**
+ * Predicted uplift of every row of d (read for this model, or with its
+ * training encoding) into out[0..rows), a caller buffer.
+ * @return XS_OK, XS_EINVAL (feature count differs), XS_EINTERNAL, XS_ENOMEM
+ */
+int xs_uplift_predict(const xs_uplift_model *m, const xs_uplift_data *d, double *out,
+                      xs_error *err);
+/**
+ * Saves a model as one JSON file: {"xsell_uplift": {"format": 1, learner,
+ * treatment / control / outcome names, parameters, columns with kinds and
+ * levels, features}, "xgboost": [XGBoost JSON models: treated then control
+ * for two_model, one for class_transform]}. Written to a temporary file
+ * and renamed: never half a file.
+ * @return XS_OK, XS_EIO, XS_EINTERNAL, XS_ENOMEM
+ */
+int xs_uplift_model_save(const xs_uplift_model *m, const char *path, xs_error *err);
+/** Loads a model of xs_uplift_model_save().
+ *  @return XS_OK, XS_EIO, XS_EPARSE ("not an uplift model file: ..."), XS_ENOMEM */
+int xs_uplift_model_load(const char *path, xs_uplift_model **out, xs_error *err);
+/** Frees a model; NULL is fine. */
+void xs_uplift_model_free(xs_uplift_model *m);
+xs_uplift_learner xs_uplift_model_learner(const xs_uplift_model *m);
+size_t xs_uplift_model_n_features(const xs_uplift_model *m);
+/** Sets the XGBoost thread count used for prediction (n >= 1). */
+void xs_uplift_model_set_threads(xs_uplift_model *m, int n);
+
+/* ---- Uplift metrics (src/measure/uplift_eval_metrics.c) --------------- */
+/*
+ * The conventions of scikit-uplift 0.5 (sklift.metrics), exactly: rows
+ * ordered by predicted uplift, highest first, ties in reverse row order
+ * (numpy's stable argsort reversed); w is 1 treated / 0 control, y 0 / 1.
+ * Each returns NaN when it is undefined (no rows, an arm without rows in
+ * the part it needs, or a perfect curve equal to the random one).
+ */
+/** qini_auc_score(negative_effect=True): area between the Qini curve
+ *  (y_t - y_c n_t / n_c over the top rows, points at distinct uplift
+ *  values) and the random line, over the same area of the perfect curve. */
+double xs_uplift_qini(const double *uplift, const unsigned char *y,
+                      const unsigned char *w, size_t n);
+/** uplift_auc_score: the same with the uplift curve
+ *  ((y_t / n_t - y_c / n_c) x (n_t + n_c)) and its perfect curve. */
+double xs_uplift_auuc(const double *uplift, const unsigned char *y,
+                      const unsigned char *w, size_t n);
+
+typedef enum xs_uplift_strategy {
+    XS_UPLIFT_OVERALL = 0, /* the top floor(n k) rows, then the arms' rates */
+    XS_UPLIFT_BY_GROUP = 1 /* the top floor(n_t k) treated and top floor(n_c k)
+                              control rows, each ranked within its arm */
+} xs_uplift_strategy;
+
+/** uplift_at_k: treated rate minus control rate among the top rows. */
+double xs_uplift_at_k(const double *uplift, const unsigned char *y,
+                      const unsigned char *w, size_t n, double k,
+                      xs_uplift_strategy strategy);
+
+/* ---- Evaluation (src/measure/uplift_eval.c) --------------------------- */
+
+/** Evaluation settings; start from xs_uplift_eval_opts_init(). */
+typedef struct xs_uplift_eval_opts {
+    xs_uplift_params params; /* learner and XGBoost */
+    size_t folds;     /* >= 2: k-fold cross-validation; 0 (default): one split */
+    double test_frac; /* split: share of rows held out for testing (0.5) */
+    double k;         /* uplift@k share (0.3) */
+    size_t n_boot;    /* bootstrap resamples of the test rows (default 200;
+                         0: no intervals) */
+    uint64_t seed;    /* the split / folds and the bootstrap (default 42) */
+} xs_uplift_eval_opts;
+
+void xs_uplift_eval_opts_init(xs_uplift_eval_opts *o);
+
+/** A metric and its 95 % percentile bootstrap interval (NaN without). */
+typedef struct xs_uplift_metric {
+    double value, lo, hi;
+} xs_uplift_metric;
+
+/** What xs_uplift_eval() measured on the held-out rows. */
+typedef struct xs_uplift_eval_result {
+    size_t n_parts;         /* 1 (split) or the folds */
+    size_t n_train, n_test; /* training rows of one part (the split; per fold:
+                               the mean, rounded down) and test rows in all */
+    xs_uplift_metric qini, auuc, at_k_overall, at_k_by_group;
+    xs_uplift_metric random; /* treated rate minus control rate of the test
+                                rows: what uplift@k of a random order expects */
+} xs_uplift_eval_result;
+
+/**
+ * Trains on the training part and measures the predictions of the test
+ * part; with folds, each fold is a test part, and every metric (and every
+ * bootstrap replicate) is the mean over the folds. The split and the folds
+ * are stratified by arm and outcome (each of the four strata shuffled with
+ * the seed, then dealt). Bootstrap: n_boot resamples with replacement of
+ * each test part (seeded), predictions kept; the interval is the 2.5 and
+ * 97.5 percentiles of the replicate values that are defined.
+ * @return XS_OK, XS_EINVAL (bad settings, too few rows), or as
+ *         xs_uplift_train()
+ */
+int xs_uplift_eval(const xs_uplift_data *d, const xs_uplift_eval_opts *o,
+                   xs_uplift_eval_result *out, xs_error *err);
+
+/* ====================================================================== */
 /* Experiments (src/measure): holdout assignment and lift analysis        */
 /* ====================================================================== */
 /* (section owned by the experiment module) */
@@ -2554,6 +2789,10 @@ typedef enum xs_offer_guard {
     XS_GUARD_LOW_USAGE_UPSELL, /* an upsell of a family whose usage stayed below
                                usage_low of capacity for low_days (only where
                                the store has usage data) */
+    XS_GUARD_NEGATIVE_UPLIFT, /* the offer's kind is valued by uplift (a
+                               qualifying holdout experiment) and the
+                               customer's predicted uplift is < 0: the
+                               contact would lower the outcome */
     XS_GUARD_N
 } xs_offer_guard;
 
@@ -2615,6 +2854,36 @@ typedef struct xs_offer_config {
                                 and retention offers allowed; 1: as anyone
                                 else (the health over the components with
                                 data against min_health); 2: no offer at all */
+    /* exploration (src/offer/explore.c, docs/replay.md): how each slot's
+     * offer is chosen among the candidates the guardrails let through */
+    double control_share;    /* share of slots chosen uniformly at random;
+                                default -1 = auto: 0.02 when the decision is
+                                logged (recommend --log, serve
+                                --log-decisions), else 0 */
+    double epsilon_upsell;   /* 0: epsilon-greedy share per kind of the
+                                greedy choice (uniform over the eligible) */
+    double epsilon_cross_sell;
+    double epsilon_downsell;
+    double thompson_upsell;  /* 0; 1: Thompson sampling for candidates of
+                                that kind (P(accept) drawn from
+                                Beta(p m, (1 - p) m), m = the evidence) */
+    double thompson_cross_sell;
+    double thompson_downsell;
+    double explore_seed;     /* 0: seed of the exploration's random draws
+                                (with customer id and decision day) */
+    /* uplift (src/offer/uplift_src.c, docs/offers.md "Uplift"): a kind
+     * with randomised evidence in the store is valued by uplift */
+    double uplift;           /* 1: use a qualifying holdout experiment of the
+                                kind; 0: P(accept) x value everywhere */
+    double uplift_min_n;     /* 1000: units needed in the holdout arm and in
+                                the treated arms */
+    double uplift_min_days;  /* 30: days from the experiment's start to the
+                                end of its window (its end, or as_of) */
+    double cost_email;       /* contact cost per channel (currency units),   */
+    double cost_in_app;      /* subtracted from uplift x value: 0, 0, 50, 5, */
+    double cost_csm;         /* 0 (a CSM meeting, a webinar seat); not used  */
+    double cost_webinar;     /* for offers valued by P(accept)               */
+    double cost_sns;
     const double *churn_p;   /* optional P(churn) per customer (snapshot order,
                                 NaN: unknown), e.g. from the churn model;
                                 NULL: the built-in estimate (borrowed) */
@@ -2655,7 +2924,8 @@ typedef struct xs_offer {
                                P(churn) x current revenue - price cut */
     double at_stake;        /* downsell and term: the family's current revenue
                                over the horizon; 0 otherwise */
-    double ev;              /* p_accept x value */
+    double ev;              /* p_accept x value; with value_basis
+                               XS_VALUE_UPLIFT uplift x value - contact cost */
     xs_offer_guard guard;   /* XS_GUARD_NONE when offered */
     int rank;               /* 1.. among the offered; 0 when suppressed */
     /* numbers the explanation and the evidence quote */
@@ -2686,7 +2956,24 @@ typedef struct xs_offer {
        without the add-on in the store's history */
     uint32_t churn_with, n_with, churn_without, n_without;
     int retention;          /* 1: a retention offer (the customer is at risk) */
+    double propensity;      /* offered ones: the probability with which the
+                               policy chose it for its slot (1: greedy
+                               without exploration); 0 when suppressed */
+    /* uplift (docs/offers.md "Uplift"): with value_basis XS_VALUE_UPLIFT,
+       ev = uplift x value - the channel's contact cost */
+    int value_basis;        /* XS_VALUE_PROPENSITY (0) or XS_VALUE_UPLIFT */
+    double uplift;          /* predicted uplift of the outcome of the kind
+                               (expanded; retained for downsells and retention
+                               offers); meaningful with XS_VALUE_UPLIFT only */
 } xs_offer;
+
+/* What an offer's expected value is based on (xs_offer.value_basis). */
+enum {
+    XS_VALUE_PROPENSITY = 0, /* P(accept) x value */
+    XS_VALUE_UPLIFT = 1      /* uplift x value - contact cost */
+};
+/** "propensity" / "uplift". */
+const char *xs_offer_value_basis_name(int basis);
 
 /* Sources of an offer's cold-start prior (xs_offer.prior_src). */
 enum {
@@ -2859,6 +3146,9 @@ typedef struct xs_offer_summary {
     size_t n_suppressed[XS_GUARD_N]; /* per guard ([0]: unused) */
     double ev_held[XS_GUARD_N];      /* expected value held back per guard */
     size_t n_kind[XS_OFFER_N_KINDS]; /* offered per kind */
+    unsigned uplift_kinds;           /* bit k: a candidate of kind k was valued
+                                        by uplift (the summary table lists the
+                                        negative_uplift guard only then) */
 } xs_offer_summary;
 
 /** Called for every customer with its decided candidates (borrowed for the
@@ -2880,6 +3170,13 @@ int xs_offer_decide_all(const xs_offer_engine *en, int n_threads, xs_offer_fn fn
  *  (suppressed count, EV held back). @return XS_OK, XS_ENOMEM */
 int xs_offer_summary_table(const xs_offer_summary *sum, xs_table *t);
 
+/** Fills an empty table with the uplift evidence, one row per kind: kind,
+ *  basis (uplift / propensity), experiment, outcome, window, treated,
+ *  holdout, scored, negative, mean_uplift (xs_offer_engine_uplift(); the
+ *  last seven empty for a kind valued by propensity). @return XS_OK,
+ *  XS_ENOMEM */
+int xs_offer_uplift_table(const xs_offer_engine *en, xs_table *t);
+
 /**
  * Target list: customers ranked by the total expected value of their
  * offered offers (ties: customer_id), those with none left out. Columns:
@@ -2894,6 +3191,141 @@ int xs_offer_summary_table(const xs_offer_summary *sum, xs_table *t);
  */
 int xs_offer_targets(const xs_offer_engine *en, int n_threads, size_t limit,
                      xs_table *t, xs_offer_summary *sum);
+
+/* ---- The global plan under capacity (src/offer/plan*.c; docs/plan.md) --- */
+
+/*
+ * Assigns offers to every customer at once to maximise the total expected
+ * value under capacities (CSM meetings per owner, channel budgets, product
+ * volume limits) for one period, with the shadow price of each capacity,
+ * next to today's greedy per-customer ranking under the same constraints.
+ */
+
+typedef enum xs_plan_solver {
+    XS_PLAN_AUTO = 0, /* mip up to exact_max candidates, else lagrange */
+    XS_PLAN_LAGRANGE, /* Lagrangian relaxation + repair */
+    XS_PLAN_LP,       /* GLPK simplex on the LP relaxation + repair */
+    XS_PLAN_MIP       /* GLPK branch and bound (exact within time_limit_ms) */
+} xs_plan_solver;
+
+typedef struct xs_plan_opts {
+    const char *capacity;  /* the spec: "csm=8/owner, email=5000,
+                              product:crm-pro=50" (docs/plan.md); entries
+                              separated by commas or new lines, '#' comments */
+    const char *source;    /* name in errors ("capacity", or a file name) */
+    int days;              /* 7: the period the capacities are for; offers
+                              due later are not planned */
+    xs_plan_solver solver; /* XS_PLAN_AUTO */
+    int max_iter;          /* 2000: subgradient iterations of the first round */
+    int exact_max;         /* 2000: auto uses mip up to this many candidates */
+    int time_limit_ms;     /* 60000: mip stops searching after this and keeps
+                              the best integer plan found (or rounds the LP);
+                              0: no limit */
+    int n_threads;         /* 2: threads deciding the candidates (1..16; 1
+                              below 1,000 customers) */
+} xs_plan_opts;
+
+/** Sets the defaults listed in xs_plan_opts (capacity NULL). */
+void xs_plan_opts_init(xs_plan_opts *o);
+/** @return "auto", "lagrange", "lp" or "mip" */
+const char *xs_plan_solver_name(xs_plan_solver s);
+/** @return XS_OK, or XS_EINVAL for a name not of xs_plan_solver_name() */
+int xs_plan_solver_parse(const char *s, xs_plan_solver *out);
+
+/* Totals of a plan. */
+typedef struct xs_plan_totals {
+    size_t n_customers;         /* in the snapshot */
+    size_t n_planned_customers; /* with at least one candidate */
+    size_t n_candidates, n_assigned, n_greedy;
+    size_t n_reached;    /* customers given at least one offer by the plan */
+    double value;        /* the plan's total expected value */
+    double greedy_value; /* today's greedy under the same capacities */
+    double bound;        /* upper bound on any plan (LP relaxation) */
+    int optimal;         /* 1: value proven optimal (= bound, or mip) */
+    int iterations;
+    xs_plan_solver solver; /* the one used (auto resolved) */
+    int days;
+    double seconds_candidates, seconds_greedy, seconds_plan;
+} xs_plan_totals;
+
+typedef struct xs_plan xs_plan;
+
+/**
+ * Plans every customer of the engine.
+ * @param en  borrowed; must outlive the plan
+ * @param o   options (copied); NULL: defaults (then capacity is missing)
+ * @param out caller frees with xs_plan_free()
+ * @return XS_OK; XS_EINVAL with err located at SOURCE:ENTRY for a bad spec
+ *         (`capacity:3: unknown channel: "fax"`), or GLPK's failure;
+ *         XS_ENOMEM
+ * @code
+ *   xs_plan_opts o; xs_plan *pl;
+ *   xs_plan_opts_init(&o); o.capacity = "csm=8/owner,email=5000";
+ *   if (xs_plan_compute(en, &o, &pl, &e) < 0) ...;
+ *   printf("%.2f\n", xs_plan_totals_of(pl)->value);
+ *   xs_plan_free(pl);
+ * @endcode
+ */
+int xs_plan_compute(const xs_offer_engine *en, const xs_plan_opts *o, xs_plan **out,
+                    xs_error *err);
+/** Checks a capacity spec against snapshot s (its products) without
+ *  planning: the errors of xs_plan_compute(). @return XS_OK, XS_EINVAL,
+ *  XS_ENOMEM */
+int xs_plan_capacity_check(const xs_snapshot *s, const char *spec, const char *source,
+                           xs_error *err);
+/** Frees a plan; NULL is fine. */
+void xs_plan_free(xs_plan *pl);
+/** @return the totals (borrowed, valid until xs_plan_free) */
+const xs_plan_totals *xs_plan_totals_of(const xs_plan *pl);
+/** Fills an empty table with one row per capacity constraint: constraint,
+ *  owner (per-owner ones), capacity, used, greedy_used, shadow_price (value
+ *  per unit of capacity). @return XS_OK or XS_ENOMEM */
+int xs_plan_constraints_table(const xs_plan *pl, xs_table *t);
+/** Fills an empty table with the totals as one row: customers,
+ *  planned_customers, reached (customers given an offer), candidates,
+ *  assigned, value, greedy_assigned,
+ *  greedy_value, gain, gain_pct, bound, gap_pct (of the bound), optimal
+ *  (0/1), solver, iterations, days, seconds_candidates, seconds_greedy,
+ *  seconds_plan. @return XS_OK or XS_ENOMEM */
+int xs_plan_totals_table(const xs_plan *pl, xs_table *t);
+/** Fills an empty table with the assignment: customer_id, product, kind,
+ *  channel, owner, timing, expected_value, engine_rank (0: held back by the
+ *  engine's limit), greedy (1: today's greedy sends it too).
+ *  @param customer_id one customer's rows; NULL: every customer
+ *  @return XS_OK, XS_ENOTFOUND (unknown customer), XS_ENOMEM */
+int xs_plan_assignment_table(const xs_plan *pl, const char *customer_id, xs_table *t);
+
+/**
+ * Stores the plan as the store's latest (`xsell build --capacity`, read by
+ * GET /v1/plan): its summary {"totals": [row], "constraints": [rows]} and
+ * each customer's assignment rows as JSON, in one transaction.
+ * @param capacity the spec as given (stored for the record)
+ * @return XS_OK, XS_EDB, XS_ENOMEM
+ */
+int xs_plan_save(xs_store *st, const xs_plan *pl, const char *capacity, xs_error *err);
+
+/* One customer's stored assignment (a JSON array of assignment rows). */
+typedef struct xs_plan_stored_row {
+    const char *customer_id, *assignment;
+} xs_plan_stored_row;
+
+/** Replaces the stored plan (src/store/plans.c): built_at, as_of, the
+ *  capacity spec, the summary JSON and the rows, all copied; one
+ *  transaction. @return XS_OK or XS_EDB */
+int xs_store_plan_put(xs_store *st, const char *built_at, const char *as_of,
+                      const char *capacity, const char *summary,
+                      const xs_plan_stored_row *rows, size_t n, xs_error *err);
+/** The stored plan: built_at, as_of, capacity and summary (caller frees
+ *  the last two with xs_store_plan_free()). @return 1 found, 0 none,
+ *  XS_EDB, XS_ENOMEM */
+int xs_store_plan_get(xs_store *st, char built_at[21], char as_of[11], char **capacity,
+                      char **summary, xs_error *err);
+/** One customer's stored assignment (caller frees with xs_store_plan_free()).
+ *  @return 1 found, 0 none (not planned), XS_EDB, XS_ENOMEM */
+int xs_store_plan_customer(xs_store *st, const char *customer_id, char **assignment,
+                           xs_error *err);
+/** Frees text of xs_store_plan_get / _customer; NULL is fine. */
+void xs_store_plan_free(char *s);
 
 /*
  * Build and closing the loop (src/offer/model_io.c, src/store/offers_log.c;
@@ -3030,6 +3462,279 @@ int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outco
                            const char *at, const char *revenue_delta, xs_error *err);
 
 /* ====================================================================== */
+/* Decisions, exploration and replay (src/offer/explore.c,                */
+/* src/store/decisions.c, src/measure/replay*.c; docs/replay.md)          */
+/* ====================================================================== */
+
+/*
+ * A decision is one slot of one customer on one day: the candidates the
+ * guardrails let through (eligible: offered, or held back only by the
+ * per-customer limit) that no earlier slot took (itself or its product
+ * family), the one chosen and the probability with which the policy chose
+ * it. The policy: with probability control_share a uniform choice; else
+ * with the epsilon of the greedy choice's kind a uniform choice; else the
+ * greedy choice (the engine's ranking), or, where Thompson sampling is on
+ * for some kinds, the best by P(accept) drawn from each candidate's Beta
+ * posterior x value (its probabilities estimated with 256 seeded draws).
+ * Draws are seeded by (customer id, decision day, explore_seed, slot), so
+ * the same run gives the same log.
+ */
+
+/** How a slot's offer was chosen. */
+typedef enum xs_decision_how {
+    XS_HOW_GREEDY = 0, /* the policy's best (exploration did not act) */
+    XS_HOW_EXPLORE,    /* epsilon-greedy or Thompson sampling */
+    XS_HOW_CONTROL     /* the random control share */
+} xs_decision_how;
+
+/** @return "greedy", "explore", "control" */
+const char *xs_decision_how_name(xs_decision_how h);
+
+/* One candidate of a slot as the policy sees it, in the engine's ranking
+ * order (the first is the greedy choice). */
+typedef struct xs_policy_cand {
+    xs_offer_kind kind;
+    double p_accept; /* P(accept) */
+    double value;    /* value when accepted (currency units) */
+    double ev;       /* p_accept x value */
+    double strength; /* Thompson: P(accept) ~ Beta(p m, (1 - p) m), m this */
+    double prob;     /* out: probability that the policy chooses it */
+} xs_policy_cand;
+
+/**
+ * The policy's choice distribution over the n candidates of one slot:
+ * fills c[i].prob (summing to 1). Thompson's probabilities are the share
+ * of 256 draws (seeded by seed) each candidate wins, so they are exact for
+ * the policy as run (xs_policy_choose draws from these very numbers).
+ * @param logged 1: the decision is logged (control_share -1 means 0.02)
+ * @return 1 when the distribution is not the greedy one (exploration or
+ *         control acts), 0 when greedy, XS_EINVAL when n is 0
+ */
+int xs_policy_probs(const xs_offer_config *cfg, int logged, xs_policy_cand *c, size_t n,
+                    uint64_t seed);
+
+/**
+ * Draws one candidate from the probabilities of xs_policy_probs() with the
+ * uniform number u in [0, 1); *how (may be NULL) gets whether the control
+ * share, exploration or the greedy choice made it (the part of [0, 1) u
+ * fell in). @return the index chosen
+ */
+size_t xs_policy_choose(const xs_offer_config *cfg, int logged, const xs_policy_cand *c,
+                        size_t n, double u, xs_decision_how *how);
+
+/* One slot's decision by the engine (xs_offer_decide_logged). */
+typedef struct xs_decision {
+    int slot;                             /* 1.. */
+    xs_decision_how how;
+    size_t n_cand;
+    int cand[XS_OFFER_MAX_CANDIDATES];    /* indexes into the decided offers */
+    double prob[XS_OFFER_MAX_CANDIDATES]; /* the policy's probability of each */
+    int chosen;                           /* index into cand */
+} xs_decision;
+
+/**
+ * Decides customer like xs_offer_decide() for a decision that is logged:
+ * control_share -1 (auto) means 0.02. out must hold
+ * XS_OFFER_MAX_CANDIDATES; d gets one decision per offered offer (slot
+ * 1, 2, ...), at most cap_d, their number in *n_dec. The offered offers'
+ * propensity is prob[chosen] of their slot.
+ * @return the number of candidates written
+ */
+int xs_offer_decide_logged(const xs_offer_engine *en, uint32_t customer, xs_offer *out,
+                           xs_decision *d, size_t cap_d, size_t *n_dec);
+
+/** on = 1: every decision of the engine is one that is logged
+ *  (control_share -1 means 0.02 for xs_offer_decide() and the rest too),
+ *  so what is shown and what xs_offer_decide_logged() logs agree. Call
+ *  before sharing the engine between threads. */
+void xs_offer_engine_set_logged(xs_offer_engine *en, int on);
+
+/* One decision to log (xs_decision_fill() fills it). */
+typedef struct xs_decision_record {
+    const char *customer_id; /* borrowed */
+    char decided_at[11];     /* the decision day */
+    int slot;
+    const char *source;      /* "cli" or "serve" (borrowed) */
+    const char *how;         /* xs_decision_how_name() */
+    int chosen;              /* index into the candidates */
+    double propensity;       /* of the chosen one */
+    long offer;              /* index of its offer among the offers logged
+                                with it (xs_store_decisions_log), -1 none */
+    char *candidates;        /* JSON array (owned: xs_decision_record_clear) */
+    const char *policy;      /* the exploration settings as text (borrowed) */
+} xs_decision_record;
+
+/**
+ * Fills r from decision d over the decided offers o of one customer: the
+ * candidates as a JSON array of objects {kind, trigger, product, from,
+ * channel, p_accept, value, ev, strength, health, growth, prob} (what
+ * replay needs to decide again under other settings), the chosen one and
+ * its propensity. r->offer is -1 (the caller links it).
+ * @return XS_OK, XS_ENOMEM
+ */
+int xs_decision_fill(const xs_offer_engine *en, const xs_offer *o, const xs_decision *d,
+                     const char *source, xs_decision_record *r);
+/** Frees r->candidates. */
+void xs_decision_record_clear(xs_decision_record *r);
+
+/** The exploration settings of cfg as "control_share=0.02,epsilon_upsell=0,..."
+ *  (control_share resolved for a logged decision) into buf. @return buf */
+const char *xs_policy_text(const xs_offer_config *cfg, int logged, char *buf, size_t n);
+
+/**
+ * Logs offers (as xs_store_offers_log, filling their offer_id) and the
+ * decisions that chose them, in one transaction: a decision's offer index
+ * links it to its offer's id.
+ * @return the number of decisions logged, XS_EINVAL (an offer index out
+ *         of range), XS_EDB (nothing written)
+ */
+int xs_store_decisions_log(xs_store *st, xs_offer_record *offers, size_t n_offers,
+                           const xs_decision_record *d, size_t n, xs_error *err);
+
+/**
+ * The same in parts, for logs too large to hold in memory: begin (opens
+ * the transaction), add (any number of times: offers and the decisions
+ * that chose them, a decision's offer index into that call's offers;
+ * returns the number of decisions or a negative code), then commit, or
+ * abort (also after a failed add or commit: nothing is written).
+ * @return XS_OK / a count, XS_EINVAL, XS_EDB, XS_EBUSY
+ */
+int xs_store_decisions_begin(xs_store *st, xs_error *err);
+int xs_store_decisions_add(xs_store *st, xs_offer_record *offers, size_t n_offers,
+                           const xs_decision_record *d, size_t n, xs_error *err);
+int xs_store_decisions_commit(xs_store *st, xs_error *err);
+void xs_store_decisions_abort(xs_store *st);
+
+/* A logged decision read back, with its offer's outcome (strings borrowed
+ * for the callback). */
+typedef struct xs_logged_decision {
+    long long decision_id;
+    const char *customer_id, *decided_at, *how, *candidates;
+    int slot, chosen;
+    double propensity;    /* NaN when the row carries none */
+    const char *offer_id; /* NULL: no offer */
+    const char *outcome;  /* the offer's outcome, NULL when no offer row */
+    double revenue_delta; /* currency units, NaN when not recorded */
+} xs_logged_decision;
+
+typedef int (*xs_decision_fn)(void *ctx, const xs_logged_decision *d);
+
+/**
+ * Calls fn for every logged decision with from <= decided_at <= to (NULL:
+ * open), in decision_id order. fn returns 0 to go on or a negative code.
+ * @return the number scanned, fn's code, XS_EDB
+ */
+long xs_store_decisions_scan(xs_store *st, const char *from, const char *to,
+                             xs_decision_fn fn, void *ctx, xs_error *err);
+
+/** An estimate with its 95 % confidence interval (normal approximation). */
+typedef struct xs_replay_estimate {
+    double value, se, lo, hi;
+} xs_replay_estimate;
+
+/** What a replay found: per decision means (currency units per slot). */
+typedef struct xs_replay_result {
+    char from[11], to[11];   /* the days of the decisions used */
+    size_t n_decisions;      /* used */
+    size_t n_pending;        /* skipped: the offer has no outcome yet */
+    size_t n_no_propensity;  /* skipped: logged without a propensity */
+    double logged;           /* mean reward of the logging policy */
+    xs_replay_estimate ips, snips, dr;
+    double ess;              /* effective sample size (sum w)^2 / sum w^2 */
+    double mean_weight;      /* mean of pi_new / p_logged over the chosen */
+    double max_weight;
+    double no_support;       /* mean probability the new policy gives
+                                candidates the logging policy never chooses
+                                (their reward cannot be estimated by IPS) */
+} xs_replay_result;
+
+/* The estimators, fed one decision at a time (src/measure/replay.c). */
+typedef struct xs_replay xs_replay;
+/** @return XS_OK or XS_ENOMEM; caller frees with xs_replay_free() */
+int xs_replay_new(xs_replay **out);
+void xs_replay_free(xs_replay *rp);
+/**
+ * Adds one decision over n actions: p_log[a] (logging policy), p_new[a]
+ * (the replayed policy; the rest of its mass, 1 - sum, is "no offer",
+ * reward 0), q[a] (the model's expected reward, for DR), the logged action
+ * (p_log[logged] > 0) and its reward.
+ * @return XS_OK, XS_EINVAL (logged out of range or p_log[logged] <= 0)
+ */
+int xs_replay_add(xs_replay *rp, size_t n, const double *p_log, const double *p_new,
+                  const double *q, size_t logged, double reward);
+/**
+ * IPS = mean(w r), w = p_new/p_log of the logged action; SNIPS = M sum(w r) /
+ * sum(w), M the mean of sum_a p_new(a) (the share of slots the replayed
+ * policy fills); DR = mean(sum_a p_new(a) q(a) + w (r - q(logged))); 95 % CIs by
+ * the normal approximation on the per-decision terms (SNIPS: the delta
+ * method); ESS. Fills the numeric fields of r (from, to, counts of skipped
+ * decisions are the caller's).
+ * @return XS_OK, XS_EINVAL (no decision added)
+ */
+int xs_replay_finish(const xs_replay *rp, xs_replay_result *r);
+
+/**
+ * Reads a replay policy: a file of `name=value` lines (blank lines and
+ * `#` comments allowed), the settings of xs_offer_config_set() that replay
+ * can apply to logged candidates: control_share, epsilon_<kind>,
+ * thompson_<kind>, explore_seed, max_offers, min_health. cfg starts from
+ * the defaults. A bad line is refused with its place
+ * (`policy.conf:3: usage_high: replay cannot apply this setting to logged
+ * decisions (it changes the candidates)`).
+ * @return XS_OK, XS_EIO, XS_EINVAL
+ */
+int xs_replay_policy_read(const char *path, xs_offer_config *cfg, char *text, size_t n_text,
+                          xs_error *err);
+
+/**
+ * Replays the decisions logged in the store between from and to (NULL:
+ * open) under policy: per decision, the candidates it logged are decided
+ * again (min_health removes growth offers of customers below it, slots
+ * beyond max_offers offer nothing, the exploration settings give
+ * p_new), rewards come from the offers' outcomes (accepted: revenue_delta
+ * when recorded, else the candidate's value; declined, ignored: 0;
+ * pending: skipped) and q = the logged P(accept) x value.
+ * @return XS_OK; XS_ENOTFOUND (no decision in the window: `no logged
+ *         decision between ...`), XS_EINVAL (no logged decision carries a
+ *         propensity, or none has an outcome), XS_EDB, XS_EPARSE, XS_ENOMEM
+ */
+int xs_replay_run(xs_store *st, const xs_offer_config *policy, const char *from,
+                  const char *to, xs_replay_result *r, xs_error *err);
+
+/** The result as a JSON object (policy: its text) into a new string;
+ *  caller frees with free(). NULL: no memory. */
+char *xs_replay_result_json(const xs_replay_result *r, const char *policy);
+/** Fills an empty table with estimator, value, se, ci_low, ci_high rows
+ *  (logged, ips, snips, dr). @return XS_OK, XS_ENOMEM */
+int xs_replay_table(const xs_replay_result *r, xs_table *t);
+
+/**
+ * Planted truth (src/measure/replay_sim.c): n_dec simulated decisions of 2
+ * to 6 candidates with true P(accept) and value, a model's noisy
+ * estimates, a logging policy (logging) and the replayed one (target);
+ * rewards drawn from the truth. *truth gets the replayed policy's exact
+ * expected reward per decision (over the simulated contexts); r the
+ * estimates.
+ * @return XS_OK, XS_ENOMEM
+ */
+int xs_replay_simulate(uint64_t seed, size_t n_dec, const xs_offer_config *logging,
+                       const xs_offer_config *target, double *truth, xs_replay_result *r);
+
+/** Stores a replay result (JSON text) with its policy and window; *id gets
+ *  its replay_id. @return XS_OK, XS_EDB */
+int xs_store_replay_save(xs_store *st, const char *ran_at, const char *policy,
+                         const char *from, const char *to, const char *result,
+                         long long *id, xs_error *err);
+/** Calls fn for the stored replays, newest first, at most limit (0: all),
+ *  with (id, ran_at, policy, from, to, result JSON; borrowed).
+ *  @return the number, fn's code, XS_EDB */
+long xs_store_replays(xs_store *st, size_t limit,
+                      int (*fn)(void *ctx, long long id, const char *ran_at,
+                                const char *policy, const char *from, const char *to,
+                                const char *result),
+                      void *ctx, xs_error *err);
+
+/* ====================================================================== */
 /* Holdout experiments (src/store/experiments.c, src/offer, src/measure)  */
 /* ====================================================================== */
 
@@ -3098,11 +3803,46 @@ void xs_store_experiments_free(xs_experiment *x);
  * Gives the engine the experiments (copied); those active on its as_of day
  * withhold offers of their kind from their holdout arm. xs_offer_engine_open()
  * reads them from the store itself. They replace those given before.
+ * Each kind with a qualifying experiment (docs/offers.md "Uplift": started
+ * before as_of, a window of at least uplift_min_days, uplift_min_n units in
+ * the holdout and in the treated arms; with several, the latest start) gets
+ * uplift models trained on it here, and its offers are valued by the
+ * predicted uplift (xs_offer.value_basis); cfg.uplift = 0 turns that off.
  * @return XS_OK, XS_EINVAL (xs_experiment_check fails for one of them; the
- *         engine is then unchanged)
+ *         engine is then unchanged), XS_ENOMEM
  */
 int xs_offer_engine_set_experiments(xs_offer_engine *en, const xs_experiment *x, size_t n,
                                     xs_error *err);
+
+/** The uplift evidence of one offer kind (xs_offer_engine_uplift()). */
+typedef struct xs_offer_uplift_info {
+    int on;                       /* 1: offers of the kind are valued by uplift */
+    char experiment[XS_EXP_NAME_MAX]; /* the experiment used; "" when none */
+    char start[11], until[11];    /* its window: start to min(end, as_of) */
+    size_t n_treated, n_holdout;  /* its units (customers with revenue at the
+                                     start) by arm */
+    size_t n_scored;              /* customers with a predicted uplift (revenue
+                                     on as_of) */
+    size_t n_negative;            /* of those, predicted uplift < 0 */
+    double mean;                  /* mean predicted uplift over n_scored */
+    char why[160];                /* when off with experiments of the kind: why
+                                     none qualifies; "" otherwise */
+} xs_offer_uplift_info;
+
+/**
+ * The uplift evidence of kind k (for downsells the outcome is "retained",
+ * else "expanded"). @return XS_OK, XS_EINVAL for a bad kind
+ */
+int xs_offer_engine_uplift(const xs_offer_engine *en, xs_offer_kind k,
+                           xs_offer_uplift_info *out);
+/**
+ * A customer's predicted uplift for kind k: of "retained" (retained = 1:
+ * downsells, retention offers) or of "expanded" (0). NaN when the kind has
+ * no evidence, no model of that outcome (expanded of downsells, retained
+ * of cross-sells), or the customer had no recurring revenue on as_of.
+ */
+double xs_offer_engine_customer_uplift(const xs_offer_engine *en, uint32_t customer,
+                                       xs_offer_kind k, int retained);
 
 /* What happened in one arm during the window [start, min(end, as_of)]. */
 typedef struct xs_exp_arm {
@@ -3226,11 +3966,18 @@ typedef struct xs_serve_opts {
                                    port 0: an ephemeral port */
     unsigned threads;           /* worker threads; 0: 2 */
     size_t max_body;            /* request bodies above this get 413; 0: 1 MiB */
-    unsigned max_connections;   /* 0: 256 */
-    unsigned timeout_s;         /* idle connection timeout; 0: 30 */
+    unsigned max_connections;   /* served at once; more wait (at most
+                                   request_timeout_s) or get 503; 0: 256 */
+    unsigned timeout_s;         /* keep-alive connection without a request; 0: 30 */
+    unsigned request_timeout_s; /* to receive a request's head and body, else
+                                   408 and the connection closes; 0: 5 */
+    unsigned max_per_address;   /* connections of one client address, else
+                                   429; 0: 64 */
     int access_log;             /* 1: one line per request on stderr */
     const char *web_dir;        /* dashboard files served at / and /assets/ (borrowed);
                                    NULL: "web/dist" (docs/dashboard.md) */
+    unsigned lock_timeout_ms;   /* a write waits at most this for the store's
+                                   write lock, then 503 busy; 0: 1000 */
 } xs_serve_opts;
 
 /** A running server. Opaque. */

@@ -83,8 +83,13 @@ void xs__error_quote(char *dst, size_t n, const char *s, size_t len)
         return;
     }
     dst[o++] = '"';
-    for (i = 0; i < len && o + 6 < n && i < max_shown; i++) {
+    for (i = 0; i < len && i < max_shown; i++) {
         unsigned char c = (unsigned char)s[i];
+        /* room for this byte as shown (up to 4: \xNN) and then the cut
+         * mark, the quote and the NUL (5): a quote of control characters
+         * once ran 2 bytes past dst (found by tests/fuzz/fuzz_import.c) */
+        size_t w = c == '"' || c == '\\' ? 2 : c < 0x20 || c == 0x7f ? 4 : 1;
+        if (o + w + 5 > n) break;
         if ((c & 0xc0) != 0x80) o_lead = o; /* a character starts here */
         if (c == '"' || c == '\\') {
             dst[o++] = '\\';

@@ -8,32 +8,31 @@
 
 int xs__money_parse(const char *s, size_t len, int scale, int64_t *minor)
 {
-    size_t i = 0;
+    /* three passes, so the verdict does not depend on where a problem
+     * sits: malformed first, then too many fraction digits, then range
+     * (tests/fuzz/fuzz_money.c holds a reference) */
+    size_t i = 0, int_at, n_int, frac_at = 0, n_frac = 0;
     int neg = 0;
     if (i < len && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
-    uint64_t v = 0;
-    size_t n_int = 0, n_frac = 0;
-    const uint64_t lim = 9223372036854775807ULL;
-    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, n_int++) {
-        if (v > (lim - 9) / 10) return -3;
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    }
+    for (int_at = i; i < len && s[i] >= '0' && s[i] <= '9'; i++) {}
+    n_int = i - int_at;
     if (i < len && s[i] == '.') {
-        i++;
-        for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, n_frac++) {
-            if ((int)n_frac >= scale) {
-                if (s[i] != '0') return -2; /* trailing zeros are harmless */
-                continue;
-            }
-            if (v > (lim - 9) / 10) return -3;
-            v = v * 10 + (uint64_t)(s[i] - '0');
-        }
-        if (n_frac == 0 && n_int == 0) return -1;
+        for (frac_at = ++i; i < len && s[i] >= '0' && s[i] <= '9'; i++) {}
+        n_frac = i - frac_at;
     }
-    if (i != len || (n_int == 0 && n_frac == 0)) return -1;
-    for (int k = (int)(n_frac < (size_t)scale ? n_frac : (size_t)scale); k < scale; k++) {
-        if (v > lim / 10) return -3;
-        v *= 10;
+    if (i != len || n_int + n_frac == 0) return -1;
+    for (size_t k = (size_t)scale; k < n_frac; k++)
+        if (s[frac_at + k] != '0') return -2; /* trailing zeros are harmless */
+    const uint64_t lim = 9223372036854775807ULL;
+    uint64_t v = 0;
+    for (size_t k = 0; k < n_int + (size_t)scale; k++) {
+        unsigned d = 0;
+        if (k < n_int)
+            d = (unsigned)(s[int_at + k] - '0');
+        else if (k - n_int < n_frac)
+            d = (unsigned)(s[frac_at + k - n_int] - '0');
+        if (v > (lim - d) / 10) return -3;
+        v = v * 10 + d;
     }
     *minor = neg ? -(int64_t)v : (int64_t)v;
     return 0;

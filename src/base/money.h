@@ -11,8 +11,9 @@
  * Parses a decimal amount: optional sign, digits, optional '.' and at most
  * `scale` fraction digits ("12", "-3.5", "1234.56"). No thousands separators,
  * no exponent, no currency sign. Returns 0 and sets *minor (value * 10^scale),
- * -1 when malformed, -2 when it has more fraction digits than scale, -3 when
- * it does not fit in int64.
+ * -1 when malformed, -2 when it has more (non-zero) fraction digits than
+ * scale, -3 when it does not fit in int64 — the first of these that holds,
+ * wherever in the text the problem is.
  */
 int xs__money_parse(const char *s, size_t len, int scale, int64_t *minor);
 

@@ -126,12 +126,33 @@ int xs_cmd_clv(int argc, char **argv);
 int xs_cmd_retention(int argc, char **argv);
 int xs_cmd_experiment(int argc, char **argv);
 int xs_cmd_churn(int argc, char **argv);
+int xs_cmd_uplift(int argc, char **argv);
 int xs_cmd_customers(int argc, char **argv);
 int xs_cmd_kpi(int argc, char **argv);
 int xs_cmd_recommend(int argc, char **argv);
 int xs_cmd_targets(int argc, char **argv);
+int xs_cmd_plan(int argc, char **argv);
+/* cmd_plan.c: the plan of `build --capacity SPEC|@FILE`, in two steps:
+ * xs_cli_plan_spec() reads and checks the spec before the build writes
+ * anything; xs_cli_plan_run() plans over the engine of the new build
+ * (xs_offer_engine_open: its model and the store's experiments). */
+typedef struct xs_cli_plan {
+    const char *spec;   /* the spec's text (capacity, or an @FILE's text) */
+    const char *source; /* "capacity" or the file name */
+    xs_offer_engine *en;
+    xs_plan *pl;
+    char *spec_text; /* an @FILE's text */
+} xs_cli_plan;
+/* Each returns 0, or the exit code after printing the error as "xsell CMD: ...". */
+int xs_cli_plan_spec(const char *cmd, const xs_snapshot *snap, const char *capacity,
+                     xs_cli_plan *out);
+int xs_cli_plan_run(const char *cmd, xs_store *st, const xs_snapshot *snap,
+                    const xs_offer_config *cfg, const char *as_of, int days, xs_cli_plan *out);
+/* Frees what xs_cli_plan_make() made (fields NULL are fine). */
+void xs_cli_plan_free(xs_cli_plan *p);
 int xs_cmd_build(int argc, char **argv);
 int xs_cmd_outcome(int argc, char **argv);
+int xs_cmd_replay(int argc, char **argv);
 int xs_cmd_serve(int argc, char **argv);
 int xs_cmd_apikey(int argc, char **argv);
 int xs_cmd_catalog(int argc, char **argv);

@@ -3,7 +3,8 @@
  * it (the fitted propensity model and its as-of day, in the store's builds
  * table), so that `xsell recommend` and `xsell targets` use the stored
  * model instead of fitting. A thin shell over xs_offer_build()
- * (docs/offers.md, "Build").
+ * (docs/offers.md, "Build"); with --capacity also the global plan
+ * (xs_plan_save, docs/plan.md).
  */
 #include "cli/cli.h"
 
@@ -16,6 +17,7 @@
 
 static const char usage[] =
     "usage: xsell build --db FILE [--as-of DATE] [--set SPEC] [--churn-model FILE]\n"
+    "                   [--capacity SPEC [--days N]]\n"
     "\n"
     "Fits the offer engine's propensity model on the decided offers of the\n"
     "store and stores it with its as-of day and the build time (a new build\n"
@@ -34,7 +36,11 @@ static const char usage[] =
     "                are stored with the build and the engine predicts\n"
     "                P(churn) from the customers' attrs with it; a later\n"
     "                build keeps it; 'none' detaches it. Imported\n"
-    "                churn_scores still come first (docs/offers.md).\n";
+    "                churn_scores still come first (docs/offers.md).\n"
+    "  --capacity SPEC also plan every customer under these capacities and\n"
+    "                store the plan for GET /v1/plan (as 'xsell plan', which\n"
+    "                documents SPEC and --days; docs/plan.md)\n"
+    "  --days N      the plan's period in days (default 7)\n";
 
 int xs_cmd_build(int argc, char **argv)
 {
@@ -43,10 +49,13 @@ int xs_cmd_build(int argc, char **argv)
         {"as-of", required_argument, NULL, 'a'},
         {"set", required_argument, NULL, 'S'},
         {"churn-model", required_argument, NULL, 'C'},
+        {"capacity", required_argument, NULL, 'P'},
+        {"days", required_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL, *as_of = NULL, *churn = NULL;
+    const char *db = NULL, *as_of = NULL, *churn = NULL, *capacity = NULL;
+    long days = 7;
     xs_offer_config cfg;
     xs_error e;
     char buf[1200];
@@ -70,6 +79,12 @@ int xs_cmd_build(int argc, char **argv)
         case 'C':
             churn = optarg;
             break;
+        case 'P':
+            capacity = optarg;
+            break;
+        case 'D':
+            if (xs_cli_long(CMD, "--days", optarg, 1, 366, &days)) return XS_EXIT_USAGE;
+            break;
         case 'h':
             fputs(usage, stdout);
             return XS_EXIT_OK;
@@ -88,13 +103,23 @@ int xs_cmd_build(int argc, char **argv)
     xs_snapshot *snap = NULL;
     xs_offer_build_info info;
     xs_churn_attach_info ci;
+    xs_cli_plan plan = {NULL, NULL, NULL, NULL, NULL};
     int ex = XS_EXIT_OK;
-    /* a bad --churn-model is refused before the build writes anything */
+    /* a bad --churn-model or --capacity is refused before the build writes
+     * anything */
     if (xs_store_open(&st, db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
-        (churn && xs_offer_churn_check(snap, churn, &ci, &e) < 0) ||
-        xs_offer_build(st, snap, &cfg, as_of, &info, &e) < 0) {
+        (churn && xs_offer_churn_check(snap, churn, &ci, &e) < 0)) {
+        ex = xs_cli_fail(CMD, &e);
+    } else if (capacity && (ex = xs_cli_plan_spec(CMD, snap, capacity, &plan)) != 0) {
+        /* printed */
+    } else if (xs_offer_build(st, snap, &cfg, as_of, &info, &e) < 0) {
         ex = xs_cli_fail(CMD, &e);
     } else if (churn && xs_offer_churn_attach(st, snap, churn, &ci, &e) < 0) {
+        ex = xs_cli_fail(CMD, &e);
+    } else if (capacity && (ex = xs_cli_plan_run(CMD, st, snap, &cfg, as_of, (int)days,
+                                                 &plan)) != 0) {
+        /* printed */
+    } else if (plan.pl && xs_plan_save(st, plan.pl, plan.spec, &e) < 0) {
         ex = xs_cli_fail(CMD, &e);
     } else {
         size_t n = info.n_hist[0] + info.n_hist[1] + info.n_hist[2];
@@ -111,7 +136,13 @@ int xs_cmd_build(int argc, char **argv)
                    ci.name, ci.sha256, ci.n_found, ci.n_columns, ci.n_scored,
                    ci.missing[0] ? "; missing (scored as missing values): " : "",
                    ci.missing);
+        if (plan.pl) {
+            const xs_plan_totals *pt = xs_plan_totals_of(plan.pl);
+            printf("plan stored: %zu offers to %zu customers, value %.2f (greedy %.2f)\n",
+                   pt->n_assigned, pt->n_reached, pt->value, pt->greedy_value);
+        }
     }
+    xs_cli_plan_free(&plan);
     xs_snapshot_free(snap);
     xs_store_close(st);
     return ex;

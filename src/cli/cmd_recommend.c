@@ -5,7 +5,8 @@
  * Japanese) and the evidence; with --show-suppressed also the candidates a
  * guardrail held back and why; with --all a guardrail summary on stderr;
  * with --log the offered ones are logged into the store's offers table
- * (outcome pending) for `xsell outcome` to close. With --cart, the cart
+ * (outcome pending) for `xsell outcome` to close, with each slot's decision
+ * (candidates, propensity) for `xsell replay`. With --cart, the cart
  * answer instead (xs_offer_cart: a placement, not a contact; an unknown or
  * missing customer is an anonymous shopper), the same ranking as POST
  * /v1/cart/recommendations. The store must have been
@@ -38,7 +39,8 @@ static const char usage[] =
     "  --customer ID      one customer\n"
     "  --all              every customer; a guardrail summary (suppressed\n"
     "                     candidates and expected value held back per\n"
-    "                     guardrail) goes to stderr\n"
+    "                     guardrail) goes to stderr, and where a holdout\n"
+    "                     experiment values offers by uplift, its evidence\n"
     "  --limit K          at most K offers per customer (default 2)\n"
     "  --lang L           explanation language: en (default) or ja\n"
     "  --as-of DATE       decide as of DATE (default: the store's latest date)\n"
@@ -56,9 +58,13 @@ static const char usage[] =
     "  --churn-model      P(churn) from the churn module's store-history model\n"
     "                     (XGBoost; slower) instead of the built-in estimate\n"
     "  --log              log the offered offers into the store's offers table\n"
-    "                     (outcome pending, sent_at the decision date); their\n"
-    "                     ids go to stderr, one 'logged ID CUSTOMER PRODUCT' line\n"
-    "                     each; record outcomes with 'xsell outcome'\n"
+    "                     (outcome pending, sent_at the decision date) and each\n"
+    "                     slot's decision with its candidates and propensity\n"
+    "                     (decisions table; a random control share of\n"
+    "                     control_share, default 0.02, keeps other policies\n"
+    "                     evaluable: docs/replay.md); their ids go to stderr,\n"
+    "                     one 'logged ID CUSTOMER PRODUCT' line each; record\n"
+    "                     outcomes with 'xsell outcome', replay with 'xsell replay'\n"
     "  --format F         table (default), json or csv\n"
     "Columns: customer_id, rank, kind, trigger, product (from -> to),\n"
     "expected_value, probability, revenue_delta, channel, timing (now or a\n"
@@ -172,12 +178,43 @@ typedef struct sink {
     xs_table *t;
     xs_offer_record *log; /* with --log: the offered offers */
     size_t n_log, cap_log;
+    xs_decision_record *dec; /* with --log: the decisions not written yet */
+    size_t n_dec, cap_dec;
+    size_t written;     /* log[0..written) went to the store with their decisions */
+    const char *policy; /* the exploration settings, as logged */
+    xs_store *st;       /* with --log: inside the log's transaction */
+    xs_error *err;
+    int db_failed;      /* a write failed: err says why */
 } sink;
 
-/* Keeps the offered ones of o for --log. Returns XS_OK or XS_ENOMEM. */
-static int keep(sink *k, const xs_offer *o, size_t n)
+#define LOG_CHUNK 1024 /* decisions held before they go to the transaction */
+
+/* Writes the decisions held (and their offers) into the open transaction.
+ * Returns XS_OK, or a negative code with k->db_failed set. */
+static int flush_log(sink *k)
 {
-    for (size_t i = 0; i < n && o[i].rank > 0; i++) {
+    int rc = XS_OK;
+    if (k->n_dec || k->n_log > k->written)
+        rc = xs_store_decisions_add(k->st, k->log + k->written, k->n_log - k->written, k->dec,
+                                    k->n_dec, k->err);
+    for (size_t i = 0; i < k->n_dec; i++)
+        xs_decision_record_clear(&k->dec[i]);
+    k->n_dec = 0;
+    k->written = k->n_log;
+    if (rc < 0) k->db_failed = 1;
+    return rc < 0 ? rc : XS_OK;
+}
+
+/* Keeps customer's decisions and the offers they chose for --log (the
+ * engine is set to logged, so they are the ones shown). Returns XS_OK or
+ * XS_ENOMEM. */
+static int keep(sink *k, uint32_t customer)
+{
+    xs_offer o[XS_OFFER_MAX_CANDIDATES];
+    xs_decision d[XS_OFFER_MAX_CANDIDATES];
+    size_t nd = 0;
+    xs_offer_decide_logged(k->en, customer, o, d, XS_OFFER_MAX_CANDIDATES, &nd);
+    for (size_t i = 0; i < nd; i++) {
         if (k->n_log == k->cap_log) {
             size_t nc = k->cap_log ? 2 * k->cap_log : 64;
             xs_offer_record *nr = realloc(k->log, nc * sizeof *nr);
@@ -185,16 +222,31 @@ static int keep(sink *k, const xs_offer *o, size_t n)
             k->log = nr;
             k->cap_log = nc;
         }
-        if (xs_offer_log_fill(k->en, &o[i], &k->log[k->n_log]) == XS_OK) k->n_log++;
+        if (k->n_dec == k->cap_dec) {
+            size_t nc = k->cap_dec ? 2 * k->cap_dec : 64;
+            xs_decision_record *nr = realloc(k->dec, nc * sizeof *nr);
+            if (!nr) return XS_ENOMEM;
+            k->dec = nr;
+            k->cap_dec = nc;
+        }
+        xs_decision_record *r = &k->dec[k->n_dec];
+        if (xs_decision_fill(k->en, o, &d[i], "cli", r) < 0) return XS_ENOMEM;
+        r->policy = k->policy;
+        k->n_dec++;
+        if (xs_offer_log_fill(k->en, &o[d[i].cand[d[i].chosen]], &k->log[k->n_log]) ==
+            XS_OK)
+            r->offer = (long)(k->n_log++ - k->written);
     }
-    return XS_OK;
+    return k->n_dec >= LOG_CHUNK ? flush_log(k) : XS_OK;
 }
 
 static int add_rows(void *ctx, uint32_t customer, const xs_offer *o, size_t n)
 {
     sink *k = ctx;
-    (void)customer;
-    if (k->a->log && keep(k, o, n) < 0) return XS_ENOMEM;
+    if (k->a->log) {
+        int rc = keep(k, customer);
+        if (rc < 0) return rc;
+    }
     return xs_offer_table(k->en, o, n, k->a->lang, k->a->show_suppressed, k->t);
 }
 
@@ -202,6 +254,21 @@ static int add_rows(void *ctx, uint32_t customer, const xs_offer *o, size_t n)
 
 /* The cart answer (xs_offer_cart) of a->cart for a->customer into t.
  * Returns -1 on success, else the exit code (message printed). */
+/* After the guardrail summary of --all, when some offer was valued by
+ * uplift: the evidence per kind (docs/offers.md "Uplift"). XS_OK or XS_ENOMEM. */
+static int uplift_summary(const xs_offer_engine *en)
+{
+    xs_table *u = xs_table_new();
+    if (!u || xs_offer_uplift_table(en, u) < 0) {
+        xs_table_free(u);
+        return XS_ENOMEM;
+    }
+    fprintf(stderr, "uplift evidence:\n");
+    xs_table_write(u, stderr, XS_FORMAT_TABLE);
+    xs_table_free(u);
+    return XS_OK;
+}
+
 static int cart_answer(const xs_offer_engine *en, const args *a, xs_table *t)
 {
     uint32_t cart[MAX_CART];
@@ -249,7 +316,9 @@ int xs_cmd_recommend(int argc, char **argv)
     xs_table *t = NULL, *sumt = NULL;
     xs_error e;
     int ex = XS_EXIT_FAIL;
-    sink k = {NULL, &a, NULL, NULL, 0, 0};
+    sink k = {NULL, &a, NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, &e, 0};
+    int in_log = 0; /* the log's transaction is open */
+    char policy[512];
     if (access(a.db, R_OK) != 0) {
         fprintf(stderr, "xsell %s: %s: no such store\n", CMD, a.db);
         return XS_EXIT_USAGE;
@@ -266,6 +335,18 @@ int xs_cmd_recommend(int argc, char **argv)
         goto oom;
     k.en = en;
     k.t = t;
+    if (a.log) {
+        /* a logged decision keeps the random control share (docs/replay.md) */
+        xs_offer_engine_set_logged(en, 1);
+        k.policy = xs_policy_text(&a.cfg, 1, policy, sizeof policy);
+        /* one transaction, written in chunks: a failure leaves nothing */
+        if (!a.cart && xs_store_decisions_begin(st, &e) < 0) {
+            ex = xs_cli_fail(CMD, &e);
+            goto cleanup;
+        }
+        k.st = st;
+        in_log = !a.cart;
+    }
     if (a.cart) {
         int r = cart_answer(en, &a, t);
         if (r >= 0) {
@@ -282,19 +363,22 @@ int xs_cmd_recommend(int argc, char **argv)
         }
         xs_offer o[XS_OFFER_MAX_CANDIDATES];
         int n = xs_offer_decide(en, (uint32_t)c, o, XS_OFFER_MAX_CANDIDATES);
-        if (add_rows(&k, (uint32_t)c, o, (size_t)n) < 0) goto oom;
+        if (add_rows(&k, (uint32_t)c, o, (size_t)n) < 0) goto failed;
     } else {
         xs_offer_summary sum;
-        if (xs_offer_decide_all(en, 1, add_rows, &k, &sum) < 0) goto oom;
+        if (xs_offer_decide_all(en, 1, add_rows, &k, &sum) < 0) goto failed;
         sumt = xs_table_new();
         if (!sumt || xs_offer_summary_table(&sum, sumt) < 0) goto oom;
         fprintf(stderr, "guardrail summary: %zu customers, %zu candidates\n",
                 sum.n_customers, sum.n_candidates);
         xs_table_write(sumt, stderr, XS_FORMAT_TABLE);
+        if (sum.uplift_kinds && uplift_summary(en) < 0) goto oom;
     }
     if (a.log) {
         /* logged before the output: what is shown is what the store holds */
-        if (xs_store_offers_log(st, k.log, k.n_log, &e) < 0) {
+        if (flush_log(&k) < 0) goto failed;
+        in_log = 0;
+        if (xs_store_decisions_commit(st, &e) < 0) {
             ex = xs_cli_fail(CMD, &e);
             goto cleanup;
         }
@@ -308,10 +392,19 @@ int xs_cmd_recommend(int argc, char **argv)
     }
     ex = XS_EXIT_OK;
     goto cleanup;
+failed:
+    if (k.db_failed) {
+        ex = xs_cli_fail(CMD, &e);
+        goto cleanup;
+    }
 oom:
     fprintf(stderr, "xsell %s: out of memory\n", CMD);
 cleanup:
+    if (in_log) xs_store_decisions_abort(st);
     free(k.log);
+    for (size_t i = 0; i < k.n_dec; i++)
+        xs_decision_record_clear(&k.dec[i]);
+    free(k.dec);
     xs_table_free(t);
     xs_table_free(sumt);
     xs_offer_engine_free(en);

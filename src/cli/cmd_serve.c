@@ -20,7 +20,8 @@
 static const char usage[] =
     "usage: xsell serve --db FILE [--listen HOST:PORT] [--threads N]\n"
     "                   [--max-body BYTES] [--max-connections N] [--timeout S]\n"
-    "                   [--access-log] [--web DIR]\n"
+    "                   [--access-log] [--web DIR] [--lock-timeout MS]\n"
+    "                   [--request-timeout S] [--max-per-address N]\n"
     "\n"
     "Serve the HTTP JSON API (docs/api.md) over the store FILE. Requests need\n"
     "an API key (xsell apikey create) sent as \"Authorization: Bearer KEY\",\n"
@@ -33,11 +34,21 @@ static const char usage[] =
     "                        port 0 picks a free port, printed on stdout)\n"
     "  --threads N           worker threads, 1..256 (default 2)\n"
     "  --max-body BYTES      largest request body, else 413 (default 1048576)\n"
-    "  --max-connections N   simultaneous connections (default 256)\n"
-    "  --timeout S           idle connection timeout in seconds (default 30)\n"
+    "  --max-connections N   connections served at once (default 256); more\n"
+    "                        wait for a slot up to --request-timeout, then 503;\n"
+    "                        GET /healthz always gets one of 8 reserved slots\n"
+    "  --timeout S           a keep-alive connection may idle S seconds\n"
+    "                        (default 30)\n"
+    "  --request-timeout S   a request's head and body must arrive within S\n"
+    "                        seconds, else 408 (1..3600, default 5)\n"
+    "  --max-per-address N   connections of one client address, more get 429\n"
+    "                        (1..100000, default 64)\n"
     "  --access-log          one line per request on stderr\n"
     "  --web DIR             the dashboard files served at / and /assets/\n"
     "                        (default web/dist; docs/dashboard.md)\n"
+    "  --lock-timeout MS     a write waits at most MS for the store's write lock\n"
+    "                        (held by another process), then answers 503 busy\n"
+    "                        with Retry-After (1..60000, default 1000)\n"
     "\n"
     "Exit status: 0 stopped by a signal, 1 failure, 2 bad usage.\n";
 
@@ -52,6 +63,9 @@ int xs_cmd_serve(int argc, char **argv)
         {"timeout", required_argument, NULL, 'T'},
         {"access-log", no_argument, NULL, 'A'},
         {"web", required_argument, NULL, 'w'},
+        {"lock-timeout", required_argument, NULL, 'L'},
+        {"request-timeout", required_argument, NULL, 'R'},
+        {"max-per-address", required_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -90,6 +104,21 @@ int xs_cmd_serve(int argc, char **argv)
             break;
         case 'w':
             o.web_dir = optarg;
+            break;
+        case 'L':
+            if (xs_cli_long(CMD, "--lock-timeout", optarg, 1, 60000, &v))
+                return XS_EXIT_USAGE;
+            o.lock_timeout_ms = (unsigned)v;
+            break;
+        case 'R':
+            if (xs_cli_long(CMD, "--request-timeout", optarg, 1, 3600, &v))
+                return XS_EXIT_USAGE;
+            o.request_timeout_s = (unsigned)v;
+            break;
+        case 'P':
+            if (xs_cli_long(CMD, "--max-per-address", optarg, 1, 100000, &v))
+                return XS_EXIT_USAGE;
+            o.max_per_address = (unsigned)v;
             break;
         case 'h':
             fputs(usage, stdout);

@@ -20,6 +20,7 @@ static const struct {
     {XS_ENOTFOUND, XS_EXIT_USAGE}, {XS_ENOMEM, XS_EXIT_FAIL},
     {XS_EIO, XS_EXIT_FAIL},       {XS_EDB, XS_EXIT_FAIL},
     {XS_ESCHEMA, XS_EXIT_FAIL},   {XS_EINTERNAL, XS_EXIT_FAIL},
+    {XS_EBUSY, XS_EXIT_FAIL},
 };
 
 int xs_cli_exit_code(int code)

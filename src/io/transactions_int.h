@@ -111,6 +111,17 @@ void xs__txn_report(txn *t, long line, const char *col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Sets err to out of memory and returns XS_ENOMEM. */
 int xs__txn_oom(xs_error *err);
+/*
+ * Parses a date or date-time in the given order (--date-format). Sets *day
+ * and, when a time is given, tbuf ("HH:MM:SS" plus any zone, up to 15
+ * bytes) and *has_time. Returns 0, or -1 when malformed. Not static for
+ * tests/fuzz/fuzz_date.c.
+ */
+int xs__txn_parse_datetime(xs_date_order ord, const char *s, size_t len, int32_t *day,
+                           char tbuf[16], int *has_time);
+/* Parses a decimal into micro-units. 0, -1 malformed, -2 more than 6
+ * fraction digits, -3 too large. Not static for tests/fuzz/fuzz_money.c. */
+int xs__txn_parse_micro(const char *s, size_t len, int64_t *out);
 /* Rounds micro-units half to even to `scale` digits; *inexact: it changed. */
 int64_t xs__txn_round_minor(int64_t micro, int scale, int *inexact);
 /* Maps input fields [t->n_in, n) onto the fields. XS_OK, XS_EREJECT (a

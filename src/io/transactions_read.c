@@ -103,13 +103,9 @@ static size_t parse_time(const char *s, size_t len, size_t i, char buf[9])
     return i;
 }
 
-/*
- * Parses a date or date-time in the given order. Sets *day and, when a time
- * is given, tbuf ("HH:MM:SS" plus any zone, up to 15 bytes) and *has_time.
- * Returns 0, or -1 when malformed.
- */
-static int parse_datetime(xs_date_order ord, const char *s, size_t len, int32_t *day,
-                          char tbuf[16], int *has_time)
+/* Contract in transactions_int.h. */
+int xs__txn_parse_datetime(xs_date_order ord, const char *s, size_t len, int32_t *day,
+                           char tbuf[16], int *has_time)
 {
     *has_time = 0;
     size_t i = 0;
@@ -159,30 +155,32 @@ static int parse_datetime(xs_date_order ord, const char *s, size_t len, int32_t 
     return 0;
 }
 
-/* Parses a decimal into micro-units. 0, -1 malformed, -2 more than 6
- * fraction digits, -3 too large. */
-static int parse_micro(const char *s, size_t len, int64_t *out)
+/* Contract in transactions_int.h. */
+int xs__txn_parse_micro(const char *s, size_t len, int64_t *out)
 {
-    size_t i = 0;
+    /* malformed first, then too many digits, then too large, wherever in
+     * the text each problem sits (tests/fuzz/fuzz_money.c) */
+    size_t i = 0, int_at, nd, frac_at = 0, nf = 0;
     int neg = 0;
     if (i < len && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
-    int64_t v = 0;
-    int nd = 0, nf = 0;
-    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, nd++) {
-        if (v > (INT64_MAX / XS__TXN_MICRO - 9) / 10) return -3;
-        v = v * 10 + (s[i] - '0');
-    }
-    int64_t f = 0;
+    for (int_at = i; i < len && s[i] >= '0' && s[i] <= '9'; i++) {}
+    nd = i - int_at;
     if (i < len && s[i] == '.') {
-        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, nf++) {
-            if (nf == 6) return -2;
-            f = f * 10 + (s[i] - '0');
-        }
+        for (frac_at = ++i; i < len && s[i] >= '0' && s[i] <= '9'; i++) {}
+        nf = i - frac_at;
     }
     if (i != len || nd + nf == 0) return -1;
-    for (int k = nf; k < 6; k++)
-        f *= 10;
-    v = v * XS__TXN_MICRO + f;
+    if (nf > 6) return -2;
+    int64_t v = 0;
+    for (size_t k = 0; k < nd + 6; k++) {
+        int d = 0;
+        if (k < nd)
+            d = s[int_at + k] - '0';
+        else if (k - nd < nf)
+            d = s[frac_at + k - nd] - '0';
+        if (v > (INT64_MAX - d) / 10) return -3;
+        v = v * 10 + d;
+    }
     *out = neg ? -v : v;
     return 0;
 }
@@ -465,7 +463,8 @@ int xs__txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err)
     char tbuf[16], q[120];
     int has_time = 0;
     if ((fd = field_at(t, fields, n, F_DATE)) &&
-        parse_datetime(t->o->dates, fd->ptr, fd->len, &L.day, tbuf, &has_time) < 0) {
+        xs__txn_parse_datetime(t->o->dates, fd->ptr, fd->len, &L.day, tbuf, &has_time) <
+            0) {
         xs__error_quote(q, sizeof q, fd->ptr, fd->len);
         static const char *const forms[] = {
             "an ISO 8601 date or date-time (YYYY-MM-DD[ HH:MM[:SS]])",
@@ -479,7 +478,7 @@ int xs__txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err)
     }
     if ((fd = field_at(t, fields, n, F_QTY))) {
         int64_t v;
-        int r = parse_micro(fd->ptr, fd->len, &v);
+        int r = xs__txn_parse_micro(fd->ptr, fd->len, &v);
         xs__error_quote(q, sizeof q, fd->ptr, fd->len);
         if (r < 0 || v % XS__TXN_MICRO)
             xs__txn_report(t, line, "quantity", "not an integer: %s", q);
@@ -494,7 +493,7 @@ int xs__txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err)
     for (int k = F_PRICE; k <= F_AMOUNT; k++) {
         if (!(fd = field_at(t, fields, n, k))) continue;
         int64_t v;
-        int r = parse_micro(fd->ptr, fd->len, &v);
+        int r = xs__txn_parse_micro(fd->ptr, fd->len, &v);
         xs__error_quote(q, sizeof q, fd->ptr, fd->len);
         if (r == -2)
             xs__txn_report(t, line, xs__txn_field_names[k],

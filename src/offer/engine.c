@@ -65,6 +65,12 @@ void xs_offer_config_init(xs_offer_config *c)
     c->retention_share = 0;
     c->retention_min_n = 30;
     c->retention_gap = 0.05;
+    c->control_share = -1; /* auto: 0.02 when logged (explore.c) */
+    c->uplift = 1; /* uplift where a holdout experiment qualifies (uplift_src.c) */
+    c->uplift_min_n = 1000;
+    c->uplift_min_days = 30;
+    c->cost_csm = 50;
+    c->cost_webinar = 5;
     c->churn_p = NULL;
 }
 
@@ -86,6 +92,11 @@ static const struct {
     F(band_ratio),      F(band_lift),      F(bundle_lift),       F(rank_order),
     F(unknown_gate),
     F(retention_share), F(retention_min_n), F(retention_gap),
+    F(control_share),   F(epsilon_upsell),  F(epsilon_cross_sell), F(epsilon_downsell),
+    F(thompson_upsell), F(thompson_cross_sell), F(thompson_downsell), F(explore_seed),
+    F(uplift),          F(uplift_min_n),    F(uplift_min_days),
+    F(cost_email),      F(cost_in_app),     F(cost_csm),          F(cost_webinar),
+    F(cost_sns),
 };
 #undef F
 
@@ -93,6 +104,7 @@ int xs_offer_config_set(xs_offer_config *c, const char *spec, const char *option
                         xs_error *err)
 {
     xs_offer_config tmp = *c;
+    int rc;
     const char *p = spec ? spec : "";
     while (*p) {
         const char *end = strchr(p, ',');
@@ -135,6 +147,7 @@ int xs_offer_config_set(xs_offer_config *c, const char *spec, const char *option
                       tmp.unknown_gate);
         return XS_EINVAL;
     }
+    if ((rc = xs__offer_explore_check(&tmp, option, err)) < 0) return rc;
     *c = tmp;
     return XS_OK;
 }
@@ -170,7 +183,8 @@ int xs_offer_engine_set_experiments(xs_offer_engine *en, const xs_experiment *x,
         snprintf(en->holdout_name[k], sizeof en->holdout_name[k], "%s", x[i].name);
         en->holdout_on[k] = 1;
     }
-    return XS_OK;
+    /* the same experiments as evidence of uplift (uplift_src.c) */
+    return xs__offer_uplift_build(en, x, n, err);
 }
 
 const char *xs_offer_kind_key(xs_offer_kind k)
@@ -204,7 +218,8 @@ const char *xs_offer_guard_name(xs_offer_guard g)
     static const char *const n[] = {"",         "holdout",  "substitute", "price_band",
                                     "critical_case", "consent", "health", "declined",
                                     "frequency", "no_value", "conflict", "limit",
-                                    "no_benefit", "not_at_risk", "low_usage_upsell"};
+                                    "no_benefit", "not_at_risk", "low_usage_upsell",
+                                    "negative_uplift"};
     return (unsigned)g < XS_GUARD_N ? n[g] : "";
 }
 
@@ -506,6 +521,7 @@ void xs_offer_engine_free(xs_offer_engine *en)
     xs__offer_rules_free(&en->sim);
     xs__offer_relevance_free(en);
     xs_rank_free(en->rank);
+    xs__offer_uplift_free(en);
     xs__free(en);
 }
 
@@ -541,13 +557,40 @@ int xs_offer_decide(const xs_offer_engine *en, uint32_t customer, xs_offer *out,
 int xs_offer_decide_cart(const xs_offer_engine *en, uint32_t customer,
                          const uint32_t *cart, size_t n_cart, xs_offer *out, size_t cap)
 {
+    return xs__offer_decide_slots(en, customer, cart, n_cart, out, cap, 0, NULL, 0, NULL);
+}
+
+/* Contract in xsell.h. */
+void xs_offer_engine_set_logged(xs_offer_engine *en, int on)
+{
+    en->logged = on != 0;
+}
+
+/* Contract in xsell.h. */
+int xs_offer_decide_logged(const xs_offer_engine *en, uint32_t customer, xs_offer *out,
+                           xs_decision *d, size_t cap_d, size_t *n_dec)
+{
+    return xs__offer_decide_slots(en, customer, NULL, 0, out, XS_OFFER_MAX_CANDIDATES, 1,
+                                  d, cap_d, n_dec);
+}
+
+/* Contract in offer_int.h. */
+int xs__offer_decide_slots(const xs_offer_engine *en, uint32_t customer,
+                           const uint32_t *cart, size_t n_cart, xs_offer *out, size_t cap,
+                           int logged, xs_decision *d, size_t cap_d, size_t *n_dec)
+{
     xs__offer_cust st;
     xs_offer cand[XS_OFFER_MAX_CANDIDATES];
+    if (n_dec) *n_dec = 0;
     if (customer >= en->s->cust.n) return 0;
     xs__offer_gather(en, customer, &st);
     size_t n = xs__offer_candidates(en, &st, cart, n_cart, cand, XS_OFFER_MAX_CANDIDATES);
     xs__offer_value(en, &st, cand, n);
+    xs__offer_uplift_apply(en, cand, n); /* uplift x value where there is evidence */
     xs__offer_guard(en, &st, cand, n);
+    /* which eligible candidate each slot offers, and its propensity */
+    size_t k = xs__offer_explore(en, customer, cand, n, logged || en->logged, d, cap_d);
+    if (n_dec) *n_dec = k;
     if (n > cap) n = cap;
     memcpy(out, cand, n * sizeof *out);
     return (int)n;
@@ -568,9 +611,13 @@ void xs__offer_summary_add(xs_offer_summary *sum, const xs_offer *o, size_t n)
             sum->ev_offered += o[i].ev;
             sum->n_kind[o[i].kind]++;
         } else {
+            /* negative_uplift: what P(accept) x value would have counted on */
+            double ev = o[i].guard == XS_GUARD_NEGATIVE_UPLIFT ? o[i].p_accept * o[i].value
+                                                               : o[i].ev;
             sum->n_suppressed[o[i].guard]++;
-            if (o[i].ev > 0) sum->ev_held[o[i].guard] += o[i].ev;
+            if (ev > 0) sum->ev_held[o[i].guard] += ev;
         }
+        if (o[i].value_basis == XS_VALUE_UPLIFT) sum->uplift_kinds |= 1u << o[i].kind;
     }
 }
 
@@ -587,6 +634,7 @@ void xs__offer_summary_merge(xs_offer_summary *sum, const xs_offer_summary *part
     }
     for (int k = 0; k < XS_OFFER_N_KINDS; k++)
         sum->n_kind[k] += part->n_kind[k];
+    sum->uplift_kinds |= part->uplift_kinds;
 }
 
 /* A block of customers decided by one worker thread: the offered ones are

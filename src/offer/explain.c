@@ -617,6 +617,15 @@ const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char
         o->p_churn);
     if (!isnan(o->p_churn)) /* where P(churn) comes from (churn_src.c) */
         put(b, n, &w, " (%s)", xs__offer_churn_source(en, o->customer, src, sizeof src));
+    if (o->value_basis == XS_VALUE_UPLIFT) { /* uplift_src.c */
+        xs_offer_uplift_info ui;
+        xs_offer_engine_uplift(en, o->kind, &ui);
+        put(b, n, &w,
+            "; uplift %+.3f (%s) from the holdout experiment %s (%zu treated / %zu "
+            "holdout); expected value = uplift x value - contact cost %.2f",
+            o->uplift, o->kind == XS_OFFER_DOWNSELL || o->retention ? "retained" : "expanded",
+            ui.experiment, ui.n_treated, ui.n_holdout, o->uplift * o->value - o->ev);
+    }
     if (en->model_src == 1)
         put(b, n, &w, "; model built %s", en->model_day);
     else if (en->model_src == 2)
@@ -712,6 +721,9 @@ int xs_offer_summary_table(const xs_offer_summary *sum, xs_table *t)
     rc |= xs_table_cellf(t, "%zu", sum->n_offered);
     rc |= xs_table_cellf(t, "%.2f", sum->ev_offered);
     for (int g = 1; g < XS_GUARD_N; g++) {
+        /* listed where uplift valued some candidate: a store without
+         * randomised evidence keeps the table it always had */
+        if (g == XS_GUARD_NEGATIVE_UPLIFT && !sum->uplift_kinds) continue;
         rc |= xs_table_row(t);
         rc |= xs_table_cell(t, xs_offer_guard_name((xs_offer_guard)g));
         rc |= xs_table_cellf(t, "%zu", sum->n_suppressed[g]);

@@ -24,6 +24,11 @@
  *   declined       the same product (proposed, or dropped for a downsell that
  *                  removes an add-on) declined within declined_days
  *   frequency      max_contacts offers already sent within contact_days
+ *   negative_uplift  the kind is valued by uplift (a qualifying holdout
+ *                  experiment, uplift_src.c) and the customer's predicted
+ *                  uplift is below 0: contacting would lower the outcome;
+ *                  checked last before no_value, so it counts the offers
+ *                  every contact rule let through
  *   no_value       expected value <= 0
  * The expert's read (docs/offers.md, "Offers an expert would not send"),
  * checked before any of the above except holdout:
@@ -264,6 +269,8 @@ void xs__offer_guard(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
             x->guard = XS_GUARD_DECLINED;
         else if ((double)st->recent_offers >= cfg->max_contacts)
             x->guard = XS_GUARD_FREQUENCY;
+        else if (x->value_basis == XS_VALUE_UPLIFT && x->uplift < 0)
+            x->guard = XS_GUARD_NEGATIVE_UPLIFT;
         else if (!(x->ev > 0))
             x->guard = XS_GUARD_NO_VALUE;
         else

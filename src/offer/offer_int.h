@@ -98,6 +98,15 @@ typedef struct xs__offer_shop {
     double min_unit; /* smallest unit price of a line (currency units), 0 none */
 } xs__offer_shop;
 
+/* The uplift evidence of one offer kind (uplift_src.c): the qualifying
+ * holdout experiment and every customer's predicted uplift. */
+typedef struct xs__offer_uplift {
+    xs_offer_uplift_info info;
+    float *grow; /* per customer: uplift of "expanded"; NaN none; NULL untrained */
+    float *keep; /* per customer: uplift of "retained" (downsells, retention
+                    offers); NaN none; NULL untrained */
+} xs__offer_uplift;
+
 struct xs_offer_engine {
     const struct xs_snapshot *s;
     xs_offer_config cfg;
@@ -172,6 +181,11 @@ struct xs_offer_engine {
     int holdout_arm[XS_OFFER_N_KINDS];
     char holdout_name[XS_OFFER_N_KINDS][XS_EXP_NAME_MAX];
     xs_exp_split holdout_split[XS_OFFER_N_KINDS];
+    /* 1: every decision is logged (xs_offer_engine_set_logged), so
+     * control_share -1 means 0.02 (explore.c) */
+    int logged;
+    /* uplift evidence per kind (uplift_src.c), set with the experiments */
+    xs__offer_uplift uplift[XS_OFFER_N_KINDS];
 };
 
 /* What the decision needs to know about one active family. */
@@ -329,6 +343,39 @@ const char *xs__offer_prior_text(const struct xs_offer_engine *en, const xs_offe
 /* Sets guard and rank of every candidate and sorts: offered first. */
 void xs__offer_guard(const struct xs_offer_engine *en, const xs__offer_cust *st,
                      xs_offer *o, size_t n);
+
+/* ---- uplift_src.c: uplift from the store's holdout experiments
+ * (docs/offers.md "Uplift") */
+/* Trains the uplift models of every kind with a qualifying experiment
+ * among x[0..n) (checked) and predicts each customer's uplift; a kind
+ * without one, or whose training fails, keeps P(accept) x value (info.why
+ * says why). Called again, it starts over. XS_OK or XS_ENOMEM. */
+int xs__offer_uplift_build(struct xs_offer_engine *en, const xs_experiment *x, size_t n,
+                           xs_error *err);
+void xs__offer_uplift_free(struct xs_offer_engine *en);
+/* After value: sets value_basis and uplift of every candidate and, where
+ * the kind has uplift evidence for the customer, ev = uplift x value - the
+ * channel's contact cost. */
+void xs__offer_uplift_apply(const struct xs_offer_engine *en, xs_offer *o, size_t n);
+
+/* ---- explore.c: which eligible candidate each slot offers (docs/replay.md) */
+/* After the guardrails: re-chooses each slot's offer by the policy
+ * (control share, epsilon-greedy, Thompson; greedy when all are off, which
+ * leaves o as it was), sets guard, rank and propensity and re-sorts o;
+ * with d (cap_d) fills the slots' decisions. logged: control_share -1
+ * means 0.02. Returns the number of decisions (slots). */
+size_t xs__offer_explore(const struct xs_offer_engine *en, uint32_t customer, xs_offer *o,
+                         size_t n, int logged, xs_decision *d, size_t cap_d);
+/* Checks the exploration settings of cfg (control_share and epsilon in
+ * [0, 1] or control_share -1, thompson 0 or 1). XS_OK or XS_EINVAL (err's
+ * column: option). */
+int xs__offer_explore_check(const xs_offer_config *cfg, const char *option, xs_error *err);
+
+/* ---- engine.c: the decision with its slots (xs_offer_decide_cart with
+ * logged 0 and no d; xs_offer_decide_logged with logged 1) */
+int xs__offer_decide_slots(const struct xs_offer_engine *en, uint32_t customer,
+                           const uint32_t *cart, size_t n_cart, xs_offer *out, size_t cap,
+                           int logged, xs_decision *d, size_t cap_d, size_t *n_dec);
 
 /* ---- rules.c */
 /* Mines the adoption and order rules and the adoption lags. XS_OK / XS_ENOMEM. */

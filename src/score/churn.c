@@ -19,6 +19,7 @@
  * overfit 5,600 training rows within 200 rounds.
  */
 #include "score/churn.h"
+#include "score/xgb.h"
 
 #include "base/alloc.h"
 #include "base/error.h"
@@ -56,35 +57,20 @@ void xs_churn_params_init(xs_churn_params *p)
     p->folds = 5;
 }
 
-static int xgb_fail(xs_error *err, const char *what)
-{
-    return xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL, "XGBoost: %s: %s", what,
-                         XGBGetLastError());
-}
-
 /* A DMatrix of the rows idx[0..n) of d (all rows when idx is NULL), with
  * labels when d has them. */
 static int make_dmatrix(const xs_churn_data *d, const size_t *idx, size_t n,
                         DMatrixHandle *out, xs_error *err)
 {
-    size_t p = d->enc.n_features;
-    float *x = NULL, *lab = NULL;
-    const float *src = d->x;
-    *out = NULL;
-    if (idx) {
-        x = xs__malloc((n * p != 0 ? n * p : 1) * sizeof *x);
-        if (!x) goto nomem;
-        for (size_t r = 0; r < n; r++)
-            memcpy(x + r * p, d->x + idx[r] * p, p * sizeof *x);
-        src = x;
-    }
-    if (XGDMatrixCreateFromMat(src, (bst_ulong)n, (bst_ulong)p, NAN, out) != 0) {
-        xs__free(x);
-        return xgb_fail(err, "creating the data matrix");
-    }
-    xs__free(x);
+    float *lab = NULL;
+    int rc = xs__xgb_matrix(d->x, d->enc.n_features, idx, n, out, err);
+    if (rc < 0) return rc;
     if (d->y) {
-        if (!(lab = xs__malloc((n ? n : 1) * sizeof *lab))) goto nomem;
+        if (!(lab = xs__malloc((n ? n : 1) * sizeof *lab))) {
+            XGDMatrixFree(*out);
+            *out = NULL;
+            return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+        }
         for (size_t r = 0; r < n; r++)
             lab[r] = d->y[idx ? idx[r] : r];
         int k = XGDMatrixSetFloatInfo(*out, "label", lab, (bst_ulong)n);
@@ -92,37 +78,9 @@ static int make_dmatrix(const xs_churn_data *d, const size_t *idx, size_t n,
         if (k != 0) {
             XGDMatrixFree(*out);
             *out = NULL;
-            return xgb_fail(err, "setting labels");
+            return xs__xgb_fail(err, "setting labels");
         }
     }
-    return XS_OK;
-nomem:
-    if (*out) XGDMatrixFree(*out);
-    *out = NULL;
-    return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-}
-
-/* Sets the fixed parameters (objective, tree method, threads, silence). */
-static int set_params(BoosterHandle h, const xs_churn_params *p, xs_error *err)
-{
-    char depth[32], eta[32], mcw[32], nthread[32], seed[32];
-    snprintf(depth, sizeof depth, "%d", p->max_depth);
-    snprintf(eta, sizeof eta, "%.17g", p->eta);
-    snprintf(mcw, sizeof mcw, "%.17g", p->min_child_weight);
-    snprintf(nthread, sizeof nthread, "%d", p->nthread > 0 ? p->nthread : 1);
-    snprintf(seed, sizeof seed, "%llu", (unsigned long long)(p->seed & 0x7fffffffu));
-    const char *kv[][2] = {{"verbosity", "0"},
-                           {"objective", "binary:logistic"},
-                           {"tree_method", "hist"},
-                           {"base_score", "0.5"},
-                           {"max_depth", depth},
-                           {"eta", eta},
-                           {"min_child_weight", mcw},
-                           {"nthread", nthread},
-                           {"seed", seed}};
-    for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
-        if (XGBoosterSetParam(h, kv[i][0], kv[i][1]) != 0)
-            return xgb_fail(err, "setting a parameter");
     return XS_OK;
 }
 
@@ -145,11 +103,11 @@ static int boost(DMatrixHandle dtrain, const xs_churn_params *p, BoosterHandle *
     BoosterHandle h = NULL;
     int rc;
     *out = NULL;
-    if (XGBoosterCreate(&dtrain, 1, &h) != 0) return xgb_fail(err, "creating a booster");
-    if ((rc = set_params(h, p, err)) < 0) goto fail;
+    if (XGBoosterCreate(&dtrain, 1, &h) != 0) return xs__xgb_fail(err, "creating a booster");
+    if ((rc = xs__xgb_params(h, p, 0.5, err)) < 0) goto fail;
     for (int it = 0; it < p->rounds; it++)
         if (XGBoosterUpdateOneIter(h, it, dtrain) != 0) {
-            rc = xgb_fail(err, "boosting");
+            rc = xs__xgb_fail(err, "boosting");
             goto fail;
         }
     *out = h;
@@ -168,7 +126,7 @@ static int predict_raw(BoosterHandle h, DMatrixHandle dm, int mask, size_t want,
     const float *res = NULL;
     *out = NULL;
     if (XGBoosterPredict(h, dm, mask, 0, 0, &len, &res) != 0)
-        return xgb_fail(err, "predicting");
+        return xs__xgb_fail(err, "predicting");
     if ((size_t)len != want)
         return xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL,
                              "XGBoost: %zu predictions, expected %zu", (size_t)len, want);
@@ -424,7 +382,7 @@ int xs_churn_model_save(const xs_churn_model *m, const char *path, xs_error *err
     char *tmp = NULL;
     int rc;
     if (XGBoosterSaveModelToBuffer(m->h, "{\"format\": \"json\"}", &len, &buf) != 0)
-        return xgb_fail(err, "saving the model");
+        return xs__xgb_fail(err, "saving the model");
     json_error_t je;
     if (!(xgb = json_loadb(buf, (size_t)len, 0, &je))) {
         return xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL,
@@ -594,7 +552,7 @@ static int load_root(json_t *root, const char *path, xs_churn_model **out, xs_er
     snprintf(nt, sizeof nt, "%d", m->params.nthread);
     if (XGBoosterSetParam(m->h, "nthread", nt) != 0 ||
         XGBoosterSetParam(m->h, "verbosity", "0") != 0) {
-        rc = xgb_fail(err, "setting a parameter");
+        rc = xs__xgb_fail(err, "setting a parameter");
         goto cleanup;
     }
     *out = m;

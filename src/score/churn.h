@@ -79,6 +79,27 @@ int xs__churn_data_from_cells(const xs_churn_model *m, const char *source,
 int xs__churn_model_load_buffer(const char *text, size_t len, const char *name,
                                 xs_churn_model **out, xs_error *err);
 
+/*
+ * Fits one source column of an encoding (features_table.c; shared with the
+ * uplift table, uplift_data.c): name copied; numeric when every non-blank
+ * cell of cells[i * stride], i < n, parses (xs__churn_parse_cell), else
+ * categorical with the distinct non-blank values as levels, sorted
+ * bytewise. col must be zeroed. XS_OK or XS_ENOMEM.
+ */
+int xs__churn_col_fit(xs__churn_col *col, const char *name, const char *const *cells,
+                      size_t n, size_t stride);
+
+/*
+ * Encodes one cell s of column col into row (the column's features):
+ * numeric: the number, NaN when blank; categorical: the level's indicator
+ * set to 1 (the others must already be 0), none when blank or unseen.
+ * Counts blanks and unseen values in info. Returns 0, -1 (a numeric column
+ * holding text) or -2 (a number too large for a float); the caller writes
+ * the located message.
+ */
+int xs__churn_cell_encode(const xs__churn_col *col, const char *s, float *row,
+                          xs_churn_column *info);
+
 /* Frees the insides of an encoding (NULL-safe, idempotent after zeroing). */
 void xs__churn_enc_free(xs__churn_enc *e);
 

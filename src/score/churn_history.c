@@ -516,7 +516,7 @@ static int nomem(xs_error *err)
 }
 
 /* Features of the customers active on day t; labels when h > 0. */
-static int build(const struct xs_snapshot *s, int32_t t, int h, const xs_churn_model *m,
+static int build(const struct xs_snapshot *s, int32_t t, int h, const xs__churn_enc *me,
                  xs_churn_data **out, xs_error *err)
 {
     xs_churn_data *d = NULL;
@@ -543,7 +543,7 @@ static int build(const struct xs_snapshot *s, int32_t t, int h, const xs_churn_m
             "labels of cutoff %s need data up to %s, the data ends on %s", tday, need,
             lday);
     }
-    if (m && (rc = check_model(xs__churn_model_enc(m), err)) < 0) return rc;
+    if (me && (rc = check_model(me, err)) < 0) return rc;
     size_t nc = s->cust.n, n = 0;
     if (!(rows = xs__malloc((nc ? nc : 1) * sizeof *rows))) goto oom;
     for (uint32_t c = 0; c < nc; c++)
@@ -566,7 +566,7 @@ static int build(const struct xs_snapshot *s, int32_t t, int h, const xs_churn_m
     snprintf(path, sizeof path, "cutoff %s", tday);
     if (!(d->path = xs__strdup(path))) goto oom;
     d->n = n;
-    if (m ? xs__churn_enc_copy(&d->enc, xs__churn_model_enc(m)) < 0
+    if (me ? xs__churn_enc_copy(&d->enc, me) < 0
           : fit_encoding(&d->enc, cat, n) < 0)
         goto oom;
     const xs__churn_enc *e = &d->enc;
@@ -686,7 +686,15 @@ int xs_churn_history_features(const xs_snapshot *s, const char *cutoff, int hori
     int rc;
     *out = NULL;
     if ((rc = parse_day(cutoff, "--cutoff", &t, err)) < 0) return rc;
-    return build(s, t, horizon, m, out, err);
+    return build(s, t, horizon, m ? xs__churn_model_enc(m) : NULL, out, err);
+}
+
+/* Contract in churn_history.h. */
+int xs__churn_history_table(const struct xs_snapshot *s, int32_t day,
+                            const xs__churn_enc *enc, xs_churn_data **out, xs_error *err)
+{
+    *out = NULL;
+    return build(s, day, 0, enc, out, err);
 }
 
 int xs_churn_history_train(const xs_snapshot *s, const xs_churn_history_opts *o,
@@ -737,7 +745,8 @@ int xs_churn_history_eval(const xs_snapshot *s, const xs_churn_history_opts *o,
     if ((rc = build(s, t1, o->horizon, NULL, &d1, err)) < 0) goto cleanup;
     if ((rc = two_classes(d1, t1, o->horizon, err)) < 0) goto cleanup;
     if ((rc = xs_churn_train(d1, &o->params, &m, err)) < 0) goto cleanup;
-    if ((rc = build(s, t2, o->horizon, m, &d2, err)) < 0) goto cleanup;
+    if ((rc = build(s, t2, o->horizon, m ? xs__churn_model_enc(m) : NULL, &d2, err)) < 0)
+        goto cleanup;
     if ((rc = xs_churn_predict(m, d2, 0, &p, err)) < 0) goto cleanup;
     xs__date_format(t1, out->train_cutoff);
     xs__date_format(t2, out->eval_cutoff);
@@ -770,7 +779,7 @@ int xs_churn_history_predict(const xs_snapshot *s, const xs_churn_model *m,
     *data = NULL;
     memset(pred, 0, sizeof *pred);
     if ((rc = resolve_as_of(s, as_of, &t, err)) < 0) return rc;
-    if ((rc = build(s, t, 0, m, data, err)) < 0) return rc;
+    if ((rc = build(s, t, 0, m ? xs__churn_model_enc(m) : NULL, data, err)) < 0) return rc;
     if ((rc = xs_churn_predict(m, *data, with_contribs, pred, err)) < 0) {
         xs_churn_data_free(*data);
         *data = NULL;

@@ -59,4 +59,16 @@ int xs__churn_history_active(const struct xs_snapshot *s, uint32_t c, int32_t d)
  * may lie in the future). XS_SNAP_NO_DATE when there is none. */
 int32_t xs__churn_history_data_end(const struct xs_snapshot *s);
 
+/* The feature table of the customers active on day (no labels) encoded
+ * with enc (copied; the history table's columns), or with the encoding
+ * fitted on these rows when enc is NULL: what xs_churn_history_features()
+ * builds, for an encoding that comes from elsewhere than a churn model
+ * (the offer engine's uplift models, src/offer/uplift_src.c). Caller frees
+ * with xs_churn_data_free(). XS_OK, XS_EINVAL (no customer active, enc not
+ * of the history table), XS_ENOMEM. */
+struct xs__churn_enc;
+int xs__churn_history_table(const struct xs_snapshot *s, int32_t day,
+                            const struct xs__churn_enc *enc, xs_churn_data **out,
+                            xs_error *err);
+
 #endif

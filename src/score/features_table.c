@@ -372,45 +372,78 @@ static long find_level(const xs__churn_col *col, const char *s)
     return hit ? (long)(hit - (const char **)col->levels) : -1;
 }
 
-/* Fits the encoding to the source columns src[0..n_src) of r. */
-static int fit_encoding(xs__churn_enc *e, const raw *r, const size_t *src, size_t n_src)
+/* Contract in churn.h. */
+int xs__churn_col_fit(xs__churn_col *col, const char *name, const char *const *cells,
+                      size_t n, size_t stride)
 {
     xs__intern seen;
-    xs__intern_init(&seen);
     int rc = XS_ENOMEM;
-    if (!(e->cols = xs__calloc(n_src ? n_src : 1, sizeof *e->cols))) goto cleanup;
-    e->n_cols = n_src;
-    for (size_t c = 0; c < n_src; c++) {
-        xs__churn_col *col = &e->cols[c];
-        if (!(col->name = xs__strdup(r->names[src[c]]))) goto cleanup;
-        int numeric = 1;
-        for (size_t i = 0; i < r->n && numeric; i++) {
-            double v;
-            numeric = xs__churn_parse_cell(r->cells[i * r->n_cols + src[c]], &v) >= 0;
-        }
-        if (numeric) continue;
-        col->categorical = 1;
-        xs__intern_free(&seen);
-        xs__intern_init(&seen);
-        for (size_t i = 0; i < r->n; i++) {
-            const char *s = r->cells[i * r->n_cols + src[c]];
-            if (is_blank(s)) continue;
-            if (xs__intern_add(&seen, s, strlen(s)) == XS_INTERN_NONE) goto cleanup;
-        }
-        if (seen.n) {
-            if (!(col->levels = xs__calloc(seen.n, sizeof *col->levels))) goto cleanup;
-            for (size_t l = 0; l < seen.n; l++) {
-                if (!(col->levels[l] = xs__strdup(xs__intern_str(&seen, (uint32_t)l))))
-                    goto cleanup;
-                col->n_levels = l + 1;
-            }
-            qsort(col->levels, col->n_levels, sizeof *col->levels, cmp_str);
-        }
+    xs__intern_init(&seen);
+    if (!(col->name = xs__strdup(name))) goto cleanup;
+    int numeric = 1;
+    for (size_t i = 0; i < n && numeric; i++) {
+        double v;
+        numeric = xs__churn_parse_cell(cells[i * stride], &v) >= 0;
     }
-    rc = xs__churn_enc_finish(e);
+    rc = XS_OK;
+    if (numeric) goto cleanup;
+    col->categorical = 1;
+    rc = XS_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const char *v = cells[i * stride];
+        if (is_blank(v)) continue;
+        if (xs__intern_add(&seen, v, strlen(v)) == XS_INTERN_NONE) goto cleanup;
+    }
+    if (seen.n) {
+        if (!(col->levels = xs__calloc(seen.n, sizeof *col->levels))) goto cleanup;
+        for (size_t l = 0; l < seen.n; l++) {
+            if (!(col->levels[l] = xs__strdup(xs__intern_str(&seen, (uint32_t)l))))
+                goto cleanup;
+            col->n_levels = l + 1;
+        }
+        qsort(col->levels, col->n_levels, sizeof *col->levels, cmp_str);
+    }
+    rc = XS_OK;
 cleanup:
     xs__intern_free(&seen);
     return rc;
+}
+
+/* Contract in churn.h. */
+int xs__churn_cell_encode(const xs__churn_col *col, const char *s, float *row,
+                          xs_churn_column *info)
+{
+    if (!col->categorical) {
+        double v;
+        int k = xs__churn_parse_cell(s, &v);
+        if (k < 0) return -1;
+        if (k == 0 && fabs(v) > FLT_MAX) return -2;
+        if (k == 1) info->n_blank++;
+        row[0] = k == 1 ? NAN : (float)v;
+        return 0;
+    }
+    if (is_blank(s)) {
+        info->n_blank++;
+        return 0;
+    }
+    long l = find_level(col, s);
+    if (l < 0)
+        info->n_unseen++;
+    else
+        row[l] = 1.0f;
+    return 0;
+}
+
+/* Fits the encoding to the source columns src[0..n_src) of r. */
+static int fit_encoding(xs__churn_enc *e, const raw *r, const size_t *src, size_t n_src)
+{
+    if (!(e->cols = xs__calloc(n_src ? n_src : 1, sizeof *e->cols))) return XS_ENOMEM;
+    e->n_cols = n_src;
+    for (size_t c = 0; c < n_src; c++)
+        if (xs__churn_col_fit(&e->cols[c], r->names[src[c]], r->cells + src[c], r->n,
+                              r->n_cols) < 0)
+            return XS_ENOMEM;
+    return xs__churn_enc_finish(e);
 }
 
 /*
@@ -436,36 +469,16 @@ static int encode(xs_churn_data *d, const raw *r, const size_t *src, xs_error *e
         info->n_levels = col->n_levels;
         for (size_t i = 0; i < n; i++) {
             const char *s = r->cells[i * r->n_cols + src[c]];
-            float *row = d->x + i * p + col->first_feature;
-            if (!col->categorical) {
-                double v;
-                int k = xs__churn_parse_cell(s, &v);
-                if (k < 0) {
-                    char q[128];
-                    xs__error_quote(q, sizeof q, s, strlen(s));
-                    return xs__error_set(err, XS_EINVAL, d->path, r->lines[i], col->name,
-                                         "not a number: %s", q);
-                }
-                if (k == 0 && fabs(v) > FLT_MAX) {
-                    char q[128];
-                    xs__error_quote(q, sizeof q, s, strlen(s));
-                    return xs__error_set(err, XS_EINVAL, d->path, r->lines[i], col->name,
-                                         "number too large for the model: %s", q);
-                }
-                if (k == 1) info->n_blank++;
-                row[0] = k == 1 ? NAN : (float)v;
-                continue;
+            if (col->categorical) d->cat_raw[i * e->n_cols + c] = s;
+            int k = xs__churn_cell_encode(col, s, d->x + i * p + col->first_feature, info);
+            if (k < 0) {
+                char q[128];
+                xs__error_quote(q, sizeof q, s, strlen(s));
+                return xs__error_set(err, XS_EINVAL, d->path, r->lines[i], col->name,
+                                     k == -1 ? "not a number: %s"
+                                             : "number too large for the model: %s",
+                                     q);
             }
-            d->cat_raw[i * e->n_cols + c] = s;
-            if (is_blank(s)) {
-                info->n_blank++;
-                continue;
-            }
-            long l = find_level(col, s);
-            if (l < 0)
-                info->n_unseen++;
-            else
-                row[l] = 1.0f;
         }
     }
     return XS_OK;

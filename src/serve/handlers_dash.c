@@ -77,15 +77,36 @@ int xs__h_guardrails(xs__req *r)
             guards, json_pack("{s:s,s:I,s:o}", "guard", xs_offer_guard_name((xs_offer_guard)g),
                               "suppressed", (json_int_t)s->n_suppressed[g], "ev_held",
                               xs__num(s->ev_held[g])));
+    /* what each kind's expected value is based on (docs/offers.md "Uplift") */
+    json_t *uplift = json_array();
+    for (int k = 0; uplift && k < XS_OFFER_N_KINDS; k++) {
+        xs_offer_uplift_info u;
+        xs_offer_engine_uplift(m->offers, (xs_offer_kind)k, &u);
+        json_t *o = u.on ? json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:o}",
+                                     "kind", xs_offer_kind_key((xs_offer_kind)k), "basis",
+                                     "uplift", "experiment", u.experiment, "outcome",
+                                     k == XS_OFFER_DOWNSELL ? "retained" : "expanded",
+                                     "start", u.start, "until", u.until, "treated",
+                                     (json_int_t)u.n_treated, "holdout",
+                                     (json_int_t)u.n_holdout, "scored",
+                                     (json_int_t)u.n_scored, "negative",
+                                     (json_int_t)u.n_negative, "mean_uplift",
+                                     xs__num(u.mean))
+                         : json_pack("{s:s,s:s,s:o}", "kind",
+                                     xs_offer_kind_key((xs_offer_kind)k), "basis",
+                                     "propensity", "why",
+                                     u.why[0] ? json_string(u.why) : json_null());
+        json_array_append_new(uplift, o);
+    }
     char as_of[11];
     return xs__reply(r, 200,
-                     json_pack("{s:s,s:I,s:I,s:I,s:o,s:o?,s:o?}", "as_of",
+                     json_pack("{s:s,s:I,s:I,s:I,s:o,s:o?,s:o?,s:o?}", "as_of",
                                xs_offer_engine_as_of(m->offers, as_of), "customers",
                                (json_int_t)s->n_customers, "candidates",
                                (json_int_t)s->n_candidates, "offered",
                                (json_int_t)s->n_offered, "ev_offered",
                                xs__num(s->ev_offered), "offered_by_kind", kinds,
-                               "guards", guards));
+                               "guards", guards, "uplift", uplift));
 }
 
 /* One metric row of a report as JSON. */

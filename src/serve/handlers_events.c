@@ -9,8 +9,9 @@
  * would have; values: strings as they are, numbers as written, booleans as
  * true/false, null as absent) and hands every table to xs_import_records(),
  * so rows are checked by the importer itself, tables in dependency order.
- * Any error anywhere writes nothing. The running model does not see the new
- * rows until the next POST /v1/build.
+ * Any error anywhere writes nothing; a store locked by another process
+ * past --lock-timeout is 503 busy (store_access.c). The running model does
+ * not see the new rows until the next POST /v1/build.
  */
 #include "base/alloc.h"
 #include "base/error.h"
@@ -271,10 +272,7 @@ int xs__h_events(xs__req *r)
     }
 
     xs_error e;
-    if (xs_store_open(&st, xs__server_db(r->srv), &e) < 0) {
-        status = xs__error(r, 503, "not_available", "store: %s", e.message);
-        goto cleanup;
-    }
+    if ((status = xs__store_for_write(r, &st)) != 0) goto cleanup;
     xs_import_options o;
     xs_import_options_init(&o);
     o.max_errors = MAX_DETAILS;
@@ -289,6 +287,10 @@ int xs__h_events(xs__req *r)
             total += res[i].n_errors;
         if (total > es.n) es.n = total;
         status = reply_invalid(r, &es);
+        goto cleanup;
+    }
+    if (rc == XS_EBUSY) {
+        status = xs__store_busy(r);
         goto cleanup;
     }
     if (rc < 0) {

@@ -184,7 +184,8 @@ static void put_product(obuf *o, const xs_offer_engine *en, const xs_offer *x)
 /* Writes the whole offers body (with the final newline) into o. Returns
  * XS_OK or XS_EINVAL (a number JSON cannot hold); o->oom on no memory. */
 static int render_offers(obuf *o, const xs_offer_engine *en, const char *cust,
-                         const xs_offer *off, size_t n, const char *lang)
+                         const xs_offer *off, size_t n, const char *lang,
+                         const xs_offer_record *ids)
 {
     char as_of[11], day[11], num[16], text[1024], ev[1024];
     put_str(o, "{\"customer_id\":");
@@ -222,6 +223,14 @@ static int render_offers(obuf *o, const xs_offer_engine *en, const char *cust,
         if (put_real(o, 2, x->ev) < 0) return XS_EINVAL;
         put_str(o, ",\"probability\":");
         if (put_real(o, 4, x->p_accept) < 0) return XS_EINVAL;
+        /* what expected_value is based on (docs/offers.md "Uplift") */
+        put_str(o, ",\"value_basis\":");
+        put_json_str(o, xs_offer_value_basis_name(x->value_basis));
+        put_str(o, ",\"uplift\":");
+        if (x->value_basis != XS_VALUE_UPLIFT)
+            put_str(o, "null");
+        else if (put_real(o, 4, x->uplift) < 0)
+            return XS_EINVAL;
         put_str(o, ",\"revenue_delta\":");
         if (put_real(o, 2, x->revenue_delta) < 0) return XS_EINVAL;
         put_str(o, ",\"channel\":");
@@ -234,6 +243,12 @@ static int render_offers(obuf *o, const xs_offer_engine *en, const char *cust,
         put_json_str_or_null(o, xs_offer_evidence(en, x, ev, sizeof ev));
         put_str(o, ",\"suppressed_by\":");
         put_json_str_or_null(o, x->guard ? xs_offer_guard_name(x->guard) : NULL);
+        if (ids) { /* log=1: the logged offer's id and its propensity */
+            put_str(o, ",\"offer_id\":");
+            put_json_str(o, ids[x->rank - 1].offer_id);
+            put_str(o, ",\"propensity\":");
+            if (put_real(o, 4, x->propensity) < 0) return XS_EINVAL;
+        }
         put_str(o, "}");
     }
     put_str(o, "]}\n");
@@ -254,6 +269,13 @@ int xs__h_offers(xs__req *r)
         xs__quote(q, sizeof q, lang, strlen(lang));
         return xs__error(r, 400, "bad_request", "lang: expected en or ja, got %s", q);
     }
+    long log; /* log=1: a logged decision (docs/replay.md), write scope */
+    if (xs__query_long(r, "log", 0, 0, 1, &log) < 0) return r->status;
+    if (log && r->scope < XS_SCOPE_WRITE)
+        return xs__error(r, 403, "forbidden",
+                         "log=1 writes the decision to the store: it needs a key with scope"
+                         " write (key has %s)",
+                         xs_apikey_scope_name(r->scope));
     if (!m->offers)
         return xs__error(r, 503, "not_available", "offer engine: %s", m->offers_error);
     long c = xs_offer_engine_find(m->offers, r->params[0]);
@@ -262,13 +284,22 @@ int xs__h_offers(xs__req *r)
         return xs__error(r, 404, "not_found", "unknown customer %s", q);
     }
     xs_offer o[XS_OFFER_MAX_CANDIDATES];
-    int n = xs_offer_decide(m->offers, (uint32_t)c, o, XS_OFFER_MAX_CANDIDATES);
+    xs_decision d[XS_OFFER_MAX_CANDIDATES];
+    xs_offer_record ids[XS_OFFER_MAX_CANDIDATES];
+    size_t n_dec = 0;
+    int n = log ? xs_offer_decide_logged(m->offers, (uint32_t)c, o, d, XS_OFFER_MAX_CANDIDATES,
+                                         &n_dec)
+                : xs_offer_decide(m->offers, (uint32_t)c, o, XS_OFFER_MAX_CANDIDATES);
     size_t n_off = 0;
     while (n_off < (size_t)(n > 0 ? n : 0) && n_off < (size_t)limit && o[n_off].rank > 0)
         n_off++;
+    if (log) { /* the slots shown (limit may cut them): those are the contacts */
+        int status = xs__decisions_log(r, m->offers, o, d, n_dec < n_off ? n_dec : n_off, ids);
+        if (status) return status;
+    }
     obuf out = {NULL, 0, 0, 0, 0};
     reserve(&out, 4096);
-    int rc = render_offers(&out, m->offers, r->params[0], o, n_off, lang);
+    int rc = render_offers(&out, m->offers, r->params[0], o, n_off, lang, log ? ids : NULL);
     if (rc < 0 || out.oom || out.bad_utf8) {
         xs__free(out.b);
         return xs__error(r, 500, "internal", "cannot render the offers");
@@ -335,11 +366,12 @@ int xs__h_outcome(xs__req *r)
     xs_store *st = NULL;
     xs_error e;
     memset(&e, 0, sizeof e);
-    int rc = xs_store_open(&st, xs__server_db(r->srv), &e);
-    if (rc == XS_OK)
-        rc = xs_store_offer_outcome(st, r->params[0], json_string_value(jo), at, delta,
-                                    &e);
+    int status = xs__store_for_write(r, &st);
+    if (status) return status;
+    int rc =
+        xs_store_offer_outcome(st, r->params[0], json_string_value(jo), at, delta, &e);
     xs_store_close(st);
+    if (rc == XS_EBUSY) return xs__store_busy(r);
     if (rc == XS_ENOTFOUND) return xs__error(r, 404, "not_found", "%s", e.message);
     if (rc == XS_EINVAL && !strcmp(e.column, "--offer"))
         return xs__error(r, 409, "outcome_final", "%s", e.message);

@@ -301,6 +301,21 @@ int xs__h_customer(xs__req *r)
         xs__num(c.ltv), "clv", xs__num(c.clv), "p_alive", xs__num(c.p_alive), "churn_risk",
         xs__num(c.churn_risk), "aov", xs__num(c.aov));
     if (o) json_object_set_new(o, "segment", json_string(xs_segment_name(c.segment)));
+    /* the predicted uplift per offer kind (docs/offers.md "Uplift"): null
+     * where the kind is valued by P(accept) */
+    long ci = m->offers ? xs_offer_engine_find(m->offers, c.id) : -1;
+    json_t *up = json_object();
+    for (int k = 0; o && up && k < XS_OFFER_N_KINDS; k++) {
+        double v = ci < 0 ? NAN
+                          : xs_offer_engine_customer_uplift(m->offers, (uint32_t)ci,
+                                                            (xs_offer_kind)k,
+                                                            k == XS_OFFER_DOWNSELL);
+        json_object_set_new(up, xs_offer_kind_key((xs_offer_kind)k), xs__num(v));
+    }
+    if (o && up)
+        json_object_set_new(o, "uplift", up);
+    else
+        json_decref(up);
     return xs__reply(r, 200, o);
 }
 

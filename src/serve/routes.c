@@ -21,6 +21,8 @@ const xs__route xs__routes[] = {
     {"GET", "/v1/segments", "segments", XS_SCOPE_READ, 0, xs__h_segments},
     {"GET", "/v1/guardrails", "guardrails", XS_SCOPE_READ, 0, xs__h_guardrails},
     {"GET", "/v1/experiments", "experiments", XS_SCOPE_READ, 0, xs__h_experiments},
+    {"GET", "/v1/replays", "replays", XS_SCOPE_READ, 0, xs__h_replays},
+    {"GET", "/v1/plan", "plan", XS_SCOPE_READ, 0, xs__h_plan},
     {"GET", "/", "dashboard", XS_SCOPE_NONE, 0, xs__h_web_index},
     {"GET", "/assets/{name}", "assets", XS_SCOPE_NONE, 0, xs__h_web_asset},
     {"POST", "/v1/build", "build", XS_SCOPE_ADMIN, 0, xs__h_build},

@@ -4,14 +4,18 @@
  * JSON helpers. Only src/serve includes this (and only src/serve speaks
  * HTTP); everything it computes comes from xsell.h.
  *
- * Files: server.c (libmicrohttpd glue, dispatch, auth, shutdown), routes.c
+ * Files: server.c (libmicrohttpd glue, dispatch, auth, shutdown), admit.c
+ * (the listening socket and who gets a connection under load: admit.h,
+ * used by server.c only), routes.c
  * (the one routes table), model.c (building and swapping the model),
  * handlers_read.c (read routes), handlers_offers.c (the offer engine adapter,
  * build, offer outcomes), metrics.c (Prometheus counters), json.c (helpers),
  * static.c
  * (the dashboard's files at / and /assets/), handlers_dash.c (GET
  * /v1/segments, docs/dashboard.md), handlers_events.c (POST /v1/events,
- * a batch of rows through xs_import_records).
+ * a batch of rows through xs_import_records), store_access.c (how write
+ * handlers open the store: bounded lock wait, 503 busy), handlers_replay.c
+ * (logging the decisions of offers?log=1, GET /v1/replays).
  */
 #ifndef XS_SERVE_INT_H
 #define XS_SERVE_INT_H
@@ -116,6 +120,12 @@ typedef struct xs__req {
     size_t n_text;
     const char *text_type;
     const char *allow;            /* Allow header of a 405 */
+    /* one more response header any handler may set (static strings; NULL:
+     * none), emitted by respond() in server.c: e.g. Retry-After of a 503 */
+    const char *hdr_name, *hdr_value;
+    /* set by xs__dispatch() (no connection, conn NULL): the headers and
+     * query arguments come from there (server.c) */
+    const struct xs__seam *seam;
 } xs__req;
 
 typedef int (*xs__handler)(xs__req *r);
@@ -199,6 +209,36 @@ long xs__server_in_flight(const struct xs_server *s);
 const char *xs__server_db(const struct xs_server *s);
 /* The dashboard directory (--web; "web/dist" by default), borrowed. */
 const char *xs__server_web_dir(const struct xs_server *s);
+/* The bounded wait for the store's write lock (--lock-timeout), in ms. */
+unsigned xs__server_lock_timeout_ms(const struct xs_server *s);
+
+/* Write handlers and the store (store_access.c). */
+/* Opens the server's store for a write, waiting for another process's
+ * write lock at most --lock-timeout. Returns 0 and sets *st (caller closes
+ * with xs_store_close), or sets an error answer on r (503 busy or
+ * not_available) and returns its status. */
+int xs__store_for_write(xs__req *r, xs_store **st);
+/* Sets the answer to a store that stayed locked past the wait (XS_EBUSY):
+ * 503 {"error":{"code":"busy",...}} with Retry-After. Returns 503. */
+int xs__store_busy(xs__req *r);
+
+/* A request without a socket, for xs__dispatch() (the HTTP fuzz target
+ * tests/fuzz/fuzz_http.c): all borrowed. */
+typedef struct xs__http_in {
+    const char *method;         /* "GET", "POST", ... */
+    const char *target;         /* path and query as sent: "/v1/rules?limit=3" */
+    const char *const *headers; /* name, value, name, value, ... */
+    size_t n_headers;           /* pairs */
+    const char *body;
+    size_t n_body;
+} xs__http_in;
+/* Runs one request through the same route matching, key checks, path,
+ * query and size checks, JSON parsing and handlers as a connection does
+ * (server.c). Sets *status and *out: the body exactly as it would be sent
+ * (JSON and a newline, or a text route's bytes; *is_json says which);
+ * caller frees *out with xs__free. Returns XS_OK or XS_ENOMEM. */
+int xs__dispatch(struct xs_server *s, const xs__http_in *in, int *status, char **out,
+                 size_t *n_out, int *is_json);
 
 /* The route handlers. */
 int xs__h_healthz(xs__req *r);
@@ -214,6 +254,14 @@ int xs__h_offers(xs__req *r);
 int xs__h_build(xs__req *r);
 int xs__h_events(xs__req *r); /* handlers_events.c */
 int xs__h_outcome(xs__req *r); /* handlers_offers.c */
+int xs__h_replays(xs__req *r); /* handlers_replay.c */
+int xs__h_plan(xs__req *r); /* handlers_plan.c */
+/* Logs the n_dec decisions d of a GET .../offers?log=1 over the decided
+ * offers o with the offers they chose (handlers_replay.c): ids[k] gets the
+ * offer of slot k + 1 (its offer_id). Returns 0, or the error status set
+ * on r (503 busy or not_available). */
+int xs__decisions_log(xs__req *r, const xs_offer_engine *en, const xs_offer *o,
+                      const xs_decision *d, size_t n_dec, xs_offer_record *ids);
 /* The dashboard (static.c, handlers_dash.c). */
 int xs__h_web_index(xs__req *r);
 int xs__h_web_asset(xs__req *r);

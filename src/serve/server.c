@@ -22,9 +22,17 @@
  * calls collect the body up to max_body; the last call parses JSON and runs
  * the handler. Each request holds a reference to the model it started with,
  * released when libmicrohttpd reports the request complete.
+ *
+ * Connections reach the daemon through admit.c (it owns the listening
+ * socket: connection limit, waiting room, request deadline, per-address
+ * cap); the callbacks here tell it where each request is. xs__dispatch()
+ * runs the same first_call() / last_call() on a request given as plain
+ * strings, for the HTTP fuzz target: headers and query then come from it
+ * instead of the connection (req_value()).
  */
 #include "base/alloc.h"
 #include "base/error.h"
+#include "serve/admit.h"
 #include "serve/serve_int.h"
 
 #include <microhttpd.h>
@@ -36,14 +44,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #define KEYS_TTL 1.0 /* seconds between re-reads of the API keys */
+#define WORKER_CONNS 100 /* connections per worker, on average (see xs_server_start) */
+#define MAX_WORKERS 64   /* ... up to this many workers (--threads may ask for more) */
 
 struct xs_server {
     struct MHD_Daemon *d;
+    xs__admit *admit; /* listening socket, admission, deadlines (admit.c) */
     char *db;
     xs_serve_opts o;
     int port;
@@ -116,10 +128,66 @@ int xs__reply(xs__req *r, int status, json_t *body)
     return status;
 }
 
+/* ---------------------------------------------------------------------- */
+/* Headers and query arguments                                            */
+/* ---------------------------------------------------------------------- */
+
+/* The headers and decoded query of a request given to xs__dispatch(). */
+#define SEAM_MAX_ARGS 64
+struct xs__seam {
+    const xs__http_in *in;
+    char *qbuf; /* the query, split and decoded in place (xs__malloc) */
+    const char *key[SEAM_MAX_ARGS], *val[SEAM_MAX_ARGS];
+    size_t n_args;
+};
+
+/* Splits and decodes the query as libmicrohttpd does: '&' between
+ * arguments, '=' between name and value (none: NULL), '+' as a space, then
+ * %XX. Returns 0 or -1 when out of memory. */
+static int seam_parse_query(struct xs__seam *sm, const char *query)
+{
+    if (!query || !*query) return 0;
+    if (!(sm->qbuf = xs__strdup(query))) return -1;
+    for (char *seg = sm->qbuf, *next; seg && sm->n_args < SEAM_MAX_ARGS; seg = next) {
+        next = strchr(seg, '&');
+        if (next) *next++ = 0;
+        char *val = strchr(seg, '=');
+        if (val) *val++ = 0;
+        for (char *p = seg; *p; p++)
+            if (*p == '+') *p = ' ';
+        for (char *p = val; p && *p; p++)
+            if (*p == '+') *p = ' ';
+        /* check_query() has refused what does not decode */
+        xs__path_decode(seg);
+        if (val) xs__path_decode(val);
+        sm->key[sm->n_args] = seg;
+        sm->val[sm->n_args++] = val;
+    }
+    return 0;
+}
+
+/* A request header (header 1, case-insensitive) or query argument (0):
+ * libmicrohttpd's for a connection, the seam's for xs__dispatch(). */
+static const char *req_value(xs__req *r, int header, const char *name)
+{
+    if (!r->seam)
+        return MHD_lookup_connection_value(
+            r->conn, header ? MHD_HEADER_KIND : MHD_GET_ARGUMENT_KIND, name);
+    const struct xs__seam *sm = r->seam;
+    if (header) {
+        for (size_t i = 0; i < sm->in->n_headers; i++)
+            if (!strcasecmp(sm->in->headers[2 * i], name)) return sm->in->headers[2 * i + 1];
+        return NULL;
+    }
+    for (size_t i = 0; i < sm->n_args; i++)
+        if (!strcmp(sm->key[i], name)) return sm->val[i];
+    return NULL;
+}
+
 /* Contract in serve_int.h. */
 const char *xs__query(xs__req *r, const char *name)
 {
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    return req_value(r, 0, name);
 }
 
 /* Contract in serve_int.h. */
@@ -177,6 +245,11 @@ static enum MHD_Result respond(xs_server *s, conn_state *cs)
         if (!resp) return MHD_NO;
     }
     if (r->allow) MHD_add_response_header(resp, "Allow", r->allow);
+    /* others wait for a slot: this connection has had its turn (admit.c) */
+    if (xs__admit_should_close(s->admit, r->conn))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    /* any handler's extra header (store_access.c: Retry-After of 503 busy) */
+    if (r->hdr_name) MHD_add_response_header(resp, r->hdr_name, r->hdr_value);
     enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     cs->responded = 1;
@@ -226,8 +299,7 @@ static void keys_refresh(xs_server *s)
 static int authorize(xs_server *s, const xs__route *rt, xs__req *r)
 {
     if (rt->scope == XS_SCOPE_NONE) return 0;
-    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                                MHD_HTTP_HEADER_AUTHORIZATION);
+    const char *h = req_value(r, 1, MHD_HTTP_HEADER_AUTHORIZATION);
     if (!h || !*h)
         return xs__error(r, 401, "unauthorized",
                          "missing API key: send \"Authorization: Bearer <key>\"");
@@ -426,8 +498,7 @@ static int first_call(xs_server *s, conn_state *cs)
     }
     st = check_query(r, cs->query);
     if (st) return st;
-    const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *cl = req_value(r, 1, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl) {
         char *end;
         errno = 0;
@@ -470,6 +541,41 @@ static void last_call(xs_server *s, conn_state *cs)
     rt->fn(r);
 }
 
+/* A fresh state for a request whose request line has the target uri:
+ * keeps the path for routing and the query for check_query() (oom set
+ * when they could not be kept: the request is answered 500). NULL when
+ * out of memory. */
+static conn_state *new_state(const char *uri)
+{
+    conn_state *cs = xs__calloc(1, sizeof *cs);
+    if (!cs) return NULL;
+    size_t n = strcspn(uri, "?#");
+    cs->raw = xs__strndup(uri, n);
+    if (uri[n] == '?') cs->query = xs__strndup(uri + n + 1, strcspn(uri + n + 1, "#"));
+    if (!cs->raw || (uri[n] == '?' && !cs->query)) cs->oom = 1;
+    return cs;
+}
+
+static void free_state(xs_server *s, conn_state *cs);
+
+/* The first callback of a request: counts it in flight and takes a
+ * reference to the current model. */
+static void begin_request(xs_server *s, conn_state *cs, struct MHD_Connection *c,
+                          const char *method, const char *url)
+{
+    cs->started = 1;
+    atomic_fetch_add(&s->in_flight, 1);
+    cs->t0 = now_mono();
+    cs->req.srv = s;
+    cs->req.conn = c;
+    cs->req.method = method;
+    cs->req.path = cs->raw ? cs->raw : url;
+    pthread_mutex_lock(&s->mu);
+    cs->req.model = s->model;
+    xs__model_retain(cs->req.model);
+    pthread_mutex_unlock(&s->mu);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -484,18 +590,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             cs->oom = 1;
         }
         *con_cls = cs;
-        cs->started = 1;
-        atomic_fetch_add(&s->in_flight, 1);
-        cs->t0 = now_mono();
-        cs->req.srv = s;
-        cs->req.conn = c;
-        cs->req.method = method;
-        cs->req.path = cs->raw ? cs->raw : url;
-        pthread_mutex_lock(&s->mu);
-        cs->req.model = s->model;
-        xs__model_retain(cs->req.model);
-        pthread_mutex_unlock(&s->mu);
-        if (first_call(s, cs)) return respond(s, cs);
+        begin_request(s, cs, c, method, url);
+        if (first_call(s, cs)) {
+            xs__admit_request_received(c);
+            return respond(s, cs);
+        }
         return MHD_YES;
     }
     if (cs->responded) {
@@ -514,6 +613,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         cs->n_body += n;
         return MHD_YES;
     }
+    xs__admit_request_received(c);
     last_call(s, cs);
     return respond(s, cs);
 }
@@ -524,24 +624,78 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
  * when out of memory: on_request() then answers 500). */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
-    (void)cls, (void)c;
-    conn_state *cs = xs__calloc(1, sizeof *cs);
-    if (!cs) return NULL;
-    size_t n = strcspn(uri, "?#");
-    cs->raw = xs__strndup(uri, n);
-    if (uri[n] == '?') cs->query = xs__strndup(uri + n + 1, strcspn(uri + n + 1, "#"));
-    if (!cs->raw || (uri[n] == '?' && !cs->query)) cs->oom = 1;
-    return cs;
+    (void)cls;
+    xs__admit_request_started(c);
+    return new_state(uri);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    xs_server *s = cls;
-    conn_state *cs = *con_cls;
-    (void)c, (void)toe;
-    if (!cs) return;
+    (void)toe;
+    xs__admit_request_done(c);
+    free_state(cls, *con_cls);
     *con_cls = NULL;
+}
+
+/* Contract in serve_int.h. */
+int xs__dispatch(xs_server *s, const xs__http_in *in, int *status, char **out,
+                 size_t *n_out, int *is_json)
+{
+    *out = NULL;
+    *n_out = 0;
+    *status = 0;
+    *is_json = 0;
+    conn_state *cs = new_state(in->target);
+    struct xs__seam sm = {.in = in};
+    int rc = XS_ENOMEM;
+    if (!cs || seam_parse_query(&sm, cs->query) < 0) goto cleanup;
+    cs->req.seam = &sm;
+    begin_request(s, cs, NULL, in->method, in->target);
+    xs__req *r = &cs->req;
+    if (!first_call(s, cs)) {
+        if (in->n_body > s->o.max_body)
+            cs->too_big = 1;
+        else if (in->n_body) {
+            if (!(cs->body = xs__malloc(in->n_body))) goto cleanup;
+            memcpy(cs->body, in->body, in->n_body);
+            cs->n_body = in->n_body;
+        }
+        last_call(s, cs);
+    }
+    /* what respond() sends */
+    if (!r->out && !r->text) xs__error(r, 500, "internal", "handler gave no response");
+    if (r->text) {
+        if (!(*out = xs__malloc(r->n_text + 1))) goto cleanup;
+        memcpy(*out, r->text, r->n_text);
+        (*out)[r->n_text] = 0;
+        *n_out = r->n_text;
+    } else {
+        char *txt = json_dumps(r->out, JSON_COMPACT);
+        if (!txt) goto cleanup;
+        size_t n = strlen(txt);
+        *out = xs__malloc(n + 2);
+        if (*out) {
+            memcpy(*out, txt, n);
+            memcpy(*out + n, "\n", 2);
+            *n_out = n + 1;
+            *is_json = 1;
+        }
+        free(txt);
+        if (!*out) goto cleanup;
+    }
+    *status = r->status;
+    rc = XS_OK;
+cleanup:
+    free_state(s, cs);
+    xs__free(sm.qbuf);
+    return rc;
+}
+
+/* Frees a request's state (NULL is fine). */
+static void free_state(xs_server *s, conn_state *cs)
+{
+    if (!cs) return;
     xs__free(cs->raw);
     xs__free(cs->query);
     if (!cs->started) { /* the request never reached on_request() */
@@ -686,6 +840,9 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
     if (!s->o.max_body) s->o.max_body = 1 << 20;
     if (!s->o.max_connections) s->o.max_connections = 256;
     if (!s->o.timeout_s) s->o.timeout_s = 30;
+    if (!s->o.request_timeout_s) s->o.request_timeout_s = 5;
+    if (!s->o.max_per_address) s->o.max_per_address = 64;
+    if (!s->o.lock_timeout_ms) s->o.lock_timeout_ms = 1000;
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->keys_reload, NULL);
     pthread_rwlock_init(&s->keys_lock, NULL);
@@ -705,25 +862,45 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
     atomic_store(&s->keys_loaded, now_mono());
     s->generation = 1;
     if ((rc = xs__model_build(s->db, 1, &s->model, err)) < 0) goto cleanup;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
-    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-                            (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
-                            s->o.threads, MHD_OPTION_CONNECTION_LIMIT,
-                            s->o.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-                            s->o.timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_END);
+    /* the daemon gets no listening socket: admit.c accepts, decides and
+     * hands connections over (its limit has room for the /healthz reserve
+     * and for connections closing, which admit.c frees just before the
+     * daemon does) */
+    xs__admit_opts ao = {s->o.max_connections, s->o.max_per_address,
+                         s->o.request_timeout_s, s->o.timeout_s};
+    if ((rc = xs__admit_listen(&s->admit, &addr, &ao, err)) < 0) goto cleanup;
+    s->port = xs__admit_port(s->admit);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_NO_LISTEN_SOCKET;
+    /* Two bugs of libmicrohttpd 0.9.75 (Debian 12) shape this. Its epoll
+     * loop waits again, with its full timeout, whenever one wait returned
+     * exactly its 128-event buffer: a worker whose connections all became
+     * ready at once stalls (the throughput collapse at 2 x 128
+     * connections). So there is a worker per WORKER_CONNS connections. And
+     * a worker that finds itself at its share of the connection limit when
+     * it takes over an added connection returns with a mutex still locked
+     * and deadlocks: so each worker's share is the whole limit, which
+     * admit.c enforces (MHD_add_connection spreads connections over the
+     * workers by descriptor, which keeps them even). */
+    unsigned limit = s->o.max_connections + XS__ADMIT_RESERVE + 64;
+    unsigned workers = (limit + WORKER_CONNS - 1) / WORKER_CONNS;
+    if (workers > MAX_WORKERS) workers = MAX_WORKERS;
+    if (workers < s->o.threads) workers = s->o.threads;
+    s->d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_THREAD_POOL_SIZE, workers,
+        MHD_OPTION_CONNECTION_LIMIT, workers * limit, MHD_OPTION_CONNECTION_TIMEOUT,
+        s->o.timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_CONNECTION,
+        xs__admit_notify, s->admit, MHD_OPTION_END);
     if (!s->d) {
-        char a[64];
-        inet_ntop(AF_INET, &addr.sin_addr, a, sizeof a);
-        rc = xs__error_set(err, XS_EIO, NULL, 0, "--listen", "cannot listen on %s:%d", a,
-                           ntohs(addr.sin_port));
+        rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL,
+                           "cannot start the HTTP worker threads");
         goto cleanup;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_LISTEN_FD);
-    struct sockaddr_in bound;
-    socklen_t bl = sizeof bound;
-    if (di && getsockname(di->listen_fd, (struct sockaddr *)&bound, &bl) == 0)
-        s->port = ntohs(bound.sin_port);
+    if ((rc = xs__admit_run(s->admit, s->d)) < 0) {
+        xs__error_set(err, rc, NULL, 0, NULL, "cannot start the acceptor thread");
+        goto cleanup;
+    }
     *out = s;
     return XS_OK;
 cleanup:
@@ -738,6 +915,12 @@ int xs_server_port(const xs_server *s)
 }
 
 /* Contract in serve_int.h. */
+unsigned xs__server_lock_timeout_ms(const struct xs_server *s)
+{
+    return s->o.lock_timeout_ms;
+}
+
+/* Contract in serve_int.h. */
 const char *xs__server_web_dir(const struct xs_server *s)
 {
     return s->o.web_dir ? s->o.web_dir : "web/dist";
@@ -747,9 +930,8 @@ const char *xs__server_web_dir(const struct xs_server *s)
 void xs_server_stop(xs_server *s, unsigned grace_s)
 {
     if (!s) return;
+    xs__admit_quiesce(s->admit); /* no new connections */
     if (s->d) {
-        MHD_socket fd = MHD_quiesce_daemon(s->d);
-        if (fd != MHD_INVALID_SOCKET) close(fd);
         double until = now_mono() + grace_s;
         while (atomic_load(&s->in_flight) > 0 && now_mono() < until) {
             struct timespec ts = {0, 5000000};
@@ -757,6 +939,7 @@ void xs_server_stop(xs_server *s, unsigned grace_s)
         }
         MHD_stop_daemon(s->d);
     }
+    xs__admit_free(s->admit); /* after the daemon: it reports closes to it */
     pthread_mutex_lock(&s->mu);
     int join = s->builder_joinable;
     pthread_mutex_unlock(&s->mu);

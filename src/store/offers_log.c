@@ -204,9 +204,20 @@ static long long last_seq(xs_store *st, sqlite3_stmt *q, const char *ymd, xs_err
 /* Contract in xsell.h. */
 int xs_store_offers_log(xs_store *st, xs_offer_record *r, size_t n, xs_error *err)
 {
-    sqlite3_stmt *seq = NULL, *ins = NULL;
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;
+    rc = xs__store_offers_insert(st, r, n, err);
+    if (rc == XS_OK) rc = xs__store_commit(st, err);
+    if (rc == XS_OK) rc = (int)n;
+    if (rc < 0) xs__store_rollback(st);
+    return rc;
+}
+
+/* Contract in store_int.h. */
+int xs__store_offers_insert(xs_store *st, xs_offer_record *r, size_t n, xs_error *err)
+{
+    sqlite3_stmt *seq = NULL, *ins = NULL;
+    int rc = XS_OK;
     if (sqlite3_prepare_v2(
             st->db,
             "SELECT coalesce(max(CAST(substr(offer_id, 11) AS INTEGER)), 0)"
@@ -260,12 +271,9 @@ int xs_store_offers_log(xs_store *st, xs_offer_record *r, size_t n, xs_error *er
             goto cleanup;
         }
     }
-    rc = xs__store_commit(st, err);
-    if (rc == XS_OK) rc = (int)n;
 cleanup:
     sqlite3_finalize(seq);
     sqlite3_finalize(ins);
-    if (rc < 0) xs__store_rollback(st);
     return rc;
 }
 

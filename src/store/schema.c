@@ -131,6 +131,35 @@ static const char schema_v7[] =
     "ALTER TABLE builds ADD COLUMN churn_model_sha256 TEXT;\n"
     "ALTER TABLE builds ADD COLUMN churn_model TEXT;\n";
 
+/* Version 8: every decision of the offer engine with its propensity
+ * (src/store/decisions.c, docs/replay.md): one row per slot of one customer
+ * on one day — who decided (source: cli | serve), how the choice was made
+ * (how: greedy | explore | control), the index of the chosen candidate (-1:
+ * no offer), the probability with which the policy made that choice, the
+ * offers row it became (NULL when nothing was offered), the candidates as
+ * a JSON array (what replay needs to re-decide under another
+ * configuration) and the policy settings. replays keeps the `xsell replay
+ * --save` results that GET /v1/replays serves. */
+static const char schema_v8[] =
+    "CREATE TABLE decisions(decision_id INTEGER PRIMARY KEY,"
+    " customer_id TEXT NOT NULL, decided_at TEXT NOT NULL, slot INTEGER NOT NULL,"
+    " source TEXT NOT NULL, how TEXT NOT NULL, chosen INTEGER NOT NULL,"
+    " propensity REAL, offer_id TEXT, candidates TEXT NOT NULL, policy TEXT);\n"
+    "CREATE INDEX decisions_day ON decisions(decided_at);\n"
+    "CREATE TABLE replays(replay_id INTEGER PRIMARY KEY, ran_at TEXT NOT NULL,"
+    " policy TEXT NOT NULL, from_day TEXT, to_day TEXT, result TEXT NOT NULL);\n";
+
+/* Version 9: the global plan under capacity that `xsell build --capacity`
+ * stores (src/store/plans.c, docs/plan.md): one row for the latest plan
+ * (its capacity spec, as-of day and a JSON summary of totals and
+ * constraints with their shadow prices) and each planned customer's
+ * assignment as a JSON array, read by GET /v1/plan. */
+static const char schema_v9[] =
+    "CREATE TABLE plans(plan_id INTEGER PRIMARY KEY, built_at TEXT NOT NULL,"
+    " as_of TEXT NOT NULL, capacity TEXT NOT NULL, summary TEXT NOT NULL);\n"
+    "CREATE TABLE plan_assignments(customer_id TEXT PRIMARY KEY NOT NULL,"
+    " assignment TEXT NOT NULL) WITHOUT ROWID;\n";
+
 static const xs__migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
@@ -139,6 +168,8 @@ static const xs__migration migrations[] = {
     {5, schema_v5},
     {6, schema_v6},
     {7, schema_v7},
+    {8, schema_v8},
+    {9, schema_v9},
 };
 
 const xs__migration *xs__store_migrations(size_t *n)

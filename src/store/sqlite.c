@@ -9,6 +9,11 @@
  * schema_migrations, and a file from a newer build (a version this build
  * does not know) is refused with XS_ESCHEMA rather than misread.
  *
+ * A write waits for another connection's write lock at most the busy
+ * timeout (XS_STORE_BUSY_MS, or xs_store_set_busy_timeout), then fails with
+ * XS_EBUSY, which xs__store_dberr() gives for any SQLITE_BUSY; readers never
+ * wait for a writer in WAL mode.
+ *
  * Everything here is prepared statements over static SQL text; no value from
  * the user is ever spliced into SQL.
  *
@@ -26,6 +31,7 @@
 #include "base/alloc.h"
 #include "base/error.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +46,11 @@
 /* Contract in store_int.h / xsell.h. */
 int xs__store_dberr(xs_store *st, const char *what, xs_error *err)
 {
+    /* another connection held the write lock past the busy timeout: its own
+     * code, so the CLI can say "try again" and the server answer 503 */
+    if (st && st->db && (sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY)
+        return xs__error_set(err, XS_EBUSY, st->path, 0, NULL,
+                             "store is busy (locked by another process); try again");
     const char *msg = st && st->db ? sqlite3_errmsg(st->db) : "no database";
     return xs__error_set(err, XS_EDB, st ? st->path : NULL, 0, NULL, "%s: %s", what, msg);
 }
@@ -338,7 +349,7 @@ int xs__store_open_with(xs_store **out, const char *path, const xs__migration *l
                            st->db ? sqlite3_errmsg(st->db) : "out of memory");
         goto cleanup;
     }
-    sqlite3_busy_timeout(st->db, 10000);
+    sqlite3_busy_timeout(st->db, XS_STORE_BUSY_MS);
     /* WAL: readers do not block the importer; synchronous=NORMAL in WAL is
      * still safe against a killed process (only an OS crash can lose the
      * last commits, never corrupt the file). */
@@ -411,7 +422,7 @@ static int open_ro(xs_store *st, const char *uri, long long *version, int *sqlit
     if (*sqlite_rc != SQLITE_OK)
         return xs__error_set(err, XS_EDB, st->path, 0, NULL, "cannot open the store: %s",
                              st->db ? sqlite3_errmsg(st->db) : "out of memory");
-    sqlite3_busy_timeout(st->db, 10000);
+    sqlite3_busy_timeout(st->db, XS_STORE_BUSY_MS);
     int rc = exec_sql(st,
                       "PRAGMA query_only=1; PRAGMA cache_size=-" STR(XS__CACHE_KIB) ";"
                       " PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF",
@@ -515,6 +526,12 @@ void xs_store_close(xs_store *st)
     }
     xs__free(st->path);
     xs__free(st);
+}
+
+/* Contract in xsell.h. */
+void xs_store_set_busy_timeout(xs_store *st, unsigned ms)
+{
+    if (st && st->db) sqlite3_busy_timeout(st->db, ms > INT_MAX ? INT_MAX : (int)ms);
 }
 
 /* Contract in store_int.h / xsell.h. */

@@ -191,4 +191,13 @@ int xs__store_scan_cols(xs_store *st, xs_table_id t, const unsigned char *cols,
                         int (*fn)(void *ctx, const xs__value *vals, size_t n_vals),
                         void *ctx, xs_error *err);
 
+/* ---------------------------------------------------------------------- */
+/* Logging offers (offers_log.c)                                          */
+/* ---------------------------------------------------------------------- */
+
+/* Inserts offers as xs_store_offers_log() does, filling their offer_id,
+ * inside the caller's transaction (decisions.c logs them with the
+ * decisions that chose them). Returns XS_OK, XS_EINVAL or XS_EDB. */
+int xs__store_offers_insert(xs_store *st, xs_offer_record *r, size_t n, xs_error *err);
+
 #endif

@@ -195,7 +195,6 @@ int xs__store_writer_new(xs__store_writer **out, xs_store *st, xs_table_id t,
     w->def = d;
     int rc = prepare(st, d, 0, 1, &w->ins, err);
     if (rc == XS_OK) rc = prepare(st, d, 1, 1, &w->upd, err);
-    if (rc == XS_OK) rc = prepare(st, d, 0, BATCH, &w->ins_batch, err);
     if (rc == XS_OK && !(w->pending = xs__calloc(BATCH * d->n_cols, sizeof *w->pending)))
         rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     if (rc < 0) {
@@ -261,6 +260,12 @@ static int flush_batch(xs__store_writer *w, xs_error *err)
     int rc = XS_OK;
     if (!w->n_pending) return XS_OK;
     if (w->n_pending == BATCH) {
+        /* prepared on the first full batch: compiling a statement of BATCH
+         * rows of parameters costs more than a small write (one POST
+         * /v1/events) does in all */
+        if (!w->ins_batch &&
+            (rc = prepare(w->st, w->def, 0, BATCH, &w->ins_batch, err)) < 0)
+            return rc;
         bind_pending(w, w->ins_batch, 0, BATCH);
         if (sqlite3_step(w->ins_batch) != SQLITE_DONE)
             rc = xs__store_dberr(w->st, "writing rows", err);

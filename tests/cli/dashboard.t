@@ -45,6 +45,9 @@ stop_server() {
 }
 
 "$XS" demo --customers 300 --db "$T/x.db" >"$T/demo.out" 2>&1 || { cat "$T/demo.out" >&2; fail "demo"; }
+# a plan under capacity for the plan panel (docs/plan.md)
+"$XS" build --db "$T/x.db" --capacity 'csm=2/owner, email=40, in_app=40' >"$T/build.out" 2>&1 ||
+    { cat "$T/build.out" >&2; fail "build --capacity"; }
 key=$("$XS" apikey create --db "$T/x.db" --scope read --note e2e) || fail "apikey create"
 "$XS" customers --db "$T/x.db" --format json >"$T/customers.json" 2>/dev/null || fail "customers"
 

@@ -318,6 +318,19 @@ async function main() {
       eq(shown, rows.length, `${x.name}: a results row per arm and metric`);
     }
 
+    // the plan under capacity: every constraint with its use and shadow
+    // price as the API gives them; no replay saved yet
+    const plan = await apiJson('/v1/plan');
+    const en = (v) => v.toLocaleString('en-US', { maximumFractionDigits: 0 });
+    eq(await page.$$eval('#plan-constraints tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent))),
+      plan.constraints.map((c) => [c.constraint, c.owner ?? '', en(c.capacity), en(c.used), en(c.greedy_used), en(c.shadow_price)]),
+      'plan: every constraint, its use and shadow price');
+    ok(plan.constraints.every((c) => c.used <= c.capacity), 'plan: every capacity respected');
+    ok((await page.textContent('#plan-summary')).includes(`Planned value ${en(plan.totals.value)} against ${en(plan.totals.greedy_value)}`), 'plan: value against greedy');
+    const reps = await apiJson('/v1/replays?limit=10');
+    eq(reps.replays.length, 0, 'no replay saved in the demo');
+    ok((await page.textContent('#replays-summary')).startsWith('No replay saved yet'), 'replays: the empty state says how to run one');
+
     // cards
     const last = kpi.rows[kpi.rows.length - 1];
     ok((await page.textContent('#cards')).includes(last.mrr_end.toLocaleString('en-US', { maximumFractionDigits: 0 })), 'the MRR card shows the last period');
@@ -334,6 +347,10 @@ async function main() {
     eq(shown.map((r) => [Number(r[0]), r[1], r[2]]), offers.offers.map((o) => [o.rank, o.kind, o.product]), "the customer's offers, in rank order");
     ok(shown.length > 0, 'the customer has offers');
     eq(await page.$$eval('#explanations li', (lis) => lis.map((l) => l.textContent)), offers.offers.map((o) => o.explanation), 'the offer explanations');
+    const planned = await apiJson(`/v1/plan?customer=${encodeURIComponent(pick.customer_id)}`);
+    const planText = await page.textContent('#customer-plan');
+    ok(planned.assignment.length ? planText.startsWith('In the plan: ') && planned.assignment.every((a) => planText.includes(a.product))
+      : planText === 'The plan gives this customer no offer this period.', "the customer's planned offers");
     const cust = await apiJson(`/v1/customers/${pick.customer_id}`);
     ok((await page.textContent('#customer-summary')).includes(`(${cust.segment})`), "the customer's health segment");
     await page.screenshot({ path: join(OUT, 'dashboard-customer.png'), fullPage: true });

@@ -549,6 +549,7 @@ static void test_customer(void)
     json_t *ten = json_object_get(comp, "tenure");
     CHECK_NEAR(json_number_value(json_object_get(ten, "score")), c.score[XS_HEALTH_TENURE], 0);
     CHECK_INT(json_integer_value(json_object_get(json_object_get(j, "rfm"), "r")), c.rfm_r);
+    CHECK(json_is_null(json_object_get(json_object_get(j, "uplift"), "upsell")));
     json_decref(j);
     xs_customer_scores_free(cs);
     check_error("GET", "/v1/customers/NOBODY", key_read, NULL, 404, "not_found",
@@ -591,6 +592,18 @@ static void test_dash_aggregates(void)
                   sum.n_kind[k]);
     json_t *guards = json_object_get(j, "guards");
     CHECK_INT(json_array_size(guards), XS_GUARD_N - 1);
+    /* the demo's holdouts (~120 units) are under uplift_min_n: every kind
+     * keeps P(accept), and says why as the engine does (docs/offers.md) */
+    json_t *upl = json_object_get(j, "uplift");
+    CHECK_INT(json_array_size(upl), XS_OFFER_N_KINDS);
+    for (size_t k = 0; k < json_array_size(upl) && k < XS_OFFER_N_KINDS; k++) {
+        xs_offer_uplift_info u;
+        xs_offer_engine_uplift(en, (xs_offer_kind)k, &u);
+        CHECK_STR(json_string_value(json_object_get(json_array_get(upl, k), "basis")),
+                  "propensity");
+        CHECK_STR(json_string_value(json_object_get(json_array_get(upl, k), "why")), u.why);
+        CHECK(strstr(u.why, "uplift_min_n is 1000") != NULL);
+    }
     size_t total = sum.n_offered;
     for (int g = 1; g < XS_GUARD_N; g++) {
         json_t *row = json_array_get(guards, (size_t)g - 1);
@@ -687,6 +700,10 @@ static void test_targets_offers(void)
     json_t *offers = json_object_get(j, "offers");
     CHECK_INT(json_array_size(offers), 1);
     CHECK_INT(json_integer_value(json_object_get(json_array_get(offers, 0), "rank")), 1);
+    /* no holdout experiment: valued by P(accept), uplift null (docs/offers.md) */
+    CHECK_STR(json_string_value(json_object_get(json_array_get(offers, 0), "value_basis")),
+              "propensity");
+    CHECK(json_is_null(json_object_get(json_array_get(offers, 0), "uplift")));
     json_decref(j);
     snprintf(path, sizeof path, "/v1/customers/%s/offers?lang=fr", cust);
     check_error("GET", path, key_read, NULL, 400, "bad_request",

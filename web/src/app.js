@@ -10,6 +10,10 @@
 //   /v1/guardrails  candidates suppressed and value held back per guardrail
 //   /v1/experiments holdout experiments: arms, sample-ratio check, lift per
 //                  arm and metric with its confidence interval
+//   /v1/plan       the plan under capacity (xsell build --capacity): value
+//                  against greedy, each constraint's use and shadow price;
+//                  /v1/plan?customer= that customer's planned offers
+//   /v1/replays    saved replays of other policies (IPS / SNIPS / DR)
 // Texts, numbers and dates follow the chosen language (i18n.js: English or
 // Japanese; offers and explanations are requested in it too).
 // State for tests: document.body.dataset.state is "idle", "loading",
@@ -361,7 +365,18 @@ async function showCustomer(id, tr) {
   $('#explanations').textContent = '';
   try {
     const enc = encodeURIComponent(id);
-    const [c, o] = await Promise.all([api(`/v1/customers/${enc}`), api(`/v1/customers/${enc}/offers?limit=10&lang=${lang()}`)]);
+    const [c, o, planned] = await Promise.all([
+      api(`/v1/customers/${enc}`),
+      api(`/v1/customers/${enc}/offers?limit=10&lang=${lang()}`),
+      api(`/v1/plan?customer=${enc}`).catch((e) => (e.status === 404 ? null : Promise.reject(e))),
+    ]);
+    const cp = $('#customer-plan');
+    cp.hidden = !planned;
+    if (planned) {
+      cp.textContent = planned.assignment.length
+        ? t('customer_plan', { offers: planned.assignment.map((a) => `${name('kind', a.kind)} ${a.product} (${name('channel', a.channel)}, ${fmt.money(a.expected_value)})`).join(', ') })
+        : t('customer_plan_none');
+    }
     $('#customer-summary').textContent = t('customer_summary', {
       health: fmt.num(c.health, 1), segment: name('segment', c.segment), mrr: fmt.money(c.mrr),
       ltv: fmt.money(c.ltv), date: fmt.date(c.as_of),
@@ -372,7 +387,12 @@ async function showCustomer(id, tr) {
       cell(r, name('kind', off.kind));
       cell(r, off.product_name || off.product);
       cell(r, fmt.money(off.expected_value), 'num');
-      cell(r, fmt.num(off.probability, 3), 'num');
+      // an offer valued by its uplift shows it beside P(accept)
+      const p = cell(r, fmt.num(off.probability, 3), 'num');
+      if (off.value_basis === 'uplift' && off.uplift != null) {
+        p.textContent += ` (Δ${off.uplift >= 0 ? '+' : ''}${fmt.num(off.uplift, 3)})`;
+        p.title = t('uplift_basis', { uplift: fmt.num(off.uplift, 3) });
+      }
       cell(r, name('channel', off.channel));
       tbody.appendChild(r);
       const li = document.createElement('li');
@@ -448,6 +468,58 @@ async function explore(item) {
   }
 }
 
+// The stored plan (null: none stored yet): totals and every constraint
+// with its shadow price (what one more unit of it would add).
+function renderPlan(plan) {
+  const tbody = $('#plan-constraints tbody');
+  clear(tbody);
+  $('#plan').dataset.state = plan ? 'ready' : 'none';
+  if (!plan) {
+    $('#plan-total').textContent = '';
+    $('#plan-summary').textContent = t('plan_none');
+    return;
+  }
+  const x = plan.totals;
+  $('#plan-total').textContent = t('plan_total', {
+    offers: fmt.int(x.assigned), customers: fmt.int(x.reached), days: x.days, date: fmt.date(plan.as_of),
+  });
+  $('#plan-summary').textContent = t('plan_summary', {
+    value: fmt.money(x.value), greedy: fmt.money(x.greedy_value), gain: fmt.money(x.gain),
+    pct: x.gain_pct == null ? '—' : fmt.pct(x.gain_pct / 100), bound: fmt.money(x.bound), solver: x.solver,
+  });
+  for (const c of plan.constraints) {
+    const tr = document.createElement('tr');
+    cell(tr, c.constraint);
+    cell(tr, c.owner ?? '');
+    cell(tr, fmt.int(c.capacity), 'num');
+    cell(tr, fmt.int(c.used), 'num');
+    cell(tr, fmt.int(c.greedy_used), 'num');
+    cell(tr, fmt.money(c.shadow_price), 'num');
+    tbody.appendChild(tr);
+  }
+}
+
+// Saved replays, newest first: the logged policy's value per decision and
+// the doubly robust estimate of the replayed one with its interval.
+function renderReplays(r) {
+  const tbody = $('#replay-table tbody');
+  clear(tbody);
+  $('#replays-summary').textContent = r.replays.length ? '' : t('replays_none');
+  for (const x of r.replays) {
+    const res = x.result || {};
+    const dr = res.dr || {};
+    const tr = document.createElement('tr');
+    cell(tr, x.ran_at);
+    cell(tr, x.policy);
+    cell(tr, fmt.int(res.decisions), 'num');
+    cell(tr, fmt.num(res.logged, 2), 'num');
+    cell(tr, fmt.num(dr.value, 2), 'num');
+    cell(tr, `[${fmt.num(dr.ci_low, 2)}, ${fmt.num(dr.ci_high, 2)}]`, 'num');
+    cell(tr, fmt.int(res.ess), 'num');
+    tbody.appendChild(tr);
+  }
+}
+
 // Loads everything; on a bad key shows the error and keeps the page hidden.
 async function load() {
   if (!localStorage.getItem(KEY)) {
@@ -459,19 +531,24 @@ async function load() {
   setStatus(t('status_loading'));
   const period = $('#period').value;
   try {
-    const [kpi, segs, targets, rules, guards, exps] = await Promise.all([
+    const noPlan = (e) => (e.status === 404 ? null : Promise.reject(e));
+    const [kpi, segs, targets, rules, guards, exps, plan, replays] = await Promise.all([
       api(`/v1/kpi?period=${period}`),
       api('/v1/segments'),
       api('/v1/targets?limit=100'),
       api('/v1/rules?limit=50'),
       api('/v1/guardrails'),
       api('/v1/experiments'),
+      api('/v1/plan').catch(noPlan),
+      api('/v1/replays?limit=10'),
     ]);
     $('#main').hidden = false;
     renderKpi(kpi.rows);
     renderSegments(segs);
     renderGuardrails(guards);
     renderExperiments(exps);
+    renderPlan(plan);
+    renderReplays(replays);
     renderTargets(targets);
     renderRules(rules);
     fillItems(rules);
