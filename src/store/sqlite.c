@@ -543,7 +543,7 @@ long long xs_store_count(xs_store *st, xs_table_id t, xs_error *err)
                              (int)t);
     char sql[64]; /* the name comes from the static table list, not the user */
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", name);
-    long long n;
+    long long n = 0;
     int rc = query_int(st, sql, 0, &n, err);
     return rc < 0 ? rc : n;
 }

@@ -327,6 +327,11 @@ async function main() {
       'plan: every constraint, its use and shadow price');
     ok(plan.constraints.every((c) => c.used <= c.capacity), 'plan: every capacity respected');
     ok((await page.textContent('#plan-summary')).includes(`Planned value ${en(plan.totals.value)} against ${en(plan.totals.greedy_value)}`), 'plan: value against greedy');
+    // uplift per kind: each kind's basis, and why an experiment does not qualify
+    const basis = { uplift: 'uplift × value − contact cost', propensity: 'P(accept) × value' };
+    eq(await page.$$eval('#uplift-table tbody tr', (trs) => trs.map((tr) => [tr.children[0].textContent, tr.children[1].textContent, tr.children[2].textContent])),
+      (guards.uplift || []).map((u) => [u.kind, basis[u.basis], u.experiment ?? (u.why || '—')]), 'uplift: every kind, its basis and evidence');
+    ok((guards.uplift || []).length === 3, 'uplift: the three growth and downsell kinds are listed');
     const reps = await apiJson('/v1/replays?limit=10');
     eq(reps.replays.length, 0, 'no replay saved in the demo');
     ok((await page.textContent('#replays-summary')).startsWith('No replay saved yet'), 'replays: the empty state says how to run one');

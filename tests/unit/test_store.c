@@ -455,7 +455,7 @@ static void test_open_readonly(void)
               SQLITE_OK);
     CHECK_INT(xs__store_use_currency(st, "JPY", -1, &e), XS_OK);
     xs_store_close(st);
-    size_t n0, n1;
+    size_t n0 = 0, n1 = 0;
     char *before = slurp(path, &n0);
     CHECK(before != NULL);
 

@@ -381,6 +381,10 @@ async function showCustomer(id, tr) {
       health: fmt.num(c.health, 1), segment: name('segment', c.segment), mrr: fmt.money(c.mrr),
       ltv: fmt.money(c.ltv), date: fmt.date(c.as_of),
     });
+    const ups = Object.entries(c.uplift || {}).filter(([, v]) => v != null);
+    if (ups.length) {
+      $('#customer-summary').textContent += ` — ${t('customer_uplift', { list: ups.map(([k, v]) => `${name('kind', k)} ${v >= 0 ? '+' : ''}${fmt.num(v, 3)}`).join(', ') })}`;
+    }
     for (const off of o.offers) {
       const r = document.createElement('tr');
       cell(r, off.rank);
@@ -499,6 +503,26 @@ function renderPlan(plan) {
   }
 }
 
+// Per offer kind: valued by uplift (a qualifying holdout experiment, its
+// arms, the mean predicted uplift and the customers held back for a
+// negative one) or by P(accept), with the reason when an experiment does
+// not qualify (/v1/guardrails "uplift").
+function renderUplift(g) {
+  const tbody = $('#uplift-table tbody');
+  clear(tbody);
+  for (const u of g.uplift || []) {
+    const tr = document.createElement('tr');
+    cell(tr, name('kind', u.kind));
+    const b = cell(tr, u.basis === 'uplift' ? t('basis_uplift') : t('basis_propensity'));
+    if (u.why) b.title = u.why;
+    cell(tr, u.experiment ?? (u.why || '—'));
+    cell(tr, u.basis === 'uplift' ? `${fmt.int(u.treated)} / ${fmt.int(u.holdout)}` : '—', 'num');
+    cell(tr, u.basis === 'uplift' ? fmt.num(u.mean_uplift, 3) : '—', 'num');
+    cell(tr, u.basis === 'uplift' ? `${fmt.int(u.negative)} / ${fmt.int(u.scored)}` : '—', 'num');
+    tbody.appendChild(tr);
+  }
+}
+
 // Saved replays, newest first: the logged policy's value per decision and
 // the doubly robust estimate of the replayed one with its interval.
 function renderReplays(r) {
@@ -548,6 +572,7 @@ async function load() {
     renderGuardrails(guards);
     renderExperiments(exps);
     renderPlan(plan);
+    renderUplift(guards);
     renderReplays(replays);
     renderTargets(targets);
     renderRules(rules);

@@ -150,6 +150,16 @@ const en = {
   th_ess: 'ESS',
   uplift_basis: 'uplift {uplift} (randomised evidence)',
   propensity_basis: 'P(accept) {p}',
+  h_uplift: 'The difference offers make',
+  uplift_note: 'uplift per kind from the holdout experiments',
+  th_basis: 'valued by',
+  th_experiment: 'experiment',
+  th_treated: 'treated / holdout',
+  th_mean_uplift: 'mean uplift',
+  th_negative: 'negative uplift',
+  basis_uplift: 'uplift × value − contact cost',
+  basis_propensity: 'P(accept) × value',
+  customer_uplift: 'Uplift: {list}.',
 };
 
 const ja = {
@@ -292,6 +302,16 @@ const ja = {
   th_ess: '有効サンプル数',
   uplift_basis: 'アップリフト {uplift}（無作為化された根拠）',
   propensity_basis: '受諾確率 {p}',
+  h_uplift: '提案がもたらす差',
+  uplift_note: 'ホールドアウト実験から推定した種類別アップリフト',
+  th_basis: '評価方法',
+  th_experiment: '実験',
+  th_treated: '介入群 / ホールドアウト',
+  th_mean_uplift: '平均アップリフト',
+  th_negative: 'マイナスの顧客',
+  basis_uplift: 'アップリフト × 価値 − 接触コスト',
+  basis_propensity: '受諾確率 × 価値',
+  customer_uplift: 'アップリフト：{list}。',
 };
 
 // Names the API gives as codes, per language (codes not listed show as is).
