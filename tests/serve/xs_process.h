@@ -1,9 +1,10 @@
 /*
  * xs_process.h — running the real xsell binary from a test: a command with
  * its stdout captured, and `xsell serve` on 127.0.0.1 with an ephemeral
- * port (read from its "listening on" line). Shared by the server tests
- * (test_serve_http.c, test_serve_ids.c, test_serve_bytes.c). Header-only,
- * static functions: include it once per test executable.
+ * port (read from its "listening on" line); a fixture store made by the
+ * binary itself (import + build) and an API key for it. Shared by the
+ * server tests (test_serve_http.c, _ids, _bytes, _lock, _replay).
+ * Header-only, static functions: include it once per test executable.
  */
 #ifndef XS_TEST_PROCESS_H
 #define XS_TEST_PROCESS_H
@@ -11,6 +12,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -98,6 +101,61 @@ static int xs_proc_serve(const char *bin, const char *errlog, const char *db,
         fprintf(stderr, "server did not start: \"%s\"\n", line);
         return -1;
     }
+    return 0;
+}
+
+/* Makes a temporary directory TMPDIR/xs_NAME_XXXXXX into dir (n bytes) and
+ * the paths dir/FILE into db and dir/stderr.log into errlog (300 bytes
+ * each). Returns 0 or -1. */
+static int xs_proc_tmpdir(const char *name, const char *file, char *dir, size_t n,
+                          char db[300], char errlog[300])
+{
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(dir, n, "%s/xs_%s_XXXXXX", tmp, name);
+    if (!mkdtemp(dir)) return -1;
+    snprintf(db, 300, "%s/%s", dir, file);
+    snprintf(errlog, 300, "%s/stderr.log", dir);
+    return 0;
+}
+
+/* Imports the fixture tables (NULL-terminated) from
+ * $XS_SOURCE_DIR/FIXTURE/<table>.csv into db with `bin import`, then runs
+ * `bin build` when build is set. Returns 0, or -1 at the first failing
+ * command (named on stderr). */
+static int xs_proc_fixture_store(const char *bin, const char *errlog, const char *db,
+                                 const char *fixture, const char *const *tables,
+                                 int build)
+{
+    const char *src = getenv("XS_SOURCE_DIR");
+    char out[4096], path[600];
+    for (size_t i = 0; tables[i]; i++) {
+        snprintf(path, sizeof path, "%s/%s/%s.csv", src ? src : ".", fixture, tables[i]);
+        const char *const args[] = {"import", "--db", db, tables[i], path, NULL};
+        if (xs_proc_run(bin, errlog, out, sizeof out, args) != 0) {
+            fprintf(stderr, "xsell import %s failed (see %s)\n", path, errlog);
+            return -1;
+        }
+    }
+    const char *const args[] = {"build", "--db", db, NULL};
+    if (build && xs_proc_run(bin, errlog, out, sizeof out, args) != 0) {
+        fprintf(stderr, "xsell build --db %s failed (see %s)\n", db, errlog);
+        return -1;
+    }
+    return 0;
+}
+
+/* Creates an API key of scope (read, write, admin) in db with `bin apikey
+ * create` into key (cap bytes). Returns 0, or -1 unless it printed a key of
+ * the documented 84 characters. */
+static int xs_proc_apikey(const char *bin, const char *errlog, const char *db,
+                          const char *scope, char *key, size_t cap)
+{
+    char out[4096];
+    const char *const args[] = {"apikey", "create", "--db", db, "--scope", scope, NULL};
+    if (xs_proc_run(bin, errlog, out, sizeof out, args) != 0) return -1;
+    out[strcspn(out, "\r\n")] = 0;
+    if (strlen(out) != 84 || strlen(out) >= cap) return -1;
+    memcpy(key, out, strlen(out) + 1);
     return 0;
 }
 

@@ -27,14 +27,6 @@ static char key_write[XS_APIKEY_MAX];
 static pid_t srv_pid = -1;
 static int port, ready;
 
-
-/* Runs xsell with args (NULL-terminated), stdout into out, stderr to the
- * log. Returns the exit status. */
-static int run_xs(char *out, size_t cap, const char *const *args)
-{
-    return xs_proc_run(xs_bin, errlog, out, cap, args);
-}
-
 static int start_server(void)
 {
     static const char *const args[] = {"--threads", "2", "--access-log", NULL};
@@ -43,36 +35,16 @@ static int start_server(void)
 
 static void setup(void)
 {
-    static const char *const tables[] = {
-        "customers", "products", "subscriptions", "orders", "usage", "events", "offers"};
+    static const char *const tables[] = {"customers", "products", "subscriptions",
+                                         "orders",    "usage",    "events",
+                                         "offers",    NULL};
     xs_bin = getenv("XS_BIN");
-    const char *src = getenv("XS_SOURCE_DIR");
     CHECK(xs_bin != NULL);
     if (!xs_bin) return;
-    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(dir, sizeof dir, "%s/xs_bytes_XXXXXX", tmp);
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(db, sizeof db, "%s/cart.db", dir);
-    snprintf(errlog, sizeof errlog, "%s/stderr.log", dir);
-    char out[4096], path[600];
-    for (size_t i = 0; i < XS_N(tables); i++) {
-        snprintf(path, sizeof path, "%s/tests/data/cart/%s.csv", src ? src : ".",
-                 tables[i]);
-        CHECK_INT(
-            run_xs(out, sizeof out,
-                   (const char *const[]){"import", "--db", db, tables[i], path, NULL}),
-            0);
-    }
-    CHECK_INT(run_xs(out, sizeof out, (const char *const[]){"build", "--db", db, NULL}),
+    CHECK_INT(xs_proc_tmpdir("bytes", "cart.db", dir, sizeof dir, db, errlog), 0);
+    CHECK_INT(xs_proc_fixture_store(xs_bin, errlog, db, "tests/data/cart", tables, 1), 0);
+    CHECK_INT(xs_proc_apikey(xs_bin, errlog, db, "write", key_write, sizeof key_write),
               0);
-    CHECK_INT(run_xs(out, sizeof out,
-                     (const char *const[]){"apikey", "create", "--db", db, "--scope",
-                                           "write", NULL}),
-              0);
-    out[strcspn(out, "\r\n")] = 0;
-    CHECK_INT(strlen(out), 84);
-    out[XS_APIKEY_MAX - 1] = 0;
-    memcpy(key_write, out, strlen(out) + 1);
     CHECK_INT(start_server(), 0);
     ready = srv_pid > 0 && port > 0;
 }

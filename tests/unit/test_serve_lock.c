@@ -38,40 +38,17 @@ static pid_t srv_pid = -1;
 static int port, ready;
 static sqlite3 *holder; /* the other connection that takes the write lock */
 
-static int run_xs(char *out, size_t cap, const char *const *args)
-{
-    return xs_proc_run(xs_bin, errlog, out, cap, args);
-}
-
 static void setup(void)
 {
-    static const char *const tables[] = {"customers", "products", "offers"};
+    static const char *const tables[] = {"customers", "products", "offers", NULL};
     xs_bin = getenv("XS_BIN");
-    const char *src = getenv("XS_SOURCE_DIR");
     CHECK(xs_bin != NULL);
     if (!xs_bin) return;
-    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(dir, sizeof dir, "%s/xs_lock_XXXXXX", tmp);
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(db, sizeof db, "%s/lock.db", dir);
-    snprintf(errlog, sizeof errlog, "%s/stderr.log", dir);
-    char out[4096], path[600];
-    for (size_t i = 0; i < XS_N(tables); i++) {
-        snprintf(path, sizeof path, "%s/tests/data/import/%s.csv", src ? src : ".",
-                 tables[i]);
-        CHECK_INT(
-            run_xs(out, sizeof out,
-                   (const char *const[]){"import", "--db", db, tables[i], path, NULL}),
-            0);
-    }
-    CHECK_INT(run_xs(out, sizeof out,
-                     (const char *const[]){"apikey", "create", "--db", db, "--scope",
-                                           "write", NULL}),
+    CHECK_INT(xs_proc_tmpdir("lock", "lock.db", dir, sizeof dir, db, errlog), 0);
+    CHECK_INT(xs_proc_fixture_store(xs_bin, errlog, db, "tests/data/import", tables, 0),
               0);
-    out[strcspn(out, "\r\n")] = 0;
-    CHECK_INT(strlen(out), 84);
-    out[XS_APIKEY_MAX - 1] = 0;
-    memcpy(key_write, out, strlen(out) + 1);
+    CHECK_INT(xs_proc_apikey(xs_bin, errlog, db, "write", key_write, sizeof key_write),
+              0);
     static const char *const args[] = {"--threads", "4", "--lock-timeout", "1500", NULL};
     CHECK_INT(xs_proc_serve(xs_bin, errlog, db, args, &srv_pid, &port), 0);
     CHECK_INT(sqlite3_open(db, &holder), SQLITE_OK);

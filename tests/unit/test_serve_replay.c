@@ -29,45 +29,20 @@ static int run_xs(char *out, size_t cap, const char *const *args)
     return xs_proc_run(xs_bin, errlog, out, cap, args);
 }
 
-static int make_key(const char *scope, char *key)
-{
-    char out[4096];
-    if (run_xs(out, sizeof out,
-               (const char *const[]){"apikey", "create", "--db", db, "--scope", scope,
-                                     NULL}))
-        return -1;
-    out[strcspn(out, "\r\n")] = 0;
-    out[XS_APIKEY_MAX - 1] = 0;
-    memcpy(key, out, strlen(out) + 1);
-    return 0;
-}
-
 static void setup(void)
 {
-    static const char *const tables[] = {
-        "customers", "products", "subscriptions", "orders", "usage", "events", "offers"};
+    static const char *const tables[] = {"customers", "products", "subscriptions",
+                                         "orders",    "usage",    "events",
+                                         "offers",    NULL};
     xs_bin = getenv("XS_BIN");
-    const char *src = getenv("XS_SOURCE_DIR");
     CHECK(xs_bin != NULL);
     if (!xs_bin) return;
-    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(dir, sizeof dir, "%s/xs_replay_XXXXXX", tmp);
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(db, sizeof db, "%s/offer.db", dir);
-    snprintf(errlog, sizeof errlog, "%s/stderr.log", dir);
-    char out[4096], path[600];
-    for (size_t i = 0; i < XS_N(tables); i++) {
-        snprintf(path, sizeof path, "%s/tests/data/offer/%s.csv", src ? src : ".",
-                 tables[i]);
-        CHECK_INT(
-            run_xs(out, sizeof out,
-                   (const char *const[]){"import", "--db", db, tables[i], path, NULL}),
-            0);
-    }
-    CHECK_INT(run_xs(out, sizeof out, (const char *const[]){"build", "--db", db, NULL}),
+    CHECK_INT(xs_proc_tmpdir("replay", "offer.db", dir, sizeof dir, db, errlog), 0);
+    CHECK_INT(xs_proc_fixture_store(xs_bin, errlog, db, "tests/data/offer", tables, 1),
               0);
-    CHECK_INT(make_key("read", key_read), 0);
-    CHECK_INT(make_key("write", key_write), 0);
+    CHECK_INT(xs_proc_apikey(xs_bin, errlog, db, "read", key_read, sizeof key_read), 0);
+    CHECK_INT(xs_proc_apikey(xs_bin, errlog, db, "write", key_write, sizeof key_write),
+              0);
     static const char *const args[] = {"--threads", "2", NULL};
     CHECK_INT(xs_proc_serve(xs_bin, errlog, db, args, &srv_pid, &port), 0);
     ready = srv_pid > 0 && port > 0;
