@@ -45,12 +45,41 @@ static const char usage[] =
     "                        (1..100000, default 64)\n"
     "  --access-log          one line per request on stderr\n"
     "  --web DIR             the dashboard files served at / and /assets/\n"
-    "                        (default web/dist; docs/dashboard.md)\n"
+    "                        (default web/dist, else share/xsell/web of an\n"
+    "                        installed xsell; docs/dashboard.md)\n"
     "  --lock-timeout MS     a write waits at most MS for the store's write lock\n"
     "                        (held by another process), then answers 503 busy\n"
     "                        with Retry-After (1..60000, default 1000)\n"
     "\n"
     "Exit status: 0 stopped by a signal, 1 failure, 2 bad usage.\n";
+
+/* 1 when dir/index.html is a readable file. */
+static int has_index(const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/index.html", dir);
+    return access(path, R_OK) == 0;
+}
+
+/* The dashboard's files when --web is not given: web/dist of the current
+ * directory (a checkout), else share/xsell/web beside the installed binary
+ * (bin/../share/xsell/web, `make install`), else web/dist (then missing). */
+static const char *default_web_dir(char *buf, size_t n)
+{
+    if (has_index("web/dist")) return "web/dist";
+    char exe[4096];
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (k > 0) {
+        exe[k] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            snprintf(buf, n, "%s/../share/xsell/web", exe);
+            if (has_index(buf)) return buf;
+        }
+    }
+    return "web/dist";
+}
 
 int xs_cmd_serve(int argc, char **argv)
 {
@@ -134,6 +163,13 @@ int xs_cmd_serve(int argc, char **argv)
         fprintf(stderr, "xsell %s: %s: no such store\n", CMD, o.db);
         return XS_EXIT_USAGE;
     }
+    char web[4096];
+    if (!o.web_dir) o.web_dir = default_web_dir(web, sizeof web);
+    if (!has_index(o.web_dir))
+        fprintf(stderr,
+                "xsell %s: no dashboard at %s (index.html missing): the API works, GET / "
+                "answers 404; run `make web` or pass --web DIR\n",
+                CMD, o.web_dir);
     /* the worker threads inherit this mask: only sigwait() below sees the
      * signals */
     sigset_t set;

@@ -53,6 +53,8 @@ key=$("$XS" apikey create --db "$T/x.db" --scope read --note e2e) || fail "apike
 
 # without the built files / answers 404 and says how to build them
 start_server "$T/none"
+grep -qxF "xsell serve: no dashboard at $T/none (index.html missing): the API works, GET / answers 404; run \`make web\` or pass --web DIR" "$T/serve.err" ||
+    { cat "$T/serve.err" >&2; fail "serve says at start-up that the dashboard files are missing"; }
 node -e 'fetch(process.argv[1]).then(async (r) => console.log(r.status, await r.text()))' "$url/" >"$T/none.out" 2>&1
 stop_server
 expect_eq "$(cat "$T/none.out")" "404 {\"error\":{\"code\":\"not_found\",\"message\":\"dashboard not built: $T/none/index.html is missing (run \`make web\`, or pass --web DIR)\"}}" \
