@@ -4,7 +4,8 @@
  * port (read from its "listening on" line); a fixture store made by the
  * binary itself (import + build) and an API key for it. Shared by the
  * server tests (test_serve_http.c, _ids, _bytes, _lock, _replay).
- * Header-only, static functions: include it once per test executable.
+ * Header-only: static functions (inline where a test may not use them),
+ * include it once per test executable.
  */
 #ifndef XS_TEST_PROCESS_H
 #define XS_TEST_PROCESS_H
@@ -107,8 +108,8 @@ static int xs_proc_serve(const char *bin, const char *errlog, const char *db,
 /* Makes a temporary directory TMPDIR/xs_NAME_XXXXXX into dir (n bytes) and
  * the paths dir/FILE into db and dir/stderr.log into errlog (300 bytes
  * each). Returns 0 or -1. */
-static int xs_proc_tmpdir(const char *name, const char *file, char *dir, size_t n,
-                          char db[300], char errlog[300])
+static inline int xs_proc_tmpdir(const char *name, const char *file, char *dir, size_t n,
+                                 char db[300], char errlog[300])
 {
     const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     snprintf(dir, n, "%s/xs_%s_XXXXXX", tmp, name);
@@ -122,9 +123,9 @@ static int xs_proc_tmpdir(const char *name, const char *file, char *dir, size_t 
  * $XS_SOURCE_DIR/FIXTURE/<table>.csv into db with `bin import`, then runs
  * `bin build` when build is set. Returns 0, or -1 at the first failing
  * command (named on stderr). */
-static int xs_proc_fixture_store(const char *bin, const char *errlog, const char *db,
-                                 const char *fixture, const char *const *tables,
-                                 int build)
+static inline int xs_proc_fixture_store(const char *bin, const char *errlog,
+                                        const char *db, const char *fixture,
+                                        const char *const *tables, int build)
 {
     const char *src = getenv("XS_SOURCE_DIR");
     char out[4096], path[600];
@@ -147,8 +148,8 @@ static int xs_proc_fixture_store(const char *bin, const char *errlog, const char
 /* Creates an API key of scope (read, write, admin) in db with `bin apikey
  * create` into key (cap bytes). Returns 0, or -1 unless it printed a key of
  * the documented 84 characters. */
-static int xs_proc_apikey(const char *bin, const char *errlog, const char *db,
-                          const char *scope, char *key, size_t cap)
+static inline int xs_proc_apikey(const char *bin, const char *errlog, const char *db,
+                                 const char *scope, char *key, size_t cap)
 {
     char out[4096];
     const char *const args[] = {"apikey", "create", "--db", db, "--scope", scope, NULL};
