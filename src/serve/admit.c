@@ -15,15 +15,21 @@
  *    it has waited --request-timeout, and refused with 503 at once when the
  *    room is full. While anyone waits ("pressure"), idle keep-alive
  *    connections are closed after IDLE_EVICT_S and a head still incomplete
- *    after SLOW_S is cut; while a waiting connection has sent a whole
- *    request head, a connection open for more than ROTATE_S closes after
- *    its response. The slots turn over and the waiting room moves, ready
- *    requests first.
+ *    after SLOW_S is cut. Only when no open connection has been idle (or
+ *    cut) for NO_ROOM_S and a waiting connection has sent a whole request
+ *    head does a connection open for more than ROTATE_S close after its
+ *    response (a client sending requests back to back keeps its slot
+ *    while idle ones can go). The slots turn over and the waiting room
+ *    moves: ready requests first, and among them those of the address
+ *    holding the fewest open connections (oldest first on a tie), so a
+ *    flood from many connections does not queue a client that has none
+ *    ahead of it.
  *  - A waiting connection whose first bytes are GET (or HEAD) /healthz is
  *    admitted at once into XS__ADMIT_RESERVE extra slots, so health checks
  *    answer during a flood.
  *  - One address may hold --max-per-address connections (open or waiting);
- *    more get 429 at once.
+ *    more get 429 at once. A connection the acceptor has cut stops counting
+ *    at once (its client may reconnect before the worker has closed it).
  *  - A request's head and body must arrive within --request-timeout (for
  *    the first request, counted from the accept), else 408 and the
  *    connection is shut down; a keep-alive connection may idle --timeout.
@@ -60,6 +66,7 @@
 #define ROTATE_S 1.0     /* under pressure, older connections close after a response */
 #define SLOW_S 1.0       /* under pressure, a head may take this long */
 #define IDLE_EVICT_S 0.5 /* under pressure, an idle keep-alive connection goes */
+#define NO_ROOM_S 0.2    /* rotation starts after this long with nothing idle */
 #define WAIT_FACTOR 4    /* the waiting room holds this many times the limit */
 #define BATCH 64         /* connections handed over per lock */
 
@@ -99,9 +106,10 @@ struct xs__admit {
     slot *slots; /* by descriptor */
     size_t n_slots;
     int hi_fd;
-    /* open or waiting connections per address: linear probing */
+    /* open or waiting connections per address (ip_n), of which open
+     * (ip_open): linear probing */
     uint32_t *ip_key;
-    unsigned *ip_n;
+    unsigned *ip_n, *ip_open;
     size_t ip_cap;
     /* the waiting room: a FIFO of tickets, stale ones skipped */
     ticket *ring;
@@ -110,6 +118,8 @@ struct xs__admit {
     unsigned n_open, n_reserve, n_waiting, max_waiting;
     unsigned n_ready; /* waiting with their request head complete */
     atomic_uint ready_now;
+    atomic_int rotate_now; /* ready ones wait and no open connection idles */
+    double room_seen;      /* last tick an open connection idled or was cut */
     struct pollfd *pf;
     double accept_paused_until; /* out of descriptors: retry later */
     atomic_ullong accepted, refused_full, refused_addr, timed_out, evicted;
@@ -154,9 +164,19 @@ static void ip_del(xs__admit *a, uint32_t ip)
         if (stays) continue;
         a->ip_key[i] = a->ip_key[j];
         a->ip_n[i] = a->ip_n[j];
+        a->ip_open[i] = a->ip_open[j];
         a->ip_n[j] = 0;
+        a->ip_open[j] = 0;
         i = j;
     }
+}
+
+/* Counts one more (d = 1) or one fewer (d = -1) open connection of ip,
+ * which has an entry (it is counted in ip_n). */
+static void ip_open_add(xs__admit *a, uint32_t ip, int d)
+{
+    size_t i = ip_find(a, ip);
+    if (a->ip_n[i]) a->ip_open[i] += (unsigned)d;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -196,20 +216,35 @@ static void refuse(int fd, int status, const char *reason, const char *code,
 /* Slots                                                                  */
 /* ---------------------------------------------------------------------- */
 
-/* Frees a slot (mutex held). */
+/* Frees a slot (mutex held). A connection cut no longer counts for its
+ * address (cut_slot). */
 static void release(xs__admit *a, slot *s)
 {
     if (s->state == S_OPEN) {
         a->n_open--;
         if (s->reserve) a->n_reserve--;
+        if (!s->cut) ip_open_add(a, s->ip, -1);
     } else if (s->state == S_WAITING) {
         a->n_waiting--;
         if (s->ready) a->n_ready--;
         atomic_store_explicit(&a->ready_now, a->n_ready, memory_order_relaxed);
     }
-    if (s->state != S_FREE) ip_del(a, s->ip);
+    if (s->state != S_FREE && !s->cut) ip_del(a, s->ip);
     s->state = S_FREE;
     s->reserve = s->peeked = s->ready = s->cut = 0;
+}
+
+/* Shuts an open connection down (mutex held): the worker reads end-of-file
+ * and closes it. Its address stops counting it at once, so a client that
+ * reconnects as soon as it sees the close is not refused 429 for the
+ * connection the server is still closing (the slot itself is freed at the
+ * close, when the descriptor can be reused). */
+static void cut_slot(xs__admit *a, int fd, slot *s)
+{
+    shutdown(fd, SHUT_RDWR);
+    ip_open_add(a, s->ip, -1);
+    ip_del(a, s->ip);
+    s->cut = 1;
 }
 
 /* Marks a slot open (mutex held); the caller hands it over after unlocking. */
@@ -227,6 +262,7 @@ static void open_slot(xs__admit *a, slot *s, int reserve, double now)
     s->accepted = now;
     a->n_open++;
     if (reserve) a->n_reserve++;
+    ip_open_add(a, s->ip, 1);
     atomic_store_explicit(&s->since, now, memory_order_relaxed);
     atomic_store_explicit(&s->phase, P_HEAD, memory_order_relaxed);
 }
@@ -347,21 +383,42 @@ static void accept_all(xs__admit *a, double now)
     }
 }
 
+/* The waiting connection with a complete request head whose address
+ * holds the fewest open connections, the oldest on a tie; NULL when none
+ * is ready (mutex held). */
+static slot *fairest_ready(xs__admit *a, int *fd)
+{
+    slot *best = NULL;
+    unsigned best_open = 0;
+    for (size_t k = 0; k < a->ring_len; k++) {
+        ticket t = a->ring[(a->ring_head + k) % a->ring_cap];
+        slot *s = ticket_slot(a, t);
+        if (!s || !s->ready) continue;
+        unsigned o = a->ip_open[ip_find(a, s->ip)];
+        if (best && o >= best_open) continue;
+        best = s;
+        best_open = o;
+        *fd = t.fd;
+        if (o == 0) break;
+    }
+    return best;
+}
+
 /* Admits waiting connections while there are free slots: first those
  * whose request head has arrived (a slow client does not get a slot
- * before a ready one), then the oldest. */
+ * before a ready one), the address with the fewest open connections
+ * first, then the oldest. */
 static void admit_waiting(xs__admit *a, double now)
 {
     int fds[BATCH];
     size_t n = 0;
     pthread_mutex_lock(&a->mu);
-    for (size_t k = 0; k < a->ring_len && n < BATCH && a->n_open < a->o.max_connections;
-         k++) {
-        ticket t = a->ring[(a->ring_head + k) % a->ring_cap];
-        slot *s = ticket_slot(a, t);
-        if (!s || !s->ready) continue;
+    while (n < BATCH && a->n_ready && a->n_open < a->o.max_connections) {
+        int fd = -1;
+        slot *s = fairest_ready(a, &fd);
+        if (!s) break;
         open_slot(a, s, 0, now); /* its ticket goes stale */
-        fds[n++] = t.fd;
+        fds[n++] = fd;
     }
     pthread_mutex_unlock(&a->mu);
     for (size_t i = 0; i < n; i++)
@@ -439,11 +496,17 @@ static void reap(xs__admit *a, double now, int *hand, size_t *n_hand, size_t cap
     int pressure = a->n_waiting > 0;
     double head_s = a->o.request_timeout_s;
     if (pressure && head_s > SLOW_S) head_s = SLOW_S;
+    unsigned idle = 0; /* idle, or cut and on its way out: room coming */
     for (int fd = 0; fd <= a->hi_fd; fd++) {
         slot *s = &a->slots[fd];
-        if (s->state != S_OPEN || s->cut) continue;
+        if (s->state != S_OPEN) continue;
+        if (s->cut) {
+            idle++;
+            continue;
+        }
         int ph = atomic_load_explicit(&s->phase, memory_order_relaxed);
         double age = now - atomic_load_explicit(&s->since, memory_order_relaxed);
+        if (ph == P_IDLE) idle++;
         if (ph == P_HEAD && age > head_s) {
             if (age > a->o.request_timeout_s) {
                 send_error(fd, 408, "Request Timeout", "request_timeout",
@@ -454,15 +517,19 @@ static void reap(xs__admit *a, double now, int *hand, size_t *n_hand, size_t cap
                            "the request was too slow while others wait; try again");
                 atomic_fetch_add_explicit(&a->evicted, 1, memory_order_relaxed);
             }
-            shutdown(fd, SHUT_RDWR);
-            s->cut = 1;
+            cut_slot(a, fd, s);
         } else if (ph == P_IDLE &&
                    (age > a->o.idle_timeout_s || (pressure && age > IDLE_EVICT_S))) {
-            shutdown(fd, SHUT_RDWR);
-            s->cut = 1;
+            cut_slot(a, fd, s); /* still counted in idle: it makes room */
             atomic_fetch_add_explicit(&a->evicted, 1, memory_order_relaxed);
         }
     }
+    /* rotate busy connections only when, for NO_ROOM_S, no connection idled
+     * or was on its way out to make room */
+    if (idle) a->room_seen = now;
+    atomic_store_explicit(&a->rotate_now,
+                          a->n_ready > 0 && now - a->room_seen > NO_ROOM_S,
+                          memory_order_relaxed);
     for (size_t k = 0; k < a->ring_len; k++) {
         ticket t = a->ring[(a->ring_head + k) % a->ring_cap];
         slot *s = ticket_slot(a, t);
@@ -605,7 +672,8 @@ int xs__admit_should_close(const xs__admit *a, struct MHD_Connection *c)
     /* a reserved slot serves one health check; s->reserve and s->accepted
      * are written before the connection is handed over */
     if (s->reserve) return 1;
-    return atomic_load_explicit(&a->ready_now, memory_order_relaxed) &&
+    return atomic_load_explicit(&a->rotate_now, memory_order_relaxed) &&
+           atomic_load_explicit(&a->ready_now, memory_order_relaxed) &&
            now_mono() - s->accepted > ROTATE_S;
 }
 
@@ -652,12 +720,13 @@ int xs__admit_listen(xs__admit **out, const struct sockaddr_in *addr,
     a->ring = xs__calloc(a->ring_cap, sizeof *a->ring);
     a->ip_key = xs__calloc(a->ip_cap, sizeof *a->ip_key);
     a->ip_n = xs__calloc(a->ip_cap, sizeof *a->ip_n);
+    a->ip_open = xs__calloc(a->ip_cap, sizeof *a->ip_open);
     a->pf = xs__calloc(a->ring_cap + 2, sizeof *a->pf);
     char where[64];
     inet_ntop(AF_INET, &addr->sin_addr, where, sizeof where);
     size_t l = strlen(where);
     snprintf(where + l, sizeof where - l, ":%d", ntohs(addr->sin_port));
-    if (!a->slots || !a->ring || !a->ip_key || !a->ip_n || !a->pf) {
+    if (!a->slots || !a->ring || !a->ip_key || !a->ip_n || !a->ip_open || !a->pf) {
         xs__admit_free(a);
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
@@ -734,6 +803,7 @@ void xs__admit_free(xs__admit *a)
     xs__free(a->ring);
     xs__free(a->ip_key);
     xs__free(a->ip_n);
+    xs__free(a->ip_open);
     xs__free(a->pf);
     xs__free(a);
 }

@@ -9,6 +9,7 @@
  */
 #include "base/alloc.h"
 #include "base/error.h"
+#include "serve/admit.h"
 #include "serve/serve_int.h"
 
 #include <math.h>
@@ -69,8 +70,11 @@ int xs__h_metrics(xs__req *r)
 {
     size_t n = 0;
     const xs__model *m = r->model;
+    xs__admit_stats adm;
+    int has_adm = xs__server_admit_stats(r->srv, &adm);
     char *t = xs__metrics_render(xs__server_metrics(r->srv), now_wall() - m->built_at,
-                                 m->generation, xs__server_in_flight(r->srv), &n);
+                                 m->generation, xs__server_in_flight(r->srv),
+                                 has_adm ? &adm : NULL, &n);
     if (!t) return xs__error(r, 500, "internal", "out of memory");
     r->text = t;
     r->n_text = n;

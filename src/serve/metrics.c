@@ -2,10 +2,13 @@
  * metrics.c — the counters behind GET /metrics and their Prometheus text
  * exposition (format 0.0.4): requests by route and status, a latency
  * histogram by route, the model's age and generation, requests in flight,
- * offers served by kind and model builds. Counters are relaxed atomics
- * bumped by the worker threads; a scrape reads them without stopping anyone.
+ * offers served by kind, model builds and the admission of connections
+ * (admit.c: accepted, refused, timed out, evicted, open, waiting). Counters
+ * are relaxed atomics bumped by the worker threads; a scrape reads them
+ * without stopping anyone.
  */
 #include "base/alloc.h"
+#include "serve/admit.h"
 #include "serve/serve_int.h"
 
 #include <stdarg.h>
@@ -75,7 +78,7 @@ static const char *route_name(size_t i) { return i < xs__n_routes ? xs__routes[i
 
 /* Contract in serve_int.h. */
 char *xs__metrics_render(const xs__metrics *m, double model_age, unsigned long generation,
-                         long in_flight, size_t *len)
+                         long in_flight, const xs__admit_stats *adm, size_t *len)
 {
     buf b = {0};
     if (xs__grow(&b.p, &b.cap, 8192, 1) < 0) return NULL;
@@ -131,6 +134,26 @@ char *xs__metrics_render(const xs__metrics *m, double model_age, unsigned long g
     for (int k = 0; k < XS_OFFER_N_KINDS; k++)
         put(&b, "xsell_offers_served_total{kind=\"%s\"} %llu\n",
             xs_offer_kind_name((xs_offer_kind)k), atomic_load(&m->offers[k]));
+    if (adm) {
+        put(&b,
+            "# HELP xsell_connections_total Connections accepted, and what became of"
+            " those not served (admission, docs/api.md).\n"
+            "# TYPE xsell_connections_total counter\n"
+            "xsell_connections_total{result=\"accepted\"} %llu\n"
+            "xsell_connections_total{result=\"refused_full\"} %llu\n"
+            "xsell_connections_total{result=\"refused_address\"} %llu\n"
+            "xsell_connections_total{result=\"timed_out\"} %llu\n"
+            "xsell_connections_total{result=\"evicted\"} %llu\n",
+            adm->accepted, adm->refused_full, adm->refused_addr, adm->timed_out,
+            adm->evicted);
+        put(&b,
+            "# HELP xsell_connections Connections now, served (open) or in the"
+            " waiting room (waiting).\n"
+            "# TYPE xsell_connections gauge\n"
+            "xsell_connections{state=\"open\"} %u\n"
+            "xsell_connections{state=\"waiting\"} %u\n",
+            adm->open, adm->waiting);
+    }
     if (b.oom) {
         xs__free(b.p);
         return NULL;

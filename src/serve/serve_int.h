@@ -89,9 +89,11 @@ typedef struct xs__metrics {
 
 /* Records one request: route index (n_routes: unmatched), status, seconds. */
 void xs__metrics_observe(xs__metrics *m, size_t route, int status, double seconds);
-/* Renders the Prometheus text exposition into a new string (xs__free). */
+/* Renders the Prometheus text exposition into a new string (xs__free);
+ * adm: the admission counters (admit.h), NULL when there are none. */
+struct xs__admit_stats;
 char *xs__metrics_render(const xs__metrics *m, double model_age, unsigned long generation,
-                         long in_flight, size_t *len);
+                         long in_flight, const struct xs__admit_stats *adm, size_t *len);
 
 /* ---------------------------------------------------------------------- */
 /* Requests, responses, routes                                            */
@@ -205,6 +207,9 @@ const char *xs__server_build_error(struct xs_server *s, char *buf, size_t n);
 int xs__server_start_build(struct xs_server *s); /* 0 started, 1 already running, <0 */
 xs__metrics *xs__server_metrics(struct xs_server *s);
 long xs__server_in_flight(const struct xs_server *s);
+/* The admission counters (admit.c) into *st: 1, or 0 when the server has
+ * no acceptor (not listening). */
+int xs__server_admit_stats(struct xs_server *s, struct xs__admit_stats *st);
 /* Path of the store the server was started on (borrowed, valid while it runs). */
 const char *xs__server_db(const struct xs_server *s);
 /* The dashboard directory (--web; "web/dist" by default), borrowed. */

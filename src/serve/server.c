@@ -793,6 +793,14 @@ long xs__server_in_flight(const xs_server *s)
 }
 
 /* Contract in serve_int.h. */
+int xs__server_admit_stats(xs_server *s, xs__admit_stats *st)
+{
+    if (!s->admit) return 0;
+    xs__admit_get_stats(s->admit, st);
+    return 1;
+}
+
+/* Contract in serve_int.h. */
 const char *xs__server_db(const xs_server *s)
 {
     return s->db;
