@@ -12,6 +12,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,24 @@ static inline int xs_proc_apikey(const char *bin, const char *errlog, const char
     if (strlen(out) != 84 || strlen(out) >= cap) return -1;
     memcpy(key, out, strlen(out) + 1);
     return 0;
+}
+
+/* Stops a server started by xs_proc_serve (pid <= 0: none). */
+static inline void xs_proc_kill(pid_t pid)
+{
+    if (pid > 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+}
+
+/* Removes the test's temporary directory and all below it ("" : none). */
+static inline void xs_proc_rmdir(const char *dir)
+{
+    if (!*dir) return;
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
 }
 
 #endif

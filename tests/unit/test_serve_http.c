@@ -1327,18 +1327,11 @@ static void test_sigterm(void)
 
 static void teardown(void)
 {
-    if (srv_pid > 0) {
-        kill(srv_pid, SIGKILL);
-        waitpid(srv_pid, NULL, 0);
-    }
+    xs_proc_kill(srv_pid);
     xs_together_free(ref_m);
     xs_baskets_free(ref_b);
     xs_snapshot_free(ref_snap);
-    if (*dir) {
-        char cmd[400];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
-    }
+    xs_proc_rmdir(dir);
 }
 
 int main(void)

@@ -202,15 +202,8 @@ static void test_replays(void)
 
 static void teardown(void)
 {
-    if (srv_pid > 0) {
-        kill(srv_pid, SIGKILL);
-        waitpid(srv_pid, NULL, 0);
-    }
-    if (*dir) {
-        char cmd[400];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
-    }
+    xs_proc_kill(srv_pid);
+    xs_proc_rmdir(dir);
 }
 
 static const xs_test tests[] = {
