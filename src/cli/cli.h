@@ -55,6 +55,11 @@ int xs_cli_bad_option(const char *cmd, int c, char **argv);
  * Returns 0 or XS_EXIT_USAGE. */
 int xs_cli_format(const char *cmd, const char *value, xs_format *out);
 
+/* Parses --delimiter's value: one character other than '"', CR and LF, or
+ * "tab" (also "\\t") for a tab. Returns 0, or prints a usage error and
+ * returns XS_EXIT_USAGE. */
+int xs_cli_delimiter(const char *cmd, const char *value, char *out);
+
 /* Strict number parsing for option values: the whole string must be a
  * number in [lo, hi]. Return 0, or print a usage error and return 2. */
 int xs_cli_long(const char *cmd, const char *opt, const char *value, long lo, long hi,

@@ -248,14 +248,7 @@ static int parse_args(int argc, char **argv, int predict, args *a)
             break;
         case 'l':
             a->file_opt = "--delimiter";
-            if (!strcmp(optarg, "tab"))
-                a->ro.delimiter = '\t';
-            else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n' &&
-                     optarg[0] != '\r')
-                a->ro.delimiter = optarg[0];
-            else
-                return xs_cli_usage_error(
-                    CMD, "--delimiter: expected one character or 'tab', got \"%s\"", optarg);
+            if (xs_cli_delimiter(CMD, optarg, &a->ro.delimiter)) return XS_EXIT_USAGE;
             break;
         case 'H':
             if (!predict) return xs_cli_usage_error(CMD, "--horizon is an option of predict");

@@ -85,18 +85,6 @@ static void usage(FILE *out)
 /* Shared                                                                  */
 /* ---------------------------------------------------------------------- */
 
-static int parse_delimiter(const char *s, char *out)
-{
-    if (!strcmp(s, "tab") || !strcmp(s, "\\t"))
-        *out = '\t';
-    else if (strlen(s) == 1 && *s != '"' && *s != '\n' && *s != '\r')
-        *out = *s;
-    else
-        return xs_cli_usage_error(CMD, "--delimiter: expected one character, got \"%s\"",
-                                  s);
-    return 0;
-}
-
 static int write_out(void)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -189,7 +177,7 @@ static int cmd_assign(int argc, char **argv)
             split_spec = optarg;
             break;
         case O_DELIM:
-            if ((rc = parse_delimiter(optarg, &delim))) return rc;
+            if ((rc = xs_cli_delimiter(CMD, optarg, &delim))) return rc;
             break;
         case O_FORMAT:
             if ((rc = xs_cli_format(CMD, optarg, &fmt))) return rc;
@@ -487,7 +475,7 @@ static int cmd_analyze(int argc, char **argv)
             ao.seed = (uint64_t)v;
             break;
         case O_DELIM:
-            if ((exit_code = parse_delimiter(optarg, &ro.delimiter))) goto cleanup;
+            if ((exit_code = xs_cli_delimiter(CMD, optarg, &ro.delimiter))) goto cleanup;
             break;
         case O_FORMAT:
             if ((exit_code = xs_cli_format(CMD, optarg, &fmt))) goto cleanup;

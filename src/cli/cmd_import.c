@@ -148,17 +148,7 @@ int xs_cmd_import(int argc, char **argv)
             }
             break;
         case 'D':
-            if (!strcmp(optarg, "tab") || !strcmp(optarg, "\\t"))
-                o.delimiter = '\t';
-            else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n' &&
-                     optarg[0] != '\r')
-                o.delimiter = optarg[0];
-            else {
-                rc = xs_cli_usage_error(
-                    cmd, "--delimiter: expected one character (or 'tab'), got \"%s\"",
-                    optarg);
-                goto done;
-            }
+            if ((rc = xs_cli_delimiter(cmd, optarg, &o.delimiter))) goto done;
             break;
         case 'm': {
             const char **nm = realloc(maps, (n_maps + 1) * sizeof *maps);

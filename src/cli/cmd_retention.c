@@ -130,14 +130,7 @@ static int fit(int argc, char **argv)
             if (xs_cli_double(CMD, "--price", optarg, 0, 1e15, &price)) return XS_EXIT_USAGE;
             break;
         case 'l':
-            if (!strcmp(optarg, "tab"))
-                delim = '\t';
-            else if (strlen(optarg) == 1 && optarg[0] != '"' && optarg[0] != '\n' &&
-                     optarg[0] != '\r')
-                delim = optarg[0];
-            else
-                return xs_cli_usage_error(
-                    CMD, "--delimiter: expected one character or 'tab', got \"%s\"", optarg);
+            if (xs_cli_delimiter(CMD, optarg, &delim)) return XS_EXIT_USAGE;
             break;
         case 'f':
             if (xs_cli_format(CMD, optarg, &fmt)) return XS_EXIT_USAGE;

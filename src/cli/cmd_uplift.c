@@ -230,13 +230,7 @@ static int parse_args(int argc, char **argv, args *a)
             a->threads_set = 1;
             break;
         case O_DELIM:
-            if (!strcmp(optarg, "tab") || !strcmp(optarg, "\\t"))
-                a->delim = '\t';
-            else if (strlen(optarg) == 1 && *optarg != '"' && *optarg != '\n')
-                a->delim = *optarg;
-            else
-                return xs_cli_usage_error(
-                    CMD, "--delimiter: expected one character, got \"%s\"", optarg);
+            if ((rc = xs_cli_delimiter(CMD, optarg, &a->delim))) return rc;
             break;
         case O_FORMAT:
             if ((rc = xs_cli_format(CMD, optarg, &a->fmt))) return rc;

@@ -77,6 +77,18 @@ int xs_cli_format(const char *cmd, const char *value, xs_format *out)
                               value);
 }
 
+int xs_cli_delimiter(const char *cmd, const char *value, char *out)
+{
+    if (!strcmp(value, "tab") || !strcmp(value, "\\t"))
+        *out = '\t';
+    else if (strlen(value) == 1 && *value != '"' && *value != '\n' && *value != '\r')
+        *out = *value;
+    else
+        return xs_cli_usage_error(
+            cmd, "--delimiter: expected one character or 'tab', got \"%s\"", value);
+    return 0;
+}
+
 int xs_cli_long(const char *cmd, const char *opt, const char *value, long lo, long hi,
                 long *out)
 {

@@ -151,3 +151,11 @@ expect_err 2 "xsell churn: --db and --input cannot be used together" \
 expect_err 2 "xsell churn: --input or --db is required" \
     "$XS" churn predict --model "$T/h.json"
 expect_err 2 "xsell churn: --cutoff needs --db" "$XS" churn eval $A --cutoff 2026-01-01
+
+# --delimiter: one rule for every command (xs_cli_delimiter)
+expect_err 2 "xsell churn: --delimiter: expected one character or 'tab', got \"ab\"" \
+    "$XS" churn eval $A --delimiter ab
+expect_err 2 "xsell retention: --delimiter: expected one character or 'tab', got \"\"\"" \
+    "$XS" retention fit --input x.csv --column n --delimiter '"'
+expect_err 2 "xsell uplift: --delimiter: expected one character or 'tab', got \"$(printf '\r')\"" \
+    "$XS" uplift eval --input x.csv --treatment-col t --treatment a --control b --outcome y --delimiter "$(printf '\r')"
