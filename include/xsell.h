@@ -133,6 +133,23 @@ size_t xs_table_rows(const xs_table *t);
  */
 int xs_table_write(const xs_table *t, FILE *out, xs_format fmt);
 
+/*
+ * The same output written in parts, for rows produced in chunks (CSV and
+ * JSON only; XS_EINVAL for the aligned table, which needs every row to
+ * size its columns): the head (CSV header row, JSON "["), then each
+ * chunk's rows, then the tail. In JSON a chunk's first row carries no
+ * separator: write "," between two non-empty chunks. head + rows of every
+ * chunk + tail is byte for byte what xs_table_write gives for all rows in
+ * one table.
+ * @return XS_OK, XS_EIO or XS_EINVAL
+ */
+int xs_table_write_head(const xs_table *t, FILE *out, xs_format fmt);
+int xs_table_write_rows(const xs_table *t, FILE *out, xs_format fmt);
+/** @param n_rows rows written in all (JSON closes "[]" without a newline) */
+int xs_table_write_tail(FILE *out, xs_format fmt, size_t n_rows);
+/** Drops the rows of t, keeping its columns, so it can take the next chunk. */
+void xs_table_clear_rows(xs_table *t);
+
 /* ====================================================================== */
 /* Store (src/store): SQLite by default, schema versioned by migrations    */
 /* ====================================================================== */
@@ -157,12 +174,16 @@ typedef enum xs_table_id {
 } xs_table_id;
 
 /**
- * Opens (creating when absent) a SQLite store and migrates its schema to the
- * current version. WAL mode. A store handle may be used by one thread at a
- * time (open one per thread); several processes may open the same file.
+ * Opens (creating when absent) a store and migrates its schema to the
+ * current version: an SQLite file (WAL mode), or a PostgreSQL database when
+ * path is a postgresql:// or postgres:// URL (libpq's syntax; a bare
+ * "postgresql://" takes the PG* environment variables; docs/postgres.md).
+ * A store handle may be used by one thread at a time (open one per
+ * thread); several processes may open the same store.
  * @param out  set to the store; caller closes with xs_store_close()
- * @param path file name (copied)
- * @return XS_OK, XS_EDB (cannot open), XS_ESCHEMA (file from a newer xsell)
+ * @param path file name or database URL (copied; messages show a URL with
+ *             its password as ***)
+ * @return XS_OK, XS_EDB (cannot open), XS_ESCHEMA (store from a newer xsell)
  * @code
  *   xs_store *st; xs_error e;
  *   if (xs_store_open(&st, "xsell.db", &e) < 0) ...;
@@ -174,7 +195,8 @@ int xs_store_open(xs_store **out, const char *path, xs_error *err);
  * Opens an existing store for reading only: nothing is ever written to the
  * file or its directory (no migration, no journal-mode change; SQLite's
  * query_only is on, so a write through the handle fails with XS_EDB). Works
- * on a read-only file in a read-only directory. For the commands that only
+ * on a read-only file in a read-only directory. On PostgreSQL every
+ * transaction of the handle is read-only. For the commands that only
  * read; the store must be at this build's schema version.
  * @param out  set to the store; caller closes with xs_store_close()
  * @param path file name (copied)
@@ -188,6 +210,20 @@ int xs_store_open(xs_store **out, const char *path, xs_error *err);
  * @endcode
  */
 int xs_store_open_readonly(xs_store **out, const char *path, xs_error *err);
+/**
+ * Whether a command that only reads can expect a store at path: 1 when the
+ * file exists and is readable, or when path names a PostgreSQL database
+ * (postgresql://... or postgres://...; opening it tells whether it is
+ * there); 0 otherwise. Wherever a store path is taken, such a URL works
+ * as well (an empty "postgresql://" uses the PG* environment variables).
+ * @code
+ *   if (!xs_store_exists(db)) fprintf(stderr, "%s: no such store\n", db);
+ * @endcode
+ */
+int xs_store_exists(const char *path);
+/** 1 when path names a PostgreSQL database (postgresql:// or postgres://),
+ *  0 for a file path. */
+int xs_store_is_url(const char *path);
 /** Closes the store; NULL is fine. */
 void xs_store_close(xs_store *st);
 /**
@@ -3165,6 +3201,20 @@ typedef int (*xs_offer_fn)(void *ctx, uint32_t customer, const xs_offer *o, size
 int xs_offer_decide_all(const xs_offer_engine *en, int n_threads, xs_offer_fn fn,
                         void *ctx, xs_offer_summary *sum);
 
+/**
+ * Writes the offers of every customer as xs_offer_table() rows in CSV or
+ * JSON (byte for byte xs_table_write() of one table over all customers in
+ * order) without holding them all: n_threads workers decide and render
+ * blocks of 4,096 customers, the caller's thread writes them in order.
+ * Fills *sum (totals merged block by block in customer order, so the same
+ * for any thread count).
+ * @return XS_OK, XS_EINVAL (fmt is the aligned table; lang not en / ja),
+ *         XS_EIO (out failed), XS_ENOMEM
+ */
+int xs_offer_write_all(const xs_offer_engine *en, int n_threads, const char *lang,
+                       int show_suppressed, xs_format fmt, FILE *out,
+                       xs_offer_summary *sum, xs_error *err);
+
 /** Fills an empty table with the guardrail summary: guard, candidates,
  *  expected_value: first "offered" (EV offered), then one row per guard
  *  (suppressed count, EV held back). @return XS_OK, XS_ENOMEM */
@@ -3191,6 +3241,36 @@ int xs_offer_uplift_table(const xs_offer_engine *en, xs_table *t);
  */
 int xs_offer_targets(const xs_offer_engine *en, int n_threads, size_t limit,
                      xs_table *t, xs_offer_summary *sum);
+
+/* One row of the ranked target list: a customer with offered offers
+ * (fixed layout: it is stored as is in model files). */
+typedef struct xs_target {
+    uint32_t customer;   /* customer index */
+    uint32_t n_offers;   /* offered offers */
+    double ev;           /* their total expected value */
+    int32_t top_product; /* product of the first offered offer */
+    int32_t top_kind;    /* its xs_offer_kind */
+} xs_target;
+
+/**
+ * The ranking behind xs_offer_targets(): every customer decided (n_threads
+ * as there), those with an offered offer ranked by expected value (ties:
+ * customer index).
+ * @param out caller frees with xs_targets_free()
+ * @param sum optional (NULL): the guardrail totals of the same pass
+ * @return XS_OK, XS_ENOMEM
+ */
+int xs_offer_targets_rank(const xs_offer_engine *en, int n_threads, xs_target **out,
+                          size_t *n, xs_offer_summary *sum);
+/** Frees a ranking of xs_offer_targets_rank(); NULL is fine. */
+void xs_targets_free(xs_target *t);
+/**
+ * Renders rows [offset, offset + limit) of a ranking (limit 0: to the end)
+ * into an empty table, the columns of xs_offer_targets() (rank counts from
+ * offset + 1). @return XS_OK, XS_ENOMEM
+ */
+int xs_offer_targets_page(const xs_offer_engine *en, const xs_target *rows, size_t n,
+                          size_t offset, size_t limit, xs_table *t);
 
 /* ---- The global plan under capacity (src/offer/plan*.c; docs/plan.md) --- */
 
@@ -3978,16 +4058,23 @@ typedef struct xs_serve_opts {
                                    NULL: "web/dist" (docs/dashboard.md) */
     unsigned lock_timeout_ms;   /* a write waits at most this for the store's
                                    write lock, then 503 busy; 0: 1000 */
+    const char *model;          /* a model file to serve (xs_model_open, checked
+                                   to come from db; borrowed for the start);
+                                   NULL: the store's latest model file when it
+                                   is current, else a model built from db */
 } xs_serve_opts;
 
 /** A running server. Opaque. */
 typedef struct xs_server xs_server;
 
 /**
- * Builds the model from the store and starts serving on worker threads.
+ * Maps the model (o->model, or the store's latest model file when it is
+ * current) or builds it from the store, and starts serving on worker
+ * threads.
  * @param out caller stops and frees with xs_server_stop()
- * @return XS_OK, XS_EINVAL (bad listen address: column "--listen"),
- *         XS_EIO (cannot bind), XS_EDB / XS_ESCHEMA (store), XS_ENOMEM
+ * @return XS_OK, XS_EINVAL (bad listen address: column "--listen"; a model
+ *         built from another store), XS_EIO (cannot bind), XS_EDB /
+ *         XS_ESCHEMA (store), the errors of xs_model_open(), XS_ENOMEM
  * @code
  *   xs_serve_opts o = {.db = "xsell.db", .listen = "127.0.0.1:0"};
  *   xs_server *s;
@@ -4006,6 +4093,213 @@ int xs_server_port(const xs_server *s);
  * grace_s seconds), stops the workers and frees everything. NULL is fine.
  */
 void xs_server_stop(xs_server *s, unsigned grace_s);
+
+/* ====================================================================== */
+/* Model file (src/model/, src/snapshot/, src/store/identity.c;           */
+/* docs/model.md)                                                         */
+/* ====================================================================== */
+
+/*
+ * A model is everything the readers (recommend, rank, targets, customers,
+ * kpi, serve) decide from, built once from a store: the snapshot, the order
+ * baskets, items bought together, association rules, customer scores, the
+ * offer engine (with the store's propensity model, experiments and churn
+ * model) and the ranked target list with its guardrail totals. Saved, it
+ * is one file that any number of processes map read-only: opening it is
+ * checking it, never reading rows.
+ */
+typedef struct xs_model xs_model;
+
+/** How to build a model. */
+typedef struct xs_model_opts {
+    const char *as_of;          /* NULL: the store's latest date */
+    const xs_offer_config *cfg; /* NULL: defaults */
+    int clv;                    /* 1: fit CLV into the customer scores */
+    int n_threads;              /* for the target list; 0: 2 */
+    int churn;                  /* 1: also train the churn-risk model into the
+                                   customer scores (as `xsell customers`) */
+} xs_model_opts;
+
+/** Sets the defaults (as_of NULL, cfg NULL, clv 0, n_threads 2, churn 0). */
+void xs_model_opts_init(xs_model_opts *o);
+
+/** Where a model comes from. */
+typedef struct xs_model_info {
+    char as_of[11];         /* the engine's as-of day, "" without an engine */
+    char built_at[21];      /* UTC build time, YYYY-MM-DDTHH:MM:SSZ */
+    char store_id[40];      /* the store's id (meta store_id) */
+    uint64_t data_version;  /* the store's data version when built */
+    const char *path;       /* the file mapped, NULL when built in memory */
+    size_t bytes;           /* its size, 0 when built in memory */
+    int mapped;             /* 1: opened from a file */
+    int as_of_given;        /* 1: built with an explicit as-of day (not the
+                               store's latest) */
+    char scores_error[256]; /* why there are no customer scores, "" */
+    char engine_error[256]; /* why there is no offer engine, "" */
+} xs_model_info;
+
+/**
+ * Builds a model: snapshot, baskets, together (cosine, top 50), rules,
+ * customer scores, offer engine (as xs_offer_engine_open(), or fitted with
+ * the store's experiments when the store was never built), target list.
+ * Scores and engine may be absent (an empty store): the info says why.
+ * Gives the store an id (meta store_id) when it has none.
+ * @param out caller frees with xs_model_free()
+ * @return XS_OK, XS_EDB, XS_ESCHEMA, XS_ENOMEM, or the snapshot's errors
+ * @code
+ *   xs_model *m; xs_error e;
+ *   if (xs_model_build(st, NULL, &m, &e) == XS_OK && xs_model_save(m, "x.xsm", &e) == XS_OK)
+ *       ...;
+ *   xs_model_free(m);
+ * @endcode
+ */
+int xs_model_build(xs_store *st, const xs_model_opts *o, xs_model **out, xs_error *err);
+/**
+ * xs_model_build() on a snapshot of st the caller has already loaded
+ * (xs_snapshot_load), which the model takes over: saves loading the store
+ * twice in a build that needs the snapshot first (`xsell build`).
+ * @param snap takes ownership (freed by xs_model_free, or here on failure)
+ * @return as xs_model_build()
+ */
+int xs_model_build_from(xs_store *st, xs_snapshot *snap, const xs_model_opts *o,
+                        xs_model **out, xs_error *err);
+
+/**
+ * Writes the model to path (a temporary file renamed into place: readers
+ * never see half a file).
+ * @return XS_OK, XS_EIO, XS_ENOMEM
+ */
+int xs_model_save(const xs_model *m, const char *path, xs_error *err);
+
+/**
+ * Maps a model file.
+ * @param out caller frees with xs_model_free() (which unmaps)
+ * @return XS_OK; XS_ENOTFOUND ("FILE: no such model file"); XS_EPARSE (not
+ *         a model file, truncated, corrupted); XS_ESCHEMA (another format
+ *         version); XS_EIO; XS_ENOMEM
+ */
+int xs_model_open(const char *path, xs_model **out, xs_error *err);
+
+/**
+ * Checks that m was built from st.
+ * @return XS_OK; XS_EINVAL ("FILE was built from another store (store id
+ *         X, this store is Y)"); XS_EDB
+ */
+int xs_model_check_store(const xs_model *m, xs_store *st, xs_error *err);
+/**
+ * The store's latest model file when it is current: its path recorded by
+ * the last build (meta model_path), it opens, it was built from st, and
+ * st's data_version has not moved since (no write after the build). The
+ * one rule by which `--db` readers and `xsell serve --db` use a model file
+ * instead of loading the store.
+ * @return 1 and sets *out (caller frees with xs_model_free()); 0 when
+ *         there is none, or it is stale or unreadable (nothing reported:
+ *         the caller loads the store); a negative code when the store fails
+ */
+int xs_model_open_current(xs_store *st, xs_model **out, xs_error *err);
+
+/** Frees (and unmaps) a model; NULL is fine. */
+void xs_model_free(xs_model *m);
+
+/** @return where m comes from (borrowed, valid until xs_model_free) */
+const xs_model_info *xs_model_info_of(const xs_model *m);
+/** The parts of a model (borrowed, valid until xs_model_free; NULL when absent). */
+const xs_snapshot *xs_model_snapshot(const xs_model *m);
+const xs_baskets *xs_model_baskets(const xs_model *m);
+const xs_together *xs_model_together(const xs_model *m);
+const xs_rules *xs_model_rules(const xs_model *m);
+const xs_customer_scores *xs_model_scores(const xs_model *m);
+xs_offer_engine *xs_model_engine(const xs_model *m);
+/** The ranked target list (*n rows; NULL without an engine) and its
+ *  guardrail totals (NULL without an engine), as xs_offer_targets_rank(). */
+const xs_target *xs_model_targets(const xs_model *m, size_t *n);
+const xs_offer_summary *xs_model_summary(const xs_model *m);
+/** The health configuration the customer scores were computed with (as
+ *  xs_health_config_init() then clv and churn from the options). */
+const xs_health_config *xs_model_health_config(const xs_model *m);
+/**
+ * Whether the model's engine decides with exactly these settings (cfg NULL:
+ * the defaults) as of as_of (NULL: the store's latest day, so only a model
+ * built without an explicit as-of day fits). A reader that
+ * gets 0 builds an engine on the model's snapshot instead.
+ * @return 1 or 0 (also 0 without an engine)
+ */
+int xs_model_engine_fits(const xs_model *m, const xs_offer_config *cfg, const char *as_of);
+
+/**
+ * The store's identity: its id (meta store_id, "" when it has none) and
+ * data version (meta data_version, bumped by every committed write; 0 when
+ * absent).
+ * @return XS_OK, XS_EDB
+ */
+int xs_store_identity(xs_store *st, char id[40], uint64_t *data_version, xs_error *err);
+/** Gives the store a random 128-bit hex id when it has none; id receives it.
+ *  @return XS_OK, XS_EDB, XS_EIO (no random source) */
+int xs_store_identity_ensure(xs_store *st, char id[40], xs_error *err);
+/** The path of the store's latest model file (meta model_path) into buf.
+ *  @return 1 found, 0 none, XS_EDB */
+int xs_store_model_path(xs_store *st, char *buf, size_t n, xs_error *err);
+/** Records path as the store's latest model file. @return XS_OK, XS_EDB */
+int xs_store_model_path_set(xs_store *st, const char *path, xs_error *err);
+
+/* ====================================================================== */
+/* Scale-out: Citus and the store summary (src/store/citus.c)             */
+/* ====================================================================== */
+/* (section owned by the scale-out module; docs/scale-out.md) */
+
+/**
+ * Writes the SQL xs_store_citus_init() runs (one transaction: re-key
+ * orders, offers and decisions with customer_id first, reference tables
+ * for the catalog and configuration, every customer table distributed by
+ * customer_id and co-located with customers, anonymous_orders and returns
+ * by their own id) to out.
+ * @return XS_OK or XS_EIO
+ * @code
+ *   xs_store_citus_sql(stdout);
+ * @endcode
+ */
+int xs_store_citus_sql(FILE *out);
+/**
+ * Makes a PostgreSQL store with the Citus extension distributed (the SQL of
+ * xs_store_citus_sql), in one transaction holding the store's write lock:
+ * on failure nothing changed. Does nothing when customers is already
+ * distributed (pg_dist_partition says so).
+ * @return 1 distributed now, 0 already distributed, XS_EINVAL ("Citus
+ *         needs a PostgreSQL store"; "Citus is not installed in this
+ *         database (CREATE EXTENSION citus)"), XS_EDB
+ * @code
+ *   if (xs_store_citus_init(st, &e) < 0) ...;
+ * @endcode
+ */
+int xs_store_citus_init(xs_store *st, xs_error *err);
+
+#define XS_STORE_INFO_MAX_TABLES 24
+typedef struct xs_store_table_info {
+    const char *name; /* static */
+    long long rows;
+    char citus[48];   /* "distributed(COLUMN)", "reference", or "" (local) */
+} xs_store_table_info;
+typedef struct xs_store_info {
+    const char *backend;  /* "sqlite" or "postgresql" (static) */
+    int schema_version;
+    char store_id[40];    /* meta store_id, "" when none */
+    uint64_t data_version; /* meta data_version, 0 when none */
+    char model_path[1024]; /* meta model_path, "" when none */
+    int citus;            /* 1: the database holds Citus's pg_dist_partition */
+    size_t n_tables;
+    xs_store_table_info tables[XS_STORE_INFO_MAX_TABLES]; /* every store table */
+} xs_store_info;
+/**
+ * What `xsell store info` prints: backend, schema version, identity, model
+ * path, the rows of every table and, on Citus, how each table is placed.
+ * Reads in one read transaction (one consistent view).
+ * @return XS_OK, XS_EDB
+ * @code
+ *   xs_store_info in;
+ *   if (xs_store_info_get(st, &in, &e) == XS_OK) printf("%s\n", in.backend);
+ * @endcode
+ */
+int xs_store_info_get(xs_store *st, xs_store_info *out, xs_error *err);
 
 #ifdef __cplusplus
 }

@@ -26,6 +26,9 @@ extern const size_t xs_n_commands;
 /* Maps a library error code to an exit code (the CLI's one table). */
 int xs_cli_exit_code(int code);
 
+/* Threads for work split across cores: the online CPUs, 1 to 16. */
+int xs_cli_threads(void);
+
 /* Prints "xsell CMD: <formatted err>" to stderr and returns its exit code. */
 int xs_cli_fail(const char *cmd, const xs_error *err);
 
@@ -90,6 +93,30 @@ int xs_cli_catalog_warn(const char *db);
 int xs_cli_baskets_fail(const char *cmd, const char *input, xs_baskets_format ifmt,
                         const xs_error *err);
 
+/* What a reader (recommend, rank, targets, customers, kpi) reads: a model
+ * file (--model, or the store's latest one when it is current) or the
+ * store itself. (model_arg.c) */
+typedef struct xs_cli_src {
+    xs_store *st;        /* with --db: the store (read-only unless asked) */
+    xs_model *model;     /* the model read, or NULL */
+    xs_snapshot *snap;   /* loaded from the store when no model is read */
+    const xs_snapshot *s; /* the snapshot to read: the model's or snap */
+    int noted;           /* the "other settings" note was printed */
+} xs_cli_src;
+/* Opens db and/or model (at least one given) into *src. need_snapshot 0:
+ * open the store only when no model is read (the caller loads nothing).
+ * Returns -1 to go on, else the exit code (message printed). */
+int xs_cli_src_open(const char *cmd, const char *db, const char *model, int writable,
+                    xs_cli_src *src);
+void xs_cli_src_close(xs_cli_src *src);
+/* The offer engine for cfg and as_of: the model's when it was built with
+ * them, else one built on the snapshot (the store's build when the store
+ * is open; noted on stderr once). *owned: the caller frees it. Returns -1
+ * to go on, else the exit code (message printed). */
+int xs_cli_src_engine(const char *cmd, xs_cli_src *src, const xs_offer_config *cfg,
+                      const char *as_of, xs_offer_engine **en, int *owned);
+/* Prints, once per run, that the model was built with other settings. */
+void xs_cli_src_note(const char *cmd, xs_cli_src *src, const char *what);
 /* The model options of `xsell rank` and `xsell evaluate` (getopt_long
  * entries, value 'M'; parsed by xs_cli_rank_model_opt). */
 #define XS_CLI_RANK_MODEL_OPTIONS                                                        \
@@ -160,6 +187,7 @@ int xs_cmd_outcome(int argc, char **argv);
 int xs_cmd_replay(int argc, char **argv);
 int xs_cmd_serve(int argc, char **argv);
 int xs_cmd_apikey(int argc, char **argv);
+int xs_cmd_store(int argc, char **argv);
 int xs_cmd_catalog(int argc, char **argv);
 int xs_cmd_rank(int argc, char **argv);
 int xs_cmd_evaluate(int argc, char **argv);

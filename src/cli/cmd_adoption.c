@@ -154,7 +154,7 @@ int xs_cmd_adoption(int argc, char **argv)
     xs_adoption_input *in = NULL;
     xs_adoption *res = NULL;
     xs_table *t = NULL;
-    if (access(db, R_OK) != 0) {
+    if (!xs_store_exists(db)) {
         fprintf(stderr, "xsell " CMD ": %s: %s\n", db, strerror(errno));
         return XS_EXIT_USAGE;
     }

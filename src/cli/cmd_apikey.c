@@ -87,7 +87,7 @@ int xs_cmd_apikey(int argc, char **argv)
         if (is_revoke) return xs_cli_usage_error(CMD, "revoke needs one KEY_ID");
         return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
     }
-    if (!is_create && access(db, R_OK) != 0) {
+    if (!is_create && !xs_store_exists(db)) {
         fprintf(stderr, "xsell %s: %s: no such store\n", CMD, db);
         return XS_EXIT_USAGE;
     }

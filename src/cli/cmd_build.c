@@ -4,20 +4,25 @@
  * table), so that `xsell recommend` and `xsell targets` use the stored
  * model instead of fitting. A thin shell over xs_offer_build()
  * (docs/offers.md, "Build"); with --capacity also the global plan
- * (xs_plan_save, docs/plan.md).
+ * (xs_plan_save, docs/plan.md). Then it writes the model file the readers
+ * map (xs_model_build, xs_model_save; docs/model.md): FILE.xsm beside a
+ * store FILE unless --out says where, recorded as the store's latest model.
  */
+#define _DEFAULT_SOURCE /* realpath */
 #include "cli/cli.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define CMD "build"
 
 static const char usage[] =
-    "usage: xsell build --db FILE [--as-of DATE] [--set SPEC] [--churn-model FILE]\n"
-    "                   [--capacity SPEC [--days N]]\n"
+    "usage: xsell build --db FILE [--out MODEL] [--as-of DATE] [--set SPEC]\n"
+    "                   [--churn-model FILE] [--capacity SPEC [--days N]]\n"
     "\n"
     "Fits the offer engine's propensity model on the decided offers of the\n"
     "store and stores it with its as-of day and the build time (a new build\n"
@@ -25,8 +30,13 @@ static const char usage[] =
     "build; they use its model when deciding as of the same day and fit one\n"
     "on the fly otherwise (their evidence says which). Run it again after\n"
     "importing data or recording outcomes.\n"
+    "Then writes the model file that recommend, rank, targets, customers, kpi\n"
+    "and serve map instead of loading the store (docs/model.md) and records it\n"
+    "as the store's latest model.\n"
     "\n"
     "  --db FILE     the store (required)\n"
+    "  --out MODEL   the model file (default: FILE.xsm beside the store; none\n"
+    "                for a PostgreSQL store unless given)\n"
     "  --as-of DATE  build as of DATE (default: the store's latest date)\n"
     "  --set SPEC    engine settings by name (docs/offers.md), e.g.\n"
     "                min_history=50\n"
@@ -42,10 +52,86 @@ static const char usage[] =
     "                documents SPEC and --days; docs/plan.md)\n"
     "  --days N      the plan's period in days (default 7)\n";
 
+/* The absolute form of path (its directory resolved; the file itself need
+ * not exist yet), so readers in any directory find it; path as given when
+ * the directory does not resolve. */
+static void absolute(const char *path, char *buf, size_t n)
+{
+    char dir[4096], real[4096];
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) ? (int)(slash - path) : 1, path);
+    else
+        snprintf(dir, sizeof dir, ".");
+    const char *head = realpath(dir, real) ? real : NULL;
+    if (head && !strcmp(head, "/")) head = "";
+    size_t lh = head ? strlen(head) : 0, lb = strlen(base);
+    if (head && lh + 1 + lb < n) {
+        memcpy(buf, head, lh);
+        buf[lh] = '/';
+        memcpy(buf + lh + 1, base, lb + 1);
+    } else {
+        snprintf(buf, n, "%s", path);
+    }
+}
+
+/* *snap, which the caller no longer owns. */
+static xs_snapshot *take_snapshot(xs_snapshot **snap)
+{
+    xs_snapshot *s = *snap;
+    *snap = NULL;
+    return s;
+}
+
+/* Builds the model of the store (on the build's snapshot, taken over) and
+ * writes it to out (default FILE.xsm),
+ * recorded as the store's latest model before the build reads the store's
+ * data version. Returns the exit code (message printed). */
+static int write_model(xs_store *st, xs_snapshot **snap, const char *db, const char *out,
+                       const char *as_of, const xs_offer_config *cfg)
+{
+    char def[4096], path[4096], id[40];
+    xs_error e;
+    if (!out && xs_store_is_url(db)) {
+        /* a database server: no file beside it to default to */
+        fprintf(stderr, "xsell %s: no model file written: give --out MODEL for a database "
+                        "server\n",
+                CMD);
+        return XS_EXIT_OK;
+    }
+    if (!out) {
+        snprintf(def, sizeof def, "%s.xsm", db);
+        out = def;
+    }
+    absolute(out, path, sizeof path);
+    xs_model *m = NULL;
+    xs_model_opts o;
+    xs_model_opts_init(&o);
+    o.as_of = as_of;
+    o.cfg = cfg;
+    o.clv = 1;   /* the scores of 'xsell customers' by default */
+    o.churn = 1;
+    if (xs_store_identity_ensure(st, id, &e) < 0 || xs_store_model_path_set(st, path, &e) < 0 ||
+        xs_model_build_from(st, take_snapshot(snap), &o, &m, &e) < 0 ||
+        xs_model_save(m, out, &e) < 0) {
+        xs_model_free(m);
+        return xs_cli_fail(CMD, &e);
+    }
+    xs_model_free(m);
+    xs_model *check = NULL;
+    if (xs_model_open(out, &check, &e) < 0) return xs_cli_fail(CMD, &e);
+    /* on stderr: stdout stays the build's one line */
+    fprintf(stderr, "model %s: %zu bytes\n", out, xs_model_info_of(check)->bytes);
+    xs_model_free(check);
+    return XS_EXIT_OK;
+}
+
 int xs_cmd_build(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
+        {"out", required_argument, NULL, 'o'},
         {"as-of", required_argument, NULL, 'a'},
         {"set", required_argument, NULL, 'S'},
         {"churn-model", required_argument, NULL, 'C'},
@@ -54,7 +140,7 @@ int xs_cmd_build(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL, *as_of = NULL, *churn = NULL, *capacity = NULL;
+    const char *db = NULL, *out = NULL, *as_of = NULL, *churn = NULL, *capacity = NULL;
     long days = 7;
     xs_offer_config cfg;
     xs_error e;
@@ -67,6 +153,9 @@ int xs_cmd_build(int argc, char **argv)
         switch (c) {
         case 'd':
             db = optarg;
+            break;
+        case 'o':
+            out = optarg;
             break;
         case 'a':
             as_of = optarg;
@@ -95,7 +184,7 @@ int xs_cmd_build(int argc, char **argv)
     if (optind < argc)
         return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
     if (!db) return xs_cli_usage_error(CMD, "--db FILE is required");
-    if (access(db, R_OK) != 0) {
+    if (!xs_store_exists(db)) {
         fprintf(stderr, "xsell %s: %s: no such store\n", CMD, db);
         return XS_EXIT_USAGE;
     }
@@ -121,6 +210,8 @@ int xs_cmd_build(int argc, char **argv)
         /* printed */
     } else if (plan.pl && xs_plan_save(st, plan.pl, plan.spec, &e) < 0) {
         ex = xs_cli_fail(CMD, &e);
+    } else if ((ex = write_model(st, &snap, db, out, as_of, &cfg)) != XS_EXIT_OK) {
+        /* printed */
     } else {
         size_t n = info.n_hist[0] + info.n_hist[1] + info.n_hist[2];
         printf("built %s as of %s: propensity model %s on %zu decided offers"

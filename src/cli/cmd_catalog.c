@@ -122,7 +122,7 @@ int xs_cmd_catalog(int argc, char **argv)
     if (optind < argc)
         return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
     if (!db) return xs_cli_usage_error(CMD, "--db FILE is required");
-    if (access(db, R_OK) != 0) {
+    if (!xs_store_exists(db)) {
         fprintf(stderr, "xsell %s: %s: no such store\n", CMD, db);
         return XS_EXIT_USAGE;
     }

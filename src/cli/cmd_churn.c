@@ -277,7 +277,7 @@ static int load_store(const char *db, xs_snapshot **snap)
     xs_error e;
     memset(&e, 0, sizeof e);
     *snap = NULL;
-    if (access(db, R_OK) != 0) {
+    if (!xs_store_exists(db)) {
         fprintf(stderr, "xsell %s: %s: %s\n", CMD, db, strerror(errno));
         return XS_EXIT_USAGE;
     }

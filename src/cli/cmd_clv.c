@@ -297,7 +297,7 @@ static int load_db(const args *a, xs_clv_data **d)
     xs_store *st = NULL;
     xs_snapshot *snap = NULL;
     int rc = 0;
-    if (access(a->db, R_OK) != 0) { /* say so before SQLite does */
+    if (!xs_store_exists(a->db)) { /* say so before SQLite does */
         fprintf(stderr, "xsell " CMD ": %s: no such store\n", a->db);
         return XS_EXIT_USAGE;
     }

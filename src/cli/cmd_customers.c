@@ -15,7 +15,8 @@
 #define CMD "customers"
 
 static const char usage[] =
-    "usage: xsell customers --db FILE [--customer ID] [--segment S] [--as-of DATE]\n"
+    "usage: xsell customers --db FILE [--model FILE] [--customer ID] [--segment S]\n"
+    "                       [--as-of DATE]\n"
     "                       [--limit N] [--sort id|health|ltv|clv|churn] [--by-segment]\n"
     "                       [--weights SPEC] [--set SPEC] [--no-clv] [--no-churn]\n"
     "                       [--format F]\n"
@@ -24,7 +25,11 @@ static const char usage[] =
     "simple LTV and BG/NBD + Gamma-Gamma CLV of every customer of a store, as of\n"
     "a date (rows dated later are ignored). Rules and formulas: docs/scores.md.\n"
     "\n"
-    "  --db FILE          the store (required)\n"
+    "  --db FILE          the store (required unless --model)\n"
+    "  --model FILE       read the model file FILE ('xsell build') instead of the\n"
+    "                     store (with --db: it must be that store's); with only\n"
+    "                     --db, the store's latest model when it is current; its\n"
+    "                     scores unless the settings or --as-of differ\n"
     "  --customer ID      one customer's breakdown: each component's raw value,\n"
     "                     score (0-100), weight (% of the health) and points\n"
     "  --segment S        only customers of segment S: new, hibernating, at_risk,\n"
@@ -50,7 +55,7 @@ static const char usage[] =
     "history; empty for customers not active at as_of).\n";
 
 typedef struct args {
-    const char *db, *customer, *as_of;
+    const char *db, *model, *customer, *as_of;
     xs_segment segment;
     xs_customer_sort sort;
     long limit;
@@ -64,6 +69,7 @@ static int parse_args(int argc, char **argv, args *a)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
+        {"model", required_argument, NULL, 'm'},
         {"customer", required_argument, NULL, 'c'},
         {"segment", required_argument, NULL, 's'},
         {"as-of", required_argument, NULL, 'a'},
@@ -91,6 +97,9 @@ static int parse_args(int argc, char **argv, args *a)
         switch (c) {
         case 'd':
             a->db = optarg;
+            break;
+        case 'm':
+            a->model = optarg;
             break;
         case 'c':
             a->customer = optarg;
@@ -157,7 +166,7 @@ static int parse_args(int argc, char **argv, args *a)
     }
     if (optind < argc)
         return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
-    if (!a->db) return xs_cli_usage_error(CMD, "--db FILE is required");
+    if (!a->db && !a->model) return xs_cli_usage_error(CMD, "--db FILE is required");
     if (a->customer && (a->by_segment || a->segment != XS_SEG_N))
         return xs_cli_usage_error(CMD, "--customer cannot be combined with --segment or "
                                        "--by-segment");
@@ -169,27 +178,32 @@ int xs_cmd_customers(int argc, char **argv)
     args a;
     int rc = parse_args(argc, argv, &a);
     if (rc >= 0) return rc;
-    xs_store *st = NULL;
-    xs_snapshot *snap = NULL;
+    xs_cli_src src;
     xs_customer_scores *cs = NULL;
+    const xs_customer_scores *scores = NULL;
     xs_table *t = NULL;
     xs_error e;
     int ex = XS_EXIT_FAIL;
-    if (access(a.db, R_OK) != 0) {
-        fprintf(stderr, "xsell %s: %s: no such store\n", CMD, a.db);
-        return XS_EXIT_USAGE;
-    }
-    if (xs_store_open_readonly(&st, a.db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0) {
-        ex = xs_cli_fail(CMD, &e);
-        goto cleanup;
-    }
+    if ((rc = xs_cli_src_open(CMD, a.db, a.model, 0, &src)) >= 0) return rc;
     long idx = -1;
-    if (xs_customer_scores_compute(snap, &a.cfg, a.as_of, &cs, &e) < 0) {
-        ex = xs_cli_fail(CMD, &e);
-        goto cleanup;
+    scores = src.model ? xs_model_scores(src.model) : NULL;
+    char day[11];
+    /* the model's scores when they were computed with these settings */
+    if (scores && (memcmp(xs_model_health_config(src.model), &a.cfg, sizeof a.cfg) != 0 ||
+                   (a.as_of ? strcmp(a.as_of, xs_customer_scores_as_of(scores, day)) != 0
+                            : xs_model_info_of(src.model)->as_of_given))) {
+        xs_cli_src_note(CMD, &src, "scoring its snapshot");
+        scores = NULL;
+    }
+    if (!scores) {
+        if (xs_customer_scores_compute(src.s, &a.cfg, a.as_of, &cs, &e) < 0) {
+            ex = xs_cli_fail(CMD, &e);
+            goto cleanup;
+        }
+        scores = cs;
     }
     if (a.customer) {
-        idx = xs_customer_scores_find(cs, a.customer);
+        idx = xs_customer_scores_find(scores, a.customer);
         if (idx < 0) {
             fprintf(stderr, "xsell %s: --customer: unknown customer \"%s\"\n", CMD,
                     a.customer);
@@ -198,18 +212,18 @@ int xs_cmd_customers(int argc, char **argv)
         }
     }
     char msg[600];
-    if (a.cfg.clv && xs_customer_scores_clv_status(cs, msg, sizeof msg) != XS_OK)
+    if (a.cfg.clv && xs_customer_scores_clv_status(scores, msg, sizeof msg) != XS_OK)
         fprintf(stderr, "xsell %s: no CLV: %s\n", CMD, msg);
-    if (a.cfg.churn && xs_customer_scores_churn_status(cs, msg, sizeof msg) != XS_OK)
+    if (a.cfg.churn && xs_customer_scores_churn_status(scores, msg, sizeof msg) != XS_OK)
         fprintf(stderr, "xsell %s: no churn risk: %s\n", CMD, msg);
     t = xs_table_new();
     if (!t) goto oom;
     if (a.customer)
-        rc = xs_customer_scores_breakdown(cs, (size_t)idx, t);
+        rc = xs_customer_scores_breakdown(scores, (size_t)idx, t);
     else if (a.by_segment)
-        rc = xs_customer_scores_segments(cs, t);
+        rc = xs_customer_scores_segments(scores, t);
     else
-        rc = xs_customer_scores_table(cs, a.segment, a.sort, (size_t)a.limit, t);
+        rc = xs_customer_scores_table(scores, a.segment, a.sort, (size_t)a.limit, t);
     if (rc < 0) goto oom;
     if (xs_table_write(t, stdout, a.fmt) < 0 || fflush(stdout)) {
         fprintf(stderr, "xsell %s: cannot write the output\n", CMD);
@@ -222,7 +236,6 @@ oom:
 cleanup:
     xs_table_free(t);
     xs_customer_scores_free(cs);
-    xs_snapshot_free(snap);
-    xs_store_close(st);
+    xs_cli_src_close(&src);
     return ex;
 }

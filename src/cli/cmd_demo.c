@@ -384,10 +384,15 @@ int xs_cmd_demo(int argc, char **argv)
     fprintf(stderr, "generated %llu customers (seed %llu) in %s\n",
             (unsigned long long)gen.n_customers, (unsigned long long)gen.seed, dir);
 
-    /* build the store under a temporary name, rename it over --db at the end */
-    snprintf(tmp_db, sizeof tmp_db, "%s.tmp-%ld", db, (long)getpid());
-    remove_db_files(tmp_db);
-    made_db = 1;
+    /* build the store under a temporary name, rename it over --db at the end
+     * (a PostgreSQL database is imported into as it is) */
+    int is_url = xs_store_is_url(db);
+    if (is_url)
+        snprintf(tmp_db, sizeof tmp_db, "%s", db);
+    else
+        snprintf(tmp_db, sizeof tmp_db, "%s.tmp-%ld", db, (long)getpid());
+    if (!is_url) remove_db_files(tmp_db);
+    made_db = !is_url;
     if ((rc = xs_store_open(&st, tmp_db, &err)) < 0) goto cleanup;
     if ((rc = import_all(st, dir, &err)) < 0) goto cleanup;
     if (gen.holdout_days > 0 && (rc = add_experiments(st, &gen, &err)) < 0) goto cleanup;
@@ -405,8 +410,8 @@ int xs_cmd_demo(int argc, char **argv)
     st = NULL;
     /* a stale -wal of the old file must not be applied to the new one; the
      * main file is replaced atomically */
-    remove_wal_files(db);
-    if (rename(tmp_db, db) != 0) {
+    if (!is_url) remove_wal_files(db);
+    if (!is_url && rename(tmp_db, db) != 0) {
         rc = errno_error(&err, db, "cannot replace the store");
         goto cleanup;
     }

@@ -138,7 +138,7 @@ int xs_cmd_evaluate(int argc, char **argv)
         return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
     if (!db) return xs_cli_usage_error(CMD, "--db FILE is required");
     if (!o.cutoff) return xs_cli_usage_error(CMD, "--cutoff DATE is required");
-    if (access(db, R_OK) != 0) {
+    if (!xs_store_exists(db)) {
         fprintf(stderr, "xsell " CMD ": %s: %s\n", db, strerror(errno));
         return XS_EXIT_USAGE;
     }

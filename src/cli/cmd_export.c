@@ -66,8 +66,7 @@ int xs_cmd_export(int argc, char **argv)
                                   "unknown table \"%s\" (expected customers, products, "
                                   "subscriptions, orders, usage, events or offers)",
                                   argv[optind]);
-    struct stat sb;
-    if (stat(db, &sb) != 0) {
+    if (!xs_store_exists(db)) {
         fprintf(stderr, "xsell %s: %s: no such store\n", cmd, db);
         return XS_EXIT_USAGE;
     }

@@ -33,7 +33,7 @@ static const char usage_text[] =
     "error is printed as FILE:LINE: COLUMN: message.\n"
     "\n"
     "Options:\n"
-    "  --db FILE            the store (SQLite file)\n"
+    "  --db FILE            the store (SQLite file, or postgresql://... URL)\n"
     "  --format csv|jsonl   input format (default: from the extension;\n"
     "                       .jsonl / .ndjson are JSON Lines, else CSV)\n"
     "  --delimiter C        CSV delimiter (default ','; 'tab' for a tab)\n"

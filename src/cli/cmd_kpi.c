@@ -15,7 +15,7 @@
 static const char *CMD = "kpi";
 
 static const char usage_text[] =
-    "usage: xsell kpi --db FILE [--period month|quarter|year]\n"
+    "usage: xsell kpi --db FILE [--model FILE] [--period month|quarter|year]\n"
     "                 [--by segment|industry|size|channel|kind|product]\n"
     "                 [--from DATE] [--to DATE] [--cac-multiple X] [--cac AMOUNT]\n"
     "                 [--retention-cost AMOUNT] [--save-days N] [--format F]\n"
@@ -30,6 +30,10 @@ static const char usage_text[] =
     "day (the period-end snapshot); every formula is in docs/kpi.md.\n"
     "\n"
     "  --db FILE              the store (from xsell import or xsell demo)\n"
+    "  --model FILE           read the model file FILE ('xsell build') instead of\n"
+    "                         the store (with --db: it must be that store's);\n"
+    "                         with only --db, the store's latest model when it\n"
+    "                         is current\n"
     "  --period P             month (default), quarter or year\n"
     "  --by B                 segment, industry, size: every KPI per group of\n"
     "                         customers; product: per product line (family);\n"
@@ -57,6 +61,7 @@ int xs_cmd_kpi(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
+        {"model", required_argument, NULL, 'M'},
         {"period", required_argument, NULL, 'p'},
         {"by", required_argument, NULL, 'b'},
         {"from", required_argument, NULL, 'F'},
@@ -69,7 +74,7 @@ int xs_cmd_kpi(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL;
+    const char *db = NULL, *model = NULL;
     xs_format fmt = XS_FORMAT_TABLE;
     xs_kpi_opts o;
     memset(&o, 0, sizeof o);
@@ -81,6 +86,9 @@ int xs_cmd_kpi(int argc, char **argv)
         switch (c) {
         case 'd':
             db = optarg;
+            break;
+        case 'M':
+            model = optarg;
             break;
         case 'p':
             if (xs_kpi_period_parse(optarg, &o.period) < 0)
@@ -127,22 +135,18 @@ int xs_cmd_kpi(int argc, char **argv)
     }
     if (optind < argc)
         return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
-    if (!db) return xs_cli_usage_error(CMD, "--db FILE is required");
-    if (access(db, R_OK) != 0)
+    if (!db && !model) return xs_cli_usage_error(CMD, "--db FILE is required");
+    if (db && !xs_store_exists(db))
         return xs_cli_usage_error(CMD, "--db: no such store: \"%s\"", db);
 
     xs_error err;
     memset(&err, 0, sizeof err);
-    xs_store *st = NULL;
-    xs_snapshot *snap = NULL;
+    xs_cli_src src;
     xs_kpi_result *res = NULL;
     xs_table *t = NULL;
-    int rc;
-    if ((rc = xs_store_open_readonly(&st, db, &err)) < 0) goto cleanup;
-    if ((rc = xs_snapshot_load(st, &snap, &err)) < 0) goto cleanup;
-    xs_store_close(st);
-    st = NULL;
-    if ((rc = xs_kpi_compute(snap, &o, &res, &err)) < 0) goto cleanup;
+    int rc = xs_cli_src_open(CMD, db, model, 0, &src);
+    if (rc >= 0) return rc;
+    if ((rc = xs_kpi_compute(src.s, &o, &res, &err)) < 0) goto cleanup;
     if (!(t = xs_table_new()) ||
         (rc = fmt == XS_FORMAT_TABLE ? xs_kpi_result_table_by_kpi(res, t)
                                      : xs_kpi_result_table(res, t)) < 0) {
@@ -159,8 +163,7 @@ int xs_cmd_kpi(int argc, char **argv)
 cleanup:
     xs_table_free(t);
     xs_kpi_result_free(res);
-    xs_snapshot_free(snap);
-    xs_store_close(st);
+    xs_cli_src_close(&src);
     if (rc < 0) return xs_cli_fail(CMD, &err);
     return XS_EXIT_OK;
 }

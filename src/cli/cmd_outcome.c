@@ -83,7 +83,7 @@ int xs_cmd_outcome(int argc, char **argv)
         strftime(today, sizeof today, "%Y-%m-%d", &tm);
         at = today;
     }
-    if (access(db, R_OK) != 0) {
+    if (!xs_store_exists(db)) {
         fprintf(stderr, "xsell %s: %s: no such store\n", CMD, db);
         return XS_EXIT_USAGE;
     }

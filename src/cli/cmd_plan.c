@@ -243,7 +243,7 @@ int xs_cmd_plan(int argc, char **argv)
     if (!capacity) return xs_cli_usage_error(CMD, "--capacity SPEC is required");
     if (customer && fmt == XS_FORMAT_TABLE)
         return xs_cli_usage_error(CMD, "--customer needs --format csv or json");
-    if (access(db, R_OK) != 0) {
+    if (!xs_store_exists(db)) {
         fprintf(stderr, "xsell %s: %s: no such store\n", CMD, db);
         return XS_EXIT_USAGE;
     }

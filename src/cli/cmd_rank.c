@@ -14,12 +14,17 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: xsell rank --db FILE (--customer ID | --all) --as-of DATE [--limit K]\n"
+    "usage: xsell rank --db FILE [--model FILE] (--customer ID | --all) --as-of DATE\n"
+    "                  [--limit K]\n"
     "                  [--cart P,Q,...] [MODEL OPTIONS] [--format table|json|csv]\n"
     "\n"
     "Per customer, the products not bought yet, most likely next purchase first,\n"
     "from the orders dated before --as-of only (docs/evaluate.md).\n"
     "  --db FILE             the store\n"
+    "  --model FILE          read the snapshot of the model file FILE ('xsell\n"
+    "                        build') instead of the store (with --db: it must be\n"
+    "                        that store's); with only --db, the store's latest\n"
+    "                        model when it is current\n"
     "  --customer ID         one customer (with no order before --as-of: recent\n"
     "                        popularity alone)\n"
     "  --all                 every customer with an order before --as-of\n"
@@ -114,6 +119,7 @@ int xs_cmd_rank(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
+        {"model", required_argument, NULL, 'o'},
         {"customer", required_argument, NULL, 'c'},
         {"all", no_argument, NULL, 'a'},
         {"as-of", required_argument, NULL, 'A'},
@@ -124,7 +130,7 @@ int xs_cmd_rank(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL, *customer = NULL;
+    const char *db = NULL, *model = NULL, *customer = NULL;
     char *cart = NULL;
     int all = 0;
     long limit = 10;
@@ -138,6 +144,9 @@ int xs_cmd_rank(int argc, char **argv)
         switch (c) {
         case 'd':
             db = optarg;
+            break;
+        case 'o':
+            model = optarg;
             break;
         case 'c':
             customer = optarg;
@@ -171,7 +180,7 @@ int xs_cmd_rank(int argc, char **argv)
     }
     if (optind < argc)
         return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
-    if (!db) return xs_cli_usage_error(CMD, "--db FILE is required");
+    if (!db && !model) return xs_cli_usage_error(CMD, "--db FILE is required");
     if (!customer == !all)
         return xs_cli_usage_error(CMD, "give one of --customer ID or --all");
     if (!o.as_of) return xs_cli_usage_error(CMD, "--as-of DATE is required");
@@ -181,8 +190,7 @@ int xs_cmd_rank(int argc, char **argv)
     int rc = XS_EXIT_OK;
     xs_error e;
     memset(&e, 0, sizeof e);
-    xs_store *st = NULL;
-    xs_snapshot *snap = NULL;
+    xs_cli_src src;
     xs_rank *r = NULL;
     xs_rank_scratch *q = NULL;
     xs_rank_hit *hits = NULL;
@@ -190,12 +198,13 @@ int xs_cmd_rank(int argc, char **argv)
     size_t n_cart = 0;
     xs_table *t = NULL;
 
-    if (access(db, R_OK) != 0) {
+    if (db && !xs_store_exists(db)) {
         fprintf(stderr, "xsell " CMD ": %s: %s\n", db, strerror(errno));
         return XS_EXIT_USAGE;
     }
-    if (xs_store_open_readonly(&st, db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
-        xs_rank_build(snap, &o, &r, &e) < 0) {
+    if ((rc = xs_cli_src_open(CMD, db, model, 0, &src)) >= 0) return rc;
+    rc = XS_EXIT_OK;
+    if (xs_rank_build(src.s, &o, &r, &e) < 0) {
         rc = xs_cli_fail(CMD, &e);
         goto cleanup;
     }
@@ -255,7 +264,6 @@ cleanup:
     free(ids);
     xs_rank_scratch_free(q);
     xs_rank_free(r);
-    xs_snapshot_free(snap);
-    xs_store_close(st);
+    xs_cli_src_close(&src);
     return rc;
 }

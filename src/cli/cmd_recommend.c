@@ -24,8 +24,9 @@
 #define CMD "recommend"
 
 static const char usage[] =
-    "usage: xsell recommend --db FILE (--customer ID | --all) [--limit K]\n"
-    "       xsell recommend --db FILE --cart P,P,... [--customer ID] [--limit K]\n"
+    "usage: xsell recommend --db FILE [--model FILE] (--customer ID | --all) [--limit K]\n"
+    "       xsell recommend --db FILE [--model FILE] --cart P,P,... [--customer ID]\n"
+    "                       [--limit K]\n"
     "                       [--lang en|ja] [--as-of DATE] [--show-suppressed]\n"
     "                       [--set SPEC] [--churn-model] [--cart P,P,...] [--log]\n"
     "                       [--format F]\n"
@@ -35,7 +36,10 @@ static const char usage[] =
     "channel, timing and a benefit-first explanation. Rules: docs/offers.md.\n"
     "The store must have been built with 'xsell build --db FILE'.\n"
     "\n"
-    "  --db FILE          the store (required)\n"
+    "  --db FILE          the store (required unless --model)\n"
+    "  --model FILE       read the model file FILE ('xsell build') instead of the\n"
+    "                     store (with --db: it must be that store's); with only\n"
+    "                     --db, the store's latest model when it is current\n"
     "  --customer ID      one customer\n"
     "  --all              every customer; a guardrail summary (suppressed\n"
     "                     candidates and expected value held back per\n"
@@ -71,7 +75,7 @@ static const char usage[] =
     "date), explanation, evidence, suppressed_by (empty when offered).\n";
 
 typedef struct args {
-    const char *db, *customer, *as_of, *lang, *cart;
+    const char *db, *model, *customer, *as_of, *lang, *cart;
     int all, show_suppressed, log;
     long limit; /* --limit K, 0 when not given */
     xs_offer_config cfg;
@@ -83,6 +87,7 @@ static int parse_args(int argc, char **argv, args *a)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
+        {"model", required_argument, NULL, 'm'},
         {"customer", required_argument, NULL, 'c'},
         {"all", no_argument, NULL, 'A'},
         {"limit", required_argument, NULL, 'n'},
@@ -110,6 +115,9 @@ static int parse_args(int argc, char **argv, args *a)
         switch (c) {
         case 'd':
             a->db = optarg;
+            break;
+        case 'm':
+            a->model = optarg;
             break;
         case 'c':
             a->customer = optarg;
@@ -162,7 +170,9 @@ static int parse_args(int argc, char **argv, args *a)
     }
     if (optind < argc)
         return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
-    if (!a->db) return xs_cli_usage_error(CMD, "--db FILE is required");
+    if (!a->db && !a->model) return xs_cli_usage_error(CMD, "--db FILE is required");
+    if (a->log && !a->db)
+        return xs_cli_usage_error(CMD, "--log writes to the store: give --db FILE");
     if (a->cart && a->all)
         return xs_cli_usage_error(CMD, "--cart answers one shopper: not with --all");
     if (a->cart && a->log)
@@ -310,24 +320,22 @@ int xs_cmd_recommend(int argc, char **argv)
     args a;
     int rc = parse_args(argc, argv, &a);
     if (rc >= 0) return rc;
+    xs_cli_src src;
     xs_store *st = NULL;
-    xs_snapshot *snap = NULL;
     xs_offer_engine *en = NULL;
+    int own_en = 0;
     xs_table *t = NULL, *sumt = NULL;
     xs_error e;
     int ex = XS_EXIT_FAIL;
     sink k = {NULL, &a, NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, &e, 0};
     int in_log = 0; /* the log's transaction is open */
+    int streamed = 0; /* --all written by xs_offer_write_all */
     char policy[512];
-    if (access(a.db, R_OK) != 0) {
-        fprintf(stderr, "xsell %s: %s: no such store\n", CMD, a.db);
-        return XS_EXIT_USAGE;
-    }
     /* only --log writes: without it the store may be read-only */
-    int orc = a.log ? xs_store_open(&st, a.db, &e) : xs_store_open_readonly(&st, a.db, &e);
-    if (orc < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
-        xs_offer_engine_open(st, snap, &a.cfg, a.as_of, &en, &e) < 0) {
-        ex = xs_cli_fail(CMD, &e);
+    if ((rc = xs_cli_src_open(CMD, a.db, a.model, a.log, &src)) >= 0) return rc;
+    st = src.st;
+    if ((rc = xs_cli_src_engine(CMD, &src, &a.cfg, a.as_of, &en, &own_en)) >= 0) {
+        ex = rc;
         goto cleanup;
     }
     t = xs_table_new();
@@ -366,7 +374,21 @@ int xs_cmd_recommend(int argc, char **argv)
         if (add_rows(&k, (uint32_t)c, o, (size_t)n) < 0) goto failed;
     } else {
         xs_offer_summary sum;
-        if (xs_offer_decide_all(en, 1, add_rows, &k, &sum) < 0) goto failed;
+        if (a.fmt != XS_FORMAT_TABLE && !a.log) {
+            /* streamed: decided and rendered on every core, written in order */
+            if (xs_offer_write_all(en, xs_cli_threads(), a.lang, a.show_suppressed, a.fmt,
+                                   stdout, &sum, &e) < 0) {
+                ex = xs_cli_fail(CMD, &e);
+                goto cleanup;
+            }
+            if (fflush(stdout)) {
+                fprintf(stderr, "xsell %s: cannot write the output\n", CMD);
+                goto cleanup;
+            }
+            streamed = 1;
+        } else if (xs_offer_decide_all(en, 1, add_rows, &k, &sum) < 0) {
+            goto failed;
+        }
         sumt = xs_table_new();
         if (!sumt || xs_offer_summary_table(&sum, sumt) < 0) goto oom;
         fprintf(stderr, "guardrail summary: %zu customers, %zu candidates\n",
@@ -386,7 +408,7 @@ int xs_cmd_recommend(int argc, char **argv)
             fprintf(stderr, "logged %s %s %s\n", k.log[i].offer_id, k.log[i].customer_id,
                     k.log[i].product_id);
     }
-    if (xs_table_write(t, stdout, a.fmt) < 0 || fflush(stdout)) {
+    if (!streamed && (xs_table_write(t, stdout, a.fmt) < 0 || fflush(stdout))) {
         fprintf(stderr, "xsell %s: cannot write the output\n", CMD);
         goto cleanup;
     }
@@ -407,8 +429,7 @@ cleanup:
     free(k.dec);
     xs_table_free(t);
     xs_table_free(sumt);
-    xs_offer_engine_free(en);
-    xs_snapshot_free(snap);
-    xs_store_close(st);
+    if (own_en) xs_offer_engine_free(en);
+    xs_cli_src_close(&src);
     return ex;
 }

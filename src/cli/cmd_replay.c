@@ -86,7 +86,7 @@ int xs_cmd_replay(int argc, char **argv)
     xs_error e;
     if (xs_replay_policy_read(policy, &cfg, text, sizeof text, &e) < 0)
         return xs_cli_fail(CMD, &e);
-    if (access(db, R_OK) != 0) {
+    if (!xs_store_exists(db)) {
         fprintf(stderr, "xsell %s: %s: no such store\n", CMD, db);
         return XS_EXIT_USAGE;
     }

@@ -1,9 +1,12 @@
 /*
  * cmd_serve.c — `xsell serve`: the HTTP JSON API (xs_server_start, the
- * "Server" section of xsell.h; routes in docs/api.md). Builds the model,
+ * "Server" section of xsell.h; routes in docs/api.md). Maps the model file
+ * (--model, or the store's latest when it is current) or builds the model,
  * prints "listening on http://HOST:PORT" on stdout (the real port when
  * --listen asks for port 0), then waits for SIGTERM or SIGINT and stops
- * gracefully: no new connections, requests in flight finish.
+ * gracefully: no new connections, requests in flight finish. A model file
+ * that cannot be used (missing, truncated, corrupted, another version or
+ * another store) stops it before it listens, with exit status 2.
  */
 #include "cli/cli.h"
 
@@ -18,7 +21,7 @@
 #define GRACE_S 10
 
 static const char usage[] =
-    "usage: xsell serve --db FILE [--listen HOST:PORT] [--threads N]\n"
+    "usage: xsell serve --db FILE [--model MODEL] [--listen HOST:PORT] [--threads N]\n"
     "                   [--max-body BYTES] [--max-connections N] [--timeout S]\n"
     "                   [--access-log] [--web DIR] [--lock-timeout MS]\n"
     "                   [--request-timeout S] [--max-per-address N]\n"
@@ -29,7 +32,12 @@ static const char usage[] =
     "/assets/, docs/dashboard.md). Stops on SIGTERM or SIGINT after the\n"
     "requests in flight have finished.\n"
     "\n"
-    "  --db FILE             the store (required)\n"
+    "  --db FILE             the store (required): API keys, writes, builds\n"
+    "  --model MODEL         serve this model file ('xsell build --out'), mapped\n"
+    "                        read-only and shared with other servers mapping it;\n"
+    "                        it must come from the store FILE (default: the\n"
+    "                        store's latest model file when the store has not\n"
+    "                        changed since, else a model built at start)\n"
     "  --listen HOST:PORT    IPv4 address to listen on (default 127.0.0.1:8080;\n"
     "                        port 0 picks a free port, printed on stdout)\n"
     "  --threads N           worker threads, 1..256 (default 2)\n"
@@ -85,6 +93,7 @@ int xs_cmd_serve(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
+        {"model", required_argument, NULL, 'm'},
         {"listen", required_argument, NULL, 'l'},
         {"threads", required_argument, NULL, 't'},
         {"max-body", required_argument, NULL, 'b'},
@@ -107,6 +116,9 @@ int xs_cmd_serve(int argc, char **argv)
         switch (c) {
         case 'd':
             o.db = optarg;
+            break;
+        case 'm':
+            o.model = optarg;
             break;
         case 'l':
             o.listen = optarg;
@@ -159,7 +171,7 @@ int xs_cmd_serve(int argc, char **argv)
     if (optind < argc)
         return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
     if (!o.db) return xs_cli_usage_error(CMD, "--db FILE is required");
-    if (access(o.db, R_OK) != 0) {
+    if (!xs_store_exists(o.db)) {
         fprintf(stderr, "xsell %s: %s: no such store\n", CMD, o.db);
         return XS_EXIT_USAGE;
     }
@@ -180,7 +192,14 @@ int xs_cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     xs_server *s = NULL;
     xs_error e;
-    if (xs_server_start(&o, &s, &e) < 0) return xs_cli_fail(CMD, &e);
+    if (xs_server_start(&o, &s, &e) < 0) {
+        /* a model file that cannot be served is bad input, not a failure */
+        int rc = xs_cli_fail(CMD, &e);
+        if (o.model && (e.code == XS_ENOTFOUND || e.code == XS_EPARSE ||
+                        e.code == XS_ESCHEMA || e.code == XS_EINVAL))
+            rc = XS_EXIT_USAGE;
+        return rc;
+    }
     char host[64];
     const char *colon = strrchr(o.listen, ':');
     snprintf(host, sizeof host, "%.*s", (int)(colon - o.listen), o.listen);

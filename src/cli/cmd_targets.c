@@ -15,14 +15,18 @@
 #define CMD "targets"
 
 static const char usage[] =
-    "usage: xsell targets --db FILE [--limit N] [--as-of DATE] [--set SPEC]\n"
+    "usage: xsell targets --db FILE [--model FILE] [--limit N] [--as-of DATE] [--set SPEC]\n"
     "                     [--threads N] [--churn-model] [--format F]\n"
     "\n"
     "Accounts ranked by the total expected value of their next best offers\n"
     "(those with no offer left out; ties by customer_id). Rules: docs/offers.md.\n"
     "The store must have been built with 'xsell build --db FILE'.\n"
     "\n"
-    "  --db FILE      the store (required)\n"
+    "  --db FILE      the store (required unless --model)\n"
+    "  --model FILE   read the model file FILE ('xsell build') instead of the\n"
+    "                 store (with --db: it must be that store's); with only\n"
+    "                 --db, the store's latest model when it is current; the\n"
+    "                 list is the model's, paged, unless the settings differ\n"
     "  --limit N      at most N accounts (default all)\n"
     "  --as-of DATE   decide as of DATE (default: the store's latest date)\n"
     "  --set SPEC     offer settings by name, e.g. min_health=60,max_offers=1\n"
@@ -37,6 +41,7 @@ int xs_cmd_targets(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
+        {"model", required_argument, NULL, 'm'},
         {"limit", required_argument, NULL, 'n'},
         {"as-of", required_argument, NULL, 'a'},
         {"set", required_argument, NULL, 'S'},
@@ -46,7 +51,7 @@ int xs_cmd_targets(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL, *as_of = NULL;
+    const char *db = NULL, *model = NULL, *as_of = NULL;
     long limit = 0, threads = 2;
     xs_offer_config cfg;
     xs_format fmt = XS_FORMAT_TABLE;
@@ -59,6 +64,9 @@ int xs_cmd_targets(int argc, char **argv)
         switch (c) {
         case 'd':
             db = optarg;
+            break;
+        case 'm':
+            model = optarg;
             break;
         case 'n':
             if (xs_cli_long(CMD, "--limit", optarg, 1, 2000000000L, &limit))
@@ -93,23 +101,22 @@ int xs_cmd_targets(int argc, char **argv)
     }
     if (optind < argc)
         return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
-    if (!db) return xs_cli_usage_error(CMD, "--db FILE is required");
-    if (access(db, R_OK) != 0) {
-        fprintf(stderr, "xsell %s: %s: no such store\n", CMD, db);
-        return XS_EXIT_USAGE;
-    }
-    xs_store *st = NULL;
-    xs_snapshot *snap = NULL;
+    if (!db && !model) return xs_cli_usage_error(CMD, "--db FILE is required");
+    xs_cli_src src;
     xs_offer_engine *en = NULL;
     xs_table *t = NULL;
-    int ex = XS_EXIT_FAIL;
-    if (xs_store_open_readonly(&st, db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
-        xs_offer_engine_open(st, snap, &cfg, as_of, &en, &e) < 0) {
-        ex = xs_cli_fail(CMD, &e);
+    int ex = XS_EXIT_FAIL, own_en = 0, rc;
+    if ((rc = xs_cli_src_open(CMD, db, model, 0, &src)) >= 0) return rc;
+    if ((rc = xs_cli_src_engine(CMD, &src, &cfg, as_of, &en, &own_en)) >= 0) {
+        ex = rc;
         goto cleanup;
     }
     t = xs_table_new();
-    if (!t || xs_offer_targets(en, (int)threads, (size_t)limit, t, NULL) < 0) {
+    size_t n_rows = 0;
+    const xs_target *rows = own_en ? NULL : xs_model_targets(src.model, &n_rows);
+    /* the model's ranking, paged; else every customer decided now */
+    if (!t || (rows ? xs_offer_targets_page(en, rows, n_rows, 0, (size_t)limit, t)
+                    : xs_offer_targets(en, (int)threads, (size_t)limit, t, NULL)) < 0) {
         fprintf(stderr, "xsell %s: out of memory\n", CMD);
         goto cleanup;
     }
@@ -120,8 +127,7 @@ int xs_cmd_targets(int argc, char **argv)
     ex = XS_EXIT_OK;
 cleanup:
     xs_table_free(t);
-    xs_offer_engine_free(en);
-    xs_snapshot_free(snap);
-    xs_store_close(st);
+    if (own_en) xs_offer_engine_free(en);
+    xs_cli_src_close(&src);
     return ex;
 }

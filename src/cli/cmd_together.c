@@ -197,7 +197,7 @@ int xs_cmd_together(int argc, char **argv)
             goto cleanup;
         }
     } else {
-        if (access(db, R_OK) != 0) {
+        if (!xs_store_exists(db)) {
             fprintf(stderr, "xsell " CMD ": %s: %s\n", db, strerror(errno));
             rc = XS_EXIT_USAGE;
             goto cleanup;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The one table from library error codes to exit codes. */
 static const struct {
@@ -204,4 +205,11 @@ int xs_cli_load_baskets(const char *cmd, const char *input, xs_baskets_format if
     xs_store_close(st);
     if (rc < 0) return xs_cli_fail(cmd, &err);
     return 0;
+}
+
+/* Contract in cli.h. */
+int xs_cli_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 16 ? 16 : (int)n;
 }

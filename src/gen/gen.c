@@ -126,9 +126,13 @@ static int ensure_dir(const char *dir, xs_error *err)
                          strerror(errno));
 }
 
-/* XS_EIO naming the (final) file whose write failed first, or XS_OK. */
+/* XS_ENOMEM when a buffer could not grow, XS_EIO naming the (final) file
+ * whose write failed first, or XS_OK. */
 static int check_out(xs__gen_ctx *g, char **fin, xs_error *err)
 {
+    for (int f = 0; f < XS_GEN_N_FILES; f++)
+        if (g->out[f].err == ENOMEM) /* the key-order buffers (keyorder.c) */
+            return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     for (int f = 0; f < XS_GEN_N_FILES; f++)
         if (g->out[f].err)
             return xs__error_set(err, XS_EIO, fin[f], 0, NULL, "write failed: %s",
@@ -214,7 +218,9 @@ int xs_gen_write(const char *dir, const xs_gen_options *opt, xs_gen_stats *stats
         xs__gout_str(&g->out[f], headers[f]);
     }
 
+    xs__gen_hold_rows(g); /* products.csv in product_id order, not catalogue order */
     write_products(g);
+    xs__gen_sort_rows(g);
     xs__progress pr;
     xs__progress_start(&pr, "gen", opt->n_customers);
     for (uint64_t i = 0; i < opt->n_customers; i++) {
@@ -253,6 +259,8 @@ cleanup:
         if (g->out[f].f) fclose(g->out[f].f);
         if (rc < 0 && tmp[f]) unlink(tmp[f]);
         xs__free(g->out[f].buf);
+        xs__free(g->out[f].rows_k);
+        xs__free(g->out[f].tmp);
         xs__free(tmp[f]);
         xs__free(fin[f]);
     }

@@ -221,6 +221,13 @@ typedef struct xs__gout {
     size_t len, cap;
     uint64_t rows, bytes;
     int err; /* errno of the first failed write, 0 when none */
+    /* key order (keyorder.c): rows since `mark` stay in the buffer while held */
+    int held;
+    size_t mark;
+    struct xs__gout_rowkey *rows_k; /* scratch of xs__gout_sort: rows, bytes */
+    size_t cap_rows_k;
+    char *tmp;
+    size_t cap_tmp;
 } xs__gout;
 
 /* Room guaranteed by xs__gout_row() for one row. */
@@ -229,10 +236,21 @@ typedef struct xs__gout {
 /* Writes the buffered bytes; returns 0 or -1 (o->err set). */
 int xs__gout_flush(xs__gout *o);
 
+/* Makes room for XS__GOUT_ROW_MAX bytes: flushes, or while held grows the
+ * buffer (o->err = ENOMEM when it cannot; keyorder.c). */
+void xs__gout_make_room(xs__gout *o);
+
+/* Holds the rows written from now on in the buffer (no flush) until
+ * xs__gout_sort(), which puts them in key order: by the comma-separated
+ * columns cols[0..n_cols-1] (0-based) compared as SQLite's BINARY collation
+ * compares the key tuple. Out of memory sets o->err (keyorder.c). */
+void xs__gout_hold(xs__gout *o);
+void xs__gout_sort(xs__gout *o, const int *cols, int n_cols);
+
 /* Starts a row: makes room for XS__GOUT_ROW_MAX bytes. */
 static inline void xs__gout_row(xs__gout *o)
 {
-    if (o->len + XS__GOUT_ROW_MAX > o->cap) xs__gout_flush(o);
+    if (o->len + XS__GOUT_ROW_MAX > o->cap) xs__gout_make_room(o);
     o->rows++;
 }
 static inline void xs__gout_mem(xs__gout *o, const char *s, size_t n)

@@ -1211,11 +1211,13 @@ void xs__sim_customer(xs__gen_ctx *g, xs__sim *s, uint64_t index)
         s->churn_soon = 1;
         s->churn_date = g->as_of + 1 + below(s, XS__GEN_CHURN_HORIZON);
     }
+    xs__gen_hold_rows(g); /* the rows are drawn in time order: sorted by key below */
     write_customer(g, s);
     write_subscriptions(g, s);
     write_usage(g, s);
     write_events(g, s);
     write_offers(g, s);
     write_orders(g, s);
+    xs__gen_sort_rows(g);
     write_truth_row(g, s);
 }

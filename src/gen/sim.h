@@ -83,6 +83,12 @@ typedef struct xs__sim {
  */
 void xs__sim_customer(xs__gen_ctx *g, xs__sim *s, uint64_t index);
 
+/* Key order of the tables (keyorder.c): xs__gen_hold_rows() before a
+ * customer's rows are written, xs__gen_sort_rows() after, puts the rows of
+ * every table into its PRIMARY KEY order. */
+void xs__gen_hold_rows(xs__gen_ctx *g);
+void xs__gen_sort_rows(xs__gen_ctx *g);
+
 /* Writes truth.json from g->truth into g->out[XS_GEN_TRUTH]. */
 void xs__gen_truth_write(xs__gen_ctx *g, uint64_t n_customers);
 

@@ -9,7 +9,10 @@
  * file. Known keys are loaded once into in-memory hash sets (below) — the
  * customers and products a row may reference, and the table's own keys, which
  * also tell insert from update without a query per row. Good rows are upserted
- * through the prepared statements of store/writer.c.
+ * through the prepared statements of store/writer.c. A file into an empty
+ * table takes the sorted path instead (below): no set of the table's keys,
+ * rows sorted by key with bounded memory (import_sort.c), duplicates found
+ * in the merge.
  *
  * Orders: an order is a basket, so the lines of one order_id share its
  * customer_id and date. The header (customer, date) of every stored order is
@@ -30,6 +33,7 @@
 #include "base/hash.h"
 #include "base/progress.h"
 #include "base/strdist.h"
+#include "io/import_sort.h"
 #include "io/reader.h"
 #include "io/validate.h"
 #include "io/writer.h"
@@ -37,6 +41,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -191,6 +196,18 @@ static int ks_after_last(const keyset *ks, const char *s, size_t len)
     size_t last_len = ks->off[ks->n] - ks->off[ks->n - 1];
     int c = memcmp(last, s, last_len < len ? last_len : len);
     return c < 0 || (c == 0 && last_len < len);
+}
+
+/* Are the keys strictly increasing by id (byte order)? One pass. */
+static int ks_ascending(const keyset *ks)
+{
+    for (size_t id = 1; id < ks->n; id++) {
+        const char *a = ks->pool + ks->off[id - 1], *b = ks->pool + ks->off[id];
+        size_t la = ks->off[id] - ks->off[id - 1], lb = ks->off[id + 1] - ks->off[id];
+        int c = memcmp(a, b, la < lb ? la : lb);
+        if (c > 0 || (c == 0 && la >= lb)) return 0;
+    }
+    return 1;
 }
 
 /*
@@ -360,6 +377,20 @@ typedef struct importer {
     int batch; /* part of a batch: good rows keep being written after an
                 * error (later tables check references against them); the
                 * batch rolls back as a whole */
+
+    /* the sorted path (a file into an empty table, see "Sorted path") */
+    xs__isort *sorter;
+    int ranked[2];   /* refs[r] ids are the ranks of the ids in key order */
+    char *sk;        /* the row's sort key */
+    size_t sk_cap;
+    char *pay;       /* the row's values, encoded */
+    size_t pay_len, pay_cap;
+    struct dup_err *dups; /* duplicate keys found by the merge */
+    size_t n_dups, cap_dups;
+    unsigned long long dups_dropped; /* not kept: beyond max_errors */
+    long last_line;   /* the last line processed */
+    long quiet_until; /* a second attempt: errors up to this line were
+                       * delivered by the first */
 } importer;
 
 /* Number of input fields, from the reader or the in-memory records. */
@@ -514,7 +545,7 @@ static void report(importer *im, long line, const char *col, const char *fmt, ..
     if (!im->o.skip_bad_rows && !im->batch) im->writing = 0;
     if (im->o.max_errors < 0 || im->delivered < (unsigned long long)im->o.max_errors) {
         im->delivered++;
-        if (im->o.on_error) {
+        if (im->o.on_error && line > im->quiet_until) {
             xs_error e;
             xs__error_set(&e, XS_EREJECT, im->path, line, col, "%s", msg);
             im->o.on_error(im->o.error_ctx, &e);
@@ -531,7 +562,7 @@ static void report_reader(importer *im, const xs_error *re)
     if (!im->o.skip_bad_rows) im->writing = 0;
     if (im->o.max_errors < 0 || im->delivered < (unsigned long long)im->o.max_errors) {
         im->delivered++;
-        if (im->o.on_error) im->o.on_error(im->o.error_ctx, re);
+        if (im->o.on_error && re->line > im->quiet_until) im->o.on_error(im->o.error_ctx, re);
     }
     reason_add(im, re->column[0] ? re->column : NULL, re->message);
 }
@@ -753,6 +784,12 @@ static int load_key_sets(importer *im, xs_error *err)
         if (rc == XS_ENOMEM)
             return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
         if (rc < 0) return rc;
+        /* ids are given in the order of the scan: when that is key order,
+         * they are ranks, which the sorted path uses in its sort keys */
+        im->ranked[r] = ks_ascending(&im->refs[r]);
+        /* the slots once, at their final size (loaded lazily, no rehashing) */
+        if (ks_build(&im->refs[r], im->refs[r].n) < 0)
+            return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
     if (im->heads) {
         /* one scan: the key (order_id, product_id) and the header */
@@ -1027,6 +1064,399 @@ static void prefetch_row(importer *im, const xs__field *fields, size_t n,
     ks_prefetch_pool(&im->orders, pre_order);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Sorted path                                                            */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * A file going into an empty table needs no key set to tell insert from
+ * update, only to find duplicate keys, and the store wants its rows in key
+ * order. So instead of a hash set of every key (about 80 bytes a key: 1.5 GB
+ * for the 14M lines of a generated usage file) the rows are handed to an
+ * external sort (import_sort.c) under a compact sort key, and written in
+ * key order after the file is read; duplicates meet as neighbours in the
+ * merge, the first line of a key coming first. A file already in key order
+ * is never sorted: full buffers go straight to the store. Only a file that
+ * leaves key order after such a buffer was written (a duplicate could then
+ * hide among rows already in the store) starts again on the key-set path;
+ * errors delivered by the first attempt are not delivered twice.
+ *
+ * The sort key of a row keeps the key's order in fewer bytes: a reference
+ * to a customer or product becomes its rank among the store's ids (4 bytes,
+ * when the store handed them over in key order), a date its day number
+ * (dates are stored as YYYY-MM-DD, whose order is the day's), other parts
+ * their text, escaped and terminated as in encode_key. Equal sort keys are
+ * equal store keys, so the usage key (customer, product, metric, date) takes
+ * about 20 bytes and almost every comparison ends in the sorter's index.
+ */
+
+#define RESTART (-1000) /* internal: start again on the key-set path */
+#define SORT_BAD 1      /* record flag: the row was rejected (key only) */
+
+typedef struct dup_err {
+    long line, first;
+    char *shown; /* the key as the message shows it */
+} dup_err;
+
+static int sk_put(importer *im, size_t *o, const void *p, size_t n)
+{
+    if (xs__grow(&im->sk, &im->sk_cap, *o + n + 1, 1) < 0) return -1;
+    memcpy(im->sk + *o, p, n);
+    *o += n;
+    return 0;
+}
+
+static void be32(unsigned char *b, uint32_t v)
+{
+    b[0] = (unsigned char)(v >> 24);
+    b[1] = (unsigned char)(v >> 16);
+    b[2] = (unsigned char)(v >> 8);
+    b[3] = (unsigned char)v;
+}
+
+/* How key part k is written in the sort key: PART_CUSTOMER / PART_PRODUCT
+ * (a rank, 4 bytes), PART_DATE (a day number, 4 bytes) or PART_TEXT. A
+ * record holds every row with a good key, whose references were found and
+ * whose dates parsed, so the kind depends on the table only. */
+enum { PART_CUSTOMER = 0, PART_PRODUCT = 1, PART_DATE, PART_TEXT };
+
+static int part_kind(const importer *im, size_t k)
+{
+    const xs__field_spec *f = &im->spec->fields[im->def->key[k]];
+    unsigned ref = f->flags & (XS__REF_CUSTOMER | XS__REF_PRODUCT);
+    if (ref == XS__REF_CUSTOMER && im->ranked[0]) return PART_CUSTOMER;
+    if (ref == XS__REF_PRODUCT && im->ranked[1]) return PART_PRODUCT;
+    if (f->type == XS__F_DATE) return PART_DATE;
+    return PART_TEXT;
+}
+
+/* The sort key of the current row into im->sk; its length or (size_t)-1. */
+static size_t sort_key(importer *im, const xs__value *vals, const int32_t *days)
+{
+    const xs__table_def *d = im->def;
+    size_t o = 0;
+    for (size_t k = 0; k < d->n_key; k++) {
+        const xs__value *v = &vals[d->key[k]];
+        int kind = part_kind(im, k);
+        unsigned char b[4];
+        if (kind == PART_CUSTOMER || kind == PART_PRODUCT) {
+            be32(b, im->row_ref[kind]);
+            if (sk_put(im, &o, b, 4) < 0) return (size_t)-1;
+        } else if (kind == PART_DATE) {
+            be32(b, (uint32_t)days[d->key[k]] ^ 0x80000000u);
+            if (sk_put(im, &o, b, 4) < 0) return (size_t)-1;
+        } else {
+            const unsigned char *p = (const unsigned char *)(v->s ? v->s : "");
+            size_t len = v->type == XS__V_TEXT ? v->len : 0;
+            if (xs__grow(&im->sk, &im->sk_cap, o + 2 * len + 2, 1) < 0) return (size_t)-1;
+            for (size_t i = 0; i < len; i++) {
+                if (p[i] > 1) {
+                    im->sk[o++] = (char)p[i];
+                } else {
+                    im->sk[o++] = 1;
+                    im->sk[o++] = (char)(p[i] + 1);
+                }
+            }
+            im->sk[o++] = 0;
+        }
+    }
+    return o;
+}
+
+/* Appends n bytes to the payload; -1 when out of memory. */
+static int pay_put(importer *im, const void *p, size_t n)
+{
+    if (xs__grow(&im->pay, &im->pay_cap, im->pay_len + n + 1, 1) < 0) return -1;
+    if (n) memcpy(im->pay + im->pay_len, p, n);
+    im->pay_len += n;
+    return 0;
+}
+
+#define FROM_KEY 0xee /* payload type byte: the value is read from the sort key */
+
+/* Encodes the row's values (all columns, attrs last; or only the key
+ * columns) into im->pay: per column a type byte, then 8 bytes for a number,
+ * or for text its length (one byte below 255, else 255 and 4 bytes) and
+ * bytes. References and dates of the key are not repeated (FROM_KEY): the
+ * sort key holds them, and the records are a fifth smaller for it. */
+static int encode_payload(importer *im, const xs__value *vals, int key_only)
+{
+    const xs__table_def *d = im->def;
+    im->pay_len = 0;
+    for (size_t i = 0; i < d->n_cols; i++) {
+        xs__value v = vals[i];
+        int is_key = 0, derived = 0;
+        for (size_t k = 0; k < d->n_key; k++)
+            if (d->key[k] == i) {
+                is_key = 1;
+                derived = part_kind(im, k) != PART_TEXT;
+            }
+        if (key_only && !is_key) v.type = XS__V_NULL;
+        unsigned char t = derived ? FROM_KEY : (unsigned char)v.type;
+        if (derived) {
+            if (pay_put(im, &t, 1) < 0) return -1;
+            continue;
+        }
+        if (pay_put(im, &t, 1) < 0) return -1;
+        if (v.type == XS__V_INT) {
+            if (pay_put(im, &v.i, 8) < 0) return -1;
+        } else if (v.type == XS__V_REAL) {
+            if (pay_put(im, &v.d, 8) < 0) return -1;
+        } else if (v.type == XS__V_TEXT) {
+            unsigned char l = v.len < 255 ? (unsigned char)v.len : 255;
+            uint32_t l32 = (uint32_t)v.len;
+            if (pay_put(im, &l, 1) < 0 || (l == 255 && pay_put(im, &l32, 4) < 0) ||
+                pay_put(im, v.s, v.len) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static uint32_t get_be32(const char *p)
+{
+    const unsigned char *b = (const unsigned char *)p;
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* Decodes a record into vals (text borrowed from the record, the reference
+ * sets or dates[]). */
+static void decode_payload(const importer *im, const xs__isort_rec *r, xs__value *vals,
+                           char dates[][11])
+{
+    const xs__table_def *d = im->def;
+    const char *p = r->payload;
+    for (size_t i = 0; i < d->n_cols; i++) {
+        xs__value *v = &vals[i];
+        memset(v, 0, sizeof *v);
+        unsigned char t = (unsigned char)*p++;
+        if (t == FROM_KEY) {
+            v->type = XS__V_TEXT; /* filled from the key below */
+            continue;
+        }
+        v->type = t;
+        if (v->type == XS__V_INT) {
+            memcpy(&v->i, p, 8);
+            p += 8;
+        } else if (v->type == XS__V_REAL) {
+            memcpy(&v->d, p, 8);
+            p += 8;
+        } else if (v->type == XS__V_TEXT) {
+            size_t l = (unsigned char)*p++;
+            if (l == 255) {
+                uint32_t l32;
+                memcpy(&l32, p, 4);
+                p += 4;
+                l = l32;
+            }
+            v->s = p;
+            v->len = l;
+            p += l;
+        }
+    }
+    /* the parts of the key that the payload left out */
+    const char *k = r->key;
+    for (size_t part = 0; part < d->n_key; part++) {
+        xs__value *v = &vals[d->key[part]];
+        int kind = part_kind(im, part);
+        if (kind == PART_CUSTOMER || kind == PART_PRODUCT) {
+            const keyset *set = &im->refs[kind];
+            uint32_t id = get_be32(k);
+            v->s = set->pool + set->off[id];
+            v->len = set->off[id + 1] - set->off[id];
+            k += 4;
+        } else if (kind == PART_DATE) {
+            xs__date_format((int32_t)(get_be32(k) ^ 0x80000000u), dates[part]);
+            v->s = dates[part];
+            v->len = 10;
+            k += 4;
+        } else {
+            while (*k) /* escaped text, terminated by 0 (the payload has it) */
+                k += *k == 1 ? 2 : 1;
+            k++;
+        }
+    }
+}
+
+/* Writes one record's row (a new key) to the store. */
+static int write_rec(importer *im, const xs__isort_rec *r, xs_error *err)
+{
+    xs__value vals[MAX_FIELDS + 1], parts[8];
+    char dates[8][11];
+    decode_payload(im, r, vals, dates);
+    for (size_t k = 0; k < im->def->n_key; k++)
+        parts[k] = vals[im->def->key[k]];
+    size_t klen = encode_key(im, parts, im->def->n_key);
+    if (klen == (size_t)-1) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    int rc = xs__store_writer_put(im->w, vals, im->kbuf, klen, 0, err);
+    if (rc < 0) return rc;
+    im->res.inserted++;
+    return XS_OK;
+}
+
+typedef struct drain_ctx {
+    importer *im;
+    xs_error *err;
+} drain_ctx;
+
+static int drain_one(void *ctx, const xs__isort_rec *r)
+{
+    drain_ctx *c = ctx;
+    if (!c->im->writing || (r->flags & SORT_BAD)) return XS_OK;
+    return write_rec(c->im, r, c->err);
+}
+
+/* Hands the current row to the sorter (bad: a rejected row; either way,
+ * once the import cannot succeed, a row is kept for its key only). Returns
+ * XS_OK, RESTART or a fatal code. */
+static int sort_add(importer *im, const xs__value *vals, const int32_t *days, long line,
+                    int bad, xs_error *err)
+{
+    size_t klen = sort_key(im, vals, days);
+    if (klen == (size_t)-1)
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    if (xs__isort_drained(im->sorter)) {
+        /* a full buffer in key order went to the store: while keys keep
+         * increasing, rows follow it directly */
+        int rc = xs__isort_note(im->sorter, im->sk, klen);
+        if (rc < 0) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+        if (!rc) return RESTART;
+        if (!im->writing || bad) return XS_OK;
+        xs__value parts[8];
+        for (size_t k = 0; k < im->def->n_key; k++)
+            parts[k] = vals[im->def->key[k]];
+        size_t kl = encode_key(im, parts, im->def->n_key);
+        if (kl == (size_t)-1)
+            return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+        if ((rc = xs__store_writer_put(im->w, vals, im->kbuf, kl, 0, err)) < 0) return rc;
+        im->res.inserted++;
+        return XS_OK;
+    }
+    if (encode_payload(im, vals, bad || !im->writing) < 0)
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    uint32_t l32 = line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : UINT32_MAX;
+    for (;;) {
+        int full = 0;
+        int rc = xs__isort_add(im->sorter, im->sk, klen, l32, bad ? SORT_BAD : 0, im->pay,
+                               im->pay_len, &full, err);
+        if (rc < 0) return rc;
+        if (!full) break;
+        /* every key so far in order: the buffer goes to the store as it is */
+        drain_ctx c = {im, err};
+        if ((rc = xs__isort_drain(im->sorter, drain_one, &c)) < 0) return rc;
+    }
+    if (xs__isort_drained(im->sorter) && !xs__isort_in_order(im->sorter)) return RESTART;
+    return XS_OK;
+}
+
+/* Keeps a duplicate-key error for the report at the end (in line order). */
+static int add_dup(importer *im, const xs__isort_rec *r, long first)
+{
+    xs__value vals[MAX_FIELDS + 1];
+    char dates[8][11];
+    decode_payload(im, r, vals, dates);
+    const xs__table_def *d = im->def;
+    char shown[400];
+    size_t o = 0;
+    for (size_t k = 0; k < d->n_key && o < sizeof shown; k++) {
+        const xs__value *v = &vals[d->key[k]];
+        if (k) o += (size_t)snprintf(shown + o, sizeof shown - o, ", ");
+        if (o < sizeof shown)
+            xs__error_quote(shown + o, sizeof shown - o, v->s ? v->s : "", v->len);
+        o += strlen(shown + o);
+    }
+    if (xs__grow(&im->dups, &im->cap_dups, im->n_dups + 1, sizeof *im->dups) < 0)
+        return -1;
+    dup_err *e = &im->dups[im->n_dups];
+    e->line = (long)r->line;
+    e->first = first;
+    if (!(e->shown = xs__malloc(o + 1))) return -1;
+    memcpy(e->shown, shown, o + 1);
+    im->n_dups++;
+    return 0;
+}
+
+static int dup_cmp(const void *a, const void *b)
+{
+    const dup_err *x = a, *y = b;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* Keeps only the max_errors earliest duplicates (the others are counted):
+ * a file imported twice over must not hold a message per line. */
+static void trim_dups(importer *im)
+{
+    if (im->o.max_errors < 0) return;
+    size_t keep = (size_t)im->o.max_errors;
+    if (im->n_dups <= 2 * keep + 64) return;
+    qsort(im->dups, im->n_dups, sizeof *im->dups, dup_cmp);
+    for (size_t i = keep; i < im->n_dups; i++)
+        xs__free(im->dups[i].shown);
+    im->dups_dropped += im->n_dups - keep;
+    im->n_dups = keep;
+}
+
+/*
+ * After the last row: merges the sorted records, reports duplicate keys
+ * (each against the first line of its key) and writes the others in key
+ * order while the import is good. Returns XS_OK or a fatal code.
+ */
+static int finish_sorted(importer *im, xs_error *err)
+{
+    int rc = xs__isort_finish(im->sorter, err);
+    if (rc < 0) return rc;
+    char *prev = NULL;
+    size_t prev_len = 0, prev_cap = 0;
+    long first = 0;
+    int have = 0;
+    xs__isort_rec r;
+    while ((rc = xs__isort_next(im->sorter, &r, err)) > 0) {
+        if (have && r.klen == prev_len && !memcmp(r.key, prev, prev_len)) {
+            if (!(r.flags & SORT_BAD)) im->res.rejected++;
+            im->writing = 0;
+            if (add_dup(im, &r, first) < 0) {
+                rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+                break;
+            }
+            trim_dups(im);
+            continue;
+        }
+        if (xs__grow(&prev, &prev_cap, r.klen + 1, 1) < 0) {
+            rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+            break;
+        }
+        memcpy(prev, r.key, r.klen);
+        prev_len = r.klen;
+        first = (long)r.line;
+        have = 1;
+        if (im->writing && !(r.flags & SORT_BAD) && (rc = write_rec(im, &r, err)) < 0) break;
+    }
+    xs__free(prev);
+    if (rc < 0) return rc;
+    /* the duplicates, in line order, after the errors found while reading */
+    if (im->n_dups) qsort(im->dups, im->n_dups, sizeof *im->dups, dup_cmp);
+    const char *col = im->def->cols[im->def->key[0]].name;
+    for (size_t i = 0; i < im->n_dups; i++)
+        report(im, im->dups[i].line, col, "duplicate key %s (first on line %lu)",
+               im->dups[i].shown, (unsigned long)im->dups[i].first);
+    im->n_errors += im->dups_dropped;
+    if (im->n_dups || im->dups_dropped) im->writing = 0;
+    return XS_OK;
+}
+
+/* A file in key order names its customers in the order the store handed
+ * them over, skipping a few: the entries just after the previous reference
+ * found are tried before hashing. Returns the id or KS_NONE. */
+static uint32_t ref_after_last(const importer *im, int r, const char *s, size_t len)
+{
+    const keyset *set = &im->refs[r];
+    if (!im->last_ref[r]) return KS_NONE;
+    for (size_t id = (size_t)im->last_ref_id[r] + 1; id < set->n && id < (size_t)im->last_ref_id[r] + 3; id++)
+        if (set->off[id + 1] - set->off[id] == len && !memcmp(set->pool + set->off[id], s, len))
+            return (uint32_t)id;
+    return KS_NONE;
+}
+
 /* Checks one row and writes it when good. Returns XS_OK (also for a
  * rejected row) or a fatal code. */
 static int process_row(importer *im, const xs__field *fields, long line, xs_error *err)
@@ -1092,7 +1522,8 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
             if (len == im->last_ref_len[r] && im->last_ref[r] &&
                 !memcmp(s, im->last_ref[r], len)) {
                 rid = im->last_ref_id[r]; /* same as the previous row's */
-            } else if ((rid = ks_find_h(set, s, len, &pre_ref[r])) != KS_NONE) {
+            } else if ((rid = ref_after_last(im, r, s, len)) != KS_NONE ||
+                       (rid = ks_find_h(set, s, len, &pre_ref[r])) != KS_NONE) {
                 im->last_ref[r] = set->pool + set->off[rid];
                 im->last_ref_len[r] = len;
                 im->last_ref_id[r] = rid;
@@ -1119,7 +1550,7 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
         parts[k] = vals[d->key[k]];
     }
     size_t klen_row = 0;
-    if (key_ok) {
+    if (key_ok && !im->sorter) {
         size_t klen = klen_row = encode_key(im, parts, d->n_key);
         if (klen == (size_t)-1)
             return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
@@ -1163,9 +1594,12 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
             return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
 
+    im->last_line = line;
     if (im->row_errors) {
         im->res.rejected++;
         if (im->oom) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+        if (im->sorter && key_ok && (rc = sort_add(im, vals, days, line, 1, err)) < 0)
+            return rc; /* its key still counts for duplicates */
         return write_reject(im, fields, n, err);
     }
     if (order != KS_NONE && !im->h_line[order]) {
@@ -1175,8 +1609,8 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
         im->h_line[order] =
             line > 0 && line < (long)HL_STORE ? (uint32_t)line : HL_STORE - 1;
     }
-    if (!im->writing) return XS_OK;
-    int has_attrs = build_attrs(im, fields, n);
+    if (!im->writing && !im->sorter) return XS_OK;
+    int has_attrs = im->writing && build_attrs(im, fields, n);
     if (im->oom) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     xs__value *a = &vals[sp->n_fields];
     memset(a, 0, sizeof *a);
@@ -1185,6 +1619,7 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
         a->s = im->abuf;
         a->len = im->alen;
     }
+    if (im->sorter) return sort_add(im, vals, days, line, 0, err);
     rc = xs__store_writer_put(im->w, vals, im->kbuf, klen_row, exists, err);
     if (rc < 0) return rc;
     if (rc == 0)
@@ -1220,6 +1655,12 @@ static void importer_free(importer *im)
     xs__free(im->spec_of);
     xs__free(im->in_name);
     xs__free(im->maps);
+    xs__isort_free(im->sorter);
+    xs__free(im->sk);
+    xs__free(im->pay);
+    for (size_t i = 0; i < im->n_dups; i++)
+        xs__free(im->dups[i].shown);
+    xs__free(im->dups);
 }
 
 /* Checks that the validation spec and the store table agree (a programmer
@@ -1244,6 +1685,7 @@ static int importer_init(importer *im, xs_store *st, const char *path,
     memset(im, 0, sizeof *im);
     im->keys.lazy = 1; /* hash slots only once keys stop arriving in order */
     im->orders.lazy = 1;
+    im->refs[0].lazy = im->refs[1].lazy = 1; /* slots built once, after loading */
     im->last_order = KS_NONE;
     if (opts)
         im->o = *opts;
@@ -1281,13 +1723,17 @@ static int importer_init(importer *im, xs_store *st, const char *path,
 }
 
 /*
- * The import (contract in xsell.h): options and header first (errors there
- * write nothing), then one transaction: currency, key sets, rows, secondary
- * indexes, reject file, commit. Every failure path rolls back and restores
- * the store's in-memory view of its currency.
+ * One attempt at the import (see xs_import_file): options and header first
+ * (errors there write nothing), then one transaction: currency, key sets,
+ * rows, secondary indexes, reject file, commit. Every failure path rolls
+ * back and restores the store's in-memory view of its currency. try_sort:
+ * the sorted path may be used; quiet_until: errors on lines up to it were
+ * delivered by an earlier attempt. Returns RESTART with *restart_line set
+ * when the sorted path gives up (see "Sorted path").
  */
-int xs_import_file(xs_store *st, const char *path, const xs_import_options *opts,
-                   xs_import_result *res, xs_error *err)
+static int import_file(xs_store *st, const char *path, const xs_import_options *opts,
+                       xs_import_result *res, xs_error *err, int try_sort,
+                       long quiet_until, long *restart_line)
 {
     double t0 = xs__now();
     importer im;
@@ -1304,6 +1750,7 @@ int xs_import_file(xs_store *st, const char *path, const xs_import_options *opts
     if ((rc = importer_init(&im, st, path, opts, opts ? opts->table : XS_T_CUSTOMERS,
                             err)) < 0)
         goto cleanup;
+    im.quiet_until = quiet_until;
     if (im.o.currency && (rc = xs__import_parse_currency(im.o.currency, code, &digits, err)) < 0)
         goto cleanup;
     xs_io_format f = im.o.format == XS_IO_AUTO ? xs_io_format_of_path(path) : im.o.format;
@@ -1327,6 +1774,10 @@ int xs_import_file(xs_store *st, const char *path, const xs_import_options *opts
         /* bulk load into an empty table: build secondary indexes once at the end */
         if ((rc = xs__store_indexes_drop(st, im.o.table, err)) < 0) goto cleanup;
         dropped = rc > 0;
+        /* nothing to update: rows go in key order, duplicates found by sorting */
+        if (try_sort && !im.o.skip_bad_rows &&
+            (rc = xs__isort_new(&im.sorter, st->sort_run_bytes, err)) < 0)
+            goto cleanup;
     }
     if ((rc = xs__store_writer_new(&im.w, st, im.o.table, err)) < 0) goto cleanup;
 
@@ -1349,20 +1800,21 @@ int xs_import_file(xs_store *st, const char *path, const xs_import_options *opts
             im.res.rejected++;
             if ((rc = write_reject(&im, NULL, 0, err)) < 0) goto cleanup;
         } else if ((rc = process_row(&im, fields, line, err)) < 0) {
+            if (rc == RESTART) *restart_line = line;
             goto cleanup;
         }
         if (im.res.read == 1024 && !im.reserved) {
             /* size the key set for the whole file (estimated from the bytes
-             * per row so far) so that it never rehashes */
+             * per row so far) so that it never rehashes (the sorted path has
+             * none; the set of orders grows as it goes: lines per order are
+             * unknown, and sizing it for a slot per line took 128 MB at
+             * 4.4M lines) */
             unsigned long long done, total;
             xs__reader_progress(im.rd, &done, &total);
             im.reserved = 1;
-            if (done && total > done) {
+            if (done && total > done && !im.sorter) {
                 double rows = (double)total / (double)done * 1024.0 * 1.05;
-                if (rows < 1e9 &&
-                    (ks_reserve(&im.keys, im.keys.n + (size_t)rows) < 0 ||
-                     (im.heads &&
-                      ks_reserve(&im.orders, im.orders.n + (size_t)rows) < 0))) {
+                if (rows < 1e9 && ks_reserve(&im.keys, im.keys.n + (size_t)rows) < 0) {
                     rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
                     goto cleanup;
                 }
@@ -1374,6 +1826,7 @@ int xs_import_file(xs_store *st, const char *path, const xs_import_options *opts
             im.o.on_progress(im.o.progress_ctx, im.res.read, done, total);
         }
     }
+    if (im.sorter && (rc = finish_sorted(&im, err)) < 0) goto cleanup;
     if (im.n_errors && !im.o.skip_bad_rows) goto rejected;
     if ((rc = xs__store_writer_flush(im.w, err)) < 0) goto cleanup;
     if (dropped && (rc = xs__store_indexes_create(st, im.o.table, err)) < 0) goto cleanup;
@@ -1417,6 +1870,22 @@ done:
     im.res.seconds = xs__now() - t0;
     if (res) *res = im.res;
     importer_free(&im);
+    return rc;
+}
+
+/*
+ * The import (contract in xsell.h): on the sorted path when the table is
+ * empty; when that path gives up (a file that leaves key order after rows
+ * were written), once more on the key-set path.
+ */
+int xs_import_file(xs_store *st, const char *path, const xs_import_options *opts,
+                   xs_import_result *res, xs_error *err)
+{
+    double t0 = xs__now();
+    long restart_line = 0;
+    int rc = import_file(st, path, opts, res, err, 1, 0, &restart_line);
+    if (rc == RESTART) rc = import_file(st, path, opts, res, err, 0, restart_line, NULL);
+    if (res) res->seconds = xs__now() - t0;
     return rc;
 }
 

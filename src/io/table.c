@@ -206,9 +206,10 @@ static void json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static void write_json(const xs_table *t, FILE *out)
+/* The rows of t as JSON objects, each but the first preceded by ",":
+ * what write_json puts between "[" and "]". */
+static void json_rows(const xs_table *t, FILE *out)
 {
-    fputc('[', out);
     for (size_t r = 0; r < t->n_rows; r++) {
         fputs(r ? ",\n {" : "\n {", out);
         for (size_t c = 0; c < t->n_cols; c++) {
@@ -222,6 +223,12 @@ static void write_json(const xs_table *t, FILE *out)
         }
         fputc('}', out);
     }
+}
+
+static void write_json(const xs_table *t, FILE *out)
+{
+    fputc('[', out);
+    json_rows(t, out);
     fputs(t->n_rows ? "\n]\n" : "]\n", out);
 }
 
@@ -239,13 +246,17 @@ static void csv_field(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static void write_csv(const xs_table *t, FILE *out)
+static void csv_head(const xs_table *t, FILE *out)
 {
     for (size_t c = 0; c < t->n_cols; c++) {
         if (c) fputc(',', out);
         csv_field(out, t->cols[c].name);
     }
     fputc('\n', out);
+}
+
+static void csv_rows(const xs_table *t, FILE *out)
+{
     for (size_t r = 0; r < t->n_rows; r++) {
         for (size_t c = 0; c < t->n_cols; c++) {
             if (c) fputc(',', out);
@@ -256,6 +267,12 @@ static void write_csv(const xs_table *t, FILE *out)
     }
 }
 
+static void write_csv(const xs_table *t, FILE *out)
+{
+    csv_head(t, out);
+    csv_rows(t, out);
+}
+
 int xs_table_write(const xs_table *t, FILE *out, xs_format fmt)
 {
     switch (fmt) {
@@ -264,4 +281,38 @@ int xs_table_write(const xs_table *t, FILE *out, xs_format fmt)
     default: write_text(t, out); break;
     }
     return ferror(out) ? XS_EIO : XS_OK;
+}
+
+/* Contract in xsell.h. */
+int xs_table_write_head(const xs_table *t, FILE *out, xs_format fmt)
+{
+    if (fmt == XS_FORMAT_CSV) csv_head(t, out);
+    else if (fmt == XS_FORMAT_JSON) fputc('[', out);
+    else return XS_EINVAL;
+    return ferror(out) ? XS_EIO : XS_OK;
+}
+
+/* Contract in xsell.h. */
+int xs_table_write_rows(const xs_table *t, FILE *out, xs_format fmt)
+{
+    if (fmt == XS_FORMAT_CSV) csv_rows(t, out);
+    else if (fmt == XS_FORMAT_JSON) json_rows(t, out);
+    else return XS_EINVAL;
+    return ferror(out) ? XS_EIO : XS_OK;
+}
+
+/* Contract in xsell.h. */
+int xs_table_write_tail(FILE *out, xs_format fmt, size_t n_rows)
+{
+    if (fmt == XS_FORMAT_JSON) fputs(n_rows ? "\n]\n" : "]\n", out);
+    else if (fmt != XS_FORMAT_CSV) return XS_EINVAL;
+    return ferror(out) ? XS_EIO : XS_OK;
+}
+
+/* Contract in xsell.h. */
+void xs_table_clear_rows(xs_table *t)
+{
+    for (size_t i = 0; i < t->n_cells; i++) xs__free(t->cells[i]);
+    t->n_cells = 0;
+    t->n_rows = 0;
 }

@@ -25,8 +25,10 @@ void xs__baskets_init(struct xs_baskets *b)
 void xs__baskets_clear(struct xs_baskets *b)
 {
     if (!b) return;
-    xs__free(b->off);
-    xs__free(b->items);
+    if (!b->mapped) {
+        xs__free(b->off);
+        xs__free(b->items);
+    }
     xs__intern_free(&b->names);
     memset(b, 0, sizeof *b);
 }
@@ -43,6 +45,7 @@ static int open_basket(struct xs_baskets *b)
 
 int xs__baskets_add_id(struct xs_baskets *b, uint32_t id)
 {
+    if (b->mapped) return XS_EINVAL; /* a model file's baskets are read-only */
     if (!b->open && open_basket(b) < 0) return XS_ENOMEM;
     if (b->n_items_total == b->cap_items &&
         xs__grow(&b->items, &b->cap_items, b->n_items_total + 1, sizeof *b->items) < 0)
@@ -53,6 +56,7 @@ int xs__baskets_add_id(struct xs_baskets *b, uint32_t id)
 
 int xs__baskets_add(struct xs_baskets *b, const char *name, size_t len)
 {
+    if (b->mapped) return XS_EINVAL;
     uint32_t id = xs__intern_add(&b->names, name, len);
     if (id == XS_INTERN_NONE) return XS_ENOMEM;
     return xs__baskets_add_id(b, id);
@@ -89,6 +93,7 @@ size_t xs__sort_unique_u32(uint32_t *v, size_t n)
 
 int xs__baskets_end(struct xs_baskets *b)
 {
+    if (b->mapped) return XS_EINVAL;
     if (!b->open && open_basket(b) < 0) return XS_ENOMEM;
     size_t start = b->off[b->n_tx];
     size_t n = xs__sort_unique_u32(b->items + start, b->n_items_total - start);

@@ -22,6 +22,8 @@ struct xs_baskets {
     size_t n_items_total, cap_items, cap_off;
     xs__intern names; /* item id -> name; n_items = names.n */
     int open;         /* a basket is being built */
+    int mapped;       /* 1: off and items point into a model file (mine_io.c,
+                         which saves and maps every field): read-only */
 };
 
 /* Initialises an empty set of baskets. */

@@ -15,6 +15,7 @@
  * pass over the items. The best k go through a bounded heap.
  */
 #include "mine/rank.h"
+#include "mine/rank_model.h"
 
 #include "base/alloc.h"
 #include "xsell.h"
@@ -22,25 +23,6 @@
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
-
-struct xs__rank_model {
-    size_t n_users, n_items;
-    int32_t as_of;
-    xs__rank_params p;
-    /* histories (copied) */
-    uint32_t *u_off, *u_item;
-    int32_t *u_first, *u_last;
-    /* inverted: item i's buyers [i_off[i], i_off[i+1]), ascending user */
-    uint32_t *i_off, *i_user;
-    int32_t *i_first;
-    /* neighbours: item i's [nb_off[i], nb_off[i+1]) */
-    size_t *nb_off;
-    uint32_t *nb_item;
-    double *nb_sim;
-    size_t n_nb, cap_nb;
-    double *trend; /* per item, already divided by the maximum (0 when none) */
-    double *mult;  /* per item: ((trend count + 1) / (max + 1))^trend_pow */
-};
 
 struct xs__rank_scratch {
     size_t n_items;
@@ -435,6 +417,10 @@ fail:
 void xs__rank_model_free(xs__rank_model *m)
 {
     if (!m) return;
+    if (m->mapped) { /* the arrays are a model file's (rank_io.c) */
+        xs__free(m);
+        return;
+    }
     xs__free(m->u_off);
     xs__free(m->u_item);
     xs__free(m->u_first);

@@ -174,18 +174,13 @@ static int redundant(gen *g, const uint32_t *path, size_t k, uint64_t cmask, uin
     return 0;
 }
 
-struct xs_rules {
-    size_t n;
-    uint64_t total, n_tx;
-    uint32_t *items;    /* per rule its lhs then its rhs, basket ids in name order */
-    uint64_t *off;      /* n + 1: where rule i's items start */
-    uint32_t *n_lhs;    /* per rule */
-    uint32_t (*counts)[3]; /* count, lhs_count, rhs_count */
-};
-
 void xs_rules_free(xs_rules *r)
 {
     if (!r) return;
+    if (r->mapped) { /* the arrays are a model file's */
+        xs__free(r);
+        return;
+    }
     xs__free(r->items);
     xs__free(r->off);
     xs__free(r->n_lhs);

@@ -9,7 +9,19 @@
 
 #include "xsell.h"
 
+#include <stddef.h>
 #include <stdint.h>
+
+/* The mined rules (rules.c); mine_io.c saves and maps every field. */
+struct xs_rules {
+    size_t n;
+    uint64_t total, n_tx;
+    uint32_t *items;    /* per rule its lhs then its rhs, basket ids in name order */
+    uint64_t *off;      /* n + 1: where rule i's items start */
+    uint32_t *n_lhs;    /* per rule */
+    uint32_t (*counts)[3]; /* count, lhs_count, rhs_count */
+    int mapped;         /* 1: the arrays point into a model file */
+};
 
 /*
  * Fills the counts and every measure of r from the rule's count (baskets

@@ -171,6 +171,10 @@ void xs_together_free(xs_together *m)
 {
     if (!m) return;
     xs__intern_free(&m->names);
+    if (m->mapped) { /* the arrays are a model file's */
+        xs__free(m);
+        return;
+    }
     xs__free(m->rank);
     xs__free(m->item_w);
     xs__free(m->off);
@@ -277,7 +281,7 @@ int xs_together_build(const xs_baskets *b, const xs_together_opts *opts,
 
     /* name ranks for tie-breaking */
     for (uint32_t i = 0; i < n_items; i++)
-        refs[i].s = m->names.by_id[i], refs[i].id = i;
+        refs[i].s = xs__intern_str(&m->names, (uint32_t)i), refs[i].id = i;
     if (n_items) qsort(refs, n_items, sizeof *refs, cmp_name_ref);
     for (uint32_t r = 0; r < n_items; r++)
         m->rank[refs[r].id] = r;
@@ -385,7 +389,7 @@ size_t xs_together_n_items(const xs_together *m)
 
 const char *xs_together_item_name(const xs_together *m, uint32_t item)
 {
-    return item < m->n_items ? m->names.by_id[item] : NULL;
+    return item < m->n_items ? xs__intern_str(&m->names, item) : NULL;
 }
 
 int xs_together_find(const xs_together *m, const char *name, uint32_t *item)

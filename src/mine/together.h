@@ -30,6 +30,8 @@ struct xs_together {
     uint32_t *c_nbr;
     double *c_w;
     size_t n_c, cap_c;
+    int mapped; /* 1: the arrays point into a model file (mine_io.c, which
+                   saves and maps every field); names is the together's own */
 };
 
 /* Similarity of a pair from its co-occurrence weight co, the item weights

@@ -502,6 +502,12 @@ cleanup:
 void xs_offer_engine_free(xs_offer_engine *en)
 {
     if (!en) return;
+    xs_rank_free(en->rank);     /* frees only what it allocated when mapped */
+    xs__offer_uplift_free(en); /* the same (uplift_mapped) */
+    if (en->mapped) {          /* the arrays are the model file's */
+        xs__free(en);
+        return;
+    }
     xs__free(en->health);
     xs__free(en->segment);
     xs__free(en->ltv);
@@ -520,8 +526,6 @@ void xs_offer_engine_free(xs_offer_engine *en)
     xs__offer_rules_free(&en->order);
     xs__offer_rules_free(&en->sim);
     xs__offer_relevance_free(en);
-    xs_rank_free(en->rank);
-    xs__offer_uplift_free(en);
     xs__free(en);
 }
 

@@ -186,6 +186,11 @@ struct xs_offer_engine {
     int logged;
     /* uplift evidence per kind (uplift_src.c), set with the experiments */
     xs__offer_uplift uplift[XS_OFFER_N_KINDS];
+    /* 1: the arrays above point into a mapped model file (engine_io.c, which
+     * saves and maps every field: add new ones there), so free leaves them
+     * alone; uplift_mapped: the same for uplift[].grow / keep until
+     * xs_offer_engine_set_experiments replaces them with its own */
+    int mapped, uplift_mapped;
 };
 
 /* What the decision needs to know about one active family. */

@@ -208,7 +208,7 @@ void xs_rank_free(xs_rank *r)
 {
     if (!r) return;
     xs__rank_model_free(r->model);
-    xs__rank_hist_free(&r->hist);
+    if (!r->mapped) xs__rank_hist_free(&r->hist);
     xs__free(r);
 }
 

@@ -28,6 +28,8 @@ struct xs_rank {
     int32_t as_of;
     xs__rank_hist hist;
     xs__rank_model *model;
+    int mapped; /* 1: hist's arrays point into a model file (rank_io.c, which
+                   saves and maps every field) */
 };
 
 struct xs_rank_scratch {

@@ -4,7 +4,9 @@
  * expected value of its offered offers, with the facts a CSM weighs:
  * LTV, segment, size, adoption maturity (active product families) and
  * loyalty (health and its segment). The same pass gives the guardrail
- * totals (xs_offer_summary) to a caller that wants both.
+ * totals (xs_offer_summary) to a caller that wants both. The ranking
+ * (xs_offer_targets_rank) and its rendering (xs_offer_targets_page) are
+ * apart, so a model file keeps the ranking and readers page through it.
  */
 #include "offer/offer_int.h"
 
@@ -78,11 +80,13 @@ static int maturity(const xs_offer_engine *en, uint32_t c)
     return n;
 }
 
-int xs_offer_targets(const xs_offer_engine *en, int n_threads, size_t limit, xs_table *t,
-                     xs_offer_summary *sum)
+int xs_offer_targets_rank(const xs_offer_engine *en, int n_threads, xs_target **out,
+                          size_t *n_out, xs_offer_summary *sum)
 {
     const struct xs_snapshot *s = en->s;
     size_t n = s->cust.n;
+    *out = NULL;
+    *n_out = 0;
     trow *rows = xs__malloc((n ? n : 1) * sizeof *rows);
     if (!rows) return XS_ENOMEM;
     if (n_threads < 1) n_threads = 1;
@@ -116,7 +120,35 @@ int xs_offer_targets(const xs_offer_engine *en, int n_threads, size_t limit, xs_
     for (size_t i = 0; i < n; i++)
         if (rows[i].n_off) rows[m++] = rows[i];
     qsort(rows, m, sizeof *rows, cmp_trow);
-    if (limit && m > limit) m = limit;
+    xs_target *t = xs__malloc((m ? m : 1) * sizeof *t);
+    if (!t) {
+        xs__free(rows);
+        return XS_ENOMEM;
+    }
+    for (size_t i = 0; i < m; i++) {
+        const xs_offer *o = &rows[i].top;
+        memset(&t[i], 0, sizeof t[i]);
+        t[i].customer = rows[i].c;
+        t[i].n_offers = rows[i].n_off;
+        t[i].ev = rows[i].ev;
+        t[i].top_product = o->to_product >= 0 ? o->to_product : o->from_product;
+        t[i].top_kind = (int32_t)o->kind;
+    }
+    xs__free(rows);
+    *out = t;
+    *n_out = m;
+    return XS_OK;
+}
+
+void xs_targets_free(xs_target *t)
+{
+    xs__free(t);
+}
+
+int xs_offer_targets_page(const xs_offer_engine *en, const xs_target *rows, size_t n,
+                          size_t offset, size_t limit, xs_table *t)
+{
+    const struct xs_snapshot *s = en->s;
     static const char *const cols[] = {
         "rank",    "customer_id", "expected_value", "offers", "top_offer", "ltv",
         "segment", "size",        "maturity",       "health", "loyalty"};
@@ -126,19 +158,18 @@ int xs_offer_targets(const xs_offer_engine *en, int n_threads, size_t limit, xs_
     int rc = XS_OK;
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         if (xs_table_column(t, cols[i], type[i]) < 0) rc = XS_ENOMEM;
-    for (size_t i = 0; i < m && rc == XS_OK; i++) {
-        const trow *r = &rows[i];
-        uint32_t c = r->c;
-        const xs_offer *o = &r->top;
-        int32_t p = o->to_product >= 0 ? o->to_product : o->from_product;
+    size_t end = limit && offset < n && n - offset > limit ? offset + limit : n;
+    for (size_t i = offset; i < end && rc == XS_OK; i++) {
+        const xs_target *r = &rows[i];
+        uint32_t c = r->customer;
         int e = 0;
         e |= xs_table_row(t);
         e |= xs_table_cellf(t, "%zu", i + 1);
         e |= xs_table_cell(t, xs__intern_str(&s->cust.ids, c));
         e |= xs_table_cellf(t, "%.2f", r->ev);
-        e |= xs_table_cellf(t, "%u", r->n_off);
-        e |= xs_table_cellf(t, "%s %s", xs_offer_kind_name(o->kind),
-                            xs__intern_str(&s->prod.ids, (uint32_t)p));
+        e |= xs_table_cellf(t, "%u", r->n_offers);
+        e |= xs_table_cellf(t, "%s %s", xs_offer_kind_name((xs_offer_kind)r->top_kind),
+                            xs__intern_str(&s->prod.ids, (uint32_t)r->top_product));
         e |= isnan(en->ltv[c]) ? xs_table_cell(t, NULL)
                                : xs_table_cellf(t, "%.2f", en->ltv[c]);
         e |= xs_table_cell(t, xs__snap_dict_str(&s->dict.segments, s->cust.segment[c]));
@@ -149,6 +180,17 @@ int xs_offer_targets(const xs_offer_engine *en, int n_threads, size_t limit, xs_
         e |= xs_table_cell(t, xs_segment_name((xs_segment)en->segment[c]));
         if (e) rc = XS_ENOMEM;
     }
-    xs__free(rows);
+    return rc;
+}
+
+int xs_offer_targets(const xs_offer_engine *en, int n_threads, size_t limit, xs_table *t,
+                     xs_offer_summary *sum)
+{
+    xs_target *rows;
+    size_t n;
+    int rc = xs_offer_targets_rank(en, n_threads, &rows, &n, sum);
+    if (rc < 0) return rc;
+    rc = xs_offer_targets_page(en, rows, n, 0, limit, t);
+    xs_targets_free(rows);
     return rc;
 }

@@ -48,11 +48,13 @@ enum { GROW = 0, KEEP = 1 };
 /* Contract in offer_int.h. */
 void xs__offer_uplift_free(xs_offer_engine *en)
 {
-    for (int k = 0; k < XS_OFFER_N_KINDS; k++) {
+    /* mapped predictions belong to the model file: forget them only */
+    for (int k = 0; k < XS_OFFER_N_KINDS && !en->uplift_mapped; k++) {
         xs__free(en->uplift[k].grow);
         xs__free(en->uplift[k].keep);
     }
     memset(en->uplift, 0, sizeof en->uplift);
+    en->uplift_mapped = 0;
 }
 
 /* Sets info->why (truncated to its size). */

@@ -40,6 +40,15 @@ xs_customer_scores *xs__cs_alloc(size_t n)
     }
     for (size_t i = 0; i < m * XS__CS_N_DOUBLES; i++)
         cs->block[i] = NAN;
+    xs__cs_columns(cs);
+    cs->clv_status = XS_OK;
+    return cs;
+}
+
+/* Contract in health.h. */
+void xs__cs_columns(xs_customer_scores *cs)
+{
+    size_t m = cs->n ? cs->n : 1;
     double *p = cs->block;
     cs->health = p, p += m;
     for (int k = 0; k < XS_HEALTH_N_PARTS; k++)
@@ -58,13 +67,15 @@ xs_customer_scores *xs__cs_alloc(size_t n)
     cs->clv = p, p += m;
     cs->p_alive = p, p += m;
     cs->churn = p;
-    cs->clv_status = XS_OK;
-    return cs;
 }
 
 void xs_customer_scores_free(xs_customer_scores *cs)
 {
     if (!cs) return;
+    if (cs->mapped) { /* the columns are a model file's */
+        xs__free(cs);
+        return;
+    }
     xs__free(cs->block);
     xs__free(cs->flags);
     xs__free(cs->segment);

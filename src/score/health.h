@@ -72,6 +72,8 @@ struct xs_customer_scores {
     /* churn risk (customers.c) */
     int churn_status; /* XS_OK, or why churn risk is absent */
     char churn_msg[512];
+    int mapped; /* 1: the columns point into a model file (scores_io.c, which
+                   saves and maps every field): read-only */
 };
 
 /* Number of double columns in `block`. */
@@ -82,6 +84,10 @@ struct xs_customer_scores {
  * Returns NULL when out of memory; free with xs_customer_scores_free().
  */
 xs_customer_scores *xs__cs_alloc(size_t n);
+
+/* Points the double columns of cs (health ... churn) into cs->block: column
+ * after column, max(n, 1) each, in the struct's order. */
+void xs__cs_columns(xs_customer_scores *cs);
 
 /* Whether subscription row r is active on day d: start <= d < end. */
 static inline int xs__sub_active(const struct xs_snapshot *s, uint32_t r, int32_t d)

@@ -1,6 +1,9 @@
 /*
  * handlers_dash.c — the aggregates the dashboard (docs/dashboard.md) needs
- * beyond the other routes, all computed when the model is built:
+ * beyond the other routes, read from the model (segments: one pass over
+ * the customer scores on the first request, kept; guardrails: the totals
+ * the model was built with; experiments: reported on the first request,
+ * model.c):
  *   GET /v1/segments     customers, MRR and mean health per segment, and a
  *                        histogram of health scores in ten bins of width 10
  *                        (the last, [90, 100], closed)
@@ -18,12 +21,10 @@
 
 #define N_BINS 10
 
-/* Contract in serve_int.h. */
-int xs__h_segments(xs__req *r)
+/* The body of GET /v1/segments: one pass over every customer's scores;
+ * NULL when out of memory. */
+static json_t *segments_json(const xs__model *m)
 {
-    const xs__model *m = r->model;
-    if (!m->cs)
-        return xs__error(r, 503, "not_available", "customer scores: %s", m->cs_error);
     size_t count[XS_SEG_N] = {0}, bins[N_BINS] = {0}, n_health[XS_SEG_N] = {0};
     double mrr[XS_SEG_N] = {0}, health[XS_SEG_N] = {0};
     size_t n = xs_customer_scores_n(m->cs);
@@ -53,10 +54,24 @@ int xs__h_segments(xs__req *r)
         json_array_append_new(hist,
                               json_pack("{s:i,s:i,s:I}", "lo", b * 10, "hi", b * 10 + 10,
                                         "customers", (json_int_t)bins[b]));
-    return xs__reply(r, 200,
-                     json_pack("{s:s,s:I,s:o?,s:o?}", "as_of",
-                               xs_customer_scores_as_of(m->cs, as_of), "customers",
-                               (json_int_t)n, "segments", segs, "health", hist));
+    return json_pack("{s:s,s:I,s:o,s:o}", "as_of", xs_customer_scores_as_of(m->cs, as_of),
+                     "customers", (json_int_t)n, "segments", segs, "health", hist);
+}
+
+/* Contract in serve_int.h. The aggregates are made on the first request
+ * and kept with the model (it never changes). */
+int xs__h_segments(xs__req *r)
+{
+    xs__model *m = r->model;
+    if (!m->cs)
+        return xs__error(r, 503, "not_available", "customer scores: %s", m->cs_error);
+    pthread_mutex_lock(&m->lazy_mu);
+    if (!m->segments) m->segments = segments_json(m);
+    /* a copy: a shared value must not be serialised by two threads at once */
+    json_t *out = m->segments ? json_deep_copy(m->segments) : NULL;
+    pthread_mutex_unlock(&m->lazy_mu);
+    if (!out) return xs__error(r, 500, "internal", "out of memory");
+    return xs__reply(r, 200, out);
 }
 
 /* Contract in serve_int.h. */
@@ -65,9 +80,9 @@ int xs__h_guardrails(xs__req *r)
     const xs__model *m = r->model;
     if (!m->offers)
         return xs__error(r, 503, "not_available", "offer engine: %s", m->offers_error);
-    if (!m->has_summary)
-        return xs__error(r, 503, "not_available", "guardrail totals: out of memory");
-    const xs_offer_summary *s = &m->summary;
+    if (!m->summary)
+        return xs__error(r, 503, "not_available", "guardrail totals: not in the model");
+    const xs_offer_summary *s = m->summary;
     json_t *kinds = json_object(), *guards = json_array();
     for (int k = 0; kinds && k < XS_OFFER_N_KINDS; k++)
         json_object_set_new(kinds, xs_offer_kind_key((xs_offer_kind)k),
@@ -181,9 +196,10 @@ json_t *xs__experiments_json(const xs_snapshot *s, const xs_experiment *x, size_
 /* Contract in serve_int.h. */
 int xs__h_experiments(xs__req *r)
 {
-    if (!r->model->experiments)
-        return xs__error(r, 503, "not_available",
-                         "experiments: not read or reported when the model was built");
     /* a copy: a shared value must not be serialised by two threads at once */
-    return xs__reply(r, 200, json_deep_copy(r->model->experiments));
+    json_t *x = xs__model_experiments(r->model, xs__server_db(r->srv));
+    if (!x)
+        return xs__error(r, 503, "not_available", "experiments: %s",
+                         r->model->experiments_error);
+    return xs__reply(r, 200, x);
 }

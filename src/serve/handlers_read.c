@@ -1,11 +1,11 @@
 /*
  * handlers_read.c — the read routes: health, metrics, the OpenAPI document,
  * frequently bought together for an item and for a cart, association rules,
- * KPIs, one customer's scores and the target list. Every handler reads the
- * request's model (immutable, see model.c) and answers JSON through
- * xs__reply / xs__error; besides the response, only the cart route
- * allocates (the offer engine's cart answer as a table, freed before it
- * answers).
+ * KPIs, one customer's scores and a page of the target list. Every handler
+ * reads the request's model (immutable, see model.c) and answers JSON
+ * through xs__reply / xs__error; nothing is rendered ahead: rules and
+ * target rows are rendered per request from the model's arrays (the cart
+ * and targets routes render through a table freed before they answer).
  */
 #include "base/alloc.h"
 #include "base/error.h"
@@ -49,11 +49,23 @@ int xs__h_healthz(xs__req *r)
         "{s:I,s:s,s:o,s:o,s:b,s:I,s:I,s:I,s:I,s:I}", "generation", (json_int_t)m->generation,
         "built_at", built, "age_seconds", xs__num(now_wall() - m->built_at), "build_seconds",
         xs__num(m->build_seconds), "building", xs__server_building(r->srv), "customers",
-        (json_int_t)xs_snapshot_count(m->snap, XS_SNAP_CUSTOMERS), "products",
-        (json_int_t)xs_snapshot_count(m->snap, XS_SNAP_PRODUCTS), "orders",
-        (json_int_t)xs_snapshot_count(m->snap, XS_SNAP_ORDERS), "items",
-        (json_int_t)xs_together_n_items(m->tog), "rules", (json_int_t)xs_rules_n(m->rules));
+        (json_int_t)(m->snap ? xs_snapshot_count(m->snap, XS_SNAP_CUSTOMERS) : 0), "products",
+        (json_int_t)(m->snap ? xs_snapshot_count(m->snap, XS_SNAP_PRODUCTS) : 0), "orders",
+        (json_int_t)(m->snap ? xs_snapshot_count(m->snap, XS_SNAP_ORDERS) : 0), "items",
+        (json_int_t)(m->tog ? xs_together_n_items(m->tog) : 0), "rules",
+        (json_int_t)(m->rules ? xs_rules_n(m->rules) : 0));
     if (model) {
+        /* where the model comes from: a mapped file (its name, not its
+         * path: this route needs no key, and its size) or a build in memory */
+        const char *file = m->info->path ? strrchr(m->info->path, '/') : NULL;
+        file = file ? file + 1 : m->info->path;
+        json_object_set_new(model, "as_of",
+                            m->info->as_of[0] ? json_string(m->info->as_of) : json_null());
+        json_object_set_new(model, "mapped", json_boolean(m->info->mapped));
+        json_object_set_new(model, "file",
+                            file && xs__utf8_valid(file, strlen(file)) ? json_string(file)
+                                                                        : json_null());
+        json_object_set_new(model, "file_bytes", json_integer((json_int_t)m->info->bytes));
         json_object_set_new(model, "last_build_error", *berr ? json_string(berr) : json_null());
         json_object_set_new(model, "scores_error",
                             m->cs ? json_null() : json_string(m->cs_error));
@@ -118,6 +130,8 @@ int xs__h_together(xs__req *r)
     if (xs__query_long(r, "limit", 10, 1, 100, &limit) < 0) return r->status;
     uint32_t id;
     char q[300];
+    if (!m->tog)
+        return xs__error(r, 503, "not_available", "frequently bought together: not in the model");
     if (xs_together_find(m->tog, r->params[0], &id) != XS_OK) {
         quote(q, sizeof q, r->params[0]);
         return xs__error(r, 404, "not_found", "unknown item %s", q);
@@ -200,15 +214,40 @@ int xs__h_cart(xs__req *r)
                                "unknown_items", unknown));
 }
 
-/* 1 when the JSON array of names holds s. */
-static int has_name(const json_t *a, const char *s)
+/* 1 when one of the n items is named s. */
+static int has_name(const xs_baskets *b, const uint32_t *items, size_t n, const char *s)
 {
-    for (size_t i = 0; i < json_array_size(a); i++)
-        if (!strcmp(json_string_value(json_array_get(a, i)), s)) return 1;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(xs_baskets_item_name(b, items[i]), s)) return 1;
     return 0;
 }
 
-/* Contract in serve_int.h. */
+/* Names of a list of items as a JSON array. */
+static json_t *item_names(const xs_baskets *b, const uint32_t *items, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        if (json_array_append_new(a, json_string(xs_baskets_item_name(b, items[i]))) < 0) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
+/* One rule as a JSON object; NULL when out of memory. */
+static json_t *rule_json(const xs_baskets *b, const xs_rule *x)
+{
+    json_t *lhs = item_names(b, x->lhs, x->n_lhs);
+    json_t *rhs = item_names(b, x->rhs, x->n_rhs);
+    return json_pack("{s:o?,s:o?,s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "lhs", lhs, "rhs", rhs,
+                     "count", (json_int_t)x->count, "support", xs__num(x->support),
+                     "confidence", xs__num(x->confidence), "coverage", xs__num(x->coverage),
+                     "lift", xs__num(x->lift), "leverage", xs__num(x->leverage), "conviction",
+                     xs__num(x->conviction));
+}
+
+/* Contract in serve_int.h. The model's rules in their order, filtered by
+ * item names, rendered per request (at most the model's rules, 2000). */
 int xs__h_rules(xs__req *r)
 {
     const xs__model *m = r->model;
@@ -216,19 +255,25 @@ int xs__h_rules(xs__req *r)
     if (xs__query_long(r, "limit", 20, 1, MAX_LIMIT, &limit) < 0) return r->status;
     const char *rhs = xs__query(r, "rhs");
     const char *lhs = xs__query(r, "lhs");
+    if (!m->rules || !m->baskets)
+        return xs__error(r, 503, "not_available", "rules: not in the model");
     json_t *out = json_array();
     if (!out) return xs__error(r, 500, "internal", "out of memory");
-    size_t n = json_array_size(m->rules_json);
+    size_t n = xs_rules_n(m->rules);
     for (size_t i = 0; i < n && json_array_size(out) < (size_t)limit; i++) {
-        json_t *rule = json_array_get(m->rules_json, i);
-        if (rhs && !has_name(json_object_get(rule, "rhs"), rhs)) continue;
-        if (lhs && !has_name(json_object_get(rule, "lhs"), lhs)) continue;
-        json_array_append_new(out, json_deep_copy(rule));
+        xs_rule x;
+        xs_rules_get(m->rules, i, &x);
+        if (rhs && !has_name(m->baskets, x.rhs, x.n_rhs, rhs)) continue;
+        if (lhs && !has_name(m->baskets, x.lhs, x.n_lhs, lhs)) continue;
+        if (json_array_append_new(out, rule_json(m->baskets, &x)) < 0) {
+            json_decref(out);
+            return xs__error(r, 500, "internal", "out of memory");
+        }
     }
     return xs__reply(r, 200,
                      json_pack("{s:I,s:I,s:o}", "baskets",
                                (json_int_t)xs_baskets_n_tx(m->baskets), "total",
-                               (json_int_t)xs_rules_n(m->rules), "rules", out));
+                               (json_int_t)n, "rules", out));
 }
 
 /* Contract in serve_int.h. */
@@ -323,18 +368,27 @@ int xs__h_customer(xs__req *r)
     return xs__reply(r, 200, o);
 }
 
-/* Contract in serve_int.h. */
+/* Contract in serve_int.h. A page of the model's ranked target list
+ * (?offset=, ?limit=): only its rows are rendered. */
 int xs__h_targets(xs__req *r)
 {
     const xs__model *m = r->model;
-    long limit;
+    long limit, offset;
     if (xs__query_long(r, "limit", 50, 1, 100000, &limit) < 0) return r->status;
-    if (!m->targets)
+    if (xs__query_long(r, "offset", 0, 0, 1L << 31, &offset) < 0) return r->status;
+    if (!m->offers || !m->targets)
         return xs__error(r, 503, "not_available", "target list: %s", m->offers_error);
-    json_t *out = json_array();
-    size_t n = json_array_size(m->targets);
-    for (size_t i = 0; out && i < n && i < (size_t)limit; i++)
-        json_array_append_new(out, json_deep_copy(json_array_get(m->targets, i)));
+    size_t n = m->n_targets;
+    xs_table *t = xs_table_new();
+    json_t *rows = NULL;
+    if (t && (size_t)offset >= n)
+        rows = json_array();
+    else if (t && xs_offer_targets_page(m->offers, m->targets, n, (size_t)offset,
+                                        (size_t)limit, t) == XS_OK)
+        rows = xs__table_json(t);
+    xs_table_free(t);
+    if (!rows) return xs__error(r, 500, "internal", "cannot render the target list");
     return xs__reply(r, 200,
-                     json_pack("{s:I,s:o?}", "total", (json_int_t)n, "targets", out));
+                     json_pack("{s:I,s:I,s:o}", "total", (json_int_t)n, "offset",
+                               (json_int_t)offset, "targets", rows));
 }

@@ -1,23 +1,25 @@
 /*
- * model.c — the server's model: one read of the store turned into everything
- * the read routes answer from (snapshot, frequently-bought-together model,
- * association rules, customer scores, offer engine, target list), built once
- * and never changed afterwards. POST /v1/build builds a new one on a
- * background thread and server.c swaps the pointer; requests that hold the
- * old one keep it until they complete (reference counting), so a swap never
- * makes a request fail or wait.
+ * model.c — the server's model: a thin, reference-counted wrapper around an
+ * xs_model (src/model), which does all the assembling. At start the server
+ * maps a model file (`--model FILE`, or the store's latest model file when
+ * it is current) or, when there is none, builds one in memory; POST
+ * /v1/build builds a new one on a background thread, saves it as the
+ * store's model file and maps it, and server.c swaps the pointer. Requests
+ * that hold the old one keep it until they complete, so a swap never makes
+ * a request fail or wait. Nothing here computes anything per customer: the
+ * target list and guardrail totals come with the model; only the report of
+ * the store's experiments is made, on its first request.
  */
 #include "base/alloc.h"
+#include "base/date.h"
 #include "base/error.h"
 #include "serve/serve_int.h"
 
-#include <math.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-#define TOGETHER_TOP_K 50
-#define MAX_RULES 2000
+#include <unistd.h>
 
 static double now_wall(void)
 {
@@ -26,135 +28,191 @@ static double now_wall(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Names of a list of items as a JSON array. */
-static json_t *item_names(const xs_baskets *b, const uint32_t *items, size_t n)
+static double now_mono(void)
 {
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++)
-        if (json_array_append_new(a, json_string(xs_baskets_item_name(b, items[i]))) < 0) {
-            json_decref(a);
-            return NULL;
-        }
-    return a;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Mines the rules over the order baskets and renders them as JSON. */
-static int build_rules(xs__model *m, xs_error *err)
+/* "2026-11-22T14:33:09Z" as seconds since the epoch; now when unparsable. */
+static double parse_utc(const char *s)
 {
-    xs_rule_opts o;
-    xs_rule_opts_init(&o);
-    size_t n_tx = xs_baskets_n_tx(m->baskets);
-    o.mine.min_count = xs_min_count(0.001, n_tx);
-    if (o.mine.min_count < 2) o.mine.min_count = 2;
-    o.mine.max_len = 3;
-    o.min_confidence = 0.05;
-    o.max_rules = MAX_RULES;
-    int rc = xs_rules_mine(&m->rules, m->baskets, &o, err);
-    if (rc < 0) return rc;
-    m->rules_json = json_array();
-    if (!m->rules_json) goto nomem;
-    for (size_t i = 0; i < xs_rules_n(m->rules); i++) {
-        xs_rule x;
-        xs_rules_get(m->rules, i, &x);
-        json_t *lhs = item_names(m->baskets, x.lhs, x.n_lhs);
-        json_t *rhs = item_names(m->baskets, x.rhs, x.n_rhs);
-        json_t *o1 = json_pack("{s:o?,s:o?,s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "lhs", lhs, "rhs",
-                               rhs, "count", (json_int_t)x.count, "support",
-                               xs__num(x.support), "confidence", xs__num(x.confidence),
-                               "coverage", xs__num(x.coverage), "lift", xs__num(x.lift),
-                               "leverage", xs__num(x.leverage), "conviction",
-                               xs__num(x.conviction));
-        if (!o1 || json_array_append_new(m->rules_json, o1) < 0) goto nomem;
+    int y, mo, d, h, mi, se;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &mo, &d, &h, &mi, &se) != 6)
+        return now_wall();
+    return (double)xs__days_from_civil(y, mo, d) * 86400.0 + h * 3600.0 + mi * 60.0 + se;
+}
+
+/* Wraps mdl (takes ownership, also on failure). */
+static int wrap(xs_model *mdl, unsigned long generation, double seconds, xs__model **out,
+                xs_error *err)
+{
+    xs__model *m = xs__calloc(1, sizeof *m);
+    if (!m) {
+        xs_model_free(mdl);
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
+    atomic_init(&m->refs, 1);
+    pthread_mutex_init(&m->lazy_mu, NULL);
+    m->generation = generation;
+    m->model = mdl;
+    m->info = xs_model_info_of(mdl);
+    m->built_at = parse_utc(m->info->built_at);
+    m->build_seconds = seconds;
+    m->snap = xs_model_snapshot(mdl);
+    m->baskets = xs_model_baskets(mdl);
+    m->tog = xs_model_together(mdl);
+    m->rules = xs_model_rules(mdl);
+    m->cs = xs_model_scores(mdl);
+    m->offers = xs_model_engine(mdl);
+    m->targets = xs_model_targets(mdl, &m->n_targets);
+    m->summary = xs_model_summary(mdl);
+    snprintf(m->cs_error, sizeof m->cs_error, "%s",
+             m->info->scores_error[0] ? m->info->scores_error : "not in the model");
+    snprintf(m->offers_error, sizeof m->offers_error, "%s",
+             m->info->engine_error[0] ? m->info->engine_error : "not in the model");
+    *out = m;
     return XS_OK;
-nomem:
-    return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 }
 
-/* The offer engine: the store's build (xs_offer_engine_open: its stored
- * propensity model when it is of the same day, and the store's holdout
- * experiments), or, for a store never built, one fitted here with the
- * experiments set. */
-static int open_engine(xs__model *m, xs_store *st, const xs_experiment *exp, size_t n_exp,
-                       xs_error *e)
+/* How the server builds: as `xsell build` writes the store's model file
+ * (customer scores with CLV and the churn-risk model, src/cli/cmd_build.c),
+ * so a server answers the same whether it maps that file or builds. */
+static void build_opts(xs_model_opts *o)
 {
-    char day[11], built[21];
-    char *text = NULL;
-    int rc = xs_store_build_get(st, day, built, &text, e);
-    xs_store_build_free(text);
+    xs_model_opts_init(o);
+    o->clv = 1;
+    o->churn = 1;
+}
+
+/* Builds a model in memory from the open store st. */
+static int build(xs_store *st, unsigned long generation, xs__model **out, xs_error *err)
+{
+    double t0 = now_mono();
+    xs_model *mdl = NULL;
+    xs_model_opts o;
+    build_opts(&o);
+    int rc = xs_model_build(st, &o, &mdl, err);
     if (rc < 0) return rc;
-    if (rc == 1) return xs_offer_engine_open(st, m->snap, NULL, NULL, &m->offers, e);
-    rc = xs_offer_engine_new(m->snap, NULL, NULL, &m->offers, e);
-    if (rc == XS_OK) rc = xs_offer_engine_set_experiments(m->offers, exp, n_exp, e);
-    return rc;
+    return wrap(mdl, generation, now_mono() - t0, out, err);
 }
 
-/* Scores, offer engine, targets, guardrail totals and experiment reports:
- * each may fail on its own (an empty store has no customers to score)
- * without failing the model. */
-static void build_customers(xs__model *m, xs_store *st)
+/* Maps the model file at path; with st, checks it was built from st. */
+static int open_file(const char *path, xs_store *st, unsigned long generation,
+                     xs__model **out, xs_error *err)
 {
-    xs_error e = {0};
-    char msg[1024];
-    xs_health_config c;
-    xs_health_config_init(&c);
-    if (xs_customer_scores_compute(m->snap, &c, NULL, &m->cs, &e) < 0) {
-        m->cs = NULL;
-        snprintf(m->cs_error, sizeof m->cs_error, "%s", xs_error_format(&e, msg, sizeof msg));
+    double t0 = now_mono();
+    xs_model *mdl = NULL;
+    int rc = xs_model_open(path, &mdl, err);
+    if (rc == XS_OK && st) rc = xs_model_check_store(mdl, st, err);
+    if (rc < 0) {
+        xs_model_free(mdl);
+        return rc;
     }
-    memset(&e, 0, sizeof e);
-    xs_experiment *exp = NULL;
-    long n_exp = xs_store_experiments(st, &exp, &e);
-    if (n_exp >= 0) m->experiments = xs__experiments_json(m->snap, exp, (size_t)n_exp);
-    if (n_exp < 0 || open_engine(m, st, exp, (size_t)n_exp, &e) < 0) {
-        xs_store_experiments_free(exp);
-        xs_offer_engine_free(m->offers);
-        m->offers = NULL;
-        snprintf(m->offers_error, sizeof m->offers_error, "%s",
-                 xs_error_format(&e, msg, sizeof msg));
-        return;
-    }
-    xs_store_experiments_free(exp);
-    /* one pass over every customer gives the target list and the totals */
-    xs_table *t = xs_table_new();
-    if (t && xs_offer_targets(m->offers, 2, 0, t, &m->summary) == XS_OK) {
-        m->has_summary = 1;
-        m->targets = xs__table_json(t);
-    }
-    xs_table_free(t);
-    if (!m->targets)
-        snprintf(m->offers_error, sizeof m->offers_error, "target list: out of memory");
+    return wrap(mdl, generation, now_mono() - t0, out, err);
 }
 
 /* Contract in serve_int.h. */
-int xs__model_build(const char *db, unsigned long generation, xs__model **out,
+int xs__model_start(const char *db, const char *model_path, xs__model **out,
                     xs_error *err)
 {
-    double t0 = now_wall();
     xs_store *st = NULL;
-    xs__model *m = xs__calloc(1, sizeof *m);
     int rc;
-    if (!m) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    atomic_init(&m->refs, 1);
-    m->generation = generation;
-    if ((rc = xs_store_open(&st, db, err)) < 0) goto cleanup;
-    if ((rc = xs_snapshot_load(st, &m->snap, err)) < 0) goto cleanup;
-    if ((rc = xs_baskets_from_store(st, XS_SOURCE_ORDERS, &m->baskets, err)) < 0)
-        goto cleanup;
-    xs_together_opts to = {.measure = XS_SIM_COSINE, .top_k = TOGETHER_TOP_K};
-    if ((rc = xs_together_build(m->baskets, &to, &m->tog, err)) < 0) goto cleanup;
-    if ((rc = build_rules(m, err)) < 0) goto cleanup;
-    build_customers(m, st);
+    if (!db) return open_file(model_path, NULL, 1, out, err);
+    /* a read: the store (maybe PostgreSQL) is only asked who it is */
+    if ((rc = xs_store_open(&st, db, err)) < 0) return rc;
+    if (model_path)
+        rc = open_file(model_path, st, 1, out, err);
+    else {
+        double t0 = now_mono();
+        xs_model *mdl = NULL;
+        rc = xs_model_open_current(st, &mdl, err);
+        if (rc == 1) rc = wrap(mdl, 1, now_mono() - t0, out, err);
+        else if (rc == 0) rc = build(st, 1, out, err);
+    }
     xs_store_close(st);
-    st = NULL;
-    m->built_at = now_wall();
-    m->build_seconds = m->built_at - t0;
-    *out = m;
-    return XS_OK;
+    return rc < 0 ? rc : XS_OK;
+}
+
+/* Contract in serve_int.h. */
+int xs__model_rebuild(const char *db, unsigned long generation, xs__model **out,
+                      char *warn, size_t n, xs_error *err)
+{
+    xs_store *st = NULL;
+    xs_model *mdl = NULL;
+    char path[4096], msg[1024];
+    double t0 = now_mono();
+    int rc;
+    warn[0] = 0;
+    xs_model_opts o;
+    build_opts(&o);
+    if ((rc = xs_store_open(&st, db, err)) < 0) return rc;
+    if ((rc = xs_model_build(st, &o, &mdl, err)) < 0) goto cleanup;
+    /* the store's model file: where the last build put it, else beside a
+     * SQLite store (a PostgreSQL store has no file to put it beside) */
+    int has_path = xs_store_model_path(st, path, sizeof path, err);
+    if ((rc = has_path) < 0) goto cleanup;
+    char cwd[PATH_MAX];
+    if (!has_path && !xs_store_is_url(db)) { /* absolute: read from any directory */
+        if (db[0] == '/')
+            has_path = snprintf(path, sizeof path, "%s.xsm", db) < (int)sizeof path;
+        else if (getcwd(cwd, sizeof cwd))
+            has_path =
+                snprintf(path, sizeof path, "%s/%s.xsm", cwd, db) < (int)sizeof path;
+    }
+    xs_error e = {0};
+    xs_model *mapped = NULL;
+    if (!has_path)
+        snprintf(warn, n,
+                 "the store has no model file path: serving the model built in memory");
+    else if (xs_model_save(mdl, path, &e) < 0 ||
+             xs_store_model_path_set(st, path, &e) < 0 ||
+             xs_model_open(path, &mapped, &e) < 0)
+        snprintf(warn, n, "model file %s: %s: serving the model built in memory", path,
+                 xs_error_format(&e, msg, sizeof msg));
+    if (mapped) {
+        xs_model_free(mdl);
+        mdl = mapped;
+    }
+    rc = wrap(mdl, generation, now_mono() - t0, out, err);
+    mdl = NULL;
 cleanup:
+    xs_model_free(mdl);
     xs_store_close(st);
-    xs__model_release(m);
     return rc;
+}
+
+/* Contract in serve_int.h. */
+json_t *xs__model_experiments(xs__model *m, const char *db)
+{
+    pthread_mutex_lock(&m->lazy_mu);
+    if (!m->experiments_done) {
+        xs_store *st = NULL;
+        xs_experiment *exp = NULL;
+        xs_error e = {0};
+        char msg[1024];
+        long n = -1;
+        if (!db)
+            snprintf(m->experiments_error, sizeof m->experiments_error,
+                     "the server has no store");
+        else if (!m->snap)
+            snprintf(m->experiments_error, sizeof m->experiments_error,
+                     "the model has no snapshot");
+        else if (xs_store_open_readonly(&st, db, &e) < 0 ||
+                 (n = xs_store_experiments(st, &exp, &e)) < 0)
+            snprintf(m->experiments_error, sizeof m->experiments_error, "%s",
+                     xs_error_format(&e, msg, sizeof msg));
+        else if (!(m->experiments = xs__experiments_json(m->snap, exp, (size_t)n)))
+            snprintf(m->experiments_error, sizeof m->experiments_error, "out of memory");
+        xs_store_experiments_free(exp);
+        xs_store_close(st);
+        /* out of memory may pass: try again next time */
+        m->experiments_done = m->experiments != NULL || n < 0;
+    }
+    json_t *out = m->experiments ? json_deep_copy(m->experiments) : NULL;
+    pthread_mutex_unlock(&m->lazy_mu);
+    return out;
 }
 
 /* Contract in serve_int.h. */
@@ -167,14 +225,9 @@ void xs__model_retain(xs__model *m)
 void xs__model_release(xs__model *m)
 {
     if (!m || atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) != 1) return;
-    json_decref(m->targets);
     json_decref(m->experiments);
-    xs_offer_engine_free(m->offers);
-    xs_customer_scores_free(m->cs);
-    json_decref(m->rules_json);
-    xs_rules_free(m->rules);
-    xs_together_free(m->tog);
-    xs_baskets_free(m->baskets);
-    xs_snapshot_free(m->snap);
+    json_decref(m->segments);
+    pthread_mutex_destroy(&m->lazy_mu);
+    xs_model_free(m->model);
     xs__free(m);
 }

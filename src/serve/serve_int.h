@@ -7,7 +7,8 @@
  * Files: server.c (libmicrohttpd glue, dispatch, auth, shutdown), admit.c
  * (the listening socket and who gets a connection under load: admit.h,
  * used by server.c only), routes.c
- * (the one routes table), model.c (building and swapping the model),
+ * (the one routes table), model.c (the model: a mapped model file or one
+ * built from the store, swapped on POST /v1/build),
  * handlers_read.c (read routes), handlers_offers.c (the offer engine adapter,
  * build, offer outcomes), metrics.c (Prometheus counters), json.c (helpers),
  * static.c
@@ -32,37 +33,70 @@
 /* ---------------------------------------------------------------------- */
 
 /*
- * Everything built from one read of the store. Immutable once built: many
- * request threads read it at once without locks. A request holds a
- * reference from its first callback to its completion; the server holds one
- * for the current model. The last release frees it.
+ * The server's model: one xs_model (src/model, docs/model.md), either the
+ * store's model file mapped read-only (`serve --model FILE`, or the store's
+ * latest model file when it is current) or built in memory from the store,
+ * and nothing computed per customer on top of it: the routes read its
+ * parts (the target list and guardrail totals come with it). Immutable
+ * once made, so many request threads read it at once without locks; the
+ * two aggregates made on demand (segments, the experiments' report) are
+ * made once under lazy_mu. A request holds a reference from its first
+ * callback to its completion; the server holds one for the current model.
+ * The last release frees it (and unmaps the file).
  */
 typedef struct xs__model {
     atomic_long refs;
-    unsigned long generation;   /* 1 for the model built at start, then +1 */
-    double built_at;            /* wall clock, seconds since the epoch */
-    double build_seconds;
-    xs_snapshot *snap;
-    xs_baskets *baskets;        /* orders: one basket per order */
-    xs_together *tog;           /* frequently bought together (cosine, top 50) */
-    xs_rules *rules;            /* association rules over the order baskets */
-    json_t *rules_json;         /* the rules as an array of objects */
-    xs_customer_scores *cs;     /* NULL when scoring failed (see cs_error) */
+    unsigned long generation;   /* 1 for the model of the start, then +1 */
+    double built_at;            /* when the xs_model was built (wall clock) */
+    double build_seconds;       /* what making this one took: the build, or
+                                   opening (mapping and checking) the file */
+    xs_model *model;            /* owned */
+    const xs_model_info *info;  /* where it comes from (borrowed from model) */
+    /* its parts, borrowed from model (NULL when absent) */
+    const xs_snapshot *snap;
+    const xs_baskets *baskets;  /* orders: one basket per order */
+    const xs_together *tog;     /* frequently bought together (cosine, top 50) */
+    const xs_rules *rules;      /* association rules over the order baskets */
+    const xs_customer_scores *cs; /* NULL: see cs_error */
     char cs_error[256];
-    xs_offer_engine *offers;    /* NULL when the engine failed (see offers_error) */
+    xs_offer_engine *offers;    /* NULL: see offers_error */
     char offers_error[256];
-    json_t *targets;            /* target list rows (array), NULL without offers */
-    xs_offer_summary summary;   /* every customer decided (has_summary) */
-    int has_summary;
-    json_t *experiments;        /* GET /v1/experiments body, NULL: out of memory */
+    const xs_target *targets;   /* the ranked target list, n_targets rows */
+    size_t n_targets;
+    const xs_offer_summary *summary; /* guardrail totals of every customer */
+    /* made on their first request, under lazy_mu: GET /v1/segments
+     * (handlers_dash.c) and GET /v1/experiments (xs__model_experiments) */
+    pthread_mutex_t lazy_mu;
+    json_t *segments;
+    int experiments_done;
+    json_t *experiments;        /* NULL: see experiments_error */
+    char experiments_error[256];
 } xs__model;
 
-/* Builds a model from the store at db. Returns XS_OK or a negative code
- * (the store, snapshot or together model failed); parts that fail on their
- * own (scores, offers) leave NULL and a message. Caller releases with
- * xs__model_release(). */
-int xs__model_build(const char *db, unsigned long generation, xs__model **out,
+/*
+ * The model of a server's start (xs_server_start): with model_path, that
+ * file mapped (and, with a store, checked to come from it: "FILE was built
+ * from another store ..."); else the store's latest model file when it is
+ * current (it opens, it was built from this store and the store has not
+ * changed since: same data_version), else one built in memory from the
+ * store. db: the store (required unless model_path). Returns XS_OK or the
+ * error of the store or of the model file (xs_model_open's codes). Caller
+ * releases with xs__model_release().
+ */
+int xs__model_start(const char *db, const char *model_path, xs__model **out,
                     xs_error *err);
+/* POST /v1/build: builds a model from the store at db, saves it to the
+ * store's model file (meta model_path, else DB.xsm beside a SQLite store,
+ * recorded as the store's latest) and maps that file; when the file cannot
+ * be written, the model built in memory is used (*warn says why, n bytes).
+ * Returns XS_OK or the build's error. Caller releases. */
+int xs__model_rebuild(const char *db, unsigned long generation, xs__model **out,
+                      char *warn, size_t n, xs_error *err);
+/* The body of GET /v1/experiments: every experiment of the store at db
+ * with its report on the model's snapshot, made on the first call and kept
+ * (thread-safe). Returns a new reference, or NULL with the reason in
+ * m->experiments_error. */
+json_t *xs__model_experiments(xs__model *m, const char *db);
 /* Takes a reference. */
 void xs__model_retain(xs__model *m);
 /* Drops a reference; frees the model with the last one. NULL is fine. */

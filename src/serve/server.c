@@ -2,7 +2,8 @@
  * server.c — `xsell serve` on libmicrohttpd: the daemon (epoll, a pool of
  * worker threads, HTTP/1.1 keep-alive), dispatch through the routes table
  * (routes.c), API key checks, request bodies with a size limit, JSON errors,
- * metrics, the model swap of POST /v1/build and a graceful stop.
+ * metrics, the model (model.c: mapped at start, or built) and its swap on
+ * POST /v1/build, and a graceful stop.
  *
  * Routing sees the raw request path: libmicrohttpd decodes the URL before
  * the access handler runs, which would turn an id "a/b" sent as a%2Fb into
@@ -724,8 +725,9 @@ static void *build_main(void *arg)
     pthread_mutex_unlock(&s->mu);
     xs__model *m = NULL, *old = NULL;
     xs_error e = {0};
-    char msg[1024];
-    int rc = xs__model_build(s->db, gen, &m, &e);
+    char msg[1024], warn[1200];
+    int rc = xs__model_rebuild(s->db, gen, &m, warn, sizeof warn, &e);
+    if (rc == XS_OK && warn[0]) fprintf(stderr, "xsell serve: POST /v1/build: %s\n", warn);
     pthread_mutex_lock(&s->mu);
     if (rc == XS_OK) {
         old = s->model;
@@ -869,7 +871,7 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
     if (rc < 0) goto cleanup;
     atomic_store(&s->keys_loaded, now_mono());
     s->generation = 1;
-    if ((rc = xs__model_build(s->db, 1, &s->model, err)) < 0) goto cleanup;
+    if ((rc = xs__model_start(s->db, s->o.model, &s->model, err)) < 0) goto cleanup;
     /* the daemon gets no listening socket: admit.c accepts, decides and
      * hands connections over (its limit has room for the /healthz reserve
      * and for connections closing, which admit.c frees just before the

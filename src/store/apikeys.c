@@ -12,6 +12,7 @@
 #include "base/alloc.h"
 #include "base/error.h"
 #include "base/sha256.h"
+#include "store/db.h"
 #include "store/store_int.h"
 
 #include <stdio.h>
@@ -112,31 +113,31 @@ int xs_apikey_create(xs_store *st, xs_apikey_scope scope, const char *note, char
     key_hash(salt, SALT_BYTES, secret, SECRET_HEX, hash);
     now_iso(when);
 
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT INTO api_keys(key_id, hash, salt, scope, created_at, note)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                           -1, &s, NULL) != SQLITE_OK) {
+    xs__stmt *s = NULL;
+    if (xs__db_prepare(st,
+                       "INSERT INTO api_keys(key_id, hash, salt, scope, created_at, note)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                       -1, &s) != XS__DB_OK) {
         rc = xs__store_dberr(st, "creating an API key", err);
         goto cleanup;
     }
-    sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_blob(s, 2, hash, sizeof hash, SQLITE_TRANSIENT);
-    sqlite3_bind_blob(s, 3, salt, SALT_BYTES, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, scope_names[scope], -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, when, -1, SQLITE_TRANSIENT);
+    xs__db_bind_text(s, 1, id, -1);
+    xs__db_bind_blob(s, 2, hash, sizeof hash);
+    xs__db_bind_blob(s, 3, salt, SALT_BYTES);
+    xs__db_bind_text(s, 4, scope_names[scope], -1);
+    xs__db_bind_text(s, 5, when, -1);
     if (note)
-        sqlite3_bind_text(s, 6, note, -1, SQLITE_TRANSIENT);
+        xs__db_bind_text(s, 6, note, -1);
     else
-        sqlite3_bind_null(s, 6);
-    if (sqlite3_step(s) != SQLITE_DONE) {
+        xs__db_bind_null(s, 6);
+    if (xs__db_step(s) != XS__DB_DONE) {
         rc = xs__store_dberr(st, "creating an API key", err);
         goto cleanup;
     }
     snprintf(key, cap, "xs_%s_%s", id, secret);
     rc = XS_OK;
 cleanup:
-    sqlite3_finalize(s);
+    xs__db_finalize(s);
     memset(secret, 0, sizeof secret);
     memset(rnd, 0, sizeof rnd);
     return rc;
@@ -147,40 +148,40 @@ int xs_apikey_revoke(xs_store *st, const char *key_id, xs_error *err)
 {
     char when[32], q[64];
     now_iso(when);
-    sqlite3_stmt *s = NULL;
+    xs__stmt *s = NULL;
     int rc;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT revoked_at IS NOT NULL FROM api_keys WHERE key_id = ?1", -1,
-                           &s, NULL) != SQLITE_OK)
+    if (xs__db_prepare(st,
+                       "SELECT revoked_at IS NOT NULL FROM api_keys WHERE key_id = ?1",
+                       -1, &s) != XS__DB_OK)
         return xs__store_dberr(st, "revoking an API key", err);
-    sqlite3_bind_text(s, 1, key_id, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(s);
+    xs__db_bind_text(s, 1, key_id, -1);
+    int step = xs__db_step(s);
     xs__error_quote(q, sizeof q, key_id, strlen(key_id));
-    if (step == SQLITE_DONE) {
+    if (step == XS__DB_DONE) {
         rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL, "no such key: %s", q);
         goto cleanup;
     }
-    if (step != SQLITE_ROW) {
+    if (step != XS__DB_ROW) {
         rc = xs__store_dberr(st, "revoking an API key", err);
         goto cleanup;
     }
-    if (sqlite3_column_int(s, 0)) {
+    if (xs__db_column_int(s, 0)) {
         rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL, "key already revoked: %s", q);
         goto cleanup;
     }
-    sqlite3_finalize(s);
+    xs__db_finalize(s);
     s = NULL;
-    if (sqlite3_prepare_v2(st->db, "UPDATE api_keys SET revoked_at = ?2 WHERE key_id = ?1",
-                           -1, &s, NULL) != SQLITE_OK) {
+    if (xs__db_prepare(st, "UPDATE api_keys SET revoked_at = ?2 WHERE key_id = ?1", -1,
+                       &s) != XS__DB_OK) {
         rc = xs__store_dberr(st, "revoking an API key", err);
         goto cleanup;
     }
-    sqlite3_bind_text(s, 1, key_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, when, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(s) == SQLITE_DONE ? XS_OK
-                                        : xs__store_dberr(st, "revoking an API key", err);
+    xs__db_bind_text(s, 1, key_id, -1);
+    xs__db_bind_text(s, 2, when, -1);
+    rc = xs__db_step(s) == XS__DB_DONE ? XS_OK
+                                       : xs__store_dberr(st, "revoking an API key", err);
 cleanup:
-    sqlite3_finalize(s);
+    xs__db_finalize(s);
     return rc;
 }
 
@@ -191,24 +192,25 @@ int xs_apikey_list(xs_store *st, xs_table *out, xs_error *err)
     for (size_t i = 0; i < 5; i++)
         if (xs_table_column(out, cols[i], XS_COL_TEXT) < 0)
             return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT key_id, scope, created_at, revoked_at, note FROM api_keys"
-                           " ORDER BY created_at, key_id",
-                           -1, &s, NULL) != SQLITE_OK)
+    xs__stmt *s = NULL;
+    if (xs__db_prepare(st,
+                       "SELECT key_id, scope, created_at, revoked_at, note FROM api_keys"
+                       " ORDER BY created_at, key_id",
+                       -1, &s) != XS__DB_OK)
         return xs__store_dberr(st, "listing API keys", err);
     int rc, n = 0, step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((step = xs__db_step(s)) == XS__DB_ROW) {
         if (xs_table_row(out) < 0) goto nomem;
         for (int c = 0; c < 5; c++)
-            if (xs_table_cell(out, (const char *)sqlite3_column_text(s, c)) < 0) goto nomem;
+            if (xs_table_cell(out, (const char *)xs__db_column_text(s, c)) < 0)
+                goto nomem;
         n++;
     }
-    rc = step == SQLITE_DONE ? n : xs__store_dberr(st, "listing API keys", err);
-    sqlite3_finalize(s);
+    rc = step == XS__DB_DONE ? n : xs__store_dberr(st, "listing API keys", err);
+    xs__db_finalize(s);
     return rc;
 nomem:
-    sqlite3_finalize(s);
+    xs__db_finalize(s);
     return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 }
 
@@ -238,21 +240,21 @@ static int cmp_entry(const void *a, const void *b)
 int xs_apikeys_load(xs_store *st, xs_apikeys **out, xs_error *err)
 {
     xs_apikeys *ks = xs__calloc(1, sizeof *ks);
-    sqlite3_stmt *s = NULL;
+    xs__stmt *s = NULL;
     size_t cap = 0;
     int rc, step;
     if (!ks) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT key_id, salt, hash, scope FROM api_keys"
-                           " WHERE revoked_at IS NULL",
-                           -1, &s, NULL) != SQLITE_OK) {
+    if (xs__db_prepare(st,
+                       "SELECT key_id, salt, hash, scope FROM api_keys"
+                       " WHERE revoked_at IS NULL",
+                       -1, &s) != XS__DB_OK) {
         rc = xs__store_dberr(st, "loading API keys", err);
         goto cleanup;
     }
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(s, 0);
-        const char *scope = (const char *)sqlite3_column_text(s, 3);
-        int n_salt = sqlite3_column_bytes(s, 1), n_hash = sqlite3_column_bytes(s, 2);
+    while ((step = xs__db_step(s)) == XS__DB_ROW) {
+        const char *id = (const char *)xs__db_column_text(s, 0);
+        const char *scope = (const char *)xs__db_column_text(s, 3);
+        int n_salt = xs__db_column_bytes(s, 1), n_hash = xs__db_column_bytes(s, 2);
         xs_apikey_scope sc;
         /* rows that cannot be a key of ours (edited by hand) are skipped */
         if (!id || strlen(id) != ID_HEX || n_salt > SALT_BYTES || n_hash != XS_SHA256_LEN ||
@@ -265,20 +267,20 @@ int xs_apikeys_load(xs_store *st, xs_apikeys **out, xs_error *err)
         key_entry *k = &ks->keys[ks->n_keys++];
         memcpy(k->id, id, ID_HEX + 1);
         k->n_salt = (size_t)n_salt;
-        if (n_salt) memcpy(k->salt, sqlite3_column_blob(s, 1), (size_t)n_salt);
-        memcpy(k->hash, sqlite3_column_blob(s, 2), XS_SHA256_LEN);
+        if (n_salt) memcpy(k->salt, xs__db_column_blob(s, 1), (size_t)n_salt);
+        memcpy(k->hash, xs__db_column_blob(s, 2), XS_SHA256_LEN);
         k->scope = sc;
     }
-    if (step != SQLITE_DONE) {
+    if (step != XS__DB_DONE) {
         rc = xs__store_dberr(st, "loading API keys", err);
         goto cleanup;
     }
     if (ks->n_keys) qsort(ks->keys, ks->n_keys, sizeof *ks->keys, cmp_entry);
-    sqlite3_finalize(s);
+    xs__db_finalize(s);
     *out = ks;
     return XS_OK;
 cleanup:
-    sqlite3_finalize(s);
+    xs__db_finalize(s);
     xs_apikeys_free(ks);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include "base/alloc.h"
 #include "base/date.h"
 #include "base/error.h"
+#include "store/db.h"
 #include "store/store_int.h"
 
 #include <stdio.h>
@@ -43,7 +44,7 @@ static int overlapping(xs_store *st, const xs_experiment *x, char clash[XS_EXP_N
 /* Contract in xsell.h. */
 int xs_store_experiment_add(xs_store *st, const xs_experiment *x, xs_error *err)
 {
-    sqlite3_stmt *q = NULL;
+    xs__stmt *q = NULL;
     int rc = xs_experiment_check(x, err);
     if (rc < 0) return rc;
     if ((rc = xs__store_begin(st, err)) < 0) return rc;
@@ -61,35 +62,35 @@ int xs_store_experiment_add(xs_store *st, const xs_experiment *x, xs_error *err)
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT INTO experiments(name, kind, split, start_date,"
-                           " end_date, created_at) VALUES(?, ?, ?, ?, ?, ?)"
-                           " ON CONFLICT(name) DO NOTHING",
-                           -1, &q, NULL) != SQLITE_OK) {
+    if (xs__db_prepare(st,
+                       "INSERT INTO experiments(name, kind, split, start_date,"
+                       " end_date, created_at) VALUES(?, ?, ?, ?, ?, ?)"
+                       " ON CONFLICT(name) DO NOTHING",
+                       -1, &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "storing the experiment", err);
         goto cleanup;
     }
-    sqlite3_bind_text(q, 1, x->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, xs_offer_kind_key(x->kind), -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, x->split, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 4, x->start, -1, SQLITE_STATIC);
+    xs__db_bind_text(q, 1, x->name, -1);
+    xs__db_bind_text(q, 2, xs_offer_kind_key(x->kind), -1);
+    xs__db_bind_text(q, 3, x->split, -1);
+    xs__db_bind_text(q, 4, x->start, -1);
     if (x->end[0])
-        sqlite3_bind_text(q, 5, x->end, -1, SQLITE_STATIC);
+        xs__db_bind_text(q, 5, x->end, -1);
     else
-        sqlite3_bind_null(q, 5);
-    sqlite3_bind_text(q, 6, created, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) != SQLITE_DONE) {
+        xs__db_bind_null(q, 5);
+    xs__db_bind_text(q, 6, created, -1);
+    if (xs__db_step(q) != XS__DB_DONE) {
         rc = xs__store_dberr(st, "storing the experiment", err);
         goto cleanup;
     }
-    if (sqlite3_changes(st->db) == 0) {
+    if (xs__db_changes(st) == 0) {
         rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--name",
                            "an experiment of this name exists: \"%s\"", x->name);
         goto cleanup;
     }
     rc = xs__store_commit(st, err);
 cleanup:
-    sqlite3_finalize(q);
+    xs__db_finalize(q);
     if (rc < 0) xs__store_rollback(st);
     return rc;
 }
@@ -99,7 +100,7 @@ int xs_store_experiment_stop(xs_store *st, const char *name, const char *end,
                              xs_error *err)
 {
     xs_experiment *all = NULL;
-    sqlite3_stmt *q = NULL;
+    xs__stmt *q = NULL;
     int32_t day;
     if (!end || strlen(end) != 10 || xs__date_parse(end, 10, &day) < 0)
         return xs__error_set(err, XS_EINVAL, NULL, 0, "--end", "not a date (YYYY-MM-DD): \"%s\"",
@@ -129,47 +130,47 @@ int xs_store_experiment_stop(xs_store *st, const char *name, const char *end,
                            "before the experiment's start %s: \"%s\"", x->start, end);
         goto cleanup;
     }
-    if (sqlite3_prepare_v2(st->db, "UPDATE experiments SET end_date = ? WHERE name = ?",
-                           -1, &q, NULL) != SQLITE_OK) {
+    if (xs__db_prepare(st, "UPDATE experiments SET end_date = ? WHERE name = ?", -1,
+                       &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "ending the experiment", err);
         goto cleanup;
     }
-    sqlite3_bind_text(q, 1, end, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) != SQLITE_DONE) {
+    xs__db_bind_text(q, 1, end, -1);
+    xs__db_bind_text(q, 2, name, -1);
+    if (xs__db_step(q) != XS__DB_DONE) {
         rc = xs__store_dberr(st, "ending the experiment", err);
         goto cleanup;
     }
     rc = xs__store_commit(st, err);
 cleanup:
-    sqlite3_finalize(q);
+    xs__db_finalize(q);
     xs_store_experiments_free(all);
     if (rc < 0) xs__store_rollback(st);
     return rc;
 }
 
 /* Copies column i of q into a fixed buffer ("" for NULL). */
-static void col(sqlite3_stmt *q, int i, char *out, size_t cap)
+static void col(xs__stmt *q, int i, char *out, size_t cap)
 {
-    const char *v = (const char *)sqlite3_column_text(q, i);
+    const char *v = (const char *)xs__db_column_text(q, i);
     snprintf(out, cap, "%s", v ? v : "");
 }
 
 /* Contract in xsell.h. */
 long xs_store_experiments(xs_store *st, xs_experiment **out, xs_error *err)
 {
-    sqlite3_stmt *q = NULL;
+    xs__stmt *q = NULL;
     xs_experiment *a = NULL;
     size_t n = 0, cap = 0;
     long rc;
     *out = NULL;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT name, kind, split, start_date, end_date, created_at"
-                           " FROM experiments ORDER BY start_date, name",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (xs__db_prepare(st,
+                       "SELECT name, kind, split, start_date, end_date, created_at"
+                       " FROM experiments ORDER BY start_date, name",
+                       -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the experiments", err);
     int s;
-    while ((s = sqlite3_step(q)) == SQLITE_ROW) {
+    while ((s = xs__db_step(q)) == XS__DB_ROW) {
         if (n == cap && xs__grow(&a, &cap, n + 1, sizeof *a) < 0) {
             rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
             goto fail;
@@ -189,15 +190,15 @@ long xs_store_experiments(xs_store *st, xs_experiment **out, xs_error *err)
             goto fail;
         }
     }
-    if (s != SQLITE_DONE) {
+    if (s != XS__DB_DONE) {
         rc = xs__store_dberr(st, "reading the experiments", err);
         goto fail;
     }
-    sqlite3_finalize(q);
+    xs__db_finalize(q);
     *out = a;
     return (long)n;
 fail:
-    sqlite3_finalize(q);
+    xs__db_finalize(q);
     xs__free(a);
     return rc;
 }

@@ -10,6 +10,8 @@
  * export gives the same bytes. Two scans: the first collects the attr
  * names (the header must be known before the first row), the second writes.
  */
+#include "store/db.h"
+#include "store/dialect.h"
 #include "store/store_int.h"
 
 #include "base/alloc.h"
@@ -264,22 +266,22 @@ static int scan_attr_names(exporter *x, xs_error *err)
     char sql[1024];
     if (build_select(x->def, 1, sql, sizeof sql) < 0)
         return xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL, "query too long");
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(x->st->db, sql, -1, &s, NULL) != SQLITE_OK)
+    xs__stmt *s = NULL;
+    if (xs__db_prepare_scan(x->st, sql, -1, &s) != XS__DB_OK)
         return xs__store_dberr(x->st, "reading attrs", err);
     int rc = XS_OK, step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *a = (const char *)sqlite3_column_text(s, 0);
-        int r = attrs_each(a ? a : "", (size_t)sqlite3_column_bytes(s, 0), &x->tmp,
+    while ((step = xs__db_step(s)) == XS__DB_ROW) {
+        const char *a = (const char *)xs__db_column_text(s, 0);
+        int r = attrs_each(a ? a : "", (size_t)xs__db_column_bytes(s, 0), &x->tmp,
                            collect_name, x);
         if (r < 0) {
             rc = attrs_error(x, r, err);
             break;
         }
     }
-    if (rc == XS_OK && step != SQLITE_DONE)
+    if (rc == XS_OK && step != XS__DB_DONE)
         rc = xs__store_dberr(x->st, "reading attrs", err);
-    sqlite3_finalize(s);
+    xs__db_finalize(s);
     return rc;
 }
 
@@ -298,7 +300,7 @@ long long xs_export_table(xs_store *st, xs_table_id t, const char *path, xs_io_f
     x.n_std = d->n_cols - 1;
     xs__intern_init(&x.names);
     xs__writer *w = NULL;
-    sqlite3_stmt *s = NULL;
+    xs__stmt *s = NULL;
     const char **names = NULL;
     int *numeric = NULL;
     xs__field *fields = NULL;
@@ -307,7 +309,7 @@ long long xs_export_table(xs_store *st, xs_table_id t, const char *path, xs_io_f
     int rc;
 
     /* one read transaction: both scans see the same rows */
-    if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+    if (xs__db_exec(st, xs__dialect(st, XS__SQL_BEGIN_READ)) != XS__DB_OK) {
         rc = xs__store_dberr(st, "starting a read", err);
         goto cleanup;
     }
@@ -335,7 +337,7 @@ long long xs_export_table(xs_store *st, xs_table_id t, const char *path, xs_io_f
         rc = xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL, "query too long");
         goto cleanup;
     }
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+    if (xs__db_prepare_scan(st, sql, -1, &s) != XS__DB_OK) {
         rc = xs__store_dberr(st, "reading a table", err);
         goto cleanup;
     }
@@ -348,29 +350,29 @@ long long xs_export_table(xs_store *st, xs_table_id t, const char *path, xs_io_f
         goto cleanup;
     }
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((step = xs__db_step(s)) == XS__DB_ROW) {
         for (size_t i = 0; i < x.n_std; i++) {
-            int ct = sqlite3_column_type(s, (int)i);
+            int ct = xs__db_column_type(s, (int)i);
             xs__field *f = &fields[i];
-            if (ct == SQLITE_NULL) {
+            if (ct == XS__DB_NULL) {
                 *f = (xs__field){"", 0, 0};
                 continue;
             }
             switch (d->cols[i].type) {
             case XS__COL_INT:
                 snprintf(num[i], sizeof num[i], "%lld",
-                         (long long)sqlite3_column_int64(s, (int)i));
+                         (long long)xs__db_column_int64(s, (int)i));
                 break;
             case XS__COL_MONEY:
-                xs__money_format(sqlite3_column_int64(s, (int)i), st->money_scale, num[i],
+                xs__money_format(xs__db_column_int64(s, (int)i), st->money_scale, num[i],
                                  sizeof num[i]);
                 break;
             case XS__COL_REAL:
-                format_real(sqlite3_column_double(s, (int)i), num[i], sizeof num[i]);
+                format_real(xs__db_column_double(s, (int)i), num[i], sizeof num[i]);
                 break;
             default: {
-                const char *txt = (const char *)sqlite3_column_text(s, (int)i);
-                *f = (xs__field){txt ? txt : "", (size_t)sqlite3_column_bytes(s, (int)i),
+                const char *txt = (const char *)xs__db_column_text(s, (int)i);
+                *f = (xs__field){txt ? txt : "", (size_t)xs__db_column_bytes(s, (int)i),
                                  1};
                 continue;
             }
@@ -381,10 +383,10 @@ long long xs_export_table(xs_store *st, xs_table_id t, const char *path, xs_io_f
             for (size_t k = 0; k < n_attr; k++)
                 x.voff[k] = (size_t)-1;
             x.vals.len = 0;
-            if (sqlite3_column_type(s, (int)x.n_std) != SQLITE_NULL) {
-                const char *a = (const char *)sqlite3_column_text(s, (int)x.n_std);
+            if (xs__db_column_type(s, (int)x.n_std) != XS__DB_NULL) {
+                const char *a = (const char *)xs__db_column_text(s, (int)x.n_std);
                 int r =
-                    attrs_each(a ? a : "", (size_t)sqlite3_column_bytes(s, (int)x.n_std),
+                    attrs_each(a ? a : "", (size_t)xs__db_column_bytes(s, (int)x.n_std),
                                &x.tmp, collect_value, &x);
                 if (r < 0) {
                     rc = attrs_error(&x, r, err);
@@ -406,7 +408,7 @@ long long xs_export_table(xs_store *st, xs_table_id t, const char *path, xs_io_f
         }
         rows++;
     }
-    if (rc != XS_EIO && step != SQLITE_DONE) {
+    if (rc != XS_EIO && step != XS__DB_DONE) {
         rc = xs__store_dberr(st, "reading a table", err);
         goto cleanup;
     }
@@ -416,8 +418,8 @@ long long xs_export_table(xs_store *st, xs_table_id t, const char *path, xs_io_f
     rc = XS_OK;
 cleanup:
     xs__writer_abort(w);
-    sqlite3_finalize(s);
-    if (!sqlite3_get_autocommit(st->db)) sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    xs__db_finalize(s);
+    if (xs__db_in_txn(st)) xs__db_exec(st, "COMMIT");
     xs__intern_free(&x.names);
     xs__free(x.tmp.p);
     xs__free(x.vals.p);

@@ -22,6 +22,7 @@
  * and the rest of src/store speak SQL; all statements are prepared, none is
  * assembled from data.
  */
+#include "store/db.h"
 #include "store/store_int.h"
 #include "base/alloc.h"
 #include "base/date.h"
@@ -40,7 +41,7 @@ static const char sql_orders[] =
 #define HELD_SQL                                                                         \
     "SELECT customer_id, product_id, MIN(d) FROM ("                                      \
     " SELECT customer_id, product_id, start_date AS d FROM subscriptions"                \
-    " UNION ALL SELECT customer_id, product_id, date AS d FROM orders)"                  \
+    " UNION ALL SELECT customer_id, product_id, date AS d FROM orders) AS u"             \
     " GROUP BY customer_id, product_id"
 
 static const char sql_held[] = HELD_SQL " ORDER BY customer_id, product_id";
@@ -53,7 +54,7 @@ static const char sql_as_of[] =
     " UNION ALL SELECT MAX(start_date) FROM subscriptions"
     " UNION ALL SELECT MAX(NULLIF(end_date, '')) FROM subscriptions"
     " UNION ALL SELECT MAX(date) FROM usage"
-    " UNION ALL SELECT MAX(date) FROM events)";
+    " UNION ALL SELECT MAX(date) FROM events) AS u";
 
 static const char sql_adoption[] =
     "WITH held(customer_id, product_id, first) AS (" HELD_SQL "),"
@@ -86,15 +87,15 @@ void xs_days_free(int32_t *days)
 
 static int db_error(xs_store *st, xs_error *err)
 {
-    return xs__error_set(err, XS_EDB, st->path, 0, NULL, "%s", sqlite3_errmsg(st->db));
+    return xs__error_set(err, XS_EDB, st->path, 0, NULL, "%s", xs__db_errmsg(st));
 }
 
 /* Parses a stored date column; XS_EDB naming the column when malformed. */
-static int column_date(xs_store *st, sqlite3_stmt *s, int col, const char *what,
-                       int32_t *day, xs_error *err)
+static int column_date(xs_store *st, xs__stmt *s, int col, const char *what, int32_t *day,
+                       xs_error *err)
 {
-    const char *v = (const char *)sqlite3_column_text(s, col);
-    size_t len = (size_t)sqlite3_column_bytes(s, col);
+    const char *v = (const char *)xs__db_column_text(s, col);
+    size_t len = (size_t)xs__db_column_bytes(s, col);
     if (v && xs__date_parse(v, len, day) == 0) return XS_OK;
     char q[128];
     xs__error_quote(q, sizeof q, v ? v : "", v ? len : 0);
@@ -104,19 +105,18 @@ static int column_date(xs_store *st, sqlite3_stmt *s, int col, const char *what,
 /* The as-of day (0 when the store holds no date). */
 static int as_of_day(xs_store *st, int32_t *out, xs_error *err)
 {
-    sqlite3_stmt *s = NULL;
+    xs__stmt *s = NULL;
     int rc = XS_OK;
     *out = 0;
-    if (sqlite3_prepare_v2(st->db, sql_as_of, -1, &s, NULL) != SQLITE_OK)
-        return db_error(st, err);
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW) {
-        if (sqlite3_column_type(s, 0) != SQLITE_NULL)
+    if (xs__db_prepare(st, sql_as_of, -1, &s) != XS__DB_OK) return db_error(st, err);
+    int step = xs__db_step(s);
+    if (step == XS__DB_ROW) {
+        if (xs__db_column_type(s, 0) != XS__DB_NULL)
             rc = column_date(st, s, 0, "as-of date", out, err);
-    } else if (step != SQLITE_DONE) {
+    } else if (step != XS__DB_DONE) {
         rc = db_error(st, err);
     }
-    sqlite3_finalize(s);
+    xs__db_finalize(s);
     return rc;
 }
 
@@ -150,7 +150,7 @@ int xs_baskets_from_store_dated(xs_store *st, xs_mine_source source, xs_baskets 
                                 int32_t **days, int32_t *as_of, xs_error *err)
 {
     int rc = XS_OK;
-    sqlite3_stmt *s = NULL;
+    xs__stmt *s = NULL;
     xs_baskets *b = NULL;
     int32_t *dv = NULL, cur = 0;
     size_t cap_days = 0;
@@ -163,14 +163,14 @@ int xs_baskets_from_store_dated(xs_store *st, xs_mine_source source, xs_baskets 
     b = xs_baskets_new();
     if (!b) goto nomem;
     const char *sql = source == XS_SOURCE_ORDERS ? sql_orders : sql_held;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+    if (xs__db_prepare_scan(st, sql, -1, &s) != XS__DB_OK) {
         rc = db_error(st, err);
         goto cleanup;
     }
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *g = (const char *)sqlite3_column_text(s, 0);
-        size_t glen = (size_t)sqlite3_column_bytes(s, 0);
+    while ((step = xs__db_step(s)) == XS__DB_ROW) {
+        const char *g = (const char *)xs__db_column_text(s, 0);
+        size_t glen = (size_t)xs__db_column_bytes(s, 0);
         int ch = key_change(&k, g ? g : "", g ? glen : 0);
         if (ch < 0) goto nomem;
         int32_t d;
@@ -185,11 +185,11 @@ int xs_baskets_from_store_dated(xs_store *st, xs_mine_source source, xs_baskets 
         if (ch) cur = d;
         /* orders: earliest line date; adoption: latest first-held day */
         if (source == XS_SOURCE_ORDERS ? d < cur : d > cur) cur = d;
-        const char *p = (const char *)sqlite3_column_text(s, 1);
-        size_t plen = (size_t)sqlite3_column_bytes(s, 1);
+        const char *p = (const char *)xs__db_column_text(s, 1);
+        size_t plen = (size_t)xs__db_column_bytes(s, 1);
         if (xs__baskets_add(b, p ? p : "", p ? plen : 0) < 0) goto nomem;
     }
-    if (step != SQLITE_DONE) {
+    if (step != XS__DB_DONE) {
         rc = db_error(st, err);
         goto cleanup;
     }
@@ -207,7 +207,7 @@ int xs_baskets_from_store_dated(xs_store *st, xs_mine_source source, xs_baskets 
 nomem:
     rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 cleanup:
-    sqlite3_finalize(s);
+    xs__db_finalize(s);
     xs_baskets_free(b);
     xs__free(dv);
     xs__free(k.s);
@@ -223,7 +223,7 @@ int xs_baskets_from_store(xs_store *st, xs_mine_source source, xs_baskets **out,
 int xs_adoption_input_from_store(xs_store *st, xs_adoption_input **out, xs_error *err)
 {
     int rc = XS_OK;
-    sqlite3_stmt *s = NULL;
+    xs__stmt *s = NULL;
     struct xs_adoption_input *in = NULL;
     key k = {0};
     int32_t end = 0, asof = 0;
@@ -235,14 +235,14 @@ int xs_adoption_input_from_store(xs_store *st, xs_adoption_input **out, xs_error
     if (!in) goto nomem;
     xs__adoption_input_init(in);
     in->as_of = asof;
-    if (sqlite3_prepare_v2(st->db, sql_adoption, -1, &s, NULL) != SQLITE_OK) {
+    if (xs__db_prepare_scan(st, sql_adoption, -1, &s) != XS__DB_OK) {
         rc = db_error(st, err);
         goto cleanup;
     }
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *c = (const char *)sqlite3_column_text(s, 0);
-        size_t clen = (size_t)sqlite3_column_bytes(s, 0);
+    while ((step = xs__db_step(s)) == XS__DB_ROW) {
+        const char *c = (const char *)xs__db_column_text(s, 0);
+        size_t clen = (size_t)xs__db_column_bytes(s, 0);
         int ch = key_change(&k, c ? c : "", c ? clen : 0);
         if (ch < 0) goto nomem;
         if (ch) {
@@ -250,11 +250,11 @@ int xs_adoption_input_from_store(xs_store *st, xs_adoption_input **out, xs_error
             open = 1;
             /* observation end of this customer */
             end = asof;
-            sqlite3_int64 n_subs = sqlite3_column_int64(s, 3);
-            sqlite3_int64 n_end = sqlite3_column_int64(s, 4);
+            int64_t n_subs = xs__db_column_int64(s, 3);
+            int64_t n_end = xs__db_column_int64(s, 4);
             if (n_subs > 0 && n_end == n_subs) {
                 if ((rc = column_date(st, s, 5, "end_date", &end, err)) < 0) goto cleanup;
-                if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
+                if (xs__db_column_type(s, 6) != XS__DB_NULL) {
                     int32_t last_order;
                     if ((rc = column_date(st, s, 6, "date", &last_order, err)) < 0)
                         goto cleanup;
@@ -264,11 +264,11 @@ int xs_adoption_input_from_store(xs_store *st, xs_adoption_input **out, xs_error
         }
         int32_t first;
         if ((rc = column_date(st, s, 2, "first held", &first, err)) < 0) goto cleanup;
-        const char *p = (const char *)sqlite3_column_text(s, 1);
-        size_t plen = (size_t)sqlite3_column_bytes(s, 1);
+        const char *p = (const char *)xs__db_column_text(s, 1);
+        size_t plen = (size_t)xs__db_column_bytes(s, 1);
         if (xs__adoption_input_add(in, p ? p : "", p ? plen : 0, first) < 0) goto nomem;
     }
-    if (step != SQLITE_DONE) {
+    if (step != XS__DB_DONE) {
         rc = db_error(st, err);
         goto cleanup;
     }
@@ -280,7 +280,7 @@ int xs_adoption_input_from_store(xs_store *st, xs_adoption_input **out, xs_error
 nomem:
     rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 cleanup:
-    sqlite3_finalize(s);
+    xs__db_finalize(s);
     xs_adoption_input_free(in);
     xs__free(k.s);
     return rc;

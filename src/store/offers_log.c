@@ -14,6 +14,7 @@
 #include "base/date.h"
 #include "base/error.h"
 #include "base/money.h"
+#include "store/db.h"
 #include "store/store_int.h"
 
 #include <stdio.h>
@@ -28,27 +29,27 @@
 int xs_store_build_get(xs_store *st, char as_of[11], char built_at[21], char **model,
                        xs_error *err)
 {
-    sqlite3_stmt *q = NULL;
+    xs__stmt *q = NULL;
     int rc = 0;
     *model = NULL;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT as_of, built_at, model FROM builds"
-                           " ORDER BY build_id DESC LIMIT 1",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (xs__db_prepare(st,
+                       "SELECT as_of, built_at, model FROM builds"
+                       " ORDER BY build_id DESC LIMIT 1",
+                       -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the latest build", err);
-    int s = sqlite3_step(q);
-    if (s == SQLITE_ROW) {
-        const char *a = (const char *)sqlite3_column_text(q, 0);
-        const char *b = (const char *)sqlite3_column_text(q, 1);
-        const char *m = (const char *)sqlite3_column_text(q, 2);
+    int s = xs__db_step(q);
+    if (s == XS__DB_ROW) {
+        const char *a = (const char *)xs__db_column_text(q, 0);
+        const char *b = (const char *)xs__db_column_text(q, 1);
+        const char *m = (const char *)xs__db_column_text(q, 2);
         snprintf(as_of, 11, "%s", a ? a : "");
         snprintf(built_at, 21, "%s", b ? b : "");
         *model = xs__strdup(m ? m : "");
         rc = *model ? 1 : xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    } else if (s != SQLITE_DONE) {
+    } else if (s != XS__DB_DONE) {
         rc = xs__store_dberr(st, "reading the latest build", err);
     }
-    sqlite3_finalize(q);
+    xs__db_finalize(q);
     return rc;
 }
 
@@ -62,38 +63,36 @@ void xs_store_build_free(char *model)
 int xs_store_build_put(xs_store *st, const char *as_of, const char *built_at,
                        const char *model, xs_error *err)
 {
-    sqlite3_stmt *q = NULL;
+    xs__stmt *q = NULL;
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT INTO builds(built_at, as_of, model) VALUES(?, ?, ?)",
-                           -1, &q, NULL) != SQLITE_OK) {
+    if (xs__db_prepare(st, "INSERT INTO builds(built_at, as_of, model) VALUES(?, ?, ?)",
+                       -1, &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "storing the build", err);
         goto cleanup;
     }
-    sqlite3_bind_text(q, 1, built_at, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, as_of, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, model, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) != SQLITE_DONE) {
+    xs__db_bind_text(q, 1, built_at, -1);
+    xs__db_bind_text(q, 2, as_of, -1);
+    xs__db_bind_text(q, 3, model, -1);
+    if (xs__db_step(q) != XS__DB_DONE) {
         rc = xs__store_dberr(st, "storing the build", err);
         goto cleanup;
     }
     /* the churn model attached to the previous build stays attached: a
      * rebuild after new data must not silently change where P(churn)
      * comes from (`xsell build --churn-model none` detaches it) */
-    if (sqlite3_exec(st->db,
-                     "UPDATE builds SET (churn_model_name, churn_model_sha256, churn_model)"
-                     " = (SELECT b.churn_model_name, b.churn_model_sha256, b.churn_model"
-                     " FROM builds b WHERE b.build_id < builds.build_id"
-                     " ORDER BY b.build_id DESC LIMIT 1)"
-                     " WHERE build_id = last_insert_rowid()",
-                     NULL, NULL, NULL) != SQLITE_OK) {
+    if (xs__db_exec(
+            st, "UPDATE builds SET (churn_model_name, churn_model_sha256, churn_model)"
+                " = (SELECT b.churn_model_name, b.churn_model_sha256, b.churn_model"
+                " FROM builds b WHERE b.build_id < builds.build_id"
+                " ORDER BY b.build_id DESC LIMIT 1)"
+                " WHERE build_id = (SELECT max(build_id) FROM builds)") != XS__DB_OK) {
         rc = xs__store_dberr(st, "storing the build", err);
         goto cleanup;
     }
     rc = xs__store_commit(st, err);
 cleanup:
-    sqlite3_finalize(q);
+    xs__db_finalize(q);
     if (rc < 0) xs__store_rollback(st);
     return rc;
 }
@@ -102,39 +101,39 @@ cleanup:
 int xs_store_build_churn_put(xs_store *st, const char *name, const char *sha256,
                              const char *model, size_t len, xs_error *err)
 {
-    sqlite3_stmt *q = NULL;
+    xs__stmt *q = NULL;
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;
-    if (sqlite3_prepare_v2(st->db,
-                           "UPDATE builds SET churn_model_name = ?, churn_model_sha256 = ?,"
-                           " churn_model = ? WHERE build_id = (SELECT max(build_id)"
-                           " FROM builds)",
-                           -1, &q, NULL) != SQLITE_OK) {
+    if (xs__db_prepare(st,
+                       "UPDATE builds SET churn_model_name = ?, churn_model_sha256 = ?,"
+                       " churn_model = ? WHERE build_id = (SELECT max(build_id)"
+                       " FROM builds)",
+                       -1, &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "attaching the churn model", err);
         goto cleanup;
     }
     if (model) {
-        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, sha256, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, model, (int)len, SQLITE_STATIC);
+        xs__db_bind_text(q, 1, name, -1);
+        xs__db_bind_text(q, 2, sha256, -1);
+        xs__db_bind_text(q, 3, model, (int)len);
     }
     if (len > INT32_MAX) {
         rc = xs__error_set(err, XS_ERANGE, NULL, 0, "--churn-model",
                            "model file larger than 2 GiB");
         goto cleanup;
     }
-    if (sqlite3_step(q) != SQLITE_DONE) {
+    if (xs__db_step(q) != XS__DB_DONE) {
         rc = xs__store_dberr(st, "attaching the churn model", err);
         goto cleanup;
     }
-    if (sqlite3_changes(st->db) == 0) {
+    if (xs__db_changes(st) == 0) {
         rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL,
                            "store was never built: run 'xsell build --db FILE'");
         goto cleanup;
     }
     rc = xs__store_commit(st, err);
 cleanup:
-    sqlite3_finalize(q);
+    xs__db_finalize(q);
     if (rc < 0) xs__store_rollback(st);
     return rc;
 }
@@ -143,22 +142,22 @@ cleanup:
 int xs_store_build_churn_get(xs_store *st, char **name, char sha256[65], char **model,
                              size_t *len, xs_error *err)
 {
-    sqlite3_stmt *q = NULL;
+    xs__stmt *q = NULL;
     int rc = 0;
     *name = *model = NULL;
     *len = 0;
     sha256[0] = '\0';
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT churn_model_name, churn_model_sha256, churn_model"
-                           " FROM builds ORDER BY build_id DESC LIMIT 1",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (xs__db_prepare(st,
+                       "SELECT churn_model_name, churn_model_sha256, churn_model"
+                       " FROM builds ORDER BY build_id DESC LIMIT 1",
+                       -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the churn model", err);
-    int s = sqlite3_step(q);
-    if (s == SQLITE_ROW && sqlite3_column_type(q, 2) != SQLITE_NULL) {
-        const char *nm = (const char *)sqlite3_column_text(q, 0);
-        const char *sh = (const char *)sqlite3_column_text(q, 1);
-        const char *m = (const char *)sqlite3_column_text(q, 2);
-        size_t n = (size_t)sqlite3_column_bytes(q, 2);
+    int s = xs__db_step(q);
+    if (s == XS__DB_ROW && xs__db_column_type(q, 2) != XS__DB_NULL) {
+        const char *nm = (const char *)xs__db_column_text(q, 0);
+        const char *sh = (const char *)xs__db_column_text(q, 1);
+        const char *m = (const char *)xs__db_column_text(q, 2);
+        size_t n = (size_t)xs__db_column_bytes(q, 2);
         snprintf(sha256, 65, "%s", sh ? sh : "");
         *name = xs__strdup(nm ? nm : "");
         *model = xs__malloc(n + 1);
@@ -175,10 +174,10 @@ int xs_store_build_churn_get(xs_store *st, char **name, char sha256[65], char **
         } else {
             rc = 1;
         }
-    } else if (s != SQLITE_ROW && s != SQLITE_DONE) {
+    } else if (s != XS__DB_ROW && s != XS__DB_DONE) {
         rc = xs__store_dberr(st, "reading the churn model", err);
     }
-    sqlite3_finalize(q);
+    xs__db_finalize(q);
     return rc;
 }
 
@@ -188,17 +187,17 @@ int xs_store_build_churn_get(xs_store *st, char **name, char sha256[65], char **
 
 /* The largest sequence number of the ids of day `ymd` ("YYYYMMDD") already
  * in the store, 0 when none. Returns it or XS_EDB. */
-static long long last_seq(xs_store *st, sqlite3_stmt *q, const char *ymd, xs_error *err)
+static long long last_seq(xs_store *st, xs__stmt *q, const char *ymd, xs_error *err)
 {
     char lo[16], hi[16]; /* the ids of the day: 'X<ymd>-' <= id < 'X<ymd>.' */
     snprintf(lo, sizeof lo, "X%s-", ymd);
     snprintf(hi, sizeof hi, "X%s.", ymd);
-    sqlite3_reset(q);
-    sqlite3_bind_text(q, 1, lo, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, hi, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) != SQLITE_ROW)
+    xs__db_reset(q);
+    xs__db_bind_text(q, 1, lo, -1);
+    xs__db_bind_text(q, 2, hi, -1);
+    if (xs__db_step(q) != XS__DB_ROW)
         return xs__store_dberr(st, "numbering the offers", err);
-    return sqlite3_column_int64(q, 0);
+    return xs__db_column_int64(q, 0);
 }
 
 /* Contract in xsell.h. */
@@ -216,18 +215,17 @@ int xs_store_offers_log(xs_store *st, xs_offer_record *r, size_t n, xs_error *er
 /* Contract in store_int.h. */
 int xs__store_offers_insert(xs_store *st, xs_offer_record *r, size_t n, xs_error *err)
 {
-    sqlite3_stmt *seq = NULL, *ins = NULL;
+    xs__stmt *seq = NULL, *ins = NULL;
     int rc = XS_OK;
-    if (sqlite3_prepare_v2(
-            st->db,
-            "SELECT coalesce(max(CAST(substr(offer_id, 11) AS INTEGER)), 0)"
-            " FROM offers WHERE offer_id >= ? AND offer_id < ?",
-            -1, &seq, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(st->db,
-                           "INSERT INTO offers(offer_id, customer_id, product_id, kind,"
-                           " channel, sent_at, outcome, attrs)"
-                           " VALUES(?, ?, ?, ?, ?, ?, 'pending', ?)",
-                           -1, &ins, NULL) != SQLITE_OK) {
+    if (xs__db_prepare(st,
+                       "SELECT coalesce(max(CAST(substr(offer_id, 11) AS INTEGER)), 0)"
+                       " FROM offers WHERE offer_id >= ? AND offer_id < ?",
+                       -1, &seq) != XS__DB_OK ||
+        xs__db_prepare(st,
+                       "INSERT INTO offers(offer_id, customer_id, product_id, kind,"
+                       " channel, sent_at, outcome, attrs)"
+                       " VALUES(?, ?, ?, ?, ?, ?, 'pending', ?)",
+                       -1, &ins) != XS__DB_OK) {
         rc = xs__store_dberr(st, "logging the offers", err);
         goto cleanup;
     }
@@ -255,25 +253,25 @@ int xs__store_offers_insert(xs_store *st, xs_offer_record *r, size_t n, xs_error
             memcpy(day, ymd, sizeof day);
         }
         snprintf(r[i].offer_id, sizeof r[i].offer_id, "X%s-%04lld", ymd, ++last);
-        sqlite3_reset(ins);
-        sqlite3_bind_text(ins, 1, r[i].offer_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, r[i].customer_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 3, r[i].product_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 4, r[i].kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 5, r[i].channel, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 6, r[i].sent_at, -1, SQLITE_STATIC);
+        xs__db_reset(ins);
+        xs__db_bind_text(ins, 1, r[i].offer_id, -1);
+        xs__db_bind_text(ins, 2, r[i].customer_id, -1);
+        xs__db_bind_text(ins, 3, r[i].product_id, -1);
+        xs__db_bind_text(ins, 4, r[i].kind, -1);
+        xs__db_bind_text(ins, 5, r[i].channel, -1);
+        xs__db_bind_text(ins, 6, r[i].sent_at, -1);
         if (r[i].attrs[0])
-            sqlite3_bind_text(ins, 7, r[i].attrs, -1, SQLITE_STATIC);
+            xs__db_bind_text(ins, 7, r[i].attrs, -1);
         else
-            sqlite3_bind_null(ins, 7);
-        if (sqlite3_step(ins) != SQLITE_DONE) {
+            xs__db_bind_null(ins, 7);
+        if (xs__db_step(ins) != XS__DB_DONE) {
             rc = xs__store_dberr(st, "logging the offers", err);
             goto cleanup;
         }
     }
 cleanup:
-    sqlite3_finalize(seq);
-    sqlite3_finalize(ins);
+    xs__db_finalize(seq);
+    xs__db_finalize(ins);
     return rc;
 }
 
@@ -288,7 +286,7 @@ int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outco
     char q1[120], q2[120];
     int32_t at_day, sent_day;
     int64_t minor = 0;
-    sqlite3_stmt *get = NULL, *upd = NULL;
+    xs__stmt *get = NULL, *upd = NULL;
     if (!outcome || (strcmp(outcome, "accepted") && strcmp(outcome, "declined") &&
                      strcmp(outcome, "ignored"))) {
         xs__error_quote(q1, sizeof q1, outcome ? outcome : "",
@@ -316,30 +314,29 @@ int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outco
     }
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT sent_at, outcome FROM offers WHERE offer_id = ?", -1,
-                           &get, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(st->db,
-                           "UPDATE offers SET outcome = ?, outcome_at = ?,"
-                           " revenue_delta = coalesce(?, revenue_delta)"
-                           " WHERE offer_id = ?",
-                           -1, &upd, NULL) != SQLITE_OK) {
+    if (xs__db_prepare(st, "SELECT sent_at, outcome FROM offers WHERE offer_id = ?", -1,
+                       &get) != XS__DB_OK ||
+        xs__db_prepare(st,
+                       "UPDATE offers SET outcome = ?, outcome_at = ?,"
+                       " revenue_delta = coalesce(?, revenue_delta)"
+                       " WHERE offer_id = ?",
+                       -1, &upd) != XS__DB_OK) {
         rc = xs__store_dberr(st, "recording the outcome", err);
         goto cleanup;
     }
-    sqlite3_bind_text(get, 1, offer_id, -1, SQLITE_STATIC);
-    int s = sqlite3_step(get);
+    xs__db_bind_text(get, 1, offer_id, -1);
+    int s = xs__db_step(get);
     xs__error_quote(q1, sizeof q1, offer_id, strlen(offer_id));
-    if (s == SQLITE_DONE) {
+    if (s == XS__DB_DONE) {
         rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, "--offer", "unknown offer %s", q1);
         goto cleanup;
     }
-    if (s != SQLITE_ROW) {
+    if (s != XS__DB_ROW) {
         rc = xs__store_dberr(st, "recording the outcome", err);
         goto cleanup;
     }
-    const char *sent = (const char *)sqlite3_column_text(get, 0);
-    const char *cur = (const char *)sqlite3_column_text(get, 1);
+    const char *sent = (const char *)xs__db_column_text(get, 0);
+    const char *cur = (const char *)xs__db_column_text(get, 1);
     if (cur && strcmp(cur, "pending")) {
         xs__error_quote(q2, sizeof q2, cur, strlen(cur));
         rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--offer",
@@ -353,21 +350,21 @@ int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outco
                            "%s is before the offer was sent (%.10s)", q2, sent);
         goto cleanup;
     }
-    sqlite3_bind_text(upd, 1, outcome, -1, SQLITE_STATIC);
-    sqlite3_bind_text(upd, 2, at, 10, SQLITE_STATIC);
+    xs__db_bind_text(upd, 1, outcome, -1);
+    xs__db_bind_text(upd, 2, at, 10);
     if (revenue_delta)
-        sqlite3_bind_int64(upd, 3, minor);
+        xs__db_bind_int64(upd, 3, minor);
     else
-        sqlite3_bind_null(upd, 3);
-    sqlite3_bind_text(upd, 4, offer_id, -1, SQLITE_STATIC);
-    if (sqlite3_step(upd) != SQLITE_DONE) {
+        xs__db_bind_null(upd, 3);
+    xs__db_bind_text(upd, 4, offer_id, -1);
+    if (xs__db_step(upd) != XS__DB_DONE) {
         rc = xs__store_dberr(st, "recording the outcome", err);
         goto cleanup;
     }
     rc = xs__store_commit(st, err);
 cleanup:
-    sqlite3_finalize(get);
-    sqlite3_finalize(upd);
+    xs__db_finalize(get);
+    xs__db_finalize(upd);
     if (rc < 0) xs__store_rollback(st);
     return rc;
 }

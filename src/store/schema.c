@@ -10,8 +10,14 @@
  *
  * The table definitions below must agree with the CREATE TABLE statements of
  * the migrations; tests/unit/test_store.c checks them against
- * PRAGMA table_info of a freshly created store.
+ * PRAGMA table_info of a freshly created store (tests/unit/test_store_pg.c
+ * against PostgreSQL's information_schema).
+ *
+ * The migrations are SQLite's text; PostgreSQL runs the same list, each
+ * step's DDL translated by dialect.c (types, no WITHOUT ROWID), or the
+ * step's own pg_sql when it cannot be translated (version 5).
  */
+#include "store/db.h"
 #include "store/store_int.h"
 
 #include <string.h>
@@ -105,6 +111,12 @@ static const char schema_v5[] =
     " ELSE term END, renewal_date, attrs FROM subscriptions;\n"
     "DROP TABLE subscriptions;\n"
     "ALTER TABLE subscriptions_v5 RENAME TO subscriptions;\n";
+/* PostgreSQL changes the column's type in place (there is no text term
+ * a PostgreSQL store could hold: it was created after version 5). */
+static const char schema_v5_pg[] =
+    "ALTER TABLE subscriptions ALTER COLUMN term TYPE BIGINT USING CASE term"
+    " WHEN 'month' THEN 1 WHEN 'quarter' THEN 3 WHEN 'year' THEN 12"
+    " ELSE CAST(term AS BIGINT) END;\n";
 
 /* Version 6: what a flat order log (`xsell import ... transactions`) holds
  * besides orders: returns and cancellations (positive quantity and amount
@@ -161,15 +173,9 @@ static const char schema_v9[] =
     " assignment TEXT NOT NULL) WITHOUT ROWID;\n";
 
 static const xs__migration migrations[] = {
-    {1, schema_v1},
-    {2, schema_v2},
-    {3, schema_v3},
-    {4, schema_v4},
-    {5, schema_v5},
-    {6, schema_v6},
-    {7, schema_v7},
-    {8, schema_v8},
-    {9, schema_v9},
+    {1, schema_v1, NULL}, {2, schema_v2, NULL},         {3, schema_v3, NULL},
+    {4, schema_v4, NULL}, {5, schema_v5, schema_v5_pg}, {6, schema_v6, NULL},
+    {7, schema_v7, NULL}, {8, schema_v8, NULL},         {9, schema_v9, NULL},
 };
 
 const xs__migration *xs__store_migrations(size_t *n)
@@ -192,11 +198,14 @@ static const struct {
 
 static int run_index_sql(xs_store *st, xs_table_id t, int create, xs_error *err)
 {
+    /* PostgreSQL keeps them: dropping an index locks its table against
+     * readers until the commit, and reads must never wait for an import */
+    if (st->pg) return 0;
     int n = 0;
     for (size_t i = 0; i < sizeof secondary / sizeof secondary[0]; i++) {
         if (secondary[i].table != t) continue;
         const char *sql = create ? secondary[i].create : secondary[i].drop;
-        if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        if (xs__db_exec(st, sql) != XS__DB_OK)
             return xs__store_dberr(st, create ? "creating an index" : "dropping an index",
                                    err);
         n++;

@@ -6,9 +6,10 @@
  * its read side for the stages after it (score, offer, measure), which work
  * on the arrays it builds.
  *
- * How it loads: one read transaction, one plain scan per table in storage
- * order. Each table is counted first and its columns allocated once at
- * their exact size, then filled by sqlite3_step: no allocation per row.
+ * How it loads: one read transaction, one scan per table in key order
+ * through the store's row API (rows.h: no SQL here, either backend). Each
+ * table is counted first and its columns allocated once at their exact
+ * size, then filled row by row: no allocation per row.
  * Strings become dense ids through intern tables; dates are parsed once
  * into day numbers. Rows are then brought into customer order by a
  * counting sort (a permutation applied column by column, skipped when the
@@ -31,6 +32,7 @@
  * keeping the peak at about 28 bytes per line.
  */
 #include "store/snapshot.h"
+#include "store/rows.h"
 #include "store/store_int.h"
 
 #include "base/alloc.h"
@@ -48,6 +50,8 @@
 /* ---------------------------------------------------------------------- */
 /* Loader state and error helpers                                         */
 /* ---------------------------------------------------------------------- */
+
+#define XS_N_COLS(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
  * A direct-mapped cache in front of the customer and product lookups of the
@@ -74,7 +78,8 @@ typedef struct loader {
     xs_snapshot *s;
     xs_error *err;
     const char *path;   /* store file, for messages */
-    sqlite3_stmt *stmt; /* the statement being stepped (finalised in cleanup) */
+    xs__rows scan;      /* the scan being read (closed in cleanup) */
+    xs__rows *stmt;     /* &scan */
     void *scratch;      /* permutation scratch, n * 8 bytes */
     size_t cap_scratch;
     xs__progress prog;  /* on a terminal: rows of the table being loaded */
@@ -88,29 +93,23 @@ static int enomem(loader *L)
                          "out of memory loading the snapshot");
 }
 
-static int dberr(loader *L, const char *what)
-{
-    return xs__error_set(L->err, XS_EDB, L->path, 0, NULL, "%s: %s", what,
-                         sqlite3_errmsg(L->st->db));
-}
-
 /* Quotes a column value (text) for a message. */
-static void quote_col(char *buf, size_t n, sqlite3_stmt *q, int col)
+static void quote_col(char *buf, size_t n, xs__rows *q, int col)
 {
-    const char *p = (const char *)sqlite3_column_text(q, col);
-    xs__error_quote(buf, n, p ? p : "", p ? (size_t)sqlite3_column_bytes(q, col) : 0);
+    const char *p = xs__rows_text(q, col);
+    xs__error_quote(buf, n, p ? p : "", p ? xs__rows_bytes(q, col) : 0);
 }
 
 /* An error about a value: "<table>.<column>: <msg> "<value>" (<key col> "<key>")". */
 static int bad_value(loader *L, int code, const char *table, const char *column,
-                     const char *msg, sqlite3_stmt *q, int col, int key_col)
+                     const char *msg, xs__rows *q, int col, int key_col)
 {
     char colname[64], val[128], key[128];
     snprintf(colname, sizeof colname, "%s.%s", table, column);
     quote_col(val, sizeof val, q, col);
     quote_col(key, sizeof key, q, key_col);
     return xs__error_set(L->err, code, L->path, 0, colname, "%s %s (row with %s %s)", msg,
-                         val, sqlite3_column_name(q, key_col), key);
+                         val, xs__rows_name(q, key_col), key);
 }
 
 /* More rows than counted: impossible inside the read transaction. */
@@ -120,19 +119,14 @@ static int changed(loader *L, const char *table)
                          "table %s changed while the snapshot was loading", table);
 }
 
-/* Prepares sql; a missing table or column means the file does not have the
- * schema this build reads. */
-static int prepare(loader *L, const char *sql, const char *table)
+/* Opens the scan of table t over cols (n_cols); a missing table or column
+ * means the file does not have the schema this build reads (XS_ESCHEMA). */
+static int open_rows(loader *L, xs_table_id t, const char *const *cols, size_t n_cols,
+                     const char *not_null)
 {
-    sqlite3_finalize(L->stmt);
-    L->stmt = NULL;
-    if (sqlite3_prepare_v2(L->st->db, sql, -1, &L->stmt, NULL) == SQLITE_OK) return XS_OK;
-    const char *msg = sqlite3_errmsg(L->st->db);
-    if (strstr(msg, "no such"))
-        return xs__error_set(L->err, XS_ESCHEMA, L->path, 0, NULL,
-                             "table %s does not have the schema this xsell reads: %s",
-                             table, msg);
-    return dberr(L, "preparing a snapshot query");
+    xs__rows_close(&L->scan);
+    L->stmt = &L->scan;
+    return xs__store_rows_open(L->st, t, cols, n_cols, not_null, &L->scan, L->err);
 }
 
 /* Allocates a column of n elements (at least one, so the pointer is never
@@ -164,15 +158,13 @@ static void drop_scratch(loader *L)
 }
 
 /* Rows of a table: counted up front so columns are allocated once. */
-static int count_rows(loader *L, const char *table, size_t *n)
+static int count_rows(loader *L, xs_table_id t, const char *not_null, size_t *n)
 {
-    char sql[96];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
-    int rc = prepare(L, sql, table);
+    const char *table = xs_table_name(t);
+    long long c = 0;
+    int rc = xs__store_rows_count(L->st, t, not_null, &c, L->err);
     if (rc < 0) return rc;
-    if (sqlite3_step(L->stmt) != SQLITE_ROW) return dberr(L, "counting rows");
-    sqlite3_int64 c = sqlite3_column_int64(L->stmt, 0);
-    if (c >= (sqlite3_int64)UINT32_MAX)
+    if (c >= (long long)UINT32_MAX)
         return xs__error_set(L->err, XS_ERANGE, L->path, 0, NULL,
                              "table %s has %lld rows; a snapshot holds at most %lu",
                              table, (long long)c, (unsigned long)UINT32_MAX - 1);
@@ -200,9 +192,9 @@ static void track_date(loader *L, int32_t d)
 static int get_date(loader *L, const char *table, const char *column, int col,
                     int key_col, int optional, int32_t *out)
 {
-    sqlite3_stmt *q = L->stmt;
-    const char *p = (const char *)sqlite3_column_text(q, col);
-    size_t len = p ? (size_t)sqlite3_column_bytes(q, col) : 0;
+    xs__rows *q = L->stmt;
+    const char *p = xs__rows_text(q, col);
+    size_t len = p ? xs__rows_bytes(q, col) : 0;
     if (!len) {
         if (optional) {
             *out = XS_SNAP_NO_DATE;
@@ -272,9 +264,9 @@ static int ref_cache_init(loader *L, ref_cache *c, const xs__intern *ids)
 static int get_ref(loader *L, ref_cache *refs, const char *table, const char *column,
                    int col, int key_col, uint32_t *out)
 {
-    sqlite3_stmt *q = L->stmt;
-    const char *p = (const char *)sqlite3_column_text(q, col);
-    size_t len = p ? (size_t)sqlite3_column_bytes(q, col) : 0;
+    xs__rows *q = L->stmt;
+    const char *p = xs__rows_text(q, col);
+    size_t len = p ? xs__rows_bytes(q, col) : 0;
     uint32_t id = len ? ref_find(refs, p, len) : XS_INTERN_NONE;
     if (id == XS_INTERN_NONE)
         return bad_value(L, XS_ENOTFOUND, table, column, "unknown id", q, col, key_col);
@@ -286,8 +278,8 @@ static int get_ref(loader *L, ref_cache *refs, const char *table, const char *co
 static int get_enum(loader *L, const char *const *words, const char *table,
                     const char *column, int col, int key_col, uint8_t *out)
 {
-    sqlite3_stmt *q = L->stmt;
-    const char *p = (const char *)sqlite3_column_text(q, col);
+    xs__rows *q = L->stmt;
+    const char *p = xs__rows_text(q, col);
     if (p) {
         for (uint8_t i = 0; words[i]; i++) {
             if (!strcmp(p, words[i])) {
@@ -303,9 +295,9 @@ static int get_enum(loader *L, const char *const *words, const char *table,
 static int get_code(loader *L, xs__intern *d, const char *table, const char *column,
                     int col, uint16_t *out)
 {
-    sqlite3_stmt *q = L->stmt;
-    const char *p = (const char *)sqlite3_column_text(q, col);
-    size_t len = p ? (size_t)sqlite3_column_bytes(q, col) : 0;
+    xs__rows *q = L->stmt;
+    const char *p = xs__rows_text(q, col);
+    size_t len = p ? xs__rows_bytes(q, col) : 0;
     if (!len) {
         *out = XS_SNAP_NONE16;
         return XS_OK;
@@ -324,8 +316,8 @@ static int get_code(loader *L, xs__intern *d, const char *table, const char *col
 static int get_text(loader *L, int col, uint32_t *out)
 {
     xs_snapshot *s = L->s;
-    const char *p = (const char *)sqlite3_column_text(L->stmt, col);
-    size_t len = p ? (size_t)sqlite3_column_bytes(L->stmt, col) : 0;
+    const char *p = xs__rows_text(L->stmt, col);
+    size_t len = p ? xs__rows_bytes(L->stmt, col) : 0;
     if (!len) {
         *out = 0;
         return XS_OK;
@@ -344,8 +336,8 @@ static int get_text(loader *L, int col, uint32_t *out)
 /* A quantity: an integer in [1, UINT32_MAX]. */
 static int get_quantity(loader *L, const char *table, int col, int key_col, uint32_t *out)
 {
-    sqlite3_int64 v = sqlite3_column_int64(L->stmt, col); /* NULL, text: 0 */
-    if (v < 1 || v > (sqlite3_int64)UINT32_MAX)
+    int64_t v = xs__rows_int64(L->stmt, col); /* NULL, text: 0 */
+    if (v < 1 || v > (int64_t)UINT32_MAX)
         return bad_value(L, XS_ERANGE, table, "quantity",
                          "not a quantity in [1, 4294967295]:", L->stmt, col, key_col);
     *out = (uint32_t)v;
@@ -357,25 +349,21 @@ static int get_quantity(loader *L, const char *table, int col, int key_col, uint
  * refused). */
 static int get_term(loader *L, const char *table, int col, int key_col, uint16_t *out)
 {
-    int type = sqlite3_column_type(L->stmt, col); /* before any conversion */
-    sqlite3_int64 v = sqlite3_column_int64(L->stmt, col);
-    if (type != SQLITE_INTEGER || v < 1 || v > 120)
+    int is_int = xs__rows_is_int(L->stmt, col); /* before any conversion */
+    int64_t v = xs__rows_int64(L->stmt, col);
+    if (!is_int || v < 1 || v > 120)
         return bad_value(L, XS_ERANGE, table, "term",
                          "not a number of months in [1, 120]:", L->stmt, col, key_col);
     *out = (uint16_t)v;
     return XS_OK;
 }
 
-/* Steps the statement: 1 for a row, 0 at the end, XS_EDB. */
+/* Moves to the next row: 1 for a row, 0 at the end, XS_EDB. */
 static int step(loader *L)
 {
-    int rc = sqlite3_step(L->stmt);
-    if (rc == SQLITE_ROW) {
-        xs__progress_update(&L->prog, ++L->done);
-        return 1;
-    }
-    if (rc == SQLITE_DONE) return 0;
-    return dberr(L, "reading the store");
+    int rc = xs__rows_next(L->stmt, L->err);
+    if (rc == 1) xs__progress_update(&L->prog, ++L->done);
+    return rc;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -513,7 +501,7 @@ static int load_customers(loader *L)
     xs_snapshot *s = L->s;
     xs__snap_customers *c = &s->cust;
     size_t n;
-    int rc = count_rows(L, "customers", &n);
+    int rc = count_rows(L, XS_T_CUSTOMERS, NULL, &n);
     if (rc < 0) return rc;
     c->name = col_alloc(L, n, 4);
     c->segment = col_alloc(L, n, 2);
@@ -542,19 +530,19 @@ static int load_customers(loader *L)
     /* Empty customer tables still have valid (all-zero) CSR indexes. */
     c->sub_off[0] = c->order_off[0] = c->usage_off[0] = c->event_off[0] =
         c->offer_off[0] = c->ret_off[0] = 0;
-    rc = prepare(L,
-                 "SELECT customer_id, name, segment, industry, size, region, signup_date,"
-                 " consent_email, consent_in_app, consent_csm, consent_webinar,"
-                 " consent_sns, owner, contact_name, contact_email, attrs"
-                 " FROM customers ORDER BY customer_id",
-                 "customers");
+    static const char *const fields[] = {
+        "customer_id",    "name",         "segment",         "industry",
+        "size",           "region",       "signup_date",     "consent_email",
+        "consent_in_app", "consent_csm",  "consent_webinar", "consent_sns",
+        "owner",          "contact_name", "contact_email",   "attrs"};
+    rc = open_rows(L, XS_T_CUSTOMERS, fields, XS_N_COLS(fields), NULL);
     if (rc < 0) return rc;
     size_t i = 0;
     while ((rc = step(L)) == 1) {
-        sqlite3_stmt *q = L->stmt;
+        xs__rows *q = L->stmt;
         if (i >= n) return changed(L, "customers");
-        const char *id = (const char *)sqlite3_column_text(q, 0);
-        size_t len = id ? (size_t)sqlite3_column_bytes(q, 0) : 0;
+        const char *id = xs__rows_text(q, 0);
+        size_t len = id ? xs__rows_bytes(q, 0) : 0;
         uint32_t cid = xs__intern_add(&c->ids, id ? id : "", len);
         if (cid == XS_INTERN_NONE) return enomem(L);
         if (cid != i)
@@ -579,7 +567,7 @@ static int load_customers(loader *L)
         c->churn_scored[i] = XS_SNAP_NO_DATE;
         uint8_t bits = 0;
         for (int ch = 0; ch < XS_SNAP_N_CHANNELS; ch++)
-            if (sqlite3_column_int64(q, 7 + ch) != 0) bits |= (uint8_t)(1u << ch);
+            if (xs__rows_int64(q, 7 + ch) != 0) bits |= (uint8_t)(1u << ch);
         c->consent[i] = bits;
         i++;
     }
@@ -594,24 +582,24 @@ static int load_customers(loader *L)
 static int load_churn_scores(loader *L)
 {
     xs__snap_customers *c = &L->s->cust;
-    int rc = prepare(L, "SELECT customer_id, churn_risk, scored_at FROM churn_scores",
-                     "churn_scores");
+    static const char *const fields[] = {"customer_id", "churn_risk", "scored_at"};
+    int rc = open_rows(L, XS_T_CHURN_SCORES, fields, XS_N_COLS(fields), NULL);
     if (rc < 0) return rc;
     c->n_churn_scores = 0;
     while ((rc = step(L)) == 1) {
-        sqlite3_stmt *q = L->stmt;
-        const char *id = (const char *)sqlite3_column_text(q, 0);
-        size_t len = id ? (size_t)sqlite3_column_bytes(q, 0) : 0;
+        xs__rows *q = L->stmt;
+        const char *id = xs__rows_text(q, 0);
+        size_t len = id ? xs__rows_bytes(q, 0) : 0;
         uint32_t cid = xs__intern_find(&c->ids, id ? id : "", len);
         if (cid == XS_INTERN_NONE)
             return bad_value(L, XS_EPARSE, "churn_scores", "customer_id",
                              "unknown customer", q, 0, 0);
-        double v = sqlite3_column_double(q, 1);
-        if (sqlite3_column_type(q, 1) == SQLITE_NULL || !(v >= 0 && v <= 1))
+        double v = xs__rows_double(q, 1);
+        if (xs__rows_is_null(q, 1) || !(v >= 0 && v <= 1))
             return bad_value(L, XS_EPARSE, "churn_scores", "churn_risk",
                              "not a probability:", q, 1, 0);
-        const char *d = (const char *)sqlite3_column_text(q, 2);
-        size_t dlen = d ? (size_t)sqlite3_column_bytes(q, 2) : 0;
+        const char *d = xs__rows_text(q, 2);
+        size_t dlen = d ? xs__rows_bytes(q, 2) : 0;
         int32_t day = XS_SNAP_NO_DATE;
         if (dlen && xs__date_parse(d, dlen, &day) < 0)
             return bad_value(L, XS_EPARSE, "churn_scores", "scored_at", "not a date:", q,
@@ -719,7 +707,7 @@ static int load_products(loader *L)
     xs_snapshot *s = L->s;
     xs__snap_products *p = &s->prod;
     size_t n, cap_limits = 0;
-    int rc = count_rows(L, "products", &n);
+    int rc = count_rows(L, XS_T_PRODUCTS, NULL, &n);
     if (rc < 0) return rc;
     p->name = col_alloc(L, n, 4);
     p->name_ja = col_alloc(L, n, 4);
@@ -734,22 +722,19 @@ static int load_products(loader *L)
         !p->price || !p->category || !p->limit_off)
         return enomem(L);
     p->limit_off[0] = 0;
-    rc = prepare(L,
-                 "SELECT product_id, name, family, tier, kind, price, billing, limits,"
-                 " category,"
-                 /* the optional Japanese name: an imported column name_ja or
-                  * name:ja, kept in attrs (a JSON object of strings) */
-                 " CASE WHEN json_valid(attrs) THEN coalesce("
-                 "json_extract(attrs, '$.name_ja'), json_extract(attrs, '$.\"name:ja\"'))"
-                 " END FROM products ORDER BY product_id",
-                 "products");
+    /* name_ja: the optional Japanese name, an imported column name_ja or
+     * name:ja kept in attrs (computed by the store, rows.c) */
+    static const char *const fields[] = {"product_id", "name",   "family",  "tier",
+                                         "kind",       "price",  "billing", "limits",
+                                         "category",   "name_ja"};
+    rc = open_rows(L, XS_T_PRODUCTS, fields, XS_N_COLS(fields), NULL);
     if (rc < 0) return rc;
     size_t i = 0;
     while ((rc = step(L)) == 1) {
-        sqlite3_stmt *q = L->stmt;
+        xs__rows *q = L->stmt;
         if (i >= n) return changed(L, "products");
-        const char *id = (const char *)sqlite3_column_text(q, 0);
-        size_t len = id ? (size_t)sqlite3_column_bytes(q, 0) : 0;
+        const char *id = xs__rows_text(q, 0);
+        size_t len = id ? xs__rows_bytes(q, 0) : 0;
         uint32_t pid = xs__intern_add(&p->ids, id ? id : "", len);
         if (pid == XS_INTERN_NONE) return enomem(L);
         if (pid != i)
@@ -765,16 +750,16 @@ static int load_products(loader *L)
             (rc = get_code(L, &s->dict.categories, "products", "category", 8,
                            &p->category[i])) < 0)
             return rc;
-        sqlite3_int64 tier = sqlite3_column_int64(q, 3);
-        if (sqlite3_column_type(q, 3) != SQLITE_NULL &&
-            (sqlite3_column_type(q, 3) != SQLITE_INTEGER || tier < 1 || tier > 65535))
+        int64_t tier = xs__rows_int64(q, 3);
+        if (!xs__rows_is_null(q, 3) &&
+            (!xs__rows_is_int(q, 3) || tier < 1 || tier > 65535))
             return bad_value(L, XS_ERANGE, "products", "tier",
                              "not a tier in [1, 65535]:", q, 3, 0);
-        p->tier[i] = sqlite3_column_type(q, 3) == SQLITE_NULL ? 0 : (uint16_t)tier;
-        p->price[i] = sqlite3_column_int64(q, 5);
+        p->tier[i] = xs__rows_is_null(q, 3) ? 0 : (uint16_t)tier;
+        p->price[i] = xs__rows_int64(q, 5);
         /* limits */
-        const char *lim = (const char *)sqlite3_column_text(q, 7);
-        size_t lim_len = lim ? (size_t)sqlite3_column_bytes(q, 7) : 0;
+        const char *lim = xs__rows_text(q, 7);
+        size_t lim_len = lim ? xs__rows_bytes(q, 7) : 0;
         size_t want = p->n_limits + MAX_LIMITS_PER_PRODUCT, cap2 = cap_limits;
         if (xs__grow(&p->limit_name, &cap_limits, want, sizeof *p->limit_name) < 0 ||
             xs__grow(&p->limit_value, &cap2, want, sizeof *p->limit_value) < 0) {
@@ -862,7 +847,7 @@ static int load_subscriptions(loader *L)
     xs_snapshot *s = L->s;
     xs__snap_subscriptions *t = &s->sub;
     size_t n;
-    int rc = count_rows(L, "subscriptions", &n);
+    int rc = count_rows(L, XS_T_SUBSCRIPTIONS, NULL, &n);
     if (rc < 0) return rc;
     t->customer = col_alloc(L, n, 4);
     t->product = col_alloc(L, n, 4);
@@ -875,10 +860,10 @@ static int load_subscriptions(loader *L)
     if (!t->customer || !t->product || !t->quantity || !t->unit_price || !t->start ||
         !t->end || !t->renewal || !t->term)
         return enomem(L);
-    rc = prepare(L,
-                 "SELECT customer_id, product_id, quantity, unit_price, start_date,"
-                 " end_date, term, renewal_date FROM subscriptions",
-                 "subscriptions");
+    static const char *const fields[] = {"customer_id", "product_id",  "quantity",
+                                         "unit_price",  "start_date",  "end_date",
+                                         "term",        "renewal_date"};
+    rc = open_rows(L, XS_T_SUBSCRIPTIONS, fields, XS_N_COLS(fields), NULL);
     if (rc < 0) return rc;
     size_t i = 0;
     const char *tb = "subscriptions";
@@ -894,7 +879,7 @@ static int load_subscriptions(loader *L)
             (rc = get_term(L, tb, 6, 0, &t->term[i])) < 0 ||
             (rc = get_date(L, tb, "renewal_date", 7, 0, 1, &t->renewal[i])) < 0)
             return rc;
-        t->unit_price[i] = sqlite3_column_int64(L->stmt, 3);
+        t->unit_price[i] = xs__rows_int64(L->stmt, 3);
         i++;
     }
     if (rc < 0) return rc;
@@ -921,7 +906,7 @@ static int load_usage(loader *L)
     xs_snapshot *s = L->s;
     xs__snap_usage *t = &s->use;
     size_t n;
-    int rc = count_rows(L, "usage", &n);
+    int rc = count_rows(L, XS_T_USAGE, NULL, &n);
     if (rc < 0) return rc;
     t->customer = col_alloc(L, n, 4);
     t->product = col_alloc(L, n, 4);
@@ -930,8 +915,9 @@ static int load_usage(loader *L)
     t->value = col_alloc(L, n, 8);
     if (!t->customer || !t->product || !t->metric || !t->date || !t->value)
         return enomem(L);
-    rc = prepare(L, "SELECT customer_id, product_id, metric, value, date FROM usage",
-                 "usage");
+    static const char *const fields[] = {"customer_id", "product_id", "metric", "value",
+                                         "date"};
+    rc = open_rows(L, XS_T_USAGE, fields, XS_N_COLS(fields), NULL);
     if (rc < 0) return rc;
     size_t i = 0;
     while ((rc = step(L)) == 1) {
@@ -947,7 +933,7 @@ static int load_usage(loader *L)
         if (t->metric[i] == XS_SNAP_NONE16)
             return bad_value(L, XS_EPARSE, "usage", "metric", "missing metric", L->stmt,
                              2, 0);
-        t->value[i] = sqlite3_column_double(L->stmt, 3);
+        t->value[i] = xs__rows_double(L->stmt, 3);
         i++;
     }
     if (rc < 0) return rc;
@@ -975,7 +961,7 @@ static int load_events(loader *L)
     xs_snapshot *s = L->s;
     xs__snap_events *t = &s->ev;
     size_t n;
-    int rc = count_rows(L, "events", &n);
+    int rc = count_rows(L, XS_T_EVENTS, NULL, &n);
     if (rc < 0) return rc;
     t->customer = col_alloc(L, n, 4);
     t->date = col_alloc(L, n, 4);
@@ -983,11 +969,12 @@ static int load_events(loader *L)
     t->value = col_alloc(L, n, 8);
     t->ref = col_alloc(L, n, 4);
     if (!t->customer || !t->date || !t->type || !t->value || !t->ref) return enomem(L);
-    rc = prepare(L, "SELECT customer_id, date, type, value, ref FROM events", "events");
+    static const char *const fields[] = {"customer_id", "date", "type", "value", "ref"};
+    rc = open_rows(L, XS_T_EVENTS, fields, XS_N_COLS(fields), NULL);
     if (rc < 0) return rc;
     size_t i = 0;
     while ((rc = step(L)) == 1) {
-        sqlite3_stmt *q = L->stmt;
+        xs__rows *q = L->stmt;
         if (i >= n) return changed(L, "events");
         if ((rc = get_ref(L, &L->cust_refs, "events", "customer_id", 0, 0,
                           &t->customer[i])) < 0 ||
@@ -997,10 +984,9 @@ static int load_events(loader *L)
             return rc;
         if (t->type[i] == XS_SNAP_NONE16)
             return bad_value(L, XS_EPARSE, "events", "type", "missing type", q, 2, 0);
-        t->value[i] =
-            sqlite3_column_type(q, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 3);
-        const char *ref = (const char *)sqlite3_column_text(q, 4);
-        size_t len = ref ? (size_t)sqlite3_column_bytes(q, 4) : 0;
+        t->value[i] = xs__rows_is_null(q, 3) ? NAN : xs__rows_double(q, 3);
+        const char *ref = xs__rows_text(q, 4);
+        size_t len = ref ? xs__rows_bytes(q, 4) : 0;
         uint32_t code = xs__intern_add(&s->dict.refs, ref ? ref : "", len);
         if (code == XS_INTERN_NONE) return enomem(L);
         t->ref[i] = code;
@@ -1030,7 +1016,7 @@ static int load_offers(loader *L)
     xs_snapshot *s = L->s;
     xs__snap_offers *t = &s->off;
     size_t n;
-    int rc = count_rows(L, "offers", &n);
+    int rc = count_rows(L, XS_T_OFFERS, NULL, &n);
     if (rc < 0) return rc;
     t->id = col_alloc(L, n, 4);
     t->customer = col_alloc(L, n, 4);
@@ -1045,19 +1031,18 @@ static int load_offers(loader *L)
     if (!t->id || !t->customer || !t->product || !t->kind || !t->channel || !t->outcome ||
         !t->flags || !t->sent || !t->outcome_at || !t->revenue_delta)
         return enomem(L);
-    rc = prepare(
-        L,
-        "SELECT offer_id, customer_id, product_id, kind, channel, sent_at, outcome,"
-        " outcome_at, revenue_delta FROM offers",
-        "offers");
+    static const char *const fields[] = {"offer_id", "customer_id", "product_id",
+                                         "kind",     "channel",     "sent_at",
+                                         "outcome",  "outcome_at",  "revenue_delta"};
+    rc = open_rows(L, XS_T_OFFERS, fields, XS_N_COLS(fields), NULL);
     if (rc < 0) return rc;
     size_t i = 0;
     const char *tb = "offers";
     while ((rc = step(L)) == 1) {
-        sqlite3_stmt *q = L->stmt;
+        xs__rows *q = L->stmt;
         if (i >= n) return changed(L, "offers");
-        const char *id = (const char *)sqlite3_column_text(q, 0);
-        size_t len = id ? (size_t)sqlite3_column_bytes(q, 0) : 0;
+        const char *id = xs__rows_text(q, 0);
+        size_t len = id ? xs__rows_bytes(q, 0) : 0;
         uint32_t oid = xs__intern_add(&t->ids, id ? id : "", len);
         if (oid == XS_INTERN_NONE) return enomem(L);
         if (oid != i)
@@ -1073,9 +1058,9 @@ static int load_offers(loader *L)
             (rc = get_enum(L, outcomes, tb, "outcome", 6, 0, &t->outcome[i])) < 0 ||
             (rc = get_date(L, tb, "outcome_at", 7, 0, 1, &t->outcome_at[i])) < 0)
             return rc;
-        int has_rev = sqlite3_column_type(q, 8) != SQLITE_NULL;
+        int has_rev = !xs__rows_is_null(q, 8);
         t->flags[i] = has_rev ? XS_SNAP_OFFER_HAS_REVENUE : 0;
-        t->revenue_delta[i] = has_rev ? sqlite3_column_int64(q, 8) : 0;
+        t->revenue_delta[i] = has_rev ? xs__rows_int64(q, 8) : 0;
         i++;
     }
     if (rc < 0) return rc;
@@ -1110,12 +1095,10 @@ static int load_returns(loader *L)
     xs_snapshot *s = L->s;
     xs__snap_returns *t = &s->ret;
     size_t n;
-    int rc = prepare(L, "SELECT count(*) FROM returns WHERE customer_id IS NOT NULL",
-                     "returns");
+    long long cnt = 0;
+    int rc = xs__store_rows_count(L->st, XS_T_RETURNS, "customer_id", &cnt, L->err);
     if (rc < 0) return rc;
-    if (sqlite3_step(L->stmt) != SQLITE_ROW) return dberr(L, "counting rows");
-    sqlite3_int64 cnt = sqlite3_column_int64(L->stmt, 0);
-    if (cnt >= (sqlite3_int64)UINT32_MAX)
+    if (cnt >= (long long)UINT32_MAX)
         return xs__error_set(L->err, XS_ERANGE, L->path, 0, NULL,
                              "table returns has %lld rows; a snapshot holds at most %lu",
                              (long long)cnt, (unsigned long)UINT32_MAX - 1);
@@ -1127,18 +1110,17 @@ static int load_returns(loader *L)
     t->amount = col_alloc(L, n, 8);
     if (!t->customer || !t->date || !t->product || !t->quantity || !t->amount)
         return enomem(L);
-    rc = prepare(L,
-                 "SELECT return_id, customer_id, date, product_id, quantity, amount"
-                 " FROM returns WHERE customer_id IS NOT NULL",
-                 "returns");
+    static const char *const fields[] = {"return_id",  "customer_id", "date",
+                                         "product_id", "quantity",    "amount"};
+    rc = open_rows(L, XS_T_RETURNS, fields, XS_N_COLS(fields), "customer_id");
     if (rc < 0) return rc;
     size_t i = 0;
     const char *tb = "returns";
     while ((rc = step(L)) == 1) {
-        sqlite3_stmt *q = L->stmt;
+        xs__rows *q = L->stmt;
         if (i >= n) return changed(L, tb);
-        const char *cs = (const char *)sqlite3_column_text(q, 1);
-        size_t clen = cs ? (size_t)sqlite3_column_bytes(q, 1) : 0;
+        const char *cs = xs__rows_text(q, 1);
+        size_t clen = cs ? xs__rows_bytes(q, 1) : 0;
         uint32_t c = clen ? ref_find(&L->cust_refs, cs, clen) : XS_INTERN_NONE;
         if (c == XS_INTERN_NONE) continue; /* an unknown customer: ignored */
         t->customer[i] = c;
@@ -1147,8 +1129,8 @@ static int load_returns(loader *L)
                 0 ||
             (rc = get_quantity(L, tb, 4, 0, &t->quantity[i])) < 0)
             return rc;
-        sqlite3_int64 amount = sqlite3_column_int64(q, 5);
-        if (sqlite3_column_type(q, 5) != SQLITE_INTEGER || amount < 0)
+        int64_t amount = xs__rows_int64(q, 5);
+        if (!xs__rows_is_int(q, 5) || amount < 0)
             return bad_value(L, XS_ERANGE, tb, "amount",
                              "not a non-negative amount in minor units:", q, 5, 0);
         t->amount[i] = amount;
@@ -1317,18 +1299,18 @@ static int scan_orders(loader *L, uint32_t *line_order, size_t n_lines)
     int32_t date_val = 0;
     char cust_txt[64]; /* customer_id of order `last`: a local copy, no cache miss */
     size_t cust_len = SIZE_MAX;
-    rc = prepare(
-        L, "SELECT order_id, customer_id, date, product_id, quantity, amount FROM orders",
-        "orders");
+    static const char *const fields[] = {"order_id",   "customer_id", "date",
+                                         "product_id", "quantity",    "amount"};
+    rc = open_rows(L, XS_T_ORDERS, fields, XS_N_COLS(fields), NULL);
     while (rc == XS_OK && (rc = step(L)) == 1) {
-        sqlite3_stmt *q = L->stmt;
+        xs__rows *q = L->stmt;
         rc = XS_OK;
         if (i >= n_lines) {
             rc = changed(L, "orders");
             break;
         }
-        const char *id = (const char *)sqlite3_column_text(q, 0);
-        size_t len = id ? (size_t)sqlite3_column_bytes(q, 0) : 0;
+        const char *id = xs__rows_text(q, 0);
+        size_t len = id ? xs__rows_bytes(q, 0) : 0;
         uint32_t ord = 0;
         int is_new = 0;
         if (last != UINT32_MAX && len == last_len &&
@@ -1342,8 +1324,8 @@ static int scan_orders(loader *L, uint32_t *line_order, size_t n_lines)
             if ((rc = order_intern(L, &h, id, len, &ord, &is_new)) < 0) break;
         }
         /* date */
-        const char *dt = (const char *)sqlite3_column_text(q, 2);
-        size_t dlen = dt ? (size_t)sqlite3_column_bytes(q, 2) : 0;
+        const char *dt = xs__rows_text(q, 2);
+        size_t dlen = dt ? xs__rows_bytes(q, 2) : 0;
         int32_t day;
         if (dlen && dlen == date_len && same_bytes(dt, date_txt, dlen)) {
             day = date_val;
@@ -1356,8 +1338,8 @@ static int scan_orders(loader *L, uint32_t *line_order, size_t n_lines)
             }
         }
         /* customer */
-        const char *cs = (const char *)sqlite3_column_text(q, 1);
-        size_t clen = cs ? (size_t)sqlite3_column_bytes(q, 1) : 0;
+        const char *cs = xs__rows_text(q, 1);
+        size_t clen = cs ? xs__rows_bytes(q, 1) : 0;
         if (is_new) {
             if ((rc = get_ref(L, &L->cust_refs, "orders", "customer_id", 1, 0,
                               &o->customer[ord])) < 0)
@@ -1368,7 +1350,7 @@ static int scan_orders(loader *L, uint32_t *line_order, size_t n_lines)
             int same = ord == last && cust_len != SIZE_MAX
                            ? clen == cust_len && same_bytes(cs, cust_txt, clen)
                            : clen == s->cust.ids.lens[c] &&
-                                 same_bytes(cs, s->cust.ids.by_id[c], clen);
+                                 same_bytes(cs, xs__intern_str(&s->cust.ids, c), clen);
             if (!same) {
                 rc = order_mismatch(L, "customer_id", ord, 1);
                 break;
@@ -1386,7 +1368,7 @@ static int scan_orders(loader *L, uint32_t *line_order, size_t n_lines)
                           &o->product[i])) < 0 ||
             (rc = get_quantity(L, "orders", 4, 0, &o->quantity[i])) < 0)
             break;
-        o->amount[i] = sqlite3_column_int64(q, 5);
+        o->amount[i] = xs__rows_int64(q, 5);
         line_order[i] = ord;
         last = ord;
         last_len = len;
@@ -1406,7 +1388,7 @@ static int load_orders(loader *L)
     xs__snap_orders *o = &s->ord;
     uint32_t *line_order = NULL, *perm = NULL, *cursor = NULL;
     size_t n_lines;
-    int rc = count_rows(L, "orders", &n_lines);
+    int rc = count_rows(L, XS_T_ORDERS, NULL, &n_lines);
     if (rc < 0) return rc;
     line_order = xs__malloc((n_lines ? n_lines : 1) * sizeof *line_order);
     o->product = col_alloc(L, n_lines, 4);
@@ -1516,18 +1498,12 @@ static int check_schema(loader *L)
     size_t n_mig;
     const xs__migration *m = xs__store_migrations(&n_mig);
     int want = n_mig ? m[n_mig - 1].version : 0;
-    sqlite3_finalize(L->stmt);
-    L->stmt = NULL;
-    if (sqlite3_prepare_v2(L->st->db, "SELECT max(version) FROM schema_migrations", -1,
-                           &L->stmt, NULL) != SQLITE_OK)
-        return xs__error_set(L->err, XS_ESCHEMA, L->path, 0, NULL,
-                             "not an xsell store: %s", sqlite3_errmsg(L->st->db));
-    if (sqlite3_step(L->stmt) != SQLITE_ROW)
-        return dberr(L, "reading the schema version");
-    if (sqlite3_column_type(L->stmt, 0) == SQLITE_NULL)
+    long long v = 0;
+    int rc = xs__store_version(L->st, &v, L->err);
+    if (rc < 0) return rc;
+    if (rc == 0)
         return xs__error_set(L->err, XS_ESCHEMA, L->path, 0, NULL,
                              "not an xsell store: no schema version recorded");
-    long long v = sqlite3_column_int64(L->stmt, 0);
     if (v != want)
         return xs__error_set(L->err, XS_ESCHEMA, L->path, 0, NULL,
                              "store schema version %lld, this xsell reads version %d%s",
@@ -1545,6 +1521,17 @@ static void free_intern(xs__intern *t)
 void xs_snapshot_free(xs_snapshot *s)
 {
     if (!s) return;
+    if (s->mapped) { /* arrays point into a model file (src/snapshot/snapshot_io.c) */
+        xs__snap_dicts *md = &s->dict;
+        xs__intern *tabs[] = {
+            &s->cust.ids, &s->prod.ids,     &s->off.ids, &md->segments, &md->industries,
+            &md->sizes,   &md->regions,     &md->owners, &md->families, &md->categories,
+            &md->metrics, &md->event_types, &md->refs};
+        for (size_t i = 0; i < sizeof tabs / sizeof *tabs; i++)
+            xs__intern_free(tabs[i]);
+        xs__free(s);
+        return;
+    }
     xs__snap_customers *c = &s->cust;
     free_intern(&c->ids);
     void *cust_cols[] = {c->name,         c->segment,       c->industry,  c->size,
@@ -1625,13 +1612,8 @@ static xs_snapshot *snapshot_new(loader *L)
     xs__intern *dicts[] = {&d->segments,    &d->industries, &d->sizes,      &d->regions,
                            &d->owners,      &d->families,   &d->categories, &d->metrics,
                            &d->event_types, &d->refs};
-    for (size_t i = 0; i < sizeof dicts / sizeof *dicts; i++) {
+    for (size_t i = 0; i < sizeof dicts / sizeof *dicts; i++)
         xs__intern_init(dicts[i]);
-        /* few, short strings: small arena blocks, not the default 256 KiB */
-        xs__arena_init(&dicts[i]->strings, 4096);
-    }
-    xs__arena_init(&s->prod.ids.strings, 16384);
-    xs__arena_init(&s->off.ids.strings, 16384);
     s->last_date = XS_SNAP_NO_DATE;
     L->s = s;
     for (int k = 0; k < XS_SNAP_N_EV_KNOWN; k++)
@@ -1665,14 +1647,8 @@ int xs_snapshot_load(xs_store *st, xs_snapshot **out, xs_error *err)
     snprintf(s->currency, sizeof s->currency, "%s",
              st->currency[0] ? st->currency : "USD");
     s->money_scale = st->money_scale;
-    if (sqlite3_get_autocommit(st->db)) {
-        /* one read transaction: every table from the same state */
-        if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-            rc = dberr(&L, "starting a read transaction");
-            goto cleanup;
-        }
-        began = 1;
-    }
+    /* one read transaction: every table from the same state */
+    if ((rc = xs__store_read_begin(st, &began, err)) < 0) goto cleanup;
     if ((rc = check_schema(&L)) < 0 || (rc = load_customers(&L)) < 0 ||
         (rc = load_churn_scores(&L)) < 0 || (rc = load_products(&L)) < 0)
         goto cleanup;
@@ -1690,8 +1666,8 @@ int xs_snapshot_load(xs_store *st, xs_snapshot **out, xs_error *err)
     rc = XS_OK;
 cleanup:
     xs__progress_finish(&L.prog);
-    sqlite3_finalize(L.stmt);
-    if (began) sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    xs__rows_close(&L.scan);
+    xs__store_read_end(st, began);
     drop_scratch(&L);
     xs__free(L.cust_refs.e);
     xs__free(L.prod_refs.e);

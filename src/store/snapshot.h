@@ -261,6 +261,8 @@ struct xs_snapshot {
     char *text; /* pool of free text; text[0] == '\0' */
     size_t n_text, cap_text;
     size_t bytes; /* column and index bytes (intern tables are added on query) */
+    int mapped;   /* arrays point into a model file (xs__snapshot_map): read-only,
+                     xs_snapshot_free frees only the struct and intern tables */
 };
 
 /* A string of the text pool (borrowed, valid until xs_snapshot_free). */

@@ -1,31 +1,34 @@
 /*
- * sqlite.c — opening and closing the SQLite store, migrating its schema,
- * the meta table (currency, money scale), row counts and transactions.
+ * sqlite.c — opening and closing a store (an SQLite file, or a PostgreSQL
+ * database named by a postgresql:// or postgres:// URL), migrating its
+ * schema, the meta table (currency, money scale, data_version), row counts
+ * and transactions. Statements go through the database layer (db.h); how
+ * each backend's connection is opened is in db_sqlite.c and db_pg.c, the
+ * SQL that differs between them in dialect.c.
  *
- * A store is one SQLite file in WAL mode with synchronous=NORMAL: a commit
- * is durable against a killed process (the WAL holds it) and a transaction
- * that did not commit leaves no trace. The schema is created and upgraded by
- * the migrations of schema.c; the versions applied are recorded in
- * schema_migrations, and a file from a newer build (a version this build
- * does not know) is refused with XS_ESCHEMA rather than misread.
+ * The schema is created and upgraded by the migrations of schema.c; the
+ * versions applied are recorded in schema_migrations, and a store from a
+ * newer build (a version this build does not know) is refused with
+ * XS_ESCHEMA rather than misread. Commands that only read open the store
+ * read-only (xs_store_open_readonly): no migration, no write possible.
  *
  * A write waits for another connection's write lock at most the busy
  * timeout (XS_STORE_BUSY_MS, or xs_store_set_busy_timeout), then fails with
- * XS_EBUSY, which xs__store_dberr() gives for any SQLITE_BUSY; readers never
- * wait for a writer in WAL mode.
+ * XS_EBUSY, which xs__store_dberr() gives for SQLite's SQLITE_BUSY and for
+ * PostgreSQL's lock_not_available alike; readers never wait for a writer
+ * (SQLite's WAL, PostgreSQL's MVCC). On PostgreSQL the write lock is one
+ * advisory lock per database (dialect.c).
+ *
+ * Every committed write transaction (xs__store_commit) adds one to meta
+ * data_version, so a model built from the store can tell whether the store
+ * changed since (the migrations, which change no data, do not count).
  *
  * Everything here is prepared statements over static SQL text; no value from
  * the user is ever spliced into SQL.
- *
- * Commands that only read open the store read-only (xs_store_open_readonly):
- * SQLITE_OPEN_READONLY plus PRAGMA query_only, no migration, no journal-mode
- * change, so they work on a file or directory they cannot write. A WAL file
- * needs its -shm index, which a read-only directory cannot hold; when the
- * store was closed cleanly (no -wal file left, or an empty one) it is then
- * opened as immutable, which needs neither. (In a writable directory a
- * read-only connection leaves an empty -wal and the -shm behind, as SQLite
- * readers do; the next writer removes them.)
  */
+#include "store/db.h"
+#include "store/dialect.h"
+#include "store/rows.h"
 #include "store/store_int.h"
 
 #include "base/alloc.h"
@@ -35,31 +38,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-#define XS__CACHE_KIB 65536      /* page cache of a store connection */
-#define XS__BULK_CACHE_KIB 16384 /* ... while a bulk import runs */
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 /* Contract in store_int.h / xsell.h. */
 int xs__store_dberr(xs_store *st, const char *what, xs_error *err)
 {
     /* another connection held the write lock past the busy timeout: its own
      * code, so the CLI can say "try again" and the server answer 503 */
-    if (st && st->db && (sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY)
+    if (st && (st->db || st->pg) && xs__db_busy(st))
         return xs__error_set(err, XS_EBUSY, st->path, 0, NULL,
                              "store is busy (locked by another process); try again");
-    const char *msg = st && st->db ? sqlite3_errmsg(st->db) : "no database";
+    const char *msg = st && (st->db || st->pg) ? xs__db_errmsg(st) : "no database";
     return xs__error_set(err, XS_EDB, st ? st->path : NULL, 0, NULL, "%s: %s", what, msg);
 }
 
 /* Runs static SQL text (one or more statements, no results wanted). */
 static int exec_sql(xs_store *st, const char *sql, const char *what, xs_error *err)
 {
-    if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return xs__store_dberr(st, what, err);
+    if (xs__db_exec(st, sql) != XS__DB_OK) return xs__store_dberr(st, what, err);
     return XS_OK;
 }
 
@@ -68,20 +66,20 @@ static int exec_sql(xs_store *st, const char *sql, const char *what, xs_error *e
 static int query_int(xs_store *st, const char *sql, long long dflt, long long *out,
                      xs_error *err)
 {
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+    xs__stmt *s = NULL;
+    if (xs__db_prepare(st, sql, -1, &s) != XS__DB_OK)
         return xs__store_dberr(st, "reading the store", err);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        *out =
-            sqlite3_column_type(s, 0) == SQLITE_NULL ? dflt : sqlite3_column_int64(s, 0);
-    } else if (rc == SQLITE_DONE) {
+    int rc = xs__db_step(s);
+    if (rc == XS__DB_ROW) {
+        *out = xs__db_column_type(s, 0) == XS__DB_NULL ? dflt : xs__db_column_int64(s, 0);
+    } else if (rc == XS__DB_DONE) {
         *out = dflt;
     } else {
-        sqlite3_finalize(s);
-        return xs__store_dberr(st, "reading the store", err);
+        rc = xs__store_dberr(st, "reading the store", err);
+        xs__db_finalize(s);
+        return rc;
     }
-    sqlite3_finalize(s);
+    xs__db_finalize(s);
     return XS_OK;
 }
 
@@ -91,29 +89,33 @@ void xs__store_bulk(xs_store *st, int on)
     /* during a bulk load a small cache is enough (rows arrive in key order,
      * so only the rightmost pages are hot) and dirty pages spill to the WAL
      * early instead of all sitting in memory until the commit */
-    char sql[64]; /* a number of ours, not user data */
-    int kib = st->bulk_cache_kib > 0 ? st->bulk_cache_kib : XS__BULK_CACHE_KIB;
-    snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", on ? kib : XS__CACHE_KIB);
-    sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    if (!st->pg) xs__sqlite_bulk(st, on); /* PostgreSQL: the server's settings */
 }
 
 /* Contract in store_int.h / xsell.h. */
 int xs__store_begin(xs_store *st, xs_error *err)
 {
-    return exec_sql(st, "BEGIN IMMEDIATE", "starting a transaction", err);
+    return exec_sql(st, xs__dialect(st, XS__SQL_BEGIN_WRITE), "starting a transaction",
+                    err);
 }
 
 /* Contract in store_int.h / xsell.h. */
 int xs__store_commit(xs_store *st, xs_error *err)
 {
+    /* in the transaction it counts, so the number and the data agree */
+    int rc = exec_sql(st,
+                      "INSERT INTO meta(key, value) VALUES ('data_version', '1')"
+                      " ON CONFLICT(key) DO UPDATE SET"
+                      " value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)",
+                      "counting the change", err);
+    if (rc < 0) return rc;
     return exec_sql(st, "COMMIT", "committing", err);
 }
 
 /* Contract in store_int.h / xsell.h. */
 void xs__store_rollback(xs_store *st)
 {
-    if (st && st->db && !sqlite3_get_autocommit(st->db))
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    if (st && (st->db || st->pg) && xs__db_in_txn(st)) xs__db_exec(st, "ROLLBACK");
 }
 
 /* ---------------------------------------------------------------------- */
@@ -125,13 +127,10 @@ void xs__store_rollback(xs_store *st)
 static int read_version(xs_store *st, long long *version, xs_error *err)
 {
     long long has_mig = 0, n_tables = 0;
-    int rc = query_int(st,
-                       "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-                       " AND name = 'schema_migrations'",
-                       0, &has_mig, err);
+    int rc = query_int(st, xs__dialect(st, XS__SQL_HAS_MIGRATIONS), 0, &has_mig, err);
     if (rc < 0) return rc;
     if (!has_mig) {
-        rc = query_int(st, "SELECT count(*) FROM sqlite_master", 0, &n_tables, err);
+        rc = query_int(st, xs__dialect(st, XS__SQL_COUNT_TABLES), 0, &n_tables, err);
         if (rc < 0) return rc;
         if (n_tables > 0)
             return xs__error_set(err, XS_ESCHEMA, st->path, 0, NULL,
@@ -165,35 +164,49 @@ static int migrate(xs_store *st, const xs__migration *list, size_t n_list, xs_er
     /* another process may have migrated while we waited for the lock */
     rc = read_version(st, &version, err);
     if (rc < 0) goto cleanup;
-    rc = exec_sql(st,
-                  "CREATE TABLE IF NOT EXISTS schema_migrations("
-                  "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
-                  "creating schema_migrations", err);
+    static const xs__migration mig_table = {
+        0,
+        "CREATE TABLE IF NOT EXISTS schema_migrations("
+        "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+        NULL};
+    char *ddl = xs__dialect_migration(st, &mig_table);
+    rc = ddl ? exec_sql(st, ddl, "creating schema_migrations", err)
+             : xs__error_set(err, XS_ENOMEM, st->path, 0, NULL, "out of memory");
+    xs__free(ddl);
     if (rc < 0) goto cleanup;
-    sqlite3_stmt *rec = NULL;
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT INTO schema_migrations(version, applied_at) VALUES"
-                           " (?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-                           -1, &rec, NULL) != SQLITE_OK) {
+    char now[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    xs__stmt *rec = NULL;
+    if (xs__db_prepare(
+            st, "INSERT INTO schema_migrations(version, applied_at) VALUES (?1, ?2)", -1,
+            &rec) != XS__DB_OK) {
         rc = xs__store_dberr(st, "recording a migration", err);
         goto cleanup;
     }
+    xs__db_bind_text(rec, 2, now, -1);
     for (size_t i = 0; i < n_list; i++) {
         if (list[i].version <= version) continue;
         char what[64];
         snprintf(what, sizeof what, "migrating to schema version %d", list[i].version);
-        rc = exec_sql(st, list[i].sql, what, err);
+        ddl = xs__dialect_migration(st, &list[i]);
+        rc = ddl ? exec_sql(st, ddl, what, err)
+                 : xs__error_set(err, XS_ENOMEM, st->path, 0, NULL, "out of memory");
+        xs__free(ddl);
         if (rc < 0) break;
-        sqlite3_bind_int(rec, 1, list[i].version);
-        if (sqlite3_step(rec) != SQLITE_DONE) {
+        xs__db_bind_int(rec, 1, list[i].version);
+        if (xs__db_step(rec) != XS__DB_DONE) {
             rc = xs__store_dberr(st, what, err);
             break;
         }
-        sqlite3_reset(rec);
+        xs__db_reset(rec);
     }
-    sqlite3_finalize(rec);
+    xs__db_finalize(rec);
     if (rc < 0) goto cleanup;
-    rc = xs__store_commit(st, err);
+    /* not xs__store_commit: a migration changes no data (data_version) */
+    rc = exec_sql(st, "COMMIT", "committing", err);
     if (rc < 0) goto cleanup;
     st->schema_version = latest;
     return XS_OK;
@@ -209,37 +222,39 @@ cleanup:
 /* Contract in store_int.h / xsell.h. */
 int xs__store_meta_get(xs_store *st, const char *key, char *buf, size_t n, xs_error *err)
 {
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?1", -1, &s,
-                           NULL) != SQLITE_OK)
+    xs__stmt *s = NULL;
+    if (xs__db_prepare(st, "SELECT value FROM meta WHERE key = ?1", -1, &s) != XS__DB_OK)
         return xs__store_dberr(st, "reading meta", err);
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s), found = 0;
-    if (rc == SQLITE_ROW) {
-        const char *v = (const char *)sqlite3_column_text(s, 0);
+    xs__db_bind_text(s, 1, key, -1);
+    int rc = xs__db_step(s), found = 0;
+    if (rc == XS__DB_ROW) {
+        const char *v = (const char *)xs__db_column_text(s, 0);
         snprintf(buf, n, "%s", v ? v : "");
         found = 1;
-    } else if (rc != SQLITE_DONE) {
-        sqlite3_finalize(s);
-        return xs__store_dberr(st, "reading meta", err);
+    } else if (rc != XS__DB_DONE) {
+        rc = xs__store_dberr(st, "reading meta", err);
+        xs__db_finalize(s);
+        return rc;
     }
-    sqlite3_finalize(s);
+    xs__db_finalize(s);
     return found;
 }
 
 /* Contract in store_int.h / xsell.h. */
 int xs__store_meta_set(xs_store *st, const char *key, const char *value, xs_error *err)
 {
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)", -1,
-                           &s, NULL) != SQLITE_OK)
+    xs__stmt *s = NULL;
+    if (xs__db_prepare(st,
+                       "INSERT INTO meta(key, value) VALUES (?1, ?2)"
+                       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       -1, &s) != XS__DB_OK)
         return xs__store_dberr(st, "writing meta", err);
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) return xs__store_dberr(st, "writing meta", err);
+    xs__db_bind_text(s, 1, key, -1);
+    xs__db_bind_text(s, 2, value, -1);
+    int rc = xs__db_step(s);
+    if (rc != XS__DB_DONE) rc = xs__store_dberr(st, "writing meta", err);
+    xs__db_finalize(s);
+    if (rc < 0) return rc;
     return XS_OK;
 }
 
@@ -327,45 +342,67 @@ int xs__store_use_currency(xs_store *st, const char *code, int digits, xs_error 
 /* Open / close / count                                                   */
 /* ---------------------------------------------------------------------- */
 
+/* A URL as messages show it: the password of user:password@ replaced by
+ * "***". Caller frees; NULL when out of memory. */
+static char *url_for_messages(const char *url)
+{
+    char *u = xs__malloc(strlen(url) + 4);
+    if (!u) return NULL;
+    const char *scheme = strstr(url, "://");
+    const char *auth = scheme ? scheme + 3 : url;
+    const char *at = strchr(auth, '@');
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (!colon) {
+        strcpy(u, url);
+        return u;
+    }
+    size_t head = (size_t)(colon + 1 - url);
+    memcpy(u, url, head);
+    strcpy(u + head, "***");
+    strcat(u, at);
+    return u;
+}
+
+/* Connects st to the PostgreSQL database of url (readonly: every
+ * transaction read-only). */
+static int open_pg(xs_store *st, const char *url, int readonly, xs_error *err)
+{
+    char msg[512];
+    if (xs__pg_connect(&st->pg, url, readonly, msg, sizeof msg) != XS__DB_OK)
+        return xs__error_set(err, XS_EDB, st->path, 0, NULL, "cannot open the store: %s",
+                             msg);
+    return XS_OK;
+}
+
+/* A store handle for path (messages name it with any password hidden). */
+static xs_store *store_new(const char *path, xs_error *err)
+{
+    xs_store *st = xs__calloc(1, sizeof *st);
+    if (st) st->path = xs__db_is_pg_url(path) ? url_for_messages(path) : xs__strdup(path);
+    if (!st || !st->path) {
+        xs__free(st);
+        xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+        return NULL;
+    }
+    return st;
+}
+
 /* Contract in store_int.h / xsell.h. */
 int xs__store_open_with(xs_store **out, const char *path, const xs__migration *list,
                         size_t n_list, xs_error *err)
 {
     *out = NULL;
-    xs_store *st = xs__calloc(1, sizeof *st);
-    if (!st) return xs__error_set(err, XS_ENOMEM, path, 0, NULL, "out of memory");
-    st->path = xs__strdup(path);
-    if (!st->path) {
-        xs__free(st);
-        return xs__error_set(err, XS_ENOMEM, path, 0, NULL, "out of memory");
-    }
+    xs_store *st = store_new(path, err);
+    if (!st) return XS_ENOMEM;
     int rc;
-    /* NOMUTEX: a store handle is used by one thread at a time (xsell.h), so
-     * SQLite's per-call connection mutex is pure overhead on bulk loads */
-    if (sqlite3_open_v2(path, &st->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
-        rc = xs__error_set(err, XS_EDB, path, 0, NULL, "cannot open the store: %s",
-                           st->db ? sqlite3_errmsg(st->db) : "out of memory");
-        goto cleanup;
+    if (xs__db_is_pg_url(path)) {
+        rc = open_pg(st, path, 0, err);
+        if (rc < 0) goto cleanup;
+        goto opened;
     }
-    sqlite3_busy_timeout(st->db, XS_STORE_BUSY_MS);
-    /* WAL: readers do not block the importer; synchronous=NORMAL in WAL is
-     * still safe against a killed process (only an OS crash can lose the
-     * last commits, never corrupt the file). */
-    /* 16 KiB pages (effective for new files only, before WAL is set): a
-     * bulk load writes a quarter of the pages and system calls of 4 KiB */
-    rc = exec_sql(
-        st,
-        "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-        " PRAGMA cache_size=-" STR(XS__CACHE_KIB) "; PRAGMA temp_store=MEMORY;"
-                                                  " PRAGMA foreign_keys=OFF",
-        "opening the store", err);
-    if (rc < 0) {
-        if (sqlite3_errcode(st->db) == SQLITE_NOTADB)
-            rc = xs__error_set(err, XS_EDB, path, 0, NULL, "not an SQLite database");
-        goto cleanup;
-    }
+    rc = xs__sqlite_open(st, path, err);
+    if (rc < 0) goto cleanup;
+opened:
     rc = migrate(st, list, n_list, err);
     if (rc < 0) goto cleanup;
     rc = load_meta(st, err);
@@ -385,102 +422,24 @@ int xs_store_open(xs_store **out, const char *path, xs_error *err)
     return xs__store_open_with(out, path, list, n, err);
 }
 
-/* A file: URI for path with query (percent-encoding every byte that is not
- * unreserved or '/'). Caller frees with xs__free; NULL when out of memory. */
-static char *file_uri(const char *path, const char *query)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = strlen(path);
-    char *u = xs__malloc(3 * n + strlen(query) + 16);
-    if (!u) return NULL;
-    char *o = u;
-    memcpy(o, "file:", 5);
-    o += 5;
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-        unsigned c = *p;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
-            *o++ = (char)c;
-        } else {
-            *o++ = '%';
-            *o++ = hex[c >> 4];
-            *o++ = hex[c & 15];
-        }
-    }
-    strcpy(o, query);
-    return u;
-}
-
-/* Opens st->db read-only through uri and reads the schema version. Returns
- * XS_OK, or a negative code with err set and the SQLite result code in
- * *sqlite_rc (the connection is left for the caller to close). */
-static int open_ro(xs_store *st, const char *uri, long long *version, int *sqlite_rc,
-                   xs_error *err)
-{
-    const int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
-    *sqlite_rc = sqlite3_open_v2(uri, &st->db, flags, NULL);
-    if (*sqlite_rc != SQLITE_OK)
-        return xs__error_set(err, XS_EDB, st->path, 0, NULL, "cannot open the store: %s",
-                             st->db ? sqlite3_errmsg(st->db) : "out of memory");
-    sqlite3_busy_timeout(st->db, XS_STORE_BUSY_MS);
-    int rc = exec_sql(st,
-                      "PRAGMA query_only=1; PRAGMA cache_size=-" STR(XS__CACHE_KIB) ";"
-                      " PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF",
-                      "opening the store", err);
-    if (rc == XS_OK) rc = read_version(st, version, err);
-    if (rc < 0) *sqlite_rc = sqlite3_extended_errcode(st->db);
-    return rc;
-}
-
 /* Contract in store_int.h / xsell.h. */
 int xs_store_open_readonly(xs_store **out, const char *path, xs_error *err)
 {
     *out = NULL;
-    if (access(path, F_OK) != 0)
+    int is_pg = xs__db_is_pg_url(path);
+    if (!is_pg && access(path, F_OK) != 0)
         return xs__error_set(err, XS_ENOTFOUND, path, 0, NULL, "no such store");
-    xs_store *st = xs__calloc(1, sizeof *st);
-    if (!st) return xs__error_set(err, XS_ENOMEM, path, 0, NULL, "out of memory");
-    int rc = XS_ENOMEM, src = SQLITE_OK;
+    xs_store *st = store_new(path, err);
+    if (!st) return XS_ENOMEM;
+    int rc;
     long long version = 0;
-    char *uri = NULL, *wal = NULL;
-    struct stat sb;
-    st->path = xs__strdup(path);
-    uri = st->path ? file_uri(path, "?mode=ro") : NULL;
-    wal = xs__malloc(strlen(path) + 5);
-    if (!uri || !wal) {
-        rc = xs__error_set(err, XS_ENOMEM, path, 0, NULL, "out of memory");
-        goto cleanup;
+    if (is_pg) {
+        rc = open_pg(st, path, 1, err);
+        if (rc == XS_OK) rc = read_version(st, &version, err);
+    } else {
+        rc = xs__sqlite_open_readonly(st, path, read_version, &version, err);
     }
-    snprintf(wal, strlen(path) + 5, "%s-wal", path);
-    int wal_commits = stat(wal, &sb) == 0 && sb.st_size > 0;
-    int shm_trouble;
-    rc = open_ro(st, uri, &version, &src, err);
-    shm_trouble = (src & 0xff) == SQLITE_CANTOPEN || (src & 0xff) == SQLITE_READONLY;
-    if (rc < 0 && shm_trouble && !wal_commits) {
-        /* a WAL store in a directory where the -shm index cannot be made
-         * (SQLITE_READONLY_CANTINIT and kin); with no -wal file, or an
-         * empty one, every commit is in the main file */
-        sqlite3_close_v2(st->db);
-        st->db = NULL;
-        xs__free(uri);
-        uri = file_uri(path, "?mode=ro&immutable=1");
-        if (!uri) {
-            rc = xs__error_set(err, XS_ENOMEM, path, 0, NULL, "out of memory");
-            goto cleanup;
-        }
-        rc = open_ro(st, uri, &version, &src, err);
-    }
-    if (rc < 0) {
-        if ((src & 0xff) == SQLITE_NOTADB)
-            rc = xs__error_set(err, XS_EDB, path, 0, NULL, "not an SQLite database");
-        else if (shm_trouble && wal_commits)
-            rc = xs__error_set(err, XS_EDB, path, 0, NULL,
-                               "cannot read the store without writing next to it: "
-                               "its -wal file holds commits not yet in the store "
-                               "(open it once with write access to fold them in): %s",
-                               sqlite3_errmsg(st->db));
-        goto cleanup;
-    }
+    if (rc < 0) goto cleanup;
     size_t n;
     const xs__migration *list = xs__store_migrations(&n);
     int latest = n ? list[n - 1].version : 0;
@@ -510,8 +469,6 @@ int xs_store_open_readonly(xs_store **out, const char *path, xs_error *err)
     *out = st;
     st = NULL;
 cleanup:
-    xs__free(uri);
-    xs__free(wal);
     xs_store_close(st);
     return rc < 0 ? rc : XS_OK;
 }
@@ -522,7 +479,11 @@ void xs_store_close(xs_store *st)
     if (!st) return;
     if (st->db) {
         xs__store_rollback(st);
-        sqlite3_close_v2(st->db);
+        xs__sqlite_close(st);
+    }
+    if (st->pg) {
+        xs__store_rollback(st);
+        xs__pg_close(st->pg);
     }
     xs__free(st->path);
     xs__free(st);
@@ -531,7 +492,8 @@ void xs_store_close(xs_store *st)
 /* Contract in xsell.h. */
 void xs_store_set_busy_timeout(xs_store *st, unsigned ms)
 {
-    if (st && st->db) sqlite3_busy_timeout(st->db, ms > INT_MAX ? INT_MAX : (int)ms);
+    if (st && st->db) xs__sqlite_busy_timeout(st, ms);
+    if (st && st->pg) xs__pg_lock_timeout(st->pg, ms > INT_MAX ? INT_MAX : ms);
 }
 
 /* Contract in store_int.h / xsell.h. */
@@ -546,4 +508,57 @@ long long xs_store_count(xs_store *st, xs_table_id t, xs_error *err)
     long long n = 0;
     int rc = query_int(st, sql, 0, &n, err);
     return rc < 0 ? rc : n;
+}
+
+/* Contract in xsell.h. */
+int xs_store_is_url(const char *path)
+{
+    return xs__db_is_pg_url(path);
+}
+
+/* Contract in xsell.h. */
+int xs_store_exists(const char *path)
+{
+    if (!path) return 0;
+    return xs__db_is_pg_url(path) || access(path, R_OK) == 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Read transactions and the schema version (contract in rows.h)          */
+/* ---------------------------------------------------------------------- */
+
+int xs__store_read_begin(xs_store *st, int *began, xs_error *err)
+{
+    *began = 0;
+    if (xs__db_in_txn(st)) return XS_OK;
+    int rc = exec_sql(st, xs__dialect(st, XS__SQL_BEGIN_READ),
+                      "starting a read transaction", err);
+    if (rc == XS_OK) *began = 1;
+    return rc;
+}
+
+void xs__store_read_end(xs_store *st, int began)
+{
+    if (began && xs__db_in_txn(st)) xs__db_exec(st, "ROLLBACK");
+}
+
+int xs__store_version(xs_store *st, long long *v, xs_error *err)
+{
+    xs__stmt *s = NULL;
+    if (xs__db_prepare(st, "SELECT max(version) FROM schema_migrations", -1, &s) !=
+        XS__DB_OK)
+        return xs__error_set(err, XS_ESCHEMA, st->path, 0, NULL, "not an xsell store: %s",
+                             xs__db_errmsg(st));
+    int rc = xs__db_step(s);
+    if (rc != XS__DB_ROW) {
+        rc = xs__error_set(err, XS_EDB, st->path, 0, NULL,
+                           "reading the schema version: %s", xs__db_errmsg(st));
+    } else if (xs__db_column_type(s, 0) == XS__DB_NULL) {
+        rc = 0;
+    } else {
+        *v = xs__db_column_int64(s, 0);
+        rc = 1;
+    }
+    xs__db_finalize(s);
+    return rc;
 }

@@ -20,9 +20,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+typedef struct xs__pg xs__pg; /* a PostgreSQL connection (db_pg.c) */
+
 struct xs_store {
-    sqlite3 *db;
-    char *path;
+    sqlite3 *db;           /* the SQLite file, or NULL on PostgreSQL */
+    xs__pg *pg;            /* the PostgreSQL connection, or NULL on SQLite */
+    char *path;            /* file path or postgresql:// URL as given */
     char currency[8];      /* from meta, default "USD" */
     int money_scale;       /* fraction digits of the currency, default 2 */
     int has_currency;      /* 1 when meta holds currency (set by the first import) */
@@ -41,7 +44,9 @@ struct xs_store {
  * `version`. Steps are frozen once released; later versions append. */
 typedef struct xs__migration {
     int version;
-    const char *sql; /* static text; may hold several statements */
+    const char *sql;    /* static text; may hold several statements */
+    const char *pg_sql; /* PostgreSQL's text when it cannot be derived from sql
+                         * (dialect.c); NULL: derived */
 } xs__migration;
 
 /* The migrations this build knows, ascending; *n set to their number. */

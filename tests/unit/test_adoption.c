@@ -310,8 +310,8 @@ static void test_random_vs_direct(void)
                 const xs_adoption_curve *c = NULL;
                 for (size_t i = 0; i < xs_adoption_count(res); i++) {
                     const xs_adoption_curve *x = xs_adoption_get(res, i);
-                    if (!strcmp(x->from, in.names.by_id[a]) &&
-                        !strcmp(x->to, in.names.by_id[b]))
+                    if (!strcmp(x->from, xs__intern_str(&in.names, a)) &&
+                        !strcmp(x->to, xs__intern_str(&in.names, b)))
                         c = x;
                 }
                 if (np == 0) {

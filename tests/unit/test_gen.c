@@ -251,7 +251,7 @@ static uint64_t run_hash(const char *dir)
  * (The value assumes the glibc libm of the project's Debian image: the
  * generator's normal and exponential draws use log/cos/sqrt.)
  */
-#define GOLDEN_HASH_N200_SEED42 0x9e2f0234b04176bcULL
+#define GOLDEN_HASH_N200_SEED42 0x760b94196c08a9a7ULL
 
 static void test_golden_hash(void)
 {
@@ -346,6 +346,62 @@ static void check_refs_and_keys(run *r, int f, const char *k1, const char *k2,
     CHECK_INT(dup, 0);
     CHECK(t->n > 0);
     xs__intern_free(&keys);
+}
+
+/* Rows of a file out of key order: the key columns names[] compared as
+ * SQLite's BINARY collation compares the PRIMARY KEY tuple; a row equal to
+ * the one before counts too (keys are unique). */
+static long out_of_key_order(const tab *t, const char *const *names, int n)
+{
+    size_t c[4];
+    for (int k = 0; k < n; k++)
+        c[k] = col(t, names[k]);
+    long bad = 0;
+    for (size_t i = 1; i < t->n; i++) {
+        int cmp = 0;
+        for (int k = 0; k < n && !cmp; k++) {
+            const char *a = at(t, i - 1, c[k]), *b = at(t, i, c[k]);
+            size_t la = strlen(a), lb = strlen(b);
+            cmp = memcmp(a, b, la < lb ? la : lb);
+            if (!cmp && la != lb) cmp = la < lb ? -1 : 1;
+        }
+        if (cmp >= 0) bad++;
+    }
+    return bad;
+}
+
+/* Every table in its store key order (docs/data-model.md), so that an
+ * import meets its keys in order; also with holdout experiments. */
+static void test_key_order(void)
+{
+    static const struct {
+        int file;
+        int n;
+        const char *cols[4];
+    } keys[] = {
+        {XS_GEN_CUSTOMERS, 1, {"customer_id"}},
+        {XS_GEN_PRODUCTS, 1, {"product_id"}},
+        {XS_GEN_SUBSCRIPTIONS, 3, {"customer_id", "product_id", "start_date"}},
+        {XS_GEN_ORDERS, 2, {"order_id", "product_id"}},
+        {XS_GEN_USAGE, 4, {"customer_id", "product_id", "metric", "date"}},
+        {XS_GEN_EVENTS, 4, {"customer_id", "date", "type", "ref"}},
+        {XS_GEN_OFFERS, 1, {"offer_id"}},
+    };
+    for (int holdout = 0; holdout <= 180; holdout += 180) {
+        char *d = tmpdir();
+        CHECK_INT(gen_h(d, 1500, 5, NULL, holdout), XS_OK);
+        for (size_t k = 0; k < XS_N(keys); k++) {
+            tab t;
+            CHECK_INT(tab_read(&t, d, xs_gen_file_name((xs_gen_file)keys[k].file)), 0);
+            CHECK(t.n > 0);
+            long bad = out_of_key_order(&t, keys[k].cols, keys[k].n);
+            if (bad) fprintf(stderr, "%s: %ld rows out of key order\n",
+                             xs_gen_file_name((xs_gen_file)keys[k].file), bad);
+            CHECK_INT(bad, 0);
+            tab_free(&t);
+        }
+        rmdir_all(d);
+    }
 }
 
 static void test_invariants(void)
@@ -1025,6 +1081,7 @@ int main(void)
     static const xs_test tests[] = {
         {"determinism", test_determinism},
         {"golden_hash", test_golden_hash},
+        {"key_order", test_key_order},
         {"prefix", test_prefix},
         {"invariants", test_invariants},
         {"truth", test_truth},

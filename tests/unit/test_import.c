@@ -1153,6 +1153,227 @@ static void test_unsorted_input(void)
 }
 
 /* ---------------------------------------------------------------------- */
+/* The sorted path: a file into an empty table                            */
+/* ---------------------------------------------------------------------- */
+
+/* A store with the customers and products fixtures only (orders empty). */
+static xs_store *refs_store(const char *name)
+{
+    xs_store *st = fresh_store(name);
+    for (int t = 0; t < 2; t++) {
+        char f[64];
+        snprintf(f, sizeof f, "%s.csv", fixture_tables[t]);
+        xs_import_result r;
+        CHECK_INT(import_file(st, (xs_table_id)t, fixture(f), &r, NULL), XS_OK);
+    }
+    return st;
+}
+
+/* Order lines k (two per order, different products), as a CSV row. */
+static void order_line(char *buf, size_t n, unsigned k, const char *qty)
+{
+    static const char *const prods[] = {"crm-basic", "crm-pro", "crm-seat", "payroll"};
+    snprintf(buf, n, "S%04u,C000%u,2024-03-%02u,%s,%s,%u.%02u\n", k / 2, 1 + k / 2 % 5,
+             1 + k / 2 % 28, prods[(k / 2 + k % 2) % 4], qty, k, k % 100);
+}
+
+/* Shuffled and sorted lines give the same store, with a sort budget that
+ * spills a run every few rows (many runs, merged) and with the default. */
+static void test_sorted_path(void)
+{
+    enum { N = 600 };
+    unsigned perm[N];
+    for (unsigned i = 0; i < N; i++)
+        perm[i] = i;
+    uint64_t x = 99;
+    for (unsigned i = N - 1; i > 0; i--) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        unsigned j = (unsigned)((x >> 33) % (i + 1)), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    static char sorted[N * 64], shuffled[N * 64];
+    strcpy(sorted, "order_id,customer_id,date,product_id,quantity,amount\n");
+    strcpy(shuffled, sorted);
+    for (unsigned i = 0; i < N; i++) {
+        char line[128];
+        order_line(line, sizeof line, i, "2");
+        strcat(sorted, line);
+        order_line(line, sizeof line, perm[i], "2");
+        strcat(shuffled, line);
+    }
+    xs_store *a = refs_store("sp_a.db"), *b = refs_store("sp_b.db"), *c = refs_store("sp_c.db");
+    b->sort_run_bytes = 300; /* a run every two or three rows */
+    xs_import_result r;
+    errlist errs;
+    CHECK_INT(import_text(a, XS_T_ORDERS, "sp_sorted.csv", sorted, &r, &errs), XS_OK);
+    CHECK_INT(r.inserted, N);
+    CHECK_INT(import_text(b, XS_T_ORDERS, "sp_shuffled.csv", shuffled, &r, &errs), XS_OK);
+    CHECK_INT(r.inserted, N);
+    CHECK_INT(import_text(c, XS_T_ORDERS, "sp_shuffled.csv", shuffled, &r, &errs), XS_OK);
+    CHECK_INT(r.inserted, N);
+    char *da = dump(a), *db = dump(b), *dc = dump(c);
+    CHECK_STR(db, da);
+    CHECK_STR(dc, da);
+    free(da);
+    free(db);
+    free(dc);
+    xs_store_close(a);
+    xs_store_close(b);
+    xs_store_close(c);
+}
+
+/* Duplicate keys found by the merge: each against the first line of its key
+ * (a rejected row's key counts), reported in line order after the other
+ * errors, nothing imported; with max_errors, the earliest ones. */
+static void test_sorted_duplicates(void)
+{
+    xs_store *st = refs_store("sd.db");
+    st->sort_run_bytes = 200;
+    xs_import_result r;
+    errlist errs;
+    CHECK_INT(import_text(st, XS_T_ORDERS, "sd.csv",
+                          "order_id,customer_id,date,product_id,quantity,amount\n"
+                          "O5,C0001,2024-01-05,crm-pro,1,1.00\n"
+                          "O2,C0002,2024-01-02,crm-pro,1,1.00\n"
+                          "O5,C0001,2024-01-05,crm-pro,2,2.00\n"
+                          "O1,C0001,2024-01-01,crm-seat,x,1.00\n"
+                          "O1,C0001,2024-01-01,crm-seat,1,1.00\n"
+                          "O5,C0001,2024-01-05,crm-pro,1,1.00\n"
+                          "O0,C0003,2024-01-01,crm-seat,1,1.00\n",
+                          &r, &errs),
+              XS_EREJECT);
+    CHECK_INT(errs.n, 4);
+    CHECK_STR(errs.msg[0], "sd.csv:5: quantity: not an integer: \"x\"");
+    CHECK_STR(errs.msg[1],
+              "sd.csv:4: order_id: duplicate key \"O5\", \"crm-pro\" (first on line 2)");
+    CHECK_STR(errs.msg[2],
+              "sd.csv:6: order_id: duplicate key \"O1\", \"crm-seat\" (first on line 5)");
+    CHECK_STR(errs.msg[3],
+              "sd.csv:7: order_id: duplicate key \"O5\", \"crm-pro\" (first on line 2)");
+    CHECK_INT(r.n_errors, 4);
+    CHECK_INT(r.rejected, 4);
+    CHECK_INT(xs_store_count(st, XS_T_ORDERS, NULL), 0);
+
+    /* the same line 40 times, then a new one: 39 duplicates, 5 shown */
+    static char text[8192];
+    strcpy(text, "customer_id,signup_date\n");
+    for (int i = 0; i < 40; i++)
+        strcat(text, "C7,2024-01-01\n");
+    strcat(text, "C6,2024-01-01\n");
+    xs_store *e = fresh_store("sd_max.db");
+    e->sort_run_bytes = 100;
+    xs_import_options o;
+    xs_import_options_init(&o);
+    o.max_errors = 5;
+    spit(tmp_path("sd_max.csv"), text);
+    xs_error err;
+    CHECK_INT(import_opts(e, tmp_path("sd_max.csv"), &o, &r, &errs, &err), XS_EREJECT);
+    CHECK_INT(errs.n, 5);
+    CHECK_INT(r.n_errors, 39);
+    CHECK_INT(r.rejected, 39);
+    CHECK_STR(errs.msg[0], "sd_max.csv:3: customer_id: duplicate key \"C7\" (first on line 2)");
+    CHECK_STR(errs.msg[4], "sd_max.csv:7: customer_id: duplicate key \"C7\" (first on line 2)");
+    CHECK_STR(err.message, "39 errors in 39 rows, nothing imported");
+    xs_store_close(e);
+    xs_store_close(st);
+}
+
+/* A file in key order for more than a buffer, then out of order: the rows
+ * already written cannot be checked for duplicates by the merge, so the
+ * import starts again on the key-set path; the result is the same as for
+ * the file in order, and errors of the first attempt are not repeated. */
+static void test_sorted_restart(void)
+{
+    static char text[16384], in_order[16384];
+    strcpy(text, "order_id,customer_id,date,product_id,quantity,amount\n");
+    strcpy(in_order, text);
+    char line[128];
+    order_line(line, sizeof line, 0, "1");
+    strcat(in_order, line);
+    for (unsigned k = 1; k < 80; k++) {
+        order_line(line, sizeof line, k, "1");
+        strcat(text, line);
+        strcat(in_order, line);
+    }
+    order_line(line, sizeof line, 0, "1"); /* the first key, last */
+    strcat(text, line);
+    xs_store *a = refs_store("sr_a.db"), *b = refs_store("sr_b.db");
+    b->sort_run_bytes = 500;
+    xs_import_result r;
+    errlist errs;
+    CHECK_INT(import_text(a, XS_T_ORDERS, "sr_in_order.csv", in_order, &r, &errs), XS_OK);
+    CHECK_INT(import_text(b, XS_T_ORDERS, "sr.csv", text, &r, &errs), XS_OK);
+    CHECK_INT(r.inserted, 80);
+    CHECK_INT(errs.n, 0);
+    char *da = dump(a), *db = dump(b);
+    CHECK_STR(db, da);
+    free(da);
+    free(db);
+
+    /* an error early, a duplicate of line 10 late: each reported once */
+    strcpy(text, "order_id,customer_id,date,product_id,quantity,amount\n");
+    for (unsigned k = 1; k < 80; k++) {
+        order_line(line, sizeof line, k, k == 2 ? "x" : "1");
+        strcat(text, line);
+    }
+    order_line(line, sizeof line, 9, "1");
+    strcat(text, line);
+    xs_store *c = refs_store("sr_c.db");
+    c->sort_run_bytes = 500;
+    CHECK_INT(import_text(c, XS_T_ORDERS, "sr2.csv", text, &r, &errs), XS_EREJECT);
+    CHECK_INT(errs.n, 2);
+    CHECK_STR(errs.msg[0], "sr2.csv:3: quantity: not an integer: \"x\"");
+    CHECK_STR(errs.msg[1],
+              "sr2.csv:81: order_id: duplicate key \"S0004\", \"crm-pro\" (first on line 10)");
+    CHECK_INT(r.n_errors, 2);
+    CHECK_INT(xs_store_count(c, XS_T_ORDERS, NULL), 0);
+    xs_store_close(a);
+    xs_store_close(b);
+    xs_store_close(c);
+}
+
+/* Allocation failures on the sorted path (many spilled runs): a clean
+ * XS_ENOMEM and an unchanged store, until the import succeeds. */
+static void test_sorted_faults(void)
+{
+    xs_store *st = refs_store("sf.db");
+    st->sort_run_bytes = 300;
+    char *before = dump(st);
+    static char text[8192];
+    strcpy(text, "order_id,customer_id,date,product_id,quantity,amount\n");
+    for (unsigned k = 0; k < 60; k++) {
+        char line[128];
+        order_line(line, sizeof line, (k * 37) % 60, "3");
+        strcat(text, line);
+    }
+    spit(tmp_path("sf.csv"), text);
+    xs_import_options o;
+    xs_import_options_init(&o);
+    o.table = XS_T_ORDERS;
+    int rc = -1;
+    long n;
+    for (n = 0; n < 5000; n++) {
+        xs_import_result r;
+        xs_error e;
+        xs__alloc_fail_after(n);
+        rc = xs_import_file(st, tmp_path("sf.csv"), &o, &r, &e);
+        xs__alloc_fail_after(-1);
+        if (rc == XS_OK) break;
+        CHECK_INT(rc, XS_ENOMEM);
+        char *after = dump(st);
+        CHECK_STR(after, before);
+        free(after);
+        if (rc != XS_ENOMEM) break;
+    }
+    CHECK(n > 5);
+    CHECK_INT(rc, XS_OK);
+    CHECK_INT(xs_store_count(st, XS_T_ORDERS, NULL), 60);
+    free(before);
+    xs_store_close(st);
+}
+
+/* ---------------------------------------------------------------------- */
 /* A process killed in the middle of an import                            */
 /* ---------------------------------------------------------------------- */
 
@@ -1379,6 +1600,10 @@ static const xs_test tests[] = {
     {"order_heads", test_order_heads},
     {"key_order_hint", test_key_order_hint},
     {"unsorted_input", test_unsorted_input},
+    {"sorted_path", test_sorted_path},
+    {"sorted_duplicates", test_sorted_duplicates},
+    {"sorted_restart", test_sorted_restart},
+    {"sorted_faults", test_sorted_faults},
     {"bad_files", test_bad_files},
     {"kill_mid_import", test_kill_mid_import},
     {"fault_injection", test_fault_injection},

@@ -7,6 +7,7 @@
 #include "test.h"
 
 #include "base/alloc.h"
+#include "store/rows.h"
 #include "store/store_int.h"
 
 #include <stdlib.h>
@@ -175,7 +176,7 @@ static void test_upgrade(void)
     /* upgraded through every built-in step and one more, the row kept */
     xs__migration more[16];
     memcpy(more, builtin, n * sizeof *more);
-    more[n] = (xs__migration){(int)n + 1, v2_sql};
+    more[n] = (xs__migration){(int)n + 1, v2_sql, NULL};
     CHECK_INT(xs__store_open_with(&st, path, more, n + 1, &e), XS_OK);
     if (!st) return;
     CHECK_INT(st->schema_version, n + 1);
@@ -282,8 +283,8 @@ static void test_failed_migration(void)
     if (n < 1 || n >= 16) return;
     xs__migration bad[16];
     memcpy(bad, builtin, n * sizeof *bad);
-    bad[n] = (xs__migration){(int)n + 1,
-                             "CREATE TABLE extra(x); INSERT INTO nosuch VALUES (1);"};
+    bad[n] = (xs__migration){
+        (int)n + 1, "CREATE TABLE extra(x); INSERT INTO nosuch VALUES (1);", NULL};
     CHECK_INT(xs__store_open_with(&st, path, bad, n + 1, &e), XS_EDB);
     CHECK(st == NULL);
     char msg[1200], want[600];
@@ -527,6 +528,98 @@ static void test_open_readonly(void)
     CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);
 }
 
+static long long data_version(xs_store *st)
+{
+    char buf[32];
+    int rc = xs__store_meta_get(st, "data_version", buf, sizeof buf, NULL);
+    return rc == 1 ? atoll(buf) : rc == 0 ? 0 : -1;
+}
+
+/* Every committed write transaction adds one to meta data_version; a
+ * rolled-back one, a migration and a read do not. */
+static void test_data_version(void)
+{
+    const char *path = tmp_path("dv.db");
+    remove_db(path);
+    xs_store *st = NULL;
+    CHECK_INT(xs_store_open(&st, path, NULL), XS_OK);
+    if (!st) return;
+    CHECK_INT(data_version(st), 0);
+    for (int i = 1; i <= 3; i++) {
+        CHECK_INT(xs__store_begin(st, NULL), XS_OK);
+        CHECK_INT(xs__store_meta_set(st, "probe", "x", NULL), XS_OK);
+        CHECK_INT(xs__store_commit(st, NULL), XS_OK);
+        CHECK_INT(data_version(st), i);
+    }
+    CHECK_INT(xs__store_begin(st, NULL), XS_OK);
+    CHECK_INT(xs__store_meta_set(st, "probe", "y", NULL), XS_OK);
+    xs__store_rollback(st);
+    CHECK_INT(data_version(st), 3);
+    CHECK_INT(xs_store_count(st, XS_T_ORDERS, NULL), 0);
+    xs_store_close(st);
+    CHECK_INT(xs_store_open(&st, path, NULL), XS_OK);
+    if (!st) return;
+    CHECK_INT(data_version(st), 3);
+    xs_store_close(st);
+}
+
+/* The row API: key order, typed values, NULL filter, counts, and its
+ * errors with their messages. */
+static void test_rows(void)
+{
+    const char *path = tmp_path("rows.db");
+    remove_db(path);
+    xs_store *st = NULL;
+    CHECK_INT(xs_store_open(&st, path, NULL), XS_OK);
+    if (!st) return;
+    CHECK_INT(xs__db_exec(
+                  st, "INSERT INTO returns(return_id, product_id, customer_id, date,"
+                      " quantity, amount) VALUES ('R2', 'p', 'C1', '2024-01-02', 1, 250),"
+                      " ('R1', 'q', NULL, '2024-01-01', 2, 100),"
+                      " ('R1', 'p', 'C2', '2024-01-01', 3, 75)"),
+              XS__DB_OK);
+    long long n = -1;
+    CHECK_INT(xs__store_rows_count(st, XS_T_RETURNS, NULL, &n, NULL), XS_OK);
+    CHECK_INT(n, 3);
+    CHECK_INT(xs__store_rows_count(st, XS_T_RETURNS, "customer_id", &n, NULL), XS_OK);
+    CHECK_INT(n, 2);
+    static const char *const cols[] = {"return_id", "product_id", "customer_id",
+                                       "amount"};
+    xs__rows r;
+    xs_error e;
+    CHECK_INT(xs__store_rows_open(st, XS_T_RETURNS, cols, 4, NULL, &r, &e), XS_OK);
+    char got[256] = "";
+    size_t o = 0;
+    while (xs__rows_next(&r, &e) == 1)
+        o += (size_t)snprintf(got + o, sizeof got - o, "%s/%s/%s/%lld;",
+                              xs__rows_text(&r, 0), xs__rows_text(&r, 1),
+                              xs__rows_is_null(&r, 2) ? "-" : xs__rows_text(&r, 2),
+                              (long long)xs__rows_int64(&r, 3));
+    CHECK_STR(got, "R1/p/C2/75;R1/q/-/100;R2/p/C1/250;");
+    xs__rows_close(&r);
+    xs__rows_close(&r); /* twice is fine */
+    static const char *const bad[] = {"return_id", "nosuch"};
+    CHECK_INT(xs__store_rows_open(st, XS_T_RETURNS, bad, 2, NULL, &r, &e), XS_EINVAL);
+    CHECK_STR(e.message, "table returns has no column nosuch");
+    xs__rows_close(&r);
+    CHECK_INT(xs__store_rows_open(st, XS_T_RETURNS, cols, 4, "nosuch", &r, &e),
+              XS_EINVAL);
+    CHECK_STR(e.message, "table returns has no column nosuch");
+    /* a store whose table lacks a column is another schema */
+    CHECK_INT(xs__db_exec(st, "ALTER TABLE returns DROP COLUMN amount"), XS__DB_OK);
+    CHECK_INT(xs__store_rows_open(st, XS_T_RETURNS, cols, 4, NULL, &r, &e), XS_ESCHEMA);
+    CHECK_STR(e.message,
+              "table returns does not have the schema this xsell reads: no such "
+              "column: amount");
+    xs__rows_close(&r);
+    CHECK_INT(xs_store_exists(path), 1);
+    CHECK_INT(xs_store_exists(tmp_path("absent.db")), 0);
+    CHECK_INT(xs_store_exists("postgresql://"), 1);
+    CHECK_INT(xs_store_is_url("postgres://h/db"), 1);
+    CHECK_INT(xs_store_is_url(path), 0);
+    xs_store_close(st);
+}
+
 static const xs_test tests[] = {
     {"open_creates", test_open_creates},
     {"defs_match_schema", test_defs_match_schema},
@@ -539,6 +632,8 @@ static const xs_test tests[] = {
     {"count", test_count},
     {"open_oom", test_open_oom},
     {"open_readonly", test_open_readonly},
+    {"data_version", test_data_version},
+    {"rows", test_rows},
 };
 
 int main(void)

@@ -1,0 +1,117 @@
+#!/bin/sh
+# bench_import_tables.sh — import of every generated table, in key order (as
+# `xsell gen` writes it) and shuffled, by `xsell import` against the sqlite3
+# shell's `.import` of the same file into a plain table (no types, no key,
+# no checks), measured in the same run with GNU time: wall time and peak RSS
+# of each, and the ratio xsell / sqlite3 (below 1: xsell is faster).
+#
+# The tables are those of `xsell gen --customers N` (default 1,000,000). For
+# customers and products xsell imports into a new store; for the other tables
+# into a copy of a store holding the customers and products (made once, not
+# timed). The shuffled files are the data lines in a random order fixed by
+# the seed (shuf with an AES-CTR random source), below the same header.
+# Each contender runs RUNS times (default 1); the best time and the largest
+# RSS count.
+#
+# usage: [RUNS=3] [TABLES="orders usage"] [ORDERS="key shuffled"]
+#        [BENCH_DIR=dir] [KEEP=1] bench/bench_import_tables.sh [XSELL] [N] [CSV_DIR]
+# XSELL defaults to build/xsell (a Release build: `make`). CSV_DIR: files of an
+# earlier `xsell gen` to use instead of generating them (read only).
+# Needs about 4 GB of scratch space at 1M customers (BENCH_DIR, default a
+# new directory under /tmp, removed at the end unless KEEP=1).
+set -eu
+cd "$(dirname "$0")/.."
+XS=${1:-build/xsell}
+N=${2:-1000000}
+SRC=${3:-}
+RUNS=${RUNS:-1}
+TABLES=${TABLES:-"customers products subscriptions orders usage events offers"}
+ORDERS=${ORDERS:-"key shuffled"}
+SEED=${SEED:-42}
+[ -x "$XS" ] || { echo "bench_import_tables: $XS not built (run make)" >&2; exit 1; }
+for tool in sqlite3 shuf openssl /usr/bin/time; do
+    command -v "$tool" >/dev/null || { echo "bench_import_tables: needs $tool" >&2; exit 1; }
+done
+XS=$(cd "$(dirname "$XS")" && pwd)/$(basename "$XS")
+if [ -n "${BENCH_DIR:-}" ]; then
+    W=$BENCH_DIR
+    mkdir -p "$W"
+else
+    W=$(mktemp -d /tmp/xsell-bench-import.XXXXXX)
+fi
+[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$W"' EXIT
+
+# the files
+if [ -z "$SRC" ]; then
+    SRC=$W/csv
+    [ -f "$SRC/offers.csv" ] || "$XS" gen --out "$SRC" --customers "$N" >/dev/null
+fi
+for t in $TABLES; do
+    [ -f "$SRC/$t.csv" ] || { echo "bench_import_tables: no $SRC/$t.csv" >&2; exit 1; }
+done
+case " $ORDERS " in
+*" shuffled "*)
+    mkdir -p "$W/shuffled"
+    openssl enc -aes-256-ctr -pass pass:"$SEED" -nosalt -pbkdf2 </dev/zero 2>/dev/null |
+        head -c 268435456 >"$W/random"
+    for t in $TABLES; do
+        [ -f "$W/shuffled/$t.csv" ] && continue
+        {
+            head -1 "$SRC/$t.csv"
+            tail -n +2 "$SRC/$t.csv" | shuf --random-source="$W/random"
+        } >"$W/shuffled/$t.csv"
+    done
+    ;;
+esac
+
+# the store the dependent tables go into: customers and products
+rm -f "$W/base.db" "$W/base.db-wal" "$W/base.db-shm"
+"$XS" import --db "$W/base.db" customers "$SRC/customers.csv" 2>/dev/null
+"$XS" import --db "$W/base.db" products "$SRC/products.csv" 2>/dev/null
+
+# timed CMD...: runs it under GNU time; sets T (seconds) and M (peak RSS, MB)
+timed() {
+    /usr/bin/time -f "%e %M" -o "$W/time" "$@" >"$W/out" 2>"$W/err" || {
+        echo "bench_import_tables: failed: $*" >&2
+        cat "$W/err" >&2
+        exit 1
+    }
+    T=$(awk '{ print $1 }' "$W/time")
+    M=$(awk '{ printf "%.0f", $2 / 1024 }' "$W/time")
+}
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
+max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }'; }
+
+printf '%-14s %-9s %10s %8s %9s %9s %9s %8s %6s\n' table order rows file_MB sqlite3_s sqlite_MB xsell_s xsell_MB ratio |
+    tee "$W/table"
+for t in $TABLES; do
+    for order in $ORDERS; do
+        if [ "$order" = key ]; then f=$SRC/$t.csv; else f=$W/shuffled/$t.csv; fi
+        rows=$(($(wc -l <"$f") - 1))
+        mb=$(awk -v b="$(wc -c <"$f")" 'BEGIN { printf "%.0f", b / 1e6 }')
+        bt="" bm="" xt="" xm=""
+        for run in $(seq "$RUNS"); do
+            rm -f "$W/plain.db" "$W/plain.db-journal"
+            timed sqlite3 "$W/plain.db" ".mode csv" ".import $f $t"
+            bt=$(min "$bt" "$T")
+            bm=$(max "$bm" "$M")
+            n=$(sqlite3 "$W/plain.db" "SELECT count(*) FROM $t")
+            [ "$n" = "$rows" ] || { echo "bench_import_tables: sqlite3 has $n rows of $t, not $rows" >&2; exit 1; }
+
+            rm -f "$W/store.db" "$W/store.db-wal" "$W/store.db-shm"
+            case $t in
+            customers | products) ;;
+            *) cp "$W/base.db" "$W/store.db" ;;
+            esac
+            timed "$XS" import --db "$W/store.db" "$t" "$f"
+            xt=$(min "$xt" "$T")
+            xm=$(max "$xm" "$M")
+            n=$(sqlite3 "$W/store.db" "SELECT count(*) FROM $t")
+            [ "$n" = "$rows" ] || { echo "bench_import_tables: xsell stored $n rows of $t, not $rows" >&2; exit 1; }
+        done
+        ratio=$(awk -v a="$xt" -v b="$bt" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+        printf '%-14s %-9s %10d %8s %9.2f %9s %9.2f %8s %6s\n' "$t" "$order" "$rows" "$mb" "$bt" "$bm" "$xt" "$xm" "$ratio" |
+            tee -a "$W/table"
+    done
+done
+echo "best of $RUNS run(s); *_MB = peak RSS (GNU time), file_MB = size of the CSV; ratio = xsell_s / sqlite3_s"

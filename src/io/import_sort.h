@@ -1,0 +1,89 @@
+/*
+ * import_sort.h — the importer's external sort of records by key
+ * (import_sort.c), used when a file goes into an empty table: rows are put
+ * into the store in key order and duplicate keys are found as neighbours,
+ * without a hash set of every key (src/io/import.c).
+ *
+ * A record is a sort key (bytes whose byte order is the wanted order), the
+ * line it came from, a flag byte and a payload. Records are collected in a
+ * buffer of bounded size; a full buffer is sorted and written to a temporary
+ * file as a run, unless every key so far came in strictly increasing order,
+ * in which case the caller may take the buffer as it is (xs__isort_drain).
+ * At the end the runs are merged: xs__isort_next() returns every record in
+ * key order, equal keys in the order they were added.
+ */
+#ifndef XS_IMPORT_SORT_H
+#define XS_IMPORT_SORT_H
+
+#include "xsell.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct xs__isort xs__isort;
+
+/* One record as returned by xs__isort_next / xs__isort_drain (borrowed,
+ * valid until the next call). */
+typedef struct xs__isort_rec {
+    const char *key;
+    size_t klen;
+    uint32_t line;
+    unsigned flags;
+    const char *payload;
+    size_t plen;
+} xs__isort_rec;
+
+/*
+ * A new sorter using at most about budget bytes of memory for its buffer and
+ * index (0: the default, 48 MiB). Caller frees with xs__isort_free().
+ * Returns XS_OK or XS_ENOMEM.
+ */
+int xs__isort_new(xs__isort **out, size_t budget, xs_error *err);
+void xs__isort_free(xs__isort *s);
+
+/*
+ * Adds a record (bytes copied). klen < 65536, flags < 256. When the buffer
+ * is full it is sorted and spilled to a temporary file, or, while every key
+ * so far was greater than the one before, *full is set to 1 and the record
+ * is not added: the caller drains the buffer (xs__isort_drain) and adds it
+ * again. Returns XS_OK, XS_ENOMEM or XS_EIO.
+ */
+int xs__isort_add(xs__isort *s, const char *key, size_t klen, uint32_t line,
+                  unsigned flags, const char *payload, size_t plen, int *full,
+                  xs_error *err);
+
+/* 1 while every key added (drained ones included) was greater than the one
+ * before, in byte order. */
+int xs__isort_in_order(const xs__isort *s);
+
+/* 1 once records were drained (taken by the caller in order, see above). */
+int xs__isort_drained(const xs__isort *s);
+
+/*
+ * Takes the buffered records in the order they were added (only while
+ * xs__isort_in_order): calls fn for each, then empties the buffer. fn
+ * returns XS_OK or a negative code that stops the drain (returned).
+ */
+int xs__isort_drain(xs__isort *s, int (*fn)(void *ctx, const xs__isort_rec *r),
+                    void *ctx);
+
+/*
+ * After a drain, the caller may write rows of later keys itself: notes key
+ * as the last one without storing a record. Returns 1 when it is greater
+ * than the last key, 0 when not (the sorter is then out of order), or
+ * XS_ENOMEM.
+ */
+int xs__isort_note(xs__isort *s, const char *key, size_t klen);
+
+/* Ends adding: sorts the buffer and prepares the merge of the runs.
+ * Returns XS_OK, XS_ENOMEM or XS_EIO. */
+int xs__isort_finish(xs__isort *s, xs_error *err);
+
+/* The next record in key order (equal keys: first added first). Returns 1,
+ * 0 at the end, or XS_ENOMEM / XS_EIO. */
+int xs__isort_next(xs__isort *s, xs__isort_rec *r, xs_error *err);
+
+/* Runs written to the temporary file so far (for tests and statistics). */
+size_t xs__isort_n_runs(const xs__isort *s);
+
+#endif

@@ -1,0 +1,229 @@
+/*
+ * model.c — building a model in memory (xs_model_build), the one place that
+ * assembles it: store -> snapshot -> order baskets -> items bought together
+ * and association rules -> customer scores -> offer engine (the store's
+ * build) -> ranked target list with its guardrail totals; and the
+ * accessors and free of both built and mapped models.
+ */
+#include "model/model_int.h"
+
+#include "base/alloc.h"
+#include "base/date.h"
+#include "base/error.h"
+#include "offer/offer_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define TOGETHER_TOP_K 50 /* as the server's model */
+#define MAX_RULES 2000
+
+void xs_model_opts_init(xs_model_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->n_threads = 2;
+}
+
+/* The rules the server and `xsell rules`' defaults would give over the
+ * order baskets: itemsets of up to 3 items in 0.1 % of baskets (at least
+ * 2), confidence 5 %, at most 2000. */
+static int mine_rules(xs_model *m, xs_error *err)
+{
+    xs_rule_opts o;
+    xs_rule_opts_init(&o);
+    size_t n_tx = xs_baskets_n_tx(m->baskets);
+    o.mine.min_count = xs_min_count(0.001, n_tx);
+    if (o.mine.min_count < 2) o.mine.min_count = 2;
+    o.mine.max_len = 3;
+    o.min_confidence = 0.05;
+    o.max_rules = MAX_RULES;
+    return xs_rules_mine(&m->rules, m->baskets, &o, err);
+}
+
+/* The offer engine: the store's build (xs_offer_engine_open: its stored
+ * propensity model when of the same day, its experiments, its churn model),
+ * or, for a store never built, one fitted here with the experiments set. */
+static int open_engine(xs_model *m, xs_store *st, const xs_model_opts *o, xs_error *err)
+{
+    char day[11], built[21];
+    char *text = NULL;
+    int rc = xs_store_build_get(st, day, built, &text, err);
+    xs_store_build_free(text);
+    if (rc < 0) return rc;
+    if (rc == 1) return xs_offer_engine_open(st, m->snap, o->cfg, o->as_of, &m->en, err);
+    xs_experiment *exp = NULL;
+    long n_exp = xs_store_experiments(st, &exp, err);
+    if (n_exp < 0) return (int)n_exp;
+    rc = xs_offer_engine_new(m->snap, o->cfg, o->as_of, &m->en, err);
+    if (rc == XS_OK) rc = xs_offer_engine_set_experiments(m->en, exp, (size_t)n_exp, err);
+    xs_store_experiments_free(exp);
+    if (rc < 0) {
+        xs_offer_engine_free(m->en);
+        m->en = NULL;
+    }
+    return rc;
+}
+
+/* Scores, engine and target list: each may fail on its own (an empty store
+ * has no customers to score) without failing the model; the info says why.
+ * Out of memory fails the model. */
+static int build_customers(xs_model *m, xs_store *st, const xs_model_opts *o, xs_error *err)
+{
+    xs_error e = {0};
+    char msg[1024];
+    memset(&m->hcfg, 0, sizeof m->hcfg);
+    xs_health_config_init(&m->hcfg);
+    m->hcfg.clv = o->clv ? 1 : 0;
+    m->hcfg.churn = o->churn ? 1 : 0;
+    int rc = xs_customer_scores_compute(m->snap, &m->hcfg, o->as_of, &m->cs, &e);
+    if (rc == XS_ENOMEM) return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
+    if (rc < 0) {
+        m->cs = NULL;
+        snprintf(m->info.scores_error, sizeof m->info.scores_error, "%s",
+                 xs_error_format(&e, msg, sizeof msg));
+    }
+    memset(&e, 0, sizeof e);
+    rc = open_engine(m, st, o, &e);
+    if (rc == XS_ENOMEM) return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
+    if (rc < 0) {
+        snprintf(m->info.engine_error, sizeof m->info.engine_error, "%s",
+                 xs_error_format(&e, msg, sizeof msg));
+        return XS_OK;
+    }
+    xs_offer_engine_as_of(m->en, m->info.as_of);
+    if (xs_offer_targets_rank(m->en, o->n_threads > 0 ? o->n_threads : 2, &m->targets,
+                              &m->n_targets, &m->summary) < 0)
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    return XS_OK;
+}
+
+/* Contract in xsell.h. */
+int xs_model_build(xs_store *st, const xs_model_opts *opts, xs_model **out, xs_error *err)
+{
+    return xs_model_build_from(st, NULL, opts, out, err);
+}
+
+/* Contract in xsell.h. */
+int xs_model_build_from(xs_store *st, xs_snapshot *snap, const xs_model_opts *opts,
+                        xs_model **out, xs_error *err)
+{
+    xs_model_opts defaults;
+    if (!opts) {
+        xs_model_opts_init(&defaults);
+        opts = &defaults;
+    }
+    *out = NULL;
+    xs_model *m = xs__calloc(1, sizeof *m);
+    if (!m) {
+        xs_snapshot_free(snap);
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    }
+    m->snap = snap;
+    int rc;
+    /* the id first: giving one is a write, and the data version read after
+     * it is the one the model matches */
+    xs_error e = {0};
+    if (xs_store_identity_ensure(st, m->info.store_id, &e) < 0)
+        m->info.store_id[0] = '\0'; /* a read-only store without an id */
+    char id[40];
+    if ((rc = xs_store_identity(st, id, &m->info.data_version, err)) < 0) goto fail;
+    snprintf(m->info.store_id, sizeof m->info.store_id, "%s", id);
+    m->info.as_of_given = opts->as_of != NULL;
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(m->info.built_at, sizeof m->info.built_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (!m->snap && (rc = xs_snapshot_load(st, &m->snap, err)) < 0) goto fail;
+    if ((rc = xs_baskets_from_store(st, XS_SOURCE_ORDERS, &m->baskets, err)) < 0) goto fail;
+    xs_together_opts to = {.measure = XS_SIM_COSINE, .top_k = TOGETHER_TOP_K};
+    if ((rc = xs_together_build(m->baskets, &to, &m->tog, err)) < 0) goto fail;
+    if ((rc = mine_rules(m, err)) < 0) goto fail;
+    if ((rc = build_customers(m, st, opts, err)) < 0) goto fail;
+    *out = m;
+    return XS_OK;
+fail:
+    xs_model_free(m);
+    return rc;
+}
+
+/* Contract in xsell.h. */
+void xs_model_free(xs_model *m)
+{
+    if (!m) return;
+    xs_offer_engine_free(m->en);
+    xs_customer_scores_free(m->cs);
+    xs_rules_free(m->rules);
+    xs_together_free(m->tog);
+    xs_baskets_free(m->baskets);
+    xs_snapshot_free(m->snap);
+    if (!m->f) xs_targets_free(m->targets);
+    xs__mfile_close(m->f);
+    xs__free(m);
+}
+
+const xs_model_info *xs_model_info_of(const xs_model *m)
+{
+    return &m->info;
+}
+
+const xs_snapshot *xs_model_snapshot(const xs_model *m)
+{
+    return m->snap;
+}
+
+const xs_baskets *xs_model_baskets(const xs_model *m)
+{
+    return m->baskets;
+}
+
+const xs_together *xs_model_together(const xs_model *m)
+{
+    return m->tog;
+}
+
+const xs_rules *xs_model_rules(const xs_model *m)
+{
+    return m->rules;
+}
+
+const xs_customer_scores *xs_model_scores(const xs_model *m)
+{
+    return m->cs;
+}
+
+xs_offer_engine *xs_model_engine(const xs_model *m)
+{
+    return m->en;
+}
+
+const xs_target *xs_model_targets(const xs_model *m, size_t *n)
+{
+    *n = m->en ? m->n_targets : 0;
+    return m->en ? m->targets : NULL;
+}
+
+const xs_offer_summary *xs_model_summary(const xs_model *m)
+{
+    return m->en ? &m->summary : NULL;
+}
+
+const xs_health_config *xs_model_health_config(const xs_model *m)
+{
+    return &m->hcfg;
+}
+
+/* Contract in xsell.h. */
+int xs_model_engine_fits(const xs_model *m, const xs_offer_config *cfg, const char *as_of)
+{
+    if (!m->en) return 0;
+    xs_offer_config d;
+    if (!cfg) {
+        xs_offer_config_init(&d);
+        cfg = &d;
+    }
+    if (memcmp(&m->en->cfg, cfg, sizeof *cfg) != 0) return 0;
+    if (!as_of) return !m->info.as_of_given;
+    int32_t day;
+    return xs__date_parse(as_of, strlen(as_of), &day) == 0 && day == m->en->as_of;
+}

@@ -1,0 +1,179 @@
+/*
+ * model_file.c — a model as one file (src/base/mfile.h): saving every part
+ * through its module's save function, opening by mapping it and pointing
+ * every part into the mapping, and checking that a model belongs to a
+ * store (store id in the file's header against the store's meta).
+ *
+ * Sections: "model.hdr" (this file's scalars: why a part is absent, the
+ * guardrail totals, the health configuration of the scores), "model.targets"
+ * (the ranked target list, xs_target rows), then "snap.*" (snapshot_io.c),
+ * "bask.*", "tog.*", "rules.*" (mine_io.c), "scores.*" (scores_io.c),
+ * "engine.*" (engine_io.c).
+ */
+#include "model/model_int.h"
+
+#include "base/alloc.h"
+#include "base/error.h"
+#include "mine/mine_io.h"
+#include "offer/engine_io.h"
+#include "score/scores_io.h"
+#include "snapshot/snapshot_io.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The scalars of model_file.c, as stored. */
+typedef struct model_hdr {
+    char scores_error[256];
+    char engine_error[256];
+    uint64_t n_targets;
+    uint32_t has_baskets, has_scores, has_engine, as_of_given;
+    xs_offer_summary summary;
+    xs_health_config hcfg;
+} model_hdr;
+
+/* Contract in xsell.h. */
+int xs_model_save(const xs_model *m, const char *path, xs_error *err)
+{
+    xs__mfile_writer *w = NULL;
+    model_hdr h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.scores_error, m->info.scores_error, sizeof h.scores_error);
+    memcpy(h.engine_error, m->info.engine_error, sizeof h.engine_error);
+    h.n_targets = m->en ? m->n_targets : 0;
+    h.has_baskets = m->baskets != NULL;
+    h.has_scores = m->cs != NULL;
+    h.has_engine = m->en != NULL;
+    h.as_of_given = (uint32_t)m->info.as_of_given;
+    if (m->en) h.summary = m->summary;
+    h.hcfg = m->hcfg;
+    int rc = xs__mfile_create(&w, path, err);
+    if (rc < 0) return rc;
+    if ((rc = xs__mfile_put(w, "model.hdr", &h, sizeof h, err)) < 0 ||
+        (rc = xs__mfile_put(w, "model.targets", m->targets,
+                            (size_t)h.n_targets * sizeof *m->targets, err)) < 0 ||
+        (rc = xs__snapshot_save(m->snap, w, err)) < 0)
+        goto fail;
+    if (m->baskets && ((rc = xs__baskets_save(m->baskets, w, err)) < 0 ||
+                       (m->tog && (rc = xs__together_save(m->tog, w, err)) < 0) ||
+                       (m->rules && (rc = xs__rules_save(m->rules, w, err)) < 0)))
+        goto fail;
+    if (m->cs && (rc = xs__customer_scores_save(m->cs, w, err)) < 0) goto fail;
+    if (m->en && (rc = xs__offer_engine_save(m->en, w, err)) < 0) goto fail;
+    xs__mfile_meta meta;
+    memset(&meta, 0, sizeof meta);
+    snprintf(meta.store_id, sizeof meta.store_id, "%s", m->info.store_id);
+    snprintf(meta.as_of, sizeof meta.as_of, "%s", m->info.as_of);
+    snprintf(meta.built_at, sizeof meta.built_at, "%s", m->info.built_at);
+    snprintf(meta.xsell_version, sizeof meta.xsell_version, "%s", XS_VERSION);
+    meta.data_version = m->info.data_version;
+    return xs__mfile_commit(w, &meta, err);
+fail:
+    xs__mfile_abort(w);
+    return rc;
+}
+
+/* A part that may be absent: XS_ENOTFOUND becomes "none" (when allowed). */
+static int optional(int rc, int allowed, xs_error *err)
+{
+    if (rc == XS_ENOTFOUND && allowed) {
+        xs__error_clear(err);
+        return XS_OK;
+    }
+    return rc;
+}
+
+/* Contract in xsell.h. */
+int xs_model_open(const char *path, xs_model **out, xs_error *err)
+{
+    *out = NULL;
+    xs_model *m = xs__calloc(1, sizeof *m);
+    if (!m) return xs__error_set(err, XS_ENOMEM, path, 0, NULL, "out of memory");
+    int rc = xs__mfile_open(&m->f, path, err);
+    if (rc < 0) goto fail;
+    const model_hdr *h;
+    if ((rc = xs__mfile_need(m->f, "model.hdr", sizeof *h, 1, (const void **)&h, err)) < 0)
+        goto fail;
+    if ((rc = xs__snapshot_map(m->f, &m->snap, err)) < 0) goto fail;
+    if (h->has_baskets) {
+        /* a part the header says is there must be there */
+        if ((rc = xs__baskets_map(m->f, &m->baskets, err)) < 0 ||
+            (rc = optional(xs__together_map(m->f, m->baskets, &m->tog, err), 1, err)) < 0 ||
+            (rc = optional(xs__rules_map(m->f, m->baskets, &m->rules, err), 1, err)) < 0)
+            goto fail;
+    }
+    if (h->has_scores && (rc = xs__customer_scores_map(m->f, m->snap, &m->cs, err)) < 0)
+        goto fail;
+    if (h->has_engine) {
+        if ((rc = xs__offer_engine_map(m->f, m->snap, &m->en, err)) < 0) goto fail;
+        const void *t;
+        if (h->n_targets > m->snap->cust.n) {
+            rc = xs__error_set(err, XS_EPARSE, path, 0, NULL,
+                               "section model.targets: %llu rows for %zu customers (the file "
+                               "is corrupted)",
+                               (unsigned long long)h->n_targets, m->snap->cust.n);
+            goto fail;
+        }
+        if ((rc = xs__mfile_need(m->f, "model.targets", sizeof(xs_target),
+                                 (size_t)h->n_targets, &t, err)) < 0)
+            goto fail;
+        m->targets = (xs_target *)t;
+        m->n_targets = (size_t)h->n_targets;
+        m->summary = h->summary;
+    }
+    m->hcfg = h->hcfg;
+    const xs__mfile_meta *meta = xs__mfile_meta_of(m->f);
+    xs_model_info *in = &m->info;
+    memcpy(in->scores_error, h->scores_error, sizeof in->scores_error);
+    in->scores_error[sizeof in->scores_error - 1] = '\0';
+    memcpy(in->engine_error, h->engine_error, sizeof in->engine_error);
+    in->engine_error[sizeof in->engine_error - 1] = '\0';
+    snprintf(in->as_of, sizeof in->as_of, "%s", meta->as_of);
+    snprintf(in->built_at, sizeof in->built_at, "%s", meta->built_at);
+    snprintf(in->store_id, sizeof in->store_id, "%s", meta->store_id);
+    in->data_version = meta->data_version;
+    in->path = xs__mfile_path(m->f);
+    in->bytes = xs__mfile_size(m->f);
+    in->mapped = 1;
+    in->as_of_given = h->as_of_given != 0;
+    *out = m;
+    return XS_OK;
+fail:
+    xs_model_free(m);
+    return rc;
+}
+
+/* Contract in xsell.h. */
+int xs_model_open_current(xs_store *st, xs_model **out, xs_error *err)
+{
+    char path[4096], id[40];
+    uint64_t dv = 0;
+    *out = NULL;
+    int rc = xs_store_model_path(st, path, sizeof path, err);
+    if (rc <= 0) return rc;
+    if ((rc = xs_store_identity(st, id, &dv, err)) < 0) return rc;
+    xs_model *m = NULL;
+    if (xs_model_open(path, &m, NULL) < 0) return 0; /* gone or damaged: build */
+    if (!id[0] || strcmp(m->info.store_id, id) != 0 || m->info.data_version != dv) {
+        xs_model_free(m);
+        return 0;
+    }
+    *out = m;
+    return 1;
+}
+
+/* Contract in xsell.h. */
+int xs_model_check_store(const xs_model *m, xs_store *st, xs_error *err)
+{
+    char id[40];
+    uint64_t dv;
+    int rc = xs_store_identity(st, id, &dv, err);
+    if (rc < 0) return rc;
+    const char *name = m->info.path ? m->info.path : "the model";
+    if (!m->info.store_id[0] || strcmp(id, m->info.store_id) != 0)
+        return xs__error_set(err, XS_EINVAL, name, 0, NULL,
+                             "built from another store (store id %s, this store's is %s)",
+                             m->info.store_id[0] ? m->info.store_id : "none",
+                             id[0] ? id : "none");
+    return XS_OK;
+}

@@ -1,0 +1,672 @@
+/*
+ * db_pg.c — the PostgreSQL backend of the database layer (db.h) on libpq.
+ *
+ * A statement's `?` / `?N` parameters become `$N` (outside quoted text);
+ * the statement is prepared once per connection (PQprepare, named xsN and
+ * cached by its text) and run with PQexecPrepared, values sent as text
+ * parameters (blobs as binary). A statement prepared for a scan instead
+ * declares a cursor over the same text and FETCHes it in batches of
+ * SCAN_BATCH rows, so a scan of millions of rows holds one batch at a time;
+ * outside a transaction it opens its own (REPEATABLE READ, so the whole
+ * scan sees one snapshot) and ends it when the scan ends.
+ *
+ * Errors keep PostgreSQL's primary message; a lock that could not be had
+ * within lock_timeout (SQLSTATE 55P03) is reported as busy, which the
+ * store turns into XS_EBUSY with the same message as on SQLite.
+ */
+#include "store/db.h"
+
+#include "base/alloc.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SCAN_BATCH 20000
+
+typedef struct cached {
+    char *sql; /* translated text */
+    uint64_t hash;
+    char name[16];
+    int n_params;
+} cached;
+
+struct xs__pg {
+    PGconn *conn;
+    char err[1024];
+    int busy;
+    long long changes;
+    cached **stmts; /* each allocated alone: statements point at them */
+    size_t n_stmts, cap_stmts;
+    unsigned next_id;
+};
+
+struct xs__pgstmt {
+    xs__pg *c;
+    const cached *prep; /* NULL for a scan (its text is in scan_sql) */
+    char *scan_sql;
+    int scan;
+    int n_params;
+    char **vals; /* owned copies; NULL: SQL NULL */
+    int *lens, *fmts;
+    PGresult *res;
+    int row, n_rows, started, done;
+    int finished; /* DONE returned: the next step runs it again */
+    int cursor_open, own_txn;
+    char cursor[24];
+    void **blob; /* decoded bytea per column of the current row */
+    size_t *blob_len;
+    int n_blob;
+};
+
+/* ---------------------------------------------------------------------- */
+/* Errors                                                                 */
+/* ---------------------------------------------------------------------- */
+
+static int set_err(xs__pg *c, const PGresult *r)
+{
+    const char *m = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (!m) m = PQerrorMessage(c->conn);
+    snprintf(c->err, sizeof c->err, "%s", m && *m ? m : "unknown PostgreSQL error");
+    size_t n = strlen(c->err);
+    while (n && (c->err[n - 1] == '\n' || c->err[n - 1] == ' '))
+        c->err[--n] = 0;
+    c->busy = state && !strcmp(state, "55P03");
+    return c->busy ? XS__DB_BUSY : XS__DB_ERROR;
+}
+
+/* Runs text without parameters; XS__DB_OK or an error code. */
+static int run(xs__pg *c, const char *sql)
+{
+    PGresult *r = PQexec(c->conn, sql);
+    ExecStatusType t = PQresultStatus(r);
+    int rc = XS__DB_OK;
+    if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK)
+        rc = set_err(c, r);
+    else
+        c->changes = atoll(PQcmdTuples(r));
+    PQclear(r);
+    return rc;
+}
+
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Connection                                                             */
+/* ---------------------------------------------------------------------- */
+
+int xs__pg_connect(xs__pg **out, const char *url, int readonly, char *msg, size_t n_msg)
+{
+    *out = NULL;
+    xs__pg *c = xs__calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(msg, n_msg, "out of memory");
+        return XS__DB_ERROR;
+    }
+    c->conn = PQconnectdb(url);
+    if (!c->conn || PQstatus(c->conn) != CONNECTION_OK) {
+        snprintf(msg, n_msg, "%s", c->conn ? PQerrorMessage(c->conn) : "out of memory");
+        size_t n = strlen(msg);
+        while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+            msg[--n] = 0;
+        xs__pg_close(c);
+        return XS__DB_ERROR;
+    }
+    PQsetNoticeProcessor(c->conn, quiet, NULL);
+    char sql[160]; /* numbers of ours, not user data */
+    snprintf(sql, sizeof sql,
+             "SET client_min_messages = warning; SET lock_timeout = %d;"
+             " SET default_transaction_read_only = %s",
+             XS_STORE_BUSY_MS, readonly ? "on" : "off");
+    if (run(c, sql) != XS__DB_OK) {
+        snprintf(msg, n_msg, "%s", c->err);
+        xs__pg_close(c);
+        return XS__DB_ERROR;
+    }
+    *out = c;
+    return XS__DB_OK;
+}
+
+void xs__pg_close(xs__pg *c)
+{
+    if (!c) return;
+    if (c->conn) PQfinish(c->conn);
+    for (size_t i = 0; i < c->n_stmts; i++) {
+        xs__free(c->stmts[i]->sql);
+        xs__free(c->stmts[i]);
+    }
+    xs__free(c->stmts);
+    xs__free(c);
+}
+
+void xs__pg_lock_timeout(xs__pg *c, unsigned ms)
+{
+    char sql[64];
+    /* 0 means "wait forever" to PostgreSQL but "fail at once" to the store */
+    snprintf(sql, sizeof sql, "SET lock_timeout = %u", ms ? ms : 1);
+    run(c, sql);
+}
+
+int xs__pg_exec(xs__pg *c, const char *sql)
+{
+    return run(c, sql);
+}
+
+long long xs__pg_changes(xs__pg *c)
+{
+    return c->changes;
+}
+
+const char *xs__pg_errmsg(xs__pg *c)
+{
+    return c->err;
+}
+
+int xs__pg_busy(xs__pg *c)
+{
+    return c->busy;
+}
+
+int xs__pg_in_txn(xs__pg *c)
+{
+    return PQtransactionStatus(c->conn) != PQTRANS_IDLE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Statements                                                             */
+/* ---------------------------------------------------------------------- */
+
+/* sql with ?N / ? turned into $N outside quotes; *n_params: the largest
+ * parameter number. Caller frees. */
+static char *translate(const char *sql, size_t len, int *n_params)
+{
+    char *o = xs__malloc(len * 2 + 1), *p = o;
+    int max = 0;
+    if (!o) return NULL;
+    for (size_t i = 0; i < len; i++) {
+        char ch = sql[i];
+        if (ch == '\'' || ch == '"') {
+            *p++ = ch;
+            for (i++; i < len && sql[i] != ch; i++)
+                *p++ = sql[i];
+            if (i < len) *p++ = sql[i];
+            continue;
+        }
+        if (ch != '?') {
+            *p++ = ch;
+            continue;
+        }
+        int num = 0, digits = 0;
+        while (i + 1 < len && sql[i + 1] >= '0' && sql[i + 1] <= '9' && digits < 5) {
+            num = num * 10 + (sql[++i] - '0');
+            digits++;
+        }
+        if (!digits) num = max + 1;
+        if (num > max) max = num;
+        p += sprintf(p, "$%d", num);
+    }
+    *p = 0;
+    *n_params = max;
+    return o;
+}
+
+static uint64_t hash_text(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* The cached prepared statement for text (translated), preparing it on
+ * first use. */
+static int cached_prepare(xs__pg *c, char *text, int n_params, const cached **out)
+{
+    uint64_t h = hash_text(text);
+    for (size_t i = 0; i < c->n_stmts; i++) {
+        if (c->stmts[i]->hash == h && !strcmp(c->stmts[i]->sql, text)) {
+            xs__free(text);
+            *out = c->stmts[i];
+            return XS__DB_OK;
+        }
+    }
+    cached *e = xs__calloc(1, sizeof *e);
+    if (!e || xs__grow(&c->stmts, &c->cap_stmts, c->n_stmts + 1, sizeof *c->stmts) < 0) {
+        xs__free(e);
+        xs__free(text);
+        snprintf(c->err, sizeof c->err, "out of memory");
+        return XS__DB_ERROR;
+    }
+    snprintf(e->name, sizeof e->name, "xs%u", c->next_id++);
+    PGresult *r = PQprepare(c->conn, e->name, text, 0, NULL);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        int rc = set_err(c, r);
+        PQclear(r);
+        xs__free(text);
+        xs__free(e);
+        return rc;
+    }
+    PQclear(r);
+    e->sql = text;
+    e->hash = h;
+    e->n_params = n_params;
+    c->stmts[c->n_stmts++] = e;
+    *out = e;
+    return XS__DB_OK;
+}
+
+int xs__pg_prepare(xs__pg *c, const char *sql, int len, int scan, xs__pgstmt **out)
+{
+    *out = NULL;
+    int n_params = 0;
+    char *text = translate(sql, len < 0 ? strlen(sql) : (size_t)len, &n_params);
+    xs__pgstmt *s = xs__calloc(1, sizeof *s);
+    if (!text || !s) {
+        xs__free(text);
+        xs__free(s);
+        snprintf(c->err, sizeof c->err, "out of memory");
+        return XS__DB_ERROR;
+    }
+    s->c = c;
+    s->scan = scan;
+    s->n_params = n_params;
+    if (scan) {
+        /* checked now (as a prepare would), run as a cursor on the first step */
+        const char *what = text;
+        PGresult *r = PQprepare(c->conn, "", what, 0, NULL);
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        int rc = ok ? XS__DB_OK : set_err(c, r);
+        PQclear(r);
+        if (!ok) {
+            xs__free(text);
+            xs__free(s);
+            return rc;
+        }
+        s->scan_sql = text;
+    } else {
+        int rc = cached_prepare(c, text, n_params, &s->prep);
+        if (rc != XS__DB_OK) {
+            xs__free(s);
+            return rc;
+        }
+    }
+    if (n_params) {
+        s->vals = xs__calloc((size_t)n_params, sizeof *s->vals);
+        s->lens = xs__calloc((size_t)n_params, sizeof *s->lens);
+        s->fmts = xs__calloc((size_t)n_params, sizeof *s->fmts);
+        if (!s->vals || !s->lens || !s->fmts) {
+            xs__pg_finalize(s);
+            snprintf(c->err, sizeof c->err, "out of memory");
+            return XS__DB_ERROR;
+        }
+    }
+    *out = s;
+    return XS__DB_OK;
+}
+
+static void clear_blobs(xs__pgstmt *s)
+{
+    for (int i = 0; i < s->n_blob; i++) {
+        xs__free(s->blob[i]);
+        s->blob[i] = NULL;
+    }
+}
+
+/* Ends the scan's cursor and its own transaction. */
+static void close_cursor(xs__pgstmt *s)
+{
+    if (s->cursor_open) {
+        char sql[48];
+        snprintf(sql, sizeof sql, "CLOSE %s", s->cursor);
+        if (PQtransactionStatus(s->c->conn) == PQTRANS_INTRANS) {
+            PGresult *r = PQexec(s->c->conn, sql);
+            PQclear(r);
+        }
+        s->cursor_open = 0;
+    }
+    if (s->own_txn) {
+        int ok = PQtransactionStatus(s->c->conn) == PQTRANS_INTRANS;
+        PGresult *r = PQexec(s->c->conn, ok ? "COMMIT" : "ROLLBACK");
+        PQclear(r);
+        s->own_txn = 0;
+    }
+}
+
+int xs__pg_reset(xs__pgstmt *s)
+{
+    PQclear(s->res);
+    s->res = NULL;
+    clear_blobs(s);
+    close_cursor(s);
+    s->started = s->done = s->finished = 0;
+    s->row = s->n_rows = 0;
+    return XS__DB_OK;
+}
+
+void xs__pg_finalize(xs__pgstmt *s)
+{
+    if (!s) return;
+    xs__pg_reset(s);
+    for (int i = 0; i < s->n_params; i++)
+        if (s->vals) xs__free(s->vals[i]);
+    xs__free(s->vals);
+    xs__free(s->lens);
+    xs__free(s->fmts);
+    xs__free(s->scan_sql);
+    xs__free(s->blob);
+    xs__free(s->blob_len);
+    xs__free(s);
+}
+
+int xs__pg_bind(xs__pgstmt *s, int i, int type, int64_t iv, double dv, const void *p,
+                int n)
+{
+    if (i < 1 || i > s->n_params) return XS__DB_ERROR;
+    i--;
+    xs__free(s->vals[i]);
+    s->vals[i] = NULL;
+    s->lens[i] = 0;
+    s->fmts[i] = 0;
+    char num[40];
+    switch (type) {
+    case XS__DB_INTEGER:
+        snprintf(num, sizeof num, "%lld", (long long)iv);
+        p = num;
+        n = -1;
+        break;
+    case XS__DB_FLOAT:
+        if (dv != dv)
+            snprintf(num, sizeof num, "NaN");
+        else if (dv > 1.7976931348623157e308)
+            snprintf(num, sizeof num, "Infinity");
+        else if (dv < -1.7976931348623157e308)
+            snprintf(num, sizeof num, "-Infinity");
+        else
+            snprintf(num, sizeof num, "%.17g", dv);
+        p = num;
+        n = -1;
+        break;
+    case XS__DB_NULL:
+        return XS__DB_OK;
+    default:
+        if (!p) return XS__DB_OK; /* sqlite3_bind_text(NULL) binds NULL */
+        break;
+    }
+    size_t len = n < 0 ? strlen(p) : (size_t)n;
+    char *copy = xs__malloc(len + 1);
+    if (!copy) return XS__DB_ERROR;
+    if (len) memcpy(copy, p, len);
+    copy[len] = 0;
+    s->vals[i] = copy;
+    s->lens[i] = (int)len;
+    s->fmts[i] = type == XS__DB_BLOB ? 1 : 0;
+    return XS__DB_OK;
+}
+
+/* Fetches the next batch of a scan's cursor. */
+static int fetch(xs__pgstmt *s)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", SCAN_BATCH, s->cursor);
+    PQclear(s->res);
+    clear_blobs(s);
+    s->res = PQexec(s->c->conn, sql);
+    if (PQresultStatus(s->res) != PGRES_TUPLES_OK) {
+        int rc = set_err(s->c, s->res);
+        PQclear(s->res);
+        s->res = NULL;
+        return rc;
+    }
+    s->n_rows = PQntuples(s->res);
+    s->row = -1;
+    if (s->n_rows < SCAN_BATCH) s->done = 1;
+    return XS__DB_OK;
+}
+
+static int start_scan(xs__pgstmt *s)
+{
+    xs__pg *c = s->c;
+    if (PQtransactionStatus(c->conn) == PQTRANS_IDLE) {
+        int rc = run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+        if (rc != XS__DB_OK) return rc;
+        s->own_txn = 1;
+    }
+    snprintf(s->cursor, sizeof s->cursor, "xs_c%u", c->next_id++);
+    size_t n = strlen(s->scan_sql) + 64;
+    char *sql = xs__malloc(n);
+    if (!sql) return XS__DB_ERROR;
+    snprintf(sql, n, "DECLARE %s NO SCROLL CURSOR FOR %s", s->cursor, s->scan_sql);
+    PGresult *r = PQexecParams(c->conn, sql, s->n_params, NULL,
+                               (const char *const *)s->vals, s->lens, s->fmts, 0);
+    xs__free(sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        int rc = set_err(c, r);
+        PQclear(r);
+        return rc;
+    }
+    PQclear(r);
+    s->cursor_open = 1;
+    return fetch(s);
+}
+
+int xs__pg_step(xs__pgstmt *s)
+{
+    xs__pg *c = s->c;
+    if (s->finished) xs__pg_reset(s); /* as SQLite: a step after the end starts over */
+    if (!s->started) {
+        s->started = 1;
+        if (s->scan) {
+            int rc = start_scan(s);
+            if (rc != XS__DB_OK) {
+                close_cursor(s);
+                return rc;
+            }
+        } else {
+            s->res = PQexecPrepared(c->conn, s->prep->name, s->n_params,
+                                    (const char *const *)s->vals, s->lens, s->fmts, 0);
+            ExecStatusType t = PQresultStatus(s->res);
+            if (t == PGRES_COMMAND_OK) {
+                c->changes = atoll(PQcmdTuples(s->res));
+                PQclear(s->res);
+                s->res = NULL;
+                s->finished = 1;
+                return XS__DB_DONE;
+            }
+            if (t != PGRES_TUPLES_OK) {
+                int rc = set_err(c, s->res);
+                PQclear(s->res);
+                s->res = NULL;
+                return rc;
+            }
+            c->changes = atoll(PQcmdTuples(s->res));
+            s->n_rows = PQntuples(s->res);
+            s->row = -1;
+            s->done = 1;
+        }
+    }
+    if (!s->res) {
+        s->finished = 1;
+        return XS__DB_DONE;
+    }
+    clear_blobs(s);
+    if (++s->row < s->n_rows) return XS__DB_ROW;
+    if (s->scan && !s->done) {
+        int rc = fetch(s);
+        if (rc != XS__DB_OK) return rc;
+        if (++s->row < s->n_rows) return XS__DB_ROW;
+    }
+    if (s->scan) close_cursor(s);
+    s->finished = 1;
+    return XS__DB_DONE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Columns                                                                */
+/* ---------------------------------------------------------------------- */
+
+static int valid(xs__pgstmt *s, int i)
+{
+    return s->res && s->row >= 0 && s->row < s->n_rows && i >= 0 && i < PQnfields(s->res);
+}
+
+int xs__pg_column_type(xs__pgstmt *s, int i)
+{
+    if (!valid(s, i) || PQgetisnull(s->res, s->row, i)) return XS__DB_NULL;
+    switch (PQftype(s->res, i)) {
+    case 16: /* bool */
+    case 20: /* int8 */
+    case 21: /* int2 */
+    case 23: /* int4 */
+    case 26: /* oid */
+        return XS__DB_INTEGER;
+    case 700:
+    case 701:
+        return XS__DB_FLOAT;
+    case 1700: /* numeric: integral sums are integers */
+        return strpbrk(PQgetvalue(s->res, s->row, i), ".eEN") ? XS__DB_FLOAT
+                                                              : XS__DB_INTEGER;
+    case 17:
+        return XS__DB_BLOB;
+    default:
+        return XS__DB_TEXT;
+    }
+}
+
+const unsigned char *xs__pg_column_text(xs__pgstmt *s, int i)
+{
+    if (!valid(s, i) || PQgetisnull(s->res, s->row, i)) return NULL;
+    const char *v = PQgetvalue(s->res, s->row, i);
+    if (PQftype(s->res, i) == 16) return (const unsigned char *)(*v == 't' ? "1" : "0");
+    return (const unsigned char *)v;
+}
+
+int64_t xs__pg_column_int64(xs__pgstmt *s, int i)
+{
+    const unsigned char *v = xs__pg_column_text(s, i);
+    if (!v) return 0;
+    if (PQftype(s->res, i) == 701 || PQftype(s->res, i) == 700 ||
+        PQftype(s->res, i) == 1700)
+        return (int64_t)strtod((const char *)v, NULL);
+    return strtoll((const char *)v, NULL, 10);
+}
+
+double xs__pg_column_double(xs__pgstmt *s, int i)
+{
+    const unsigned char *v = xs__pg_column_text(s, i);
+    return v ? strtod((const char *)v, NULL) : 0.0;
+}
+
+static int hexval(int ch)
+{
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return 0;
+}
+
+const void *xs__pg_column_blob(xs__pgstmt *s, int i)
+{
+    if (!valid(s, i) || PQgetisnull(s->res, s->row, i)) return NULL;
+    const char *v = PQgetvalue(s->res, s->row, i);
+    if (PQftype(s->res, i) != 17 || strncmp(v, "\\x", 2)) return v;
+    int nf = PQnfields(s->res);
+    if (s->n_blob < nf) {
+        void **b = xs__calloc((size_t)nf, sizeof *b);
+        size_t *l = xs__calloc((size_t)nf, sizeof *l);
+        if (!b || !l) {
+            xs__free(b);
+            xs__free(l);
+            return NULL;
+        }
+        xs__free(s->blob);
+        xs__free(s->blob_len);
+        s->blob = b;
+        s->blob_len = l;
+        s->n_blob = nf;
+    }
+    if (!s->blob[i]) {
+        size_t n = (strlen(v) - 2) / 2;
+        unsigned char *o = xs__malloc(n + 1);
+        if (!o) return NULL;
+        for (size_t k = 0; k < n; k++)
+            o[k] = (unsigned char)(hexval(v[2 + 2 * k]) << 4 | hexval(v[3 + 2 * k]));
+        s->blob[i] = o;
+        s->blob_len[i] = n;
+    }
+    return s->blob[i];
+}
+
+int xs__pg_column_bytes(xs__pgstmt *s, int i)
+{
+    if (!valid(s, i) || PQgetisnull(s->res, s->row, i)) return 0;
+    if (PQftype(s->res, i) == 17) {
+        const char *v = PQgetvalue(s->res, s->row, i);
+        if (!strncmp(v, "\\x", 2)) return (int)((strlen(v) - 2) / 2);
+    }
+    if (PQftype(s->res, i) == 16) return 1;
+    return PQgetlength(s->res, s->row, i);
+}
+
+const char *xs__pg_column_name(xs__pgstmt *s, int i)
+{
+    return s->res && i >= 0 && i < PQnfields(s->res) ? PQfname(s->res, i) : "";
+}
+
+/* ---------------------------------------------------------------------- */
+/* COPY                                                                   */
+/* ---------------------------------------------------------------------- */
+
+int xs__pg_copy_begin(xs__pg *c, const char *sql)
+{
+    PGresult *r = PQexec(c->conn, sql);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        int rc = set_err(c, r);
+        PQclear(r);
+        return rc;
+    }
+    PQclear(r);
+    return XS__DB_OK;
+}
+
+int xs__pg_copy_data(xs__pg *c, const char *buf, size_t len)
+{
+    while (len) {
+        int n = len > (1u << 30) ? 1 << 30 : (int)len;
+        if (PQputCopyData(c->conn, buf, n) != 1) {
+            snprintf(c->err, sizeof c->err, "%s", PQerrorMessage(c->conn));
+            return XS__DB_ERROR;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return XS__DB_OK;
+}
+
+int xs__pg_copy_end(xs__pg *c)
+{
+    if (PQputCopyEnd(c->conn, NULL) != 1) {
+        snprintf(c->err, sizeof c->err, "%s", PQerrorMessage(c->conn));
+        return XS__DB_ERROR;
+    }
+    int rc = XS__DB_OK;
+    PGresult *r;
+    while ((r = PQgetResult(c->conn)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == XS__DB_OK) rc = set_err(c, r);
+        PQclear(r);
+    }
+    return rc;
+}
+
+void xs__pg_copy_abort(xs__pg *c)
+{
+    PQputCopyEnd(c->conn, "abandoned");
+    PGresult *r;
+    while ((r = PQgetResult(c->conn)) != NULL)
+        PQclear(r);
+}

@@ -1,0 +1,120 @@
+/*
+ * pgcopy.c — COPY ... FROM STDIN of new rows on PostgreSQL (contract in
+ * pgcopy.h). Values are written in COPY's text format: NULL as \N, text
+ * with backslash, tab, newline and carriage return escaped, integers in
+ * decimal, reals with 17 significant digits (read back as the same
+ * double). The column list comes from the static table definition.
+ */
+#include "store/pgcopy.h"
+
+#include "base/alloc.h"
+#include "base/error.h"
+#include "store/db.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define COPY_CHUNK ((size_t)1 << 20)
+
+struct xs__pgcopy {
+    xs_store *st;
+    const xs__table_def *def;
+    char *sql; /* COPY t(c1, ..., cn) FROM STDIN */
+    char *buf;
+    size_t len, cap;
+    int open;
+};
+
+int xs__pgcopy_new(xs__pgcopy **out, xs_store *st, const xs__table_def *d, xs_error *err)
+{
+    *out = NULL;
+    xs__pgcopy *c = xs__calloc(1, sizeof *c);
+    size_t n = strlen(d->name) + 32;
+    for (size_t i = 0; i < d->n_cols; i++)
+        n += strlen(d->cols[i].name) + 2;
+    if (c) c->sql = xs__malloc(n);
+    if (!c || !c->sql) {
+        xs__pgcopy_free(c);
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    }
+    size_t o = (size_t)snprintf(c->sql, n, "COPY %s(", d->name);
+    for (size_t i = 0; i < d->n_cols; i++)
+        o += (size_t)snprintf(c->sql + o, n - o, "%s%s", i ? ", " : "", d->cols[i].name);
+    snprintf(c->sql + o, n - o, ") FROM STDIN");
+    c->st = st;
+    c->def = d;
+    *out = c;
+    return XS_OK;
+}
+
+static int send(xs__pgcopy *c, xs_error *err)
+{
+    if (!c->len) return XS_OK;
+    if (xs__pg_copy_data(c->st->pg, c->buf, c->len) != XS__DB_OK)
+        return xs__store_dberr(c->st, "writing rows", err);
+    c->len = 0;
+    return XS_OK;
+}
+
+int xs__pgcopy_row(xs__pgcopy *c, const xs__value *vals, xs_error *err)
+{
+    if (!c->open) {
+        if (xs__pg_copy_begin(c->st->pg, c->sql) != XS__DB_OK)
+            return xs__store_dberr(c->st, "writing rows", err);
+        c->open = 1;
+    }
+    size_t need = c->len + 1;
+    for (size_t i = 0; i < c->def->n_cols; i++)
+        need += 32 + (vals[i].type == XS__V_TEXT ? 2 * vals[i].len : 0);
+    if (xs__grow(&c->buf, &c->cap, need, 1) < 0)
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    char *p = c->buf + c->len;
+    for (size_t i = 0; i < c->def->n_cols; i++) {
+        if (i) *p++ = '\t';
+        const xs__value *v = &vals[i];
+        switch (v->type) {
+        case XS__V_INT:
+            p += sprintf(p, "%lld", (long long)v->i);
+            break;
+        case XS__V_REAL:
+            p += sprintf(p, "%.17g", v->d);
+            break;
+        case XS__V_TEXT:
+            for (size_t k = 0; k < v->len; k++) {
+                char ch = v->s[k];
+                if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
+                    *p++ = '\\';
+                    ch = ch == '\t' ? 't' : ch == '\n' ? 'n' : ch == '\r' ? 'r' : ch;
+                }
+                *p++ = ch;
+            }
+            break;
+        default:
+            *p++ = '\\';
+            *p++ = 'N';
+            break;
+        }
+    }
+    *p++ = '\n';
+    c->len = (size_t)(p - c->buf);
+    return c->len >= COPY_CHUNK ? send(c, err) : XS_OK;
+}
+
+int xs__pgcopy_end(xs__pgcopy *c, xs_error *err)
+{
+    if (!c || !c->open) return XS_OK;
+    int rc = send(c, err);
+    c->open = 0;
+    if (xs__pg_copy_end(c->st->pg) != XS__DB_OK && rc == XS_OK)
+        rc = xs__store_dberr(c->st, "writing rows", err);
+    return rc;
+}
+
+void xs__pgcopy_free(xs__pgcopy *c)
+{
+    if (!c) return;
+    if (c->open) xs__pg_copy_abort(c->st->pg);
+    xs__free(c->sql);
+    xs__free(c->buf);
+    xs__free(c);
+}

@@ -1,0 +1,30 @@
+/*
+ * pgcopy.h — new rows into a PostgreSQL table by COPY (pgcopy.c): the bulk
+ * path of the store writer (writer.c) on PostgreSQL.
+ *
+ * Rows are encoded in COPY's text format into a buffer that is sent every
+ * COPY_CHUNK bytes, inside the importer's transaction, so a failed or
+ * killed import leaves nothing behind. A COPY holds the connection: the
+ * writer ends it (xs__pgcopy_end) before any other statement (an update of
+ * an existing row, the commit); the next new row starts another.
+ */
+#ifndef XS_STORE_PGCOPY_H
+#define XS_STORE_PGCOPY_H
+
+#include "store/store_int.h"
+
+typedef struct xs__pgcopy xs__pgcopy;
+
+/* A COPY writer for table d of st (nothing sent yet). Caller frees with
+ * xs__pgcopy_free(). Returns XS_OK or XS_ENOMEM. */
+int xs__pgcopy_new(xs__pgcopy **out, xs_store *st, const xs__table_def *d, xs_error *err);
+/* Adds one row (one value per column of d; borrowed for the call), starting
+ * the COPY when none is open. Returns XS_OK, XS_ENOMEM or XS_EDB. */
+int xs__pgcopy_row(xs__pgcopy *c, const xs__value *vals, xs_error *err);
+/* Sends what is buffered and ends the open COPY, if any; a row the table
+ * refuses (e.g. a duplicate key) is reported here. Returns XS_OK or XS_EDB. */
+int xs__pgcopy_end(xs__pgcopy *c, xs_error *err);
+/* Frees c, abandoning an open COPY (its rows are not written). NULL is fine. */
+void xs__pgcopy_free(xs__pgcopy *c);
+
+#endif

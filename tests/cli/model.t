@@ -1,0 +1,93 @@
+# The model file (docs/model.md): `xsell build` writes it beside the store
+# (or to --out); recommend, targets, customers, kpi and rank read the same
+# answers from it as from the store, with --model alone, with --db and
+# --model, and with --db alone (the store's latest model while it is
+# current); a damaged, foreign or missing model is refused with its message.
+"$XS" gen --out "$T/g" --customers 300 --seed 3 --holdout-days 90 >/dev/null 2>&1 ||
+    fail "gen"
+DB="$T/s.db"
+for t in customers products subscriptions orders usage events offers; do
+    "$XS" import --db "$DB" "$t" "$T/g/$t.csv" >/dev/null 2>&1 || fail "import $t"
+done
+expect_err 0 "model $DB.xsm: " "$XS" build --db "$DB"
+[ -s "$DB.xsm" ] || fail "build wrote no model beside the store"
+n_pass=$((n_pass + 1))
+expect_err 0 "model $T/m.xsm: " "$XS" build --db "$DB" --out "$T/m.xsm"
+
+# --- the same answers with and without the model ----------------------------
+# --db alone now reads the latest model ($T/m.xsm); the store's own answers
+# are taken with the model files out of the way
+for f in recommend targets customers kpi; do
+    case $f in
+    recommend) args="--all --show-suppressed --format csv" ;;
+    customers) args="--format csv" ;;
+    *) args="--format csv" ;;
+    esac
+    "$XS" $f --model "$T/m.xsm" $args >"$T/$f.model" 2>"$T/$f.model.err" || fail "$f --model"
+    [ -s "$T/$f.model" ] || fail "$f --model: empty output"
+    expect_out 0 "$T/$f.model" -- "$XS" $f --db "$DB" --model "$T/m.xsm" $args
+    expect_out 0 "$T/$f.model" -- "$XS" $f --db "$DB" $args
+done
+"$XS" rank --model "$T/m.xsm" --all --as-of 2026-09-01 --format csv >"$T/rank.model" 2>&1 ||
+    fail "rank --model"
+mv "$T/m.xsm" "$T/m.keep" && mv "$DB.xsm" "$T/s.keep" || fail "mv"
+for f in recommend targets customers kpi; do
+    case $f in
+    recommend) args="--all --show-suppressed --format csv" ;;
+    *) args="--format csv" ;;
+    esac
+    expect_out 0 "$T/$f.model" -- "$XS" $f --db "$DB" $args
+done
+expect_out 0 "$T/rank.model" -- "$XS" rank --db "$DB" --all --as-of 2026-09-01 --format csv
+mv "$T/m.keep" "$T/m.xsm" || fail "mv"
+
+# other settings than the model's: an engine built on its snapshot, said once
+expect_err 0 "xsell recommend: the model $T/m.xsm was built with other settings or as of another day: deciding with the store's build on its snapshot" \
+    "$XS" recommend --db "$DB" --model "$T/m.xsm" --all --as-of 2026-09-15
+"$XS" recommend --db "$DB" --all --as-of 2026-09-15 --format csv >"$T/asof.want" 2>/dev/null
+expect_out 0 "$T/asof.want" -- "$XS" recommend --db "$DB" --model "$T/m.xsm" --all \
+    --as-of 2026-09-15 --format csv
+expect_err 0 "xsell customers: the model $T/m.xsm was built with other settings or as of another day: scoring its snapshot" \
+    "$XS" customers --model "$T/m.xsm" --no-churn
+
+# a store changed since its build no longer reads its model: the answer
+# with other settings says nothing about a model
+"$XS" import --db "$DB" customers "$T/g/customers.csv" >/dev/null 2>&1 || fail "re-import"
+"$XS" recommend --db "$DB" --all --as-of 2026-09-15 >/dev/null 2>"$T/.err" || fail "recommend"
+grep -q "the model" "$T/.err" && fail "a stale model was read"
+n_pass=$((n_pass + 1))
+
+# --- refused models -----------------------------------------------------------
+expect_err 2 "xsell recommend: $T/none.xsm: no such model file" \
+    "$XS" recommend --model "$T/none.xsm" --all
+expect_err 2 "xsell kpi: $DB: not an xsell model file" "$XS" kpi --model "$DB"
+size=$(wc -c <"$T/m.xsm")
+head -c 1000 "$T/m.xsm" >"$T/short.xsm"
+expect_err 2 "xsell targets: $T/short.xsm: truncated: 1000 of $size bytes" \
+    "$XS" targets --model "$T/short.xsm"
+python3 - "$T/m.xsm" "$T/flip.xsm" "$T/v2.xsm" <<'EOF' || fail "python3"
+import sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+f = bytearray(b); f[len(f) // 2] ^= 0x01
+open(sys.argv[2], 'wb').write(f)
+v = bytearray(b); v[8] = 2
+open(sys.argv[3], 'wb').write(v)
+EOF
+expect_err 2 "xsell customers: $T/flip.xsm: checksum mismatch (the file is corrupted)" \
+    "$XS" customers --model "$T/flip.xsm"
+expect_err 1 "xsell recommend: $T/v2.xsm: format version 2, this xsell reads version 1: run 'xsell build' again" \
+    "$XS" recommend --model "$T/v2.xsm" --all
+# a model of another store
+for t in customers products; do
+    "$XS" import --db "$T/o.db" "$t" "$T/g/$t.csv" >/dev/null 2>&1 || fail "import $t"
+done
+"$XS" build --db "$T/o.db" >/dev/null 2>&1 || fail "build other"
+expect_err 2 "xsell recommend: $T/o.db.xsm: built from another store (store id " \
+    "$XS" recommend --db "$DB" --model "$T/o.db.xsm" --all
+expect_err 2 "xsell kpi: $T/o.db.xsm: built from another store (store id " \
+    "$XS" kpi --db "$DB" --model "$T/o.db.xsm"
+expect_err 2 "xsell recommend: --log writes to the store: give --db FILE" \
+    "$XS" recommend --model "$T/m.xsm" --all --log
+expect_err 2 "xsell build: unknown option \"--outt\"" "$XS" build --db "$DB" --outt x
+expect_err 1 "xsell build: $T/nodir/m.xsm: cannot create $T/nodir/m.xsm.tmp-" \
+    "$XS" build --db "$DB" --out "$T/nodir/m.xsm"

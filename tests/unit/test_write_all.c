@@ -1,0 +1,208 @@
+/*
+ * test_write_all.c — xs_offer_write_all (src/offer/write_all.c): on a store
+ * generated here (5,000 customers: two blocks of 4,096, the last one short) the
+ * streamed CSV and JSON of 1 and 3 worker threads are byte for byte one
+ * xs_offer_table over every customer written with xs_table_write, in both
+ * languages and with suppressed offers; the guardrail totals equal those of
+ * deciding every customer in order; the aligned table and an unknown
+ * language are refused with their messages; a write to a closed stream
+ * fails with XS_EIO. On an empty store the JSON is "[]".
+ */
+#include "xsell.h"
+
+#include "test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define N_CUST 5000
+
+static char dir[64];
+static xs_store *st;
+static xs_snapshot *snap;
+static xs_offer_engine *en;
+
+static void fail(const char *what, const xs_error *e)
+{
+    char msg[1024];
+    fprintf(stderr, "%s: %s\n", what, xs_error_format(e, msg, sizeof msg));
+    exit(1);
+}
+
+/* Generates and imports the company, loads it, builds an engine. */
+static void setup(void)
+{
+    xs_error e;
+    memset(&e, 0, sizeof e);
+    snprintf(dir, sizeof dir, "/tmp/xs_write_all_XXXXXX");
+    if (!mkdtemp(dir)) abort();
+    xs_gen_options g;
+    xs_gen_options_init(&g);
+    g.n_customers = N_CUST;
+    if (xs_gen_write(dir, &g, NULL, &e) < 0) fail("gen", &e);
+    char db[128], path[160];
+    snprintf(db, sizeof db, "%s/x.db", dir);
+    if (xs_store_open(&st, db, &e) < 0) fail("store", &e);
+    for (int f = XS_GEN_CUSTOMERS; f <= XS_GEN_OFFERS; f++) {
+        const char *name = xs_gen_file_name((xs_gen_file)f);
+        char table[32];
+        snprintf(table, sizeof table, "%.*s", (int)(strlen(name) - 4), name);
+        xs_import_options o;
+        xs_import_options_init(&o);
+        if (xs_table_lookup(table, &o.table) < 0) abort();
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        if (xs_import_file(st, path, &o, NULL, &e) < 0) fail(path, &e);
+    }
+    if (xs_snapshot_load(st, &snap, &e) < 0) fail("snapshot", &e);
+    if (xs_offer_engine_new(snap, NULL, NULL, &en, &e) < 0) fail("engine", &e);
+}
+
+/* Every customer's rows in one table, written at once: the reference. */
+static char *reference(const char *lang, int show_suppressed, xs_format fmt,
+                       xs_offer_summary *sum)
+{
+    xs_table *t = xs_table_new();
+    if (!t || xs_offer_table_columns(t) < 0) abort();
+    memset(sum, 0, sizeof *sum);
+    xs_offer o[XS_OFFER_MAX_CANDIDATES];
+    size_t n = xs_offer_engine_n_customers(en);
+    for (uint32_t c = 0; c < n; c++) {
+        int k = xs_offer_decide(en, c, o, XS_OFFER_MAX_CANDIDATES);
+        if (k < 0 || xs_offer_table(en, o, (size_t)k, lang, show_suppressed, t) < 0) abort();
+    }
+    if (xs_offer_decide_all(en, 1, NULL, NULL, sum) < 0) abort();
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m || xs_table_write(t, m, fmt) < 0 || fclose(m)) abort();
+    xs_table_free(t);
+    return buf;
+}
+
+static char *streamed(int threads, const char *lang, int show_suppressed, xs_format fmt,
+                      xs_offer_summary *sum)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    xs_error e;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) abort();
+    int rc = xs_offer_write_all(en, threads, lang, show_suppressed, fmt, m, sum, &e);
+    if (fclose(m)) abort();
+    CHECK_INT(rc, XS_OK);
+    return buf;
+}
+
+static void check_sum(const xs_offer_summary *a, const xs_offer_summary *b)
+{
+    CHECK_INT(a->n_customers, b->n_customers);
+    CHECK_INT(a->n_candidates, b->n_candidates);
+    CHECK_INT(a->n_offered, b->n_offered);
+    CHECK_NEAR(a->ev_offered, b->ev_offered, 1e-6 * (1 + b->ev_offered));
+    for (int g = 0; g < XS_GUARD_N; g++) {
+        CHECK_INT(a->n_suppressed[g], b->n_suppressed[g]);
+        CHECK_NEAR(a->ev_held[g], b->ev_held[g], 1e-6 * (1 + b->ev_held[g]));
+    }
+    for (int k = 0; k < XS_OFFER_N_KINDS; k++)
+        CHECK_INT(a->n_kind[k], b->n_kind[k]);
+    CHECK_INT(a->uplift_kinds, b->uplift_kinds);
+}
+
+static void test_same_bytes(void)
+{
+    static const struct {
+        const char *lang;
+        int show;
+        xs_format fmt;
+    } cases[] = {{"en", 0, XS_FORMAT_CSV},
+                 {"en", 0, XS_FORMAT_JSON},
+                 {"ja", 1, XS_FORMAT_CSV},
+                 {"ja", 1, XS_FORMAT_JSON}};
+    static const int threads[] = {1, 3};
+    for (size_t i = 0; i < XS_N(cases); i++) {
+        xs_offer_summary ref_sum, sum;
+        char *ref = reference(cases[i].lang, cases[i].show, cases[i].fmt, &ref_sum);
+        CHECK(strlen(ref) > 100000); /* thousands of rows: several blocks */
+        for (size_t j = 0; j < XS_N(threads); j++) {
+            char *got = streamed(threads[j], cases[i].lang, cases[i].show, cases[i].fmt, &sum);
+            CHECK_INT(strlen(got), strlen(ref));
+            CHECK(!strcmp(got, ref));
+            check_sum(&sum, &ref_sum);
+            free(got);
+        }
+        free(ref);
+    }
+}
+
+static void test_refusals(void)
+{
+    xs_offer_summary sum;
+    xs_error e;
+    char msg[256];
+    CHECK_INT(xs_offer_write_all(en, 2, "en", 0, XS_FORMAT_TABLE, stdout, &sum, &e),
+              XS_EINVAL);
+    CHECK_STR(xs_error_format(&e, msg, sizeof msg),
+              "offers of every customer are streamed as csv or json only");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    CHECK_INT(xs_offer_write_all(en, 2, "fr", 0, XS_FORMAT_CSV, m, &sum, &e), XS_EINVAL);
+    CHECK_STR(xs_error_format(&e, msg, sizeof msg), "unknown language \"fr\"");
+    fclose(m);
+    free(buf);
+    /* a stream that cannot be written: a read-only one */
+    FILE *ro = fopen("/dev/null", "r");
+    if (!ro) abort();
+    CHECK_INT(xs_offer_write_all(en, 2, "en", 0, XS_FORMAT_JSON, ro, &sum, &e), XS_EIO);
+    CHECK_STR(xs_error_format(&e, msg, sizeof msg), "cannot write the output");
+    fclose(ro);
+}
+
+static void test_empty_store(void)
+{
+    xs_error e;
+    char db[128];
+    snprintf(db, sizeof db, "%s/empty.db", dir);
+    xs_store *s0 = NULL;
+    xs_snapshot *sn0 = NULL;
+    xs_offer_engine *e0 = NULL;
+    if (xs_store_open(&s0, db, &e) < 0 || xs_snapshot_load(s0, &sn0, &e) < 0)
+        fail("empty", &e);
+    /* an engine needs customers: without one there is nothing to stream */
+    if (xs_offer_engine_new(sn0, NULL, NULL, &e0, &e) == XS_OK) {
+        xs_offer_summary sum;
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        CHECK_INT(xs_offer_write_all(e0, 2, "en", 0, XS_FORMAT_JSON, m, &sum, &e), XS_OK);
+        fclose(m);
+        CHECK_STR(buf, "[]\n");
+        CHECK_INT(sum.n_customers, 0);
+        free(buf);
+        xs_offer_engine_free(e0);
+    } else {
+        CHECK_INT(e.code, XS_EINVAL);
+    }
+    xs_snapshot_free(sn0);
+    xs_store_close(s0);
+}
+
+int main(void)
+{
+    setup();
+    static const xs_test tests[] = {
+        {"same_bytes", test_same_bytes},
+        {"refusals", test_refusals},
+        {"empty_store", test_empty_store},
+    };
+    int rc = xs_test_run(tests, XS_N(tests));
+    xs_offer_engine_free(en);
+    xs_snapshot_free(snap);
+    xs_store_close(st);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0) rc = 1;
+    return rc;
+}
