@@ -4136,6 +4136,10 @@ typedef struct xs_model_info {
                                store's latest) */
     char scores_error[256]; /* why there are no customer scores, "" */
     char engine_error[256]; /* why there is no offer engine, "" */
+    /* wall seconds of each stage of a build (0 when opened from a file):
+     * loading the store (snapshot, baskets), mining (together, rules),
+     * customer scores, offer engine, ranking every customer */
+    double t_load, t_mine, t_scores, t_engine, t_targets;
 } xs_model_info;
 
 /**

@@ -118,6 +118,11 @@ static int write_model(xs_store *st, xs_snapshot **snap, const char *db, const c
         xs_model_free(m);
         return xs_cli_fail(CMD, &e);
     }
+    const xs_model_info *in = xs_model_info_of(m);
+    fprintf(stderr,
+            "model stages: load %.1f s, mine %.1f s, scores %.1f s, engine %.1f s,"
+            " targets %.1f s\n",
+            in->t_load, in->t_mine, in->t_scores, in->t_engine, in->t_targets);
     xs_model_free(m);
     xs_model *check = NULL;
     if (xs_model_open(out, &check, &e) < 0) return xs_cli_fail(CMD, &e);

@@ -114,6 +114,8 @@ static size_t text_width(const char *s)
 {
     size_t w = 0;
     const unsigned char *p = (const unsigned char *)s;
+    while (*p && *p < 0x80) /* ASCII, the usual cell: one column a byte */
+        p++, w++;
     while (*p) {
         unsigned cp;
         int n;
@@ -141,21 +143,24 @@ static size_t text_width(const char *s)
 
 static void pad(FILE *out, size_t n)
 {
-    while (n--) fputc(' ', out);
+    static const char spaces[64] = "                                                               ";
+    for (; n > sizeof spaces; n -= sizeof spaces)
+        fwrite(spaces, 1, sizeof spaces, out);
+    fwrite(spaces, 1, n, out);
 }
 
 static void write_text(const xs_table *t, FILE *out)
 {
     size_t *w = xs__calloc(t->n_cols ? t->n_cols : 1, sizeof *w);
     if (!w) return;
-    for (size_t c = 0; c < t->n_cols; c++) {
+    for (size_t c = 0; c < t->n_cols; c++)
         w[c] = text_width(t->cols[c].name);
-        for (size_t r = 0; r < t->n_rows; r++) {
+    for (size_t r = 0; r < t->n_rows; r++) /* in the cells' (row) order */
+        for (size_t c = 0; c < t->n_cols; c++) {
             const char *v = cell(t, r, c);
             size_t cw = v ? text_width(v) : 0;
             if (cw > w[c]) w[c] = cw;
         }
-    }
     for (size_t c = 0; c < t->n_cols; c++) {
         size_t cw = text_width(t->cols[c].name);
         if (t->cols[c].type == XS_COL_NUM) pad(out, w[c] - cw);
@@ -191,18 +196,21 @@ static void write_text(const xs_table *t, FILE *out)
 static void json_string(FILE *out, const char *s)
 {
     fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    const unsigned char *p = (const unsigned char *)s, *run = p;
+    for (; *p; p++) {
+        if (*p >= 0x20 && *p != '"' && *p != '\\') continue;
+        fwrite(run, 1, (size_t)(p - run), out); /* the plain bytes before */
+        run = p + 1;
         switch (*p) {
         case '"': fputs("\\\"", out); break;
         case '\\': fputs("\\\\", out); break;
         case '\n': fputs("\\n", out); break;
         case '\r': fputs("\\r", out); break;
         case '\t': fputs("\\t", out); break;
-        default:
-            if (*p < 0x20) fprintf(out, "\\u%04x", *p);
-            else fputc(*p, out);
+        default: fprintf(out, "\\u%04x", *p);
         }
     }
+    fwrite(run, 1, (size_t)(p - run), out);
     fputc('"', out);
 }
 
@@ -239,10 +247,11 @@ static void csv_field(FILE *out, const char *s)
         return;
     }
     fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', out);
-        fputc(*s, out);
+    for (const char *q; (q = strchr(s, '"')); s = q + 1) {
+        fwrite(s, 1, (size_t)(q - s) + 1, out); /* up to and with the quote */
+        fputc('"', out);                        /* doubled */
     }
+    fputs(s, out);
     fputc('"', out);
 }
 

@@ -123,42 +123,63 @@ static int before(const xs_offer *a, const xs_offer *b)
     return better(a, b);
 }
 
-/* Insertion sort: n is small (at most XS_OFFER_MAX_CANDIDATES) and it is
- * stable and allocation-free. */
+/* Moves o[idx[i]] to o[i] for every i (idx a permutation of 0..n-1):
+ * each offer is copied twice, however far it moves. */
+static void permute(xs_offer *o, const uint8_t *idx, size_t n)
+{
+    xs_offer tmp[XS_OFFER_MAX_CANDIDATES];
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = o[idx[i]];
+    memcpy(o, tmp, n * sizeof *o);
+}
+
+/* Insertion sort of the offers' indexes, then one permutation: n is small
+ * (at most XS_OFFER_MAX_CANDIDATES), the sort is stable and allocation-free,
+ * and offers (272 bytes) are not shifted one place at a time. */
 static void sort_by(xs_offer *o, size_t n, int (*lt)(const xs_offer *, const xs_offer *))
 {
-    for (size_t i = 1; i < n; i++) {
-        xs_offer t = o[i];
+    uint8_t idx[XS_OFFER_MAX_CANDIDATES];
+    int moved = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t t = (uint8_t)i;
         size_t j = i;
-        while (j > 0 && lt(&t, &o[j - 1])) {
-            o[j] = o[j - 1];
+        while (j > 0 && lt(&o[t], &o[idx[j - 1]])) {
+            idx[j] = idx[j - 1];
             j--;
         }
-        o[j] = t;
+        idx[j] = t;
+        moved |= j != i;
     }
+    if (moved) permute(o, idx, n);
 }
 
 /* Refills the places of the surviving shop cross-sells (o sorted by
  * better) with the same offers by relevance descending (ties: better). */
 static void by_relevance(const xs_offer_engine *en, xs_offer *o, size_t n)
 {
-    size_t at[XS_OFFER_MAX_CANDIDATES];
-    xs_offer x[XS_OFFER_MAX_CANDIDATES];
+    uint8_t at[XS_OFFER_MAX_CANDIDATES], x[XS_OFFER_MAX_CANDIDATES];
     size_t k = 0;
     for (size_t i = 0; i < n && k < XS_OFFER_MAX_CANDIDATES; i++)
         if (o[i].guard == XS_GUARD_NONE && xs__offer_is_shop_cross(en, &o[i]))
-            at[k] = i, x[k++] = o[i];
-    for (size_t i = 1; i < k; i++) { /* stable: ties keep the better order */
-        xs_offer t = x[i];
+            at[k++] = (uint8_t)i;
+    if (k < 2) return;
+    int moved = 0;
+    for (size_t i = 0; i < k; i++) { /* stable: ties keep the better order */
+        uint8_t t = at[i];
         size_t j = i;
-        while (j > 0 && x[j - 1].relevance < t.relevance) {
+        while (j > 0 && o[x[j - 1]].relevance < o[t].relevance) {
             x[j] = x[j - 1];
             j--;
         }
         x[j] = t;
+        moved |= j != i;
     }
+    if (!moved) return;
+    xs_offer tmp[XS_OFFER_MAX_CANDIDATES];
     for (size_t i = 0; i < k; i++)
-        o[at[i]] = x[i];
+        tmp[i] = o[x[i]];
+    for (size_t i = 0; i < k; i++)
+        o[at[i]] = tmp[i];
 }
 
 /* The health gate (the loyalty gate of DESIGN.md): 1 when offer x is held

@@ -730,14 +730,20 @@ static long double euler_tail(long double e, long double a, long double c, long 
     return term == 0 ? sum : NAN;
 }
 
-double xs_bgnbd_expected(const xs_bgnbd_params *p, double t, double x, double t_x,
-                         double T)
+/* Contract in bgnbd.h. */
+double xs__bgnbd_expected_alive(const xs_bgnbd_params *p, double t, double x, double T)
 {
-    if (t <= 0) return 0;
     long double a = p->a, b = p->b, r = p->r, A = p->alpha + (long double)T;
     long double z = t / (A + t), L = -log1pl(t / A), u = (a - 1) * L;
     long double c = a + b + x - 1;
     long double first = u == 0 ? -L : -expm1l(u) / (a - 1);
     long double bracket = first - expl(u) * euler_tail(c - r - x, a, c, z);
-    return (double)(c * bracket) * xs_bgnbd_p_alive(p, x, t_x, T);
+    return (double)(c * bracket);
+}
+
+double xs_bgnbd_expected(const xs_bgnbd_params *p, double t, double x, double t_x,
+                         double T)
+{
+    if (t <= 0) return 0;
+    return xs__bgnbd_expected_alive(p, t, x, T) * xs_bgnbd_p_alive(p, x, t_x, T);
 }

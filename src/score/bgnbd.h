@@ -44,6 +44,12 @@ long double xs__clv_hyp2f1(double a, double b, double c, double z);
 
 /* A BG/NBD likelihood prepared for repeated evaluation: the data grouped by
  * identical (x, t_x, T). Opaque. */
+/* xs_bgnbd_expected() of a customer known to be alive (t > 0): the
+ * expected transactions in (T, T + t] before the P(alive) factor, so that
+ * a sum over several horizons (xs_clv_value) computes P(alive) once;
+ * xs_bgnbd_expected = this x xs_bgnbd_p_alive, bit for bit. */
+double xs__bgnbd_expected_alive(const xs_bgnbd_params *p, double t, double x, double T);
+
 typedef struct xs__bgnbd_lik xs__bgnbd_lik;
 
 /* Groups d (borrowed only during the call); caller frees with

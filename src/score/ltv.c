@@ -30,6 +30,7 @@
 #include "base/error.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -210,9 +211,56 @@ void xs_clv_customers_free(uint32_t *cust)
     xs__free(cust);
 }
 
+/* The CLV and P(alive) of customers [lo, hi) of d (CLV customer k is
+ * snapshot customer idx[k]), on one thread of clv_values. */
+typedef struct clv_part {
+    xs_customer_scores *cs;
+    const xs_clv_data *d;
+    const uint32_t *idx;
+    size_t lo, hi;
+} clv_part;
+
+static void *clv_run(void *arg)
+{
+    clv_part *w = arg;
+    xs_customer_scores *cs = w->cs;
+    int horizon = (int)cs->cfg.clv_horizon_weeks;
+    for (size_t k = w->lo; k < w->hi; k++) {
+        xs_clv_customer cc;
+        xs_clv_data_get(w->d, k, &cc);
+        cs->clv[w->idx[k]] =
+            xs_clv_value(&cs->bg, &cs->gg, &cc, horizon, cs->cfg.clv_discount);
+        cs->p_alive[w->idx[k]] = xs_bgnbd_p_alive(&cs->bg, cc.x, cc.t_x, cc.T);
+    }
+    return NULL;
+}
+
+/* Every customer's CLV: each is independent of the others, so the work is
+ * split in CLV_THREADS contiguous parts (the values do not depend on it). */
+#define CLV_THREADS 2
+static void clv_values(xs_customer_scores *cs, const xs_clv_data *d, const uint32_t *idx)
+{
+    size_t n = xs_clv_data_n(d);
+    clv_part w[CLV_THREADS];
+    pthread_t th[CLV_THREADS];
+    int started[CLV_THREADS] = {0};
+    for (int t = 0; t < CLV_THREADS; t++) {
+        w[t] = (clv_part){cs, d, idx, n * (size_t)t / CLV_THREADS,
+                          n * (size_t)(t + 1) / CLV_THREADS};
+        if (t > 0 && n >= 10000 && pthread_create(&th[t], NULL, clv_run, &w[t]) == 0)
+            started[t] = 1;
+    }
+    clv_run(&w[0]);
+    for (int t = 1; t < CLV_THREADS; t++) {
+        if (started[t])
+            pthread_join(th[t], NULL);
+        else
+            clv_run(&w[t]); /* no thread (or few customers): here */
+    }
+}
+
 int xs__ltv_clv(xs_customer_scores *cs)
 {
-    const xs_health_config *cf = &cs->cfg;
     xs_clv_data *d = NULL;
     uint32_t *idx = NULL;
     xs_error e;
@@ -243,13 +291,7 @@ int xs__ltv_clv(xs_customer_scores *cs)
         rc = XS_OK;
         goto cleanup;
     }
-    int horizon = (int)cf->clv_horizon_weeks;
-    for (size_t k = 0; k < xs_clv_data_n(d); k++) {
-        xs_clv_customer cc;
-        xs_clv_data_get(d, k, &cc);
-        cs->clv[idx[k]] = xs_clv_value(&cs->bg, &cs->gg, &cc, horizon, cf->clv_discount);
-        cs->p_alive[idx[k]] = xs_bgnbd_p_alive(&cs->bg, cc.x, cc.t_x, cc.T);
-    }
+    clv_values(cs, d, idx);
 cleanup:
     xs_clv_data_free(d);
     xs__free(idx);

@@ -68,21 +68,11 @@ static xs_store *load(void)
     xs_gen_options_init(&g);
     g.n_customers = N_CUST;
     g.holdout_days = HOLDOUT_DAYS;
-    if (xs_gen_write(dir, &g, NULL, &e) < 0) fail("gen", &e);
-    char db[128], path[160];
+    char db[128];
     snprintf(db, sizeof db, "%s/x.db", dir);
     xs_store *st = NULL;
     if (xs_store_open(&st, db, &e) < 0) fail("store", &e);
-    for (int f = XS_GEN_CUSTOMERS; f <= XS_GEN_OFFERS; f++) {
-        const char *name = xs_gen_file_name((xs_gen_file)f);
-        char table[32];
-        snprintf(table, sizeof table, "%.*s", (int)(strlen(name) - 4), name);
-        xs_import_options o;
-        xs_import_options_init(&o);
-        if (xs_table_lookup(table, &o.table) < 0) abort();
-        snprintf(path, sizeof path, "%s/%s", dir, name);
-        if (xs_import_file(st, path, &o, NULL, &e) < 0) fail(path, &e);
-    }
+    xs_fixture_gen_import(dir, &g, st);
     if (xs_snapshot_load(st, &snap, &e) < 0) fail("snapshot", &e);
     for (int k = 0; k < XS_OFFER_N_KINDS; k++) {
         xs_experiment *x = &exps[k];

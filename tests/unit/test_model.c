@@ -6,6 +6,7 @@
  * totals, the customer scores, rules, items bought together); a store
  * without data; a model checked against another store.
  */
+#include "store_fixture.h"
 #include "test.h"
 
 #include "base/mfile.h"
@@ -45,18 +46,8 @@ static int make_store(uint64_t n, int holdout_days, int build)
     o.seed = 5;
     o.holdout_days = holdout_days;
     xs_store *st = NULL;
-    if (xs_gen_write(dir, &o, NULL, &e) < 0 || xs_store_open(&st, db, &e) < 0) goto fail;
-    for (int f = 0; f < XS_GEN_TRUTH_CUSTOMERS; f++) {
-        char path[300];
-        xs_import_options io;
-        xs_import_options_init(&io);
-        const char *name = xs_gen_file_name((xs_gen_file)f);
-        char table[64];
-        snprintf(table, sizeof table, "%.*s", (int)(strlen(name) - 4), name);
-        if (xs_table_lookup(table, &io.table) < 0) goto fail;
-        snprintf(path, sizeof path, "%s/%s", dir, name);
-        if (xs_import_file(st, path, &io, NULL, &e) < 0) goto fail;
-    }
+    if (xs_store_open(&st, db, &e) < 0) goto fail;
+    xs_fixture_gen_import(dir, &o, st);
     if (build) {
         xs_snapshot *s = NULL;
         int rc = xs_snapshot_load(st, &s, &e);

@@ -10,6 +10,7 @@
  */
 #include "xsell.h"
 
+#include "store_fixture.h"
 #include "test.h"
 
 #include <stdio.h>
@@ -41,20 +42,10 @@ static void setup(void)
     xs_gen_options g;
     xs_gen_options_init(&g);
     g.n_customers = N_CUST;
-    if (xs_gen_write(dir, &g, NULL, &e) < 0) fail("gen", &e);
-    char db[128], path[160];
+    char db[128];
     snprintf(db, sizeof db, "%s/x.db", dir);
     if (xs_store_open(&st, db, &e) < 0) fail("store", &e);
-    for (int f = XS_GEN_CUSTOMERS; f <= XS_GEN_OFFERS; f++) {
-        const char *name = xs_gen_file_name((xs_gen_file)f);
-        char table[32];
-        snprintf(table, sizeof table, "%.*s", (int)(strlen(name) - 4), name);
-        xs_import_options o;
-        xs_import_options_init(&o);
-        if (xs_table_lookup(table, &o.table) < 0) abort();
-        snprintf(path, sizeof path, "%s/%s", dir, name);
-        if (xs_import_file(st, path, &o, NULL, &e) < 0) fail(path, &e);
-    }
+    xs_fixture_gen_import(dir, &g, st);
     if (xs_snapshot_load(st, &snap, &e) < 0) fail("snapshot", &e);
     if (xs_offer_engine_new(snap, NULL, NULL, &en, &e) < 0) fail("engine", &e);
 }
