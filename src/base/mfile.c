@@ -392,7 +392,12 @@ int xs__mfile_open(xs__mfile **out, const char *path, xs_error *err)
         goto cleanup;
     }
     struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) < 0) {
+        rc = xs__error_set(err, XS_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
+        close(fd);
+        goto cleanup;
+    }
+    if (!S_ISREG(st.st_mode)) {
         rc = xs__error_set(err, XS_EIO, path, 0, NULL, "cannot open: %s",
                            S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
         close(fd);
