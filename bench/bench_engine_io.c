@@ -24,7 +24,7 @@
 #include "base/mfile.h"
 #include "offer/engine_io.h"
 #include "score/scores_io.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 
 #include <getopt.h>
 #include <stdio.h>

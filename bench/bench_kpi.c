@@ -22,7 +22,7 @@
  */
 #include "xsell.h"
 #include "base/date.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 
 #include <dirent.h>
 #include <getopt.h>

@@ -35,7 +35,7 @@
  * usage: bench_offer [--customers N] [--dir DIR] [--reuse] [--seed S]
  */
 #include "xsell.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 
 #include <getopt.h>
 #include <math.h>

@@ -25,7 +25,7 @@
 #include "base/date.h"
 #include "base/progress.h"
 #include "base/rng.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 #include "store/store_int.h"
 
 #include <getopt.h>

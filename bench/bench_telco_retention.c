@@ -27,7 +27,7 @@
  * built-in estimate from health).
  */
 #include "xsell.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 
 #include <getopt.h>
 #include <math.h>

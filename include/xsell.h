@@ -624,12 +624,12 @@ int xs_gen_write(const char *dir, const xs_gen_options *opt, xs_gen_stats *stats
                  xs_error *err);
 
 /* ====================================================================== */
-/* Snapshot (src/store/snapshot): columnar in-memory view of the store    */
+/* Snapshot (src/snapshot): columnar in-memory view of the store    */
 /* ====================================================================== */
 /* (section owned by the snapshot module) */
 
 /** The whole store in memory, columnar, with ids interned. Opaque here; the
- * stages after the store read its columns through src/store/snapshot.h. */
+ * stages after the store read its columns through src/snapshot/snapshot.h. */
 typedef struct xs_snapshot xs_snapshot;
 
 /**

@@ -14,7 +14,7 @@
 #include "base/date.h"
 #include "base/error.h"
 #include "measure/kpi.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * offer metrics, order revenue net of returns, optionally broken down by a
  * customer attribute, a product line, an offer channel or an offer kind.
  *
- * It reads the columns of src/store/snapshot.h, never SQL. The work is one
+ * It reads the columns of src/snapshot/snapshot.h, never SQL. The work is one
  * pass over the customers: each customer's subscriptions are spread onto the
  * period boundaries (its recurring revenue, seats, plan tier and term at the
  * end of each boundary day), then every period compares the customer's
@@ -20,7 +20,7 @@
 #include "base/date.h"
 #include "base/error.h"
 #include "base/money.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 
 #include <limits.h>
 #include <math.h>

@@ -35,7 +35,7 @@
 #include "base/alloc.h"
 #include "base/arena.h"
 #include "base/error.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 
 #include <stdarg.h>
 #include <stdio.h>

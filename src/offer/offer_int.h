@@ -15,7 +15,7 @@
 #define XS_OFFER_INT_H
 
 #include "xsell.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 
 #include <stddef.h>
 #include <stdint.h>

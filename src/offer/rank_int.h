@@ -8,7 +8,7 @@
 
 #include "xsell.h"
 #include "mine/rank.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /*
  * churn_history.c — churn risk learnt from the store's own history. For a
- * cutoff date t it turns the snapshot (src/store/snapshot.h) into the same
+ * cutoff date t it turns the snapshot (src/snapshot/snapshot.h) into the same
  * encoded customer table (struct xs_churn_data, churn.h) that
  * features_table.c reads from a CSV file, so that training, prediction,
  * reasons and the measures of auc.c are the code of churn.c, shared.

@@ -6,7 +6,7 @@
 #ifndef XS_SCORE_CHURN_HISTORY_H
 #define XS_SCORE_CHURN_HISTORY_H
 
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -26,7 +26,7 @@
 #include "base/date.h"
 #include "base/error.h"
 #include "io/reader.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 
 #include <ctype.h>
 #include <errno.h>

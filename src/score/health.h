@@ -14,7 +14,7 @@
 #define XS_SCORE_HEALTH_H
 
 #include "xsell.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * snapshot_io.h — a snapshot (src/store/snapshot.h) in a model file: every
+ * snapshot_io.h — a snapshot (src/snapshot/snapshot.h) in a model file: every
  * column, CSR index, dictionary, intern table and the text pool as sections
  * "snap.*", mapped back without copying or parsing a row.
  */
@@ -7,7 +7,7 @@
 #define XS_SNAPSHOT_IO_H
 
 #include "base/mfile.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 
 /*
  * Writes s into w as section "snap.hdr" (scalars and which arrays exist)

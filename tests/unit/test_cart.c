@@ -12,7 +12,7 @@
 #include "test.h"
 #include "store_fixture.h"
 
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 
 #include <jansson.h>
 

@@ -15,7 +15,7 @@
 #include "score/bgnbd.h"
 #include "score/clv_data.h"
 #include "score/gammagamma.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>

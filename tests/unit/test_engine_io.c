@@ -30,7 +30,7 @@
 #include "offer/engine_io.h"
 #include "offer/offer_int.h"
 #include "score/scores_io.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 #include "store_fixture.h"
 #include "test.h"
 

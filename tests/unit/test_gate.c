@@ -25,7 +25,7 @@
 #include "store_fixture.h"
 
 #include "base/intern.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 #include "offer/offer_int.h"
 
 #include <unistd.h>

@@ -14,7 +14,7 @@
 #include "test.h"
 
 #include "base/date.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 #include "store/store_int.h"
 
 #include <time.h>

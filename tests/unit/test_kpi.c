@@ -27,7 +27,7 @@
 #include "base/date.h"
 #include "base/money.h"
 #include "measure/kpi.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 
 #include <dirent.h>
 #include <unistd.h>

@@ -18,7 +18,7 @@
 #include "base/date.h"
 #include "offer/messages.h"
 #include "offer/offer_int.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 
 #include <ctype.h>
 #include <unistd.h>

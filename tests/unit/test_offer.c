@@ -31,7 +31,7 @@
 
 #include "base/alloc.h"
 #include "base/date.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 #include "offer/offer_int.h"
 
 #include <unistd.h>

@@ -19,7 +19,7 @@
 #include "test.h"
 #include "store_fixture.h"
 
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 #include "offer/offer_int.h"
 
 #include <unistd.h>

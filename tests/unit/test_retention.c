@@ -13,7 +13,7 @@
 #include "test.h"
 #include "store_fixture.h"
 
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 #include "offer/offer_int.h"
 
 #include <math.h>

@@ -1,6 +1,6 @@
 /*
  * test_returns.c — returns reduce revenue: the snapshot's returns table
- * (src/store/snapshot.c), the money of the scores net of returns (RFM
+ * (src/snapshot/snapshot.c), the money of the scores net of returns (RFM
  * monetary and the simple LTV in src/score/ltv.c, the Gamma-Gamma spend of
  * both snapshot paths to the CLV summaries, src/score/clv_data.c) and the
  * order revenue / return KPIs (src/measure/kpi.c), on the hand-made shop of
@@ -21,7 +21,7 @@
 #include "xsell.h"
 #include "base/date.h"
 #include "measure/kpi.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 #include "store/store_int.h"
 
 #include <unistd.h>

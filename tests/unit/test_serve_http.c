@@ -9,7 +9,7 @@
  * a model swap under concurrent reads with zero failures; graceful SIGTERM
  * with a request in flight. Loops are bounded in count and time.
  */
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 #include "test.h"
 #include "xsell.h"
 

@@ -12,7 +12,7 @@
 #include "base/alloc.h"
 #include "base/date.h"
 #include "base/rng.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 #include "store/store_int.h"
 
 #include <unistd.h>

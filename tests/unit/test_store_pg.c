@@ -16,7 +16,7 @@
 
 #include "base/alloc.h"
 #include "store/db.h"
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 #include "store/store_int.h"
 
 #include <glob.h>

@@ -2,8 +2,9 @@
  * snapshot.c — loads the whole store into the columnar xs_snapshot
  * (layout in snapshot.h) and answers the small summary queries of the CLI.
  *
- * Where it fits: the store is the only module that speaks SQL; this file is
- * its read side for the stages after it (score, offer, measure), which work
+ * Where it fits: a module of its own above the store (the only module that
+ * speaks SQL): it reads the store's tables through the store's row API and
+ * lays them out for the stages after it (score, offer, measure), which work
  * on the arrays it builds.
  *
  * How it loads: one read transaction, one scan per table in key order
@@ -31,7 +32,7 @@
  * place through a destination index stored over the line's order column,
  * keeping the peak at about 28 bytes per line.
  */
-#include "store/snapshot.h"
+#include "snapshot/snapshot.h"
 #include "store/rows.h"
 #include "store/store_int.h"
 
