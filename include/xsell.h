@@ -4120,7 +4120,9 @@ typedef struct xs_model_opts {
                                    customer scores (as `xsell customers`) */
 } xs_model_opts;
 
-/** Sets the defaults (as_of NULL, cfg NULL, clv 0, n_threads 2, churn 0). */
+/** Sets the defaults: as_of NULL, cfg NULL, n_threads 2, and clv 1, churn 1,
+ *  the scores `xsell customers` gives by default (so `xsell build`, the
+ *  server and every reader of the file agree). */
 void xs_model_opts_init(xs_model_opts *o);
 
 /** Where a model comes from. */

@@ -110,8 +110,6 @@ static int write_model(xs_store *st, xs_snapshot **snap, const char *db, const c
     xs_model_opts_init(&o);
     o.as_of = as_of;
     o.cfg = cfg;
-    o.clv = 1;   /* the scores of 'xsell customers' by default */
-    o.churn = 1;
     if (xs_store_identity_ensure(st, id, &e) < 0 || xs_store_model_path_set(st, path, &e) < 0 ||
         xs_model_build_from(st, take_snapshot(snap), &o, &m, &e) < 0 ||
         xs_model_save(m, out, &e) < 0) {

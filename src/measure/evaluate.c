@@ -15,6 +15,7 @@
 #include "base/alloc.h"
 #include "base/date.h"
 #include "base/error.h"
+#include "base/progress.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -147,19 +148,12 @@ static int truth_build(const xs_snapshot *s, const xs__rank_hist *h, int32_t cut
     return XS_OK;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Builds one method's model and scores every evaluated customer. */
 static int eval_method(const xs_snapshot *s, const xs_eval_opts *o, int32_t cutoff,
                        const xs_rank_opts *mo, const truth *t, const xs_rank *subst_ref,
                        xs_eval_row *row, xs_rank **keep, xs_error *err)
 {
-    double t0 = now_s();
+    double t0 = xs__now();
     xs_rank *r = NULL;
     xs_rank_scratch *q = NULL;
     xs_rank_hit *hits = NULL;
@@ -211,7 +205,7 @@ static int eval_method(const xs_snapshot *s, const xs_eval_opts *o, int32_t cuto
     row->hit_rate = sh / nn;
     row->coverage = s->prod.n ? (double)n_shown / (double)s->prod.n : 0;
     row->substitute_share = n_offers ? (double)n_subst / (double)n_offers : 0;
-    row->seconds = now_s() - t0;
+    row->seconds = xs__now() - t0;
     rc = XS_OK;
 cleanup:
     if (rc == XS_ENOMEM) xs__error_set(err, rc, NULL, 0, NULL, "out of memory");

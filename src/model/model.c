@@ -10,6 +10,7 @@
 #include "base/alloc.h"
 #include "base/date.h"
 #include "base/error.h"
+#include "base/progress.h"
 #include "offer/offer_int.h"
 
 #include <stdio.h>
@@ -19,17 +20,12 @@
 #define TOGETHER_TOP_K 50 /* as the server's model */
 #define MAX_RULES 2000
 
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 void xs_model_opts_init(xs_model_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->n_threads = 2;
+    o->clv = 1;
+    o->churn = 1;
 }
 
 /* The rules the server and `xsell rules`' defaults would give over the
@@ -83,9 +79,9 @@ static int build_customers(xs_model *m, xs_store *st, const xs_model_opts *o, xs
     xs_health_config_init(&m->hcfg);
     m->hcfg.clv = o->clv ? 1 : 0;
     m->hcfg.churn = o->churn ? 1 : 0;
-    double t0 = now_mono();
+    double t0 = xs__now();
     int rc = xs_customer_scores_compute(m->snap, &m->hcfg, o->as_of, &m->cs, &e);
-    m->info.t_scores = now_mono() - t0;
+    m->info.t_scores = xs__now() - t0;
     if (rc == XS_ENOMEM) return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
     if (rc < 0) {
         m->cs = NULL;
@@ -93,9 +89,9 @@ static int build_customers(xs_model *m, xs_store *st, const xs_model_opts *o, xs
                  xs_error_format(&e, msg, sizeof msg));
     }
     memset(&e, 0, sizeof e);
-    t0 = now_mono();
+    t0 = xs__now();
     rc = open_engine(m, st, o, &e);
-    m->info.t_engine = now_mono() - t0;
+    m->info.t_engine = xs__now() - t0;
     if (rc == XS_ENOMEM) return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
     if (rc < 0) {
         snprintf(m->info.engine_error, sizeof m->info.engine_error, "%s",
@@ -103,11 +99,11 @@ static int build_customers(xs_model *m, xs_store *st, const xs_model_opts *o, xs
         return XS_OK;
     }
     xs_offer_engine_as_of(m->en, m->info.as_of);
-    t0 = now_mono();
+    t0 = xs__now();
     if (xs_offer_targets_rank(m->en, o->n_threads > 0 ? o->n_threads : 2, &m->targets,
                               &m->n_targets, &m->summary) < 0)
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    m->info.t_targets = now_mono() - t0;
+    m->info.t_targets = xs__now() - t0;
     return XS_OK;
 }
 
@@ -147,15 +143,15 @@ int xs_model_build_from(xs_store *st, xs_snapshot *snap, const xs_model_opts *op
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(m->info.built_at, sizeof m->info.built_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    double t0 = now_mono();
+    double t0 = xs__now();
     if (!m->snap && (rc = xs_snapshot_load(st, &m->snap, err)) < 0) goto fail;
     if ((rc = xs_baskets_from_store(st, XS_SOURCE_ORDERS, &m->baskets, err)) < 0) goto fail;
-    m->info.t_load = now_mono() - t0;
-    t0 = now_mono();
+    m->info.t_load = xs__now() - t0;
+    t0 = xs__now();
     xs_together_opts to = {.measure = XS_SIM_COSINE, .top_k = TOGETHER_TOP_K};
     if ((rc = xs_together_build(m->baskets, &to, &m->tog, err)) < 0) goto fail;
     if ((rc = mine_rules(m, err)) < 0) goto fail;
-    m->info.t_mine = now_mono() - t0;
+    m->info.t_mine = xs__now() - t0;
     if ((rc = build_customers(m, st, opts, err)) < 0) goto fail;
     *out = m;
     return XS_OK;

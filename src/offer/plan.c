@@ -17,6 +17,7 @@
 #include "offer/offer_int.h"
 #include "base/alloc.h"
 #include "base/error.h"
+#include "base/progress.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -201,13 +202,6 @@ int xs_plan_capacity_check(const xs_snapshot *s, const char *spec, const char *s
 }
 
 /* ---- building the problem ----------------------------------------------- */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void xs_plan_free(xs_plan *pl)
 {
@@ -450,11 +444,11 @@ int xs_plan_compute(const xs_offer_engine *en, const xs_plan_opts *o, xs_plan **
     if (rc < 0) goto fail;
     rc = XS_ENOMEM;
     if (make_constraints(pl) < 0) goto fail;
-    double t0 = now_s();
+    double t0 = xs__now();
     if (gather(pl, o->n_threads) < 0) goto fail;
-    double t1 = now_s();
+    double t1 = xs__now();
     if (xs__plan_greedy(&pl->prob, &pl->greedy) < 0) goto fail;
-    double t2 = now_s();
+    double t2 = xs__now();
     xs_plan_solver sv = o->solver;
     if (sv == XS_PLAN_AUTO)
         sv = pl->prob.n_items <= (size_t)o->exact_max ? XS_PLAN_MIP : XS_PLAN_LAGRANGE;
@@ -468,7 +462,7 @@ int xs_plan_compute(const xs_offer_engine *en, const xs_plan_opts *o, xs_plan **
         memcpy(pl->sol.x, pl->greedy.x, pl->prob.n_items);
         pl->sol.value = pl->greedy.value;
     }
-    double t3 = now_s();
+    double t3 = xs__now();
     rc = XS_ENOMEM;
     pl->use = xs__calloc(pl->prob.n_cons ? pl->prob.n_cons : 1, sizeof *pl->use);
     pl->use_greedy = xs__calloc(pl->prob.n_cons ? pl->prob.n_cons : 1, sizeof *pl->use);

@@ -47,6 +47,7 @@
 #include "base/alloc.h"
 #include "base/error.h"
 #include "base/hash.h"
+#include "base/progress.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -124,13 +125,6 @@ struct xs__admit {
     double accept_paused_until; /* out of descriptors: retry later */
     atomic_ullong accepted, refused_full, refused_addr, timed_out, evicted;
 };
-
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* ---------------------------------------------------------------------- */
 /* Connections per address                                                */
@@ -550,7 +544,7 @@ static void reap(xs__admit *a, double now, int *hand, size_t *n_hand, size_t cap
 static void *acceptor_main(void *arg)
 {
     xs__admit *a = arg;
-    double next_tick = now_mono() + TICK_MS / 1e3;
+    double next_tick = xs__now() + TICK_MS / 1e3;
     while (!atomic_load(&a->stop)) {
         size_t n = 0;
         a->pf[n++] = (struct pollfd){a->fd, POLLIN, 0};
@@ -562,12 +556,12 @@ static void *acceptor_main(void *arg)
             if (s && !s->peeked) a->pf[n++] = (struct pollfd){t.fd, POLLIN, 0};
         }
         pthread_mutex_unlock(&a->mu);
-        double now = now_mono();
+        double now = xs__now();
         int ms = next_tick > now ? (int)((next_tick - now) * 1e3) + 1 : 0;
         if (now < a->accept_paused_until) a->pf[0].events = 0;
         int r = poll(a->pf, (nfds_t)n, ms);
         if (atomic_load(&a->stop)) break;
-        now = now_mono();
+        now = xs__now();
         if (r > 0 && a->pf[1].revents) {
             char buf[64];
             while (read(a->wake[0], buf, sizeof buf) > 0)
@@ -643,7 +637,7 @@ void xs__admit_request_started(struct MHD_Connection *c)
 {
     slot *s = slot_of(c);
     if (!s || atomic_load_explicit(&s->phase, memory_order_relaxed) == P_HEAD) return;
-    atomic_store_explicit(&s->since, now_mono(), memory_order_relaxed);
+    atomic_store_explicit(&s->since, xs__now(), memory_order_relaxed);
     atomic_store_explicit(&s->phase, P_HEAD, memory_order_release);
 }
 
@@ -659,7 +653,7 @@ void xs__admit_request_done(struct MHD_Connection *c)
 {
     slot *s = slot_of(c);
     if (!s) return;
-    atomic_store_explicit(&s->since, now_mono(), memory_order_relaxed);
+    atomic_store_explicit(&s->since, xs__now(), memory_order_relaxed);
     atomic_store_explicit(&s->phase, P_IDLE, memory_order_release);
 }
 
@@ -674,7 +668,7 @@ int xs__admit_should_close(const xs__admit *a, struct MHD_Connection *c)
     if (s->reserve) return 1;
     return atomic_load_explicit(&a->rotate_now, memory_order_relaxed) &&
            atomic_load_explicit(&a->ready_now, memory_order_relaxed) &&
-           now_mono() - s->accepted > ROTATE_S;
+           xs__now() - s->accepted > ROTATE_S;
 }
 
 /* Contract in admit.h. */

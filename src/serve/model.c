@@ -13,6 +13,7 @@
 #include "base/alloc.h"
 #include "base/date.h"
 #include "base/error.h"
+#include "base/progress.h"
 #include "serve/serve_int.h"
 
 #include <limits.h>
@@ -25,13 +26,6 @@ static double now_wall(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -76,33 +70,23 @@ static int wrap(xs_model *mdl, unsigned long generation, double seconds, xs__mod
     return XS_OK;
 }
 
-/* How the server builds: as `xsell build` writes the store's model file
- * (customer scores with CLV and the churn-risk model, src/cli/cmd_build.c),
- * so a server answers the same whether it maps that file or builds. */
-static void build_opts(xs_model_opts *o)
-{
-    xs_model_opts_init(o);
-    o->clv = 1;
-    o->churn = 1;
-}
-
 /* Builds a model in memory from the open store st. */
 static int build(xs_store *st, unsigned long generation, xs__model **out, xs_error *err)
 {
-    double t0 = now_mono();
+    double t0 = xs__now();
     xs_model *mdl = NULL;
     xs_model_opts o;
-    build_opts(&o);
+    xs_model_opts_init(&o); /* as `xsell build` writes the store's model file */
     int rc = xs_model_build(st, &o, &mdl, err);
     if (rc < 0) return rc;
-    return wrap(mdl, generation, now_mono() - t0, out, err);
+    return wrap(mdl, generation, xs__now() - t0, out, err);
 }
 
 /* Maps the model file at path; with st, checks it was built from st. */
 static int open_file(const char *path, xs_store *st, unsigned long generation,
                      xs__model **out, xs_error *err)
 {
-    double t0 = now_mono();
+    double t0 = xs__now();
     xs_model *mdl = NULL;
     int rc = xs_model_open(path, &mdl, err);
     if (rc == XS_OK && st) rc = xs_model_check_store(mdl, st, err);
@@ -110,7 +94,7 @@ static int open_file(const char *path, xs_store *st, unsigned long generation,
         xs_model_free(mdl);
         return rc;
     }
-    return wrap(mdl, generation, now_mono() - t0, out, err);
+    return wrap(mdl, generation, xs__now() - t0, out, err);
 }
 
 /* Contract in serve_int.h. */
@@ -125,10 +109,10 @@ int xs__model_start(const char *db, const char *model_path, xs__model **out,
     if (model_path)
         rc = open_file(model_path, st, 1, out, err);
     else {
-        double t0 = now_mono();
+        double t0 = xs__now();
         xs_model *mdl = NULL;
         rc = xs_model_open_current(st, &mdl, err);
-        if (rc == 1) rc = wrap(mdl, 1, now_mono() - t0, out, err);
+        if (rc == 1) rc = wrap(mdl, 1, xs__now() - t0, out, err);
         else if (rc == 0) rc = build(st, 1, out, err);
     }
     xs_store_close(st);
@@ -142,11 +126,11 @@ int xs__model_rebuild(const char *db, unsigned long generation, xs__model **out,
     xs_store *st = NULL;
     xs_model *mdl = NULL;
     char path[4096], msg[1024];
-    double t0 = now_mono();
+    double t0 = xs__now();
     int rc;
     warn[0] = 0;
     xs_model_opts o;
-    build_opts(&o);
+    xs_model_opts_init(&o); /* as `xsell build` writes the store's model file */
     if ((rc = xs_store_open(&st, db, err)) < 0) return rc;
     if ((rc = xs_model_build(st, &o, &mdl, err)) < 0) goto cleanup;
     /* the store's model file: where the last build put it, else beside a
@@ -175,7 +159,7 @@ int xs__model_rebuild(const char *db, unsigned long generation, xs__model **out,
         xs_model_free(mdl);
         mdl = mapped;
     }
-    rc = wrap(mdl, generation, now_mono() - t0, out, err);
+    rc = wrap(mdl, generation, xs__now() - t0, out, err);
     mdl = NULL;
 cleanup:
     xs_model_free(mdl);

@@ -33,6 +33,7 @@
  */
 #include "base/alloc.h"
 #include "base/error.h"
+#include "base/progress.h"
 #include "serve/admit.h"
 #include "serve/serve_int.h"
 
@@ -88,13 +89,6 @@ typedef struct conn_state {
     size_t n_body, cap;
     xs__req req;
 } conn_state;
-
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* ---------------------------------------------------------------------- */
 /* Responses                                                              */
@@ -254,7 +248,7 @@ static enum MHD_Result respond(xs_server *s, conn_state *cs)
     enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     cs->responded = 1;
-    double dt = now_mono() - cs->t0;
+    double dt = xs__now() - cs->t0;
     xs__metrics_observe(&s->metrics, cs->route, r->status, dt);
     if (s->o.access_log) {
         /* the path as sent may hold any byte: one line per request, and no
@@ -275,7 +269,7 @@ static enum MHD_Result respond(xs_server *s, conn_state *cs)
  * the others keep using the current set). */
 static void keys_refresh(xs_server *s)
 {
-    double now = now_mono();
+    double now = xs__now();
     if (now - atomic_load(&s->keys_loaded) < KEYS_TTL) return;
     if (pthread_mutex_trylock(&s->keys_reload) != 0) return;
     if (now - atomic_load(&s->keys_loaded) >= KEYS_TTL) {
@@ -566,7 +560,7 @@ static void begin_request(xs_server *s, conn_state *cs, struct MHD_Connection *c
 {
     cs->started = 1;
     atomic_fetch_add(&s->in_flight, 1);
-    cs->t0 = now_mono();
+    cs->t0 = xs__now();
     cs->req.srv = s;
     cs->req.conn = c;
     cs->req.method = method;
@@ -869,7 +863,7 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
     rc = xs_apikeys_load(st, &s->keys, err);
     xs_store_close(st);
     if (rc < 0) goto cleanup;
-    atomic_store(&s->keys_loaded, now_mono());
+    atomic_store(&s->keys_loaded, xs__now());
     s->generation = 1;
     if ((rc = xs__model_start(s->db, s->o.model, &s->model, err)) < 0) goto cleanup;
     /* the daemon gets no listening socket: admit.c accepts, decides and
@@ -942,8 +936,8 @@ void xs_server_stop(xs_server *s, unsigned grace_s)
     if (!s) return;
     xs__admit_quiesce(s->admit); /* no new connections */
     if (s->d) {
-        double until = now_mono() + grace_s;
-        while (atomic_load(&s->in_flight) > 0 && now_mono() < until) {
+        double until = xs__now() + grace_s;
+        while (atomic_load(&s->in_flight) > 0 && xs__now() < until) {
             struct timespec ts = {0, 5000000};
             nanosleep(&ts, NULL);
         }
