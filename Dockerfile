@@ -11,7 +11,7 @@
 FROM debian:12 AS build
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
         build-essential cmake pkg-config libsqlite3-dev libjansson-dev libgsl-dev \
-        libxgboost-dev libmicrohttpd-dev libglpk-dev libxxhash-dev libpq-dev nodejs npm ca-certificates \
+        libxgboost-dev libmicrohttpd-dev libglpk-dev libxxhash-dev libpq-dev libssl-dev libcurl4-openssl-dev zlib1g-dev nodejs npm ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -20,7 +20,7 @@ RUN cd web && npm ci --no-audit --no-fund \
 
 FROM debian:12
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
-        libsqlite3-0 libjansson4 libgsl27 libxgboost0 libmicrohttpd12 libglpk40 libxxhash0 libpq5 \
+        libsqlite3-0 libjansson4 libgsl27 libxgboost0 libmicrohttpd12 libglpk40 libxxhash0 libpq5 libssl3 libcurl4 zlib1g \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/xsell /opt/xsell
 ENV PATH=/opt/xsell/bin:$PATH

@@ -10,10 +10,14 @@
 # into a copy of a store holding the customers and products (made once, not
 # timed). The shuffled files are the data lines in a random order fixed by
 # the seed (shuf with an AES-CTR random source), below the same header.
-# Each contender runs RUNS times (default 1); the best time and the largest
-# RSS count.
+# Each contender runs RUNS times (default 1), one after the other in each
+# run; the best time, the best CPU time (user + sys) and the largest RSS
+# count. ratio is xsell's wall time over sqlite3's, cpu_ratio the same for
+# CPU time (steadier on a shared machine). BASE=another xsell binary (e.g.
+# one built from an earlier commit) is timed the same way in the same runs,
+# in the base_s, base_MB and base_ratio columns.
 #
-# usage: [RUNS=3] [TABLES="orders usage"] [ORDERS="key shuffled"]
+# usage: [RUNS=3] [TABLES="orders usage"] [ORDERS="key shuffled"] [BASE=xsell]
 #        [BENCH_DIR=dir] [KEEP=1] bench/bench_import_tables.sh [XSELL] [N] [CSV_DIR]
 # XSELL defaults to build/xsell (a Release build: `make`). CSV_DIR: files of an
 # earlier `xsell gen` to use instead of generating them (read only).
@@ -33,6 +37,11 @@ for tool in sqlite3 shuf openssl /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "bench_import_tables: needs $tool" >&2; exit 1; }
 done
 XS=$(cd "$(dirname "$XS")" && pwd)/$(basename "$XS")
+BASE=${BASE:-}
+if [ -n "$BASE" ]; then
+    [ -x "$BASE" ] || { echo "bench_import_tables: BASE $BASE is not a program" >&2; exit 1; }
+    BASE=$(cd "$(dirname "$BASE")" && pwd)/$(basename "$BASE")
+fi
 if [ -n "${BENCH_DIR:-}" ]; then
     W=$BENCH_DIR
     mkdir -p "$W"
@@ -64,54 +73,87 @@ case " $ORDERS " in
     ;;
 esac
 
-# the store the dependent tables go into: customers and products
+# the store the dependent tables go into: customers and products (made by
+# the base binary when there is one, so that both can open a copy of it)
+IMP=${BASE:-$XS}
 rm -f "$W/base.db" "$W/base.db-wal" "$W/base.db-shm"
-"$XS" import --db "$W/base.db" customers "$SRC/customers.csv" 2>/dev/null
-"$XS" import --db "$W/base.db" products "$SRC/products.csv" 2>/dev/null
+"$IMP" import --db "$W/base.db" customers "$SRC/customers.csv" 2>/dev/null
+"$IMP" import --db "$W/base.db" products "$SRC/products.csv" 2>/dev/null
 
-# timed CMD...: runs it under GNU time; sets T (seconds) and M (peak RSS, MB)
+# timed CMD...: runs it under GNU time; sets T (seconds), C (CPU seconds,
+# user + sys) and M (peak RSS, MB)
 timed() {
-    /usr/bin/time -f "%e %M" -o "$W/time" "$@" >"$W/out" 2>"$W/err" || {
+    /usr/bin/time -f "%e %M %U %S" -o "$W/time" "$@" >"$W/out" 2>"$W/err" || {
         echo "bench_import_tables: failed: $*" >&2
         cat "$W/err" >&2
         exit 1
     }
     T=$(awk '{ print $1 }' "$W/time")
     M=$(awk '{ printf "%.0f", $2 / 1024 }' "$W/time")
+    C=$(awk '{ print $3 + $4 }' "$W/time")
+}
+
+# import_into XSELL TABLE FILE ROWS: times XSELL importing FILE into a new
+# store (customers, products) or a copy of the base store; checks the count
+import_into() {
+    rm -f "$W/store.db" "$W/store.db-wal" "$W/store.db-shm"
+    case $2 in
+    customers | products) ;;
+    *) cp "$W/base.db" "$W/store.db" ;;
+    esac
+    timed "$1" import --db "$W/store.db" "$2" "$3"
+    n=$(sqlite3 "$W/store.db" "SELECT count(*) FROM $2")
+    [ "$n" = "$4" ] || { echo "bench_import_tables: $1 stored $n rows of $2, not $4" >&2; exit 1; }
 }
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
 max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }'; }
 
-printf '%-14s %-9s %10s %8s %9s %9s %9s %8s %6s\n' table order rows file_MB sqlite3_s sqlite_MB xsell_s xsell_MB ratio |
-    tee "$W/table"
+div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
+if [ -n "$BASE" ]; then
+    printf '%-14s %-9s %10s %8s %9s %9s %9s %8s %6s %9s %8s %7s %10s\n' table order rows \
+        file_MB sqlite3_s sqlite_MB xsell_s xsell_MB ratio cpu_ratio base_s base_MB \
+        base_ratio | tee "$W/table"
+else
+    printf '%-14s %-9s %10s %8s %9s %9s %9s %8s %6s %9s\n' table order rows file_MB \
+        sqlite3_s sqlite_MB xsell_s xsell_MB ratio cpu_ratio | tee "$W/table"
+fi
 for t in $TABLES; do
     for order in $ORDERS; do
         if [ "$order" = key ]; then f=$SRC/$t.csv; else f=$W/shuffled/$t.csv; fi
         rows=$(($(wc -l <"$f") - 1))
         mb=$(awk -v b="$(wc -c <"$f")" 'BEGIN { printf "%.0f", b / 1e6 }')
-        bt="" bm="" xt="" xm=""
+        bt="" bm="" bc="" xt="" xm="" xc="" at="" am=""
         for run in $(seq "$RUNS"); do
             rm -f "$W/plain.db" "$W/plain.db-journal"
             timed sqlite3 "$W/plain.db" ".mode csv" ".import $f $t"
             bt=$(min "$bt" "$T")
             bm=$(max "$bm" "$M")
+            bc=$(min "$bc" "$C")
             n=$(sqlite3 "$W/plain.db" "SELECT count(*) FROM $t")
             [ "$n" = "$rows" ] || { echo "bench_import_tables: sqlite3 has $n rows of $t, not $rows" >&2; exit 1; }
 
-            rm -f "$W/store.db" "$W/store.db-wal" "$W/store.db-shm"
-            case $t in
-            customers | products) ;;
-            *) cp "$W/base.db" "$W/store.db" ;;
-            esac
-            timed "$XS" import --db "$W/store.db" "$t" "$f"
+            import_into "$XS" "$t" "$f" "$rows"
             xt=$(min "$xt" "$T")
             xm=$(max "$xm" "$M")
-            n=$(sqlite3 "$W/store.db" "SELECT count(*) FROM $t")
-            [ "$n" = "$rows" ] || { echo "bench_import_tables: xsell stored $n rows of $t, not $rows" >&2; exit 1; }
+            xc=$(min "$xc" "$C")
+            if [ -n "$BASE" ]; then
+                import_into "$BASE" "$t" "$f" "$rows"
+                at=$(min "$at" "$T")
+                am=$(max "$am" "$M")
+            fi
         done
-        ratio=$(awk -v a="$xt" -v b="$bt" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-        printf '%-14s %-9s %10d %8s %9.2f %9s %9.2f %8s %6s\n' "$t" "$order" "$rows" "$mb" "$bt" "$bm" "$xt" "$xm" "$ratio" |
-            tee -a "$W/table"
+        if [ -n "$BASE" ]; then
+            printf '%-14s %-9s %10d %8s %9.2f %9s %9.2f %8s %6s %9s %8.2f %7s %10s\n' "$t" \
+                "$order" "$rows" "$mb" "$bt" "$bm" "$xt" "$xm" "$(div "$xt" "$bt")" \
+                "$(div "$xc" "$bc")" "$at" "$am" "$(div "$at" "$bt")" | tee -a "$W/table"
+        else
+            printf '%-14s %-9s %10d %8s %9.2f %9s %9.2f %8s %6s %9s\n' "$t" "$order" "$rows" \
+                "$mb" "$bt" "$bm" "$xt" "$xm" "$(div "$xt" "$bt")" "$(div "$xc" "$bc")" |
+                tee -a "$W/table"
+        fi
     done
 done
-echo "best of $RUNS run(s); *_MB = peak RSS (GNU time), file_MB = size of the CSV; ratio = xsell_s / sqlite3_s"
+echo "best of $RUNS run(s); *_MB = peak RSS (GNU time), file_MB = size of the CSV;"
+echo "ratio = xsell_s / sqlite3_s; cpu_ratio = the same for user + sys seconds;"
+echo "base_ratio = base_s / sqlite3_s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1997,9 +1997,14 @@ typedef struct xs_churn_history_opts {
     const char *cutoff;   /* "YYYY-MM-DD" training cutoff T1; NULL: as_of - 2 x horizon */
     const char *as_of;    /* "YYYY-MM-DD"; NULL: the data's end (above) */
     xs_churn_params params; /* XGBoost settings (folds unused) */
+    size_t max_train;     /* 0: train on every customer active at the cutoff;
+                             else at most this many: a stratified sample
+                             (each label keeps its share; drawn with
+                             params.seed) when more are active */
 } xs_churn_history_opts;
 
-/** Sets horizon 90, cutoff and as_of NULL, xs_churn_params_init() params. */
+/** Sets horizon 90, cutoff and as_of NULL, xs_churn_params_init() params,
+ *  max_train 0 (every customer). */
 void xs_churn_history_opts_init(xs_churn_history_opts *o);
 
 /**
@@ -3445,6 +3450,19 @@ typedef struct xs_offer_build_info {
  */
 int xs_offer_build(xs_store *st, const xs_snapshot *s, const xs_offer_config *c,
                    const char *as_of, xs_offer_build_info *info, xs_error *err);
+/**
+ * xs_offer_build() that also hands out the engine it fitted, as
+ * xs_offer_engine_open() would open the build just stored (the store's
+ * experiments, the model read back from its stored text): a caller that
+ * needs both (`xsell build`) creates the engine once. When the store's
+ * build carries a churn model (xs_offer_churn_attach), *out is left NULL:
+ * open the build with xs_offer_engine_open().
+ * @param out caller frees with xs_offer_engine_free(); borrows s
+ * @return as xs_offer_build()
+ */
+int xs_offer_build_open(xs_store *st, const xs_snapshot *s, const xs_offer_config *c,
+                        const char *as_of, xs_offer_build_info *info,
+                        xs_offer_engine **out, xs_error *err);
 
 /** What xs_offer_churn_attach() found. */
 typedef struct xs_churn_attach_info {
@@ -3878,6 +3896,17 @@ int xs_store_experiment_stop(xs_store *st, const char *name, const char *end,
 long xs_store_experiments(xs_store *st, xs_experiment **out, xs_error *err);
 /** Frees the array of xs_store_experiments(); NULL is fine. */
 void xs_store_experiments_free(xs_experiment *x);
+/**
+ * Fills x from the fields of `xsell experiment start` (or the body of
+ * POST /v1/experiments) and checks it (xs_experiment_check), so both say
+ * the same thing: kind "upsell", "cross_sell" or "downsell"; split NULL:
+ * "treatment:90,holdout:10"; start NULL: today (UTC); end NULL or "": open.
+ * @return XS_OK or XS_EINVAL (err column "--name", "--kind", "--split",
+ *         "--start", "--end")
+ */
+int xs_experiment_define(xs_experiment *x, const char *name, const char *kind,
+                         const char *split, const char *start, const char *end,
+                         xs_error *err);
 
 /**
  * Gives the engine the experiments (copied); those active on its as_of day
@@ -4034,6 +4063,120 @@ void xs_apikeys_free(xs_apikeys *ks);
 xs_apikey_scope xs_apikeys_check(const xs_apikeys *ks, const char *key, size_t len);
 
 /*
+ * Webhooks (src/store/webhooks.c, src/serve/webhook_send.c;
+ * docs/webhooks.md). A webhook subscribes a URL to some of the events
+ * offer.issued (an offer logged: `recommend --log`, GET
+ * /v1/customers/{id}/offers?log=1),
+ * offer.outcome (`xsell outcome`, POST /v1/offers/{id}/outcome) and
+ * build.done (`xsell build`). The write that makes the change queues one
+ * delivery per subscribed webhook in its own transaction; the sender POSTs
+ * each as JSON, signed with HMAC-SHA256 under the webhook's secret, and
+ * retries with exponential backoff until a 2xx or the last attempt.
+ */
+#define XS_WEBHOOK_MAX 16          /* live webhooks per store */
+#define XS_WEBHOOK_SECRET_MAX 257  /* a secret is 16..256 characters */
+
+/**
+ * Adds a webhook.
+ * @param events comma list of offer.issued, offer.outcome, build.done
+ * @param secret the signing secret (16..256 characters); NULL: 32 random
+ *               bytes as 64 hex digits
+ * @param id receives the webhook's id
+ * @param secret_out receives the secret (cap >= XS_WEBHOOK_SECRET_MAX); NULL: not wanted
+ * @return XS_OK, XS_EINVAL (bad URL, event or secret, too many webhooks:
+ *         err names which), XS_EIO, XS_EDB
+ */
+int xs_webhook_add(xs_store *st, const char *url, const char *events, const char *secret,
+                   long long *id, char *secret_out, size_t cap, xs_error *err);
+/** Removes a webhook (its row and delivery log stay; its pending
+ *  deliveries are cancelled). @return XS_OK, XS_ENOTFOUND, XS_EDB */
+int xs_webhook_remove(xs_store *st, long long id, xs_error *err);
+/** Fills an empty table with the webhooks: webhook_id, url, events,
+ *  created_at, removed_at, pending, delivered, failed; never secrets.
+ *  @return the number of webhooks, XS_EDB or XS_ENOMEM */
+int xs_webhook_list(xs_store *st, xs_table *out, xs_error *err);
+/** Fills an empty table with the newest deliveries (at most limit; <= 0:
+ *  100), of webhook id (0: all), of one status (NULL: all): delivery_id,
+ *  webhook_id, event, created_at, status, attempts, last_at, last_code,
+ *  last_error. @return the number of rows, XS_EINVAL (status), XS_EDB,
+ *  XS_ENOMEM */
+int xs_webhook_log(xs_store *st, long long id, const char *status, long limit, xs_table *out,
+                   xs_error *err);
+
+/** A delivery due to be sent (owned copies). */
+typedef struct xs_webhook_delivery {
+    long long delivery_id, webhook_id;
+    char event[24];
+    int attempts; /* made so far */
+    char *payload, *url, *secret;
+} xs_webhook_delivery;
+/** The pending deliveries due at now (Unix seconds), oldest first, at most
+ *  max. @return XS_OK, XS_EDB, XS_ENOMEM; free with xs_webhook_due_free */
+int xs_webhook_due(xs_store *st, int64_t now, size_t max, xs_webhook_delivery **out,
+                   size_t *n, xs_error *err);
+void xs_webhook_due_free(xs_webhook_delivery *d, size_t n);
+/** Records one attempt of a pending delivery: status "delivered", "failed"
+ *  (given up) or "pending" (to retry at next_at), the HTTP status (0: none)
+ *  and the error (NULL: none). @return XS_OK, XS_EDB, XS_EBUSY */
+int xs_webhook_record(xs_store *st, long long delivery_id, const char *status, int64_t next_at,
+                      int code, const char *error, xs_error *err);
+
+/** How the sender works (defaults by xs_webhook_send_opts_init). */
+typedef struct xs_webhook_send_opts {
+    long timeout_ms;   /* per request, connect included (default 10000) */
+    int max_attempts;  /* then the delivery is failed (default 10) */
+    int backoff_s;     /* first retry after this, doubled each time (default 10) */
+    int backoff_max_s; /* longest wait between attempts (default 3600) */
+    size_t batch;      /* deliveries per xs_webhook_send_due call (default 100) */
+    int64_t now;       /* Unix seconds; 0: the clock (tests set it) */
+} xs_webhook_send_opts;
+void xs_webhook_send_opts_init(xs_webhook_send_opts *o);
+/** What one xs_webhook_send_due call did. */
+typedef struct xs_webhook_send_result {
+    size_t delivered, retrying, failed;
+} xs_webhook_send_result;
+/**
+ * Sends the deliveries due now (at most o->batch), one POST each, and
+ * records every attempt. Headers: Content-Type application/json,
+ * X-Xsell-Event, X-Xsell-Delivery (the delivery id), X-Xsell-Signature
+ * "t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under the secret>".
+ * A 2xx delivers; anything else (status, refused connection, timeout) is
+ * retried after backoff_s * 2^(attempts-1) seconds (at most backoff_max_s)
+ * until max_attempts. @return XS_OK, XS_EDB, XS_EBUSY, XS_ENOMEM
+ */
+int xs_webhook_send_due(xs_store *st, const xs_webhook_send_opts *o, xs_webhook_send_result *r,
+                        xs_error *err);
+
+/*
+ * The audit log (src/store/audit.c, schema version 11; docs/api.md
+ * "Audit log"): one row per action taken through the HTTP API that writes
+ * (an outcome, a logged offer, an experiment started or stopped, events,
+ * a build, a webhook added or removed), with the API key's id, the action,
+ * its target and the state before and after as small JSON objects. The
+ * CLI's writes are not audited.
+ */
+typedef struct xs_audit_entry {
+    long long audit_id;  /* set by the store (reading) */
+    const char *at;      /* "YYYY-MM-DDTHH:MM:SSZ"; NULL when adding: now */
+    const char *key_id;  /* the API key's id; NULL: none */
+    const char *action;  /* "offer.outcome", "experiment.start", ... */
+    const char *target;  /* offer id, experiment name, webhook id...; NULL: none */
+    const char *before;  /* JSON text or NULL */
+    const char *after;   /* JSON text or NULL */
+} xs_audit_entry;
+/** Appends one row (its own statement: it does not count as a change of
+ *  the data, meta data_version). @return XS_OK, XS_EINVAL (no action),
+ *  XS_EBUSY, XS_EDB */
+int xs_store_audit_add(xs_store *st, const xs_audit_entry *a, xs_error *err);
+/** Calls fn for the rows, newest first, skipping offset, at most limit
+ *  (borrowed strings, valid during the call); *total (may be NULL) gets
+ *  the number of rows. @return the number of rows given to fn, fn's
+ *  negative code, XS_EDB */
+long xs_store_audit_list(xs_store *st, size_t limit, size_t offset,
+                         int (*fn)(void *ctx, const xs_audit_entry *a), void *ctx,
+                         long long *total, xs_error *err);
+
+/*
  * HTTP JSON API (src/serve, libmicrohttpd): routes, errors and metrics are
  * documented in docs/api.md and docs/openapi.json. The server loads a
  * snapshot of the store and the models built from it into one immutable
@@ -4062,6 +4205,9 @@ typedef struct xs_serve_opts {
                                    to come from db; borrowed for the start);
                                    NULL: the store's latest model file when it
                                    is current, else a model built from db */
+    int model_poll_s;           /* with model: seconds between looks at the file,
+                                   whose new version (a build renamed into place)
+                                   is then mapped and served; 0: 2; < 0: never */
 } xs_serve_opts;
 
 /** A running server. Opaque. */
@@ -4118,6 +4264,11 @@ typedef struct xs_model_opts {
     int n_threads;              /* for the target list; 0: 2 */
     int churn;                  /* 1: also train the churn-risk model into the
                                    customer scores (as `xsell customers`) */
+    xs_offer_engine *engine;    /* NULL, or the engine of the store's build on
+                                   the snapshot the model is built from
+                                   (xs_offer_build_open), taken over (freed
+                                   with the model, or on failure): the model
+                                   uses it instead of opening the build */
 } xs_model_opts;
 
 /** Sets the defaults: as_of NULL, cfg NULL, n_threads 2, and clv 1, churn 1,
@@ -4231,6 +4382,53 @@ const xs_health_config *xs_model_health_config(const xs_model *m);
  * @return 1 or 0 (also 0 without an engine)
  */
 int xs_model_engine_fits(const xs_model *m, const xs_offer_config *cfg, const char *as_of);
+
+/**
+ * The shard of a customer id (or of an anonymous order's order_id) among
+ * n_shards: XXH3-64 of its len bytes, modulo n_shards (0 when n_shards <= 1).
+ * Stable across runs, machines and versions (docs/scale-out.md).
+ */
+uint32_t xs_shard_of(const char *id, size_t len, uint32_t n_shards);
+
+/** What a shard build wrote (xs_model_build_shard). */
+typedef struct xs_model_shard_info {
+    size_t n_customers, n_orders, n_lines, n_anon_lines; /* in the part */
+    size_t bytes;                                         /* the part file's size */
+    double t_load, t_cut, t_write;                        /* wall seconds */
+} xs_model_shard_info;
+
+/**
+ * Writes the part of a model for shard `shard` of n_shards (0 <= shard <
+ * n_shards) to path: the snapshot of that shard's customers with all their
+ * rows and the whole catalog (xs_shard_of of the customer id), the
+ * anonymous order lines of the order ids in the shard, the store's
+ * experiments and the churn model attached to its build, the store's id
+ * and data version (docs/model.md, "Build by shard"). Writes nothing to
+ * the store but its id when it has none. A part is not a model: readers
+ * refuse it; xs_model_merge() makes the model of all N parts.
+ * @param info may be NULL
+ * @return XS_OK, XS_EINVAL (bad shard numbers), XS_EIO, XS_ENOMEM, XS_EDB,
+ *         or the snapshot's errors
+ */
+int xs_model_build_shard(xs_store *st, uint32_t shard, uint32_t n_shards, const char *path,
+                         xs_model_shard_info *info, xs_error *err);
+
+/**
+ * The model of the parts paths[0..n) (xs_model_build_shard), which must be
+ * the N parts of one build: one store and data version, each shard 0..N-1
+ * exactly once. Reassembles the snapshot, builds the baskets of every
+ * order, then mines, scores, fits the engine (as `xsell build` fits and
+ * stores the propensity model, then opens it with the parts' experiments
+ * and churn model) and ranks the targets: the model one xs_model_build()
+ * after xs_offer_build() gives on the same store, decision for decision.
+ * Not recorded in any store; save it with xs_model_save().
+ * @return XS_OK; XS_EINVAL naming the file at fault ("P: part 2/4 given
+ *         twice (also Q)", "P: a model file, not a build part", "P: from
+ *         another store ...", "missing part 3/4 ..."); the errors of
+ *         xs_model_open() for a file that is no model container; XS_ENOMEM
+ */
+int xs_model_merge(const char *const *paths, size_t n, const xs_model_opts *o,
+                   xs_model **out, xs_error *err);
 
 /**
  * The store's identity: its id (meta store_id, "" when it has none) and

@@ -4,6 +4,8 @@
  */
 #include "base/date.h"
 
+#include <time.h>
+
 int32_t xs__days_from_civil(int y, int m, int d)
 {
     y -= m <= 2;
@@ -67,7 +69,8 @@ int xs__date_parse(const char *s, size_t len, int32_t *days)
             if (i < len && (s[i] == '.' || s[i] == ',')) {
                 i++;
                 size_t start = i;
-                while (i < len && s[i] >= '0' && s[i] <= '9') i++;
+                while (i < len && s[i] >= '0' && s[i] <= '9')
+                    i++;
                 if (i == start) return -1;
             }
         }
@@ -119,4 +122,25 @@ int32_t xs__date_add_months(int32_t days, int n)
     int dim = xs__days_in_month(y, m);
     if (d > dim) d = dim;
     return xs__days_from_civil(y, m, d);
+}
+
+void xs__utc_stamp(double t, char buf[21])
+{
+    time_t s = (time_t)t;
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void xs__utc_now(char buf[21])
+{
+    xs__utc_stamp((double)time(NULL), buf);
+}
+
+void xs__utc_today(char buf[11])
+{
+    time_t s = time(NULL);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(buf, 11, "%Y-%m-%d", &tm);
 }

@@ -27,6 +27,14 @@ int xs__date_parse(const char *s, size_t len, int32_t *days);
 /* Writes "YYYY-MM-DD" (11 bytes with the NUL) into buf. */
 void xs__date_format(int32_t days, char buf[11]);
 
+/* The wall clock's time t (seconds since the epoch) in UTC as
+ * "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with the NUL). */
+void xs__utc_stamp(double t, char buf[21]);
+/* Now in UTC as "YYYY-MM-DDTHH:MM:SSZ". */
+void xs__utc_now(char buf[21]);
+/* Today in UTC as "YYYY-MM-DD". */
+void xs__utc_today(char buf[11]);
+
 /* Days in a month of a year. */
 int xs__days_in_month(int y, int m);
 

@@ -31,6 +31,9 @@ int xs_cli_threads(void);
 
 /* Prints "xsell CMD: <formatted err>" to stderr and returns its exit code. */
 int xs_cli_fail(const char *cmd, const xs_error *err);
+/* Writes t to stdout in fmt and flushes. Returns XS_EXIT_OK, or says
+ * "xsell CMD: cannot write the output" and returns XS_EXIT_FAIL. */
+int xs_cli_print_table(const char *cmd, const xs_table *t, xs_format fmt);
 
 /* Prints "xsell CMD: message" plus "try 'xsell CMD --help'" and returns 2. */
 int xs_cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -187,6 +190,7 @@ int xs_cmd_outcome(int argc, char **argv);
 int xs_cmd_replay(int argc, char **argv);
 int xs_cmd_serve(int argc, char **argv);
 int xs_cmd_apikey(int argc, char **argv);
+int xs_cmd_webhook(int argc, char **argv);
 int xs_cmd_store(int argc, char **argv);
 int xs_cmd_catalog(int argc, char **argv);
 int xs_cmd_rank(int argc, char **argv);

@@ -122,10 +122,7 @@ int xs_cmd_apikey(int argc, char **argv)
             ex = xs_cli_fail(CMD, &e);
             goto cleanup;
         }
-        if (xs_table_write(t, stdout, fmt) < 0 || fflush(stdout)) {
-            fprintf(stderr, "xsell %s: cannot write the output\n", CMD);
-            goto cleanup;
-        }
+        if ((ex = xs_cli_print_table(CMD, t, fmt)) != XS_EXIT_OK) goto cleanup;
     }
     ex = XS_EXIT_OK;
 cleanup:

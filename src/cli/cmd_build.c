@@ -2,11 +2,16 @@
  * cmd_build.c — `xsell build`: computes what the decisions need and stores
  * it (the fitted propensity model and its as-of day, in the store's builds
  * table), so that `xsell recommend` and `xsell targets` use the stored
- * model instead of fitting. A thin shell over xs_offer_build()
+ * model instead of fitting. A thin shell over xs_offer_build_open()
  * (docs/offers.md, "Build"); with --capacity also the global plan
  * (xs_plan_save, docs/plan.md). Then it writes the model file the readers
- * map (xs_model_build, xs_model_save; docs/model.md): FILE.xsm beside a
- * store FILE unless --out says where, recorded as the store's latest model.
+ * map (xs_model_build_from on the build's snapshot and engine,
+ * xs_model_save; docs/model.md): FILE.xsm beside a store FILE unless --out
+ * says where, recorded as the store's latest model. The stage times on
+ * stderr count the snapshot and the engine fitted here with the model's.
+ * With --shard I/N it writes only the part file of one customer shard
+ * (xs_model_build_shard), with --merge the model of the N parts
+ * (xs_model_merge; docs/model.md, "Build by shard").
  */
 #define _DEFAULT_SOURCE /* realpath */
 #include "cli/cli.h"
@@ -16,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CMD "build"
@@ -23,6 +29,8 @@
 static const char usage[] =
     "usage: xsell build --db FILE [--out MODEL] [--as-of DATE] [--set SPEC]\n"
     "                   [--churn-model FILE] [--capacity SPEC [--days N]]\n"
+    "       xsell build --db FILE --shard I/N --out PART\n"
+    "       xsell build --merge --out MODEL [--as-of DATE] [--set SPEC] PART...\n"
     "\n"
     "Fits the offer engine's propensity model on the decided offers of the\n"
     "store and stores it with its as-of day and the build time (a new build\n"
@@ -50,7 +58,13 @@ static const char usage[] =
     "  --capacity SPEC also plan every customer under these capacities and\n"
     "                store the plan for GET /v1/plan (as 'xsell plan', which\n"
     "                documents SPEC and --days; docs/plan.md)\n"
-    "  --days N      the plan's period in days (default 7)\n";
+    "  --days N      the plan's period in days (default 7)\n"
+    "  --shard I/N   write only the part of shard I (0 <= I < N) of the store's\n"
+    "                customers (XXH3-64 of the customer_id, modulo N) to PART:\n"
+    "                their rows, the catalog, the store's experiments; nothing\n"
+    "                is written to the store (docs/model.md, \"Build by shard\")\n"
+    "  --merge       make the model file MODEL of the N parts PART... of one\n"
+    "                store and data version: the same decisions as one build\n";
 
 /* The absolute form of path (its directory resolved; the file itself need
  * not exist yet), so readers in any directory find it; path as given when
@@ -84,11 +98,35 @@ static xs_snapshot *take_snapshot(xs_snapshot **snap)
     return s;
 }
 
-/* Builds the model of the store (on the build's snapshot, taken over) and
- * writes it to out (default FILE.xsm),
+/* *en, which the caller no longer owns. */
+static xs_offer_engine *take_engine(xs_offer_engine **en)
+{
+    xs_offer_engine *e = *en;
+    *en = NULL;
+    return e;
+}
+
+/* Monotonic seconds, for the stage times printed on stderr. */
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Wall seconds of the steps before the model's own (its info times the
+ * rest): loading the snapshot, fitting and storing the engine. */
+typedef struct pre_times {
+    double load, engine;
+} pre_times;
+
+/* Builds the model of the store (on the build's snapshot and, when given,
+ * the engine of its build, both taken over) and writes it to out (default
+ * FILE.xsm),
  * recorded as the store's latest model before the build reads the store's
  * data version. Returns the exit code (message printed). */
-static int write_model(xs_store *st, xs_snapshot **snap, const char *db, const char *out,
+static int write_model(xs_store *st, xs_snapshot **snap, xs_offer_engine **en,
+                       const pre_times *pre, const char *db, const char *out,
                        const char *as_of, const xs_offer_config *cfg)
 {
     char def[4096], path[4096], id[40];
@@ -110,6 +148,7 @@ static int write_model(xs_store *st, xs_snapshot **snap, const char *db, const c
     xs_model_opts_init(&o);
     o.as_of = as_of;
     o.cfg = cfg;
+    o.engine = take_engine(en);
     if (xs_store_identity_ensure(st, id, &e) < 0 || xs_store_model_path_set(st, path, &e) < 0 ||
         xs_model_build_from(st, take_snapshot(snap), &o, &m, &e) < 0 ||
         xs_model_save(m, out, &e) < 0) {
@@ -120,12 +159,99 @@ static int write_model(xs_store *st, xs_snapshot **snap, const char *db, const c
     fprintf(stderr,
             "model stages: load %.1f s, mine %.1f s, scores %.1f s, engine %.1f s,"
             " targets %.1f s\n",
-            in->t_load, in->t_mine, in->t_scores, in->t_engine, in->t_targets);
+            pre->load + in->t_load, in->t_mine, in->t_scores, pre->engine + in->t_engine,
+            in->t_targets);
     xs_model_free(m);
     xs_model *check = NULL;
     if (xs_model_open(out, &check, &e) < 0) return xs_cli_fail(CMD, &e);
     /* on stderr: stdout stays the build's one line */
     fprintf(stderr, "model %s: %zu bytes\n", out, xs_model_info_of(check)->bytes);
+    xs_model_free(check);
+    return XS_EXIT_OK;
+}
+
+/* Parses --shard I/N (0 <= I < N <= 65536); prints the message and
+ * returns 1 when it is bad. */
+static int parse_shard(const char *spec, uint32_t *i, uint32_t *n)
+{
+    const char *slash = strchr(spec, '/');
+    char num[32];
+    long vi, vn;
+    if (!slash || slash == spec || !slash[1] || (size_t)(slash - spec) >= sizeof num ||
+        strspn(spec, "0123456789") != (size_t)(slash - spec) ||
+        strspn(slash + 1, "0123456789") != strlen(slash + 1) || strlen(slash + 1) > 9) {
+        xs_cli_usage_error(CMD, "--shard: not I/N (shard I of N, 0 <= I < N): \"%s\"",
+                           spec);
+        return 1;
+    }
+    memcpy(num, spec, (size_t)(slash - spec));
+    num[slash - spec] = '\0';
+    vi = strlen(num) > 9 ? 1000000000L : strtol(num, NULL, 10);
+    vn = strtol(slash + 1, NULL, 10);
+    if (vn < 1 || vn > 65536) {
+        xs_cli_usage_error(CMD, "--shard: N: %ld is out of range [1, 65536]: \"%s\"", vn,
+                           spec);
+        return 1;
+    }
+    if (vi >= vn) {
+        xs_cli_usage_error(CMD, "--shard: I: %ld is out of range [0, %ld]: \"%s\"", vi,
+                           vn - 1, spec);
+        return 1;
+    }
+    *i = (uint32_t)vi;
+    *n = (uint32_t)vn;
+    return 0;
+}
+
+/* `xsell build --db FILE --shard I/N --out PART`. */
+static int run_shard(const char *db, uint32_t i, uint32_t n, const char *out)
+{
+    xs_store *st = NULL;
+    xs_error e;
+    xs_model_shard_info in;
+    int ex = XS_EXIT_OK;
+    if (xs_store_open(&st, db, &e) < 0 ||
+        xs_model_build_shard(st, i, n, out, &in, &e) < 0) {
+        ex = xs_cli_fail(CMD, &e);
+    } else {
+        fprintf(stderr, "shard stages: load %.1f s, cut %.1f s, write %.1f s\n",
+                in.t_load, in.t_cut, in.t_write);
+        printf(
+            "part %u/%u of %s: %zu customers, %zu orders (%zu lines), %zu anonymous order"
+            " lines: %s (%zu bytes)\n",
+            i, n, db, in.n_customers, in.n_orders, in.n_lines, in.n_anon_lines, out,
+            in.bytes);
+    }
+    xs_store_close(st);
+    return ex;
+}
+
+/* `xsell build --merge --out MODEL PART...`. */
+static int run_merge(const char *const *parts, size_t n, const char *out,
+                     const char *as_of, const xs_offer_config *cfg)
+{
+    xs_model *m = NULL;
+    xs_model_opts o;
+    xs_error e;
+    xs_model_opts_init(&o);
+    o.as_of = as_of;
+    o.cfg = cfg;
+    if (xs_model_merge(parts, n, &o, &m, &e) < 0 || xs_model_save(m, out, &e) < 0) {
+        xs_model_free(m);
+        return xs_cli_fail(CMD, &e);
+    }
+    const xs_model_info *in = xs_model_info_of(m);
+    fprintf(stderr,
+            "model stages: merge %.1f s, mine %.1f s, scores %.1f s, engine %.1f s,"
+            " targets %.1f s\n",
+            in->t_load, in->t_mine, in->t_scores, in->t_engine, in->t_targets);
+    const xs_snapshot *s = xs_model_snapshot(m);
+    size_t nc = xs_snapshot_count(s, XS_SNAP_CUSTOMERS);
+    xs_model_free(m);
+    xs_model *check = NULL;
+    if (xs_model_open(out, &check, &e) < 0) return xs_cli_fail(CMD, &e);
+    printf("merged %zu parts into %s: %zu customers, %zu bytes\n", n, out, nc,
+           xs_model_info_of(check)->bytes);
     xs_model_free(check);
     return XS_EXIT_OK;
 }
@@ -140,10 +266,15 @@ int xs_cmd_build(int argc, char **argv)
         {"churn-model", required_argument, NULL, 'C'},
         {"capacity", required_argument, NULL, 'P'},
         {"days", required_argument, NULL, 'D'},
+        {"shard", required_argument, NULL, 'H'},
+        {"merge", no_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *out = NULL, *as_of = NULL, *churn = NULL, *capacity = NULL;
+    const char *shard = NULL, *set = NULL;
+    int merge = 0;
+    uint32_t sh_i = 0, sh_n = 1;
     long days = 7;
     xs_offer_config cfg;
     xs_error e;
@@ -164,6 +295,7 @@ int xs_cmd_build(int argc, char **argv)
             as_of = optarg;
             break;
         case 'S':
+            set = optarg;
             if (xs_offer_config_set(&cfg, optarg, "--set", &e) < 0)
                 return xs_cli_usage_error(CMD, "%s",
                                           xs_error_format(&e, buf, sizeof buf));
@@ -177,12 +309,45 @@ int xs_cmd_build(int argc, char **argv)
         case 'D':
             if (xs_cli_long(CMD, "--days", optarg, 1, 366, &days)) return XS_EXIT_USAGE;
             break;
+        case 'H':
+            shard = optarg;
+            if (parse_shard(optarg, &sh_i, &sh_n)) return XS_EXIT_USAGE;
+            break;
+        case 'M':
+            merge = 1;
+            break;
         case 'h':
             fputs(usage, stdout);
             return XS_EXIT_OK;
         default:
             return xs_cli_bad_option(CMD, c, argv);
         }
+    }
+    if (shard || merge) {
+        const char *extra = churn ? "--churn-model" : capacity ? "--capacity" : NULL;
+        if (shard && merge)
+            return xs_cli_usage_error(CMD, "--shard and --merge: one or the other");
+        if (extra)
+            return xs_cli_usage_error(CMD, "%s: not with --%s", extra,
+                                      shard ? "shard" : "merge");
+        if (!out)
+            return xs_cli_usage_error(CMD, "--%s needs --out %s",
+                                      shard ? "shard" : "merge",
+                                      shard ? "PART" : "MODEL");
+        if (merge) {
+            if (db)
+                return xs_cli_usage_error(CMD, "--merge reads no store: give no --db");
+            if (optind == argc)
+                return xs_cli_usage_error(CMD, "--merge: give the part files (written by "
+                                               "'xsell build --shard I/N --out PART')");
+            return run_merge((const char *const *)argv + optind, (size_t)(argc - optind),
+                             out, as_of, &cfg);
+        }
+        if (as_of || set)
+            return xs_cli_usage_error(CMD,
+                                      "%s: give it to --merge (a shard only cuts the "
+                                      "store)",
+                                      as_of ? "--as-of" : "--set");
     }
     if (optind < argc)
         return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
@@ -191,8 +356,12 @@ int xs_cmd_build(int argc, char **argv)
         fprintf(stderr, "xsell %s: %s: no such store\n", CMD, db);
         return XS_EXIT_USAGE;
     }
+    if (shard) return run_shard(db, sh_i, sh_n, out);
     xs_store *st = NULL;
     xs_snapshot *snap = NULL;
+    xs_offer_engine *en = NULL;
+    pre_times pre = {0, 0};
+    double t0 = seconds();
     xs_offer_build_info info;
     xs_churn_attach_info ci;
     xs_cli_plan plan = {NULL, NULL, NULL, NULL, NULL};
@@ -200,20 +369,27 @@ int xs_cmd_build(int argc, char **argv)
     /* a bad --churn-model or --capacity is refused before the build writes
      * anything */
     if (xs_store_open(&st, db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
+        (pre.load = seconds() - t0, 0) ||
         (churn && xs_offer_churn_check(snap, churn, &ci, &e) < 0)) {
         ex = xs_cli_fail(CMD, &e);
     } else if (capacity && (ex = xs_cli_plan_spec(CMD, snap, capacity, &plan)) != 0) {
         /* printed */
-    } else if (xs_offer_build(st, snap, &cfg, as_of, &info, &e) < 0) {
+    } else if ((t0 = seconds(), 0) ||
+               /* the engine once, for the store's build and the model; not
+                * when --churn-model changes the churn model it is opened with */
+               xs_offer_build_open(st, snap, &cfg, as_of, &info, churn ? NULL : &en, &e) <
+                   0) {
         ex = xs_cli_fail(CMD, &e);
-    } else if (churn && xs_offer_churn_attach(st, snap, churn, &ci, &e) < 0) {
+    } else if ((pre.engine = seconds() - t0, 0) ||
+               (churn && xs_offer_churn_attach(st, snap, churn, &ci, &e) < 0)) {
         ex = xs_cli_fail(CMD, &e);
     } else if (capacity && (ex = xs_cli_plan_run(CMD, st, snap, &cfg, as_of, (int)days,
                                                  &plan)) != 0) {
         /* printed */
     } else if (plan.pl && xs_plan_save(st, plan.pl, plan.spec, &e) < 0) {
         ex = xs_cli_fail(CMD, &e);
-    } else if ((ex = write_model(st, &snap, db, out, as_of, &cfg)) != XS_EXIT_OK) {
+    } else if ((ex = write_model(st, &snap, &en, &pre, db, out, as_of, &cfg)) !=
+               XS_EXIT_OK) {
         /* printed */
     } else {
         size_t n = info.n_hist[0] + info.n_hist[1] + info.n_hist[2];
@@ -237,6 +413,7 @@ int xs_cmd_build(int argc, char **argv)
         }
     }
     xs_cli_plan_free(&plan);
+    xs_offer_engine_free(en);
     xs_snapshot_free(snap);
     xs_store_close(st);
     return ex;

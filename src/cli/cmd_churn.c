@@ -77,6 +77,9 @@ static void usage(FILE *out)
         "  --horizon DAYS        --db: churn horizon (default 90, 1..3650)\n"
         "  --cutoff DATE         --db: training cutoff T1 (YYYY-MM-DD)\n"
         "  --as-of DATE          --db: the current date (YYYY-MM-DD)\n"
+        "  --max-train N         --db train/eval: train on a stratified sample of N\n"
+        "                        customers when more are active at T1 (default: all;\n"
+        "                        customer scores and 'xsell build' use 200000)\n"
         "  --id COLUMN           customer id column (not a feature)\n"
         "  --label COLUMN        label column (not a feature)\n"
         "  --positive VALUE      label value meaning churned; default: the value among\n"
@@ -102,7 +105,7 @@ static void usage(FILE *out)
 typedef struct args {
     const char *input, *id, *label, *positive, *model;
     const char *db, *cutoff, *as_of;
-    long horizon;
+    long horizon, max_train;
     int horizon_set;
     const char **drop;
     size_t n_drop;
@@ -134,6 +137,7 @@ enum {
     O_HORIZON,
     O_CUTOFF,
     O_AS_OF,
+    O_MAX_TRAIN,
     O_HELP
 };
 
@@ -161,6 +165,7 @@ static int parse_args(int argc, char **argv, args *a)
         {"horizon", required_argument, NULL, O_HORIZON},
         {"cutoff", required_argument, NULL, O_CUTOFF},
         {"as-of", required_argument, NULL, O_AS_OF},
+        {"max-train", required_argument, NULL, O_MAX_TRAIN},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
@@ -237,6 +242,10 @@ static int parse_args(int argc, char **argv, args *a)
         case O_AS_OF:
             a->as_of = optarg;
             break;
+        case O_MAX_TRAIN:
+            if ((rc = xs_cli_long(CMD, "--max-train", optarg, 2, 1000000000L, &a->max_train)))
+                return rc;
+            break;
         case O_MODEL:
             a->model = optarg;
             break;
@@ -261,11 +270,12 @@ static int parse_args(int argc, char **argv, args *a)
         return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
     if (a->db && a->input)
         return xs_cli_usage_error(CMD, "--db and --input cannot be used together");
-    if (!a->db && (a->horizon_set || a->cutoff || a->as_of))
+    if (!a->db && (a->horizon_set || a->cutoff || a->as_of || a->max_train))
         return xs_cli_usage_error(CMD, "%s needs --db",
                                   a->horizon_set ? "--horizon"
                                   : a->cutoff    ? "--cutoff"
-                                                 : "--as-of");
+                                  : a->as_of     ? "--as-of"
+                                                 : "--max-train");
     return 0;
 }
 
@@ -296,6 +306,7 @@ static void history_opts(const args *a, xs_churn_history_opts *o)
     o->cutoff = a->cutoff;
     o->as_of = a->as_of;
     o->params = a->p;
+    o->max_train = (size_t)a->max_train;
 }
 
 static int nomem(void)

@@ -6,6 +6,7 @@
  * back the holdout arm; report analyses an experiment on the store's data.
  */
 #include "cli/cli.h"
+#include "base/date.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -55,15 +56,6 @@ typedef struct args {
     xs_format fmt;
 } args;
 
-/* Today (UTC) as YYYY-MM-DD. */
-static void today(char buf[11])
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, 11, "%Y-%m-%d", &tm);
-}
-
 /* Parses the options of every action. Returns 0, 2 (usage error) or -1
  * (--help printed: exit 0). */
 static int parse(int argc, char **argv, args *a)
@@ -109,30 +101,11 @@ static int cmd_start(const args *a, xs_store *st)
 {
     xs_experiment x;
     xs_error e = {0};
-    memset(&x, 0, sizeof x);
     if (!a->kind) return xs_cli_usage_error(CMD, "start: --kind KIND is required");
-    if (xs_offer_kind_parse(a->kind, &x.kind) < 0)
-        return xs_cli_usage_error(
-            CMD, "--kind: expected upsell, cross_sell or downsell, got \"%s\"", a->kind);
-    /* values too long for the fields: the same messages as xs_experiment_check */
-    if (strlen(a->name) >= sizeof x.name)
-        return xs_cli_usage_error(CMD, "--name: must be 1 to %zu characters",
-                                  sizeof x.name - 1);
-    if (a->split && strlen(a->split) >= sizeof x.split)
-        return xs_cli_usage_error(CMD, "--split: longer than %zu characters",
-                                  sizeof x.split - 1);
-    if (a->start && strlen(a->start) >= sizeof x.start)
-        return xs_cli_usage_error(CMD, "--start: not a date (YYYY-MM-DD): \"%s\"", a->start);
-    if (a->end && strlen(a->end) >= sizeof x.end)
-        return xs_cli_usage_error(CMD, "--end: not a date (YYYY-MM-DD): \"%s\"", a->end);
-    snprintf(x.name, sizeof x.name, "%s", a->name);
-    snprintf(x.split, sizeof x.split, "%s", a->split ? a->split : "treatment:90,holdout:10");
-    if (a->start)
-        snprintf(x.start, sizeof x.start, "%s", a->start);
-    else
-        today(x.start);
-    snprintf(x.end, sizeof x.end, "%s", a->end ? a->end : "");
-    if (xs_store_experiment_add(st, &x, &e) < 0) return xs_cli_fail(CMD, &e);
+    /* the checks and messages of POST /v1/experiments too (the library's) */
+    if (xs_experiment_define(&x, a->name, a->kind, a->split, a->start, a->end, &e) < 0 ||
+        xs_store_experiment_add(st, &x, &e) < 0)
+        return xs_cli_fail(CMD, &e);
     printf("experiment %s started: %s, split %s, from %s%s%s\n", x.name,
            xs_offer_kind_key(x.kind), x.split, x.start, x.end[0] ? " to " : "", x.end);
     return XS_EXIT_OK;
@@ -147,7 +120,7 @@ static int cmd_stop(const args *a, xs_store *st)
     if (a->end)
         snprintf(end, sizeof end, "%s", a->end);
     else
-        today(end);
+        xs__utc_today(end);
     if (xs_store_experiment_stop(st, a->name, end, &e) < 0) return xs_cli_fail(CMD, &e);
     printf("experiment %s ended on %s\n", a->name, end);
     return XS_EXIT_OK;

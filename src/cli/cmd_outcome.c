@@ -6,6 +6,7 @@
  * shell over xs_store_offer_outcome() (docs/offers.md, "Closing the loop").
  */
 #include "cli/cli.h"
+#include "base/date.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -77,10 +78,7 @@ int xs_cmd_outcome(int argc, char **argv)
         return xs_cli_usage_error(
             CMD, "expected accepted, declined or ignored, got \"%s\"", outcome);
     if (!at) {
-        time_t t = time(NULL);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(today, sizeof today, "%Y-%m-%d", &tm);
+        xs__utc_today(today);
         at = today;
     }
     if (!xs_store_exists(db)) {

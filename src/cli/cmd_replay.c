@@ -7,6 +7,7 @@
  * /v1/replays. A thin shell over xs_replay_run() (docs/replay.md).
  */
 #include "cli/cli.h"
+#include "base/date.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -110,10 +111,7 @@ int xs_cmd_replay(int argc, char **argv)
     if (save) {
         char now[21];
         long long id = 0;
-        time_t tt = time(NULL);
-        struct tm tm;
-        gmtime_r(&tt, &tm);
-        strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        xs__utc_now(now);
         if (xs_store_replay_save(st, now, text, from, to, json, &id, &e) < 0) {
             ex = xs_cli_fail(CMD, &e);
             goto cleanup;

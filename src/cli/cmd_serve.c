@@ -24,7 +24,7 @@ static const char usage[] =
     "usage: xsell serve --db FILE [--model MODEL] [--listen HOST:PORT] [--threads N]\n"
     "                   [--max-body BYTES] [--max-connections N] [--timeout S]\n"
     "                   [--access-log] [--web DIR] [--lock-timeout MS]\n"
-    "                   [--request-timeout S] [--max-per-address N]\n"
+    "                   [--request-timeout S] [--max-per-address N] [--model-poll S]\n"
     "\n"
     "Serve the HTTP JSON API (docs/api.md) over the store FILE. Requests need\n"
     "an API key (xsell apikey create) sent as \"Authorization: Bearer KEY\",\n"
@@ -38,6 +38,9 @@ static const char usage[] =
     "                        it must come from the store FILE (default: the\n"
     "                        store's latest model file when the store has not\n"
     "                        changed since, else a model built at start)\n"
+    "  --model-poll S        with --model: look at MODEL every S seconds and serve\n"
+    "                        a new build of it (one renamed into place) without\n"
+    "                        a restart; 0 never (0..3600, default 2)\n"
     "  --listen HOST:PORT    IPv4 address to listen on (default 127.0.0.1:8080;\n"
     "                        port 0 picks a free port, printed on stdout)\n"
     "  --threads N           worker threads, 1..256 (default 2)\n"
@@ -104,12 +107,13 @@ int xs_cmd_serve(int argc, char **argv)
         {"lock-timeout", required_argument, NULL, 'L'},
         {"request-timeout", required_argument, NULL, 'R'},
         {"max-per-address", required_argument, NULL, 'P'},
+        {"model-poll", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     xs_serve_opts o = {.listen = "127.0.0.1:8080"};
     long v;
-    int c;
+    int c, poll_given = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -161,6 +165,11 @@ int xs_cmd_serve(int argc, char **argv)
                 return XS_EXIT_USAGE;
             o.max_per_address = (unsigned)v;
             break;
+        case 'M':
+            if (xs_cli_long(CMD, "--model-poll", optarg, 0, 3600, &v)) return XS_EXIT_USAGE;
+            o.model_poll_s = v ? (int)v : -1;
+            poll_given = 1;
+            break;
         case 'h':
             fputs(usage, stdout);
             return XS_EXIT_OK;
@@ -171,6 +180,7 @@ int xs_cmd_serve(int argc, char **argv)
     if (optind < argc)
         return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
     if (!o.db) return xs_cli_usage_error(CMD, "--db FILE is required");
+    if (poll_given && !o.model) return xs_cli_usage_error(CMD, "--model-poll goes with --model");
     if (!xs_store_exists(o.db)) {
         fprintf(stderr, "xsell %s: %s: no such store\n", CMD, o.db);
         return XS_EXIT_USAGE;

@@ -21,6 +21,7 @@ const xs_command xs_commands[] = {
     {"replay", "what another policy would have earned on the logged decisions", xs_cmd_replay},
     {"serve", "HTTP JSON API and the web dashboard", xs_cmd_serve},
     {"apikey", "create, list and revoke API keys", xs_cmd_apikey},
+    {"webhook", "send offers, outcomes and builds to other tools as signed webhooks", xs_cmd_webhook},
     {"store", "create or migrate a store, distribute it on Citus, show what it holds", xs_cmd_store},
     {"customers", "health, segment, churn risk and lifetime value per customer", xs_cmd_customers},
     {"kpi", "revenue, retention and offer KPIs per period and segment", xs_cmd_kpi},

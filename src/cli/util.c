@@ -38,6 +38,15 @@ int xs_cli_fail(const char *cmd, const xs_error *err)
     return xs_cli_exit_code(err->code);
 }
 
+int xs_cli_print_table(const char *cmd, const xs_table *t, xs_format fmt)
+{
+    if (xs_table_write(t, stdout, fmt) < 0 || fflush(stdout)) {
+        fprintf(stderr, "xsell %s: cannot write the output\n", cmd);
+        return XS_EXIT_FAIL;
+    }
+    return XS_EXIT_OK;
+}
+
 int xs_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

@@ -12,7 +12,9 @@
  * through the prepared statements of store/writer.c. A file into an empty
  * table takes the sorted path instead (below): no set of the table's keys,
  * rows sorted by key with bounded memory (import_sort.c), duplicates found
- * in the merge.
+ * in the merge; its first attempt is optimistic (below): the checks that
+ * need a random lookup per row wait until the rows come in key order, and
+ * any error sends the file through the exact path again.
  *
  * Orders: an order is a basket, so the lines of one order_id share its
  * customer_id and date. The header (customer, date) of every stored order is
@@ -381,6 +383,8 @@ typedef struct importer {
     /* the sorted path (a file into an empty table, see "Sorted path") */
     xs__isort *sorter;
     int ranked[2];   /* refs[r] ids are the ranks of the ids in key order */
+    unsigned char kinds[8]; /* per key part: PART_* (set_part_kinds) */
+    signed char key_part[MAX_FIELDS + 1]; /* per column: its key part, or -1 */
     char *sk;        /* the row's sort key */
     size_t sk_cap;
     char *pay;       /* the row's values, encoded */
@@ -391,6 +395,15 @@ typedef struct importer {
     long last_line;   /* the last line processed */
     long quiet_until; /* a second attempt: errors up to this line were
                        * delivered by the first */
+
+    /* the optimistic sorted path (see "Optimistic path") */
+    int optimistic;   /* checks needing random lookups wait for key order */
+    int defer_cust;   /* customer references are looked up when written */
+    int opt_failed;   /* an error was found: start again on the exact path */
+    uint32_t seek_id; /* the customer found last when written (KS_NONE) */
+    char *og;         /* the order of the row written last: id, customer, date */
+    size_t og_len[3], og_cap;
+    int og_have;
 } importer;
 
 /* Number of input fields, from the reader or the in-memory records. */
@@ -543,6 +556,12 @@ static void report(importer *im, long line, const char *col, const char *fmt, ..
     im->n_errors++;
     im->row_errors++;
     if (!im->o.skip_bad_rows && !im->batch) im->writing = 0;
+    if (im->optimistic) {
+        /* not delivered: the exact path reads the file again and reports
+         * every error in order */
+        im->opt_failed = 1;
+        return;
+    }
     if (im->o.max_errors < 0 || im->delivered < (unsigned long long)im->o.max_errors) {
         im->delivered++;
         if (im->o.on_error && line > im->quiet_until) {
@@ -560,6 +579,10 @@ static void report_reader(importer *im, const xs_error *re)
     im->n_errors++;
     im->row_errors++;
     if (!im->o.skip_bad_rows) im->writing = 0;
+    if (im->optimistic) {
+        im->opt_failed = 1;
+        return;
+    }
     if (im->o.max_errors < 0 || im->delivered < (unsigned long long)im->o.max_errors) {
         im->delivered++;
         if (im->o.on_error && re->line > im->quiet_until) im->o.on_error(im->o.error_ctx, re);
@@ -787,8 +810,9 @@ static int load_key_sets(importer *im, xs_error *err)
         /* ids are given in the order of the scan: when that is key order,
          * they are ranks, which the sorted path uses in its sort keys */
         im->ranked[r] = ks_ascending(&im->refs[r]);
-        /* the slots once, at their final size (loaded lazily, no rehashing) */
-        if (ks_build(&im->refs[r], im->refs[r].n) < 0)
+        /* the slots once, at their final size (loaded lazily, no rehashing);
+         * customers looked up only when written may never need them */
+        if (!(r == 0 && im->defer_cust) && ks_build(&im->refs[r], im->refs[r].n) < 0)
             return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
     if (im->heads) {
@@ -1032,6 +1056,7 @@ static void prefetch_row(importer *im, const xs__field *fields, size_t n,
         const xs__field *fd;
         if (!ref || !(fd = row_field(im, fields, n, j))) continue;
         int r = ref == XS__REF_CUSTOMER ? 0 : 1;
+        if (r == 0 && im->defer_cust) continue;
         if (fd->len == im->last_ref_len[r] && im->last_ref[r] &&
             !memcmp(fd->ptr, im->last_ref[r], fd->len))
             continue;
@@ -1050,7 +1075,7 @@ static void prefetch_row(importer *im, const xs__field *fields, size_t n,
         size_t klen = k == d->n_key ? encode_key(im, parts, d->n_key) : (size_t)-1;
         if (klen != (size_t)-1) ks_prefetch(&im->keys, im->kbuf, klen, pre_key);
     }
-    if (im->heads) {
+    if (im->heads && !im->optimistic) {
         const xs__field *fd = row_field(im, fields, n, (size_t)im->f_oid);
         const keyset *o = &im->orders;
         uint32_t last = im->last_order;
@@ -1087,10 +1112,14 @@ static void prefetch_row(importer *im, const xs__field *fields, size_t n,
  * (dates are stored as YYYY-MM-DD, whose order is the day's), other parts
  * their text, escaped and terminated as in encode_key. Equal sort keys are
  * equal store keys, so the usage key (customer, product, metric, date) takes
- * about 20 bytes and almost every comparison ends in the sorter's index.
+ * about 20 bytes (24 with the customer's id as text, on the optimistic
+ * path) and almost every comparison ends in the sorter's index.
  */
 
-#define RESTART (-1000) /* internal: start again on the key-set path */
+#define RESTART (-1000) /* internal: start again, less optimistic */
+
+/* The attempts at a file (xs_import_file), most optimistic first. */
+enum { SORT_NONE = 0, SORT_EXACT = 1, SORT_OPTIMISTIC = 2 };
 #define SORT_BAD 1      /* record flag: the row was rejected (key only) */
 
 typedef struct dup_err {
@@ -1117,17 +1146,37 @@ static void be32(unsigned char *b, uint32_t v)
 /* How key part k is written in the sort key: PART_CUSTOMER / PART_PRODUCT
  * (a rank, 4 bytes), PART_DATE (a day number, 4 bytes) or PART_TEXT. A
  * record holds every row with a good key, whose references were found and
- * whose dates parsed, so the kind depends on the table only. */
+ * whose dates parsed, so the kind depends on the table only. A customer
+ * looked up only when written (the optimistic path) is a text part: the
+ * same order, since ranks follow the ids' byte order. */
 enum { PART_CUSTOMER = 0, PART_PRODUCT = 1, PART_DATE, PART_TEXT };
 
-static int part_kind(const importer *im, size_t k)
+static int kind_of_part(const importer *im, size_t k)
 {
     const xs__field_spec *f = &im->spec->fields[im->def->key[k]];
     unsigned ref = f->flags & (XS__REF_CUSTOMER | XS__REF_PRODUCT);
-    if (ref == XS__REF_CUSTOMER && im->ranked[0]) return PART_CUSTOMER;
+    if (ref == XS__REF_CUSTOMER && im->ranked[0] && !im->defer_cust) return PART_CUSTOMER;
     if (ref == XS__REF_PRODUCT && im->ranked[1]) return PART_PRODUCT;
     if (f->type == XS__F_DATE) return PART_DATE;
     return PART_TEXT;
+}
+
+/* Notes the kind of every key part, and which part each column is (the
+ * sorter's rows are encoded and decoded column by column). */
+static void set_part_kinds(importer *im)
+{
+    const xs__table_def *d = im->def;
+    for (size_t i = 0; i <= MAX_FIELDS; i++)
+        im->key_part[i] = -1;
+    for (size_t k = 0; k < d->n_key; k++) {
+        im->kinds[k] = (unsigned char)kind_of_part(im, k);
+        im->key_part[d->key[k]] = (signed char)k;
+    }
+}
+
+static int part_kind(const importer *im, size_t k)
+{
+    return im->kinds[k];
 }
 
 /* The sort key of the current row into im->sk; its length or (size_t)-1. */
@@ -1185,12 +1234,8 @@ static int encode_payload(importer *im, const xs__value *vals, int key_only)
     im->pay_len = 0;
     for (size_t i = 0; i < d->n_cols; i++) {
         xs__value v = vals[i];
-        int is_key = 0, derived = 0;
-        for (size_t k = 0; k < d->n_key; k++)
-            if (d->key[k] == i) {
-                is_key = 1;
-                derived = part_kind(im, k) != PART_TEXT;
-            }
+        int part = im->key_part[i], is_key = part >= 0;
+        int derived = is_key && part_kind(im, (size_t)part) != PART_TEXT;
         if (key_only && !is_key) v.type = XS__V_NULL;
         unsigned char t = derived ? FROM_KEY : (unsigned char)v.type;
         if (derived) {
@@ -1278,17 +1323,152 @@ static void decode_payload(const importer *im, const xs__isort_rec *r, xs__value
     }
 }
 
+/* ---------------------------------------------------------------------- */
+/* Optimistic path                                                        */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * A shuffled file pays for two kinds of random lookup per row while it is
+ * read: its customer in a set of every customer (a million ids: a cache
+ * and TLB miss on the slot and another on the bytes) and, for orders, its
+ * order's header (the set of order ids and three arrays beside it). Both
+ * checks become sequential once the rows are in key order, which the
+ * sorted path produces anyway: rows keyed by customer name their customers
+ * in rank order, so each is found by a short forward search from the one
+ * before, and the lines of an order are neighbours, so they must simply
+ * agree with the line before.
+ *
+ * So the first attempt at a file into an empty table is optimistic: those
+ * checks wait until a row is written (in key order), and the first error of
+ * any kind, a duplicate key included, abandons the attempt without
+ * delivering anything (the transaction is rolled back) and the file is read
+ * again on the exact sorted path, which reports every error in line order as
+ * before. A good file, the common case of a bulk load, is read once; a bad
+ * one twice, up to its first error the first time when that error is found
+ * while reading.
+ */
+
+/* Byte order of key id of ks against (s, len). */
+static int ks_cmp_id(const keyset *ks, size_t id, const char *s, size_t len)
+{
+    size_t l = ks->off[id + 1] - ks->off[id];
+    int c = memcmp(ks->pool + ks->off[id], s, l < len ? l : len);
+    return c ? c : (l > len) - (l < len);
+}
+
+/* The id of customer (s, len), or KS_NONE when unknown (im->oom set when
+ * the slots could not be built). Customers at or after the one found last
+ * are searched forward (galloping, then halving) when the ids are ranked;
+ * any other is hashed. */
+static uint32_t seek_customer(importer *im, const char *s, size_t len)
+{
+    keyset *set = &im->refs[0];
+    uint32_t at = im->seek_id;
+    if (im->ranked[0] && set->n) {
+        /* ids lo + 1 .. are searched; lo + 1 = 0 before the first */
+        int c = at == KS_NONE ? -1 : ks_cmp_id(set, at, s, len);
+        if (c == 0) return at;
+        if (c < 0) {
+            size_t lo = at == KS_NONE ? (size_t)-1 : at, step = 1; /* id lo < (s, len) */
+            while (lo + step < set->n && ks_cmp_id(set, lo + step, s, len) < 0) {
+                lo += step;
+                step *= 2;
+            }
+            size_t hi = lo + step < set->n ? lo + step : set->n; /* >=, or the end */
+            while (hi - lo > 1) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (ks_cmp_id(set, mid, s, len) < 0)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            if (hi == set->n || ks_cmp_id(set, hi, s, len) != 0) return KS_NONE;
+            im->seek_id = (uint32_t)hi;
+            return (uint32_t)hi;
+        }
+    }
+    if (set->lazy && ks_build(set, set->n) < 0) {
+        im->oom = 1;
+        return KS_NONE;
+    }
+    uint32_t id = ks_find(set, s, len);
+    if (id != KS_NONE) im->seek_id = id;
+    return id;
+}
+
+/* Appends (s, len) to the order kept in im->og as part i. -1: no memory. */
+static int og_put(importer *im, size_t *o, size_t i, const char *s, size_t len)
+{
+    if (xs__grow(&im->og, &im->og_cap, *o + len + 1, 1) < 0) return -1;
+    if (len) memcpy(im->og + *o, s, len);
+    im->og_len[i] = len;
+    *o += len;
+    return 0;
+}
+
+/* Is part i of the order kept in im->og (starting at *o) equal to v? Moves
+ * *o past it. */
+static int og_same(const importer *im, size_t *o, size_t i, const xs__value *v)
+{
+    int same = v->len == im->og_len[i] && (!v->len || !memcmp(im->og + *o, v->s, v->len));
+    *o += im->og_len[i];
+    return same;
+}
+
+/* The checks the optimistic path leaves until a good row is written, in
+ * key order: its customer references are known, and an order's line has
+ * the customer and date of the line before when both are of one order.
+ * Returns XS_OK, RESTART (an error: im->opt_failed set) or XS_ENOMEM. */
+static int check_written(importer *im, const xs__value *vals, xs_error *err)
+{
+    if (!im->optimistic) return XS_OK;
+    const xs__table_spec *sp = im->spec;
+    if (im->defer_cust)
+        for (size_t j = 0; j < sp->n_fields; j++) {
+            if (!(sp->fields[j].flags & XS__REF_CUSTOMER)) continue;
+            const xs__value *v = &vals[j];
+            if (v->type != XS__V_TEXT || !v->len) continue;
+            if (seek_customer(im, v->s, v->len) == KS_NONE) {
+                if (im->oom)
+                    return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+                im->opt_failed = 1;
+                return RESTART;
+            }
+        }
+    if (im->heads) {
+        const xs__value *oid = &vals[im->f_oid], *cust = &vals[im->f_cust],
+                        *date = &vals[im->f_date];
+        size_t o = 0;
+        if (im->og_have && og_same(im, &o, 0, oid)) {
+            if (!og_same(im, &o, 1, cust) || !og_same(im, &o, 2, date)) {
+                im->opt_failed = 1;
+                return RESTART;
+            }
+            return XS_OK;
+        }
+        o = 0; /* a new order: keep it */
+        if (og_put(im, &o, 0, oid->s, oid->len) < 0 ||
+            og_put(im, &o, 1, cust->s, cust->len) < 0 ||
+            og_put(im, &o, 2, date->s, date->len) < 0)
+            return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+        im->og_have = 1;
+    }
+    return XS_OK;
+}
+
 /* Writes one record's row (a new key) to the store. */
 static int write_rec(importer *im, const xs__isort_rec *r, xs_error *err)
 {
     xs__value vals[MAX_FIELDS + 1], parts[8];
     char dates[8][11];
     decode_payload(im, r, vals, dates);
+    int rc = check_written(im, vals, err);
+    if (rc < 0) return rc;
     for (size_t k = 0; k < im->def->n_key; k++)
         parts[k] = vals[im->def->key[k]];
     size_t klen = encode_key(im, parts, im->def->n_key);
     if (klen == (size_t)-1) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    int rc = xs__store_writer_put(im->w, vals, im->kbuf, klen, 0, err);
+    rc = xs__store_writer_put(im->w, vals, im->kbuf, klen, 0, err);
     if (rc < 0) return rc;
     im->res.inserted++;
     return XS_OK;
@@ -1322,6 +1502,7 @@ static int sort_add(importer *im, const xs__value *vals, const int32_t *days, lo
         if (rc < 0) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
         if (!rc) return RESTART;
         if (!im->writing || bad) return XS_OK;
+        if ((rc = check_written(im, vals, err)) < 0) return rc;
         xs__value parts[8];
         for (size_t k = 0; k < im->def->n_key; k++)
             parts[k] = vals[im->def->key[k]];
@@ -1412,6 +1593,11 @@ static int finish_sorted(importer *im, xs_error *err)
     xs__isort_rec r;
     while ((rc = xs__isort_next(im->sorter, &r, err)) > 0) {
         if (have && r.klen == prev_len && !memcmp(r.key, prev, prev_len)) {
+            if (im->optimistic) {
+                im->opt_failed = 1;
+                rc = RESTART;
+                break;
+            }
             if (!(r.flags & SORT_BAD)) im->res.rejected++;
             im->writing = 0;
             if (add_dup(im, &r, first) < 0) {
@@ -1465,6 +1651,7 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
     size_t n = in_n_fields(im);
     int rc = map_fields(im, n, err);
     if (rc == XS_ENOMEM) return rc;
+    if (im->opt_failed) return RESTART;
     if (rc < 0) return xs__error_set(err, XS_EREJECT, im->path, 1, NULL, "bad header");
 
     xs__value vals[MAX_FIELDS + 1];
@@ -1515,6 +1702,7 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
             continue;
         }
         unsigned ref = f->flags & (XS__REF_CUSTOMER | XS__REF_PRODUCT);
+        if (ref == XS__REF_CUSTOMER && im->defer_cust) ref = 0; /* looked up when written */
         if (ref) {
             int r = ref == XS__REF_CUSTOMER ? 0 : 1;
             keyset *set = &im->refs[r];
@@ -1588,13 +1776,14 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
         }
     }
     uint32_t order = KS_NONE;
-    if (im->heads && ok[im->f_oid]) {
+    if (im->heads && ok[im->f_oid] && !im->optimistic) {
         order = check_order_head(im, line, vals, days, ok, raw, raw_len, &pre_order);
         if (order == KS_NONE)
             return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
 
     im->last_line = line;
+    if (im->opt_failed) return RESTART;
     if (im->row_errors) {
         im->res.rejected++;
         if (im->oom) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
@@ -1626,14 +1815,24 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
         im->res.inserted++;
     else if (rc == 1)
         im->res.updated++;
-    else
-        im->res.unchanged++;
+    else if (rc == 2)
+        im->res.unchanged++; /* 3: staged, counted after the flush */
     return XS_OK;
 }
 
 /* ---------------------------------------------------------------------- */
 /* The import                                                             */
 /* ---------------------------------------------------------------------- */
+
+/* Adds the rows the store writer staged (PostgreSQL, existing keys) to the
+ * counts, once flushed. */
+static void add_staged(importer *im)
+{
+    unsigned long long updated, unchanged;
+    xs__store_writer_staged(im->w, &updated, &unchanged);
+    im->res.updated += updated;
+    im->res.unchanged += unchanged;
+}
 
 static void importer_free(importer *im)
 {
@@ -1658,6 +1857,7 @@ static void importer_free(importer *im)
     xs__isort_free(im->sorter);
     xs__free(im->sk);
     xs__free(im->pay);
+    xs__free(im->og);
     for (size_t i = 0; i < im->n_dups; i++)
         xs__free(im->dups[i].shown);
     xs__free(im->dups);
@@ -1687,6 +1887,7 @@ static int importer_init(importer *im, xs_store *st, const char *path,
     im->orders.lazy = 1;
     im->refs[0].lazy = im->refs[1].lazy = 1; /* slots built once, after loading */
     im->last_order = KS_NONE;
+    im->seek_id = KS_NONE;
     if (opts)
         im->o = *opts;
     else
@@ -1733,7 +1934,7 @@ static int importer_init(importer *im, xs_store *st, const char *path,
  */
 static int import_file(xs_store *st, const char *path, const xs_import_options *opts,
                        xs_import_result *res, xs_error *err, int try_sort,
-                       long quiet_until, long *restart_line)
+                       long quiet_until, long *restart_line, int *restart_mode)
 {
     double t0 = xs__now();
     importer im;
@@ -1769,6 +1970,7 @@ static int import_file(xs_store *st, const char *path, const xs_import_options *
     xs__store_bulk(st, 1);
     if ((rc = xs__store_use_currency(st, im.o.currency ? code : NULL, digits, err)) < 0)
         goto cleanup;
+    im.defer_cust = try_sort == SORT_OPTIMISTIC && !im.o.skip_bad_rows;
     if ((rc = load_key_sets(&im, err)) < 0) goto cleanup;
     if (im.n_existing == 0) {
         /* bulk load into an empty table: build secondary indexes once at the end */
@@ -1778,7 +1980,20 @@ static int import_file(xs_store *st, const char *path, const xs_import_options *
         if (try_sort && !im.o.skip_bad_rows &&
             (rc = xs__isort_new(&im.sorter, st->sort_run_bytes, err)) < 0)
             goto cleanup;
+        im.optimistic = im.sorter && try_sort == SORT_OPTIMISTIC;
+        /* PostgreSQL: a file in key order starts its COPY after 4 MiB of
+         * rows, so the server works while the rest is read (SQLite writes
+         * in the same process: nothing to overlap) */
+        if (im.sorter && st->pg) xs__isort_drain_at(im.sorter, (size_t)4 << 20);
     }
+    if (!im.optimistic && im.defer_cust) {
+        im.defer_cust = 0; /* every customer is looked up while reading */
+        if (im.refs[0].lazy && ks_build(&im.refs[0], im.refs[0].n) < 0) {
+            rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+            goto cleanup;
+        }
+    }
+    if (im.sorter) set_part_kinds(&im);
     if ((rc = xs__store_writer_new(&im.w, st, im.o.table, err)) < 0) goto cleanup;
 
     for (;;) {
@@ -1797,10 +2012,13 @@ static int import_file(xs_store *st, const char *path, const xs_import_options *
             im.row_errors = 0;
             im.rlen = 0;
             report_reader(&im, &rerr);
+            if (im.opt_failed) {
+                rc = RESTART;
+                goto cleanup;
+            }
             im.res.rejected++;
             if ((rc = write_reject(&im, NULL, 0, err)) < 0) goto cleanup;
         } else if ((rc = process_row(&im, fields, line, err)) < 0) {
-            if (rc == RESTART) *restart_line = line;
             goto cleanup;
         }
         if (im.res.read == 1024 && !im.reserved) {
@@ -1829,6 +2047,7 @@ static int import_file(xs_store *st, const char *path, const xs_import_options *
     if (im.sorter && (rc = finish_sorted(&im, err)) < 0) goto cleanup;
     if (im.n_errors && !im.o.skip_bad_rows) goto rejected;
     if ((rc = xs__store_writer_flush(im.w, err)) < 0) goto cleanup;
+    add_staged(&im);
     if (dropped && (rc = xs__store_indexes_create(st, im.o.table, err)) < 0) goto cleanup;
     if (im.o.skip_bad_rows && im.o.reject_path) {
         if ((rc = open_reject(&im, err)) < 0)
@@ -1857,6 +2076,14 @@ rejected:
                            "%llu error%s in the header, nothing imported", im.n_errors,
                            im.n_errors == 1 ? "" : "s");
 cleanup:
+    if (rc == RESTART) {
+        /* an optimistic attempt that met an error delivered none: the exact
+         * sorted path reads the file again; a file that left key order after
+         * rows were written goes to the key-set path, its errors up to here
+         * delivered */
+        *restart_mode = im.opt_failed ? SORT_EXACT : SORT_NONE;
+        *restart_line = im.optimistic ? 0 : im.last_line;
+    }
     if (in_tx) xs__store_rollback(st);
     if (st) xs__store_bulk(st, 0);
     if (st) {
@@ -1882,9 +2109,16 @@ int xs_import_file(xs_store *st, const char *path, const xs_import_options *opts
                    xs_import_result *res, xs_error *err)
 {
     double t0 = xs__now();
-    long restart_line = 0;
-    int rc = import_file(st, path, opts, res, err, 1, 0, &restart_line);
-    if (rc == RESTART) rc = import_file(st, path, opts, res, err, 0, restart_line, NULL);
+    long quiet_until = 0;
+    int mode = SORT_OPTIMISTIC, rc;
+    for (;;) {
+        long restart_line = 0;
+        int next = SORT_NONE;
+        rc = import_file(st, path, opts, res, err, mode, quiet_until, &restart_line, &next);
+        if (rc != RESTART || mode == SORT_NONE) break;
+        mode = next < mode ? next : SORT_NONE; /* each attempt less optimistic */
+        quiet_until = restart_line;
+    }
     if (res) res->seconds = xs__now() - t0;
     return rc;
 }
@@ -1927,7 +2161,9 @@ static int import_rows(importer *im, xs_error *err)
     }
     if (fields != row) xs__free(fields);
     if (rc < 0) return rc;
-    return xs__store_writer_flush(im->w, err);
+    if ((rc = xs__store_writer_flush(im->w, err)) < 0) return rc;
+    add_staged(im);
+    return XS_OK;
 }
 
 /*

@@ -3,8 +3,8 @@
  * import_sort.h), so that a file in any order goes into an empty store table
  * in key order with bounded memory.
  *
- * Records are appended to one buffer, each found through a 32-byte index
- * entry holding the first 24 bytes of its key (big-endian words, zero
+ * Records are appended to one buffer, each found through a 40-byte index
+ * entry holding the first 32 bytes of its key (big-endian words, zero
  * padded) and its offset: the importer's sort keys are short (ranks of the
  * referenced customer and product, day numbers, short ids), so nearly every
  * comparison is decided in the index and the sort does not touch the
@@ -32,11 +32,12 @@
 
 #define DEFAULT_BUDGET ((size_t)48 << 20)
 #define REC_HEAD 11 /* u32 total length, u32 line, u16 key length, u8 flags */
-#define PREFIX 24   /* key bytes kept in the index */
+#define PREFIX 32   /* key bytes kept in the index */
+#define N_WORDS (PREFIX / 8)
 #define RUN_BUF ((size_t)1 << 20)
 
 typedef struct ent {
-    uint64_t p[3];
+    uint64_t p[N_WORDS];
     uint32_t off;
     uint16_t klen;
     uint16_t pad;
@@ -53,6 +54,7 @@ typedef struct run {
 
 struct xs__isort {
     size_t budget;
+    size_t drain_at; /* in order: buffer bytes handed over early (0: full) */
     char *buf;
     size_t len, cap;
     ent *idx;
@@ -61,6 +63,7 @@ struct xs__isort {
     size_t last_len, cap_last;
     int have_last, in_order, drained;
     FILE *tmp;
+    char *tmp_buf; /* its stdio buffer */
     uint64_t tmp_len;
     run *runs; /* spilled runs, then (after finish) the memory run */
     size_t n_runs, cap_runs;
@@ -84,6 +87,13 @@ static uint32_t get_u32(const char *p)
 static uint64_t be_word(const char *p, size_t len)
 {
     uint64_t v = 0;
+    if (len >= 8) {
+        unsigned char b[8];
+        memcpy(b, p, 8);
+        for (size_t i = 0; i < 8; i++)
+            v = v << 8 | b[i]; /* a byte swap, as compilers see */
+        return v;
+    }
     for (size_t i = 0; i < 8; i++)
         v = v << 8 | (i < len ? (unsigned char)p[i] : 0u);
     return v;
@@ -124,11 +134,18 @@ void xs__isort_free(xs__isort *s)
     xs__free(s->idx);
     xs__free(s->last);
     if (s->tmp) fclose(s->tmp);
+    xs__free(s->tmp_buf);
     for (size_t i = 0; i < s->n_runs; i++)
         xs__free(s->runs[i].buf);
     xs__free(s->runs);
     xs__free(s->heap);
     xs__free(s);
+}
+
+/* Contract in import_sort.h. */
+void xs__isort_drain_at(xs__isort *s, size_t bytes)
+{
+    s->drain_at = bytes;
 }
 
 /* Contract in import_sort.h. */
@@ -157,7 +174,7 @@ size_t xs__isort_n_runs(const xs__isort *s)
  * they were added). */
 static int ent_cmp(const char *buf, const ent *a, const ent *b)
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < N_WORDS; i++)
         if (a->p[i] != b->p[i]) return a->p[i] < b->p[i] ? -1 : 1;
     if (a->klen > PREFIX || b->klen > PREFIX) {
         size_t la = a->klen, lb = b->klen;
@@ -223,10 +240,15 @@ static void sort_ents(const char *buf, ent *v, size_t n)
 static int spill(xs__isort *s, xs_error *err)
 {
     if (!s->n) return XS_OK;
-    if (!s->tmp && !(s->tmp = tmpfile()))
-        return xs__error_set(err, XS_EIO, NULL, 0, NULL,
-                             "cannot create a temporary file for sorting: %s",
-                             strerror(errno));
+    if (!s->tmp) {
+        if (!(s->tmp = tmpfile()))
+            return xs__error_set(err, XS_EIO, NULL, 0, NULL,
+                                 "cannot create a temporary file for sorting: %s",
+                                 strerror(errno));
+        /* runs are written in large pieces, not stdio's 4 KiB */
+        if ((s->tmp_buf = xs__malloc(RUN_BUF)) != NULL)
+            setvbuf(s->tmp, s->tmp_buf, _IOFBF, RUN_BUF);
+    }
     if (xs__grow(&s->runs, &s->cap_runs, s->n_runs + 2, sizeof *s->runs) < 0)
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     sort_ents(s->buf, s->idx, s->n);
@@ -234,6 +256,9 @@ static int spill(xs__isort *s, xs_error *err)
     memset(r, 0, sizeof *r);
     r->pos = s->tmp_len;
     for (size_t i = 0; i < s->n; i++) {
+        /* the records are read in key order, scattered over the buffer: ask
+         * for one a few ahead so that the cache misses overlap */
+        if (i + 8 < s->n) __builtin_prefetch(s->buf + s->idx[i + 8].off);
         const char *p = s->buf + s->idx[i].off;
         uint32_t total = get_u32(p);
         if (fwrite(p, 1, total, s->tmp) != total)
@@ -265,6 +290,10 @@ int xs__isort_add(xs__isort *s, const char *key, size_t klen, uint32_t line,
     if (s->have_last) {
         int c = memcmp(s->last, key, s->last_len < klen ? s->last_len : klen);
         later = c < 0 || (c == 0 && s->last_len < klen);
+    }
+    if (s->n && s->in_order && later && s->drain_at && s->len >= s->drain_at) {
+        *full = 1; /* in order so far: hand the rows over early */
+        return XS_OK;
     }
     if (s->n && s->len + total + (s->n + 1) * sizeof(ent) > s->budget) {
         if (s->in_order && later) {
@@ -300,6 +329,7 @@ int xs__isort_add(xs__isort *s, const char *key, size_t klen, uint32_t line,
     e->p[0] = be_word(key, klen);
     e->p[1] = klen > 8 ? be_word(key + 8, klen - 8) : 0;
     e->p[2] = klen > 16 ? be_word(key + 16, klen - 16) : 0;
+    e->p[3] = klen > 24 ? be_word(key + 24, klen - 24) : 0;
     e->off = (uint32_t)s->len;
     e->klen = k16;
     e->pad = 0;

@@ -52,6 +52,11 @@ int xs__isort_add(xs__isort *s, const char *key, size_t klen, uint32_t line,
                   unsigned flags, const char *payload, size_t plen, int *full,
                   xs_error *err);
 
+/* While keys come in order, report the buffer full (see xs__isort_add) once
+ * it holds `bytes` of records instead of at the budget (0: at the budget),
+ * so that a caller streaming to a server starts sending early. */
+void xs__isort_drain_at(xs__isort *s, size_t bytes);
+
 /* 1 while every key added (drained ones included) was greater than the one
  * before, in byte order. */
 int xs__isort_in_order(const xs__isort *s);

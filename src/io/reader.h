@@ -11,6 +11,7 @@
 #ifndef XS_READER_H
 #define XS_READER_H
 
+#include "base/field.h"
 #include "xsell.h"
 
 #include <stddef.h>
@@ -19,11 +20,6 @@ typedef enum xs__input_format { XS_INPUT_CSV = 0, XS_INPUT_JSONL } xs__input_for
 
 typedef struct xs__reader xs__reader;
 
-typedef struct xs__field {
-    const char *ptr; /* not NUL-terminated in general; see len */
-    size_t len;
-    int present; /* 0: absent (JSON key missing or null); CSV fields are always present */
-} xs__field;
 
 /*
  * Opens path for reading records. delim is the CSV delimiter (',' by

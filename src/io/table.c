@@ -4,10 +4,13 @@
  * Every command that prints rows builds an xs_table and lets this file pick
  * the format, so `--format table|json|csv` behaves the same everywhere.
  */
-#include "xsell.h"
+#include "io/table.h"
+
 #include "base/alloc.h"
+#include "base/numfmt.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 
 typedef struct column {
@@ -15,12 +18,19 @@ typedef struct column {
     xs_coltype type;
 } column;
 
+#define NO_CELL SIZE_MAX /* an empty (null) cell */
+
+/* The cells are NUL-terminated texts in one pool, found by offset: a row
+ * costs no allocation once the pool has grown to its size, and dropping
+ * the rows (xs_table_clear_rows) keeps the pool for the next chunk. */
 struct xs_table {
     column *cols;
     size_t n_cols, cap_cols;
-    char **cells; /* row-major, NULL = empty */
+    size_t *cells; /* row-major offsets into pool, NO_CELL = empty */
     size_t n_cells, cap_cells;
     size_t n_rows;
+    char *pool;
+    size_t n_pool, cap_pool;
 };
 
 int xs_format_parse(const char *s, xs_format *out)
@@ -41,9 +51,9 @@ void xs_table_free(xs_table *t)
 {
     if (!t) return;
     for (size_t i = 0; i < t->n_cols; i++) xs__free(t->cols[i].name);
-    for (size_t i = 0; i < t->n_cells; i++) xs__free(t->cells[i]);
     xs__free(t->cols);
     xs__free(t->cells);
+    xs__free(t->pool);
     xs__free(t);
 }
 
@@ -65,18 +75,45 @@ int xs_table_row(xs_table *t)
     size_t need = (t->n_rows + 1) * t->n_cols;
     if (xs__grow(&t->cells, &t->cap_cells, need, sizeof *t->cells) < 0) return XS_ENOMEM;
     /* pad the previous row if it was left short */
-    while (t->n_cells < t->n_rows * t->n_cols) t->cells[t->n_cells++] = NULL;
+    while (t->n_cells < t->n_rows * t->n_cols) t->cells[t->n_cells++] = NO_CELL;
     t->n_rows++;
+    return XS_OK;
+}
+
+/* Contract in io/table.h. */
+int xs__table_cell_n(xs_table *t, const char *s, size_t len)
+{
+    if (!t->n_rows || t->n_cells >= t->n_rows * t->n_cols) return XS_EINVAL;
+    if (t->n_pool + len + 1 > t->cap_pool &&
+        xs__grow(&t->pool, &t->cap_pool, t->n_pool + len + 1, 1) < 0)
+        return XS_ENOMEM;
+    memcpy(t->pool + t->n_pool, s, len);
+    t->pool[t->n_pool + len] = '\0';
+    t->cells[t->n_cells++] = t->n_pool;
+    t->n_pool += len + 1;
     return XS_OK;
 }
 
 int xs_table_cell(xs_table *t, const char *value)
 {
+    if (value) return xs__table_cell_n(t, value, strlen(value));
     if (!t->n_rows || t->n_cells >= t->n_rows * t->n_cols) return XS_EINVAL;
-    char *copy = NULL;
-    if (value && !(copy = xs__strdup(value))) return XS_ENOMEM;
-    t->cells[t->n_cells++] = copy;
+    t->cells[t->n_cells++] = NO_CELL;
     return XS_OK;
+}
+
+/* Contract in io/table.h. */
+int xs__table_cell_fixed(xs_table *t, double v, int decimals)
+{
+    char buf[XS__FMT_FIXED_MAX];
+    return xs__table_cell_n(t, buf, xs__fmt_fixed(buf, v, decimals));
+}
+
+/* Contract in io/table.h. */
+int xs__table_cell_int(xs_table *t, long long v)
+{
+    char buf[24];
+    return xs__table_cell_n(t, buf, xs__fmt_int(buf, v));
 }
 
 int xs_table_cellf(xs_table *t, const char *fmt, ...)
@@ -87,13 +124,13 @@ int xs_table_cellf(xs_table *t, const char *fmt, ...)
     int n = vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     if (n < 0) return XS_EINVAL;
-    if ((size_t)n < sizeof buf) return xs_table_cell(t, buf);
+    if ((size_t)n < sizeof buf) return xs__table_cell_n(t, buf, (size_t)n);
     char *big = xs__malloc((size_t)n + 1);
     if (!big) return XS_ENOMEM;
     va_start(ap, fmt);
     vsnprintf(big, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    int rc = xs_table_cell(t, big);
+    int rc = xs__table_cell_n(t, big, (size_t)n);
     xs__free(big);
     return rc;
 }
@@ -106,7 +143,63 @@ size_t xs_table_rows(const xs_table *t)
 static const char *cell(const xs_table *t, size_t r, size_t c)
 {
     size_t i = r * t->n_cols + c;
-    return i < t->n_cells ? t->cells[i] : NULL;
+    return i < t->n_cells && t->cells[i] != NO_CELL ? t->pool + t->cells[i] : NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Output: bytes gathered in a buffer, flushed to a stream or kept        */
+/* ---------------------------------------------------------------------- */
+
+/* Where the writers put their bytes: a stream (buf is a fixed buffer,
+ * written out when full) or memory (buf grows; the caller takes it). */
+typedef struct sink {
+    char *buf;
+    size_t n, cap;
+    FILE *f;    /* NULL: memory */
+    int failed; /* memory: out of memory */
+} sink;
+
+static void flush(sink *k)
+{
+    if (k->f && k->n) fwrite(k->buf, 1, k->n, k->f);
+    if (k->f) k->n = 0;
+}
+
+/* Slow half of put: room for len more bytes, or the bytes written past. */
+static int make_room(sink *k, const char *s, size_t len)
+{
+    if (k->f) {
+        flush(k);
+        if (len <= k->cap) return 1;
+        fwrite(s, 1, len, k->f); /* larger than the buffer: straight out */
+        return 0;
+    }
+    if (k->failed) return 0;
+    size_t cap = k->cap;
+    if (xs__grow(&k->buf, &cap, k->n + len, 1) < 0) {
+        k->failed = 1;
+        return 0;
+    }
+    k->cap = cap;
+    return 1;
+}
+
+static inline void put(sink *k, const char *s, size_t len)
+{
+    if (len > k->cap - k->n && !make_room(k, s, len)) return;
+    memcpy(k->buf + k->n, s, len);
+    k->n += len;
+}
+
+static inline void putch(sink *k, char c)
+{
+    if (k->n == k->cap && !make_room(k, &c, 1)) return;
+    k->buf[k->n++] = c;
+}
+
+static void puts_(sink *k, const char *s)
+{
+    put(k, s, strlen(s));
 }
 
 /* Display width of UTF-8 text: code points, with East Asian wide ranges as 2. */
@@ -141,18 +234,20 @@ static size_t text_width(const char *s)
     return w;
 }
 
-static void pad(FILE *out, size_t n)
+/* n spaces (only spaces: the row of them is not NUL-terminated text). */
+static void pad(sink *out, size_t n)
 {
-    static const char spaces[64] = "                                                               ";
-    for (; n > sizeof spaces; n -= sizeof spaces)
-        fwrite(spaces, 1, sizeof spaces, out);
-    fwrite(spaces, 1, n, out);
+    static const char spaces[] = "                                                                ";
+    const size_t m = sizeof spaces - 1; /* 64 */
+    for (; n > m; n -= m)
+        put(out, spaces, m);
+    put(out, spaces, n);
 }
 
-static void write_text(const xs_table *t, FILE *out)
+static int write_text(const xs_table *t, sink *out)
 {
     size_t *w = xs__calloc(t->n_cols ? t->n_cols : 1, sizeof *w);
-    if (!w) return;
+    if (!w) return XS_ENOMEM;
     for (size_t c = 0; c < t->n_cols; c++)
         w[c] = text_width(t->cols[c].name);
     for (size_t r = 0; r < t->n_rows; r++) /* in the cells' (row) order */
@@ -164,150 +259,203 @@ static void write_text(const xs_table *t, FILE *out)
     for (size_t c = 0; c < t->n_cols; c++) {
         size_t cw = text_width(t->cols[c].name);
         if (t->cols[c].type == XS_COL_NUM) pad(out, w[c] - cw);
-        fputs(t->cols[c].name, out);
+        puts_(out, t->cols[c].name);
         if (c + 1 < t->n_cols) {
             if (t->cols[c].type != XS_COL_NUM) pad(out, w[c] - cw);
-            fputs("  ", out);
+            put(out, "  ", 2);
         }
     }
-    fputc('\n', out);
+    putch(out, '\n');
     for (size_t c = 0; c < t->n_cols; c++) {
-        for (size_t k = 0; k < w[c]; k++) fputc('-', out);
-        if (c + 1 < t->n_cols) fputs("  ", out);
+        for (size_t k = 0; k < w[c]; k++) putch(out, '-');
+        if (c + 1 < t->n_cols) put(out, "  ", 2);
     }
-    fputc('\n', out);
+    putch(out, '\n');
     for (size_t r = 0; r < t->n_rows; r++) {
         for (size_t c = 0; c < t->n_cols; c++) {
             const char *v = cell(t, r, c);
             if (!v) v = "";
             size_t cw = text_width(v);
             if (t->cols[c].type == XS_COL_NUM) pad(out, w[c] - cw);
-            fputs(v, out);
+            puts_(out, v);
             if (c + 1 < t->n_cols) {
                 if (t->cols[c].type != XS_COL_NUM) pad(out, w[c] - cw);
-                fputs("  ", out);
+                put(out, "  ", 2);
             }
         }
-        fputc('\n', out);
+        putch(out, '\n');
     }
     xs__free(w);
+    return XS_OK;
 }
 
-static void json_string(FILE *out, const char *s)
+static void json_string(sink *out, const char *s)
 {
-    fputc('"', out);
+    static const char hex[] = "0123456789abcdef";
+    putch(out, '"');
     const unsigned char *p = (const unsigned char *)s, *run = p;
     for (; *p; p++) {
         if (*p >= 0x20 && *p != '"' && *p != '\\') continue;
-        fwrite(run, 1, (size_t)(p - run), out); /* the plain bytes before */
+        put(out, (const char *)run, (size_t)(p - run)); /* the plain bytes before */
         run = p + 1;
         switch (*p) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        default: fprintf(out, "\\u%04x", *p);
+        case '"': put(out, "\\\"", 2); break;
+        case '\\': put(out, "\\\\", 2); break;
+        case '\n': put(out, "\\n", 2); break;
+        case '\r': put(out, "\\r", 2); break;
+        case '\t': put(out, "\\t", 2); break;
+        default: {
+            char u[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+            put(out, u, sizeof u);
+        }
         }
     }
-    fwrite(run, 1, (size_t)(p - run), out);
-    fputc('"', out);
+    put(out, (const char *)run, (size_t)(p - run));
+    putch(out, '"');
 }
 
 /* The rows of t as JSON objects, each but the first preceded by ",":
  * what write_json puts between "[" and "]". */
-static void json_rows(const xs_table *t, FILE *out)
+static void json_rows(const xs_table *t, sink *out)
 {
     for (size_t r = 0; r < t->n_rows; r++) {
-        fputs(r ? ",\n {" : "\n {", out);
+        if (r) putch(out, ',');
+        put(out, "\n {", 3);
         for (size_t c = 0; c < t->n_cols; c++) {
-            if (c) fputs(", ", out);
+            if (c) put(out, ", ", 2);
             json_string(out, t->cols[c].name);
-            fputs(": ", out);
+            put(out, ": ", 2);
             const char *v = cell(t, r, c);
-            if (!v || (!*v && t->cols[c].type == XS_COL_NUM)) fputs("null", out);
-            else if (t->cols[c].type == XS_COL_NUM) fputs(v, out);
+            if (!v || (!*v && t->cols[c].type == XS_COL_NUM)) put(out, "null", 4);
+            else if (t->cols[c].type == XS_COL_NUM) puts_(out, v);
             else json_string(out, v);
         }
-        fputc('}', out);
+        putch(out, '}');
     }
 }
 
-static void write_json(const xs_table *t, FILE *out)
+static void write_json(const xs_table *t, sink *out)
 {
-    fputc('[', out);
+    putch(out, '[');
     json_rows(t, out);
-    fputs(t->n_rows ? "\n]\n" : "]\n", out);
+    puts_(out, t->n_rows ? "\n]\n" : "]\n");
 }
 
-static void csv_field(FILE *out, const char *s)
+static void csv_field(sink *out, const char *s)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
+    size_t k = strcspn(s, ",\"\r\n");
+    if (!s[k]) {
+        put(out, s, k);
         return;
     }
-    fputc('"', out);
+    putch(out, '"');
     for (const char *q; (q = strchr(s, '"')); s = q + 1) {
-        fwrite(s, 1, (size_t)(q - s) + 1, out); /* up to and with the quote */
-        fputc('"', out);                        /* doubled */
+        put(out, s, (size_t)(q - s) + 1); /* up to and with the quote */
+        putch(out, '"');                  /* doubled */
     }
-    fputs(s, out);
-    fputc('"', out);
+    puts_(out, s);
+    putch(out, '"');
 }
 
-static void csv_head(const xs_table *t, FILE *out)
+static void csv_head(const xs_table *t, sink *out)
 {
     for (size_t c = 0; c < t->n_cols; c++) {
-        if (c) fputc(',', out);
+        if (c) putch(out, ',');
         csv_field(out, t->cols[c].name);
     }
-    fputc('\n', out);
+    putch(out, '\n');
 }
 
-static void csv_rows(const xs_table *t, FILE *out)
+static void csv_rows(const xs_table *t, sink *out)
 {
     for (size_t r = 0; r < t->n_rows; r++) {
         for (size_t c = 0; c < t->n_cols; c++) {
-            if (c) fputc(',', out);
+            if (c) putch(out, ',');
             const char *v = cell(t, r, c);
             if (v) csv_field(out, v);
         }
-        fputc('\n', out);
+        putch(out, '\n');
     }
 }
 
-static void write_csv(const xs_table *t, FILE *out)
+#define STREAM_BUF 65536 /* bytes gathered before a write to the stream */
+
+/* A sink writing to f through a buffer of STREAM_BUF bytes (on the heap;
+ * without one, through a small one on the caller's stack). */
+static void stream_open(sink *k, FILE *f, char *small, size_t n_small)
 {
-    csv_head(t, out);
-    csv_rows(t, out);
+    k->f = f;
+    k->n = 0;
+    k->failed = 0;
+    k->buf = xs__malloc(STREAM_BUF);
+    k->cap = STREAM_BUF;
+    if (!k->buf) {
+        k->buf = small;
+        k->cap = n_small;
+    }
+}
+
+static int stream_close(sink *k, char *small)
+{
+    flush(k);
+    if (k->buf != small) xs__free(k->buf);
+    return ferror(k->f) ? XS_EIO : XS_OK;
 }
 
 int xs_table_write(const xs_table *t, FILE *out, xs_format fmt)
 {
+    char small[1024];
+    sink k;
+    int rc = XS_OK;
+    stream_open(&k, out, small, sizeof small);
     switch (fmt) {
-    case XS_FORMAT_JSON: write_json(t, out); break;
-    case XS_FORMAT_CSV: write_csv(t, out); break;
-    default: write_text(t, out); break;
+    case XS_FORMAT_JSON: write_json(t, &k); break;
+    case XS_FORMAT_CSV:
+        csv_head(t, &k);
+        csv_rows(t, &k);
+        break;
+    default: rc = write_text(t, &k); break;
     }
-    return ferror(out) ? XS_EIO : XS_OK;
+    int rc2 = stream_close(&k, small);
+    return rc < 0 ? rc : rc2;
 }
 
 /* Contract in xsell.h. */
 int xs_table_write_head(const xs_table *t, FILE *out, xs_format fmt)
 {
-    if (fmt == XS_FORMAT_CSV) csv_head(t, out);
-    else if (fmt == XS_FORMAT_JSON) fputc('[', out);
-    else return XS_EINVAL;
-    return ferror(out) ? XS_EIO : XS_OK;
+    if (fmt != XS_FORMAT_CSV && fmt != XS_FORMAT_JSON) return XS_EINVAL;
+    char small[1024];
+    sink k;
+    stream_open(&k, out, small, sizeof small);
+    if (fmt == XS_FORMAT_CSV) csv_head(t, &k);
+    else putch(&k, '[');
+    return stream_close(&k, small);
 }
 
 /* Contract in xsell.h. */
 int xs_table_write_rows(const xs_table *t, FILE *out, xs_format fmt)
 {
-    if (fmt == XS_FORMAT_CSV) csv_rows(t, out);
-    else if (fmt == XS_FORMAT_JSON) json_rows(t, out);
-    else return XS_EINVAL;
-    return ferror(out) ? XS_EIO : XS_OK;
+    if (fmt != XS_FORMAT_CSV && fmt != XS_FORMAT_JSON) return XS_EINVAL;
+    char small[1024];
+    sink k;
+    stream_open(&k, out, small, sizeof small);
+    if (fmt == XS_FORMAT_CSV) csv_rows(t, &k);
+    else json_rows(t, &k);
+    return stream_close(&k, small);
+}
+
+/* Contract in io/table.h. */
+int xs__table_rows_append(const xs_table *t, xs_format fmt, char **buf, size_t *len,
+                          size_t *cap)
+{
+    if (fmt != XS_FORMAT_CSV && fmt != XS_FORMAT_JSON) return XS_EINVAL;
+    sink k = {*buf, *len, *cap, NULL, 0};
+    if (fmt == XS_FORMAT_CSV) csv_rows(t, &k);
+    else json_rows(t, &k);
+    *buf = k.buf;
+    *len = k.n;
+    *cap = k.cap;
+    return k.failed ? XS_ENOMEM : XS_OK;
 }
 
 /* Contract in xsell.h. */
@@ -321,7 +469,7 @@ int xs_table_write_tail(FILE *out, xs_format fmt, size_t n_rows)
 /* Contract in xsell.h. */
 void xs_table_clear_rows(xs_table *t)
 {
-    for (size_t i = 0; i < t->n_cells; i++) xs__free(t->cells[i]);
     t->n_cells = 0;
     t->n_rows = 0;
+    t->n_pool = 0;
 }

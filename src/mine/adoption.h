@@ -4,7 +4,7 @@
  *
  * The miner (adoption.c) sees customers only as indexes 0..n-1: for each one
  * the products it has held with the first day each was held, and the day its
- * observation ends. The store source (src/store/mine_source.c) and the tests
+ * observation ends. The store source (src/snapshot/mine_input.c over src/store/mine_rows.c) and the tests
  * fill it through the builder below; nothing here knows SQL.
  */
 #ifndef XS_ADOPTION_H

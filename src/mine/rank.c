@@ -538,10 +538,13 @@ static void spread(const xs__rank_model *m, xs__rank_scratch *q, uint32_t i, dou
     }
 }
 
-size_t xs__rank_score(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
-                      const uint32_t *cart, size_t n_cart, xs__rank_hit *out, size_t k)
+/* The first half of a query: spreads the history of user u and the cart
+ * into q, marks their items excluded (2) and scales by the items'
+ * multipliers. @return the scale of the neighbour scores (knn_weight over
+ * the largest) */
+static double accumulate(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
+                         const uint32_t *cart, size_t n_cart)
 {
-    if (k == 0) return 0;
     q->n_touched = 0;
     const xs__rank_params *p = &m->p;
     uint32_t r0 = 0, r1 = 0;
@@ -577,7 +580,48 @@ size_t xs__rank_score(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
         q->best[j] *= m->mult[j];
         if (q->acc[j] > mx) mx = q->acc[j];
     }
-    double ks = mx > 0 ? p->knn_weight / mx : 0;
+    return mx > 0 ? p->knn_weight / mx : 0;
+}
+
+/* Resets what accumulate() touched. */
+static void reset(xs__rank_scratch *q)
+{
+    for (size_t t = 0; t < q->n_touched; t++)
+        q->mark[q->touched[t]] = 0;
+    q->n_touched = 0;
+}
+
+void xs__rank_score_dense(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
+                          const uint32_t *cart, size_t n_cart, double *score)
+{
+    const xs__rank_params *p = &m->p;
+    double ks = accumulate(m, q, u, cart, n_cart);
+    for (uint32_t j = 0; j < m->n_items; j++)
+        score[j] = 0;
+    if (p->trend_weight > 0) {
+        for (uint32_t j = 0; j < m->n_items; j++) {
+            double a = 0;
+            if (q->mark[j] == 2) continue;
+            if (q->mark[j] == 1) a = q->acc[j];
+            double s = ks * a + p->trend_weight * m->trend[j];
+            if (s > 0) score[j] = s;
+        }
+    } else {
+        for (size_t t = 0; t < q->n_touched; t++) {
+            uint32_t j = q->touched[t];
+            if (q->mark[j] != 1 || q->acc[j] <= 0) continue;
+            score[j] = ks * q->acc[j];
+        }
+    }
+    reset(q);
+}
+
+size_t xs__rank_score(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
+                      const uint32_t *cart, size_t n_cart, xs__rank_hit *out, size_t k)
+{
+    if (k == 0) return 0;
+    const xs__rank_params *p = &m->p;
+    double ks = accumulate(m, q, u, cart, n_cart);
     size_t n = 0;
     xs__rank_hit h;
     if (p->trend_weight > 0) {
@@ -604,9 +648,7 @@ size_t xs__rank_score(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
             hit_push(out, &n, k, &h);
         }
     }
-    for (size_t t = 0; t < q->n_touched; t++)
-        q->mark[q->touched[t]] = 0;
-    q->n_touched = 0;
+    reset(q);
     /* heap -> best first: pop the worst to the end */
     for (size_t e = n; e > 1; e--) {
         xs__rank_hit t = out[0];

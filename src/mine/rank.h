@@ -115,4 +115,10 @@ void xs__rank_scratch_free(xs__rank_scratch *q);
 size_t xs__rank_score(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
                       const uint32_t *cart, size_t n_cart, xs__rank_hit *out, size_t k);
 
+/* The same scores for every item, unordered: score[j] (n_items of them) is
+ * what xs__rank_score gives item j, 0 for an item it leaves out. For a
+ * caller that wants them all; never allocates. */
+void xs__rank_score_dense(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
+                          const uint32_t *cart, size_t n_cart, double *score);
+
 #endif

@@ -47,8 +47,11 @@ static int mine_rules(xs_model *m, xs_error *err)
 /* The offer engine: the store's build (xs_offer_engine_open: its stored
  * propensity model when of the same day, its experiments, its churn model),
  * or, for a store never built, one fitted here with the experiments set. */
-static int open_engine(xs_model *m, xs_store *st, const xs_model_opts *o, xs_error *err)
+static int open_engine(xs_model *m, xs_store *st, const xs__model_ref *ref,
+                       const xs_model_opts *o, xs_error *err)
 {
+    if (m->en) return XS_OK; /* handed in (xs_model_opts.engine) */
+    if (ref) return xs__model_engine_of_ref(m, ref, o, err); /* a merge: no store */
     char day[11], built[21];
     char *text = NULL;
     int rc = xs_store_build_get(st, day, built, &text, err);
@@ -71,7 +74,8 @@ static int open_engine(xs_model *m, xs_store *st, const xs_model_opts *o, xs_err
 /* Scores, engine and target list: each may fail on its own (an empty store
  * has no customers to score) without failing the model; the info says why.
  * Out of memory fails the model. */
-static int build_customers(xs_model *m, xs_store *st, const xs_model_opts *o, xs_error *err)
+static int build_customers(xs_model *m, xs_store *st, const xs__model_ref *ref,
+                           const xs_model_opts *o, xs_error *err)
 {
     xs_error e = {0};
     char msg[1024];
@@ -90,7 +94,7 @@ static int build_customers(xs_model *m, xs_store *st, const xs_model_opts *o, xs
     }
     memset(&e, 0, sizeof e);
     t0 = xs__now();
-    rc = open_engine(m, st, o, &e);
+    rc = open_engine(m, st, ref, o, &e);
     m->info.t_engine = xs__now() - t0;
     if (rc == XS_ENOMEM) return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
     if (rc < 0) {
@@ -126,9 +130,11 @@ int xs_model_build_from(xs_store *st, xs_snapshot *snap, const xs_model_opts *op
     xs_model *m = xs__calloc(1, sizeof *m);
     if (!m) {
         xs_snapshot_free(snap);
+        xs_offer_engine_free(opts->engine);
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
     m->snap = snap;
+    m->en = opts->engine; /* taken over: open_engine keeps it */
     int rc;
     /* the id first: giving one is a write, and the data version read after
      * it is the one the model matches */
@@ -139,25 +145,30 @@ int xs_model_build_from(xs_store *st, xs_snapshot *snap, const xs_model_opts *op
     if ((rc = xs_store_identity(st, id, &m->info.data_version, err)) < 0) goto fail;
     snprintf(m->info.store_id, sizeof m->info.store_id, "%s", id);
     m->info.as_of_given = opts->as_of != NULL;
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(m->info.built_at, sizeof m->info.built_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    xs__utc_now(m->info.built_at);
     double t0 = xs__now();
     if (!m->snap && (rc = xs_snapshot_load(st, &m->snap, err)) < 0) goto fail;
     if ((rc = xs_baskets_from_store(st, XS_SOURCE_ORDERS, &m->baskets, err)) < 0) goto fail;
     m->info.t_load = xs__now() - t0;
-    t0 = xs__now();
-    xs_together_opts to = {.measure = XS_SIM_COSINE, .top_k = TOGETHER_TOP_K};
-    if ((rc = xs_together_build(m->baskets, &to, &m->tog, err)) < 0) goto fail;
-    if ((rc = mine_rules(m, err)) < 0) goto fail;
-    m->info.t_mine = xs__now() - t0;
-    if ((rc = build_customers(m, st, opts, err)) < 0) goto fail;
+    if ((rc = xs__model_finish(m, st, NULL, opts, err)) < 0) goto fail;
     *out = m;
     return XS_OK;
 fail:
     xs_model_free(m);
     return rc;
+}
+
+/* Contract in model_int.h. */
+int xs__model_finish(xs_model *m, xs_store *st, const xs__model_ref *ref,
+                     const xs_model_opts *opts, xs_error *err)
+{
+    double t0 = xs__now();
+    int rc;
+    xs_together_opts to = {.measure = XS_SIM_COSINE, .top_k = TOGETHER_TOP_K};
+    if ((rc = xs_together_build(m->baskets, &to, &m->tog, err)) < 0) return rc;
+    if ((rc = mine_rules(m, err)) < 0) return rc;
+    m->info.t_mine = xs__now() - t0;
+    return build_customers(m, st, ref, opts, err);
 }
 
 /* Contract in xsell.h. */

@@ -1,6 +1,7 @@
 /*
  * model_int.h — the private struct of xs_model, shared by model.c (build,
- * accessors, free) and model_file.c (save, open, store check).
+ * accessors, free), model_file.c (save, open, store check) and the
+ * shard builds and their merge (part_file.c, merge.c).
  */
 #ifndef XS_MODEL_INT_H
 #define XS_MODEL_INT_H
@@ -23,5 +24,29 @@ struct xs_model {
     xs_health_config hcfg;     /* what cs was computed with */
     xs_model_info info;
 };
+
+/* What a merge (merge.c) has instead of the store: the store's reference
+ * rows the shard builds carried (experiments, the churn model attached to
+ * its build). */
+typedef struct xs__model_ref {
+    const xs_experiment *exp;
+    size_t n_exp;
+    const char *churn_name; /* NULL: no churn model attached */
+    const char *churn_text;
+    size_t churn_len;
+} xs__model_ref;
+
+/* The steps of a build after the load (model.c): together and rules over
+ * m->baskets, then scores, engine and target list on m->snap. The engine
+ * is the store's build when st is given; ref given (a merge, st NULL), it
+ * is fitted on the snapshot and opened as `xsell build` opens the build it
+ * just stored (xs__model_engine_of_ref). Returns XS_OK or the failure. */
+int xs__model_finish(xs_model *m, xs_store *st, const xs__model_ref *ref,
+                     const xs_model_opts *opts, xs_error *err);
+/* The engine of a merged model (merge.c): fitted on m->snap and reopened
+ * from its model text with ref's experiments and churn model, exactly as
+ * `xsell build` stores its build and opens it. */
+int xs__model_engine_of_ref(xs_model *m, const xs__model_ref *ref, const xs_model_opts *o,
+                            xs_error *err);
 
 #endif

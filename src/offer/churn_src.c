@@ -33,7 +33,7 @@
 #include "base/date.h"
 #include "base/error.h"
 #include "base/intern.h"
-#include "base/sha256.h"
+#include "base/crypto.h"
 #include "score/churn.h"
 
 #include <math.h>
@@ -395,8 +395,7 @@ static int attach(xs_store *st, const xs_snapshot *s, const char *path,
     }
     unsigned char h[XS_SHA256_LEN];
     xs__sha256(text, len, h);
-    for (int i = 0; i < XS_SHA256_LEN; i++)
-        snprintf(info->sha256 + 2 * i, 3, "%02x", h[i]);
+    xs__hex(h, XS_SHA256_LEN, info->sha256);
     snprintf(info->name, sizeof info->name, "%s", base);
     info->n_columns = e->n_cols;
     info->n_scored = (size_t)k;

@@ -17,6 +17,7 @@
 #include "base/alloc.h"
 #include "base/date.h"
 #include "base/error.h"
+#include "offer/rank_int.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -423,31 +424,96 @@ static int build_rank(xs_offer_engine *en, xs_error *err)
     return xs_rank_build(en->s, &o, &en->rank, err);
 }
 
-/* Contract in offer_int.h. */
+/* The ranking's working memory, one per thread and kept between calls:
+ * a decision allocated it (seven blocks) and freed it every time. It is
+ * sized for a model of n_items and resets itself after each query, so it
+ * serves any model of that size; a thread's is freed when the thread ends
+ * (the key's destructor). */
+typedef struct rank_tls {
+    xs__rank_scratch *q;
+    double *dense; /* n_items scores */
+    size_t n_items;
+} rank_tls;
+
+static pthread_key_t rank_key;
+static pthread_once_t rank_once = PTHREAD_ONCE_INIT;
+static int rank_key_ok;
+
+static void rank_tls_free(void *p)
+{
+    rank_tls *r = p;
+    if (!r) return;
+    xs__rank_scratch_free(r->q);
+    xs__free(r->dense);
+    xs__free(r);
+}
+
+static void rank_key_init(void)
+{
+    rank_key_ok = pthread_key_create(&rank_key, rank_tls_free) == 0;
+}
+
+/* This thread's working memory for model m, or NULL when out of memory. */
+static rank_tls *rank_scratch(const xs__rank_model *m)
+{
+    pthread_once(&rank_once, rank_key_init);
+    if (!rank_key_ok) return NULL;
+    rank_tls *r = pthread_getspecific(rank_key);
+    if (!r) {
+        if (!(r = xs__calloc(1, sizeof *r))) return NULL;
+        if (pthread_setspecific(rank_key, r) != 0) {
+            xs__free(r);
+            return NULL;
+        }
+    }
+    size_t items = xs__rank_model_n_items(m);
+    if (r->q && r->n_items != items) {
+        xs__rank_scratch_free(r->q);
+        xs__free(r->dense);
+        r->q = NULL;
+        r->dense = NULL;
+    }
+    if (!r->q) {
+        r->q = xs__rank_scratch_new(m);
+        r->dense = xs__malloc((items ? items : 1) * sizeof *r->dense);
+        if (!r->q || !r->dense) {
+            xs__rank_scratch_free(r->q);
+            xs__free(r->dense);
+            r->q = NULL;
+            r->dense = NULL;
+            return NULL;
+        }
+        r->n_items = items;
+    }
+    return r;
+}
+
+/* Contract in offer_int.h. The scores are the ranking's (xs_rank_customer)
+ * for every product at once, unordered: nothing here needs them sorted. */
 int xs__offer_rank_scores(const xs_offer_engine *en, uint32_t c, const uint32_t *cart,
                           size_t n_cart, double *score)
 {
     if (!en->rank) return 0;
+    const xs_rank *rk = en->rank;
     size_t np = en->s->prod.n;
-    xs_rank_scratch *q = NULL;
-    xs_rank_hit *hits = xs__malloc((np ? np : 1) * sizeof *hits);
-    if (!hits || xs_rank_scratch_new(en->rank, &q) < 0) {
-        xs__free(hits);
-        return XS_ENOMEM;
-    }
     for (size_t p = 0; p < np; p++)
         score[p] = 0;
+    if (c != XS_RANK_NONE && c >= rk->hist.n_users) return XS_EINVAL;
     /* the model takes only products of the snapshot in the cart */
     uint32_t in_cart[64];
     size_t k = 0;
     for (size_t i = 0; i < n_cart && k < 64; i++)
-        if (cart[i] < np) in_cart[k++] = cart[i];
-    int n = xs_rank_customer(en->rank, q, c, in_cart, k, hits, np);
-    for (int i = 0; i < n; i++)
-        score[hits[i].product] = hits[i].score;
-    xs_rank_scratch_free(q);
-    xs__free(hits);
-    return n < 0 ? n : 1;
+        if (cart[i] < np) {
+            if (cart[i] >= rk->hist.n_items) return XS_EINVAL;
+            in_cart[k++] = cart[i];
+        }
+    rank_tls *r = rank_scratch(rk->model);
+    if (!r) return XS_ENOMEM;
+    xs__rank_score_dense(rk->model, r->q, c == XS_RANK_NONE ? XS__RANK_NONE : c, in_cart, k,
+                         r->dense);
+    for (size_t p = 0; p < np && p < r->n_items; p++)
+        score[p] = r->dense[p];
+    return 1;
 }
 
 int xs_offer_engine_new(const xs_snapshot *s, const xs_offer_config *c, const char *as_of,

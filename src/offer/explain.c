@@ -14,6 +14,8 @@
 #include "offer/offer_int.h"
 
 #include "base/date.h"
+#include "base/numfmt.h"
+#include "io/table.h"
 #include "offer/messages.h"
 
 #include <math.h>
@@ -36,6 +38,35 @@ static void put(char *buf, size_t n, size_t *o, const char *fmt, ...)
     if (*o >= n) *o = n - 1;
 }
 
+/* The same without printf, for the texts written for every customer:
+ * len bytes of s, a string, a number with `decimals` fraction digits
+ * ("%.*f"), an integer ("%lld"). */
+static void put_n(char *buf, size_t n, size_t *o, const char *s, size_t len)
+{
+    if (*o >= n) return;
+    if (len > n - 1 - *o) len = n - 1 - *o;
+    memcpy(buf + *o, s, len);
+    *o += len;
+    buf[*o] = '\0';
+}
+
+static void put_s(char *buf, size_t n, size_t *o, const char *s)
+{
+    put_n(buf, n, o, s, strlen(s));
+}
+
+static void put_f(char *buf, size_t n, size_t *o, double v, int decimals)
+{
+    char t[XS__FMT_FIXED_MAX];
+    put_n(buf, n, o, t, xs__fmt_fixed(t, v, decimals));
+}
+
+static void put_i(char *buf, size_t n, size_t *o, long long v)
+{
+    char t[24];
+    put_n(buf, n, o, t, xs__fmt_int(t, v));
+}
+
 const char *xs__offer_money(const xs_offer_engine *en, double v, char *buf, size_t n)
 {
     int scale = en->s->money_scale;
@@ -54,13 +85,11 @@ const char *xs__offer_money(const xs_offer_engine *en, double v, char *buf, size
     return buf;
 }
 
-/* A number as the customer knows it: whole numbers without decimals. */
-static const char *num(double v, char *buf, size_t n)
+/* A number as the customer knows it: whole numbers without decimals.
+ * buf holds XS__FMT_FIXED_MAX bytes. */
+static const char *num(double v, char *buf)
 {
-    if (fabs(v - round(v)) < 1e-9)
-        snprintf(buf, n, "%.0f", v);
-    else
-        snprintf(buf, n, "%.1f", v);
+    xs__fmt_fixed(buf, v, fabs(v - round(v)) < 1e-9 ? 0 : 1);
     return buf;
 }
 
@@ -160,7 +189,32 @@ typedef struct ctx {
     size_t n_v;
     char pool[6144];
     size_t n_pool;
+    int have_num;           /* grp and dec looked up */
+    const char *grp, *dec;  /* number.group, number.decimal of lang */
 } ctx;
+
+/* Starts an explanation in language lang (an index of messages.h). */
+static void ctx_init(ctx *c, const xs_offer_engine *en, int lang)
+{
+    c->en = en;
+    c->lang = lang;
+    c->n_v = 0;
+    c->n_pool = 0;
+    c->have_num = 0;
+}
+
+/* a "." b into k (size n), cut at n - 1 bytes as snprintf would */
+static const char *dotted(char *k, size_t n, const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > n - 1) la = n - 1;
+    memcpy(k, a, la);
+    if (la < n - 1) k[la++] = '.';
+    if (lb > n - 1 - la) lb = n - 1 - la;
+    memcpy(k + la, b, lb);
+    k[la + lb] = '\0';
+    return k;
+}
 
 /* Sets placeholder name (a static string) to value (borrowed). */
 static void var(ctx *c, const char *name, const char *value)
@@ -195,10 +249,15 @@ static const char *frag(ctx *c, const char *key, const char *v1, const char *v2,
 /* A number with `decimals` digits, grouped as the language writes it. */
 static const char *number(ctx *c, double x, int decimals)
 {
-    const char *grp = xs__msg_get(c->lang, "number.group"),
-               *dec = xs__msg_get(c->lang, "number.decimal");
-    char digits[64], out[128];
-    snprintf(digits, sizeof digits, "%.*f", decimals, fabs(x));
+    if (!c->have_num) {
+        c->grp = xs__msg_get(c->lang, "number.group");
+        c->dec = xs__msg_get(c->lang, "number.decimal");
+        c->have_num = 1;
+    }
+    const char *grp = c->grp, *dec = c->dec;
+    char digits[XS__FMT_FIXED_MAX], out[128];
+    xs__fmt_fixed(digits, fabs(x), decimals);
+    digits[63] = '\0'; /* as wide as it always was */
     char *dot = strchr(digits, '.');
     size_t ilen = dot ? (size_t)(dot - digits) : strlen(digits), w = 0;
     if (x < 0 && strspn(digits, "0.") != strlen(digits)) out[w++] = '-';
@@ -234,8 +293,7 @@ static const char *money(ctx *c, double x)
 {
     const struct xs_snapshot *s = c->en->s;
     char key[32];
-    snprintf(key, sizeof key, "money.%s", s->currency);
-    const char *t = xs__msg_get(c->lang, key);
+    const char *t = xs__msg_get(c->lang, dotted(key, sizeof key, "money", s->currency));
     if (!t) t = xs__msg_get(c->lang, "money");
     xs__msg_var v[] = {{"amount", number(c, x, s->money_scale)}, {"currency", s->currency}};
     return fill(c, t, v, 2);
@@ -250,13 +308,12 @@ static int zero_money(const xs_offer_engine *en, double x)
 static const char *date(ctx *c, int32_t day)
 {
     int y, m, d;
-    char key[16], ys[16], ms[8], ds[8];
+    char key[16], ys[24], ms[24], ds[24];
     xs__civil_from_days(day, &y, &m, &d);
-    snprintf(key, sizeof key, "month.%d", m);
-    snprintf(ys, sizeof ys, "%d", y);
-    snprintf(ms, sizeof ms, "%d", m);
-    snprintf(ds, sizeof ds, "%d", d);
-    const char *mn = xs__msg_get(c->lang, key);
+    xs__fmt_int(ys, y);
+    xs__fmt_int(ms, m);
+    xs__fmt_int(ds, d);
+    const char *mn = xs__msg_get(c->lang, dotted(key, sizeof key, "month", ms));
     xs__msg_var v[] = {{"year", ys}, {"month", mn ? mn : ms}, {"day", ds}};
     return fill(c, xs__msg_get(c->lang, "date"), v, 3);
 }
@@ -270,8 +327,9 @@ static const char *days(ctx *c, int32_t n)
 
 static const char *percent(ctx *c, double p)
 {
-    char b[32];
-    snprintf(b, sizeof b, "%.0f", p);
+    char b[XS__FMT_FIXED_MAX];
+    xs__fmt_fixed(b, p, 0);
+    b[31] = '\0'; /* as wide as it always was */
     xs__msg_var v[] = {{"n", b}};
     return fill(c, xs__msg_get(c->lang, "percent"), v, 1);
 }
@@ -293,8 +351,7 @@ static const char *pname(ctx *c, int32_t p)
 static const char *metric_word(ctx *c, const char *m)
 {
     char key[96];
-    snprintf(key, sizeof key, "metric.%s", m);
-    const char *t = xs__msg_get(c->lang, key);
+    const char *t = xs__msg_get(c->lang, dotted(key, sizeof key, "metric", m));
     return t ? t : m;
 }
 
@@ -510,10 +567,7 @@ const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
     int l = xs__msg_lang(lang);
     if (l < 0) return b;
     ctx c; /* on the stack: explaining allocates nothing */
-    c.en = en;
-    c.lang = l;
-    c.n_v = 0;
-    c.n_pool = 0;
+    ctx_init(&c, en, l);
     const char *t = choose(&c, o);
     if (t) xs__msg_fill(t, c.v, c.n_v, b, n, &w);
     return b;
@@ -526,10 +580,7 @@ const char *xs__offer_explain_entry(const xs_offer_engine *en, const xs_offer *o
     int l = xs__msg_lang(lang);
     if (l < 0) return NULL;
     ctx c;
-    c.en = en;
-    c.lang = l;
-    c.n_v = 0;
-    c.n_pool = 0;
+    ctx_init(&c, en, l);
     return choose(&c, o);
 }
 
@@ -537,13 +588,21 @@ const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char
                               size_t n)
 {
     size_t w = 0;
-    char u[32], l[32];
+    char u[XS__FMT_FIXED_MAX], l[XS__FMT_FIXED_MAX];
     if (n) b[0] = '\0';
-    put(b, n, &w, "trigger %s", xs_offer_trigger_name(o->trigger));
-    if (o->metric >= 0 && !isnan(o->used) && o->limit > 0)
-        put(b, n, &w, "; %s %s/%s (%.0f%%)", metric_str(en, o->metric),
-            num(o->used, u, sizeof u), num(o->limit, l, sizeof l),
-            100 * o->used / o->limit);
+    put_s(b, n, &w, "trigger ");
+    put_s(b, n, &w, xs_offer_trigger_name(o->trigger));
+    if (o->metric >= 0 && !isnan(o->used) && o->limit > 0) {
+        put_s(b, n, &w, "; ");
+        put_s(b, n, &w, metric_str(en, o->metric));
+        put_s(b, n, &w, " ");
+        put_s(b, n, &w, num(o->used, u));
+        put_s(b, n, &w, "/");
+        put_s(b, n, &w, num(o->limit, l));
+        put_s(b, n, &w, " (");
+        put_f(b, n, &w, 100 * o->used / o->limit, 0);
+        put_s(b, n, &w, "%)");
+    }
     if (o->kind == XS_OFFER_CROSS_SELL) {
         const char *a = o->rule_from >= 0
                             ? xs__intern_str(&en->s->prod.ids, (uint32_t)o->rule_from)
@@ -566,26 +625,51 @@ const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char
             put(b, n, &w, " in %u of %u orders with %s, lift %.2f", o->share_n, o->base_n,
                 a, o->lift);
             if (o->discount > 0) put(b, n, &w, "; bundle discount %.2f", o->discount);
-        } else
-            put(b, n, &w, "; rule %s -> %s support %.4f confidence %.3f lift %.2f", a, c,
-                o->support, o->confidence, o->lift);
-        if (o->lag_days >= 0)
-            put(b, n, &w, "; median adoption lag %d days; held %d days", (int)o->lag_days,
-                (int)o->days);
+        } else {
+            put_s(b, n, &w, "; rule ");
+            put_s(b, n, &w, a);
+            put_s(b, n, &w, " -> ");
+            put_s(b, n, &w, c);
+            put_s(b, n, &w, " support ");
+            put_f(b, n, &w, o->support, 4);
+            put_s(b, n, &w, " confidence ");
+            put_f(b, n, &w, o->confidence, 3);
+            put_s(b, n, &w, " lift ");
+            put_f(b, n, &w, o->lift, 2);
+        }
+        if (o->lag_days >= 0) {
+            put_s(b, n, &w, "; median adoption lag ");
+            put_i(b, n, &w, (int)o->lag_days);
+            put_s(b, n, &w, " days; held ");
+            put_i(b, n, &w, (int)o->days);
+            put_s(b, n, &w, " days");
+        }
         if (xs__offer_is_shop_cross(en, o)) {
             /* relevance: what ordered it, the honest share, the price band */
             uint32_t k, base;
             xs__offer_share(en, o, &k, &base);
-            if (base && o->trigger != XS_TRIG_BUNDLE)
-                put(b, n, &w, "; share %u/%u %s", k, base,
-                    o->trigger == XS_TRIG_ADOPTION || o->trigger == XS_TRIG_RENEWED
-                        ? "customers"
-                        : "orders");
-            put(b, n, &w, "; relevance %.3f", o->relevance);
-            if (o->band_hi > 0)
-                put(b, n, &w, "; price %.2f, largest past line %.2f (%.2fx)",
-                    xs__offer_list_price(en, o), o->band_hi,
-                    xs__offer_list_price(en, o) / o->band_hi);
+            if (base && o->trigger != XS_TRIG_BUNDLE) {
+                put_s(b, n, &w, "; share ");
+                put_i(b, n, &w, k);
+                put_s(b, n, &w, "/");
+                put_i(b, n, &w, base);
+                put_s(b, n, &w,
+                      o->trigger == XS_TRIG_ADOPTION || o->trigger == XS_TRIG_RENEWED
+                          ? " customers"
+                          : " orders");
+            }
+            put_s(b, n, &w, "; relevance ");
+            put_f(b, n, &w, o->relevance, 3);
+            if (o->band_hi > 0) {
+                double price = xs__offer_list_price(en, o);
+                put_s(b, n, &w, "; price ");
+                put_f(b, n, &w, price, 2);
+                put_s(b, n, &w, ", largest past line ");
+                put_f(b, n, &w, o->band_hi, 2);
+                put_s(b, n, &w, " (");
+                put_f(b, n, &w, price / o->band_hi, 2);
+                put_s(b, n, &w, "x)");
+            }
             if (o->guard == XS_GUARD_SUBSTITUTE && o->subst_of >= 0) {
                 double sl = 0;
                 xs__offer_is_substitute(en, (uint32_t)o->to_product, (uint32_t)o->subst_of,
@@ -603,20 +687,35 @@ const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char
     if (o->trigger == XS_TRIG_TERM && o->term_to)
         put(b, n, &w, "; term %u -> %u months", (unsigned)o->term_from,
             (unsigned)o->term_to);
-    if (o->trigger == XS_TRIG_RENEWAL || (o->kind == XS_OFFER_DOWNSELL && o->days > 0))
-        put(b, n, &w, "; renewal in %d days", (int)o->days);
+    if (o->trigger == XS_TRIG_RENEWAL || (o->kind == XS_OFFER_DOWNSELL && o->days > 0)) {
+        put_s(b, n, &w, "; renewal in ");
+        put_i(b, n, &w, (int)o->days);
+        put_s(b, n, &w, " days");
+    }
     if (o->trigger == XS_TRIG_RETENTION_ADDON)
         put(b, n, &w, "; churned %u of %u with it, %u of %u without",
             (unsigned)o->churn_with, (unsigned)o->n_with, (unsigned)o->churn_without,
             (unsigned)o->n_without);
     if (o->retention) put(b, n, &w, "; retention (at risk)");
     char src[160];
-    put(b, n, &w, "; P(accept) %.3f (prior %.3f, %s); value %.2f; health %.0f; P(churn) %.3f",
-        o->p_accept, o->p_prior, xs__offer_prior_text(en, o, src, sizeof src), o->value,
-        isnan(en->health[o->customer]) ? -1.0 : (double)en->health[o->customer],
-        o->p_churn);
-    if (!isnan(o->p_churn)) /* where P(churn) comes from (churn_src.c) */
-        put(b, n, &w, " (%s)", xs__offer_churn_source(en, o->customer, src, sizeof src));
+    put_s(b, n, &w, "; P(accept) ");
+    put_f(b, n, &w, o->p_accept, 3);
+    put_s(b, n, &w, " (prior ");
+    put_f(b, n, &w, o->p_prior, 3);
+    put_s(b, n, &w, ", ");
+    put_s(b, n, &w, xs__offer_prior_text(en, o, src, sizeof src));
+    put_s(b, n, &w, "); value ");
+    put_f(b, n, &w, o->value, 2);
+    put_s(b, n, &w, "; health ");
+    put_f(b, n, &w, isnan(en->health[o->customer]) ? -1.0 : (double)en->health[o->customer],
+          0);
+    put_s(b, n, &w, "; P(churn) ");
+    put_f(b, n, &w, o->p_churn, 3);
+    if (!isnan(o->p_churn)) { /* where P(churn) comes from (churn_src.c) */
+        put_s(b, n, &w, " (");
+        put_s(b, n, &w, xs__offer_churn_source(en, o->customer, src, sizeof src));
+        put_s(b, n, &w, ")");
+    }
     if (o->value_basis == XS_VALUE_UPLIFT) { /* uplift_src.c */
         xs_offer_uplift_info ui;
         xs_offer_engine_uplift(en, o->kind, &ui);
@@ -626,8 +725,10 @@ const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char
             o->uplift, o->kind == XS_OFFER_DOWNSELL || o->retention ? "retained" : "expanded",
             ui.experiment, ui.n_treated, ui.n_holdout, o->uplift * o->value - o->ev);
     }
-    if (en->model_src == 1)
-        put(b, n, &w, "; model built %s", en->model_day);
+    if (en->model_src == 1) {
+        put_s(b, n, &w, "; model built ");
+        put_s(b, n, &w, en->model_day);
+    }
     else if (en->model_src == 2)
         put(b, n, &w, "; model fitted, build is as of %s", en->model_day);
     return b;
@@ -641,22 +742,37 @@ const char *xs__offer_product_text(const xs_offer_engine *en, const xs_offer *o,
     size_t w = 0;
     b[0] = '\0';
     if (o->from_product >= 0) {
-        put(b, n, &w, "%s", xs__intern_str(ids, (uint32_t)o->from_product));
-        if (o->qty_from || o->qty_to) put(b, n, &w, " x%u", o->qty_from);
-        if (o->term_to && o->to_product == o->from_product)
-            put(b, n, &w, " (%u months)", (unsigned)o->term_from);
-        put(b, n, &w, " -> ");
+        put_s(b, n, &w, xs__intern_str(ids, (uint32_t)o->from_product));
+        if (o->qty_from || o->qty_to) {
+            put_s(b, n, &w, " x");
+            put_i(b, n, &w, o->qty_from);
+        }
+        if (o->term_to && o->to_product == o->from_product) {
+            put_s(b, n, &w, " (");
+            put_i(b, n, &w, o->term_from);
+            put_s(b, n, &w, " months)");
+        }
+        put_s(b, n, &w, " -> ");
     }
     if (o->to_product >= 0) {
-        put(b, n, &w, "%s", xs__intern_str(ids, (uint32_t)o->to_product));
+        put_s(b, n, &w, xs__intern_str(ids, (uint32_t)o->to_product));
         for (int k = 0; o->trigger == XS_TRIG_BUNDLE && k < 2; k++) /* the bundle */
-            if (o->also[k] >= 0) put(b, n, &w, " + %s", xs__intern_str(ids, (uint32_t)o->also[k]));
-        if (o->qty_from || o->qty_to) put(b, n, &w, " x%u", o->qty_to);
+            if (o->also[k] >= 0) {
+                put_s(b, n, &w, " + ");
+                put_s(b, n, &w, xs__intern_str(ids, (uint32_t)o->also[k]));
+            }
+        if (o->qty_from || o->qty_to) {
+            put_s(b, n, &w, " x");
+            put_i(b, n, &w, o->qty_to);
+        }
         /* the same product on a longer term: say which */
-        if (o->term_to && o->to_product == o->from_product)
-            put(b, n, &w, " (%u months)", (unsigned)o->term_to);
+        if (o->term_to && o->to_product == o->from_product) {
+            put_s(b, n, &w, " (");
+            put_i(b, n, &w, o->term_to);
+            put_s(b, n, &w, " months)");
+        }
     } else {
-        put(b, n, &w, "(removed)");
+        put_s(b, n, &w, "(removed)");
     }
     return b;
 }
@@ -691,13 +807,13 @@ int xs_offer_table(const xs_offer_engine *en, const xs_offer *o, size_t n,
         int rc = 0;
         rc |= xs_table_row(t);
         rc |= xs_table_cell(t, xs__intern_str(&en->s->cust.ids, x->customer));
-        rc |= x->rank ? xs_table_cellf(t, "%d", x->rank) : xs_table_cell(t, NULL);
+        rc |= x->rank ? xs__table_cell_int(t, x->rank) : xs_table_cell(t, NULL);
         rc |= xs_table_cell(t, xs_offer_kind_name(x->kind));
         rc |= xs_table_cell(t, xs_offer_trigger_name(x->trigger));
         rc |= xs_table_cell(t, xs__offer_product_text(en, x, prod, sizeof prod));
-        rc |= xs_table_cellf(t, "%.2f", x->ev);
-        rc |= xs_table_cellf(t, "%.4f", x->p_accept);
-        rc |= xs_table_cellf(t, "%.2f", x->revenue_delta);
+        rc |= xs__table_cell_fixed(t, x->ev, 2);
+        rc |= xs__table_cell_fixed(t, x->p_accept, 4);
+        rc |= xs__table_cell_fixed(t, x->revenue_delta, 2);
         rc |=
             xs_table_cell(t, x->channel >= 0 ? xs_offer_channel_name(x->channel) : NULL);
         rc |= xs_table_cell(t, day);

@@ -162,18 +162,32 @@ const char *xs__msg_get(int lang, const char *key)
     return e ? e->text : NULL;
 }
 
+/* key "." v1 ["." v2] into k (size n), cut at n - 1 bytes as snprintf would. */
+static void join_key(char *k, size_t n, const char *key, const char *v1, const char *v2)
+{
+    size_t w = 0;
+    const char *part[5] = {key, ".", v1, v2 ? "." : NULL, v2};
+    for (int i = 0; i < 5 && part[i]; i++) {
+        size_t len = strlen(part[i]);
+        if (len > n - 1 - w) len = n - 1 - w;
+        memcpy(k + w, part[i], len);
+        w += len;
+    }
+    k[w] = '\0';
+}
+
 const char *xs__msg_pick(int lang, const char *key, const char *v1, const char *v2)
 {
     char k[128];
     const char *t;
     if (v1 && v2) {
-        snprintf(k, sizeof k, "%s.%s.%s", key, v1, v2);
+        join_key(k, sizeof k, key, v1, v2);
         if ((t = xs__msg_get(lang, k))) return t;
     }
     for (int i = 0; i < 2; i++) {
         const char *v = i ? v2 : v1;
         if (!v) continue;
-        snprintf(k, sizeof k, "%s.%s", key, v);
+        join_key(k, sizeof k, key, v, NULL);
         if ((t = xs__msg_get(lang, k))) return t;
     }
     return xs__msg_get(lang, key);
@@ -206,9 +220,19 @@ void xs__msg_fill(const char *t, const xs__msg_var *vars, size_t n_vars, char *b
     if (!n) return;
     if (*w >= n) *w = n - 1;
     while (*t) {
-        const char *val = NULL, *close = NULL;
+        /* the plain text up to the next '{', in one copy */
+        const char *open = strchr(t, '{');
+        size_t run = open ? (size_t)(open - t) : strlen(t);
+        if (run) {
+            size_t k = run > n - 1 - *w ? n - 1 - *w : run;
+            memcpy(buf + *w, t, k);
+            *w += k;
+            t += run;
+            continue;
+        }
+        const char *val = NULL, *close = strchr(t + 1, '}');
         size_t len = 1;
-        if (*t == '{' && (close = strchr(t + 1, '}'))) {
+        if (close) {
             size_t nl = (size_t)(close - t - 1);
             for (size_t i = 0; i < n_vars && !val; i++)
                 if (strlen(vars[i].name) == nl && !memcmp(vars[i].name, t + 1, nl))

@@ -156,34 +156,19 @@ bad:
                          "damaged stored model: run 'xsell build' again");
 }
 
-/* Contract in xsell.h. */
-int xs_offer_engine_open(xs_store *st, const xs_snapshot *s, const xs_offer_config *c,
-                         const char *as_of, xs_offer_engine **out, xs_error *err)
+/* Contract in offer_int.h. */
+int xs__offer_engine_open_with(const xs_snapshot *s, const xs_offer_config *c,
+                               const char *as_of, const char *day, const char *model,
+                               const xs__offer_churn_file *churn,
+                               const xs_experiment *exp, size_t n_exp,
+                               xs_offer_engine **out, xs_error *err)
 {
-    char day[11], built[21], now[11], sha[65];
-    char *model = NULL, *cname = NULL, *ctext = NULL;
-    size_t clen = 0;
+    char now[11];
     xs_offer_engine *en = NULL;
-    xs_experiment *exp = NULL;
     *out = NULL;
-    int rc = xs_store_build_get(st, day, built, &model, err);
-    if (rc < 0) return rc;
-    if (rc == 0)
-        return xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL,
-                             "store was never built: run 'xsell build --db FILE'");
-    /* the churn model attached to the build (xs_offer_churn_attach) */
-    rc = xs_store_build_churn_get(st, &cname, sha, &ctext, &clen, err);
+    int rc = xs__offer_engine_create(s, c, as_of, 0, churn, &en, err);
     if (rc < 0) goto cleanup;
-    xs__offer_churn_file cf = {cname, ctext, clen};
-    rc = xs__offer_engine_create(s, c, as_of, 0, rc == 1 ? &cf : NULL, &en, err);
-    if (rc < 0) goto cleanup;
-    long n_exp = xs_store_experiments(st, &exp, err);
-    if (n_exp < 0) {
-        rc = (int)n_exp;
-        goto cleanup;
-    }
-    if ((rc = xs_offer_engine_set_experiments(en, exp, (size_t)n_exp, err)) < 0)
-        goto cleanup;
+    if ((rc = xs_offer_engine_set_experiments(en, exp, n_exp, err)) < 0) goto cleanup;
     xs_offer_engine_as_of(en, now);
     snprintf(en->model_day, sizeof en->model_day, "%s", day);
     if (!strcmp(now, day)) {
@@ -203,11 +188,41 @@ int xs_offer_engine_open(xs_store *st, const xs_snapshot *s, const xs_offer_conf
     en = NULL;
     rc = XS_OK;
 cleanup:
+    xs_offer_engine_free(en);
+    return rc;
+}
+
+/* Contract in xsell.h. */
+int xs_offer_engine_open(xs_store *st, const xs_snapshot *s, const xs_offer_config *c,
+                         const char *as_of, xs_offer_engine **out, xs_error *err)
+{
+    char day[11], built[21], sha[65];
+    char *model = NULL, *cname = NULL, *ctext = NULL;
+    size_t clen = 0;
+    xs_experiment *exp = NULL;
+    *out = NULL;
+    int rc = xs_store_build_get(st, day, built, &model, err);
+    if (rc < 0) return rc;
+    if (rc == 0)
+        return xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL,
+                             "store was never built: run 'xsell build --db FILE'");
+    /* the churn model attached to the build (xs_offer_churn_attach) */
+    rc = xs_store_build_churn_get(st, &cname, sha, &ctext, &clen, err);
+    if (rc < 0) goto cleanup;
+    xs__offer_churn_file cf = {cname, ctext, clen};
+    int has_churn = rc == 1;
+    long n_exp = xs_store_experiments(st, &exp, err);
+    if (n_exp < 0) {
+        rc = (int)n_exp;
+        goto cleanup;
+    }
+    rc = xs__offer_engine_open_with(s, c, as_of, day, model, has_churn ? &cf : NULL, exp,
+                                    (size_t)n_exp, out, err);
+cleanup:
     xs_store_experiments_free(exp);
     xs_store_build_free(model);
     xs_store_build_free(cname);
     xs_store_build_free(ctext);
-    xs_offer_engine_free(en);
     return rc;
 }
 
@@ -215,9 +230,46 @@ cleanup:
 int xs_offer_build(xs_store *st, const xs_snapshot *s, const xs_offer_config *c,
                    const char *as_of, xs_offer_build_info *info, xs_error *err)
 {
+    return xs_offer_build_open(st, s, c, as_of, info, NULL, err);
+}
+
+/* The engine en that fitted the build of day just stored (model its text),
+ * turned into the engine xs_offer_engine_open() gives on that build: the
+ * store's experiments, the propensity model read back from its text. Sets
+ * *out to en (taken) or, when the build carries a churn model (which the
+ * engine must be created with), leaves it NULL. */
+static int reopen_built(xs_store *st, xs_offer_engine **en, const char *day,
+                        const char *model, xs_offer_engine **out, xs_error *err)
+{
+    char *cname = NULL, *ctext = NULL, sha[65];
+    size_t clen = 0;
+    xs_experiment *exp = NULL;
+    int rc = xs_store_build_churn_get(st, &cname, sha, &ctext, &clen, err);
+    xs_store_build_free(cname);
+    xs_store_build_free(ctext);
+    if (rc != 0) return rc < 0 ? rc : XS_OK; /* a churn model: the caller opens */
+    long n_exp = xs_store_experiments(st, &exp, err);
+    if (n_exp < 0) return (int)n_exp;
+    rc = xs_offer_engine_set_experiments(*en, exp, (size_t)n_exp, err);
+    xs_store_experiments_free(exp);
+    if (rc < 0) return rc;
+    snprintf((*en)->model_day, sizeof (*en)->model_day, "%s", day);
+    if ((rc = xs__offer_model_read(*en, model, err)) < 0) return rc;
+    (*en)->model_src = 1;
+    *out = *en;
+    *en = NULL;
+    return XS_OK;
+}
+
+/* Contract in xsell.h. */
+int xs_offer_build_open(xs_store *st, const xs_snapshot *s, const xs_offer_config *c,
+                        const char *as_of, xs_offer_build_info *info,
+                        xs_offer_engine **out, xs_error *err)
+{
     xs_offer_engine *en = NULL;
     char *text = NULL;
     char day[11], built[21];
+    if (out) *out = NULL;
     int rc = xs_offer_engine_new(s, c, as_of, &en, err);
     if (rc < 0) return rc;
     text = xs__offer_model_text(en);
@@ -226,10 +278,7 @@ int xs_offer_build(xs_store *st, const xs_snapshot *s, const xs_offer_config *c,
         goto cleanup;
     }
     xs_offer_engine_as_of(en, day);
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(built, sizeof built, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    xs__utc_now(built);
     rc = xs_store_build_put(st, day, built, text, err);
     if (rc < 0) goto cleanup;
     if (info) {
@@ -239,6 +288,7 @@ int xs_offer_build(xs_store *st, const xs_snapshot *s, const xs_offer_config *c,
         info->fitted = en->fitted;
         memcpy(info->n_hist, en->n_hist, sizeof info->n_hist);
     }
+    if (out) rc = reopen_built(st, &en, day, text, out, err);
 cleanup:
     xs__free(text);
     xs_offer_engine_free(en);

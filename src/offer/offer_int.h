@@ -312,6 +312,15 @@ const char *xs__offer_churn_source(const struct xs_offer_engine *en, uint32_t c,
 char *xs__offer_model_text(const struct xs_offer_engine *en);
 /* Reads a model written by xs__offer_model_text into en. XS_OK or XS_EPARSE. */
 int xs__offer_model_read(struct xs_offer_engine *en, const char *text, xs_error *err);
+/* xs_offer_engine_open() without the store: the build of `day` (its model
+ * text), the churn model attached to it (NULL: none) and the experiments
+ * given. Used by the store's open and by a merge of shard builds
+ * (src/model/merge.c). Returns the codes of xs_offer_engine_open(). */
+int xs__offer_engine_open_with(const xs_snapshot *s, const xs_offer_config *c,
+                               const char *as_of, const char *day, const char *model,
+                               const xs__offer_churn_file *churn,
+                               const xs_experiment *exp, size_t n_exp,
+                               xs_offer_engine **out, xs_error *err);
 
 /* ---- retention.c */
 /* Builds risk_cut, the uptake tables and the churn of each plan's customers

@@ -235,10 +235,7 @@ int xs_plan_save(xs_store *st, const xs_plan *pl, const char *capacity, xs_error
         rows[n].customer_id = xs__intern_str(&pl->en->s->cust.ids, pl->cust[c]);
         rows[n++].assignment = text;
     }
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(built_at, sizeof built_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    xs__utc_now(built_at);
     xs_offer_engine_as_of(pl->en, as_of);
     rc = xs_store_plan_put(st, built_at, as_of, capacity, summary, rows, n, err);
 cleanup:

@@ -250,7 +250,8 @@ static int build_counts(xs_offer_engine *en)
     for (size_t k = 1; k <= np; k++)
         if (khist[k]) it[nk++] = (uint32_t)k; /* the distinct k values */
     if (en->subst.cap) {
-        en->subst.lift = xs__malloc(en->subst.cap * sizeof *en->subst.lift);
+        /* zeroed: the empty slots are saved in a model file too */
+        en->subst.lift = xs__calloc(en->subst.cap, sizeof *en->subst.lift);
         if (!en->subst.lift) goto cleanup;
         for (size_t i = 0; i < en->subst.cap; i++) {
             if (en->subst.key[i] == UINT64_MAX) continue;

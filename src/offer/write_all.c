@@ -5,14 +5,16 @@
  *
  * The output is byte for byte that of one xs_offer_table() over all
  * customers written with xs_table_write(), without holding every row: at
- * most WINDOW blocks per worker are in memory at a time. The guardrail
- * totals are merged block by block in customer order, so they do not
- * depend on the number of threads.
+ * most WINDOW blocks per worker are in memory at a time, each rendered
+ * into its slot's buffer, which the next block of that slot reuses. The
+ * guardrail totals are merged block by block in customer order, so they
+ * do not depend on the number of threads.
  */
 #include "offer/offer_int.h"
 
 #include "base/alloc.h"
 #include "base/error.h"
+#include "io/table.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -24,8 +26,8 @@
 #define MAX_THREADS 64
 
 typedef struct block {
-    char *buf; /* the block's rows, rendered */
-    size_t len, n_rows;
+    char *buf; /* the block's rows, rendered (xs__malloc'd) */
+    size_t len, cap, n_rows;
     xs_offer_summary sum;
     int ready;
 } block;
@@ -57,11 +59,7 @@ static int render(shared *S, xs_table *t, size_t i, block *b)
         if (rc < 0) return rc;
     }
     b->n_rows = xs_table_rows(t);
-    FILE *m = open_memstream(&b->buf, &b->len);
-    if (!m) return XS_ENOMEM;
-    int rc = xs_table_write_rows(t, m, S->fmt);
-    if (fclose(m) != 0 || rc < 0) return XS_ENOMEM;
-    return XS_OK;
+    return xs__table_rows_append(t, S->fmt, &b->buf, &b->len, &b->cap);
 }
 
 static void *worker(void *arg)
@@ -82,15 +80,16 @@ static void *worker(void *arg)
         }
         size_t i = S->next++;
         pthread_mutex_unlock(&S->mu);
-        block b = {0};
-        rc = render(S, t, i, &b);
+        /* the slot is this worker's until it is ready: the block that held
+         * it was written, and its buffer is reused */
+        block *b = &S->slots[i % S->window];
+        b->len = 0;
+        rc = render(S, t, i, b);
         pthread_mutex_lock(&S->mu);
         if (rc < 0) {
-            free(b.buf);
             if (S->rc == XS_OK) S->rc = rc;
         } else {
-            b.ready = 1;
-            S->slots[i % S->window] = b;
+            b->ready = 1;
         }
         pthread_cond_broadcast(&S->cv);
         pthread_mutex_unlock(&S->mu);
@@ -116,9 +115,8 @@ static int write_blocks(shared *S, FILE *out, xs_offer_summary *sum)
         if (b->len && fwrite(b->buf, 1, b->len, out) != b->len) rc = XS_EIO;
         n_rows += b->n_rows;
         xs__offer_summary_merge(sum, &b->sum);
-        free(b->buf);
         pthread_mutex_lock(&S->mu);
-        memset(b, 0, sizeof *b);
+        b->ready = 0; /* free for block i + window; its buffer is kept */
         S->written = i + 1;
         if (rc < 0 && S->rc == XS_OK) S->rc = rc;
         pthread_cond_broadcast(&S->cv);
@@ -166,7 +164,7 @@ int xs_offer_write_all(const xs_offer_engine *en, int n_threads, const char *lan
     for (int t = 0; t < started; t++)
         pthread_join(th[t], NULL);
     for (size_t i = 0; i < S.window; i++)
-        free(S.slots[i].buf);
+        xs__free(S.slots[i].buf);
     pthread_cond_destroy(&S.cv);
     pthread_mutex_destroy(&S.mu);
 done:

@@ -292,6 +292,13 @@ const char *xs_churn_model_positive(const xs_churn_model *m)
 int xs_churn_train(const xs_churn_data *d, const xs_churn_params *p, xs_churn_model **out,
                    xs_error *err)
 {
+    return xs__churn_train_rows(d, NULL, d->n, p, out, err);
+}
+
+/* Contract in churn.h. */
+int xs__churn_train_rows(const xs_churn_data *d, const size_t *idx, size_t n,
+                         const xs_churn_params *p, xs_churn_model **out, xs_error *err)
+{
     DMatrixHandle dm = NULL;
     int rc;
     *out = NULL;
@@ -306,7 +313,7 @@ int xs_churn_train(const xs_churn_data *d, const xs_churn_params *p, xs_churn_mo
         rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
         goto cleanup;
     }
-    if ((rc = make_dmatrix(d, NULL, d->n, &dm, err)) < 0) goto cleanup;
+    if ((rc = make_dmatrix(d, idx, n, &dm, err)) < 0) goto cleanup;
     if ((rc = boost(dm, p, &m->h, err)) < 0) goto cleanup;
     *out = m;
     m = NULL;

@@ -56,6 +56,11 @@ struct xs_churn_data {
 
 /* The encoding a model carries (borrowed, valid while m lives). */
 const xs__churn_enc *xs__churn_model_enc(const xs_churn_model *m);
+/* xs_churn_train() on the rows idx[0..n) of d only (all n = d->n rows when
+ * idx is NULL; borrowed): the encoding is d's, fitted on all its rows.
+ * The rows must hold both labels. Returns as xs_churn_train(). */
+int xs__churn_train_rows(const xs_churn_data *d, const size_t *idx, size_t n,
+                         const xs_churn_params *p, xs_churn_model **out, xs_error *err);
 
 /*
  * Encodes rows held in memory for model m, exactly as

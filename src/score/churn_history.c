@@ -74,6 +74,7 @@
 #include "base/alloc.h"
 #include "base/date.h"
 #include "base/error.h"
+#include "base/rng.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -697,6 +698,59 @@ int xs__churn_history_table(const struct xs_snapshot *s, int32_t day,
     return build(s, day, 0, enc, out, err);
 }
 
+/*
+ * Training on a sample. Boosting costs about rows x rounds, and a store of
+ * a million customers gives a training table of most of them, while the
+ * model's few shallow trees (depth 3, 200 rounds) learn what a sample of a
+ * few hundred thousand already shows (bench/RESULTS.md, "Model file and
+ * 1M": the held-out AUC of the sample and of every row). So with
+ * o->max_train > 0 and more rows than that, the model trains on a
+ * stratified sample: each label keeps its share of the rows (rounded, at
+ * least one of each), and within a label the rows are drawn by selection
+ * sampling (Knuth's algorithm S) with xs__rng seeded by params.seed, so
+ * the sample, listed in table order, is the same on every run. The
+ * encoding is still fitted on every row. A table within the cap trains on
+ * every row, exactly as without one.
+ */
+/* Contract in churn_history.h. */
+size_t xs__churn_sample(const unsigned char *y, size_t n, size_t max, uint64_t seed,
+                        size_t *idx)
+{
+    size_t n_pos = 0, k = 0;
+    for (size_t i = 0; i < n; i++) n_pos += y[i] != 0;
+    size_t want[2], left[2] = {n - n_pos, n_pos};
+    want[1] = (size_t)((double)max * (double)n_pos / (double)n + 0.5);
+    if (want[1] < 1) want[1] = 1;
+    if (want[1] > max - 1) want[1] = max - 1;
+    if (want[1] > n_pos) want[1] = n_pos;
+    want[0] = max - want[1];
+    if (want[0] > left[0]) want[0] = left[0];
+    xs__rng r;
+    xs__rng_seed(&r, seed);
+    for (size_t i = 0; i < n; i++) {
+        int c = y[i] != 0;
+        if (want[c] > 0 && xs__rng_below(&r, left[c]) < want[c]) {
+            idx[k++] = i;
+            want[c]--;
+        }
+        left[c]--;
+    }
+    return k;
+}
+
+static int train_capped(const xs_churn_data *d, const xs_churn_history_opts *o,
+                        xs_churn_model **out, xs_error *err)
+{
+    size_t max = o->max_train;
+    if (max == 0 || d->n <= max || max < 2) return xs_churn_train(d, &o->params, out, err);
+    size_t *idx = xs__malloc(max * sizeof *idx);
+    if (!idx) return nomem(err);
+    size_t k = xs__churn_sample(d->y, d->n, max, o->params.seed, idx);
+    int rc = xs__churn_train_rows(d, idx, k, &o->params, out, err);
+    xs__free(idx);
+    return rc;
+}
+
 int xs_churn_history_train(const xs_snapshot *s, const xs_churn_history_opts *o,
                            xs_churn_model **out, xs_churn_history_eval_result *info,
                            xs_error *err)
@@ -708,8 +762,7 @@ int xs_churn_history_train(const xs_snapshot *s, const xs_churn_history_opts *o,
     if (info) memset(info, 0, sizeof *info);
     if ((rc = resolve_cutoff(s, o, &t1, err)) < 0) return rc;
     if ((rc = build(s, t1, o->horizon, NULL, &d, err)) < 0) return rc;
-    if ((rc = two_classes(d, t1, o->horizon, err)) >= 0)
-        rc = xs_churn_train(d, &o->params, out, err);
+    if ((rc = two_classes(d, t1, o->horizon, err)) >= 0) rc = train_capped(d, o, out, err);
     if (rc >= 0 && info) {
         xs__date_format(t1, info->train_cutoff);
         info->horizon = o->horizon;
@@ -744,7 +797,7 @@ int xs_churn_history_eval(const xs_snapshot *s, const xs_churn_history_opts *o,
     }
     if ((rc = build(s, t1, o->horizon, NULL, &d1, err)) < 0) goto cleanup;
     if ((rc = two_classes(d1, t1, o->horizon, err)) < 0) goto cleanup;
-    if ((rc = xs_churn_train(d1, &o->params, &m, err)) < 0) goto cleanup;
+    if ((rc = train_capped(d1, o, &m, err)) < 0) goto cleanup;
     if ((rc = build(s, t2, o->horizon, m ? xs__churn_model_enc(m) : NULL, &d2, err)) < 0)
         goto cleanup;
     if ((rc = xs_churn_predict(m, d2, 0, &p, err)) < 0) goto cleanup;

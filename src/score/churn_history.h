@@ -59,6 +59,15 @@ int xs__churn_history_active(const struct xs_snapshot *s, uint32_t c, int32_t d)
  * may lie in the future). XS_SNAP_NO_DATE when there is none. */
 int32_t xs__churn_history_data_end(const struct xs_snapshot *s);
 
+/* A stratified sample of max of the n rows with labels y (2 <= max < n),
+ * for training on a capped table (xs_churn_history_opts.max_train): each
+ * label keeps its share of max (rounded; at least one row of each label a
+ * table holds), drawn by selection sampling with xs__rng seeded by seed.
+ * Writes the row numbers, ascending, to idx (room for max) and returns
+ * how many (max). */
+size_t xs__churn_sample(const unsigned char *y, size_t n, size_t max, uint64_t seed,
+                        size_t *idx);
+
 /* The feature table of the customers active on day (no labels) encoded
  * with enc (copied; the history table's columns), or with the encoding
  * fitted on these rows when enc is NULL: what xs_churn_history_features()

@@ -13,8 +13,11 @@
 #include "base/alloc.h"
 #include "base/date.h"
 #include "base/error.h"
+#include "base/numfmt.h"
+#include "io/table.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,9 +108,15 @@ static int32_t observed_last(const struct xs_snapshot *s)
     return m;
 }
 
+/* The churn model of the scores trains on at most this many customers (a
+ * stratified sample of those active at its cutoff beyond it: churn_history.c,
+ * "Training on a sample"; docs/scores.md); it predicts for every customer. */
+#define CHURN_MAX_TRAIN 200000
+
 /* Churn risk from the churn module's store-history model: trained on the
- * features at as_of - 2 x 90 days with labels from the 90 days after, then
- * applied to the customers active at as_of. A model that cannot be trained
+ * features at as_of - 2 x 90 days with labels from the 90 days after (at
+ * most CHURN_MAX_TRAIN of those customers), then applied to the customers
+ * active at as_of. A model that cannot be trained
  * (too little history, one class) sets churn_status / churn_msg; only
  * XS_ENOMEM is returned. */
 static int churn_fill(xs_customer_scores *cs)
@@ -123,6 +132,7 @@ static int churn_fill(xs_customer_scores *cs)
     xs_churn_history_opts_init(&o);
     xs__date_format(cs->as_of, as_of);
     o.as_of = as_of;
+    o.max_train = CHURN_MAX_TRAIN;
     int rc = xs_churn_history_train(cs->s, &o, &m, NULL, &e);
     if (rc == XS_OK) rc = xs_churn_history_predict(cs->s, m, as_of, 0, &d, &pred, &e);
     if (rc == XS_ENOMEM) goto cleanup;
@@ -142,6 +152,55 @@ cleanup:
     xs_churn_data_free(d);
     xs_churn_model_free(m);
     return rc;
+}
+
+/* The churn model on a thread of its own (churn_thread). */
+typedef struct churn_job {
+    xs_customer_scores *cs;
+    int rc;
+} churn_job;
+
+static void *churn_thread(void *arg)
+{
+    churn_job *j = arg;
+    j->rc = churn_fill(j->cs);
+    return NULL;
+}
+
+/* Below this many customers CLV and the churn model run one after the
+ * other (a thread would cost more than it saves). */
+#define SIDE_BY_SIDE_MIN 10000
+
+/* CLV and churn risk, each when requested. They read the snapshot and the
+ * configuration and write disjoint fields of cs (clv, p_alive, bg, gg,
+ * clv_*; churn, churn_*), so on a large store they run side by side: the
+ * churn model (XGBoost on one thread, its default) on a thread of its own
+ * while this one fits CLV (on CLV_THREADS, ltv.c). Each result is the same
+ * either way. Returns XS_OK or XS_ENOMEM. */
+static int clv_and_churn(xs_customer_scores *cs)
+{
+    churn_job job = {cs, XS_OK};
+    pthread_t th;
+    int side = 0, rc = XS_OK;
+    if (cs->cfg.churn != 0) {
+        if (cs->cfg.clv != 0 && cs->n >= SIDE_BY_SIDE_MIN &&
+            pthread_create(&th, NULL, churn_thread, &job) == 0)
+            side = 1;
+    } else {
+        cs->churn_status = XS_EINVAL;
+        snprintf(cs->churn_msg, sizeof cs->churn_msg, "churn risk not requested");
+    }
+    if (cs->cfg.clv != 0) {
+        rc = xs__ltv_clv(cs);
+    } else {
+        cs->clv_status = XS_EINVAL;
+        snprintf(cs->clv_msg, sizeof cs->clv_msg, "CLV not requested");
+    }
+    if (side)
+        pthread_join(th, NULL);
+    else if (cs->cfg.churn != 0 && rc == XS_OK)
+        job.rc = churn_fill(cs);
+    return rc < 0 ? rc : job.rc;
 }
 
 int xs_customer_scores_compute(const xs_snapshot *s, const xs_health_config *c,
@@ -172,20 +231,7 @@ int xs_customer_scores_compute(const xs_snapshot *s, const xs_health_config *c,
     int rc = xs__rfm_assign(cs);
     if (rc == XS_OK) {
         xs__segments_assign(cs);
-        if (cs->cfg.clv != 0) {
-            rc = xs__ltv_clv(cs);
-        } else {
-            cs->clv_status = XS_EINVAL;
-            snprintf(cs->clv_msg, sizeof cs->clv_msg, "CLV not requested");
-        }
-    }
-    if (rc == XS_OK) {
-        if (cs->cfg.churn != 0) {
-            rc = churn_fill(cs);
-        } else {
-            cs->churn_status = XS_EINVAL;
-            snprintf(cs->churn_msg, sizeof cs->churn_msg, "churn risk not requested");
-        }
+        rc = clv_and_churn(cs);
     }
     if (rc < 0) {
         xs_customer_scores_free(cs);
@@ -265,23 +311,22 @@ int xs_customer_scores_clv_status(const xs_customer_scores *cs, char *msg, size_
 /* Tables                                                                 */
 /* ---------------------------------------------------------------------- */
 
-/* A number cell, or an empty (null) cell for NaN. */
-static int cell_num(xs_table *t, const char *fmt, double v)
+/* A number cell with `decimals` fraction digits (printf's "%.*f" text), or
+ * an empty (null) cell for NaN; a negative zero ("-0.00") is written "0.00"
+ * up to three decimals. */
+static int cell_num(xs_table *t, int decimals, double v)
 {
     if (isnan(v)) return xs_table_cell(t, NULL);
-    char buf[64];
-    snprintf(buf, sizeof buf, fmt, v);
-    if (!strcmp(buf, "-0") || !strcmp(buf, "-0.0") || !strcmp(buf, "-0.00") ||
-        !strcmp(buf, "-0.000"))
-        memmove(buf, buf + 1, strlen(buf));
-    return xs_table_cell(t, buf);
+    char buf[XS__FMT_FIXED_MAX];
+    size_t n = xs__fmt_fixed(buf, v, decimals);
+    if (buf[0] == '-' && decimals <= 3 && strspn(buf + 1, "0.") == n - 1)
+        return xs__table_cell_n(t, buf + 1, n - 1);
+    return xs__table_cell_n(t, buf, n);
 }
 
 static int cell_money(xs_table *t, const xs_customer_scores *cs, double v)
 {
-    char fmt[16];
-    snprintf(fmt, sizeof fmt, "%%.%df", cs->s->money_scale);
-    return cell_num(t, fmt, v);
+    return cell_num(t, cs->s->money_scale, v);
 }
 
 static void rfm_code(const xs_customer_row *r, char buf[4])
@@ -342,23 +387,30 @@ int xs_customer_scores_table(const xs_customer_scores *cs, xs_segment segment,
     }
     if (sort != XS_CUST_SORT_ID) qsort(ord, m, sizeof *ord, cmp_order);
     if (limit && m > limit) m = limit;
+    /* the coverage texts, written once each: a customer's is one of 256 */
+    char cov[256][96];
+    uint8_t have_cov[256] = {0};
     for (size_t j = 0; j < m; j++) {
         xs_customer_row r;
-        char rfm[4], cov[96];
+        char rfm[4];
         xs_customer_scores_get(cs, ord[j].i, &r);
         rfm_code(&r, rfm);
-        if (xs_table_row(t) || xs_table_cell(t, r.id) || cell_num(t, "%.1f", r.health) ||
-            xs_table_cell(t, xs_segment_name(r.segment)) ||
-            xs_table_cell(t, xs_health_coverage_text(r.coverage, cov, sizeof cov)))
+        unsigned cv = r.coverage & 0xffu;
+        if (!have_cov[cv]) {
+            xs_health_coverage_text(cv, cov[cv], sizeof cov[cv]);
+            have_cov[cv] = 1;
+        }
+        if (xs_table_row(t) || xs_table_cell(t, r.id) || cell_num(t, 1, r.health) ||
+            xs_table_cell(t, xs_segment_name(r.segment)) || xs_table_cell(t, cov[cv]))
             goto cleanup;
         for (int k = 0; k < XS_HEALTH_N_PARTS; k++)
-            if (cell_num(t, "%.1f", 100 * r.score[k])) goto cleanup;
-        if (xs_table_cellf(t, "%d", r.open_critical) || xs_table_cell(t, rfm) ||
-            cell_num(t, "%.0f", r.recency_days) || cell_num(t, "%.0f", r.frequency) ||
+            if (cell_num(t, 1, 100 * r.score[k])) goto cleanup;
+        if (xs__table_cell_int(t, r.open_critical) || xs_table_cell(t, rfm) ||
+            cell_num(t, 0, r.recency_days) || cell_num(t, 0, r.frequency) ||
             cell_money(t, cs, r.frequency > 0 ? r.monetary : NAN) ||
-            cell_num(t, "%.2f", r.mrr) || cell_num(t, "%.2f", r.ltv) ||
-            cell_num(t, "%.2f", r.clv) || cell_num(t, "%.3f", r.p_alive) ||
-            cell_num(t, "%.3f", r.churn_risk))
+            cell_num(t, 2, r.mrr) || cell_num(t, 2, r.ltv) ||
+            cell_num(t, 2, r.clv) || cell_num(t, 3, r.p_alive) ||
+            cell_num(t, 3, r.churn_risk))
             goto cleanup;
     }
     rc = XS_OK;
@@ -383,8 +435,8 @@ static int brow(xs_table *t, const char *field, const char *raw, const char *mea
                 double score, double weight, double points)
 {
     if (xs_table_row(t) || xs_table_cell(t, field) || xs_table_cell(t, raw) ||
-        xs_table_cell(t, measure) || cell_num(t, "%.1f", score) ||
-        cell_num(t, "%.1f", weight) || cell_num(t, "%.2f", points))
+        xs_table_cell(t, measure) || cell_num(t, 1, score) ||
+        cell_num(t, 1, weight) || cell_num(t, 2, points))
         return XS_ENOMEM;
     return XS_OK;
 }
@@ -513,11 +565,11 @@ int xs_customer_scores_segments(const xs_customer_scores *cs, xs_table *t)
         }
         if (xs_table_row(t) || xs_table_cell(t, xs_segment_name((xs_segment)g)) ||
             xs_table_cellf(t, "%zu", n) ||
-            cell_num(t, "%.1f", cs->n ? 100.0 * (double)n / (double)cs->n : 0) ||
-            cell_num(t, "%.1f", n_h ? health / (double)n_h : NAN) ||
-            cell_num(t, "%.2f", mrr) || cell_num(t, "%.2f", n ? ltv / (double)n : NAN) ||
-            cell_num(t, "%.2f", ltv) ||
-            cell_num(t, "%.2f", n_clv ? clv / (double)n_clv : NAN))
+            cell_num(t, 1, cs->n ? 100.0 * (double)n / (double)cs->n : 0) ||
+            cell_num(t, 1, n_h ? health / (double)n_h : NAN) ||
+            cell_num(t, 2, mrr) || cell_num(t, 2, n ? ltv / (double)n : NAN) ||
+            cell_num(t, 2, ltv) ||
+            cell_num(t, 2, n_clv ? clv / (double)n_clv : NAN))
             return XS_ENOMEM;
     }
     return XS_OK;

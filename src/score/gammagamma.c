@@ -221,13 +221,9 @@ double xs_clv_value(const xs_bgnbd_params *bg, const xs_gg_params *gg,
                     const xs_clv_customer *c, int horizon, double discount)
 {
     double spend = xs_gg_expected_spend(gg, c->x, c->mean_spend);
-    double prev = 0, sum = 0, disc = 1;
     double alive = xs_bgnbd_p_alive(bg, c->x, c->t_x, c->T); /* the same for every k */
-    for (int k = 1; k <= horizon; k++) {
-        double e = xs__bgnbd_expected_alive(bg, k, c->x, c->T) * alive;
-        disc /= 1 + discount;
-        sum += (e - prev) * disc;
-        prev = e;
-    }
-    return spend * sum;
+    xs__clv_acc acc = {0, 0, 1};
+    for (int k = 1; k <= horizon; k++)
+        xs__clv_acc_add(&acc, xs__bgnbd_expected_alive(bg, k, c->x, c->T), alive, discount);
+    return spend * acc.sum;
 }

@@ -25,4 +25,23 @@ double xs__gg_lik_eval(const xs__gg_lik *L, const xs_gg_params *p, double grad[3
 int xs__gg_fit_lik(const xs__gg_lik *L, int nm, xs_gg_params *p, xs_clv_fit_info *info,
                    xs_error *err);
 
+/* The running sum of xs_clv_value(): the discounted expected transactions
+ * period by period. Both xs_clv_value() and the snapshot's cached path
+ * (ltv.c, which computes each period's xs__bgnbd_expected_alive() once per
+ * distinct (x, T)) add the periods through xs__clv_acc_add, so they give
+ * the same value bit for bit. */
+typedef struct xs__clv_acc {
+    double prev, sum, disc;
+} xs__clv_acc;
+
+/* Adds the next period k (1, 2, ...): ea = xs__bgnbd_expected_alive(k),
+ * alive = P(alive), discount per period. Start from {0, 0, 1}. */
+static inline void xs__clv_acc_add(xs__clv_acc *a, double ea, double alive, double discount)
+{
+    double e = ea * alive;
+    a->disc /= 1 + discount;
+    a->sum += (e - a->prev) * a->disc;
+    a->prev = e;
+}
+
 #endif

@@ -24,10 +24,13 @@
  * (xs__clv_net_returns in clv_data.c), so every spend stays >= 0.
  */
 #include "score/ltv.h"
+#include "score/bgnbd.h"
 #include "score/clv_data.h"
+#include "score/gammagamma.h"
 
 #include "base/alloc.h"
 #include "base/error.h"
+#include "base/hash.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -211,12 +214,40 @@ void xs_clv_customers_free(uint32_t *cust)
     xs__free(cust);
 }
 
-/* The CLV and P(alive) of customers [lo, hi) of d (CLV customer k is
- * snapshot customer idx[k]), on one thread of clv_values. */
+/*
+ * Every customer's CLV. xs_clv_value() sums, period by period over the
+ * horizon, xs__bgnbd_expected_alive(k, x, T) — a hypergeometric series
+ * each — times P(alive) and the expected spend. That series depends on
+ * (x, T) only: t_x enters through P(alive), the mean spend through the
+ * spend. Customers share few distinct (x, T) (x is a count, T whole days
+ * in weeks: the 387,257 buyers of 1,000,000 generated customers have
+ * 25,773 pairs), so
+ * each pair's curve of horizon values is computed once, and each customer
+ * adds its periods from its pair's curve through xs__clv_acc_add as
+ * xs_clv_value() does: the same value bit for bit, at a fraction of the
+ * series. Curves and customers are split in CLV_THREADS contiguous parts
+ * (the values do not depend on it). A curve table larger than
+ * CLV_MAX_CURVE values (a very long horizon) is skipped: every customer is
+ * then valued by xs_clv_value() directly.
+ */
+#define CLV_THREADS 2
+#define CLV_MAX_CURVE ((size_t)1 << 24)
+
+typedef struct clv_curves {
+    double *x, *T; /* the distinct pairs */
+    size_t n;
+    uint32_t *pair; /* pair of each CLV customer */
+    double *ea;     /* n x horizon: the curve of pair p at ea + p * horizon */
+} clv_curves;
+
+/* One thread's share: curves [lo, hi) (phase 0) or customers [lo, hi)
+ * (phase 1; CLV customer k is snapshot customer idx[k]). */
 typedef struct clv_part {
     xs_customer_scores *cs;
     const xs_clv_data *d;
     const uint32_t *idx;
+    const clv_curves *cv; /* NULL: xs_clv_value() per customer */
+    int phase;
     size_t lo, hi;
 } clv_part;
 
@@ -224,30 +255,46 @@ static void *clv_run(void *arg)
 {
     clv_part *w = arg;
     xs_customer_scores *cs = w->cs;
+    const clv_curves *cv = w->cv;
     int horizon = (int)cs->cfg.clv_horizon_weeks;
+    double discount = cs->cfg.clv_discount;
+    if (w->phase == 0) {
+        for (size_t p = w->lo; p < w->hi; p++) {
+            double *ea = cv->ea + p * (size_t)horizon;
+            for (int k = 1; k <= horizon; k++)
+                ea[k - 1] = xs__bgnbd_expected_alive(&cs->bg, k, cv->x[p], cv->T[p]);
+        }
+        return NULL;
+    }
     for (size_t k = w->lo; k < w->hi; k++) {
         xs_clv_customer cc;
         xs_clv_data_get(w->d, k, &cc);
-        cs->clv[w->idx[k]] =
-            xs_clv_value(&cs->bg, &cs->gg, &cc, horizon, cs->cfg.clv_discount);
-        cs->p_alive[w->idx[k]] = xs_bgnbd_p_alive(&cs->bg, cc.x, cc.t_x, cc.T);
+        double alive = xs_bgnbd_p_alive(&cs->bg, cc.x, cc.t_x, cc.T);
+        if (cv) {
+            double spend = xs_gg_expected_spend(&cs->gg, cc.x, cc.mean_spend);
+            const double *ea = cv->ea + (size_t)cv->pair[k] * (size_t)horizon;
+            xs__clv_acc acc = {0, 0, 1};
+            for (int j = 0; j < horizon; j++) xs__clv_acc_add(&acc, ea[j], alive, discount);
+            cs->clv[w->idx[k]] = spend * acc.sum;
+        } else {
+            cs->clv[w->idx[k]] = xs_clv_value(&cs->bg, &cs->gg, &cc, horizon, discount);
+        }
+        cs->p_alive[w->idx[k]] = alive;
     }
     return NULL;
 }
 
-/* Every customer's CLV: each is independent of the others, so the work is
- * split in CLV_THREADS contiguous parts (the values do not depend on it). */
-#define CLV_THREADS 2
-static void clv_values(xs_customer_scores *cs, const xs_clv_data *d, const uint32_t *idx)
+/* Runs phase over [0, n) in CLV_THREADS contiguous parts. */
+static void clv_parallel(clv_part base, size_t n)
 {
-    size_t n = xs_clv_data_n(d);
     clv_part w[CLV_THREADS];
     pthread_t th[CLV_THREADS];
     int started[CLV_THREADS] = {0};
     for (int t = 0; t < CLV_THREADS; t++) {
-        w[t] = (clv_part){cs, d, idx, n * (size_t)t / CLV_THREADS,
-                          n * (size_t)(t + 1) / CLV_THREADS};
-        if (t > 0 && n >= 10000 && pthread_create(&th[t], NULL, clv_run, &w[t]) == 0)
+        w[t] = base;
+        w[t].lo = n * (size_t)t / CLV_THREADS;
+        w[t].hi = n * (size_t)(t + 1) / CLV_THREADS;
+        if (t > 0 && n >= 2000 && pthread_create(&th[t], NULL, clv_run, &w[t]) == 0)
             started[t] = 1;
     }
     clv_run(&w[0]);
@@ -255,8 +302,75 @@ static void clv_values(xs_customer_scores *cs, const xs_clv_data *d, const uint3
         if (started[t])
             pthread_join(th[t], NULL);
         else
-            clv_run(&w[t]); /* no thread (or few customers): here */
+            clv_run(&w[t]); /* no thread (or little work): here */
     }
+}
+
+static uint64_t dbits(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return u;
+}
+
+/* The distinct (x, T) of d and each customer's pair. Returns XS_OK or
+ * XS_ENOMEM. */
+static int clv_pairs(const xs_clv_data *d, clv_curves *cv)
+{
+    size_t n = xs_clv_data_n(d), cap = 16;
+    while (cap < 2 * n) cap *= 2;
+    uint32_t *slot = xs__calloc(cap, sizeof *slot); /* pair + 1; 0 = empty */
+    cv->x = xs__malloc((n ? n : 1) * sizeof *cv->x);
+    cv->T = xs__malloc((n ? n : 1) * sizeof *cv->T);
+    cv->pair = xs__malloc((n ? n : 1) * sizeof *cv->pair);
+    if (!slot || !cv->x || !cv->T || !cv->pair) {
+        xs__free(slot);
+        return XS_ENOMEM;
+    }
+    for (size_t k = 0; k < n; k++) {
+        xs_clv_customer cc;
+        xs_clv_data_get(d, k, &cc);
+        size_t s = (size_t)xs__mix64(dbits(cc.x) * 0x9e3779b97f4a7c15ULL ^ dbits(cc.T)) &
+                   (cap - 1);
+        while (slot[s] && !(cv->x[slot[s] - 1] == cc.x && cv->T[slot[s] - 1] == cc.T))
+            s = (s + 1) & (cap - 1);
+        if (!slot[s]) {
+            cv->x[cv->n] = cc.x;
+            cv->T[cv->n] = cc.T;
+            slot[s] = (uint32_t)++cv->n;
+        }
+        cv->pair[k] = slot[s] - 1;
+    }
+    xs__free(slot);
+    return XS_OK;
+}
+
+static int clv_values(xs_customer_scores *cs, const xs_clv_data *d, const uint32_t *idx)
+{
+    size_t horizon = (size_t)cs->cfg.clv_horizon_weeks;
+    clv_curves cv;
+    memset(&cv, 0, sizeof cv);
+    int rc = clv_pairs(d, &cv);
+    clv_part base = {cs, d, idx, &cv, 0, 0, 0};
+    if (rc == XS_OK && horizon > 0 && cv.n <= CLV_MAX_CURVE / horizon) {
+        if (!(cv.ea = xs__malloc((cv.n ? cv.n : 1) * horizon * sizeof *cv.ea))) {
+            rc = XS_ENOMEM;
+            goto cleanup;
+        }
+        clv_parallel(base, cv.n);
+    } else if (rc == XS_OK) {
+        base.cv = NULL;
+    } else {
+        goto cleanup;
+    }
+    base.phase = 1;
+    clv_parallel(base, xs_clv_data_n(d));
+cleanup:
+    xs__free(cv.x);
+    xs__free(cv.T);
+    xs__free(cv.pair);
+    xs__free(cv.ea);
+    return rc;
 }
 
 int xs__ltv_clv(xs_customer_scores *cs)
@@ -291,7 +405,7 @@ int xs__ltv_clv(xs_customer_scores *cs)
         rc = XS_OK;
         goto cleanup;
     }
-    clv_values(cs, d, idx);
+    rc = clv_values(cs, d, idx);
 cleanup:
     xs_clv_data_free(d);
     xs__free(idx);

@@ -310,6 +310,7 @@ int xs__h_events(xs__req *r)
                        json_pack("{s:o,s:I,s:I,s:I}", "applied", applied, "inserted",
                                  (json_int_t)ins, "updated", (json_int_t)upd, "unchanged",
                                  (json_int_t)same));
+    if (status == 200) xs__audit(r, st, "events", NULL, NULL, json_deep_copy(r->out));
 
 cleanup:
     xs_store_close(st);

@@ -324,6 +324,10 @@ int xs__h_build(xs__req *r)
     int rc = xs__server_start_build(r->srv);
     if (rc == 1) return xs__error(r, 409, "build_running", "a build is already running");
     if (rc < 0) return xs__error(r, 500, "internal", "cannot start a build thread");
+    xs__audit(r, NULL, "build", NULL,
+              json_pack("{s:I}", "generation", (json_int_t)r->model->generation),
+              json_pack("{s:s,s:I}", "status", "building", "generation",
+                        (json_int_t)r->model->generation + 1));
     return xs__reply(r, 202,
                      json_pack("{s:s,s:I}", "status", "building", "generation",
                                (json_int_t)r->model->generation + 1));
@@ -348,10 +352,7 @@ int xs__h_outcome(xs__req *r)
             return xs__error(r, 400, "bad_request", "at: expected a date YYYY-MM-DD");
         at = json_string_value(ja);
     } else {
-        time_t t = time(NULL);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(today, sizeof today, "%Y-%m-%d", &tm);
+        xs__utc_today(today);
         at = today;
     }
     if (jr && !json_is_null(jr)) {
@@ -370,6 +371,11 @@ int xs__h_outcome(xs__req *r)
     if (status) return status;
     int rc =
         xs_store_offer_outcome(st, r->params[0], json_string_value(jo), at, delta, &e);
+    if (rc == XS_OK) /* only a pending offer takes an outcome */
+        xs__audit(r, st, "offer.outcome", r->params[0],
+                  json_pack("{s:s}", "outcome", "pending"),
+                  json_pack("{s:s,s:s,s:s?}", "outcome", json_string_value(jo),
+                            "outcome_at", at, "revenue_delta", delta));
     xs_store_close(st);
     if (rc == XS_EBUSY) return xs__store_busy(r);
     if (rc == XS_ENOTFOUND) return xs__error(r, 404, "not_found", "%s", e.message);

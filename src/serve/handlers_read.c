@@ -8,6 +8,7 @@
  * and targets routes render through a table freed before they answer).
  */
 #include "base/alloc.h"
+#include "base/date.h"
 #include "base/error.h"
 #include "serve/admit.h"
 #include "serve/serve_int.h"
@@ -27,15 +28,6 @@ static double now_wall(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* "2026-11-22T14:33:09Z" of a wall-clock time. */
-static void iso_time(double t, char buf[32])
-{
-    time_t s = (time_t)t;
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void quote(char *q, size_t n, const char *s) { xs__quote(q, n, s, strlen(s)); }
 
 /* Contract in serve_int.h. */
@@ -43,7 +35,7 @@ int xs__h_healthz(xs__req *r)
 {
     const xs__model *m = r->model;
     char built[32], berr[512];
-    iso_time(m->built_at, built);
+    xs__utc_stamp(m->built_at, built);
     xs__server_build_error(r->srv, berr, sizeof berr);
     json_t *model = json_pack(
         "{s:I,s:s,s:o,s:o,s:b,s:I,s:I,s:I,s:I,s:I}", "generation", (json_int_t)m->generation,

@@ -37,6 +37,16 @@ int xs__decisions_log(xs__req *r, const xs_offer_engine *en, const xs_offer *o,
     xs_store *st = NULL;
     if ((status = xs__store_for_write(r, &st))) goto cleanup;
     int rc = xs_store_decisions_log(st, ids, n_dec, rec, n, &e);
+    if (rc >= 0) { /* the offers sent: pending from now on */
+        json_t *sent = json_array();
+        for (size_t k = 0; sent && k < n_dec; k++)
+            if (ids[k].offer_id[0])
+                json_array_append_new(sent, json_string(ids[k].offer_id));
+        xs__audit(
+            r, st, "offers.log", r->params[0], NULL,
+            sent ? json_pack("{s:I,s:o}", "decisions", (json_int_t)n, "offer_ids", sent)
+                 : NULL);
+    }
     xs_store_close(st);
     if (rc == XS_EBUSY)
         status = xs__store_busy(r);

@@ -200,6 +200,16 @@ json_t *xs__model_experiments(xs__model *m, const char *db)
 }
 
 /* Contract in serve_int.h. */
+void xs__model_experiments_forget(xs__model *m)
+{
+    pthread_mutex_lock(&m->lazy_mu);
+    json_decref(m->experiments);
+    m->experiments = NULL;
+    m->experiments_done = 0;
+    pthread_mutex_unlock(&m->lazy_mu);
+}
+
+/* Contract in serve_int.h. */
 void xs__model_retain(xs__model *m)
 {
     atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);

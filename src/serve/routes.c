@@ -28,6 +28,17 @@ const xs__route xs__routes[] = {
     {"POST", "/v1/build", "build", XS_SCOPE_ADMIN, 0, xs__h_build},
     {"POST", "/v1/events", "events", XS_SCOPE_WRITE, 1, xs__h_events},
     {"POST", "/v1/offers/{id}/outcome", "outcome", XS_SCOPE_WRITE, 1, xs__h_outcome},
+    {"GET", "/v1/webhooks", "webhooks", XS_SCOPE_ADMIN, 0, xs__h_webhooks},
+    {"POST", "/v1/webhooks", "webhook_add", XS_SCOPE_ADMIN, 1, xs__h_webhook_add},
+    {"DELETE", "/v1/webhooks/{id}", "webhook_remove", XS_SCOPE_ADMIN, 0, xs__h_webhook_remove},
+    {"GET", "/v1/webhooks/{id}/deliveries", "webhook_log", XS_SCOPE_ADMIN, 0,
+     xs__h_webhook_deliveries},
+    {"POST", "/v1/experiments", "experiment_start", XS_SCOPE_WRITE, 1,
+     xs__h_experiment_start},
+    {"POST", "/v1/experiments/{name}/stop", "experiment_stop", XS_SCOPE_WRITE, 1,
+     xs__h_experiment_stop},
+    {"GET", "/v1/audit", "audit", XS_SCOPE_ADMIN, 0, xs__h_audit},
+    {"GET", "/v1/key", "key", XS_SCOPE_READ, 0, xs__h_key},
 };
 
 const size_t xs__n_routes = sizeof xs__routes / sizeof xs__routes[0];

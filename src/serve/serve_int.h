@@ -16,7 +16,9 @@
  * /v1/segments, docs/dashboard.md), handlers_events.c (POST /v1/events,
  * a batch of rows through xs_import_records), store_access.c (how write
  * handlers open the store: bounded lock wait, 503 busy), handlers_replay.c
- * (logging the decisions of offers?log=1, GET /v1/replays).
+ * (logging the decisions of offers?log=1, GET /v1/replays),
+ * handlers_actions.c (experiments started and stopped, the audit log of
+ * every write through the API, GET /v1/key).
  */
 #ifndef XS_SERVE_INT_H
 #define XS_SERVE_INT_H
@@ -97,6 +99,9 @@ int xs__model_rebuild(const char *db, unsigned long generation, xs__model **out,
  * (thread-safe). Returns a new reference, or NULL with the reason in
  * m->experiments_error. */
 json_t *xs__model_experiments(xs__model *m, const char *db);
+/* Drops the experiments' body made by xs__model_experiments, so the next
+ * call reads the store again (after POST /v1/experiments and .../stop). */
+void xs__model_experiments_forget(xs__model *m);
 /* Takes a reference. */
 void xs__model_retain(xs__model *m);
 /* Drops a reference; frees the model with the last one. NULL is fine. */
@@ -135,9 +140,32 @@ char *xs__metrics_render(const xs__metrics *m, double model_age, unsigned long g
 
 struct xs_server;
 
+/* The webhook sender thread of the server (webhook_thread.c): sends the due
+ * deliveries of the store at db once a second until stopped. */
+typedef struct xs__hook_thread xs__hook_thread;
+/* @return XS_OK or XS_ENOMEM */
+int xs__hook_thread_start(const char *db, unsigned lock_timeout_ms, xs__hook_thread **out);
+/* Stops and joins it (it finishes the delivery in flight); NULL is fine. */
+void xs__hook_thread_stop(xs__hook_thread *t);
+
+/* The watcher of `serve --model FILE` (model_watch.c): every period_s
+ * seconds (0: 2) it looks at path and swaps in the model of a new file
+ * (checked against the store db when given) through xs__server_install. */
+typedef struct xs__model_watch xs__model_watch;
+/* @return XS_OK or XS_ENOMEM */
+int xs__model_watch_start(struct xs_server *s, const char *db, const char *path,
+                          unsigned period_s, xs__model_watch **out);
+/* Stops and joins it; NULL is fine. */
+void xs__model_watch_stop(xs__model_watch *w);
+/* Makes m the server's model (taking the caller's reference) with the next
+ * generation, which it returns; the old model goes with its last request. */
+unsigned long xs__server_install(struct xs_server *s, xs__model *m);
+
 #define XS__MAX_PARAMS 2
 #define XS__PARAM_MAX 4096 /* a path parameter as sent (percent-encoded), with NUL */
 #define XS__QUOTE_MAX 80   /* characters of a value shown in an error message */
+
+#define XS__MAX_XHDR 4
 
 typedef struct xs__req {
     struct xs_server *srv;
@@ -149,6 +177,8 @@ typedef struct xs__req {
     unsigned param_long;          /* bit k: parameter k did not fit params[k] */
     json_t *body;                 /* parsed JSON body (routes with body_json) */
     xs_apikey_scope scope;        /* scope of the presented key */
+    char key_id[24];              /* its key_id (the audit log's "who"); "" on
+                                     routes that need no key */
     /* the response */
     int status;
     json_t *out;                  /* JSON body (owned), or: */
@@ -159,6 +189,11 @@ typedef struct xs__req {
     /* one more response header any handler may set (static strings; NULL:
      * none), emitted by respond() in server.c: e.g. Retry-After of a 503 */
     const char *hdr_name, *hdr_value;
+    /* more response headers, values copied (xs__add_header): the
+     * dashboard files' ETag, Cache-Control, Vary, Content-Encoding */
+    const char *xhdr_name[XS__MAX_XHDR];
+    char xhdr_value[XS__MAX_XHDR][64];
+    int n_xhdr;
     /* set by xs__dispatch() (no connection, conn NULL): the headers and
      * query arguments come from there (server.c) */
     const struct xs__seam *seam;
@@ -223,6 +258,11 @@ int xs__error(xs__req *r, int status, const char *code, const char *fmt, ...)
 int xs__reply(xs__req *r, int status, json_t *body);
 /* Query argument (borrowed from the connection) or NULL. */
 const char *xs__query(xs__req *r, const char *name);
+/* Request header (case-insensitive name; borrowed) or NULL. */
+const char *xs__header(xs__req *r, const char *name);
+/* Adds a response header: name static, value copied (at most 63 bytes);
+ * past XS__MAX_XHDR headers it is dropped. */
+void xs__add_header(xs__req *r, const char *name, const char *value);
 /* Parses ?name= as an integer in [lo, hi] (dflt when absent). Returns XS_OK
  * or sets a 400 response and returns XS_EINVAL. */
 int xs__query_long(xs__req *r, const char *name, long dflt, long lo, long hi, long *out);
@@ -292,9 +332,27 @@ int xs__h_targets(xs__req *r);
 int xs__h_offers(xs__req *r);
 int xs__h_build(xs__req *r);
 int xs__h_events(xs__req *r); /* handlers_events.c */
+/* handlers_webhooks.c (admin scope) */
+int xs__h_webhooks(xs__req *r);
+int xs__h_webhook_add(xs__req *r);
+int xs__h_webhook_remove(xs__req *r);
+int xs__h_webhook_deliveries(xs__req *r);
 int xs__h_outcome(xs__req *r); /* handlers_offers.c */
 int xs__h_replays(xs__req *r); /* handlers_replay.c */
 int xs__h_plan(xs__req *r); /* handlers_plan.c */
+/* handlers_actions.c: experiments started and stopped over the API (write
+ * scope), the audit log (admin scope), the presented key (read scope) */
+int xs__h_experiment_start(xs__req *r);
+int xs__h_experiment_stop(xs__req *r);
+int xs__h_audit(xs__req *r);
+int xs__h_key(xs__req *r);
+/* Appends the audit row of a write that succeeded (handlers_actions.c):
+ * r's key id, action, target (NULL: none), before and after (JSON objects
+ * or NULL; taken and freed). st: the store the write went through, or NULL
+ * to open it for the row. The action stands when the row cannot be
+ * written: the failure is reported on stderr. */
+void xs__audit(xs__req *r, xs_store *st, const char *action, const char *target,
+               json_t *before, json_t *after);
 /* Logs the n_dec decisions d of a GET .../offers?log=1 over the decided
  * offers o with the offers they chose (handlers_replay.c): ids[k] gets the
  * offer of slot k + 1 (its offer_id). Returns 0, or the error status set

@@ -65,6 +65,8 @@ struct xs_server {
     xs__model *model;
     unsigned long generation;
     int building, builder_joinable;
+    xs__hook_thread *hooks; /* the webhook sender */
+    xs__model_watch *watch; /* --model: follows new files */
     pthread_t builder;
     char build_error[512];
     pthread_rwlock_t keys_lock; /* guards keys */
@@ -186,6 +188,21 @@ const char *xs__query(xs__req *r, const char *name)
 }
 
 /* Contract in serve_int.h. */
+const char *xs__header(xs__req *r, const char *name)
+{
+    return req_value(r, 1, name);
+}
+
+/* Contract in serve_int.h. */
+void xs__add_header(xs__req *r, const char *name, const char *value)
+{
+    if (r->n_xhdr >= XS__MAX_XHDR) return;
+    r->xhdr_name[r->n_xhdr] = name;
+    snprintf(r->xhdr_value[r->n_xhdr], sizeof r->xhdr_value[0], "%s", value);
+    r->n_xhdr++;
+}
+
+/* Contract in serve_int.h. */
 int xs__query_long(xs__req *r, const char *name, long dflt, long lo, long hi, long *out)
 {
     const char *v = xs__query(r, name);
@@ -245,6 +262,8 @@ static enum MHD_Result respond(xs_server *s, conn_state *cs)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     /* any handler's extra header (store_access.c: Retry-After of 503 busy) */
     if (r->hdr_name) MHD_add_response_header(resp, r->hdr_name, r->hdr_value);
+    for (int i = 0; i < r->n_xhdr; i++)
+        MHD_add_response_header(resp, r->xhdr_name[i], r->xhdr_value[i]);
     enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     cs->responded = 1;
@@ -312,6 +331,12 @@ static int authorize(xs_server *s, const xs__route *rt, xs__req *r)
     pthread_rwlock_unlock(&s->keys_lock);
     if (sc == XS_SCOPE_NONE) return xs__error(r, 401, "unauthorized", "invalid API key");
     r->scope = sc;
+    /* "xs_<key_id>_<secret>" (apikeys.c): the audit log's "who" */
+    const char *us = strchr(key + 3, '_');
+    size_t n_id = us ? (size_t)(us - key - 3) : 0;
+    if (n_id >= sizeof r->key_id) n_id = 0;
+    memcpy(r->key_id, key + 3, n_id);
+    r->key_id[n_id] = 0;
     if (sc < rt->scope)
         return xs__error(r, 403, "forbidden",
                          "this route needs a key with scope %s (key has %s)",
@@ -726,7 +751,8 @@ static void *build_main(void *arg)
     if (rc == XS_OK) {
         old = s->model;
         s->model = m;
-        s->generation = gen;
+        /* the model watcher may have installed one meanwhile */
+        s->generation = m->generation = s->generation + 1;
         s->build_error[0] = 0;
         atomic_fetch_add(&s->metrics.builds_ok, 1);
     } else {
@@ -738,6 +764,19 @@ static void *build_main(void *arg)
     pthread_mutex_unlock(&s->mu);
     xs__model_release(old);
     return NULL;
+}
+
+/* Contract in serve_int.h. */
+unsigned long xs__server_install(xs_server *s, xs__model *m)
+{
+    pthread_mutex_lock(&s->mu);
+    unsigned long gen = ++s->generation;
+    m->generation = gen;
+    xs__model *old = s->model;
+    s->model = m;
+    pthread_mutex_unlock(&s->mu);
+    xs__model_release(old);
+    return gen;
 }
 
 /* Contract in serve_int.h. */
@@ -905,6 +944,16 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
         xs__error_set(err, rc, NULL, 0, NULL, "cannot start the acceptor thread");
         goto cleanup;
     }
+    if ((rc = xs__hook_thread_start(s->db, s->o.lock_timeout_ms, &s->hooks)) < 0) {
+        xs__error_set(err, rc, NULL, 0, NULL, "cannot start the webhook thread");
+        goto cleanup;
+    }
+    if (s->o.model && s->o.model_poll_s >= 0 &&
+        (rc = xs__model_watch_start(s, s->db, s->o.model, (unsigned)s->o.model_poll_s,
+                                    &s->watch)) < 0) {
+        xs__error_set(err, rc, NULL, 0, NULL, "cannot start the model watcher");
+        goto cleanup;
+    }
     *out = s;
     return XS_OK;
 cleanup:
@@ -948,6 +997,8 @@ void xs_server_stop(xs_server *s, unsigned grace_s)
     int join = s->builder_joinable;
     pthread_mutex_unlock(&s->mu);
     if (join) pthread_join(s->builder, NULL);
+    xs__model_watch_stop(s->watch);
+    xs__hook_thread_stop(s->hooks);
     xs__model_release(s->model);
     xs_apikeys_free(s->keys);
     pthread_rwlock_destroy(&s->keys_lock);

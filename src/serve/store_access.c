@@ -4,11 +4,14 @@
  * when another process holds its write lock.
  *
  * A write waits for the lock at most the server's --lock-timeout (default
- * 1000 ms) instead of SQLite's default wait, so a long import in another
- * process never ties up a worker for longer than that; past it the library
- * fails with XS_EBUSY and the client gets 503 {"error":{"code":"busy"}} with
- * Retry-After, a status a client retries, rather than a 500. Reads never
- * wait (the store is in WAL mode) and /healthz never opens the store.
+ * 1000 ms) instead of the store's default wait (SQLite's busy timeout,
+ * PostgreSQL's lock_timeout on the advisory lock every writer takes), so a
+ * long import in another process never ties up a worker for longer than
+ * that; past it the library fails with XS_EBUSY and the client gets 503
+ * {"error":{"code":"busy"}} with Retry-After, a status a client retries,
+ * rather than a 500. Reads never wait (SQLite's WAL, PostgreSQL's MVCC) and
+ * /healthz never opens the store. tests/unit/test_serve_lock.c checks this
+ * on both backends.
  */
 #include "serve/serve_int.h"
 

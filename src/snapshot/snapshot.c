@@ -44,6 +44,7 @@
 #include "base/progress.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,9 @@ typedef struct loader {
     xs__progress prog;  /* on a terminal: rows of the table being loaded */
     uint64_t done;
     char label[48];
+    int quiet;          /* 1: no progress bar (the side loader) */
+    size_t bytes;       /* column bytes allocated, added to s->bytes at the end */
+    int32_t last_date;  /* the latest date read, merged into s->last_date */
 } loader;
 
 static int enomem(loader *L)
@@ -136,7 +140,7 @@ static void *col_alloc(loader *L, size_t n, size_t elem)
 {
     if (n > SIZE_MAX / elem) return NULL;
     void *p = xs__malloc((n ? n : 1) * elem);
-    if (p) L->s->bytes += n * elem;
+    if (p) L->bytes += n * elem;
     return p;
 }
 
@@ -171,6 +175,7 @@ static int count_rows(loader *L, xs_table_id t, const char *not_null, size_t *n)
                              table, (long long)c, (unsigned long)UINT32_MAX - 1);
     *n = (size_t)c;
     /* the bar of the next table: its rows are counted, so it has an ETA */
+    if (L->quiet) return XS_OK;
     xs__progress_finish(&L->prog);
     snprintf(L->label, sizeof L->label, "loading %s", table);
     xs__progress_start(&L->prog, L->label, (uint64_t)c);
@@ -184,9 +189,8 @@ static int count_rows(loader *L, xs_table_id t, const char *not_null, size_t *n)
 
 static void track_date(loader *L, int32_t d)
 {
-    if (d != XS_SNAP_NO_DATE &&
-        (L->s->last_date == XS_SNAP_NO_DATE || d > L->s->last_date))
-        L->s->last_date = d;
+    if (d != XS_SNAP_NO_DATE && (L->last_date == XS_SNAP_NO_DATE || d > L->last_date))
+        L->last_date = d;
 }
 
 /* A date column: NULL or '' is XS_SNAP_NO_DATE when optional. */
@@ -1403,7 +1407,7 @@ static int load_orders(loader *L)
     shrink(&o->date, n, sizeof *o->date);
     shrink(&o->id_off, n, sizeof *o->id_off);
     shrink(&o->id_chars, o->n_id_chars, 1);
-    s->bytes +=
+    L->bytes +=
         n * (sizeof *o->customer + sizeof *o->date + sizeof *o->id_off) + o->n_id_chars;
     o->line_off = col_alloc(L, n + 1, 4);
     if (!o->line_off) goto oom;
@@ -1634,15 +1638,84 @@ fail:
     return NULL;
 }
 
+/*
+ * Orders and usage beside the rest. The large tables of a store are
+ * usage, events and orders (14M, 10M and 4M rows of 32M for 1M generated
+ * customers). Once customers and products are known, reading orders and
+ * usage is independent of subscriptions, events, offers and returns: they
+ * write no column but their own (and the customers' order_off and
+ * usage_off), intern into no dictionary the others touch (usage alone adds
+ * to dict.metrics, whose codes so come out in the same order), use no text
+ * pool, and keep their byte count and latest date in their own loader. So
+ * when the loader began the read transaction itself (no caller's
+ * transaction whose uncommitted rows a second connection would not see), on
+ * a SQLite file with at least SIDE_MIN_CUSTOMERS customers, orders and
+ * usage load on a second read-only connection in a thread of their own
+ * while this one loads the other tables. Both read transactions must see the same state:
+ * the store's data version (bumped by every committed write) is read in
+ * each, and when they differ (a write committed between the two begins)
+ * the second connection is dropped and the orders load here, after the
+ * rest, as they always did. The snapshot is the same either way.
+ */
+#define SIDE_MIN_CUSTOMERS 20000
+
+typedef struct side_loader {
+    loader L;
+    xs_error err;
+    int rc;
+} side_loader;
+
+static void *orders_thread(void *arg)
+{
+    side_loader *x = arg;
+    x->rc = load_orders(&x->L);
+    if (x->rc == XS_OK) x->rc = load_usage(&x->L);
+    xs__rows_close(&x->L.scan);
+    return NULL;
+}
+
+/* A second connection of L's store in a read transaction that sees what
+ * L's does, or NULL (then everything loads on L's). */
+static xs_store *side_store(loader *L)
+{
+    xs_store *st2 = NULL;
+    xs_error e;
+    char id1[40], id2[40];
+    uint64_t v1, v2;
+    int began2 = 0;
+    const char *path = L->st->path;
+    if (!path || !*path || !strcmp(path, ":memory:") || xs_store_is_url(path)) return NULL;
+    if (xs_store_open_readonly(&st2, path, &e) < 0 ||
+        xs__store_read_begin(st2, &began2, &e) < 0 || !began2 ||
+        xs_store_identity(L->st, id1, &v1, &e) < 0 ||
+        xs_store_identity(st2, id2, &v2, &e) < 0 || v1 != v2 || strcmp(id1, id2) != 0) {
+        xs_store_close(st2);
+        return NULL;
+    }
+    return st2;
+}
+
 int xs_snapshot_load(xs_store *st, xs_snapshot **out, xs_error *err)
 {
+    return xs__snapshot_load_side(st, SIDE_MIN_CUSTOMERS, out, err);
+}
+
+/* Contract in snapshot.h. */
+int xs__snapshot_load_side(xs_store *st, size_t side_min, xs_snapshot **out, xs_error *err)
+{
     loader L = {0};
-    int rc, began = 0;
+    side_loader side;
+    xs_store *st2 = NULL;
+    pthread_t th;
+    int rc, began = 0, started = 0;
     *out = NULL;
+    memset(&side, 0, sizeof side);
+    side.L.last_date = XS_SNAP_NO_DATE;
     xs__error_clear(err);
     L.st = st;
     L.err = err;
     L.path = st->path ? st->path : "";
+    L.last_date = XS_SNAP_NO_DATE;
     if (!snapshot_new(&L)) return enomem(&L);
     xs_snapshot *s = L.s;
     snprintf(s->currency, sizeof s->currency, "%s",
@@ -1656,22 +1729,51 @@ int xs_snapshot_load(xs_store *st, xs_snapshot **out, xs_error *err)
     if ((rc = ref_cache_init(&L, &L.cust_refs, &s->cust.ids)) < 0 ||
         (rc = ref_cache_init(&L, &L.prod_refs, &s->prod.ids)) < 0)
         goto cleanup;
-    if ((rc = load_subscriptions(&L)) < 0 || (rc = load_orders(&L)) < 0 ||
-        (rc = load_usage(&L)) < 0 || (rc = load_events(&L)) < 0 ||
+    if (began && s->cust.n >= side_min && (st2 = side_store(&L)) != NULL) {
+        side.L = (loader){.st = st2, .s = s, .err = &side.err, .path = L.path, .quiet = 1,
+                          .last_date = XS_SNAP_NO_DATE};
+        xs__error_clear(&side.err);
+        /* without its caches or a thread everything loads here, in order */
+        if (ref_cache_init(&side.L, &side.L.cust_refs, &s->cust.ids) == XS_OK &&
+            ref_cache_init(&side.L, &side.L.prod_refs, &s->prod.ids) == XS_OK)
+            started = pthread_create(&th, NULL, orders_thread, &side) == 0;
+    }
+    if ((rc = load_subscriptions(&L)) < 0 || (!started && (rc = load_orders(&L)) < 0) ||
+        (!started && (rc = load_usage(&L)) < 0) || (rc = load_events(&L)) < 0 ||
         (rc = load_offers(&L)) < 0 || (rc = load_returns(&L)) < 0)
         goto cleanup;
+    if (started) {
+        pthread_join(th, NULL);
+        started = 0;
+        if ((rc = side.rc) < 0) {
+            *err = side.err;
+            goto cleanup;
+        }
+    }
+    s->bytes += L.bytes + side.L.bytes;
+    s->last_date = L.last_date;
+    if (side.L.last_date != XS_SNAP_NO_DATE &&
+        (s->last_date == XS_SNAP_NO_DATE || side.L.last_date > s->last_date))
+        s->last_date = side.L.last_date;
     shrink(&s->text, s->n_text, 1);
     s->cap_text = s->n_text;
     *out = s;
     s = NULL;
     rc = XS_OK;
 cleanup:
+    if (started) pthread_join(th, NULL); /* this side failed: wait for the other */
     xs__progress_finish(&L.prog);
     xs__rows_close(&L.scan);
+    xs__rows_close(&side.L.scan);
     xs__store_read_end(st, began);
+    if (st2) xs__store_read_end(st2, 1);
+    xs_store_close(st2);
     drop_scratch(&L);
+    drop_scratch(&side.L);
     xs__free(L.cust_refs.e);
     xs__free(L.prod_refs.e);
+    xs__free(side.L.cust_refs.e);
+    xs__free(side.L.prod_refs.e);
     xs_snapshot_free(s);
     return rc;
 }

@@ -283,6 +283,13 @@ static inline const char *xs__snap_order_id(const struct xs_snapshot *s, uint32_
     return s->ord.id_chars + s->ord.id_off[o];
 }
 
+/* xs_snapshot_load(), loading orders and usage on a second connection
+ * beside the other tables (snapshot.c, "Orders and usage beside the rest") from side_min
+ * customers on (xs_snapshot_load: 20,000; tests give 0 to compare both
+ * ways). Returns as xs_snapshot_load(). */
+int xs__snapshot_load_side(xs_store *st, size_t side_min, xs_snapshot **out,
+                           xs_error *err);
+
 /*
  * Parses a limits string "seats=100;storage_gb=50" into names interned in
  * `names` (appended to *n_out pairs of out_name/out_value, capacity cap).

@@ -4,14 +4,16 @@
  * valid keys into an in-memory set the server checks requests against.
  *
  * A key is "xs_<key_id>_<secret>": key_id is 8 random bytes and the secret
- * 32 random bytes, both from /dev/urandom and written as lower-case hex. Only
- * key_id, a random 16-byte salt and SHA-256(salt || secret as hex text) are
+ * 32 random bytes, both from OpenSSL's CSPRNG (base/crypto.h) and written as
+ * lower-case hex. Only key_id, a random 16-byte salt and SHA-256(salt ||
+ * secret as hex text, OpenSSL's) are
  * stored, so a copy of the store does not hand out working keys. Checking
  * finds the key_id (not secret) and compares the hash in constant time.
  */
 #include "base/alloc.h"
+#include "base/date.h"
 #include "base/error.h"
-#include "base/sha256.h"
+#include "base/crypto.h"
 #include "store/db.h"
 #include "store/store_int.h"
 
@@ -45,27 +47,6 @@ const char *xs_apikey_scope_name(xs_apikey_scope s)
     return (unsigned)s <= XS_SCOPE_ADMIN ? scope_names[s] : "none";
 }
 
-/* Fills buf with n random bytes from /dev/urandom. */
-static int random_bytes(unsigned char *buf, size_t n, xs_error *err)
-{
-    FILE *f = fopen("/dev/urandom", "rb");
-    if (!f) return xs__error_set(err, XS_EIO, "/dev/urandom", 0, NULL, "cannot open");
-    size_t got = fread(buf, 1, n, f);
-    fclose(f);
-    if (got != n) return xs__error_set(err, XS_EIO, "/dev/urandom", 0, NULL, "short read");
-    return XS_OK;
-}
-
-static void to_hex(const unsigned char *p, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 15];
-    }
-    out[2 * n] = 0;
-}
-
 static int is_hex(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -77,20 +58,9 @@ static int is_hex(const char *s, size_t n)
 static void key_hash(const unsigned char *salt, size_t n_salt, const char *secret,
                      size_t n_secret, unsigned char out[XS_SHA256_LEN])
 {
-    xs__sha256_ctx c;
-    xs__sha256_init(&c);
-    xs__sha256_update(&c, salt, n_salt);
-    xs__sha256_update(&c, secret, n_secret);
-    xs__sha256_final(&c, out);
-}
-
-/* Now as "YYYY-MM-DDTHH:MM:SSZ". */
-static void now_iso(char buf[32])
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    const void *parts[2] = {salt, secret};
+    size_t lens[2] = {n_salt, n_secret};
+    xs__sha256_parts(2, parts, lens, out);
 }
 
 /* Contract in xsell.h. */
@@ -103,15 +73,15 @@ int xs_apikey_create(xs_store *st, xs_apikey_scope scope, const char *note, char
     if (!key || cap < XS_APIKEY_MAX)
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "key buffer too small");
     unsigned char rnd[ID_BYTES + SECRET_BYTES + SALT_BYTES];
-    int rc = random_bytes(rnd, sizeof rnd, err);
+    int rc = xs__random_bytes(rnd, sizeof rnd, err);
     if (rc < 0) return rc;
     char id[ID_HEX + 1], secret[SECRET_HEX + 1], when[32];
-    to_hex(rnd, ID_BYTES, id);
-    to_hex(rnd + ID_BYTES, SECRET_BYTES, secret);
+    xs__hex(rnd, ID_BYTES, id);
+    xs__hex(rnd + ID_BYTES, SECRET_BYTES, secret);
     const unsigned char *salt = rnd + ID_BYTES + SECRET_BYTES;
     unsigned char hash[XS_SHA256_LEN];
     key_hash(salt, SALT_BYTES, secret, SECRET_HEX, hash);
-    now_iso(when);
+    xs__utc_now(when);
 
     xs__stmt *s = NULL;
     if (xs__db_prepare(st,
@@ -147,7 +117,7 @@ cleanup:
 int xs_apikey_revoke(xs_store *st, const char *key_id, xs_error *err)
 {
     char when[32], q[64];
-    now_iso(when);
+    xs__utc_now(when);
     xs__stmt *s = NULL;
     int rc;
     if (xs__db_prepare(st,
@@ -310,7 +280,5 @@ xs_apikey_scope xs_apikeys_check(const xs_apikeys *ks, const char *key, size_t l
     unsigned char h[XS_SHA256_LEN];
     key_hash(k->salt, k->n_salt, key + 4 + ID_HEX, SECRET_HEX, h);
     /* constant time in the secret: every byte is compared */
-    unsigned diff = 0;
-    for (size_t i = 0; i < XS_SHA256_LEN; i++) diff |= (unsigned)(h[i] ^ k->hash[i]);
-    return diff == 0 ? k->scope : XS_SCOPE_NONE;
+    return xs__equal_ct(h, k->hash, XS_SHA256_LEN) ? k->scope : XS_SCOPE_NONE;
 }

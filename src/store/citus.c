@@ -56,6 +56,9 @@ static const char *const store_tables[] = {
     "experiments",
     "replays",
     "plans",
+    "webhooks",
+    "webhook_deliveries",
+    "audit_log",
 };
 _Static_assert(sizeof store_tables / sizeof store_tables[0] <= XS_STORE_INFO_MAX_TABLES,
                "xs_store_info holds every table");
@@ -86,6 +89,9 @@ static const char citus_body[] =
     "SELECT create_reference_table('experiments');\n"
     "SELECT create_reference_table('replays');\n"
     "SELECT create_reference_table('plans');\n"
+    "SELECT create_reference_table('webhooks');\n"
+    "SELECT create_reference_table('webhook_deliveries');\n"
+    "SELECT create_reference_table('audit_log');\n"
     "-- everything about a customer on the customer's shard\n"
     "SELECT create_distributed_table('customers', 'customer_id');\n"
     "SELECT create_distributed_table('subscriptions', 'customer_id',"

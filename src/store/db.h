@@ -40,6 +40,7 @@
 #define XS__DB_OK 0
 #define XS__DB_ERROR 1
 #define XS__DB_BUSY 5
+#define XS__DB_NOMEM 7
 #define XS__DB_ROW 100
 #define XS__DB_DONE 101
 
@@ -51,8 +52,9 @@
 #define XS__DB_NULL 5
 
 _Static_assert(XS__DB_ROW == SQLITE_ROW && XS__DB_DONE == SQLITE_DONE &&
-                   XS__DB_BUSY == SQLITE_BUSY && XS__DB_NULL == SQLITE_NULL &&
-                   XS__DB_INTEGER == SQLITE_INTEGER && XS__DB_BLOB == SQLITE_BLOB,
+                   XS__DB_BUSY == SQLITE_BUSY && XS__DB_NOMEM == SQLITE_NOMEM &&
+                   XS__DB_NULL == SQLITE_NULL && XS__DB_INTEGER == SQLITE_INTEGER &&
+                   XS__DB_BLOB == SQLITE_BLOB,
                "db.h codes are SQLite's");
 
 typedef struct xs__pgstmt xs__pgstmt;
@@ -210,6 +212,9 @@ long long xs__db_changes(xs_store *st);
 const char *xs__db_errmsg(xs_store *st);
 /* 1 when the last error was a lock that could not be had in time. */
 int xs__db_busy(xs_store *st);
+/* 1 when the last error was an allocation that failed (ours on PostgreSQL,
+ * SQLite's own on SQLite). */
+int xs__db_nomem(xs_store *st);
 /* 1 when a transaction is open. */
 int xs__db_in_txn(xs_store *st);
 
@@ -237,6 +242,7 @@ int xs__pg_exec(xs__pg *c, const char *sql);
 long long xs__pg_changes(xs__pg *c);
 const char *xs__pg_errmsg(xs__pg *c);
 int xs__pg_busy(xs__pg *c);
+int xs__pg_nomem(xs__pg *c);
 int xs__pg_in_txn(xs__pg *c);
 /* Sets the connection's lock_timeout (ms). */
 void xs__pg_lock_timeout(xs__pg *c, unsigned ms);

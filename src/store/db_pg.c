@@ -10,7 +10,9 @@
  * outside a transaction it opens its own (REPEATABLE READ, so the whole
  * scan sees one snapshot) and ends it when the scan ends.
  *
- * Errors keep PostgreSQL's primary message; a lock that could not be had
+ * Errors keep PostgreSQL's primary message (a missing column or table in
+ * SQLite's words, "no such column: x"; an allocation of ours that failed is
+ * XS__DB_NOMEM, reported as XS_ENOMEM); a lock that could not be had
  * within lock_timeout (SQLSTATE 55P03) is reported as busy, which the
  * store turns into XS_EBUSY with the same message as on SQLite.
  */
@@ -36,6 +38,7 @@ struct xs__pg {
     PGconn *conn;
     char err[1024];
     int busy;
+    int nomem; /* the last error was an allocation of ours that failed */
     long long changes;
     cached **stmts; /* each allocated alone: statements point at them */
     size_t n_stmts, cap_stmts;
@@ -64,17 +67,51 @@ struct xs__pgstmt {
 /* Errors                                                                 */
 /* ---------------------------------------------------------------------- */
 
+/* PostgreSQL's `column "x" does not exist` / `relation "x" does not exist`
+ * said as SQLite says them ("no such column: x", "no such table: x"), so a
+ * store of another schema is reported the same on both backends; 1 when m
+ * was one of them. */
+static int sqlite_words(char *out, size_t n, const char *m)
+{
+    static const struct {
+        const char *pg, *sqlite;
+    } words[] = {{"column \"", "no such column: "}, {"relation \"", "no such table: "}};
+    static const char tail[] = "\" does not exist";
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        size_t k = strlen(words[i].pg), len = strlen(m), t = sizeof tail - 1;
+        if (strncmp(m, words[i].pg, k) || len < k + t + 1 || strcmp(m + len - t, tail) ||
+            memchr(m + k, '"', len - k - t))
+            continue;
+        snprintf(out, n, "%s%.*s", words[i].sqlite, (int)(len - k - t), m + k);
+        return 1;
+    }
+    return 0;
+}
+
 static int set_err(xs__pg *c, const PGresult *r)
 {
     const char *m = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     if (!m) m = PQerrorMessage(c->conn);
-    snprintf(c->err, sizeof c->err, "%s", m && *m ? m : "unknown PostgreSQL error");
+    if (!(m && state && (!strcmp(state, "42703") || !strcmp(state, "42P01")) &&
+          sqlite_words(c->err, sizeof c->err, m)))
+        snprintf(c->err, sizeof c->err, "%s", m && *m ? m : "unknown PostgreSQL error");
     size_t n = strlen(c->err);
     while (n && (c->err[n - 1] == '\n' || c->err[n - 1] == ' '))
         c->err[--n] = 0;
     c->busy = state && !strcmp(state, "55P03");
+    c->nomem = 0;
     return c->busy ? XS__DB_BUSY : XS__DB_ERROR;
+}
+
+/* An allocation of ours failed: the store reports XS_ENOMEM, as SQLite's
+ * own allocations are (xs__db_nomem). */
+static int set_nomem(xs__pg *c)
+{
+    snprintf(c->err, sizeof c->err, "out of memory");
+    c->busy = 0;
+    c->nomem = 1;
+    return XS__DB_NOMEM;
 }
 
 /* Runs text without parameters; XS__DB_OK or an error code. */
@@ -107,7 +144,7 @@ int xs__pg_connect(xs__pg **out, const char *url, int readonly, char *msg, size_
     xs__pg *c = xs__calloc(1, sizeof *c);
     if (!c) {
         snprintf(msg, n_msg, "out of memory");
-        return XS__DB_ERROR;
+        return XS__DB_NOMEM;
     }
     c->conn = PQconnectdb(url);
     if (!c->conn || PQstatus(c->conn) != CONNECTION_OK) {
@@ -166,6 +203,11 @@ long long xs__pg_changes(xs__pg *c)
 const char *xs__pg_errmsg(xs__pg *c)
 {
     return c->err;
+}
+
+int xs__pg_nomem(xs__pg *c)
+{
+    return c->nomem;
 }
 
 int xs__pg_busy(xs__pg *c)
@@ -240,8 +282,7 @@ static int cached_prepare(xs__pg *c, char *text, int n_params, const cached **ou
     if (!e || xs__grow(&c->stmts, &c->cap_stmts, c->n_stmts + 1, sizeof *c->stmts) < 0) {
         xs__free(e);
         xs__free(text);
-        snprintf(c->err, sizeof c->err, "out of memory");
-        return XS__DB_ERROR;
+        return set_nomem(c);
     }
     snprintf(e->name, sizeof e->name, "xs%u", c->next_id++);
     PGresult *r = PQprepare(c->conn, e->name, text, 0, NULL);
@@ -270,8 +311,7 @@ int xs__pg_prepare(xs__pg *c, const char *sql, int len, int scan, xs__pgstmt **o
     if (!text || !s) {
         xs__free(text);
         xs__free(s);
-        snprintf(c->err, sizeof c->err, "out of memory");
-        return XS__DB_ERROR;
+        return set_nomem(c);
     }
     s->c = c;
     s->scan = scan;
@@ -302,8 +342,7 @@ int xs__pg_prepare(xs__pg *c, const char *sql, int len, int scan, xs__pgstmt **o
         s->fmts = xs__calloc((size_t)n_params, sizeof *s->fmts);
         if (!s->vals || !s->lens || !s->fmts) {
             xs__pg_finalize(s);
-            snprintf(c->err, sizeof c->err, "out of memory");
-            return XS__DB_ERROR;
+            return set_nomem(c);
         }
     }
     *out = s;
@@ -400,7 +439,7 @@ int xs__pg_bind(xs__pgstmt *s, int i, int type, int64_t iv, double dv, const voi
     }
     size_t len = n < 0 ? strlen(p) : (size_t)n;
     char *copy = xs__malloc(len + 1);
-    if (!copy) return XS__DB_ERROR;
+    if (!copy) return set_nomem(s->c);
     if (len) memcpy(copy, p, len);
     copy[len] = 0;
     s->vals[i] = copy;
@@ -440,7 +479,7 @@ static int start_scan(xs__pgstmt *s)
     snprintf(s->cursor, sizeof s->cursor, "xs_c%u", c->next_id++);
     size_t n = strlen(s->scan_sql) + 64;
     char *sql = xs__malloc(n);
-    if (!sql) return XS__DB_ERROR;
+    if (!sql) return set_nomem(c);
     snprintf(sql, n, "DECLARE %s NO SCROLL CURSOR FOR %s", s->cursor, s->scan_sql);
     PGresult *r = PQexecParams(c->conn, sql, s->n_params, NULL,
                                (const char *const *)s->vals, s->lens, s->fmts, 0);

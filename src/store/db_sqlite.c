@@ -95,6 +95,12 @@ int xs__db_busy(xs_store *st)
     return st->db && (sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY;
 }
 
+int xs__db_nomem(xs_store *st)
+{
+    if (st->pg) return xs__pg_nomem(st->pg);
+    return st->db && (sqlite3_errcode(st->db) & 0xff) == SQLITE_NOMEM;
+}
+
 int xs__db_in_txn(xs_store *st)
 {
     if (st->pg) return xs__pg_in_txn(st->pg);

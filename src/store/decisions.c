@@ -124,8 +124,9 @@ long xs_store_decisions_scan(xs_store *st, const char *from, const char *to,
                        " o.revenue_delta FROM decisions d"
                        " LEFT JOIN offers o"
                        " ON o.offer_id = d.offer_id AND o.customer_id = d.customer_id"
-                       " WHERE (?1 IS NULL OR d.decided_at >= ?1)"
-                       " AND (?2 IS NULL OR d.decided_at <= ?2)"
+                       /* typed: PostgreSQL cannot infer an unbound ?N */
+                       " WHERE (CAST(?1 AS TEXT) IS NULL OR d.decided_at >= ?1)"
+                       " AND (CAST(?2 AS TEXT) IS NULL OR d.decided_at <= ?2)"
                        " ORDER BY d.decision_id",
                        -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the decisions", err);

@@ -3,7 +3,9 @@
  * holdout experiment, ending one, and listing them. What an experiment means
  * (the arms, the holdout guard, the report) is docs/experiments.md; the
  * checks of a definition are xs_experiment_check() (src/measure/holdout.c),
- * called here again so nothing unchecked is ever stored. Each call is one
+ * called here again so nothing unchecked is ever stored, and
+ * xs_experiment_define() (the fields of `xsell experiment start` and of POST
+ * /v1/experiments into a definition, with the same messages). Each call is one
  * transaction with prepared statements: an error changes nothing.
  */
 #include "base/alloc.h"
@@ -42,6 +44,40 @@ static int overlapping(xs_store *st, const xs_experiment *x, char clash[XS_EXP_N
 }
 
 /* Contract in xsell.h. */
+int xs_experiment_define(xs_experiment *x, const char *name, const char *kind,
+                         const char *split, const char *start, const char *end,
+                         xs_error *err)
+{
+    memset(x, 0, sizeof *x);
+    if (!kind || xs_offer_kind_parse(kind, &x->kind) < 0)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "--kind",
+                             "expected upsell, cross_sell or downsell, got \"%s\"",
+                             kind ? kind : "");
+    /* values too long for the fields: the messages of xs_experiment_check */
+    if (!name || strlen(name) >= sizeof x->name)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "--name",
+                             "must be 1 to %zu characters", sizeof x->name - 1);
+    if (split && strlen(split) >= sizeof x->split)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "--split",
+                             "longer than %zu characters", sizeof x->split - 1);
+    if (start && strlen(start) >= sizeof x->start)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "--start",
+                             "not a date (YYYY-MM-DD): \"%s\"", start);
+    if (end && strlen(end) >= sizeof x->end)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "--end",
+                             "not a date (YYYY-MM-DD): \"%s\"", end);
+    snprintf(x->name, sizeof x->name, "%s", name);
+    snprintf(x->split, sizeof x->split, "%s", split ? split : "treatment:90,holdout:10");
+    if (start) {
+        snprintf(x->start, sizeof x->start, "%s", start);
+    } else {
+        xs__utc_today(x->start);
+    }
+    snprintf(x->end, sizeof x->end, "%s", end ? end : "");
+    return xs_experiment_check(x, err);
+}
+
+/* Contract in xsell.h. */
 int xs_store_experiment_add(xs_store *st, const xs_experiment *x, xs_error *err)
 {
     xs__stmt *q = NULL;
@@ -58,10 +94,7 @@ int xs_store_experiment_add(xs_store *st, const xs_experiment *x, xs_error *err)
         goto cleanup;
     }
     char created[21];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    xs__utc_now(created);
     if (xs__db_prepare(st,
                        "INSERT INTO experiments(name, kind, split, start_date,"
                        " end_date, created_at) VALUES(?, ?, ?, ?, ?, ?)"

@@ -1,24 +1,26 @@
 /*
- * export.c — reading a store table back in key order and writing it as CSV
- * or JSON Lines (xs_export_table, the library side of `xsell export`).
+ * export.c — reading a store table back in key order as the rows of the
+ * importer's format (xs__store_export, contract in export.h), for the
+ * writer of `xsell export` (src/io/export.c) to put in CSV or JSON Lines.
  *
- * The output is the input format of the importer: the field names of
+ * The rows are those of the input format: the field names of
  * docs/data-model.md, money as decimals with the store's scale, dates as
  * stored, booleans 0/1, and the attrs of each row expanded back into the
  * columns they came from (placed after the table's own columns, in order of
  * first appearance). So import → export → import into a fresh store →
- * export gives the same bytes. Two scans: the first collects the attr
- * names (the header must be known before the first row), the second writes.
+ * export gives the same bytes. Two scans in one read transaction: the first
+ * collects the attr names (the header must be known before the first row),
+ * the second gives the rows.
  */
-#include "store/db.h"
-#include "store/dialect.h"
-#include "store/store_int.h"
+#include "store/export.h"
 
 #include "base/alloc.h"
 #include "base/error.h"
 #include "base/intern.h"
 #include "base/money.h"
-#include "io/writer.h"
+#include "store/db.h"
+#include "store/dialect.h"
+#include "store/store_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,21 +287,19 @@ static int scan_attr_names(exporter *x, xs_error *err)
     return rc;
 }
 
-/* Contract in xsell.h. */
-long long xs_export_table(xs_store *st, xs_table_id t, const char *path, xs_io_format fmt,
-                          xs_error *err)
+/* Contract in export.h. */
+long long xs__store_export(xs_store *st, xs_table_id t, const xs__export_sink *sink,
+                           xs_error *err)
 {
     const xs__table_def *d = xs__store_table_def(t);
     if (!st || !d)
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no store or table");
-    if (fmt == XS_IO_AUTO) fmt = path ? xs_io_format_of_path(path) : XS_IO_CSV;
     exporter x;
     memset(&x, 0, sizeof x);
     x.st = st;
     x.def = d;
     x.n_std = d->n_cols - 1;
     xs__intern_init(&x.names);
-    xs__writer *w = NULL;
     xs__stmt *s = NULL;
     const char **names = NULL;
     int *numeric = NULL;
@@ -341,14 +341,7 @@ long long xs_export_table(xs_store *st, xs_table_id t, const char *path, xs_io_f
         rc = xs__store_dberr(st, "reading a table", err);
         goto cleanup;
     }
-    rc = xs__writer_open(&w, path, fmt == XS_IO_JSONL ? XS_INPUT_JSONL : XS_INPUT_CSV,
-                         ',', err);
-    if (rc < 0) goto cleanup;
-    rc = xs__writer_header(w, names, numeric, n_out);
-    if (rc < 0) {
-        xs__error_set(err, rc, path, 0, NULL, "%s", xs_strerror(rc));
-        goto cleanup;
-    }
+    if ((rc = sink->header(sink->ctx, names, numeric, n_out, err)) < 0) goto cleanup;
     int step;
     while ((step = xs__db_step(s)) == XS__DB_ROW) {
         for (size_t i = 0; i < x.n_std; i++) {
@@ -400,24 +393,15 @@ long long xs_export_table(xs_store *st, xs_table_id t, const char *path, xs_io_f
                     fields[x.n_std + k] = (xs__field){x.vals.p + x.voff[k], x.vlen[k], 1};
             }
         }
-        rc = xs__writer_row(w, fields, n_out);
-        if (rc == XS_EIO) break; /* close reports the cause */
-        if (rc < 0) {
-            xs__error_set(err, rc, path, 0, NULL, "%s", xs_strerror(rc));
-            goto cleanup;
-        }
+        if ((rc = sink->row(sink->ctx, fields, n_out, err)) < 0) goto cleanup;
         rows++;
     }
-    if (rc != XS_EIO && step != XS__DB_DONE) {
+    if (step != XS__DB_DONE) {
         rc = xs__store_dberr(st, "reading a table", err);
         goto cleanup;
     }
-    rc = xs__writer_close(w, err);
-    w = NULL;
-    if (rc < 0) goto cleanup;
     rc = XS_OK;
 cleanup:
-    xs__writer_abort(w);
     xs__db_finalize(s);
     if (xs__db_in_txn(st)) xs__db_exec(st, "COMMIT");
     xs__intern_free(&x.names);

@@ -5,7 +5,9 @@
  * propensity model and its as-of day, schema version 3).
  *
  * Everything here runs in one transaction per call with prepared
- * statements, so an error leaves the store as it was. The offer engine
+ * statements, so an error leaves the store as it was. Each also queues
+ * its webhook event (offer.issued, offer.outcome, build.done; hooks.h) in
+ * that transaction. The offer engine
  * (src/offer/model_io.c) produces and reads the model text; the snapshot
  * loader reads the offers table back, so logged offers and their outcomes
  * reach the guardrails and the next build without further work.
@@ -15,6 +17,7 @@
 #include "base/error.h"
 #include "base/money.h"
 #include "store/db.h"
+#include "store/hooks.h"
 #include "store/store_int.h"
 
 #include <stdio.h>
@@ -78,6 +81,13 @@ int xs_store_build_put(xs_store *st, const char *as_of, const char *built_at,
         rc = xs__store_dberr(st, "storing the build", err);
         goto cleanup;
     }
+    xs__hooks h;
+    if ((rc = xs__store_hooks_of(st, "build.done", &h, err)) < 0) goto cleanup;
+    rc = xs__store_hooks_emit(st, &h,
+                              json_pack("{s:s, s:s}", "as_of", as_of, "built_at", built_at),
+                              err);
+    xs__store_hooks_done(&h);
+    if (rc < 0) goto cleanup;
     /* the churn model attached to the previous build stays attached: a
      * rebuild after new data must not silently change where P(churn)
      * comes from (`xsell build --churn-model none` detaches it) */
@@ -200,6 +210,20 @@ static long long last_seq(xs_store *st, xs__stmt *q, const char *ymd, xs_error *
     return xs__db_column_int64(q, 0);
 }
 
+/* The data of an offer.issued event: the offer as logged; attrs (a JSON
+ * object of the decision's details) embedded as an object when it parses. */
+static json_t *offer_json(const xs_offer_record *r)
+{
+    json_t *attrs = r->attrs[0] ? json_loads(r->attrs, 0, NULL) : NULL;
+    if (attrs && !json_is_object(attrs)) {
+        json_decref(attrs);
+        attrs = NULL;
+    }
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o?}", "offer_id", r->offer_id,
+                     "customer_id", r->customer_id, "product_id", r->product_id, "kind",
+                     r->kind, "channel", r->channel, "sent_at", r->sent_at, "attrs", attrs);
+}
+
 /* Contract in xsell.h. */
 int xs_store_offers_log(xs_store *st, xs_offer_record *r, size_t n, xs_error *err)
 {
@@ -216,6 +240,7 @@ int xs_store_offers_log(xs_store *st, xs_offer_record *r, size_t n, xs_error *er
 int xs__store_offers_insert(xs_store *st, xs_offer_record *r, size_t n, xs_error *err)
 {
     xs__stmt *seq = NULL, *ins = NULL;
+    xs__hooks h = {.n = 0, .ins = NULL};
     int rc = XS_OK;
     if (xs__db_prepare(st,
                        "SELECT coalesce(max(CAST(substr(offer_id, 11) AS INTEGER)), 0)"
@@ -229,6 +254,7 @@ int xs__store_offers_insert(xs_store *st, xs_offer_record *r, size_t n, xs_error
         rc = xs__store_dberr(st, "logging the offers", err);
         goto cleanup;
     }
+    if ((rc = xs__store_hooks_of(st, "offer.issued", &h, err)) < 0) goto cleanup;
     char day[9] = ""; /* the day of `last`: asked once per day, then counted */
     long long last = 0;
     for (size_t i = 0; i < n; i++) {
@@ -268,8 +294,11 @@ int xs__store_offers_insert(xs_store *st, xs_offer_record *r, size_t n, xs_error
             rc = xs__store_dberr(st, "logging the offers", err);
             goto cleanup;
         }
+        if (h.n && (rc = xs__store_hooks_emit(st, &h, offer_json(&r[i]), err)) < 0)
+            goto cleanup;
     }
 cleanup:
+    xs__store_hooks_done(&h);
     xs__db_finalize(seq);
     xs__db_finalize(ins);
     return rc;
@@ -278,6 +307,33 @@ cleanup:
 /* ---------------------------------------------------------------------- */
 /* Outcomes                                                               */
 /* ---------------------------------------------------------------------- */
+
+/* Queues the offer.outcome event of an outcome just recorded; get holds
+ * the offer's row (sent_at, outcome, customer_id, product_id, kind,
+ * channel). The revenue delta is given in the currency's units, as text
+ * ("120.50"), so no receiver meets a rounded float. */
+static int emit_outcome(xs_store *st, xs__stmt *get, const char *offer_id,
+                        const char *outcome, const char *at, const int64_t *minor,
+                        xs_error *err)
+{
+    xs__hooks h;
+    int rc = xs__store_hooks_of(st, "offer.outcome", &h, err);
+    if (rc < 0 || !h.n) return rc;
+    char delta[40] = "";
+    if (minor) xs__money_format(*minor, st->money_scale, delta, sizeof delta);
+    const char *c[4];
+    for (int i = 0; i < 4; i++) {
+        c[i] = (const char *)xs__db_column_text(get, 2 + i);
+        if (!c[i]) c[i] = "";
+    }
+    json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s}", "offer_id",
+                          offer_id, "customer_id", c[0], "product_id", c[1], "kind", c[2],
+                          "channel", c[3], "outcome", outcome, "at", at, "revenue_delta",
+                          minor ? delta : NULL, "currency", st->currency);
+    rc = xs__store_hooks_emit(st, &h, d, err);
+    xs__store_hooks_done(&h);
+    return rc;
+}
 
 /* Contract in xsell.h. */
 int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outcome,
@@ -314,8 +370,10 @@ int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outco
     }
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;
-    if (xs__db_prepare(st, "SELECT sent_at, outcome FROM offers WHERE offer_id = ?", -1,
-                       &get) != XS__DB_OK ||
+    if (xs__db_prepare(st,
+                       "SELECT sent_at, outcome, customer_id, product_id, kind, channel"
+                       " FROM offers WHERE offer_id = ?",
+                       -1, &get) != XS__DB_OK ||
         xs__db_prepare(st,
                        "UPDATE offers SET outcome = ?, outcome_at = ?,"
                        " revenue_delta = coalesce(?, revenue_delta)"
@@ -361,6 +419,9 @@ int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outco
         rc = xs__store_dberr(st, "recording the outcome", err);
         goto cleanup;
     }
+    if ((rc = emit_outcome(st, get, offer_id, outcome, at, revenue_delta ? &minor : NULL,
+                           err)) < 0)
+        goto cleanup;
     rc = xs__store_commit(st, err);
 cleanup:
     xs__db_finalize(get);

@@ -4,6 +4,13 @@
  * with backslash, tab, newline and carriage return escaped, integers in
  * decimal, reals with 17 significant digits (read back as the same
  * double). The column list comes from the static table definition.
+ *
+ * Two writers may share a connection (the store writer's COPY of new rows
+ * into the table and of existing ones into its staging table): each is a
+ * peer of the other, and one ends the other's COPY before starting its own,
+ * since a connection carries one COPY at a time. Rows are buffered while
+ * the writer's COPY is not open, so switching costs a round trip per
+ * buffer, not per row.
  */
 #include "store/pgcopy.h"
 
@@ -23,13 +30,16 @@ struct xs__pgcopy {
     char *buf;
     size_t len, cap;
     int open;
+    xs__pgcopy *peer; /* shares the connection (NULL: none) */
 };
 
-int xs__pgcopy_new(xs__pgcopy **out, xs_store *st, const xs__table_def *d, xs_error *err)
+int xs__pgcopy_new(xs__pgcopy **out, xs_store *st, const xs__table_def *d,
+                   const char *table, xs_error *err)
 {
     *out = NULL;
+    if (!table) table = d->name;
     xs__pgcopy *c = xs__calloc(1, sizeof *c);
-    size_t n = strlen(d->name) + 32;
+    size_t n = strlen(table) + 32;
     for (size_t i = 0; i < d->n_cols; i++)
         n += strlen(d->cols[i].name) + 2;
     if (c) c->sql = xs__malloc(n);
@@ -37,7 +47,7 @@ int xs__pgcopy_new(xs__pgcopy **out, xs_store *st, const xs__table_def *d, xs_er
         xs__pgcopy_free(c);
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
-    size_t o = (size_t)snprintf(c->sql, n, "COPY %s(", d->name);
+    size_t o = (size_t)snprintf(c->sql, n, "COPY %s(", table);
     for (size_t i = 0; i < d->n_cols; i++)
         o += (size_t)snprintf(c->sql + o, n - o, "%s%s", i ? ", " : "", d->cols[i].name);
     snprintf(c->sql + o, n - o, ") FROM STDIN");
@@ -47,9 +57,28 @@ int xs__pgcopy_new(xs__pgcopy **out, xs_store *st, const xs__table_def *d, xs_er
     return XS_OK;
 }
 
+/* Contract in pgcopy.h. */
+void xs__pgcopy_pair(xs__pgcopy *a, xs__pgcopy *b)
+{
+    a->peer = b;
+    b->peer = a;
+}
+
+static int close_copy(xs__pgcopy *c, xs_error *err);
+
+/* Sends the buffered rows, starting the COPY when it is not open (after
+ * closing the peer's, if open: its buffered rows then wait for its next
+ * send). */
 static int send(xs__pgcopy *c, xs_error *err)
 {
     if (!c->len) return XS_OK;
+    if (!c->open) {
+        int rc = c->peer && c->peer->open ? close_copy(c->peer, err) : XS_OK;
+        if (rc < 0) return rc;
+        if (xs__pg_copy_begin(c->st->pg, c->sql) != XS__DB_OK)
+            return xs__store_dberr(c->st, "writing rows", err);
+        c->open = 1;
+    }
     if (xs__pg_copy_data(c->st->pg, c->buf, c->len) != XS__DB_OK)
         return xs__store_dberr(c->st, "writing rows", err);
     c->len = 0;
@@ -58,11 +87,6 @@ static int send(xs__pgcopy *c, xs_error *err)
 
 int xs__pgcopy_row(xs__pgcopy *c, const xs__value *vals, xs_error *err)
 {
-    if (!c->open) {
-        if (xs__pg_copy_begin(c->st->pg, c->sql) != XS__DB_OK)
-            return xs__store_dberr(c->st, "writing rows", err);
-        c->open = 1;
-    }
     size_t need = c->len + 1;
     for (size_t i = 0; i < c->def->n_cols; i++)
         need += 32 + (vals[i].type == XS__V_TEXT ? 2 * vals[i].len : 0);
@@ -100,14 +124,23 @@ int xs__pgcopy_row(xs__pgcopy *c, const xs__value *vals, xs_error *err)
     return c->len >= COPY_CHUNK ? send(c, err) : XS_OK;
 }
 
-int xs__pgcopy_end(xs__pgcopy *c, xs_error *err)
+/* Sends the buffered rows of an open COPY and ends it. */
+static int close_copy(xs__pgcopy *c, xs_error *err)
 {
-    if (!c || !c->open) return XS_OK;
-    int rc = send(c, err);
+    int rc = send(c, err); /* open: sends without touching the peer */
     c->open = 0;
     if (xs__pg_copy_end(c->st->pg) != XS__DB_OK && rc == XS_OK)
         rc = xs__store_dberr(c->st, "writing rows", err);
     return rc;
+}
+
+int xs__pgcopy_end(xs__pgcopy *c, xs_error *err)
+{
+    if (!c || (!c->open && !c->len)) return XS_OK;
+    int rc = send(c, err); /* opens it when rows wait */
+    if (!c->open) return rc;
+    int rc2 = close_copy(c, err);
+    return rc < 0 ? rc : rc2;
 }
 
 void xs__pgcopy_free(xs__pgcopy *c)

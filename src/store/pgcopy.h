@@ -15,16 +15,25 @@
 
 typedef struct xs__pgcopy xs__pgcopy;
 
-/* A COPY writer for table d of st (nothing sent yet). Caller frees with
- * xs__pgcopy_free(). Returns XS_OK or XS_ENOMEM. */
-int xs__pgcopy_new(xs__pgcopy **out, xs_store *st, const xs__table_def *d, xs_error *err);
-/* Adds one row (one value per column of d; borrowed for the call), starting
- * the COPY when none is open. Returns XS_OK, XS_ENOMEM or XS_EDB. */
+/* A COPY writer for the columns of table d of st into table `table` (NULL:
+ * d's own; else a table of the same columns, e.g. a staging table). Nothing
+ * is sent yet. Caller frees with xs__pgcopy_free(). Returns XS_OK or
+ * XS_ENOMEM. */
+int xs__pgcopy_new(xs__pgcopy **out, xs_store *st, const xs__table_def *d,
+                   const char *table, xs_error *err);
+/* Makes a and b peers on their shared connection: each ends the other's
+ * COPY before it sends (one COPY at a time per connection). */
+void xs__pgcopy_pair(xs__pgcopy *a, xs__pgcopy *b);
+/* Adds one row (one value per column of d; borrowed for the call); a full
+ * buffer is sent, starting the COPY (and ending the peer's) when it is not
+ * open. Returns XS_OK, XS_ENOMEM or XS_EDB. */
 int xs__pgcopy_row(xs__pgcopy *c, const xs__value *vals, xs_error *err);
-/* Sends what is buffered and ends the open COPY, if any; a row the table
- * refuses (e.g. a duplicate key) is reported here. Returns XS_OK or XS_EDB. */
+/* Sends what is buffered and ends the COPY, if one is open or rows wait; a
+ * row the table refuses (e.g. a duplicate key) is reported here. Returns
+ * XS_OK or XS_EDB. */
 int xs__pgcopy_end(xs__pgcopy *c, xs_error *err);
-/* Frees c, abandoning an open COPY (its rows are not written). NULL is fine. */
+/* Frees c, abandoning an open COPY and buffered rows (not written). NULL is
+ * fine. */
 void xs__pgcopy_free(xs__pgcopy *c);
 
 #endif

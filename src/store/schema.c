@@ -172,10 +172,37 @@ static const char schema_v9[] =
     "CREATE TABLE plan_assignments(customer_id TEXT PRIMARY KEY NOT NULL,"
     " assignment TEXT NOT NULL) WITHOUT ROWID;\n";
 
+/* Version 10: webhooks (src/store/webhooks.c, docs/webhooks.md): the
+ * subscribed URLs with their events and signing secret (removal keeps the
+ * row, so the delivery log still names it), and one delivery row per event
+ * and webhook, written in the same transaction as the change it reports
+ * (an offer logged, an outcome recorded, a build stored) and worked off by
+ * the sender with retries until delivered or given up. */
+static const char schema_v10[] =
+    "CREATE TABLE webhooks(webhook_id INTEGER PRIMARY KEY, url TEXT NOT NULL,"
+    " events TEXT NOT NULL, secret TEXT NOT NULL, created_at TEXT NOT NULL,"
+    " removed_at TEXT);\n"
+    "CREATE TABLE webhook_deliveries(delivery_id INTEGER PRIMARY KEY,"
+    " webhook_id INTEGER NOT NULL, event TEXT NOT NULL, payload TEXT NOT NULL,"
+    " created_at TEXT NOT NULL, status TEXT NOT NULL,"
+    " attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_at TEXT,"
+    " last_code INTEGER, last_error TEXT);\n"
+    "CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_at);\n";
+
+/* Version 11: the audit log (src/store/audit.c, docs/api.md "Audit
+ * log"): one row per action taken through the HTTP API that writes — when
+ * (UTC timestamp), which API key (its key_id), the action, its target
+ * (offer id, experiment name, webhook id...) and the state before and
+ * after as small JSON objects. */
+static const char schema_v11[] =
+    "CREATE TABLE audit_log(audit_id INTEGER PRIMARY KEY, at TEXT NOT NULL,"
+    " key_id TEXT, action TEXT NOT NULL, target TEXT, before TEXT, after TEXT);\n";
+
 static const xs__migration migrations[] = {
     {1, schema_v1, NULL}, {2, schema_v2, NULL},         {3, schema_v3, NULL},
     {4, schema_v4, NULL}, {5, schema_v5, schema_v5_pg}, {6, schema_v6, NULL},
     {7, schema_v7, NULL}, {8, schema_v8, NULL},         {9, schema_v9, NULL},
+    {10, schema_v10, NULL}, {11, schema_v11, NULL},
 };
 
 const xs__migration *xs__store_migrations(size_t *n)

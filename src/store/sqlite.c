@@ -27,6 +27,7 @@
  * the user is ever spliced into SQL.
  */
 #include "store/db.h"
+#include "base/date.h"
 #include "store/dialect.h"
 #include "store/rows.h"
 #include "store/store_int.h"
@@ -50,6 +51,8 @@ int xs__store_dberr(xs_store *st, const char *what, xs_error *err)
     if (st && (st->db || st->pg) && xs__db_busy(st))
         return xs__error_set(err, XS_EBUSY, st->path, 0, NULL,
                              "store is busy (locked by another process); try again");
+    if (st && (st->db || st->pg) && xs__db_nomem(st))
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     const char *msg = st && (st->db || st->pg) ? xs__db_errmsg(st) : "no database";
     return xs__error_set(err, XS_EDB, st ? st->path : NULL, 0, NULL, "%s: %s", what, msg);
 }
@@ -95,8 +98,13 @@ void xs__store_bulk(xs_store *st, int on)
 /* Contract in store_int.h / xsell.h. */
 int xs__store_begin(xs_store *st, xs_error *err)
 {
-    return exec_sql(st, xs__dialect(st, XS__SQL_BEGIN_WRITE), "starting a transaction",
-                    err);
+    int rc =
+        exec_sql(st, xs__dialect(st, XS__SQL_BEGIN_WRITE), "starting a transaction", err);
+    /* on PostgreSQL the BEGIN went through and the lock did not: end that
+     * failed transaction, or every later statement on the connection (a
+     * read too) is refused until one does */
+    if (rc < 0) xs__store_rollback(st);
+    return rc;
 }
 
 /* Contract in store_int.h / xsell.h. */
@@ -175,10 +183,7 @@ static int migrate(xs_store *st, const xs__migration *list, size_t n_list, xs_er
     xs__free(ddl);
     if (rc < 0) goto cleanup;
     char now[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    xs__utc_now(now);
     xs__stmt *rec = NULL;
     if (xs__db_prepare(
             st, "INSERT INTO schema_migrations(version, applied_at) VALUES (?1, ?2)", -1,
@@ -368,7 +373,10 @@ static char *url_for_messages(const char *url)
 static int open_pg(xs_store *st, const char *url, int readonly, xs_error *err)
 {
     char msg[512];
-    if (xs__pg_connect(&st->pg, url, readonly, msg, sizeof msg) != XS__DB_OK)
+    int rc = xs__pg_connect(&st->pg, url, readonly, msg, sizeof msg);
+    if (rc == XS__DB_NOMEM)
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    if (rc != XS__DB_OK)
         return xs__error_set(err, XS_EDB, st->path, 0, NULL, "cannot open the store: %s",
                              msg);
     return XS_OK;

@@ -160,13 +160,19 @@ void xs__store_writer_free(xs__store_writer *w);
  * collected in runs and sorted first — so a failure may surface at a later
  * put or at xs__store_writer_flush; an existing key is updated only when
  * some value differs. Returns 0 inserted (queued), 1 updated, 2 unchanged,
- * or XS_EDB / XS_ENOMEM.
+ * 3 an existing key staged (PostgreSQL: updated or not is known after the
+ * flush, see xs__store_writer_staged), or XS_EDB / XS_ENOMEM.
  */
 int xs__store_writer_put(xs__store_writer *w, const xs__value *vals, const char *key,
                          size_t klen, int exists, xs_error *err);
-/* Inserts the queued rows. Call before the commit (and before building
- * indexes). Returns XS_OK or XS_EDB. NULL is fine. */
+/* Inserts the queued rows and applies the staged ones. Call before the
+ * commit (and before building indexes). Returns XS_OK or XS_EDB. NULL is
+ * fine. */
 int xs__store_writer_flush(xs__store_writer *w, xs_error *err);
+/* After the flush: how many staged rows (put returned 3) were updated and
+ * how many were unchanged. NULL is fine (both 0). */
+void xs__store_writer_staged(const xs__store_writer *w, unsigned long long *updated,
+                             unsigned long long *unchanged);
 
 /* Drops the secondary indexes of table t (inside the caller's transaction)
  * so a bulk load into an empty table does not maintain them row by row;

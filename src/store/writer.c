@@ -12,8 +12,12 @@
  *
  * On PostgreSQL new rows go through COPY instead (pgcopy.c: many times
  * faster than INSERTs there, and their order does not matter to a heap
- * table, so they are not sorted); existing keys take the same guarded
- * UPDATE, whose count still tells updated from unchanged.
+ * table, so they are not sorted). Rows of existing keys are COPYed into a
+ * temporary staging table of the same columns (created at the first one,
+ * dropped at the commit) and applied at the flush by one guarded UPDATE
+ * ... FROM it: a statement per import instead of a round trip per row (a
+ * re-import of 100,000 order lines took 15.6 s that way). Its count is the
+ * rows updated; the staged rest were unchanged.
  */
 #include "store/db.h"
 #include "store/pgcopy.h"
@@ -57,6 +61,8 @@ struct xs__store_writer {
     const xs__table_def *def;
     xs__stmt *ins, *upd, *ins_batch;
     xs__pgcopy *copy;   /* PostgreSQL: new rows by COPY */
+    xs__pgcopy *stage;  /* ... existing ones into the staging table */
+    unsigned long long n_staged, n_updated; /* rows staged; updated by the flush */
     xs__value *pending; /* BATCH rows of n_cols values; text offsets into bytes */
     size_t n_pending;
     char *bytes;
@@ -202,7 +208,7 @@ int xs__store_writer_new(xs__store_writer **out, xs_store *st, xs_table_id t,
     w->def = d;
     int rc = prepare(st, d, 0, 1, &w->ins, err);
     if (rc == XS_OK) rc = prepare(st, d, 1, 1, &w->upd, err);
-    if (rc == XS_OK && st->pg) rc = xs__pgcopy_new(&w->copy, st, d, err);
+    if (rc == XS_OK && st->pg) rc = xs__pgcopy_new(&w->copy, st, d, NULL, err);
     if (rc == XS_OK && !(w->pending = xs__calloc(BATCH * d->n_cols, sizeof *w->pending)))
         rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     if (rc < 0) {
@@ -217,6 +223,7 @@ int xs__store_writer_new(xs__store_writer **out, xs_store *st, xs_table_id t,
 void xs__store_writer_free(xs__store_writer *w)
 {
     if (!w) return;
+    xs__pgcopy_free(w->stage);
     xs__pgcopy_free(w->copy);
     xs__db_finalize(w->ins);
     xs__db_finalize(w->upd);
@@ -460,11 +467,120 @@ static int add_to_run(xs__store_writer *w, const xs__value *vals, const char *ke
     return XS_OK;
 }
 
+/* ---------------------------------------------------------------------- */
+/* PostgreSQL: existing keys through a staging table                       */
+/* ---------------------------------------------------------------------- */
+
+/* The staging table's name: xs_stage_<table> (a temporary table, so
+ * private to the session and never seen by readers). */
+static void stage_name(const xs__table_def *d, char *buf, size_t n)
+{
+    snprintf(buf, n, "xs_stage_%s", d->name);
+}
+
+/* Creates the staging table and its COPY writer (peer of the table's). */
+static int stage_open(xs__store_writer *w, xs_error *err)
+{
+    char name[96], sql[256];
+    stage_name(w->def, name, sizeof name);
+    int rc = xs__pgcopy_end(w->copy, err); /* the connection is needed */
+    if (rc < 0) return rc;
+    /* LIKE: the same columns and types, no index (one scan joins it) */
+    snprintf(sql, sizeof sql, "CREATE TEMPORARY TABLE %s (LIKE %s) ON COMMIT DROP", name,
+             w->def->name);
+    if (xs__db_exec(w->st, sql) != XS__DB_OK)
+        return xs__store_dberr(w->st, "creating a staging table", err);
+    if ((rc = xs__pgcopy_new(&w->stage, w->st, w->def, name, err)) < 0) return rc;
+    xs__pgcopy_pair(w->copy, w->stage);
+    return XS_OK;
+}
+
+/* UPDATE t SET c = s.c, ... FROM xs_stage_t s WHERE t.k = s.k AND ... AND
+ * (t.c, ...) IS DISTINCT FROM (s.c, ...): only rows that change count. */
+static void build_stage_update(sqlbuf *b, const xs__table_def *d, const char *stage)
+{
+    sb_add(b, "UPDATE ");
+    sb_add(b, d->name);
+    sb_add(b, " AS t SET ");
+    int first = 1;
+    for (size_t i = 0; i < d->n_cols; i++) {
+        if (is_key(d, i)) continue;
+        if (!first) sb_add(b, ", ");
+        first = 0;
+        sb_add(b, d->cols[i].name);
+        sb_add(b, " = s.");
+        sb_add(b, d->cols[i].name);
+    }
+    sb_add(b, " FROM ");
+    sb_add(b, stage);
+    sb_add(b, " AS s WHERE ");
+    for (size_t k = 0; k < d->n_key; k++) {
+        if (k) sb_add(b, " AND ");
+        sb_add(b, "t.");
+        sb_add(b, d->cols[d->key[k]].name);
+        sb_add(b, " = s.");
+        sb_add(b, d->cols[d->key[k]].name);
+    }
+    for (int side = 0; side < 2; side++) {
+        sb_add(b, side ? ") IS DISTINCT FROM (" : " AND (");
+        first = 1;
+        for (size_t i = 0; i < d->n_cols; i++) {
+            if (is_key(d, i)) continue;
+            if (!first) sb_add(b, ", ");
+            first = 0;
+            sb_add(b, side ? "s." : "t.");
+            sb_add(b, d->cols[i].name);
+        }
+    }
+    sb_add(b, ")");
+}
+
+/* Sends the staged rows and applies them by one UPDATE; drops the staging
+ * table (a later writer of the same transaction makes its own). */
+static int stage_apply(xs__store_writer *w, xs_error *err)
+{
+    int rc = xs__pgcopy_end(w->stage, err);
+    if (rc < 0) return rc;
+    char name[96];
+    stage_name(w->def, name, sizeof name);
+    sqlbuf b = {0};
+    build_stage_update(&b, w->def, name);
+    if (b.failed) {
+        xs__free(b.p);
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    }
+    if (xs__db_exec(w->st, b.p) != XS__DB_OK)
+        rc = xs__store_dberr(w->st, "writing rows", err);
+    xs__free(b.p);
+    if (rc < 0) return rc;
+    long long changed = xs__db_changes(w->st);
+    w->n_updated = changed > 0 ? (unsigned long long)changed : 0;
+    char sql[128];
+    snprintf(sql, sizeof sql, "DROP TABLE %s", name);
+    if (xs__db_exec(w->st, sql) != XS__DB_OK)
+        return xs__store_dberr(w->st, "dropping a staging table", err);
+    xs__pgcopy_free(w->stage);
+    w->stage = NULL;
+    return XS_OK;
+}
+
+/* Contract in store_int.h. */
+void xs__store_writer_staged(const xs__store_writer *w, unsigned long long *updated,
+                             unsigned long long *unchanged)
+{
+    *updated = w ? w->n_updated : 0;
+    *unchanged = w && w->n_staged > w->n_updated ? w->n_staged - w->n_updated : 0;
+}
+
 /* Contract in store_int.h. */
 int xs__store_writer_flush(xs__store_writer *w, xs_error *err)
 {
     if (!w) return XS_OK;
-    if (w->copy) return xs__pgcopy_end(w->copy, err);
+    if (w->copy) {
+        int rc = xs__pgcopy_end(w->copy, err);
+        if (rc == XS_OK && w->stage) rc = stage_apply(w, err);
+        return rc;
+    }
     int rc = flush_batch(w, err);
     if (rc == XS_OK) rc = flush_run(w, err);
     return rc;
@@ -476,10 +592,15 @@ int xs__store_writer_put(xs__store_writer *w, const xs__value *vals, const char 
 {
     size_t nc = w->def->n_cols;
     if (w->copy) {
-        int rc = exists
-                     ? xs__pgcopy_end(w->copy, err) /* the UPDATE needs the connection */
-                     : xs__pgcopy_row(w->copy, vals, err);
-        if (rc < 0 || !exists) return rc < 0 ? rc : 0;
+        if (!exists) {
+            int rc = xs__pgcopy_row(w->copy, vals, err);
+            return rc < 0 ? rc : 0;
+        }
+        int rc = w->stage ? XS_OK : stage_open(w, err);
+        if (rc == XS_OK) rc = xs__pgcopy_row(w->stage, vals, err);
+        if (rc < 0) return rc;
+        w->n_staged++;
+        return 3;
     }
     if (!exists) {
         if (w->sorting) {

@@ -1,7 +1,7 @@
 # xsell recommend --cart: the cart answer (xs_offer_cart) on the camera shop
 # of tests/data/cart (ids with '/', spaces and non-ASCII), as of 2026-06-30.
 D="$SRC/tests/data/cart"
-DB="$T/cart.db"
+DB=$(new_db cart)
 for t in customers products subscriptions orders usage events offers; do
     "$XS" import --db "$DB" "$t" "$D/$t.csv" >/dev/null 2>&1 || fail "import $t"
 done

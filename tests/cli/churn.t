@@ -93,7 +93,7 @@ expect_rc 2 "$XS" churn train --input "$T/three.csv" --id id --label churned --m
 
 # ---- churn from the store's own history (--db) ----
 H="$SRC/tests/data/churn/history"
-DB="$T/h.db"
+DB=$(new_db h)
 for t in customers products subscriptions orders usage events offers; do
     expect_rc 0 "$XS" import --db "$DB" $t "$H/$t.csv"
 done

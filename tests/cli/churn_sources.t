@@ -5,7 +5,7 @@
 # 2026-06-30: C01, C02, C03 carry the columns of the labelled customer table
 # train.csv (plan_type, monthly_spend, tickets: kept as attrs), C90 none.
 D="$SRC/tests/data/churn-sources"
-DB="$T/s.db"
+DB=$(new_db s)
 for t in customers products subscriptions events; do
     "$XS" import --db "$DB" "$t" "$D/$t.csv" >/dev/null 2>&1 || fail "import $t"
 done

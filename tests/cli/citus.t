@@ -28,6 +28,9 @@ create_reference_table(builds)
 create_reference_table(experiments)
 create_reference_table(replays)
 create_reference_table(plans)
+create_reference_table(webhooks)
+create_reference_table(webhook_deliveries)
+create_reference_table(audit_log)
 create_distributed_table(customers, customer_id, default)
 create_distributed_table(subscriptions, customer_id, customers)
 create_distributed_table(orders, customer_id, customers)
@@ -50,6 +53,7 @@ expect_out 0 "$T/want_printed" -- cat "$T/printed"
 cat >"$T/want_keys" <<'END'
 anonymous_orders|PRIMARY KEY (order_id, product_id)
 api_keys|PRIMARY KEY (key_id)
+audit_log|PRIMARY KEY (audit_id)
 builds|PRIMARY KEY (build_id)
 churn_scores|PRIMARY KEY (customer_id)
 customers|PRIMARY KEY (customer_id)
@@ -67,6 +71,8 @@ returns|PRIMARY KEY (return_id, product_id)
 schema_migrations|PRIMARY KEY (version)
 subscriptions|PRIMARY KEY (customer_id, product_id, start_date)
 usage|PRIMARY KEY (customer_id, product_id, metric, date)
+webhook_deliveries|PRIMARY KEY (delivery_id)
+webhooks|PRIMARY KEY (webhook_id)
 END
 expect_out 0 "$T/want_keys" -- sql "$CURL" -c "SELECT c.conrelid::regclass::text,
     pg_get_constraintdef(c.oid) FROM pg_constraint c

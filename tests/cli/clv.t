@@ -4,6 +4,9 @@
 # (a curve that is exactly sBG with alpha 2, beta 3: S = 1, 3/5, 2/5, 2/7,
 # 3/14 of 1400). Fitted values are compared rounded (the last digits of an
 # optimiser's answer may differ between builds), data-derived ones exactly.
+DB=$(new_db clv)
+DB_EMPTY=$(new_db empty)
+DB_GEN=$(new_db gen)
 D="$SRC/tests/data/clv"
 
 # field N of line 2 of a CSV output
@@ -73,16 +76,16 @@ expect_eq "$(echo "$line" | cut -d, -f2,6)" "0,1.000000" "C001 one-time buyer"
 # Both sources must give the same fits and predictions, digit for digit.
 S="$SRC/tests/data/clv/store"
 for t in customers products orders; do
-    expect_rc 0 "$XS" import --db "$T/clv.db" "$t" "$S/$t.csv"
+    expect_rc 0 "$XS" import --db "$DB" "$t" "$S/$t.csv"
 done
 for m in bgnbd gamma-gamma; do
     expect_rc 0 "$XS" clv fit --model "$m" --input "$S/orders_summed.csv" --calibration-end 2024-06-30 --format json
     cp "$T/.out" "$T/want"
-    expect_out 0 "$T/want" -- "$XS" clv fit --model "$m" --db "$T/clv.db" --calibration-end 2024-06-30 --format json
+    expect_out 0 "$T/want" -- "$XS" clv fit --model "$m" --db "$DB" --calibration-end 2024-06-30 --format json
 done
 grep -q '"n_customers": 6, "n_dropped": 1,' "$T/want" || fail "store gamma-gamma counts: $(cat "$T/want")"
 expect_err 0 "xsell clv: 1 customer with no purchase on or before 2024-06-30 dropped" \
-    "$XS" clv predict --db "$T/clv.db" --calibration-end 2024-06-30 --horizon 10 --format csv
+    "$XS" clv predict --db "$DB" --calibration-end 2024-06-30 --horizon 10 --format csv
 cp "$T/.out" "$T/want"
 expect_out 0 "$T/want" -- "$XS" clv predict --input "$S/orders_summed.csv" --calibration-end 2024-06-30 --horizon 10 --format csv
 # K01: 19.00 on 01-05; 99.99 + 10.00 (two orders) on 02-10; 4.50 on 05-20;
@@ -91,17 +94,17 @@ expect_eq "$(grep '^K01,' "$T/want" | cut -d, -f1-5,10-11)" "K01,2,19.4286,25.28
 expect_eq "$(grep '^K06,' "$T/want" | cut -d, -f2,5)" "1,18.0000" "K06 discount line"
 expect_eq "$(grep -c '^K0[45],' "$T/want")" "0" "K04 dropped, K05 without orders"
 # a store with customers but no orders
-expect_rc 0 "$XS" import --db "$T/empty.db" customers "$S/customers.csv"
-expect_err 2 "xsell clv: $T/empty.db: the store has no orders" \
-    "$XS" clv fit --model bgnbd --db "$T/empty.db" --calibration-end 2024-06-30
-expect_err 2 "xsell clv: $T/clv.db: no customer has a purchase on or before the calibration end" \
-    "$XS" clv fit --model bgnbd --db "$T/clv.db" --calibration-end 2023-06-30
+expect_rc 0 "$XS" import --db "$DB_EMPTY" customers "$S/customers.csv"
+expect_err 2 "xsell clv: $DB_EMPTY: the store has no orders" \
+    "$XS" clv fit --model bgnbd --db "$DB_EMPTY" --calibration-end 2024-06-30
+expect_err 2 "xsell clv: $DB: no customer has a purchase on or before the calibration end" \
+    "$XS" clv fit --model bgnbd --db "$DB" --calibration-end 2023-06-30
 
 # a generated store (2000 customers, seed 7) against its orders.csv summed
 # per order by awk: same fits
 expect_rc 0 "$XS" gen --out "$T/gen" --customers 2000 --seed 7
 for t in customers products orders; do
-    expect_rc 0 "$XS" import --db "$T/gen.db" "$t" "$T/gen/$t.csv"
+    expect_rc 0 "$XS" import --db "$DB_GEN" "$t" "$T/gen/$t.csv"
 done
 awk -F, 'NR > 1 { if (!($1 in s)) { k[++n] = $1; c[$1] = $2; d[$1] = $3 } s[$1] += $6 }
     END { print "customer_id,date,amount"
@@ -111,11 +114,11 @@ for m in bgnbd gamma-gamma; do
     expect_rc 0 "$XS" clv fit --model "$m" --input "$T/gen_summed.csv" --calibration-end 2026-03-31 --format json
     cp "$T/.out" "$T/want"
     grep -q '"converged": true' "$T/want" || fail "generated $m fit: $(cat "$T/want")"
-    expect_out 0 "$T/want" -- "$XS" clv fit --model "$m" --db "$T/gen.db" --calibration-end 2026-03-31 --format json
+    expect_out 0 "$T/want" -- "$XS" clv fit --model "$m" --db "$DB_GEN" --calibration-end 2026-03-31 --format json
 done
 expect_rc 0 "$XS" clv predict --input "$T/gen_summed.csv" --calibration-end 2026-03-31 --horizon 26 --format csv
 LC_ALL=C sort "$T/.out" >"$T/want"
-expect_rc 0 "$XS" clv predict --db "$T/gen.db" --calibration-end 2026-03-31 --horizon 26 --format csv
+expect_rc 0 "$XS" clv predict --db "$DB_GEN" --calibration-end 2026-03-31 --horizon 26 --format csv
 LC_ALL=C sort "$T/.out" | diff -u "$T/want" - >&2 || fail "generated store: predictions differ"
 
 # --- bad input -----------------------------------------------------------

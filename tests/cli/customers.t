@@ -2,11 +2,13 @@
 # Fixtures in tests/data/health: six hand-made customers (the expected
 # values are worked out in tests/unit/test_health.c, test_segments.c and
 # test_ltv.c) and the golden outputs; CLV on a generated demo store.
+DB=$(new_db s)
+DB_G=$(new_db g)
 D="$SRC/tests/data/health"
 for t in customers products subscriptions orders usage events; do
-    "$XS" import --db "$T/s.db" $t "$D/$t.csv" >/dev/null 2>&1 || fail "import $t"
+    "$XS" import --db "$DB" $t "$D/$t.csv" >/dev/null 2>&1 || fail "import $t"
 done
-A="--db $T/s.db --as-of 2024-06-30 --no-clv --no-churn"
+A="--db $DB --as-of 2024-06-30 --no-clv --no-churn"
 
 # --- the list, one customer's breakdown, segments --------------------------
 expect_out 0 "$D/list.out" -- "$XS" customers $A
@@ -32,24 +34,24 @@ expect_rc 0 "$XS" customers $A --customer R1 --format csv \
 expect_eq "$(grep '^health,' "$T/.out")" "health,,weighted mean of the scores with data (coverage tenure),36.6,100.0,36.60" "custom weights"
 
 # the default as_of is the latest observed date (2024-07-31), not a renewal
-expect_rc 0 "$XS" customers --db "$T/s.db" --no-clv --no-churn --customer N1 --format csv
+expect_rc 0 "$XS" customers --db "$DB" --no-clv --no-churn --customer N1 --format csv
 expect_eq "$(grep '^tenure,' "$T/.out" | cut -d, -f2)" "91" "default as_of"
 
 # CLV that cannot be fitted (two buyers): a note on stderr, exit 0
 expect_err 0 "xsell customers: no CLV: Gamma-Gamma fit did not converge" \
-    "$XS" customers --db "$T/s.db" --as-of 2024-06-30 --no-churn --format csv
+    "$XS" customers --db "$DB" --as-of 2024-06-30 --no-churn --format csv
 # a churn model needs churners and stayers in the history: a note, exit 0
 expect_err 0 "xsell customers: no churn risk: none of the 3 customers active on 2024-01-02 churned within 90 days: need churners and stayers" \
-    "$XS" customers --db "$T/s.db" --as-of 2024-06-30 --no-clv --format csv
+    "$XS" customers --db "$DB" --as-of 2024-06-30 --no-clv --format csv
 expect_eq "$(cut -d, -f21 "$T/.out" | sort -u | tr '\n' ' ')" " churn_risk " "no churn risk"
-expect_rc 0 "$XS" customers --db "$T/s.db" --as-of 2024-06-30 --no-clv --customer H1 --format csv
+expect_rc 0 "$XS" customers --db "$DB" --as-of 2024-06-30 --no-clv --customer H1 --format csv
 expect_eq "$(grep '^churn_risk,' "$T/.out")" "churn_risk,,none of the 3 customers active on 2024-01-02 churned within 90 days: need churners and stayers,,," "churn note in the breakdown"
 
 # --- errors ---------------------------------------------------------------
 expect_err 2 'xsell customers: --customer: unknown customer "C9"' "$XS" customers $A --customer C9
 expect_err 2 'xsell customers: --segment: expected new, hibernating, at_risk, champion, loyal, promising or needs_attention, got "vip"' \
     "$XS" customers $A --segment vip
-expect_err 2 'xsell customers: --as-of: not a date: "2024-02-30"' "$XS" customers --db "$T/s.db" --as-of 2024-02-30
+expect_err 2 'xsell customers: --as-of: not a date: "2024-02-30"' "$XS" customers --db "$DB" --as-of 2024-02-30
 expect_err 2 'xsell customers: --weights: unknown name "tenur"' "$XS" customers $A --weights tenur=3
 expect_err 2 'xsell customers: --set: logins_full: expected a positive number, got "0"' "$XS" customers $A --set logins_full=0
 expect_err 2 'xsell customers: --sort: expected id, health, ltv, clv or churn, got "rfm"' "$XS" customers $A --sort rfm
@@ -66,16 +68,16 @@ grep -q '^usage: xsell customers --db FILE' "$T/.out" || fail "--help prints the
 # --- a generated store: CLV fitted, at_risk concentrates planted churners ---
 "$XS" gen --out "$T/g" --customers 1500 --seed 5 >/dev/null 2>&1 || fail "gen"
 for t in customers products subscriptions orders usage events; do
-    "$XS" import --db "$T/g.db" $t "$T/g/$t.csv" >/dev/null 2>&1 || fail "import gen $t"
+    "$XS" import --db "$DB_G" $t "$T/g/$t.csv" >/dev/null 2>&1 || fail "import gen $t"
 done
-expect_rc 0 "$XS" customers --db "$T/g.db" --sort clv --limit 3 --format csv
+expect_rc 0 "$XS" customers --db "$DB_G" --sort clv --limit 3 --format csv
 expect_eq "$(cat "$T/.err")" "" "CLV and churn model fitted: no note"
 expect_eq "$(sed -n 2,4p "$T/.out" | cut -d, -f18 | grep -c '^[0-9][0-9.]*$')" "3" "clv values"
-expect_rc 0 "$XS" customers --db "$T/g.db" --no-clv --sort churn --limit 3 --format csv
+expect_rc 0 "$XS" customers --db "$DB_G" --no-clv --sort churn --limit 3 --format csv
 expect_eq "$(sed -n 2,4p "$T/.out" | cut -d, -f21 | grep -c '^0\.[0-9][0-9][0-9]$')" "3" "churn_risk values"
 c1=$(sed -n 2p "$T/.out" | cut -d, -f20); c3=$(sed -n 4p "$T/.out" | cut -d, -f20)
 [ "$(awk -v a="$c1" -v b="$c3" 'BEGIN { print (a >= b) }')" = 1 ] || fail "sorted by churn: $c1 < $c3"
-expect_rc 0 "$XS" customers --db "$T/g.db" --no-clv --no-churn --segment at_risk --format csv
+expect_rc 0 "$XS" customers --db "$DB_G" --no-clv --no-churn --segment at_risk --format csv
 at_risk=$(sed 1d "$T/.out" | cut -d, -f1 | sort)
 churners=$(awk -F, 'NR > 1 && $10 == 1 { print $1 }' "$T/g/truth_customers.csv" | sort)
 n_churn=$(echo "$churners" | wc -l)

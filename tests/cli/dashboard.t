@@ -6,6 +6,7 @@
 # sources. Screenshots go to e2e-dashboard/ in the build directory when run
 # by CTest (else to $T). XS_SKIP_E2E=1 skips the browser part (only for
 # machines that cannot install Chromium: it is the dashboard's only test).
+DB=$(new_db x)
 
 "$XS" serve --help >"$T/help" || fail "serve --help"
 grep -q "^  --web DIR  " "$T/help" || fail "serve --help: no --web DIR"
@@ -22,7 +23,7 @@ n_pass=$((n_pass + 1))
 # start_server WEBDIR: starts xsell serve on a free port; sets pid and url
 start_server() {
     : >"$T/serve.out" # truncated here: the child's own redirection may come late
-    "$XS" serve --db "$T/x.db" --listen 127.0.0.1:0 --web "$1" >"$T/serve.out" 2>"$T/serve.err" &
+    "$XS" serve --db "$DB" --listen 127.0.0.1:0 --web "$1" >"$T/serve.out" 2>"$T/serve.err" &
     pid=$!
     i=0
     while ! grep -q "^listening on http://.*:[0-9]" "$T/serve.out" && kill -0 "$pid" 2>/dev/null &&
@@ -44,12 +45,15 @@ stop_server() {
     [ $src = 0 ] || { cat "$T/serve.err" >&2; fail "serve exited $src"; }
 }
 
-"$XS" demo --customers 300 --db "$T/x.db" >"$T/demo.out" 2>&1 || { cat "$T/demo.out" >&2; fail "demo"; }
+"$XS" demo --customers 300 --db "$DB" >"$T/demo.out" 2>&1 || { cat "$T/demo.out" >&2; fail "demo"; }
 # a plan under capacity for the plan panel (docs/plan.md)
-"$XS" build --db "$T/x.db" --capacity 'csm=2/owner, email=40, in_app=40' >"$T/build.out" 2>&1 ||
+"$XS" build --db "$DB" --capacity 'csm=2/owner, email=40, in_app=40' >"$T/build.out" 2>&1 ||
     { cat "$T/build.out" >&2; fail "build --capacity"; }
-key=$("$XS" apikey create --db "$T/x.db" --scope read --note e2e) || fail "apikey create"
-"$XS" customers --db "$T/x.db" --format json >"$T/customers.json" 2>/dev/null || fail "customers"
+key=$("$XS" apikey create --db "$DB" --scope read --note e2e) || fail "apikey create"
+# the actions (docs/dashboard.md "Acting"): a write key, and an admin key for the audit log
+key_write=$("$XS" apikey create --db "$DB" --scope write --note e2e-write) || fail "apikey create write"
+key_admin=$("$XS" apikey create --db "$DB" --scope admin --note e2e-admin) || fail "apikey create admin"
+"$XS" customers --db "$DB" --format json >"$T/customers.json" 2>/dev/null || fail "customers"
 
 # without the built files / answers 404 and says how to build them
 start_server "$T/none"
@@ -69,7 +73,7 @@ else
     [ -f CTestTestfile.cmake ] && out="$PWD/e2e-dashboard"
     mkdir -p "$out" || fail "mkdir $out"
     start_server "$T/dist"
-    XS_URL="$url" XS_KEY="$key" XS_OUT="$out" XS_CUSTOMERS="$T/customers.json" timeout 300 node "$SRC/tests/e2e/dashboard.e2e.mjs" >"$T/e2e.out" 2>&1
+    XS_URL="$url" XS_KEY="$key" XS_KEY_WRITE="$key_write" XS_KEY_ADMIN="$key_admin" XS_OUT="$out" XS_CUSTOMERS="$T/customers.json" timeout 300 node "$SRC/tests/e2e/dashboard.e2e.mjs" >"$T/e2e.out" 2>&1
     rc=$?
     stop_server
     cat "$T/e2e.out"

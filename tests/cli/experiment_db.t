@@ -7,7 +7,7 @@
 # of 'xsell experiment assign', and every usage and input error with its
 # message and exit status 2.
 command -v python3 >/dev/null 2>&1 || fail "python3 is not installed"
-DB="$T/d.db"
+DB=$(new_db d)
 G="$T/gen"
 "$XS" demo --customers 300 --db "$DB" --out "$G" >"$T/demo.out" 2>&1 || {
     cat "$T/demo.out" >&2

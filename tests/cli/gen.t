@@ -1,6 +1,8 @@
 # xsell gen: --help, usage errors with their exact messages, the summary on
 # stderr, byte-identical output for a seed, no leftovers, and the import of
 # every generated table, in dependency order, into a fresh store.
+DB=$(new_db store)
+DB_H=$(new_db h)
 expect_rc 0 "$XS" gen --help
 grep -q "^usage: xsell gen --out DIR" "$T/.out" || fail "gen --help prints the usage"
 
@@ -62,7 +64,7 @@ grep -q '"as_of": "2025-03-31"' "$T/d/truth.json" || fail "truth.json records --
 for t in customers products subscriptions orders usage events offers; do
     rows=$(($(wc -l <"$T/a/$t.csv") - 1))
     expect_err 0 "imported $T/a/$t.csv: $rows rows ($rows new," \
-        "$XS" import --db "$T/store.db" "$t" "$T/a/$t.csv"
+        "$XS" import --db "$DB" "$t" "$T/a/$t.csv"
 done
 
 # --holdout-days: truth.json records the experiments; no upsell offer in the
@@ -84,5 +86,5 @@ done
 for t in customers products subscriptions orders usage events offers; do
     rows=$(($(wc -l <"$T/h/$t.csv") - 1))
     expect_err 0 "imported $T/h/$t.csv: $rows rows ($rows new," \
-        "$XS" import --db "$T/h.db" "$t" "$T/h/$t.csv"
+        "$XS" import --db "$DB_H" "$t" "$T/h/$t.csv"
 done

@@ -1,8 +1,9 @@
 # xsell import / export: exit codes, exact error output, the --max-errors cap,
 # --skip-bad-rows with a reject file, --map, idempotent re-import, export.
+DB_FRESH=$(new_db fresh)
 cp "$SRC"/tests/data/import/*.csv "$T"/
 cd "$T" || fail "cd $T"
-DB=store.db
+DB=$(new_db store)
 
 expect_rc 0 "$XS" import --help
 grep -q "^usage: xsell import --db FILE TABLE INPUT" "$T/.out" || fail "import --help prints usage"
@@ -129,8 +130,8 @@ expect_out 0 want.csv -- "$XS" export --db $DB products
 expect_err 0 "exported orders: 6 rows to out.csv" "$XS" export --db $DB orders --out out.csv
 for t in customers products orders; do
     "$XS" export --db $DB $t --out rt_$t.csv 2>/dev/null || fail "export $t"
-    expect_rc 0 "$XS" import --db fresh.db $t rt_$t.csv
-    "$XS" export --db fresh.db $t >rt2_$t.csv 2>/dev/null || fail "export fresh $t"
+    expect_rc 0 "$XS" import --db "$DB_FRESH" $t rt_$t.csv
+    "$XS" export --db "$DB_FRESH" $t >rt2_$t.csv 2>/dev/null || fail "export fresh $t"
     cmp -s rt_$t.csv rt2_$t.csv || fail "round trip of $t differs"
 done
 

@@ -3,7 +3,7 @@
 # or nothing, idempotent re-import; then the real Telco file when present.
 cp "$SRC"/tests/data/spec/spec.json "$SRC"/tests/data/spec/wide.csv "$T"/
 cd "$T" || fail "cd $T"
-DB=store.db
+DB=$(new_db store)
 
 expect_rc 0 "$XS" import --help
 grep -q "^  --spec SPEC " "$T/.out" || fail "import --help lists --spec"

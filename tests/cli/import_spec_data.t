@@ -4,7 +4,7 @@
 TELCO="$SRC/../shared/data/telco/telco-customer-churn.csv"
 need_file "$TELCO"
 cd "$T" || fail "cd $T"
-TDB=telco.db
+TDB=$(new_db telco)
 expect_rc 0 "$XS" import --db $TDB --spec "$SRC/examples/telco/telco.json" "$TELCO"
 n=$("$XS" export --db $TDB customers | awk 'NR > 1' | wc -l | tr -d ' ')
 expect_eq "$n" 7043 "telco customers"

@@ -1,5 +1,6 @@
 # xsell itemsets: golden outputs on tests/data/mine, every error path, the
 # published retail.dat figure when ../shared/data is present.
+DB=$(new_db s)
 D="$SRC/tests/data/mine"
 expect_rc 0 "$XS" itemsets --help
 grep -q "^usage: xsell itemsets" "$T/.out" || fail "--help prints usage"
@@ -56,15 +57,15 @@ expect_err 2 "unknown option \"--frob\"" "$XS" itemsets --frob
 # --db: baskets from the store's orders equal baskets built from orders.csv
 expect_rc 0 "$XS" gen --out "$T/g" --customers 200
 for t in customers products subscriptions orders; do
-    "$XS" import --db "$T/s.db" $t "$T/g/$t.csv" >/dev/null 2>&1 || fail "import $t"
+    "$XS" import --db "$DB" $t "$T/g/$t.csv" >/dev/null 2>&1 || fail "import $t"
 done
 # order_id,customer_id,date,product_id,...: one line per order, its products
 awk -F, 'NR > 1 { if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } b[$1] = b[$1] (b[$1] == "" ? "" : ",") $4 }
          END { for (i = 1; i <= n; i++) print b[order[i]] }' "$T/g/orders.csv" > "$T/orders.basket"
 expect_rc 0 "$XS" itemsets --input "$T/orders.basket" --input-format basket --min-count 3 --format csv
 sort "$T/.out" > "$T/from_file"
-expect_rc 0 "$XS" itemsets --db "$T/s.db" --source orders --min-count 3 --format csv
+expect_rc 0 "$XS" itemsets --db "$DB" --source orders --min-count 3 --format csv
 sort "$T/.out" > "$T/from_db"
 cmp -s "$T/from_file" "$T/from_db" || fail "--db orders differs from the orders file"
-expect_rc 0 "$XS" rules --db "$T/s.db" --source adoption --min-support 0.05 --min-confidence 0.5 --count-only
-expect_err 2 "--source: expected orders or adoption, got \"x\"" "$XS" itemsets --db "$T/s.db" --source x
+expect_rc 0 "$XS" rules --db "$DB" --source adoption --min-support 0.05 --min-confidence 0.5 --count-only
+expect_err 2 "--source: expected orders or adoption, got \"x\"" "$XS" itemsets --db "$DB" --source x

@@ -2,7 +2,7 @@
 # of tests/data/kpi (its numbers are worked out in tests/unit/test_kpi.c).
 # Golden outputs: tests/data/kpi/*.out.
 D="$SRC/tests/data/kpi"
-DB="$T/kpi.db"
+DB=$(new_db kpi)
 for t in customers products subscriptions orders offers; do
     expect_rc 0 "$XS" import --db "$DB" "$t" "$D/$t.csv"
 done

@@ -2,7 +2,7 @@
 # the next decisions respecting what was logged, on the hand-made store of
 # tests/data/offer as of 2026-06-30 (docs/offers.md, "Closing the loop").
 D="$SRC/tests/data/offer"
-DB="$T/loop.db"
+DB=$(new_db loop)
 for t in customers products subscriptions orders usage events offers; do
     "$XS" import --db "$DB" "$t" "$D/$t.csv" >/dev/null 2>&1 || fail "import $t"
 done
@@ -97,7 +97,7 @@ grep -q "model fitted, build is as of 2026-06-30" "$T/u1c" || fail "evidence say
 expect_eq "$(grep -c ',declined$' "$T/u1d")" "0" "declined expires after 90 days"
 
 # --all --log: every offered offer of every customer logged, in one go
-D2="$T/all.db"
+D2=$(new_db all)
 for t in customers products subscriptions orders usage events offers; do
     "$XS" import --db "$D2" "$t" "$D/$t.csv" >/dev/null 2>&1 || fail "import $t"
 done

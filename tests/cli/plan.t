@@ -3,7 +3,8 @@
 # assignment), the plan never below greedy nor above its bound, the exact
 # solver at least as good as the Lagrangian one, and the exact message of
 # every bad capacity spec.
-DB="$T/demo.db"
+DB2=$(new_db d2)
+DB=$(new_db demo)
 "$XS" demo --db "$DB" --customers 300 >/dev/null 2>&1 || fail "demo"
 
 # bad specs: located at the entry (inline) or the line (@FILE)
@@ -93,12 +94,12 @@ n_pass=$((n_pass + 1))
 
 # build --capacity: a bad spec writes nothing (not even the build); a good
 # one stores the plan, which GET /v1/plan serves
-builds() { sqlite3 "$DB" "SELECT count(*) FROM builds"; }
+builds() { db_query "$DB" "SELECT count(*) FROM builds"; }
 n0=$(builds)
 expect_err 2 'xsell build: capacity:2: unknown channel "fax"' \
     "$XS" build --db "$DB" --capacity 'csm=2/owner, fax=1'
 expect_eq "$(builds)" "$n0" "builds after a bad --capacity"
-expect_eq "$(sqlite3 "$DB" "SELECT count(*) FROM plans")" "0" "plans after a bad --capacity"
+expect_eq "$(db_query "$DB" "SELECT count(*) FROM plans")" "0" "plans after a bad --capacity"
 KEY=$("$XS" apikey create --db "$DB" --scope read | grep -o 'xs_[0-9a-f_]*' | head -1)
 "$XS" serve --db "$DB" --listen 127.0.0.1:0 >"$T/srv.out" 2>"$T/srv.err" &
 SRV=$!
@@ -150,10 +151,10 @@ n_pass=$((n_pass + 1))
 
 # the candidates decided on 1 or 2 threads give the same plan (1,200
 # customers: above the 1,000 under which one thread is used)
-"$XS" demo --db "$T/d2.db" --customers 1200 >/dev/null 2>&1 || fail "demo 1200"
-"$XS" plan --db "$T/d2.db" --capacity "$SPEC" --solver lagrange --threads 1 --format json >"$T/t1" ||
+"$XS" demo --db "$DB2" --customers 1200 >/dev/null 2>&1 || fail "demo 1200"
+"$XS" plan --db "$DB2" --capacity "$SPEC" --solver lagrange --threads 1 --format json >"$T/t1" ||
     fail "--threads 1"
-"$XS" plan --db "$T/d2.db" --capacity "$SPEC" --solver lagrange --threads 2 --format json >"$T/t2" ||
+"$XS" plan --db "$DB2" --capacity "$SPEC" --solver lagrange --threads 2 --format json >"$T/t2" ||
     fail "--threads 2"
 python3 - "$T/t1" "$T/t2" <<'PY' || fail "threads 1 and 2 differ"
 import json, sys

@@ -1,6 +1,7 @@
 # Commands that only read open the store read-only (xs_store_open_readonly):
 # they work on a store file and directory they cannot write, and write
 # nothing; the commands that write fail there with the database's message.
+sqlite_only || skip "read-only store files and directories are SQLite's (no PostgreSQL counterpart)"
 D="$SRC/tests/data/offer"
 mkdir "$T/ro" || fail "mkdir"
 DB="$T/ro/offer.db"

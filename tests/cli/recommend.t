@@ -1,7 +1,7 @@
 # xsell recommend / xsell targets on the hand-made store of tests/data/offer
 # (the customers of tests/unit/test_offer.c), as of 2026-06-30.
 D="$SRC/tests/data/offer"
-DB="$T/offer.db"
+DB=$(new_db offer)
 for t in customers products subscriptions orders usage events offers; do
     "$XS" import --db "$DB" "$t" "$D/$t.csv" >/dev/null 2>&1 || fail "import $t"
 done

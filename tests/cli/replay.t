@@ -5,18 +5,18 @@
 # every weight 1, and every bad input is a located error that changes
 # nothing.
 D="$SRC/tests/data/offer"
-DB="$T/r.db"
+DB=$(new_db r)
 for t in customers products subscriptions orders usage events offers; do
     "$XS" import --db "$DB" "$t" "$D/$t.csv" >/dev/null 2>&1 || fail "import $t"
 done
 expect_rc 0 "$XS" build --db "$DB"
-cp "$DB" "$T/fresh.db"
+FRESH=$(copy_db "$DB" fresh)
 
 # without a control share a logged decision is the plain one
-expect_rc 0 "$XS" recommend --db "$T/fresh.db" --all --format csv
+expect_rc 0 "$XS" recommend --db "$FRESH" --all --format csv
 cp "$T/.out" "$T/plain"
-cp "$DB" "$T/c0.db"
-expect_rc 0 "$XS" recommend --db "$T/c0.db" --all --log --set control_share=0 --format csv
+C0=$(copy_db "$DB" c0)
+expect_rc 0 "$XS" recommend --db "$C0" --all --log --set control_share=0 --format csv
 diff -u "$T/plain" "$T/.out" >&2 || fail "control_share=0: output changed by --log"
 
 # --log: one decision per offered offer (the default control share 0.02)
@@ -92,4 +92,4 @@ expect_err 2 'xsell replay: --db FILE is required' "$XS" replay --policy "$T/sam
 expect_err 2 "xsell replay: $T/no.db: no such store" "$XS" replay --db "$T/no.db" --policy "$T/same.conf"
 # a store logged before decisions were: no decision to replay
 expect_err 2 "xsell replay: no logged decision between the first and the last" \
-    "$XS" replay --db "$T/fresh.db" --policy "$T/same.conf"
+    "$XS" replay --db "$FRESH" --policy "$T/same.conf"

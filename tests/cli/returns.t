@@ -4,7 +4,7 @@
 # store that holds returns; the customer list's monetary value and LTV are
 # net of the returns up to --as-of. Golden outputs: tests/data/returns/*.out.
 D="$SRC/tests/data/returns"
-DB="$T/shop.db"
+DB=$(new_db shop)
 for t in customers products orders returns; do
     expect_rc 0 "$XS" import --db "$DB" "$t" "$D/$t.csv"
 done
@@ -18,7 +18,7 @@ expect_out 0 "$D/customers.csv.out" -- "$XS" customers --db "$DB" --as-of 2024-0
 expect_out 0 "$D/may.json.out" -- "$XS" kpi --db "$DB" --from 2024-05-01 --format json
 
 # the same store without returns: the columns of before, nothing added
-DB0="$T/noreturns.db"
+DB0=$(new_db noreturns)
 for t in customers products orders; do
     expect_rc 0 "$XS" import --db "$DB0" "$t" "$D/$t.csv"
 done

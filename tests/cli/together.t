@@ -2,6 +2,7 @@
 # the store. Fixtures: tests/data/together (small.csv / small.dat are the
 # baskets {a b c} {a b} {a b} {a} {c} {d} {} of test_together.c: N = 7,
 # w(a) = 4, w(b) = 3, w(c) = 2, w(ab) = 3, w(ac) = w(bc) = 1).
+DB=$(new_db s)
 D="$SRC/tests/data/together"
 
 # every item's neighbours by lift: a,b = 3*7/(4*3) = 1.75; a,c = 7/8;
@@ -52,7 +53,7 @@ expect_out 0 "$T/want" -- "$XS" together --input "$D/small.csv" --input-format b
 
 # from the store
 for t in customers products subscriptions orders events; do
-    "$XS" import --db "$T/s.db" $t "$D/$t.csv" >/dev/null 2>&1 || fail "import $t"
+    "$XS" import --db "$DB" $t "$D/$t.csv" >/dev/null 2>&1 || fail "import $t"
 done
 # orders O1 and O3 both hold crm and seat
 cat >"$T/want" <<'OUT'
@@ -61,7 +62,7 @@ item  rank  neighbour  score  count
 crm      1  seat           2      2
 seat     1  crm            2      2
 OUT
-expect_out 0 "$T/want" -- "$XS" together --db "$T/s.db" --measure count
+expect_out 0 "$T/want" -- "$XS" together --db "$DB" --measure count
 # adoption sets (per customer): acc with seat (C1 C2 C5), crm (C1 C5), pay (C1 C2)
 cat >"$T/want" <<'OUT'
 rank  item  score  count
@@ -70,7 +71,7 @@ rank  item  score  count
    2  crm       2      2
    3  pay       2      2
 OUT
-expect_out 0 "$T/want" -- "$XS" together --db "$T/s.db" --source adoption --item acc --measure count
+expect_out 0 "$T/want" -- "$XS" together --db "$DB" --source adoption --item acc --measure count
 # half-life 30 days, as of 2024-09-30: orders of 2024-02-10 (233 days) and
 # 2024-03-03 (211 days): 0.5^(233/30) + 0.5^(211/30) = 0.012226
 cat >"$T/want" <<'OUT'
@@ -78,13 +79,13 @@ rank  item     score     count
 ----  ----  --------  --------
    1  crm   0.012226  0.012226
 OUT
-expect_out 0 "$T/want" -- "$XS" together --db "$T/s.db" --half-life 30 --measure count --item seat
+expect_out 0 "$T/want" -- "$XS" together --db "$DB" --half-life 30 --measure count --item seat
 # --min-count drops the weak pair
 cat >"$T/want" <<'OUT'
 rank  item  score  count
 ----  ----  -----  -----
 OUT
-expect_out 0 "$T/want" -- "$XS" together --db "$T/s.db" --half-life 30 --min-count 0.5 --item seat
+expect_out 0 "$T/want" -- "$XS" together --db "$DB" --half-life 30 --min-count 0.5 --item seat
 
 # bad input
 expect_err 2 'xsell together: --item: unknown item "foo"' "$XS" together --input "$D/small.csv" --input-format basket --item foo
@@ -94,13 +95,13 @@ expect_err 2 "xsell together: $T/nope.db: No such file or directory" "$XS" toget
 [ -e "$T/nope.db" ] && fail "a missing store must not be created"
 expect_err 2 'xsell together: --top: 0 is out of range [1, 10000]' "$XS" together --input "$D/small.dat" --top 0
 expect_err 2 'xsell together: --top: not an integer: "x"' "$XS" together --input "$D/small.dat" --top x
-expect_err 2 'xsell together: --half-life: -1 is out of range' "$XS" together --db "$T/s.db" --half-life -1
-expect_err 2 'xsell together: --min-count: not a number: "many"' "$XS" together --db "$T/s.db" --min-count many
+expect_err 2 'xsell together: --half-life: -1 is out of range' "$XS" together --db "$DB" --half-life -1
+expect_err 2 'xsell together: --min-count: not a number: "many"' "$XS" together --db "$DB" --min-count many
 expect_err 2 'xsell together: --measure: expected count, jaccard, lift or cosine, got "dice"' "$XS" together --input "$D/small.dat" --measure dice
-expect_err 2 'xsell together: --source: expected orders or adoption, got "lines"' "$XS" together --db "$T/s.db" --source lines
+expect_err 2 'xsell together: --source: expected orders or adoption, got "lines"' "$XS" together --db "$DB" --source lines
 expect_err 2 'xsell together: --input-format: expected fimi or basket, got "xml"' "$XS" together --input "$D/small.dat" --input-format xml
 expect_err 2 'xsell together: give one of --input FILE or --db FILE' "$XS" together
-expect_err 2 'xsell together: give one of --input FILE or --db FILE' "$XS" together --input "$D/small.dat" --db "$T/s.db"
+expect_err 2 'xsell together: give one of --input FILE or --db FILE' "$XS" together --input "$D/small.dat" --db "$DB"
 expect_err 2 'xsell together: give --item or --cart, not both' "$XS" together --input "$D/small.dat" --item 1 --cart 2
 expect_err 2 'xsell together: --half-life needs dated baskets: use --db' "$XS" together --input "$D/small.dat" --half-life 30
 expect_err 2 'xsell together: --format: expected table, json or csv, got "xml"' "$XS" together --input "$D/small.dat" --format xml

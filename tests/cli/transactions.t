@@ -6,9 +6,13 @@
 # non-product codes (POST, M), a zero-price stock note, a price with more
 # fraction digits than the currency, a quoted description with spaces.
 # old.csv has the older column names and month-first dates.
+DB2=$(new_db d2)
+DB3=$(new_db d3)
+DB_OLD=$(new_db old)
+DB_BAD=$(new_db bad)
 cp "$SRC"/tests/data/transactions/*.csv "$T"/
 cd "$T" || fail "cd $T"
-DB=shop.db
+DB=$(new_db shop)
 MAP="--map Invoice=order_id --map StockCode=product_id --map Description=product_name
      --map Quantity=quantity --map InvoiceDate=date --map Price=unit_price"
 
@@ -100,10 +104,10 @@ cmp -s before.csv after.csv || fail "re-import changed the orders"
 # --exclude-products and --keep-products; --consent
 # shellcheck disable=SC2086
 expect_err 0 "  excluded:      0 lines of 0 codes that are not products" \
-    "$XS" import --db d2.db transactions shop.csv $MAP --map "Customer ID=customer_id" --no-default-exclusions
-expect_eq "$("$XS" export --db d2.db products | grep -c '^POST,POSTAGE,')" 1 "POST kept as a product"
+    "$XS" import --db "$DB2" transactions shop.csv $MAP --map "Customer ID=customer_id" --no-default-exclusions
+expect_eq "$("$XS" export --db "$DB2" products | grep -c '^POST,POSTAGE,')" 1 "POST kept as a product"
 # shellcheck disable=SC2086
-expect_rc 0 "$XS" import --db d3.db transactions shop.csv $MAP --map "Customer ID=customer_id" \
+expect_rc 0 "$XS" import --db "$DB3" transactions shop.csv $MAP --map "Customer ID=customer_id" \
     --exclude-products 21232 --keep-products POST --consent email,in_app
 cat > want.err <<'TXT'
   excluded:      3 lines of 2 codes that are not products:
@@ -112,7 +116,7 @@ cat > want.err <<'TXT'
 TXT
 grep -A2 '^  excluded:' "$T/.err" >got.err
 diff -u want.err got.err >&2 || fail "--exclude-products / --keep-products"
-expect_eq "$("$XS" export --db d3.db customers | cut -d, -f1,8-12 | tail -1)" "13085,1,1,0,0,0" \
+expect_eq "$("$XS" export --db "$DB3" customers | cut -d, -f1,8-12 | tail -1)" "13085,1,1,0,0,0" \
     "--consent sets the new customers' consent"
 
 # --- the older export: other column names, month-first dates
@@ -126,25 +130,25 @@ old.csv:4: date: not an ISO 8601 date or date-time (YYYY-MM-DD[ HH:MM[:SS]]): "1
 xsell import: old.csv: 3 errors in 3 rows, nothing imported
 TXT
 # shellcheck disable=SC2086
-expect_rc 2 "$XS" import --db old.db transactions old.csv $OLDMAP
+expect_rc 2 "$XS" import --db "$DB_OLD" transactions old.csv $OLDMAP
 diff -u want.err "$T/.err" >&2 || fail "old.csv without --date-format"
 cat > want.err <<'TXT'
 old.csv:4: date: not a dmy date (D/M/YYYY [H:MM[:SS]]): "12/13/2010 8:28"
 xsell import: old.csv: 1 error in 1 row, nothing imported
 TXT
 # shellcheck disable=SC2086
-expect_rc 2 "$XS" import --db old.db transactions old.csv $OLDMAP --date-format dmy
+expect_rc 2 "$XS" import --db "$DB_OLD" transactions old.csv $OLDMAP --date-format dmy
 diff -u want.err "$T/.err" >&2 || fail "old.csv as dmy"
-expect_eq "$("$XS" export --db old.db orders | wc -l)" 1 "a rejected import writes nothing"
+expect_eq "$("$XS" export --db "$DB_OLD" orders | wc -l)" 1 "a rejected import writes nothing"
 # shellcheck disable=SC2086
-expect_rc 0 "$XS" import --db old.db transactions old.csv $OLDMAP --date-format mdy
+expect_rc 0 "$XS" import --db "$DB_OLD" transactions old.csv $OLDMAP --date-format mdy
 cat > want.csv <<'CSV'
 order_id,customer_id,date,product_id,quantity,amount,ordered_at,Country
 536365,17850,2010-12-01,71053,6,20.34,2010-12-01T08:26:00,United Kingdom
 536365,17850,2010-12-01,85123A,6,15.30,2010-12-01T08:26:00,United Kingdom
 536366,17850,2010-12-13,22633,6,11.10,2010-12-13T08:28:00,United Kingdom
 CSV
-expect_out 0 want.csv -- "$XS" export --db old.db orders
+expect_out 0 want.csv -- "$XS" export --db "$DB_OLD" orders
 
 # --- bad input: every message exact, nothing written
 cat > want.err <<'TXT'
@@ -154,7 +158,7 @@ old.csv:1: missing required column "quantity" (closest: "Quantity": use --map Qu
 old.csv:1: missing required column "unit_price" (or "amount") (closest: "UnitPrice": use --map UnitPrice=unit_price); the file has: InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice, CustomerID, Country
 xsell import: old.csv: 4 errors in the header, nothing imported
 TXT
-expect_rc 2 "$XS" import --db bad.db transactions old.csv --map InvoiceNo=order_id
+expect_rc 2 "$XS" import --db "$DB_BAD" transactions old.csv --map InvoiceNo=order_id
 diff -u want.err "$T/.err" >&2 || fail "missing columns"
 cat > bad.csv <<'CSV'
 order_id,product_id,date,quantity,unit_price,customer_id
@@ -179,22 +183,22 @@ bad.csv:9: date: order "O4" is dated "2024-01-04" (line 7), not "2024-01-05"
 bad.csv:10: product_id: missing required value
 xsell import: bad.csv: 8 errors in 8 rows, nothing imported
 TXT
-expect_rc 2 "$XS" import --db bad.db transactions bad.csv
+expect_rc 2 "$XS" import --db "$DB_BAD" transactions bad.csv
 diff -u want.err "$T/.err" >&2 || fail "bad values"
-expect_eq "$("$XS" export --db bad.db customers | wc -l)" 1 "bad.csv wrote nothing"
+expect_eq "$("$XS" export --db "$DB_BAD" customers | wc -l)" 1 "bad.csv wrote nothing"
 # --max-errors caps the messages
-expect_rc 2 "$XS" import --db bad.db transactions bad.csv --max-errors 2
+expect_rc 2 "$XS" import --db "$DB_BAD" transactions bad.csv --max-errors 2
 expect_eq "$(sed -n 3p "$T/.err")" "... and 6 more errors" "--max-errors 2"
 
 # usage errors
 expect_err 2 'xsell import: --date-format: expected iso, ymd, dmy or mdy, got "us"' \
-    "$XS" import --db bad.db transactions bad.csv --date-format us
+    "$XS" import --db "$DB_BAD" transactions bad.csv --date-format us
 expect_err 2 'xsell import: --consent: expected email, in_app, csm, webinar or sns, got "mail"' \
-    "$XS" import --db bad.db transactions bad.csv --consent mail
+    "$XS" import --db "$DB_BAD" transactions bad.csv --consent mail
 expect_err 2 'xsell import: --map: "bogus" is not a transactions field (expected order_id, product_id, date, quantity, unit_price, amount, customer_id or product_name)' \
-    "$XS" import --db bad.db transactions bad.csv --map order_id=bogus
+    "$XS" import --db "$DB_BAD" transactions bad.csv --map order_id=bogus
 expect_err 2 "xsell import: --date-format, --return-prefix, --exclude-products, --keep-products, --no-default-exclusions and --consent apply to transactions only" \
-    "$XS" import --db bad.db orders bad.csv --return-prefix C
+    "$XS" import --db "$DB_BAD" orders bad.csv --return-prefix C
 expect_err 2 "xsell import: --skip-bad-rows does not apply to transactions (an order log is imported whole)" \
-    "$XS" import --db bad.db transactions bad.csv --skip-bad-rows
+    "$XS" import --db "$DB_BAD" transactions bad.csv --skip-bad-rows
 

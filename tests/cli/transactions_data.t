@@ -1,12 +1,13 @@
 # The real shop, Online Retail II (../shared/data): imported whole, every
 # count recounted independently with python3.
+DB=$(new_db real)
 SHOP="$SRC/../shared/data/online_retail_ii/online_retail_II_year_2009_2010.csv"
 need_file "$SHOP"
 cd "$T" || fail "cd $T"
 command -v python3 >/dev/null 2>&1 || skip "python3 absent"
 MAP="--map Invoice=order_id --map StockCode=product_id --map Description=product_name
      --map Quantity=quantity --map InvoiceDate=date --map Price=unit_price"
-expect_rc 0 "$XS" import --db real.db transactions "$SHOP" $MAP \
+expect_rc 0 "$XS" import --db "$DB" transactions "$SHOP" $MAP \
     --map "Customer ID=customer_id" --currency GBP --return-prefix C
 # the same rules, counted independently from the file
 python3 - "$SHOP" >want.txt <<'PY'
@@ -50,7 +51,7 @@ got="$got $(sed -n 's/^  anonymous: *\([0-9]*\) lines in \([0-9]*\) orders.*/\1 
 got="$got $(sed -n 's/^  excluded: *\([0-9]*\) lines of \([0-9]*\) codes.*/\1/p' "$T/.err")"
 got="$got $(sed -n 's/^  not sales: *\([0-9]*\) lines priced 0.*/\1/p' "$T/.err")"
 got="$got $(sed -n 's/^  excluded: *[0-9]* lines of \([0-9]*\) codes.*/\1/p' "$T/.err")"
-sum=$("$XS" export --db real.db orders --format csv | awk -F, 'NR > 1 { s += $6 * 100 } END { printf "%.2f", s / 100 }')
+sum=$("$XS" export --db "$DB" orders --format csv | awk -F, 'NR > 1 { s += $6 * 100 } END { printf "%.2f", s / 100 }')
 expect_eq "$got $sum" "$(cat want.txt)" "online retail II: counts and order revenue recounted"
-expect_eq "$("$XS" export --db real.db customers | tail -n +2 | wc -l)" 4314 "online retail II: customers"
+expect_eq "$("$XS" export --db "$DB" customers | tail -n +2 | wc -l)" 4314 "online retail II: customers"
 echo "online retail II: $(cat want.txt)"

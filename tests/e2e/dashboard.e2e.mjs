@@ -2,8 +2,8 @@
 // in headless Chromium driven by playwright-core (from web/node_modules),
 // against a running `xsell serve --web DIR` on generated data.
 //
-//   XS_URL=http://127.0.0.1:PORT XS_KEY=xs_... XS_OUT=DIR [XS_CUSTOMERS=FILE] \
-//     node tests/e2e/dashboard.e2e.mjs
+//   XS_URL=http://127.0.0.1:PORT XS_KEY=xs_... XS_KEY_WRITE=xs_... \
+//     XS_KEY_ADMIN=xs_... XS_OUT=DIR [XS_CUSTOMERS=FILE] node tests/e2e/dashboard.e2e.mjs
 //
 // Checks: the static routes (content types; "..", "%2e%2e" and hidden names
 // refused), /v1/segments against a count over /v1/customers/{id} of the
@@ -13,7 +13,14 @@
 // the API gives (Chart.js instances, element positions, non-blank canvas
 // pixels), a click on a target row showing that customer's offers, the rule
 // explorer, the Japanese page, a 390 px phone in both languages, and no page
-// errors. Screenshots go to XS_OUT. Prints
+// errors; then the actions (docs/dashboard.md "Acting"), at 1440 px in
+// English and at 390 px in Japanese: a read key sees no buttons; with the
+// write key, offers marked sent, accepted and declined and the server's
+// message shown for a refused one, experiments stopped and started (and
+// refused with the server's message), each effect checked through the
+// API; CSV downloads (BOM, header, every row); with the admin key the audit
+// log panel showing exactly GET /v1/audit. These change the store, so they
+// come last. Screenshots go to XS_OUT. Prints
 // "ok N - ..." per check; exits 1 on the first failure.
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,10 +40,12 @@ try {
 
 const BASE = process.env.XS_URL;
 const KEY = process.env.XS_KEY;
+const KEY_WRITE = process.env.XS_KEY_WRITE;
+const KEY_ADMIN = process.env.XS_KEY_ADMIN;
 const OUT = process.env.XS_OUT || tmpdir();
 const CHROMIUM = process.env.XS_CHROMIUM || '/usr/bin/chromium';
-if (!BASE || !KEY) {
-  console.error('usage: XS_URL=http://HOST:PORT XS_KEY=KEY [XS_OUT=DIR] node dashboard.e2e.mjs');
+if (!BASE || !KEY || !KEY_WRITE || !KEY_ADMIN) {
+  console.error('usage: XS_URL=http://HOST:PORT XS_KEY=READ_KEY XS_KEY_WRITE=KEY XS_KEY_ADMIN=KEY [XS_OUT=DIR] node dashboard.e2e.mjs');
   process.exit(2);
 }
 
@@ -53,12 +62,15 @@ function eq(a, b, what) {
   console.log(`ok ${n} - ${what}`);
 }
 
-// A GET with the path sent exactly as given (fetch would normalise "..").
-function raw(path, key) {
+// A GET (or with a body, a POST) with the path sent exactly as given (fetch
+// would normalise "..").
+function raw(path, key, body) {
   return new Promise((resolve, reject) => {
     const u = new URL(BASE);
+    const headers = key ? { Authorization: `Bearer ${key}` } : {};
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
     const req = http.request(
-      { host: u.hostname, port: u.port, path, method: 'GET', headers: key ? { Authorization: `Bearer ${key}` } : {} },
+      { host: u.hostname, port: u.port, path, method: body === undefined ? 'GET' : 'POST', headers },
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
@@ -66,7 +78,7 @@ function raw(path, key) {
       },
     );
     req.on('error', reject);
-    req.end();
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
 const apiJson = async (path) => {
@@ -186,6 +198,253 @@ async function phone(page, wait) {
   await page.setViewportSize({ width: 1440, height: 1800 });
 }
 
+// ---------------------------------------------------------------------
+// Acting from the dashboard (write and admin keys)
+// ---------------------------------------------------------------------
+
+const adminJson = async (path) => {
+  const r = await raw(path, KEY_ADMIN);
+  if (r.status !== 200) throw new Error(`${path}: ${r.status} ${r.body}`);
+  return JSON.parse(r.body);
+};
+const utcToday = () => new Date().toISOString().slice(0, 10);
+
+// Clicks the element and waits for the download it starts; returns the
+// file's text (bytes as UTF-8, the BOM kept).
+async function csvOf(page, sel) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.locator(sel).click()]);
+  return { name: dl.suggestedFilename(), text: readFileSync(await dl.path(), 'utf8') };
+}
+
+// RFC 4180 reader: rows of fields ("" quoted, CRLF rows).
+function parseCsv(text) {
+  const rows = [];
+  let row = [], f = '', q = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (q) {
+      if (c === '"' && text[i + 1] === '"') { f += '"'; i++; } else if (c === '"') q = false; else f += c;
+    } else if (c === '"') q = true;
+    else if (c === ',') { row.push(f); f = ''; }
+    else if (c === '\r' && text[i + 1] === '\n') { row.push(f); rows.push(row); row = []; f = ''; i++; }
+    else f += c;
+  }
+  if (f || row.length) { row.push(f); rows.push(row); }
+  return rows;
+}
+
+// Connects with key and waits for the page with that scope.
+async function connect(page, wait, key, scope) {
+  await page.fill('#api-key', key);
+  await page.click('#save-key');
+  await wait((s) => document.body.dataset.state === 'ready' && document.body.dataset.scope === s, scope);
+}
+
+// Clicks a button of an offer row and waits for the action to end.
+async function offerAct(page, wait, rank, act) {
+  await page.evaluate(() => { document.getElementById('customer').dataset.action = ''; });
+  await page.locator(`#offers tbody tr[data-rank="${rank}"] button[data-act="${act}"]`).click();
+  await wait(() => ['done', 'error'].includes(document.getElementById('customer').dataset.action));
+  return page.evaluate(() => document.getElementById('customer').dataset.action);
+}
+const states = (page) => page.$$eval('#offers tbody td.state', (tds) => tds.map((td) => td.textContent));
+const offerIdOf = (s) => s.split(' ').pop();
+
+// Submits the experiment form / clicks a Stop button; waits for the message.
+async function expAct(page, wait, fn) {
+  await page.evaluate(() => { document.getElementById('exp-message').textContent = ''; });
+  await fn();
+  await wait(() => document.getElementById('exp-message').textContent !== '');
+  return { text: await page.textContent('#exp-message'), error: await page.locator('#exp-message.error').count() === 1 };
+}
+async function startExp(page, wait, x) {
+  return expAct(page, wait, async () => {
+    await page.fill('#exp-name', x.name);
+    await page.selectOption('#exp-kind', x.kind);
+    await page.fill('#exp-start', x.start);
+    await page.locator('#exp-submit').click();
+  });
+}
+const stopExp = (page, wait, nm) => expAct(page, wait, () => page.locator(`#experiments .experiment[data-name="${nm}"] .exp-stop`).click());
+const expList = async () => Object.fromEntries((await apiJson('/v1/experiments')).experiments.map((x) => [x.name, x.end]));
+
+// A control on screen, at least 44 px high, and the element at its centre.
+async function tappable(page, sel, width, what) {
+  const loc = page.locator(sel).first();
+  await loc.scrollIntoViewIfNeeded();
+  const box = await loc.boundingBox();
+  ok(box && box.x >= 0 && box.x + box.width <= width && box.height >= 44, `${what}: on screen and at least 44 px high`);
+  const hit = await loc.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return at === el || el.contains(at);
+  });
+  ok(hit, `${what}: can be tapped`);
+}
+
+// Takes the console errors the browser logs for answers asked to fail
+// (n of them, 4xx), and fails on anything else.
+function expectHttpErrors(errors, n, what) {
+  const http4xx = errors.filter((e) => /the server responded with a status of 4\d\d/.test(e));
+  eq([errors.length, http4xx.length], [n, n], `${what}: only the expected refused request(s) logged`);
+  errors.length = 0;
+}
+
+async function actions(page, wait, errors) {
+  const today = utcToday();
+  const keyId = (k) => k.slice(3, 19);
+  await page.setViewportSize({ width: 1440, height: 1800 });
+  await page.selectOption('#lang', 'en');
+  await wait(() => document.body.dataset.state === 'ready' && document.documentElement.lang === 'en');
+  // a read key: the same pages, no buttons
+  eq(await page.evaluate(() => document.body.dataset.scope), 'read', 'the read key is known as such (GET /v1/key)');
+  ok(await page.locator('#exp-form').isHidden(), 'read key: no experiment form');
+  ok(await page.locator('#audit').isHidden(), 'read key: no audit log');
+  eq(await page.locator('#offers td.actions, #experiments .exp-stop').count(), 0, 'read key: no offer or experiment buttons');
+  ok(await page.locator('button.csv').first().isVisible(), 'read key: the CSV buttons are there');
+
+  // --- 1440 px, English, write key ---------------------------------------
+  await connect(page, wait, KEY_WRITE, 'write');
+  ok(await page.locator('#exp-form').isVisible(), 'write key: the experiment form is shown');
+  ok(await page.locator('#audit').isHidden(), 'write key: the audit log needs an admin key');
+  const targets = await apiJson('/v1/targets?limit=100');
+  const c1 = targets.targets[0].customer_id;
+  await page.locator('#targets tbody tr').nth(0).click();
+  await wait((c) => document.getElementById('customer').dataset.state === 'ready' && document.getElementById('customer-id').textContent === c, c1);
+  const n1 = await page.locator('#offers tbody tr').count();
+  ok(n1 >= 2, `${c1} has ${n1} offers to act on`);
+  eq(await states(page), new Array(n1).fill('not sent'), 'every offer starts as not sent');
+  eq(await page.locator('#offers tbody tr').first().locator('td.actions button').allTextContents(), ['Sent', 'Accepted', 'Declined', 'Ignored'], 'each offer has Sent, Accepted, Declined, Ignored');
+  eq(await offerAct(page, wait, 1, 'sent'), 'done', 'Sent: the offers are logged');
+  const sent = await states(page);
+  ok(sent.length === n1 && sent.every((s) => /^sent X\d{8}-\d+$/.test(s)), `every offer shown is sent with its id: ${sent.join(', ')}`);
+  const ids1 = sent.map(offerIdOf);
+  let audit = await adminJson('/v1/audit?limit=1');
+  eq([audit.entries[0].action, audit.entries[0].target, audit.entries[0].key_id, audit.entries[0].after.offer_ids],
+    ['offers.log', c1, keyId(KEY_WRITE), ids1], 'the API logged those offers (audit: offers.log, the write key)');
+  eq(await page.locator('#offers tbody tr[data-rank="1"] button[data-act="sent"]').isDisabled(), true, 'Sent is done once');
+  // accepted
+  eq(await offerAct(page, wait, 1, 'accepted'), 'done', 'Accepted on offer 1');
+  eq((await states(page))[0], `accepted ${ids1[0]}`, 'offer 1 shows accepted');
+  eq(await page.locator('#offers tbody tr[data-rank="1"] td.actions button:not([disabled])').count(), 0, 'offer 1 takes no other outcome');
+  let r = await raw(`/v1/offers/${ids1[0]}/outcome`, KEY_WRITE, { outcome: 'declined' });
+  eq([r.status, JSON.parse(r.body).error.message], [409, `offer "${ids1[0]}" already has the final outcome "accepted"`], 'the API has offer 1 accepted');
+  // refused: offer 2 gets its outcome behind the page's back, then Declined
+  r = await raw(`/v1/offers/${ids1[1]}/outcome`, KEY_WRITE, { outcome: 'ignored' });
+  eq(r.status, 200, 'offer 2 marked ignored through the API');
+  eq(await offerAct(page, wait, 2, 'declined'), 'error', 'Declined on offer 2 is refused');
+  eq(await page.textContent('#offer-message'), `offer "${ids1[1]}" already has the final outcome "ignored"`, "the server's message is shown");
+  ok(await page.locator('#offer-message.error').isVisible(), 'as an error');
+  expectHttpErrors(errors, 1, 'a refused outcome');
+  audit = await adminJson('/v1/audit?limit=3');
+  eq(audit.entries.map((x) => [x.action, x.target, x.before, x.after.outcome]),
+    [['offer.outcome', ids1[1], { outcome: 'pending' }, 'ignored'], ['offer.outcome', ids1[0], { outcome: 'pending' }, 'accepted'], ['offers.log', c1, null, undefined]],
+    'audit: the outcomes with before and after, the refusal not recorded');
+
+  // experiments: stop the demo's upsell holdout, start one in 2027
+  let m = await stopExp(page, wait, 'upsell');
+  eq(m, { text: `Experiment upsell ended on ${new Date(`${today}T00:00:00Z`).toLocaleDateString('en-US', { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' })}.`, error: false }, 'Stop today: upsell ended');
+  eq((await expList()).upsell, today, 'the API has upsell ended today');
+  m = await startExp(page, wait, { name: 'e2e-upsell', kind: 'upsell', start: '2027-01-01' });
+  ok(!m.error && m.text.startsWith('Experiment e2e-upsell started on'), `Start: ${m.text}`);
+  let ex = (await apiJson('/v1/experiments')).experiments.find((x) => x.name === 'e2e-upsell');
+  eq([ex.kind, ex.split, ex.start, ex.end], ['upsell', 'treatment:90,holdout:10', '2027-01-01', null], 'the API lists e2e-upsell as started');
+  ok(await page.locator('#experiments .experiment[data-name="e2e-upsell"] .exp-stop').isVisible(), 'the new experiment is shown with its Stop button');
+  m = await startExp(page, wait, { name: 'e2e-upsell', kind: 'upsell', start: '2027-01-01' });
+  eq(m, { text: 'name: an experiment of this name exists: "e2e-upsell"', error: true }, "a refused start shows the server's message");
+  expectHttpErrors(errors, 1, 'a refused start');
+
+  // CSV: the target list as the API gives it; a table as shown
+  let csv = await csvOf(page, 'button.csv[data-csv="targets"]');
+  ok(csv.text.startsWith('\ufeff'), 'targets CSV: UTF-8 with a BOM');
+  ok(/^xsell-targets-\d{4}-\d{2}-\d{2}\.csv$/.test(csv.name), `targets CSV: file ${csv.name}`);
+  let rows = parseCsv(csv.text.slice(1));
+  const cols = Object.keys(targets.targets[0]);
+  eq(rows[0], cols, 'targets CSV: the header row');
+  eq(rows.slice(1), targets.targets.map((t) => cols.map((c) => (t[c] == null ? '' : String(t[c])))), 'targets CSV: every target, every field');
+  ok(csv.text.includes('\r\n'), 'targets CSV: CRLF rows');
+  csv = await csvOf(page, 'button.csv[data-csv="rules"]');
+  rows = parseCsv(csv.text.slice(1));
+  eq(rows, [await page.$$eval('#rules thead th', (th) => th.map((x) => x.textContent)),
+    ...(await page.$$eval('#rules tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent))))], 'rules CSV: the table as shown');
+  csv = await csvOf(page, 'button.csv[data-csv="offers"]');
+  rows = parseCsv(csv.text.slice(1));
+  eq(rows[0], ['#', 'kind', 'product', 'expected value', 'P(accept)', 'channel'], 'offers CSV: the columns shown, not the buttons');
+  eq(rows.length, n1 + 1, 'offers CSV: every offer');
+  await page.screenshot({ path: join(OUT, 'dashboard-actions.png'), fullPage: true });
+
+  // --- 390 px, Japanese, write key ---------------------------------------
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.selectOption('#lang', 'ja');
+  await wait(() => document.body.dataset.state === 'ready' && document.documentElement.lang === 'ja');
+  const c2 = targets.targets[1].customer_id;
+  await page.locator('#targets tbody tr').nth(1).click();
+  await wait((c) => document.getElementById('customer').dataset.state === 'ready' && document.getElementById('customer-id').textContent === c, c2);
+  eq(await page.locator('#offers tbody tr').first().locator('td.actions button').allTextContents(), ['送信済み', '成約', '辞退', '反応なし'], 'ja: the buttons in Japanese');
+  await tappable(page, '#offers tbody tr[data-rank="1"] button[data-act="declined"]', 390, 'ja, 390 px: 辞退');
+  // an outcome on an offer not sent yet sends it first
+  eq(await offerAct(page, wait, 1, 'declined'), 'done', 'ja, 390 px: 辞退 on an offer not sent');
+  const st2 = await states(page);
+  ok(/^辞退 X\d{8}-\d+$/.test(st2[0]) && st2.slice(1).every((s) => s.startsWith('送信済み X')), `ja: offer 1 declined, the others sent: ${st2.join(', ')}`);
+  audit = await adminJson('/v1/audit?limit=2');
+  eq(audit.entries.map((x) => [x.action, x.target, x.key_id]), [['offer.outcome', offerIdOf(st2[0]), keyId(KEY_WRITE)], ['offers.log', c2, keyId(KEY_WRITE)]], 'ja: the API logged the offers, then the declined outcome');
+  eq(audit.entries[0].after.outcome, 'declined', 'ja: recorded as declined');
+  // experiments in Japanese: refused stop and start with the server's message
+  await tappable(page, '#exp-submit', 390, 'ja, 390 px: 開始');
+  m = await stopExp(page, wait, 'e2e-upsell');
+  eq(m, { text: `end: before the experiment's start 2027-01-01: "${today}"`, error: true }, "ja: a refused stop shows the server's message");
+  expectHttpErrors(errors, 1, 'a refused stop');
+  m = await startExp(page, wait, { name: 'e2e-ja', kind: 'cross_sell', start: '2027-02-01' });
+  eq(m, { text: 'kind: an experiment of kind cross_sell overlapping these days exists: "cross_sell"', error: true }, 'ja: a start overlapping a running one is refused');
+  expectHttpErrors(errors, 1, 'an overlapping start');
+  await tappable(page, '#experiments .experiment[data-name="cross_sell"] .exp-stop', 390, 'ja, 390 px: 今日で終了');
+  m = await stopExp(page, wait, 'cross_sell');
+  ok(!m.error && m.text.startsWith('実験 cross_sell を') && m.text.endsWith('に終了しました。'), `ja: ${m.text}`);
+  m = await startExp(page, wait, { name: 'e2e-ja', kind: 'cross_sell', start: '2027-02-01' });
+  ok(!m.error && m.text.startsWith('実験 e2e-ja を'), `ja: ${m.text}`);
+  const list = await expList();
+  eq([list.cross_sell, list['e2e-ja'], list['e2e-upsell'], list.upsell], [today, null, null, today], 'ja: the API lists the experiments stopped and started');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  ok(width <= 390, `ja, 390 px with the actions: the page is ${width} px wide`);
+  csv = await csvOf(page, 'button.csv[data-csv="offers"]');
+  rows = parseCsv(csv.text.slice(1));
+  eq(rows[0], ['#', '種類', '商品', '期待価値', '受諾確率', 'チャネル'], 'ja: offers CSV header in Japanese (UTF-8 with BOM)');
+  ok(csv.text.startsWith('\ufeff'), 'ja: the CSV has a BOM');
+  await page.screenshot({ path: join(OUT, 'dashboard-390-ja-actions.png'), fullPage: true });
+
+  // --- the audit log, admin key: 1440 px English, 390 px Japanese -----------
+  await page.setViewportSize({ width: 1440, height: 1800 });
+  await page.selectOption('#lang', 'en');
+  await wait(() => document.body.dataset.state === 'ready' && document.documentElement.lang === 'en');
+  await connect(page, wait, KEY_ADMIN, 'admin');
+  ok(await page.locator('#audit').isVisible(), 'admin key: the audit log is shown');
+  audit = await adminJson('/v1/audit?limit=20&offset=0');
+  eq(audit.total, 9, 'audit: the 9 writes above (the refused ones wrote nothing)');
+  const shownAudit = () => page.$$eval('#audit-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  const want = audit.entries.map((x) => [x.at, x.key_id ?? '', x.action, x.target ?? '', x.before == null ? '' : JSON.stringify(x.before), x.after == null ? '' : JSON.stringify(x.after)]);
+  eq(await shownAudit(), want, 'audit panel: exactly GET /v1/audit, newest first');
+  eq(audit.entries.map((x) => x.action).reverse(),
+    ['offers.log', 'offer.outcome', 'offer.outcome', 'experiment.stop', 'experiment.start', 'offers.log', 'offer.outcome', 'experiment.stop', 'experiment.start'],
+    'audit: every action, oldest first: sent, accepted, ignored (API), stop, start, sent, declined, stop, start');
+  ok(audit.entries.every((x) => x.key_id === keyId(KEY_WRITE)), 'audit: all by the write key');
+  ok(await page.locator('#audit-newer').isDisabled(), 'audit: on the newest page');
+  csv = await csvOf(page, 'button.csv[data-csv="audit-table"]');
+  rows = parseCsv(csv.text.slice(1));
+  eq(rows, [['when (UTC)', 'key', 'action', 'target', 'before', 'after'], ...want], 'audit CSV: the rows, JSON quoted as RFC 4180 wants');
+  await page.screenshot({ path: join(OUT, 'dashboard-audit.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.selectOption('#lang', 'ja');
+  await wait(() => document.body.dataset.state === 'ready' && document.documentElement.lang === 'ja' && document.getElementById('audit').dataset.state === 'ready');
+  eq(await page.$$eval('#audit-table thead th', (th) => th.map((x) => x.textContent)), ['日時（UTC）', 'キー', '操作', '対象', '変更前', '変更後'], 'ja: the audit log in Japanese');
+  eq(await shownAudit(), want, 'ja, 390 px: the same rows');
+  await tappable(page, '#audit-older', 390, 'ja, 390 px: 古い方へ');
+  const w2 = await page.evaluate(() => document.documentElement.scrollWidth);
+  ok(w2 <= 390, `ja, 390 px with the audit log: the page is ${w2} px wide`);
+  await page.screenshot({ path: join(OUT, 'dashboard-390-ja-audit.png'), fullPage: true });
+  await page.setViewportSize({ width: 1440, height: 1800 });
+  await connect(page, wait, KEY, 'read');
+}
+
 async function main() {
   await staticRoutes();
   const [kpi, segs, targets, rules, guards, exps] = await Promise.all([
@@ -216,7 +475,7 @@ async function main() {
     // waits for fn() to hold in the page; an uncaught page error fails at once
     const broken = new Promise((_, reject) => page.on('pageerror', (e) => reject(new Error(`page error: ${e.message}`))));
     broken.catch(() => {});
-    const wait = (fn) => Promise.race([page.waitForFunction(fn), broken]);
+    const wait = (fn, arg) => Promise.race([page.waitForFunction(fn, arg), broken]);
 
     await page.goto(`${BASE}/`);
     await wait(() => document.body.dataset.state === 'idle');
@@ -397,8 +656,10 @@ async function main() {
 
     await japanese(page, wait, pick, targets);
     await phone(page, wait);
-
     eq(errors, [], 'no page or console errors');
+    await actions(page, wait, errors);
+
+    eq(errors, [], 'no page or console errors while acting');
     await page.selectOption('#lang', 'en');
     await wait(() => document.body.dataset.state === 'ready' && document.documentElement.lang === 'en');
     await page.click('#forget-key');

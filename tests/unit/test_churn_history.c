@@ -706,6 +706,76 @@ static void test_generated(void)
     xs_snapshot_free(s);
 }
 
+/* The stratified sample of a capped training table: its size, each
+ * label's rounded share (at least one of a rare label), ascending rows,
+ * the same for the same seed. */
+static void test_sample(void)
+{
+    enum { N = 1000 };
+    unsigned char y[N];
+    size_t a[N], b[N];
+    for (size_t i = 0; i < N; i++) y[i] = i % 27 == 5; /* 37 positives */
+    CHECK_INT(xs__churn_sample(y, N, 100, 42, a), 100);
+    size_t pos = 0, up = 1;
+    for (size_t i = 0; i < 100; i++) {
+        pos += y[a[i]];
+        if (i && a[i] <= a[i - 1]) up = 0;
+    }
+    CHECK_INT(pos, 4); /* 100 x 37 / 1000 = 3.7 */
+    CHECK_INT(up, 1);
+    CHECK_INT(xs__churn_sample(y, N, 100, 42, b), 100);
+    CHECK_INT(memcmp(a, b, 100 * sizeof *a), 0);
+    CHECK_INT(xs__churn_sample(y, N, 100, 43, b), 100);
+    CHECK(memcmp(a, b, 100 * sizeof *a) != 0);
+    /* one positive in 1000: 10 x 1/1000 rounds to 0, kept at 1 */
+    memset(y, 0, sizeof y);
+    y[700] = 1;
+    CHECK_INT(xs__churn_sample(y, N, 10, 42, a), 10);
+    pos = 0;
+    for (size_t i = 0; i < 10; i++) pos += y[a[i]];
+    CHECK_INT(pos, 1);
+}
+
+/* max_train on a store: a cap at (or above) the training rows trains on
+ * every row exactly as without one; a lower cap trains on the sample, the
+ * same model on every run. */
+static void test_max_train(void)
+{
+    const char *dir = tmp_path("gen-cap");
+    xs_gen_options go;
+    xs_gen_options_init(&go);
+    go.n_customers = 1500;
+    go.seed = 5;
+    xs_error e;
+    CHECK_INT(xs_gen_write(dir, &go, NULL, &e), XS_OK);
+    char db[300];
+    snprintf(db, sizeof db, "%s/cap.db", tmpdir);
+    xs_store *st = NULL;
+    xs_snapshot *s = NULL;
+    CHECK_INT(xs_store_open(&st, db, &e), XS_OK);
+    if (!st) return;
+    CHECK_INT(import_dir(st, dir), 0);
+    CHECK_INT(xs_snapshot_load(st, &s, &e), XS_OK);
+    xs_store_close(st);
+    if (!s) return;
+    xs_churn_history_opts o;
+    xs_churn_history_opts_init(&o);
+    CHECK_INT((long)o.max_train, 0);
+    o.params.rounds = 30;
+    xs_churn_history_eval_result full, at, half, again;
+    CHECK_INT(xs_churn_history_eval(s, &o, &full, &e), XS_OK);
+    o.max_train = full.n_train;
+    CHECK_INT(xs_churn_history_eval(s, &o, &at, &e), XS_OK);
+    CHECK_INT(memcmp(&full, &at, sizeof full), 0);
+    o.max_train = full.n_train / 2;
+    CHECK_INT(xs_churn_history_eval(s, &o, &half, &e), XS_OK);
+    CHECK_INT(xs_churn_history_eval(s, &o, &again, &e), XS_OK);
+    CHECK_INT(memcmp(&half, &again, sizeof half), 0);
+    CHECK_INT(half.n_train, full.n_train); /* the table, not the sample */
+    CHECK(half.log_loss != full.log_loss);  /* another model */
+    xs_snapshot_free(s);
+}
+
 static void cleanup_tmp(void)
 {
     if (!tmpdir[0]) return;
@@ -722,6 +792,8 @@ static const xs_test tests[] = {
     {"round_trip", test_round_trip},
     {"alloc_failures", test_alloc_failures},
     {"generated", test_generated},
+    {"sample", test_sample},
+    {"max_train", test_max_train},
 };
 
 int main(void)

@@ -1333,6 +1333,116 @@ static void test_sorted_restart(void)
     xs_store_close(c);
 }
 
+/* The optimistic path: customers looked up and order lines compared only
+ * when the sorted rows are written. A good shuffled file gives the store
+ * the key-set path gives (skip_bad_rows takes that path); an error found
+ * only then (an unknown customer, an order line that disagrees with
+ * another) makes the file be read again on the exact path: every message
+ * as that path words it, in line order, each delivered once. */
+static void test_optimistic_path(void)
+{
+    enum { N_CUST = 300, N = 400 };
+    static char custs[N_CUST * 32], text[N * 64 + 256];
+    strcpy(custs, "customer_id,signup_date\n");
+    for (unsigned i = 0; i < N_CUST; i++)
+        sprintf(custs + strlen(custs), "K%03u,2024-01-01\n", i);
+    static const char *const prods[] = {"crm-basic", "crm-pro", "crm-seat", "payroll"};
+    unsigned perm[N];
+    for (unsigned i = 0; i < N; i++)
+        perm[i] = i;
+    uint64_t x = 7;
+    for (unsigned i = N - 1; i > 0; i--) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        unsigned j = (unsigned)((x >> 33) % (i + 1)), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    /* usage of customers with gaps between them (the forward search
+     * gallops), both ends included */
+    strcpy(text, "customer_id,product_id,metric,value,date\n");
+    for (unsigned i = 0; i < N; i++) {
+        unsigned k = perm[i], c = k * 3 / 4 % N_CUST;
+        if (k == N - 1) c = N_CUST - 1;
+        sprintf(text + strlen(text), "K%03u,%s,seats,%u,2024-02-%02u\n", c, prods[k % 4],
+                k, 1 + k % 28);
+    }
+    xs_store *a = fresh_store("op_a.db"), *b = fresh_store("op_b.db");
+    xs_import_result r;
+    errlist errs;
+    CHECK_INT(import_text(a, XS_T_CUSTOMERS, "op_c.csv", custs, &r, &errs), XS_OK);
+    CHECK_INT(import_text(b, XS_T_CUSTOMERS, "op_c.csv", custs, &r, &errs), XS_OK);
+    CHECK_INT(import_file(a, XS_T_PRODUCTS, fixture("products.csv"), &r, NULL), XS_OK);
+    CHECK_INT(import_file(b, XS_T_PRODUCTS, fixture("products.csv"), &r, NULL), XS_OK);
+    a->sort_run_bytes = 700; /* many runs */
+    CHECK_INT(import_text(a, XS_T_USAGE, "op_u.csv", text, &r, &errs), XS_OK);
+    CHECK_INT(r.inserted, N);
+    CHECK_INT(errs.n, 0);
+    xs_import_options o;
+    xs_import_options_init(&o);
+    o.table = XS_T_USAGE;
+    o.skip_bad_rows = 1; /* the key-set path */
+    xs_error e;
+    CHECK_INT(import_opts(b, tmp_path("op_u.csv"), &o, &r, &errs, &e), XS_OK);
+    CHECK_INT(r.inserted, N);
+    char *da = dump(a), *db = dump(b);
+    CHECK_STR(da, db);
+    free(da);
+    free(db);
+
+    /* an unknown customer in the middle of the key order, on the last line */
+    xs_store *c = fresh_store("op_c.db");
+    CHECK_INT(import_text(c, XS_T_CUSTOMERS, "op_c.csv", custs, &r, &errs), XS_OK);
+    CHECK_INT(import_file(c, XS_T_PRODUCTS, fixture("products.csv"), &r, NULL), XS_OK);
+    c->sort_run_bytes = 700;
+    strcat(text, "K150x,crm-pro,seats,1,2024-02-01\n");
+    CHECK_INT(import_text(c, XS_T_USAGE, "op_u2.csv", text, &r, &errs), XS_EREJECT);
+    CHECK_INT(errs.n, 1);
+    char want[128];
+    snprintf(want, sizeof want, "op_u2.csv:%d: customer_id: unknown customer \"K150x\"",
+             N + 2);
+    CHECK_STR(errs.msg[0], want);
+    CHECK_INT(r.n_errors, 1);
+    CHECK_INT(r.rejected, 1);
+    CHECK_INT(xs_store_count(c, XS_T_USAGE, NULL), 0);
+
+    /* lines of one order that disagree: found only as neighbours in key
+     * order, reported against the order's first good line */
+    xs_store *d = refs_store("op_d.db");
+    d->sort_run_bytes = 200;
+    CHECK_INT(import_text(d, XS_T_ORDERS, "op_o.csv",
+                          "order_id,customer_id,date,product_id,quantity,amount\n"
+                          "O7,C0002,2024-01-01,crm-seat,1,1.00\n"
+                          "O3,C0001,2024-01-01,crm-pro,1,1.00\n"
+                          "O7,C0001,2024-01-01,crm-pro,1,1.00\n"
+                          "O7,C0002,2024-01-02,payroll,1,1.00\n"
+                          "O1,C0003,2024-01-01,crm-pro,1,1.00\n",
+                          &r, &errs),
+              XS_EREJECT);
+    CHECK_INT(errs.n, 2);
+    CHECK_STR(errs.msg[0], "op_o.csv:4: customer_id: order \"O7\" belongs to customer "
+                           "\"C0002\" (line 2), not \"C0001\"");
+    CHECK_STR(errs.msg[1], "op_o.csv:5: date: order \"O7\" is dated \"2024-01-01\" "
+                           "(line 2), not \"2024-01-02\"");
+    CHECK_INT(r.n_errors, 2);
+    CHECK_INT(r.rejected, 2);
+    CHECK_INT(xs_store_count(d, XS_T_ORDERS, NULL), 0);
+    /* the same lines without the disagreement go in */
+    CHECK_INT(import_text(d, XS_T_ORDERS, "op_o2.csv",
+                          "order_id,customer_id,date,product_id,quantity,amount\n"
+                          "O7,C0002,2024-01-01,crm-seat,1,1.00\n"
+                          "O3,C0001,2024-01-01,crm-pro,1,1.00\n"
+                          "O7,C0002,2024-01-01,crm-pro,1,1.00\n"
+                          "O1,C0003,2024-01-01,crm-pro,1,1.00\n",
+                          &r, &errs),
+              XS_OK);
+    CHECK_INT(r.inserted, 4);
+    CHECK_INT(errs.n, 0);
+    xs_store_close(a);
+    xs_store_close(b);
+    xs_store_close(c);
+    xs_store_close(d);
+}
+
 /* Allocation failures on the sorted path (many spilled runs): a clean
  * XS_ENOMEM and an unchanged store, until the import succeeds. */
 static void test_sorted_faults(void)
@@ -1603,6 +1713,7 @@ static const xs_test tests[] = {
     {"sorted_path", test_sorted_path},
     {"sorted_duplicates", test_sorted_duplicates},
     {"sorted_restart", test_sorted_restart},
+    {"optimistic_path", test_optimistic_path},
     {"sorted_faults", test_sorted_faults},
     {"bad_files", test_bad_files},
     {"kill_mid_import", test_kill_mid_import},

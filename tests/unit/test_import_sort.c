@@ -139,6 +139,49 @@ static void test_in_order(void)
     xs__isort_free(s);
 }
 
+/* drain_at: keys in order are handed over every `bytes` of records (each
+ * record here is 11 + 6 + 1 = 18 bytes), well before the budget; keys out
+ * of order still spill at the budget only. */
+static void test_drain_at(void)
+{
+    xs__isort *s = NULL;
+    xs_error e;
+    CHECK_INT(xs__isort_new(&s, 100000, &e), XS_OK);
+    xs__isort_drain_at(s, 180);
+    drained d = {2, 0};
+    int drains = 0;
+    for (uint32_t i = 0; i < 200; i++) {
+        char key[16];
+        int n = snprintf(key, sizeof key, "K%05u", i);
+        int full = 0;
+        CHECK_INT(xs__isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e), XS_OK);
+        if (full) {
+            drains++;
+            CHECK_INT(xs__isort_drain(s, take, &d), XS_OK);
+            CHECK_INT(xs__isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e), XS_OK);
+            CHECK_INT(full, 0);
+        }
+    }
+    CHECK_INT(drains, 19); /* 10 records (180 bytes) a drain: 190 of 200 rows */
+    CHECK_INT(d.next_line, 192);
+    CHECK_INT(xs__isort_n_runs(s), 0);
+    xs__isort_free(s);
+
+    /* out of order: no early hand-over, no spill below the budget */
+    CHECK_INT(xs__isort_new(&s, 100000, &e), XS_OK);
+    xs__isort_drain_at(s, 180);
+    for (uint32_t i = 0; i < 200; i++) {
+        char key[16];
+        int n = snprintf(key, sizeof key, "K%05u", (i * 7919u) % 200u);
+        int full = 0;
+        CHECK_INT(xs__isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e), XS_OK);
+        if (i > 0) CHECK_INT(full, 0);
+    }
+    CHECK_INT(xs__isort_n_runs(s), 0);
+    CHECK_INT(xs__isort_in_order(s), 0);
+    xs__isort_free(s);
+}
+
 static void test_alloc_failure(void)
 {
     int rc = XS_ENOMEM;
@@ -173,6 +216,7 @@ static void test_alloc_failure(void)
 static const xs_test tests[] = {
     {"random_keys", test_random_keys},
     {"in_order", test_in_order},
+    {"drain_at", test_drain_at},
     {"alloc_failure", test_alloc_failure},
 };
 

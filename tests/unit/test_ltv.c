@@ -225,6 +225,25 @@ static void test_glue_generated(void)
         checked++;
     }
     CHECK(checked > 50);
+    /* the per-(x, T) curves of the scores' CLV give xs_clv_value() with the
+     * scores' own fit bit for bit, every customer */
+    xs_clv_data *sd = NULL;
+    uint32_t *cust = NULL;
+    int32_t cal;
+    CHECK_INT(xs_clv_parse_date(XS_GEN_DEFAULT_AS_OF, 0, &cal), XS_OK);
+    CHECK_INT(xs_clv_data_from_snapshot(s, cal, 7, &sd, &cust, &e), XS_OK);
+    size_t exact = 0;
+    for (size_t i = 0; i < xs_clv_data_n(sd); i++) {
+        xs_clv_customer c;
+        xs_clv_data_get(sd, i, &c);
+        double want = xs_clv_value(&cs->bg, &cs->gg, &c, 52, 0.0018);
+        exact += memcmp(&cs->clv[cust[i]], &want, sizeof want) == 0 &&
+                 cs->p_alive[cust[i]] == xs_bgnbd_p_alive(&cs->bg, c.x, c.t_x, c.T);
+    }
+    CHECK_INT((long)exact, (long)xs_clv_data_n(sd));
+    CHECK(xs_clv_data_n(sd) > 500);
+    xs_clv_customers_free(cust);
+    xs_clv_data_free(sd);
     /* customers without orders have no CLV */
     size_t none = 0;
     for (size_t i = 0; i < xs_customer_scores_n(cs); i++) {

@@ -348,6 +348,44 @@ static void test_model_built(void)
     rm_store(db);
 }
 
+/* `xsell build`'s path: the engine xs_offer_build_open() fitted and stored,
+ * handed to the model, decides as the engine the model opens from the
+ * store's build (experiments, the model read back from its text). */
+static void test_engine_handed_in(void)
+{
+    CHECK_INT(make_store(300, 90, 0), 0);
+    xs_store *st = NULL;
+    xs_snapshot *s1 = NULL, *s2 = NULL;
+    xs_offer_engine *en = NULL;
+    xs_model *a = NULL, *b = NULL;
+    xs_offer_build_info info;
+    xs_error e;
+    CHECK_INT(xs_store_open(&st, db, &e), XS_OK);
+    CHECK_INT(xs_snapshot_load(st, &s1, &e), XS_OK);
+    CHECK_INT(xs_snapshot_load(st, &s2, &e), XS_OK);
+    CHECK_INT(xs_offer_build_open(st, s1, NULL, NULL, &info, &en, &e), XS_OK);
+    CHECK(en != NULL);
+    CHECK_INT(info.fitted, 1);
+    xs_model_opts o;
+    xs_model_opts_init(&o);
+    o.engine = en; /* taken over with s1 */
+    CHECK_INT(xs_model_build_from(st, s1, &o, &a, &e), XS_OK);
+    CHECK_INT(xs_model_build_from(st, s2, NULL, &b, &e), XS_OK);
+    if (a && b) {
+        CHECK(xs_model_engine(a) == en);
+        same_decisions(xs_model_engine(a), xs_model_engine(b),
+                       xs_model_snapshot(a)->cust.n);
+        size_t na, nb;
+        const xs_target *ta = xs_model_targets(a, &na), *tb = xs_model_targets(b, &nb);
+        CHECK_INT(na, nb);
+        CHECK(na > 0 && na == nb && memcmp(ta, tb, na * sizeof *ta) == 0);
+    }
+    xs_model_free(a);
+    xs_model_free(b);
+    xs_store_close(st);
+    rm_store(db);
+}
+
 static void test_model_empty_store(void)
 {
     snprintf(db, sizeof db, "/tmp/xs_test_model_e_%ld.db", (long)getpid());
@@ -409,6 +447,7 @@ int main(void)
         {"snapshot_empty", test_snapshot_empty},
         {"model_never_built", test_model_never_built},
         {"model_built", test_model_built},
+    {"engine_handed_in", test_engine_handed_in},
         {"model_empty_store", test_model_empty_store},
         {"other_store", test_other_store},
     };

@@ -2,7 +2,8 @@
  * test_rank.c — the personal ranking model (src/mine/rank.c) against a
  * brute-force reference of its definition on a hand-made fixture: exact
  * rankings with every neighbour and with truncated neighbour lists, the
- * cart, the trend terms and the evidence.
+ * cart, the trend terms and the evidence; every item's score at once
+ * (xs__rank_score_dense) equal to the ranked hits'.
  */
 #include "mine/rank.h"
 #include "base/alloc.h"
@@ -111,8 +112,17 @@ static void check_user(const xs__rank_params *p, uint32_t u, const uint32_t *car
     CHECK(q != NULL);
     xs__rank_hit hits[NI];
     size_t n = xs__rank_score(m, q, u, cart, n_cart, hits, NI);
-    double ref[NI];
+    double ref[NI], dense[NI];
     ref_scores(p, u, cart, n_cart, ref);
+    /* every item's score at once: the same numbers, 0 where no hit */
+    xs__rank_score_dense(m, q, u, cart, n_cart, dense);
+    for (uint32_t j = 0; j < NI; j++) {
+        double hit = 0;
+        for (size_t r = 0; r < n; r++)
+            if (hits[r].item == j) hit = hits[r].score;
+        CHECK(dense[j] == hit);
+        CHECK_NEAR(dense[j], ref[j] > 0 ? ref[j] : 0, 1e-12);
+    }
     size_t want = 0;
     for (int j = 0; j < NI; j++)
         want += ref[j] > 0;

@@ -1,11 +1,12 @@
 /*
  * test_serve_auth.c — the pieces of `xsell serve` that need no socket:
- * SHA-256 against the FIPS 180-2 example vectors, API keys in the store
+ * SHA-256 against the FIPS 180-2 example vectors and HMAC-SHA256 against
+ * RFC 4231's (base/crypto.c, OpenSSL), API keys in the store
  * (create, load, check in every malformed way, revoke, list never showing
  * secrets, the schema's api_keys table) and the route pattern matcher.
  */
 #include "base/alloc.h"
-#include "base/sha256.h"
+#include "base/crypto.h"
 #include "serve/serve_int.h"
 #include "store/store_int.h"
 #include "test.h"
@@ -15,17 +16,12 @@
 #include <poll.h>
 #include <unistd.h>
 
-static void hex(const unsigned char *p, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", p[i]);
-}
-
 static const char *digest(const void *data, size_t len)
 {
     static char out[65];
     unsigned char d[32];
     xs__sha256(data, len, d);
-    hex(d, 32, out);
+    xs__hex(d, 32, out);
     return out;
 }
 
@@ -45,23 +41,58 @@ static void test_sha256_vectors(void)
     memset(a, 'a', 1000000);
     CHECK_STR(digest(a, 1000000),
               "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-    /* incremental in pieces of 1, 7 and 63 bytes gives the same digest */
+    /* in parts of 1, 7 and 63 bytes gives the same digest */
     size_t lens[] = {55, 56, 63, 64, 65, 119, 120, 1000};
     for (size_t k = 0; k < XS_N(lens); k++) {
         unsigned char one[32], inc[32];
         xs__sha256(a, lens[k], one);
         size_t steps[] = {1, 7, 63};
         for (size_t s = 0; s < 3; s++) {
-            xs__sha256_ctx c;
-            xs__sha256_init(&c);
-            for (size_t off = 0; off < lens[k]; off += steps[s])
-                xs__sha256_update(&c, a + off,
-                                  off + steps[s] <= lens[k] ? steps[s] : lens[k] - off);
-            xs__sha256_final(&c, inc);
+            const void *ptr[1000];
+            size_t len[1000], n = 0;
+            for (size_t off = 0; off < lens[k]; off += steps[s]) {
+                ptr[n] = a + off;
+                len[n++] = off + steps[s] <= lens[k] ? steps[s] : lens[k] - off;
+            }
+            xs__sha256_parts(n, ptr, len, inc);
             CHECK(!memcmp(one, inc, 32));
         }
     }
     free(a);
+}
+
+static const char *mac(const void *key, size_t n_key, const void *msg, size_t n_msg)
+{
+    static char out[65];
+    unsigned char d[32];
+    xs__hmac_sha256(key, n_key, msg, n_msg, d);
+    xs__hex(d, 32, out);
+    return out;
+}
+
+/* RFC 4231 test cases 1, 2, 3 and 6 (a key longer than the block). */
+static void test_hmac_vectors(void)
+{
+    unsigned char k1[20], k3[20], d3[50], k6[131];
+    memset(k1, 0x0b, sizeof k1);
+    CHECK_STR(mac(k1, 20, "Hi There", 8),
+              "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    CHECK_STR(mac("Jefe", 4, "what do ya want for nothing?", 28),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    memset(k3, 0xaa, sizeof k3);
+    memset(d3, 0xdd, sizeof d3);
+    CHECK_STR(mac(k3, 20, d3, 50),
+              "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe");
+    memset(k6, 0xaa, sizeof k6);
+    const char *m6 = "Test Using Larger Than Block-Size Key - Hash Key First";
+    CHECK_STR(mac(k6, 131, m6, strlen(m6)),
+              "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    /* xs__hex and the constant-time comparison */
+    char h[7];
+    xs__hex((const unsigned char *)"\x00\xab\xff", 3, h);
+    CHECK_STR(h, "00abff");
+    CHECK(xs__equal_ct("abc", "abc", 3));
+    CHECK(!xs__equal_ct("abc", "abd", 3));
 }
 
 static char db_path[256];
@@ -316,6 +347,7 @@ int main(void)
 {
     static const xs_test tests[] = {
         {"sha256_vectors", test_sha256_vectors},
+        {"hmac_vectors", test_hmac_vectors},
         {"scopes", test_scopes},
         {"keys", test_keys},
         {"route_match", test_route_match},

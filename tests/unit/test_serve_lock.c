@@ -13,8 +13,16 @@
  *     (exit 1), and `xsell serve --lock-timeout` refuses bad values.
  * The library side (XS_EBUSY from a write, xs_store_set_busy_timeout) is
  * tested on two connections in this process.
+ *
+ * On PostgreSQL too (CTest's pg_test_serve_lock, XS_TEST_BACKEND=pg): the
+ * store is a fresh database on the test server (store_backend.h) and the
+ * other connection holds the lock every writer of the store takes, with
+ * the store's own statement for it (the dialect's BEGIN_WRITE: BEGIN and a
+ * transaction-level advisory lock), so the same answers are checked.
  */
+#include "store/dialect.h"
 #include "store/store_int.h"
+#include "store_backend.h"
 #include "test.h"
 #include "xsell.h"
 
@@ -36,7 +44,33 @@ static char dir[256], db[300], errlog[300];
 static char key_write[XS_APIKEY_MAX];
 static pid_t srv_pid = -1;
 static int port, ready;
-static sqlite3 *holder; /* the other connection that takes the write lock */
+static sqlite3 *holder;   /* the other connection that takes the write lock */
+static PGconn *pg_holder; /* the same on PostgreSQL */
+static char pg_begin_write[200];
+
+/* The other connection takes the store's write lock (1 when it did). */
+static int hold(void)
+{
+    if (!xs_tb_is_pg())
+        return sqlite3_exec(holder, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+    PGresult *r = PQexec(pg_holder, pg_begin_write);
+    int ok =
+        PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok) fprintf(stderr, "%s: %s", pg_begin_write, PQerrorMessage(pg_holder));
+    PQclear(r);
+    return ok;
+}
+
+/* ... and lets it go (1 when it did). */
+static int release(void)
+{
+    if (!xs_tb_is_pg())
+        return sqlite3_exec(holder, "ROLLBACK", NULL, NULL, NULL) == SQLITE_OK;
+    PGresult *r = PQexec(pg_holder, "ROLLBACK");
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    return ok;
+}
 
 static void setup(void)
 {
@@ -45,14 +79,28 @@ static void setup(void)
     CHECK(xs_bin != NULL);
     if (!xs_bin) return;
     CHECK_INT(xs_proc_tmpdir("lock", "lock.db", dir, sizeof dir, db, errlog), 0);
+    if (xs_tb_is_pg()) snprintf(db, sizeof db, "%s", xs_tb_store("lock"));
     CHECK_INT(xs_proc_fixture_store(xs_bin, errlog, db, "tests/data/import", tables, 0),
               0);
     CHECK_INT(xs_proc_apikey(xs_bin, errlog, db, "write", key_write, sizeof key_write),
               0);
     static const char *const args[] = {"--threads", "4", "--lock-timeout", "1500", NULL};
     CHECK_INT(xs_proc_serve(xs_bin, errlog, db, args, &srv_pid, &port), 0);
-    CHECK_INT(sqlite3_open(db, &holder), SQLITE_OK);
-    ready = srv_pid > 0 && port > 0 && holder;
+    if (!xs_tb_is_pg()) {
+        CHECK_INT(sqlite3_open(db, &holder), SQLITE_OK);
+        ready = srv_pid > 0 && port > 0 && holder;
+        return;
+    }
+    xs_store *st = NULL;
+    CHECK_INT(xs_store_open(&st, db, NULL), XS_OK);
+    if (st)
+        snprintf(pg_begin_write, sizeof pg_begin_write, "%s",
+                 xs__dialect(st, XS__SQL_BEGIN_WRITE));
+    xs_store_close(st);
+    CHECK(strstr(pg_begin_write, "pg_advisory_xact_lock") != NULL);
+    pg_holder = PQconnectdb(db);
+    CHECK_INT(PQstatus(pg_holder), CONNECTION_OK);
+    ready = srv_pid > 0 && port > 0 && PQstatus(pg_holder) == CONNECTION_OK;
 }
 
 static long long count_rows(const char *table)
@@ -89,7 +137,7 @@ static void test_locked(void)
 {
     if (!ready) return;
     long long n_events = count_rows("events");
-    CHECK_INT(sqlite3_exec(holder, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    CHECK(hold());
 
     /* two writes on their own connections, in flight together */
     int fd_ev = http_connect(port), fd_out = http_connect(port);
@@ -142,7 +190,7 @@ static void test_locked(void)
     /* a write on a keep-alive connection after a 503 is refused the same way */
     CHECK_INT(http_do(port, "POST", "/v1/events", key_write, event_body, &r), 503);
     http_resp_free(&r);
-    CHECK_INT(sqlite3_exec(holder, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    CHECK(release());
     CHECK_INT(count_rows("events"), n_events);
 
     /* released: the same writes go through */
@@ -166,7 +214,7 @@ static void test_cli_busy(void)
     if (!f) return;
     fputs("customer_id,date,type,value\nC0002,2024-07-03,nps,7\n", f);
     fclose(f);
-    CHECK_INT(sqlite3_exec(holder, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    CHECK(hold());
     char log2[400];
     snprintf(log2, sizeof log2, "%s/cli.log", dir);
     double t0 = xs_proc_now();
@@ -175,7 +223,7 @@ static void test_cli_busy(void)
                     (const char *const[]){"import", "--db", db, "events", ev, NULL}),
         1);
     double s = xs_proc_now() - t0;
-    CHECK_INT(sqlite3_exec(holder, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    CHECK(release());
     printf("xsell import on a locked store failed after %.2f s\n", s);
     CHECK(s >= XS_STORE_BUSY_MS / 1000.0 * 0.9 && s < XS_STORE_BUSY_MS / 1000.0 + 3);
     char msg[2048] = "";
@@ -207,7 +255,7 @@ static void test_library_busy(void)
     CHECK_INT(xs_store_open(&st, db, &e), XS_OK);
     if (!st) return;
     xs_store_set_busy_timeout(st, 100);
-    CHECK_INT(sqlite3_exec(holder, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    CHECK(hold());
     double t0 = xs_proc_now();
     int rc = xs_store_offer_outcome(st, "F2", "declined", "2024-07-05", NULL, &e);
     double s = xs_proc_now() - t0;
@@ -219,13 +267,14 @@ static void test_library_busy(void)
     CHECK_STR(xs_strerror(XS_EBUSY), "store is busy");
     /* reads do not wait for the writer (WAL) */
     CHECK_INT(xs_store_count(st, XS_T_CUSTOMERS, &e) > 0, 1);
-    CHECK_INT(sqlite3_exec(holder, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    CHECK(release());
     xs_store_close(st);
 }
 
 static void teardown(void)
 {
     sqlite3_close(holder);
+    PQfinish(pg_holder);
     xs_proc_kill(srv_pid);
     xs_proc_rmdir(dir);
 }
@@ -240,5 +289,8 @@ static const xs_test tests[] = {
 
 int main(void)
 {
-    return xs_test_run(tests, XS_N(tests));
+    int rc = xs_tb_init("/tmp");
+    if (rc == 0) rc = xs_test_run(tests, XS_N(tests));
+    xs_tb_cleanup();
+    return rc;
 }

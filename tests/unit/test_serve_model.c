@@ -477,6 +477,48 @@ static void test_build_maps_file(void)
     json_decref(after);
 }
 
+/* Replicas started with --model follow a new build put in the file's place
+ * (renamed, as `xsell build --out` does) within their poll (2 s): both
+ * serve it, as the server that built the same store does; a broken file
+ * put there is refused and the model served stays. */
+static void test_replicas_follow(void)
+{
+    if (!ready || pid[3] <= 0) return;
+    char out[4096], fresh[420], junk[420];
+    snprintf(fresh, sizeof fresh, "%s/fresh.xsm", dir);
+    snprintf(junk, sizeof junk, "%s/junk.xsm", dir);
+    CHECK_INT(run_xs(out, sizeof out,
+                     (const char *const[]){"build", "--db", db, "--out", fresh, NULL}),
+              0);
+    CHECK_INT(rename(fresh, replica), 0);
+    for (int k = 1; k <= 2; k++) {
+        json_t *m = NULL;
+        double until = xs_proc_now() + 20;
+        while (xs_proc_now() < until) {
+            json_decref(m);
+            m = health_model(k);
+            if (json_integer_value(json_object_get(m, "generation")) == 2) break;
+            nanosleep(&(struct timespec){0, 100000000}, NULL);
+        }
+        CHECK_INT(json_integer_value(json_object_get(m, "generation")), 2);
+        CHECK(json_is_true(json_object_get(m, "mapped")));
+        json_decref(m);
+        CHECK(same(k, 3, "/v1/targets?limit=100000"));
+    }
+    FILE *f = fopen(junk, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("not a model\n", f);
+        fclose(f);
+    }
+    CHECK_INT(rename(junk, replica), 0);
+    nanosleep(&(struct timespec){3, 0}, NULL);
+    json_t *m = health_model(1);
+    CHECK_INT(json_integer_value(json_object_get(m, "generation")), 2);
+    json_decref(m);
+    CHECK(same(1, 3, "/v1/targets?limit=100000"));
+}
+
 static void teardown(void)
 {
     for (int k = 0; k < 4; k++)
@@ -492,6 +534,7 @@ static const xs_test tests[] = {
     {"bad_model_file", test_bad_model_file},
     {"latest_model", test_latest_model},
     {"build_maps_file", test_build_maps_file},
+    {"replicas_follow", test_replicas_follow},
     {"teardown", teardown},
 };
 

@@ -864,6 +864,60 @@ static void check_csr(const xs_snapshot *s, const uint32_t *off, const uint32_t 
 /* rowid_orders: the orders table is replaced by a rowid table of the same
  * columns and its lines inserted shuffled, so that the loader sees order
  * ids out of order and lines of one order apart (its hash-table path). */
+#define SAME_COL(a, b, col, n)                                                           \
+    CHECK(memcmp((a)->col, (b)->col, (n) * sizeof *(a)->col) == 0)
+
+/* Orders and usage loaded on a second connection beside the other tables
+ * (xs__snapshot_load_side from 0 customers) give the snapshot s loaded on
+ * one: every orders and usage column, the metric codes, the customers'
+ * offsets, the latest date, the byte count. */
+static void same_side_load(xs_store *st, const xs_snapshot *s)
+{
+    xs_snapshot *t = NULL;
+    xs_error e;
+    CHECK_INT(xs__snapshot_load_side(st, 0, &t, &e), XS_OK);
+    if (!t) return;
+    const xs__snap_orders *a = &s->ord, *b = &t->ord;
+    CHECK_INT(b->n, a->n);
+    CHECK_INT(b->n_lines, a->n_lines);
+    CHECK_INT(b->n_id_chars, a->n_id_chars);
+    if (a->n == b->n && a->n_lines == b->n_lines && a->n_id_chars == b->n_id_chars) {
+        SAME_COL(a, b, customer, a->n);
+        SAME_COL(a, b, date, a->n);
+        SAME_COL(a, b, id_off, a->n);
+        SAME_COL(a, b, id_chars, a->n_id_chars);
+        SAME_COL(a, b, line_off, a->n + 1);
+        SAME_COL(a, b, product, a->n_lines);
+        SAME_COL(a, b, quantity, a->n_lines);
+        SAME_COL(a, b, amount, a->n_lines);
+    }
+    CHECK_INT(t->cust.n, s->cust.n);
+    if (t->cust.n == s->cust.n) {
+        SAME_COL(&s->cust, &t->cust, order_off, s->cust.n + 1);
+        SAME_COL(&s->cust, &t->cust, sub_off, s->cust.n + 1);
+        SAME_COL(&s->cust, &t->cust, event_off, s->cust.n + 1);
+        SAME_COL(&s->cust, &t->cust, usage_off, s->cust.n + 1);
+    }
+    const xs__snap_usage *ua = &s->use, *ub = &t->use;
+    CHECK_INT(ub->n, ua->n);
+    if (ua->n == ub->n) {
+        SAME_COL(ua, ub, customer, ua->n);
+        SAME_COL(ua, ub, product, ua->n);
+        SAME_COL(ua, ub, metric, ua->n);
+        SAME_COL(ua, ub, date, ua->n);
+        SAME_COL(ua, ub, value, ua->n);
+    }
+    CHECK_INT(t->dict.metrics.n, s->dict.metrics.n);
+    for (uint32_t k = 0; k < s->dict.metrics.n && k < t->dict.metrics.n; k++)
+        CHECK_STR(id_of(&t->dict.metrics, k), id_of(&s->dict.metrics, k));
+    CHECK_INT(t->sub.n, s->sub.n);
+    CHECK_INT(t->ev.n, s->ev.n);
+    CHECK_INT(t->last_date, s->last_date);
+    CHECK_INT(t->bytes, s->bytes);
+    CHECK_INT(xs_snapshot_bytes(t), xs_snapshot_bytes(s));
+    xs_snapshot_free(t);
+}
+
 static void random_store(int rowid_orders)
 {
     xs_store *st = new_store();
@@ -943,6 +997,7 @@ static void random_store(int rowid_orders)
     exec(st, "COMMIT");
     xs_snapshot *s = load_ok(st);
     if (!s) goto done;
+    same_side_load(st, s);
     const xs__snap_orders *o = &s->ord;
     rows a = {0}, b = {0};
     char buf[512], date[11];

@@ -14,6 +14,15 @@
 //                  against greedy, each constraint's use and shadow price;
 //                  /v1/plan?customer= that customer's planned offers
 //   /v1/replays    saved replays of other policies (IPS / SNIPS / DR)
+//   /v1/key        the key's scope: with write (or admin) the customer's
+//                  offers get buttons to mark them sent (GET ...?log=1),
+//                  accepted, declined or ignored (POST /v1/offers/{id}/outcome),
+//                  and experiments can be started and stopped (POST
+//                  /v1/experiments, .../stop); with admin the audit log
+//                  (/v1/audit) is shown. Read keys see no buttons.
+// Every table has a CSV button: RFC 4180, a header row, UTF-8 with a BOM
+// (Excel then reads Japanese correctly); the target list is exported as
+// the API gives it, the other tables as shown.
 // Texts, numbers and dates follow the chosen language (i18n.js: English or
 // Japanese; offers and explanations are requested in it too).
 // State for tests: document.body.dataset.state is "idle", "loading",
@@ -33,21 +42,48 @@ class ApiError extends Error {
   }
 }
 
-// GET path with the stored key; returns the parsed JSON or throws ApiError.
-async function api(path) {
+// GET (or body given: POST) path with the stored key; returns the parsed
+// JSON or throws ApiError with the server's message.
+async function api(path, body) {
   const key = localStorage.getItem(KEY) || '';
-  const res = await fetch(path, { headers: { Authorization: `Bearer ${key}` } });
-  let body = null;
+  const init = { headers: { Authorization: `Bearer ${key}` } };
+  if (body !== undefined) {
+    init.method = 'POST';
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const res = await fetch(path, init);
+  let out = null;
   try {
-    body = await res.json();
+    out = await res.json();
   } catch {
-    body = null;
+    out = null;
   }
   if (!res.ok) {
-    const e = body && body.error ? body.error : { code: 'http', message: res.statusText };
-    throw new ApiError(res.status, e.code, `${path}: ${res.status} ${e.code}: ${e.message}`);
+    const e = out && out.error ? out.error : { code: 'http', message: res.statusText };
+    const err = new ApiError(res.status, e.code, `${path}: ${res.status} ${e.code}: ${e.message}`);
+    err.serverMessage = e.message;
+    throw err;
   }
-  return body;
+  return out;
+}
+
+// The scope of the key in use ("read", "write", "admin"; GET /v1/key).
+let scope = 'read';
+const canWrite = () => scope === 'write' || scope === 'admin';
+
+// Shows or hides the write-only and admin-only parts for the key's scope.
+function applyScope() {
+  document.body.dataset.scope = scope;
+  for (const el of document.querySelectorAll('.write-only')) el.hidden = !canWrite();
+  for (const el of document.querySelectorAll('.admin-only')) el.hidden = scope !== 'admin';
+}
+
+// A message line under an action: the server's message on failure.
+function say(sel, text, error = false) {
+  const m = $(sel);
+  m.textContent = text;
+  m.classList.toggle('error', error);
 }
 
 function setStatus(text, error = false) {
@@ -266,6 +302,14 @@ function renderExperiments(e) {
       until: x.until ?? x.end ?? '…', running: x.end ? '' : t('exp_running'),
     });
     div.appendChild(h);
+    if (!x.end && canWrite()) {
+      const stop = document.createElement('button');
+      stop.type = 'button';
+      stop.className = 'exp-stop';
+      stop.textContent = t('exp_stop_btn');
+      stop.addEventListener('click', () => stopExperiment(x.name));
+      div.appendChild(stop);
+    }
     box.appendChild(div);
     if (x.error) {
       const p = document.createElement('p');
@@ -286,6 +330,7 @@ function renderExperiments(e) {
       cell(tr, fmt.int(a.accepted), 'num');
       arms.tBodies[0].appendChild(tr);
     }
+    div.appendChild(csvButton(arms, `experiment-${x.name}-arms`));
     div.appendChild(arms);
     const srm = document.createElement('p');
     srm.className = x.srm.flagged ? 'srm error' : 'srm';
@@ -322,8 +367,37 @@ function renderExperiments(e) {
       cell(tr, fmt.num(r.p_value, 3), 'num');
       tbl.tBodies[0].appendChild(tr);
     }
+    div.appendChild(csvButton(tbl, `experiment-${x.name}-results`));
     div.appendChild(tbl);
   });
+}
+
+// POST /v1/experiments from the form; the list is read again after it.
+async function startExperiment() {
+  const body = { name: $('#exp-name').value.trim(), kind: $('#exp-kind').value };
+  const split = $('#exp-split').value.trim();
+  if (split) body.split = split;
+  if ($('#exp-start').value) body.start = $('#exp-start').value;
+  if ($('#exp-end').value) body.end = $('#exp-end').value;
+  try {
+    const x = await api('/v1/experiments', body);
+    say('#exp-message', t('exp_started', { name: x.name, start: fmt.date(x.start) }));
+    $('#exp-name').value = '';
+    renderExperiments(await api('/v1/experiments'));
+  } catch (e) {
+    say('#exp-message', e.serverMessage || e.message, true);
+  }
+}
+
+// POST /v1/experiments/{name}/stop: ends it today (UTC).
+async function stopExperiment(nm) {
+  try {
+    const x = await api(`/v1/experiments/${encodeURIComponent(nm)}/stop`, {});
+    say('#exp-message', t('exp_stopped', { name: x.name, end: fmt.date(x.end) }));
+    renderExperiments(await api('/v1/experiments'));
+  } catch (e) {
+    say('#exp-message', e.serverMessage || e.message, true);
+  }
 }
 
 // "upsell work-premium-m": the kind in the current language, then the product.
@@ -332,7 +406,72 @@ function topOffer(text) {
   return i > 0 ? `${name('kind', text.slice(0, i))} ${text.slice(i + 1)}` : text || '';
 }
 
+// ---------------------------------------------------------------------
+// CSV export
+// ---------------------------------------------------------------------
+
+// One CSV field (RFC 4180): quoted when it holds a comma, a quote, CR or
+// LF, quotes doubled.
+function csvField(v) {
+  const s = v == null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+// Rows (arrays) to CSV text: CRLF line ends, a BOM first so that Excel
+// reads UTF-8 (Japanese names and texts) correctly.
+function toCsv(rows) {
+  return `\ufeff${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
+}
+
+// Offers the text as a file download.
+function download(file, text) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// A table as shown: the header row and every body row, the action
+// columns left out.
+function tableRows(table) {
+  const keep = (cells) => [...cells].filter((c) => !c.classList.contains('write-only') && !c.classList.contains('actions'));
+  const head = table.tHead ? keep(table.tHead.rows[0].cells).map((c) => c.textContent.trim()) : [];
+  const body = [...table.tBodies[0].rows].map((r) => keep(r.cells).map((c) => c.textContent.trim()));
+  return [head, ...body];
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+let lastTargets = null; // the target list as the API gave it
+
+// The CSV of one table (by id): the targets as the API gives them (every
+// field, numbers unformatted), any other table as shown.
+function exportCsv(id) {
+  let rows;
+  if (id === 'targets' && lastTargets && lastTargets.length) {
+    const cols = Object.keys(lastTargets[0]);
+    rows = [cols, ...lastTargets.map((r) => cols.map((c) => r[c]))];
+  } else {
+    rows = tableRows(document.getElementById(id));
+  }
+  download(`xsell-${id}-${today()}.csv`, toCsv(rows));
+}
+
+// A CSV button for a table made on the fly (experiments).
+function csvButton(table, file) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'csv';
+  b.textContent = t('csv');
+  b.addEventListener('click', () => download(`xsell-${file}-${today()}.csv`, toCsv(tableRows(table))));
+  return b;
+}
+
 function renderTargets(list) {
+  lastTargets = list.targets;
   $('#targets-total').textContent = t('targets_total', { shown: fmt.int(list.targets.length), total: fmt.int(list.total) });
   const tbody = $('#targets tbody');
   clear(tbody);
@@ -350,6 +489,94 @@ function renderTargets(list) {
   }
 }
 
+// What was done to each offer in this session, by "customer#rank":
+// {offer_id, outcome} (outcome "pending" once sent).
+const offerState = new Map();
+const OUTCOMES = ['accepted', 'declined', 'ignored'];
+
+// The customer's offers with their state and, for a write key, the buttons
+// that mark them sent, accepted, declined or ignored.
+function renderOffers(id, offers) {
+  const tbody = $('#offers tbody');
+  clear(tbody);
+  $('#explanations').textContent = '';
+  for (const off of offers) {
+    const r = document.createElement('tr');
+    r.dataset.rank = off.rank;
+    cell(r, off.rank);
+    cell(r, name('kind', off.kind));
+    cell(r, off.product_name || off.product);
+    cell(r, fmt.money(off.expected_value), 'num');
+    // an offer valued by its uplift shows it beside P(accept)
+    const p = cell(r, fmt.num(off.probability, 3), 'num');
+    if (off.value_basis === 'uplift' && off.uplift != null) {
+      p.textContent += ` (Δ${off.uplift >= 0 ? '+' : ''}${fmt.num(off.uplift, 3)})`;
+      p.title = t('uplift_basis', { uplift: fmt.num(off.uplift, 3) });
+    }
+    cell(r, name('channel', off.channel));
+    if (canWrite()) {
+      const st = offerState.get(`${id}#${off.rank}`);
+      const s = cell(r, st ? t(`state_${st.outcome}`, { id: st.offer_id }) : t('state_new'), 'state');
+      s.dataset.outcome = st ? st.outcome : 'new';
+      const td = cell(r, '', 'actions');
+      for (const a of ['sent', ...OUTCOMES]) {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.dataset.act = a;
+        b.textContent = t(`act_${a}`);
+        // sent once; an outcome once (only a pending offer takes one)
+        b.disabled = a === 'sent' ? !!st : !!st && st.outcome !== 'pending';
+        b.addEventListener('click', () => act(id, off.rank, a));
+        td.appendChild(b);
+      }
+    }
+    tbody.appendChild(r);
+    const li = document.createElement('li');
+    li.textContent = off.explanation;
+    $('#explanations').appendChild(li);
+  }
+}
+
+// Logs the customer's offers as sent (GET ...?log=1: the engine logs the
+// decision of every offer shown, each gets its offer_id) and shows them.
+async function markSent(id) {
+  const o = await api(`/v1/customers/${encodeURIComponent(id)}/offers?limit=10&lang=${lang()}&log=1`);
+  for (const off of o.offers) offerState.set(`${id}#${off.rank}`, { offer_id: off.offer_id, outcome: 'pending' });
+  renderOffers(id, o.offers);
+  return o.offers.length;
+}
+
+// A button of an offer: sent, or an outcome (an offer not sent yet is
+// logged first: only a logged offer has an id to record an outcome on).
+async function act(id, rank, what) {
+  const panel = $('#customer');
+  panel.dataset.action = 'busy';
+  try {
+    if (!offerState.get(`${id}#${rank}`)) {
+      const n = await markSent(id);
+      say('#offer-message', t('offer_sent', { n: fmt.int(n), customer: id }));
+    }
+    const st = offerState.get(`${id}#${rank}`);
+    if (what !== 'sent') {
+      if (!st) throw new Error(t('state_new'));
+      const r = await api(`/v1/offers/${encodeURIComponent(st.offer_id)}/outcome`, { outcome: what });
+      st.outcome = r.outcome;
+      say('#offer-message', t('offer_recorded', { id: r.offer_id, outcome: t(`act_${r.outcome}`) }));
+      const row = [...document.querySelectorAll('#offers tbody tr')].find((x) => Number(x.dataset.rank) === rank);
+      if (row) {
+        const s = row.querySelector('td.state');
+        s.textContent = t(`state_${st.outcome}`, { id: st.offer_id });
+        s.dataset.outcome = st.outcome;
+        for (const b of row.querySelectorAll('td.actions button')) b.disabled = true;
+      }
+    }
+    panel.dataset.action = 'done';
+  } catch (e) {
+    say('#offer-message', e.serverMessage || e.message, true);
+    panel.dataset.action = 'error';
+  }
+}
+
 // Loads one customer's scores and offers into the right-hand panel.
 let shownCustomer = null; // shown again in the new language after a switch
 
@@ -360,8 +587,9 @@ async function showCustomer(id, tr) {
   const panel = $('#customer');
   panel.dataset.state = 'loading';
   $('#customer-id').textContent = id;
-  const tbody = $('#offers tbody');
-  clear(tbody);
+  if (shownCustomer !== $('#offer-message').dataset.customer) say('#offer-message', '');
+  $('#offer-message').dataset.customer = id;
+  clear($('#offers tbody'));
   $('#explanations').textContent = '';
   try {
     const enc = encodeURIComponent(id);
@@ -385,24 +613,7 @@ async function showCustomer(id, tr) {
     if (ups.length) {
       $('#customer-summary').textContent += ` — ${t('customer_uplift', { list: ups.map(([k, v]) => `${name('kind', k)} ${v >= 0 ? '+' : ''}${fmt.num(v, 3)}`).join(', ') })}`;
     }
-    for (const off of o.offers) {
-      const r = document.createElement('tr');
-      cell(r, off.rank);
-      cell(r, name('kind', off.kind));
-      cell(r, off.product_name || off.product);
-      cell(r, fmt.money(off.expected_value), 'num');
-      // an offer valued by its uplift shows it beside P(accept)
-      const p = cell(r, fmt.num(off.probability, 3), 'num');
-      if (off.value_basis === 'uplift' && off.uplift != null) {
-        p.textContent += ` (Δ${off.uplift >= 0 ? '+' : ''}${fmt.num(off.uplift, 3)})`;
-        p.title = t('uplift_basis', { uplift: fmt.num(off.uplift, 3) });
-      }
-      cell(r, name('channel', off.channel));
-      tbody.appendChild(r);
-      const li = document.createElement('li');
-      li.textContent = off.explanation;
-      $('#explanations').appendChild(li);
-    }
+    renderOffers(id, o.offers);
     if (!o.offers.length) $('#customer-summary').textContent += t('no_offers');
     panel.dataset.state = 'ready';
   } catch (e) {
@@ -544,6 +755,33 @@ function renderReplays(r) {
   }
 }
 
+// The audit log (admin keys), a page of AUDIT_PAGE rows from auditOffset.
+const AUDIT_PAGE = 20;
+let auditOffset = 0;
+
+async function loadAudit() {
+  const a = await api(`/v1/audit?limit=${AUDIT_PAGE}&offset=${auditOffset}`);
+  const tbody = $('#audit-table tbody');
+  clear(tbody);
+  for (const x of a.entries) {
+    const tr = document.createElement('tr');
+    tr.dataset.auditId = x.audit_id;
+    cell(tr, x.at);
+    cell(tr, x.key_id ?? '');
+    cell(tr, x.action);
+    cell(tr, x.target ?? '');
+    cell(tr, x.before == null ? '' : JSON.stringify(x.before), 'json');
+    cell(tr, x.after == null ? '' : JSON.stringify(x.after), 'json');
+    tbody.appendChild(tr);
+  }
+  $('#audit-total').textContent = t('audit_total', {
+    from: fmt.int(a.entries.length ? a.offset + 1 : 0), to: fmt.int(a.offset + a.entries.length), total: fmt.int(a.total),
+  });
+  $('#audit-newer').disabled = a.offset === 0;
+  $('#audit-older').disabled = a.offset + a.entries.length >= a.total;
+  $('#audit').dataset.state = 'ready';
+}
+
 // Loads everything; on a bad key shows the error and keeps the page hidden.
 async function load() {
   if (!localStorage.getItem(KEY)) {
@@ -556,7 +794,8 @@ async function load() {
   const period = $('#period').value;
   try {
     const noPlan = (e) => (e.status === 404 ? null : Promise.reject(e));
-    const [kpi, segs, targets, rules, guards, exps, plan, replays] = await Promise.all([
+    const [key, kpi, segs, targets, rules, guards, exps, plan, replays] = await Promise.all([
+      api('/v1/key'),
       api(`/v1/kpi?period=${period}`),
       api('/v1/segments'),
       api('/v1/targets?limit=100'),
@@ -566,6 +805,8 @@ async function load() {
       api('/v1/plan').catch(noPlan),
       api('/v1/replays?limit=10'),
     ]);
+    scope = key.scope;
+    applyScope();
     $('#main').hidden = false;
     renderKpi(kpi.rows);
     renderSegments(segs);
@@ -577,6 +818,7 @@ async function load() {
     renderTargets(targets);
     renderRules(rules);
     fillItems(rules);
+    if (scope === 'admin') await loadAudit();
     if ($('#item').value) await explore($('#item').value);
     if (shownCustomer) {
       const row = [...document.querySelectorAll('#targets tbody tr')].find((r) => r.dataset.customer === shownCustomer);
@@ -605,9 +847,25 @@ $('#forget-key').addEventListener('click', () => {
   load();
 });
 $('#period').addEventListener('change', load);
+for (const b of document.querySelectorAll('button.csv[data-csv]')) b.addEventListener('click', () => exportCsv(b.dataset.csv));
+$('#exp-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  startExperiment();
+});
+$('#audit-newer').addEventListener('click', () => {
+  auditOffset = Math.max(0, auditOffset - AUDIT_PAGE);
+  loadAudit().catch((e) => setStatus(e.message, true));
+});
+$('#audit-older').addEventListener('click', () => {
+  auditOffset += AUDIT_PAGE;
+  loadAudit().catch((e) => setStatus(e.message, true));
+});
+// the kinds of the experiment form, in the current language
+const kindOptions = () => { for (const o of $('#exp-kind').options) o.textContent = name('kind', o.value); };
 $('#lang').addEventListener('change', () => {
   setLang($('#lang').value);
   applyStatic();
+  kindOptions();
   if (localStorage.getItem(KEY)) load();
   else setStatus(t('status_enter_key'));
 });
@@ -620,6 +878,7 @@ $('#item-form').addEventListener('submit', (ev) => {
 setLang(initialLang());
 $('#lang').value = lang();
 applyStatic();
+kindOptions();
 if (!window.Chart) {
   setStatus(t('status_no_chart'), true);
   setState('error');

@@ -1,0 +1,295 @@
+/*
+ * test_table.c — the printf-free writers of the readers' output: the
+ * fixed-point and integer formatters (src/base/numfmt.c) against snprintf
+ * on edge values (negative zero, ties, near ties, huge, NaN, infinite) and
+ * on a seeded sweep; the table's pooled cells and its in-memory rows
+ * (src/io/table.c) against the cells and streams they replace, in every
+ * format, with UTF-8 text that needs CSV quoting and JSON escapes; pads
+ * wider than 64 columns written as spaces only; out of memory reported;
+ * and the message catalog's placeholder filling (src/offer/messages.c)
+ * with truncation that never cuts a UTF-8 character.
+ */
+#include "xsell.h"
+
+#include "base/alloc.h"
+#include "base/numfmt.h"
+#include "base/rng.h"
+#include "io/table.h"
+#include "offer/messages.h"
+#include "test.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Checks xs__fmt_fixed(v, d) == snprintf("%.*f", d, v); 1 when equal. */
+static int same_fixed(double v, int d)
+{
+    char a[XS__FMT_FIXED_MAX], b[XS__FMT_FIXED_MAX];
+    size_t n = xs__fmt_fixed(a, v, d);
+    snprintf(b, sizeof b, "%.*f", d, v);
+    if (strcmp(a, b) || n != strlen(b)) {
+        fprintf(stderr, "  %.17g with %d decimals: \"%s\", printf \"%s\"\n", v, d, a, b);
+        return 0;
+    }
+    return 1;
+}
+
+static void test_fixed_edges(void)
+{
+    static const double v[] = {
+        0.0, -0.0, 0.5, 1.5, 2.5, -2.5, 0.125, -0.125, 0.375, 0.005, 0.015, 1.005,
+        999.995, 0.045, -0.001, -0.0049, -0.005, 1e-12, -1e-12, 123456.785,
+        2147483647.0, 2147483648.0, 2147483647.5, -2147483648.0, 214748364.75,
+        1e20, -1e20, 1e300, 1.7976931348623157e308, 4.9e-324, NAN, -NAN, INFINITY,
+        -INFINITY, 604676876.92, 0.6554, 100.0 / 3, -2.0 / 3, 0.1 + 0.2};
+    for (size_t i = 0; i < XS_N(v); i++)
+        for (int d = 0; d <= 9; d++)
+            CHECK(same_fixed(v[i], d));
+    char a[XS__FMT_FIXED_MAX];
+    CHECK_STR((xs__fmt_fixed(a, 2.5, 0), a), "2");     /* ties to even */
+    CHECK_STR((xs__fmt_fixed(a, 3.5, 0), a), "4");
+    CHECK_STR((xs__fmt_fixed(a, 0.125, 2), a), "0.12"); /* exact binary tie */
+    CHECK_STR((xs__fmt_fixed(a, -0.001, 2), a), "-0.00");
+    CHECK_STR((xs__fmt_fixed(a, 1234567.891, 2), a), "1234567.89");
+    CHECK_STR((xs__fmt_fixed(a, 1.25, -3), a), "1"); /* decimals taken as 0 */
+    CHECK_INT(xs__fmt_fixed(a, 1.0 / 3, 12), 11);    /* and as 9 at most */
+    CHECK_STR(a, "0.333333333");
+}
+
+static void test_fixed_sweep(void)
+{
+    /* values of every magnitude the readers print, many on or near a
+     * rounding tie of the decimals asked for */
+    xs__rng r;
+    xs__rng_seed(&r, 20261207);
+    long bad = 0;
+    for (int i = 0; i < 300000; i++) {
+        int d = (int)xs__rng_below(&r, 7);
+        double mag = pow(10, (double)xs__rng_below(&r, 16) - 6);
+        double x = (xs__rng_uniform(&r) - 0.5) * 2 * mag;
+        if (i % 3 == 1) /* a tie at d decimals, nudged by at most an ulp or two */
+            x = (floor(x * pow(10, d)) + 0.5) / pow(10, d) +
+                ((double)xs__rng_below(&r, 5) - 2) * 1e-17 * fabs(x);
+        if (i % 7 == 2) x = (double)xs__rng_below(&r, 1000000) / 8; /* exact ties */
+        bad += !same_fixed(x, d);
+    }
+    CHECK_INT(bad, 0);
+}
+
+static void test_ints(void)
+{
+    static const long long v[] = {0, 1, -1, 9, 10, -10, 4294967295LL, 123456789012345LL,
+                                  -9223372036854775807LL - 1, 9223372036854775807LL};
+    char a[32], b[32];
+    for (size_t i = 0; i < XS_N(v); i++) {
+        size_t n = xs__fmt_int(a, v[i]);
+        snprintf(b, sizeof b, "%lld", v[i]);
+        CHECK_STR(a, b);
+        CHECK_INT(n, strlen(b));
+    }
+    CHECK_INT(xs__fmt_uint(a, 18446744073709551615ULL), 20);
+    CHECK_STR(a, "18446744073709551615");
+}
+
+/* The same rows built two ways: printf cells (ref) and the direct ones. */
+static void fill(xs_table *t, int direct)
+{
+    static const double num[] = {-0.004, 1234.5, -2.5, 0.125, 1e21, 7};
+    static const char *const text[] = {
+        "plain", "東京, 大阪", "say \"はい\"\nok", "", "tab\there \x01 ctl", NULL};
+    xs_table_column(t, "text", XS_COL_TEXT);
+    xs_table_column(t, "value", XS_COL_NUM);
+    xs_table_column(t, "rank", XS_COL_NUM);
+    for (size_t i = 0; i < XS_N(num); i++) {
+        CHECK_INT(xs_table_row(t), XS_OK);
+        if (direct && text[i])
+            CHECK_INT(xs__table_cell_n(t, text[i], strlen(text[i])), XS_OK);
+        else
+            CHECK_INT(xs_table_cell(t, text[i]), XS_OK);
+        if (direct) {
+            CHECK_INT(xs__table_cell_fixed(t, num[i], 2), XS_OK);
+            CHECK_INT(xs__table_cell_int(t, (long long)i - 3), XS_OK);
+        } else {
+            CHECK_INT(xs_table_cellf(t, "%.2f", num[i]), XS_OK);
+            CHECK_INT(xs_table_cellf(t, "%lld", (long long)i - 3), XS_OK);
+        }
+    }
+    CHECK_INT(xs__table_cell_int(t, 1), XS_EINVAL); /* the row is full */
+}
+
+/* What xs_table_write gives, as a string (caller frees); its length in
+ * bytes into *n when n is not NULL. */
+static char *written_n(const xs_table *t, xs_format f, size_t *n)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    CHECK(m != NULL);
+    CHECK_INT(xs_table_write(t, m, f), XS_OK);
+    fclose(m);
+    if (n) *n = len;
+    return buf;
+}
+
+static char *written(const xs_table *t, xs_format f)
+{
+    return written_n(t, f, NULL);
+}
+
+static void test_cells_and_formats(void)
+{
+    xs_table *ref = xs_table_new(), *t = xs_table_new();
+    fill(ref, 0);
+    fill(t, 1);
+    for (int f = 0; f < 3; f++) {
+        char *a = written(ref, (xs_format)f), *b = written(t, (xs_format)f);
+        CHECK_STR(b, a);
+        free(a);
+        free(b);
+    }
+    char *csv = written(t, XS_FORMAT_CSV);
+    CHECK_STR(csv, "text,value,rank\n"
+                   "plain,-0.00,-3\n"
+                   "\"東京, 大阪\",1234.50,-2\n"
+                   "\"say \"\"はい\"\"\nok\",-2.50,-1\n"
+                   ",0.12,0\n"
+                   "tab\there \x01 ctl,1000000000000000000000.00,1\n"
+                   ",7.00,2\n");
+    free(csv);
+    char *json = written(t, XS_FORMAT_JSON);
+    CHECK(strstr(json, "{\"text\": \"say \\\"はい\\\"\\nok\", \"value\": -2.50, \"rank\": -1}"));
+    CHECK(strstr(json, "{\"text\": \"tab\\there \\u0001 ctl\""));
+    CHECK(strstr(json, "{\"text\": \"\", \"value\": 0.12"));
+    CHECK(strstr(json, "{\"text\": null, \"value\": 7.00"));
+    free(json);
+    xs_table_free(ref);
+    xs_table_free(t);
+}
+
+static void test_rows_in_memory(void)
+{
+    xs_table *t = xs_table_new();
+    fill(t, 1);
+    for (int f = XS_FORMAT_JSON; f <= XS_FORMAT_CSV; f++) {
+        char *s = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&s, &len);
+        CHECK_INT(xs_table_write_rows(t, m, (xs_format)f), XS_OK);
+        fclose(m);
+        char *buf = NULL;
+        size_t n = 0, cap = 0;
+        CHECK_INT(xs__table_rows_append(t, (xs_format)f, &buf, &n, &cap), XS_OK);
+        CHECK_INT(n, len);
+        CHECK(n == len && memcmp(buf, s, n) == 0);
+        /* appending again doubles it, after what was there */
+        CHECK_INT(xs__table_rows_append(t, (xs_format)f, &buf, &n, &cap), XS_OK);
+        CHECK_INT(n, 2 * len);
+        CHECK(n == 2 * len && memcmp(buf + len, s, len) == 0);
+        xs__free(buf);
+        free(s);
+    }
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    CHECK_INT(xs__table_rows_append(t, XS_FORMAT_TABLE, &buf, &n, &cap), XS_EINVAL);
+    CHECK(buf == NULL);
+    /* the next chunk reuses the pool: same rows, same bytes */
+    xs_table_clear_rows(t);
+    CHECK_INT(xs_table_rows(t), 0);
+    CHECK_INT(xs_table_row(t), XS_OK);
+    CHECK_INT(xs__table_cell_n(t, "x,y", 3), XS_OK);
+    CHECK_INT(xs__table_cell_fixed(t, -1.0 / 3, 3), XS_OK);
+    CHECK_INT(xs__table_rows_append(t, XS_FORMAT_CSV, &buf, &n, &cap), XS_OK);
+    CHECK_INT(n, 14);
+    CHECK(n == 14 && memcmp(buf, "\"x,y\",-0.333,\n", 14) == 0);
+    xs__free(buf);
+    /* out of memory: reported, nothing half-made */
+    buf = NULL;
+    n = cap = 0;
+    xs__alloc_fail_after(0);
+    CHECK_INT(xs__table_rows_append(t, XS_FORMAT_CSV, &buf, &n, &cap), XS_ENOMEM);
+    xs__alloc_fail_after(-1);
+    CHECK(buf == NULL);
+    xs_table *u = xs_table_new();
+    CHECK_INT(xs_table_column(u, "a", XS_COL_TEXT), XS_OK);
+    xs__alloc_fail_after(0);
+    CHECK_INT(xs_table_row(u), XS_ENOMEM);
+    xs__alloc_fail_after(1); /* the row's cells, not the pool */
+    CHECK_INT(xs_table_row(u), XS_OK);
+    CHECK_INT(xs__table_cell_n(u, "abc", 3), XS_ENOMEM);
+    xs__alloc_fail_after(-1);
+    CHECK_INT(xs__table_cell_n(u, "abc", 3), XS_OK);
+    xs_table_free(u);
+    xs_table_free(t);
+}
+
+static void test_wide_pads(void)
+{
+    /* pads past 64 columns are spaces (they once carried a NUL byte) */
+    char wide[151];
+    memset(wide, 'w', 150);
+    wide[150] = '\0';
+    xs_table *t = xs_table_new();
+    xs_table_column(t, "a", XS_COL_TEXT);
+    xs_table_column(t, "n", XS_COL_NUM);
+    xs_table_row(t);
+    xs_table_cell(t, wide);
+    xs_table_cell(t, "1");
+    xs_table_row(t);
+    xs_table_cell(t, "b");
+    xs__table_cell_n(t, wide, 130);
+    size_t len;
+    char *s = written_n(t, XS_FORMAT_TABLE, &len);
+    /* header, rule, two rows: each 150 + 2 + 130 columns and a newline */
+    CHECK_INT(len, 4 * (150 + 2 + 130 + 1));
+    CHECK_INT(strlen(s), len); /* no NUL inside */
+    char line[300];
+    memset(line, ' ', 151 + 2 + 129);
+    line[0] = 'b';
+    memcpy(line + 152, wide, 130);
+    line[150 + 2 + 130] = '\0';
+    CHECK(strstr(s, line) != NULL); /* "b", 149 + 2 spaces, the number */
+    free(s);
+    xs_table_free(t);
+}
+
+static void test_msg_fill(void)
+{
+    xs__msg_var v[] = {{"name", "Team"}, {"price", "USD 1,200.00"}, {"none", NULL}};
+    char buf[64];
+    size_t w = 0;
+    xs__msg_fill("{name} costs {price}{none}; {unknown} {x", v, 3, buf, sizeof buf, &w);
+    CHECK_STR(buf, "Team costs USD 1,200.00; {unknown} {x");
+    CHECK_INT(w, strlen(buf));
+    /* appends at w */
+    xs__msg_fill(" ok", v, 3, buf, sizeof buf, &w);
+    CHECK_STR(buf, "Team costs USD 1,200.00; {unknown} {x ok");
+    /* cut at the buffer, never inside a UTF-8 character (3 bytes each) */
+    char small[9];
+    w = 0;
+    xs__msg_fill("ab{name}", v, 3, small, sizeof small, &w);
+    CHECK_STR(small, "abTeam");
+    w = 0;
+    xs__msg_fill("x日本語", NULL, 0, small, sizeof small, &w);
+    CHECK_STR(small, "x日本");
+    CHECK_INT(w, 7);
+    w = 0;
+    xs__msg_fill("{name}{name}{name}", v, 3, small, sizeof small, &w);
+    CHECK_STR(small, "TeamTeam");
+    CHECK_INT(w, 8);
+}
+
+int main(void)
+{
+    static const xs_test tests[] = {
+        {"fixed_edges", test_fixed_edges},
+        {"fixed_sweep", test_fixed_sweep},
+        {"ints", test_ints},
+        {"cells_and_formats", test_cells_and_formats},
+        {"rows_in_memory", test_rows_in_memory},
+        {"wide_pads", test_wide_pads},
+        {"msg_fill", test_msg_fill},
+    };
+    return xs_test_run(tests, XS_N(tests));
+}
