@@ -83,9 +83,8 @@ int xs_store_build_put(xs_store *st, const char *as_of, const char *built_at,
     }
     xs__hooks h;
     if ((rc = xs__store_hooks_of(st, "build.done", &h, err)) < 0) goto cleanup;
-    rc = xs__store_hooks_emit(st, &h,
-                              json_pack("{s:s, s:s}", "as_of", as_of, "built_at", built_at),
-                              err);
+    rc = xs__store_hooks_emit(
+        st, &h, json_pack("{s:s, s:s}", "as_of", as_of, "built_at", built_at), err);
     xs__store_hooks_done(&h);
     if (rc < 0) goto cleanup;
     /* the churn model attached to the previous build stays attached: a
@@ -210,18 +209,37 @@ static long long last_seq(xs_store *st, xs__stmt *q, const char *ymd, xs_error *
     return xs__db_column_int64(q, 0);
 }
 
-/* The data of an offer.issued event: the offer as logged; attrs (a JSON
- * object of the decision's details) embedded as an object when it parses. */
-static json_t *offer_json(const xs_offer_record *r)
+/* The data of an offer.issued event: the offer as logged with its
+ * product's name (null when the catalog has none); attrs (a JSON object of
+ * the decision's details) embedded as an object when it parses. */
+static json_t *offer_json(const xs_offer_record *r, const char *product_name)
 {
     json_t *attrs = r->attrs[0] ? json_loads(r->attrs, 0, NULL) : NULL;
     if (attrs && !json_is_object(attrs)) {
         json_decref(attrs);
         attrs = NULL;
     }
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o?}", "offer_id", r->offer_id,
-                     "customer_id", r->customer_id, "product_id", r->product_id, "kind",
-                     r->kind, "channel", r->channel, "sent_at", r->sent_at, "attrs", attrs);
+    return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:o?}", "offer_id",
+                     r->offer_id, "customer_id", r->customer_id, "product_id",
+                     r->product_id, "product_name", product_name, "kind", r->kind,
+                     "channel", r->channel, "sent_at", r->sent_at, "attrs", attrs);
+}
+
+/* Queues the offer.issued event of an offer just logged; *name is the
+ * product name lookup, prepared on the first call. */
+static int emit_issued(xs_store *st, xs__stmt **name, const xs_offer_record *r,
+                       xs__hooks *h, xs_error *err)
+{
+    if (!*name && xs__db_prepare(st, "SELECT name FROM products WHERE product_id = ?", -1,
+                                 name) != XS__DB_OK)
+        return xs__store_dberr(st, "queueing a webhook", err);
+    xs__db_reset(*name);
+    xs__db_bind_text(*name, 1, r->product_id, -1);
+    int s = xs__db_step(*name);
+    if (s != XS__DB_ROW && s != XS__DB_DONE)
+        return xs__store_dberr(st, "queueing a webhook", err);
+    const char *pn = s == XS__DB_ROW ? (const char *)xs__db_column_text(*name, 0) : NULL;
+    return xs__store_hooks_emit(st, h, offer_json(r, pn), err);
 }
 
 /* Contract in xsell.h. */
@@ -241,6 +259,7 @@ int xs__store_offers_insert(xs_store *st, xs_offer_record *r, size_t n, xs_error
 {
     xs__stmt *seq = NULL, *ins = NULL;
     xs__hooks h = {.n = 0, .ins = NULL};
+    xs__stmt *name = NULL; /* a product's name, for the offer.issued events */
     int rc = XS_OK;
     if (xs__db_prepare(st,
                        "SELECT coalesce(max(CAST(substr(offer_id, 11) AS INTEGER)), 0)"
@@ -294,10 +313,10 @@ int xs__store_offers_insert(xs_store *st, xs_offer_record *r, size_t n, xs_error
             rc = xs__store_dberr(st, "logging the offers", err);
             goto cleanup;
         }
-        if (h.n && (rc = xs__store_hooks_emit(st, &h, offer_json(&r[i]), err)) < 0)
-            goto cleanup;
+        if (h.n && (rc = emit_issued(st, &name, &r[i], &h, err)) < 0) goto cleanup;
     }
 cleanup:
+    xs__db_finalize(name);
     xs__store_hooks_done(&h);
     xs__db_finalize(seq);
     xs__db_finalize(ins);
@@ -310,7 +329,8 @@ cleanup:
 
 /* Queues the offer.outcome event of an outcome just recorded; get holds
  * the offer's row (sent_at, outcome, customer_id, product_id, kind,
- * channel). The revenue delta is given in the currency's units, as text
+ * channel, the product's name). The revenue delta is given in the currency's units, as
+ * text
  * ("120.50"), so no receiver meets a rounded float. */
 static int emit_outcome(xs_store *st, xs__stmt *get, const char *offer_id,
                         const char *outcome, const char *at, const int64_t *minor,
@@ -326,10 +346,12 @@ static int emit_outcome(xs_store *st, xs__stmt *get, const char *offer_id,
         c[i] = (const char *)xs__db_column_text(get, 2 + i);
         if (!c[i]) c[i] = "";
     }
-    json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s}", "offer_id",
-                          offer_id, "customer_id", c[0], "product_id", c[1], "kind", c[2],
-                          "channel", c[3], "outcome", outcome, "at", at, "revenue_delta",
-                          minor ? delta : NULL, "currency", st->currency);
+    json_t *d =
+        json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s?, s:s}", "offer_id",
+                  offer_id, "customer_id", c[0], "product_id", c[1], "product_name",
+                  (const char *)xs__db_column_text(get, 6), "kind", c[2], "channel", c[3],
+                  "outcome", outcome, "at", at, "revenue_delta", minor ? delta : NULL,
+                  "currency", st->currency);
     rc = xs__store_hooks_emit(st, &h, d, err);
     xs__store_hooks_done(&h);
     return rc;
@@ -371,8 +393,10 @@ int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outco
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;
     if (xs__db_prepare(st,
-                       "SELECT sent_at, outcome, customer_id, product_id, kind, channel"
-                       " FROM offers WHERE offer_id = ?",
+                       "SELECT o.sent_at, o.outcome, o.customer_id, o.product_id, o.kind,"
+                       " o.channel, p.name FROM offers o"
+                       " LEFT JOIN products p ON p.product_id = o.product_id"
+                       " WHERE o.offer_id = ?",
                        -1, &get) != XS__DB_OK ||
         xs__db_prepare(st,
                        "UPDATE offers SET outcome = ?, outcome_at = ?,"

@@ -303,13 +303,13 @@ static void test_outbox(void)
                         " AND event = 'build.done' AND status = 'pending'"),
               1);
     CHECK_INT(log_offer(st, "2026-06-30", &e), 1);
-    CHECK_INT(
-        count(st, "SELECT count(*) FROM webhook_deliveries WHERE webhook_id = 1"
-                  " AND event = 'offer.issued' AND payload LIKE '%\"offer_id\":"
-                  "\"X20260630-0001\",\"customer_id\":\"C1\",\"product_id\":\"P1\","
-                  "\"kind\":\"upsell\",\"channel\":\"email\",\"sent_at\":\"2026-06-30\","
-                  "\"attrs\":{\"trigger\":\"usage\",\"from\":\"P0\"}}}'"),
-        1);
+    CHECK_INT(count(st, "SELECT count(*) FROM webhook_deliveries WHERE webhook_id = 1"
+                        " AND event = 'offer.issued' AND payload LIKE '%\"offer_id\":"
+                        "\"X20260630-0001\",\"customer_id\":\"C1\",\"product_id\":\"P1\","
+                        "\"product_name\":null,\"kind\":\"upsell\",\"channel\":\"email\","
+                        "\"sent_at\":\"2026-06-30\","
+                        "\"attrs\":{\"trigger\":\"usage\",\"from\":\"P0\"}}}'"),
+              1);
     /* a failing write queues nothing: an outcome before the offer was sent */
     CHECK_INT(
         xs_store_offer_outcome(st, "X20260630-0001", "accepted", "2026-06-01", NULL, &e),
@@ -563,6 +563,8 @@ static void test_api(void)
     CHECK_INT(r.n_got, 1);
     CHECK_STR(header(&r.got[0], "X-Xsell-Event"), "offer.outcome");
     CHECK(strstr(r.got[0].body, "\"outcome\":\"accepted\",\"at\":\"2026-07-01\"") !=
+          NULL);
+    CHECK(strstr(r.got[0].body, "\"product_id\":\"P1\",\"product_name\":\"Pro\",") !=
           NULL);
     /* the log says delivered once the attempt is recorded */
     int delivered = 0;
