@@ -3137,6 +3137,11 @@ const char *xs_offer_channel_name(int ch);
  */
 const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
                              const char *lang, char *buf, size_t n);
+/** A product's name as the explanations name it: in "ja" its Japanese name
+ *  when the catalog has one, else its name, else its id ("" for an index
+ *  out of range). @return a string borrowed from the engine's snapshot */
+const char *xs_offer_product_name(const xs_offer_engine *en, int32_t product,
+                                  const char *lang);
 /** Writes the evidence for the CSM (triggering numbers, rule measures,
  *  adoption lag, scores) into buf. @return buf */
 const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char *buf,

@@ -334,17 +334,27 @@ static const char *percent(ctx *c, double p)
     return fill(c, xs__msg_get(c->lang, "percent"), v, 1);
 }
 
-/* Product p's name in the language: the localised name when the catalog of
- * products has one for it (Japanese: name_ja), else its name, else its id. */
-static const char *pname(ctx *c, int32_t p)
+/* Product p's name, in Japanese when ja: the localised name when the
+ * catalog of products has one for it (name_ja), else its name, else its id. */
+static const char *product_name(const struct xs_snapshot *s, int32_t p, int ja)
 {
-    const struct xs_snapshot *s = c->en->s;
-    if (p < 0) return "";
-    const char *code = xs__msg_lang_code((size_t)c->lang);
-    if (code && !strcmp(code, "ja") && s->prod.name_ja && s->prod.name_ja[p])
-        return xs__snap_text(s, s->prod.name_ja[p]);
+    if (p < 0 || (size_t)p >= s->prod.n) return "";
+    if (ja && s->prod.name_ja && s->prod.name_ja[p]) return xs__snap_text(s, s->prod.name_ja[p]);
     const char *t = xs__snap_text(s, s->prod.name[p]);
     return *t ? t : xs__intern_str(&s->prod.ids, (uint32_t)p);
+}
+
+/* Contract in xsell.h. */
+const char *xs_offer_product_name(const xs_offer_engine *en, int32_t product, const char *lang)
+{
+    return product_name(en->s, product, lang && !strcmp(lang, "ja"));
+}
+
+/* Product p's name in the explanation's language. */
+static const char *pname(ctx *c, int32_t p)
+{
+    const char *code = xs__msg_lang_code((size_t)c->lang);
+    return product_name(c->en->s, p, code && !strcmp(code, "ja"));
 }
 
 /* A metric's name in the language (metric.<name>), else the data's own. */

@@ -368,6 +368,13 @@ int xs__h_targets(xs__req *r)
     long limit, offset;
     if (xs__query_long(r, "limit", 50, 1, 100000, &limit) < 0) return r->status;
     if (xs__query_long(r, "offset", 0, 0, 1L << 31, &offset) < 0) return r->status;
+    const char *lang = xs__query(r, "lang");
+    if (!lang) lang = "en";
+    if (strcmp(lang, "en") && strcmp(lang, "ja")) {
+        char q[64];
+        xs__quote(q, sizeof q, lang, strlen(lang));
+        return xs__error(r, 400, "bad_request", "lang: expected en or ja, got %s", q);
+    }
     if (!m->offers || !m->targets)
         return xs__error(r, 503, "not_available", "target list: %s", m->offers_error);
     size_t n = m->n_targets;
@@ -380,6 +387,14 @@ int xs__h_targets(xs__req *r)
         rows = xs__table_json(t);
     xs_table_free(t);
     if (!rows) return xs__error(r, 500, "internal", "cannot render the target list");
+    /* the top offer's product by name, in the language asked */
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        const xs_target *x = &m->targets[(size_t)offset + i];
+        json_object_set_new(row, "top_product_name",
+                            json_string(xs_offer_product_name(m->offers, x->top_product, lang)));
+    }
     return xs__reply(r, 200,
                      json_pack("{s:I,s:I,s:o}", "total", (json_int_t)n, "offset",
                                (json_int_t)offset, "targets", rows));

@@ -309,6 +309,8 @@ async function actions(page, wait, errors) {
   ok(await page.locator('#audit').isHidden(), 'write key: the audit log needs an admin key');
   const targets = await apiJson('/v1/targets?limit=100');
   const c1 = targets.targets[0].customer_id;
+  const topCell = await page.locator('#targets tbody tr').nth(0).locator('td').nth(2).textContent();
+  ok(topCell.endsWith(` ${targets.targets[0].top_product_name}`), `the top offer names its product: ${topCell}`);
   await page.locator('#targets tbody tr').nth(0).click();
   await wait((c) => document.getElementById('customer').dataset.state === 'ready' && document.getElementById('customer-id').textContent === c, c1);
   const n1 = await page.locator('#offers tbody tr').count();

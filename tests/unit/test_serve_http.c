@@ -691,7 +691,35 @@ static void test_targets_offers(void)
     char cust[64] = "";
     snprintf(cust, sizeof cust, "%s",
              json_string_value(json_object_get(json_array_get(t, 0), "customer_id")));
+    /* the top offer's product by its catalog name (`xsell export products`:
+     * product_id,name,...); every row has one in ja too */
+    static char cat[1 << 16];
+    CHECK_INT(run_xs(cat, sizeof cat,
+                     (const char *const[]){"export", "--db", db, "products", NULL}),
+              0);
+    for (size_t i = 0; i < json_array_size(t); i++) {
+        json_t *row = json_array_get(t, i);
+        const char *top = json_string_value(json_object_get(row, "top_offer"));
+        const char *id = top ? strchr(top, ' ') : NULL;
+        char want[256] = "", key[128];
+        snprintf(key, sizeof key, "\n%s,", id ? id + 1 : "?");
+        const char *line = strstr(cat, key);
+        if (line)
+            snprintf(want, sizeof want, "%.*s", (int)strcspn(line + strlen(key), ",\n"),
+                     line + strlen(key));
+        CHECK(want[0] != 0);
+        CHECK_STR(json_string_value(json_object_get(row, "top_product_name")), want);
+    }
     json_decref(j);
+    j = call("GET", "/v1/targets?limit=3&lang=ja", key_read, NULL, &st);
+    CHECK_INT(st, 200);
+    json_t *tja = json_object_get(j, "targets");
+    CHECK_INT(json_array_size(tja), 3);
+    for (size_t i = 0; i < json_array_size(tja); i++)
+        CHECK(json_string_value(json_object_get(json_array_get(tja, i), "top_product_name")));
+    json_decref(j);
+    check_error("GET", "/v1/targets?lang=fr", key_read, NULL, 400, "bad_request",
+                "lang: expected en or ja, got \"fr\"");
     char path[256];
     snprintf(path, sizeof path, "/v1/customers/%s/offers?lang=ja&limit=1", cust);
     j = call("GET", path, key_read, NULL, &st);

@@ -401,9 +401,13 @@ async function stopExperiment(nm) {
 }
 
 // "upsell work-premium-m": the kind in the current language, then the product.
-function topOffer(text) {
-  const i = (text || '').indexOf(' ');
-  return i > 0 ? `${name('kind', text.slice(0, i))} ${text.slice(i + 1)}` : text || '';
+// "upsell work-premium-m" as the offer kind in the UI's language and the
+// product by its name (the API's top_product_name), else its id.
+function topOffer(row) {
+  const text = row.top_offer || '';
+  const i = text.indexOf(' ');
+  if (i <= 0) return text;
+  return `${name('kind', text.slice(0, i))} ${row.top_product_name || text.slice(i + 1)}`;
 }
 
 // ---------------------------------------------------------------------
@@ -480,7 +484,7 @@ function renderTargets(list) {
     tr.dataset.customer = row.customer_id;
     cell(tr, row.rank);
     cell(tr, row.customer_id);
-    cell(tr, topOffer(row.top_offer));
+    cell(tr, topOffer(row));
     cell(tr, fmt.money(row.expected_value), 'num');
     cell(tr, fmt.num(row.health, 1), 'num');
     cell(tr, row.loyalty ? name('segment', row.loyalty) : '');
@@ -798,7 +802,7 @@ async function load() {
       api('/v1/key'),
       api(`/v1/kpi?period=${period}`),
       api('/v1/segments'),
-      api('/v1/targets?limit=100'),
+      api(`/v1/targets?limit=100&lang=${lang()}`),
       api('/v1/rules?limit=50'),
       api('/v1/guardrails'),
       api('/v1/experiments'),
