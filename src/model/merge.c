@@ -5,7 +5,8 @@
  * (src/snapshot/snapshot_shard.c) and the order baskets (merge_baskets.c),
  * and runs the steps of a build after the load (xs__model_finish in
  * model.c) with the engine fitted and opened as `xsell build` fits, stores
- * and opens its build (xs__model_engine_of_ref).
+ * and opens its build (xs__model_engine_of_ref: the fitted engine itself,
+ * unless a churn model must be part of it).
  */
 #include "model/merge_baskets.h"
 #include "base/date.h"
@@ -34,12 +35,22 @@ int xs__model_engine_of_ref(xs_model *m, const xs__model_ref *ref, const xs_mode
     if (rc < 0) return rc;
     char *text = xs__offer_model_text(fit);
     xs_offer_engine_as_of(fit, day);
+    if (!text) {
+        xs_offer_engine_free(fit);
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    }
+    if (!ref->churn_name) {
+        /* the fitted engine becomes the opened one, as `xsell build` does
+         * (xs_offer_build_open): not made a second time */
+        rc = xs__offer_engine_as_built(fit, day, text, ref->exp, ref->n_exp, err);
+        if (rc == XS_OK) m->en = fit, fit = NULL;
+    } else {
+        /* an engine is created with its churn model: open one on the build */
+        xs__offer_churn_file cf = {ref->churn_name, ref->churn_text, ref->churn_len};
+        rc = xs__offer_engine_open_with(m->snap, o->cfg, o->as_of, day, text, &cf, ref->exp,
+                                        ref->n_exp, &m->en, err);
+    }
     xs_offer_engine_free(fit);
-    if (!text) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    xs__offer_churn_file cf = {ref->churn_name, ref->churn_text, ref->churn_len};
-    rc = xs__offer_engine_open_with(m->snap, o->cfg, o->as_of, day, text,
-                                    ref->churn_name ? &cf : NULL, ref->exp, ref->n_exp,
-                                    &m->en, err);
     xs__free(text);
     return rc;
 }

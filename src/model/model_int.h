@@ -43,9 +43,10 @@ typedef struct xs__model_ref {
  * just stored (xs__model_engine_of_ref). Returns XS_OK or the failure. */
 int xs__model_finish(xs_model *m, xs_store *st, const xs__model_ref *ref,
                      const xs_model_opts *opts, xs_error *err);
-/* The engine of a merged model (merge.c): fitted on m->snap and reopened
- * from its model text with ref's experiments and churn model, exactly as
- * `xsell build` stores its build and opens it. */
+/* The engine of a merged model (merge.c): fitted on m->snap and turned
+ * into the engine of its build with ref's experiments (reopened with ref's
+ * churn model when there is one), exactly as `xsell build` stores its
+ * build and opens it. */
 int xs__model_engine_of_ref(xs_model *m, const xs__model_ref *ref, const xs_model_opts *o,
                             xs_error *err);
 

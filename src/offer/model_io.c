@@ -250,14 +250,23 @@ static int reopen_built(xs_store *st, xs_offer_engine **en, const char *day,
     if (rc != 0) return rc < 0 ? rc : XS_OK; /* a churn model: the caller opens */
     long n_exp = xs_store_experiments(st, &exp, err);
     if (n_exp < 0) return (int)n_exp;
-    rc = xs_offer_engine_set_experiments(*en, exp, (size_t)n_exp, err);
+    rc = xs__offer_engine_as_built(*en, day, model, exp, (size_t)n_exp, err);
     xs_store_experiments_free(exp);
     if (rc < 0) return rc;
-    snprintf((*en)->model_day, sizeof (*en)->model_day, "%s", day);
-    if ((rc = xs__offer_model_read(*en, model, err)) < 0) return rc;
-    (*en)->model_src = 1;
     *out = *en;
     *en = NULL;
+    return XS_OK;
+}
+
+/* Contract in offer_int.h. */
+int xs__offer_engine_as_built(xs_offer_engine *en, const char *day, const char *model,
+                              const xs_experiment *exp, size_t n_exp, xs_error *err)
+{
+    int rc = xs_offer_engine_set_experiments(en, exp, n_exp, err);
+    if (rc < 0) return rc;
+    snprintf(en->model_day, sizeof en->model_day, "%s", day);
+    if ((rc = xs__offer_model_read(en, model, err)) < 0) return rc;
+    en->model_src = 1;
     return XS_OK;
 }
 

@@ -321,6 +321,12 @@ int xs__offer_engine_open_with(const xs_snapshot *s, const xs_offer_config *c,
                                const xs__offer_churn_file *churn,
                                const xs_experiment *exp, size_t n_exp,
                                xs_offer_engine **out, xs_error *err);
+/* Turns the engine that fitted a build (of day, model its text) into the
+ * engine xs__offer_engine_open_with() gives on that build without a churn
+ * model, without making it again: the experiments set, the propensity
+ * model read back from its text. Returns XS_OK, XS_EPARSE, XS_ENOMEM. */
+int xs__offer_engine_as_built(xs_offer_engine *en, const char *day, const char *model,
+                              const xs_experiment *exp, size_t n_exp, xs_error *err);
 
 /* ---- retention.c */
 /* Builds risk_cut, the uptake tables and the churn of each plan's customers
