@@ -351,7 +351,9 @@ async function actions(page, wait, errors) {
   ok(!m.error && m.text.startsWith('Experiment e2e-upsell started on'), `Start: ${m.text}`);
   let ex = (await apiJson('/v1/experiments')).experiments.find((x) => x.name === 'e2e-upsell');
   eq([ex.kind, ex.split, ex.start, ex.end], ['upsell', 'treatment:90,holdout:10', '2027-01-01', null], 'the API lists e2e-upsell as started');
-  ok(await page.locator('#experiments .experiment[data-name="e2e-upsell"] .exp-stop').isVisible(), 'the new experiment is shown with its Stop button');
+  // the message comes first, the list is read again after it (app.js startExperiment)
+  ok(await page.locator('#experiments .experiment[data-name="e2e-upsell"] .exp-stop').waitFor({ state: 'visible' }).then(() => true, () => false),
+    'the new experiment is shown with its Stop button');
   m = await startExp(page, wait, { name: 'e2e-upsell', kind: 'upsell', start: '2027-01-01' });
   eq(m, { text: 'name: an experiment of this name exists: "e2e-upsell"', error: true }, "a refused start shows the server's message");
   expectHttpErrors(errors, 1, 'a refused start');
