@@ -20,13 +20,15 @@
 // refused with the server's message), each effect checked through the
 // API; CSV downloads (BOM, header, every row); with the admin key the audit
 // log panel showing exactly GET /v1/audit. These change the store, so they
-// come last. Screenshots go to XS_OUT. Prints
+// come last. Every answer this script and the page fetch is checked against
+// docs/openapi.json (tests/e2e/openapi.mjs). Screenshots go to XS_OUT. Prints
 // "ok N - ..." per check; exits 1 on the first failure.
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeChecker } from './openapi.mjs';
 
 const webDir = new URL('../../web/', import.meta.url).pathname;
 const require = createRequire(join(webDir, 'package.json'));
@@ -48,6 +50,10 @@ if (!BASE || !KEY || !KEY_WRITE || !KEY_ADMIN) {
   console.error('usage: XS_URL=http://HOST:PORT XS_KEY=READ_KEY XS_KEY_WRITE=KEY XS_KEY_ADMIN=KEY [XS_OUT=DIR] node dashboard.e2e.mjs');
   process.exit(2);
 }
+
+// every answer fetched here or by the page, against the document
+const api = makeChecker(new URL('../../docs/openapi.json', import.meta.url).pathname);
+let n_checked = 0;
 
 let n = 0;
 function ok(cond, what) {
@@ -74,7 +80,16 @@ function raw(path, key, body) {
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, type: res.headers['content-type'], body: Buffer.concat(chunks).toString() }));
+        res.on('end', () => {
+          const r = { status: res.statusCode, type: res.headers['content-type'], body: Buffer.concat(chunks).toString() };
+          try {
+            api.check(body === undefined ? 'GET' : 'POST', path, r.status, r.type, r.body);
+            n_checked++;
+            resolve(r);
+          } catch (e) {
+            reject(e);
+          }
+        });
       },
     );
     req.on('error', reject);
@@ -472,6 +487,17 @@ async function main() {
   try {
     const page = ctx.pages()[0] || (await ctx.newPage());
     page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+    // the page's own API calls, checked as they come
+    const pageChecks = [], schemaErrors = [];
+    page.on('response', (resp) => {
+      const u = new URL(resp.url());
+      if (u.origin !== new URL(BASE).origin || !u.pathname.startsWith('/v1/')) return;
+      const method = resp.request().method();
+      pageChecks.push(resp.text().then((text) => {
+        api.check(method, u.pathname + u.search, resp.status(), resp.headers()['content-type'], text);
+        n_checked++;
+      }).catch((e) => schemaErrors.push(e.message)));
+    });
     page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
     page.setDefaultTimeout(20000);
     // waits for fn() to hold in the page; an uncaught page error fails at once
@@ -662,6 +688,8 @@ async function main() {
     await actions(page, wait, errors);
 
     eq(errors, [], 'no page or console errors while acting');
+    await Promise.all(pageChecks);
+    eq(schemaErrors, [], `every answer of the page's ${pageChecks.length} API calls matches docs/openapi.json`);
     await page.selectOption('#lang', 'en');
     await wait(() => document.body.dataset.state === 'ready' && document.documentElement.lang === 'en');
     await page.click('#forget-key');
@@ -671,6 +699,7 @@ async function main() {
     await ctx.close();
     rmSync(profile, { recursive: true, force: true });
   }
+  ok(n_checked > 0, `${n_checked} API answers checked against docs/openapi.json`);
   console.log(`${n} passed, 0 failed`);
 }
 
