@@ -173,6 +173,7 @@ async function japanese(page, wait, pick, targets) {
   await wait(() => document.getElementById('customer').dataset.state === 'ready');
   const offers = await apiJson(`/v1/customers/${encodeURIComponent(id)}/offers?limit=10&lang=ja`);
   eq(offers.lang, 'ja', 'the API answers in Japanese');
+  eq(await page.$$eval('#offers tbody tr td:nth-child(3)', (tds) => tds.map((td) => td.textContent)), offers.offers.map((o) => o.product_name), 'the products by their names for lang=ja');
   eq(await page.$$eval('#explanations li', (lis) => lis.map((l) => l.textContent)), offers.offers.map((o) => o.explanation), 'the explanations in Japanese, as the API gives them');
   ok(offers.offers.every((o) => /[\u3040-\u30ff\u4e00-\u9fff]/.test(o.explanation)), 'the explanations are Japanese text');
   const kinds = await page.$$eval('#offers tbody tr td:nth-child(2)', (tds) => tds.map((t) => t.textContent));
@@ -636,12 +637,15 @@ async function main() {
     eq(await page.textContent('#customer-id'), pick.customer_id, 'a click shows that customer');
     const offers = await apiJson(`/v1/customers/${pick.customer_id}/offers?limit=10`);
     const shown = await page.$$eval('#offers tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
-    eq(shown.map((r) => [Number(r[0]), r[1], r[2]]), offers.offers.map((o) => [o.rank, o.kind, o.product]), "the customer's offers, in rank order");
+    eq(shown.map((r) => [Number(r[0]), r[1], r[2]]), offers.offers.map((o) => [o.rank, o.kind, o.product_name]), "the customer's offers, in rank order, products by name");
+    eq(await page.$$eval('#offers tbody tr td:nth-child(3)', (tds) => tds.map((td) => td.title)), offers.offers.map((o) => o.product), 'the product ids on hover');
+    ok(offers.offers.some((o) => o.product_name !== o.product) && offers.offers.every((o) => !/\b(work|shop)-[a-z0-9-]+\b/.test(o.product_name)), 'no product id shown where the catalog has a name');
     ok(shown.length > 0, 'the customer has offers');
     eq(await page.$$eval('#explanations li', (lis) => lis.map((l) => l.textContent)), offers.offers.map((o) => o.explanation), 'the offer explanations');
     const planned = await apiJson(`/v1/plan?customer=${encodeURIComponent(pick.customer_id)}`);
     const planText = await page.textContent('#customer-plan');
-    ok(planned.assignment.length ? planText.startsWith('In the plan: ') && planned.assignment.every((a) => planText.includes(a.product))
+    const named = new Map(offers.offers.map((o) => [o.product, o.product_name]));
+    ok(planned.assignment.length ? planText.startsWith('In the plan: ') && planned.assignment.every((a) => planText.includes(named.get(a.product) || a.product))
       : planText === 'The plan gives this customer no offer this period.', "the customer's planned offers");
     const cust = await apiJson(`/v1/customers/${pick.customer_id}`);
     ok((await page.textContent('#customer-summary')).includes(`(${cust.segment})`), "the customer's health segment");
@@ -653,10 +657,13 @@ async function main() {
     await page.fill('#item', 'shop-mouse');
     await page.click('#item-form button');
     await wait(() => document.getElementById('together').dataset.state === 'ready');
-    const tog = await apiJson('/v1/items/shop-mouse/together?limit=10');
-    eq(await page.$$eval('#together tbody tr td:first-child', (tds) => tds.map((t) => t.textContent)), tog.items.map((x) => x.item), 'what goes with shop-mouse');
-    const lhs = await apiJson('/v1/rules?lhs=shop-mouse&limit=20');
+    const tog = await apiJson('/v1/items/shop-mouse/together?limit=10&lang=en');
+    eq(await page.$$eval('#together tbody tr td:first-child', (tds) => tds.map((t) => [t.textContent, t.title])), tog.items.map((x) => [x.name, x.item]), 'what goes with shop-mouse: by name, the id on hover');
+    ok(tog.items.every((x) => x.name !== x.item), 'every item of the demo catalog has a name');
+    const lhs = await apiJson('/v1/rules?lhs=shop-mouse&limit=20&lang=en');
     eq(await page.locator('#rules tbody tr').count(), lhs.rules.filter((r) => r.lift > 1).length, 'rules with shop-mouse on the left, lift above 1');
+    eq(await page.$$eval('#rules tbody tr', (trs) => trs.map((tr) => [tr.children[0].textContent, tr.children[1].textContent, tr.children[0].title])),
+      lhs.rules.filter((r) => r.lift > 1).map((r) => [r.lhs_names.join(' + '), r.rhs_names.join(' + '), r.lhs.join(' + ')]), 'the rules by product name, the ids on hover');
     ok(await page.$$eval('#rules tbody tr td:last-child', (tds) => tds.every((td) => Number(td.textContent.replace(/,/g, '')) > 1)), 'no rule with lift at or below 1 is listed');
     await page.fill('#item', 'no-such-item');
     await page.click('#item-form button');
