@@ -1,8 +1,9 @@
 # The progress bar (src/base/progress.c): on a terminal every long stage of
-# build, recommend --all, targets, customers, kpi and rank --all draws its
-# bar on stderr; in a pipe nothing is drawn. The terminal is a pty from
-# util-linux script(1); XS_PROGRESS_AFTER=0 (test only) draws at once
-# instead of after a second, so a small store shows every bar.
+# build, recommend --all, targets, customers, kpi, rank --all and churn
+# eval/train draws its bar on stderr; in a pipe nothing is drawn. The
+# terminal is a pty from util-linux script(1); XS_PROGRESS_AFTER=0 (test
+# only) draws at once instead of after a second, so a small store shows
+# every bar.
 command -v script >/dev/null 2>&1 || skip "script(1) from util-linux is not installed"
 # the bar does not depend on the store (and build writes no model file for
 # a database server unless given --out)
@@ -44,6 +45,11 @@ on_tty kpi "$XS kpi --db $DB"
 bar kpi "kpi "
 on_tty rank "$XS rank --db $DB --all --as-of 2026-07-01 --format csv"
 bar rank "ranking \\["
+C="$SRC/tests/data/churn/customers.csv"
+on_tty churn_eval "$XS churn eval --input $C --id customer_id --label churned"
+bar churn_eval "cross-validation \\["
+on_tty churn_train "$XS churn train --input $C --id customer_id --label churned --model $T/m.json"
+bar churn_train "training "
 # the bar is a line of its own, cleared when the stage ends: stdout is
 # untouched
 expect_eq "$(head -c 15 "$T/targets.out")" "rank,customer_i" "targets: stdout has no bar"
