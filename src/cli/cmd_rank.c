@@ -6,6 +6,8 @@
  */
 #include "cli/cli.h"
 
+#include "base/progress.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -244,11 +246,18 @@ int xs_cmd_rank(int argc, char **argv)
         int n = xs_rank_customer(r, q, cust, ids, n_cart, hits, (size_t)limit);
         if (n < 0 || add_rows(t, r, cust, hits, n) < 0) goto nomem;
     } else {
+        xs__progress pr;
+        xs__progress_start(&pr, "ranking", xs_rank_n_customers(r));
         for (uint32_t i = 0; i < xs_rank_n_customers(r); i++) {
+            xs__progress_update(&pr, i + 1);
             if (!xs_rank_has_history(r, i)) continue;
             int n = xs_rank_customer(r, q, i, NULL, 0, hits, (size_t)limit);
-            if (n < 0 || add_rows(t, r, i, hits, n) < 0) goto nomem;
+            if (n < 0 || add_rows(t, r, i, hits, n) < 0) {
+                xs__progress_finish(&pr);
+                goto nomem;
+            }
         }
+        xs__progress_finish(&pr);
     }
     if (xs_table_write(t, stdout, fmt) < 0) {
         fprintf(stderr, "xsell " CMD ": cannot write the output\n");

@@ -8,6 +8,7 @@
 
 #include "base/alloc.h"
 #include "base/numfmt.h"
+#include "base/progress.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -157,6 +158,7 @@ typedef struct sink {
     size_t n, cap;
     FILE *f;    /* NULL: memory */
     int failed; /* memory: out of memory */
+    xs__progress *prog; /* rows written, or NULL */
 } sink;
 
 static void flush(sink *k)
@@ -284,6 +286,7 @@ static int write_text(const xs_table *t, sink *out)
             }
         }
         putch(out, '\n');
+        if (out->prog) xs__progress_update(out->prog, r + 1);
     }
     xs__free(w);
     return XS_OK;
@@ -331,6 +334,7 @@ static void json_rows(const xs_table *t, sink *out)
             else json_string(out, v);
         }
         putch(out, '}');
+        if (out->prog) xs__progress_update(out->prog, r + 1);
     }
 }
 
@@ -375,6 +379,7 @@ static void csv_rows(const xs_table *t, sink *out)
             if (v) csv_field(out, v);
         }
         putch(out, '\n');
+        if (out->prog) xs__progress_update(out->prog, r + 1);
     }
 }
 
@@ -387,6 +392,7 @@ static void stream_open(sink *k, FILE *f, char *small, size_t n_small)
     k->f = f;
     k->n = 0;
     k->failed = 0;
+    k->prog = NULL;
     k->buf = xs__malloc(STREAM_BUF);
     k->cap = STREAM_BUF;
     if (!k->buf) {
@@ -408,6 +414,9 @@ int xs_table_write(const xs_table *t, FILE *out, xs_format fmt)
     sink k;
     int rc = XS_OK;
     stream_open(&k, out, small, sizeof small);
+    xs__progress pr;
+    xs__progress_start(&pr, "writing", t->n_rows);
+    k.prog = &pr;
     switch (fmt) {
     case XS_FORMAT_JSON: write_json(t, &k); break;
     case XS_FORMAT_CSV:
@@ -417,6 +426,7 @@ int xs_table_write(const xs_table *t, FILE *out, xs_format fmt)
     default: rc = write_text(t, &k); break;
     }
     int rc2 = stream_close(&k, small);
+    xs__progress_finish(&pr);
     return rc < 0 ? rc : rc2;
 }
 
@@ -449,7 +459,7 @@ int xs__table_rows_append(const xs_table *t, xs_format fmt, char **buf, size_t *
                           size_t *cap)
 {
     if (fmt != XS_FORMAT_CSV && fmt != XS_FORMAT_JSON) return XS_EINVAL;
-    sink k = {*buf, *len, *cap, NULL, 0};
+    sink k = {*buf, *len, *cap, NULL, 0, NULL};
     if (fmt == XS_FORMAT_CSV) csv_rows(t, &k);
     else json_rows(t, &k);
     *buf = k.buf;

@@ -14,6 +14,7 @@
 
 #include "base/alloc.h"
 #include "base/error.h"
+#include "base/progress.h"
 #include "mine/mine_io.h"
 #include "offer/engine_io.h"
 #include "score/scores_io.h"
@@ -32,8 +33,7 @@ typedef struct model_hdr {
     xs_health_config hcfg;
 } model_hdr;
 
-/* Contract in xsell.h. */
-int xs_model_save(const xs_model *m, const char *path, xs_error *err)
+static int model_save(const xs_model *m, const char *path, xs_error *err)
 {
     xs__mfile_writer *w = NULL;
     model_hdr h;
@@ -70,6 +70,17 @@ int xs_model_save(const xs_model *m, const char *path, xs_error *err)
     return xs__mfile_commit(w, &meta, err);
 fail:
     xs__mfile_abort(w);
+    return rc;
+}
+
+/* Contract in xsell.h. Writing and syncing a large file: the bar shows the
+ * time it takes. */
+int xs_model_save(const xs_model *m, const char *path, xs_error *err)
+{
+    xs__ticker tk;
+    xs__ticker_start(&tk, "writing the model", 0);
+    int rc = model_save(m, path, err);
+    xs__ticker_finish(&tk);
     return rc;
 }
 

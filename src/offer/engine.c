@@ -17,6 +17,7 @@
 #include "base/alloc.h"
 #include "base/date.h"
 #include "base/error.h"
+#include "base/progress.h"
 #include "offer/rank_int.h"
 
 #include <math.h>
@@ -522,11 +523,9 @@ int xs_offer_engine_new(const xs_snapshot *s, const xs_offer_config *c, const ch
     return xs__offer_engine_create(s, c, as_of, 1, NULL, out, err);
 }
 
-/* Contract in offer_int.h. */
-int xs__offer_engine_create(const xs_snapshot *s, const xs_offer_config *c,
-                            const char *as_of, int fit,
-                            const xs__offer_churn_file *churn, xs_offer_engine **out,
-                            xs_error *err)
+static int engine_create(const xs_snapshot *s, const xs_offer_config *c,
+                         const char *as_of, int fit, const xs__offer_churn_file *churn,
+                         xs_offer_engine **out, xs_error *err)
 {
     *out = NULL;
     xs_offer_engine *en = xs__calloc(1, sizeof *en);
@@ -562,6 +561,19 @@ oom:
     xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 cleanup:
     xs_offer_engine_free(en);
+    return rc;
+}
+
+/* Contract in offer_int.h. Fitting and the per-customer tables count no
+ * items the bar could show: it shows the time they take. */
+int xs__offer_engine_create(const xs_snapshot *s, const xs_offer_config *c,
+                            const char *as_of, int fit, const xs__offer_churn_file *churn,
+                            xs_offer_engine **out, xs_error *err)
+{
+    xs__ticker tk;
+    xs__ticker_start(&tk, "engine", 0);
+    int rc = engine_create(s, c, as_of, fit, churn, out, err);
+    xs__ticker_finish(&tk);
     return rc;
 }
 
@@ -714,6 +726,7 @@ typedef struct worker {
     uint32_t lo, hi;
     xs_offer_summary sum;
     int rc;
+    xs__ticker *tk; /* counts the customers decided */
 } worker;
 
 static void *work(void *arg)
@@ -725,6 +738,7 @@ static void *work(void *arg)
     for (uint32_t c = w->lo; c < w->hi; c++) {
         int n = xs_offer_decide(w->en, c, o, XS_OFFER_MAX_CANDIDATES);
         xs__offer_summary_add(&sum, o, (size_t)n);
+        xs__ticker_add(w->tk, 1);
     }
     w->sum = sum;
     return NULL;
@@ -737,23 +751,33 @@ int xs_offer_decide_all(const xs_offer_engine *en, int n_threads, xs_offer_fn fn
     memset(sum, 0, sizeof *sum);
     if (fn || n_threads <= 1 || n < 1000) {
         xs_offer o[XS_OFFER_MAX_CANDIDATES];
+        xs__progress pr;
+        xs__progress_start(&pr, "offers", n);
         for (uint32_t c = 0; c < n; c++) {
             int k = xs_offer_decide(en, c, o, XS_OFFER_MAX_CANDIDATES);
             xs__offer_summary_add(sum, o, (size_t)k);
+            xs__progress_update(&pr, c + 1);
             if (fn) {
                 int rc = fn(ctx, c, o, (size_t)k);
-                if (rc < 0) return rc;
+                if (rc < 0) {
+                    xs__progress_finish(&pr);
+                    return rc;
+                }
             }
         }
+        xs__progress_finish(&pr);
         return XS_OK;
     }
     if (n_threads > 64) n_threads = 64;
     worker w[64];
     pthread_t th[64];
     int started[64] = {0};
+    xs__ticker tk;
+    xs__ticker_start(&tk, "offers", n);
     for (int t = 0; t < n_threads; t++) {
         memset(&w[t], 0, sizeof w[t]);
         w[t].en = en;
+        w[t].tk = &tk;
         w[t].lo = (uint32_t)(n * (size_t)t / (size_t)n_threads);
         w[t].hi = (uint32_t)(n * (size_t)(t + 1) / (size_t)n_threads);
         if (t > 0 && pthread_create(&th[t], NULL, work, &w[t]) == 0) started[t] = 1;
@@ -765,6 +789,7 @@ int xs_offer_decide_all(const xs_offer_engine *en, int n_threads, xs_offer_fn fn
         else
             work(&w[t]); /* no thread: do its block here */
     }
+    xs__ticker_finish(&tk);
     /* merge in block order, so the floating-point sums are deterministic for a
      * given thread count */
     for (int t = 0; t < n_threads; t++)

@@ -744,15 +744,19 @@ const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char
     return b;
 }
 
-/* Contract in offer_int.h. */
-const char *xs__offer_product_text(const xs_offer_engine *en, const xs_offer *o, char *b,
-                                   size_t n)
+/* The product text of offer o by ids (lang NULL) or by the catalog's names
+ * in lang (as xs_offer_product_name). */
+static const char *product_text(const xs_offer_engine *en, const xs_offer *o,
+                                const char *lang, char *b, size_t n)
 {
     const xs__intern *ids = &en->s->prod.ids;
+    int ja = lang && !strcmp(lang, "ja");
+#define PNAME(p)                                                                         \
+    (lang ? xs_offer_product_name(en, (p), lang) : xs__intern_str(ids, (uint32_t)(p)))
     size_t w = 0;
     b[0] = '\0';
     if (o->from_product >= 0) {
-        put_s(b, n, &w, xs__intern_str(ids, (uint32_t)o->from_product));
+        put_s(b, n, &w, PNAME(o->from_product));
         if (o->qty_from || o->qty_to) {
             put_s(b, n, &w, " x");
             put_i(b, n, &w, o->qty_from);
@@ -760,16 +764,16 @@ const char *xs__offer_product_text(const xs_offer_engine *en, const xs_offer *o,
         if (o->term_to && o->to_product == o->from_product) {
             put_s(b, n, &w, " (");
             put_i(b, n, &w, o->term_from);
-            put_s(b, n, &w, " months)");
+            put_s(b, n, &w, ja ? "か月)" : " months)");
         }
         put_s(b, n, &w, " -> ");
     }
     if (o->to_product >= 0) {
-        put_s(b, n, &w, xs__intern_str(ids, (uint32_t)o->to_product));
+        put_s(b, n, &w, PNAME(o->to_product));
         for (int k = 0; o->trigger == XS_TRIG_BUNDLE && k < 2; k++) /* the bundle */
             if (o->also[k] >= 0) {
                 put_s(b, n, &w, " + ");
-                put_s(b, n, &w, xs__intern_str(ids, (uint32_t)o->also[k]));
+                put_s(b, n, &w, PNAME(o->also[k]));
             }
         if (o->qty_from || o->qty_to) {
             put_s(b, n, &w, " x");
@@ -779,12 +783,27 @@ const char *xs__offer_product_text(const xs_offer_engine *en, const xs_offer *o,
         if (o->term_to && o->to_product == o->from_product) {
             put_s(b, n, &w, " (");
             put_i(b, n, &w, o->term_to);
-            put_s(b, n, &w, " months)");
+            put_s(b, n, &w, ja ? "か月)" : " months)");
         }
     } else {
-        put_s(b, n, &w, "(removed)");
+        put_s(b, n, &w, ja ? "（解約）" : "(removed)");
     }
     return b;
+#undef PNAME
+}
+
+/* Contract in offer_int.h. */
+const char *xs__offer_product_text(const xs_offer_engine *en, const xs_offer *o, char *b,
+                                   size_t n)
+{
+    return product_text(en, o, NULL, b, n);
+}
+
+/* Contract in offer_int.h. */
+const char *xs__offer_product_label(const xs_offer_engine *en, const xs_offer *o,
+                                    const char *lang, char *b, size_t n)
+{
+    return product_text(en, o, lang ? lang : "en", b, n);
 }
 
 int xs_offer_table_columns(xs_table *t)

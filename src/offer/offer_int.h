@@ -467,6 +467,11 @@ int xs__offer_rank_scores(const struct xs_offer_engine *en, uint32_t c,
  * returned. Used by xs_offer_table() and the server's offers route. */
 const char *xs__offer_product_text(const struct xs_offer_engine *en, const xs_offer *o,
                                    char *b, size_t n);
+/* The same by the catalog's names in lang ("en" or "ja": the Japanese name
+ * when the catalog has one, as xs_offer_product_name), for people: the
+ * server's product_name. */
+const char *xs__offer_product_label(const struct xs_offer_engine *en, const xs_offer *o,
+                                    const char *lang, char *b, size_t n);
 const char *xs__offer_money(const struct xs_offer_engine *en, double v, char *buf,
                             size_t n);
 

@@ -11,6 +11,7 @@
 #include "offer/offer_int.h"
 
 #include "base/alloc.h"
+#include "base/progress.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -30,6 +31,7 @@ typedef struct tjob {
     trow *rows;
     uint32_t lo, hi;
     xs_offer_summary sum; /* this block's guardrail totals */
+    xs__ticker *tk;       /* counts the customers decided */
 } tjob;
 
 static void *tjob_run(void *arg)
@@ -39,6 +41,7 @@ static void *tjob_run(void *arg)
     for (uint32_t c = j->lo; c < j->hi; c++) {
         int n = xs_offer_decide(j->en, c, o, XS_OFFER_MAX_CANDIDATES);
         xs__offer_summary_add(&j->sum, o, (size_t)n);
+        xs__ticker_add(j->tk, 1);
         trow *r = &j->rows[c];
         r->c = c;
         r->n_off = 0;
@@ -95,9 +98,12 @@ int xs_offer_targets_rank(const xs_offer_engine *en, int n_threads, xs_target **
     tjob jobs[16];
     pthread_t th[16];
     int started[16] = {0};
+    xs__ticker tk;
+    xs__ticker_start(&tk, "targets", n);
     for (int k = 0; k < n_threads; k++) {
         memset(&jobs[k], 0, sizeof jobs[k]);
         jobs[k].en = en;
+        jobs[k].tk = &tk;
         jobs[k].rows = rows;
         jobs[k].lo = (uint32_t)(n * (size_t)k / (size_t)n_threads);
         jobs[k].hi = (uint32_t)(n * (size_t)(k + 1) / (size_t)n_threads);
@@ -111,6 +117,7 @@ int xs_offer_targets_rank(const xs_offer_engine *en, int n_threads, xs_target **
         else
             tjob_run(&jobs[k]);
     }
+    xs__ticker_finish(&tk);
     if (sum) {
         memset(sum, 0, sizeof *sum);
         for (int k = 0; k < n_threads; k++)
@@ -159,7 +166,10 @@ int xs_offer_targets_page(const xs_offer_engine *en, const xs_target *rows, size
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         if (xs_table_column(t, cols[i], type[i]) < 0) rc = XS_ENOMEM;
     size_t end = limit && offset < n && n - offset > limit ? offset + limit : n;
+    xs__progress pr;
+    xs__progress_start(&pr, "targets", end > offset ? end - offset : 0);
     for (size_t i = offset; i < end && rc == XS_OK; i++) {
+        xs__progress_update(&pr, i - offset + 1);
         const xs_target *r = &rows[i];
         uint32_t c = r->customer;
         int e = 0;
@@ -180,6 +190,7 @@ int xs_offer_targets_page(const xs_offer_engine *en, const xs_target *rows, size
         e |= xs_table_cell(t, xs_segment_name((xs_segment)en->segment[c]));
         if (e) rc = XS_ENOMEM;
     }
+    xs__progress_finish(&pr);
     return rc;
 }
 

@@ -14,6 +14,7 @@
 
 #include "base/alloc.h"
 #include "base/error.h"
+#include "base/progress.h"
 #include "io/table.h"
 
 #include <pthread.h>
@@ -100,9 +101,9 @@ static void *worker(void *arg)
 
 /* Writes the blocks in order as they complete. Returns XS_OK or a negative
  * code (S->rc, or XS_EIO). */
-static int write_blocks(shared *S, FILE *out, xs_offer_summary *sum)
+static int write_blocks(shared *S, FILE *out, xs_offer_summary *sum, xs__ticker *tk)
 {
-    size_t n_rows = 0;
+    size_t n_rows = 0, n_cust = S->en->s->cust.n;
     for (size_t i = 0; i < S->n_blocks; i++) {
         pthread_mutex_lock(&S->mu);
         block *b = &S->slots[i % S->window];
@@ -115,6 +116,7 @@ static int write_blocks(shared *S, FILE *out, xs_offer_summary *sum)
         if (b->len && fwrite(b->buf, 1, b->len, out) != b->len) rc = XS_EIO;
         n_rows += b->n_rows;
         xs__offer_summary_merge(sum, &b->sum);
+        xs__ticker_add(tk, n_cust - i * BLOCK < BLOCK ? n_cust - i * BLOCK : BLOCK);
         pthread_mutex_lock(&S->mu);
         b->ready = 0; /* free for block i + window; its buffer is kept */
         S->written = i + 1;
@@ -155,7 +157,10 @@ int xs_offer_write_all(const xs_offer_engine *en, int n_threads, const char *lan
     if (!started) {
         rc = XS_ENOMEM;
     } else {
-        rc = write_blocks(&S, out, sum);
+        xs__ticker tk; /* customers written, in order */
+        xs__ticker_start(&tk, "offers", en->s->cust.n);
+        rc = write_blocks(&S, out, sum, &tk);
+        xs__ticker_finish(&tk);
         pthread_mutex_lock(&S.mu);
         if (rc < 0 && S.rc == XS_OK) S.rc = rc; /* stops the workers */
         pthread_cond_broadcast(&S.cv);

@@ -23,6 +23,7 @@
 
 #include "base/alloc.h"
 #include "base/error.h"
+#include "base/progress.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -166,6 +167,7 @@ int xs_churn_cv_run(const xs_churn_data *d, const xs_churn_params *p, xs_churn_c
                     xs_error *err)
 {
     size_t n = d->n, k = p->folds;
+    xs__ticker tk = {0}; /* folds fitted: started before the first */
     size_t *tr = NULL, *te = NULL;
     double *pf = NULL;
     unsigned char *yf = NULL;
@@ -193,6 +195,7 @@ int xs_churn_cv_run(const xs_churn_data *d, const xs_churn_params *p, xs_churn_c
     if (xs__churn_folds(d->y, n, k, p->seed, out->fold_of) < 0) goto nomem;
     double auc_sum = 0, auc_sq = 0;
     size_t n_auc = 0;
+    xs__ticker_start(&tk, "cross-validation", k);
     for (size_t f = 0; f < k; f++) {
         size_t n_tr = 0, n_te = 0;
         for (size_t i = 0; i < n; i++) {
@@ -226,6 +229,7 @@ int xs_churn_cv_run(const xs_churn_data *d, const xs_churn_params *p, xs_churn_c
         XGDMatrixFree(dtr);
         XGDMatrixFree(dte);
         dtr = dte = NULL;
+        xs__ticker_add(&tk, 1);
     }
     out->auc = n_auc ? auc_sum / (double)n_auc : NAN;
     out->auc_sd = n_auc > 1 ? sqrt(fmax(0, (auc_sq - auc_sum * auc_sum / (double)n_auc) /
@@ -240,6 +244,7 @@ int xs_churn_cv_run(const xs_churn_data *d, const xs_churn_params *p, xs_churn_c
 nomem:
     rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 cleanup:
+    xs__ticker_finish(&tk);
     xs__free(pred);
     if (h) XGBoosterFree(h);
     if (dtr) XGDMatrixFree(dtr);
@@ -289,10 +294,15 @@ const char *xs_churn_model_positive(const xs_churn_model *m)
     return m->positive;
 }
 
+/* Boosting counts nothing the bar could show: it shows the time it takes. */
 int xs_churn_train(const xs_churn_data *d, const xs_churn_params *p, xs_churn_model **out,
                    xs_error *err)
 {
-    return xs__churn_train_rows(d, NULL, d->n, p, out, err);
+    xs__ticker tk;
+    xs__ticker_start(&tk, "training", 0);
+    int rc = xs__churn_train_rows(d, NULL, d->n, p, out, err);
+    xs__ticker_finish(&tk);
+    return rc;
 }
 
 /* Contract in churn.h. */

@@ -14,6 +14,7 @@
 #include "base/date.h"
 #include "base/error.h"
 #include "base/numfmt.h"
+#include "base/progress.h"
 #include "io/table.h"
 
 #include <math.h>
@@ -203,8 +204,8 @@ static int clv_and_churn(xs_customer_scores *cs)
     return rc < 0 ? rc : job.rc;
 }
 
-int xs_customer_scores_compute(const xs_snapshot *s, const xs_health_config *c,
-                               const char *as_of, xs_customer_scores **out, xs_error *err)
+static int scores_compute(const xs_snapshot *s, const xs_health_config *c,
+                          const char *as_of, xs_customer_scores **out, xs_error *err)
 {
     *out = NULL;
     int32_t day = observed_last(s);
@@ -239,6 +240,18 @@ int xs_customer_scores_compute(const xs_snapshot *s, const xs_health_config *c,
     }
     *out = cs;
     return XS_OK;
+}
+
+/* The steps (health, LTV, RFM, segments, CLV beside the churn model) count
+ * nothing the bar could show: it shows the time they take. */
+int xs_customer_scores_compute(const xs_snapshot *s, const xs_health_config *c,
+                               const char *as_of, xs_customer_scores **out, xs_error *err)
+{
+    xs__ticker tk;
+    xs__ticker_start(&tk, "scores", 0);
+    int rc = scores_compute(s, c, as_of, out, err);
+    xs__ticker_finish(&tk);
+    return rc;
 }
 
 size_t xs_customer_scores_n(const xs_customer_scores *cs)
@@ -363,6 +376,7 @@ int xs_customer_scores_table(const xs_customer_scores *cs, xs_segment segment,
         "ltv",         "clv",          "p_alive", "churn_risk",
     };
     int rc = XS_ENOMEM;
+    xs__progress pr = {0}; /* rows made; started before the loop that makes them */
     order_key *ord = xs__malloc((cs->n ? cs->n : 1) * sizeof *ord);
     if (!ord) return XS_ENOMEM;
     if (xs_table_column(t, "customer_id", XS_COL_TEXT)) goto cleanup;
@@ -390,7 +404,9 @@ int xs_customer_scores_table(const xs_customer_scores *cs, xs_segment segment,
     /* the coverage texts, written once each: a customer's is one of 256 */
     char cov[256][96];
     uint8_t have_cov[256] = {0};
+    xs__progress_start(&pr, "customers", m);
     for (size_t j = 0; j < m; j++) {
+        xs__progress_update(&pr, j + 1);
         xs_customer_row r;
         char rfm[4];
         xs_customer_scores_get(cs, ord[j].i, &r);
@@ -415,6 +431,7 @@ int xs_customer_scores_table(const xs_customer_scores *cs, xs_segment segment,
     }
     rc = XS_OK;
 cleanup:
+    xs__progress_finish(&pr);
     xs__free(ord);
     return rc;
 }

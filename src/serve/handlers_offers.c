@@ -219,6 +219,8 @@ static int render_offers(obuf *o, const xs_offer_engine *en, const char *cust,
         put_json_str(o, xs_offer_trigger_name(x->trigger));
         put_str(o, ",\"product\":");
         put_product(o, en, x);
+        put_str(o, ",\"product_name\":"); /* the same by name, in lang */
+        put_json_str(o, xs__offer_product_label(en, x, lang, text, sizeof text));
         put_str(o, ",\"expected_value\":");
         if (put_real(o, 2, x->ev) < 0) return XS_EINVAL;
         put_str(o, ",\"probability\":");

@@ -99,13 +99,40 @@ int xs__h_openapi(xs__req *r)
     return 200;
 }
 
-/* Hits as [{"item", "score", "count"}]. */
-static json_t *hits_json(const xs_together *m, const xs_together_hit *h, int n)
+/* ?lang= of the routes that name products: "en" (default) or "ja" into
+ * *lang. Returns 0, or the 400 set on r. */
+static int query_lang(xs__req *r, const char **lang)
 {
+    *lang = xs__query(r, "lang");
+    if (!*lang) *lang = "en";
+    if (strcmp(*lang, "en") && strcmp(*lang, "ja")) {
+        char q[64];
+        xs__quote(q, sizeof q, *lang, strlen(*lang));
+        return xs__error(r, 400, "bad_request", "lang: expected en or ja, got %s", q);
+    }
+    return 0;
+}
+
+/* The catalog's name of the product with this id in lang (the Japanese
+ * name when the catalog has one), as the explanations name it; the id
+ * itself for an item the catalog does not know. Borrowed from the model. */
+static const char *product_name(const xs__model *m, const char *id, const char *lang)
+{
+    long p = m->offers ? xs_offer_engine_find_product(m->offers, id) : -1;
+    return p >= 0 ? xs_offer_product_name(m->offers, (int32_t)p, lang) : id;
+}
+
+/* Hits as [{"item", "name", "score", "count"}]. */
+static json_t *hits_json(const xs__model *mo, const xs_together_hit *h, int n,
+                         const char *lang)
+{
+    const xs_together *m = mo->tog;
     json_t *a = json_array();
     for (int i = 0; a && i < n; i++) {
-        json_t *o = json_pack("{s:s,s:o,s:o}", "item", xs_together_item_name(m, h[i].item),
-                              "score", xs__num(h[i].score), "count", xs__num(h[i].count));
+        const char *id = xs_together_item_name(m, h[i].item);
+        json_t *o =
+            json_pack("{s:s,s:s,s:o,s:o}", "item", id, "name", product_name(mo, id, lang),
+                      "score", xs__num(h[i].score), "count", xs__num(h[i].count));
         if (!o || json_array_append_new(a, o) < 0) {
             json_decref(a);
             return NULL;
@@ -119,7 +146,9 @@ int xs__h_together(xs__req *r)
 {
     const xs__model *m = r->model;
     long limit;
+    const char *lang;
     if (xs__query_long(r, "limit", 10, 1, 100, &limit) < 0) return r->status;
+    if (query_lang(r, &lang)) return r->status;
     uint32_t id;
     char q[300];
     if (!m->tog)
@@ -131,9 +160,10 @@ int xs__h_together(xs__req *r)
     xs_together_hit hits[100];
     int n = xs_together_item(m->tog, id, hits, (size_t)limit);
     return xs__reply(r, 200,
-                     json_pack("{s:s,s:s,s:o?}", "item", r->params[0], "measure",
+                     json_pack("{s:s,s:s,s:s,s:o?}", "item", r->params[0], "name",
+                               product_name(m, r->params[0], lang), "measure",
                                xs_together_measure_name(XS_SIM_COSINE), "items",
-                               hits_json(m->tog, hits, n)));
+                               hits_json(m, hits, n, lang)));
 }
 
 /* Contract in serve_int.h. The cart answer of the offer engine
@@ -214,27 +244,36 @@ static int has_name(const xs_baskets *b, const uint32_t *items, size_t n, const 
     return 0;
 }
 
-/* Names of a list of items as a JSON array. */
-static json_t *item_names(const xs_baskets *b, const uint32_t *items, size_t n)
+/* Names of a list of items as a JSON array: their ids, or with lang the
+ * catalog's names (product_name). */
+static json_t *item_names(const xs__model *m, const uint32_t *items, size_t n,
+                          const char *lang)
 {
     json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++)
-        if (json_array_append_new(a, json_string(xs_baskets_item_name(b, items[i]))) < 0) {
+    for (size_t i = 0; a && i < n; i++) {
+        const char *id = xs_baskets_item_name(m->baskets, items[i]);
+        if (json_array_append_new(a, json_string(lang ? product_name(m, id, lang) : id)) <
+            0) {
             json_decref(a);
             return NULL;
         }
+    }
     return a;
 }
 
-/* One rule as a JSON object; NULL when out of memory. */
-static json_t *rule_json(const xs_baskets *b, const xs_rule *x)
+/* One rule as a JSON object, its items by id and by name in lang; NULL
+ * when out of memory. */
+static json_t *rule_json(const xs__model *m, const xs_rule *x, const char *lang)
 {
-    json_t *lhs = item_names(b, x->lhs, x->n_lhs);
-    json_t *rhs = item_names(b, x->rhs, x->n_rhs);
-    return json_pack("{s:o?,s:o?,s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "lhs", lhs, "rhs", rhs,
-                     "count", (json_int_t)x->count, "support", xs__num(x->support),
-                     "confidence", xs__num(x->confidence), "coverage", xs__num(x->coverage),
-                     "lift", xs__num(x->lift), "leverage", xs__num(x->leverage), "conviction",
+    json_t *lhs = item_names(m, x->lhs, x->n_lhs, NULL);
+    json_t *rhs = item_names(m, x->rhs, x->n_rhs, NULL);
+    json_t *lhs_n = item_names(m, x->lhs, x->n_lhs, lang);
+    json_t *rhs_n = item_names(m, x->rhs, x->n_rhs, lang);
+    return json_pack("{s:o?,s:o?,s:o?,s:o?,s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "lhs", lhs,
+                     "rhs", rhs, "lhs_names", lhs_n, "rhs_names", rhs_n, "count",
+                     (json_int_t)x->count, "support", xs__num(x->support), "confidence",
+                     xs__num(x->confidence), "coverage", xs__num(x->coverage), "lift",
+                     xs__num(x->lift), "leverage", xs__num(x->leverage), "conviction",
                      xs__num(x->conviction));
 }
 
@@ -245,6 +284,8 @@ int xs__h_rules(xs__req *r)
     const xs__model *m = r->model;
     long limit;
     if (xs__query_long(r, "limit", 20, 1, MAX_LIMIT, &limit) < 0) return r->status;
+    const char *lang;
+    if (query_lang(r, &lang)) return r->status;
     const char *rhs = xs__query(r, "rhs");
     const char *lhs = xs__query(r, "lhs");
     if (!m->rules || !m->baskets)
@@ -257,7 +298,7 @@ int xs__h_rules(xs__req *r)
         xs_rules_get(m->rules, i, &x);
         if (rhs && !has_name(m->baskets, x.rhs, x.n_rhs, rhs)) continue;
         if (lhs && !has_name(m->baskets, x.lhs, x.n_lhs, lhs)) continue;
-        if (json_array_append_new(out, rule_json(m->baskets, &x)) < 0) {
+        if (json_array_append_new(out, rule_json(m, &x, lang)) < 0) {
             json_decref(out);
             return xs__error(r, 500, "internal", "out of memory");
         }
@@ -368,13 +409,8 @@ int xs__h_targets(xs__req *r)
     long limit, offset;
     if (xs__query_long(r, "limit", 50, 1, 100000, &limit) < 0) return r->status;
     if (xs__query_long(r, "offset", 0, 0, 1L << 31, &offset) < 0) return r->status;
-    const char *lang = xs__query(r, "lang");
-    if (!lang) lang = "en";
-    if (strcmp(lang, "en") && strcmp(lang, "ja")) {
-        char q[64];
-        xs__quote(q, sizeof q, lang, strlen(lang));
-        return xs__error(r, 400, "bad_request", "lang: expected en or ja, got %s", q);
-    }
+    const char *lang;
+    if (query_lang(r, &lang)) return r->status;
     if (!m->offers || !m->targets)
         return xs__error(r, 503, "not_available", "target list: %s", m->offers_error);
     size_t n = m->n_targets;

@@ -1,7 +1,10 @@
 # The web dashboard (docs/dashboard.md): `xsell serve --web DIR` on a
 # generated store of 300 customers, driven end to end in headless Chromium by
 # tests/e2e/dashboard.e2e.mjs (playwright-core from web/node_modules, Debian's
-# /usr/bin/chromium; both installed by scripts/install-deps). The page is
+# /usr/bin/chromium; both installed by scripts/install-deps); then every
+# route of the API answered and checked against docs/openapi.json by
+# tests/e2e/api.e2e.mjs (Ajv from web/node_modules), which runs even with
+# XS_SKIP_E2E=1. The page is
 # built from web/src into $T/dist, so the test always sees the current
 # sources. Screenshots go to e2e-dashboard/ in the build directory when run
 # by CTest (else to $T). XS_SKIP_E2E=1 skips the browser part (only for
@@ -12,7 +15,8 @@ DB=$(new_db x)
 grep -q "^  --web DIR  " "$T/help" || fail "serve --help: no --web DIR"
 
 node --version >/dev/null 2>&1 || fail "node is not installed (scripts/install-deps)"
-[ -d "$SRC/web/node_modules/chart.js" ] && [ -d "$SRC/web/node_modules/playwright-core" ] ||
+[ -d "$SRC/web/node_modules/chart.js" ] && [ -d "$SRC/web/node_modules/playwright-core" ] &&
+    [ -d "$SRC/web/node_modules/ajv" ] && [ -d "$SRC/web/node_modules/ajv-formats" ] ||
     fail "$SRC/web/node_modules is incomplete: run \"npm ci\" in web/ (scripts/install-deps)"
 node "$SRC/web/build.mjs" "$T/dist" >"$T/build.out" 2>&1 || { cat "$T/build.out" >&2; fail "web/build.mjs"; }
 for f in index.html assets/app.js assets/app.css assets/chart.umd.min.js; do
@@ -64,6 +68,9 @@ stop_server
 expect_eq "$(cat "$T/none.out")" "404 {\"error\":{\"code\":\"not_found\",\"message\":\"dashboard not built: $T/none/index.html is missing (run \`make web\`, or pass --web DIR)\"}}" \
     "GET / without web/dist"
 
+# the browser test, then every route against docs/openapi.json
+# (tests/e2e/api.e2e.mjs) on the same server: both change the store
+start_server "$T/dist"
 if [ "${XS_SKIP_E2E:-0}" = 1 ]; then
     skip "the browser test (XS_SKIP_E2E=1); the checks above passed"
 else
@@ -72,12 +79,16 @@ else
     out="$T/shots"
     [ -f CTestTestfile.cmake ] && out="$PWD/e2e-dashboard"
     mkdir -p "$out" || fail "mkdir $out"
-    start_server "$T/dist"
     XS_URL="$url" XS_KEY="$key" XS_KEY_WRITE="$key_write" XS_KEY_ADMIN="$key_admin" XS_OUT="$out" XS_CUSTOMERS="$T/customers.json" timeout 300 node "$SRC/tests/e2e/dashboard.e2e.mjs" >"$T/e2e.out" 2>&1
     rc=$?
-    stop_server
     cat "$T/e2e.out"
-    [ $rc = 0 ] || fail "tests/e2e/dashboard.e2e.mjs exited $rc"
-    [ -s "$out/dashboard.png" ] || fail "no screenshot $out/dashboard.png"
+    [ $rc = 0 ] || { stop_server; fail "tests/e2e/dashboard.e2e.mjs exited $rc"; }
+    [ -s "$out/dashboard.png" ] || { stop_server; fail "no screenshot $out/dashboard.png"; }
     n_pass=$((n_pass + 1))
 fi
+XS_URL="$url" XS_KEY="$key" XS_KEY_WRITE="$key_write" XS_KEY_ADMIN="$key_admin" timeout 120 node "$SRC/tests/e2e/api.e2e.mjs" >"$T/api.out" 2>&1
+rc=$?
+stop_server
+cat "$T/api.out"
+[ $rc = 0 ] || fail "tests/e2e/api.e2e.mjs exited $rc"
+n_pass=$((n_pass + 1))

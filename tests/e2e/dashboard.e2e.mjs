@@ -20,13 +20,15 @@
 // refused with the server's message), each effect checked through the
 // API; CSV downloads (BOM, header, every row); with the admin key the audit
 // log panel showing exactly GET /v1/audit. These change the store, so they
-// come last. Screenshots go to XS_OUT. Prints
+// come last. Every answer this script and the page fetch is checked against
+// docs/openapi.json (tests/e2e/openapi.mjs). Screenshots go to XS_OUT. Prints
 // "ok N - ..." per check; exits 1 on the first failure.
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeChecker } from './openapi.mjs';
 
 const webDir = new URL('../../web/', import.meta.url).pathname;
 const require = createRequire(join(webDir, 'package.json'));
@@ -48,6 +50,10 @@ if (!BASE || !KEY || !KEY_WRITE || !KEY_ADMIN) {
   console.error('usage: XS_URL=http://HOST:PORT XS_KEY=READ_KEY XS_KEY_WRITE=KEY XS_KEY_ADMIN=KEY [XS_OUT=DIR] node dashboard.e2e.mjs');
   process.exit(2);
 }
+
+// every answer fetched here or by the page, against the document
+const api = makeChecker(new URL('../../docs/openapi.json', import.meta.url).pathname);
+let n_checked = 0;
 
 let n = 0;
 function ok(cond, what) {
@@ -74,7 +80,16 @@ function raw(path, key, body) {
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, type: res.headers['content-type'], body: Buffer.concat(chunks).toString() }));
+        res.on('end', () => {
+          const r = { status: res.statusCode, type: res.headers['content-type'], body: Buffer.concat(chunks).toString() };
+          try {
+            api.check(body === undefined ? 'GET' : 'POST', path, r.status, r.type, r.body);
+            n_checked++;
+            resolve(r);
+          } catch (e) {
+            reject(e);
+          }
+        });
       },
     );
     req.on('error', reject);
@@ -158,6 +173,7 @@ async function japanese(page, wait, pick, targets) {
   await wait(() => document.getElementById('customer').dataset.state === 'ready');
   const offers = await apiJson(`/v1/customers/${encodeURIComponent(id)}/offers?limit=10&lang=ja`);
   eq(offers.lang, 'ja', 'the API answers in Japanese');
+  eq(await page.$$eval('#offers tbody tr td:nth-child(3)', (tds) => tds.map((td) => td.textContent)), offers.offers.map((o) => o.product_name), 'the products by their names for lang=ja');
   eq(await page.$$eval('#explanations li', (lis) => lis.map((l) => l.textContent)), offers.offers.map((o) => o.explanation), 'the explanations in Japanese, as the API gives them');
   ok(offers.offers.every((o) => /[\u3040-\u30ff\u4e00-\u9fff]/.test(o.explanation)), 'the explanations are Japanese text');
   const kinds = await page.$$eval('#offers tbody tr td:nth-child(2)', (tds) => tds.map((t) => t.textContent));
@@ -474,6 +490,17 @@ async function main() {
   try {
     const page = ctx.pages()[0] || (await ctx.newPage());
     page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+    // the page's own API calls, checked as they come
+    const pageChecks = [], schemaErrors = [];
+    page.on('response', (resp) => {
+      const u = new URL(resp.url());
+      if (u.origin !== new URL(BASE).origin || !u.pathname.startsWith('/v1/')) return;
+      const method = resp.request().method();
+      pageChecks.push(resp.text().then((text) => {
+        api.check(method, u.pathname + u.search, resp.status(), resp.headers()['content-type'], text);
+        n_checked++;
+      }).catch((e) => schemaErrors.push(e.message)));
+    });
     page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
     page.setDefaultTimeout(20000);
     // waits for fn() to hold in the page; an uncaught page error fails at once
@@ -612,12 +639,15 @@ async function main() {
     eq(await page.textContent('#customer-id'), pick.customer_id, 'a click shows that customer');
     const offers = await apiJson(`/v1/customers/${pick.customer_id}/offers?limit=10`);
     const shown = await page.$$eval('#offers tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
-    eq(shown.map((r) => [Number(r[0]), r[1], r[2]]), offers.offers.map((o) => [o.rank, o.kind, o.product]), "the customer's offers, in rank order");
+    eq(shown.map((r) => [Number(r[0]), r[1], r[2]]), offers.offers.map((o) => [o.rank, o.kind, o.product_name]), "the customer's offers, in rank order, products by name");
+    eq(await page.$$eval('#offers tbody tr td:nth-child(3)', (tds) => tds.map((td) => td.title)), offers.offers.map((o) => o.product), 'the product ids on hover');
+    ok(offers.offers.some((o) => o.product_name !== o.product) && offers.offers.every((o) => !/\b(work|shop)-[a-z0-9-]+\b/.test(o.product_name)), 'no product id shown where the catalog has a name');
     ok(shown.length > 0, 'the customer has offers');
     eq(await page.$$eval('#explanations li', (lis) => lis.map((l) => l.textContent)), offers.offers.map((o) => o.explanation), 'the offer explanations');
     const planned = await apiJson(`/v1/plan?customer=${encodeURIComponent(pick.customer_id)}`);
     const planText = await page.textContent('#customer-plan');
-    ok(planned.assignment.length ? planText.startsWith('In the plan: ') && planned.assignment.every((a) => planText.includes(a.product))
+    const named = new Map(offers.offers.map((o) => [o.product, o.product_name]));
+    ok(planned.assignment.length ? planText.startsWith('In the plan: ') && planned.assignment.every((a) => planText.includes(named.get(a.product) || a.product))
       : planText === 'The plan gives this customer no offer this period.', "the customer's planned offers");
     const cust = await apiJson(`/v1/customers/${pick.customer_id}`);
     ok((await page.textContent('#customer-summary')).includes(`(${cust.segment})`), "the customer's health segment");
@@ -629,10 +659,13 @@ async function main() {
     await page.fill('#item', 'shop-mouse');
     await page.click('#item-form button');
     await wait(() => document.getElementById('together').dataset.state === 'ready');
-    const tog = await apiJson('/v1/items/shop-mouse/together?limit=10');
-    eq(await page.$$eval('#together tbody tr td:first-child', (tds) => tds.map((t) => t.textContent)), tog.items.map((x) => x.item), 'what goes with shop-mouse');
-    const lhs = await apiJson('/v1/rules?lhs=shop-mouse&limit=20');
+    const tog = await apiJson('/v1/items/shop-mouse/together?limit=10&lang=en');
+    eq(await page.$$eval('#together tbody tr td:first-child', (tds) => tds.map((t) => [t.textContent, t.title])), tog.items.map((x) => [x.name, x.item]), 'what goes with shop-mouse: by name, the id on hover');
+    ok(tog.items.every((x) => x.name !== x.item), 'every item of the demo catalog has a name');
+    const lhs = await apiJson('/v1/rules?lhs=shop-mouse&limit=20&lang=en');
     eq(await page.locator('#rules tbody tr').count(), lhs.rules.filter((r) => r.lift > 1).length, 'rules with shop-mouse on the left, lift above 1');
+    eq(await page.$$eval('#rules tbody tr', (trs) => trs.map((tr) => [tr.children[0].textContent, tr.children[1].textContent, tr.children[0].title])),
+      lhs.rules.filter((r) => r.lift > 1).map((r) => [r.lhs_names.join(' + '), r.rhs_names.join(' + '), r.lhs.join(' + ')]), 'the rules by product name, the ids on hover');
     ok(await page.$$eval('#rules tbody tr td:last-child', (tds) => tds.every((td) => Number(td.textContent.replace(/,/g, '')) > 1)), 'no rule with lift at or below 1 is listed');
     await page.fill('#item', 'no-such-item');
     await page.click('#item-form button');
@@ -664,6 +697,8 @@ async function main() {
     await actions(page, wait, errors);
 
     eq(errors, [], 'no page or console errors while acting');
+    await Promise.all(pageChecks);
+    eq(schemaErrors, [], `every answer of the page's ${pageChecks.length} API calls matches docs/openapi.json`);
     await page.selectOption('#lang', 'en');
     await wait(() => document.body.dataset.state === 'ready' && document.documentElement.lang === 'en');
     await page.click('#forget-key');
@@ -673,6 +708,7 @@ async function main() {
     await ctx.close();
     rmSync(profile, { recursive: true, force: true });
   }
+  ok(n_checked > 0, `${n_checked} API answers checked against docs/openapi.json`);
   console.log(`${n} passed, 0 failed`);
 }
 

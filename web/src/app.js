@@ -509,7 +509,8 @@ function renderOffers(id, offers) {
     r.dataset.rank = off.rank;
     cell(r, off.rank);
     cell(r, name('kind', off.kind));
-    cell(r, off.product_name || off.product);
+    // the product by name in the page's language; its ids on hover
+    cell(r, off.product_name || off.product).title = off.product;
     cell(r, fmt.money(off.expected_value), 'num');
     // an offer valued by its uplift shows it beside P(accept)
     const p = cell(r, fmt.num(off.probability, 3), 'num');
@@ -605,9 +606,12 @@ async function showCustomer(id, tr) {
     const cp = $('#customer-plan');
     cp.hidden = !planned;
     if (planned) {
+      // the plan stores the product text by ids; the offers name the same text
+      const named = new Map(o.offers.map((x) => [x.product, x.product_name]));
       cp.textContent = planned.assignment.length
-        ? t('customer_plan', { offers: planned.assignment.map((a) => `${name('kind', a.kind)} ${a.product} (${name('channel', a.channel)}, ${fmt.money(a.expected_value)})`).join(', ') })
+        ? t('customer_plan', { offers: planned.assignment.map((a) => `${name('kind', a.kind)} ${named.get(a.product) || a.product} (${name('channel', a.channel)}, ${fmt.money(a.expected_value)})`).join(', ') })
         : t('customer_plan_none');
+      cp.title = planned.assignment.map((a) => a.product).join(', ');
     }
     $('#customer-summary').textContent = t('customer_summary', {
       health: fmt.num(c.health, 1), segment: name('segment', c.segment), mrr: fmt.money(c.mrr),
@@ -635,8 +639,9 @@ function renderRules(r) {
   clear(tbody);
   for (const rule of rules) {
     const tr = document.createElement('tr');
-    cell(tr, rule.lhs.join(' + '));
-    cell(tr, rule.rhs.join(' + '));
+    // by name in the page's language; the ids on hover
+    cell(tr, (rule.lhs_names || rule.lhs).join(' + ')).title = rule.lhs.join(' + ');
+    cell(tr, (rule.rhs_names || rule.rhs).join(' + ')).title = rule.rhs.join(' + ');
     cell(tr, fmt.num(rule.support, 3), 'num');
     cell(tr, fmt.num(rule.confidence, 2), 'num');
     cell(tr, fmt.num(rule.lift, 2), 'num');
@@ -646,16 +651,20 @@ function renderRules(r) {
 
 // Fills the item list of the rule explorer from the items the rules name.
 function fillItems(r) {
-  const names = new Set();
-  for (const rule of r.rules) for (const x of [...rule.lhs, ...rule.rhs]) names.add(x);
+  const names = new Map(); // id -> name
+  for (const rule of r.rules) {
+    rule.lhs.forEach((x, i) => names.set(x, (rule.lhs_names || rule.lhs)[i]));
+    rule.rhs.forEach((x, i) => names.set(x, (rule.rhs_names || rule.rhs)[i]));
+  }
   const dl = $('#items');
   dl.textContent = '';
-  for (const n of [...names].sort()) {
+  for (const n of [...names.keys()].sort()) {
     const o = document.createElement('option');
-    o.value = n;
+    o.value = n; // the id the API is asked with, labelled by its name
+    o.label = names.get(n);
     dl.appendChild(o);
   }
-  if (!$('#item').value && names.size) $('#item').value = [...names].sort()[0];
+  if (!$('#item').value && names.size) $('#item').value = [...names.keys()].sort()[0];
 }
 
 // "What goes with X": frequently bought together and the rules with X on the left.
@@ -667,12 +676,12 @@ async function explore(item) {
   try {
     const enc = encodeURIComponent(item);
     const [tog, r] = await Promise.all([
-      api(`/v1/items/${enc}/together?limit=10`),
-      api(`/v1/rules?lhs=${enc}&limit=20`),
+      api(`/v1/items/${enc}/together?limit=10&lang=${lang()}`),
+      api(`/v1/rules?lhs=${enc}&limit=20&lang=${lang()}`),
     ]);
     for (const x of tog.items) {
       const tr = document.createElement('tr');
-      cell(tr, x.item);
+      cell(tr, x.name || x.item).title = x.item;
       cell(tr, fmt.num(x.score, 3), 'num');
       cell(tr, fmt.int(x.count), 'num');
       tbody.appendChild(tr);
@@ -803,7 +812,7 @@ async function load() {
       api(`/v1/kpi?period=${period}`),
       api('/v1/segments'),
       api(`/v1/targets?limit=100&lang=${lang()}`),
-      api('/v1/rules?limit=50'),
+      api(`/v1/rules?limit=50&lang=${lang()}`),
       api('/v1/guardrails'),
       api('/v1/experiments'),
       api('/v1/plan').catch(noPlan),
