@@ -165,9 +165,6 @@ int xs_cmd_adoption(int argc, char **argv)
     }
     int r = xs_adoption_compute(in, &o, &res, &e);
     if (r < 0) {
-        if (r == XS_ENOTFOUND) /* name the option, not the library field */
-            snprintf(e.column, sizeof e.column, "--%s",
-                     !strcmp(e.column, "from") ? "from" : "to");
         rc = xs_cli_fail(CMD, &e);
         goto cleanup;
     }

@@ -146,7 +146,7 @@ static int parse_args(int argc, char **argv, args *a)
             if (xs_offer_config_set(&a->cfg, optarg, "--set", &e) < 0) {
                 char buf[1200];
                 return xs_cli_usage_error(CMD, "%s",
-                                          xs_error_format(&e, buf, sizeof buf));
+                                          xs_cli_error_format(&e, buf, sizeof buf));
             }
             break;
         case 'M':

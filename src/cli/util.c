@@ -11,30 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The one table from library error codes to exit codes. */
-static const struct {
-    int code, exit;
-} exit_map[] = {
-    {XS_OK, XS_EXIT_OK},          {XS_EINVAL, XS_EXIT_USAGE},
-    {XS_EPARSE, XS_EXIT_USAGE},   {XS_EUSAGE, XS_EXIT_USAGE},
-    {XS_EREJECT, XS_EXIT_USAGE},  {XS_ERANGE, XS_EXIT_USAGE},
-    {XS_ENOTFOUND, XS_EXIT_USAGE}, {XS_ENOMEM, XS_EXIT_FAIL},
-    {XS_EIO, XS_EXIT_FAIL},       {XS_EDB, XS_EXIT_FAIL},
-    {XS_ESCHEMA, XS_EXIT_FAIL},   {XS_EINTERNAL, XS_EXIT_FAIL},
-    {XS_EBUSY, XS_EXIT_FAIL},
-};
-
-int xs_cli_exit_code(int code)
-{
-    for (size_t i = 0; i < sizeof exit_map / sizeof exit_map[0]; i++)
-        if (exit_map[i].code == code) return exit_map[i].exit;
-    return code >= 0 ? XS_EXIT_OK : XS_EXIT_FAIL;
-}
-
 int xs_cli_fail(const char *cmd, const xs_error *err)
 {
     char buf[1200];
-    fprintf(stderr, "xsell %s: %s\n", cmd, xs_error_format(err, buf, sizeof buf));
+    fprintf(stderr, "xsell %s: %s\n", cmd, xs_cli_error_format(err, buf, sizeof buf));
     return xs_cli_exit_code(err->code);
 }
 
@@ -189,12 +169,12 @@ int xs_cli_baskets_fail(const char *cmd, const char *input, xs_baskets_format if
         fprintf(stderr,
                 "xsell %s: %s; this looks like a basket CSV file (item names separated by "
                 "commas): use --input-format basket\n",
-                cmd, xs_error_format(err, buf, sizeof buf));
+                cmd, xs_cli_error_format(err, buf, sizeof buf));
     } else {
         fprintf(stderr,
                 "xsell %s: %s; this looks like a FIMI file (item numbers separated by "
                 "blanks): use --input-format fimi\n",
-                cmd, xs_error_format(err, buf, sizeof buf));
+                cmd, xs_cli_error_format(err, buf, sizeof buf));
     }
     return XS_EXIT_USAGE; /* unreadable or malformed input */
 }

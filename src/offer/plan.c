@@ -433,8 +433,8 @@ int xs_plan_compute(const xs_offer_engine *en, const xs_plan_opts *o, xs_plan **
     }
     *out = NULL;
     if (o->days < 1 || o->days > 366)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--days",
-                             "not a number of days 1..366: %d", o->days);
+        return xs__error_param(err, XS_EINVAL, NULL, "days",
+                               "not a number of days 1..366: %d", o->days);
     xs_plan *pl = xs__calloc(1, sizeof *pl);
     if (!pl) return XS_ENOMEM;
     pl->en = en;

@@ -158,7 +158,7 @@ expect_err 2 "$E: --name: an experiment of this name exists: \"downsell\"" \
 
 echo "experiment cross_sell ended on 2026-09-30" >"$T/want"
 expect_out 0 "$T/want" -- "$XS" experiment stop --db "$DB" --name cross_sell --end 2026-09-30
-expect_err 2 "$E: --name: experiment \"cross_sell\" already ended on 2026-09-30" \
+expect_err 2 "$E: experiment \"cross_sell\" already ended on 2026-09-30" \
     "$XS" experiment stop --db "$DB" --name cross_sell --end 2026-10-01
 echo "experiment spring started: cross_sell, split treatment:1,holdout:1, from 2026-10-01 to 2026-12-31" >"$T/want"
 expect_out 0 "$T/want" -- "$XS" experiment start --db "$DB" --name spring --kind cross_sell \

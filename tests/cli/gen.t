@@ -13,7 +13,7 @@ expect_err 2 "xsell gen: --customers: 0 is out of range [1, 100000000]" \
 expect_err 2 "xsell gen: --customers: 100000001 is out of range [1, 100000000]" \
     "$XS" gen --out "$T/x" --customers 100000001
 expect_err 2 "xsell gen: --seed: -1 is out of range [0, " "$XS" gen --out "$T/x" --seed -1
-expect_err 2 'xsell gen: as_of: not a date YYYY-MM-DD in 2000..2199: "2026-13-01"' \
+expect_err 2 'xsell gen: --as-of: not a date YYYY-MM-DD in 2000..2199: "2026-13-01"' \
     "$XS" gen --out "$T/x" --as-of 2026-13-01
 expect_err 2 'xsell gen: --holdout-days: not an integer: "x"' \
     "$XS" gen --out "$T/x" --holdout-days x

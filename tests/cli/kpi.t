@@ -35,7 +35,7 @@ expect_rc 0 "$XS" kpi --help
 grep -q "^usage: xsell kpi --db FILE" "$T/.out" || fail "--help prints the usage"
 expect_err 2 'xsell kpi: --by: expected segment, industry, size, channel, kind or product, got "region"' "$XS" kpi --db "$DB" --by region
 expect_err 2 'xsell kpi: --period: expected month, quarter or year, got "week"' "$XS" kpi --db "$DB" --period week
-expect_err 2 'xsell kpi: --from: 2026-05-01 is after --to 2026-04-30' "$XS" kpi --db "$DB" --from 2026-05-01 --to 2026-04-30
+expect_err 2 'xsell kpi: --from: 2026-05-01 is after the end of the range (to 2026-04-30)' "$XS" kpi --db "$DB" --from 2026-05-01 --to 2026-04-30
 expect_err 2 'xsell kpi: --from: not a date: "2026-02-30"' "$XS" kpi --db "$DB" --from 2026-02-30
 expect_err 2 'xsell kpi: --to: not a date: "tomorrow"' "$XS" kpi --db "$DB" --to tomorrow
 expect_err 2 'xsell kpi: --cac: expected a non-negative amount with at most 2 decimals, got "1,000"' "$XS" kpi --db "$DB" --cac 1,000

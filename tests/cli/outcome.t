@@ -77,7 +77,7 @@ expect_rc 0 "$XS" outcome --db "$DB" --offer X20260630-0001 --at 2026-06-30 acce
 expect_eq "$(grep -E '^X20260630-000[13],' "$T/off2" | cut -d, -f1,7-9 | tr '\n' ' ')" \
     "X20260630-0001,accepted,2026-06-30,-12.50 X20260630-0003,declined,2026-06-30, " "outcomes stored"
 # an outcome is final: refused, nothing changed
-expect_err 2 'xsell outcome: --offer: offer "X20260630-0003" already has the final outcome "declined"' \
+expect_err 2 'xsell outcome: offer "X20260630-0003" already has the final outcome "declined"' \
     "$XS" outcome --db "$DB" --offer X20260630-0003 accepted --at 2026-07-01
 "$XS" export --db "$DB" offers >"$T/off3" 2>/dev/null
 cmp -s "$T/off2" "$T/off3" || fail "a second outcome changed the offers"

@@ -83,7 +83,7 @@ expect_err 1 "xsell replay: $T/none.conf: cannot open: No such file or directory
     "$XS" replay --db "$DB" --policy "$T/none.conf"
 expect_err 2 'xsell replay: --from: expected a date YYYY-MM-DD, got "June"' \
     "$XS" replay --db "$DB" --policy "$T/same.conf" --from June
-expect_err 2 'xsell replay: --to: 2026-01-01 is before --from 2026-06-30' \
+expect_err 2 'xsell replay: --to: 2026-01-01 is before the start of the range (from 2026-06-30)' \
     "$XS" replay --db "$DB" --policy "$T/same.conf" --from 2026-06-30 --to 2026-01-01
 expect_err 2 "xsell replay: no logged decision between 2026-07-01 and the last: log decisions with 'xsell recommend --log' (docs/replay.md)" \
     "$XS" replay --db "$DB" --policy "$T/same.conf" --from 2026-07-01
