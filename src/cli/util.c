@@ -67,15 +67,36 @@ int xs_cli_format(const char *cmd, const char *value, xs_format *out)
                               value);
 }
 
+/* value in quotes for a message: '"' and '\\' escaped, control characters
+ * as \xNN (a refused delimiter is often one of them), at most ~40 bytes. */
+static const char *quoted(char *dst, size_t n, const char *value)
+{
+    size_t o = 0;
+    dst[o++] = '"';
+    for (const char *p = value; *p && o + 6 < n; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"' || c == '\\')
+            o += (size_t)snprintf(dst + o, n - o, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f)
+            o += (size_t)snprintf(dst + o, n - o, "\\x%02x", c);
+        else
+            dst[o++] = (char)c;
+    }
+    dst[o++] = '"';
+    dst[o] = '\0';
+    return dst;
+}
+
 int xs_cli_delimiter(const char *cmd, const char *value, char *out)
 {
+    char q[48];
     if (!strcmp(value, "tab") || !strcmp(value, "\\t"))
         *out = '\t';
     else if (strlen(value) == 1 && *value != '"' && *value != '\n' && *value != '\r')
         *out = *value;
     else
-        return xs_cli_usage_error(
-            cmd, "--delimiter: expected one character or 'tab', got \"%s\"", value);
+        return xs_cli_usage_error(cmd, "--delimiter: expected one character or 'tab', got %s",
+                                  quoted(q, sizeof q, value));
     return 0;
 }
 

@@ -126,7 +126,7 @@ static int parse_entry(const struct xs_snapshot *s, const char *b, const char *e
         const char *pb = slash + 1, *pe = ve;
         trim(&pb, &pe);
         if ((size_t)(pe - pb) != 5 || memcmp(pb, "owner", 5) != 0)
-            return bad(err, source, n, "per what? only /owner is known:", pb,
+            return bad(err, source, n, "a limit is N (in all) or N/owner (per owner), not per", pb,
                        (size_t)(pe - pb));
         if (out->product >= 0)
             return bad(err, source, n, "a product limit is not per owner:", b,
