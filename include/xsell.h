@@ -42,7 +42,8 @@ extern "C" {
     X(ERANGE, -9, "value out of range")                                  \
     X(ESCHEMA, -10, "unsupported store schema")                          \
     X(EINTERNAL, -11, "internal error")                                  \
-    X(EBUSY, -12, "store is busy")
+    X(EBUSY, -12, "store is busy")                                       \
+    X(ECONFLICT, -13, "conflicts with the stored state")
 
 enum {
 #define XS__ERR_ENUM(name, val, msg) XS_##name = (val),
@@ -50,12 +51,19 @@ enum {
 #undef XS__ERR_ENUM
 };
 
-/* Detail of a failure: where (file, line, column name) and what. */
+/*
+ * Detail of a failure: where (file, line, column name, or the parameter the
+ * caller passed) and what. `param` names a library parameter as the options
+ * structs and functions spell it ("from", "revenue_delta", "as_of"), never a
+ * command-line flag or a JSON field: each front end maps it to its own
+ * spelling (the CLI to "--from", the server to the JSON field).
+ */
 typedef struct xs_error {
     int code;          /* an XS_E* code, XS_OK when nothing failed */
     char file[256];    /* input file name, "" when not about a file */
     long line;         /* 1-based line in `file`, 0 when unknown */
     char column[64];   /* column / field name, "" when not about a column */
+    char param[64];    /* parameter name, "" when not about a parameter */
     char message[512]; /* what is wrong, with the offending value */
 } xs_error;
 
@@ -68,14 +76,16 @@ const char *xs_strerror(int code);
 
 /**
  * Formats an error as `FILE:LINE: COLUMN: message` (parts that are empty are
- * left out) into buf.
+ * left out; the parameter stands where the column does when there is no
+ * column) into buf.
  * @param err the error (borrowed)
  * @param buf destination, always NUL-terminated when n > 0
  * @param n   capacity of buf
  * @return buf
  * @code
  *   xs_error e; char msg[1024];
- *   if (xs_store_open(&st, "x.db", &e) < 0) fprintf(stderr, "%s\n", xs_error_format(&e, msg, sizeof msg));
+ *   if (xs_store_open(&st, "x.db", &e) < 0) fprintf(stderr, "%s\n", xs_error_format(&e,
+ * msg, sizeof msg));
  * @endcode
  */
 const char *xs_error_format(const xs_error *err, char *buf, size_t n);
@@ -1011,12 +1021,11 @@ typedef struct xs_adoption xs_adoption;
  * (descending), then from, then to.
  * @param out caller frees with xs_adoption_free()
  * @return XS_OK, XS_ENOMEM, XS_ENOTFOUND (from / to not a product: err's
- *         column is "from" or "to"), XS_EINVAL (a negative horizon)
+ *         param is "from" or "to"), XS_EINVAL (a negative horizon)
  * @code
  *   int32_t h[] = {30, 90, 180, 365};
- *   xs_adoption_opts o = {.from = "accounting", .to = "payroll", .horizons = h, .n_horizons = 4};
- *   xs_adoption *r;
- *   if (xs_adoption_compute(in, &o, &r, &e) == XS_OK)
+ *   xs_adoption_opts o = {.from = "accounting", .to = "payroll", .horizons = h,
+ * .n_horizons = 4}; xs_adoption *r; if (xs_adoption_compute(in, &o, &r, &e) == XS_OK)
  *       printf("%.0f %%\n", 100 * xs_adoption_get(r, 0)->share[2]);
  *   xs_adoption_free(r);
  * @endcode
@@ -1176,7 +1185,7 @@ typedef struct xs_rank_hit {
  * Builds the model from the orders of s dated before o->as_of.
  * @param s   the snapshot (borrowed: must outlive the model)
  * @param out caller frees with xs_rank_free()
- * @return XS_OK; XS_EINVAL (as_of missing or not a date: column "--as-of";
+ * @return XS_OK; XS_EINVAL (as_of missing or not a date: param "as_of";
  *         a parameter out of range); XS_ENOMEM
  * @code
  *   xs_rank_opts o; xs_rank_opts_init(&o); o.as_of = "2010-09-01";
@@ -1257,7 +1266,7 @@ typedef struct xs_eval_row {
  * cutoff + horizon) that they had not bought before (customers with an
  * order before the cutoff and such a product after it).
  * @param rows XS_EVAL_N_METHODS rows, the model first
- * @return XS_EVAL_N_METHODS; XS_EINVAL (bad cutoff: column "--cutoff";
+ * @return XS_EVAL_N_METHODS; XS_EINVAL (bad cutoff: param "cutoff";
  *         bad horizon or k); XS_ENOTFOUND (no customer to evaluate);
  *         XS_ENOMEM
  */
@@ -1429,7 +1438,7 @@ typedef struct xs_customer_row {
  *              start, order, return, usage point, event or offer (scheduled dates such
  *              as renewals are left out)
  * @param out   caller frees with xs_customer_scores_free()
- * @return XS_OK, XS_EINVAL (bad as_of: column "--as-of"; empty snapshot),
+ * @return XS_OK, XS_EINVAL (bad as_of: param "as_of"; empty snapshot),
  *         XS_ENOMEM
  * @code
  *   xs_customer_scores *cs;
@@ -1791,11 +1800,10 @@ typedef struct xs_churn_column {
  *             reader)
  * @param out  caller frees with xs_churn_data_free()
  * @return XS_OK; XS_ENOTFOUND (unknown --id / --label / --drop column:
- *         column is the option); XS_EINVAL (`FILE:LINE: COLUMN: message`
- *         for a blank or repeated id, a blank label, a third label value, a value that is neither
- *         the positive nor the other one, a --positive value not in the
- *         file; "no data rows"; no positive label detectable); XS_EPARSE /
- *         XS_EIO from the reader; XS_ENOMEM
+ *         param is the option); XS_EINVAL (`FILE:LINE: COLUMN: message`
+ *         for a blank or repeated id, a blank label, a third label value, a value that is
+ * neither the positive nor the other one, a --positive value not in the file; "no data
+ * rows"; no positive label detectable); XS_EPARSE / XS_EIO from the reader; XS_ENOMEM
  * @code
  *   xs_churn_read_opts o = {.id = "customerID", .label = "Churn", .positive = "Yes"};
  *   xs_churn_data *d; xs_error e;
@@ -1888,7 +1896,7 @@ typedef struct xs_churn_cv {
  * folds and predicts the held-out rows (folds: see xs_churn_params.seed).
  * @param out filled; free its arrays with xs_churn_cv_free()
  * @return XS_OK; XS_EINVAL (no label, folds < 2 or > rows: column
- *         "--folds"; a single class); XS_EINTERNAL (XGBoost failed: its
+ *         "folds"; a single class); XS_EINTERNAL (XGBoost failed: its
  *         message); XS_ENOMEM
  */
 int xs_churn_cv_run(const xs_churn_data *d, const xs_churn_params *p, xs_churn_cv *out,
@@ -2017,9 +2025,9 @@ void xs_churn_history_opts_init(xs_churn_history_opts *o);
  *                else encode as model m expects (m must come from store
  *                history; unseen levels are missing)
  * @param out     caller frees with xs_churn_data_free()
- * @return XS_OK; XS_EINVAL (column "--cutoff": not a date, no active
- *         customer, labels past the data; "--horizon": out of range;
- *         "--model": not a store-history model); XS_ENOMEM
+ * @return XS_OK; XS_EINVAL (param "cutoff": not a date, no active
+ *         customer, labels past the data; "horizon": out of range;
+ *         "model": not a store-history model); XS_ENOMEM
  */
 int xs_churn_history_features(const xs_snapshot *s, const char *cutoff, int horizon,
                               const xs_churn_model *m, xs_churn_data **out,
@@ -2330,7 +2338,7 @@ typedef struct xs_exp_split {
  * Parses "name:weight,name:weight,..." (e.g. "treatment:90,holdout:10"); a
  * part without ":weight" weighs 1. Names are non-empty, unique, without ':'
  * or ','; weights are finite and > 0.
- * @return XS_OK, or XS_EINVAL with err's column "--split"
+ * @return XS_OK, or XS_EINVAL with err's param "split"
  */
 int xs_exp_split_parse(const char *spec, xs_exp_split *out, xs_error *err);
 
@@ -2365,7 +2373,7 @@ typedef int (*xs_exp_assign_fn)(void *ctx, const char *id, size_t id_len, size_t
  * Assigns every row of a CSV file (src/io reader) by its id column.
  * @param delimiter CSV delimiter, 0 means ','
  * @return the number of rows; XS_EIO / XS_EPARSE (file); XS_ENOTFOUND
- *         (unknown id column, err column "--id"); XS_EINVAL (an empty id:
+ *         (unknown id column, err param "id"); XS_EINVAL (an empty id:
  *         `FILE:LINE: COLUMN: empty id`); XS_ENOMEM; or fn's negative return
  */
 long long xs_exp_assign_file(const char *path, char delimiter, const char *id_column,
@@ -2406,7 +2414,7 @@ typedef struct xs_exp_read_opts {
  * BOM). Metric and covariate values must be finite numbers.
  * @param out caller frees with xs_exp_data_free()
  * @return XS_OK; XS_EIO / XS_EPARSE (file); XS_ENOTFOUND (unknown column,
- *         err column "--group" / "--metric" / "--covariate"); XS_EINVAL
+ *         err param "group" / "metric" / "covariate"); XS_EINVAL
  *         (`FILE:LINE: COLUMN: not a number: "abc"`, no data rows); XS_ENOMEM
  */
 int xs_exp_data_read(const char *path, const xs_exp_read_opts *o, xs_exp_data **out,
@@ -2501,9 +2509,9 @@ typedef struct xs_exp_result xs_exp_result;
  * @param d   the data (borrowed; the result copies what it needs)
  * @param out caller frees with xs_exp_result_free()
  * @return XS_OK; XS_ENOTFOUND (no rows in the control group: column
- *         "--control"); XS_EINVAL (fewer than 2 groups, a group with
+ *         "control"); XS_EINVAL (fewer than 2 groups, a group with
  *         fewer than 2 rows, n_expected not the number of groups: column
- *         "--expected-split", bad options); XS_ENOMEM
+ *         "expected_split", bad options); XS_ENOMEM
  */
 int xs_exp_analyze(const xs_exp_data *d, const xs_exp_opts *o, xs_exp_result **out,
                    xs_error *err);
@@ -2652,7 +2660,7 @@ typedef struct xs_kpi_result xs_kpi_result;
  *             free the result first)
  * @param out  caller frees with xs_kpi_result_free()
  * @return XS_OK; XS_EINVAL (a bad date, from > to, a bad amount, bad
- *         options: err's column names the option, e.g. "--from");
+ *         options: err's param names the option, e.g. "from");
  *         XS_ERANGE (more than 10000 periods); XS_ENOMEM
  */
 int xs_kpi_compute(const xs_snapshot *snap, const xs_kpi_opts *o, xs_kpi_result **out,
@@ -3035,7 +3043,7 @@ typedef struct xs_offer_engine xs_offer_engine;
  * @param as_of "YYYY-MM-DD"; NULL: the latest dated activity (see
  *              xs_customer_scores_compute())
  * @param out   caller frees with xs_offer_engine_free()
- * @return XS_OK, XS_EINVAL (bad as_of: column "--as-of"; empty snapshot),
+ * @return XS_OK, XS_EINVAL (bad as_of: param "as_of"; empty snapshot),
  *         XS_ENOMEM
  * @code
  *   xs_offer_engine *en; xs_offer o[32];
@@ -3489,7 +3497,7 @@ typedef struct xs_churn_attach_info {
  *          customers' attrs hold and that some customer can be scored
  * @return XS_OK; XS_EIO (cannot read path); XS_EPARSE (not a churn model);
  *         XS_EINVAL (no customer's attrs hold any model column: column
- *         "--churn-model"); XS_ENOTFOUND (never built); XS_EDB; XS_ENOMEM
+ *         "churn_model"); XS_ENOTFOUND (never built); XS_EDB; XS_ENOMEM
  */
 int xs_offer_churn_attach(xs_store *st, const xs_snapshot *s, const char *path,
                           xs_churn_attach_info *info, xs_error *err);
@@ -3557,9 +3565,10 @@ int xs_store_offers_log(xs_store *st, xs_offer_record *r, size_t n, xs_error *er
  * amount (decimal text in the store's currency, may be negative; NULL:
  * unchanged). An outcome is final: an offer that already has one is
  * refused. Nothing is changed on error.
- * @return XS_OK, XS_ENOTFOUND (column "--offer": `unknown offer "X"`),
- *         XS_EINVAL (column "--offer": already final; "--at" bad date or
- *         before sent_at; "outcome"; "--revenue-delta"), XS_EDB
+ * @return XS_OK, XS_ENOTFOUND (param "offer_id": `unknown offer "X"`),
+ *         XS_ECONFLICT (the offer has its final outcome already), XS_EINVAL
+ *         (param "at": bad date or before sent_at; "outcome";
+ *         "revenue_delta"), XS_EDB
  */
 int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outcome,
                            const char *at, const char *revenue_delta, xs_error *err);
@@ -3870,7 +3879,7 @@ const char *xs_offer_kind_key(xs_offer_kind k);
  * a split that parses (xs_exp_split_parse) with an arm named "holdout" and at
  * least one other arm, a valid start date, and an end (when set) on or after
  * the start.
- * @return XS_OK or XS_EINVAL (err column "--name", "--split", "--start", "--end")
+ * @return XS_OK or XS_EINVAL (err param "name", "split", "start", "end")
  */
 int xs_experiment_check(const xs_experiment *x, xs_error *err);
 /** @return 1 when x runs on day (YYYY-MM-DD): start <= day and (no end or
@@ -3881,14 +3890,14 @@ int xs_experiment_active(const xs_experiment *x, const char *day);
  * Stores a new experiment (one transaction). Refused when the name exists,
  * or when another experiment of the same kind overlaps its days (a customer
  * is in at most one holdout per kind).
- * @return XS_OK, XS_EINVAL (xs_experiment_check; column "--name": exists;
- *         "--kind": overlaps "OTHER"), XS_EDB
+ * @return XS_OK, XS_EINVAL (xs_experiment_check), XS_ECONFLICT (param
+ *         "name": exists; "kind": overlaps "OTHER"), XS_EDB
  */
 int xs_store_experiment_add(xs_store *st, const xs_experiment *x, xs_error *err);
 /**
  * Ends a running experiment: its end becomes `end` (>= its start).
- * @return XS_OK, XS_ENOTFOUND (column "--name"), XS_EINVAL (already ended,
- *         bad or early "--end"), XS_EDB
+ * @return XS_OK, XS_ENOTFOUND (param "name"), XS_ECONFLICT (already
+ *         ended), XS_EINVAL (bad or early "end"), XS_EDB
  */
 int xs_store_experiment_stop(xs_store *st, const char *name, const char *end,
                              xs_error *err);
@@ -3906,8 +3915,8 @@ void xs_store_experiments_free(xs_experiment *x);
  * POST /v1/experiments) and checks it (xs_experiment_check), so both say
  * the same thing: kind "upsell", "cross_sell" or "downsell"; split NULL:
  * "treatment:90,holdout:10"; start NULL: today (UTC); end NULL or "": open.
- * @return XS_OK or XS_EINVAL (err column "--name", "--kind", "--split",
- *         "--start", "--end")
+ * @return XS_OK or XS_EINVAL (err param "name", "kind", "split",
+ *         "start", "end")
  */
 int xs_experiment_define(xs_experiment *x, const char *name, const char *kind,
                          const char *split, const char *start, const char *end,
@@ -3982,7 +3991,7 @@ typedef struct xs_exp_report_result xs_exp_report_result;
  *              the latest subscription start, order, usage point, event or
  *              offer sent)
  * @return XS_OK; XS_EINVAL (bad as_of, split, as_of before the start: column
- *         "--as-of"; fewer than 2 units in an arm); XS_ENOMEM
+ *         "as_of"; fewer than 2 units in an arm); XS_ENOMEM
  */
 int xs_exp_report(const xs_snapshot *s, const xs_experiment *x, const char *as_of,
                   xs_exp_report_result **out, xs_error *err);
@@ -4223,7 +4232,7 @@ typedef struct xs_server xs_server;
  * current) or builds it from the store, and starts serving on worker
  * threads.
  * @param out caller stops and frees with xs_server_stop()
- * @return XS_OK, XS_EINVAL (bad listen address: column "--listen"; a model
+ * @return XS_OK, XS_EINVAL (bad listen address: param "listen"; a model
  *         built from another store), XS_EIO (cannot bind), XS_EDB /
  *         XS_ESCHEMA (store), the errors of xs_model_open(), XS_ENOMEM
  * @code

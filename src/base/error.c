@@ -41,6 +41,23 @@ int xs__error_set(xs_error *err, int code, const char *file, long line,
     copy_str(err->file, sizeof err->file, file);
     err->line = line;
     copy_str(err->column, sizeof err->column, column);
+    err->param[0] = '\0';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int xs__error_param(xs_error *err, int code, const char *file, const char *param,
+                    const char *fmt, ...)
+{
+    if (!err) return code;
+    err->code = code;
+    copy_str(err->file, sizeof err->file, file);
+    err->line = 0;
+    err->column[0] = '\0';
+    copy_str(err->param, sizeof err->param, param);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
@@ -58,16 +75,17 @@ const char *xs_error_format(const xs_error *err, char *buf, size_t n)
 {
     if (n == 0) return buf;
     const char *msg = err->message[0] ? err->message : xs_strerror(err->code);
-    if (err->file[0] && err->line > 0 && err->column[0])
-        snprintf(buf, n, "%s:%ld: %s: %s", err->file, err->line, err->column, msg);
+    const char *col = err->column[0] ? err->column : err->param;
+    if (err->file[0] && err->line > 0 && col[0])
+        snprintf(buf, n, "%s:%ld: %s: %s", err->file, err->line, col, msg);
     else if (err->file[0] && err->line > 0)
         snprintf(buf, n, "%s:%ld: %s", err->file, err->line, msg);
-    else if (err->file[0] && err->column[0])
-        snprintf(buf, n, "%s: %s: %s", err->file, err->column, msg);
+    else if (err->file[0] && col[0])
+        snprintf(buf, n, "%s: %s: %s", err->file, col, msg);
     else if (err->file[0])
         snprintf(buf, n, "%s: %s", err->file, msg);
-    else if (err->column[0])
-        snprintf(buf, n, "%s: %s", err->column, msg);
+    else if (col[0])
+        snprintf(buf, n, "%s: %s", col, msg);
     else
         snprintf(buf, n, "%s", msg);
     return buf;

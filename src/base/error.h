@@ -15,6 +15,14 @@ int xs__error_set(xs_error *err, int code, const char *file, long line,
                   const char *column, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
+/*
+ * As xs__error_set for a bad parameter: `param` is the library's name of it
+ * (an options field or argument: "from", "revenue_delta"), which each front
+ * end spells its own way. file may be NULL.
+ */
+int xs__error_param(xs_error *err, int code, const char *file, const char *param,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* Clears *err to XS_OK (NULL is fine). */
 void xs__error_clear(xs_error *err);
 

@@ -23,8 +23,16 @@ typedef struct xs_command {
 extern const xs_command xs_commands[];
 extern const size_t xs_n_commands;
 
-/* Maps a library error code to an exit code (the CLI's one table). */
+/* Maps a library error code to an exit code (the CLI's one table, errors.c). */
 int xs_cli_exit_code(int code);
+
+/* The flag that sets a library parameter ("as_of" -> "--as-of"; errors.c);
+ * the parameter itself when no flag sets it. Static string. */
+const char *xs_cli_flag(const char *param);
+
+/* xs_error_format() with the parameter spelled as its flag: what the CLI
+ * prints for every library error. Returns buf. */
+const char *xs_cli_error_format(const xs_error *err, char *buf, size_t n);
 
 /* Threads for work split across cores: the online CPUs, 1 to 16. */
 int xs_cli_threads(void);

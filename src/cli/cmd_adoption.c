@@ -9,7 +9,6 @@
  */
 #include "cli/cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -155,7 +154,7 @@ int xs_cmd_adoption(int argc, char **argv)
     xs_adoption *res = NULL;
     xs_table *t = NULL;
     if (!xs_store_exists(db)) {
-        fprintf(stderr, "xsell " CMD ": %s: %s\n", db, strerror(errno));
+        fprintf(stderr, "xsell " CMD ": %s: no such store\n", db);
         return XS_EXIT_USAGE;
     }
     if (xs_store_open_readonly(&st, db, &e) < 0 ||
@@ -165,9 +164,6 @@ int xs_cmd_adoption(int argc, char **argv)
     }
     int r = xs_adoption_compute(in, &o, &res, &e);
     if (r < 0) {
-        if (r == XS_ENOTFOUND) /* name the option, not the library field */
-            snprintf(e.column, sizeof e.column, "--%s",
-                     !strcmp(e.column, "from") ? "from" : "to");
         rc = xs_cli_fail(CMD, &e);
         goto cleanup;
     }

@@ -298,7 +298,7 @@ int xs_cmd_build(int argc, char **argv)
             set = optarg;
             if (xs_offer_config_set(&cfg, optarg, "--set", &e) < 0)
                 return xs_cli_usage_error(CMD, "%s",
-                                          xs_error_format(&e, buf, sizeof buf));
+                                          xs_cli_error_format(&e, buf, sizeof buf));
             break;
         case 'C':
             churn = optarg;

@@ -70,7 +70,7 @@ int xs_cli_catalog_warn(const char *db)
     if (n < 0) {
         char buf[1200];
         fprintf(stderr, "warning: catalog check skipped: %s\n",
-                xs_error_format(&e, buf, sizeof buf));
+                xs_cli_error_format(&e, buf, sizeof buf));
         return n;
     }
     for (size_t i = 0; i < xs_catalog_report_n(r); i++) {

@@ -11,7 +11,6 @@
  */
 #include "cli/cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -288,7 +287,7 @@ static int load_store(const char *db, xs_snapshot **snap)
     memset(&e, 0, sizeof e);
     *snap = NULL;
     if (!xs_store_exists(db)) {
-        fprintf(stderr, "xsell %s: %s: %s\n", CMD, db, strerror(errno));
+        fprintf(stderr, "xsell %s: %s: no such store\n", CMD, db);
         return XS_EXIT_USAGE;
     }
     int rc = 0;

@@ -336,7 +336,7 @@ static int fail_read(const args *a, const xs_error *e)
     if (!other) return xs_cli_fail(CMD, e);
     char buf[1200];
     fprintf(stderr, "xsell " CMD ": %s; this looks like %s: use --input-format %s\n",
-            xs_error_format(e, buf, sizeof buf),
+            xs_cli_error_format(e, buf, sizeof buf),
             cdnow ? "the CDNOW format" : "a CSV file with a header row",
             cdnow ? "cdnow" : "csv");
     return xs_cli_exit_code(e->code);
@@ -413,7 +413,7 @@ static int fit(int argc, char **argv)
         rc = XS_EXIT_FAIL;
     } else if (f < 0) { /* XS_ERANGE: printed the last point; the fit failed */
         char buf[1200];
-        fprintf(stderr, "xsell " CMD ": %s\n", xs_error_format(&e, buf, sizeof buf));
+        fprintf(stderr, "xsell " CMD ": %s\n", xs_cli_error_format(&e, buf, sizeof buf));
         rc = XS_EXIT_FAIL;
     }
 cleanup:

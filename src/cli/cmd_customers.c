@@ -145,7 +145,7 @@ static int parse_args(int argc, char **argv, args *a)
                                      &e) < 0) {
                 char buf[1200];
                 return xs_cli_usage_error(CMD, "%s",
-                                          xs_error_format(&e, buf, sizeof buf));
+                                          xs_cli_error_format(&e, buf, sizeof buf));
             }
             break;
         case 'C':

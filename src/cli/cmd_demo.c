@@ -169,7 +169,7 @@ static void print_import_error(void *ctx, const xs_error *e)
 {
     (void)ctx;
     char buf[1200];
-    fprintf(stderr, "xsell " CMD ": %s\n", xs_error_format(e, buf, sizeof buf));
+    fprintf(stderr, "xsell " CMD ": %s\n", xs_cli_error_format(e, buf, sizeof buf));
 }
 
 /* Imports the generated files into st, in dependency order. */

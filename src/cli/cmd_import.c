@@ -85,7 +85,7 @@ void xs_cli_import_error(void *ctx, const xs_error *e)
 {
     (void)ctx;
     char buf[1200];
-    fprintf(stderr, "%s\n", xs_error_format(e, buf, sizeof buf));
+    fprintf(stderr, "%s\n", xs_cli_error_format(e, buf, sizeof buf));
 }
 
 /* Contract in cli.h. */

@@ -136,8 +136,10 @@ int xs_cmd_kpi(int argc, char **argv)
     if (optind < argc)
         return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
     if (!db && !model) return xs_cli_usage_error(CMD, "--db FILE is required");
-    if (db && !xs_store_exists(db))
-        return xs_cli_usage_error(CMD, "--db: no such store: \"%s\"", db);
+    if (db && !xs_store_exists(db)) {
+        fprintf(stderr, "xsell %s: %s: no such store\n", CMD, db);
+        return XS_EXIT_USAGE;
+    }
 
     xs_error err;
     memset(&err, 0, sizeof err);

@@ -205,7 +205,7 @@ int xs_cmd_plan(int argc, char **argv)
         case 's':
             if (xs_plan_solver_parse(optarg, &po.solver) < 0)
                 return xs_cli_usage_error(
-                    CMD, "--solver: expected auto, lagrange, lp or mip: \"%s\"", optarg);
+                    CMD, "--solver: expected auto, lagrange, lp or mip, got \"%s\"", optarg);
             break;
         case 'C':
             customer = optarg;
@@ -217,7 +217,7 @@ int xs_cmd_plan(int argc, char **argv)
             if (xs_offer_config_set(&cfg, optarg, "--set", &e) < 0) {
                 char buf[1200];
                 return xs_cli_usage_error(CMD, "%s",
-                                          xs_error_format(&e, buf, sizeof buf));
+                                          xs_cli_error_format(&e, buf, sizeof buf));
             }
             break;
         case 'M':

@@ -146,7 +146,7 @@ static int parse_args(int argc, char **argv, args *a)
             if (xs_offer_config_set(&a->cfg, optarg, "--set", &e) < 0) {
                 char buf[1200];
                 return xs_cli_usage_error(CMD, "%s",
-                                          xs_error_format(&e, buf, sizeof buf));
+                                          xs_cli_error_format(&e, buf, sizeof buf));
             }
             break;
         case 'M':
@@ -176,7 +176,7 @@ static int parse_args(int argc, char **argv, args *a)
     if (a->cart && a->all)
         return xs_cli_usage_error(CMD, "--cart answers one shopper: not with --all");
     if (a->cart && a->log)
-        return xs_cli_usage_error(CMD, "--log logs contacts: a cart placement is not one");
+        return xs_cli_usage_error(CMD, "--log records offers made to customers: not with --cart");
     if (!a->cart && !a->customer == !a->all)
         return xs_cli_usage_error(CMD, "give either --customer ID or --all");
     return -1;

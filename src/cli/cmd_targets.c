@@ -79,7 +79,7 @@ int xs_cmd_targets(int argc, char **argv)
             if (xs_offer_config_set(&cfg, optarg, "--set", &e) < 0) {
                 char buf[1200];
                 return xs_cli_usage_error(CMD, "%s",
-                                          xs_error_format(&e, buf, sizeof buf));
+                                          xs_cli_error_format(&e, buf, sizeof buf));
             }
             break;
         case 't':

@@ -8,7 +8,6 @@
  */
 #include "cli/cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,7 +197,7 @@ int xs_cmd_together(int argc, char **argv)
         }
     } else {
         if (!xs_store_exists(db)) {
-            fprintf(stderr, "xsell " CMD ": %s: %s\n", db, strerror(errno));
+            fprintf(stderr, "xsell " CMD ": %s: no such store\n", db);
             rc = XS_EXIT_USAGE;
             goto cleanup;
         }

@@ -11,30 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The one table from library error codes to exit codes. */
-static const struct {
-    int code, exit;
-} exit_map[] = {
-    {XS_OK, XS_EXIT_OK},          {XS_EINVAL, XS_EXIT_USAGE},
-    {XS_EPARSE, XS_EXIT_USAGE},   {XS_EUSAGE, XS_EXIT_USAGE},
-    {XS_EREJECT, XS_EXIT_USAGE},  {XS_ERANGE, XS_EXIT_USAGE},
-    {XS_ENOTFOUND, XS_EXIT_USAGE}, {XS_ENOMEM, XS_EXIT_FAIL},
-    {XS_EIO, XS_EXIT_FAIL},       {XS_EDB, XS_EXIT_FAIL},
-    {XS_ESCHEMA, XS_EXIT_FAIL},   {XS_EINTERNAL, XS_EXIT_FAIL},
-    {XS_EBUSY, XS_EXIT_FAIL},
-};
-
-int xs_cli_exit_code(int code)
-{
-    for (size_t i = 0; i < sizeof exit_map / sizeof exit_map[0]; i++)
-        if (exit_map[i].code == code) return exit_map[i].exit;
-    return code >= 0 ? XS_EXIT_OK : XS_EXIT_FAIL;
-}
-
 int xs_cli_fail(const char *cmd, const xs_error *err)
 {
     char buf[1200];
-    fprintf(stderr, "xsell %s: %s\n", cmd, xs_error_format(err, buf, sizeof buf));
+    fprintf(stderr, "xsell %s: %s\n", cmd, xs_cli_error_format(err, buf, sizeof buf));
     return xs_cli_exit_code(err->code);
 }
 
@@ -87,15 +67,36 @@ int xs_cli_format(const char *cmd, const char *value, xs_format *out)
                               value);
 }
 
+/* value in quotes for a message: '"' and '\\' escaped, control characters
+ * as \xNN (a refused delimiter is often one of them), at most ~40 bytes. */
+static const char *quoted(char *dst, size_t n, const char *value)
+{
+    size_t o = 0;
+    dst[o++] = '"';
+    for (const char *p = value; *p && o + 6 < n; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"' || c == '\\')
+            o += (size_t)snprintf(dst + o, n - o, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f)
+            o += (size_t)snprintf(dst + o, n - o, "\\x%02x", c);
+        else
+            dst[o++] = (char)c;
+    }
+    dst[o++] = '"';
+    dst[o] = '\0';
+    return dst;
+}
+
 int xs_cli_delimiter(const char *cmd, const char *value, char *out)
 {
+    char q[48];
     if (!strcmp(value, "tab") || !strcmp(value, "\\t"))
         *out = '\t';
     else if (strlen(value) == 1 && *value != '"' && *value != '\n' && *value != '\r')
         *out = *value;
     else
-        return xs_cli_usage_error(
-            cmd, "--delimiter: expected one character or 'tab', got \"%s\"", value);
+        return xs_cli_usage_error(cmd, "--delimiter: expected one character or 'tab', got %s",
+                                  quoted(q, sizeof q, value));
     return 0;
 }
 
@@ -189,12 +190,12 @@ int xs_cli_baskets_fail(const char *cmd, const char *input, xs_baskets_format if
         fprintf(stderr,
                 "xsell %s: %s; this looks like a basket CSV file (item names separated by "
                 "commas): use --input-format basket\n",
-                cmd, xs_error_format(err, buf, sizeof buf));
+                cmd, xs_cli_error_format(err, buf, sizeof buf));
     } else {
         fprintf(stderr,
                 "xsell %s: %s; this looks like a FIMI file (item numbers separated by "
                 "blanks): use --input-format fimi\n",
-                cmd, xs_error_format(err, buf, sizeof buf));
+                cmd, xs_cli_error_format(err, buf, sizeof buf));
     }
     return XS_EXIT_USAGE; /* unreadable or malformed input */
 }

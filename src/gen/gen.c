@@ -152,14 +152,14 @@ int xs_gen_write(const char *dir, const xs_gen_options *opt, xs_gen_stats *stats
     if (!dir || !*dir)
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no output directory");
     if (opt->n_customers < 1 || opt->n_customers > XS_GEN_MAX_CUSTOMERS)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "customers",
-                             "%llu is out of range [1, %llu]",
-                             (unsigned long long)opt->n_customers,
-                             (unsigned long long)XS_GEN_MAX_CUSTOMERS);
+        return xs__error_param(err, XS_EINVAL, NULL, "customers",
+                               "%llu is out of range [1, %llu]",
+                               (unsigned long long)opt->n_customers,
+                               (unsigned long long)XS_GEN_MAX_CUSTOMERS);
     if (opt->holdout_days < 0 || opt->holdout_days > XS_GEN_MAX_HOLDOUT_DAYS)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "holdout_days",
-                             "%d is out of range [0, %d]", opt->holdout_days,
-                             XS_GEN_MAX_HOLDOUT_DAYS);
+        return xs__error_param(err, XS_EINVAL, NULL, "holdout_days",
+                               "%d is out of range [0, %d]", opt->holdout_days,
+                               XS_GEN_MAX_HOLDOUT_DAYS);
     const char *as_of_s = opt->as_of ? opt->as_of : XS_GEN_DEFAULT_AS_OF;
     int32_t as_of;
     if (xs__date_parse(as_of_s, strlen(as_of_s), &as_of) < 0 || strlen(as_of_s) != 10 ||
@@ -167,8 +167,8 @@ int xs_gen_write(const char *dir, const xs_gen_options *opt, xs_gen_stats *stats
         as_of > xs__days_from_civil(2199, 12, 31)) {
         char q[128];
         xs__error_quote(q, sizeof q, as_of_s, strlen(as_of_s));
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "as_of",
-                             "not a date YYYY-MM-DD in 2000..2199: %s", q);
+        return xs__error_param(err, XS_EINVAL, NULL, "as_of",
+                               "not a date YYYY-MM-DD in 2000..2199: %s", q);
     }
 
     int rc = XS_OK;

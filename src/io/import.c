@@ -488,8 +488,8 @@ int xs__import_parse_currency(const char *s, char code[4], int *digits, xs_error
             ok = 0;
     }
     if (!ok)
-        return xs__error_set(
-            err, XS_EINVAL, NULL, 0, "--currency",
+        return xs__error_param(
+            err, XS_EINVAL, NULL, "currency",
             "expected CODE or CODE:DIGITS (e.g. USD:2, JPY:0; digits 0 to "
             "6), got \"%s\"",
             s);
@@ -512,11 +512,11 @@ static int parse_maps(importer *im, xs_error *err)
     for (size_t i = 0; i < im->o.n_maps; i++) {
         const char *m = im->o.maps[i], *eq = m ? strchr(m, '=') : NULL;
         if (!eq || eq == m || !eq[1])
-            return xs__error_set(err, XS_EINVAL, NULL, 0, "--map",
-                                 "expected THEIRS=OURS, got \"%s\"", m ? m : "");
+            return xs__error_param(err, XS_EINVAL, NULL, "map",
+                                   "expected THEIRS=OURS, got \"%s\"", m ? m : "");
         if (spec_index(im->spec, eq + 1, strlen(eq + 1)) < 0)
-            return xs__error_set(err, XS_EINVAL, NULL, 0, "--map",
-                                 "\"%s\" is not a column of %s", eq + 1, im->def->name);
+            return xs__error_param(err, XS_EINVAL, NULL, "map",
+                                   "\"%s\" is not a column of %s", eq + 1, im->def->name);
         im->maps[i].from = m;
         im->maps[i].from_len = (size_t)(eq - m);
         im->maps[i].to = eq + 1;

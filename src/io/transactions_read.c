@@ -329,24 +329,25 @@ int xs__txn_check_maps(const xs_txn_options *o, xs_error *err)
         for (size_t k = 0; k < 5; k++)
             ok |= !strcmp(o->consent[i], channels[k]);
         if (!ok)
-            return xs__error_set(
-                err, XS_EINVAL, NULL, 0, "--consent",
+            return xs__error_param(
+                err, XS_EINVAL, NULL, "consent",
                 "expected email, in_app, csm, webinar or sns, got \"%s\"", o->consent[i]);
     }
     for (size_t m = 0; m < o->base.n_maps; m++) {
         const char *s = o->base.maps[m], *eq = s ? strrchr(s, '=') : NULL;
         if (!eq || eq == s || !eq[1])
-            return xs__error_set(err, XS_EINVAL, NULL, 0, "--map",
-                                 "expected THEIRS=OURS, got \"%s\"", s ? s : "");
+            return xs__error_param(err, XS_EINVAL, NULL, "map",
+                                   "expected THEIRS=OURS, got \"%s\"", s ? s : "");
         int ok = 0;
         for (int k = 0; k < N_TF; k++)
             ok |= !strcmp(eq + 1, xs__txn_field_names[k]);
         if (!ok)
-            return xs__error_set(err, XS_EINVAL, NULL, 0, "--map",
-                                 "\"%s\" is not a transactions field (expected order_id, "
-                                 "product_id, date, quantity, unit_price, amount, "
-                                 "customer_id or product_name)",
-                                 eq + 1);
+            return xs__error_param(
+                err, XS_EINVAL, NULL, "map",
+                "\"%s\" is not a transactions field (expected order_id, "
+                "product_id, date, quantity, unit_price, amount, "
+                "customer_id or product_name)",
+                eq + 1);
     }
     return XS_OK;
 }

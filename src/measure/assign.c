@@ -23,11 +23,10 @@
 
 int xs_exp_split_parse(const char *spec, xs_exp_split *out, xs_error *err)
 {
-    static const char *COL = "--split";
+    static const char *COL = "split";
     char q[128];
     memset(out, 0, sizeof *out);
-    if (!spec || !*spec)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, COL, "empty split");
+    if (!spec || !*spec) return xs__error_param(err, XS_EINVAL, NULL, COL, "empty split");
     const char *p = spec;
     for (;;) {
         const char *end = strchr(p, ',');
@@ -37,34 +36,34 @@ int xs_exp_split_parse(const char *spec, xs_exp_split *out, xs_error *err)
         size_t nlen = (size_t)(name_end - p);
         xs__error_quote(q, sizeof q, p, (size_t)(end - p));
         if (nlen == 0)
-            return xs__error_set(err, XS_EINVAL, NULL, 0, COL, "arm without a name: %s",
-                                 q);
+            return xs__error_param(err, XS_EINVAL, NULL, COL, "arm without a name: %s",
+                                   q);
         if (nlen >= XS_EXP_NAME_MAX)
-            return xs__error_set(err, XS_EINVAL, NULL, 0, COL,
-                                 "arm name longer than %d bytes: %s", XS_EXP_NAME_MAX - 1,
-                                 q);
+            return xs__error_param(err, XS_EINVAL, NULL, COL,
+                                   "arm name longer than %d bytes: %s",
+                                   XS_EXP_NAME_MAX - 1, q);
         if (out->n_arms == XS_EXP_MAX_ARMS)
-            return xs__error_set(err, XS_EINVAL, NULL, 0, COL, "more than %d arms",
-                                 XS_EXP_MAX_ARMS);
+            return xs__error_param(err, XS_EINVAL, NULL, COL, "more than %d arms",
+                                   XS_EXP_MAX_ARMS);
         double w = 1.0;
         if (colon) {
             char num[64];
             size_t wlen = (size_t)(end - colon - 1);
             char *stop;
             if (wlen == 0 || wlen >= sizeof num)
-                return xs__error_set(err, XS_EINVAL, NULL, 0, COL, "bad weight in %s", q);
+                return xs__error_param(err, XS_EINVAL, NULL, COL, "bad weight in %s", q);
             memcpy(num, colon + 1, wlen);
             num[wlen] = '\0';
             w = strtod(num, &stop);
             if (*stop || stop == num || !isfinite(w) || w <= 0)
-                return xs__error_set(err, XS_EINVAL, NULL, 0, COL,
-                                     "weight must be a number > 0: %s", q);
+                return xs__error_param(err, XS_EINVAL, NULL, COL,
+                                       "weight must be a number > 0: %s", q);
         }
         for (size_t i = 0; i < out->n_arms; i++)
             if (strlen(out->name[i]) == nlen && !memcmp(out->name[i], p, nlen)) {
                 xs__error_quote(q, sizeof q, p, nlen);
-                return xs__error_set(err, XS_EINVAL, NULL, 0, COL, "arm named twice: %s",
-                                     q);
+                return xs__error_param(err, XS_EINVAL, NULL, COL, "arm named twice: %s",
+                                       q);
             }
         memcpy(out->name[out->n_arms], p, nlen);
         out->name[out->n_arms][nlen] = '\0';
@@ -127,7 +126,7 @@ long long xs_exp_assign_file(const char *path, char delimiter, const char *id_co
     if (col == n) {
         char q[128];
         xs__error_quote(q, sizeof q, id_column, strlen(id_column));
-        rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, "--id", "unknown column %s", q);
+        rc = xs__error_param(err, XS_ENOTFOUND, NULL, "id", "unknown column %s", q);
         goto cleanup;
     }
     for (;;) {

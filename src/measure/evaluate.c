@@ -225,17 +225,17 @@ int xs_eval_run(const xs_snapshot *s, const xs_eval_opts *o, xs_eval_row *rows,
 {
     int32_t cutoff;
     if (!o->cutoff)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--cutoff", "a date is required");
+        return xs__error_param(err, XS_EINVAL, NULL, "cutoff", "a date is required");
     if (xs__date_parse(o->cutoff, strlen(o->cutoff), &cutoff) != 0) {
         char q[80];
         xs__error_quote(q, sizeof q, o->cutoff, strlen(o->cutoff));
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--cutoff",
-                             "not a date (YYYY-MM-DD): %s", q);
+        return xs__error_param(err, XS_EINVAL, NULL, "cutoff",
+                               "not a date (YYYY-MM-DD): %s", q);
     }
     if (o->horizon < 1)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--horizon", "must be >= 1 day");
+        return xs__error_param(err, XS_EINVAL, NULL, "horizon", "must be >= 1 day");
     if (o->k < 1 || o->k > 100000)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--k", "must be 1 to 100000");
+        return xs__error_param(err, XS_EINVAL, NULL, "k", "must be 1 to 100000");
     xs__rank_hist h;
     truth t;
     memset(&t, 0, sizeof t);
@@ -251,10 +251,10 @@ int xs_eval_run(const xs_snapshot *s, const xs_eval_opts *o, xs_eval_row *rows,
         char a[11], b[11];
         xs__date_format(cutoff, a);
         xs__date_format(cutoff + o->horizon - 1, b);
-        rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, "--cutoff",
-                           "no customer with an order before %s and a new product from "
-                           "%s to %s",
-                           a, a, b);
+        rc = xs__error_param(err, XS_ENOTFOUND, NULL, "cutoff",
+                             "no customer with an order before %s and a new product from "
+                             "%s to %s",
+                             a, a, b);
         goto cleanup;
     }
     xs_rank_opts knn, pop;

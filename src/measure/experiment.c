@@ -171,8 +171,8 @@ static int unknown_column(const xs__reader *r, const char *opt, const char *name
     }
     char q[128];
     xs__error_quote(q, sizeof q, name, strlen(name));
-    return xs__error_set(err, XS_ENOTFOUND, NULL, 0, opt,
-                         "unknown column %s (columns: %s)", q, list);
+    return xs__error_param(err, XS_ENOTFOUND, NULL, opt,
+                           "unknown column %s (columns: %s)", q, list);
 }
 
 /* Exact powers of ten: every one up to 1e22 is a double without rounding. */
@@ -252,16 +252,16 @@ int xs_exp_data_read(const char *path, const xs_exp_read_opts *o, xs_exp_data **
     row = xs__calloc(o->n_metrics, sizeof *row);
     if (!cols || !row) goto nomem;
     if ((gcol = find_field(r, o->group)) < 0) {
-        rc = unknown_column(r, "--group", o->group, err);
+        rc = unknown_column(r, "group", o->group, err);
         goto cleanup;
     }
     for (size_t m = 0; m < o->n_metrics; m++)
         if ((cols[m] = find_field(r, o->metrics[m])) < 0) {
-            rc = unknown_column(r, "--metric", o->metrics[m], err);
+            rc = unknown_column(r, "metric", o->metrics[m], err);
             goto cleanup;
         }
     if (o->covariate && (ccol = find_field(r, o->covariate)) < 0) {
-        rc = unknown_column(r, "--covariate", o->covariate, err);
+        rc = unknown_column(r, "covariate", o->covariate, err);
         goto cleanup;
     }
     if ((rc = xs_exp_data_new(o->group, o->metrics, o->n_metrics, o->covariate, &d)) < 0)
@@ -412,18 +412,17 @@ int xs_exp_analyze(const xs_exp_data *d, const xs_exp_opts *o, xs_exp_result **o
     *out = NULL;
 
     if (!o->control)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--control",
-                             "no control group given");
+        return xs__error_param(err, XS_EINVAL, NULL, "control", "no control group given");
     if (!(level > 0 && level < 1))
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--level",
-                             "must be between 0 and 1, got %g", level);
+        return xs__error_param(err, XS_EINVAL, NULL, "level",
+                               "must be between 0 and 1, got %g", level);
     if (d->n == 0) return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no data rows");
     uint32_t cid = xs__intern_find(&d->labels, o->control, strlen(o->control));
     if (cid == XS_INTERN_NONE) {
         char q[128];
         xs__error_quote(q, sizeof q, o->control, strlen(o->control));
-        return xs__error_set(err, XS_ENOTFOUND, NULL, 0, "--control",
-                             "no rows with %s = %s", d->group_col, q);
+        return xs__error_param(err, XS_ENOTFOUND, NULL, "control", "no rows with %s = %s",
+                               d->group_col, q);
     }
 
     /* groups in label order; pos: group id -> position */
@@ -476,15 +475,15 @@ int xs_exp_analyze(const xs_exp_data *d, const xs_exp_opts *o, xs_exp_result **o
             if (n < 0 || (size_t)n >= sizeof list - used) break;
             used += (size_t)n;
         }
-        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--expected-split",
-                           "%zu part%s for %zu groups (%s)", o->n_expected,
-                           o->n_expected == 1 ? "" : "s", k, list);
+        rc = xs__error_param(err, XS_EINVAL, NULL, "expected_split",
+                             "%zu part%s for %zu groups (%s)", o->n_expected,
+                             o->n_expected == 1 ? "" : "s", k, list);
         goto cleanup;
     }
     for (size_t g = 0; o->expected && g < k; g++)
         if (!(isfinite(o->expected[g]) && o->expected[g] > 0)) {
-            rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--expected-split",
-                               "shares must be numbers > 0");
+            rc = xs__error_param(err, XS_EINVAL, NULL, "expected_split",
+                                 "shares must be numbers > 0");
             goto cleanup;
         }
 

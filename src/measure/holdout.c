@@ -48,37 +48,38 @@ int xs_experiment_check(const xs_experiment *x, xs_error *err)
 {
     size_t n = strnlen(x->name, sizeof x->name);
     if (n == 0 || n >= sizeof x->name)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--name",
-                             "must be 1 to %zu characters", sizeof x->name - 1);
+        return xs__error_param(err, XS_EINVAL, NULL, "name",
+                               "must be 1 to %zu characters", sizeof x->name - 1);
     for (size_t i = 0; i < n; i++) {
         char c = x->name[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '_' || c == '-' || c == '.')) {
             char q[96];
             xs__error_quote(q, sizeof q, x->name, n);
-            return xs__error_set(err, XS_EINVAL, NULL, 0, "--name",
-                                 "only letters, digits, '_', '-' and '.' allowed: %s", q);
+            return xs__error_param(err, XS_EINVAL, NULL, "name",
+                                   "only letters, digits, '_', '-' and '.' allowed: %s",
+                                   q);
         }
     }
     if ((unsigned)x->kind >= XS_OFFER_N_KINDS)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--kind", "not an offer kind");
+        return xs__error_param(err, XS_EINVAL, NULL, "kind", "not an offer kind");
     xs_exp_split sp;
     int rc = xs_exp_split_parse(x->split, &sp, err);
     if (rc < 0) return rc;
     if (holdout_arm(&sp) < 0 || sp.n_arms < 2)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--split",
-                             "needs an arm named holdout and at least one other: \"%s\"",
-                             x->split);
+        return xs__error_param(
+            err, XS_EINVAL, NULL, "split",
+            "needs an arm named holdout and at least one other: \"%s\"", x->split);
     int32_t a, b;
     if (parse_day(x->start, &a) < 0)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--start",
-                             "not a date (YYYY-MM-DD): \"%s\"", x->start);
+        return xs__error_param(err, XS_EINVAL, NULL, "start",
+                               "not a date (YYYY-MM-DD): \"%s\"", x->start);
     if (x->end[0] && parse_day(x->end, &b) < 0)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--end",
-                             "not a date (YYYY-MM-DD): \"%s\"", x->end);
+        return xs__error_param(err, XS_EINVAL, NULL, "end",
+                               "not a date (YYYY-MM-DD): \"%s\"", x->end);
     if (x->end[0] && b < a)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--end",
-                             "before the start %s: \"%s\"", x->start, x->end);
+        return xs__error_param(err, XS_EINVAL, NULL, "end", "before the start %s: \"%s\"",
+                               x->start, x->end);
     return XS_OK;
 }
 
@@ -116,8 +117,8 @@ int xs_exp_report(const xs_snapshot *s, const xs_experiment *x, const char *as_o
     if (x->end[0]) parse_day(x->end, &end);
     if (as_of) {
         if (parse_day(as_of, &day) < 0)
-            return xs__error_set(err, XS_EINVAL, NULL, 0, "--as-of",
-                                 "not a date (YYYY-MM-DD): \"%s\"", as_of);
+            return xs__error_param(err, XS_EINVAL, NULL, "as_of",
+                                   "not a date (YYYY-MM-DD): \"%s\"", as_of);
     } else {
         int32_t first;
         if (xs__kpi_data_range(s, &first, &day) < 0) day = XS_SNAP_NO_DATE;
@@ -125,9 +126,10 @@ int xs_exp_report(const xs_snapshot *s, const xs_experiment *x, const char *as_o
     if (day == XS_SNAP_NO_DATE || day < start) {
         char buf[11] = "none";
         if (day != XS_SNAP_NO_DATE) xs__date_format(day, buf);
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--as-of",
-                             "experiment \"%s\" starts %s, after the data's as-of day %s",
-                             x->name, x->start, buf);
+        return xs__error_param(
+            err, XS_EINVAL, NULL, "as_of",
+            "experiment \"%s\" starts %s, after the data's as-of day %s", x->name,
+            x->start, buf);
     }
     r = xs__calloc(1, sizeof *r);
     if (!r) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");

@@ -598,7 +598,7 @@ static int parse_day(const char *s, const char *opt, int32_t *out, xs_error *err
     if (xs__date_parse(s, strlen(s), out) == 0) return XS_OK;
     char q[80];
     xs__error_quote(q, sizeof q, s, strlen(s));
-    return xs__error_set(err, XS_EINVAL, NULL, 0, opt, "not a date: %s", q);
+    return xs__error_param(err, XS_EINVAL, NULL, opt, "not a date: %s", q);
 }
 
 static int parse_amount(const char *s, int scale, const char *opt, double *out,
@@ -611,8 +611,8 @@ static int parse_amount(const char *s, int scale, const char *opt, double *out,
     }
     char q[80];
     xs__error_quote(q, sizeof q, s, strlen(s));
-    return xs__error_set(
-        err, XS_EINVAL, NULL, 0, opt,
+    return xs__error_param(
+        err, XS_EINVAL, NULL, opt,
         "expected a non-negative amount with at most %d decimals, got %s", scale, q);
 }
 
@@ -621,24 +621,23 @@ static int check_opts(const xs_snapshot *s, const xs_kpi_opts *o, int32_t *from,
 {
     int rc;
     if ((unsigned)o->period > XS_KPI_YEAR)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--period", "unknown period %d",
-                             (int)o->period);
+        return xs__error_param(err, XS_EINVAL, NULL, "period", "unknown period %d",
+                               (int)o->period);
     if ((unsigned)o->by > XS_KPI_BY_PRODUCT)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--by", "unknown breakdown %d",
-                             (int)o->by);
+        return xs__error_param(err, XS_EINVAL, NULL, "by", "unknown breakdown %d",
+                               (int)o->by);
     double mult = o->cac_multiple == 0 ? XS_KPI_DEFAULT_CAC_MULTIPLE : o->cac_multiple;
     if (!(mult > 0) || !isfinite(mult))
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--cac-multiple",
-                             "must be a positive number, got %g", mult);
+        return xs__error_param(err, XS_EINVAL, NULL, "cac_multiple",
+                               "must be a positive number, got %g", mult);
     if (o->save_days < 0)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--save-days",
-                             "must be >= 0, got %d", o->save_days);
+        return xs__error_param(err, XS_EINVAL, NULL, "save_days", "must be >= 0, got %d",
+                               o->save_days);
     cost->cac = cost->retention = -1;
-    if (o->cac &&
-        (rc = parse_amount(o->cac, s->money_scale, "--cac", &cost->cac, err)) < 0)
+    if (o->cac && (rc = parse_amount(o->cac, s->money_scale, "cac", &cost->cac, err)) < 0)
         return rc;
     if (o->retention_cost &&
-        (rc = parse_amount(o->retention_cost, s->money_scale, "--retention-cost",
+        (rc = parse_amount(o->retention_cost, s->money_scale, "retention_cost",
                            &cost->retention, err)) < 0)
         return rc;
     if (cost->cac >= 0 && cost->retention < 0) cost->retention = cost->cac / mult;
@@ -646,14 +645,14 @@ static int check_opts(const xs_snapshot *s, const xs_kpi_opts *o, int32_t *from,
 
     int32_t lo = 0, hi = 0;
     *has_data = xs__kpi_data_range(s, &lo, &hi) == 0;
-    if (o->from && (rc = parse_day(o->from, "--from", &lo, err)) < 0) return rc;
-    if (o->to && (rc = parse_day(o->to, "--to", &hi, err)) < 0) return rc;
+    if (o->from && (rc = parse_day(o->from, "from", &lo, err)) < 0) return rc;
+    if (o->to && (rc = parse_day(o->to, "to", &hi, err)) < 0) return rc;
     if (o->from && o->to && lo > hi) {
         char a[11], b[11];
         xs__date_format(lo, a);
         xs__date_format(hi, b);
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--from", "%s is after --to %s", a,
-                             b);
+        return xs__error_param(err, XS_EINVAL, NULL, "from",
+                               "%s is after the end of the range (to %s)", a, b);
     }
     if (o->from || o->to) *has_data = 1;
     if (*has_data && lo > hi) {
@@ -661,7 +660,7 @@ static int check_opts(const xs_snapshot *s, const xs_kpi_opts *o, int32_t *from,
         char a[11], b[11];
         xs__date_format(lo, a);
         xs__date_format(hi, b);
-        return xs__error_set(err, XS_EINVAL, NULL, 0, o->from ? "--from" : "--to",
+        return xs__error_param(err, XS_EINVAL, NULL, o->from ? "from" : "to",
                              "the range %s .. %s is empty", a, b);
     }
     *from = lo;
@@ -739,9 +738,8 @@ static int kpi_compute(const xs_snapshot *s, const xs_kpi_opts *o, xs_kpi_result
     for (int32_t ps = period_floor(from, o->period); ps <= to;
          ps = xs__date_add_months(ps, months)) {
         if (++P > XS_KPI_MAX_PERIODS) {
-            rc = xs__error_set(err, XS_ERANGE, NULL, 0, "--from",
-                               "more than %d periods between --from and --to",
-                               XS_KPI_MAX_PERIODS);
+            rc = xs__error_param(err, XS_ERANGE, NULL, "from",
+                                 "more than %d periods in the range", XS_KPI_MAX_PERIODS);
             goto cleanup;
         }
     }

@@ -220,19 +220,19 @@ int xs_replay_run(xs_store *st, const xs_offer_config *policy, const char *from,
                   const char *to, xs_replay_result *r, xs_error *err)
 {
     memset(r, 0, sizeof *r);
-    const char *day[2] = {from, to}, *opt[2] = {"--from", "--to"};
+    const char *day[2] = {from, to}, *opt[2] = {"from", "to"};
     for (int i = 0; i < 2; i++) {
         int32_t d;
         if (day[i] && (strlen(day[i]) != 10 || xs__date_parse(day[i], 10, &d) < 0)) {
             char q[120];
             xs__error_quote(q, sizeof q, day[i], strlen(day[i]));
-            return xs__error_set(err, XS_EINVAL, NULL, 0, opt[i],
-                                 "expected a date YYYY-MM-DD, got %s", q);
+            return xs__error_param(err, XS_EINVAL, NULL, opt[i],
+                                   "expected a date YYYY-MM-DD, got %s", q);
         }
     }
     if (from && to && strcmp(from, to) > 0)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--to", "%s is before --from %s",
-                             to, from);
+        return xs__error_param(err, XS_EINVAL, NULL, "to",
+                               "%s is before the start of the range (from %s)", to, from);
     run u = {policy, NULL, r, err, 0};
     int rc = xs_replay_new(&u.rp);
     if (rc < 0) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");

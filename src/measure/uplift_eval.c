@@ -115,13 +115,13 @@ static int check_opts(const xs_uplift_data *d, const xs_uplift_eval_opts *o,
                       xs_error *err)
 {
     if (o->folds == 1 || (o->folds >= 2 && o->folds > d->n))
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--folds",
-                             "%zu folds for %zu rows: need 2 <= folds <= rows", o->folds,
-                             d->n);
+        return xs__error_param(err, XS_EINVAL, NULL, "folds",
+                               "%zu folds for %zu rows: need 2 <= folds <= rows",
+                               o->folds, d->n);
     if (o->folds < 2 && !(o->test_frac > 0 && o->test_frac < 1))
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--split", "must be in (0, 1)");
+        return xs__error_param(err, XS_EINVAL, NULL, "split", "must be in (0, 1)");
     if (!(o->k > 0 && o->k < 1))
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--k", "must be in (0, 1)");
+        return xs__error_param(err, XS_EINVAL, NULL, "k", "must be in (0, 1)");
     if (!d->group || !d->y)
         return xs__error_set(err, XS_EINVAL, d->path, 0, NULL,
                              "the table has no treatment or outcome column");

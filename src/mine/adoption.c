@@ -364,15 +364,14 @@ int xs_adoption_compute(const xs_adoption_input *in, const xs_adoption_opts *opt
 
     for (size_t h = 0; h < opts->n_horizons; h++)
         if (opts->horizons[h] < 0)
-            return xs__error_set(err, XS_EINVAL, NULL, 0, "horizons",
-                                 "horizon %ld is negative", (long)opts->horizons[h]);
+            return xs__error_param(err, XS_EINVAL, NULL, "horizons",
+                                   "horizon %ld is negative", (long)opts->horizons[h]);
     if (opts->from) {
         from = xs__intern_find(&in->names, opts->from, strlen(opts->from));
         if (from == XS_INTERN_NONE) {
             char q[128];
             xs__error_quote(q, sizeof q, opts->from, strlen(opts->from));
-            return xs__error_set(err, XS_ENOTFOUND, NULL, 0, "from", "unknown item %s",
-                                 q);
+            return xs__error_param(err, XS_ENOTFOUND, NULL, "from", "unknown item %s", q);
         }
     }
     if (opts->to) {
@@ -380,7 +379,7 @@ int xs_adoption_compute(const xs_adoption_input *in, const xs_adoption_opts *opt
         if (to == XS_INTERN_NONE) {
             char q[128];
             xs__error_quote(q, sizeof q, opts->to, strlen(opts->to));
-            return xs__error_set(err, XS_ENOTFOUND, NULL, 0, "to", "unknown item %s", q);
+            return xs__error_param(err, XS_ENOTFOUND, NULL, "to", "unknown item %s", q);
         }
     }
     int pair_mode = opts->from && opts->to;

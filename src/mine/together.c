@@ -237,16 +237,16 @@ int xs_together_build(const xs_baskets *b, const xs_together_opts *opts,
     *out = NULL;
 
     if (!(opts->half_life >= 0) || !isfinite(opts->half_life))
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "half_life",
-                             "half-life must be a non-negative number of days");
+        return xs__error_param(err, XS_EINVAL, NULL, "half_life",
+                               "half-life must be a non-negative number of days");
     if (opts->half_life > 0 && !opts->days)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "half_life",
-                             "a half-life needs a day per basket");
+        return xs__error_param(err, XS_EINVAL, NULL, "half_life",
+                               "a half-life needs a day per basket");
     if (!(opts->min_count >= 0))
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "min_count",
-                             "min_count must be non-negative");
+        return xs__error_param(err, XS_EINVAL, NULL, "min_count",
+                               "min_count must be non-negative");
     if ((unsigned)opts->measure > XS_SIM_COSINE)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "measure", "unknown measure");
+        return xs__error_param(err, XS_EINVAL, NULL, "measure", "unknown measure");
 
     size_t n_items = b->names.n, n_tx = b->n_tx;
     m = xs__calloc(1, sizeof *m);

@@ -366,8 +366,7 @@ static int attach(xs_store *st, const xs_snapshot *s, const char *path,
     if (!strcmp(path, "none"))
         return st ? xs_store_build_churn_put(st, NULL, NULL, NULL, 0, err) : XS_OK;
     if (!(f = fopen(path, "rb")))
-        return xs__error_set(err, XS_EIO, path, 0, "--churn-model",
-                             "cannot open the model");
+        return xs__error_param(err, XS_EIO, path, "churn_model", "cannot open the model");
     for (;;) {
         if (xs__grow(&text, &cap, len + 65536 + 1, 1) < 0) goto nomem;
         size_t k = fread(text + len, 1, 65536, f);
@@ -375,8 +374,7 @@ static int attach(xs_store *st, const xs_snapshot *s, const char *path,
         if (k < 65536) break;
     }
     if (ferror(f)) {
-        rc =
-            xs__error_set(err, XS_EIO, path, 0, "--churn-model", "cannot read the model");
+        rc = xs__error_param(err, XS_EIO, path, "churn_model", "cannot read the model");
         goto cleanup;
     }
     text[len] = '\0';
@@ -410,8 +408,8 @@ static int attach(xs_store *st, const xs_snapshot *s, const char *path,
         if (wr > 0 && (size_t)wr < sizeof info->missing - w) w += (size_t)wr;
     }
     if (!k) {
-        rc = xs__error_set(err, XS_EINVAL, path, 0, "--churn-model",
-                           "no customer's attrs hold any column of the model");
+        rc = xs__error_param(err, XS_EINVAL, path, "churn_model",
+                             "no customer's attrs hold any column of the model");
         goto cleanup;
     }
     rc = st ? xs_store_build_churn_put(st, info->name, info->sha256, text, len, err)

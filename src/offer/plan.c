@@ -126,7 +126,7 @@ static int parse_entry(const struct xs_snapshot *s, const char *b, const char *e
         const char *pb = slash + 1, *pe = ve;
         trim(&pb, &pe);
         if ((size_t)(pe - pb) != 5 || memcmp(pb, "owner", 5) != 0)
-            return bad(err, source, n, "per what? only /owner is known:", pb,
+            return bad(err, source, n, "a limit is N (in all) or N/owner (per owner), not per", pb,
                        (size_t)(pe - pb));
         if (out->product >= 0)
             return bad(err, source, n, "a product limit is not per owner:", b,
@@ -433,8 +433,8 @@ static int plan_compute(const xs_offer_engine *en, const xs_plan_opts *o, xs_pla
     }
     *out = NULL;
     if (o->days < 1 || o->days > 366)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--days",
-                             "not a number of days 1..366: %d", o->days);
+        return xs__error_param(err, XS_EINVAL, NULL, "days",
+                               "not a number of days 1..366: %d", o->days);
     xs_plan *pl = xs__calloc(1, sizeof *pl);
     if (!pl) return XS_ENOMEM;
     pl->en = en;

@@ -194,12 +194,12 @@ int xs_rank_build(const xs_snapshot *s, const xs_rank_opts *o, xs_rank **out,
     *out = NULL;
     int32_t day;
     if (!o->as_of)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--as-of", "a date is required");
+        return xs__error_param(err, XS_EINVAL, NULL, "as_of", "a date is required");
     if (xs__date_parse(o->as_of, strlen(o->as_of), &day) != 0) {
         char q[80];
         xs__error_quote(q, sizeof q, o->as_of, strlen(o->as_of));
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--as-of",
-                             "not a date (YYYY-MM-DD): %s", q);
+        return xs__error_param(err, XS_EINVAL, NULL, "as_of",
+                               "not a date (YYYY-MM-DD): %s", q);
     }
     return xs__rank_build_day(s, day, o, out, err);
 }

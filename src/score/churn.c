@@ -88,12 +88,11 @@ static int make_dmatrix(const xs_churn_data *d, const size_t *idx, size_t n,
 static int check_params(const xs_churn_params *p, xs_error *err)
 {
     if (p->rounds < 1)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--rounds", "must be at least 1");
+        return xs__error_param(err, XS_EINVAL, NULL, "rounds", "must be at least 1");
     if (p->max_depth < 1)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--max-depth",
-                             "must be at least 1");
+        return xs__error_param(err, XS_EINVAL, NULL, "max_depth", "must be at least 1");
     if (!(p->eta > 0 && p->eta <= 1))
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--eta", "must be in (0, 1]");
+        return xs__error_param(err, XS_EINVAL, NULL, "eta", "must be in (0, 1]");
     return XS_OK;
 }
 
@@ -139,8 +138,7 @@ static int predict_raw(BoosterHandle h, DMatrixHandle dm, int mask, size_t want,
 
 static int need_two_classes(const xs_churn_data *d, xs_error *err)
 {
-    if (!d->y)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--label", "no label column");
+    if (!d->y) return xs__error_param(err, XS_EINVAL, NULL, "label", "no label column");
     if (d->n_pos == 0 || d->n_pos == d->n)
         return xs__error_set(err, XS_EINVAL, d->path, 0, NULL,
                              "the label has a single value: need positives and "
@@ -179,8 +177,8 @@ int xs_churn_cv_run(const xs_churn_data *d, const xs_churn_params *p, xs_churn_c
     if ((rc = check_params(p, err)) < 0) return rc;
     if ((rc = need_two_classes(d, err)) < 0) return rc;
     if (k < 2 || k > n)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--folds",
-                             "%zu folds for %zu rows: need 2 <= folds <= rows", k, n);
+        return xs__error_param(err, XS_EINVAL, NULL, "folds",
+                               "%zu folds for %zu rows: need 2 <= folds <= rows", k, n);
     out->n = n;
     out->n_pos = d->n_pos;
     out->n_folds = k;

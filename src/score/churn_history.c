@@ -491,9 +491,9 @@ static int check_model(const xs__churn_enc *me, xs_error *err)
     char q[128];
     const char *got = c < me->n_cols ? me->cols[c].name : "(none)";
     xs__error_quote(q, sizeof q, got, strlen(got));
-    return xs__error_set(err, XS_EINVAL, NULL, 0, "--model",
-                         "not a store-history churn model: its column %zu is %s", c + 1,
-                         q);
+    return xs__error_param(err, XS_EINVAL, NULL, "model",
+                           "not a store-history churn model: its column %zu is %s", c + 1,
+                           q);
 }
 
 static int parse_day(const char *s, const char *opt, int32_t *out, xs_error *err)
@@ -501,14 +501,14 @@ static int parse_day(const char *s, const char *opt, int32_t *out, xs_error *err
     if (s && xs__date_parse(s, strlen(s), out) == 0) return XS_OK;
     char q[128];
     xs__error_quote(q, sizeof q, s ? s : "", s ? strlen(s) : 0);
-    return xs__error_set(err, XS_EINVAL, NULL, 0, opt, "not a date: %s", q);
+    return xs__error_param(err, XS_EINVAL, NULL, opt, "not a date: %s", q);
 }
 
 static int check_horizon(int h, xs_error *err)
 {
     if (h >= 1 && h <= MAX_HORIZON) return XS_OK;
-    return xs__error_set(err, XS_EINVAL, NULL, 0, "--horizon",
-                         "%d days is out of range [1, %d]", h, MAX_HORIZON);
+    return xs__error_param(err, XS_EINVAL, NULL, "horizon",
+                           "%d days is out of range [1, %d]", h, MAX_HORIZON);
 }
 
 static int nomem(xs_error *err)
@@ -536,11 +536,11 @@ static int build(const struct xs_snapshot *s, int32_t t, int h, const xs__churn_
         char need[11];
         xs__date_format(t + h, need);
         if (end == XS_SNAP_NO_DATE)
-            return xs__error_set(err, XS_EINVAL, NULL, 0, "--db",
-                                 "the store holds no dated rows");
+            return xs__error_param(err, XS_EINVAL, NULL, "db",
+                                   "the store holds no dated rows");
         xs__date_format(end, lday);
-        return xs__error_set(
-            err, XS_EINVAL, NULL, 0, "--cutoff",
+        return xs__error_param(
+            err, XS_EINVAL, NULL, "cutoff",
             "labels of cutoff %s need data up to %s, the data ends on %s", tday, need,
             lday);
     }
@@ -550,8 +550,8 @@ static int build(const struct xs_snapshot *s, int32_t t, int h, const xs__churn_
     for (uint32_t c = 0; c < nc; c++)
         if (xs__churn_history_active(s, c, t)) rows[n++] = c;
     if (n == 0) {
-        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--cutoff",
-                           "no customer is active on %s", tday);
+        rc = xs__error_param(err, XS_EINVAL, NULL, "cutoff",
+                             "no customer is active on %s", tday);
         goto cleanup;
     }
     num = xs__malloc(n * XS__CH_N_NUMERIC * sizeof *num);
@@ -642,21 +642,21 @@ static int two_classes(const xs_churn_data *d, int32_t t, int h, xs_error *err)
     if (d->n_pos > 0 && d->n_pos < d->n) return XS_OK;
     char day[11];
     xs__date_format(t, day);
-    return xs__error_set(err, XS_EINVAL, NULL, 0, "--cutoff",
-                         "%s of the %zu customers active on %s churned within %d days: "
-                         "need churners and stayers",
-                         d->n_pos ? "all" : "none", d->n, day, h);
+    return xs__error_param(err, XS_EINVAL, NULL, "cutoff",
+                           "%s of the %zu customers active on %s churned within %d days: "
+                           "need churners and stayers",
+                           d->n_pos ? "all" : "none", d->n, day, h);
 }
 
 /* as_of of the options, or the snapshot's last date. */
 static int resolve_as_of(const struct xs_snapshot *s, const char *as_of, int32_t *out,
                          xs_error *err)
 {
-    if (as_of) return parse_day(as_of, "--as-of", out, err);
+    if (as_of) return parse_day(as_of, "as_of", out, err);
     *out = xs__churn_history_data_end(s);
     if (*out == XS_SNAP_NO_DATE)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--db",
-                             "the store holds no dated rows");
+        return xs__error_param(err, XS_EINVAL, NULL, "db",
+                               "the store holds no dated rows");
     return XS_OK;
 }
 
@@ -667,7 +667,7 @@ static int resolve_cutoff(const struct xs_snapshot *s, const xs_churn_history_op
     int rc;
     int32_t as_of;
     if ((rc = check_horizon(o->horizon, err)) < 0) return rc;
-    if (o->cutoff) return parse_day(o->cutoff, "--cutoff", t1, err);
+    if (o->cutoff) return parse_day(o->cutoff, "cutoff", t1, err);
     if ((rc = resolve_as_of(s, o->as_of, &as_of, err)) < 0) return rc;
     *t1 = as_of - 2 * o->horizon;
     return XS_OK;
@@ -686,7 +686,7 @@ int xs_churn_history_features(const xs_snapshot *s, const char *cutoff, int hori
     int32_t t;
     int rc;
     *out = NULL;
-    if ((rc = parse_day(cutoff, "--cutoff", &t, err)) < 0) return rc;
+    if ((rc = parse_day(cutoff, "cutoff", &t, err)) < 0) return rc;
     return build(s, t, horizon, m ? xs__churn_model_enc(m) : NULL, out, err);
 }
 
@@ -790,10 +790,10 @@ int xs_churn_history_eval(const xs_snapshot *s, const xs_churn_history_opts *o,
         xs__date_format(t1, a);
         xs__date_format(t2 + o->horizon, b);
         xs__date_format(end, c);
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--cutoff",
-                             "evaluating cutoff %s needs data up to %s (cutoff + 2 x "
-                             "horizon), the data ends on %s",
-                             a, b, c);
+        return xs__error_param(err, XS_EINVAL, NULL, "cutoff",
+                               "evaluating cutoff %s needs data up to %s (cutoff + 2 x "
+                               "horizon), the data ends on %s",
+                               a, b, c);
     }
     if ((rc = build(s, t1, o->horizon, NULL, &d1, err)) < 0) goto cleanup;
     if ((rc = two_classes(d1, t1, o->horizon, err)) < 0) goto cleanup;

@@ -243,8 +243,8 @@ static int unknown_column(const raw *r, const char *path, const char *opt,
     }
     char q[128];
     xs__error_quote(q, sizeof q, name, strlen(name));
-    return xs__error_set(err, XS_ENOTFOUND, path, 0, opt,
-                         "unknown column %s (columns: %s)", q, list);
+    return xs__error_param(err, XS_ENOTFOUND, path, opt,
+                           "unknown column %s (columns: %s)", q, list);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -494,9 +494,9 @@ static int start(const char *path, char delim, const char *id, raw *r, long *id_
     long *first = NULL; /* line of each distinct id */
     *out = NULL;
     if (!id)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--id", "an id column is required");
+        return xs__error_param(err, XS_EINVAL, NULL, "id", "an id column is required");
     if ((rc = read_raw(path, delim, r, err)) < 0) return rc;
-    if ((*id_col = find_col(r, id)) < 0) return unknown_column(r, path, "--id", id, err);
+    if ((*id_col = find_col(r, id)) < 0) return unknown_column(r, path, "id", id, err);
     if (r->n == 0) return xs__error_set(err, XS_EINVAL, path, 0, NULL, "no data rows");
     xs_churn_data *d = xs__calloc(1, sizeof *d);
     if (!d) goto nomem;
@@ -560,18 +560,17 @@ int xs_churn_data_read(const char *path, const xs_churn_read_opts *o, xs_churn_d
     memset(&r, 0, sizeof r);
     *out = NULL;
     if (!o->label) {
-        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--label",
-                           "a label column is required");
+        rc = xs__error_param(err, XS_EINVAL, NULL, "label", "a label column is required");
         goto cleanup;
     }
     if ((rc = start(path, o->delimiter, o->id, &r, &id_col, &d, err)) < 0) goto cleanup;
     if ((lab_col = find_col(&r, o->label)) < 0) {
-        rc = unknown_column(&r, path, "--label", o->label, err);
+        rc = unknown_column(&r, path, "label", o->label, err);
         goto cleanup;
     }
     if (lab_col == id_col) {
-        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--label",
-                           "the label column is the id column");
+        rc = xs__error_param(err, XS_EINVAL, NULL, "label",
+                             "the label column is the id column");
         goto cleanup;
     }
     unsigned char *excluded = xs__calloc(r.n_cols, 1);
@@ -581,7 +580,7 @@ int xs_churn_data_read(const char *path, const xs_churn_read_opts *o, xs_churn_d
         long c = find_col(&r, o->drop[k]);
         if (c < 0) {
             xs__free(excluded);
-            rc = unknown_column(&r, path, "--drop", o->drop[k], err);
+            rc = unknown_column(&r, path, "drop", o->drop[k], err);
             goto cleanup;
         }
         excluded[c] = 1;

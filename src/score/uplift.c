@@ -204,14 +204,13 @@ void xs_uplift_model_set_threads(xs_uplift_model *m, int n)
 static int check_params(const xs_uplift_params *p, xs_error *err)
 {
     if ((unsigned)p->learner > XS_UPLIFT_CLASS_TRANSFORM)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--learner", "unknown learner");
+        return xs__error_param(err, XS_EINVAL, NULL, "learner", "unknown learner");
     if (p->xgb.rounds < 1)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--rounds", "must be at least 1");
+        return xs__error_param(err, XS_EINVAL, NULL, "rounds", "must be at least 1");
     if (p->xgb.max_depth < 1)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--max-depth",
-                             "must be at least 1");
+        return xs__error_param(err, XS_EINVAL, NULL, "max_depth", "must be at least 1");
     if (!(p->xgb.eta > 0 && p->xgb.eta <= 1))
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--eta", "must be in (0, 1]");
+        return xs__error_param(err, XS_EINVAL, NULL, "eta", "must be in (0, 1]");
     return XS_OK;
 }
 

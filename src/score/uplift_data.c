@@ -78,8 +78,8 @@ static int unknown_column(xs__reader *rd, const char *path, const char *opt,
     }
     char q[128];
     xs__error_quote(q, sizeof q, name, strlen(name));
-    return xs__error_set(err, XS_ENOTFOUND, path, 0, opt,
-                         "unknown column %s (columns: %s)", q, list);
+    return xs__error_param(err, XS_ENOTFOUND, path, opt,
+                           "unknown column %s (columns: %s)", q, list);
 }
 
 /* What a training read needs besides the features. */
@@ -269,16 +269,16 @@ static int pick_features(xs__reader *rd, const char *path, const xs_uplift_read_
         for (size_t k = 0; k < o->n_features; k++) {
             long c = find_col(rd, o->features[k]);
             char q[128];
-            if (c < 0) return unknown_column(rd, path, "--features", o->features[k], err);
+            if (c < 0) return unknown_column(rd, path, "features", o->features[k], err);
             xs__error_quote(q, sizeof q, o->features[k], strlen(o->features[k]));
             if (c == am->w_col || c == am->y_col)
-                return xs__error_set(err, XS_EINVAL, NULL, 0, "--features",
-                                     "%s is the %s column", q,
-                                     c == am->w_col ? "treatment" : "outcome");
+                return xs__error_param(err, XS_EINVAL, NULL, "features",
+                                       "%s is the %s column", q,
+                                       c == am->w_col ? "treatment" : "outcome");
             for (size_t j = 0; j < *n_sel; j++)
                 if (sel[j] == (size_t)c)
-                    return xs__error_set(err, XS_EINVAL, NULL, 0, "--features",
-                                         "%s is listed twice", q);
+                    return xs__error_param(err, XS_EINVAL, NULL, "features",
+                                           "%s is listed twice", q);
             sel[*n_sel] = (size_t)c;
             names[(*n_sel)++] = xs__reader_field_name(rd, (size_t)c);
         }
@@ -291,14 +291,13 @@ static int pick_features(xs__reader *rd, const char *path, const xs_uplift_read_
 
 static int check_opts(const xs_uplift_read_opts *o, xs_error *err)
 {
-    static const char *const opt[] = {"--treatment-col", "--treatment", "--control",
-                                      "--outcome"};
+    static const char *const opt[] = {"treatment_col", "treatment", "control", "outcome"};
     const char *v[] = {o->treatment_col, o->treatment, o->control, o->outcome};
     for (size_t i = 0; i < 4; i++)
-        if (!v[i]) return xs__error_set(err, XS_EINVAL, NULL, 0, opt[i], "is required");
+        if (!v[i]) return xs__error_param(err, XS_EINVAL, NULL, opt[i], "is required");
     if (!strcmp(o->treatment, o->control))
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--control",
-                             "the control value is the treatment value");
+        return xs__error_param(err, XS_EINVAL, NULL, "control",
+                               "the control value is the treatment value");
     return XS_OK;
 }
 
@@ -322,16 +321,16 @@ int xs_uplift_data_read(const char *path, const xs_uplift_read_opts *o,
                               err)) < 0)
         goto cleanup;
     if ((am.w_col = find_col(rd, o->treatment_col)) < 0) {
-        rc = unknown_column(rd, path, "--treatment-col", o->treatment_col, err);
+        rc = unknown_column(rd, path, "treatment_col", o->treatment_col, err);
         goto cleanup;
     }
     if ((am.y_col = find_col(rd, o->outcome)) < 0) {
-        rc = unknown_column(rd, path, "--outcome", o->outcome, err);
+        rc = unknown_column(rd, path, "outcome", o->outcome, err);
         goto cleanup;
     }
     if (am.y_col == am.w_col) {
-        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--outcome",
-                           "the outcome column is the treatment column");
+        rc = xs__error_param(err, XS_EINVAL, NULL, "outcome",
+                             "the outcome column is the treatment column");
         goto cleanup;
     }
     size_t nf = xs__reader_n_fields(rd);

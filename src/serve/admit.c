@@ -735,8 +735,7 @@ int xs__admit_listen(xs__admit **out, const struct sockaddr_in *addr,
         bind(a->fd, (const struct sockaddr *)addr, sizeof *addr) < 0 ||
         listen(a->fd, 4096) < 0) {
         xs__admit_free(a);
-        return xs__error_set(err, XS_EIO, NULL, 0, "--listen", "cannot listen on %s",
-                             where);
+        return xs__error_param(err, XS_EIO, NULL, "listen", "cannot listen on %s", where);
     }
     struct sockaddr_in bound;
     socklen_t bl = sizeof bound;

@@ -61,12 +61,6 @@ void xs__audit(xs__req *r, xs_store *st, const char *action, const char *target,
 /* Experiments                                                            */
 /* ---------------------------------------------------------------------- */
 
-/* The JSON field a library error names ("--kind" -> "kind"). */
-static const char *field(const xs_error *e)
-{
-    return e->column[0] == '-' && e->column[1] == '-' ? e->column + 2 : e->column;
-}
-
 /* body[key]: NULL when absent or null, else it must be a string (else a
  * 400 is set and *bad is 1). */
 static const char *str_field(xs__req *r, const char *key, int *bad)
@@ -102,20 +96,16 @@ int xs__h_experiment_start(xs__req *r)
     if (!kind) return xs__error(r, 400, "bad_request", "kind: required");
     xs_experiment x;
     xs_error e = {0};
-    if (xs_experiment_define(&x, name, kind, split, start, end, &e) < 0)
-        return xs__error(r, 400, "bad_request", "%s: %s", field(&e), e.message);
+    int rc = xs_experiment_define(&x, name, kind, split, start, end, &e);
+    if (rc < 0) return xs__serve_fail(r, rc, &e);
     xs_store *st = NULL;
     int status = xs__store_for_write(r, &st);
     if (status) return status;
-    int rc = xs_store_experiment_add(st, &x, &e);
+    rc = xs_store_experiment_add(st, &x, &e);
     if (rc == XS_OK)
         xs__audit(r, st, "experiment.start", x.name, NULL, experiment_json(&x));
     xs_store_close(st);
-    if (rc == XS_EBUSY) return xs__store_busy(r);
-    /* the definition passed: what is left is a clash with the stored ones */
-    if (rc == XS_EINVAL)
-        return xs__error(r, 409, "conflict", "%s: %s", field(&e), e.message);
-    if (rc < 0) return xs__error(r, 503, "not_available", "store: %s", e.message);
+    if (rc < 0) return xs__serve_fail(r, rc, &e);
     xs__model_experiments_forget(r->model);
     return xs__reply(r, 201, experiment_json(&x));
 }
@@ -142,13 +132,7 @@ int xs__h_experiment_stop(xs__req *r)
         xs__audit(r, st, "experiment.stop", r->params[0], json_pack("{s:n}", "end"),
                   json_pack("{s:s}", "end", end));
     xs_store_close(st);
-    if (rc == XS_EBUSY) return xs__store_busy(r);
-    if (rc == XS_ENOTFOUND) return xs__error(r, 404, "not_found", "%s", e.message);
-    if (rc == XS_EINVAL && !strcmp(e.column, "--name"))
-        return xs__error(r, 409, "conflict", "%s", e.message);
-    if (rc == XS_EINVAL)
-        return xs__error(r, 400, "bad_request", "%s: %s", field(&e), e.message);
-    if (rc < 0) return xs__error(r, 503, "not_available", "store: %s", e.message);
+    if (rc < 0) return xs__serve_fail(r, rc, &e);
     xs__model_experiments_forget(r->model);
     return xs__reply(r, 200, json_pack("{s:s,s:s}", "name", r->params[0], "end", end));
 }

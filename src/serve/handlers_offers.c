@@ -379,18 +379,11 @@ int xs__h_outcome(xs__req *r)
                   json_pack("{s:s,s:s,s:s?}", "outcome", json_string_value(jo),
                             "outcome_at", at, "revenue_delta", delta));
     xs_store_close(st);
-    if (rc == XS_EBUSY) return xs__store_busy(r);
-    if (rc == XS_ENOTFOUND) return xs__error(r, 404, "not_found", "%s", e.message);
-    if (rc == XS_EINVAL && !strcmp(e.column, "--offer"))
-        return xs__error(r, 409, "outcome_final", "%s", e.message);
-    if (rc == XS_EINVAL) {
-        /* name the JSON field, not the CLI option */
-        const char *f = !strcmp(e.column, "--at")              ? "at"
-                        : !strcmp(e.column, "--revenue-delta") ? "revenue_delta"
-                                                               : e.column;
-        return xs__error(r, 400, "bad_request", "%s: %s", f, e.message);
-    }
-    if (rc < 0) return xs__error(r, 500, "internal", "recording the outcome failed");
+    /* a conflict here has its own documented code (docs/api.md) */
+    if (rc == XS_ECONFLICT) return xs__error(r, 409, "outcome_final", "%s", e.message);
+    if (rc == XS_EDB)
+        return xs__error(r, 500, "internal", "recording the outcome failed");
+    if (rc < 0) return xs__serve_fail(r, rc, &e);
     json_t *out = json_pack("{s:s,s:s,s:s}", "offer_id", r->params[0], "outcome",
                             json_string_value(jo), "outcome_at", at);
     if (out && delta) json_object_set_new(out, "revenue_delta", json_string(delta));

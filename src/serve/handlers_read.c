@@ -315,7 +315,7 @@ int xs__h_kpi(xs__req *r)
     const xs__model *m = r->model;
     xs_kpi_opts o = {0};
     const char *period = xs__query(r, "period"), *by = xs__query(r, "by");
-    char q[128], msg[1024];
+    char q[128];
     if (period && xs_kpi_period_parse(period, &o.period) < 0) {
         quote(q, sizeof q, period);
         return xs__error(r, 400, "bad_request",
@@ -334,11 +334,8 @@ int xs__h_kpi(xs__req *r)
     xs_error e = {0};
     int rc = xs_kpi_compute(m->snap, &o, &res, &e);
     if (rc < 0) {
-        xs_error_format(&e, msg, sizeof msg);
-        /* the library names options as the CLI spells them: --from */
-        const char *txt = !strncmp(msg, "--", 2) ? msg + 2 : msg;
-        return rc == XS_ENOMEM ? xs__error(r, 500, "internal", "out of memory")
-                               : xs__error(r, 400, "bad_request", "%s", txt);
+        /* ERANGE too (more periods than a report holds) is the client's */
+        return xs__serve_fail(r, rc, &e);
     }
     xs_table *t = xs_table_new();
     json_t *rows = NULL;

@@ -34,19 +34,9 @@ static int reply_table(xs__req *r, xs_store *st, const char *key, int rc, xs_tab
                        const xs_error *e)
 {
     xs_store_close(st);
-    if (rc == XS_EBUSY) {
-        xs_table_free(t);
-        return xs__store_busy(r);
-    }
-    if (rc == XS_EINVAL) {
-        xs_table_free(t);
-        return xs__error(r, 400, "bad_request", "%s: %s",
-                         !strcmp(e->column, "--status") ? "status" : e->column,
-                         e->message);
-    }
     if (rc < 0) {
         xs_table_free(t);
-        return xs__error(r, 503, "not_available", "store: %s", e->message);
+        return xs__serve_fail(r, rc, e);
     }
     json_t *rows = xs__table_json(t);
     xs_table_free(t);
@@ -134,13 +124,7 @@ int xs__h_webhook_add(xs__req *r)
                   json_pack("{s:s,s:s}", "url", json_string_value(ju), "events", events));
     }
     xs_store_close(st);
-    if (rc == XS_EBUSY) return xs__store_busy(r);
-    if (rc == XS_EINVAL) {
-        const char *f =
-            e.column[0] == '-' && e.column[1] == '-' ? e.column + 2 : "webhooks";
-        return xs__error(r, 400, "bad_request", "%s: %s", f, e.message);
-    }
-    if (rc < 0) return xs__error(r, 503, "not_available", "store: %s", e.message);
+    if (rc < 0) return xs__serve_fail(r, rc, &e);
     json_t *out = json_pack("{s:I, s:s}", "webhook_id", (json_int_t)id, "secret", secret);
     memset(secret, 0, sizeof secret);
     return xs__reply(r, 201, out);

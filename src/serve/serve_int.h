@@ -300,6 +300,12 @@ int xs__store_for_write(xs__req *r, xs_store **st);
 /* Sets the answer to a store that stayed locked past the wait (XS_EBUSY):
  * 503 {"error":{"code":"busy",...}} with Retry-After. Returns 503. */
 int xs__store_busy(xs__req *r);
+/* Answers a failed library call (rc < 0, detail in e) by the one table
+ * from error codes to HTTP answers (lib_error.c): 400 bad_request (the
+ * message led by the parameter, which is the JSON field), 404 not_found,
+ * 409 conflict, 503 busy (xs__store_busy), 500 internal (no memory), and
+ * 503 not_available for a failing store. Returns the status. */
+int xs__serve_fail(xs__req *r, int rc, const xs_error *e);
 
 /* A request without a socket, for xs__dispatch() (the HTTP fuzz target
  * tests/fuzz/fuzz_http.c): all borrowed. */

@@ -852,8 +852,8 @@ static int parse_listen(const char *spec, struct sockaddr_in *addr, xs_error *er
     const char *colon = strrchr(spec, ':');
     xs__error_quote(q, sizeof q, spec, strlen(spec));
     if (!colon || (size_t)(colon - spec) >= sizeof host)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--listen",
-                             "expected HOST:PORT, got %s", q);
+        return xs__error_param(err, XS_EINVAL, NULL, "listen",
+                               "expected HOST:PORT, got %s", q);
     memcpy(host, spec, (size_t)(colon - spec));
     host[colon - spec] = 0;
     char *end;
@@ -863,8 +863,8 @@ static int parse_listen(const char *spec, struct sockaddr_in *addr, xs_error *er
     addr->sin_family = AF_INET;
     if (errno || end == colon + 1 || *end || port < 0 || port > 65535 ||
         inet_pton(AF_INET, host, &addr->sin_addr) != 1)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--listen",
-                             "expected an IPv4 HOST:PORT, got %s", q);
+        return xs__error_param(err, XS_EINVAL, NULL, "listen",
+                               "expected an IPv4 HOST:PORT, got %s", q);
     addr->sin_port = htons((uint16_t)port);
     return XS_OK;
 }
@@ -875,7 +875,7 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
     struct sockaddr_in addr;
     int rc = parse_listen(o->listen ? o->listen : "127.0.0.1:8080", &addr, err);
     if (rc < 0) return rc;
-    if (!o->db) return xs__error_set(err, XS_EINVAL, NULL, 0, "--db", "no store given");
+    if (!o->db) return xs__error_param(err, XS_EINVAL, NULL, "db", "no store given");
     xs_server *s = xs__calloc(1, sizeof *s);
     if (!s) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     s->o = *o;

@@ -68,8 +68,8 @@ int xs_apikey_create(xs_store *st, xs_apikey_scope scope, const char *note, char
                      size_t cap, xs_error *err)
 {
     if (scope < XS_SCOPE_READ || scope > XS_SCOPE_ADMIN)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--scope", "unknown scope %d",
-                             (int)scope);
+        return xs__error_param(err, XS_EINVAL, NULL, "scope", "unknown scope %d",
+                               (int)scope);
     if (!key || cap < XS_APIKEY_MAX)
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "key buffer too small");
     unsigned char rnd[ID_BYTES + SECRET_BYTES + SALT_BYTES];

@@ -25,8 +25,8 @@ int xs_store_audit_add(xs_store *st, const xs_audit_entry *a, xs_error *err)
 {
     char now[32];
     if (!a || !a->action || !*a->action)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "action",
-                             "an audit row needs an action");
+        return xs__error_param(err, XS_EINVAL, NULL, "action",
+                               "an audit row needs an action");
     const char *at = a->at;
     if (!at) {
         xs__utc_now(now);

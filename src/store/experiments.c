@@ -50,22 +50,22 @@ int xs_experiment_define(xs_experiment *x, const char *name, const char *kind,
 {
     memset(x, 0, sizeof *x);
     if (!kind || xs_offer_kind_parse(kind, &x->kind) < 0)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--kind",
-                             "expected upsell, cross_sell or downsell, got \"%s\"",
-                             kind ? kind : "");
+        return xs__error_param(err, XS_EINVAL, NULL, "kind",
+                               "expected upsell, cross_sell or downsell, got \"%s\"",
+                               kind ? kind : "");
     /* values too long for the fields: the messages of xs_experiment_check */
     if (!name || strlen(name) >= sizeof x->name)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--name",
-                             "must be 1 to %zu characters", sizeof x->name - 1);
+        return xs__error_param(err, XS_EINVAL, NULL, "name",
+                               "must be 1 to %zu characters", sizeof x->name - 1);
     if (split && strlen(split) >= sizeof x->split)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--split",
-                             "longer than %zu characters", sizeof x->split - 1);
+        return xs__error_param(err, XS_EINVAL, NULL, "split",
+                               "longer than %zu characters", sizeof x->split - 1);
     if (start && strlen(start) >= sizeof x->start)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--start",
-                             "not a date (YYYY-MM-DD): \"%s\"", start);
+        return xs__error_param(err, XS_EINVAL, NULL, "start",
+                               "not a date (YYYY-MM-DD): \"%s\"", start);
     if (end && strlen(end) >= sizeof x->end)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--end",
-                             "not a date (YYYY-MM-DD): \"%s\"", end);
+        return xs__error_param(err, XS_EINVAL, NULL, "end",
+                               "not a date (YYYY-MM-DD): \"%s\"", end);
     snprintf(x->name, sizeof x->name, "%s", name);
     snprintf(x->split, sizeof x->split, "%s", split ? split : "treatment:90,holdout:10");
     if (start) {
@@ -88,9 +88,10 @@ int xs_store_experiment_add(xs_store *st, const xs_experiment *x, xs_error *err)
     rc = overlapping(st, x, clash, err);
     if (rc < 0) goto cleanup;
     if (rc == 1) {
-        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--kind",
-                           "an experiment of kind %s overlapping these days exists: \"%s\"",
-                           xs_offer_kind_key(x->kind), clash);
+        rc = xs__error_param(
+            err, XS_ECONFLICT, NULL, "kind",
+            "an experiment of kind %s overlapping these days exists: \"%s\"",
+            xs_offer_kind_key(x->kind), clash);
         goto cleanup;
     }
     char created[21];
@@ -117,8 +118,8 @@ int xs_store_experiment_add(xs_store *st, const xs_experiment *x, xs_error *err)
         goto cleanup;
     }
     if (xs__db_changes(st) == 0) {
-        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--name",
-                           "an experiment of this name exists: \"%s\"", x->name);
+        rc = xs__error_param(err, XS_ECONFLICT, NULL, "name",
+                             "an experiment of this name exists: \"%s\"", x->name);
         goto cleanup;
     }
     rc = xs__store_commit(st, err);
@@ -136,8 +137,8 @@ int xs_store_experiment_stop(xs_store *st, const char *name, const char *end,
     xs__stmt *q = NULL;
     int32_t day;
     if (!end || strlen(end) != 10 || xs__date_parse(end, 10, &day) < 0)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--end", "not a date (YYYY-MM-DD): \"%s\"",
-                             end ? end : "");
+        return xs__error_param(err, XS_EINVAL, NULL, "end",
+                               "not a date (YYYY-MM-DD): \"%s\"", end ? end : "");
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;
     long n = xs_store_experiments(st, &all, err);
@@ -149,18 +150,18 @@ int xs_store_experiment_stop(xs_store *st, const char *name, const char *end,
     for (long i = 0; i < n; i++)
         if (!strcmp(all[i].name, name)) x = &all[i];
     if (!x) {
-        rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, "--name",
-                           "no experiment of this name: \"%s\"", name);
+        rc = xs__error_param(err, XS_ENOTFOUND, NULL, "name",
+                             "no experiment of this name: \"%s\"", name);
         goto cleanup;
     }
     if (x->end[0]) {
-        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--name",
+        rc = xs__error_set(err, XS_ECONFLICT, NULL, 0, NULL,
                            "experiment \"%s\" already ended on %s", name, x->end);
         goto cleanup;
     }
     if (strcmp(end, x->start) < 0) {
-        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--end",
-                           "before the experiment's start %s: \"%s\"", x->start, end);
+        rc = xs__error_param(err, XS_EINVAL, NULL, "end",
+                             "before the experiment's start %s: \"%s\"", x->start, end);
         goto cleanup;
     }
     if (xs__db_prepare(st, "UPDATE experiments SET end_date = ? WHERE name = ?", -1,

@@ -127,8 +127,8 @@ int xs_store_build_churn_put(xs_store *st, const char *name, const char *sha256,
         xs__db_bind_text(q, 3, model, (int)len);
     }
     if (len > INT32_MAX) {
-        rc = xs__error_set(err, XS_ERANGE, NULL, 0, "--churn-model",
-                           "model file larger than 2 GiB");
+        rc = xs__error_param(err, XS_ERANGE, NULL, "churn_model",
+                             "model file larger than 2 GiB");
         goto cleanup;
     }
     if (xs__db_step(q) != XS__DB_DONE) {
@@ -369,13 +369,13 @@ int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outco
                      strcmp(outcome, "ignored"))) {
         xs__error_quote(q1, sizeof q1, outcome ? outcome : "",
                         outcome ? strlen(outcome) : 0);
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "outcome",
-                             "expected accepted, declined or ignored, got %s", q1);
+        return xs__error_param(err, XS_EINVAL, NULL, "outcome",
+                               "expected accepted, declined or ignored, got %s", q1);
     }
     if (!at || strlen(at) != 10 || xs__date_parse(at, 10, &at_day) < 0) {
         xs__error_quote(q1, sizeof q1, at ? at : "", at ? strlen(at) : 0);
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--at",
-                             "expected a date YYYY-MM-DD, got %s", q1);
+        return xs__error_param(err, XS_EINVAL, NULL, "at",
+                               "expected a date YYYY-MM-DD, got %s", q1);
     }
     if (revenue_delta) {
         int m = xs__money_parse(revenue_delta, strlen(revenue_delta), st->money_scale,
@@ -383,11 +383,11 @@ int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outco
         if (m < 0) {
             xs__error_quote(q1, sizeof q1, revenue_delta, strlen(revenue_delta));
             if (m == -2)
-                return xs__error_set(err, XS_EINVAL, NULL, 0, "--revenue-delta",
-                                     "more than %d fraction digits: %s", st->money_scale,
-                                     q1);
-            return xs__error_set(err, XS_EINVAL, NULL, 0, "--revenue-delta",
-                                 "not an amount: %s", q1);
+                return xs__error_param(err, XS_EINVAL, NULL, "revenue_delta",
+                                       "more than %d fraction digits: %s",
+                                       st->money_scale, q1);
+            return xs__error_param(err, XS_EINVAL, NULL, "revenue_delta",
+                                   "not an amount: %s", q1);
         }
     }
     int rc = xs__store_begin(st, err);
@@ -410,7 +410,7 @@ int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outco
     int s = xs__db_step(get);
     xs__error_quote(q1, sizeof q1, offer_id, strlen(offer_id));
     if (s == XS__DB_DONE) {
-        rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, "--offer", "unknown offer %s", q1);
+        rc = xs__error_param(err, XS_ENOTFOUND, NULL, "offer_id", "unknown offer %s", q1);
         goto cleanup;
     }
     if (s != XS__DB_ROW) {
@@ -421,15 +421,15 @@ int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outco
     const char *cur = (const char *)xs__db_column_text(get, 1);
     if (cur && strcmp(cur, "pending")) {
         xs__error_quote(q2, sizeof q2, cur, strlen(cur));
-        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--offer",
+        rc = xs__error_set(err, XS_ECONFLICT, NULL, 0, NULL,
                            "offer %s already has the final outcome %s", q1, q2);
         goto cleanup;
     }
     if (sent && strlen(sent) >= 10 && xs__date_parse(sent, 10, &sent_day) == 0 &&
         at_day < sent_day) {
         xs__error_quote(q2, sizeof q2, at, strlen(at));
-        rc = xs__error_set(err, XS_EINVAL, NULL, 0, "--at",
-                           "%s is before the offer was sent (%.10s)", q2, sent);
+        rc = xs__error_param(err, XS_EINVAL, NULL, "at",
+                             "%s is before the offer was sent (%.10s)", q2, sent);
         goto cleanup;
     }
     xs__db_bind_text(upd, 1, outcome, -1);

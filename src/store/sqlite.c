@@ -317,8 +317,8 @@ int xs__store_use_currency(xs_store *st, const char *code, int digits, xs_error 
     int want_digits;
     if (code) {
         if (strlen(code) != 3)
-            return xs__error_set(err, XS_EINVAL, NULL, 0, "currency",
-                                 "expected a 3-letter code, got \"%s\"", code);
+            return xs__error_param(err, XS_EINVAL, NULL, "currency",
+                                   "expected a 3-letter code, got \"%s\"", code);
         memcpy(want, code, 4);
         want_digits = digits >= 0 ? digits : default_digits(want);
     } else {
@@ -327,9 +327,9 @@ int xs__store_use_currency(xs_store *st, const char *code, int digits, xs_error 
     }
     if (st->has_currency) {
         if (code && (strcmp(want, st->currency) || want_digits != st->money_scale))
-            return xs__error_set(err, XS_EINVAL, NULL, 0, "--currency",
-                                 "the store uses %s:%d, got \"%s:%d\"", st->currency,
-                                 st->money_scale, want, want_digits);
+            return xs__error_param(err, XS_EINVAL, NULL, "currency",
+                                   "the store uses %s:%d, got \"%s:%d\"", st->currency,
+                                   st->money_scale, want, want_digits);
         return XS_OK;
     }
     char sc[16];

@@ -46,10 +46,11 @@ static int parse_events(const char *list, unsigned *mask, char *canon, size_t ca
             k++;
         if (k == N_EVENTS) {
             xs__error_quote(q, sizeof q, p, n);
-            return xs__error_set(err, XS_EINVAL, NULL, 0, "--events",
-                                 "unknown event %s: expected offer.issued, offer.outcome"
-                                 " or build.done",
-                                 q);
+            return xs__error_param(
+                err, XS_EINVAL, NULL, "events",
+                "unknown event %s: expected offer.issued, offer.outcome"
+                " or build.done",
+                q);
         }
         *mask |= 1u << k;
         if (!end) break;
@@ -78,8 +79,8 @@ static int check_url(const char *url, xs_error *err)
         if ((unsigned char)url[i] <= ' ' || (unsigned char)url[i] >= 0x7f) bad = 1;
     if (!bad) return XS_OK;
     xs__error_quote(q, sizeof q, url ? url : "", n);
-    return xs__error_set(err, XS_EINVAL, NULL, 0, "--url",
-                         "expected an http:// or https:// URL, got %s", q);
+    return xs__error_param(err, XS_EINVAL, NULL, "url",
+                           "expected an http:// or https:// URL, got %s", q);
 }
 
 /* Contract in xsell.h. */
@@ -92,12 +93,12 @@ int xs_webhook_add(xs_store *st, const char *url, const char *events, const char
     if ((rc = check_url(url, err)) < 0) return rc;
     if ((rc = parse_events(events, &mask, canon, sizeof canon, err)) < 0) return rc;
     if (secret && (strlen(secret) < 16 || strlen(secret) > 256))
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--secret",
-                             "expected 16 to 256 characters, got %zu", strlen(secret));
+        return xs__error_param(err, XS_EINVAL, NULL, "secret",
+                               "expected 16 to 256 characters, got %zu", strlen(secret));
     for (const char *p = secret; p && *p; p++)
         if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
-            return xs__error_set(err, XS_EINVAL, NULL, 0, "--secret",
-                                 "expected printable ASCII without spaces");
+            return xs__error_param(err, XS_EINVAL, NULL, "secret",
+                                   "expected printable ASCII without spaces");
     if (!secret) {
         unsigned char rnd[SECRET_BYTES];
         if ((rc = xs__random_bytes(rnd, sizeof rnd, err)) < 0) return rc;
@@ -261,9 +262,9 @@ int xs_webhook_log(xs_store *st, long long id, const char *status, long limit,
     if (status && strcmp(status, "pending") && strcmp(status, "delivered") &&
         strcmp(status, "failed") && strcmp(status, "cancelled")) {
         xs__error_quote(q, sizeof q, status, strlen(status));
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "--status",
-                             "expected pending, delivered, failed or cancelled, got %s",
-                             q);
+        return xs__error_param(err, XS_EINVAL, NULL, "status",
+                               "expected pending, delivered, failed or cancelled, got %s",
+                               q);
     }
     int64_t args[2] = {id, limit > 0 ? limit : 100};
     return query_table(

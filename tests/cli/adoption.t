@@ -53,18 +53,27 @@ OUT
 expect_out 0 "$T/want" -- "$XS" adoption --db "$DB" --from pay --to acc --horizons 30,10 --format json
 
 # bad input
-expect_err 2 'xsell adoption: --input: adoption timing needs dates' "$XS" adoption --input "$D/small.dat"
+expect_err 2 "xsell adoption: --input: adoption timing needs dates: import the data into a store and use --db
+try 'xsell adoption --help'" "$XS" adoption --input "$D/small.dat"
 expect_err 2 'xsell adoption: --from: unknown item "foo"' "$XS" adoption --db "$DB" --from foo
 expect_err 2 'xsell adoption: --to: unknown item "bar"' "$XS" adoption --db "$DB" --to bar
-expect_err 2 'xsell adoption: --horizons: 40000 is out of range [0, 36500]' "$XS" adoption --db "$DB" --horizons 30,40000
-expect_err 2 'xsell adoption: --horizons: expected a list of days, got "30,,90"' "$XS" adoption --db "$DB" --horizons 30,,90
-expect_err 2 'xsell adoption: --horizons: not an integer: "x"' "$XS" adoption --db "$DB" --horizons x
-expect_err 2 'xsell adoption: --min-customers: 0 is out of range' "$XS" adoption --db "$DB" --min-customers 0
-expect_err 2 'xsell adoption: --curve needs --from A and --to B' "$XS" adoption --db "$DB" --from acc --curve
-expect_err 2 'xsell adoption: --from and --to name the same product "acc"' "$XS" adoption --db "$DB" --from acc --to acc
-expect_err 2 'xsell adoption: --db FILE is required' "$XS" adoption
-expect_err 2 "xsell adoption: $T/none.db: No such file or directory" "$XS" adoption --db "$T/none.db"
+expect_err 2 "xsell adoption: --horizons: 40000 is out of range [0, 36500]
+try 'xsell adoption --help'" "$XS" adoption --db "$DB" --horizons 30,40000
+expect_err 2 "xsell adoption: --horizons: expected a list of days, got \"30,,90\"
+try 'xsell adoption --help'" "$XS" adoption --db "$DB" --horizons 30,,90
+expect_err 2 "xsell adoption: --horizons: not an integer: \"x\"
+try 'xsell adoption --help'" "$XS" adoption --db "$DB" --horizons x
+expect_err 2 "xsell adoption: --min-customers: 0 is out of range [1, 1000000000]
+try 'xsell adoption --help'" "$XS" adoption --db "$DB" --min-customers 0
+expect_err 2 "xsell adoption: --curve needs --from A and --to B
+try 'xsell adoption --help'" "$XS" adoption --db "$DB" --from acc --curve
+expect_err 2 "xsell adoption: --from and --to name the same product \"acc\"
+try 'xsell adoption --help'" "$XS" adoption --db "$DB" --from acc --to acc
+expect_err 2 "xsell adoption: --db FILE is required
+try 'xsell adoption --help'" "$XS" adoption
+expect_err 2 "xsell adoption: $T/none.db: no such store" "$XS" adoption --db "$T/none.db"
 [ -e "$T/none.db" ] && fail "a missing store must not be created"
-expect_err 2 'xsell adoption: --format: expected table, json or csv, got "yaml"' "$XS" adoption --db "$DB" --format yaml
+expect_err 2 "xsell adoption: --format: expected table, json or csv, got \"yaml\"
+try 'xsell adoption --help'" "$XS" adoption --db "$DB" --format yaml
 expect_rc 0 "$XS" adoption --help
 grep -q "^usage: xsell adoption" "$T/.out" || fail "--help prints the usage"

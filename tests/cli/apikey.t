@@ -37,14 +37,22 @@ fi
 n_pass=$((n_pass + 1))
 
 # usage
-expect_err 2 "xsell apikey: expected create, list or revoke" "$XS" apikey
-expect_err 2 'xsell apikey: unknown action "frob": expected create, list or revoke' "$XS" apikey frob --db x
-expect_err 2 "xsell apikey: --db FILE is required" "$XS" apikey list
-expect_err 2 "xsell apikey: create needs --scope read|write|admin" "$XS" apikey create --db "$DB"
-expect_err 2 'xsell apikey: --scope: expected read, write or admin, got "root"' "$XS" apikey create --db "$DB" --scope root
-expect_err 2 "xsell apikey: revoke needs one KEY_ID" "$XS" apikey revoke --db "$DB"
-expect_err 2 "xsell apikey: --scope and --note go with create" "$XS" apikey list --db "$DB" --note x
+expect_err 2 "xsell apikey: expected create, list or revoke
+try 'xsell apikey --help'" "$XS" apikey
+expect_err 2 "xsell apikey: unknown action \"frob\": expected create, list or revoke
+try 'xsell apikey --help'" "$XS" apikey frob --db x
+expect_err 2 "xsell apikey: --db FILE is required
+try 'xsell apikey --help'" "$XS" apikey list
+expect_err 2 "xsell apikey: create needs --scope read|write|admin
+try 'xsell apikey --help'" "$XS" apikey create --db "$DB"
+expect_err 2 "xsell apikey: --scope: expected read, write or admin, got \"root\"
+try 'xsell apikey --help'" "$XS" apikey create --db "$DB" --scope root
+expect_err 2 "xsell apikey: revoke needs one KEY_ID
+try 'xsell apikey --help'" "$XS" apikey revoke --db "$DB"
+expect_err 2 "xsell apikey: --scope and --note go with create
+try 'xsell apikey --help'" "$XS" apikey list --db "$DB" --note x
 expect_err 2 "xsell apikey: $T/none.db: no such store" "$XS" apikey list --db "$T/none.db"
-expect_err 2 'xsell apikey: unexpected argument "x"' "$XS" apikey list --db "$DB" x
+expect_err 2 "xsell apikey: unexpected argument \"x\"
+try 'xsell apikey --help'" "$XS" apikey list --db "$DB" x
 "$XS" apikey --help | grep -q "^usage: xsell apikey create" || fail "apikey --help"
 n_pass=$((n_pass + 1))

@@ -69,6 +69,9 @@ done
 
 # errors
 expect_err 2 'xsell recommend: --cart: unknown product "nope"' "$XS" recommend --db "$DB" --cart cam,nope
-expect_err 2 'xsell recommend: --cart: no product given' "$XS" recommend --db "$DB" --cart ""
-expect_err 2 'xsell recommend: --cart answers one shopper: not with --all' "$XS" recommend --db "$DB" --all --cart cam
-expect_err 2 'xsell recommend: --log logs contacts: a cart placement is not one' "$XS" recommend --db "$DB" --cart cam --log
+expect_err 2 "xsell recommend: --cart: no product given
+try 'xsell recommend --help'" "$XS" recommend --db "$DB" --cart ""
+expect_err 2 "xsell recommend: --cart answers one shopper: not with --all
+try 'xsell recommend --help'" "$XS" recommend --db "$DB" --all --cart cam
+expect_err 2 "xsell recommend: --log records offers made to customers: not with --cart
+try 'xsell recommend --help'" "$XS" recommend --db "$DB" --cart cam --log

@@ -68,16 +68,23 @@ printf '[]\n' >want.json
 expect_out 0 want.json -- "$XS" catalog check --db "$DB" --format json
 
 # usage
-expect_err 2 "xsell catalog: expected an action: check" "$XS" catalog
-expect_err 2 'xsell catalog: unknown action "lint" (expected check)' "$XS" catalog lint
-expect_err 2 "xsell catalog: --db FILE is required" "$XS" catalog check
-expect_err 2 "xsell catalog: --db needs a value" "$XS" catalog check --db
-expect_err 2 "xsell catalog: nope.db: no such store" "$XS" catalog check --db nope.db
+expect_err 2 "xsell catalog: expected an action: check
+try 'xsell catalog --help'" "$XS" catalog
+expect_err 2 "xsell catalog: unknown action \"lint\" (expected check)
+try 'xsell catalog --help'" "$XS" catalog lint
+expect_err 2 "xsell catalog: --db FILE is required
+try 'xsell catalog --help'" "$XS" catalog check
+expect_err 2 "xsell catalog: --db needs a value
+try 'xsell catalog --help'" "$XS" catalog check --db
+expect_err 2 'xsell catalog: nope.db: no such store' "$XS" catalog check --db nope.db
 [ -e nope.db ] && fail "catalog check created nope.db"
-expect_err 2 'xsell catalog: --format: expected table, json or csv, got "xml"' \
+expect_err 2 "xsell catalog: --format: expected table, json or csv, got \"xml\"
+try 'xsell catalog --help'" \
     "$XS" catalog check --db "$DB" --format xml
-expect_err 2 'xsell catalog: unknown option "--fix"' "$XS" catalog check --db "$DB" --fix
-expect_err 2 'xsell catalog: unexpected argument "extra"' "$XS" catalog check --db "$DB" extra
+expect_err 2 "xsell catalog: unknown option \"--fix\"
+try 'xsell catalog --help'" "$XS" catalog check --db "$DB" --fix
+expect_err 2 "xsell catalog: unexpected argument \"extra\"
+try 'xsell catalog --help'" "$XS" catalog check --db "$DB" extra
 expect_rc 0 "$XS" catalog --help
 grep -q "usage: xsell catalog check --db FILE" "$T/.out" || fail "catalog --help lacks usage"
 expect_rc 0 "$XS" catalog check --help

@@ -6,7 +6,8 @@ A="--input $F --id customer_id --label churned"
 expect_rc 0 "$XS" churn --help
 grep -q "^usage: xsell churn eval" "$T/.out" || fail "churn --help prints the usage"
 expect_rc 0 "$XS" churn eval --help
-expect_err 2 'unknown subcommand "fit" (eval, train or predict)' "$XS" churn fit
+expect_err 2 "xsell churn: unknown subcommand \"fit\" (eval, train or predict)
+try 'xsell churn --help'" "$XS" churn fit
 
 # eval: golden JSON and table; blank numeric cells are notes, not errors
 expect_out 0 "$D/eval.json" -- "$XS" churn eval $A --rounds 20 --format json
@@ -49,18 +50,22 @@ expect_eq "$(cut -d, -f1 "$T/.out" | sed -n 2p)" "N1" "predict on new data"
 # bad input: exact messages, exit 2
 expect_err 2 "xsell churn: $F: --label: unknown column \"churn\" (columns: customer_id, plan, seats, monthly_spend, region, tickets, churned)" \
     "$XS" churn eval --input "$F" --id customer_id --label churn
-expect_err 2 "xsell churn: $F: --drop: unknown column \"zone\"" \
+expect_err 2 "xsell churn: $F: --drop: unknown column \"zone\" (columns: customer_id, plan, seats, monthly_spend, region, tickets, churned)" \
     "$XS" churn eval $A --drop zone
-expect_err 2 "xsell churn: $F: --id: unknown column \"id\"" \
+expect_err 2 "xsell churn: $F: --id: unknown column \"id\" (columns: customer_id, plan, seats, monthly_spend, region, tickets, churned)" \
     "$XS" churn eval --input "$F" --id id --label churned
 printf 'id,x,churned\na,1,Yes\nb,2,No\nc,3,Maybe\n' >"$T/three.csv"
 expect_err 2 "xsell churn: $T/three.csv:4: churned: a third label value \"Maybe\" (after \"Yes\" and \"No\"): the label must have two values" \
     "$XS" churn eval --input "$T/three.csv" --id id --label churned
 expect_err 2 "xsell churn: $T/three.csv:4: churned: label \"Maybe\" is neither the positive value \"Yes\" nor the other value \"No\"" \
     "$XS" churn eval --input "$T/three.csv" --id id --label churned --positive Yes
-expect_err 2 "xsell churn: --folds: 1 folds for 200 rows: need 2 <= folds <= rows" \
+expect_err 2 "xsell churn: $F: monthly_spend: 3 blank values treated as missing
+xsell churn: $F: region: 1 blank value treated as missing
+xsell churn: --folds: 1 folds for 200 rows: need 2 <= folds <= rows" \
     "$XS" churn eval $A --folds 1
-expect_err 2 "xsell churn: --folds: 201 folds for 200 rows: need 2 <= folds <= rows" \
+expect_err 2 "xsell churn: $F: monthly_spend: 3 blank values treated as missing
+xsell churn: $F: region: 1 blank value treated as missing
+xsell churn: --folds: 201 folds for 200 rows: need 2 <= folds <= rows" \
     "$XS" churn eval $A --folds 201
 : >"$T/empty.csv"
 expect_err 2 "xsell churn: $T/empty.csv: empty file (no header row)" \
@@ -71,10 +76,14 @@ expect_err 2 "xsell churn: $T/header.csv: no data rows" \
 printf 'id,x,churned\na,1,Yes\nb,2,Yes\n' >"$T/one.csv"
 expect_err 2 "xsell churn: $T/one.csv: the label has a single value: need positives and negatives" \
     "$XS" churn eval --input "$T/one.csv" --id id --label churned --folds 2
-expect_err 2 "xsell churn: --id is required" "$XS" churn eval --input "$F" --label churned
-expect_err 2 "xsell churn: --model is required" "$XS" churn train $A
-expect_err 2 'xsell churn: --rounds: 0 is out of range [1, 100000]' "$XS" churn eval $A --rounds 0
-expect_err 2 'xsell churn: --eta: not a number: "fast"' "$XS" churn eval $A --eta fast
+expect_err 2 "xsell churn: --id is required
+try 'xsell churn --help'" "$XS" churn eval --input "$F" --label churned
+expect_err 2 "xsell churn: --model is required
+try 'xsell churn --help'" "$XS" churn train $A
+expect_err 2 "xsell churn: --rounds: 0 is out of range [1, 100000]
+try 'xsell churn --help'" "$XS" churn eval $A --rounds 0
+expect_err 2 "xsell churn: --eta: not a number: \"fast\"
+try 'xsell churn --help'" "$XS" churn eval $A --eta fast
 printf 'customer_id,plan,seats,monthly_spend,region\nN1,pro,3,40,north\n' >"$T/short.csv"
 expect_err 2 "xsell churn: $T/short.csv: column \"tickets\" of the model is missing" \
     "$XS" churn predict --model "$T/m.json" --input "$T/short.csv" --id customer_id
@@ -124,21 +133,23 @@ expect_rc 0 "$XS" churn predict --db "$DB" --model "$T/h.json" --top-features 0 
 expect_eq "$(cut -d, -f1 "$T/.out" | tail -n +2 | tr '\n' ' ')" "A B E F " \
     "history predict at the data's end"
 # errors: exact messages, exit 2
-expect_err 2 "xsell churn: $T/none.db: No such file or directory" \
+expect_err 2 "xsell churn: $T/none.db: no such store" \
     "$XS" churn eval --db "$T/none.db"
 [ ! -e "$T/none.db" ] || fail "an unknown --db is not created"
-expect_err 2 "xsell churn: --cutoff: no customer is active on 2020-01-01" \
+expect_err 2 'xsell churn: --cutoff: no customer is active on 2020-01-01' \
     "$XS" churn eval --db "$DB" --cutoff 2020-01-01 --horizon 30
-expect_err 2 "xsell churn: --horizon: 5000 is out of range [1, 3650]" \
+expect_err 2 "xsell churn: --horizon: 5000 is out of range [1, 3650]
+try 'xsell churn --help'" \
     "$XS" churn eval --db "$DB" --horizon 5000
-expect_err 2 "xsell churn: --horizon: 0 is out of range [1, 3650]" \
+expect_err 2 "xsell churn: --horizon: 0 is out of range [1, 3650]
+try 'xsell churn --help'" \
     "$XS" churn train --db "$DB" --horizon 0 --model "$T/x.json"
-expect_err 2 "xsell churn: --cutoff: evaluating cutoff 2026-07-01 needs data up to 2026-08-30 (cutoff + 2 x horizon), the data ends on 2026-07-31" \
+expect_err 2 'xsell churn: --cutoff: evaluating cutoff 2026-07-01 needs data up to 2026-08-30 (cutoff + 2 x horizon), the data ends on 2026-07-31' \
     "$XS" churn eval --db "$DB" --cutoff 2026-07-01 --horizon 30
-expect_err 2 "xsell churn: --cutoff: labels of cutoff 2026-07-01 need data up to 2026-09-29, the data ends on 2026-07-31" \
+expect_err 2 'xsell churn: --cutoff: labels of cutoff 2026-07-01 need data up to 2026-09-29, the data ends on 2026-07-31' \
     "$XS" churn train --db "$DB" --cutoff 2026-07-01 --model "$T/x.json"
 [ ! -e "$T/x.json" ] || fail "a failed history train writes no model"
-expect_err 2 "xsell churn: --cutoff: none of the 4 customers active on 2026-06-01 churned within 30 days: need churners and stayers" \
+expect_err 2 'xsell churn: --cutoff: none of the 4 customers active on 2026-06-01 churned within 30 days: need churners and stayers' \
     "$XS" churn eval --db "$DB" --cutoff 2026-06-01 --horizon 30
 expect_err 2 'xsell churn: --cutoff: not a date: "2026-06-31"' \
     "$XS" churn eval --db "$DB" --cutoff 2026-06-31
@@ -146,16 +157,22 @@ expect_err 2 'xsell churn: --as-of: not a date: "soon"' \
     "$XS" churn predict --db "$DB" --model "$T/h.json" --as-of soon
 expect_err 2 'xsell churn: --model: not a store-history churn model: its column 1 is "plan"' \
     "$XS" churn predict --db "$DB" --model "$T/m.json"
-expect_err 2 "xsell churn: --db and --input cannot be used together" \
+expect_err 2 "xsell churn: --db and --input cannot be used together
+try 'xsell churn --help'" \
     "$XS" churn eval --db "$DB" --input "$F"
-expect_err 2 "xsell churn: --input or --db is required" \
+expect_err 2 "xsell churn: --input or --db is required
+try 'xsell churn --help'" \
     "$XS" churn predict --model "$T/h.json"
-expect_err 2 "xsell churn: --cutoff needs --db" "$XS" churn eval $A --cutoff 2026-01-01
+expect_err 2 "xsell churn: --cutoff needs --db
+try 'xsell churn --help'" "$XS" churn eval $A --cutoff 2026-01-01
 
 # --delimiter: one rule for every command (xs_cli_delimiter)
-expect_err 2 "xsell churn: --delimiter: expected one character or 'tab', got \"ab\"" \
+expect_err 2 "xsell churn: --delimiter: expected one character or 'tab', got \"ab\"
+try 'xsell churn --help'" \
     "$XS" churn eval $A --delimiter ab
-expect_err 2 "xsell retention: --delimiter: expected one character or 'tab', got \"\"\"" \
+expect_err 2 "xsell retention: --delimiter: expected one character or 'tab', got \"\\\"\"
+try 'xsell retention --help'" \
     "$XS" retention fit --input x.csv --column n --delimiter '"'
-expect_err 2 "xsell uplift: --delimiter: expected one character or 'tab', got \"$(printf '\r')\"" \
+expect_err 2 "xsell uplift: --delimiter: expected one character or 'tab', got \"\\x0d\"
+try 'xsell uplift --help'" \
     "$XS" uplift eval --input x.csv --treatment-col t --treatment a --control b --outcome y --delimiter "$(printf '\r')"

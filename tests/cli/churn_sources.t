@@ -78,7 +78,7 @@ expect_rc 0 "$XS" build --db "$DB" --churn-model "$T/m.json"
 
 # (c) an imported score comes before the model, for that customer only
 printf 'customer_id,churn_risk,scored_at\nC03,0.05,2024-06-30\n' >"$T/scores.csv"
-expect_err 0 "imported $T/scores.csv: 1 rows (1 new, 0 updated, 0 unchanged)" \
+expect_err 0 "imported $T/scores.csv: 1 rows (1 new, 0 updated, 0 unchanged) in #.# s" \
     "$XS" import --db "$DB" churn_scores "$T/scores.csv"
 expect_eq "$(pchurn C03)" "P(churn) 0.050 (imported 2024-06-30)" "C03 imported"
 expect_eq "$(pchurn C01)" "P(churn) 0.372 (model m.json)" "C01 keeps the model"
@@ -89,15 +89,18 @@ expect_eq "$(pchurn C02)" "P(churn) 0.900 (imported)" "C02 imported without a da
 
 # (e) errors, with their exact messages; nothing changes
 printf 'customer_id,churn_risk,scored_at\nC03,1.2,2024-07-31\n' >"$T/high.csv"
-expect_err 2 "$T/high.csv:2: churn_risk: must be between 0 and 1, got \"1.2\"" \
+expect_err 2 "$T/high.csv:2: churn_risk: must be between 0 and 1, got \"1.2\"
+xsell import: $T/high.csv: 1 error in 1 row, nothing imported" \
     "$XS" import --db "$DB" churn_scores "$T/high.csv"
 grep -qxF "xsell import: $T/high.csv: 1 error in 1 row, nothing imported" "$T/.err" ||
     fail "churn_risk 1.2: nothing imported"
 printf 'customer_id,churn_risk,scored_at\nC03,-0.1,2024-07-31\n' >"$T/neg.csv"
-expect_err 2 "$T/neg.csv:2: churn_risk: must be between 0 and 1, got \"-0.1\"" \
+expect_err 2 "$T/neg.csv:2: churn_risk: must be between 0 and 1, got \"-0.1\"
+xsell import: $T/neg.csv: 1 error in 1 row, nothing imported" \
     "$XS" import --db "$DB" churn_scores "$T/neg.csv"
 printf 'customer_id,churn_risk,scored_at\nC77,0.5,2024-07-31\n' >"$T/stranger.csv"
-expect_err 2 "$T/stranger.csv:2: customer_id: unknown customer \"C77\"" \
+expect_err 2 "$T/stranger.csv:2: customer_id: unknown customer \"C77\"
+xsell import: $T/stranger.csv: 1 error in 1 row, nothing imported" \
     "$XS" import --db "$DB" churn_scores "$T/stranger.csv"
 expect_eq "$(pchurn C03)" "P(churn) 0.050 (imported 2024-06-30)" "C03 unchanged"
 expect_err 1 "xsell build: $T/nope.json: --churn-model: cannot open the model" \
@@ -129,5 +132,6 @@ expect_eq "$(pchurn C01)" "P(churn) 0.002 (estimate)" "C01 after detaching"
 expect_eq "$(pchurn C03)" "P(churn) 0.050 (imported 2024-06-30)" "C03 after detaching"
 
 # the unknown-customer gate (docs/offers.md "health"): 0, 1 or 2 only
-expect_err 2 "xsell recommend: --set: unknown_gate: expected 0 (downsell only), 1 (health) or 2 (none), got 3" \
+expect_err 2 "xsell recommend: --set: unknown_gate: expected 0 (downsell only), 1 (health) or 2 (none), got 3
+try 'xsell recommend --help'" \
     "$XS" recommend --db "$DB" --customer C01 --set unknown_gate=3

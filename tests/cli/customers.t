@@ -38,10 +38,10 @@ expect_rc 0 "$XS" customers --db "$DB" --no-clv --no-churn --customer N1 --forma
 expect_eq "$(grep '^tenure,' "$T/.out" | cut -d, -f2)" "91" "default as_of"
 
 # CLV that cannot be fitted (two buyers): a note on stderr, exit 0
-expect_err 0 "xsell customers: no CLV: Gamma-Gamma fit did not converge" \
+expect_err 0 'xsell customers: no CLV: Gamma-Gamma fit did not converge' \
     "$XS" customers --db "$DB" --as-of 2024-06-30 --no-churn --format csv
 # a churn model needs churners and stayers in the history: a note, exit 0
-expect_err 0 "xsell customers: no churn risk: none of the 3 customers active on 2024-01-02 churned within 90 days: need churners and stayers" \
+expect_err 0 'xsell customers: no churn risk: none of the 3 customers active on 2024-01-02 churned within 90 days: need churners and stayers' \
     "$XS" customers --db "$DB" --as-of 2024-06-30 --no-clv --format csv
 expect_eq "$(cut -d, -f21 "$T/.out" | sort -u | tr '\n' ' ')" " churn_risk " "no churn risk"
 expect_rc 0 "$XS" customers --db "$DB" --as-of 2024-06-30 --no-clv --customer H1 --format csv
@@ -49,19 +49,28 @@ expect_eq "$(grep '^churn_risk,' "$T/.out")" "churn_risk,,none of the 3 customer
 
 # --- errors ---------------------------------------------------------------
 expect_err 2 'xsell customers: --customer: unknown customer "C9"' "$XS" customers $A --customer C9
-expect_err 2 'xsell customers: --segment: expected new, hibernating, at_risk, champion, loyal, promising or needs_attention, got "vip"' \
+expect_err 2 "xsell customers: --segment: expected new, hibernating, at_risk, champion, loyal, promising or needs_attention, got \"vip\"
+try 'xsell customers --help'" \
     "$XS" customers $A --segment vip
 expect_err 2 'xsell customers: --as-of: not a date: "2024-02-30"' "$XS" customers --db "$DB" --as-of 2024-02-30
-expect_err 2 'xsell customers: --weights: unknown name "tenur"' "$XS" customers $A --weights tenur=3
-expect_err 2 'xsell customers: --set: logins_full: expected a positive number, got "0"' "$XS" customers $A --set logins_full=0
-expect_err 2 'xsell customers: --sort: expected id, health, ltv, clv or churn, got "rfm"' "$XS" customers $A --sort rfm
-expect_err 2 'xsell customers: --limit: not an integer: "ten"' "$XS" customers $A --limit ten
-expect_err 2 'xsell customers: --format: expected table, json or csv, got "xml"' "$XS" customers $A --format xml
-expect_err 2 "xsell customers: --db FILE is required" "$XS" customers
+expect_err 2 "xsell customers: --weights: unknown name \"tenur\"
+try 'xsell customers --help'" "$XS" customers $A --weights tenur=3
+expect_err 2 "xsell customers: --set: logins_full: expected a positive number, got \"0\"
+try 'xsell customers --help'" "$XS" customers $A --set logins_full=0
+expect_err 2 "xsell customers: --sort: expected id, health, ltv, clv or churn, got \"rfm\"
+try 'xsell customers --help'" "$XS" customers $A --sort rfm
+expect_err 2 "xsell customers: --limit: not an integer: \"ten\"
+try 'xsell customers --help'" "$XS" customers $A --limit ten
+expect_err 2 "xsell customers: --format: expected table, json or csv, got \"xml\"
+try 'xsell customers --help'" "$XS" customers $A --format xml
+expect_err 2 "xsell customers: --db FILE is required
+try 'xsell customers --help'" "$XS" customers
 expect_err 2 "xsell customers: $T/none.db: no such store" "$XS" customers --db "$T/none.db"
-expect_err 2 "xsell customers: --customer cannot be combined with --segment or --by-segment" \
+expect_err 2 "xsell customers: --customer cannot be combined with --segment or --by-segment
+try 'xsell customers --help'" \
     "$XS" customers $A --customer H1 --by-segment
-expect_err 2 'xsell customers: unknown option "--bogus"' "$XS" customers $A --bogus
+expect_err 2 "xsell customers: unknown option \"--bogus\"
+try 'xsell customers --help'" "$XS" customers $A --bogus
 expect_rc 0 "$XS" customers --help
 grep -q '^usage: xsell customers --db FILE' "$T/.out" || fail "--help prints the usage"
 

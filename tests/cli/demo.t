@@ -3,10 +3,14 @@ DB=$(new_db d)
 DB_E=$(new_db e)
 expect_rc 0 "$XS" demo --help
 grep -q "^usage: xsell demo" "$T/.out" || fail "demo --help prints the usage"
-expect_err 2 '--customers: 0 is out of range [1, 100000000]' "$XS" demo --customers 0
-expect_err 2 '--format: expected table, json or csv, got "xml"' "$XS" demo --format xml
-expect_err 2 'unknown option "--bogus"' "$XS" demo --bogus
-expect_err 2 'unexpected argument "extra"' "$XS" demo extra
+expect_err 2 "xsell demo: --customers: 0 is out of range [1, 100000000]
+try 'xsell demo --help'" "$XS" demo --customers 0
+expect_err 2 "xsell demo: --format: expected table, json or csv, got \"xml\"
+try 'xsell demo --help'" "$XS" demo --format xml
+expect_err 2 "xsell demo: unknown option \"--bogus\"
+try 'xsell demo --help'" "$XS" demo --bogus
+expect_err 2 "xsell demo: unexpected argument \"extra\"
+try 'xsell demo --help'" "$XS" demo extra
 
 # A small company; the temporary directory is removed afterwards.
 mkdir "$T/tmp"
@@ -96,14 +100,16 @@ fi
 
 # A store that cannot be created: exit 1, nothing left behind.
 mkdir "$T/ro"
-expect_err 1 "xsell demo: $T/ro/missing-dir/x.db: cannot open the store" \
+# one line: the line before it names the demo's scratch directory, a random name
+expect_err_line 1 "xsell demo: $T/ro/missing-dir/x.db: cannot open the store: unable to open database file" \
     "$XS" demo --db "$T/ro/missing-dir/x.db" --customers 5
 expect_eq "$(ls -A "$T/ro")" "" "nothing left after a failed demo"
 
 # Holdout experiments: the demo plants them (--holdout-days, default 180),
 # registers upsell, cross_sell and downsell as running from as_of - 180 and
 # reports each arm against the holdout; --holdout-days 0 plants none.
-expect_err 2 '--holdout-days: 3651 is out of range [0, 3650]' "$XS" demo --holdout-days 3651
+expect_err 2 "xsell demo: --holdout-days: 3651 is out of range [0, 3650]
+try 'xsell demo --help'" "$XS" demo --holdout-days 3651
 expect_rc 0 "$XS" demo --db "$DB_E" --customers 300 --format csv
 cp "$T/.out" "$T/e.csv"
 expect_rc 0 "$XS" experiment list --db "$DB_E" --format csv

@@ -10,7 +10,8 @@ expect_rc 0 "$XS" experiment --help
 grep -q "^usage: xsell experiment assign" "$T/.out" || fail "experiment --help prints usage"
 expect_rc 0 "$XS" experiment analyze --help
 expect_rc 2 "$XS" experiment
-expect_err 2 'unknown action "frob" (expected assign, analyze, start, stop, list or report)' "$XS" experiment frob
+expect_err 2 "xsell experiment: unknown action \"frob\" (expected assign, analyze, start, stop, list or report)
+try 'xsell experiment --help'" "$XS" experiment frob
 
 # analyze: full output in the three formats (numbers checked independently:
 # revenue treatment vs control Welch df 5.92146, t 2.05619, p 0.0861284)
@@ -32,7 +33,7 @@ diff "$T/a.txt" "$T/b.txt" >&2 || fail "group order and counts independent of ro
 # sample ratio mismatch: 5000 vs 5400 planned 50:50 is flagged ...
 awk 'BEGIN { print "id,g,y"; for (i = 0; i < 5000; i++) print "a" i ",a," (i % 3 == 0);
              for (i = 0; i < 5400; i++) print "b" i ",b," (i % 4 == 0) }' > "$T/srm.csv"
-expect_err 0 "warning: sample ratio mismatch (chi-square p = 8.77e-05 < 0.001)" \
+expect_err 0 'xsell experiment: warning: sample ratio mismatch (chi-square p = 8.77e-05 < 0.001)' \
     "$XS" experiment analyze --input "$T/srm.csv" --group g --control a --metric y
 grep -q "SAMPLE RATIO MISMATCH (p < 0.001)" "$T/.out" || fail "SRM reported in the table"
 expect_rc 0 "$XS" experiment analyze --input "$T/srm.csv" --group g --control a --metric y \
@@ -52,36 +53,41 @@ grep -q "p = 0.617952: no mismatch" "$T/.out" || fail "5000 vs 5050 is no SRM"
 # analyze errors (exit 2, message naming the offender)
 expect_err 2 'xsell experiment: --metric: unknown column "spnd" (columns: customer_id, arm, converted, revenue, pre_revenue)' \
     "$XS" experiment analyze $A --metric spnd
-expect_err 2 '--group: unknown column "segment"' \
+expect_err 2 'xsell experiment: --group: unknown column "segment" (columns: customer_id, arm, converted, revenue, pre_revenue)' \
     "$XS" experiment analyze --input "$F" --group segment --control control --metric revenue
-expect_err 2 '--covariate: unknown column "pre"' "$XS" experiment analyze $A --metric revenue \
+expect_err 2 'xsell experiment: --covariate: unknown column "pre" (columns: customer_id, arm, converted, revenue, pre_revenue)' "$XS" experiment analyze $A --metric revenue \
     --covariate pre
 expect_err 2 'xsell experiment: --control: no rows with arm = "No Email"' \
     "$XS" experiment analyze --input "$F" --group arm --control "No Email" --metric revenue
-expect_err 2 'bad_number.csv:3: spend: not a number: "abc"' \
+expect_err 2 "xsell experiment: $D/bad_number.csv:3: spend: not a number: \"abc\"" \
     "$XS" experiment analyze --input "$D/bad_number.csv" --group group --control a --metric spend
-expect_err 2 'group: group "b" has 1 row; at least 2 are needed' \
+expect_err 2 'xsell experiment: group: group "b" has 1 row; at least 2 are needed' \
     "$XS" experiment analyze --input "$D/one_row_group.csv" --group group --control a --metric spend
-expect_err 2 'group: only one group ("a"); at least 2 are needed' \
+expect_err 2 'xsell experiment: group: only one group ("a"); at least 2 are needed' \
     "$XS" experiment analyze --input "$D/one_group.csv" --group group --control a --metric spend
-expect_err 2 'empty_label.csv:3: group: empty group label' \
+expect_err 2 "xsell experiment: $D/empty_label.csv:3: group: empty group label" \
     "$XS" experiment analyze --input "$D/empty_label.csv" --group group --control a --metric spend
-expect_err 2 'header_only.csv: no data rows' \
+expect_err 2 "xsell experiment: $D/header_only.csv: no data rows" \
     "$XS" experiment analyze --input "$D/header_only.csv" --group group --control a --metric spend
-expect_err 2 '--expected-split: 2 parts for 3 groups (control, holdout, treatment)' \
+expect_err 2 'xsell experiment: --expected-split: 2 parts for 3 groups (control, holdout, treatment)' \
     "$XS" experiment analyze $A --metric revenue --expected-split 50:50
-expect_err 2 '--expected-split: expected shares > 0 separated by '"':'"' (e.g. 50:50), got "50:x"' \
+expect_err 2 "xsell experiment: --expected-split: expected shares > 0 separated by ':' (e.g. 50:50), got \"50:x\"
+try 'xsell experiment --help'" \
     "$XS" experiment analyze $A --metric revenue --expected-split 50:x
-expect_err 2 'revenue: method proportion needs values 0 and 1 only' \
+expect_err 2 'xsell experiment: revenue: method proportion needs values 0 and 1 only' \
     "$XS" experiment analyze $A --metric revenue --method proportion
-expect_err 2 '--method: expected auto, proportion, welch or bootstrap, got "t"' \
+expect_err 2 "xsell experiment: --method: expected auto, proportion, welch or bootstrap, got \"t\"
+try 'xsell experiment --help'" \
     "$XS" experiment analyze $A --metric revenue --method t
-expect_err 2 'analyze needs --metric COLUMN' "$XS" experiment analyze $A
-expect_err 2 'analyze needs --control LABEL' "$XS" experiment analyze --input "$F" --group arm \
+expect_err 2 "xsell experiment: analyze needs --metric COLUMN
+try 'xsell experiment --help'" "$XS" experiment analyze $A
+expect_err 2 "xsell experiment: analyze needs --control LABEL
+try 'xsell experiment --help'" "$XS" experiment analyze --input "$F" --group arm \
     --metric revenue
-expect_err 2 '--format: expected table, json or csv, got "xml"' \
+expect_err 2 "xsell experiment: --format: expected table, json or csv, got \"xml\"
+try 'xsell experiment --help'" \
     "$XS" experiment analyze $A --metric revenue --format xml
-expect_err 1 'nope.csv' "$XS" experiment analyze --input "$T/nope.csv" --group g --control a \
+expect_err 1 "xsell experiment: $T/nope.csv: cannot open: No such file or directory" "$XS" experiment analyze --input "$T/nope.csv" --group g --control a \
     --metric y
 
 # assign: ids from stdin (the same arms as the anchors of test_assign.c)
@@ -97,14 +103,17 @@ cmp -s "$T/x1" "$T/x2" || fail "assign: --ids and --input agree"
 expect_rc 0 "$XS" experiment assign --strategy s1 --input "$F" --id customer_id --format json
 grep -q '"id": "C01", "arm": "treatment"' "$T/.out" || fail "assign --format json"
 # assign errors
-expect_err 2 'assign needs --strategy NAME' "$XS" experiment assign --ids
-expect_err 2 'assign needs one of --input FILE or --ids' "$XS" experiment assign --strategy s \
+expect_err 2 "xsell experiment: assign needs --strategy NAME
+try 'xsell experiment --help'" "$XS" experiment assign --ids
+expect_err 2 "xsell experiment: assign needs one of --input FILE or --ids
+try 'xsell experiment --help'" "$XS" experiment assign --strategy s \
     --ids --input "$F" --id customer_id
-expect_err 2 '--input needs --id COLUMN' "$XS" experiment assign --strategy s --input "$F"
-expect_err 2 '--split: weight must be a number > 0: "b:0"' "$XS" experiment assign --strategy s \
+expect_err 2 "xsell experiment: --input needs --id COLUMN
+try 'xsell experiment --help'" "$XS" experiment assign --strategy s --input "$F"
+expect_err 2 'xsell experiment: --split: weight must be a number > 0: "b:0"' "$XS" experiment assign --strategy s \
     --ids --split a:1,b:0
-expect_err 2 '--id: unknown column "cid"' "$XS" experiment assign --strategy s --input "$F" \
+expect_err 2 'xsell experiment: --id: unknown column "cid"' "$XS" experiment assign --strategy s --input "$F" \
     --id cid
-expect_err 2 'empty_id.csv:4: customer_id: empty id' "$XS" experiment assign --strategy s \
+expect_err 2 "xsell experiment: $D/empty_id.csv:4: customer_id: empty id" "$XS" experiment assign --strategy s \
     --input "$D/empty_id.csv" --id customer_id
 

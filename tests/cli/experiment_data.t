@@ -10,7 +10,7 @@ diff "$T/hw.txt" "$T/h.txt" >&2 || fail "hillstrom group counts"
 "$XS" experiment analyze --input "$H" --group segment --control "No E-Mail" --metric visit \
     --metric conversion --metric spend --covariate history --format csv > "$T/h2.txt"
 cmp -s "$T/.out" "$T/h2.txt" || fail "hillstrom: identical output on a second run"
-expect_err 2 '--control: no rows with segment = "No Email"' "$XS" experiment analyze \
+expect_err 2 'xsell experiment: --control: no rows with segment = "No Email"' "$XS" experiment analyze \
     --input "$H" --group segment --control "No Email" --metric visit
-expect_err 2 '--metric: unknown column "spnd"' "$XS" experiment analyze --input "$H" \
+expect_err 2 'xsell experiment: --metric: unknown column "spnd" (columns: recency, history_segment, history, mens, womens, zip_code, newbie, channel, segment, visit, conversion, spend)' "$XS" experiment analyze --input "$H" \
     --group segment --control "No E-Mail" --metric spnd

@@ -158,7 +158,7 @@ expect_err 2 "$E: --name: an experiment of this name exists: \"downsell\"" \
 
 echo "experiment cross_sell ended on 2026-09-30" >"$T/want"
 expect_out 0 "$T/want" -- "$XS" experiment stop --db "$DB" --name cross_sell --end 2026-09-30
-expect_err 2 "$E: --name: experiment \"cross_sell\" already ended on 2026-09-30" \
+expect_err 2 "$E: experiment \"cross_sell\" already ended on 2026-09-30" \
     "$XS" experiment stop --db "$DB" --name cross_sell --end 2026-10-01
 echo "experiment spring started: cross_sell, split treatment:1,holdout:1, from 2026-10-01 to 2026-12-31" >"$T/want"
 expect_out 0 "$T/want" -- "$XS" experiment start --db "$DB" --name spring --kind cross_sell \
@@ -288,12 +288,18 @@ expect_err 2 "$E: --as-of: experiment \"hold-up\" starts 2026-09-30, after the d
     "$XS" experiment report --db "$DB" --name hold-up --as-of 2026-09-29
 
 # --- usage and input errors ----------------------------------------------
-expect_err 2 "$E: list: --db FILE is required" "$XS" experiment list
-expect_err 2 "$E: start: --db FILE is required" "$XS" experiment start --name a --kind upsell
-expect_err 2 "$E: start: --name NAME is required" "$XS" experiment start --db "$DB" --kind upsell
-expect_err 2 "$E: stop: --name NAME is required" "$XS" experiment stop --db "$DB"
-expect_err 2 "$E: report: --name NAME is required" "$XS" experiment report --db "$DB"
-expect_err 2 "$E: start: --kind KIND is required" "$XS" experiment start --db "$DB" --name a
+expect_err 2 "$E: list: --db FILE is required
+try '$E --help'" "$XS" experiment list
+expect_err 2 "$E: start: --db FILE is required
+try '$E --help'" "$XS" experiment start --name a --kind upsell
+expect_err 2 "$E: start: --name NAME is required
+try '$E --help'" "$XS" experiment start --db "$DB" --kind upsell
+expect_err 2 "$E: stop: --name NAME is required
+try '$E --help'" "$XS" experiment stop --db "$DB"
+expect_err 2 "$E: report: --name NAME is required
+try '$E --help'" "$XS" experiment report --db "$DB"
+expect_err 2 "$E: start: --kind KIND is required
+try '$E --help'" "$XS" experiment start --db "$DB" --name a
 expect_err 2 "$E: --kind: expected upsell, cross_sell or downsell, got \"cross-sell\"" \
     "$XS" experiment start --db "$DB" --name a --kind cross-sell
 expect_err 2 "$E: --name: only letters, digits, '_', '-' and '.' allowed: \"a b\"" \
@@ -320,7 +326,8 @@ expect_err 2 "$E: --name: no experiment of this name: \"nope\"" \
     "$XS" experiment report --db "$DB" --name nope
 expect_err 2 "$E: --end: not a date (YYYY-MM-DD): \"2026-13-01\"" \
     "$XS" experiment stop --db "$DB" --name hold-up --end 2026-13-01
-expect_err 2 "$E: --end: not a date (YYYY-MM-DD): \"2026-10-010\"" \
+expect_err 2 "$E: --end: not a date (YYYY-MM-DD): \"2026-10-010\"
+try '$E --help'" \
     "$XS" experiment stop --db "$DB" --name hold-up --end 2026-10-010
 expect_err 2 "$E: --end: before the experiment's start 2026-09-30: \"2026-09-29\"" \
     "$XS" experiment stop --db "$DB" --name hold-up --end 2026-09-29
@@ -328,11 +335,15 @@ expect_err 2 "$E: --as-of: not a date (YYYY-MM-DD): \"2026-9-30\"" \
     "$XS" experiment report --db "$DB" --name upsell --as-of 2026-9-30
 expect_err 2 "$E: --as-of: experiment \"upsell\" starts 2026-04-03, after the data's as-of day 2026-04-02" \
     "$XS" experiment report --db "$DB" --name upsell --as-of 2026-04-02
-expect_err 2 "$E: --format: expected table, json or csv, got \"xml\"" \
+expect_err 2 "$E: --format: expected table, json or csv, got \"xml\"
+try '$E --help'" \
     "$XS" experiment list --db "$DB" --format xml
-expect_err 2 "$E: unexpected argument \"extra\"" "$XS" experiment list --db "$DB" extra
-expect_err 2 "$E: unknown option \"--frob\"" "$XS" experiment list --db "$DB" --frob
-expect_err 2 "$E: --name needs a value" "$XS" experiment stop --db "$DB" --name
+expect_err 2 "$E: unexpected argument \"extra\"
+try '$E --help'" "$XS" experiment list --db "$DB" extra
+expect_err 2 "$E: unknown option \"--frob\"
+try '$E --help'" "$XS" experiment list --db "$DB" --frob
+expect_err 2 "$E: --name needs a value
+try '$E --help'" "$XS" experiment stop --db "$DB" --name
 # an arm with fewer than 2 customers paying on the start day
 echo "experiment tiny started: cross_sell, split treatment:1,holdout:1000000, from 2026-03-01 to 2026-03-31" >"$T/want"
 expect_out 0 "$T/want" -- "$XS" experiment start --db "$DB" --name tiny --kind cross_sell \

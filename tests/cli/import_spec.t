@@ -7,9 +7,11 @@ DB=$(new_db store)
 
 expect_rc 0 "$XS" import --help
 grep -q "^  --spec SPEC " "$T/.out" || fail "import --help lists --spec"
-expect_err 2 "with --spec, expected INPUT, got 2 arguments" "$XS" import --db $DB --spec spec.json customers wide.csv
-expect_err 2 "--spec imports CSV all or nothing" "$XS" import --db $DB --spec spec.json --skip-bad-rows wide.csv
-expect_err 1 "xsell import: nothere.json: cannot open" "$XS" import --db $DB --spec nothere.json wide.csv
+expect_err 2 "xsell import: with --spec, expected INPUT, got 2 arguments
+try 'xsell import --help'" "$XS" import --db $DB --spec spec.json customers wide.csv
+expect_err 2 "xsell import: --spec imports CSV all or nothing: --format jsonl, --map, --skip-bad-rows, --reject-file, --max-field-bytes and the transactions options do not apply
+try 'xsell import --help'" "$XS" import --db $DB --spec spec.json --skip-bad-rows wide.csv
+expect_err 1 'xsell import: nothere.json: cannot open: No such file or directory' "$XS" import --db $DB --spec nothere.json wide.csv
 
 # --- the import, table by table
 expect_rc 0 "$XS" import --db $DB --spec spec.json wide.csv
@@ -61,7 +63,15 @@ expect_out 0 want.csv -- "$XS" export --db $DB subscriptions
 
 # a second import changes nothing
 for t in products customers subscriptions; do "$XS" export --db $DB $t >before.$t.csv; done
-expect_err 0 "  customers           4 (0 new, 0 updated, 4 unchanged)" "$XS" import --db $DB --spec spec.json wide.csv
+expect_err 0 'imported wide.csv through spec.json: 4 rows in #.# s
+  products            4 (0 new, 0 updated, 4 unchanged)
+  customers           4 (0 new, 0 updated, 4 unchanged)
+  subscriptions       7 (0 new, 0 updated, 7 unchanged)
+  subscriptions: 6 active, 1 ended (churned accounts)
+    basic                          1 active       0 ended
+    pro                            2 active       0 ended
+    backup                         2 active       1 ended
+    support                        1 active       0 ended' "$XS" import --db $DB --spec spec.json wide.csv
 grep -qF "  subscriptions       7 (0 new, 0 updated, 7 unchanged)" "$T/.err" || fail "re-import: subscriptions changed"
 grep -qF "  products            4 (0 new, 0 updated, 4 unchanged)" "$T/.err" || fail "re-import: products changed"
 

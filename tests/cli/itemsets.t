@@ -45,14 +45,20 @@ expect_eq "$(cat "$T/.out")" 9 "closed at count 2: all 11 frequent but {2,4} and
 cmp -s "$T/a" "$T/b" || fail "output is not deterministic"
 
 # errors
-expect_err 2 "bad.dat:3: not an item number: \"x1\"" "$XS" itemsets --input "$D/bad.dat"
-expect_err 2 "nope.dat: No such file or directory" "$XS" itemsets --input "$D/nope.dat"
-expect_err 2 "--min-support: 1.5 is out of range [0, 1]" "$XS" itemsets --input "$D/small.dat" --min-support 1.5
-expect_err 2 "--min-count: not an integer: \"x\"" "$XS" itemsets --input "$D/small.dat" --min-count x
-expect_err 2 "--target: expected all, closed or maximal, got \"some\"" "$XS" itemsets --input "$D/small.dat" --target some
-expect_err 2 "--input-format: expected fimi or basket, got \"xml\"" "$XS" itemsets --input "$D/small.dat" --input-format xml
-expect_err 2 "give one of --input FILE or --db FILE" "$XS" itemsets
-expect_err 2 "unknown option \"--frob\"" "$XS" itemsets --frob
+expect_err 2 "xsell itemsets: $D/bad.dat:3: not an item number: \"x1\"" "$XS" itemsets --input "$D/bad.dat"
+expect_err 2 "xsell itemsets: $D/nope.dat: No such file or directory" "$XS" itemsets --input "$D/nope.dat"
+expect_err 2 "xsell itemsets: --min-support: 1.5 is out of range [0, 1]
+try 'xsell itemsets --help'" "$XS" itemsets --input "$D/small.dat" --min-support 1.5
+expect_err 2 "xsell itemsets: --min-count: not an integer: \"x\"
+try 'xsell itemsets --help'" "$XS" itemsets --input "$D/small.dat" --min-count x
+expect_err 2 "xsell itemsets: --target: expected all, closed or maximal, got \"some\"
+try 'xsell itemsets --help'" "$XS" itemsets --input "$D/small.dat" --target some
+expect_err 2 "xsell itemsets: --input-format: expected fimi or basket, got \"xml\"
+try 'xsell itemsets --help'" "$XS" itemsets --input "$D/small.dat" --input-format xml
+expect_err 2 "xsell itemsets: give one of --input FILE or --db FILE
+try 'xsell itemsets --help'" "$XS" itemsets
+expect_err 2 "xsell itemsets: unknown option \"--frob\"
+try 'xsell itemsets --help'" "$XS" itemsets --frob
 
 # --db: baskets from the store's orders equal baskets built from orders.csv
 expect_rc 0 "$XS" gen --out "$T/g" --customers 200
@@ -68,4 +74,5 @@ expect_rc 0 "$XS" itemsets --db "$DB" --source orders --min-count 3 --format csv
 sort "$T/.out" > "$T/from_db"
 cmp -s "$T/from_file" "$T/from_db" || fail "--db orders differs from the orders file"
 expect_rc 0 "$XS" rules --db "$DB" --source adoption --min-support 0.05 --min-confidence 0.5 --count-only
-expect_err 2 "--source: expected orders or adoption, got \"x\"" "$XS" itemsets --db "$DB" --source x
+expect_err 2 "xsell itemsets: --source: expected orders or adoption, got \"x\"
+try 'xsell itemsets --help'" "$XS" itemsets --db "$DB" --source x

@@ -33,19 +33,28 @@ expect_eq "$(kpi_field 2026-04 mrr_end)" "106.00" "April MRR"
 # --- help and errors ----------------------------------------------------
 expect_rc 0 "$XS" kpi --help
 grep -q "^usage: xsell kpi --db FILE" "$T/.out" || fail "--help prints the usage"
-expect_err 2 'xsell kpi: --by: expected segment, industry, size, channel, kind or product, got "region"' "$XS" kpi --db "$DB" --by region
-expect_err 2 'xsell kpi: --period: expected month, quarter or year, got "week"' "$XS" kpi --db "$DB" --period week
-expect_err 2 'xsell kpi: --from: 2026-05-01 is after --to 2026-04-30' "$XS" kpi --db "$DB" --from 2026-05-01 --to 2026-04-30
+expect_err 2 "xsell kpi: --by: expected segment, industry, size, channel, kind or product, got \"region\"
+try 'xsell kpi --help'" "$XS" kpi --db "$DB" --by region
+expect_err 2 "xsell kpi: --period: expected month, quarter or year, got \"week\"
+try 'xsell kpi --help'" "$XS" kpi --db "$DB" --period week
+expect_err 2 'xsell kpi: --from: 2026-05-01 is after the end of the range (to 2026-04-30)' "$XS" kpi --db "$DB" --from 2026-05-01 --to 2026-04-30
 expect_err 2 'xsell kpi: --from: not a date: "2026-02-30"' "$XS" kpi --db "$DB" --from 2026-02-30
 expect_err 2 'xsell kpi: --to: not a date: "tomorrow"' "$XS" kpi --db "$DB" --to tomorrow
 expect_err 2 'xsell kpi: --cac: expected a non-negative amount with at most 2 decimals, got "1,000"' "$XS" kpi --db "$DB" --cac 1,000
-expect_err 2 'xsell kpi: --cac-multiple: not a number: "five"' "$XS" kpi --db "$DB" --cac-multiple five
-expect_err 2 'xsell kpi: --save-days: 0 is out of range [1, 3650]' "$XS" kpi --db "$DB" --save-days 0
-expect_err 2 'xsell kpi: --format: expected table, json or csv, got "xml"' "$XS" kpi --db "$DB" --format xml
-expect_err 2 'xsell kpi: --db FILE is required' "$XS" kpi
-expect_err 2 "xsell kpi: --db: no such store: \"$T/none.db\"" "$XS" kpi --db "$T/none.db"
+expect_err 2 "xsell kpi: --cac-multiple: not a number: \"five\"
+try 'xsell kpi --help'" "$XS" kpi --db "$DB" --cac-multiple five
+expect_err 2 "xsell kpi: --save-days: 0 is out of range [1, 3650]
+try 'xsell kpi --help'" "$XS" kpi --db "$DB" --save-days 0
+expect_err 2 "xsell kpi: --format: expected table, json or csv, got \"xml\"
+try 'xsell kpi --help'" "$XS" kpi --db "$DB" --format xml
+expect_err 2 "xsell kpi: --db FILE is required
+try 'xsell kpi --help'" "$XS" kpi
+expect_err 2 "xsell kpi: $T/none.db: no such store" "$XS" kpi --db "$T/none.db"
 [ ! -e "$T/none.db" ] || fail "a missing store is not created"
 n_pass=$((n_pass + 1))
-expect_err 2 'xsell kpi: unexpected argument "extra"' "$XS" kpi --db "$DB" extra
-expect_err 2 'xsell kpi: unknown option "--bogus"' "$XS" kpi --db "$DB" --bogus
-expect_err 2 'xsell kpi: --by needs a value' "$XS" kpi --db "$DB" --by
+expect_err 2 "xsell kpi: unexpected argument \"extra\"
+try 'xsell kpi --help'" "$XS" kpi --db "$DB" extra
+expect_err 2 "xsell kpi: unknown option \"--bogus\"
+try 'xsell kpi --help'" "$XS" kpi --db "$DB" --bogus
+expect_err 2 "xsell kpi: --by needs a value
+try 'xsell kpi --help'" "$XS" kpi --db "$DB" --by

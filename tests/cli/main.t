@@ -3,23 +3,37 @@ expect_rc 0 "$XS" --help
 grep -q "^  import " "$T/.out" || fail "--help lists import"
 expect_rc 0 "$XS" --version
 grep -q "^xsell [0-9]" "$T/.out" || fail "--version prints the version"
-expect_err 2 'unknown command "frobnicate"' "$XS" frobnicate
+expect_err 2 "xsell: unknown command \"frobnicate\"
+try 'xsell --help'" "$XS" frobnicate
 expect_rc 2 "$XS"
 
 # Every subcommand reports an option that lacks its value, at the end of the
 # command line, the same way (one helper: xs_cli_bad_option).
-expect_err 2 'xsell export: --format needs a value' "$XS" export --db "$T/x.db" --format
-expect_err 2 'xsell import: --db needs a value' "$XS" import --db
-expect_err 2 'xsell recommend: --db needs a value' "$XS" recommend --db
-expect_err 2 'xsell rules: --format needs a value' "$XS" rules --format
-expect_err 2 'xsell kpi: --format needs a value' "$XS" kpi --db "$T/x.db" --format
-expect_err 2 'xsell experiment: --format needs a value' "$XS" experiment analyze --format
-expect_err 2 'xsell experiment: --db needs a value' "$XS" experiment list --db
-expect_err 2 'xsell catalog: --db needs a value' "$XS" catalog check --db
-expect_err 2 'xsell rank: --alpha needs a value' "$XS" rank --alpha
+expect_err 2 "xsell export: --format needs a value
+try 'xsell export --help'" "$XS" export --db "$T/x.db" --format
+expect_err 2 "xsell import: --db needs a value
+try 'xsell import --help'" "$XS" import --db
+expect_err 2 "xsell recommend: --db needs a value
+try 'xsell recommend --help'" "$XS" recommend --db
+expect_err 2 "xsell rules: --format needs a value
+try 'xsell rules --help'" "$XS" rules --format
+expect_err 2 "xsell kpi: --format needs a value
+try 'xsell kpi --help'" "$XS" kpi --db "$T/x.db" --format
+expect_err 2 "xsell experiment: --format needs a value
+try 'xsell experiment --help'" "$XS" experiment analyze --format
+expect_err 2 "xsell experiment: --db needs a value
+try 'xsell experiment --help'" "$XS" experiment list --db
+expect_err 2 "xsell catalog: --db needs a value
+try 'xsell catalog --help'" "$XS" catalog check --db
+expect_err 2 "xsell rank: --alpha needs a value
+try 'xsell rank --help'" "$XS" rank --alpha
 grep -q 'unknown option' "$T/.err" && fail "a missing value is not an unknown option"
 # ... and the other option mistakes name the option without its value.
-expect_err 2 'xsell rules: unknown option "-z"' "$XS" rules -z
-expect_err 2 'xsell recommend: unknown option "--frob"' "$XS" recommend --frob=2
-expect_err 2 'xsell recommend: --help takes no value' "$XS" recommend --help=3
-expect_err 2 "try 'xsell recommend --help'" "$XS" recommend --help=3
+expect_err 2 "xsell rules: unknown option \"-z\"
+try 'xsell rules --help'" "$XS" rules -z
+expect_err 2 "xsell recommend: unknown option \"--frob\"
+try 'xsell recommend --help'" "$XS" recommend --frob=2
+expect_err 2 "xsell recommend: --help takes no value
+try 'xsell recommend --help'" "$XS" recommend --help=3
+expect_err 2 "xsell recommend: --help takes no value
+try 'xsell recommend --help'" "$XS" recommend --help=3

@@ -49,13 +49,18 @@ expect_err 2 'xsell outcome: --revenue-delta: not an amount: "lots"' \
     "$XS" outcome --db "$DB" --offer X20260630-0003 accepted --at 2026-06-30 --revenue-delta lots
 expect_err 2 'xsell outcome: --revenue-delta: more than 2 fraction digits: "1.005"' \
     "$XS" outcome --db "$DB" --offer X20260630-0003 accepted --at 2026-06-30 --revenue-delta 1.005
-expect_err 2 'xsell outcome: expected accepted, declined or ignored, got "maybe"' \
+expect_err 2 "xsell outcome: expected accepted, declined or ignored, got \"maybe\"
+try 'xsell outcome --help'" \
     "$XS" outcome --db "$DB" --offer X20260630-0003 maybe
-expect_err 2 'xsell outcome: give the outcome: accepted, declined or ignored' \
+expect_err 2 "xsell outcome: give the outcome: accepted, declined or ignored
+try 'xsell outcome --help'" \
     "$XS" outcome --db "$DB" --offer X20260630-0003
-expect_err 2 'xsell outcome: --offer ID is required' "$XS" outcome --db "$DB" accepted
-expect_err 2 'xsell outcome: --db FILE is required' "$XS" outcome --offer X accepted
-expect_err 2 'xsell outcome: unexpected argument "again"' \
+expect_err 2 "xsell outcome: --offer ID is required
+try 'xsell outcome --help'" "$XS" outcome --db "$DB" accepted
+expect_err 2 "xsell outcome: --db FILE is required
+try 'xsell outcome --help'" "$XS" outcome --offer X accepted
+expect_err 2 "xsell outcome: unexpected argument \"again\"
+try 'xsell outcome --help'" \
     "$XS" outcome --db "$DB" --offer X20260630-0003 accepted again
 expect_err 2 "xsell outcome: $T/none.db: no such store" \
     "$XS" outcome --db "$T/none.db" --offer X accepted
@@ -64,7 +69,8 @@ cmp -s "$T/before" "$T/after" || fail "a refused outcome changed the offers"
 # a refused --log run logs nothing
 expect_err 2 'xsell recommend: --customer: unknown customer "ZZ"' \
     "$XS" recommend --db "$DB" --customer ZZ --log
-expect_err 2 'xsell recommend: --log logs contacts: a cart placement is not one' \
+expect_err 2 "xsell recommend: --log records offers made to customers: not with --cart
+try 'xsell recommend --help'" \
     "$XS" recommend --db "$DB" --customer U1 --cart nope --log
 "$XS" export --db "$DB" offers >"$T/after" 2>/dev/null
 cmp -s "$T/before" "$T/after" || fail "a refused --log run changed the offers"
@@ -77,7 +83,7 @@ expect_rc 0 "$XS" outcome --db "$DB" --offer X20260630-0001 --at 2026-06-30 acce
 expect_eq "$(grep -E '^X20260630-000[13],' "$T/off2" | cut -d, -f1,7-9 | tr '\n' ' ')" \
     "X20260630-0001,accepted,2026-06-30,-12.50 X20260630-0003,declined,2026-06-30, " "outcomes stored"
 # an outcome is final: refused, nothing changed
-expect_err 2 'xsell outcome: --offer: offer "X20260630-0003" already has the final outcome "declined"' \
+expect_err 2 'xsell outcome: offer "X20260630-0003" already has the final outcome "declined"' \
     "$XS" outcome --db "$DB" --offer X20260630-0003 accepted --at 2026-07-01
 "$XS" export --db "$DB" offers >"$T/off3" 2>/dev/null
 cmp -s "$T/off2" "$T/off3" || fail "a second outcome changed the offers"
@@ -122,9 +128,12 @@ done
 expect_eq "$(tail -n +2 "$T/all2.csv" | cut -d, -f2 | sort -u | tr '\n' ' ')" "1 " "at most one more offer each"
 
 # build errors
-expect_err 2 'xsell build: --db FILE is required' "$XS" build
+expect_err 2 "xsell build: --db FILE is required
+try 'xsell build --help'" "$XS" build
 expect_err 2 "xsell build: $T/none.db: no such store" "$XS" build --db "$T/none.db"
-expect_err 2 'xsell build: --set: unknown name "foo"' "$XS" build --db "$DB" --set foo=1
-expect_err 2 'xsell build: unexpected argument "x"' "$XS" build --db "$DB" x
+expect_err 2 "xsell build: --set: unknown name \"foo\"
+try 'xsell build --help'" "$XS" build --db "$DB" --set foo=1
+expect_err 2 "xsell build: unexpected argument \"x\"
+try 'xsell build --help'" "$XS" build --db "$DB" x
 expect_rc 0 "$XS" build --help
 expect_rc 0 "$XS" outcome --help

@@ -8,12 +8,13 @@ DB=$(new_db demo)
 "$XS" demo --db "$DB" --customers 300 >/dev/null 2>&1 || fail "demo"
 
 # bad specs: located at the entry (inline) or the line (@FILE)
-expect_err 2 'xsell plan: --capacity SPEC is required' "$XS" plan --db "$DB"
+expect_err 2 "xsell plan: --capacity SPEC is required
+try 'xsell plan --help'" "$XS" plan --db "$DB"
 expect_err 2 'xsell plan: capacity:3: unknown channel "fax"' \
     "$XS" plan --db "$DB" --capacity 'csm=8/owner, email=5000, fax=3'
 expect_err 2 'xsell plan: capacity:1: expected NAME=N: "csm"' \
     "$XS" plan --db "$DB" --capacity 'csm'
-expect_err 2 'xsell plan: capacity:1: per what? only /owner is known: "team"' \
+expect_err 2 'xsell plan: capacity:1: a limit is N (in all) or N/owner (per owner), not per "team"' \
     "$XS" plan --db "$DB" --capacity 'csm=8/team'
 expect_err 2 'xsell plan: capacity:2: capacity not a whole number 0..1000000000: "-1"' \
     "$XS" plan --db "$DB" --capacity 'csm=8/owner,email=-1'
@@ -32,10 +33,13 @@ expect_err 2 "xsell plan: $T/caps.txt:4: capacity not a whole number 0..10000000
     "$XS" plan --db "$DB" --capacity "@$T/caps.txt"
 expect_err 2 "xsell plan: $T/none.txt: cannot read the capacity file" \
     "$XS" plan --db "$DB" --capacity "@$T/none.txt"
-expect_err 2 'xsell plan: --solver: expected auto, lagrange, lp or mip: "simplex"' \
+expect_err 2 "xsell plan: --solver: expected auto, lagrange, lp or mip, got \"simplex\"
+try 'xsell plan --help'" \
     "$XS" plan --db "$DB" --capacity 'email=1' --solver simplex
-expect_err 2 'xsell plan: --days: ' "$XS" plan --db "$DB" --capacity 'email=1' --days 0
-expect_err 2 'xsell plan: --customer needs --format csv or json' \
+expect_err 2 "xsell plan: --days: 0 is out of range [1, 366]
+try 'xsell plan --help'" "$XS" plan --db "$DB" --capacity 'email=1' --days 0
+expect_err 2 "xsell plan: --customer needs --format csv or json
+try 'xsell plan --help'" \
     "$XS" plan --db "$DB" --capacity 'email=1' --customer C00000001
 expect_err 2 'xsell plan: --customer: unknown customer "nobody"' \
     "$XS" plan --db "$DB" --capacity 'email=1' --customer nobody --format csv

@@ -51,8 +51,8 @@ if [ "$RUN" != skip ]; then
     $RUN "$XS" catalog check --db "$DB" >"$T/.out" 2>/dev/null
     diff -u "$T/want_cat" "$T/.out" >&2 || fail "catalog check on a read-only store differs"
     # writing needs a writable store
-    expect_err 1 "xsell import: $DB: " $RUN "$XS" import --db "$DB" customers "$D/customers.csv"
-    expect_err 1 "readonly database" $RUN "$XS" recommend --db "$DB" --customer U1 --log
+    expect_err 1 "xsell import: $DB: opening the store: attempt to write a readonly database" $RUN "$XS" import --db "$DB" customers "$D/customers.csv"
+    expect_err 1 "xsell recommend: $DB: opening the store: attempt to write a readonly database" $RUN "$XS" recommend --db "$DB" --customer U1 --log
     [ "$(ls -A "$T/ro")" = "$files_before" ] || fail "files appeared next to the store"
 fi
 # whoever ran them, the read-only commands changed nothing

@@ -81,16 +81,23 @@ expect_out 0 "$T/want" -- "$XS" targets --db "$DB" --as-of 2026-06-30 --limit 3
 "$XS" recommend --db "$DB" --customer U1 --as-of 2026-06-30 --cart shop-printer --format csv >"$T/cart" 2>&1 || fail "--cart"
 expect_eq "$(cut -d, -f1-5 "$T/cart" | sed -n 2p)" "U1,1,shop-paper,cart,shop-printer" "--cart"
 expect_err 2 'xsell recommend: --cart: unknown product "nope"' "$XS" recommend --db "$DB" --customer U1 --cart shop-printer,nope
-expect_err 2 'xsell recommend: --cart answers one shopper: not with --all' "$XS" recommend --db "$DB" --all --cart shop-printer
+expect_err 2 "xsell recommend: --cart answers one shopper: not with --all
+try 'xsell recommend --help'" "$XS" recommend --db "$DB" --all --cart shop-printer
 
 # errors
 expect_err 2 'xsell recommend: --customer: unknown customer "ZZ"' "$XS" recommend --db "$DB" --customer ZZ
-expect_err 2 'xsell recommend: give either --customer ID or --all' "$XS" recommend --db "$DB"
-expect_err 2 'xsell recommend: give either --customer ID or --all' "$XS" recommend --db "$DB" --all --customer U1
-expect_err 2 'xsell recommend: --lang: expected en or ja, got "fr"' "$XS" recommend --db "$DB" --customer U1 --lang fr
-expect_err 2 'xsell recommend: --set: unknown name "foo"' "$XS" recommend --db "$DB" --customer U1 --set foo=1
-expect_err 2 'xsell recommend: --limit' "$XS" recommend --db "$DB" --customer U1 --limit 0
+expect_err 2 "xsell recommend: give either --customer ID or --all
+try 'xsell recommend --help'" "$XS" recommend --db "$DB"
+expect_err 2 "xsell recommend: give either --customer ID or --all
+try 'xsell recommend --help'" "$XS" recommend --db "$DB" --all --customer U1
+expect_err 2 "xsell recommend: --lang: expected en or ja, got \"fr\"
+try 'xsell recommend --help'" "$XS" recommend --db "$DB" --customer U1 --lang fr
+expect_err 2 "xsell recommend: --set: unknown name \"foo\"
+try 'xsell recommend --help'" "$XS" recommend --db "$DB" --customer U1 --set foo=1
+expect_err 2 "xsell recommend: --limit: 0 is out of range [1, 64]
+try 'xsell recommend --help'" "$XS" recommend --db "$DB" --customer U1 --limit 0
 expect_err 2 "xsell recommend: $T/none.db: no such store" "$XS" recommend --db "$T/none.db" --customer U1
-expect_err 2 'xsell targets: --db FILE is required' "$XS" targets
+expect_err 2 "xsell targets: --db FILE is required
+try 'xsell targets --help'" "$XS" targets
 expect_rc 0 "$XS" recommend --help
 expect_rc 0 "$XS" targets --help

@@ -64,7 +64,7 @@ expect_eq "$(sed -n 2p "$T/.out" | cut -d' ' -f1-6)" "decisions $n_logged from 2
 expect_eq "$(sed -n 5p "$T/.out" | tr -s ' ' | cut -d' ' -f1-5)" "estimator value se ci_low ci_high" "table: header"
 
 # --save keeps it for GET /v1/replays
-expect_err 0 "saved replay 1" "$XS" replay --db "$DB" --policy "$T/same.conf" --save
+expect_err 0 'saved replay 1' "$XS" replay --db "$DB" --policy "$T/same.conf" --save
 
 # bad input: located messages, exit 2, nothing written
 printf 'epsilon_upsell=0.5\n# fine\n\nusage_high=0.5\n' >"$T/bad1.conf"
@@ -83,13 +83,15 @@ expect_err 1 "xsell replay: $T/none.conf: cannot open: No such file or directory
     "$XS" replay --db "$DB" --policy "$T/none.conf"
 expect_err 2 'xsell replay: --from: expected a date YYYY-MM-DD, got "June"' \
     "$XS" replay --db "$DB" --policy "$T/same.conf" --from June
-expect_err 2 'xsell replay: --to: 2026-01-01 is before --from 2026-06-30' \
+expect_err 2 'xsell replay: --to: 2026-01-01 is before the start of the range (from 2026-06-30)' \
     "$XS" replay --db "$DB" --policy "$T/same.conf" --from 2026-06-30 --to 2026-01-01
 expect_err 2 "xsell replay: no logged decision between 2026-07-01 and the last: log decisions with 'xsell recommend --log' (docs/replay.md)" \
     "$XS" replay --db "$DB" --policy "$T/same.conf" --from 2026-07-01
-expect_err 2 'xsell replay: --policy CONFIG is required' "$XS" replay --db "$DB"
-expect_err 2 'xsell replay: --db FILE is required' "$XS" replay --policy "$T/same.conf"
+expect_err 2 "xsell replay: --policy CONFIG is required
+try 'xsell replay --help'" "$XS" replay --db "$DB"
+expect_err 2 "xsell replay: --db FILE is required
+try 'xsell replay --help'" "$XS" replay --policy "$T/same.conf"
 expect_err 2 "xsell replay: $T/no.db: no such store" "$XS" replay --db "$T/no.db" --policy "$T/same.conf"
 # a store logged before decisions were: no decision to replay
-expect_err 2 "xsell replay: no logged decision between the first and the last" \
+expect_err 2 "xsell replay: no logged decision between the first and the last: log decisions with 'xsell recommend --log' (docs/replay.md)" \
     "$XS" replay --db "$FRESH" --policy "$T/same.conf"

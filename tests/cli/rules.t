@@ -18,10 +18,13 @@ expect_rc 0 "$XS" rules --input "$D/small.csv" --input-format basket --min-count
 expect_eq "$(cat "$T/.out")" 4 "rules with lift >= 1.3"
 
 # errors
-expect_err 2 "--rhs: unknown item \"foo\"" "$XS" rules --input "$D/small.csv" --input-format basket --rhs foo
-expect_err 2 "--min-support: 1.5 is out of range [0, 1]" "$XS" rules --input "$D/small.csv" --min-support 1.5
-expect_err 2 "--min-confidence: 2 is out of range [0, 1]" "$XS" rules --input "$D/small.csv" --min-confidence 2
-expect_err 2 "--sort-by: expected confidence, lift, support, leverage, conviction or coverage, got \"x\"" "$XS" rules --input "$D/small.csv" --sort-by x
-expect_err 2 "bad.dat:3: not an item number: \"x1\"" "$XS" rules --input "$D/bad.dat"
-expect_err 2 "nope.dat: No such file or directory" "$XS" rules --input "$D/nope.dat"
+expect_err 2 'xsell rules: --rhs: unknown item "foo"' "$XS" rules --input "$D/small.csv" --input-format basket --rhs foo
+expect_err 2 "xsell rules: --min-support: 1.5 is out of range [0, 1]
+try 'xsell rules --help'" "$XS" rules --input "$D/small.csv" --min-support 1.5
+expect_err 2 "xsell rules: --min-confidence: 2 is out of range [0, 1]
+try 'xsell rules --help'" "$XS" rules --input "$D/small.csv" --min-confidence 2
+expect_err 2 "xsell rules: --sort-by: expected confidence, lift, support, leverage, conviction or coverage, got \"x\"
+try 'xsell rules --help'" "$XS" rules --input "$D/small.csv" --sort-by x
+expect_err 2 "xsell rules: $D/bad.dat:3: not an item number: \"x1\"" "$XS" rules --input "$D/bad.dat"
+expect_err 2 "xsell rules: $D/nope.dat: No such file or directory" "$XS" rules --input "$D/nope.dat"
 

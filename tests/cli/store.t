@@ -5,19 +5,31 @@
 DB=$(new_db s)
 expect_rc 0 "$XS" store --help
 grep -q "^usage: xsell store init --db FILE|URL" "$T/.out" || fail "store --help prints the usage"
-expect_err 2 "xsell store: expected init or info" "$XS" store
-expect_err 2 'xsell store: unknown action "frob": expected init or info' "$XS" store frob
-expect_err 2 "xsell store: --db FILE|URL is required" "$XS" store init
-expect_err 2 "xsell store: --db FILE|URL is required" "$XS" store info
-expect_err 2 "xsell store: --db needs a value" "$XS" store init --db
-expect_err 2 'xsell store: unknown option "--shards"' "$XS" store init --db "$DB" --shards 4
-expect_err 2 'xsell store: unexpected argument "extra"' "$XS" store info --db "$DB" extra
-expect_err 2 "xsell store: --print goes with --citus" "$XS" store init --db "$DB" --print
-expect_err 2 "xsell store: --citus and --print go with init" "$XS" store info --db "$DB" --citus
-expect_err 2 'xsell store: --format: expected table, json or csv, got "xml"' "$XS" store info --db "$DB" --format xml
-expect_err 2 "xsell store: --format goes with info" "$XS" store init --db "$DB" --format json
+expect_err 2 "xsell store: expected init or info
+try 'xsell store --help'" "$XS" store
+expect_err 2 "xsell store: unknown action \"frob\": expected init or info
+try 'xsell store --help'" "$XS" store frob
+expect_err 2 "xsell store: --db FILE|URL is required
+try 'xsell store --help'" "$XS" store init
+expect_err 2 "xsell store: --db FILE|URL is required
+try 'xsell store --help'" "$XS" store info
+expect_err 2 "xsell store: --db needs a value
+try 'xsell store --help'" "$XS" store init --db
+expect_err 2 "xsell store: unknown option \"--shards\"
+try 'xsell store --help'" "$XS" store init --db "$DB" --shards 4
+expect_err 2 "xsell store: unexpected argument \"extra\"
+try 'xsell store --help'" "$XS" store info --db "$DB" extra
+expect_err 2 "xsell store: --print goes with --citus
+try 'xsell store --help'" "$XS" store init --db "$DB" --print
+expect_err 2 "xsell store: --citus and --print go with init
+try 'xsell store --help'" "$XS" store info --db "$DB" --citus
+expect_err 2 "xsell store: --format: expected table, json or csv, got \"xml\"
+try 'xsell store --help'" "$XS" store info --db "$DB" --format xml
+expect_err 2 "xsell store: --format goes with info
+try 'xsell store --help'" "$XS" store init --db "$DB" --format json
 if sqlite_only; then
-    expect_err 2 "xsell store: --citus needs a PostgreSQL store" "$XS" store init --db "$DB" --citus
+    expect_err 2 "xsell store: --citus needs a PostgreSQL store
+try 'xsell store --help'" "$XS" store init --db "$DB" --citus
     [ -e "$DB" ] && fail "a refused --citus created the store"
 fi
 expect_err 2 "xsell store: $T/none.db: no such store" "$XS" store info --db "$T/none.db"
@@ -30,7 +42,7 @@ expect_eq "$(cat "$T/last")" "COMMIT;" "last line of the Citus SQL"
 grep -o "create_[a-z]*_table('[a-z_]*'" "$T/.out" | sed "s/.*('//; s/'//" | sort >"$T/placed"
 # every table info lists (all the store's tables) is placed exactly once
 expect_rc 0 "$XS" store init --db "$DB"
-expect_err 0 "xsell store: the store is ready" "$XS" store init --db "$DB"
+expect_err 0 'xsell store: the store is ready' "$XS" store init --db "$DB"
 expect_rc 0 "$XS" store info --db "$DB" --format csv
 tail -n +2 "$T/.out" | cut -d, -f1 | sort >"$T/tables"
 expect_out 0 "$T/tables" -- cat "$T/placed"

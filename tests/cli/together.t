@@ -90,21 +90,34 @@ expect_out 0 "$T/want" -- "$XS" together --db "$DB" --half-life 30 --min-count 0
 # bad input
 expect_err 2 'xsell together: --item: unknown item "foo"' "$XS" together --input "$D/small.csv" --input-format basket --item foo
 expect_err 2 'xsell together: --cart: unknown item "zz"' "$XS" together --input "$D/small.csv" --input-format basket --cart a,zz
-expect_err 2 "$T/nope.dat" "$XS" together --input "$T/nope.dat"
-expect_err 2 "xsell together: $T/nope.db: No such file or directory" "$XS" together --db "$T/nope.db"
+expect_err 2 "xsell together: $T/nope.dat: No such file or directory" "$XS" together --input "$T/nope.dat"
+expect_err 2 "xsell together: $T/nope.db: no such store" "$XS" together --db "$T/nope.db"
 [ -e "$T/nope.db" ] && fail "a missing store must not be created"
-expect_err 2 'xsell together: --top: 0 is out of range [1, 10000]' "$XS" together --input "$D/small.dat" --top 0
-expect_err 2 'xsell together: --top: not an integer: "x"' "$XS" together --input "$D/small.dat" --top x
-expect_err 2 'xsell together: --half-life: -1 is out of range' "$XS" together --db "$DB" --half-life -1
-expect_err 2 'xsell together: --min-count: not a number: "many"' "$XS" together --db "$DB" --min-count many
-expect_err 2 'xsell together: --measure: expected count, jaccard, lift or cosine, got "dice"' "$XS" together --input "$D/small.dat" --measure dice
-expect_err 2 'xsell together: --source: expected orders or adoption, got "lines"' "$XS" together --db "$DB" --source lines
-expect_err 2 'xsell together: --input-format: expected fimi or basket, got "xml"' "$XS" together --input "$D/small.dat" --input-format xml
-expect_err 2 'xsell together: give one of --input FILE or --db FILE' "$XS" together
-expect_err 2 'xsell together: give one of --input FILE or --db FILE' "$XS" together --input "$D/small.dat" --db "$DB"
-expect_err 2 'xsell together: give --item or --cart, not both' "$XS" together --input "$D/small.dat" --item 1 --cart 2
-expect_err 2 'xsell together: --half-life needs dated baskets: use --db' "$XS" together --input "$D/small.dat" --half-life 30
-expect_err 2 'xsell together: --format: expected table, json or csv, got "xml"' "$XS" together --input "$D/small.dat" --format xml
-expect_err 2 'xsell together: unknown option "--bogus"' "$XS" together --bogus
+expect_err 2 "xsell together: --top: 0 is out of range [1, 10000]
+try 'xsell together --help'" "$XS" together --input "$D/small.dat" --top 0
+expect_err 2 "xsell together: --top: not an integer: \"x\"
+try 'xsell together --help'" "$XS" together --input "$D/small.dat" --top x
+expect_err 2 "xsell together: --half-life: -1 is out of range [0.001, 1e+06]
+try 'xsell together --help'" "$XS" together --db "$DB" --half-life -1
+expect_err 2 "xsell together: --min-count: not a number: \"many\"
+try 'xsell together --help'" "$XS" together --db "$DB" --min-count many
+expect_err 2 "xsell together: --measure: expected count, jaccard, lift or cosine, got \"dice\"
+try 'xsell together --help'" "$XS" together --input "$D/small.dat" --measure dice
+expect_err 2 "xsell together: --source: expected orders or adoption, got \"lines\"
+try 'xsell together --help'" "$XS" together --db "$DB" --source lines
+expect_err 2 "xsell together: --input-format: expected fimi or basket, got \"xml\"
+try 'xsell together --help'" "$XS" together --input "$D/small.dat" --input-format xml
+expect_err 2 "xsell together: give one of --input FILE or --db FILE
+try 'xsell together --help'" "$XS" together
+expect_err 2 "xsell together: give one of --input FILE or --db FILE
+try 'xsell together --help'" "$XS" together --input "$D/small.dat" --db "$DB"
+expect_err 2 "xsell together: give --item or --cart, not both
+try 'xsell together --help'" "$XS" together --input "$D/small.dat" --item 1 --cart 2
+expect_err 2 "xsell together: --half-life needs dated baskets: use --db
+try 'xsell together --help'" "$XS" together --input "$D/small.dat" --half-life 30
+expect_err 2 "xsell together: --format: expected table, json or csv, got \"xml\"
+try 'xsell together --help'" "$XS" together --input "$D/small.dat" --format xml
+expect_err 2 "xsell together: unknown option \"--bogus\"
+try 'xsell together --help'" "$XS" together --bogus
 expect_rc 0 "$XS" together --help
 grep -q "^usage: xsell together" "$T/.out" || fail "--help prints the usage"

@@ -94,7 +94,18 @@ expect_out 0 want.csv -- "$XS" together --db $DB --item 22041 --format csv
 # idempotent: a second import changes nothing
 "$XS" export --db $DB orders >before.csv 2>/dev/null
 # shellcheck disable=SC2086
-expect_err 0 "  orders:        4 orders with a customer, 6 lines (0 new, 0 updated, 6 unchanged)" \
+expect_err 0 'imported shop.csv: 13 lines read in #.# s
+  orders:        4 orders with a customer, 6 lines (0 new, 0 updated, 6 unchanged)
+  merged:        1 repeated product line added to an earlier line of the same order
+  returns:       1 line in 1 return or cancellation
+  anonymous:     2 lines in 1 order without a customer (kept for co-purchase mining only)
+  not sales:     1 line priced 0 and 0 with a negative price (left out)
+  excluded:      2 lines of 2 codes that are not products:
+    M                   1 line   description "Manual"
+    POST                1 line   description "POSTAGE"
+  new customers: 0 (signup date = first purchase)
+  new products:  0 (price = median unit price of their sales)
+  rounded:       1 amount had more fraction digits than the currency (rounded half to even)' \
     "$XS" import --db $DB transactions shop.csv $MAP --map "Customer ID=customer_id" --return-prefix C
 "$XS" export --db $DB orders >after.csv 2>/dev/null
 cmp -s before.csv after.csv || fail "re-import changed the orders"
@@ -103,7 +114,16 @@ cmp -s before.csv after.csv || fail "re-import changed the orders"
 # result here); --no-default-exclusions keeps POST and M as products;
 # --exclude-products and --keep-products; --consent
 # shellcheck disable=SC2086
-expect_err 0 "  excluded:      0 lines of 0 codes that are not products" \
+expect_err 0 'imported shop.csv: 13 lines read in #.# s
+  orders:        5 orders with a customer, 8 lines (8 new, 0 updated, 0 unchanged)
+  merged:        1 repeated product line added to an earlier line of the same order
+  returns:       1 line in 1 return or cancellation
+  anonymous:     2 lines in 1 order without a customer (kept for co-purchase mining only)
+  not sales:     1 line priced 0 and 0 with a negative price (left out)
+  excluded:      0 lines of 0 codes that are not products
+  new customers: 2 (signup date = first purchase)
+  new products:  6 (price = median unit price of their sales)
+  rounded:       2 amounts had more fraction digits than the currency (rounded half to even)' \
     "$XS" import --db "$DB2" transactions shop.csv $MAP --map "Customer ID=customer_id" --no-default-exclusions
 expect_eq "$("$XS" export --db "$DB2" products | grep -c '^POST,POSTAGE,')" 1 "POST kept as a product"
 # shellcheck disable=SC2086
@@ -191,14 +211,17 @@ expect_rc 2 "$XS" import --db "$DB_BAD" transactions bad.csv --max-errors 2
 expect_eq "$(sed -n 3p "$T/.err")" "... and 6 more errors" "--max-errors 2"
 
 # usage errors
-expect_err 2 'xsell import: --date-format: expected iso, ymd, dmy or mdy, got "us"' \
+expect_err 2 "xsell import: --date-format: expected iso, ymd, dmy or mdy, got \"us\"
+try 'xsell import --help'" \
     "$XS" import --db "$DB_BAD" transactions bad.csv --date-format us
 expect_err 2 'xsell import: --consent: expected email, in_app, csm, webinar or sns, got "mail"' \
     "$XS" import --db "$DB_BAD" transactions bad.csv --consent mail
 expect_err 2 'xsell import: --map: "bogus" is not a transactions field (expected order_id, product_id, date, quantity, unit_price, amount, customer_id or product_name)' \
     "$XS" import --db "$DB_BAD" transactions bad.csv --map order_id=bogus
-expect_err 2 "xsell import: --date-format, --return-prefix, --exclude-products, --keep-products, --no-default-exclusions and --consent apply to transactions only" \
+expect_err 2 "xsell import: --date-format, --return-prefix, --exclude-products, --keep-products, --no-default-exclusions and --consent apply to transactions only
+try 'xsell import --help'" \
     "$XS" import --db "$DB_BAD" orders bad.csv --return-prefix C
-expect_err 2 "xsell import: --skip-bad-rows does not apply to transactions (an order log is imported whole)" \
+expect_err 2 "xsell import: --skip-bad-rows does not apply to transactions (an order log is imported whole)
+try 'xsell import --help'" \
     "$XS" import --db "$DB_BAD" transactions bad.csv --skip-bad-rows
 

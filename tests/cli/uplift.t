@@ -7,7 +7,8 @@ A="--input $F --treatment-col arm --treatment offer --control none --outcome acc
 expect_rc 0 "$XS" uplift --help
 grep -q "^usage: xsell uplift train" "$T/.out" || fail "uplift --help prints the usage"
 expect_rc 0 "$XS" uplift eval --help
-expect_err 2 'unknown subcommand "fit" (train, predict or eval)' "$XS" uplift fit
+expect_err 2 "xsell uplift: unknown subcommand \"fit\" (train, predict or eval)
+try 'xsell uplift --help'" "$XS" uplift fit
 
 # train: the summary, the rows of the third arm counted, blanks noted
 expect_rc 0 "$XS" uplift train $A --rounds 20 --model "$T/m.json" --format csv
@@ -51,18 +52,22 @@ expect_eq "$(sed -n 2p "$T/.out" | cut -d, -f1-3,5,6)" "class_transform,qini,,,"
     "no interval without bootstrap"
 
 # bad usage and bad input: exact messages, exit 2
-expect_err 2 "xsell uplift: --treatment is required" \
+expect_err 2 "xsell uplift: --treatment is required
+try 'xsell uplift --help'" \
     "$XS" uplift train --input "$F" --treatment-col arm --control none --outcome accepted \
     --model "$T/x.json"
-expect_err 2 "xsell uplift: --model is required" "$XS" uplift train $A
-expect_err 2 "xsell uplift: --folds and --split cannot be used together" \
+expect_err 2 "xsell uplift: --model is required
+try 'xsell uplift --help'" "$XS" uplift train $A
+expect_err 2 "xsell uplift: --folds and --split cannot be used together
+try 'xsell uplift --help'" \
     "$XS" uplift eval $A --folds 3 --split 0.3
-expect_err 2 'xsell uplift: --learner: expected two_model or class_transform, got "s_learner"' \
+expect_err 2 "xsell uplift: --learner: expected two_model or class_transform, got \"s_learner\"
+try 'xsell uplift --help'" \
     "$XS" uplift eval $A --learner s_learner
 expect_err 2 "xsell uplift: $F: --outcome: unknown column \"visit\" (columns: segment, score, tenure, arm, accepted)" \
     "$XS" uplift train --input "$F" --treatment-col arm --treatment offer --control none \
     --outcome visit --model "$T/x.json"
-expect_err 2 "xsell uplift: $F: --features: unknown column \"age\"" \
+expect_err 2 "xsell uplift: $F: --features: unknown column \"age\" (columns: segment, score, tenure, arm, accepted)" \
     "$XS" uplift train $A --features score,age --model "$T/x.json"
 expect_err 2 "xsell uplift: $F: arm: no row has the treatment value \"Offer\"" \
     "$XS" uplift train --input "$F" --treatment-col arm --treatment Offer --control none \

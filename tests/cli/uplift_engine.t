@@ -42,5 +42,6 @@ expect_eq "$(grep -v "from the holdout experiment" "$T/up" | grep -vc -- '-free-
 cmp -s "$T/a1" "$T/a2" || fail "uplift decisions differ between runs"
 
 # bad settings
-expect_err 2 'xsell recommend: --set: not a number >= 0: "x"' \
+expect_err 2 "xsell recommend: --set: not a number >= 0: \"x\"
+try 'xsell recommend --help'" \
     "$XS" recommend --db "$DB" --all --set uplift_min_n=x

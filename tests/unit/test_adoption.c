@@ -184,12 +184,12 @@ static void test_errors_and_filters(void)
     xs_adoption_opts o = {.from = "nope"};
     CHECK_INT(xs_adoption_compute(&in, &o, &r, &e), XS_ENOTFOUND);
     CHECK(r == NULL);
-    CHECK_STR(e.column, "from");
+    CHECK_STR(e.param, "from");
     CHECK_STR(e.message, "unknown item \"nope\"");
     o.from = NULL;
     o.to = "x\"y";
     CHECK_INT(xs_adoption_compute(&in, &o, &r, &e), XS_ENOTFOUND);
-    CHECK_STR(e.column, "to");
+    CHECK_STR(e.param, "to");
     CHECK_STR(e.message, "unknown item \"x\\\"y\"");
     int32_t bad[] = {30, -1};
     xs_adoption_opts ob = {.horizons = bad, .n_horizons = 2};

@@ -35,14 +35,14 @@ static void test_split_parse(void)
     static const struct {
         const char *spec, *msg;
     } bad[] = {
-        {"", "--split: empty split"},
-        {"a:90,:10", "--split: arm without a name: \":10\""},
-        {"a:90,b:", "--split: bad weight in \"b:\""},
-        {"a:90,b:x", "--split: weight must be a number > 0: \"b:x\""},
-        {"a:90,b:0", "--split: weight must be a number > 0: \"b:0\""},
-        {"a:90,b:-1", "--split: weight must be a number > 0: \"b:-1\""},
-        {"a:1,a:2", "--split: arm named twice: \"a\""},
-        {"a:1,", "--split: arm without a name: \"\""},
+        {"", "split: empty split"},
+        {"a:90,:10", "split: arm without a name: \":10\""},
+        {"a:90,b:", "split: bad weight in \"b:\""},
+        {"a:90,b:x", "split: weight must be a number > 0: \"b:x\""},
+        {"a:90,b:0", "split: weight must be a number > 0: \"b:0\""},
+        {"a:90,b:-1", "split: weight must be a number > 0: \"b:-1\""},
+        {"a:1,a:2", "split: arm named twice: \"a\""},
+        {"a:1,", "split: arm without a name: \"\""},
     };
     for (size_t i = 0; i < XS_N(bad); i++) {
         CHECK_INT(xs_exp_split_parse(bad[i].spec, &s, &e), XS_EINVAL);
@@ -227,7 +227,7 @@ static void test_assign_file(void)
     CHECK(v.ok);
     CHECK_INT(xs_exp_assign_file(path, 0, "cid", "spring-upsell", &s, on_unit, &v, &e),
               XS_ENOTFOUND);
-    CHECK_STR(xs_error_format(&e, msg, sizeof msg), "--id: unknown column \"cid\"");
+    CHECK_STR(xs_error_format(&e, msg, sizeof msg), "id: unknown column \"cid\"");
     v.n = 0;
     CHECK_INT(xs_exp_assign_file(path, 0, "customer_id", "x", &s, stop_at_two, &v, &e),
               XS_ERANGE);

@@ -181,6 +181,18 @@ static void test_error_format(void)
               "customers.csv:17: signup_date: not a date: \"2024-13-01\"");
     xs__error_set(&e, XS_EIO, "x.csv", 0, NULL, "cannot open: No such file");
     CHECK_STR(xs_error_format(&e, buf, sizeof buf), "x.csv: cannot open: No such file");
+    /* a parameter stands where a column would; a later set clears it */
+    CHECK_INT(xs__error_param(&e, XS_EINVAL, NULL, "as_of", "not a date: %s", "\"x\""),
+              XS_EINVAL);
+    CHECK_STR(e.param, "as_of");
+    CHECK_STR(e.column, "");
+    CHECK_STR(xs_error_format(&e, buf, sizeof buf), "as_of: not a date: \"x\"");
+    xs__error_param(&e, XS_ENOTFOUND, "m.csv", "id", "unknown column \"cid\"");
+    CHECK_STR(xs_error_format(&e, buf, sizeof buf), "m.csv: id: unknown column \"cid\"");
+    xs__error_set(&e, XS_ECONFLICT, NULL, 0, NULL, "exists");
+    CHECK_STR(e.param, "");
+    CHECK_STR(xs_strerror(XS_ECONFLICT), "conflicts with the stored state");
+    CHECK(xs__error_param(NULL, XS_EIO, NULL, "p", "x") == XS_EIO);
     CHECK_STR(xs_strerror(XS_ENOMEM), "out of memory");
     CHECK_STR(xs_strerror(12345), "unknown error");
     char q[32];

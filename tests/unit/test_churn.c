@@ -203,17 +203,17 @@ static void test_bad_input(void)
     xs_churn_read_opts ou = o;
     ou.label = "churn";
     bad_read("unk.csv", "id,x,churned\na,1,No\n", ou, XS_ENOTFOUND,
-             "%s: --label: unknown column \"churn\" (columns: id, x, churned)");
+             "%s: label: unknown column \"churn\" (columns: id, x, churned)");
     ou = o;
     ou.id = "ID";
     bad_read("unk2.csv", "id,x,churned\na,1,No\n", ou, XS_ENOTFOUND,
-             "%s: --id: unknown column \"ID\" (columns: id, x, churned)");
+             "%s: id: unknown column \"ID\" (columns: id, x, churned)");
     const char *drop[] = {"y"};
     ou = o;
     ou.drop = drop;
     ou.n_drop = 1;
     bad_read("unk3.csv", "id,x,churned\na,1,No\n", ou, XS_ENOTFOUND,
-             "%s: --drop: unknown column \"y\" (columns: id, x, churned)");
+             "%s: drop: unknown column \"y\" (columns: id, x, churned)");
 }
 
 /* ---------------------------------------------------------------------- */
@@ -458,10 +458,10 @@ static void test_cv_signal_and_noise(void)
 
     par.folds = 1;
     CHECK_INT(xs_churn_cv_run(d, &par, &r, &e), XS_EINVAL);
-    CHECK_STR(fmt_err(&e), "--folds: 1 folds for 1500 rows: need 2 <= folds <= rows");
+    CHECK_STR(fmt_err(&e), "folds: 1 folds for 1500 rows: need 2 <= folds <= rows");
     par.folds = 1501;
     CHECK_INT(xs_churn_cv_run(d, &par, &r, &e), XS_EINVAL);
-    CHECK_STR(fmt_err(&e), "--folds: 1501 folds for 1500 rows: need 2 <= folds <= rows");
+    CHECK_STR(fmt_err(&e), "folds: 1501 folds for 1500 rows: need 2 <= folds <= rows");
     xs_churn_data_free(d);
 
     small_params(&par);

@@ -366,17 +366,17 @@ static void test_errors(void)
     xs_churn_data *d = NULL;
     xs_error e;
     CHECK_INT(xs_churn_history_features(s, "2020-01-01", 0, NULL, &d, &e), XS_EINVAL);
-    CHECK_STR(fmt_err(&e), "--cutoff: no customer is active on 2020-01-01");
+    CHECK_STR(fmt_err(&e), "cutoff: no customer is active on 2020-01-01");
     CHECK(d == NULL);
     CHECK_INT(xs_churn_history_features(s, "2026-13-01", 0, NULL, &d, &e), XS_EINVAL);
-    CHECK_STR(fmt_err(&e), "--cutoff: not a date: \"2026-13-01\"");
+    CHECK_STR(fmt_err(&e), "cutoff: not a date: \"2026-13-01\"");
     CHECK_INT(xs_churn_history_features(s, "2026-06-30", 32, NULL, &d, &e), XS_EINVAL);
-    CHECK_STR(fmt_err(&e), "--cutoff: labels of cutoff 2026-06-30 need data up to "
+    CHECK_STR(fmt_err(&e), "cutoff: labels of cutoff 2026-06-30 need data up to "
                            "2026-08-01, the data ends on 2026-07-31");
     CHECK_INT(xs_churn_history_features(s, "2026-06-30", 31, NULL, &d, &e), XS_OK);
     xs_churn_data_free(d);
     CHECK_INT(xs_churn_history_features(s, "2026-06-30", 4000, NULL, &d, &e), XS_EINVAL);
-    CHECK_STR(fmt_err(&e), "--horizon: 4000 days is out of range [1, 3650]");
+    CHECK_STR(fmt_err(&e), "horizon: 4000 days is out of range [1, 3650]");
 
     xs_churn_history_opts o;
     xs_churn_history_opts_init(&o);
@@ -397,23 +397,23 @@ static void test_errors(void)
     o.horizon = 30;
     o.cutoff = "2026-03-01";
     CHECK_INT(xs_churn_history_eval(s, &o, &r, &e), XS_EINVAL);
-    CHECK_STR(fmt_err(&e), "--cutoff: none of the 5 customers active on 2026-03-01 "
+    CHECK_STR(fmt_err(&e), "cutoff: none of the 5 customers active on 2026-03-01 "
                            "churned within 30 days: need churners and stayers");
     o.horizon = 30;
     o.cutoff = "2026-07-01";
     CHECK_INT(xs_churn_history_eval(s, &o, &r, &e), XS_EINVAL);
-    CHECK_STR(fmt_err(&e), "--cutoff: evaluating cutoff 2026-07-01 needs data up to "
+    CHECK_STR(fmt_err(&e), "cutoff: evaluating cutoff 2026-07-01 needs data up to "
                            "2026-08-30 (cutoff + 2 x horizon), the data ends on "
                            "2026-07-31");
     o.horizon = 0;
     CHECK_INT(xs_churn_history_eval(s, &o, &r, &e), XS_EINVAL);
-    CHECK_STR(fmt_err(&e), "--horizon: 0 days is out of range [1, 3650]");
+    CHECK_STR(fmt_err(&e), "horizon: 0 days is out of range [1, 3650]");
     o.horizon = 30;
     o.cutoff = NULL;
     o.as_of = "2026-02-30";
     xs_churn_model *m = NULL;
     CHECK_INT(xs_churn_history_train(s, &o, &m, NULL, &e), XS_EINVAL);
-    CHECK_STR(fmt_err(&e), "--as-of: not a date: \"2026-02-30\"");
+    CHECK_STR(fmt_err(&e), "as_of: not a date: \"2026-02-30\"");
     CHECK(m == NULL);
 
     /* a model of a CSV table is refused */
@@ -435,7 +435,7 @@ static void test_errors(void)
     xs_churn_pred pr;
     CHECK_INT(xs_churn_history_predict(s, m, "2026-06-30", 0, &d, &pr, &e), XS_EINVAL);
     CHECK_STR(fmt_err(&e),
-              "--model: not a store-history churn model: its column 1 is \"x\"");
+              "model: not a store-history churn model: its column 1 is \"x\"");
     CHECK(d == NULL);
     xs_churn_model_free(m);
     xs_snapshot_free(s);

@@ -440,7 +440,7 @@ static void test_analyze_errors(void)
     CHECK_INT(xs_exp_analyze(d, &o, &r, &e), XS_ENOTFOUND);
     CHECK(r == NULL);
     CHECK_STR(xs_error_format(&e, msg, sizeof msg),
-              "--control: no rows with arm = \"No Email\"");
+              "control: no rows with arm = \"No Email\"");
     o.control = "a";
     CHECK_INT(xs_exp_analyze(d, &o, &r, &e), XS_EINVAL);
     CHECK_STR(xs_error_format(&e, msg, sizeof msg),
@@ -451,7 +451,7 @@ static void test_analyze_errors(void)
     o.n_expected = 3;
     CHECK_INT(xs_exp_analyze(d, &o, &r, &e), XS_EINVAL);
     CHECK_STR(xs_error_format(&e, msg, sizeof msg),
-              "--expected-split: 3 parts for 2 groups (a, b)");
+              "expected_split: 3 parts for 2 groups (a, b)");
     o.n_expected = 2;
     CHECK_INT(xs_exp_analyze(d, &o, &r, &e), XS_OK);
     CHECK_NEAR(xs_exp_result_group(r, 0)->expected, 50.0 / 80, 1e-15);
@@ -488,15 +488,15 @@ static void test_read_errors(void)
     o.metrics = spnd;
     CHECK_INT(xs_exp_data_read(path, &o, &d, &e), XS_ENOTFOUND);
     CHECK_STR(xs_error_format(&e, msg, sizeof msg),
-              "--metric: unknown column \"spnd\" (columns: id, group, spend)");
+              "metric: unknown column \"spnd\" (columns: id, group, spend)");
     o.metrics = spend;
     o.group = "segment";
     CHECK_INT(xs_exp_data_read(path, &o, &d, &e), XS_ENOTFOUND);
-    CHECK_STR(e.column, "--group");
+    CHECK_STR(e.param, "group");
     o.group = "group";
     o.covariate = "pre";
     CHECK_INT(xs_exp_data_read(path, &o, &d, &e), XS_ENOTFOUND);
-    CHECK_STR(e.column, "--covariate");
+    CHECK_STR(e.param, "covariate");
     o.covariate = NULL;
     path_of(path, sizeof path, "empty_label.csv");
     CHECK_INT(xs_exp_data_read(path, &o, &d, &e), XS_EINVAL);

@@ -157,7 +157,7 @@ static void test_as_of(void)
     xs_error e;
     CHECK_INT(xs_customer_scores_compute(s, NULL, "2024-02-30", &bad, &e), XS_EINVAL);
     CHECK(bad == NULL);
-    CHECK_STR(err_text(&e), "--as-of: not a date: \"2024-02-30\"");
+    CHECK_STR(err_text(&e), "as_of: not a date: \"2024-02-30\"");
     xs_snapshot_free(s);
 }
 

@@ -78,7 +78,7 @@ static void check_err(const xs_experiment *x, const char *column, const char *wa
     memset(&e, 0, sizeof e);
     CHECK_INT(xs_experiment_check(x, &e), XS_EINVAL);
     CHECK_INT(e.code, XS_EINVAL);
-    CHECK_STR(e.column, column);
+    CHECK_STR(e.param, column);
     CHECK_STR(msg(&e), want);
 }
 
@@ -97,56 +97,56 @@ static void test_check(void)
     /* name: empty, 64 bytes (no room for the NUL), 63 bytes (fine), bad char */
     x = ok;
     x.name[0] = '\0';
-    check_err(&x, "--name", "--name: must be 1 to 63 characters");
+    check_err(&x, "name", "name: must be 1 to 63 characters");
     x = ok;
     memset(x.name, 'n', sizeof x.name);
-    check_err(&x, "--name", "--name: must be 1 to 63 characters");
+    check_err(&x, "name", "name: must be 1 to 63 characters");
     x.name[63] = '\0';
     CHECK_INT(xs_experiment_check(&x, &e), XS_OK);
     x = ok;
     snprintf(x.name, sizeof x.name, "up sell");
-    check_err(&x, "--name",
-              "--name: only letters, digits, '_', '-' and '.' allowed: \"up sell\"");
+    check_err(&x, "name",
+              "name: only letters, digits, '_', '-' and '.' allowed: \"up sell\"");
     snprintf(x.name, sizeof x.name, "upsell:a");
-    check_err(&x, "--name",
-              "--name: only letters, digits, '_', '-' and '.' allowed: \"upsell:a\"");
+    check_err(&x, "name",
+              "name: only letters, digits, '_', '-' and '.' allowed: \"upsell:a\"");
 
     /* kind out of range */
     x = ok;
     x.kind = XS_OFFER_N_KINDS;
-    check_err(&x, "--kind", "--kind: not an offer kind");
+    check_err(&x, "kind", "kind: not an offer kind");
 
     /* split: no holdout arm, only the holdout, does not parse */
     x = ok;
     snprintf(x.split, sizeof x.split, "a:1,b:1");
-    check_err(&x, "--split",
-              "--split: needs an arm named holdout and at least one other: \"a:1,b:1\"");
+    check_err(&x, "split",
+              "split: needs an arm named holdout and at least one other: \"a:1,b:1\"");
     snprintf(x.split, sizeof x.split, "holdout:100");
     check_err(
-        &x, "--split",
-        "--split: needs an arm named holdout and at least one other: \"holdout:100\"");
+        &x, "split",
+        "split: needs an arm named holdout and at least one other: \"holdout:100\"");
     snprintf(x.split, sizeof x.split, "Holdout:10,treatment:90");
-    check_err(&x, "--split",
-              "--split: needs an arm named holdout and at least one other: "
+    check_err(&x, "split",
+              "split: needs an arm named holdout and at least one other: "
               "\"Holdout:10,treatment:90\"");
     snprintf(x.split, sizeof x.split, "treatment:x,holdout:1");
-    check_err(&x, "--split", "--split: weight must be a number > 0: \"treatment:x\"");
+    check_err(&x, "split", "split: weight must be a number > 0: \"treatment:x\"");
     snprintf(x.split, sizeof x.split, "%s", "");
-    check_err(&x, "--split", "--split: empty split");
+    check_err(&x, "split", "split: empty split");
 
     /* start and end */
     x = ok;
     snprintf(x.start, sizeof x.start, "2026-02-30");
-    check_err(&x, "--start", "--start: not a date (YYYY-MM-DD): \"2026-02-30\"");
+    check_err(&x, "start", "start: not a date (YYYY-MM-DD): \"2026-02-30\"");
     snprintf(x.start, sizeof x.start, "2026-4-3");
-    check_err(&x, "--start", "--start: not a date (YYYY-MM-DD): \"2026-4-3\"");
+    check_err(&x, "start", "start: not a date (YYYY-MM-DD): \"2026-4-3\"");
     x.start[0] = '\0';
-    check_err(&x, "--start", "--start: not a date (YYYY-MM-DD): \"\"");
+    check_err(&x, "start", "start: not a date (YYYY-MM-DD): \"\"");
     x = ok;
     snprintf(x.end, sizeof x.end, "2026-13-01");
-    check_err(&x, "--end", "--end: not a date (YYYY-MM-DD): \"2026-13-01\"");
+    check_err(&x, "end", "end: not a date (YYYY-MM-DD): \"2026-13-01\"");
     snprintf(x.end, sizeof x.end, "2026-04-02");
-    check_err(&x, "--end", "--end: before the start 2026-04-03: \"2026-04-02\"");
+    check_err(&x, "end", "end: before the start 2026-04-03: \"2026-04-02\"");
 
     /* xs_experiment_active: start day and end day inclusive */
     x = mk("a", XS_OFFER_UPSELL, "treatment,holdout", "2026-04-03", "2026-04-10");
@@ -210,16 +210,16 @@ static void now_utc(char buf[21])
     strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* add must fail with XS_EINVAL, column and message; the store unchanged. */
-static void add_refused(xs_store *st, const xs_experiment *x, const char *column,
+/* add must fail with code, param and message; the store unchanged. */
+static void add_refused(xs_store *st, const xs_experiment *x, int code, const char *param,
                         const char *want)
 {
     char before[4096];
     xs_error e;
     memset(&e, 0, sizeof e);
     snprintf(before, sizeof before, "%s", list_text(st));
-    CHECK_INT(xs_store_experiment_add(st, x, &e), XS_EINVAL);
-    CHECK_STR(e.column, column);
+    CHECK_INT(xs_store_experiment_add(st, x, &e), code);
+    CHECK_STR(e.param, param);
     CHECK_STR(msg(&e), want);
     CHECK_STR(list_text(st), before);
 }
@@ -276,22 +276,24 @@ static void test_store(void)
     /* an invalid definition is never stored */
     xs_experiment bad =
         mk("x y", XS_OFFER_UPSELL, "treatment,holdout", "2030-01-01", NULL);
-    add_refused(st, &bad, "--name",
-                "--name: only letters, digits, '_', '-' and '.' allowed: \"x y\"");
+    add_refused(st, &bad, XS_EINVAL, "name",
+                "name: only letters, digits, '_', '-' and '.' allowed: \"x y\"");
     bad = mk("xy", XS_OFFER_UPSELL, "treatment", "2030-01-01", NULL);
     add_refused(
-        st, &bad, "--split",
-        "--split: needs an arm named holdout and at least one other: \"treatment\"");
+        st, &bad, XS_EINVAL, "split",
+        "split: needs an arm named holdout and at least one other: \"treatment\"");
     bad = mk("xy", XS_OFFER_UPSELL, "treatment,holdout", "2030-01-01", "2029-12-31");
-    add_refused(st, &bad, "--end", "--end: before the start 2030-01-01: \"2029-12-31\"");
+    add_refused(st, &bad, XS_EINVAL, "end",
+                "end: before the start 2030-01-01: \"2029-12-31\"");
 
     /* the same name: refused whatever its kind and days */
     xs_experiment d =
         mk("b-up", XS_OFFER_DOWNSELL, "treatment,holdout", "2030-01-01", NULL);
-    add_refused(st, &d, "--name", "--name: an experiment of this name exists: \"b-up\"");
+    add_refused(st, &d, XS_ECONFLICT, "name",
+                "name: an experiment of this name exists: \"b-up\"");
     d = mk("c-down", XS_OFFER_DOWNSELL, "treatment,holdout", "2026-01-01", "2026-02-01");
-    add_refused(st, &d, "--name",
-                "--name: an experiment of this name exists: \"c-down\"");
+    add_refused(st, &d, XS_ECONFLICT, "name",
+                "name: an experiment of this name exists: \"c-down\"");
 
     /* overlapping days of the same kind: c-down runs 2026-01-01..2026-02-01 */
     static const char *const clash[][2] = {
@@ -305,24 +307,23 @@ static void test_store(void)
     };
     for (size_t i = 0; i < XS_N(clash); i++) {
         d = mk("d2", XS_OFFER_DOWNSELL, "treatment,holdout", clash[i][0], clash[i][1]);
-        add_refused(
-            st, &d, "--kind",
-            "--kind: an experiment of kind downsell overlapping these days exists: "
-            "\"c-down\"");
+        add_refused(st, &d, XS_ECONFLICT, "kind",
+                    "kind: an experiment of kind downsell overlapping these days exists: "
+                    "\"c-down\"");
     }
     /* b-up runs open from 2026-03-01: any later days clash, earlier do not */
     d = mk("u2", XS_OFFER_UPSELL, "treatment,holdout", "2030-01-01", "2030-01-02");
     add_refused(
-        st, &d, "--kind",
-        "--kind: an experiment of kind upsell overlapping these days exists: \"b-up\"");
+        st, &d, XS_ECONFLICT, "kind",
+        "kind: an experiment of kind upsell overlapping these days exists: \"b-up\"");
     d = mk("u2", XS_OFFER_UPSELL, "treatment,holdout", "2026-01-01", "2026-03-01");
     add_refused(
-        st, &d, "--kind",
-        "--kind: an experiment of kind upsell overlapping these days exists: \"b-up\"");
+        st, &d, XS_ECONFLICT, "kind",
+        "kind: an experiment of kind upsell overlapping these days exists: \"b-up\"");
     d = mk("u2", XS_OFFER_UPSELL, "treatment,holdout", "2026-01-01", NULL);
     add_refused(
-        st, &d, "--kind",
-        "--kind: an experiment of kind upsell overlapping these days exists: \"b-up\"");
+        st, &d, XS_ECONFLICT, "kind",
+        "kind: an experiment of kind upsell overlapping these days exists: \"b-up\"");
     d = mk("u0", XS_OFFER_UPSELL, "treatment,holdout", "2026-01-01", "2026-02-28");
     CHECK_INT(xs_store_experiment_add(st, &d, &e), XS_OK);
     /* the days just before and just after c-down are free */
@@ -332,8 +333,8 @@ static void test_store(void)
     CHECK_INT(xs_store_experiment_add(st, &d, &e), XS_OK);
     /* two clashes: the first in list order is named */
     d = mk("d4", XS_OFFER_DOWNSELL, "treatment,holdout", "2025-12-15", "2026-02-15");
-    add_refused(st, &d, "--kind",
-                "--kind: an experiment of kind downsell overlapping these days exists: "
+    add_refused(st, &d, XS_ECONFLICT, "kind",
+                "kind: an experiment of kind downsell overlapping these days exists: "
                 "\"d0\"");
     CHECK_STR(list_text(st),
               "d0 downsell treatment,holdout 2025-12-01 2025-12-31|"
@@ -348,27 +349,27 @@ static void test_store(void)
     snprintf(before, sizeof before, "%s", list_text(st));
     memset(&e, 0, sizeof e);
     CHECK_INT(xs_store_experiment_stop(st, "nope", "2026-05-01", &e), XS_ENOTFOUND);
-    CHECK_STR(e.column, "--name");
-    CHECK_STR(msg(&e), "--name: no experiment of this name: \"nope\"");
-    CHECK_INT(xs_store_experiment_stop(st, "c-down", "2026-05-01", &e), XS_EINVAL);
-    CHECK_STR(msg(&e), "--name: experiment \"c-down\" already ended on 2026-02-01");
+    CHECK_STR(e.param, "name");
+    CHECK_STR(msg(&e), "name: no experiment of this name: \"nope\"");
+    CHECK_INT(xs_store_experiment_stop(st, "c-down", "2026-05-01", &e), XS_ECONFLICT);
+    CHECK_STR(msg(&e), "experiment \"c-down\" already ended on 2026-02-01");
     CHECK_INT(xs_store_experiment_stop(st, "b-up", "2026-02-28", &e), XS_EINVAL);
-    CHECK_STR(e.column, "--end");
-    CHECK_STR(msg(&e), "--end: before the experiment's start 2026-03-01: \"2026-02-28\"");
+    CHECK_STR(e.param, "end");
+    CHECK_STR(msg(&e), "end: before the experiment's start 2026-03-01: \"2026-02-28\"");
     CHECK_INT(xs_store_experiment_stop(st, "b-up", "2026-02-30", &e), XS_EINVAL);
-    CHECK_STR(msg(&e), "--end: not a date (YYYY-MM-DD): \"2026-02-30\"");
+    CHECK_STR(msg(&e), "end: not a date (YYYY-MM-DD): \"2026-02-30\"");
     CHECK_INT(xs_store_experiment_stop(st, "b-up", "2026-03-01T00:00:00Z", &e),
               XS_EINVAL);
-    CHECK_STR(msg(&e), "--end: not a date (YYYY-MM-DD): \"2026-03-01T00:00:00Z\"");
+    CHECK_STR(msg(&e), "end: not a date (YYYY-MM-DD): \"2026-03-01T00:00:00Z\"");
     CHECK_INT(xs_store_experiment_stop(st, "b-up", "", &e), XS_EINVAL);
-    CHECK_STR(msg(&e), "--end: not a date (YYYY-MM-DD): \"\"");
+    CHECK_STR(msg(&e), "end: not a date (YYYY-MM-DD): \"\"");
     CHECK_INT(xs_store_experiment_stop(st, "b-up", NULL, &e), XS_EINVAL);
-    CHECK_STR(msg(&e), "--end: not a date (YYYY-MM-DD): \"\"");
+    CHECK_STR(msg(&e), "end: not a date (YYYY-MM-DD): \"\"");
     CHECK_STR(list_text(st), before);
     /* ended on its first day; then the upsell days after it are free */
     CHECK_INT(xs_store_experiment_stop(st, "b-up", "2026-03-01", &e), XS_OK);
-    CHECK_INT(xs_store_experiment_stop(st, "b-up", "2026-03-02", &e), XS_EINVAL);
-    CHECK_STR(msg(&e), "--name: experiment \"b-up\" already ended on 2026-03-01");
+    CHECK_INT(xs_store_experiment_stop(st, "b-up", "2026-03-02", &e), XS_ECONFLICT);
+    CHECK_STR(msg(&e), "experiment \"b-up\" already ended on 2026-03-01");
     d = mk("u3", XS_OFFER_UPSELL, "treatment,holdout", "2026-03-02", NULL);
     CHECK_INT(xs_store_experiment_add(st, &d, &e), XS_OK);
     CHECK_INT(xs_store_experiment_stop(st, "u3", "2026-12-31", &e), XS_OK);
@@ -770,7 +771,7 @@ static void test_engine_guard(void)
     /* an invalid definition is refused with the check's message */
     xs_experiment bad = mk("b", XS_OFFER_UPSELL, "treatment:1", "2020-01-01", NULL);
     CHECK_INT(xs_offer_engine_set_experiments(en1, &bad, 1, &e), XS_EINVAL);
-    CHECK_STR(msg(&e), "--split: needs an arm named holdout and at least one other: "
+    CHECK_STR(msg(&e), "split: needs an arm named holdout and at least one other: "
                        "\"treatment:1\"");
     /* ... and leaves the engine as it was, also when a valid experiment
      * comes before the bad one (the downsell experiment still holds back) */
@@ -1249,23 +1250,21 @@ static void test_report(void)
     xs_exp_report_result *r = (xs_exp_report_result *)1;
     CHECK_INT(xs_exp_report(g, &x, "2026-04-02", &r, &e), XS_EINVAL);
     CHECK(r == NULL);
-    CHECK_STR(e.column, "--as-of");
-    CHECK_STR(msg(&e),
-              "--as-of: experiment \"upsell\" starts 2026-04-03, after the data's "
-              "as-of day 2026-04-02");
+    CHECK_STR(e.param, "as_of");
+    CHECK_STR(msg(&e), "as_of: experiment \"upsell\" starts 2026-04-03, after the data's "
+                       "as-of day 2026-04-02");
     CHECK_INT(xs_exp_report(g, &x, "2026-13-01", &r, &e), XS_EINVAL);
-    CHECK_STR(msg(&e), "--as-of: not a date (YYYY-MM-DD): \"2026-13-01\"");
+    CHECK_STR(msg(&e), "as_of: not a date (YYYY-MM-DD): \"2026-13-01\"");
     CHECK_INT(xs_exp_report(g, &x, "2026-09-30Z", &r, &e), XS_EINVAL);
-    CHECK_STR(msg(&e), "--as-of: not a date (YYYY-MM-DD): \"2026-09-30Z\"");
+    CHECK_STR(msg(&e), "as_of: not a date (YYYY-MM-DD): \"2026-09-30Z\"");
     xs_experiment late =
         mk("upsell", XS_OFFER_UPSELL, XS_GEN_HOLDOUT_SPLIT, "2026-10-01", NULL);
     CHECK_INT(xs_exp_report(g, &late, NULL, &r, &e), XS_EINVAL);
-    CHECK_STR(msg(&e),
-              "--as-of: experiment \"upsell\" starts 2026-10-01, after the data's "
-              "as-of day 2026-09-30");
+    CHECK_STR(msg(&e), "as_of: experiment \"upsell\" starts 2026-10-01, after the data's "
+                       "as-of day 2026-09-30");
     xs_experiment inval = mk("upsell", XS_OFFER_UPSELL, "treatment:1", start, NULL);
     CHECK_INT(xs_exp_report(g, &inval, NULL, &r, &e), XS_EINVAL);
-    CHECK_STR(msg(&e), "--split: needs an arm named holdout and at least one other: "
+    CHECK_STR(msg(&e), "split: needs an arm named holdout and at least one other: "
                        "\"treatment:1\"");
     /* an arm with fewer than 2 units */
     xs_experiment tiny =

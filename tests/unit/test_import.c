@@ -639,11 +639,11 @@ static void test_map(void)
     const char *bad1[] = {"x"}, *bad2[] = {"a=nosuch"};
     o.maps = bad1;
     CHECK_INT(import_opts(st, in, &o, &r, &errs, &e), XS_EINVAL);
-    CHECK_STR(xs_error_format(&e, m, sizeof m), "--map: expected THEIRS=OURS, got \"x\"");
+    CHECK_STR(xs_error_format(&e, m, sizeof m), "map: expected THEIRS=OURS, got \"x\"");
     o.maps = bad2;
     CHECK_INT(import_opts(st, in, &o, &r, &errs, &e), XS_EINVAL);
     CHECK_STR(xs_error_format(&e, m, sizeof m),
-              "--map: \"nosuch\" is not a column of customers");
+              "map: \"nosuch\" is not a column of customers");
     xs_store_close(st);
 }
 
@@ -868,12 +868,12 @@ static void test_currency(void)
     o.currency = "EUR:2";
     CHECK_INT(import_opts(st, in, &o, &r, &errs, &e), XS_EINVAL);
     CHECK_STR(xs_error_format(&e, m, sizeof m),
-              "--currency: the store uses JPY:0, got \"EUR:2\"");
+              "currency: the store uses JPY:0, got \"EUR:2\"");
     o.currency = "US";
     CHECK_INT(import_opts(st, in, &o, &r, &errs, &e), XS_EINVAL);
     CHECK_STR(
         xs_error_format(&e, m, sizeof m),
-        "--currency: expected CODE or CODE:DIGITS (e.g. USD:2, JPY:0; digits 0 to 6), "
+        "currency: expected CODE or CODE:DIGITS (e.g. USD:2, JPY:0; digits 0 to 6), "
         "got \"US\"");
     o.currency = NULL; /* the store's own */
     CHECK_INT(import_opts(st, in, &o, &r, &errs, &e), XS_OK);

@@ -426,35 +426,35 @@ static void test_errors(void)
         int rc;
         const char *column, *message;
     } cases[] = {
-        {{.from = "2026-13-01"}, XS_EINVAL, "--from", "not a date: \"2026-13-01\""},
-        {{.to = "yesterday"}, XS_EINVAL, "--to", "not a date: \"yesterday\""},
+        {{.from = "2026-13-01"}, XS_EINVAL, "from", "not a date: \"2026-13-01\""},
+        {{.to = "yesterday"}, XS_EINVAL, "to", "not a date: \"yesterday\""},
         {{.from = "2026-05-01", .to = "2026-04-30"},
          XS_EINVAL,
-         "--from",
-         "2026-05-01 is after --to 2026-04-30"},
+         "from",
+         "2026-05-01 is after the end of the range (to 2026-04-30)"},
         {{.from = "2027-01-01"},
          XS_EINVAL,
-         "--from",
+         "from",
          "the range 2027-01-01 .. 2026-04-28 is empty"},
         {{.cac = "12.345"},
          XS_EINVAL,
-         "--cac",
+         "cac",
          "expected a non-negative amount with at most 2 decimals, got \"12.345\""},
         {{.retention_cost = "-1"},
          XS_EINVAL,
-         "--retention-cost",
+         "retention_cost",
          "expected a non-negative amount with at most 2 decimals, got \"-1\""},
         {{.cac_multiple = -5},
          XS_EINVAL,
-         "--cac-multiple",
+         "cac_multiple",
          "must be a positive number, got -5"},
-        {{.period = (xs_kpi_period)7}, XS_EINVAL, "--period", "unknown period 7"},
-        {{.by = (xs_kpi_by)9}, XS_EINVAL, "--by", "unknown breakdown 9"},
-        {{.save_days = -1}, XS_EINVAL, "--save-days", "must be >= 0, got -1"},
+        {{.period = (xs_kpi_period)7}, XS_EINVAL, "period", "unknown period 7"},
+        {{.by = (xs_kpi_by)9}, XS_EINVAL, "by", "unknown breakdown 9"},
+        {{.save_days = -1}, XS_EINVAL, "save_days", "must be >= 0, got -1"},
         {{.from = "1000-01-01", .to = "2026-01-01"},
          XS_ERANGE,
-         "--from",
-         "more than 10000 periods between --from and --to"},
+         "from",
+         "more than 10000 periods in the range"},
     };
     for (size_t i = 0; i < XS_N(cases); i++) {
         xs_kpi_result *r = (xs_kpi_result *)&cases[i];
@@ -462,7 +462,7 @@ static void test_errors(void)
         CHECK_INT(xs_kpi_compute(s, &cases[i].o, &r, &e), cases[i].rc);
         CHECK(r == NULL);
         CHECK_INT(e.code, cases[i].rc);
-        CHECK_STR(e.column, cases[i].column);
+        CHECK_STR(e.param, cases[i].column);
         CHECK_STR(e.message, cases[i].message);
     }
     xs_kpi_period p;

@@ -1044,14 +1044,15 @@ static void test_build_and_log(void)
     CHECK_INT(xs_offer_log_fill(fit, &sup, &r[1]), XS_EINVAL);
     /* outcomes */
     CHECK_INT(xs_store_offer_outcome(st, id1, "accepted", bi.as_of, "12.34", &e), XS_OK);
-    CHECK_INT(xs_store_offer_outcome(st, id1, "declined", bi.as_of, NULL, &e), XS_EINVAL);
+    CHECK_INT(xs_store_offer_outcome(st, id1, "declined", bi.as_of, NULL, &e),
+              XS_ECONFLICT);
     char fin[128];
-    snprintf(fin, sizeof fin,
-             "--offer: offer \"%s\" already has the final outcome \"accepted\"", id1);
+    snprintf(fin, sizeof fin, "offer \"%s\" already has the final outcome \"accepted\"",
+             id1);
     CHECK_STR(xs_error_format(&e, buf, sizeof buf), fin);
     CHECK_INT(xs_store_offer_outcome(st, "nope", "declined", bi.as_of, NULL, &e),
               XS_ENOTFOUND);
-    CHECK_STR(xs_error_format(&e, buf, sizeof buf), "--offer: unknown offer \"nope\"");
+    CHECK_STR(xs_error_format(&e, buf, sizeof buf), "offer_id: unknown offer \"nope\"");
     CHECK_INT(xs_store_offer_outcome(st, id2, "maybe", bi.as_of, NULL, &e), XS_EINVAL);
     CHECK_STR(xs_error_format(&e, buf, sizeof buf),
               "outcome: expected accepted, declined or ignored, got \"maybe\"");

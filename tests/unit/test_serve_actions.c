@@ -277,7 +277,7 @@ static void test_experiment_start_stop(void)
     CHECK_STR(json_string_value(json_object_get(x, "name")), "spring");
     CHECK_STR(
         json_string_value(json_object_get(x, "error")),
-        "--as-of: experiment \"spring\" starts 2026-10-01, after the data's as-of day "
+        "as_of: experiment \"spring\" starts 2026-10-01, after the data's as-of day "
         "2026-09-30");
     json_decref(j);
     /* the CLI sees the same store; defaults: split and start (today) */

@@ -290,7 +290,7 @@ static void test_server_start(void)
     xs_error e;
     xs_serve_opts o = {.listen = "nowhere"};
     CHECK_INT(xs_server_start(&o, &s, &e), XS_EINVAL);
-    CHECK_STR(e.column, "--listen");
+    CHECK_STR(e.param, "listen");
     CHECK_STR(e.message, "expected HOST:PORT, got \"nowhere\"");
     o.listen = "127.0.0.1:0";
     CHECK_INT(xs_server_start(&o, &s, &e), XS_EINVAL);

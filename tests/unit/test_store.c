@@ -364,7 +364,7 @@ static void test_meta_currency(void)
     CHECK_INT(xs__store_use_currency(st, NULL, -1, &e), XS_OK);
     CHECK_INT(xs__store_use_currency(st, "USD", 2, &e), XS_EINVAL);
     CHECK_STR(xs_error_format(&e, msg, sizeof msg),
-              "--currency: the store uses JPY:0, got \"USD:2\"");
+              "currency: the store uses JPY:0, got \"USD:2\"");
     CHECK_INT(xs__store_use_currency(st, "JPY", 2, &e), XS_EINVAL);
     xs_store_close(st);
     CHECK_INT(xs_store_open(&st, path, &e), XS_OK);

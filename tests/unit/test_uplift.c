@@ -263,7 +263,7 @@ static void test_errors(void)
     o.positive = NULL;
     o.outcome = "visit";
     CHECK_INT(xs_uplift_data_read(p, &o, &d, &e), XS_ENOTFOUND);
-    CHECK_STR(e.column, "--outcome");
+    CHECK_STR(e.param, "outcome");
     CHECK_STR(e.message, "unknown column \"visit\" (columns: f, arm, y)");
     o.outcome = "y";
     o.control = "none";
@@ -280,7 +280,7 @@ static void test_errors(void)
     o.features = feats;
     o.n_features = 1;
     CHECK_INT(xs_uplift_data_read(p, &o, &d, &e), XS_EINVAL);
-    CHECK_STR(e.column, "--features");
+    CHECK_STR(e.param, "features");
     CHECK_STR(e.message, "\"arm\" is the treatment column");
     const char *twice[] = {"f", "f"};
     o.features = twice;

@@ -328,12 +328,12 @@ static void test_eval_split_and_folds(void)
     /* bad settings */
     o.folds = 1;
     CHECK_INT(xs_uplift_eval(d, &o, &r2, &e), XS_EINVAL);
-    CHECK_STR(e.column, "--folds");
+    CHECK_STR(e.param, "folds");
     CHECK_STR(e.message, "1 folds for 3000 rows: need 2 <= folds <= rows");
     o.folds = 0;
     o.k = 1;
     CHECK_INT(xs_uplift_eval(d, &o, &r2, &e), XS_EINVAL);
-    CHECK_STR(e.column, "--k");
+    CHECK_STR(e.param, "k");
     CHECK_STR(e.message, "must be in (0, 1)");
     xs_uplift_data_free(d);
 }

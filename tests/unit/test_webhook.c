@@ -216,7 +216,7 @@ static void test_subscriptions(void)
     CHECK_INT(xs_webhook_add(st, "ftp://x", "build.done", NULL, &id, NULL, 0, &e),
               XS_EINVAL);
     CHECK_STR(e.message, "expected an http:// or https:// URL, got \"ftp://x\"");
-    CHECK_STR(e.column, "--url");
+    CHECK_STR(e.param, "url");
     CHECK_INT(xs_webhook_add(st, "http://a b/", "build.done", NULL, &id, NULL, 0, &e),
               XS_EINVAL);
     CHECK_INT(
