@@ -1,7 +1,7 @@
 /*
  * test_serve_abuse.c — the server holds under slow clients and connection
- * floods (issue 15; src/serve/admit.c), the short form of
- * bench/bench_abuse.sh. The real binary ($XS_BIN) on 127.0.0.1 with an
+ * floods (issue 15; src/serve/admit.c): the finer checks beside
+ * bench/bench_abuse.sh's own short form (tests/cli/abuse.t). The real binary ($XS_BIN) on 127.0.0.1 with an
  * ephemeral port, --max-connections 16 --max-per-address 8
  * --request-timeout 2, on a small demo store. Attackers connect from other
  * loopback addresses (127.0.0.2...) so the per-address cap counts them
