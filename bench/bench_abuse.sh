@@ -25,15 +25,40 @@
 # ABUSE_ATTACKER="command" replaces the attacker (same arguments: MODE PORT N
 # SECONDS), e.g. to compare attackers. Needs wrk, curl, cc. A binary without --max-per-address (before
 # src/serve/admit.c) runs with its own defaults.
+#
+# ABUSE_CHECK=1 is the short form `make test` runs (tests/cli/abuse.t, e.g.
+# `bench/bench_abuse.sh build/xsell 300 1`): it exits 77 when a tool is
+# missing and 1 when, in any attack or flood, the well-behaved clients got
+# under ABUSE_MIN_RATIO (default 0.1) of their rate alone, /healthz took
+# over 1 s (or failed) or recovery over 1 s. The bounds are loose (a
+# sanitizer build on a loaded machine); the server before admit.c failed
+# every one of them (0 requests/s, /healthz timed out, 65 s recovery).
 set -eu
 XS=${1:-build/xsell}
 N=${2:-3000}
 DUR=${3:-5}
 LIMIT=256
 HERE=$(cd "$(dirname "$0")" && pwd)
+CHECK=${ABUSE_CHECK:-0}
+MIN_RATIO=${ABUSE_MIN_RATIO:-0.1}
 for tool in wrk curl cc; do
-    command -v "$tool" >/dev/null || { echo "bench_abuse: $tool not found" >&2; exit 1; }
+    command -v "$tool" >/dev/null || {
+        echo "bench_abuse: $tool not found" >&2
+        [ "$CHECK" = 1 ] && exit 77
+        exit 1
+    }
 done
+BAD=0
+# check NAME RATIO HEALTHZ_S RECOVERY_S: in check mode, notes a case out of
+# bounds (the run goes on, the exit status says so)
+check() {
+    [ "$CHECK" = 1 ] || return 0
+    if ! awk -v r="$2" -v h="$3" -v rc="$4" -v m="$MIN_RATIO" \
+        'BEGIN { exit !(r >= m && h <= 1 && rc <= 1) }'; then
+        echo "bench_abuse: $1 out of bounds: ratio $2 (min $MIN_RATIO), /healthz $3 s, recovery $4 s (max 1 s)" >&2
+        BAD=1
+    fi
+}
 T=$(mktemp -d)
 SPID=""
 APID=""
@@ -96,10 +121,15 @@ probe_healthz() {
     done
     echo "$worst"
 }
-# seconds from now until /healthz answers 200
+# seconds from now until /healthz answers 200 (given up after 30 s: 30)
 recovery() {
     t0=$(date +%s.%N)
-    until curl -sf -o /dev/null --max-time 1 "$URL/healthz"; do sleep 0.01; done
+    i=0
+    until curl -sf -o /dev/null --max-time 1 "$URL/healthz" || [ $i -ge 1500 ]; do
+        sleep 0.01
+        i=$((i + 1))
+    done
+    [ $i -ge 1500 ] && { echo 30; return; }
     t1=$(date +%s.%N)
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
 }
@@ -135,6 +165,8 @@ for case in "oddbytes:64" "slowloris:$((2 * LIMIT))" "slowloris:$((4 * LIMIT))" 
     awk -v m="$mode x$n" -v r="$rps" -v b="$base" -v h="$(cat "$T/probe")" -v rc="$rec" \
         -v c="$cpu" -v el="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
         'BEGIN { printf "%-28s %10d %7.2f %13.3fs %10ss %5.2fs/%.1fs\n", m, r, r / b, h, rc, c, el }'
+    check "$mode x$n" "$(awk -v r="$rps" -v b="$base" 'BEGIN { print r / b }')" \
+        "$(cat "$T/probe")" "$rec"
     sleep 1
 done
 stop_server
@@ -154,6 +186,9 @@ for c in $((LIMIT / 2)) $LIMIT $((2 * LIMIT)) $((4 * LIMIT)); do
     [ -z "$half" ] && half=$rps
     awk -v m="wrk -c$c" -v r="$rps" -v b="$half" -v h="$(cat "$T/probe")" -v rc="$rec" \
         'BEGIN { printf "%-28s %10d %7.2f %13.3fs %10ss\n", m, r, r / b, h, rc }'
+    check "request flood wrk -c$c" "$(awk -v r="$rps" -v b="$half" 'BEGIN { print r / b }')" \
+        "$(cat "$T/probe")" "$rec"
     sleep 1
 done
 stop_server
+exit $BAD

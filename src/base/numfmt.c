@@ -9,12 +9,19 @@
  * half-integer unless it lies within that distance of one; such values
  * (and ties proper, like 0.125 to two places) go to snprintf. Values near
  * an integer round to that integer either way.
+ *
+ * "%.17g" is exact by construction instead: v = m * 2^e (m < 2^53) and
+ * v * 10^k = m * 5^k * 2^(e + k); for 0 <= k <= 27, m * 5^k fits in 117
+ * bits, so the 17-digit integer q = v * 10^k is a 128-bit shift of it and
+ * the bits shifted out decide the rounding exactly (half to even).
  */
 #include "base/numfmt.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+__extension__ typedef unsigned __int128 u128;
 
 static const double pow10d[10] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
 
@@ -66,5 +73,132 @@ size_t xs__fmt_fixed(char *buf, double v, int decimals)
         n += (size_t)decimals;
         buf[n] = '\0';
     }
+    return n;
+}
+
+/* 5^0 .. 5^27 (5^27 < 2^63). */
+static const uint64_t pow5[28] = {
+    1ULL,
+    5ULL,
+    25ULL,
+    125ULL,
+    625ULL,
+    3125ULL,
+    15625ULL,
+    78125ULL,
+    390625ULL,
+    1953125ULL,
+    9765625ULL,
+    48828125ULL,
+    244140625ULL,
+    1220703125ULL,
+    6103515625ULL,
+    30517578125ULL,
+    152587890625ULL,
+    762939453125ULL,
+    3814697265625ULL,
+    19073486328125ULL,
+    95367431640625ULL,
+    476837158203125ULL,
+    2384185791015625ULL,
+    11920928955078125ULL,
+    59604644775390625ULL,
+    298023223876953125ULL,
+    1490116119384765625ULL,
+    7450580596923828125ULL,
+};
+
+#define P16 10000000000000000ULL  /* 10^16: the smallest 17-digit integer */
+#define P17 100000000000000000ULL /* 10^17 */
+
+/* a * 10^k for a = m * 2^e: its integer part into *fl and the nearest
+ * integer (ties to even) into *rd. Returns 0, or -1 when k is outside the
+ * table or the result does not fit (the caller falls back to snprintf). */
+static int scale(uint64_t m, int e, int k, uint64_t *fl, uint64_t *rd)
+{
+    if (k < 0 || k > 27) return -1;
+    u128 p = (u128)m * pow5[k];
+    int sh = -(e + k);
+    if (sh <= 0) {
+        if (sh < -8) return -1;
+        *fl = *rd = (uint64_t)(p << -sh);
+        return 0;
+    }
+    if (sh >= 120) return -1;
+    u128 q = p >> sh, rem = p - (q << sh), half = (u128)1 << (sh - 1);
+    if (q >= ((u128)1 << 62)) return -1;
+    *fl = (uint64_t)q;
+    *rd = (uint64_t)q + (rem > half || (rem == half && (q & 1)));
+    return 0;
+}
+
+size_t xs__fmt_g17(char *buf, double v)
+{
+    double a = fabs(v);
+    if (!(a >= 1e-11 && a < 1e17)) /* zero, tiny, huge, NaN or infinite */
+        return (size_t)snprintf(buf, XS__FMT_G17_MAX, "%.17g", v);
+    uint64_t bits, fl = 0, q = 0;
+    memcpy(&bits, &a, sizeof bits); /* a is normal here: a = m * 2^e */
+    uint64_t m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+    int p2 = (int)(bits >> 52) - 1023, e = p2 - 52; /* 2^p2 <= a < 2^(p2+1) */
+    /* the decimal exponent x: 10^x <= a < 10^(x+1), i.e. the integer part
+     * of a * 10^(16 - x) has 17 digits; floor(p2 * log10(2)) is x or x - 1 */
+    int x = (int)floor(p2 * 0.30102999566398119521), ok = 0;
+    for (int tries = 0; tries < 3 && !ok; tries++) {
+        if (scale(m, e, 16 - x, &fl, &q) < 0)
+            return (size_t)snprintf(buf, XS__FMT_G17_MAX, "%.17g", v);
+        if (fl >= P17)
+            x++;
+        else if (fl < P16)
+            x--;
+        else
+            ok = 1;
+    }
+    if (!ok) return (size_t)snprintf(buf, XS__FMT_G17_MAX, "%.17g", v);
+    if (q == P17) { /* 99...9.5 rounds up to the next power of ten */
+        q = P16;
+        x++;
+    }
+    char d[17];
+    for (int i = 16; i >= 0; i--) {
+        d[i] = (char)('0' + q % 10);
+        q /= 10;
+    }
+    int nd = 17; /* significant digits kept: trailing zeros go */
+    while (nd > 1 && d[nd - 1] == '0')
+        nd--;
+    size_t n = 0;
+    if (signbit(v)) buf[n++] = '-';
+    if (x < -4 || x >= 17) { /* d.ddde±XX */
+        buf[n++] = d[0];
+        if (nd > 1) {
+            buf[n++] = '.';
+            memcpy(buf + n, d + 1, (size_t)nd - 1);
+            n += (size_t)nd - 1;
+        }
+        buf[n++] = 'e';
+        buf[n++] = x < 0 ? '-' : '+';
+        int ax = x < 0 ? -x : x;
+        if (ax < 10) buf[n++] = '0';
+        n += xs__fmt_uint(buf + n, (unsigned long long)ax);
+        return n;
+    }
+    if (x < 0) { /* 0.000ddd */
+        buf[n++] = '0';
+        buf[n++] = '.';
+        for (int i = -1; i > x; i--)
+            buf[n++] = '0';
+        memcpy(buf + n, d, (size_t)nd);
+        n += (size_t)nd;
+    } else { /* ddd.ddd */
+        memcpy(buf + n, d, (size_t)x + 1);
+        n += (size_t)x + 1;
+        if (nd > x + 1) {
+            buf[n++] = '.';
+            memcpy(buf + n, d + x + 1, (size_t)(nd - x - 1));
+            n += (size_t)(nd - x - 1);
+        }
+    }
+    buf[n] = '\0';
     return n;
 }

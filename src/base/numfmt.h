@@ -1,6 +1,7 @@
 /*
- * numfmt.h — numbers to decimal text without printf: fixed-point ("%.*f")
- * and integers ("%lld", "%llu"), byte for byte what glibc's printf writes.
+ * numfmt.h — numbers to decimal text without printf: fixed-point ("%.*f"),
+ * 17 significant digits ("%.17g", how jansson writes a real) and integers
+ * ("%lld", "%llu"), byte for byte what glibc's printf writes.
  *
  * The readers at a million customers write tens of millions of numbers;
  * printf's general machinery (format parsing, multi-precision rounding,
@@ -30,5 +31,18 @@ size_t xs__fmt_fixed(char *buf, double v, int decimals);
  * NUL-terminated. @return the length */
 size_t xs__fmt_int(char *buf, long long v);
 size_t xs__fmt_uint(char *buf, unsigned long long v);
+
+/* Bytes a buffer for xs__fmt_g17 needs at most ("-1.2345678901234567e-308"
+ * and the NUL). */
+#define XS__FMT_G17_MAX 32
+
+/* Writes v as printf("%.17g") does — 17 significant digits of the exact
+ * binary value, rounded half to even; fixed notation for decimal exponents
+ * -4..16, else "d.ddde+XX"; trailing zeros and a bare point dropped —
+ * NUL-terminated, into buf (XS__FMT_G17_MAX bytes). The fast path covers
+ * 1e-11 <= |v| < 1e17 (the reals an API answer holds); zero, NaN, the
+ * infinities and everything else go to snprintf.
+ * @return the length written (without the NUL) */
+size_t xs__fmt_g17(char *buf, double v);
 
 #endif

@@ -282,7 +282,15 @@ static void hand_over(xs__admit *a, int fd)
 }
 
 /* Adds a ticket to the waiting room (mutex held); compacts the ring when
- * stale tickets fill it. Returns 0, or -1 when the room is full. */
+ * stale tickets fill it. Returns 0, or -1 when the room is full.
+ *
+ * The compaction keeps the live tickets in ring order from ring_head on:
+ * the k-th is read at ring_head + k and written at ring_head + w (w <= k),
+ * never ahead of what is still to be read. (Writing them from index 0, as
+ * this once did, overwrote the tickets at the start of the array before
+ * they were read whenever the ring had wrapped: those connections stayed
+ * counted as waiting for ever, never admitted nor closed, and the server
+ * stayed "under pressure".) */
 static int push_waiting(xs__admit *a, int fd, slot *s)
 {
     if (a->n_waiting >= a->max_waiting) return -1;
@@ -291,9 +299,8 @@ static int push_waiting(xs__admit *a, int fd, slot *s)
         for (size_t k = 0; k < a->ring_len; k++) {
             ticket t = a->ring[(a->ring_head + k) % a->ring_cap];
             if (a->slots[t.fd].state == S_WAITING && a->slots[t.fd].seq == t.seq)
-                a->ring[w++] = t;
+                a->ring[(a->ring_head + w++) % a->ring_cap] = t;
         }
-        a->ring_head = 0;
         a->ring_len = w;
     }
     s->state = S_WAITING;

@@ -122,26 +122,9 @@ static const char *product_name(const xs__model *m, const char *id, const char *
     return p >= 0 ? xs_offer_product_name(m->offers, (int32_t)p, lang) : id;
 }
 
-/* Hits as [{"item", "name", "score", "count"}]. */
-static json_t *hits_json(const xs__model *mo, const xs_together_hit *h, int n,
-                         const char *lang)
-{
-    const xs_together *m = mo->tog;
-    json_t *a = json_array();
-    for (int i = 0; a && i < n; i++) {
-        const char *id = xs_together_item_name(m, h[i].item);
-        json_t *o =
-            json_pack("{s:s,s:s,s:o,s:o}", "item", id, "name", product_name(mo, id, lang),
-                      "score", xs__num(h[i].score), "count", xs__num(h[i].count));
-        if (!o || json_array_append_new(a, o) < 0) {
-            json_decref(a);
-            return NULL;
-        }
-    }
-    return a;
-}
-
-/* Contract in serve_int.h. */
+/* Contract in serve_int.h. Written through jsonw.c (the bytes jansson
+ * would dump for {"item", "name", "measure", "items": [{"item", "name",
+ * "score", "count"}]}). */
 int xs__h_together(xs__req *r)
 {
     const xs__model *m = r->model;
@@ -159,11 +142,29 @@ int xs__h_together(xs__req *r)
     }
     xs_together_hit hits[100];
     int n = xs_together_item(m->tog, id, hits, (size_t)limit);
-    return xs__reply(r, 200,
-                     json_pack("{s:s,s:s,s:s,s:o?}", "item", r->params[0], "name",
-                               product_name(m, r->params[0], lang), "measure",
-                               xs_together_measure_name(XS_SIM_COSINE), "items",
-                               hits_json(m, hits, n, lang)));
+    xs__jw o = {0};
+    xs__jw_reserve(&o, 1024);
+    xs__jw_raw(&o, "{\"item\":");
+    xs__jw_str(&o, r->params[0]);
+    xs__jw_raw(&o, ",\"name\":");
+    xs__jw_str(&o, product_name(m, r->params[0], lang));
+    xs__jw_raw(&o, ",\"measure\":");
+    xs__jw_str(&o, xs_together_measure_name(XS_SIM_COSINE));
+    xs__jw_raw(&o, ",\"items\":[");
+    for (int i = 0; i < n; i++) {
+        const char *item = xs_together_item_name(m->tog, hits[i].item);
+        xs__jw_raw(&o, i ? ",{\"item\":" : "{\"item\":");
+        xs__jw_str(&o, item);
+        xs__jw_raw(&o, ",\"name\":");
+        xs__jw_str(&o, product_name(m, item, lang));
+        xs__jw_raw(&o, ",\"score\":");
+        xs__jw_num(&o, hits[i].score);
+        xs__jw_raw(&o, ",\"count\":");
+        xs__jw_num(&o, hits[i].count);
+        xs__jw_raw(&o, "}");
+    }
+    xs__jw_raw(&o, "]}\n");
+    return xs__jw_reply(r, &o, "the items");
 }
 
 /* Contract in serve_int.h. The cart answer of the offer engine
@@ -365,37 +366,66 @@ int xs__h_customer(xs__req *r)
     }
     xs_customer_row c;
     xs_customer_scores_get(m->cs, (size_t)i, &c);
-    json_t *parts = json_object();
-    for (int p = 0; parts && p < XS_HEALTH_N_PARTS; p++)
-        json_object_set_new(parts, xs_health_part_name((xs_health_part)p),
-                            json_pack("{s:o,s:o,s:o}", "raw", xs__num(c.raw[p]), "score",
-                                      xs__num(c.score[p]), "weight", xs__num(c.weight[p])));
-    json_t *o = json_pack(
-        "{s:s,s:s,s:o,s:o?,s:b,s:b,s:b,s:{s:i,s:i,s:i},s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
-        "customer_id", c.id, "as_of", xs_customer_scores_as_of(m->cs, as_of), "health",
-        xs__num(c.health), "components", parts, "open_critical", c.open_critical,
-        "cancel_request", c.cancel_request, "active", c.active, "rfm", "r", c.rfm_r, "f",
-        c.rfm_f, "m", c.rfm_m, "recency_days", xs__num(c.recency_days), "frequency",
-        xs__num(c.frequency), "monetary", xs__num(c.monetary), "mrr", xs__num(c.mrr), "ltv",
-        xs__num(c.ltv), "clv", xs__num(c.clv), "p_alive", xs__num(c.p_alive), "churn_risk",
-        xs__num(c.churn_risk), "aov", xs__num(c.aov));
-    if (o) json_object_set_new(o, "segment", json_string(xs_segment_name(c.segment)));
+    /* written through jsonw.c, in the order the jansson tree of earlier
+     * versions had: the fields, then segment, then uplift */
+    xs__jw o = {0};
+    xs__jw_reserve(&o, 2048);
+    xs__jw_raw(&o, "{\"customer_id\":");
+    xs__jw_str(&o, c.id);
+    xs__jw_raw(&o, ",\"as_of\":");
+    xs__jw_str(&o, xs_customer_scores_as_of(m->cs, as_of));
+    xs__jw_raw(&o, ",\"health\":");
+    xs__jw_num(&o, c.health);
+    xs__jw_raw(&o, ",\"components\":{");
+    for (int p = 0; p < XS_HEALTH_N_PARTS; p++) {
+        if (p) xs__jw_raw(&o, ",");
+        xs__jw_str(&o, xs_health_part_name((xs_health_part)p));
+        xs__jw_raw(&o, ":{\"raw\":");
+        xs__jw_num(&o, c.raw[p]);
+        xs__jw_raw(&o, ",\"score\":");
+        xs__jw_num(&o, c.score[p]);
+        xs__jw_raw(&o, ",\"weight\":");
+        xs__jw_num(&o, c.weight[p]);
+        xs__jw_raw(&o, "}");
+    }
+    xs__jw_raw(&o, c.open_critical ? "},\"open_critical\":true" : "},\"open_critical\":false");
+    xs__jw_raw(&o, c.cancel_request ? ",\"cancel_request\":true" : ",\"cancel_request\":false");
+    xs__jw_raw(&o, c.active ? ",\"active\":true" : ",\"active\":false");
+    xs__jw_raw(&o, ",\"rfm\":{\"r\":");
+    xs__jw_int(&o, c.rfm_r);
+    xs__jw_raw(&o, ",\"f\":");
+    xs__jw_int(&o, c.rfm_f);
+    xs__jw_raw(&o, ",\"m\":");
+    xs__jw_int(&o, c.rfm_m);
+    static const char *const names[] = {"recency_days", "frequency", "monetary", "mrr", "ltv",
+                                        "clv",          "p_alive",   "churn_risk", "aov"};
+    const double vals[] = {c.recency_days, c.frequency, c.monetary, c.mrr,       c.ltv,
+                           c.clv,          c.p_alive,   c.churn_risk, c.aov};
+    xs__jw_raw(&o, "}");
+    for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++) {
+        xs__jw_raw(&o, ",\"");
+        xs__jw_raw(&o, names[k]);
+        xs__jw_raw(&o, "\":");
+        xs__jw_num(&o, vals[k]);
+    }
+    xs__jw_raw(&o, ",\"segment\":");
+    xs__jw_str(&o, xs_segment_name(c.segment));
     /* the predicted uplift per offer kind (docs/offers.md "Uplift"): null
      * where the kind is valued by P(accept) */
     long ci = m->offers ? xs_offer_engine_find(m->offers, c.id) : -1;
-    json_t *up = json_object();
-    for (int k = 0; o && up && k < XS_OFFER_N_KINDS; k++) {
+    xs__jw_raw(&o, ",\"uplift\":{");
+    for (int k = 0; k < XS_OFFER_N_KINDS; k++) {
         double v = ci < 0 ? NAN
                           : xs_offer_engine_customer_uplift(m->offers, (uint32_t)ci,
                                                             (xs_offer_kind)k,
                                                             k == XS_OFFER_DOWNSELL);
-        json_object_set_new(up, xs_offer_kind_key((xs_offer_kind)k), xs__num(v));
+        if (k) xs__jw_raw(&o, ",");
+        xs__jw_str(&o, xs_offer_kind_key((xs_offer_kind)k));
+        xs__jw_raw(&o, ":");
+        xs__jw_num(&o, v);
     }
-    if (o && up)
-        json_object_set_new(o, "uplift", up);
-    else
-        json_decref(up);
-    return xs__reply(r, 200, o);
+    xs__jw_raw(&o, "}}\n");
+    return xs__jw_reply(r, &o, "the customer");
 }
 
 /* Contract in serve_int.h. A page of the model's ranked target list

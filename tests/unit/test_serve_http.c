@@ -229,6 +229,48 @@ static void check_hits(json_t *items, const xs_together_hit *h, int n)
     }
 }
 
+/* The answer of GET path is what jansson dumps (compact, then a newline)
+ * for the value it holds, and every number but those named in ints
+ * (NULL-terminated) is a real or null: the routes written straight into a
+ * buffer (src/serve/jsonw.c) keep the bytes of the jansson trees they
+ * replaced. */
+static int reals_but(json_t *v, const char *key, const char *const *ints)
+{
+    int ok = 1;
+    const char *k;
+    json_t *x;
+    size_t i;
+    if (json_is_object(v))
+        json_object_foreach(v, k, x) ok &= reals_but(x, k, ints);
+    else if (json_is_array(v))
+        json_array_foreach(v, i, x) ok &= reals_but(x, key, ints);
+    else if (json_is_integer(v)) {
+        ok = 0;
+        for (const char *const *p = ints; *p; p++)
+            if (key && !strcmp(key, *p)) ok = 1;
+        if (!ok) fprintf(stderr, "  \"%s\" is an integer\n", key ? key : "?");
+    }
+    return ok;
+}
+
+static void check_jansson_bytes(const char *path, const char *const *ints)
+{
+    http_resp r;
+    CHECK_INT(http_do(port, "GET", path, key_read, NULL, &r), 200);
+    json_t *j = r.body ? json_loads(r.body, 0, NULL) : NULL;
+    CHECK(j != NULL);
+    CHECK(reals_but(j, NULL, ints));
+    char *d = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    if (d) {
+        size_t n = strlen(d);
+        CHECK(r.body && strlen(r.body) == n + 1 && !memcmp(r.body, d, n) && r.body[n] == '\n');
+        if (!r.body || strncmp(r.body, d, n)) fprintf(stderr, "  %s:\n  %s\n", path, r.body);
+    }
+    free(d);
+    json_decref(j);
+    http_resp_free(&r);
+}
+
 static void test_together(void)
 {
     if (!ready) return;
@@ -258,6 +300,31 @@ static void test_together(void)
     CHECK_INT(st, 200);
     check_hits(json_object_get(j, "items"), h, n);
     json_decref(j);
+
+    /* every item's answer, byte for byte the jansson tree the route built
+     * before it wrote its answer straight into a buffer (jsonw.c) */
+    for (uint32_t k = 0; k < xs_together_n_items(ref_m); k++) {
+        const char *it = xs_together_item_name(ref_m, k);
+        snprintf(path, sizeof path, "/v1/items/%s/together?limit=100", it);
+        n = xs_together_item(ref_m, k, h, 100);
+        json_t *a = json_array();
+        for (int i = 0; i < n; i++)
+            json_array_append_new(a, json_pack("{s:s,s:f,s:f}", "item",
+                                               xs_together_item_name(ref_m, h[i].item),
+                                               "score", h[i].score, "count", h[i].count));
+        json_t *want = json_pack("{s:s,s:s,s:o}", "item", it, "measure", "cosine", "items", a);
+        char *w = json_dumps(want, JSON_COMPACT);
+        http_resp r;
+        CHECK_INT(http_do(port, "GET", path, key_read, NULL, &r), 200);
+        size_t nw = w ? strlen(w) : 0;
+        CHECK(w && r.body && strlen(r.body) == nw + 1 && !memcmp(r.body, w, nw));
+        if (!w || !r.body || strncmp(r.body, w, nw))
+            fprintf(stderr, "  %s:\n  got  %s\n  want %s\n", path, r.body, w);
+        http_resp_free(&r);
+        free(w);
+        json_decref(want);
+        check_jansson_bytes(path, (const char *const[]){NULL});
+    }
 
     check_error("GET", "/v1/items/no-such-item/together", key_read, NULL, 404, "not_found",
                 "unknown item \"no-such-item\"");
@@ -551,6 +618,13 @@ static void test_customer(void)
     CHECK_INT(json_integer_value(json_object_get(json_object_get(j, "rfm"), "r")), c.rfm_r);
     CHECK(json_is_null(json_object_get(json_object_get(j, "uplift"), "upsell")));
     json_decref(j);
+    /* byte for byte as jansson wrote it, for a spread of customers */
+    size_t n_cs = xs_customer_scores_n(cs);
+    for (size_t i = 0; i < n_cs; i += 1 + n_cs / 40) {
+        xs_customer_scores_get(cs, i, &c);
+        snprintf(path, sizeof path, "/v1/customers/%s", c.id);
+        check_jansson_bytes(path, (const char *const[]){"r", "f", "m", NULL});
+    }
     xs_customer_scores_free(cs);
     check_error("GET", "/v1/customers/NOBODY", key_read, NULL, 404, "not_found",
                 "unknown customer \"NOBODY\"");
@@ -878,6 +952,37 @@ static void test_auth(void)
     CHECK_INT(st, 200);
     json_decref(call("GET", p, key_write, NULL, &st));
     CHECK_INT(st, 200);
+    /* each worker caches the last key it verified (server.c check_key):
+     * once the right key has been accepted on every worker, one differing
+     * in a byte is still refused; a key revoked while the server runs is
+     * refused from the next reload of the keys (KEYS_TTL, 1 s) on */
+    for (int k = 0; k < 8; k++) {
+        json_decref(call("GET", p, key_admin, NULL, &st));
+        CHECK_INT(st, 200);
+        check_error("GET", p, wrong, NULL, 401, "unauthorized", "invalid API key");
+    }
+    char fresh[256];
+    CHECK_INT(run_xs(fresh, sizeof fresh,
+                     (const char *const[]){"apikey", "create", "--db", db, "--scope", "read",
+                                           NULL}),
+              0);
+    chomp(fresh);
+    CHECK_INT(strlen(fresh), 84);
+    struct timespec ts = {1, 500000000}; /* the server loads it */
+    nanosleep(&ts, NULL);
+    for (int k = 0; k < 8; k++) {
+        json_decref(call("GET", p, fresh, NULL, &st));
+        CHECK_INT(st, 200);
+    }
+    char id[17], out[1024];
+    memcpy(id, fresh + 3, 16);
+    id[16] = 0;
+    CHECK_INT(run_xs(out, sizeof out,
+                     (const char *const[]){"apikey", "revoke", "--db", db, id, NULL}),
+              0);
+    nanosleep(&ts, NULL);
+    for (int k = 0; k < 8; k++)
+        check_error("GET", p, fresh, NULL, 401, "unauthorized", "invalid API key");
 }
 
 /* Keys created or revoked while the server runs take effect within a second. */

@@ -78,6 +78,76 @@ static void test_fixed_sweep(void)
     CHECK_INT(bad, 0);
 }
 
+/* Checks xs__fmt_g17(v) == snprintf("%.17g", v); 1 when equal. */
+static int same_g17(double v)
+{
+    char a[XS__FMT_G17_MAX], b[64];
+    size_t n = xs__fmt_g17(a, v);
+    snprintf(b, sizeof b, "%.17g", v);
+    if (!strcmp(a, b) && n == strlen(b)) return 1;
+    fprintf(stderr, "  %%.17g of %a: got \"%s\", want \"%s\"\n", v, a, b);
+    return 0;
+}
+
+static void test_g17_edges(void)
+{
+    char a[XS__FMT_G17_MAX];
+    CHECK_STR((xs__fmt_g17(a, 0.1), a), "0.10000000000000001");
+    CHECK_STR((xs__fmt_g17(a, 26368.0), a), "26368");
+    CHECK_STR((xs__fmt_g17(a, -0.5), a), "-0.5");
+    CHECK_STR((xs__fmt_g17(a, 1e-5), a), "1.0000000000000001e-05");
+    CHECK_STR((xs__fmt_g17(a, 1e16), a), "10000000000000000");
+    CHECK_STR((xs__fmt_g17(a, 1e17), a), "1e+17");
+    CHECK_STR((xs__fmt_g17(a, 0.0), a), "0");
+    CHECK_STR((xs__fmt_g17(a, -0.0), a), "-0");
+    CHECK_STR((xs__fmt_g17(a, NAN), a), "nan");
+    CHECK_STR((xs__fmt_g17(a, -INFINITY), a), "-inf");
+    /* every power of ten and its neighbours, where the exponent flips */
+    long bad = 0;
+    for (int p = -30; p <= 30; p++) {
+        double t = pow(10, p);
+        bad += !same_g17(t) + !same_g17(nextafter(t, 0)) + !same_g17(nextafter(t, INFINITY)) +
+               !same_g17(-t);
+        for (int k = 1; k < 40; k++) { /* 17 nines and a half below the power */
+            double u = t * (1 - k * 1e-17);
+            bad += !same_g17(u);
+        }
+    }
+    CHECK_INT(bad, 0);
+}
+
+static void test_g17_sweep(void)
+{
+    xs__rng r;
+    xs__rng_seed(&r, 20261207);
+    long bad = 0;
+    for (int i = 0; i < 400000; i++) {
+        double x;
+        switch (i % 5) {
+        case 0: /* any bit pattern of a finite double */
+            do {
+                uint64_t bits = xs__rng_next(&r);
+                memcpy(&x, &bits, sizeof x);
+            } while (!isfinite(x));
+            break;
+        case 1: /* every magnitude the API prints */
+            x = (xs__rng_uniform(&r) - 0.5) * 2 * pow(10, (double)xs__rng_below(&r, 30) - 13);
+            break;
+        case 2: /* a decimal with 2 or 4 places read back (the offers' reals) */
+            x = (double)((long long)xs__rng_below(&r, 100000000) - 50000000) /
+                (i % 2 ? 100.0 : 10000.0);
+            break;
+        case 3: /* counts */
+            x = (double)xs__rng_below(&r, 10000000);
+            break;
+        default: /* ratios of small integers: scores, shares */
+            x = (double)xs__rng_below(&r, 1000) / (double)(1 + xs__rng_below(&r, 1000));
+        }
+        bad += !same_g17(x);
+    }
+    CHECK_INT(bad, 0);
+}
+
 static void test_ints(void)
 {
     static const long long v[] = {0, 1, -1, 9, 10, -10, 4294967295LL, 123456789012345LL,
@@ -285,6 +355,8 @@ int main(void)
     static const xs_test tests[] = {
         {"fixed_edges", test_fixed_edges},
         {"fixed_sweep", test_fixed_sweep},
+        {"g17_edges", test_g17_edges},
+        {"g17_sweep", test_g17_sweep},
         {"ints", test_ints},
         {"cells_and_formats", test_cells_and_formats},
         {"rows_in_memory", test_rows_in_memory},
