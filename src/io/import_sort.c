@@ -84,8 +84,8 @@ struct xs__isort {
     size_t n_heap, cap_heap;
     long popped; /* run whose record was returned last (-1: none) */
     /* the spill thread (see the top of the file) */
-    char *spare;     /* the second buffer: filled while the other spills */
-    ent *spare_idx;  /* ... and its index */
+    char *spare;    /* the second buffer: filled while the other spills */
+    ent *spare_idx; /* ... and its index */
     size_t cap_spare, cap_spare_idx;
     pthread_t th;
     int th_running;

@@ -36,8 +36,8 @@
 
 /* Reads the name and definition of table's primary key into name / def;
  * empty when it has none, or the store is on Citus. */
-static int read_key(xs_store *st, const char *table, char *name, size_t n_name,
-                    char *def, size_t n_def, xs_error *err)
+static int read_key(xs_store *st, const char *table, char *name, size_t n_name, char *def,
+                    size_t n_def, xs_error *err)
 {
     char sql[512];
     snprintf(sql, sizeof sql,
@@ -52,8 +52,8 @@ static int read_key(xs_store *st, const char *table, char *name, size_t n_name,
     int rc = xs__db_step(s);
     if (rc == XS__DB_ROW) {
         const unsigned char *a = xs__db_column_text(s, 0), *b = xs__db_column_text(s, 1);
-        int fits = a && b && strlen((const char *)a) < n_name &&
-                   strlen((const char *)b) < n_def;
+        int fits =
+            a && b && strlen((const char *)a) < n_name && strlen((const char *)b) < n_def;
         if (fits) {
             snprintf(name, n_name, "%s", (const char *)a);
             snprintf(def, n_def, "%s", (const char *)b);
@@ -91,8 +91,8 @@ int xs__pg_bulk_drop_key(xs_store *st, const char *table, xs_error *err)
     snprintf(sql, sizeof sql, "ALTER TABLE %s DROP CONSTRAINT %s", table, name);
     if (xs__db_exec(st, sql) != XS__DB_OK)
         return xs__store_dberr(st, "dropping a primary key", err);
-    snprintf(st->pg_bulk_key, sizeof st->pg_bulk_key, "ALTER TABLE %s ADD CONSTRAINT %s %s",
-             table, name, def);
+    snprintf(st->pg_bulk_key, sizeof st->pg_bulk_key,
+             "ALTER TABLE %s ADD CONSTRAINT %s %s", table, name, def);
     return 1;
 }
 
@@ -101,7 +101,8 @@ int xs__pg_bulk_add_key(xs_store *st, xs_error *err)
 {
     if (!st->pg_bulk_key[0]) return 0;
     int rc = XS_OK;
-    if (xs__db_exec(st, BUILD_MEM) != XS__DB_OK || xs__db_exec(st, st->pg_bulk_key) != XS__DB_OK)
+    if (xs__db_exec(st, BUILD_MEM) != XS__DB_OK ||
+        xs__db_exec(st, st->pg_bulk_key) != XS__DB_OK)
         rc = xs__store_dberr(st, "building a primary key", err);
     st->pg_bulk_key[0] = 0;
     return rc < 0 ? rc : 1;

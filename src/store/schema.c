@@ -232,7 +232,8 @@ static int run_index_sql(xs_store *st, xs_table_id t, int create, xs_error *err)
         const xs__table_def *d = xs__store_table_def(t);
         if (!d) return 0;
         /* the key first: it takes the lock, or nothing is dropped */
-        n = create ? xs__pg_bulk_add_key(st, err) : xs__pg_bulk_drop_key(st, d->name, err);
+        n = create ? xs__pg_bulk_add_key(st, err)
+                   : xs__pg_bulk_drop_key(st, d->name, err);
         if (n <= 0) return n;
     }
     for (size_t i = 0; i < sizeof secondary / sizeof secondary[0]; i++) {

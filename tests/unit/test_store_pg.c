@@ -550,8 +550,8 @@ static void query_text(const char *url, const char *sql, char *out, size_t n)
     PQfinish(c);
 }
 
-#define ORDERS_KEY                                                                     \
-    "SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint"            \
+#define ORDERS_KEY                                                                       \
+    "SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint"              \
     " WHERE conrelid = 'orders'::regclass AND contype = 'p'"
 
 /* A first import into an empty table loads it without its primary key and
