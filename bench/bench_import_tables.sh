@@ -15,7 +15,7 @@
 # count. ratio is xsell's wall time over sqlite3's, cpu_ratio the same for
 # CPU time (steadier on a shared machine). BASE=another xsell binary (e.g.
 # one built from an earlier commit) is timed the same way in the same runs,
-# in the base_s, base_MB and base_ratio columns.
+# in the base_s, base_MB, base_ratio and base_cpu_ratio columns.
 #
 # usage: [RUNS=3] [TABLES="orders usage"] [ORDERS="key shuffled"] [BASE=xsell]
 #        [BENCH_DIR=dir] [KEEP=1] bench/bench_import_tables.sh [XSELL] [N] [CSV_DIR]
@@ -111,9 +111,9 @@ max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : 
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 if [ -n "$BASE" ]; then
-    printf '%-14s %-9s %10s %8s %9s %9s %9s %8s %6s %9s %8s %7s %10s\n' table order rows \
+    printf '%-14s %-9s %10s %8s %9s %9s %9s %8s %6s %9s %8s %7s %10s %14s\n' table order rows \
         file_MB sqlite3_s sqlite_MB xsell_s xsell_MB ratio cpu_ratio base_s base_MB \
-        base_ratio | tee "$W/table"
+        base_ratio base_cpu_ratio | tee "$W/table"
 else
     printf '%-14s %-9s %10s %8s %9s %9s %9s %8s %6s %9s\n' table order rows file_MB \
         sqlite3_s sqlite_MB xsell_s xsell_MB ratio cpu_ratio | tee "$W/table"
@@ -123,7 +123,7 @@ for t in $TABLES; do
         if [ "$order" = key ]; then f=$SRC/$t.csv; else f=$W/shuffled/$t.csv; fi
         rows=$(($(wc -l <"$f") - 1))
         mb=$(awk -v b="$(wc -c <"$f")" 'BEGIN { printf "%.0f", b / 1e6 }')
-        bt="" bm="" bc="" xt="" xm="" xc="" at="" am=""
+        bt="" bm="" bc="" xt="" xm="" xc="" at="" am="" ac=""
         for run in $(seq "$RUNS"); do
             rm -f "$W/plain.db" "$W/plain.db-journal"
             timed sqlite3 "$W/plain.db" ".mode csv" ".import $f $t"
@@ -141,12 +141,14 @@ for t in $TABLES; do
                 import_into "$BASE" "$t" "$f" "$rows"
                 at=$(min "$at" "$T")
                 am=$(max "$am" "$M")
+                ac=$(min "$ac" "$C")
             fi
         done
         if [ -n "$BASE" ]; then
-            printf '%-14s %-9s %10d %8s %9.2f %9s %9.2f %8s %6s %9s %8.2f %7s %10s\n' "$t" \
+            printf '%-14s %-9s %10d %8s %9.2f %9s %9.2f %8s %6s %9s %8.2f %7s %10s %14s\n' "$t" \
                 "$order" "$rows" "$mb" "$bt" "$bm" "$xt" "$xm" "$(div "$xt" "$bt")" \
-                "$(div "$xc" "$bc")" "$at" "$am" "$(div "$at" "$bt")" | tee -a "$W/table"
+                "$(div "$xc" "$bc")" "$at" "$am" "$(div "$at" "$bt")" "$(div "$ac" "$bc")" |
+                tee -a "$W/table"
         else
             printf '%-14s %-9s %10d %8s %9.2f %9s %9.2f %8s %6s %9s\n' "$t" "$order" "$rows" \
                 "$mb" "$bt" "$bm" "$xt" "$xm" "$(div "$xt" "$bt")" "$(div "$xc" "$bc")" |
@@ -156,4 +158,4 @@ for t in $TABLES; do
 done
 echo "best of $RUNS run(s); *_MB = peak RSS (GNU time), file_MB = size of the CSV;"
 echo "ratio = xsell_s / sqlite3_s; cpu_ratio = the same for user + sys seconds;"
-echo "base_ratio = base_s / sqlite3_s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "base_ratio = base_s / sqlite3_s, base_cpu_ratio its CPU time's; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

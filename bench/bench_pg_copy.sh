@@ -9,12 +9,17 @@
 # then `xsell import orders` runs into a fresh database each time and
 # `\copy` into a fresh plain table each time. RUNS runs (default 3), the best
 # of each counts; the line ends with the ratio xsell / \copy (the issue asks
-# for at most 1.5).
+# for at most 1.5). The medians follow (steadier than the best on a shared
+# machine, where single runs move by ±50 %).
 #
-# A second floor is timed in the same runs: `\copy` of the same file into a
-# table with the primary key of orders (order_id, product_id), which the
-# server maintains row by row as xsell's keyed table needs; xsell / keyed
-# says what xsell adds to a COPY into a keyed table. REIMPORT=n (default
+# Two more floors are timed in the same runs: `\copy` of the same file into
+# a table with the primary key of orders (order_id, product_id), which the
+# server maintains row by row (what xsell's COPY into an empty table cost
+# before it built the key at the end), and `\copy` into a plain table
+# followed by `ALTER TABLE ... ADD PRIMARY KEY` in the same transaction,
+# with the maintenance_work_mem xsell sets (what xsell's server side does
+# now, src/store/pgbulk.c); xsell / keyed and xsell / late say what xsell
+# adds to each. REIMPORT=n (default
 # 100000) then times `xsell import orders` of the first n lines again into
 # the filled store (every key exists: the rows are staged and applied by one
 # UPDATE). BASE=another xsell binary is timed the same way in the same runs.
@@ -41,6 +46,8 @@ LINES=$(($(wc -l <"$W/csv/orders.csv") - 1))
 
 now() { date +%s.%N; }
 best() { printf '%s\n' "$@" | sort -g | head -1; }
+# the median (the lower middle one of an even count)
+med() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; }
 REIMPORT=${REIMPORT:-100000}
 BASE=${BASE:-}
 head -n "$((REIMPORT + 1))" "$W/csv/orders.csv" >"$W/csv/again.csv"
@@ -69,19 +76,26 @@ import_orders() {
     R=$(echo "$t2 - $t1" | bc -l)
 }
 
-# copy_into TABLE KEY: \copy of the file into a fresh table (KEY: its
-# primary key clause or nothing), timed: T
+# copy_into TABLE KEY [LATE]: \copy of the file into a fresh table (KEY:
+# its primary key clause or nothing; LATE=1: the key added after the copy,
+# in the same transaction), timed: T
 copy_into() {
     psql -q "$S" -c "CREATE TABLE $1(order_id text NOT NULL, customer_id text NOT NULL,
         date text NOT NULL, product_id text NOT NULL, quantity bigint NOT NULL,
         amount numeric NOT NULL $2)" >/dev/null
     t0=$(now)
-    psql -q "$S" -c "\\copy $1 FROM '$W/csv/orders.csv' CSV HEADER" >/dev/null
+    if [ "${3:-0}" = 1 ]; then
+        psql -q "$S" -c "BEGIN" -c "\\copy $1 FROM '$W/csv/orders.csv' CSV HEADER" \
+            -c "SET LOCAL maintenance_work_mem = '256MB'" \
+            -c "ALTER TABLE $1 ADD PRIMARY KEY(order_id, product_id)" -c "COMMIT" >/dev/null
+    else
+        psql -q "$S" -c "\\copy $1 FROM '$W/csv/orders.csv' CSV HEADER" >/dev/null
+    fi
     t1=$(now)
     T=$(echo "$t1 - $t0" | bc -l)
 }
 
-ours="" again="" copy="" keyed="" base="" base_again=""
+ours="" again="" copy="" keyed="" late="" base="" base_again=""
 r=1
 while [ "$r" -le "$RUNS" ]; do
     import_orders "$XS" "x$r"
@@ -91,6 +105,8 @@ while [ "$r" -le "$RUNS" ]; do
     copy="$copy $T"
     copy_into keyed ", PRIMARY KEY(order_id, product_id)"
     keyed="$keyed $T"
+    copy_into late "" 1
+    late="$late $T"
     if [ -n "$BASE" ]; then
         import_orders "$BASE" "b$r"
         base="$base $T"
@@ -105,17 +121,32 @@ c=$(best $copy)
 # shellcheck disable=SC2086
 k=$(best $keyed)
 # shellcheck disable=SC2086
+l=$(best $late)
+# shellcheck disable=SC2086
 a=$(best $again)
-printf 'order lines %d (gen --customers %d): xsell import %.2f s, psql \\copy %.2f s, ratio %.2f; \\copy into a keyed table %.2f s, xsell / keyed %.2f (runs: xsell%s; copy%s; keyed%s)\n' \
+printf 'order lines %d (gen --customers %d): xsell import %.2f s, psql \\copy %.2f s, ratio %.2f; \\copy into a keyed table %.2f s, xsell / keyed %.2f; \\copy then ADD PRIMARY KEY %.2f s, xsell / late %.2f (runs: xsell%s; copy%s; keyed%s; late%s)\n' \
     "$LINES" "$N" "$o" "$c" "$(echo "$o / $c" | bc -l)" "$k" "$(echo "$o / $k" | bc -l)" \
-    "$ours" "$copy" "$keyed"
+    "$l" "$(echo "$o / $l" | bc -l)" "$ours" "$copy" "$keyed" "$late"
+# shellcheck disable=SC2086
+mo=$(med $ours)
+# shellcheck disable=SC2086
+mc=$(med $copy)
+# shellcheck disable=SC2086
+mk=$(med $keyed)
+# shellcheck disable=SC2086
+ml=$(med $late)
+printf 'medians: xsell %.2f s, \\copy %.2f s (ratio %.2f), keyed %.2f s, late %.2f s\n' "$mo" "$mc" \
+    "$(echo "$mo / $mc" | bc -l)" "$mk" "$ml"
 printf 're-import of %d lines (all unchanged): xsell %.2f s (runs:%s)\n' "$REIMPORT" "$a" "$again"
 if [ -n "$BASE" ]; then
     # shellcheck disable=SC2086
     b=$(best $base)
     # shellcheck disable=SC2086
     ba=$(best $base_again)
-    printf 'base %s: import %.2f s, ratio to \\copy %.2f; re-import %.2f s (runs: %s; again%s)\n' \
-        "$BASE" "$b" "$(echo "$b / $c" | bc -l)" "$ba" "$base" "$base_again"
+    # shellcheck disable=SC2086
+    mb=$(med $base)
+    printf 'base %s: import %.2f s, ratio to \\copy %.2f; re-import %.2f s (runs: %s; again%s); median %.2f s, xsell / base (medians) %.2f\n' \
+        "$BASE" "$b" "$(echo "$b / $c" | bc -l)" "$ba" "$base" "$base_again" "$mb" \
+        "$(echo "$mo / $mb" | bc -l)"
 fi
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1973,7 +1973,8 @@ static int import_file(xs_store *st, const char *path, const xs_import_options *
     im.defer_cust = try_sort == SORT_OPTIMISTIC && !im.o.skip_bad_rows;
     if ((rc = load_key_sets(&im, err)) < 0) goto cleanup;
     if (im.n_existing == 0) {
-        /* bulk load into an empty table: build secondary indexes once at the end */
+        /* bulk load into an empty table: build secondary indexes (on
+         * PostgreSQL the primary key too, when free) once at the end */
         if ((rc = xs__store_indexes_drop(st, im.o.table, err)) < 0) goto cleanup;
         dropped = rc > 0;
         /* nothing to update: rows go in key order, duplicates found by sorting */

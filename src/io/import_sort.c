@@ -19,6 +19,18 @@
  * Files already in key order (what `xsell gen` and most exports write) never
  * spill: while every key is greater than the one before, a full buffer is
  * handed back to the caller in order (xs__isort_drain) instead.
+ *
+ * A spill runs on a second thread: the full buffer and its index go to a
+ * spill thread, which sorts and writes them, while the caller fills a
+ * second buffer of the same budget with the next records (the parsing and
+ * checking of the rows, the importer's main work, then overlaps the sort on
+ * two cores). Only one spill runs at a time: the next one first waits for
+ * it, and the merge waits for the last. The spill thread touches only its
+ * buffer, its index and the temporary file, and allocates nothing; the run's
+ * place in the file is recorded before it starts (its size is the
+ * buffer's). Memory: two buffers instead of one once a file spills (never
+ * for a file in key order). When the second buffer or the thread cannot be
+ * had, the spill runs on the caller's thread, as before.
  */
 #include "io/import_sort.h"
 
@@ -26,6 +38,7 @@
 #include "base/error.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -70,6 +83,17 @@ struct xs__isort {
     size_t *heap; /* run indexes, smallest current record first */
     size_t n_heap, cap_heap;
     long popped; /* run whose record was returned last (-1: none) */
+    /* the spill thread (see the top of the file) */
+    char *spare;    /* the second buffer: filled while the other spills */
+    ent *spare_idx; /* ... and its index */
+    size_t cap_spare, cap_spare_idx;
+    pthread_t th;
+    int th_running;
+    const char *job_buf; /* the buffer being spilled */
+    ent *job_idx;        /* ... its index */
+    size_t job_n;        /* ... its number of records */
+    int job_rc;          /* its outcome: XS_OK or XS_EIO (in job_err) */
+    xs_error job_err;
 };
 
 static void put_u32(char *p, uint32_t v)
@@ -126,10 +150,15 @@ int xs__isort_new(xs__isort **out, size_t budget, xs_error *err)
     return XS_OK;
 }
 
+static int spill_wait(xs__isort *s, xs_error *err);
+
 /* Contract in import_sort.h. */
 void xs__isort_free(xs__isort *s)
 {
     if (!s) return;
+    spill_wait(s, NULL); /* an abandoned import: the thread still writes */
+    xs__free(s->spare);
+    xs__free(s->spare_idx);
     xs__free(s->buf);
     xs__free(s->idx);
     xs__free(s->last);
@@ -236,10 +265,54 @@ static void sort_ents(const char *buf, ent *v, size_t n)
     }
 }
 
-/* Sorts the buffer and appends it to the temporary file as a run. */
+/* Sorts the n entries of idx (records in buf) and writes the records in
+ * that order to the temporary file, flushed. Runs on the spill thread, or on
+ * the caller's; allocates nothing. Returns XS_OK or XS_EIO (err). */
+static int write_run(FILE *tmp, const char *buf, ent *idx, size_t n, xs_error *err)
+{
+    sort_ents(buf, idx, n);
+    for (size_t i = 0; i < n; i++) {
+        /* the records are read in key order, scattered over the buffer: ask
+         * for one a few ahead so that the cache misses overlap */
+        if (i + 8 < n) __builtin_prefetch(buf + idx[i + 8].off);
+        const char *p = buf + idx[i].off;
+        uint32_t total = get_u32(p);
+        if (fwrite(p, 1, total, tmp) != total)
+            return xs__error_set(err, XS_EIO, NULL, 0, NULL,
+                                 "writing a temporary file for sorting: %s",
+                                 strerror(errno));
+    }
+    if (fflush(tmp) != 0)
+        return xs__error_set(err, XS_EIO, NULL, 0, NULL,
+                             "writing a temporary file for sorting: %s", strerror(errno));
+    return XS_OK;
+}
+
+static void *spill_main(void *arg)
+{
+    xs__isort *s = arg;
+    s->job_rc = write_run(s->tmp, s->job_buf, s->job_idx, s->job_n, &s->job_err);
+    return NULL;
+}
+
+/* Waits for the spill thread, if one runs; returns its outcome (its error
+ * copied to err). */
+static int spill_wait(xs__isort *s, xs_error *err)
+{
+    if (!s->th_running) return XS_OK;
+    pthread_join(s->th, NULL);
+    s->th_running = 0;
+    if (s->job_rc < 0 && err) *err = s->job_err;
+    return s->job_rc;
+}
+
+/* Sorts the buffer and appends it to the temporary file as a run: on the
+ * spill thread, the caller going on with the spare buffer, when it can. */
 static int spill(xs__isort *s, xs_error *err)
 {
     if (!s->n) return XS_OK;
+    int rc = spill_wait(s, err); /* the previous run is written (one at a time) */
+    if (rc < 0) return rc;
     if (!s->tmp) {
         if (!(s->tmp = tmpfile()))
             return xs__error_set(err, XS_EIO, NULL, 0, NULL,
@@ -251,30 +324,46 @@ static int spill(xs__isort *s, xs_error *err)
     }
     if (xs__grow(&s->runs, &s->cap_runs, s->n_runs + 2, sizeof *s->runs) < 0)
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    sort_ents(s->buf, s->idx, s->n);
-    run *r = &s->runs[s->n_runs];
+    /* every record of the buffer goes to the run: its place is known now */
+    run *r = &s->runs[s->n_runs++];
     memset(r, 0, sizeof *r);
     r->pos = s->tmp_len;
-    for (size_t i = 0; i < s->n; i++) {
-        /* the records are read in key order, scattered over the buffer: ask
-         * for one a few ahead so that the cache misses overlap */
-        if (i + 8 < s->n) __builtin_prefetch(s->buf + s->idx[i + 8].off);
-        const char *p = s->buf + s->idx[i].off;
-        uint32_t total = get_u32(p);
-        if (fwrite(p, 1, total, s->tmp) != total)
-            return xs__error_set(err, XS_EIO, NULL, 0, NULL,
-                                 "writing a temporary file for sorting: %s",
-                                 strerror(errno));
-        s->tmp_len += total;
+    r->end = s->tmp_len += s->len;
+    if (!s->spare) {
+        /* as the first buffer: pages count only once written */
+        if ((s->spare = xs__malloc(s->cap)) != NULL) s->cap_spare = s->cap;
+        if (s->spare && (s->spare_idx = xs__malloc(s->cap_idx * sizeof *s->idx)) != NULL)
+            s->cap_spare_idx = s->cap_idx;
     }
-    if (fflush(s->tmp) != 0)
-        return xs__error_set(err, XS_EIO, NULL, 0, NULL,
-                             "writing a temporary file for sorting: %s", strerror(errno));
-    r->end = s->tmp_len;
-    s->n_runs++;
+    if (s->spare_idx) {
+        s->job_buf = s->buf;
+        s->job_idx = s->idx;
+        s->job_n = s->n;
+        s->job_rc = XS_OK;
+        if (pthread_create(&s->th, NULL, spill_main, s) == 0) {
+            /* the caller goes on in the spare buffer; the spilled one is
+             * the spare again once the thread is done with it */
+            char *b = s->buf;
+            ent *x = s->idx;
+            size_t cb = s->cap, cx = s->cap_idx;
+            s->buf = s->spare;
+            s->idx = s->spare_idx;
+            s->cap = s->cap_spare;
+            s->cap_idx = s->cap_spare_idx;
+            s->spare = b;
+            s->spare_idx = x;
+            s->cap_spare = cb;
+            s->cap_spare_idx = cx;
+            s->th_running = 1;
+            s->n = 0;
+            s->len = 0;
+            return XS_OK;
+        }
+    }
+    rc = write_run(s->tmp, s->buf, s->idx, s->n, err);
     s->n = 0;
     s->len = 0;
-    return XS_OK;
+    return rc;
 }
 
 /* Contract in import_sort.h. */
@@ -446,6 +535,8 @@ static int run_advance(xs__isort *s, size_t i, xs_error *err)
 /* Contract in import_sort.h. */
 int xs__isort_finish(xs__isort *s, xs_error *err)
 {
+    int rc0 = spill_wait(s, err); /* the last spilled run is written */
+    if (rc0 < 0) return rc0;
     if (xs__grow(&s->runs, &s->cap_runs, s->n_runs + 1, sizeof *s->runs) < 0)
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     for (size_t i = 0; i < s->n_runs; i++) {

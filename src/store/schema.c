@@ -214,7 +214,9 @@ const xs__migration *xs__store_migrations(size_t *n)
 /* Secondary indexes (all but the primary keys), as the latest migration
  * leaves them. A bulk load into an empty table drops them first and builds
  * them once at the end, which is cheaper than keeping them up to date row by
- * row. */
+ * row. On PostgreSQL the primary key goes too (pgbulk.c), and only when the
+ * table's lock is free at once: dropping an index there locks the table
+ * against its readers until the commit. */
 static const struct {
     xs_table_id table;
     const char *drop, *create;
@@ -225,10 +227,15 @@ static const struct {
 
 static int run_index_sql(xs_store *st, xs_table_id t, int create, xs_error *err)
 {
-    /* PostgreSQL keeps them: dropping an index locks its table against
-     * readers until the commit, and reads must never wait for an import */
-    if (st->pg) return 0;
     int n = 0;
+    if (st->pg) {
+        const xs__table_def *d = xs__store_table_def(t);
+        if (!d) return 0;
+        /* the key first: it takes the lock, or nothing is dropped */
+        n = create ? xs__pg_bulk_add_key(st, err)
+                   : xs__pg_bulk_drop_key(st, d->name, err);
+        if (n <= 0) return n;
+    }
     for (size_t i = 0; i < sizeof secondary / sizeof secondary[0]; i++) {
         if (secondary[i].table != t) continue;
         const char *sql = create ? secondary[i].create : secondary[i].drop;

@@ -34,6 +34,8 @@ struct xs_store {
                             * make it tiny so that transactions spill to the WAL) */
     size_t sort_run_bytes; /* size of the sorted runs of out-of-order rows;
                             * 0: the default (tests make it tiny) */
+    char pg_bulk_key[512]; /* PostgreSQL: the ALTER TABLE that adds back a
+                            * primary key dropped for a bulk load; "" when none */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -180,6 +182,14 @@ void xs__store_writer_staged(const xs__store_writer *w, unsigned long long *upda
  * the number dropped / created, or XS_EDB. */
 int xs__store_indexes_drop(xs_store *st, xs_table_id t, xs_error *err);
 int xs__store_indexes_create(xs_store *st, xs_table_id t, xs_error *err);
+
+/* PostgreSQL, for the two above (pgbulk.c): drops the primary key of the
+ * (empty) table inside the caller's transaction, when its ACCESS EXCLUSIVE
+ * lock is free at once (NOWAIT; held until the commit), and remembers it in
+ * st; _add_key builds it again. Return 1 dropped / built, 0 kept (a reader
+ * holds the table, no key, Citus) / nothing to build, or XS_EDB. */
+int xs__pg_bulk_drop_key(xs_store *st, const char *table, xs_error *err);
+int xs__pg_bulk_add_key(xs_store *st, xs_error *err);
 
 /*
  * Calls fn for the key of every row of table t (key columns as text in key

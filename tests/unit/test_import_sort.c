@@ -4,12 +4,17 @@
  * order they were added, whatever the budget (one run in memory, or many
  * spilled runs merged), checked against qsort of the same records; keys in
  * order are handed back for draining instead of spilling, and a key out of
- * order after a drain is noticed; allocation failures are clean.
+ * order after a drain is noticed; allocation failures are clean, and so is
+ * a temporary file that cannot be written (the spill thread's error comes
+ * back from the next add or from finish).
  */
 #include "test.h"
 
 #include "base/alloc.h"
 #include "io/import_sort.h"
+
+#include <signal.h>
+#include <sys/resource.h>
 
 typedef struct item {
     char key[40];
@@ -213,11 +218,44 @@ static void test_alloc_failure(void)
     CHECK(k > 3);
 }
 
+/* The temporary file limited to 64 KiB (RLIMIT_FSIZE, SIGXFSZ ignored):
+ * spills past it fail on the spill thread, and that failure is returned,
+ * with its message, by a later add or by finish. */
+static void test_write_failure(void)
+{
+    struct rlimit old, lim;
+    CHECK_INT(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 64 * 1024;
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    CHECK_INT(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    xs__isort *s = NULL;
+    xs_error e;
+    memset(&e, 0, sizeof e);
+    CHECK_INT(xs__isort_new(&s, 16 * 1024, &e), XS_OK);
+    uint64_t x = 7;
+    int rc = XS_OK;
+    for (uint32_t i = 0; i < 20000 && rc == XS_OK; i++) {
+        char key[12], payload[32];
+        snprintf(key, sizeof key, "%08llu", (unsigned long long)(lcg(&x) % 100000000));
+        memset(payload, 'x', sizeof payload);
+        int full = 0;
+        rc = xs__isort_add(s, key, 8, i + 2, 0, payload, sizeof payload, &full, &e);
+    }
+    if (rc == XS_OK) rc = xs__isort_finish(s, &e);
+    CHECK_INT(rc, XS_EIO);
+    CHECK(strncmp(e.message, "writing a temporary file for sorting: ", 38) == 0);
+    xs__isort_free(s);
+    CHECK_INT(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, prev);
+}
+
 static const xs_test tests[] = {
     {"random_keys", test_random_keys},
     {"in_order", test_in_order},
     {"drain_at", test_drain_at},
     {"alloc_failure", test_alloc_failure},
+    {"write_failure", test_write_failure},
 };
 
 int main(void)

@@ -453,22 +453,12 @@ static void tell_parent(void *ctx, unsigned long long rows, unsigned long long d
     }
 }
 
-/* SIGKILL mid-import: the server rolls the transaction back. */
-static void test_kill_mid_import(void)
+/* 100,001 order lines of the fixtures' customers and products into path
+ * (tmp_path("big.csv"), copied to path[n]); the first is fixture order O1001. */
+static void write_big_orders(char *path, size_t n)
 {
-    if (!pg_ready()) return;
-    const char *url = new_db();
-    xs_store *st = NULL;
-    CHECK_INT(xs_store_open(&st, url, NULL), XS_OK);
-    if (!st) return;
-    char counts[1024];
-    load_fixtures(st, counts, sizeof counts);
-    char *before = dump(st);
-    long long v = data_version(st);
-    xs_store_close(st);
-    char big[256];
-    snprintf(big, sizeof big, "%s", tmp_path("big.csv"));
-    FILE *f = fopen(big, "w");
+    snprintf(path, n, "%s", tmp_path("big.csv"));
+    FILE *f = fopen(path, "w");
     fputs("order_id,customer_id,date,product_id,quantity,amount\n", f);
     fputs("O1001,C0001,2024-05-02,crm-seat,9,139.50\n", f);
     static const char *const custs[] = {"C0001", "C0002", "C0003", "C0004", "C0005"};
@@ -477,7 +467,13 @@ static void test_kill_mid_import(void)
         fprintf(f, "K%07d,%s,2024-%02d-%02d,%s,%d,%d.%02d\n", i, custs[i % 5], 1 + i % 12,
                 1 + i % 28, prods[i % 4], 1 + i % 7, i % 1000, i % 100);
     fclose(f);
-    int p[2];
+}
+
+/* Forks a child importing path into the orders of url that writes a byte to
+ * p[0]'s pipe after 40,000 rows and waits there, inside its transaction,
+ * to be killed. Returns the child's pid; p[0] is the parent's end. */
+static pid_t start_import_to_kill(const char *url, const char *path, int p[2])
+{
     CHECK_INT(pipe(p), 0);
     fflush(NULL);
     pid_t pid = fork();
@@ -492,10 +488,30 @@ static void test_kill_mid_import(void)
         o.on_progress = tell_parent;
         o.progress_ctx = &k;
         xs_import_result r;
-        int rc = xs_import_file(cst, big, &o, &r, NULL);
+        int rc = xs_import_file(cst, path, &o, &r, NULL);
         _exit(rc == XS_OK ? 0 : 5);
     }
     close(p[1]);
+    return pid;
+}
+
+/* SIGKILL mid-import: the server rolls the transaction back. */
+static void test_kill_mid_import(void)
+{
+    if (!pg_ready()) return;
+    const char *url = new_db();
+    xs_store *st = NULL;
+    CHECK_INT(xs_store_open(&st, url, NULL), XS_OK);
+    if (!st) return;
+    char counts[1024];
+    load_fixtures(st, counts, sizeof counts);
+    char *before = dump(st);
+    long long v = data_version(st);
+    xs_store_close(st);
+    char big[256];
+    write_big_orders(big, sizeof big);
+    int p[2];
+    pid_t pid = start_import_to_kill(url, big, p);
     char c;
     CHECK_INT(read(p[0], &c, 1), 1);
     kill(pid, SIGKILL);
@@ -516,6 +532,109 @@ static void test_kill_mid_import(void)
     CHECK_INT(r.inserted, 100000);
     CHECK_INT(r.updated, 1);
     CHECK_INT(data_version(st), v + 1);
+    xs_store_close(st);
+}
+
+/* One value of a query on url, as text ("" when no row; "ERROR sqlstate"
+ * when it fails), after `SET lock_timeout = '200ms'`. */
+static void query_text(const char *url, const char *sql, char *out, size_t n)
+{
+    PGconn *c = PQconnectdb(url);
+    PQclear(PQexec(c, "SET lock_timeout = '200ms'"));
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        snprintf(out, n, "ERROR %s", PQresultErrorField(r, PG_DIAG_SQLSTATE));
+    else
+        snprintf(out, n, "%s", PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
+    PQclear(r);
+    PQfinish(c);
+}
+
+#define ORDERS_KEY                                                                       \
+    "SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint"              \
+    " WHERE conrelid = 'orders'::regclass AND contype = 'p'"
+
+/* A first import into an empty table loads it without its primary key and
+ * builds the key at the end (pgbulk.c): the key is back after the commit,
+ * the table is locked against readers meanwhile, a killed import leaves
+ * the table empty with its key, and an import that finds a reader on the
+ * table keeps the key instead of waiting. */
+static void test_bulk_key(void)
+{
+    if (!pg_ready()) return;
+    const char *url = new_db();
+    xs_store *st = NULL;
+    CHECK_INT(xs_store_open(&st, url, NULL), XS_OK);
+    if (!st) return;
+    const char *src = getenv("XS_SOURCE_DIR");
+    for (size_t i = 0; i < 2; i++) { /* customers, products */
+        char path[512];
+        snprintf(path, sizeof path, "%s/tests/data/import/%s.csv", src ? src : ".",
+                 fixture_tables[i]);
+        xs_table_id t;
+        CHECK_INT(xs_table_lookup(fixture_tables[i], &t), XS_OK);
+        xs_import_result r;
+        CHECK_INT(import(st, t, path, &r), XS_OK);
+    }
+    char big[256], got[256];
+    write_big_orders(big, sizeof big);
+    /* killed while loading: readers of orders wait meanwhile (lock
+     * timeout), and afterwards the table is as it was */
+    int p[2];
+    pid_t pid = start_import_to_kill(url, big, p);
+    char c;
+    CHECK_INT(read(p[0], &c, 1), 1);
+    query_text(url, "SELECT count(*) FROM orders", got, sizeof got);
+    CHECK_STR(got, "ERROR 55P03");
+    query_text(url, "SELECT count(*) FROM customers", got, sizeof got);
+    CHECK_STR(got, "5"); /* other tables are read as ever */
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    close(p[0]);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    query_text(url, "SELECT count(*) FROM orders", got, sizeof got);
+    CHECK_STR(got, "0");
+    query_text(url, ORDERS_KEY, got, sizeof got);
+    CHECK_STR(got, "orders_pkey PRIMARY KEY (order_id, product_id)");
+    /* a reader holding the table: the import keeps the key, does not wait */
+    PGconn *rd = PQconnectdb(url);
+    PQclear(PQexec(rd, "BEGIN"));
+    PGresult *res = PQexec(rd, "SELECT count(*) FROM orders");
+    CHECK_STR(PQgetvalue(res, 0, 0), "0");
+    PQclear(res);
+    xs_import_result r;
+    CHECK_INT(import(st, XS_T_ORDERS, big, &r), XS_OK);
+    CHECK_INT(r.inserted, 100001);
+    PQclear(PQexec(rd, "COMMIT"));
+    PQfinish(rd);
+    query_text(url, ORDERS_KEY, got, sizeof got);
+    CHECK_STR(got, "orders_pkey PRIMARY KEY (order_id, product_id)");
+    /* no reader: loaded without the key, which is back after the commit */
+    xs_store_close(st);
+    st = NULL;
+    const char *url2 = new_db();
+    CHECK_INT(xs_store_open(&st, url2, NULL), XS_OK);
+    if (!st) return;
+    for (size_t i = 0; i < 2; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/tests/data/import/%s.csv", src ? src : ".",
+                 fixture_tables[i]);
+        xs_table_id t;
+        CHECK_INT(xs_table_lookup(fixture_tables[i], &t), XS_OK);
+        CHECK_INT(import(st, t, path, &r), XS_OK);
+    }
+    CHECK_INT(import(st, XS_T_ORDERS, big, &r), XS_OK);
+    CHECK_INT(r.inserted, 100001);
+    query_text(url2, ORDERS_KEY, got, sizeof got);
+    CHECK_STR(got, "orders_pkey PRIMARY KEY (order_id, product_id)");
+    query_text(url2, "SELECT count(*) FROM orders", got, sizeof got);
+    CHECK_STR(got, "100001");
+    /* and the key works: a re-import updates, it does not add rows */
+    CHECK_INT(import(st, XS_T_ORDERS, big, &r), XS_OK);
+    CHECK_INT(r.unchanged, 100001);
+    query_text(url2, "SELECT count(*) FROM orders", got, sizeof got);
+    CHECK_STR(got, "100001");
     xs_store_close(st);
 }
 
@@ -544,6 +663,7 @@ int main(void)
         {"busy", test_busy},
         {"apikeys", test_apikeys},
         {"kill_mid_import", test_kill_mid_import},
+        {"bulk_key", test_bulk_key},
         {"bad_url", test_bad_url},
     };
     snprintf(dir, sizeof dir, "/tmp/xs_test_store_pg_%ld", (long)getpid());
