@@ -4,11 +4,13 @@
  * every part into the mapping, and checking that a model belongs to a
  * store (store id in the file's header against the store's meta).
  *
- * Sections: "model.hdr" (this file's scalars: why a part is absent, the
- * guardrail totals, the health configuration of the scores), "model.targets"
- * (the ranked target list, xs_target rows), then "snap.*" (snapshot_io.c),
- * "bask.*", "tog.*", "rules.*" (mine_io.c), "scores.*" (scores_io.c),
- * "engine.*" (engine_io.c).
+ * Sections, in this order: "snap.*" (snapshot_io.c), "bask.*" (mine_io.c),
+ * "engine.*" (engine_io.c), "tog.*", "rules.*" (mine_io.c), "model.hdr"
+ * (this file's scalars: why a part is absent, the guardrail totals, the
+ * health configuration of the scores), "model.targets" (the ranked target
+ * list, xs_target rows), "scores.*" (scores_io.c). Readers find them by
+ * name; the order puts what a build has first at the front, so that it
+ * writes the file as it goes (xs__model_write_start).
  */
 #include "model/model_int.h"
 
@@ -37,19 +39,26 @@ typedef struct model_hdr {
 /* ---- writing ------------------------------------------------------------ */
 
 /* The sections that exist as soon as the store is read: the snapshot and
- * the order baskets, most of the file's bytes. Written first, so a build
- * can stream them out while it computes the rest (xs__model_write_start). */
-static int save_read_parts(const xs_model *m, xs__mfile_writer *w, xs_error *err)
+ * the order baskets, most of the file's bytes; then, with engine, the
+ * offer engine when there is one (`xsell build` hands in the engine it
+ * fitted before the model's build, xs_model_opts.engine). Written first,
+ * so a build can stream them out while it computes the rest
+ * (xs__model_write_start). */
+static int save_read_parts(const xs_model *m, xs__mfile_writer *w, int engine,
+                           xs_error *err)
 {
     int rc = xs__snapshot_save(m->snap, w, err);
     if (rc == XS_OK && m->baskets) rc = xs__baskets_save(m->baskets, w, err);
+    if (rc == XS_OK && engine && m->en) rc = xs__offer_engine_save(m->en, w, err);
     return rc;
 }
 
-/* The sections computed from them (mined structures, this file's scalars,
- * the target list, scores, engine), then the header: the file complete
- * and renamed into place. Aborts w on failure. */
-static int save_computed_parts(const xs_model *m, xs__mfile_writer *w, xs_error *err)
+/* The sections computed from them (the engine unless engine_done, mined
+ * structures, this file's scalars, the target list, scores), then the
+ * header: the file complete and renamed into place. Aborts w on
+ * failure. */
+static int save_computed_parts(const xs_model *m, xs__mfile_writer *w, int engine_done,
+                               xs_error *err)
 {
     model_hdr h;
     memset(&h, 0, sizeof h);
@@ -63,6 +72,7 @@ static int save_computed_parts(const xs_model *m, xs__mfile_writer *w, xs_error 
     if (m->en) h.summary = m->summary;
     h.hcfg = m->hcfg;
     int rc;
+    if (!engine_done && m->en && (rc = xs__offer_engine_save(m->en, w, err)) < 0) goto fail;
     if (m->baskets && ((m->tog && (rc = xs__together_save(m->tog, w, err)) < 0) ||
                        (m->rules && (rc = xs__rules_save(m->rules, w, err)) < 0)))
         goto fail;
@@ -71,7 +81,6 @@ static int save_computed_parts(const xs_model *m, xs__mfile_writer *w, xs_error 
                             (size_t)h.n_targets * sizeof *m->targets, err)) < 0)
         goto fail;
     if (m->cs && (rc = xs__customer_scores_save(m->cs, w, err)) < 0) goto fail;
-    if (m->en && (rc = xs__offer_engine_save(m->en, w, err)) < 0) goto fail;
     xs__mfile_meta meta;
     memset(&meta, 0, sizeof meta);
     snprintf(meta.store_id, sizeof meta.store_id, "%s", m->info.store_id);
@@ -91,11 +100,11 @@ int xs_model_save(const xs_model *m, const char *path, xs_error *err)
     xs__mfile_writer *w = NULL;
     int rc = xs__mfile_create(&w, path, err);
     if (rc < 0) return rc;
-    if ((rc = save_read_parts(m, w, err)) < 0) {
+    if ((rc = save_read_parts(m, w, 1, err)) < 0) {
         xs__mfile_abort(w);
         return rc;
     }
-    return save_computed_parts(m, w, err);
+    return save_computed_parts(m, w, 1, err);
 }
 
 /* A model file written while its model is built: the thread that writes
@@ -104,19 +113,20 @@ struct xs__model_writer {
     const xs_model *m;
     char *path;
     xs__mfile_writer *w;
+    int engine;  /* 1: the engine was there at the start, written early */
     pthread_t th;
     int started;
     int rc;
     xs_error err;
 };
 
-/* The writer's thread: the snapshot and baskets sections, then their
- * bytes to the disk (xs__mfile_sync), so the commit's own sync has only
- * the computed parts left to wait for. */
+/* The writer's thread: the snapshot and baskets sections (and the engine
+ * handed in), then their bytes to the disk (xs__mfile_sync), so the
+ * commit's own sync has only the computed parts left to wait for. */
 static void *write_read_parts(void *arg)
 {
     xs__model_writer *mw = arg;
-    mw->rc = save_read_parts(mw->m, mw->w, &mw->err);
+    mw->rc = save_read_parts(mw->m, mw->w, mw->engine, &mw->err);
     if (mw->rc == XS_OK) mw->rc = xs__mfile_sync(mw->w, &mw->err);
     return NULL;
 }
@@ -132,6 +142,7 @@ int xs__model_write_start(const xs_model *m, const char *path, xs__model_writer 
         return xs__error_set(err, XS_ENOMEM, path, 0, NULL, "out of memory");
     }
     mw->m = m;
+    mw->engine = m->en != NULL;
     int rc = xs__mfile_create(&mw->w, path, err);
     if (rc < 0) {
         xs__free(mw->path);
@@ -166,7 +177,7 @@ int xs__model_write_finish(xs__model_writer *mw, const xs_model *m, size_t *byte
     }
     xs__mfile_writer *w = mw->w;
     mw->w = NULL;
-    rc = save_computed_parts(m, w, err);
+    rc = save_computed_parts(m, w, mw->engine, err);
     struct stat sb;
     *bytes = rc == XS_OK && stat(mw->path, &sb) == 0 ? (size_t)sb.st_size : 0;
     xs__free(mw->path);

@@ -387,9 +387,9 @@ static void test_engine_handed_in(void)
 }
 
 /* `xsell build`'s path for the file: the scores begun before the build
- * (beside the engine's fit), the file written as the build goes. The
- * file's body is the one xs_model_save() writes for a model built the
- * plain way; scores begun with other options are computed again; a file
+ * (beside the engine's fit), the engine handed in, the file written as
+ * the build goes. The file's body is the one xs_model_save() writes for a
+ * model built the plain way (opening that build); scores begun with other options are computed again; a file
  * that cannot be created fails the build and leaves nothing. */
 static void test_written_as_built(void)
 {
@@ -406,10 +406,15 @@ static void test_written_as_built(void)
     CHECK_INT(xs_snapshot_load(st, &s1, &e), XS_OK);
     CHECK_INT(xs_snapshot_load(st, &s2, &e), XS_OK);
     CHECK_INT(xs_snapshot_load(st, &s3, &e), XS_OK);
+    xs_offer_engine *en = NULL;
     xs_model_opts o;
     xs_model_opts_init(&o);
     CHECK_INT(xs_model_scores_begin(s1, &o, &job, &e), XS_OK);
+    /* the store's build fitted beside the scores, its engine handed in:
+     * written with the snapshot */
+    CHECK_INT(xs_offer_build_open(st, s1, NULL, NULL, NULL, &en, &e), XS_OK);
     o.scores = job; /* taken over with s1 */
+    o.engine = en;
     o.out = streamed;
     CHECK_INT(xs_model_build_from(st, s1, &o, &a, &e), XS_OK);
     CHECK_INT(xs_model_build_from(st, s2, NULL, &b, &e), XS_OK);
