@@ -72,7 +72,8 @@ static int save_computed_parts(const xs_model *m, xs__mfile_writer *w, int engin
     if (m->en) h.summary = m->summary;
     h.hcfg = m->hcfg;
     int rc;
-    if (!engine_done && m->en && (rc = xs__offer_engine_save(m->en, w, err)) < 0) goto fail;
+    if (!engine_done && m->en && (rc = xs__offer_engine_save(m->en, w, err)) < 0)
+        goto fail;
     if (m->baskets && ((m->tog && (rc = xs__together_save(m->tog, w, err)) < 0) ||
                        (m->rules && (rc = xs__rules_save(m->rules, w, err)) < 0)))
         goto fail;
@@ -113,7 +114,7 @@ struct xs__model_writer {
     const xs_model *m;
     char *path;
     xs__mfile_writer *w;
-    int engine;  /* 1: the engine was there at the start, written early */
+    int engine; /* 1: the engine was there at the start, written early */
     pthread_t th;
     int started;
     int rc;

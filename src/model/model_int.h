@@ -55,8 +55,9 @@ int xs__model_engine_of_ref(xs_model *m, const xs__model_ref *ref, const xs_mode
 /* A model file written while the model is built (model_file.c): the
  * sections read from the store (snapshot, baskets: most of the bytes) and
  * a handed-in engine go out on a thread of their own as soon as they are
- * loaded, the computed ones after the last stage; the file is xs_model_save()'s, byte for byte
- * but for the build time. */
+ * loaded, the computed ones after the last stage; the file is
+ * xs_model_save()'s, byte for byte but for the header (build time, data
+ * version, checksum). */
 typedef struct xs__model_writer xs__model_writer;
 
 /* Creates the temporary file of path and starts writing m's snapshot and

@@ -389,8 +389,9 @@ static void test_engine_handed_in(void)
 /* `xsell build`'s path for the file: the scores begun before the build
  * (beside the engine's fit), the engine handed in, the file written as
  * the build goes. The file's body is the one xs_model_save() writes for a
- * model built the plain way (opening that build); scores begun with other options are computed again; a file
- * that cannot be created fails the build and leaves nothing. */
+ * model built the plain way (opening that build); scores begun with other
+ * options are computed again; a file that cannot be created fails the
+ * build and leaves nothing. */
 static void test_written_as_built(void)
 {
     CHECK_INT(make_store(300, 90, 0), 0);
