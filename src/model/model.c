@@ -78,7 +78,8 @@ static int open_engine(xs_model *m, xs_store *st, const xs__model_ref *ref,
 struct xs_model_scores_job {
     const xs_snapshot *snap;
     xs_health_config hcfg;
-    char as_of[64]; /* "" for none */
+    int has_as_of; /* 0: the store's latest day */
+    char as_of[64];
     pthread_t th;
     int started;
     xs_customer_scores *cs;
@@ -100,7 +101,7 @@ static void *scores_run(void *arg)
 {
     xs_model_scores_job *j = arg;
     double t0 = xs__now();
-    j->rc = xs_customer_scores_compute(j->snap, &j->hcfg, j->as_of[0] ? j->as_of : NULL,
+    j->rc = xs_customer_scores_compute(j->snap, &j->hcfg, j->has_as_of ? j->as_of : NULL,
                                        &j->cs, &j->e);
     j->t = xs__now() - t0;
     return NULL;
@@ -122,6 +123,7 @@ int xs_model_scores_begin(const xs_snapshot *snap, const xs_model_opts *o,
     model_hcfg(o, &j->hcfg);
     /* a day longer than this is no date: the scores refuse it as they
      * would (the build compares the text it was given) */
+    j->has_as_of = o->as_of != NULL;
     snprintf(j->as_of, sizeof j->as_of, "%s", o->as_of ? o->as_of : "");
     j->started = pthread_create(&j->th, NULL, scores_run, j) == 0;
     if (!j->started) scores_run(j);
@@ -152,8 +154,9 @@ static int scores_match(const xs_model_scores_job *j, const xs_snapshot *snap,
     xs_health_config h;
     model_hcfg(o, &h);
     return j->snap == snap && !memcmp(&h, &j->hcfg, sizeof h) &&
-           !strcmp(j->as_of, o->as_of ? o->as_of : "") &&
-           (!o->as_of || strlen(o->as_of) < sizeof j->as_of);
+           j->has_as_of == (o->as_of != NULL) &&
+           (!o->as_of ||
+            (strlen(o->as_of) < sizeof j->as_of && !strcmp(j->as_of, o->as_of)));
 }
 
 /* The engine and the target list; XS_ENOMEM, else XS_OK (an engine that
