@@ -4270,6 +4270,10 @@ void xs_server_stop(xs_server *s, unsigned grace_s);
  */
 typedef struct xs_model xs_model;
 
+/** A model's customer scores being computed on a thread of their own
+ *  (xs_model_scores_begin). */
+typedef struct xs_model_scores_job xs_model_scores_job;
+
 /** How to build a model. */
 typedef struct xs_model_opts {
     const char *as_of;          /* NULL: the store's latest date */
@@ -4283,6 +4287,17 @@ typedef struct xs_model_opts {
                                    (xs_offer_build_open), taken over (freed
                                    with the model, or on failure): the model
                                    uses it instead of opening the build */
+    const char *out;            /* NULL, or the model file to write as the
+                                   build goes (xs_model_build_from): the parts
+                                   read from the store go out on a thread of
+                                   their own while the rest is computed; the
+                                   same file as xs_model_save() writes */
+    xs_model_scores_job *scores; /* NULL, or the scores begun on the model's
+                                   snapshot with these options
+                                   (xs_model_scores_begin), taken over: the
+                                   build waits for them instead of computing
+                                   them (begun with other options: discarded,
+                                   computed again) */
 } xs_model_opts;
 
 /** Sets the defaults: as_of NULL, cfg NULL, n_threads 2, and clv 1, churn 1,
@@ -4297,7 +4312,9 @@ typedef struct xs_model_info {
     char store_id[40];      /* the store's id (meta store_id) */
     uint64_t data_version;  /* the store's data version when built */
     const char *path;       /* the file mapped, NULL when built in memory */
-    size_t bytes;           /* its size, 0 when built in memory */
+    size_t bytes;           /* its size; built with xs_model_opts.out, the
+                               size of that file; else 0 when built in
+                               memory */
     int mapped;             /* 1: opened from a file */
     int as_of_given;        /* 1: built with an explicit as-of day (not the
                                store's latest) */
@@ -4305,8 +4322,10 @@ typedef struct xs_model_info {
     char engine_error[256]; /* why there is no offer engine, "" */
     /* wall seconds of each stage of a build (0 when opened from a file):
      * loading the store (snapshot, baskets), mining (together, rules),
-     * customer scores, offer engine, ranking every customer */
-    double t_load, t_mine, t_scores, t_engine, t_targets;
+     * customer scores, offer engine, ranking every customer (the scores
+     * run beside the engine and the ranking, so their times overlap), and
+     * what was left of writing the file (xs_model_opts.out) after them */
+    double t_load, t_mine, t_scores, t_engine, t_targets, t_write;
 } xs_model_info;
 
 /**
@@ -4334,6 +4353,28 @@ int xs_model_build(xs_store *st, const xs_model_opts *o, xs_model **out, xs_erro
  */
 int xs_model_build_from(xs_store *st, xs_snapshot *snap, const xs_model_opts *o,
                         xs_model **out, xs_error *err);
+
+/**
+ * Starts computing, on a thread of its own, the customer scores a model
+ * built with o on snap computes (health, RFM, LTV, CLV, churn risk), so
+ * that work before the build (`xsell build` fitting the store's engine)
+ * runs beside them; hand them to xs_model_build_from() in
+ * xs_model_opts.scores. Without a thread they are computed here.
+ * @param snap borrowed: must outlive the scores (xs_model_build_from on it
+ *        takes both, or xs_model_scores_job_free first)
+ * @param out taken over by the build, or freed with xs_model_scores_job_free()
+ * @return XS_OK or XS_ENOMEM
+ * @code
+ *   xs_model_scores_job *sc; xs_model_scores_begin(snap, &o, &sc, &e);
+ *   ... fit the engine ...
+ *   o.scores = sc; xs_model_build_from(st, snap, &o, &m, &e);
+ * @endcode
+ */
+int xs_model_scores_begin(const xs_snapshot *snap, const xs_model_opts *o,
+                          xs_model_scores_job **out, xs_error *err);
+
+/** Waits for scores not handed to a build and frees them; NULL is fine. */
+void xs_model_scores_job_free(xs_model_scores_job *sc);
 
 /**
  * Writes the model to path (a temporary file renamed into place: readers

@@ -208,6 +208,14 @@ int xs__mfile_put(xs__mfile_writer *w, const char *name, const void *data, size_
     return XS_OK;
 }
 
+int xs__mfile_sync(xs__mfile_writer *w, xs_error *err)
+{
+    if (fdatasync(w->fd) < 0)
+        return xs__error_set(err, XS_EIO, w->path, 0, NULL, "cannot sync: %s",
+                             strerror(errno));
+    return XS_OK;
+}
+
 int xs__mfile_commit(xs__mfile_writer *w, const xs__mfile_meta *meta, xs_error *err)
 {
     int rc = pad_to(w, ALIGN, err);

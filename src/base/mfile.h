@@ -68,6 +68,11 @@ int xs__mfile_create(xs__mfile_writer **out, const char *path, xs_error *err);
 int xs__mfile_put(xs__mfile_writer *w, const char *name, const void *data, size_t bytes,
                   xs_error *err);
 
+/* Makes the sections written so far durable (fdatasync), so that the
+ * commit's sync waits only for what follows: a writer that puts most of
+ * its bytes early calls it on its own thread. Returns XS_OK or XS_EIO. */
+int xs__mfile_sync(xs__mfile_writer *w, xs_error *err);
+
 /* Writes table, header and checksum, fsyncs and renames into place.
  * Frees w whatever happens. Returns XS_OK or XS_EIO. */
 int xs__mfile_commit(xs__mfile_writer *w, const xs__mfile_meta *meta, xs_error *err);

@@ -5,10 +5,13 @@
  * model instead of fitting. A thin shell over xs_offer_build_open()
  * (docs/offers.md, "Build"); with --capacity also the global plan
  * (xs_plan_save, docs/plan.md). Then it writes the model file the readers
- * map (xs_model_build_from on the build's snapshot and engine,
- * xs_model_save; docs/model.md): FILE.xsm beside a store FILE unless --out
- * says where, recorded as the store's latest model. The stage times on
- * stderr count the snapshot and the engine fitted here with the model's.
+ * map (xs_model_build_from on the build's snapshot and engine, its
+ * scores begun beside the engine's fit, writing the file as it goes:
+ * xs_model_opts.out; docs/model.md): FILE.xsm beside a store FILE unless
+ * --out says where, recorded as the store's latest model. The stage times
+ * on stderr count the snapshot and the engine fitted here with the
+ * model's; the scores run beside the engine and the target list, so their
+ * times overlap.
  * With --shard I/N it writes only the part file of one customer shard
  * (xs_model_build_shard), with --merge the model of the N parts
  * (xs_model_merge; docs/model.md, "Build by shard").
@@ -106,6 +109,30 @@ static xs_offer_engine *take_engine(xs_offer_engine **en)
     return e;
 }
 
+/* *sc, which the caller no longer owns. */
+static xs_model_scores_job *take_scores(xs_model_scores_job **sc)
+{
+    xs_model_scores_job *x = *sc;
+    *sc = NULL;
+    return x;
+}
+
+/* The options of the build's model, the same for its scores started
+ * early (xs_model_scores_begin) and for the model itself. */
+static void model_opts(xs_model_opts *o, const char *as_of, const xs_offer_config *cfg)
+{
+    xs_model_opts_init(o);
+    o->as_of = as_of;
+    o->cfg = cfg;
+}
+
+/* Whether the build writes a model file (a store on a database server
+ * needs --out for one). */
+static int writes_model(const char *db, const char *out)
+{
+    return out || !xs_store_is_url(db);
+}
+
 /* Monotonic seconds, for the stage times printed on stderr. */
 static double seconds(void)
 {
@@ -120,18 +147,18 @@ typedef struct pre_times {
     double load, engine;
 } pre_times;
 
-/* Builds the model of the store (on the build's snapshot and, when given,
- * the engine of its build, both taken over) and writes it to out (default
- * FILE.xsm),
+/* Builds the model of the store (on the build's snapshot, its scores
+ * started early and, when given, the engine of its build, all taken over)
+ * and writes it to out (default FILE.xsm),
  * recorded as the store's latest model before the build reads the store's
  * data version. Returns the exit code (message printed). */
-static int write_model(xs_store *st, xs_snapshot **snap, xs_offer_engine **en,
-                       const pre_times *pre, const char *db, const char *out,
-                       const char *as_of, const xs_offer_config *cfg)
+static int write_model(xs_store *st, xs_snapshot **snap, xs_model_scores_job **sc,
+                       xs_offer_engine **en, const pre_times *pre, const char *db,
+                       const char *out, const char *as_of, const xs_offer_config *cfg)
 {
     char def[4096], path[4096], id[40];
     xs_error e;
-    if (!out && xs_store_is_url(db)) {
+    if (!writes_model(db, out)) {
         /* a database server: no file beside it to default to */
         fprintf(stderr, "xsell %s: no model file written: give --out MODEL for a database "
                         "server\n",
@@ -145,28 +172,24 @@ static int write_model(xs_store *st, xs_snapshot **snap, xs_offer_engine **en,
     absolute(out, path, sizeof path);
     xs_model *m = NULL;
     xs_model_opts o;
-    xs_model_opts_init(&o);
-    o.as_of = as_of;
-    o.cfg = cfg;
+    model_opts(&o, as_of, cfg);
     o.engine = take_engine(en);
+    o.scores = take_scores(sc);
+    o.out = out; /* written as the build goes */
     if (xs_store_identity_ensure(st, id, &e) < 0 || xs_store_model_path_set(st, path, &e) < 0 ||
-        xs_model_build_from(st, take_snapshot(snap), &o, &m, &e) < 0 ||
-        xs_model_save(m, out, &e) < 0) {
+        xs_model_build_from(st, take_snapshot(snap), &o, &m, &e) < 0) {
         xs_model_free(m);
         return xs_cli_fail(CMD, &e);
     }
     const xs_model_info *in = xs_model_info_of(m);
     fprintf(stderr,
             "model stages: load %.1f s, mine %.1f s, scores %.1f s, engine %.1f s,"
-            " targets %.1f s\n",
+            " targets %.1f s, write %.1f s\n",
             pre->load + in->t_load, in->t_mine, in->t_scores, pre->engine + in->t_engine,
-            in->t_targets);
-    xs_model_free(m);
-    xs_model *check = NULL;
-    if (xs_model_open(out, &check, &e) < 0) return xs_cli_fail(CMD, &e);
+            in->t_targets, in->t_write);
     /* on stderr: stdout stays the build's one line */
-    fprintf(stderr, "model %s: %zu bytes\n", out, xs_model_info_of(check)->bytes);
-    xs_model_free(check);
+    fprintf(stderr, "model %s: %zu bytes\n", out, in->bytes);
+    xs_model_free(m);
     return XS_EXIT_OK;
 }
 
@@ -360,6 +383,8 @@ int xs_cmd_build(int argc, char **argv)
     xs_store *st = NULL;
     xs_snapshot *snap = NULL;
     xs_offer_engine *en = NULL;
+    xs_model_scores_job *sc = NULL;
+    xs_model_opts mo;
     pre_times pre = {0, 0};
     double t0 = seconds();
     xs_offer_build_info info;
@@ -374,7 +399,10 @@ int xs_cmd_build(int argc, char **argv)
         ex = xs_cli_fail(CMD, &e);
     } else if (capacity && (ex = xs_cli_plan_spec(CMD, snap, capacity, &plan)) != 0) {
         /* printed */
-    } else if ((t0 = seconds(), 0) ||
+    } else if ((t0 = seconds(), model_opts(&mo, as_of, &cfg), 0) ||
+               /* the model's scores (CLV, churn model) beside the engine's
+                * fit: neither reads the other */
+               (writes_model(db, out) && xs_model_scores_begin(snap, &mo, &sc, &e) < 0) ||
                /* the engine once, for the store's build and the model; not
                 * when --churn-model changes the churn model it is opened with */
                xs_offer_build_open(st, snap, &cfg, as_of, &info, churn ? NULL : &en, &e) <
@@ -388,7 +416,7 @@ int xs_cmd_build(int argc, char **argv)
         /* printed */
     } else if (plan.pl && xs_plan_save(st, plan.pl, plan.spec, &e) < 0) {
         ex = xs_cli_fail(CMD, &e);
-    } else if ((ex = write_model(st, &snap, &en, &pre, db, out, as_of, &cfg)) !=
+    } else if ((ex = write_model(st, &snap, &sc, &en, &pre, db, out, as_of, &cfg)) !=
                XS_EXIT_OK) {
         /* printed */
     } else {
@@ -414,6 +442,7 @@ int xs_cmd_build(int argc, char **argv)
     }
     xs_cli_plan_free(&plan);
     xs_offer_engine_free(en);
+    xs_model_scores_job_free(sc); /* before the snapshot it reads */
     xs_snapshot_free(snap);
     xs_store_close(st);
     return ex;

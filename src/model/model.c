@@ -13,6 +13,7 @@
 #include "base/progress.h"
 #include "offer/offer_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -71,32 +72,104 @@ static int open_engine(xs_model *m, xs_store *st, const xs__model_ref *ref,
     return rc;
 }
 
-/* Scores, engine and target list: each may fail on its own (an empty store
- * has no customers to score) without failing the model; the info says why.
- * Out of memory fails the model. */
-static int build_customers(xs_model *m, xs_store *st, const xs__model_ref *ref,
-                           const xs_model_opts *o, xs_error *err)
+/* The customer scores on a thread of their own, beside the engine (and,
+ * from `xsell build`, the fit of the store's build) and the target list:
+ * the scores never read the engine, nor the engine the scores. */
+struct xs_model_scores_job {
+    const xs_snapshot *snap;
+    xs_health_config hcfg;
+    int has_as_of; /* 0: the store's latest day */
+    char as_of[64];
+    pthread_t th;
+    int started;
+    xs_customer_scores *cs;
+    int rc;
+    double t;
+    xs_error e;
+};
+
+/* The health configuration of a model built with o. */
+static void model_hcfg(const xs_model_opts *o, xs_health_config *h)
+{
+    memset(h, 0, sizeof *h);
+    xs_health_config_init(h);
+    h->clv = o->clv ? 1 : 0;
+    h->churn = o->churn ? 1 : 0;
+}
+
+static void *scores_run(void *arg)
+{
+    xs_model_scores_job *j = arg;
+    double t0 = xs__now();
+    j->rc = xs_customer_scores_compute(j->snap, &j->hcfg, j->has_as_of ? j->as_of : NULL,
+                                       &j->cs, &j->e);
+    j->t = xs__now() - t0;
+    return NULL;
+}
+
+/* Contract in xsell.h. */
+int xs_model_scores_begin(const xs_snapshot *snap, const xs_model_opts *o,
+                          xs_model_scores_job **out, xs_error *err)
+{
+    xs_model_opts d;
+    if (!o) {
+        xs_model_opts_init(&d);
+        o = &d;
+    }
+    *out = NULL;
+    xs_model_scores_job *j = xs__calloc(1, sizeof *j);
+    if (!j) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    j->snap = snap;
+    model_hcfg(o, &j->hcfg);
+    /* a day longer than this is no date: the scores refuse it as they
+     * would (the build compares the text it was given) */
+    j->has_as_of = o->as_of != NULL;
+    snprintf(j->as_of, sizeof j->as_of, "%s", o->as_of ? o->as_of : "");
+    j->started = pthread_create(&j->th, NULL, scores_run, j) == 0;
+    if (!j->started) scores_run(j);
+    *out = j;
+    return XS_OK;
+}
+
+/* Waits for j's thread. */
+static void scores_wait(xs_model_scores_job *j)
+{
+    if (j->started) pthread_join(j->th, NULL);
+    j->started = 0;
+}
+
+/* Contract in xsell.h. */
+void xs_model_scores_job_free(xs_model_scores_job *sc)
+{
+    if (!sc) return;
+    scores_wait(sc);
+    xs_customer_scores_free(sc->cs);
+    xs__free(sc);
+}
+
+/* Whether j computes the scores of a model of snap built with o. */
+static int scores_match(const xs_model_scores_job *j, const xs_snapshot *snap,
+                        const xs_model_opts *o)
+{
+    xs_health_config h;
+    model_hcfg(o, &h);
+    return j->snap == snap && !memcmp(&h, &j->hcfg, sizeof h) &&
+           j->has_as_of == (o->as_of != NULL) &&
+           (!o->as_of ||
+            (strlen(o->as_of) < sizeof j->as_of && !strcmp(j->as_of, o->as_of)));
+}
+
+/* The engine and the target list; XS_ENOMEM, else XS_OK (an engine that
+ * cannot be opened leaves the info's engine_error). */
+static int engine_and_targets(xs_model *m, xs_store *st, const xs__model_ref *ref,
+                              const xs_model_opts *o)
 {
     xs_error e = {0};
     char msg[1024];
-    memset(&m->hcfg, 0, sizeof m->hcfg);
-    xs_health_config_init(&m->hcfg);
-    m->hcfg.clv = o->clv ? 1 : 0;
-    m->hcfg.churn = o->churn ? 1 : 0;
     double t0 = xs__now();
-    int rc = xs_customer_scores_compute(m->snap, &m->hcfg, o->as_of, &m->cs, &e);
-    m->info.t_scores = xs__now() - t0;
-    if (rc == XS_ENOMEM) return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
-    if (rc < 0) {
-        m->cs = NULL;
-        snprintf(m->info.scores_error, sizeof m->info.scores_error, "%s",
-                 xs_error_format(&e, msg, sizeof msg));
-    }
-    memset(&e, 0, sizeof e);
-    t0 = xs__now();
-    rc = open_engine(m, st, ref, o, &e);
+    int rc = open_engine(m, st, ref, o, &e);
     m->info.t_engine = xs__now() - t0;
-    if (rc == XS_ENOMEM) return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
+    if (rc == XS_ENOMEM) return rc;
     if (rc < 0) {
         snprintf(m->info.engine_error, sizeof m->info.engine_error, "%s",
                  xs_error_format(&e, msg, sizeof msg));
@@ -106,8 +179,44 @@ static int build_customers(xs_model *m, xs_store *st, const xs__model_ref *ref,
     t0 = xs__now();
     if (xs_offer_targets_rank(m->en, o->n_threads > 0 ? o->n_threads : 2, &m->targets,
                               &m->n_targets, &m->summary) < 0)
-        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+        return XS_ENOMEM;
     m->info.t_targets = xs__now() - t0;
+    return XS_OK;
+}
+
+/* Scores, engine and target list: each may fail on its own (an empty store
+ * has no customers to score) without failing the model; the info says why.
+ * Out of memory fails the model. The engine never reads the model's
+ * scores (it keeps its own health columns), so the scores (CLV and the
+ * churn model: partly one thread) run beside the engine and the target
+ * list, and the two cores stay busy; each result is the one it would be
+ * alone. */
+static int build_customers(xs_model *m, xs_store *st, const xs__model_ref *ref,
+                           const xs_model_opts *o, xs_error *err)
+{
+    char msg[1024];
+    model_hcfg(o, &m->hcfg);
+    xs_model_scores_job *j = m->scores;
+    m->scores = NULL;
+    if (j && !scores_match(j, m->snap, o)) {
+        xs_model_scores_job_free(j); /* started with other options */
+        j = NULL;
+    }
+    if (!j && xs_model_scores_begin(m->snap, o, &j, err) < 0) return XS_ENOMEM;
+    int rc = engine_and_targets(m, st, ref, o);
+    scores_wait(j);
+    m->cs = j->cs;
+    j->cs = NULL;
+    m->info.t_scores = j->t;
+    int rc_scores = j->rc;
+    if (rc_scores < 0 && rc_scores != XS_ENOMEM) {
+        m->cs = NULL;
+        snprintf(m->info.scores_error, sizeof m->info.scores_error, "%s",
+                 xs_error_format(&j->e, msg, sizeof msg));
+    }
+    xs_model_scores_job_free(j);
+    if (rc == XS_ENOMEM || rc_scores == XS_ENOMEM)
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     return XS_OK;
 }
 
@@ -129,12 +238,15 @@ int xs_model_build_from(xs_store *st, xs_snapshot *snap, const xs_model_opts *op
     *out = NULL;
     xs_model *m = xs__calloc(1, sizeof *m);
     if (!m) {
+        xs_model_scores_job_free(opts->scores); /* before the snapshot it reads */
         xs_snapshot_free(snap);
         xs_offer_engine_free(opts->engine);
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
     m->snap = snap;
     m->en = opts->engine; /* taken over: open_engine keeps it */
+    m->scores = opts->scores; /* taken over: build_customers waits for them */
+    xs__model_writer *mw = NULL;
     int rc;
     /* the id first: giving one is a write, and the data version read after
      * it is the one the model matches */
@@ -150,10 +262,20 @@ int xs_model_build_from(xs_store *st, xs_snapshot *snap, const xs_model_opts *op
     if (!m->snap && (rc = xs_snapshot_load(st, &m->snap, err)) < 0) goto fail;
     if ((rc = xs_baskets_from_store(st, XS_SOURCE_ORDERS, &m->baskets, err)) < 0) goto fail;
     m->info.t_load = xs__now() - t0;
+    /* the file's read parts go out while the rest is computed */
+    if (opts->out && (rc = xs__model_write_start(m, opts->out, &mw, err)) < 0) goto fail;
     if ((rc = xs__model_finish(m, st, NULL, opts, err)) < 0) goto fail;
+    if (mw) {
+        t0 = xs__now();
+        rc = xs__model_write_finish(mw, m, &m->info.bytes, err);
+        mw = NULL;
+        m->info.t_write = xs__now() - t0;
+        if (rc < 0) goto fail;
+    }
     *out = m;
     return XS_OK;
 fail:
+    xs__model_write_abort(mw);
     xs_model_free(m);
     return rc;
 }
@@ -175,6 +297,7 @@ int xs__model_finish(xs_model *m, xs_store *st, const xs__model_ref *ref,
 void xs_model_free(xs_model *m)
 {
     if (!m) return;
+    xs_model_scores_job_free(m->scores); /* before the snapshot it reads */
     xs_offer_engine_free(m->en);
     xs_customer_scores_free(m->cs);
     xs_rules_free(m->rules);

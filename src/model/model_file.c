@@ -4,11 +4,13 @@
  * every part into the mapping, and checking that a model belongs to a
  * store (store id in the file's header against the store's meta).
  *
- * Sections: "model.hdr" (this file's scalars: why a part is absent, the
- * guardrail totals, the health configuration of the scores), "model.targets"
- * (the ranked target list, xs_target rows), then "snap.*" (snapshot_io.c),
- * "bask.*", "tog.*", "rules.*" (mine_io.c), "scores.*" (scores_io.c),
- * "engine.*" (engine_io.c).
+ * Sections, in this order: "snap.*" (snapshot_io.c), "bask.*" (mine_io.c),
+ * "engine.*" (engine_io.c), "tog.*", "rules.*" (mine_io.c), "model.hdr"
+ * (this file's scalars: why a part is absent, the guardrail totals, the
+ * health configuration of the scores), "model.targets" (the ranked target
+ * list, xs_target rows), "scores.*" (scores_io.c). Readers find them by
+ * name; the order puts what a build has first at the front, so that it
+ * writes the file as it goes (xs__model_write_start).
  */
 #include "model/model_int.h"
 
@@ -20,8 +22,10 @@
 #include "score/scores_io.h"
 #include "snapshot/snapshot_io.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* The scalars of model_file.c, as stored. */
 typedef struct model_hdr {
@@ -33,9 +37,30 @@ typedef struct model_hdr {
     xs_health_config hcfg;
 } model_hdr;
 
-static int model_save(const xs_model *m, const char *path, xs_error *err)
+/* ---- writing ------------------------------------------------------------ */
+
+/* The sections that exist as soon as the store is read: the snapshot and
+ * the order baskets, most of the file's bytes; then, with engine, the
+ * offer engine when there is one (`xsell build` hands in the engine it
+ * fitted before the model's build, xs_model_opts.engine). Written first,
+ * so a build can stream them out while it computes the rest
+ * (xs__model_write_start). */
+static int save_read_parts(const xs_model *m, xs__mfile_writer *w, int engine,
+                           xs_error *err)
 {
-    xs__mfile_writer *w = NULL;
+    int rc = xs__snapshot_save(m->snap, w, err);
+    if (rc == XS_OK && m->baskets) rc = xs__baskets_save(m->baskets, w, err);
+    if (rc == XS_OK && engine && m->en) rc = xs__offer_engine_save(m->en, w, err);
+    return rc;
+}
+
+/* The sections computed from them (the engine unless engine_done, mined
+ * structures, this file's scalars, the target list, scores), then the
+ * header: the file complete and renamed into place. Aborts w on
+ * failure. */
+static int save_computed_parts(const xs_model *m, xs__mfile_writer *w, int engine_done,
+                               xs_error *err)
+{
     model_hdr h;
     memset(&h, 0, sizeof h);
     memcpy(h.scores_error, m->info.scores_error, sizeof h.scores_error);
@@ -47,19 +72,17 @@ static int model_save(const xs_model *m, const char *path, xs_error *err)
     h.as_of_given = (uint32_t)m->info.as_of_given;
     if (m->en) h.summary = m->summary;
     h.hcfg = m->hcfg;
-    int rc = xs__mfile_create(&w, path, err);
-    if (rc < 0) return rc;
-    if ((rc = xs__mfile_put(w, "model.hdr", &h, sizeof h, err)) < 0 ||
-        (rc = xs__mfile_put(w, "model.targets", m->targets,
-                            (size_t)h.n_targets * sizeof *m->targets, err)) < 0 ||
-        (rc = xs__snapshot_save(m->snap, w, err)) < 0)
+    int rc;
+    if (!engine_done && m->en && (rc = xs__offer_engine_save(m->en, w, err)) < 0)
         goto fail;
-    if (m->baskets && ((rc = xs__baskets_save(m->baskets, w, err)) < 0 ||
-                       (m->tog && (rc = xs__together_save(m->tog, w, err)) < 0) ||
+    if (m->baskets && ((m->tog && (rc = xs__together_save(m->tog, w, err)) < 0) ||
                        (m->rules && (rc = xs__rules_save(m->rules, w, err)) < 0)))
         goto fail;
+    if ((rc = xs__mfile_put(w, "model.hdr", &h, sizeof h, err)) < 0 ||
+        (rc = xs__mfile_put(w, "model.targets", m->targets,
+                            (size_t)h.n_targets * sizeof *m->targets, err)) < 0)
+        goto fail;
     if (m->cs && (rc = xs__customer_scores_save(m->cs, w, err)) < 0) goto fail;
-    if (m->en && (rc = xs__offer_engine_save(m->en, w, err)) < 0) goto fail;
     xs__mfile_meta meta;
     memset(&meta, 0, sizeof meta);
     snprintf(meta.store_id, sizeof meta.store_id, "%s", m->info.store_id);
@@ -73,6 +96,18 @@ fail:
     return rc;
 }
 
+static int model_save(const xs_model *m, const char *path, xs_error *err)
+{
+    xs__mfile_writer *w = NULL;
+    int rc = xs__mfile_create(&w, path, err);
+    if (rc < 0) return rc;
+    if ((rc = save_read_parts(m, w, 1, err)) < 0) {
+        xs__mfile_abort(w);
+        return rc;
+    }
+    return save_computed_parts(m, w, 1, err);
+}
+
 /* Contract in xsell.h. Writing and syncing a large file: the bar shows the
  * time it takes. */
 int xs_model_save(const xs_model *m, const char *path, xs_error *err)
@@ -82,6 +117,99 @@ int xs_model_save(const xs_model *m, const char *path, xs_error *err)
     int rc = model_save(m, path, err);
     xs__ticker_finish(&tk);
     return rc;
+}
+
+/* A model file written while its model is built: the thread that writes
+ * the parts read from the store, and what it found. */
+struct xs__model_writer {
+    const xs_model *m;
+    char *path;
+    xs__mfile_writer *w;
+    int engine; /* 1: the engine was there at the start, written early */
+    pthread_t th;
+    int started;
+    int rc;
+    xs_error err;
+};
+
+/* The writer's thread: the snapshot and baskets sections (and the engine
+ * handed in), then their bytes to the disk (xs__mfile_sync), so the
+ * commit's own sync has only the computed parts left to wait for. */
+static void *write_read_parts(void *arg)
+{
+    xs__model_writer *mw = arg;
+    mw->rc = save_read_parts(mw->m, mw->w, mw->engine, &mw->err);
+    if (mw->rc == XS_OK) mw->rc = xs__mfile_sync(mw->w, &mw->err);
+    return NULL;
+}
+
+/* Contract in model_int.h. */
+int xs__model_write_start(const xs_model *m, const char *path, xs__model_writer **out,
+                          xs_error *err)
+{
+    *out = NULL;
+    xs__model_writer *mw = xs__calloc(1, sizeof *mw);
+    if (!mw || !(mw->path = xs__strdup(path))) {
+        xs__free(mw);
+        return xs__error_set(err, XS_ENOMEM, path, 0, NULL, "out of memory");
+    }
+    mw->m = m;
+    mw->engine = m->en != NULL;
+    int rc = xs__mfile_create(&mw->w, path, err);
+    if (rc < 0) {
+        xs__free(mw->path);
+        xs__free(mw);
+        return rc;
+    }
+    if (pthread_create(&mw->th, NULL, write_read_parts, mw) == 0)
+        mw->started = 1;
+    else
+        write_read_parts(mw); /* no thread: written here, before the rest */
+    *out = mw;
+    return XS_OK;
+}
+
+/* Waits for the writer's thread; its result. */
+static int write_join(xs__model_writer *mw, xs_error *err)
+{
+    if (mw->started) pthread_join(mw->th, NULL);
+    mw->started = 0;
+    if (mw->rc < 0 && err) *err = mw->err;
+    return mw->rc;
+}
+
+/* Contract in model_int.h. What the build waits for (the early parts'
+ * thread, then the computed parts and the sync): the bar shows it. */
+int xs__model_write_finish(xs__model_writer *mw, const xs_model *m, size_t *bytes,
+                           xs_error *err)
+{
+    xs__ticker tk;
+    xs__ticker_start(&tk, "writing the model", 0);
+    int rc = write_join(mw, err);
+    if (rc < 0) {
+        xs__ticker_finish(&tk);
+        xs__model_write_abort(mw);
+        return rc;
+    }
+    xs__mfile_writer *w = mw->w;
+    mw->w = NULL;
+    rc = save_computed_parts(m, w, mw->engine, err);
+    xs__ticker_finish(&tk);
+    struct stat sb;
+    *bytes = rc == XS_OK && stat(mw->path, &sb) == 0 ? (size_t)sb.st_size : 0;
+    xs__free(mw->path);
+    xs__free(mw);
+    return rc;
+}
+
+/* Contract in model_int.h. */
+void xs__model_write_abort(xs__model_writer *mw)
+{
+    if (!mw) return;
+    write_join(mw, NULL);
+    xs__mfile_abort(mw->w);
+    xs__free(mw->path);
+    xs__free(mw);
 }
 
 /* A part that may be absent: XS_ENOTFOUND becomes "none" (when allowed). */

@@ -17,6 +17,8 @@ struct xs_model {
     xs_together *tog;
     xs_rules *rules;
     xs_customer_scores *cs;    /* NULL: info.scores_error says why */
+    xs_model_scores_job *scores; /* handed in (xs_model_opts.scores) until
+                                    build_customers waits for them */
     xs_offer_engine *en;       /* NULL: info.engine_error says why */
     xs_target *targets;        /* ranked target list (into the mapping when f) */
     size_t n_targets;
@@ -49,5 +51,27 @@ int xs__model_finish(xs_model *m, xs_store *st, const xs__model_ref *ref,
  * build and opens it. */
 int xs__model_engine_of_ref(xs_model *m, const xs__model_ref *ref, const xs_model_opts *o,
                             xs_error *err);
+
+/* A model file written while the model is built (model_file.c): the
+ * sections read from the store (snapshot, baskets: most of the bytes) and
+ * a handed-in engine go out on a thread of their own as soon as they are
+ * loaded, the computed ones after the last stage; the file is
+ * xs_model_save()'s, byte for byte but for the header (build time, data
+ * version, checksum). */
+typedef struct xs__model_writer xs__model_writer;
+
+/* Creates the temporary file of path and starts writing m's snapshot and
+ * baskets (m borrowed: neither may change until finish or abort). Returns
+ * XS_OK, XS_EIO or XS_ENOMEM (nothing started). */
+int xs__model_write_start(const xs_model *m, const char *path, xs__model_writer **out,
+                          xs_error *err);
+/* Waits for the sections of start, writes the rest of m and renames the
+ * file into place; *bytes its size. Frees mw whatever happens (on failure
+ * the temporary file is removed). Returns XS_OK, XS_EIO or XS_ENOMEM. */
+int xs__model_write_finish(xs__model_writer *mw, const xs_model *m, size_t *bytes,
+                           xs_error *err);
+/* Stops a file being written (waits for its thread, removes the temporary
+ * file) and frees mw; NULL is fine. */
+void xs__model_write_abort(xs__model_writer *mw);
 
 #endif

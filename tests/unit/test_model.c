@@ -386,6 +386,81 @@ static void test_engine_handed_in(void)
     rm_store(db);
 }
 
+/* `xsell build`'s path for the file: the scores begun before the build
+ * (beside the engine's fit), the engine handed in, the file written as
+ * the build goes. The file's body is the one xs_model_save() writes for a
+ * model built the plain way (opening that build); scores begun with other
+ * options are computed again; a file that cannot be created fails the
+ * build and leaves nothing. */
+static void test_written_as_built(void)
+{
+    CHECK_INT(make_store(300, 90, 0), 0);
+    xs_store *st = NULL;
+    xs_snapshot *s1 = NULL, *s2 = NULL, *s3 = NULL;
+    xs_model *a = NULL, *b = NULL, *c = NULL;
+    xs_model_scores_job *job = NULL, *other = NULL;
+    xs_error e;
+    char streamed[160], bad[200];
+    snprintf(streamed, sizeof streamed, "%s-streamed.xsm", dir);
+    snprintf(bad, sizeof bad, "%s-no-such-dir/m.xsm", dir);
+    CHECK_INT(xs_store_open(&st, db, &e), XS_OK);
+    CHECK_INT(xs_snapshot_load(st, &s1, &e), XS_OK);
+    CHECK_INT(xs_snapshot_load(st, &s2, &e), XS_OK);
+    CHECK_INT(xs_snapshot_load(st, &s3, &e), XS_OK);
+    xs_offer_engine *en = NULL;
+    xs_model_opts o;
+    xs_model_opts_init(&o);
+    CHECK_INT(xs_model_scores_begin(s1, &o, &job, &e), XS_OK);
+    /* the store's build fitted beside the scores, its engine handed in:
+     * written with the snapshot */
+    CHECK_INT(xs_offer_build_open(st, s1, NULL, NULL, NULL, &en, &e), XS_OK);
+    o.scores = job; /* taken over with s1 */
+    o.engine = en;
+    o.out = streamed;
+    CHECK_INT(xs_model_build_from(st, s1, &o, &a, &e), XS_OK);
+    CHECK_INT(xs_model_build_from(st, s2, NULL, &b, &e), XS_OK);
+    if (a && b) {
+        CHECK_INT(xs_model_info_of(a)->bytes, file_bytes(streamed));
+        CHECK(xs_model_scores(a) != NULL);
+        CHECK_INT(xs_model_save(b, xsm, &e), XS_OK);
+        CHECK(same_body(streamed, xsm));
+    }
+    /* begun without CLV: not the model's scores, so computed again */
+    xs_model_opts_init(&o);
+    o.clv = 0;
+    CHECK_INT(xs_model_scores_begin(s3, &o, &other, &e), XS_OK);
+    xs_model_opts_init(&o);
+    o.scores = other;
+    o.out = streamed;
+    CHECK_INT(xs_model_build_from(st, s3, &o, &c, &e), XS_OK);
+    CHECK(same_body(streamed, xsm));
+    xs_model_free(c);
+    c = NULL;
+    /* a file that cannot be written: the build fails, nothing is left */
+    s3 = NULL;
+    CHECK_INT(xs_snapshot_load(st, &s3, &e), XS_OK);
+    CHECK_INT(xs_model_scores_begin(s3, NULL, &other, &e), XS_OK);
+    xs_model_opts_init(&o);
+    o.scores = other;
+    o.out = bad;
+    CHECK_INT(xs_model_build_from(st, s3, &o, &c, &e), XS_EIO);
+    CHECK(c == NULL);
+    CHECK_INT(file_bytes(bad), -1);
+    /* scores never handed to a build */
+    s3 = NULL;
+    CHECK_INT(xs_snapshot_load(st, &s3, &e), XS_OK);
+    CHECK_INT(xs_model_scores_begin(s3, NULL, &other, &e), XS_OK);
+    xs_model_scores_job_free(other);
+    xs_model_scores_job_free(NULL);
+    xs_snapshot_free(s3);
+    xs_model_free(a);
+    xs_model_free(b);
+    xs_store_close(st);
+    unlink(streamed);
+    unlink(xsm);
+    rm_store(db);
+}
+
 static void test_model_empty_store(void)
 {
     snprintf(db, sizeof db, "/tmp/xs_test_model_e_%ld.db", (long)getpid());
@@ -448,6 +523,7 @@ int main(void)
         {"model_never_built", test_model_never_built},
         {"model_built", test_model_built},
     {"engine_handed_in", test_engine_handed_in},
+        {"written_as_built", test_written_as_built},
         {"model_empty_store", test_model_empty_store},
         {"other_store", test_other_store},
     };
