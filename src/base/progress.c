@@ -21,6 +21,15 @@ double xs__now(void)
 /* 1 while a bar holds the terminal line (the process has one stderr). */
 static atomic_int line_taken;
 
+/* 1 on a thread that works in the background of another stage
+ * (xs__progress_background): its bars never take the line. */
+static _Thread_local int background;
+
+void xs__progress_background(int on)
+{
+    background = on != 0;
+}
+
 /* When the process started, near enough: a stage that begins after the
  * command has run for a second shows its bar as soon as it has run for
  * SHORT_STAGE itself, so a command of several sub-second stages shows them. */
@@ -47,7 +56,7 @@ void xs__progress_start(xs__progress *p, const char *label, uint64_t total)
     p->calls = 0;
     p->drawn = 0;
     p->done = 0;
-    p->enabled = isatty(STDERR_FILENO) && !getenv("XS_NO_PROGRESS");
+    p->enabled = !background && isatty(STDERR_FILENO) && !getenv("XS_NO_PROGRESS");
     int free_line = 0;
     p->owner = p->enabled && atomic_compare_exchange_strong(&line_taken, &free_line, 1);
     p->enabled = p->owner;

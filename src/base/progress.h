@@ -35,6 +35,10 @@ typedef struct xs__progress {
 } xs__progress;
 
 void xs__progress_start(xs__progress *p, const char *label, uint64_t total);
+/* on = 1: the calling thread works beside the stage that shows its bar (the
+ * build's scores beside the engine and the target list); bars it starts stay
+ * off, so the foreground stages keep the line. */
+void xs__progress_background(int on);
 void xs__progress_update(xs__progress *p, uint64_t done);
 /* Clears the bar line if one was drawn (drawn once first when the work ran
  * past the threshold between two clock reads). */

@@ -82,6 +82,7 @@ struct xs_model_scores_job {
     char as_of[64];
     pthread_t th;
     int started;
+    int beside; /* 1: run on a thread of its own, beside the build's stages */
     xs_customer_scores *cs;
     int rc;
     double t;
@@ -100,6 +101,7 @@ static void model_hcfg(const xs_model_opts *o, xs_health_config *h)
 static void *scores_run(void *arg)
 {
     xs_model_scores_job *j = arg;
+    if (j->beside) xs__progress_background(1); /* the engine's bars keep the line */
     double t0 = xs__now();
     j->rc = xs_customer_scores_compute(j->snap, &j->hcfg, j->has_as_of ? j->as_of : NULL,
                                        &j->cs, &j->e);
@@ -125,8 +127,12 @@ int xs_model_scores_begin(const xs_snapshot *snap, const xs_model_opts *o,
      * would (the build compares the text it was given) */
     j->has_as_of = o->as_of != NULL;
     snprintf(j->as_of, sizeof j->as_of, "%s", o->as_of ? o->as_of : "");
+    j->beside = 1;
     j->started = pthread_create(&j->th, NULL, scores_run, j) == 0;
-    if (!j->started) scores_run(j);
+    if (!j->started) {
+        j->beside = 0;
+        scores_run(j);
+    }
     *out = j;
     return XS_OK;
 }
@@ -204,7 +210,10 @@ static int build_customers(xs_model *m, xs_store *st, const xs__model_ref *ref,
     }
     if (!j && xs_model_scores_begin(m->snap, o, &j, err) < 0) return XS_ENOMEM;
     int rc = engine_and_targets(m, st, ref, o);
+    xs__ticker tk; /* what is left of the scores, waited for here */
+    xs__ticker_start(&tk, "scores", 0);
     scores_wait(j);
+    xs__ticker_finish(&tk);
     m->cs = j->cs;
     j->cs = NULL;
     m->info.t_scores = j->t;

@@ -14,7 +14,7 @@ if sqlite_only; then
     expect_rc 0 "$XS" build --db "$DB"
     [ -s "$DB.xsm" ] || fail "build wrote no model beside the store"
     expect_eq "$(sed -E 's/[0-9]+\.[0-9] s/#.# s/g' "$T/.err")" \
-        "model stages: load #.# s, mine #.# s, scores #.# s, engine #.# s, targets #.# s
+        "model stages: load #.# s, mine #.# s, scores #.# s, engine #.# s, targets #.# s, write #.# s
 model $DB.xsm: $(wc -c <"$DB.xsm" | tr -d ' ') bytes" "build names the model beside the store"
 else
     # a database has no file beside it: only --out writes a model
@@ -23,7 +23,7 @@ else
 fi
 expect_rc 0 "$XS" build --db "$DB" --out "$T/m.xsm"
 expect_eq "$(sed -E 's/[0-9]+\.[0-9] s/#.# s/g' "$T/.err")" \
-    "model stages: load #.# s, mine #.# s, scores #.# s, engine #.# s, targets #.# s
+    "model stages: load #.# s, mine #.# s, scores #.# s, engine #.# s, targets #.# s, write #.# s
 model $T/m.xsm: $(wc -c <"$T/m.xsm" | tr -d ' ') bytes" "build --out names the model"
 
 # --- the same answers with and without the model ----------------------------

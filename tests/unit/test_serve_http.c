@@ -216,6 +216,20 @@ static int ref_load(void)
     return rc;
 }
 
+/* The name of product id in cat (the CSV of `xsell export products`:
+ * product_id,name,...; names without commas or quotes here), else id
+ * itself, as the routes name an item the catalog does not know. */
+static const char *catalog_name(const char *cat, const char *id, char *out, size_t n)
+{
+    char key[160];
+    snprintf(key, sizeof key, "\n%s,", id);
+    const char *line = strstr(cat, key);
+    if (!line) return id;
+    line += strlen(key);
+    snprintf(out, n, "%.*s", (int)strcspn(line, ",\n"), line);
+    return out;
+}
+
 /* Compares an "items" array with hits. */
 static void check_hits(json_t *items, const xs_together_hit *h, int n)
 {
@@ -302,17 +316,27 @@ static void test_together(void)
     json_decref(j);
 
     /* every item's answer, byte for byte the jansson tree the route built
-     * before it wrote its answer straight into a buffer (jsonw.c) */
+     * before it wrote its answer straight into a buffer (jsonw.c), each
+     * item named as the catalog names it (`xsell export products`) */
+    static char cat[1 << 16];
+    CHECK_INT(run_xs(cat, sizeof cat,
+                     (const char *const[]){"export", "--db", db, "products", NULL}),
+              0);
     for (uint32_t k = 0; k < xs_together_n_items(ref_m); k++) {
         const char *it = xs_together_item_name(ref_m, k);
         snprintf(path, sizeof path, "/v1/items/%s/together?limit=100", it);
         n = xs_together_item(ref_m, k, h, 100);
+        char nm[256];
         json_t *a = json_array();
-        for (int i = 0; i < n; i++)
-            json_array_append_new(a, json_pack("{s:s,s:f,s:f}", "item",
-                                               xs_together_item_name(ref_m, h[i].item),
-                                               "score", h[i].score, "count", h[i].count));
-        json_t *want = json_pack("{s:s,s:s,s:o}", "item", it, "measure", "cosine", "items", a);
+        for (int i = 0; i < n; i++) {
+            const char *hit = xs_together_item_name(ref_m, h[i].item);
+            json_array_append_new(a, json_pack("{s:s,s:s,s:f,s:f}", "item", hit, "name",
+                                               catalog_name(cat, hit, nm, sizeof nm), "score",
+                                               h[i].score, "count", h[i].count));
+        }
+        json_t *want = json_pack("{s:s,s:s,s:s,s:o}", "item", it, "name",
+                                 catalog_name(cat, it, nm, sizeof nm), "measure", "cosine",
+                                 "items", a);
         char *w = json_dumps(want, JSON_COMPACT);
         http_resp r;
         CHECK_INT(http_do(port, "GET", path, key_read, NULL, &r), 200);
