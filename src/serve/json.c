@@ -45,34 +45,6 @@ json_t *xs__table_json(const xs_table *t)
 /* UTF-8: checking, cutting, quoting                                      */
 /* ---------------------------------------------------------------------- */
 
-/* Contract in serve_int.h. The second byte's range depends on the first
- * (E0: A0..BF rules out overlong forms, ED: 80..9F surrogates, F0: 90..BF
- * overlong, F4: 80..8F above U+10FFFF); later ones are 80..BF. */
-int xs__utf8_seq(const char *p, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)p;
-    unsigned c = s[0], k, lo = 0x80, hi = 0xBF;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        k = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        k = 2;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        k = 3;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-    } else {
-        return 0;
-    }
-    for (unsigned j = 1; j <= k; j++) {
-        if (j >= n || (s[j] & 0xC0) != 0x80) return -(int)j; /* cut short */
-        if (j == 1 && (s[1] < lo || s[1] > hi)) return 0;
-    }
-    return (int)k + 1;
-}
-
 /* Contract in serve_int.h. */
 int xs__utf8_valid(const char *s, size_t n)
 {

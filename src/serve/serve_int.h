@@ -23,6 +23,7 @@
 #ifndef XS_SERVE_INT_H
 #define XS_SERVE_INT_H
 
+#include "base/escape.h"
 #include "xsell.h"
 
 #include <jansson.h>
@@ -228,11 +229,7 @@ const char *xs__path_decode(char *s);
  * through xs__quote() and every message through xs__error(), which cut on
  * character boundaries and show stray bytes as \xNN. */
 
-/* Length of the UTF-8 sequence at s[0..n) (n >= 1): 1 to 4 when valid (no
- * overlong forms, no surrogates, nothing above U+10FFFF); 0 when s[0]
- * starts no sequence; -k when a valid start of k bytes is cut short (by n
- * or by a byte that does not continue it). */
-int xs__utf8_seq(const char *s, size_t n);
+/* xs__utf8_seq(): the length of one UTF-8 sequence, in base/escape.h. */
 /* 1 when s[0..n) is valid UTF-8. */
 int xs__utf8_valid(const char *s, size_t n);
 /* The longest prefix of the valid UTF-8 s[0..n) of at most max bytes that
