@@ -138,7 +138,10 @@ int xs_table_cellf(xs_table *t, const char *fmt, ...)
 size_t xs_table_rows(const xs_table *t);
 /**
  * Writes the table: aligned text with a header rule; a JSON array of objects
- * (numbers bare, empty cells null); or RFC 4180 CSV with a header row.
+ * (numbers bare, empty cells null; strings escaped as jansson does); or
+ * RFC 4180 CSV with a header row, quoted by the same rule as `xsell export`
+ * (the delimiter, a quote, CR or LF, a leading or trailing space or tab, a
+ * leading byte order mark; the empty field of a one-column row).
  * @return XS_OK or XS_EIO
  */
 int xs_table_write(const xs_table *t, FILE *out, xs_format fmt);

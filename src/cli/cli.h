@@ -81,9 +81,10 @@ int xs_cli_long(const char *cmd, const char *opt, const char *value, long lo, lo
 int xs_cli_double(const char *cmd, const char *opt, const char *value, double lo,
                   double hi, double *out);
 
-/* Streaming writers of one value: a JSON string (quoted, escaped) and a CSV
- * field (quoted only when it holds a comma, quote, CR or LF). For outputs
- * too large for an xs_table. */
+/* Streaming writers of one value: a JSON string and a CSV field (one of
+ * several in its row), escaped and quoted by the rules of base/escape.h,
+ * the same as xs_table_write() and `xsell export`. For outputs too large
+ * for an xs_table. */
 void xs_cli_json_str(FILE *out, const char *s);
 void xs_cli_csv_str(FILE *out, const char *s);
 

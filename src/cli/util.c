@@ -3,6 +3,8 @@
  */
 #include "cli/cli.h"
 
+#include "base/escape.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -129,30 +131,36 @@ int xs_cli_double(const char *cmd, const char *opt, const char *value, double lo
     return 0;
 }
 
+#define ESC_PIECE 256 /* input bytes escaped at a time into a stack span */
+
+/* JSON escapes byte by byte, so s is escaped a piece at a time and each
+ * piece written without its quotes. */
 void xs_cli_json_str(FILE *out, const char *s)
 {
+    char span[XS__JSON_ESC_MAX(ESC_PIECE)];
+    size_t n = strlen(s);
     fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
-        else if (*p == '\n') fputs("\\n", out);
-        else if (*p == '\r') fputs("\\r", out);
-        else if (*p == '\t') fputs("\\t", out);
-        else if (*p < 0x20) fprintf(out, "\\u%04x", *p);
-        else fputc(*p, out);
+    for (size_t i = 0; i < n; i += ESC_PIECE) {
+        size_t m = n - i < ESC_PIECE ? n - i : ESC_PIECE;
+        size_t k = xs__json_esc(span, s + i, m, NULL);
+        fwrite(span + 1, 1, k - 2, out);
     }
     fputc('"', out);
 }
 
 void xs_cli_csv_str(FILE *out, const char *s)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
+    size_t n = strlen(s);
+    if (!xs__csv_needs_quotes(s, n, ',', 0)) {
+        fwrite(s, 1, n, out);
         return;
     }
+    char span[2 * ESC_PIECE];
     fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', out);
-        fputc(*s, out);
+    for (size_t i = 0; i < n; i += ESC_PIECE) {
+        size_t m = n - i < ESC_PIECE ? n - i : ESC_PIECE;
+        size_t k = xs__csv_body(span, s + i, m);
+        fwrite(span, 1, k, out);
     }
     fputc('"', out);
 }

@@ -32,6 +32,7 @@
 #include "base/alloc.h"
 #include "base/date.h"
 #include "base/error.h"
+#include "base/escape.h"
 #include "base/hash.h"
 #include "base/progress.h"
 #include "base/strdist.h"
@@ -838,36 +839,15 @@ static int load_key_sets(importer *im, xs_error *err)
 /* Rows                                                                   */
 /* ---------------------------------------------------------------------- */
 
-/* Appends s (len bytes) to the attrs buffer as a JSON string. */
+/* Appends s (len bytes) to the attrs buffer as a JSON string
+ * (base/escape.h). */
 static void json_str(importer *im, const char *s, size_t len)
 {
-    if (xs__grow(&im->abuf, &im->acap, im->alen + len * 6 + 3, 1) < 0) {
+    if (xs__grow(&im->abuf, &im->acap, im->alen + XS__JSON_ESC_MAX(len) + 1, 1) < 0) {
         im->oom = 1;
         return;
     }
-    static const char hex[] = "0123456789abcdef";
-    char *o = im->abuf + im->alen;
-    *o++ = '"';
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            *o++ = '\\';
-            *o++ = (char)c;
-        } else if (c == '\n') {
-            *o++ = '\\', *o++ = 'n';
-        } else if (c == '\t') {
-            *o++ = '\\', *o++ = 't';
-        } else if (c == '\r') {
-            *o++ = '\\', *o++ = 'r';
-        } else if (c < 0x20) {
-            *o++ = '\\', *o++ = 'u', *o++ = '0', *o++ = '0';
-            *o++ = hex[c >> 4], *o++ = hex[c & 15];
-        } else {
-            *o++ = (char)c;
-        }
-    }
-    *o++ = '"';
-    im->alen = (size_t)(o - im->abuf);
+    im->alen += xs__json_esc(im->abuf + im->alen, s, len, NULL);
 }
 
 static void json_raw(importer *im, const char *s)

@@ -7,6 +7,7 @@
 #include "io/table.h"
 
 #include "base/alloc.h"
+#include "base/escape.h"
 #include "base/numfmt.h"
 #include "base/progress.h"
 
@@ -292,28 +293,20 @@ static int write_text(const xs_table *t, sink *out)
     return XS_OK;
 }
 
+#define ESC_PIECE 256 /* input bytes escaped at a time into a stack span */
+
+/* s as a JSON string (base/escape.h). JSON escapes byte by byte, so s is
+ * escaped a piece at a time and each piece put without its quotes. */
 static void json_string(sink *out, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
+    char span[XS__JSON_ESC_MAX(ESC_PIECE)];
+    size_t n = strlen(s);
     putch(out, '"');
-    const unsigned char *p = (const unsigned char *)s, *run = p;
-    for (; *p; p++) {
-        if (*p >= 0x20 && *p != '"' && *p != '\\') continue;
-        put(out, (const char *)run, (size_t)(p - run)); /* the plain bytes before */
-        run = p + 1;
-        switch (*p) {
-        case '"': put(out, "\\\"", 2); break;
-        case '\\': put(out, "\\\\", 2); break;
-        case '\n': put(out, "\\n", 2); break;
-        case '\r': put(out, "\\r", 2); break;
-        case '\t': put(out, "\\t", 2); break;
-        default: {
-            char u[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
-            put(out, u, sizeof u);
-        }
-        }
+    for (size_t i = 0; i < n; i += ESC_PIECE) {
+        size_t m = n - i < ESC_PIECE ? n - i : ESC_PIECE;
+        size_t k = xs__json_esc(span, s + i, m, NULL);
+        put(out, span + 1, k - 2);
     }
-    put(out, (const char *)run, (size_t)(p - run));
     putch(out, '"');
 }
 
@@ -345,19 +338,22 @@ static void write_json(const xs_table *t, sink *out)
     puts_(out, t->n_rows ? "\n]\n" : "]\n");
 }
 
-static void csv_field(sink *out, const char *s)
+/* s as a CSV field, quoted by the strict rule of base/escape.h (the one
+ * `xsell export` uses); lone: the only field of its row. */
+static void csv_field(sink *out, const char *s, int lone)
 {
-    size_t k = strcspn(s, ",\"\r\n");
-    if (!s[k]) {
-        put(out, s, k);
+    size_t n = strlen(s);
+    if (!xs__csv_needs_quotes(s, n, ',', lone)) {
+        if (n) put(out, s, n); /* a memory sink may have no buffer yet */
         return;
     }
+    char span[2 * ESC_PIECE];
     putch(out, '"');
-    for (const char *q; (q = strchr(s, '"')); s = q + 1) {
-        put(out, s, (size_t)(q - s) + 1); /* up to and with the quote */
-        putch(out, '"');                  /* doubled */
+    for (size_t i = 0; i < n; i += ESC_PIECE) {
+        size_t m = n - i < ESC_PIECE ? n - i : ESC_PIECE;
+        size_t k = xs__csv_body(span, s + i, m);
+        put(out, span, k);
     }
-    puts_(out, s);
     putch(out, '"');
 }
 
@@ -365,18 +361,20 @@ static void csv_head(const xs_table *t, sink *out)
 {
     for (size_t c = 0; c < t->n_cols; c++) {
         if (c) putch(out, ',');
-        csv_field(out, t->cols[c].name);
+        csv_field(out, t->cols[c].name, t->n_cols == 1);
     }
     putch(out, '\n');
 }
 
+/* An absent cell is an empty field (quoted when it is the row's only one,
+ * so the row is not an empty line). */
 static void csv_rows(const xs_table *t, sink *out)
 {
     for (size_t r = 0; r < t->n_rows; r++) {
         for (size_t c = 0; c < t->n_cols; c++) {
             if (c) putch(out, ',');
             const char *v = cell(t, r, c);
-            if (v) csv_field(out, v);
+            csv_field(out, v ? v : "", t->n_cols == 1);
         }
         putch(out, '\n');
         if (out->prog) xs__progress_update(out->prog, r + 1);

@@ -11,6 +11,7 @@
 
 #include "base/alloc.h"
 #include "base/error.h"
+#include "base/escape.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +29,6 @@ struct xs__writer {
     char *tmp_path; /* temporary file renamed over path by close; NULL: direct */
     xs__input_format fmt;
     char delim;
-    unsigned char special[256]; /* CSV: bytes that force quoting */
 
     size_t n_cols;
     int have_header;
@@ -78,33 +78,12 @@ static inline void put(xs__writer *w, const char *s, size_t n)
 /* CSV                                                                     */
 /* ---------------------------------------------------------------------- */
 
-static int csv_needs_quotes(const xs__writer *w, const char *s, size_t n, size_t n_fields)
-{
-    if (n == 0) return n_fields == 1;
-    if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t') return 1;
-    if (n >= 3 && !memcmp(s, "\xef\xbb\xbf", 3)) return 1;
-    for (size_t i = 0; i < n; i++)
-        if (w->special[(unsigned char)s[i]]) return 1;
-    return 0;
-}
-
-/* Appends one CSV field (quoted when needed). Returns 0 or -1. */
+/* Appends one CSV field, quoted by the strict rule of base/escape.h.
+ * Returns 0 or -1. */
 static int csv_field(xs__writer *w, const char *s, size_t n, size_t n_fields)
 {
-    if (!csv_needs_quotes(w, s, n, n_fields)) {
-        if (reserve(w, n + 1) < 0) return -1;
-        put(w, s, n);
-        return 0;
-    }
-    size_t quotes = 0;
-    for (size_t i = 0; i < n; i++) quotes += s[i] == '"';
-    if (reserve(w, n + quotes + 3) < 0) return -1;
-    w->out[w->n_out++] = '"';
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"') w->out[w->n_out++] = '"';
-        w->out[w->n_out++] = s[i];
-    }
-    w->out[w->n_out++] = '"';
+    if (reserve(w, XS__CSV_ESC_MAX(n)) < 0) return -1;
+    w->n_out += xs__csv_esc(w->out + w->n_out, s, n, w->delim, n_fields == 1);
     return 0;
 }
 
@@ -112,36 +91,11 @@ static int csv_field(xs__writer *w, const char *s, size_t n, size_t n_fields)
 /* JSON                                                                    */
 /* ---------------------------------------------------------------------- */
 
-/* Appends s as a JSON string. Returns 0 or -1. */
+/* Appends s as a JSON string (base/escape.h). Returns 0 or -1. */
 static int json_string(xs__writer *w, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
-    if (reserve(w, n * 6 + 2) < 0) return -1;
-    char *o = w->out + w->n_out;
-    *o++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            *o++ = (char)c;
-            continue;
-        }
-        *o++ = '\\';
-        switch (c) {
-        case '"': *o++ = '"'; break;
-        case '\\': *o++ = '\\'; break;
-        case '\n': *o++ = 'n'; break;
-        case '\r': *o++ = 'r'; break;
-        case '\t': *o++ = 't'; break;
-        case '\b': *o++ = 'b'; break;
-        case '\f': *o++ = 'f'; break;
-        default:
-            *o++ = 'u', *o++ = '0', *o++ = '0';
-            *o++ = hex[c >> 4];
-            *o++ = hex[c & 15];
-        }
-    }
-    *o++ = '"';
-    w->n_out = (size_t)(o - w->out);
+    if (reserve(w, XS__JSON_ESC_MAX(n)) < 0) return -1;
+    w->n_out += xs__json_esc(w->out + w->n_out, s, n, NULL);
     return 0;
 }
 
@@ -195,7 +149,6 @@ int xs__writer_open(xs__writer **out, const char *path, xs__input_format fmt, ch
     int rc = XS_OK;
     w->fmt = fmt;
     w->delim = delim;
-    w->special[(unsigned char)delim] = w->special['"'] = w->special['\r'] = w->special['\n'] = 1;
     w->path = xs__strdup(name);
     if (!w->path) goto nomem;
     if (!path) {

@@ -10,6 +10,7 @@
  * customers (bench/results/serve.md). Contract in serve_int.h.
  */
 #include "base/alloc.h"
+#include "base/escape.h"
 #include "base/numfmt.h"
 #include "serve/serve_int.h"
 
@@ -47,47 +48,8 @@ void xs__jw_raw(xs__jw *o, const char *s)
 void xs__jw_str(xs__jw *o, const char *s)
 {
     size_t len = strlen(s);
-    if (xs__jw_reserve(o, len * 6 + 2) < 0) return;
-    char *w = o->b + o->n;
-    *w++ = '"';
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch >= 0x80) {
-            int k = xs__utf8_seq(s + i, len - i);
-            if (k <= 0) {
-                o->bad_utf8 = 1;
-                k = 1;
-            }
-            memcpy(w, s + i, (size_t)k);
-            w += k;
-            i += (size_t)k - 1;
-            continue;
-        }
-        if (ch >= 0x20 && ch != '"' && ch != '\\') {
-            *w++ = (char)ch;
-            continue;
-        }
-        *w++ = '\\';
-        switch (ch) {
-        case '"': *w++ = '"'; break;
-        case '\\': *w++ = '\\'; break;
-        case '\b': *w++ = 'b'; break;
-        case '\f': *w++ = 'f'; break;
-        case '\n': *w++ = 'n'; break;
-        case '\r': *w++ = 'r'; break;
-        case '\t': *w++ = 't'; break;
-        default: {
-            static const char hex[] = "0123456789ABCDEF";
-            *w++ = 'u';
-            *w++ = '0';
-            *w++ = '0';
-            *w++ = hex[ch >> 4];
-            *w++ = hex[ch & 15];
-        }
-        }
-    }
-    *w++ = '"';
-    o->n = (size_t)(w - o->b);
+    if (xs__jw_reserve(o, XS__JSON_ESC_MAX(len)) < 0) return;
+    o->n += xs__json_esc(o->b + o->n, s, len, &o->bad_utf8);
 }
 
 /* Contract in serve_int.h. */

@@ -151,7 +151,7 @@ static void test_jsonl_output(void)
     char *got = slurp(path, NULL);
     CHECK_STR(got,
               "{\"id\":\"O1\",\"amount\":12.50,\"qty\":3,"
-              "\"na\\\"me\":\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\x7f\xc3\xa9\"}\n"
+              "\"na\\\"me\":\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001F\x7f\xc3\xa9\"}\n"
               "{\"id\":\"123\",\"amount\":\"abc\",\"qty\":\"\"}\n"
               "{}\n"
               "{\"id\":\"x\",\"amount\":-0.5e+10,\"qty\":\"01\",\"na\\\"me\":\"\"}\n"
