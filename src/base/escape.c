@@ -110,11 +110,14 @@ int xs__csv_needs_quotes(const char *s, size_t n, char delim, int lone)
     if (n == 0) return lone != 0;
     if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t') return 1;
     if (n >= 3 && !memcmp(s, "\xef\xbb\xbf", 3)) return 1;
+    /* no early exit: a field is short and seldom quoted, and the loop
+     * without branches is vectorised */
+    int any = 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (c == delim || c == '"' || c == '\r' || c == '\n') return 1;
+        any |= (c == delim) | (c == '"') | (c == '\r') | (c == '\n');
     }
-    return 0;
+    return any;
 }
 
 /* Contract in escape.h. */
