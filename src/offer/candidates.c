@@ -757,17 +757,20 @@ static void relevance_marks(const xs_offer_engine *en, const xs__offer_cust *st,
                             xs_offer *o, size_t first, size_t n)
 {
     int32_t since = en->as_of - (int32_t)en->cfg.subst_days;
-    double *score = NULL;
-    int ranked = 0;
-    for (size_t i = first; i < n && !score; i++)
-        if (xs__offer_is_shop_cross(en, &o[i]) && en->rank &&
-            (score = xs__malloc((en->s->prod.n + 1) * sizeof *score)))
-            ranked = xs__offer_rank_scores(en, st->c, cart, n_cart, score) == 1;
+    /* the model's scores of the shop cross-sells' products only */
+    uint32_t prod[XS_OFFER_MAX_CANDIDATES];
+    double score[XS_OFFER_MAX_CANDIDATES];
+    size_t n_shop = 0;
+    for (size_t i = first; i < n && n_shop < XS_OFFER_MAX_CANDIDATES; i++)
+        if (xs__offer_is_shop_cross(en, &o[i])) prod[n_shop++] = (uint32_t)o[i].to_product;
+    int ranked = n_shop && en->rank &&
+                 xs__offer_rank_scores_of(en, st->c, cart, n_cart, prod, n_shop, score) == 1;
+    size_t at = 0;
     for (size_t i = first; i < n; i++) {
         xs_offer *x = &o[i];
         if (!xs__offer_is_shop_cross(en, x)) continue;
         double evidence = x->confidence * xs__offer_evidence_lift(x);
-        double r = ranked ? score[x->to_product] : 0;
+        double r = ranked ? score[at++] : 0;
         x->relevance = r > 0 ? r : (ranked ? UNRANKED : 1) * evidence;
         xs__offer_share(en, x, &x->share_n, &x->base_n);
         x->band_hi = h->max_line;
@@ -777,7 +780,6 @@ static void relevance_marks(const xs_offer_engine *en, const xs__offer_cust *st,
                 x->subst_of =
                     xs__offer_substitute_of(en, st->c, h, (uint32_t)x->also[k], since);
     }
-    xs__free(score);
 }
 
 size_t xs__offer_candidates(const xs_offer_engine *en, const xs__offer_cust *st,
