@@ -133,17 +133,25 @@ void xs__offer_gather(const xs_offer_engine *en, uint32_t c, xs__offer_cust *st)
     }
     /* usage: latest point and the window maximum per (family, metric) */
     int32_t wlo = as_of - (int32_t)cfg->low_days;
+    /* a series' rows are together: its family and metric slots are found
+     * once for a run of rows of one (product, metric) */
+    uint32_t run_p = UINT32_MAX;
+    uint16_t run_m = 0;
+    int k = -1, m = -1;
     for (uint32_t r = s->cust.usage_off[c]; r < s->cust.usage_off[c + 1]; r++) {
         int32_t d = s->use.date[r];
         if (d > as_of) continue;
-        uint16_t f = s->prod.family[s->use.product[r]];
-        int k = -1;
-        for (int i = 0; i < st->n_fam; i++)
-            if (st->fam[i].family == f) k = i;
-        if (k < 0) continue;
-        xs__offer_fam *x = &st->fam[k];
-        int m = met_slot(x, s->use.metric[r], 0);
+        if (s->use.product[r] != run_p || s->use.metric[r] != run_m) {
+            run_p = s->use.product[r];
+            run_m = s->use.metric[r];
+            uint16_t f = s->prod.family[run_p];
+            k = -1;
+            for (int i = 0; i < st->n_fam; i++)
+                if (st->fam[i].family == f) k = i;
+            m = k < 0 ? -1 : met_slot(&st->fam[k], run_m, 0);
+        }
         if (m < 0) continue;
+        xs__offer_fam *x = &st->fam[k];
         double v = s->use.value[r];
         x->used[m] = v; /* rows are by date within a series: the last wins */
         if (d >= wlo) {
