@@ -123,14 +123,25 @@ static int before(const xs_offer *a, const xs_offer *b)
     return better(a, b);
 }
 
-/* Moves o[idx[i]] to o[i] for every i (idx a permutation of 0..n-1):
- * each offer is copied twice, however far it moves. */
+/* Moves o[idx[i]] to o[i] for every i (idx a permutation of 0..n-1), in
+ * place, one cycle of the permutation at a time: an offer that moves is
+ * copied once, plus one copy per cycle; one that stays is not copied. */
 static void permute(xs_offer *o, const uint8_t *idx, size_t n)
 {
-    xs_offer tmp[XS_OFFER_MAX_CANDIDATES];
-    for (size_t i = 0; i < n; i++)
-        tmp[i] = o[idx[i]];
-    memcpy(o, tmp, n * sizeof *o);
+    uint8_t done[XS_OFFER_MAX_CANDIDATES];
+    memset(done, 0, n);
+    for (size_t i = 0; i < n; i++) {
+        if (done[i] || idx[i] == i) continue;
+        xs_offer t = o[i];
+        size_t j = i;
+        while (idx[j] != i) { /* o[idx[j]] is still the old one: read first */
+            o[j] = o[idx[j]];
+            done[j] = 1;
+            j = idx[j];
+        }
+        o[j] = t;
+        done[j] = 1;
+    }
 }
 
 /* The orderings below sort the indexes at[0..n) of the offers (o itself
@@ -329,8 +340,5 @@ void xs__offer_guard(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
         x->rank = ++rank;
     }
     sort_by(o, at, n, before);
-    int moved = 0;
-    for (size_t i = 0; i < n; i++)
-        moved |= at[i] != i;
-    if (moved) permute(o, at, n);
+    permute(o, at, n);
 }
