@@ -770,9 +770,11 @@ static void relevance_marks(const xs_offer_engine *en, const xs__offer_cust *st,
     double score[XS_OFFER_MAX_CANDIDATES];
     size_t n_shop = 0;
     for (size_t i = first; i < n && n_shop < XS_OFFER_MAX_CANDIDATES; i++)
-        if (xs__offer_is_shop_cross(en, &o[i])) prod[n_shop++] = (uint32_t)o[i].to_product;
-    int ranked = n_shop && en->rank &&
-                 xs__offer_rank_scores_of(en, st->c, cart, n_cart, prod, n_shop, score) == 1;
+        if (xs__offer_is_shop_cross(en, &o[i]))
+            prod[n_shop++] = (uint32_t)o[i].to_product;
+    int ranked =
+        n_shop && en->rank &&
+        xs__offer_rank_scores_of(en, st->c, cart, n_cart, prod, n_shop, score) == 1;
     size_t at = 0;
     for (size_t i = first; i < n; i++) {
         xs_offer *x = &o[i];

@@ -272,9 +272,9 @@ void xs__offer_value(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
         for (int k = 0; k < XS_SNAP_N_CHANNELS; k++) {
             int ch = ch_order[k];
             if (!((st->consent >> ch) & 1)) continue;
-            double p = en->fitted ? memo_p(&mm, (int)x->kind, ch, shop) *
-                                        en->seg_factor[sg][ch]
-                                  : 1.0 - 0.01 * k;
+            double p = en->fitted
+                           ? memo_p(&mm, (int)x->kind, ch, shop) * en->seg_factor[sg][ch]
+                           : 1.0 - 0.01 * k;
             if (p > best_p) best_p = p, best = ch;
         }
         x->channel = best;
