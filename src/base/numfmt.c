@@ -19,6 +19,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 __extension__ typedef unsigned __int128 u128;
@@ -201,4 +202,29 @@ size_t xs__fmt_g17(char *buf, double v)
     }
     buf[n] = '\0';
     return n;
+}
+
+/* Contract in numfmt.h. The text is [-]digits[.digits]: with at most 15
+ * digits their integer N is exact in a double (below 2^53), and so is
+ * 10^k (k <= 9 fraction digits); IEEE division rounds N / 10^k correctly,
+ * which is the value strtod gives the decimal text. */
+double xs__fmt_fixed_value(double v, int decimals)
+{
+    char t[XS__FMT_FIXED_MAX];
+    xs__fmt_fixed(t, v, decimals);
+    const char *p = t;
+    int neg = *p == '-', nd = 0, frac = -1;
+    uint64_t q = 0;
+    for (p += neg; *p; p++) {
+        if (*p == '.' && frac < 0) {
+            frac = 0;
+            continue;
+        }
+        if (*p < '0' || *p > '9' || ++nd > 15) return strtod(t, NULL);
+        q = q * 10 + (uint64_t)(*p - '0');
+        if (frac >= 0) frac++;
+    }
+    double x = (double)q;
+    if (frac > 0) x /= pow10d[frac];
+    return neg ? -x : x;
 }

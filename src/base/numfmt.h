@@ -27,6 +27,11 @@
  * @return the length written (without the NUL) */
 size_t xs__fmt_fixed(char *buf, double v, int decimals);
 
+/* v as xs__fmt_fixed writes it, read back: strtod() of that text, bit for
+ * bit (-0.0 for "-0.00"), without the text's second pass through strtod
+ * when it has at most 15 digits. v finite. */
+double xs__fmt_fixed_value(double v, int decimals);
+
 /* Writes v as printf("%lld") / ("%llu") does into buf (at least 21 bytes),
  * NUL-terminated. @return the length */
 size_t xs__fmt_int(char *buf, long long v);

@@ -616,6 +616,29 @@ void xs__rank_score_dense(const xs__rank_model *m, xs__rank_scratch *q, uint32_t
     reset(q);
 }
 
+void xs__rank_score_items(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
+                          const uint32_t *cart, size_t n_cart, const uint32_t *item,
+                          size_t n, double *score)
+{
+    const xs__rank_params *p = &m->p;
+    double ks = accumulate(m, q, u, cart, n_cart);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t j = item[i];
+        score[i] = 0;
+        if (j >= m->n_items) continue;
+        if (p->trend_weight > 0) { /* the same sums as xs__rank_score_dense */
+            double a = 0;
+            if (q->mark[j] == 2) continue;
+            if (q->mark[j] == 1) a = q->acc[j];
+            double s = ks * a + p->trend_weight * m->trend[j];
+            if (s > 0) score[i] = s;
+        } else if (q->mark[j] == 1 && q->acc[j] > 0) {
+            score[i] = ks * q->acc[j];
+        }
+    }
+    reset(q);
+}
+
 size_t xs__rank_score(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
                       const uint32_t *cart, size_t n_cart, xs__rank_hit *out, size_t k)
 {

@@ -121,4 +121,11 @@ size_t xs__rank_score(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
 void xs__rank_score_dense(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
                           const uint32_t *cart, size_t n_cart, double *score);
 
+/* The same scores for the n items item[0..n) only: score[i] is what
+ * xs__rank_score_dense gives item[i] (0 past n_items). For a caller that
+ * wants a few: no pass over every item; never allocates. */
+void xs__rank_score_items(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
+                          const uint32_t *cart, size_t n_cart, const uint32_t *item,
+                          size_t n, double *score);
+
 #endif

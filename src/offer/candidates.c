@@ -133,17 +133,25 @@ void xs__offer_gather(const xs_offer_engine *en, uint32_t c, xs__offer_cust *st)
     }
     /* usage: latest point and the window maximum per (family, metric) */
     int32_t wlo = as_of - (int32_t)cfg->low_days;
+    /* a series' rows are together: its family and metric slots are found
+     * once for a run of rows of one (product, metric) */
+    uint32_t run_p = UINT32_MAX;
+    uint16_t run_m = 0;
+    int k = -1, m = -1;
     for (uint32_t r = s->cust.usage_off[c]; r < s->cust.usage_off[c + 1]; r++) {
         int32_t d = s->use.date[r];
         if (d > as_of) continue;
-        uint16_t f = s->prod.family[s->use.product[r]];
-        int k = -1;
-        for (int i = 0; i < st->n_fam; i++)
-            if (st->fam[i].family == f) k = i;
-        if (k < 0) continue;
-        xs__offer_fam *x = &st->fam[k];
-        int m = met_slot(x, s->use.metric[r], 0);
+        if (s->use.product[r] != run_p || s->use.metric[r] != run_m) {
+            run_p = s->use.product[r];
+            run_m = s->use.metric[r];
+            uint16_t f = s->prod.family[run_p];
+            k = -1;
+            for (int i = 0; i < st->n_fam; i++)
+                if (st->fam[i].family == f) k = i;
+            m = k < 0 ? -1 : met_slot(&st->fam[k], run_m, 0);
+        }
         if (m < 0) continue;
+        xs__offer_fam *x = &st->fam[k];
         double v = s->use.value[r];
         x->used[m] = v; /* rows are by date within a series: the last wins */
         if (d >= wlo) {
@@ -757,17 +765,22 @@ static void relevance_marks(const xs_offer_engine *en, const xs__offer_cust *st,
                             xs_offer *o, size_t first, size_t n)
 {
     int32_t since = en->as_of - (int32_t)en->cfg.subst_days;
-    double *score = NULL;
-    int ranked = 0;
-    for (size_t i = first; i < n && !score; i++)
-        if (xs__offer_is_shop_cross(en, &o[i]) && en->rank &&
-            (score = xs__malloc((en->s->prod.n + 1) * sizeof *score)))
-            ranked = xs__offer_rank_scores(en, st->c, cart, n_cart, score) == 1;
+    /* the model's scores of the shop cross-sells' products only */
+    uint32_t prod[XS_OFFER_MAX_CANDIDATES];
+    double score[XS_OFFER_MAX_CANDIDATES];
+    size_t n_shop = 0;
+    for (size_t i = first; i < n && n_shop < XS_OFFER_MAX_CANDIDATES; i++)
+        if (xs__offer_is_shop_cross(en, &o[i]))
+            prod[n_shop++] = (uint32_t)o[i].to_product;
+    int ranked =
+        n_shop && en->rank &&
+        xs__offer_rank_scores_of(en, st->c, cart, n_cart, prod, n_shop, score) == 1;
+    size_t at = 0;
     for (size_t i = first; i < n; i++) {
         xs_offer *x = &o[i];
         if (!xs__offer_is_shop_cross(en, x)) continue;
         double evidence = x->confidence * xs__offer_evidence_lift(x);
-        double r = ranked ? score[x->to_product] : 0;
+        double r = ranked ? score[at++] : 0;
         x->relevance = r > 0 ? r : (ranked ? UNRANKED : 1) * evidence;
         xs__offer_share(en, x, &x->share_n, &x->base_n);
         x->band_hi = h->max_line;
@@ -777,7 +790,6 @@ static void relevance_marks(const xs_offer_engine *en, const xs__offer_cust *st,
                 x->subst_of =
                     xs__offer_substitute_of(en, st->c, h, (uint32_t)x->also[k], since);
     }
-    xs__free(score);
 }
 
 size_t xs__offer_candidates(const xs_offer_engine *en, const xs__offer_cust *st,

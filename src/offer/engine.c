@@ -489,6 +489,24 @@ static rank_tls *rank_scratch(const xs__rank_model *m)
     return r;
 }
 
+/* The cart's products of the snapshot, as the model takes them, into
+ * in_cart[64]: their number, or XS_EINVAL (c or a product the model does
+ * not know). */
+static int rank_cart(const xs_offer_engine *en, uint32_t c, const uint32_t *cart,
+                     size_t n_cart, uint32_t *in_cart)
+{
+    const xs_rank *rk = en->rank;
+    size_t np = en->s->prod.n;
+    if (c != XS_RANK_NONE && c >= rk->hist.n_users) return XS_EINVAL;
+    int k = 0;
+    for (size_t i = 0; i < n_cart && k < 64; i++)
+        if (cart[i] < np) {
+            if (cart[i] >= rk->hist.n_items) return XS_EINVAL;
+            in_cart[k++] = cart[i];
+        }
+    return k;
+}
+
 /* Contract in offer_int.h. The scores are the ranking's (xs_rank_customer)
  * for every product at once, unordered: nothing here needs them sorted. */
 int xs__offer_rank_scores(const xs_offer_engine *en, uint32_t c, const uint32_t *cart,
@@ -499,21 +517,31 @@ int xs__offer_rank_scores(const xs_offer_engine *en, uint32_t c, const uint32_t 
     size_t np = en->s->prod.n;
     for (size_t p = 0; p < np; p++)
         score[p] = 0;
-    if (c != XS_RANK_NONE && c >= rk->hist.n_users) return XS_EINVAL;
-    /* the model takes only products of the snapshot in the cart */
     uint32_t in_cart[64];
-    size_t k = 0;
-    for (size_t i = 0; i < n_cart && k < 64; i++)
-        if (cart[i] < np) {
-            if (cart[i] >= rk->hist.n_items) return XS_EINVAL;
-            in_cart[k++] = cart[i];
-        }
+    int k = rank_cart(en, c, cart, n_cart, in_cart);
+    if (k < 0) return k;
     rank_tls *r = rank_scratch(rk->model);
     if (!r) return XS_ENOMEM;
-    xs__rank_score_dense(rk->model, r->q, c == XS_RANK_NONE ? XS__RANK_NONE : c, in_cart, k,
-                         r->dense);
+    xs__rank_score_dense(rk->model, r->q, c == XS_RANK_NONE ? XS__RANK_NONE : c, in_cart,
+                         (size_t)k, r->dense);
     for (size_t p = 0; p < np && p < r->n_items; p++)
         score[p] = r->dense[p];
+    return 1;
+}
+
+/* Contract in offer_int.h. */
+int xs__offer_rank_scores_of(const xs_offer_engine *en, uint32_t c, const uint32_t *cart,
+                             size_t n_cart, const uint32_t *prod, size_t n, double *score)
+{
+    if (!en->rank) return 0;
+    const xs_rank *rk = en->rank;
+    uint32_t in_cart[64];
+    int k = rank_cart(en, c, cart, n_cart, in_cart);
+    if (k < 0) return k;
+    rank_tls *r = rank_scratch(rk->model);
+    if (!r) return XS_ENOMEM;
+    xs__rank_score_items(rk->model, r->q, c == XS_RANK_NONE ? XS__RANK_NONE : c, in_cart,
+                         (size_t)k, prod, n, score);
     return 1;
 }
 

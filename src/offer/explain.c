@@ -220,7 +220,7 @@ static const char *dotted(char *k, size_t n, const char *a, const char *b)
 static void var(ctx *c, const char *name, const char *value)
 {
     for (size_t i = 0; i < c->n_v; i++)
-        if (!strcmp(c->v[i].name, name)) {
+        if (c->v[i].name[0] == name[0] && !strcmp(c->v[i].name, name)) {
             c->v[i].value = value;
             return;
         }

@@ -123,63 +123,67 @@ static int before(const xs_offer *a, const xs_offer *b)
     return better(a, b);
 }
 
-/* Moves o[idx[i]] to o[i] for every i (idx a permutation of 0..n-1):
- * each offer is copied twice, however far it moves. */
+/* Moves o[idx[i]] to o[i] for every i (idx a permutation of 0..n-1), in
+ * place, one cycle of the permutation at a time: an offer that moves is
+ * copied once, plus one copy per cycle; one that stays is not copied. */
 static void permute(xs_offer *o, const uint8_t *idx, size_t n)
 {
-    xs_offer tmp[XS_OFFER_MAX_CANDIDATES];
-    for (size_t i = 0; i < n; i++)
-        tmp[i] = o[idx[i]];
-    memcpy(o, tmp, n * sizeof *o);
+    uint8_t done[XS_OFFER_MAX_CANDIDATES];
+    memset(done, 0, n);
+    for (size_t i = 0; i < n; i++) {
+        if (done[i] || idx[i] == i) continue;
+        xs_offer t = o[i];
+        size_t j = i;
+        while (idx[j] != i) { /* o[idx[j]] is still the old one: read first */
+            o[j] = o[idx[j]];
+            done[j] = 1;
+            j = idx[j];
+        }
+        o[j] = t;
+        done[j] = 1;
+    }
 }
 
-/* Insertion sort of the offers' indexes, then one permutation: n is small
- * (at most XS_OFFER_MAX_CANDIDATES), the sort is stable and allocation-free,
- * and offers (272 bytes) are not shifted one place at a time. */
-static void sort_by(xs_offer *o, size_t n, int (*lt)(const xs_offer *, const xs_offer *))
+/* The orderings below sort the indexes at[0..n) of the offers (o itself
+ * stays put until the one permute() at the end: offers are 272 bytes).
+ * Insertion sort of at by lt, stable: n is small (at most
+ * XS_OFFER_MAX_CANDIDATES) and it allocates nothing. */
+static void sort_by(const xs_offer *o, uint8_t *at, size_t n,
+                    int (*lt)(const xs_offer *, const xs_offer *))
 {
-    uint8_t idx[XS_OFFER_MAX_CANDIDATES];
-    int moved = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t t = (uint8_t)i;
+    for (size_t i = 1; i < n; i++) {
+        uint8_t t = at[i];
         size_t j = i;
-        while (j > 0 && lt(&o[t], &o[idx[j - 1]])) {
-            idx[j] = idx[j - 1];
+        while (j > 0 && lt(&o[t], &o[at[j - 1]])) {
+            at[j] = at[j - 1];
             j--;
         }
-        idx[j] = t;
-        moved |= j != i;
+        at[j] = t;
     }
-    if (moved) permute(o, idx, n);
 }
 
-/* Refills the places of the surviving shop cross-sells (o sorted by
+/* Refills the places of the surviving shop cross-sells (at sorted by
  * better) with the same offers by relevance descending (ties: better). */
-static void by_relevance(const xs_offer_engine *en, xs_offer *o, size_t n)
+static void by_relevance(const xs_offer_engine *en, const xs_offer *o, uint8_t *at,
+                         size_t n)
 {
-    uint8_t at[XS_OFFER_MAX_CANDIDATES], x[XS_OFFER_MAX_CANDIDATES];
+    uint8_t pos[XS_OFFER_MAX_CANDIDATES], x[XS_OFFER_MAX_CANDIDATES];
     size_t k = 0;
     for (size_t i = 0; i < n && k < XS_OFFER_MAX_CANDIDATES; i++)
-        if (o[i].guard == XS_GUARD_NONE && xs__offer_is_shop_cross(en, &o[i]))
-            at[k++] = (uint8_t)i;
+        if (o[at[i]].guard == XS_GUARD_NONE && xs__offer_is_shop_cross(en, &o[at[i]]))
+            pos[k++] = (uint8_t)i;
     if (k < 2) return;
-    int moved = 0;
     for (size_t i = 0; i < k; i++) { /* stable: ties keep the better order */
-        uint8_t t = at[i];
+        uint8_t t = at[pos[i]];
         size_t j = i;
         while (j > 0 && o[x[j - 1]].relevance < o[t].relevance) {
             x[j] = x[j - 1];
             j--;
         }
         x[j] = t;
-        moved |= j != i;
     }
-    if (!moved) return;
-    xs_offer tmp[XS_OFFER_MAX_CANDIDATES];
     for (size_t i = 0; i < k; i++)
-        tmp[i] = o[x[i]];
-    for (size_t i = 0; i < k; i++)
-        o[at[i]] = tmp[i];
+        at[pos[i]] = x[i];
 }
 
 /* The health gate (the loyalty gate of DESIGN.md): 1 when offer x is held
@@ -308,15 +312,19 @@ void xs__offer_guard(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
                 growth(&o[i]) == drop_grow)
                 o[i].guard = XS_GUARD_CONFLICT;
     }
-    sort_by(o, n, ties_on_prior(o, n) ? better_fit : better);
-    by_relevance(en, o, n);
+    uint8_t at[XS_OFFER_MAX_CANDIDATES];
+    if (n > XS_OFFER_MAX_CANDIDATES) n = XS_OFFER_MAX_CANDIDATES;
+    for (size_t i = 0; i < n; i++)
+        at[i] = (uint8_t)i;
+    sort_by(o, at, n, ties_on_prior(o, n) ? better_fit : better);
+    by_relevance(en, o, at, n);
     double slots = cfg->max_offers;
     double left = cfg->max_contacts - (double)st->recent_offers;
     if (left < slots) slots = left;
     uint16_t fams[XS_OFFER_MAX_CANDIDATES];
     int n_f = 0, rank = 0;
     for (size_t i = 0; i < n; i++) {
-        xs_offer *x = &o[i];
+        xs_offer *x = &o[at[i]];
         if (x->guard != XS_GUARD_NONE) continue;
         int32_t p = x->to_product >= 0 ? x->to_product : x->from_product;
         uint16_t f = s->prod.family[p];
@@ -331,5 +339,6 @@ void xs__offer_guard(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
         if (f != XS_SNAP_NONE16) fams[n_f++] = f;
         x->rank = ++rank;
     }
-    sort_by(o, n, before);
+    sort_by(o, at, n, before);
+    permute(o, at, n);
 }

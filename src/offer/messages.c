@@ -4,7 +4,8 @@
  * Each language is a text file, src/offer/messages/<lang>.txt, embedded as
  * bytes by cmake/embed.cmake (xs__msg_<lang>). The first lookup parses every
  * catalog (pthread_once, so the engine's threads may explain at once) into
- * a sorted array of (key, text) entries that lives until the process ends.
+ * a sorted array of (key, text) entries, indexed by a hash of the keys, that
+ * lives until the process ends.
  * A third language is one more file and one line of the table below.
  *
  * Line format: `key = text`; blank lines and lines starting with '#' are
@@ -14,6 +15,7 @@
 #include "offer/messages.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,8 @@ typedef struct catalog {
     char *pool; /* the file's copy, cut into NUL-terminated keys and texts */
     entry *e;
     size_t n;
+    uint32_t *slot; /* hash of the keys: entry index + 1, 0 empty; NULL none */
+    size_t mask;    /* slots - 1 */
     int n_errors;
     char errors[512];
 } catalog;
@@ -52,6 +56,33 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int entry_cmp(const void *a, const void *b)
 {
     return strcmp(((const entry *)a)->key, ((const entry *)b)->key);
+}
+
+/* FNV-1a of key: the catalog's lookups hash instead of bisecting. */
+static size_t key_hash(const char *key)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h;
+}
+
+/* Indexes the sorted entries of c by hash (the first of equal keys wins).
+ * Without memory the lookups bisect. */
+static void index_keys(catalog *c)
+{
+    size_t slots = 16;
+    while (slots < 2 * c->n)
+        slots *= 2;
+    c->slot = calloc(slots, sizeof *c->slot);
+    if (!c->slot) return;
+    c->mask = slots - 1;
+    for (size_t i = 0; i < c->n; i++) {
+        size_t h = key_hash(c->e[i].key) & c->mask;
+        while (c->slot[h] && strcmp(c->e[c->slot[h] - 1].key, c->e[i].key))
+            h = (h + 1) & c->mask;
+        if (!c->slot[h]) c->slot[h] = (uint32_t)(i + 1);
+    }
 }
 
 static void error(catalog *c, const char *code, size_t line, const char *what)
@@ -120,6 +151,7 @@ static void parse(size_t li)
             snprintf(what, sizeof what, "duplicate key %s", c->e[i].key);
             error(c, langs[li].code, 0, what);
         }
+    index_keys(c);
 }
 
 static void parse_all(void)
@@ -157,6 +189,11 @@ const char *xs__msg_get(int lang, const char *key)
 {
     const catalog *c = cat(lang);
     if (!c || !c->e) return NULL;
+    if (c->slot) {
+        for (size_t h = key_hash(key) & c->mask; c->slot[h]; h = (h + 1) & c->mask)
+            if (!strcmp(c->e[c->slot[h] - 1].key, key)) return c->e[c->slot[h] - 1].text;
+        return NULL;
+    }
     entry k = {key, NULL};
     const entry *e = bsearch(&k, c->e, c->n, sizeof *c->e, entry_cmp);
     return e ? e->text : NULL;
@@ -235,7 +272,7 @@ void xs__msg_fill(const char *t, const xs__msg_var *vars, size_t n_vars, char *b
         if (close) {
             size_t nl = (size_t)(close - t - 1);
             for (size_t i = 0; i < n_vars && !val; i++)
-                if (strlen(vars[i].name) == nl && !memcmp(vars[i].name, t + 1, nl))
+                if (!strncmp(vars[i].name, t + 1, nl) && !vars[i].name[nl])
                     val = vars[i].value ? vars[i].value : "";
             if (val) len = nl + 2;
         }

@@ -459,6 +459,12 @@ int xs__offer_is_shop_cross(const struct xs_offer_engine *en, const xs_offer *o)
  * XS_ENOMEM. */
 int xs__offer_rank_scores(const struct xs_offer_engine *en, uint32_t c,
                           const uint32_t *cart, size_t n_cart, double *score);
+/* The same scores of the n products prod[0..n) only, into score[0..n)
+ * (a product past the model's scores 0): no pass over every product, no
+ * allocation. Returns as xs__offer_rank_scores. */
+int xs__offer_rank_scores_of(const struct xs_offer_engine *en, uint32_t c,
+                             const uint32_t *cart, size_t n_cart, const uint32_t *prod,
+                             size_t n, double *score);
 
 /* ---- explain.c */
 /* Formats money (currency units) as "USD 1,234.00" into buf. */

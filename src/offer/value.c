@@ -224,6 +224,27 @@ static const int ch_order[XS_SNAP_N_CHANNELS] = {XS_SNAP_CH_IN_APP, XS_SNAP_CH_E
                                                  XS_SNAP_CH_CSM, XS_SNAP_CH_WEBINAR,
                                                  XS_SNAP_CH_SNS};
 
+/* xs__offer_model_p for one customer (health h, tenure ten), each (kind,
+ * shop, channel) computed once: a decision asks the same few of them for
+ * every candidate. */
+typedef struct model_memo {
+    const xs_offer_engine *en;
+    double h, ten;
+    uint8_t have[XS_OFFER_N_KINDS][2][XS_SNAP_N_CHANNELS];
+    double p[XS_OFFER_N_KINDS][2][XS_SNAP_N_CHANNELS];
+} model_memo;
+
+static double memo_p(model_memo *mm, int kind, int ch, int shop)
+{
+    if ((unsigned)kind >= XS_OFFER_N_KINDS || (unsigned)ch >= XS_SNAP_N_CHANNELS)
+        return xs__offer_model_p(mm->en, kind, ch, mm->h, mm->ten, shop);
+    if (!mm->have[kind][shop][ch]) {
+        mm->p[kind][shop][ch] = xs__offer_model_p(mm->en, kind, ch, mm->h, mm->ten, shop);
+        mm->have[kind][shop][ch] = 1;
+    }
+    return mm->p[kind][shop][ch];
+}
+
 void xs__offer_value(const xs_offer_engine *en, const xs__offer_cust *st, xs_offer *o,
                      size_t n)
 {
@@ -234,6 +255,11 @@ void xs__offer_value(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
         (st->hist_acc + cfg->customer_strength) / (st->hist_exp + cfg->customer_strength);
     if (!(mult > 0) || !isfinite(mult)) mult = 1;
     double ten = xs__offer_tenure(en->s, st->c, en->as_of);
+    model_memo mm;
+    mm.en = en;
+    mm.h = st->health;
+    mm.ten = ten;
+    memset(mm.have, 0, sizeof mm.have);
     for (size_t i = 0; i < n; i++) {
         xs_offer *x = &o[i];
         if (x->kind != XS_OFFER_DOWNSELL && x->trigger != XS_TRIG_TERM &&
@@ -246,18 +272,16 @@ void xs__offer_value(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
         for (int k = 0; k < XS_SNAP_N_CHANNELS; k++) {
             int ch = ch_order[k];
             if (!((st->consent >> ch) & 1)) continue;
-            double p = en->fitted ? xs__offer_model_p(en, (int)x->kind, ch, st->health,
-                                                      ten, shop) *
-                                        en->seg_factor[sg][ch]
-                                  : 1.0 - 0.01 * k;
+            double p = en->fitted
+                           ? memo_p(&mm, (int)x->kind, ch, shop) * en->seg_factor[sg][ch]
+                           : 1.0 - 0.01 * k;
             if (p > best_p) best_p = p, best = ch;
         }
         x->channel = best;
         double pb = x->p_prior;
         if (en->fitted) {
             int ch = best >= 0 ? best : XS_SNAP_CH_EMAIL;
-            double pm = xs__offer_model_p(en, (int)x->kind, ch, st->health, ten, shop) *
-                        en->seg_factor[sg][ch];
+            double pm = memo_p(&mm, (int)x->kind, ch, shop) * en->seg_factor[sg][ch];
             double nk = (double)en->n_hist[x->kind], m0 = cfg->prior_strength;
             pb = (nk * pm + m0 * x->p_prior) / (nk + m0 > 0 ? nk + m0 : 1);
         }

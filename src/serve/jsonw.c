@@ -92,9 +92,7 @@ void xs__jw_num(xs__jw *o, double v)
 int xs__jw_fixed(xs__jw *o, int decimals, double v)
 {
     if (!isfinite(v)) return -1;
-    char t[XS__FMT_FIXED_MAX];
-    xs__fmt_fixed(t, v, decimals);
-    xs__jw_num(o, strtod(t, NULL));
+    xs__jw_num(o, xs__fmt_fixed_value(v, decimals));
     return 0;
 }
 

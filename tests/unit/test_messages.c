@@ -324,6 +324,23 @@ static void test_catalogs_parse(void)
         if (k) fprintf(stderr, "%s\n", buf);
         CHECK(xs__msg_entry((int)l, 0, NULL) != NULL);
         CHECK_INT(xs__msg_lang(xs__msg_lang_code(l)), (long)l);
+        /* every entry is found by its key (the hash), its prefixes and
+         * longer keys are not unless they are entries themselves */
+        const char *key, *text;
+        size_t n_bad = 0;
+        for (size_t i = 0; (key = xs__msg_entry((int)l, i, &text)); i++) {
+            char other[160];
+            n_bad += xs__msg_get((int)l, key) != text;
+            snprintf(other, sizeof other, "%s.zz_none", key);
+            n_bad += xs__msg_get((int)l, other) != NULL;
+            snprintf(other, sizeof other, "%.*s", (int)strlen(key) - 1, key);
+            const char *t2 = xs__msg_get((int)l, other);
+            int is_entry = 0;
+            for (size_t j = 0; !is_entry && xs__msg_entry((int)l, j, NULL); j++)
+                is_entry = !strcmp(xs__msg_entry((int)l, j, NULL), other);
+            n_bad += (t2 != NULL) != is_entry;
+        }
+        CHECK_INT(n_bad, 0);
     }
     CHECK_INT(xs__msg_lang(NULL), 0);
     CHECK_INT(xs__msg_lang("fr"), -1);

@@ -3,7 +3,8 @@
  * brute-force reference of its definition on a hand-made fixture: exact
  * rankings with every neighbour and with truncated neighbour lists, the
  * cart, the trend terms and the evidence; every item's score at once
- * (xs__rank_score_dense) equal to the ranked hits'.
+ * (xs__rank_score_dense) equal to the ranked hits', and a few items' scores
+ * (xs__rank_score_items) equal to those.
  */
 #include "mine/rank.h"
 #include "base/alloc.h"
@@ -123,6 +124,12 @@ static void check_user(const xs__rank_params *p, uint32_t u, const uint32_t *car
         CHECK(dense[j] == hit);
         CHECK_NEAR(dense[j], ref[j] > 0 ? ref[j] : 0, 1e-12);
     }
+    /* a few items' scores (some twice, one past the model): the same bits */
+    static const uint32_t some[] = {5, 0, 3, 3, NI, 1, 2, 4};
+    double got[XS_N(some)];
+    xs__rank_score_items(m, q, u, cart, n_cart, some, XS_N(some), got);
+    for (size_t i = 0; i < XS_N(some); i++)
+        CHECK(got[i] == (some[i] < NI ? dense[some[i]] : 0));
     size_t want = 0;
     for (int j = 0; j < NI; j++)
         want += ref[j] > 0;

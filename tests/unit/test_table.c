@@ -78,6 +78,33 @@ static void test_fixed_sweep(void)
     CHECK_INT(bad, 0);
 }
 
+/* xs__fmt_fixed_value against strtod of the text, bit for bit, on values
+ * of every magnitude (the fast path and the long texts past 15 digits). */
+static void test_fixed_value(void)
+{
+    xs__rng r;
+    xs__rng_seed(&r, 20261207);
+    long bad = 0;
+    for (int i = 0; i < 300000; i++) {
+        int d = (int)xs__rng_below(&r, 10);
+        double mag = pow(10, (double)xs__rng_below(&r, 22) - 8);
+        double x = (xs__rng_uniform(&r) - 0.5) * 2 * mag;
+        if (i % 5 == 1) x = (double)xs__rng_below(&r, 100000000) / 100;
+        char t[XS__FMT_FIXED_MAX];
+        xs__fmt_fixed(t, x, d);
+        double a = xs__fmt_fixed_value(x, d), b = strtod(t, NULL);
+        if (memcmp(&a, &b, sizeof a)) {
+            if (bad < 5) fprintf(stderr, "  \"%s\": %a, strtod %a\n", t, a, b);
+            bad++;
+        }
+    }
+    CHECK_INT(bad, 0);
+    double z = xs__fmt_fixed_value(-0.001, 2);
+    CHECK(z == 0 && signbit(z)); /* "-0.00" */
+    CHECK(xs__fmt_fixed_value(0.1 + 0.2, 2) == 0.3);
+    CHECK(xs__fmt_fixed_value(1e20, 2) == 1e20);
+}
+
 /* Checks xs__fmt_g17(v) == snprintf("%.17g", v); 1 when equal. */
 static int same_g17(double v)
 {
@@ -355,6 +382,7 @@ int main(void)
     static const xs_test tests[] = {
         {"fixed_edges", test_fixed_edges},
         {"fixed_sweep", test_fixed_sweep},
+        {"fixed_value", test_fixed_value},
         {"g17_edges", test_g17_edges},
         {"g17_sweep", test_g17_sweep},
         {"ints", test_ints},
