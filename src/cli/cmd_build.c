@@ -152,6 +152,19 @@ typedef struct pre_times {
  * and writes it to out (default FILE.xsm),
  * recorded as the store's latest model before the build reads the store's
  * data version. Returns the exit code (message printed). */
+/* A build that offers nothing because no customer may be contacted says
+ * so: a shop's order log imported without --consent gives every customer
+ * no channel, and an empty target list alone does not tell why. */
+static void consent_hint(const xs_offer_summary *s)
+{
+    if (!s || s->n_offered || !s->n_suppressed[XS_GUARD_CONSENT]) return;
+    fprintf(stderr,
+            "warning: no offer made: %zu of %zu candidates held back because their customer "
+            "consented to no channel (the customers' consent_* columns; an order log: "
+            "import transactions --consent CHANNELS)\n",
+            s->n_suppressed[XS_GUARD_CONSENT], s->n_candidates);
+}
+
 static int write_model(xs_store *st, xs_snapshot **snap, xs_model_scores_job **sc,
                        xs_offer_engine **en, const pre_times *pre, const char *db,
                        const char *out, const char *as_of, const xs_offer_config *cfg)
@@ -189,6 +202,7 @@ static int write_model(xs_store *st, xs_snapshot **snap, xs_model_scores_job **s
             in->t_targets, in->t_write);
     /* on stderr: stdout stays the build's one line */
     fprintf(stderr, "model %s: %zu bytes\n", out, in->bytes);
+    consent_hint(xs_model_summary(m));
     xs_model_free(m);
     return XS_EXIT_OK;
 }

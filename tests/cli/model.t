@@ -118,3 +118,32 @@ expect_rc 1 "$XS" build --db "$DB" --out "$T/nodir/m.xsm"
 expect_eq "$(sed -E 's/\.tmp-[0-9]+/.tmp-PID/' "$T/.err")" \
     "xsell build: $T/nodir/m.xsm: cannot create $T/nodir/m.xsm.tmp-PID: No such file or directory" \
     "build --out into a missing directory"
+
+# --- a build that offers nothing says why -------------------------------------
+# the same company with every consent column left out (so consent is 0): no
+# candidate may be sent, and build says how many consent held back, the
+# figures of recommend's guardrail summary
+NC=$(new_db noconsent)
+mkdir -p "$T/nc"
+cp "$T"/g/*.csv "$T/nc/"
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i !~ /^consent_/) keep[++n] = i }
+         { line = ""; for (j = 1; j <= n; j++) line = line (j > 1 ? "," : "") $keep[j]; print line }' \
+    "$T/g/customers.csv" >"$T/nc/customers.csv"
+grep -q consent_ "$T/nc/customers.csv" && fail "the consent columns are still there"
+[ "$(awk -F, '{ print NF }' "$T/nc/customers.csv" | sort -u)" = 10 ] ||
+    fail "customers.csv: a field holds a comma, awk cannot cut it"
+for t in customers products subscriptions orders usage events offers; do
+    "$XS" import --db "$NC" "$t" "$T/nc/$t.csv" >/dev/null 2>&1 || fail "import $t without consent"
+done
+expect_rc 0 "$XS" build --db "$NC" --out "$T/nc.xsm"
+cp "$T/.err" "$T/nc-build.err"
+expect_rc 0 "$XS" recommend --model "$T/nc.xsm" --all --format csv
+cand=$(sed -n 's/^guardrail summary: [0-9]* customers, \([0-9]*\) candidates$/\1/p' "$T/.err")
+held=$(awk '$1 == "consent" { print $2 }' "$T/.err")
+[ -n "$cand" ] && [ -n "$held" ] && [ "$held" -gt 0 ] || fail "recommend: no consent count ($cand, $held)"
+expect_eq "$(awk '$1 == "offered" { print $2 }' "$T/.err")" 0 "without consent nothing is offered"
+expect_eq "$(grep '^warning' "$T/nc-build.err")" \
+    "warning: no offer made: $held of $cand candidates held back because their customer consented to no channel (the customers' consent_* columns; an order log: import transactions --consent CHANNELS)" \
+    "build without consent says why nothing is offered"
+expect_rc 0 "$XS" build --db "$DB" --out "$T/m-again.xsm"
+expect_eq "$(grep -c '^warning' "$T/.err")" 0 "build with consent: no such warning"
