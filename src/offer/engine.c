@@ -507,23 +507,33 @@ static int rank_cart(const xs_offer_engine *en, uint32_t c, const uint32_t *cart
     return k;
 }
 
+/* What both scorings below start with: the cart's items in the model
+ * (in_cart, their number in *k) and this thread's scratch (*r). Returns 0,
+ * or the negative code. */
+static int rank_begin(const xs_offer_engine *en, uint32_t c, const uint32_t *cart,
+                      size_t n_cart, uint32_t in_cart[64], int *k, rank_tls **r)
+{
+    *k = rank_cart(en, c, cart, n_cart, in_cart);
+    if (*k < 0) return *k;
+    *r = rank_scratch(en->rank->model);
+    return *r ? 0 : XS_ENOMEM;
+}
+
 /* Contract in offer_int.h. The scores are the ranking's (xs_rank_customer)
  * for every product at once, unordered: nothing here needs them sorted. */
 int xs__offer_rank_scores(const xs_offer_engine *en, uint32_t c, const uint32_t *cart,
                           size_t n_cart, double *score)
 {
     if (!en->rank) return 0;
-    const xs_rank *rk = en->rank;
     size_t np = en->s->prod.n;
     for (size_t p = 0; p < np; p++)
         score[p] = 0;
     uint32_t in_cart[64];
-    int k = rank_cart(en, c, cart, n_cart, in_cart);
-    if (k < 0) return k;
-    rank_tls *r = rank_scratch(rk->model);
-    if (!r) return XS_ENOMEM;
-    xs__rank_score_dense(rk->model, r->q, c == XS_RANK_NONE ? XS__RANK_NONE : c, in_cart,
-                         (size_t)k, r->dense);
+    int k, rc;
+    rank_tls *r;
+    if ((rc = rank_begin(en, c, cart, n_cart, in_cart, &k, &r)) < 0) return rc;
+    xs__rank_score_dense(en->rank->model, r->q, c == XS_RANK_NONE ? XS__RANK_NONE : c,
+                         in_cart, (size_t)k, r->dense);
     for (size_t p = 0; p < np && p < r->n_items; p++)
         score[p] = r->dense[p];
     return 1;
@@ -534,14 +544,12 @@ int xs__offer_rank_scores_of(const xs_offer_engine *en, uint32_t c, const uint32
                              size_t n_cart, const uint32_t *prod, size_t n, double *score)
 {
     if (!en->rank) return 0;
-    const xs_rank *rk = en->rank;
     uint32_t in_cart[64];
-    int k = rank_cart(en, c, cart, n_cart, in_cart);
-    if (k < 0) return k;
-    rank_tls *r = rank_scratch(rk->model);
-    if (!r) return XS_ENOMEM;
-    xs__rank_score_items(rk->model, r->q, c == XS_RANK_NONE ? XS__RANK_NONE : c, in_cart,
-                         (size_t)k, prod, n, score);
+    int k, rc;
+    rank_tls *r;
+    if ((rc = rank_begin(en, c, cart, n_cart, in_cart, &k, &r)) < 0) return rc;
+    xs__rank_score_items(en->rank->model, r->q, c == XS_RANK_NONE ? XS__RANK_NONE : c,
+                         in_cart, (size_t)k, prod, n, score);
     return 1;
 }
 
