@@ -100,6 +100,41 @@ size_t xs__json_esc(char *dst, const char *s, size_t n, int *bad_utf8)
     return (size_t)(w - dst);
 }
 
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Contract in escape.h. */
+int xs__json_is_number(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (i < n && s[i] == '-') i++;
+    if (i == n) return 0;
+    if (s[i] == '0') {
+        i++;
+    } else if (is_digit(s[i])) {
+        while (i < n && is_digit(s[i]))
+            i++;
+    } else {
+        return 0;
+    }
+    if (i < n && s[i] == '.') {
+        i++;
+        if (i == n || !is_digit(s[i])) return 0;
+        while (i < n && is_digit(s[i]))
+            i++;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+        if (i == n || !is_digit(s[i])) return 0;
+        while (i < n && is_digit(s[i]))
+            i++;
+    }
+    return i == n;
+}
+
 /* ---------------------------------------------------------------------- */
 /* CSV                                                                     */
 /* ---------------------------------------------------------------------- */

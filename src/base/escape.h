@@ -42,6 +42,10 @@
  */
 size_t xs__json_esc(char *dst, const char *s, size_t n, int *bad_utf8);
 
+/* 1 when s[0..n) is a number in JSON's grammar (`-0`, `12.50`, `1e5`; not
+ * `+1`, `01`, `.5`, `1.`, `nan`), else 0. */
+int xs__json_is_number(const char *s, size_t n);
+
 /* Length of the UTF-8 sequence at s[0..n) (n >= 1): 1 to 4 when valid (no
  * overlong forms, no surrogates, nothing above U+10FFFF); 0 when s[0]
  * starts no sequence; -k when a valid start of k bytes is cut short (by n

@@ -30,6 +30,7 @@
 #include "xsell.h"
 
 #include "base/alloc.h"
+#include "base/buf.h"
 #include "base/date.h"
 #include "base/error.h"
 #include "base/escape.h"
@@ -359,8 +360,7 @@ typedef struct importer {
     size_t kcap;
 
     /* per-row buffers */
-    char *abuf; /* attrs JSON */
-    size_t alen, acap;
+    xs__buf attrs; /* attrs JSON */
     char *rbuf; /* reject reason */
     size_t rlen, rcap;
     int oom; /* a buffer could not grow */
@@ -839,44 +839,24 @@ static int load_key_sets(importer *im, xs_error *err)
 /* Rows                                                                   */
 /* ---------------------------------------------------------------------- */
 
-/* Appends s (len bytes) to the attrs buffer as a JSON string
- * (base/escape.h). */
-static void json_str(importer *im, const char *s, size_t len)
-{
-    if (xs__grow(&im->abuf, &im->acap, im->alen + XS__JSON_ESC_MAX(len) + 1, 1) < 0) {
-        im->oom = 1;
-        return;
-    }
-    im->alen += xs__json_esc(im->abuf + im->alen, s, len, NULL);
-}
-
-static void json_raw(importer *im, const char *s)
-{
-    size_t n = strlen(s);
-    if (xs__grow(&im->abuf, &im->acap, im->alen + n + 1, 1) < 0) {
-        im->oom = 1;
-        return;
-    }
-    memcpy(im->abuf + im->alen, s, n);
-    im->alen += n;
-}
-
 /* Builds attrs from the unknown columns of the row; returns 1 when there is
  * at least one (non-empty) value. */
 static int build_attrs(importer *im, const xs__field *fields, size_t n)
 {
-    im->alen = 0;
+    xs__buf *b = &im->attrs;
+    xs__buf_reset(b);
     if (!im->n_attr_cols) return 0;
     int any = 0;
     for (size_t i = 0; i < n && i < im->n_in; i++) {
         if (im->spec_of[i] >= 0 || !fields[i].present || !fields[i].len) continue;
-        json_raw(im, any ? "," : "{");
-        json_str(im, im->in_name[i], strlen(im->in_name[i]));
-        json_raw(im, ":");
-        json_str(im, fields[i].ptr, fields[i].len);
+        xs__buf_addc(b, any ? ',' : '{');
+        xs__buf_json_cstr(b, im->in_name[i]);
+        xs__buf_addc(b, ':');
+        xs__buf_json_str(b, fields[i].ptr, fields[i].len);
         any = 1;
     }
-    if (any) json_raw(im, "}");
+    if (any) xs__buf_addc(b, '}');
+    if (b->err) im->oom = 1;
     return any && !im->oom;
 }
 
@@ -1785,8 +1765,8 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
     memset(a, 0, sizeof *a);
     if (has_attrs) {
         a->type = XS__V_TEXT;
-        a->s = im->abuf;
-        a->len = im->alen;
+        a->s = im->attrs.p;
+        a->len = im->attrs.n;
     }
     if (im->sorter) return sort_add(im, vals, days, line, 0, err);
     rc = xs__store_writer_put(im->w, vals, im->kbuf, klen_row, exists, err);
@@ -1829,7 +1809,7 @@ static void importer_free(importer *im)
     xs__free(im->h_line);
     xs__free(im->first_line);
     xs__free(im->kbuf);
-    xs__free(im->abuf);
+    xs__buf_free(&im->attrs);
     xs__free(im->rbuf);
     xs__free(im->spec_of);
     xs__free(im->in_name);

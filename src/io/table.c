@@ -7,6 +7,7 @@
 #include "io/table.h"
 
 #include "base/alloc.h"
+#include "base/buf.h"
 #include "base/escape.h"
 #include "base/numfmt.h"
 #include "base/progress.h"
@@ -148,61 +149,33 @@ static const char *cell(const xs_table *t, size_t r, size_t c)
     return i < t->n_cells && t->cells[i] != NO_CELL ? t->pool + t->cells[i] : NULL;
 }
 
+/* Contract in io/table.h. */
+size_t xs__table_n_cols(const xs_table *t)
+{
+    return t->n_cols;
+}
+
+/* Contract in io/table.h. */
+const char *xs__table_col(const xs_table *t, size_t c, xs_coltype *type)
+{
+    *type = t->cols[c].type;
+    return t->cols[c].name;
+}
+
+/* Contract in io/table.h. */
+const char *xs__table_cell(const xs_table *t, size_t r, size_t c)
+{
+    return cell(t, r, c);
+}
+
 /* ---------------------------------------------------------------------- */
-/* Output: bytes gathered in a buffer, flushed to a stream or kept        */
+/* Output: bytes gathered in an xs__buf, spilled to a stream or kept      */
 /* ---------------------------------------------------------------------- */
 
-/* Where the writers put their bytes: a stream (buf is a fixed buffer,
- * written out when full) or memory (buf grows; the caller takes it). */
-typedef struct sink {
-    char *buf;
-    size_t n, cap;
-    FILE *f;    /* NULL: memory */
-    int failed; /* memory: out of memory */
-    xs__progress *prog; /* rows written, or NULL */
-} sink;
-
-static void flush(sink *k)
+/* Rows written so far, to the progress bar when there is one. */
+static void row_done(xs__progress *prog, size_t r)
 {
-    if (k->f && k->n) fwrite(k->buf, 1, k->n, k->f);
-    if (k->f) k->n = 0;
-}
-
-/* Slow half of put: room for len more bytes, or the bytes written past. */
-static int make_room(sink *k, const char *s, size_t len)
-{
-    if (k->f) {
-        flush(k);
-        if (len <= k->cap) return 1;
-        fwrite(s, 1, len, k->f); /* larger than the buffer: straight out */
-        return 0;
-    }
-    if (k->failed) return 0;
-    size_t cap = k->cap;
-    if (xs__grow(&k->buf, &cap, k->n + len, 1) < 0) {
-        k->failed = 1;
-        return 0;
-    }
-    k->cap = cap;
-    return 1;
-}
-
-static inline void put(sink *k, const char *s, size_t len)
-{
-    if (len > k->cap - k->n && !make_room(k, s, len)) return;
-    memcpy(k->buf + k->n, s, len);
-    k->n += len;
-}
-
-static inline void putch(sink *k, char c)
-{
-    if (k->n == k->cap && !make_room(k, &c, 1)) return;
-    k->buf[k->n++] = c;
-}
-
-static void puts_(sink *k, const char *s)
-{
-    put(k, s, strlen(s));
+    if (prog) xs__progress_update(prog, r + 1);
 }
 
 /* Display width of UTF-8 text: code points, with East Asian wide ranges as 2. */
@@ -238,16 +211,16 @@ static size_t text_width(const char *s)
 }
 
 /* n spaces (only spaces: the row of them is not NUL-terminated text). */
-static void pad(sink *out, size_t n)
+static void pad(xs__buf *out, size_t n)
 {
     static const char spaces[] = "                                                                ";
     const size_t m = sizeof spaces - 1; /* 64 */
     for (; n > m; n -= m)
-        put(out, spaces, m);
-    put(out, spaces, n);
+        xs__buf_add(out, spaces, m);
+    xs__buf_add(out, spaces, n);
 }
 
-static int write_text(const xs_table *t, sink *out)
+static int write_text(const xs_table *t, xs__buf *out, xs__progress *prog)
 {
     size_t *w = xs__calloc(t->n_cols ? t->n_cols : 1, sizeof *w);
     if (!w) return XS_ENOMEM;
@@ -262,168 +235,128 @@ static int write_text(const xs_table *t, sink *out)
     for (size_t c = 0; c < t->n_cols; c++) {
         size_t cw = text_width(t->cols[c].name);
         if (t->cols[c].type == XS_COL_NUM) pad(out, w[c] - cw);
-        puts_(out, t->cols[c].name);
+        xs__buf_adds(out, t->cols[c].name);
         if (c + 1 < t->n_cols) {
             if (t->cols[c].type != XS_COL_NUM) pad(out, w[c] - cw);
-            put(out, "  ", 2);
+            xs__buf_add(out, "  ", 2);
         }
     }
-    putch(out, '\n');
+    xs__buf_addc(out, '\n');
     for (size_t c = 0; c < t->n_cols; c++) {
-        for (size_t k = 0; k < w[c]; k++) putch(out, '-');
-        if (c + 1 < t->n_cols) put(out, "  ", 2);
+        for (size_t k = 0; k < w[c]; k++) xs__buf_addc(out, '-');
+        if (c + 1 < t->n_cols) xs__buf_add(out, "  ", 2);
     }
-    putch(out, '\n');
+    xs__buf_addc(out, '\n');
     for (size_t r = 0; r < t->n_rows; r++) {
         for (size_t c = 0; c < t->n_cols; c++) {
             const char *v = cell(t, r, c);
             if (!v) v = "";
             size_t cw = text_width(v);
             if (t->cols[c].type == XS_COL_NUM) pad(out, w[c] - cw);
-            puts_(out, v);
+            xs__buf_adds(out, v);
             if (c + 1 < t->n_cols) {
                 if (t->cols[c].type != XS_COL_NUM) pad(out, w[c] - cw);
-                put(out, "  ", 2);
+                xs__buf_add(out, "  ", 2);
             }
         }
-        putch(out, '\n');
-        if (out->prog) xs__progress_update(out->prog, r + 1);
+        xs__buf_addc(out, '\n');
+        row_done(prog, r);
+        xs__buf_spill(out);
     }
     xs__free(w);
     return XS_OK;
 }
 
-#define ESC_PIECE 256 /* input bytes escaped at a time into a stack span */
-
-/* s as a JSON string (base/escape.h). JSON escapes byte by byte, so s is
- * escaped a piece at a time and each piece put without its quotes. */
-static void json_string(sink *out, const char *s)
-{
-    char span[XS__JSON_ESC_MAX(ESC_PIECE)];
-    size_t n = strlen(s);
-    putch(out, '"');
-    for (size_t i = 0; i < n; i += ESC_PIECE) {
-        size_t m = n - i < ESC_PIECE ? n - i : ESC_PIECE;
-        size_t k = xs__json_esc(span, s + i, m, NULL);
-        put(out, span + 1, k - 2);
-    }
-    putch(out, '"');
-}
-
 /* The rows of t as JSON objects, each but the first preceded by ",":
  * what write_json puts between "[" and "]". */
-static void json_rows(const xs_table *t, sink *out)
+static void json_rows(const xs_table *t, xs__buf *out, xs__progress *prog)
 {
     for (size_t r = 0; r < t->n_rows; r++) {
-        if (r) putch(out, ',');
-        put(out, "\n {", 3);
+        if (r) xs__buf_addc(out, ',');
+        xs__buf_add(out, "\n {", 3);
         for (size_t c = 0; c < t->n_cols; c++) {
-            if (c) put(out, ", ", 2);
-            json_string(out, t->cols[c].name);
-            put(out, ": ", 2);
+            if (c) xs__buf_add(out, ", ", 2);
+            xs__buf_json_cstr(out, t->cols[c].name);
+            xs__buf_add(out, ": ", 2);
             const char *v = cell(t, r, c);
-            if (!v || (!*v && t->cols[c].type == XS_COL_NUM)) put(out, "null", 4);
-            else if (t->cols[c].type == XS_COL_NUM) puts_(out, v);
-            else json_string(out, v);
+            if (!v || (!*v && t->cols[c].type == XS_COL_NUM)) xs__buf_add(out, "null", 4);
+            else if (t->cols[c].type == XS_COL_NUM) xs__buf_adds(out, v);
+            else xs__buf_json_cstr(out, v);
         }
-        putch(out, '}');
-        if (out->prog) xs__progress_update(out->prog, r + 1);
+        xs__buf_addc(out, '}');
+        row_done(prog, r);
+        xs__buf_spill(out);
     }
 }
 
-static void write_json(const xs_table *t, sink *out)
+static void write_json(const xs_table *t, xs__buf *out, xs__progress *prog)
 {
-    putch(out, '[');
-    json_rows(t, out);
-    puts_(out, t->n_rows ? "\n]\n" : "]\n");
+    xs__buf_addc(out, '[');
+    json_rows(t, out, prog);
+    xs__buf_adds(out, t->n_rows ? "\n]\n" : "]\n");
 }
 
 /* s as a CSV field, quoted by the strict rule of base/escape.h (the one
  * `xsell export` uses); lone: the only field of its row. */
-static void csv_field(sink *out, const char *s, int lone)
+static void csv_field(xs__buf *out, const char *s, int lone)
 {
-    size_t n = strlen(s);
-    if (!xs__csv_needs_quotes(s, n, ',', lone)) {
-        if (n) put(out, s, n); /* a memory sink may have no buffer yet */
-        return;
-    }
-    char span[2 * ESC_PIECE];
-    putch(out, '"');
-    for (size_t i = 0; i < n; i += ESC_PIECE) {
-        size_t m = n - i < ESC_PIECE ? n - i : ESC_PIECE;
-        size_t k = xs__csv_body(span, s + i, m);
-        put(out, span, k);
-    }
-    putch(out, '"');
+    xs__buf_csv_field(out, s, strlen(s), ',', lone);
 }
 
-static void csv_head(const xs_table *t, sink *out)
+static void csv_head(const xs_table *t, xs__buf *out)
 {
     for (size_t c = 0; c < t->n_cols; c++) {
-        if (c) putch(out, ',');
+        if (c) xs__buf_addc(out, ',');
         csv_field(out, t->cols[c].name, t->n_cols == 1);
     }
-    putch(out, '\n');
+    xs__buf_addc(out, '\n');
 }
 
 /* An absent cell is an empty field (quoted when it is the row's only one,
  * so the row is not an empty line). */
-static void csv_rows(const xs_table *t, sink *out)
+static void csv_rows(const xs_table *t, xs__buf *out, xs__progress *prog)
 {
     for (size_t r = 0; r < t->n_rows; r++) {
         for (size_t c = 0; c < t->n_cols; c++) {
-            if (c) putch(out, ',');
+            if (c) xs__buf_addc(out, ',');
             const char *v = cell(t, r, c);
             csv_field(out, v ? v : "", t->n_cols == 1);
         }
-        putch(out, '\n');
-        if (out->prog) xs__progress_update(out->prog, r + 1);
+        xs__buf_addc(out, '\n');
+        row_done(prog, r);
+        xs__buf_spill(out);
     }
 }
 
 #define STREAM_BUF 65536 /* bytes gathered before a write to the stream */
 
-/* A sink writing to f through a buffer of STREAM_BUF bytes (on the heap;
- * without one, through a small one on the caller's stack). */
-static void stream_open(sink *k, FILE *f, char *small, size_t n_small)
+/* Writes out what k holds and frees it: XS_ENOMEM when it ran out of
+ * memory, XS_EIO when the stream has an error, else XS_OK. */
+static int stream_close(xs__buf *k)
 {
-    k->f = f;
-    k->n = 0;
-    k->failed = 0;
-    k->prog = NULL;
-    k->buf = xs__malloc(STREAM_BUF);
-    k->cap = STREAM_BUF;
-    if (!k->buf) {
-        k->buf = small;
-        k->cap = n_small;
-    }
-}
-
-static int stream_close(sink *k, char *small)
-{
-    flush(k);
-    if (k->buf != small) xs__free(k->buf);
-    return ferror(k->f) ? XS_EIO : XS_OK;
+    FILE *f = k->f;
+    int rc = xs__buf_flush(k);
+    xs__buf_free(k);
+    if (rc == XS_ENOMEM) return rc;
+    return ferror(f) ? XS_EIO : XS_OK;
 }
 
 int xs_table_write(const xs_table *t, FILE *out, xs_format fmt)
 {
-    char small[1024];
-    sink k;
+    xs__buf k = {0};
     int rc = XS_OK;
-    stream_open(&k, out, small, sizeof small);
+    xs__buf_to_file(&k, out, STREAM_BUF);
     xs__progress pr;
     xs__progress_start(&pr, "writing", t->n_rows);
-    k.prog = &pr;
     switch (fmt) {
-    case XS_FORMAT_JSON: write_json(t, &k); break;
+    case XS_FORMAT_JSON: write_json(t, &k, &pr); break;
     case XS_FORMAT_CSV:
         csv_head(t, &k);
-        csv_rows(t, &k);
+        csv_rows(t, &k, &pr);
         break;
-    default: rc = write_text(t, &k); break;
+    default: rc = write_text(t, &k, &pr); break;
     }
-    int rc2 = stream_close(&k, small);
+    int rc2 = stream_close(&k);
     xs__progress_finish(&pr);
     return rc < 0 ? rc : rc2;
 }
@@ -432,38 +365,31 @@ int xs_table_write(const xs_table *t, FILE *out, xs_format fmt)
 int xs_table_write_head(const xs_table *t, FILE *out, xs_format fmt)
 {
     if (fmt != XS_FORMAT_CSV && fmt != XS_FORMAT_JSON) return XS_EINVAL;
-    char small[1024];
-    sink k;
-    stream_open(&k, out, small, sizeof small);
+    xs__buf k = {0};
+    xs__buf_to_file(&k, out, STREAM_BUF);
     if (fmt == XS_FORMAT_CSV) csv_head(t, &k);
-    else putch(&k, '[');
-    return stream_close(&k, small);
+    else xs__buf_addc(&k, '[');
+    return stream_close(&k);
 }
 
 /* Contract in xsell.h. */
 int xs_table_write_rows(const xs_table *t, FILE *out, xs_format fmt)
 {
     if (fmt != XS_FORMAT_CSV && fmt != XS_FORMAT_JSON) return XS_EINVAL;
-    char small[1024];
-    sink k;
-    stream_open(&k, out, small, sizeof small);
-    if (fmt == XS_FORMAT_CSV) csv_rows(t, &k);
-    else json_rows(t, &k);
-    return stream_close(&k, small);
+    xs__buf k = {0};
+    xs__buf_to_file(&k, out, STREAM_BUF);
+    if (fmt == XS_FORMAT_CSV) csv_rows(t, &k, NULL);
+    else json_rows(t, &k, NULL);
+    return stream_close(&k);
 }
 
 /* Contract in io/table.h. */
-int xs__table_rows_append(const xs_table *t, xs_format fmt, char **buf, size_t *len,
-                          size_t *cap)
+int xs__table_rows_append(const xs_table *t, xs_format fmt, xs__buf *b)
 {
     if (fmt != XS_FORMAT_CSV && fmt != XS_FORMAT_JSON) return XS_EINVAL;
-    sink k = {*buf, *len, *cap, NULL, 0, NULL};
-    if (fmt == XS_FORMAT_CSV) csv_rows(t, &k);
-    else json_rows(t, &k);
-    *buf = k.buf;
-    *len = k.n;
-    *cap = k.cap;
-    return k.failed ? XS_ENOMEM : XS_OK;
+    if (fmt == XS_FORMAT_CSV) csv_rows(t, b, NULL);
+    else json_rows(t, b, NULL);
+    return b->err ? XS_ENOMEM : XS_OK;
 }
 
 /* Contract in xsell.h. */

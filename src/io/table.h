@@ -7,6 +7,7 @@
 #ifndef XS_TABLE_H
 #define XS_TABLE_H
 
+#include "base/buf.h"
 #include "xsell.h"
 
 #include <stddef.h>
@@ -24,11 +25,16 @@ int xs__table_cell_int(xs_table *t, long long v);
 int xs__table_cell_n(xs_table *t, const char *s, size_t len);
 
 /* Appends the rows of t (CSV or JSON; what xs_table_write_rows writes to a
- * stream) to the buffer *buf of *len bytes and capacity *cap, grown with
- * xs__realloc as needed (caller frees *buf with xs__free()).
- * @return XS_OK, XS_EINVAL (the aligned table) or XS_ENOMEM (*buf keeps
- * what it held, *len may have grown) */
-int xs__table_rows_append(const xs_table *t, xs_format fmt, char **buf, size_t *len,
-                          size_t *cap);
+ * stream) to b. @return XS_OK, XS_EINVAL (the aligned table) or XS_ENOMEM
+ * (b's err) */
+int xs__table_rows_append(const xs_table *t, xs_format fmt, xs__buf *b);
+
+/* The shape and cells of t, for a reader that turns them into values of
+ * its own (the server's jansson arrays): the column count; column c's name
+ * (borrowed, valid while t lives) and type; the cell of row r, column c
+ * (borrowed, valid until t changes), NULL for an empty cell. */
+size_t xs__table_n_cols(const xs_table *t);
+const char *xs__table_col(const xs_table *t, size_t c, xs_coltype *type);
+const char *xs__table_cell(const xs_table *t, size_t r, size_t c);
 
 #endif

@@ -2,14 +2,16 @@
  * writer.c — CSV and JSON Lines record writers (see writer.h), the output
  * side of src/io: exports, reject files, anything that writes records.
  *
- * Each row is assembled in an owned byte buffer and handed to stdio in large
- * pieces, so writing a field costs a scan and a memcpy. Write errors are
- * sticky: the first failure is remembered and reported by close, which also
- * checks fflush / fclose (a full disk often shows only there).
+ * Each row is assembled in an xs__buf (base/buf.h) and handed to stdio in
+ * large pieces, so writing a field costs a scan and a memcpy. Write errors
+ * are sticky: the first failure is remembered (the buffer's err) and
+ * reported by close, which also checks fflush / fclose (a full disk often
+ * shows only there).
  */
 #include "io/writer.h"
 
 #include "base/alloc.h"
+#include "base/buf.h"
 #include "base/error.h"
 #include "base/escape.h"
 
@@ -36,100 +38,8 @@ struct xs__writer {
     size_t *key_len;
     unsigned char *numeric;
 
-    char *out; /* pending output */
-    size_t n_out, cap_out;
-    int failed;    /* XS_EIO or XS_ENOMEM once something failed */
-    int saved_errno;
+    xs__buf out; /* pending output; its err: XS_EIO or XS_ENOMEM */
 };
-
-/* ---------------------------------------------------------------------- */
-/* Output buffer                                                           */
-/* ---------------------------------------------------------------------- */
-
-static void flush_out(xs__writer *w)
-{
-    if (w->n_out && !w->failed) {
-        if (fwrite(w->out, 1, w->n_out, w->fp) != w->n_out) {
-            w->failed = XS_EIO;
-            w->saved_errno = errno ? errno : EIO;
-        }
-    }
-    w->n_out = 0;
-}
-
-/* Makes room for n more bytes. Returns 0 or -1 (out of memory, recorded). */
-static int reserve(xs__writer *w, size_t n)
-{
-    if (w->n_out + n <= w->cap_out) return 0;
-    if (xs__grow(&w->out, &w->cap_out, w->n_out + n, 1) < 0) {
-        if (!w->failed) w->failed = XS_ENOMEM;
-        return -1;
-    }
-    return 0;
-}
-
-static inline void put(xs__writer *w, const char *s, size_t n)
-{
-    memcpy(w->out + w->n_out, s, n);
-    w->n_out += n;
-}
-
-/* ---------------------------------------------------------------------- */
-/* CSV                                                                     */
-/* ---------------------------------------------------------------------- */
-
-/* Appends one CSV field, quoted by the strict rule of base/escape.h.
- * Returns 0 or -1. */
-static int csv_field(xs__writer *w, const char *s, size_t n, size_t n_fields)
-{
-    if (reserve(w, XS__CSV_ESC_MAX(n)) < 0) return -1;
-    w->n_out += xs__csv_esc(w->out + w->n_out, s, n, w->delim, n_fields == 1);
-    return 0;
-}
-
-/* ---------------------------------------------------------------------- */
-/* JSON                                                                    */
-/* ---------------------------------------------------------------------- */
-
-/* Appends s as a JSON string (base/escape.h). Returns 0 or -1. */
-static int json_string(xs__writer *w, const char *s, size_t n)
-{
-    if (reserve(w, XS__JSON_ESC_MAX(n)) < 0) return -1;
-    w->n_out += xs__json_esc(w->out + w->n_out, s, n, NULL);
-    return 0;
-}
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* 1 when [s, s+n) is a number in JSON's grammar. */
-static int is_json_number(const char *s, size_t n)
-{
-    size_t i = 0;
-    if (i < n && s[i] == '-') i++;
-    if (i == n) return 0;
-    if (s[i] == '0') {
-        i++;
-    } else if (is_digit(s[i])) {
-        while (i < n && is_digit(s[i])) i++;
-    } else {
-        return 0;
-    }
-    if (i < n && s[i] == '.') {
-        i++;
-        if (i == n || !is_digit(s[i])) return 0;
-        while (i < n && is_digit(s[i])) i++;
-    }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-')) i++;
-        if (i == n || !is_digit(s[i])) return 0;
-        while (i < n && is_digit(s[i])) i++;
-    }
-    return i == n;
-}
 
 /* ---------------------------------------------------------------------- */
 /* Interface                                                               */
@@ -171,6 +81,7 @@ int xs__writer_open(xs__writer **out, const char *path, xs__input_format fmt, ch
             goto cleanup;
         }
     }
+    xs__buf_to_file(&w->out, w->fp, FLUSH_AT);
     *out = w;
     return XS_OK;
 nomem:
@@ -183,6 +94,7 @@ cleanup:
 int xs__writer_header(xs__writer *w, const char *const *names, const int *numeric, size_t n)
 {
     if (w->have_header) return XS_EINVAL;
+    xs__buf *o = &w->out;
     w->keys = xs__calloc(n, sizeof *w->keys);
     w->key_len = xs__calloc(n, sizeof *w->key_len);
     w->numeric = xs__calloc(n, 1);
@@ -193,82 +105,74 @@ int xs__writer_header(xs__writer *w, const char *const *names, const int *numeri
     if (w->fmt == XS_INPUT_JSONL) {
         /* pre-escape `"name":` once; rows copy it */
         for (size_t i = 0; i < n; i++) {
-            size_t mark = w->n_out;
-            if (json_string(w, names[i], strlen(names[i])) < 0 || reserve(w, 1) < 0) goto nomem;
-            put(w, ":", 1);
-            w->key_len[i] = w->n_out - mark;
-            w->keys[i] = xs__strndup(w->out + mark, w->key_len[i]);
-            w->n_out = mark;
+            size_t mark = o->n;
+            xs__buf_json_str(o, names[i], strlen(names[i]));
+            xs__buf_addc(o, ':');
+            if (o->err) goto nomem;
+            w->key_len[i] = o->n - mark;
+            w->keys[i] = xs__strndup(o->p + mark, w->key_len[i]);
+            o->n = mark;
             if (!w->keys[i]) goto nomem;
         }
         return XS_OK;
     }
     for (size_t i = 0; i < n; i++) {
-        if (i) {
-            if (reserve(w, 1) < 0) goto nomem;
-            put(w, &w->delim, 1);
-        }
-        if (csv_field(w, names[i], strlen(names[i]), n) < 0) goto nomem;
+        if (i) xs__buf_addc(o, w->delim);
+        xs__buf_csv_field(o, names[i], strlen(names[i]), w->delim, n == 1);
     }
-    if (reserve(w, 1) < 0) goto nomem;
-    put(w, "\n", 1);
-    if (w->n_out >= FLUSH_AT) flush_out(w);
+    xs__buf_addc(o, '\n');
+    if (o->err) goto nomem;
+    xs__buf_spill(o);
     return XS_OK;
 nomem:
-    if (!w->failed) w->failed = XS_ENOMEM;
+    if (!o->err) o->err = XS_ENOMEM;
     return XS_ENOMEM;
 }
 
 int xs__writer_row(xs__writer *w, const xs__field *fields, size_t n)
 {
     if (!w->have_header || n != w->n_cols) return XS_EINVAL;
-    if (w->failed) return w->failed;
-    size_t mark = w->n_out;
+    xs__buf *o = &w->out;
+    if (o->err) return o->err;
+    size_t mark = o->n;
     if (w->fmt == XS_INPUT_CSV) {
         for (size_t i = 0; i < n; i++) {
-            if (i) {
-                if (reserve(w, 1) < 0) goto fail;
-                put(w, &w->delim, 1);
-            }
-            if (fields[i].present && csv_field(w, fields[i].ptr, fields[i].len, n) < 0) goto fail;
-            if (!fields[i].present && n == 1 && csv_field(w, "", 0, n) < 0) goto fail;
+            if (i) xs__buf_addc(o, w->delim);
+            if (fields[i].present)
+                xs__buf_csv_field(o, fields[i].ptr, fields[i].len, w->delim, n == 1);
+            else if (n == 1)
+                xs__buf_csv_field(o, "", 0, w->delim, 1);
         }
-        if (reserve(w, 1) < 0) goto fail;
-        put(w, "\n", 1);
+        xs__buf_addc(o, '\n');
     } else {
-        if (reserve(w, 1) < 0) goto fail;
-        put(w, "{", 1);
+        xs__buf_addc(o, '{');
         int first = 1;
         for (size_t i = 0; i < n; i++) {
             const xs__field *f = &fields[i];
             if (!f->present) continue;
-            if (reserve(w, w->key_len[i] + 1) < 0) goto fail;
-            if (!first) put(w, ",", 1);
+            if (!first) xs__buf_addc(o, ',');
             first = 0;
-            put(w, w->keys[i], w->key_len[i]);
-            if (w->numeric[i] && is_json_number(f->ptr, f->len)) {
-                if (reserve(w, f->len) < 0) goto fail;
-                put(w, f->ptr, f->len);
-            } else if (json_string(w, f->ptr, f->len) < 0) {
-                goto fail;
-            }
+            xs__buf_add(o, w->keys[i], w->key_len[i]);
+            if (w->numeric[i] && xs__json_is_number(f->ptr, f->len))
+                xs__buf_add(o, f->ptr, f->len);
+            else
+                xs__buf_json_str(o, f->ptr, f->len);
         }
-        if (reserve(w, 2) < 0) goto fail;
-        put(w, "}\n", 2);
+        xs__buf_add(o, "}\n", 2);
     }
-    if (w->n_out >= FLUSH_AT) flush_out(w);
-    return w->failed ? w->failed : XS_OK;
-fail:
-    w->n_out = mark; /* drop the partial row */
-    return w->failed;
+    if (o->err) {
+        o->n = mark; /* drop the partial row */
+        return o->err;
+    }
+    xs__buf_spill(o);
+    return o->err;
 }
 
 int xs__writer_close(xs__writer *w, xs_error *err)
 {
     if (!w) return XS_OK;
-    flush_out(w);
-    int rc = w->failed;
-    int e = w->saved_errno;
+    int rc = xs__buf_flush(&w->out);
+    int e = w->out.sys_errno;
     if (!rc && fflush(w->fp) != 0) rc = XS_EIO, e = errno;
     if (!rc && ferror(w->fp)) rc = XS_EIO, e = EIO;
     if (!w->to_stdout) {
@@ -299,7 +203,7 @@ void xs__writer_abort(xs__writer *w)
     xs__free(w->keys);
     xs__free(w->key_len);
     xs__free(w->numeric);
-    xs__free(w->out);
+    xs__buf_free(&w->out);
     xs__free(w->tmp_path);
     xs__free(w->path);
     xs__free(w);

@@ -22,13 +22,13 @@
 #include "offer/offer_int.h"
 
 #include "base/alloc.h"
+#include "base/buf.h"
 #include "base/date.h"
 #include "base/error.h"
 #include "base/hash.h"
 #include "base/rng.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -354,59 +354,12 @@ size_t xs__offer_explore(const xs_offer_engine *en, uint32_t customer, xs_offer 
 /* Decision records                                                       */
 /* ---------------------------------------------------------------------- */
 
-typedef struct sbuf {
-    char *b;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void put(sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(sbuf *s, const char *fmt, ...)
-{
-    if (s->oom) return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = s->cap - s->n;
-        int k = vsnprintf(s->b ? s->b + s->n : NULL, s->b ? room : 0, fmt, ap);
-        va_end(ap);
-        if (k < 0) {
-            s->oom = 1;
-            return;
-        }
-        if (s->b && (size_t)k < room) {
-            s->n += (size_t)k;
-            return;
-        }
-        if (xs__grow(&s->b, &s->cap, s->n + (size_t)k + 1, 1) < 0) {
-            s->oom = 1;
-            return;
-        }
-    }
-}
-
-/* A JSON string of an id (quotes, backslashes and control bytes escaped). */
-static void put_str(sbuf *s, const char *v)
-{
-    put(s, "\"");
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            put(s, "\\%c", *p);
-        else if (*p < 0x20)
-            put(s, "\\u%04x", *p);
-        else
-            put(s, "%c", *p);
-    }
-    put(s, "\"");
-}
-
-static void put_num(sbuf *s, double v)
+static void put_num(xs__buf *s, double v)
 {
     if (isfinite(v))
-        put(s, "%.10g", v);
+        xs__buf_printf(s, "%.10g", v);
     else
-        put(s, "null");
+        xs__buf_add(s, "null", 4);
 }
 
 /* Contract in xsell.h. */
@@ -414,47 +367,46 @@ int xs_decision_fill(const xs_offer_engine *en, const xs_offer *o, const xs_deci
                      const char *source, xs_decision_record *r)
 {
     const struct xs_snapshot *s = en->s;
-    sbuf b = {NULL, 0, 0, 0};
+    xs__buf b = {0};
     memset(r, 0, sizeof *r);
-    put(&b, "[");
+    xs__buf_adds(&b, "[");
     for (size_t j = 0; j < d->n_cand; j++) {
         const xs_offer *x = &o[d->cand[j]];
         int32_t p = x->to_product >= 0 ? x->to_product : x->from_product;
-        put(&b, j ? ",{\"kind\":" : "{\"kind\":");
-        put_str(&b, xs_offer_kind_key(x->kind));
-        put(&b, ",\"trigger\":");
-        put_str(&b, xs_offer_trigger_name(x->trigger));
-        put(&b, ",\"product\":");
-        put_str(&b, p >= 0 ? xs__intern_str(&s->prod.ids, (uint32_t)p) : "");
-        put(&b, ",\"from\":");
-        put_str(&b, x->from_product >= 0 && x->to_product >= 0
-                        ? xs__intern_str(&s->prod.ids, (uint32_t)x->from_product)
-                        : "");
-        put(&b, ",\"channel\":");
-        put_str(&b, xs_offer_channel_name(x->channel));
-        put(&b, ",\"p_accept\":");
+        xs__buf_adds(&b, j ? ",{\"kind\":" : "{\"kind\":");
+        xs__buf_json_cstr(&b, xs_offer_kind_key(x->kind));
+        xs__buf_adds(&b, ",\"trigger\":");
+        xs__buf_json_cstr(&b, xs_offer_trigger_name(x->trigger));
+        xs__buf_adds(&b, ",\"product\":");
+        xs__buf_json_cstr(&b, p >= 0 ? xs__intern_str(&s->prod.ids, (uint32_t)p) : "");
+        xs__buf_adds(&b, ",\"from\":");
+        xs__buf_json_cstr(&b,
+                          x->from_product >= 0 && x->to_product >= 0
+                              ? xs__intern_str(&s->prod.ids, (uint32_t)x->from_product)
+                              : "");
+        xs__buf_adds(&b, ",\"channel\":");
+        xs__buf_json_cstr(&b, xs_offer_channel_name(x->channel));
+        xs__buf_adds(&b, ",\"p_accept\":");
         put_num(&b, x->p_accept);
-        put(&b, ",\"value\":");
+        xs__buf_adds(&b, ",\"value\":");
         put_num(&b, x->value);
-        put(&b, ",\"ev\":");
+        xs__buf_adds(&b, ",\"ev\":");
         put_num(&b, x->ev);
-        put(&b, ",\"strength\":");
+        xs__buf_adds(&b, ",\"strength\":");
         put_num(&b, strength_of(en, x->kind));
-        put(&b, ",\"health\":");
+        xs__buf_adds(&b, ",\"health\":");
         put_num(&b, en->health ? en->health[x->customer] : NAN);
-        put(&b, ",\"growth\":%s",
-            x->kind != XS_OFFER_DOWNSELL && x->trigger != XS_TRIG_RETENTION_ADDON
-                ? "true"
-                : "false");
-        put(&b, ",\"prob\":");
+        xs__buf_adds(&b,
+                     x->kind != XS_OFFER_DOWNSELL && x->trigger != XS_TRIG_RETENTION_ADDON
+                         ? ",\"growth\":true"
+                         : ",\"growth\":false");
+        xs__buf_adds(&b, ",\"prob\":");
         put_num(&b, d->prob[j]);
-        put(&b, "}");
+        xs__buf_adds(&b, "}");
     }
-    put(&b, "]");
-    if (b.oom) {
-        xs__free(b.b);
-        return XS_ENOMEM;
-    }
+    xs__buf_adds(&b, "]");
+    char *candidates = xs__buf_take(&b, NULL);
+    if (!candidates) return XS_ENOMEM;
     const xs_offer *c = &o[d->cand[d->chosen]];
     r->customer_id = xs__intern_str(&s->cust.ids, c->customer);
     xs_offer_engine_as_of(en, r->decided_at);
@@ -464,7 +416,7 @@ int xs_decision_fill(const xs_offer_engine *en, const xs_offer *o, const xs_deci
     r->chosen = d->chosen;
     r->propensity = d->prob[d->chosen];
     r->offer = -1;
-    r->candidates = b.b;
+    r->candidates = candidates;
     return XS_OK;
 }
 

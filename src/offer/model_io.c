@@ -21,10 +21,10 @@
 #include "offer/offer_int.h"
 
 #include "base/alloc.h"
+#include "base/buf.h"
 #include "base/date.h"
 #include "base/error.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,44 +32,17 @@
 
 #define MODEL_MAGIC "xsell-offer-model 1"
 
-/* Appends printf output to a growing buffer; returns 0 or -1 (no memory). */
-static int add(char **b, size_t *len, size_t *cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int add(char **b, size_t *len, size_t *cap, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vsnprintf(*b + *len, *cap - *len, fmt, ap);
-        va_end(ap);
-        if (k < 0) return -1;
-        if (*len + (size_t)k < *cap) {
-            *len += (size_t)k;
-            return 0;
-        }
-        size_t nc = (*cap + (size_t)k + 1) * 2;
-        char *nb = xs__realloc(*b, nc);
-        if (!nb) return -1;
-        *b = nb;
-        *cap = nc;
-    }
-}
-
 /* Contract in offer_int.h. */
 char *xs__offer_model_text(const xs_offer_engine *en)
 {
-    size_t len = 0, cap = 512;
-    char *b = xs__malloc(cap);
-    if (!b) return NULL;
-    b[0] = '\0';
-    int bad = add(&b, &len, &cap, "%s\nfitted %d\nn_hist %zu %zu %zu\nbeta", MODEL_MAGIC,
-                  en->fitted, en->n_hist[0], en->n_hist[1], en->n_hist[2]);
-    for (int j = 0; j < XS__OFFER_NFEAT && !bad; j++)
-        bad = add(&b, &len, &cap, " %.17g", en->beta[j]);
-    if (!bad) bad = add(&b, &len, &cap, "\n");
+    xs__buf b = {0};
+    xs__buf_printf(&b, "%s\nfitted %d\nn_hist %zu %zu %zu\nbeta", MODEL_MAGIC, en->fitted,
+                   en->n_hist[0], en->n_hist[1], en->n_hist[2]);
+    for (int j = 0; j < XS__OFFER_NFEAT; j++)
+        xs__buf_printf(&b, " %.17g", en->beta[j]);
+    xs__buf_addc(&b, '\n');
     const xs__intern *segs = &en->s->dict.segments;
-    for (size_t sg = 0; sg < 256 && !bad; sg++) {
+    for (size_t sg = 0; sg < 256 && !b.err; sg++) {
         int ones = 1;
         for (int ch = 0; ch < XS_SNAP_N_CHANNELS; ch++)
             if (en->seg_factor[sg][ch] != 1.0) ones = 0;
@@ -78,16 +51,12 @@ char *xs__offer_model_text(const xs_offer_engine *en)
                            : sg < segs->n ? xs__intern_str(segs, (uint32_t)sg)
                                           : NULL;
         if (!name || !name[0]) continue;
-        bad = add(&b, &len, &cap, "seg");
-        for (int ch = 0; ch < XS_SNAP_N_CHANNELS && !bad; ch++)
-            bad = add(&b, &len, &cap, " %.17g", en->seg_factor[sg][ch]);
-        if (!bad) bad = add(&b, &len, &cap, " %s\n", name);
+        xs__buf_adds(&b, "seg");
+        for (int ch = 0; ch < XS_SNAP_N_CHANNELS; ch++)
+            xs__buf_printf(&b, " %.17g", en->seg_factor[sg][ch]);
+        xs__buf_printf(&b, " %s\n", name);
     }
-    if (bad) {
-        xs__free(b);
-        return NULL;
-    }
-    return b;
+    return xs__buf_take(&b, NULL);
 }
 
 /* Reads count numbers from *p (advanced). Returns 0 or -1. */

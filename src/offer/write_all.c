@@ -27,8 +27,8 @@
 #define MAX_THREADS 64
 
 typedef struct block {
-    char *buf; /* the block's rows, rendered (xs__malloc'd) */
-    size_t len, cap, n_rows;
+    xs__buf out; /* the block's rows, rendered */
+    size_t n_rows;
     xs_offer_summary sum;
     int ready;
 } block;
@@ -60,7 +60,7 @@ static int render(shared *S, xs_table *t, size_t i, block *b)
         if (rc < 0) return rc;
     }
     b->n_rows = xs_table_rows(t);
-    return xs__table_rows_append(t, S->fmt, &b->buf, &b->len, &b->cap);
+    return xs__table_rows_append(t, S->fmt, &b->out);
 }
 
 static void *worker(void *arg)
@@ -84,7 +84,7 @@ static void *worker(void *arg)
         /* the slot is this worker's until it is ready: the block that held
          * it was written, and its buffer is reused */
         block *b = &S->slots[i % S->window];
-        b->len = 0;
+        xs__buf_reset(&b->out);
         rc = render(S, t, i, b);
         pthread_mutex_lock(&S->mu);
         if (rc < 0) {
@@ -113,7 +113,7 @@ static int write_blocks(shared *S, FILE *out, xs_offer_summary *sum, xs__ticker 
         pthread_mutex_unlock(&S->mu);
         if (rc < 0) return rc;
         if (b->n_rows && n_rows && S->fmt == XS_FORMAT_JSON) fputc(',', out);
-        if (b->len && fwrite(b->buf, 1, b->len, out) != b->len) rc = XS_EIO;
+        if (b->out.n && fwrite(b->out.p, 1, b->out.n, out) != b->out.n) rc = XS_EIO;
         n_rows += b->n_rows;
         xs__offer_summary_merge(sum, &b->sum);
         xs__ticker_add(tk, n_cust - i * BLOCK < BLOCK ? n_cust - i * BLOCK : BLOCK);
@@ -169,7 +169,7 @@ int xs_offer_write_all(const xs_offer_engine *en, int n_threads, const char *lan
     for (int t = 0; t < started; t++)
         pthread_join(th[t], NULL);
     for (size_t i = 0; i < S.window; i++)
-        xs__free(S.slots[i].buf);
+        xs__buf_free(&S.slots[i].out);
     pthread_cond_destroy(&S.cv);
     pthread_mutex_destroy(&S.mu);
 done:

@@ -15,6 +15,7 @@
 #include "store/export.h"
 
 #include "base/alloc.h"
+#include "base/buf.h"
 #include "base/error.h"
 #include "base/intern.h"
 #include "base/money.h"
@@ -30,16 +31,12 @@
 /* attrs: a JSON object of strings, as the importer writes it             */
 /* ---------------------------------------------------------------------- */
 
-typedef struct strbuf {
-    char *p;
-    size_t len, cap;
-} strbuf;
-
-static int sb_put(strbuf *b, const char *s, size_t n)
+/* Appends n bytes of s to b (b has memory afterwards even when n is 0).
+ * Returns 0 or -1 (out of memory). */
+static int sb_put(xs__buf *b, const char *s, size_t n)
 {
-    if (xs__grow(&b->p, &b->cap, b->len + n + 1, 1) < 0) return -1;
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
+    if (xs__buf_reserve(b, n) < 0) return -1;
+    xs__buf_add(b, s, n);
     return 0;
 }
 
@@ -63,7 +60,7 @@ static int hex4(const char *s, const char *e, unsigned *out)
     return 0;
 }
 
-static int put_utf8(strbuf *b, unsigned cp)
+static int put_utf8(xs__buf *b, unsigned cp)
 {
     char u[4];
     size_t n;
@@ -84,7 +81,7 @@ static int put_utf8(strbuf *b, unsigned cp)
 
 /* Parses a JSON string at *ps (at the opening quote), appending its decoded
  * bytes to b. Returns 0, -1 malformed, -2 out of memory. */
-static int json_string(const char **ps, const char *e, strbuf *b)
+static int json_string(const char **ps, const char *e, xs__buf *b)
 {
     const char *s = *ps;
     if (s >= e || *s != '"') return -1;
@@ -154,7 +151,7 @@ static const char *skip_ws(const char *s, const char *e)
 /* Calls fn(ctx, key, key_len, value, value_len) for each member of the
  * attrs object (s, len). Returns 0, -1 malformed, -2 out of memory or
  * fn's negative code. */
-static int attrs_each(const char *s, size_t len, strbuf *tmp,
+static int attrs_each(const char *s, size_t len, xs__buf *tmp,
                       int (*fn)(void *, const char *, size_t, const char *, size_t),
                       void *ctx)
 {
@@ -164,16 +161,16 @@ static int attrs_each(const char *s, size_t len, strbuf *tmp,
     s = skip_ws(s, e);
     if (s < e && *s == '}') return skip_ws(s + 1, e) == e ? 0 : -1;
     for (;;) {
-        tmp->len = 0;
+        tmp->n = 0;
         int rc = json_string(&s, e, tmp);
         if (rc < 0) return rc;
-        size_t klen = tmp->len;
+        size_t klen = tmp->n;
         s = skip_ws(s, e);
         if (s >= e || *s++ != ':') return -1;
         s = skip_ws(s, e);
         rc = json_string(&s, e, tmp);
         if (rc < 0) return rc;
-        rc = fn(ctx, tmp->p, klen, tmp->p + klen, tmp->len - klen);
+        rc = fn(ctx, tmp->p, klen, tmp->p + klen, tmp->n - klen);
         if (rc < 0) return rc;
         s = skip_ws(s, e);
         if (s < e && *s == ',') {
@@ -194,7 +191,7 @@ typedef struct exporter {
     const xs__table_def *def;
     size_t n_std;     /* columns before attrs */
     xs__intern names; /* attr names in order of first appearance */
-    strbuf tmp, vals;
+    xs__buf tmp, vals;
     size_t *voff, *vlen; /* per attr name: value in vals (or SIZE_MAX) */
     size_t cap_v;
 } exporter;
@@ -223,7 +220,7 @@ static int collect_value(void *ctx, const char *k, size_t klen, const char *v,
     exporter *x = ctx;
     uint32_t id = xs__intern_find(&x->names, k, klen);
     if (id == XS_INTERN_NONE) return 0;
-    x->voff[id] = x->vals.len;
+    x->voff[id] = x->vals.n;
     x->vlen[id] = vlen;
     return sb_put(&x->vals, v, vlen) < 0 ? -2 : 0;
 }
@@ -375,7 +372,7 @@ long long xs__store_export(xs_store *st, xs_table_id t, const xs__export_sink *s
         if (n_attr) {
             for (size_t k = 0; k < n_attr; k++)
                 x.voff[k] = (size_t)-1;
-            x.vals.len = 0;
+            x.vals.n = 0;
             if (xs__db_column_type(s, (int)x.n_std) != XS__DB_NULL) {
                 const char *a = (const char *)xs__db_column_text(s, (int)x.n_std);
                 int r =
@@ -405,8 +402,8 @@ cleanup:
     xs__db_finalize(s);
     if (xs__db_in_txn(st)) xs__db_exec(st, "COMMIT");
     xs__intern_free(&x.names);
-    xs__free(x.tmp.p);
-    xs__free(x.vals.p);
+    xs__buf_free(&x.tmp);
+    xs__buf_free(&x.vals);
     xs__free(x.voff);
     xs__free(x.vlen);
     xs__free(names);

@@ -24,6 +24,7 @@
 #include "store/store_int.h"
 
 #include "base/alloc.h"
+#include "base/buf.h"
 #include "base/error.h"
 
 #include <stdio.h>
@@ -78,30 +79,11 @@ struct xs__store_writer {
     size_t n_recs, cap_recs, cap_tmp;
 };
 
-/* A small growable string for assembling SQL from static names. */
-typedef struct sqlbuf {
-    char *p;
-    size_t len, cap;
-    int failed;
-} sqlbuf;
-
-static void sb_add(sqlbuf *b, const char *s)
+/* SQL is assembled from static names in an xs__buf (base/buf.h); ?N is
+ * parameter i (from 0). */
+static void sb_param(xs__buf *b, size_t i)
 {
-    size_t n = strlen(s);
-    if (b->failed) return;
-    if (xs__grow(&b->p, &b->cap, b->len + n + 1, 1) < 0) {
-        b->failed = 1;
-        return;
-    }
-    memcpy(b->p + b->len, s, n + 1);
-    b->len += n;
-}
-
-static void sb_param(sqlbuf *b, size_t i)
-{
-    char num[24];
-    snprintf(num, sizeof num, "?%zu", i + 1);
-    sb_add(b, num);
+    xs__buf_printf(b, "?%zu", i + 1);
 }
 
 static int is_key(const xs__table_def *d, size_t col)
@@ -113,82 +95,82 @@ static int is_key(const xs__table_def *d, size_t col)
 
 /* INSERT INTO t(c1, ..., cn) VALUES (?1, ..., ?n)[, (?n+1, ...)]... for
  * n_rows rows */
-static void build_insert(sqlbuf *b, const xs__table_def *d, size_t n_rows)
+static void build_insert(xs__buf *b, const xs__table_def *d, size_t n_rows)
 {
-    sb_add(b, "INSERT INTO ");
-    sb_add(b, d->name);
-    sb_add(b, "(");
+    xs__buf_adds(b, "INSERT INTO ");
+    xs__buf_adds(b, d->name);
+    xs__buf_adds(b, "(");
     for (size_t i = 0; i < d->n_cols; i++) {
-        if (i) sb_add(b, ", ");
-        sb_add(b, d->cols[i].name);
+        if (i) xs__buf_adds(b, ", ");
+        xs__buf_adds(b, d->cols[i].name);
     }
-    sb_add(b, ") VALUES ");
+    xs__buf_adds(b, ") VALUES ");
     for (size_t r = 0; r < n_rows; r++) {
-        sb_add(b, r ? ", (" : "(");
+        xs__buf_adds(b, r ? ", (" : "(");
         for (size_t i = 0; i < d->n_cols; i++) {
-            if (i) sb_add(b, ", ");
+            if (i) xs__buf_adds(b, ", ");
             sb_param(b, r * d->n_cols + i);
         }
-        sb_add(b, ")");
+        xs__buf_adds(b, ")");
     }
 }
 
 /* UPDATE t SET c=?i, ... WHERE k=?j AND ... AND (c, ...) IS DISTINCT FROM (?i, ...) */
-static void build_update(sqlbuf *b, const xs__table_def *d)
+static void build_update(xs__buf *b, const xs__table_def *d)
 {
-    sb_add(b, "UPDATE ");
-    sb_add(b, d->name);
-    sb_add(b, " SET ");
+    xs__buf_adds(b, "UPDATE ");
+    xs__buf_adds(b, d->name);
+    xs__buf_adds(b, " SET ");
     int first = 1;
     for (size_t i = 0; i < d->n_cols; i++) {
         if (is_key(d, i)) continue;
-        if (!first) sb_add(b, ", ");
+        if (!first) xs__buf_adds(b, ", ");
         first = 0;
-        sb_add(b, d->cols[i].name);
-        sb_add(b, " = ");
+        xs__buf_adds(b, d->cols[i].name);
+        xs__buf_adds(b, " = ");
         sb_param(b, i);
     }
-    sb_add(b, " WHERE ");
+    xs__buf_adds(b, " WHERE ");
     for (size_t k = 0; k < d->n_key; k++) {
-        if (k) sb_add(b, " AND ");
-        sb_add(b, d->cols[d->key[k]].name);
-        sb_add(b, " = ");
+        if (k) xs__buf_adds(b, " AND ");
+        xs__buf_adds(b, d->cols[d->key[k]].name);
+        xs__buf_adds(b, " = ");
         sb_param(b, d->key[k]);
     }
-    sb_add(b, " AND (");
+    xs__buf_adds(b, " AND (");
     first = 1;
     for (size_t i = 0; i < d->n_cols; i++) {
         if (is_key(d, i)) continue;
-        if (!first) sb_add(b, ", ");
+        if (!first) xs__buf_adds(b, ", ");
         first = 0;
-        sb_add(b, d->cols[i].name);
+        xs__buf_adds(b, d->cols[i].name);
     }
-    sb_add(b, ") IS DISTINCT FROM (");
+    xs__buf_adds(b, ") IS DISTINCT FROM (");
     first = 1;
     for (size_t i = 0; i < d->n_cols; i++) {
         if (is_key(d, i)) continue;
-        if (!first) sb_add(b, ", ");
+        if (!first) xs__buf_adds(b, ", ");
         first = 0;
         sb_param(b, i);
     }
-    sb_add(b, ")");
+    xs__buf_adds(b, ")");
 }
 
 /* Prepares the update (update = 1) or an insert of n_rows rows. */
 static int prepare(xs_store *st, const xs__table_def *d, int update, size_t n_rows,
                    xs__stmt **out, xs_error *err)
 {
-    sqlbuf b = {0};
+    xs__buf b = {0};
     if (update)
         build_update(&b, d);
     else
         build_insert(&b, d, n_rows);
-    if (b.failed) {
-        xs__free(b.p);
+    if (b.err) {
+        xs__buf_free(&b);
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
-    int rc = xs__db_prepare(st, b.p, (int)b.len, out);
-    xs__free(b.p);
+    int rc = xs__db_prepare(st, xs__buf_cstr(&b), (int)b.n, out);
+    xs__buf_free(&b);
     if (rc != XS__DB_OK) return xs__store_dberr(st, "preparing an upsert", err);
     return XS_OK;
 }
@@ -497,42 +479,42 @@ static int stage_open(xs__store_writer *w, xs_error *err)
 
 /* UPDATE t SET c = s.c, ... FROM xs_stage_t s WHERE t.k = s.k AND ... AND
  * (t.c, ...) IS DISTINCT FROM (s.c, ...): only rows that change count. */
-static void build_stage_update(sqlbuf *b, const xs__table_def *d, const char *stage)
+static void build_stage_update(xs__buf *b, const xs__table_def *d, const char *stage)
 {
-    sb_add(b, "UPDATE ");
-    sb_add(b, d->name);
-    sb_add(b, " AS t SET ");
+    xs__buf_adds(b, "UPDATE ");
+    xs__buf_adds(b, d->name);
+    xs__buf_adds(b, " AS t SET ");
     int first = 1;
     for (size_t i = 0; i < d->n_cols; i++) {
         if (is_key(d, i)) continue;
-        if (!first) sb_add(b, ", ");
+        if (!first) xs__buf_adds(b, ", ");
         first = 0;
-        sb_add(b, d->cols[i].name);
-        sb_add(b, " = s.");
-        sb_add(b, d->cols[i].name);
+        xs__buf_adds(b, d->cols[i].name);
+        xs__buf_adds(b, " = s.");
+        xs__buf_adds(b, d->cols[i].name);
     }
-    sb_add(b, " FROM ");
-    sb_add(b, stage);
-    sb_add(b, " AS s WHERE ");
+    xs__buf_adds(b, " FROM ");
+    xs__buf_adds(b, stage);
+    xs__buf_adds(b, " AS s WHERE ");
     for (size_t k = 0; k < d->n_key; k++) {
-        if (k) sb_add(b, " AND ");
-        sb_add(b, "t.");
-        sb_add(b, d->cols[d->key[k]].name);
-        sb_add(b, " = s.");
-        sb_add(b, d->cols[d->key[k]].name);
+        if (k) xs__buf_adds(b, " AND ");
+        xs__buf_adds(b, "t.");
+        xs__buf_adds(b, d->cols[d->key[k]].name);
+        xs__buf_adds(b, " = s.");
+        xs__buf_adds(b, d->cols[d->key[k]].name);
     }
     for (int side = 0; side < 2; side++) {
-        sb_add(b, side ? ") IS DISTINCT FROM (" : " AND (");
+        xs__buf_adds(b, side ? ") IS DISTINCT FROM (" : " AND (");
         first = 1;
         for (size_t i = 0; i < d->n_cols; i++) {
             if (is_key(d, i)) continue;
-            if (!first) sb_add(b, ", ");
+            if (!first) xs__buf_adds(b, ", ");
             first = 0;
-            sb_add(b, side ? "s." : "t.");
-            sb_add(b, d->cols[i].name);
+            xs__buf_adds(b, side ? "s." : "t.");
+            xs__buf_adds(b, d->cols[i].name);
         }
     }
-    sb_add(b, ")");
+    xs__buf_adds(b, ")");
 }
 
 /* Sends the staged rows and applies them by one UPDATE; drops the staging
@@ -543,15 +525,15 @@ static int stage_apply(xs__store_writer *w, xs_error *err)
     if (rc < 0) return rc;
     char name[96];
     stage_name(w->def, name, sizeof name);
-    sqlbuf b = {0};
+    xs__buf b = {0};
     build_stage_update(&b, w->def, name);
-    if (b.failed) {
-        xs__free(b.p);
+    if (b.err) {
+        xs__buf_free(&b);
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
-    if (xs__db_exec(w->st, b.p) != XS__DB_OK)
+    if (xs__db_exec(w->st, xs__buf_cstr(&b)) != XS__DB_OK)
         rc = xs__store_dberr(w->st, "writing rows", err);
-    xs__free(b.p);
+    xs__buf_free(&b);
     if (rc < 0) return rc;
     long long changed = xs__db_changes(w->st);
     w->n_updated = changed > 0 ? (unsigned long long)changed : 0;
@@ -662,26 +644,27 @@ int xs__store_scan_cols(xs_store *st, xs_table_id t, const unsigned char *cols,
     for (size_t k = 0; k < n_cols; k++)
         if (cols[k] >= d->n_cols)
             return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "bad column list");
-    sqlbuf b = {0};
-    sb_add(&b, "SELECT ");
+    xs__buf b = {0};
+    xs__buf_adds(&b, "SELECT ");
     for (size_t k = 0; k < n_cols; k++) {
-        if (k) sb_add(&b, ", ");
-        sb_add(&b, d->cols[cols[k]].name);
+        if (k) xs__buf_adds(&b, ", ");
+        xs__buf_adds(&b, d->cols[cols[k]].name);
     }
-    sb_add(&b, " FROM ");
-    sb_add(&b, d->name);
-    sb_add(&b, " ORDER BY "); /* the key order (free on SQLite: the table's order) */
+    xs__buf_adds(&b, " FROM ");
+    xs__buf_adds(&b, d->name);
+    xs__buf_adds(&b,
+                 " ORDER BY "); /* the key order (free on SQLite: the table's order) */
     for (size_t k = 0; k < d->n_key; k++) {
-        if (k) sb_add(&b, ", ");
-        sb_add(&b, d->cols[d->key[k]].name);
+        if (k) xs__buf_adds(&b, ", ");
+        xs__buf_adds(&b, d->cols[d->key[k]].name);
     }
-    if (b.failed) {
-        xs__free(b.p);
+    if (b.err) {
+        xs__buf_free(&b);
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
     xs__stmt *s = NULL;
-    int rc = xs__db_prepare_scan(st, b.p, (int)b.len, &s);
-    xs__free(b.p);
+    int rc = xs__db_prepare_scan(st, xs__buf_cstr(&b), (int)b.n, &s);
+    xs__buf_free(&b);
     if (rc != XS__DB_OK) return xs__store_dberr(st, "reading keys", err);
     xs__value val[8];
     rc = XS_OK;

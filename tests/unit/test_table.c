@@ -275,39 +275,36 @@ static void test_rows_in_memory(void)
         FILE *m = open_memstream(&s, &len);
         CHECK_INT(xs_table_write_rows(t, m, (xs_format)f), XS_OK);
         fclose(m);
-        char *buf = NULL;
-        size_t n = 0, cap = 0;
-        CHECK_INT(xs__table_rows_append(t, (xs_format)f, &buf, &n, &cap), XS_OK);
-        CHECK_INT(n, len);
-        CHECK(n == len && memcmp(buf, s, n) == 0);
+        xs__buf b = {0};
+        CHECK_INT(xs__table_rows_append(t, (xs_format)f, &b), XS_OK);
+        CHECK_INT(b.n, len);
+        CHECK(b.n == len && memcmp(b.p, s, len) == 0);
         /* appending again doubles it, after what was there */
-        CHECK_INT(xs__table_rows_append(t, (xs_format)f, &buf, &n, &cap), XS_OK);
-        CHECK_INT(n, 2 * len);
-        CHECK(n == 2 * len && memcmp(buf + len, s, len) == 0);
-        xs__free(buf);
+        CHECK_INT(xs__table_rows_append(t, (xs_format)f, &b), XS_OK);
+        CHECK_INT(b.n, 2 * len);
+        CHECK(b.n == 2 * len && memcmp(b.p + len, s, len) == 0);
+        xs__buf_free(&b);
         free(s);
     }
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    CHECK_INT(xs__table_rows_append(t, XS_FORMAT_TABLE, &buf, &n, &cap), XS_EINVAL);
-    CHECK(buf == NULL);
+    xs__buf b = {0};
+    CHECK_INT(xs__table_rows_append(t, XS_FORMAT_TABLE, &b), XS_EINVAL);
+    CHECK(b.p == NULL);
     /* the next chunk reuses the pool: same rows, same bytes */
     xs_table_clear_rows(t);
     CHECK_INT(xs_table_rows(t), 0);
     CHECK_INT(xs_table_row(t), XS_OK);
     CHECK_INT(xs__table_cell_n(t, "x,y", 3), XS_OK);
     CHECK_INT(xs__table_cell_fixed(t, -1.0 / 3, 3), XS_OK);
-    CHECK_INT(xs__table_rows_append(t, XS_FORMAT_CSV, &buf, &n, &cap), XS_OK);
-    CHECK_INT(n, 14);
-    CHECK(n == 14 && memcmp(buf, "\"x,y\",-0.333,\n", 14) == 0);
-    xs__free(buf);
+    CHECK_INT(xs__table_rows_append(t, XS_FORMAT_CSV, &b), XS_OK);
+    CHECK_INT(b.n, 14);
+    CHECK(b.n == 14 && memcmp(b.p, "\"x,y\",-0.333,\n", 14) == 0);
+    xs__buf_free(&b);
     /* out of memory: reported, nothing half-made */
-    buf = NULL;
-    n = cap = 0;
     xs__alloc_fail_after(0);
-    CHECK_INT(xs__table_rows_append(t, XS_FORMAT_CSV, &buf, &n, &cap), XS_ENOMEM);
+    CHECK_INT(xs__table_rows_append(t, XS_FORMAT_CSV, &b), XS_ENOMEM);
     xs__alloc_fail_after(-1);
-    CHECK(buf == NULL);
+    CHECK(b.p == NULL);
+    xs__buf_free(&b);
     xs_table *u = xs_table_new();
     CHECK_INT(xs_table_column(u, "a", XS_COL_TEXT), XS_OK);
     xs__alloc_fail_after(0);
