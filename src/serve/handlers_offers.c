@@ -27,32 +27,32 @@
 
 /* The response used to be built as an xs_table (one allocation per cell),
  * written as JSON, parsed back by jansson, wrapped in an object and dumped
- * again. render_offers() writes the very same bytes in one pass through the
- * JSON writer (jsonw.c): the table's numbers are "%.2f" / "%.4f" text read
- * back as a real (xs__jw_fixed). tests/unit/test_serve_http.c compares the
- * result with `xsell recommend --format json`. */
+ * again. render_offers() writes the very same bytes in one pass into an
+ * xs__buf (base/buf.h): the table's numbers are "%.2f" / "%.4f" text read
+ * back as a real (xs__buf_json_fixed). tests/unit/test_serve_http.c
+ * compares the result with `xsell recommend --format json`. */
 
 /* Product column of xs_offer_table(), from the offer module's own text. */
-static void put_product(xs__jw *o, const xs_offer_engine *en, const xs_offer *x)
+static void put_product(xs__buf *o, const xs_offer_engine *en, const xs_offer *x)
 {
     char b[512];
-    xs__jw_str(o, xs__offer_product_text(en, x, b, sizeof b));
+    xs__buf_json_cstr(o, xs__offer_product_text(en, x, b, sizeof b));
 }
 
 /* Writes the whole offers body (with the final newline) into o. Returns
- * XS_OK or XS_EINVAL (a number JSON cannot hold); o->oom on no memory. */
-static int render_offers(xs__jw *o, const xs_offer_engine *en, const char *cust,
+ * XS_OK or XS_EINVAL (a number JSON cannot hold); o->err on no memory. */
+static int render_offers(xs__buf *o, const xs_offer_engine *en, const char *cust,
                          const xs_offer *off, size_t n, const char *lang,
                          const xs_offer_record *ids)
 {
     char as_of[11], day[11], text[1024], ev[1024];
-    xs__jw_raw(o, "{\"customer_id\":");
-    xs__jw_str(o, cust);
-    xs__jw_raw(o, ",\"as_of\":");
-    xs__jw_str(o, xs_offer_engine_as_of(en, as_of));
-    xs__jw_raw(o, ",\"lang\":");
-    xs__jw_str(o, lang);
-    xs__jw_raw(o, ",\"offers\":[");
+    xs__buf_adds(o, "{\"customer_id\":");
+    xs__buf_json_cstr(o, cust);
+    xs__buf_adds(o, ",\"as_of\":");
+    xs__buf_json_cstr(o, xs_offer_engine_as_of(en, as_of));
+    xs__buf_adds(o, ",\"lang\":");
+    xs__buf_json_cstr(o, lang);
+    xs__buf_adds(o, ",\"offers\":[");
     int first = 1;
     for (size_t i = 0; i < n; i++) {
         const xs_offer *x = &off[i];
@@ -61,56 +61,56 @@ static int render_offers(xs__jw *o, const xs_offer_engine *en, const char *cust,
             xs__date_format(x->timing, day);
         else
             strcpy(day, "now");
-        xs__jw_raw(o, first ? "{\"customer_id\":" : ",{\"customer_id\":");
+        xs__buf_adds(o, first ? "{\"customer_id\":" : ",{\"customer_id\":");
         first = 0;
-        xs__jw_str(o, xs__intern_str(&en->s->cust.ids, x->customer));
-        xs__jw_raw(o, ",\"rank\":");
+        xs__buf_json_cstr(o, xs__intern_str(&en->s->cust.ids, x->customer));
+        xs__buf_adds(o, ",\"rank\":");
         if (x->rank) {
-            xs__jw_int(o, x->rank);
+            xs__buf_int(o, x->rank);
         } else {
-            xs__jw_raw(o, "null");
+            xs__buf_adds(o, "null");
         }
-        xs__jw_raw(o, ",\"kind\":");
-        xs__jw_str(o, xs_offer_kind_name(x->kind));
-        xs__jw_raw(o, ",\"trigger\":");
-        xs__jw_str(o, xs_offer_trigger_name(x->trigger));
-        xs__jw_raw(o, ",\"product\":");
+        xs__buf_adds(o, ",\"kind\":");
+        xs__buf_json_cstr(o, xs_offer_kind_name(x->kind));
+        xs__buf_adds(o, ",\"trigger\":");
+        xs__buf_json_cstr(o, xs_offer_trigger_name(x->trigger));
+        xs__buf_adds(o, ",\"product\":");
         put_product(o, en, x);
-        xs__jw_raw(o, ",\"product_name\":"); /* the same by name, in lang */
-        xs__jw_str(o, xs__offer_product_label(en, x, lang, text, sizeof text));
-        xs__jw_raw(o, ",\"expected_value\":");
-        if (xs__jw_fixed(o, 2, x->ev) < 0) return XS_EINVAL;
-        xs__jw_raw(o, ",\"probability\":");
-        if (xs__jw_fixed(o, 4, x->p_accept) < 0) return XS_EINVAL;
+        xs__buf_adds(o, ",\"product_name\":"); /* the same by name, in lang */
+        xs__buf_json_cstr(o, xs__offer_product_label(en, x, lang, text, sizeof text));
+        xs__buf_adds(o, ",\"expected_value\":");
+        if (xs__buf_json_fixed(o, 2, x->ev) < 0) return XS_EINVAL;
+        xs__buf_adds(o, ",\"probability\":");
+        if (xs__buf_json_fixed(o, 4, x->p_accept) < 0) return XS_EINVAL;
         /* what expected_value is based on (docs/offers.md "Uplift") */
-        xs__jw_raw(o, ",\"value_basis\":");
-        xs__jw_str(o, xs_offer_value_basis_name(x->value_basis));
-        xs__jw_raw(o, ",\"uplift\":");
+        xs__buf_adds(o, ",\"value_basis\":");
+        xs__buf_json_cstr(o, xs_offer_value_basis_name(x->value_basis));
+        xs__buf_adds(o, ",\"uplift\":");
         if (x->value_basis != XS_VALUE_UPLIFT)
-            xs__jw_raw(o, "null");
-        else if (xs__jw_fixed(o, 4, x->uplift) < 0)
+            xs__buf_adds(o, "null");
+        else if (xs__buf_json_fixed(o, 4, x->uplift) < 0)
             return XS_EINVAL;
-        xs__jw_raw(o, ",\"revenue_delta\":");
-        if (xs__jw_fixed(o, 2, x->revenue_delta) < 0) return XS_EINVAL;
-        xs__jw_raw(o, ",\"channel\":");
-        xs__jw_str_or_null(o, x->channel >= 0 ? xs_offer_channel_name(x->channel) : NULL);
-        xs__jw_raw(o, ",\"timing\":");
-        xs__jw_str(o, day);
-        xs__jw_raw(o, ",\"explanation\":");
-        xs__jw_str_or_null(o, xs_offer_explain(en, x, lang, text, sizeof text));
-        xs__jw_raw(o, ",\"evidence\":");
-        xs__jw_str_or_null(o, xs_offer_evidence(en, x, ev, sizeof ev));
-        xs__jw_raw(o, ",\"suppressed_by\":");
-        xs__jw_str_or_null(o, x->guard ? xs_offer_guard_name(x->guard) : NULL);
+        xs__buf_adds(o, ",\"revenue_delta\":");
+        if (xs__buf_json_fixed(o, 2, x->revenue_delta) < 0) return XS_EINVAL;
+        xs__buf_adds(o, ",\"channel\":");
+        xs__buf_json_cstr(o, x->channel >= 0 ? xs_offer_channel_name(x->channel) : NULL);
+        xs__buf_adds(o, ",\"timing\":");
+        xs__buf_json_cstr(o, day);
+        xs__buf_adds(o, ",\"explanation\":");
+        xs__buf_json_cstr(o, xs_offer_explain(en, x, lang, text, sizeof text));
+        xs__buf_adds(o, ",\"evidence\":");
+        xs__buf_json_cstr(o, xs_offer_evidence(en, x, ev, sizeof ev));
+        xs__buf_adds(o, ",\"suppressed_by\":");
+        xs__buf_json_cstr(o, x->guard ? xs_offer_guard_name(x->guard) : NULL);
         if (ids) { /* log=1: the logged offer's id and its propensity */
-            xs__jw_raw(o, ",\"offer_id\":");
-            xs__jw_str(o, ids[x->rank - 1].offer_id);
-            xs__jw_raw(o, ",\"propensity\":");
-            if (xs__jw_fixed(o, 4, x->propensity) < 0) return XS_EINVAL;
+            xs__buf_adds(o, ",\"offer_id\":");
+            xs__buf_json_cstr(o, ids[x->rank - 1].offer_id);
+            xs__buf_adds(o, ",\"propensity\":");
+            if (xs__buf_json_fixed(o, 4, x->propensity) < 0) return XS_EINVAL;
         }
-        xs__jw_raw(o, "}");
+        xs__buf_adds(o, "}");
     }
-    xs__jw_raw(o, "]}\n");
+    xs__buf_adds(o, "]}\n");
     return XS_OK;
 }
 
@@ -156,12 +156,12 @@ int xs__h_offers(xs__req *r)
         int status = xs__decisions_log(r, m->offers, o, d, n_dec < n_off ? n_dec : n_off, ids);
         if (status) return status;
     }
-    xs__jw out = {0};
-    xs__jw_reserve(&out, 4096);
+    xs__buf out = {.check_utf8 = 1};
+    xs__buf_reserve(&out, 4096);
     int rc = render_offers(&out, m->offers, r->params[0], o, n_off, lang, log ? ids : NULL);
-    if (rc < 0) out.oom = 1; /* a number JSON cannot hold: answered 500 */
+    if (rc < 0) out.err = XS_EINVAL; /* a number JSON cannot hold: answered 500 */
     xs__metrics *mt = xs__server_metrics(r->srv);
-    for (size_t i = 0; i < n_off && !out.oom && !out.bad_utf8; i++)
+    for (size_t i = 0; i < n_off && !out.err && !out.bad_utf8; i++)
         if ((unsigned)o[i].kind < XS_OFFER_N_KINDS)
             atomic_fetch_add_explicit(&mt->offers[o[i].kind], 1, memory_order_relaxed);
     return xs__jw_reply(r, &out, "the offers");

@@ -142,28 +142,28 @@ int xs__h_together(xs__req *r)
     }
     xs_together_hit hits[100];
     int n = xs_together_item(m->tog, id, hits, (size_t)limit);
-    xs__jw o = {0};
-    xs__jw_reserve(&o, 1024);
-    xs__jw_raw(&o, "{\"item\":");
-    xs__jw_str(&o, r->params[0]);
-    xs__jw_raw(&o, ",\"name\":");
-    xs__jw_str(&o, product_name(m, r->params[0], lang));
-    xs__jw_raw(&o, ",\"measure\":");
-    xs__jw_str(&o, xs_together_measure_name(XS_SIM_COSINE));
-    xs__jw_raw(&o, ",\"items\":[");
+    xs__buf o = {.check_utf8 = 1};
+    xs__buf_reserve(&o, 1024);
+    xs__buf_adds(&o, "{\"item\":");
+    xs__buf_json_cstr(&o, r->params[0]);
+    xs__buf_adds(&o, ",\"name\":");
+    xs__buf_json_cstr(&o, product_name(m, r->params[0], lang));
+    xs__buf_adds(&o, ",\"measure\":");
+    xs__buf_json_cstr(&o, xs_together_measure_name(XS_SIM_COSINE));
+    xs__buf_adds(&o, ",\"items\":[");
     for (int i = 0; i < n; i++) {
         const char *item = xs_together_item_name(m->tog, hits[i].item);
-        xs__jw_raw(&o, i ? ",{\"item\":" : "{\"item\":");
-        xs__jw_str(&o, item);
-        xs__jw_raw(&o, ",\"name\":");
-        xs__jw_str(&o, product_name(m, item, lang));
-        xs__jw_raw(&o, ",\"score\":");
-        xs__jw_num(&o, hits[i].score);
-        xs__jw_raw(&o, ",\"count\":");
-        xs__jw_num(&o, hits[i].count);
-        xs__jw_raw(&o, "}");
+        xs__buf_adds(&o, i ? ",{\"item\":" : "{\"item\":");
+        xs__buf_json_cstr(&o, item);
+        xs__buf_adds(&o, ",\"name\":");
+        xs__buf_json_cstr(&o, product_name(m, item, lang));
+        xs__buf_adds(&o, ",\"score\":");
+        xs__buf_json_num(&o, hits[i].score);
+        xs__buf_adds(&o, ",\"count\":");
+        xs__buf_json_num(&o, hits[i].count);
+        xs__buf_adds(&o, "}");
     }
-    xs__jw_raw(&o, "]}\n");
+    xs__buf_adds(&o, "]}\n");
     return xs__jw_reply(r, &o, "the items");
 }
 
@@ -368,63 +368,65 @@ int xs__h_customer(xs__req *r)
     xs_customer_scores_get(m->cs, (size_t)i, &c);
     /* written through jsonw.c, in the order the jansson tree of earlier
      * versions had: the fields, then segment, then uplift */
-    xs__jw o = {0};
-    xs__jw_reserve(&o, 2048);
-    xs__jw_raw(&o, "{\"customer_id\":");
-    xs__jw_str(&o, c.id);
-    xs__jw_raw(&o, ",\"as_of\":");
-    xs__jw_str(&o, xs_customer_scores_as_of(m->cs, as_of));
-    xs__jw_raw(&o, ",\"health\":");
-    xs__jw_num(&o, c.health);
-    xs__jw_raw(&o, ",\"components\":{");
+    xs__buf o = {.check_utf8 = 1};
+    xs__buf_reserve(&o, 2048);
+    xs__buf_adds(&o, "{\"customer_id\":");
+    xs__buf_json_cstr(&o, c.id);
+    xs__buf_adds(&o, ",\"as_of\":");
+    xs__buf_json_cstr(&o, xs_customer_scores_as_of(m->cs, as_of));
+    xs__buf_adds(&o, ",\"health\":");
+    xs__buf_json_num(&o, c.health);
+    xs__buf_adds(&o, ",\"components\":{");
     for (int p = 0; p < XS_HEALTH_N_PARTS; p++) {
-        if (p) xs__jw_raw(&o, ",");
-        xs__jw_str(&o, xs_health_part_name((xs_health_part)p));
-        xs__jw_raw(&o, ":{\"raw\":");
-        xs__jw_num(&o, c.raw[p]);
-        xs__jw_raw(&o, ",\"score\":");
-        xs__jw_num(&o, c.score[p]);
-        xs__jw_raw(&o, ",\"weight\":");
-        xs__jw_num(&o, c.weight[p]);
-        xs__jw_raw(&o, "}");
+        if (p) xs__buf_adds(&o, ",");
+        xs__buf_json_cstr(&o, xs_health_part_name((xs_health_part)p));
+        xs__buf_adds(&o, ":{\"raw\":");
+        xs__buf_json_num(&o, c.raw[p]);
+        xs__buf_adds(&o, ",\"score\":");
+        xs__buf_json_num(&o, c.score[p]);
+        xs__buf_adds(&o, ",\"weight\":");
+        xs__buf_json_num(&o, c.weight[p]);
+        xs__buf_adds(&o, "}");
     }
-    xs__jw_raw(&o, c.open_critical ? "},\"open_critical\":true" : "},\"open_critical\":false");
-    xs__jw_raw(&o, c.cancel_request ? ",\"cancel_request\":true" : ",\"cancel_request\":false");
-    xs__jw_raw(&o, c.active ? ",\"active\":true" : ",\"active\":false");
-    xs__jw_raw(&o, ",\"rfm\":{\"r\":");
-    xs__jw_int(&o, c.rfm_r);
-    xs__jw_raw(&o, ",\"f\":");
-    xs__jw_int(&o, c.rfm_f);
-    xs__jw_raw(&o, ",\"m\":");
-    xs__jw_int(&o, c.rfm_m);
+    xs__buf_adds(&o, c.open_critical ? "},\"open_critical\":true"
+                                     : "},\"open_critical\":false");
+    xs__buf_adds(&o, c.cancel_request ? ",\"cancel_request\":true"
+                                      : ",\"cancel_request\":false");
+    xs__buf_adds(&o, c.active ? ",\"active\":true" : ",\"active\":false");
+    xs__buf_adds(&o, ",\"rfm\":{\"r\":");
+    xs__buf_int(&o, c.rfm_r);
+    xs__buf_adds(&o, ",\"f\":");
+    xs__buf_int(&o, c.rfm_f);
+    xs__buf_adds(&o, ",\"m\":");
+    xs__buf_int(&o, c.rfm_m);
     static const char *const names[] = {"recency_days", "frequency", "monetary", "mrr", "ltv",
                                         "clv",          "p_alive",   "churn_risk", "aov"};
     const double vals[] = {c.recency_days, c.frequency, c.monetary, c.mrr,       c.ltv,
                            c.clv,          c.p_alive,   c.churn_risk, c.aov};
-    xs__jw_raw(&o, "}");
+    xs__buf_adds(&o, "}");
     for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++) {
-        xs__jw_raw(&o, ",\"");
-        xs__jw_raw(&o, names[k]);
-        xs__jw_raw(&o, "\":");
-        xs__jw_num(&o, vals[k]);
+        xs__buf_adds(&o, ",\"");
+        xs__buf_adds(&o, names[k]);
+        xs__buf_adds(&o, "\":");
+        xs__buf_json_num(&o, vals[k]);
     }
-    xs__jw_raw(&o, ",\"segment\":");
-    xs__jw_str(&o, xs_segment_name(c.segment));
+    xs__buf_adds(&o, ",\"segment\":");
+    xs__buf_json_cstr(&o, xs_segment_name(c.segment));
     /* the predicted uplift per offer kind (docs/offers.md "Uplift"): null
      * where the kind is valued by P(accept) */
     long ci = m->offers ? xs_offer_engine_find(m->offers, c.id) : -1;
-    xs__jw_raw(&o, ",\"uplift\":{");
+    xs__buf_adds(&o, ",\"uplift\":{");
     for (int k = 0; k < XS_OFFER_N_KINDS; k++) {
         double v = ci < 0 ? NAN
                           : xs_offer_engine_customer_uplift(m->offers, (uint32_t)ci,
                                                             (xs_offer_kind)k,
                                                             k == XS_OFFER_DOWNSELL);
-        if (k) xs__jw_raw(&o, ",");
-        xs__jw_str(&o, xs_offer_kind_key((xs_offer_kind)k));
-        xs__jw_raw(&o, ":");
-        xs__jw_num(&o, v);
+        if (k) xs__buf_adds(&o, ",");
+        xs__buf_json_cstr(&o, xs_offer_kind_key((xs_offer_kind)k));
+        xs__buf_adds(&o, ":");
+        xs__buf_json_num(&o, v);
     }
-    xs__jw_raw(&o, "}}\n");
+    xs__buf_adds(&o, "}}\n");
     return xs__jw_reply(r, &o, "the customer");
 }
 

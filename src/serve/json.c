@@ -1,14 +1,17 @@
 /*
  * json.c — JSON helpers of the server: numbers that may be NaN / infinite
  * (JSON has neither: null) and result tables (xs_table, the library's one
- * output shape) turned into jansson values by writing them as JSON and
- * parsing that back, so the API and `--format json` of the CLI agree.
+ * output shape) turned into the jansson values its `--format json` text
+ * reads as, so the API and the CLI agree.
  * And UTF-8: JSON strings must be valid UTF-8 (jansson refuses anything
  * else), so values shown in messages are quoted, cut and escaped here on
  * character boundaries, never by byte.
  */
 #include "serve/serve_int.h"
 
+#include "io/table.h"
+
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,25 +23,46 @@ json_t *xs__num(double v)
     return isfinite(v) ? json_real(v) : json_null();
 }
 
-/* Contract in serve_int.h. */
+/* A number cell as jansson reads the same text: an integer when it has no
+ * fraction nor exponent, else a real; NULL where jansson's parser fails (not
+ * a JSON number, an integer beyond 64 bits, a real that overflows). */
+static json_t *number(const char *v)
+{
+    size_t n = strlen(v);
+    if (!xs__json_is_number(v, n)) return NULL;
+    char *end;
+    errno = 0;
+    if (!strpbrk(v, ".eE")) {
+        long long i = strtoll(v, &end, 10);
+        return errno == ERANGE ? NULL : json_integer((json_int_t)i);
+    }
+    double d = strtod(v, &end);
+    return errno == ERANGE && isinf(d) ? NULL : json_real(d);
+}
+
+/* Contract in serve_int.h. The values xs_table_write(XS_FORMAT_JSON) would
+ * write, built directly: an empty or absent number cell is null. */
 json_t *xs__table_json(const xs_table *t)
 {
-    char *text = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&text, &n);
-    if (!f) return NULL;
-    int rc = xs_table_write(t, f, XS_FORMAT_JSON);
-    if (fclose(f) != 0 || rc < 0) {
-        free(text); /* open_memstream's allocation */
-        return NULL;
+    size_t n_cols = xs__table_n_cols(t), n_rows = xs_table_rows(t);
+    json_t *rows = json_array();
+    for (size_t r = 0; rows && r < n_rows; r++) {
+        json_t *row = json_object();
+        if (json_array_append_new(rows, row) < 0) goto fail;
+        for (size_t c = 0; c < n_cols; c++) {
+            xs_coltype type;
+            const char *name = xs__table_col(t, c, &type);
+            const char *v = xs__table_cell(t, r, c);
+            json_t *j = !v || (!*v && type == XS_COL_NUM) ? json_null()
+                        : type == XS_COL_NUM              ? number(v)
+                                                          : json_string(v);
+            if (!j || json_object_set_new(row, name, j) < 0) goto fail;
+        }
     }
-    json_t *j = json_loadb(text, n, 0, NULL);
-    free(text);
-    if (j && !json_is_array(j)) {
-        json_decref(j);
-        return NULL;
-    }
-    return j;
+    return rows;
+fail:
+    json_decref(rows);
+    return NULL;
 }
 
 /* ---------------------------------------------------------------------- */

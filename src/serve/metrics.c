@@ -7,11 +7,10 @@
  * are relaxed atomics bumped by the worker threads; a scrape reads them
  * without stopping anyone.
  */
-#include "base/alloc.h"
+#include "base/buf.h"
 #include "serve/admit.h"
 #include "serve/serve_int.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,58 +43,32 @@ void xs__metrics_observe(xs__metrics *m, size_t route, int status, double second
     atomic_fetch_add_explicit(&m->n_obs[route], 1, memory_order_relaxed);
 }
 
-typedef struct buf {
-    char *p;
-    size_t n, cap;
-    int oom;
-} buf;
-
-static void put(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(buf *b, const char *fmt, ...)
-{
-    if (b->oom) return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
-        va_end(ap);
-        if (k < 0) {
-            b->oom = 1;
-            return;
-        }
-        if ((size_t)k < b->cap - b->n) {
-            b->n += (size_t)k;
-            return;
-        }
-        if (xs__grow(&b->p, &b->cap, b->n + (size_t)k + 1, 1) < 0) {
-            b->oom = 1;
-            return;
-        }
-    }
-}
-
 static const char *route_name(size_t i) { return i < xs__n_routes ? xs__routes[i].name : "unmatched"; }
 
 /* Contract in serve_int.h. */
 char *xs__metrics_render(const xs__metrics *m, double model_age, unsigned long generation,
                          long in_flight, const xs__admit_stats *adm, size_t *len)
 {
-    buf b = {0};
-    if (xs__grow(&b.p, &b.cap, 8192, 1) < 0) return NULL;
-    put(&b, "# HELP xsell_http_requests_total HTTP requests by route and status.\n"
-            "# TYPE xsell_http_requests_total counter\n");
+    xs__buf b = {0};
+    xs__buf_reserve(&b, 8192);
+    xs__buf_printf(&b,
+                   "# HELP xsell_http_requests_total HTTP requests by route and status.\n"
+                   "# TYPE xsell_http_requests_total counter\n");
     for (size_t r = 0; r <= xs__n_routes; r++)
         for (size_t k = 0; k < XS__N_STATUS; k++) {
             unsigned long long c = atomic_load_explicit(&m->count[r][k], memory_order_relaxed);
             if (!c) continue;
             if (k < XS__N_STATUS - 1)
-                put(&b, "xsell_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
+                xs__buf_printf(
+                    &b, "xsell_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
                     route_name(r), statuses[k], c);
             else
-                put(&b, "xsell_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
+                xs__buf_printf(
+                    &b, "xsell_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
                     route_name(r), c);
         }
-    put(&b, "# HELP xsell_http_request_duration_seconds Time from the request's headers"
+    xs__buf_printf(
+        &b, "# HELP xsell_http_request_duration_seconds Time from the request's headers"
             " to its response, by route.\n"
             "# TYPE xsell_http_request_duration_seconds histogram\n");
     for (size_t r = 0; r <= xs__n_routes; r++) {
@@ -104,38 +77,52 @@ char *xs__metrics_render(const xs__metrics *m, double model_age, unsigned long g
         unsigned long long cum = 0;
         for (size_t k = 0; k < XS__N_BUCKETS; k++) {
             cum += atomic_load_explicit(&m->bucket[r][k], memory_order_relaxed);
-            put(&b, "xsell_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
-                route_name(r), bounds[k], cum);
+            xs__buf_printf(&b,
+                           "xsell_http_request_duration_seconds_bucket{route=\"%s\",le="
+                           "\"%g\"} %llu\n",
+                           route_name(r), bounds[k], cum);
         }
-        put(&b, "xsell_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+        xs__buf_printf(
+            &b,
+            "xsell_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
             route_name(r), n);
-        put(&b, "xsell_http_request_duration_seconds_sum{route=\"%s\"} %.9f\n", route_name(r),
-            atomic_load_explicit(&m->sum_ns[r], memory_order_relaxed) / 1e9);
-        put(&b, "xsell_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
-            route_name(r), n);
+        xs__buf_printf(&b, "xsell_http_request_duration_seconds_sum{route=\"%s\"} %.9f\n",
+                       route_name(r),
+                       atomic_load_explicit(&m->sum_ns[r], memory_order_relaxed) / 1e9);
+        xs__buf_printf(&b,
+                       "xsell_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+                       route_name(r), n);
     }
-    put(&b, "# HELP xsell_model_age_seconds Seconds since the model in use was built.\n"
-            "# TYPE xsell_model_age_seconds gauge\nxsell_model_age_seconds %.3f\n",
+    xs__buf_printf(
+        &b,
+        "# HELP xsell_model_age_seconds Seconds since the model in use was built.\n"
+        "# TYPE xsell_model_age_seconds gauge\nxsell_model_age_seconds %.3f\n",
         model_age);
-    put(&b, "# HELP xsell_model_generation Builds since start (1: the model built at start).\n"
-            "# TYPE xsell_model_generation gauge\nxsell_model_generation %lu\n",
-        generation);
-    put(&b, "# HELP xsell_model_builds_total Background builds by result.\n"
-            "# TYPE xsell_model_builds_total counter\n"
-            "xsell_model_builds_total{result=\"ok\"} %llu\n"
-            "xsell_model_builds_total{result=\"failed\"} %llu\n",
-        atomic_load(&m->builds_ok), atomic_load(&m->builds_failed));
-    put(&b, "# HELP xsell_http_requests_in_flight Requests being processed.\n"
-            "# TYPE xsell_http_requests_in_flight gauge\nxsell_http_requests_in_flight %ld\n",
+    xs__buf_printf(&b,
+                   "# HELP xsell_model_generation Builds since start (1: the model built "
+                   "at start).\n"
+                   "# TYPE xsell_model_generation gauge\nxsell_model_generation %lu\n",
+                   generation);
+    xs__buf_printf(&b,
+                   "# HELP xsell_model_builds_total Background builds by result.\n"
+                   "# TYPE xsell_model_builds_total counter\n"
+                   "xsell_model_builds_total{result=\"ok\"} %llu\n"
+                   "xsell_model_builds_total{result=\"failed\"} %llu\n",
+                   atomic_load(&m->builds_ok), atomic_load(&m->builds_failed));
+    xs__buf_printf(
+        &b,
+        "# HELP xsell_http_requests_in_flight Requests being processed.\n"
+        "# TYPE xsell_http_requests_in_flight gauge\nxsell_http_requests_in_flight %ld\n",
         in_flight);
-    put(&b, "# HELP xsell_offers_served_total Offers returned by"
-            " /v1/customers/{id}/offers, by kind.\n"
-            "# TYPE xsell_offers_served_total counter\n");
+    xs__buf_printf(&b, "# HELP xsell_offers_served_total Offers returned by"
+                       " /v1/customers/{id}/offers, by kind.\n"
+                       "# TYPE xsell_offers_served_total counter\n");
     for (int k = 0; k < XS_OFFER_N_KINDS; k++)
-        put(&b, "xsell_offers_served_total{kind=\"%s\"} %llu\n",
-            xs_offer_kind_name((xs_offer_kind)k), atomic_load(&m->offers[k]));
+        xs__buf_printf(&b, "xsell_offers_served_total{kind=\"%s\"} %llu\n",
+                       xs_offer_kind_name((xs_offer_kind)k), atomic_load(&m->offers[k]));
     if (adm) {
-        put(&b,
+        xs__buf_printf(
+            &b,
             "# HELP xsell_connections_total Connections accepted, and what became of"
             " those not served (admission, docs/api.md).\n"
             "# TYPE xsell_connections_total counter\n"
@@ -146,18 +133,13 @@ char *xs__metrics_render(const xs__metrics *m, double model_age, unsigned long g
             "xsell_connections_total{result=\"evicted\"} %llu\n",
             adm->accepted, adm->refused_full, adm->refused_addr, adm->timed_out,
             adm->evicted);
-        put(&b,
-            "# HELP xsell_connections Connections now, served (open) or in the"
-            " waiting room (waiting).\n"
-            "# TYPE xsell_connections gauge\n"
-            "xsell_connections{state=\"open\"} %u\n"
-            "xsell_connections{state=\"waiting\"} %u\n",
-            adm->open, adm->waiting);
+        xs__buf_printf(&b,
+                       "# HELP xsell_connections Connections now, served (open) or in the"
+                       " waiting room (waiting).\n"
+                       "# TYPE xsell_connections gauge\n"
+                       "xsell_connections{state=\"open\"} %u\n"
+                       "xsell_connections{state=\"waiting\"} %u\n",
+                       adm->open, adm->waiting);
     }
-    if (b.oom) {
-        xs__free(b.p);
-        return NULL;
-    }
-    *len = b.n;
-    return b.p;
+    return xs__buf_take(&b, len);
 }

@@ -23,6 +23,7 @@
 #ifndef XS_SERVE_INT_H
 #define XS_SERVE_INT_H
 
+#include "base/buf.h"
 #include "base/escape.h"
 #include "xsell.h"
 
@@ -267,39 +268,17 @@ void xs__add_header(xs__req *r, const char *name, const char *value);
 int xs__query_long(xs__req *r, const char *name, long dflt, long lo, long hi, long *out);
 /* A number as JSON: null when not finite. */
 json_t *xs__num(double v);
-/* A JSON answer written into one growing buffer (jsonw.c), byte for byte
- * as json_dumps(JSON_COMPACT) writes the same value: the hot read routes
- * use it instead of a jansson tree. Start from {0}; after an allocation
- * fails every call does nothing and oom stays set; a string that is not
- * valid UTF-8 (jansson would refuse it) sets bad_utf8. */
-typedef struct xs__jw {
-    char *b; /* xs__malloc'd; NUL-terminated after any write */
-    size_t n, cap;
-    int oom;
-    int bad_utf8;
-} xs__jw;
-/* Makes room for more bytes. Returns 0 or -1 (oom). */
-int xs__jw_reserve(xs__jw *o, size_t more);
-/* Bytes as they are (JSON punctuation, names already quoted). */
-void xs__jw_mem(xs__jw *o, const char *s, size_t n);
-void xs__jw_raw(xs__jw *o, const char *s);
-/* A JSON string of s (copied, escaped as jansson does); or null for NULL. */
-void xs__jw_str(xs__jw *o, const char *s);
-void xs__jw_str_or_null(xs__jw *o, const char *s);
-/* A real as jansson dumps it (xs__num's value): null when not finite. */
-void xs__jw_num(xs__jw *o, double v);
-/* A real as a table cell of `decimals` places turned into JSON by jansson
- * ("%.<decimals>f" read back, then as xs__jw_num). Returns 0, or -1 when v
- * is not finite (such a table is not valid JSON). */
-int xs__jw_fixed(xs__jw *o, int decimals, double v);
-/* An integer. */
-void xs__jw_int(xs__jw *o, long long v);
-/* Makes o's bytes the 200 answer of r (takes o->b, o->b becomes NULL), or,
- * when o ran out of memory or met invalid UTF-8, frees them and answers
- * 500 "cannot render <what>". Returns the status. */
-int xs__jw_reply(xs__req *r, xs__jw *o, const char *what);
-/* Writes a table as JSON (xs_table_write) and parses it back: an array of
- * objects, or NULL when out of memory. */
+/* The hot read routes write their JSON answer straight into an xs__buf
+ * (base/buf.h), byte for byte as json_dumps(JSON_COMPACT) writes the same
+ * value, instead of building a jansson tree; start it as
+ * {.check_utf8 = 1} so a string jansson would refuse is caught.
+ * xs__jw_reply makes o's bytes the 200 answer of r (takes them; o is left
+ * empty), or, when o failed (err) or met invalid UTF-8, frees them and
+ * answers 500 "cannot render <what>". Returns the status. */
+int xs__jw_reply(xs__req *r, xs__buf *o, const char *what);
+/* A table as the jansson array of objects its JSON text (xs_table_write)
+ * reads as, built directly; NULL when out of memory or when that text would
+ * not parse (a number cell that is no JSON number, invalid UTF-8). */
 json_t *xs__table_json(const xs_table *t);
 /* The body of GET /v1/experiments: every experiment of the store with its
  * report on the snapshot (handlers_dash.c). NULL when out of memory. */
