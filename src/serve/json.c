@@ -24,12 +24,14 @@ json_t *xs__num(double v)
 }
 
 /* A number cell as jansson reads the same text: an integer when it has no
- * fraction nor exponent, else a real; NULL where jansson's parser fails (not
- * a JSON number, an integer beyond 64 bits, a real that overflows). */
+ * fraction nor exponent, else a real; NULL where jansson's parser fails (an
+ * integer beyond 64 bits, a real that overflows). Text that is no JSON
+ * number (never written by the library) goes to jansson itself, which
+ * reads it as the table's JSON text would have been read. */
 static json_t *number(const char *v)
 {
     size_t n = strlen(v);
-    if (!xs__json_is_number(v, n)) return NULL;
+    if (!xs__json_is_number(v, n)) return json_loadb(v, n, JSON_DECODE_ANY, NULL);
     char *end;
     errno = 0;
     if (!strpbrk(v, ".eE")) {
