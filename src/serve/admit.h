@@ -72,6 +72,7 @@ typedef struct xs__admit_stats {
     unsigned long long accepted;     /* connections accepted */
     unsigned long long refused_full; /* 503: server and waiting room full */
     unsigned long long refused_addr; /* 429: per-address cap */
+    unsigned long long refused_head; /* 4xx: head refused by xs__head_check() */
     unsigned long long timed_out;    /* 408: request deadline passed */
     unsigned long long evicted;      /* idle or slow, closed under pressure */
     unsigned open, waiting;          /* now */
