@@ -981,6 +981,9 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
     atomic_store(&s->keys_loaded, xs__now());
     s->generation = 1;
     if ((rc = xs__model_start(s->db, s->o.model, &s->model, err)) < 0) goto cleanup;
+    /* the start's build may show its bars; the builds of POST /v1/build
+     * and the model watcher, on other threads while serving, draw none */
+    xs__progress_quiet(1);
     /* the daemon gets no listening socket: admit.c accepts, decides and
      * hands connections over (its limit has room for the /healthz reserve
      * and for connections closing, which admit.c frees just before the
@@ -1086,4 +1089,5 @@ void xs_server_stop(xs_server *s, unsigned grace_s)
     pthread_mutex_destroy(&s->mu);
     xs__free(s->db);
     xs__free(s);
+    xs__progress_quiet(0);
 }
