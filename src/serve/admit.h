@@ -56,8 +56,8 @@ void xs__admit_notify(void *cls, struct MHD_Connection *c, void **socket_context
 
 /* Where a connection is; each call is cheap (relaxed atomic stores). */
 /* The request line of a request arrived: its head and body must arrive
- * within request_timeout_s (for the first request of a connection: of the
- * accept). */
+ * within request_timeout_s (for the first request of a connection, whose
+ * head has arrived before it got a slot: its body, counted from the slot). */
 void xs__admit_request_started(struct MHD_Connection *c);
 /* The request is complete: the handler runs, no deadline applies. */
 void xs__admit_request_received(struct MHD_Connection *c);
