@@ -19,18 +19,18 @@
  *    has not arrived by then), and when the room is full the connection
  *    that has waited longest without a whole head is cut (503) to make
  *    room, or the new one is refused with 503 at once. While ready ones
- *    wait for a slot ("pressure"), idle keep-alive
- *    connections are closed after IDLE_EVICT_S and a head still incomplete
- *    after SLOW_S is cut (a later request's: the first one's head is
- *    complete before the connection gets a slot). Only when no open connection has been idle (or
- *    cut) for NO_ROOM_S and a waiting connection has sent a whole request
- *    head does a connection open for more than ROTATE_S close after its
- *    response (a client sending requests back to back keeps its slot
- *    while idle ones can go). The slots turn over and the waiting room
- *    moves: among ready requests those of the address holding the fewest
- *    open connections go first (oldest first on a tie), so a
- *    flood from many connections does not queue a client that has none
- *    ahead of it.
+ *    wait for a slot ("pressure"), idle keep-alive connections are closed
+ *    after IDLE_EVICT_S and a head still incomplete after SLOW_S is cut (a
+ *    later request's: the first one's head is complete before the
+ *    connection gets a slot). Only when no open connection has been idle
+ *    (or cut) for NO_ROOM_S and a waiting connection has sent a whole
+ *    request head does a connection open for more than ROTATE_S close
+ *    after its response (a client sending requests back to back keeps its
+ *    slot while idle ones can go). The slots turn over and the waiting
+ *    room moves: among ready requests those of the address holding the
+ *    fewest open connections go first (oldest first on a tie), so a flood
+ *    from many connections does not queue a client that has none ahead of
+ *    it.
  *  - A waiting connection whose head is a GET (or HEAD) of /healthz is
  *    admitted at once into XS__ADMIT_RESERVE extra slots when the server
  *    is full, so health checks answer during a flood.
@@ -397,7 +397,8 @@ static void accept_all(xs__admit *a, double now)
         s->accepted = now;
         ip_add(a, s->ip); /* the slot is free: open_slot / push_waiting count it */
         if (fd > a->hi_fd) a->hi_fd = fd;
-        if (push_waiting(a, fd, s) < 0 && (!evict_slowest(a) || push_waiting(a, fd, s) < 0)) {
+        if (push_waiting(a, fd, s) < 0 &&
+            (!evict_slowest(a) || push_waiting(a, fd, s) < 0)) {
             ip_del(a, s->ip);
             pthread_mutex_unlock(&a->mu);
             refuse(fd, 503, "Service Unavailable", "overloaded",

@@ -40,8 +40,7 @@ static int bad_request(xs__head_bad *bad, const char *msg)
 
 /* Checks the request line l[0..n) (no line end). Adds its query
  * parameters to *items. */
-static int check_request_line(const char *l, size_t n, unsigned *items,
-                              xs__head_bad *bad)
+static int check_request_line(const char *l, size_t n, unsigned *items, xs__head_bad *bad)
 {
     const char *sp = memchr(l, ' ', n);
     if (!sp || sp == l) return bad_request(bad, "malformed request line");
@@ -125,7 +124,8 @@ int xs__head_check(const char *b, size_t n, xs__head_bad *bad)
         size_t ln = (size_t)(lf - l);
         if (ln && l[ln - 1] == '\r') ln--;
         pos = end;
-        if (memchr(l, '\0', ln)) return bad_request(bad, "the request head holds a NUL byte");
+        if (memchr(l, '\0', ln))
+            return bad_request(bad, "the request head holds a NUL byte");
         if (line_no == 0) {
             if (!ln) continue; /* empty lines before the request line */
             if (check_request_line(l, ln, &items, bad) < 0) return -1;
@@ -134,7 +134,8 @@ int xs__head_check(const char *b, size_t n, xs__head_bad *bad)
         } else {
             if (l[0] == ' ' || l[0] == '\t')
                 return bad_request(bad, "folded header lines are not supported");
-            if (!memchr(l, ':', ln)) return bad_request(bad, "a header line has no colon");
+            if (!memchr(l, ':', ln))
+                return bad_request(bad, "a header line has no colon");
             items++;
             const char *v;
             if (header_is(l, ln, "Transfer-Encoding", &v)) {

@@ -1015,9 +1015,8 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_THREAD_POOL_SIZE, workers,
         MHD_OPTION_CONNECTION_LIMIT, workers * limit, MHD_OPTION_CONNECTION_TIMEOUT,
         s->o.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)XS__HEAD_POOL,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_CONNECTION,
-        xs__admit_notify, s->admit, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri,
+        s, MHD_OPTION_NOTIFY_CONNECTION, xs__admit_notify, s->admit, MHD_OPTION_END);
     if (!s->d) {
         rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL,
                            "cannot start the HTTP worker threads");

@@ -59,8 +59,8 @@ static int verdict(const char *b, size_t n, int *status)
         size_t lim = n < XS__HEAD_MAX ? n : XS__HEAD_MAX;
         int blank = 0;
         for (size_t i = 1; i < lim && !blank; i++)
-            blank = b[i] == '\n' && (b[i - 1] == '\n' || (i >= 2 && b[i - 1] == '\r' &&
-                                                          b[i - 2] == '\n'));
+            blank = b[i] == '\n' && (b[i - 1] == '\n' ||
+                                     (i >= 2 && b[i - 1] == '\r' && b[i - 2] == '\n'));
         CHECK_OR_DIE(blank);
     }
     return v;

@@ -264,7 +264,8 @@ static void test_library_messages(void)
 /* Sends n raw bytes on fd (a fresh connection, or one kept alive after a
  * first request) and reads the answer: want_st with exactly the body want,
  * JSON with "Connection: close" (never libmicrohttpd's own HTML page). */
-static void expect_head_on(int fd, const char *req, size_t n, int want_st, const char *want)
+static void expect_head_on(int fd, const char *req, size_t n, int want_st,
+                           const char *want)
 {
     http_resp r;
     memset(&r, 0, sizeof r);
@@ -309,15 +310,19 @@ static void test_heads(void)
         {"GET /healthz HTTX/1.1\r\nHost: x\r\n\r\n", 400,
          E400("malformed request line: bad HTTP version")},
         {"GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", 505,
-         EHEAD(505, "http_version_not_supported", "only HTTP/1.0 and HTTP/1.1 are supported")},
+         EHEAD(505, "http_version_not_supported",
+               "only HTTP/1.0 and HTTP/1.1 are supported")},
         {"GET /healthz HTTP/0.9\r\n\r\n", 505,
-         EHEAD(505, "http_version_not_supported", "only HTTP/1.0 and HTTP/1.1 are supported")},
-        {"GET /healthz HTTP/1.1\r\nHost x\r\n\r\n", 400, E400("a header line has no colon")},
+         EHEAD(505, "http_version_not_supported",
+               "only HTTP/1.0 and HTTP/1.1 are supported")},
+        {"GET /healthz HTTP/1.1\r\nHost x\r\n\r\n", 400,
+         E400("a header line has no colon")},
         {"GET /healthz HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400,
          E400("folded header lines are not supported")},
         {"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 1x\r\n\r\n", 400,
          E400("Content-Length is not a number")},
-        {"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
+        {"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: "
+         "99999999999999999999\r\n\r\n",
          413, EHEAD(413, "payload_too_large", "Content-Length is too large")},
         {"POST /v1/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501,
          EHEAD(501, "not_implemented", "the only transfer coding supported is chunked")},
@@ -347,7 +352,8 @@ static void test_heads(void)
      * on a fresh connection and as the second request of a kept one */
     for (int kept = 0; kept < 2; kept++)
         for (size_t len = 8192; len <= 8193; len++) {
-            n = snprintf(big, cap, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX: ");
+            n = snprintf(big, cap,
+                         "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX: ");
             memset(big + n, 'a', len - (size_t)n - 4);
             memcpy(big + len - 4, "\r\n\r\n", 4);
             int fd = http_connect(port);

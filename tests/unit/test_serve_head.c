@@ -49,11 +49,12 @@ static void test_good(void)
 {
     expect_ok("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
     expect_ok("GET /healthz HTTP/1.0\r\n\r\n");
-    expect_ok("\r\n\nGET /v1/kpi?a=1&b=2 HTTP/1.1\nHost: x\n\n"); /* bare LF, blank lines */
+    expect_ok(
+        "\r\n\nGET /v1/kpi?a=1&b=2 HTTP/1.1\nHost: x\n\n"); /* bare LF, blank lines */
     expect_ok("POST /v1/events HTTP/1.1\r\nContent-Length: 0012\r\n\r\n");
     expect_ok("POST /v1/events HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n"
               "Content-Length: x\r\n\r\n"); /* Content-Length ignored with chunked */
-    expect_ok("GET /a b HTTP/1.1\r\n\r\n");        /* a space in the target */
+    expect_ok("GET /a b HTTP/1.1\r\n\r\n"); /* a space in the target */
     expect_ok("BREW /pot HTTP/1.9\r\nX: \r\n\r\n"); /* any method, HTTP/1.x */
     /* the body after the head is not looked at */
     int st;
@@ -71,8 +72,10 @@ static void test_request_line(void)
     expect_bad("GET    \r\n\r\n", 400, "bad_request", BAD_LINE ": no HTTP version");
     expect_bad("GET / HTTP/1.1 \r\n\r\n", 400, "bad_request",
                BAD_LINE ": bad HTTP version");
-    expect_bad("GET / HTTX/1.1\r\n\r\n", 400, "bad_request", BAD_LINE ": bad HTTP version");
-    expect_bad("GET / HTTP/11\r\n\r\n", 400, "bad_request", BAD_LINE ": bad HTTP version");
+    expect_bad("GET / HTTX/1.1\r\n\r\n", 400, "bad_request",
+               BAD_LINE ": bad HTTP version");
+    expect_bad("GET / HTTP/11\r\n\r\n", 400, "bad_request",
+               BAD_LINE ": bad HTTP version");
     expect_bad("GET / HTTP/2.0\r\n\r\n", 505, "http_version_not_supported",
                "only HTTP/1.0 and HTTP/1.1 are supported");
     expect_bad("GET / HTTP/0.9\r\n\r\n", 505, "http_version_not_supported",

@@ -80,11 +80,12 @@ static void setup(void)
     if (!xs_bin) return;
     CHECK_INT(xs_proc_tmpdir("quiet", "demo.db", dir, sizeof dir, db, errlog), 0);
     char out[4096];
-    CHECK_INT(xs_proc_run(xs_bin, errlog, out, sizeof out,
-                          (const char *const[]){"demo", "--db", db, "--customers", "300",
-                                                NULL}),
+    CHECK_INT(xs_proc_run(
+                  xs_bin, errlog, out, sizeof out,
+                  (const char *const[]){"demo", "--db", db, "--customers", "300", NULL}),
               0);
-    CHECK_INT(xs_proc_apikey(xs_bin, errlog, db, "admin", key_admin, sizeof key_admin), 0);
+    CHECK_INT(xs_proc_apikey(xs_bin, errlog, db, "admin", key_admin, sizeof key_admin),
+              0);
     pty = posix_openpt(O_RDWR | O_NOCTTY);
     CHECK(pty >= 0);
     if (pty < 0 || grantpt(pty) < 0 || unlockpt(pty) < 0 || !ptsname(pty)) return;
@@ -113,7 +114,8 @@ static void test_serve_quiet(void)
     if (!ready) return;
     int out = -1;
     srv_pid = spawn_on_pty(
-        (const char *const[]){"serve", "--db", db, "--listen", "127.0.0.1:0", NULL}, &out);
+        (const char *const[]){"serve", "--db", db, "--listen", "127.0.0.1:0", NULL},
+        &out);
     CHECK(srv_pid > 0);
     char line[256];
     size_t n = 0;
