@@ -30,6 +30,14 @@ void xs__progress_background(int on)
     background = on != 0;
 }
 
+/* 1: no bars at all (xs__progress_quiet). */
+static atomic_int quiet;
+
+void xs__progress_quiet(int on)
+{
+    atomic_store(&quiet, on != 0);
+}
+
 /* When the process started, near enough: a stage that begins after the
  * command has run for a second shows its bar as soon as it has run for
  * SHORT_STAGE itself, so a command of several sub-second stages shows them. */
@@ -56,7 +64,8 @@ void xs__progress_start(xs__progress *p, const char *label, uint64_t total)
     p->calls = 0;
     p->drawn = 0;
     p->done = 0;
-    p->enabled = !background && isatty(STDERR_FILENO) && !getenv("XS_NO_PROGRESS");
+    p->enabled = !background && !atomic_load(&quiet) && isatty(STDERR_FILENO) &&
+                 !getenv("XS_NO_PROGRESS");
     int free_line = 0;
     p->owner = p->enabled && atomic_compare_exchange_strong(&line_taken, &free_line, 1);
     p->enabled = p->owner;

@@ -39,6 +39,10 @@ void xs__progress_start(xs__progress *p, const char *label, uint64_t total);
  * build's scores beside the engine and the target list); bars it starts stay
  * off, so the foreground stages keep the line. */
 void xs__progress_background(int on);
+/* on = 1: no bar is drawn in the whole process, on any thread (`xsell
+ * serve` once it serves: a build for POST /v1/build must not draw on the
+ * terminal the server runs in); 0 again. */
+void xs__progress_quiet(int on);
 void xs__progress_update(xs__progress *p, uint64_t done);
 /* Clears the bar line if one was drawn (drawn once first when the work ran
  * past the threshold between two clock reads). */

@@ -8,25 +8,32 @@
  * sending one header line every few seconds holds a slot for ever. Here the
  * daemon runs without a listening socket and one acceptor thread decides:
  *
- *  - Below --max-connections a connection is handed to the workers at once
- *    (MHD_add_connection spreads them over the pool by descriptor).
- *  - At the limit it waits in a FIFO waiting room (four times the limit):
- *    it is admitted when a slot frees, answered 503 with Retry-After when
- *    it has waited --request-timeout, and refused with 503 at once when the
- *    room is full. While anyone waits ("pressure"), idle keep-alive
- *    connections are closed after IDLE_EVICT_S and a head still incomplete
- *    after SLOW_S is cut. Only when no open connection has been idle (or
- *    cut) for NO_ROOM_S and a waiting connection has sent a whole request
- *    head does a connection open for more than ROTATE_S close after its
- *    response (a client sending requests back to back keeps its slot
- *    while idle ones can go). The slots turn over and the waiting room
- *    moves: ready requests first, and among them those of the address
- *    holding the fewest open connections (oldest first on a tie), so a
- *    flood from many connections does not queue a client that has none
- *    ahead of it.
- *  - A waiting connection whose first bytes are GET (or HEAD) /healthz is
- *    admitted at once into XS__ADMIT_RESERVE extra slots, so health checks
- *    answer during a flood.
+ *  - A new connection waits in a FIFO waiting room (four times the limit)
+ *    until the head of its first request has arrived and passed
+ *    xs__head_check() (head.c: what libmicrohttpd would answer with its
+ *    own HTML page is answered here in JSON); then, below
+ *    --max-connections, it is handed to the workers (MHD_add_connection
+ *    spreads them over the pool by descriptor). At the limit a ready
+ *    connection waits: it is admitted when a slot frees, answered 503 with
+ *    Retry-After when it has waited --request-timeout (408 when its head
+ *    has not arrived by then), and when the room is full the connection
+ *    that has waited longest without a whole head is cut (503) to make
+ *    room, or the new one is refused with 503 at once. While ready ones
+ *    wait for a slot ("pressure"), idle keep-alive connections are closed
+ *    after IDLE_EVICT_S and a head still incomplete after SLOW_S is cut (a
+ *    later request's: the first one's head is complete before the
+ *    connection gets a slot). Only when no open connection has been idle
+ *    (or cut) for NO_ROOM_S and a waiting connection has sent a whole
+ *    request head does a connection open for more than ROTATE_S close
+ *    after its response (a client sending requests back to back keeps its
+ *    slot while idle ones can go). The slots turn over and the waiting
+ *    room moves: among ready requests those of the address holding the
+ *    fewest open connections go first (oldest first on a tie), so a flood
+ *    from many connections does not queue a client that has none ahead of
+ *    it.
+ *  - A waiting connection whose head is a GET (or HEAD) of /healthz is
+ *    admitted at once into XS__ADMIT_RESERVE extra slots when the server
+ *    is full, so health checks answer during a flood.
  *  - One address may hold --max-per-address connections (open or waiting);
  *    more get 429 at once. A connection the acceptor has cut stops counting
  *    at once (its client may reconnect before the worker has closed it).
@@ -42,7 +49,9 @@
  * a connection is written by the workers with relaxed atomics (no lock per
  * request).
  */
+#define _GNU_SOURCE /* POLLRDHUP */
 #include "serve/admit.h"
+#include "serve/head.h"
 
 #include "base/alloc.h"
 #include "base/error.h"
@@ -123,7 +132,7 @@ struct xs__admit {
     double room_seen;      /* last tick an open connection idled or was cut */
     struct pollfd *pf;
     double accept_paused_until; /* out of descriptors: retry later */
-    atomic_ullong accepted, refused_full, refused_addr, timed_out, evicted;
+    atomic_ullong accepted, refused_full, refused_addr, refused_head, timed_out, evicted;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -188,7 +197,8 @@ static void send_error(int fd, int status, const char *reason, const char *code,
     int n = snprintf(buf, sizeof buf,
                      "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
                      "Content-Length: %d\r\n%sConnection: close\r\n\r\n%s",
-                     status, reason, nb, status == 408 ? "" : "Retry-After: 1\r\n", body);
+                     status, reason, nb,
+                     status == 503 || status == 429 ? "Retry-After: 1\r\n" : "", body);
     if (n > 0) (void)!send(fd, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
@@ -322,7 +332,29 @@ static slot *ticket_slot(xs__admit *a, ticket t)
 /* The acceptor                                                           */
 /* ---------------------------------------------------------------------- */
 
-/* Accepts what the listening socket has. */
+static void peek_waiting(xs__admit *a, int fd, slot *s, double now, int *hand);
+
+/* The waiting room is full: makes room by cutting (503) the connection
+ * that has waited longest without sending a whole request head, so slow
+ * heads cannot fill the room and keep ready clients out (mutex held).
+ * Returns 1 when one went. */
+static int evict_slowest(xs__admit *a)
+{
+    for (size_t k = 0; k < a->ring_len; k++) {
+        ticket t = a->ring[(a->ring_head + k) % a->ring_cap];
+        slot *s = ticket_slot(a, t);
+        if (!s || s->ready) continue;
+        release(a, s);
+        refuse(t.fd, 503, "Service Unavailable", "overloaded",
+               "the request was too slow while others wait; try again");
+        atomic_fetch_add_explicit(&a->evicted, 1, memory_order_relaxed);
+        return 1;
+    }
+    return 0;
+}
+
+/* Accepts what the listening socket has; each new connection waits for its
+ * request head (peek_waiting()) before it gets a slot. */
 static void accept_all(xs__admit *a, double now)
 {
     if (now < a->accept_paused_until) return;
@@ -365,22 +397,20 @@ static void accept_all(xs__admit *a, double now)
         s->accepted = now;
         ip_add(a, s->ip); /* the slot is free: open_slot / push_waiting count it */
         if (fd > a->hi_fd) a->hi_fd = fd;
-        int handed = 0;
-        if (a->n_open < a->o.max_connections && a->n_waiting == 0) {
-            open_slot(a, s, 0, now);
-            handed = 1;
-        } else {
-            if (push_waiting(a, fd, s) < 0) {
-                ip_del(a, s->ip);
-                pthread_mutex_unlock(&a->mu);
-                refuse(fd, 503, "Service Unavailable", "overloaded",
-                       "the server is at its connection limit; try again");
-                atomic_fetch_add_explicit(&a->refused_full, 1, memory_order_relaxed);
-                continue;
-            }
+        if (push_waiting(a, fd, s) < 0 &&
+            (!evict_slowest(a) || push_waiting(a, fd, s) < 0)) {
+            ip_del(a, s->ip);
+            pthread_mutex_unlock(&a->mu);
+            refuse(fd, 503, "Service Unavailable", "overloaded",
+                   "the server is at its connection limit; try again");
+            atomic_fetch_add_explicit(&a->refused_full, 1, memory_order_relaxed);
+            continue;
         }
+        /* its head may be there already (admit_waiting() then admits it) */
+        int hand = -1;
+        peek_waiting(a, fd, s, now, &hand);
         pthread_mutex_unlock(&a->mu);
-        if (handed) hand_over(a, fd);
+        if (hand >= 0) hand_over(a, hand);
     }
 }
 
@@ -405,10 +435,11 @@ static slot *fairest_ready(xs__admit *a, int *fd)
     return best;
 }
 
-/* Admits waiting connections while there are free slots: first those
- * whose request head has arrived (a slow client does not get a slot
- * before a ready one), the address with the fewest open connections
- * first, then the oldest. */
+/* Admits waiting connections whose request head has arrived and passed
+ * xs__head_check() while there are free slots: the address with the
+ * fewest open connections first, then the oldest. A connection whose head
+ * is still arriving waits (it holds no slot, so a slow client never keeps
+ * a ready one out). */
 static void admit_waiting(xs__admit *a, double now)
 {
     int fds[BATCH];
@@ -421,26 +452,14 @@ static void admit_waiting(xs__admit *a, double now)
         open_slot(a, s, 0, now); /* its ticket goes stale */
         fds[n++] = fd;
     }
+    /* drop the stale tickets at the head of the ring */
+    while (a->ring_len && !ticket_slot(a, a->ring[a->ring_head])) {
+        a->ring_head = (a->ring_head + 1) % a->ring_cap;
+        a->ring_len--;
+    }
     pthread_mutex_unlock(&a->mu);
     for (size_t i = 0; i < n; i++)
         hand_over(a, fds[i]);
-    for (;;) {
-        n = 0;
-        pthread_mutex_lock(&a->mu);
-        while (n < BATCH && a->ring_len && a->n_open < a->o.max_connections) {
-            ticket t = a->ring[a->ring_head];
-            a->ring_head = (a->ring_head + 1) % a->ring_cap;
-            a->ring_len--;
-            slot *s = ticket_slot(a, t);
-            if (!s) continue;
-            open_slot(a, s, 0, now);
-            fds[n++] = t.fd;
-        }
-        pthread_mutex_unlock(&a->mu);
-        for (size_t i = 0; i < n; i++)
-            hand_over(a, fds[i]);
-        if (n < BATCH) return;
-    }
 }
 
 /* 1 when the bytes start a GET or HEAD of /healthz, 0 when they cannot,
@@ -462,12 +481,14 @@ static int is_health_check(const char *b, size_t n)
     return maybe ? -1 : 0;
 }
 
-/* Looks at a waiting connection's first bytes (mutex held). Admits a
- * health check into the reserve (fd into *hand), closes a connection whose
- * client has gone. */
+/* Looks at a waiting connection's first bytes (mutex held): marks it
+ * ready when its request head has arrived and passes xs__head_check(),
+ * answers it (JSON, the server's error shape) and closes it when the head
+ * fails, admits a health check into the reserve when the server is full
+ * (fd into *hand), closes a connection whose client has gone. */
 static void peek_waiting(xs__admit *a, int fd, slot *s, double now, int *hand)
 {
-    char b[2048];
+    char b[XS__HEAD_MAX + 1];
     ssize_t n = recv(fd, b, sizeof b, MSG_PEEK | MSG_DONTWAIT);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
         release(a, s); /* the client went away while waiting */
@@ -475,26 +496,39 @@ static void peek_waiting(xs__admit *a, int fd, slot *s, double now, int *hand)
         return;
     }
     if (n < 0) return;
-    int h = is_health_check(b, (size_t)n);
-    if (h == 1 && a->n_reserve < XS__ADMIT_RESERVE) {
+    xs__head_bad bad;
+    int v = xs__head_check(b, (size_t)n, &bad);
+    if (v < 0) {
+        release(a, s);
+        refuse(fd, bad.status, bad.reason, bad.code, bad.msg);
+        atomic_fetch_add_explicit(&a->refused_head, 1, memory_order_relaxed);
+        return;
+    }
+    if (v == 1 && !s->ready) {
+        s->ready = 1;
+        a->n_ready++;
+        atomic_store_explicit(&a->ready_now, a->n_ready, memory_order_relaxed);
+    }
+    struct pollfd hup = {fd, POLLRDHUP, 0};
+    if (v == 0 && poll(&hup, 1, 0) > 0) {
+        release(a, s); /* the client stopped sending before its head ended */
+        close(fd);
+        return;
+    }
+    if (v == 1 && a->n_open >= a->o.max_connections &&
+        is_health_check(b, (size_t)n) == 1 && a->n_reserve < XS__ADMIT_RESERVE) {
         open_slot(a, s, 1, now);
         *hand = fd;
         return;
     }
     /* not polled again; looked at again every tick */
-    for (ssize_t i = 3; i < n && !s->ready; i++)
-        if (!memcmp(b + i - 3, "\r\n\r\n", 4)) {
-            s->ready = 1;
-            a->n_ready++;
-            atomic_store_explicit(&a->ready_now, a->n_ready, memory_order_relaxed);
-        }
     s->peeked = 1;
 }
 
 /* Every tick: deadlines of open connections, waits of waiting ones. */
 static void reap(xs__admit *a, double now, int *hand, size_t *n_hand, size_t cap)
 {
-    int pressure = a->n_waiting > 0;
+    int pressure = a->n_ready > 0; /* ready requests wait for a slot */
     double head_s = a->o.request_timeout_s;
     if (pressure && head_s > SLOW_S) head_s = SLOW_S;
     unsigned idle = 0; /* idle, or cut and on its way out: room coming */
@@ -535,7 +569,12 @@ static void reap(xs__admit *a, double now, int *hand, size_t *n_hand, size_t cap
         ticket t = a->ring[(a->ring_head + k) % a->ring_cap];
         slot *s = ticket_slot(a, t);
         if (!s) continue;
-        if (now - s->accepted > a->o.request_timeout_s) {
+        if (now - s->accepted > a->o.request_timeout_s && !s->ready) {
+            release(a, s);
+            refuse(t.fd, 408, "Request Timeout", "request_timeout",
+                   "the request was not received in time");
+            atomic_fetch_add_explicit(&a->timed_out, 1, memory_order_relaxed);
+        } else if (now - s->accepted > a->o.request_timeout_s) {
             release(a, s);
             refuse(t.fd, 503, "Service Unavailable", "overloaded",
                    "the server is at its connection limit; try again");
@@ -627,7 +666,7 @@ void xs__admit_notify(void *cls, struct MHD_Connection *c, void **socket_context
     *socket_context = NULL;
     pthread_mutex_lock(&a->mu);
     if (s->state == S_OPEN) release(a, s);
-    int wake = a->n_waiting > 0;
+    int wake = a->n_ready > 0;
     pthread_mutex_unlock(&a->mu);
     if (wake) (void)!write(a->wake[1], "x", 1);
 }
@@ -684,6 +723,7 @@ void xs__admit_get_stats(xs__admit *a, xs__admit_stats *st)
     st->accepted = atomic_load(&a->accepted);
     st->refused_full = atomic_load(&a->refused_full);
     st->refused_addr = atomic_load(&a->refused_addr);
+    st->refused_head = atomic_load(&a->refused_head);
     st->timed_out = atomic_load(&a->timed_out);
     st->evicted = atomic_load(&a->evicted);
     pthread_mutex_lock(&a->mu);

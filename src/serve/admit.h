@@ -56,8 +56,8 @@ void xs__admit_notify(void *cls, struct MHD_Connection *c, void **socket_context
 
 /* Where a connection is; each call is cheap (relaxed atomic stores). */
 /* The request line of a request arrived: its head and body must arrive
- * within request_timeout_s (for the first request of a connection: of the
- * accept). */
+ * within request_timeout_s (for the first request of a connection, whose
+ * head has arrived before it got a slot: its body, counted from the slot). */
 void xs__admit_request_started(struct MHD_Connection *c);
 /* The request is complete: the handler runs, no deadline applies. */
 void xs__admit_request_received(struct MHD_Connection *c);
@@ -72,6 +72,7 @@ typedef struct xs__admit_stats {
     unsigned long long accepted;     /* connections accepted */
     unsigned long long refused_full; /* 503: server and waiting room full */
     unsigned long long refused_addr; /* 429: per-address cap */
+    unsigned long long refused_head; /* 4xx: head refused by xs__head_check() */
     unsigned long long timed_out;    /* 408: request deadline passed */
     unsigned long long evicted;      /* idle or slow, closed under pressure */
     unsigned open, waiting;          /* now */

@@ -129,10 +129,11 @@ char *xs__metrics_render(const xs__metrics *m, double model_age, unsigned long g
             "xsell_connections_total{result=\"accepted\"} %llu\n"
             "xsell_connections_total{result=\"refused_full\"} %llu\n"
             "xsell_connections_total{result=\"refused_address\"} %llu\n"
+            "xsell_connections_total{result=\"refused_head\"} %llu\n"
             "xsell_connections_total{result=\"timed_out\"} %llu\n"
             "xsell_connections_total{result=\"evicted\"} %llu\n",
-            adm->accepted, adm->refused_full, adm->refused_addr, adm->timed_out,
-            adm->evicted);
+            adm->accepted, adm->refused_full, adm->refused_addr, adm->refused_head,
+            adm->timed_out, adm->evicted);
         xs__buf_printf(&b,
                        "# HELP xsell_connections Connections now, served (open) or in the"
                        " waiting room (waiting).\n"

@@ -36,6 +36,7 @@
 #include "base/error.h"
 #include "base/progress.h"
 #include "serve/admit.h"
+#include "serve/head.h"
 #include "serve/serve_int.h"
 
 #include <microhttpd.h>
@@ -632,6 +633,26 @@ static conn_state *new_state(const char *uri)
 
 static void free_state(xs_server *s, conn_state *cs);
 
+/* A later request of a keep-alive connection (the first one passed
+ * xs__head_check() in admit.c) answered 431 when its head is over the
+ * limits of docs/api.md ("Request heads"), as the first one would be.
+ * Returns the status set, or 0. */
+static int check_head_size(xs__req *r, struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    if (ci && ci->header_size > XS__HEAD_MAX)
+        return xs__error(r, 431, "header_too_large",
+                         "the request head is longer than %d bytes", XS__HEAD_MAX);
+    int n = MHD_get_connection_values(
+        c, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND | MHD_COOKIE_KIND, NULL, NULL);
+    if (n > XS__HEAD_ITEMS)
+        return xs__error(r, 431, "header_too_large",
+                         "more than %d header lines, query parameters and cookies",
+                         XS__HEAD_ITEMS);
+    return 0;
+}
+
 /* The first callback of a request: counts it in flight and takes a
  * reference to the current model. */
 static void begin_request(xs_server *s, conn_state *cs, struct MHD_Connection *c,
@@ -665,7 +686,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         }
         *con_cls = cs;
         begin_request(s, cs, c, method, url);
-        if (first_call(s, cs)) {
+        if (check_head_size(&cs->req, c) || first_call(s, cs)) {
             xs__admit_request_received(c);
             return respond(s, cs);
         }
@@ -960,6 +981,9 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
     atomic_store(&s->keys_loaded, xs__now());
     s->generation = 1;
     if ((rc = xs__model_start(s->db, s->o.model, &s->model, err)) < 0) goto cleanup;
+    /* the start's build may show its bars; the builds of POST /v1/build
+     * and the model watcher, on other threads while serving, draw none */
+    xs__progress_quiet(1);
     /* the daemon gets no listening socket: admit.c accepts, decides and
      * hands connections over (its limit has room for the /healthz reserve
      * and for connections closing, which admit.c frees just before the
@@ -979,7 +1003,10 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
      * it takes over an added connection returns with a mutex still locked
      * and deadlocks: so each worker's share is the whole limit, which
      * admit.c enforces (MHD_add_connection spreads connections over the
-     * workers by descriptor, which keeps them even). */
+     * workers by descriptor, which keeps them even). Its memory per
+     * connection, XS__HEAD_POOL (zeroed before every request of a
+     * keep-alive connection: smaller is cheaper), holds every request head
+     * that head.c lets through. */
     unsigned limit = s->o.max_connections + XS__ADMIT_RESERVE + 64;
     unsigned workers = (limit + WORKER_CONNS - 1) / WORKER_CONNS;
     if (workers > MAX_WORKERS) workers = MAX_WORKERS;
@@ -987,9 +1014,9 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
     s->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_THREAD_POOL_SIZE, workers,
         MHD_OPTION_CONNECTION_LIMIT, workers * limit, MHD_OPTION_CONNECTION_TIMEOUT,
-        s->o.timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_CONNECTION,
-        xs__admit_notify, s->admit, MHD_OPTION_END);
+        s->o.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)XS__HEAD_POOL,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri,
+        s, MHD_OPTION_NOTIFY_CONNECTION, xs__admit_notify, s->admit, MHD_OPTION_END);
     if (!s->d) {
         rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL,
                            "cannot start the HTTP worker threads");
@@ -1061,4 +1088,5 @@ void xs_server_stop(xs_server *s, unsigned grace_s)
     pthread_mutex_destroy(&s->mu);
     xs__free(s->db);
     xs__free(s);
+    xs__progress_quiet(0);
 }

@@ -261,6 +261,141 @@ static void test_library_messages(void)
         "\\\"bad日日日日日日日日日日日日日日日日日日日日日日日日日...\\\"\"}]}}\n");
 }
 
+/* Sends n raw bytes on fd (a fresh connection, or one kept alive after a
+ * first request) and reads the answer: want_st with exactly the body want,
+ * JSON with "Connection: close" (never libmicrohttpd's own HTML page). */
+static void expect_head_on(int fd, const char *req, size_t n, int want_st,
+                           const char *want)
+{
+    http_resp r;
+    memset(&r, 0, sizeof r);
+    CHECK(fd >= 0);
+    if (fd >= 0) {
+        CHECK_INT(http_write_all(fd, req, n), 0);
+        http_recv(fd, &r);
+    }
+    CHECK_INT(r.status, want_st);
+    CHECK_STR(r.body ? r.body : "(none)", want);
+    const char *ct = http_header(&r, "Content-Type");
+    CHECK_STR(ct ? ct : "(none)", "application/json");
+    const char *c = http_header(&r, "Connection");
+    if (want_st != 200) CHECK_STR(c ? c : "(none)", "close");
+    http_resp_free(&r);
+}
+
+static void expect_head(const char *req, size_t n, int want_st, const char *want)
+{
+    int fd = http_connect(port);
+    expect_head_on(fd, req, n, want_st, want);
+    if (fd >= 0) close(fd);
+}
+
+#define EHEAD(st, code, m) "{\"error\":{\"code\":\"" code "\",\"message\":\"" m "\"}}\n"
+#define E431(m) EHEAD(431, "header_too_large", m)
+
+/* What libmicrohttpd would answer by itself with an HTML page (or close
+ * without an answer) is answered in JSON by the server (src/serve/head.c,
+ * docs/api.md "Request heads"); later requests of a keep-alive connection
+ * over the limits get the same 431. */
+static void test_heads(void)
+{
+    if (!ready) return;
+    static const struct {
+        const char *req;
+        int st;
+        const char *body;
+    } cases[] = {
+        {"GARBAGE\r\n\r\n", 400, E400("malformed request line")},
+        {"GET /healthz\r\n\r\n", 400, E400("malformed request line: no HTTP version")},
+        {"GET /healthz HTTX/1.1\r\nHost: x\r\n\r\n", 400,
+         E400("malformed request line: bad HTTP version")},
+        {"GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", 505,
+         EHEAD(505, "http_version_not_supported",
+               "only HTTP/1.0 and HTTP/1.1 are supported")},
+        {"GET /healthz HTTP/0.9\r\n\r\n", 505,
+         EHEAD(505, "http_version_not_supported",
+               "only HTTP/1.0 and HTTP/1.1 are supported")},
+        {"GET /healthz HTTP/1.1\r\nHost x\r\n\r\n", 400,
+         E400("a header line has no colon")},
+        {"GET /healthz HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400,
+         E400("folded header lines are not supported")},
+        {"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 1x\r\n\r\n", 400,
+         E400("Content-Length is not a number")},
+        {"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: "
+         "99999999999999999999\r\n\r\n",
+         413, EHEAD(413, "payload_too_large", "Content-Length is too large")},
+        {"POST /v1/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501,
+         EHEAD(501, "not_implemented", "the only transfer coding supported is chunked")},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        expect_head(cases[i].req, strlen(cases[i].req), cases[i].st, cases[i].body);
+    static const char nul[] = "GET /healthz HTTP/1.1\r\nHost: a\0b\r\n\r\n";
+    expect_head(nul, sizeof nul - 1, 400, E400("the request head holds a NUL byte"));
+
+    /* a 40 kB header (libmicrohttpd's pool was 32 kB) and a 40 kB target */
+    size_t cap = 41000;
+    char *big = malloc(cap);
+    CHECK(big != NULL);
+    if (!big) return;
+    int n = snprintf(big, cap, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ");
+    memset(big + n, 'a', 40000);
+    memcpy(big + n + 40000, "\r\n\r\n", 4);
+    expect_head(big, (size_t)n + 40004, 431,
+                E431("the request head is longer than 8192 bytes"));
+    n = snprintf(big, cap, "GET /healthz?");
+    memset(big + n, 'a', 40000);
+    int m = snprintf(big + n + 40000, cap - (size_t)n - 40000, " HTTP/1.1\r\n\r\n");
+    expect_head(big, (size_t)(n + 40000 + m), 414,
+                EHEAD(414, "uri_too_long", "the request line is longer than 8192 bytes"));
+
+    /* the edge: a head of exactly 8192 bytes is served, one more byte is not,
+     * on a fresh connection and as the second request of a kept one */
+    for (int kept = 0; kept < 2; kept++)
+        for (size_t len = 8192; len <= 8193; len++) {
+            n = snprintf(big, cap,
+                         "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX: ");
+            memset(big + n, 'a', len - (size_t)n - 4);
+            memcpy(big + len - 4, "\r\n\r\n", 4);
+            int fd = http_connect(port);
+            if (kept) {
+                http_resp r;
+                CHECK_INT(http_send(fd, "GET", "/healthz", NULL, NULL, 0, 1), 0);
+                CHECK_INT(http_recv(fd, &r), 0);
+                CHECK_INT(r.status, 200);
+                http_resp_free(&r);
+            }
+            if (len == 8193)
+                expect_head_on(fd, big, len, 431,
+                               E431("the request head is longer than 8192 bytes"));
+            else {
+                http_resp r;
+                CHECK_INT(http_write_all(fd, big, len), 0);
+                CHECK_INT(http_recv(fd, &r), 0);
+                CHECK_INT(r.status, 200);
+                http_resp_free(&r);
+            }
+            if (fd >= 0) close(fd);
+        }
+    /* 65 header lines, kept connection: the same 431 as on a fresh one */
+    n = snprintf(big, cap, "GET /healthz HTTP/1.1\r\n");
+    for (int i = 0; i < 65; i++)
+        n += snprintf(big + n, cap - (size_t)n, "H%d: v\r\n", i);
+    n += snprintf(big + n, cap - (size_t)n, "\r\n");
+    for (int kept = 0; kept < 2; kept++) {
+        int fd = http_connect(port);
+        if (kept) {
+            http_resp r;
+            CHECK_INT(http_send(fd, "GET", "/healthz", NULL, NULL, 0, 1), 0);
+            CHECK_INT(http_recv(fd, &r), 0);
+            http_resp_free(&r);
+        }
+        expect_head_on(fd, big, (size_t)n, 431,
+                       E431("more than 64 header lines, query parameters and cookies"));
+        if (fd >= 0) close(fd);
+    }
+    free(big);
+}
+
 /* The access log (stderr): one line per request, control bytes as \xNN. */
 static void test_access_log(void)
 {
@@ -297,6 +432,7 @@ static const xs_test tests[] = {
     {"query", test_query},
     {"raw_bytes", test_raw_bytes},
     {"library_messages", test_library_messages},
+    {"heads", test_heads},
     {"access_log", test_access_log},
     {"teardown", teardown},
 };
