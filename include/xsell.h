@@ -163,6 +163,23 @@ int xs_table_write_tail(FILE *out, xs_format fmt, size_t n_rows);
 /** Drops the rows of t, keeping its columns, so it can take the next chunk. */
 void xs_table_clear_rows(xs_table *t);
 
+/**
+ * Writes a one-row table as one record: in table format two aligned
+ * columns, key and value (the value right-aligned); in CSV the header and
+ * the row; in JSON one object and a newline (not an array of one).
+ * @return XS_OK, XS_EIO, XS_ENOMEM, or XS_EINVAL when t has not one row
+ * @code
+ *   xs_table_write_record(t, stdout, XS_FORMAT_JSON); // {"r": 0.24, "a": 0.79}
+ * @endcode
+ */
+int xs_table_write_record(const xs_table *t, FILE *out, xs_format fmt);
+/**
+ * The JSON object of a one-row table left open, "{"key": value, ...", so
+ * the caller can write further members (a comma, "folds": [...]) and "}".
+ * @return XS_OK, XS_EIO, XS_ENOMEM, or XS_EINVAL when t has not one row
+ */
+int xs_table_write_object_open(const xs_table *t, FILE *out);
+
 /* ====================================================================== */
 /* Store (src/store): SQLite by default, schema versioned by migrations    */
 /* ====================================================================== */
@@ -1906,6 +1923,17 @@ int xs_churn_cv_run(const xs_churn_data *d, const xs_churn_params *p, xs_churn_c
                     xs_error *err);
 /** Frees the arrays of a result; NULL is fine. */
 void xs_churn_cv_free(xs_churn_cv *r);
+/**
+ * Writes a cross-validation as `xsell churn eval` prints it (churn_out.c):
+ * in table format the summary, the folds and the calibration deciles one
+ * after another; in JSON one object with members "folds" and "calibration";
+ * in CSV one long table whose column "part" is overall, fold or decile.
+ * @return XS_OK, XS_ENOMEM or XS_EIO
+ * @code
+ *   xs_churn_cv_write(&r, stdout, XS_FORMAT_JSON);
+ * @endcode
+ */
+int xs_churn_cv_write(const xs_churn_cv *r, FILE *out, xs_format fmt);
 
 /**
  * Trains a model on all rows.
@@ -2098,6 +2126,15 @@ int xs_churn_history_train(const xs_snapshot *s, const xs_churn_history_opts *o,
 int xs_churn_history_predict(const xs_snapshot *s, const xs_churn_model *m,
                              const char *as_of, int with_contribs, xs_churn_data **data,
                              xs_churn_pred *pred, xs_error *err);
+
+/**
+ * Writes a time-split evaluation as `xsell churn eval --db` prints it
+ * (churn_out.c): the summary and the calibration deciles (in JSON the
+ * member "calibration"; in CSV one long table, part train, eval or decile).
+ * @return XS_OK, XS_ENOMEM or XS_EIO
+ */
+int xs_churn_history_eval_write(const xs_churn_history_eval_result *r, FILE *out,
+                                xs_format fmt);
 
 /* ====================================================================== */
 /* Uplift models (src/score/uplift*.c) and their evaluation               */

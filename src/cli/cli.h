@@ -54,6 +54,34 @@ int xs_cli_usage_error(const char *cmd, const char *fmt, ...)
 int xs_cli_exp_write(const xs_exp_result *r, xs_format fmt, int (*head)(void *, xs_format),
                      void *ctx);
 
+/* Shared by the commands that read and fit (model_common.c). */
+/* Prints "xsell CMD: out of memory" and returns XS_EXIT_FAIL. */
+int xs_cli_nomem(const char *cmd);
+/* Flushes stdout: XS_EXIT_OK, or says "xsell CMD: cannot write the output"
+ * and returns XS_EXIT_FAIL. */
+int xs_cli_flush(const char *cmd);
+/* Reports a failed xs_*_write of a result: XS_ENOMEM as out of memory,
+ * anything else as "cannot write the output". Returns XS_EXIT_FAIL. */
+int xs_cli_write_failed(const char *cmd, int code);
+/* Opens store db read-only and loads its snapshot (caller frees *snap with
+ * xs_snapshot_free). Returns 0, or the exit code after printing the error
+ * ("xsell CMD: DB: no such store" when there is none). */
+int xs_cli_load_snapshot(const char *cmd, const char *db, xs_snapshot **snap);
+/* The notes of a read table column on stderr: "xsell CMD: PATH: COLUMN: N
+ * blank value(s) treated as missing" and, when values were not seen in
+ * training, "... N value(s) UNSEEN" (UNSEEN: what became of them). */
+void xs_cli_column_notes(const char *cmd, const char *path, const xs_churn_column *col,
+                         const char *unseen);
+/* The XGBoost options of churn and uplift (getopt_long entries, value 'X';
+ * parsed by xs_cli_xgb_opt): --rounds, --max-depth, --eta, --threads. */
+#define XS_CLI_XGB_OPTIONS                                                               \
+    {"rounds", required_argument, NULL, 'X'}, {"max-depth", required_argument, NULL, 'X'}, \
+        {"eta", required_argument, NULL, 'X'}, {"threads", required_argument, NULL, 'X'}
+/* Sets the XGBoost option --NAME of p (*threads_set = 1 for --threads).
+ * Returns 0 or the exit code after printing a usage error. */
+int xs_cli_xgb_opt(const char *cmd, const char *name, const char *value, xs_churn_params *p,
+                   int *threads_set);
+
 /* `xsell experiment start|stop|list|report` (cmd_experiment_db.c): argv[0]
  * is the action. */
 int xs_cli_experiment_db(int argc, char **argv);

@@ -481,3 +481,16 @@ void xs_table_clear_rows(xs_table *t)
     t->n_rows = 0;
     t->n_pool = 0;
 }
+
+/* Contract in io/table.h. */
+const char *xs__table_at(const xs_table *t, size_t r, size_t c, const char **name)
+{
+    if (name) *name = c < t->n_cols ? t->cols[c].name : NULL;
+    return r < t->n_rows && c < t->n_cols ? cell(t, r, c) : NULL;
+}
+
+/* Contract in io/table.h. */
+size_t xs__table_n_cols(const xs_table *t)
+{
+    return t->n_cols;
+}

@@ -31,4 +31,10 @@ int xs__table_cell_n(xs_table *t, const char *s, size_t len);
 int xs__table_rows_append(const xs_table *t, xs_format fmt, char **buf, size_t *len,
                           size_t *cap);
 
+/* The cell at row r, column c (NULL when empty or out of range); *name
+ * (when name is not NULL) is set to the column's name. Borrowed from t. */
+const char *xs__table_at(const xs_table *t, size_t r, size_t c, const char **name);
+/* The number of columns of t. */
+size_t xs__table_n_cols(const xs_table *t);
+
 #endif
