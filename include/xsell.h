@@ -2569,6 +2569,17 @@ const xs_exp_row *xs_exp_result_row(const xs_exp_result *r, size_t i);
 int xs_exp_result_has_cuped(const xs_exp_result *r);
 /** Frees the result; NULL is fine. */
 void xs_exp_result_free(xs_exp_result *r);
+/**
+ * Writes an analysis as `xsell experiment analyze` prints it
+ * (experiment_out.c): in table format the groups, the sample-ratio line
+ * and the results; in JSON one object with members "groups", "srm" and
+ * "results"; in CSV the results alone.
+ * @return XS_OK, XS_ENOMEM or XS_EIO
+ * @code
+ *   xs_exp_result_write(r, stdout, XS_FORMAT_TABLE);
+ * @endcode
+ */
+int xs_exp_result_write(const xs_exp_result *r, FILE *out, xs_format fmt);
 
 /* ====================================================================== */
 /* KPIs (src/measure): revenue, retention and offer metrics per period    */
@@ -4045,6 +4056,15 @@ size_t xs_exp_report_n_arms(const xs_exp_report_result *r);
 const xs_exp_arm *xs_exp_report_arm(const xs_exp_report_result *r, size_t i);
 /** Frees the report; NULL is fine. */
 void xs_exp_report_free(xs_exp_report_result *r);
+/**
+ * Writes a holdout experiment's report as `xsell experiment report` prints
+ * it (experiment_out.c): the experiment x and its arms, then the analysis
+ * as xs_exp_result_write() (in JSON the members "experiment" and "arms"
+ * come first; CSV holds the results alone).
+ * @return XS_OK, XS_ENOMEM or XS_EIO
+ */
+int xs_exp_report_write(const xs_exp_report_result *r, const xs_experiment *x, FILE *out,
+                        xs_format fmt);
 
 /* ====================================================================== */
 /* Server (src/serve) and API keys (src/store)                            */

@@ -47,13 +47,6 @@ int xs_cli_print_table(const char *cmd, const xs_table *t, xs_format fmt);
 int xs_cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Writes an experiment analysis (groups, sample-ratio line, results) in
- * fmt to stdout; head (optional) writes what comes first: in table format
- * anything, in JSON format object members each followed by ", " (the
- * opening brace is already written). Returns 0 or -1. (cmd_experiment.c) */
-int xs_cli_exp_write(const xs_exp_result *r, xs_format fmt, int (*head)(void *, xs_format),
-                     void *ctx);
-
 /* Shared by the commands that read and fit (model_common.c). */
 /* Prints "xsell CMD: out of memory" and returns XS_EXIT_FAIL. */
 int xs_cli_nomem(const char *cmd);
@@ -82,6 +75,12 @@ void xs_cli_column_notes(const char *cmd, const char *path, const xs_churn_colum
 int xs_cli_xgb_opt(const char *cmd, const char *name, const char *value, xs_churn_params *p,
                    int *threads_set);
 
+/* `xsell experiment`: its help text (cmd_experiment.c) and the actions
+ * assign (cmd_experiment_assign.c) and analyze (cmd_experiment_analyze.c);
+ * argv[0] is the action. */
+void xs_cli_experiment_usage(FILE *out);
+int xs_cli_experiment_assign(int argc, char **argv);
+int xs_cli_experiment_analyze(int argc, char **argv);
 /* `xsell experiment start|stop|list|report` (cmd_experiment_db.c): argv[0]
  * is the action. */
 int xs_cli_experiment_db(int argc, char **argv);

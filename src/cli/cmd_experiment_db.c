@@ -3,7 +3,8 @@
  * holdout experiments of offer strategies kept in the store
  * (docs/experiments.md). start and stop change the store's experiments
  * table; the offer engine reads it (recommend, targets, serve) and holds
- * back the holdout arm; report analyses an experiment on the store's data.
+ * back the holdout arm; report analyses an experiment on the store's data
+ * and prints it with xs_exp_report_write (src/measure/experiment_out.c).
  */
 #include "cli/cli.h"
 #include "base/date.h"
@@ -153,63 +154,6 @@ static int cmd_list(const args *a, xs_store *st)
     return XS_EXIT_OK;
 }
 
-/* What the report writes before the analysis. */
-typedef struct report_head {
-    const xs_experiment *x;
-    const xs_exp_report_result *r;
-} report_head;
-
-static int arms_table(const xs_exp_report_result *r, xs_table **out)
-{
-    xs_table *t = xs_table_new();
-    *out = t;
-    if (!t || xs_table_column(t, "arm", XS_COL_TEXT) < 0 ||
-        xs_table_column(t, "customers", XS_COL_NUM) < 0 ||
-        xs_table_column(t, "offers", XS_COL_NUM) < 0 ||
-        xs_table_column(t, "accepted", XS_COL_NUM) < 0)
-        return -1;
-    for (size_t i = 0; i < xs_exp_report_n_arms(r); i++) {
-        const xs_exp_arm *m = xs_exp_report_arm(r, i);
-        if (xs_table_row(t) < 0 || xs_table_cell(t, m->name) < 0 ||
-            xs_table_cellf(t, "%zu", m->customers) < 0 ||
-            xs_table_cellf(t, "%zu", m->offers) < 0 ||
-            xs_table_cellf(t, "%zu", m->accepted) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int write_head(void *ctx, xs_format fmt)
-{
-    const report_head *h = ctx;
-    char until[11];
-    xs_exp_report_until(h->r, until);
-    xs_table *t = NULL;
-    int rc = arms_table(h->r, &t);
-    if (rc == 0 && fmt == XS_FORMAT_TABLE) {
-        printf("experiment %s: %s, split %s, %s to %s%s\n\n", h->x->name,
-               xs_offer_kind_key(h->x->kind), h->x->split, h->x->start, until,
-               h->x->end[0] ? "" : " (running)");
-        rc = xs_table_write(t, stdout, fmt);
-        fputc('\n', stdout);
-    } else if (rc == 0) {
-        fputs("\"experiment\": {\"name\": ", stdout);
-        xs_cli_json_str(stdout, h->x->name);
-        printf(", \"kind\": \"%s\", \"split\": ", xs_offer_kind_key(h->x->kind));
-        xs_cli_json_str(stdout, h->x->split);
-        printf(", \"start\": \"%s\", \"end\": ", h->x->start);
-        if (h->x->end[0])
-            printf("\"%s\"", h->x->end);
-        else
-            fputs("null", stdout);
-        printf(", \"until\": \"%s\"}, \"arms\": ", until);
-        rc = xs_table_write(t, stdout, fmt);
-        fputs(", ", stdout);
-    }
-    xs_table_free(t);
-    return rc < 0 ? -1 : 0;
-}
-
 static int cmd_report(const args *a, xs_store *st)
 {
     xs_error e = {0};
@@ -232,17 +176,7 @@ static int cmd_report(const args *a, xs_store *st)
         rc = xs_cli_fail(CMD, &e);
         goto cleanup;
     }
-    report_head h = {x, r};
-    if (a->fmt == XS_FORMAT_CSV) {
-        /* CSV holds one table: the results */
-        if (xs_cli_exp_write(xs_exp_report_analysis(r), a->fmt, NULL, NULL) < 0) rc = -1;
-    } else if (xs_cli_exp_write(xs_exp_report_analysis(r), a->fmt, write_head, &h) < 0) {
-        rc = -1;
-    }
-    if (rc < 0) {
-        fprintf(stderr, "xsell %s: out of memory\n", CMD);
-        rc = XS_EXIT_FAIL;
-    }
+    if (xs_exp_report_write(r, x, stdout, a->fmt) < 0) rc = xs_cli_nomem(CMD);
 cleanup:
     xs_exp_report_free(r);
     xs_snapshot_free(snap);
