@@ -166,6 +166,14 @@ typedef struct xs_cli_spec {
  * help, or XS_EXIT_USAGE after printing the error. */
 int xs_cli_parse(const xs_cli_spec *spec, int argc, char **argv, xs_cli_args *a,
                  void *opts);
+/* For a command whose first word is an action (`xsell store init ...`):
+ * argv[1] must be one of names (NULL-terminated). Returns -1 with *which
+ * its index (then parse argc - 1, argv + 1: the action is argv[0] there),
+ * XS_EXIT_OK after printing spec's help for --help / -h, or XS_EXIT_USAGE
+ * after "expected an action: A, B or C" / "unknown action \"x\" (expected
+ * A, B or C)". */
+int xs_cli_action(const xs_cli_spec *spec, int argc, char **argv, const char *const *names,
+                  int *which);
 /* Writes spec's help to out (the layout above). */
 void xs_cli_help(const xs_cli_spec *spec, FILE *out);
 /* Prints "xsell CMD: DB: no such store" and returns XS_EXIT_USAGE. */

@@ -9,6 +9,7 @@
 
 #include <assert.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,12 @@ void xs_cli_help(const xs_cli_spec *spec, FILE *out)
 
 /* ---- parsing ---------------------------------------------------------- */
 
+/* A bound as a long: LONG_MAX as a double does not convert back. */
+static long bound(double v)
+{
+    return v >= (double)LONG_MAX ? LONG_MAX : v <= (double)LONG_MIN ? LONG_MIN : (long)v;
+}
+
 /* Stores value in o's target (field). Returns 0 or the exit code. */
 static int set(const char *cmd, const xs_opt *o, const char *value, void *field, void *opts)
 {
@@ -133,11 +140,12 @@ static int set(const char *cmd, const xs_opt *o, const char *value, void *field,
         *(const char **)field = value;
         return 0;
     case XS_OPT_INT:
-        if (xs_cli_long(cmd, flag, value, (long)o->lo, (long)o->hi, &l)) return XS_EXIT_USAGE;
+        if (xs_cli_long(cmd, flag, value, bound(o->lo), bound(o->hi), &l))
+            return XS_EXIT_USAGE;
         *(int *)field = (int)l;
         return 0;
     case XS_OPT_LONG:
-        return xs_cli_long(cmd, flag, value, (long)o->lo, (long)o->hi, field);
+        return xs_cli_long(cmd, flag, value, bound(o->lo), bound(o->hi), field);
     case XS_OPT_DOUBLE:
         return xs_cli_double(cmd, flag, value, o->lo, o->hi, field);
     case XS_OPT_FORMAT:
@@ -158,7 +166,7 @@ static int check_db(const xs_cli_spec *spec, const xs_cli_args *a)
     unsigned need = spec->flags & (XS_CLI_DB | XS_CLI_DB_OR_MODEL);
     if (need && !a->db && !(need == XS_CLI_DB_OR_MODEL && a->model))
         return xs_cli_usage_error(spec->name, "--db FILE is required");
-    if (a->db && !xs_store_exists(a->db)) return xs_cli_no_store(spec->name, a->db);
+    if (need && a->db && !xs_store_exists(a->db)) return xs_cli_no_store(spec->name, a->db);
     return -1;
 }
 
@@ -179,7 +187,6 @@ int xs_cli_parse(const xs_cli_spec *spec, int argc, char **argv, xs_cli_args *a,
     }
     lo[n] = (struct option){0};
     shorts[ns] = '\0';
-    if (!a->format) a->format = XS_FORMAT_TABLE;
     optind = 1;
     opterr = 0;
     int c;
@@ -208,4 +215,37 @@ int xs_cli_no_store(const char *cmd, const char *db)
 {
     fprintf(stderr, "xsell %s: %s: no such store\n", cmd, db);
     return XS_EXIT_USAGE;
+}
+
+/* "A, B or C" of names into buf. */
+static const char *alternatives(const char *const *names, char *buf, size_t n)
+{
+    size_t k = 0, o = 0;
+    while (names[k])
+        k++;
+    buf[0] = '\0';
+    for (size_t i = 0; i < k && o < n; i++)
+        o += (size_t)snprintf(buf + o, n - o, "%s%s", i == 0 ? "" : i + 1 == k ? " or " : ", ",
+                              names[i]);
+    return buf;
+}
+
+int xs_cli_action(const xs_cli_spec *spec, int argc, char **argv, const char *const *names,
+                  int *which)
+{
+    char alt[256];
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        xs_cli_help(spec, stdout);
+        return fflush(stdout) ? XS_EXIT_FAIL : XS_EXIT_OK;
+    }
+    if (argc < 2 || argv[1][0] == '-')
+        return xs_cli_usage_error(spec->name, "expected an action: %s",
+                                  alternatives(names, alt, sizeof alt));
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(argv[1], names[i])) {
+            *which = i;
+            return -1;
+        }
+    return xs_cli_usage_error(spec->name, "unknown action %s (expected %s)", xs_cli_q(argv[1]),
+                              alternatives(names, alt, sizeof alt));
 }
