@@ -9,6 +9,7 @@
 
 #include "xsell.h"
 
+#include <stddef.h>
 #include <stdio.h>
 
 /* Exit codes of the CLI. */
@@ -84,6 +85,131 @@ int xs_cli_experiment_analyze(int argc, char **argv);
 /* `xsell experiment start|stop|list|report` (cmd_experiment_db.c): argv[0]
  * is the action. */
 int xs_cli_experiment_db(int argc, char **argv);
+
+/* ---- Option tables (opt.c) ------------------------------------------
+ *
+ * A subcommand describes its options in a table and calls xs_cli_parse()
+ * once; the parser fills the shared xs_cli_args and the command's own
+ * struct, reports every bad option one way, checks the store, and prints
+ * the help (usage, description, an Options: block generated from the
+ * table, notes, the exit-status line) that scripts/gen-man also turns into
+ * the man page. A command:
+ *
+ *   struct kpi_opts { xs_kpi_opts k; int save; };
+ *   static const xs_opt opts[] = {
+ *       {.ref = &xs_cli_opt_db},          // shared: fills args.db
+ *       {.ref = &xs_cli_opt_format},      // shared: fills args.format
+ *       {"save-days", 0, "N", XS_OPT_INT, .off = offsetof(struct kpi_opts, save),
+ *        .lo = 1, .hi = 3650, .help = "keep N days (default 90)"},
+ *       {0},
+ *   };
+ *   static const xs_cli_spec spec = {
+ *       "kpi", "xsell kpi --db FILE [--save-days N] [--format F]",
+ *       .about = "KPIs per calendar period.", .opts = opts, .flags = XS_CLI_DB};
+ *   ...
+ *   xs_cli_args a = {0};
+ *   struct kpi_opts o = {.save = 90};     // defaults before parsing
+ *   int rc = xs_cli_parse(&spec, argc, argv, &a, &o);
+ *   if (rc >= 0) return rc;               // help printed (0) or error (2)
+ *   // a.db exists, a.argc/a.argv are the operands
+ *
+ * Messages (all "xsell CMD: ..." plus "try 'xsell CMD --help'", exit 2):
+ * "--db needs a value", "unknown option \"--x\"", "--help takes no value",
+ * "--n: not an integer: \"x\"", "--n: 0 is out of range [1, 10]",
+ * "--by: expected a, b or c, got \"x\"", "unexpected argument \"x\"",
+ * "--db FILE is required"; and "xsell CMD: PATH: no such store" (exit 2).
+ * Values in messages are escaped by xs_cli_q(). --help (-h) is added to
+ * every table; getopt_long's rules hold (unambiguous prefixes, --name=value,
+ * options and operands in any order, "--" ends the options). */
+typedef enum xs_opt_kind {
+    XS_OPT_FLAG,   /* no value: the int target is set to 1 */
+    XS_OPT_STR,    /* const char *: the value itself (borrowed from argv) */
+    XS_OPT_INT,    /* int in [lo, hi] */
+    XS_OPT_LONG,   /* long in [lo, hi] */
+    XS_OPT_DOUBLE, /* double in [lo, hi] */
+    XS_OPT_FORMAT, /* xs_format: table, json or csv */
+    XS_OPT_ENUM,   /* parse(value, target) >= 0, else "--NAME: expected EXPECT, got V" */
+    XS_OPT_CALL,   /* call(cmd, opt, value, opts): anything else (repeatable
+                    * options, lists); returns 0 or the exit code after printing */
+} xs_opt_kind;
+
+typedef struct xs_opt xs_opt;
+struct xs_opt {
+    const char *name;  /* long name without "--"; NULL (and no ref) ends a table */
+    char letter;       /* short option letter, or 0 */
+    const char *value; /* the value's name in the help ("FILE"); NULL for a flag */
+    xs_opt_kind kind;
+    int common;        /* target in xs_cli_args (shared entries), else in opts */
+    size_t off;        /* offsetof() the target in its struct */
+    double lo, hi;     /* bounds of INT, LONG, DOUBLE */
+    int (*parse)(const char *value, void *target); /* ENUM */
+    const char *expect;                            /* ENUM: "month, quarter or year" */
+    int (*call)(const char *cmd, const xs_opt *o, const char *value, void *opts);
+    const char *help; /* help lines, separated by '\n' */
+    /* A shared entry (xs_cli_opt_db...) this one is: every other field set
+     * here (non-zero) replaces the shared one's, e.g. .help or .hi. */
+    const xs_opt *ref;
+};
+
+/* The shared entries: each fills its field of xs_cli_args. */
+extern const xs_opt xs_cli_opt_db;      /* --db FILE -> db */
+extern const xs_opt xs_cli_opt_model;   /* --model FILE -> model */
+extern const xs_opt xs_cli_opt_format;  /* --format table|json|csv -> format */
+extern const xs_opt xs_cli_opt_as_of;   /* --as-of DATE -> as_of */
+extern const xs_opt xs_cli_opt_lang;    /* --lang en|ja -> lang */
+extern const xs_opt xs_cli_opt_threads; /* --threads N, 1..16 -> threads */
+
+/* What the shared entries fill, and the operands. Zero it before parsing
+ * (format 0 is XS_FORMAT_TABLE); unset fields stay 0 / NULL. */
+typedef struct xs_cli_args {
+    const char *db, *model, *as_of, *lang;
+    xs_format format;
+    int threads;
+    int argc;    /* the operands (non-option arguments), after parsing */
+    char **argv; /* borrowed from the argv parsed */
+} xs_cli_args;
+
+/* xs_cli_spec.flags: which store check xs_cli_parse() makes. With either,
+ * a --db given must name an existing store ("PATH: no such store"). */
+enum {
+    XS_CLI_DB = 1,          /* --db is required */
+    XS_CLI_DB_OR_MODEL = 2, /* --db or --model is required */
+};
+
+typedef struct xs_cli_spec {
+    const char *name;  /* what messages say: "xsell NAME: ..." */
+    const char *usage; /* usage lines: "xsell kpi --db FILE ..."; lines after
+                        * the first are indented under the first */
+    const char *about; /* what the command does (paragraphs), or NULL */
+    const xs_opt *opts; /* the table, ending with {0}; --help is added */
+    const char *notes;  /* text after the Options: block, or NULL */
+    unsigned flags;     /* XS_CLI_DB, XS_CLI_DB_OR_MODEL or 0 */
+    int max_operands;   /* more is "unexpected argument"; -1: any number */
+} xs_cli_spec;
+
+/* Parses argv (argv[0] is the command's name) by spec into *a (the shared
+ * entries, operands) and *opts (the others, at their .off), then checks
+ * operands and store. Returns -1 to go on, XS_EXIT_OK after printing the
+ * help, or XS_EXIT_USAGE after printing the error. */
+int xs_cli_parse(const xs_cli_spec *spec, int argc, char **argv, xs_cli_args *a,
+                 void *opts);
+/* For a command whose first word is an action (`xsell store init ...`):
+ * argv[1] must be one of names (NULL-terminated). Returns -1 with *which
+ * its index (then parse argc - 1, argv + 1: the action is argv[0] there),
+ * XS_EXIT_OK after printing spec's help for --help / -h, or XS_EXIT_USAGE
+ * after "expected an action: A, B or C" / "unknown action \"x\" (expected
+ * A, B or C)". */
+int xs_cli_action(const xs_cli_spec *spec, int argc, char **argv, const char *const *names,
+                  int *which);
+/* Writes spec's help to out (the layout above). */
+void xs_cli_help(const xs_cli_spec *spec, FILE *out);
+/* Prints "xsell CMD: DB: no such store" and returns XS_EXIT_USAGE. */
+int xs_cli_no_store(const char *cmd, const char *db);
+/* value in double quotes for a message, '"' and '\\' escaped, control
+ * characters as \xNN, cut after XS_CLI_Q_MAX bytes. Returns one of four
+ * static buffers in turn (at most four per message; not thread-safe). */
+#define XS_CLI_Q_MAX 120
+const char *xs_cli_q(const char *value);
 
 /* The one report of a getopt_long failure: call it for whatever the loop
  * did not handle (c is ':' or '?'; every optstring starts with ':' so that a
