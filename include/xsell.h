@@ -3443,6 +3443,18 @@ int xs_plan_totals_table(const xs_plan *pl, xs_table *t);
  *  @param customer_id one customer's rows; NULL: every customer
  *  @return XS_OK, XS_ENOTFOUND (unknown customer), XS_ENOMEM */
 int xs_plan_assignment_table(const xs_plan *pl, const char *customer_id, xs_table *t);
+/**
+ * Writes the plan as `xsell plan` prints it (plan_report.c): in table
+ * format the totals against the greedy ranking and the constraints with
+ * their shadow prices; in JSON {totals, constraints, assignment}; in CSV
+ * the assignment.
+ * @param customer_id JSON and CSV: one customer's assignment; NULL: all
+ * @return XS_OK, XS_ENOTFOUND (unknown customer), XS_ENOMEM or XS_EIO
+ * @code
+ *   xs_plan_write(pl, NULL, stdout, XS_FORMAT_TABLE);
+ * @endcode
+ */
+int xs_plan_write(const xs_plan *pl, const char *customer_id, FILE *out, xs_format fmt);
 
 /**
  * Stores the plan as the store's latest (`xsell build --capacity`, read by

@@ -66,6 +66,9 @@ int xs_cli_load_snapshot(const char *cmd, const char *db, xs_snapshot **snap);
  * training, "... N value(s) UNSEEN" (UNSEEN: what became of them). */
 void xs_cli_column_notes(const char *cmd, const char *path, const xs_churn_column *col,
                          const char *unseen);
+/* --set SPEC of the offer commands: sets cfg's settings by name. Returns
+ * 0, or prints the library's message as a usage error and returns 2. */
+int xs_cli_offer_set(const char *cmd, xs_offer_config *cfg, const char *value);
 /* The XGBoost options of churn and uplift (getopt_long entries, value 'X';
  * parsed by xs_cli_xgb_opt): --rounds, --max-depth, --eta, --threads. */
 #define XS_CLI_XGB_OPTIONS                                                               \

@@ -32,13 +32,9 @@ struct build_opts {
 static int set_cfg(const char *cmd, const xs_opt *o, const char *value, void *opts)
 {
     struct build_opts *b = opts;
-    xs_error e;
-    char buf[1200];
     (void)o;
     b->set = value;
-    if (xs_offer_config_set(&b->cfg, value, "--set", &e) < 0)
-        return xs_cli_usage_error(cmd, "%s", xs_cli_error_format(&e, buf, sizeof buf));
-    return 0;
+    return xs_cli_offer_set(cmd, &b->cfg, value);
 }
 
 static int set_shard(const char *cmd, const xs_opt *o, const char *value, void *opts)

@@ -1,6 +1,7 @@
 /*
  * model_common.c — what the commands that read tables and fit models
- * (churn, uplift, clv, experiment) share: the XGBoost options, the notes
+ * (churn, uplift, clv, experiment, the offer commands) share: the XGBoost
+ * options, --set of the offer settings, the notes
  * on blank and unseen values, the store's snapshot, and the reports of
  * running out of memory or failing to write the output.
  */
@@ -79,5 +80,14 @@ int xs_cli_xgb_opt(const char *cmd, const char *name, const char *value, xs_chur
         p->nthread = (int)v;
         *threads_set = 1;
     }
+    return 0;
+}
+
+int xs_cli_offer_set(const char *cmd, xs_offer_config *cfg, const char *value)
+{
+    xs_error e;
+    char buf[1200];
+    if (xs_offer_config_set(cfg, value, "--set", &e) < 0)
+        return xs_cli_usage_error(cmd, "%s", xs_cli_error_format(&e, buf, sizeof buf));
     return 0;
 }
