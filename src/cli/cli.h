@@ -303,6 +303,11 @@ void xs_cli_src_note(const char *cmd, xs_cli_src *src, const char *what);
 
 /* The subcommands. */
 int xs_cmd_demo(int argc, char **argv);
+/* cmd_demo_summary.c: the summary sections of `xsell demo` (the store's
+ * snapshot s, the engine en, the n_exp experiments exp) in fmt to out.
+ * Returns XS_OK or a negative XS_E* code. */
+int xs_cli_demo_summary(const xs_experiment *exp, long n_exp, const xs_snapshot *s,
+                        const xs_offer_engine *en, xs_format fmt, FILE *out);
 int xs_cmd_gen(int argc, char **argv);
 int xs_cmd_import(int argc, char **argv);
 /* cmd_import.c: the error and progress callbacks every import prints with
