@@ -23,14 +23,12 @@ typedef struct xs_cli_churn_args {
     xs_format fmt;
 } xs_cli_churn_args;
 
-/* The help text of `xsell churn` (cmd_churn.c). */
-void xs_cli_churn_usage(FILE *out);
-/* Parses the options of a subcommand (argv[0] is its name). Returns 0, -1
- * for --help (printed), or an exit code; free *a with
- * xs_cli_churn_args_free() in every case. (cmd_churn_args.c) */
+/* Parses the options of a subcommand (argv[0] is its name) by the table of
+ * cmd_churn.c. Returns -1 to go on, else the exit code (help or error
+ * printed); free *a with xs_cli_churn_args_free() in every case. */
 int xs_cli_churn_parse(int argc, char **argv, xs_cli_churn_args *a);
 void xs_cli_churn_args_free(xs_cli_churn_args *a);
-/* The history options of the command line. */
+/* The history options of the command line (cmd_churn_args.c). */
 void xs_cli_churn_history_opts(const xs_cli_churn_args *a, xs_churn_history_opts *o);
 /* Blank and unseen values of the table read from path, one note per column. */
 void xs_cli_churn_notes(const xs_churn_data *d, const char *path);

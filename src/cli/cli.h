@@ -69,15 +69,6 @@ void xs_cli_column_notes(const char *cmd, const char *path, const xs_churn_colum
 /* --set SPEC of the offer commands: sets cfg's settings by name. Returns
  * 0, or prints the library's message as a usage error and returns 2. */
 int xs_cli_offer_set(const char *cmd, xs_offer_config *cfg, const char *value);
-/* The XGBoost options of churn and uplift (getopt_long entries, value 'X';
- * parsed by xs_cli_xgb_opt): --rounds, --max-depth, --eta, --threads. */
-#define XS_CLI_XGB_OPTIONS                                                               \
-    {"rounds", required_argument, NULL, 'X'}, {"max-depth", required_argument, NULL, 'X'}, \
-        {"eta", required_argument, NULL, 'X'}, {"threads", required_argument, NULL, 'X'}
-/* Sets the XGBoost option --NAME of p (*threads_set = 1 for --threads).
- * Returns 0 or the exit code after printing a usage error. */
-int xs_cli_xgb_opt(const char *cmd, const char *name, const char *value, xs_churn_params *p,
-                   int *threads_set);
 
 /* `xsell experiment`: its help text (cmd_experiment.c) and the actions
  * assign (cmd_experiment_assign.c) and analyze (cmd_experiment_analyze.c);

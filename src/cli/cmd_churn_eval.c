@@ -39,7 +39,8 @@ int xs_cli_churn_eval(int argc, char **argv)
     xs_churn_cv r;
     memset(&r, 0, sizeof r);
     int rc = xs_cli_churn_parse(argc, argv, &a);
-    if (rc) goto cleanup;
+    if (rc >= 0) goto cleanup;
+    rc = 0;
     if (a.db) {
         rc = history_eval(&a);
         goto cleanup;
@@ -57,5 +58,5 @@ cleanup:
     xs_churn_cv_free(&r);
     xs_churn_data_free(d);
     xs_cli_churn_args_free(&a);
-    return rc < 0 ? XS_EXIT_OK : rc;
+    return rc;
 }

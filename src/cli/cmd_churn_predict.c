@@ -22,7 +22,8 @@ int xs_cli_churn_predict(int argc, char **argv)
     memset(&p, 0, sizeof p);
     xs_snapshot *snap = NULL;
     int rc = xs_cli_churn_parse(argc, argv, &a);
-    if (rc) goto cleanup;
+    if (rc >= 0) goto cleanup;
+    rc = 0;
     if (!a.model || (!a.input && !a.db) || (!a.db && !a.id)) {
         rc = xs_cli_usage_error(CMD, "%s is required",
                                 !a.model            ? "--model"
@@ -100,5 +101,5 @@ cleanup:
     xs_churn_data_free(d);
     xs_snapshot_free(snap);
     xs_cli_churn_args_free(&a);
-    return rc < 0 ? XS_EXIT_OK : rc;
+    return rc;
 }

@@ -58,7 +58,8 @@ int xs_cli_churn_train(int argc, char **argv)
     xs_churn_model *m = NULL;
     xs_table *t = NULL;
     int rc = xs_cli_churn_parse(argc, argv, &a);
-    if (rc) goto cleanup;
+    if (rc >= 0) goto cleanup;
+    rc = 0;
     if (!a.model) {
         rc = xs_cli_usage_error(CMD, "--model is required");
         goto cleanup;
@@ -95,7 +96,7 @@ cleanup:
     xs_churn_model_free(m);
     xs_churn_data_free(d);
     xs_cli_churn_args_free(&a);
-    return rc < 0 ? XS_EXIT_OK : rc;
+    return rc;
 }
 
 /* ---------------------------------------------------------------------- */

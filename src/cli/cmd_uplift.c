@@ -5,32 +5,103 @@
  * per input row in input order, eval measures a learner on held-out rows
  * (Qini, AUUC, uplift@k by scikit-uplift's conventions, with bootstrap
  * intervals). The work is in libxsell (src/score/uplift*.c,
- * src/measure/uplift_eval*.c); this file holds the help text, the options
- * and the reading of the table; the subcommands are in cmd_uplift_model.c
+ * src/measure/uplift_eval*.c); this file holds the options (one table for
+ * the three) and the reading of the table; the subcommands are in cmd_uplift_model.c
  * (train, predict) and cmd_uplift_eval.c.
  */
 #include "cli/uplift.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *CMD = XS_CLI_UPLIFT;
+#define CMD XS_CLI_UPLIFT
 
-static void usage(FILE *out)
+typedef xs_cli_uplift_args args;
+
+/* The options that are not a plain value. */
+static int special(const char *cmd, const xs_opt *o, const char *v, void *opts)
 {
-    fprintf(
-        out,
-        "usage: xsell uplift train --input FILE --treatment-col COL --treatment VALUE\n"
-        "                          --control VALUE --outcome COL [--features A,B,...]\n"
-        "                          --model OUT.json [OPTIONS]\n"
-        "       xsell uplift predict --input FILE --model FILE [--threads N] [--format "
-        "F]\n"
-        "       xsell uplift eval --input FILE --treatment-col COL --treatment VALUE\n"
-        "                         --control VALUE --outcome COL [--features A,B,...]\n"
-        "                         [--folds K | --split FRACTION] [OPTIONS]\n"
-        "\n"
+    args *a = opts;
+    xs_churn_params *p = &a->eo.params.xgb;
+    long n;
+    if (!strcmp(o->name, "features"))
+        return xs_cli_code_list(cmd, "--features", (char *)v, &a->features, &a->n_features);
+    if (!strcmp(o->name, "learner")) {
+        if (xs_uplift_learner_parse(v, &a->eo.params.learner) < 0)
+            return xs_cli_usage_error(
+                cmd, "--learner: expected two_model or class_transform, got \"%s\"", v);
+        a->learner_set = 1;
+        return 0;
+    }
+    if (!strcmp(o->name, "delimiter")) return xs_cli_delimiter(cmd, v, &a->delim);
+    if (!strcmp(o->name, "split")) {
+        a->split_set = 1;
+        return xs_cli_double(cmd, "--split", v, 0.01, 0.99, &a->eo.test_frac);
+    }
+    if (!strcmp(o->name, "folds")) {
+        if (xs_cli_long(cmd, "--folds", v, 2, 1000, &n)) return XS_EXIT_USAGE;
+        a->eo.folds = (size_t)n;
+        a->folds_set = 1;
+        return 0;
+    }
+    if (!strcmp(o->name, "bootstrap")) {
+        if (xs_cli_long(cmd, "--bootstrap", v, 0, 100000, &n)) return XS_EXIT_USAGE;
+        a->eo.n_boot = (size_t)n;
+        return 0;
+    }
+    if (xs_cli_long(cmd, "--seed", v, 0, 2147483647L, &n)) return XS_EXIT_USAGE;
+    a->eo.seed = p->seed = (uint64_t)n;
+    return 0;
+}
+
+#define OFF(f) offsetof(args, f)
+#define SPECIAL(name, value, text) {name, 0, value, XS_OPT_CALL, .call = special, .help = text}
+#define STR(name, value, field, text)                                                      \
+    {name, 0, value, XS_OPT_STR, .off = OFF(field), .help = text}
+static const xs_opt opts[] = {
+    STR("input", "FILE", input, "the table (CSV with a header row)"),
+    STR("treatment-col", "COL", ro.treatment_col, "the column naming each row's arm"),
+    STR("treatment", "VALUE", ro.treatment, "its value for treated rows"),
+    STR("control", "VALUE", ro.control, "its value for control rows"),
+    STR("outcome", "COL", ro.outcome, "the outcome column: 0 or 1"),
+    STR("positive", "VALUE", ro.positive,
+        "outcome value meaning 1 (any other non-blank value is 0)"),
+    SPECIAL("features", "A,B,...", "feature columns (repeatable; default: all others)"),
+    SPECIAL("learner", "L", "two_model (default for train) or class_transform;\n"
+                            "eval: both unless given"),
+    {.ref = &xs_cli_opt_model, .help = "model file to write (train) or read (predict)"},
+    SPECIAL("folds", "K", "eval: k-fold cross-validation instead of one split"),
+    SPECIAL("split", "FRACTION", "eval: share of the rows held out (default 0.5)"),
+    {"k", 0, "FRACTION", XS_OPT_DOUBLE, .off = OFF(eo.k), .lo = 0.001, .hi = 0.999,
+     .help = "eval: uplift@k share (default 0.3)"},
+    SPECIAL("bootstrap", "B", "eval: bootstrap resamples (default 200, 0: none)"),
+    SPECIAL("seed", "S", "seed of the split, the bootstrap and XGBoost (default 42)"),
+    {"rounds", 0, "N", XS_OPT_INT, .off = OFF(eo.params.xgb.rounds), .lo = 1, .hi = 100000,
+     .help = "boosting rounds (default 50)"},
+    {"max-depth", 0, "D", XS_OPT_INT, .off = OFF(eo.params.xgb.max_depth), .lo = 1, .hi = 30,
+     .help = "tree depth (default 2)"},
+    {"eta", 0, "E", XS_OPT_DOUBLE, .off = OFF(eo.params.xgb.eta), .lo = 1e-6, .hi = 1,
+     .help = "learning rate (default 0.1)"},
+    {"min-child-weight", 0, "W", XS_OPT_DOUBLE, .off = OFF(eo.params.xgb.min_child_weight),
+     .lo = 0, .hi = 1e9, .help = "smallest hessian sum of a leaf (default 20)"},
+    {.ref = &xs_cli_opt_threads, .hi = 256,
+     .help = "XGBoost threads (default 2; results depend on it)"},
+    SPECIAL("delimiter", "C", "CSV delimiter (default ',')"),
+    {.ref = &xs_cli_opt_format},
+    {0},
+};
+
+static const xs_cli_spec spec = {
+    CMD,
+    "xsell uplift train --input FILE --treatment-col COL --treatment VALUE\n"
+    "                   --control VALUE --outcome COL [--features A,B,...]\n"
+    "                   --model OUT.json [OPTIONS]\n"
+    "xsell uplift predict --input FILE --model FILE [--threads N] [--format F]\n"
+    "xsell uplift eval --input FILE --treatment-col COL --treatment VALUE\n"
+    "                  --control VALUE --outcome COL [--features A,B,...]\n"
+    "                  [--folds K | --split FRACTION] [OPTIONS]",
+    .about =
         "The table of a randomised experiment: one row per unit, a treatment column\n"
         "(rows with the --treatment value are treated, rows with the --control value\n"
         "are the control; rows with any other value are left out of training and\n"
@@ -47,158 +118,32 @@ static void usage(FILE *out)
         "eval: trains on a stratified split (default: half the rows held out) or on\n"
         "k folds and measures the held-out predictions: qini (qini_auc_score), auuc\n"
         "(uplift_auc_score), uplift@k by the \"overall\" and \"by_group\" strategies of\n"
-        "scikit-uplift, each with a 95%% bootstrap interval, and the random baseline\n"
-        "(treated rate minus control rate of the test rows). docs/uplift.md.\n"
-        "\n");
-    fprintf(out,
-            "  --input FILE          the table (CSV with a header row)\n"
-            "  --treatment-col COL   the column naming each row's arm\n"
-            "  --treatment VALUE     its value for treated rows\n"
-            "  --control VALUE       its value for control rows\n"
-            "  --outcome COL         the outcome column: 0 or 1\n"
-            "  --positive VALUE      outcome value meaning 1 (any other non-blank value "
-            "is 0)\n"
-            "  --features A,B,...    feature columns (repeatable; default: all others)\n"
-            "  --learner L           two_model (default for train) or class_transform;\n"
-            "                        eval: both unless given\n"
-            "  --model FILE          model file to write (train) or read (predict)\n"
-            "  --folds K             eval: k-fold cross-validation instead of one split\n"
-            "  --split FRACTION      eval: share of the rows held out (default 0.5)\n"
-            "  --k FRACTION          eval: uplift@k share (default 0.3)\n"
-            "  --bootstrap B         eval: bootstrap resamples (default 200, 0: none)\n"
-            "  --seed S              seed of the split, the bootstrap and XGBoost "
-            "(default 42)\n"
-            "  --rounds N            boosting rounds (default 50)\n"
-            "  --max-depth D         tree depth (default 2)\n"
-            "  --eta E               learning rate (default 0.1)\n"
-            "  --min-child-weight W  smallest hessian sum of a leaf (default 20)\n"
-            "  --threads N           XGBoost threads (default 2; results depend on it)\n"
-            "  --delimiter C         CSV delimiter (default ',')\n"
-            "  --format F            table (default), json or csv\n"
-            "  --help                this text\n"
-            "Exit status: 0 ok, 1 failure, 2 bad usage or bad input.\n");
-}
-
-enum {
-    O_STR = 256, /* a plain string option: its field in str_field() */
-    O_FEATURES,
-    O_LEARNER,
-    O_FOLDS,
-    O_SPLIT,
-    O_K,
-    O_BOOT,
-    O_SEED,
-    O_MCW,
-    O_DELIM,
-    O_FORMAT,
-    O_HELP
+        "scikit-uplift, each with a 95% bootstrap interval, and the random baseline\n"
+        "(treated rate minus control rate of the test rows). docs/uplift.md.",
+    .opts = opts,
 };
 
-static const struct option opts[] = {
-    {"input", required_argument, NULL, O_STR},
-    {"treatment-col", required_argument, NULL, O_STR},
-    {"treatment", required_argument, NULL, O_STR},
-    {"control", required_argument, NULL, O_STR},
-    {"outcome", required_argument, NULL, O_STR},
-    {"positive", required_argument, NULL, O_STR},
-    {"model", required_argument, NULL, O_STR},
-    {"features", required_argument, NULL, O_FEATURES},
-    {"learner", required_argument, NULL, O_LEARNER},
-    {"folds", required_argument, NULL, O_FOLDS},
-    {"split", required_argument, NULL, O_SPLIT},
-    {"k", required_argument, NULL, O_K},
-    {"bootstrap", required_argument, NULL, O_BOOT},
-    {"seed", required_argument, NULL, O_SEED},
-    XS_CLI_XGB_OPTIONS,
-    {"min-child-weight", required_argument, NULL, O_MCW},
-    {"delimiter", required_argument, NULL, O_DELIM},
-    {"format", required_argument, NULL, O_FORMAT},
-    {"help", no_argument, NULL, O_HELP},
-    {NULL, 0, NULL, 0}};
-
-/* The field of the string option opts[i] (the first seven, in order). */
-static const char **str_field(xs_cli_uplift_args *a, int i)
+/* Contract in uplift.h. */
+int xs_cli_uplift_parse(int argc, char **argv, args *a)
 {
-    const char **f[] = {&a->input,      &a->ro.treatment_col, &a->ro.treatment, &a->ro.control,
-                        &a->ro.outcome, &a->ro.positive,      &a->model};
-    return f[i];
-}
-
-/* One option other than --help; returns 0 or an exit code. */
-static int option(xs_cli_uplift_args *a, int c, int li)
-{
-    xs_churn_params *p = &a->eo.params.xgb;
-    long v;
-    double dv;
-    switch (c) {
-    case O_STR:
-        *str_field(a, li) = optarg;
-        return 0;
-    case 'X':
-        return xs_cli_xgb_opt(CMD, opts[li].name, optarg, p, &a->threads_set);
-    case O_FEATURES:
-        return xs_cli_code_list(CMD, "--features", optarg, &a->features, &a->n_features);
-    case O_LEARNER:
-        if (xs_uplift_learner_parse(optarg, &a->eo.params.learner) < 0)
-            return xs_cli_usage_error(
-                CMD, "--learner: expected two_model or class_transform, got \"%s\"", optarg);
-        a->learner_set = 1;
-        return 0;
-    case O_FOLDS:
-        if (xs_cli_long(CMD, "--folds", optarg, 2, 1000, &v)) return XS_EXIT_USAGE;
-        a->eo.folds = (size_t)v;
-        a->folds_set = 1;
-        return 0;
-    case O_SPLIT:
-        a->split_set = 1;
-        return xs_cli_double(CMD, "--split", optarg, 0.01, 0.99, &a->eo.test_frac);
-    case O_K:
-        return xs_cli_double(CMD, "--k", optarg, 0.001, 0.999, &a->eo.k);
-    case O_BOOT:
-        if (xs_cli_long(CMD, "--bootstrap", optarg, 0, 100000, &v)) return XS_EXIT_USAGE;
-        a->eo.n_boot = (size_t)v;
-        return 0;
-    case O_SEED:
-        if (xs_cli_long(CMD, "--seed", optarg, 0, 2147483647L, &v)) return XS_EXIT_USAGE;
-        a->eo.seed = p->seed = (uint64_t)v;
-        return 0;
-    case O_MCW:
-        if (xs_cli_double(CMD, "--min-child-weight", optarg, 0, 1e9, &dv)) return XS_EXIT_USAGE;
-        p->min_child_weight = dv;
-        return 0;
-    case O_DELIM:
-        return xs_cli_delimiter(CMD, optarg, &a->delim);
-    case O_FORMAT:
-        return xs_cli_format(CMD, optarg, &a->fmt);
-    default:
-        return 0;
-    }
-}
-
-int xs_cli_uplift_parse(int argc, char **argv, xs_cli_uplift_args *a)
-{
+    xs_cli_args g = {0};
     memset(a, 0, sizeof *a);
     xs_uplift_eval_opts_init(&a->eo);
     a->delim = ',';
-    int c, li = -1, rc;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":", opts, &li)) != -1) {
-        if (c == O_HELP) {
-            usage(stdout);
-            return -1;
-        }
-        if (c == ':' || c == '?') return xs_cli_bad_option(CMD, c, argv);
-        if ((rc = option(a, c, li))) return rc;
+    int rc = xs_cli_parse(&spec, argc, argv, &g, a);
+    if (rc >= 0) return rc;
+    a->model = g.model;
+    a->fmt = g.format;
+    if (g.threads) {
+        a->eo.params.xgb.nthread = g.threads;
+        a->threads_set = 1;
     }
-    if (optind < argc)
-        return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
     if (a->folds_set && a->split_set)
         return xs_cli_usage_error(CMD, "--folds and --split cannot be used together");
     a->ro.features = a->features;
     a->ro.n_features = a->n_features;
     a->ro.delimiter = a->delim;
-    return 0;
+    return -1;
 }
 
 void xs_cli_uplift_args_free(xs_cli_uplift_args *a)
@@ -239,18 +184,10 @@ int xs_cli_uplift_load_train(const xs_cli_uplift_args *a, xs_uplift_data **d)
 
 int xs_cmd_uplift(int argc, char **argv)
 {
-    if (argc < 2) {
-        usage(stderr);
-        return XS_EXIT_USAGE;
-    }
-    const char *sub = argv[1];
-    if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
-        usage(stdout);
-        return XS_EXIT_OK;
-    }
-    if (!strcmp(sub, "train")) return xs_cli_uplift_train(argc - 1, argv + 1);
-    if (!strcmp(sub, "predict")) return xs_cli_uplift_predict(argc - 1, argv + 1);
-    if (!strcmp(sub, "eval")) return xs_cli_uplift_eval(argc - 1, argv + 1);
-    return xs_cli_usage_error(CMD, "unknown subcommand \"%s\" (train, predict or eval)",
-                              sub);
+    static const char *const names[] = {"train", "predict", "eval", NULL};
+    int which, rc = xs_cli_action(&spec, argc, argv, names, &which);
+    if (rc >= 0) return rc;
+    if (which == 0) return xs_cli_uplift_train(argc - 1, argv + 1);
+    if (which == 1) return xs_cli_uplift_predict(argc - 1, argv + 1);
+    return xs_cli_uplift_eval(argc - 1, argv + 1);
 }

@@ -32,7 +32,8 @@ int xs_cli_uplift_eval(int argc, char **argv)
     xs_uplift_data *d = NULL;
     xs_table *t = NULL;
     int rc = xs_cli_uplift_parse(argc, argv, &a);
-    if (rc) goto cleanup;
+    if (rc >= 0) goto cleanup;
+    rc = 0;
     if (a.model) {
         rc = xs_cli_usage_error(CMD, "eval takes no --model");
         goto cleanup;
@@ -95,5 +96,5 @@ cleanup:
     xs_table_free(t);
     xs_uplift_data_free(d);
     xs_cli_uplift_args_free(&a);
-    return rc < 0 ? XS_EXIT_OK : rc;
+    return rc;
 }

@@ -18,7 +18,8 @@ int xs_cli_uplift_train(int argc, char **argv)
     xs_uplift_model *m = NULL;
     xs_table *t = NULL;
     int rc = xs_cli_uplift_parse(argc, argv, &a);
-    if (rc) goto cleanup;
+    if (rc >= 0) goto cleanup;
+    rc = 0;
     if (!a.model) {
         rc = xs_cli_usage_error(CMD, "--model is required");
         goto cleanup;
@@ -59,7 +60,7 @@ cleanup:
     xs_uplift_model_free(m);
     xs_uplift_data_free(d);
     xs_cli_uplift_args_free(&a);
-    return rc < 0 ? XS_EXIT_OK : rc;
+    return rc;
 }
 
 int xs_cli_uplift_predict(int argc, char **argv)
@@ -70,7 +71,8 @@ int xs_cli_uplift_predict(int argc, char **argv)
     xs_table *t = NULL;
     double *u = NULL;
     int rc = xs_cli_uplift_parse(argc, argv, &a);
-    if (rc) goto cleanup;
+    if (rc >= 0) goto cleanup;
+    rc = 0;
     if (!a.model || !a.input) {
         rc = xs_cli_usage_error(CMD, "%s is required", !a.model ? "--model" : "--input");
         goto cleanup;
@@ -111,5 +113,5 @@ cleanup:
     xs_uplift_model_free(m);
     xs_uplift_data_free(d);
     xs_cli_uplift_args_free(&a);
-    return rc < 0 ? XS_EXIT_OK : rc;
+    return rc;
 }

@@ -1,9 +1,9 @@
 /*
  * model_common.c — what the commands that read tables and fit models
- * (churn, uplift, clv, experiment, the offer commands) share: the XGBoost
- * options, --set of the offer settings, the notes
- * on blank and unseen values, the store's snapshot, and the reports of
- * running out of memory or failing to write the output.
+ * (churn, uplift, clv, experiment, the offer commands) share: --set of
+ * the offer settings, the notes on blank and unseen values, the store's
+ * snapshot, and the reports of running out of memory or failing to write
+ * the output.
  */
 #include "cli/cli.h"
 
@@ -58,29 +58,6 @@ void xs_cli_column_notes(const char *cmd, const char *path, const xs_churn_colum
     if (col->n_unseen)
         fprintf(stderr, "xsell %s: %s: %s: %zu value%s %s\n", cmd, path, col->name,
                 col->n_unseen, col->n_unseen == 1 ? "" : "s", unseen);
-}
-
-int xs_cli_xgb_opt(const char *cmd, const char *name, const char *value, xs_churn_params *p,
-                   int *threads_set)
-{
-    long v;
-    double dv;
-    int rc;
-    if (!strcmp(name, "rounds")) {
-        if ((rc = xs_cli_long(cmd, "--rounds", value, 1, 100000, &v))) return rc;
-        p->rounds = (int)v;
-    } else if (!strcmp(name, "max-depth")) {
-        if ((rc = xs_cli_long(cmd, "--max-depth", value, 1, 30, &v))) return rc;
-        p->max_depth = (int)v;
-    } else if (!strcmp(name, "eta")) {
-        if ((rc = xs_cli_double(cmd, "--eta", value, 1e-6, 1, &dv))) return rc;
-        p->eta = dv;
-    } else {
-        if ((rc = xs_cli_long(cmd, "--threads", value, 1, 256, &v))) return rc;
-        p->nthread = (int)v;
-        *threads_set = 1;
-    }
-    return 0;
 }
 
 int xs_cli_offer_set(const char *cmd, xs_offer_config *cfg, const char *value)

@@ -20,8 +20,8 @@ typedef struct xs_cli_uplift_args {
     xs_format fmt;
 } xs_cli_uplift_args;
 
-/* Parses the options of a subcommand (argv[0] is its name). Returns 0, -1
- * for --help (printed), or an exit code; free *a with
+/* Parses the options of a subcommand (argv[0] is its name). Returns -1 to
+ * go on, else the exit code (help or error printed); free *a with
  * xs_cli_uplift_args_free() in every case. (cmd_uplift.c) */
 int xs_cli_uplift_parse(int argc, char **argv, xs_cli_uplift_args *a);
 void xs_cli_uplift_args_free(xs_cli_uplift_args *a);
