@@ -70,10 +70,9 @@ void xs_cli_column_notes(const char *cmd, const char *path, const xs_churn_colum
  * 0, or prints the library's message as a usage error and returns 2. */
 int xs_cli_offer_set(const char *cmd, xs_offer_config *cfg, const char *value);
 
-/* `xsell experiment`: its help text (cmd_experiment.c) and the actions
- * assign (cmd_experiment_assign.c) and analyze (cmd_experiment_analyze.c);
+/* `xsell experiment` (cmd_experiment.c picks the action): assign
+ * (cmd_experiment_assign.c) and analyze (cmd_experiment_analyze.c);
  * argv[0] is the action. */
-void xs_cli_experiment_usage(FILE *out);
 int xs_cli_experiment_assign(int argc, char **argv);
 int xs_cli_experiment_analyze(int argc, char **argv);
 /* `xsell experiment start|stop|list|report` (cmd_experiment_db.c): argv[0]

@@ -6,12 +6,11 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *CMD = "experiment";
+#define CMD "experiment"
 
 typedef struct args {
     const char *strategy, *input, *id, *split;
@@ -55,51 +54,65 @@ static int assign_stdin(const char *strategy, assign_ctx *a)
     return rc;
 }
 
-/* Returns 0, -1 for --help (printed), or an exit code. */
+static int set_delim(const char *cmd, const xs_opt *o, const char *v, void *opts)
+{
+    (void)o;
+    return xs_cli_delimiter(cmd, v, &((args *)opts)->delim);
+}
+
+#define OFF(f) offsetof(args, f)
+static const xs_opt opts[] = {
+    {"strategy", 0, "NAME", XS_OPT_STR, .off = OFF(strategy),
+     .help = "experiment / strategy name (part of the hash)"},
+    {"input", 0, "FILE", XS_OPT_STR, .off = OFF(input),
+     .help = "CSV file with one row per unit ..."},
+    {"id", 0, "COLUMN", XS_OPT_STR, .off = OFF(id),
+     .help = "... and the column holding the unit id"},
+    {"ids", 0, NULL, XS_OPT_FLAG, .off = OFF(from_stdin),
+     .help = "or: ids from standard input, one per line (a trailing\n"
+             "CR is dropped, empty lines are skipped)"},
+    {"split", 0, "SPEC", XS_OPT_STR, .off = OFF(split),
+     .help = "arms and weights, default treatment:90,holdout:10\n"
+             "(a name without :W weighs 1)"},
+    {"delimiter", 0, "C", XS_OPT_CALL, .call = set_delim,
+     .help = "CSV delimiter (default ','; 'tab' for a tab)"},
+    {"format", 0, "F", XS_OPT_FORMAT, .off = OFF(fmt),
+     .help = "table (default), csv or json: columns id, arm"},
+    {0},
+};
+
+static const xs_cli_spec spec = {
+    "experiment",
+    "xsell experiment assign --strategy NAME (--input FILE --id COLUMN | --ids)\n"
+    "                        [--split ARM:W,ARM:W,...] [--format F]",
+    .about = "Puts every unit in an arm of the strategy's split. A unit's place in\n"
+             "[0, 1) is the 64-bit hash of \"STRATEGY:ID\" (top 53 bits / 2^53); the arms\n"
+             "cut [0, 1) into intervals proportional to their weights, in the order\n"
+             "given. The same strategy and id always give the same arm, on every\n"
+             "machine; different strategies are independent of each other.",
+    .opts = opts,
+};
+
+/* Returns -1 to go on, else the exit code (help or error printed). */
 static int parse(int argc, char **argv, args *a)
 {
-    static const struct option opts[] = {
-        {"strategy", required_argument, NULL, 's'}, {"input", required_argument, NULL, 'i'},
-        {"id", required_argument, NULL, 'k'},       {"ids", no_argument, NULL, 'I'},
-        {"split", required_argument, NULL, 'p'},    {"delimiter", required_argument, NULL, 'd'},
-        {"format", required_argument, NULL, 'f'},   {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    xs_cli_args g = {0};
     *a = (args){.split = "treatment:90,holdout:10", .delim = ',', .fmt = XS_FORMAT_TABLE};
-    int c, rc;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        switch (c) {
-        case 's': a->strategy = optarg; break;
-        case 'i': a->input = optarg; break;
-        case 'k': a->id = optarg; break;
-        case 'I': a->from_stdin = 1; break;
-        case 'p': a->split = optarg; break;
-        case 'd':
-            if ((rc = xs_cli_delimiter(CMD, optarg, &a->delim))) return rc;
-            break;
-        case 'f':
-            if ((rc = xs_cli_format(CMD, optarg, &a->fmt))) return rc;
-            break;
-        case 'h': xs_cli_experiment_usage(stdout); return -1;
-        default: return xs_cli_bad_option(CMD, c, argv);
-        }
-    }
-    if (optind < argc)
-        return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
+    int rc = xs_cli_parse(&spec, argc, argv, &g, a);
+    if (rc >= 0) return rc;
     if (!a->strategy || !*a->strategy)
         return xs_cli_usage_error(CMD, "assign needs --strategy NAME");
     if (a->from_stdin == (a->input != NULL))
         return xs_cli_usage_error(CMD, "assign needs one of --input FILE or --ids");
     if (a->input && !a->id) return xs_cli_usage_error(CMD, "--input needs --id COLUMN");
-    return 0;
+    return -1;
 }
 
 int xs_cli_experiment_assign(int argc, char **argv)
 {
     args o;
     int rc = parse(argc, argv, &o);
-    if (rc) return rc < 0 ? XS_EXIT_OK : rc;
+    if (rc >= 0) return rc;
     xs_error err = {0};
     xs_exp_split split;
     if (xs_exp_split_parse(o.split, &split, &err) < 0) {
