@@ -102,6 +102,7 @@ typedef enum xs_opt_kind {
     XS_OPT_SIZE,   /* size_t in [lo, hi] */
     XS_OPT_DOUBLE, /* double in [lo, hi] */
     XS_OPT_FORMAT, /* xs_format: table, json or csv */
+    XS_OPT_DELIMITER, /* char: one character or "tab" (xs_cli_delimiter) */
     XS_OPT_ENUM,   /* parse(value, target) >= 0, else "--NAME: expected EXPECT, got V" */
     XS_OPT_CALL,   /* call(cmd, opt, value, opts): anything else (repeatable
                     * options, lists); returns 0 or the exit code after printing */
@@ -147,11 +148,12 @@ typedef struct xs_cli_args {
     char **argv; /* borrowed from the argv parsed */
 } xs_cli_args;
 
-/* xs_cli_spec.flags: which store check xs_cli_parse() makes. With either,
+/* xs_cli_spec.flags: which store check xs_cli_parse() makes. With any,
  * a --db given must name an existing store ("PATH: no such store"). */
 enum {
     XS_CLI_DB = 1,          /* --db is required */
     XS_CLI_DB_OR_MODEL = 2, /* --db or --model is required */
+    XS_CLI_DB_OPTIONAL = 4, /* --db may be left out (other input) */
 };
 
 typedef struct xs_cli_spec {
@@ -161,7 +163,8 @@ typedef struct xs_cli_spec {
     const char *about; /* what the command does (paragraphs), or NULL */
     const xs_opt *opts; /* the table, ending with {0}; --help is added */
     const char *notes;  /* text after the Options: block, or NULL */
-    unsigned flags;     /* XS_CLI_DB, XS_CLI_DB_OR_MODEL or 0 */
+    unsigned flags;     /* XS_CLI_DB, XS_CLI_DB_OR_MODEL, XS_CLI_DB_OPTIONAL or 0
+                         * (0: the command checks --db itself) */
     /* Optional: checks that options go together, after the operands and
      * before the store (so a usage error comes first); returns -1 to go on
      * or the exit code after printing (xs_cli_usage_error). */
@@ -234,6 +237,30 @@ int xs_cli_load_baskets(const char *cmd, const char *input, xs_baskets_format if
  * was skipped). Returns the number of findings or a negative XS_E* code;
  * never changes the exit status. (cmd_catalog.c) */
 int xs_cli_catalog_warn(const char *db);
+
+/* Where the mining commands (itemsets, rules, together) read baskets:
+ * --input FILE [--input-format fimi|basket], or --db with --source. Put
+ * one in the command's struct and XS_CLI_BASKET_OPTS(offsetof(...)) in its
+ * table; set ifmt = XS_BASKETS_FIMI, source = XS_SOURCE_ORDERS first. */
+typedef struct xs_cli_basket_src {
+    const char *input;
+    xs_baskets_format ifmt;
+    xs_mine_source source;
+} xs_cli_basket_src;
+int xs_cli_parse_baskets_format(const char *value, void *out);
+int xs_cli_parse_mine_source(const char *value, void *out);
+#define XS_CLI_BASKET_OPTS(b)                                                            \
+    {"input", 0, "FILE", XS_OPT_STR, .off = (b) + offsetof(xs_cli_basket_src, input),     \
+     .help = "baskets from a file ('-' for standard input)"},                            \
+        {"input-format", 0, "F", XS_OPT_ENUM,                                            \
+         .off = (b) + offsetof(xs_cli_basket_src, ifmt),                                 \
+         .parse = xs_cli_parse_baskets_format, .expect = "fimi or basket",               \
+         .help = "fimi (item numbers, blank separated; default) or\n"                    \
+                 "basket (item names, comma separated)"},                                \
+        {"source", 0, "S", XS_OPT_ENUM, .off = (b) + offsetof(xs_cli_basket_src, source), \
+         .parse = xs_cli_parse_mine_source, .expect = "orders or adoption",              \
+         .help = "with --db: orders (one basket per order; default) or\n"                \
+                 "adoption (one basket per customer: every product held)"}
 
 /* Prints why basket file input did not read in ifmt and, when it reads in
  * the other format, the --input-format that fixes it. Returns 2. (util.c) */

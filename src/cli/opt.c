@@ -169,6 +169,8 @@ static int set(const char *cmd, const xs_opt *o, const char *value, void *field,
         return xs_cli_double(cmd, flag, value, o->lo, o->hi, field);
     case XS_OPT_FORMAT:
         return xs_cli_format(cmd, value, field);
+    case XS_OPT_DELIMITER:
+        return xs_cli_delimiter(cmd, value, field);
     case XS_OPT_ENUM:
         if (o->parse(value, field) >= 0) return 0;
         return xs_cli_usage_error(cmd, "%s: expected %s, got %s", flag, o->expect,
@@ -185,7 +187,7 @@ static int check_db(const xs_cli_spec *spec, const xs_cli_args *a)
     unsigned need = spec->flags & (XS_CLI_DB | XS_CLI_DB_OR_MODEL);
     if (need && !a->db && !(need == XS_CLI_DB_OR_MODEL && a->model))
         return xs_cli_usage_error(spec->name, "--db FILE is required");
-    if (need && a->db && !xs_store_exists(a->db)) return xs_cli_no_store(spec->name, a->db);
+    if ((need || spec->flags & XS_CLI_DB_OPTIONAL) && a->db && !xs_store_exists(a->db)) return xs_cli_no_store(spec->name, a->db);
     return -1;
 }
 
