@@ -250,17 +250,28 @@ typedef struct xs_cli_basket_src {
 int xs_cli_parse_baskets_format(const char *value, void *out);
 int xs_cli_parse_mine_source(const char *value, void *out);
 #define XS_CLI_BASKET_OPTS(b)                                                            \
-    {"input", 0, "FILE", XS_OPT_STR, .off = (b) + offsetof(xs_cli_basket_src, input),     \
+    {"input",                                                                            \
+     0,                                                                                  \
+     "FILE",                                                                             \
+     XS_OPT_STR,                                                                         \
+     .off = (b) + offsetof(xs_cli_basket_src, input),                                    \
      .help = "baskets from a file ('-' for standard input)"},                            \
-        {"input-format", 0, "F", XS_OPT_ENUM,                                            \
+        {"input-format",                                                                 \
+         0,                                                                              \
+         "F",                                                                            \
+         XS_OPT_ENUM,                                                                    \
          .off = (b) + offsetof(xs_cli_basket_src, ifmt),                                 \
-         .parse = xs_cli_parse_baskets_format, .expect = "fimi or basket",               \
+         .parse = xs_cli_parse_baskets_format,                                           \
+         .expect = "fimi or basket",                                                     \
          .help = "fimi (item numbers, blank separated; default) or\n"                    \
                  "basket (item names, comma separated)"},                                \
-        {"source", 0, "S", XS_OPT_ENUM, .off = (b) + offsetof(xs_cli_basket_src, source), \
-         .parse = xs_cli_parse_mine_source, .expect = "orders or adoption",              \
-         .help = "with --db: orders (one basket per order; default) or\n"                \
-                 "adoption (one basket per customer: every product held)"}
+    {                                                                                    \
+        "source", 0, "S", XS_OPT_ENUM,                                                   \
+            .off = (b) + offsetof(xs_cli_basket_src, source),                            \
+            .parse = xs_cli_parse_mine_source, .expect = "orders or adoption",           \
+            .help = "with --db: orders (one basket per order; default) or\n"             \
+                    "adoption (one basket per customer: every product held)"             \
+    }
 
 /* Prints why basket file input did not read in ifmt and, when it reads in
  * the other format, the --input-format that fixes it. Returns 2. (util.c) */
@@ -295,32 +306,36 @@ void xs_cli_src_note(const char *cmd, xs_cli_src *src, const char *what);
  * entries for the xs_rank_opts at offset base of the command's struct,
  * e.g. XS_CLI_RANK_OPTS(offsetof(struct eval, o.model)). */
 #define XS_CLI_RANK_OPT_(b, name, v, kind, field, l, h, text)                            \
-    {name, 0, v, kind, .off = (b) + offsetof(xs_rank_opts, field), .lo = l, .hi = h,       \
-     .help = text}
+    {                                                                                    \
+        name, 0, v, kind, .off = (b) + offsetof(xs_rank_opts, field), .lo = l, .hi = h,  \
+                          .help = text                                                   \
+    }
 #define XS_CLI_RANK_OPTS(base_)                                                          \
-    XS_CLI_RANK_OPT_(base_, "alpha", "A", XS_OPT_DOUBLE, alpha, 0, 2,                           \
+    XS_CLI_RANK_OPT_(base_, "alpha", "A", XS_OPT_DOUBLE, alpha, 0, 2,                    \
                      "similarity co / (n_i^A n_j^B + shrink) (0.25)"),                   \
-        XS_CLI_RANK_OPT_(base_, "beta", "B", XS_OPT_DOUBLE, beta, 0, 2, "see --alpha (0.5)"),   \
-        XS_CLI_RANK_OPT_(base_, "shrink", "S", XS_OPT_DOUBLE, shrink, 0, 1e9, "see --alpha (0)"), \
-        XS_CLI_RANK_OPT_(base_, "user-pow", "X", XS_OPT_DOUBLE, user_pow, 0, 10,                \
+        XS_CLI_RANK_OPT_(base_, "beta", "B", XS_OPT_DOUBLE, beta, 0, 2,                  \
+                         "see --alpha (0.5)"),                                           \
+        XS_CLI_RANK_OPT_(base_, "shrink", "S", XS_OPT_DOUBLE, shrink, 0, 1e9,            \
+                         "see --alpha (0)"),                                             \
+        XS_CLI_RANK_OPT_(base_, "user-pow", "X", XS_OPT_DOUBLE, user_pow, 0, 10,         \
                          "co-buyers weigh |items|^-X (1)"),                              \
-        XS_CLI_RANK_OPT_(base_, "seq-back", "W", XS_OPT_DOUBLE, seq_back, 0, 1,                 \
+        XS_CLI_RANK_OPT_(base_, "seq-back", "W", XS_OPT_DOUBLE, seq_back, 0, 1,          \
                          "weight of co-buyers who bought j before i (0.5)"),             \
-        XS_CLI_RANK_OPT_(base_, "neighbours", "N", XS_OPT_SIZE, neighbours, 0, 1000000,         \
+        XS_CLI_RANK_OPT_(base_, "neighbours", "N", XS_OPT_SIZE, neighbours, 0, 1000000,  \
                          "kept per product, 0 = all (300)"),                             \
-        XS_CLI_RANK_OPT_(base_, "half-life", "DAYS", XS_OPT_DOUBLE, half_life, 0, 1e6,          \
+        XS_CLI_RANK_OPT_(base_, "half-life", "DAYS", XS_OPT_DOUBLE, half_life, 0, 1e6,   \
                          "decay of the customer's own history, 0 = none (30)"),          \
-        XS_CLI_RANK_OPT_(base_, "co-half-life", "DAYS", XS_OPT_DOUBLE, co_half_life, 0, 1e6,    \
-                         "decay of co-buyers' purchases, 0 = none (30)"),                \
-        XS_CLI_RANK_OPT_(base_, "knn-weight", "W", XS_OPT_DOUBLE, knn_weight, 0, 1e6,           \
+        XS_CLI_RANK_OPT_(base_, "co-half-life", "DAYS", XS_OPT_DOUBLE, co_half_life, 0,  \
+                         1e6, "decay of co-buyers' purchases, 0 = none (30)"),           \
+        XS_CLI_RANK_OPT_(base_, "knn-weight", "W", XS_OPT_DOUBLE, knn_weight, 0, 1e6,    \
                          "weight of the item-to-item term (1)"),                         \
-        XS_CLI_RANK_OPT_(base_, "trend-weight", "W", XS_OPT_DOUBLE, trend_weight, 0, 1e6,       \
-                         "weight of popularity in a window (0)"),                        \
-        XS_CLI_RANK_OPT_(base_, "trend-days", "DAYS", XS_OPT_INT, trend_days, 0, 100000,        \
+        XS_CLI_RANK_OPT_(base_, "trend-weight", "W", XS_OPT_DOUBLE, trend_weight, 0,     \
+                         1e6, "weight of popularity in a window (0)"),                   \
+        XS_CLI_RANK_OPT_(base_, "trend-days", "DAYS", XS_OPT_INT, trend_days, 0, 100000, \
                          "the window, 0 = all time (30)"),                               \
-        XS_CLI_RANK_OPT_(base_, "trend-lag", "DAYS", XS_OPT_INT, trend_lag, 0, 100000,          \
+        XS_CLI_RANK_OPT_(base_, "trend-lag", "DAYS", XS_OPT_INT, trend_lag, 0, 100000,   \
                          "the window ends DAYS before --as-of (0)"),                     \
-        XS_CLI_RANK_OPT_(base_, "trend-pow", "X", XS_OPT_DOUBLE, trend_pow, 0, 100,             \
+        XS_CLI_RANK_OPT_(base_, "trend-pow", "X", XS_OPT_DOUBLE, trend_pow, 0, 100,      \
                          "item-to-item term times popularity^X (0)")
 
 /* The subcommands. */

@@ -187,7 +187,8 @@ static int check_db(const xs_cli_spec *spec, const xs_cli_args *a)
     unsigned need = spec->flags & (XS_CLI_DB | XS_CLI_DB_OR_MODEL);
     if (need && !a->db && !(need == XS_CLI_DB_OR_MODEL && a->model))
         return xs_cli_usage_error(spec->name, "--db FILE is required");
-    if ((need || spec->flags & XS_CLI_DB_OPTIONAL) && a->db && !xs_store_exists(a->db)) return xs_cli_no_store(spec->name, a->db);
+    if ((need || spec->flags & XS_CLI_DB_OPTIONAL) && a->db && !xs_store_exists(a->db))
+        return xs_cli_no_store(spec->name, a->db);
     return -1;
 }
 
