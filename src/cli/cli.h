@@ -119,8 +119,10 @@ typedef enum xs_opt_kind {
     XS_OPT_STR,    /* const char *: the value itself (borrowed from argv) */
     XS_OPT_INT,    /* int in [lo, hi] */
     XS_OPT_LONG,   /* long in [lo, hi] */
+    XS_OPT_SIZE,   /* size_t in [lo, hi] */
     XS_OPT_DOUBLE, /* double in [lo, hi] */
     XS_OPT_FORMAT, /* xs_format: table, json or csv */
+    XS_OPT_DELIMITER, /* char: one character or "tab" (xs_cli_delimiter) */
     XS_OPT_ENUM,   /* parse(value, target) >= 0, else "--NAME: expected EXPECT, got V" */
     XS_OPT_CALL,   /* call(cmd, opt, value, opts): anything else (repeatable
                     * options, lists); returns 0 or the exit code after printing */
@@ -151,6 +153,10 @@ extern const xs_opt xs_cli_opt_format;  /* --format table|json|csv -> format */
 extern const xs_opt xs_cli_opt_as_of;   /* --as-of DATE -> as_of */
 extern const xs_opt xs_cli_opt_lang;    /* --lang en|ja -> lang */
 extern const xs_opt xs_cli_opt_threads; /* --threads N, 1..16 -> threads */
+/* --set SPEC (repeatable): xs_offer_config_set() on the xs_offer_config
+ * the entry's .off names in the command's struct:
+ * {.ref = &xs_cli_opt_set, .off = offsetof(struct x, cfg)} */
+extern const xs_opt xs_cli_opt_set;
 
 /* What the shared entries fill, and the operands. Zero it before parsing
  * (format 0 is XS_FORMAT_TABLE); unset fields stay 0 / NULL. */
@@ -162,11 +168,12 @@ typedef struct xs_cli_args {
     char **argv; /* borrowed from the argv parsed */
 } xs_cli_args;
 
-/* xs_cli_spec.flags: which store check xs_cli_parse() makes. With either,
+/* xs_cli_spec.flags: which store check xs_cli_parse() makes. With any,
  * a --db given must name an existing store ("PATH: no such store"). */
 enum {
     XS_CLI_DB = 1,          /* --db is required */
     XS_CLI_DB_OR_MODEL = 2, /* --db or --model is required */
+    XS_CLI_DB_OPTIONAL = 4, /* --db may be left out (other input) */
 };
 
 typedef struct xs_cli_spec {
@@ -176,13 +183,18 @@ typedef struct xs_cli_spec {
     const char *about; /* what the command does (paragraphs), or NULL */
     const xs_opt *opts; /* the table, ending with {0}; --help is added */
     const char *notes;  /* text after the Options: block, or NULL */
-    unsigned flags;     /* XS_CLI_DB, XS_CLI_DB_OR_MODEL or 0 */
+    unsigned flags;     /* XS_CLI_DB, XS_CLI_DB_OR_MODEL, XS_CLI_DB_OPTIONAL or 0
+                         * (0: the command checks --db itself) */
+    /* Optional: checks that options go together, after the operands and
+     * before the store (so a usage error comes first); returns -1 to go on
+     * or the exit code after printing (xs_cli_usage_error). */
+    int (*check)(const char *cmd, const xs_cli_args *a, const void *opts);
     int max_operands;   /* more is "unexpected argument"; -1: any number */
 } xs_cli_spec;
 
 /* Parses argv (argv[0] is the command's name) by spec into *a (the shared
  * entries, operands) and *opts (the others, at their .off), then checks
- * operands and store. Returns -1 to go on, XS_EXIT_OK after printing the
+ * operands, spec->check and the store. Returns -1 to go on, XS_EXIT_OK after printing the
  * help, or XS_EXIT_USAGE after printing the error. */
 int xs_cli_parse(const xs_cli_spec *spec, int argc, char **argv, xs_cli_args *a,
                  void *opts);
@@ -246,6 +258,41 @@ int xs_cli_load_baskets(const char *cmd, const char *input, xs_baskets_format if
  * never changes the exit status. (cmd_catalog.c) */
 int xs_cli_catalog_warn(const char *db);
 
+/* Where the mining commands (itemsets, rules, together) read baskets:
+ * --input FILE [--input-format fimi|basket], or --db with --source. Put
+ * one in the command's struct and XS_CLI_BASKET_OPTS(offsetof(...)) in its
+ * table; set ifmt = XS_BASKETS_FIMI, source = XS_SOURCE_ORDERS first. */
+typedef struct xs_cli_basket_src {
+    const char *input;
+    xs_baskets_format ifmt;
+    xs_mine_source source;
+} xs_cli_basket_src;
+int xs_cli_parse_baskets_format(const char *value, void *out);
+int xs_cli_parse_mine_source(const char *value, void *out);
+#define XS_CLI_BASKET_OPTS(b)                                                            \
+    {"input",                                                                            \
+     0,                                                                                  \
+     "FILE",                                                                             \
+     XS_OPT_STR,                                                                         \
+     .off = (b) + offsetof(xs_cli_basket_src, input),                                    \
+     .help = "baskets from a file ('-' for standard input)"},                            \
+        {"input-format",                                                                 \
+         0,                                                                              \
+         "F",                                                                            \
+         XS_OPT_ENUM,                                                                    \
+         .off = (b) + offsetof(xs_cli_basket_src, ifmt),                                 \
+         .parse = xs_cli_parse_baskets_format,                                           \
+         .expect = "fimi or basket",                                                     \
+         .help = "fimi (item numbers, blank separated; default) or\n"                    \
+                 "basket (item names, comma separated)"},                                \
+    {                                                                                    \
+        "source", 0, "S", XS_OPT_ENUM,                                                   \
+            .off = (b) + offsetof(xs_cli_basket_src, source),                            \
+            .parse = xs_cli_parse_mine_source, .expect = "orders or adoption",           \
+            .help = "with --db: orders (one basket per order; default) or\n"             \
+                    "adoption (one basket per customer: every product held)"             \
+    }
+
 /* Prints why basket file input did not read in ifmt and, when it reads in
  * the other format, the --input-format that fixes it. Returns 2. (util.c) */
 int xs_cli_baskets_fail(const char *cmd, const char *input, xs_baskets_format ifmt,
@@ -275,21 +322,41 @@ int xs_cli_src_engine(const char *cmd, xs_cli_src *src, const xs_offer_config *c
                       const char *as_of, xs_offer_engine **en, int *owned);
 /* Prints, once per run, that the model was built with other settings. */
 void xs_cli_src_note(const char *cmd, xs_cli_src *src, const char *what);
-/* The model options of `xsell rank` and `xsell evaluate` (getopt_long
- * entries, value 'M'; parsed by xs_cli_rank_model_opt). */
-#define XS_CLI_RANK_MODEL_OPTIONS                                                        \
-    {"alpha", required_argument, NULL, 'M'}, {"beta", required_argument, NULL, 'M'},     \
-        {"shrink", required_argument, NULL, 'M'},                                        \
-        {"user-pow", required_argument, NULL, 'M'},                                      \
-        {"seq-back", required_argument, NULL, 'M'},                                      \
-        {"neighbours", required_argument, NULL, 'M'},                                    \
-        {"half-life", required_argument, NULL, 'M'},                                     \
-        {"co-half-life", required_argument, NULL, 'M'},                                  \
-        {"knn-weight", required_argument, NULL, 'M'},                                    \
-        {"trend-weight", required_argument, NULL, 'M'},                                  \
-        {"trend-days", required_argument, NULL, 'M'},                                    \
-        {"trend-pow", required_argument, NULL, 'M'},                                     \
-        {"trend-lag", required_argument, NULL, 'M'}
+/* The model options of `xsell rank` and `xsell evaluate`: option table
+ * entries for the xs_rank_opts at offset base of the command's struct,
+ * e.g. XS_CLI_RANK_OPTS(offsetof(struct eval, o.model)). */
+#define XS_CLI_RANK_OPT_(b, name, v, kind, field, l, h, text)                            \
+    {                                                                                    \
+        name, 0, v, kind, .off = (b) + offsetof(xs_rank_opts, field), .lo = l, .hi = h,  \
+                          .help = text                                                   \
+    }
+#define XS_CLI_RANK_OPTS(base_)                                                          \
+    XS_CLI_RANK_OPT_(base_, "alpha", "A", XS_OPT_DOUBLE, alpha, 0, 2,                    \
+                     "similarity co / (n_i^A n_j^B + shrink) (0.25)"),                   \
+        XS_CLI_RANK_OPT_(base_, "beta", "B", XS_OPT_DOUBLE, beta, 0, 2,                  \
+                         "see --alpha (0.5)"),                                           \
+        XS_CLI_RANK_OPT_(base_, "shrink", "S", XS_OPT_DOUBLE, shrink, 0, 1e9,            \
+                         "see --alpha (0)"),                                             \
+        XS_CLI_RANK_OPT_(base_, "user-pow", "X", XS_OPT_DOUBLE, user_pow, 0, 10,         \
+                         "co-buyers weigh |items|^-X (1)"),                              \
+        XS_CLI_RANK_OPT_(base_, "seq-back", "W", XS_OPT_DOUBLE, seq_back, 0, 1,          \
+                         "weight of co-buyers who bought j before i (0.5)"),             \
+        XS_CLI_RANK_OPT_(base_, "neighbours", "N", XS_OPT_SIZE, neighbours, 0, 1000000,  \
+                         "kept per product, 0 = all (300)"),                             \
+        XS_CLI_RANK_OPT_(base_, "half-life", "DAYS", XS_OPT_DOUBLE, half_life, 0, 1e6,   \
+                         "decay of the customer's own history, 0 = none (30)"),          \
+        XS_CLI_RANK_OPT_(base_, "co-half-life", "DAYS", XS_OPT_DOUBLE, co_half_life, 0,  \
+                         1e6, "decay of co-buyers' purchases, 0 = none (30)"),           \
+        XS_CLI_RANK_OPT_(base_, "knn-weight", "W", XS_OPT_DOUBLE, knn_weight, 0, 1e6,    \
+                         "weight of the item-to-item term (1)"),                         \
+        XS_CLI_RANK_OPT_(base_, "trend-weight", "W", XS_OPT_DOUBLE, trend_weight, 0,     \
+                         1e6, "weight of popularity in a window (0)"),                   \
+        XS_CLI_RANK_OPT_(base_, "trend-days", "DAYS", XS_OPT_INT, trend_days, 0, 100000, \
+                         "the window, 0 = all time (30)"),                               \
+        XS_CLI_RANK_OPT_(base_, "trend-lag", "DAYS", XS_OPT_INT, trend_lag, 0, 100000,   \
+                         "the window ends DAYS before --as-of (0)"),                     \
+        XS_CLI_RANK_OPT_(base_, "trend-pow", "X", XS_OPT_DOUBLE, trend_pow, 0, 100,      \
+                         "item-to-item term times popularity^X (0)")
 
 /* The subcommands. */
 int xs_cmd_demo(int argc, char **argv);
@@ -355,9 +422,5 @@ int xs_cmd_store(int argc, char **argv);
 int xs_cmd_catalog(int argc, char **argv);
 int xs_cmd_rank(int argc, char **argv);
 int xs_cmd_evaluate(int argc, char **argv);
-/* cmd_rank.c: sets the ranking model option --NAME (shared with evaluate);
- * returns 0 or the exit code after printing a usage error */
-int xs_cli_rank_model_opt(const char *cmd, const char *name, const char *value,
-                          xs_rank_opts *o);
 
 #endif

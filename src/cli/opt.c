@@ -44,6 +44,19 @@ const xs_opt xs_cli_opt_lang = {"lang", 0, "L", XS_OPT_ENUM, COMMON(lang),
 const xs_opt xs_cli_opt_threads = {"threads", 0, "N", XS_OPT_INT, COMMON(threads), .lo = 1,
                                    .hi = 16, .help = "work on N threads (default 2)"};
 
+/* --set SPEC into the xs_offer_config at o->off of the command's struct. */
+static int set_offer(const char *cmd, const xs_opt *o, const char *value, void *opts)
+{
+    xs_error e;
+    char buf[1200];
+    if (xs_offer_config_set((xs_offer_config *)((char *)opts + o->off), value, "--set", &e) < 0)
+        return xs_cli_usage_error(cmd, "%s", xs_cli_error_format(&e, buf, sizeof buf));
+    return 0;
+}
+const xs_opt xs_cli_opt_set = {"set", 0, "SPEC", XS_OPT_CALL, .call = set_offer,
+                               .help = "offer settings by name, e.g.\n"
+                                       "min_health=60,max_offers=1 (repeatable)"};
+
 static const xs_opt opt_help = {"help", 'h', NULL, XS_OPT_FLAG, .help = "this text"};
 
 /* ---- the table as the parser sees it --------------------------------- */
@@ -57,6 +70,7 @@ static xs_opt resolve(const xs_opt *o)
     if (o->name) r.name = o->name;
     if (o->letter) r.letter = o->letter;
     if (o->value) r.value = o->value;
+    if (o->off) r.off = o->off;
     if (o->lo) r.lo = o->lo;
     if (o->hi) r.hi = o->hi;
     if (o->expect) r.expect = o->expect;
@@ -146,10 +160,17 @@ static int set(const char *cmd, const xs_opt *o, const char *value, void *field,
         return 0;
     case XS_OPT_LONG:
         return xs_cli_long(cmd, flag, value, bound(o->lo), bound(o->hi), field);
+    case XS_OPT_SIZE:
+        if (xs_cli_long(cmd, flag, value, bound(o->lo), bound(o->hi), &l))
+            return XS_EXIT_USAGE;
+        *(size_t *)field = (size_t)l;
+        return 0;
     case XS_OPT_DOUBLE:
         return xs_cli_double(cmd, flag, value, o->lo, o->hi, field);
     case XS_OPT_FORMAT:
         return xs_cli_format(cmd, value, field);
+    case XS_OPT_DELIMITER:
+        return xs_cli_delimiter(cmd, value, field);
     case XS_OPT_ENUM:
         if (o->parse(value, field) >= 0) return 0;
         return xs_cli_usage_error(cmd, "%s: expected %s, got %s", flag, o->expect,
@@ -166,7 +187,8 @@ static int check_db(const xs_cli_spec *spec, const xs_cli_args *a)
     unsigned need = spec->flags & (XS_CLI_DB | XS_CLI_DB_OR_MODEL);
     if (need && !a->db && !(need == XS_CLI_DB_OR_MODEL && a->model))
         return xs_cli_usage_error(spec->name, "--db FILE is required");
-    if (need && a->db && !xs_store_exists(a->db)) return xs_cli_no_store(spec->name, a->db);
+    if ((need || spec->flags & XS_CLI_DB_OPTIONAL) && a->db && !xs_store_exists(a->db))
+        return xs_cli_no_store(spec->name, a->db);
     return -1;
 }
 
@@ -200,14 +222,16 @@ int xs_cli_parse(const xs_cli_spec *spec, int argc, char **argv, xs_cli_args *a,
             return fflush(stdout) ? XS_EXIT_FAIL : XS_EXIT_OK;
         }
         void *field = (char *)(o->common ? (void *)a : opts) + o->off;
-        int rc = set(spec->name, o, optarg, field, opts);
-        if (rc) return rc;
+        int e = set(spec->name, o, optarg, field, opts);
+        if (e) return e;
     }
     a->argc = argc - optind;
     a->argv = argv + optind;
     if (spec->max_operands >= 0 && a->argc > spec->max_operands)
         return xs_cli_usage_error(spec->name, "unexpected argument %s",
                                   xs_cli_q(a->argv[spec->max_operands]));
+    int rc;
+    if (spec->check && (rc = spec->check(spec->name, a, opts)) >= 0) return rc;
     return check_db(spec, a);
 }
 

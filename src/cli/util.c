@@ -169,6 +169,17 @@ void xs_cli_csv_str(FILE *out, const char *s)
     fputc('"', out);
 }
 
+/* Contract in cli.h (ENUM parsers of XS_CLI_BASKET_OPTS). */
+int xs_cli_parse_baskets_format(const char *value, void *out)
+{
+    return xs_baskets_format_parse(value, out) == XS_OK ? 0 : -1;
+}
+
+int xs_cli_parse_mine_source(const char *value, void *out)
+{
+    return xs_mine_source_parse(value, out) == XS_OK ? 0 : -1;
+}
+
 /* Whether the first 64 KiB of file path hold a comma. */
 static int has_comma(const char *path)
 {

@@ -226,7 +226,7 @@ try 'xsell retention --help'" \
 expect_err 2 "xsell retention: --column NAME is required
 try 'xsell retention --help'" \
     "$XS" retention fit --input "$D/survivors_exact.csv"
-expect_err 2 "xsell retention: unknown command \"project\": expected fit
+expect_err 2 "xsell retention: unknown action \"project\" (expected fit)
 try 'xsell retention --help'" "$XS" retention project
 expect_rc 0 "$XS" retention fit --help
 
