@@ -2003,6 +2003,15 @@ void xs_churn_pred_free(xs_churn_pred *p);
  */
 size_t xs_churn_reasons(const xs_churn_pred *p, const xs_churn_data *d, size_t i,
                         xs_churn_reason *out, size_t k);
+/**
+ * Fills an empty table with the predictions as `xsell churn predict` prints
+ * them (churn_out.c): id_column, probability, then feature_J and
+ * contribution_J for J = 1..k (xs_churn_reasons(); empty cells where a
+ * customer has fewer reasons).
+ * @return XS_OK or XS_ENOMEM
+ */
+int xs_churn_pred_table(const xs_churn_pred *p, const xs_churn_data *d, const char *id_column,
+                        size_t k, xs_table *out);
 
 /* ---- Churn risk from the store's own history (src/score/churn_history.c) */
 /*

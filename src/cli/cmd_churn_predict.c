@@ -17,7 +17,6 @@ int xs_cli_churn_predict(int argc, char **argv)
     xs_churn_data *d = NULL;
     xs_churn_model *m = NULL;
     xs_table *t = NULL;
-    xs_churn_reason *rs = NULL;
     xs_churn_pred p;
     memset(&p, 0, sizeof p);
     xs_snapshot *snap = NULL;
@@ -61,40 +60,12 @@ int xs_cli_churn_predict(int argc, char **argv)
             goto cleanup;
         }
     }
-    size_t k = (size_t)a.top;
-    if (k && !(rs = calloc(k, sizeof *rs))) {
-        rc = xs_cli_nomem(CMD);
-        goto cleanup;
-    }
     t = xs_table_new();
-    if (!t || xs_table_column(t, a.id, XS_COL_TEXT) ||
-        xs_table_column(t, "probability", XS_COL_NUM))
-        goto oom;
-    for (size_t j = 0; j < k; j++) {
-        char name[48];
-        snprintf(name, sizeof name, "feature_%zu", j + 1);
-        if (xs_table_column(t, name, XS_COL_TEXT)) goto oom;
-        snprintf(name, sizeof name, "contribution_%zu", j + 1);
-        if (xs_table_column(t, name, XS_COL_NUM)) goto oom;
-    }
-    for (size_t i = 0; i < p.n; i++) {
-        if (xs_table_row(t) || xs_table_cell(t, xs_churn_data_id(d, i)) ||
-            xs_table_cellf(t, "%.6f", p.prob[i]))
-            goto oom;
-        size_t got = xs_churn_reasons(&p, d, i, rs, k);
-        for (size_t j = 0; j < k; j++) {
-            if (j < got ? (xs_table_cell(t, rs[j].name) ||
-                           xs_table_cellf(t, "%.6f", rs[j].contribution))
-                        : (xs_table_cell(t, NULL) || xs_table_cell(t, NULL)))
-                goto oom;
-        }
-    }
-    rc = xs_table_write(t, stdout, a.fmt) < 0 ? XS_EXIT_FAIL : xs_cli_flush(CMD);
-    goto cleanup;
-oom:
-    rc = xs_cli_nomem(CMD);
+    if (!t || xs_churn_pred_table(&p, d, a.id, (size_t)a.top, t) < 0)
+        rc = xs_cli_nomem(CMD);
+    else
+        rc = xs_table_write(t, stdout, a.fmt) < 0 ? XS_EXIT_FAIL : xs_cli_flush(CMD);
 cleanup:
-    free(rs);
     xs_table_free(t);
     xs_churn_pred_free(&p);
     xs_churn_model_free(m);

@@ -5,10 +5,13 @@
  * history (train and eval cutoffs, calibration). In table format the parts
  * follow each other with a title line; in JSON they are members of one
  * object; in CSV one long table whose "part" column says which is which.
- * Probabilities and metrics have 6 fraction digits; an undefined metric
- * (AUC with one class) is an empty cell.
+ * Also the predictions with their reasons as one table. Probabilities and
+ * metrics have 6 fraction digits; an undefined metric (AUC with one
+ * class) is an empty cell.
  */
 #include "io/table.h"
+
+#include "base/alloc.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -209,5 +212,49 @@ int xs_churn_history_eval_write(const xs_churn_history_eval_result *r, FILE *out
 cleanup:
     xs_table_free(s);
     xs_table_free(c);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Predictions                                                             */
+/* ---------------------------------------------------------------------- */
+
+/* The columns: the id, the probability and k feature/contribution pairs. */
+static int pred_columns(xs_table *t, const char *id_column, size_t k)
+{
+    if (xs_table_column(t, id_column, XS_COL_TEXT) ||
+        xs_table_column(t, "probability", XS_COL_NUM))
+        return -1;
+    for (size_t j = 0; j < k; j++) {
+        char name[48];
+        snprintf(name, sizeof name, "feature_%zu", j + 1);
+        if (xs_table_column(t, name, XS_COL_TEXT)) return -1;
+        snprintf(name, sizeof name, "contribution_%zu", j + 1);
+        if (xs_table_column(t, name, XS_COL_NUM)) return -1;
+    }
+    return 0;
+}
+
+/* Contract in xsell.h. */
+int xs_churn_pred_table(const xs_churn_pred *p, const xs_churn_data *d, const char *id_column,
+                        size_t k, xs_table *t)
+{
+    xs_churn_reason *rs = k ? xs__calloc(k, sizeof *rs) : NULL;
+    int rc = XS_ENOMEM;
+    if ((k && !rs) || pred_columns(t, id_column, k)) goto cleanup;
+    for (size_t i = 0; i < p->n; i++) {
+        if (xs_table_row(t) || xs_table_cell(t, xs_churn_data_id(d, i)) ||
+            xs_table_cellf(t, "%.6f", p->prob[i]))
+            goto cleanup;
+        size_t got = xs_churn_reasons(p, d, i, rs, k);
+        for (size_t j = 0; j < k; j++)
+            if (j < got ? (xs_table_cell(t, rs[j].name) ||
+                           xs_table_cellf(t, "%.6f", rs[j].contribution))
+                        : (xs_table_cell(t, NULL) || xs_table_cell(t, NULL)))
+                goto cleanup;
+    }
+    rc = XS_OK;
+cleanup:
+    xs__free(rs);
     return rc;
 }
