@@ -19,7 +19,8 @@ typedef struct xs_cli_build_times {
 double xs_cli_build_seconds(void);
 /* The options of the build's model, the same for its scores started
  * early (xs_model_scores_begin) and for the model itself. */
-void xs_cli_build_model_opts(xs_model_opts *o, const char *as_of, const xs_offer_config *cfg);
+void xs_cli_build_model_opts(xs_model_opts *o, const char *as_of,
+                             const xs_offer_config *cfg);
 /* Whether the build writes a model file (a store on a database server
  * needs --out for one). */
 int xs_cli_build_writes_model(const char *db, const char *out);
@@ -39,7 +40,7 @@ int xs_cli_build_parse_shard(const char *spec, uint32_t *i, uint32_t *n);
 /* `xsell build --db FILE --shard I/N --out PART`. Returns the exit code. */
 int xs_cli_build_shard(const char *db, uint32_t i, uint32_t n, const char *out);
 /* `xsell build --merge --out MODEL PART...`. Returns the exit code. */
-int xs_cli_build_merge(const char *const *parts, size_t n, const char *out, const char *as_of,
-                       const xs_offer_config *cfg);
+int xs_cli_build_merge(const char *const *parts, size_t n, const char *out,
+                       const char *as_of, const xs_offer_config *cfg);
 
 #endif

@@ -367,11 +367,15 @@ int xs_cli_demo_summary(const xs_experiment *exp, long n_exp, const xs_snapshot 
                         const xs_offer_engine *en, xs_format fmt, FILE *out);
 int xs_cmd_gen(int argc, char **argv);
 int xs_cmd_import(int argc, char **argv);
-/* cmd_import.c: the error and progress callbacks every import prints with
+/* cmd_import_out.c: the error and progress callbacks every import prints with
  * (ctx: an xs__progress for the progress callback, unused for errors) */
 void xs_cli_import_error(void *ctx, const xs_error *e);
 void xs_cli_import_progress(void *ctx, unsigned long long rows, unsigned long long done,
                             unsigned long long total);
+/* cmd_import_out.c: the errors left unprinted beyond o->max_errors and,
+ * when ok, the summary line of an import of input (on stderr) */
+void xs_cli_import_summary(const char *input, const xs_import_options *o,
+                           const xs_import_result *r, int ok);
 /* cmd_import_spec.c: `import --spec`, with its summary; returns the exit code */
 int xs_cli_import_spec(const char *db, const char *spec, const char *input,
                        xs_import_options *o);

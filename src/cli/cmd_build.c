@@ -52,7 +52,8 @@ static const xs_opt opts[] = {
     {"out", 0, "MODEL", XS_OPT_STR, .off = OFF(out),
      .help = "the model file (default: FILE.xsm beside the store; none\n"
              "for a PostgreSQL store unless given); with --shard the part"},
-    {.ref = &xs_cli_opt_as_of, .help = "build as of DATE (default: the store's latest date)"},
+    {.ref = &xs_cli_opt_as_of,
+     .help = "build as of DATE (default: the store's latest date)"},
     {"set", 0, "SPEC", XS_OPT_CALL, .call = set_cfg,
      .help = "engine settings by name (docs/offers.md), e.g.\nmin_history=50"},
     {"churn-model", 0, "FILE", XS_OPT_STR, .off = OFF(churn),
@@ -107,13 +108,16 @@ static int check_parts(const xs_cli_args *a, const struct build_opts *o)
         return xs_cli_usage_error(CMD, "--shard and --merge: one or the other");
     if (extra) return xs_cli_usage_error(CMD, "%s: not with --%s", extra, mode);
     if (!o->out)
-        return xs_cli_usage_error(CMD, "--%s needs --out %s", mode, o->shard ? "PART" : "MODEL");
-    if (o->merge && a->db) return xs_cli_usage_error(CMD, "--merge reads no store: give no --db");
+        return xs_cli_usage_error(CMD, "--%s needs --out %s", mode,
+                                  o->shard ? "PART" : "MODEL");
+    if (o->merge && a->db)
+        return xs_cli_usage_error(CMD, "--merge reads no store: give no --db");
     if (o->merge && !a->argc)
         return xs_cli_usage_error(CMD, "--merge: give the part files (written by "
                                        "'xsell build --shard I/N --out PART')");
     if (o->shard && (a->as_of || o->set))
-        return xs_cli_usage_error(CMD, "%s: give it to --merge (a shard only cuts the store)",
+        return xs_cli_usage_error(CMD,
+                                  "%s: give it to --merge (a shard only cuts the store)",
                                   a->as_of ? "--as-of" : "--set");
     return -1;
 }
@@ -125,15 +129,16 @@ static void summary(const char *db, const xs_offer_build_info *info, const char 
     size_t n = info->n_hist[0] + info->n_hist[1] + info->n_hist[2];
     printf("built %s as of %s: propensity model %s on %zu decided offers"
            " (upsell %zu, cross-sell %zu, downsell %zu)\n",
-           db, info->as_of, info->fitted ? "fitted" : "not fitted (too few: priors used)", n,
-           info->n_hist[0], info->n_hist[1], info->n_hist[2]);
+           db, info->as_of, info->fitted ? "fitted" : "not fitted (too few: priors used)",
+           n, info->n_hist[0], info->n_hist[1], info->n_hist[2]);
     if (churn && !strcmp(churn, "none"))
         printf("churn model detached\n");
     else if (churn)
         printf("churn model %s (sha256 %.12s) attached: %zu of %zu columns in the"
                " customers' attrs, %zu customers scored%s%s\n",
                ci->name, ci->sha256, ci->n_found, ci->n_columns, ci->n_scored,
-               ci->missing[0] ? "; missing (scored as missing values): " : "", ci->missing);
+               ci->missing[0] ? "; missing (scored as missing values): " : "",
+               ci->missing);
     if (pl) {
         const xs_plan_totals *pt = xs_plan_totals_of(pl);
         printf("plan stored: %zu offers to %zu customers, value %.2f (greedy %.2f)\n",
@@ -164,22 +169,25 @@ static int run_build(const char *db, const char *as_of, const struct build_opts 
         (pre.load = xs_cli_build_seconds() - t0, 0) ||
         (churn && xs_offer_churn_check(snap, churn, &ci, &e) < 0)) {
         ex = xs_cli_fail(CMD, &e);
-    } else if (o->capacity && (ex = xs_cli_plan_spec(CMD, snap, o->capacity, &plan)) != 0) {
+    } else if (o->capacity &&
+               (ex = xs_cli_plan_spec(CMD, snap, o->capacity, &plan)) != 0) {
         /* printed */
-    } else if ((t0 = xs_cli_build_seconds(), xs_cli_build_model_opts(&mo, as_of, cfg), 0) ||
+    } else if ((t0 = xs_cli_build_seconds(), xs_cli_build_model_opts(&mo, as_of, cfg),
+                0) ||
                /* the model's scores (CLV, churn model) beside the engine's
                 * fit: neither reads the other */
                (xs_cli_build_writes_model(db, out) &&
                 xs_model_scores_begin(snap, &mo, &sc, &e) < 0) ||
                /* the engine once, for the store's build and the model; not
                 * when --churn-model changes the churn model it is opened with */
-               xs_offer_build_open(st, snap, cfg, as_of, &info, churn ? NULL : &en, &e) < 0) {
+               xs_offer_build_open(st, snap, cfg, as_of, &info, churn ? NULL : &en, &e) <
+                   0) {
         ex = xs_cli_fail(CMD, &e);
     } else if ((pre.engine = xs_cli_build_seconds() - t0, 0) ||
                (churn && xs_offer_churn_attach(st, snap, churn, &ci, &e) < 0)) {
         ex = xs_cli_fail(CMD, &e);
-    } else if (o->capacity &&
-               (ex = xs_cli_plan_run(CMD, st, snap, cfg, as_of, (int)o->days, &plan)) != 0) {
+    } else if (o->capacity && (ex = xs_cli_plan_run(CMD, st, snap, cfg, as_of,
+                                                    (int)o->days, &plan)) != 0) {
         /* printed */
     } else if (plan.pl && xs_plan_save(st, plan.pl, plan.spec, &e) < 0) {
         ex = xs_cli_fail(CMD, &e);
@@ -204,9 +212,10 @@ int xs_cmd_build(int argc, char **argv)
     if (rc >= 0) return rc;
     if ((o.shard || o.merge) && (rc = check_parts(&a, &o)) >= 0) return rc;
     if (o.merge)
-        return xs_cli_build_merge((const char *const *)a.argv, (size_t)a.argc, o.out, a.as_of,
-                                  &o.cfg);
-    if (a.argc) return xs_cli_usage_error(CMD, "unexpected argument %s", xs_cli_q(a.argv[0]));
+        return xs_cli_build_merge((const char *const *)a.argv, (size_t)a.argc, o.out,
+                                  a.as_of, &o.cfg);
+    if (a.argc)
+        return xs_cli_usage_error(CMD, "unexpected argument %s", xs_cli_q(a.argv[0]));
     if (!a.db) return xs_cli_usage_error(CMD, "--db FILE is required");
     if (!xs_store_exists(a.db)) return xs_cli_no_store(CMD, a.db);
     if (o.shard) return xs_cli_build_shard(a.db, o.sh_i, o.sh_n, o.out);

@@ -24,7 +24,8 @@ static void absolute(const char *path, char *buf, size_t n)
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     if (slash)
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) ? (int)(slash - path) : 1, path);
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) ? (int)(slash - path) : 1,
+                 path);
     else
         snprintf(dir, sizeof dir, ".");
     const char *head = realpath(dir, real) ? real : NULL;
@@ -63,7 +64,8 @@ static xs_model_scores_job *take_scores(xs_model_scores_job **sc)
     return x;
 }
 
-void xs_cli_build_model_opts(xs_model_opts *o, const char *as_of, const xs_offer_config *cfg)
+void xs_cli_build_model_opts(xs_model_opts *o, const char *as_of,
+                             const xs_offer_config *cfg)
 {
     xs_model_opts_init(o);
     o->as_of = as_of;
@@ -88,11 +90,12 @@ double xs_cli_build_seconds(void)
 static void consent_hint(const xs_offer_summary *s)
 {
     if (!s || s->n_offered || !s->n_suppressed[XS_GUARD_CONSENT]) return;
-    fprintf(stderr,
-            "warning: no offer made: %zu of %zu candidates held back because their customer "
-            "consented to no channel (the customers' consent_* columns; an order log: "
-            "import transactions --consent CHANNELS)\n",
-            s->n_suppressed[XS_GUARD_CONSENT], s->n_candidates);
+    fprintf(
+        stderr,
+        "warning: no offer made: %zu of %zu candidates held back because their customer "
+        "consented to no channel (the customers' consent_* columns; an order log: "
+        "import transactions --consent CHANNELS)\n",
+        s->n_suppressed[XS_GUARD_CONSENT], s->n_candidates);
 }
 
 int xs_cli_build_write_model(xs_store *st, xs_snapshot **snap, xs_model_scores_job **sc,
@@ -104,8 +107,9 @@ int xs_cli_build_write_model(xs_store *st, xs_snapshot **snap, xs_model_scores_j
     xs_error e;
     if (!xs_cli_build_writes_model(db, out)) {
         /* a database server: no file beside it to default to */
-        fprintf(stderr, "xsell %s: no model file written: give --out MODEL for a database "
-                        "server\n",
+        fprintf(stderr,
+                "xsell %s: no model file written: give --out MODEL for a database "
+                "server\n",
                 CMD);
         return XS_EXIT_OK;
     }
@@ -120,7 +124,8 @@ int xs_cli_build_write_model(xs_store *st, xs_snapshot **snap, xs_model_scores_j
     o.engine = take_engine(en);
     o.scores = take_scores(sc);
     o.out = out; /* written as the build goes */
-    if (xs_store_identity_ensure(st, id, &e) < 0 || xs_store_model_path_set(st, path, &e) < 0 ||
+    if (xs_store_identity_ensure(st, id, &e) < 0 ||
+        xs_store_model_path_set(st, path, &e) < 0 ||
         xs_model_build_from(st, take_snapshot(snap), &o, &m, &e) < 0) {
         xs_model_free(m);
         return xs_cli_fail(CMD, &e);

@@ -67,8 +67,8 @@ int xs_cli_build_shard(const char *db, uint32_t i, uint32_t n, const char *out)
 }
 
 /* `xsell build --merge --out MODEL PART...`. */
-int xs_cli_build_merge(const char *const *parts, size_t n, const char *out, const char *as_of,
-                       const xs_offer_config *cfg)
+int xs_cli_build_merge(const char *const *parts, size_t n, const char *out,
+                       const char *as_of, const xs_offer_config *cfg)
 {
     xs_model *m = NULL;
     xs_model_opts o;

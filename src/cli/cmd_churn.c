@@ -41,7 +41,10 @@ static int special(const char *cmd, const xs_opt *o, const char *v, void *opts)
 }
 
 #define OFF(f) offsetof(args, f)
-#define SPECIAL(name, value, text) {name, 0, value, XS_OPT_CALL, .call = special, .help = text}
+#define SPECIAL(name, value, text)                                                       \
+    {                                                                                    \
+        name, 0, value, XS_OPT_CALL, .call = special, .help = text                       \
+    }
 static const xs_opt opts[] = {
     {"input", 0, "FILE", XS_OPT_STR, .off = OFF(input),
      .help = "customer table (CSV with a header row)"},
@@ -55,7 +58,8 @@ static const xs_opt opts[] = {
      .help = "--db train/eval: train on a stratified sample of N\n"
              "customers when more are active at T1 (default: all;\n"
              "customer scores and 'xsell build' use 200000)"},
-    {"id", 0, "COLUMN", XS_OPT_STR, .off = OFF(id), .help = "customer id column (not a feature)"},
+    {"id", 0, "COLUMN", XS_OPT_STR, .off = OFF(id),
+     .help = "customer id column (not a feature)"},
     {"label", 0, "COLUMN", XS_OPT_STR, .off = OFF(label),
      .help = "label column (not a feature)"},
     {"positive", 0, "VALUE", XS_OPT_STR, .off = OFF(positive),
@@ -70,7 +74,8 @@ static const xs_opt opts[] = {
      .help = "tree depth (default 3)"},
     {"eta", 0, "E", XS_OPT_DOUBLE, .off = OFF(p.eta), .lo = 1e-6, .hi = 1,
      .help = "learning rate (default 0.05)"},
-    {.ref = &xs_cli_opt_threads, .hi = 256,
+    {.ref = &xs_cli_opt_threads,
+     .hi = 256,
      .help = "XGBoost threads (default 1; results depend on it)"},
     {.ref = &xs_cli_opt_model, .help = "model file to write (train) or read (predict)"},
     {"top-features", 0, "K", XS_OPT_LONG, .off = OFF(top), .lo = 0, .hi = 1000,

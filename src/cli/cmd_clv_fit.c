@@ -21,8 +21,10 @@ typedef struct rec {
 
 static void put(rec *r, const char *key, int num, const char *val)
 {
-    if (r->n == 16 || xs_table_column(r->t, key, num ? XS_COL_NUM : XS_COL_TEXT) < 0) r->bad = 1;
-    else snprintf(r->vals[r->n++], sizeof r->vals[0], "%s", val);
+    if (r->n == 16 || xs_table_column(r->t, key, num ? XS_COL_NUM : XS_COL_TEXT) < 0)
+        r->bad = 1;
+    else
+        snprintf(r->vals[r->n++], sizeof r->vals[0], "%s", val);
 }
 
 static void put_num(rec *r, const char *key, const char *fmt, double v)
@@ -86,7 +88,8 @@ int xs_cli_clv_fit(int argc, char **argv)
     put_num(&r, "log_likelihood", "%.4f", fi.log_likelihood);
     put_num(&r, "n_customers", "%.0f", (double)fi.n_customers);
     put_num(&r, "n_dropped", "%.0f", (double)dropped);
-    if (strcmp(a.model, "bgnbd")) put_num(&r, "n_excluded", "%.0f", (double)fi.n_excluded);
+    if (strcmp(a.model, "bgnbd"))
+        put_num(&r, "n_excluded", "%.0f", (double)fi.n_excluded);
     put_num(&r, "iterations", "%.0f", (double)fi.iterations);
     put(&r, "converged", 1, fi.converged ? "true" : "false");
     put_num(&r, "grad_norm", "%.2e", fi.grad_norm);
@@ -132,9 +135,16 @@ int xs_cli_clv_predict(int argc, char **argv)
     }
     t = xs_table_new();
     if (!t) goto nomem;
-    static const char *const num_cols[] = {
-        "x", "t_x", "T", "mean_spend", "p_alive", "expected_purchases", "expected_spend",
-        "clv", "holdout_purchases", "holdout_spend"};
+    static const char *const num_cols[] = {"x",
+                                           "t_x",
+                                           "T",
+                                           "mean_spend",
+                                           "p_alive",
+                                           "expected_purchases",
+                                           "expected_spend",
+                                           "clv",
+                                           "holdout_purchases",
+                                           "holdout_spend"};
     if (xs_table_column(t, "customer_id", XS_COL_TEXT)) goto nomem;
     for (size_t i = 0; i < sizeof num_cols / sizeof num_cols[0]; i++)
         if (xs_table_column(t, num_cols[i], XS_COL_NUM)) goto nomem;

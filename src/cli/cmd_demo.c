@@ -41,7 +41,8 @@ struct demo_opts {
 static const xs_opt opts[] = {
     {.ref = &xs_cli_opt_db, .help = "the store to create (default xsell-demo.db)"},
     {"customers", 0, "N", XS_OPT_LONG, .off = OFF(customers), .lo = 1,
-     .hi = (double)XS_GEN_MAX_CUSTOMERS, .help = "number of customers, 1..100000000 (default 3000)"},
+     .hi = (double)XS_GEN_MAX_CUSTOMERS,
+     .help = "number of customers, 1..100000000 (default 3000)"},
     {"seed", 0, "S", XS_OPT_LONG, .off = OFF(seed), .lo = 0, .hi = (double)LONG_MAX,
      .help = "random seed, a non-negative integer (default 42)"},
     {"holdout-days", 0, "N", XS_OPT_INT, .off = OFF(holdout_days), .lo = 0,
@@ -60,18 +61,19 @@ static const xs_cli_spec spec = {
     CMD,
     "xsell demo [--db FILE] [--customers N] [--seed S] [--out DIR]\n"
     "           [--holdout-days N] [--format table|json|csv]",
-    .about = "Generate a deterministic demo company (B2B SaaS plans and a web shop),\n"
-             "import it into the store FILE (replaced when it exists), load it and print\n"
-             "a summary: rows per table, customers per segment, active subscriptions and\n"
-             "MRR by plan family and tier, top products by order revenue, totals. It\n"
-             "also builds the store (as 'xsell build' does) and ends with the next best\n"
-             "offers of three customers (the first whose top offer is an upsell, a\n"
-             "cross-sell, a downsell), the target list (top 10) and the holdout\n"
-             "experiments: for each offer kind the generated history withheld that kind's\n"
-             "offers from a random 10% holdout over the last --holdout-days days; the\n"
-             "demo registers these as running experiments named upsell, cross_sell and\n"
-             "downsell ('xsell experiment report') and prints their lift against the\n"
-             "holdout with 95% confidence intervals.",
+    .about =
+        "Generate a deterministic demo company (B2B SaaS plans and a web shop),\n"
+        "import it into the store FILE (replaced when it exists), load it and print\n"
+        "a summary: rows per table, customers per segment, active subscriptions and\n"
+        "MRR by plan family and tier, top products by order revenue, totals. It\n"
+        "also builds the store (as 'xsell build' does) and ends with the next best\n"
+        "offers of three customers (the first whose top offer is an upsell, a\n"
+        "cross-sell, a downsell), the target list (top 10) and the holdout\n"
+        "experiments: for each offer kind the generated history withheld that kind's\n"
+        "offers from a random 10% holdout over the last --holdout-days days; the\n"
+        "demo registers these as running experiments named upsell, cross_sell and\n"
+        "downsell ('xsell experiment report') and prints their lift against the\n"
+        "holdout with 95% confidence intervals.",
     .opts = opts,
 };
 
@@ -86,7 +88,6 @@ typedef struct demo {
     int made_db, is_url;
 } demo;
 
-
 /* Registers the generator's planted holdouts (xs_gen_options.holdout_days)
  * as running experiments named after their kind, from as_of - days. */
 static int add_experiments(xs_store *st, const xs_gen_options *gen, xs_error *err)
@@ -94,7 +95,8 @@ static int add_experiments(xs_store *st, const xs_gen_options *gen, xs_error *er
     const char *as_of = gen->as_of ? gen->as_of : XS_GEN_DEFAULT_AS_OF;
     int32_t day;
     if (xs__date_parse(as_of, strlen(as_of), &day) < 0)
-        return xs__error_set(err, XS_EINVAL, NULL, 0, "as_of", "not a date: \"%s\"", as_of);
+        return xs__error_set(err, XS_EINVAL, NULL, 0, "as_of", "not a date: \"%s\"",
+                             as_of);
     for (int k = 0; k < XS_OFFER_N_KINDS; k++) {
         xs_experiment x;
         memset(&x, 0, sizeof x);
@@ -182,8 +184,10 @@ static int generate(const char *out_dir, const xs_gen_options *gen, char *tmp_di
     *dir = out_dir;
     if (!out_dir) {
         const char *base = getenv("TMPDIR");
-        snprintf(tmp_dir, PATH_MAX, "%s/xsell-demo-XXXXXX", base && *base ? base : "/tmp");
-        if (!mkdtemp(tmp_dir)) return errno_error(err, tmp_dir, "cannot create a temporary directory");
+        snprintf(tmp_dir, PATH_MAX, "%s/xsell-demo-XXXXXX",
+                 base && *base ? base : "/tmp");
+        if (!mkdtemp(tmp_dir))
+            return errno_error(err, tmp_dir, "cannot create a temporary directory");
         *dir = tmp_dir;
         *made = 1;
     }
@@ -217,7 +221,8 @@ static int make_store(const char *db, const char *dir, const xs_gen_options *gen
     if ((rc = xs_offer_build(d->st, d->snap, NULL, NULL, &bi, err)) < 0) return rc;
     fprintf(stderr, "built the offer model as of %s (%s)\n", bi.as_of,
             bi.fitted ? "fitted" : "priors: too little history");
-    if ((rc = xs_offer_engine_open(d->st, d->snap, NULL, NULL, &d->en, err)) < 0) return rc;
+    if ((rc = xs_offer_engine_open(d->st, d->snap, NULL, NULL, &d->en, err)) < 0)
+        return rc;
     if ((d->n_exp = xs_store_experiments(d->st, &d->exp, err)) < 0) return (int)d->n_exp;
     xs_store_close(d->st);
     d->st = NULL;
@@ -243,7 +248,8 @@ int xs_cmd_demo(int argc, char **argv)
     if (rc >= 0) return rc;
     const char *db = a.db ? a.db : "xsell-demo.db", *dir;
     if (!*db) return xs_cli_usage_error(CMD, "--db: empty file name");
-    if (strlen(db) > PATH_MAX - 32) return xs_cli_usage_error(CMD, "--db: file name too long");
+    if (strlen(db) > PATH_MAX - 32)
+        return xs_cli_usage_error(CMD, "--db: file name too long");
     gen.n_customers = (uint64_t)o.customers;
     gen.seed = (uint64_t)o.seed;
     gen.holdout_days = o.holdout_days;
@@ -261,7 +267,8 @@ int xs_cmd_demo(int argc, char **argv)
     rc = xs_cli_demo_summary(d.exp, d.n_exp, d.snap, d.en, a.format, stdout);
     if (rc < 0) {
         err.code = rc;
-        snprintf(err.message, sizeof err.message, "writing the summary: %s", xs_strerror(rc));
+        snprintf(err.message, sizeof err.message, "writing the summary: %s",
+                 xs_strerror(rc));
     }
 cleanup:
     xs_store_experiments_free(d.exp);

@@ -21,9 +21,9 @@
 static int experiments_table(const xs_experiment *x, long n, const xs_snapshot *s,
                              xs_table *t)
 {
-    static const char *const cols[] = {"experiment", "kind",     "metric",  "holdout_n",
-                                       "treatment_n", "holdout",  "treatment", "lift",
-                                       "lift_lo",    "lift_hi",  "p_value"};
+    static const char *const cols[] = {"experiment",  "kind",    "metric",    "holdout_n",
+                                       "treatment_n", "holdout", "treatment", "lift",
+                                       "lift_lo",     "lift_hi", "p_value"};
     xs_error e;
     memset(&e, 0, sizeof e);
     int rc = XS_OK;
@@ -108,7 +108,7 @@ static int offers_table(const xs_offer_engine *en, xs_table *t)
 
 /* Contract in cli.h. */
 int xs_cli_demo_summary(const xs_experiment *exp, long n_exp, const xs_snapshot *s,
-                         const xs_offer_engine *en, xs_format fmt, FILE *out)
+                        const xs_offer_engine *en, xs_format fmt, FILE *out)
 {
     static const struct {
         const char *key, *title;

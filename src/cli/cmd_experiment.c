@@ -19,11 +19,12 @@ static const xs_cli_spec spec = {
     "xsell experiment analyze --input FILE --group COLUMN --control LABEL\n"
     "                         --metric COLUMN [--metric COLUMN ...] [OPTIONS]\n"
     "xsell experiment start|stop|list|report --db FILE ...",
-    .about = "assign puts units in the arms of a strategy's split by a hash of their id;\n"
-             "analyze compares every group of an experiment's table with the control;\n"
-             "start, stop, list and report keep the holdout experiments of offer\n"
-             "strategies in a store. 'xsell experiment ACTION --help' gives the options\n"
-             "of each.",
+    .about =
+        "assign puts units in the arms of a strategy's split by a hash of their id;\n"
+        "analyze compares every group of an experiment's table with the control;\n"
+        "start, stop, list and report keep the holdout experiments of offer\n"
+        "strategies in a store. 'xsell experiment ACTION --help' gives the options\n"
+        "of each.",
     .opts = NULL,
 };
 

@@ -77,7 +77,8 @@ static const xs_opt opts[] = {
      .help = "column holding the group label"},
     {"control", 0, "LABEL", XS_OPT_STR, .off = OFF(ao.control),
      .help = "label of the control group"},
-    {"metric", 0, "COLUMN", XS_OPT_CALL, .call = special, .help = "numeric metric (repeatable)"},
+    {"metric", 0, "COLUMN", XS_OPT_CALL, .call = special,
+     .help = "numeric metric (repeatable)"},
     {"covariate", 0, "COLUMN", XS_OPT_STR, .off = OFF(ro.covariate),
      .help = "pre-period covariate for CUPED"},
     {"expected-split", 0, "A:B", XS_OPT_STR, .off = OFF(expected),
@@ -92,7 +93,8 @@ static const xs_opt opts[] = {
      .help = "resamples of --method bootstrap (default 2000)"},
     {"seed", 0, "N", XS_OPT_LONG, .off = OFF(seed), .lo = 1, .hi = 2147483647L,
      .help = "bootstrap seed (default 1)"},
-    {"delimiter", 0, "C", XS_OPT_CALL, .call = special, .help = "CSV delimiter (default ',')"},
+    {"delimiter", 0, "C", XS_OPT_CALL, .call = special,
+     .help = "CSV delimiter (default ',')"},
     {"format", 0, "F", XS_OPT_FORMAT, .off = OFF(fmt),
      .help = "table (default), csv or json"},
     {0},
@@ -118,7 +120,8 @@ static const xs_cli_spec spec = {
         "json) and on standard error.\n"
         "CUPED (--covariate X): theta = cov(Y, X) / var(X) over all units, Y' = Y -\n"
         "theta (X - mean X); var_reduction = 1 - var(Y') / var(Y); the cuped_* columns\n"
-        "are the lift of Y' (Welch, or bootstrap) and relative to the control mean of Y'.\n"
+        "are the lift of Y' (Welch, or bootstrap) and relative to the control mean of "
+        "Y'.\n"
         "Numbers are printed with 6 significant digits.\n",
 };
 
@@ -166,9 +169,10 @@ int xs_cli_experiment_analyze(int argc, char **argv)
     }
     if ((exit_code = xs_cli_flush(CMD))) goto cleanup;
     if (xs_exp_result_srm(res)->flagged)
-        fprintf(stderr,
-                "xsell %s: warning: sample ratio mismatch (chi-square p = %.3g < 0.001)\n", CMD,
-                xs_exp_result_srm(res)->p);
+        fprintf(
+            stderr,
+            "xsell %s: warning: sample ratio mismatch (chi-square p = %.3g < 0.001)\n",
+            CMD, xs_exp_result_srm(res)->p);
 cleanup:
     xs_exp_result_free(res);
     xs_exp_data_free(data);

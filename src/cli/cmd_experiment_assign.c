@@ -85,11 +85,12 @@ static const xs_cli_spec spec = {
     "experiment",
     "xsell experiment assign --strategy NAME (--input FILE --id COLUMN | --ids)\n"
     "                        [--split ARM:W,ARM:W,...] [--format F]",
-    .about = "Puts every unit in an arm of the strategy's split. A unit's place in\n"
-             "[0, 1) is the 64-bit hash of \"STRATEGY:ID\" (top 53 bits / 2^53); the arms\n"
-             "cut [0, 1) into intervals proportional to their weights, in the order\n"
-             "given. The same strategy and id always give the same arm, on every\n"
-             "machine; different strategies are independent of each other.",
+    .about =
+        "Puts every unit in an arm of the strategy's split. A unit's place in\n"
+        "[0, 1) is the 64-bit hash of \"STRATEGY:ID\" (top 53 bits / 2^53); the arms\n"
+        "cut [0, 1) into intervals proportional to their weights, in the order\n"
+        "given. The same strategy and id always give the same arm, on every\n"
+        "machine; different strategies are independent of each other.",
     .opts = opts,
 };
 

@@ -2,7 +2,8 @@
  * cmd_import.c — `xsell import`: validate a CSV / JSON Lines file and upsert
  * it into a table of the store (xs_import_file does the work); with --spec a
  * wide export through a mapping spec (cmd_import_spec.c), with TABLE
- * transactions a flat order log (cmd_import_txn.c).
+ * transactions a flat order log (cmd_import_txn.c). What every import
+ * prints (errors, progress, the summary) is in cmd_import_out.c.
  *
  * Errors are printed one per line as FILE:LINE: COLUMN: message, at most
  * --max-errors of them, then "... and K more errors"; nothing is written
@@ -33,7 +34,8 @@ static int set_format(const char *value, void *field)
     return xs_io_format_parse(value, field);
 }
 
-static int set_delimiter(const char *cmd, const xs_opt *opt, const char *value, void *opts)
+static int set_delimiter(const char *cmd, const xs_opt *opt, const char *value,
+                         void *opts)
 {
     (void)opt;
     return xs_cli_delimiter(cmd, value, &((struct import_opts *)opts)->o.delimiter);
@@ -60,18 +62,25 @@ static int txn_opt(const char *cmd, const xs_opt *opt, const char *value, void *
     snprintf(flag, sizeof flag, "--%s", opt->name);
     if (!strcmp(opt->name, "date-format")) {
         if (xs_date_order_parse(value, &io->txo.dates) >= 0) return 0;
-        return xs_cli_usage_error(cmd, "--date-format: expected iso, ymd, dmy or mdy, got %s",
-                                  xs_cli_q(value));
+        return xs_cli_usage_error(
+            cmd, "--date-format: expected iso, ymd, dmy or mdy, got %s", xs_cli_q(value));
     }
     if (!strcmp(opt->name, "return-prefix")) {
-        if (!*value) return xs_cli_usage_error(cmd, "--return-prefix: expected a prefix, got \"\"");
+        if (!*value)
+            return xs_cli_usage_error(cmd,
+                                      "--return-prefix: expected a prefix, got \"\"");
         io->txo.return_prefix = value;
         return 0;
     }
-    int x = !strcmp(opt->name, "exclude-products"), k = !strcmp(opt->name, "keep-products");
+    int x = !strcmp(opt->name, "exclude-products"),
+        k = !strcmp(opt->name, "keep-products");
     return xs_cli_code_list(cmd, flag, (char *)value,
-                            x ? &io->excl : k ? &io->keep : &io->consent,
-                            x ? &io->n_excl : k ? &io->n_keep : &io->n_consent);
+                            x   ? &io->excl
+                            : k ? &io->keep
+                                : &io->consent,
+                            x   ? &io->n_excl
+                            : k ? &io->n_keep
+                                : &io->n_consent);
 }
 
 #define OFF(f) offsetof(struct import_opts, f)
@@ -85,8 +94,8 @@ static const xs_opt opts[] = {
      .help = "CSV delimiter (default ','; 'tab' for a tab)"},
     {"map", 0, "THEIRS=OURS", XS_OPT_CALL, .call = add_map,
      .help = "rename an input column (repeatable)"},
-    {"max-errors", 0, "N", XS_OPT_LONG, .off = OFF(o.max_errors), .lo = 0, .hi = 1000000000L,
-     .help = "print at most N errors (default 20)"},
+    {"max-errors", 0, "N", XS_OPT_LONG, .off = OFF(o.max_errors), .lo = 0,
+     .hi = 1000000000L, .help = "print at most N errors (default 20)"},
     {"max-field-bytes", 0, "N", XS_OPT_LONG, .off = OFF(max_field_bytes), .lo = 1,
      .hi = 2147483647L,
      .help = "reject a value longer than N bytes (default 1048576);\n"
@@ -94,7 +103,8 @@ static const xs_opt opts[] = {
     {"skip-bad-rows", 0, NULL, XS_OPT_FLAG, .off = OFF(o.skip_bad_rows),
      .help = "import the good rows, leave out the bad ones"},
     {"reject-file", 0, "PATH", XS_OPT_STR, .off = OFF(o.reject_path),
-     .help = "with --skip-bad-rows: write the bad rows there, with\na reject_reason column"},
+     .help =
+         "with --skip-bad-rows: write the bad rows there, with\na reject_reason column"},
     {"currency", 0, "CODE[:D]", XS_OPT_STR, .off = OFF(o.currency),
      .help = "currency of money values, e.g. USD:2, JPY:0 (fixed\n"
              "by the first import; default USD:2)"},
@@ -141,49 +151,31 @@ static const xs_cli_spec spec = {
              "All or nothing: any bad value rejects the whole file (exit 2) and every\n"
              "error is printed as FILE:LINE: COLUMN: message.",
     .opts = opts,
-    .notes = "Wide exports (one row per account, plan, add-ons and contract as columns,\n"
-             "as CRMs and billing systems export them): --spec SPEC, a JSON mapping file\n"
-             "(docs/import-spec.md), says which columns are customer fields and which\n"
-             "values mean \"holds product P\"; the import writes the spec's products, one\n"
-             "customer per row and one subscription per product held. No TABLE then.\n"
-             "\n"
-             "Flat order logs (TABLE transactions: one line per order line, as shops,\n"
-             "POS and ERP systems export them; fields order_id, product_id, date,\n"
-             "quantity, unit_price or amount, optional customer_id and product_name):\n"
-             "creates the customers and products it has not seen, merges repeated\n"
-             "product lines of an order, keeps returns as returns and lines without a\n"
-             "customer as anonymous baskets, and leaves out codes that are not products.\n"
-             "\n"
-             "With --skip-bad-rows exit status 0 also when rows were left out.\n",
+    .notes =
+        "Wide exports (one row per account, plan, add-ons and contract as columns,\n"
+        "as CRMs and billing systems export them): --spec SPEC, a JSON mapping file\n"
+        "(docs/import-spec.md), says which columns are customer fields and which\n"
+        "values mean \"holds product P\"; the import writes the spec's products, one\n"
+        "customer per row and one subscription per product held. No TABLE then.\n"
+        "\n"
+        "Flat order logs (TABLE transactions: one line per order line, as shops,\n"
+        "POS and ERP systems export them; fields order_id, product_id, date,\n"
+        "quantity, unit_price or amount, optional customer_id and product_name):\n"
+        "creates the customers and products it has not seen, merges repeated\n"
+        "product lines of an order, keeps returns as returns and lines without a\n"
+        "customer as anonymous baskets, and leaves out codes that are not products.\n"
+        "\n"
+        "With --skip-bad-rows exit status 0 also when rows were left out.\n",
     .max_operands = -1,
 };
-
-/* Contract in cli.h. */
-void xs_cli_import_error(void *ctx, const xs_error *e)
-{
-    (void)ctx;
-    char buf[1200];
-    fprintf(stderr, "%s\n", xs_cli_error_format(e, buf, sizeof buf));
-}
-
-/* Contract in cli.h. */
-void xs_cli_import_progress(void *ctx, unsigned long long rows, unsigned long long done,
-                            unsigned long long total)
-{
-    (void)rows;
-    xs__progress *p = ctx;
-    if (total && !p->total) p->total = total;
-    p->calls |= 4095u; /* called rarely: let this update read the clock */
-    xs__progress_update(p, done);
-}
 
 /* `import --spec SPEC INPUT`. */
 static int import_spec(const char *db, const xs_cli_args *a, struct import_opts *io)
 {
     xs_import_options *o = &io->o;
     if (a->argc != 1)
-        return xs_cli_usage_error(CMD, "with --spec, expected INPUT, got %d argument%s", a->argc,
-                                  a->argc == 1 ? "" : "s");
+        return xs_cli_usage_error(CMD, "with --spec, expected INPUT, got %d argument%s",
+                                  a->argc, a->argc == 1 ? "" : "s");
     if (o->skip_bad_rows || o->reject_path || io->n_maps || io->txn_only ||
         o->format == XS_IO_JSONL || o->max_field_bytes)
         return xs_cli_usage_error(CMD, "--spec imports CSV all or nothing: --format "
@@ -201,8 +193,9 @@ static int import_txn(const char *db, const char *input, struct import_opts *io)
         return xs_cli_usage_error(CMD, "--skip-bad-rows does not apply to transactions "
                                        "(an order log is imported whole)");
     if (io->o.max_field_bytes) /* its reader keeps the default limit */
-        return xs_cli_usage_error(CMD, "--max-field-bytes does not apply to transactions "
-                                       "(values longer than %zu bytes are rejected)",
+        return xs_cli_usage_error(CMD,
+                                  "--max-field-bytes does not apply to transactions "
+                                  "(values longer than %zu bytes are rejected)",
                                   XS_MAX_FIELD_BYTES);
     t->base = io->o;
     t->exclude = io->excl;
@@ -214,33 +207,17 @@ static int import_txn(const char *db, const char *input, struct import_opts *io)
     return xs_cli_import_transactions(db, input, t);
 }
 
-/* The errors left unprinted, then the summary line. */
-static void import_summary(const char *input, const xs_import_options *o,
-                           const xs_import_result *r, int ok)
-{
-    unsigned long long shown = o->max_errors < 0 || r->n_errors < (unsigned long long)o->max_errors
-                                   ? r->n_errors
-                                   : (unsigned long long)o->max_errors;
-    if (r->n_errors > shown)
-        fprintf(stderr, "... and %llu more error%s\n", r->n_errors - shown,
-                r->n_errors - shown == 1 ? "" : "s");
-    if (!ok) return;
-    fprintf(stderr, "imported %s: %llu rows (%llu new, %llu updated, %llu unchanged)", input,
-            r->inserted + r->updated + r->unchanged, r->inserted, r->updated, r->unchanged);
-    if (r->rejected) fprintf(stderr, ", %llu rejected", r->rejected);
-    fprintf(stderr, " in %.1f s\n", r->seconds);
-}
-
 /* `import TABLE INPUT`. */
 static int import_table(const char *db, const char *table, const char *input,
                         xs_import_options *o)
 {
     if (xs_table_lookup(table, &o->table) < 0)
-        return xs_cli_usage_error(CMD,
-                                  "unknown table %s (expected customers, products, "
-                                  "subscriptions, orders, usage, events, offers, returns, "
-                                  "anonymous_orders or transactions)",
-                                  xs_cli_q(table));
+        return xs_cli_usage_error(
+            CMD,
+            "unknown table %s (expected customers, products, "
+            "subscriptions, orders, usage, events, offers, returns, "
+            "anonymous_orders or transactions)",
+            xs_cli_q(table));
     xs__progress prog;
     xs__progress_start(&prog, "import", 0);
     o->on_progress = xs_cli_import_progress;
@@ -252,7 +229,7 @@ static int import_table(const char *db, const char *table, const char *input,
     int irc = xs_import_file(st, input, o, &r, &err);
     xs__progress_finish(&prog);
     xs_store_close(st);
-    import_summary(input, o, &r, irc >= 0);
+    xs_cli_import_summary(input, o, &r, irc >= 0);
     if (irc < 0) return xs_cli_fail(CMD, &err);
     if (o->table == XS_T_PRODUCTS) xs_cli_catalog_warn(db); /* warnings only */
     return XS_EXIT_OK;
@@ -264,8 +241,8 @@ static int run(const xs_cli_args *a, struct import_opts *io)
     if (!a->db) return xs_cli_usage_error(CMD, "--db FILE is required");
     if (io->spec) return import_spec(a->db, a, io);
     if (a->argc != 2)
-        return xs_cli_usage_error(CMD, "expected TABLE and INPUT, got %d argument%s", a->argc,
-                                  a->argc == 1 ? "" : "s");
+        return xs_cli_usage_error(CMD, "expected TABLE and INPUT, got %d argument%s",
+                                  a->argc, a->argc == 1 ? "" : "s");
     if (io->o.reject_path && !io->o.skip_bad_rows)
         return xs_cli_usage_error(CMD, "--reject-file needs --skip-bad-rows");
     io->o.maps = io->maps;
@@ -273,9 +250,10 @@ static int run(const xs_cli_args *a, struct import_opts *io)
     io->o.on_error = xs_cli_import_error;
     if (!strcmp(a->argv[0], "transactions")) return import_txn(a->db, a->argv[1], io);
     if (io->txn_only)
-        return xs_cli_usage_error(CMD, "--date-format, --return-prefix, --exclude-products, "
-                                       "--keep-products, --no-default-exclusions and --consent "
-                                       "apply to transactions only");
+        return xs_cli_usage_error(
+            CMD, "--date-format, --return-prefix, --exclude-products, "
+                 "--keep-products, --no-default-exclusions and --consent "
+                 "apply to transactions only");
     return import_table(a->db, a->argv[0], a->argv[1], &io->o);
 }
 

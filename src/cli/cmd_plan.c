@@ -50,12 +50,14 @@ static const xs_opt opts[] = {
              "lagrange), lagrange, lp or mip"},
     {"customer", 0, "ID", XS_OPT_STR, .off = OFF(customer),
      .help = "with csv / json: only this customer's assignment"},
-    {.ref = &xs_cli_opt_as_of, .help = "decide as of DATE (default: the store's latest date)"},
+    {.ref = &xs_cli_opt_as_of,
+     .help = "decide as of DATE (default: the store's latest date)"},
     {"set", 0, "SPEC", XS_OPT_CALL, .call = set_cfg,
      .help = "offer settings by name, e.g. max_offers=1"},
     {"churn-model", 0, NULL, XS_OPT_FLAG, .off = OFF(churn_model),
      .help = "P(churn) from the churn module's store-history model"},
-    {.ref = &xs_cli_opt_threads, .help = "decide the candidates on N threads (default 2)"},
+    {.ref = &xs_cli_opt_threads,
+     .help = "decide the candidates on N threads (default 2)"},
     {.ref = &xs_cli_opt_format,
      .help = "table (default): totals and constraints; csv: the\n"
              "assignment; json: {totals, constraints, assignment}"},
@@ -161,8 +163,8 @@ void xs_cli_plan_free(xs_cli_plan *p)
 }
 
 /* Plans over the store db and prints the plan. */
-static int run(const char *db, const char *as_of, const struct plan_opts *o, xs_format fmt,
-               xs_plan_opts *po)
+static int run(const char *db, const char *as_of, const struct plan_opts *o,
+               xs_format fmt, xs_plan_opts *po)
 {
     xs_store *st = NULL;
     xs_snapshot *snap = NULL;

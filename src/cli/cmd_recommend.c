@@ -11,7 +11,9 @@
  * missing customer is an anonymous shopper), the same ranking as POST
  * /v1/cart/recommendations. The store must have been
  * built (`xsell build`): its stored propensity model is used.
- * A thin shell over the "Offer engine" section of xsell.h (docs/offers.md).
+ * A thin shell over the "Offer engine" section of xsell.h (docs/offers.md):
+ * this file holds the options and the answer; the --log sink is in
+ * cmd_recommend_log.c, the cart answer in cmd_recommend_cart.c.
  */
 #include "cli/recommend.h"
 
@@ -49,7 +51,8 @@ static const xs_opt opts[] = {
     {"limit", 0, "K", XS_OPT_CALL, .call = set_limit,
      .help = "at most K offers per customer (default 2)"},
     {.ref = &xs_cli_opt_lang},
-    {.ref = &xs_cli_opt_as_of, .help = "decide as of DATE (default: the store's latest date)"},
+    {.ref = &xs_cli_opt_as_of,
+     .help = "decide as of DATE (default: the store's latest date)"},
     {"show-suppressed", 0, NULL, XS_OPT_FLAG, .off = OFF(show_suppressed),
      .help = "also list the candidates a guardrail stopped"},
     {"set", 0, "SPEC", XS_OPT_CALL, .call = set_cfg,
@@ -107,13 +110,12 @@ static int check(const xs_cli_args *g, const xs_cli_rec_args *a)
     if (a->cart && a->all)
         return xs_cli_usage_error(CMD, "--cart answers one shopper: not with --all");
     if (a->cart && a->log)
-        return xs_cli_usage_error(CMD, "--log records offers made to customers: not with --cart");
+        return xs_cli_usage_error(
+            CMD, "--log records offers made to customers: not with --cart");
     if (!a->cart && !a->customer == !a->all)
         return xs_cli_usage_error(CMD, "give either --customer ID or --all");
     return -1;
 }
-
-#define MAX_CART 256 /* as POST /v1/cart/recommendations */
 
 /* After the guardrail summary of --all, when some offer was valued by
  * uplift: the evidence per kind (docs/offers.md "Uplift"). XS_OK or XS_ENOMEM. */
@@ -130,44 +132,6 @@ static int uplift_summary(const xs_offer_engine *en)
     return XS_OK;
 }
 
-/* The cart answer (xs_offer_cart) of a->cart for a->customer into t.
- * Returns -1 on success, else the exit code (message printed). */
-static int cart_answer(const xs_offer_engine *en, const xs_cli_rec_args *a, xs_table *t)
-{
-    uint32_t cart[MAX_CART];
-    size_t n_cart = 0;
-    for (const char *p = a->cart; *p;) {
-        const char *q = strchr(p, ',');
-        size_t len = q ? (size_t)(q - p) : strlen(p);
-        char id[256];
-        if (len >= sizeof id) len = sizeof id - 1;
-        memcpy(id, p, len);
-        id[len] = '\0';
-        long pi = xs_offer_engine_find_product(en, id);
-        if (pi < 0) {
-            fprintf(stderr, "xsell %s: --cart: unknown product \"%s\"\n", CMD, id);
-            return XS_EXIT_USAGE;
-        }
-        if (n_cart == MAX_CART)
-            return xs_cli_usage_error(CMD, "--cart: more than %d products", MAX_CART);
-        cart[n_cart++] = (uint32_t)pi;
-        p += len;
-        if (*p == ',') p++;
-    }
-    if (!n_cart) return xs_cli_usage_error(CMD, "--cart: no product given");
-    if (a->customer && xs_offer_engine_find(en, a->customer) < 0)
-        fprintf(stderr,
-                "xsell %s: customer \"%s\" not found: answering for an anonymous shopper\n",
-                CMD, a->customer);
-    xs_offer o[100];
-    int n = xs_offer_cart(en, a->customer, cart, n_cart, o, (size_t)(a->limit ? a->limit : 10));
-    if (n < 0 || xs_offer_cart_table(en, o, (size_t)n, a->lang, t) < 0) {
-        fprintf(stderr, "xsell %s: out of memory\n", CMD);
-        return XS_EXIT_FAIL;
-    }
-    return -1;
-}
-
 /* --all: every customer, streamed when nothing is logged and the format
  * allows, then the guardrail summary on stderr. Returns -1 to go on, 0
  * when the output is written, else the exit code; *failed: the sink failed. */
@@ -177,8 +141,8 @@ static int answer_all(xs_offer_engine *en, const xs_cli_rec_args *a, xs_format f
     xs_offer_summary sum;
     if (fmt != XS_FORMAT_TABLE && !a->log) {
         /* streamed: decided and rendered on every core, written in order */
-        if (xs_offer_write_all(en, xs_cli_threads(), a->lang, a->show_suppressed, fmt, stdout,
-                               &sum, k->err) < 0)
+        if (xs_offer_write_all(en, xs_cli_threads(), a->lang, a->show_suppressed, fmt,
+                               stdout, &sum, k->err) < 0)
             return xs_cli_fail(CMD, k->err);
         if (fflush(stdout)) {
             fprintf(stderr, "xsell %s: cannot write the output\n", CMD);
@@ -192,8 +156,8 @@ static int answer_all(xs_offer_engine *en, const xs_cli_rec_args *a, xs_format f
     xs_table *sumt = xs_table_new();
     int ok = sumt && xs_offer_summary_table(&sum, sumt) >= 0;
     if (ok) {
-        fprintf(stderr, "guardrail summary: %zu customers, %zu candidates\n", sum.n_customers,
-                sum.n_candidates);
+        fprintf(stderr, "guardrail summary: %zu customers, %zu candidates\n",
+                sum.n_customers, sum.n_candidates);
         xs_table_write(sumt, stderr, XS_FORMAT_TABLE);
     }
     xs_table_free(sumt);
@@ -207,7 +171,8 @@ static int answer_one(xs_offer_engine *en, const xs_cli_rec_args *a, xs_cli_rec_
 {
     long c = xs_offer_engine_find(en, a->customer);
     if (c < 0) {
-        fprintf(stderr, "xsell %s: --customer: unknown customer \"%s\"\n", CMD, a->customer);
+        fprintf(stderr, "xsell %s: --customer: unknown customer \"%s\"\n", CMD,
+                a->customer);
         return XS_EXIT_USAGE;
     }
     xs_offer o[XS_OFFER_MAX_CANDIDATES];
@@ -237,13 +202,17 @@ static int commit_log(xs_store *st, xs_cli_rec_sink *k, int *in_log, int *failed
 }
 
 /* Decides, logs and writes what a asks of engine en. Returns the exit code. */
-static int answer(xs_store *st, xs_offer_engine *en, const xs_cli_rec_args *a, xs_format fmt)
+static int answer(xs_store *st, xs_offer_engine *en, const xs_cli_rec_args *a,
+                  xs_format fmt)
 {
     xs_error e;
     char policy[512];
-    xs_cli_rec_sink k = {en, a, xs_table_new(), NULL, 0, 0, NULL, 0, 0, 0, NULL, NULL, &e, 0};
-    int in_log = 0, streamed = 0, failed = 0, rc = -1; /* in_log: the transaction is open */
-    if (!k.t || (a->cart ? xs_offer_cart_table_columns(k.t) : xs_offer_table_columns(k.t)) < 0)
+    xs_cli_rec_sink k = {en, a, xs_table_new(), NULL, 0,  0, NULL, 0,
+                         0,  0, NULL,           NULL, &e, 0};
+    int in_log = 0, streamed = 0, failed = 0,
+        rc = -1; /* in_log: the transaction is open */
+    if (!k.t ||
+        (a->cart ? xs_offer_cart_table_columns(k.t) : xs_offer_table_columns(k.t)) < 0)
         rc = xs_cli_nomem(CMD);
     if (rc < 0 && a->log) {
         /* a logged decision keeps the random control share (docs/replay.md) */
@@ -255,7 +224,7 @@ static int answer(xs_store *st, xs_offer_engine *en, const xs_cli_rec_args *a, x
         in_log = !a->cart && rc < 0;
     }
     if (rc < 0)
-        rc = a->cart       ? cart_answer(en, a, k.t)
+        rc = a->cart       ? xs_cli_rec_cart(en, a, k.t)
              : a->customer ? answer_one(en, a, &k, &failed)
                            : answer_all(en, a, fmt, &k, &streamed, &failed);
     if (rc < 0 && a->log) rc = commit_log(st, &k, &in_log, &failed);

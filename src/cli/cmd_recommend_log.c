@@ -18,8 +18,8 @@ int xs_cli_rec_flush_log(sink *k)
 {
     int rc = XS_OK;
     if (k->n_dec || k->n_log > k->written)
-        rc = xs_store_decisions_add(k->st, k->log + k->written, k->n_log - k->written, k->dec,
-                                    k->n_dec, k->err);
+        rc = xs_store_decisions_add(k->st, k->log + k->written, k->n_log - k->written,
+                                    k->dec, k->n_dec, k->err);
     for (size_t i = 0; i < k->n_dec; i++)
         xs_decision_record_clear(&k->dec[i]);
     k->n_dec = 0;

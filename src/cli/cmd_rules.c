@@ -26,25 +26,38 @@ struct rules_opts {
     long min_count, max_len, max_rules;
 };
 
-static int set_source(const char *v, void *f) { return xs_mine_source_parse(v, f); }
-static int set_ifmt(const char *v, void *f) { return xs_baskets_format_parse(v, f); }
-static int set_key(const char *v, void *f) { return xs_rule_key_parse(v, f); }
+static int set_source(const char *v, void *f)
+{
+    return xs_mine_source_parse(v, f);
+}
+static int set_ifmt(const char *v, void *f)
+{
+    return xs_baskets_format_parse(v, f);
+}
+static int set_key(const char *v, void *f)
+{
+    return xs_rule_key_parse(v, f);
+}
 
 #define OFF(f) offsetof(struct rules_opts, f)
-#define MIN(name, field, min, max, text)                                                     \
-    {name, 0, "X", XS_OPT_DOUBLE, .off = OFF(field), .lo = min, .hi = max, .help = text}
+#define MIN(name, field, min, max, text)                                                 \
+    {                                                                                    \
+        name, 0, "X", XS_OPT_DOUBLE, .off = OFF(field), .lo = min, .hi = max,            \
+                                     .help = text                                        \
+    }
 static const xs_opt opts[] = {
     {"input", 0, "FILE", XS_OPT_STR, .off = OFF(input),
      .help = "basket file ('-' for standard input)"},
     {"input-format", 0, "F", XS_OPT_ENUM, .off = OFF(ifmt), .parse = set_ifmt,
-     .expect = "fimi or basket", .help = "fimi (default) or basket (names separated by commas)"},
+     .expect = "fimi or basket",
+     .help = "fimi (default) or basket (names separated by commas)"},
     {.ref = &xs_cli_opt_db, .help = "read baskets from a store instead"},
     {"source", 0, "S", XS_OPT_ENUM, .off = OFF(source), .parse = set_source,
      .expect = "orders or adoption",
      .help = "with --db: orders (a basket per order, the default)\n"
              "or adoption (a basket per customer: all it holds)"},
-    {"min-support", 0, "S", XS_OPT_DOUBLE, .off = OFF(ro.mine.min_support), .lo = 0, .hi = 1,
-     .help = "itemset lhs+rhs frequent iff count / N >= S (default 0.1)"},
+    {"min-support", 0, "S", XS_OPT_DOUBLE, .off = OFF(ro.mine.min_support), .lo = 0,
+     .hi = 1, .help = "itemset lhs+rhs frequent iff count / N >= S (default 0.1)"},
     {"min-count", 0, "C", XS_OPT_LONG, .off = OFF(min_count), .lo = 1, .hi = 4294967295.0,
      .help = "... iff count >= C (overrides --min-support)"},
     {"max-len", 0, "L", XS_OPT_LONG, .off = OFF(max_len), .lo = 2, .hi = 1000000,
@@ -57,7 +70,8 @@ static const xs_opt opts[] = {
     {"rhs", 0, "ITEM[,ITEM]", XS_OPT_STR, .off = OFF(rhs),
      .help = "only rules with one of these items as consequent"},
     {"multi-rhs", 0, NULL, XS_OPT_FLAG, .off = OFF(ro.multi_rhs),
-     .help = "consequents of several items too (with --rhs: all\nof them among the --rhs items)"},
+     .help = "consequents of several items too (with --rhs: all\nof them among the --rhs "
+             "items)"},
     {"no-redundant", 0, NULL, XS_OPT_FLAG, .off = OFF(ro.no_redundant),
      .help = "drop a rule when a rule with the same rhs and an lhs\n"
              "that is a proper subset has at least its confidence"},
@@ -79,17 +93,18 @@ static const xs_cli_spec spec = {
     .about = "Mines association rules lhs => rhs (one item on the right by default,\n"
              "never an empty lhs).",
     .opts = opts,
-    .notes = "Sorted by the --sort-by measure, then count (descending), then shorter lhs,\n"
-             "lhs names, rhs names. Conviction is \"inf\" (table, CSV) or null (JSON)\n"
-             "when confidence is 1.\n",
+    .notes =
+        "Sorted by the --sort-by measure, then count (descending), then shorter lhs,\n"
+        "lhs names, rhs names. Conviction is \"inf\" (table, CSV) or null (JSON)\n"
+        "when confidence is 1.\n",
 };
-
 
 /* "{a,b}" of a list of item ids; caller frees. */
 static char *set_text(const xs_baskets *b, const uint32_t *items, size_t n)
 {
     size_t need = 3;
-    for (size_t i = 0; i < n; i++) need += strlen(xs_baskets_item_name(b, items[i])) + 1;
+    for (size_t i = 0; i < n; i++)
+        need += strlen(xs_baskets_item_name(b, items[i])) + 1;
     char *buf = malloc(need), *p = buf;
     if (!buf) return NULL;
     *p++ = '{';
@@ -150,14 +165,17 @@ static int parse_rhs(const xs_baskets *b, const char *arg, uint32_t **out, size_
 
 static void fmt_num(char *buf, size_t n, double v)
 {
-    if (isinf(v)) snprintf(buf, n, "inf");
-    else snprintf(buf, n, "%.6g", v);
+    if (isinf(v))
+        snprintf(buf, n, "inf");
+    else
+        snprintf(buf, n, "%.6g", v);
 }
 
 static int write_rules(const xs_rules *r, const xs_baskets *b, xs_format fmt, FILE *out)
 {
-    static const char *cols[] = {"lhs",  "rhs",      "support",  "confidence", "coverage",
-                                 "lift", "leverage", "conviction", "count"};
+    static const char *cols[] = {"lhs",        "rhs",        "support",
+                                 "confidence", "coverage",   "lift",
+                                 "leverage",   "conviction", "count"};
     xs_table *t = NULL;
     int rc = XS_OK;
     if (fmt == XS_FORMAT_TABLE) {
@@ -169,15 +187,18 @@ static int write_rules(const xs_rules *r, const xs_baskets *b, xs_format fmt, FI
                 return XS_ENOMEM;
             }
     } else if (fmt == XS_FORMAT_CSV) {
-        fputs("lhs,rhs,support,confidence,coverage,lift,leverage,conviction,count\n", out);
+        fputs("lhs,rhs,support,confidence,coverage,lift,leverage,conviction,count\n",
+              out);
     }
     size_t n = xs_rules_n(r);
     for (size_t i = 0; i < n && rc == XS_OK; i++) {
         xs_rule x;
         xs_rules_get(r, i, &x);
         char v[6][40];
-        double m[6] = {x.support, x.confidence, x.coverage, x.lift, x.leverage, x.conviction};
-        for (int k = 0; k < 6; k++) fmt_num(v[k], sizeof v[k], m[k]);
+        double m[6] = {x.support, x.confidence, x.coverage,
+                       x.lift,    x.leverage,   x.conviction};
+        for (int k = 0; k < 6; k++)
+            fmt_num(v[k], sizeof v[k], m[k]);
         if (fmt == XS_FORMAT_JSON) {
             fputs(i ? ",\n {\"lhs\": [" : "[\n {\"lhs\": [", out);
             for (size_t k = 0; k < x.n_lhs; k++) {
@@ -189,16 +210,18 @@ static int write_rules(const xs_rules *r, const xs_baskets *b, xs_format fmt, FI
                 if (k) fputs(", ", out);
                 xs_cli_json_str(out, xs_baskets_item_name(b, x.rhs[k]));
             }
-            fprintf(out,
-                    "], \"support\": %s, \"confidence\": %s, \"coverage\": %s, \"lift\": %s, "
-                    "\"leverage\": %s, \"conviction\": %s, \"count\": %llu}",
-                    v[0], v[1], v[2], v[3], v[4], isinf(x.conviction) ? "null" : v[5],
-                    (unsigned long long)x.count);
+            fprintf(
+                out,
+                "], \"support\": %s, \"confidence\": %s, \"coverage\": %s, \"lift\": %s, "
+                "\"leverage\": %s, \"conviction\": %s, \"count\": %llu}",
+                v[0], v[1], v[2], v[3], v[4], isinf(x.conviction) ? "null" : v[5],
+                (unsigned long long)x.count);
             continue;
         }
         char *lhs = set_text(b, x.lhs, x.n_lhs);
         char *rset = set_text(b, x.rhs, x.n_rhs);
-        if (!lhs || !rset) rc = XS_ENOMEM;
+        if (!lhs || !rset)
+            rc = XS_ENOMEM;
         else if (fmt == XS_FORMAT_CSV) {
             xs_cli_csv_str(out, lhs);
             fputc(',', out);
@@ -206,7 +229,8 @@ static int write_rules(const xs_rules *r, const xs_baskets *b, xs_format fmt, FI
             fprintf(out, ",%s,%s,%s,%s,%s,%s,%llu\n", v[0], v[1], v[2], v[3], v[4], v[5],
                     (unsigned long long)x.count);
         } else {
-            if (xs_table_row(t) < 0 || xs_table_cell(t, lhs) < 0 || xs_table_cell(t, rset) < 0)
+            if (xs_table_row(t) < 0 || xs_table_cell(t, lhs) < 0 ||
+                xs_table_cell(t, rset) < 0)
                 rc = XS_ENOMEM;
             for (int k = 0; k < 6 && rc == XS_OK; k++)
                 if (xs_table_cell(t, v[k]) < 0) rc = XS_ENOMEM;
@@ -229,7 +253,8 @@ int xs_cmd_rules(int argc, char **argv)
     xs_rule_opts_init(&o.ro);
     int rc = xs_cli_parse(&spec, argc, argv, &a, &o);
     if (rc >= 0) return rc;
-    if (!o.input == !a.db) return xs_cli_usage_error(CMD, "give one of --input FILE or --db FILE");
+    if (!o.input == !a.db)
+        return xs_cli_usage_error(CMD, "give one of --input FILE or --db FILE");
     if (o.min_count) o.ro.mine.min_count = (uint64_t)o.min_count;
     if (o.max_len) o.ro.mine.max_len = (size_t)o.max_len;
     if (o.max_rules) o.ro.max_rules = (size_t)o.max_rules;
@@ -238,7 +263,8 @@ int xs_cmd_rules(int argc, char **argv)
     uint32_t *rhs = NULL;
     xs_rules *r = NULL;
     int exit_code;
-    if ((exit_code = xs_cli_load_baskets(CMD, o.input, o.ifmt, a.db, o.source, &b))) return exit_code;
+    if ((exit_code = xs_cli_load_baskets(CMD, o.input, o.ifmt, a.db, o.source, &b)))
+        return exit_code;
     if (o.rhs) {
         if ((exit_code = parse_rhs(b, o.rhs, &rhs, &o.ro.n_rhs))) goto cleanup;
         o.ro.rhs = rhs;

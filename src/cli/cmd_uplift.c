@@ -26,7 +26,8 @@ static int special(const char *cmd, const xs_opt *o, const char *v, void *opts)
     xs_churn_params *p = &a->eo.params.xgb;
     long n;
     if (!strcmp(o->name, "features"))
-        return xs_cli_code_list(cmd, "--features", (char *)v, &a->features, &a->n_features);
+        return xs_cli_code_list(cmd, "--features", (char *)v, &a->features,
+                                &a->n_features);
     if (!strcmp(o->name, "learner")) {
         if (xs_uplift_learner_parse(v, &a->eo.params.learner) < 0)
             return xs_cli_usage_error(
@@ -56,9 +57,14 @@ static int special(const char *cmd, const xs_opt *o, const char *v, void *opts)
 }
 
 #define OFF(f) offsetof(args, f)
-#define SPECIAL(name, value, text) {name, 0, value, XS_OPT_CALL, .call = special, .help = text}
-#define STR(name, value, field, text)                                                      \
-    {name, 0, value, XS_OPT_STR, .off = OFF(field), .help = text}
+#define SPECIAL(name, value, text)                                                       \
+    {                                                                                    \
+        name, 0, value, XS_OPT_CALL, .call = special, .help = text                       \
+    }
+#define STR(name, value, field, text)                                                    \
+    {                                                                                    \
+        name, 0, value, XS_OPT_STR, .off = OFF(field), .help = text                      \
+    }
 static const xs_opt opts[] = {
     STR("input", "FILE", input, "the table (CSV with a header row)"),
     STR("treatment-col", "COL", ro.treatment_col, "the column naming each row's arm"),
@@ -68,8 +74,9 @@ static const xs_opt opts[] = {
     STR("positive", "VALUE", ro.positive,
         "outcome value meaning 1 (any other non-blank value is 0)"),
     SPECIAL("features", "A,B,...", "feature columns (repeatable; default: all others)"),
-    SPECIAL("learner", "L", "two_model (default for train) or class_transform;\n"
-                            "eval: both unless given"),
+    SPECIAL("learner", "L",
+            "two_model (default for train) or class_transform;\n"
+            "eval: both unless given"),
     {.ref = &xs_cli_opt_model, .help = "model file to write (train) or read (predict)"},
     SPECIAL("folds", "K", "eval: k-fold cross-validation instead of one split"),
     SPECIAL("split", "FRACTION", "eval: share of the rows held out (default 0.5)"),
@@ -77,15 +84,17 @@ static const xs_opt opts[] = {
      .help = "eval: uplift@k share (default 0.3)"},
     SPECIAL("bootstrap", "B", "eval: bootstrap resamples (default 200, 0: none)"),
     SPECIAL("seed", "S", "seed of the split, the bootstrap and XGBoost (default 42)"),
-    {"rounds", 0, "N", XS_OPT_INT, .off = OFF(eo.params.xgb.rounds), .lo = 1, .hi = 100000,
-     .help = "boosting rounds (default 50)"},
-    {"max-depth", 0, "D", XS_OPT_INT, .off = OFF(eo.params.xgb.max_depth), .lo = 1, .hi = 30,
-     .help = "tree depth (default 2)"},
+    {"rounds", 0, "N", XS_OPT_INT, .off = OFF(eo.params.xgb.rounds), .lo = 1,
+     .hi = 100000, .help = "boosting rounds (default 50)"},
+    {"max-depth", 0, "D", XS_OPT_INT, .off = OFF(eo.params.xgb.max_depth), .lo = 1,
+     .hi = 30, .help = "tree depth (default 2)"},
     {"eta", 0, "E", XS_OPT_DOUBLE, .off = OFF(eo.params.xgb.eta), .lo = 1e-6, .hi = 1,
      .help = "learning rate (default 0.1)"},
-    {"min-child-weight", 0, "W", XS_OPT_DOUBLE, .off = OFF(eo.params.xgb.min_child_weight),
-     .lo = 0, .hi = 1e9, .help = "smallest hessian sum of a leaf (default 20)"},
-    {.ref = &xs_cli_opt_threads, .hi = 256,
+    {"min-child-weight", 0, "W", XS_OPT_DOUBLE,
+     .off = OFF(eo.params.xgb.min_child_weight), .lo = 0, .hi = 1e9,
+     .help = "smallest hessian sum of a leaf (default 20)"},
+    {.ref = &xs_cli_opt_threads,
+     .hi = 256,
      .help = "XGBoost threads (default 2; results depend on it)"},
     SPECIAL("delimiter", "C", "CSV delimiter (default ',')"),
     {.ref = &xs_cli_opt_format},

@@ -53,8 +53,8 @@ void xs_cli_column_notes(const char *cmd, const char *path, const xs_churn_colum
                          const char *unseen)
 {
     if (col->n_blank)
-        fprintf(stderr, "xsell %s: %s: %s: %zu blank value%s treated as missing\n", cmd, path,
-                col->name, col->n_blank, col->n_blank == 1 ? "" : "s");
+        fprintf(stderr, "xsell %s: %s: %s: %zu blank value%s treated as missing\n", cmd,
+                path, col->name, col->n_blank, col->n_blank == 1 ? "" : "s");
     if (col->n_unseen)
         fprintf(stderr, "xsell %s: %s: %s: %zu value%s %s\n", cmd, path, col->name,
                 col->n_unseen, col->n_unseen == 1 ? "" : "s", unseen);

@@ -28,7 +28,7 @@ typedef struct xs_cli_rec_sink {
     const char *policy; /* the exploration settings, as logged */
     xs_store *st;       /* with --log: inside the log's transaction */
     xs_error *err;
-    int db_failed;      /* a write failed: err says why */
+    int db_failed; /* a write failed: err says why */
 } xs_cli_rec_sink;
 
 /* Writes the decisions held (and their offers) into the open transaction.
@@ -37,6 +37,9 @@ int xs_cli_rec_flush_log(xs_cli_rec_sink *k);
 /* The xs_offer_decide_all callback (ctx: the sink): the offers into k->t
  * and, with --log, the customer's decisions kept for the store. */
 int xs_cli_rec_add_rows(void *ctx, uint32_t customer, const xs_offer *o, size_t n);
+/* The cart answer of a->cart for a->customer into t (cmd_recommend_cart.c).
+ * Returns -1 on success, else the exit code (message printed). */
+int xs_cli_rec_cart(const xs_offer_engine *en, const xs_cli_rec_args *a, xs_table *t);
 /* Frees what the sink holds (not t, st or en). */
 void xs_cli_rec_sink_free(xs_cli_rec_sink *k);
 

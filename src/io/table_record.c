@@ -33,7 +33,8 @@ static int key_values(const xs_table *t, FILE *out)
         goto cleanup;
     for (size_t c = 0; c < xs__table_n_cols(t); c++) {
         const char *key, *v = xs__table_at(t, 0, c, &key);
-        if (xs_table_row(kv) || xs_table_cell(kv, key) || xs_table_cell(kv, v)) goto cleanup;
+        if (xs_table_row(kv) || xs_table_cell(kv, key) || xs_table_cell(kv, v))
+            goto cleanup;
     }
     rc = xs_table_write(kv, out, XS_FORMAT_TABLE);
 cleanup:

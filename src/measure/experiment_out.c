@@ -22,7 +22,8 @@ static int num_cell(xs_table *t, double v)
 
 static int groups_table(const xs_exp_result *r, xs_table *t)
 {
-    if (xs_table_column(t, "group", XS_COL_TEXT) < 0 || xs_table_column(t, "n", XS_COL_NUM) < 0 ||
+    if (xs_table_column(t, "group", XS_COL_TEXT) < 0 ||
+        xs_table_column(t, "n", XS_COL_NUM) < 0 ||
         xs_table_column(t, "share", XS_COL_NUM) < 0 ||
         xs_table_column(t, "expected_share", XS_COL_NUM) < 0)
         return -1;
@@ -45,14 +46,15 @@ static int num_cells(xs_table *t, const double *v, size_t n)
 
 static int results_columns(xs_table *t, int cuped)
 {
-    static const char *base_cols[] = {"metric",  "group",   "n",        "mean",   "sd",
-                                      "method",  "lift",    "lift_lo",  "lift_hi", "rel_lift",
-                                      "rel_lo",  "rel_hi",  "p_value"};
-    static const char *cuped_cols[] = {"theta",          "var_reduction", "cuped_lift",
-                                       "cuped_lo",       "cuped_hi",      "cuped_rel_lift",
-                                       "cuped_rel_lo",   "cuped_rel_hi",  "cuped_p_value"};
+    static const char *base_cols[] = {
+        "metric",  "group",   "n",        "mean",   "sd",     "method", "lift",
+        "lift_lo", "lift_hi", "rel_lift", "rel_lo", "rel_hi", "p_value"};
+    static const char *cuped_cols[] = {"theta",        "var_reduction", "cuped_lift",
+                                       "cuped_lo",     "cuped_hi",      "cuped_rel_lift",
+                                       "cuped_rel_lo", "cuped_rel_hi",  "cuped_p_value"};
     for (size_t i = 0; i < sizeof base_cols / sizeof *base_cols; i++)
-        if (xs_table_column(t, base_cols[i], i < 2 || i == 5 ? XS_COL_TEXT : XS_COL_NUM) < 0)
+        if (xs_table_column(t, base_cols[i], i < 2 || i == 5 ? XS_COL_TEXT : XS_COL_NUM) <
+            0)
             return -1;
     for (size_t i = 0; cuped && i < sizeof cuped_cols / sizeof *cuped_cols; i++)
         if (xs_table_column(t, cuped_cols[i], XS_COL_NUM) < 0) return -1;
@@ -65,14 +67,16 @@ static int results_table(const xs_exp_result *r, xs_table *t)
     if (results_columns(t, cuped) < 0) return -1;
     for (size_t i = 0; i < xs_exp_result_n_rows(r); i++) {
         const xs_exp_row *w = xs_exp_result_row(r, i);
-        double v[] = {w->lift, w->lift_lo, w->lift_hi, w->rel, w->rel_lo, w->rel_hi, w->p};
-        double cv[] = {w->theta,       w->var_reduction, w->cuped_lift,
-                       w->cuped_lo,    w->cuped_hi,      w->cuped_rel,
-                       w->cuped_rel_lo, w->cuped_rel_hi, w->cuped_p};
+        double v[] = {w->lift,   w->lift_lo, w->lift_hi, w->rel,
+                      w->rel_lo, w->rel_hi,  w->p};
+        double cv[] = {w->theta,        w->var_reduction, w->cuped_lift,
+                       w->cuped_lo,     w->cuped_hi,      w->cuped_rel,
+                       w->cuped_rel_lo, w->cuped_rel_hi,  w->cuped_p};
         if (xs_table_row(t) < 0 || xs_table_cell(t, w->metric) < 0 ||
             xs_table_cell(t, w->group) < 0 || xs_table_cellf(t, "%zu", w->n) < 0 ||
             num_cell(t, w->mean) < 0 || num_cell(t, w->sd) < 0 ||
-            xs_table_cell(t, w->is_control ? "control" : xs_exp_method_name(w->method)) < 0 ||
+            xs_table_cell(t, w->is_control ? "control" : xs_exp_method_name(w->method)) <
+                0 ||
             num_cells(t, v, 7) < 0 || (cuped && num_cells(t, cv, 9) < 0))
             return -1;
     }
@@ -83,8 +87,9 @@ static void srm_line(FILE *out, const xs_exp_srm *s)
 {
     fprintf(out, "sample ratio: chi2 = %.6g, df = %d, p = %.6g: ", s->chi2, s->df, s->p);
     if (s->flagged)
-        fprintf(out, "SAMPLE RATIO MISMATCH (p < 0.001): group sizes differ from the planned "
-                     "split; the lifts below may be biased\n");
+        fprintf(out,
+                "SAMPLE RATIO MISMATCH (p < 0.001): group sizes differ from the planned "
+                "split; the lifts below may be biased\n");
     else
         fprintf(out, "no mismatch with the planned split\n");
 }
@@ -99,7 +104,8 @@ static int write_analysis(const xs_exp_result *r, FILE *out, xs_format fmt,
     const xs_exp_srm *s = xs_exp_result_srm(r);
     if (!g || !t || groups_table(r, g) < 0 || results_table(r, t) < 0) goto cleanup;
     if (fmt == XS_FORMAT_TABLE) {
-        if ((head && (rc = head(ctx, out, fmt)) < 0) || (rc = xs_table_write(g, out, fmt)) < 0)
+        if ((head && (rc = head(ctx, out, fmt)) < 0) ||
+            (rc = xs_table_write(g, out, fmt)) < 0)
             goto cleanup;
         srm_line(out, s);
         fputc('\n', out);
@@ -110,7 +116,8 @@ static int write_analysis(const xs_exp_result *r, FILE *out, xs_format fmt,
         fputs("\"groups\": ", out);
         if ((rc = xs_table_write(g, out, fmt)) < 0) goto cleanup;
         fprintf(out,
-                ", \"srm\": {\"chi2\": %.6g, \"df\": %d, \"p_value\": %.6g, \"flagged\": %s}, "
+                ", \"srm\": {\"chi2\": %.6g, \"df\": %d, \"p_value\": %.6g, \"flagged\": "
+                "%s}, "
                 "\"results\": ",
                 s->chi2, s->df, s->p, s->flagged ? "true" : "false");
         if ((rc = xs_table_write(t, out, fmt)) < 0) goto cleanup;
@@ -150,7 +157,8 @@ static int arms_table(const xs_exp_report_result *r, xs_table *t)
         const xs_exp_arm *m = xs_exp_report_arm(r, i);
         if (xs_table_row(t) < 0 || xs_table_cell(t, m->name) < 0 ||
             xs_table_cellf(t, "%zu", m->customers) < 0 ||
-            xs_table_cellf(t, "%zu", m->offers) < 0 || xs_table_cellf(t, "%zu", m->accepted) < 0)
+            xs_table_cellf(t, "%zu", m->offers) < 0 ||
+            xs_table_cellf(t, "%zu", m->accepted) < 0)
             return -1;
     }
     return 0;
@@ -160,13 +168,15 @@ static int arms_table(const xs_exp_report_result *r, xs_table *t)
 static int experiment_object(const xs_experiment *x, const char *until, FILE *out)
 {
     static const char *const cols[] = {"name", "kind", "split", "start", "end", "until"};
-    const char *v[] = {x->name,  xs_offer_kind_key(x->kind), x->split, x->start,
-                       x->end[0] ? x->end : NULL, until};
+    const char *v[] = {x->name,  xs_offer_kind_key(x->kind), x->split,
+                       x->start, x->end[0] ? x->end : NULL,  until};
     xs_table *t = xs_table_new();
     int rc = t ? XS_OK : XS_ENOMEM;
-    for (size_t i = 0; i < 6 && rc >= 0; i++) rc = xs_table_column(t, cols[i], XS_COL_TEXT);
+    for (size_t i = 0; i < 6 && rc >= 0; i++)
+        rc = xs_table_column(t, cols[i], XS_COL_TEXT);
     if (rc >= 0) rc = xs_table_row(t);
-    for (size_t i = 0; i < 6 && rc >= 0; i++) rc = xs_table_cell(t, v[i]);
+    for (size_t i = 0; i < 6 && rc >= 0; i++)
+        rc = xs_table_cell(t, v[i]);
     if (rc >= 0) rc = xs_table_write_object_open(t, out);
     if (rc >= 0) fputc('}', out);
     xs_table_free(t);

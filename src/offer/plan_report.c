@@ -17,9 +17,11 @@ static int write_summary(const xs_plan *pl, const xs_table *cons, FILE *out)
     fprintf(out,
             "plan: %zu offers to %zu customers (%zu candidates of %zu customers),"
             " %d-day period\n",
-            s->n_assigned, s->n_reached, s->n_candidates, s->n_planned_customers, s->days);
+            s->n_assigned, s->n_reached, s->n_candidates, s->n_planned_customers,
+            s->days);
     fprintf(out, "value:  plan %.2f   greedy %.2f   gain %.2f (%+.2f%%)\n", s->value,
-            s->greedy_value, gain, s->greedy_value > 0 ? 100 * gain / s->greedy_value : 0.0);
+            s->greedy_value, gain,
+            s->greedy_value > 0 ? 100 * gain / s->greedy_value : 0.0);
     if (s->bound == s->bound) {
         double gap = s->bound > 0 ? 100 * (s->bound - s->value) / s->bound : 0.0;
         fprintf(out, "bound:  %.2f (LP relaxation); plan within %.4f%%%s\n", s->bound,
@@ -34,7 +36,8 @@ static int write_summary(const xs_plan *pl, const xs_table *cons, FILE *out)
     return xs_table_write(cons, out, XS_FORMAT_TABLE);
 }
 
-static int write_json(const xs_table *tot, const xs_table *cons, const xs_table *asg, FILE *out)
+static int write_json(const xs_table *tot, const xs_table *cons, const xs_table *asg,
+                      FILE *out)
 {
     int rc = 0;
     fputs("{\"totals\": ", out);
@@ -55,7 +58,8 @@ int xs_plan_write(const xs_plan *pl, const char *customer_id, FILE *out, xs_form
     if (!tot || !cons || !asg || xs_plan_totals_table(pl, tot) < 0 ||
         xs_plan_constraints_table(pl, cons) < 0)
         goto cleanup;
-    if (fmt != XS_FORMAT_TABLE && (rc = xs_plan_assignment_table(pl, customer_id, asg)) < 0)
+    if (fmt != XS_FORMAT_TABLE &&
+        (rc = xs_plan_assignment_table(pl, customer_id, asg)) < 0)
         goto cleanup;
     if (fmt == XS_FORMAT_TABLE)
         rc = write_summary(pl, cons, out);

@@ -16,8 +16,8 @@
 #include <math.h>
 #include <stdio.h>
 
-static const char *const bin_cols[] = {"decile", "n",         "p_min", "p_max", "mean_predicted",
-                                       "observed_rate"};
+static const char *const bin_cols[] = {
+    "decile", "n", "p_min", "p_max", "mean_predicted", "observed_rate"};
 
 static int cell_num(xs_table *t, double v)
 {
@@ -60,14 +60,17 @@ static int bins_table(const xs_churn_bin *bins, xs_table *c)
 
 /* Writes s, then the tables parts[] with their JSON member names and, in
  * table format, their title lines (NULL: a blank line). */
-static int write_parts(const xs_table *s, const xs_table *const *parts, const char *const *names,
-                       const char *const *titles, size_t n, FILE *out, xs_format fmt)
+static int write_parts(const xs_table *s, const xs_table *const *parts,
+                       const char *const *names, const char *const *titles, size_t n,
+                       FILE *out, xs_format fmt)
 {
     int w = fmt == XS_FORMAT_TABLE ? xs_table_write(s, out, fmt)
                                    : xs_table_write_object_open(s, out);
     for (size_t i = 0; i < n && !w; i++) {
-        if (fmt == XS_FORMAT_TABLE) fputs(titles[i] ? titles[i] : "\n", out);
-        else fprintf(out, ", \"%s\": ", names[i]);
+        if (fmt == XS_FORMAT_TABLE)
+            fputs(titles[i] ? titles[i] : "\n", out);
+        else
+            fprintf(out, ", \"%s\": ", names[i]);
         w = xs_table_write(parts[i], out, fmt);
     }
     if (!w && fmt == XS_FORMAT_JSON) fputs("}\n", out);
@@ -82,9 +85,9 @@ static int write_parts(const xs_table *s, const xs_table *const *parts, const ch
 /* CSV: one long table, part = overall | fold | decile. */
 static int cv_csv(const xs_churn_cv *r, xs_table *t)
 {
-    static const char *const cols[] = {"part",     "index", "n",     "n_positive",
-                                       "auc",      "log_loss", "p_min", "p_max",
-                                       "mean_predicted", "observed_rate"};
+    static const char *const cols[] = {
+        "part",     "index", "n",     "n_positive",     "auc",
+        "log_loss", "p_min", "p_max", "mean_predicted", "observed_rate"};
     if (columns(t, cols, 10, 1) || xs_table_row(t) || xs_table_cell(t, "overall") ||
         xs_table_cell(t, NULL) || xs_table_cellf(t, "%zu", r->n) ||
         xs_table_cellf(t, "%zu", r->n_pos) || cell_num(t, r->auc) ||
@@ -92,15 +95,17 @@ static int cv_csv(const xs_churn_cv *r, xs_table *t)
         return -1;
     for (size_t i = 0; i < r->n_folds; i++) {
         const xs_churn_fold *fo = &r->folds[i];
-        if (xs_table_row(t) || xs_table_cell(t, "fold") || xs_table_cellf(t, "%zu", i + 1) ||
-            xs_table_cellf(t, "%zu", fo->n) || xs_table_cellf(t, "%zu", fo->n_pos) ||
-            cell_num(t, fo->auc) || cell_num(t, fo->log_loss) || empty(t, 4))
+        if (xs_table_row(t) || xs_table_cell(t, "fold") ||
+            xs_table_cellf(t, "%zu", i + 1) || xs_table_cellf(t, "%zu", fo->n) ||
+            xs_table_cellf(t, "%zu", fo->n_pos) || cell_num(t, fo->auc) ||
+            cell_num(t, fo->log_loss) || empty(t, 4))
             return -1;
     }
     for (size_t i = 0; i < XS_CHURN_BINS; i++) {
         const xs_churn_bin *b = &r->bins[i];
-        if (xs_table_row(t) || xs_table_cell(t, "decile") || xs_table_cellf(t, "%zu", i + 1) ||
-            xs_table_cellf(t, "%zu", b->n) || empty(t, 3) || bin_cells(t, b))
+        if (xs_table_row(t) || xs_table_cell(t, "decile") ||
+            xs_table_cellf(t, "%zu", i + 1) || xs_table_cellf(t, "%zu", b->n) ||
+            empty(t, 3) || bin_cells(t, b))
             return -1;
     }
     return 0;
@@ -110,7 +115,7 @@ static int cv_csv(const xs_churn_cv *r, xs_table *t)
 static int cv_tables(const xs_churn_cv *r, xs_table *s, xs_table *f)
 {
     static const char *const sc[] = {"n",      "n_positive", "n_folds", "auc",
-                                      "auc_sd", "auc_pooled", "log_loss"};
+                                     "auc_sd", "auc_pooled", "log_loss"};
     static const char *const fc[] = {"fold", "n", "n_positive", "auc", "log_loss"};
     if (columns(s, sc, 7, 0) || columns(f, fc, 5, 0) || xs_table_row(s) ||
         xs_table_cellf(s, "%zu", r->n) || xs_table_cellf(s, "%zu", r->n_pos) ||
@@ -140,8 +145,8 @@ int xs_churn_cv_write(const xs_churn_cv *r, FILE *out, xs_format fmt)
     if (cv_tables(r, s, f) || bins_table(r->bins, c)) goto cleanup;
     const xs_table *parts[] = {f, c};
     static const char *const names[] = {"folds", "calibration"};
-    static const char *const titles[] = {NULL,
-                                         "\ncalibration (deciles of out-of-fold predictions)\n"};
+    static const char *const titles[] = {
+        NULL, "\ncalibration (deciles of out-of-fold predictions)\n"};
     rc = write_parts(s, parts, names, titles, 2, out, fmt);
 cleanup:
     xs_table_free(s);
@@ -157,22 +162,24 @@ cleanup:
 /* CSV: one long table, part = train | eval | decile. */
 static int history_csv(const xs_churn_history_eval_result *r, xs_table *s)
 {
-    static const char *const cols[] = {"part",     "index", "cutoff", "n",
-                                       "n_positive", "auc",  "log_loss", "p_min",
-                                       "p_max",    "mean_predicted", "observed_rate"};
+    static const char *const cols[] = {
+        "part",         "index",    "cutoff", "n",     "n_positive",
+        "auc",          "log_loss", "p_min",  "p_max", "mean_predicted",
+        "observed_rate"};
     if (columns(s, cols, 11, 1u | 4u) || xs_table_row(s) || xs_table_cell(s, "train") ||
         xs_table_cell(s, NULL) || xs_table_cell(s, r->train_cutoff) ||
-        xs_table_cellf(s, "%zu", r->n_train) || xs_table_cellf(s, "%zu", r->n_train_pos) ||
-        empty(s, 6) || xs_table_row(s) || xs_table_cell(s, "eval") ||
-        xs_table_cell(s, NULL) || xs_table_cell(s, r->eval_cutoff) ||
-        xs_table_cellf(s, "%zu", r->n) || xs_table_cellf(s, "%zu", r->n_pos) ||
-        cell_num(s, r->auc) || cell_num(s, r->log_loss) || empty(s, 4))
+        xs_table_cellf(s, "%zu", r->n_train) ||
+        xs_table_cellf(s, "%zu", r->n_train_pos) || empty(s, 6) || xs_table_row(s) ||
+        xs_table_cell(s, "eval") || xs_table_cell(s, NULL) ||
+        xs_table_cell(s, r->eval_cutoff) || xs_table_cellf(s, "%zu", r->n) ||
+        xs_table_cellf(s, "%zu", r->n_pos) || cell_num(s, r->auc) ||
+        cell_num(s, r->log_loss) || empty(s, 4))
         return -1;
     for (size_t i = 0; i < XS_CHURN_BINS; i++) {
         const xs_churn_bin *b = &r->bins[i];
-        if (xs_table_row(s) || xs_table_cell(s, "decile") || xs_table_cellf(s, "%zu", i + 1) ||
-            xs_table_cell(s, r->eval_cutoff) || xs_table_cellf(s, "%zu", b->n) ||
-            empty(s, 3) || bin_cells(s, b))
+        if (xs_table_row(s) || xs_table_cell(s, "decile") ||
+            xs_table_cellf(s, "%zu", i + 1) || xs_table_cell(s, r->eval_cutoff) ||
+            xs_table_cellf(s, "%zu", b->n) || empty(s, 3) || bin_cells(s, b))
             return -1;
     }
     return 0;
@@ -181,14 +188,15 @@ static int history_csv(const xs_churn_history_eval_result *r, xs_table *s)
 /* The one-row summary table. */
 static int history_summary(const xs_churn_history_eval_result *r, xs_table *s)
 {
-    static const char *const sc[] = {"train_cutoff", "eval_cutoff", "horizon",
-                                     "n_train",      "n_train_positive", "n",
-                                     "n_positive",   "auc",         "log_loss"};
-    return columns(s, sc, 9, 3u) || xs_table_row(s) || xs_table_cell(s, r->train_cutoff) ||
-           xs_table_cell(s, r->eval_cutoff) || xs_table_cellf(s, "%d", r->horizon) ||
-           xs_table_cellf(s, "%zu", r->n_train) || xs_table_cellf(s, "%zu", r->n_train_pos) ||
-           xs_table_cellf(s, "%zu", r->n) || xs_table_cellf(s, "%zu", r->n_pos) ||
-           cell_num(s, r->auc) || cell_num(s, r->log_loss);
+    static const char *const sc[] = {
+        "train_cutoff", "eval_cutoff", "horizon", "n_train", "n_train_positive", "n",
+        "n_positive",   "auc",         "log_loss"};
+    return columns(s, sc, 9, 3u) || xs_table_row(s) ||
+           xs_table_cell(s, r->train_cutoff) || xs_table_cell(s, r->eval_cutoff) ||
+           xs_table_cellf(s, "%d", r->horizon) || xs_table_cellf(s, "%zu", r->n_train) ||
+           xs_table_cellf(s, "%zu", r->n_train_pos) || xs_table_cellf(s, "%zu", r->n) ||
+           xs_table_cellf(s, "%zu", r->n_pos) || cell_num(s, r->auc) ||
+           cell_num(s, r->log_loss);
 }
 
 /* Contract in xsell.h. */
@@ -236,8 +244,8 @@ static int pred_columns(xs_table *t, const char *id_column, size_t k)
 }
 
 /* Contract in xsell.h. */
-int xs_churn_pred_table(const xs_churn_pred *p, const xs_churn_data *d, const char *id_column,
-                        size_t k, xs_table *t)
+int xs_churn_pred_table(const xs_churn_pred *p, const xs_churn_data *d,
+                        const char *id_column, size_t k, xs_table *t)
 {
     xs_churn_reason *rs = k ? xs__calloc(k, sizeof *rs) : NULL;
     int rc = XS_ENOMEM;
