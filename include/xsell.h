@@ -163,6 +163,23 @@ int xs_table_write_tail(FILE *out, xs_format fmt, size_t n_rows);
 /** Drops the rows of t, keeping its columns, so it can take the next chunk. */
 void xs_table_clear_rows(xs_table *t);
 
+/**
+ * Writes a one-row table as one record: in table format two aligned
+ * columns, key and value (the value right-aligned); in CSV the header and
+ * the row; in JSON one object and a newline (not an array of one).
+ * @return XS_OK, XS_EIO, XS_ENOMEM, or XS_EINVAL when t has not one row
+ * @code
+ *   xs_table_write_record(t, stdout, XS_FORMAT_JSON); // {"r": 0.24, "a": 0.79}
+ * @endcode
+ */
+int xs_table_write_record(const xs_table *t, FILE *out, xs_format fmt);
+/**
+ * The JSON object of a one-row table left open, "{"key": value, ...", so
+ * the caller can write further members (a comma, "folds": [...]) and "}".
+ * @return XS_OK, XS_EIO, XS_ENOMEM, or XS_EINVAL when t has not one row
+ */
+int xs_table_write_object_open(const xs_table *t, FILE *out);
+
 /* ====================================================================== */
 /* Store (src/store): SQLite by default, schema versioned by migrations    */
 /* ====================================================================== */
@@ -1906,6 +1923,17 @@ int xs_churn_cv_run(const xs_churn_data *d, const xs_churn_params *p, xs_churn_c
                     xs_error *err);
 /** Frees the arrays of a result; NULL is fine. */
 void xs_churn_cv_free(xs_churn_cv *r);
+/**
+ * Writes a cross-validation as `xsell churn eval` prints it (churn_out.c):
+ * in table format the summary, the folds and the calibration deciles one
+ * after another; in JSON one object with members "folds" and "calibration";
+ * in CSV one long table whose column "part" is overall, fold or decile.
+ * @return XS_OK, XS_ENOMEM or XS_EIO
+ * @code
+ *   xs_churn_cv_write(&r, stdout, XS_FORMAT_JSON);
+ * @endcode
+ */
+int xs_churn_cv_write(const xs_churn_cv *r, FILE *out, xs_format fmt);
 
 /**
  * Trains a model on all rows.
@@ -1975,6 +2003,15 @@ void xs_churn_pred_free(xs_churn_pred *p);
  */
 size_t xs_churn_reasons(const xs_churn_pred *p, const xs_churn_data *d, size_t i,
                         xs_churn_reason *out, size_t k);
+/**
+ * Fills an empty table with the predictions as `xsell churn predict` prints
+ * them (churn_out.c): id_column, probability, then feature_J and
+ * contribution_J for J = 1..k (xs_churn_reasons(); empty cells where a
+ * customer has fewer reasons).
+ * @return XS_OK or XS_ENOMEM
+ */
+int xs_churn_pred_table(const xs_churn_pred *p, const xs_churn_data *d, const char *id_column,
+                        size_t k, xs_table *out);
 
 /* ---- Churn risk from the store's own history (src/score/churn_history.c) */
 /*
@@ -2098,6 +2135,15 @@ int xs_churn_history_train(const xs_snapshot *s, const xs_churn_history_opts *o,
 int xs_churn_history_predict(const xs_snapshot *s, const xs_churn_model *m,
                              const char *as_of, int with_contribs, xs_churn_data **data,
                              xs_churn_pred *pred, xs_error *err);
+
+/**
+ * Writes a time-split evaluation as `xsell churn eval --db` prints it
+ * (churn_out.c): the summary and the calibration deciles (in JSON the
+ * member "calibration"; in CSV one long table, part train, eval or decile).
+ * @return XS_OK, XS_ENOMEM or XS_EIO
+ */
+int xs_churn_history_eval_write(const xs_churn_history_eval_result *r, FILE *out,
+                                xs_format fmt);
 
 /* ====================================================================== */
 /* Uplift models (src/score/uplift*.c) and their evaluation               */
@@ -2532,6 +2578,17 @@ const xs_exp_row *xs_exp_result_row(const xs_exp_result *r, size_t i);
 int xs_exp_result_has_cuped(const xs_exp_result *r);
 /** Frees the result; NULL is fine. */
 void xs_exp_result_free(xs_exp_result *r);
+/**
+ * Writes an analysis as `xsell experiment analyze` prints it
+ * (experiment_out.c): in table format the groups, the sample-ratio line
+ * and the results; in JSON one object with members "groups", "srm" and
+ * "results"; in CSV the results alone.
+ * @return XS_OK, XS_ENOMEM or XS_EIO
+ * @code
+ *   xs_exp_result_write(r, stdout, XS_FORMAT_TABLE);
+ * @endcode
+ */
+int xs_exp_result_write(const xs_exp_result *r, FILE *out, xs_format fmt);
 
 /* ====================================================================== */
 /* KPIs (src/measure): revenue, retention and offer metrics per period    */
@@ -3395,6 +3452,18 @@ int xs_plan_totals_table(const xs_plan *pl, xs_table *t);
  *  @param customer_id one customer's rows; NULL: every customer
  *  @return XS_OK, XS_ENOTFOUND (unknown customer), XS_ENOMEM */
 int xs_plan_assignment_table(const xs_plan *pl, const char *customer_id, xs_table *t);
+/**
+ * Writes the plan as `xsell plan` prints it (plan_report.c): in table
+ * format the totals against the greedy ranking and the constraints with
+ * their shadow prices; in JSON {totals, constraints, assignment}; in CSV
+ * the assignment.
+ * @param customer_id JSON and CSV: one customer's assignment; NULL: all
+ * @return XS_OK, XS_ENOTFOUND (unknown customer), XS_ENOMEM or XS_EIO
+ * @code
+ *   xs_plan_write(pl, NULL, stdout, XS_FORMAT_TABLE);
+ * @endcode
+ */
+int xs_plan_write(const xs_plan *pl, const char *customer_id, FILE *out, xs_format fmt);
 
 /**
  * Stores the plan as the store's latest (`xsell build --capacity`, read by
@@ -4008,6 +4077,15 @@ size_t xs_exp_report_n_arms(const xs_exp_report_result *r);
 const xs_exp_arm *xs_exp_report_arm(const xs_exp_report_result *r, size_t i);
 /** Frees the report; NULL is fine. */
 void xs_exp_report_free(xs_exp_report_result *r);
+/**
+ * Writes a holdout experiment's report as `xsell experiment report` prints
+ * it (experiment_out.c): the experiment x and its arms, then the analysis
+ * as xs_exp_result_write() (in JSON the members "experiment" and "arms"
+ * come first; CSV holds the results alone).
+ * @return XS_OK, XS_ENOMEM or XS_EIO
+ */
+int xs_exp_report_write(const xs_exp_report_result *r, const xs_experiment *x, FILE *out,
+                        xs_format fmt);
 
 /* ====================================================================== */
 /* Server (src/serve) and API keys (src/store)                            */

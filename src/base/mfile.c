@@ -351,8 +351,7 @@ static int check_header(xs__mfile *f, xs_error *err)
     uint32_t version = get_u32(h + H_VERSION);
     if (version != XS__MFILE_VERSION)
         return xs__error_set(err, XS_ESCHEMA, path, 0, NULL,
-                             "format version %u, this xsell reads version %d: run 'xsell "
-                             "build' again",
+                             "format version %u, this xsell reads version %d",
                              version, XS__MFILE_VERSION);
     if (get_u32(h + H_HDR_SIZE) != HDR_SIZE)
         return bad(err, path, "bad header size (the file is corrupted)");

@@ -9,61 +9,103 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-static const char usage[] =
-    "usage: xsell adoption --db FILE [--from A] [--to B] [--curve]\n"
-    "                      [--horizons 30,90,180,365] [--min-customers N] [--format F]\n"
-    "\n"
-    "How soon customers holding product A adopt product B (Kaplan-Meier).\n"
-    "Time zero is the day a customer first held A; customers who held B before\n"
-    "or on that day are excluded; customers who have not adopted B are censored\n"
-    "at the end of their observation (the store's latest date, or the day a\n"
-    "churned customer left).\n"
-    "  --db FILE             the store (adoption needs dates, so no --input)\n"
-    "  --from A, --to B      only pairs from A / to B (product ids)\n"
-    "  --curve               print the whole curve of --from A --to B: at each\n"
-    "                        event time the customers at risk, the adoptions,\n"
-    "                        cumulative adoption and its 95% band\n"
-    "  --horizons LIST       days at which to report the adoption share\n"
-    "                        (default 30,90,180,365)\n"
-    "  --min-customers N     leave out A held by fewer customers (default 10;\n"
-    "                        not applied when both --from and --to are given)\n"
-    "  --format F            table (default), json or csv\n"
-    "Columns: holders of A, excluded (had B first), cohort, adopted, median days\n"
-    "to adopt (empty when the curve stays below 50%), and per horizon H the share\n"
-    "adopted within H days with its band (empty when H is beyond the longest\n"
-    "follow-up).\n";
 
 #define CMD "adoption"
 #define MAX_HORIZONS 32
 
-static int parse_horizons(const char *s, int32_t *h, size_t *n)
+struct adoption_opts {
+    xs_adoption_opts o;
+    int curve;
+    int32_t horizons[MAX_HORIZONS];
+    size_t n_h;
+    long min_customers;
+};
+
+/* --horizons LIST: comma-separated days. */
+static int set_horizons(const char *cmd, const xs_opt *opt, const char *s, void *v)
 {
-    *n = 0;
+    struct adoption_opts *a = v;
+    (void)opt;
+    a->n_h = 0;
     const char *p = s;
     for (;;) {
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
         char buf[32];
-        if (len == 0 || len >= sizeof buf || *n == MAX_HORIZONS)
-            return xs_cli_usage_error(
-                CMD, "--horizons: expected a list of days, got \"%s\"", s);
+        if (len == 0 || len >= sizeof buf || a->n_h == MAX_HORIZONS)
+            return xs_cli_usage_error(cmd, "--horizons: expected a list of days, got %s",
+                                      xs_cli_q(s));
         memcpy(buf, p, len);
         buf[len] = '\0';
-        long v;
-        if (xs_cli_long(CMD, "--horizons", buf, 0, 36500, &v)) return XS_EXIT_USAGE;
-        h[(*n)++] = (int32_t)v;
+        long d;
+        if (xs_cli_long(cmd, "--horizons", buf, 0, 36500, &d)) return XS_EXIT_USAGE;
+        a->horizons[a->n_h++] = (int32_t)d;
         if (!comma) break;
         p = comma + 1;
     }
     return 0;
 }
+
+static int refuse_input(const char *cmd, const xs_opt *opt, const char *s, void *v)
+{
+    (void)opt, (void)s, (void)v;
+    return xs_cli_usage_error(cmd, "--input: adoption timing needs dates: import the "
+                                   "data into a store and use --db");
+}
+
+static int check(const char *cmd, const xs_cli_args *ca, const void *v)
+{
+    const struct adoption_opts *a = v;
+    if (!ca->db) return xs_cli_usage_error(cmd, "--db FILE is required");
+    if (a->o.from && a->o.to && !strcmp(a->o.from, a->o.to))
+        return xs_cli_usage_error(cmd, "--from and --to name the same product %s",
+                                  xs_cli_q(a->o.from));
+    if (a->curve && !(a->o.from && a->o.to))
+        return xs_cli_usage_error(cmd, "--curve needs --from A and --to B");
+    return -1;
+}
+
+#define A(field) .off = offsetof(struct adoption_opts, field)
+static const xs_opt opts[] = {
+    {.ref = &xs_cli_opt_db, .help = "the store (adoption needs dates, so no --input)"},
+    {"input", 0, "FILE", XS_OPT_CALL, .call = refuse_input,
+     .help = "refused: basket files have no dates"},
+    {"from", 0, "A", XS_OPT_STR, A(o.from), .help = "only pairs from A (a product id)"},
+    {"to", 0, "B", XS_OPT_STR, A(o.to), .help = "only pairs to B (a product id)"},
+    {"curve", 0, NULL, XS_OPT_FLAG, A(curve),
+     .help = "print the whole curve of --from A --to B: at each\n"
+             "event time the customers at risk, the adoptions,\n"
+             "cumulative adoption and its 95% band"},
+    {"horizons", 0, "LIST", XS_OPT_CALL, .call = set_horizons,
+     .help = "days at which to report the adoption share\n(default 30,90,180,365)"},
+    {"min-customers", 0, "N", XS_OPT_LONG, A(min_customers), .lo = 1, .hi = 1000000000L,
+     .help = "leave out A held by fewer customers (default 10;\n"
+             "not applied when both --from and --to are given)"},
+    {.ref = &xs_cli_opt_format},
+    {0},
+};
+
+static const xs_cli_spec spec = {
+    CMD,
+    "xsell adoption --db FILE [--from A] [--to B] [--curve]\n"
+    "               [--horizons 30,90,180,365] [--min-customers N] [--format F]",
+    .about = "How soon customers holding product A adopt product B (Kaplan-Meier).\n"
+             "Time zero is the day a customer first held A; customers who held B before\n"
+             "or on that day are excluded; customers who have not adopted B are censored\n"
+             "at the end of their observation (the store's latest date, or the day a\n"
+             "churned customer left).",
+    .opts = opts,
+    .notes = "Columns: holders of A, excluded (had B first), cohort, adopted, median days\n"
+             "to adopt (empty when the curve stays below 50%), and per horizon H the share\n"
+             "adopted within H days with its band (empty when H is beyond the longest\n"
+             "follow-up).",
+    .flags = XS_CLI_DB,
+    .check = check,
+};
 
 static void cell_share(xs_table *t, double v)
 {
@@ -75,88 +117,27 @@ static void cell_share(xs_table *t, double v)
 
 int xs_cmd_adoption(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"input", required_argument, NULL, 'i'},
-        {"from", required_argument, NULL, 'a'},
-        {"to", required_argument, NULL, 'b'},
-        {"curve", no_argument, NULL, 'c'},
-        {"horizons", required_argument, NULL, 'H'},
-        {"min-customers", required_argument, NULL, 'n'},
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *db = NULL;
-    int curve = 0;
-    int32_t horizons[MAX_HORIZONS] = {30, 90, 180, 365};
-    size_t n_h = 4;
-    long min_customers = 10;
-    xs_adoption_opts o;
-    memset(&o, 0, sizeof o);
-    xs_format fmt = XS_FORMAT_TABLE;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'i':
-            return xs_cli_usage_error(CMD,
-                                      "--input: adoption timing needs dates: import the "
-                                      "data into a store and use --db");
-        case 'a':
-            o.from = optarg;
-            break;
-        case 'b':
-            o.to = optarg;
-            break;
-        case 'c':
-            curve = 1;
-            break;
-        case 'H':
-            if (parse_horizons(optarg, horizons, &n_h)) return XS_EXIT_USAGE;
-            break;
-        case 'n':
-            if (xs_cli_long(CMD, "--min-customers", optarg, 1, 1000000000L,
-                            &min_customers))
-                return XS_EXIT_USAGE;
-            break;
-        case 'f':
-            if (xs_cli_format(CMD, optarg, &fmt)) return XS_EXIT_USAGE;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return XS_EXIT_OK;
-        default:
-            return xs_cli_bad_option(CMD, c, argv);
-        }
-    }
-    if (optind < argc)
-        return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
-    if (!db) return xs_cli_usage_error(CMD, "--db FILE is required");
-    if (o.from && o.to && !strcmp(o.from, o.to))
-        return xs_cli_usage_error(CMD, "--from and --to name the same product \"%s\"",
-                                  o.from);
-    if (curve && !(o.from && o.to))
-        return xs_cli_usage_error(CMD, "--curve needs --from A and --to B");
+    struct adoption_opts ao = {.horizons = {30, 90, 180, 365}, .n_h = 4, .min_customers = 10};
+    xs_cli_args ca = {0};
+    int rc = xs_cli_parse(&spec, argc, argv, &ca, &ao);
+    if (rc >= 0) return rc;
+    const char *db = ca.db;
+    int curve = ao.curve;
+    const int32_t *horizons = ao.horizons;
+    size_t n_h = ao.n_h;
+    xs_format fmt = ca.format;
+    xs_adoption_opts o = ao.o;
     o.horizons = horizons;
     o.n_horizons = n_h;
-    o.min_customers = (size_t)min_customers;
+    o.min_customers = (size_t)ao.min_customers;
 
-    int rc = XS_EXIT_OK;
+    rc = XS_EXIT_OK;
     xs_error e;
     memset(&e, 0, sizeof e);
     xs_store *st = NULL;
     xs_adoption_input *in = NULL;
     xs_adoption *res = NULL;
     xs_table *t = NULL;
-    if (!xs_store_exists(db)) {
-        fprintf(stderr, "xsell " CMD ": %s: no such store\n", db);
-        return XS_EXIT_USAGE;
-    }
     if (xs_store_open_readonly(&st, db, &e) < 0 ||
         xs_adoption_input_from_store(st, &in, &e) < 0) {
         rc = xs_cli_fail(CMD, &e);

@@ -10,30 +10,33 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #define CMD "catalog"
 
-static const char usage[] =
-    "usage: xsell catalog check --db FILE [--format F]\n"
-    "\n"
-    "Checks the product catalogue of the store the way the offer engine reads\n"
-    "it (docs/offers.md, \"Catalog check\"). Per family and billing, plans by\n"
-    "tier must rise in price (per month: a yearly price / 12) and in every limit\n"
-    "both tiers name, with no tier number missing or taken twice; an add-on must\n"
-    "not cost more than the cheapest paid plan of its family with its billing;\n"
-    "every paid plan or add-on must be reachable by some trigger.\n"
-    "\n"
-    "  --db FILE      the store (required)\n"
-    "  --format F     table (default), json or csv\n"
-    "Columns: code (tier_cheaper, tier_limit_lower, tier_gap, tier_duplicate,\n"
-    "addon_above_plan, unreachable), family, product, other (the product it is\n"
-    "compared with), message. A summary line goes to stderr.\n"
-    "Exit status: 0 (also with findings: they are warnings), 1 failure,\n"
-    "2 bad usage.\n";
+static const xs_opt opts[] = {
+    {.ref = &xs_cli_opt_db},
+    {.ref = &xs_cli_opt_format},
+    {0},
+};
+
+static const xs_cli_spec spec = {
+    CMD,
+    "xsell catalog check --db FILE [--format F]",
+    .about = "Checks the product catalogue of the store the way the offer engine reads\n"
+             "it (docs/offers.md, \"Catalog check\"). Per family and billing, plans by\n"
+             "tier must rise in price (per month: a yearly price / 12) and in every limit\n"
+             "both tiers name, with no tier number missing or taken twice; an add-on must\n"
+             "not cost more than the cheapest paid plan of its family with its billing;\n"
+             "every paid plan or add-on must be reachable by some trigger.",
+    .opts = opts,
+    .notes = "Columns: code (tier_cheaper, tier_limit_lower, tier_gap, tier_duplicate,\n"
+             "addon_above_plan, unreachable), family, product, other (the product it is\n"
+             "compared with), message. A summary line goes to stderr. Findings are\n"
+             "warnings: the exit status is 0 with or without them.",
+    .flags = XS_CLI_DB,
+};
 
 /* The findings as an output table; NULL when out of memory. */
 static xs_table *findings_table(const xs_catalog_report *r)
@@ -84,48 +87,15 @@ int xs_cli_catalog_warn(const char *db)
 
 int xs_cmd_catalog(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *db = NULL;
-    xs_format fmt = XS_FORMAT_TABLE;
-    int c;
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        if (argc < 2) return xs_cli_usage_error(CMD, "expected an action: check");
-        fputs(usage, stdout);
-        return XS_EXIT_OK;
-    }
-    if (strcmp(argv[1], "check"))
-        return xs_cli_usage_error(CMD, "unknown action \"%s\" (expected check)", argv[1]);
-    argc--;
-    argv++;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'f':
-            if (xs_cli_format(CMD, optarg, &fmt)) return XS_EXIT_USAGE;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return XS_EXIT_OK;
-        default:
-            return xs_cli_bad_option(CMD, c, argv);
-        }
-    }
-    if (optind < argc)
-        return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
-    if (!db) return xs_cli_usage_error(CMD, "--db FILE is required");
-    if (!xs_store_exists(db)) {
-        fprintf(stderr, "xsell %s: %s: no such store\n", CMD, db);
-        return XS_EXIT_USAGE;
-    }
+    static const char *const actions[] = {"check", NULL};
+    int act;
+    int rc = xs_cli_action(&spec, argc, argv, actions, &act);
+    if (rc >= 0) return rc;
+    xs_cli_args a = {0};
+    rc = xs_cli_parse(&spec, argc - 1, argv + 1, &a, NULL);
+    if (rc >= 0) return rc;
+    const char *db = a.db;
+    xs_format fmt = a.format;
     xs_store *st = NULL;
     xs_catalog_report *r = NULL;
     xs_table *t = NULL;

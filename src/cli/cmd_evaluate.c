@@ -5,34 +5,50 @@
  */
 #include "cli/cli.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-static const char usage[] =
-    "usage: xsell evaluate --db FILE --cutoff DATE [--horizon DAYS] [--k K]\n"
-    "                      [MODEL OPTIONS] [--format table|json|csv]\n"
-    "\n"
-    "Builds the ranking, item-kNN and most-popular on the orders before --cutoff\n"
-    "and scores each against the products every customer bought in the horizon\n"
-    "after it and had not bought before (docs/evaluate.md).\n"
-    "  --db FILE             the store\n"
-    "  --cutoff DATE         YYYY-MM-DD\n"
-    "  --horizon DAYS        purchases in [cutoff, cutoff + DAYS) count (default 90)\n"
-    "  --k K                 list length (default 10)\n"
-    "  --format F            table (default), json or csv\n"
-    "Model options: as `xsell rank --help`; they change the first row only.\n"
-    "Columns: method, customers, precision, recall, ndcg, map, hit_rate (all @K),\n"
-    "coverage, substitute_share, ndcg_vs_knn (nDCG over item-kNN's), seconds.\n"
-    "Then, on stderr, the engine's offers to every customer as of the store's\n"
-    "last day: the share of shop cross-sells that fail the relevance bar (above\n"
-    "5x the customer's largest past line, or a substitute of a purchase in the\n"
-    "last 90 days; docs/offers.md \"Relevance\").\n";
 
 #define CMD "evaluate"
+
+static int check(const char *cmd, const xs_cli_args *a, const void *v)
+{
+    const xs_eval_opts *o = v;
+    if (!a->db) return xs_cli_usage_error(cmd, "--db FILE is required");
+    if (!o->cutoff) return xs_cli_usage_error(cmd, "--cutoff DATE is required");
+    return -1;
+}
+
+#define E(field) .off = offsetof(xs_eval_opts, field)
+static const xs_opt opts[] = {
+    {.ref = &xs_cli_opt_db, .help = "the store"},
+    {"cutoff", 0, "DATE", XS_OPT_STR, E(cutoff), .help = "YYYY-MM-DD"},
+    {"horizon", 0, "DAYS", XS_OPT_INT, E(horizon), .lo = 1, .hi = 100000,
+     .help = "purchases in [cutoff, cutoff + DAYS) count (default 90)"},
+    {"k", 0, "K", XS_OPT_SIZE, E(k), .lo = 1, .hi = 100000, .help = "list length (default 10)"},
+    {.ref = &xs_cli_opt_format},
+    XS_CLI_RANK_OPTS(offsetof(xs_eval_opts, model)),
+    {0},
+};
+
+static const xs_cli_spec spec = {
+    CMD,
+    "xsell evaluate --db FILE --cutoff DATE [--horizon DAYS] [--k K]\n"
+    "               [MODEL OPTIONS] [--format table|json|csv]",
+    .about = "Builds the ranking, item-kNN and most-popular on the orders before --cutoff\n"
+             "and scores each against the products every customer bought in the horizon\n"
+             "after it and had not bought before (docs/evaluate.md). The model options\n"
+             "(--alpha to --trend-pow, as in `xsell rank`) change the first row only.",
+    .opts = opts,
+    .notes = "Columns: method, customers, precision, recall, ndcg, map, hit_rate (all @K),\n"
+             "coverage, substitute_share, ndcg_vs_knn (nDCG over item-kNN's), seconds.\n"
+             "Then, on stderr, the engine's offers to every customer as of the store's\n"
+             "last day: the share of shop cross-sells that fail the relevance bar (above\n"
+             "5x the customer's largest past line, or a substitute of a purchase in the\n"
+             "last 90 days; docs/offers.md \"Relevance\").",
+    .flags = XS_CLI_DB,
+    .check = check,
+};
 
 /* The engine's offers to every customer as of the store's last day, judged
  * by the one definition of a bad shop cross-sell (xs_offer_bad_cross_sell). */
@@ -85,65 +101,15 @@ static int report_offers(xs_store *st, const xs_snapshot *snap, xs_error *e)
 
 int xs_cmd_evaluate(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"cutoff", required_argument, NULL, 'c'},
-        {"horizon", required_argument, NULL, 'H'},
-        {"k", required_argument, NULL, 'k'},
-        {"format", required_argument, NULL, 'f'},
-        XS_CLI_RANK_MODEL_OPTIONS,
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *db = NULL;
     xs_eval_opts o;
     xs_eval_opts_init(&o);
-    xs_format fmt = XS_FORMAT_TABLE;
-    long l;
-    int c, idx = 0;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, &idx)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'c':
-            o.cutoff = optarg;
-            break;
-        case 'H':
-            if (xs_cli_long(CMD, "--horizon", optarg, 1, 100000, &l))
-                return XS_EXIT_USAGE;
-            o.horizon = (int)l;
-            break;
-        case 'k':
-            if (xs_cli_long(CMD, "--k", optarg, 1, 100000, &l)) return XS_EXIT_USAGE;
-            o.k = (size_t)l;
-            break;
-        case 'f':
-            if (xs_cli_format(CMD, optarg, &fmt)) return XS_EXIT_USAGE;
-            break;
-        case 'M':
-            if (xs_cli_rank_model_opt(CMD, opts[idx].name, optarg, &o.model))
-                return XS_EXIT_USAGE;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return XS_EXIT_OK;
-        default:
-            return xs_cli_bad_option(CMD, c, argv);
-        }
-    }
-    if (optind < argc)
-        return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
-    if (!db) return xs_cli_usage_error(CMD, "--db FILE is required");
-    if (!o.cutoff) return xs_cli_usage_error(CMD, "--cutoff DATE is required");
-    if (!xs_store_exists(db)) {
-        fprintf(stderr, "xsell " CMD ": %s: %s\n", db, strerror(errno));
-        return XS_EXIT_USAGE;
-    }
+    xs_cli_args a = {0};
+    int rc = xs_cli_parse(&spec, argc, argv, &a, &o);
+    if (rc >= 0) return rc;
+    const char *db = a.db;
+    xs_format fmt = a.format;
 
-    int rc = XS_EXIT_OK;
+    rc = XS_EXIT_OK;
     xs_error e;
     memset(&e, 0, sizeof e);
     xs_store *st = NULL;

@@ -3,98 +3,77 @@
  * holdout experiments of offer strategies kept in the store
  * (docs/experiments.md). start and stop change the store's experiments
  * table; the offer engine reads it (recommend, targets, serve) and holds
- * back the holdout arm; report analyses an experiment on the store's data.
+ * back the holdout arm; report analyses an experiment on the store's data
+ * and prints it with xs_exp_report_write (src/measure/experiment_out.c).
  */
 #include "cli/cli.h"
 #include "base/date.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-static const char *CMD = "experiment";
-
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: xsell experiment start --db FILE --name NAME --kind KIND [--split SPEC]\n"
-            "                              [--start DATE] [--end DATE]\n"
-            "       xsell experiment stop --db FILE --name NAME [--end DATE]\n"
-            "       xsell experiment list --db FILE [--format F]\n"
-            "       xsell experiment report --db FILE --name NAME [--as-of DATE] "
-            "[--format F]\n"
-            "\n"
-            "A holdout experiment of an offer strategy: every customer is put in an arm\n"
-            "of the split by the hash of \"NAME:customer_id\" (as 'xsell experiment "
-            "assign');\n"
-            "from --start to --end (open while running) the offer engine holds back "
-            "offers\n"
-            "of KIND from the arm named holdout (guard \"holdout\" in recommend, targets\n"
-            "and serve). At most one experiment per kind runs on a day.\n"
-            "  --name NAME    strategy name: letters, digits, '_', '-', '.' (at most 63)\n"
-            "  --kind KIND    upsell, cross_sell or downsell\n"
-            "  --split SPEC   arms and weights, default treatment:90,holdout:10; one arm\n"
-            "                 must be named holdout\n"
-            "  --start DATE   first day, YYYY-MM-DD (default: today, UTC)\n"
-            "  --end DATE     last day (start: default open; stop: default today, UTC)\n"
-            "  --as-of DATE   report: the data's last day (default: the store's latest "
-            "date)\n"
-            "  --format F     list and report: table (default), csv or json\n"
-            "\n"
-            "report: customers with recurring revenue on the start day, per arm; offers\n"
-            "of KIND sent to them in the window and how many were accepted; then every\n"
-            "arm against the holdout for arr_change (ARR at the window's last day - ARR\n"
-            "at the start; Welch, CUPED on ARR at the start), expanded (ARR grew) and\n"
-            "retained (ARR > 0 at the end), with confidence intervals, p-values and a\n"
-            "sample-ratio check against the split (see 'xsell experiment --help').\n"
-            "Exit status: 0 ok, 1 failure, 2 bad usage or bad input.\n");
-}
+#define CMD "experiment"
 
 typedef struct args {
     const char *db, *name, *kind, *split, *start, *end, *as_of;
     xs_format fmt;
 } args;
 
-/* Parses the options of every action. Returns 0, 2 (usage error) or -1
- * (--help printed: exit 0). */
+#define OFF(f) offsetof(args, f)
+static const xs_opt opts[] = {
+    {"db", 0, "FILE", XS_OPT_STR, .off = OFF(db), .help = "the store (required)"},
+    {"name", 0, "NAME", XS_OPT_STR, .off = OFF(name),
+     .help = "strategy name: letters, digits, '_', '-', '.' (at most 63)"},
+    {"kind", 0, "KIND", XS_OPT_STR, .off = OFF(kind), .help = "upsell, cross_sell or downsell"},
+    {"split", 0, "SPEC", XS_OPT_STR, .off = OFF(split),
+     .help = "arms and weights, default treatment:90,holdout:10; one arm\n"
+             "must be named holdout"},
+    {"start", 0, "DATE", XS_OPT_STR, .off = OFF(start),
+     .help = "first day, YYYY-MM-DD (default: today, UTC)"},
+    {"end", 0, "DATE", XS_OPT_STR, .off = OFF(end),
+     .help = "last day (start: default open; stop: default today, UTC)"},
+    {"as-of", 0, "DATE", XS_OPT_STR, .off = OFF(as_of),
+     .help = "report: the data's last day (default: the store's latest date)"},
+    {"format", 0, "F", XS_OPT_FORMAT, .off = OFF(fmt),
+     .help = "list and report: table (default), csv or json"},
+    {0},
+};
+
+static const xs_cli_spec spec = {
+    CMD,
+    "xsell experiment start --db FILE --name NAME --kind KIND [--split SPEC]\n"
+    "                       [--start DATE] [--end DATE]\n"
+    "xsell experiment stop --db FILE --name NAME [--end DATE]\n"
+    "xsell experiment list --db FILE [--format F]\n"
+    "xsell experiment report --db FILE --name NAME [--as-of DATE] [--format F]",
+    .about = "A holdout experiment of an offer strategy: every customer is put in an arm\n"
+             "of the split by the hash of \"NAME:customer_id\" (as 'xsell experiment assign');\n"
+             "from --start to --end (open while running) the offer engine holds back offers\n"
+             "of KIND from the arm named holdout (guard \"holdout\" in recommend, targets\n"
+             "and serve). At most one experiment per kind runs on a day.",
+    .opts = opts,
+    .notes = "report: customers with recurring revenue on the start day, per arm; offers\n"
+             "of KIND sent to them in the window and how many were accepted; then every\n"
+             "arm against the holdout for arr_change (ARR at the window's last day - ARR\n"
+             "at the start; Welch, CUPED on ARR at the start), expanded (ARR grew) and\n"
+             "retained (ARR > 0 at the end), with confidence intervals, p-values and a\n"
+             "sample-ratio check against the split (see 'xsell experiment analyze --help').\n",
+};
+
+/* Parses the options of every action. Returns -1 to go on, else the exit
+ * code (help or error printed). */
 static int parse(int argc, char **argv, args *a)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},     {"name", required_argument, NULL, 'n'},
-        {"kind", required_argument, NULL, 'k'},   {"split", required_argument, NULL, 's'},
-        {"start", required_argument, NULL, 'S'},  {"end", required_argument, NULL, 'e'},
-        {"as-of", required_argument, NULL, 'a'},  {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    xs_cli_args g = {0};
     memset(a, 0, sizeof *a);
-    a->fmt = XS_FORMAT_TABLE;
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': a->db = optarg; break;
-        case 'n': a->name = optarg; break;
-        case 'k': a->kind = optarg; break;
-        case 's': a->split = optarg; break;
-        case 'S': a->start = optarg; break;
-        case 'e': a->end = optarg; break;
-        case 'a': a->as_of = optarg; break;
-        case 'f':
-            if (xs_cli_format(CMD, optarg, &a->fmt)) return XS_EXIT_USAGE;
-            break;
-        case 'h': usage(stdout); return -1;
-        default:
-            return xs_cli_bad_option(CMD, c, argv);
-        }
-    }
-    if (optind < argc)
-        return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
+    int rc = xs_cli_parse(&spec, argc, argv, &g, a);
+    if (rc >= 0) return rc;
     if (!a->db) return xs_cli_usage_error(CMD, "%s: --db FILE is required", argv[0]);
     int need_name = strcmp(argv[0], "list") != 0;
     if (need_name && !a->name)
         return xs_cli_usage_error(CMD, "%s: --name NAME is required", argv[0]);
-    return 0;
+    return -1;
 }
 
 static int cmd_start(const args *a, xs_store *st)
@@ -153,63 +132,6 @@ static int cmd_list(const args *a, xs_store *st)
     return XS_EXIT_OK;
 }
 
-/* What the report writes before the analysis. */
-typedef struct report_head {
-    const xs_experiment *x;
-    const xs_exp_report_result *r;
-} report_head;
-
-static int arms_table(const xs_exp_report_result *r, xs_table **out)
-{
-    xs_table *t = xs_table_new();
-    *out = t;
-    if (!t || xs_table_column(t, "arm", XS_COL_TEXT) < 0 ||
-        xs_table_column(t, "customers", XS_COL_NUM) < 0 ||
-        xs_table_column(t, "offers", XS_COL_NUM) < 0 ||
-        xs_table_column(t, "accepted", XS_COL_NUM) < 0)
-        return -1;
-    for (size_t i = 0; i < xs_exp_report_n_arms(r); i++) {
-        const xs_exp_arm *m = xs_exp_report_arm(r, i);
-        if (xs_table_row(t) < 0 || xs_table_cell(t, m->name) < 0 ||
-            xs_table_cellf(t, "%zu", m->customers) < 0 ||
-            xs_table_cellf(t, "%zu", m->offers) < 0 ||
-            xs_table_cellf(t, "%zu", m->accepted) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int write_head(void *ctx, xs_format fmt)
-{
-    const report_head *h = ctx;
-    char until[11];
-    xs_exp_report_until(h->r, until);
-    xs_table *t = NULL;
-    int rc = arms_table(h->r, &t);
-    if (rc == 0 && fmt == XS_FORMAT_TABLE) {
-        printf("experiment %s: %s, split %s, %s to %s%s\n\n", h->x->name,
-               xs_offer_kind_key(h->x->kind), h->x->split, h->x->start, until,
-               h->x->end[0] ? "" : " (running)");
-        rc = xs_table_write(t, stdout, fmt);
-        fputc('\n', stdout);
-    } else if (rc == 0) {
-        fputs("\"experiment\": {\"name\": ", stdout);
-        xs_cli_json_str(stdout, h->x->name);
-        printf(", \"kind\": \"%s\", \"split\": ", xs_offer_kind_key(h->x->kind));
-        xs_cli_json_str(stdout, h->x->split);
-        printf(", \"start\": \"%s\", \"end\": ", h->x->start);
-        if (h->x->end[0])
-            printf("\"%s\"", h->x->end);
-        else
-            fputs("null", stdout);
-        printf(", \"until\": \"%s\"}, \"arms\": ", until);
-        rc = xs_table_write(t, stdout, fmt);
-        fputs(", ", stdout);
-    }
-    xs_table_free(t);
-    return rc < 0 ? -1 : 0;
-}
-
 static int cmd_report(const args *a, xs_store *st)
 {
     xs_error e = {0};
@@ -232,17 +154,7 @@ static int cmd_report(const args *a, xs_store *st)
         rc = xs_cli_fail(CMD, &e);
         goto cleanup;
     }
-    report_head h = {x, r};
-    if (a->fmt == XS_FORMAT_CSV) {
-        /* CSV holds one table: the results */
-        if (xs_cli_exp_write(xs_exp_report_analysis(r), a->fmt, NULL, NULL) < 0) rc = -1;
-    } else if (xs_cli_exp_write(xs_exp_report_analysis(r), a->fmt, write_head, &h) < 0) {
-        rc = -1;
-    }
-    if (rc < 0) {
-        fprintf(stderr, "xsell %s: out of memory\n", CMD);
-        rc = XS_EXIT_FAIL;
-    }
+    if (xs_exp_report_write(r, x, stdout, a->fmt) < 0) rc = xs_cli_nomem(CMD);
 cleanup:
     xs_exp_report_free(r);
     xs_snapshot_free(snap);
@@ -255,8 +167,7 @@ int xs_cli_experiment_db(int argc, char **argv)
 {
     args a;
     int rc = parse(argc, argv, &a);
-    if (rc < 0) return XS_EXIT_OK;
-    if (rc) return rc;
+    if (rc >= 0) return rc;
     xs_store *st = NULL;
     xs_error e = {0};
     if (xs_store_open(&st, a.db, &e) < 0) return xs_cli_fail(CMD, &e);

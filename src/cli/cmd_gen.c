@@ -6,94 +6,71 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: xsell gen --out DIR [--customers N] [--seed S] [--as-of DATE]\n"
-            "                 [--holdout-days N]\n\n"
-            "Writes a deterministic demo company (B2B SaaS plans and a web shop) as CSV\n"
-            "files in the import formats, in dependency order:\n"
-            "  customers.csv products.csv subscriptions.csv orders.csv usage.csv\n"
-            "  events.csv offers.csv\n"
-            "and the truth it planted (complementary products, co-purchase itemsets,\n"
-            "offer propensities, usage classes, customers about to churn):\n"
-            "  truth.json truth_customers.csv\n"
-            "The same options give byte-identical files.\n\n"
-            "Options:\n"
-            "  --out DIR        output directory (created when absent)\n"
-            "  --customers N    number of customers, 1..100000000 (default 1000)\n"
-            "  --seed S         random seed, a non-negative integer (default 42)\n"
-            "  --as-of DATE     the day the data ends, YYYY-MM-DD (default %s)\n"
-            "  --holdout-days N 0..%d (default 0: none): the company ran a random\n"
-            "                   holdout for each offer kind (strategies upsell,\n"
-            "                   cross_sell, downsell; split %s)\n"
-            "                   over the last N days: offers of a kind sent from\n"
-            "                   as_of - N on were withheld from that kind's holdout\n"
-            "                   customers (recorded in truth.json \"experiments\")\n"
-            "  --help           this text\n\n"
-            "Exit status: 0 ok, 1 a write failed, 2 bad usage.\n",
-            XS_GEN_DEFAULT_AS_OF, XS_GEN_MAX_HOLDOUT_DAYS, XS_GEN_HOLDOUT_SPLIT);
-}
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+struct gen_opts {
+    const char *out;
+    long customers, seed;
+    int holdout_days;
+};
+
+#define G(field) .off = offsetof(struct gen_opts, field)
+static const xs_opt opts[] = {
+    {"out", 0, "DIR", XS_OPT_STR, G(out), .help = "output directory (created when absent)"},
+    {"customers", 0, "N", XS_OPT_LONG, G(customers), .lo = 1,
+     .hi = (double)XS_GEN_MAX_CUSTOMERS,
+     .help = "number of customers, 1..100000000 (default 1000)"},
+    {"seed", 0, "S", XS_OPT_LONG, G(seed), .lo = 0, .hi = (double)LONG_MAX,
+     .help = "random seed, a non-negative integer (default 42)"},
+    {.ref = &xs_cli_opt_as_of,
+     .help = "the day the data ends, YYYY-MM-DD (default " XS_GEN_DEFAULT_AS_OF ")"},
+    {"holdout-days", 0, "N", XS_OPT_INT, G(holdout_days), .lo = 0,
+     .hi = XS_GEN_MAX_HOLDOUT_DAYS,
+     .help = "0.." STR(XS_GEN_MAX_HOLDOUT_DAYS) " (default 0: none): the company ran a\n"
+             "random holdout for each offer kind (strategies upsell,\n"
+             "cross_sell, downsell; split " XS_GEN_HOLDOUT_SPLIT ")\n"
+             "over the last N days: offers of a kind sent from\n"
+             "as_of - N on were withheld from that kind's holdout\n"
+             "customers (recorded in truth.json \"experiments\")"},
+    {0},
+};
+
+static const xs_cli_spec spec = {
+    "gen",
+    "xsell gen --out DIR [--customers N] [--seed S] [--as-of DATE]\n"
+    "          [--holdout-days N]",
+    .about = "Writes a deterministic demo company (B2B SaaS plans and a web shop) as CSV\n"
+             "files in the import formats, in dependency order:\n"
+             "  customers.csv products.csv subscriptions.csv orders.csv usage.csv\n"
+             "  events.csv offers.csv\n"
+             "and the truth it planted (complementary products, co-purchase itemsets,\n"
+             "offer propensities, usage classes, customers about to churn):\n"
+             "  truth.json truth_customers.csv\n"
+             "The same options give byte-identical files.",
+    .opts = opts,
+};
 
 int xs_cmd_gen(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"out", required_argument, NULL, 'o'},
-        {"customers", required_argument, NULL, 'n'},
-        {"seed", required_argument, NULL, 's'},
-        {"as-of", required_argument, NULL, 'a'},
-        {"holdout-days", required_argument, NULL, 'H'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     xs_gen_options opt;
     xs_gen_options_init(&opt);
-    const char *out = NULL;
-    long v;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'o':
-            out = optarg;
-            break;
-        case 'n':
-            if (xs_cli_long("gen", "--customers", optarg, 1, (long)XS_GEN_MAX_CUSTOMERS,
-                            &v))
-                return XS_EXIT_USAGE;
-            opt.n_customers = (uint64_t)v;
-            break;
-        case 's':
-            if (xs_cli_long("gen", "--seed", optarg, 0, LONG_MAX, &v))
-                return XS_EXIT_USAGE;
-            opt.seed = (uint64_t)v;
-            break;
-        case 'a':
-            opt.as_of = optarg;
-            break;
-        case 'H':
-            if (xs_cli_long("gen", "--holdout-days", optarg, 0, XS_GEN_MAX_HOLDOUT_DAYS,
-                            &v))
-                return XS_EXIT_USAGE;
-            opt.holdout_days = (int)v;
-            break;
-        case 'h':
-            usage(stdout);
-            return XS_EXIT_OK;
-        default:
-            return xs_cli_bad_option("gen", c, argv);
-        }
-    }
-    if (optind < argc)
-        return xs_cli_usage_error("gen", "unexpected argument \"%s\"", argv[optind]);
+    struct gen_opts g = {NULL, (long)opt.n_customers, (long)opt.seed, opt.holdout_days};
+    xs_cli_args a = {0};
+    int rc = xs_cli_parse(&spec, argc, argv, &a, &g);
+    if (rc >= 0) return rc;
+    const char *out = g.out;
     if (!out) return xs_cli_usage_error("gen", "--out DIR is required");
+    opt.n_customers = (uint64_t)g.customers;
+    opt.seed = (uint64_t)g.seed;
+    opt.holdout_days = g.holdout_days;
+    if (a.as_of) opt.as_of = a.as_of;
     xs_gen_stats st;
     xs_error err;
-    int rc = xs_gen_write(out, &opt, &st, &err);
+    rc = xs_gen_write(out, &opt, &st, &err);
     if (rc < 0) return xs_cli_fail("gen", &err);
     for (int f = 0; f < XS_GEN_N_FILES; f++)
         fprintf(stderr, "%s/%s: %llu rows, %llu bytes\n", out,

@@ -11,44 +11,72 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *CMD = "itemsets";
 
-static void usage(FILE *out)
+struct itemsets_opts {
+    xs_cli_basket_src in;
+    xs_mine_opts mo;
+    long min_count;
+    int closed, maximal, count_only, stream;
+};
+
+static int parse_target(const char *v, void *out)
 {
-    fprintf(out,
-            "usage: xsell itemsets (--input FILE | --db FILE) [OPTIONS]\n"
-            "\n"
-            "Mines the frequent itemsets of a basket file (exact).\n"
-            "\n"
-            "Input:\n"
-            "  --input FILE          basket file ('-' for standard input)\n"
-            "  --input-format F      fimi (item numbers separated by blanks, the\n"
-            "                        default) or basket (names separated by commas)\n"
-            "  --db FILE             read baskets from a store instead\n"
-            "  --source S            with --db: orders (a basket per order, the default)\n"
-            "                        or adoption (a basket per customer: all it holds)\n"
-            "Thresholds:\n"
-            "  --min-support S       frequent iff count / N >= S (default 0.1)\n"
-            "  --min-count C         frequent iff count >= C (overrides --min-support)\n"
-            "  --max-len L           itemsets of at most L items\n"
-            "  --target T            all (default), closed or maximal\n"
-            "  --closed, --maximal   same as --target closed / maximal\n"
-            "Output:\n"
-            "  --count-only          print only the number of itemsets\n"
-            "  --stream              print in mining order without storing (huge results);\n"
-            "                        with --count-only, closed / maximal counts store nothing\n"
-            "  --format F            table (default), csv or json\n"
-            "  --help                this text\n"
-            "\n"
-            "Sorted by size, then count (descending), then item names; columns\n"
-            "items, size, count, support (count / N). N counts empty baskets.\n"
-            "Exit status: 0 ok, 1 failure, 2 bad usage or bad input.\n");
+    static const char *const names[] = {"all", "closed", "maximal"};
+    static const xs_itemset_target targets[] = {XS_ITEMSETS_ALL, XS_ITEMSETS_CLOSED,
+                                                 XS_ITEMSETS_MAXIMAL};
+    for (size_t i = 0; i < 3; i++)
+        if (!strcmp(v, names[i])) {
+            *(xs_itemset_target *)out = targets[i];
+            return 0;
+        }
+    return -1;
 }
+
+static int check(const char *cmd, const xs_cli_args *a, const void *v)
+{
+    if (!((const struct itemsets_opts *)v)->in.input == !a->db)
+        return xs_cli_usage_error(cmd, "give one of --input FILE or --db FILE");
+    return -1;
+}
+
+#define I(field) .off = offsetof(struct itemsets_opts, field)
+static const xs_opt opts[] = {
+    XS_CLI_BASKET_OPTS(offsetof(struct itemsets_opts, in)),
+    {.ref = &xs_cli_opt_db, .help = "read baskets from a store instead"},
+    {"min-support", 0, "S", XS_OPT_DOUBLE, I(mo.min_support), .lo = 0, .hi = 1,
+     .help = "frequent iff count / N >= S (default 0.1)"},
+    {"min-count", 0, "C", XS_OPT_LONG, I(min_count), .lo = 1, .hi = 4294967295.0,
+     .help = "frequent iff count >= C (overrides --min-support)"},
+    {"max-len", 0, "L", XS_OPT_SIZE, I(mo.max_len), .lo = 1, .hi = 1000000,
+     .help = "itemsets of at most L items"},
+    {"target", 0, "T", XS_OPT_ENUM, I(mo.target), .parse = parse_target,
+     .expect = "all, closed or maximal", .help = "all (default), closed or maximal"},
+    {"closed", 0, NULL, XS_OPT_FLAG, I(closed), .help = "same as --target closed"},
+    {"maximal", 0, NULL, XS_OPT_FLAG, I(maximal), .help = "same as --target maximal"},
+    {"count-only", 0, NULL, XS_OPT_FLAG, I(count_only),
+     .help = "print only the number of itemsets"},
+    {"stream", 0, NULL, XS_OPT_FLAG, I(stream),
+     .help = "print in mining order without storing (huge results);\n"
+             "with --count-only, closed / maximal counts store nothing"},
+    {.ref = &xs_cli_opt_format},
+    {0},
+};
+
+static const xs_cli_spec spec = {
+    "itemsets",
+    "xsell itemsets (--input FILE | --db FILE) [OPTIONS]",
+    .about = "Mines the frequent itemsets of a basket file (exact).",
+    .opts = opts,
+    .notes = "Sorted by size, then count (descending), then item names; columns\n"
+             "items, size, count, support (count / N). N counts empty baskets.",
+    .flags = XS_CLI_DB_OPTIONAL,
+    .check = check,
+};
 
 /* ---------------------------------------------------------------------- */
 /* Writers                                                                */
@@ -155,88 +183,22 @@ static int count_row(void *ctx, const uint32_t *items, size_t n, uint64_t count)
 
 int xs_cmd_itemsets(int argc, char **argv)
 {
-    enum { O_INPUT = 256, O_IFMT, O_DB, O_SOURCE, O_MINSUP, O_MINCNT, O_MAXLEN, O_TARGET, O_CLOSED,
-           O_MAXIMAL, O_COUNT, O_STREAM, O_FORMAT, O_HELP };
-    static const struct option opts[] = {
-        {"input", required_argument, NULL, O_INPUT},
-        {"input-format", required_argument, NULL, O_IFMT},
-        {"db", required_argument, NULL, O_DB},
-        {"source", required_argument, NULL, O_SOURCE},
-        {"min-support", required_argument, NULL, O_MINSUP},
-        {"min-count", required_argument, NULL, O_MINCNT},
-        {"max-len", required_argument, NULL, O_MAXLEN},
-        {"target", required_argument, NULL, O_TARGET},
-        {"closed", no_argument, NULL, O_CLOSED},
-        {"maximal", no_argument, NULL, O_MAXIMAL},
-        {"count-only", no_argument, NULL, O_COUNT},
-        {"stream", no_argument, NULL, O_STREAM},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"help", no_argument, NULL, O_HELP},
-        {NULL, 0, NULL, 0}};
-    const char *input = NULL;
-    xs_baskets_format ifmt = XS_BASKETS_FIMI;
-    const char *db = NULL;
-    xs_mine_source source = XS_SOURCE_ORDERS;
-    xs_mine_opts mo = {0.1, 0, 0, XS_ITEMSETS_ALL};
-    int count_only = 0, stream = 0, rc;
-    xs_format fmt = XS_FORMAT_TABLE;
-    long v;
-    double d;
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        switch (c) {
-        case O_INPUT: input = optarg; break;
-        case O_DB: db = optarg; break;
-        case O_SOURCE:
-            if (xs_mine_source_parse(optarg, &source) < 0)
-                return xs_cli_usage_error(
-                    CMD, "--source: expected orders or adoption, got \"%s\"", optarg);
-            break;
-        case O_IFMT:
-            if (xs_baskets_format_parse(optarg, &ifmt) < 0)
-                return xs_cli_usage_error(CMD, "--input-format: expected fimi or basket, got \"%s\"",
-                                          optarg);
-            break;
-        case O_MINSUP:
-            if ((rc = xs_cli_double(CMD, "--min-support", optarg, 0, 1, &d))) return rc;
-            mo.min_support = d;
-            break;
-        case O_MINCNT:
-            if ((rc = xs_cli_long(CMD, "--min-count", optarg, 1, 4294967295L, &v))) return rc;
-            mo.min_count = (uint64_t)v;
-            break;
-        case O_MAXLEN:
-            if ((rc = xs_cli_long(CMD, "--max-len", optarg, 1, 1000000, &v))) return rc;
-            mo.max_len = (size_t)v;
-            break;
-        case O_TARGET:
-            if (!strcmp(optarg, "all")) mo.target = XS_ITEMSETS_ALL;
-            else if (!strcmp(optarg, "closed")) mo.target = XS_ITEMSETS_CLOSED;
-            else if (!strcmp(optarg, "maximal")) mo.target = XS_ITEMSETS_MAXIMAL;
-            else
-                return xs_cli_usage_error(
-                    CMD, "--target: expected all, closed or maximal, got \"%s\"", optarg);
-            break;
-        case O_CLOSED: mo.target = XS_ITEMSETS_CLOSED; break;
-        case O_MAXIMAL: mo.target = XS_ITEMSETS_MAXIMAL; break;
-        case O_COUNT: count_only = 1; break;
-        case O_STREAM: stream = 1; break;
-        case O_FORMAT:
-            if ((rc = xs_cli_format(CMD, optarg, &fmt))) return rc;
-            break;
-        case O_HELP: usage(stdout); return XS_EXIT_OK;
-        default: return xs_cli_bad_option(CMD, c, argv);
-        }
-    }
-    if (optind < argc) return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
-    if (!input == !db)
-        return xs_cli_usage_error(CMD, "give one of --input FILE or --db FILE");
+    struct itemsets_opts io = {.in = {NULL, XS_BASKETS_FIMI, XS_SOURCE_ORDERS},
+                               .mo = {0.1, 0, 0, XS_ITEMSETS_ALL}};
+    xs_cli_args a = {0};
+    int rc = xs_cli_parse(&spec, argc, argv, &a, &io);
+    if (rc >= 0) return rc;
+    xs_mine_opts mo = io.mo;
+    mo.min_count = (uint64_t)io.min_count;
+    if (io.closed) mo.target = XS_ITEMSETS_CLOSED;
+    if (io.maximal) mo.target = XS_ITEMSETS_MAXIMAL;
+    int count_only = io.count_only, stream = io.stream;
+    xs_format fmt = a.format;
 
     xs_error err = {0};
     xs_baskets *b = NULL;
-    if ((rc = xs_cli_load_baskets(CMD, input, ifmt, db, source, &b))) return rc;
+    if ((rc = xs_cli_load_baskets(CMD, io.in.input, io.in.ifmt, a.db, io.in.source, &b)))
+        return rc;
     int exit_code = XS_EXIT_OK;
     if (count_only) {
         uint64_t n = 0;

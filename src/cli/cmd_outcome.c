@@ -8,82 +8,58 @@
 #include "cli/cli.h"
 #include "base/date.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #define CMD "outcome"
 
-static const char usage[] =
-    "usage: xsell outcome --db FILE --offer ID accepted|declined|ignored\n"
-    "                     [--at DATE] [--revenue-delta AMOUNT]\n"
-    "\n"
-    "Records the outcome of an offer logged by 'xsell recommend --log'.\n"
-    "An outcome is final: an offer that already has one is refused.\n"
-    "\n"
-    "  --db FILE               the store (required)\n"
-    "  --offer ID              the offer's id (required)\n"
-    "  --at DATE               when it was decided, YYYY-MM-DD, not before the\n"
-    "                          offer was sent (default: today, UTC)\n"
-    "  --revenue-delta AMOUNT  change in revenue, in the store's currency\n"
-    "                          (may be negative)\n";
+struct outcome_opts {
+    const char *offer, *at, *delta;
+};
+
+#define O(field) .off = offsetof(struct outcome_opts, field)
+static const xs_opt opts[] = {
+    {.ref = &xs_cli_opt_db, .help = "the store (required)"},
+    {"offer", 0, "ID", XS_OPT_STR, O(offer), .help = "the offer's id (required)"},
+    {"at", 0, "DATE", XS_OPT_STR, O(at),
+     .help = "when it was decided, YYYY-MM-DD, not before the\n"
+             "offer was sent (default: today, UTC)"},
+    {"revenue-delta", 0, "AMOUNT", XS_OPT_STR, O(delta),
+     .help = "change in revenue, in the store's currency\n(may be negative)"},
+    {0},
+};
+
+static const xs_cli_spec spec = {
+    CMD,
+    "xsell outcome --db FILE --offer ID accepted|declined|ignored\n"
+    "              [--at DATE] [--revenue-delta AMOUNT]",
+    .about = "Records the outcome of an offer logged by 'xsell recommend --log'.\n"
+             "An outcome is final: an offer that already has one is refused.",
+    .opts = opts,
+    .flags = XS_CLI_DB,
+    .max_operands = 1,
+};
 
 int xs_cmd_outcome(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"offer", required_argument, NULL, 'o'},
-        {"at", required_argument, NULL, 'a'},
-        {"revenue-delta", required_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *db = NULL, *offer = NULL, *at = NULL, *delta = NULL;
+    struct outcome_opts o = {0};
+    xs_cli_args a = {0};
     char today[11];
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'o':
-            offer = optarg;
-            break;
-        case 'a':
-            at = optarg;
-            break;
-        case 'r':
-            delta = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return XS_EXIT_OK;
-        default:
-            return xs_cli_bad_option(CMD, c, argv);
-        }
-    }
-    if (!db) return xs_cli_usage_error(CMD, "--db FILE is required");
+    int rc = xs_cli_parse(&spec, argc, argv, &a, &o);
+    if (rc >= 0) return rc;
+    const char *db = a.db, *offer = o.offer, *at = o.at, *delta = o.delta;
     if (!offer) return xs_cli_usage_error(CMD, "--offer ID is required");
-    if (optind >= argc)
+    if (a.argc < 1)
         return xs_cli_usage_error(CMD, "give the outcome: accepted, declined or ignored");
-    if (optind + 1 < argc)
-        return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind + 1]);
-    const char *outcome = argv[optind];
+    const char *outcome = a.argv[0];
     if (strcmp(outcome, "accepted") && strcmp(outcome, "declined") &&
         strcmp(outcome, "ignored"))
-        return xs_cli_usage_error(
-            CMD, "expected accepted, declined or ignored, got \"%s\"", outcome);
+        return xs_cli_usage_error(CMD, "expected accepted, declined or ignored, got %s",
+                                  xs_cli_q(outcome));
     if (!at) {
         xs__utc_today(today);
         at = today;
-    }
-    if (!xs_store_exists(db)) {
-        fprintf(stderr, "xsell %s: %s: no such store\n", CMD, db);
-        return XS_EXIT_USAGE;
     }
     xs_store *st = NULL;
     xs_error e;

@@ -2,46 +2,81 @@
  * cmd_plan.c — `xsell plan`: the global plan under capacity (CSM meetings
  * per owner, channel budgets, product limits) with the shadow price of each
  * capacity, against today's greedy ranking under the same constraints. A
- * thin shell over xs_plan_compute (docs/plan.md); needs the store's build.
+ * thin shell over xs_plan_compute and xs_plan_write (docs/plan.md); needs
+ * the store's build. Also the plan of `xsell build --capacity`.
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define CMD "plan"
 
-static const char usage[] =
-    "usage: xsell plan --db FILE --capacity SPEC [--days N] [--solver S]\n"
-    "                  [--customer ID] [--as-of DATE] [--set SPEC] [--churn-model]\n"
-    "                  [--threads N] [--format F]\n"
-    "\n"
-    "Assigns offers to every customer at once to maximise the total expected\n"
-    "value under capacities, reports the shadow price of each capacity (what\n"
-    "one more unit of it would add) and compares the plan with today's greedy\n"
-    "per-customer ranking under the same capacities. Method: docs/plan.md.\n"
-    "The store must have been built with 'xsell build --db FILE'.\n"
-    "\n"
-    "  --db FILE        the store (required)\n"
-    "  --capacity SPEC  the capacities of one period (required), e.g.\n"
-    "                   'csm=8/owner, email=5000, webinar=200, product:crm-pro=50'\n"
-    "                   (channels email, in_app, csm, webinar, sns; /owner: per\n"
-    "                   CSM; product:ID: offers proposing ID), or @FILE with\n"
-    "                   one constraint a line ('#' comments)\n"
-    "  --days N         the period, in days (default 7); offers due later are\n"
-    "                   left for a later plan\n"
-    "  --solver S       auto (default: mip up to 2000 candidates, else\n"
-    "                   lagrange), lagrange, lp or mip\n"
-    "  --customer ID    with csv / json: only this customer's assignment\n"
-    "  --as-of DATE     decide as of DATE (default: the store's latest date)\n"
-    "  --set SPEC       offer settings by name, e.g. max_offers=1\n"
-    "  --churn-model    P(churn) from the churn module's store-history model\n"
-    "  --threads N      decide the candidates on N threads (default 2)\n"
-    "  --format F       table (default): totals and constraints; csv: the\n"
-    "                   assignment; json: {totals, constraints, assignment}\n";
+struct plan_opts {
+    const char *capacity, *customer;
+    long days;
+    int churn_model;
+    xs_plan_solver solver;
+    xs_offer_config cfg;
+};
+
+static int set_solver(const char *value, void *field)
+{
+    return xs_plan_solver_parse(value, field);
+}
+
+static int set_cfg(const char *cmd, const xs_opt *o, const char *value, void *opts)
+{
+    (void)o;
+    return xs_cli_offer_set(cmd, &((struct plan_opts *)opts)->cfg, value);
+}
+
+#define OFF(f) offsetof(struct plan_opts, f)
+static const xs_opt opts[] = {
+    {.ref = &xs_cli_opt_db, .help = "the store (required)"},
+    {"capacity", 0, "SPEC", XS_OPT_STR, .off = OFF(capacity),
+     .help = "the capacities of one period (required), e.g.\n"
+             "'csm=8/owner, email=5000, webinar=200, product:crm-pro=50'\n"
+             "(channels email, in_app, csm, webinar, sns; /owner: per\n"
+             "CSM; product:ID: offers proposing ID), or @FILE with\n"
+             "one constraint a line ('#' comments)"},
+    {"days", 0, "N", XS_OPT_LONG, .off = OFF(days), .lo = 1, .hi = 366,
+     .help = "the period, in days (default 7); offers due later are\n"
+             "left for a later plan"},
+    {"solver", 0, "S", XS_OPT_ENUM, .off = OFF(solver), .parse = set_solver,
+     .expect = "auto, lagrange, lp or mip",
+     .help = "auto (default: mip up to 2000 candidates, else\n"
+             "lagrange), lagrange, lp or mip"},
+    {"customer", 0, "ID", XS_OPT_STR, .off = OFF(customer),
+     .help = "with csv / json: only this customer's assignment"},
+    {.ref = &xs_cli_opt_as_of,
+     .help = "decide as of DATE (default: the store's latest date)"},
+    {"set", 0, "SPEC", XS_OPT_CALL, .call = set_cfg,
+     .help = "offer settings by name, e.g. max_offers=1"},
+    {"churn-model", 0, NULL, XS_OPT_FLAG, .off = OFF(churn_model),
+     .help = "P(churn) from the churn module's store-history model"},
+    {.ref = &xs_cli_opt_threads,
+     .help = "decide the candidates on N threads (default 2)"},
+    {.ref = &xs_cli_opt_format,
+     .help = "table (default): totals and constraints; csv: the\n"
+             "assignment; json: {totals, constraints, assignment}"},
+    {0},
+};
+
+static const xs_cli_spec spec = {
+    CMD,
+    "xsell plan --db FILE --capacity SPEC [--days N] [--solver S]\n"
+    "           [--customer ID] [--as-of DATE] [--set SPEC] [--churn-model]\n"
+    "           [--threads N] [--format F]",
+    .about = "Assigns offers to every customer at once to maximise the total expected\n"
+             "value under capacities, reports the shadow price of each capacity (what\n"
+             "one more unit of it would add) and compares the plan with today's greedy\n"
+             "per-customer ranking under the same capacities. Method: docs/plan.md.\n"
+             "The store must have been built with 'xsell build --db FILE'.",
+    .opts = opts,
+    .flags = XS_CLI_DB,
+};
 
 /* Reads @FILE into *text (caller frees). Returns 0 or the exit code. */
 static int read_spec(const char *cmd, const char *path, char **text)
@@ -127,187 +162,62 @@ void xs_cli_plan_free(xs_cli_plan *p)
     p->spec_text = NULL;
 }
 
-/* The summary of the table format. */
-static int write_summary(const xs_plan *pl, xs_table *cons)
+/* Plans over the store db and prints the plan. */
+static int run(const char *db, const char *as_of, const struct plan_opts *o,
+               xs_format fmt, xs_plan_opts *po)
 {
-    const xs_plan_totals *s = xs_plan_totals_of(pl);
-    double gain = s->value - s->greedy_value;
-    printf("plan: %zu offers to %zu customers (%zu candidates of %zu customers),"
-           " %d-day period\n",
-           s->n_assigned, s->n_reached, s->n_candidates, s->n_planned_customers, s->days);
-    printf("value:  plan %.2f   greedy %.2f   gain %.2f (%+.2f%%)\n", s->value,
-           s->greedy_value, gain,
-           s->greedy_value > 0 ? 100 * gain / s->greedy_value : 0.0);
-    if (s->bound == s->bound) {
-        double gap = s->bound > 0 ? 100 * (s->bound - s->value) / s->bound : 0.0;
-        printf("bound:  %.2f (LP relaxation); plan within %.4f%%%s\n", s->bound,
-               gap > 0 ? gap : 0.0, s->optimal ? ", optimal" : "");
-    }
-    printf("solver: %s, %d iteration(s); time: candidates %.3f s, greedy %.3f s, plan "
-           "%.3f s\n",
-           xs_plan_solver_name(s->solver), s->iterations, s->seconds_candidates,
-           s->seconds_greedy, s->seconds_plan);
-    printf("\n");
-    return xs_table_write(cons, stdout, XS_FORMAT_TABLE);
-}
-
-static int write_json(xs_table *tot, xs_table *cons, xs_table *asg)
-{
-    int rc = 0;
-    fputs("{\"totals\": ", stdout);
-    rc |= xs_table_write(tot, stdout, XS_FORMAT_JSON);
-    fputs(", \"constraints\": ", stdout);
-    rc |= xs_table_write(cons, stdout, XS_FORMAT_JSON);
-    fputs(", \"assignment\": ", stdout);
-    rc |= xs_table_write(asg, stdout, XS_FORMAT_JSON);
-    fputs("}\n", stdout);
-    return rc;
-}
-
-int xs_cmd_plan(int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"capacity", required_argument, NULL, 'c'},
-        {"days", required_argument, NULL, 'D'},
-        {"solver", required_argument, NULL, 's'},
-        {"customer", required_argument, NULL, 'C'},
-        {"as-of", required_argument, NULL, 'a'},
-        {"set", required_argument, NULL, 'S'},
-        {"churn-model", no_argument, NULL, 'M'},
-        {"threads", required_argument, NULL, 't'},
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *db = NULL, *as_of = NULL, *capacity = NULL, *customer = NULL;
-    long days = 7, threads = 2;
-    xs_offer_config cfg;
-    xs_plan_opts po;
-    xs_format fmt = XS_FORMAT_TABLE;
-    xs_error e;
-    int c;
-    xs_offer_config_init(&cfg);
-    xs_plan_opts_init(&po);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'c':
-            capacity = optarg;
-            break;
-        case 'D':
-            if (xs_cli_long(CMD, "--days", optarg, 1, 366, &days)) return XS_EXIT_USAGE;
-            break;
-        case 's':
-            if (xs_plan_solver_parse(optarg, &po.solver) < 0)
-                return xs_cli_usage_error(
-                    CMD, "--solver: expected auto, lagrange, lp or mip, got \"%s\"", optarg);
-            break;
-        case 'C':
-            customer = optarg;
-            break;
-        case 'a':
-            as_of = optarg;
-            break;
-        case 'S':
-            if (xs_offer_config_set(&cfg, optarg, "--set", &e) < 0) {
-                char buf[1200];
-                return xs_cli_usage_error(CMD, "%s",
-                                          xs_cli_error_format(&e, buf, sizeof buf));
-            }
-            break;
-        case 'M':
-            cfg.churn_model = 1;
-            break;
-        case 't':
-            if (xs_cli_long(CMD, "--threads", optarg, 1, 16, &threads))
-                return XS_EXIT_USAGE;
-            break;
-        case 'f':
-            if (xs_cli_format(CMD, optarg, &fmt)) return XS_EXIT_USAGE;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return XS_EXIT_OK;
-        default:
-            return xs_cli_bad_option(CMD, c, argv);
-        }
-    }
-    if (optind < argc)
-        return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
-    if (!db) return xs_cli_usage_error(CMD, "--db FILE is required");
-    if (!capacity) return xs_cli_usage_error(CMD, "--capacity SPEC is required");
-    if (customer && fmt == XS_FORMAT_TABLE)
-        return xs_cli_usage_error(CMD, "--customer needs --format csv or json");
-    if (!xs_store_exists(db)) {
-        fprintf(stderr, "xsell %s: %s: no such store\n", CMD, db);
-        return XS_EXIT_USAGE;
-    }
-    char *spec_text = NULL;
-    if (capacity[0] == '@') {
-        int ex = read_spec(CMD, capacity + 1, &spec_text);
-        if (ex) return ex;
-        po.capacity = spec_text;
-        po.source = capacity + 1;
-    } else {
-        po.capacity = capacity;
-        po.source = "capacity";
-    }
-    po.days = (int)days;
-    po.n_threads = (int)threads;
     xs_store *st = NULL;
     xs_snapshot *snap = NULL;
     xs_offer_engine *en = NULL;
     xs_plan *pl = NULL;
-    xs_table *tot = NULL, *cons = NULL, *asg = NULL;
+    xs_error e;
     int ex = XS_EXIT_FAIL, rc;
     if (xs_store_open_readonly(&st, db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
-        xs_offer_engine_open(st, snap, &cfg, as_of, &en, &e) < 0 ||
-        xs_plan_compute(en, &po, &pl, &e) < 0) {
+        xs_offer_engine_open(st, snap, &o->cfg, as_of, &en, &e) < 0 ||
+        xs_plan_compute(en, po, &pl, &e) < 0) {
         ex = xs_cli_fail(CMD, &e);
-        goto cleanup;
+    } else if ((rc = xs_plan_write(pl, o->customer, stdout, fmt)) == XS_ENOTFOUND) {
+        fprintf(stderr, "xsell %s: --customer: unknown customer %s\n", CMD,
+                xs_cli_q(o->customer));
+        ex = XS_EXIT_USAGE;
+    } else if (rc < 0) {
+        xs_cli_write_failed(CMD, rc);
+    } else {
+        ex = xs_cli_flush(CMD);
     }
-    tot = xs_table_new();
-    cons = xs_table_new();
-    asg = xs_table_new();
-    if (!tot || !cons || !asg || xs_plan_totals_table(pl, tot) < 0 ||
-        xs_plan_constraints_table(pl, cons) < 0) {
-        fprintf(stderr, "xsell %s: out of memory\n", CMD);
-        goto cleanup;
-    }
-    if (fmt != XS_FORMAT_TABLE &&
-        (rc = xs_plan_assignment_table(pl, customer, asg)) < 0) {
-        if (rc == XS_ENOTFOUND) {
-            fprintf(stderr, "xsell %s: --customer: unknown customer \"%s\"\n", CMD,
-                    customer);
-            ex = XS_EXIT_USAGE;
-        } else
-            fprintf(stderr, "xsell %s: out of memory\n", CMD);
-        goto cleanup;
-    }
-    if (fmt == XS_FORMAT_TABLE)
-        rc = write_summary(pl, cons);
-    else if (fmt == XS_FORMAT_JSON)
-        rc = write_json(tot, cons, asg);
-    else
-        rc = xs_table_write(asg, stdout, XS_FORMAT_CSV);
-    if (rc < 0 || fflush(stdout)) {
-        fprintf(stderr, "xsell %s: cannot write the output\n", CMD);
-        goto cleanup;
-    }
-    ex = XS_EXIT_OK;
-cleanup:
-    xs_table_free(tot);
-    xs_table_free(cons);
-    xs_table_free(asg);
     xs_plan_free(pl);
     xs_offer_engine_free(en);
     xs_snapshot_free(snap);
     xs_store_close(st);
-    free(spec_text);
     return ex;
+}
+
+int xs_cmd_plan(int argc, char **argv)
+{
+    xs_cli_args a = {0};
+    struct plan_opts o = {.days = 7};
+    xs_plan_opts po;
+    xs_offer_config_init(&o.cfg);
+    xs_plan_opts_init(&po);
+    o.solver = po.solver;
+    int rc = xs_cli_parse(&spec, argc, argv, &a, &o);
+    if (rc >= 0) return rc;
+    if (!o.capacity) return xs_cli_usage_error(CMD, "--capacity SPEC is required");
+    if (o.customer && a.format == XS_FORMAT_TABLE)
+        return xs_cli_usage_error(CMD, "--customer needs --format csv or json");
+    if (o.churn_model) o.cfg.churn_model = 1;
+    char *spec_text = NULL;
+    po.capacity = o.capacity;
+    po.source = "capacity";
+    if (o.capacity[0] == '@') {
+        if ((rc = read_spec(CMD, o.capacity + 1, &spec_text))) return rc;
+        po.capacity = spec_text;
+        po.source = o.capacity + 1;
+    }
+    po.days = (int)o.days;
+    po.n_threads = a.threads ? a.threads : 2;
+    po.solver = o.solver;
+    rc = run(a.db, a.as_of, &o, a.format, &po);
+    free(spec_text);
+    return rc;
 }

@@ -9,88 +9,63 @@
 #include "cli/cli.h"
 #include "base/date.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #define CMD "replay"
 
-static const char usage[] =
-    "usage: xsell replay --db FILE --policy CONFIG [--from DATE] [--to DATE]\n"
-    "                    [--save] [--format F]\n"
-    "\n"
-    "Estimates what the policy CONFIG would have earned per logged decision\n"
-    "(one slot of one customer), from the decisions logged with their\n"
-    "propensities and the outcomes of their offers: IPS, self-normalised IPS\n"
-    "(snips) and doubly robust (dr), with 95 % confidence intervals, and the\n"
-    "logging policy's own mean (logged). Rules: docs/replay.md.\n"
-    "\n"
-    "  --db FILE        the store (required)\n"
-    "  --policy CONFIG  a file of name=value lines (# comments): control_share,\n"
-    "                   epsilon_upsell, epsilon_cross_sell, epsilon_downsell,\n"
-    "                   thompson_upsell, thompson_cross_sell, thompson_downsell,\n"
-    "                   explore_seed, max_offers, min_health (required)\n"
-    "  --from DATE      first decision day (default: the first logged)\n"
-    "  --to DATE        last decision day (default: the last logged)\n"
-    "  --save           keep the result in the store (GET /v1/replays)\n"
-    "  --format F       table (default), json or csv\n";
+struct replay_opts {
+    const char *policy, *from, *to;
+    int save;
+};
+
+#define R(field) .off = offsetof(struct replay_opts, field)
+static const xs_opt opts[] = {
+    {.ref = &xs_cli_opt_db, .help = "the store (required)"},
+    {"policy", 0, "CONFIG", XS_OPT_STR, R(policy),
+     .help = "a file of name=value lines (# comments): control_share,\n"
+             "epsilon_upsell, epsilon_cross_sell, epsilon_downsell,\n"
+             "thompson_upsell, thompson_cross_sell, thompson_downsell,\n"
+             "explore_seed, max_offers, min_health (required)"},
+    {"from", 0, "DATE", XS_OPT_STR, R(from),
+     .help = "first decision day (default: the first logged)"},
+    {"to", 0, "DATE", XS_OPT_STR, R(to), .help = "last decision day (default: the last logged)"},
+    {"save", 0, NULL, XS_OPT_FLAG, R(save),
+     .help = "keep the result in the store (GET /v1/replays)"},
+    {.ref = &xs_cli_opt_format},
+    {0},
+};
+
+static const xs_cli_spec spec = {
+    CMD,
+    "xsell replay --db FILE --policy CONFIG [--from DATE] [--to DATE]\n"
+    "             [--save] [--format F]",
+    .about = "Estimates what the policy CONFIG would have earned per logged decision\n"
+             "(one slot of one customer), from the decisions logged with their\n"
+             "propensities and the outcomes of their offers: IPS, self-normalised IPS\n"
+             "(snips) and doubly robust (dr), with 95 % confidence intervals, and the\n"
+             "logging policy's own mean (logged). Rules: docs/replay.md.",
+    .opts = opts,
+    .flags = XS_CLI_DB,
+};
 
 int xs_cmd_replay(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},   {"policy", required_argument, NULL, 'p'},
-        {"from", required_argument, NULL, 'F'}, {"to", required_argument, NULL, 'T'},
-        {"save", no_argument, NULL, 's'},       {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
-    };
-    const char *db = NULL, *policy = NULL, *from = NULL, *to = NULL;
-    int save = 0, c;
-    xs_format fmt = XS_FORMAT_TABLE;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'p':
-            policy = optarg;
-            break;
-        case 'F':
-            from = optarg;
-            break;
-        case 'T':
-            to = optarg;
-            break;
-        case 's':
-            save = 1;
-            break;
-        case 'f':
-            if (xs_cli_format(CMD, optarg, &fmt)) return XS_EXIT_USAGE;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return XS_EXIT_OK;
-        default:
-            return xs_cli_bad_option(CMD, c, argv);
-        }
-    }
-    if (optind < argc)
-        return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
-    if (!db) return xs_cli_usage_error(CMD, "--db FILE is required");
+    struct replay_opts o = {0};
+    xs_cli_args a = {0};
+    int rc = xs_cli_parse(&spec, argc, argv, &a, &o);
+    if (rc >= 0) return rc;
+    const char *db = a.db, *policy = o.policy, *from = o.from, *to = o.to;
+    int save = o.save;
+    xs_format fmt = a.format;
     if (!policy) return xs_cli_usage_error(CMD, "--policy CONFIG is required");
     xs_offer_config cfg;
     char text[1024];
     xs_error e;
     if (xs_replay_policy_read(policy, &cfg, text, sizeof text, &e) < 0)
         return xs_cli_fail(CMD, &e);
-    if (!xs_store_exists(db)) {
-        fprintf(stderr, "xsell %s: %s: no such store\n", CMD, db);
-        return XS_EXIT_USAGE;
-    }
     xs_store *st = NULL;
     xs_table *t = NULL;
     char *json = NULL;

@@ -10,7 +10,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -20,49 +19,80 @@
 #define CMD "serve"
 #define GRACE_S 10
 
-static const char usage[] =
-    "usage: xsell serve --db FILE [--model MODEL] [--listen HOST:PORT] [--threads N]\n"
-    "                   [--max-body BYTES] [--max-connections N] [--timeout S]\n"
-    "                   [--access-log] [--web DIR] [--lock-timeout MS]\n"
-    "                   [--request-timeout S] [--max-per-address N] [--model-poll S]\n"
-    "\n"
-    "Serve the HTTP JSON API (docs/api.md) over the store FILE. Requests need\n"
-    "an API key (xsell apikey create) sent as \"Authorization: Bearer KEY\",\n"
-    "except GET /healthz, /metrics, /v1/openapi.json and the dashboard (/ and\n"
-    "/assets/, docs/dashboard.md). Stops on SIGTERM or SIGINT after the\n"
-    "requests in flight have finished.\n"
-    "\n"
-    "  --db FILE             the store (required): API keys, writes, builds\n"
-    "  --model MODEL         serve this model file ('xsell build --out'), mapped\n"
-    "                        read-only and shared with other servers mapping it;\n"
-    "                        it must come from the store FILE (default: the\n"
-    "                        store's latest model file when the store has not\n"
-    "                        changed since, else a model built at start)\n"
-    "  --model-poll S        with --model: look at MODEL every S seconds and serve\n"
-    "                        a new build of it (one renamed into place) without\n"
-    "                        a restart; 0 never (0..3600, default 2)\n"
-    "  --listen HOST:PORT    IPv4 address to listen on (default 127.0.0.1:8080;\n"
-    "                        port 0 picks a free port, printed on stdout)\n"
-    "  --threads N           worker threads, 1..256 (default 2)\n"
-    "  --max-body BYTES      largest request body, else 413 (default 1048576)\n"
-    "  --max-connections N   connections served at once (default 256); more\n"
-    "                        wait for a slot up to --request-timeout, then 503;\n"
-    "                        GET /healthz always gets one of 8 reserved slots\n"
-    "  --timeout S           a keep-alive connection may idle S seconds\n"
-    "                        (default 30)\n"
-    "  --request-timeout S   a request's head and body must arrive within S\n"
-    "                        seconds, else 408 (1..3600, default 5)\n"
-    "  --max-per-address N   connections of one client address, more get 429\n"
-    "                        (1..100000, default 64)\n"
-    "  --access-log          one line per request on stderr\n"
-    "  --web DIR             the dashboard files served at / and /assets/\n"
-    "                        (default web/dist, else share/xsell/web of an\n"
-    "                        installed xsell; docs/dashboard.md)\n"
-    "  --lock-timeout MS     a write waits at most MS for the store's write lock\n"
-    "                        (held by another process), then answers 503 busy\n"
-    "                        with Retry-After (1..60000, default 1000)\n"
-    "\n"
-    "Exit status: 0 stopped by a signal, 1 failure, 2 bad usage.\n";
+/* The options that xs_serve_opts holds in other types. */
+struct serve_args {
+    const char *listen, *web;
+    int access_log, max_connections, timeout, request_timeout, max_per_address;
+    int lock_timeout, model_poll;
+    long max_body;
+};
+
+#define S(field) .off = offsetof(struct serve_args, field)
+static const xs_opt opts[] = {
+    {.ref = &xs_cli_opt_db, .help = "the store (required): API keys, writes, builds"},
+    {.ref = &xs_cli_opt_model, .value = "MODEL",
+     .help = "serve this model file ('xsell build --out'), mapped\n"
+             "read-only and shared with other servers mapping it;\n"
+             "it must come from the store FILE (default: the\n"
+             "store's latest model file when the store has not\n"
+             "changed since, else a model built at start)"},
+    {"model-poll", 0, "S", XS_OPT_INT, S(model_poll), .lo = 0, .hi = 3600,
+     .help = "with --model: look at MODEL every S seconds and serve\n"
+             "a new build of it (one renamed into place) without\n"
+             "a restart; 0 never (0..3600, default 2)"},
+    {"listen", 0, "HOST:PORT", XS_OPT_STR, S(listen),
+     .help = "IPv4 address to listen on (default 127.0.0.1:8080;\n"
+             "port 0 picks a free port, printed on stdout)"},
+    {.ref = &xs_cli_opt_threads, .hi = 256, .help = "worker threads, 1..256 (default 2)"},
+    {"max-body", 0, "BYTES", XS_OPT_LONG, S(max_body), .lo = 1, .hi = 1L << 30,
+     .help = "largest request body, else 413 (default 1048576)"},
+    {"max-connections", 0, "N", XS_OPT_INT, S(max_connections), .lo = 1, .hi = 100000,
+     .help = "connections served at once (default 256); more\n"
+             "wait for a slot up to --request-timeout, then 503;\n"
+             "GET /healthz always gets one of 8 reserved slots"},
+    {"timeout", 0, "S", XS_OPT_INT, S(timeout), .lo = 1, .hi = 86400,
+     .help = "a keep-alive connection may idle S seconds\n(default 30)"},
+    {"request-timeout", 0, "S", XS_OPT_INT, S(request_timeout), .lo = 1, .hi = 3600,
+     .help = "a request's head and body must arrive within S\n"
+             "seconds, else 408 (1..3600, default 5)"},
+    {"max-per-address", 0, "N", XS_OPT_INT, S(max_per_address), .lo = 1, .hi = 100000,
+     .help = "connections of one client address, more get 429\n(1..100000, default 64)"},
+    {"access-log", 0, NULL, XS_OPT_FLAG, S(access_log),
+     .help = "one line per request on stderr"},
+    {"web", 0, "DIR", XS_OPT_STR, S(web),
+     .help = "the dashboard files served at / and /assets/\n"
+             "(default web/dist, else share/xsell/web of an\n"
+             "installed xsell; docs/dashboard.md)"},
+    {"lock-timeout", 0, "MS", XS_OPT_INT, S(lock_timeout), .lo = 1, .hi = 60000,
+     .help = "a write waits at most MS for the store's write lock\n"
+             "(held by another process), then answers 503 busy\n"
+             "with Retry-After (1..60000, default 1000)"},
+    {0},
+};
+
+static int check(const char *cmd, const xs_cli_args *a, const void *v)
+{
+    const struct serve_args *sa = v;
+    if (sa->model_poll >= 0 && !a->model)
+        return xs_cli_usage_error(cmd, "--model-poll goes with --model");
+    return -1;
+}
+
+static const xs_cli_spec spec = {
+    CMD,
+    "xsell serve --db FILE [--model MODEL] [--listen HOST:PORT] [--threads N]\n"
+    "            [--max-body BYTES] [--max-connections N] [--timeout S]\n"
+    "            [--access-log] [--web DIR] [--lock-timeout MS]\n"
+    "            [--request-timeout S] [--max-per-address N] [--model-poll S]",
+    .about = "Serve the HTTP JSON API (docs/api.md) over the store FILE. Requests need\n"
+             "an API key (xsell apikey create) sent as \"Authorization: Bearer KEY\",\n"
+             "except GET /healthz, /metrics, /v1/openapi.json and the dashboard (/ and\n"
+             "/assets/, docs/dashboard.md). Stops on SIGTERM or SIGINT after the\n"
+             "requests in flight have finished (exit status 0).",
+    .opts = opts,
+    .flags = XS_CLI_DB,
+    .check = check,
+};
 
 /* 1 when dir/index.html is a readable file. */
 static int has_index(const char *dir)
@@ -94,97 +124,25 @@ static const char *default_web_dir(char *buf, size_t n)
 
 int xs_cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"model", required_argument, NULL, 'm'},
-        {"listen", required_argument, NULL, 'l'},
-        {"threads", required_argument, NULL, 't'},
-        {"max-body", required_argument, NULL, 'b'},
-        {"max-connections", required_argument, NULL, 'c'},
-        {"timeout", required_argument, NULL, 'T'},
-        {"access-log", no_argument, NULL, 'A'},
-        {"web", required_argument, NULL, 'w'},
-        {"lock-timeout", required_argument, NULL, 'L'},
-        {"request-timeout", required_argument, NULL, 'R'},
-        {"max-per-address", required_argument, NULL, 'P'},
-        {"model-poll", required_argument, NULL, 'M'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    struct serve_args sa = {.listen = "127.0.0.1:8080", .model_poll = -1};
+    xs_cli_args a = {0};
+    int rc = xs_cli_parse(&spec, argc, argv, &a, &sa);
+    if (rc >= 0) return rc;
+    xs_serve_opts o = {
+        .db = a.db,
+        .model = a.model,
+        .listen = sa.listen,
+        .threads = (unsigned)a.threads,
+        .max_body = (size_t)sa.max_body,
+        .max_connections = (unsigned)sa.max_connections,
+        .timeout_s = (unsigned)sa.timeout,
+        .request_timeout_s = (unsigned)sa.request_timeout,
+        .max_per_address = (unsigned)sa.max_per_address,
+        .access_log = sa.access_log,
+        .web_dir = sa.web,
+        .lock_timeout_ms = (unsigned)sa.lock_timeout,
+        .model_poll_s = sa.model_poll < 0 ? 0 : sa.model_poll ? sa.model_poll : -1,
     };
-    xs_serve_opts o = {.listen = "127.0.0.1:8080"};
-    long v;
-    int c, poll_given = 0;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            o.db = optarg;
-            break;
-        case 'm':
-            o.model = optarg;
-            break;
-        case 'l':
-            o.listen = optarg;
-            break;
-        case 't':
-            if (xs_cli_long(CMD, "--threads", optarg, 1, 256, &v)) return XS_EXIT_USAGE;
-            o.threads = (unsigned)v;
-            break;
-        case 'b':
-            if (xs_cli_long(CMD, "--max-body", optarg, 1, 1L << 30, &v)) return XS_EXIT_USAGE;
-            o.max_body = (size_t)v;
-            break;
-        case 'c':
-            if (xs_cli_long(CMD, "--max-connections", optarg, 1, 100000, &v))
-                return XS_EXIT_USAGE;
-            o.max_connections = (unsigned)v;
-            break;
-        case 'T':
-            if (xs_cli_long(CMD, "--timeout", optarg, 1, 86400, &v)) return XS_EXIT_USAGE;
-            o.timeout_s = (unsigned)v;
-            break;
-        case 'A':
-            o.access_log = 1;
-            break;
-        case 'w':
-            o.web_dir = optarg;
-            break;
-        case 'L':
-            if (xs_cli_long(CMD, "--lock-timeout", optarg, 1, 60000, &v))
-                return XS_EXIT_USAGE;
-            o.lock_timeout_ms = (unsigned)v;
-            break;
-        case 'R':
-            if (xs_cli_long(CMD, "--request-timeout", optarg, 1, 3600, &v))
-                return XS_EXIT_USAGE;
-            o.request_timeout_s = (unsigned)v;
-            break;
-        case 'P':
-            if (xs_cli_long(CMD, "--max-per-address", optarg, 1, 100000, &v))
-                return XS_EXIT_USAGE;
-            o.max_per_address = (unsigned)v;
-            break;
-        case 'M':
-            if (xs_cli_long(CMD, "--model-poll", optarg, 0, 3600, &v)) return XS_EXIT_USAGE;
-            o.model_poll_s = v ? (int)v : -1;
-            poll_given = 1;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return XS_EXIT_OK;
-        default:
-            return xs_cli_bad_option(CMD, c, argv);
-        }
-    }
-    if (optind < argc)
-        return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
-    if (!o.db) return xs_cli_usage_error(CMD, "--db FILE is required");
-    if (poll_given && !o.model) return xs_cli_usage_error(CMD, "--model-poll goes with --model");
-    if (!xs_store_exists(o.db)) {
-        fprintf(stderr, "xsell %s: %s: no such store\n", CMD, o.db);
-        return XS_EXIT_USAGE;
-    }
     char web[4096];
     if (!o.web_dir) o.web_dir = default_web_dir(web, sizeof web);
     if (!has_index(o.web_dir))
@@ -204,7 +162,7 @@ int xs_cmd_serve(int argc, char **argv)
     xs_error e;
     if (xs_server_start(&o, &s, &e) < 0) {
         /* a model file that cannot be served is bad input, not a failure */
-        int rc = xs_cli_fail(CMD, &e);
+        rc = xs_cli_fail(CMD, &e);
         if (o.model && (e.code == XS_ENOTFOUND || e.code == XS_EPARSE ||
                         e.code == XS_ESCHEMA || e.code == XS_EINVAL))
             rc = XS_EXIT_USAGE;

@@ -6,33 +6,58 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #define CMD "store"
 
-static const char usage[] =
-    "usage: xsell store init --db FILE|URL [--citus [--print]]\n"
-    "       xsell store info --db FILE|URL [--format table|json|csv]\n"
-    "\n"
-    "init creates the store (an SQLite file, or a PostgreSQL database given\n"
-    "as postgresql://...) or migrates it to this build's schema. With --citus\n"
-    "(PostgreSQL with the Citus extension) it then distributes the store in\n"
-    "one transaction: the customer tables by customer_id, co-located with\n"
-    "customers (orders, offers and decisions re-keyed with customer_id\n"
-    "first), anonymous_orders and returns by their own id, the catalog and\n"
-    "configuration tables as reference tables; a store already distributed\n"
-    "is left as it is. --print writes that SQL on stdout instead of running\n"
-    "it (--db is then optional). See docs/scale-out.md.\n"
-    "\n"
-    "info prints the backend, schema version, store id, data version, model\n"
-    "path, whether the database runs Citus, and per table its rows and\n"
-    "placement (distributed(COLUMN), reference, or empty: local). csv gives\n"
-    "the per-table part only.\n"
-    "\n"
-    "Exit status: 0 ok, 1 failure, 2 bad usage.\n";
+struct store_opts {
+    int citus, print, has_fmt;
+    xs_format fmt;
+};
+
+/* --format is refused with init: remember that it was given. */
+static int set_format(const char *cmd, const xs_opt *o, const char *value, void *opts)
+{
+    (void)o;
+    struct store_opts *so = opts;
+    so->has_fmt = 1;
+    return xs_cli_format(cmd, value, &so->fmt);
+}
+
+static const xs_opt opts[] = {
+    {.ref = &xs_cli_opt_db, .value = "FILE|URL",
+     .help = "the store: an SQLite file or a postgresql:// URL"},
+    {"citus", 0, NULL, XS_OPT_FLAG, .off = offsetof(struct store_opts, citus),
+     .help = "init: distribute the store on Citus"},
+    {"print", 0, NULL, XS_OPT_FLAG, .off = offsetof(struct store_opts, print),
+     .help = "init --citus: write the SQL instead of running it"},
+    {"format", 0, "F", XS_OPT_CALL, .call = set_format,
+     .help = "info: table (default), json or csv"},
+    {0},
+};
+
+static const xs_cli_spec spec = {
+    CMD,
+    "xsell store init --db FILE|URL [--citus [--print]]\n"
+    "xsell store info --db FILE|URL [--format table|json|csv]",
+    .about = "init creates the store (an SQLite file, or a PostgreSQL database given\n"
+             "as postgresql://...) or migrates it to this build's schema. With --citus\n"
+             "(PostgreSQL with the Citus extension) it then distributes the store in\n"
+             "one transaction: the customer tables by customer_id, co-located with\n"
+             "customers (orders, offers and decisions re-keyed with customer_id\n"
+             "first), anonymous_orders and returns by their own id, the catalog and\n"
+             "configuration tables as reference tables; a store already distributed\n"
+             "is left as it is. --print writes that SQL on stdout instead of running\n"
+             "it (--db is then optional). See docs/scale-out.md.\n"
+             "\n"
+             "info prints the backend, schema version, store id, data version, model\n"
+             "path, whether the database runs Citus, and per table its rows and\n"
+             "placement (distributed(COLUMN), reference, or empty: local). csv gives\n"
+             "the per-table part only.",
+    .opts = opts,
+};
 
 static int do_init(const char *db, int citus, int print)
 {
@@ -99,10 +124,7 @@ static int write_json(const xs_store_info *in)
 
 static int do_info(const char *db, xs_format fmt)
 {
-    if (!xs_store_exists(db)) {
-        fprintf(stderr, "xsell %s: %s: no such store\n", CMD, db);
-        return XS_EXIT_USAGE;
-    }
+    if (!xs_store_exists(db)) return xs_cli_no_store(CMD, db);
     xs_store *st = NULL;
     xs_table *t = NULL;
     xs_error e;
@@ -154,59 +176,24 @@ cleanup:
 
 int xs_cmd_store(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'}, {"citus", no_argument, NULL, 'c'},
-        {"print", no_argument, NULL, 'p'},    {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0},
-    };
-    const char *db = NULL;
-    int citus = 0, print = 0, has_fmt = 0, c;
-    xs_format fmt = XS_FORMAT_TABLE;
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        fputs(usage, stdout);
-        return XS_EXIT_OK;
-    }
-    if (argc < 2 || argv[1][0] == '-')
-        return xs_cli_usage_error(CMD, "expected init or info");
-    const char *verb = argv[1];
-    int is_init = !strcmp(verb, "init");
-    if (!is_init && strcmp(verb, "info"))
-        return xs_cli_usage_error(CMD, "unknown action \"%s\": expected init or info",
-                                  verb);
-    optind = 2;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'c':
-            citus = 1;
-            break;
-        case 'p':
-            print = 1;
-            break;
-        case 'f':
-            if (xs_cli_format(CMD, optarg, &fmt)) return XS_EXIT_USAGE;
-            has_fmt = 1;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return XS_EXIT_OK;
-        default:
-            return xs_cli_bad_option(CMD, c, argv);
-        }
-    }
-    if (optind < argc)
-        return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
+    static const char *const actions[] = {"init", "info", NULL};
+    int act = 0, is_init;
+    int rc = xs_cli_action(&spec, argc, argv, actions, &act);
+    if (rc >= 0) return rc;
+    is_init = act == 0;
+    struct store_opts o = {0};
+    xs_cli_args a = {0};
+    rc = xs_cli_parse(&spec, argc - 1, argv + 1, &a, &o);
+    if (rc >= 0) return rc;
+    const char *db = a.db;
     if (is_init) {
-        if (has_fmt) return xs_cli_usage_error(CMD, "--format goes with info");
-        if (print && !citus) return xs_cli_usage_error(CMD, "--print goes with --citus");
-        if (!db && !print) return xs_cli_usage_error(CMD, "--db FILE|URL is required");
-        return do_init(db, citus, print);
+        if (o.has_fmt) return xs_cli_usage_error(CMD, "--format goes with info");
+        if (o.print && !o.citus) return xs_cli_usage_error(CMD, "--print goes with --citus");
+        if (!db && !o.print) return xs_cli_usage_error(CMD, "--db FILE|URL is required");
+        return do_init(db, o.citus, o.print);
     }
-    if (citus || print)
+    if (o.citus || o.print)
         return xs_cli_usage_error(CMD, "--citus and --print go with init");
     if (!db) return xs_cli_usage_error(CMD, "--db FILE|URL is required");
-    return do_info(db, fmt);
+    return do_info(db, o.fmt);
 }

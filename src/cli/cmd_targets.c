@@ -7,105 +7,67 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #define CMD "targets"
 
-static const char usage[] =
-    "usage: xsell targets --db FILE [--model FILE] [--limit N] [--as-of DATE] [--set SPEC]\n"
-    "                     [--threads N] [--churn-model] [--format F]\n"
-    "\n"
-    "Accounts ranked by the total expected value of their next best offers\n"
-    "(those with no offer left out; ties by customer_id). Rules: docs/offers.md.\n"
-    "The store must have been built with 'xsell build --db FILE'.\n"
-    "\n"
-    "  --db FILE      the store (required unless --model)\n"
-    "  --model FILE   read the model file FILE ('xsell build') instead of the\n"
-    "                 store (with --db: it must be that store's); with only\n"
-    "                 --db, the store's latest model when it is current; the\n"
-    "                 list is the model's, paged, unless the settings differ\n"
-    "  --limit N      at most N accounts (default all)\n"
-    "  --as-of DATE   decide as of DATE (default: the store's latest date)\n"
-    "  --set SPEC     offer settings by name, e.g. min_health=60,max_offers=1\n"
-    "  --threads N    decide on N threads (default 2)\n"
-    "  --churn-model  P(churn) from the churn module's store-history model\n"
-    "  --format F     table (default), json or csv\n"
-    "Columns: rank, customer_id, expected_value, offers, top_offer, ltv,\n"
-    "segment, size, maturity (active product families), health, loyalty\n"
-    "(health segment).\n";
+struct targets_opts {
+    xs_offer_config cfg;
+    long limit;
+    int churn_model;
+};
+
+#define T(field) .off = offsetof(struct targets_opts, field)
+static const xs_opt opts[] = {
+    {.ref = &xs_cli_opt_db, .help = "the store (required unless --model)"},
+    {.ref = &xs_cli_opt_model,
+     .help = "read the model file FILE ('xsell build') instead of\n"
+             "the store (with --db: it must be that store's); with\n"
+             "only --db, the store's latest model when it is current;\n"
+             "the list is the model's, paged, unless the settings differ"},
+    {"limit", 0, "N", XS_OPT_LONG, T(limit), .lo = 1, .hi = 2000000000L,
+     .help = "at most N accounts (default all)"},
+    {.ref = &xs_cli_opt_as_of, .help = "decide as of DATE (default: the store's latest date)"},
+    {.ref = &xs_cli_opt_set, T(cfg)},
+    {.ref = &xs_cli_opt_threads, .help = "decide on N threads (default 2)"},
+    {"churn-model", 0, NULL, XS_OPT_FLAG, T(churn_model),
+     .help = "P(churn) from the churn module's store-history model"},
+    {.ref = &xs_cli_opt_format},
+    {0},
+};
+
+static const xs_cli_spec spec = {
+    CMD,
+    "xsell targets --db FILE [--model FILE] [--limit N] [--as-of DATE] [--set SPEC]\n"
+    "              [--threads N] [--churn-model] [--format F]",
+    .about = "Accounts ranked by the total expected value of their next best offers\n"
+             "(those with no offer left out; ties by customer_id). Rules: docs/offers.md.\n"
+             "The store must have been built with 'xsell build --db FILE'.",
+    .opts = opts,
+    .notes = "Columns: rank, customer_id, expected_value, offers, top_offer, ltv,\n"
+             "segment, size, maturity (active product families), health, loyalty\n"
+             "(health segment).",
+    .flags = XS_CLI_DB_OR_MODEL,
+};
 
 int xs_cmd_targets(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"model", required_argument, NULL, 'm'},
-        {"limit", required_argument, NULL, 'n'},
-        {"as-of", required_argument, NULL, 'a'},
-        {"set", required_argument, NULL, 'S'},
-        {"threads", required_argument, NULL, 't'},
-        {"churn-model", no_argument, NULL, 'M'},
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *db = NULL, *model = NULL, *as_of = NULL;
-    long limit = 0, threads = 2;
-    xs_offer_config cfg;
-    xs_format fmt = XS_FORMAT_TABLE;
-    xs_error e;
-    int c;
-    xs_offer_config_init(&cfg);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'm':
-            model = optarg;
-            break;
-        case 'n':
-            if (xs_cli_long(CMD, "--limit", optarg, 1, 2000000000L, &limit))
-                return XS_EXIT_USAGE;
-            break;
-        case 'a':
-            as_of = optarg;
-            break;
-        case 'S':
-            if (xs_offer_config_set(&cfg, optarg, "--set", &e) < 0) {
-                char buf[1200];
-                return xs_cli_usage_error(CMD, "%s",
-                                          xs_cli_error_format(&e, buf, sizeof buf));
-            }
-            break;
-        case 't':
-            if (xs_cli_long(CMD, "--threads", optarg, 1, 16, &threads))
-                return XS_EXIT_USAGE;
-            break;
-        case 'M':
-            cfg.churn_model = 1;
-            break;
-        case 'f':
-            if (xs_cli_format(CMD, optarg, &fmt)) return XS_EXIT_USAGE;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return XS_EXIT_OK;
-        default:
-            return xs_cli_bad_option(CMD, c, argv);
-        }
-    }
-    if (optind < argc)
-        return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
-    if (!db && !model) return xs_cli_usage_error(CMD, "--db FILE is required");
+    struct targets_opts o = {.limit = 0};
+    xs_cli_args a = {.threads = 2};
+    xs_offer_config_init(&o.cfg);
+    int rc = xs_cli_parse(&spec, argc, argv, &a, &o);
+    if (rc >= 0) return rc;
+    if (o.churn_model) o.cfg.churn_model = 1;
+    const char *db = a.db, *model = a.model, *as_of = a.as_of;
+    long limit = o.limit;
+    int threads = a.threads;
+    xs_offer_config cfg = o.cfg;
+    xs_format fmt = a.format;
     xs_cli_src src;
     xs_offer_engine *en = NULL;
     xs_table *t = NULL;
-    int ex = XS_EXIT_FAIL, own_en = 0, rc;
+    int ex = XS_EXIT_FAIL, own_en = 0;
     if ((rc = xs_cli_src_open(CMD, db, model, 0, &src)) >= 0) return rc;
     if ((rc = xs_cli_src_engine(CMD, &src, &cfg, as_of, &en, &own_en)) >= 0) {
         ex = rc;
@@ -116,7 +78,7 @@ int xs_cmd_targets(int argc, char **argv)
     const xs_target *rows = own_en ? NULL : xs_model_targets(src.model, &n_rows);
     /* the model's ranking, paged; else every customer decided now */
     if (!t || (rows ? xs_offer_targets_page(en, rows, n_rows, 0, (size_t)limit, t)
-                    : xs_offer_targets(en, (int)threads, (size_t)limit, t, NULL)) < 0) {
+                    : xs_offer_targets(en, threads, (size_t)limit, t, NULL)) < 0) {
         fprintf(stderr, "xsell %s: out of memory\n", CMD);
         goto cleanup;
     }

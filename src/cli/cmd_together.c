@@ -8,44 +8,86 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-static const char usage[] =
-    "usage: xsell together (--input FILE [--input-format fimi|basket] |\n"
-    "                       --db FILE [--source orders|adoption])\n"
-    "                      [--item X | --cart X,Y,...] [--measure M] [--top K]\n"
-    "                      [--half-life DAYS] [--min-count N] [--format F]\n"
-    "\n"
-    "Items bought together, by co-occurrence over baskets.\n"
-    "  --input FILE          baskets from a file ('-' for standard input)\n"
-    "  --input-format F      fimi (item numbers, blank separated; default) or\n"
-    "                        basket (item names, comma separated)\n"
-    "  --db FILE             baskets from the store\n"
-    "  --source S            orders (one basket per order; default) or adoption\n"
-    "                        (one basket per customer: every product held)\n"
-    "  --item X              the items most often together with X\n"
-    "  --cart X,Y,...        items to add to a cart: each candidate scores the\n"
-    "                        sum of its similarities to the cart's items (over\n"
-    "                        their top-K lists)\n"
-    "                        (neither: every item's neighbours)\n"
-    "  --measure M           count, jaccard, lift or cosine (default cosine)\n"
-    "  --top K               neighbours per item and rows per answer (default 10)\n"
-    "  --half-life DAYS      weigh each basket 0.5^(age/DAYS), age = days before\n"
-    "                        the store's latest date (needs --db)\n"
-    "  --min-count N         ignore pairs seen together in fewer baskets\n"
-    "                        (weighted with --half-life; default 0: all)\n"
-    "  --format F            table (default), json or csv\n";
 
 #define CMD "together"
+
+struct together_opts {
+    xs_cli_basket_src in;
+    xs_together_opts o;
+    const char *item;
+    char *cart;
+    long top;
+    double half_life;
+};
+
+static int parse_measure(const char *v, void *out)
+{
+    return xs_together_measure_parse(v, out) == XS_OK ? 0 : -1;
+}
+
+/* --cart's list, split in place by strtok_r later. */
+static int set_cart(const char *cmd, const xs_opt *opt, const char *value, void *v)
+{
+    (void)cmd, (void)opt;
+    ((struct together_opts *)v)->cart = (char *)value;
+    return 0;
+}
+
+static int check(const char *cmd, const xs_cli_args *a, const void *v)
+{
+    const struct together_opts *t = v;
+    if (!t->in.input == !a->db)
+        return xs_cli_usage_error(cmd, "give one of --input FILE or --db FILE");
+    if (t->item && t->cart) return xs_cli_usage_error(cmd, "give --item or --cart, not both");
+    if (t->half_life > 0 && !a->db)
+        return xs_cli_usage_error(cmd, "--half-life needs dated baskets: use --db");
+    return -1;
+}
+
+#define T(field) .off = offsetof(struct together_opts, field)
+static const xs_opt opts[] = {
+    XS_CLI_BASKET_OPTS(offsetof(struct together_opts, in)),
+    {.ref = &xs_cli_opt_db, .help = "baskets from the store"},
+    {"item", 0, "X", XS_OPT_STR, T(item), .help = "the items most often together with X"},
+    {"cart", 0, "X,Y,...", XS_OPT_CALL, .call = set_cart,
+     .help = "items to add to a cart: each candidate scores the\n"
+             "sum of its similarities to the cart's items (over\n"
+             "their top-K lists)\n"
+             "(neither: every item's neighbours)"},
+    {"measure", 0, "M", XS_OPT_ENUM, T(o.measure), .parse = parse_measure,
+     .expect = "count, jaccard, lift or cosine",
+     .help = "count, jaccard, lift or cosine (default cosine)"},
+    {"top", 0, "K", XS_OPT_LONG, T(top), .lo = 1, .hi = 10000,
+     .help = "neighbours per item and rows per answer (default 10)"},
+    {"half-life", 0, "DAYS", XS_OPT_DOUBLE, T(half_life), .lo = 0.001, .hi = 1e6,
+     .help = "weigh each basket 0.5^(age/DAYS), age = days before\n"
+             "the store's latest date (needs --db)"},
+    {"min-count", 0, "N", XS_OPT_DOUBLE, T(o.min_count), .lo = 0, .hi = 1e15,
+     .help = "ignore pairs seen together in fewer baskets\n"
+             "(weighted with --half-life; default 0: all)"},
+    {.ref = &xs_cli_opt_format},
+    {0},
+};
+
+static const xs_cli_spec spec = {
+    CMD,
+    "xsell together (--input FILE [--input-format fimi|basket] |\n"
+    "                --db FILE [--source orders|adoption])\n"
+    "               [--item X | --cart X,Y,...] [--measure M] [--top K]\n"
+    "               [--half-life DAYS] [--min-count N] [--format F]",
+    .about = "Items bought together, by co-occurrence over baskets.",
+    .opts = opts,
+    .flags = XS_CLI_DB_OPTIONAL,
+    .check = check,
+};
 
 /* Prints an error about a value of an option (`--item: unknown item "x"`), exit 2. */
 static int bad_value(const char *opt, const char *what, const char *value)
 {
-    fprintf(stderr, "xsell " CMD ": %s: %s \"%s\"\n", opt, what, value);
+    fprintf(stderr, "xsell " CMD ": %s: %s %s\n", opt, what, xs_cli_q(value));
     return XS_EXIT_USAGE;
 }
 
@@ -84,96 +126,22 @@ static int add_hits(xs_table *t, const xs_together *m, const xs_together_hit *h,
 
 int xs_cmd_together(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"input", required_argument, NULL, 'i'},
-        {"input-format", required_argument, NULL, 'F'},
-        {"db", required_argument, NULL, 'd'},
-        {"source", required_argument, NULL, 's'},
-        {"item", required_argument, NULL, 'I'},
-        {"cart", required_argument, NULL, 'c'},
-        {"measure", required_argument, NULL, 'm'},
-        {"top", required_argument, NULL, 'k'},
-        {"half-life", required_argument, NULL, 'H'},
-        {"min-count", required_argument, NULL, 'n'},
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *input = NULL, *db = NULL, *item = NULL;
-    char *cart = NULL;
-    xs_baskets_format in_fmt = XS_BASKETS_FIMI;
-    xs_mine_source source = XS_SOURCE_ORDERS;
-    xs_together_opts o;
-    memset(&o, 0, sizeof o);
-    o.measure = XS_SIM_COSINE;
-    long top = 10;
-    double half_life = 0;
-    xs_format fmt = XS_FORMAT_TABLE;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'i':
-            input = optarg;
-            break;
-        case 'F':
-            if (xs_baskets_format_parse(optarg, &in_fmt) != XS_OK)
-                return xs_cli_usage_error(
-                    CMD, "--input-format: expected fimi or basket, got \"%s\"", optarg);
-            break;
-        case 'd':
-            db = optarg;
-            break;
-        case 's':
-            if (xs_mine_source_parse(optarg, &source) != XS_OK)
-                return xs_cli_usage_error(
-                    CMD, "--source: expected orders or adoption, got \"%s\"", optarg);
-            break;
-        case 'I':
-            item = optarg;
-            break;
-        case 'c':
-            cart = optarg;
-            break;
-        case 'm':
-            if (xs_together_measure_parse(optarg, &o.measure) != XS_OK)
-                return xs_cli_usage_error(
-                    CMD, "--measure: expected count, jaccard, lift or cosine, got \"%s\"",
-                    optarg);
-            break;
-        case 'k':
-            if (xs_cli_long(CMD, "--top", optarg, 1, 10000, &top)) return XS_EXIT_USAGE;
-            break;
-        case 'H':
-            if (xs_cli_double(CMD, "--half-life", optarg, 0.001, 1e6, &half_life))
-                return XS_EXIT_USAGE;
-            break;
-        case 'n':
-            if (xs_cli_double(CMD, "--min-count", optarg, 0, 1e15, &o.min_count))
-                return XS_EXIT_USAGE;
-            break;
-        case 'f':
-            if (xs_cli_format(CMD, optarg, &fmt)) return XS_EXIT_USAGE;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return XS_EXIT_OK;
-        default:
-            return xs_cli_bad_option(CMD, c, argv);
-        }
-    }
-    if (optind < argc)
-        return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
-    if (!input == !db)
-        return xs_cli_usage_error(CMD, "give one of --input FILE or --db FILE");
-    if (item && cart) return xs_cli_usage_error(CMD, "give --item or --cart, not both");
-    if (half_life > 0 && !db)
-        return xs_cli_usage_error(CMD, "--half-life needs dated baskets: use --db");
+    struct together_opts to = {.in = {NULL, XS_BASKETS_FIMI, XS_SOURCE_ORDERS}, .top = 10};
+    to.o.measure = XS_SIM_COSINE;
+    xs_cli_args a = {0};
+    int rc = xs_cli_parse(&spec, argc, argv, &a, &to);
+    if (rc >= 0) return rc;
+    const char *input = to.in.input, *db = a.db, *item = to.item;
+    char *cart = to.cart;
+    xs_baskets_format in_fmt = to.in.ifmt;
+    xs_mine_source source = to.in.source;
+    xs_together_opts o = to.o;
+    long top = to.top;
+    xs_format fmt = a.format;
     o.top_k = (size_t)top;
-    o.half_life = half_life;
+    o.half_life = to.half_life;
 
-    int rc = XS_EXIT_OK;
+    rc = XS_EXIT_OK;
     xs_error e;
     memset(&e, 0, sizeof e);
     xs_store *st = NULL;
@@ -196,11 +164,6 @@ int xs_cmd_together(int argc, char **argv)
             goto cleanup;
         }
     } else {
-        if (!xs_store_exists(db)) {
-            fprintf(stderr, "xsell " CMD ": %s: no such store\n", db);
-            rc = XS_EXIT_USAGE;
-            goto cleanup;
-        }
         if (xs_store_open_readonly(&st, db, &e) < 0) {
             rc = xs_cli_fail(CMD, &e);
             goto cleanup;

@@ -6,51 +6,74 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #define CMD "webhook"
 
-static const char usage[] =
-    "usage: xsell webhook add --db FILE --url URL --events LIST [--secret S]\n"
-    "       xsell webhook list --db FILE [--format table|json|csv]\n"
-    "       xsell webhook remove --db FILE WEBHOOK_ID\n"
-    "       xsell webhook log --db FILE [--id WEBHOOK_ID] [--status S] [--limit N]\n"
-    "                         [--format table|json|csv]\n"
-    "       xsell webhook deliver --db FILE [--timeout-ms N] [--max-attempts N]\n"
-    "                             [--backoff SECONDS]\n"
-    "\n"
-    "Tell other tools (e-mail, CRM, chat) what xsell did. A webhook POSTs\n"
-    "each event it subscribes to as JSON to its URL, signed with HMAC-SHA256\n"
-    "under its secret (header X-Xsell-Signature: t=<unix time>,v1=<hex of\n"
-    "HMAC(secret, \"<t>.<body>\")>). Events (--events, comma list):\n"
-    "  offer.issued   an offer was logged (recommend --log, offers?log=1)\n"
-    "  offer.outcome  an offer's outcome was recorded (xsell outcome, POST\n"
-    "                 /v1/offers/{id}/outcome)\n"
-    "  build.done     xsell build stored a build\n"
-    "Each event is queued in the store with the change itself and delivered\n"
-    "at least once: `xsell serve` sends every second, `webhook deliver` sends\n"
-    "what is due now. A failed attempt is retried after 10 s, 20 s, 40 s ...\n"
-    "(at most an hour apart) until the 10th attempt fails.\n"
-    "\n"
-    "  add      prints webhook_id and the secret (generated unless --secret);\n"
-    "           the secret is not shown again\n"
-    "  list     the webhooks with their pending, delivered and failed counts\n"
-    "  remove   stops a webhook; its log stays, its pending deliveries are\n"
-    "           cancelled\n"
-    "  log      the newest deliveries (default 100): status pending,\n"
-    "           delivered, failed or cancelled, attempts, last status code\n"
-    "           and error\n"
-    "  deliver  sends the due deliveries, then prints what happened on stderr\n"
-    "\n"
-    "Exit status: 0 ok, 1 failure, 2 bad usage or unknown webhook.\n";
-
 typedef struct args {
-    const char *db, *url, *events, *secret, *status;
+    const char *url, *events, *secret, *status;
     long id, limit, timeout_ms, max_attempts, backoff;
+    const char *db;
     xs_format fmt;
 } args;
+
+#define A(field) .off = offsetof(args, field)
+static const xs_opt opts[] = {
+    {.ref = &xs_cli_opt_db},
+    {"url", 0, "URL", XS_OPT_STR, A(url), .help = "add: where to POST the events"},
+    {"events", 0, "LIST", XS_OPT_STR, A(events), .help = "add: the events, a comma list"},
+    {"secret", 0, "S", XS_OPT_STR, A(secret), .help = "add: the signing secret (default: generated)"},
+    {"id", 0, "WEBHOOK_ID", XS_OPT_LONG, A(id), .lo = 1, .hi = (double)(1L << 62),
+     .help = "log: one webhook's deliveries"},
+    {"status", 0, "S", XS_OPT_STR, A(status), .help = "log: deliveries with status S"},
+    {"limit", 0, "N", XS_OPT_LONG, A(limit), .lo = 1, .hi = 1000000,
+     .help = "log: at most N deliveries (default 100)"},
+    {"timeout-ms", 0, "N", XS_OPT_LONG, A(timeout_ms), .lo = 1, .hi = 600000,
+     .help = "deliver: wait at most N ms for a reply"},
+    {"max-attempts", 0, "N", XS_OPT_LONG, A(max_attempts), .lo = 1, .hi = 100,
+     .help = "deliver: give up after N attempts (default 10)"},
+    {"backoff", 0, "SECONDS", XS_OPT_LONG, A(backoff), .lo = 1, .hi = 86400,
+     .help = "deliver: first retry after SECONDS (default 10)"},
+    {.ref = &xs_cli_opt_format, .help = "list, log: table (default), json or csv"},
+    {0},
+};
+
+static const xs_cli_spec spec = {
+    CMD,
+    "xsell webhook add --db FILE --url URL --events LIST [--secret S]\n"
+    "xsell webhook list --db FILE [--format table|json|csv]\n"
+    "xsell webhook remove --db FILE WEBHOOK_ID\n"
+    "xsell webhook log --db FILE [--id WEBHOOK_ID] [--status S] [--limit N]\n"
+    "                  [--format table|json|csv]\n"
+    "xsell webhook deliver --db FILE [--timeout-ms N] [--max-attempts N]\n"
+    "                      [--backoff SECONDS]",
+    .about = "Tell other tools (e-mail, CRM, chat) what xsell did. A webhook POSTs\n"
+             "each event it subscribes to as JSON to its URL, signed with HMAC-SHA256\n"
+             "under its secret (header X-Xsell-Signature: t=<unix time>,v1=<hex of\n"
+             "HMAC(secret, \"<t>.<body>\")>). Events (--events, comma list):\n"
+             "  offer.issued   an offer was logged (recommend --log, offers?log=1)\n"
+             "  offer.outcome  an offer's outcome was recorded (xsell outcome, POST\n"
+             "                 /v1/offers/{id}/outcome)\n"
+             "  build.done     xsell build stored a build\n"
+             "Each event is queued in the store with the change itself and delivered\n"
+             "at least once: `xsell serve` sends every second, `webhook deliver` sends\n"
+             "what is due now. A failed attempt is retried after 10 s, 20 s, 40 s ...\n"
+             "(at most an hour apart) until the 10th attempt fails.\n"
+             "\n"
+             "  add      prints webhook_id and the secret (generated unless --secret);\n"
+             "           the secret is not shown again\n"
+             "  list     the webhooks with their pending, delivered and failed counts\n"
+             "  remove   stops a webhook; its log stays, its pending deliveries are\n"
+             "           cancelled\n"
+             "  log      the newest deliveries (default 100): status pending,\n"
+             "           delivered, failed or cancelled, attempts, last status code\n"
+             "           and error\n"
+             "  deliver  sends the due deliveries, then prints what happened on stderr",
+    .opts = opts,
+    .notes = "An unknown WEBHOOK_ID is bad input (exit status 2).",
+    .max_operands = -1,
+};
 
 static int run_add(xs_store *st, const args *a)
 {
@@ -104,85 +127,15 @@ static int run_deliver(xs_store *st, const args *a)
 
 int xs_cmd_webhook(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"url", required_argument, NULL, 'u'},
-        {"events", required_argument, NULL, 'e'},
-        {"secret", required_argument, NULL, 's'},
-        {"id", required_argument, NULL, 'i'},
-        {"status", required_argument, NULL, 'S'},
-        {"limit", required_argument, NULL, 'l'},
-        {"timeout-ms", required_argument, NULL, 't'},
-        {"max-attempts", required_argument, NULL, 'm'},
-        {"backoff", required_argument, NULL, 'b'},
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    static const char *const verbs[] = {"add", "list", "remove", "log", "deliver"};
-    args a = {.fmt = XS_FORMAT_TABLE};
-    int c, v = 0;
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        fputs(usage, stdout);
-        return XS_EXIT_OK;
-    }
-    if (argc < 2 || argv[1][0] == '-')
-        return xs_cli_usage_error(CMD, "expected add, list, remove, log or deliver");
-    while (v < 5 && strcmp(argv[1], verbs[v]))
-        v++;
-    if (v == 5)
-        return xs_cli_usage_error(
-            CMD, "unknown action \"%s\": expected add, list, remove, log or deliver",
-            argv[1]);
-    optind = 2;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            a.db = optarg;
-            break;
-        case 'u':
-            a.url = optarg;
-            break;
-        case 'e':
-            a.events = optarg;
-            break;
-        case 's':
-            a.secret = optarg;
-            break;
-        case 'S':
-            a.status = optarg;
-            break;
-        case 'i':
-            if (xs_cli_long(CMD, "--id", optarg, 1, 1L << 62, &a.id))
-                return XS_EXIT_USAGE;
-            break;
-        case 'l':
-            if (xs_cli_long(CMD, "--limit", optarg, 1, 1000000, &a.limit))
-                return XS_EXIT_USAGE;
-            break;
-        case 't':
-            if (xs_cli_long(CMD, "--timeout-ms", optarg, 1, 600000, &a.timeout_ms))
-                return XS_EXIT_USAGE;
-            break;
-        case 'm':
-            if (xs_cli_long(CMD, "--max-attempts", optarg, 1, 100, &a.max_attempts))
-                return XS_EXIT_USAGE;
-            break;
-        case 'b':
-            if (xs_cli_long(CMD, "--backoff", optarg, 1, 86400, &a.backoff))
-                return XS_EXIT_USAGE;
-            break;
-        case 'f':
-            if (xs_cli_format(CMD, optarg, &a.fmt)) return XS_EXIT_USAGE;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return XS_EXIT_OK;
-        default:
-            return xs_cli_bad_option(CMD, c, argv);
-        }
-    }
+    static const char *const verbs[] = {"add", "list", "remove", "log", "deliver", NULL};
+    int v = 0;
+    int rc = xs_cli_action(&spec, argc, argv, verbs, &v);
+    if (rc >= 0) return rc;
+    args a = {0};
+    xs_cli_args ca = {0};
+    if ((rc = xs_cli_parse(&spec, argc - 1, argv + 1, &ca, &a)) >= 0) return rc;
+    a.db = ca.db;
+    a.fmt = ca.format;
     if (!a.db) return xs_cli_usage_error(CMD, "--db FILE is required");
     if (v == 0 && (!a.url || !a.events))
         return xs_cli_usage_error(CMD, "add needs --url URL and --events LIST");
@@ -195,17 +148,13 @@ int xs_cmd_webhook(int argc, char **argv)
             CMD, "--timeout-ms, --max-attempts and --backoff go with deliver");
     long remove_id = 0;
     if (v == 2) {
-        if (optind + 1 != argc)
-            return xs_cli_usage_error(CMD, "remove needs one WEBHOOK_ID");
-        if (xs_cli_long(CMD, "WEBHOOK_ID", argv[optind], 1, 1L << 62, &remove_id))
+        if (ca.argc != 1) return xs_cli_usage_error(CMD, "remove needs one WEBHOOK_ID");
+        if (xs_cli_long(CMD, "WEBHOOK_ID", ca.argv[0], 1, 1L << 62, &remove_id))
             return XS_EXIT_USAGE;
-    } else if (optind < argc) {
-        return xs_cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
+    } else if (ca.argc > 0) {
+        return xs_cli_usage_error(CMD, "unexpected argument %s", xs_cli_q(ca.argv[0]));
     }
-    if (v != 0 && !xs_store_exists(a.db)) {
-        fprintf(stderr, "xsell %s: %s: no such store\n", CMD, a.db);
-        return XS_EXIT_USAGE;
-    }
+    if (v != 0 && !xs_store_exists(a.db)) return xs_cli_no_store(CMD, a.db);
     xs_store *st = NULL;
     xs_error e;
     int ex;

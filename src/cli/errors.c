@@ -2,7 +2,8 @@
  * errors.c — how the CLI shows a library error: the one table from error
  * codes to exit codes, and the one table from the library's parameter names
  * (xs_error.param: "from", "revenue_delta") to the flags that set them
- * ("--from", "--revenue-delta"), so a user reads `--from: not a date`.
+ * ("--from", "--revenue-delta"), so a user reads `--from: not a date`; and
+ * the hints that name the command mending a condition the library names.
  */
 #include "cli/cli.h"
 
@@ -85,6 +86,24 @@ static const struct {
     {"url", "--url"},
 };
 
+/* What the user can do about a library error, in CLI commands: the library
+ * names the condition (a phrase of its message, with its code) and the CLI
+ * adds the command that mends it at the message's end. */
+static const struct {
+    int code;
+    const char *phrase, *hint;
+} hint_map[] = {
+    {XS_ENOTFOUND, "store was never built", ": run 'xsell build --db FILE'"},
+    {XS_ESCHEMA, "format version ", ": run 'xsell build' again"},
+    {XS_EPARSE, "damaged stored model", ": run 'xsell build' again"},
+    {XS_EINVAL, "a model file, not a build part",
+     " (parts are written by 'xsell build --shard')"},
+    {XS_EINVAL, "a build part, not a model", ": merge the parts with 'xsell build --merge'"},
+    {XS_ENOTFOUND, "no logged decision between ",
+     ": log decisions with 'xsell recommend --log' (docs/replay.md)"},
+    {XS_EINVAL, "logged decisions has an outcome yet", ": record outcomes with 'xsell outcome'"},
+};
+
 int xs_cli_exit_code(int code)
 {
     for (size_t i = 0; i < sizeof exit_map / sizeof exit_map[0]; i++)
@@ -101,8 +120,13 @@ const char *xs_cli_flag(const char *param)
 
 const char *xs_cli_error_format(const xs_error *err, char *buf, size_t n)
 {
-    if (!err->param[0]) return xs_error_format(err, buf, n);
     xs_error e = *err;
-    snprintf(e.param, sizeof e.param, "%s", xs_cli_flag(err->param));
+    if (err->param[0]) snprintf(e.param, sizeof e.param, "%s", xs_cli_flag(err->param));
+    for (size_t i = 0; i < sizeof hint_map / sizeof hint_map[0]; i++)
+        if (hint_map[i].code == e.code && strstr(e.message, hint_map[i].phrase)) {
+            size_t len = strlen(e.message);
+            snprintf(e.message + len, sizeof e.message - len, "%s", hint_map[i].hint);
+            break;
+        }
     return xs_error_format(&e, buf, n);
 }

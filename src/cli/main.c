@@ -35,6 +35,6 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < xs_n_commands; i++)
         if (!strcmp(name, xs_commands[i].name)) return xs_commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "xsell: unknown command \"%s\"\ntry 'xsell --help'\n", name);
+    fprintf(stderr, "xsell: unknown command %s\ntry 'xsell --help'\n", xs_cli_q(name));
     return XS_EXIT_USAGE;
 }

@@ -54,33 +54,38 @@ int xs_cli_bad_option(const char *cmd, int c, char **argv)
         int n = eq ? (int)(eq - arg) : (int)strlen(arg);
         if (c == ':') return xs_cli_usage_error(cmd, "%.*s needs a value", n, arg);
         if (optopt && eq) return xs_cli_usage_error(cmd, "%.*s takes no value", n, arg);
-        return xs_cli_usage_error(cmd, "unknown option \"%.*s\"", n, arg);
+        char name[XS_CLI_Q_MAX];
+        snprintf(name, sizeof name, "%.*s", n, arg);
+        return xs_cli_usage_error(cmd, "unknown option %s", xs_cli_q(name));
     }
     if (c == ':') return xs_cli_usage_error(cmd, "-%c needs a value", optopt);
     if (optopt > 0x20 && optopt < 0x7f)
         return xs_cli_usage_error(cmd, "unknown option \"-%c\"", optopt);
-    return xs_cli_usage_error(cmd, "unknown option \"%s\"", arg ? arg : "?");
+    return xs_cli_usage_error(cmd, "unknown option %s", xs_cli_q(arg ? arg : "?"));
 }
 
 int xs_cli_format(const char *cmd, const char *value, xs_format *out)
 {
     if (xs_format_parse(value, out) == XS_OK) return 0;
-    return xs_cli_usage_error(cmd, "--format: expected table, json or csv, got \"%s\"",
-                              value);
+    return xs_cli_usage_error(cmd, "--format: expected table, json or csv, got %s",
+                              xs_cli_q(value));
 }
 
-/* value in quotes for a message: '"' and '\\' escaped, control characters
- * as \xNN (a refused delimiter is often one of them), at most ~40 bytes. */
-static const char *quoted(char *dst, size_t n, const char *value)
+/* Contract in cli.h. Control characters as \xNN: a refused delimiter is
+ * often one of them, and a message must not carry a raw newline. */
+const char *xs_cli_q(const char *value)
 {
+    static char ring[4][XS_CLI_Q_MAX + 8];
+    static unsigned next;
+    char *dst = ring[next++ % 4];
     size_t o = 0;
     dst[o++] = '"';
-    for (const char *p = value; *p && o + 6 < n; p++) {
+    for (const char *p = value; *p && o < XS_CLI_Q_MAX; p++) {
         unsigned char c = (unsigned char)*p;
         if (c == '"' || c == '\\')
-            o += (size_t)snprintf(dst + o, n - o, "\\%c", c);
+            o += (size_t)snprintf(dst + o, 8, "\\%c", c);
         else if (c < 0x20 || c == 0x7f)
-            o += (size_t)snprintf(dst + o, n - o, "\\x%02x", c);
+            o += (size_t)snprintf(dst + o, 8, "\\x%02x", c);
         else
             dst[o++] = (char)c;
     }
@@ -91,14 +96,13 @@ static const char *quoted(char *dst, size_t n, const char *value)
 
 int xs_cli_delimiter(const char *cmd, const char *value, char *out)
 {
-    char q[48];
     if (!strcmp(value, "tab") || !strcmp(value, "\\t"))
         *out = '\t';
     else if (strlen(value) == 1 && *value != '"' && *value != '\n' && *value != '\r')
         *out = *value;
     else
         return xs_cli_usage_error(cmd, "--delimiter: expected one character or 'tab', got %s",
-                                  quoted(q, sizeof q, value));
+                                  xs_cli_q(value));
     return 0;
 }
 
@@ -109,7 +113,7 @@ int xs_cli_long(const char *cmd, const char *opt, const char *value, long lo, lo
     errno = 0;
     long v = strtol(value, &end, 10);
     if (errno || end == value || *end)
-        return xs_cli_usage_error(cmd, "%s: not an integer: \"%s\"", opt, value);
+        return xs_cli_usage_error(cmd, "%s: not an integer: %s", opt, xs_cli_q(value));
     if (v < lo || v > hi)
         return xs_cli_usage_error(cmd, "%s: %ld is out of range [%ld, %ld]", opt, v, lo,
                                   hi);
@@ -124,7 +128,7 @@ int xs_cli_double(const char *cmd, const char *opt, const char *value, double lo
     errno = 0;
     double v = strtod(value, &end);
     if (errno || end == value || *end || v != v)
-        return xs_cli_usage_error(cmd, "%s: not a number: \"%s\"", opt, value);
+        return xs_cli_usage_error(cmd, "%s: not a number: %s", opt, xs_cli_q(value));
     if (v < lo || v > hi)
         return xs_cli_usage_error(cmd, "%s: %g is out of range [%g, %g]", opt, v, lo, hi);
     *out = v;
@@ -163,6 +167,17 @@ void xs_cli_csv_str(FILE *out, const char *s)
         fwrite(span, 1, k, out);
     }
     fputc('"', out);
+}
+
+/* Contract in cli.h (ENUM parsers of XS_CLI_BASKET_OPTS). */
+int xs_cli_parse_baskets_format(const char *value, void *out)
+{
+    return xs_baskets_format_parse(value, out) == XS_OK ? 0 : -1;
+}
+
+int xs_cli_parse_mine_source(const char *value, void *out)
+{
+    return xs_mine_source_parse(value, out) == XS_OK ? 0 : -1;
 }
 
 /* Whether the first 64 KiB of file path hold a comma. */

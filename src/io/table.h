@@ -30,7 +30,7 @@ int xs__table_cell_n(xs_table *t, const char *s, size_t len);
 int xs__table_rows_append(const xs_table *t, xs_format fmt, xs__buf *b);
 
 /* The shape and cells of t, for a reader that turns them into values of
- * its own (the server's jansson arrays): the column count; column c's name
+ * its own (the server's jansson arrays, table_record.c's key/value table): the column count; column c's name
  * (borrowed, valid while t lives) and type; the cell of row r, column c
  * (borrowed, valid until t changes), NULL for an empty cell. */
 size_t xs__table_n_cols(const xs_table *t);

@@ -243,8 +243,7 @@ int xs_replay_run(xs_store *st, const xs_offer_config *policy, const char *from,
     }
     if (n == 0) {
         rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL,
-                           "no logged decision between %s and %s: log decisions with"
-                           " 'xsell recommend --log' (docs/replay.md)",
+                           "no logged decision between %s and %s",
                            from ? from : "the first", to ? to : "the last");
         goto cleanup;
     }
@@ -258,7 +257,7 @@ int xs_replay_run(xs_store *st, const xs_offer_config *policy, const char *from,
     if (xs_replay_finish(u.rp, r) < 0) {
         rc = xs__error_set(err, XS_EINVAL, NULL, 0, NULL,
                            "none of the %ld logged decisions has an outcome yet (%zu"
-                           " pending): record outcomes with 'xsell outcome'",
+                           " pending)",
                            n, r->n_pending);
         goto cleanup;
     }

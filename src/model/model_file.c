@@ -235,8 +235,7 @@ int xs_model_open(const char *path, xs_model **out, xs_error *err)
     if (!xs__mfile_get(m->f, "model.hdr", 1, &n_part) &&
         xs__mfile_get(m->f, "part.hdr", 1, &n_part)) { /* src/model/part.h */
         rc = xs__error_set(err, XS_EINVAL, path, 0, NULL,
-                           "a build part (xsell build --shard), not a model: merge the parts "
-                           "with 'xsell build --merge'");
+                           "a build part, not a model");
         goto fail;
     }
     if ((rc = xs__mfile_need(m->f, "model.hdr", sizeof *h, 1, (const void **)&h, err)) < 0)

@@ -87,8 +87,7 @@ int xs__part_open(const char *path, xs__part *p, xs_error *err)
     if (!h || n != 1) {
         if (xs__mfile_get(p->f, "model.hdr", 1, &n))
             return xs__error_set(err, XS_EINVAL, path, 0, NULL,
-                                 "a model file, not a build part (parts are written by "
-                                 "'xsell build --shard')");
+                                 "a model file, not a build part");
         return xs__error_set(err, XS_EINVAL, path, 0, NULL, "not a build part");
     }
     if (h->exp_size != sizeof(xs_experiment))

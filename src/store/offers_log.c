@@ -137,7 +137,7 @@ int xs_store_build_churn_put(xs_store *st, const char *name, const char *sha256,
     }
     if (xs__db_changes(st) == 0) {
         rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL,
-                           "store was never built: run 'xsell build --db FILE'");
+                           "store was never built");
         goto cleanup;
     }
     rc = xs__store_commit(st, err);

@@ -37,9 +37,9 @@ fi
 n_pass=$((n_pass + 1))
 
 # usage
-expect_err 2 "xsell apikey: expected create, list or revoke
+expect_err 2 "xsell apikey: expected an action: create, list or revoke
 try 'xsell apikey --help'" "$XS" apikey
-expect_err 2 "xsell apikey: unknown action \"frob\": expected create, list or revoke
+expect_err 2 "xsell apikey: unknown action \"frob\" (expected create, list or revoke)
 try 'xsell apikey --help'" "$XS" apikey frob --db x
 expect_err 2 "xsell apikey: --db FILE is required
 try 'xsell apikey --help'" "$XS" apikey list

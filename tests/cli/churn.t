@@ -6,7 +6,7 @@ A="--input $F --id customer_id --label churned"
 expect_rc 0 "$XS" churn --help
 grep -q "^usage: xsell churn eval" "$T/.out" || fail "churn --help prints the usage"
 expect_rc 0 "$XS" churn eval --help
-expect_err 2 "xsell churn: unknown subcommand \"fit\" (eval, train or predict)
+expect_err 2 "xsell churn: unknown action \"fit\" (expected eval, train or predict)
 try 'xsell churn --help'" "$XS" churn fit
 
 # eval: golden JSON and table; blank numeric cells are notes, not errors

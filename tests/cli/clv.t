@@ -164,7 +164,7 @@ try 'xsell clv --help'" \
 expect_err 2 "xsell clv: $T/none.db: no such store" \
     "$XS" clv fit --model bgnbd --db "$T/none.db" --calibration-end 2024-03-31
 [ -e "$T/none.db" ] && fail "clv --db created a missing store"
-expect_err 2 "xsell clv: unknown command \"score\": expected fit or predict
+expect_err 2 "xsell clv: unknown action \"score\" (expected fit or predict)
 try 'xsell clv --help'" "$XS" clv score
 expect_err 2 "xsell clv: $D/orders.csv: no customer has a purchase on or before the calibration end" \
     "$XS" clv fit --model bgnbd --input "$D/orders.csv" --calibration-end 2020-01-01
@@ -226,7 +226,7 @@ try 'xsell retention --help'" \
 expect_err 2 "xsell retention: --column NAME is required
 try 'xsell retention --help'" \
     "$XS" retention fit --input "$D/survivors_exact.csv"
-expect_err 2 "xsell retention: unknown command \"project\": expected fit
+expect_err 2 "xsell retention: unknown action \"project\" (expected fit)
 try 'xsell retention --help'" "$XS" retention project
 expect_rc 0 "$XS" retention fit --help
 

@@ -58,3 +58,19 @@ expect_err 2 "xsell kpi: unknown option \"--bogus\"
 try 'xsell kpi --help'" "$XS" kpi --db "$DB" --bogus
 expect_err 2 "xsell kpi: --by needs a value
 try 'xsell kpi --help'" "$XS" kpi --db "$DB" --by
+# the option table's parser (src/cli/opt.c): values in messages escaped,
+# --help takes no value, -h is --help, --db or --model is required
+expect_err 2 "xsell kpi: --period: expected month, quarter or year, got \"we\\\"ek\\x0a\"
+try 'xsell kpi --help'" "$XS" kpi --db "$DB" --period "we\"ek
+"
+expect_err 2 "xsell kpi: --save-days: not an integer: \"9\\x09\"
+try 'xsell kpi --help'" "$XS" kpi --db "$DB" --save-days "9	"
+expect_err 2 "xsell kpi: unexpected argument \"a\\\\b\"
+try 'xsell kpi --help'" "$XS" kpi --db "$DB" 'a\b'
+expect_err 2 "xsell kpi: unknown option \"--x\\\"y\"
+try 'xsell kpi --help'" "$XS" kpi --db "$DB" '--x"y'
+expect_err 2 "xsell kpi: --help takes no value
+try 'xsell kpi --help'" "$XS" kpi --help=yes
+expect_rc 0 "$XS" kpi -h
+grep -q "^Exit status: 0 ok, 1 failure, 2 bad usage or bad input.$" "$T/.out" || fail "-h prints the help"
+grep -q "^  --save-days N          a downsell offer" "$T/.out" || fail "the Options: block"

@@ -37,3 +37,24 @@ expect_err 2 "xsell recommend: --help takes no value
 try 'xsell recommend --help'" "$XS" recommend --help=3
 expect_err 2 "xsell recommend: --help takes no value
 try 'xsell recommend --help'" "$XS" recommend --help=3
+
+# The option tables (src/cli/opt.c): GNU rules -- --name=VALUE, unambiguous
+# prefixes, options after operands, "--" ending the options -- and one help
+# layout, generated from each table, in every command converted to them.
+expect_err 2 "xsell kpi: --format: expected table, json or csv, got \"x\"
+try 'xsell kpi --help'" "$XS" kpi --db "$T/x.db" --form=x
+expect_err 2 "xsell kpi: $T/x.db: no such store" "$XS" kpi --format=csv --db="$T/x.db"
+expect_err 2 "xsell kpi: unexpected argument \"--format\"
+try 'xsell kpi --help'" "$XS" kpi --db "$T/x.db" -- --format
+# an ambiguous prefix (--cac, --cac-multiple) is not guessed
+expect_err 2 "xsell kpi: unknown option \"--ca\"
+try 'xsell kpi --help'" "$XS" kpi --ca 1
+for c in gen export itemsets adoption together customers kpi targets catalog outcome \
+    replay serve apikey webhook store retention rank evaluate; do
+    expect_rc 0 "$XS" $c --help
+    grep -q "^usage: xsell $c" "$T/.out" || fail "$c --help: the usage line"
+    grep -qx "Options:" "$T/.out" || fail "$c --help: the Options: block"
+    grep -qx "  -h, --help             this text" "$T/.out" || fail "$c --help: --help"
+    tail -n 1 "$T/.out" | grep -qx "Exit status: 0 ok, 1 failure, 2 bad usage or bad input." ||
+        fail "$c --help: the exit-status line last"
+done

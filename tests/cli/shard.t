@@ -183,7 +183,7 @@ n_pass=$((n_pass + 1))
 # a model is no part, a part is no model
 expect_err 2 "xsell build: $T/one.xsm: a model file, not a build part (parts are written by 'xsell build --shard')" \
     "$XS" build --merge --out "$T/m.xsm" "$T/one.xsm" "$T/p1.xsp" "$T/p2.xsp" "$T/p3.xsp"
-expect_err 2 "xsell recommend: $T/p0.xsp: a build part (xsell build --shard), not a model: merge the parts with 'xsell build --merge'" \
+expect_err 2 "xsell recommend: $T/p0.xsp: a build part, not a model: merge the parts with 'xsell build --merge'" \
     "$XS" recommend --model "$T/p0.xsp" --all
 expect_err 2 "xsell build: $T/none.xsp: no such model file" \
     "$XS" build --merge --out "$T/m.xsm" "$T/none.xsp"

@@ -5,9 +5,9 @@
 DB=$(new_db s)
 expect_rc 0 "$XS" store --help
 grep -q "^usage: xsell store init --db FILE|URL" "$T/.out" || fail "store --help prints the usage"
-expect_err 2 "xsell store: expected init or info
+expect_err 2 "xsell store: expected an action: init or info
 try 'xsell store --help'" "$XS" store
-expect_err 2 "xsell store: unknown action \"frob\": expected init or info
+expect_err 2 "xsell store: unknown action \"frob\" (expected init or info)
 try 'xsell store --help'" "$XS" store frob
 expect_err 2 "xsell store: --db FILE|URL is required
 try 'xsell store --help'" "$XS" store init

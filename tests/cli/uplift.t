@@ -7,7 +7,7 @@ A="--input $F --treatment-col arm --treatment offer --control none --outcome acc
 expect_rc 0 "$XS" uplift --help
 grep -q "^usage: xsell uplift train" "$T/.out" || fail "uplift --help prints the usage"
 expect_rc 0 "$XS" uplift eval --help
-expect_err 2 "xsell uplift: unknown subcommand \"fit\" (train, predict or eval)
+expect_err 2 "xsell uplift: unknown action \"fit\" (expected train, predict or eval)
 try 'xsell uplift --help'" "$XS" uplift fit
 
 # train: the summary, the rows of the third arm counted, blanks noted

@@ -17,7 +17,7 @@ try 'xsell webhook --help'" \
     "$XS" webhook add --db "$DB" --url http://x/
 expect_err 2 'xsell webhook: --secret: expected 16 to 256 characters, got 3' \
     "$XS" webhook add --db "$DB" --url http://x/ --events build.done --secret abc
-expect_err 2 "xsell webhook: unknown action \"send\": expected add, list, remove, log or deliver
+expect_err 2 "xsell webhook: unknown action \"send\" (expected add, list, remove, log or deliver)
 try 'xsell webhook --help'" \
     "$XS" webhook send --db "$DB"
 expect_err 2 "xsell webhook: --id, --status and --limit go with log

@@ -958,7 +958,7 @@ static void test_build_and_log(void)
     xs_offer_engine *fit = NULL, *stored = NULL;
     CHECK_INT(xs_offer_engine_open(st, g, NULL, NULL, &stored, &e), XS_ENOTFOUND);
     CHECK_STR(xs_error_format(&e, buf, sizeof buf),
-              "store was never built: run 'xsell build --db FILE'");
+              "store was never built");
     CHECK(stored == NULL);
 
     /* built: the stored model gives exactly the fitted one's decisions */
@@ -1102,7 +1102,7 @@ static void test_build_and_log(void)
               XS_OK);
     CHECK_INT(xs_offer_engine_open(st, g, NULL, NULL, &stored, &e), XS_EPARSE);
     CHECK_STR(xs_error_format(&e, buf, sizeof buf),
-              "builds.model:2: damaged stored model: run 'xsell build' again");
+              "builds.model:2: damaged stored model");
     CHECK(stored == NULL);
 
     xs_offer_engine_free(fit);

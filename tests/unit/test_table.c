@@ -7,7 +7,8 @@
  * format, with UTF-8 text that needs CSV quoting and JSON escapes; pads
  * wider than 64 columns written as spaces only; out of memory reported;
  * and the message catalog's placeholder filling (src/offer/messages.c)
- * with truncation that never cuts a UTF-8 character.
+ * with truncation that never cuts a UTF-8 character; and a one-row table
+ * written as one record (src/io/table_record.c), byte for byte.
  */
 #include "xsell.h"
 
@@ -374,6 +375,75 @@ static void test_msg_fill(void)
     CHECK_INT(w, 8);
 }
 
+/* What f(t, stream) writes, as a string (caller frees); its code in *rc. */
+static char *record_of(const xs_table *t, xs_format f, int open_only, int *rc)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    CHECK(m != NULL);
+    *rc = open_only ? xs_table_write_object_open(t, m) : xs_table_write_record(t, m, f);
+    fclose(m);
+    return buf;
+}
+
+/* A one-row table as one record (src/io/table_record.c): a JSON object, a
+ * CSV header and row, a key/value listing; any other row count refused. */
+static void test_record(void)
+{
+    xs_table *t = xs_table_new(), *kv = xs_table_new();
+    int rc;
+    CHECK(t && kv);
+    CHECK_INT(xs_table_column(t, "model", XS_COL_TEXT), XS_OK);
+    CHECK_INT(xs_table_column(t, "r", XS_COL_NUM), XS_OK);
+    CHECK_INT(xs_table_column(t, "note", XS_COL_TEXT), XS_OK);
+    CHECK_INT(xs_table_column(t, "x", XS_COL_NUM), XS_OK);
+    char *s = record_of(t, XS_FORMAT_JSON, 0, &rc);
+    CHECK_INT(rc, XS_EINVAL); /* no row */
+    free(s);
+    CHECK_INT(xs_table_row(t), XS_OK);
+    CHECK_INT(xs_table_cell(t, "bgnbd"), XS_OK);
+    CHECK_INT(xs_table_cell(t, "0.24"), XS_OK);
+    CHECK_INT(xs_table_cell(t, "a \"b\", c"), XS_OK);
+    CHECK_INT(xs_table_cell(t, NULL), XS_OK);
+    s = record_of(t, XS_FORMAT_JSON, 0, &rc);
+    CHECK_INT(rc, XS_OK);
+    CHECK_STR(s, "{\"model\": \"bgnbd\", \"r\": 0.24, \"note\": \"a \\\"b\\\", c\", \"x\": null}\n");
+    free(s);
+    s = record_of(t, XS_FORMAT_JSON, 1, &rc);
+    CHECK_INT(rc, XS_OK);
+    CHECK_STR(s, "{\"model\": \"bgnbd\", \"r\": 0.24, \"note\": \"a \\\"b\\\", c\", \"x\": null");
+    free(s);
+    s = record_of(t, XS_FORMAT_CSV, 0, &rc);
+    CHECK_INT(rc, XS_OK);
+    CHECK_STR(s, "model,r,note,x\nbgnbd,0.24,\"a \"\"b\"\", c\",\n");
+    free(s);
+    /* the aligned format: what the key/value table built by hand gives */
+    const char *keys[] = {"model", "r", "note", "x"}, *vals[] = {"bgnbd", "0.24", "a \"b\", c", NULL};
+    CHECK_INT(xs_table_column(kv, "key", XS_COL_TEXT), XS_OK);
+    CHECK_INT(xs_table_column(kv, "value", XS_COL_NUM), XS_OK);
+    for (int i = 0; i < 4; i++) {
+        CHECK_INT(xs_table_row(kv), XS_OK);
+        CHECK_INT(xs_table_cell(kv, keys[i]), XS_OK);
+        CHECK_INT(xs_table_cell(kv, vals[i]), XS_OK);
+    }
+    char *want = written(kv, XS_FORMAT_TABLE);
+    s = record_of(t, XS_FORMAT_TABLE, 0, &rc);
+    CHECK_INT(rc, XS_OK);
+    CHECK_STR(s, want);
+    free(s);
+    free(want);
+    CHECK_INT(xs_table_row(t), XS_OK); /* two rows: not a record */
+    s = record_of(t, XS_FORMAT_CSV, 0, &rc);
+    CHECK_INT(rc, XS_EINVAL);
+    free(s);
+    s = record_of(t, XS_FORMAT_JSON, 1, &rc);
+    CHECK_INT(rc, XS_EINVAL);
+    free(s);
+    xs_table_free(t);
+    xs_table_free(kv);
+}
+
 int main(void)
 {
     static const xs_test tests[] = {
@@ -387,6 +457,7 @@ int main(void)
         {"rows_in_memory", test_rows_in_memory},
         {"wide_pads", test_wide_pads},
         {"msg_fill", test_msg_fill},
+        {"record", test_record},
     };
     return xs_test_run(tests, XS_N(tests));
 }
