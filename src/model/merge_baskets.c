@@ -1,6 +1,7 @@
 /*
- * merge_baskets.c — the order baskets of a merged model: every order of
- * the merged snapshot and the anonymous order lines of every part, read in
+ * merge_baskets.c — the order baskets of a model from its snapshot: every
+ * order of the snapshot (one store's, or the one merged from parts) and
+ * the anonymous order lines (the store's, or every part's), read in
  * byte order of (order_id, product_id) as the store gives them to a
  * single build (xs_baskets_from_store, XS_SOURCE_ORDERS), so that item ids
  * are interned in the same order and the baskets are the same.
@@ -83,7 +84,11 @@ int xs__baskets_of_orders(const xs_snapshot *s, const xs__anon_lines *const *ano
                 (bsrc){xs__anon_order(anon[p], l), (uint32_t)p, (uint32_t)l, (uint32_t)e};
             l = e;
         }
-    qsort(x, n, sizeof *x, cmp_bsrc);
+    /* a store's order ids often run in its customers' order already */
+    size_t k_sorted = 1;
+    while (k_sorted < n && cmp_bsrc(&x[k_sorted - 1], &x[k_sorted]) <= 0)
+        k_sorted++;
+    if (k_sorted < n) qsort(x, n, sizeof *x, cmp_bsrc);
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && !strcmp(x[j].id, x[i].id))

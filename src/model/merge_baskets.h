@@ -1,6 +1,6 @@
 /*
- * merge_baskets.h — the order baskets of a merged model
- * (merge_baskets.c).
+ * merge_baskets.h — the order baskets of a model from its snapshot, built
+ * or merged (merge_baskets.c).
  */
 #ifndef XS_MERGE_BASKETS_H
 #define XS_MERGE_BASKETS_H

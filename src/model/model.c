@@ -1,11 +1,15 @@
 /*
  * model.c — building a model in memory (xs_model_build), the one place that
- * assembles it: store -> snapshot -> order baskets -> items bought together
+ * assembles it: store -> snapshot -> order baskets (from the snapshot's
+ * orders and the store's anonymous order lines) -> items bought together
  * and association rules -> customer scores -> offer engine (the store's
  * build) -> ranked target list with its guardrail totals; and the
  * accessors and free of both built and mapped models.
  */
 #include "model/model_int.h"
+
+#include "model/merge_baskets.h"
+#include "snapshot/anon_lines.h"
 
 #include "base/alloc.h"
 #include "base/date.h"
@@ -43,6 +47,21 @@ static int mine_rules(xs_model *m, xs_error *err)
     o.min_confidence = 0.05;
     o.max_rules = MAX_RULES;
     return xs_rules_mine(&m->rules, m->baskets, &o, err);
+}
+
+/* The order baskets of the store, as xs_baskets_from_store(st,
+ * XS_SOURCE_ORDERS) gives them, from the snapshot's orders and the
+ * store's anonymous order lines: the orders are not read a second time. */
+static int order_baskets(xs_store *st, const xs_snapshot *s, xs_baskets **out,
+                         xs_error *err)
+{
+    xs__anon_lines anon;
+    int rc = xs__anon_lines_load(st, 0, 1, &anon, err);
+    if (rc < 0) return rc;
+    const xs__anon_lines *a = &anon;
+    rc = xs__baskets_of_orders(s, &a, 1, out, err);
+    xs__anon_lines_free(&anon);
+    return rc;
 }
 
 /* The offer engine: the store's build (xs_offer_engine_open: its stored
@@ -269,7 +288,7 @@ int xs_model_build_from(xs_store *st, xs_snapshot *snap, const xs_model_opts *op
     xs__utc_now(m->info.built_at);
     double t0 = xs__now();
     if (!m->snap && (rc = xs_snapshot_load(st, &m->snap, err)) < 0) goto fail;
-    if ((rc = xs_baskets_from_store(st, XS_SOURCE_ORDERS, &m->baskets, err)) < 0) goto fail;
+    if ((rc = order_baskets(st, m->snap, &m->baskets, err)) < 0) goto fail;
     m->info.t_load = xs__now() - t0;
     /* the file's read parts go out while the rest is computed */
     if (opts->out && (rc = xs__model_write_start(m, opts->out, &mw, err)) < 0) goto fail;

@@ -132,7 +132,6 @@ int xs__model_rebuild(const char *db, unsigned long generation, xs__model **out,
     xs_model_opts o;
     xs_model_opts_init(&o); /* as `xsell build` writes the store's model file */
     if ((rc = xs_store_open(&st, db, err)) < 0) return rc;
-    if ((rc = xs_model_build(st, &o, &mdl, err)) < 0) goto cleanup;
     /* the store's model file: where the last build put it, else beside a
      * SQLite store (a PostgreSQL store has no file to put it beside) */
     int has_path = xs_store_model_path(st, path, sizeof path, err);
@@ -147,12 +146,21 @@ int xs__model_rebuild(const char *db, unsigned long generation, xs__model **out,
     }
     xs_error e = {0};
     xs_model *mapped = NULL;
+    /* the file written as the build goes, as `xsell build` writes it; a
+     * build that fails with it is made again in memory (when the store is
+     * what failed, that build fails too and says so) */
+    o.out = has_path ? path : NULL;
+    if (o.out && xs_model_build(st, &o, &mdl, &e) < 0) {
+        snprintf(warn, n, "model file %s: %s: serving the model built in memory", path,
+                 xs_error_format(&e, msg, sizeof msg));
+        o.out = NULL;
+    }
+    if (!o.out && (rc = xs_model_build(st, &o, &mdl, err)) < 0) goto cleanup;
     if (!has_path)
         snprintf(warn, n,
                  "the store has no model file path: serving the model built in memory");
-    else if (xs_model_save(mdl, path, &e) < 0 ||
-             xs_store_model_path_set(st, path, &e) < 0 ||
-             xs_model_open(path, &mapped, &e) < 0)
+    else if (o.out && (xs_store_model_path_set(st, path, &e) < 0 ||
+                       xs_model_open(path, &mapped, &e) < 0))
         snprintf(warn, n, "model file %s: %s: serving the model built in memory", path,
                  xs_error_format(&e, msg, sizeof msg));
     if (mapped) {

@@ -13,7 +13,8 @@
  * another store — makes `serve --model` exit 2 with the loader's message
  * before it listens (nothing on stdout). `serve --db` alone maps the
  * store's latest model file only while it is current, and POST /v1/build
- * saves a new one there and maps it.
+ * writes a new one there and maps it (or, when the file cannot be written,
+ * serves the model built again in memory and says why on stderr).
  */
 #include "test.h"
 #include "xsell.h"
@@ -519,6 +520,71 @@ static void test_replicas_follow(void)
     CHECK(same(1, 3, "/v1/targets?limit=100000"));
 }
 
+/* The last n - 1 bytes (at most) of file path into buf, NUL-terminated. */
+static void read_tail(const char *path, char *buf, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    if (f && fseek(f, 0, SEEK_END) == 0) {
+        long size = ftell(f);
+        fseek(f, size > (long)n - 1 ? size - ((long)n - 1) : 0, SEEK_SET);
+    }
+    size_t k = f ? fread(buf, 1, n - 1, f) : 0;
+    buf[k] = 0;
+    if (f) fclose(f);
+}
+
+/* POST /v1/build when the store's model file cannot be written (the
+ * directory the last build put it in is gone): the build made again in
+ * memory is served (not mapped, no build error), answering as before, and
+ * stderr says why. */
+static void test_build_unwritable(void)
+{
+    if (!ready || pid[3] <= 0) return;
+    char out[4096], gone[300], bad[320], admin[XS_APIKEY_MAX];
+    static char log[1 << 16];
+    snprintf(gone, sizeof gone, "%s/gone", dir);
+    snprintf(bad, sizeof bad, "%s/m.xsm", gone);
+    CHECK_INT(mkdir(gone, 0700), 0);
+    CHECK_INT(run_xs(out, sizeof out,
+                     (const char *const[]){"build", "--db", db, "--out", bad, NULL}),
+              0);
+    CHECK_INT(unlink(bad), 0);
+    CHECK_INT(rmdir(gone), 0);
+    CHECK_INT(xs_proc_apikey(xs_bin, errlog, db, "admin", admin, sizeof admin), 0);
+    nanosleep(&(struct timespec){1, 200000000}, NULL); /* keys are re-read every second */
+    int st;
+    json_t *before = get(3, "/v1/targets?limit=100000", &st);
+    CHECK_INT(st, 200);
+    json_t *m = health_model(3);
+    json_int_t gen = json_integer_value(json_object_get(m, "generation"));
+    json_decref(m);
+    m = NULL;
+    http_resp r;
+    CHECK_INT(http_do(port[3], "POST", "/v1/build", admin, "", &r), 202);
+    http_resp_free(&r);
+    double until = xs_proc_now() + 60;
+    while (xs_proc_now() < until) {
+        json_decref(m);
+        m = health_model(3);
+        if (json_integer_value(json_object_get(m, "generation")) == gen + 1) break;
+        nanosleep(&(struct timespec){0, 50000000}, NULL);
+    }
+    CHECK_INT(json_integer_value(json_object_get(m, "generation")), gen + 1);
+    CHECK(json_is_false(json_object_get(m, "mapped")));
+    CHECK(json_is_null(json_object_get(m, "last_build_error")));
+    json_decref(m);
+    json_t *after = get(3, "/v1/targets?limit=100000", &st);
+    CHECK_INT(st, 200);
+    CHECK(before && after && json_equal(before, after));
+    json_decref(before);
+    json_decref(after);
+    read_tail(errlog, log, sizeof log);
+    char want[600];
+    snprintf(want, sizeof want, "xsell serve: POST /v1/build: model file %s: ", bad);
+    CHECK(strstr(log, want) != NULL);
+    CHECK(strstr(log, ": serving the model built in memory\n") != NULL);
+}
+
 static void teardown(void)
 {
     for (int k = 0; k < 4; k++)
@@ -535,6 +601,7 @@ static const xs_test tests[] = {
     {"latest_model", test_latest_model},
     {"build_maps_file", test_build_maps_file},
     {"replicas_follow", test_replicas_follow},
+    {"build_unwritable", test_build_unwritable},
     {"teardown", teardown},
 };
 

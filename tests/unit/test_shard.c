@@ -8,7 +8,9 @@
  * snapshot and of the shards' anonymous order lines are the store's own
  * baskets (same item ids, same baskets), with anonymous orders before,
  * among and after the customers' and one order id in both tables; and
- * the items bought together and the rules mined from them are the same.
+ * the items bought together and the rules mined from them are the same;
+ * so are a single build's baskets, made the same way from its snapshot
+ * and the store's anonymous lines (with and without them).
  * The whole model is compared by tests/cli/shard.t.
  */
 #include "store_fixture.h"
@@ -25,6 +27,8 @@
 static char dir[64], db[128];
 
 /* A generated store of n customers with anonymous orders; open in *st. */
+static int no_anon; /* 1: make_store imports no anonymous lines */
+
 static xs_store *make_store(uint64_t n)
 {
     xs_error e;
@@ -56,7 +60,7 @@ static xs_store *make_store(uint64_t n)
     xs_import_options io;
     xs_import_options_init(&io);
     if (xs_table_lookup("anonymous_orders", &io.table) < 0) abort();
-    if (xs_import_file(st, path, &io, NULL, &e) < 0) goto fail;
+    if (!no_anon && xs_import_file(st, path, &io, NULL, &e) < 0) goto fail;
     unlink(path);
     for (int g = 0; g < XS_GEN_N_FILES; g++) {
         snprintf(path, sizeof path, "%s/%s", dir, xs_gen_file_name((xs_gen_file)g));
@@ -410,6 +414,31 @@ static void test_baskets(void)
     xs_fixture_remove(db);
 }
 
+/* A single build's baskets (from its snapshot and the store's anonymous
+ * lines, model.c) are those the store reads, with or without anonymous
+ * lines (their order ids among the customers' make the sort needed). */
+static void test_model_baskets(void)
+{
+    for (int anon = 1; anon >= 0; anon--) {
+        no_anon = !anon;
+        xs_store *st = make_store(300);
+        no_anon = 0;
+        xs_error e;
+        xs_baskets *want = NULL;
+        xs_model *m = NULL;
+        CHECK_INT(xs_baskets_from_store(st, XS_SOURCE_ORDERS, &want, &e), XS_OK);
+        CHECK_INT(xs_model_build(st, NULL, &m, &e), XS_OK);
+        if (want && m && xs_model_baskets(m)) {
+            check_same_baskets(want, xs_model_baskets(m));
+            check_same_mined(want, xs_model_baskets(m));
+        }
+        xs_model_free(m);
+        xs_baskets_free(want);
+        xs_store_close(st);
+        xs_fixture_remove(db);
+    }
+}
+
 int main(void)
 {
     static const xs_test tests[] = {
@@ -417,6 +446,7 @@ int main(void)
         {"cut_and_merge", test_cut_and_merge},
         {"merge_refuses_twice", test_merge_refuses_twice},
         {"baskets", test_baskets},
+        {"model_baskets", test_model_baskets},
     };
     return xs_test_run(tests, XS_N(tests));
 }
