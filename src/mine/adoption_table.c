@@ -52,7 +52,8 @@ int xs_adoption_table(const xs_adoption *r, const int32_t *horizons, size_t n_ho
 /* Contract in xsell.h. */
 int xs_adoption_curve_table(const xs_adoption_curve *cv, xs_table *t)
 {
-    static const char *const cols[] = {"days", "at_risk", "events", "cum_adoption", "lo", "hi"};
+    static const char *const cols[] = {"days",         "at_risk", "events",
+                                       "cum_adoption", "lo",      "hi"};
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         if (xs_table_column(t, cols[i], XS_COL_NUM) < 0) return XS_ENOMEM;
     for (size_t i = 0; cv && i < cv->n_points; i++) {

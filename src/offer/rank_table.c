@@ -11,7 +11,8 @@
 #include <stdio.h>
 
 /* Appends customer c's hits as rows. */
-static int add_rows(xs_table *t, const xs_rank *r, uint32_t c, const xs_rank_hit *h, int n)
+static int add_rows(xs_table *t, const xs_rank *r, uint32_t c, const xs_rank_hit *h,
+                    int n)
 {
     for (int i = 0; i < n; i++) {
         int none = h[i].evidence == XS_RANK_NONE;
@@ -29,11 +30,11 @@ static int add_rows(xs_table *t, const xs_rank *r, uint32_t c, const xs_rank_hit
 }
 
 /* Contract in xsell.h. */
-int xs_rank_table(const xs_rank *r, uint32_t customer, const uint32_t *cart, size_t n_cart,
-                  size_t limit, xs_table *t)
+int xs_rank_table(const xs_rank *r, uint32_t customer, const uint32_t *cart,
+                  size_t n_cart, size_t limit, xs_table *t)
 {
-    static const char *const cols[] = {"customer_id", "rank",     "product_id",
-                                       "product",     "score",    "evidence",
+    static const char *const cols[] = {"customer_id",   "rank",  "product_id",
+                                       "product",       "score", "evidence",
                                        "evidence_share"};
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         if (xs_table_column(t, cols[i],
