@@ -1058,6 +1058,27 @@ size_t xs_adoption_count(const xs_adoption *r);
 const xs_adoption_curve *xs_adoption_get(const xs_adoption *r, size_t i);
 /** Frees the result; NULL is fine. */
 void xs_adoption_free(xs_adoption *r);
+/**
+ * Fills an empty table with one row per curve of r: from, to, holders,
+ * excluded, cohort, adopted, median_days (empty: never reached 50 %), and
+ * per horizon H within_Hd, lo_Hd, hi_Hd (4 decimals; empty beyond the
+ * longest follow-up). horizons: the ones r was computed with.
+ * @return XS_OK or XS_ENOMEM
+ * @code
+ *   xs_table *t = xs_table_new();
+ *   if (xs_adoption_table(r, o.horizons, o.n_horizons, t) == XS_OK)
+ *       xs_table_write(t, stdout, XS_FORMAT_TABLE);
+ *   xs_table_free(t);
+ * @endcode
+ */
+int xs_adoption_table(const xs_adoption *r, const int32_t *horizons, size_t n_horizons,
+                      xs_table *t);
+/**
+ * Fills an empty table with every point of one curve (NULL: no rows): days,
+ * at_risk, events, cum_adoption, lo, hi (the 95 % band).
+ * @return XS_OK or XS_ENOMEM
+ */
+int xs_adoption_curve_table(const xs_adoption_curve *cv, xs_table *t);
 
 /** Item-to-item similarity measures (w = basket weight sums, N = total). */
 typedef enum xs_together_measure {
@@ -1152,6 +1173,26 @@ int xs_together_cart(const xs_together *m, xs_together_query *q, const uint32_t 
 int xs_together_cart_exact(const xs_together *m, xs_together_query *q,
                            const uint32_t *cart, size_t n_cart, xs_together_hit *out,
                            size_t cap);
+/**
+ * Fills an empty table with hits of xs_together_item() or
+ * xs_together_cart(): rank, item (name), score, count (%.6g).
+ * @return XS_OK or XS_ENOMEM
+ * @code
+ *   int n = xs_together_item(m, id, hits, 10);
+ *   xs_table *t = xs_table_new();
+ *   if (xs_together_table(m, hits, (size_t)n, t) == XS_OK)
+ *       xs_table_write(t, stdout, XS_FORMAT_CSV);
+ *   xs_table_free(t);
+ * @endcode
+ */
+int xs_together_table(const xs_together *m, const xs_together_hit *hits, size_t n,
+                      xs_table *t);
+/**
+ * Fills an empty table with every item's neighbours, at most top each:
+ * item, rank, neighbour, score, count.
+ * @return XS_OK or XS_ENOMEM
+ */
+int xs_together_table_all(const xs_together *m, size_t top, xs_table *t);
 
 /* ---------------------------------------------------------------------- */
 /* Personal product ranking and its offline evaluation                     */
@@ -1240,6 +1281,16 @@ void xs_rank_scratch_free(xs_rank_scratch *q);
  */
 int xs_rank_customer(const xs_rank *r, xs_rank_scratch *q, uint32_t c,
                      const uint32_t *cart, size_t n_cart, xs_rank_hit *out, size_t cap);
+/**
+ * Fills an empty table with the ranking of one customer (with its cart, as
+ * xs_rank_customer()) or, for customer XS_RANK_NONE, of every customer with
+ * an order before the as-of date (a progress bar on a terminal): columns
+ * customer_id, rank, product_id, product, score, evidence (empty: recent
+ * popularity alone), evidence_share; at most limit rows per customer.
+ * @return XS_OK, XS_ENOMEM, XS_EINVAL (customer or cart out of range)
+ */
+int xs_rank_table(const xs_rank *r, uint32_t customer, const uint32_t *cart, size_t n_cart,
+                  size_t limit, xs_table *t);
 
 /** Finds a customer by id. @return XS_OK or XS_ENOTFOUND */
 int xs_rank_find_customer(const xs_rank *r, const char *id, uint32_t *c);

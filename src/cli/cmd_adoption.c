@@ -9,7 +9,6 @@
  */
 #include "cli/cli.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,14 +106,6 @@ static const xs_cli_spec spec = {
     .check = check,
 };
 
-static void cell_share(xs_table *t, double v)
-{
-    if (isnan(v))
-        xs_table_cell(t, NULL);
-    else
-        xs_table_cellf(t, "%.4f", v);
-}
-
 int xs_cmd_adoption(int argc, char **argv)
 {
     struct adoption_opts ao = {.horizons = {30, 90, 180, 365}, .n_h = 4, .min_customers = 10};
@@ -148,63 +139,10 @@ int xs_cmd_adoption(int argc, char **argv)
         rc = xs_cli_fail(CMD, &e);
         goto cleanup;
     }
-    t = xs_table_new();
-    if (!t) goto nomem;
-    if (curve) {
-        const xs_adoption_curve *cv = xs_adoption_get(res, 0);
-        xs_table_column(t, "days", XS_COL_NUM);
-        xs_table_column(t, "at_risk", XS_COL_NUM);
-        xs_table_column(t, "events", XS_COL_NUM);
-        xs_table_column(t, "cum_adoption", XS_COL_NUM);
-        xs_table_column(t, "lo", XS_COL_NUM);
-        xs_table_column(t, "hi", XS_COL_NUM);
-        for (size_t i = 0; cv && i < cv->n_points; i++) {
-            const xs_adoption_point *p = &cv->points[i];
-            if (xs_table_row(t) < 0) goto nomem;
-            xs_table_cellf(t, "%ld", (long)p->t);
-            xs_table_cellf(t, "%zu", p->at_risk);
-            xs_table_cellf(t, "%zu", p->events);
-            xs_table_cellf(t, "%.4f", p->adopted);
-            xs_table_cellf(t, "%.4f", p->lo);
-            xs_table_cellf(t, "%.4f", p->hi);
-        }
-    } else {
-        char name[48];
-        xs_table_column(t, "from", XS_COL_TEXT);
-        xs_table_column(t, "to", XS_COL_TEXT);
-        xs_table_column(t, "holders", XS_COL_NUM);
-        xs_table_column(t, "excluded", XS_COL_NUM);
-        xs_table_column(t, "cohort", XS_COL_NUM);
-        xs_table_column(t, "adopted", XS_COL_NUM);
-        xs_table_column(t, "median_days", XS_COL_NUM);
-        for (size_t h = 0; h < n_h; h++) {
-            snprintf(name, sizeof name, "within_%ldd", (long)horizons[h]);
-            xs_table_column(t, name, XS_COL_NUM);
-            snprintf(name, sizeof name, "lo_%ldd", (long)horizons[h]);
-            xs_table_column(t, name, XS_COL_NUM);
-            snprintf(name, sizeof name, "hi_%ldd", (long)horizons[h]);
-            xs_table_column(t, name, XS_COL_NUM);
-        }
-        for (size_t i = 0; i < xs_adoption_count(res); i++) {
-            const xs_adoption_curve *cv = xs_adoption_get(res, i);
-            if (xs_table_row(t) < 0) goto nomem;
-            xs_table_cell(t, cv->from);
-            xs_table_cell(t, cv->to);
-            xs_table_cellf(t, "%zu", cv->n_holders);
-            xs_table_cellf(t, "%zu", cv->n_excluded);
-            xs_table_cellf(t, "%zu", cv->n_cohort);
-            xs_table_cellf(t, "%zu", cv->n_events);
-            if (cv->median >= 0)
-                xs_table_cellf(t, "%ld", (long)cv->median);
-            else
-                xs_table_cell(t, NULL);
-            for (size_t h = 0; h < n_h; h++) {
-                cell_share(t, cv->share[h]);
-                cell_share(t, cv->share_lo[h]);
-                cell_share(t, cv->share_hi[h]);
-            }
-        }
-    }
+    if (!(t = xs_table_new()) ||
+        (curve ? xs_adoption_curve_table(xs_adoption_get(res, 0), t)
+               : xs_adoption_table(res, horizons, n_h, t)) < 0)
+        goto nomem;
     if (xs_table_write(t, stdout, fmt) < 0) {
         fprintf(stderr, "xsell " CMD ": cannot write the output\n");
         rc = XS_EXIT_FAIL;

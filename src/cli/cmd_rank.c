@@ -6,8 +6,6 @@
  */
 #include "cli/cli.h"
 
-#include "base/progress.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,27 +81,6 @@ static const xs_cli_spec spec = {
     .check = check,
 };
 
-static int add_rows(xs_table *t, const xs_rank *r, uint32_t c, const xs_rank_hit *h,
-                    int n)
-{
-    for (int i = 0; i < n; i++) {
-        if (xs_table_row(t) < 0) return XS_ENOMEM;
-        xs_table_cell(t, xs_rank_customer_id(r, c));
-        xs_table_cellf(t, "%d", i + 1);
-        xs_table_cell(t, xs_rank_product_id(r, h[i].product));
-        xs_table_cell(t, xs_rank_product_name(r, h[i].product));
-        xs_table_cellf(t, "%.6g", h[i].score);
-        if (h[i].evidence == XS_RANK_NONE) {
-            xs_table_cell(t, "");
-            xs_table_cellf(t, "%g", 0.0);
-        } else {
-            xs_table_cell(t, xs_rank_product_id(r, h[i].evidence));
-            xs_table_cellf(t, "%.3g", h[i].evidence_share);
-        }
-    }
-    return XS_OK;
-}
-
 int xs_cmd_rank(int argc, char **argv)
 {
     struct rank_opts ro = {.limit = 10};
@@ -123,8 +100,6 @@ int xs_cmd_rank(int argc, char **argv)
     memset(&e, 0, sizeof e);
     xs_cli_src src;
     xs_rank *r = NULL;
-    xs_rank_scratch *q = NULL;
-    xs_rank_hit *hits = NULL;
     uint32_t *ids = NULL;
     size_t n_cart = 0;
     xs_table *t = NULL;
@@ -157,33 +132,9 @@ int xs_cmd_rank(int argc, char **argv)
             n_cart++;
         }
     }
-    hits = malloc((size_t)limit * sizeof *hits);
-    t = xs_table_new();
-    if (!hits || !t || xs_rank_scratch_new(r, &q) < 0) goto nomem;
-    xs_table_column(t, "customer_id", XS_COL_TEXT);
-    xs_table_column(t, "rank", XS_COL_NUM);
-    xs_table_column(t, "product_id", XS_COL_TEXT);
-    xs_table_column(t, "product", XS_COL_TEXT);
-    xs_table_column(t, "score", XS_COL_NUM);
-    xs_table_column(t, "evidence", XS_COL_TEXT);
-    xs_table_column(t, "evidence_share", XS_COL_NUM);
-    if (customer) {
-        int n = xs_rank_customer(r, q, cust, ids, n_cart, hits, (size_t)limit);
-        if (n < 0 || add_rows(t, r, cust, hits, n) < 0) goto nomem;
-    } else {
-        xs__progress pr;
-        xs__progress_start(&pr, "ranking", xs_rank_n_customers(r));
-        for (uint32_t i = 0; i < xs_rank_n_customers(r); i++) {
-            xs__progress_update(&pr, i + 1);
-            if (!xs_rank_has_history(r, i)) continue;
-            int n = xs_rank_customer(r, q, i, NULL, 0, hits, (size_t)limit);
-            if (n < 0 || add_rows(t, r, i, hits, n) < 0) {
-                xs__progress_finish(&pr);
-                goto nomem;
-            }
-        }
-        xs__progress_finish(&pr);
-    }
+    if (!(t = xs_table_new()) ||
+        xs_rank_table(r, customer ? cust : XS_RANK_NONE, ids, n_cart, (size_t)limit, t) < 0)
+        goto nomem;
     if (xs_table_write(t, stdout, fmt) < 0) {
         fprintf(stderr, "xsell " CMD ": cannot write the output\n");
         rc = XS_EXIT_FAIL;
@@ -194,9 +145,7 @@ nomem:
     rc = XS_EXIT_FAIL;
 cleanup:
     xs_table_free(t);
-    free(hits);
     free(ids);
-    xs_rank_scratch_free(q);
     xs_rank_free(r);
     xs_cli_src_close(&src);
     return rc;

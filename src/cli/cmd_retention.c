@@ -127,43 +127,31 @@ typedef struct fitted {
  * csv repeats them on the period rows instead. Returns 0 or -1 (memory). */
 static int head_table(const fitted *f, xs_format fmt, xs_table *head)
 {
-    const xs_sbg_params p = f->p;
-    const xs_clv_fit_info fi = f->fi;
-    long periods = f->periods;
-    double del = f->del;
-    if (fmt == XS_FORMAT_TABLE) {
+    static const char *const keys[] = {
+        "alpha",     "beta", "log_likelihood", "periods_fitted", "iterations",
+        "converged", "del"};
+    char vals[7][48];
+    snprintf(vals[0], 48, "%.6f", f->p.alpha);
+    snprintf(vals[1], 48, "%.6f", f->p.beta);
+    snprintf(vals[2], 48, "%.4f", f->fi.log_likelihood);
+    snprintf(vals[3], 48, "%ld", f->periods);
+    snprintf(vals[4], 48, "%d", f->fi.iterations);
+    snprintf(vals[5], 48, "%s", f->fi.converged ? "true" : "false");
+    snprintf(vals[6], 48, "%.4f", f->del);
+    if (fmt == XS_FORMAT_TABLE) { /* one key / value row per parameter */
         if (xs_table_column(head, "key", XS_COL_TEXT) ||
             xs_table_column(head, "value", XS_COL_NUM))
             return -1;
-        const char *keys[] = {"alpha", "beta", "log_likelihood", "periods_fitted",
-                              "iterations", "converged", "del"};
-        char vals[7][48];
-        snprintf(vals[0], 48, "%.6f", p.alpha);
-        snprintf(vals[1], 48, "%.6f", p.beta);
-        snprintf(vals[2], 48, "%.4f", fi.log_likelihood);
-        snprintf(vals[3], 48, "%ld", periods);
-        snprintf(vals[4], 48, "%d", fi.iterations);
-        snprintf(vals[5], 48, "%s", fi.converged ? "true" : "false");
-        snprintf(vals[6], 48, "%.4f", del);
         for (int i = 0; i < 7; i++)
             if (xs_table_row(head) || xs_table_cell(head, keys[i]) ||
                 xs_table_cell(head, vals[i]))
                 return -1;
-    } else if (fmt == XS_FORMAT_JSON) {
-        if (xs_table_column(head, "alpha", XS_COL_NUM) ||
-            xs_table_column(head, "beta", XS_COL_NUM) ||
-            xs_table_column(head, "log_likelihood", XS_COL_NUM) ||
-            xs_table_column(head, "periods_fitted", XS_COL_NUM) ||
-            xs_table_column(head, "iterations", XS_COL_NUM) ||
-            xs_table_column(head, "converged", XS_COL_NUM) ||
-            xs_table_column(head, "del", XS_COL_NUM) || xs_table_row(head) ||
-            xs_table_cellf(head, "%.6f", p.alpha) || xs_table_cellf(head, "%.6f", p.beta) ||
-            xs_table_cellf(head, "%.4f", fi.log_likelihood) ||
-            xs_table_cellf(head, "%ld", periods) ||
-            xs_table_cellf(head, "%d", fi.iterations) ||
-            xs_table_cell(head, fi.converged ? "true" : "false") ||
-            xs_table_cellf(head, "%.4f", del))
-            return -1;
+    } else if (fmt == XS_FORMAT_JSON) { /* one row, a column per parameter */
+        for (int i = 0; i < 7; i++)
+            if (xs_table_column(head, keys[i], XS_COL_NUM)) return -1;
+        if (xs_table_row(head)) return -1;
+        for (int i = 0; i < 7; i++)
+            if (xs_table_cell(head, vals[i])) return -1;
     }
     return 0;
 }

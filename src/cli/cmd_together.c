@@ -110,20 +110,6 @@ static int parse_cart(const xs_together *m, char *list, uint32_t **ids, size_t *
     return 0;
 }
 
-static int add_hits(xs_table *t, const xs_together *m, const xs_together_hit *h, int n,
-                    const char *item)
-{
-    for (int i = 0; i < n; i++) {
-        if (xs_table_row(t) < 0) return XS_ENOMEM;
-        if (item) xs_table_cell(t, item);
-        xs_table_cellf(t, "%d", i + 1);
-        xs_table_cell(t, xs_together_item_name(m, h[i].item));
-        xs_table_cellf(t, "%.6g", h[i].score);
-        xs_table_cellf(t, "%.6g", h[i].count);
-    }
-    return XS_OK;
-}
-
 int xs_cmd_together(int argc, char **argv)
 {
     struct together_opts to = {.in = {NULL, XS_BASKETS_FIMI, XS_SOURCE_ORDERS}, .top = 10};
@@ -181,12 +167,6 @@ int xs_cmd_together(int argc, char **argv)
     hits = malloc((size_t)top * sizeof *hits);
     t = xs_table_new();
     if (!hits || !t) goto nomem;
-    if (item || cart) {
-        xs_table_column(t, "rank", XS_COL_NUM);
-        xs_table_column(t, "item", XS_COL_TEXT);
-        xs_table_column(t, "score", XS_COL_NUM);
-        xs_table_column(t, "count", XS_COL_NUM);
-    }
     if (item) {
         uint32_t id;
         if (xs_together_find(m, item, &id) != XS_OK) {
@@ -194,23 +174,15 @@ int xs_cmd_together(int argc, char **argv)
             goto cleanup;
         }
         int n = xs_together_item(m, id, hits, (size_t)top);
-        if (add_hits(t, m, hits, n, NULL) < 0) goto nomem;
+        if (xs_together_table(m, hits, (size_t)n, t) < 0) goto nomem;
     } else if (cart) {
         size_t n_cart;
         if ((rc = parse_cart(m, cart, &ids, &n_cart)) != 0) goto cleanup;
         if (xs_together_query_new(m, &q) < 0) goto nomem;
         int n = xs_together_cart(m, q, ids, n_cart, hits, (size_t)top);
-        if (add_hits(t, m, hits, n, NULL) < 0) goto nomem;
-    } else {
-        xs_table_column(t, "item", XS_COL_TEXT);
-        xs_table_column(t, "rank", XS_COL_NUM);
-        xs_table_column(t, "neighbour", XS_COL_TEXT);
-        xs_table_column(t, "score", XS_COL_NUM);
-        xs_table_column(t, "count", XS_COL_NUM);
-        for (uint32_t i = 0; i < xs_together_n_items(m); i++) {
-            int n = xs_together_item(m, i, hits, (size_t)top);
-            if (add_hits(t, m, hits, n, xs_together_item_name(m, i)) < 0) goto nomem;
-        }
+        if (xs_together_table(m, hits, (size_t)n, t) < 0) goto nomem;
+    } else if (xs_together_table_all(m, (size_t)top, t) < 0) {
+        goto nomem;
     }
     if (xs_table_write(t, stdout, fmt) < 0) {
         fprintf(stderr, "xsell " CMD ": cannot write the output\n");

@@ -20,9 +20,8 @@ int xs_cli_src_open(const char *cmd, const char *db, const char *model, int writ
     if (model && xs_model_open(model, &src->model, &e) < 0) return xs_cli_fail(cmd, &e);
     if (db) {
         if (!xs_store_exists(db)) {
-            fprintf(stderr, "xsell %s: %s: no such store\n", cmd, db);
             xs_cli_src_close(src);
-            return XS_EXIT_USAGE;
+            return xs_cli_no_store(cmd, db);
         }
         int rc = writable ? xs_store_open(&src->st, db, &e)
                           : xs_store_open_readonly(&src->st, db, &e);

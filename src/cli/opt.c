@@ -49,7 +49,8 @@ static int set_offer(const char *cmd, const xs_opt *o, const char *value, void *
 {
     xs_error e;
     char buf[1200];
-    if (xs_offer_config_set((xs_offer_config *)((char *)opts + o->off), value, "--set", &e) < 0)
+    xs_offer_config *cfg = (xs_offer_config *)((char *)opts + o->off);
+    if (xs_offer_config_set(cfg, value, "--set", &e) < 0)
         return xs_cli_usage_error(cmd, "%s", xs_cli_error_format(&e, buf, sizeof buf));
     return 0;
 }
@@ -141,7 +142,8 @@ static long bound(double v)
 }
 
 /* Stores value in o's target (field). Returns 0 or the exit code. */
-static int set(const char *cmd, const xs_opt *o, const char *value, void *field, void *opts)
+static int set(const char *cmd, const xs_opt *o, const char *value, void *field,
+               void *opts)
 {
     char flag[72];
     long l;
@@ -192,7 +194,8 @@ static int check_db(const xs_cli_spec *spec, const xs_cli_args *a)
     return -1;
 }
 
-int xs_cli_parse(const xs_cli_spec *spec, int argc, char **argv, xs_cli_args *a, void *opts)
+int xs_cli_parse(const xs_cli_spec *spec, int argc, char **argv, xs_cli_args *a,
+                 void *opts)
 {
     xs_opt tab[MAX_OPTS];
     struct option lo[MAX_OPTS + 1];
@@ -249,13 +252,16 @@ static const char *alternatives(const char *const *names, char *buf, size_t n)
         k++;
     buf[0] = '\0';
     for (size_t i = 0; i < k && o < n; i++)
-        o += (size_t)snprintf(buf + o, n - o, "%s%s", i == 0 ? "" : i + 1 == k ? " or " : ", ",
+        o += (size_t)snprintf(buf + o, n - o, "%s%s",
+                              i == 0       ? ""
+                              : i + 1 == k ? " or "
+                                           : ", ",
                               names[i]);
     return buf;
 }
 
-int xs_cli_action(const xs_cli_spec *spec, int argc, char **argv, const char *const *names,
-                  int *which)
+int xs_cli_action(const xs_cli_spec *spec, int argc, char **argv,
+                  const char *const *names, int *which)
 {
     char alt[256];
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -270,6 +276,6 @@ int xs_cli_action(const xs_cli_spec *spec, int argc, char **argv, const char *co
             *which = i;
             return -1;
         }
-    return xs_cli_usage_error(spec->name, "unknown action %s (expected %s)", xs_cli_q(argv[1]),
-                              alternatives(names, alt, sizeof alt));
+    return xs_cli_usage_error(spec->name, "unknown action %s (expected %s)",
+                              xs_cli_q(argv[1]), alternatives(names, alt, sizeof alt));
 }
