@@ -1641,7 +1641,8 @@ static int lookup_ref(importer *im, int r, const xs__field_spec *f, const char *
 {
     keyset *set = &im->refs[r];
     uint32_t rid = KS_NONE;
-    if (len == im->last_ref_len[r] && im->last_ref[r] && !memcmp(s, im->last_ref[r], len)) {
+    if (len == im->last_ref_len[r] && im->last_ref[r] &&
+        !memcmp(s, im->last_ref[r], len)) {
         rid = im->last_ref_id[r]; /* same as the previous row's */
     } else if ((rid = ref_after_last(im, r, s, len)) != KS_NONE ||
                (rid = ks_find_h(set, s, len, pre)) != KS_NONE) {
@@ -1737,13 +1738,16 @@ static int check_key(importer *im, const rowvals *rv, const xs__value *parts, lo
 {
     const xs__table_def *d = im->def;
     size_t len = *klen = encode_key(im, parts, d->n_key);
-    if (len == (size_t)-1) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    if (len == (size_t)-1)
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     int added;
     int same = 1; /* the key is the raw text prefetch_row hashed */
     for (size_t k = 0; k < d->n_key; k++)
-        same &= parts[k].s == rv->raw[d->key[k]] && parts[k].len == rv->raw_len[d->key[k]];
+        same &=
+            parts[k].s == rv->raw[d->key[k]] && parts[k].len == rv->raw_len[d->key[k]];
     uint32_t id = ks_add_h(&im->keys, im->kbuf, len, &added, same ? pre_key : NULL);
-    if (id == KS_NONE) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    if (id == KS_NONE)
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     if (added && xs__grow(&im->first_line, &im->cap_lines, (size_t)id + 1,
                           sizeof *im->first_line) < 0)
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
@@ -1829,7 +1833,8 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
     if (im->row_errors) {
         im->res.rejected++;
         if (im->oom) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-        if (im->sorter && key_ok && (rc = sort_add(im, rv.vals, rv.days, line, 1, err)) < 0)
+        if (im->sorter && key_ok &&
+            (rc = sort_add(im, rv.vals, rv.days, line, 1, err)) < 0)
             return rc; /* its key still counts for duplicates */
         return write_reject(im, fields, n, err);
     }

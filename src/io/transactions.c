@@ -321,9 +321,10 @@ typedef struct tables {
 } tables;
 
 static const char *const cust_names[] = {
-    "customer_id", "signup_date", "consent_email", "consent_in_app",
+    "customer_id", "signup_date",     "consent_email", "consent_in_app",
     "consent_csm", "consent_webinar", "consent_sns"};
-static const char *const prod_names[] = {"product_id", "name", "kind", "price", "billing"};
+static const char *const prod_names[] = {"product_id", "name", "kind", "price",
+                                         "billing"};
 static const char *const ord_names[] = {"order_id",   "customer_id", "date",
                                         "product_id", "quantity",    "amount"};
 static const char *const ret_names[] = {"return_id", "product_id", "customer_id",
@@ -387,7 +388,8 @@ static int alloc_tables(const txn *t, const tout *outs, size_t n_out, tables *w)
     w->vb.cap = (n_cust * 2 + n_prod * 2 + n_out * 4 + 16) * 32;
     w->vb.text = xs__malloc(w->vb.cap);
     table_out *T = w->T;
-    if (!w->vb.text || table_alloc(&T[0], XS_T_CUSTOMERS, cust_names, 7, t, 0, n_cust) < 0 ||
+    if (!w->vb.text ||
+        table_alloc(&T[0], XS_T_CUSTOMERS, cust_names, 7, t, 0, n_cust) < 0 ||
         table_alloc(&T[1], XS_T_PRODUCTS, prod_names, 5, t, 0, n_prod) < 0 ||
         table_alloc(&T[2], XS_T_ORDERS, ord_names, 6, t, 1, n_kind[C_ORDER]) < 0 ||
         table_alloc(&T[3], XS_T_RETURNS, ret_names, 6, t, 1, n_kind[C_RETURN]) < 0 ||

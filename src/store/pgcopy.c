@@ -169,15 +169,20 @@ static int split_row(char *row, size_t len, xs__value *vals, size_t n)
     char *r = row, *w = row, *end = row + len;
     for (size_t i = 0; i < n; i++) {
         char *start = w;
-        int null = r + 2 <= end && r[0] == '\\' && r[1] == 'N' &&
-                   (r + 2 == end || r[2] == '\t');
+        int null =
+            r + 2 <= end && r[0] == '\\' && r[1] == 'N' && (r + 2 == end || r[2] == '\t');
         if (null) r += 2;
         while (!null && r < end && *r != '\t') {
             char ch = *r++;
             if (ch == '\\' && r < end) {
                 ch = *r++;
-                ch = ch == 't' ? '\t' : ch == 'n' ? '\n' : ch == 'r' ? '\r' : ch == 'b' ? '\b'
-                     : ch == 'f' ? '\f' : ch == 'v' ? '\v' : ch;
+                ch = ch == 't'   ? '\t'
+                     : ch == 'n' ? '\n'
+                     : ch == 'r' ? '\r'
+                     : ch == 'b' ? '\b'
+                     : ch == 'f' ? '\f'
+                     : ch == 'v' ? '\v'
+                                 : ch;
             }
             *w++ = ch;
         }
