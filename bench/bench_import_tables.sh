@@ -16,6 +16,11 @@
 # CPU time (steadier on a shared machine). BASE=another xsell binary (e.g.
 # one built from an earlier commit) is timed the same way in the same runs,
 # in the base_s, base_MB, base_ratio and base_cpu_ratio columns.
+# KEYED=1 times a third contender in the same runs, like with like: the
+# sqlite3 shell's `.import` into a table with the primary key xsell's store
+# table has (the file's columns, untyped, the same key columns, WITHOUT
+# ROWID as xsell's), so that the shell has to place every row by its key
+# too (keyed_s, keyed_MB, and ratio_keyed = xsell_s / keyed_s).
 #
 # usage: [RUNS=3] [TABLES="orders usage"] [ORDERS="key shuffled"] [BASE=xsell]
 #        [BENCH_DIR=dir] [KEEP=1] bench/bench_import_tables.sh [XSELL] [N] [CSV_DIR]
@@ -105,6 +110,30 @@ import_into() {
     n=$(sqlite3 "$W/store.db" "SELECT count(*) FROM $2")
     [ "$n" = "$4" ] || { echo "bench_import_tables: $1 stored $n rows of $2, not $4" >&2; exit 1; }
 }
+# key_of TABLE: the primary key columns of xsell's store table (schema.c)
+key_of() {
+    case $1 in
+    customers) echo customer_id ;;
+    products) echo product_id ;;
+    subscriptions) echo customer_id,product_id,start_date ;;
+    orders) echo order_id,product_id ;;
+    usage) echo customer_id,product_id,metric,date ;;
+    events) echo customer_id,date,type,ref ;;
+    offers) echo offer_id ;;
+    esac
+}
+
+# import_keyed TABLE FILE ROWS: times the sqlite3 shell's .import of FILE
+# into a new table with TABLE's key; checks the count
+import_keyed() {
+    rm -f "$W/keyed.db" "$W/keyed.db-journal"
+    cols=$(head -1 "$2" | tr -d '\r')
+    sqlite3 "$W/keyed.db" "CREATE TABLE $1($cols, PRIMARY KEY($(key_of "$1"))) WITHOUT ROWID"
+    timed sqlite3 "$W/keyed.db" ".mode csv" ".import --skip 1 $2 $1"
+    n=$(sqlite3 "$W/keyed.db" "SELECT count(*) FROM $1")
+    [ "$n" = "$3" ] || { echo "bench_import_tables: sqlite3 keyed has $n rows of $1, not $3" >&2; exit 1; }
+}
+
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
 max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }'; }
 
@@ -123,7 +152,7 @@ for t in $TABLES; do
         if [ "$order" = key ]; then f=$SRC/$t.csv; else f=$W/shuffled/$t.csv; fi
         rows=$(($(wc -l <"$f") - 1))
         mb=$(awk -v b="$(wc -c <"$f")" 'BEGIN { printf "%.0f", b / 1e6 }')
-        bt="" bm="" bc="" xt="" xm="" xc="" at="" am="" ac=""
+        bt="" bm="" bc="" xt="" xm="" xc="" at="" am="" ac="" kt="" km=""
         for run in $(seq "$RUNS"); do
             rm -f "$W/plain.db" "$W/plain.db-journal"
             timed sqlite3 "$W/plain.db" ".mode csv" ".import $f $t"
@@ -143,6 +172,11 @@ for t in $TABLES; do
                 am=$(max "$am" "$M")
                 ac=$(min "$ac" "$C")
             fi
+            if [ "${KEYED:-0}" = 1 ]; then
+                import_keyed "$t" "$f" "$rows"
+                kt=$(min "$kt" "$T")
+                km=$(max "$km" "$M")
+            fi
         done
         if [ -n "$BASE" ]; then
             printf '%-14s %-9s %10d %8s %9.2f %9s %9.2f %8s %6s %9s %8.2f %7s %10s %14s\n' "$t" \
@@ -154,8 +188,13 @@ for t in $TABLES; do
                 "$mb" "$bt" "$bm" "$xt" "$xm" "$(div "$xt" "$bt")" "$(div "$xc" "$bc")" |
                 tee -a "$W/table"
         fi
+        if [ "${KEYED:-0}" = 1 ]; then
+            printf '%-14s %-9s keyed_s %.2f keyed_MB %s ratio_keyed %s\n' "$t" "$order" "$kt" \
+                "$km" "$(div "$xt" "$kt")" | tee -a "$W/table"
+        fi
     done
 done
 echo "best of $RUNS run(s); *_MB = peak RSS (GNU time), file_MB = size of the CSV;"
 echo "ratio = xsell_s / sqlite3_s; cpu_ratio = the same for user + sys seconds;"
-echo "base_ratio = base_s / sqlite3_s, base_cpu_ratio its CPU time's; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "base_ratio = base_s / sqlite3_s, base_cpu_ratio its CPU time's; ratio_keyed = xsell_s / keyed_s"
+echo "(keyed_s: sqlite3 .import into a table with the store table's key); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1603,141 +1603,207 @@ static uint32_t ref_after_last(const importer *im, int r, const char *s, size_t 
     return KS_NONE;
 }
 
-/* Checks one row and writes it when good. Returns XS_OK (also for a
- * rejected row) or a fatal code. */
-static int process_row(importer *im, const xs__field *fields, long line, xs_error *err)
-{
-    const xs__table_spec *sp = im->spec;
-    size_t n = in_n_fields(im);
-    int rc = map_fields(im, n, err);
-    if (rc == XS_ENOMEM) return rc;
-    if (im->opt_failed) return RESTART;
-    if (rc < 0) return xs__error_set(err, XS_EREJECT, im->path, 1, NULL, "bad header");
-
-    xs__value vals[MAX_FIELDS + 1];
+/* One row as process_row checks it: per spec field its value, its date
+ * as days, whether it is good, and its raw text (NULL when absent). */
+typedef struct rowvals {
+    xs__value vals[MAX_FIELDS + 1]; /* + the attributes column */
     int32_t days[MAX_FIELDS];
     int ok[MAX_FIELDS];
     const char *raw[MAX_FIELDS];
     size_t raw_len[MAX_FIELDS];
     char scratch[MAX_FIELDS][16];
-    char msg[512];
-    im->row_errors = 0;
-    im->rlen = 0;
-    im->row_ref[0] = im->row_ref[1] = KS_NONE;
-    ks_pre pre_ref[2] = {{0, 0}, {0, 0}}, pre_key = {0, 0}, pre_order = {0, 0};
-    prefetch_row(im, fields, n, pre_ref, &pre_key, &pre_order);
+} rowvals;
 
+/* Looks up the reference s (a customer when r is 0, else a product) of
+ * spec field f; reports it when unknown. Returns 1 when found, else 0. */
+static int lookup_ref(importer *im, int r, const xs__field_spec *f, const char *s,
+                      size_t len, long line, const ks_pre *pre)
+{
+    keyset *set = &im->refs[r];
+    uint32_t rid = KS_NONE;
+    if (len == im->last_ref_len[r] && im->last_ref[r] &&
+        !memcmp(s, im->last_ref[r], len)) {
+        rid = im->last_ref_id[r]; /* same as the previous row's */
+    } else if ((rid = ref_after_last(im, r, s, len)) != KS_NONE ||
+               (rid = ks_find_h(set, s, len, pre)) != KS_NONE) {
+        im->last_ref[r] = set->pool + set->off[rid];
+        im->last_ref_len[r] = len;
+        im->last_ref_id[r] = rid;
+    }
+    im->row_ref[r] = rid;
+    if (rid != KS_NONE) return 1;
+    char q[200];
+    xs__error_quote(q, sizeof q, s, len);
+    report(im, line, f->name, "unknown %s %s", r == 0 ? "customer" : "product", q);
+    return 0;
+}
+
+/* Parses and checks every spec field of a row into rv (defaults, required
+ * values, references), reporting what is wrong. */
+static void check_fields(importer *im, const xs__field *fields, size_t n, long line,
+                         rowvals *rv, const ks_pre pre_ref[2])
+{
+    const xs__table_spec *sp = im->spec;
+    char msg[512];
     for (size_t j = 0; j < sp->n_fields; j++) {
         const xs__field_spec *f = &sp->fields[j];
         long i = im->col_of[j];
         const xs__field *fd = i >= 0 && (size_t)i < n ? &fields[i] : NULL;
-        raw[j] = fd && fd->present ? fd->ptr : NULL;
-        raw_len[j] = fd && fd->present ? fd->len : 0;
-        days[j] = 0;
-        ok[j] = 1;
-        const char *s = raw[j];
-        size_t len = raw_len[j];
+        rv->raw[j] = fd && fd->present ? fd->ptr : NULL;
+        rv->raw_len[j] = fd && fd->present ? fd->len : 0;
+        rv->days[j] = 0;
+        rv->ok[j] = 1;
+        const char *s = rv->raw[j];
+        size_t len = rv->raw_len[j];
+        xs__value *v = &rv->vals[j];
         if (!s || !len) {
             if (f->dflt) {
                 s = f->dflt;
                 len = strlen(s);
             } else if (f->flags & XS__REQ) {
                 report(im, line, f->name, "missing required value");
-                ok[j] = 0;
-                vals[j].type = XS__V_NULL;
+                rv->ok[j] = 0;
+                v->type = XS__V_NULL;
                 continue;
             } else {
-                memset(&vals[j], 0, sizeof vals[j]);
+                memset(v, 0, sizeof *v);
                 if (f->flags & XS__EMPTY_TEXT) {
-                    vals[j].type = XS__V_TEXT;
-                    vals[j].s = "";
+                    v->type = XS__V_TEXT;
+                    v->s = "";
                 }
                 continue;
             }
         }
-        if (xs__validate_value(f, s, len, im->st->money_scale, &vals[j], &days[j],
-                               scratch[j], msg, sizeof msg) < 0) {
+        if (xs__validate_value(f, s, len, im->st->money_scale, v, &rv->days[j],
+                               rv->scratch[j], msg, sizeof msg) < 0) {
             report(im, line, f->name, "%s", msg);
-            ok[j] = 0;
+            rv->ok[j] = 0;
             continue;
         }
         unsigned ref = f->flags & (XS__REF_CUSTOMER | XS__REF_PRODUCT);
         if (ref == XS__REF_CUSTOMER && im->defer_cust) ref = 0; /* looked up when written */
         if (ref) {
             int r = ref == XS__REF_CUSTOMER ? 0 : 1;
-            keyset *set = &im->refs[r];
-            uint32_t rid = KS_NONE;
-            if (len == im->last_ref_len[r] && im->last_ref[r] &&
-                !memcmp(s, im->last_ref[r], len)) {
-                rid = im->last_ref_id[r]; /* same as the previous row's */
-            } else if ((rid = ref_after_last(im, r, s, len)) != KS_NONE ||
-                       (rid = ks_find_h(set, s, len, &pre_ref[r])) != KS_NONE) {
-                im->last_ref[r] = set->pool + set->off[rid];
-                im->last_ref_len[r] = len;
-                im->last_ref_id[r] = rid;
-            }
-            im->row_ref[r] = rid;
-            if (rid == KS_NONE) {
-                char q[200];
-                xs__error_quote(q, sizeof q, s, len);
-                report(im, line, f->name, "unknown %s %s",
-                       ref == XS__REF_CUSTOMER ? "customer" : "product", q);
-                ok[j] = 0;
-            }
+            rv->ok[j] = lookup_ref(im, r, f, s, len, line, &pre_ref[r]);
         }
     }
-    rowctx rctx = {im, line, ok};
-    xs__validate_row(im->o.table, vals, days, ok, raw, raw_len, row_rule_report, &rctx);
+}
+
+/* Reports a key met before in the file (first on line `first`). */
+static void report_duplicate(importer *im, long line, const xs__value *parts,
+                             uint32_t first)
+{
+    const xs__table_def *d = im->def;
+    char shown[400];
+    size_t o = 0;
+    for (size_t k = 0; k < d->n_key && o < sizeof shown; k++) {
+        if (k) o += (size_t)snprintf(shown + o, sizeof shown - o, ", ");
+        if (o < sizeof shown)
+            xs__error_quote(shown + o, sizeof shown - o, parts[k].s, parts[k].len);
+        o += strlen(shown + o);
+    }
+    if (im->mem)
+        report(im, line, d->cols[d->key[0]].name, "duplicate key %s (first at %s[%lu])",
+               shown, im->path, (unsigned long)first - 1);
+    else
+        report(im, line, d->cols[d->key[0]].name, "duplicate key %s (first on line %lu)",
+               shown, (unsigned long)first);
+}
+
+/* The row's key on the key-set path (no sorter): a duplicate in the file is
+ * reported; *exists says whether the store holds it, *klen its encoded
+ * length (in im->kbuf). Returns XS_OK or XS_ENOMEM. */
+static int check_key(importer *im, const rowvals *rv, const xs__value *parts, long line,
+                     const ks_pre *pre_key, int *exists, size_t *klen, xs_error *err)
+{
+    const xs__table_def *d = im->def;
+    size_t len = *klen = encode_key(im, parts, d->n_key);
+    if (len == (size_t)-1)
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    int added;
+    int same = 1; /* the key is the raw text prefetch_row hashed */
+    for (size_t k = 0; k < d->n_key; k++)
+        same &=
+            parts[k].s == rv->raw[d->key[k]] && parts[k].len == rv->raw_len[d->key[k]];
+    uint32_t id = ks_add_h(&im->keys, im->kbuf, len, &added, same ? pre_key : NULL);
+    if (id == KS_NONE)
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    if (added && xs__grow(&im->first_line, &im->cap_lines, (size_t)id + 1,
+                          sizeof *im->first_line) < 0)
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    if (!added && im->first_line[id]) {
+        report_duplicate(im, line, parts, im->first_line[id]);
+    } else {
+        im->first_line[id] = line < (long)UINT32_MAX ? (uint32_t)line : UINT32_MAX;
+        *exists = id < im->n_existing;
+    }
+    return XS_OK;
+}
+
+/* Writes a good row (its attributes column added): to the sorter when there
+ * is one, else to the store writer, counting what it did. Returns XS_OK or
+ * a fatal code. */
+static int write_row(importer *im, const xs__field *fields, size_t n, rowvals *rv,
+                     long line, size_t klen, int exists, xs_error *err)
+{
+    int has_attrs = im->writing && build_attrs(im, fields, n);
+    if (im->oom) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    xs__value *a = &rv->vals[im->spec->n_fields];
+    memset(a, 0, sizeof *a);
+    if (has_attrs) {
+        a->type = XS__V_TEXT;
+        a->s = im->attrs.p;
+        a->len = im->attrs.n;
+    }
+    if (im->sorter) return sort_add(im, rv->vals, rv->days, line, 0, err);
+    int rc = xs__store_writer_put(im->w, rv->vals, im->kbuf, klen, exists, err);
+    if (rc < 0) return rc;
+    if (rc == 0)
+        im->res.inserted++;
+    else if (rc == 1)
+        im->res.updated++;
+    else if (rc == 2)
+        im->res.unchanged++; /* 3: staged, counted after the flush */
+    return XS_OK;
+}
+
+/* Checks one row and writes it when good. Returns XS_OK (also for a
+ * rejected row) or a fatal code. */
+static int process_row(importer *im, const xs__field *fields, long line, xs_error *err)
+{
+    size_t n = in_n_fields(im);
+    int rc = map_fields(im, n, err);
+    if (rc == XS_ENOMEM) return rc;
+    if (im->opt_failed) return RESTART;
+    if (rc < 0) return xs__error_set(err, XS_EREJECT, im->path, 1, NULL, "bad header");
+
+    rowvals rv;
+    im->row_errors = 0;
+    im->rlen = 0;
+    im->row_ref[0] = im->row_ref[1] = KS_NONE;
+    ks_pre pre_ref[2] = {{0, 0}, {0, 0}}, pre_key = {0, 0}, pre_order = {0, 0};
+    prefetch_row(im, fields, n, pre_ref, &pre_key, &pre_order);
+    check_fields(im, fields, n, line, &rv, pre_ref);
+    rowctx rctx = {im, line, rv.ok};
+    xs__validate_row(im->o.table, rv.vals, rv.days, rv.ok, rv.raw, rv.raw_len,
+                     row_rule_report, &rctx);
 
     /* the key: duplicate in the file? already in the store? */
     const xs__table_def *d = im->def;
     int key_ok = 1, exists = 0;
     xs__value parts[8];
     for (size_t k = 0; k < d->n_key; k++) {
-        key_ok &= ok[d->key[k]];
-        parts[k] = vals[d->key[k]];
+        key_ok &= rv.ok[d->key[k]];
+        parts[k] = rv.vals[d->key[k]];
     }
-    size_t klen_row = 0;
-    if (key_ok && !im->sorter) {
-        size_t klen = klen_row = encode_key(im, parts, d->n_key);
-        if (klen == (size_t)-1)
-            return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-        int added;
-        int same = 1; /* the key is the raw text prefetch_row hashed */
-        for (size_t k = 0; k < d->n_key; k++)
-            same &= parts[k].s == raw[d->key[k]] && parts[k].len == raw_len[d->key[k]];
-        uint32_t id = ks_add_h(&im->keys, im->kbuf, klen, &added, same ? &pre_key : NULL);
-        if (id == KS_NONE)
-            return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-        if (added && xs__grow(&im->first_line, &im->cap_lines, (size_t)id + 1,
-                              sizeof *im->first_line) < 0)
-            return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-        if (!added && im->first_line[id]) {
-            char shown[400];
-            size_t o = 0;
-            for (size_t k = 0; k < d->n_key && o < sizeof shown; k++) {
-                if (k) o += (size_t)snprintf(shown + o, sizeof shown - o, ", ");
-                if (o < sizeof shown)
-                    xs__error_quote(shown + o, sizeof shown - o, parts[k].s,
-                                    parts[k].len);
-                o += strlen(shown + o);
-            }
-            if (im->mem)
-                report(im, line, d->cols[d->key[0]].name,
-                       "duplicate key %s (first at %s[%lu])", shown, im->path,
-                       (unsigned long)im->first_line[id] - 1);
-            else
-                report(im, line, d->cols[d->key[0]].name,
-                       "duplicate key %s (first on line %lu)", shown,
-                       (unsigned long)im->first_line[id]);
-        } else {
-            im->first_line[id] = line < (long)UINT32_MAX ? (uint32_t)line : UINT32_MAX;
-            exists = id < im->n_existing;
-        }
-    }
+    size_t klen = 0;
+    if (key_ok && !im->sorter &&
+        (rc = check_key(im, &rv, parts, line, &pre_key, &exists, &klen, err)) < 0)
+        return rc;
     uint32_t order = KS_NONE;
-    if (im->heads && ok[im->f_oid] && !im->optimistic) {
-        order = check_order_head(im, line, vals, days, ok, raw, raw_len, &pre_order);
+    if (im->heads && rv.ok[im->f_oid] && !im->optimistic) {
+        order = check_order_head(im, line, rv.vals, rv.days, rv.ok, rv.raw, rv.raw_len,
+                                 &pre_order);
         if (order == KS_NONE)
             return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
@@ -1747,37 +1813,20 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
     if (im->row_errors) {
         im->res.rejected++;
         if (im->oom) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-        if (im->sorter && key_ok && (rc = sort_add(im, vals, days, line, 1, err)) < 0)
+        if (im->sorter && key_ok &&
+            (rc = sort_add(im, rv.vals, rv.days, line, 1, err)) < 0)
             return rc; /* its key still counts for duplicates */
         return write_reject(im, fields, n, err);
     }
     if (order != KS_NONE && !im->h_line[order]) {
         /* the first good line of a new order gives the order its header */
         im->h_cust[order] = im->row_ref[0];
-        im->h_date[order] = days[im->f_date];
+        im->h_date[order] = rv.days[im->f_date];
         im->h_line[order] =
             line > 0 && line < (long)HL_STORE ? (uint32_t)line : HL_STORE - 1;
     }
     if (!im->writing && !im->sorter) return XS_OK;
-    int has_attrs = im->writing && build_attrs(im, fields, n);
-    if (im->oom) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    xs__value *a = &vals[sp->n_fields];
-    memset(a, 0, sizeof *a);
-    if (has_attrs) {
-        a->type = XS__V_TEXT;
-        a->s = im->attrs.p;
-        a->len = im->attrs.n;
-    }
-    if (im->sorter) return sort_add(im, vals, days, line, 0, err);
-    rc = xs__store_writer_put(im->w, vals, im->kbuf, klen_row, exists, err);
-    if (rc < 0) return rc;
-    if (rc == 0)
-        im->res.inserted++;
-    else if (rc == 1)
-        im->res.updated++;
-    else if (rc == 2)
-        im->res.unchanged++; /* 3: staged, counted after the flush */
-    return XS_OK;
+    return write_row(im, fields, n, &rv, line, klen, exists, err);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1892,6 +1941,92 @@ static int importer_init(importer *im, xs_store *st, const char *path,
  * delivered by an earlier attempt. Returns RESTART with *restart_line set
  * when the sorted path gives up (see "Sorted path").
  */
+/* Chooses how the rows go in, once the store's keys are loaded: into an
+ * empty table the secondary indexes (on PostgreSQL the primary key too,
+ * when free) are dropped to be built once at the end (*dropped: they
+ * were), and the rows go through the sorter when try_sort says so.
+ * Returns XS_OK or a negative code. */
+static int choose_path(importer *im, int try_sort, int *dropped, xs_error *err)
+{
+    xs_store *st = im->st;
+    int rc;
+    if (im->n_existing == 0) {
+        if ((rc = xs__store_indexes_drop(st, im->o.table, err)) < 0) return rc;
+        *dropped = rc > 0;
+        /* nothing to update: rows go in key order, duplicates found by sorting */
+        if (try_sort && !im->o.skip_bad_rows &&
+            (rc = xs__isort_new(&im->sorter, st->sort_run_bytes, err)) < 0)
+            return rc;
+        im->optimistic = im->sorter && try_sort == SORT_OPTIMISTIC;
+        /* PostgreSQL: a file in key order starts its COPY after 4 MiB of
+         * rows, so the server works while the rest is read (SQLite writes
+         * in the same process: nothing to overlap) */
+        if (im->sorter && st->pg) xs__isort_drain_at(im->sorter, (size_t)4 << 20);
+    }
+    if (!im->optimistic && im->defer_cust) {
+        im->defer_cust = 0; /* every customer is looked up while reading */
+        if (im->refs[0].lazy && ks_build(&im->refs[0], im->refs[0].n) < 0)
+            return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    }
+    if (im->sorter) set_part_kinds(im);
+    return XS_OK;
+}
+
+/* After the first 1024 rows: sizes the key set for the whole file
+ * (estimated from the bytes per row so far) so that it never rehashes (the
+ * sorted path has none; the set of orders grows as it goes: lines per
+ * order are unknown, and sizing it for a slot per line took 128 MB at 4.4M
+ * lines). Returns XS_OK or XS_ENOMEM. */
+static int reserve_keys(importer *im, xs_error *err)
+{
+    unsigned long long done, total;
+    xs__reader_progress(im->rd, &done, &total);
+    im->reserved = 1;
+    if (done && total > done && !im->sorter) {
+        double rows = (double)total / (double)done * 1024.0 * 1.05;
+        if (rows < 1e9 && ks_reserve(&im->keys, im->keys.n + (size_t)rows) < 0)
+            return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    }
+    return XS_OK;
+}
+
+/* Reads every row of the file and processes it (a row the reader cannot
+ * parse is rejected as such). Returns XS_OK, RESTART or a fatal code. */
+static int read_rows(importer *im, xs_error *err)
+{
+    int rc;
+    for (;;) {
+        const xs__field *fields;
+        long line;
+        xs_error rerr; /* set by the reader only when it fails */
+        int r = xs__reader_next(im->rd, &fields, &line, &rerr);
+        if (r == 0) break;
+        im->res.read++;
+        if (r < 0) {
+            if (r != XS_EPARSE) {
+                if (err) *err = rerr;
+                return r;
+            }
+            im->row_errors = 0;
+            im->rlen = 0;
+            report_reader(im, &rerr);
+            if (im->opt_failed) return RESTART;
+            im->res.rejected++;
+            if ((rc = write_reject(im, NULL, 0, err)) < 0) return rc;
+        } else if ((rc = process_row(im, fields, line, err)) < 0) {
+            return rc;
+        }
+        if (im->res.read == 1024 && !im->reserved && (rc = reserve_keys(im, err)) < 0)
+            return rc;
+        if (im->o.on_progress && im->res.read % PROGRESS_EVERY == 0) {
+            unsigned long long done, total;
+            xs__reader_progress(im->rd, &done, &total);
+            im->o.on_progress(im->o.progress_ctx, im->res.read, done, total);
+        }
+    }
+    return XS_OK;
+}
+
 static int import_file(xs_store *st, const char *path, const xs_import_options *opts,
                        xs_import_result *res, xs_error *err, int try_sort,
                        long quiet_until, long *restart_line, int *restart_mode)
@@ -1932,79 +2067,10 @@ static int import_file(xs_store *st, const char *path, const xs_import_options *
         goto cleanup;
     im.defer_cust = try_sort == SORT_OPTIMISTIC && !im.o.skip_bad_rows;
     if ((rc = load_key_sets(&im, err)) < 0) goto cleanup;
-    if (im.n_existing == 0) {
-        /* bulk load into an empty table: build secondary indexes (on
-         * PostgreSQL the primary key too, when free) once at the end */
-        if ((rc = xs__store_indexes_drop(st, im.o.table, err)) < 0) goto cleanup;
-        dropped = rc > 0;
-        /* nothing to update: rows go in key order, duplicates found by sorting */
-        if (try_sort && !im.o.skip_bad_rows &&
-            (rc = xs__isort_new(&im.sorter, st->sort_run_bytes, err)) < 0)
-            goto cleanup;
-        im.optimistic = im.sorter && try_sort == SORT_OPTIMISTIC;
-        /* PostgreSQL: a file in key order starts its COPY after 4 MiB of
-         * rows, so the server works while the rest is read (SQLite writes
-         * in the same process: nothing to overlap) */
-        if (im.sorter && st->pg) xs__isort_drain_at(im.sorter, (size_t)4 << 20);
-    }
-    if (!im.optimistic && im.defer_cust) {
-        im.defer_cust = 0; /* every customer is looked up while reading */
-        if (im.refs[0].lazy && ks_build(&im.refs[0], im.refs[0].n) < 0) {
-            rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-            goto cleanup;
-        }
-    }
-    if (im.sorter) set_part_kinds(&im);
+    if ((rc = choose_path(&im, try_sort, &dropped, err)) < 0) goto cleanup;
     if ((rc = xs__store_writer_new(&im.w, st, im.o.table, err)) < 0) goto cleanup;
 
-    for (;;) {
-        const xs__field *fields;
-        long line;
-        xs_error rerr; /* set by the reader only when it fails */
-        int r = xs__reader_next(im.rd, &fields, &line, &rerr);
-        if (r == 0) break;
-        im.res.read++;
-        if (r < 0) {
-            if (r != XS_EPARSE) {
-                rc = r;
-                if (err) *err = rerr;
-                goto cleanup;
-            }
-            im.row_errors = 0;
-            im.rlen = 0;
-            report_reader(&im, &rerr);
-            if (im.opt_failed) {
-                rc = RESTART;
-                goto cleanup;
-            }
-            im.res.rejected++;
-            if ((rc = write_reject(&im, NULL, 0, err)) < 0) goto cleanup;
-        } else if ((rc = process_row(&im, fields, line, err)) < 0) {
-            goto cleanup;
-        }
-        if (im.res.read == 1024 && !im.reserved) {
-            /* size the key set for the whole file (estimated from the bytes
-             * per row so far) so that it never rehashes (the sorted path has
-             * none; the set of orders grows as it goes: lines per order are
-             * unknown, and sizing it for a slot per line took 128 MB at
-             * 4.4M lines) */
-            unsigned long long done, total;
-            xs__reader_progress(im.rd, &done, &total);
-            im.reserved = 1;
-            if (done && total > done && !im.sorter) {
-                double rows = (double)total / (double)done * 1024.0 * 1.05;
-                if (rows < 1e9 && ks_reserve(&im.keys, im.keys.n + (size_t)rows) < 0) {
-                    rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-                    goto cleanup;
-                }
-            }
-        }
-        if (im.o.on_progress && im.res.read % PROGRESS_EVERY == 0) {
-            unsigned long long done, total;
-            xs__reader_progress(im.rd, &done, &total);
-            im.o.on_progress(im.o.progress_ctx, im.res.read, done, total);
-        }
-    }
+    if ((rc = read_rows(&im, err)) < 0) goto cleanup;
     if (im.sorter && (rc = finish_sorted(&im, err)) < 0) goto cleanup;
     if (im.n_errors && !im.o.skip_bad_rows) goto rejected;
     if ((rc = xs__store_writer_flush(im.w, err)) < 0) goto cleanup;

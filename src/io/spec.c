@@ -1177,11 +1177,175 @@ static void quote_field(char *q, size_t n, const xs__field *f)
 
 /* Turns one row of the wide file into a customers row and its
  * subscriptions. Errors are reported; returns XS_OK or XS_ENOMEM. */
+/* Reports an empty or duplicate customer id of the row. Returns XS_OK or
+ * XS_ENOMEM. */
+static int check_customer(job *j, const xs__field *idf, long line)
+{
+    spec *sp = &j->sp;
+    if (idf->len == 0) {
+        report(j, j->input, line, sp->id_col, "missing required value");
+        return XS_OK;
+    }
+    uint32_t before = (uint32_t)j->cust_ids.n;
+    uint32_t id = xs__intern_add(&j->cust_ids, idf->ptr, idf->len);
+    if (id == XS_INTERN_NONE || xs__grow(&j->cust_first, &j->cap_first, (size_t)id + 1,
+                                         sizeof *j->cust_first) < 0)
+        return XS_ENOMEM;
+    if (id < before) {
+        char q[96];
+        quote_field(q, sizeof q, idf);
+        report(j, j->input, line, sp->id_col, "duplicate customer %s (first on line %ld)",
+               q, j->cust_first[id]);
+    } else {
+        j->cust_first[id] = line;
+    }
+    return XS_OK;
+}
+
+/* The value of customer field c for the row (src: its column, NULL for a
+ * constant): copied, mapped, constant or months back from the as-of date;
+ * what does not map is reported (the value is then none). */
+static xs_import_value field_value(job *j, const cfield *c, const xs__field *src,
+                                   long line, int *oom)
+{
+    char q[96], exp[400];
+    xs_import_value v = {NULL, 0, 0};
+    switch (c->kind) {
+    case SRC_COLUMN:
+        v = val_copy(j, src->ptr, src->len, oom);
+        break;
+    case SRC_MAP: {
+        json_t *m = json_object_getn(c->map, src->ptr, src->len);
+        if (m)
+            v = val_static(json_string_value(m));
+        else if (c->dflt)
+            v = val_static(c->dflt);
+        else {
+            size_t o = 0;
+            json_t *vs[] = {c->map};
+            list_values(exp, sizeof exp, &o, vs, 1);
+            quote_field(q, sizeof q, src);
+            report(j, j->input, line, c->column,
+                   "value %s is not in the map of %s (expected %s)", q, c->path, exp);
+        }
+        break;
+    }
+    case SRC_CONST:
+        v = val_static(c->value);
+        break;
+    case SRC_MONTHS: {
+        int m;
+        if (parse_months(src->ptr, src->len, &m) < 0) {
+            quote_field(q, sizeof q, src);
+            report(j, j->input, line, c->column,
+                   "not a whole number of months: %s (spec: %s)", q, c->path);
+            break;
+        }
+        char d[11];
+        xs__date_format(xs__date_add_months(j->sp.as_of, -m), d);
+        v = val_copy(j, d, 10, oom);
+        break;
+    }
+    }
+    return v;
+}
+
+/* The row's signup date v (of customer field c) as days into *start (and
+ * *start_ok); a column's value that is no date is reported. */
+static void signup_date(job *j, const cfield *c, xs_import_value v, long line,
+                        int32_t *start, int *start_ok)
+{
+    char q[96];
+    if (xs__date_parse(v.ptr, v.len, start) == 0) {
+        *start_ok = 1;
+    } else if (c->kind != SRC_COLUMN) {
+        /* a mapped or constant value was checked with the spec */
+    } else if (v.len) {
+        xs__error_quote(q, sizeof q, v.ptr, v.len);
+        report(j, j->input, line, c->column, "not a date: %s", q);
+    } else {
+        report(j, j->input, line, c->column, "missing required value");
+    }
+}
+
+/* The row's term in months (the spec's constant or its column's mapped
+ * value; a value not in the map is reported). */
+static long row_term(job *j, const xs__field *f, long line)
+{
+    spec *sp = &j->sp;
+    long term = sp->term_const;
+    if (!sp->term_col) return term;
+    const xs__field *tf = &f[sp->term_idx];
+    json_t *t = json_object_getn(sp->term_values, tf->ptr, tf->len);
+    if (t) return (long)json_integer_value(t);
+    char q[96], exp[400];
+    size_t o = 0;
+    json_t *vs[] = {sp->term_values};
+    list_values(exp, sizeof exp, &o, vs, 1);
+    quote_field(q, sizeof q, tf);
+    report(j, j->input, line, sp->term_col,
+           "value %s is not in term.values (expected %s)", q, exp);
+    return term;
+}
+
+/* The product holding h of the row names (NULL: none; a value the spec
+ * does not know is reported). */
+static const char *held_product(job *j, const holding *h, const xs__field *hf, long line)
+{
+    if (h->product) {
+        if (has_value(h->when, hf->ptr, hf->len)) return h->product;
+    } else {
+        json_t *p = json_object_getn(h->values, hf->ptr, hf->len);
+        if (p) return json_string_value(p);
+    }
+    if (h->none && hf->len && !has_value(h->none, hf->ptr, hf->len)) {
+        char q[96], exp[400];
+        size_t o = 0;
+        json_t *vs[] = {h->product ? h->when : h->values, h->none};
+        list_values(exp, sizeof exp, &o, vs, 2);
+        quote_field(q, sizeof q, hf);
+        report(j, j->input, line, h->column, "unexpected value %s (spec: %s expects %s)",
+               q, h->path, exp);
+    }
+    return NULL;
+}
+
+/* The subscription row of customer cust to product pk (holding i): from
+ * start, ended at the as-of date when churned, else renewing every term
+ * months. Returns XS_OK or XS_ENOMEM. */
+static int add_subscription(job *j, const holding *h, size_t i, xs_import_value cust,
+                            uint32_t pk, int32_t start, long term, int churned, long line)
+{
+    spec *sp = &j->sp;
+    int oom = 0;
+    xs_import_value sv[N_SUB_NAMES];
+    char d[11], t[24];
+    sv[0] = cust;
+    sv[1] = val_static(xs__intern_str(&j->ps.ids, pk));
+    sv[2] = val_static(h->unit_price ? h->unit_price : j->ps.price[pk]);
+    xs__date_format(start, d);
+    sv[3] = val_copy(j, d, 10, &oom);
+    if (churned) {
+        xs__date_format(sp->as_of, d);
+        sv[4] = val_copy(j, d, 10, &oom);
+        sv[6] = (xs_import_value){NULL, 0, 0};
+        j->ps.ended[pk]++;
+    } else {
+        sv[4] = (xs_import_value){NULL, 0, 0};
+        xs__date_format(next_renewal(start, sp->as_of, term), d);
+        sv[6] = val_copy(j, d, 10, &oom);
+        j->ps.active[pk]++;
+    }
+    fmt_to(t, sizeof t, "%ld", term);
+    sv[5] = val_copy(j, t, strlen(t), &oom);
+    if (oom || rows_add(&j->subs, sv, N_SUB_NAMES, line, i, 1) < 0) return XS_ENOMEM;
+    return XS_OK;
+}
+
 static int build_row(job *j, const xs__field *f, long line)
 {
     spec *sp = &j->sp;
     int oom = 0, rc;
-    char q[96], exp[400];
     size_t n = j->n_cnames;
     xs_import_value vbuf[64], *cv = vbuf;
     if (n > sizeof vbuf / sizeof vbuf[0]) {
@@ -1194,79 +1358,15 @@ static int build_row(job *j, const xs__field *f, long line)
     const xs__field *idf = &f[sp->id_idx];
     size_t k = 0;
     cv[k++] = val_copy(j, idf->ptr, idf->len, &oom);
-    if (idf->len == 0) {
-        report(j, j->input, line, sp->id_col, "missing required value");
-    } else {
-        uint32_t before = (uint32_t)j->cust_ids.n;
-        uint32_t id = xs__intern_add(&j->cust_ids, idf->ptr, idf->len);
-        if (id == XS_INTERN_NONE || xs__grow(&j->cust_first, &j->cap_first,
-                                             (size_t)id + 1, sizeof *j->cust_first) < 0) {
-            rc = XS_ENOMEM;
-            goto cleanup;
-        }
-        if (id < before) {
-            quote_field(q, sizeof q, idf);
-            report(j, j->input, line, sp->id_col,
-                   "duplicate customer %s (first on line %ld)", q, j->cust_first[id]);
-        } else {
-            j->cust_first[id] = line;
-        }
-    }
+    if ((rc = check_customer(j, idf, line)) < 0) goto cleanup;
     int32_t start = 0;
     int start_ok = 0;
     for (size_t i = 0; i < sp->n_cf; i++) {
         cfield *c = &sp->cf[i];
         const xs__field *src = c->kind == SRC_CONST ? NULL : &f[c->col];
-        xs_import_value v = {NULL, 0, 0};
-        switch (c->kind) {
-        case SRC_COLUMN:
-            v = val_copy(j, src->ptr, src->len, &oom);
-            break;
-        case SRC_MAP: {
-            json_t *m = json_object_getn(c->map, src->ptr, src->len);
-            if (m)
-                v = val_static(json_string_value(m));
-            else if (c->dflt)
-                v = val_static(c->dflt);
-            else {
-                size_t o = 0;
-                json_t *vs[] = {c->map};
-                list_values(exp, sizeof exp, &o, vs, 1);
-                quote_field(q, sizeof q, src);
-                report(j, j->input, line, c->column,
-                       "value %s is not in the map of %s (expected %s)", q, c->path, exp);
-            }
-            break;
-        }
-        case SRC_CONST:
-            v = val_static(c->value);
-            break;
-        case SRC_MONTHS: {
-            int m;
-            if (parse_months(src->ptr, src->len, &m) < 0) {
-                quote_field(q, sizeof q, src);
-                report(j, j->input, line, c->column,
-                       "not a whole number of months: %s (spec: %s)", q, c->path);
-                break;
-            }
-            char d[11];
-            xs__date_format(xs__date_add_months(sp->as_of, -m), d);
-            v = val_copy(j, d, 10, &oom);
-            break;
-        }
-        }
-        if ((long)i == sp->signup_cf && v.ptr) {
-            if (xs__date_parse(v.ptr, v.len, &start) == 0) {
-                start_ok = 1;
-            } else if (c->kind != SRC_COLUMN) {
-                /* a mapped or constant value was checked with the spec */
-            } else if (v.len) {
-                xs__error_quote(q, sizeof q, v.ptr, v.len);
-                report(j, j->input, line, c->column, "not a date: %s", q);
-            } else {
-                report(j, j->input, line, c->column, "missing required value");
-            }
-        }
+        xs_import_value v = field_value(j, c, src, line, &oom);
+        if ((long)i == sp->signup_cf && v.ptr)
+            signup_date(j, c, v, line, &start, &start_ok);
         cv[k++] = v;
     }
     for (size_t i = 0; i < j->n_keep; i++) {
@@ -1281,21 +1381,7 @@ static int build_row(job *j, const xs__field *f, long line)
     /* its state and term */
     int churned = sp->churn_col &&
                   has_value(sp->churn_when, f[sp->churn_idx].ptr, f[sp->churn_idx].len);
-    long term = sp->term_const;
-    if (sp->term_col) {
-        const xs__field *tf = &f[sp->term_idx];
-        json_t *t = json_object_getn(sp->term_values, tf->ptr, tf->len);
-        if (t) {
-            term = (long)json_integer_value(t);
-        } else {
-            size_t o = 0;
-            json_t *vs[] = {sp->term_values};
-            list_values(exp, sizeof exp, &o, vs, 1);
-            quote_field(q, sizeof q, tf);
-            report(j, j->input, line, sp->term_col,
-                   "value %s is not in term.values (expected %s)", q, exp);
-        }
-    }
+    long term = row_term(j, f, line);
 
     /* its subscriptions, one per product held (a product named by two
      * columns is held once) */
@@ -1303,25 +1389,8 @@ static int build_row(job *j, const xs__field *f, long line)
     size_t n_held = 0;
     for (size_t i = 0; i < sp->n_h; i++) {
         holding *h = &sp->h[i];
-        const xs__field *hf = &f[h->col];
-        const char *prod = NULL;
-        if (h->product) {
-            if (has_value(h->when, hf->ptr, hf->len)) prod = h->product;
-        } else {
-            json_t *p = json_object_getn(h->values, hf->ptr, hf->len);
-            if (p) prod = json_string_value(p);
-        }
-        if (!prod) {
-            if (h->none && hf->len && !has_value(h->none, hf->ptr, hf->len)) {
-                size_t o = 0;
-                json_t *vs[] = {h->product ? h->when : h->values, h->none};
-                list_values(exp, sizeof exp, &o, vs, 2);
-                quote_field(q, sizeof q, hf);
-                report(j, j->input, line, h->column,
-                       "unexpected value %s (spec: %s expects %s)", q, h->path, exp);
-            }
-            continue;
-        }
+        const char *prod = held_product(j, h, &f[h->col], line);
+        if (!prod) continue;
         uint32_t pk = xs__intern_find(&j->ps.ids, prod, strlen(prod));
         size_t s;
         for (s = 0; s < n_held; s++)
@@ -1329,30 +1398,8 @@ static int build_row(job *j, const xs__field *f, long line)
         if (s < n_held || n_held == sizeof held / sizeof held[0]) continue;
         held[n_held++] = pk;
         if (!start_ok || term < 1 || j->row_bad) continue; /* reported above */
-        xs_import_value sv[N_SUB_NAMES];
-        char d[11], t[24];
-        sv[0] = cv[0];
-        sv[1] = val_static(xs__intern_str(&j->ps.ids, pk));
-        sv[2] = val_static(h->unit_price ? h->unit_price : j->ps.price[pk]);
-        xs__date_format(start, d);
-        sv[3] = val_copy(j, d, 10, &oom);
-        if (churned) {
-            xs__date_format(sp->as_of, d);
-            sv[4] = val_copy(j, d, 10, &oom);
-            sv[6] = (xs_import_value){NULL, 0, 0};
-            j->ps.ended[pk]++;
-        } else {
-            sv[4] = (xs_import_value){NULL, 0, 0};
-            xs__date_format(next_renewal(start, sp->as_of, term), d);
-            sv[6] = val_copy(j, d, 10, &oom);
-            j->ps.active[pk]++;
-        }
-        fmt_to(t, sizeof t, "%ld", term);
-        sv[5] = val_copy(j, t, strlen(t), &oom);
-        if (oom || rows_add(&j->subs, sv, N_SUB_NAMES, line, i, 1) < 0) {
-            rc = XS_ENOMEM;
+        if ((rc = add_subscription(j, h, i, cv[0], pk, start, term, churned, line)) < 0)
             goto cleanup;
-        }
     }
     rc = XS_OK;
 cleanup:

@@ -308,132 +308,140 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/*
- * Builds the rows of the five tables from the merged lines and imports
- * them in one transaction.
- */
-static int write_tables(txn *t, const tout *outs, size_t n_out, xs_error *err)
-{
-    xs_txn_result *r = t->res;
-    int rc = XS_OK;
+/* The five tables write_tables builds (customers, products, orders,
+ * returns, anonymous orders), the text of their values, and what the
+ * customer and product rows are computed from. */
+typedef struct tables {
     table_out T[5];
-    memset(T, 0, sizeof T);
-    vbuf vb = {NULL, 0, 0};
-    int32_t *first_day = NULL;
-    int64_t *prices = NULL;
-    size_t *price_at = NULL;
-    relay rl;
-    memset(&rl, 0, sizeof rl);
-    rl.t = t;
+    vbuf vb;
+    int32_t *first_day; /* per customer: first purchase (or return) day */
+    size_t *price_at;   /* per product: its sales prices in prices[] from */
+    int64_t *prices;
+    uint8_t *used; /* per product: on a line written */
+} tables;
 
-    /* first purchase (or return) day of every customer, the sales prices of
-     * every product */
-    first_day = xs__malloc((t->customers.n + 1) * sizeof *first_day);
-    price_at = xs__calloc(t->products.n + 2, sizeof *price_at);
-    prices = xs__malloc((t->n_lines + 1) * sizeof *prices);
-    uint8_t *used = xs__calloc(t->products.n + 1, 1);
-    if (!first_day || !price_at || !prices || !used) {
-        xs__free(used);
-        rc = xs__txn_oom(err);
-        goto cleanup;
-    }
+static const char *const cust_names[] = {
+    "customer_id", "signup_date",     "consent_email", "consent_in_app",
+    "consent_csm", "consent_webinar", "consent_sns"};
+static const char *const prod_names[] = {"product_id", "name", "kind", "price",
+                                         "billing"};
+static const char *const ord_names[] = {"order_id",   "customer_id", "date",
+                                        "product_id", "quantity",    "amount"};
+static const char *const ret_names[] = {"return_id", "product_id", "customer_id",
+                                        "date",      "quantity",   "amount"};
+static const char *const anon_names[] = {"order_id", "product_id", "date", "quantity",
+                                         "amount"};
+
+/* The first purchase (or return) day of every customer, the products on
+ * the lines written and the sales prices of every product, grouped by
+ * product. Returns 0 or -1 (out of memory). */
+static int first_days_and_prices(const txn *t, const tout *outs, size_t n_out, tables *w)
+{
+    w->first_day = xs__malloc((t->customers.n + 1) * sizeof *w->first_day);
+    w->price_at = xs__calloc(t->products.n + 2, sizeof *w->price_at);
+    w->prices = xs__malloc((t->n_lines + 1) * sizeof *w->prices);
+    w->used = xs__calloc(t->products.n + 1, 1);
+    if (!w->first_day || !w->price_at || !w->prices || !w->used) return -1;
     for (size_t c = 0; c < t->customers.n; c++)
-        first_day[c] = INT32_MAX;
+        w->first_day[c] = INT32_MAX;
     for (size_t i = 0; i < n_out; i++) {
         const tline *L = &t->lines[outs[i].first];
-        used[L->product] = 1;
+        w->used[L->product] = 1;
     }
     for (size_t i = 0; i < t->n_lines; i++) {
         const tline *L = &t->lines[i];
         if (L->cls > C_ANON) continue;
-        if (L->customer != NONE && L->day < first_day[L->customer])
-            first_day[L->customer] = L->day;
-        if (L->cls != C_RETURN && L->price > 0) price_at[L->product + 1]++;
+        if (L->customer != NONE && L->day < w->first_day[L->customer])
+            w->first_day[L->customer] = L->day;
+        if (L->cls != C_RETURN && L->price > 0) w->price_at[L->product + 1]++;
     }
     for (size_t p = 0; p < t->products.n; p++)
-        price_at[p + 1] += price_at[p];
-    {
-        size_t *fill = xs__malloc((t->products.n + 1) * sizeof *fill);
-        if (!fill) {
-            xs__free(used);
-            rc = xs__txn_oom(err);
-            goto cleanup;
-        }
-        memcpy(fill, price_at, (t->products.n + 1) * sizeof *fill);
-        for (size_t i = 0; i < t->n_lines; i++) {
-            const tline *L = &t->lines[i];
-            if (L->cls > C_ANON || L->cls == C_RETURN || L->price <= 0) continue;
-            prices[fill[L->product]++] = L->price;
-        }
-        xs__free(fill);
+        w->price_at[p + 1] += w->price_at[p];
+    size_t *fill = xs__malloc((t->products.n + 1) * sizeof *fill);
+    if (!fill) return -1;
+    memcpy(fill, w->price_at, (t->products.n + 1) * sizeof *fill);
+    for (size_t i = 0; i < t->n_lines; i++) {
+        const tline *L = &t->lines[i];
+        if (L->cls > C_ANON || L->cls == C_RETURN || L->price <= 0) continue;
+        w->prices[fill[L->product]++] = L->price;
     }
+    xs__free(fill);
+    return 0;
+}
 
-    /* rows */
+/* Counts the rows of each table and allocates them (values and their
+ * text). Returns 0 or -1 (out of memory). */
+static int alloc_tables(const txn *t, const tout *outs, size_t n_out, tables *w)
+{
     size_t n_cust = 0, n_prod = 0, n_kind[3] = {0, 0, 0};
     for (size_t c = 0; c < t->customers.n; c++)
-        n_cust += first_day[c] != INT32_MAX &&
+        n_cust += w->first_day[c] != INT32_MAX &&
                   xs__intern_find(&t->known_customers,
                                   xs__intern_str(&t->customers, (uint32_t)c),
                                   t->customers.lens[c]) == NONE;
     for (size_t p = 0; p < t->products.n; p++)
-        n_prod += used[p] && xs__intern_find(&t->known_products,
-                                             xs__intern_str(&t->products, (uint32_t)p),
-                                             t->products.lens[p]) == NONE;
+        n_prod += w->used[p] && xs__intern_find(&t->known_products,
+                                                xs__intern_str(&t->products, (uint32_t)p),
+                                                t->products.lens[p]) == NONE;
     for (size_t i = 0; i < n_out; i++)
         n_kind[t->lines[outs[i].first].cls]++;
-    vb.cap = (n_cust * 2 + n_prod * 2 + n_out * 4 + 16) * 32;
-    vb.text = xs__malloc(vb.cap);
-    static const char *const cust_names[] = {
-        "customer_id", "signup_date",     "consent_email", "consent_in_app",
-        "consent_csm", "consent_webinar", "consent_sns"};
-    static const char *const prod_names[] = {"product_id", "name", "kind", "price",
-                                             "billing"};
-    static const char *const ord_names[] = {"order_id",   "customer_id", "date",
-                                            "product_id", "quantity",    "amount"};
-    static const char *const ret_names[] = {"return_id", "product_id", "customer_id",
-                                            "date",      "quantity",   "amount"};
-    static const char *const anon_names[] = {"order_id", "product_id", "date", "quantity",
-                                             "amount"};
-    if (!vb.text || table_alloc(&T[0], XS_T_CUSTOMERS, cust_names, 7, t, 0, n_cust) < 0 ||
+    w->vb.cap = (n_cust * 2 + n_prod * 2 + n_out * 4 + 16) * 32;
+    w->vb.text = xs__malloc(w->vb.cap);
+    table_out *T = w->T;
+    if (!w->vb.text ||
+        table_alloc(&T[0], XS_T_CUSTOMERS, cust_names, 7, t, 0, n_cust) < 0 ||
         table_alloc(&T[1], XS_T_PRODUCTS, prod_names, 5, t, 0, n_prod) < 0 ||
         table_alloc(&T[2], XS_T_ORDERS, ord_names, 6, t, 1, n_kind[C_ORDER]) < 0 ||
         table_alloc(&T[3], XS_T_RETURNS, ret_names, 6, t, 1, n_kind[C_RETURN]) < 0 ||
         table_alloc(&T[4], XS_T_ANONYMOUS_ORDERS, anon_names, 5, t, 1, n_kind[C_ANON]) <
-            0) {
-        xs__free(used);
-        rc = xs__txn_oom(err);
-        goto cleanup;
-    }
+            0)
+        return -1;
     T[3].names[6] = "returned_at";
+    return 0;
+}
+
+/* A row for every new customer: its first day as signup date, the
+ * consents of --consent. */
+static void customer_rows(const txn *t, tables *w)
+{
     char buf[64];
+    table_out *to = &w->T[0];
     for (size_t c = 0; c < t->customers.n; c++) {
         const char *id = xs__intern_str(&t->customers, (uint32_t)c);
-        if (first_day[c] == INT32_MAX ||
+        if (w->first_day[c] == INT32_MAX ||
             xs__intern_find(&t->known_customers, id, t->customers.lens[c]) != NONE)
             continue;
-        xs_import_value *v = T[0].vals + T[0].rows.n_rows * T[0].rows.n_names;
+        xs_import_value *v = to->vals + to->rows.n_rows * to->rows.n_names;
         set_v(&v[0], id, t->customers.lens[c]);
-        xs__date_format(first_day[c], buf);
-        set_fmt(&v[1], &vb, buf);
+        xs__date_format(w->first_day[c], buf);
+        set_fmt(&v[1], &w->vb, buf);
         for (size_t k = 0; k < t->o->n_consent; k++)
             for (size_t j = 2; j < 7; j++)
                 if (!strcmp(cust_names[j] + 8, t->o->consent[k])) set_str(&v[j], "1");
-        T[0].rows.n_rows++;
+        to->rows.n_rows++;
     }
+}
+
+/* A row for every new product on a line written: its name, the lower
+ * median of its sales prices (of its returns when it has no sale). */
+static void product_rows(const txn *t, tables *w)
+{
+    char buf[64];
+    table_out *to = &w->T[1];
     for (size_t p = 0; p < t->products.n; p++) {
         const char *id = xs__intern_str(&t->products, (uint32_t)p);
-        if (!used[p] ||
+        if (!w->used[p] ||
             xs__intern_find(&t->known_products, id, t->products.lens[p]) != NONE)
             continue;
-        xs_import_value *v = T[1].vals + T[1].rows.n_rows * T[1].rows.n_names;
+        xs_import_value *v = to->vals + to->rows.n_rows * to->rows.n_names;
         set_v(&v[0], id, t->products.lens[p]);
         set_str(&v[1], t->prods[p].name == NO_OFF ? NULL : t->pool + t->prods[p].name);
         set_str(&v[2], "product");
         int64_t med = 0;
-        size_t a = price_at[p], b = price_at[p + 1];
+        size_t a = w->price_at[p], b = w->price_at[p + 1];
         if (b > a) {
-            qsort(prices + a, b - a, sizeof *prices, cmp_i64);
-            med = prices[a + (b - a - 1) / 2]; /* the lower median */
+            qsort(w->prices + a, b - a, sizeof *w->prices, cmp_i64);
+            med = w->prices[a + (b - a - 1) / 2]; /* the lower median */
         } else {
             /* only returns: the price they were sold at */
             for (size_t i = 0; i < t->n_lines && !med; i++)
@@ -443,16 +451,20 @@ static int write_tables(txn *t, const tout *outs, size_t n_out, xs_error *err)
         int inexact;
         xs__money_format(xs__txn_round_minor(med, t->scale, &inexact), t->scale, buf,
                          sizeof buf);
-        r->rounded += (unsigned long long)inexact;
-        set_fmt(&v[3], &vb, buf);
+        t->res->rounded += (unsigned long long)inexact;
+        set_fmt(&v[3], &w->vb, buf);
         set_str(&v[4], "once");
-        T[1].rows.n_rows++;
+        to->rows.n_rows++;
     }
-    xs__free(used);
+}
+
+/* A row of orders, returns or anonymous orders for every merged line. */
+static void line_rows(const txn *t, const tout *outs, size_t n_out, tables *w)
+{
     for (size_t i = 0; i < n_out; i++) {
         const tout *x = &outs[i];
         const tline *L = &t->lines[x->first];
-        table_out *to = &T[L->cls == C_ORDER ? 2 : L->cls == C_RETURN ? 3 : 4];
+        table_out *to = &w->T[L->cls == C_ORDER ? 2 : L->cls == C_RETURN ? 3 : 4];
         xs_import_value *v = to->vals + to->rows.n_rows * to->rows.n_names;
         to->src[to->rows.n_rows] = L->line;
         const char *oid = xs__intern_str(&t->orders, L->order);
@@ -467,29 +479,29 @@ static int write_tables(txn *t, const tout *outs, size_t n_out, xs_error *err)
         int inexact;
         xs__money_format(xs__txn_round_minor(x->amount, t->scale, &inexact), t->scale,
                          amt, sizeof amt);
-        r->rounded += (unsigned long long)inexact;
+        t->res->rounded += (unsigned long long)inexact;
         size_t k = 0;
         if (L->cls == C_ORDER) {
             set_v(&v[k++], oid, ol);
             set_v(&v[k++], cid, cl);
-            set_fmt(&v[k++], &vb, day);
+            set_fmt(&v[k++], &w->vb, day);
             set_v(&v[k++], pid, pl);
         } else if (L->cls == C_RETURN) {
             set_v(&v[k++], oid, ol);
             set_v(&v[k++], pid, pl);
             set_v(&v[k++], cid, cl);
-            set_fmt(&v[k++], &vb, day);
+            set_fmt(&v[k++], &w->vb, day);
         } else {
             set_v(&v[k++], oid, ol);
             set_v(&v[k++], pid, pl);
-            set_fmt(&v[k++], &vb, day);
+            set_fmt(&v[k++], &w->vb, day);
         }
-        set_fmt(&v[k++], &vb, qty);
-        set_fmt(&v[k++], &vb, amt);
+        set_fmt(&v[k++], &w->vb, qty);
+        set_fmt(&v[k++], &w->vb, amt);
         if (L->time != NO_OFF) {
             char ts[40];
             snprintf(ts, sizeof ts, "%sT%s", day, t->pool + L->time);
-            set_fmt(&v[k], &vb, ts);
+            set_fmt(&v[k], &w->vb, ts);
         }
         k++;
         for (size_t a = 0; a < t->n_attr; a++, k++) {
@@ -498,14 +510,21 @@ static int write_tables(txn *t, const tout *outs, size_t n_out, xs_error *err)
         }
         to->rows.n_rows++;
     }
-    r->new_customers = T[0].rows.n_rows;
-    r->new_products = T[1].rows.n_rows;
+}
 
+/* Imports the five tables in one transaction (xs_import_records), errors
+ * relayed with the lines of the file; the results per table into t->res. */
+static int import_tables(txn *t, tables *w, xs_error *err)
+{
+    xs_txn_result *r = t->res;
+    relay rl;
+    memset(&rl, 0, sizeof rl);
+    rl.t = t;
     xs_import_rows rows[5];
     xs_import_result res5[5];
     for (int i = 0; i < 5; i++) {
-        rows[i] = T[i].rows;
-        if (i >= 2) rl.src_line[T[i].rows.table] = T[i].src;
+        rows[i] = w->T[i].rows;
+        if (i >= 2) rl.src_line[w->T[i].rows.table] = w->T[i].src;
     }
     xs_import_options io = t->o->base;
     io.on_error = relay_error;
@@ -513,17 +532,41 @@ static int write_tables(txn *t, const tout *outs, size_t n_out, xs_error *err)
     io.on_progress = NULL;
     io.maps = NULL; /* applied to the file's header already */
     io.n_maps = 0;
-    rc = xs_import_records(t->st, rows, 5, &io, res5, err);
+    int rc = xs_import_records(t->st, rows, 5, &io, res5, err);
     for (int i = 0; i < 5; i++)
-        r->tables[T[i].rows.table] = res5[i];
+        r->tables[w->T[i].rows.table] = res5[i];
+    return rc;
+}
+
+/*
+ * Builds the rows of the five tables from the merged lines and imports
+ * them in one transaction.
+ */
+static int write_tables(txn *t, const tout *outs, size_t n_out, xs_error *err)
+{
+    tables w;
+    memset(&w, 0, sizeof w);
+    int rc;
+    if (first_days_and_prices(t, outs, n_out, &w) < 0 ||
+        alloc_tables(t, outs, n_out, &w) < 0) {
+        rc = xs__txn_oom(err);
+        goto cleanup;
+    }
+    customer_rows(t, &w);
+    product_rows(t, &w);
+    line_rows(t, outs, n_out, &w);
+    t->res->new_customers = w.T[0].rows.n_rows;
+    t->res->new_products = w.T[1].rows.n_rows;
+    rc = import_tables(t, &w, err);
 
 cleanup:
     for (int i = 0; i < 5; i++)
-        table_free(&T[i]);
-    xs__free(vb.text);
-    xs__free(first_day);
-    xs__free(prices);
-    xs__free(price_at);
+        table_free(&w.T[i]);
+    xs__free(w.vb.text);
+    xs__free(w.first_day);
+    xs__free(w.prices);
+    xs__free(w.price_at);
+    xs__free(w.used);
     return rc;
 }
 
@@ -558,6 +601,71 @@ void xs_txn_result_free(xs_txn_result *res)
 }
 
 /* Contract in xsell.h. */
+/* Reads every line of the file into t (a line the reader cannot parse is
+ * an error, delivered up to --max-errors). Returns XS_OK or a fatal
+ * code. */
+static int read_lines(txn *t, xs_error *err)
+{
+    const xs_txn_options *o = t->o;
+    xs_txn_result *res = t->res;
+    for (;;) {
+        const xs__field *fields;
+        long line;
+        xs_error rerr;
+        int r = xs__reader_next(t->rd, &fields, &line, &rerr);
+        if (r == 0) break;
+        res->rows++;
+        if (r < 0) {
+            if (r != XS_EPARSE) {
+                if (err) *err = rerr;
+                return r;
+            }
+            t->n_errors++;
+            t->bad_rows++;
+            if (o->base.max_errors < 0 ||
+                t->delivered < (unsigned long long)o->base.max_errors) {
+                t->delivered++;
+                if (o->base.on_error) o->base.on_error(o->base.error_ctx, &rerr);
+            }
+        } else {
+            int rc = xs__txn_read_row(t, fields, line, err);
+            if (rc < 0) return rc;
+        }
+        if (o->base.on_progress && res->rows % PROGRESS_EVERY == 0) {
+            unsigned long long done, total;
+            xs__reader_progress(t->rd, &done, &total);
+            o->base.on_progress(o->base.progress_ctx, res->rows, done, total);
+        }
+    }
+    return XS_OK;
+}
+
+/* Counts the distinct orders, returns and anonymous orders of the merged
+ * lines, and the order lines, into t->res. Returns 0 or -1 (out of
+ * memory). */
+static int count_orders(txn *t, const tout *outs, size_t n_out)
+{
+    xs_txn_result *res = t->res;
+    uint8_t *seen = xs__calloc(t->orders.n + 1, 1);
+    if (!seen) return -1;
+    for (size_t i = 0; i < n_out; i++) {
+        const tline *L = &t->lines[outs[i].first];
+        uint8_t bit = (uint8_t)(1u << L->cls);
+        if (seen[L->order] & bit) continue;
+        seen[L->order] |= bit;
+        if (L->cls == C_ORDER)
+            res->orders++;
+        else if (L->cls == C_RETURN)
+            res->returns++;
+        else
+            res->anonymous_orders++;
+    }
+    for (size_t i = 0; i < n_out; i++)
+        res->order_lines += t->lines[outs[i].first].cls == C_ORDER;
+    xs__free(seen);
+    return 0;
+}
+
 int xs_import_transactions(xs_store *st, const char *path, const xs_txn_options *o,
                            xs_txn_result *res, xs_error *err)
 {
@@ -604,35 +712,7 @@ int xs_import_transactions(xs_store *st, const char *path, const xs_txn_options 
                            t.n_errors == 1 ? "" : "s");
         goto cleanup;
     }
-    for (;;) {
-        const xs__field *fields;
-        long line;
-        xs_error rerr;
-        int r = xs__reader_next(t.rd, &fields, &line, &rerr);
-        if (r == 0) break;
-        res->rows++;
-        if (r < 0) {
-            if (r != XS_EPARSE) {
-                rc = r;
-                if (err) *err = rerr;
-                goto cleanup;
-            }
-            t.n_errors++;
-            t.bad_rows++;
-            if (o->base.max_errors < 0 ||
-                t.delivered < (unsigned long long)o->base.max_errors) {
-                t.delivered++;
-                if (o->base.on_error) o->base.on_error(o->base.error_ctx, &rerr);
-            }
-        } else if ((rc = xs__txn_read_row(&t, fields, line, err)) < 0) {
-            goto cleanup;
-        }
-        if (o->base.on_progress && res->rows % PROGRESS_EVERY == 0) {
-            unsigned long long done, total;
-            xs__reader_progress(t.rd, &done, &total);
-            o->base.on_progress(o->base.progress_ctx, res->rows, done, total);
-        }
-    }
+    if ((rc = read_lines(&t, err)) < 0) goto cleanup;
     if (f == XS_IO_JSONL && xs__txn_check_columns(&t)) t.bad_rows++;
     if (t.n_errors) {
         rc = xs__error_set(err, XS_EREJECT, path, 0, NULL,
@@ -653,29 +733,10 @@ int xs_import_transactions(xs_store *st, const char *path, const xs_txn_options 
     tout *outs = NULL;
     size_t n_out = 0;
     if ((rc = merge(&t, &outs, &n_out, err)) < 0) goto cleanup;
-    {
-        /* distinct orders / returns / anonymous orders */
-        uint8_t *seen = xs__calloc(t.orders.n + 1, 1);
-        if (!seen) {
-            xs__free(outs);
-            rc = xs__txn_oom(err);
-            goto cleanup;
-        }
-        for (size_t i = 0; i < n_out; i++) {
-            const tline *L = &t.lines[outs[i].first];
-            uint8_t bit = (uint8_t)(1u << L->cls);
-            if (seen[L->order] & bit) continue;
-            seen[L->order] |= bit;
-            if (L->cls == C_ORDER)
-                res->orders++;
-            else if (L->cls == C_RETURN)
-                res->returns++;
-            else
-                res->anonymous_orders++;
-        }
-        for (size_t i = 0; i < n_out; i++)
-            res->order_lines += t.lines[outs[i].first].cls == C_ORDER;
-        xs__free(seen);
+    if (count_orders(&t, outs, n_out) < 0) {
+        xs__free(outs);
+        rc = xs__txn_oom(err);
+        goto cleanup;
     }
     rc = write_tables(&t, outs, n_out, err);
     xs__free(outs);

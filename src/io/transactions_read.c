@@ -436,6 +436,151 @@ static int starts_with(const char *s, size_t len, const char *prefix)
 }
 
 /* Parses one record into a line (or reports what is wrong with it). */
+/* Parses the date (and time of day, into tbuf, *has_time set) of line L
+ * from fd, reporting a date that does not parse. */
+static void read_date(txn *t, const xs__field *fd, long line, tline *L, char tbuf[16],
+                      int *has_time)
+{
+    if (xs__txn_parse_datetime(t->o->dates, fd->ptr, fd->len, &L->day, tbuf, has_time) >=
+        0)
+        return;
+    char q[120];
+    xs__error_quote(q, sizeof q, fd->ptr, fd->len);
+    static const char *const forms[] = {
+        "an ISO 8601 date or date-time (YYYY-MM-DD[ HH:MM[:SS]])",
+        "a ymd date (YYYY/M/D [H:MM[:SS]])", "a dmy date (D/M/YYYY [H:MM[:SS]])",
+        "an mdy date (M/D/YYYY [H:MM[:SS]])"};
+    int slashed = memchr(fd->ptr, '/', fd->len) != NULL;
+    xs__txn_report(t, line, "date", "not %s: %s%s", forms[t->o->dates], q,
+                   t->o->dates == XS_DATES_ISO && slashed
+                       ? "; use --date-format dmy, mdy or ymd"
+                       : "");
+}
+
+/* Parses the quantity of line L from fd (a whole number, not 0), reporting
+ * what is wrong. */
+static void read_qty(txn *t, const xs__field *fd, long line, tline *L)
+{
+    char q[120];
+    int64_t v;
+    int r = xs__txn_parse_micro(fd->ptr, fd->len, &v);
+    xs__error_quote(q, sizeof q, fd->ptr, fd->len);
+    if (r < 0 || v % XS__TXN_MICRO)
+        xs__txn_report(t, line, "quantity", "not an integer: %s", q);
+    else if (v == 0)
+        xs__txn_report(t, line, "quantity", "must not be 0: %s", q);
+    else if (v / XS__TXN_MICRO > 1000000000LL || v / XS__TXN_MICRO < -1000000000LL)
+        xs__txn_report(t, line, "quantity", "too large: %s", q);
+    else
+        L->qty = v / XS__TXN_MICRO;
+}
+
+/* Parses the unit price and the amount of line L, those the file has
+ * (*has_price, *has_amount), reporting what is wrong. */
+static void read_money(txn *t, const xs__field *fields, size_t n, long line, tline *L,
+                       int *has_price, int *has_amount)
+{
+    char q[120];
+    const xs__field *fd;
+    for (int k = F_PRICE; k <= F_AMOUNT; k++) {
+        if (!(fd = field_at(t, fields, n, k))) continue;
+        int64_t v;
+        int r = xs__txn_parse_micro(fd->ptr, fd->len, &v);
+        xs__error_quote(q, sizeof q, fd->ptr, fd->len);
+        if (r == -2)
+            xs__txn_report(t, line, xs__txn_field_names[k],
+                           "more than 6 fraction digits: %s", q);
+        else if (r < 0 || v > 1000000000000LL * XS__TXN_MICRO / 1000 ||
+                 v < -1000000000LL * XS__TXN_MICRO)
+            xs__txn_report(t, line, xs__txn_field_names[k],
+                           r == -1 ? "not an amount: %s" : "too large: %s", q);
+        else if (k == F_PRICE)
+            L->price = v, *has_price = 1;
+        else
+            L->amount = v, *has_amount = 1;
+    }
+}
+
+/* The first line of an order gives the order its customer and date; a
+ * later one with another is reported. */
+static void check_head(txn *t, long line, const tline *L)
+{
+    char q[120];
+    thead *h = &t->heads[L->order];
+    if (!h->line) {
+        h->customer = L->customer;
+        h->day = L->day;
+        h->line = L->line;
+    } else if (h->customer != L->customer) {
+        char was[160], now[120];
+        const char *oid = xs__intern_str(&t->orders, L->order);
+        if (h->customer == NONE)
+            snprintf(was, sizeof was, "has no customer");
+        else {
+            xs__error_quote(q, sizeof q, xs__intern_str(&t->customers, h->customer),
+                            t->customers.lens[h->customer]);
+            snprintf(was, sizeof was, "belongs to customer %s", q);
+        }
+        if (L->customer == NONE)
+            snprintf(now, sizeof now, "none");
+        else
+            xs__error_quote(now, sizeof now, xs__intern_str(&t->customers, L->customer),
+                            t->customers.lens[L->customer]);
+        xs__error_quote(q, sizeof q, oid, t->orders.lens[L->order]);
+        xs__txn_report(t, line, "customer_id", "order %s %s (line %lu), not %s", q, was,
+                       (unsigned long)h->line, now);
+    } else if (h->day != L->day) {
+        char d0[11], d1[11];
+        xs__date_format(h->day, d0);
+        xs__date_format(L->day, d1);
+        xs__error_quote(q, sizeof q, xs__intern_str(&t->orders, L->order),
+                        t->orders.lens[L->order]);
+        xs__txn_report(t, line, "date", "order %s is dated \"%s\" (line %lu), not \"%s\"",
+                       q, d0, (unsigned long)h->line, d1);
+    }
+}
+
+/* The product's name (its first non-empty description on a sale) and the
+ * description that makes it a service under the default rule. Returns 0
+ * or -1 (out of memory). */
+static int read_name(txn *t, const xs__field *fd, const tline *L)
+{
+    tprod *p = &t->prods[L->product];
+    const char *s = fd->ptr;
+    size_t len = fd->len;
+    while (len && (*s == ' ' || *s == '\t'))
+        s++, len--;
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    if (len && p->name == NO_OFF && L->price > 0 &&
+        (p->name = pool_add(t, s, len)) == NO_OFF)
+        return -1;
+    if (len && p->matched == NO_OFF && L->price != 0 && is_service(s, len) &&
+        (p->matched = pool_add(t, s, len)) == NO_OFF)
+        return -1;
+    return 0;
+}
+
+/* Keeps line L's attributes (the file's other columns) in the pool.
+ * Returns 0 or -1 (out of memory). */
+static int read_attrs(txn *t, const xs__field *fields, size_t n, tline *L)
+{
+    L->attrs = t->n_attr_off;
+    if (xs__grow(&t->attr_off, &t->cap_attr_off, t->n_attr_off + t->n_attr,
+                 sizeof *t->attr_off) < 0)
+        return -1;
+    for (size_t a = 0; a < t->n_attr; a++) {
+        size_t i = t->attr_cols[a];
+        const xs__field *af = i < n ? &fields[i] : NULL;
+        size_t off = NO_OFF;
+        if (af && af->present && af->len &&
+            (off = pool_add(t, af->ptr, af->len)) == NO_OFF)
+            return -1;
+        t->attr_off[t->n_attr_off++] = off;
+    }
+    return 0;
+}
+
 int xs__txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err)
 {
     size_t n = xs__reader_n_fields(t->rd);
@@ -461,53 +606,13 @@ int xs__txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err)
     if ((fd = field_at(t, fields, n, F_CUSTOMER)))
         L.customer = id_field(t, &t->customers, fd, line, F_CUSTOMER);
     if (t->oom) return xs__txn_oom(err);
-    char tbuf[16], q[120];
+    char tbuf[16];
     int has_time = 0;
-    if ((fd = field_at(t, fields, n, F_DATE)) &&
-        xs__txn_parse_datetime(t->o->dates, fd->ptr, fd->len, &L.day, tbuf, &has_time) <
-            0) {
-        xs__error_quote(q, sizeof q, fd->ptr, fd->len);
-        static const char *const forms[] = {
-            "an ISO 8601 date or date-time (YYYY-MM-DD[ HH:MM[:SS]])",
-            "a ymd date (YYYY/M/D [H:MM[:SS]])", "a dmy date (D/M/YYYY [H:MM[:SS]])",
-            "an mdy date (M/D/YYYY [H:MM[:SS]])"};
-        int slashed = memchr(fd->ptr, '/', fd->len) != NULL;
-        xs__txn_report(t, line, "date", "not %s: %s%s", forms[t->o->dates], q,
-                       t->o->dates == XS_DATES_ISO && slashed
-                           ? "; use --date-format dmy, mdy or ymd"
-                           : "");
-    }
-    if ((fd = field_at(t, fields, n, F_QTY))) {
-        int64_t v;
-        int r = xs__txn_parse_micro(fd->ptr, fd->len, &v);
-        xs__error_quote(q, sizeof q, fd->ptr, fd->len);
-        if (r < 0 || v % XS__TXN_MICRO)
-            xs__txn_report(t, line, "quantity", "not an integer: %s", q);
-        else if (v == 0)
-            xs__txn_report(t, line, "quantity", "must not be 0: %s", q);
-        else if (v / XS__TXN_MICRO > 1000000000LL || v / XS__TXN_MICRO < -1000000000LL)
-            xs__txn_report(t, line, "quantity", "too large: %s", q);
-        else
-            L.qty = v / XS__TXN_MICRO;
-    }
+    if ((fd = field_at(t, fields, n, F_DATE)))
+        read_date(t, fd, line, &L, tbuf, &has_time);
+    if ((fd = field_at(t, fields, n, F_QTY))) read_qty(t, fd, line, &L);
     int has_price = 0, has_amount = 0;
-    for (int k = F_PRICE; k <= F_AMOUNT; k++) {
-        if (!(fd = field_at(t, fields, n, k))) continue;
-        int64_t v;
-        int r = xs__txn_parse_micro(fd->ptr, fd->len, &v);
-        xs__error_quote(q, sizeof q, fd->ptr, fd->len);
-        if (r == -2)
-            xs__txn_report(t, line, xs__txn_field_names[k],
-                           "more than 6 fraction digits: %s", q);
-        else if (r < 0 || v > 1000000000000LL * XS__TXN_MICRO / 1000 ||
-                 v < -1000000000LL * XS__TXN_MICRO)
-            xs__txn_report(t, line, xs__txn_field_names[k],
-                           r == -1 ? "not an amount: %s" : "too large: %s", q);
-        else if (k == F_PRICE)
-            L.price = v, has_price = 1;
-        else
-            L.amount = v, has_amount = 1;
-    }
+    read_money(t, fields, n, line, &L, &has_price, &has_amount);
     if (!has_price && !has_amount && t->n_errors == before)
         xs__txn_report(t, line, t->col[F_PRICE] >= 0 ? "unit_price" : "amount",
                        "missing required value");
@@ -528,40 +633,7 @@ int xs__txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err)
                                  t->o->return_prefix);
     L.cls = is_return ? C_RETURN : C_ORDER;
     if (!is_return) {
-        thead *h = &t->heads[L.order];
-        if (!h->line) {
-            h->customer = L.customer;
-            h->day = L.day;
-            h->line = L.line;
-        } else if (h->customer != L.customer) {
-            char was[160], now[120];
-            const char *oid = xs__intern_str(&t->orders, L.order);
-            if (h->customer == NONE)
-                snprintf(was, sizeof was, "has no customer");
-            else {
-                xs__error_quote(q, sizeof q, xs__intern_str(&t->customers, h->customer),
-                                t->customers.lens[h->customer]);
-                snprintf(was, sizeof was, "belongs to customer %s", q);
-            }
-            if (L.customer == NONE)
-                snprintf(now, sizeof now, "none");
-            else
-                xs__error_quote(now, sizeof now,
-                                xs__intern_str(&t->customers, L.customer),
-                                t->customers.lens[L.customer]);
-            xs__error_quote(q, sizeof q, oid, t->orders.lens[L.order]);
-            xs__txn_report(t, line, "customer_id", "order %s %s (line %lu), not %s", q,
-                           was, (unsigned long)h->line, now);
-        } else if (h->day != L.day) {
-            char d0[11], d1[11];
-            xs__date_format(h->day, d0);
-            xs__date_format(L.day, d1);
-            xs__error_quote(q, sizeof q, xs__intern_str(&t->orders, L.order),
-                            t->orders.lens[L.order]);
-            xs__txn_report(t, line, "date",
-                           "order %s is dated \"%s\" (line %lu), not \"%s\"", q, d0,
-                           (unsigned long)h->line, d1);
-        }
+        check_head(t, line, &L);
         if (t->n_errors != before) {
             t->bad_rows++;
             return XS_OK;
@@ -569,37 +641,12 @@ int xs__txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err)
     }
 
     /* the product's name and the default rule */
-    tprod *p = &t->prods[L.product];
-    p->lines++;
-    if ((fd = field_at(t, fields, n, F_NAME))) {
-        const char *s = fd->ptr;
-        size_t len = fd->len;
-        while (len && (*s == ' ' || *s == '\t'))
-            s++, len--;
-        while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-            len--;
-        if (len && p->name == NO_OFF && L.price > 0 &&
-            (p->name = pool_add(t, s, len)) == NO_OFF)
-            return xs__txn_oom(err);
-        if (len && p->matched == NO_OFF && L.price != 0 && is_service(s, len) &&
-            (p->matched = pool_add(t, s, len)) == NO_OFF)
-            return xs__txn_oom(err);
-    }
+    t->prods[L.product].lines++;
+    if ((fd = field_at(t, fields, n, F_NAME)) && read_name(t, fd, &L) < 0)
+        return xs__txn_oom(err);
     if (has_time && (L.time = pool_add(t, tbuf, strlen(tbuf))) == NO_OFF)
         return xs__txn_oom(err);
-    L.attrs = t->n_attr_off;
-    if (xs__grow(&t->attr_off, &t->cap_attr_off, t->n_attr_off + t->n_attr,
-                 sizeof *t->attr_off) < 0)
-        return xs__txn_oom(err);
-    for (size_t a = 0; a < t->n_attr; a++) {
-        size_t i = t->attr_cols[a];
-        const xs__field *af = i < n ? &fields[i] : NULL;
-        size_t off = NO_OFF;
-        if (af && af->present && af->len &&
-            (off = pool_add(t, af->ptr, af->len)) == NO_OFF)
-            return xs__txn_oom(err);
-        t->attr_off[t->n_attr_off++] = off;
-    }
+    if (read_attrs(t, fields, n, &L) < 0) return xs__txn_oom(err);
     if (xs__grow(&t->lines, &t->cap_lines, t->n_lines + 1, sizeof *t->lines) < 0)
         return xs__txn_oom(err);
     t->lines[t->n_lines++] = L;

@@ -292,6 +292,134 @@ static int check_email(const char *s, size_t len)
     return memchr(at + 1, '@', (size_t)(s + len - at - 1)) == NULL;
 }
 
+/* The checks of xs__validate_value by field type: each parses s into
+ * *out (or leaves it for the caller to keep as text: check_id, check_enum)
+ * and returns 0, or writes msg and returns -1. */
+
+static int check_id(const char *s, size_t len, char *msg, size_t msg_n)
+{
+    if (len > XS__ID_MAX) {
+        char what[64];
+        snprintf(what, sizeof what, "id longer than %d bytes: ", XS__ID_MAX);
+        return fail(msg, msg_n, what, s, len);
+    }
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return fail(msg, msg_n, "id contains a control character: ", s, len);
+    return 0;
+}
+
+static int check_money(const xs__field_spec *f, const char *s, size_t len,
+                       int money_scale, xs__value *out, char *msg, size_t msg_n)
+{
+    int64_t minor;
+    int rc = xs__money_parse(s, len, money_scale, &minor);
+    if (rc == -2) {
+        char what[64];
+        snprintf(what, sizeof what, "more than %d fraction digits: ", money_scale);
+        return fail(msg, msg_n, what, s, len);
+    }
+    if (rc == -3) return fail(msg, msg_n, "amount out of range: ", s, len);
+    if (rc < 0) return fail(msg, msg_n, "not an amount: ", s, len);
+    if ((f->flags & XS__NONNEG) && minor < 0)
+        return fail(msg, msg_n, "must not be negative, got ", s, len);
+    out->type = XS__V_INT;
+    out->i = minor;
+    return 0;
+}
+
+static int check_int(const xs__field_spec *f, const char *s, size_t len, xs__value *out,
+                     char *msg, size_t msg_n)
+{
+    long long v;
+    int rc = parse_int(s, len, &v);
+    if (rc == -2) return fail(msg, msg_n, "integer out of range: ", s, len);
+    if (rc < 0) return fail(msg, msg_n, "not an integer: ", s, len);
+    if ((f->flags & XS__HAS_MIN) && v < f->min) {
+        char what[64];
+        snprintf(what, sizeof what, "must be at least %lld, got ", f->min);
+        return fail(msg, msg_n, what, s, len);
+    }
+    out->type = XS__V_INT;
+    out->i = v;
+    return 0;
+}
+
+static int check_number(const xs__field_spec *f, const char *s, size_t len,
+                        xs__value *out, char *msg, size_t msg_n)
+{
+    double v;
+    if (parse_number(s, len, &v) < 0) return fail(msg, msg_n, "not a number: ", s, len);
+    if ((f->flags & XS__NONNEG) && v < 0)
+        return fail(msg, msg_n, "must not be negative, got ", s, len);
+    if ((f->flags & XS__UNIT) && !(v >= 0 && v <= 1))
+        return fail(msg, msg_n, "must be between 0 and 1, got ", s, len);
+    out->type = XS__V_REAL;
+    out->d = v == 0 ? 0.0 : v; /* no negative zero */
+    return 0;
+}
+
+static int check_bool(const char *s, size_t len, xs__value *out, char *msg, size_t msg_n)
+{
+    out->type = XS__V_INT;
+    if (word_is(s, len, "1") || word_is(s, len, "true") || word_is(s, len, "yes") ||
+        word_is(s, len, "y")) {
+        out->i = 1;
+        return 0;
+    }
+    if (word_is(s, len, "0") || word_is(s, len, "false") || word_is(s, len, "no") ||
+        word_is(s, len, "n")) {
+        out->i = 0;
+        return 0;
+    }
+    return fail(msg, msg_n, "expected 1/0, true/false, yes/no or y/n, got ", s, len);
+}
+
+static int check_enum(const xs__field_spec *f, const char *s, size_t len, char *msg,
+                      size_t msg_n)
+{
+    size_t n = 0;
+    for (const char *const *e = f->enum_values; *e; e++, n++)
+        if (strlen(*e) == len && !memcmp(*e, s, len)) return 0;
+    char what[300];
+    size_t o = (size_t)snprintf(what, sizeof what, "expected ");
+    for (size_t i = 0; i < n && o < sizeof what; i++)
+        o += (size_t)snprintf(what + o, sizeof what - o, "%s%s",
+                              i == 0 ? "" : (i + 1 == n ? " or " : ", "),
+                              f->enum_values[i]);
+    if (o < sizeof what) snprintf(what + o, sizeof what - o, ", got ");
+    return fail(msg, msg_n, what, s, len);
+}
+
+/* a number of months, or a word for the common ones (case-sensitive like
+ * the other enumerations) */
+static int check_term(const char *s, size_t len, xs__value *out, char *msg, size_t msg_n)
+{
+    static const struct {
+        const char *word;
+        int months;
+    } words[] = {{"month", 1}, {"quarter", 3}, {"year", 12}};
+    long long v = -1;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strlen(words[i].word) == len && !memcmp(words[i].word, s, len))
+            v = words[i].months;
+    int digits = len > 0 && len <= 4;
+    for (size_t i = 0; i < len && digits; i++)
+        digits = is_digit(s[i]);
+    if (v < 0 && digits && parse_int(s, len, &v) < 0) v = -1;
+    if (v < 1 || v > XS__TERM_MAX) {
+        char what[128];
+        snprintf(what, sizeof what,
+                 "expected a number of months (1 to %d), month, quarter or year, "
+                 "got ",
+                 XS__TERM_MAX);
+        return fail(msg, msg_n, what, s, len);
+    }
+    out->type = XS__V_INT;
+    out->i = v;
+    return 0;
+}
+
 /* Contract in validate.h. */
 int xs__validate_value(const xs__field_spec *f, const char *s, size_t len,
                        int money_scale, xs__value *out, int32_t *days, char *scratch,
@@ -300,14 +428,7 @@ int xs__validate_value(const xs__field_spec *f, const char *s, size_t len,
     memset(out, 0, sizeof *out);
     switch (f->type) {
     case XS__F_ID:
-        if (len > XS__ID_MAX) {
-            char what[64];
-            snprintf(what, sizeof what, "id longer than %d bytes: ", XS__ID_MAX);
-            return fail(msg, msg_n, what, s, len);
-        }
-        for (size_t i = 0; i < len; i++)
-            if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-                return fail(msg, msg_n, "id contains a control character: ", s, len);
+        if (check_id(s, len, msg, msg_n) < 0) return -1;
         break;
     case XS__F_TEXT:
         break;
@@ -324,101 +445,19 @@ int xs__validate_value(const xs__field_spec *f, const char *s, size_t len,
         if (xs__date_parse(s, len, days) < 0)
             return fail(msg, msg_n, "not a date or timestamp: ", s, len);
         break;
-    case XS__F_MONEY: {
-        int64_t minor;
-        int rc = xs__money_parse(s, len, money_scale, &minor);
-        if (rc == -2) {
-            char what[64];
-            snprintf(what, sizeof what, "more than %d fraction digits: ", money_scale);
-            return fail(msg, msg_n, what, s, len);
-        }
-        if (rc == -3) return fail(msg, msg_n, "amount out of range: ", s, len);
-        if (rc < 0) return fail(msg, msg_n, "not an amount: ", s, len);
-        if ((f->flags & XS__NONNEG) && minor < 0)
-            return fail(msg, msg_n, "must not be negative, got ", s, len);
-        out->type = XS__V_INT;
-        out->i = minor;
-        return 0;
-    }
-    case XS__F_INT: {
-        long long v;
-        int rc = parse_int(s, len, &v);
-        if (rc == -2) return fail(msg, msg_n, "integer out of range: ", s, len);
-        if (rc < 0) return fail(msg, msg_n, "not an integer: ", s, len);
-        if ((f->flags & XS__HAS_MIN) && v < f->min) {
-            char what[64];
-            snprintf(what, sizeof what, "must be at least %lld, got ", f->min);
-            return fail(msg, msg_n, what, s, len);
-        }
-        out->type = XS__V_INT;
-        out->i = v;
-        return 0;
-    }
-    case XS__F_NUMBER: {
-        double v;
-        if (parse_number(s, len, &v) < 0)
-            return fail(msg, msg_n, "not a number: ", s, len);
-        if ((f->flags & XS__NONNEG) && v < 0)
-            return fail(msg, msg_n, "must not be negative, got ", s, len);
-        if ((f->flags & XS__UNIT) && !(v >= 0 && v <= 1))
-            return fail(msg, msg_n, "must be between 0 and 1, got ", s, len);
-        out->type = XS__V_REAL;
-        out->d = v == 0 ? 0.0 : v; /* no negative zero */
-        return 0;
-    }
+    case XS__F_MONEY:
+        return check_money(f, s, len, money_scale, out, msg, msg_n);
+    case XS__F_INT:
+        return check_int(f, s, len, out, msg, msg_n);
+    case XS__F_NUMBER:
+        return check_number(f, s, len, out, msg, msg_n);
     case XS__F_BOOL:
-        out->type = XS__V_INT;
-        if (word_is(s, len, "1") || word_is(s, len, "true") || word_is(s, len, "yes") ||
-            word_is(s, len, "y")) {
-            out->i = 1;
-            return 0;
-        }
-        if (word_is(s, len, "0") || word_is(s, len, "false") || word_is(s, len, "no") ||
-            word_is(s, len, "n")) {
-            out->i = 0;
-            return 0;
-        }
-        return fail(msg, msg_n, "expected 1/0, true/false, yes/no or y/n, got ", s, len);
-    case XS__F_ENUM: {
-        size_t n = 0;
-        for (const char *const *e = f->enum_values; *e; e++, n++)
-            if (strlen(*e) == len && !memcmp(*e, s, len)) goto text;
-        char what[300];
-        size_t o = (size_t)snprintf(what, sizeof what, "expected ");
-        for (size_t i = 0; i < n && o < sizeof what; i++)
-            o += (size_t)snprintf(what + o, sizeof what - o, "%s%s",
-                                  i == 0 ? "" : (i + 1 == n ? " or " : ", "),
-                                  f->enum_values[i]);
-        if (o < sizeof what) snprintf(what + o, sizeof what - o, ", got ");
-        return fail(msg, msg_n, what, s, len);
-    }
-    case XS__F_TERM: {
-        /* a number of months, or a word for the common ones (case-sensitive
-         * like the other enumerations) */
-        static const struct {
-            const char *word;
-            int months;
-        } words[] = {{"month", 1}, {"quarter", 3}, {"year", 12}};
-        long long v = -1;
-        for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-            if (strlen(words[i].word) == len && !memcmp(words[i].word, s, len))
-                v = words[i].months;
-        int digits = len > 0 && len <= 4;
-        for (size_t i = 0; i < len && digits; i++)
-            digits = is_digit(s[i]);
-        if (v < 0 && digits && parse_int(s, len, &v) < 0) v = -1;
-        if (v < 1 || v > XS__TERM_MAX) {
-            char what[128];
-            snprintf(what, sizeof what,
-                     "expected a number of months (1 to %d), month, quarter or year, "
-                     "got ",
-                     XS__TERM_MAX);
-            return fail(msg, msg_n, what, s, len);
-        }
-        out->type = XS__V_INT;
-        out->i = v;
-        return 0;
-    }
+        return check_bool(s, len, out, msg, msg_n);
+    case XS__F_ENUM:
+        if (check_enum(f, s, len, msg, msg_n) < 0) return -1;
+        break;
+    case XS__F_TERM:
+        return check_term(s, len, out, msg, msg_n);
     case XS__F_LIMITS:
         if (!check_limits(s, len))
             return fail(msg, msg_n,
@@ -437,7 +476,6 @@ int xs__validate_value(const xs__field_spec *f, const char *s, size_t len,
                             len);
         break;
     }
-text:
     out->type = XS__V_TEXT;
     out->s = s;
     out->len = len;

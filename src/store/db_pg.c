@@ -702,6 +702,63 @@ int xs__pg_copy_end(xs__pg *c)
     return rc;
 }
 
+/* Reads and checks the results that end a COPY; XS__DB_OK or the first
+ * error. */
+static int copy_results(xs__pg *c)
+{
+    int rc = XS__DB_OK;
+    PGresult *r;
+    while ((r = PQgetResult(c->conn)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == XS__DB_OK) rc = set_err(c, r);
+        PQclear(r);
+    }
+    return rc;
+}
+
+int xs__pg_copy_out_begin(xs__pg *c, const char *sql)
+{
+    PGresult *r = PQexec(c->conn, sql);
+    if (PQresultStatus(r) != PGRES_COPY_OUT) {
+        int rc = set_err(c, r);
+        PQclear(r);
+        return rc;
+    }
+    PQclear(r);
+    return XS__DB_OK;
+}
+
+int xs__pg_copy_out_row(xs__pg *c, char **row, size_t *len)
+{
+    *row = NULL;
+    *len = 0;
+    int n = PQgetCopyData(c->conn, row, 0);
+    if (n > 0) {
+        *len = (size_t)n;
+        return XS__DB_ROW;
+    }
+    if (n == -1) {
+        int rc = copy_results(c);
+        return rc == XS__DB_OK ? XS__DB_DONE : rc;
+    }
+    snprintf(c->err, sizeof c->err, "%s", PQerrorMessage(c->conn));
+    copy_results(c);
+    return XS__DB_ERROR;
+}
+
+void xs__pg_copy_out_free(char *row)
+{
+    if (row) PQfreemem(row);
+}
+
+void xs__pg_copy_out_end(xs__pg *c)
+{
+    char *row;
+    int n;
+    while ((n = PQgetCopyData(c->conn, &row, 0)) > 0)
+        PQfreemem(row);
+    copy_results(c);
+}
+
 void xs__pg_copy_abort(xs__pg *c)
 {
     PQputCopyEnd(c->conn, "abandoned");

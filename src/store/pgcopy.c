@@ -11,6 +11,10 @@
  * since a connection carries one COPY at a time. Rows are buffered while
  * the writer's COPY is not open, so switching costs a round trip per
  * buffer, not per row.
+ *
+ * The other way, xs__pgcopy_scan reads a query's rows by COPY (query) TO
+ * STDOUT: the importer's scans of the keys a table holds (a million order
+ * keys by cursor FETCHes took the server 1.8 s of a 2.6 s re-import).
  */
 #include "store/pgcopy.h"
 
@@ -150,4 +154,82 @@ void xs__pgcopy_free(xs__pgcopy *c)
     xs__free(c->sql);
     xs__free(c->buf);
     xs__free(c);
+}
+
+/* ---------------------------------------------------------------------- */
+/* COPY TO: reading rows                                                   */
+/* ---------------------------------------------------------------------- */
+
+/* Splits a row of COPY's text format (NUL-terminated, its newline
+ * included) into n values in place: each NUL-terminated, escapes undone,
+ * \N (NULL) as "". Returns 0, or -1 when the row has another count. */
+static int split_row(char *row, size_t len, xs__value *vals, size_t n)
+{
+    if (len && row[len - 1] == '\n') row[--len] = 0;
+    char *r = row, *w = row, *end = row + len;
+    for (size_t i = 0; i < n; i++) {
+        char *start = w;
+        int null =
+            r + 2 <= end && r[0] == '\\' && r[1] == 'N' && (r + 2 == end || r[2] == '\t');
+        if (null) r += 2;
+        while (!null && r < end && *r != '\t') {
+            char ch = *r++;
+            if (ch == '\\' && r < end) {
+                ch = *r++;
+                ch = ch == 't'   ? '\t'
+                     : ch == 'n' ? '\n'
+                     : ch == 'r' ? '\r'
+                     : ch == 'b' ? '\b'
+                     : ch == 'f' ? '\f'
+                     : ch == 'v' ? '\v'
+                                 : ch;
+            }
+            *w++ = ch;
+        }
+        int last = r == end;
+        if (last != (i + 1 == n)) return -1;
+        vals[i].type = XS__V_TEXT;
+        vals[i].s = null ? "" : start;
+        vals[i].len = null ? 0 : (size_t)(w - start);
+        *w++ = 0; /* over the tab (or the NUL) that ended it: w <= r */
+        r++;
+    }
+    return 0;
+}
+
+/* Contract in pgcopy.h. */
+int xs__pgcopy_scan(xs_store *st, const char *select, size_t n_cols,
+                    int (*fn)(void *ctx, const xs__value *vals, size_t n_vals), void *ctx,
+                    xs_error *err)
+{
+    size_t n = strlen(select) + 32;
+    char *sql = xs__malloc(n);
+    if (!sql) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    snprintf(sql, n, "COPY (%s) TO STDOUT", select);
+    int db = xs__pg_copy_out_begin(st->pg, sql);
+    xs__free(sql);
+    if (db != XS__DB_OK) return xs__store_dberr(st, "reading keys", err);
+    xs__value vals[8];
+    int rc = XS_OK;
+    for (;;) {
+        char *row;
+        size_t len;
+        db = xs__pg_copy_out_row(st->pg, &row, &len);
+        if (db == XS__DB_DONE) break;
+        if (db != XS__DB_ROW) {
+            rc = xs__store_dberr(st, "reading keys", err);
+            break;
+        }
+        if (n_cols > 8 || split_row(row, len, vals, n_cols) < 0)
+            rc = xs__error_set(err, XS_EDB, NULL, 0, NULL,
+                               "reading keys: a row of %zu columns expected", n_cols);
+        else
+            rc = fn(ctx, vals, n_cols);
+        xs__pg_copy_out_free(row);
+        if (rc < 0) {
+            xs__pg_copy_out_end(st->pg);
+            break;
+        }
+    }
+    return rc;
 }

@@ -36,4 +36,13 @@ int xs__pgcopy_end(xs__pgcopy *c, xs_error *err);
  * fine. */
 void xs__pgcopy_free(xs__pgcopy *c);
 
+/* Calls fn once per row of the query `select` (no parameters), read by
+ * COPY (select) TO STDOUT, with its n_cols (at most 8) values as text
+ * (NULL as ""; NUL-terminated; borrowed for the call). fn returns 0 to go
+ * on or a negative code to stop (returned, the rest of the rows dropped).
+ * Returns XS_OK, fn's code, XS_ENOMEM or XS_EDB. */
+int xs__pgcopy_scan(xs_store *st, const char *select, size_t n_cols,
+                    int (*fn)(void *ctx, const xs__value *vals, size_t n_vals), void *ctx,
+                    xs_error *err);
+
 #endif

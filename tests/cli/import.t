@@ -35,6 +35,25 @@ done
 expect_err 0 'imported orders.csv: 6 rows (0 new, 0 updated, 6 unchanged) in #.# s' "$XS" import --db $DB orders orders.csv
 expect_err 0 'imported customers.csv: 5 rows (0 new, 0 updated, 5 unchanged) in #.# s' "$XS" import --db $DB customers customers.csv
 
+# ids with backslashes (COPY's escape) and one spelled as COPY's NULL: a
+# re-import finds every key (on PostgreSQL the store's keys are read back
+# by COPY ... TO STDOUT, its escapes undone), an order finds its customer
+DB_ODD=$(new_db odd)
+printf 'customer_id,name,signup_date\n"a\\b",x,2024-01-01\n\\N,z,2024-01-01\n"c\\\\d",w,2024-01-01\n' >odd.csv
+printf 'order_id,customer_id,date,product_id,quantity,amount\n"o\\1","a\\b",2024-02-01,crm-seat,1,1.00\n\\N,\\N,2024-02-01,crm-seat,1,1.00\n"o\\\\t","c\\\\d",2024-02-01,crm-seat,1,1.00\n' >oddo.csv
+expect_rc 0 "$XS" import --db $DB_ODD products products.csv
+expect_err 0 'imported odd.csv: 3 rows (3 new, 0 updated, 0 unchanged) in #.# s' "$XS" import --db $DB_ODD customers odd.csv
+expect_err 0 'imported odd.csv: 3 rows (0 new, 0 updated, 3 unchanged) in #.# s' "$XS" import --db $DB_ODD customers odd.csv
+expect_err 0 'imported oddo.csv: 3 rows (3 new, 0 updated, 0 unchanged) in #.# s' "$XS" import --db $DB_ODD orders oddo.csv
+expect_err 0 'imported oddo.csv: 3 rows (0 new, 0 updated, 3 unchanged) in #.# s' "$XS" import --db $DB_ODD orders oddo.csv
+cat >odd.want <<'CSV'
+order_id,customer_id,date,product_id,quantity,amount
+\N,\N,2024-02-01,crm-seat,1,1.00
+o\1,a\b,2024-02-01,crm-seat,1,1.00
+o\\t,c\\d,2024-02-01,crm-seat,1,1.00
+CSV
+expect_out 0 odd.want -- "$XS" export --db $DB_ODD orders
+
 # exact error output, all or nothing
 cat > bad.csv <<'CSV'
 order_id,customer_id,date,product_id,quantity,amount
