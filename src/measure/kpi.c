@@ -87,19 +87,13 @@ int64_t xs__kpi_div_round(int64_t x, int64_t d)
     return -((-x + d / 2) / d);
 }
 
-/* Revenue multiplier of a subscription of product p: annual amount per
- * unit_price x quantity. */
-static int64_t sub_arr(const xs_snapshot *s, size_t i)
+/* Annual recurring revenue of subscription row i in minor units: 12 x the
+ * monthly part plus the yearly part (xs__snap_sub_revenue). */
+static int64_t sub_arr(const xs_snapshot *s, uint32_t i)
 {
-    int64_t v = (int64_t)s->sub.quantity[i] * s->sub.unit_price[i];
-    switch (s->prod.billing[s->sub.product[i]]) {
-    case XS_SNAP_BILL_MONTH:
-        return v * 12;
-    case XS_SNAP_BILL_YEAR:
-        return v;
-    default:
-        return 0;
-    }
+    int64_t month = 0, year = 0;
+    xs__snap_sub_revenue(s, i, &month, &year);
+    return month * 12 + year;
 }
 
 int64_t xs__kpi_arr_at(const xs_snapshot *s, uint32_t c, int32_t day)
@@ -107,7 +101,7 @@ int64_t xs__kpi_arr_at(const xs_snapshot *s, uint32_t c, int32_t day)
     int64_t sum = 0;
     for (uint32_t i = s->cust.sub_off[c]; i < s->cust.sub_off[c + 1]; i++) {
         if (s->sub.start[i] > day) break; /* sorted by start */
-        if (s->sub.end[i] != XS_SNAP_NO_DATE && s->sub.end[i] <= day) continue;
+        if (!xs__snap_sub_active(s, i, day)) continue;
         sum += sub_arr(s, i);
     }
     return sum;
@@ -593,14 +587,6 @@ static void fill_row(const kpi_ctx *x, size_t p, size_t g, const costs *cost,
 /* Options                                                                 */
 /* ---------------------------------------------------------------------- */
 
-static int parse_day(const char *s, const char *opt, int32_t *out, xs_error *err)
-{
-    if (xs__date_parse(s, strlen(s), out) == 0) return XS_OK;
-    char q[80];
-    xs__error_quote(q, sizeof q, s, strlen(s));
-    return xs__error_param(err, XS_EINVAL, NULL, opt, "not a date: %s", q);
-}
-
 static int parse_amount(const char *s, int scale, const char *opt, double *out,
                         xs_error *err)
 {
@@ -645,8 +631,8 @@ static int check_opts(const xs_snapshot *s, const xs_kpi_opts *o, int32_t *from,
 
     int32_t lo = 0, hi = 0;
     *has_data = xs__kpi_data_range(s, &lo, &hi) == 0;
-    if (o->from && (rc = parse_day(o->from, "from", &lo, err)) < 0) return rc;
-    if (o->to && (rc = parse_day(o->to, "to", &hi, err)) < 0) return rc;
+    if (o->from && (rc = xs__date_param(o->from, "from", &lo, err)) < 0) return rc;
+    if (o->to && (rc = xs__date_param(o->to, "to", &hi, err)) < 0) return rc;
     if (o->from && o->to && lo > hi) {
         char a[11], b[11];
         xs__date_format(lo, a);

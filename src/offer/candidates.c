@@ -68,12 +68,6 @@ static int met_slot(xs__offer_fam *x, uint16_t m, int add)
     return i;
 }
 
-static int active(const struct xs_snapshot *s, uint32_t r, int32_t d)
-{
-    return s->sub.start[r] <= d &&
-           (s->sub.end[r] == XS_SNAP_NO_DATE || s->sub.end[r] > d);
-}
-
 void xs__offer_gather(const xs_offer_engine *en, uint32_t c, xs__offer_cust *st)
 {
     const struct xs_snapshot *s = en->s;
@@ -99,16 +93,14 @@ void xs__offer_gather(const xs_offer_engine *en, uint32_t c, xs__offer_cust *st)
     }
     /* subscriptions: families active at as_of */
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
-        if (!active(s, r, as_of)) continue;
+        if (!xs__snap_sub_active(s, r, as_of)) continue;
         uint32_t p = s->sub.product[r];
         uint16_t f = s->prod.family[p];
         if (f == XS_SNAP_NONE16) continue;
         int k = fam_slot(st, f);
         if (k < 0) continue;
         xs__offer_fam *x = &st->fam[k];
-        double price = (double)s->sub.unit_price[r] / en->money_div * s->sub.quantity[r];
-        if (s->prod.billing[p] == XS_SNAP_BILL_YEAR) price /= 12;
-        if (s->prod.billing[p] != XS_SNAP_BILL_ONCE) x->monthly += price;
+        x->monthly += xs__snap_sub_mrr(s, r) / en->money_div;
         if (s->prod.kind[p] == XS_SNAP_KIND_PLAN) {
             x->plan = (int32_t)p;
             x->plan_row = r;
@@ -402,8 +394,7 @@ static void family_cands(const xs_offer_engine *en, const xs__offer_cust *st,
         as_of - s->sub.start[x->plan_row] >= (int32_t)cfg->term_min_days &&
         (!any_use || (top >= 0 && top_u >= cfg->usage_low))) {
         double qty = s->sub.quantity[x->plan_row];
-        double now = (double)s->sub.unit_price[x->plan_row] / en->money_div * qty;
-        if (s->prod.billing[plan] == XS_SNAP_BILL_YEAR) now /= 12;
+        double now = xs__snap_sub_mrr(s, x->plan_row) / en->money_div;
         int32_t to = -1;
         double then = NAN;
         if (next == 12 && en->annual[plan] >= 0) {

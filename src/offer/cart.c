@@ -183,8 +183,7 @@ int xs_offer_cart(const xs_offer_engine *en, const char *customer_id,
      * upsells, not placements */
     if (c != XS_OFFER_ANONYMOUS)
         for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
-            if (s->sub.start[r] > en->as_of ||
-                (s->sub.end[r] != XS_SNAP_NO_DATE && s->sub.end[r] <= en->as_of))
+            if (!xs__snap_sub_active(s, r, en->as_of))
                 continue;
             uint16_t f = s->prod.family[s->sub.product[r]];
             size_t j = 0;

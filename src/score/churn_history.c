@@ -122,15 +122,10 @@ const char *xs__churn_history_col_name(size_t c)
     return c < XS__CH_N_COLS ? COL_NAMES[c] : NULL;
 }
 
-static int sub_active(const xs__snap_subscriptions *sb, uint32_t r, int32_t d)
-{
-    return sb->start[r] <= d && (sb->end[r] == XS_SNAP_NO_DATE || sb->end[r] > d);
-}
-
 int xs__churn_history_active(const struct xs_snapshot *s, uint32_t c, int32_t d)
 {
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++)
-        if (sub_active(&s->sub, r, d)) return 1;
+        if (xs__snap_sub_active(s, r, d)) return 1;
     return 0;
 }
 
@@ -165,19 +160,11 @@ int32_t xs__churn_history_data_end(const struct xs_snapshot *s)
 /* One customer's features                                                 */
 /* ---------------------------------------------------------------------- */
 
-/* Monthly value of subscription r in minor units. */
-static double monthly(const struct xs_snapshot *s, uint32_t r)
-{
-    uint8_t b = s->prod.billing[s->sub.product[r]];
-    double v = (double)s->sub.unit_price[r] * (double)s->sub.quantity[r];
-    return b == XS_SNAP_BILL_ONCE ? 0 : b == XS_SNAP_BILL_YEAR ? v / 12 : v;
-}
-
 static double mrr_on(const struct xs_snapshot *s, uint32_t c, int32_t d)
 {
     double m = 0;
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++)
-        if (sub_active(&s->sub, r, d)) m += monthly(s, r);
+        if (xs__snap_sub_active(s, r, d)) m += xs__snap_sub_mrr(s, r);
     return m;
 }
 
@@ -210,7 +197,7 @@ static double capacity(const struct xs_snapshot *s, uint32_t c, uint16_t f,
     double cap = 0;
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
         uint32_t p = s->sub.product[r];
-        if (s->prod.family[p] != f || !sub_active(&s->sub, r, d)) continue;
+        if (s->prod.family[p] != f || !xs__snap_sub_active(s, r, d)) continue;
         cap += limit_of(s, p, metric) * (double)s->sub.quantity[r];
     }
     return cap;
@@ -290,7 +277,7 @@ static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, doub
     int tier = 0, plan_terms = 0, any_terms = 0; /* term_bit() sets */
     int32_t renew = XS_SNAP_NO_DATE;
     for (uint32_t r = cu->sub_off[c]; r < cu->sub_off[c + 1]; r++) {
-        if (!sub_active(sb, r, t)) continue;
+        if (!xs__snap_sub_active(s, r, t)) continue;
         uint32_t p = sb->product[r];
         n_subs++;
         seen_add(prods, &n_prods, p);
@@ -496,14 +483,6 @@ static int check_model(const xs__churn_enc *me, xs_error *err)
                            q);
 }
 
-static int parse_day(const char *s, const char *opt, int32_t *out, xs_error *err)
-{
-    if (s && xs__date_parse(s, strlen(s), out) == 0) return XS_OK;
-    char q[128];
-    xs__error_quote(q, sizeof q, s ? s : "", s ? strlen(s) : 0);
-    return xs__error_param(err, XS_EINVAL, NULL, opt, "not a date: %s", q);
-}
-
 static int check_horizon(int h, xs_error *err)
 {
     if (h >= 1 && h <= MAX_HORIZON) return XS_OK;
@@ -652,7 +631,7 @@ static int two_classes(const xs_churn_data *d, int32_t t, int h, xs_error *err)
 static int resolve_as_of(const struct xs_snapshot *s, const char *as_of, int32_t *out,
                          xs_error *err)
 {
-    if (as_of) return parse_day(as_of, "as_of", out, err);
+    if (as_of) return xs__date_param(as_of, "as_of", out, err);
     *out = xs__churn_history_data_end(s);
     if (*out == XS_SNAP_NO_DATE)
         return xs__error_param(err, XS_EINVAL, NULL, "db",
@@ -667,7 +646,7 @@ static int resolve_cutoff(const struct xs_snapshot *s, const xs_churn_history_op
     int rc;
     int32_t as_of;
     if ((rc = check_horizon(o->horizon, err)) < 0) return rc;
-    if (o->cutoff) return parse_day(o->cutoff, "cutoff", t1, err);
+    if (o->cutoff) return xs__date_param(o->cutoff, "cutoff", t1, err);
     if ((rc = resolve_as_of(s, o->as_of, &as_of, err)) < 0) return rc;
     *t1 = as_of - 2 * o->horizon;
     return XS_OK;
@@ -686,7 +665,7 @@ int xs_churn_history_features(const xs_snapshot *s, const char *cutoff, int hori
     int32_t t;
     int rc;
     *out = NULL;
-    if ((rc = parse_day(cutoff, "cutoff", &t, err)) < 0) return rc;
+    if ((rc = xs__date_param(cutoff, "cutoff", &t, err)) < 0) return rc;
     return build(s, t, horizon, m ? xs__churn_model_enc(m) : NULL, out, err);
 }
 
