@@ -251,24 +251,13 @@ static const char *term_name(int bits)
     }
 }
 
-/* Fills num[XS__CH_N_NUMERIC] and cat[4] (borrowed strings) for customer
- * c, active on t. Returns XS_OK or XS_ENOMEM. */
-static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, double *num,
-                        const char **cat, scratch *w)
+/* The subscriptions active on t: counts, top plan tier, days to the
+ * next renewal, billing term (cat[0]). XS_OK or XS_ENOMEM. */
+static int row_subs(const struct xs_snapshot *s, uint32_t c, int32_t t, double *num,
+                    const char **cat, scratch *w)
 {
     const xs__snap_customers *cu = &s->cust;
     const xs__snap_subscriptions *sb = &s->sub;
-    double scale = pow(10, s->money_scale);
-    for (size_t i = 0; i < XS__CH_N_NUMERIC; i++)
-        num[i] = NAN;
-    num[XS__CH_TENURE] =
-        cu->signup[c] == XS_SNAP_NO_DATE ? NAN : (double)(t - cu->signup[c]);
-    double m0 = mrr_on(s, c, t);
-    num[XS__CH_MRR] = m0 / scale;
-    num[XS__CH_MRR_CHANGE_90] = (m0 - mrr_on(s, c, t - 90)) / scale;
-    num[XS__CH_MRR_CHANGE_180] = (m0 - mrr_on(s, c, t - 180)) / scale;
-
-    /* subscriptions active on t */
     size_t n_sub_rows = cu->sub_off[c + 1] - cu->sub_off[c];
     if (xs__grow(&w->seen, &w->seen_cap, 2 * n_sub_rows + 1, sizeof *w->seen) < 0)
         return XS_ENOMEM;
@@ -299,7 +288,15 @@ static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, doub
     if (renew != XS_SNAP_NO_DATE) num[XS__CH_DAYS_TO_RENEWAL] = (double)(renew - t);
     cat[0] = term_name(plan_terms ? plan_terms : any_terms);
 
-    /* utilisation: latest point per (family, metric) in (t - 62, t] */
+    return XS_OK;
+}
+
+/* Utilisation: the latest point per (family, metric) in (t - 62, t], its
+ * maximum and the seats'. XS_OK or XS_ENOMEM. */
+static int row_usage(const struct xs_snapshot *s, uint32_t c, int32_t t, double *num,
+                     scratch *w)
+{
+    const xs__snap_customers *cu = &s->cust;
     size_t n_pts = 0;
     size_t n_use = cu->usage_off[c + 1] - cu->usage_off[c];
     if (xs__grow(&w->pts, &w->cap, n_use + 1, sizeof *w->pts) < 0) return XS_ENOMEM;
@@ -334,7 +331,14 @@ static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, doub
             num[XS__CH_SEAT_UTIL] = v;
     }
 
-    /* events dated <= t (sorted by date) */
+    return XS_OK;
+}
+
+/* Events dated <= t (sorted by date): logins and their trends, NPS,
+ * tickets, open critical cases, failed payments, cancel requests. */
+static void row_events(const struct xs_snapshot *s, uint32_t c, int32_t t, double *num)
+{
+    const xs__snap_customers *cu = &s->cust;
     double l30 = 0, l30_90 = 0, l90_180 = 0, nps_sum = 0;
     size_t n_nps = 0, tickets = 0, tickets_y = 0, open_crit = 0, pay = 0, cancel = 0;
     uint32_t e0 = cu->event_off[c], e1 = cu->event_off[c + 1];
@@ -391,6 +395,14 @@ static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, doub
     num[XS__CH_PAYMENT_FAILED] = (double)pay;
     num[XS__CH_CANCEL_90] = (double)cancel;
 
+}
+
+/* Offers declined in the last 180 days, orders and their amount net of
+ * returns. */
+static void row_offers_orders(const struct xs_snapshot *s, uint32_t c, int32_t t,
+                              double scale, double *num)
+{
+    const xs__snap_customers *cu = &s->cust;
     size_t declined = 0;
     for (uint32_t o = cu->offer_off[c]; o < cu->offer_off[c + 1]; o++) {
         int32_t d = s->off.outcome_at[o];
@@ -415,7 +427,27 @@ static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, doub
     num[XS__CH_ORDERS] = (double)n_ord;
     if (n_ord) num[XS__CH_DAYS_SINCE_ORDER] = (double)(t - last);
     num[XS__CH_ORDER_AMOUNT] = amount / scale;
+}
 
+/* Fills num[XS__CH_N_NUMERIC] and cat[4] (borrowed strings) for customer
+ * c, active on t. Returns XS_OK or XS_ENOMEM. */
+static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, double *num,
+                        const char **cat, scratch *w)
+{
+    const xs__snap_customers *cu = &s->cust;
+    double scale = pow(10, s->money_scale);
+    for (size_t i = 0; i < XS__CH_N_NUMERIC; i++)
+        num[i] = NAN;
+    num[XS__CH_TENURE] =
+        cu->signup[c] == XS_SNAP_NO_DATE ? NAN : (double)(t - cu->signup[c]);
+    double m0 = mrr_on(s, c, t);
+    num[XS__CH_MRR] = m0 / scale;
+    num[XS__CH_MRR_CHANGE_90] = (m0 - mrr_on(s, c, t - 90)) / scale;
+    num[XS__CH_MRR_CHANGE_180] = (m0 - mrr_on(s, c, t - 180)) / scale;
+    if (row_subs(s, c, t, num, cat, w) < 0 || row_usage(s, c, t, num, w) < 0)
+        return XS_ENOMEM;
+    row_events(s, c, t, num);
+    row_offers_orders(s, c, t, scale, num);
     cat[1] = xs__snap_dict_str(&s->dict.segments, cu->segment[c]);
     cat[2] = xs__snap_dict_str(&s->dict.industries, cu->industry[c]);
     cat[3] = xs__snap_dict_str(&s->dict.sizes, cu->size[c]);
