@@ -578,8 +578,8 @@ static int row_compare(const xs_exp_data *d, const xs_exp_opts *o, const exp_gro
     if (!d->cov) return XS_OK;
     /* adjusted values are not 0/1: Welch unless bootstrap */
     xs_exp_method cm = method == XS_EXP_BOOTSTRAP ? XS_EXP_BOOTSTRAP : XS_EXP_WELCH;
-    if (compare(cm, M->yc + G->start[g], nt, M->yc + G->start[G->ctl], nc, o, seed, &cmp) <
-        0)
+    if (compare(cm, M->yc + G->start[g], nt, M->yc + G->start[G->ctl], nc, o, seed,
+                &cmp) < 0)
         return XS_ENOMEM;
     row->cuped_lift = cmp.lift;
     row->cuped_lo = cmp.lo;

@@ -718,7 +718,8 @@ static int count_periods(kpi_ctx *x, int32_t from, xs_error *err)
          ps = xs__date_add_months(ps, months)) {
         if (++P > XS_KPI_MAX_PERIODS)
             return xs__error_param(err, XS_ERANGE, NULL, "from",
-                                   "more than %d periods in the range", XS_KPI_MAX_PERIODS);
+                                   "more than %d periods in the range",
+                                   XS_KPI_MAX_PERIODS);
     }
     x->P = P;
     x->B = P + 1;

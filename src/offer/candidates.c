@@ -131,7 +131,7 @@ typedef struct fam_ctx {
     const xs__offer_cust *st;
     const xs__offer_fam *x;
     cands *cs;
-    double H;      /* the horizon in months */
+    double H; /* the horizon in months */
     int32_t as_of;
     int32_t plan;  /* the plan held */
     int32_t packp; /* the family's seat-pack product, -1 */
@@ -328,7 +328,8 @@ static void protective_addons(const fam_ctx *f, xs_offer_trigger trig, double p)
     for (uint32_t i = s->prod.family_off[fam]; i < s->prod.family_off[fam + 1]; i++) {
         uint32_t q = s->prod.family_products[i];
         const xs__offer_ret *rt = xs__offer_retention_of(en, f->plan, q, f->term);
-        if (!rt || !rt->protective || (int32_t)q == f->packp || holds_addon(x, q)) continue;
+        if (!rt || !rt->protective || (int32_t)q == f->packp || holds_addon(x, q))
+            continue;
         xs_offer *o = add(f->cs, st, XS_OFFER_UPSELL, trig, -1, (int32_t)q, p);
         if (!o) continue;
         double rw = (double)rt->churn_with / rt->n_with;
@@ -337,8 +338,8 @@ static void protective_addons(const fam_ctx *f, xs_offer_trigger trig, double p)
         o->revenue_delta = en->monthly[q] * H;
         /* the add-on's revenue, and the family revenue kept: the customer's
          * risk x the relative drop in churn seen */
-        o->value = o->revenue_delta +
-                   st->p_churn * (ro > 0 ? 1 - rw / ro : 0) * (x->monthly * H + o->revenue_delta);
+        o->value = o->revenue_delta + st->p_churn * (ro > 0 ? 1 - rw / ro : 0) *
+                                          (x->monthly * H + o->revenue_delta);
         o->at_stake = x->monthly * H;
         o->rule_from = f->plan;
         o->timing = f->as_of;
@@ -424,11 +425,12 @@ static void lower_tier(const fam_ctx *f, xs_offer_trigger trig, double p)
     for (int m = 0; m < x->n_met; m++) {
         double lim = limit_of(s, lower, x->met[m]);
         double extra = x->cap[m] - limit_of(s, plan, x->met[m]);
-        if (!isnan(lim) && !isnan(x->used[m]) && x->used[m] > lim + (extra > 0 ? extra : 0))
+        if (!isnan(lim) && !isnan(x->used[m]) &&
+            x->used[m] > lim + (extra > 0 ? extra : 0))
             return;
     }
-    xs_offer *o =
-        downsell(f, trig, p, plan, lower, (en->monthly[plan] - en->monthly[lower]) * f->H);
+    xs_offer *o = downsell(f, trig, p, plan, lower,
+                           (en->monthly[plan] - en->monthly[lower]) * f->H);
     if (o && f->top >= 0) set_top_metric(f, o);
 }
 
@@ -445,7 +447,7 @@ static void fewer_seat_packs(const fam_ctx *f, xs_offer_trigger trig, double p)
     if (need < 0) need = 0;
     if (need >= x->pack_qty) return;
     xs_offer *o = downsell(f, trig, p, x->pack, x->pack,
-                          en->monthly[x->pack] * (x->pack_qty - need) * f->H);
+                           en->monthly[x->pack] * (x->pack_qty - need) * f->H);
     if (!o) return;
     o->qty_from = x->pack_qty;
     o->qty_to = (uint32_t)need;
@@ -461,7 +463,8 @@ static void drop_addons(const fam_ctx *f, xs_offer_trigger trig, double p)
     const xs__offer_fam *x = f->x;
     for (int k = 0; k < x->n_addons; k++) {
         int32_t a = (int32_t)x->addons[k];
-        const xs__offer_ret *rt = xs__offer_retention_of(en, f->plan, (uint32_t)a, f->term);
+        const xs__offer_ret *rt =
+            xs__offer_retention_of(en, f->plan, (uint32_t)a, f->term);
         if (rt && rt->protective) continue;
         downsell(f, trig, p, a, -1, en->monthly[a] * f->H);
     }
@@ -475,8 +478,8 @@ static void monthly_billing(const fam_ctx *f, xs_offer_trigger trig, double p)
     const xs__offer_fam *x = f->x;
     int32_t mon = en->monthly_of[f->plan];
     if (mon < 0 || x->renewal == XS_SNAP_NO_DATE || x->renewal < f->as_of) return;
-    xs_offer *o =
-        downsell(f, trig, p, f->plan, mon, (en->monthly[f->plan] - en->monthly[mon]) * f->H);
+    xs_offer *o = downsell(f, trig, p, f->plan, mon,
+                           (en->monthly[f->plan] - en->monthly[mon]) * f->H);
     if (!o) return;
     o->days = x->renewal - f->as_of;
     int32_t t = x->renewal - (int32_t)en->cfg.lead_days;
@@ -515,9 +518,18 @@ static void family_cands(const xs_offer_engine *en, const xs__offer_cust *st,
 {
     if (x->plan < 0) return;
     const xs_offer_config *cfg = &en->cfg;
-    fam_ctx f = {.en = en, .st = st, .x = x, .cs = cs, .H = cfg->horizon_months,
-                 .as_of = en->as_of, .plan = x->plan, .packp = en->seat_pack[x->family],
-                 .top = -1, .top_u = -1, .seats = -1, .low = 1};
+    fam_ctx f = {.en = en,
+                 .st = st,
+                 .x = x,
+                 .cs = cs,
+                 .H = cfg->horizon_months,
+                 .as_of = en->as_of,
+                 .plan = x->plan,
+                 .packp = en->seat_pack[x->family],
+                 .top = -1,
+                 .top_u = -1,
+                 .seats = -1,
+                 .low = 1};
     for (int m = 0; m < x->n_met; m++) {
         if (isnan(x->used[m]) || !(x->cap[m] > 0)) continue;
         double u = x->used[m] / x->cap[m];

@@ -191,8 +191,9 @@ static size_t held_families(const xs_offer_engine *en, uint32_t c,
 /* Every piece of evidence of the antecedents (order rules, then
  * neighbours), grouped by candidate: *ev (grown, caller frees), *n_ev.
  * XS_OK or XS_ENOMEM. */
-static int gather_evidence(const xs_offer_engine *en, const antecedent *ante, size_t n_ante,
-                           const uint32_t *skip, size_t n_skip, evidence **ev, size_t *n_ev)
+static int gather_evidence(const xs_offer_engine *en, const antecedent *ante,
+                           size_t n_ante, const uint32_t *skip, size_t n_skip,
+                           evidence **ev, size_t *n_ev)
 {
     const struct xs_snapshot *s = en->s;
     size_t cap_ev = 0;

@@ -7,9 +7,9 @@
  * adapter, product ladders, rules and adoption lags via rules.c, the
  * propensity model via value.c); xs_offer_decide() (engine.c) fills a
  * xs__offer_cust from the customer's CSR ranges (gather.c), generates
- * the candidates (candidates.c, from its tables of triggers), values them (value.c), applies the
- * guardrails and ranks (guardrails.c). explain.c turns an offer into text
- * and table rows; targets.c aggregates every customer.
+ * the candidates (candidates.c, from its tables of triggers), values them (value.c),
+ * applies the guardrails and ranks (guardrails.c). explain.c turns an offer into text and
+ * table rows; targets.c aggregates every customer.
  */
 #ifndef XS_OFFER_INT_H
 #define XS_OFFER_INT_H

@@ -394,7 +394,6 @@ static void row_events(const struct xs_snapshot *s, uint32_t c, int32_t t, doubl
     num[XS__CH_OPEN_CRITICAL] = (double)open_crit;
     num[XS__CH_PAYMENT_FAILED] = (double)pay;
     num[XS__CH_CANCEL_90] = (double)cancel;
-
 }
 
 /* Offers declined in the last 180 days, orders and their amount net of
