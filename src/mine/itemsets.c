@@ -987,9 +987,9 @@ static int search(miner *M, const flat_db *F, size_t n_freq)
         return expand(M, 0, 0, (uint32_t)n_freq, F->occ0, (uint32_t)F->n_occ0);
     /* density: the share of (basket, frequent item) pairs present */
     size_t n_occ0 = F->n_occ0;
-    double fill = n_occ0 && n_freq ? (double)(F->len - 1 - n_occ0) /
-                                         ((double)n_occ0 * (double)n_freq)
-                                   : 0;
+    double fill = n_occ0 && n_freq
+                      ? (double)(F->len - 1 - n_occ0) / ((double)n_occ0 * (double)n_freq)
+                      : 0;
     int dense =
         fill >= DENSE_MIN && (double)n_freq * (double)n_occ0 / 8 <= DENSE_MAX_BYTES;
     if (force_algo) dense = force_algo == 2;

@@ -320,7 +320,8 @@ static int rules_result(const rule_set *R, gen *g, xs_rules **out)
     res->total = R->total;
     res->n_tx = g->n_tx;
     size_t n_items = 0;
-    for (size_t i = 0; i < R->n; i++) n_items += R->recs[i].k;
+    for (size_t i = 0; i < R->n; i++)
+        n_items += R->recs[i].k;
     res->items = xs__malloc((n_items + 1) * sizeof *res->items);
     res->off = xs__malloc((R->n + 1) * sizeof *res->off);
     res->n_lhs = xs__malloc((R->n + 1) * sizeof *res->n_lhs);
@@ -332,8 +333,10 @@ static int rules_result(const rule_set *R, gen *g, xs_rules **out)
         const rec *x = &R->recs[i];
         size_t nl = side_ranks(m, x, 0, g->ra);
         size_t nr = side_ranks(m, x, 1, g->rb);
-        for (size_t j = 0; j < nl; j++) res->items[at++] = m->rank2id[g->ra[j]];
-        for (size_t j = 0; j < nr; j++) res->items[at++] = m->rank2id[g->rb[j]];
+        for (size_t j = 0; j < nl; j++)
+            res->items[at++] = m->rank2id[g->ra[j]];
+        for (size_t j = 0; j < nr; j++)
+            res->items[at++] = m->rank2id[g->rb[j]];
         res->off[i + 1] = at;
         res->n_lhs[i] = (uint32_t)nl;
         res->counts[i][0] = x->cz;
@@ -390,7 +393,8 @@ int xs_rules_mine(xs_rules **out, const xs_baskets *b, const xs_rule_opts *o,
         for (uint32_t v = (uint32_t)z; v; v = m.trie[v].parent) k++;
         if (k < 2) continue;
         size_t i = k;
-        for (uint32_t v = (uint32_t)z; v; v = m.trie[v].parent) path[--i] = m.trie[v].item;
+        for (uint32_t v = (uint32_t)z; v; v = m.trie[v].parent)
+            path[--i] = m.trie[v].item;
         if (k > 64) {
             xs__progress_finish(&prog);
             rc = xs__error_set(err, XS_ERANGE, NULL, 0, NULL,

@@ -224,8 +224,8 @@ static int push_count(xs_together *m, uint32_t item, double w)
 
 /* The build's working arrays. */
 typedef struct build_tmp {
-    double *bw;        /* weight of each basket */
-    size_t *inv_off;   /* item i's baskets: inv[inv_off[i] .. inv_off[i + 1]) */
+    double *bw;      /* weight of each basket */
+    size_t *inv_off; /* item i's baskets: inv[inv_off[i] .. inv_off[i + 1]) */
     uint32_t *inv;
     double *acc;       /* co-occurrence weight with the current item */
     uint32_t *stamp;   /* acc[j] is the current item's when stamp[j] == item + 1 */
@@ -292,8 +292,8 @@ static int build_new(const xs_baskets *b, const xs_together_opts *opts, xs_toget
     T->stamp = xs__calloc(n1, sizeof *T->stamp);
     T->touched = xs__malloc(n1 * sizeof *T->touched);
     T->heap = xs__malloc(m->top_k * sizeof *T->heap);
-    if (!m->rank || !m->item_w || !m->off || !T->refs || !T->bw || !T->inv_off || !T->inv ||
-        !T->acc || !T->stamp || !T->touched || !T->heap)
+    if (!m->rank || !m->item_w || !m->off || !T->refs || !T->bw || !T->inv_off ||
+        !T->inv || !T->acc || !T->stamp || !T->touched || !T->heap)
         return XS_ENOMEM;
     if (opts->keep_counts && !(m->c_off = xs__calloc(n_items + 1, sizeof *m->c_off)))
         return XS_ENOMEM;
@@ -302,8 +302,8 @@ static int build_new(const xs_baskets *b, const xs_together_opts *opts, xs_toget
 
 /* Name ranks for tie-breaking, the basket weights (halved every half_life
  * days of age), the item weights and the inverted index item -> baskets. */
-static void index_baskets(const xs_baskets *b, const xs_together_opts *opts, xs_together *m,
-                          build_tmp *T)
+static void index_baskets(const xs_baskets *b, const xs_together_opts *opts,
+                          xs_together *m, build_tmp *T)
 {
     size_t n_items = b->names.n, n_tx = b->n_tx;
     for (uint32_t i = 0; i < n_items; i++)
@@ -366,8 +366,9 @@ static int item_neighbours(const xs_baskets *b, const xs_together_opts *opts,
         double co = acc[j];
         if (opts->keep_counts && (rc = push_count(m, j, co)) < 0) return rc;
         if (co < opts->min_count) continue;
-        cand c = {j, xs__together_sim(m->measure, co, m->item_w[a], m->item_w[j], m->total_w),
-                  co};
+        cand c = {
+            j, xs__together_sim(m->measure, co, m->item_w[a], m->item_w[j], m->total_w),
+            co};
         heap_push(heap, &n_heap, m->top_k, c, m->rank);
     }
     /* pop worst first into the tail: best first in the model */
