@@ -237,6 +237,52 @@ if [ -n "${PEERS:-}" ]; then
     echo "vs eclat / fpgrowth / base: our time / theirs (below 1: we are faster)."
 fi
 
+# ---------------------------------------------------------------- base
+# A second xsell (BASE, e.g. the main branch's Release build) on the miners'
+# commands: the outputs must be byte-identical, the cpu is printed as a ratio.
+base_row() { # label command...
+    b_label=$1; shift
+    "$XS" "$@" >"$TMP/out.x" 2>/dev/null
+    "$BASE" "$@" >"$TMP/out.b" 2>/dev/null
+    cmp -s "$TMP/out.x" "$TMP/out.b" ||
+        { echo "bench_mine: $b_label: the output differs from BASE's" >&2; exit 1; }
+    b_x=$(measure "$XS" "$@")
+    b_b=$(measure "$BASE" "$@")
+    echo "$b_x $b_b" | awk -v l="$b_label" -v n="$(wc -l <"$TMP/out.x")" \
+        '{ printf "| %-52s | %7d | %s s | %s s | %s s | %s s | %.2fx | %.2fx |\n", l, n - 1,
+           $1, $3, $4, $6, $3 / ($6 > 0 ? $6 : 0.005), $1 / ($4 > 0 ? $4 : 0.005) }'
+}
+if [ -n "${BASE:-}" ]; then
+    echo
+    echo "Against BASE=$BASE, same commands, outputs checked byte-identical:"
+    echo
+    echo "| run | rows | xsell wall | xsell cpu | base wall | base cpu | cpu vs base | wall vs base |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    base_row "retail.dat itemsets --min-count 20 (csv)" \
+        itemsets --input "$DATA/retail.dat" --min-count 20 --format csv
+    base_row "retail.dat itemsets --min-count 20 --closed (csv)" \
+        itemsets --input "$DATA/retail.dat" --min-count 20 --closed --format csv
+    base_row "retail.dat itemsets --min-count 20 --maximal (csv)" \
+        itemsets --input "$DATA/retail.dat" --min-count 20 --maximal --format csv
+    base_row "retail.dat rules --min-count 20 --min-confidence 0.5" \
+        rules --input "$DATA/retail.dat" --min-count 20 --min-confidence 0.5 --format csv
+    base_row "retail.dat rules ... 0.5 --max-rules 100 --sort-by lift" \
+        rules --input "$DATA/retail.dat" --min-count 20 --min-confidence 0.5 --max-rules 100 --sort-by lift --format csv
+    base_row "retail.dat together (every item's neighbours)" \
+        together --input "$DATA/retail.dat" --format csv
+    if [ -f "$DATA/T10I4D100K.dat" ]; then
+        base_row "T10I4D100K itemsets --min-count 100 (csv)" \
+            itemsets --input "$DATA/T10I4D100K.dat" --min-count 100 --format csv
+        base_row "T10I4D100K rules --min-count 100 --min-confidence 0.5" \
+            rules --input "$DATA/T10I4D100K.dat" --min-count 100 --min-confidence 0.5 --format csv
+        base_row "T10I4D100K together" together --input "$DATA/T10I4D100K.dat" --format csv
+    fi
+    base_row "dense 40 items 75% itemsets --min-support 0.3 (csv)" \
+        itemsets --input "$TMP/dense.dat" --min-support 0.3 --format csv
+    echo
+    echo "vs base: our time / BASE's (below 1: faster)."
+fi
+
 echo
 echo "wall: best of $REPS runs, file reading included; cpu: least user+system of"
 echo "the runs; result: the count printed, or rows written; vs floor: time /"

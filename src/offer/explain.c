@@ -437,108 +437,138 @@ static const char *upgrade_gain(ctx *c, const xs_offer *o)
     return n ? join(c, "gain.join", item, n) : NULL;
 }
 
-/* The key and variants of the offer's entry, its placeholders set. */
-static const char *choose(ctx *c, const xs_offer *o)
+/* ---- one explainer per trigger: sets the message's variables and picks
+ * its variant of the catalog entry `key` */
+
+typedef const char *(*explainer)(ctx *c, const xs_offer *o, const char *key);
+
+/* The horizon in months (12 when unset). */
+static double horizon(const ctx *c)
+{
+    return c->en->cfg.horizon_months > 0 ? c->en->cfg.horizon_months : 12;
+}
+
+/* usage, renewal: a limit reached, the next tier's. */
+static const char *explain_limit(ctx *c, const xs_offer *o, const char *key)
+{
+    double cap = new_cap(c->en, o);
+    int over = usage_vars(c, o, cap);
+    var(c, "date", date(c, c->en->as_of + o->days));
+    if (isnan(cap)) return xs__msg_pick(c->lang, key, "unlimited", NULL);
+    return xs__msg_pick(c->lang, key, over && cap >= o->used ? "over" : NULL, NULL);
+}
+
+static const char *explain_seats(ctx *c, const xs_offer *o, const char *key)
+{
+    const struct xs_snapshot *s = c->en->s;
+    unsigned k = o->qty_to - o->qty_from;
+    double per = 0;
+    for (uint32_t l = s->prod.limit_off[o->to_product];
+         l < s->prod.limit_off[o->to_product + 1]; l++)
+        if (s->prod.limit_name[l] == o->metric) per = s->prod.limit_value[l];
+    usage_vars(c, o, o->limit + per * k);
+    var(c, "qty", count(c, k));
+    var(c, "price", money(c, o->revenue_delta / horizon(c)));
+    return xs__msg_pick(c->lang, key, k == 1 ? "one" : NULL, NULL);
+}
+
+static const char *explain_term(ctx *c, const xs_offer *o, const char *key)
+{
+    double save = -o->revenue_delta * 12 / horizon(c);
+    char k1[24], k2[24], plan[256];
+    var(c, "from",
+        fill(c, plan_base(pname(c, o->from_product), plan, sizeof plan), NULL, 0));
+    var(c, "saving", money(c, save));
+    snprintf(k1, sizeof k1, "%u", (unsigned)o->term_from);
+    snprintf(k2, sizeof k2, "%u", (unsigned)o->term_to);
+    xs__msg_var v1[] = {{"n", count(c, o->term_from)}},
+                v2[] = {{"n", count(c, o->term_to)}};
+    var(c, "term_from", frag(c, "period", k1, NULL, v1, 1));
+    var(c, "term_to", frag(c, "period", k2, NULL, v2, 1));
+    return xs__msg_pick(c->lang, key,
+                        zero_money(c->en, save) || save < 0 ? "nosaving" : NULL, NULL);
+}
+
+static const char *explain_addon(ctx *c, const xs_offer *o, const char *key)
+{
+    var(c, "price", money(c, o->revenue_delta / horizon(c)));
+    return xs__msg_pick(c->lang, key, NULL, NULL);
+}
+
+/* retention.c: churn with / without it */
+static const char *explain_retention_addon(ctx *c, const xs_offer *o, const char *key)
+{
+    var(c, "price", money(c, o->revenue_delta / horizon(c)));
+    var(c, "with", percent(c, o->n_with ? 100.0 * o->churn_with / o->n_with : 0));
+    var(c, "without",
+        percent(c, o->n_without ? 100.0 * o->churn_without / o->n_without : 0));
+    return xs__msg_pick(c->lang, key, NULL, NULL);
+}
+
+static const char *explain_upgrade(ctx *c, const xs_offer *o, const char *key)
+{
+    const struct xs_snapshot *s = c->en->s;
+    const char *g = upgrade_gain(c, o);
+    var(c, "gain", g);
+    var(c, "family", xs__snap_dict_str(&s->dict.families, s->prod.family[o->to_product]));
+    var(c, "price", money(c, o->revenue_delta));
+    return xs__msg_pick(c->lang, key, g ? NULL : "nogain", NULL);
+}
+
+/* adoption, renewed */
+static const char *explain_adoption(ctx *c, const xs_offer *o, const char *key)
+{
+    const xs_offer_engine *en = c->en;
+    uint32_t k, base;
+    xs__offer_share(en, o, &k, &base);
+    var(c, "share", share(c, k, base, o->confidence, 0));
+    if (o->trigger == XS_TRIG_RENEWED) return xs__msg_pick(c->lang, key, NULL, NULL);
+    if (o->rule_from >= 0 && en->s->prod.kind[o->rule_from] == XS_SNAP_KIND_PRODUCT)
+        return xs__msg_pick(c->lang, key, "shop", NULL);
+    int32_t start = en->as_of - o->days;
+    var(c, "since", date(c, start));
+    xs__msg_var v[] = {{"days", o->lag_days > 0 ? days(c, o->lag_days) : ""}};
+    var(c, "lag",
+        frag(c, "lag",
+             o->lag_days < 0    ? "none"
+             : o->lag_days == 0 ? "zero"
+                                : NULL,
+             NULL, v, 1));
+    return xs__msg_pick(c->lang, key, start >= o->timing ? "today" : NULL, NULL);
+}
+
+/* similar, cart, purchase */
+static const char *explain_order_rule(ctx *c, const xs_offer *o, const char *key)
+{
+    uint32_t k, base;
+    xs__offer_share(c->en, o, &k, &base);
+    var(c, "share", share(c, k, base, o->confidence, 1));
+    return xs__msg_pick(c->lang, key, NULL, NULL);
+}
+
+static const char *explain_bundle(ctx *c, const xs_offer *o, const char *key)
+{
+    const char *item[3] = {pname(c, o->to_product)};
+    size_t n = 1;
+    for (int k = 0; k < 2; k++)
+        if (o->also[k] >= 0) item[n++] = pname(c, o->also[k]);
+    var(c, "items", join(c, "list", item, n));
+    var(c, "price", money(c, o->revenue_delta));
+    var(c, "discount", money(c, o->discount));
+    var(c, "share", share(c, o->share_n, o->base_n, o->confidence, 1));
+    int disc = o->discount > 0 && !zero_money(c->en, o->discount);
+    return xs__msg_pick(c->lang, key, n == 1 ? "one" : NULL, disc ? "discount" : NULL);
+}
+
+/* The downsells (low_usage, churn_risk, cancel_request): their entry is the
+ * move's (drop, packs, monthly, tier), not the trigger's. */
+static const char *explain_downsell(ctx *c, const xs_offer *o, const char *key)
 {
     const xs_offer_engine *en = c->en;
     const struct xs_snapshot *s = en->s;
-    double H = en->cfg.horizon_months > 0 ? en->cfg.horizon_months : 12;
-    const char *key = xs__offer_explain_key(o->trigger);
     char plan[256];
-    if (!key) return NULL;
-    var(c, "product", pname(c, o->to_product));
-    var(c, "from", pname(c, o->from_product));
-    var(c, "base", pname(c, o->rule_from));
-    switch (o->trigger) {
-    case XS_TRIG_USAGE:
-    case XS_TRIG_RENEWAL: {
-        double cap = new_cap(en, o);
-        int over = usage_vars(c, o, cap);
-        var(c, "date", date(c, en->as_of + o->days));
-        if (isnan(cap)) return xs__msg_pick(c->lang, key, "unlimited", NULL);
-        return xs__msg_pick(c->lang, key, over && cap >= o->used ? "over" : NULL, NULL);
-    }
-    case XS_TRIG_SEATS: {
-        unsigned k = o->qty_to - o->qty_from;
-        double per = 0;
-        for (uint32_t l = s->prod.limit_off[o->to_product];
-             l < s->prod.limit_off[o->to_product + 1]; l++)
-            if (s->prod.limit_name[l] == o->metric) per = s->prod.limit_value[l];
-        usage_vars(c, o, o->limit + per * k);
-        var(c, "qty", count(c, k));
-        var(c, "price", money(c, o->revenue_delta / H));
-        return xs__msg_pick(c->lang, key, k == 1 ? "one" : NULL, NULL);
-    }
-    case XS_TRIG_TERM: {
-        double save = -o->revenue_delta * 12 / H;
-        char k1[24], k2[24];
-        var(c, "from", fill(c, plan_base(pname(c, o->from_product), plan, sizeof plan),
-                            NULL, 0));
-        var(c, "saving", money(c, save));
-        snprintf(k1, sizeof k1, "%u", (unsigned)o->term_from);
-        snprintf(k2, sizeof k2, "%u", (unsigned)o->term_to);
-        xs__msg_var v1[] = {{"n", count(c, o->term_from)}}, v2[] = {{"n", count(c, o->term_to)}};
-        var(c, "term_from", frag(c, "period", k1, NULL, v1, 1));
-        var(c, "term_to", frag(c, "period", k2, NULL, v2, 1));
-        return xs__msg_pick(c->lang, key, zero_money(en, save) || save < 0 ? "nosaving" : NULL,
-                            NULL);
-    }
-    case XS_TRIG_ADDON:
-        var(c, "price", money(c, o->revenue_delta / H));
-        return xs__msg_pick(c->lang, key, NULL, NULL);
-    case XS_TRIG_RETENTION_ADDON: /* retention.c: churn with / without it */
-        var(c, "price", money(c, o->revenue_delta / H));
-        var(c, "with", percent(c, o->n_with ? 100.0 * o->churn_with / o->n_with : 0));
-        var(c, "without",
-            percent(c, o->n_without ? 100.0 * o->churn_without / o->n_without : 0));
-        return xs__msg_pick(c->lang, key, NULL, NULL);
-    case XS_TRIG_SHOP_UPGRADE: {
-        const char *g = upgrade_gain(c, o);
-        var(c, "gain", g);
-        var(c, "family", xs__snap_dict_str(&s->dict.families, s->prod.family[o->to_product]));
-        var(c, "price", money(c, o->revenue_delta));
-        return xs__msg_pick(c->lang, key, g ? NULL : "nogain", NULL);
-    }
-    case XS_TRIG_ADOPTION:
-    case XS_TRIG_RENEWED: {
-        uint32_t k, base;
-        xs__offer_share(en, o, &k, &base);
-        var(c, "share", share(c, k, base, o->confidence, 0));
-        if (o->trigger == XS_TRIG_RENEWED) return xs__msg_pick(c->lang, key, NULL, NULL);
-        if (o->rule_from >= 0 && s->prod.kind[o->rule_from] == XS_SNAP_KIND_PRODUCT)
-            return xs__msg_pick(c->lang, key, "shop", NULL);
-        int32_t start = en->as_of - o->days;
-        var(c, "since", date(c, start));
-        xs__msg_var v[] = {{"days", o->lag_days > 0 ? days(c, o->lag_days) : ""}};
-        var(c, "lag", frag(c, "lag",
-                           o->lag_days < 0 ? "none" : o->lag_days == 0 ? "zero" : NULL,
-                           NULL, v, 1));
-        return xs__msg_pick(c->lang, key, start >= o->timing ? "today" : NULL, NULL);
-    }
-    case XS_TRIG_SIMILAR:
-    case XS_TRIG_CART:
-    case XS_TRIG_PURCHASE: {
-        uint32_t k, base;
-        xs__offer_share(en, o, &k, &base);
-        var(c, "share", share(c, k, base, o->confidence, 1));
-        return xs__msg_pick(c->lang, key, NULL, NULL);
-    }
-    case XS_TRIG_BUNDLE: {
-        const char *item[3] = {pname(c, o->to_product)};
-        size_t n = 1;
-        for (int k = 0; k < 2; k++)
-            if (o->also[k] >= 0) item[n++] = pname(c, o->also[k]);
-        var(c, "items", join(c, "list", item, n));
-        var(c, "price", money(c, o->revenue_delta));
-        var(c, "discount", money(c, o->discount));
-        var(c, "share", share(c, o->share_n, o->base_n, o->confidence, 1));
-        int disc = o->discount > 0 && !zero_money(en, o->discount);
-        return xs__msg_pick(c->lang, key, n == 1 ? "one" : NULL, disc ? "discount" : NULL);
-    }
-    default: /* the downsells */
-        break;
-    }
-    double save = -o->revenue_delta / H;
+    (void)key;
+    double save = -o->revenue_delta / horizon(c);
     const char *nosave = zero_money(en, save) || save < 0 ? "nosaving" : NULL;
     var(c, "saving", money(c, save));
     var(c, "note", "");
@@ -566,6 +596,39 @@ static const char *choose(ctx *c, const xs_offer *o)
                             NULL);
     }
     return xs__msg_pick(c->lang, "downsell.tier", nosave, NULL);
+}
+
+/* The explainer of each trigger (docs/offers.md "Explanations"). */
+static const explainer EXPLAIN[XS_TRIG_N] = {
+    [XS_TRIG_USAGE] = explain_limit,
+    [XS_TRIG_RENEWAL] = explain_limit,
+    [XS_TRIG_SEATS] = explain_seats,
+    [XS_TRIG_TERM] = explain_term,
+    [XS_TRIG_ADDON] = explain_addon,
+    [XS_TRIG_RETENTION_ADDON] = explain_retention_addon,
+    [XS_TRIG_SHOP_UPGRADE] = explain_upgrade,
+    [XS_TRIG_ADOPTION] = explain_adoption,
+    [XS_TRIG_RENEWED] = explain_adoption,
+    [XS_TRIG_SIMILAR] = explain_order_rule,
+    [XS_TRIG_CART] = explain_order_rule,
+    [XS_TRIG_PURCHASE] = explain_order_rule,
+    [XS_TRIG_BUNDLE] = explain_bundle,
+    [XS_TRIG_LOW_USAGE] = explain_downsell,
+    [XS_TRIG_CHURN_RISK] = explain_downsell,
+    [XS_TRIG_CANCEL] = explain_downsell,
+};
+
+/* The key and variants of the offer's entry, its placeholders set: the
+ * trigger's explainer. */
+static const char *choose(ctx *c, const xs_offer *o)
+{
+    const char *key = xs__offer_explain_key(o->trigger);
+    if (!key) return NULL;
+    var(c, "product", pname(c, o->to_product));
+    var(c, "from", pname(c, o->from_product));
+    var(c, "base", pname(c, o->rule_from));
+    explainer f = (unsigned)o->trigger < XS_TRIG_N ? EXPLAIN[o->trigger] : NULL;
+    return (f ? f : explain_downsell)(c, o, key);
 }
 
 const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
