@@ -64,9 +64,7 @@ static int risk_cut(xs_offer_engine *en)
     if (!v) return XS_ENOMEM;
     size_t n = 0;
     for (uint32_t c = 0; c < s->cust.n; c++) {
-        int act = 0;
-        for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1] && !act; r++)
-            act = xs__snap_sub_active(s, r, en->as_of);
+        int act = xs__snap_cust_active(s, c, en->as_of);
         double x = p ? p[c] : NAN;
         if (isnan(x) && en->churn) x = en->churn[c];
         if (act && !isnan(x)) v[n++] = x;

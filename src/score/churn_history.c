@@ -122,13 +122,6 @@ const char *xs__churn_history_col_name(size_t c)
     return c < XS__CH_N_COLS ? COL_NAMES[c] : NULL;
 }
 
-int xs__churn_history_active(const struct xs_snapshot *s, uint32_t c, int32_t d)
-{
-    for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++)
-        if (xs__snap_sub_active(s, r, d)) return 1;
-    return 0;
-}
-
 static void later(int32_t *m, int32_t d)
 {
     if (d != XS_SNAP_NO_DATE && (*m == XS_SNAP_NO_DATE || d > *m)) *m = d;
@@ -558,7 +551,7 @@ static int build(const struct xs_snapshot *s, int32_t t, int h, const xs__churn_
     size_t nc = s->cust.n, n = 0;
     if (!(rows = xs__malloc((nc ? nc : 1) * sizeof *rows))) goto oom;
     for (uint32_t c = 0; c < nc; c++)
-        if (xs__churn_history_active(s, c, t)) rows[n++] = c;
+        if (xs__snap_cust_active(s, c, t)) rows[n++] = c;
     if (n == 0) {
         rc = xs__error_param(err, XS_EINVAL, NULL, "cutoff",
                              "no customer is active on %s", tday);
@@ -626,7 +619,7 @@ static int build(const struct xs_snapshot *s, int32_t t, int h, const xs__churn_
             !(d->negative = xs__strdup("0")))
             goto oom;
         for (size_t i = 0; i < n; i++) {
-            d->y[i] = !xs__churn_history_active(s, rows[i], t + h);
+            d->y[i] = !xs__snap_cust_active(s, rows[i], t + h);
             d->n_pos += d->y[i];
         }
     }

@@ -295,6 +295,14 @@ static inline int xs__snap_sub_active(const struct xs_snapshot *s, uint32_t r, i
            (s->sub.end[r] == XS_SNAP_NO_DATE || s->sub.end[r] > d);
 }
 
+/* Whether customer c has a subscription active on day d. */
+static inline int xs__snap_cust_active(const struct xs_snapshot *s, uint32_t c, int32_t d)
+{
+    for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++)
+        if (xs__snap_sub_active(s, r, d)) return 1;
+    return 0;
+}
+
 /* The recurring revenue of subscription row r, quantity x unit_price in
  * minor units, added to *month (billed monthly) or *year (billed yearly); a
  * one-off product adds nothing. Sums stay exact: divide the year part by 12

@@ -331,6 +331,12 @@ static void test_subscription_formulas(void)
     CHECK_INT(xs__snap_sub_active(s, 1, day("2022-12-31")), 0);
     CHECK_INT(xs__snap_sub_active(s, 1, day("2023-01-01")), 1);
     CHECK_INT(xs__snap_sub_active(s, 1, day("2099-12-31")), 1); /* no end */
+    /* customer C1: row 0 ends 2022-12-31, row 1 starts 2023-01-01; C2: none */
+    CHECK_INT(xs__snap_cust_active(s, 0, day("2022-01-14")), 0);
+    CHECK_INT(xs__snap_cust_active(s, 0, day("2022-12-30")), 1);
+    CHECK_INT(xs__snap_cust_active(s, 0, day("2022-12-31")), 0);
+    CHECK_INT(xs__snap_cust_active(s, 0, day("2023-01-01")), 1);
+    CHECK_INT(xs__snap_cust_active(s, 1, day("2023-01-01")), 0);
     /* monthly 10 x 30.00, 40 x 90.00, 5 x 10.00; yearly 1 x 1000.00 */
     CHECK(xs__snap_sub_mrr(s, 0) == 30000.0);
     CHECK(xs__snap_sub_mrr(s, 1) == 360000.0);
