@@ -279,6 +279,11 @@ if [ -n "${BASE:-}" ]; then
     fi
     base_row "dense 40 items 75% itemsets --min-support 0.3 (csv)" \
         itemsets --input "$TMP/dense.dat" --min-support 0.3 --format csv
+    base_row "retail x16 itemsets --min-count 320 (csv)" \
+        itemsets --input "$TMP/r16.dat" --min-count 320 --format csv
+    base_row "retail x16 rules --min-count 320 --min-confidence 0.5" \
+        rules --input "$TMP/r16.dat" --min-count 320 --min-confidence 0.5 --format csv
+    base_row "retail x16 together" together --input "$TMP/r16.dat" --format csv
     echo
     echo "vs base: our time / BASE's (below 1: faster)."
 fi
