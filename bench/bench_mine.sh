@@ -5,6 +5,17 @@
 # plain C loop that reads the file with one read(2) and parses its integers.
 #
 #   sh bench/bench_mine.sh [XSELL_BINARY]      (default build/xsell, Release)
+#   PEERS=DIR BASE=OTHER_XSELL sh bench/bench_mine.sh [XSELL_BINARY]
+#
+# PEERS (optional) names Christian Borgelt's eclat and fpgrowth: either a
+# directory holding the two built programs (DIR/eclat, DIR/fpgrowth), or his
+# source tree (DIR/eclat/src/makefile, DIR/fpgrowth/src/makefile beside
+# DIR/tract, DIR/util, DIR/math, DIR/apriori, as his packages and the PyFIM
+# sources lay them out), which is copied and built here with his makefiles.
+# Then the itemset runs are repeated against both on the same files and
+# supports: the counts must agree (the run stops if they do not), and our
+# cpu and wall are printed as ratios to theirs. BASE (optional) is a second
+# xsell binary (a baseline) measured in the same table.
 #
 # Needs ../shared/data/fimi/{retail,T10I4D100K}.dat. Scaling inputs (the data
 # repeated 4x and 16x) are generated in a temporary directory.
@@ -149,6 +160,134 @@ for k in 1 4 16; do
     row "retail x$k itemsets --min-support 0.001 --count-only" "$fk" \
         "$XS" itemsets --input "$TMP/r$k.dat" --min-support 0.001 --count-only
 done
+# ---------------------------------------------------------------- peers
+# Borgelt's programs print "[N set(s)]" on stderr; -s-N is an absolute
+# minimum support of N baskets, -tc / -tm closed / maximal item sets; with no
+# output file they only count (as --count-only does).
+peer_bin() { # name: the built program, or empty
+    if [ -x "$PEERS/$1" ] && [ -f "$PEERS/$1" ]; then echo "$PEERS/$1"; return; fi
+    if [ -f "$PEERS/$1/src/makefile" ]; then
+        if [ ! -d "$TMP/peersrc" ]; then
+            mkdir "$TMP/peersrc"
+            cp -R "$PEERS"/. "$TMP/peersrc"
+            find "$TMP/peersrc" -name '*.o' -exec rm -f {} +
+        fi
+        rm -f "$TMP/peersrc/$1/src/$1"
+        (cd "$TMP/peersrc/$1/src" && make "$1" >"$TMP/peer-$1.log" 2>&1) ||
+            { echo "bench_mine: building $1 failed:" >&2; tail -n 20 "$TMP/peer-$1.log" >&2; exit 1; }
+        echo "$TMP/peersrc/$1/src/$1"
+    fi
+}
+peer_count() { # program args...: the count it reports
+    "$@" 2>&1 >/dev/null | sed -n 's/.*\[\([0-9]*\) set(s)\].*/\1/p' | tail -n 1
+}
+# label "our args" "peer args" file
+peer_row() {
+    p_label=$1; p_ours=$2; p_theirs=$3; p_file=$4
+    n_x=$("$XS" itemsets --input "$p_file" $p_ours --count-only 2>/dev/null)
+    set -- $(measure "$XS" itemsets --input "$p_file" $p_ours --count-only); x_t=$1 x_c=$3
+    b_col=""
+    if [ -n "${BASE:-}" ]; then
+        n_b=$("$BASE" itemsets --input "$p_file" $p_ours --count-only 2>/dev/null)
+        [ "$n_b" = "$n_x" ] || { echo "bench_mine: $p_label: base counts $n_b, xsell $n_x" >&2; exit 1; }
+        set -- $(measure "$BASE" itemsets --input "$p_file" $p_ours --count-only)
+        b_col=$(awk "BEGIN{printf \"%s s | %s s | %.2fx |\", $1, $3, $x_c / ($3 > 0 ? $3 : 0.005)}")
+    fi
+    n_e=$(peer_count "$ECLAT" $p_theirs "$p_file")
+    n_f=$(peer_count "$FPGROWTH" $p_theirs "$p_file")
+    [ "$n_e" = "$n_x" ] && [ "$n_f" = "$n_x" ] ||
+        { echo "bench_mine: $p_label: counts differ: xsell $n_x, eclat $n_e, fpgrowth $n_f" >&2; exit 1; }
+    set -- $(measure "$ECLAT" $p_theirs "$p_file"); e_t=$1 e_c=$3
+    set -- $(measure "$FPGROWTH" $p_theirs "$p_file"); f_t=$1 f_c=$3
+    awk -v l="$p_label" -v n="$n_x" -v xt="$x_t" -v xc="$x_c" -v et="$e_t" -v ec="$e_c" \
+        -v ft="$f_t" -v fc="$f_c" -v b="$b_col" 'function r(a, d) { return a / (d > 0 ? d : 0.005) }
+        BEGIN { printf "| %-40s | %7s | %s s | %s s | %s%s s | %s s | %s s | %s s | %.2fx | %.2fx | %.2fx | %.2fx |\n",
+                l, n, xt, xc, b == "" ? "" : b " ", et, ec, ft, fc, r(xc, ec), r(xc, fc), r(xt, et), r(xt, ft) }'
+}
+if [ -n "${PEERS:-}" ]; then
+    ECLAT=$(peer_bin eclat)
+    FPGROWTH=$(peer_bin fpgrowth)
+    [ -n "$ECLAT" ] && [ -n "$FPGROWTH" ] ||
+        { echo "bench_mine: PEERS=$PEERS holds neither eclat and fpgrowth nor their sources" >&2; exit 1; }
+    echo
+    echo "Against Borgelt's eclat and fpgrowth (PEERS=$PEERS), same files and supports, counts checked equal:"
+    echo
+    if [ -n "${BASE:-}" ]; then
+        echo "| run | itemsets | xsell wall | xsell cpu | base wall | base cpu | cpu vs base | eclat wall | eclat cpu | fpgrowth wall | fpgrowth cpu | cpu vs eclat | cpu vs fpgrowth | wall vs eclat | wall vs fpgrowth |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    else
+        echo "| run | itemsets | xsell wall | xsell cpu | eclat wall | eclat cpu | fpgrowth wall | fpgrowth cpu | cpu vs eclat | cpu vs fpgrowth | wall vs eclat | wall vs fpgrowth |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    fi
+    for c in 89 45 20; do
+        peer_row "retail.dat --min-count $c" "--min-count $c" "-s-$c" "$DATA/retail.dat"
+    done
+    if [ -f "$DATA/T10I4D100K.dat" ]; then
+        for c in 1000 300 100; do
+            peer_row "T10I4D100K --min-count $c" "--min-count $c" "-s-$c" "$DATA/T10I4D100K.dat"
+        done
+    fi
+    for c in 89 20; do
+        peer_row "retail.dat --min-count $c --closed" "--min-count $c --closed" "-s-$c -tc" "$DATA/retail.dat"
+        peer_row "retail.dat --min-count $c --maximal" "--min-count $c --maximal" "-s-$c -tm" "$DATA/retail.dat"
+    done
+    peer_row "dense 40 items 75% --min-count 900" "--min-count 900" "-s-900" "$TMP/dense.dat"
+    peer_row "retail x16 --min-count 1424" "--min-count 1424" "-s-1424" "$TMP/r16.dat"
+    echo
+    echo "vs eclat / fpgrowth / base: our time / theirs (below 1: we are faster)."
+fi
+
+# ---------------------------------------------------------------- base
+# A second xsell (BASE, e.g. the main branch's Release build) on the miners'
+# commands: the outputs must be byte-identical, the cpu is printed as a ratio.
+base_row() { # label command...
+    b_label=$1; shift
+    "$XS" "$@" >"$TMP/out.x" 2>/dev/null
+    "$BASE" "$@" >"$TMP/out.b" 2>/dev/null
+    cmp -s "$TMP/out.x" "$TMP/out.b" ||
+        { echo "bench_mine: $b_label: the output differs from BASE's" >&2; exit 1; }
+    b_x=$(measure "$XS" "$@")
+    b_b=$(measure "$BASE" "$@")
+    echo "$b_x $b_b" | awk -v l="$b_label" -v n="$(wc -l <"$TMP/out.x")" \
+        '{ printf "| %-52s | %7d | %s s | %s s | %s s | %s s | %.2fx | %.2fx |\n", l, n - 1,
+           $1, $3, $4, $6, $3 / ($6 > 0 ? $6 : 0.005), $1 / ($4 > 0 ? $4 : 0.005) }'
+}
+if [ -n "${BASE:-}" ]; then
+    echo
+    echo "Against BASE=$BASE, same commands, outputs checked byte-identical:"
+    echo
+    echo "| run | rows | xsell wall | xsell cpu | base wall | base cpu | cpu vs base | wall vs base |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    base_row "retail.dat itemsets --min-count 20 (csv)" \
+        itemsets --input "$DATA/retail.dat" --min-count 20 --format csv
+    base_row "retail.dat itemsets --min-count 20 --closed (csv)" \
+        itemsets --input "$DATA/retail.dat" --min-count 20 --closed --format csv
+    base_row "retail.dat itemsets --min-count 20 --maximal (csv)" \
+        itemsets --input "$DATA/retail.dat" --min-count 20 --maximal --format csv
+    base_row "retail.dat rules --min-count 20 --min-confidence 0.5" \
+        rules --input "$DATA/retail.dat" --min-count 20 --min-confidence 0.5 --format csv
+    base_row "retail.dat rules ... 0.5 --max-rules 100 --sort-by lift" \
+        rules --input "$DATA/retail.dat" --min-count 20 --min-confidence 0.5 --max-rules 100 --sort-by lift --format csv
+    base_row "retail.dat together (every item's neighbours)" \
+        together --input "$DATA/retail.dat" --format csv
+    if [ -f "$DATA/T10I4D100K.dat" ]; then
+        base_row "T10I4D100K itemsets --min-count 100 (csv)" \
+            itemsets --input "$DATA/T10I4D100K.dat" --min-count 100 --format csv
+        base_row "T10I4D100K rules --min-count 100 --min-confidence 0.5" \
+            rules --input "$DATA/T10I4D100K.dat" --min-count 100 --min-confidence 0.5 --format csv
+        base_row "T10I4D100K together" together --input "$DATA/T10I4D100K.dat" --format csv
+    fi
+    base_row "dense 40 items 75% itemsets --min-support 0.3 (csv)" \
+        itemsets --input "$TMP/dense.dat" --min-support 0.3 --format csv
+    base_row "retail x16 itemsets --min-count 320 (csv)" \
+        itemsets --input "$TMP/r16.dat" --min-count 320 --format csv
+    base_row "retail x16 rules --min-count 320 --min-confidence 0.5" \
+        rules --input "$TMP/r16.dat" --min-count 320 --min-confidence 0.5 --format csv
+    base_row "retail x16 together" together --input "$TMP/r16.dat" --format csv
+    echo
+    echo "vs base: our time / BASE's (below 1: faster)."
+fi
+
 echo
 echo "wall: best of $REPS runs, file reading included; cpu: least user+system of"
 echo "the runs; result: the count printed, or rows written; vs floor: time /"

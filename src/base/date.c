@@ -4,6 +4,9 @@
  */
 #include "base/date.h"
 
+#include "base/error.h"
+
+#include <string.h>
 #include <time.h>
 
 int32_t xs__days_from_civil(int y, int m, int d)
@@ -143,4 +146,19 @@ void xs__utc_today(char buf[11])
     struct tm tm;
     gmtime_r(&s, &tm);
     strftime(buf, 11, "%Y-%m-%d", &tm);
+}
+
+/* Contract in date.h. */
+int xs__date_parse_day(const char *s, int32_t *days)
+{
+    return s && strlen(s) == 10 && xs__date_parse(s, 10, days) == 0 ? 0 : -1;
+}
+
+/* Contract in date.h. */
+int xs__date_param(const char *s, const char *param, int32_t *days, xs_error *err)
+{
+    if (s && xs__date_parse(s, strlen(s), days) == 0) return XS_OK;
+    char q[128];
+    xs__error_quote(q, sizeof q, s ? s : "", s ? strlen(s) : 0);
+    return xs__error_param(err, XS_EINVAL, NULL, param, "not a date: %s", q);
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "xsell.h"
+
 /* Day number of y-m-d (no validation). */
 int32_t xs__days_from_civil(int y, int m, int d);
 /* y-m-d of a day number. */
@@ -23,6 +25,17 @@ void xs__civil_from_days(int32_t days, int *y, int *m, int *d);
  * Returns 0 and sets *days, or -1 when s is not such a date.
  */
 int xs__date_parse(const char *s, size_t len, int32_t *days);
+
+/* A strict day "YYYY-MM-DD" (exactly ten bytes, no time part) in the
+ * NUL-terminated s, NULL refused. Returns 0 and sets *days, or -1. */
+int xs__date_parse_day(const char *s, int32_t *days);
+
+/*
+ * A date given for the library parameter `param` ("as_of", "from"): s as
+ * xs__date_parse takes it. Returns XS_OK and sets *days, or XS_EINVAL with
+ * `param: not a date: "s"` in err (NULL s is the empty string).
+ */
+int xs__date_param(const char *s, const char *param, int32_t *days, xs_error *err);
 
 /* Writes "YYYY-MM-DD" (11 bytes with the NUL) into buf. */
 void xs__date_format(int32_t days, char buf[11]);

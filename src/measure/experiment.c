@@ -399,15 +399,244 @@ static int compare(xs_exp_method method, const double *t, size_t nt, const doubl
     return XS_OK;
 }
 
+/* The groups of an analysis in label order, with their rows. */
+typedef struct exp_groups {
+    size_t k;        /* groups */
+    size_t ctl;      /* the control's position */
+    uint32_t *order; /* position -> label id */
+    uint32_t *pos;   /* label id -> position */
+    size_t *count;   /* rows per group */
+    size_t *start;   /* group g's rows are idx[start[g] .. start[g + 1]) */
+    size_t *fill;
+    size_t *idx; /* row numbers grouped, in file order within a group */
+} exp_groups;
+
+static void groups_free(exp_groups *G)
+{
+    xs__free(G->order);
+    xs__free(G->pos);
+    xs__free(G->count);
+    xs__free(G->start);
+    xs__free(G->fill);
+    xs__free(G->idx);
+}
+
+/* Orders the groups by label and counts their rows (G zeroed before).
+ * XS_OK or XS_ENOMEM. */
+static int groups_count(const xs_exp_data *d, uint32_t cid, exp_groups *G)
+{
+    size_t k = G->k = d->labels.n;
+    G->order = xs__malloc(k * sizeof *G->order);
+    G->pos = xs__malloc(k * sizeof *G->pos);
+    G->count = xs__calloc(k, sizeof *G->count);
+    G->start = xs__calloc(k + 1, sizeof *G->start);
+    G->fill = xs__calloc(k, sizeof *G->fill);
+    G->idx = xs__malloc(d->n * sizeof *G->idx);
+    if (!G->order || !G->pos || !G->count || !G->start || !G->fill || !G->idx)
+        return XS_ENOMEM;
+    label_ref *refs = xs__malloc(k * sizeof *refs);
+    if (!refs) return XS_ENOMEM;
+    for (uint32_t g = 0; g < k; g++)
+        refs[g] = (label_ref){xs__intern_str(&d->labels, g), g};
+    qsort(refs, k, sizeof *refs, cmp_label);
+    for (size_t i = 0; i < k; i++)
+        G->order[i] = refs[i].id;
+    xs__free(refs);
+    for (size_t i = 0; i < k; i++)
+        G->pos[G->order[i]] = (uint32_t)i;
+    G->ctl = G->pos[cid];
+    for (size_t i = 0; i < d->n; i++)
+        G->count[G->pos[d->grp[i]]]++;
+    return XS_OK;
+}
+
+/* At least two groups of two rows each, and an expected split of one
+ * positive share per group. XS_OK or XS_EINVAL with err set. */
+static int groups_check(const xs_exp_data *d, const xs_exp_opts *o, const exp_groups *G,
+                        xs_error *err)
+{
+    size_t k = G->k;
+    if (k < 2) {
+        char q[128];
+        xs__error_quote(q, sizeof q, o->control, strlen(o->control));
+        return xs__error_set(err, XS_EINVAL, NULL, 0, d->group_col,
+                             "only one group (%s); at least 2 are needed", q);
+    }
+    for (size_t g = 0; g < k; g++)
+        if (G->count[g] < 2) {
+            const char *l = xs__intern_str(&d->labels, G->order[g]);
+            char q[128];
+            xs__error_quote(q, sizeof q, l, strlen(l));
+            return xs__error_set(err, XS_EINVAL, NULL, 0, d->group_col,
+                                 "group %s has %zu row%s; at least 2 are needed", q,
+                                 G->count[g], G->count[g] == 1 ? "" : "s");
+        }
+    if (o->expected && o->n_expected != k) {
+        char list[300] = "";
+        size_t used = 0;
+        for (size_t g = 0; g < k && used + 8 < sizeof list; g++) {
+            int n = snprintf(list + used, sizeof list - used, "%s%s", g ? ", " : "",
+                             xs__intern_str(&d->labels, G->order[g]));
+            if (n < 0 || (size_t)n >= sizeof list - used) break;
+            used += (size_t)n;
+        }
+        return xs__error_param(err, XS_EINVAL, NULL, "expected_split",
+                               "%zu part%s for %zu groups (%s)", o->n_expected,
+                               o->n_expected == 1 ? "" : "s", k, list);
+    }
+    for (size_t g = 0; o->expected && g < k; g++)
+        if (!(isfinite(o->expected[g]) && o->expected[g] > 0))
+            return xs__error_param(err, XS_EINVAL, NULL, "expected_split",
+                                   "shares must be numbers > 0");
+    return XS_OK;
+}
+
+/* A result with its groups (label, rows, share, expected share) and the
+ * sample-ratio check; rows and metrics allocated, not filled. XS_OK or
+ * XS_ENOMEM (*out then partly built: the caller frees it). */
+static int result_new(const xs_exp_data *d, const xs_exp_opts *o, const exp_groups *G,
+                      xs_exp_result **out)
+{
+    size_t k = G->k;
+    xs_exp_result *res = *out = xs__calloc(1, sizeof *res);
+    if (!res) return XS_ENOMEM;
+    res->n_groups = k;
+    res->n_metrics = d->n_metrics;
+    res->has_cuped = d->cov_name != NULL;
+    res->groups = xs__calloc(k, sizeof *res->groups);
+    res->labels = xs__calloc(k, sizeof *res->labels);
+    res->metrics = xs__calloc(d->n_metrics ? d->n_metrics : 1, sizeof *res->metrics);
+    res->n_rows = d->n_metrics * k;
+    res->rows = xs__calloc(res->n_rows ? res->n_rows : 1, sizeof *res->rows);
+    if (!res->groups || !res->labels || !res->metrics || !res->rows) return XS_ENOMEM;
+    double wsum = 0;
+    for (size_t g = 0; g < k; g++)
+        wsum += o->expected ? o->expected[g] : 1.0;
+    for (size_t g = 0; g < k; g++) {
+        if (!(res->labels[g] = xs__strdup(xs__intern_str(&d->labels, G->order[g]))))
+            return XS_ENOMEM;
+        res->groups[g].label = res->labels[g];
+        res->groups[g].n = G->count[g];
+        res->groups[g].share = (double)G->count[g] / (double)d->n;
+        res->groups[g].expected = (o->expected ? o->expected[g] : 1.0) / wsum;
+    }
+    xs__exp_srm(G->count, o->expected, k, o->srm_alpha > 0 ? o->srm_alpha : 0.001,
+                &res->srm);
+    return XS_OK;
+}
+
+/* The values of one metric, grouped (y), and its CUPED-adjusted copy (yc)
+ * against the grouped covariate x: one metric's scratch. */
+typedef struct exp_metric {
+    double *y, *yc, *x;
+    double theta, vr; /* CUPED's theta and variance reduction, NaN without */
+} exp_metric;
+
+/* The group-g row of metric m, without a comparison yet. */
+static void row_start(xs_exp_result *res, const exp_groups *G, const exp_metric *M,
+                      size_t m, size_t g, xs_exp_method method)
+{
+    xs_exp_row *row = &res->rows[m * G->k + g];
+    double var;
+    row->metric = res->metrics[m];
+    row->group = res->labels[g];
+    row->n = G->count[g];
+    xs__exp_mean_var(M->y + G->start[g], G->count[g], &row->mean, &var);
+    row->sd = sqrt(var);
+    row->is_control = g == G->ctl;
+    row->method = method;
+    row->theta = M->theta;
+    row->var_reduction = M->vr;
+    row->lift = row->lift_lo = row->lift_hi = NAN;
+    row->rel = row->rel_lo = row->rel_hi = row->p = row->df = NAN;
+    row->cuped_lift = row->cuped_lo = row->cuped_hi = NAN;
+    row->cuped_rel = row->cuped_rel_lo = row->cuped_rel_hi = row->cuped_p = NAN;
+}
+
+/* Group g against the control on metric m: the plain comparison, and the
+ * CUPED-adjusted one when there is a covariate. XS_OK or XS_ENOMEM. */
+static int row_compare(const xs_exp_data *d, const xs_exp_opts *o, const exp_groups *G,
+                       const exp_metric *M, size_t m, size_t g, xs_exp_method method,
+                       xs_exp_row *row)
+{
+    size_t nt = G->count[g], nc = G->count[G->ctl];
+    /* one bootstrap stream per (metric, group), whatever else is asked */
+    uint64_t seed =
+        (o->seed ? o->seed : 1) * 0x9e3779b97f4a7c15ULL + (uint64_t)m * 1000003u + g;
+    xs__exp_cmp cmp;
+    if (compare(method, M->y + G->start[g], nt, M->y + G->start[G->ctl], nc, o, seed,
+                &cmp) < 0)
+        return XS_ENOMEM;
+    row->lift = cmp.lift;
+    row->lift_lo = cmp.lo;
+    row->lift_hi = cmp.hi;
+    row->rel = cmp.rel;
+    row->rel_lo = cmp.rel_lo;
+    row->rel_hi = cmp.rel_hi;
+    row->p = cmp.p;
+    row->df = cmp.df;
+    if (!d->cov) return XS_OK;
+    /* adjusted values are not 0/1: Welch unless bootstrap */
+    xs_exp_method cm = method == XS_EXP_BOOTSTRAP ? XS_EXP_BOOTSTRAP : XS_EXP_WELCH;
+    if (compare(cm, M->yc + G->start[g], nt, M->yc + G->start[G->ctl], nc, o, seed,
+                &cmp) < 0)
+        return XS_ENOMEM;
+    row->cuped_lift = cmp.lift;
+    row->cuped_lo = cmp.lo;
+    row->cuped_hi = cmp.hi;
+    row->cuped_rel = cmp.rel;
+    row->cuped_rel_lo = cmp.rel_lo;
+    row->cuped_rel_hi = cmp.rel_hi;
+    row->cuped_p = cmp.p;
+    return XS_OK;
+}
+
+/* The rows of metric m: its values grouped, its method (auto: proportion
+ * for 0/1 values, else Welch), the CUPED adjustment, then every group
+ * against the control. XS_OK, XS_ENOMEM (err not set) or XS_EINVAL. */
+static int analyze_metric(const xs_exp_data *d, const xs_exp_opts *o, const exp_groups *G,
+                          exp_metric *M, size_t m, xs_exp_result *res, xs_error *err)
+{
+    if (!(res->metrics[m] = xs__strdup(d->metric_names[m]))) return XS_ENOMEM;
+    const double *v = d->vals[m];
+    double *y = M->y, *yc = M->yc, *x = M->x;
+    int binary = 1;
+    for (size_t i = 0; i < d->n; i++) {
+        y[i] = v[G->idx[i]];
+        if (y[i] != 0 && y[i] != 1) binary = 0;
+    }
+    xs_exp_method method = o->method;
+    if (method == XS_EXP_AUTO) method = binary ? XS_EXP_PROPORTION : XS_EXP_WELCH;
+    if (method == XS_EXP_PROPORTION && !binary)
+        return xs__error_set(err, XS_EINVAL, NULL, 0, d->metric_names[m],
+                             "method proportion needs values 0 and 1 only");
+    /* CUPED-adjusted copy */
+    M->theta = M->vr = NAN;
+    if (d->cov) {
+        double mx, my, vy, myc, vyc;
+        M->theta = xs__exp_cuped_theta(y, x, d->n, &mx);
+        for (size_t i = 0; i < d->n; i++)
+            yc[i] = y[i] - M->theta * (x[i] - mx);
+        xs__exp_mean_var(y, d->n, &my, &vy);
+        xs__exp_mean_var(yc, d->n, &myc, &vyc);
+        M->vr = vy > 0 ? 1 - vyc / vy : 0;
+    }
+    for (size_t g = 0; g < G->k; g++) {
+        row_start(res, G, M, m, g, method);
+        if (g == G->ctl) continue;
+        if (row_compare(d, o, G, M, m, g, method, &res->rows[m * G->k + g]) < 0)
+            return XS_ENOMEM;
+    }
+    return XS_OK;
+}
+
 int xs_exp_analyze(const xs_exp_data *d, const xs_exp_opts *o, xs_exp_result **out,
                    xs_error *err)
 {
     int rc = XS_OK;
     xs_exp_result *res = NULL;
-    uint32_t *order = NULL, *pos = NULL;
-    size_t *count = NULL, *start = NULL, *idx = NULL, *fill = NULL;
-    double *y = NULL, *x = NULL, *yc = NULL;
-    size_t k = d->labels.n, ctl = 0;
+    exp_groups G = {0};
+    exp_metric M = {0};
     double level = o->level > 0 ? o->level : 0.95;
     *out = NULL;
 
@@ -424,186 +653,28 @@ int xs_exp_analyze(const xs_exp_data *d, const xs_exp_opts *o, xs_exp_result **o
         return xs__error_param(err, XS_ENOTFOUND, NULL, "control", "no rows with %s = %s",
                                d->group_col, q);
     }
-
-    /* groups in label order; pos: group id -> position */
-    order = xs__malloc(k * sizeof *order);
-    pos = xs__malloc(k * sizeof *pos);
-    count = xs__calloc(k, sizeof *count);
-    start = xs__calloc(k + 1, sizeof *start);
-    fill = xs__calloc(k, sizeof *fill);
-    idx = xs__malloc(d->n * sizeof *idx);
-    if (!order || !pos || !count || !start || !fill || !idx) goto nomem;
-    {
-        label_ref *refs = xs__malloc(k * sizeof *refs);
-        if (!refs) goto nomem;
-        for (uint32_t g = 0; g < k; g++)
-            refs[g] = (label_ref){xs__intern_str(&d->labels, g), g};
-        qsort(refs, k, sizeof *refs, cmp_label);
-        for (size_t i = 0; i < k; i++)
-            order[i] = refs[i].id;
-        xs__free(refs);
-    }
-    for (size_t i = 0; i < k; i++)
-        pos[order[i]] = (uint32_t)i;
-    ctl = pos[cid];
-    for (size_t i = 0; i < d->n; i++)
-        count[pos[d->grp[i]]]++;
-
-    if (k < 2) {
-        char q[128];
-        xs__error_quote(q, sizeof q, o->control, strlen(o->control));
-        rc = xs__error_set(err, XS_EINVAL, NULL, 0, d->group_col,
-                           "only one group (%s); at least 2 are needed", q);
-        goto cleanup;
-    }
-    for (size_t g = 0; g < k; g++)
-        if (count[g] < 2) {
-            const char *l = xs__intern_str(&d->labels, order[g]);
-            char q[128];
-            xs__error_quote(q, sizeof q, l, strlen(l));
-            rc = xs__error_set(err, XS_EINVAL, NULL, 0, d->group_col,
-                               "group %s has %zu row%s; at least 2 are needed", q,
-                               count[g], count[g] == 1 ? "" : "s");
-            goto cleanup;
-        }
-    if (o->expected && o->n_expected != k) {
-        char list[300] = "";
-        size_t used = 0;
-        for (size_t g = 0; g < k && used + 8 < sizeof list; g++) {
-            int n = snprintf(list + used, sizeof list - used, "%s%s", g ? ", " : "",
-                             xs__intern_str(&d->labels, order[g]));
-            if (n < 0 || (size_t)n >= sizeof list - used) break;
-            used += (size_t)n;
-        }
-        rc = xs__error_param(err, XS_EINVAL, NULL, "expected_split",
-                             "%zu part%s for %zu groups (%s)", o->n_expected,
-                             o->n_expected == 1 ? "" : "s", k, list);
-        goto cleanup;
-    }
-    for (size_t g = 0; o->expected && g < k; g++)
-        if (!(isfinite(o->expected[g]) && o->expected[g] > 0)) {
-            rc = xs__error_param(err, XS_EINVAL, NULL, "expected_split",
-                                 "shares must be numbers > 0");
-            goto cleanup;
-        }
-
+    if (groups_count(d, cid, &G) < 0) goto nomem;
+    if ((rc = groups_check(d, o, &G, err)) < 0) goto cleanup;
     /* rows grouped: idx[start[g] .. start[g+1]) in file order */
-    for (size_t g = 0; g < k; g++)
-        start[g + 1] = start[g] + count[g];
+    for (size_t g = 0; g < G.k; g++)
+        G.start[g + 1] = G.start[g] + G.count[g];
     for (size_t i = 0; i < d->n; i++) {
-        size_t g = pos[d->grp[i]];
-        idx[start[g] + fill[g]++] = i;
+        size_t g = G.pos[d->grp[i]];
+        G.idx[G.start[g] + G.fill[g]++] = i;
     }
+    if (result_new(d, o, &G, &res) < 0) goto nomem;
 
-    res = xs__calloc(1, sizeof *res);
-    if (!res) goto nomem;
-    res->n_groups = k;
-    res->n_metrics = d->n_metrics;
-    res->has_cuped = d->cov_name != NULL;
-    res->groups = xs__calloc(k, sizeof *res->groups);
-    res->labels = xs__calloc(k, sizeof *res->labels);
-    res->metrics = xs__calloc(d->n_metrics ? d->n_metrics : 1, sizeof *res->metrics);
-    res->n_rows = d->n_metrics * k;
-    res->rows = xs__calloc(res->n_rows ? res->n_rows : 1, sizeof *res->rows);
-    if (!res->groups || !res->labels || !res->metrics || !res->rows) goto nomem;
-    double wsum = 0;
-    for (size_t g = 0; g < k; g++)
-        wsum += o->expected ? o->expected[g] : 1.0;
-    for (size_t g = 0; g < k; g++) {
-        if (!(res->labels[g] = xs__strdup(xs__intern_str(&d->labels, order[g]))))
-            goto nomem;
-        res->groups[g].label = res->labels[g];
-        res->groups[g].n = count[g];
-        res->groups[g].share = (double)count[g] / (double)d->n;
-        res->groups[g].expected = (o->expected ? o->expected[g] : 1.0) / wsum;
-    }
-    xs__exp_srm(count, o->expected, k, o->srm_alpha > 0 ? o->srm_alpha : 0.001,
-                &res->srm);
-
-    y = xs__malloc(d->n * sizeof *y);
-    yc = xs__malloc(d->n * sizeof *yc);
-    x = d->cov ? xs__malloc(d->n * sizeof *x) : NULL;
-    if (!y || !yc || (d->cov && !x)) goto nomem;
+    M.y = xs__malloc(d->n * sizeof *M.y);
+    M.yc = xs__malloc(d->n * sizeof *M.yc);
+    M.x = d->cov ? xs__malloc(d->n * sizeof *M.x) : NULL;
+    if (!M.y || !M.yc || (d->cov && !M.x)) goto nomem;
     if (d->cov)
         for (size_t i = 0; i < d->n; i++)
-            x[i] = d->cov[idx[i]];
-
+            M.x[i] = d->cov[G.idx[i]];
     for (size_t m = 0; m < d->n_metrics; m++) {
-        if (!(res->metrics[m] = xs__strdup(d->metric_names[m]))) goto nomem;
-        const double *v = d->vals[m];
-        int binary = 1;
-        for (size_t i = 0; i < d->n; i++) {
-            y[i] = v[idx[i]];
-            if (y[i] != 0 && y[i] != 1) binary = 0;
-        }
-        xs_exp_method method = o->method;
-        if (method == XS_EXP_AUTO) method = binary ? XS_EXP_PROPORTION : XS_EXP_WELCH;
-        if (method == XS_EXP_PROPORTION && !binary) {
-            rc = xs__error_set(err, XS_EINVAL, NULL, 0, d->metric_names[m],
-                               "method proportion needs values 0 and 1 only");
-            goto cleanup;
-        }
-        /* CUPED-adjusted copy */
-        double theta = NAN, vr = NAN;
-        if (d->cov) {
-            double mx, my, vy, myc, vyc;
-            theta = xs__exp_cuped_theta(y, x, d->n, &mx);
-            for (size_t i = 0; i < d->n; i++)
-                yc[i] = y[i] - theta * (x[i] - mx);
-            xs__exp_mean_var(y, d->n, &my, &vy);
-            xs__exp_mean_var(yc, d->n, &myc, &vyc);
-            vr = vy > 0 ? 1 - vyc / vy : 0;
-        }
-        const double *c = y + start[ctl];
-        size_t nc = count[ctl];
-        for (size_t g = 0; g < k; g++) {
-            xs_exp_row *row = &res->rows[m * k + g];
-            const double *t = y + start[g];
-            size_t nt = count[g];
-            double var;
-            row->metric = res->metrics[m];
-            row->group = res->labels[g];
-            row->n = nt;
-            xs__exp_mean_var(t, nt, &row->mean, &var);
-            row->sd = sqrt(var);
-            row->is_control = g == ctl;
-            row->method = method;
-            row->theta = theta;
-            row->var_reduction = vr;
-            row->lift = row->lift_lo = row->lift_hi = NAN;
-            row->rel = row->rel_lo = row->rel_hi = row->p = row->df = NAN;
-            row->cuped_lift = row->cuped_lo = row->cuped_hi = NAN;
-            row->cuped_rel = row->cuped_rel_lo = row->cuped_rel_hi = row->cuped_p = NAN;
-            if (g == ctl) continue;
-            /* one bootstrap stream per (metric, group), whatever else is asked */
-            uint64_t seed = (o->seed ? o->seed : 1) * 0x9e3779b97f4a7c15ULL +
-                            (uint64_t)m * 1000003u + g;
-            xs__exp_cmp cmp;
-            if ((rc = compare(method, t, nt, c, nc, o, seed, &cmp)) < 0) goto nomem;
-            row->lift = cmp.lift;
-            row->lift_lo = cmp.lo;
-            row->lift_hi = cmp.hi;
-            row->rel = cmp.rel;
-            row->rel_lo = cmp.rel_lo;
-            row->rel_hi = cmp.rel_hi;
-            row->p = cmp.p;
-            row->df = cmp.df;
-            if (d->cov) {
-                /* adjusted values are not 0/1: Welch unless bootstrap */
-                xs_exp_method cm =
-                    method == XS_EXP_BOOTSTRAP ? XS_EXP_BOOTSTRAP : XS_EXP_WELCH;
-                if ((rc = compare(cm, yc + start[g], nt, yc + start[ctl], nc, o, seed,
-                                  &cmp)) < 0)
-                    goto nomem;
-                row->cuped_lift = cmp.lift;
-                row->cuped_lo = cmp.lo;
-                row->cuped_hi = cmp.hi;
-                row->cuped_rel = cmp.rel;
-                row->cuped_rel_lo = cmp.rel_lo;
-                row->cuped_rel_hi = cmp.rel_hi;
-                row->cuped_p = cmp.p;
-            }
-        }
+        rc = analyze_metric(d, o, &G, &M, m, res, err);
+        if (rc == XS_ENOMEM) goto nomem;
+        if (rc < 0) goto cleanup;
     }
     *out = res;
     res = NULL;
@@ -613,14 +684,9 @@ nomem:
     rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 cleanup:
     xs_exp_result_free(res);
-    xs__free(order);
-    xs__free(pos);
-    xs__free(count);
-    xs__free(start);
-    xs__free(fill);
-    xs__free(idx);
-    xs__free(y);
-    xs__free(yc);
-    xs__free(x);
+    groups_free(&G);
+    xs__free(M.y);
+    xs__free(M.yc);
+    xs__free(M.x);
     return rc;
 }

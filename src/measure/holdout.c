@@ -29,12 +29,6 @@ struct xs_exp_report_result {
     int32_t until;
 };
 
-/* A strict YYYY-MM-DD day. Returns 0 or -1. */
-static int parse_day(const char *s, int32_t *out)
-{
-    return s && strlen(s) == 10 && xs__date_parse(s, 10, out) == 0 ? 0 : -1;
-}
-
 /* Index of the arm named "holdout", or -1. */
 static int holdout_arm(const xs_exp_split *sp)
 {
@@ -71,10 +65,10 @@ int xs_experiment_check(const xs_experiment *x, xs_error *err)
             err, XS_EINVAL, NULL, "split",
             "needs an arm named holdout and at least one other: \"%s\"", x->split);
     int32_t a, b;
-    if (parse_day(x->start, &a) < 0)
+    if (xs__date_parse_day(x->start, &a) < 0)
         return xs__error_param(err, XS_EINVAL, NULL, "start",
                                "not a date (YYYY-MM-DD): \"%s\"", x->start);
-    if (x->end[0] && parse_day(x->end, &b) < 0)
+    if (x->end[0] && xs__date_parse_day(x->end, &b) < 0)
         return xs__error_param(err, XS_EINVAL, NULL, "end",
                                "not a date (YYYY-MM-DD): \"%s\"", x->end);
     if (x->end[0] && b < a)
@@ -113,10 +107,10 @@ int xs_exp_report(const xs_snapshot *s, const xs_experiment *x, const char *as_o
     *out = NULL;
     if (rc < 0) return rc;
     int32_t start, end = INT32_MAX, day;
-    parse_day(x->start, &start);
-    if (x->end[0]) parse_day(x->end, &end);
+    xs__date_parse_day(x->start, &start);
+    if (x->end[0]) xs__date_parse_day(x->end, &end);
     if (as_of) {
-        if (parse_day(as_of, &day) < 0)
+        if (xs__date_parse_day(as_of, &day) < 0)
             return xs__error_param(err, XS_EINVAL, NULL, "as_of",
                                    "not a date (YYYY-MM-DD): \"%s\"", as_of);
     } else {

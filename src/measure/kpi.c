@@ -87,19 +87,13 @@ int64_t xs__kpi_div_round(int64_t x, int64_t d)
     return -((-x + d / 2) / d);
 }
 
-/* Revenue multiplier of a subscription of product p: annual amount per
- * unit_price x quantity. */
-static int64_t sub_arr(const xs_snapshot *s, size_t i)
+/* Annual recurring revenue of subscription row i in minor units: 12 x the
+ * monthly part plus the yearly part (xs__snap_sub_revenue). */
+static int64_t sub_arr(const xs_snapshot *s, uint32_t i)
 {
-    int64_t v = (int64_t)s->sub.quantity[i] * s->sub.unit_price[i];
-    switch (s->prod.billing[s->sub.product[i]]) {
-    case XS_SNAP_BILL_MONTH:
-        return v * 12;
-    case XS_SNAP_BILL_YEAR:
-        return v;
-    default:
-        return 0;
-    }
+    int64_t month = 0, year = 0;
+    xs__snap_sub_revenue(s, i, &month, &year);
+    return month * 12 + year;
 }
 
 int64_t xs__kpi_arr_at(const xs_snapshot *s, uint32_t c, int32_t day)
@@ -107,7 +101,7 @@ int64_t xs__kpi_arr_at(const xs_snapshot *s, uint32_t c, int32_t day)
     int64_t sum = 0;
     for (uint32_t i = s->cust.sub_off[c]; i < s->cust.sub_off[c + 1]; i++) {
         if (s->sub.start[i] > day) break; /* sorted by start */
-        if (s->sub.end[i] != XS_SNAP_NO_DATE && s->sub.end[i] <= day) continue;
+        if (!xs__snap_sub_active(s, i, day)) continue;
         sum += sub_arr(s, i);
     }
     return sum;
@@ -593,14 +587,6 @@ static void fill_row(const kpi_ctx *x, size_t p, size_t g, const costs *cost,
 /* Options                                                                 */
 /* ---------------------------------------------------------------------- */
 
-static int parse_day(const char *s, const char *opt, int32_t *out, xs_error *err)
-{
-    if (xs__date_parse(s, strlen(s), out) == 0) return XS_OK;
-    char q[80];
-    xs__error_quote(q, sizeof q, s, strlen(s));
-    return xs__error_param(err, XS_EINVAL, NULL, opt, "not a date: %s", q);
-}
-
 static int parse_amount(const char *s, int scale, const char *opt, double *out,
                         xs_error *err)
 {
@@ -645,8 +631,8 @@ static int check_opts(const xs_snapshot *s, const xs_kpi_opts *o, int32_t *from,
 
     int32_t lo = 0, hi = 0;
     *has_data = xs__kpi_data_range(s, &lo, &hi) == 0;
-    if (o->from && (rc = parse_day(o->from, "from", &lo, err)) < 0) return rc;
-    if (o->to && (rc = parse_day(o->to, "to", &hi, err)) < 0) return rc;
+    if (o->from && (rc = xs__date_param(o->from, "from", &lo, err)) < 0) return rc;
+    if (o->to && (rc = xs__date_param(o->to, "to", &hi, err)) < 0) return rc;
     if (o->from && o->to && lo > hi) {
         char a[11], b[11];
         xs__date_format(lo, a);
@@ -701,13 +687,117 @@ static int cmp_group(const void *a, const void *b)
     return strcmp(((const group_sort *)a)->label, ((const group_sort *)b)->label);
 }
 
+/* The number of groups of a breakdown (the last of a dictionary's: none). */
+static size_t group_count(const xs_snapshot *s, xs_kpi_by by)
+{
+    switch (by) {
+    case XS_KPI_BY_SEGMENT:
+        return s->dict.segments.n + 1;
+    case XS_KPI_BY_INDUSTRY:
+        return s->dict.industries.n + 1;
+    case XS_KPI_BY_SIZE:
+        return s->dict.sizes.n + 1;
+    case XS_KPI_BY_CHANNEL:
+        return XS_SNAP_N_CHANNELS;
+    case XS_KPI_BY_KIND:
+        return 3;
+    case XS_KPI_BY_PRODUCT:
+        return s->dict.families.n + s->prod.n;
+    default:
+        return 1;
+    }
+}
+
+/* The periods from the one holding `from` through `to`, at most
+ * XS_KPI_MAX_PERIODS: sets x->P and x->B. XS_OK or XS_ERANGE with err set. */
+static int count_periods(kpi_ctx *x, int32_t from, xs_error *err)
+{
+    int months = period_months(x->o->period);
+    size_t P = 0;
+    for (int32_t ps = period_floor(from, x->o->period); ps <= x->to;
+         ps = xs__date_add_months(ps, months)) {
+        if (++P > XS_KPI_MAX_PERIODS)
+            return xs__error_param(err, XS_ERANGE, NULL, "from",
+                                   "more than %d periods in the range",
+                                   XS_KPI_MAX_PERIODS);
+    }
+    x->P = P;
+    x->B = P + 1;
+    return XS_OK;
+}
+
+/* The context's arrays, the period boundaries and, per product, its line
+ * key and seats limit. XS_OK or XS_ENOMEM (the caller frees with
+ * ctx_free). */
+static int ctx_alloc(kpi_ctx *x, int32_t from)
+{
+    const xs_snapshot *s = x->s;
+    size_t P = x->P, np = s->prod.n ? s->prod.n : 1;
+    x->d = xs__malloc(x->B * sizeof *x->d);
+    x->pstart = xs__malloc(P * sizeof *x->pstart);
+    x->acc = xs__calloc(P * (x->G ? x->G : 1), sizeof *x->acc);
+    x->tot = xs__calloc(P, sizeof *x->tot);
+    x->pkey = xs__malloc(np * sizeof *x->pkey);
+    x->pseats = xs__malloc(np * sizeof *x->pseats);
+    x->arr = xs__malloc(x->B * sizeof *x->arr);
+    x->seats = xs__malloc(x->B * sizeof *x->seats);
+    if (!x->d || !x->pstart || !x->acc || !x->tot || !x->pkey || !x->pseats || !x->arr ||
+        !x->seats)
+        return XS_ENOMEM;
+    int months = period_months(x->o->period);
+    int32_t ps = period_floor(from, x->o->period);
+    x->d[0] = ps - 1;
+    for (size_t p = 0; p < P; p++) {
+        x->pstart[p] = ps;
+        ps = xs__date_add_months(ps, months);
+        x->d[p + 1] = ps - 1 < x->to ? ps - 1 : x->to;
+    }
+    /* per product: line key, seats limit */
+    uint32_t seats_code = xs__intern_find(&s->dict.metrics, "seats", 5);
+    for (size_t p = 0; p < s->prod.n; p++) {
+        uint16_t f = s->prod.family[p];
+        x->pkey[p] = f == XS_SNAP_NONE16 ? (uint32_t)(s->dict.families.n + p) : f;
+        x->pseats[p] = -1;
+        for (uint32_t l = s->prod.limit_off[p]; l < s->prod.limit_off[p + 1]; l++)
+            if (s->prod.limit_name[l] == seats_code)
+                x->pseats[p] = llround(s->prod.limit_value[l]);
+    }
+    return XS_OK;
+}
+
+/* The result's rows: per period, the groups with any activity by label.
+ * XS_OK or XS_ENOMEM. */
+static int result_rows(const kpi_ctx *x, const costs *cost, xs_kpi_result *res)
+{
+    size_t n_used = 0;
+    group_sort *order = xs__malloc((x->G ? x->G : 1) * sizeof *order);
+    if (!order) return XS_ENOMEM;
+    for (size_t g = 0; g < x->G; g++) {
+        int used = x->by == XS_KPI_BY_NONE;
+        for (size_t p = 0; p < x->P && !used; p++)
+            used = acc_used(&x->acc[p * x->G + g]);
+        if (used) order[n_used++] = (group_sort){group_label(x, g), g};
+    }
+    qsort(order, n_used, sizeof *order, cmp_group);
+    size_t n_rows = x->P * n_used;
+    res->rows = xs__calloc(n_rows ? n_rows : 1, sizeof *res->rows);
+    if (!res->rows) {
+        xs__free(order);
+        return XS_ENOMEM;
+    }
+    for (size_t p = 0; p < x->P; p++)
+        for (size_t j = 0; j < n_used; j++)
+            fill_row(x, p, order[j].g, cost, &res->rows[res->n_rows++]);
+    xs__free(order);
+    return XS_OK;
+}
+
 static int kpi_compute(const xs_snapshot *s, const xs_kpi_opts *o, xs_kpi_result **out,
                        xs_error *err)
 {
     kpi_ctx x;
     memset(&x, 0, sizeof x);
     xs_kpi_result *res = NULL;
-    group_sort *order = NULL;
     costs cost = {-1, -1};
     int32_t from = 0, to = 0;
     int has_data = 0, rc;
@@ -731,114 +821,22 @@ static int kpi_compute(const xs_snapshot *s, const xs_kpi_opts *o, xs_kpi_result
     x.by = o->by;
     x.to = to;
     x.save_days = o->save_days ? o->save_days : XS_KPI_DEFAULT_SAVE_DAYS;
-
-    /* periods and boundaries */
-    int months = period_months(o->period);
-    size_t P = 0;
-    for (int32_t ps = period_floor(from, o->period); ps <= to;
-         ps = xs__date_add_months(ps, months)) {
-        if (++P > XS_KPI_MAX_PERIODS) {
-            rc = xs__error_param(err, XS_ERANGE, NULL, "from",
-                                 "more than %d periods in the range", XS_KPI_MAX_PERIODS);
-            goto cleanup;
-        }
-    }
-    x.P = P;
-    x.B = P + 1;
-    switch (o->by) {
-    case XS_KPI_BY_SEGMENT:
-        x.G = s->dict.segments.n + 1;
-        break;
-    case XS_KPI_BY_INDUSTRY:
-        x.G = s->dict.industries.n + 1;
-        break;
-    case XS_KPI_BY_SIZE:
-        x.G = s->dict.sizes.n + 1;
-        break;
-    case XS_KPI_BY_CHANNEL:
-        x.G = XS_SNAP_N_CHANNELS;
-        break;
-    case XS_KPI_BY_KIND:
-        x.G = 3;
-        break;
-    case XS_KPI_BY_PRODUCT:
-        x.G = s->dict.families.n + s->prod.n;
-        break;
-    default:
-        x.G = 1;
-        break;
-    }
-    size_t np = s->prod.n ? s->prod.n : 1;
-    x.d = xs__malloc(x.B * sizeof *x.d);
-    x.pstart = xs__malloc(P * sizeof *x.pstart);
-    x.acc = xs__calloc(P * (x.G ? x.G : 1), sizeof *x.acc);
-    x.tot = xs__calloc(P, sizeof *x.tot);
-    x.pkey = xs__malloc(np * sizeof *x.pkey);
-    x.pseats = xs__malloc(np * sizeof *x.pseats);
-    x.arr = xs__malloc(x.B * sizeof *x.arr);
-    x.seats = xs__malloc(x.B * sizeof *x.seats);
-    if (!x.d || !x.pstart || !x.acc || !x.tot || !x.pkey || !x.pseats || !x.arr ||
-        !x.seats) {
-        rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-        goto cleanup;
-    }
-    {
-        int32_t ps = period_floor(from, o->period);
-        x.d[0] = ps - 1;
-        for (size_t p = 0; p < P; p++) {
-            x.pstart[p] = ps;
-            ps = xs__date_add_months(ps, months);
-            x.d[p + 1] = ps - 1 < to ? ps - 1 : to;
-        }
-    }
-
-    /* per product: line key, revenue multiplier, seats limit */
-    uint32_t seats_code = xs__intern_find(&s->dict.metrics, "seats", 5);
-    for (size_t p = 0; p < s->prod.n; p++) {
-        uint16_t f = s->prod.family[p];
-        x.pkey[p] = f == XS_SNAP_NONE16 ? (uint32_t)(s->dict.families.n + p) : f;
-        x.pseats[p] = -1;
-        for (uint32_t l = s->prod.limit_off[p]; l < s->prod.limit_off[p + 1]; l++)
-            if (s->prod.limit_name[l] == seats_code)
-                x.pseats[p] = llround(s->prod.limit_value[l]);
-    }
-
+    x.G = group_count(s, o->by);
+    if ((rc = count_periods(&x, from, err)) < 0) goto cleanup;
+    if ((rc = ctx_alloc(&x, from)) < 0) goto nomem;
     for (size_t c = 0; c < s->cust.n; c++)
         if ((rc = do_customer(&x, (uint32_t)c)) < 0) {
             xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
             goto cleanup;
         }
-
-    /* groups with any activity, by label */
-    size_t n_used = 0;
-    order = xs__malloc((x.G ? x.G : 1) * sizeof *order);
-    if (!order) {
-        rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-        goto cleanup;
-    }
-    for (size_t g = 0; g < x.G; g++) {
-        int used = o->by == XS_KPI_BY_NONE;
-        for (size_t p = 0; p < P && !used; p++)
-            used = acc_used(&x.acc[p * x.G + g]);
-        if (used) order[n_used++] = (group_sort){group_label(&x, g), g};
-    }
-    qsort(order, n_used, sizeof *order, cmp_group);
-
-    size_t n_rows = P * n_used;
-    res->rows = xs__calloc(n_rows ? n_rows : 1, sizeof *res->rows);
-    if (!res->rows) {
-        rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-        goto cleanup;
-    }
-    for (size_t p = 0; p < P; p++)
-        for (size_t j = 0; j < n_used; j++)
-            fill_row(&x, p, order[j].g, &cost, &res->rows[res->n_rows++]);
+    if ((rc = result_rows(&x, &cost, res)) < 0) goto nomem;
     *out = res;
     res = NULL;
     rc = XS_OK;
-
+    goto cleanup;
+nomem:
+    rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 cleanup:
-    xs__free(order);
     ctx_free(&x);
     xs_kpi_result_free(res);
     return rc;

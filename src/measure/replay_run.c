@@ -223,7 +223,7 @@ int xs_replay_run(xs_store *st, const xs_offer_config *policy, const char *from,
     const char *day[2] = {from, to}, *opt[2] = {"from", "to"};
     for (int i = 0; i < 2; i++) {
         int32_t d;
-        if (day[i] && (strlen(day[i]) != 10 || xs__date_parse(day[i], 10, &d) < 0)) {
+        if (day[i] && xs__date_parse_day(day[i], &d) < 0) {
             char q[120];
             xs__error_quote(q, sizeof q, day[i], strlen(day[i]));
             return xs__error_param(err, XS_EINVAL, NULL, opt[i],

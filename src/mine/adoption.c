@@ -349,55 +349,55 @@ static int sort_curves(xs_adoption_curve *v, size_t n, size_t nh)
     return XS_OK;
 }
 
-int xs_adoption_compute(const xs_adoption_input *in, const xs_adoption_opts *opts,
-                        xs_adoption **out, xs_error *err)
+/* The computation's working arrays. */
+typedef struct adopt_tmp {
+    size_t *hoff; /* product p's holders: [hoff[p], hoff[p + 1]) of hcust, hday */
+    uint32_t *hcust;
+    int32_t *hday;      /* the holder's first day with p */
+    int32_t *T, *R, *E; /* baseline times, times at risk, event times */
+    change *ch;         /* the changes the products co-held with one product make */
+    size_t n_ch, cap_ch;
+} adopt_tmp;
+
+static void adopt_tmp_free(adopt_tmp *A)
 {
-    int rc = XS_OK;
+    xs__free(A->hoff);
+    xs__free(A->hcust);
+    xs__free(A->hday);
+    xs__free(A->T);
+    xs__free(A->R);
+    xs__free(A->E);
+    xs__free(A->ch);
+}
+
+/* An item named for option `opt` (NULL: none, *id XS_INTERN_NONE). XS_OK
+ * or XS_ENOTFOUND with err set. */
+static int find_item(const xs_adoption_input *in, const char *name, const char *opt,
+                     uint32_t *id, xs_error *err)
+{
+    *id = XS_INTERN_NONE;
+    if (!name) return XS_OK;
+    *id = xs__intern_find(&in->names, name, strlen(name));
+    if (*id != XS_INTERN_NONE) return XS_OK;
+    char q[128];
+    xs__error_quote(q, sizeof q, name, strlen(name));
+    return xs__error_param(err, XS_ENOTFOUND, NULL, opt, "unknown item %s", q);
+}
+
+/* The holders of each product (customer, first day), CSR by counting, and
+ * the time arrays. XS_OK or XS_ENOMEM. */
+static int index_holders(const xs_adoption_input *in, adopt_tmp *A)
+{
     size_t n_prod = in->names.n;
-    size_t *hoff = NULL;
-    uint32_t *hcust = NULL;
-    int32_t *hday = NULL, *T = NULL, *R = NULL, *E = NULL;
-    change *ch = NULL;
-    xs_adoption *res = NULL;
-    uint32_t from = XS_INTERN_NONE, to = XS_INTERN_NONE;
-    *out = NULL;
-
-    for (size_t h = 0; h < opts->n_horizons; h++)
-        if (opts->horizons[h] < 0)
-            return xs__error_param(err, XS_EINVAL, NULL, "horizons",
-                                   "horizon %ld is negative", (long)opts->horizons[h]);
-    if (opts->from) {
-        from = xs__intern_find(&in->names, opts->from, strlen(opts->from));
-        if (from == XS_INTERN_NONE) {
-            char q[128];
-            xs__error_quote(q, sizeof q, opts->from, strlen(opts->from));
-            return xs__error_param(err, XS_ENOTFOUND, NULL, "from", "unknown item %s", q);
-        }
-    }
-    if (opts->to) {
-        to = xs__intern_find(&in->names, opts->to, strlen(opts->to));
-        if (to == XS_INTERN_NONE) {
-            char q[128];
-            xs__error_quote(q, sizeof q, opts->to, strlen(opts->to));
-            return xs__error_param(err, XS_ENOTFOUND, NULL, "to", "unknown item %s", q);
-        }
-    }
-    int pair_mode = opts->from && opts->to;
-
-    res = xs__calloc(1, sizeof *res);
-    if (!res) goto nomem;
-    xs__arena_init(&res->arena, 0);
-    res->n_horizons = opts->n_horizons;
-
-    /* product -> holders (customer, first day), CSR by counting */
-    hoff = xs__calloc(n_prod + 1, sizeof *hoff);
+    A->hoff = xs__calloc(n_prod + 1, sizeof *A->hoff);
     size_t n_tot = in->n_total ? in->n_total : 1;
-    hcust = xs__malloc(n_tot * sizeof *hcust);
-    hday = xs__malloc(n_tot * sizeof *hday);
-    T = xs__malloc(n_tot * sizeof *T);
-    R = xs__malloc(n_tot * sizeof *R);
-    E = xs__malloc(n_tot * sizeof *E);
-    if (!hoff || !hcust || !hday || !T || !R || !E) goto nomem;
+    A->hcust = xs__malloc(n_tot * sizeof *A->hcust);
+    A->hday = xs__malloc(n_tot * sizeof *A->hday);
+    A->T = xs__malloc(n_tot * sizeof *A->T);
+    A->R = xs__malloc(n_tot * sizeof *A->R);
+    A->E = xs__malloc(n_tot * sizeof *A->E);
+    if (!A->hoff || !A->hcust || !A->hday || !A->T || !A->R || !A->E) return XS_ENOMEM;
+    size_t *hoff = A->hoff;
     for (size_t i = 0; i < in->n_total; i++)
         hoff[in->item[i] + 1]++;
     for (size_t p = 0; p < n_prod; p++)
@@ -405,76 +405,120 @@ int xs_adoption_compute(const xs_adoption_input *in, const xs_adoption_opts *opt
     for (size_t c = 0; c < in->n_customers; c++) {
         for (size_t i = in->off[c]; i < in->off[c + 1]; i++) {
             size_t at = hoff[in->item[i]]++;
-            hcust[at] = (uint32_t)c;
-            hday[at] = in->day[i];
+            A->hcust[at] = (uint32_t)c;
+            A->hday[at] = in->day[i];
         }
     }
     for (size_t p = n_prod; p > 0; p--)
         hoff[p] = hoff[p - 1];
     hoff[0] = 0;
+    return XS_OK;
+}
 
-    size_t cap_ch = 0;
-    for (uint32_t a = 0; a < n_prod; a++) {
+/* Product a's holders' baseline times (T, sorted) and the changes each
+ * co-held product (to only, unless XS_INTERN_NONE) makes (ch, by product).
+ * XS_OK or XS_ENOMEM. */
+static int changes_of(const xs_adoption_input *in, adopt_tmp *A, uint32_t a, uint32_t to)
+{
+    A->n_ch = 0;
+    for (size_t k = A->hoff[a]; k < A->hoff[a + 1]; k++) {
+        uint32_t c = A->hcust[k];
+        int32_t a_day = A->hday[k];
+        int32_t base = in->end[c] > a_day ? in->end[c] - a_day : 0;
+        A->T[k - A->hoff[a]] = base;
+        for (size_t i = in->off[c]; i < in->off[c + 1]; i++) {
+            uint32_t b = in->item[i];
+            if (b == a || (to != XS_INTERN_NONE && b != to)) continue;
+            int32_t b_day = in->day[i];
+            change x = {b, base, -1};
+            if (b_day > a_day) {
+                if (b_day - a_day > base) continue; /* after observation: censored */
+                x.event = b_day - a_day;
+            }
+            if (xs__grow(&A->ch, &A->cap_ch, A->n_ch + 1, sizeof *A->ch) < 0)
+                return XS_ENOMEM;
+            A->ch[A->n_ch++] = x;
+        }
+    }
+    qsort(A->T, A->hoff[a + 1] - A->hoff[a], sizeof *A->T, cmp_i32);
+    if (A->n_ch) qsort(A->ch, A->n_ch, sizeof *A->ch, cmp_change);
+    return XS_OK;
+}
+
+/* The curves a -> b of every product b (to only, unless XS_INTERN_NONE)
+ * from changes_of()'s arrays, into res; outside pair mode only those with
+ * an adoption. XS_OK or XS_ENOMEM. */
+static int curves_of(const xs_adoption_input *in, const xs_adoption_opts *opts,
+                     adopt_tmp *A, uint32_t a, uint32_t to, int pair_mode,
+                     xs_adoption *res)
+{
+    int rc;
+    size_t n_hold = A->hoff[a + 1] - A->hoff[a], k = 0;
+    const change *ch = A->ch;
+    for (uint32_t b = 0; b < in->names.n; b++) {
+        if (b == a || (to != XS_INTERN_NONE && b != to)) continue;
+        size_t n_r = 0, n_e = 0, n_ex = 0;
+        while (k < A->n_ch && ch[k].b < b)
+            k++;
+        for (; k < A->n_ch && ch[k].b == b; k++) {
+            A->R[n_r++] = ch[k].base;
+            if (ch[k].event >= 0)
+                A->E[n_e++] = ch[k].event;
+            else
+                n_ex++;
+        }
+        if (!pair_mode && n_e == 0) continue;
+        qsort(A->R, n_r, sizeof *A->R, cmp_i32);
+        qsort(A->E, n_e, sizeof *A->E, cmp_i32);
+        xs_adoption_curve c;
+        memset(&c, 0, sizeof c);
+        const char *fa = xs__intern_str(&in->names, a),
+                   *fb = xs__intern_str(&in->names, b);
+        char *na = xs__arena_strndup(&res->arena, fa, strlen(fa));
+        char *nb = xs__arena_strndup(&res->arena, fb, strlen(fb));
+        if (!na || !nb) return XS_ENOMEM;
+        c.from = na;
+        c.to = nb;
+        c.n_holders = n_hold;
+        c.n_excluded = n_ex;
+        c.n_cohort = n_hold - n_ex;
+        if ((rc = km_curve(res, &c, A->T, n_hold, A->R, n_r, A->E, n_e, opts->horizons,
+                           opts->n_horizons)) < 0)
+            return rc;
+        if ((rc = push_curve(res, &c)) < 0) return rc;
+    }
+    return XS_OK;
+}
+
+int xs_adoption_compute(const xs_adoption_input *in, const xs_adoption_opts *opts,
+                        xs_adoption **out, xs_error *err)
+{
+    int rc = XS_OK;
+    adopt_tmp A = {0};
+    xs_adoption *res = NULL;
+    uint32_t from, to;
+    *out = NULL;
+
+    for (size_t h = 0; h < opts->n_horizons; h++)
+        if (opts->horizons[h] < 0)
+            return xs__error_param(err, XS_EINVAL, NULL, "horizons",
+                                   "horizon %ld is negative", (long)opts->horizons[h]);
+    if ((rc = find_item(in, opts->from, "from", &from, err)) < 0) return rc;
+    if ((rc = find_item(in, opts->to, "to", &to, err)) < 0) return rc;
+    int pair_mode = opts->from && opts->to;
+
+    res = xs__calloc(1, sizeof *res);
+    if (!res) goto nomem;
+    xs__arena_init(&res->arena, 0);
+    res->n_horizons = opts->n_horizons;
+    if (index_holders(in, &A) < 0) goto nomem;
+    for (uint32_t a = 0; a < in->names.n; a++) {
         if (from != XS_INTERN_NONE && a != from) continue;
-        size_t n_hold = hoff[a + 1] - hoff[a];
+        size_t n_hold = A.hoff[a + 1] - A.hoff[a];
         if (!pair_mode && n_hold < opts->min_customers) continue;
         if (n_hold == 0) continue;
-        /* baseline times and the changes each co-held product makes */
-        size_t n_ch = 0;
-        for (size_t k = hoff[a]; k < hoff[a + 1]; k++) {
-            uint32_t c = hcust[k];
-            int32_t a_day = hday[k];
-            int32_t base = in->end[c] > a_day ? in->end[c] - a_day : 0;
-            T[k - hoff[a]] = base;
-            for (size_t i = in->off[c]; i < in->off[c + 1]; i++) {
-                uint32_t b = in->item[i];
-                if (b == a || (to != XS_INTERN_NONE && b != to)) continue;
-                int32_t b_day = in->day[i];
-                change x = {b, base, -1};
-                if (b_day > a_day) {
-                    if (b_day - a_day > base) continue; /* after observation: censored */
-                    x.event = b_day - a_day;
-                }
-                if (xs__grow(&ch, &cap_ch, n_ch + 1, sizeof *ch) < 0) goto nomem;
-                ch[n_ch++] = x;
-            }
-        }
-        qsort(T, n_hold, sizeof *T, cmp_i32);
-        if (n_ch) qsort(ch, n_ch, sizeof *ch, cmp_change);
-
-        size_t k = 0;
-        for (uint32_t b = 0; b < n_prod; b++) {
-            if (b == a || (to != XS_INTERN_NONE && b != to)) continue;
-            size_t n_r = 0, n_e = 0, n_ex = 0;
-            while (k < n_ch && ch[k].b < b)
-                k++;
-            for (; k < n_ch && ch[k].b == b; k++) {
-                R[n_r++] = ch[k].base;
-                if (ch[k].event >= 0)
-                    E[n_e++] = ch[k].event;
-                else
-                    n_ex++;
-            }
-            if (!pair_mode && n_e == 0) continue;
-            qsort(R, n_r, sizeof *R, cmp_i32);
-            qsort(E, n_e, sizeof *E, cmp_i32);
-            xs_adoption_curve c;
-            memset(&c, 0, sizeof c);
-            const char *fa = xs__intern_str(&in->names, a),
-                       *fb = xs__intern_str(&in->names, b);
-            char *na = xs__arena_strndup(&res->arena, fa, strlen(fa));
-            char *nb = xs__arena_strndup(&res->arena, fb, strlen(fb));
-            if (!na || !nb) goto nomem;
-            c.from = na;
-            c.to = nb;
-            c.n_holders = n_hold;
-            c.n_excluded = n_ex;
-            c.n_cohort = n_hold - n_ex;
-            if ((rc = km_curve(res, &c, T, n_hold, R, n_r, E, n_e, opts->horizons,
-                               opts->n_horizons)) < 0)
-                goto fail;
-            if ((rc = push_curve(res, &c)) < 0) goto fail;
-        }
+        if (changes_of(in, &A, a, to) < 0) goto nomem;
+        if ((rc = curves_of(in, opts, &A, a, to, pair_mode, res)) < 0) goto fail;
     }
     if ((rc = sort_curves(res->curves, res->n_curves, res->n_horizons)) < 0) goto fail;
     *out = res;
@@ -487,12 +531,6 @@ fail:
     if (rc == XS_ENOMEM) xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 cleanup:
     xs_adoption_free(res);
-    xs__free(hoff);
-    xs__free(hcust);
-    xs__free(hday);
-    xs__free(T);
-    xs__free(R);
-    xs__free(E);
-    xs__free(ch);
+    adopt_tmp_free(&A);
     return rc;
 }

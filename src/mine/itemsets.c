@@ -806,40 +806,29 @@ uint32_t xs__trie_find(const xs__mined *m, const uint32_t *rec, size_t n)
     return node;
 }
 
-int xs__mine(xs__mined *m, const struct xs_baskets *b, const xs__mine_cfg *cfg,
-             xs_error *err)
+/* The frequent items of b (count >= minc) and their codes, into m (rec2id,
+ * rank, rank2id, freq, n_freq, n_rhs): rhs items first, then by
+ * descending count, ties by name; rank is the name order. *id2rec_out
+ * (caller frees) maps an item id to its code, SENT when infrequent.
+ * XS_OK or XS_ENOMEM. */
+static int recode_items(xs__mined *m, const struct xs_baskets *b, const xs__mine_cfg *cfg,
+                        uint32_t minc, uint32_t **id2rec_out)
 {
-    memset(m, 0, sizeof *m);
-    int rc = XS_OK;
-    size_t n_items = b->names.n, n_tx = b->n_tx;
+    int rc = XS_ENOMEM;
+    size_t n_items = b->names.n;
     uint64_t *cnt = NULL;
     uint32_t *byname = NULL, *rank_of = NULL, *order = NULL, *id2rec = NULL;
     uint8_t *is_rhs = NULL;
-    uint32_t *db = NULL, *occ0 = NULL, *bucket_mem = NULL, **bk = NULL, *bn = NULL;
-    uint32_t *bc = NULL, *touch = NULL, *path = NULL;
-    uint8_t *in_x = NULL;
-    uint64_t *stamp = NULL;
-    uint32_t *cnt2 = NULL;
-    miner M;
-    memset(&M, 0, sizeof M);
 
-    m->n_tx = n_tx;
-    if (n_tx >= UINT32_MAX || n_items >= UINT32_MAX) {
-        return xs__error_set(err, XS_ERANGE, NULL, 0, NULL,
-                             "too many baskets or items for 32-bit counts");
-    }
-    uint64_t minc64 = cfg->minc ? cfg->minc : 1;
-    uint32_t minc = minc64 > (uint64_t)n_tx + 1 ? (uint32_t)n_tx + 1 : (uint32_t)minc64;
-
-    /* 1. counts */
+    /* counts */
     cnt = xs__calloc(n_items + 1, sizeof *cnt);
     is_rhs = xs__calloc(n_items + 1, 1);
-    if (!cnt || !is_rhs) goto nomem;
+    if (!cnt || !is_rhs) goto cleanup;
     for (size_t i = 0; i < b->n_items_total; i++) cnt[b->items[i]]++;
     for (size_t i = 0; i < cfg->n_rhs; i++)
         if (cfg->rhs[i] < n_items) is_rhs[cfg->rhs[i]] = 1;
 
-    /* 2. frequent items in name order */
+    /* frequent items in name order */
     size_t n_freq = 0;
     for (size_t i = 0; i < n_items; i++)
         if (cnt[i] >= minc) n_freq++;
@@ -853,17 +842,17 @@ int xs__mine(xs__mined *m, const struct xs_baskets *b, const xs__mine_cfg *cfg,
     m->freq = xs__malloc((n_freq + 1) * sizeof *m->freq);
     if (!byname || !rank_of || !order || !id2rec || !m->rec2id || !m->rank || !m->rank2id ||
         !m->freq)
-        goto nomem;
+        goto cleanup;
     n_freq = 0;
     for (size_t i = 0; i < n_items; i++)
         if (cnt[i] >= minc) byname[n_freq++] = (uint32_t)i;
     prep_ctx pc = {b, cnt, is_rhs, rank_of};
-    if (xs__msort(byname, n_freq, sizeof *byname, cmp_name, &pc) < 0) goto nomem;
+    if (xs__msort(byname, n_freq, sizeof *byname, cmp_name, &pc) < 0) goto cleanup;
     for (size_t r = 0; r < n_freq; r++) rank_of[byname[r]] = (uint32_t)r;
 
-    /* 3. recoding: rhs items first, then by descending count, ties by name */
+    /* recoding: rhs items first, then by descending count, ties by name */
     memcpy(order, byname, n_freq * sizeof *order);
-    if (xs__msort(order, n_freq, sizeof *order, cmp_recode, &pc) < 0) goto nomem;
+    if (xs__msort(order, n_freq, sizeof *order, cmp_recode, &pc) < 0) goto cleanup;
     for (size_t i = 0; i < n_items; i++) id2rec[i] = SENT;
     uint32_t n_rhs = 0;
     for (size_t r = 0; r < n_freq; r++) {
@@ -877,9 +866,34 @@ int xs__mine(xs__mined *m, const struct xs_baskets *b, const xs__mine_cfg *cfg,
     memcpy(m->rank2id, byname, n_freq * sizeof *byname);
     m->n_freq = (uint32_t)n_freq;
     m->n_rhs = n_rhs;
-    int rhs_mode = cfg->rhs != NULL;
+    *id2rec_out = id2rec;
+    id2rec = NULL;
+    rc = XS_OK;
+cleanup:
+    xs__free(cnt);
+    xs__free(is_rhs);
+    xs__free(byname);
+    xs__free(rank_of);
+    xs__free(order);
+    xs__free(id2rec);
+    return rc;
+}
 
-    /* 4. the flat database: per basket its frequent items, rarest first */
+/* The flat database: per basket its frequent items by code, descending
+ * (rarest first), each basket ended by SENT and the whole begun by one. */
+typedef struct flat_db {
+    uint32_t *db;
+    uint64_t len;
+    uint32_t *occ0; /* where each non-empty basket starts */
+    size_t n_occ0;
+} flat_db;
+
+/* Builds F from b's baskets recoded by id2rec. XS_OK, XS_ENOMEM or
+ * XS_ERANGE (positions past 32 bits), err set for XS_ERANGE only. */
+static int flatten(const struct xs_baskets *b, const uint32_t *id2rec, flat_db *F,
+                   xs_error *err)
+{
+    size_t n_tx = b->n_tx;
     uint64_t db_len = 1, n_live = 0;
     for (size_t t = 0; t < n_tx; t++) {
         size_t k = 0;
@@ -890,25 +904,13 @@ int xs__mine(xs__mined *m, const struct xs_baskets *b, const xs__mine_cfg *cfg,
             n_live++;
         }
     }
-    if (db_len >= UINT32_MAX) {
-        rc = xs__error_set(err, XS_ERANGE, NULL, 0, NULL,
-                           "too many items in the baskets for 32-bit positions");
-        goto cleanup;
-    }
-    db = xs__malloc(db_len * sizeof *db);
-    occ0 = xs__malloc((n_live + 1) * sizeof *occ0);
-    bucket_mem = xs__malloc(db_len * sizeof *bucket_mem);
-    bk = xs__malloc((n_freq + 1) * sizeof *bk);
-    bn = xs__calloc(n_freq + 1, sizeof *bn);
-    bc = xs__calloc(n_freq + 1, sizeof *bc);
-    touch = xs__malloc((n_freq + 1) * sizeof *touch);
-    path = xs__malloc((n_freq + 1) * sizeof *path);
-    in_x = xs__calloc(n_freq + 1, 1);
-    stamp = xs__calloc(n_freq + 1, sizeof *stamp);
-    cnt2 = xs__calloc(n_freq + 1, sizeof *cnt2);
-    if (!db || !occ0 || !bucket_mem || !bk || !bn || !bc || !touch || !path || !in_x ||
-        !stamp || !cnt2)
-        goto nomem;
+    if (db_len >= UINT32_MAX)
+        return xs__error_set(err, XS_ERANGE, NULL, 0, NULL,
+                             "too many items in the baskets for 32-bit positions");
+    F->len = db_len;
+    uint32_t *db = F->db = xs__malloc(db_len * sizeof *db);
+    F->occ0 = xs__malloc((n_live + 1) * sizeof *F->occ0);
+    if (!F->db || !F->occ0) return XS_ENOMEM;
     size_t pos = 0, n_occ0 = 0;
     db[pos++] = SENT;
     for (size_t t = 0; t < n_tx; t++) {
@@ -925,54 +927,116 @@ int xs__mine(xs__mined *m, const struct xs_baskets *b, const xs__mine_cfg *cfg,
             db[j] = r;
         }
         if (pos > start) {
-            occ0[n_occ0++] = (uint32_t)start;
+            F->occ0[n_occ0++] = (uint32_t)start;
             db[pos++] = SENT;
         }
     }
+    F->n_occ0 = n_occ0;
+    return XS_OK;
+}
+
+/* The miner's scratch for m's frequent items: a bucket per item (its
+ * count's room, in *bucket_mem, caller frees) and the per-item arrays.
+ * XS_OK or XS_ENOMEM (miner_free frees what was made). */
+static int miner_alloc(miner *M, const xs__mined *m, uint64_t db_len,
+                       uint32_t **bucket_mem)
+{
+    size_t n_freq = m->n_freq;
+    *bucket_mem = xs__malloc(db_len * sizeof **bucket_mem);
+    M->bk = xs__malloc((n_freq + 1) * sizeof *M->bk);
+    M->bn = xs__calloc(n_freq + 1, sizeof *M->bn);
+    M->bc = xs__calloc(n_freq + 1, sizeof *M->bc);
+    M->touch = xs__malloc((n_freq + 1) * sizeof *M->touch);
+    M->path = xs__malloc((n_freq + 1) * sizeof *M->path);
+    M->in_x = xs__calloc(n_freq + 1, 1);
+    M->stamp = xs__calloc(n_freq + 1, sizeof *M->stamp);
+    M->cnt2 = xs__calloc(n_freq + 1, sizeof *M->cnt2);
+    if (!*bucket_mem || !M->bk || !M->bn || !M->bc || !M->touch || !M->path || !M->in_x ||
+        !M->stamp || !M->cnt2)
+        return XS_ENOMEM;
     size_t off = 0;
     for (size_t r = 0; r < n_freq; r++) {
-        bk[r] = bucket_mem + off;
+        M->bk[r] = *bucket_mem + off;
         off += m->freq[r];
     }
+    return XS_OK;
+}
 
+static void miner_free(miner *M)
+{
+    xs__free(M->fstack);
+    xs__free(M->fcount);
+    pstack_free(&M->ps);
+    xs__free(M->bk);
+    xs__free(M->bn);
+    xs__free(M->bc);
+    xs__free(M->touch);
+    xs__free(M->path);
+    xs__free(M->in_x);
+    xs__free(M->stamp);
+    xs__free(M->cnt2);
+}
+
+/* The search the configuration asks for: nothing when no consequent is
+ * frequent; all itemsets by the bit-vector Eclat on dense data, else by
+ * projection; closed / maximal / rhs-restricted by expand(). */
+static int search(miner *M, const flat_db *F, size_t n_freq)
+{
+    if (M->rhs_mode && M->n_rhs == 0) return XS_OK;
+    if (M->rhs_mode || M->target != XS_ITEMSETS_ALL)
+        return expand(M, 0, 0, (uint32_t)n_freq, F->occ0, (uint32_t)F->n_occ0);
+    /* density: the share of (basket, frequent item) pairs present */
+    size_t n_occ0 = F->n_occ0;
+    double fill = n_occ0 && n_freq
+                      ? (double)(F->len - 1 - n_occ0) / ((double)n_occ0 * (double)n_freq)
+                      : 0;
+    int dense =
+        fill >= DENSE_MIN && (double)n_freq * (double)n_occ0 / 8 <= DENSE_MAX_BYTES;
+    if (force_algo) dense = force_algo == 2;
+    if (dense) return eclat_root(M, F->db, n_occ0, n_freq, M->m->freq);
+    return expand_all(M, 0, 0, F->db, F->occ0, (uint32_t)n_occ0);
+}
+
+int xs__mine(xs__mined *m, const struct xs_baskets *b, const xs__mine_cfg *cfg,
+             xs_error *err)
+{
+    memset(m, 0, sizeof *m);
+    int rc = XS_OK;
+    size_t n_items = b->names.n, n_tx = b->n_tx;
+    uint32_t *id2rec = NULL, *bucket_mem = NULL;
+    flat_db F = {0};
+    miner M;
+    memset(&M, 0, sizeof M);
+
+    m->n_tx = n_tx;
+    if (n_tx >= UINT32_MAX || n_items >= UINT32_MAX) {
+        return xs__error_set(err, XS_ERANGE, NULL, 0, NULL,
+                             "too many baskets or items for 32-bit counts");
+    }
+    uint64_t minc64 = cfg->minc ? cfg->minc : 1;
+    uint32_t minc = minc64 > (uint64_t)n_tx + 1 ? (uint32_t)n_tx + 1 : (uint32_t)minc64;
+
+    if (recode_items(m, b, cfg, minc, &id2rec) < 0) goto nomem;
+    if ((rc = flatten(b, id2rec, &F, err)) == XS_ENOMEM) goto nomem;
+    if (rc < 0) goto cleanup;
+    if (miner_alloc(&M, m, F.len, &bucket_mem) < 0) goto nomem;
     if (cfg->build_trie) {
         if (xs__grow(&m->trie, &m->cap_nodes, 1, sizeof *m->trie) < 0) goto nomem;
         m->trie[0] = (xs__trie_node){0, 0, 0, 0, (uint32_t)n_tx};
         m->n_nodes = 1;
     }
-
-    M.db = db;
-    M.bk = bk;
-    M.bn = bn;
-    M.bc = bc;
-    M.touch = touch;
-    M.path = path;
-    M.in_x = in_x;
-    M.stamp = stamp;
-    M.cnt2 = cnt2;
+    M.db = F.db;
     M.minc = minc;
-    M.n_rhs = n_rhs;
-    M.rhs_mode = rhs_mode;
+    M.n_rhs = m->n_rhs;
+    M.rhs_mode = cfg->rhs != NULL;
     M.max_len = cfg->max_len;
     M.target = cfg->target;
     M.cfg = cfg;
     M.m = m;
     xs__progress_start(&M.prog, cfg->progress_label ? cfg->progress_label : "mining",
-                       n_freq);
+                       m->n_freq);
     if (!cfg->progress_label) M.prog.enabled = 0;
-    if (rhs_mode && n_rhs == 0) rc = XS_OK; /* no consequent is frequent: nothing to do */
-    else if (!rhs_mode && cfg->target == XS_ITEMSETS_ALL) {
-        /* density: the share of (basket, frequent item) pairs present */
-        double fill = n_occ0 && n_freq ? (double)(db_len - 1 - n_occ0) /
-                                             ((double)n_occ0 * (double)n_freq)
-                                       : 0;
-        int dense = fill >= DENSE_MIN &&
-                    (double)n_freq * (double)n_occ0 / 8 <= DENSE_MAX_BYTES;
-        if (force_algo) dense = force_algo == 2;
-        if (dense) rc = eclat_root(&M, db, n_occ0, n_freq, m->freq);
-        else rc = expand_all(&M, 0, 0, db, occ0, (uint32_t)n_occ0);
-    }
-    else rc = expand(&M, 0, 0, (uint32_t)n_freq, occ0, (uint32_t)n_occ0);
+    rc = search(&M, &F, m->n_freq);
     xs__progress_finish(&M.prog);
     if (rc == XS_ENOMEM) xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     else if (rc == XS_ERANGE)
@@ -982,26 +1046,11 @@ int xs__mine(xs__mined *m, const struct xs_baskets *b, const xs__mine_cfg *cfg,
 nomem:
     rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 cleanup:
-    xs__free(M.fstack);
-    xs__free(M.fcount);
-    pstack_free(&M.ps);
-    xs__free(cnt);
-    xs__free(is_rhs);
-    xs__free(byname);
-    xs__free(rank_of);
-    xs__free(order);
+    miner_free(&M);
     xs__free(id2rec);
-    xs__free(db);
-    xs__free(occ0);
+    xs__free(F.db);
+    xs__free(F.occ0);
     xs__free(bucket_mem);
-    xs__free(bk);
-    xs__free(bn);
-    xs__free(bc);
-    xs__free(touch);
-    xs__free(path);
-    xs__free(in_x);
-    xs__free(stamp);
-    xs__free(cnt2);
     return rc;
 }
 

@@ -233,6 +233,119 @@ static void heap_up(rec *h, size_t i, gen *g)
     }
 }
 
+/* The rules kept: all of them (grown), or with max_rules the best
+ * max_rules in a heap with the worst on top; total counts every rule that
+ * passed. */
+typedef struct rule_set {
+    rec *recs;
+    size_t n, cap;
+    uint64_t total;
+} rule_set;
+
+/* Keeps x in R. XS_OK or XS_ENOMEM. */
+static int keep_rule(rule_set *R, const rec *x, gen *g)
+{
+    if (!g->o->max_rules) {
+        if (xs__grow(&R->recs, &R->cap, R->n + 1, sizeof *R->recs) < 0) return XS_ENOMEM;
+        R->recs[R->n++] = *x;
+    } else if (R->n < R->cap) {
+        R->recs[R->n] = *x;
+        heap_up(R->recs, R->n++, g);
+    } else if (cmp_rec(x, &R->recs[0], g) < 0) {
+        R->recs[0] = *x;
+        heap_down(R->recs, R->n, 0, g);
+    }
+    return XS_OK;
+}
+
+/* The rules of the itemset at trie node z (its k items in path, count cz)
+ * that pass the thresholds, into R; a consequent's items are below
+ * n_rhs_limit. Consequents: every single position, or (multi_rhs) every
+ * nonempty proper subset of positions. XS_OK or XS_ENOMEM. */
+static int node_rules(gen *g, const uint32_t *path, size_t k, uint32_t z,
+                      uint32_t n_rhs_limit, rule_set *R)
+{
+    const xs__mined *m = g->m;
+    const xs_rule_opts *o = g->o;
+    uint32_t cz = m->trie[z].count;
+    uint32_t n_masks = (uint32_t)k;
+    if (o->multi_rhs && k <= 20) n_masks = (1u << k) - 2;
+    for (uint32_t mi = 0; mi < n_masks; mi++) {
+        uint64_t cmask = o->multi_rhs && k <= 20 ? mi + 1 : (uint64_t)1 << mi;
+        size_t t = 0, u = 0;
+        int ok = 1;
+        for (size_t j = 0; j < k; j++) {
+            if (cmask >> j & 1) {
+                if (path[j] >= n_rhs_limit) ok = 0;
+                g->sub2[u++] = path[j];
+            } else {
+                g->sub[t++] = path[j];
+            }
+        }
+        if (!ok) continue;
+        uint32_t an = xs__trie_find(m, g->sub, t);
+        if (an == UINT32_MAX) continue; /* cannot happen: subsets are frequent */
+        uint32_t ca = m->trie[an].count, cc;
+        if (u == 1) {
+            cc = m->freq[g->sub2[0]];
+        } else {
+            uint32_t cn = xs__trie_find(m, g->sub2, u);
+            if (cn == UINT32_MAX) continue; /* cannot happen */
+            cc = m->trie[cn].count;
+        }
+        xs_rule r;
+        xs__rule_measures(&r, cz, ca, cc, g->n_tx);
+        if (!(r.confidence >= o->min_confidence) || !(r.lift >= o->min_lift) ||
+            !(r.leverage >= o->min_leverage) || !(r.conviction >= o->min_conviction) ||
+            !(r.coverage >= o->min_coverage))
+            continue;
+        if (o->no_redundant && redundant(g, path, k, cmask, cz, ca)) continue;
+        R->total++;
+        if (o->count_only) continue;
+        rec x = {cmask, z, cz, ca, cc, (uint32_t)k, key_of(g, cz, ca, cc)};
+        if (keep_rule(R, &x, g) < 0) return XS_ENOMEM;
+    }
+    return XS_OK;
+}
+
+/* The result of the sorted rules R: their items (by name order within a
+ * side) and counts. XS_OK or XS_ENOMEM (*out then partly built: the caller
+ * frees it). */
+static int rules_result(const rule_set *R, gen *g, xs_rules **out)
+{
+    const xs__mined *m = g->m;
+    xs_rules *res = *out = xs__calloc(1, sizeof *res);
+    if (!res) return XS_ENOMEM;
+    res->n = R->n;
+    res->total = R->total;
+    res->n_tx = g->n_tx;
+    size_t n_items = 0;
+    for (size_t i = 0; i < R->n; i++)
+        n_items += R->recs[i].k;
+    res->items = xs__malloc((n_items + 1) * sizeof *res->items);
+    res->off = xs__malloc((R->n + 1) * sizeof *res->off);
+    res->n_lhs = xs__malloc((R->n + 1) * sizeof *res->n_lhs);
+    res->counts = xs__malloc((R->n + 1) * sizeof *res->counts);
+    if (!res->items || !res->off || !res->n_lhs || !res->counts) return XS_ENOMEM;
+    uint64_t at = 0;
+    res->off[0] = 0;
+    for (size_t i = 0; i < R->n; i++) {
+        const rec *x = &R->recs[i];
+        size_t nl = side_ranks(m, x, 0, g->ra);
+        size_t nr = side_ranks(m, x, 1, g->rb);
+        for (size_t j = 0; j < nl; j++)
+            res->items[at++] = m->rank2id[g->ra[j]];
+        for (size_t j = 0; j < nr; j++)
+            res->items[at++] = m->rank2id[g->rb[j]];
+        res->off[i + 1] = at;
+        res->n_lhs[i] = (uint32_t)nl;
+        res->counts[i][0] = x->cz;
+        res->counts[i][1] = x->ca;
+        res->counts[i][2] = x->cc;
+    }
+    return XS_OK;
+}
+
 int xs_rules_mine(xs_rules **out, const xs_baskets *b, const xs_rule_opts *o,
                   xs_error *err)
 {
@@ -240,8 +353,7 @@ int xs_rules_mine(xs_rules **out, const xs_baskets *b, const xs_rule_opts *o,
     xs__mined m;
     memset(&m, 0, sizeof m);
     gen g = {&m, o, b->n_tx, NULL, NULL, NULL, NULL};
-    rec *recs = NULL;
-    size_t n_recs = 0, cap_recs = 0;
+    rule_set R = {0};
     xs_rules *res = NULL;
     uint32_t *path = NULL;
     int rc;
@@ -266,13 +378,13 @@ int xs_rules_mine(xs_rules **out, const xs_baskets *b, const xs_rule_opts *o,
     path = xs__malloc(nf * sizeof *path);
     if (!g.ra || !g.rb || !g.sub || !g.sub2 || !path) goto nomem;
     if (o->max_rules) {
-        cap_recs = o->max_rules;
-        recs = xs__malloc(cap_recs * sizeof *recs);
-        if (!recs) goto nomem;
+        R.cap = o->max_rules;
+        R.recs = xs__malloc(R.cap * sizeof *R.recs);
+        if (!R.recs) goto nomem;
     }
-    uint64_t total = 0;
     uint32_t n_rhs_limit = o->rhs ? m.n_rhs : m.n_freq;
 
+    /* every frequent itemset of two or more items, by its trie node */
     xs__progress prog;
     xs__progress_start(&prog, "rules", m.n_nodes);
     for (size_t z = 1; z < m.n_nodes; z++) {
@@ -281,96 +393,22 @@ int xs_rules_mine(xs_rules **out, const xs_baskets *b, const xs_rule_opts *o,
         for (uint32_t v = (uint32_t)z; v; v = m.trie[v].parent) k++;
         if (k < 2) continue;
         size_t i = k;
-        for (uint32_t v = (uint32_t)z; v; v = m.trie[v].parent) path[--i] = m.trie[v].item;
-        uint32_t cz = m.trie[z].count;
-        /* consequents: every single position, or (multi_rhs) every nonempty
-         * proper subset of positions */
+        for (uint32_t v = (uint32_t)z; v; v = m.trie[v].parent)
+            path[--i] = m.trie[v].item;
         if (k > 64) {
             xs__progress_finish(&prog);
             rc = xs__error_set(err, XS_ERANGE, NULL, 0, NULL,
                                "an itemset of more than 64 items: limit it with --max-len");
             goto cleanup;
         }
-        uint32_t n_masks = (uint32_t)k;
-        if (o->multi_rhs && k <= 20) n_masks = (1u << k) - 2;
-        for (uint32_t mi = 0; mi < n_masks; mi++) {
-            uint64_t cmask = o->multi_rhs && k <= 20 ? mi + 1 : (uint64_t)1 << mi;
-            size_t t = 0, u = 0;
-            int ok = 1;
-            for (size_t j = 0; j < k; j++) {
-                if (cmask >> j & 1) {
-                    if (path[j] >= n_rhs_limit) ok = 0;
-                    g.sub2[u++] = path[j];
-                } else {
-                    g.sub[t++] = path[j];
-                }
-            }
-            if (!ok) continue;
-            uint32_t an = xs__trie_find(&m, g.sub, t);
-            if (an == UINT32_MAX) continue; /* cannot happen: subsets are frequent */
-            uint32_t ca = m.trie[an].count, cc;
-            if (u == 1) {
-                cc = m.freq[g.sub2[0]];
-            } else {
-                uint32_t cn = xs__trie_find(&m, g.sub2, u);
-                if (cn == UINT32_MAX) continue; /* cannot happen */
-                cc = m.trie[cn].count;
-            }
-            xs_rule r;
-            xs__rule_measures(&r, cz, ca, cc, b->n_tx);
-            if (!(r.confidence >= o->min_confidence) || !(r.lift >= o->min_lift) ||
-                !(r.leverage >= o->min_leverage) || !(r.conviction >= o->min_conviction) ||
-                !(r.coverage >= o->min_coverage))
-                continue;
-            if (o->no_redundant && redundant(&g, path, k, cmask, cz, ca)) continue;
-            total++;
-            if (o->count_only) continue;
-            rec x = {cmask, (uint32_t)z, cz, ca, cc, (uint32_t)k, key_of(&g, cz, ca, cc)};
-            if (o->max_rules) {
-                if (n_recs < cap_recs) {
-                    recs[n_recs] = x;
-                    heap_up(recs, n_recs++, &g);
-                } else if (cmp_rec(&x, &recs[0], &g) < 0) {
-                    recs[0] = x;
-                    heap_down(recs, n_recs, 0, &g);
-                }
-            } else {
-                if (xs__grow(&recs, &cap_recs, n_recs + 1, sizeof *recs) < 0) {
-                    xs__progress_finish(&prog);
-                    goto nomem;
-                }
-                recs[n_recs++] = x;
-            }
+        if (node_rules(&g, path, k, (uint32_t)z, n_rhs_limit, &R) < 0) {
+            xs__progress_finish(&prog);
+            goto nomem;
         }
     }
     xs__progress_finish(&prog);
-    if (xs__msort(recs, n_recs, sizeof *recs, cmp_rec, &g) < 0) goto nomem;
-
-    res = xs__calloc(1, sizeof *res);
-    if (!res) goto nomem;
-    res->n = n_recs;
-    res->total = total;
-    res->n_tx = b->n_tx;
-    size_t n_items = 0;
-    for (size_t i = 0; i < n_recs; i++) n_items += recs[i].k;
-    res->items = xs__malloc((n_items + 1) * sizeof *res->items);
-    res->off = xs__malloc((n_recs + 1) * sizeof *res->off);
-    res->n_lhs = xs__malloc((n_recs + 1) * sizeof *res->n_lhs);
-    res->counts = xs__malloc((n_recs + 1) * sizeof *res->counts);
-    if (!res->items || !res->off || !res->n_lhs || !res->counts) goto nomem;
-    uint64_t at = 0;
-    res->off[0] = 0;
-    for (size_t i = 0; i < n_recs; i++) {
-        size_t nl = side_ranks(&m, &recs[i], 0, g.ra);
-        size_t nr = side_ranks(&m, &recs[i], 1, g.rb);
-        for (size_t j = 0; j < nl; j++) res->items[at++] = m.rank2id[g.ra[j]];
-        for (size_t j = 0; j < nr; j++) res->items[at++] = m.rank2id[g.rb[j]];
-        res->off[i + 1] = at;
-        res->n_lhs[i] = (uint32_t)nl;
-        res->counts[i][0] = recs[i].cz;
-        res->counts[i][1] = recs[i].ca;
-        res->counts[i][2] = recs[i].cc;
-    }
+    if (xs__msort(R.recs, R.n, sizeof *R.recs, cmp_rec, &g) < 0) goto nomem;
+    if (rules_result(&R, &g, &res) < 0) goto nomem;
     *out = res;
     res = NULL;
     rc = XS_OK;
@@ -380,7 +418,7 @@ nomem:
     rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 cleanup:
     xs_rules_free(res);
-    xs__free(recs);
+    xs__free(R.recs);
     xs__free(path);
     xs__free(g.ra);
     xs__free(g.rb);

@@ -222,20 +222,32 @@ static int push_count(xs_together *m, uint32_t item, double w)
     return XS_OK;
 }
 
-int xs_together_build(const xs_baskets *b, const xs_together_opts *opts,
-                      xs_together **out, xs_error *err)
-{
-    int rc = XS_OK;
-    xs_together *m = NULL;
-    double *bw = NULL, *acc = NULL;
-    size_t *inv_off = NULL;
-    uint32_t *inv = NULL, *stamp = NULL, *touched = NULL;
-    name_ref *refs = NULL;
-    cand *heap = NULL;
-    xs__progress prog;
-    memset(&prog, 0, sizeof prog);
-    *out = NULL;
+/* The build's working arrays. */
+typedef struct build_tmp {
+    double *bw;      /* weight of each basket */
+    size_t *inv_off; /* item i's baskets: inv[inv_off[i] .. inv_off[i + 1]) */
+    uint32_t *inv;
+    double *acc;       /* co-occurrence weight with the current item */
+    uint32_t *stamp;   /* acc[j] is the current item's when stamp[j] == item + 1 */
+    uint32_t *touched; /* the items acc holds for the current item */
+    name_ref *refs;
+    cand *heap; /* the best top_k neighbours */
+} build_tmp;
 
+static void build_tmp_free(build_tmp *T)
+{
+    xs__free(T->bw);
+    xs__free(T->acc);
+    xs__free(T->inv_off);
+    xs__free(T->inv);
+    xs__free(T->stamp);
+    xs__free(T->touched);
+    xs__free(T->refs);
+    xs__free(T->heap);
+}
+
+static int check_opts(const xs_together_opts *opts, xs_error *err)
+{
     if (!(opts->half_life >= 0) || !isfinite(opts->half_life))
         return xs__error_param(err, XS_EINVAL, NULL, "half_life",
                                "half-life must be a non-negative number of days");
@@ -247,10 +259,18 @@ int xs_together_build(const xs_baskets *b, const xs_together_opts *opts,
                                "min_count must be non-negative");
     if ((unsigned)opts->measure > XS_SIM_COSINE)
         return xs__error_param(err, XS_EINVAL, NULL, "measure", "unknown measure");
+    return XS_OK;
+}
 
+/* A model for b's items (their names copied, its arrays allocated) and the
+ * build's working arrays. XS_OK or XS_ENOMEM (*out then partly built: the
+ * caller frees it and T). */
+static int build_new(const xs_baskets *b, const xs_together_opts *opts, xs_together **out,
+                     build_tmp *T)
+{
     size_t n_items = b->names.n, n_tx = b->n_tx;
-    m = xs__calloc(1, sizeof *m);
-    if (!m) goto nomem;
+    xs_together *m = *out = xs__calloc(1, sizeof *m);
+    if (!m) return XS_ENOMEM;
     xs__intern_init(&m->names);
     m->n_items = n_items;
     m->measure = opts->measure;
@@ -258,123 +278,144 @@ int xs_together_build(const xs_baskets *b, const xs_together_opts *opts,
     m->min_count = opts->min_count;
     for (uint32_t i = 0; i < n_items; i++) {
         const char *s = xs__intern_str(&b->names, i);
-        if (xs__intern_add(&m->names, s, strlen(s)) != i) goto nomem;
+        if (xs__intern_add(&m->names, s, strlen(s)) != i) return XS_ENOMEM;
     }
-
     size_t n1 = n_items ? n_items : 1;
     m->rank = xs__malloc(n1 * sizeof *m->rank);
     m->item_w = xs__calloc(n1, sizeof *m->item_w);
     m->off = xs__calloc(n_items + 1, sizeof *m->off);
-    refs = xs__malloc(n1 * sizeof *refs);
-    bw = xs__malloc((n_tx ? n_tx : 1) * sizeof *bw);
-    inv_off = xs__calloc(n_items + 1, sizeof *inv_off);
-    inv = xs__malloc((b->n_items_total ? b->n_items_total : 1) * sizeof *inv);
-    acc = xs__malloc(n1 * sizeof *acc);
-    stamp = xs__calloc(n1, sizeof *stamp);
-    touched = xs__malloc(n1 * sizeof *touched);
-    heap = xs__malloc(m->top_k * sizeof *heap);
-    if (!m->rank || !m->item_w || !m->off || !refs || !bw || !inv_off || !inv || !acc ||
-        !stamp || !touched || !heap)
-        goto nomem;
+    T->refs = xs__malloc(n1 * sizeof *T->refs);
+    T->bw = xs__malloc((n_tx ? n_tx : 1) * sizeof *T->bw);
+    T->inv_off = xs__calloc(n_items + 1, sizeof *T->inv_off);
+    T->inv = xs__malloc((b->n_items_total ? b->n_items_total : 1) * sizeof *T->inv);
+    T->acc = xs__malloc(n1 * sizeof *T->acc);
+    T->stamp = xs__calloc(n1, sizeof *T->stamp);
+    T->touched = xs__malloc(n1 * sizeof *T->touched);
+    T->heap = xs__malloc(m->top_k * sizeof *T->heap);
+    if (!m->rank || !m->item_w || !m->off || !T->refs || !T->bw || !T->inv_off ||
+        !T->inv || !T->acc || !T->stamp || !T->touched || !T->heap)
+        return XS_ENOMEM;
     if (opts->keep_counts && !(m->c_off = xs__calloc(n_items + 1, sizeof *m->c_off)))
-        goto nomem;
+        return XS_ENOMEM;
+    return XS_OK;
+}
 
-    /* name ranks for tie-breaking */
+/* Name ranks for tie-breaking, the basket weights (halved every half_life
+ * days of age), the item weights and the inverted index item -> baskets. */
+static void index_baskets(const xs_baskets *b, const xs_together_opts *opts,
+                          xs_together *m, build_tmp *T)
+{
+    size_t n_items = b->names.n, n_tx = b->n_tx;
     for (uint32_t i = 0; i < n_items; i++)
-        refs[i].s = xs__intern_str(&m->names, (uint32_t)i), refs[i].id = i;
-    if (n_items) qsort(refs, n_items, sizeof *refs, cmp_name_ref);
+        T->refs[i].s = xs__intern_str(&m->names, (uint32_t)i), T->refs[i].id = i;
+    if (n_items) qsort(T->refs, n_items, sizeof *T->refs, cmp_name_ref);
     for (uint32_t r = 0; r < n_items; r++)
-        m->rank[refs[r].id] = r;
-
-    /* basket weights, item weights, inverted index */
+        m->rank[T->refs[r].id] = r;
     for (size_t t = 0; t < n_tx; t++) {
         double w = 1.0;
         if (opts->half_life > 0) {
             double age = (double)opts->as_of - (double)opts->days[t];
             w = age > 0 ? pow(0.5, age / opts->half_life) : 1.0;
         }
-        bw[t] = w;
+        T->bw[t] = w;
         m->total_w += w;
         for (size_t k = b->off[t]; k < b->off[t + 1]; k++) {
             m->item_w[b->items[k]] += w;
-            inv_off[b->items[k] + 1]++;
+            T->inv_off[b->items[k] + 1]++;
         }
     }
     for (size_t i = 0; i < n_items; i++)
-        inv_off[i + 1] += inv_off[i];
+        T->inv_off[i + 1] += T->inv_off[i];
     for (size_t t = 0; t < n_tx; t++)
         for (size_t k = b->off[t]; k < b->off[t + 1]; k++)
-            inv[inv_off[b->items[k]]++] = (uint32_t)t;
+            T->inv[T->inv_off[b->items[k]]++] = (uint32_t)t;
     for (size_t i = n_items; i > 0; i--)
-        inv_off[i] = inv_off[i - 1];
-    inv_off[0] = 0;
+        T->inv_off[i] = T->inv_off[i - 1];
+    T->inv_off[0] = 0;
+}
 
-    /* per item: accumulate co-occurrence weights, keep the top k */
-    xs__progress_start(&prog, "together", n_items);
-    for (uint32_t a = 0; a < n_items; a++) {
-        size_t n_t = 0;
-        xs__progress_update(&prog, a);
-        for (size_t p = inv_off[a]; p < inv_off[a + 1]; p++) {
-            size_t t = inv[p];
-            double w = bw[t];
-            for (size_t k = b->off[t]; k < b->off[t + 1]; k++) {
-                uint32_t j = b->items[k];
-                if (j == a) continue;
-                if (stamp[j] != a + 1) {
-                    stamp[j] = a + 1;
-                    acc[j] = 0.0;
-                    touched[n_t++] = j;
-                }
-                acc[j] += w;
+/* Item a's neighbours: accumulate its co-occurrence weights, keep the top
+ * k, append them best first (and with keep_counts every co-count). XS_OK
+ * or XS_ENOMEM. */
+static int item_neighbours(const xs_baskets *b, const xs_together_opts *opts,
+                           xs_together *m, build_tmp *T, uint32_t a)
+{
+    int rc;
+    size_t n_t = 0;
+    uint32_t *stamp = T->stamp, *touched = T->touched;
+    double *acc = T->acc;
+    cand *heap = T->heap;
+    for (size_t p = T->inv_off[a]; p < T->inv_off[a + 1]; p++) {
+        size_t t = T->inv[p];
+        double w = T->bw[t];
+        for (size_t k = b->off[t]; k < b->off[t + 1]; k++) {
+            uint32_t j = b->items[k];
+            if (j == a) continue;
+            if (stamp[j] != a + 1) {
+                stamp[j] = a + 1;
+                acc[j] = 0.0;
+                touched[n_t++] = j;
             }
+            acc[j] += w;
         }
-        if (opts->keep_counts) qsort(touched, n_t, sizeof *touched, cmp_u32);
-        size_t n_heap = 0;
-        for (size_t q = 0; q < n_t; q++) {
-            uint32_t j = touched[q];
-            double co = acc[j];
-            if (opts->keep_counts && (rc = push_count(m, j, co)) < 0) goto fail;
-            if (co < opts->min_count) continue;
-            cand c = {
-                j,
-                xs__together_sim(m->measure, co, m->item_w[a], m->item_w[j], m->total_w),
-                co};
-            heap_push(heap, &n_heap, m->top_k, c, m->rank);
-        }
-        /* pop worst first into the tail: best first in the model */
-        size_t base = m->n_nbr;
-        for (size_t q = 0; q < n_heap; q++)
-            if ((rc = push_nbr(m, &heap[0])) < 0) goto fail;
-        for (size_t q = n_heap; q > 0; q--) {
-            size_t last = q - 1;
-            cand worst = heap[0];
-            heap[0] = heap[last];
-            heap_sift_down(heap, last, 0, m->rank);
-            m->nbr[base + last] = worst.item;
-            m->score[base + last] = worst.score;
-            m->co[base + last] = worst.co;
-        }
-        m->off[a + 1] = m->n_nbr;
-        if (opts->keep_counts) m->c_off[a + 1] = m->n_c;
+    }
+    if (opts->keep_counts) qsort(touched, n_t, sizeof *touched, cmp_u32);
+    size_t n_heap = 0;
+    for (size_t q = 0; q < n_t; q++) {
+        uint32_t j = touched[q];
+        double co = acc[j];
+        if (opts->keep_counts && (rc = push_count(m, j, co)) < 0) return rc;
+        if (co < opts->min_count) continue;
+        cand c = {
+            j, xs__together_sim(m->measure, co, m->item_w[a], m->item_w[j], m->total_w),
+            co};
+        heap_push(heap, &n_heap, m->top_k, c, m->rank);
+    }
+    /* pop worst first into the tail: best first in the model */
+    size_t base = m->n_nbr;
+    for (size_t q = 0; q < n_heap; q++)
+        if ((rc = push_nbr(m, &heap[0])) < 0) return rc;
+    for (size_t q = n_heap; q > 0; q--) {
+        size_t last = q - 1;
+        cand worst = heap[0];
+        heap[0] = heap[last];
+        heap_sift_down(heap, last, 0, m->rank);
+        m->nbr[base + last] = worst.item;
+        m->score[base + last] = worst.score;
+        m->co[base + last] = worst.co;
+    }
+    m->off[a + 1] = m->n_nbr;
+    if (opts->keep_counts) m->c_off[a + 1] = m->n_c;
+    return XS_OK;
+}
+
+int xs_together_build(const xs_baskets *b, const xs_together_opts *opts,
+                      xs_together **out, xs_error *err)
+{
+    int rc;
+    xs_together *m = NULL;
+    build_tmp T = {0};
+    xs__progress prog;
+    memset(&prog, 0, sizeof prog);
+    *out = NULL;
+    if ((rc = check_opts(opts, err)) < 0) return rc;
+    if ((rc = build_new(b, opts, &m, &T)) < 0) goto fail;
+    index_baskets(b, opts, m, &T);
+    xs__progress_start(&prog, "together", b->names.n);
+    for (uint32_t a = 0; a < b->names.n; a++) {
+        xs__progress_update(&prog, a);
+        if ((rc = item_neighbours(b, opts, m, &T, a)) < 0) goto fail;
     }
     *out = m;
     m = NULL;
+    rc = XS_OK;
     goto cleanup;
-nomem:
-    rc = XS_ENOMEM;
 fail:
     xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
 cleanup:
     xs__progress_finish(&prog);
     xs_together_free(m);
-    xs__free(bw);
-    xs__free(acc);
-    xs__free(inv_off);
-    xs__free(inv);
-    xs__free(stamp);
-    xs__free(touched);
-    xs__free(refs);
-    xs__free(heap);
+    build_tmp_free(&T);
     return rc;
 }
 

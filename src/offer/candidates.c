@@ -1,17 +1,11 @@
 /*
  * candidates.c — what could be offered to one customer.
  *
- * xs__offer_gather() reads the customer's rows of the snapshot (CSR ranges,
- * no allocation) into a xs__offer_cust: the families held at as_of with
- * their plan, seat packs, add-ons, monthly revenue, capacity per limit
- * metric (sum of limit x quantity over the family's active subscriptions)
- * and usage (latest point, maximum over the last low_days days); the
- * signals of the events (open critical ticket, cancel request, onboarding);
- * the offers history (contacts in the last contact_days, products declined
- * in the last declined_days, accepted vs model-expected past offers).
- *
- * xs__offer_candidates() turns that into candidates, each with its trigger
- * (docs/offers.md lists them): upsell (next tier on high usage, seat packs,
+ * xs__offer_candidates() turns the facts gathered by gather.c into
+ * candidates, each with its trigger (docs/offers.md lists them); the
+ * upsells and downsells of a held family come from the table FAM_TRIGGERS,
+ * one row {trigger, condition, candidate, prior} each: upsell (next tier on
+ * high usage, seat packs,
  * next tier at a near renewal, a longer term, add-on options), cross-sell
  * (adoption rules with their timing window, or now right after a renewal
  * decision; order rules for a cart and after a recent purchase, then
@@ -36,195 +30,6 @@
 
 #include <math.h>
 #include <string.h>
-
-/* ---------------------------------------------------------------------- */
-/* Gathering one customer's facts                                         */
-/* ---------------------------------------------------------------------- */
-
-static int fam_slot(xs__offer_cust *st, uint16_t f)
-{
-    for (int i = 0; i < st->n_fam; i++)
-        if (st->fam[i].family == f) return i;
-    if (st->n_fam == XS__OFFER_MAX_FAM) return -1;
-    xs__offer_fam *x = &st->fam[st->n_fam];
-    memset(x, 0, sizeof *x);
-    x->family = f;
-    x->plan = x->pack = -1;
-    x->renewal = XS_SNAP_NO_DATE;
-    x->since = INT32_MAX;
-    return st->n_fam++;
-}
-
-static int met_slot(xs__offer_fam *x, uint16_t m, int add)
-{
-    for (int i = 0; i < x->n_met; i++)
-        if (x->met[i] == m) return i;
-    if (!add || x->n_met == XS__OFFER_MAX_MET) return -1;
-    int i = x->n_met++;
-    x->met[i] = m;
-    x->cap[i] = 0;
-    x->used[i] = x->wmax[i] = NAN;
-    x->wfirst[i] = INT32_MAX;
-    return i;
-}
-
-static int active(const struct xs_snapshot *s, uint32_t r, int32_t d)
-{
-    return s->sub.start[r] <= d &&
-           (s->sub.end[r] == XS_SNAP_NO_DATE || s->sub.end[r] > d);
-}
-
-void xs__offer_gather(const xs_offer_engine *en, uint32_t c, xs__offer_cust *st)
-{
-    const struct xs_snapshot *s = en->s;
-    const xs_offer_config *cfg = &en->cfg;
-    int32_t as_of = en->as_of;
-    st->c = c;
-    st->n_fam = 0;
-    st->open_critical = st->cancel = st->onboarded = 0;
-    st->cancel_day = XS_SNAP_NO_DATE;
-    st->renewed_day = XS_SNAP_NO_DATE;
-    st->recent_offers = 0;
-    st->n_declined = 0;
-    st->hist_acc = st->hist_exp = 0;
-    st->health = en->health[c];
-    st->consent = s->cust.consent[c];
-    st->holdout = 0;
-    for (int k = 0; k < XS_OFFER_N_KINDS; k++) {
-        if (!en->holdout_on[k]) continue;
-        const char *id = xs__intern_str(&s->cust.ids, c);
-        if (xs_exp_assign(&en->holdout_split[k], en->holdout_name[k], id, strlen(id)) ==
-            en->holdout_arm[k])
-            st->holdout |= (uint8_t)(1u << k);
-    }
-    /* subscriptions: families active at as_of */
-    for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
-        if (!active(s, r, as_of)) continue;
-        uint32_t p = s->sub.product[r];
-        uint16_t f = s->prod.family[p];
-        if (f == XS_SNAP_NONE16) continue;
-        int k = fam_slot(st, f);
-        if (k < 0) continue;
-        xs__offer_fam *x = &st->fam[k];
-        double price = (double)s->sub.unit_price[r] / en->money_div * s->sub.quantity[r];
-        if (s->prod.billing[p] == XS_SNAP_BILL_YEAR) price /= 12;
-        if (s->prod.billing[p] != XS_SNAP_BILL_ONCE) x->monthly += price;
-        if (s->prod.kind[p] == XS_SNAP_KIND_PLAN) {
-            x->plan = (int32_t)p;
-            x->plan_row = r;
-            x->renewal = s->sub.renewal[r];
-        } else if ((int32_t)p == en->seat_pack[f]) {
-            x->pack = (int32_t)p;
-            x->pack_qty = s->sub.quantity[r];
-        } else if (x->n_addons < 8) {
-            x->addons[x->n_addons++] = p;
-        }
-        for (uint32_t l = s->prod.limit_off[p]; l < s->prod.limit_off[p + 1]; l++) {
-            int m = met_slot(x, s->prod.limit_name[l], 1);
-            if (m >= 0) x->cap[m] += s->prod.limit_value[l] * s->sub.quantity[r];
-        }
-    }
-    for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
-        if (s->sub.start[r] > as_of) continue;
-        uint16_t f = s->prod.family[s->sub.product[r]];
-        for (int i = 0; i < st->n_fam; i++)
-            if (st->fam[i].family == f && s->sub.start[r] < st->fam[i].since)
-                st->fam[i].since = s->sub.start[r];
-    }
-    /* usage: latest point and the window maximum per (family, metric) */
-    int32_t wlo = as_of - (int32_t)cfg->low_days;
-    /* a series' rows are together: its family and metric slots are found
-     * once for a run of rows of one (product, metric) */
-    uint32_t run_p = UINT32_MAX;
-    uint16_t run_m = 0;
-    int k = -1, m = -1;
-    for (uint32_t r = s->cust.usage_off[c]; r < s->cust.usage_off[c + 1]; r++) {
-        int32_t d = s->use.date[r];
-        if (d > as_of) continue;
-        if (s->use.product[r] != run_p || s->use.metric[r] != run_m) {
-            run_p = s->use.product[r];
-            run_m = s->use.metric[r];
-            uint16_t f = s->prod.family[run_p];
-            k = -1;
-            for (int i = 0; i < st->n_fam; i++)
-                if (st->fam[i].family == f) k = i;
-            m = k < 0 ? -1 : met_slot(&st->fam[k], run_m, 0);
-        }
-        if (m < 0) continue;
-        xs__offer_fam *x = &st->fam[k];
-        double v = s->use.value[r];
-        x->used[m] = v; /* rows are by date within a series: the last wins */
-        if (d >= wlo) {
-            if (isnan(x->wmax[m]) || v > x->wmax[m]) x->wmax[m] = v;
-            if (d < x->wfirst[m]) x->wfirst[m] = d;
-        }
-    }
-    /* events */
-    uint32_t sev1[XS__OFFER_MAX_REFS], closed[XS__OFFER_MAX_REFS];
-    int n1 = 0, nc = 0;
-    for (uint32_t r = s->cust.event_off[c]; r < s->cust.event_off[c + 1]; r++) {
-        int32_t d = s->ev.date[r];
-        if (d > as_of) continue;
-        switch (s->ev.type[r]) {
-        case XS_SNAP_EV_CANCEL_REQUEST:
-            if (d >= as_of - (int32_t)cfg->cancel_days) {
-                st->cancel = 1;
-                st->cancel_day = d;
-            }
-            break;
-        case XS_SNAP_EV_ONBOARDING_DONE:
-            st->onboarded = 1;
-            break;
-        case XS_SNAP_EV_RENEWAL_DECISION:
-            if (s->ev.value[r] == 1 && d > as_of - (int32_t)cfg->recent_days)
-                st->renewed_day = d;
-            break;
-        case XS_SNAP_EV_TICKET:
-            if (s->ev.value[r] == 1 && n1 < XS__OFFER_MAX_REFS) sev1[n1++] = s->ev.ref[r];
-            break;
-        case XS_SNAP_EV_TICKET_CLOSED:
-            if (nc < XS__OFFER_MAX_REFS) closed[nc++] = s->ev.ref[r];
-            break;
-        default:
-            break;
-        }
-    }
-    for (int i = 0; i < n1 && !st->open_critical; i++) {
-        int found = 0;
-        for (int j = 0; j < nc; j++)
-            if (closed[j] == sev1[i]) found = 1;
-        if (!found) st->open_critical = 1;
-    }
-    /* offers history */
-    for (uint32_t r = s->cust.offer_off[c]; r < s->cust.offer_off[c + 1]; r++) {
-        int32_t d = s->off.sent[r];
-        if (d > as_of) continue;
-        if (d > as_of - (int32_t)cfg->contact_days) st->recent_offers++;
-        int out = s->off.outcome[r];
-        if (out == XS_SNAP_OUT_DECLINED) {
-            /* declined on outcome_at (sent_at when absent); a decline dated
-             * after as_of is not known yet */
-            int32_t od =
-                s->off.outcome_at[r] != XS_SNAP_NO_DATE ? s->off.outcome_at[r] : d;
-            if (od <= as_of && od > as_of - (int32_t)cfg->declined_days &&
-                st->n_declined < 16)
-                st->declined[st->n_declined++] = s->off.product[r];
-        }
-        if (out != XS_SNAP_OUT_PENDING &&
-            (out != XS_SNAP_OUT_ACCEPTED || s->off.outcome_at[r] == XS_SNAP_NO_DATE ||
-             s->off.outcome_at[r] <= as_of)) {
-            st->hist_acc += out == XS_SNAP_OUT_ACCEPTED;
-            st->hist_exp += xs__offer_model_p(en, s->off.kind[r], s->off.channel[r],
-                                              st->health, xs__offer_tenure(s, c, d),
-                                              s->prod.kind[s->off.product[r]] ==
-                                                  XS_SNAP_KIND_PRODUCT);
-        }
-    }
-    st->p_churn = NAN;
-    if (en->cfg.churn_p) st->p_churn = en->cfg.churn_p[c];
-    if (isnan(st->p_churn) && en->churn) st->p_churn = en->churn[c];
-    if (isnan(st->p_churn)) st->p_churn = xs__offer_churn_estimate(en, st);
-}
 
 /* ---------------------------------------------------------------------- */
 /* Candidates                                                             */
@@ -314,266 +119,437 @@ static double churn_prior(double p_churn)
     return p < 0.05 ? 0.05 : p > 0.5 ? 0.5 : p;
 }
 
-/* Upsell and downsell candidates of one family. */
+/* ---------------------------------------------------------------------- */
+/* The family triggers                                                    */
+/* ---------------------------------------------------------------------- */
+
+/* What the triggers of one family read: the customer, the family and its
+ * plan, and the family's utilisation (the metric with the highest use /
+ * capacity, the seats metric, whether every metric stayed low). */
+typedef struct fam_ctx {
+    const xs_offer_engine *en;
+    const xs__offer_cust *st;
+    const xs__offer_fam *x;
+    cands *cs;
+    double H; /* the horizon in months */
+    int32_t as_of;
+    int32_t plan;  /* the plan held */
+    int32_t packp; /* the family's seat-pack product, -1 */
+    int top;       /* metric slot of the highest utilisation, -1 */
+    double top_u;  /* that utilisation */
+    int seats;     /* the seats metric's slot, -1 */
+    int low;       /* every metric below usage_low over the window */
+    int any_use;   /* some metric has use and capacity */
+    int at_risk, band;
+    unsigned term, next; /* the plan's term in months, the next standard one */
+    int slot;            /* next's index in term_price, -1 */
+} fam_ctx;
+
+/* One trigger: when it fires, and what it proposes under its trigger with
+ * the prior p (a fixed prior, or the one used without uptake evidence; NaN:
+ * the customer's churn prior). */
+typedef struct fam_trigger {
+    xs_offer_trigger trigger;
+    int (*when)(const fam_ctx *f);
+    void (*propose)(const fam_ctx *f, xs_offer_trigger trig, double p);
+    double prior;
+} fam_trigger;
+
+/* A row's prior: p, or the customer's churn prior when p is NaN. */
+static double prior_of(const fam_ctx *f, double p)
+{
+    return isnan(p) ? churn_prior(f->st->p_churn) : p;
+}
+
+static void set_top_metric(const fam_ctx *f, xs_offer *o)
+{
+    o->metric = f->x->met[f->top];
+    o->used = f->x->used[f->top];
+    o->limit = f->x->cap[f->top];
+}
+
+/* --- upsell: a limit reached -> next tier */
+static int limit_reached(const fam_ctx *f)
+{
+    return f->top >= 0 && f->top_u >= f->en->cfg.usage_high &&
+           f->en->next_tier[f->plan] >= 0;
+}
+
+static void next_tier_now(const fam_ctx *f, xs_offer_trigger trig, double p)
+{
+    const xs_offer_engine *en = f->en;
+    int32_t to = en->next_tier[f->plan];
+    xs_offer *o = add(f->cs, f->st, XS_OFFER_UPSELL, trig, f->plan, to, p);
+    if (!o) return;
+    set_top_metric(f, o);
+    o->revenue_delta = (en->monthly[to] - en->monthly[f->plan]) * f->H;
+    o->timing = f->as_of;
+}
+
+/* --- upsell: seats reached -> more seat packs (to 75 % utilisation) */
+static int seats_reached(const fam_ctx *f)
+{
+    const xs__offer_fam *x = f->x;
+    return f->seats >= 0 && f->packp >= 0 &&
+           x->used[f->seats] >= f->en->cfg.usage_high * x->cap[f->seats];
+}
+
+static void more_seat_packs(const fam_ctx *f, xs_offer_trigger trig, double p)
+{
+    const xs_offer_engine *en = f->en;
+    const xs__offer_fam *x = f->x;
+    int seats = f->seats;
+    double per = limit_of(en->s, f->packp, en->seats_code);
+    if (!(per > 0)) return;
+    double need = ceil((x->used[seats] / 0.75 - x->cap[seats]) / per);
+    if (need < 1) need = 1;
+    xs_offer *o = add(f->cs, f->st, XS_OFFER_UPSELL, trig, x->pack, f->packp, p);
+    if (!o) return;
+    o->qty_from = x->pack_qty;
+    o->qty_to = x->pack_qty + (uint32_t)need;
+    o->metric = x->met[seats];
+    o->used = x->used[seats];
+    o->limit = x->cap[seats];
+    o->revenue_delta = en->monthly[f->packp] * need * f->H;
+    o->timing = f->as_of;
+}
+
+/* --- upsell: renewal near and well used -> next tier at renewal */
+static int renewal_near(const fam_ctx *f)
+{
+    const xs_offer_engine *en = f->en;
+    const xs__offer_fam *x = f->x;
+    return en->s->prod.billing[f->plan] == XS_SNAP_BILL_YEAR &&
+           x->renewal != XS_SNAP_NO_DATE && x->renewal >= f->as_of &&
+           x->renewal - f->as_of <= (int32_t)en->cfg.renewal_days && f->top >= 0 &&
+           f->top_u >= en->cfg.renewal_usage && en->next_tier[f->plan] >= 0;
+}
+
+static void next_tier_at_renewal(const fam_ctx *f, xs_offer_trigger trig, double p)
+{
+    const xs_offer_engine *en = f->en;
+    const xs__offer_fam *x = f->x;
+    int32_t to = en->next_tier[f->plan];
+    xs_offer *o = add(f->cs, f->st, XS_OFFER_UPSELL, trig, f->plan, to, p);
+    if (!o) return;
+    set_top_metric(f, o);
+    o->days = x->renewal - f->as_of;
+    o->revenue_delta = (en->monthly[to] - en->monthly[f->plan]) * f->H;
+    int32_t t = x->renewal - (int32_t)en->cfg.lead_days;
+    o->timing = t > f->as_of ? t : f->as_of;
+}
+
+/* --- upsell: a longer term (1 or 3 -> 12, 12 -> 24, 24 -> 36 months; a
+ * lower monthly price that locks the revenue in). The price of the longer
+ * term: the annual variant's list price for 12 months when the family has
+ * one, else what customers of the same product pay on that term
+ * (en->term_price). Only a real saving, at least one minor unit a year,
+ * makes an offer: any other is held back by the guard no_benefit.
+ * Utilisation must reach usage_low where the family has usage data. For a
+ * customer at risk it is a retention offer. */
+static int term_can_grow(const fam_ctx *f)
+{
+    const struct xs_snapshot *s = f->en->s;
+    return f->next && s->prod.price[f->plan] > 0 &&
+           f->as_of - s->sub.start[f->x->plan_row] >= (int32_t)f->en->cfg.term_min_days &&
+           (!f->any_use || (f->top >= 0 && f->top_u >= f->en->cfg.usage_low));
+}
+
+static void longer_term(const fam_ctx *f, xs_offer_trigger trig, double p)
+{
+    const xs_offer_engine *en = f->en;
+    const struct xs_snapshot *s = en->s;
+    const xs__offer_fam *x = f->x;
+    int32_t plan = f->plan, as_of = f->as_of;
+    double H = f->H;
+    double qty = s->sub.quantity[x->plan_row];
+    double now = xs__snap_sub_mrr(s, x->plan_row) / en->money_div;
+    int32_t to = -1;
+    double then = NAN;
+    size_t tp = (size_t)plan * XS__OFFER_N_TERMS + (size_t)f->slot;
+    if (f->next == 12 && en->annual[plan] >= 0) {
+        to = en->annual[plan];
+        then = en->monthly[to] * qty;
+    } else if (!isnan(en->term_price[tp])) {
+        to = plan;
+        then = en->term_price[tp] * qty;
+    }
+    /* the yearly saving in whole minor units, as the explanation shows it */
+    double save = round((now - then) * 12 * en->money_div) / en->money_div;
+    uint32_t uk, un;
+    xs__offer_term_uptake(en, plan, f->slot, f->band, &uk, &un);
+    xs_offer *o;
+    if (to < 0 || !(o = add(f->cs, f->st, XS_OFFER_UPSELL, trig, plan, to,
+                            un ? xs__offer_uptake_prior(uk, un) : p)))
+        return;
+    if (un) o->prior_src = XS_PRIOR_UPTAKE, o->prior_k = uk, o->prior_n = un;
+    o->retention = f->at_risk;
+    o->term_from = (uint16_t)f->term;
+    o->term_to = (uint16_t)f->next;
+    o->revenue_delta = -save / 12 * H;
+    /* the discount against the family revenue kept from churn */
+    o->value = o->revenue_delta + f->st->p_churn * x->monthly * H;
+    o->at_stake = x->monthly * H;
+    o->days = as_of - s->sub.start[x->plan_row];
+    o->timing = as_of;
+    if (x->renewal != XS_SNAP_NO_DATE && x->renewal > as_of) {
+        int32_t t = x->renewal - (int32_t)en->cfg.lead_days;
+        o->timing = t > as_of ? t : as_of;
+        o->days = x->renewal - as_of;
+    }
+}
+
+static int holds_addon(const xs__offer_fam *x, uint32_t p)
+{
+    for (int k = 0; k < x->n_addons; k++)
+        if (x->addons[k] == p) return 1;
+    return 0;
+}
+
+/* --- retention: for a customer at risk (or with a churn signal: the guard
+ * not_at_risk judges), each protective add-on of the plan not held: its
+ * holders churned measurably less (retention.c) */
+static int churn_signal(const fam_ctx *f)
+{
+    const xs__offer_cust *st = f->st;
+    return f->en->s->prod.price[f->plan] > 0 &&
+           (st->cancel || st->p_churn >= f->en->risk_cut || f->low);
+}
+
+static void protective_addons(const fam_ctx *f, xs_offer_trigger trig, double p)
+{
+    const xs_offer_engine *en = f->en;
+    const struct xs_snapshot *s = en->s;
+    const xs__offer_cust *st = f->st;
+    const xs__offer_fam *x = f->x;
+    double H = f->H;
+    p = prior_of(f, p);
+    uint16_t fam = x->family;
+    for (uint32_t i = s->prod.family_off[fam]; i < s->prod.family_off[fam + 1]; i++) {
+        uint32_t q = s->prod.family_products[i];
+        const xs__offer_ret *rt = xs__offer_retention_of(en, f->plan, q, f->term);
+        if (!rt || !rt->protective || (int32_t)q == f->packp || holds_addon(x, q))
+            continue;
+        xs_offer *o = add(f->cs, st, XS_OFFER_UPSELL, trig, -1, (int32_t)q, p);
+        if (!o) continue;
+        double rw = (double)rt->churn_with / rt->n_with;
+        double ro = (double)rt->churn_without / rt->n_without;
+        o->prior_src = XS_PRIOR_CHURN;
+        o->revenue_delta = en->monthly[q] * H;
+        /* the add-on's revenue, and the family revenue kept: the customer's
+         * risk x the relative drop in churn seen */
+        o->value = o->revenue_delta + st->p_churn * (ro > 0 ? 1 - rw / ro : 0) *
+                                          (x->monthly * H + o->revenue_delta);
+        o->at_stake = x->monthly * H;
+        o->rule_from = f->plan;
+        o->timing = f->as_of;
+        o->retention = 1;
+        o->churn_with = rt->churn_with, o->n_with = rt->n_with;
+        o->churn_without = rt->churn_without, o->n_without = rt->n_without;
+    }
+}
+
+/* --- upsell: add-on options of the held plan (no limits, not held);
+ * prior: the add-on's uptake among the plan's customers of similar tenure.
+ * Low usage is the guard low_usage_upsell's. */
+static int no_cancel(const fam_ctx *f)
+{
+    return f->en->s->prod.price[f->plan] > 0 && !f->st->cancel;
+}
+
+static void addon_options(const fam_ctx *f, xs_offer_trigger trig, double p)
+{
+    const xs_offer_engine *en = f->en;
+    const struct xs_snapshot *s = en->s;
+    const xs__offer_fam *x = f->x;
+    uint16_t fam = x->family;
+    for (uint32_t i = s->prod.family_off[fam]; i < s->prod.family_off[fam + 1]; i++) {
+        uint32_t q = s->prod.family_products[i];
+        if (s->prod.kind[q] != XS_SNAP_KIND_ADDON || (int32_t)q == f->packp ||
+            s->prod.limit_off[q] != s->prod.limit_off[q + 1] || holds_addon(x, q))
+            continue;
+        uint32_t uk, un;
+        xs__offer_uptake(en, f->plan, q, f->band, &uk, &un);
+        xs_offer *o = add(f->cs, f->st, XS_OFFER_UPSELL, trig, -1, (int32_t)q,
+                          un ? xs__offer_uptake_prior(uk, un) : p);
+        if (!o) continue;
+        if (un) o->prior_src = XS_PRIOR_UPTAKE, o->prior_k = uk, o->prior_n = un;
+        o->revenue_delta = en->monthly[q] * f->H;
+        o->rule_from = f->plan;
+        o->timing = f->as_of;
+    }
+}
+
+/* --- downsell, on the first of three signals: a cancel request, a high
+ * churn risk, utilisation that stays low */
+static int cancel_requested(const fam_ctx *f)
+{
+    return f->en->s->prod.price[f->plan] > 0 && f->st->cancel;
+}
+
+static int churn_risk_high(const fam_ctx *f)
+{
+    return f->en->s->prod.price[f->plan] > 0 && !f->st->cancel &&
+           f->st->p_churn >= f->en->risk_cut;
+}
+
+static int usage_stays_low(const fam_ctx *f)
+{
+    return f->en->s->prod.price[f->plan] > 0 && !f->st->cancel &&
+           !(f->st->p_churn >= f->en->risk_cut) && f->low;
+}
+
+/* A downsell: revenue cut over the horizon, the family revenue at stake,
+ * value = P(churn) x at stake - cut. */
+static xs_offer *downsell(const fam_ctx *f, xs_offer_trigger trig, double p, int32_t from,
+                          int32_t to, double cut)
+{
+    xs_offer *o = add(f->cs, f->st, XS_OFFER_DOWNSELL, trig, from, to, p);
+    if (!o) return NULL;
+    double cur = f->x->monthly * f->H;
+    o->revenue_delta = -cut;
+    o->value = f->st->p_churn * cur - cut;
+    o->at_stake = cur;
+    o->timing = f->as_of;
+    return o;
+}
+
+/* The lower tier, when it holds today's use. */
+static void lower_tier(const fam_ctx *f, xs_offer_trigger trig, double p)
+{
+    const xs_offer_engine *en = f->en;
+    const struct xs_snapshot *s = en->s;
+    const xs__offer_fam *x = f->x;
+    int32_t plan = f->plan, lower = en->prev_tier[plan];
+    if (lower < 0) return;
+    for (int m = 0; m < x->n_met; m++) {
+        double lim = limit_of(s, lower, x->met[m]);
+        double extra = x->cap[m] - limit_of(s, plan, x->met[m]);
+        if (!isnan(lim) && !isnan(x->used[m]) &&
+            x->used[m] > lim + (extra > 0 ? extra : 0))
+            return;
+    }
+    xs_offer *o = downsell(f, trig, p, plan, lower,
+                           (en->monthly[plan] - en->monthly[lower]) * f->H);
+    if (o && f->top >= 0) set_top_metric(f, o);
+}
+
+/* Fewer seat packs (to 80 % utilisation). */
+static void fewer_seat_packs(const fam_ctx *f, xs_offer_trigger trig, double p)
+{
+    const xs_offer_engine *en = f->en;
+    const xs__offer_fam *x = f->x;
+    int seats = f->seats;
+    if (x->pack < 0 || seats < 0 || isnan(x->used[seats])) return;
+    double per = limit_of(en->s, x->pack, en->seats_code);
+    double base = x->cap[seats] - per * x->pack_qty;
+    double need = per > 0 ? ceil((x->used[seats] / 0.80 - base) / per) : x->pack_qty;
+    if (need < 0) need = 0;
+    if (need >= x->pack_qty) return;
+    xs_offer *o = downsell(f, trig, p, x->pack, x->pack,
+                           en->monthly[x->pack] * (x->pack_qty - need) * f->H);
+    if (!o) return;
+    o->qty_from = x->pack_qty;
+    o->qty_to = (uint32_t)need;
+    o->metric = x->met[seats];
+    o->used = x->used[seats];
+    o->limit = x->cap[seats];
+}
+
+/* Dropping an add-on, never one that keeps customers like this one. */
+static void drop_addons(const fam_ctx *f, xs_offer_trigger trig, double p)
+{
+    const xs_offer_engine *en = f->en;
+    const xs__offer_fam *x = f->x;
+    for (int k = 0; k < x->n_addons; k++) {
+        int32_t a = (int32_t)x->addons[k];
+        const xs__offer_ret *rt =
+            xs__offer_retention_of(en, f->plan, (uint32_t)a, f->term);
+        if (rt && rt->protective) continue;
+        downsell(f, trig, p, a, -1, en->monthly[a] * f->H);
+    }
+}
+
+/* Monthly instead of annual: proposed now, effective at the renewal (sent
+ * lead_days before it). */
+static void monthly_billing(const fam_ctx *f, xs_offer_trigger trig, double p)
+{
+    const xs_offer_engine *en = f->en;
+    const xs__offer_fam *x = f->x;
+    int32_t mon = en->monthly_of[f->plan];
+    if (mon < 0 || x->renewal == XS_SNAP_NO_DATE || x->renewal < f->as_of) return;
+    xs_offer *o = downsell(f, trig, p, f->plan, mon,
+                           (en->monthly[f->plan] - en->monthly[mon]) * f->H);
+    if (!o) return;
+    o->days = x->renewal - f->as_of;
+    int32_t t = x->renewal - (int32_t)en->cfg.lead_days;
+    o->timing = t > f->as_of ? t : f->as_of;
+}
+
+/* Every downsell move, in this order. */
+static void downsells(const fam_ctx *f, xs_offer_trigger trig, double p)
+{
+    p = prior_of(f, p);
+    lower_tier(f, trig, p);
+    fewer_seat_packs(f, trig, p);
+    drop_addons(f, trig, p);
+    monthly_billing(f, trig, p);
+}
+
+/* The triggers of a family's upsells and downsells, in order: one
+ * candidate per product move, the first trigger that proposes it wins
+ * (docs/offers.md lists them). Adding one is one line here. */
+static const fam_trigger FAM_TRIGGERS[] = {
+    {XS_TRIG_USAGE, limit_reached, next_tier_now, 0.30},
+    {XS_TRIG_SEATS, seats_reached, more_seat_packs, 0.30},
+    {XS_TRIG_RENEWAL, renewal_near, next_tier_at_renewal, 0.20},
+    {XS_TRIG_TERM, term_can_grow, longer_term, 0.15},
+    {XS_TRIG_RETENTION_ADDON, churn_signal, protective_addons, NAN},
+    {XS_TRIG_ADDON, no_cancel, addon_options, 0.10},
+    {XS_TRIG_CANCEL, cancel_requested, downsells, 0.35},
+    {XS_TRIG_CHURN_RISK, churn_risk_high, downsells, NAN},
+    {XS_TRIG_LOW_USAGE, usage_stays_low, downsells, 0.25},
+};
+
+/* Upsell and downsell candidates of one family: its utilisation, then the
+ * triggers that fire. */
 static void family_cands(const xs_offer_engine *en, const xs__offer_cust *st,
                          const xs__offer_fam *x, cands *cs)
 {
-    const struct xs_snapshot *s = en->s;
-    const xs_offer_config *cfg = &en->cfg;
-    double H = cfg->horizon_months;
-    int32_t as_of = en->as_of;
     if (x->plan < 0) return;
-    int32_t plan = x->plan;
-    /* utilisation: the metric with the highest use / capacity */
-    int top = -1, seats = -1, low = 1, any_use = 0;
-    double top_u = -1;
+    const xs_offer_config *cfg = &en->cfg;
+    fam_ctx f = {.en = en,
+                 .st = st,
+                 .x = x,
+                 .cs = cs,
+                 .H = cfg->horizon_months,
+                 .as_of = en->as_of,
+                 .plan = x->plan,
+                 .packp = en->seat_pack[x->family],
+                 .top = -1,
+                 .top_u = -1,
+                 .seats = -1,
+                 .low = 1};
     for (int m = 0; m < x->n_met; m++) {
         if (isnan(x->used[m]) || !(x->cap[m] > 0)) continue;
         double u = x->used[m] / x->cap[m];
-        any_use = 1;
-        if (u > top_u) top_u = u, top = m;
-        if (x->met[m] == en->seats_code) seats = m;
+        f.any_use = 1;
+        if (u > f.top_u) f.top_u = u, f.top = m;
+        if (x->met[m] == en->seats_code) f.seats = m;
         /* low: every point of the window below usage_low, and the window
          * covers at least half of low_days */
         if (isnan(x->wmax[m]) || x->wmax[m] >= cfg->usage_low * x->cap[m] ||
-            x->wfirst[m] > as_of - (int32_t)(cfg->low_days / 2))
-            low = 0;
+            x->wfirst[m] > f.as_of - (int32_t)(cfg->low_days / 2))
+            f.low = 0;
     }
-    if (!any_use) low = 0;
-    int at_risk = xs__offer_at_risk(en, st);
-    int band = xs__offer_tenure_band(xs__offer_tenure(s, st->c, as_of));
-    uint32_t uk, un;
-    xs_offer *o;
-    /* --- upsell: a limit reached -> next tier */
-    if (top >= 0 && top_u >= cfg->usage_high && en->next_tier[plan] >= 0) {
-        int32_t to = en->next_tier[plan];
-        if ((o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_USAGE, plan, to, 0.30))) {
-            o->metric = x->met[top];
-            o->used = x->used[top];
-            o->limit = x->cap[top];
-            o->revenue_delta = (en->monthly[to] - en->monthly[plan]) * H;
-            o->timing = as_of;
-        }
-    }
-    /* --- upsell: seats reached -> more seat packs (to 75 % utilisation) */
-    int32_t packp = en->seat_pack[x->family];
-    if (seats >= 0 && packp >= 0 && x->used[seats] >= cfg->usage_high * x->cap[seats]) {
-        double per = limit_of(s, packp, en->seats_code);
-        if (per > 0) {
-            double need = ceil((x->used[seats] / 0.75 - x->cap[seats]) / per);
-            if (need < 1) need = 1;
-            if ((o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_SEATS, x->pack, packp, 0.30))) {
-                o->qty_from = x->pack_qty;
-                o->qty_to = x->pack_qty + (uint32_t)need;
-                o->metric = x->met[seats];
-                o->used = x->used[seats];
-                o->limit = x->cap[seats];
-                o->revenue_delta = en->monthly[packp] * need * H;
-                o->timing = as_of;
-            }
-        }
-    }
-    /* --- upsell: renewal near and well used -> next tier at renewal */
-    if (s->prod.billing[plan] == XS_SNAP_BILL_YEAR && x->renewal != XS_SNAP_NO_DATE &&
-        x->renewal >= as_of && x->renewal - as_of <= (int32_t)cfg->renewal_days &&
-        top >= 0 && top_u >= cfg->renewal_usage && en->next_tier[plan] >= 0) {
-        int32_t to = en->next_tier[plan];
-        if ((o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_RENEWAL, plan, to, 0.20))) {
-            o->metric = x->met[top];
-            o->used = x->used[top];
-            o->limit = x->cap[top];
-            o->days = x->renewal - as_of;
-            o->revenue_delta = (en->monthly[to] - en->monthly[plan]) * H;
-            int32_t t = x->renewal - (int32_t)cfg->lead_days;
-            o->timing = t > as_of ? t : as_of;
-        }
-    }
-    /* --- upsell: a longer term (1 or 3 -> 12, 12 -> 24, 24 -> 36 months; a
-     * lower monthly price that locks the revenue in). The price of the
-     * longer term: the annual variant's list price for 12 months when the
-     * family has one, else what customers of the same product pay on that
-     * term (en->term_price). Only a real saving, at least one minor unit a
-     * year, makes an offer: any other is held back by the guard
-     * no_benefit. Utilisation must reach usage_low where the family has
-     * usage data. For a customer at risk it is a retention offer. */
-    int slot;
-    unsigned term = s->sub.term[x->plan_row], next = xs__offer_next_term(term, &slot);
-    if (next && s->prod.price[plan] > 0 &&
-        as_of - s->sub.start[x->plan_row] >= (int32_t)cfg->term_min_days &&
-        (!any_use || (top >= 0 && top_u >= cfg->usage_low))) {
-        double qty = s->sub.quantity[x->plan_row];
-        double now = (double)s->sub.unit_price[x->plan_row] / en->money_div * qty;
-        if (s->prod.billing[plan] == XS_SNAP_BILL_YEAR) now /= 12;
-        int32_t to = -1;
-        double then = NAN;
-        if (next == 12 && en->annual[plan] >= 0) {
-            to = en->annual[plan];
-            then = en->monthly[to] * qty;
-        } else if (!isnan(
-                       en->term_price[(size_t)plan * XS__OFFER_N_TERMS + (size_t)slot])) {
-            to = plan;
-            then = en->term_price[(size_t)plan * XS__OFFER_N_TERMS + (size_t)slot] * qty;
-        }
-        /* the yearly saving in whole minor units, as the explanation shows it */
-        double save = round((now - then) * 12 * en->money_div) / en->money_div;
-        xs__offer_term_uptake(en, plan, slot, band, &uk, &un);
-        if (to >= 0 && (o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_TERM, plan, to,
-                                un ? xs__offer_uptake_prior(uk, un) : 0.15))) {
-            if (un) o->prior_src = XS_PRIOR_UPTAKE, o->prior_k = uk, o->prior_n = un;
-            o->retention = at_risk;
-            o->term_from = (uint16_t)term;
-            o->term_to = (uint16_t)next;
-            o->revenue_delta = -save / 12 * H;
-            /* the discount against the family revenue kept from churn */
-            o->value = o->revenue_delta + st->p_churn * x->monthly * H;
-            o->at_stake = x->monthly * H;
-            o->days = as_of - s->sub.start[x->plan_row];
-            o->timing = as_of;
-            if (x->renewal != XS_SNAP_NO_DATE && x->renewal > as_of) {
-                int32_t t = x->renewal - (int32_t)cfg->lead_days;
-                o->timing = t > as_of ? t : as_of;
-                o->days = x->renewal - as_of;
-            }
-        }
-    }
-    /* --- retention: for a customer at risk (or with a churn signal: the
-     * guard not_at_risk judges), each protective add-on of the plan not
-     * held: its holders churned measurably less (retention.c) */
-    int signal = st->cancel || st->p_churn >= en->risk_cut || low;
-    if (s->prod.price[plan] > 0 && signal) {
-        uint16_t f = x->family;
-        for (uint32_t i = s->prod.family_off[f]; i < s->prod.family_off[f + 1]; i++) {
-            uint32_t p = s->prod.family_products[i];
-            const xs__offer_ret *rt = xs__offer_retention_of(en, plan, p, term);
-            if (!rt || !rt->protective || (int32_t)p == packp) continue;
-            int held = 0;
-            for (int k = 0; k < x->n_addons; k++)
-                if (x->addons[k] == p) held = 1;
-            if (held) continue;
-            if ((o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_RETENTION_ADDON, -1, (int32_t)p,
-                         churn_prior(st->p_churn)))) {
-                double rw = (double)rt->churn_with / rt->n_with;
-                double ro = (double)rt->churn_without / rt->n_without;
-                o->prior_src = XS_PRIOR_CHURN;
-                o->revenue_delta = en->monthly[p] * H;
-                /* the add-on's revenue, and the family revenue kept: the
-                 * customer's risk x the relative drop in churn seen */
-                o->value = o->revenue_delta +
-                           st->p_churn * (ro > 0 ? 1 - rw / ro : 0) *
-                               (x->monthly * H + o->revenue_delta);
-                o->at_stake = x->monthly * H;
-                o->rule_from = plan;
-                o->timing = as_of;
-                o->retention = 1;
-                o->churn_with = rt->churn_with, o->n_with = rt->n_with;
-                o->churn_without = rt->churn_without, o->n_without = rt->n_without;
-            }
-        }
-    }
-    /* --- upsell: add-on options of the held plan (no limits, not held);
-     * prior: the add-on's uptake among the plan's customers of similar
-     * tenure. Low usage is the guard low_usage_upsell's. */
-    if (s->prod.price[plan] > 0 && !st->cancel) {
-        uint16_t f = x->family;
-        for (uint32_t i = s->prod.family_off[f]; i < s->prod.family_off[f + 1]; i++) {
-            uint32_t p = s->prod.family_products[i];
-            if (s->prod.kind[p] != XS_SNAP_KIND_ADDON || (int32_t)p == packp ||
-                s->prod.limit_off[p] != s->prod.limit_off[p + 1])
-                continue;
-            int held = 0;
-            for (int k = 0; k < x->n_addons; k++)
-                if (x->addons[k] == p) held = 1;
-            if (held) continue;
-            xs__offer_uptake(en, plan, p, band, &uk, &un);
-            if ((o = add(cs, st, XS_OFFER_UPSELL, XS_TRIG_ADDON, -1, (int32_t)p,
-                         un ? xs__offer_uptake_prior(uk, un) : 0.10))) {
-                if (un) o->prior_src = XS_PRIOR_UPTAKE, o->prior_k = uk, o->prior_n = un;
-                o->revenue_delta = en->monthly[p] * H;
-                o->rule_from = plan;
-                o->timing = as_of;
-            }
-        }
-    }
-    /* --- downsell */
-    if (s->prod.price[plan] <= 0) return;
-    xs_offer_trigger trig;
-    double prior;
-    if (st->cancel)
-        trig = XS_TRIG_CANCEL, prior = 0.35;
-    else if (st->p_churn >= en->risk_cut)
-        trig = XS_TRIG_CHURN_RISK, prior = churn_prior(st->p_churn);
-    else if (low)
-        trig = XS_TRIG_LOW_USAGE, prior = 0.25;
-    else
-        return;
-    double cur = x->monthly * H, pc = st->p_churn;
-    int32_t lower = en->prev_tier[plan];
-    if (lower >= 0) {
-        int fits = 1; /* the lower tier must hold today's use */
-        for (int m = 0; m < x->n_met; m++) {
-            double lim = limit_of(s, lower, x->met[m]);
-            double extra = x->cap[m] - limit_of(s, plan, x->met[m]);
-            if (!isnan(lim) && !isnan(x->used[m]) &&
-                x->used[m] > lim + (extra > 0 ? extra : 0))
-                fits = 0;
-        }
-        if (fits && (o = add(cs, st, XS_OFFER_DOWNSELL, trig, plan, lower, prior))) {
-            double cut = (en->monthly[plan] - en->monthly[lower]) * H;
-            o->revenue_delta = -cut;
-            o->value = pc * cur - cut;
-            o->at_stake = cur;
-            o->timing = as_of;
-            if (top >= 0) {
-                o->metric = x->met[top];
-                o->used = x->used[top];
-                o->limit = x->cap[top];
-            }
-        }
-    }
-    if (x->pack >= 0 && seats >= 0 && !isnan(x->used[seats])) {
-        double per = limit_of(s, x->pack, en->seats_code);
-        double base = x->cap[seats] - per * x->pack_qty;
-        double need = per > 0 ? ceil((x->used[seats] / 0.80 - base) / per) : x->pack_qty;
-        if (need < 0) need = 0;
-        if (need < x->pack_qty &&
-            (o = add(cs, st, XS_OFFER_DOWNSELL, trig, x->pack, x->pack, prior))) {
-            o->qty_from = x->pack_qty;
-            o->qty_to = (uint32_t)need;
-            double cut = en->monthly[x->pack] * (x->pack_qty - need) * H;
-            o->revenue_delta = -cut;
-            o->value = pc * cur - cut;
-            o->at_stake = cur;
-            o->metric = x->met[seats];
-            o->used = x->used[seats];
-            o->limit = x->cap[seats];
-            o->timing = as_of;
-        }
-    }
-    for (int k = 0; k < x->n_addons; k++) {
-        int32_t a = (int32_t)x->addons[k];
-        /* never advise dropping what keeps customers like this one */
-        const xs__offer_ret *rt = xs__offer_retention_of(en, plan, (uint32_t)a, term);
-        if (rt && rt->protective) continue;
-        if ((o = add(cs, st, XS_OFFER_DOWNSELL, trig, a, -1, prior))) {
-            double cut = en->monthly[a] * H;
-            o->revenue_delta = -cut;
-            o->value = pc * cur - cut;
-            o->at_stake = cur;
-            o->timing = as_of;
-        }
-    }
-    int32_t mon = en->monthly_of[plan];
-    /* monthly instead of annual: proposed now, effective at the renewal
-     * (sent lead_days before it) */
-    if (mon >= 0 && x->renewal != XS_SNAP_NO_DATE && x->renewal >= as_of &&
-        (o = add(cs, st, XS_OFFER_DOWNSELL, trig, plan, mon, prior))) {
-        double cut = (en->monthly[plan] - en->monthly[mon]) * H;
-        o->revenue_delta = -cut;
-        o->value = pc * cur - cut;
-        o->at_stake = cur;
-        o->days = x->renewal - as_of;
-        int32_t t = x->renewal - (int32_t)cfg->lead_days;
-        o->timing = t > as_of ? t : as_of;
+    if (!f.any_use) f.low = 0;
+    f.at_risk = xs__offer_at_risk(en, st);
+    f.band = xs__offer_tenure_band(xs__offer_tenure(en->s, st->c, f.as_of));
+    f.term = en->s->sub.term[x->plan_row];
+    f.next = xs__offer_next_term(f.term, &f.slot);
+    for (size_t i = 0; i < sizeof FAM_TRIGGERS / sizeof FAM_TRIGGERS[0]; i++) {
+        const fam_trigger *t = &FAM_TRIGGERS[i];
+        if (t->when(&f)) t->propose(&f, t->trigger, t->prior);
     }
 }
 

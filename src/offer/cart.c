@@ -131,6 +131,131 @@ static double horizon_rev(const xs_offer_engine *en, uint32_t p)
     return en->monthly[p] * en->cfg.horizon_months;
 }
 
+/* The antecedents: the cart's items (weight 1), then for a known customer
+ * c the products it bought within recent_days (weight 1/2, at most
+ * MAX_HISTORY); each is also never proposed (skip, sorted). */
+static void antecedents(const xs_offer_engine *en, uint32_t c, const uint32_t *cart,
+                        size_t n_cart, antecedent *ante, size_t *n_ante, uint32_t *skip,
+                        size_t *n_skip)
+{
+    const struct xs_snapshot *s = en->s;
+    for (size_t k = 0; k < n_cart; k++) {
+        if (cart[k] >= s->prod.n) continue;
+        size_t j = 0;
+        while (j < *n_ante && ante[j].product != cart[k])
+            j++;
+        if (j < *n_ante) continue; /* an item twice counts once */
+        ante[(*n_ante)++] = (antecedent){cart[k], 1.0, 1};
+        skip[(*n_skip)++] = cart[k];
+    }
+    if (c != XS_OFFER_ANONYMOUS) {
+        int32_t rlo = en->as_of - (int32_t)en->cfg.recent_days;
+        size_t n_hist = 0;
+        for (uint32_t o = s->cust.order_off[c]; o < s->cust.order_off[c + 1]; o++) {
+            if (s->ord.date[o] > en->as_of || s->ord.date[o] <= rlo) continue;
+            for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++) {
+                uint32_t p = s->ord.product[l];
+                size_t j = 0;
+                while (j < *n_ante && ante[j].product != p)
+                    j++;
+                if (j < *n_ante || n_hist == MAX_HISTORY) continue;
+                ante[(*n_ante)++] = (antecedent){p, HISTORY_WEIGHT, 0};
+                skip[(*n_skip)++] = p;
+                n_hist++;
+            }
+        }
+    }
+    if (*n_skip) qsort(skip, *n_skip, sizeof *skip, cmp_u32);
+}
+
+/* The families customer c holds a plan of (their plans and add-ons are
+ * upsells, not placements) into fams; returns their number. */
+static size_t held_families(const xs_offer_engine *en, uint32_t c,
+                            uint16_t fams[XS__OFFER_MAX_FAM])
+{
+    const struct xs_snapshot *s = en->s;
+    size_t n_fam = 0;
+    if (c == XS_OFFER_ANONYMOUS) return 0;
+    for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
+        if (!xs__snap_sub_active(s, r, en->as_of)) continue;
+        uint16_t f = s->prod.family[s->sub.product[r]];
+        size_t j = 0;
+        while (j < n_fam && fams[j] != f)
+            j++;
+        if (f != XS_SNAP_NONE16 && j == n_fam && n_fam < XS__OFFER_MAX_FAM)
+            fams[n_fam++] = f;
+    }
+    return n_fam;
+}
+
+/* Every piece of evidence of the antecedents (order rules, then
+ * neighbours), grouped by candidate: *ev (grown, caller frees), *n_ev.
+ * XS_OK or XS_ENOMEM. */
+static int gather_evidence(const xs_offer_engine *en, const antecedent *ante,
+                           size_t n_ante, const uint32_t *skip, size_t n_skip,
+                           evidence **ev, size_t *n_ev)
+{
+    const struct xs_snapshot *s = en->s;
+    size_t cap_ev = 0;
+    for (size_t a = 0; a < n_ante; a++) {
+        const xs__offer_rules *tabs[2] = {&en->order, &en->sim};
+        uint32_t p = ante[a].product;
+        for (int t = 0; t < 2; t++) {
+            const xs__offer_rules *R = tabs[t];
+            if (!R->off) continue;
+            for (uint32_t r = R->off[p]; r < R->off[p + 1]; r++) {
+                uint32_t to = R->r[r].to;
+                if (to >= s->prod.n || has(skip, n_skip, to)) continue;
+                if (xs__grow(ev, &cap_ev, *n_ev + 1, sizeof **ev) < 0) return XS_ENOMEM;
+                (*ev)[(*n_ev)++] = (evidence){to, (uint32_t)a, t, &R->r[r]};
+            }
+        }
+    }
+    if (*n_ev) qsort(*ev, *n_ev, sizeof **ev, cmp_evidence);
+    return XS_OK;
+}
+
+/* The placement of product `to` for customer c from its evidence e[0..n_e)
+ * (one piece per antecedent): the strongest piece explains it, the
+ * noisy-OR scores it. */
+static void placement(const xs_offer_engine *en, uint32_t c, const antecedent *ante,
+                      const evidence *e, size_t n_e, uint32_t to, const xs__offer_shop *h,
+                      xs_offer *x)
+{
+    const evidence *best = &e[0];
+    for (size_t k = 1; k < n_e; k++) {
+        double wb = ante[best->ante].weight * best->r->confidence;
+        double wk = ante[e[k].ante].weight * e[k].r->confidence;
+        if (wk > wb) best = &e[k];
+    }
+    const antecedent *A = &ante[best->ante];
+    memset(x, 0, sizeof *x);
+    x->customer = c;
+    x->kind = XS_OFFER_CROSS_SELL;
+    x->trigger = best->sim      ? XS_TRIG_SIMILAR
+                 : A->from_cart ? XS_TRIG_CART
+                                : XS_TRIG_PURCHASE;
+    x->from_product = -1;
+    x->to_product = (int32_t)to;
+    x->channel = 1; /* in_app: a placement */
+    x->timing = en->as_of;
+    x->p_accept = cart_score(en, ante, e, n_e);
+    x->p_prior = best->r->confidence;
+    x->p_churn = NAN;
+    x->revenue_delta = x->value = horizon_rev(en, to);
+    x->ev = x->p_accept * x->value;
+    x->guard = XS_GUARD_NONE;
+    x->used = x->limit = NAN;
+    x->metric = -1;
+    x->support = best->r->support;
+    x->confidence = best->r->confidence;
+    x->lift = best->r->lift;
+    x->rule_from = (int32_t)A->product;
+    x->lag_days = -1;
+    x->subst_of = -1;
+    x->band_hi = h ? h->max_line : 0;
+}
+
 /* Contract in xsell.h. */
 int xs_offer_cart(const xs_offer_engine *en, const char *customer_id,
                   const uint32_t *cart, size_t n_cart, xs_offer *out, size_t cap)
@@ -146,69 +271,15 @@ int xs_offer_cart(const xs_offer_engine *en, const char *customer_id,
     /* never proposed: the cart, recent purchases, active subscriptions */
     uint32_t *skip = xs__malloc((n_ante_max + 1) * sizeof *skip);
     uint16_t fams[XS__OFFER_MAX_FAM];
-    size_t n_ante = 0, n_skip = 0, n_fam = 0, n_ev = 0, cap_ev = 0, n_out = 0;
+    size_t n_ante = 0, n_skip = 0, n_ev = 0, n_out = 0;
     evidence *ev = NULL;
     double *score = NULL;
     xs__offer_shop *h = NULL;
     int rc = XS_ENOMEM, ranked = 0;
     if (!ante || !skip) goto cleanup;
-    for (size_t k = 0; k < n_cart; k++) {
-        if (cart[k] >= s->prod.n) continue;
-        size_t j = 0;
-        while (j < n_ante && ante[j].product != cart[k])
-            j++;
-        if (j < n_ante) continue; /* an item twice counts once */
-        ante[n_ante++] = (antecedent){cart[k], 1.0, 1};
-        skip[n_skip++] = cart[k];
-    }
-    if (c != XS_OFFER_ANONYMOUS) {
-        int32_t rlo = en->as_of - (int32_t)en->cfg.recent_days;
-        size_t n_hist = 0;
-        for (uint32_t o = s->cust.order_off[c]; o < s->cust.order_off[c + 1]; o++) {
-            if (s->ord.date[o] > en->as_of || s->ord.date[o] <= rlo) continue;
-            for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++) {
-                uint32_t p = s->ord.product[l];
-                size_t j = 0;
-                while (j < n_ante && ante[j].product != p)
-                    j++;
-                if (j < n_ante || n_hist == MAX_HISTORY) continue;
-                ante[n_ante++] = (antecedent){p, HISTORY_WEIGHT, 0};
-                skip[n_skip++] = p;
-                n_hist++;
-            }
-        }
-    }
-    if (n_skip) qsort(skip, n_skip, sizeof *skip, cmp_u32);
-    /* the families the customer holds a plan of: their plans and add-ons are
-     * upsells, not placements */
-    if (c != XS_OFFER_ANONYMOUS)
-        for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
-            if (s->sub.start[r] > en->as_of ||
-                (s->sub.end[r] != XS_SNAP_NO_DATE && s->sub.end[r] <= en->as_of))
-                continue;
-            uint16_t f = s->prod.family[s->sub.product[r]];
-            size_t j = 0;
-            while (j < n_fam && fams[j] != f)
-                j++;
-            if (f != XS_SNAP_NONE16 && j == n_fam && n_fam < XS__OFFER_MAX_FAM)
-                fams[n_fam++] = f;
-        }
-    /* every piece of evidence, then grouped by candidate */
-    for (size_t a = 0; a < n_ante; a++) {
-        const xs__offer_rules *tabs[2] = {&en->order, &en->sim};
-        uint32_t p = ante[a].product;
-        for (int t = 0; t < 2; t++) {
-            const xs__offer_rules *R = tabs[t];
-            if (!R->off) continue;
-            for (uint32_t r = R->off[p]; r < R->off[p + 1]; r++) {
-                uint32_t to = R->r[r].to;
-                if (to >= s->prod.n || has(skip, n_skip, to)) continue;
-                if (xs__grow(&ev, &cap_ev, n_ev + 1, sizeof *ev) < 0) goto cleanup;
-                ev[n_ev++] = (evidence){to, (uint32_t)a, t, &R->r[r]};
-            }
-        }
-    }
-    if (n_ev) qsort(ev, n_ev, sizeof *ev, cmp_evidence);
+    antecedents(en, c, cart, n_cart, ante, &n_ante, skip, &n_skip);
+    size_t n_fam = held_families(en, c, fams);
+    if (gather_evidence(en, ante, n_ante, skip, n_skip, &ev, &n_ev) < 0) goto cleanup;
     /* the order: the personal ranking model's score for this shopper and
      * cart; the relevance rules: the shopper's history with the cart */
     if (n_ev && en->rank) {
@@ -248,40 +319,8 @@ int xs_offer_cart(const xs_offer_engine *en, const char *customer_id,
             for (size_t k = 0; k < n_cart && !subst; k++)
                 subst = cart[k] < s->prod.n && xs__offer_is_substitute(en, to, cart[k], NULL);
         if (subst) continue;
-        /* the strongest piece explains the proposal */
-        const evidence *best = &e[0];
-        for (size_t k = 1; k < n_e; k++) {
-            double wb = ante[best->ante].weight * best->r->confidence;
-            double wk = ante[e[k].ante].weight * e[k].r->confidence;
-            if (wk > wb) best = &e[k];
-        }
-        const antecedent *A = &ante[best->ante];
         xs_offer x;
-        memset(&x, 0, sizeof x);
-        x.customer = c;
-        x.kind = XS_OFFER_CROSS_SELL;
-        x.trigger = best->sim      ? XS_TRIG_SIMILAR
-                    : A->from_cart ? XS_TRIG_CART
-                                   : XS_TRIG_PURCHASE;
-        x.from_product = -1;
-        x.to_product = (int32_t)to;
-        x.channel = 1; /* in_app: a placement */
-        x.timing = en->as_of;
-        x.p_accept = cart_score(en, ante, e, n_e);
-        x.p_prior = best->r->confidence;
-        x.p_churn = NAN;
-        x.revenue_delta = x.value = horizon_rev(en, to);
-        x.ev = x.p_accept * x.value;
-        x.guard = XS_GUARD_NONE;
-        x.used = x.limit = NAN;
-        x.metric = -1;
-        x.support = best->r->support;
-        x.confidence = best->r->confidence;
-        x.lift = best->r->lift;
-        x.rule_from = (int32_t)A->product;
-        x.lag_days = -1;
-        x.subst_of = -1;
-        x.band_hi = h ? h->max_line : 0;
+        placement(en, c, ante, e, n_e, to, h, &x);
         if (xs__offer_out_of_band(en, &x)) continue;
         x.relevance = ranked && score[to] > 0 ? score[to] : 0;
         keep_best(en, out, &n_out, cap, &x);

@@ -382,8 +382,7 @@ static int build_term_prices(xs_offer_engine *en)
         unsigned t = s->sub.term[r];
         int slot = t == 12 ? 0 : t == 24 ? 1 : t == 36 ? 2 : -1;
         if (slot < 0 || s->prod.billing[p] == XS_SNAP_BILL_ONCE ||
-            s->sub.start[r] > en->as_of ||
-            (s->sub.end[r] != XS_SNAP_NO_DATE && s->sub.end[r] <= en->as_of))
+            !xs__snap_sub_active(s, r, en->as_of))
             continue;
         double v = (double)s->sub.unit_price[r] / en->money_div;
         if (s->prod.billing[p] == XS_SNAP_BILL_YEAR) v /= 12;

@@ -437,108 +437,138 @@ static const char *upgrade_gain(ctx *c, const xs_offer *o)
     return n ? join(c, "gain.join", item, n) : NULL;
 }
 
-/* The key and variants of the offer's entry, its placeholders set. */
-static const char *choose(ctx *c, const xs_offer *o)
+/* ---- one explainer per trigger: sets the message's variables and picks
+ * its variant of the catalog entry `key` */
+
+typedef const char *(*explainer)(ctx *c, const xs_offer *o, const char *key);
+
+/* The horizon in months (12 when unset). */
+static double horizon(const ctx *c)
+{
+    return c->en->cfg.horizon_months > 0 ? c->en->cfg.horizon_months : 12;
+}
+
+/* usage, renewal: a limit reached, the next tier's. */
+static const char *explain_limit(ctx *c, const xs_offer *o, const char *key)
+{
+    double cap = new_cap(c->en, o);
+    int over = usage_vars(c, o, cap);
+    var(c, "date", date(c, c->en->as_of + o->days));
+    if (isnan(cap)) return xs__msg_pick(c->lang, key, "unlimited", NULL);
+    return xs__msg_pick(c->lang, key, over && cap >= o->used ? "over" : NULL, NULL);
+}
+
+static const char *explain_seats(ctx *c, const xs_offer *o, const char *key)
+{
+    const struct xs_snapshot *s = c->en->s;
+    unsigned k = o->qty_to - o->qty_from;
+    double per = 0;
+    for (uint32_t l = s->prod.limit_off[o->to_product];
+         l < s->prod.limit_off[o->to_product + 1]; l++)
+        if (s->prod.limit_name[l] == o->metric) per = s->prod.limit_value[l];
+    usage_vars(c, o, o->limit + per * k);
+    var(c, "qty", count(c, k));
+    var(c, "price", money(c, o->revenue_delta / horizon(c)));
+    return xs__msg_pick(c->lang, key, k == 1 ? "one" : NULL, NULL);
+}
+
+static const char *explain_term(ctx *c, const xs_offer *o, const char *key)
+{
+    double save = -o->revenue_delta * 12 / horizon(c);
+    char k1[24], k2[24], plan[256];
+    var(c, "from",
+        fill(c, plan_base(pname(c, o->from_product), plan, sizeof plan), NULL, 0));
+    var(c, "saving", money(c, save));
+    snprintf(k1, sizeof k1, "%u", (unsigned)o->term_from);
+    snprintf(k2, sizeof k2, "%u", (unsigned)o->term_to);
+    xs__msg_var v1[] = {{"n", count(c, o->term_from)}},
+                v2[] = {{"n", count(c, o->term_to)}};
+    var(c, "term_from", frag(c, "period", k1, NULL, v1, 1));
+    var(c, "term_to", frag(c, "period", k2, NULL, v2, 1));
+    return xs__msg_pick(c->lang, key,
+                        zero_money(c->en, save) || save < 0 ? "nosaving" : NULL, NULL);
+}
+
+static const char *explain_addon(ctx *c, const xs_offer *o, const char *key)
+{
+    var(c, "price", money(c, o->revenue_delta / horizon(c)));
+    return xs__msg_pick(c->lang, key, NULL, NULL);
+}
+
+/* retention.c: churn with / without it */
+static const char *explain_retention_addon(ctx *c, const xs_offer *o, const char *key)
+{
+    var(c, "price", money(c, o->revenue_delta / horizon(c)));
+    var(c, "with", percent(c, o->n_with ? 100.0 * o->churn_with / o->n_with : 0));
+    var(c, "without",
+        percent(c, o->n_without ? 100.0 * o->churn_without / o->n_without : 0));
+    return xs__msg_pick(c->lang, key, NULL, NULL);
+}
+
+static const char *explain_upgrade(ctx *c, const xs_offer *o, const char *key)
+{
+    const struct xs_snapshot *s = c->en->s;
+    const char *g = upgrade_gain(c, o);
+    var(c, "gain", g);
+    var(c, "family", xs__snap_dict_str(&s->dict.families, s->prod.family[o->to_product]));
+    var(c, "price", money(c, o->revenue_delta));
+    return xs__msg_pick(c->lang, key, g ? NULL : "nogain", NULL);
+}
+
+/* adoption, renewed */
+static const char *explain_adoption(ctx *c, const xs_offer *o, const char *key)
+{
+    const xs_offer_engine *en = c->en;
+    uint32_t k, base;
+    xs__offer_share(en, o, &k, &base);
+    var(c, "share", share(c, k, base, o->confidence, 0));
+    if (o->trigger == XS_TRIG_RENEWED) return xs__msg_pick(c->lang, key, NULL, NULL);
+    if (o->rule_from >= 0 && en->s->prod.kind[o->rule_from] == XS_SNAP_KIND_PRODUCT)
+        return xs__msg_pick(c->lang, key, "shop", NULL);
+    int32_t start = en->as_of - o->days;
+    var(c, "since", date(c, start));
+    xs__msg_var v[] = {{"days", o->lag_days > 0 ? days(c, o->lag_days) : ""}};
+    var(c, "lag",
+        frag(c, "lag",
+             o->lag_days < 0    ? "none"
+             : o->lag_days == 0 ? "zero"
+                                : NULL,
+             NULL, v, 1));
+    return xs__msg_pick(c->lang, key, start >= o->timing ? "today" : NULL, NULL);
+}
+
+/* similar, cart, purchase */
+static const char *explain_order_rule(ctx *c, const xs_offer *o, const char *key)
+{
+    uint32_t k, base;
+    xs__offer_share(c->en, o, &k, &base);
+    var(c, "share", share(c, k, base, o->confidence, 1));
+    return xs__msg_pick(c->lang, key, NULL, NULL);
+}
+
+static const char *explain_bundle(ctx *c, const xs_offer *o, const char *key)
+{
+    const char *item[3] = {pname(c, o->to_product)};
+    size_t n = 1;
+    for (int k = 0; k < 2; k++)
+        if (o->also[k] >= 0) item[n++] = pname(c, o->also[k]);
+    var(c, "items", join(c, "list", item, n));
+    var(c, "price", money(c, o->revenue_delta));
+    var(c, "discount", money(c, o->discount));
+    var(c, "share", share(c, o->share_n, o->base_n, o->confidence, 1));
+    int disc = o->discount > 0 && !zero_money(c->en, o->discount);
+    return xs__msg_pick(c->lang, key, n == 1 ? "one" : NULL, disc ? "discount" : NULL);
+}
+
+/* The downsells (low_usage, churn_risk, cancel_request): their entry is the
+ * move's (drop, packs, monthly, tier), not the trigger's. */
+static const char *explain_downsell(ctx *c, const xs_offer *o, const char *key)
 {
     const xs_offer_engine *en = c->en;
     const struct xs_snapshot *s = en->s;
-    double H = en->cfg.horizon_months > 0 ? en->cfg.horizon_months : 12;
-    const char *key = xs__offer_explain_key(o->trigger);
     char plan[256];
-    if (!key) return NULL;
-    var(c, "product", pname(c, o->to_product));
-    var(c, "from", pname(c, o->from_product));
-    var(c, "base", pname(c, o->rule_from));
-    switch (o->trigger) {
-    case XS_TRIG_USAGE:
-    case XS_TRIG_RENEWAL: {
-        double cap = new_cap(en, o);
-        int over = usage_vars(c, o, cap);
-        var(c, "date", date(c, en->as_of + o->days));
-        if (isnan(cap)) return xs__msg_pick(c->lang, key, "unlimited", NULL);
-        return xs__msg_pick(c->lang, key, over && cap >= o->used ? "over" : NULL, NULL);
-    }
-    case XS_TRIG_SEATS: {
-        unsigned k = o->qty_to - o->qty_from;
-        double per = 0;
-        for (uint32_t l = s->prod.limit_off[o->to_product];
-             l < s->prod.limit_off[o->to_product + 1]; l++)
-            if (s->prod.limit_name[l] == o->metric) per = s->prod.limit_value[l];
-        usage_vars(c, o, o->limit + per * k);
-        var(c, "qty", count(c, k));
-        var(c, "price", money(c, o->revenue_delta / H));
-        return xs__msg_pick(c->lang, key, k == 1 ? "one" : NULL, NULL);
-    }
-    case XS_TRIG_TERM: {
-        double save = -o->revenue_delta * 12 / H;
-        char k1[24], k2[24];
-        var(c, "from", fill(c, plan_base(pname(c, o->from_product), plan, sizeof plan),
-                            NULL, 0));
-        var(c, "saving", money(c, save));
-        snprintf(k1, sizeof k1, "%u", (unsigned)o->term_from);
-        snprintf(k2, sizeof k2, "%u", (unsigned)o->term_to);
-        xs__msg_var v1[] = {{"n", count(c, o->term_from)}}, v2[] = {{"n", count(c, o->term_to)}};
-        var(c, "term_from", frag(c, "period", k1, NULL, v1, 1));
-        var(c, "term_to", frag(c, "period", k2, NULL, v2, 1));
-        return xs__msg_pick(c->lang, key, zero_money(en, save) || save < 0 ? "nosaving" : NULL,
-                            NULL);
-    }
-    case XS_TRIG_ADDON:
-        var(c, "price", money(c, o->revenue_delta / H));
-        return xs__msg_pick(c->lang, key, NULL, NULL);
-    case XS_TRIG_RETENTION_ADDON: /* retention.c: churn with / without it */
-        var(c, "price", money(c, o->revenue_delta / H));
-        var(c, "with", percent(c, o->n_with ? 100.0 * o->churn_with / o->n_with : 0));
-        var(c, "without",
-            percent(c, o->n_without ? 100.0 * o->churn_without / o->n_without : 0));
-        return xs__msg_pick(c->lang, key, NULL, NULL);
-    case XS_TRIG_SHOP_UPGRADE: {
-        const char *g = upgrade_gain(c, o);
-        var(c, "gain", g);
-        var(c, "family", xs__snap_dict_str(&s->dict.families, s->prod.family[o->to_product]));
-        var(c, "price", money(c, o->revenue_delta));
-        return xs__msg_pick(c->lang, key, g ? NULL : "nogain", NULL);
-    }
-    case XS_TRIG_ADOPTION:
-    case XS_TRIG_RENEWED: {
-        uint32_t k, base;
-        xs__offer_share(en, o, &k, &base);
-        var(c, "share", share(c, k, base, o->confidence, 0));
-        if (o->trigger == XS_TRIG_RENEWED) return xs__msg_pick(c->lang, key, NULL, NULL);
-        if (o->rule_from >= 0 && s->prod.kind[o->rule_from] == XS_SNAP_KIND_PRODUCT)
-            return xs__msg_pick(c->lang, key, "shop", NULL);
-        int32_t start = en->as_of - o->days;
-        var(c, "since", date(c, start));
-        xs__msg_var v[] = {{"days", o->lag_days > 0 ? days(c, o->lag_days) : ""}};
-        var(c, "lag", frag(c, "lag",
-                           o->lag_days < 0 ? "none" : o->lag_days == 0 ? "zero" : NULL,
-                           NULL, v, 1));
-        return xs__msg_pick(c->lang, key, start >= o->timing ? "today" : NULL, NULL);
-    }
-    case XS_TRIG_SIMILAR:
-    case XS_TRIG_CART:
-    case XS_TRIG_PURCHASE: {
-        uint32_t k, base;
-        xs__offer_share(en, o, &k, &base);
-        var(c, "share", share(c, k, base, o->confidence, 1));
-        return xs__msg_pick(c->lang, key, NULL, NULL);
-    }
-    case XS_TRIG_BUNDLE: {
-        const char *item[3] = {pname(c, o->to_product)};
-        size_t n = 1;
-        for (int k = 0; k < 2; k++)
-            if (o->also[k] >= 0) item[n++] = pname(c, o->also[k]);
-        var(c, "items", join(c, "list", item, n));
-        var(c, "price", money(c, o->revenue_delta));
-        var(c, "discount", money(c, o->discount));
-        var(c, "share", share(c, o->share_n, o->base_n, o->confidence, 1));
-        int disc = o->discount > 0 && !zero_money(en, o->discount);
-        return xs__msg_pick(c->lang, key, n == 1 ? "one" : NULL, disc ? "discount" : NULL);
-    }
-    default: /* the downsells */
-        break;
-    }
-    double save = -o->revenue_delta / H;
+    (void)key;
+    double save = -o->revenue_delta / horizon(c);
     const char *nosave = zero_money(en, save) || save < 0 ? "nosaving" : NULL;
     var(c, "saving", money(c, save));
     var(c, "note", "");
@@ -568,6 +598,39 @@ static const char *choose(ctx *c, const xs_offer *o)
     return xs__msg_pick(c->lang, "downsell.tier", nosave, NULL);
 }
 
+/* The explainer of each trigger (docs/offers.md "Explanations"). */
+static const explainer EXPLAIN[XS_TRIG_N] = {
+    [XS_TRIG_USAGE] = explain_limit,
+    [XS_TRIG_RENEWAL] = explain_limit,
+    [XS_TRIG_SEATS] = explain_seats,
+    [XS_TRIG_TERM] = explain_term,
+    [XS_TRIG_ADDON] = explain_addon,
+    [XS_TRIG_RETENTION_ADDON] = explain_retention_addon,
+    [XS_TRIG_SHOP_UPGRADE] = explain_upgrade,
+    [XS_TRIG_ADOPTION] = explain_adoption,
+    [XS_TRIG_RENEWED] = explain_adoption,
+    [XS_TRIG_SIMILAR] = explain_order_rule,
+    [XS_TRIG_CART] = explain_order_rule,
+    [XS_TRIG_PURCHASE] = explain_order_rule,
+    [XS_TRIG_BUNDLE] = explain_bundle,
+    [XS_TRIG_LOW_USAGE] = explain_downsell,
+    [XS_TRIG_CHURN_RISK] = explain_downsell,
+    [XS_TRIG_CANCEL] = explain_downsell,
+};
+
+/* The key and variants of the offer's entry, its placeholders set: the
+ * trigger's explainer. */
+static const char *choose(ctx *c, const xs_offer *o)
+{
+    const char *key = xs__offer_explain_key(o->trigger);
+    if (!key) return NULL;
+    var(c, "product", pname(c, o->to_product));
+    var(c, "from", pname(c, o->from_product));
+    var(c, "base", pname(c, o->rule_from));
+    explainer f = (unsigned)o->trigger < XS_TRIG_N ? EXPLAIN[o->trigger] : NULL;
+    return (f ? f : explain_downsell)(c, o, key);
+}
+
 const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
                              const char *lang, char *b, size_t n)
 {
@@ -594,153 +657,185 @@ const char *xs__offer_explain_entry(const xs_offer_engine *en, const xs_offer *o
     return choose(&c, o);
 }
 
-const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char *b,
-                              size_t n)
+/* Evidence, the usage against the limit: "; seats 95/100 (95%)". */
+static void evidence_usage(const xs_offer_engine *en, const xs_offer *o, char *b,
+                           size_t n, size_t *wp)
 {
-    size_t w = 0;
     char u[XS__FMT_FIXED_MAX], l[XS__FMT_FIXED_MAX];
-    if (n) b[0] = '\0';
-    put_s(b, n, &w, "trigger ");
-    put_s(b, n, &w, xs_offer_trigger_name(o->trigger));
-    if (o->metric >= 0 && !isnan(o->used) && o->limit > 0) {
-        put_s(b, n, &w, "; ");
-        put_s(b, n, &w, metric_str(en, o->metric));
-        put_s(b, n, &w, " ");
-        put_s(b, n, &w, num(o->used, u));
-        put_s(b, n, &w, "/");
-        put_s(b, n, &w, num(o->limit, l));
-        put_s(b, n, &w, " (");
-        put_f(b, n, &w, 100 * o->used / o->limit, 0);
-        put_s(b, n, &w, "%)");
+    if (o->metric < 0 || isnan(o->used) || !(o->limit > 0)) return;
+    put_s(b, n, wp, "; ");
+    put_s(b, n, wp, metric_str(en, o->metric));
+    put_s(b, n, wp, " ");
+    put_s(b, n, wp, num(o->used, u));
+    put_s(b, n, wp, "/");
+    put_s(b, n, wp, num(o->limit, l));
+    put_s(b, n, wp, " (");
+    put_f(b, n, wp, 100 * o->used / o->limit, 0);
+    put_s(b, n, wp, "%)");
+}
+
+/* Evidence of a shop cross-sell's relevance: what ordered it, the honest
+ * share, the price band, the substitute it is of. */
+static void evidence_shop(const xs_offer_engine *en, const xs_offer *o, char *b, size_t n,
+                          size_t *wp)
+{
+    /* relevance: what ordered it, the honest share, the price band */
+    uint32_t k, base;
+    xs__offer_share(en, o, &k, &base);
+    if (base && o->trigger != XS_TRIG_BUNDLE) {
+        put_s(b, n, wp, "; share ");
+        put_i(b, n, wp, k);
+        put_s(b, n, wp, "/");
+        put_i(b, n, wp, base);
+        put_s(b, n, wp,
+              o->trigger == XS_TRIG_ADOPTION || o->trigger == XS_TRIG_RENEWED
+                  ? " customers"
+                  : " orders");
     }
-    if (o->kind == XS_OFFER_CROSS_SELL) {
-        const char *a = o->rule_from >= 0
-                            ? xs__intern_str(&en->s->prod.ids, (uint32_t)o->rule_from)
-                            : "";
-        if (o->rule_from >= 0 && en->s->prod.family[o->rule_from] != XS_SNAP_NONE16 &&
-            en->s->prod.kind[o->rule_from] == XS_SNAP_KIND_PLAN)
-            a = xs__intern_str(&en->s->dict.families, en->s->prod.family[o->rule_from]);
-        const char *c = xs__intern_str(&en->s->prod.ids, (uint32_t)o->to_product);
-        if (en->s->prod.kind[o->to_product] == XS_SNAP_KIND_PLAN)
-            c = xs__intern_str(&en->s->dict.families, en->s->prod.family[o->to_product]);
-        if (o->trigger == XS_TRIG_SIMILAR)
-            put(b, n, &w, "; similarity %s ~ %s cosine %.3f, co-orders %.3f of %s's", a,
-                c, o->lift, o->confidence, a);
-        else if (o->trigger == XS_TRIG_BUNDLE) {
-            put(b, n, &w, "; bundle %s + %s", a, c);
-            for (int k = 0; k < 2; k++)
-                if (o->also[k] >= 0)
-                    put(b, n, &w, " + %s",
-                        xs__intern_str(&en->s->prod.ids, (uint32_t)o->also[k]));
-            put(b, n, &w, " in %u of %u orders with %s, lift %.2f", o->share_n, o->base_n,
-                a, o->lift);
-            if (o->discount > 0) put(b, n, &w, "; bundle discount %.2f", o->discount);
-        } else {
-            put_s(b, n, &w, "; rule ");
-            put_s(b, n, &w, a);
-            put_s(b, n, &w, " -> ");
-            put_s(b, n, &w, c);
-            put_s(b, n, &w, " support ");
-            put_f(b, n, &w, o->support, 4);
-            put_s(b, n, &w, " confidence ");
-            put_f(b, n, &w, o->confidence, 3);
-            put_s(b, n, &w, " lift ");
-            put_f(b, n, &w, o->lift, 2);
-        }
-        if (o->lag_days >= 0) {
-            put_s(b, n, &w, "; median adoption lag ");
-            put_i(b, n, &w, (int)o->lag_days);
-            put_s(b, n, &w, " days; held ");
-            put_i(b, n, &w, (int)o->days);
-            put_s(b, n, &w, " days");
-        }
-        if (xs__offer_is_shop_cross(en, o)) {
-            /* relevance: what ordered it, the honest share, the price band */
-            uint32_t k, base;
-            xs__offer_share(en, o, &k, &base);
-            if (base && o->trigger != XS_TRIG_BUNDLE) {
-                put_s(b, n, &w, "; share ");
-                put_i(b, n, &w, k);
-                put_s(b, n, &w, "/");
-                put_i(b, n, &w, base);
-                put_s(b, n, &w,
-                      o->trigger == XS_TRIG_ADOPTION || o->trigger == XS_TRIG_RENEWED
-                          ? " customers"
-                          : " orders");
-            }
-            put_s(b, n, &w, "; relevance ");
-            put_f(b, n, &w, o->relevance, 3);
-            if (o->band_hi > 0) {
-                double price = xs__offer_list_price(en, o);
-                put_s(b, n, &w, "; price ");
-                put_f(b, n, &w, price, 2);
-                put_s(b, n, &w, ", largest past line ");
-                put_f(b, n, &w, o->band_hi, 2);
-                put_s(b, n, &w, " (");
-                put_f(b, n, &w, price / o->band_hi, 2);
-                put_s(b, n, &w, "x)");
-            }
-            if (o->guard == XS_GUARD_SUBSTITUTE && o->subst_of >= 0) {
-                double sl = 0;
-                xs__offer_is_substitute(en, (uint32_t)o->to_product, (uint32_t)o->subst_of,
-                                        &sl);
-                put(b, n, &w, "; substitute of %s (same family or category, buyers' lift %.2f)",
-                    xs__intern_str(&en->s->prod.ids, (uint32_t)o->subst_of), sl);
-            }
-        }
+    put_s(b, n, wp, "; relevance ");
+    put_f(b, n, wp, o->relevance, 3);
+    if (o->band_hi > 0) {
+        double price = xs__offer_list_price(en, o);
+        put_s(b, n, wp, "; price ");
+        put_f(b, n, wp, price, 2);
+        put_s(b, n, wp, ", largest past line ");
+        put_f(b, n, wp, o->band_hi, 2);
+        put_s(b, n, wp, " (");
+        put_f(b, n, wp, price / o->band_hi, 2);
+        put_s(b, n, wp, "x)");
     }
+    if (o->guard == XS_GUARD_SUBSTITUTE && o->subst_of >= 0) {
+        double sl = 0;
+        xs__offer_is_substitute(en, (uint32_t)o->to_product, (uint32_t)o->subst_of, &sl);
+        put(b, n, wp, "; substitute of %s (same family or category, buyers' lift %.2f)",
+            xs__intern_str(&en->s->prod.ids, (uint32_t)o->subst_of), sl);
+    }
+}
+
+/* Evidence of a cross-sell: its rule, neighbour or bundle, the adoption
+ * lag, and for a shop product its relevance. */
+static void evidence_cross(const xs_offer_engine *en, const xs_offer *o, char *b,
+                           size_t n, size_t *wp)
+{
+    const char *a =
+        o->rule_from >= 0 ? xs__intern_str(&en->s->prod.ids, (uint32_t)o->rule_from) : "";
+    if (o->rule_from >= 0 && en->s->prod.family[o->rule_from] != XS_SNAP_NONE16 &&
+        en->s->prod.kind[o->rule_from] == XS_SNAP_KIND_PLAN)
+        a = xs__intern_str(&en->s->dict.families, en->s->prod.family[o->rule_from]);
+    const char *c = xs__intern_str(&en->s->prod.ids, (uint32_t)o->to_product);
+    if (en->s->prod.kind[o->to_product] == XS_SNAP_KIND_PLAN)
+        c = xs__intern_str(&en->s->dict.families, en->s->prod.family[o->to_product]);
+    if (o->trigger == XS_TRIG_SIMILAR)
+        put(b, n, wp, "; similarity %s ~ %s cosine %.3f, co-orders %.3f of %s's", a, c,
+            o->lift, o->confidence, a);
+    else if (o->trigger == XS_TRIG_BUNDLE) {
+        put(b, n, wp, "; bundle %s + %s", a, c);
+        for (int k = 0; k < 2; k++)
+            if (o->also[k] >= 0)
+                put(b, n, wp, " + %s",
+                    xs__intern_str(&en->s->prod.ids, (uint32_t)o->also[k]));
+        put(b, n, wp, " in %u of %u orders with %s, lift %.2f", o->share_n, o->base_n, a,
+            o->lift);
+        if (o->discount > 0) put(b, n, wp, "; bundle discount %.2f", o->discount);
+    } else {
+        put_s(b, n, wp, "; rule ");
+        put_s(b, n, wp, a);
+        put_s(b, n, wp, " -> ");
+        put_s(b, n, wp, c);
+        put_s(b, n, wp, " support ");
+        put_f(b, n, wp, o->support, 4);
+        put_s(b, n, wp, " confidence ");
+        put_f(b, n, wp, o->confidence, 3);
+        put_s(b, n, wp, " lift ");
+        put_f(b, n, wp, o->lift, 2);
+    }
+    if (o->lag_days >= 0) {
+        put_s(b, n, wp, "; median adoption lag ");
+        put_i(b, n, wp, (int)o->lag_days);
+        put_s(b, n, wp, " days; held ");
+        put_i(b, n, wp, (int)o->days);
+        put_s(b, n, wp, " days");
+    }
+    if (xs__offer_is_shop_cross(en, o)) evidence_shop(en, o, b, n, wp);
+}
+
+/* Evidence of the move itself: a shop ladder, a term, a renewal, the churn
+ * of a protective add-on's holders, retention. */
+static void evidence_move(const xs_offer_engine *en, const xs_offer *o, char *b, size_t n,
+                          size_t *wp)
+{
     if (o->trigger == XS_TRIG_SHOP_UPGRADE && o->from_product >= 0)
-        put(b, n, &w, "; ladder %s tier %u -> %u",
+        put(b, n, wp, "; ladder %s tier %u -> %u",
             xs__snap_dict_str(&en->s->dict.families, en->s->prod.family[o->to_product]),
             (unsigned)en->s->prod.tier[o->from_product],
             (unsigned)en->s->prod.tier[o->to_product]);
     if (o->trigger == XS_TRIG_TERM && o->term_to)
-        put(b, n, &w, "; term %u -> %u months", (unsigned)o->term_from,
+        put(b, n, wp, "; term %u -> %u months", (unsigned)o->term_from,
             (unsigned)o->term_to);
     if (o->trigger == XS_TRIG_RENEWAL || (o->kind == XS_OFFER_DOWNSELL && o->days > 0)) {
-        put_s(b, n, &w, "; renewal in ");
-        put_i(b, n, &w, (int)o->days);
-        put_s(b, n, &w, " days");
+        put_s(b, n, wp, "; renewal in ");
+        put_i(b, n, wp, (int)o->days);
+        put_s(b, n, wp, " days");
     }
     if (o->trigger == XS_TRIG_RETENTION_ADDON)
-        put(b, n, &w, "; churned %u of %u with it, %u of %u without",
+        put(b, n, wp, "; churned %u of %u with it, %u of %u without",
             (unsigned)o->churn_with, (unsigned)o->n_with, (unsigned)o->churn_without,
             (unsigned)o->n_without);
-    if (o->retention) put(b, n, &w, "; retention (at risk)");
+    if (o->retention) put(b, n, wp, "; retention (at risk)");
+}
+
+/* Evidence of the value: P(accept) and its prior, value, health, P(churn)
+ * and its source, uplift, the model. */
+static void evidence_value(const xs_offer_engine *en, const xs_offer *o, char *b,
+                           size_t n, size_t *wp)
+{
     char src[160];
-    put_s(b, n, &w, "; P(accept) ");
-    put_f(b, n, &w, o->p_accept, 3);
-    put_s(b, n, &w, " (prior ");
-    put_f(b, n, &w, o->p_prior, 3);
-    put_s(b, n, &w, ", ");
-    put_s(b, n, &w, xs__offer_prior_text(en, o, src, sizeof src));
-    put_s(b, n, &w, "); value ");
-    put_f(b, n, &w, o->value, 2);
-    put_s(b, n, &w, "; health ");
-    put_f(b, n, &w, isnan(en->health[o->customer]) ? -1.0 : (double)en->health[o->customer],
-          0);
-    put_s(b, n, &w, "; P(churn) ");
-    put_f(b, n, &w, o->p_churn, 3);
+    put_s(b, n, wp, "; P(accept) ");
+    put_f(b, n, wp, o->p_accept, 3);
+    put_s(b, n, wp, " (prior ");
+    put_f(b, n, wp, o->p_prior, 3);
+    put_s(b, n, wp, ", ");
+    put_s(b, n, wp, xs__offer_prior_text(en, o, src, sizeof src));
+    put_s(b, n, wp, "); value ");
+    put_f(b, n, wp, o->value, 2);
+    put_s(b, n, wp, "; health ");
+    put_f(b, n, wp,
+          isnan(en->health[o->customer]) ? -1.0 : (double)en->health[o->customer], 0);
+    put_s(b, n, wp, "; P(churn) ");
+    put_f(b, n, wp, o->p_churn, 3);
     if (!isnan(o->p_churn)) { /* where P(churn) comes from (churn_src.c) */
-        put_s(b, n, &w, " (");
-        put_s(b, n, &w, xs__offer_churn_source(en, o->customer, src, sizeof src));
-        put_s(b, n, &w, ")");
+        put_s(b, n, wp, " (");
+        put_s(b, n, wp, xs__offer_churn_source(en, o->customer, src, sizeof src));
+        put_s(b, n, wp, ")");
     }
     if (o->value_basis == XS_VALUE_UPLIFT) { /* uplift_src.c */
         xs_offer_uplift_info ui;
         xs_offer_engine_uplift(en, o->kind, &ui);
-        put(b, n, &w,
+        put(b, n, wp,
             "; uplift %+.3f (%s) from the holdout experiment %s (%zu treated / %zu "
             "holdout); expected value = uplift x value - contact cost %.2f",
-            o->uplift, o->kind == XS_OFFER_DOWNSELL || o->retention ? "retained" : "expanded",
+            o->uplift,
+            o->kind == XS_OFFER_DOWNSELL || o->retention ? "retained" : "expanded",
             ui.experiment, ui.n_treated, ui.n_holdout, o->uplift * o->value - o->ev);
     }
     if (en->model_src == 1) {
-        put_s(b, n, &w, "; model built ");
-        put_s(b, n, &w, en->model_day);
-    }
-    else if (en->model_src == 2)
-        put(b, n, &w, "; model fitted, build is as of %s", en->model_day);
+        put_s(b, n, wp, "; model built ");
+        put_s(b, n, wp, en->model_day);
+    } else if (en->model_src == 2)
+        put(b, n, wp, "; model fitted, build is as of %s", en->model_day);
+}
+
+const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char *b,
+                              size_t n)
+{
+    size_t w = 0;
+    if (n) b[0] = '\0';
+    put_s(b, n, &w, "trigger ");
+    put_s(b, n, &w, xs_offer_trigger_name(o->trigger));
+    evidence_usage(en, o, b, n, &w);
+    if (o->kind == XS_OFFER_CROSS_SELL) evidence_cross(en, o, b, n, &w);
+    evidence_move(en, o, b, n, &w);
+    evidence_value(en, o, b, n, &w);
     return b;
 }
 

@@ -6,10 +6,10 @@
  * Flow: engine.c builds struct xs_offer_engine once per snapshot (health
  * adapter, product ladders, rules and adoption lags via rules.c, the
  * propensity model via value.c); xs_offer_decide() (engine.c) fills a
- * xs__offer_cust from the customer's CSR ranges (candidates.c), generates
- * the candidates (candidates.c), values them (value.c), applies the
- * guardrails and ranks (guardrails.c). explain.c turns an offer into text
- * and table rows; targets.c aggregates every customer.
+ * xs__offer_cust from the customer's CSR ranges (gather.c), generates
+ * the candidates (candidates.c, from its tables of triggers), values them (value.c),
+ * applies the guardrails and ranks (guardrails.c). explain.c turns an offer into text and
+ * table rows; targets.c aggregates every customer.
  */
 #ifndef XS_OFFER_INT_H
 #define XS_OFFER_INT_H
@@ -242,8 +242,10 @@ void xs__offer_summary_merge(xs_offer_summary *sum, const xs_offer_summary *part
  * 36), 0 from 36 months on; *slot (may be NULL) gets its index in
  * term_price (0, 1, 2). */
 unsigned xs__offer_next_term(unsigned months, int *slot);
+/* ---- gather.c */
 /* Fills st from customer c's rows. No allocation. */
 void xs__offer_gather(const struct xs_offer_engine *en, uint32_t c, xs__offer_cust *st);
+/* ---- candidates.c */
 /* Writes the candidates of st into out (cap); returns their number. */
 size_t xs__offer_candidates(const struct xs_offer_engine *en, const xs__offer_cust *st,
                             const uint32_t *cart, size_t n_cart, xs_offer *out,

@@ -70,9 +70,7 @@ static int maturity(const xs_offer_engine *en, uint32_t c)
     uint16_t f[32];
     int n = 0;
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
-        if (s->sub.start[r] > en->as_of ||
-            (s->sub.end[r] != XS_SNAP_NO_DATE && s->sub.end[r] <= en->as_of))
-            continue;
+        if (!xs__snap_sub_active(s, r, en->as_of)) continue;
         uint16_t x = s->prod.family[s->sub.product[r]];
         if (x == XS_SNAP_NONE16) continue;
         int k;

@@ -83,8 +83,8 @@ static long pick(const xs_offer_engine *en, const xs_experiment *x, size_t n, in
     for (size_t i = 0; i < n; i++) {
         if ((int)x[i].kind != k) continue;
         int32_t start, end = INT32_MAX;
-        if (xs__date_parse(x[i].start, 10, &start) < 0) continue;
-        if (x[i].end[0] && xs__date_parse(x[i].end, 10, &end) < 0) continue;
+        if (xs__date_parse_day(x[i].start, &start) < 0) continue;
+        if (x[i].end[0] && xs__date_parse_day(x[i].end, &end) < 0) continue;
         int32_t until = end < en->as_of ? end : en->as_of;
         if (!(start < en->as_of)) {
             set_why(info, "experiment \"%s\" starts %s, not before as_of %s", x[i].name,
@@ -198,8 +198,8 @@ static int build_kind(xs_offer_engine *en, int k, const xs_experiment *x,
     xs_churn_data *tab = NULL;
     xs_error e = {0};
     int32_t start, end = INT32_MAX;
-    xs__date_parse(x->start, 10, &start);
-    if (x->end[0]) xs__date_parse(x->end, 10, &end);
+    xs__date_parse_day(x->start, &start);
+    if (x->end[0]) xs__date_parse_day(x->end, &end);
     int32_t until = end < en->as_of ? end : en->as_of;
     int rc = units(en, x, start, until, grp, y, &in->n_treated, &in->n_holdout);
     if (rc == XS_ENOMEM) return nomem(err);

@@ -122,18 +122,6 @@ const char *xs__churn_history_col_name(size_t c)
     return c < XS__CH_N_COLS ? COL_NAMES[c] : NULL;
 }
 
-static int sub_active(const xs__snap_subscriptions *sb, uint32_t r, int32_t d)
-{
-    return sb->start[r] <= d && (sb->end[r] == XS_SNAP_NO_DATE || sb->end[r] > d);
-}
-
-int xs__churn_history_active(const struct xs_snapshot *s, uint32_t c, int32_t d)
-{
-    for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++)
-        if (sub_active(&s->sub, r, d)) return 1;
-    return 0;
-}
-
 static void later(int32_t *m, int32_t d)
 {
     if (d != XS_SNAP_NO_DATE && (*m == XS_SNAP_NO_DATE || d > *m)) *m = d;
@@ -165,19 +153,11 @@ int32_t xs__churn_history_data_end(const struct xs_snapshot *s)
 /* One customer's features                                                 */
 /* ---------------------------------------------------------------------- */
 
-/* Monthly value of subscription r in minor units. */
-static double monthly(const struct xs_snapshot *s, uint32_t r)
-{
-    uint8_t b = s->prod.billing[s->sub.product[r]];
-    double v = (double)s->sub.unit_price[r] * (double)s->sub.quantity[r];
-    return b == XS_SNAP_BILL_ONCE ? 0 : b == XS_SNAP_BILL_YEAR ? v / 12 : v;
-}
-
 static double mrr_on(const struct xs_snapshot *s, uint32_t c, int32_t d)
 {
     double m = 0;
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++)
-        if (sub_active(&s->sub, r, d)) m += monthly(s, r);
+        if (xs__snap_sub_active(s, r, d)) m += xs__snap_sub_mrr(s, r);
     return m;
 }
 
@@ -210,7 +190,7 @@ static double capacity(const struct xs_snapshot *s, uint32_t c, uint16_t f,
     double cap = 0;
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
         uint32_t p = s->sub.product[r];
-        if (s->prod.family[p] != f || !sub_active(&s->sub, r, d)) continue;
+        if (s->prod.family[p] != f || !xs__snap_sub_active(s, r, d)) continue;
         cap += limit_of(s, p, metric) * (double)s->sub.quantity[r];
     }
     return cap;
@@ -264,24 +244,13 @@ static const char *term_name(int bits)
     }
 }
 
-/* Fills num[XS__CH_N_NUMERIC] and cat[4] (borrowed strings) for customer
- * c, active on t. Returns XS_OK or XS_ENOMEM. */
-static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, double *num,
-                        const char **cat, scratch *w)
+/* The subscriptions active on t: counts, top plan tier, days to the
+ * next renewal, billing term (cat[0]). XS_OK or XS_ENOMEM. */
+static int row_subs(const struct xs_snapshot *s, uint32_t c, int32_t t, double *num,
+                    const char **cat, scratch *w)
 {
     const xs__snap_customers *cu = &s->cust;
     const xs__snap_subscriptions *sb = &s->sub;
-    double scale = pow(10, s->money_scale);
-    for (size_t i = 0; i < XS__CH_N_NUMERIC; i++)
-        num[i] = NAN;
-    num[XS__CH_TENURE] =
-        cu->signup[c] == XS_SNAP_NO_DATE ? NAN : (double)(t - cu->signup[c]);
-    double m0 = mrr_on(s, c, t);
-    num[XS__CH_MRR] = m0 / scale;
-    num[XS__CH_MRR_CHANGE_90] = (m0 - mrr_on(s, c, t - 90)) / scale;
-    num[XS__CH_MRR_CHANGE_180] = (m0 - mrr_on(s, c, t - 180)) / scale;
-
-    /* subscriptions active on t */
     size_t n_sub_rows = cu->sub_off[c + 1] - cu->sub_off[c];
     if (xs__grow(&w->seen, &w->seen_cap, 2 * n_sub_rows + 1, sizeof *w->seen) < 0)
         return XS_ENOMEM;
@@ -290,7 +259,7 @@ static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, doub
     int tier = 0, plan_terms = 0, any_terms = 0; /* term_bit() sets */
     int32_t renew = XS_SNAP_NO_DATE;
     for (uint32_t r = cu->sub_off[c]; r < cu->sub_off[c + 1]; r++) {
-        if (!sub_active(sb, r, t)) continue;
+        if (!xs__snap_sub_active(s, r, t)) continue;
         uint32_t p = sb->product[r];
         n_subs++;
         seen_add(prods, &n_prods, p);
@@ -312,7 +281,15 @@ static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, doub
     if (renew != XS_SNAP_NO_DATE) num[XS__CH_DAYS_TO_RENEWAL] = (double)(renew - t);
     cat[0] = term_name(plan_terms ? plan_terms : any_terms);
 
-    /* utilisation: latest point per (family, metric) in (t - 62, t] */
+    return XS_OK;
+}
+
+/* Utilisation: the latest point per (family, metric) in (t - 62, t], its
+ * maximum and the seats'. XS_OK or XS_ENOMEM. */
+static int row_usage(const struct xs_snapshot *s, uint32_t c, int32_t t, double *num,
+                     scratch *w)
+{
+    const xs__snap_customers *cu = &s->cust;
     size_t n_pts = 0;
     size_t n_use = cu->usage_off[c + 1] - cu->usage_off[c];
     if (xs__grow(&w->pts, &w->cap, n_use + 1, sizeof *w->pts) < 0) return XS_ENOMEM;
@@ -347,7 +324,14 @@ static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, doub
             num[XS__CH_SEAT_UTIL] = v;
     }
 
-    /* events dated <= t (sorted by date) */
+    return XS_OK;
+}
+
+/* Events dated <= t (sorted by date): logins and their trends, NPS,
+ * tickets, open critical cases, failed payments, cancel requests. */
+static void row_events(const struct xs_snapshot *s, uint32_t c, int32_t t, double *num)
+{
+    const xs__snap_customers *cu = &s->cust;
     double l30 = 0, l30_90 = 0, l90_180 = 0, nps_sum = 0;
     size_t n_nps = 0, tickets = 0, tickets_y = 0, open_crit = 0, pay = 0, cancel = 0;
     uint32_t e0 = cu->event_off[c], e1 = cu->event_off[c + 1];
@@ -403,7 +387,14 @@ static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, doub
     num[XS__CH_OPEN_CRITICAL] = (double)open_crit;
     num[XS__CH_PAYMENT_FAILED] = (double)pay;
     num[XS__CH_CANCEL_90] = (double)cancel;
+}
 
+/* Offers declined in the last 180 days, orders and their amount net of
+ * returns. */
+static void row_offers_orders(const struct xs_snapshot *s, uint32_t c, int32_t t,
+                              double scale, double *num)
+{
+    const xs__snap_customers *cu = &s->cust;
     size_t declined = 0;
     for (uint32_t o = cu->offer_off[c]; o < cu->offer_off[c + 1]; o++) {
         int32_t d = s->off.outcome_at[o];
@@ -428,7 +419,27 @@ static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, doub
     num[XS__CH_ORDERS] = (double)n_ord;
     if (n_ord) num[XS__CH_DAYS_SINCE_ORDER] = (double)(t - last);
     num[XS__CH_ORDER_AMOUNT] = amount / scale;
+}
 
+/* Fills num[XS__CH_N_NUMERIC] and cat[4] (borrowed strings) for customer
+ * c, active on t. Returns XS_OK or XS_ENOMEM. */
+static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, double *num,
+                        const char **cat, scratch *w)
+{
+    const xs__snap_customers *cu = &s->cust;
+    double scale = pow(10, s->money_scale);
+    for (size_t i = 0; i < XS__CH_N_NUMERIC; i++)
+        num[i] = NAN;
+    num[XS__CH_TENURE] =
+        cu->signup[c] == XS_SNAP_NO_DATE ? NAN : (double)(t - cu->signup[c]);
+    double m0 = mrr_on(s, c, t);
+    num[XS__CH_MRR] = m0 / scale;
+    num[XS__CH_MRR_CHANGE_90] = (m0 - mrr_on(s, c, t - 90)) / scale;
+    num[XS__CH_MRR_CHANGE_180] = (m0 - mrr_on(s, c, t - 180)) / scale;
+    if (row_subs(s, c, t, num, cat, w) < 0 || row_usage(s, c, t, num, w) < 0)
+        return XS_ENOMEM;
+    row_events(s, c, t, num);
+    row_offers_orders(s, c, t, scale, num);
     cat[1] = xs__snap_dict_str(&s->dict.segments, cu->segment[c]);
     cat[2] = xs__snap_dict_str(&s->dict.industries, cu->industry[c]);
     cat[3] = xs__snap_dict_str(&s->dict.sizes, cu->size[c]);
@@ -496,14 +507,6 @@ static int check_model(const xs__churn_enc *me, xs_error *err)
                            q);
 }
 
-static int parse_day(const char *s, const char *opt, int32_t *out, xs_error *err)
-{
-    if (s && xs__date_parse(s, strlen(s), out) == 0) return XS_OK;
-    char q[128];
-    xs__error_quote(q, sizeof q, s ? s : "", s ? strlen(s) : 0);
-    return xs__error_param(err, XS_EINVAL, NULL, opt, "not a date: %s", q);
-}
-
 static int check_horizon(int h, xs_error *err)
 {
     if (h >= 1 && h <= MAX_HORIZON) return XS_OK;
@@ -548,7 +551,7 @@ static int build(const struct xs_snapshot *s, int32_t t, int h, const xs__churn_
     size_t nc = s->cust.n, n = 0;
     if (!(rows = xs__malloc((nc ? nc : 1) * sizeof *rows))) goto oom;
     for (uint32_t c = 0; c < nc; c++)
-        if (xs__churn_history_active(s, c, t)) rows[n++] = c;
+        if (xs__snap_cust_active(s, c, t)) rows[n++] = c;
     if (n == 0) {
         rc = xs__error_param(err, XS_EINVAL, NULL, "cutoff",
                              "no customer is active on %s", tday);
@@ -616,7 +619,7 @@ static int build(const struct xs_snapshot *s, int32_t t, int h, const xs__churn_
             !(d->negative = xs__strdup("0")))
             goto oom;
         for (size_t i = 0; i < n; i++) {
-            d->y[i] = !xs__churn_history_active(s, rows[i], t + h);
+            d->y[i] = !xs__snap_cust_active(s, rows[i], t + h);
             d->n_pos += d->y[i];
         }
     }
@@ -652,7 +655,7 @@ static int two_classes(const xs_churn_data *d, int32_t t, int h, xs_error *err)
 static int resolve_as_of(const struct xs_snapshot *s, const char *as_of, int32_t *out,
                          xs_error *err)
 {
-    if (as_of) return parse_day(as_of, "as_of", out, err);
+    if (as_of) return xs__date_param(as_of, "as_of", out, err);
     *out = xs__churn_history_data_end(s);
     if (*out == XS_SNAP_NO_DATE)
         return xs__error_param(err, XS_EINVAL, NULL, "db",
@@ -667,7 +670,7 @@ static int resolve_cutoff(const struct xs_snapshot *s, const xs_churn_history_op
     int rc;
     int32_t as_of;
     if ((rc = check_horizon(o->horizon, err)) < 0) return rc;
-    if (o->cutoff) return parse_day(o->cutoff, "cutoff", t1, err);
+    if (o->cutoff) return xs__date_param(o->cutoff, "cutoff", t1, err);
     if ((rc = resolve_as_of(s, o->as_of, &as_of, err)) < 0) return rc;
     *t1 = as_of - 2 * o->horizon;
     return XS_OK;
@@ -686,7 +689,7 @@ int xs_churn_history_features(const xs_snapshot *s, const char *cutoff, int hori
     int32_t t;
     int rc;
     *out = NULL;
-    if ((rc = parse_day(cutoff, "cutoff", &t, err)) < 0) return rc;
+    if ((rc = xs__date_param(cutoff, "cutoff", &t, err)) < 0) return rc;
     return build(s, t, horizon, m ? xs__churn_model_enc(m) : NULL, out, err);
 }
 

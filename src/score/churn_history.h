@@ -50,10 +50,6 @@ typedef enum xs__ch_col {
 /* Name of a source column ("tenure_days", "billing_term", ...). */
 const char *xs__churn_history_col_name(size_t c);
 
-/* 1 when customer c has a subscription active on day d (start <= d and no
- * end or end > d), else 0. */
-int xs__churn_history_active(const struct xs_snapshot *s, uint32_t c, int32_t d);
-
 /* The data's last day: the latest signup, subscription start, order, usage
  * point, event, offer sent or decided (renewal and end dates excluded: they
  * may lie in the future). XS_SNAP_NO_DATE when there is none. */

@@ -210,11 +210,8 @@ static int scores_compute(const xs_snapshot *s, const xs_health_config *c,
     *out = NULL;
     int32_t day = observed_last(s);
     if (as_of) {
-        if (xs__date_parse(as_of, strlen(as_of), &day) < 0) {
-            char q[80];
-            xs__error_quote(q, sizeof q, as_of, strlen(as_of));
-            return xs__error_param(err, XS_EINVAL, NULL, "as_of", "not a date: %s", q);
-        }
+        int rc = xs__date_param(as_of, "as_of", &day, err);
+        if (rc < 0) return rc;
     } else if (day == XS_SNAP_NO_DATE) {
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "the store has no customers");
     }

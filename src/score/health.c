@@ -354,7 +354,7 @@ static void usage_parts(const xs_customer_scores *cs, uint32_t c, uint16_t m_log
         if (u->metric[r] == m_cap && u->date[r] == cap_day) cap_used += u->value[r];
     double cap = 0;
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
-        if (!xs__sub_active(s, r, cap_day)) continue;
+        if (!xs__snap_sub_active(s, r, cap_day)) continue;
         uint32_t p = s->sub.product[r];
         for (uint32_t k = s->prod.limit_off[p]; k < s->prod.limit_off[p + 1]; k++)
             if (s->prod.limit_name[k] == m_cap)
@@ -478,11 +478,7 @@ void xs__health_compute(xs_customer_scores *cs, size_t lo, size_t hi)
         if (xs__health_unknown(cf, cov)) flags |= XS__CS_UNKNOWN;
         if (open_critical) flags |= XS__CS_OPEN_CRITICAL;
         if (cancel) flags |= XS__CS_CANCEL;
-        for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++)
-            if (xs__sub_active(s, r, as_of)) {
-                flags |= XS__CS_SUBSCRIBER | XS__CS_ACTIVE;
-                break;
-            }
+        if (xs__snap_cust_active(s, c, as_of)) flags |= XS__CS_SUBSCRIBER | XS__CS_ACTIVE;
         for (uint32_t o = s->cust.order_off[c]; o < s->cust.order_off[c + 1]; o++)
             if (s->ord.date[o] > act_lo && s->ord.date[o] <= as_of) {
                 flags |= XS__CS_ACTIVE;

@@ -89,13 +89,6 @@ xs_customer_scores *xs__cs_alloc(size_t n);
  * after column, max(n, 1) each, in the struct's order. */
 void xs__cs_columns(xs_customer_scores *cs);
 
-/* Whether subscription row r is active on day d: start <= d < end. */
-static inline int xs__sub_active(const struct xs_snapshot *s, uint32_t r, int32_t d)
-{
-    return s->sub.start[r] <= d &&
-           (s->sub.end[r] == XS_SNAP_NO_DATE || s->sub.end[r] > d);
-}
-
 /*
  * Component measurements, scores, flags (open critical, cancel, active,
  * subscriber) and health of customers [lo, hi) of cs (health.c). Needs the

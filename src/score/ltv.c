@@ -49,13 +49,6 @@ double xs__ltv_lifetime_days(double p, double w, double dflt_days, double max_da
     return d > max_days ? max_days : d;
 }
 
-static int has_active_sub(const struct xs_snapshot *s, uint32_t c, int32_t day)
-{
-    for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++)
-        if (xs__sub_active(s, r, day)) return 1;
-    return 0;
-}
-
 void xs__ltv_simple(xs_customer_scores *cs)
 {
     const struct xs_snapshot *s = cs->s;
@@ -103,16 +96,10 @@ void xs__ltv_simple(xs_customer_scores *cs)
         }
         double mrr = 0;
         for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
-            if (!xs__sub_active(s, r, as_of)) continue;
-            uint8_t b = s->prod.billing[s->sub.product[r]];
-            double v = (double)s->sub.quantity[r] * (double)s->sub.unit_price[r];
-            if (b == XS_SNAP_BILL_MONTH)
-                mrr += v;
-            else if (b == XS_SNAP_BILL_YEAR)
-                mrr += v / 12;
+            if (xs__snap_sub_active(s, r, as_of)) mrr += xs__snap_sub_mrr(s, r);
         }
         cs->mrr[i] = mrr / scale;
-        if (has_active_sub(s, c, as_of - w)) {
+        if (xs__snap_cust_active(s, c, as_of - w)) {
             sub_base++;
             if (!(cs->flags[i] & XS__CS_SUBSCRIBER)) sub_lost++;
         }

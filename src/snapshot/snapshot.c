@@ -1848,40 +1848,17 @@ int64_t xs_snapshot_order_revenue(const xs_snapshot *s)
     return sum;
 }
 
-/* Monthly recurring revenue of subscription row i, as month and year parts
- * (the year part is divided by 12 once, at the end, to keep cents exact). */
-static void sub_revenue(const xs_snapshot *s, size_t i, int64_t *month, int64_t *year)
-{
-    int64_t v = (int64_t)s->sub.quantity[i] * s->sub.unit_price[i];
-    switch (s->prod.billing[s->sub.product[i]]) {
-    case XS_SNAP_BILL_MONTH:
-        *month += v;
-        break;
-    case XS_SNAP_BILL_YEAR:
-        *year += v;
-        break;
-    default:
-        break; /* one-off: not recurring */
-    }
-}
-
-/* month + year / 12, rounded half away from zero. */
-static int64_t mrr_of(int64_t month, int64_t year)
-{
-    return month + (year >= 0 ? (year + 6) / 12 : (year - 6) / 12);
-}
-
 int64_t xs_snapshot_mrr(const xs_snapshot *s, size_t *n_active)
 {
     int64_t month = 0, year = 0;
     size_t n = 0;
     for (size_t i = 0; i < s->sub.n; i++) {
         if (s->sub.end[i] != XS_SNAP_NO_DATE) continue;
-        sub_revenue(s, i, &month, &year);
+        xs__snap_sub_revenue(s, (uint32_t)i, &month, &year);
         n++;
     }
     if (n_active) *n_active = n;
-    return mrr_of(month, year);
+    return xs__snap_mrr_exact(month, year);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1989,7 +1966,7 @@ static int report_plans(const xs_snapshot *s, size_t limit, xs_table *t)
         uint32_t p = s->sub.product[i];
         active[p]++;
         qty[p] += s->sub.quantity[i];
-        sub_revenue(s, i, &month[p], &year[p]);
+        xs__snap_sub_revenue(s, (uint32_t)i, &month[p], &year[p]);
     }
     size_t n = 0;
     for (size_t p = 0; p < np; p++) {
@@ -2019,7 +1996,7 @@ static int report_plans(const xs_snapshot *s, size_t limit, xs_table *t)
             (rc = xs_table_cell(t, kinds[s->prod.kind[p]])) < 0 ||
             (rc = xs_table_cellf(t, "%zu", active[p])) < 0 ||
             (rc = xs_table_cellf(t, "%llu", (unsigned long long)qty[p])) < 0 ||
-            (rc = money_cell(s, t, mrr_of(month[p], year[p]))) < 0)
+            (rc = money_cell(s, t, xs__snap_mrr_exact(month[p], year[p]))) < 0)
             goto cleanup;
     }
     rc = XS_OK;

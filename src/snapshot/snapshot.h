@@ -283,6 +283,57 @@ static inline const char *xs__snap_order_id(const struct xs_snapshot *s, uint32_
     return s->ord.id_chars + s->ord.id_off[o];
 }
 
+/*
+ * The domain formulas of one subscription row, defined here once.
+ */
+
+/* Whether subscription row r is active on day d: start <= d < end (an
+ * empty end: still active). */
+static inline int xs__snap_sub_active(const struct xs_snapshot *s, uint32_t r, int32_t d)
+{
+    return s->sub.start[r] <= d &&
+           (s->sub.end[r] == XS_SNAP_NO_DATE || s->sub.end[r] > d);
+}
+
+/* Whether customer c has a subscription active on day d. */
+static inline int xs__snap_cust_active(const struct xs_snapshot *s, uint32_t c, int32_t d)
+{
+    for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++)
+        if (xs__snap_sub_active(s, r, d)) return 1;
+    return 0;
+}
+
+/* The recurring revenue of subscription row r, quantity x unit_price in
+ * minor units, added to *month (billed monthly) or *year (billed yearly); a
+ * one-off product adds nothing. Sums stay exact: divide the year part by 12
+ * once, at the end (xs__snap_mrr_exact). */
+static inline void xs__snap_sub_revenue(const struct xs_snapshot *s, uint32_t r,
+                                        int64_t *month, int64_t *year)
+{
+    int64_t v = (int64_t)s->sub.quantity[r] * s->sub.unit_price[r];
+    uint8_t b = s->prod.billing[s->sub.product[r]];
+    if (b == XS_SNAP_BILL_MONTH)
+        *month += v;
+    else if (b == XS_SNAP_BILL_YEAR)
+        *year += v;
+}
+
+/* MRR in minor units of month and year parts summed by
+ * xs__snap_sub_revenue: month + year / 12, rounded half away from zero. */
+static inline int64_t xs__snap_mrr_exact(int64_t month, int64_t year)
+{
+    return month + (year >= 0 ? (year + 6) / 12 : (year - 6) / 12);
+}
+
+/* MRR of subscription row r in minor units (a yearly price / 12, a one-off
+ * 0), unrounded. */
+static inline double xs__snap_sub_mrr(const struct xs_snapshot *s, uint32_t r)
+{
+    int64_t month = 0, year = 0;
+    xs__snap_sub_revenue(s, r, &month, &year);
+    return (double)month + (double)year / 12;
+}
+
 /* xs_snapshot_load(), loading orders and usage on a second connection
  * beside the other tables (snapshot.c, "Orders and usage beside the rest") from side_min
  * customers on (xs_snapshot_load: 20,000; tests give 0 to compare both

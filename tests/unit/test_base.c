@@ -40,6 +40,26 @@ static void test_date_parse(void)
     CHECK_INT(xs__date_parse(ts, strlen(ts), &d), -1);
 }
 
+static void test_date_day_and_param(void)
+{
+    int32_t d = 0;
+    CHECK_INT(xs__date_parse_day("2024-02-29", &d), 0);
+    CHECK_INT(d, xs__days_from_civil(2024, 2, 29));
+    CHECK_INT(xs__date_parse_day("2024-02-29T10:00Z", &d), -1); /* a day only */
+    CHECK_INT(xs__date_parse_day("2023-02-29", &d), -1);
+    CHECK_INT(xs__date_parse_day("2024-2-29", &d), -1);
+    CHECK_INT(xs__date_parse_day(NULL, &d), -1);
+    xs_error e;
+    CHECK_INT(xs__date_param("2024-03-01T12:30:00Z", "as_of", &d, &e), XS_OK);
+    CHECK_INT(d, xs__days_from_civil(2024, 3, 1));
+    CHECK_INT(xs__date_param("2024-13-01", "from", &d, &e), XS_EINVAL);
+    CHECK_STR(e.message, "not a date: \"2024-13-01\"");
+    CHECK_STR(e.param, "from");
+    CHECK_INT(xs__date_param(NULL, "cutoff", &d, &e), XS_EINVAL);
+    CHECK_STR(e.message, "not a date: \"\"");
+    CHECK_INT(xs__date_param("x", "cutoff", &d, NULL), XS_EINVAL);
+}
+
 static void test_date_roundtrip(void)
 {
     char buf[11];
@@ -255,6 +275,7 @@ int main(void)
     static const xs_test tests[] = {
         {"date_parse", test_date_parse},
         {"date_roundtrip", test_date_roundtrip},
+        {"date_day_and_param", test_date_day_and_param},
         {"money", test_money},
         {"intern", test_intern},
         {"arena_and_alloc_failure", test_arena_and_alloc_failure},

@@ -315,6 +315,50 @@ done:
     close_store(st);
 }
 
+/* The formulas of one subscription (snapshot.h), exactly: active on a day
+ * (start inclusive, end exclusive), MRR per row and summed exactly. */
+static void test_subscription_formulas(void)
+{
+    xs_store *st = new_store();
+    exec(st, small_sql);
+    xs_snapshot *s = load_ok(st);
+    if (!s) goto done;
+    /* row 0: crm-basic 2022-01-15 .. 2022-12-31 (end not included) */
+    CHECK_INT(xs__snap_sub_active(s, 0, day("2022-01-14")), 0);
+    CHECK_INT(xs__snap_sub_active(s, 0, day("2022-01-15")), 1);
+    CHECK_INT(xs__snap_sub_active(s, 0, day("2022-12-30")), 1);
+    CHECK_INT(xs__snap_sub_active(s, 0, day("2022-12-31")), 0);
+    CHECK_INT(xs__snap_sub_active(s, 1, day("2022-12-31")), 0);
+    CHECK_INT(xs__snap_sub_active(s, 1, day("2023-01-01")), 1);
+    CHECK_INT(xs__snap_sub_active(s, 1, day("2099-12-31")), 1); /* no end */
+    /* customer C1: row 0 ends 2022-12-31, row 1 starts 2023-01-01; C2: none */
+    CHECK_INT(xs__snap_cust_active(s, 0, day("2022-01-14")), 0);
+    CHECK_INT(xs__snap_cust_active(s, 0, day("2022-12-30")), 1);
+    CHECK_INT(xs__snap_cust_active(s, 0, day("2022-12-31")), 0);
+    CHECK_INT(xs__snap_cust_active(s, 0, day("2023-01-01")), 1);
+    CHECK_INT(xs__snap_cust_active(s, 1, day("2023-01-01")), 0);
+    /* monthly 10 x 30.00, 40 x 90.00, 5 x 10.00; yearly 1 x 1000.00 */
+    CHECK(xs__snap_sub_mrr(s, 0) == 30000.0);
+    CHECK(xs__snap_sub_mrr(s, 1) == 360000.0);
+    CHECK(xs__snap_sub_mrr(s, 2) == 5000.0);
+    CHECK(xs__snap_sub_mrr(s, 3) == 100000.0 / 12);
+    int64_t month = 0, year = 0;
+    for (uint32_t r = 0; r < 4; r++)
+        xs__snap_sub_revenue(s, r, &month, &year);
+    CHECK_INT(month, 395000);
+    CHECK_INT(year, 100000);
+    CHECK_INT(xs__snap_mrr_exact(month, year), 395000 + 8333);
+    /* the year part rounds half away from zero */
+    CHECK_INT(xs__snap_mrr_exact(0, 5), 0);
+    CHECK_INT(xs__snap_mrr_exact(0, 6), 1);
+    CHECK_INT(xs__snap_mrr_exact(0, -5), 0);
+    CHECK_INT(xs__snap_mrr_exact(0, -6), -1);
+    CHECK_INT(xs__snap_mrr_exact(10, 18), 12);
+done:
+    xs_snapshot_free(s);
+    close_store(st);
+}
+
 static void test_orders(void)
 {
     xs_store *st = new_store();
@@ -1167,6 +1211,7 @@ static const xs_test tests[] = {
     {"customers", test_customers},
     {"products", test_products},
     {"subscriptions", test_subscriptions},
+    {"subscription_formulas", test_subscription_formulas},
     {"orders", test_orders},
     {"usage_events_offers", test_usage_events_offers},
     {"counts_and_bytes", test_counts_and_bytes},
