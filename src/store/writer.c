@@ -681,8 +681,7 @@ int xs__store_scan_cols(xs_store *st, xs_table_id t, const unsigned char *cols,
     }
     xs__buf_adds(&b, " FROM ");
     xs__buf_adds(&b, d->name);
-    xs__buf_adds(&b,
-                 " ORDER BY "); /* the key order (free on SQLite: the table's order) */
+    xs__buf_adds(&b, " ORDER BY "); /* the key order (free on SQLite: its order) */
     for (size_t k = 0; k < d->n_key; k++) {
         if (k) xs__buf_adds(&b, ", ");
         xs__buf_adds(&b, d->cols[d->key[k]].name);
@@ -692,8 +691,8 @@ int xs__store_scan_cols(xs_store *st, xs_table_id t, const unsigned char *cols,
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
     if (st->pg) {
-        int rc = xs__pgcopy_scan(st, b.p, n_cols, fn, ctx, err);
-        xs__free(b.p);
+        int rc = xs__pgcopy_scan(st, xs__buf_cstr(&b), n_cols, fn, ctx, err);
+        xs__buf_free(&b);
         return rc;
     }
     xs__stmt *s = NULL;
