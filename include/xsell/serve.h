@@ -13,8 +13,8 @@
  *
  * Example (compiled by the build: cmake/header_example.cmake):
  * @code
- *   // Serves the store at db on an ephemeral port until stop() says so.
- *   int serve_until(const char *db, int (*stop)(void))
+ *   // Serves the store at db on an ephemeral port until wait_for_stop() returns.
+ *   int serve_until(const char *db, void (*wait_for_stop)(void))
  *   {
  *       xs_serve_opts o = {.db = db, .listen = "127.0.0.1:0"};
  *       xs_server *s;
@@ -22,9 +22,8 @@
  *       int rc = xs_server_start(&o, &s, &e);
  *       if (rc < 0) return rc;
  *       printf("listening on port %d\n", xs_server_port(s));
- *       while (!stop()) {
- *       }
- *       xs_server_stop(s, 5);
+ *       wait_for_stop();
+ *       xs_server_stop(s, 5); // the requests in flight get 5 s to finish
  *       return XS_OK;
  *   }
  * @endcode
