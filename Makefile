@@ -26,8 +26,9 @@ deps:
 	scripts/install-deps
 
 # Installs into PREFIX (default /usr/local): bin/xsell, lib/libxsell.a,
-# include/xsell.h, lib/pkgconfig/xsell.pc, share/man/man1/xsell.1, bash
-# completion, and share/xsell/web (the dashboard) when it was built.
+# include/xsell.h and include/xsell/*.h, lib/pkgconfig/xsell.pc,
+# share/man/man1/xsell.1, bash completion, and share/xsell/web (the
+# dashboard) when it was built.
 PREFIX ?= /usr/local
 install: all
 	cmake --install $(BUILD) --prefix $(PREFIX)
@@ -66,4 +67,4 @@ clean:
 	rm -rf $(BUILD) $(TEST_BUILD)
 
 format:
-	clang-format -i include/*.h $$(find src tests bench -name '*.[ch]')
+	clang-format -i include/*.h include/xsell/*.h $$(find src tests bench -name '*.[ch]')

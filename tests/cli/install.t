@@ -1,7 +1,7 @@
 # make install's layout (cmake --install of this build into a temporary
-# prefix): the program, libxsell + header + pkg-config file (a program
+# prefix): the program, libxsell + headers + pkg-config file (a program
 # compiled with nothing but `pkg-config --cflags --libs xsell` links and
-# runs), the man page with a section per command, bash completion.
+# runs, with xsell.h or a module's header alone), the man page with a section per command, bash completion.
 B=$(dirname "$XS")
 [ -f "$B/CMakeCache.txt" ] || skip "$XS is not in a CMake build directory"
 command -v pkg-config >/dev/null 2>&1 || skip "pkg-config absent"
@@ -12,6 +12,9 @@ expect_eq "$("$P/bin/xsell" --version)" "$("$XS" --version)" "installed xsell --
 LIBDIR=$(dirname "$(find "$P" -name xsell.pc)")
 [ -n "$LIBDIR" ] && [ -f "$LIBDIR/../libxsell.a" ] || fail "libxsell.a and lib/pkgconfig/xsell.pc"
 [ -f "$P/include/xsell.h" ] || fail "include/xsell.h not installed"
+# every module header, and nothing else, under include/xsell/
+expect_eq "$(cd "$P/include/xsell" && ls)" "$(cd "$SRC/include/xsell" && ls)" \
+    "the module headers installed in include/xsell/"
 
 # a program against the installed library, through pkg-config only
 cat >"$T/prog.c" <<'C'
@@ -30,6 +33,22 @@ C
 FLAGS=$(PKG_CONFIG_PATH="$LIBDIR" pkg-config --cflags --libs xsell) || fail "pkg-config xsell"
 expect_rc 0 cc "$T/prog.c" $FLAGS -o "$T/prog"
 expect_eq "$("$T/prog")" "libxsell ok" "a program linked with pkg-config's flags"
+
+# ... and one that includes a module's header alone
+cat >"$T/mine.c" <<'C'
+#include <xsell/mine.h>
+#include <stdio.h>
+int main(void)
+{
+    xs_baskets *b = xs_baskets_new();
+    if (!b || xs_baskets_add(b, "milk") != XS_OK || xs_baskets_end(b) != XS_OK) return 1;
+    printf("%zu basket\n", xs_baskets_n_tx(b));
+    xs_baskets_free(b);
+    return 0;
+}
+C
+expect_rc 0 cc "$T/mine.c" $FLAGS -o "$T/mine"
+expect_eq "$("$T/mine")" "1 basket" "a program including <xsell/mine.h> alone"
 
 # the man page: one section per command of `xsell --help`, each its help text
 MAN="$P/share/man/man1/xsell.1"
