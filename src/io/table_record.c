@@ -14,7 +14,7 @@ int xs_table_write_object_open(const xs_table *t, FILE *out)
 {
     xs__buf b = {0};
     if (xs_table_rows(t) != 1) return XS_EINVAL;
-    int rc = xs__table_rows_append(t, XS_FORMAT_JSON, &b);
+    int rc = xs__io_table_rows_append(t, XS_FORMAT_JSON, &b);
     /* one row renders as "\n {...}": keep "{..." */
     if (rc == XS_OK && (b.n < 4 || fwrite(b.p + 2, 1, b.n - 3, out) != b.n - 3))
         rc = XS_EIO;
@@ -30,9 +30,9 @@ static int key_values(const xs_table *t, FILE *out)
     if (!kv || xs_table_column(kv, "key", XS_COL_TEXT) ||
         xs_table_column(kv, "value", XS_COL_NUM))
         goto cleanup;
-    for (size_t c = 0; c < xs__table_n_cols(t); c++) {
+    for (size_t c = 0; c < xs__io_table_n_cols(t); c++) {
         xs_coltype type;
-        const char *key = xs__table_col(t, c, &type), *v = xs__table_cell(t, 0, c);
+        const char *key = xs__io_table_col(t, c, &type), *v = xs__io_table_cell(t, 0, c);
         if (xs_table_row(kv) || xs_table_cell(kv, key) || xs_table_cell(kv, v))
             goto cleanup;
     }

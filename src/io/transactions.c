@@ -71,7 +71,7 @@ static int mark_user_codes(txn *t, xs_error *err)
         for (size_t i = 0; i < nl; i++) {
             uint32_t id = xs__intern_find(&t->products, list[i], strlen(list[i]));
             if (id == NONE) continue; /* a code this file does not have */
-            if (xs__txn_grow_ids(t, id, NONE) < 0) return xs__txn_oom(err);
+            if (xs__io_txn_grow_ids(t, id, NONE) < 0) return xs__io_txn_oom(err);
             t->prods[id].user = pass ? -1 : 1;
         }
     }
@@ -115,7 +115,7 @@ static int classify(txn *t, xs_error *err)
         n += excluded_product(t, p);
     if (!n) return XS_OK;
     r->excluded = xs__calloc(n, sizeof *r->excluded);
-    if (!r->excluded) return xs__txn_oom(err);
+    if (!r->excluded) return xs__io_txn_oom(err);
     for (uint32_t p = 0; p < t->products.n; p++) {
         if (!excluded_product(t, p)) continue;
         xs_txn_excluded *x = &r->excluded[r->n_excluded++];
@@ -159,7 +159,7 @@ static int merge(txn *t, tout **outs, size_t *n_out, xs_error *err)
         xs__free(m.keys);
         xs__free(m.vals);
         xs__free(o);
-        return xs__txn_oom(err);
+        return xs__io_txn_oom(err);
     }
     if (t->orders.n >= (1u << 30) || t->products.n >= (1u << 30)) {
         xs__free(m.keys);
@@ -204,7 +204,7 @@ static int merge(txn *t, tout **outs, size_t *n_out, xs_error *err)
 /* Rows for the store                                                     */
 /* ---------------------------------------------------------------------- */
 
-static int add_known(void *ctx, const xs__value *key, size_t n_key)
+static int add_known(void *ctx, const xs__store_value *key, size_t n_key)
 {
     (void)n_key;
     return xs__intern_add(ctx, key[0].s ? key[0].s : "", key[0].len) == NONE ? XS_ENOMEM
@@ -285,7 +285,7 @@ static int table_alloc(table_out *to, xs_table_id id, const char *const *own,
     if (with_attrs) {
         to->names[n_own] = "ordered_at";
         for (size_t a = 0; a < t->n_attr; a++)
-            to->names[n_own + 1 + a] = xs__reader_field_name(t->rd, t->attr_cols[a]);
+            to->names[n_own + 1 + a] = xs__io_reader_field_name(t->rd, t->attr_cols[a]);
     }
     to->rows.table = id;
     to->rows.names = to->names;
@@ -449,7 +449,7 @@ static void product_rows(const txn *t, tables *w)
                     med = t->lines[i].price;
         }
         int inexact;
-        xs__money_format(xs__txn_round_minor(med, t->scale, &inexact), t->scale, buf,
+        xs__money_format(xs__io_txn_round_minor(med, t->scale, &inexact), t->scale, buf,
                          sizeof buf);
         t->res->rounded += (unsigned long long)inexact;
         set_fmt(&v[3], &w->vb, buf);
@@ -477,7 +477,7 @@ static void line_rows(const txn *t, const tout *outs, size_t n_out, tables *w)
         xs__date_format(L->day, day);
         snprintf(qty, sizeof qty, "%lld", (long long)x->qty);
         int inexact;
-        xs__money_format(xs__txn_round_minor(x->amount, t->scale, &inexact), t->scale,
+        xs__money_format(xs__io_txn_round_minor(x->amount, t->scale, &inexact), t->scale,
                          amt, sizeof amt);
         t->res->rounded += (unsigned long long)inexact;
         size_t k = 0;
@@ -549,7 +549,7 @@ static int write_tables(txn *t, const tout *outs, size_t n_out, xs_error *err)
     int rc;
     if (first_days_and_prices(t, outs, n_out, &w) < 0 ||
         alloc_tables(t, outs, n_out, &w) < 0) {
-        rc = xs__txn_oom(err);
+        rc = xs__io_txn_oom(err);
         goto cleanup;
     }
     customer_rows(t, &w);
@@ -576,7 +576,7 @@ cleanup:
 
 static void txn_free(txn *t)
 {
-    xs__reader_close(t->rd);
+    xs__io_reader_close(t->rd);
     xs__free(t->field_of);
     xs__free(t->attr_cols);
     xs__intern_free(&t->orders);
@@ -612,7 +612,7 @@ static int read_lines(txn *t, xs_error *err)
         const xs__field *fields;
         long line;
         xs_error rerr;
-        int r = xs__reader_next(t->rd, &fields, &line, &rerr);
+        int r = xs__io_reader_next(t->rd, &fields, &line, &rerr);
         if (r == 0) break;
         res->rows++;
         if (r < 0) {
@@ -628,12 +628,12 @@ static int read_lines(txn *t, xs_error *err)
                 if (o->base.on_error) o->base.on_error(o->base.error_ctx, &rerr);
             }
         } else {
-            int rc = xs__txn_read_row(t, fields, line, err);
+            int rc = xs__io_txn_read_row(t, fields, line, err);
             if (rc < 0) return rc;
         }
         if (o->base.on_progress && res->rows % PROGRESS_EVERY == 0) {
             unsigned long long done, total;
-            xs__reader_progress(t->rd, &done, &total);
+            xs__io_reader_progress(t->rd, &done, &total);
             o->base.on_progress(o->base.progress_ctx, res->rows, done, total);
         }
     }
@@ -691,21 +691,21 @@ int xs_import_transactions(xs_store *st, const char *path, const xs_txn_options 
     int rc;
     char code[4] = "";
     int digits = -1;
-    if ((rc = xs__txn_check_maps(o, err)) < 0) goto cleanup;
+    if ((rc = xs__io_txn_check_maps(o, err)) < 0) goto cleanup;
     if (o->base.currency &&
-        (rc = xs__import_parse_currency(o->base.currency, code, &digits, err)) < 0)
+        (rc = xs__io_import_parse_currency(o->base.currency, code, &digits, err)) < 0)
         goto cleanup;
     t.scale = xs__store_money_scale_for(st, o->base.currency ? code : NULL, digits);
 
     xs_io_format f =
         o->base.format == XS_IO_AUTO ? xs_io_format_of_path(path) : o->base.format;
-    if ((rc = xs__reader_open(&t.rd, path,
+    if ((rc = xs__io_reader_open(&t.rd, path,
                               f == XS_IO_JSONL ? XS_INPUT_JSONL : XS_INPUT_CSV,
                               o->base.delimiter ? o->base.delimiter : ',', err)) < 0)
         goto cleanup;
-    if ((rc = xs__txn_map_header(&t, xs__reader_n_fields(t.rd), err)) == XS_ENOMEM)
+    if ((rc = xs__io_txn_map_header(&t, xs__io_reader_n_fields(t.rd), err)) == XS_ENOMEM)
         goto cleanup;
-    if ((rc == XS_EREJECT || (f != XS_IO_JSONL && xs__txn_check_columns(&t))) &&
+    if ((rc == XS_EREJECT || (f != XS_IO_JSONL && xs__io_txn_check_columns(&t))) &&
         t.n_errors) {
         rc = xs__error_set(err, XS_EREJECT, path, 0, NULL,
                            "%llu error%s in the header, nothing imported", t.n_errors,
@@ -713,7 +713,7 @@ int xs_import_transactions(xs_store *st, const char *path, const xs_txn_options 
         goto cleanup;
     }
     if ((rc = read_lines(&t, err)) < 0) goto cleanup;
-    if (f == XS_IO_JSONL && xs__txn_check_columns(&t)) t.bad_rows++;
+    if (f == XS_IO_JSONL && xs__io_txn_check_columns(&t)) t.bad_rows++;
     if (t.n_errors) {
         rc = xs__error_set(err, XS_EREJECT, path, 0, NULL,
                            "%llu error%s in %llu row%s, nothing imported", t.n_errors,
@@ -727,7 +727,7 @@ int xs_import_transactions(xs_store *st, const char *path, const xs_txn_options 
     rc = xs__store_scan_keys(st, XS_T_CUSTOMERS, add_known, &t.known_customers, err);
     if (rc == XS_OK)
         rc = xs__store_scan_keys(st, XS_T_PRODUCTS, add_known, &t.known_products, err);
-    if (rc == XS_ENOMEM) rc = xs__txn_oom(err);
+    if (rc == XS_ENOMEM) rc = xs__io_txn_oom(err);
     if (rc < 0) goto cleanup;
 
     tout *outs = NULL;
@@ -735,7 +735,7 @@ int xs_import_transactions(xs_store *st, const char *path, const xs_txn_options 
     if ((rc = merge(&t, &outs, &n_out, err)) < 0) goto cleanup;
     if (count_orders(&t, outs, n_out) < 0) {
         xs__free(outs);
-        rc = xs__txn_oom(err);
+        rc = xs__io_txn_oom(err);
         goto cleanup;
     }
     rc = write_tables(&t, outs, n_out, err);

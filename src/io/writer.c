@@ -24,12 +24,12 @@
 
 #define FLUSH_AT (64u * 1024u)
 
-struct xs__writer {
+struct xs__io_writer {
     FILE *fp;
     int to_stdout;
     char *path;     /* target, for messages */
     char *tmp_path; /* temporary file renamed over path by close; NULL: direct */
-    xs__input_format fmt;
+    xs__io_input_format fmt;
     char delim;
 
     size_t n_cols;
@@ -45,7 +45,7 @@ struct xs__writer {
 /* Interface                                                               */
 /* ---------------------------------------------------------------------- */
 
-int xs__writer_open(xs__writer **out, const char *path, xs__input_format fmt, char delim,
+int xs__io_writer_open(xs__io_writer **out, const char *path, xs__io_input_format fmt, char delim,
                     xs_error *err)
 {
     *out = NULL;
@@ -54,7 +54,7 @@ int xs__writer_open(xs__writer **out, const char *path, xs__input_format fmt, ch
     if (!delim) delim = ',';
     if (fmt == XS_INPUT_CSV && (delim == '"' || delim == '\r' || delim == '\n'))
         return xs__error_set(err, XS_EINVAL, name, 0, NULL, "invalid delimiter");
-    xs__writer *w = xs__calloc(1, sizeof *w);
+    xs__io_writer *w = xs__calloc(1, sizeof *w);
     if (!w) return xs__error_set(err, XS_ENOMEM, name, 0, NULL, "out of memory");
     int rc = XS_OK;
     w->fmt = fmt;
@@ -87,11 +87,11 @@ int xs__writer_open(xs__writer **out, const char *path, xs__input_format fmt, ch
 nomem:
     rc = xs__error_set(err, XS_ENOMEM, name, 0, NULL, "out of memory");
 cleanup:
-    xs__writer_abort(w);
+    xs__io_writer_abort(w);
     return rc;
 }
 
-int xs__writer_header(xs__writer *w, const char *const *names, const int *numeric, size_t n)
+int xs__io_writer_header(xs__io_writer *w, const char *const *names, const int *numeric, size_t n)
 {
     if (w->have_header) return XS_EINVAL;
     xs__buf *o = &w->out;
@@ -129,7 +129,7 @@ nomem:
     return XS_ENOMEM;
 }
 
-int xs__writer_row(xs__writer *w, const xs__field *fields, size_t n)
+int xs__io_writer_row(xs__io_writer *w, const xs__field *fields, size_t n)
 {
     if (!w->have_header || n != w->n_cols) return XS_EINVAL;
     xs__buf *o = &w->out;
@@ -168,7 +168,7 @@ int xs__writer_row(xs__writer *w, const xs__field *fields, size_t n)
     return o->err;
 }
 
-int xs__writer_close(xs__writer *w, xs_error *err)
+int xs__io_writer_close(xs__io_writer *w, xs_error *err)
 {
     if (!w) return XS_OK;
     int rc = xs__buf_flush(&w->out);
@@ -185,16 +185,16 @@ int xs__writer_close(xs__writer *w, xs_error *err)
     else if (rc)
         xs__error_set(err, rc, w->path, 0, NULL, "out of memory");
     if (rc) {
-        xs__writer_abort(w);
+        xs__io_writer_abort(w);
         return rc;
     }
     xs__free(w->tmp_path);
     w->tmp_path = NULL;
-    xs__writer_abort(w);
+    xs__io_writer_abort(w);
     return XS_OK;
 }
 
-void xs__writer_abort(xs__writer *w)
+void xs__io_writer_abort(xs__io_writer *w)
 {
     if (!w) return;
     if (w->fp && !w->to_stdout) fclose(w->fp);

@@ -55,12 +55,12 @@ static int mine_rules(xs_model *m, xs_error *err)
 static int order_baskets(xs_store *st, const xs_snapshot *s, xs_baskets **out,
                          xs_error *err)
 {
-    xs__anon_lines anon;
-    int rc = xs__anon_lines_load(st, 0, 1, &anon, err);
+    xs__snapshot_anon_lines anon;
+    int rc = xs__snapshot_anon_lines_load(st, 0, 1, &anon, err);
     if (rc < 0) return rc;
-    const xs__anon_lines *a = &anon;
-    rc = xs__baskets_of_orders(s, &a, 1, out, err);
-    xs__anon_lines_free(&anon);
+    const xs__snapshot_anon_lines *a = &anon;
+    rc = xs__model_baskets_of_orders(s, &a, 1, out, err);
+    xs__snapshot_anon_lines_free(&anon);
     return rc;
 }
 

@@ -263,7 +263,7 @@ static void longer_term(const fam_ctx *f, xs_offer_trigger trig, double p)
     int32_t plan = f->plan, as_of = f->as_of;
     double H = f->H;
     double qty = s->sub.quantity[x->plan_row];
-    double now = xs__snap_sub_mrr(s, x->plan_row) / en->money_div;
+    double now = xs__snapshot_sub_mrr(s, x->plan_row) / en->money_div;
     int32_t to = -1;
     double then = NAN;
     size_t tp = (size_t)plan * XS__OFFER_N_TERMS + (size_t)f->slot;

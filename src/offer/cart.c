@@ -177,7 +177,7 @@ static size_t held_families(const xs_offer_engine *en, uint32_t c,
     size_t n_fam = 0;
     if (c == XS_OFFER_ANONYMOUS) return 0;
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
-        if (!xs__snap_sub_active(s, r, en->as_of)) continue;
+        if (!xs__snapshot_sub_active(s, r, en->as_of)) continue;
         uint16_t f = s->prod.family[s->sub.product[r]];
         size_t j = 0;
         while (j < n_fam && fams[j] != f)

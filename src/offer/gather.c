@@ -50,14 +50,14 @@ static void gather_subs(const xs_offer_engine *en, uint32_t c, xs__offer_cust *s
     const struct xs_snapshot *s = en->s;
     int32_t as_of = en->as_of;
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
-        if (!xs__snap_sub_active(s, r, as_of)) continue;
+        if (!xs__snapshot_sub_active(s, r, as_of)) continue;
         uint32_t p = s->sub.product[r];
         uint16_t f = s->prod.family[p];
         if (f == XS_SNAP_NONE16) continue;
         int k = fam_slot(st, f);
         if (k < 0) continue;
         xs__offer_fam *x = &st->fam[k];
-        x->monthly += xs__snap_sub_mrr(s, r) / en->money_div;
+        x->monthly += xs__snapshot_sub_mrr(s, r) / en->money_div;
         if (s->prod.kind[p] == XS_SNAP_KIND_PLAN) {
             x->plan = (int32_t)p;
             x->plan_row = r;

@@ -64,7 +64,7 @@ static int risk_cut(xs_offer_engine *en)
     if (!v) return XS_ENOMEM;
     size_t n = 0;
     for (uint32_t c = 0; c < s->cust.n; c++) {
-        int act = xs__snap_cust_active(s, c, en->as_of);
+        int act = xs__snapshot_cust_active(s, c, en->as_of);
         double x = p ? p[c] : NAN;
         if (isnan(x) && en->churn) x = en->churn[c];
         if (act && !isnan(x)) v[n++] = x;
@@ -116,7 +116,7 @@ int xs__offer_retention_build(xs_offer_engine *en)
             if (s->prod.kind[p] != XS_SNAP_KIND_PLAN || f == XS_SNAP_NONE16 ||
                 s->sub.start[r] > as_of)
                 continue;
-            int a = xs__snap_sub_active(s, r, as_of), i;
+            int a = xs__snapshot_sub_active(s, r, as_of), i;
             for (i = 0; i < nf && fam[i] != f; i++)
                 ;
             if (i == nf) {
@@ -150,7 +150,7 @@ int xs__offer_retention_build(xs_offer_engine *en)
                 int held = 0;
                 for (uint32_t k = s->cust.sub_off[c]; k < s->cust.sub_off[c + 1] && !held;
                      k++)
-                    held = s->sub.product[k] == q && xs__snap_sub_active(s, k, day);
+                    held = s->sub.product[k] == q && xs__snapshot_sub_active(s, k, day);
                 size_t at = en->up_off[p] + (j - s->prod.family_off[f]);
                 if (held && act[i]) en->up_k[at * XS__OFFER_N_BANDS + (size_t)band]++;
                 xs__offer_ret *x = &en->ret[at * XS__OFFER_N_TCLS +

@@ -70,7 +70,7 @@ static int maturity(const xs_offer_engine *en, uint32_t c)
     uint16_t f[32];
     int n = 0;
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
-        if (!xs__snap_sub_active(s, r, en->as_of)) continue;
+        if (!xs__snapshot_sub_active(s, r, en->as_of)) continue;
         uint16_t x = s->prod.family[s->sub.product[r]];
         if (x == XS_SNAP_NONE16) continue;
         int k;
@@ -180,8 +180,8 @@ int xs_offer_targets_page(const xs_offer_engine *en, const xs_target *rows, size
                             xs__intern_str(&s->prod.ids, (uint32_t)r->top_product));
         e |= isnan(en->ltv[c]) ? xs_table_cell(t, NULL)
                                : xs_table_cellf(t, "%.2f", en->ltv[c]);
-        e |= xs_table_cell(t, xs__snap_dict_str(&s->dict.segments, s->cust.segment[c]));
-        e |= xs_table_cell(t, xs__snap_dict_str(&s->dict.sizes, s->cust.size[c]));
+        e |= xs_table_cell(t, xs__snapshot_dict_str(&s->dict.segments, s->cust.segment[c]));
+        e |= xs_table_cell(t, xs__snapshot_dict_str(&s->dict.sizes, s->cust.size[c]));
         e |= xs_table_cellf(t, "%d", maturity(en, c));
         e |= isnan(en->health[c]) ? xs_table_cell(t, NULL)
                                   : xs_table_cellf(t, "%.1f", (double)en->health[c]);

@@ -23,7 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
-static int fail(xs__head_bad *bad, int status, const char *reason, const char *code,
+static int fail(xs__serve_head_bad *bad, int status, const char *reason, const char *code,
                 const char *msg)
 {
     bad->status = status;
@@ -33,14 +33,14 @@ static int fail(xs__head_bad *bad, int status, const char *reason, const char *c
     return -1;
 }
 
-static int bad_request(xs__head_bad *bad, const char *msg)
+static int bad_request(xs__serve_head_bad *bad, const char *msg)
 {
     return fail(bad, 400, "Bad Request", "bad_request", msg);
 }
 
 /* Checks the request line l[0..n) (no line end). Adds its query
  * parameters to *items. */
-static int check_request_line(const char *l, size_t n, unsigned *items, xs__head_bad *bad)
+static int check_request_line(const char *l, size_t n, unsigned *items, xs__serve_head_bad *bad)
 {
     const char *sp = memchr(l, ' ', n);
     if (!sp || sp == l) return bad_request(bad, "malformed request line");
@@ -85,7 +85,7 @@ static int header_is(const char *l, size_t n, const char *name, const char **val
 }
 
 /* Checks the Content-Length value v[0..n): libmicrohttpd's parse. */
-static int check_length(const char *v, size_t n, xs__head_bad *bad)
+static int check_length(const char *v, size_t n, xs__serve_head_bad *bad)
 {
     uint64_t x = 0;
     for (size_t i = 0; i < n; i++) {
@@ -102,7 +102,7 @@ static int check_length(const char *v, size_t n, xs__head_bad *bad)
 }
 
 /* Contract in head.h. */
-int xs__head_check(const char *b, size_t n, xs__head_bad *bad)
+int xs__serve_head_check(const char *b, size_t n, xs__serve_head_bad *bad)
 {
     size_t pos = 0, line_no = 0;
     unsigned items = 0;

@@ -25,10 +25,10 @@
 
 /* What is wrong with a head (status, reason phrase, error code, message;
  * all static strings). */
-typedef struct xs__head_bad {
+typedef struct xs__serve_head_bad {
     int status;
     const char *reason, *code, *msg;
-} xs__head_bad;
+} xs__serve_head_bad;
 
 /* Checks the first n bytes a client has sent (borrowed). Returns 1 when a
  * whole head has arrived and libmicrohttpd accepts it, 0 when it may still
@@ -37,6 +37,6 @@ typedef struct xs__head_bad {
  * default (non-pedantic) checks, so a head passed here is never answered
  * by libmicrohttpd itself; stricter where it would cut a value silently
  * (NUL in the head is a 400). */
-int xs__head_check(const char *b, size_t n, xs__head_bad *bad);
+int xs__serve_head_check(const char *b, size_t n, xs__serve_head_bad *bad);
 
 #endif

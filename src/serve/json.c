@@ -18,7 +18,7 @@
 #include <string.h>
 
 /* Contract in serve_int.h. */
-json_t *xs__num(double v)
+json_t *xs__serve_num(double v)
 {
     return isfinite(v) ? json_real(v) : json_null();
 }
@@ -44,17 +44,17 @@ static json_t *number(const char *v)
 
 /* Contract in serve_int.h. The values xs_table_write(XS_FORMAT_JSON) would
  * write, built directly: an empty or absent number cell is null. */
-json_t *xs__table_json(const xs_table *t)
+json_t *xs__serve_table_json(const xs_table *t)
 {
-    size_t n_cols = xs__table_n_cols(t), n_rows = xs_table_rows(t);
+    size_t n_cols = xs__io_table_n_cols(t), n_rows = xs_table_rows(t);
     json_t *rows = json_array();
     for (size_t r = 0; rows && r < n_rows; r++) {
         json_t *row = json_object();
         if (json_array_append_new(rows, row) < 0) goto fail;
         for (size_t c = 0; c < n_cols; c++) {
             xs_coltype type;
-            const char *name = xs__table_col(t, c, &type);
-            const char *v = xs__table_cell(t, r, c);
+            const char *name = xs__io_table_col(t, c, &type);
+            const char *v = xs__io_table_cell(t, r, c);
             json_t *j = !v || (!*v && type == XS_COL_NUM) ? json_null()
                         : type == XS_COL_NUM              ? number(v)
                                                           : json_string(v);
@@ -72,7 +72,7 @@ fail:
 /* ---------------------------------------------------------------------- */
 
 /* Contract in serve_int.h. */
-int xs__utf8_valid(const char *s, size_t n)
+int xs__serve_utf8_valid(const char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {
         int k = xs__utf8_seq(s + i, n - i);
@@ -83,7 +83,7 @@ int xs__utf8_valid(const char *s, size_t n)
 }
 
 /* Contract in serve_int.h. */
-size_t xs__utf8_cut(const char *s, size_t n, size_t max)
+size_t xs__serve_utf8_cut(const char *s, size_t n, size_t max)
 {
     if (n <= max) return n;
     size_t i = max;
@@ -92,7 +92,7 @@ size_t xs__utf8_cut(const char *s, size_t n, size_t max)
     return i;
 }
 
-/* The next unit of s[0..len) as written by xs__escape/xs__quote: its bytes
+/* The next unit of s[0..len) as written by xs__serve_escape/xs__serve_quote: its bytes
  * into out (up to 4), how many input bytes it takes (*used), its length
  * (0: nothing to write). */
 static size_t next_unit(const char *s, size_t len, int flags, int quote, char out[4],
@@ -125,7 +125,7 @@ static size_t next_unit(const char *s, size_t len, int flags, int quote, char ou
 }
 
 /* Contract in serve_int.h. */
-size_t xs__escape(char *dst, size_t n, const char *s, size_t len, int flags)
+size_t xs__serve_escape(char *dst, size_t n, const char *s, size_t len, int flags)
 {
     size_t o = 0;
     if (n < 5) {
@@ -149,7 +149,7 @@ size_t xs__escape(char *dst, size_t n, const char *s, size_t len, int flags)
 }
 
 /* Contract in serve_int.h. */
-void xs__quote(char *dst, size_t n, const char *s, size_t len)
+void xs__serve_quote(char *dst, size_t n, const char *s, size_t len)
 {
     size_t o = 0, shown = 0;
     if (n < 8) {

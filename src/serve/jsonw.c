@@ -13,13 +13,13 @@
 #include "serve/serve_int.h"
 
 /* Contract in serve_int.h. */
-int xs__jw_reply(xs__req *r, xs__buf *o, const char *what)
+int xs__serve_jw_reply(xs__serve_req *r, xs__buf *o, const char *what)
 {
     size_t n = 0;
     char *text = o->bad_utf8 ? NULL : xs__buf_take(o, &n);
     if (!text) {
         xs__buf_free(o);
-        return xs__error(r, 500, "internal", "cannot render %s", what);
+        return xs__serve_error(r, 500, "internal", "cannot render %s", what);
     }
     json_decref(r->out);
     r->out = NULL;

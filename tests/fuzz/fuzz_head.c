@@ -43,8 +43,8 @@ static int json_safe(const char *s)
 /* The verdict on b[0..n), checked on its own. */
 static int verdict(const char *b, size_t n, int *status)
 {
-    xs__head_bad bad = {0, NULL, NULL, NULL};
-    int v = xs__head_check(b, n, &bad);
+    xs__serve_head_bad bad = {0, NULL, NULL, NULL};
+    int v = xs__serve_head_check(b, n, &bad);
     CHECK_OR_DIE(v == 1 || v == 0 || v == -1);
     *status = 0;
     if (v < 0) {

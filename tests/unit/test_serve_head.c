@@ -1,5 +1,5 @@
 /*
- * test_serve_head.c — xs__head_check() (src/serve/head.c), the check of a
+ * test_serve_head.c — xs__serve_head_check() (src/serve/head.c), the check of a
  * request head before libmicrohttpd sees it: exact verdicts on heads
  * libmicrohttpd 0.9.75 accepts, answers by itself (HTML) or closes
  * without an answer; every proper prefix of a good head is "more to
@@ -17,8 +17,8 @@
  * not refused). */
 static int check(const char *b, size_t n, int *st, const char **code, const char **msg)
 {
-    xs__head_bad bad = {0, NULL, NULL, NULL};
-    int v = xs__head_check(b, n, &bad);
+    xs__serve_head_bad bad = {0, NULL, NULL, NULL};
+    int v = xs__serve_head_check(b, n, &bad);
     *st = v < 0 ? bad.status : 0;
     if (code) *code = bad.code;
     if (msg) *msg = bad.msg;

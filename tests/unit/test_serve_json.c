@@ -1,5 +1,5 @@
 /*
- * test_serve_json.c — xs__table_json (src/serve/json.c) builds the jansson
+ * test_serve_json.c — xs__serve_table_json (src/serve/json.c) builds the jansson
  * values of a table directly; the reference is what it did before: write
  * the table as JSON text (xs_table_write) and parse it back with
  * json_loadb. Random tables of text, number and empty cells — numbers of
@@ -71,7 +71,7 @@ static const char *const texts[] = {"plain",    "",     "a\"b\\c",  "tab\there\n
  * few. */
 static void same(const xs_table *t, int *bad)
 {
-    json_t *want = reference(t), *got = xs__table_json(t);
+    json_t *want = reference(t), *got = xs__serve_table_json(t);
     int ok = (!want && !got);
     if (want && got) {
         char *a = json_dumps(want, JSON_COMPACT), *b = json_dumps(got, JSON_COMPACT);
@@ -114,7 +114,7 @@ static void test_random_tables(void)
                 xs_table_cell(t, v);
             }
         }
-        json_t *j = xs__table_json(t);
+        json_t *j = xs__serve_table_json(t);
         n_null += !j;
         json_decref(j);
         same(t, &bad);
@@ -138,7 +138,7 @@ static void test_exact(void)
     xs_table_row(t);
     xs_table_cell(t, "");
     xs_table_cell(t, "2.50");
-    json_t *j = xs__table_json(t);
+    json_t *j = xs__serve_table_json(t);
     char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
     CHECK_STR(
         s, "[{\"id\":\"a\\nb\",\"n\":-7,\"x\":null},{\"id\":\"\",\"n\":2.5,\"x\":null}]");
@@ -146,7 +146,7 @@ static void test_exact(void)
     json_decref(j);
     xs_table_free(t);
     t = xs_table_new();
-    j = xs__table_json(t);
+    j = xs__serve_table_json(t);
     s = j ? json_dumps(j, JSON_COMPACT) : NULL;
     CHECK_STR(s, "[]");
     free(s);
