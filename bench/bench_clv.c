@@ -111,18 +111,18 @@ static int time_fits(const xs_clv_data *d, int reps, int nm_reps, timing *t)
     mm /= (double)n_rep;
     for (int k = 0; k < nm_reps; k++) {
         double t0 = now();
-        xs__bgnbd_lik *L;
-        if (xs__bgnbd_lik_new(d, 2, &L) < 0) return -1;
+        xs__score_bgnbd_lik *L;
+        if (xs__score_bgnbd_lik_new(d, 2, &L) < 0) return -1;
         t->bgp_nm = (xs_bgnbd_params){1, mt, 1, 1};
-        xs__bgnbd_fit_lik(L, 1, &t->bgp_nm, &fi, NULL);
-        xs__bgnbd_lik_free(L);
+        xs__score_bgnbd_fit_lik(L, 1, &t->bgp_nm, &fi, NULL);
+        xs__score_bgnbd_lik_free(L);
         double t1 = now();
         t->ll_bg_nm = fi.log_likelihood;
-        xs__gg_lik *G;
-        if (xs__gg_lik_new(d, &G, NULL) < 0) return -1;
+        xs__score_gg_lik *G;
+        if (xs__score_gg_lik_new(d, &G, NULL) < 0) return -1;
         t->ggp_nm = (xs_gg_params){1, 2, mm};
-        xs__gg_fit_lik(G, 1, &t->ggp_nm, &fi, NULL);
-        xs__gg_lik_free(G);
+        xs__score_gg_fit_lik(G, 1, &t->ggp_nm, &fi, NULL);
+        xs__score_gg_lik_free(G);
         double t2 = now();
         t->ll_gg_nm = fi.log_likelihood;
         if (t1 - t0 < t->bg_nm) t->bg_nm = t1 - t0;
@@ -298,7 +298,7 @@ static int bench_synthetic(size_t n)
     xs__rng rng;
     xs__rng_seed(&rng, 2005);
     size_t cap = 4 * n, n_rows = 0;
-    xs__clv_row *rows = xs__malloc(cap * sizeof *rows);
+    xs__score_clv_row *rows = xs__malloc(cap * sizeof *rows);
     if (!rows) return 1;
     const int32_t cal_end = 272, end = 272 + 273;
     for (size_t i = 0; i < n; i++) {
@@ -315,7 +315,7 @@ static int bench_synthetic(size_t n)
             if (t * 7 > (double)(end - first)) break;
             int32_t day = first + (int32_t)(t * 7);
             if (xs__grow(&rows, &cap, n_rows + 1, sizeof *rows)) return 1;
-            rows[n_rows++] = (xs__clv_row){(uint32_t)i, day, rgamma(&rng, 6) / nu};
+            rows[n_rows++] = (xs__score_clv_row){(uint32_t)i, day, rgamma(&rng, 6) / nu};
             if (k > 0 && xs__rng_uniform(&rng) < p) break;
             t += lambda > 0 ? xs__rng_exp(&rng, 1 / lambda) : 1e9;
         }
@@ -324,12 +324,12 @@ static int bench_synthetic(size_t n)
      * does the work a file in date order would need */
     for (size_t i = n_rows; i > 1; i--) {
         size_t j = (size_t)xs__rng_below(&rng, i);
-        xs__clv_row tmp = rows[i - 1];
+        xs__score_clv_row tmp = rows[i - 1];
         rows[i - 1] = rows[j];
         rows[j] = tmp;
     }
-    xs__clv_row *copy = xs__malloc(n_rows * sizeof *copy);
-    xs_clv_data *d = xs__clv_data_alloc(0);
+    xs__score_clv_row *copy = xs__malloc(n_rows * sizeof *copy);
+    xs_clv_data *d = xs__score_clv_data_alloc(0);
     if (!copy || !d) return 1;
     double best_sum = INFINITY, best_bg = INFINITY, best_gg = INFINITY;
     xs_bgnbd_params bg;
@@ -338,7 +338,7 @@ static int bench_synthetic(size_t n)
     for (int k = 0; k < 3; k++) {
         memcpy(copy, rows, n_rows * sizeof *copy);
         double t0 = now();
-        if (xs__clv_summarize(d, &copy, n_rows, n, cal_end, 7) < 0) return 1;
+        if (xs__score_clv_summarize(d, &copy, n_rows, n, cal_end, 7) < 0) return 1;
         double t1 = now(), t2;
         xs_error e;
         if (xs_bgnbd_fit(d, &bg, &fb, &e) < 0 || (t2 = now(), xs_gg_fit(d, &gg, &fg, &e) < 0)) {

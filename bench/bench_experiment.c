@@ -60,17 +60,17 @@ static double time_reader(const char *path, long *rows)
     double best = 1e30;
     for (int rep = 0; rep < 3; rep++) {
         double t0 = now();
-        xs__reader *r;
+        xs__io_reader *r;
         xs_error e;
-        if (xs__reader_open(&r, path, XS_INPUT_CSV, ',', &e) < 0) exit(1);
+        if (xs__io_reader_open(&r, path, XS_INPUT_CSV, ',', &e) < 0) exit(1);
         const xs__field *f;
         long line, n = 0;
         size_t bytes = 0;
-        while (xs__reader_next(r, &f, &line, &e) > 0) {
+        while (xs__io_reader_next(r, &f, &line, &e) > 0) {
             n++;
             bytes += f[0].len;
         }
-        xs__reader_close(r);
+        xs__io_reader_close(r);
         double t = now() - t0;
         if (t < best) best = t;
         *rows = n + (long)(bytes & 0); /* keep the loop from being optimised out */

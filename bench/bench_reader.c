@@ -3,7 +3,7 @@
  *
  * Generates a 1,000,000-line orders CSV (and a variant whose every line has
  * quoted fields, and the same orders as JSON Lines) in /tmp, then reads each
- * with xs__reader and, as the baseline measured in the same run, with plain
+ * with xs__io_reader and, as the baseline measured in the same run, with plain
  * fgets + splitting at the delimiter (no quoting, no UTF-8 validation, no
  * line numbers). Prints MB/s of both and the ratio. Best of 3 runs each.
  * Times are CPU seconds of this process (the bench machine is shared, so
@@ -109,13 +109,13 @@ static double run_fgets(const char *path, unsigned long long *sum)
     return cpu_now() - t0;
 }
 
-static double run_reader(const char *path, xs__input_format fmt, unsigned long long *sum,
+static double run_reader(const char *path, xs__io_input_format fmt, unsigned long long *sum,
                          long *records)
 {
     double t0 = cpu_now();
-    xs__reader *r;
+    xs__io_reader *r;
     xs_error e;
-    if (xs__reader_open(&r, path, fmt, ',', &e) < 0) {
+    if (xs__io_reader_open(&r, path, fmt, ',', &e) < 0) {
         char msg[1400];
         fprintf(stderr, "%s\n", xs_error_format(&e, msg, sizeof msg));
         exit(1);
@@ -124,8 +124,8 @@ static double run_reader(const char *path, xs__input_format fmt, unsigned long l
     long line, n = 0;
     unsigned long long s = 0;
     int rc;
-    while ((rc = xs__reader_next(r, &f, &line, &e)) == 1) {
-        size_t nf = xs__reader_n_fields(r);
+    while ((rc = xs__io_reader_next(r, &f, &line, &e)) == 1) {
+        size_t nf = xs__io_reader_n_fields(r);
         for (size_t i = 0; i < nf; i++) s += f[i].len;
         n++;
     }
@@ -134,13 +134,13 @@ static double run_reader(const char *path, xs__input_format fmt, unsigned long l
         fprintf(stderr, "%s\n", xs_error_format(&e, msg, sizeof msg));
         exit(1);
     }
-    xs__reader_close(r);
+    xs__io_reader_close(r);
     *sum = s;
     *records = n;
     return cpu_now() - t0;
 }
 
-static double best3_reader(const char *path, xs__input_format fmt, unsigned long long *sum,
+static double best3_reader(const char *path, xs__io_input_format fmt, unsigned long long *sum,
                            long *records)
 {
     double best = 1e30;
@@ -161,7 +161,7 @@ int main(int argc, char **argv)
     for (int k = 0; k < 3; k++) generate(paths[k], lines, k);
 
     printf("bench_reader: %ld records per file, best of 3\n\n", lines);
-    printf("| input | size MB | fgets+split MB/s | xs__reader MB/s | ratio | records/s |\n");
+    printf("| input | size MB | fgets+split MB/s | xs__io_reader MB/s | ratio | records/s |\n");
     printf("|---|---:|---:|---:|---:|---:|\n");
     for (int k = 0; k < 3; k++) {
         double mb = file_mb(paths[k]);
@@ -181,7 +181,7 @@ int main(int argc, char **argv)
         printf("| %s | %.1f | %.0f | %.0f | %.2f | %.2fM |\n", names[k], mb, mb / t_base,
                mb / t_read, t_base / t_read, (double)records / t_read / 1e6);
     }
-    printf("\nratio = xs__reader speed / baseline speed (> 1: the reader is faster)\n");
+    printf("\nratio = xs__io_reader speed / baseline speed (> 1: the reader is faster)\n");
 
     /* context for the importer: the whole of `sqlite3 .import` (parse and
      * insert into an in-memory table) on the plain CSV, when sqlite3 exists */
@@ -197,7 +197,7 @@ int main(int argc, char **argv)
         double t_read = best3_reader(paths[0], XS_INPUT_CSV, &s, &records);
         if (rc == 0)
             printf("sqlite3 .import (in-memory) of the plain CSV: %.2f CPU s (%.0f MB/s); "
-                   "xs__reader alone: %.3f CPU s, %.1f%% of it\n",
+                   "xs__io_reader alone: %.3f CPU s, %.1f%% of it\n",
                    t, file_mb(paths[0]) / t, t_read, 100.0 * t_read / t);
     }
     for (int k = 0; k < 3; k++) unlink(paths[k]);

@@ -324,8 +324,8 @@ int main(int argc, char **argv)
     }
     long rss_load = peak_rss_kib();
 
-    const xs__snap_orders *o = &s->ord;
-    const xs__snap_customers *c = &s->cust;
+    const xs__snapshot_orders *o = &s->ord;
+    const xs__snapshot_customers *c = &s->cust;
     size_t nl = o->n_lines, no = o->n, nc = c->n;
     /* bytes of the order side: lines, orders, their ids, both CSR indexes */
     size_t ord_bytes =

@@ -2,7 +2,7 @@
 # docs/ (the OpenAPI description) is compiled into the library instead of
 # being copied by hand into a .c file.
 #
-#   cmake -DIN=docs/openapi.json -DOUT=gen/openapi_doc.c -DNAME=xs__openapi_json -P embed.cmake
+#   cmake -DIN=docs/openapi.json -DOUT=gen/openapi_doc.c -DNAME=xs__serve_openapi_json -P embed.cmake
 #
 # Defines `const unsigned char NAME[]` (the bytes, not NUL-terminated) and
 # `const size_t NAME_len`.

@@ -58,7 +58,7 @@ const char *xs_gen_file_name(xs_gen_file f)
 
 /* Writes the buffer to the file; remembers the first failure in o->err and
  * drops later output (the run fails at the next check). */
-int xs__gout_flush(xs__gout *o)
+int xs__gen_gout_flush(xs__gen_gout *o)
 {
     if (o->len && !o->err) {
         if (fwrite(o->buf, 1, o->len, o->f) != o->len) o->err = errno ? errno : EIO;
@@ -72,35 +72,35 @@ static void write_products(xs__gen_ctx *g)
 {
     static const char *const kinds[] = {"plan", "addon", "product"};
     static const char *const bills[] = {"month", "year", "once"};
-    xs__gout *o = &g->out[XS_GEN_PRODUCTS];
+    xs__gen_gout *o = &g->out[XS_GEN_PRODUCTS];
     for (size_t i = 0; i < g->cat.n; i++) {
         const xs__gen_product *p = &g->cat.p[i];
-        xs__gout_row(o);
-        xs__gout_mem(o, p->id, p->id_len);
-        xs__gout_ch(o, ',');
-        xs__gout_str(o, p->name);
-        xs__gout_ch(o, ',');
-        xs__gout_str(o, p->family);
-        xs__gout_ch(o, ',');
-        if (p->tier) xs__gout_u64(o, (uint64_t)p->tier);
-        xs__gout_ch(o, ',');
-        xs__gout_str(o, kinds[p->kind]);
-        xs__gout_ch(o, ',');
-        xs__gout_fixed(o, p->price, 2);
-        xs__gout_ch(o, ',');
-        xs__gout_str(o, bills[p->billing]);
-        xs__gout_ch(o, ',');
+        xs__gen_gout_row(o);
+        xs__gen_gout_mem(o, p->id, p->id_len);
+        xs__gen_gout_ch(o, ',');
+        xs__gen_gout_str(o, p->name);
+        xs__gen_gout_ch(o, ',');
+        xs__gen_gout_str(o, p->family);
+        xs__gen_gout_ch(o, ',');
+        if (p->tier) xs__gen_gout_u64(o, (uint64_t)p->tier);
+        xs__gen_gout_ch(o, ',');
+        xs__gen_gout_str(o, kinds[p->kind]);
+        xs__gen_gout_ch(o, ',');
+        xs__gen_gout_fixed(o, p->price, 2);
+        xs__gen_gout_ch(o, ',');
+        xs__gen_gout_str(o, bills[p->billing]);
+        xs__gen_gout_ch(o, ',');
         if (p->seats) {
-            xs__gout_str(o, "seats=");
-            xs__gout_u64(o, (uint64_t)p->seats);
+            xs__gen_gout_str(o, "seats=");
+            xs__gen_gout_u64(o, (uint64_t)p->seats);
         }
         if (p->storage_gb) {
-            xs__gout_str(o, p->seats ? ";storage_gb=" : "storage_gb=");
-            xs__gout_u64(o, (uint64_t)p->storage_gb);
+            xs__gen_gout_str(o, p->seats ? ";storage_gb=" : "storage_gb=");
+            xs__gen_gout_u64(o, (uint64_t)p->storage_gb);
         }
-        xs__gout_ch(o, ',');
-        xs__gout_str(o, p->category);
-        xs__gout_ch(o, '\n');
+        xs__gen_gout_ch(o, ',');
+        xs__gen_gout_str(o, p->category);
+        xs__gen_gout_ch(o, '\n');
     }
 }
 
@@ -173,7 +173,7 @@ int xs_gen_write(const char *dir, const xs_gen_options *opt, xs_gen_stats *stats
 
     int rc = XS_OK;
     char *tmp[XS_GEN_N_FILES] = {0}, *fin[XS_GEN_N_FILES] = {0};
-    xs__sim *s = NULL;
+    xs__gen_sim *s = NULL;
     xs__gen_ctx *g = xs__calloc(1, sizeof *g);
     if (!g) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     s = xs__malloc(sizeof *s);
@@ -215,7 +215,7 @@ int xs_gen_write(const char *dir, const xs_gen_options *opt, xs_gen_stats *stats
                                "cannot write in directory: %s", strerror(errno));
             goto cleanup;
         }
-        xs__gout_str(&g->out[f], headers[f]);
+        xs__gen_gout_str(&g->out[f], headers[f]);
     }
 
     xs__gen_hold_rows(g); /* products.csv in product_id order, not catalogue order */
@@ -224,7 +224,7 @@ int xs_gen_write(const char *dir, const xs_gen_options *opt, xs_gen_stats *stats
     xs__progress pr;
     xs__progress_start(&pr, "gen", opt->n_customers);
     for (uint64_t i = 0; i < opt->n_customers; i++) {
-        xs__sim_customer(g, s, i);
+        xs__gen_sim_customer(g, s, i);
         xs__progress_update(&pr, i + 1);
         if ((i & 0xffff) == 0xffff && (rc = check_out(g, fin, err)) < 0) break;
     }
@@ -232,7 +232,7 @@ int xs_gen_write(const char *dir, const xs_gen_options *opt, xs_gen_stats *stats
     if (rc < 0) goto cleanup;
     xs__gen_truth_write(g, opt->n_customers);
     for (int f = 0; f < XS_GEN_N_FILES; f++) {
-        xs__gout_flush(&g->out[f]);
+        xs__gen_gout_flush(&g->out[f]);
         FILE *fp = g->out[f].f;
         g->out[f].f = NULL;
         if (fclose(fp) != 0 && !g->out[f].err) g->out[f].err = errno ? errno : EIO;

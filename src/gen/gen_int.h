@@ -215,7 +215,7 @@ typedef struct xs__gen_truth {
 /* Buffered output with hand-made number formatting                       */
 /* ---------------------------------------------------------------------- */
 
-typedef struct xs__gout {
+typedef struct xs__gen_gout {
     FILE *f;
     char *buf;
     size_t len, cap;
@@ -224,49 +224,49 @@ typedef struct xs__gout {
     /* key order (keyorder.c): rows since `mark` stay in the buffer while held */
     int held;
     size_t mark;
-    struct xs__gout_rowkey *rows_k; /* scratch of xs__gout_sort: rows, bytes */
+    struct xs__gen_gout_rowkey *rows_k; /* scratch of xs__gen_gout_sort: rows, bytes */
     size_t cap_rows_k;
     char *tmp;
     size_t cap_tmp;
-} xs__gout;
+} xs__gen_gout;
 
-/* Room guaranteed by xs__gout_row() for one row. */
+/* Room guaranteed by xs__gen_gout_row() for one row. */
 #define XS__GOUT_ROW_MAX 2048
 
 /* Writes the buffered bytes; returns 0 or -1 (o->err set). */
-int xs__gout_flush(xs__gout *o);
+int xs__gen_gout_flush(xs__gen_gout *o);
 
 /* Makes room for XS__GOUT_ROW_MAX bytes: flushes, or while held grows the
  * buffer (o->err = ENOMEM when it cannot; keyorder.c). */
-void xs__gout_make_room(xs__gout *o);
+void xs__gen_gout_make_room(xs__gen_gout *o);
 
 /* Holds the rows written from now on in the buffer (no flush) until
- * xs__gout_sort(), which puts them in key order: by the comma-separated
+ * xs__gen_gout_sort(), which puts them in key order: by the comma-separated
  * columns cols[0..n_cols-1] (0-based) compared as SQLite's BINARY collation
  * compares the key tuple. Out of memory sets o->err (keyorder.c). */
-void xs__gout_hold(xs__gout *o);
-void xs__gout_sort(xs__gout *o, const int *cols, int n_cols);
+void xs__gen_gout_hold(xs__gen_gout *o);
+void xs__gen_gout_sort(xs__gen_gout *o, const int *cols, int n_cols);
 
 /* Starts a row: makes room for XS__GOUT_ROW_MAX bytes. */
-static inline void xs__gout_row(xs__gout *o)
+static inline void xs__gen_gout_row(xs__gen_gout *o)
 {
-    if (o->len + XS__GOUT_ROW_MAX > o->cap) xs__gout_make_room(o);
+    if (o->len + XS__GOUT_ROW_MAX > o->cap) xs__gen_gout_make_room(o);
     o->rows++;
 }
-static inline void xs__gout_mem(xs__gout *o, const char *s, size_t n)
+static inline void xs__gen_gout_mem(xs__gen_gout *o, const char *s, size_t n)
 {
     memcpy(o->buf + o->len, s, n);
     o->len += n;
 }
-static inline void xs__gout_str(xs__gout *o, const char *s)
+static inline void xs__gen_gout_str(xs__gen_gout *o, const char *s)
 {
-    xs__gout_mem(o, s, strlen(s));
+    xs__gen_gout_mem(o, s, strlen(s));
 }
-static inline void xs__gout_ch(xs__gout *o, char c)
+static inline void xs__gen_gout_ch(xs__gen_gout *o, char c)
 {
     o->buf[o->len++] = c;
 }
-static inline void xs__gout_u64(xs__gout *o, uint64_t v)
+static inline void xs__gen_gout_u64(xs__gen_gout *o, uint64_t v)
 {
     char t[24];
     int n = 0;
@@ -278,7 +278,7 @@ static inline void xs__gout_u64(xs__gout *o, uint64_t v)
         o->buf[o->len++] = t[--n];
 }
 /* v zero-padded to at least `width` digits. */
-static inline void xs__gout_u64w(xs__gout *o, uint64_t v, int width)
+static inline void xs__gen_gout_u64w(xs__gen_gout *o, uint64_t v, int width)
 {
     char t[24];
     int n = 0;
@@ -292,11 +292,11 @@ static inline void xs__gout_u64w(xs__gout *o, uint64_t v, int width)
         o->buf[o->len++] = t[--n];
 }
 /* v / 10^frac with exactly `frac` fraction digits (v may be negative). */
-static inline void xs__gout_fixed(xs__gout *o, int64_t v, int frac)
+static inline void xs__gen_gout_fixed(xs__gen_gout *o, int64_t v, int frac)
 {
     uint64_t a;
     if (v < 0) {
-        xs__gout_ch(o, '-');
+        xs__gen_gout_ch(o, '-');
         a = (uint64_t)(-(v + 1)) + 1;
     } else {
         a = (uint64_t)v;
@@ -304,10 +304,10 @@ static inline void xs__gout_fixed(xs__gout *o, int64_t v, int frac)
     uint64_t p = 1;
     for (int i = 0; i < frac; i++)
         p *= 10;
-    xs__gout_u64(o, a / p);
+    xs__gen_gout_u64(o, a / p);
     if (frac) {
-        xs__gout_ch(o, '.');
-        xs__gout_u64w(o, a % p, frac);
+        xs__gen_gout_ch(o, '.');
+        xs__gen_gout_u64w(o, a % p, frac);
     }
 }
 

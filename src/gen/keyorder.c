@@ -7,8 +7,8 @@
  * offer id that embeds the customer's zero-padded number), and customers are
  * written in index order, so only the rows of one customer can be out of
  * order. The simulation writes them in the order it draws them; between
- * xs__gout_hold() and xs__gout_sort() the output buffer keeps them (growing
- * instead of flushing) and xs__gout_sort() then reorders those rows by the
+ * xs__gen_gout_hold() and xs__gen_gout_sort() the output buffer keeps them (growing
+ * instead of flushing) and xs__gen_gout_sort() then reorders those rows by the
  * key columns, compared as SQLite's BINARY collation compares the key tuple:
  * column by column, bytes first, then the shorter value first. A customer has
  * at most a few hundred rows: their keys are cut out once, then sorted
@@ -24,17 +24,17 @@
 #include <stdlib.h>
 
 /* See gen_int.h. */
-void xs__gout_hold(xs__gout *o)
+void xs__gen_gout_hold(xs__gen_gout *o)
 {
     /* leave half the buffer to the held rows, so that it grows only for a
      * customer with more than that (never, in practice) */
-    if (o->len > o->cap / 2) xs__gout_flush(o);
+    if (o->len > o->cap / 2) xs__gen_gout_flush(o);
     o->held = 1;
     o->mark = o->len;
 }
 
 /* See gen_int.h. */
-void xs__gout_make_room(xs__gout *o)
+void xs__gen_gout_make_room(xs__gen_gout *o)
 {
     if (o->held && !o->err) {
         size_t cap = o->cap;
@@ -45,15 +45,15 @@ void xs__gout_make_room(xs__gout *o)
         o->err = ENOMEM; /* the run fails; flushing keeps the writes in bounds */
         o->held = 0;
     }
-    xs__gout_flush(o);
+    xs__gen_gout_flush(o);
 }
 
 /* A held row: its bytes in the buffer, and its key in the key scratch. */
-typedef struct xs__gout_rowkey {
+typedef struct xs__gen_gout_rowkey {
     size_t off, len;  /* the row, with its '\n' */
     size_t klen;      /* its key */
     const char *key;
-} xs__gout_rowkey;
+} xs__gen_gout_rowkey;
 
 /* Appends to k the key columns of the row at p (which ends at its '\n'),
  * each followed by a 0 byte: generated fields hold no byte below 0x20, so
@@ -77,7 +77,7 @@ static size_t key_of(const char *p, const int *cols, int n_cols, char *k)
 
 static int rowkey_cmp(const void *a, const void *b)
 {
-    const xs__gout_rowkey *x = a, *y = b;
+    const xs__gen_gout_rowkey *x = a, *y = b;
     int c = memcmp(x->key, y->key, x->klen < y->klen ? x->klen : y->klen);
     if (c) return c;
     if (x->klen != y->klen) return x->klen < y->klen ? -1 : 1;
@@ -85,7 +85,7 @@ static int rowkey_cmp(const void *a, const void *b)
 }
 
 /* See gen_int.h. */
-void xs__gout_sort(xs__gout *o, const int *cols, int n_cols)
+void xs__gen_gout_sort(xs__gen_gout *o, const int *cols, int n_cols)
 {
     int held = o->held;
     o->held = 0;
@@ -106,7 +106,7 @@ void xs__gout_sort(xs__gout *o, const int *cols, int n_cols)
     int sorted = 1;
     for (size_t i = o->mark; i < o->len; i++) {
         if (o->buf[i] != '\n') continue;
-        xs__gout_rowkey *rk = &o->rows_k[r];
+        xs__gen_gout_rowkey *rk = &o->rows_k[r];
         rk->off = start;
         rk->len = i + 1 - start;
         rk->klen = key_of(o->buf + start, cols, n_cols, keys + kn);
@@ -145,12 +145,12 @@ static const struct {
 void xs__gen_hold_rows(xs__gen_ctx *g)
 {
     for (int f = 0; f < XS_GEN_N_FILES; f++)
-        if (table_keys[f].n) xs__gout_hold(&g->out[f]);
+        if (table_keys[f].n) xs__gen_gout_hold(&g->out[f]);
 }
 
 /* See sim.h. */
 void xs__gen_sort_rows(xs__gen_ctx *g)
 {
     for (int f = 0; f < XS_GEN_N_FILES; f++)
-        if (table_keys[f].n) xs__gout_sort(&g->out[f], table_keys[f].cols, table_keys[f].n);
+        if (table_keys[f].n) xs__gen_gout_sort(&g->out[f], table_keys[f].cols, table_keys[f].n);
 }

@@ -22,12 +22,12 @@
 /* Small helpers                                                          */
 /* ---------------------------------------------------------------------- */
 
-static double unif(xs__sim *s)
+static double unif(xs__gen_sim *s)
 {
     return xs__rng_uniform(&s->r);
 }
 
-static int below(xs__sim *s, int n)
+static int below(xs__gen_sim *s, int n)
 {
     return (int)xs__rng_below(&s->r, (uint64_t)n);
 }
@@ -38,7 +38,7 @@ static double clampd(double x, double lo, double hi)
 }
 
 /* Index drawn with probability proportional to w[i]; -1 when all are 0. */
-static int pick(xs__sim *s, const double *w, int n)
+static int pick(xs__gen_sim *s, const double *w, int n)
 {
     double tot = 0;
     for (int i = 0; i < n; i++)
@@ -55,33 +55,33 @@ static int pick(xs__sim *s, const double *w, int n)
     return -1;
 }
 
-static int32_t lag_days(xs__sim *s, double mean)
+static int32_t lag_days(xs__gen_sim *s, double mean)
 {
     double x = xs__rng_exp(&s->r, mean);
     if (x > 5000) x = 5000;
     return 1 + (int32_t)x;
 }
 
-static void put_date(xs__gen_ctx *g, xs__gout *o, int32_t d)
+static void put_date(xs__gen_ctx *g, xs__gen_gout *o, int32_t d)
 {
     if (d >= g->date_base && d < g->date_base + g->n_dates) {
-        xs__gout_mem(o, g->dates + (size_t)(d - g->date_base) * 10, 10);
+        xs__gen_gout_mem(o, g->dates + (size_t)(d - g->date_base) * 10, 10);
     } else {
         char b[11];
         xs__date_format(d, b);
-        xs__gout_mem(o, b, 10);
+        xs__gen_gout_mem(o, b, 10);
     }
 }
 
-static void put_cid(xs__gout *o, uint64_t num)
+static void put_cid(xs__gen_gout *o, uint64_t num)
 {
-    xs__gout_ch(o, 'C');
-    xs__gout_u64w(o, num, 8);
+    xs__gen_gout_ch(o, 'C');
+    xs__gen_gout_u64w(o, num, 8);
 }
 
-static void put_prod(xs__gen_ctx *g, xs__gout *o, int prod)
+static void put_prod(xs__gen_ctx *g, xs__gen_gout *o, int prod)
 {
-    xs__gout_mem(o, g->cat.p[prod].id, g->cat.p[prod].id_len);
+    xs__gen_gout_mem(o, g->cat.p[prod].id, g->cat.p[prod].id_len);
 }
 
 /* First day strictly after `after` on the k*months anniversary grid of start. */
@@ -105,10 +105,10 @@ static int32_t next_anniversary(int32_t start, int months, int32_t after)
 /* Subscriptions: rows and family state                                   */
 /* ---------------------------------------------------------------------- */
 
-static int new_row(xs__sim *s, int prod, int qty, int32_t start)
+static int new_row(xs__gen_sim *s, int prod, int qty, int32_t start)
 {
     if (s->n_rows >= XS__SIM_MAX_ROWS) return -1;
-    xs__sim_row *r = &s->rows[s->n_rows];
+    xs__gen_sim_row *r = &s->rows[s->n_rows];
     r->prod = prod;
     r->qty = qty;
     r->start = start;
@@ -116,17 +116,17 @@ static int new_row(xs__sim *s, int prod, int qty, int32_t start)
     return s->n_rows++;
 }
 
-static int active_at(const xs__sim_row *r, int32_t d)
+static int active_at(const xs__gen_sim_row *r, int32_t d)
 {
     return r->start <= d && d < r->end;
 }
 
-static const xs__gen_product *plan_of(xs__gen_ctx *g, xs__sim *s, int f)
+static const xs__gen_product *plan_of(xs__gen_ctx *g, xs__gen_sim *s, int f)
 {
     return &g->cat.p[s->rows[s->plan_row[f]].prod];
 }
 
-static int n_active(const xs__sim *s)
+static int n_active(const xs__gen_sim *s)
 {
     int n = 0;
     for (int f = 0; f < XS__N_FAM; f++)
@@ -135,7 +135,7 @@ static int n_active(const xs__sim *s)
 }
 
 /* Tier a new customer of family f starts on (1-based). */
-static int start_tier(xs__gen_ctx *g, xs__sim *s, int f)
+static int start_tier(xs__gen_ctx *g, xs__gen_sim *s, int f)
 {
     int nt = g->cat.n_tiers[f];
     int t;
@@ -150,15 +150,15 @@ static int start_tier(xs__gen_ctx *g, xs__sim *s, int f)
     return t;
 }
 
-static void schedule_change(xs__sim *s, int f, int32_t t)
+static void schedule_change(xs__gen_sim *s, int f, int32_t t)
 {
     s->next_change[f] = t + 30 + (int32_t)xs__rng_exp(&s->r, 210.0);
 }
 
-static void change_pack(xs__gen_ctx *g, xs__sim *s, int f, int delta, int32_t t);
+static void change_pack(xs__gen_ctx *g, xs__gen_sim *s, int f, int delta, int32_t t);
 
 /* Starts family f at day t on a tier; schedules planted complements. */
-static void start_family(xs__gen_ctx *g, xs__sim *s, int f, int tier, int billing,
+static void start_family(xs__gen_ctx *g, xs__gen_sim *s, int f, int tier, int billing,
                          int32_t t)
 {
     if (g->cat.p[g->cat.plan[f][tier - 1][0]].price == 0) billing = XS__BILL_MONTH;
@@ -189,9 +189,9 @@ static void start_family(xs__gen_ctx *g, xs__sim *s, int f, int tier, int billin
 
 /* Replaces row *ri by a row of product prod (quantity qty; qty 0 only ends
  * it) from day t. Returns 0, or -1 when nothing changed. */
-static int replace_row(xs__gen_ctx *g, xs__sim *s, int *ri, int prod, int qty, int32_t t)
+static int replace_row(xs__gen_ctx *g, xs__gen_sim *s, int *ri, int prod, int qty, int32_t t)
 {
-    xs__sim_row *r = &s->rows[*ri];
+    xs__gen_sim_row *r = &s->rows[*ri];
     if (t <= r->start) t = r->start + 1;
     if (t > g->as_of) return -1;
     if (qty > 0) {
@@ -208,9 +208,9 @@ static int replace_row(xs__gen_ctx *g, xs__sim *s, int *ri, int prod, int qty, i
 
 /* Ends family f (plan, seat pack, add-ons) at day t; an annual plan runs to
  * its next anniversary. */
-static void churn_family(xs__gen_ctx *g, xs__sim *s, int f, int32_t t)
+static void churn_family(xs__gen_ctx *g, xs__gen_sim *s, int f, int32_t t)
 {
-    xs__sim_row *pr = &s->rows[s->plan_row[f]];
+    xs__gen_sim_row *pr = &s->rows[s->plan_row[f]];
     if (g->cat.p[pr->prod].billing == XS__BILL_YEAR) {
         t = next_anniversary(pr->start, 12, t - 1);
         if (t > g->as_of) {
@@ -224,20 +224,20 @@ static void churn_family(xs__gen_ctx *g, xs__sim *s, int f, int32_t t)
     s->plan_row[f] = -1;
     s->next_change[f] = NEVER;
     if (s->pack_row[f] >= 0) {
-        xs__sim_row *r = &s->rows[s->pack_row[f]];
+        xs__gen_sim_row *r = &s->rows[s->pack_row[f]];
         r->end = t > r->start ? t : r->start + 1;
         s->pack_row[f] = -1;
     }
     for (int a = 0; a < XS__GEN_MAX_ADDONS; a++) {
         if (s->addon_row[f][a] < 0) continue;
-        xs__sim_row *r = &s->rows[s->addon_row[f][a]];
+        xs__gen_sim_row *r = &s->rows[s->addon_row[f][a]];
         r->end = t > r->start ? t : r->start + 1;
         s->addon_row[f][a] = -1;
     }
 }
 
 /* An add-on of f (not a seat pack) the customer lacks, or -1. */
-static int free_addon(xs__gen_ctx *g, xs__sim *s, int f)
+static int free_addon(xs__gen_ctx *g, xs__gen_sim *s, int f)
 {
     int cand[XS__GEN_MAX_ADDONS], n = 0;
     for (int a = 0; a < g->cat.n_addons[f]; a++)
@@ -246,7 +246,7 @@ static int free_addon(xs__gen_ctx *g, xs__sim *s, int f)
     return n ? cand[below(s, n)] : -1;
 }
 
-static void start_addon(xs__gen_ctx *g, xs__sim *s, int f, int a, int32_t t)
+static void start_addon(xs__gen_ctx *g, xs__gen_sim *s, int f, int a, int32_t t)
 {
     if (t <= s->rows[s->plan_row[f]].start) t = s->rows[s->plan_row[f]].start + 1;
     if (t > g->as_of) return;
@@ -254,7 +254,7 @@ static void start_addon(xs__gen_ctx *g, xs__sim *s, int f, int a, int32_t t)
     if (ri >= 0) s->addon_row[f][a] = ri;
 }
 
-static void change_pack(xs__gen_ctx *g, xs__sim *s, int f, int delta, int32_t t)
+static void change_pack(xs__gen_ctx *g, xs__gen_sim *s, int f, int delta, int32_t t)
 {
     int pack = g->cat.seat_pack[f];
     if (s->pack_row[f] < 0) {
@@ -270,7 +270,7 @@ static void change_pack(xs__gen_ctx *g, xs__sim *s, int f, int delta, int32_t t)
 }
 
 /* An organic change of family f at day t. */
-static void family_event(xs__gen_ctx *g, xs__sim *s, int f, int32_t t)
+static void family_event(xs__gen_ctx *g, xs__gen_sim *s, int f, int32_t t)
 {
     const xs__gen_product *p = plan_of(g, s, f);
     int nt = g->cat.n_tiers[f];
@@ -336,7 +336,7 @@ static int64_t arr(const xs__gen_product *p, int qty)
  * an accepted one changes the subscriptions. During a holdout experiment
  * (t >= g->exp_start) an offer of a kind whose holdout arm holds the
  * customer is not made (counted as withheld). */
-static void offer_event(xs__gen_ctx *g, xs__sim *s, int32_t t)
+static void offer_event(xs__gen_ctx *g, xs__gen_sim *s, int32_t t)
 {
     s->next_offer = t + 60 + (int32_t)xs__rng_exp(&s->r, 300.0);
     if (!n_active(s)) {
@@ -407,8 +407,8 @@ static void offer_event(xs__gen_ctx *g, xs__sim *s, int32_t t)
 
     /* drawn in full even when withheld, so a holdout customer uses the same
      * random numbers as if the offer had been made */
-    xs__sim_offer made;
-    xs__sim_offer *o = &made;
+    xs__gen_sim_offer made;
+    xs__gen_sim_offer *o = &made;
     o->prod = prod;
     o->kind = kind;
     o->channel = ch;
@@ -498,14 +498,14 @@ static const char *const csms[] = {"csm.sato", "csm.suzuki", "csm.tanaka", "csm.
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-static void put_lower(xs__gout *o, const char *s)
+static void put_lower(xs__gen_gout *o, const char *s)
 {
     for (; *s; s++)
-        xs__gout_ch(o, (char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s));
+        xs__gen_gout_ch(o, (char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s));
 }
 
 /* Draws who the customer is (everything before the simulation). */
-static void draw_profile(xs__gen_ctx *g, xs__sim *s)
+static void draw_profile(xs__gen_ctx *g, xs__gen_sim *s)
 {
     double u = unif(s);
     s->size = u < 0.70 ? 0 : u < 0.93 ? 1 : 2;
@@ -548,7 +548,7 @@ static void draw_profile(xs__gen_ctx *g, xs__sim *s)
 }
 
 /* The subscription and offer history, signup to as_of. */
-static void simulate(xs__gen_ctx *g, xs__sim *s)
+static void simulate(xs__gen_ctx *g, xs__gen_sim *s)
 {
     for (int f = 0; f < XS__N_FAM; f++) {
         s->plan_row[f] = s->pack_row[f] = -1;
@@ -600,11 +600,11 @@ static void simulate(xs__gen_ctx *g, xs__sim *s)
 }
 
 /* Seat or storage capacity of family f on day d (plan + packs + add-ons). */
-static int64_t capacity(xs__gen_ctx *g, const xs__sim *s, int f, int32_t d, int storage)
+static int64_t capacity(xs__gen_ctx *g, const xs__gen_sim *s, int f, int32_t d, int storage)
 {
     int64_t cap = 0;
     for (int i = 0; i < s->n_rows; i++) {
-        const xs__sim_row *r = &s->rows[i];
+        const xs__gen_sim_row *r = &s->rows[i];
         const xs__gen_product *p = &g->cat.p[r->prod];
         if (p->fam != f || !active_at(r, d)) continue;
         cap += (int64_t)(storage ? p->storage_gb : p->seats) * r->qty;
@@ -613,10 +613,10 @@ static int64_t capacity(xs__gen_ctx *g, const xs__sim *s, int f, int32_t d, int 
 }
 
 /* Plan row of family f active on day d, or -1. */
-static int plan_at(xs__gen_ctx *g, const xs__sim *s, int f, int32_t d)
+static int plan_at(xs__gen_ctx *g, const xs__gen_sim *s, int f, int32_t d)
 {
     for (int i = 0; i < s->n_rows; i++) {
-        const xs__sim_row *r = &s->rows[i];
+        const xs__gen_sim_row *r = &s->rows[i];
         const xs__gen_product *p = &g->cat.p[r->prod];
         if (p->fam == f && p->kind == XS__KIND_PLAN && active_at(r, d)) return i;
     }
@@ -627,92 +627,92 @@ static int plan_at(xs__gen_ctx *g, const xs__sim *s, int f, int32_t d)
 /* Writing the rows                                                       */
 /* ---------------------------------------------------------------------- */
 
-static void write_customer(xs__gen_ctx *g, xs__sim *s)
+static void write_customer(xs__gen_ctx *g, xs__gen_sim *s)
 {
-    xs__gout *o = &g->out[XS_GEN_CUSTOMERS];
-    xs__gout_row(o);
+    xs__gen_gout *o = &g->out[XS_GEN_CUSTOMERS];
+    xs__gen_gout_row(o);
     put_cid(o, s->num);
-    xs__gout_ch(o, ',');
-    xs__gout_str(o, name_a[s->name[0]]);
-    xs__gout_ch(o, ' ');
-    xs__gout_str(o, name_b[s->name[1]]);
-    xs__gout_ch(o, ' ');
-    xs__gout_str(o, name_c[s->name[2]]);
-    xs__gout_ch(o, ',');
-    xs__gout_str(o, segments[s->segment]);
-    xs__gout_ch(o, ',');
-    xs__gout_str(o, industries[s->industry]);
-    xs__gout_ch(o, ',');
-    xs__gout_str(o, sizes[s->size]);
-    xs__gout_ch(o, ',');
-    xs__gout_str(o, regions[s->region]);
-    xs__gout_ch(o, ',');
+    xs__gen_gout_ch(o, ',');
+    xs__gen_gout_str(o, name_a[s->name[0]]);
+    xs__gen_gout_ch(o, ' ');
+    xs__gen_gout_str(o, name_b[s->name[1]]);
+    xs__gen_gout_ch(o, ' ');
+    xs__gen_gout_str(o, name_c[s->name[2]]);
+    xs__gen_gout_ch(o, ',');
+    xs__gen_gout_str(o, segments[s->segment]);
+    xs__gen_gout_ch(o, ',');
+    xs__gen_gout_str(o, industries[s->industry]);
+    xs__gen_gout_ch(o, ',');
+    xs__gen_gout_str(o, sizes[s->size]);
+    xs__gen_gout_ch(o, ',');
+    xs__gen_gout_str(o, regions[s->region]);
+    xs__gen_gout_ch(o, ',');
     put_date(g, o, s->signup);
     for (int c = 0; c < XS__N_CH; c++) {
-        xs__gout_ch(o, ',');
-        xs__gout_ch(o, s->consent[c] ? '1' : '0');
+        xs__gen_gout_ch(o, ',');
+        xs__gen_gout_ch(o, s->consent[c] ? '1' : '0');
     }
-    xs__gout_ch(o, ',');
-    if (s->owner >= 0) xs__gout_str(o, csms[s->owner]);
-    xs__gout_ch(o, ',');
-    xs__gout_str(o, given_names[s->contact[0]]);
-    xs__gout_ch(o, ' ');
-    xs__gout_str(o, family_names[s->contact[1]]);
-    xs__gout_ch(o, ',');
+    xs__gen_gout_ch(o, ',');
+    if (s->owner >= 0) xs__gen_gout_str(o, csms[s->owner]);
+    xs__gen_gout_ch(o, ',');
+    xs__gen_gout_str(o, given_names[s->contact[0]]);
+    xs__gen_gout_ch(o, ' ');
+    xs__gen_gout_str(o, family_names[s->contact[1]]);
+    xs__gen_gout_ch(o, ',');
     put_lower(o, given_names[s->contact[0]]);
-    xs__gout_ch(o, '.');
+    xs__gen_gout_ch(o, '.');
     put_lower(o, family_names[s->contact[1]]);
-    xs__gout_ch(o, '@');
+    xs__gen_gout_ch(o, '@');
     put_lower(o, name_a[s->name[0]]);
-    xs__gout_ch(o, '-');
+    xs__gen_gout_ch(o, '-');
     put_lower(o, name_b[s->name[1]]);
-    xs__gout_str(o, ".example.jp\n");
+    xs__gen_gout_str(o, ".example.jp\n");
 }
 
-static void write_subscriptions(xs__gen_ctx *g, xs__sim *s)
+static void write_subscriptions(xs__gen_ctx *g, xs__gen_sim *s)
 {
-    xs__gout *o = &g->out[XS_GEN_SUBSCRIPTIONS];
+    xs__gen_gout *o = &g->out[XS_GEN_SUBSCRIPTIONS];
     for (int i = 0; i < s->n_rows; i++) {
-        const xs__sim_row *r = &s->rows[i];
+        const xs__gen_sim_row *r = &s->rows[i];
         const xs__gen_product *p = &g->cat.p[r->prod];
-        xs__gout_row(o);
+        xs__gen_gout_row(o);
         put_cid(o, s->num);
-        xs__gout_ch(o, ',');
+        xs__gen_gout_ch(o, ',');
         put_prod(g, o, r->prod);
-        xs__gout_ch(o, ',');
-        xs__gout_u64(o, (uint64_t)r->qty);
-        xs__gout_ch(o, ',');
-        xs__gout_fixed(o, p->price, 2);
-        xs__gout_ch(o, ',');
+        xs__gen_gout_ch(o, ',');
+        xs__gen_gout_u64(o, (uint64_t)r->qty);
+        xs__gen_gout_ch(o, ',');
+        xs__gen_gout_fixed(o, p->price, 2);
+        xs__gen_gout_ch(o, ',');
         put_date(g, o, r->start);
-        xs__gout_ch(o, ',');
+        xs__gen_gout_ch(o, ',');
         if (r->end != NEVER) put_date(g, o, r->end);
         int months = p->billing == XS__BILL_YEAR ? 12 : 1;
-        xs__gout_str(o, months == 12 ? ",year," : ",month,");
+        xs__gen_gout_str(o, months == 12 ? ",year," : ",month,");
         if (r->end == NEVER) put_date(g, o, next_anniversary(r->start, months, g->as_of));
-        xs__gout_ch(o, '\n');
+        xs__gen_gout_ch(o, '\n');
     }
 }
 
-static void usage_row(xs__gen_ctx *g, xs__sim *s, int prod, const char *metric,
+static void usage_row(xs__gen_ctx *g, xs__gen_sim *s, int prod, const char *metric,
                       size_t mlen, int64_t v, int frac, int32_t d)
 {
-    xs__gout *o = &g->out[XS_GEN_USAGE];
-    xs__gout_row(o);
+    xs__gen_gout *o = &g->out[XS_GEN_USAGE];
+    xs__gen_gout_row(o);
     put_cid(o, s->num);
-    xs__gout_ch(o, ',');
+    xs__gen_gout_ch(o, ',');
     put_prod(g, o, prod);
-    xs__gout_ch(o, ',');
-    xs__gout_mem(o, metric, mlen);
-    xs__gout_ch(o, ',');
-    xs__gout_fixed(o, v, frac);
-    xs__gout_ch(o, ',');
+    xs__gen_gout_ch(o, ',');
+    xs__gen_gout_mem(o, metric, mlen);
+    xs__gen_gout_ch(o, ',');
+    xs__gen_gout_fixed(o, v, frac);
+    xs__gen_gout_ch(o, ',');
     put_date(g, o, d);
-    xs__gout_ch(o, '\n');
+    xs__gen_gout_ch(o, '\n');
 }
 
 /* Monthly seats / storage_gb / logins of every family active at as_of. */
-static void write_usage(xs__gen_ctx *g, xs__sim *s)
+static void write_usage(xs__gen_ctx *g, xs__gen_sim *s)
 {
     int cls = !n_active(s)                   ? XS__CLASS_NONE
               : s->churn_soon                ? XS__CLASS_LOW
@@ -780,32 +780,32 @@ static void write_usage(xs__gen_ctx *g, xs__sim *s)
     }
 }
 
-static void event_row(xs__gen_ctx *g, xs__sim *s, int32_t d, const char *type,
+static void event_row(xs__gen_ctx *g, xs__gen_sim *s, int32_t d, const char *type,
                       int64_t value, int has_value, char ref_kind, int ref_k,
                       int ref_prod)
 {
-    xs__gout *o = &g->out[XS_GEN_EVENTS];
-    xs__gout_row(o);
+    xs__gen_gout *o = &g->out[XS_GEN_EVENTS];
+    xs__gen_gout_row(o);
     put_cid(o, s->num);
-    xs__gout_ch(o, ',');
+    xs__gen_gout_ch(o, ',');
     put_date(g, o, d);
-    xs__gout_ch(o, ',');
-    xs__gout_str(o, type);
-    xs__gout_ch(o, ',');
-    if (has_value) xs__gout_u64(o, (uint64_t)value);
-    xs__gout_ch(o, ',');
+    xs__gen_gout_ch(o, ',');
+    xs__gen_gout_str(o, type);
+    xs__gen_gout_ch(o, ',');
+    if (has_value) xs__gen_gout_u64(o, (uint64_t)value);
+    xs__gen_gout_ch(o, ',');
     if (ref_prod >= 0) {
         put_prod(g, o, ref_prod);
     } else if (ref_kind) {
-        xs__gout_ch(o, ref_kind);
-        xs__gout_u64w(o, s->num, 8);
-        xs__gout_ch(o, '-');
-        xs__gout_u64w(o, (uint64_t)ref_k, 2);
+        xs__gen_gout_ch(o, ref_kind);
+        xs__gen_gout_u64w(o, s->num, 8);
+        xs__gen_gout_ch(o, '-');
+        xs__gen_gout_u64w(o, (uint64_t)ref_k, 2);
     }
-    xs__gout_ch(o, '\n');
+    xs__gen_gout_ch(o, '\n');
 }
 
-static void write_events(xs__gen_ctx *g, xs__sim *s)
+static void write_events(xs__gen_ctx *g, xs__gen_sim *s)
 {
     s->open_critical = 0;
     if (!s->saas || s->n_rows == 0) return;
@@ -878,7 +878,7 @@ static void write_events(xs__gen_ctx *g, xs__sim *s)
     }
     /* renewal decisions of annual plans: 1 renewed, 0 left */
     for (int i = 0; i < s->n_rows; i++) {
-        const xs__sim_row *r = &s->rows[i];
+        const xs__gen_sim_row *r = &s->rows[i];
         const xs__gen_product *p = &g->cat.p[r->prod];
         if (p->kind != XS__KIND_PLAN || p->billing != XS__BILL_YEAR) continue;
         int32_t lim = r->end < as_of ? r->end : as_of;
@@ -901,43 +901,43 @@ static void write_events(xs__gen_ctx *g, xs__sim *s)
     }
 }
 
-static void put_ts(xs__gen_ctx *g, xs__gout *o, int32_t d, int minute)
+static void put_ts(xs__gen_ctx *g, xs__gen_gout *o, int32_t d, int minute)
 {
     put_date(g, o, d);
-    xs__gout_ch(o, 'T');
-    xs__gout_u64w(o, (uint64_t)(minute / 60), 2);
-    xs__gout_ch(o, ':');
-    xs__gout_u64w(o, (uint64_t)(minute % 60), 2);
-    xs__gout_str(o, ":00Z");
+    xs__gen_gout_ch(o, 'T');
+    xs__gen_gout_u64w(o, (uint64_t)(minute / 60), 2);
+    xs__gen_gout_ch(o, ':');
+    xs__gen_gout_u64w(o, (uint64_t)(minute % 60), 2);
+    xs__gen_gout_str(o, ":00Z");
 }
 
-static void write_offers(xs__gen_ctx *g, xs__sim *s)
+static void write_offers(xs__gen_ctx *g, xs__gen_sim *s)
 {
-    xs__gout *o = &g->out[XS_GEN_OFFERS];
+    xs__gen_gout *o = &g->out[XS_GEN_OFFERS];
     for (int i = 0; i < s->n_offers; i++) {
-        const xs__sim_offer *f = &s->offers[i];
-        xs__gout_row(o);
-        xs__gout_ch(o, 'F');
-        xs__gout_u64w(o, s->num, 8);
-        xs__gout_ch(o, '-');
-        xs__gout_u64w(o, (uint64_t)(i + 1), 2);
-        xs__gout_ch(o, ',');
+        const xs__gen_sim_offer *f = &s->offers[i];
+        xs__gen_gout_row(o);
+        xs__gen_gout_ch(o, 'F');
+        xs__gen_gout_u64w(o, s->num, 8);
+        xs__gen_gout_ch(o, '-');
+        xs__gen_gout_u64w(o, (uint64_t)(i + 1), 2);
+        xs__gen_gout_ch(o, ',');
         put_cid(o, s->num);
-        xs__gout_ch(o, ',');
+        xs__gen_gout_ch(o, ',');
         put_prod(g, o, f->prod);
-        xs__gout_ch(o, ',');
-        xs__gout_str(o, xs__gen_okind_name[f->kind]);
-        xs__gout_ch(o, ',');
-        xs__gout_str(o, xs__gen_channel_name[f->channel]);
-        xs__gout_ch(o, ',');
+        xs__gen_gout_ch(o, ',');
+        xs__gen_gout_str(o, xs__gen_okind_name[f->kind]);
+        xs__gen_gout_ch(o, ',');
+        xs__gen_gout_str(o, xs__gen_channel_name[f->channel]);
+        xs__gen_gout_ch(o, ',');
         put_ts(g, o, f->sent, f->sent_min);
-        xs__gout_ch(o, ',');
-        xs__gout_str(o, xs__gen_outcome_name[f->outcome]);
-        xs__gout_ch(o, ',');
+        xs__gen_gout_ch(o, ',');
+        xs__gen_gout_str(o, xs__gen_outcome_name[f->outcome]);
+        xs__gen_gout_ch(o, ',');
         if (f->at != NEVER) put_ts(g, o, f->at, f->at_min);
-        xs__gout_ch(o, ',');
-        if (f->outcome == XS__OUT_ACCEPTED) xs__gout_fixed(o, f->delta, 2);
-        xs__gout_ch(o, '\n');
+        xs__gen_gout_ch(o, ',');
+        if (f->outcome == XS__OUT_ACCEPTED) xs__gen_gout_fixed(o, f->delta, 2);
+        xs__gen_gout_ch(o, '\n');
     }
 }
 
@@ -945,7 +945,7 @@ static void write_offers(xs__gen_ctx *g, xs__sim *s)
 /* Web-shop orders                                                        */
 /* ---------------------------------------------------------------------- */
 
-static void add_line(xs__gen_ctx *g, xs__sim *s, xs__sim_order *od, int ec)
+static void add_line(xs__gen_ctx *g, xs__gen_sim *s, xs__gen_sim_order *od, int ec)
 {
     int qty = g->cat.p[g->cat.ec[ec]].consumable ? 1 + below(s, 5)
               : unif(s) < 0.1                    ? 2
@@ -962,14 +962,14 @@ static void add_line(xs__gen_ctx *g, xs__sim *s, xs__sim_order *od, int ec)
     od->n++;
 }
 
-static int has_item(const xs__sim_order *od, int ec)
+static int has_item(const xs__gen_sim_order *od, int ec)
 {
     for (int i = 0; i < od->n; i++)
         if (od->item[i] == ec) return 1;
     return 0;
 }
 
-static int bg_item(xs__gen_ctx *g, xs__sim *s)
+static int bg_item(xs__gen_ctx *g, xs__gen_sim *s)
 {
     unsigned u = (unsigned)xs__rng_below(&s->r, g->cat.ec_cum[XS__N_EC - 1]);
     int lo = 0, hi = XS__N_EC - 1;
@@ -984,10 +984,10 @@ static int bg_item(xs__gen_ctx *g, xs__sim *s)
 }
 
 /* Sorts orders by date, keeping creation order among equal dates. */
-static void sort_orders(xs__sim *s)
+static void sort_orders(xs__gen_sim *s)
 {
     for (int i = 1; i < s->n_orders; i++) {
-        xs__sim_order t = s->orders[i];
+        xs__gen_sim_order t = s->orders[i];
         int j = i - 1;
         while (j >= 0 && (s->orders[j].date > t.date ||
                           (s->orders[j].date == t.date && s->orders[j].seq > t.seq))) {
@@ -998,7 +998,7 @@ static void sort_orders(xs__sim *s)
     }
 }
 
-static void write_orders(xs__gen_ctx *g, xs__sim *s)
+static void write_orders(xs__gen_ctx *g, xs__gen_sim *s)
 {
     s->n_orders = 0;
     if (!s->shopper) return;
@@ -1012,7 +1012,7 @@ static void write_orders(xs__gen_ctx *g, xs__sim *s)
     for (int b = 0; b < XS__GEN_N_BUNDLES; b++)
         p_bundle += bw[b] = xs__gen_bundles[b].p;
     for (int k = 0; k < n; k++) {
-        xs__sim_order *od = &s->orders[s->n_orders];
+        xs__gen_sim_order *od = &s->orders[s->n_orders];
         od->date = s->signup + below(s, tenure + 1);
         od->seq = s->n_orders++;
         od->n = 0;
@@ -1036,7 +1036,7 @@ static void write_orders(xs__gen_ctx *g, xs__sim *s)
             double u = unif(s);
             int32_t d = s->orders[k].date + lag_days(s, sq->lag_mean_days);
             if (u < sq->p && d <= g->as_of && s->n_orders < XS__SIM_MAX_ORDERS) {
-                xs__sim_order *od = &s->orders[s->n_orders];
+                xs__gen_sim_order *od = &s->orders[s->n_orders];
                 od->date = d;
                 od->seq = s->n_orders++;
                 od->n = 0;
@@ -1046,27 +1046,27 @@ static void write_orders(xs__gen_ctx *g, xs__sim *s)
         }
     }
     sort_orders(s);
-    xs__gout *o = &g->out[XS_GEN_ORDERS];
+    xs__gen_gout *o = &g->out[XS_GEN_ORDERS];
     for (int k = 0; k < s->n_orders; k++) {
-        const xs__sim_order *od = &s->orders[k];
+        const xs__gen_sim_order *od = &s->orders[k];
         for (int i = 0; i < od->n; i++) {
             int prod = g->cat.ec[od->item[i]];
-            xs__gout_row(o);
-            xs__gout_ch(o, 'O');
-            xs__gout_u64w(o, s->num, 8);
-            xs__gout_ch(o, '-');
-            xs__gout_u64w(o, (uint64_t)(k + 1), 3);
-            xs__gout_ch(o, ',');
+            xs__gen_gout_row(o);
+            xs__gen_gout_ch(o, 'O');
+            xs__gen_gout_u64w(o, s->num, 8);
+            xs__gen_gout_ch(o, '-');
+            xs__gen_gout_u64w(o, (uint64_t)(k + 1), 3);
+            xs__gen_gout_ch(o, ',');
             put_cid(o, s->num);
-            xs__gout_ch(o, ',');
+            xs__gen_gout_ch(o, ',');
             put_date(g, o, od->date);
-            xs__gout_ch(o, ',');
+            xs__gen_gout_ch(o, ',');
             put_prod(g, o, prod);
-            xs__gout_ch(o, ',');
-            xs__gout_u64(o, (uint64_t)od->qty[i]);
-            xs__gout_ch(o, ',');
-            xs__gout_fixed(o, g->cat.p[prod].price * od->qty[i], 2);
-            xs__gout_ch(o, '\n');
+            xs__gen_gout_ch(o, ',');
+            xs__gen_gout_u64(o, (uint64_t)od->qty[i]);
+            xs__gen_gout_ch(o, ',');
+            xs__gen_gout_fixed(o, g->cat.p[prod].price * od->qty[i], 2);
+            xs__gen_gout_ch(o, '\n');
             g->truth.item_orders[od->item[i]]++;
         }
         for (int b = 0; b < XS__GEN_N_BUNDLES; b++) {
@@ -1085,7 +1085,7 @@ static void write_orders(xs__gen_ctx *g, xs__sim *s)
         int32_t first_from = NEVER, first_to_after = NEVER;
         int any_to = 0;
         for (int k = 0; k < s->n_orders; k++) {
-            const xs__sim_order *od = &s->orders[k];
+            const xs__gen_sim_order *od = &s->orders[k];
             if (has_item(od, sq->to)) {
                 any_to = 1;
                 if (first_from != NEVER && od->date > first_from &&
@@ -1111,12 +1111,12 @@ static void write_orders(xs__gen_ctx *g, xs__sim *s)
 static const char *const trend_names[] = {"stable", "grow", "shrink"};
 static const char *const class_names[] = {"none", "normal", "high", "low"};
 
-static void put_prob(xs__gout *o, double p)
+static void put_prob(xs__gen_gout *o, double p)
 {
-    xs__gout_fixed(o, (int64_t)(p * 1000 + 0.5), 3);
+    xs__gen_gout_fixed(o, (int64_t)(p * 1000 + 0.5), 3);
 }
 
-static void write_truth_row(xs__gen_ctx *g, xs__sim *s)
+static void write_truth_row(xs__gen_ctx *g, xs__gen_sim *s)
 {
     xs__gen_truth *t = &g->truth;
     t->n_customers++;
@@ -1139,36 +1139,36 @@ static void write_truth_row(xs__gen_ctx *g, xs__sim *s)
             t->pair_lag_sum[k] += (uint64_t)(b - a);
         }
     }
-    xs__gout *o = &g->out[XS_GEN_TRUTH_CUSTOMERS];
-    xs__gout_row(o);
+    xs__gen_gout *o = &g->out[XS_GEN_TRUTH_CUSTOMERS];
+    xs__gen_gout_row(o);
     put_cid(o, s->num);
-    xs__gout_ch(o, ',');
-    xs__gout_ch(o, s->saas ? '1' : '0');
-    xs__gout_ch(o, ',');
-    xs__gout_ch(o, s->shopper ? '1' : '0');
-    xs__gout_ch(o, ',');
+    xs__gen_gout_ch(o, ',');
+    xs__gen_gout_ch(o, s->saas ? '1' : '0');
+    xs__gen_gout_ch(o, ',');
+    xs__gen_gout_ch(o, s->shopper ? '1' : '0');
+    xs__gen_gout_ch(o, ',');
     put_prob(o, s->health);
-    xs__gout_ch(o, ',');
-    xs__gout_str(o, trend_names[s->trend]);
+    xs__gen_gout_ch(o, ',');
+    xs__gen_gout_str(o, trend_names[s->trend]);
     for (int k = 0; k < XS__N_OKIND; k++) {
-        xs__gout_ch(o, ',');
+        xs__gen_gout_ch(o, ',');
         put_prob(o, s->prop[k]);
     }
-    xs__gout_ch(o, ',');
-    xs__gout_str(o, class_names[s->usage_class]);
-    xs__gout_ch(o, ',');
-    xs__gout_ch(o, s->churn_soon ? '1' : '0');
-    xs__gout_ch(o, ',');
+    xs__gen_gout_ch(o, ',');
+    xs__gen_gout_str(o, class_names[s->usage_class]);
+    xs__gen_gout_ch(o, ',');
+    xs__gen_gout_ch(o, s->churn_soon ? '1' : '0');
+    xs__gen_gout_ch(o, ',');
     if (s->churn_soon) put_date(g, o, s->churn_date);
-    xs__gout_ch(o, ',');
-    xs__gout_ch(o, s->open_critical ? '1' : '0');
-    xs__gout_ch(o, '\n');
+    xs__gen_gout_ch(o, ',');
+    xs__gen_gout_ch(o, s->open_critical ? '1' : '0');
+    xs__gen_gout_ch(o, '\n');
 }
 
 /* The customer's arm in each kind's holdout experiment (all treatment when
  * there is none): xs_exp_assign() on the id as written to customers.csv.
  * Draws no random numbers. */
-static void assign_arms(xs__gen_ctx *g, xs__sim *s)
+static void assign_arms(xs__gen_ctx *g, xs__gen_sim *s)
 {
     for (int k = 0; k < XS__N_OKIND; k++)
         s->arm[k] = XS__ARM_TREATMENT;
@@ -1197,7 +1197,7 @@ static void assign_arms(xs__gen_ctx *g, xs__sim *s)
 
 /* One customer, start to finish (see sim.h): the order of the random draws
  * here fixes the output, so changing it changes the golden hash. */
-void xs__sim_customer(xs__gen_ctx *g, xs__sim *s, uint64_t index)
+void xs__gen_sim_customer(xs__gen_ctx *g, xs__gen_sim *s, uint64_t index)
 {
     xs__rng_seed(&s->r, xs__mix64(xs__mix64(g->seed ^ 0x243f6a8885a308d3ULL) + index));
     s->num = index + 1;

@@ -24,33 +24,33 @@ typedef struct xs__gen_ctx {
     int32_t as_of;
     int32_t date_base, n_dates; /* dates[i] is "YYYY-MM-DD" of day date_base+i */
     char *dates;
-    xs__gout out[XS_GEN_N_FILES];
+    xs__gen_gout out[XS_GEN_N_FILES];
     xs__gen_truth truth;
     int holdout_days;       /* 0: no experiments */
     int32_t exp_start;      /* as_of - holdout_days */
     xs_exp_split exp_split; /* XS_GEN_HOLDOUT_SPLIT, parsed when holdout_days > 0 */
 } xs__gen_ctx;
 
-typedef struct xs__sim_row {
+typedef struct xs__gen_sim_row {
     int prod, qty;
     int32_t start, end; /* end INT32_MAX while active */
-} xs__sim_row;
+} xs__gen_sim_row;
 
-typedef struct xs__sim_offer {
+typedef struct xs__gen_sim_offer {
     int prod, kind, channel, outcome;
     int32_t sent, at; /* at INT32_MAX when none */
     int sent_min, at_min;
     int64_t delta;
-} xs__sim_offer;
+} xs__gen_sim_offer;
 
-typedef struct xs__sim_order {
+typedef struct xs__gen_sim_order {
     int32_t date;
     int seq, n;
     int item[XS__SIM_MAX_LINES], qty[XS__SIM_MAX_LINES];
-} xs__sim_order;
+} xs__gen_sim_order;
 
 /* The state of the customer being generated (reused across customers). */
-typedef struct xs__sim {
+typedef struct xs__gen_sim {
     xs__rng r;
     uint64_t num; /* 1-based customer number */
     int size, segment, industry, region, owner;
@@ -62,26 +62,26 @@ typedef struct xs__sim {
     double prop[XS__N_OKIND];
     int saas, shopper, churn_soon, usage_class, open_critical;
     int32_t churn_date;
-    xs__sim_row rows[XS__SIM_MAX_ROWS];
+    xs__gen_sim_row rows[XS__SIM_MAX_ROWS];
     int n_rows;
     int plan_row[XS__N_FAM], pack_row[XS__N_FAM];
     int addon_row[XS__N_FAM][XS__GEN_MAX_ADDONS];
     int32_t first_start[XS__N_FAM], next_change[XS__N_FAM], adopt_at[XS__N_FAM];
     int adopt_pair[XS__N_FAM];
     int32_t next_offer;
-    xs__sim_offer offers[XS__SIM_MAX_OFFERS];
+    xs__gen_sim_offer offers[XS__SIM_MAX_OFFERS];
     int n_offers;
-    xs__sim_order orders[XS__SIM_MAX_ORDERS];
+    xs__gen_sim_order orders[XS__SIM_MAX_ORDERS];
     int n_orders;
     int arm[XS__N_OKIND]; /* XS__ARM_* per offer kind (treatment without experiments) */
-} xs__sim;
+} xs__gen_sim;
 
 /*
  * Generates customer `index` (0-based; id C<index+1>): draws it from its own
  * stream seeded from (g->seed, index), appends its rows to g->out and adds
  * its planted facts to g->truth. s is scratch space (borrowed).
  */
-void xs__sim_customer(xs__gen_ctx *g, xs__sim *s, uint64_t index);
+void xs__gen_sim_customer(xs__gen_ctx *g, xs__gen_sim *s, uint64_t index);
 
 /* Key order of the tables (keyorder.c): xs__gen_hold_rows() before a
  * customer's rows are written, xs__gen_sort_rows() after, puts the rows of

@@ -16,8 +16,8 @@
 /* Appends printf output (at most XS__GOUT_ROW_MAX bytes) to truth.json. */
 __attribute__((format(printf, 2, 3))) static void jp(xs__gen_ctx *g, const char *fmt, ...)
 {
-    xs__gout *o = &g->out[XS_GEN_TRUTH];
-    if (o->len + XS__GOUT_ROW_MAX > o->cap) xs__gout_flush(o);
+    xs__gen_gout *o = &g->out[XS_GEN_TRUTH];
+    if (o->len + XS__GOUT_ROW_MAX > o->cap) xs__gen_gout_flush(o);
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(o->buf + o->len, XS__GOUT_ROW_MAX, fmt, ap);

@@ -23,7 +23,7 @@
 
 #define DIRECT_MAX (1u << 22) /* FIMI numbers below this use the direct map */
 
-int xs__read_file(const char *path, char **out, size_t *len, xs_error *err)
+int xs__io_read_file(const char *path, char **out, size_t *len, xs_error *err)
 {
     int fd = strcmp(path, "-") ? open(path, O_RDONLY) : STDIN_FILENO;
     if (fd < 0) return xs__error_set(err, XS_EIO, path, 0, NULL, "%s", strerror(errno));
@@ -106,7 +106,7 @@ static int parse_fimi(struct xs_baskets *b, const char *buf, size_t len, const c
     while (p < end) {
         char c = *p;
         if (c == '\n') {
-            if ((rc = xs__baskets_end(b)) < 0) goto cleanup;
+            if ((rc = xs__mine_baskets_end(b)) < 0) goto cleanup;
             line++;
             line_open = 0;
             p++;
@@ -169,7 +169,7 @@ static int parse_fimi(struct xs_baskets *b, const char *buf, size_t len, const c
         }
         b->items[b->n_items_total++] = id;
     }
-    if (line_open) rc = xs__baskets_end(b);
+    if (line_open) rc = xs__mine_baskets_end(b);
 cleanup:
     if (rc == XS_ENOMEM) xs__error_set(err, XS_ENOMEM, file, 0, NULL, "out of memory");
     xs__free(direct);
@@ -225,13 +225,13 @@ static int parse_csv(struct xs_baskets *b, const char *buf, size_t len, const ch
                                        "text after a quoted item: %s", q);
                     goto cleanup;
                 }
-                if (n && (rc = xs__baskets_add(b, tmp, n)) < 0) goto cleanup;
+                if (n && (rc = xs__mine_baskets_add(b, tmp, n)) < 0) goto cleanup;
             } else {
                 const char *s = p;
                 while (p < end && *p != ',' && *p != '\n') p++;
                 const char *e = p;
                 if (e > s && e[-1] == '\r' && (p == end || *p == '\n')) e--;
-                if (e > s && (rc = xs__baskets_add(b, s, (size_t)(e - s))) < 0) goto cleanup;
+                if (e > s && (rc = xs__mine_baskets_add(b, s, (size_t)(e - s))) < 0) goto cleanup;
             }
             if (p < end && *p == ',') {
                 p++;
@@ -239,7 +239,7 @@ static int parse_csv(struct xs_baskets *b, const char *buf, size_t len, const ch
             }
             break; /* newline or end */
         }
-        if ((rc = xs__baskets_end(b)) < 0) goto cleanup;
+        if ((rc = xs__mine_baskets_end(b)) < 0) goto cleanup;
         if (p < end) { /* the newline */
             p++;
             line++;
@@ -251,7 +251,7 @@ cleanup:
     return rc;
 }
 
-int xs__baskets_parse(struct xs_baskets *b, const char *buf, size_t len,
+int xs__io_baskets_parse(struct xs_baskets *b, const char *buf, size_t len,
                       xs_baskets_format fmt, const char *file, xs_error *err)
 {
     if (!file) file = "<input>";
@@ -273,14 +273,14 @@ int xs_baskets_read(xs_baskets **out, const char *path, xs_baskets_format fmt,
     char *buf = NULL;
     size_t len = 0;
     *out = NULL;
-    int rc = xs__read_file(path, &buf, &len, err);
+    int rc = xs__io_read_file(path, &buf, &len, err);
     if (rc < 0) return rc;
     xs_baskets *b = xs_baskets_new();
     if (!b) {
         xs__free(buf);
         return xs__error_set(err, XS_ENOMEM, path, 0, NULL, "out of memory");
     }
-    rc = xs__baskets_parse(b, buf, len, fmt, path, err);
+    rc = xs__io_baskets_parse(b, buf, len, fmt, path, err);
     xs__free(buf);
     if (rc < 0) {
         xs_baskets_free(b);

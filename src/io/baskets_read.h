@@ -22,7 +22,7 @@
  * Returns XS_OK, XS_EPARSE (err: FILE:LINE: message with the offending
  * token) or XS_ENOMEM. On failure b holds a partial result the caller frees.
  */
-int xs__baskets_parse(struct xs_baskets *b, const char *buf, size_t len,
+int xs__io_baskets_parse(struct xs_baskets *b, const char *buf, size_t len,
                       xs_baskets_format fmt, const char *file, xs_error *err);
 
 /*
@@ -30,6 +30,6 @@ int xs__baskets_parse(struct xs_baskets *b, const char *buf, size_t len,
  * Sets *out (caller frees with xs__free) and *len. Returns XS_OK or XS_EIO
  * (err: FILE: cannot read: reason) or XS_ENOMEM.
  */
-int xs__read_file(const char *path, char **out, size_t *len, xs_error *err);
+int xs__io_read_file(const char *path, char **out, size_t *len, xs_error *err);
 
 #endif

@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 typedef struct out {
-    xs__writer *w;
+    xs__io_writer *w;
     const char *path;
     xs_io_format fmt;
     int failed; /* a write failed: the writer's close says why */
@@ -23,10 +23,10 @@ static int on_header(void *ctx, const char *const *names, const int *numeric, si
                      xs_error *err)
 {
     out *o = ctx;
-    int rc = xs__writer_open(&o->w, o->path,
+    int rc = xs__io_writer_open(&o->w, o->path,
                              o->fmt == XS_IO_JSONL ? XS_INPUT_JSONL : XS_INPUT_CSV, ',', err);
     if (rc < 0) return rc;
-    rc = xs__writer_header(o->w, names, numeric, n);
+    rc = xs__io_writer_header(o->w, names, numeric, n);
     if (rc < 0) return xs__error_set(err, rc, o->path, 0, NULL, "%s", xs_strerror(rc));
     return XS_OK;
 }
@@ -34,7 +34,7 @@ static int on_header(void *ctx, const char *const *names, const int *numeric, si
 static int on_row(void *ctx, const xs__field *fields, size_t n, xs_error *err)
 {
     out *o = ctx;
-    int rc = xs__writer_row(o->w, fields, n);
+    int rc = xs__io_writer_row(o->w, fields, n);
     if (rc == XS_EIO) { /* close reports the cause */
         o->failed = 1;
         return XS_EIO;
@@ -49,12 +49,12 @@ long long xs_export_table(xs_store *st, xs_table_id t, const char *path, xs_io_f
 {
     out o = {.path = path, .fmt = fmt};
     if (o.fmt == XS_IO_AUTO) o.fmt = path ? xs_io_format_of_path(path) : XS_IO_CSV;
-    xs__export_sink sink = {&o, on_header, on_row};
+    xs__store_export_sink sink = {&o, on_header, on_row};
     long long rows = xs__store_export(st, t, &sink, err);
     if (rows < 0 && !o.failed) {
-        xs__writer_abort(o.w);
+        xs__io_writer_abort(o.w);
         return rows;
     }
-    int rc = xs__writer_close(o.w, err); /* reports a failed write */
+    int rc = xs__io_writer_close(o.w, err); /* reports a failed write */
     return rc < 0 ? rc : rows;
 }

@@ -315,10 +315,10 @@ typedef struct importer {
     xs_store *st;
     const char *path;
     xs_import_options o;
-    const xs__table_spec *spec;
-    const xs__table_def *def;
-    xs__reader *rd;
-    xs__input_format fmt;
+    const xs__io_table_spec *spec;
+    const xs__store_table_schema *def;
+    xs__io_reader *rd;
+    xs__io_input_format fmt;
     colmap *maps;
 
     /* header: per input field, the spec field it feeds (-1: an attr) and
@@ -366,7 +366,7 @@ typedef struct importer {
     int oom; /* a buffer could not grow */
 
     xs__store_writer *w;
-    xs__writer *rej;
+    xs__io_writer *rej;
     size_t n_rej_cols;
 
     unsigned long long n_errors, delivered, rows_with_errors;
@@ -382,7 +382,7 @@ typedef struct importer {
                 * batch rolls back as a whole */
 
     /* the sorted path (a file into an empty table, see "Sorted path") */
-    xs__isort *sorter;
+    xs__io_isort *sorter;
     int ranked[2];   /* refs[r] ids are the ranks of the ids in key order */
     unsigned char kinds[8]; /* per key part: PART_* (set_part_kinds) */
     signed char key_part[MAX_FIELDS + 1]; /* per column: its key part, or -1 */
@@ -410,13 +410,13 @@ typedef struct importer {
 /* Number of input fields, from the reader or the in-memory records. */
 static size_t in_n_fields(const importer *im)
 {
-    return im->mem ? im->mem->n_names : xs__reader_n_fields(im->rd);
+    return im->mem ? im->mem->n_names : xs__io_reader_n_fields(im->rd);
 }
 
 /* Name of input field i (borrowed). */
 static const char *in_field_name(const importer *im, size_t i)
 {
-    return im->mem ? im->mem->names[i] : xs__reader_field_name(im->rd, i);
+    return im->mem ? im->mem->names[i] : xs__io_reader_field_name(im->rd, i);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -470,7 +470,7 @@ xs_io_format xs_io_format_of_path(const char *path)
 
 /* "USD" or "USD:2" → code (upper case) and digits (-1 when not given);
  * contract in validate.h. */
-int xs__import_parse_currency(const char *s, char code[4], int *digits, xs_error *err)
+int xs__io_import_parse_currency(const char *s, char code[4], int *digits, xs_error *err)
 {
     size_t n = strlen(s);
     int ok = n >= 3;
@@ -497,7 +497,7 @@ int xs__import_parse_currency(const char *s, char code[4], int *digits, xs_error
     return XS_OK;
 }
 
-static int spec_index(const xs__table_spec *sp, const char *name, size_t len)
+static int spec_index(const xs__io_table_spec *sp, const char *name, size_t len)
 {
     for (size_t i = 0; i < sp->n_fields; i++)
         if (strlen(sp->fields[i].name) == len && !memcmp(sp->fields[i].name, name, len))
@@ -639,7 +639,7 @@ static int map_fields(importer *im, size_t n, xs_error *err)
 }
 
 /* Contract in validate.h. */
-void xs__missing_column_hint(const char *want, const char *const *names,
+void xs__io_missing_column_hint(const char *want, const char *const *names,
                              const char *const *unused, size_t n_in, char *buf, size_t n)
 {
     enum { SHOW = 12 };
@@ -665,7 +665,7 @@ void xs__missing_column_hint(const char *want, const char *const *names,
 }
 
 /* Writes into buf what a missing column `want` could be (see
- * xs__missing_column_hint): the file's columns not used by another field. */
+ * xs__io_missing_column_hint): the file's columns not used by another field. */
 static void missing_hint(importer *im, const char *want, char *buf, size_t n)
 {
     buf[0] = '\0';
@@ -676,7 +676,7 @@ static void missing_hint(importer *im, const char *want, char *buf, size_t n)
             all[i] = in_field_name(im, i);
             if (im->spec_of[i] < 0) free_names[i] = all[i];
         }
-        xs__missing_column_hint(want, all, free_names, im->n_in, buf, n);
+        xs__io_missing_column_hint(want, all, free_names, im->n_in, buf, n);
     }
     xs__free(all);
     xs__free(free_names);
@@ -687,7 +687,7 @@ static int check_required(importer *im)
 {
     int rc = XS_OK;
     for (size_t j = 0; j < im->spec->n_fields; j++) {
-        const xs__field_spec *f = &im->spec->fields[j];
+        const xs__io_field_spec *f = &im->spec->fields[j];
         if ((f->flags & XS__REQ) && !f->dflt && im->col_of[j] < 0) {
             char hint[400];
             missing_hint(im, f->name, hint, sizeof hint);
@@ -707,7 +707,7 @@ static int check_required(importer *im)
  * key): one part as is; several each followed by a 0x00 terminator, with
  * 0x00 and 0x01 inside a part escaped as 0x01 0x01 and 0x01 0x02. Returns the
  * length or (size_t)-1 when out of memory. */
-static size_t encode_key(importer *im, const xs__value *parts, size_t n)
+static size_t encode_key(importer *im, const xs__store_value *parts, size_t n)
 {
     size_t need = 0;
     for (size_t k = 0; k < n; k++)
@@ -733,14 +733,14 @@ static size_t encode_key(importer *im, const xs__value *parts, size_t n)
     return o;
 }
 
-static int add_ref_key(void *ctx, const xs__value *key, size_t n_key)
+static int add_ref_key(void *ctx, const xs__store_value *key, size_t n_key)
 {
     (void)n_key;
     int added;
     return ks_add(ctx, key[0].s, key[0].len, &added) == KS_NONE ? XS_ENOMEM : XS_OK;
 }
 
-static int add_table_key(void *ctx, const xs__value *key, size_t n_key)
+static int add_table_key(void *ctx, const xs__store_value *key, size_t n_key)
 {
     importer *im = ctx;
     size_t len = encode_key(im, key, n_key);
@@ -766,7 +766,7 @@ static int grow_heads(importer *im, uint32_t id)
 /* Store scan of orders: vals = order_id, product_id, customer_id, date. The
  * key goes into the key set; the first line of every order (the scan is in
  * key order, so an order's lines are adjacent) gives its header. */
-static int add_order_line(void *ctx, const xs__value *vals, size_t n_vals)
+static int add_order_line(void *ctx, const xs__store_value *vals, size_t n_vals)
 {
     importer *im = ctx;
     (void)n_vals;
@@ -911,11 +911,11 @@ static void head_origin(const importer *im, uint32_t order, char *buf, size_t n)
  * the row when the row turns out good and the order has none yet.
  * Returns the order's id, or KS_NONE when out of memory.
  */
-static uint32_t check_order_head(importer *im, long line, const xs__value *vals,
+static uint32_t check_order_head(importer *im, long line, const xs__store_value *vals,
                                  const int32_t *days, int *ok, const char *const *raw,
                                  const size_t *raw_len, const ks_pre *pre)
 {
-    const xs__value *oid = &vals[im->f_oid];
+    const xs__store_value *oid = &vals[im->f_oid];
     keyset *o = &im->orders;
     uint32_t id = im->last_order;
     if (id == KS_NONE || o->off[id + 1] - o->off[id] != oid->len ||
@@ -969,13 +969,13 @@ static int open_reject(importer *im, xs_error *err)
     for (size_t i = 0; i < nh; i++)
         names[i] = in_field_name(im, i);
     names[nh] = "reject_reason";
-    xs__writer *w = NULL;
-    int rc = xs__writer_open(&w, im->o.reject_path, im->fmt, im->o.delimiter, err);
+    xs__io_writer *w = NULL;
+    int rc = xs__io_writer_open(&w, im->o.reject_path, im->fmt, im->o.delimiter, err);
     if (rc == XS_OK) {
-        rc = xs__writer_header(w, names, NULL, nh + 1);
+        rc = xs__io_writer_header(w, names, NULL, nh + 1);
         if (rc < 0) {
             xs__error_set(err, rc, im->o.reject_path, 0, NULL, "%s", xs_strerror(rc));
-            xs__writer_abort(w);
+            xs__io_writer_abort(w);
             w = NULL;
         }
     }
@@ -1007,7 +1007,7 @@ static int write_reject(importer *im, const xs__field *fields, size_t n, xs_erro
             out[i] = (xs__field){"", 0, 0};
     }
     out[im->n_rej_cols - 1] = (xs__field){im->rbuf ? im->rbuf : "", im->rlen, 1};
-    rc = xs__writer_row(im->rej, out, im->n_rej_cols);
+    rc = xs__io_writer_row(im->rej, out, im->n_rej_cols);
     if (out != row) xs__free(out);
     if (rc < 0)
         return xs__error_set(err, rc, im->o.reject_path, 0, NULL, "writing rejects: %s",
@@ -1030,7 +1030,7 @@ static const xs__field *row_field(const importer *im, const xs__field *fields, s
 static void prefetch_row(importer *im, const xs__field *fields, size_t n,
                          ks_pre pre_ref[2], ks_pre *pre_key, ks_pre *pre_order)
 {
-    const xs__table_spec *sp = im->spec;
+    const xs__io_table_spec *sp = im->spec;
     for (size_t j = 0; j < sp->n_fields; j++) {
         unsigned ref = sp->fields[j].flags & (XS__REF_CUSTOMER | XS__REF_PRODUCT);
         const xs__field *fd;
@@ -1042,9 +1042,9 @@ static void prefetch_row(importer *im, const xs__field *fields, size_t n,
             continue;
         ks_prefetch(&im->refs[r], fd->ptr, fd->len, &pre_ref[r]);
     }
-    const xs__table_def *d = im->def;
+    const xs__store_table_schema *d = im->def;
     if (im->ids_key && !im->keys.lazy && im->keys.n_slots) {
-        xs__value parts[8];
+        xs__store_value parts[8];
         size_t k;
         for (k = 0; k < d->n_key; k++) {
             const xs__field *fd = row_field(im, fields, n, d->key[k]);
@@ -1133,7 +1133,7 @@ enum { PART_CUSTOMER = 0, PART_PRODUCT = 1, PART_DATE, PART_TEXT };
 
 static int kind_of_part(const importer *im, size_t k)
 {
-    const xs__field_spec *f = &im->spec->fields[im->def->key[k]];
+    const xs__io_field_spec *f = &im->spec->fields[im->def->key[k]];
     unsigned ref = f->flags & (XS__REF_CUSTOMER | XS__REF_PRODUCT);
     if (ref == XS__REF_CUSTOMER && im->ranked[0] && !im->defer_cust) return PART_CUSTOMER;
     if (ref == XS__REF_PRODUCT && im->ranked[1]) return PART_PRODUCT;
@@ -1145,7 +1145,7 @@ static int kind_of_part(const importer *im, size_t k)
  * sorter's rows are encoded and decoded column by column). */
 static void set_part_kinds(importer *im)
 {
-    const xs__table_def *d = im->def;
+    const xs__store_table_schema *d = im->def;
     for (size_t i = 0; i <= MAX_FIELDS; i++)
         im->key_part[i] = -1;
     for (size_t k = 0; k < d->n_key; k++) {
@@ -1160,12 +1160,12 @@ static int part_kind(const importer *im, size_t k)
 }
 
 /* The sort key of the current row into im->sk; its length or (size_t)-1. */
-static size_t sort_key(importer *im, const xs__value *vals, const int32_t *days)
+static size_t sort_key(importer *im, const xs__store_value *vals, const int32_t *days)
 {
-    const xs__table_def *d = im->def;
+    const xs__store_table_schema *d = im->def;
     size_t o = 0;
     for (size_t k = 0; k < d->n_key; k++) {
-        const xs__value *v = &vals[d->key[k]];
+        const xs__store_value *v = &vals[d->key[k]];
         int kind = part_kind(im, k);
         unsigned char b[4];
         if (kind == PART_CUSTOMER || kind == PART_PRODUCT) {
@@ -1208,12 +1208,12 @@ static int pay_put(importer *im, const void *p, size_t n)
  * or for text its length (one byte below 255, else 255 and 4 bytes) and
  * bytes. References and dates of the key are not repeated (FROM_KEY): the
  * sort key holds them, and the records are a fifth smaller for it. */
-static int encode_payload(importer *im, const xs__value *vals, int key_only)
+static int encode_payload(importer *im, const xs__store_value *vals, int key_only)
 {
-    const xs__table_def *d = im->def;
+    const xs__store_table_schema *d = im->def;
     im->pay_len = 0;
     for (size_t i = 0; i < d->n_cols; i++) {
-        xs__value v = vals[i];
+        xs__store_value v = vals[i];
         int part = im->key_part[i], is_key = part >= 0;
         int derived = is_key && part_kind(im, (size_t)part) != PART_TEXT;
         if (key_only && !is_key) v.type = XS__V_NULL;
@@ -1246,13 +1246,13 @@ static uint32_t get_be32(const char *p)
 
 /* Decodes a record into vals (text borrowed from the record, the reference
  * sets or dates[]). */
-static void decode_payload(const importer *im, const xs__isort_rec *r, xs__value *vals,
+static void decode_payload(const importer *im, const xs__io_isort_rec *r, xs__store_value *vals,
                            char dates[][11])
 {
-    const xs__table_def *d = im->def;
+    const xs__store_table_schema *d = im->def;
     const char *p = r->payload;
     for (size_t i = 0; i < d->n_cols; i++) {
-        xs__value *v = &vals[i];
+        xs__store_value *v = &vals[i];
         memset(v, 0, sizeof *v);
         unsigned char t = (unsigned char)*p++;
         if (t == FROM_KEY) {
@@ -1282,7 +1282,7 @@ static void decode_payload(const importer *im, const xs__isort_rec *r, xs__value
     /* the parts of the key that the payload left out */
     const char *k = r->key;
     for (size_t part = 0; part < d->n_key; part++) {
-        xs__value *v = &vals[d->key[part]];
+        xs__store_value *v = &vals[d->key[part]];
         int kind = part_kind(im, part);
         if (kind == PART_CUSTOMER || kind == PART_PRODUCT) {
             const keyset *set = &im->refs[kind];
@@ -1388,7 +1388,7 @@ static int og_put(importer *im, size_t *o, size_t i, const char *s, size_t len)
 
 /* Is part i of the order kept in im->og (starting at *o) equal to v? Moves
  * *o past it. */
-static int og_same(const importer *im, size_t *o, size_t i, const xs__value *v)
+static int og_same(const importer *im, size_t *o, size_t i, const xs__store_value *v)
 {
     int same = v->len == im->og_len[i] && (!v->len || !memcmp(im->og + *o, v->s, v->len));
     *o += im->og_len[i];
@@ -1399,14 +1399,14 @@ static int og_same(const importer *im, size_t *o, size_t i, const xs__value *v)
  * key order: its customer references are known, and an order's line has
  * the customer and date of the line before when both are of one order.
  * Returns XS_OK, RESTART (an error: im->opt_failed set) or XS_ENOMEM. */
-static int check_written(importer *im, const xs__value *vals, xs_error *err)
+static int check_written(importer *im, const xs__store_value *vals, xs_error *err)
 {
     if (!im->optimistic) return XS_OK;
-    const xs__table_spec *sp = im->spec;
+    const xs__io_table_spec *sp = im->spec;
     if (im->defer_cust)
         for (size_t j = 0; j < sp->n_fields; j++) {
             if (!(sp->fields[j].flags & XS__REF_CUSTOMER)) continue;
-            const xs__value *v = &vals[j];
+            const xs__store_value *v = &vals[j];
             if (v->type != XS__V_TEXT || !v->len) continue;
             if (seek_customer(im, v->s, v->len) == KS_NONE) {
                 if (im->oom)
@@ -1416,7 +1416,7 @@ static int check_written(importer *im, const xs__value *vals, xs_error *err)
             }
         }
     if (im->heads) {
-        const xs__value *oid = &vals[im->f_oid], *cust = &vals[im->f_cust],
+        const xs__store_value *oid = &vals[im->f_oid], *cust = &vals[im->f_cust],
                         *date = &vals[im->f_date];
         size_t o = 0;
         if (im->og_have && og_same(im, &o, 0, oid)) {
@@ -1437,9 +1437,9 @@ static int check_written(importer *im, const xs__value *vals, xs_error *err)
 }
 
 /* Writes one record's row (a new key) to the store. */
-static int write_rec(importer *im, const xs__isort_rec *r, xs_error *err)
+static int write_rec(importer *im, const xs__io_isort_rec *r, xs_error *err)
 {
-    xs__value vals[MAX_FIELDS + 1], parts[8];
+    xs__store_value vals[MAX_FIELDS + 1], parts[8];
     char dates[8][11];
     decode_payload(im, r, vals, dates);
     int rc = check_written(im, vals, err);
@@ -1459,7 +1459,7 @@ typedef struct drain_ctx {
     xs_error *err;
 } drain_ctx;
 
-static int drain_one(void *ctx, const xs__isort_rec *r)
+static int drain_one(void *ctx, const xs__io_isort_rec *r)
 {
     drain_ctx *c = ctx;
     if (!c->im->writing || (r->flags & SORT_BAD)) return XS_OK;
@@ -1469,21 +1469,21 @@ static int drain_one(void *ctx, const xs__isort_rec *r)
 /* Hands the current row to the sorter (bad: a rejected row; either way,
  * once the import cannot succeed, a row is kept for its key only). Returns
  * XS_OK, RESTART or a fatal code. */
-static int sort_add(importer *im, const xs__value *vals, const int32_t *days, long line,
+static int sort_add(importer *im, const xs__store_value *vals, const int32_t *days, long line,
                     int bad, xs_error *err)
 {
     size_t klen = sort_key(im, vals, days);
     if (klen == (size_t)-1)
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    if (xs__isort_drained(im->sorter)) {
+    if (xs__io_isort_drained(im->sorter)) {
         /* a full buffer in key order went to the store: while keys keep
          * increasing, rows follow it directly */
-        int rc = xs__isort_note(im->sorter, im->sk, klen);
+        int rc = xs__io_isort_note(im->sorter, im->sk, klen);
         if (rc < 0) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
         if (!rc) return RESTART;
         if (!im->writing || bad) return XS_OK;
         if ((rc = check_written(im, vals, err)) < 0) return rc;
-        xs__value parts[8];
+        xs__store_value parts[8];
         for (size_t k = 0; k < im->def->n_key; k++)
             parts[k] = vals[im->def->key[k]];
         size_t kl = encode_key(im, parts, im->def->n_key);
@@ -1498,29 +1498,29 @@ static int sort_add(importer *im, const xs__value *vals, const int32_t *days, lo
     uint32_t l32 = line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : UINT32_MAX;
     for (;;) {
         int full = 0;
-        int rc = xs__isort_add(im->sorter, im->sk, klen, l32, bad ? SORT_BAD : 0, im->pay,
+        int rc = xs__io_isort_add(im->sorter, im->sk, klen, l32, bad ? SORT_BAD : 0, im->pay,
                                im->pay_len, &full, err);
         if (rc < 0) return rc;
         if (!full) break;
         /* every key so far in order: the buffer goes to the store as it is */
         drain_ctx c = {im, err};
-        if ((rc = xs__isort_drain(im->sorter, drain_one, &c)) < 0) return rc;
+        if ((rc = xs__io_isort_drain(im->sorter, drain_one, &c)) < 0) return rc;
     }
-    if (xs__isort_drained(im->sorter) && !xs__isort_in_order(im->sorter)) return RESTART;
+    if (xs__io_isort_drained(im->sorter) && !xs__io_isort_in_order(im->sorter)) return RESTART;
     return XS_OK;
 }
 
 /* Keeps a duplicate-key error for the report at the end (in line order). */
-static int add_dup(importer *im, const xs__isort_rec *r, long first)
+static int add_dup(importer *im, const xs__io_isort_rec *r, long first)
 {
-    xs__value vals[MAX_FIELDS + 1];
+    xs__store_value vals[MAX_FIELDS + 1];
     char dates[8][11];
     decode_payload(im, r, vals, dates);
-    const xs__table_def *d = im->def;
+    const xs__store_table_schema *d = im->def;
     char shown[400];
     size_t o = 0;
     for (size_t k = 0; k < d->n_key && o < sizeof shown; k++) {
-        const xs__value *v = &vals[d->key[k]];
+        const xs__store_value *v = &vals[d->key[k]];
         if (k) o += (size_t)snprintf(shown + o, sizeof shown - o, ", ");
         if (o < sizeof shown)
             xs__error_quote(shown + o, sizeof shown - o, v->s ? v->s : "", v->len);
@@ -1564,14 +1564,14 @@ static void trim_dups(importer *im)
  */
 static int finish_sorted(importer *im, xs_error *err)
 {
-    int rc = xs__isort_finish(im->sorter, err);
+    int rc = xs__io_isort_finish(im->sorter, err);
     if (rc < 0) return rc;
     char *prev = NULL;
     size_t prev_len = 0, prev_cap = 0;
     long first = 0;
     int have = 0;
-    xs__isort_rec r;
-    while ((rc = xs__isort_next(im->sorter, &r, err)) > 0) {
+    xs__io_isort_rec r;
+    while ((rc = xs__io_isort_next(im->sorter, &r, err)) > 0) {
         if (have && r.klen == prev_len && !memcmp(r.key, prev, prev_len)) {
             if (im->optimistic) {
                 im->opt_failed = 1;
@@ -1627,14 +1627,14 @@ static uint32_t ref_after_last(const importer *im, int r, const char *s, size_t 
  * rejected row) or a fatal code. */
 static int process_row(importer *im, const xs__field *fields, long line, xs_error *err)
 {
-    const xs__table_spec *sp = im->spec;
+    const xs__io_table_spec *sp = im->spec;
     size_t n = in_n_fields(im);
     int rc = map_fields(im, n, err);
     if (rc == XS_ENOMEM) return rc;
     if (im->opt_failed) return RESTART;
     if (rc < 0) return xs__error_set(err, XS_EREJECT, im->path, 1, NULL, "bad header");
 
-    xs__value vals[MAX_FIELDS + 1];
+    xs__store_value vals[MAX_FIELDS + 1];
     int32_t days[MAX_FIELDS];
     int ok[MAX_FIELDS];
     const char *raw[MAX_FIELDS];
@@ -1648,7 +1648,7 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
     prefetch_row(im, fields, n, pre_ref, &pre_key, &pre_order);
 
     for (size_t j = 0; j < sp->n_fields; j++) {
-        const xs__field_spec *f = &sp->fields[j];
+        const xs__io_field_spec *f = &sp->fields[j];
         long i = im->col_of[j];
         const xs__field *fd = i >= 0 && (size_t)i < n ? &fields[i] : NULL;
         raw[j] = fd && fd->present ? fd->ptr : NULL;
@@ -1675,7 +1675,7 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
                 continue;
             }
         }
-        if (xs__validate_value(f, s, len, im->st->money_scale, &vals[j], &days[j],
+        if (xs__io_validate_value(f, s, len, im->st->money_scale, &vals[j], &days[j],
                                scratch[j], msg, sizeof msg) < 0) {
             report(im, line, f->name, "%s", msg);
             ok[j] = 0;
@@ -1707,12 +1707,12 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
         }
     }
     rowctx rctx = {im, line, ok};
-    xs__validate_row(im->o.table, vals, days, ok, raw, raw_len, row_rule_report, &rctx);
+    xs__io_validate_row(im->o.table, vals, days, ok, raw, raw_len, row_rule_report, &rctx);
 
     /* the key: duplicate in the file? already in the store? */
-    const xs__table_def *d = im->def;
+    const xs__store_table_schema *d = im->def;
     int key_ok = 1, exists = 0;
-    xs__value parts[8];
+    xs__store_value parts[8];
     for (size_t k = 0; k < d->n_key; k++) {
         key_ok &= ok[d->key[k]];
         parts[k] = vals[d->key[k]];
@@ -1781,7 +1781,7 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
     if (!im->writing && !im->sorter) return XS_OK;
     int has_attrs = im->writing && build_attrs(im, fields, n);
     if (im->oom) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    xs__value *a = &vals[sp->n_fields];
+    xs__store_value *a = &vals[sp->n_fields];
     memset(a, 0, sizeof *a);
     if (has_attrs) {
         a->type = XS__V_TEXT;
@@ -1817,8 +1817,8 @@ static void add_staged(importer *im)
 static void importer_free(importer *im)
 {
     xs__store_writer_free(im->w);
-    xs__writer_abort(im->rej);
-    xs__reader_close(im->rd);
+    xs__io_writer_abort(im->rej);
+    xs__io_reader_close(im->rd);
     ks_free(&im->keys);
     ks_free(&im->refs[0]);
     ks_free(&im->refs[1]);
@@ -1834,7 +1834,7 @@ static void importer_free(importer *im)
     xs__free(im->spec_of);
     xs__free(im->in_name);
     xs__free(im->maps);
-    xs__isort_free(im->sorter);
+    xs__io_isort_free(im->sorter);
     xs__free(im->sk);
     xs__free(im->pay);
     xs__free(im->og);
@@ -1845,7 +1845,7 @@ static void importer_free(importer *im)
 
 /* Checks that the validation spec and the store table agree (a programmer
  * error otherwise). */
-static int spec_matches(const xs__table_spec *sp, const xs__table_def *d)
+static int spec_matches(const xs__io_table_spec *sp, const xs__store_table_schema *d)
 {
     if (sp->n_fields + 1 != d->n_cols || sp->n_fields > MAX_FIELDS) return 0;
     for (size_t i = 0; i < sp->n_fields; i++)
@@ -1879,7 +1879,7 @@ static int importer_init(importer *im, xs_store *st, const char *path,
     im->writing = 1;
     for (size_t j = 0; j < MAX_FIELDS; j++)
         im->col_of[j] = -1;
-    im->spec = xs__validate_spec(t);
+    im->spec = xs__io_validate_spec(t);
     im->def = xs__store_table_def(t);
     if (!st || !path || !im->spec || !im->def)
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no store, file or table");
@@ -1932,15 +1932,15 @@ static int import_file(xs_store *st, const char *path, const xs_import_options *
                             err)) < 0)
         goto cleanup;
     im.quiet_until = quiet_until;
-    if (im.o.currency && (rc = xs__import_parse_currency(im.o.currency, code, &digits, err)) < 0)
+    if (im.o.currency && (rc = xs__io_import_parse_currency(im.o.currency, code, &digits, err)) < 0)
         goto cleanup;
     xs_io_format f = im.o.format == XS_IO_AUTO ? xs_io_format_of_path(path) : im.o.format;
     im.fmt = f == XS_IO_JSONL ? XS_INPUT_JSONL : XS_INPUT_CSV;
 
-    if ((rc = xs__reader_open(&im.rd, path, im.fmt, im.o.delimiter, err)) < 0)
+    if ((rc = xs__io_reader_open(&im.rd, path, im.fmt, im.o.delimiter, err)) < 0)
         goto cleanup;
-    xs__reader_set_max_field(im.rd, im.o.max_field_bytes);
-    rc = map_fields(&im, xs__reader_n_fields(im.rd), err);
+    xs__io_reader_set_max_field(im.rd, im.o.max_field_bytes);
+    rc = map_fields(&im, xs__io_reader_n_fields(im.rd), err);
     if (rc == XS_OK && im.fmt == XS_INPUT_CSV) rc = check_required(&im);
     if (rc == XS_EREJECT) goto rejected;
     if (rc < 0) goto cleanup;
@@ -1959,13 +1959,13 @@ static int import_file(xs_store *st, const char *path, const xs_import_options *
         dropped = rc > 0;
         /* nothing to update: rows go in key order, duplicates found by sorting */
         if (try_sort && !im.o.skip_bad_rows &&
-            (rc = xs__isort_new(&im.sorter, st->sort_run_bytes, err)) < 0)
+            (rc = xs__io_isort_new(&im.sorter, st->sort_run_bytes, err)) < 0)
             goto cleanup;
         im.optimistic = im.sorter && try_sort == SORT_OPTIMISTIC;
         /* PostgreSQL: a file in key order starts its COPY after 4 MiB of
          * rows, so the server works while the rest is read (SQLite writes
          * in the same process: nothing to overlap) */
-        if (im.sorter && st->pg) xs__isort_drain_at(im.sorter, (size_t)4 << 20);
+        if (im.sorter && st->pg) xs__io_isort_drain_at(im.sorter, (size_t)4 << 20);
     }
     if (!im.optimistic && im.defer_cust) {
         im.defer_cust = 0; /* every customer is looked up while reading */
@@ -1981,7 +1981,7 @@ static int import_file(xs_store *st, const char *path, const xs_import_options *
         const xs__field *fields;
         long line;
         xs_error rerr; /* set by the reader only when it fails */
-        int r = xs__reader_next(im.rd, &fields, &line, &rerr);
+        int r = xs__io_reader_next(im.rd, &fields, &line, &rerr);
         if (r == 0) break;
         im.res.read++;
         if (r < 0) {
@@ -2009,7 +2009,7 @@ static int import_file(xs_store *st, const char *path, const xs_import_options *
              * unknown, and sizing it for a slot per line took 128 MB at
              * 4.4M lines) */
             unsigned long long done, total;
-            xs__reader_progress(im.rd, &done, &total);
+            xs__io_reader_progress(im.rd, &done, &total);
             im.reserved = 1;
             if (done && total > done && !im.sorter) {
                 double rows = (double)total / (double)done * 1024.0 * 1.05;
@@ -2021,7 +2021,7 @@ static int import_file(xs_store *st, const char *path, const xs_import_options *
         }
         if (im.o.on_progress && im.res.read % PROGRESS_EVERY == 0) {
             unsigned long long done, total;
-            xs__reader_progress(im.rd, &done, &total);
+            xs__io_reader_progress(im.rd, &done, &total);
             im.o.on_progress(im.o.progress_ctx, im.res.read, done, total);
         }
     }
@@ -2033,10 +2033,10 @@ static int import_file(xs_store *st, const char *path, const xs_import_options *
     if (im.o.skip_bad_rows && im.o.reject_path) {
         if ((rc = open_reject(&im, err)) < 0)
             goto cleanup; /* header only when no rejects */
-        xs__writer *rej = im.rej;
+        xs__io_writer *rej = im.rej;
         im.rej = NULL;
         /* the reject file is complete before the commit, renamed in place by close */
-        if ((rc = xs__writer_close(rej, err)) < 0) goto cleanup;
+        if ((rc = xs__io_writer_close(rej, err)) < 0) goto cleanup;
     }
     if ((rc = xs__store_commit(st, err)) < 0) {
         if (im.o.skip_bad_rows && im.o.reject_path) unlink(im.o.reject_path);
@@ -2162,12 +2162,12 @@ int xs_import_records(xs_store *st, const xs_import_rows *tables, size_t n_table
     unsigned seen = 0;
     for (size_t t = 0; t < n_tables; t++) {
         unsigned bit = 1u << ((unsigned)tables[t].table & 31u);
-        if ((seen & bit) && xs__validate_spec(tables[t].table))
+        if ((seen & bit) && xs__io_validate_spec(tables[t].table))
             return xs__error_set(err, XS_EINVAL, NULL, 0, NULL,
                                  "table %s appears twice in the batch",
                                  xs_table_name(tables[t].table));
         seen |= bit;
-        if (!xs__validate_spec(tables[t].table) ||
+        if (!xs__io_validate_spec(tables[t].table) ||
             (tables[t].n_names && !tables[t].names) ||
             (tables[t].n_rows && tables[t].n_names && !tables[t].values))
             return xs__error_set(err, XS_EINVAL, NULL, 0, NULL,
@@ -2180,7 +2180,7 @@ int xs_import_records(xs_store *st, const xs_import_rows *tables, size_t n_table
     int digits = -1, rc, in_tx = 0;
     unsigned long long n_errors = 0, n_bad_rows = 0;
     if (opts && opts->currency &&
-        (rc = xs__import_parse_currency(opts->currency, code, &digits, err)) < 0)
+        (rc = xs__io_import_parse_currency(opts->currency, code, &digits, err)) < 0)
         return rc;
     if ((rc = xs__store_begin(st, err)) < 0) return rc;
     in_tx = 1;

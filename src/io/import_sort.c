@@ -18,7 +18,7 @@
  *
  * Files already in key order (what `xsell gen` and most exports write) never
  * spill: while every key is greater than the one before, a full buffer is
- * handed back to the caller in order (xs__isort_drain) instead.
+ * handed back to the caller in order (xs__io_isort_drain) instead.
  *
  * A spill runs on a second thread: the full buffer and its index go to a
  * spill thread, which sorts and writes them, while the caller fills a
@@ -62,10 +62,10 @@ typedef struct run {
     size_t cap, len, at; /* buffered bytes buf[at .. len) */
     int mem;             /* the last run: the buffer itself, through the index */
     size_t n_idx, i;     /* ... its number of entries and position */
-    xs__isort_rec cur;
+    xs__io_isort_rec cur;
 } run;
 
-struct xs__isort {
+struct xs__io_isort {
     size_t budget;
     size_t drain_at; /* in order: buffer bytes handed over early (0: full) */
     char *buf;
@@ -124,7 +124,7 @@ static uint64_t be_word(const char *p, size_t len)
 }
 
 /* Parses the record at p (REC_HEAD bytes and more available). */
-static void parse_rec(const char *p, xs__isort_rec *r)
+static void parse_rec(const char *p, xs__io_isort_rec *r)
 {
     uint32_t total = get_u32(p);
     uint16_t klen;
@@ -138,10 +138,10 @@ static void parse_rec(const char *p, xs__isort_rec *r)
 }
 
 /* Contract in import_sort.h. */
-int xs__isort_new(xs__isort **out, size_t budget, xs_error *err)
+int xs__io_isort_new(xs__io_isort **out, size_t budget, xs_error *err)
 {
     *out = NULL;
-    xs__isort *s = xs__calloc(1, sizeof *s);
+    xs__io_isort *s = xs__calloc(1, sizeof *s);
     if (!s) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     s->budget = budget ? budget : DEFAULT_BUDGET;
     s->in_order = 1;
@@ -150,10 +150,10 @@ int xs__isort_new(xs__isort **out, size_t budget, xs_error *err)
     return XS_OK;
 }
 
-static int spill_wait(xs__isort *s, xs_error *err);
+static int spill_wait(xs__io_isort *s, xs_error *err);
 
 /* Contract in import_sort.h. */
-void xs__isort_free(xs__isort *s)
+void xs__io_isort_free(xs__io_isort *s)
 {
     if (!s) return;
     spill_wait(s, NULL); /* an abandoned import: the thread still writes */
@@ -172,25 +172,25 @@ void xs__isort_free(xs__isort *s)
 }
 
 /* Contract in import_sort.h. */
-void xs__isort_drain_at(xs__isort *s, size_t bytes)
+void xs__io_isort_drain_at(xs__io_isort *s, size_t bytes)
 {
     s->drain_at = bytes;
 }
 
 /* Contract in import_sort.h. */
-int xs__isort_in_order(const xs__isort *s)
+int xs__io_isort_in_order(const xs__io_isort *s)
 {
     return s->in_order;
 }
 
 /* Contract in import_sort.h. */
-int xs__isort_drained(const xs__isort *s)
+int xs__io_isort_drained(const xs__io_isort *s)
 {
     return s->drained;
 }
 
 /* Contract in import_sort.h. */
-size_t xs__isort_n_runs(const xs__isort *s)
+size_t xs__io_isort_n_runs(const xs__io_isort *s)
 {
     return s->n_runs;
 }
@@ -290,14 +290,14 @@ static int write_run(FILE *tmp, const char *buf, ent *idx, size_t n, xs_error *e
 
 static void *spill_main(void *arg)
 {
-    xs__isort *s = arg;
+    xs__io_isort *s = arg;
     s->job_rc = write_run(s->tmp, s->job_buf, s->job_idx, s->job_n, &s->job_err);
     return NULL;
 }
 
 /* Waits for the spill thread, if one runs; returns its outcome (its error
  * copied to err). */
-static int spill_wait(xs__isort *s, xs_error *err)
+static int spill_wait(xs__io_isort *s, xs_error *err)
 {
     if (!s->th_running) return XS_OK;
     pthread_join(s->th, NULL);
@@ -308,7 +308,7 @@ static int spill_wait(xs__isort *s, xs_error *err)
 
 /* Sorts the buffer and appends it to the temporary file as a run: on the
  * spill thread, the caller going on with the spare buffer, when it can. */
-static int spill(xs__isort *s, xs_error *err)
+static int spill(xs__io_isort *s, xs_error *err)
 {
     if (!s->n) return XS_OK;
     int rc = spill_wait(s, err); /* the previous run is written (one at a time) */
@@ -367,7 +367,7 @@ static int spill(xs__isort *s, xs_error *err)
 }
 
 /* Contract in import_sort.h. */
-int xs__isort_add(xs__isort *s, const char *key, size_t klen, uint32_t line,
+int xs__io_isort_add(xs__io_isort *s, const char *key, size_t klen, uint32_t line,
                   unsigned flags, const char *payload, size_t plen, int *full,
                   xs_error *err)
 {
@@ -430,7 +430,7 @@ int xs__isort_add(xs__isort *s, const char *key, size_t klen, uint32_t line,
 }
 
 /* Contract in import_sort.h. */
-int xs__isort_note(xs__isort *s, const char *key, size_t klen)
+int xs__io_isort_note(xs__io_isort *s, const char *key, size_t klen)
 {
     int c = memcmp(s->last, key, s->last_len < klen ? s->last_len : klen);
     if (!(c < 0 || (c == 0 && s->last_len < klen))) {
@@ -444,13 +444,13 @@ int xs__isort_note(xs__isort *s, const char *key, size_t klen)
 }
 
 /* Contract in import_sort.h. */
-int xs__isort_drain(xs__isort *s, int (*fn)(void *ctx, const xs__isort_rec *r),
+int xs__io_isort_drain(xs__io_isort *s, int (*fn)(void *ctx, const xs__io_isort_rec *r),
                     void *ctx)
 {
     int rc = XS_OK;
     s->drained = 1;
     for (size_t off = 0; off < s->len && rc == XS_OK;) {
-        xs__isort_rec r;
+        xs__io_isort_rec r;
         parse_rec(s->buf + off, &r);
         off += get_u32(s->buf + off);
         rc = fn(ctx, &r);
@@ -465,16 +465,16 @@ int xs__isort_drain(xs__isort *s, int (*fn)(void *ctx, const xs__isort_rec *r),
 /* ---------------------------------------------------------------------- */
 
 /* Key order of the current records of runs a and b; ties: the earlier run. */
-static int run_cmp(const xs__isort *s, size_t a, size_t b)
+static int run_cmp(const xs__io_isort *s, size_t a, size_t b)
 {
-    const xs__isort_rec *x = &s->runs[a].cur, *y = &s->runs[b].cur;
+    const xs__io_isort_rec *x = &s->runs[a].cur, *y = &s->runs[b].cur;
     int c = memcmp(x->key, y->key, x->klen < y->klen ? x->klen : y->klen);
     if (c) return c;
     if (x->klen != y->klen) return x->klen < y->klen ? -1 : 1;
     return a < b ? -1 : a > b;
 }
 
-static void heap_down(xs__isort *s, size_t i)
+static void heap_down(xs__io_isort *s, size_t i)
 {
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, m = i;
@@ -490,7 +490,7 @@ static void heap_down(xs__isort *s, size_t i)
 
 /* Moves run i to its next record: returns 1, 0 when it has no more, or an
  * error code. */
-static int run_advance(xs__isort *s, size_t i, xs_error *err)
+static int run_advance(xs__io_isort *s, size_t i, xs_error *err)
 {
     run *r = &s->runs[i];
     if (r->mem) {
@@ -533,7 +533,7 @@ static int run_advance(xs__isort *s, size_t i, xs_error *err)
 }
 
 /* Contract in import_sort.h. */
-int xs__isort_finish(xs__isort *s, xs_error *err)
+int xs__io_isort_finish(xs__io_isort *s, xs_error *err)
 {
     int rc0 = spill_wait(s, err); /* the last spilled run is written */
     if (rc0 < 0) return rc0;
@@ -566,7 +566,7 @@ int xs__isort_finish(xs__isort *s, xs_error *err)
 }
 
 /* Contract in import_sort.h. */
-int xs__isort_next(xs__isort *s, xs__isort_rec *r, xs_error *err)
+int xs__io_isort_next(xs__io_isort *s, xs__io_isort_rec *r, xs_error *err)
 {
     if (s->popped >= 0) {
         /* the record returned last is no longer needed: advance its run */

@@ -8,8 +8,8 @@
  * line it came from, a flag byte and a payload. Records are collected in a
  * buffer of bounded size; a full buffer is sorted and written to a temporary
  * file as a run, unless every key so far came in strictly increasing order,
- * in which case the caller may take the buffer as it is (xs__isort_drain).
- * At the end the runs are merged: xs__isort_next() returns every record in
+ * in which case the caller may take the buffer as it is (xs__io_isort_drain).
+ * At the end the runs are merged: xs__io_isort_next() returns every record in
  * key order, equal keys in the order they were added.
  */
 #ifndef XS_IMPORT_SORT_H
@@ -20,56 +20,56 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct xs__isort xs__isort;
+typedef struct xs__io_isort xs__io_isort;
 
-/* One record as returned by xs__isort_next / xs__isort_drain (borrowed,
+/* One record as returned by xs__io_isort_next / xs__io_isort_drain (borrowed,
  * valid until the next call). */
-typedef struct xs__isort_rec {
+typedef struct xs__io_isort_rec {
     const char *key;
     size_t klen;
     uint32_t line;
     unsigned flags;
     const char *payload;
     size_t plen;
-} xs__isort_rec;
+} xs__io_isort_rec;
 
 /*
  * A new sorter using at most about budget bytes of memory for its buffer and
- * index (0: the default, 48 MiB). Caller frees with xs__isort_free().
+ * index (0: the default, 48 MiB). Caller frees with xs__io_isort_free().
  * Returns XS_OK or XS_ENOMEM.
  */
-int xs__isort_new(xs__isort **out, size_t budget, xs_error *err);
-void xs__isort_free(xs__isort *s);
+int xs__io_isort_new(xs__io_isort **out, size_t budget, xs_error *err);
+void xs__io_isort_free(xs__io_isort *s);
 
 /*
  * Adds a record (bytes copied). klen < 65536, flags < 256. When the buffer
  * is full it is sorted and spilled to a temporary file, or, while every key
  * so far was greater than the one before, *full is set to 1 and the record
- * is not added: the caller drains the buffer (xs__isort_drain) and adds it
+ * is not added: the caller drains the buffer (xs__io_isort_drain) and adds it
  * again. Returns XS_OK, XS_ENOMEM or XS_EIO.
  */
-int xs__isort_add(xs__isort *s, const char *key, size_t klen, uint32_t line,
+int xs__io_isort_add(xs__io_isort *s, const char *key, size_t klen, uint32_t line,
                   unsigned flags, const char *payload, size_t plen, int *full,
                   xs_error *err);
 
-/* While keys come in order, report the buffer full (see xs__isort_add) once
+/* While keys come in order, report the buffer full (see xs__io_isort_add) once
  * it holds `bytes` of records instead of at the budget (0: at the budget),
  * so that a caller streaming to a server starts sending early. */
-void xs__isort_drain_at(xs__isort *s, size_t bytes);
+void xs__io_isort_drain_at(xs__io_isort *s, size_t bytes);
 
 /* 1 while every key added (drained ones included) was greater than the one
  * before, in byte order. */
-int xs__isort_in_order(const xs__isort *s);
+int xs__io_isort_in_order(const xs__io_isort *s);
 
 /* 1 once records were drained (taken by the caller in order, see above). */
-int xs__isort_drained(const xs__isort *s);
+int xs__io_isort_drained(const xs__io_isort *s);
 
 /*
  * Takes the buffered records in the order they were added (only while
- * xs__isort_in_order): calls fn for each, then empties the buffer. fn
+ * xs__io_isort_in_order): calls fn for each, then empties the buffer. fn
  * returns XS_OK or a negative code that stops the drain (returned).
  */
-int xs__isort_drain(xs__isort *s, int (*fn)(void *ctx, const xs__isort_rec *r),
+int xs__io_isort_drain(xs__io_isort *s, int (*fn)(void *ctx, const xs__io_isort_rec *r),
                     void *ctx);
 
 /*
@@ -78,17 +78,17 @@ int xs__isort_drain(xs__isort *s, int (*fn)(void *ctx, const xs__isort_rec *r),
  * than the last key, 0 when not (the sorter is then out of order), or
  * XS_ENOMEM.
  */
-int xs__isort_note(xs__isort *s, const char *key, size_t klen);
+int xs__io_isort_note(xs__io_isort *s, const char *key, size_t klen);
 
 /* Ends adding: sorts the buffer and prepares the merge of the runs.
  * Returns XS_OK, XS_ENOMEM or XS_EIO. */
-int xs__isort_finish(xs__isort *s, xs_error *err);
+int xs__io_isort_finish(xs__io_isort *s, xs_error *err);
 
 /* The next record in key order (equal keys: first added first). Returns 1,
  * 0 at the end, or XS_ENOMEM / XS_EIO. */
-int xs__isort_next(xs__isort *s, xs__isort_rec *r, xs_error *err);
+int xs__io_isort_next(xs__io_isort *s, xs__io_isort_rec *r, xs_error *err);
 
 /* Runs written to the temporary file so far (for tests and statistics). */
-size_t xs__isort_n_runs(const xs__isort *s);
+size_t xs__io_isort_n_runs(const xs__io_isort *s);
 
 #endif

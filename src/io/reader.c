@@ -1,7 +1,7 @@
 /*
  * reader.c — the record readers of reader.h: RFC 4180 CSV and JSON Lines.
  *
- * The importer calls xs__reader_next() once per input row, so this file is on
+ * The importer calls xs__io_reader_next() once per input row, so this file is on
  * the hot path of every import. Both formats share one block buffer: the file
  * is read with read(2) in large blocks (1 MiB by default) and records are
  * parsed in place. Field values point into the buffer; nothing is allocated
@@ -39,7 +39,7 @@
  * Text values are C strings further on (the store binds them as such), so a
  * value holding a NUL byte (a raw byte in CSV, "\u0000" in JSON) is rejected
  * rather than silently cut short, and so is a value longer than the field
- * limit (xs__reader_set_max_field; 1 MiB by default). Both are per-record
+ * limit (xs__io_reader_set_max_field; 1 MiB by default). Both are per-record
  * errors naming the column: FILE:LINE: COLUMN: message. CSV finds NUL bytes
  * like it finds non-ASCII ones, with one cached memchr per stretch of buffer.
  */
@@ -68,8 +68,8 @@ enum { REC_OK = 1, REC_EOF, REC_MORE, REC_BLANK, REC_UNTERMINATED };
 
 static size_t buffer_size = DEFAULT_BUFFER;
 
-struct xs__reader {
-    xs__input_format fmt;
+struct xs__io_reader {
+    xs__io_input_format fmt;
     char delim;
     int fd;
     char *path;
@@ -100,7 +100,7 @@ struct xs__reader {
     unsigned long long rec_off;  /* JSONL: file offset of the last line read */
 };
 
-void xs__reader_test_buffer_size(size_t n)
+void xs__io_reader_test_buffer_size(size_t n)
 {
     buffer_size = n ? n : DEFAULT_BUFFER;
 }
@@ -173,7 +173,7 @@ static long count_lf(const char *s, const char *e)
  * is full, and reads one more block. Sets eof when read(2) returns 0.
  * Returns XS_OK, XS_ENOMEM or XS_EIO (err set).
  */
-static int refill(xs__reader *r, xs_error *err)
+static int refill(xs__io_reader *r, xs_error *err)
 {
     if (r->pos > 0) {
         memmove(r->buf, r->buf + r->pos, r->end - r->pos);
@@ -205,7 +205,7 @@ static int refill(xs__reader *r, xs_error *err)
  * blank lines), 0 when not (and remembers where the first other byte is),
  * or a negative XS_E* code. pos is kept.
  */
-static int rest_is_blank(xs__reader *r, xs_error *err)
+static int rest_is_blank(xs__io_reader *r, xs_error *err)
 {
     size_t i = r->pos;
     for (;;) {
@@ -226,7 +226,7 @@ static int rest_is_blank(xs__reader *r, xs_error *err)
 }
 
 /* Makes room for field index k (header mode only). */
-static int ensure_fields(xs__reader *r, size_t n)
+static int ensure_fields(xs__io_reader *r, size_t n)
 {
     if (n <= r->cap_fields) return XS_OK;
     size_t old = r->cap_fields;
@@ -253,7 +253,7 @@ typedef struct rec_info {
 } rec_info;
 
 /* Stores field k when there is room; in header mode makes room. */
-static inline int put_field(xs__reader *r, size_t k, const char *p, size_t len, int present)
+static inline int put_field(xs__io_reader *r, size_t k, const char *p, size_t len, int present)
 {
     if (k >= r->cap_fields) {
         if (!r->header_mode) return XS_OK;
@@ -266,14 +266,14 @@ static inline int put_field(xs__reader *r, size_t k, const char *p, size_t len, 
 }
 
 /* Clears the "needs unescaping" marks (present == 2) of fields [0, n). */
-static void clear_marks(xs__reader *r, size_t n)
+static void clear_marks(xs__io_reader *r, size_t n)
 {
     if (n > r->cap_fields) n = r->cap_fields;
     for (size_t i = 0; i < n; i++) r->fields[i].present = 1;
 }
 
 /* Collapses doubled quotes in place in the marked fields of [0, n). */
-static void unescape_marked(xs__reader *r, size_t n)
+static void unescape_marked(xs__io_reader *r, size_t n)
 {
     if (n > r->cap_fields) n = r->cap_fields;
     for (size_t i = 0; i < n; i++) {
@@ -295,7 +295,7 @@ static void unescape_marked(xs__reader *r, size_t n)
  * Returns REC_OK (ri filled), REC_MORE (needs more data; nothing changed),
  * REC_UNTERMINATED or XS_ENOMEM.
  */
-static int parse_quoted(xs__reader *r, rec_info *ri)
+static int parse_quoted(xs__io_reader *r, rec_info *ri)
 {
     const char delim = r->delim;
     const char *const b = r->buf;
@@ -407,7 +407,7 @@ out:
  * flags every zero byte (plus, through borrows, possibly bytes above one, so
  * each flagged byte is checked).
  */
-static size_t split_line(xs__reader *r, const char *p, const char *lim, const char **nl,
+static size_t split_line(xs__io_reader *r, const char *p, const char *lim, const char **nl,
                          const char **last)
 {
     const char delim = r->delim;
@@ -460,7 +460,7 @@ static size_t split_line(xs__reader *r, const char *p, const char *lim, const ch
  * REC_BLANK (an empty line that may start the trailing blank lines),
  * REC_UNTERMINATED or XS_ENOMEM.
  */
-static int parse_csv(xs__reader *r, rec_info *ri)
+static int parse_csv(xs__io_reader *r, rec_info *ri)
 {
     const char *const b = r->buf;
     const size_t pos = r->pos;
@@ -519,7 +519,7 @@ static int parse_csv(xs__reader *r, rec_info *ri)
  * max_field. Returns 1 or XS_EPARSE with err set, naming the column (in the
  * header row, its number).
  */
-static int check_values(xs__reader *r, size_t n, int nul, long at, xs_error *err)
+static int check_values(xs__io_reader *r, size_t n, int nul, long at, xs_error *err)
 {
     if (n > r->cap_fields) n = r->cap_fields;
     for (size_t i = 0; i < n; i++) {
@@ -544,7 +544,7 @@ static int check_values(xs__reader *r, size_t n, int nul, long at, xs_error *err
  * Reads one CSV record (header_mode: any number of fields). Returns 1, 0 at
  * the end, or a negative code with err set.
  */
-static int next_csv(xs__reader *r, long *line, xs_error *err)
+static int next_csv(xs__io_reader *r, long *line, xs_error *err)
 {
     rec_info ri;
     for (;;) {
@@ -607,7 +607,7 @@ static int next_csv(xs__reader *r, long *line, xs_error *err)
 }
 
 /* Reads and checks the header row. Returns XS_OK or a negative code. */
-static int read_header(xs__reader *r, xs_error *err)
+static int read_header(xs__io_reader *r, xs_error *err)
 {
     int rc = rest_is_blank(r, err);
     if (rc < 0) return rc;
@@ -658,7 +658,7 @@ static int is_blank(const char *s, size_t n)
 }
 
 /* Marks every field absent (an empty value, so stale pointers never leak). */
-static void clear_fields(xs__reader *r)
+static void clear_fields(xs__io_reader *r)
 {
     for (size_t i = 0; i < r->cap_fields; i++) {
         r->fields[i].ptr = "";
@@ -668,7 +668,7 @@ static void clear_fields(xs__reader *r)
 }
 
 /* Makes the field array and the number slots cover every known name. */
-static int cover_fields(xs__reader *r)
+static int cover_fields(xs__io_reader *r)
 {
     size_t n = r->names.n;
     if (ensure_fields(r, n) < 0) return XS_ENOMEM;
@@ -681,7 +681,7 @@ static int cover_fields(xs__reader *r)
 }
 
 /* Turns one JSON line into the field array. Returns 1 or a negative code. */
-static int parse_json_line(xs__reader *r, const char *p, size_t len, long at, xs_error *err)
+static int parse_json_line(xs__io_reader *r, const char *p, size_t len, long at, xs_error *err)
 {
     if (!utf8_valid((const unsigned char *)p, (const unsigned char *)p + len))
         return xs__error_set(err, XS_EPARSE, r->path, at, NULL, "invalid UTF-8");
@@ -726,10 +726,10 @@ static int parse_json_line(xs__reader *r, const char *p, size_t len, long at, xs
             f->len = json_string_length(v);
             if (memchr(f->ptr, '\0', f->len))
                 return xs__error_set(err, XS_EPARSE, r->path, at,
-                                     xs__reader_field_name(r, id), "contains a NUL byte");
+                                     xs__io_reader_field_name(r, id), "contains a NUL byte");
             if (f->len > r->max_field)
                 return xs__error_set(err, XS_EPARSE, r->path, at,
-                                     xs__reader_field_name(r, id),
+                                     xs__io_reader_field_name(r, id),
                                      "field longer than %zu bytes", r->max_field);
             break;
         case JSON_INTEGER:
@@ -761,7 +761,7 @@ static int parse_json_line(xs__reader *r, const char *p, size_t len, long at, xs
 }
 
 /* Reads the next non-blank line as an object. Returns 1, 0 or a negative code. */
-static int next_jsonl(xs__reader *r, long *line, xs_error *err)
+static int next_jsonl(xs__io_reader *r, long *line, xs_error *err)
 {
     for (;;) {
         if (r->done) return 0;
@@ -796,7 +796,7 @@ static int next_jsonl(xs__reader *r, long *line, xs_error *err)
  * Learns the keys of the first object so that the field names are known
  * after open, then rewinds so that next() delivers (or reports) that line.
  */
-static int peek_first_object(xs__reader *r, xs_error *err)
+static int peek_first_object(xs__io_reader *r, xs_error *err)
 {
     xs_error local;
     long line;
@@ -818,14 +818,14 @@ static int peek_first_object(xs__reader *r, xs_error *err)
 /* Interface                                                               */
 /* ---------------------------------------------------------------------- */
 
-int xs__reader_open(xs__reader **out, const char *path, xs__input_format fmt, char delim,
+int xs__io_reader_open(xs__io_reader **out, const char *path, xs__io_input_format fmt, char delim,
                     xs_error *err)
 {
     *out = NULL;
     if (!delim) delim = ',';
     if (fmt == XS_INPUT_CSV && (delim == '"' || delim == '\r' || delim == '\n'))
         return xs__error_set(err, XS_EINVAL, path, 0, NULL, "invalid delimiter");
-    xs__reader *r = xs__calloc(1, sizeof *r);
+    xs__io_reader *r = xs__calloc(1, sizeof *r);
     if (!r) return xs__error_set(err, XS_ENOMEM, path, 0, NULL, "out of memory");
     int rc = XS_OK;
     r->fd = -1;
@@ -866,11 +866,11 @@ int xs__reader_open(xs__reader **out, const char *path, xs__input_format fmt, ch
     *out = r;
     return XS_OK;
 cleanup:
-    xs__reader_close(r);
+    xs__io_reader_close(r);
     return rc;
 }
 
-void xs__reader_close(xs__reader *r)
+void xs__io_reader_close(xs__io_reader *r)
 {
     if (!r) return;
     if (r->fd >= 0) close(r->fd);
@@ -883,22 +883,22 @@ void xs__reader_close(xs__reader *r)
     xs__free(r);
 }
 
-void xs__reader_set_max_field(xs__reader *r, size_t n)
+void xs__io_reader_set_max_field(xs__io_reader *r, size_t n)
 {
     r->max_field = n ? n : XS_MAX_FIELD_BYTES;
 }
 
-size_t xs__reader_n_fields(const xs__reader *r)
+size_t xs__io_reader_n_fields(const xs__io_reader *r)
 {
     return r->names.n;
 }
 
-const char *xs__reader_field_name(const xs__reader *r, size_t i)
+const char *xs__io_reader_field_name(const xs__io_reader *r, size_t i)
 {
     return i < r->names.n ? xs__intern_str(&r->names, (uint32_t)i) : NULL;
 }
 
-int xs__reader_next(xs__reader *r, const xs__field **fields, long *line, xs_error *err)
+int xs__io_reader_next(xs__io_reader *r, const xs__field **fields, long *line, xs_error *err)
 {
     long at = 0;
     int rc = r->fmt == XS_INPUT_CSV ? next_csv(r, &at, err) : next_jsonl(r, &at, err);
@@ -907,7 +907,7 @@ int xs__reader_next(xs__reader *r, const xs__field **fields, long *line, xs_erro
     return rc;
 }
 
-void xs__reader_progress(const xs__reader *r, unsigned long long *done,
+void xs__io_reader_progress(const xs__io_reader *r, unsigned long long *done,
                          unsigned long long *total)
 {
     *done = r->buf_off + r->pos;

@@ -331,7 +331,7 @@ static int add_ref(spec *sp, const char *name, size_t *idx, const char *path)
 /* Index of a customers field (other than customer_id), -1 when none. */
 static long customers_field(const char *name)
 {
-    const xs__table_spec *ts = xs__validate_spec(XS_T_CUSTOMERS);
+    const xs__io_table_spec *ts = xs__io_validate_spec(XS_T_CUSTOMERS);
     for (size_t i = 1; i < ts->n_fields; i++)
         if (!strcmp(ts->fields[i].name, name)) return (long)i;
     return -1;
@@ -341,7 +341,7 @@ static long customers_field(const char *name)
 static int check_cfield(const spec *sp, const char *name, const char *path, xs_error *err)
 {
     if (customers_field(name) < 0) {
-        const xs__table_spec *ts = xs__validate_spec(XS_T_CUSTOMERS);
+        const xs__io_table_spec *ts = xs__io_validate_spec(XS_T_CUSTOMERS);
         const char *names[32];
         size_t n = 0;
         for (size_t i = 1; i < ts->n_fields && n < 32; i++)
@@ -362,13 +362,13 @@ static int check_cfield(const spec *sp, const char *name, const char *path, xs_e
 static int check_cvalue(const spec *sp, const char *field, const char *value,
                         const char *path, xs_error *err)
 {
-    const xs__field_spec *f =
-        &xs__validate_spec(XS_T_CUSTOMERS)->fields[customers_field(field)];
+    const xs__io_field_spec *f =
+        &xs__io_validate_spec(XS_T_CUSTOMERS)->fields[customers_field(field)];
     if (!value[0]) return XS_OK; /* empty: the field's default or missing */
-    xs__value out;
+    xs__store_value out;
     int32_t days;
     char scratch[16], msg[256];
-    if (xs__validate_value(f, value, strlen(value), 2, &out, &days, scratch, msg,
+    if (xs__io_validate_value(f, value, strlen(value), 2, &out, &days, scratch, msg,
                            sizeof msg) < 0)
         return bad(sp, err, path, "%s", msg);
     return XS_OK;
@@ -494,8 +494,8 @@ static int parse_derived(spec *sp, json_t *obj, xs_error *err)
         memset(&c, 0, sizeof c);
         fmt_to(c.path, sizeof c.path, "derived.%s", key);
         if ((rc = check_cfield(sp, key, c.path, err)) < 0) return rc;
-        const xs__field_spec *f =
-            &xs__validate_spec(XS_T_CUSTOMERS)->fields[customers_field(key)];
+        const xs__io_field_spec *f =
+            &xs__io_validate_spec(XS_T_CUSTOMERS)->fields[customers_field(key)];
         if (f->type != XS__F_DATE)
             return bad(sp, err, c.path, "only date fields can be derived");
         static const char *const keys[] = {"months_before_as_of", NULL};
@@ -845,7 +845,7 @@ static int prod_add(prodset *ps, const char *id, const char *price)
 }
 
 /* Store scan: the price of the referenced products the spec lacks. */
-static int prod_scan(void *ctx, const xs__value *vals, size_t n)
+static int prod_scan(void *ctx, const xs__store_value *vals, size_t n)
 {
     prodset *ps = ctx;
     (void)n;
@@ -956,7 +956,7 @@ typedef struct job {
     spec sp;
     prodset ps;
     xs__arena arena;
-    xs__reader *rd;
+    xs__io_reader *rd;
     const char *input;
     const xs_import_options *o;
     unsigned long long n_errors, delivered, bad_rows;
@@ -1487,7 +1487,7 @@ static void job_free(job *j)
     xs__free(j->ps.price);
     xs__free(j->ps.active);
     xs__free(j->ps.ended);
-    xs__reader_close(j->rd);
+    xs__io_reader_close(j->rd);
     xs__free(j->keep);
     xs__free(j->cnames);
     rows_free(&j->cust);
@@ -1566,16 +1566,16 @@ int xs_import_spec(xs_store *st, const char *spec_path, const char *input_path,
     if ((rc = prods_collect(&j.sp, &j.ps, st, err)) < 0) goto cleanup;
 
     /* 2. the header */
-    if ((rc = xs__reader_open(&j.rd, input_path, XS_INPUT_CSV, o.delimiter, err)) < 0)
+    if ((rc = xs__io_reader_open(&j.rd, input_path, XS_INPUT_CSV, o.delimiter, err)) < 0)
         goto cleanup;
-    j.n_cols = xs__reader_n_fields(j.rd);
+    j.n_cols = xs__io_reader_n_fields(j.rd);
     j.cols = xs__calloc(j.n_cols + 1, sizeof *j.cols);
     if (!j.cols) {
         rc = XS_ENOMEM;
         goto cleanup;
     }
     for (size_t i = 0; i < j.n_cols; i++)
-        j.cols[i] = xs__reader_field_name(j.rd, i);
+        j.cols[i] = xs__io_reader_field_name(j.rd, i);
     if (bind_columns(&j) == 0) {
         rc = plan_columns(&j);
         if (rc == XS_ENOMEM) goto cleanup;
@@ -1587,7 +1587,7 @@ int xs_import_spec(xs_store *st, const char *spec_path, const char *input_path,
             const xs__field *fields;
             long line;
             xs_error rerr;
-            int r = xs__reader_next(j.rd, &fields, &line, &rerr);
+            int r = xs__io_reader_next(j.rd, &fields, &line, &rerr);
             if (r == 0) break;
             res->rows++;
             if (r < 0) {
@@ -1604,7 +1604,7 @@ int xs_import_spec(xs_store *st, const char *spec_path, const char *input_path,
             if ((rc = build_row(&j, fields, line)) < 0) goto cleanup;
             if (o.on_progress && res->rows % 8192 == 0) {
                 unsigned long long done, total;
-                xs__reader_progress(j.rd, &done, &total);
+                xs__io_reader_progress(j.rd, &done, &total);
                 o.on_progress(o.progress_ctx, res->rows, done, total);
             }
         }

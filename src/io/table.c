@@ -83,7 +83,7 @@ int xs_table_row(xs_table *t)
 }
 
 /* Contract in io/table.h. */
-int xs__table_cell_n(xs_table *t, const char *s, size_t len)
+int xs__io_table_cell_n(xs_table *t, const char *s, size_t len)
 {
     if (!t->n_rows || t->n_cells >= t->n_rows * t->n_cols) return XS_EINVAL;
     if (t->n_pool + len + 1 > t->cap_pool &&
@@ -98,24 +98,24 @@ int xs__table_cell_n(xs_table *t, const char *s, size_t len)
 
 int xs_table_cell(xs_table *t, const char *value)
 {
-    if (value) return xs__table_cell_n(t, value, strlen(value));
+    if (value) return xs__io_table_cell_n(t, value, strlen(value));
     if (!t->n_rows || t->n_cells >= t->n_rows * t->n_cols) return XS_EINVAL;
     t->cells[t->n_cells++] = NO_CELL;
     return XS_OK;
 }
 
 /* Contract in io/table.h. */
-int xs__table_cell_fixed(xs_table *t, double v, int decimals)
+int xs__io_table_cell_fixed(xs_table *t, double v, int decimals)
 {
     char buf[XS__FMT_FIXED_MAX];
-    return xs__table_cell_n(t, buf, xs__fmt_fixed(buf, v, decimals));
+    return xs__io_table_cell_n(t, buf, xs__fmt_fixed(buf, v, decimals));
 }
 
 /* Contract in io/table.h. */
-int xs__table_cell_int(xs_table *t, long long v)
+int xs__io_table_cell_int(xs_table *t, long long v)
 {
     char buf[24];
-    return xs__table_cell_n(t, buf, xs__fmt_int(buf, v));
+    return xs__io_table_cell_n(t, buf, xs__fmt_int(buf, v));
 }
 
 int xs_table_cellf(xs_table *t, const char *fmt, ...)
@@ -126,13 +126,13 @@ int xs_table_cellf(xs_table *t, const char *fmt, ...)
     int n = vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     if (n < 0) return XS_EINVAL;
-    if ((size_t)n < sizeof buf) return xs__table_cell_n(t, buf, (size_t)n);
+    if ((size_t)n < sizeof buf) return xs__io_table_cell_n(t, buf, (size_t)n);
     char *big = xs__malloc((size_t)n + 1);
     if (!big) return XS_ENOMEM;
     va_start(ap, fmt);
     vsnprintf(big, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    int rc = xs__table_cell_n(t, big, (size_t)n);
+    int rc = xs__io_table_cell_n(t, big, (size_t)n);
     xs__free(big);
     return rc;
 }
@@ -453,7 +453,7 @@ int xs_table_write_rows(const xs_table *t, FILE *out, xs_format fmt)
 }
 
 /* Contract in io/table.h. */
-int xs__table_rows_append(const xs_table *t, xs_format fmt, char **buf, size_t *len,
+int xs__io_table_rows_append(const xs_table *t, xs_format fmt, char **buf, size_t *len,
                           size_t *cap)
 {
     if (fmt != XS_FORMAT_CSV && fmt != XS_FORMAT_JSON) return XS_EINVAL;

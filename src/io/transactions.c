@@ -71,7 +71,7 @@ static int mark_user_codes(txn *t, xs_error *err)
         for (size_t i = 0; i < nl; i++) {
             uint32_t id = xs__intern_find(&t->products, list[i], strlen(list[i]));
             if (id == NONE) continue; /* a code this file does not have */
-            if (xs__txn_grow_ids(t, id, NONE) < 0) return xs__txn_oom(err);
+            if (xs__io_txn_grow_ids(t, id, NONE) < 0) return xs__io_txn_oom(err);
             t->prods[id].user = pass ? -1 : 1;
         }
     }
@@ -115,7 +115,7 @@ static int classify(txn *t, xs_error *err)
         n += excluded_product(t, p);
     if (!n) return XS_OK;
     r->excluded = xs__calloc(n, sizeof *r->excluded);
-    if (!r->excluded) return xs__txn_oom(err);
+    if (!r->excluded) return xs__io_txn_oom(err);
     for (uint32_t p = 0; p < t->products.n; p++) {
         if (!excluded_product(t, p)) continue;
         xs_txn_excluded *x = &r->excluded[r->n_excluded++];
@@ -159,7 +159,7 @@ static int merge(txn *t, tout **outs, size_t *n_out, xs_error *err)
         xs__free(m.keys);
         xs__free(m.vals);
         xs__free(o);
-        return xs__txn_oom(err);
+        return xs__io_txn_oom(err);
     }
     if (t->orders.n >= (1u << 30) || t->products.n >= (1u << 30)) {
         xs__free(m.keys);
@@ -204,7 +204,7 @@ static int merge(txn *t, tout **outs, size_t *n_out, xs_error *err)
 /* Rows for the store                                                     */
 /* ---------------------------------------------------------------------- */
 
-static int add_known(void *ctx, const xs__value *key, size_t n_key)
+static int add_known(void *ctx, const xs__store_value *key, size_t n_key)
 {
     (void)n_key;
     return xs__intern_add(ctx, key[0].s ? key[0].s : "", key[0].len) == NONE ? XS_ENOMEM
@@ -285,7 +285,7 @@ static int table_alloc(table_out *to, xs_table_id id, const char *const *own,
     if (with_attrs) {
         to->names[n_own] = "ordered_at";
         for (size_t a = 0; a < t->n_attr; a++)
-            to->names[n_own + 1 + a] = xs__reader_field_name(t->rd, t->attr_cols[a]);
+            to->names[n_own + 1 + a] = xs__io_reader_field_name(t->rd, t->attr_cols[a]);
     }
     to->rows.table = id;
     to->rows.names = to->names;
@@ -334,7 +334,7 @@ static int write_tables(txn *t, const tout *outs, size_t n_out, xs_error *err)
     uint8_t *used = xs__calloc(t->products.n + 1, 1);
     if (!first_day || !price_at || !prices || !used) {
         xs__free(used);
-        rc = xs__txn_oom(err);
+        rc = xs__io_txn_oom(err);
         goto cleanup;
     }
     for (size_t c = 0; c < t->customers.n; c++)
@@ -356,7 +356,7 @@ static int write_tables(txn *t, const tout *outs, size_t n_out, xs_error *err)
         size_t *fill = xs__malloc((t->products.n + 1) * sizeof *fill);
         if (!fill) {
             xs__free(used);
-            rc = xs__txn_oom(err);
+            rc = xs__io_txn_oom(err);
             goto cleanup;
         }
         memcpy(fill, price_at, (t->products.n + 1) * sizeof *fill);
@@ -401,7 +401,7 @@ static int write_tables(txn *t, const tout *outs, size_t n_out, xs_error *err)
         table_alloc(&T[4], XS_T_ANONYMOUS_ORDERS, anon_names, 5, t, 1, n_kind[C_ANON]) <
             0) {
         xs__free(used);
-        rc = xs__txn_oom(err);
+        rc = xs__io_txn_oom(err);
         goto cleanup;
     }
     T[3].names[6] = "returned_at";
@@ -441,7 +441,7 @@ static int write_tables(txn *t, const tout *outs, size_t n_out, xs_error *err)
                     med = t->lines[i].price;
         }
         int inexact;
-        xs__money_format(xs__txn_round_minor(med, t->scale, &inexact), t->scale, buf,
+        xs__money_format(xs__io_txn_round_minor(med, t->scale, &inexact), t->scale, buf,
                          sizeof buf);
         r->rounded += (unsigned long long)inexact;
         set_fmt(&v[3], &vb, buf);
@@ -465,7 +465,7 @@ static int write_tables(txn *t, const tout *outs, size_t n_out, xs_error *err)
         xs__date_format(L->day, day);
         snprintf(qty, sizeof qty, "%lld", (long long)x->qty);
         int inexact;
-        xs__money_format(xs__txn_round_minor(x->amount, t->scale, &inexact), t->scale,
+        xs__money_format(xs__io_txn_round_minor(x->amount, t->scale, &inexact), t->scale,
                          amt, sizeof amt);
         r->rounded += (unsigned long long)inexact;
         size_t k = 0;
@@ -533,7 +533,7 @@ cleanup:
 
 static void txn_free(txn *t)
 {
-    xs__reader_close(t->rd);
+    xs__io_reader_close(t->rd);
     xs__free(t->field_of);
     xs__free(t->attr_cols);
     xs__intern_free(&t->orders);
@@ -583,21 +583,21 @@ int xs_import_transactions(xs_store *st, const char *path, const xs_txn_options 
     int rc;
     char code[4] = "";
     int digits = -1;
-    if ((rc = xs__txn_check_maps(o, err)) < 0) goto cleanup;
+    if ((rc = xs__io_txn_check_maps(o, err)) < 0) goto cleanup;
     if (o->base.currency &&
-        (rc = xs__import_parse_currency(o->base.currency, code, &digits, err)) < 0)
+        (rc = xs__io_import_parse_currency(o->base.currency, code, &digits, err)) < 0)
         goto cleanup;
     t.scale = xs__store_money_scale_for(st, o->base.currency ? code : NULL, digits);
 
     xs_io_format f =
         o->base.format == XS_IO_AUTO ? xs_io_format_of_path(path) : o->base.format;
-    if ((rc = xs__reader_open(&t.rd, path,
+    if ((rc = xs__io_reader_open(&t.rd, path,
                               f == XS_IO_JSONL ? XS_INPUT_JSONL : XS_INPUT_CSV,
                               o->base.delimiter ? o->base.delimiter : ',', err)) < 0)
         goto cleanup;
-    if ((rc = xs__txn_map_header(&t, xs__reader_n_fields(t.rd), err)) == XS_ENOMEM)
+    if ((rc = xs__io_txn_map_header(&t, xs__io_reader_n_fields(t.rd), err)) == XS_ENOMEM)
         goto cleanup;
-    if ((rc == XS_EREJECT || (f != XS_IO_JSONL && xs__txn_check_columns(&t))) &&
+    if ((rc == XS_EREJECT || (f != XS_IO_JSONL && xs__io_txn_check_columns(&t))) &&
         t.n_errors) {
         rc = xs__error_set(err, XS_EREJECT, path, 0, NULL,
                            "%llu error%s in the header, nothing imported", t.n_errors,
@@ -608,7 +608,7 @@ int xs_import_transactions(xs_store *st, const char *path, const xs_txn_options 
         const xs__field *fields;
         long line;
         xs_error rerr;
-        int r = xs__reader_next(t.rd, &fields, &line, &rerr);
+        int r = xs__io_reader_next(t.rd, &fields, &line, &rerr);
         if (r == 0) break;
         res->rows++;
         if (r < 0) {
@@ -624,16 +624,16 @@ int xs_import_transactions(xs_store *st, const char *path, const xs_txn_options 
                 t.delivered++;
                 if (o->base.on_error) o->base.on_error(o->base.error_ctx, &rerr);
             }
-        } else if ((rc = xs__txn_read_row(&t, fields, line, err)) < 0) {
+        } else if ((rc = xs__io_txn_read_row(&t, fields, line, err)) < 0) {
             goto cleanup;
         }
         if (o->base.on_progress && res->rows % PROGRESS_EVERY == 0) {
             unsigned long long done, total;
-            xs__reader_progress(t.rd, &done, &total);
+            xs__io_reader_progress(t.rd, &done, &total);
             o->base.on_progress(o->base.progress_ctx, res->rows, done, total);
         }
     }
-    if (f == XS_IO_JSONL && xs__txn_check_columns(&t)) t.bad_rows++;
+    if (f == XS_IO_JSONL && xs__io_txn_check_columns(&t)) t.bad_rows++;
     if (t.n_errors) {
         rc = xs__error_set(err, XS_EREJECT, path, 0, NULL,
                            "%llu error%s in %llu row%s, nothing imported", t.n_errors,
@@ -647,7 +647,7 @@ int xs_import_transactions(xs_store *st, const char *path, const xs_txn_options 
     rc = xs__store_scan_keys(st, XS_T_CUSTOMERS, add_known, &t.known_customers, err);
     if (rc == XS_OK)
         rc = xs__store_scan_keys(st, XS_T_PRODUCTS, add_known, &t.known_products, err);
-    if (rc == XS_ENOMEM) rc = xs__txn_oom(err);
+    if (rc == XS_ENOMEM) rc = xs__io_txn_oom(err);
     if (rc < 0) goto cleanup;
 
     tout *outs = NULL;
@@ -658,7 +658,7 @@ int xs_import_transactions(xs_store *st, const char *path, const xs_txn_options 
         uint8_t *seen = xs__calloc(t.orders.n + 1, 1);
         if (!seen) {
             xs__free(outs);
-            rc = xs__txn_oom(err);
+            rc = xs__io_txn_oom(err);
             goto cleanup;
         }
         for (size_t i = 0; i < n_out; i++) {

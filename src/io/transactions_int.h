@@ -74,7 +74,7 @@ typedef struct txn {
     const char *path;
     const xs_txn_options *o;
     int scale; /* fraction digits of the currency */
-    xs__reader *rd;
+    xs__io_reader *rd;
 
     /* header: per input field, its transactions field or -1 (an attr) */
     size_t n_in;
@@ -103,39 +103,39 @@ typedef struct txn {
 } txn;
 
 /* The names of the fields, by F_*. */
-extern const char *const xs__txn_field_names[N_TF];
+extern const char *const xs__io_txn_field_names[N_TF];
 
 /* Reports one error at line / column (column may be NULL), at most
  * max_errors of them reach the caller's on_error; all are counted. */
-void xs__txn_report(txn *t, long line, const char *col, const char *fmt, ...)
+void xs__io_txn_report(txn *t, long line, const char *col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Sets err to out of memory and returns XS_ENOMEM. */
-int xs__txn_oom(xs_error *err);
+int xs__io_txn_oom(xs_error *err);
 /*
  * Parses a date or date-time in the given order (--date-format). Sets *day
  * and, when a time is given, tbuf ("HH:MM:SS" plus any zone, up to 15
  * bytes) and *has_time. Returns 0, or -1 when malformed. Not static for
  * tests/fuzz/fuzz_date.c.
  */
-int xs__txn_parse_datetime(xs_date_order ord, const char *s, size_t len, int32_t *day,
+int xs__io_txn_parse_datetime(xs_date_order ord, const char *s, size_t len, int32_t *day,
                            char tbuf[16], int *has_time);
 /* Parses a decimal into micro-units. 0, -1 malformed, -2 more than 6
  * fraction digits, -3 too large. Not static for tests/fuzz/fuzz_money.c. */
-int xs__txn_parse_micro(const char *s, size_t len, int64_t *out);
+int xs__io_txn_parse_micro(const char *s, size_t len, int64_t *out);
 /* Rounds micro-units half to even to `scale` digits; *inexact: it changed. */
-int64_t xs__txn_round_minor(int64_t micro, int scale, int *inexact);
+int64_t xs__io_txn_round_minor(int64_t micro, int scale, int *inexact);
 /* Maps input fields [t->n_in, n) onto the fields. XS_OK, XS_EREJECT (a
  * field twice, reported) or XS_ENOMEM. */
-int xs__txn_map_header(txn *t, size_t n, xs_error *err);
+int xs__io_txn_map_header(txn *t, size_t n, xs_error *err);
 /* Checks --map (THEIRS=OURS, OURS a field) and --consent. */
-int xs__txn_check_maps(const xs_txn_options *o, xs_error *err);
+int xs__io_txn_check_maps(const xs_txn_options *o, xs_error *err);
 /* Reports each required column the header lacks; returns how many. */
-int xs__txn_check_columns(txn *t);
+int xs__io_txn_check_columns(txn *t);
 /* Grows the per-id arrays of products and order heads to hold the ids
  * (NONE: that one is not needed). 0 or -1 when out of memory. */
-int xs__txn_grow_ids(txn *t, uint32_t product, uint32_t order);
+int xs__io_txn_grow_ids(txn *t, uint32_t product, uint32_t order);
 /* Parses one record into t->lines, or reports what is wrong with it.
  * XS_OK (errors are counted in t) or XS_ENOMEM. */
-int xs__txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err);
+int xs__io_txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err);
 
 #endif

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const xs__txn_field_names[N_TF] = {
+const char *const xs__io_txn_field_names[N_TF] = {
     "order_id",   "product_id", "date",        "quantity",
     "unit_price", "amount",     "customer_id", "product_name",
 };
@@ -24,11 +24,11 @@ const char *const xs__txn_field_names[N_TF] = {
 /* Errors                                                                 */
 /* ---------------------------------------------------------------------- */
 
-void xs__txn_report(txn *t, long line, const char *col, const char *fmt, ...)
+void xs__io_txn_report(txn *t, long line, const char *col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* Reports one error at line / column, at most max_errors of them. */
-void xs__txn_report(txn *t, long line, const char *col, const char *fmt, ...)
+void xs__io_txn_report(txn *t, long line, const char *col, const char *fmt, ...)
 {
     t->n_errors++;
     long max = t->o->base.max_errors;
@@ -45,7 +45,7 @@ void xs__txn_report(txn *t, long line, const char *col, const char *fmt, ...)
     t->o->base.on_error(t->o->base.error_ctx, &e);
 }
 
-int xs__txn_oom(xs_error *err)
+int xs__io_txn_oom(xs_error *err)
 {
     return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 }
@@ -104,7 +104,7 @@ static size_t parse_time(const char *s, size_t len, size_t i, char buf[9])
 }
 
 /* Contract in transactions_int.h. */
-int xs__txn_parse_datetime(xs_date_order ord, const char *s, size_t len, int32_t *day,
+int xs__io_txn_parse_datetime(xs_date_order ord, const char *s, size_t len, int32_t *day,
                            char tbuf[16], int *has_time)
 {
     *has_time = 0;
@@ -156,7 +156,7 @@ int xs__txn_parse_datetime(xs_date_order ord, const char *s, size_t len, int32_t
 }
 
 /* Contract in transactions_int.h. */
-int xs__txn_parse_micro(const char *s, size_t len, int64_t *out)
+int xs__io_txn_parse_micro(const char *s, size_t len, int64_t *out)
 {
     /* malformed first, then too many digits, then too large, wherever in
      * the text each problem sits (tests/fuzz/fuzz_money.c) */
@@ -186,7 +186,7 @@ int xs__txn_parse_micro(const char *s, size_t len, int64_t *out)
 }
 
 /* Rounds micro-units half-even to `scale` digits (minor units). */
-int64_t xs__txn_round_minor(int64_t micro, int scale, int *inexact)
+int64_t xs__io_txn_round_minor(int64_t micro, int scale, int *inexact)
 {
     int64_t f = 1;
     for (int k = scale; k < 6; k++)
@@ -281,18 +281,18 @@ static size_t pool_add(txn *t, const char *s, size_t len)
 
 /* Maps input fields [t->n_in, n) (after --map) onto transactions fields.
  * Returns XS_OK, XS_EREJECT (a field twice) or XS_ENOMEM. */
-int xs__txn_map_header(txn *t, size_t n, xs_error *err)
+int xs__io_txn_map_header(txn *t, size_t n, xs_error *err)
 {
     if (n <= t->n_in) return XS_OK;
     int *f = xs__realloc(t->field_of, n * sizeof *f);
-    if (!f) return xs__txn_oom(err);
+    if (!f) return xs__io_txn_oom(err);
     t->field_of = f;
     size_t *ac = xs__realloc(t->attr_cols, n * sizeof *ac);
-    if (!ac) return xs__txn_oom(err);
+    if (!ac) return xs__io_txn_oom(err);
     t->attr_cols = ac;
     int rc = XS_OK;
     for (size_t i = t->n_in; i < n; i++) {
-        const char *name = xs__reader_field_name(t->rd, i);
+        const char *name = xs__io_reader_field_name(t->rd, i);
         for (size_t m = 0; m < t->o->base.n_maps; m++) {
             const char *eq = strrchr(t->o->base.maps[m], '=');
             size_t fl = (size_t)(eq - t->o->base.maps[m]);
@@ -301,10 +301,10 @@ int xs__txn_map_header(txn *t, size_t n, xs_error *err)
         }
         t->field_of[i] = -1;
         for (int k = 0; k < N_TF; k++)
-            if (!strcmp(name, xs__txn_field_names[k])) t->field_of[i] = k;
+            if (!strcmp(name, xs__io_txn_field_names[k])) t->field_of[i] = k;
         int k = t->field_of[i];
         if (k >= 0 && t->col[k] >= 0) {
-            xs__txn_report(t, 1, name, "column appears twice (columns %ld and %zu)",
+            xs__io_txn_report(t, 1, name, "column appears twice (columns %ld and %zu)",
                            t->col[k] + 1, i + 1);
             rc = XS_EREJECT;
         } else if (k >= 0) {
@@ -321,7 +321,7 @@ int xs__txn_map_header(txn *t, size_t n, xs_error *err)
 
 /* Checks the --map options: each THEIRS=OURS with OURS a field; and the
  * consent channels. */
-int xs__txn_check_maps(const xs_txn_options *o, xs_error *err)
+int xs__io_txn_check_maps(const xs_txn_options *o, xs_error *err)
 {
     static const char *const channels[] = {"email", "in_app", "csm", "webinar", "sns"};
     for (size_t i = 0; i < o->n_consent; i++) {
@@ -340,7 +340,7 @@ int xs__txn_check_maps(const xs_txn_options *o, xs_error *err)
                                    "expected THEIRS=OURS, got \"%s\"", s ? s : "");
         int ok = 0;
         for (int k = 0; k < N_TF; k++)
-            ok |= !strcmp(eq + 1, xs__txn_field_names[k]);
+            ok |= !strcmp(eq + 1, xs__io_txn_field_names[k]);
         if (!ok)
             return xs__error_param(
                 err, XS_EINVAL, NULL, "map",
@@ -355,7 +355,7 @@ int xs__txn_check_maps(const xs_txn_options *o, xs_error *err)
 /* The required columns: order_id, product_id, date, quantity, and
  * unit_price or amount. Reports each missing one with the closest unused
  * column of the file; returns how many. */
-int xs__txn_check_columns(txn *t)
+int xs__io_txn_check_columns(txn *t)
 {
     static const int need[] = {F_ORDER, F_PRODUCT, F_DATE, F_QTY, F_PRICE};
     size_t n = t->n_in;
@@ -363,7 +363,7 @@ int xs__txn_check_columns(txn *t)
     const char **unused = xs__calloc(n ? n : 1, sizeof *unused);
     int bad = 0;
     for (size_t i = 0; all && unused && i < n; i++) {
-        all[i] = xs__reader_field_name(t->rd, i);
+        all[i] = xs__io_reader_field_name(t->rd, i);
         if (t->field_of[i] == -1) unused[i] = all[i];
     }
     for (size_t k = 0; k < sizeof need / sizeof need[0]; k++) {
@@ -371,10 +371,10 @@ int xs__txn_check_columns(txn *t)
         if (t->col[f] >= 0 || (f == F_PRICE && t->col[F_AMOUNT] >= 0)) continue;
         char hint[600] = "";
         if (all && unused)
-            xs__missing_column_hint(xs__txn_field_names[f], all, unused, n, hint,
+            xs__io_missing_column_hint(xs__io_txn_field_names[f], all, unused, n, hint,
                                     sizeof hint);
-        xs__txn_report(t, 1, NULL, "missing required column \"%s\"%s%s",
-                       xs__txn_field_names[f], f == F_PRICE ? " (or \"amount\")" : "",
+        xs__io_txn_report(t, 1, NULL, "missing required column \"%s\"%s%s",
+                       xs__io_txn_field_names[f], f == F_PRICE ? " (or \"amount\")" : "",
                        hint);
         bad++;
     }
@@ -387,13 +387,13 @@ int xs__txn_check_columns(txn *t)
  * when it was reported, or NONE with t->oom set. */
 static uint32_t id_field(txn *t, xs__intern *tab, const xs__field *fd, long line, int k)
 {
-    static const xs__field_spec id_spec = {"id", XS__F_ID, 0, 0, NULL, NULL};
-    xs__value v;
+    static const xs__io_field_spec id_spec = {"id", XS__F_ID, 0, 0, NULL, NULL};
+    xs__store_value v;
     int32_t dd;
     char scratch[16], msg[300];
-    if (xs__validate_value(&id_spec, fd->ptr, fd->len, 2, &v, &dd, scratch, msg,
+    if (xs__io_validate_value(&id_spec, fd->ptr, fd->len, 2, &v, &dd, scratch, msg,
                            sizeof msg) < 0) {
-        xs__txn_report(t, line, xs__txn_field_names[k], "%s", msg);
+        xs__io_txn_report(t, line, xs__io_txn_field_names[k], "%s", msg);
         return NONE;
     }
     uint32_t id = xs__intern_add(tab, fd->ptr, fd->len);
@@ -409,7 +409,7 @@ static const xs__field *field_at(const txn *t, const xs__field *fields, size_t n
 }
 
 /* Grows the per-id arrays of products and order heads to hold id. */
-int xs__txn_grow_ids(txn *t, uint32_t product, uint32_t order)
+int xs__io_txn_grow_ids(txn *t, uint32_t product, uint32_t order)
 {
     size_t had = t->cap_prods;
     if (product != NONE &&
@@ -436,10 +436,10 @@ static int starts_with(const char *s, size_t len, const char *prefix)
 }
 
 /* Parses one record into a line (or reports what is wrong with it). */
-int xs__txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err)
+int xs__io_txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err)
 {
-    size_t n = xs__reader_n_fields(t->rd);
-    int rc = xs__txn_map_header(t, n, err);
+    size_t n = xs__io_reader_n_fields(t->rd);
+    int rc = xs__io_txn_map_header(t, n, err);
     if (rc == XS_ENOMEM) return rc;
     unsigned long long before = t->n_errors;
     tline L;
@@ -451,7 +451,7 @@ int xs__txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err)
     static const int req[] = {F_ORDER, F_PRODUCT, F_DATE, F_QTY};
     for (size_t k = 0; k < sizeof req / sizeof req[0]; k++)
         if (!field_at(t, fields, n, req[k]))
-            xs__txn_report(t, line, xs__txn_field_names[req[k]],
+            xs__io_txn_report(t, line, xs__io_txn_field_names[req[k]],
                            "missing required value");
     const xs__field *fd;
     if ((fd = field_at(t, fields, n, F_ORDER)))
@@ -460,11 +460,11 @@ int xs__txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err)
         L.product = id_field(t, &t->products, fd, line, F_PRODUCT);
     if ((fd = field_at(t, fields, n, F_CUSTOMER)))
         L.customer = id_field(t, &t->customers, fd, line, F_CUSTOMER);
-    if (t->oom) return xs__txn_oom(err);
+    if (t->oom) return xs__io_txn_oom(err);
     char tbuf[16], q[120];
     int has_time = 0;
     if ((fd = field_at(t, fields, n, F_DATE)) &&
-        xs__txn_parse_datetime(t->o->dates, fd->ptr, fd->len, &L.day, tbuf, &has_time) <
+        xs__io_txn_parse_datetime(t->o->dates, fd->ptr, fd->len, &L.day, tbuf, &has_time) <
             0) {
         xs__error_quote(q, sizeof q, fd->ptr, fd->len);
         static const char *const forms[] = {
@@ -472,21 +472,21 @@ int xs__txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err)
             "a ymd date (YYYY/M/D [H:MM[:SS]])", "a dmy date (D/M/YYYY [H:MM[:SS]])",
             "an mdy date (M/D/YYYY [H:MM[:SS]])"};
         int slashed = memchr(fd->ptr, '/', fd->len) != NULL;
-        xs__txn_report(t, line, "date", "not %s: %s%s", forms[t->o->dates], q,
+        xs__io_txn_report(t, line, "date", "not %s: %s%s", forms[t->o->dates], q,
                        t->o->dates == XS_DATES_ISO && slashed
                            ? "; use --date-format dmy, mdy or ymd"
                            : "");
     }
     if ((fd = field_at(t, fields, n, F_QTY))) {
         int64_t v;
-        int r = xs__txn_parse_micro(fd->ptr, fd->len, &v);
+        int r = xs__io_txn_parse_micro(fd->ptr, fd->len, &v);
         xs__error_quote(q, sizeof q, fd->ptr, fd->len);
         if (r < 0 || v % XS__TXN_MICRO)
-            xs__txn_report(t, line, "quantity", "not an integer: %s", q);
+            xs__io_txn_report(t, line, "quantity", "not an integer: %s", q);
         else if (v == 0)
-            xs__txn_report(t, line, "quantity", "must not be 0: %s", q);
+            xs__io_txn_report(t, line, "quantity", "must not be 0: %s", q);
         else if (v / XS__TXN_MICRO > 1000000000LL || v / XS__TXN_MICRO < -1000000000LL)
-            xs__txn_report(t, line, "quantity", "too large: %s", q);
+            xs__io_txn_report(t, line, "quantity", "too large: %s", q);
         else
             L.qty = v / XS__TXN_MICRO;
     }
@@ -494,14 +494,14 @@ int xs__txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err)
     for (int k = F_PRICE; k <= F_AMOUNT; k++) {
         if (!(fd = field_at(t, fields, n, k))) continue;
         int64_t v;
-        int r = xs__txn_parse_micro(fd->ptr, fd->len, &v);
+        int r = xs__io_txn_parse_micro(fd->ptr, fd->len, &v);
         xs__error_quote(q, sizeof q, fd->ptr, fd->len);
         if (r == -2)
-            xs__txn_report(t, line, xs__txn_field_names[k],
+            xs__io_txn_report(t, line, xs__io_txn_field_names[k],
                            "more than 6 fraction digits: %s", q);
         else if (r < 0 || v > 1000000000000LL * XS__TXN_MICRO / 1000 ||
                  v < -1000000000LL * XS__TXN_MICRO)
-            xs__txn_report(t, line, xs__txn_field_names[k],
+            xs__io_txn_report(t, line, xs__io_txn_field_names[k],
                            r == -1 ? "not an amount: %s" : "too large: %s", q);
         else if (k == F_PRICE)
             L.price = v, has_price = 1;
@@ -509,7 +509,7 @@ int xs__txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err)
             L.amount = v, has_amount = 1;
     }
     if (!has_price && !has_amount && t->n_errors == before)
-        xs__txn_report(t, line, t->col[F_PRICE] >= 0 ? "unit_price" : "amount",
+        xs__io_txn_report(t, line, t->col[F_PRICE] >= 0 ? "unit_price" : "amount",
                        "missing required value");
     if (t->n_errors != before) {
         t->bad_rows++;
@@ -520,7 +520,7 @@ int xs__txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err)
     } else if (!has_price) {
         L.price = L.amount / L.qty;
     }
-    if (xs__txn_grow_ids(t, L.product, L.order) < 0) return xs__txn_oom(err);
+    if (xs__io_txn_grow_ids(t, L.product, L.order) < 0) return xs__io_txn_oom(err);
 
     /* lines of one order share its customer and date (returns aside) */
     int is_return =
@@ -550,7 +550,7 @@ int xs__txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err)
                                 xs__intern_str(&t->customers, L.customer),
                                 t->customers.lens[L.customer]);
             xs__error_quote(q, sizeof q, oid, t->orders.lens[L.order]);
-            xs__txn_report(t, line, "customer_id", "order %s %s (line %lu), not %s", q,
+            xs__io_txn_report(t, line, "customer_id", "order %s %s (line %lu), not %s", q,
                            was, (unsigned long)h->line, now);
         } else if (h->day != L.day) {
             char d0[11], d1[11];
@@ -558,7 +558,7 @@ int xs__txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err)
             xs__date_format(L.day, d1);
             xs__error_quote(q, sizeof q, xs__intern_str(&t->orders, L.order),
                             t->orders.lens[L.order]);
-            xs__txn_report(t, line, "date",
+            xs__io_txn_report(t, line, "date",
                            "order %s is dated \"%s\" (line %lu), not \"%s\"", q, d0,
                            (unsigned long)h->line, d1);
         }
@@ -580,28 +580,28 @@ int xs__txn_read_row(txn *t, const xs__field *fields, long line, xs_error *err)
             len--;
         if (len && p->name == NO_OFF && L.price > 0 &&
             (p->name = pool_add(t, s, len)) == NO_OFF)
-            return xs__txn_oom(err);
+            return xs__io_txn_oom(err);
         if (len && p->matched == NO_OFF && L.price != 0 && is_service(s, len) &&
             (p->matched = pool_add(t, s, len)) == NO_OFF)
-            return xs__txn_oom(err);
+            return xs__io_txn_oom(err);
     }
     if (has_time && (L.time = pool_add(t, tbuf, strlen(tbuf))) == NO_OFF)
-        return xs__txn_oom(err);
+        return xs__io_txn_oom(err);
     L.attrs = t->n_attr_off;
     if (xs__grow(&t->attr_off, &t->cap_attr_off, t->n_attr_off + t->n_attr,
                  sizeof *t->attr_off) < 0)
-        return xs__txn_oom(err);
+        return xs__io_txn_oom(err);
     for (size_t a = 0; a < t->n_attr; a++) {
         size_t i = t->attr_cols[a];
         const xs__field *af = i < n ? &fields[i] : NULL;
         size_t off = NO_OFF;
         if (af && af->present && af->len &&
             (off = pool_add(t, af->ptr, af->len)) == NO_OFF)
-            return xs__txn_oom(err);
+            return xs__io_txn_oom(err);
         t->attr_off[t->n_attr_off++] = off;
     }
     if (xs__grow(&t->lines, &t->cap_lines, t->n_lines + 1, sizeof *t->lines) < 0)
-        return xs__txn_oom(err);
+        return xs__io_txn_oom(err);
     t->lines[t->n_lines++] = L;
     return XS_OK;
 }

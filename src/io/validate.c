@@ -2,7 +2,7 @@
  * validate.c — what a valid value of each input field is (docs/data-model.md)
  * and the messages for those that are not.
  *
- * The importer calls xs__validate_value() for every non-empty field of every
+ * The importer calls xs__io_validate_value() for every non-empty field of every
  * row, so the checks avoid allocation and work on (ptr, len) slices; dates
  * are normalised into a caller scratch buffer. Messages name what was
  * expected and quote the offending value, e.g.
@@ -46,7 +46,7 @@ static const char *const outcomes[] = {"accepted", "declined", "ignored", "pendi
 #define CUST (XS__REQ | XS__REF_CUSTOMER)
 #define PROD (XS__REQ | XS__REF_PRODUCT)
 
-static const xs__field_spec customers_f[] = {
+static const xs__io_field_spec customers_f[] = {
     {"customer_id", XS__F_ID, REQ, 0, NULL, NULL},
     {"name", XS__F_TEXT, 0, 0, NULL, NULL},
     {"segment", XS__F_TEXT, 0, 0, NULL, NULL},
@@ -64,7 +64,7 @@ static const xs__field_spec customers_f[] = {
     {"contact_email", XS__F_EMAIL, 0, 0, NULL, NULL},
 };
 
-static const xs__field_spec products_f[] = {
+static const xs__io_field_spec products_f[] = {
     {"product_id", XS__F_ID, REQ, 0, NULL, NULL},
     {"name", XS__F_TEXT, 0, 0, NULL, NULL},
     {"family", XS__F_TEXT, 0, 0, NULL, NULL},
@@ -76,7 +76,7 @@ static const xs__field_spec products_f[] = {
     {"category", XS__F_TEXT, 0, 0, NULL, NULL},
 };
 
-static const xs__field_spec subscriptions_f[] = {
+static const xs__io_field_spec subscriptions_f[] = {
     {"customer_id", XS__F_ID, CUST, 0, NULL, NULL},
     {"product_id", XS__F_ID, PROD, 0, NULL, NULL},
     {"quantity", XS__F_INT, XS__HAS_MIN, 1, NULL, "1"},
@@ -87,7 +87,7 @@ static const xs__field_spec subscriptions_f[] = {
     {"renewal_date", XS__F_DATE, 0, 0, NULL, NULL},
 };
 
-static const xs__field_spec orders_f[] = {
+static const xs__io_field_spec orders_f[] = {
     {"order_id", XS__F_ID, REQ, 0, NULL, NULL},
     {"customer_id", XS__F_ID, CUST, 0, NULL, NULL},
     {"date", XS__F_DATE, REQ, 0, NULL, NULL},
@@ -96,7 +96,7 @@ static const xs__field_spec orders_f[] = {
     {"amount", XS__F_MONEY, REQ, 0, NULL, NULL},
 };
 
-static const xs__field_spec usage_f[] = {
+static const xs__io_field_spec usage_f[] = {
     {"customer_id", XS__F_ID, CUST, 0, NULL, NULL},
     {"product_id", XS__F_ID, PROD, 0, NULL, NULL},
     {"metric", XS__F_NAME, REQ, 0, NULL, NULL},
@@ -104,7 +104,7 @@ static const xs__field_spec usage_f[] = {
     {"date", XS__F_DATE, REQ, 0, NULL, NULL},
 };
 
-static const xs__field_spec events_f[] = {
+static const xs__io_field_spec events_f[] = {
     {"customer_id", XS__F_ID, CUST, 0, NULL, NULL},
     {"date", XS__F_DATE, REQ, 0, NULL, NULL},
     {"type", XS__F_ENUM, REQ, 0, event_types, NULL},
@@ -112,7 +112,7 @@ static const xs__field_spec events_f[] = {
     {"ref", XS__F_TEXT, XS__EMPTY_TEXT, 0, NULL, NULL},
 };
 
-static const xs__field_spec offers_f[] = {
+static const xs__io_field_spec offers_f[] = {
     {"offer_id", XS__F_ID, REQ, 0, NULL, NULL},
     {"customer_id", XS__F_ID, CUST, 0, NULL, NULL},
     {"product_id", XS__F_ID, PROD, 0, NULL, NULL},
@@ -126,7 +126,7 @@ static const xs__field_spec offers_f[] = {
 
 /* A return or cancellation: what came back, as positive quantity and
  * amount; the customer is empty for an anonymous one. */
-static const xs__field_spec returns_f[] = {
+static const xs__io_field_spec returns_f[] = {
     {"return_id", XS__F_ID, REQ, 0, NULL, NULL},
     {"product_id", XS__F_ID, PROD, 0, NULL, NULL},
     {"customer_id", XS__F_ID, XS__REF_CUSTOMER, 0, NULL, NULL},
@@ -136,7 +136,7 @@ static const xs__field_spec returns_f[] = {
 };
 
 /* An order line without a customer: a basket for co-purchase mining. */
-static const xs__field_spec anonymous_orders_f[] = {
+static const xs__io_field_spec anonymous_orders_f[] = {
     {"order_id", XS__F_ID, REQ, 0, NULL, NULL},
     {"product_id", XS__F_ID, PROD, 0, NULL, NULL},
     {"date", XS__F_DATE, REQ, 0, NULL, NULL},
@@ -146,7 +146,7 @@ static const xs__field_spec anonymous_orders_f[] = {
 
 /* Churn risk scored outside xsell: P(churn) of a customer in [0, 1] and
  * the day it was scored (optional; the evidence of an offer quotes it). */
-static const xs__field_spec churn_scores_f[] = {
+static const xs__io_field_spec churn_scores_f[] = {
     {"customer_id", XS__F_ID, CUST, 0, NULL, NULL},
     {"churn_risk", XS__F_NUMBER, REQ | XS__UNIT, 0, NULL, NULL},
     {"scored_at", XS__F_DATE, 0, 0, NULL, NULL},
@@ -160,13 +160,13 @@ static const xs__field_spec churn_scores_f[] = {
     {                                                                                    \
         a, sizeof a / sizeof a[0]                                                        \
     }
-static const xs__table_spec specs[XS_N_TABLES] = {
+static const xs__io_table_spec specs[XS_N_TABLES] = {
     SPEC(customers_f), SPEC(products_f), SPEC(subscriptions_f), SPEC(orders_f),
     SPEC(usage_f),     SPEC(events_f),   SPEC(offers_f),     SPEC(returns_f),
     SPEC(anonymous_orders_f), SPEC(churn_scores_f),
 };
 
-const xs__table_spec *xs__validate_spec(xs_table_id t)
+const xs__io_table_spec *xs__io_validate_spec(xs_table_id t)
 {
     if ((int)t < 0 || t >= XS_N_TABLES) return NULL;
     return &specs[t];
@@ -293,8 +293,8 @@ static int check_email(const char *s, size_t len)
 }
 
 /* Contract in validate.h. */
-int xs__validate_value(const xs__field_spec *f, const char *s, size_t len,
-                       int money_scale, xs__value *out, int32_t *days, char *scratch,
+int xs__io_validate_value(const xs__io_field_spec *f, const char *s, size_t len,
+                       int money_scale, xs__store_value *out, int32_t *days, char *scratch,
                        char *msg, size_t msg_n)
 {
     memset(out, 0, sizeof *out);
@@ -450,7 +450,7 @@ text:
 
 static int field_index(xs_table_id t, const char *name)
 {
-    const xs__table_spec *sp = &specs[t];
+    const xs__io_table_spec *sp = &specs[t];
     for (size_t i = 0; i < sp->n_fields; i++)
         if (!strcmp(sp->fields[i].name, name)) return (int)i;
     return -1;
@@ -458,7 +458,7 @@ static int field_index(xs_table_id t, const char *name)
 
 /* later >= earlier by calendar date, when both are present and valid. */
 static int check_order(xs_table_id t, const char *later, const char *earlier,
-                       const xs__value *vals, const int32_t *days, const int *ok,
+                       const xs__store_value *vals, const int32_t *days, const int *ok,
                        const char *const *raw, const size_t *raw_len,
                        void (*report)(void *, size_t, const char *), void *ctx)
 {
@@ -476,7 +476,7 @@ static int check_order(xs_table_id t, const char *later, const char *earlier,
 }
 
 /* events: nps needs an integer 0..10, ticket a severity 1..4. */
-static int check_event_value(const xs__value *vals, const int *ok, const char *const *raw,
+static int check_event_value(const xs__store_value *vals, const int *ok, const char *const *raw,
                              const size_t *raw_len,
                              void (*report)(void *, size_t, const char *), void *ctx)
 {
@@ -503,7 +503,7 @@ static int check_event_value(const xs__value *vals, const int *ok, const char *c
 }
 
 /* Contract in validate.h. */
-int xs__validate_row(xs_table_id t, const xs__value *vals, const int32_t *days,
+int xs__io_validate_row(xs_table_id t, const xs__store_value *vals, const int32_t *days,
                      const int *ok, const char *const *raw, const size_t *raw_len,
                      void (*report)(void *ctx, size_t field, const char *msg), void *ctx)
 {

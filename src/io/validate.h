@@ -3,11 +3,11 @@
  * and the checks of single values, used by the importer (import.c).
  *
  * A table spec lists its fields in the order of the store's columns
- * (store_int.h xs__table_def, attrs excluded), so the value of spec field i
+ * (store_int.h xs__store_table_schema, attrs excluded), so the value of spec field i
  * is bound to store column i. A value check turns the text of a field into a
  * typed store value or writes what is wrong (without the column name, e.g.
  * `not a date: "2024-13-01"`); rules that involve several fields of a row
- * (end_date >= start_date, nps values) are xs__validate_row().
+ * (end_date >= start_date, nps values) are xs__io_validate_row().
  */
 #ifndef XS_VALIDATE_H
 #define XS_VALIDATE_H
@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum xs__ftype {
+typedef enum xs__io_ftype {
     XS__F_ID = 0,   /* non-empty, <= 200 bytes, no control characters */
     XS__F_TEXT,     /* anything */
     XS__F_DATE,     /* YYYY-MM-DD (a timestamp keeps its date) */
@@ -32,7 +32,7 @@ typedef enum xs__ftype {
     XS__F_NAME,     /* [a-z0-9_]+ */
     XS__F_TERM      /* months 1..XS__TERM_MAX, or month / quarter / year;
                        stored as the integer number of months */
-} xs__ftype;
+} xs__io_ftype;
 
 /* Longest subscription term accepted, in months (ten years). */
 #define XS__TERM_MAX 120
@@ -47,22 +47,22 @@ enum {
     XS__UNIT = 64         /* number in [0, 1] (a probability) */
 };
 
-typedef struct xs__field_spec {
+typedef struct xs__io_field_spec {
     const char *name;
-    xs__ftype type;
+    xs__io_ftype type;
     unsigned flags;
     long long min;                  /* with XS__HAS_MIN */
     const char *const *enum_values; /* XS__F_ENUM: NULL-terminated list */
     const char *dflt;               /* text used when absent or empty, or NULL */
-} xs__field_spec;
+} xs__io_field_spec;
 
-typedef struct xs__table_spec {
-    const xs__field_spec *fields;
+typedef struct xs__io_table_spec {
+    const xs__io_field_spec *fields;
     size_t n_fields;
-} xs__table_spec;
+} xs__io_table_spec;
 
 /* Spec of a table (static), NULL when t is out of range. */
-const xs__table_spec *xs__validate_spec(xs_table_id t);
+const xs__io_table_spec *xs__io_validate_spec(xs_table_id t);
 
 /* Longest id accepted, in bytes. */
 #define XS__ID_MAX 200
@@ -75,8 +75,8 @@ const xs__table_spec *xs__validate_spec(xs_table_id t);
  * (with the quoted offending value) into msg.
  * money_scale: fraction digits of the store's currency.
  */
-int xs__validate_value(const xs__field_spec *f, const char *s, size_t len,
-                       int money_scale, xs__value *out, int32_t *days, char *scratch,
+int xs__io_validate_value(const xs__io_field_spec *f, const char *s, size_t len,
+                       int money_scale, xs__store_value *out, int32_t *days, char *scratch,
                        char *msg, size_t msg_n);
 
 /*
@@ -85,7 +85,7 @@ int xs__validate_value(const xs__field_spec *f, const char *s, size_t len,
  * For each violated rule calls report(ctx, field index, message).
  * Returns the number of violations.
  */
-int xs__validate_row(xs_table_id t, const xs__value *vals, const int32_t *days,
+int xs__io_validate_row(xs_table_id t, const xs__store_value *vals, const int32_t *days,
                      const int *ok, const char *const *raw, const size_t *raw_len,
                      void (*report)(void *ctx, size_t field, const char *msg), void *ctx);
 
@@ -93,7 +93,7 @@ int xs__validate_row(xs_table_id t, const xs__value *vals, const int32_t *days,
  * Parses --currency "CODE" or "CODE:DIGITS" (import.c): code upper-cased
  * into code, *digits -1 when not given. XS_OK or XS_EINVAL with err set.
  */
-int xs__import_parse_currency(const char *s, char code[4], int *digits, xs_error *err);
+int xs__io_import_parse_currency(const char *s, char code[4], int *digits, xs_error *err);
 
 /*
  * What a missing column `want` could be, for the error message: the closest
@@ -102,7 +102,7 @@ int xs__import_parse_currency(const char *s, char code[4], int *digits, xs_error
  * the file's columns names[0..n_in) (at most 12 named). Writes into buf
  * (n bytes, "" when there is nothing to say); starts with a space.
  */
-void xs__missing_column_hint(const char *want, const char *const *names,
+void xs__io_missing_column_hint(const char *want, const char *const *names,
                              const char *const *unused, size_t n_in, char *buf, size_t n);
 
 #endif

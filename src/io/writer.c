@@ -22,12 +22,12 @@
 
 #define FLUSH_AT (64u * 1024u)
 
-struct xs__writer {
+struct xs__io_writer {
     FILE *fp;
     int to_stdout;
     char *path;     /* target, for messages */
     char *tmp_path; /* temporary file renamed over path by close; NULL: direct */
-    xs__input_format fmt;
+    xs__io_input_format fmt;
     char delim;
 
     size_t n_cols;
@@ -46,7 +46,7 @@ struct xs__writer {
 /* Output buffer                                                           */
 /* ---------------------------------------------------------------------- */
 
-static void flush_out(xs__writer *w)
+static void flush_out(xs__io_writer *w)
 {
     if (w->n_out && !w->failed) {
         if (fwrite(w->out, 1, w->n_out, w->fp) != w->n_out) {
@@ -58,7 +58,7 @@ static void flush_out(xs__writer *w)
 }
 
 /* Makes room for n more bytes. Returns 0 or -1 (out of memory, recorded). */
-static int reserve(xs__writer *w, size_t n)
+static int reserve(xs__io_writer *w, size_t n)
 {
     if (w->n_out + n <= w->cap_out) return 0;
     if (xs__grow(&w->out, &w->cap_out, w->n_out + n, 1) < 0) {
@@ -68,7 +68,7 @@ static int reserve(xs__writer *w, size_t n)
     return 0;
 }
 
-static inline void put(xs__writer *w, const char *s, size_t n)
+static inline void put(xs__io_writer *w, const char *s, size_t n)
 {
     memcpy(w->out + w->n_out, s, n);
     w->n_out += n;
@@ -80,7 +80,7 @@ static inline void put(xs__writer *w, const char *s, size_t n)
 
 /* Appends one CSV field, quoted by the strict rule of base/escape.h.
  * Returns 0 or -1. */
-static int csv_field(xs__writer *w, const char *s, size_t n, size_t n_fields)
+static int csv_field(xs__io_writer *w, const char *s, size_t n, size_t n_fields)
 {
     if (reserve(w, XS__CSV_ESC_MAX(n)) < 0) return -1;
     w->n_out += xs__csv_esc(w->out + w->n_out, s, n, w->delim, n_fields == 1);
@@ -92,7 +92,7 @@ static int csv_field(xs__writer *w, const char *s, size_t n, size_t n_fields)
 /* ---------------------------------------------------------------------- */
 
 /* Appends s as a JSON string (base/escape.h). Returns 0 or -1. */
-static int json_string(xs__writer *w, const char *s, size_t n)
+static int json_string(xs__io_writer *w, const char *s, size_t n)
 {
     if (reserve(w, XS__JSON_ESC_MAX(n)) < 0) return -1;
     w->n_out += xs__json_esc(w->out + w->n_out, s, n, NULL);
@@ -135,7 +135,7 @@ static int is_json_number(const char *s, size_t n)
 /* Interface                                                               */
 /* ---------------------------------------------------------------------- */
 
-int xs__writer_open(xs__writer **out, const char *path, xs__input_format fmt, char delim,
+int xs__io_writer_open(xs__io_writer **out, const char *path, xs__io_input_format fmt, char delim,
                     xs_error *err)
 {
     *out = NULL;
@@ -144,7 +144,7 @@ int xs__writer_open(xs__writer **out, const char *path, xs__input_format fmt, ch
     if (!delim) delim = ',';
     if (fmt == XS_INPUT_CSV && (delim == '"' || delim == '\r' || delim == '\n'))
         return xs__error_set(err, XS_EINVAL, name, 0, NULL, "invalid delimiter");
-    xs__writer *w = xs__calloc(1, sizeof *w);
+    xs__io_writer *w = xs__calloc(1, sizeof *w);
     if (!w) return xs__error_set(err, XS_ENOMEM, name, 0, NULL, "out of memory");
     int rc = XS_OK;
     w->fmt = fmt;
@@ -176,11 +176,11 @@ int xs__writer_open(xs__writer **out, const char *path, xs__input_format fmt, ch
 nomem:
     rc = xs__error_set(err, XS_ENOMEM, name, 0, NULL, "out of memory");
 cleanup:
-    xs__writer_abort(w);
+    xs__io_writer_abort(w);
     return rc;
 }
 
-int xs__writer_header(xs__writer *w, const char *const *names, const int *numeric, size_t n)
+int xs__io_writer_header(xs__io_writer *w, const char *const *names, const int *numeric, size_t n)
 {
     if (w->have_header) return XS_EINVAL;
     w->keys = xs__calloc(n, sizeof *w->keys);
@@ -219,7 +219,7 @@ nomem:
     return XS_ENOMEM;
 }
 
-int xs__writer_row(xs__writer *w, const xs__field *fields, size_t n)
+int xs__io_writer_row(xs__io_writer *w, const xs__field *fields, size_t n)
 {
     if (!w->have_header || n != w->n_cols) return XS_EINVAL;
     if (w->failed) return w->failed;
@@ -263,7 +263,7 @@ fail:
     return w->failed;
 }
 
-int xs__writer_close(xs__writer *w, xs_error *err)
+int xs__io_writer_close(xs__io_writer *w, xs_error *err)
 {
     if (!w) return XS_OK;
     flush_out(w);
@@ -281,16 +281,16 @@ int xs__writer_close(xs__writer *w, xs_error *err)
     else if (rc)
         xs__error_set(err, rc, w->path, 0, NULL, "out of memory");
     if (rc) {
-        xs__writer_abort(w);
+        xs__io_writer_abort(w);
         return rc;
     }
     xs__free(w->tmp_path);
     w->tmp_path = NULL;
-    xs__writer_abort(w);
+    xs__io_writer_abort(w);
     return XS_OK;
 }
 
-void xs__writer_abort(xs__writer *w)
+void xs__io_writer_abort(xs__io_writer *w)
 {
     if (!w) return;
     if (w->fp && !w->to_stdout) fclose(w->fp);

@@ -9,19 +9,19 @@
  * numeric come back in the reader's normalised number form.
  *
  * A file is written to a temporary name next to it and renamed over the
- * target by a successful xs__writer_close(), so a failed or abandoned export
+ * target by a successful xs__io_writer_close(), so a failed or abandoned export
  * never leaves a half-written file. Standard output, devices and FIFOs are
  * written directly.
  *
  * @code
- *   xs__writer *w; xs_error e;
+ *   xs__io_writer *w; xs_error e;
  *   const char *names[] = {"order_id", "amount"};
  *   const int numeric[] = {0, 1};
- *   if (xs__writer_open(&w, "out.csv", XS_INPUT_CSV, ',', &e) < 0) return ...;
- *   xs__writer_header(w, names, numeric, 2);
+ *   if (xs__io_writer_open(&w, "out.csv", XS_INPUT_CSV, ',', &e) < 0) return ...;
+ *   xs__io_writer_header(w, names, numeric, 2);
  *   xs__field row[2] = {{"O1", 2, 1}, {"12.50", 5, 1}};
- *   xs__writer_row(w, row, 2);
- *   if (xs__writer_close(w, &e) < 0) return ...;   // reports write errors
+ *   xs__io_writer_row(w, row, 2);
+ *   if (xs__io_writer_close(w, &e) < 0) return ...;   // reports write errors
  * @endcode
  */
 #ifndef XS_WRITER_H
@@ -31,16 +31,16 @@
 
 #include <stddef.h>
 
-typedef struct xs__writer xs__writer;
+typedef struct xs__io_writer xs__io_writer;
 
 /*
  * Starts writing records to path (NULL or "-": standard output) in fmt.
  * delim is the CSV delimiter (0: ','; ignored for JSONL).
  * Returns XS_OK, XS_EINVAL (bad delimiter), XS_EIO (cannot create: message
- * with strerror) or XS_ENOMEM. Caller finishes with xs__writer_close() (keep)
- * or xs__writer_abort() (discard).
+ * with strerror) or XS_ENOMEM. Caller finishes with xs__io_writer_close() (keep)
+ * or xs__io_writer_abort() (discard).
  */
-int xs__writer_open(xs__writer **out, const char *path, xs__input_format fmt, char delim,
+int xs__io_writer_open(xs__io_writer **out, const char *path, xs__io_input_format fmt, char delim,
                     xs_error *err);
 
 /*
@@ -51,7 +51,7 @@ int xs__writer_open(xs__writer **out, const char *path, xs__input_format fmt, ch
  * is a JSON string. Call once, before any row.
  * Returns XS_OK, XS_EINVAL (called twice) or XS_ENOMEM.
  */
-int xs__writer_header(xs__writer *w, const char *const *names, const int *numeric, size_t n);
+int xs__io_writer_header(xs__io_writer *w, const char *const *names, const int *numeric, size_t n);
 
 /*
  * Writes one record of n fields (n must equal the header's count; fields
@@ -63,7 +63,7 @@ int xs__writer_header(xs__writer *w, const char *const *names, const int *numeri
  * Returns XS_OK, XS_EINVAL (wrong n, no header), XS_ENOMEM or XS_EIO (an
  * earlier write failed; the detail comes from close).
  */
-int xs__writer_row(xs__writer *w, const xs__field *fields, size_t n);
+int xs__io_writer_row(xs__io_writer *w, const xs__field *fields, size_t n);
 
 /*
  * Flushes, closes and (for a file) renames the temporary file over path.
@@ -71,10 +71,10 @@ int xs__writer_row(xs__writer *w, const xs__field *fields, size_t n);
  * when any write, flush or close failed (the target is then untouched), or
  * XS_ENOMEM when an earlier call ran out of memory. Frees w; NULL is fine.
  */
-int xs__writer_close(xs__writer *w, xs_error *err);
+int xs__io_writer_close(xs__io_writer *w, xs_error *err);
 
 /* Discards everything written (removes the temporary file) and frees w;
  * NULL is fine. */
-void xs__writer_abort(xs__writer *w);
+void xs__io_writer_abort(xs__io_writer *w);
 
 #endif

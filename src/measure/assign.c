@@ -91,7 +91,7 @@ int xs_exp_unit(const char *strategy, const char *id, size_t id_len, double *u)
     return XS_OK;
 }
 
-size_t xs__exp_arm_of(const xs_exp_split *s, double u)
+size_t xs__measure_exp_arm_of(const xs_exp_split *s, double u)
 {
     double total = 0, cum = 0;
     for (size_t i = 0; i < s->n_arms; i++)
@@ -109,20 +109,20 @@ int xs_exp_assign(const xs_exp_split *s, const char *strategy, const char *id,
     double u;
     int rc = xs_exp_unit(strategy, id, id_len, &u);
     if (rc < 0) return rc;
-    return (int)xs__exp_arm_of(s, u);
+    return (int)xs__measure_exp_arm_of(s, u);
 }
 
 long long xs_exp_assign_file(const char *path, char delimiter, const char *id_column,
                              const char *strategy, const xs_exp_split *s,
                              xs_exp_assign_fn fn, void *ctx, xs_error *err)
 {
-    xs__reader *r = NULL;
+    xs__io_reader *r = NULL;
     long long rows = 0;
-    int rc = xs__reader_open(&r, path, XS_INPUT_CSV, delimiter ? delimiter : ',', err);
+    int rc = xs__io_reader_open(&r, path, XS_INPUT_CSV, delimiter ? delimiter : ',', err);
     if (rc < 0) return rc;
-    size_t n = xs__reader_n_fields(r), col = n;
+    size_t n = xs__io_reader_n_fields(r), col = n;
     for (size_t i = 0; i < n; i++)
-        if (!strcmp(xs__reader_field_name(r, i), id_column)) col = i;
+        if (!strcmp(xs__io_reader_field_name(r, i), id_column)) col = i;
     if (col == n) {
         char q[128];
         xs__error_quote(q, sizeof q, id_column, strlen(id_column));
@@ -132,7 +132,7 @@ long long xs_exp_assign_file(const char *path, char delimiter, const char *id_co
     for (;;) {
         const xs__field *f;
         long line;
-        rc = xs__reader_next(r, &f, &line, err);
+        rc = xs__io_reader_next(r, &f, &line, err);
         if (rc <= 0) break;
         if (f[col].len == 0) {
             rc = xs__error_set(err, XS_EINVAL, path, line, id_column, "empty id");
@@ -147,6 +147,6 @@ long long xs_exp_assign_file(const char *path, char delimiter, const char *id_co
         rows++;
     }
 cleanup:
-    xs__reader_close(r);
+    xs__io_reader_close(r);
     return rc < 0 ? rc : rows;
 }

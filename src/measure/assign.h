@@ -9,6 +9,6 @@
 
 /* Arm of position u in [0, 1): the first arm i with
  * u < (w_0 + ... + w_i) / sum(w); the last arm when rounding leaves none. */
-size_t xs__exp_arm_of(const xs_exp_split *s, double u);
+size_t xs__measure_exp_arm_of(const xs_exp_split *s, double u);
 
 #endif

@@ -45,8 +45,8 @@ static int has_u32(const uint32_t *a, size_t n, uint32_t x)
     return lo < n && a[lo] == x;
 }
 
-void xs__eval_metrics(const uint32_t *ranked, size_t n_ranked, const uint32_t *rel,
-                      size_t n_rel, size_t k, xs__eval_one *out)
+void xs__measure_eval_metrics(const uint32_t *ranked, size_t n_ranked, const uint32_t *rel,
+                      size_t n_rel, size_t k, xs__measure_eval_one *out)
 {
     memset(out, 0, sizeof *out);
     if (n_ranked > k) n_ranked = k;
@@ -67,22 +67,22 @@ void xs__eval_metrics(const uint32_t *ranked, size_t n_ranked, const uint32_t *r
     out->hit = hits > 0;
 }
 
-int xs__eval_is_substitute(const xs_rank *r, uint32_t c, uint32_t j, int32_t before,
+int xs__measure_eval_is_substitute(const xs_rank *r, uint32_t c, uint32_t j, int32_t before,
                            int days, double max_together)
 {
     const xs_snapshot *s = r->snap;
     uint16_t cj = s->prod.category[j], fj = s->prod.family[j];
     if (cj == XS_SNAP_NONE16 && fj == XS_SNAP_NONE16) return 0;
-    const xs__rank_hist *h = &r->hist;
+    const xs__offer_rank_hist *h = &r->hist;
     for (uint32_t t = h->off[c]; t < h->off[c + 1]; t++) {
         uint32_t i = h->item[t];
         if (h->last[t] < before - days || i == j) continue;
         int same = (cj != XS_SNAP_NONE16 && s->prod.category[i] == cj) ||
                    (fj != XS_SNAP_NONE16 && s->prod.family[i] == fj);
         if (!same) continue;
-        size_t ni = xs__rank_buyers(r->model, i), nj = xs__rank_buyers(r->model, j);
+        size_t ni = xs__mine_rank_buyers(r->model, i), nj = xs__mine_rank_buyers(r->model, j);
         size_t rarer = ni < nj ? ni : nj;
-        if ((double)xs__rank_co_buyers(r->model, i, j) < max_together * (double)rarer)
+        if ((double)xs__mine_rank_co_buyers(r->model, i, j) < max_together * (double)rarer)
             return 1;
     }
     return 0;
@@ -108,7 +108,7 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int truth_build(const xs_snapshot *s, const xs__rank_hist *h, int32_t cutoff,
+static int truth_build(const xs_snapshot *s, const xs__offer_rank_hist *h, int32_t cutoff,
                        int32_t end, truth *t)
 {
     memset(t, 0, sizeof *t);
@@ -159,7 +159,7 @@ static int eval_method(const xs_snapshot *s, const xs_eval_opts *o, int32_t cuto
     xs_rank_hit *hits = NULL;
     uint32_t *ranked = NULL;
     uint8_t *shown = NULL;
-    int rc = xs__rank_build_day(s, cutoff, mo, &r, err);
+    int rc = xs__offer_rank_build_day(s, cutoff, mo, &r, err);
     if (rc < 0) return rc;
     rc = XS_ENOMEM;
     hits = xs__malloc(o->k * sizeof *hits);
@@ -183,12 +183,12 @@ static int eval_method(const xs_snapshot *s, const xs_eval_opts *o, int32_t cuto
                 shown[p] = 1;
                 n_shown++;
             }
-            n_subst += (size_t)xs__eval_is_substitute(
+            n_subst += (size_t)xs__measure_eval_is_substitute(
                 sr, c, p, cutoff, o->substitute_days, o->substitute_max_together);
         }
         n_offers += (size_t)n;
-        xs__eval_one m;
-        xs__eval_metrics(ranked, (size_t)n, t->item + t->off[e],
+        xs__measure_eval_one m;
+        xs__measure_eval_metrics(ranked, (size_t)n, t->item + t->off[e],
                          t->off[e + 1] - t->off[e], o->k, &m);
         sp += m.precision;
         sr_ += m.recall;
@@ -236,13 +236,13 @@ int xs_eval_run(const xs_snapshot *s, const xs_eval_opts *o, xs_eval_row *rows,
         return xs__error_param(err, XS_EINVAL, NULL, "horizon", "must be >= 1 day");
     if (o->k < 1 || o->k > 100000)
         return xs__error_param(err, XS_EINVAL, NULL, "k", "must be 1 to 100000");
-    xs__rank_hist h;
+    xs__offer_rank_hist h;
     truth t;
     memset(&t, 0, sizeof t);
     xs_rank *main_model = NULL;
-    int rc = xs__rank_hist_build(s, cutoff, &h);
+    int rc = xs__offer_rank_hist_build(s, cutoff, &h);
     if (rc == XS_OK) rc = truth_build(s, &h, cutoff, cutoff + o->horizon, &t);
-    xs__rank_hist_free(&h);
+    xs__offer_rank_hist_free(&h);
     if (rc < 0) {
         xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
         goto cleanup;

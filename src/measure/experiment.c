@@ -146,23 +146,23 @@ size_t xs_exp_data_rows(const xs_exp_data *d)
 }
 
 /* Index of the field named `name`, or -1. */
-static long find_field(const xs__reader *r, const char *name)
+static long find_field(const xs__io_reader *r, const char *name)
 {
-    size_t n = xs__reader_n_fields(r);
+    size_t n = xs__io_reader_n_fields(r);
     for (size_t i = 0; i < n; i++)
-        if (!strcmp(xs__reader_field_name(r, i), name)) return (long)i;
+        if (!strcmp(xs__io_reader_field_name(r, i), name)) return (long)i;
     return -1;
 }
 
 /* XS_ENOTFOUND for an unknown column, listing the columns of the file. */
-static int unknown_column(const xs__reader *r, const char *opt, const char *name,
+static int unknown_column(const xs__io_reader *r, const char *opt, const char *name,
                           xs_error *err)
 {
     char list[400] = "";
-    size_t used = 0, n = xs__reader_n_fields(r);
+    size_t used = 0, n = xs__io_reader_n_fields(r);
     for (size_t i = 0; i < n && used + 8 < sizeof list; i++) {
         int k = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
-                         xs__reader_field_name(r, i));
+                         xs__io_reader_field_name(r, i));
         if (k < 0 || (size_t)k >= sizeof list - used) {
             snprintf(list + used, sizeof list - used, ", ...");
             break;
@@ -212,7 +212,7 @@ static int parse_simple(const char *s, size_t len, double *out)
     return 0;
 }
 
-int xs__exp_parse_number(const char *s, size_t len, double *out)
+int xs__measure_exp_parse_number(const char *s, size_t len, double *out)
 {
     char buf[64];
     if (len == 0 || len >= sizeof buf) return -1;
@@ -229,13 +229,13 @@ int xs__exp_parse_number(const char *s, size_t len, double *out)
 /* Parses a whole field as a finite number. */
 static int parse_number(const xs__field *f, double *out)
 {
-    return f->present ? xs__exp_parse_number(f->ptr, f->len, out) : -1;
+    return f->present ? xs__measure_exp_parse_number(f->ptr, f->len, out) : -1;
 }
 
 int xs_exp_data_read(const char *path, const xs_exp_read_opts *o, xs_exp_data **out,
                      xs_error *err)
 {
-    xs__reader *r = NULL;
+    xs__io_reader *r = NULL;
     xs_exp_data *d = NULL;
     long *cols = NULL;
     double *row = NULL;
@@ -246,7 +246,7 @@ int xs_exp_data_read(const char *path, const xs_exp_read_opts *o, xs_exp_data **
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL,
                              "a group column and a metric "
                              "are required");
-    rc = xs__reader_open(&r, path, XS_INPUT_CSV, o->delimiter ? o->delimiter : ',', err);
+    rc = xs__io_reader_open(&r, path, XS_INPUT_CSV, o->delimiter ? o->delimiter : ',', err);
     if (rc < 0) return rc;
     cols = xs__calloc(o->n_metrics, sizeof *cols);
     row = xs__calloc(o->n_metrics, sizeof *row);
@@ -269,7 +269,7 @@ int xs_exp_data_read(const char *path, const xs_exp_read_opts *o, xs_exp_data **
     for (;;) {
         const xs__field *f;
         long line;
-        rc = xs__reader_next(r, &f, &line, err);
+        rc = xs__io_reader_next(r, &f, &line, err);
         if (rc < 0) goto cleanup;
         if (rc == 0) break;
         for (size_t m = 0; m < o->n_metrics; m++)
@@ -305,7 +305,7 @@ int xs_exp_data_read(const char *path, const xs_exp_read_opts *o, xs_exp_data **
 nomem:
     rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 cleanup:
-    xs__reader_close(r);
+    xs__io_reader_close(r);
     xs__free(cols);
     xs__free(row);
     xs_exp_data_free(d);
@@ -384,18 +384,18 @@ static int cmp_label(const void *a, const void *b)
 
 /* Compares treatment values t with control values c by `method`. */
 static int compare(xs_exp_method method, const double *t, size_t nt, const double *c,
-                   size_t nc, const xs_exp_opts *o, uint64_t seed, xs__exp_cmp *out)
+                   size_t nc, const xs_exp_opts *o, uint64_t seed, xs__measure_exp_cmp *out)
 {
     double mt, vt, mc, vc;
     if (method == XS_EXP_BOOTSTRAP)
-        return xs__exp_bootstrap(t, nt, c, nc, o->n_boot ? o->n_boot : 2000, seed,
+        return xs__measure_exp_bootstrap(t, nt, c, nc, o->n_boot ? o->n_boot : 2000, seed,
                                  o->level > 0 ? o->level : 0.95, out);
-    xs__exp_mean_var(t, nt, &mt, &vt);
-    xs__exp_mean_var(c, nc, &mc, &vc);
+    xs__measure_exp_mean_var(t, nt, &mt, &vt);
+    xs__measure_exp_mean_var(c, nc, &mc, &vc);
     if (method == XS_EXP_PROPORTION)
-        xs__exp_prop(mt, nt, mc, nc, o->level > 0 ? o->level : 0.95, out);
+        xs__measure_exp_prop(mt, nt, mc, nc, o->level > 0 ? o->level : 0.95, out);
     else
-        xs__exp_welch(mt, vt, nt, mc, vc, nc, o->level > 0 ? o->level : 0.95, out);
+        xs__measure_exp_welch(mt, vt, nt, mc, vc, nc, o->level > 0 ? o->level : 0.95, out);
     return XS_OK;
 }
 
@@ -517,7 +517,7 @@ int xs_exp_analyze(const xs_exp_data *d, const xs_exp_opts *o, xs_exp_result **o
         res->groups[g].share = (double)count[g] / (double)d->n;
         res->groups[g].expected = (o->expected ? o->expected[g] : 1.0) / wsum;
     }
-    xs__exp_srm(count, o->expected, k, o->srm_alpha > 0 ? o->srm_alpha : 0.001,
+    xs__measure_exp_srm(count, o->expected, k, o->srm_alpha > 0 ? o->srm_alpha : 0.001,
                 &res->srm);
 
     y = xs__malloc(d->n * sizeof *y);
@@ -547,11 +547,11 @@ int xs_exp_analyze(const xs_exp_data *d, const xs_exp_opts *o, xs_exp_result **o
         double theta = NAN, vr = NAN;
         if (d->cov) {
             double mx, my, vy, myc, vyc;
-            theta = xs__exp_cuped_theta(y, x, d->n, &mx);
+            theta = xs__measure_exp_cuped_theta(y, x, d->n, &mx);
             for (size_t i = 0; i < d->n; i++)
                 yc[i] = y[i] - theta * (x[i] - mx);
-            xs__exp_mean_var(y, d->n, &my, &vy);
-            xs__exp_mean_var(yc, d->n, &myc, &vyc);
+            xs__measure_exp_mean_var(y, d->n, &my, &vy);
+            xs__measure_exp_mean_var(yc, d->n, &myc, &vyc);
             vr = vy > 0 ? 1 - vyc / vy : 0;
         }
         const double *c = y + start[ctl];
@@ -564,7 +564,7 @@ int xs_exp_analyze(const xs_exp_data *d, const xs_exp_opts *o, xs_exp_result **o
             row->metric = res->metrics[m];
             row->group = res->labels[g];
             row->n = nt;
-            xs__exp_mean_var(t, nt, &row->mean, &var);
+            xs__measure_exp_mean_var(t, nt, &row->mean, &var);
             row->sd = sqrt(var);
             row->is_control = g == ctl;
             row->method = method;
@@ -578,7 +578,7 @@ int xs_exp_analyze(const xs_exp_data *d, const xs_exp_opts *o, xs_exp_result **o
             /* one bootstrap stream per (metric, group), whatever else is asked */
             uint64_t seed = (o->seed ? o->seed : 1) * 0x9e3779b97f4a7c15ULL +
                             (uint64_t)m * 1000003u + g;
-            xs__exp_cmp cmp;
+            xs__measure_exp_cmp cmp;
             if ((rc = compare(method, t, nt, c, nc, o, seed, &cmp)) < 0) goto nomem;
             row->lift = cmp.lift;
             row->lift_lo = cmp.lo;

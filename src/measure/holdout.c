@@ -121,7 +121,7 @@ int xs_exp_report(const xs_snapshot *s, const xs_experiment *x, const char *as_o
                                    "not a date (YYYY-MM-DD): \"%s\"", as_of);
     } else {
         int32_t first;
-        if (xs__kpi_data_range(s, &first, &day) < 0) day = XS_SNAP_NO_DATE;
+        if (xs__measure_kpi_data_range(s, &first, &day) < 0) day = XS_SNAP_NO_DATE;
     }
     if (day == XS_SNAP_NO_DATE || day < start) {
         char buf[11] = "none";
@@ -140,9 +140,9 @@ int xs_exp_report(const xs_snapshot *s, const xs_experiment *x, const char *as_o
     double div = 1;
     for (int k = 0; k < s->money_scale; k++) div *= 10;
     for (uint32_t c = 0; c < s->cust.n; c++) {
-        int64_t a0 = xs__kpi_arr_at(s, c, start);
+        int64_t a0 = xs__measure_kpi_arr_at(s, c, start);
         if (a0 <= 0) continue;
-        int64_t a1 = xs__kpi_arr_at(s, c, r->until);
+        int64_t a1 = xs__measure_kpi_arr_at(s, c, r->until);
         const char *id = xs__intern_str(&s->cust.ids, c);
         int arm = xs_exp_assign(&r->split, x->name, id, strlen(id));
         double v[N_METRICS] = {(double)(a1 - a0) / div, a1 > a0, a1 > 0};

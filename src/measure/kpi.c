@@ -81,7 +81,7 @@ typedef struct kpi_ctx {
 /* Helpers                                                                 */
 /* ---------------------------------------------------------------------- */
 
-int64_t xs__kpi_div_round(int64_t x, int64_t d)
+int64_t xs__measure_kpi_div_round(int64_t x, int64_t d)
 {
     if (x >= 0) return (x + d / 2) / d;
     return -((-x + d / 2) / d);
@@ -102,7 +102,7 @@ static int64_t sub_arr(const xs_snapshot *s, size_t i)
     }
 }
 
-int64_t xs__kpi_arr_at(const xs_snapshot *s, uint32_t c, int32_t day)
+int64_t xs__measure_kpi_arr_at(const xs_snapshot *s, uint32_t c, int32_t day)
 {
     int64_t sum = 0;
     for (uint32_t i = s->cust.sub_off[c]; i < s->cust.sub_off[c + 1]; i++) {
@@ -120,7 +120,7 @@ static void widen(int32_t v, int32_t *lo, int32_t *hi)
     if (v > *hi) *hi = v;
 }
 
-int xs__kpi_data_range(const xs_snapshot *s, int32_t *first, int32_t *last)
+int xs__measure_kpi_data_range(const xs_snapshot *s, int32_t *first, int32_t *last)
 {
     int32_t lo = INT32_MAX, hi = INT32_MIN, ulo = INT32_MAX;
     for (size_t i = 0; i < s->sub.n; i++)
@@ -434,7 +434,7 @@ static int do_customer(kpi_ctx *x, uint32_t c)
             int32_t at = s->off.sent[i] + x->save_days;
             if (at <= x->to) {
                 a->dm++;
-                if (xs__kpi_arr_at(s, c, at) > 0) a->ds++;
+                if (xs__measure_kpi_arr_at(s, c, at) > 0) a->ds++;
             }
         }
     }
@@ -517,14 +517,14 @@ static void fill_row(const kpi_ctx *x, size_t p, size_t g, const costs *cost,
         r->n_churned = a->nch;
         r->n_reactivated = a->nr;
         r->cohort_arr_end = a->cohort_end;
-        r->mrr_start = xs__kpi_div_round(a->as, 12);
-        r->mrr_end = xs__kpi_div_round(a->ae, 12);
-        r->new_mrr = xs__kpi_div_round(a->newa, 12);
-        r->expansion_mrr = xs__kpi_div_round(a->expa, 12);
-        r->contraction_mrr = xs__kpi_div_round(a->cona, 12);
-        r->churned_mrr = xs__kpi_div_round(a->chura, 12);
-        r->reactivation_mrr = xs__kpi_div_round(a->reaa, 12);
-        r->net_new_mrr = xs__kpi_div_round(a->ae - a->as, 12);
+        r->mrr_start = xs__measure_kpi_div_round(a->as, 12);
+        r->mrr_end = xs__measure_kpi_div_round(a->ae, 12);
+        r->new_mrr = xs__measure_kpi_div_round(a->newa, 12);
+        r->expansion_mrr = xs__measure_kpi_div_round(a->expa, 12);
+        r->contraction_mrr = xs__measure_kpi_div_round(a->cona, 12);
+        r->churned_mrr = xs__measure_kpi_div_round(a->chura, 12);
+        r->reactivation_mrr = xs__measure_kpi_div_round(a->reaa, 12);
+        r->net_new_mrr = xs__measure_kpi_div_round(a->ae - a->as, 12);
         r->mrr_growth = ratio((double)(a->ae - a->as), (double)a->as);
         r->nrr = ratio((double)a->cohort_end, (double)a->as);
         r->grr = ratio((double)(a->as - a->cona - a->chura), (double)a->as);
@@ -532,8 +532,8 @@ static void fill_row(const kpi_ctx *x, size_t p, size_t g, const costs *cost,
         r->logo_churn_rate = ratio((double)a->nch, (double)a->cs);
         r->revenue_churn_rate = ratio((double)(a->chura + a->cona), (double)a->as);
         r->seats_end = a->seats;
-        r->arpa = a->ce > 0 ? xs__kpi_div_round(a->ae, 12 * (int64_t)a->ce) : -1;
-        r->arpu = a->seats > 0 ? xs__kpi_div_round(a->ae, 12 * (int64_t)a->seats) : -1;
+        r->arpa = a->ce > 0 ? xs__measure_kpi_div_round(a->ae, 12 * (int64_t)a->ce) : -1;
+        r->arpu = a->seats > 0 ? xs__measure_kpi_div_round(a->ae, 12 * (int64_t)a->seats) : -1;
         r->ltv = -1;
         if (a->ce > 0 && r->revenue_churn_rate > 0)
             r->ltv = llround((double)a->ae / 12.0 / (double)a->ce * months /
@@ -644,7 +644,7 @@ static int check_opts(const xs_snapshot *s, const xs_kpi_opts *o, int32_t *from,
     if (cost->cac < 0 && cost->retention >= 0) cost->cac = cost->retention * mult;
 
     int32_t lo = 0, hi = 0;
-    *has_data = xs__kpi_data_range(s, &lo, &hi) == 0;
+    *has_data = xs__measure_kpi_data_range(s, &lo, &hi) == 0;
     if (o->from && (rc = parse_day(o->from, "from", &lo, err)) < 0) return rc;
     if (o->to && (rc = parse_day(o->to, "to", &hi, err)) < 0) return rc;
     if (o->from && o->to && lo > hi) {

@@ -28,10 +28,10 @@ struct xs_kpi_result {
  * start <= day < end (end absent: open) of quantity x unit_price x 12 for
  * monthly-billed products and x 1 for yearly-billed ones (one-off: 0).
  */
-int64_t xs__kpi_arr_at(const xs_snapshot *s, uint32_t c, int32_t day);
+int64_t xs__measure_kpi_arr_at(const xs_snapshot *s, uint32_t c, int32_t day);
 
 /* x / d rounded half away from zero (d > 0). */
-int64_t xs__kpi_div_round(int64_t x, int64_t d);
+int64_t xs__measure_kpi_div_round(int64_t x, int64_t d);
 
 /*
  * The day the data ends (latest subscription start, order, return, usage
@@ -39,6 +39,6 @@ int64_t xs__kpi_div_round(int64_t x, int64_t d);
  * order, return or offer sent). Returns 0, or -1 when the snapshot holds
  * none of these.
  */
-int xs__kpi_data_range(const xs_snapshot *s, int32_t *first, int32_t *last);
+int xs__measure_kpi_data_range(const xs_snapshot *s, int32_t *first, int32_t *last);
 
 #endif

@@ -42,7 +42,7 @@ static const char *str(const char *p, char *out, size_t cap)
 }
 
 /* Contract in replay.h. */
-int xs__replay_cands_read(const char *s, xs__replay_cand *c, size_t cap, size_t *n)
+int xs__measure_replay_cands_read(const char *s, xs__measure_replay_cand *c, size_t cap, size_t *n)
 {
     const char *p = ws(s);
     *n = 0;
@@ -51,7 +51,7 @@ int xs__replay_cands_read(const char *s, xs__replay_cand *c, size_t cap, size_t 
     if (*p == ']') return ws(p + 1)[0] ? XS_EPARSE : XS_OK;
     for (;;) {
         if (*n == cap || *p++ != '{') return XS_EPARSE;
-        xs__replay_cand *x = &c[(*n)++];
+        xs__measure_replay_cand *x = &c[(*n)++];
         memset(x, 0, sizeof *x);
         x->p_accept = x->value = x->ev = x->strength = x->health = x->prob = NAN;
         x->kind[0] = '\0';

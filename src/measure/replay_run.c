@@ -130,13 +130,13 @@ int xs_replay_policy_read(const char *path, xs_offer_config *cfg, char *text,
 /* Contract in replay.h. min_health: growth offers to customers below it
  * are removed; a customer of unknown health is left as the engine judged
  * it. */
-int xs__replay_keeps(const xs_offer_config *cfg, int growth, double health)
+int xs__measure_replay_keeps(const xs_offer_config *cfg, int growth, double health)
 {
     return !(growth && isfinite(health) && health < cfg->min_health);
 }
 
 /* Contract in replay.h. */
-void xs__replay_new_probs(const xs_offer_config *cfg, int slot, xs_policy_cand *pc,
+void xs__measure_replay_new_probs(const xs_offer_config *cfg, int slot, xs_policy_cand *pc,
                           const size_t *at, size_t m, uint64_t seed, double *p_new)
 {
     if (!m || (double)slot > cfg->max_offers) return;
@@ -170,9 +170,9 @@ static int one(void *ctx, const xs_logged_decision *d)
         u->r->n_pending++;
         return 0;
     }
-    xs__replay_cand c[XS_OFFER_MAX_CANDIDATES];
+    xs__measure_replay_cand c[XS_OFFER_MAX_CANDIDATES];
     size_t n = 0;
-    if (xs__replay_cands_read(d->candidates, c, XS_OFFER_MAX_CANDIDATES, &n) < 0 || !n ||
+    if (xs__measure_replay_cands_read(d->candidates, c, XS_OFFER_MAX_CANDIDATES, &n) < 0 || !n ||
         d->chosen < 0 || (size_t)d->chosen >= n)
         return xs__error_set(u->err, XS_EPARSE, NULL, 0, "candidates",
                              "decision %lld: not a list of candidates", d->decision_id);
@@ -193,7 +193,7 @@ static int one(void *ctx, const xs_logged_decision *d)
                 d->decision_id, i + 1);
         q[i] = c[i].p_accept * value[i]; /* the expected reward: P(accept) x value */
         p_new[i] = 0;
-        if (!xs__replay_keeps(cfg, c[i].growth, c[i].health)) continue;
+        if (!xs__measure_replay_keeps(cfg, c[i].growth, c[i].health)) continue;
         pc[m].kind = k;
         pc[m].p_accept = c[i].p_accept;
         pc[m].value = value[i];
@@ -203,7 +203,7 @@ static int one(void *ctx, const xs_logged_decision *d)
     }
     uint64_t seed = xs__mix64((uint64_t)d->decision_id * 0x9e3779b97f4a7c15ULL ^
                               (uint64_t)cfg->explore_seed);
-    xs__replay_new_probs(cfg, d->slot, pc, at, m, seed, p_new);
+    xs__measure_replay_new_probs(cfg, d->slot, pc, at, m, seed, p_new);
     size_t ch = (size_t)d->chosen;
     double reward = 0;
     if (!strcmp(d->outcome, "accepted"))

@@ -54,7 +54,7 @@ int xs_replay_simulate(uint64_t seed, size_t n_dec, const xs_offer_config *loggi
             /* only what the logging engine's health gate let through */
             do
                 c[a].pc.kind = (xs_offer_kind)xs__rng_below(&g, XS_OFFER_N_KINDS);
-            while (!xs__replay_keeps(logging, c[a].pc.kind != XS_OFFER_DOWNSELL, health));
+            while (!xs__measure_replay_keeps(logging, c[a].pc.kind != XS_OFFER_DOWNSELL, health));
             c[a].p_true = 0.02 + 0.48 * xs__rng_uniform(&g);
             double p = c[a].p_true * exp(0.4 * xs__rng_normal(&g));
             c[a].pc.p_accept = p > 0.95 ? 0.95 : p;
@@ -87,12 +87,12 @@ int xs_replay_simulate(uint64_t seed, size_t n_dec, const xs_offer_config *loggi
             p_log[a] = pl[a].prob;
             q[a] = c[a].pc.ev;
             p_new[a] = 0;
-            if (!xs__replay_keeps(target, c[a].pc.kind != XS_OFFER_DOWNSELL, health))
+            if (!xs__measure_replay_keeps(target, c[a].pc.kind != XS_OFFER_DOWNSELL, health))
                 continue;
             pn[m] = c[a].pc;
             at[m++] = a;
         }
-        xs__replay_new_probs(target, 1, pn, at, m, xs__rng_next(&g), p_new);
+        xs__measure_replay_new_probs(target, 1, pn, at, m, xs__rng_next(&g), p_new);
         for (size_t a = 0; a < k; a++)
             sum_truth += p_new[a] * c[a].p_true * c[a].pc.value;
         xs_replay_add(rp, k, p_log, p_new, q, chosen, reward);

@@ -27,7 +27,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-void xs__exp_mean_var(const double *x, size_t n, double *mean, double *var)
+void xs__measure_exp_mean_var(const double *x, size_t n, double *mean, double *var)
 {
     double s = 0;
     for (size_t i = 0; i < n; i++)
@@ -40,7 +40,7 @@ void xs__exp_mean_var(const double *x, size_t n, double *mean, double *var)
     *var = n > 1 ? ss / (double)(n - 1) : 0;
 }
 
-void xs__exp_delta_rel(double mt, double se2t, double mc, double se2c, double q,
+void xs__measure_exp_delta_rel(double mt, double se2t, double mc, double se2c, double q,
                        double *rel, double *lo, double *hi)
 {
     if (mc == 0) {
@@ -54,8 +54,8 @@ void xs__exp_delta_rel(double mt, double se2t, double mc, double se2c, double q,
     *hi = r + q * se;
 }
 
-void xs__exp_prop(double pt, size_t nt, double pc, size_t nc, double level,
-                  xs__exp_cmp *out)
+void xs__measure_exp_prop(double pt, size_t nt, double pc, size_t nc, double level,
+                  xs__measure_exp_cmp *out)
 {
     double z = gsl_cdf_ugaussian_Pinv(0.5 + level / 2);
     double se2t = pt * (1 - pt) / (double)nt, se2c = pc * (1 - pc) / (double)nc;
@@ -70,11 +70,11 @@ void xs__exp_prop(double pt, size_t nt, double pc, size_t nc, double level,
     else
         out->p = d == 0 ? 1.0 : 0.0;
     out->df = NAN;
-    xs__exp_delta_rel(pt, se2t, pc, se2c, z, &out->rel, &out->rel_lo, &out->rel_hi);
+    xs__measure_exp_delta_rel(pt, se2t, pc, se2c, z, &out->rel, &out->rel_lo, &out->rel_hi);
 }
 
-void xs__exp_welch(double mt, double vt, size_t nt, double mc, double vc, size_t nc,
-                   double level, xs__exp_cmp *out)
+void xs__measure_exp_welch(double mt, double vt, size_t nt, double mc, double vc, size_t nc,
+                   double level, xs__measure_exp_cmp *out)
 {
     double at = vt / (double)nt, ac = vc / (double)nc, se2 = at + ac;
     double d = mt - mc;
@@ -86,13 +86,13 @@ void xs__exp_welch(double mt, double vt, size_t nt, double mc, double vc, size_t
         out->hi = d + q * se;
         out->p = 2 * gsl_cdf_tdist_Q(fabs(d) / se, df);
         out->df = df;
-        xs__exp_delta_rel(mt, at, mc, ac, q, &out->rel, &out->rel_lo, &out->rel_hi);
+        xs__measure_exp_delta_rel(mt, at, mc, ac, q, &out->rel, &out->rel_lo, &out->rel_hi);
     } else {
         /* both groups constant: the difference is known exactly */
         out->lo = out->hi = d;
         out->p = d == 0 ? 1.0 : 0.0;
         out->df = NAN;
-        xs__exp_delta_rel(mt, 0, mc, 0, 0, &out->rel, &out->rel_lo, &out->rel_hi);
+        xs__measure_exp_delta_rel(mt, 0, mc, 0, 0, &out->rel, &out->rel_lo, &out->rel_hi);
     }
 }
 
@@ -112,8 +112,8 @@ static double quantile(const double *x, size_t n, double q)
     return x[i] + (h - (double)i) * (x[i + 1] - x[i]);
 }
 
-int xs__exp_bootstrap(const double *t, size_t nt, const double *c, size_t nc,
-                      size_t n_boot, uint64_t seed, double level, xs__exp_cmp *out)
+int xs__measure_exp_bootstrap(const double *t, size_t nt, const double *c, size_t nc,
+                      size_t n_boot, uint64_t seed, double level, xs__measure_exp_cmp *out)
 {
     double *d = xs__malloc(n_boot * sizeof *d), *r = xs__malloc(n_boot * sizeof *r);
     if (!d || !r) {
@@ -141,8 +141,8 @@ int xs__exp_bootstrap(const double *t, size_t nt, const double *c, size_t nc,
         ge += d[b] >= 0;
     }
     double mt, vt, mc, vc;
-    xs__exp_mean_var(t, nt, &mt, &vt);
-    xs__exp_mean_var(c, nc, &mc, &vc);
+    xs__measure_exp_mean_var(t, nt, &mt, &vt);
+    xs__measure_exp_mean_var(c, nc, &mc, &vc);
     qsort(d, n_boot, sizeof *d, cmp_double);
     double a = (1 - level) / 2;
     out->lift = mt - mc;
@@ -165,7 +165,7 @@ int xs__exp_bootstrap(const double *t, size_t nt, const double *c, size_t nc,
     return XS_OK;
 }
 
-void xs__exp_srm(const size_t *n, const double *expected, size_t k, double alpha,
+void xs__measure_exp_srm(const size_t *n, const double *expected, size_t k, double alpha,
                  xs_exp_srm *out)
 {
     double total = 0, wsum = 0, chi2 = 0;
@@ -183,11 +183,11 @@ void xs__exp_srm(const size_t *n, const double *expected, size_t k, double alpha
     out->flagged = out->p < alpha;
 }
 
-double xs__exp_cuped_theta(const double *y, const double *x, size_t n, double *mean_x)
+double xs__measure_exp_cuped_theta(const double *y, const double *x, size_t n, double *mean_x)
 {
     double my, vy, mx, vx;
-    xs__exp_mean_var(y, n, &my, &vy);
-    xs__exp_mean_var(x, n, &mx, &vx);
+    xs__measure_exp_mean_var(y, n, &my, &vy);
+    xs__measure_exp_mean_var(x, n, &mx, &vx);
     double cov = 0;
     for (size_t i = 0; i < n; i++)
         cov += (y[i] - my) * (x[i] - mx);

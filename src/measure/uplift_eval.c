@@ -93,7 +93,7 @@ static void interval(double *v, size_t n, double *lo, double *hi)
 
 #define N_METRICS 5
 
-static void scores_array(const xs__uplift_scores *s, double *a)
+static void scores_array(const xs__measure_uplift_scores *s, double *a)
 {
     a[0] = s->qini;
     a[1] = s->auuc;
@@ -103,7 +103,7 @@ static void scores_array(const xs__uplift_scores *s, double *a)
 }
 
 /* The mean over parts of each metric, NaN when a part's value is NaN. */
-static void add_part(double *sum, const xs__uplift_scores *s)
+static void add_part(double *sum, const xs__measure_uplift_scores *s)
 {
     double a[N_METRICS];
     scores_array(s, a);
@@ -185,24 +185,24 @@ int xs_uplift_eval(const xs_uplift_data *d, const xs_uplift_eval_opts *o,
                                n_tr_t == 0 ? "treated" : "control");
             goto cleanup;
         }
-        if ((rc = xs__uplift_train_rows(d, train, n_tr, &o->params, &m, err)) < 0)
+        if ((rc = xs__score_uplift_train_rows(d, train, n_tr, &o->params, &m, err)) < 0)
             goto cleanup;
         double *tmp = xs__malloc((b - a) * sizeof *tmp);
         if (!tmp) goto oom;
-        rc = xs__uplift_predict_rows(m, d, order + a, b - a, tmp, err);
+        rc = xs__score_uplift_predict_rows(m, d, order + a, b - a, tmp, err);
         for (size_t j = 0; rc == XS_OK && j < b - a; j++)
             pred[order[a + j]] = tmp[j];
         xs__free(tmp);
         xs_uplift_model_free(m);
         m = NULL;
         if (rc < 0) goto cleanup;
-        if (xs__uplift_order(pred, order + a, b - a) < 0) goto oom;
+        if (xs__measure_uplift_order(pred, order + a, b - a) < 0) goto oom;
     }
     /* point estimates: the mean over parts */
     double sum[N_METRICS] = {0};
     for (size_t f = 0; f < n_parts; f++) {
-        xs__uplift_scores s;
-        xs__uplift_scores_of(pred, d->y, w, order + start[f], NULL,
+        xs__measure_uplift_scores s;
+        xs__measure_uplift_scores_of(pred, d->y, w, order + start[f], NULL,
                              start[f + 1] - start[f], o->k, &s);
         add_part(sum, &s);
     }
@@ -219,11 +219,11 @@ int xs_uplift_eval(const xs_uplift_data *d, const xs_uplift_eval_opts *o,
         double bs[N_METRICS] = {0};
         for (size_t f = 0; f < n_parts; f++) {
             size_t a = start[f], nf = start[f + 1] - start[f];
-            xs__uplift_scores s;
+            xs__measure_uplift_scores s;
             memset(cnt + a, 0, nf * sizeof *cnt);
             for (size_t j = 0; j < nf; j++)
                 cnt[a + xs__rng_below(&r, nf)]++;
-            xs__uplift_scores_of(pred, d->y, w, order + a, cnt + a, nf, o->k, &s);
+            xs__measure_uplift_scores_of(pred, d->y, w, order + a, cnt + a, nf, o->k, &s);
             add_part(bs, &s);
         }
         for (int k = 0; k < N_METRICS; k++)

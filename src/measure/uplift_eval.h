@@ -19,22 +19,22 @@
  * descending, equal uplift by index descending — numpy's stable argsort of
  * the uplift, reversed, as scikit-uplift ranks. Returns XS_OK or XS_ENOMEM.
  */
-int xs__uplift_order(const double *uplift, size_t *rows, size_t n);
+int xs__measure_uplift_order(const double *uplift, size_t *rows, size_t n);
 
 /* All metrics of one set of rows. */
-typedef struct xs__uplift_scores {
+typedef struct xs__measure_uplift_scores {
     double qini, auuc, at_k_overall, at_k_by_group;
     double random; /* treated rate - control rate */
-} xs__uplift_scores;
+} xs__measure_uplift_scores;
 
 /*
  * The metrics (xsell.h: xs_uplift_qini and the others) of the rows
- * order[0..n) (metric order of xs__uplift_order), row order[j] counted
+ * order[0..n) (metric order of xs__measure_uplift_order), row order[j] counted
  * cnt[j] times (cnt NULL: once each; 0: absent).
  */
-void xs__uplift_scores_of(const double *uplift, const unsigned char *y,
+void xs__measure_uplift_scores_of(const double *uplift, const unsigned char *y,
                           const unsigned char *w, const size_t *order,
                           const uint32_t *cnt, size_t n, double k,
-                          xs__uplift_scores *out);
+                          xs__measure_uplift_scores *out);
 
 #endif

@@ -49,7 +49,7 @@ static int cmp_key(const void *a, const void *b)
     return x->i > y->i ? -1 : x->i < y->i;
 }
 
-int xs__uplift_order(const double *uplift, size_t *rows, size_t n)
+int xs__measure_uplift_order(const double *uplift, size_t *rows, size_t n)
 {
     key *k = xs__malloc((n ? n : 1) * sizeof *k);
     if (!k) return XS_ENOMEM;
@@ -177,9 +177,9 @@ static double at_k(const unsigned char *y, const unsigned char *w, const size_t 
 /* All metrics                                                             */
 /* ---------------------------------------------------------------------- */
 
-void xs__uplift_scores_of(const double *uplift, const unsigned char *y,
+void xs__measure_uplift_scores_of(const double *uplift, const unsigned char *y,
                           const unsigned char *w, const size_t *order,
-                          const uint32_t *cnt, size_t n, double k, xs__uplift_scores *out)
+                          const uint32_t *cnt, size_t n, double k, xs__measure_uplift_scores *out)
 {
     walk q, u, pq, pu;
     cell4 block, tot;
@@ -231,22 +231,22 @@ void xs__uplift_scores_of(const double *uplift, const unsigned char *y,
 
 /* The scores of all n rows, or NaN everywhere when out of memory. */
 static void scores(const double *uplift, const unsigned char *y, const unsigned char *w,
-                   size_t n, double k, xs__uplift_scores *s)
+                   size_t n, double k, xs__measure_uplift_scores *s)
 {
     size_t *order = xs__malloc((n ? n : 1) * sizeof *order);
     s->qini = s->auuc = s->at_k_overall = s->at_k_by_group = s->random = NAN;
     if (!order) return;
     for (size_t i = 0; i < n; i++)
         order[i] = i;
-    if (xs__uplift_order(uplift, order, n) == XS_OK)
-        xs__uplift_scores_of(uplift, y, w, order, NULL, n, k, s);
+    if (xs__measure_uplift_order(uplift, order, n) == XS_OK)
+        xs__measure_uplift_scores_of(uplift, y, w, order, NULL, n, k, s);
     xs__free(order);
 }
 
 double xs_uplift_qini(const double *uplift, const unsigned char *y,
                       const unsigned char *w, size_t n)
 {
-    xs__uplift_scores s;
+    xs__measure_uplift_scores s;
     scores(uplift, y, w, n, 0.3, &s);
     return s.qini;
 }
@@ -254,7 +254,7 @@ double xs_uplift_qini(const double *uplift, const unsigned char *y,
 double xs_uplift_auuc(const double *uplift, const unsigned char *y,
                       const unsigned char *w, size_t n)
 {
-    xs__uplift_scores s;
+    xs__measure_uplift_scores s;
     scores(uplift, y, w, n, 0.3, &s);
     return s.auuc;
 }
@@ -263,7 +263,7 @@ double xs_uplift_at_k(const double *uplift, const unsigned char *y,
                       const unsigned char *w, size_t n, double k,
                       xs_uplift_strategy strategy)
 {
-    xs__uplift_scores s;
+    xs__measure_uplift_scores s;
     scores(uplift, y, w, n, k, &s);
     return strategy == XS_UPLIFT_BY_GROUP ? s.at_k_by_group : s.at_k_overall;
 }

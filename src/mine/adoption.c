@@ -56,13 +56,13 @@
 /* Input builder                                                          */
 /* ---------------------------------------------------------------------- */
 
-void xs__adoption_input_init(struct xs_adoption_input *in)
+void xs__mine_adoption_input_init(struct xs_adoption_input *in)
 {
     memset(in, 0, sizeof *in);
     xs__intern_init(&in->names);
 }
 
-void xs__adoption_input_clear(struct xs_adoption_input *in)
+void xs__mine_adoption_input_clear(struct xs_adoption_input *in)
 {
     xs__free(in->off);
     xs__free(in->item);
@@ -75,7 +75,7 @@ void xs__adoption_input_clear(struct xs_adoption_input *in)
 void xs_adoption_input_free(xs_adoption_input *in)
 {
     if (!in) return;
-    xs__adoption_input_clear(in);
+    xs__mine_adoption_input_clear(in);
     xs__free(in);
 }
 
@@ -84,7 +84,7 @@ int32_t xs_adoption_input_as_of(const xs_adoption_input *in)
     return in->as_of;
 }
 
-int xs__adoption_input_add(struct xs_adoption_input *in, const char *name, size_t len,
+int xs__mine_adoption_input_add(struct xs_adoption_input *in, const char *name, size_t len,
                            int32_t day)
 {
     uint32_t id = xs__intern_add(&in->names, name, len);
@@ -107,7 +107,7 @@ int xs__adoption_input_add(struct xs_adoption_input *in, const char *name, size_
     return XS_OK;
 }
 
-int xs__adoption_input_end(struct xs_adoption_input *in, int32_t end)
+int xs__mine_adoption_input_end(struct xs_adoption_input *in, int32_t end)
 {
     size_t cap = in->cap_cust;
     if (xs__grow(&in->off, &cap, in->n_customers + 2, sizeof *in->off) < 0)

@@ -16,13 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-void xs__baskets_init(struct xs_baskets *b)
+void xs__mine_baskets_init(struct xs_baskets *b)
 {
     memset(b, 0, sizeof *b);
     xs__intern_init(&b->names);
 }
 
-void xs__baskets_clear(struct xs_baskets *b)
+void xs__mine_baskets_clear(struct xs_baskets *b)
 {
     if (!b) return;
     if (!b->mapped) {
@@ -43,7 +43,7 @@ static int open_basket(struct xs_baskets *b)
     return XS_OK;
 }
 
-int xs__baskets_add_id(struct xs_baskets *b, uint32_t id)
+int xs__mine_baskets_add_id(struct xs_baskets *b, uint32_t id)
 {
     if (b->mapped) return XS_EINVAL; /* a model file's baskets are read-only */
     if (!b->open && open_basket(b) < 0) return XS_ENOMEM;
@@ -54,12 +54,12 @@ int xs__baskets_add_id(struct xs_baskets *b, uint32_t id)
     return XS_OK;
 }
 
-int xs__baskets_add(struct xs_baskets *b, const char *name, size_t len)
+int xs__mine_baskets_add(struct xs_baskets *b, const char *name, size_t len)
 {
     if (b->mapped) return XS_EINVAL;
     uint32_t id = xs__intern_add(&b->names, name, len);
     if (id == XS_INTERN_NONE) return XS_ENOMEM;
-    return xs__baskets_add_id(b, id);
+    return xs__mine_baskets_add_id(b, id);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -69,7 +69,7 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /* Sorts v[0..n) ascending and removes repeats; returns the new length. */
-size_t xs__sort_unique_u32(uint32_t *v, size_t n)
+size_t xs__mine_sort_unique_u32(uint32_t *v, size_t n)
 {
     if (n < 2) return n;
     if (n <= 24) {
@@ -91,12 +91,12 @@ size_t xs__sort_unique_u32(uint32_t *v, size_t n)
     return k;
 }
 
-int xs__baskets_end(struct xs_baskets *b)
+int xs__mine_baskets_end(struct xs_baskets *b)
 {
     if (b->mapped) return XS_EINVAL;
     if (!b->open && open_basket(b) < 0) return XS_ENOMEM;
     size_t start = b->off[b->n_tx];
-    size_t n = xs__sort_unique_u32(b->items + start, b->n_items_total - start);
+    size_t n = xs__mine_sort_unique_u32(b->items + start, b->n_items_total - start);
     b->n_items_total = start + n;
     b->n_tx++;
     b->off[b->n_tx] = b->n_items_total;
@@ -112,25 +112,25 @@ xs_baskets *xs_baskets_new(void)
 {
     xs_baskets *b = xs__malloc(sizeof *b);
     if (!b) return NULL;
-    xs__baskets_init(b);
+    xs__mine_baskets_init(b);
     return b;
 }
 
 void xs_baskets_free(xs_baskets *b)
 {
     if (!b) return;
-    xs__baskets_clear(b);
+    xs__mine_baskets_clear(b);
     xs__free(b);
 }
 
 int xs_baskets_add(xs_baskets *b, const char *name)
 {
-    return xs__baskets_add(b, name, strlen(name));
+    return xs__mine_baskets_add(b, name, strlen(name));
 }
 
 int xs_baskets_end(xs_baskets *b)
 {
-    return xs__baskets_end(b);
+    return xs__mine_baskets_end(b);
 }
 
 size_t xs_baskets_n_tx(const xs_baskets *b)
@@ -159,7 +159,7 @@ int xs_baskets_find_item(const xs_baskets *b, const char *name, uint32_t *id)
 /* Orders names "naturally": two names made only of digits compare as numbers
  * (so FIMI items 9 < 10), anything else bytewise; ties (e.g. "007" vs "7")
  * fall back to bytes so the order is total. */
-int xs__item_name_cmp(const char *a, const char *b)
+int xs__mine_item_name_cmp(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     int da = la > 0, db = lb > 0;

@@ -27,21 +27,21 @@ struct xs_baskets {
 };
 
 /* Initialises an empty set of baskets. */
-void xs__baskets_init(struct xs_baskets *b);
+void xs__mine_baskets_init(struct xs_baskets *b);
 /* Adds an item (by name, interned) to the basket being built, opening one
  * when none is. Returns XS_OK or XS_ENOMEM. */
-int xs__baskets_add(struct xs_baskets *b, const char *name, size_t len);
+int xs__mine_baskets_add(struct xs_baskets *b, const char *name, size_t len);
 /* Adds an item by an id already interned in b->names. */
-int xs__baskets_add_id(struct xs_baskets *b, uint32_t id);
+int xs__mine_baskets_add_id(struct xs_baskets *b, uint32_t id);
 /* Closes the current basket (sorting and removing duplicate items); closing
  * with nothing added records an empty basket. Returns XS_OK or XS_ENOMEM. */
-int xs__baskets_end(struct xs_baskets *b);
+int xs__mine_baskets_end(struct xs_baskets *b);
 /* Frees the contents (not b itself). */
-void xs__baskets_clear(struct xs_baskets *b);
+void xs__mine_baskets_clear(struct xs_baskets *b);
 /* Sorts v[0..n) ascending and removes repeated values; returns the new n. */
-size_t xs__sort_unique_u32(uint32_t *v, size_t n);
+size_t xs__mine_sort_unique_u32(uint32_t *v, size_t n);
 /* Natural order of item names: all-digit names compare as numbers, others
  * (and numeric ties such as "07" vs "7") bytewise. Returns <0, 0, >0. */
-int xs__item_name_cmp(const char *a, const char *b);
+int xs__mine_item_name_cmp(const char *a, const char *b);
 
 #endif

@@ -124,7 +124,7 @@
 /* Tests force a path: 0 automatic, 1 occurrence delivery, 2 bit vectors. */
 static int force_algo;
 
-int xs__itemsets_force_algo(int algo)
+int xs__mine_itemsets_force_algo(int algo)
 {
     int old = force_algo;
     force_algo = algo;
@@ -190,7 +190,7 @@ static void msort_rec(char *a, char *tmp, size_t n, size_t size,
     if (i < h) memcpy(a + k * size, tmp + i * size, (h - i) * size);
 }
 
-int xs__msort(void *base, size_t n, size_t size,
+int xs__mine_msort(void *base, size_t n, size_t size,
               int (*cmp)(const void *a, const void *b, void *ctx), void *ctx)
 {
     if (n < 2) return XS_OK;
@@ -234,7 +234,7 @@ static int cmp_name(const void *a, const void *b, void *ctx)
 {
     const prep_ctx *c = ctx;
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return xs__item_name_cmp(xs__intern_str(&c->b->names, x),
+    return xs__mine_item_name_cmp(xs__intern_str(&c->b->names, x),
                              xs__intern_str(&c->b->names, y));
 }
 
@@ -317,7 +317,7 @@ typedef struct miner {
     xs_itemset_target target;
     int rhs_mode;
     const xs__mine_cfg *cfg;
-    xs__mined *m;
+    xs__mine_mined *m;
     xs__progress prog;
     uint64_t root_done;
 } miner;
@@ -379,7 +379,7 @@ static int prefix_has_frequent(miner *M, const uint32_t *occ, uint32_t n_occ)
 static void sort_u32(uint32_t *v, size_t n)
 {
     if (n > 32) { /* values are distinct here: sort_unique keeps n */
-        xs__sort_unique_u32(v, n);
+        xs__mine_sort_unique_u32(v, n);
         return;
     }
     for (size_t i = 1; i < n; i++) {
@@ -480,7 +480,7 @@ static int expand(miner *M, uint32_t node, size_t depth, uint32_t tail,
 
     uint32_t first = 0;
     if (cfg->build_trie && nF) {
-        xs__mined *m = M->m;
+        xs__mine_mined *m = M->m;
         if (m->n_nodes + nF >= UINT32_MAX) {
             rc = XS_ERANGE;
             goto unwind;
@@ -491,7 +491,7 @@ static int expand(miner *M, uint32_t node, size_t depth, uint32_t tail,
         }
         first = (uint32_t)m->n_nodes;
         for (size_t k = 0; k < nF; k++) {
-            xs__trie_node *t = &m->trie[first + k];
+            xs__mine_trie_node *t = &m->trie[first + k];
             t->item = F[k];
             t->parent = node;
             t->first = 0;
@@ -592,7 +592,7 @@ static int expand_all(miner *M, uint32_t node, size_t depth, const uint32_t *D,
 
     uint32_t first = 0;
     if (cfg->build_trie) {
-        xs__mined *m = M->m;
+        xs__mine_mined *m = M->m;
         if (m->n_nodes + nF >= UINT32_MAX) {
             rc = XS_ERANGE;
             goto done;
@@ -603,7 +603,7 @@ static int expand_all(miner *M, uint32_t node, size_t depth, const uint32_t *D,
         }
         first = (uint32_t)m->n_nodes;
         for (size_t k = 0; k < nF; k++)
-            m->trie[first + k] = (xs__trie_node){F[k], node, 0, 0, FC[k]};
+            m->trie[first + k] = (xs__mine_trie_node){F[k], node, 0, 0, FC[k]};
         m->trie[node].first = first;
         m->trie[node].n_child = (uint32_t)nF;
         m->n_nodes += nF;
@@ -699,13 +699,13 @@ static int eclat_bits(miner *M, uint32_t node, size_t depth, const uint32_t *ite
     xs__progress_update(&M->prog, M->root_done);
     uint32_t first = 0;
     if (cfg->build_trie && n) {
-        xs__mined *m = M->m;
+        xs__mine_mined *m = M->m;
         if (m->n_nodes + n >= UINT32_MAX) return XS_ERANGE;
         if (xs__grow(&m->trie, &m->cap_nodes, m->n_nodes + n, sizeof *m->trie) < 0)
             return XS_ENOMEM;
         first = (uint32_t)m->n_nodes;
         for (size_t k = 0; k < n; k++)
-            m->trie[first + k] = (xs__trie_node){items[k], node, 0, 0, counts[k]};
+            m->trie[first + k] = (xs__mine_trie_node){items[k], node, 0, 0, counts[k]};
         m->trie[node].first = first;
         m->trie[node].n_child = (uint32_t)n;
         m->n_nodes += n;
@@ -778,7 +778,7 @@ static int eclat_root(miner *M, const uint32_t *db, size_t n_live, size_t n_freq
 /* Driver                                                                 */
 /* ---------------------------------------------------------------------- */
 
-void xs__mined_free(xs__mined *m)
+void xs__mine_mined_free(xs__mine_mined *m)
 {
     if (!m) return;
     xs__free(m->rec2id);
@@ -789,11 +789,11 @@ void xs__mined_free(xs__mined *m)
     memset(m, 0, sizeof *m);
 }
 
-uint32_t xs__trie_find(const xs__mined *m, const uint32_t *rec, size_t n)
+uint32_t xs__mine_trie_find(const xs__mine_mined *m, const uint32_t *rec, size_t n)
 {
     uint32_t node = 0;
     for (size_t i = 0; i < n; i++) {
-        const xs__trie_node *t = &m->trie[node];
+        const xs__mine_trie_node *t = &m->trie[node];
         uint32_t lo = t->first, hi = t->first + t->n_child;
         while (lo < hi) {
             uint32_t mid = lo + (hi - lo) / 2;
@@ -806,7 +806,7 @@ uint32_t xs__trie_find(const xs__mined *m, const uint32_t *rec, size_t n)
     return node;
 }
 
-int xs__mine(xs__mined *m, const struct xs_baskets *b, const xs__mine_cfg *cfg,
+int xs__mine(xs__mine_mined *m, const struct xs_baskets *b, const xs__mine_cfg *cfg,
              xs_error *err)
 {
     memset(m, 0, sizeof *m);
@@ -858,12 +858,12 @@ int xs__mine(xs__mined *m, const struct xs_baskets *b, const xs__mine_cfg *cfg,
     for (size_t i = 0; i < n_items; i++)
         if (cnt[i] >= minc) byname[n_freq++] = (uint32_t)i;
     prep_ctx pc = {b, cnt, is_rhs, rank_of};
-    if (xs__msort(byname, n_freq, sizeof *byname, cmp_name, &pc) < 0) goto nomem;
+    if (xs__mine_msort(byname, n_freq, sizeof *byname, cmp_name, &pc) < 0) goto nomem;
     for (size_t r = 0; r < n_freq; r++) rank_of[byname[r]] = (uint32_t)r;
 
     /* 3. recoding: rhs items first, then by descending count, ties by name */
     memcpy(order, byname, n_freq * sizeof *order);
-    if (xs__msort(order, n_freq, sizeof *order, cmp_recode, &pc) < 0) goto nomem;
+    if (xs__mine_msort(order, n_freq, sizeof *order, cmp_recode, &pc) < 0) goto nomem;
     for (size_t i = 0; i < n_items; i++) id2rec[i] = SENT;
     uint32_t n_rhs = 0;
     for (size_t r = 0; r < n_freq; r++) {
@@ -937,7 +937,7 @@ int xs__mine(xs__mined *m, const struct xs_baskets *b, const xs__mine_cfg *cfg,
 
     if (cfg->build_trie) {
         if (xs__grow(&m->trie, &m->cap_nodes, 1, sizeof *m->trie) < 0) goto nomem;
-        m->trie[0] = (xs__trie_node){0, 0, 0, 0, (uint32_t)n_tx};
+        m->trie[0] = (xs__mine_trie_node){0, 0, 0, 0, (uint32_t)n_tx};
         m->n_nodes = 1;
     }
 
@@ -1023,7 +1023,7 @@ static uint64_t opts_minc(const xs_baskets *b, const xs_mine_opts *o)
 
 /* Collection: ranks of each itemset, sorted, stored flat. */
 typedef struct collect {
-    const xs__mined *m;
+    const xs__mine_mined *m;
     uint32_t *items;
     size_t n_items, cap_items;
     uint64_t *off, *count;
@@ -1073,7 +1073,7 @@ static int cmp_collected(const void *a, const void *b, void *ctx)
  * Sets *flags (caller frees; 1 = not reported, node 0 is the empty set) and
  * *n_rep. Returns XS_OK or XS_ENOMEM.
  */
-static int tree_filter(const xs__mined *m, xs_itemset_target target, uint8_t **flags,
+static int tree_filter(const xs__mine_mined *m, xs_itemset_target target, uint8_t **flags,
                        uint64_t *n_rep)
 {
     uint8_t *flag = xs__calloc(m->n_nodes + 1, 1);
@@ -1100,7 +1100,7 @@ static int tree_filter(const xs__mined *m, xs_itemset_target target, uint8_t **f
                 size_t t = 0;
                 for (size_t j = 0; j < k; j++)
                     if (j != drop) sub[t++] = path[j];
-                s = xs__trie_find(m, sub, t);
+                s = xs__mine_trie_find(m, sub, t);
                 if (s == UINT32_MAX) continue; /* cannot happen: subsets are frequent */
             }
             if (target == XS_ITEMSETS_MAXIMAL || m->trie[s].count == cz) flag[s] = 1;
@@ -1116,7 +1116,7 @@ static int tree_filter(const xs__mined *m, xs_itemset_target target, uint8_t **f
 }
 
 /* Reports the unflagged itemsets of the tree to emit(ctx, ...). */
-static int tree_emit(const xs__mined *m, const uint8_t *flag, xs__emit_fn emit, void *ctx)
+static int tree_emit(const xs__mine_mined *m, const uint8_t *flag, xs__mine_emit_fn emit, void *ctx)
 {
     uint32_t *path = xs__malloc((m->n_freq + 1) * sizeof *path);
     if (!path) return XS_ENOMEM;
@@ -1137,7 +1137,7 @@ int xs_itemsets_mine(xs_itemsets **out, const xs_baskets *b, const xs_mine_opts 
                      xs_error *err)
 {
     *out = NULL;
-    xs__mined m;
+    xs__mine_mined m;
     collect c;
     memset(&c, 0, sizeof c);
     c.m = &m;
@@ -1173,7 +1173,7 @@ int xs_itemsets_mine(xs_itemsets **out, const xs_baskets *b, const xs_mine_opts 
     s = xs__calloc(1, sizeof *s);
     if (!idx || !s) goto nomem;
     for (size_t i = 0; i < c.n; i++) idx[i] = (uint32_t)i;
-    if (xs__msort(idx, c.n, sizeof *idx, cmp_collected, &c) < 0) goto nomem;
+    if (xs__mine_msort(idx, c.n, sizeof *idx, cmp_collected, &c) < 0) goto nomem;
     s->n = c.n;
     s->n_tx = b->n_tx;
     s->items = xs__malloc((c.n_items + 1) * sizeof *s->items);
@@ -1201,14 +1201,14 @@ cleanup:
     xs__free(c.items);
     xs__free(c.off);
     xs__free(c.count);
-    xs__mined_free(&m);
+    xs__mine_mined_free(&m);
     return rc;
 }
 
 int xs_itemsets_count(const xs_baskets *b, const xs_mine_opts *o, uint64_t *n,
                       xs_error *err)
 {
-    xs__mined m;
+    xs__mine_mined m;
     xs__mine_cfg cfg = {0};
     cfg.minc = opts_minc(b, o);
     cfg.max_len = o->max_len;
@@ -1226,12 +1226,12 @@ int xs_itemsets_count(const xs_baskets *b, const xs_mine_opts *o, uint64_t *n,
             rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
         xs__free(flag);
     }
-    xs__mined_free(&m);
+    xs__mine_mined_free(&m);
     return rc;
 }
 
 typedef struct each_ctx {
-    const xs__mined *m;
+    const xs__mine_mined *m;
     xs_itemset_fn fn;
     void *ctx;
     uint32_t *buf;
@@ -1249,7 +1249,7 @@ static int each_emit(void *ctx, const uint32_t *rec, size_t n, uint32_t count)
 int xs_itemsets_each(const xs_baskets *b, const xs_mine_opts *o, xs_itemset_fn fn,
                      void *ctx, xs_error *err)
 {
-    xs__mined m;
+    xs__mine_mined m;
     each_ctx e = {&m, fn, ctx, NULL};
     e.buf = xs__malloc((b->names.n + 1) * sizeof *e.buf);
     if (!e.buf) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
@@ -1261,7 +1261,7 @@ int xs_itemsets_each(const xs_baskets *b, const xs_mine_opts *o, xs_itemset_fn f
     cfg.ctx = &e;
     cfg.progress_label = "itemsets";
     int rc = xs__mine(&m, b, &cfg, err);
-    xs__mined_free(&m);
+    xs__mine_mined_free(&m);
     xs__free(e.buf);
     return rc;
 }

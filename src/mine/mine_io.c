@@ -70,7 +70,7 @@ static size_t bask_count(const void *obj, int i)
 }
 
 /* Contract in mine_io.h. */
-int xs__baskets_save(const xs_baskets *b, xs__mfile_writer *w, xs_error *err)
+int xs__mine_baskets_save(const xs_baskets *b, xs__mfile_writer *w, xs_error *err)
 {
     bask_hdr h;
     char *pool = NULL;
@@ -118,7 +118,7 @@ cleanup:
 }
 
 /* Contract in mine_io.h. */
-int xs__baskets_map(const xs__mfile *f, xs_baskets **out, xs_error *err)
+int xs__mine_baskets_map(const xs__mfile *f, xs_baskets **out, xs_error *err)
 {
     const bask_hdr *h;
     const char *pool;
@@ -216,7 +216,7 @@ static size_t tog_count(const void *obj, int i)
 }
 
 /* Contract in mine_io.h. */
-int xs__together_save(const xs_together *t, xs__mfile_writer *w, xs_error *err)
+int xs__mine_together_save(const xs_together *t, xs__mfile_writer *w, xs_error *err)
 {
     tog_hdr h;
     memset(&h, 0, sizeof h);
@@ -231,7 +231,7 @@ int xs__together_save(const xs_together *t, xs__mfile_writer *w, xs_error *err)
 }
 
 /* Contract in mine_io.h. */
-int xs__together_map(const xs__mfile *f, const xs_baskets *b, xs_together **out,
+int xs__mine_together_map(const xs__mfile *f, const xs_baskets *b, xs_together **out,
                      xs_error *err)
 {
     const tog_hdr *h;
@@ -296,7 +296,7 @@ static size_t rules_count(const void *obj, int i)
 }
 
 /* Contract in mine_io.h. */
-int xs__rules_save(const xs_rules *r, xs__mfile_writer *w, xs_error *err)
+int xs__mine_rules_save(const xs_rules *r, xs__mfile_writer *w, xs_error *err)
 {
     rules_hdr h;
     memset(&h, 0, sizeof h);
@@ -310,7 +310,7 @@ int xs__rules_save(const xs_rules *r, xs__mfile_writer *w, xs_error *err)
 }
 
 /* Contract in mine_io.h. */
-int xs__rules_map(const xs__mfile *f, const xs_baskets *b, xs_rules **out, xs_error *err)
+int xs__mine_rules_map(const xs__mfile *f, const xs_baskets *b, xs_rules **out, xs_error *err)
 {
     const rules_hdr *h;
     *out = NULL;

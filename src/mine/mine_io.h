@@ -21,36 +21,36 @@
 #include "xsell.h"
 
 /* Writes b (complete: no basket open). XS_OK, XS_EINVAL, XS_EIO. */
-int xs__baskets_save(const xs_baskets *b, xs__mfile_writer *w, xs_error *err);
+int xs__mine_baskets_save(const xs_baskets *b, xs__mfile_writer *w, xs_error *err);
 /* Maps the baskets of f; caller frees with xs_baskets_free() before closing
  * f. Mapped baskets refuse new items (XS_EINVAL). XS_OK, XS_ENOTFOUND,
  * XS_EPARSE, XS_ENOMEM. */
-int xs__baskets_map(const xs__mfile *f, xs_baskets **out, xs_error *err);
+int xs__mine_baskets_map(const xs__mfile *f, xs_baskets **out, xs_error *err);
 
 /* Writes t. XS_OK, XS_EINVAL, XS_EIO. */
-int xs__together_save(const xs_together *t, xs__mfile_writer *w, xs_error *err);
+int xs__mine_together_save(const xs_together *t, xs__mfile_writer *w, xs_error *err);
 /* Maps the together model of f; b: the baskets it was built on (the item
  * names come from them; borrowed for the call only). Caller frees with
  * xs_together_free() before closing f. XS_OK, XS_ENOTFOUND, XS_EPARSE
  * (also: b has other items), XS_ENOMEM. */
-int xs__together_map(const xs__mfile *f, const xs_baskets *b, xs_together **out,
+int xs__mine_together_map(const xs__mfile *f, const xs_baskets *b, xs_together **out,
                      xs_error *err);
 
 /* Writes r. XS_OK, XS_EINVAL, XS_EIO. */
-int xs__rules_save(const xs_rules *r, xs__mfile_writer *w, xs_error *err);
+int xs__mine_rules_save(const xs_rules *r, xs__mfile_writer *w, xs_error *err);
 /* Maps the rules of f, mined on b (checked: the same number of baskets;
  * borrowed for the call only). Caller frees with xs_rules_free() before
  * closing f. XS_OK, XS_ENOTFOUND, XS_EPARSE, XS_ENOMEM. */
-int xs__rules_map(const xs__mfile *f, const xs_baskets *b, xs_rules **out, xs_error *err);
+int xs__mine_rules_map(const xs__mfile *f, const xs_baskets *b, xs_rules **out, xs_error *err);
 
 /* The ranking model m as sections "<prefix>.*" (rank_io.c). XS_OK,
  * XS_EINVAL, XS_EIO. */
-int xs__rank_model_save(const xs__rank_model *m, xs__mfile_writer *w, const char *prefix,
+int xs__mine_rank_model_save(const xs__mine_rank_model *m, xs__mfile_writer *w, const char *prefix,
                         xs_error *err);
 /* Maps the ranking model saved under prefix; caller frees with
- * xs__rank_model_free() before closing f. XS_OK, XS_ENOTFOUND, XS_EPARSE,
+ * xs__mine_rank_model_free() before closing f. XS_OK, XS_ENOTFOUND, XS_EPARSE,
  * XS_ENOMEM. */
-int xs__rank_model_map(const xs__mfile *f, const char *prefix, xs__rank_model **out,
+int xs__mine_rank_model_map(const xs__mfile *f, const char *prefix, xs__mine_rank_model **out,
                        xs_error *err);
 
 #endif

@@ -24,7 +24,7 @@
 #include <pthread.h>
 #include <string.h>
 
-struct xs__rank_scratch {
+struct xs__mine_rank_scratch {
     size_t n_items;
     double *acc;   /* s(u, j) */
     double *best;  /* largest single contribution to j */
@@ -83,21 +83,21 @@ static void cand_push(cand *h, size_t *n, size_t k, cand c)
 }
 
 /* Same heap on hits (by score). */
-static void hit_sift(xs__rank_hit *h, size_t n, size_t i)
+static void hit_sift(xs__mine_rank_hit *h, size_t n, size_t i)
 {
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, w = i;
         if (l < n && worse(h[l].score, h[l].item, h[w].score, h[w].item)) w = l;
         if (r < n && worse(h[r].score, h[r].item, h[w].score, h[w].item)) w = r;
         if (w == i) return;
-        xs__rank_hit t = h[i];
+        xs__mine_rank_hit t = h[i];
         h[i] = h[w];
         h[w] = t;
         i = w;
     }
 }
 
-static void hit_push(xs__rank_hit *h, size_t *n, size_t k, const xs__rank_hit *c)
+static void hit_push(xs__mine_rank_hit *h, size_t *n, size_t k, const xs__mine_rank_hit *c)
 {
     if (*n < k) {
         size_t i = (*n)++;
@@ -105,7 +105,7 @@ static void hit_push(xs__rank_hit *h, size_t *n, size_t k, const xs__rank_hit *c
         while (i > 0) {
             size_t up = (i - 1) / 2;
             if (!worse(h[i].score, h[i].item, h[up].score, h[up].item)) break;
-            xs__rank_hit t = h[i];
+            xs__mine_rank_hit t = h[i];
             h[i] = h[up];
             h[up] = t;
             i = up;
@@ -120,7 +120,7 @@ static void hit_push(xs__rank_hit *h, size_t *n, size_t k, const xs__rank_hit *c
 /* Build                                                                   */
 /* ---------------------------------------------------------------------- */
 
-static int params_ok(const xs__rank_params *p)
+static int params_ok(const xs__mine_rank_params *p)
 {
     return p->alpha >= 0 && p->alpha <= 2 && p->beta >= 0 && p->beta <= 2 &&
            p->shrink >= 0 && p->user_pow >= 0 && p->seq_back >= 0 && p->seq_back <= 1 &&
@@ -131,7 +131,7 @@ static int params_ok(const xs__rank_params *p)
            isfinite(p->knn_weight) && isfinite(p->trend_weight);
 }
 
-static int copy_input(xs__rank_model *m, const xs__rank_input *in)
+static int copy_input(xs__mine_rank_model *m, const xs__mine_rank_input *in)
 {
     size_t n_rows = in->n_users ? in->off[in->n_users] : 0;
     m->u_off = xs__malloc((in->n_users + 1) * sizeof *m->u_off);
@@ -177,7 +177,7 @@ static int copy_input(xs__rank_model *m, const xs__rank_input *in)
     return XS_OK;
 }
 
-static int compute_trend(xs__rank_model *m, const xs__rank_input *in)
+static int compute_trend(xs__mine_rank_model *m, const xs__mine_rank_input *in)
 {
     double mx = 0;
     int32_t to = m->as_of - m->p.trend_lag;
@@ -214,7 +214,7 @@ static int compute_trend(xs__rank_model *m, const xs__rank_input *in)
 
 /* One thread's share of the neighbour rows: items [lo, hi). */
 typedef struct nb_job {
-    const xs__rank_model *m;
+    const xs__mine_rank_model *m;
     const double *pa, *pb, *uw, *rw;
     uint32_t lo, hi;
     size_t *len; /* per item of the share */
@@ -227,7 +227,7 @@ typedef struct nb_job {
 static void *nb_rows(void *arg)
 {
     nb_job *jb = arg;
-    const xs__rank_model *m = jb->m;
+    const xs__mine_rank_model *m = jb->m;
     size_t ni = m->n_items;
     size_t k = m->p.neighbours ? m->p.neighbours : ni;
     double *acc = xs__calloc(ni ? ni : 1, sizeof *acc);
@@ -292,7 +292,7 @@ cleanup:
  * take a contiguous block of items of about equal work (sum over the
  * item's buyers of their item counts); the blocks are then concatenated,
  * so the result does not depend on the number of threads. */
-static int build_neighbours(xs__rank_model *m)
+static int build_neighbours(xs__mine_rank_model *m)
 {
     size_t ni = m->n_items, n_rows = m->n_users ? m->u_off[m->n_users] : 0;
     int rc = XS_ENOMEM;
@@ -383,13 +383,13 @@ cleanup:
     return rc;
 }
 
-int xs__rank_model_build(const xs__rank_input *in, const xs__rank_params *p,
-                         xs__rank_model **out)
+int xs__mine_rank_model_build(const xs__mine_rank_input *in, const xs__mine_rank_params *p,
+                         xs__mine_rank_model **out)
 {
     *out = NULL;
     if (!params_ok(p) || in->n_items >= XS__RANK_NONE || in->n_users >= XS__RANK_NONE)
         return XS_EINVAL;
-    xs__rank_model *m = xs__calloc(1, sizeof *m);
+    xs__mine_rank_model *m = xs__calloc(1, sizeof *m);
     if (!m) return XS_ENOMEM;
     m->n_users = in->n_users;
     m->n_items = in->n_items;
@@ -410,11 +410,11 @@ int xs__rank_model_build(const xs__rank_input *in, const xs__rank_params *p,
     *out = m;
     return XS_OK;
 fail:
-    xs__rank_model_free(m);
+    xs__mine_rank_model_free(m);
     return rc;
 }
 
-void xs__rank_model_free(xs__rank_model *m)
+void xs__mine_rank_model_free(xs__mine_rank_model *m)
 {
     if (!m) return;
     if (m->mapped) { /* the arrays are a model file's (rank_io.c) */
@@ -436,22 +436,22 @@ void xs__rank_model_free(xs__rank_model *m)
     xs__free(m);
 }
 
-size_t xs__rank_model_n_items(const xs__rank_model *m)
+size_t xs__mine_rank_model_n_items(const xs__mine_rank_model *m)
 {
     return m->n_items;
 }
 
-size_t xs__rank_model_n_neighbours(const xs__rank_model *m)
+size_t xs__mine_rank_model_n_neighbours(const xs__mine_rank_model *m)
 {
     return m->n_nb;
 }
 
-size_t xs__rank_buyers(const xs__rank_model *m, uint32_t i)
+size_t xs__mine_rank_buyers(const xs__mine_rank_model *m, uint32_t i)
 {
     return i < m->n_items ? m->i_off[i + 1] - m->i_off[i] : 0;
 }
 
-size_t xs__rank_co_buyers(const xs__rank_model *m, uint32_t i, uint32_t j)
+size_t xs__mine_rank_co_buyers(const xs__mine_rank_model *m, uint32_t i, uint32_t j)
 {
     if (i >= m->n_items || j >= m->n_items) return 0;
     uint32_t a = m->i_off[i], ae = m->i_off[i + 1], b = m->i_off[j], be = m->i_off[j + 1];
@@ -470,7 +470,7 @@ size_t xs__rank_co_buyers(const xs__rank_model *m, uint32_t i, uint32_t j)
     return n;
 }
 
-double xs__rank_sim(const xs__rank_model *m, uint32_t i, uint32_t j)
+double xs__mine_rank_sim(const xs__mine_rank_model *m, uint32_t i, uint32_t j)
 {
     if (i >= m->n_items) return 0;
     for (size_t t = m->nb_off[i]; t < m->nb_off[i + 1]; t++)
@@ -482,9 +482,9 @@ double xs__rank_sim(const xs__rank_model *m, uint32_t i, uint32_t j)
 /* Scoring                                                                 */
 /* ---------------------------------------------------------------------- */
 
-xs__rank_scratch *xs__rank_scratch_new(const xs__rank_model *m)
+xs__mine_rank_scratch *xs__mine_rank_scratch_new(const xs__mine_rank_model *m)
 {
-    xs__rank_scratch *q = xs__calloc(1, sizeof *q);
+    xs__mine_rank_scratch *q = xs__calloc(1, sizeof *q);
     if (!q) return NULL;
     size_t n = m->n_items ? m->n_items : 1;
     q->n_items = m->n_items;
@@ -494,13 +494,13 @@ xs__rank_scratch *xs__rank_scratch_new(const xs__rank_model *m)
     q->mark = xs__calloc(n, 1);
     q->touched = xs__malloc(n * sizeof *q->touched);
     if (!q->acc || !q->best || !q->arg || !q->mark || !q->touched) {
-        xs__rank_scratch_free(q);
+        xs__mine_rank_scratch_free(q);
         return NULL;
     }
     return q;
 }
 
-void xs__rank_scratch_free(xs__rank_scratch *q)
+void xs__mine_rank_scratch_free(xs__mine_rank_scratch *q)
 {
     if (!q) return;
     xs__free(q->acc);
@@ -511,7 +511,7 @@ void xs__rank_scratch_free(xs__rank_scratch *q)
     xs__free(q);
 }
 
-static void touch(xs__rank_scratch *q, uint32_t j)
+static void touch(xs__mine_rank_scratch *q, uint32_t j)
 {
     if (!q->mark[j]) {
         q->mark[j] = 1;
@@ -523,7 +523,7 @@ static void touch(xs__rank_scratch *q, uint32_t j)
 }
 
 /* Spreads item i's neighbours with weight w. */
-static void spread(const xs__rank_model *m, xs__rank_scratch *q, uint32_t i, double w)
+static void spread(const xs__mine_rank_model *m, xs__mine_rank_scratch *q, uint32_t i, double w)
 {
     for (size_t t = m->nb_off[i]; t < m->nb_off[i + 1]; t++) {
         uint32_t j = m->nb_item[t];
@@ -542,11 +542,11 @@ static void spread(const xs__rank_model *m, xs__rank_scratch *q, uint32_t i, dou
  * into q, marks their items excluded (2) and scales by the items'
  * multipliers. @return the scale of the neighbour scores (knn_weight over
  * the largest) */
-static double accumulate(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
+static double accumulate(const xs__mine_rank_model *m, xs__mine_rank_scratch *q, uint32_t u,
                          const uint32_t *cart, size_t n_cart)
 {
     q->n_touched = 0;
-    const xs__rank_params *p = &m->p;
+    const xs__mine_rank_params *p = &m->p;
     uint32_t r0 = 0, r1 = 0;
     if (u != XS__RANK_NONE && u < m->n_users) {
         r0 = m->u_off[u];
@@ -584,17 +584,17 @@ static double accumulate(const xs__rank_model *m, xs__rank_scratch *q, uint32_t 
 }
 
 /* Resets what accumulate() touched. */
-static void reset(xs__rank_scratch *q)
+static void reset(xs__mine_rank_scratch *q)
 {
     for (size_t t = 0; t < q->n_touched; t++)
         q->mark[q->touched[t]] = 0;
     q->n_touched = 0;
 }
 
-void xs__rank_score_dense(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
+void xs__mine_rank_score_dense(const xs__mine_rank_model *m, xs__mine_rank_scratch *q, uint32_t u,
                           const uint32_t *cart, size_t n_cart, double *score)
 {
-    const xs__rank_params *p = &m->p;
+    const xs__mine_rank_params *p = &m->p;
     double ks = accumulate(m, q, u, cart, n_cart);
     for (uint32_t j = 0; j < m->n_items; j++)
         score[j] = 0;
@@ -616,17 +616,17 @@ void xs__rank_score_dense(const xs__rank_model *m, xs__rank_scratch *q, uint32_t
     reset(q);
 }
 
-void xs__rank_score_items(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
+void xs__mine_rank_score_items(const xs__mine_rank_model *m, xs__mine_rank_scratch *q, uint32_t u,
                           const uint32_t *cart, size_t n_cart, const uint32_t *item,
                           size_t n, double *score)
 {
-    const xs__rank_params *p = &m->p;
+    const xs__mine_rank_params *p = &m->p;
     double ks = accumulate(m, q, u, cart, n_cart);
     for (size_t i = 0; i < n; i++) {
         uint32_t j = item[i];
         score[i] = 0;
         if (j >= m->n_items) continue;
-        if (p->trend_weight > 0) { /* the same sums as xs__rank_score_dense */
+        if (p->trend_weight > 0) { /* the same sums as xs__mine_rank_score_dense */
             double a = 0;
             if (q->mark[j] == 2) continue;
             if (q->mark[j] == 1) a = q->acc[j];
@@ -639,14 +639,14 @@ void xs__rank_score_items(const xs__rank_model *m, xs__rank_scratch *q, uint32_t
     reset(q);
 }
 
-size_t xs__rank_score(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
-                      const uint32_t *cart, size_t n_cart, xs__rank_hit *out, size_t k)
+size_t xs__mine_rank_score(const xs__mine_rank_model *m, xs__mine_rank_scratch *q, uint32_t u,
+                      const uint32_t *cart, size_t n_cart, xs__mine_rank_hit *out, size_t k)
 {
     if (k == 0) return 0;
-    const xs__rank_params *p = &m->p;
+    const xs__mine_rank_params *p = &m->p;
     double ks = accumulate(m, q, u, cart, n_cart);
     size_t n = 0;
-    xs__rank_hit h;
+    xs__mine_rank_hit h;
     if (p->trend_weight > 0) {
         for (uint32_t j = 0; j < m->n_items; j++) {
             double a = 0;
@@ -674,7 +674,7 @@ size_t xs__rank_score(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
     reset(q);
     /* heap -> best first: pop the worst to the end */
     for (size_t e = n; e > 1; e--) {
-        xs__rank_hit t = out[0];
+        xs__mine_rank_hit t = out[0];
         out[0] = out[e - 1];
         out[e - 1] = t;
         hit_sift(out, e - 1, 0);

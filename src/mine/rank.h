@@ -36,8 +36,8 @@
 
 #define XS__RANK_NONE UINT32_MAX
 
-/* User histories, borrowed for the duration of xs__rank_model_build. */
-typedef struct xs__rank_input {
+/* User histories, borrowed for the duration of xs__mine_rank_model_build. */
+typedef struct xs__mine_rank_input {
     size_t n_users, n_items;
     const uint32_t *off;  /* n_users + 1: user u's rows [off[u], off[u+1]) */
     const uint32_t *item; /* ascending and distinct within a user */
@@ -48,9 +48,9 @@ typedef struct xs__rank_input {
      * user u's [ev_off[u], ev_off[u+1]) */
     const uint32_t *ev_off, *ev_item;
     const int32_t *ev_day;
-} xs__rank_input;
+} xs__mine_rank_input;
 
-typedef struct xs__rank_params {
+typedef struct xs__mine_rank_params {
     double alpha;        /* 0..2: exponent of the held item's buyers */
     double beta;         /* 0..2: exponent of the candidate's buyers */
     double shrink;       /* >= 0: added to the similarity's denominator */
@@ -67,44 +67,44 @@ typedef struct xs__rank_params {
                             (365 - days: the same season a year before) */
     double trend_pow;    /* >= 0: s(u, j) is multiplied by
                             ((trend count + 1) / (max + 1))^trend_pow */
-} xs__rank_params;
+} xs__mine_rank_params;
 
 /* One ranked item: the user's item that contributed most to it (evidence,
  * XS__RANK_NONE when only the trend term scored it) and its share of s. */
-typedef struct xs__rank_hit {
+typedef struct xs__mine_rank_hit {
     uint32_t item;
     double score;
     uint32_t evidence;
     double evidence_share;
-} xs__rank_hit;
+} xs__mine_rank_hit;
 
-typedef struct xs__rank_model xs__rank_model;
-typedef struct xs__rank_scratch xs__rank_scratch;
+typedef struct xs__mine_rank_model xs__mine_rank_model;
+typedef struct xs__mine_rank_scratch xs__mine_rank_scratch;
 
 /*
  * Builds the model: copies the histories, indexes them by item, computes
  * every item's neighbours and the trend prior. Returns XS_OK, XS_EINVAL
  * (a parameter out of range, an item number >= n_items) or XS_ENOMEM.
- * *out: caller frees with xs__rank_model_free().
+ * *out: caller frees with xs__mine_rank_model_free().
  */
-int xs__rank_model_build(const xs__rank_input *in, const xs__rank_params *p,
-                         xs__rank_model **out);
-void xs__rank_model_free(xs__rank_model *m);
+int xs__mine_rank_model_build(const xs__mine_rank_input *in, const xs__mine_rank_params *p,
+                         xs__mine_rank_model **out);
+void xs__mine_rank_model_free(xs__mine_rank_model *m);
 
-size_t xs__rank_model_n_items(const xs__rank_model *m);
+size_t xs__mine_rank_model_n_items(const xs__mine_rank_model *m);
 /* Neighbour entries kept (for the benchmark's memory line). */
-size_t xs__rank_model_n_neighbours(const xs__rank_model *m);
+size_t xs__mine_rank_model_n_neighbours(const xs__mine_rank_model *m);
 /* Users who bought both i and j (a merge of two sorted buyer lists). */
-size_t xs__rank_co_buyers(const xs__rank_model *m, uint32_t i, uint32_t j);
+size_t xs__mine_rank_co_buyers(const xs__mine_rank_model *m, uint32_t i, uint32_t j);
 /* Users who bought i. */
-size_t xs__rank_buyers(const xs__rank_model *m, uint32_t i);
+size_t xs__mine_rank_buyers(const xs__mine_rank_model *m, uint32_t i);
 /* The similarity kept for i -> j, 0 when j is not among i's neighbours. */
-double xs__rank_sim(const xs__rank_model *m, uint32_t i, uint32_t j);
+double xs__mine_rank_sim(const xs__mine_rank_model *m, uint32_t i, uint32_t j);
 
-/* Per-thread working memory of xs__rank_score (O(n_items)); one call to
+/* Per-thread working memory of xs__mine_rank_score (O(n_items)); one call to
  * _new, then no allocation per scored user. NULL on out of memory. */
-xs__rank_scratch *xs__rank_scratch_new(const xs__rank_model *m);
-void xs__rank_scratch_free(xs__rank_scratch *q);
+xs__mine_rank_scratch *xs__mine_rank_scratch_new(const xs__mine_rank_model *m);
+void xs__mine_rank_scratch_free(xs__mine_rank_scratch *q);
 
 /*
  * Ranks the items for user u (XS__RANK_NONE: nobody, the cart alone) plus
@@ -112,19 +112,19 @@ void xs__rank_scratch_free(xs__rank_scratch *q);
  * the best k into out (capacity k), best first.
  * Returns the number written (<= k); never allocates.
  */
-size_t xs__rank_score(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
-                      const uint32_t *cart, size_t n_cart, xs__rank_hit *out, size_t k);
+size_t xs__mine_rank_score(const xs__mine_rank_model *m, xs__mine_rank_scratch *q, uint32_t u,
+                      const uint32_t *cart, size_t n_cart, xs__mine_rank_hit *out, size_t k);
 
 /* The same scores for every item, unordered: score[j] (n_items of them) is
- * what xs__rank_score gives item j, 0 for an item it leaves out. For a
+ * what xs__mine_rank_score gives item j, 0 for an item it leaves out. For a
  * caller that wants them all; never allocates. */
-void xs__rank_score_dense(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
+void xs__mine_rank_score_dense(const xs__mine_rank_model *m, xs__mine_rank_scratch *q, uint32_t u,
                           const uint32_t *cart, size_t n_cart, double *score);
 
 /* The same scores for the n items item[0..n) only: score[i] is what
- * xs__rank_score_dense gives item[i] (0 past n_items). For a caller that
+ * xs__mine_rank_score_dense gives item[i] (0 past n_items). For a caller that
  * wants a few: no pass over every item; never allocates. */
-void xs__rank_score_items(const xs__rank_model *m, xs__rank_scratch *q, uint32_t u,
+void xs__mine_rank_score_items(const xs__mine_rank_model *m, xs__mine_rank_scratch *q, uint32_t u,
                           const uint32_t *cart, size_t n_cart, const uint32_t *item,
                           size_t n, double *score);
 

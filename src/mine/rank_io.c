@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <string.h>
 
-typedef struct xs__rank_model rmodel;
+typedef struct xs__mine_rank_model rmodel;
 
 enum {
     M_U_OFF,
@@ -79,7 +79,7 @@ static size_t model_count(const void *obj, int i)
 }
 
 /* Contract in mine_io.h. */
-int xs__rank_model_save(const xs__rank_model *m, xs__mfile_writer *w, const char *prefix,
+int xs__mine_rank_model_save(const xs__mine_rank_model *m, xs__mfile_writer *w, const char *prefix,
                         xs_error *err)
 {
     model_hdr h;
@@ -95,7 +95,7 @@ int xs__rank_model_save(const xs__rank_model *m, xs__mfile_writer *w, const char
 }
 
 /* Contract in mine_io.h. */
-int xs__rank_model_map(const xs__mfile *f, const char *prefix, xs__rank_model **out,
+int xs__mine_rank_model_map(const xs__mfile *f, const char *prefix, xs__mine_rank_model **out,
                        xs_error *err)
 {
     const model_hdr *h;
@@ -115,7 +115,7 @@ int xs__rank_model_map(const xs__mfile *f, const char *prefix, xs__rank_model **
     m->mapped = 1;
     if ((rc = xs__marr_map_all(f, prefix, model_arrays, M_N, m, model_count, h->present,
                                err)) < 0) {
-        xs__rank_model_free(m);
+        xs__mine_rank_model_free(m);
         return rc;
     }
     *out = m;

@@ -1,6 +1,6 @@
 /*
  * rank_model.h — the arrays of the personal ranking model (struct
- * xs__rank_model), shared by the model (rank.c) and its model-file sections
+ * xs__mine_rank_model), shared by the model (rank.c) and its model-file sections
  * (rank_io.c), which save and map every field: add new ones there too.
  */
 #ifndef XS_MINE_RANK_MODEL_H
@@ -11,10 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct xs__rank_model {
+struct xs__mine_rank_model {
     size_t n_users, n_items;
     int32_t as_of;
-    xs__rank_params p;
+    xs__mine_rank_params p;
     /* histories (copied) */
     uint32_t *u_off, *u_item;
     int32_t *u_first, *u_last;

@@ -24,7 +24,7 @@
 #include <math.h>
 #include <string.h>
 
-void xs__rule_measures(xs_rule *r, uint64_t cz, uint64_t ca, uint64_t cc, uint64_t n)
+void xs__mine_rule_measures(xs_rule *r, uint64_t cz, uint64_t ca, uint64_t cc, uint64_t n)
 {
     double dz = (double)cz, da = (double)ca, dc = (double)cc, dn = (double)n;
     r->count = cz;
@@ -69,7 +69,7 @@ typedef struct rec {
 } rec;
 
 typedef struct gen {
-    const xs__mined *m;
+    const xs__mine_mined *m;
     const xs_rule_opts *o;
     uint64_t n_tx;
     uint32_t *ra, *rb; /* scratch for name comparisons */
@@ -79,7 +79,7 @@ typedef struct gen {
 static double key_of(const gen *g, uint32_t cz, uint32_t ca, uint32_t cc)
 {
     xs_rule r;
-    xs__rule_measures(&r, cz, ca, cc, g->n_tx);
+    xs__mine_rule_measures(&r, cz, ca, cc, g->n_tx);
     switch (g->o->sort_by) {
     case XS_RULE_LIFT: return r.lift;
     case XS_RULE_SUPPORT: return r.support;
@@ -99,7 +99,7 @@ static int popcount64(uint64_t x)
 
 /* Name ranks of a rule's lhs (side 0) or rhs (side 1), ascending; returns
  * how many. */
-static size_t side_ranks(const xs__mined *m, const rec *r, int side, uint32_t *out)
+static size_t side_ranks(const xs__mine_mined *m, const rec *r, int side, uint32_t *out)
 {
     size_t n = 0, pos = r->k;
     for (uint32_t z = r->z; z; z = m->trie[z].parent) {
@@ -145,7 +145,7 @@ static int cmp_rec(const void *pa, const void *pb, void *ctx)
 static int redundant(gen *g, const uint32_t *path, size_t k, uint64_t cmask, uint32_t cz,
                      uint32_t ca)
 {
-    const xs__mined *m = g->m;
+    const xs__mine_mined *m = g->m;
     uint32_t lpos[32];
     size_t na = 0;
     for (size_t i = 0; i < k; i++)
@@ -165,8 +165,8 @@ static int redundant(gen *g, const uint32_t *path, size_t k, uint64_t cmask, uin
             g->sub2[n2++] = path[i];
             if (!(cmask >> i & 1)) g->sub[n1++] = path[i];
         }
-        uint32_t na1 = xs__trie_find(m, g->sub, n1);
-        uint32_t nz1 = xs__trie_find(m, g->sub2, n2);
+        uint32_t na1 = xs__mine_trie_find(m, g->sub, n1);
+        uint32_t nz1 = xs__mine_trie_find(m, g->sub2, n2);
         if (na1 == UINT32_MAX || nz1 == UINT32_MAX) continue; /* cannot happen */
         uint64_t cz1 = m->trie[nz1].count, ca1 = m->trie[na1].count;
         if (cz1 * (uint64_t)ca >= (uint64_t)cz * ca1) return 1;
@@ -200,7 +200,7 @@ uint64_t xs_rules_total(const xs_rules *r)
 
 void xs_rules_get(const xs_rules *r, size_t i, xs_rule *out)
 {
-    xs__rule_measures(out, r->counts[i][0], r->counts[i][1], r->counts[i][2], r->n_tx);
+    xs__mine_rule_measures(out, r->counts[i][0], r->counts[i][1], r->counts[i][2], r->n_tx);
     out->lhs = r->items + r->off[i];
     out->n_lhs = r->n_lhs[i];
     out->rhs = out->lhs + out->n_lhs;
@@ -237,7 +237,7 @@ int xs_rules_mine(xs_rules **out, const xs_baskets *b, const xs_rule_opts *o,
                   xs_error *err)
 {
     *out = NULL;
-    xs__mined m;
+    xs__mine_mined m;
     memset(&m, 0, sizeof m);
     gen g = {&m, o, b->n_tx, NULL, NULL, NULL, NULL};
     rec *recs = NULL;
@@ -306,18 +306,18 @@ int xs_rules_mine(xs_rules **out, const xs_baskets *b, const xs_rule_opts *o,
                 }
             }
             if (!ok) continue;
-            uint32_t an = xs__trie_find(&m, g.sub, t);
+            uint32_t an = xs__mine_trie_find(&m, g.sub, t);
             if (an == UINT32_MAX) continue; /* cannot happen: subsets are frequent */
             uint32_t ca = m.trie[an].count, cc;
             if (u == 1) {
                 cc = m.freq[g.sub2[0]];
             } else {
-                uint32_t cn = xs__trie_find(&m, g.sub2, u);
+                uint32_t cn = xs__mine_trie_find(&m, g.sub2, u);
                 if (cn == UINT32_MAX) continue; /* cannot happen */
                 cc = m.trie[cn].count;
             }
             xs_rule r;
-            xs__rule_measures(&r, cz, ca, cc, b->n_tx);
+            xs__mine_rule_measures(&r, cz, ca, cc, b->n_tx);
             if (!(r.confidence >= o->min_confidence) || !(r.lift >= o->min_lift) ||
                 !(r.leverage >= o->min_leverage) || !(r.conviction >= o->min_conviction) ||
                 !(r.coverage >= o->min_coverage))
@@ -344,7 +344,7 @@ int xs_rules_mine(xs_rules **out, const xs_baskets *b, const xs_rule_opts *o,
         }
     }
     xs__progress_finish(&prog);
-    if (xs__msort(recs, n_recs, sizeof *recs, cmp_rec, &g) < 0) goto nomem;
+    if (xs__mine_msort(recs, n_recs, sizeof *recs, cmp_rec, &g) < 0) goto nomem;
 
     res = xs__calloc(1, sizeof *res);
     if (!res) goto nomem;
@@ -386,6 +386,6 @@ cleanup:
     xs__free(g.rb);
     xs__free(g.sub);
     xs__free(g.sub2);
-    xs__mined_free(&m);
+    xs__mine_mined_free(&m);
     return rc;
 }

@@ -59,7 +59,7 @@ const char *xs_together_measure_name(xs_together_measure m)
                                                                         : "unknown";
 }
 
-double xs__together_sim(xs_together_measure m, double co, double wa, double wb, double n)
+double xs__mine_together_sim(xs_together_measure m, double co, double wa, double wb, double n)
 {
     switch (m) {
     case XS_SIM_JACCARD:
@@ -158,7 +158,7 @@ typedef struct name_ref {
 
 static int cmp_name_ref(const void *a, const void *b)
 {
-    return xs__item_name_cmp(((const name_ref *)a)->s, ((const name_ref *)b)->s);
+    return xs__mine_item_name_cmp(((const name_ref *)a)->s, ((const name_ref *)b)->s);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -337,7 +337,7 @@ int xs_together_build(const xs_baskets *b, const xs_together_opts *opts,
             if (co < opts->min_count) continue;
             cand c = {
                 j,
-                xs__together_sim(m->measure, co, m->item_w[a], m->item_w[j], m->total_w),
+                xs__mine_together_sim(m->measure, co, m->item_w[a], m->item_w[j], m->total_w),
                 co};
             heap_push(heap, &n_heap, m->top_k, c, m->rank);
         }
@@ -532,7 +532,7 @@ int xs_together_cart_exact(const xs_together *m, xs_together_query *q,
             double co = m->c_w[k];
             if (co < m->min_count) continue;
             add(q, &n_t, j,
-                xs__together_sim(m->measure, co, m->item_w[c], m->item_w[j], m->total_w),
+                xs__mine_together_sim(m->measure, co, m->item_w[c], m->item_w[j], m->total_w),
                 co);
         }
     }

@@ -57,14 +57,14 @@ int xs__model_engine_of_ref(xs_model *m, const xs__model_ref *ref, const xs_mode
 
 /* Opens and checks the parts into *out (*n_out of them, the number of
  * shards): (*out)[s] is shard s. */
-static int open_parts(const char *const *paths, size_t n, xs__part **out, size_t *n_out,
+static int open_parts(const char *const *paths, size_t n, xs__model_part **out, size_t *n_out,
                       xs_error *err)
 {
     int rc;
-    xs__part p, *parts = NULL;
+    xs__model_part p, *parts = NULL;
     size_t m = 0;
     for (size_t k = 0; k < n; k++) {
-        if ((rc = xs__part_open(paths[k], &p, err)) < 0) goto fail;
+        if ((rc = xs__model_part_open(paths[k], &p, err)) < 0) goto fail;
         if (!parts) {
             m = p.n_shards;
             if (!(parts = xs__calloc(m, sizeof *parts))) {
@@ -76,7 +76,7 @@ static int open_parts(const char *const *paths, size_t n, xs__part **out, size_t
             parts[p.shard] = p;
             continue;
         }
-        const xs__part *first = NULL;
+        const xs__model_part *first = NULL;
         for (size_t j = 0; !first; j++)
             if (parts[j].f) first = &parts[j];
         if (p.n_shards != first->n_shards)
@@ -110,7 +110,7 @@ static int open_parts(const char *const *paths, size_t n, xs__part **out, size_t
                 s, m, m, m, n);
     return XS_OK;
 fail:
-    xs__part_close(&p);
+    xs__model_part_close(&p);
     return rc;
 }
 
@@ -126,11 +126,11 @@ int xs_model_merge(const char *const *paths, size_t n, const xs_model_opts *opts
     *out = NULL;
     if (n == 0)
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no part files to merge");
-    xs__part *parts = NULL;
+    xs__model_part *parts = NULL;
     size_t n_parts = 0;
     const xs_snapshot **snaps = xs__calloc(n, sizeof *snaps);
     const char **names = xs__calloc(n, sizeof *names);
-    const xs__anon_lines **anon = xs__calloc(n, sizeof *anon);
+    const xs__snapshot_anon_lines **anon = xs__calloc(n, sizeof *anon);
     xs_model *m = xs__calloc(1, sizeof *m);
     xs_experiment *exp = NULL;
     char *cname = NULL, *ctext = NULL;
@@ -148,7 +148,7 @@ int xs_model_merge(const char *const *paths, size_t n, const xs_model_opts *opts
     }
     /* the store's reference rows, copied: the parts are closed before the
      * scores and the engine are built */
-    const xs__part *p0 = &parts[0];
+    const xs__model_part *p0 = &parts[0];
     xs__model_ref ref = {NULL, p0->n_exp, NULL, NULL, p0->churn_len};
     if (p0->n_exp && !(exp = xs__malloc(p0->n_exp * sizeof *exp))) goto nomem;
     if (p0->n_exp) memcpy(exp, p0->exp, p0->n_exp * sizeof *exp);
@@ -168,10 +168,10 @@ int xs_model_merge(const char *const *paths, size_t n, const xs_model_opts *opts
     in->as_of_given = opts->as_of != NULL;
     xs__utc_now(in->built_at);
     if ((rc = xs__snapshot_merge(snaps, n, names, &m->snap, err)) < 0 ||
-        (rc = xs__baskets_of_orders(m->snap, anon, n, &m->baskets, err)) < 0)
+        (rc = xs__model_baskets_of_orders(m->snap, anon, n, &m->baskets, err)) < 0)
         goto done;
     for (size_t k = 0; k < n_parts; k++)
-        xs__part_close(&parts[k]);
+        xs__model_part_close(&parts[k]);
     in->t_load = xs__now() - t0;
     if ((rc = xs__model_finish(m, NULL, &ref, opts, err)) < 0) goto done;
     *out = m;
@@ -183,7 +183,7 @@ nomem:
 done:
     if (parts)
         for (size_t k = 0; k < n_parts; k++)
-            xs__part_close(&parts[k]);
+            xs__model_part_close(&parts[k]);
     xs__free(parts);
     xs__free(snaps);
     xs__free(names);

@@ -38,7 +38,7 @@ static int cmp_str(const void *pa, const void *pb)
 }
 
 /* Adds the product ids of source x to v (growing it). */
-static int collect(const xs_snapshot *s, const xs__anon_lines *const *anon, const bsrc *x,
+static int collect(const xs_snapshot *s, const xs__snapshot_anon_lines *const *anon, const bsrc *x,
                    const char ***v, size_t *n, size_t *cap)
 {
     if (x->src == CUST) {
@@ -49,21 +49,21 @@ static int collect(const xs_snapshot *s, const xs__anon_lines *const *anon, cons
     } else {
         for (uint32_t l = x->a; l < x->b; l++) {
             if (xs__grow(v, cap, *n + 1, sizeof **v) < 0) return XS_ENOMEM;
-            (*v)[(*n)++] = xs__anon_product(anon[x->src], l);
+            (*v)[(*n)++] = xs__snapshot_anon_product(anon[x->src], l);
         }
     }
     return XS_OK;
 }
 
 /* Contract in merge_baskets.h. */
-int xs__baskets_of_orders(const xs_snapshot *s, const xs__anon_lines *const *anon,
+int xs__model_baskets_of_orders(const xs_snapshot *s, const xs__snapshot_anon_lines *const *anon,
                           size_t n_anon, xs_baskets **out, xs_error *err)
 {
     *out = NULL;
     size_t n = s->ord.n, cap_v = 0, nv = 0;
     for (size_t p = 0; p < n_anon; p++)
         for (size_t l = 0; l < anon[p]->n; l++)
-            if (!l || strcmp(xs__anon_order(anon[p], l), xs__anon_order(anon[p], l - 1)))
+            if (!l || strcmp(xs__snapshot_anon_order(anon[p], l), xs__snapshot_anon_order(anon[p], l - 1)))
                 n++;
     bsrc *x = xs__malloc((n ? n : 1) * sizeof *x);
     const char **v = NULL;
@@ -72,15 +72,15 @@ int xs__baskets_of_orders(const xs_snapshot *s, const xs__anon_lines *const *ano
     if (!x || !b) goto done;
     size_t k = 0;
     for (uint32_t o = 0; o < s->ord.n; o++)
-        x[k++] = (bsrc){xs__snap_order_id(s, o), CUST, o, 0};
+        x[k++] = (bsrc){xs__snapshot_order_id(s, o), CUST, o, 0};
     for (size_t p = 0; p < n_anon; p++)
         for (size_t l = 0; l < anon[p]->n;) {
             size_t e = l + 1;
             while (e < anon[p]->n &&
-                   !strcmp(xs__anon_order(anon[p], e), xs__anon_order(anon[p], l)))
+                   !strcmp(xs__snapshot_anon_order(anon[p], e), xs__snapshot_anon_order(anon[p], l)))
                 e++;
             x[k++] =
-                (bsrc){xs__anon_order(anon[p], l), (uint32_t)p, (uint32_t)l, (uint32_t)e};
+                (bsrc){xs__snapshot_anon_order(anon[p], l), (uint32_t)p, (uint32_t)l, (uint32_t)e};
             l = e;
         }
     qsort(x, n, sizeof *x, cmp_bsrc);
@@ -94,8 +94,8 @@ int xs__baskets_of_orders(const xs_snapshot *s, const xs__anon_lines *const *ano
         /* one source is already in product order; several are sorted */
         if (j - i > 1) qsort(v, nv, sizeof *v, cmp_str);
         for (size_t t = 0; t < nv; t++)
-            if (xs__baskets_add(b, v[t], strlen(v[t])) < 0) goto done;
-        if (xs__baskets_end(b) < 0) goto done;
+            if (xs__mine_baskets_add(b, v[t], strlen(v[t])) < 0) goto done;
+        if (xs__mine_baskets_end(b) < 0) goto done;
         i = j;
     }
     *out = b;

@@ -49,7 +49,7 @@ static int save_read_parts(const xs_model *m, xs__mfile_writer *w, int engine,
                            xs_error *err)
 {
     int rc = xs__snapshot_save(m->snap, w, err);
-    if (rc == XS_OK && m->baskets) rc = xs__baskets_save(m->baskets, w, err);
+    if (rc == XS_OK && m->baskets) rc = xs__mine_baskets_save(m->baskets, w, err);
     if (rc == XS_OK && engine && m->en) rc = xs__offer_engine_save(m->en, w, err);
     return rc;
 }
@@ -75,14 +75,14 @@ static int save_computed_parts(const xs_model *m, xs__mfile_writer *w, int engin
     int rc;
     if (!engine_done && m->en && (rc = xs__offer_engine_save(m->en, w, err)) < 0)
         goto fail;
-    if (m->baskets && ((m->tog && (rc = xs__together_save(m->tog, w, err)) < 0) ||
-                       (m->rules && (rc = xs__rules_save(m->rules, w, err)) < 0)))
+    if (m->baskets && ((m->tog && (rc = xs__mine_together_save(m->tog, w, err)) < 0) ||
+                       (m->rules && (rc = xs__mine_rules_save(m->rules, w, err)) < 0)))
         goto fail;
     if ((rc = xs__mfile_put(w, "model.hdr", &h, sizeof h, err)) < 0 ||
         (rc = xs__mfile_put(w, "model.targets", m->targets,
                             (size_t)h.n_targets * sizeof *m->targets, err)) < 0)
         goto fail;
-    if (m->cs && (rc = xs__customer_scores_save(m->cs, w, err)) < 0) goto fail;
+    if (m->cs && (rc = xs__score_customer_scores_save(m->cs, w, err)) < 0) goto fail;
     xs__mfile_meta meta;
     memset(&meta, 0, sizeof meta);
     snprintf(meta.store_id, sizeof meta.store_id, "%s", m->info.store_id);
@@ -244,12 +244,12 @@ int xs_model_open(const char *path, xs_model **out, xs_error *err)
     if ((rc = xs__snapshot_map(m->f, &m->snap, err)) < 0) goto fail;
     if (h->has_baskets) {
         /* a part the header says is there must be there */
-        if ((rc = xs__baskets_map(m->f, &m->baskets, err)) < 0 ||
-            (rc = optional(xs__together_map(m->f, m->baskets, &m->tog, err), 1, err)) < 0 ||
-            (rc = optional(xs__rules_map(m->f, m->baskets, &m->rules, err), 1, err)) < 0)
+        if ((rc = xs__mine_baskets_map(m->f, &m->baskets, err)) < 0 ||
+            (rc = optional(xs__mine_together_map(m->f, m->baskets, &m->tog, err), 1, err)) < 0 ||
+            (rc = optional(xs__mine_rules_map(m->f, m->baskets, &m->rules, err), 1, err)) < 0)
             goto fail;
     }
-    if (h->has_scores && (rc = xs__customer_scores_map(m->f, m->snap, &m->cs, err)) < 0)
+    if (h->has_scores && (rc = xs__score_customer_scores_map(m->f, m->snap, &m->cs, err)) < 0)
         goto fail;
     if (h->has_engine) {
         if ((rc = xs__offer_engine_map(m->f, m->snap, &m->en, err)) < 0) goto fail;

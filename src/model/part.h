@@ -21,12 +21,12 @@
 #include "snapshot/anon_lines.h"
 
 /* A part file, opened (every pointer into its mapping). */
-typedef struct xs__part {
+typedef struct xs__model_part {
     xs__mfile *f;
     const char *path;
     uint32_t shard, n_shards;
     xs_snapshot *snap; /* mapped: read-only */
-    xs__anon_lines anon;
+    xs__snapshot_anon_lines anon;
     const xs_experiment *exp;
     size_t n_exp;
     const char *churn_name; /* NULL: no churn model attached */
@@ -34,31 +34,31 @@ typedef struct xs__part {
     size_t churn_len;
     char store_id[40];
     uint64_t data_version;
-} xs__part;
+} xs__model_part;
 
 /* What a shard build writes into its part (borrowed). */
-typedef struct xs__part_in {
+typedef struct xs__model_part_in {
     uint32_t shard, n_shards;
     const xs_snapshot *snap;
-    const xs__anon_lines *anon;
+    const xs__snapshot_anon_lines *anon;
     const xs_experiment *exp;
     size_t n_exp;
     const char *churn_name, *churn_text; /* churn_name NULL: none */
     size_t churn_len;
     const char *store_id;
     uint64_t data_version;
-} xs__part_in;
+} xs__model_part_in;
 
 /* Writes a part file (temporary file renamed into place). Returns XS_OK,
  * XS_EIO, XS_ENOMEM, XS_EINVAL. */
-int xs__part_write(const char *path, const xs__part_in *in, xs_error *err);
+int xs__model_part_write(const char *path, const xs__model_part_in *in, xs_error *err);
 
 /* Opens a part: the container's errors (no such file, not an xsell file,
  * checksum ...), then "PATH: a model file, not a build part (parts are
  * written by 'xsell build --shard')" or "PATH: not a build part" (XS_EINVAL),
- * or a section's size. Caller closes with xs__part_close (also after a
+ * or a section's size. Caller closes with xs__model_part_close (also after a
  * failure). */
-int xs__part_open(const char *path, xs__part *p, xs_error *err);
-void xs__part_close(xs__part *p);
+int xs__model_part_open(const char *path, xs__model_part *p, xs_error *err);
+void xs__model_part_close(xs__model_part *p);
 
 #endif

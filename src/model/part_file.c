@@ -22,7 +22,7 @@ typedef struct part_hdr {
 } part_hdr;
 
 /* Contract in part.h. */
-int xs__part_write(const char *path, const xs__part_in *in, xs_error *err)
+int xs__model_part_write(const char *path, const xs__model_part_in *in, xs_error *err)
 {
     part_hdr h;
     memset(&h, 0, sizeof h);
@@ -63,20 +63,20 @@ int xs__part_write(const char *path, const xs__part_in *in, xs_error *err)
 }
 
 /* A section of exactly n elements (NULL when n is 0 and the section is empty). */
-static int need(const xs__part *p, const char *name, size_t elem, size_t n,
+static int need(const xs__model_part *p, const char *name, size_t elem, size_t n,
                 const void **out, xs_error *err)
 {
     return xs__mfile_need(p->f, name, elem, n, out, err);
 }
 
-static int corrupt(const xs__part *p, const char *what, xs_error *err)
+static int corrupt(const xs__model_part *p, const char *what, xs_error *err)
 {
     return xs__error_set(err, XS_EPARSE, p->path, 0, NULL, "%s (the file is corrupted)",
                          what);
 }
 
 /* Contract in part.h. */
-int xs__part_open(const char *path, xs__part *p, xs_error *err)
+int xs__model_part_open(const char *path, xs__model_part *p, xs_error *err)
 {
     memset(p, 0, sizeof *p);
     p->path = path;
@@ -144,7 +144,7 @@ int xs__part_open(const char *path, xs__part *p, xs_error *err)
 }
 
 /* Contract in part.h. */
-void xs__part_close(xs__part *p)
+void xs__model_part_close(xs__model_part *p)
 {
     if (!p) return;
     xs_snapshot_free(p->snap);

@@ -33,7 +33,7 @@ int xs_model_build_shard(xs_store *st, uint32_t shard, uint32_t n_shards,
     xs_experiment *exp = NULL;
     char *cname = NULL, *ctext = NULL;
     size_t clen = 0;
-    xs__anon_lines anon = {0};
+    xs__snapshot_anon_lines anon = {0};
     /* the id first, as a build gives it: the data version read after it is
      * the one the part matches */
     if (xs_store_identity_ensure(st, id, &e) < 0) id[0] = '\0';
@@ -41,7 +41,7 @@ int xs_model_build_shard(xs_store *st, uint32_t shard, uint32_t n_shards,
     if (rc < 0) return rc;
     double t0 = xs__now();
     if ((rc = xs_snapshot_load(st, &full, err)) < 0) goto done;
-    if ((rc = xs__anon_lines_load(st, shard, n_shards, &anon, err)) < 0) goto done;
+    if ((rc = xs__snapshot_anon_lines_load(st, shard, n_shards, &anon, err)) < 0) goto done;
     long n_exp = xs_store_experiments(st, &exp, err);
     if (n_exp < 0) {
         rc = (int)n_exp;
@@ -60,10 +60,10 @@ int xs_model_build_shard(xs_store *st, uint32_t shard, uint32_t n_shards,
     if (rc < 0) goto done;
     info->t_cut = xs__now() - t0;
     t0 = xs__now();
-    xs__part_in in = {
+    xs__model_part_in in = {
         shard, n_shards, part, &anon, exp, (size_t)n_exp, has_churn ? cname : NULL,
         ctext, clen,     id,   dv};
-    if ((rc = xs__part_write(path, &in, err)) < 0) goto done;
+    if ((rc = xs__model_part_write(path, &in, err)) < 0) goto done;
     info->t_write = xs__now() - t0;
     info->n_customers = part->cust.n;
     info->n_orders = part->ord.n;
@@ -74,7 +74,7 @@ int xs_model_build_shard(xs_store *st, uint32_t shard, uint32_t n_shards,
 done:
     xs_snapshot_free(full);
     xs_snapshot_free(part);
-    xs__anon_lines_free(&anon);
+    xs__snapshot_anon_lines_free(&anon);
     xs_store_experiments_free(exp);
     xs_store_build_free(cname);
     xs_store_build_free(ctext);

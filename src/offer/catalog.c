@@ -75,7 +75,7 @@ static const char *pid(const checker *k, uint32_t p)
 
 static const char *fam_name(const checker *k, uint32_t p)
 {
-    return xs__snap_dict_str(&k->s->dict.families, k->s->prod.family[p]);
+    return xs__snapshot_dict_str(&k->s->dict.families, k->s->prod.family[p]);
 }
 
 static void add(checker *k, xs_catalog_code code, uint32_t p, int64_t other,

@@ -137,7 +137,7 @@ static char *json_str(const char **ps, xs__arena *a, int *bad)
  * (cols: the model's column names interned, id = column index); numeric
  * columns holding text become missing. Returns the number of model
  * columns found, -1 malformed attrs (the row then has none), XS_ENOMEM. */
-static int attrs_row(const char *js, const xs__intern *cols, const xs__churn_enc *e,
+static int attrs_row(const char *js, const xs__intern *cols, const xs__score_churn_enc *e,
                      xs__arena *a, const char **row, unsigned char *found)
 {
     const char *s = skip_ws(js);
@@ -170,7 +170,7 @@ static int attrs_row(const char *js, const xs__intern *cols, const xs__churn_enc
         uint32_t c = xs__intern_find(cols, key, strlen(key));
         if (c != XS_INTERN_NONE && val) {
             double v;
-            if (!e->cols[c].categorical && xs__churn_parse_cell(val, &v) < 0) val = NULL;
+            if (!e->cols[c].categorical && xs__score_churn_parse_cell(val, &v) < 0) val = NULL;
             row[c] = val;
             if (val) {
                 n++;
@@ -196,7 +196,7 @@ static long predict_attrs(const struct xs_snapshot *s, const xs_churn_model *m,
                           const char *name, double *p, unsigned char *found,
                           xs_error *err)
 {
-    const xs__churn_enc *e = xs__churn_model_enc(m);
+    const xs__score_churn_enc *e = xs__score_churn_model_enc(m);
     size_t nc = e->n_cols, n = s->cust.n;
     xs__intern cols;
     xs__arena a;
@@ -218,7 +218,7 @@ static long predict_attrs(const struct xs_snapshot *s, const xs_churn_model *m,
     for (size_t lo = 0; lo < n;) {
         size_t k = 0;
         for (; lo < n && k < BLOCK; lo++) {
-            const char *js = xs__snap_text(s, s->cust.attrs[lo]);
+            const char *js = xs__snapshot_text(s, s->cust.attrs[lo]);
             int got = attrs_row(js, &cols, e, &a, cells + k * nc, found);
             if (got == XS_ENOMEM) goto nomem;
             if (got <= 0) continue;
@@ -229,7 +229,7 @@ static long predict_attrs(const struct xs_snapshot *s, const xs_churn_model *m,
         xs_churn_data *d = NULL;
         xs_churn_pred pred;
         memset(&pred, 0, sizeof pred);
-        rc = xs__churn_data_from_cells(m, name, ids, cells, k, &d, err);
+        rc = xs__score_churn_data_from_cells(m, name, ids, cells, k, &d, err);
         if (rc == XS_OK) rc = xs_churn_predict(m, d, 0, &pred, err);
         if (rc == XS_OK)
             for (size_t j = 0; j < k; j++)
@@ -282,7 +282,7 @@ int xs__offer_churn_setup(xs_offer_engine *en, const double *given, const char *
     if (!en->churn_ext || !en->churn_src_of) goto nomem;
     if (model) {
         if (!(pm = xs__malloc((n ? n : 1) * sizeof *pm))) goto nomem;
-        if ((rc = xs__churn_model_load_buffer(model, len, name, &m, err)) < 0)
+        if ((rc = xs__score_churn_model_load_buffer(model, len, name, &m, err)) < 0)
             goto cleanup;
         long k = predict_attrs(s, m, name, pm, NULL, err);
         if (k < 0) {
@@ -380,8 +380,8 @@ static int attach(xs_store *st, const xs_snapshot *s, const char *path,
     text[len] = '\0';
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    if ((rc = xs__churn_model_load_buffer(text, len, path, &m, err)) < 0) goto cleanup;
-    const xs__churn_enc *e = xs__churn_model_enc(m);
+    if ((rc = xs__score_churn_model_load_buffer(text, len, path, &m, err)) < 0) goto cleanup;
+    const xs__score_churn_enc *e = xs__score_churn_model_enc(m);
     size_t n = s->cust.n;
     if (!(p = xs__malloc((n ? n : 1) * sizeof *p)) ||
         !(found = xs__calloc(e->n_cols ? e->n_cols : 1, 1)))

@@ -431,7 +431,7 @@ static int build_rank(xs_offer_engine *en, xs_error *err)
  * serves any model of that size; a thread's is freed when the thread ends
  * (the key's destructor). */
 typedef struct rank_tls {
-    xs__rank_scratch *q;
+    xs__mine_rank_scratch *q;
     double *dense; /* n_items scores */
     size_t n_items;
 } rank_tls;
@@ -444,7 +444,7 @@ static void rank_tls_free(void *p)
 {
     rank_tls *r = p;
     if (!r) return;
-    xs__rank_scratch_free(r->q);
+    xs__mine_rank_scratch_free(r->q);
     xs__free(r->dense);
     xs__free(r);
 }
@@ -455,7 +455,7 @@ static void rank_key_init(void)
 }
 
 /* This thread's working memory for model m, or NULL when out of memory. */
-static rank_tls *rank_scratch(const xs__rank_model *m)
+static rank_tls *rank_scratch(const xs__mine_rank_model *m)
 {
     pthread_once(&rank_once, rank_key_init);
     if (!rank_key_ok) return NULL;
@@ -467,18 +467,18 @@ static rank_tls *rank_scratch(const xs__rank_model *m)
             return NULL;
         }
     }
-    size_t items = xs__rank_model_n_items(m);
+    size_t items = xs__mine_rank_model_n_items(m);
     if (r->q && r->n_items != items) {
-        xs__rank_scratch_free(r->q);
+        xs__mine_rank_scratch_free(r->q);
         xs__free(r->dense);
         r->q = NULL;
         r->dense = NULL;
     }
     if (!r->q) {
-        r->q = xs__rank_scratch_new(m);
+        r->q = xs__mine_rank_scratch_new(m);
         r->dense = xs__malloc((items ? items : 1) * sizeof *r->dense);
         if (!r->q || !r->dense) {
-            xs__rank_scratch_free(r->q);
+            xs__mine_rank_scratch_free(r->q);
             xs__free(r->dense);
             r->q = NULL;
             r->dense = NULL;
@@ -532,7 +532,7 @@ int xs__offer_rank_scores(const xs_offer_engine *en, uint32_t c, const uint32_t 
     int k, rc;
     rank_tls *r;
     if ((rc = rank_begin(en, c, cart, n_cart, in_cart, &k, &r)) < 0) return rc;
-    xs__rank_score_dense(en->rank->model, r->q, c == XS_RANK_NONE ? XS__RANK_NONE : c,
+    xs__mine_rank_score_dense(en->rank->model, r->q, c == XS_RANK_NONE ? XS__RANK_NONE : c,
                          in_cart, (size_t)k, r->dense);
     for (size_t p = 0; p < np && p < r->n_items; p++)
         score[p] = r->dense[p];
@@ -548,7 +548,7 @@ int xs__offer_rank_scores_of(const xs_offer_engine *en, uint32_t c, const uint32
     int k, rc;
     rank_tls *r;
     if ((rc = rank_begin(en, c, cart, n_cart, in_cart, &k, &r)) < 0) return rc;
-    xs__rank_score_items(en->rank->model, r->q, c == XS_RANK_NONE ? XS__RANK_NONE : c,
+    xs__mine_rank_score_items(en->rank->model, r->q, c == XS_RANK_NONE ? XS__RANK_NONE : c,
                          in_cart, (size_t)k, prod, n, score);
     return 1;
 }

@@ -224,7 +224,7 @@ int xs__offer_engine_save(const xs_offer_engine *en, xs__mfile_writer *w, xs_err
     if (!h) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     const struct xs_snapshot *s = en->s;
     int rc = xs__marr_save_all(w, "engine", arrays, E_N, en, count_of, &h->present, err);
-    if (rc == XS_OK && en->rank) rc = xs__rank_save(en->rank, w, RANK_PREFIX, err);
+    if (rc == XS_OK && en->rank) rc = xs__offer_rank_save(en->rank, w, RANK_PREFIX, err);
     if (rc < 0) goto cleanup;
     h->n_customers = s->cust.n;
     h->n_products = s->prod.n;
@@ -270,7 +270,7 @@ int xs__offer_engine_map(const xs__mfile *f, const xs_snapshot *s, xs_offer_engi
     /* the caller's churn_p, imported scores and attached model were merged
      * into churn_ext when the engine was built (churn_src.c) */
     en->cfg.churn_p = en->churn_ext;
-    if (h->has_rank && (rc = xs__rank_map(f, RANK_PREFIX, s, &en->rank, err)) < 0) {
+    if (h->has_rank && (rc = xs__offer_rank_map(f, RANK_PREFIX, s, &en->rank, err)) < 0) {
         if (rc == XS_ENOTFOUND) /* the header says it is there */
             rc = xs__error_set(err, XS_EPARSE, xs__mfile_path(f), 0, NULL,
                                "section %s.hdr: missing", RANK_PREFIX);

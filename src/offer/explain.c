@@ -185,7 +185,7 @@ const char *xs__offer_explain_key(xs_offer_trigger t)
 typedef struct ctx {
     const xs_offer_engine *en;
     int lang;
-    xs__msg_var v[MAX_VARS];
+    xs__offer_msg_var v[MAX_VARS];
     size_t n_v;
     char pool[6144];
     size_t n_pool;
@@ -224,34 +224,34 @@ static void var(ctx *c, const char *name, const char *value)
             c->v[i].value = value;
             return;
         }
-    if (c->n_v < MAX_VARS) c->v[c->n_v++] = (xs__msg_var){name, value};
+    if (c->n_v < MAX_VARS) c->v[c->n_v++] = (xs__offer_msg_var){name, value};
 }
 
 /* Fills template t (NULL: nothing) with vars into the pool. @return the
  * copy, valid while c is. */
-static const char *fill(ctx *c, const char *t, const xs__msg_var *v, size_t n_v)
+static const char *fill(ctx *c, const char *t, const xs__offer_msg_var *v, size_t n_v)
 {
     char *out = c->pool + c->n_pool;
     size_t w = 0, room = sizeof c->pool - c->n_pool;
     if (room < 2) return "";
-    xs__msg_fill(t ? t : "", v, n_v, out, room, &w);
+    xs__offer_msg_fill(t ? t : "", v, n_v, out, room, &w);
     c->n_pool += w + 1;
     return out;
 }
 
 /* A fragment of the catalog (key with variants) filled with vars. */
 static const char *frag(ctx *c, const char *key, const char *v1, const char *v2,
-                        const xs__msg_var *v, size_t n_v)
+                        const xs__offer_msg_var *v, size_t n_v)
 {
-    return fill(c, xs__msg_pick(c->lang, key, v1, v2), v, n_v);
+    return fill(c, xs__offer_msg_pick(c->lang, key, v1, v2), v, n_v);
 }
 
 /* A number with `decimals` digits, grouped as the language writes it. */
 static const char *number(ctx *c, double x, int decimals)
 {
     if (!c->have_num) {
-        c->grp = xs__msg_get(c->lang, "number.group");
-        c->dec = xs__msg_get(c->lang, "number.decimal");
+        c->grp = xs__offer_msg_get(c->lang, "number.group");
+        c->dec = xs__offer_msg_get(c->lang, "number.decimal");
         c->have_num = 1;
     }
     const char *grp = c->grp, *dec = c->dec;
@@ -293,9 +293,9 @@ static const char *money(ctx *c, double x)
 {
     const struct xs_snapshot *s = c->en->s;
     char key[32];
-    const char *t = xs__msg_get(c->lang, dotted(key, sizeof key, "money", s->currency));
-    if (!t) t = xs__msg_get(c->lang, "money");
-    xs__msg_var v[] = {{"amount", number(c, x, s->money_scale)}, {"currency", s->currency}};
+    const char *t = xs__offer_msg_get(c->lang, dotted(key, sizeof key, "money", s->currency));
+    if (!t) t = xs__offer_msg_get(c->lang, "money");
+    xs__offer_msg_var v[] = {{"amount", number(c, x, s->money_scale)}, {"currency", s->currency}};
     return fill(c, t, v, 2);
 }
 
@@ -313,15 +313,15 @@ static const char *date(ctx *c, int32_t day)
     xs__fmt_int(ys, y);
     xs__fmt_int(ms, m);
     xs__fmt_int(ds, d);
-    const char *mn = xs__msg_get(c->lang, dotted(key, sizeof key, "month", ms));
-    xs__msg_var v[] = {{"year", ys}, {"month", mn ? mn : ms}, {"day", ds}};
-    return fill(c, xs__msg_get(c->lang, "date"), v, 3);
+    const char *mn = xs__offer_msg_get(c->lang, dotted(key, sizeof key, "month", ms));
+    xs__offer_msg_var v[] = {{"year", ys}, {"month", mn ? mn : ms}, {"day", ds}};
+    return fill(c, xs__offer_msg_get(c->lang, "date"), v, 3);
 }
 
 /* "{n} days" / "1 day" */
 static const char *days(ctx *c, int32_t n)
 {
-    xs__msg_var v[] = {{"n", count(c, (unsigned)n)}};
+    xs__offer_msg_var v[] = {{"n", count(c, (unsigned)n)}};
     return frag(c, "days", n == 1 ? "one" : NULL, NULL, v, 1);
 }
 
@@ -330,8 +330,8 @@ static const char *percent(ctx *c, double p)
     char b[XS__FMT_FIXED_MAX];
     xs__fmt_fixed(b, p, 0);
     b[31] = '\0'; /* as wide as it always was */
-    xs__msg_var v[] = {{"n", b}};
-    return fill(c, xs__msg_get(c->lang, "percent"), v, 1);
+    xs__offer_msg_var v[] = {{"n", b}};
+    return fill(c, xs__offer_msg_get(c->lang, "percent"), v, 1);
 }
 
 /* Product p's name, in Japanese when ja: the localised name when the
@@ -339,8 +339,8 @@ static const char *percent(ctx *c, double p)
 static const char *product_name(const struct xs_snapshot *s, int32_t p, int ja)
 {
     if (p < 0 || (size_t)p >= s->prod.n) return "";
-    if (ja && s->prod.name_ja && s->prod.name_ja[p]) return xs__snap_text(s, s->prod.name_ja[p]);
-    const char *t = xs__snap_text(s, s->prod.name[p]);
+    if (ja && s->prod.name_ja && s->prod.name_ja[p]) return xs__snapshot_text(s, s->prod.name_ja[p]);
+    const char *t = xs__snapshot_text(s, s->prod.name[p]);
     return *t ? t : xs__intern_str(&s->prod.ids, (uint32_t)p);
 }
 
@@ -353,7 +353,7 @@ const char *xs_offer_product_name(const xs_offer_engine *en, int32_t product, co
 /* Product p's name in the explanation's language. */
 static const char *pname(ctx *c, int32_t p)
 {
-    const char *code = xs__msg_lang_code((size_t)c->lang);
+    const char *code = xs__offer_msg_lang_code((size_t)c->lang);
     return product_name(c->en->s, p, code && !strcmp(code, "ja"));
 }
 
@@ -361,7 +361,7 @@ static const char *pname(ctx *c, int32_t p)
 static const char *metric_word(ctx *c, const char *m)
 {
     char key[96];
-    const char *t = xs__msg_get(c->lang, dotted(key, sizeof key, "metric", m));
+    const char *t = xs__offer_msg_get(c->lang, dotted(key, sizeof key, "metric", m));
     return t ? t : m;
 }
 
@@ -377,7 +377,7 @@ static int usage_vars(ctx *c, const xs_offer *o, double cap)
     var(c, "limit", qty(c, o->limit));
     var(c, "situation", frag(c, "situation", m, over ? "over" : NULL, c->v, c->n_v));
     if (!isnan(cap)) {
-        xs__msg_var v[] = {{"n", qty(c, cap)}, {"metric", metric_word(c, m)}};
+        xs__offer_msg_var v[] = {{"n", qty(c, cap)}, {"metric", metric_word(c, m)}};
         var(c, "cap", frag(c, "cap", m, fabs(cap - 1) < 1e-9 ? "one" : NULL, v, 2));
     }
     return over;
@@ -389,10 +389,10 @@ static const char *share(ctx *c, uint32_t k, uint32_t base, double conf, int ord
 {
     const char *key = orders ? "share.orders" : "share.customers";
     if (!base) {
-        xs__msg_var v[] = {{"pct", percent(c, 100.0 * conf)}};
+        xs__offer_msg_var v[] = {{"pct", percent(c, 100.0 * conf)}};
         return frag(c, key, "nobase", NULL, v, 1);
     }
-    xs__msg_var v[] = {{"k", count(c, k)},
+    xs__offer_msg_var v[] = {{"k", count(c, k)},
                        {"n", count(c, base)},
                        {"pct", percent(c, 100.0 * k / base)}};
     return frag(c, key, base == 1 ? "one" : NULL, NULL, v, 3);
@@ -406,9 +406,9 @@ static const char *join(ctx *c, const char *key, const char *const *item, size_t
     for (size_t i = n - 1; i-- > 0;) {
         char k[64];
         snprintf(k, sizeof k, "%s.%s", key, i == n - 2 ? "2" : "more");
-        const char *t = xs__msg_get(c->lang, k);
-        if (!t) t = xs__msg_get(c->lang, i == n - 2 ? "list.2" : "list.more");
-        xs__msg_var v[] = {{"a", item[i]}, {"b", res}};
+        const char *t = xs__offer_msg_get(c->lang, k);
+        if (!t) t = xs__offer_msg_get(c->lang, i == n - 2 ? "list.2" : "list.more");
+        xs__offer_msg_var v[] = {{"a", item[i]}, {"b", res}};
         res = fill(c, t, v, 2);
     }
     return res;
@@ -429,7 +429,7 @@ static const char *upgrade_gain(ctx *c, const xs_offer *o)
         for (uint32_t j = s->prod.limit_off[p]; j < s->prod.limit_off[p + 1]; j++)
             if (s->prod.limit_name[j] == s->prod.limit_name[l]) from = s->prod.limit_value[j];
         if (from == s->prod.limit_value[l]) continue;
-        xs__msg_var v[] = {{"metric", metric_word(c, m)},
+        xs__offer_msg_var v[] = {{"metric", metric_word(c, m)},
                            {"from", isnan(from) ? "" : qty(c, from)},
                            {"to", qty(c, s->prod.limit_value[l])}};
         item[n++] = frag(c, "gain", isnan(from) ? "new" : NULL, NULL, v, 3);
@@ -455,8 +455,8 @@ static const char *choose(ctx *c, const xs_offer *o)
         double cap = new_cap(en, o);
         int over = usage_vars(c, o, cap);
         var(c, "date", date(c, en->as_of + o->days));
-        if (isnan(cap)) return xs__msg_pick(c->lang, key, "unlimited", NULL);
-        return xs__msg_pick(c->lang, key, over && cap >= o->used ? "over" : NULL, NULL);
+        if (isnan(cap)) return xs__offer_msg_pick(c->lang, key, "unlimited", NULL);
+        return xs__offer_msg_pick(c->lang, key, over && cap >= o->used ? "over" : NULL, NULL);
     }
     case XS_TRIG_SEATS: {
         unsigned k = o->qty_to - o->qty_from;
@@ -467,7 +467,7 @@ static const char *choose(ctx *c, const xs_offer *o)
         usage_vars(c, o, o->limit + per * k);
         var(c, "qty", count(c, k));
         var(c, "price", money(c, o->revenue_delta / H));
-        return xs__msg_pick(c->lang, key, k == 1 ? "one" : NULL, NULL);
+        return xs__offer_msg_pick(c->lang, key, k == 1 ? "one" : NULL, NULL);
     }
     case XS_TRIG_TERM: {
         double save = -o->revenue_delta * 12 / H;
@@ -477,43 +477,43 @@ static const char *choose(ctx *c, const xs_offer *o)
         var(c, "saving", money(c, save));
         snprintf(k1, sizeof k1, "%u", (unsigned)o->term_from);
         snprintf(k2, sizeof k2, "%u", (unsigned)o->term_to);
-        xs__msg_var v1[] = {{"n", count(c, o->term_from)}}, v2[] = {{"n", count(c, o->term_to)}};
+        xs__offer_msg_var v1[] = {{"n", count(c, o->term_from)}}, v2[] = {{"n", count(c, o->term_to)}};
         var(c, "term_from", frag(c, "period", k1, NULL, v1, 1));
         var(c, "term_to", frag(c, "period", k2, NULL, v2, 1));
-        return xs__msg_pick(c->lang, key, zero_money(en, save) || save < 0 ? "nosaving" : NULL,
+        return xs__offer_msg_pick(c->lang, key, zero_money(en, save) || save < 0 ? "nosaving" : NULL,
                             NULL);
     }
     case XS_TRIG_ADDON:
         var(c, "price", money(c, o->revenue_delta / H));
-        return xs__msg_pick(c->lang, key, NULL, NULL);
+        return xs__offer_msg_pick(c->lang, key, NULL, NULL);
     case XS_TRIG_RETENTION_ADDON: /* retention.c: churn with / without it */
         var(c, "price", money(c, o->revenue_delta / H));
         var(c, "with", percent(c, o->n_with ? 100.0 * o->churn_with / o->n_with : 0));
         var(c, "without",
             percent(c, o->n_without ? 100.0 * o->churn_without / o->n_without : 0));
-        return xs__msg_pick(c->lang, key, NULL, NULL);
+        return xs__offer_msg_pick(c->lang, key, NULL, NULL);
     case XS_TRIG_SHOP_UPGRADE: {
         const char *g = upgrade_gain(c, o);
         var(c, "gain", g);
-        var(c, "family", xs__snap_dict_str(&s->dict.families, s->prod.family[o->to_product]));
+        var(c, "family", xs__snapshot_dict_str(&s->dict.families, s->prod.family[o->to_product]));
         var(c, "price", money(c, o->revenue_delta));
-        return xs__msg_pick(c->lang, key, g ? NULL : "nogain", NULL);
+        return xs__offer_msg_pick(c->lang, key, g ? NULL : "nogain", NULL);
     }
     case XS_TRIG_ADOPTION:
     case XS_TRIG_RENEWED: {
         uint32_t k, base;
         xs__offer_share(en, o, &k, &base);
         var(c, "share", share(c, k, base, o->confidence, 0));
-        if (o->trigger == XS_TRIG_RENEWED) return xs__msg_pick(c->lang, key, NULL, NULL);
+        if (o->trigger == XS_TRIG_RENEWED) return xs__offer_msg_pick(c->lang, key, NULL, NULL);
         if (o->rule_from >= 0 && s->prod.kind[o->rule_from] == XS_SNAP_KIND_PRODUCT)
-            return xs__msg_pick(c->lang, key, "shop", NULL);
+            return xs__offer_msg_pick(c->lang, key, "shop", NULL);
         int32_t start = en->as_of - o->days;
         var(c, "since", date(c, start));
-        xs__msg_var v[] = {{"days", o->lag_days > 0 ? days(c, o->lag_days) : ""}};
+        xs__offer_msg_var v[] = {{"days", o->lag_days > 0 ? days(c, o->lag_days) : ""}};
         var(c, "lag", frag(c, "lag",
                            o->lag_days < 0 ? "none" : o->lag_days == 0 ? "zero" : NULL,
                            NULL, v, 1));
-        return xs__msg_pick(c->lang, key, start >= o->timing ? "today" : NULL, NULL);
+        return xs__offer_msg_pick(c->lang, key, start >= o->timing ? "today" : NULL, NULL);
     }
     case XS_TRIG_SIMILAR:
     case XS_TRIG_CART:
@@ -521,7 +521,7 @@ static const char *choose(ctx *c, const xs_offer *o)
         uint32_t k, base;
         xs__offer_share(en, o, &k, &base);
         var(c, "share", share(c, k, base, o->confidence, 1));
-        return xs__msg_pick(c->lang, key, NULL, NULL);
+        return xs__offer_msg_pick(c->lang, key, NULL, NULL);
     }
     case XS_TRIG_BUNDLE: {
         const char *item[3] = {pname(c, o->to_product)};
@@ -533,7 +533,7 @@ static const char *choose(ctx *c, const xs_offer *o)
         var(c, "discount", money(c, o->discount));
         var(c, "share", share(c, o->share_n, o->base_n, o->confidence, 1));
         int disc = o->discount > 0 && !zero_money(en, o->discount);
-        return xs__msg_pick(c->lang, key, n == 1 ? "one" : NULL, disc ? "discount" : NULL);
+        return xs__offer_msg_pick(c->lang, key, n == 1 ? "one" : NULL, disc ? "discount" : NULL);
     }
     default: /* the downsells */
         break;
@@ -542,30 +542,30 @@ static const char *choose(ctx *c, const xs_offer *o)
     const char *nosave = zero_money(en, save) || save < 0 ? "nosaving" : NULL;
     var(c, "saving", money(c, save));
     var(c, "note", "");
-    if (o->to_product < 0) return xs__msg_pick(c->lang, "downsell.drop", nosave, NULL);
+    if (o->to_product < 0) return xs__offer_msg_pick(c->lang, "downsell.drop", nosave, NULL);
     int situation = !isnan(o->used) && o->metric >= 0 &&
                     (o->to_product == o->from_product || o->trigger == XS_TRIG_LOW_USAGE);
     if (situation) {
         usage_vars(c, o, NAN);
-        var(c, "note", fill(c, xs__msg_get(c->lang, "note"), c->v, c->n_v));
+        var(c, "note", fill(c, xs__offer_msg_get(c->lang, "note"), c->v, c->n_v));
     }
     if (o->to_product == o->from_product) {
         var(c, "qty_from", count(c, o->qty_from));
         var(c, "qty_to", count(c, o->qty_to));
         if (o->qty_to == 0)
-            return xs__msg_pick(c->lang, "downsell.packs.all", nosave,
+            return xs__offer_msg_pick(c->lang, "downsell.packs.all", nosave,
                                 o->qty_from == 1 ? "one" : NULL);
-        return xs__msg_pick(c->lang, "downsell.packs", nosave, NULL);
+        return xs__offer_msg_pick(c->lang, "downsell.packs", nosave, NULL);
     }
     if (s->prod.billing[o->to_product] == XS_SNAP_BILL_MONTH && o->from_product >= 0 &&
         s->prod.billing[o->from_product] == XS_SNAP_BILL_YEAR) {
         var(c, "product",
             fill(c, plan_base(pname(c, o->to_product), plan, sizeof plan), NULL, 0));
         var(c, "date", date(c, en->as_of + o->days));
-        return xs__msg_pick(c->lang, "downsell.monthly", o->days <= 0 ? "today" : NULL,
+        return xs__offer_msg_pick(c->lang, "downsell.monthly", o->days <= 0 ? "today" : NULL,
                             NULL);
     }
-    return xs__msg_pick(c->lang, "downsell.tier", nosave, NULL);
+    return xs__offer_msg_pick(c->lang, "downsell.tier", nosave, NULL);
 }
 
 const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
@@ -574,12 +574,12 @@ const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
     size_t w = 0;
     if (!n) return b;
     b[0] = '\0';
-    int l = xs__msg_lang(lang);
+    int l = xs__offer_msg_lang(lang);
     if (l < 0) return b;
     ctx c; /* on the stack: explaining allocates nothing */
     ctx_init(&c, en, l);
     const char *t = choose(&c, o);
-    if (t) xs__msg_fill(t, c.v, c.n_v, b, n, &w);
+    if (t) xs__offer_msg_fill(t, c.v, c.n_v, b, n, &w);
     return b;
 }
 
@@ -587,7 +587,7 @@ const char *xs_offer_explain(const xs_offer_engine *en, const xs_offer *o,
 const char *xs__offer_explain_entry(const xs_offer_engine *en, const xs_offer *o,
                                     const char *lang)
 {
-    int l = xs__msg_lang(lang);
+    int l = xs__offer_msg_lang(lang);
     if (l < 0) return NULL;
     ctx c;
     ctx_init(&c, en, l);
@@ -691,7 +691,7 @@ const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char
     }
     if (o->trigger == XS_TRIG_SHOP_UPGRADE && o->from_product >= 0)
         put(b, n, &w, "; ladder %s tier %u -> %u",
-            xs__snap_dict_str(&en->s->dict.families, en->s->prod.family[o->to_product]),
+            xs__snapshot_dict_str(&en->s->dict.families, en->s->prod.family[o->to_product]),
             (unsigned)en->s->prod.tier[o->from_product],
             (unsigned)en->s->prod.tier[o->to_product]);
     if (o->trigger == XS_TRIG_TERM && o->term_to)
@@ -836,13 +836,13 @@ int xs_offer_table(const xs_offer_engine *en, const xs_offer *o, size_t n,
         int rc = 0;
         rc |= xs_table_row(t);
         rc |= xs_table_cell(t, xs__intern_str(&en->s->cust.ids, x->customer));
-        rc |= x->rank ? xs__table_cell_int(t, x->rank) : xs_table_cell(t, NULL);
+        rc |= x->rank ? xs__io_table_cell_int(t, x->rank) : xs_table_cell(t, NULL);
         rc |= xs_table_cell(t, xs_offer_kind_name(x->kind));
         rc |= xs_table_cell(t, xs_offer_trigger_name(x->trigger));
         rc |= xs_table_cell(t, xs__offer_product_text(en, x, prod, sizeof prod));
-        rc |= xs__table_cell_fixed(t, x->ev, 2);
-        rc |= xs__table_cell_fixed(t, x->p_accept, 4);
-        rc |= xs__table_cell_fixed(t, x->revenue_delta, 2);
+        rc |= xs__io_table_cell_fixed(t, x->ev, 2);
+        rc |= xs__io_table_cell_fixed(t, x->p_accept, 4);
+        rc |= xs__io_table_cell_fixed(t, x->revenue_delta, 2);
         rc |=
             xs_table_cell(t, x->channel >= 0 ? xs_offer_channel_name(x->channel) : NULL);
         rc |= xs_table_cell(t, day);

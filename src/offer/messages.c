@@ -2,7 +2,7 @@
  * messages.c — the message catalogs of the explanations, parsed once.
  *
  * Each language is a text file, src/offer/messages/<lang>.txt, embedded as
- * bytes by cmake/embed.cmake (xs__msg_<lang>). The first lookup parses every
+ * bytes by cmake/embed.cmake (xs__offer_msg_<lang>). The first lookup parses every
  * catalog (pthread_once, so the engine's threads may explain at once) into
  * a sorted array of (key, text) entries, indexed by a hash of the keys, that
  * lives until the process ends.
@@ -20,10 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const unsigned char xs__msg_en[];
-extern const size_t xs__msg_en_len;
-extern const unsigned char xs__msg_ja[];
-extern const size_t xs__msg_ja_len;
+extern const unsigned char xs__offer_msg_en[];
+extern const size_t xs__offer_msg_en_len;
+extern const unsigned char xs__offer_msg_ja[];
+extern const size_t xs__offer_msg_ja_len;
 
 /* The languages: code and embedded catalog. */
 static const struct {
@@ -31,8 +31,8 @@ static const struct {
     const unsigned char *bytes;
     const size_t *len;
 } langs[] = {
-    {"en", xs__msg_en, &xs__msg_en_len},
-    {"ja", xs__msg_ja, &xs__msg_ja_len},
+    {"en", xs__offer_msg_en, &xs__offer_msg_en_len},
+    {"ja", xs__offer_msg_ja, &xs__offer_msg_ja_len},
 };
 #define N_LANGS (sizeof langs / sizeof langs[0])
 
@@ -167,7 +167,7 @@ static const catalog *cat(int lang)
     return &cats[lang];
 }
 
-int xs__msg_lang(const char *code)
+int xs__offer_msg_lang(const char *code)
 {
     if (!code) return 0;
     for (size_t i = 0; i < N_LANGS; i++)
@@ -175,17 +175,17 @@ int xs__msg_lang(const char *code)
     return -1;
 }
 
-size_t xs__msg_n_langs(void)
+size_t xs__offer_msg_n_langs(void)
 {
     return N_LANGS;
 }
 
-const char *xs__msg_lang_code(size_t i)
+const char *xs__offer_msg_lang_code(size_t i)
 {
     return i < N_LANGS ? langs[i].code : NULL;
 }
 
-const char *xs__msg_get(int lang, const char *key)
+const char *xs__offer_msg_get(int lang, const char *key)
 {
     const catalog *c = cat(lang);
     if (!c || !c->e) return NULL;
@@ -213,24 +213,24 @@ static void join_key(char *k, size_t n, const char *key, const char *v1, const c
     k[w] = '\0';
 }
 
-const char *xs__msg_pick(int lang, const char *key, const char *v1, const char *v2)
+const char *xs__offer_msg_pick(int lang, const char *key, const char *v1, const char *v2)
 {
     char k[128];
     const char *t;
     if (v1 && v2) {
         join_key(k, sizeof k, key, v1, v2);
-        if ((t = xs__msg_get(lang, k))) return t;
+        if ((t = xs__offer_msg_get(lang, k))) return t;
     }
     for (int i = 0; i < 2; i++) {
         const char *v = i ? v2 : v1;
         if (!v) continue;
         join_key(k, sizeof k, key, v, NULL);
-        if ((t = xs__msg_get(lang, k))) return t;
+        if ((t = xs__offer_msg_get(lang, k))) return t;
     }
-    return xs__msg_get(lang, key);
+    return xs__offer_msg_get(lang, key);
 }
 
-const char *xs__msg_entry(int lang, size_t i, const char **text)
+const char *xs__offer_msg_entry(int lang, size_t i, const char **text)
 {
     const catalog *c = cat(lang);
     if (!c || !c->e || i >= c->n) return NULL;
@@ -238,7 +238,7 @@ const char *xs__msg_entry(int lang, size_t i, const char **text)
     return c->e[i].key;
 }
 
-int xs__msg_errors(int lang, char *buf, size_t n)
+int xs__offer_msg_errors(int lang, char *buf, size_t n)
 {
     const catalog *c = cat(lang);
     if (n) buf[0] = '\0';
@@ -251,7 +251,7 @@ int xs__msg_errors(int lang, char *buf, size_t n)
     return c->n_errors;
 }
 
-void xs__msg_fill(const char *t, const xs__msg_var *vars, size_t n_vars, char *buf,
+void xs__offer_msg_fill(const char *t, const xs__offer_msg_var *vars, size_t n_vars, char *buf,
                   size_t n, size_t *w)
 {
     if (!n) return;

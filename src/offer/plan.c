@@ -75,7 +75,7 @@ static int bad(xs_error *err, const char *source, long n, const char *what, cons
 
 /* Parses one entry "NAME=N", "NAME=N/owner" or "product:ID=N" of [b, e). */
 static int parse_entry(const struct xs_snapshot *s, const char *b, const char *e,
-                       const char *source, long n, xs__plan_spec *out, xs_error *err)
+                       const char *source, long n, xs__offer_plan_spec *out, xs_error *err)
 {
     const char *eq = memchr(b, '=', (size_t)(e - b));
     if (!eq) return bad(err, source, n, "expected NAME=N:", b, (size_t)(e - b));
@@ -141,10 +141,10 @@ static int parse_entry(const struct xs_snapshot *s, const char *b, const char *e
     return XS_OK;
 }
 
-int xs__plan_spec_parse(const struct xs_snapshot *s, const char *spec, const char *source,
-                        xs__plan_spec **out, size_t *n_out, xs_error *err)
+int xs__offer_plan_spec_parse(const struct xs_snapshot *s, const char *spec, const char *source,
+                        xs__offer_plan_spec **out, size_t *n_out, xs_error *err)
 {
-    xs__plan_spec *v = NULL;
+    xs__offer_plan_spec *v = NULL;
     size_t n = 0, cap = 0;
     long entry = 0;
     const char *p = spec ? spec : "";
@@ -194,9 +194,9 @@ fail:
 int xs_plan_capacity_check(const xs_snapshot *s, const char *spec, const char *source,
                            xs_error *err)
 {
-    xs__plan_spec *v = NULL;
+    xs__offer_plan_spec *v = NULL;
     size_t n = 0;
-    int rc = xs__plan_spec_parse(s, spec, source, &v, &n, err);
+    int rc = xs__offer_plan_spec_parse(s, spec, source, &v, &n, err);
     xs__free(v);
     return rc;
 }
@@ -216,8 +216,8 @@ void xs_plan_free(xs_plan *pl)
     xs__free(pl->cust);
     xs__free(pl->use);
     xs__free(pl->use_greedy);
-    xs__plan_solution_free(&pl->sol);
-    xs__plan_solution_free(&pl->greedy);
+    xs__offer_plan_solution_free(&pl->sol);
+    xs__offer_plan_solution_free(&pl->greedy);
     xs__free(pl);
 }
 
@@ -262,8 +262,8 @@ static int make_constraints(xs_plan *pl)
 typedef struct part {
     const xs_plan *pl;
     size_t lo, hi;
-    xs__plan_item *item;
-    xs__plan_cand *cand;
+    xs__offer_plan_item *item;
+    xs__offer_plan_cand *cand;
     size_t n_items, cap_item, cap_cand;
     uint32_t *cust, *k, *cnt; /* per planned customer: snapshot index, limit, items */
     size_t n_cust;
@@ -286,8 +286,8 @@ static int add_customer(part *pt, uint32_t c, const xs_offer *o, int n)
         if (xs__grow(&pt->item, &pt->cap_item, pt->n_items + 1, sizeof *pt->item) < 0 ||
             xs__grow(&pt->cand, &pt->cap_cand, pt->n_items + 1, sizeof *pt->cand) < 0)
             return XS_ENOMEM;
-        xs__plan_item *it = &pt->item[pt->n_items];
-        xs__plan_cand *cd = &pt->cand[pt->n_items];
+        xs__offer_plan_item *it = &pt->item[pt->n_items];
+        xs__offer_plan_cand *cd = &pt->cand[pt->n_items];
         int32_t prod = x->to_product >= 0 ? x->to_product : x->from_product;
         uint16_t fam = prod >= 0 ? s->prod.family[prod] : XS_SNAP_NONE16;
         it->ev = x->ev;
@@ -297,7 +297,7 @@ static int add_customer(part *pt, uint32_t c, const xs_offer *o, int n)
         for (int u = 0; u < XS__PLAN_MAX_USE; u++)
             it->use[u] = -1;
         for (size_t sp = 0; sp < pl->n_spec && nu < XS__PLAN_MAX_USE; sp++) {
-            const xs__plan_spec *e = &pl->spec[sp];
+            const xs__offer_plan_spec *e = &pl->spec[sp];
             if ((e->channel >= 0 && e->channel == x->channel) ||
                 (e->product >= 0 && e->product == x->to_product))
                 it->use[nu++] = cons_of(pl, sp, s->cust.owner[c]);
@@ -440,22 +440,22 @@ static int plan_compute(const xs_offer_engine *en, const xs_plan_opts *o, xs_pla
     pl->en = en;
     pl->days = o->days;
     int rc =
-        xs__plan_spec_parse(en->s, o->capacity, o->source, &pl->spec, &pl->n_spec, err);
+        xs__offer_plan_spec_parse(en->s, o->capacity, o->source, &pl->spec, &pl->n_spec, err);
     if (rc < 0) goto fail;
     rc = XS_ENOMEM;
     if (make_constraints(pl) < 0) goto fail;
     double t0 = xs__now();
     if (gather(pl, o->n_threads) < 0) goto fail;
     double t1 = xs__now();
-    if (xs__plan_greedy(&pl->prob, &pl->greedy) < 0) goto fail;
+    if (xs__offer_plan_greedy(&pl->prob, &pl->greedy) < 0) goto fail;
     double t2 = xs__now();
     xs_plan_solver sv = o->solver;
     if (sv == XS_PLAN_AUTO)
         sv = pl->prob.n_items <= (size_t)o->exact_max ? XS_PLAN_MIP : XS_PLAN_LAGRANGE;
     if (sv == XS_PLAN_LAGRANGE)
-        rc = xs__plan_lagrange(&pl->prob, o->max_iter, &pl->sol);
+        rc = xs__offer_plan_lagrange(&pl->prob, o->max_iter, &pl->sol);
     else
-        rc = xs__plan_glpk(&pl->prob, sv == XS_PLAN_MIP, o->time_limit_ms, &pl->sol, err);
+        rc = xs__offer_plan_glpk(&pl->prob, sv == XS_PLAN_MIP, o->time_limit_ms, &pl->sol, err);
     if (rc < 0) goto fail;
     /* never worse than the baseline: both are feasible, keep the better */
     if (pl->greedy.value > pl->sol.value) {

@@ -43,8 +43,8 @@ static int by_lp(const void *a, const void *b)
         nz++;                                                                            \
     } while (0)
 
-int xs__plan_glpk(const xs__plan_problem *p, int mip, int time_limit_ms,
-                  xs__plan_solution *out, xs_error *err)
+int xs__offer_plan_glpk(const xs__offer_plan_problem *p, int mip, int time_limit_ms,
+                  xs__offer_plan_solution *out, xs_error *err)
 {
     memset(out, 0, sizeof *out);
     out->bound = NAN;
@@ -148,7 +148,7 @@ int xs__plan_glpk(const xs__plan_problem *p, int mip, int time_limit_ms,
     qsort(ks, ni, sizeof *ks, by_lp);
     for (size_t i = 0; i < ni; i++)
         ord[i] = ks[i].idx;
-    if (xs__plan_repair(p, ord, out) < 0) goto cleanup;
+    if (xs__offer_plan_repair(p, ord, out) < 0) goto cleanup;
     out->optimal = ni == 0 || out->bound - out->value <= 1e-9 * fabs(out->bound) + 1e-9;
     rc = XS_OK;
 cleanup:
@@ -159,6 +159,6 @@ cleanup:
     xs__free(cons_row);
     xs__free(ks);
     xs__free(ord);
-    if (rc < 0) xs__plan_solution_free(out);
+    if (rc < 0) xs__offer_plan_solution_free(out);
     return rc;
 }

@@ -100,7 +100,7 @@ int xs_plan_constraints_table(const xs_plan *pl, xs_table *t)
                                        XS_COL_NUM,  XS_COL_NUM,  XS_COL_NUM};
     if (columns(t, names, types, 6) < 0) return XS_ENOMEM;
     for (size_t j = 0; j < pl->prob.n_cons; j++) {
-        const xs__plan_spec *e = &pl->spec[pl->cons[j].spec];
+        const xs__offer_plan_spec *e = &pl->spec[pl->cons[j].spec];
         int rc = xs_table_row(t);
         rc |= xs_table_cell(t, e->name);
         rc |= xs_table_cell(t, e->per_owner ? owner_name(pl, pl->cons[j].owner) : NULL);
@@ -120,7 +120,7 @@ static int assignment_rows(const xs_plan *pl, size_t lo, size_t hi, xs_table *t)
     char prod[512], day[11];
     for (size_t i = lo; i < hi; i++) {
         if (!pl->sol.x[i]) continue;
-        const xs__plan_cand *cd = &pl->cand[i];
+        const xs__offer_plan_cand *cd = &pl->cand[i];
         xs_offer o;
         memset(&o, 0, sizeof o);
         o.customer = cd->customer;

@@ -34,7 +34,7 @@
  * the lower bound Polyak's step aims at. */
 #define XS__PLAN_REPAIR_EVERY 25
 
-void xs__plan_solution_free(xs__plan_solution *s)
+void xs__offer_plan_solution_free(xs__offer_plan_solution *s)
 {
     if (!s) return;
     xs__free(s->x);
@@ -43,20 +43,20 @@ void xs__plan_solution_free(xs__plan_solution *s)
     s->price = NULL;
 }
 
-static int alloc_solution(const xs__plan_problem *p, xs__plan_solution *out)
+static int alloc_solution(const xs__offer_plan_problem *p, xs__offer_plan_solution *out)
 {
     memset(out, 0, sizeof *out);
     out->x = xs__calloc(p->n_items ? p->n_items : 1, 1);
     out->price = xs__calloc(p->n_cons ? p->n_cons : 1, sizeof *out->price);
     if (!out->x || !out->price) {
-        xs__plan_solution_free(out);
+        xs__offer_plan_solution_free(out);
         return XS_ENOMEM;
     }
     out->bound = NAN;
     return XS_OK;
 }
 
-int xs__plan_feasible(const xs__plan_problem *p, const uint8_t *x)
+int xs__offer_plan_feasible(const xs__offer_plan_problem *p, const uint8_t *x)
 {
     double *use = xs__calloc(p->n_cons ? p->n_cons : 1, sizeof *use);
     int ok = use != NULL;
@@ -79,10 +79,10 @@ int xs__plan_feasible(const xs__plan_problem *p, const uint8_t *x)
 }
 
 /* Whether item i fits: the customer's limit and family, every capacity. */
-static int fits(const xs__plan_problem *p, const uint8_t *x, const uint32_t *n_taken,
+static int fits(const xs__offer_plan_problem *p, const uint8_t *x, const uint32_t *n_taken,
                 const double *use, uint32_t i)
 {
-    const xs__plan_item *it = &p->item[i];
+    const xs__offer_plan_item *it = &p->item[i];
     if (n_taken[it->cust] >= p->k[it->cust]) return 0;
     for (int u = 0; u < XS__PLAN_MAX_USE; u++)
         if (it->use[u] >= 0 && use[it->use[u]] + 1 > p->cap[it->use[u]]) return 0;
@@ -91,18 +91,18 @@ static int fits(const xs__plan_problem *p, const uint8_t *x, const uint32_t *n_t
     return 1;
 }
 
-static void take(const xs__plan_problem *p, uint8_t *x, uint32_t *n_taken, double *use,
+static void take(const xs__offer_plan_problem *p, uint8_t *x, uint32_t *n_taken, double *use,
                  uint32_t i)
 {
-    const xs__plan_item *it = &p->item[i];
+    const xs__offer_plan_item *it = &p->item[i];
     x[i] = 1;
     n_taken[it->cust]++;
     for (int u = 0; u < XS__PLAN_MAX_USE; u++)
         if (it->use[u] >= 0) use[it->use[u]] += 1;
 }
 
-int xs__plan_repair(const xs__plan_problem *p, const uint32_t *ord,
-                    xs__plan_solution *out)
+int xs__offer_plan_repair(const xs__offer_plan_problem *p, const uint32_t *ord,
+                    xs__offer_plan_solution *out)
 {
     uint32_t *n_taken = xs__calloc(p->n_cust ? p->n_cust : 1, sizeof *n_taken);
     double *use = xs__calloc(p->n_cons ? p->n_cons : 1, sizeof *use);
@@ -138,7 +138,7 @@ static int by_key_desc(const void *a, const void *b)
     return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-int xs__plan_greedy(const xs__plan_problem *p, xs__plan_solution *out)
+int xs__offer_plan_greedy(const xs__offer_plan_problem *p, xs__offer_plan_solution *out)
 {
     if (alloc_solution(p, out) < 0) return XS_ENOMEM;
     keyed *cs = xs__malloc((p->n_cust ? p->n_cust : 1) * sizeof *cs);
@@ -146,7 +146,7 @@ int xs__plan_greedy(const xs__plan_problem *p, xs__plan_solution *out)
     if (!cs || !ord) {
         xs__free(cs);
         xs__free(ord);
-        xs__plan_solution_free(out);
+        xs__offer_plan_solution_free(out);
         return XS_ENOMEM;
     }
     for (size_t c = 0; c < p->n_cust; c++) {
@@ -161,16 +161,16 @@ int xs__plan_greedy(const xs__plan_problem *p, xs__plan_solution *out)
     for (size_t k = 0; k < p->n_cust; k++)
         for (uint32_t i = p->off[cs[k].idx]; i < p->off[cs[k].idx + 1]; i++)
             ord[r++] = i;
-    int rc = xs__plan_repair(p, ord, out);
+    int rc = xs__offer_plan_repair(p, ord, out);
     xs__free(cs);
     xs__free(ord);
-    if (rc < 0) xs__plan_solution_free(out);
+    if (rc < 0) xs__offer_plan_solution_free(out);
     return rc;
 }
 
 /* ---- Lagrangian relaxation ---------------------------------------------- */
 
-static double reduced(const xs__plan_problem *p, const double *lambda, uint32_t i)
+static double reduced(const xs__offer_plan_problem *p, const double *lambda, uint32_t i)
 {
     double r = p->item[i].ev;
     for (int u = 0; u < XS__PLAN_MAX_USE; u++)
@@ -185,7 +185,7 @@ static double reduced(const xs__plan_problem *p, const double *lambda, uint32_t 
  * values, the best item of each family (ties: the first), then the k best
  * of those with r > 0. shared[i]: another item of i's customer has its
  * family. */
-static double relaxed(const xs__plan_problem *p, const double *lambda, double *use,
+static double relaxed(const xs__offer_plan_problem *p, const double *lambda, double *use,
                       uint8_t *sel, double *r, const uint8_t *shared, double *primal)
 {
     double total = 0;
@@ -238,8 +238,8 @@ static double relaxed(const xs__plan_problem *p, const double *lambda, double *u
 }
 
 /* Repair at lambda into out (keeps out's best when this is worse). */
-static int repair_at(const xs__plan_problem *p, const double *lambda, keyed *ks,
-                     uint32_t *ord, uint8_t *x_tmp, xs__plan_solution *best)
+static int repair_at(const xs__offer_plan_problem *p, const double *lambda, keyed *ks,
+                     uint32_t *ord, uint8_t *x_tmp, xs__offer_plan_solution *best)
 {
     for (size_t i = 0; i < p->n_items; i++) {
         ks[i].key = reduced(p, lambda, (uint32_t)i);
@@ -248,9 +248,9 @@ static int repair_at(const xs__plan_problem *p, const double *lambda, keyed *ks,
     qsort(ks, p->n_items, sizeof *ks, by_key_desc);
     for (size_t i = 0; i < p->n_items; i++)
         ord[i] = ks[i].idx;
-    xs__plan_solution tmp = *best;
+    xs__offer_plan_solution tmp = *best;
     tmp.x = x_tmp;
-    if (xs__plan_repair(p, ord, &tmp) < 0) return XS_ENOMEM;
+    if (xs__offer_plan_repair(p, ord, &tmp) < 0) return XS_ENOMEM;
     if (tmp.value > best->value) {
         memcpy(best->x, x_tmp, p->n_items);
         best->value = tmp.value;
@@ -262,8 +262,8 @@ static int repair_at(const xs__plan_problem *p, const double *lambda, keyed *ks,
  * on return the best ones found), into out (allocated for p): out->price
  * the best multipliers, out->bound the best dual, out->x the best feasible
  * plan of p met on the way (relaxed answers that fit, repairs). */
-static int subgradient(const xs__plan_problem *p, int max_iter, double *lambda_io,
-                       xs__plan_solution *out)
+static int subgradient(const xs__offer_plan_problem *p, int max_iter, double *lambda_io,
+                       xs__offer_plan_solution *out)
 {
     if (alloc_solution(p, out) < 0) return XS_ENOMEM;
     size_t nc = p->n_cons ? p->n_cons : 1, ni = p->n_items ? p->n_items : 1;
@@ -338,14 +338,14 @@ cleanup:
     xs__free(ord);
     xs__free(r);
     xs__free(shared);
-    if (rc < 0) xs__plan_solution_free(out);
+    if (rc < 0) xs__offer_plan_solution_free(out);
     return rc;
 }
 
 /* ---- the active set ----------------------------------------------------- */
 
 /* Whether an item uses no capacity constraint. */
-static int is_free(const xs__plan_item *it)
+static int is_free(const xs__offer_plan_item *it)
 {
     for (int u = 0; u < XS__PLAN_MAX_USE; u++)
         if (it->use[u] >= 0) return 0;
@@ -353,7 +353,7 @@ static int is_free(const xs__plan_item *it)
 }
 
 /* Whether item a ranks before item b: higher ev, ties by index. */
-static int beats(const xs__plan_problem *p, uint32_t a, uint32_t b)
+static int beats(const xs__offer_plan_problem *p, uint32_t a, uint32_t b)
 {
     return p->item[a].ev > p->item[b].ev || (p->item[a].ev == p->item[b].ev && a < b);
 }
@@ -394,7 +394,7 @@ static double kth_largest(double *v, size_t n, size_t k)
  * items using no constraint the best of each family, then the k best of
  * those per customer (the rest can never be in a best plan: swapping one
  * for a better free item of a family not yet taken loses nothing). */
-static int first_active(const xs__plan_problem *p, uint8_t *act)
+static int first_active(const xs__offer_plan_problem *p, uint8_t *act)
 {
     size_t nc = p->n_cons;
     size_t *cnt = xs__calloc(nc + 1, sizeof *cnt);
@@ -459,8 +459,8 @@ static int first_active(const xs__plan_problem *p, uint8_t *act)
  * active item that uses a constraint (the others' best answer does not
  * depend on the multipliers): sub's arrays are allocated (free with
  * free_sub); map[sub item] = item of p. */
-static int restrict_to(const xs__plan_problem *p, const uint8_t *act,
-                       xs__plan_problem *sub, uint32_t *map)
+static int restrict_to(const xs__offer_plan_problem *p, const uint8_t *act,
+                       xs__offer_plan_problem *sub, uint32_t *map)
 {
     memset(sub, 0, sizeof *sub);
     size_t n = 0, nc = 0;
@@ -495,7 +495,7 @@ static int restrict_to(const xs__plan_problem *p, const uint8_t *act,
     return XS_OK;
 }
 
-static void free_sub(xs__plan_problem *sub)
+static void free_sub(xs__offer_plan_problem *sub)
 {
     xs__free(sub->off);
     xs__free(sub->k);
@@ -514,7 +514,7 @@ static void free_sub(xs__plan_problem *sub)
  * plan is the repair over all items at the best multipliers, so nothing
  * left out of the active set is lost.
  */
-int xs__plan_lagrange(const xs__plan_problem *p, int max_iter, xs__plan_solution *out)
+int xs__offer_plan_lagrange(const xs__offer_plan_problem *p, int max_iter, xs__offer_plan_solution *out)
 {
     if (alloc_solution(p, out) < 0) return XS_ENOMEM;
     size_t nc = p->n_cons ? p->n_cons : 1, ni = p->n_items ? p->n_items : 1;
@@ -526,7 +526,7 @@ int xs__plan_lagrange(const xs__plan_problem *p, int max_iter, xs__plan_solution
     double *r = xs__malloc(ni * sizeof *r);
     uint32_t *map = xs__malloc(ni * sizeof *map), *ord = xs__malloc(ni * sizeof *ord);
     keyed *ks = xs__malloc(ni * sizeof *ks);
-    xs__plan_problem sub;
+    xs__offer_plan_problem sub;
     memset(&sub, 0, sizeof sub);
     int rc = XS_ENOMEM, iters = 0;
     if (!lambda || !use || !act || !sel || !x_tmp || !shared || !r || !map || !ord || !ks)
@@ -538,7 +538,7 @@ int xs__plan_lagrange(const xs__plan_problem *p, int max_iter, xs__plan_solution
                 if (p->item[k].group == p->item[i].group) shared[i] = shared[k] = 1;
     double bound = INFINITY;
     for (int round = 0; round < 8; round++) {
-        xs__plan_solution ss;
+        xs__offer_plan_solution ss;
         if (restrict_to(p, act, &sub, map) < 0) goto cleanup;
         if (subgradient(&sub, round ? max_iter / 2 : max_iter, lambda, &ss) < 0)
             goto cleanup;
@@ -549,7 +549,7 @@ int xs__plan_lagrange(const xs__plan_problem *p, int max_iter, xs__plan_solution
                 out->x[map[i]] = ss.x[i];
             out->value = ss.value;
         }
-        xs__plan_solution_free(&ss);
+        xs__offer_plan_solution_free(&ss);
         free_sub(&sub);
         memset(&sub, 0, sizeof sub);
         /* price every item at lambda */
@@ -583,6 +583,6 @@ cleanup:
     xs__free(map);
     xs__free(ord);
     xs__free(ks);
-    if (rc < 0) xs__plan_solution_free(out);
+    if (rc < 0) xs__offer_plan_solution_free(out);
     return rc;
 }

@@ -52,7 +52,7 @@ void xs_rank_opts_popular(xs_rank_opts *o)
     o->trend_weight = 1;
 }
 
-void xs__rank_params_of(const xs_rank_opts *o, xs__rank_params *p)
+void xs__offer_rank_params_of(const xs_rank_opts *o, xs__mine_rank_params *p)
 {
     p->alpha = o->alpha;
     p->beta = o->beta;
@@ -84,7 +84,7 @@ static int cmp_hrow(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-void xs__rank_hist_free(xs__rank_hist *h)
+void xs__offer_rank_hist_free(xs__offer_rank_hist *h)
 {
     xs__free(h->off);
     xs__free(h->item);
@@ -96,7 +96,7 @@ void xs__rank_hist_free(xs__rank_hist *h)
     memset(h, 0, sizeof *h);
 }
 
-int xs__rank_hist_build(const xs_snapshot *s, int32_t before, xs__rank_hist *h)
+int xs__offer_rank_hist_build(const xs_snapshot *s, int32_t before, xs__offer_rank_hist *h)
 {
     memset(h, 0, sizeof *h);
     size_t nc = s->cust.n, np = s->prod.n;
@@ -161,22 +161,22 @@ cleanup:
 /* Public API                                                              */
 /* ---------------------------------------------------------------------- */
 
-int xs__rank_build_day(const xs_snapshot *s, int32_t as_of, const xs_rank_opts *o,
+int xs__offer_rank_build_day(const xs_snapshot *s, int32_t as_of, const xs_rank_opts *o,
                        xs_rank **out, xs_error *err)
 {
     *out = NULL;
-    xs__rank_params p;
-    xs__rank_params_of(o, &p);
+    xs__mine_rank_params p;
+    xs__offer_rank_params_of(o, &p);
     xs_rank *r = xs__calloc(1, sizeof *r);
     if (!r) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     r->snap = s;
     r->as_of = as_of;
-    int rc = xs__rank_hist_build(s, as_of, &r->hist);
+    int rc = xs__offer_rank_hist_build(s, as_of, &r->hist);
     if (rc < 0) goto fail;
-    xs__rank_input in = {r->hist.n_users, r->hist.n_items, r->hist.off, r->hist.item,
+    xs__mine_rank_input in = {r->hist.n_users, r->hist.n_items, r->hist.off, r->hist.item,
                          r->hist.first,   r->hist.last,    as_of,       r->hist.ev_off,
                          r->hist.ev_item, r->hist.ev_day};
-    rc = xs__rank_model_build(&in, &p, &r->model);
+    rc = xs__mine_rank_model_build(&in, &p, &r->model);
     if (rc < 0) goto fail;
     *out = r;
     return XS_OK;
@@ -201,14 +201,14 @@ int xs_rank_build(const xs_snapshot *s, const xs_rank_opts *o, xs_rank **out,
         return xs__error_param(err, XS_EINVAL, NULL, "as_of",
                                "not a date (YYYY-MM-DD): %s", q);
     }
-    return xs__rank_build_day(s, day, o, out, err);
+    return xs__offer_rank_build_day(s, day, o, out, err);
 }
 
 void xs_rank_free(xs_rank *r)
 {
     if (!r) return;
-    xs__rank_model_free(r->model);
-    if (!r->mapped) xs__rank_hist_free(&r->hist);
+    xs__mine_rank_model_free(r->model);
+    if (!r->mapped) xs__offer_rank_hist_free(&r->hist);
     xs__free(r);
 }
 
@@ -216,7 +216,7 @@ int xs_rank_scratch_new(const xs_rank *r, xs_rank_scratch **out)
 {
     xs_rank_scratch *q = xs__calloc(1, sizeof *q);
     if (!q) return XS_ENOMEM;
-    q->q = xs__rank_scratch_new(r->model);
+    q->q = xs__mine_rank_scratch_new(r->model);
     if (!q->q) {
         xs__free(q);
         return XS_ENOMEM;
@@ -228,7 +228,7 @@ int xs_rank_scratch_new(const xs_rank *r, xs_rank_scratch **out)
 void xs_rank_scratch_free(xs_rank_scratch *q)
 {
     if (!q) return;
-    xs__rank_scratch_free(q->q);
+    xs__mine_rank_scratch_free(q->q);
     xs__free(q->hits);
     xs__free(q);
 }
@@ -240,10 +240,10 @@ int xs_rank_customer(const xs_rank *r, xs_rank_scratch *q, uint32_t c,
     for (size_t i = 0; i < n_cart; i++)
         if (cart[i] >= r->hist.n_items) return XS_EINVAL;
     if (cap > (size_t)INT32_MAX) cap = INT32_MAX;
-    /* xs_rank_hit and xs__rank_hit have the same layout by construction */
-    _Static_assert(sizeof(xs_rank_hit) == sizeof(xs__rank_hit), "hit layouts differ");
-    size_t n = xs__rank_score(r->model, q->q, c == XS_RANK_NONE ? XS__RANK_NONE : c, cart,
-                              n_cart, (xs__rank_hit *)out, cap);
+    /* xs_rank_hit and xs__mine_rank_hit have the same layout by construction */
+    _Static_assert(sizeof(xs_rank_hit) == sizeof(xs__mine_rank_hit), "hit layouts differ");
+    size_t n = xs__mine_rank_score(r->model, q->q, c == XS_RANK_NONE ? XS__RANK_NONE : c, cart,
+                              n_cart, (xs__mine_rank_hit *)out, cap);
     return (int)n;
 }
 
@@ -285,5 +285,5 @@ const char *xs_rank_product_id(const xs_rank *r, uint32_t p)
 
 const char *xs_rank_product_name(const xs_rank *r, uint32_t p)
 {
-    return xs__snap_text(r->snap, r->snap->prod.name[p]);
+    return xs__snapshot_text(r->snap, r->snap->prod.name[p]);
 }

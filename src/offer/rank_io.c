@@ -62,7 +62,7 @@ static int model_prefix(char *buf, const char *prefix, xs_error *err)
 }
 
 /* Contract in engine_io.h. */
-int xs__rank_save(const xs_rank *r, xs__mfile_writer *w, const char *prefix,
+int xs__offer_rank_save(const xs_rank *r, xs__mfile_writer *w, const char *prefix,
                   xs_error *err)
 {
     rank_hdr h;
@@ -74,7 +74,7 @@ int xs__rank_save(const xs_rank *r, xs__mfile_writer *w, const char *prefix,
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "ranking: no model");
     if ((rc = xs__marr_save_all(w, prefix, hist_arrays, H_N, r, hist_count, &h.present,
                                 err)) < 0 ||
-        (rc = xs__rank_model_save(r->model, w, mp, err)) < 0)
+        (rc = xs__mine_rank_model_save(r->model, w, mp, err)) < 0)
         return rc;
     h.img = *r;
     xs__marr_clear(&h.img, hist_arrays, H_N);
@@ -85,7 +85,7 @@ int xs__rank_save(const xs_rank *r, xs__mfile_writer *w, const char *prefix,
 }
 
 /* Contract in engine_io.h. */
-int xs__rank_map(const xs__mfile *f, const char *prefix, const xs_snapshot *s,
+int xs__offer_rank_map(const xs__mfile *f, const char *prefix, const xs_snapshot *s,
                  xs_rank **out, xs_error *err)
 {
     const rank_hdr *h;
@@ -113,7 +113,7 @@ int xs__rank_map(const xs__mfile *f, const char *prefix, const xs_snapshot *s,
     r->mapped = 1;
     if ((rc = xs__marr_map_all(f, prefix, hist_arrays, H_N, r, hist_count, h->present,
                                err)) < 0 ||
-        (rc = xs__rank_model_map(f, mp, &r->model, err)) < 0) {
+        (rc = xs__mine_rank_model_map(f, mp, &r->model, err)) < 0) {
         if (rc == XS_ENOTFOUND) /* the histories without their model */
             rc = xs__error_set(err, XS_EPARSE, xs__mfile_path(f), 0, NULL,
                                "section %s.hdr: missing", mp);

@@ -115,9 +115,9 @@ static int units(const xs_offer_engine *en, const xs_experiment *x, int32_t star
     for (uint32_t c = 0; c < s->cust.n; c++) {
         grp[c] = -1;
         y[c] = 0;
-        int64_t a0 = xs__kpi_arr_at(s, c, start);
+        int64_t a0 = xs__measure_kpi_arr_at(s, c, start);
         if (a0 <= 0) continue;
-        int64_t a1 = xs__kpi_arr_at(s, c, until);
+        int64_t a1 = xs__measure_kpi_arr_at(s, c, until);
         const char *id = xs__intern_str(&s->cust.ids, c);
         int arm = xs_exp_assign(&sp, x->name, id, strlen(id));
         if (arm < 0) return arm;
@@ -165,9 +165,9 @@ static int train_predict(const xs_offer_engine *en, const xs_churn_data *tab,
     /* one thread: these tables are small, and OpenMP's barriers between two
      * threads cost more than the work they share (measured: docs/offers.md) */
     p.xgb.nthread = 1;
-    if ((rc = xs__uplift_data_from_churn(tab, g, yy, &d, err)) < 0 ||
-        (rc = xs__uplift_train_rows(d, NULL, d->n, &p, &m, err)) < 0 ||
-        (rc = xs__uplift_predict_rows(m, now, pidx, n_p, u, err)) < 0)
+    if ((rc = xs__score_uplift_data_from_churn(tab, g, yy, &d, err)) < 0 ||
+        (rc = xs__score_uplift_train_rows(d, NULL, d->n, &p, &m, err)) < 0 ||
+        (rc = xs__score_uplift_predict_rows(m, now, pidx, n_p, u, err)) < 0)
         goto cleanup;
     for (size_t c = 0; c < s->cust.n; c++)
         arr[c] = NAN;
@@ -189,7 +189,7 @@ cleanup:
 /* The kind's evidence from experiment x: units, models, predictions.
  * XS_OK (info->on set, or info->why saying why not) or XS_ENOMEM. */
 static int build_kind(xs_offer_engine *en, int k, const xs_experiment *x,
-                      const xs_uplift_data *now, const xs__churn_enc *enc,
+                      const xs_uplift_data *now, const xs__score_churn_enc *enc,
                       const size_t *pidx, const uint32_t *pcust, size_t n_p,
                       signed char *grp, unsigned char *y, xs_error *err)
 {
@@ -214,7 +214,7 @@ static int build_kind(xs_offer_engine *en, int k, const xs_experiment *x,
                 x->name, in->n_treated, in->n_holdout, x->start, en->cfg.uplift_min_n);
         return XS_OK;
     }
-    rc = xs__churn_history_table(en->s, start, enc, &tab, &e);
+    rc = xs__score_churn_history_table(en->s, start, enc, &tab, &e);
     int need_grow = k != XS_OFFER_DOWNSELL, need_keep = k != XS_OFFER_CROSS_SELL;
     if (rc == XS_OK && need_grow)
         rc = train_predict(en, tab, grp, y, GROW, now, pidx, pcust, n_p, &u->grow, &e);
@@ -267,7 +267,7 @@ int xs__offer_uplift_build(xs_offer_engine *en, const xs_experiment *x, size_t n
      * customers with recurring revenue on as_of */
     xs_error e = {0};
     char msg[512];
-    rc = xs__churn_history_table(s, en->as_of, NULL, &tab, &e);
+    rc = xs__score_churn_history_table(s, en->as_of, NULL, &tab, &e);
     if (rc == XS_ENOMEM) return nomem(err);
     if (rc < 0) {
         for (int k = 0; k < XS_OFFER_N_KINDS; k++)
@@ -281,13 +281,13 @@ int xs__offer_uplift_build(xs_offer_engine *en, const xs_experiment *x, size_t n
     grp = xs__malloc(nc ? nc : 1);
     y = xs__malloc(nc ? nc : 1);
     if (!pidx || !pcust || !grp || !y ||
-        xs__uplift_data_from_churn(tab, NULL, NULL, &now, NULL) < 0) {
+        xs__score_uplift_data_from_churn(tab, NULL, NULL, &now, NULL) < 0) {
         rc = nomem(err);
         goto cleanup;
     }
     for (size_t i = 0; i < tab->n; i++) {
         uint32_t c = xs__intern_find(&s->cust.ids, tab->ids[i], strlen(tab->ids[i]));
-        if (c == XS_INTERN_NONE || xs__kpi_arr_at(s, c, en->as_of) <= 0) continue;
+        if (c == XS_INTERN_NONE || xs__measure_kpi_arr_at(s, c, en->as_of) <= 0) continue;
         pidx[n_p] = i;
         pcust[n_p++] = c;
     }

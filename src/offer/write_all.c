@@ -60,7 +60,7 @@ static int render(shared *S, xs_table *t, size_t i, block *b)
         if (rc < 0) return rc;
     }
     b->n_rows = xs_table_rows(t);
-    return xs__table_rows_append(t, S->fmt, &b->buf, &b->len, &b->cap);
+    return xs__io_table_rows_append(t, S->fmt, &b->buf, &b->len, &b->cap);
 }
 
 static void *worker(void *arg)

@@ -48,7 +48,7 @@ static keyed *sorted(const double *v, size_t n)
     return k;
 }
 
-double xs__churn_auc(const double *score, const unsigned char *y, size_t n)
+double xs__score_churn_auc(const double *score, const unsigned char *y, size_t n)
 {
     size_t n_pos = 0;
     for (size_t i = 0; i < n; i++)
@@ -73,7 +73,7 @@ double xs__churn_auc(const double *score, const unsigned char *y, size_t n)
     return (rank_sum - np * (np + 1) / 2) / (np * nn);
 }
 
-double xs__churn_log_loss(const double *p, const unsigned char *y, size_t n)
+double xs__score_churn_log_loss(const double *p, const unsigned char *y, size_t n)
 {
     if (n == 0) return NAN;
     const double lo = 1e-15, hi = 1 - 1e-15;
@@ -85,7 +85,7 @@ double xs__churn_log_loss(const double *p, const unsigned char *y, size_t n)
     return s / (double)n;
 }
 
-int xs__churn_calibration(const double *p, const unsigned char *y, size_t n,
+int xs__score_churn_calibration(const double *p, const unsigned char *y, size_t n,
                           size_t n_bins, xs_churn_bin *out)
 {
     keyed *k = sorted(p, n);
@@ -123,7 +123,7 @@ static void shuffle(size_t *v, size_t n, xs__rng *r)
     }
 }
 
-int xs__churn_folds(const unsigned char *y, size_t n, size_t k, uint64_t seed,
+int xs__score_churn_folds(const unsigned char *y, size_t n, size_t k, uint64_t seed,
                     uint32_t *fold)
 {
     size_t *pos = xs__malloc((n ? n : 1) * sizeof *pos);

@@ -26,7 +26,7 @@
  *
  * The fit minimises -LL/n over the log parameters (so they stay positive)
  * with GSL's vector_bfgs2 and the analytic gradient, polished by GSL's
- * hybrids root finder on the gradient (xs__clv_minimize below).
+ * hybrids root finder on the gradient (xs__score_clv_minimize below).
  */
 #include "score/bgnbd.h"
 
@@ -65,7 +65,7 @@
  * last one is cached, because GSL asks for f and then df at the same point.
  */
 typedef struct mm_ctx {
-    xs__clv_objective f;
+    xs__score_clv_objective f;
     void *ctx;
     size_t dim;
     double th[8], y, g[8]; /* the last evaluation */
@@ -181,7 +181,7 @@ cleanup:
     return rc;
 }
 
-int xs__clv_minimize(xs__clv_objective f, void *ctx, size_t dim, double *theta,
+int xs__score_clv_minimize(xs__score_clv_objective f, void *ctx, size_t dim, double *theta,
                      int *iters, double *gnorm)
 {
     mm_ctx m;
@@ -240,7 +240,7 @@ done:
     return gn < 1e-5 ? 1 : 0;
 }
 
-int xs__clv_minimize_nm(xs__clv_objective f, void *ctx, size_t dim, double *theta,
+int xs__score_clv_minimize_nm(xs__score_clv_objective f, void *ctx, size_t dim, double *theta,
                         int *iters)
 {
     mm_ctx m;
@@ -300,7 +300,7 @@ static long double hyp_series(long double a, long double b, long double c, long 
     return NAN;
 }
 
-long double xs__clv_hyp2f1(double a, double b, double c, double z)
+long double xs__score_clv_hyp2f1(double a, double b, double c, double z)
 {
     if (!(z < 1) || (c <= 0 && c == floor(c))) return NAN;
     if (z < -0.5) {
@@ -319,7 +319,7 @@ typedef struct group {
     double w;               /* number of customers */
 } group;
 
-struct xs__bgnbd_lik {
+struct xs__score_bgnbd_lik {
     group *g; /* groups with x > 0 */
     size_t n_g;
     double *T0, *w0; /* x = 0: distinct T and counts */
@@ -333,12 +333,12 @@ struct xs__bgnbd_lik {
     int n_threads;
 };
 
-size_t xs__bgnbd_lik_groups(const xs__bgnbd_lik *L)
+size_t xs__score_bgnbd_lik_groups(const xs__score_bgnbd_lik *L)
 {
     return L->n_g + L->n_0;
 }
 
-void xs__bgnbd_lik_free(xs__bgnbd_lik *L)
+void xs__score_bgnbd_lik_free(xs__score_bgnbd_lik *L)
 {
     if (!L) return;
     xs__free(L->g);
@@ -388,7 +388,7 @@ static size_t keymap_slot(const keymap *m, uint64_t key, int *found)
 }
 
 /* Index of value v in L->val, adding it when new. */
-static uint32_t value_index(xs__bgnbd_lik *L, keymap *vm, double v)
+static uint32_t value_index(xs__score_bgnbd_lik *L, keymap *vm, double v)
 {
     int found;
     size_t s = keymap_slot(vm, dbits(v), &found);
@@ -400,10 +400,10 @@ static uint32_t value_index(xs__bgnbd_lik *L, keymap *vm, double v)
     return vm->idx[s] - 1;
 }
 
-int xs__bgnbd_lik_new(const xs_clv_data *d, int n_threads, xs__bgnbd_lik **out)
+int xs__score_bgnbd_lik_new(const xs_clv_data *d, int n_threads, xs__score_bgnbd_lik **out)
 {
     *out = NULL;
-    xs__bgnbd_lik *L = xs__calloc(1, sizeof *L);
+    xs__score_bgnbd_lik *L = xs__calloc(1, sizeof *L);
     size_t n = d->n;
     keymap gm = {0}, vm = {0}, tm = {0};
     int rc = XS_ENOMEM;
@@ -470,7 +470,7 @@ cleanup:
     keymap_free(&vm);
     keymap_free(&tm);
     if (rc < 0) {
-        xs__bgnbd_lik_free(L);
+        xs__score_bgnbd_lik_free(L);
         return rc;
     }
     *out = L;
@@ -485,7 +485,7 @@ typedef struct tabs {
 
 /* Sums over groups [lo, hi) of the x > 0 part depending on (t_x, T). */
 typedef struct part {
-    const xs__bgnbd_lik *L;
+    const xs__score_bgnbd_lik *L;
     const xs_bgnbd_params *p;
     const tabs *tb;
     size_t lo, hi;
@@ -500,7 +500,7 @@ typedef struct part {
 static void *sum_groups(void *arg)
 {
     part *pt = arg;
-    const xs__bgnbd_lik *L = pt->L;
+    const xs__score_bgnbd_lik *L = pt->L;
     const tabs *tb = pt->tb;
     double r = pt->p->r, a = pt->p->a, la = log(a), ia = 1 / a;
     double ll = 0, gr = 0, gal = 0, ga = 0, gb = 0;
@@ -536,7 +536,7 @@ static void *sum_groups(void *arg)
     return NULL;
 }
 
-double xs__bgnbd_lik_eval(xs__bgnbd_lik *L, const xs_bgnbd_params *p, double grad[4])
+double xs__score_bgnbd_lik_eval(xs__score_bgnbd_lik *L, const xs_bgnbd_params *p, double grad[4])
 {
     double r = p->r, al = p->alpha, a = p->a, b = p->b;
     if (!(r > 0 && al > 0 && a > 0 && b > 0) || !isfinite(r + al + a + b)) return NAN;
@@ -607,10 +607,10 @@ double xs__bgnbd_lik_eval(xs__bgnbd_lik *L, const xs_bgnbd_params *p, double gra
 
 double xs_bgnbd_loglik(const xs_bgnbd_params *p, const xs_clv_data *d)
 {
-    xs__bgnbd_lik *L;
-    if (xs__bgnbd_lik_new(d, 1, &L) < 0) return NAN;
-    double ll = xs__bgnbd_lik_eval(L, p, NULL);
-    xs__bgnbd_lik_free(L);
+    xs__score_bgnbd_lik *L;
+    if (xs__score_bgnbd_lik_new(d, 1, &L) < 0) return NAN;
+    double ll = xs__score_bgnbd_lik_eval(L, p, NULL);
+    xs__score_bgnbd_lik_free(L);
     return ll;
 }
 
@@ -620,10 +620,10 @@ double xs_bgnbd_loglik(const xs_bgnbd_params *p, const xs_clv_data *d)
 
 static double objective(const double *th, double *grad, void *ctx)
 {
-    xs__bgnbd_lik *L = ctx;
+    xs__score_bgnbd_lik *L = ctx;
     xs_bgnbd_params p = {exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
     double g[4];
-    double ll = xs__bgnbd_lik_eval(L, &p, grad ? g : NULL);
+    double ll = xs__score_bgnbd_lik_eval(L, &p, grad ? g : NULL);
     if (grad) {
         grad[0] = -g[0] * p.r / L->n;
         grad[1] = -g[1] * p.alpha / L->n;
@@ -633,18 +633,18 @@ static double objective(const double *th, double *grad, void *ctx)
     return -ll / L->n;
 }
 
-int xs__bgnbd_fit_lik(xs__bgnbd_lik *L, int nm, xs_bgnbd_params *p,
+int xs__score_bgnbd_fit_lik(xs__score_bgnbd_lik *L, int nm, xs_bgnbd_params *p,
                       xs_clv_fit_info *info, xs_error *err)
 {
     double th[4] = {log(p->r), log(p->alpha), log(p->a), log(p->b)};
     int it = 0;
     double gn = NAN;
-    int rc = nm ? xs__clv_minimize_nm(objective, L, 4, th, &it)
-                : xs__clv_minimize(objective, L, 4, th, &it, &gn);
+    int rc = nm ? xs__score_clv_minimize_nm(objective, L, 4, th, &it)
+                : xs__score_clv_minimize(objective, L, 4, th, &it, &gn);
     if (rc < 0) return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
     *p = (xs_bgnbd_params){exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
     double g[4];
-    double ll = xs__bgnbd_lik_eval(L, p, g);
+    double ll = xs__score_bgnbd_lik_eval(L, p, g);
     if (nm) {
         gn = 0;
         double v[4] = {g[0] * p->r, g[1] * p->alpha, g[2] * p->a, g[3] * p->b};
@@ -654,7 +654,7 @@ int xs__bgnbd_fit_lik(xs__bgnbd_lik *L, int nm, xs_bgnbd_params *p,
     if (info) {
         info->log_likelihood = ll;
         info->n_customers = (size_t)L->n;
-        info->n_groups = xs__bgnbd_lik_groups(L);
+        info->n_groups = xs__score_bgnbd_lik_groups(L);
         info->iterations = it;
         info->converged = rc;
         info->grad_norm = gn;
@@ -671,8 +671,8 @@ int xs_bgnbd_fit(const xs_clv_data *d, xs_bgnbd_params *p, xs_clv_fit_info *info
 {
     if (d->n == 0)
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no customers to fit");
-    xs__bgnbd_lik *L;
-    int rc = xs__bgnbd_lik_new(d, 2, &L);
+    xs__score_bgnbd_lik *L;
+    int rc = xs__score_bgnbd_lik_new(d, 2, &L);
     if (rc == XS_EINVAL)
         return xs__error_set(err, rc, NULL, 0, NULL, "frequency x must be a whole number");
     if (rc < 0) return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
@@ -682,8 +682,8 @@ int xs_bgnbd_fit(const xs_clv_data *d, xs_bgnbd_params *p, xs_clv_fit_info *info
     for (size_t i = 0; i < d->n; i++) mt += d->T[i];
     mt = mt / (double)d->n;
     *p = (xs_bgnbd_params){1, mt > 0 ? mt : 1, 1, 1};
-    rc = xs__bgnbd_fit_lik(L, 0, p, info, err);
-    xs__bgnbd_lik_free(L);
+    rc = xs__score_bgnbd_fit_lik(L, 0, p, info, err);
+    xs__score_bgnbd_lik_free(L);
     return rc;
 }
 
@@ -714,7 +714,7 @@ double xs_bgnbd_p_alive(const xs_bgnbd_params *p, double x, double t_x, double T
  *   bracket/(a-1) = -expm1((a-1) L)/(a-1) - (1-z)^(a-1) S,   L = ln(1-z),
  *   S = sum_{n>=1} (C-A)_n (a)_(n-1) z^n / ((C)_n n!),
  * which is smooth through a = 1 (the first term tends to -L). The series is
- * summed in long double like xs__clv_hyp2f1 (same stopping rule); tests
+ * summed in long double like xs__score_clv_hyp2f1 (same stopping rule); tests
  * check the result against a numerical integral of the posterior.
  */
 static long double euler_tail(long double e, long double a, long double c, long double z)
@@ -731,7 +731,7 @@ static long double euler_tail(long double e, long double a, long double c, long 
 }
 
 /* Contract in bgnbd.h. */
-double xs__bgnbd_expected_alive(const xs_bgnbd_params *p, double t, double x, double T)
+double xs__score_bgnbd_expected_alive(const xs_bgnbd_params *p, double t, double x, double T)
 {
     long double a = p->a, b = p->b, r = p->r, A = p->alpha + (long double)T;
     long double z = t / (A + t), L = -log1pl(t / A), u = (a - 1) * L;
@@ -745,5 +745,5 @@ double xs_bgnbd_expected(const xs_bgnbd_params *p, double t, double x, double t_
                          double T)
 {
     if (t <= 0) return 0;
-    return xs__bgnbd_expected_alive(p, t, x, T) * xs_bgnbd_p_alive(p, x, t_x, T);
+    return xs__score_bgnbd_expected_alive(p, t, x, T) * xs_bgnbd_p_alive(p, x, t_x, T);
 }

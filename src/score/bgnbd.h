@@ -13,7 +13,7 @@
  * its gradient. theta are log parameters; f is -LL / n (a mean, so that the
  * tolerance does not depend on the data size). Returns NAN or INFINITY when
  * the point is infeasible. */
-typedef double (*xs__clv_objective)(const double *theta, double *grad, void *ctx);
+typedef double (*xs__score_clv_objective)(const double *theta, double *grad, void *ctx);
 
 /*
  * Minimises f from theta (in/out, dim <= 8): GSL's vector_bfgs2 until
@@ -22,7 +22,7 @@ typedef double (*xs__clv_objective)(const double *theta, double *grad, void *ctx
  * stalls) when polishing fails. Sets *iters (both phases) and *gnorm.
  * Returns 1 when converged (|grad| < 1e-5), 0 when not, XS_ENOMEM.
  */
-int xs__clv_minimize(xs__clv_objective f, void *ctx, size_t dim, double *theta,
+int xs__score_clv_minimize(xs__score_clv_objective f, void *ctx, size_t dim, double *theta,
                      int *iters, double *gnorm);
 
 /*
@@ -30,7 +30,7 @@ int xs__clv_minimize(xs__clv_objective f, void *ctx, size_t dim, double *theta,
  * simplex size is below 1e-8 (the baseline of bench_clv). Returns 1 when
  * converged, 0 when not, XS_ENOMEM.
  */
-int xs__clv_minimize_nm(xs__clv_objective f, void *ctx, size_t dim, double *theta,
+int xs__score_clv_minimize_nm(xs__score_clv_objective f, void *ctx, size_t dim, double *theta,
                         int *iters);
 
 /*
@@ -40,7 +40,7 @@ int xs__clv_minimize_nm(xs__clv_objective f, void *ctx, size_t dim, double *thet
  * z < -1/2 into (1/3, 1)). Returns NAN for z >= 1, c a non-positive integer,
  * or no convergence within 10^7 terms.
  */
-long double xs__clv_hyp2f1(double a, double b, double c, double z);
+long double xs__score_clv_hyp2f1(double a, double b, double c, double z);
 
 /* A BG/NBD likelihood prepared for repeated evaluation: the data grouped by
  * identical (x, t_x, T). Opaque. */
@@ -48,24 +48,24 @@ long double xs__clv_hyp2f1(double a, double b, double c, double z);
  * expected transactions in (T, T + t] before the P(alive) factor, so that
  * a sum over several horizons (xs_clv_value) computes P(alive) once;
  * xs_bgnbd_expected = this x xs_bgnbd_p_alive, bit for bit. */
-double xs__bgnbd_expected_alive(const xs_bgnbd_params *p, double t, double x, double T);
+double xs__score_bgnbd_expected_alive(const xs_bgnbd_params *p, double t, double x, double T);
 
-typedef struct xs__bgnbd_lik xs__bgnbd_lik;
+typedef struct xs__score_bgnbd_lik xs__score_bgnbd_lik;
 
 /* Groups d (borrowed only during the call); caller frees with
- * xs__bgnbd_lik_free(). Returns XS_OK, XS_ENOMEM, XS_EINVAL (non-integer x). */
-int xs__bgnbd_lik_new(const xs_clv_data *d, int n_threads, xs__bgnbd_lik **out);
-void xs__bgnbd_lik_free(xs__bgnbd_lik *L);
+ * xs__score_bgnbd_lik_free(). Returns XS_OK, XS_ENOMEM, XS_EINVAL (non-integer x). */
+int xs__score_bgnbd_lik_new(const xs_clv_data *d, int n_threads, xs__score_bgnbd_lik **out);
+void xs__score_bgnbd_lik_free(xs__score_bgnbd_lik *L);
 /* Number of groups. */
-size_t xs__bgnbd_lik_groups(const xs__bgnbd_lik *L);
+size_t xs__score_bgnbd_lik_groups(const xs__score_bgnbd_lik *L);
 /* Log-likelihood at p and, when grad is not NULL, its gradient with respect
  * to (r, alpha, a, b) (not the log parameters). Uses scratch space in L:
  * one evaluation at a time per L. NAN outside the parameter space. */
-double xs__bgnbd_lik_eval(xs__bgnbd_lik *L, const xs_bgnbd_params *p, double grad[4]);
+double xs__score_bgnbd_lik_eval(xs__score_bgnbd_lik *L, const xs_bgnbd_params *p, double grad[4]);
 
 /* Fit on a prepared likelihood from the start point *p (in/out); nm selects
  * the Nelder–Mead baseline. Returns as xs_bgnbd_fit. */
-int xs__bgnbd_fit_lik(xs__bgnbd_lik *L, int nm, xs_bgnbd_params *p,
+int xs__score_bgnbd_fit_lik(xs__score_bgnbd_lik *L, int nm, xs_bgnbd_params *p,
                       xs_clv_fit_info *info, xs_error *err);
 
 #endif

@@ -35,7 +35,7 @@
 
 struct xs_churn_model {
     BoosterHandle h;
-    xs__churn_enc enc;
+    xs__score_churn_enc enc;
     xs_churn_params params;
     char *positive, *negative;
 };
@@ -64,7 +64,7 @@ static int make_dmatrix(const xs_churn_data *d, const size_t *idx, size_t n,
                         DMatrixHandle *out, xs_error *err)
 {
     float *lab = NULL;
-    int rc = xs__xgb_matrix(d->x, d->enc.n_features, idx, n, out, err);
+    int rc = xs__score_xgb_matrix(d->x, d->enc.n_features, idx, n, out, err);
     if (rc < 0) return rc;
     if (d->y) {
         if (!(lab = xs__malloc((n ? n : 1) * sizeof *lab))) {
@@ -79,7 +79,7 @@ static int make_dmatrix(const xs_churn_data *d, const size_t *idx, size_t n,
         if (k != 0) {
             XGDMatrixFree(*out);
             *out = NULL;
-            return xs__xgb_fail(err, "setting labels");
+            return xs__score_xgb_fail(err, "setting labels");
         }
     }
     return XS_OK;
@@ -103,11 +103,11 @@ static int boost(DMatrixHandle dtrain, const xs_churn_params *p, BoosterHandle *
     BoosterHandle h = NULL;
     int rc;
     *out = NULL;
-    if (XGBoosterCreate(&dtrain, 1, &h) != 0) return xs__xgb_fail(err, "creating a booster");
-    if ((rc = xs__xgb_params(h, p, 0.5, err)) < 0) goto fail;
+    if (XGBoosterCreate(&dtrain, 1, &h) != 0) return xs__score_xgb_fail(err, "creating a booster");
+    if ((rc = xs__score_xgb_params(h, p, 0.5, err)) < 0) goto fail;
     for (int it = 0; it < p->rounds; it++)
         if (XGBoosterUpdateOneIter(h, it, dtrain) != 0) {
-            rc = xs__xgb_fail(err, "boosting");
+            rc = xs__score_xgb_fail(err, "boosting");
             goto fail;
         }
     *out = h;
@@ -126,7 +126,7 @@ static int predict_raw(BoosterHandle h, DMatrixHandle dm, int mask, size_t want,
     const float *res = NULL;
     *out = NULL;
     if (XGBoosterPredict(h, dm, mask, 0, 0, &len, &res) != 0)
-        return xs__xgb_fail(err, "predicting");
+        return xs__score_xgb_fail(err, "predicting");
     if ((size_t)len != want)
         return xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL,
                              "XGBoost: %zu predictions, expected %zu", (size_t)len, want);
@@ -190,7 +190,7 @@ int xs_churn_cv_run(const xs_churn_data *d, const xs_churn_params *p, xs_churn_c
     pf = xs__malloc(n * sizeof *pf);
     yf = xs__malloc(n);
     if (!out->folds || !out->oof || !out->fold_of || !tr || !te || !pf || !yf) goto nomem;
-    if (xs__churn_folds(d->y, n, k, p->seed, out->fold_of) < 0) goto nomem;
+    if (xs__score_churn_folds(d->y, n, k, p->seed, out->fold_of) < 0) goto nomem;
     double auc_sum = 0, auc_sq = 0;
     size_t n_auc = 0;
     xs__ticker_start(&tk, "cross-validation", k);
@@ -213,8 +213,8 @@ int xs_churn_cv_run(const xs_churn_data *d, const xs_churn_params *p, xs_churn_c
             yf[r] = d->y[te[r]];
             fo->n_pos += yf[r];
         }
-        fo->auc = xs__churn_auc(pf, yf, n_te);
-        fo->log_loss = xs__churn_log_loss(pf, yf, n_te);
+        fo->auc = xs__score_churn_auc(pf, yf, n_te);
+        fo->log_loss = xs__score_churn_log_loss(pf, yf, n_te);
         if (!isnan(fo->auc)) {
             auc_sum += fo->auc;
             auc_sq += fo->auc * fo->auc;
@@ -233,9 +233,9 @@ int xs_churn_cv_run(const xs_churn_data *d, const xs_churn_params *p, xs_churn_c
     out->auc_sd = n_auc > 1 ? sqrt(fmax(0, (auc_sq - auc_sum * auc_sum / (double)n_auc) /
                                                (double)(n_auc - 1)))
                             : NAN;
-    out->auc_pooled = xs__churn_auc(out->oof, d->y, n);
-    out->log_loss = xs__churn_log_loss(out->oof, d->y, n);
-    if (xs__churn_calibration(out->oof, d->y, n, XS_CHURN_BINS, out->bins) < 0)
+    out->auc_pooled = xs__score_churn_auc(out->oof, d->y, n);
+    out->log_loss = xs__score_churn_log_loss(out->oof, d->y, n);
+    if (xs__score_churn_calibration(out->oof, d->y, n, XS_CHURN_BINS, out->bins) < 0)
         goto nomem;
     rc = XS_OK;
     goto cleanup;
@@ -259,7 +259,7 @@ cleanup:
 /* Models                                                                  */
 /* ---------------------------------------------------------------------- */
 
-const xs__churn_enc *xs__churn_model_enc(const xs_churn_model *m)
+const xs__score_churn_enc *xs__score_churn_model_enc(const xs_churn_model *m)
 {
     return &m->enc;
 }
@@ -268,7 +268,7 @@ void xs_churn_model_free(xs_churn_model *m)
 {
     if (!m) return;
     if (m->h) XGBoosterFree(m->h);
-    xs__churn_enc_free(&m->enc);
+    xs__score_churn_enc_free(&m->enc);
     xs__free(m->positive);
     xs__free(m->negative);
     xs__free(m);
@@ -298,13 +298,13 @@ int xs_churn_train(const xs_churn_data *d, const xs_churn_params *p, xs_churn_mo
 {
     xs__ticker tk;
     xs__ticker_start(&tk, "training", 0);
-    int rc = xs__churn_train_rows(d, NULL, d->n, p, out, err);
+    int rc = xs__score_churn_train_rows(d, NULL, d->n, p, out, err);
     xs__ticker_finish(&tk);
     return rc;
 }
 
 /* Contract in churn.h. */
-int xs__churn_train_rows(const xs_churn_data *d, const size_t *idx, size_t n,
+int xs__score_churn_train_rows(const xs_churn_data *d, const size_t *idx, size_t n,
                          const xs_churn_params *p, xs_churn_model **out, xs_error *err)
 {
     DMatrixHandle dm = NULL;
@@ -315,7 +315,7 @@ int xs__churn_train_rows(const xs_churn_data *d, const size_t *idx, size_t n,
     xs_churn_model *m = xs__calloc(1, sizeof *m);
     if (!m) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     m->params = *p;
-    if (xs__churn_enc_copy(&m->enc, &d->enc) < 0 ||
+    if (xs__score_churn_enc_copy(&m->enc, &d->enc) < 0 ||
         !(m->positive = xs__strdup(d->positive)) ||
         (d->negative && !(m->negative = xs__strdup(d->negative)))) {
         rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
@@ -350,7 +350,7 @@ static json_t *header_json(const xs_churn_model *m)
                         json_integer((json_int_t)(m->params.seed & 0x7fffffff)));
     json_object_set_new(par, "tree_method", json_string("hist"));
     for (size_t c = 0; c < m->enc.n_cols; c++) {
-        const xs__churn_col *col = &m->enc.cols[c];
+        const xs__score_churn_col *col = &m->enc.cols[c];
         json_t *o = json_object();
         if (!o || json_array_append_new(cols, o) < 0) goto fail;
         json_object_set_new(o, "name", json_string(col->name));
@@ -397,7 +397,7 @@ int xs_churn_model_save(const xs_churn_model *m, const char *path, xs_error *err
     char *tmp = NULL;
     int rc;
     if (XGBoosterSaveModelToBuffer(m->h, "{\"format\": \"json\"}", &len, &buf) != 0)
-        return xs__xgb_fail(err, "saving the model");
+        return xs__score_xgb_fail(err, "saving the model");
     json_error_t je;
     if (!(xgb = json_loadb(buf, (size_t)len, 0, &je))) {
         return xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL,
@@ -475,7 +475,7 @@ static int load_header(xs_churn_model *m, json_t *h, const char *path, xs_error 
         const char *name = json_string_value(json_object_get(o, "name"));
         const char *kind = json_string_value(json_object_get(o, "kind"));
         if (!name || !kind) return bad_model(err, path, "a column without name or kind");
-        xs__churn_col *col = &m->enc.cols[c];
+        xs__score_churn_col *col = &m->enc.cols[c];
         if (!(col->name = xs__strdup(name))) goto nomem;
         if (!strcmp(kind, "numeric")) continue;
         if (strcmp(kind, "categorical"))
@@ -493,7 +493,7 @@ static int load_header(xs_churn_model *m, json_t *h, const char *path, xs_error 
             col->n_levels = l + 1;
         }
     }
-    if (xs__churn_enc_finish(&m->enc) < 0) goto nomem;
+    if (xs__score_churn_enc_finish(&m->enc) < 0) goto nomem;
     return XS_OK;
 nomem:
     return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
@@ -518,7 +518,7 @@ int xs_churn_model_load(const char *path, xs_churn_model **out, xs_error *err)
 }
 
 /* Contract in churn.h. */
-int xs__churn_model_load_buffer(const char *text, size_t len, const char *name,
+int xs__score_churn_model_load_buffer(const char *text, size_t len, const char *name,
                                 xs_churn_model **out, xs_error *err)
 {
     json_error_t je;
@@ -567,7 +567,7 @@ static int load_root(json_t *root, const char *path, xs_churn_model **out, xs_er
     snprintf(nt, sizeof nt, "%d", m->params.nthread);
     if (XGBoosterSetParam(m->h, "nthread", nt) != 0 ||
         XGBoosterSetParam(m->h, "verbosity", "0") != 0) {
-        rc = xs__xgb_fail(err, "setting a parameter");
+        rc = xs__score_xgb_fail(err, "setting a parameter");
         goto cleanup;
     }
     *out = m;
@@ -635,12 +635,12 @@ cleanup:
 size_t xs_churn_reasons(const xs_churn_pred *p, const xs_churn_data *d, size_t i,
                         xs_churn_reason *out, size_t k)
 {
-    const xs__churn_enc *e = &d->enc;
+    const xs__score_churn_enc *e = &d->enc;
     size_t got = 0;
     if (!p->contribs || k == 0) return 0;
     const float *c = p->contribs + i * (p->n_features + 1);
     for (size_t col = 0; col < e->n_cols; col++) {
-        const xs__churn_col *sc = &e->cols[col];
+        const xs__score_churn_col *sc = &e->cols[col];
         size_t nf = sc->categorical ? sc->n_levels : 1;
         double s = 0;
         for (size_t f = 0; f < nf; f++)

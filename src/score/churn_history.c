@@ -117,17 +117,17 @@ static const char *const COL_NAMES[XS__CH_N_COLS] = {
     "size",
 };
 
-const char *xs__churn_history_col_name(size_t c)
+const char *xs__score_churn_history_col_name(size_t c)
 {
     return c < XS__CH_N_COLS ? COL_NAMES[c] : NULL;
 }
 
-static int sub_active(const xs__snap_subscriptions *sb, uint32_t r, int32_t d)
+static int sub_active(const xs__snapshot_subscriptions *sb, uint32_t r, int32_t d)
 {
     return sb->start[r] <= d && (sb->end[r] == XS_SNAP_NO_DATE || sb->end[r] > d);
 }
 
-int xs__churn_history_active(const struct xs_snapshot *s, uint32_t c, int32_t d)
+int xs__score_churn_history_active(const struct xs_snapshot *s, uint32_t c, int32_t d)
 {
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++)
         if (sub_active(&s->sub, r, d)) return 1;
@@ -139,7 +139,7 @@ static void later(int32_t *m, int32_t d)
     if (d != XS_SNAP_NO_DATE && (*m == XS_SNAP_NO_DATE || d > *m)) *m = d;
 }
 
-int32_t xs__churn_history_data_end(const struct xs_snapshot *s)
+int32_t xs__score_churn_history_data_end(const struct xs_snapshot *s)
 {
     int32_t m = XS_SNAP_NO_DATE;
     for (size_t i = 0; i < s->cust.n; i++)
@@ -269,8 +269,8 @@ static const char *term_name(int bits)
 static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, double *num,
                         const char **cat, scratch *w)
 {
-    const xs__snap_customers *cu = &s->cust;
-    const xs__snap_subscriptions *sb = &s->sub;
+    const xs__snapshot_customers *cu = &s->cust;
+    const xs__snapshot_subscriptions *sb = &s->sub;
     double scale = pow(10, s->money_scale);
     for (size_t i = 0; i < XS__CH_N_NUMERIC; i++)
         num[i] = NAN;
@@ -429,9 +429,9 @@ static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, doub
     if (n_ord) num[XS__CH_DAYS_SINCE_ORDER] = (double)(t - last);
     num[XS__CH_ORDER_AMOUNT] = amount / scale;
 
-    cat[1] = xs__snap_dict_str(&s->dict.segments, cu->segment[c]);
-    cat[2] = xs__snap_dict_str(&s->dict.industries, cu->industry[c]);
-    cat[3] = xs__snap_dict_str(&s->dict.sizes, cu->size[c]);
+    cat[1] = xs__snapshot_dict_str(&s->dict.segments, cu->segment[c]);
+    cat[2] = xs__snapshot_dict_str(&s->dict.industries, cu->industry[c]);
+    cat[3] = xs__snapshot_dict_str(&s->dict.sizes, cu->size[c]);
     return XS_OK;
 }
 
@@ -444,7 +444,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static long find_level(const xs__churn_col *col, const char *v)
+static long find_level(const xs__score_churn_col *col, const char *v)
 {
     const char **hit = bsearch(&v, (const char **)col->levels, col->n_levels,
                                sizeof *col->levels, cmp_str);
@@ -453,12 +453,12 @@ static long find_level(const xs__churn_col *col, const char *v)
 
 /* The encoding fitted on the rows: categorical levels = distinct non-blank
  * values, sorted bytewise. */
-static int fit_encoding(xs__churn_enc *e, const char **cat, size_t n)
+static int fit_encoding(xs__score_churn_enc *e, const char **cat, size_t n)
 {
     if (!(e->cols = xs__calloc(XS__CH_N_COLS, sizeof *e->cols))) return XS_ENOMEM;
     e->n_cols = XS__CH_N_COLS;
     for (size_t c = 0; c < XS__CH_N_COLS; c++) {
-        xs__churn_col *col = &e->cols[c];
+        xs__score_churn_col *col = &e->cols[c];
         if (!(col->name = xs__strdup(COL_NAMES[c]))) return XS_ENOMEM;
         if (c < XS__CH_N_NUMERIC) continue;
         col->categorical = 1;
@@ -476,11 +476,11 @@ static int fit_encoding(xs__churn_enc *e, const char **cat, size_t n)
         }
         qsort(col->levels, col->n_levels, sizeof *col->levels, cmp_str);
     }
-    return xs__churn_enc_finish(e) < 0 ? XS_ENOMEM : XS_OK;
+    return xs__score_churn_enc_finish(e) < 0 ? XS_ENOMEM : XS_OK;
 }
 
 /* Checks that a model was trained on this feature table. */
-static int check_model(const xs__churn_enc *me, xs_error *err)
+static int check_model(const xs__score_churn_enc *me, xs_error *err)
 {
     size_t c = 0;
     for (; c < XS__CH_N_COLS && c < me->n_cols; c++)
@@ -517,7 +517,7 @@ static int nomem(xs_error *err)
 }
 
 /* Features of the customers active on day t; labels when h > 0. */
-static int build(const struct xs_snapshot *s, int32_t t, int h, const xs__churn_enc *me,
+static int build(const struct xs_snapshot *s, int32_t t, int h, const xs__score_churn_enc *me,
                  xs_churn_data **out, xs_error *err)
 {
     xs_churn_data *d = NULL;
@@ -531,7 +531,7 @@ static int build(const struct xs_snapshot *s, int32_t t, int h, const xs__churn_
     *out = NULL;
     xs__date_format(t, tday);
     if (h != 0 && (rc = check_horizon(h, err)) < 0) return rc;
-    int32_t end = h > 0 ? xs__churn_history_data_end(s) : XS_SNAP_NO_DATE;
+    int32_t end = h > 0 ? xs__score_churn_history_data_end(s) : XS_SNAP_NO_DATE;
     if (h > 0 && (end == XS_SNAP_NO_DATE || t + h > end)) {
         char need[11];
         xs__date_format(t + h, need);
@@ -548,7 +548,7 @@ static int build(const struct xs_snapshot *s, int32_t t, int h, const xs__churn_
     size_t nc = s->cust.n, n = 0;
     if (!(rows = xs__malloc((nc ? nc : 1) * sizeof *rows))) goto oom;
     for (uint32_t c = 0; c < nc; c++)
-        if (xs__churn_history_active(s, c, t)) rows[n++] = c;
+        if (xs__score_churn_history_active(s, c, t)) rows[n++] = c;
     if (n == 0) {
         rc = xs__error_param(err, XS_EINVAL, NULL, "cutoff",
                              "no customer is active on %s", tday);
@@ -567,10 +567,10 @@ static int build(const struct xs_snapshot *s, int32_t t, int h, const xs__churn_
     snprintf(path, sizeof path, "cutoff %s", tday);
     if (!(d->path = xs__strdup(path))) goto oom;
     d->n = n;
-    if (me ? xs__churn_enc_copy(&d->enc, me) < 0
+    if (me ? xs__score_churn_enc_copy(&d->enc, me) < 0
           : fit_encoding(&d->enc, cat, n) < 0)
         goto oom;
-    const xs__churn_enc *e = &d->enc;
+    const xs__score_churn_enc *e = &d->enc;
     size_t p = e->n_features;
     d->ids = xs__calloc(n, sizeof *d->ids);
     d->x = xs__malloc(n * p * sizeof *d->x);
@@ -593,7 +593,7 @@ static int build(const struct xs_snapshot *s, int32_t t, int h, const xs__churn_
             if (isnan(v)) d->info[k].n_blank++;
         }
         for (size_t k = XS__CH_N_NUMERIC; k < XS__CH_N_COLS; k++) {
-            const xs__churn_col *col = &e->cols[k];
+            const xs__score_churn_col *col = &e->cols[k];
             const char *v = cat[i * 4 + (k - XS__CH_N_NUMERIC)];
             for (size_t l = 0; l < col->n_levels; l++)
                 x[col->first_feature + l] = 0.0f;
@@ -616,7 +616,7 @@ static int build(const struct xs_snapshot *s, int32_t t, int h, const xs__churn_
             !(d->negative = xs__strdup("0")))
             goto oom;
         for (size_t i = 0; i < n; i++) {
-            d->y[i] = !xs__churn_history_active(s, rows[i], t + h);
+            d->y[i] = !xs__score_churn_history_active(s, rows[i], t + h);
             d->n_pos += d->y[i];
         }
     }
@@ -653,7 +653,7 @@ static int resolve_as_of(const struct xs_snapshot *s, const char *as_of, int32_t
                          xs_error *err)
 {
     if (as_of) return parse_day(as_of, "as_of", out, err);
-    *out = xs__churn_history_data_end(s);
+    *out = xs__score_churn_history_data_end(s);
     if (*out == XS_SNAP_NO_DATE)
         return xs__error_param(err, XS_EINVAL, NULL, "db",
                                "the store holds no dated rows");
@@ -687,12 +687,12 @@ int xs_churn_history_features(const xs_snapshot *s, const char *cutoff, int hori
     int rc;
     *out = NULL;
     if ((rc = parse_day(cutoff, "cutoff", &t, err)) < 0) return rc;
-    return build(s, t, horizon, m ? xs__churn_model_enc(m) : NULL, out, err);
+    return build(s, t, horizon, m ? xs__score_churn_model_enc(m) : NULL, out, err);
 }
 
 /* Contract in churn_history.h. */
-int xs__churn_history_table(const struct xs_snapshot *s, int32_t day,
-                            const xs__churn_enc *enc, xs_churn_data **out, xs_error *err)
+int xs__score_churn_history_table(const struct xs_snapshot *s, int32_t day,
+                            const xs__score_churn_enc *enc, xs_churn_data **out, xs_error *err)
 {
     *out = NULL;
     return build(s, day, 0, enc, out, err);
@@ -713,7 +713,7 @@ int xs__churn_history_table(const struct xs_snapshot *s, int32_t day,
  * every row, exactly as without one.
  */
 /* Contract in churn_history.h. */
-size_t xs__churn_sample(const unsigned char *y, size_t n, size_t max, uint64_t seed,
+size_t xs__score_churn_sample(const unsigned char *y, size_t n, size_t max, uint64_t seed,
                         size_t *idx)
 {
     size_t n_pos = 0, k = 0;
@@ -745,8 +745,8 @@ static int train_capped(const xs_churn_data *d, const xs_churn_history_opts *o,
     if (max == 0 || d->n <= max || max < 2) return xs_churn_train(d, &o->params, out, err);
     size_t *idx = xs__malloc(max * sizeof *idx);
     if (!idx) return nomem(err);
-    size_t k = xs__churn_sample(d->y, d->n, max, o->params.seed, idx);
-    int rc = xs__churn_train_rows(d, idx, k, &o->params, out, err);
+    size_t k = xs__score_churn_sample(d->y, d->n, max, o->params.seed, idx);
+    int rc = xs__score_churn_train_rows(d, idx, k, &o->params, out, err);
     xs__free(idx);
     return rc;
 }
@@ -784,7 +784,7 @@ int xs_churn_history_eval(const xs_snapshot *s, const xs_churn_history_opts *o,
     memset(out, 0, sizeof *out);
     memset(&p, 0, sizeof p);
     if ((rc = resolve_cutoff(s, o, &t1, err)) < 0) return rc;
-    int32_t t2 = t1 + o->horizon, end = xs__churn_history_data_end(s);
+    int32_t t2 = t1 + o->horizon, end = xs__score_churn_history_data_end(s);
     if (end != XS_SNAP_NO_DATE && t2 + o->horizon > end) {
         char a[11], b[11], c[11];
         xs__date_format(t1, a);
@@ -798,7 +798,7 @@ int xs_churn_history_eval(const xs_snapshot *s, const xs_churn_history_opts *o,
     if ((rc = build(s, t1, o->horizon, NULL, &d1, err)) < 0) goto cleanup;
     if ((rc = two_classes(d1, t1, o->horizon, err)) < 0) goto cleanup;
     if ((rc = train_capped(d1, o, &m, err)) < 0) goto cleanup;
-    if ((rc = build(s, t2, o->horizon, m ? xs__churn_model_enc(m) : NULL, &d2, err)) < 0)
+    if ((rc = build(s, t2, o->horizon, m ? xs__score_churn_model_enc(m) : NULL, &d2, err)) < 0)
         goto cleanup;
     if ((rc = xs_churn_predict(m, d2, 0, &p, err)) < 0) goto cleanup;
     xs__date_format(t1, out->train_cutoff);
@@ -808,9 +808,9 @@ int xs_churn_history_eval(const xs_snapshot *s, const xs_churn_history_opts *o,
     out->n_train_pos = d1->n_pos;
     out->n = d2->n;
     out->n_pos = d2->n_pos;
-    out->auc = xs__churn_auc(p.prob, d2->y, d2->n);
-    out->log_loss = xs__churn_log_loss(p.prob, d2->y, d2->n);
-    if (xs__churn_calibration(p.prob, d2->y, d2->n, XS_CHURN_BINS, out->bins) < 0) {
+    out->auc = xs__score_churn_auc(p.prob, d2->y, d2->n);
+    out->log_loss = xs__score_churn_log_loss(p.prob, d2->y, d2->n);
+    if (xs__score_churn_calibration(p.prob, d2->y, d2->n, XS_CHURN_BINS, out->bins) < 0) {
         rc = nomem(err);
         goto cleanup;
     }
@@ -832,7 +832,7 @@ int xs_churn_history_predict(const xs_snapshot *s, const xs_churn_model *m,
     *data = NULL;
     memset(pred, 0, sizeof *pred);
     if ((rc = resolve_as_of(s, as_of, &t, err)) < 0) return rc;
-    if ((rc = build(s, t, 0, m ? xs__churn_model_enc(m) : NULL, data, err)) < 0) return rc;
+    if ((rc = build(s, t, 0, m ? xs__score_churn_model_enc(m) : NULL, data, err)) < 0) return rc;
     if ((rc = xs_churn_predict(m, *data, with_contribs, pred, err)) < 0) {
         xs_churn_data_free(*data);
         *data = NULL;

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 /* Source columns of the history feature table, in table order. */
-typedef enum xs__ch_col {
+typedef enum xs__score_ch_col {
     XS__CH_TENURE = 0,
     XS__CH_MRR,
     XS__CH_MRR_CHANGE_90,
@@ -45,19 +45,19 @@ typedef enum xs__ch_col {
     XS__CH_INDUSTRY,
     XS__CH_SIZE,
     XS__CH_N_COLS
-} xs__ch_col;
+} xs__score_ch_col;
 
 /* Name of a source column ("tenure_days", "billing_term", ...). */
-const char *xs__churn_history_col_name(size_t c);
+const char *xs__score_churn_history_col_name(size_t c);
 
 /* 1 when customer c has a subscription active on day d (start <= d and no
  * end or end > d), else 0. */
-int xs__churn_history_active(const struct xs_snapshot *s, uint32_t c, int32_t d);
+int xs__score_churn_history_active(const struct xs_snapshot *s, uint32_t c, int32_t d);
 
 /* The data's last day: the latest signup, subscription start, order, usage
  * point, event, offer sent or decided (renewal and end dates excluded: they
  * may lie in the future). XS_SNAP_NO_DATE when there is none. */
-int32_t xs__churn_history_data_end(const struct xs_snapshot *s);
+int32_t xs__score_churn_history_data_end(const struct xs_snapshot *s);
 
 /* A stratified sample of max of the n rows with labels y (2 <= max < n),
  * for training on a capped table (xs_churn_history_opts.max_train): each
@@ -65,7 +65,7 @@ int32_t xs__churn_history_data_end(const struct xs_snapshot *s);
  * table holds), drawn by selection sampling with xs__rng seeded by seed.
  * Writes the row numbers, ascending, to idx (room for max) and returns
  * how many (max). */
-size_t xs__churn_sample(const unsigned char *y, size_t n, size_t max, uint64_t seed,
+size_t xs__score_churn_sample(const unsigned char *y, size_t n, size_t max, uint64_t seed,
                         size_t *idx);
 
 /* The feature table of the customers active on day (no labels) encoded
@@ -75,9 +75,9 @@ size_t xs__churn_sample(const unsigned char *y, size_t n, size_t max, uint64_t s
  * (the offer engine's uplift models, src/offer/uplift_src.c). Caller frees
  * with xs_churn_data_free(). XS_OK, XS_EINVAL (no customer active, enc not
  * of the history table), XS_ENOMEM. */
-struct xs__churn_enc;
-int xs__churn_history_table(const struct xs_snapshot *s, int32_t day,
-                            const struct xs__churn_enc *enc, xs_churn_data **out,
+struct xs__score_churn_enc;
+int xs__score_churn_history_table(const struct xs_snapshot *s, int32_t day,
+                            const struct xs__score_churn_enc *enc, xs_churn_data **out,
                             xs_error *err);
 
 #endif

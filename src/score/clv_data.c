@@ -35,14 +35,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef xs__clv_row row;
+typedef xs__score_clv_row row;
 
 typedef struct row_vec {
     row *v;
     size_t n, cap;
 } row_vec;
 
-xs_clv_data *xs__clv_data_alloc(size_t n)
+xs_clv_data *xs__score_clv_data_alloc(size_t n)
 {
     xs_clv_data *d = xs__calloc(1, sizeof *d);
     if (!d) return NULL;
@@ -108,7 +108,7 @@ int xs_clv_data_from_arrays(const double *x, const double *t_x, const double *T,
                                  "mean %g)",
                                  i, x[i], t_x[i], T[i], m);
     }
-    xs_clv_data *d = xs__clv_data_alloc(n);
+    xs_clv_data *d = xs__score_clv_data_alloc(n);
     if (!d) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     if (n) {
         memcpy(d->x, x, n * sizeof *x);
@@ -207,15 +207,15 @@ static int read_csv(const char *path, const xs_clv_read_opts *o, row_vec *rs,
     const char *names[3] = {o->id_col ? o->id_col : "customer_id",
                             o->date_col ? o->date_col : "date",
                             o->amount_col ? o->amount_col : "amount"};
-    xs__reader *rd = NULL;
-    int rc = xs__reader_open(&rd, path, XS_INPUT_CSV, o->delimiter ? o->delimiter : ',',
+    xs__io_reader *rd = NULL;
+    int rc = xs__io_reader_open(&rd, path, XS_INPUT_CSV, o->delimiter ? o->delimiter : ',',
                              err);
     if (rc < 0) return rc;
     size_t col[3];
     for (int k = 0; k < 3; k++) {
-        size_t nf = xs__reader_n_fields(rd), i;
+        size_t nf = xs__io_reader_n_fields(rd), i;
         for (i = 0; i < nf; i++)
-            if (!strcmp(xs__reader_field_name(rd, i), names[k])) break;
+            if (!strcmp(xs__io_reader_field_name(rd, i), names[k])) break;
         if (i == nf) {
             char q[96];
             xs__error_quote(q, sizeof q, names[k], strlen(names[k]));
@@ -228,7 +228,7 @@ static int read_csv(const char *path, const xs_clv_read_opts *o, row_vec *rs,
     for (;;) {
         const xs__field *f;
         long line;
-        rc = xs__reader_next(rd, &f, &line, err);
+        rc = xs__io_reader_next(rd, &f, &line, err);
         if (rc <= 0) break;
         rc = add_row(rs, ids, path, line, names, f[col[0]].ptr, f[col[0]].len,
                      f[col[1]].ptr, f[col[1]].len, f[col[2]].ptr, f[col[2]].len,
@@ -236,7 +236,7 @@ static int read_csv(const char *path, const xs_clv_read_opts *o, row_vec *rs,
         if (rc < 0) break;
     }
 cleanup:
-    xs__reader_close(rd);
+    xs__io_reader_close(rd);
     return rc < 0 ? rc : XS_OK;
 }
 
@@ -329,7 +329,7 @@ static int sort_rows(row **v, size_t n, size_t n_cust)
     return 0;
 }
 
-int xs__clv_summarize(xs_clv_data *d, xs__clv_row **rows, size_t n_rows, size_t n_cust,
+int xs__score_clv_summarize(xs_clv_data *d, xs__score_clv_row **rows, size_t n_rows, size_t n_cust,
                       int32_t cal_end, int unit_days)
 {
     if (sort_rows(rows, n_rows, n_cust) < 0) return XS_ENOMEM;
@@ -391,7 +391,7 @@ int xs_clv_data_read(const char *path, const xs_clv_read_opts *o, xs_clv_data **
 {
     *out = NULL;
     row_vec rs = {NULL, 0, 0};
-    xs_clv_data *d = xs__clv_data_alloc(0);
+    xs_clv_data *d = xs__score_clv_data_alloc(0);
     int unit = o->unit_days ? o->unit_days : 1;
     int rc;
     if (!d) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
@@ -404,7 +404,7 @@ int xs_clv_data_read(const char *path, const xs_clv_read_opts *o, xs_clv_data **
     if (rc < 0) goto cleanup;
     /* customers keep the order of first appearance in the file: intern ids
      * are dense in that order */
-    rc = xs__clv_summarize(d, &rs.v, rs.n, d->ids.n, o->calibration_end, unit);
+    rc = xs__score_clv_summarize(d, &rs.v, rs.n, d->ids.n, o->calibration_end, unit);
     if (rc < 0) {
         rc = xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
         goto cleanup;
@@ -427,7 +427,7 @@ cleanup:
 /* From a store snapshot                                                   */
 /* ---------------------------------------------------------------------- */
 
-void xs__clv_net_returns(const xs_snapshot *s, uint32_t c, int32_t cal_end,
+void xs__score_clv_net_returns(const xs_snapshot *s, uint32_t c, int32_t cal_end,
                          const int32_t *day, int64_t *amt, size_t n)
 {
     if (n == 0) return;
@@ -450,11 +450,11 @@ void xs__clv_net_returns(const xs_snapshot *s, uint32_t c, int32_t cal_end,
  * The store's orders are baskets of lines: an order's amount is the sum of
  * its lines, and every order of one customer on one day makes one purchase
  * row here (as same-day rows of a file are merged), so the summaries come
- * out of the same xs__clv_summarize() as the file reader's. A day whose
+ * out of the same xs__score_clv_summarize() as the file reader's. A day whose
  * lines sum below zero (returns beyond the purchases) counts as a purchase
  * of 0, as xs_clv_data_from_snapshot() does. Then the customer's returns
  * (snapshot table ret) dated on or before calibration_end are taken off its
- * purchase days (xs__clv_net_returns): a return is never a purchase day of
+ * purchase days (xs__score_clv_net_returns): a return is never a purchase day of
  * its own, it lowers the spend of the purchase it most likely reverses.
  * The day's sum is taken in minor units and divided once, so both paths
  * give bit-identical columns.
@@ -472,7 +472,7 @@ int xs_clv_data_read_snapshot(const xs_snapshot *s, int32_t calibration_end, int
     row *rows = NULL;
     int32_t *days = NULL;
     int64_t *amts = NULL;
-    xs_clv_data *d = xs__clv_data_alloc(0);
+    xs_clv_data *d = xs__score_clv_data_alloc(0);
     int rc = XS_ENOMEM;
     if (!d) goto cleanup;
     /* one id per snapshot customer, in its order: intern id c = customer c */
@@ -503,13 +503,13 @@ int xs_clv_data_read_snapshot(const xs_snapshot *s, int32_t calibration_end, int
         amts[k] = amt;
         k++;
         if (o == s->ord.n || s->ord.customer[o] != c) { /* c's last day */
-            xs__clv_net_returns(s, c, calibration_end, days + k0, amts + k0, k - k0);
+            xs__score_clv_net_returns(s, c, calibration_end, days + k0, amts + k0, k - k0);
             k0 = k;
         }
     }
     for (size_t r = 0; r < n_rows; r++)
         rows[r].amount = (double)amts[r] / scale;
-    rc = xs__clv_summarize(d, &rows, n_rows, n_cust, calibration_end, unit_days);
+    rc = xs__score_clv_summarize(d, &rows, n_rows, n_cust, calibration_end, unit_days);
     if (rc < 0) goto cleanup;
     if (d->n == 0) {
         rc = xs__error_set(err, XS_EINVAL, NULL, 0, NULL,

@@ -19,11 +19,11 @@ struct xs_clv_data {
 };
 
 /* One purchase row: dense customer id, day number, amount. */
-typedef struct xs__clv_row {
+typedef struct xs__score_clv_row {
     uint32_t cust;
     int32_t day;
     double amount;
-} xs__clv_row;
+} xs__score_clv_row;
 
 /*
  * Summarises rows of customers 0..n_cust-1 into d (its columns are
@@ -32,7 +32,7 @@ typedef struct xs__clv_row {
  * xs__free() either way). Customers without a purchase on or before
  * cal_end are dropped and counted. Returns XS_OK or XS_ENOMEM.
  */
-int xs__clv_summarize(xs_clv_data *d, xs__clv_row **rows, size_t n_rows, size_t n_cust,
+int xs__score_clv_summarize(xs_clv_data *d, xs__score_clv_row **rows, size_t n_rows, size_t n_cust,
                       int32_t cal_end, int unit_days);
 
 /*
@@ -46,11 +46,11 @@ int xs__clv_summarize(xs_clv_data *d, xs__clv_row **rows, size_t n_rows, size_t 
  * paths (xs_clv_data_read_snapshot, xs_clv_data_from_snapshot) so that they
  * stay bit-identical. No-op when c has no such return or n is 0.
  */
-void xs__clv_net_returns(const xs_snapshot *s, uint32_t c, int32_t cal_end,
+void xs__score_clv_net_returns(const xs_snapshot *s, uint32_t c, int32_t cal_end,
                          const int32_t *day, int64_t *amt, size_t n);
 
 /* Allocates a summary for n customers with zeroed columns and no ids.
  * Returns NULL when out of memory; caller frees with xs_clv_data_free(). */
-xs_clv_data *xs__clv_data_alloc(size_t n);
+xs_clv_data *xs__score_clv_data_alloc(size_t n);
 
 #endif

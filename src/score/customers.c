@@ -27,7 +27,7 @@
 /* Computing                                                              */
 /* ---------------------------------------------------------------------- */
 
-xs_customer_scores *xs__cs_alloc(size_t n)
+xs_customer_scores *xs__score_cs_alloc(size_t n)
 {
     xs_customer_scores *cs = xs__calloc(1, sizeof *cs);
     if (!cs) return NULL;
@@ -44,13 +44,13 @@ xs_customer_scores *xs__cs_alloc(size_t n)
     }
     for (size_t i = 0; i < m * XS__CS_N_DOUBLES; i++)
         cs->block[i] = NAN;
-    xs__cs_columns(cs);
+    xs__score_cs_columns(cs);
     cs->clv_status = XS_OK;
     return cs;
 }
 
 /* Contract in health.h. */
-void xs__cs_columns(xs_customer_scores *cs)
+void xs__score_cs_columns(xs_customer_scores *cs)
 {
     size_t m = cs->n ? cs->n : 1;
     double *p = cs->block;
@@ -192,7 +192,7 @@ static int clv_and_churn(xs_customer_scores *cs)
         snprintf(cs->churn_msg, sizeof cs->churn_msg, "churn risk not requested");
     }
     if (cs->cfg.clv != 0) {
-        rc = xs__ltv_clv(cs);
+        rc = xs__score_ltv_clv(cs);
     } else {
         cs->clv_status = XS_EINVAL;
         snprintf(cs->clv_msg, sizeof cs->clv_msg, "CLV not requested");
@@ -218,7 +218,7 @@ static int scores_compute(const xs_snapshot *s, const xs_health_config *c,
     } else if (day == XS_SNAP_NO_DATE) {
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "the store has no customers");
     }
-    xs_customer_scores *cs = xs__cs_alloc(s->cust.n);
+    xs_customer_scores *cs = xs__score_cs_alloc(s->cust.n);
     if (!cs) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     cs->s = s;
     if (c)
@@ -226,12 +226,12 @@ static int scores_compute(const xs_snapshot *s, const xs_health_config *c,
     else
         xs_health_config_init(&cs->cfg);
     cs->as_of = day;
-    xs__health_tracked(cs);
-    xs__health_compute(cs, 0, cs->n);
-    xs__ltv_simple(cs);
-    int rc = xs__rfm_assign(cs);
+    xs__score_health_tracked(cs);
+    xs__score_health_compute(cs, 0, cs->n);
+    xs__score_ltv_simple(cs);
+    int rc = xs__score_rfm_assign(cs);
     if (rc == XS_OK) {
-        xs__segments_assign(cs);
+        xs__score_segments_assign(cs);
         rc = clv_and_churn(cs);
     }
     if (rc < 0) {
@@ -270,7 +270,7 @@ void xs_customer_scores_get(const xs_customer_scores *cs, size_t i, xs_customer_
         r->raw2[k] = NAN;
         r->score[k] = cs->score[k][i];
     }
-    xs__health_combine(r->score, cs->cfg.weight, r->weight);
+    xs__score_health_combine(r->score, cs->cfg.weight, r->weight);
     r->coverage = cs->coverage[i];
     r->raw2[XS_HEALTH_NPS] = cs->nps_avg[i];
     unsigned f = cs->flags[i];
@@ -333,8 +333,8 @@ static int cell_num(xs_table *t, int decimals, double v)
     char buf[XS__FMT_FIXED_MAX];
     size_t n = xs__fmt_fixed(buf, v, decimals);
     if (buf[0] == '-' && decimals <= 3 && strspn(buf + 1, "0.") == n - 1)
-        return xs__table_cell_n(t, buf + 1, n - 1);
-    return xs__table_cell_n(t, buf, n);
+        return xs__io_table_cell_n(t, buf + 1, n - 1);
+    return xs__io_table_cell_n(t, buf, n);
 }
 
 static int cell_money(xs_table *t, const xs_customer_scores *cs, double v)
@@ -421,7 +421,7 @@ int xs_customer_scores_table(const xs_customer_scores *cs, xs_segment segment,
             goto cleanup;
         for (int k = 0; k < XS_HEALTH_N_PARTS; k++)
             if (cell_num(t, 1, 100 * r.score[k])) goto cleanup;
-        if (xs__table_cell_int(t, r.open_critical) || xs_table_cell(t, rfm) ||
+        if (xs__io_table_cell_int(t, r.open_critical) || xs_table_cell(t, rfm) ||
             cell_num(t, 0, r.recency_days) || cell_num(t, 0, r.frequency) ||
             cell_money(t, cs, r.frequency > 0 ? r.monetary : NAN) ||
             cell_num(t, 2, r.mrr) || cell_num(t, 2, r.ltv) ||

@@ -42,7 +42,7 @@ static int is_blank(const char *s)
     return 1;
 }
 
-int xs__churn_parse_cell(const char *s, double *out)
+int xs__score_churn_parse_cell(const char *s, double *out)
 {
     while (*s == ' ' || *s == '\t')
         s++;
@@ -74,7 +74,7 @@ int xs__churn_parse_cell(const char *s, double *out)
 /* Encoding                                                                */
 /* ---------------------------------------------------------------------- */
 
-void xs__churn_enc_free(xs__churn_enc *e)
+void xs__score_churn_enc_free(xs__score_churn_enc *e)
 {
     if (!e) return;
     for (size_t c = 0; c < e->n_cols && e->cols; c++) {
@@ -91,7 +91,7 @@ void xs__churn_enc_free(xs__churn_enc *e)
     memset(e, 0, sizeof *e);
 }
 
-int xs__churn_enc_finish(xs__churn_enc *e)
+int xs__score_churn_enc_finish(xs__score_churn_enc *e)
 {
     size_t nf = 0;
     for (size_t c = 0; c < e->n_cols; c++) {
@@ -103,7 +103,7 @@ int xs__churn_enc_finish(xs__churn_enc *e)
     if (!e->feature_names || !e->feature_col) return XS_ENOMEM;
     e->n_features = nf;
     for (size_t c = 0; c < e->n_cols; c++) {
-        const xs__churn_col *col = &e->cols[c];
+        const xs__score_churn_col *col = &e->cols[c];
         size_t k = col->categorical ? col->n_levels : 1;
         for (size_t l = 0; l < k; l++) {
             size_t f = col->first_feature + l;
@@ -126,15 +126,15 @@ int xs__churn_enc_finish(xs__churn_enc *e)
     return XS_OK;
 }
 
-int xs__churn_enc_copy(xs__churn_enc *dst, const xs__churn_enc *src)
+int xs__score_churn_enc_copy(xs__score_churn_enc *dst, const xs__score_churn_enc *src)
 {
     memset(dst, 0, sizeof *dst);
     dst->cols = xs__calloc(src->n_cols ? src->n_cols : 1, sizeof *dst->cols);
     if (!dst->cols) return XS_ENOMEM;
     dst->n_cols = src->n_cols;
     for (size_t c = 0; c < src->n_cols; c++) {
-        const xs__churn_col *s = &src->cols[c];
-        xs__churn_col *d = &dst->cols[c];
+        const xs__score_churn_col *s = &src->cols[c];
+        xs__score_churn_col *d = &dst->cols[c];
         d->categorical = s->categorical;
         if (!(d->name = xs__strdup(s->name))) goto nomem;
         if (s->n_levels) {
@@ -145,10 +145,10 @@ int xs__churn_enc_copy(xs__churn_enc *dst, const xs__churn_enc *src)
             }
         }
     }
-    if (xs__churn_enc_finish(dst) < 0) goto nomem;
+    if (xs__score_churn_enc_finish(dst) < 0) goto nomem;
     return XS_OK;
 nomem:
-    xs__churn_enc_free(dst);
+    xs__score_churn_enc_free(dst);
     return XS_ENOMEM;
 }
 
@@ -176,23 +176,23 @@ static void raw_free(raw *r)
 
 static int read_raw(const char *path, char delim, raw *out, xs_error *err)
 {
-    xs__reader *rd = NULL;
+    xs__io_reader *rd = NULL;
     int rc;
     memset(out, 0, sizeof *out);
     xs__arena_init(&out->a, 0);
-    if ((rc = xs__reader_open(&rd, path, XS_INPUT_CSV, delim ? delim : ',', err)) < 0)
+    if ((rc = xs__io_reader_open(&rd, path, XS_INPUT_CSV, delim ? delim : ',', err)) < 0)
         return rc;
-    out->n_cols = xs__reader_n_fields(rd);
+    out->n_cols = xs__io_reader_n_fields(rd);
     if (!(out->names = xs__calloc(out->n_cols ? out->n_cols : 1, sizeof *out->names)))
         goto nomem;
     for (size_t c = 0; c < out->n_cols; c++) {
-        const char *nm = xs__reader_field_name(rd, c);
+        const char *nm = xs__io_reader_field_name(rd, c);
         if (!(out->names[c] = xs__arena_strndup(&out->a, nm, strlen(nm)))) goto nomem;
     }
     for (;;) {
         const xs__field *f;
         long line;
-        rc = xs__reader_next(rd, &f, &line, err);
+        rc = xs__io_reader_next(rd, &f, &line, err);
         if (rc < 0) goto cleanup;
         if (rc == 0) break;
         if (xs__grow(&out->cells, &out->cap_cells, (out->n + 1) * out->n_cols,
@@ -214,7 +214,7 @@ static int read_raw(const char *path, char delim, raw *out, xs_error *err)
 nomem:
     rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 cleanup:
-    xs__reader_close(rd);
+    xs__io_reader_close(rd);
     if (rc < 0) raw_free(out);
     return rc;
 }
@@ -353,7 +353,7 @@ void xs_churn_data_free(xs_churn_data *d)
     xs__free(d->cat_raw);
     xs__free(d->positive);
     xs__free(d->negative);
-    xs__churn_enc_free(&d->enc);
+    xs__score_churn_enc_free(&d->enc);
     xs__free(d->info);
     xs__free(d);
 }
@@ -364,7 +364,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Level index of s in a sorted level list, or -1. */
-static long find_level(const xs__churn_col *col, const char *s)
+static long find_level(const xs__score_churn_col *col, const char *s)
 {
     const char *key = s;
     const char **hit = bsearch(&key, (const char **)col->levels, col->n_levels,
@@ -373,7 +373,7 @@ static long find_level(const xs__churn_col *col, const char *s)
 }
 
 /* Contract in churn.h. */
-int xs__churn_col_fit(xs__churn_col *col, const char *name, const char *const *cells,
+int xs__score_churn_col_fit(xs__score_churn_col *col, const char *name, const char *const *cells,
                       size_t n, size_t stride)
 {
     xs__intern seen;
@@ -383,7 +383,7 @@ int xs__churn_col_fit(xs__churn_col *col, const char *name, const char *const *c
     int numeric = 1;
     for (size_t i = 0; i < n && numeric; i++) {
         double v;
-        numeric = xs__churn_parse_cell(cells[i * stride], &v) >= 0;
+        numeric = xs__score_churn_parse_cell(cells[i * stride], &v) >= 0;
     }
     rc = XS_OK;
     if (numeric) goto cleanup;
@@ -410,12 +410,12 @@ cleanup:
 }
 
 /* Contract in churn.h. */
-int xs__churn_cell_encode(const xs__churn_col *col, const char *s, float *row,
+int xs__score_churn_cell_encode(const xs__score_churn_col *col, const char *s, float *row,
                           xs_churn_column *info)
 {
     if (!col->categorical) {
         double v;
-        int k = xs__churn_parse_cell(s, &v);
+        int k = xs__score_churn_parse_cell(s, &v);
         if (k < 0) return -1;
         if (k == 0 && fabs(v) > FLT_MAX) return -2;
         if (k == 1) info->n_blank++;
@@ -435,15 +435,15 @@ int xs__churn_cell_encode(const xs__churn_col *col, const char *s, float *row,
 }
 
 /* Fits the encoding to the source columns src[0..n_src) of r. */
-static int fit_encoding(xs__churn_enc *e, const raw *r, const size_t *src, size_t n_src)
+static int fit_encoding(xs__score_churn_enc *e, const raw *r, const size_t *src, size_t n_src)
 {
     if (!(e->cols = xs__calloc(n_src ? n_src : 1, sizeof *e->cols))) return XS_ENOMEM;
     e->n_cols = n_src;
     for (size_t c = 0; c < n_src; c++)
-        if (xs__churn_col_fit(&e->cols[c], r->names[src[c]], r->cells + src[c], r->n,
+        if (xs__score_churn_col_fit(&e->cols[c], r->names[src[c]], r->cells + src[c], r->n,
                               r->n_cols) < 0)
             return XS_ENOMEM;
-    return xs__churn_enc_finish(e);
+    return xs__score_churn_enc_finish(e);
 }
 
 /*
@@ -453,7 +453,7 @@ static int fit_encoding(xs__churn_enc *e, const raw *r, const size_t *src, size_
  */
 static int encode(xs_churn_data *d, const raw *r, const size_t *src, xs_error *err)
 {
-    const xs__churn_enc *e = &d->enc;
+    const xs__score_churn_enc *e = &d->enc;
     size_t p = e->n_features, n = r->n;
     if (p && n > SIZE_MAX / sizeof(float) / p) goto nomem;
     if (!(d->x = xs__calloc(n * p != 0 ? n * p : 1, sizeof *d->x))) goto nomem;
@@ -462,7 +462,7 @@ static int encode(xs_churn_data *d, const raw *r, const size_t *src, xs_error *e
         goto nomem;
     if (!(d->info = xs__calloc(e->n_cols ? e->n_cols : 1, sizeof *d->info))) goto nomem;
     for (size_t c = 0; c < e->n_cols; c++) {
-        const xs__churn_col *col = &e->cols[c];
+        const xs__score_churn_col *col = &e->cols[c];
         xs_churn_column *info = &d->info[c];
         info->name = col->name;
         info->categorical = col->categorical;
@@ -470,7 +470,7 @@ static int encode(xs_churn_data *d, const raw *r, const size_t *src, xs_error *e
         for (size_t i = 0; i < n; i++) {
             const char *s = r->cells[i * r->n_cols + src[c]];
             if (col->categorical) d->cat_raw[i * e->n_cols + c] = s;
-            int k = xs__churn_cell_encode(col, s, d->x + i * p + col->first_feature, info);
+            int k = xs__score_churn_cell_encode(col, s, d->x + i * p + col->first_feature, info);
             if (k < 0) {
                 char q[128];
                 xs__error_quote(q, sizeof q, s, strlen(s));
@@ -626,7 +626,7 @@ int xs_churn_data_read_for_model(const char *path, const xs_churn_model *m,
     size_t *src = NULL;
     long id_col;
     int rc;
-    const xs__churn_enc *e = xs__churn_model_enc(m);
+    const xs__score_churn_enc *e = xs__score_churn_model_enc(m);
     memset(&r, 0, sizeof r);
     *out = NULL;
     if ((rc = start(path, delimiter, id, &r, &id_col, &d, err)) < 0) goto cleanup;
@@ -642,7 +642,7 @@ int xs_churn_data_read_for_model(const char *path, const xs_churn_model *m,
         }
         src[c] = (size_t)k;
     }
-    if (xs__churn_enc_copy(&d->enc, e) < 0) goto nomem;
+    if (xs__score_churn_enc_copy(&d->enc, e) < 0) goto nomem;
     if ((rc = encode(d, &r, src, err)) < 0) goto cleanup;
     finish(d, &r);
     *out = d;
@@ -659,7 +659,7 @@ cleanup:
 }
 
 /* Contract in churn.h. */
-int xs__churn_data_from_cells(const xs_churn_model *m, const char *source,
+int xs__score_churn_data_from_cells(const xs_churn_model *m, const char *source,
                               const char *const *ids, const char *const *cells, size_t n,
                               xs_churn_data **out, xs_error *err)
 {
@@ -667,7 +667,7 @@ int xs__churn_data_from_cells(const xs_churn_model *m, const char *source,
     xs_churn_data *d = NULL;
     size_t *src = NULL;
     int rc;
-    const xs__churn_enc *e = xs__churn_model_enc(m);
+    const xs__score_churn_enc *e = xs__score_churn_model_enc(m);
     size_t nc = e->n_cols;
     memset(&r, 0, sizeof r);
     xs__arena_init(&r.a, 0);
@@ -697,7 +697,7 @@ int xs__churn_data_from_cells(const xs_churn_model *m, const char *source,
                 goto nomem;
         }
     }
-    if (xs__churn_enc_copy(&d->enc, e) < 0) goto nomem;
+    if (xs__score_churn_enc_copy(&d->enc, e) < 0) goto nomem;
     if ((rc = encode(d, &r, src, err)) < 0) goto cleanup;
     finish(d, &r);
     *out = d;

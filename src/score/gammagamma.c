@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct xs__gg_lik {
+struct xs__score_gg_lik {
     double *x, *s; /* per repeat buyer: x and total repeat spend m x */
     size_t n;
     double *ux, *un; /* distinct x and their counts */
@@ -36,7 +36,7 @@ struct xs__gg_lik {
     double s_xlm, s_lm, s_xlx;
 };
 
-void xs__gg_lik_free(xs__gg_lik *L)
+void xs__score_gg_lik_free(xs__score_gg_lik *L)
 {
     if (!L) return;
     xs__free(L->x);
@@ -50,7 +50,7 @@ static int cmp_dbl(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int xs__gg_lik_new(const xs_clv_data *d, xs__gg_lik **out, size_t *n_zero)
+int xs__score_gg_lik_new(const xs_clv_data *d, xs__score_gg_lik **out, size_t *n_zero)
 {
     *out = NULL;
     size_t n = 0, zero = 0;
@@ -63,12 +63,12 @@ int xs__gg_lik_new(const xs_clv_data *d, xs__gg_lik **out, size_t *n_zero)
     }
     if (n_zero) *n_zero = zero;
     if (n == 0) return XS_EINVAL;
-    xs__gg_lik *L = xs__calloc(1, sizeof *L);
+    xs__score_gg_lik *L = xs__calloc(1, sizeof *L);
     if (!L) return XS_ENOMEM;
     L->x = xs__malloc(2 * n * sizeof *L->x);
     L->ux = xs__malloc(2 * n * sizeof *L->ux);
     if (!L->x || !L->ux) {
-        xs__gg_lik_free(L);
+        xs__score_gg_lik_free(L);
         return XS_ENOMEM;
     }
     L->s = L->x + n;
@@ -96,7 +96,7 @@ int xs__gg_lik_new(const xs_clv_data *d, xs__gg_lik **out, size_t *n_zero)
     return XS_OK;
 }
 
-double xs__gg_lik_eval(const xs__gg_lik *L, const xs_gg_params *prm, double grad[3])
+double xs__score_gg_lik_eval(const xs__score_gg_lik *L, const xs_gg_params *prm, double grad[3])
 {
     double p = prm->p, q = prm->q, g = prm->gamma, n = (double)L->n;
     if (!(p > 0 && q > 0 && g > 0) || !isfinite(p + q + g)) return NAN;
@@ -130,19 +130,19 @@ double xs__gg_lik_eval(const xs__gg_lik *L, const xs_gg_params *prm, double grad
 
 double xs_gg_loglik(const xs_gg_params *p, const xs_clv_data *d)
 {
-    xs__gg_lik *L;
-    if (xs__gg_lik_new(d, &L, NULL) < 0) return NAN;
-    double ll = xs__gg_lik_eval(L, p, NULL);
-    xs__gg_lik_free(L);
+    xs__score_gg_lik *L;
+    if (xs__score_gg_lik_new(d, &L, NULL) < 0) return NAN;
+    double ll = xs__score_gg_lik_eval(L, p, NULL);
+    xs__score_gg_lik_free(L);
     return ll;
 }
 
 static double objective(const double *th, double *grad, void *ctx)
 {
-    const xs__gg_lik *L = ctx;
+    const xs__score_gg_lik *L = ctx;
     xs_gg_params p = {exp(th[0]), exp(th[1]), exp(th[2])};
     double g[3], n = (double)L->n;
-    double ll = xs__gg_lik_eval(L, &p, grad ? g : NULL);
+    double ll = xs__score_gg_lik_eval(L, &p, grad ? g : NULL);
     if (grad) {
         grad[0] = -g[0] * p.p / n;
         grad[1] = -g[1] * p.q / n;
@@ -151,18 +151,18 @@ static double objective(const double *th, double *grad, void *ctx)
     return -ll / n;
 }
 
-int xs__gg_fit_lik(const xs__gg_lik *L, int nm, xs_gg_params *p, xs_clv_fit_info *info,
+int xs__score_gg_fit_lik(const xs__score_gg_lik *L, int nm, xs_gg_params *p, xs_clv_fit_info *info,
                    xs_error *err)
 {
     double th[3] = {log(p->p), log(p->q), log(p->gamma)};
     int it = 0;
     double gn = NAN;
-    int rc = nm ? xs__clv_minimize_nm(objective, (void *)L, 3, th, &it)
-                : xs__clv_minimize(objective, (void *)L, 3, th, &it, &gn);
+    int rc = nm ? xs__score_clv_minimize_nm(objective, (void *)L, 3, th, &it)
+                : xs__score_clv_minimize(objective, (void *)L, 3, th, &it, &gn);
     if (rc < 0) return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
     *p = (xs_gg_params){exp(th[0]), exp(th[1]), exp(th[2])};
     double g[3];
-    double ll = xs__gg_lik_eval(L, p, g), n = (double)L->n;
+    double ll = xs__score_gg_lik_eval(L, p, g), n = (double)L->n;
     if (nm) {
         double v[3] = {g[0] * p->p / n, g[1] * p->q / n, g[2] * p->gamma / n};
         gn = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
@@ -186,9 +186,9 @@ int xs__gg_fit_lik(const xs__gg_lik *L, int nm, xs_gg_params *p, xs_clv_fit_info
 int xs_gg_fit(const xs_clv_data *d, xs_gg_params *p, xs_clv_fit_info *info,
               xs_error *err)
 {
-    xs__gg_lik *L;
+    xs__score_gg_lik *L;
     size_t zero = 0;
-    int rc = xs__gg_lik_new(d, &L, &zero);
+    int rc = xs__score_gg_lik_new(d, &L, &zero);
     if (rc == XS_EINVAL)
         return xs__error_set(err, rc, NULL, 0, NULL,
                              "no customer with a repeat purchase and a positive mean "
@@ -198,9 +198,9 @@ int xs_gg_fit(const xs_clv_data *d, xs_gg_params *p, xs_clv_fit_info *info,
     for (size_t i = 0; i < L->n; i++) mean += L->s[i] / L->x[i];
     mean /= (double)L->n;
     *p = (xs_gg_params){1, 2, mean};
-    rc = xs__gg_fit_lik(L, 0, p, info, err);
+    rc = xs__score_gg_fit_lik(L, 0, p, info, err);
     if (info) info->n_excluded = zero;
-    xs__gg_lik_free(L);
+    xs__score_gg_lik_free(L);
     return rc;
 }
 
@@ -222,8 +222,8 @@ double xs_clv_value(const xs_bgnbd_params *bg, const xs_gg_params *gg,
 {
     double spend = xs_gg_expected_spend(gg, c->x, c->mean_spend);
     double alive = xs_bgnbd_p_alive(bg, c->x, c->t_x, c->T); /* the same for every k */
-    xs__clv_acc acc = {0, 0, 1};
+    xs__score_clv_acc acc = {0, 0, 1};
     for (int k = 1; k <= horizon; k++)
-        xs__clv_acc_add(&acc, xs__bgnbd_expected_alive(bg, k, c->x, c->T), alive, discount);
+        xs__score_clv_acc_add(&acc, xs__score_bgnbd_expected_alive(bg, k, c->x, c->T), alive, discount);
     return spend * acc.sum;
 }

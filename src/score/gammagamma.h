@@ -9,34 +9,34 @@
 
 /* A Gamma-Gamma likelihood prepared for repeated evaluation (repeat buyers
  * of a summary, constant sums precomputed). Opaque. */
-typedef struct xs__gg_lik xs__gg_lik;
+typedef struct xs__score_gg_lik xs__score_gg_lik;
 
 /* Prepares the repeat buyers of d with a positive mean spend (copied);
  * *n_zero (when not NULL) is set to the repeat buyers left out for a mean
- * of 0. Caller frees with xs__gg_lik_free(). Returns XS_OK, XS_ENOMEM,
+ * of 0. Caller frees with xs__score_gg_lik_free(). Returns XS_OK, XS_ENOMEM,
  * XS_EINVAL (no such customer). */
-int xs__gg_lik_new(const xs_clv_data *d, xs__gg_lik **out, size_t *n_zero);
-void xs__gg_lik_free(xs__gg_lik *L);
+int xs__score_gg_lik_new(const xs_clv_data *d, xs__score_gg_lik **out, size_t *n_zero);
+void xs__score_gg_lik_free(xs__score_gg_lik *L);
 /* Log-likelihood at p; when grad is not NULL its gradient with respect to
  * (p, q, gamma). */
-double xs__gg_lik_eval(const xs__gg_lik *L, const xs_gg_params *p, double grad[3]);
+double xs__score_gg_lik_eval(const xs__score_gg_lik *L, const xs_gg_params *p, double grad[3]);
 /* Fit from the start point *p (in/out); nm: Nelder–Mead baseline. Returns
  * as xs_gg_fit. */
-int xs__gg_fit_lik(const xs__gg_lik *L, int nm, xs_gg_params *p, xs_clv_fit_info *info,
+int xs__score_gg_fit_lik(const xs__score_gg_lik *L, int nm, xs_gg_params *p, xs_clv_fit_info *info,
                    xs_error *err);
 
 /* The running sum of xs_clv_value(): the discounted expected transactions
  * period by period. Both xs_clv_value() and the snapshot's cached path
- * (ltv.c, which computes each period's xs__bgnbd_expected_alive() once per
- * distinct (x, T)) add the periods through xs__clv_acc_add, so they give
+ * (ltv.c, which computes each period's xs__score_bgnbd_expected_alive() once per
+ * distinct (x, T)) add the periods through xs__score_clv_acc_add, so they give
  * the same value bit for bit. */
-typedef struct xs__clv_acc {
+typedef struct xs__score_clv_acc {
     double prev, sum, disc;
-} xs__clv_acc;
+} xs__score_clv_acc;
 
-/* Adds the next period k (1, 2, ...): ea = xs__bgnbd_expected_alive(k),
+/* Adds the next period k (1, 2, ...): ea = xs__score_bgnbd_expected_alive(k),
  * alive = P(alive), discount per period. Start from {0, 0, 1}. */
-static inline void xs__clv_acc_add(xs__clv_acc *a, double ea, double alive, double discount)
+static inline void xs__score_clv_acc_add(xs__score_clv_acc *a, double ea, double alive, double discount)
 {
     double e = ea * alive;
     a->disc /= 1 + discount;

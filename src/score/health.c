@@ -8,7 +8,7 @@
  * times 100 (a customer without NPS answers is scored on the others, the
  * NPS weight shared among them). A component without data never counts as
  * perfect: support and payment have data only when the store records
- * tickets / payment failures at all (xs__health_tracked), and each
+ * tickets / payment failures at all (xs__score_health_tracked), and each
  * customer carries its coverage (which components had data); too little
  * coverage makes the segment `unknown` (segments.c). The rules, defaults
  * and why they are what they are: docs/scores.md. Everything is "as of" cs->as_of: rows dated
@@ -246,7 +246,7 @@ static double clamp01(double x)
     return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
-double xs__health_combine(const double *score, const double *weight, double *share)
+double xs__score_health_combine(const double *score, const double *weight, double *share)
 {
     double sw = 0, sws = 0;
     for (int i = 0; i < XS_HEALTH_N_PARTS; i++)
@@ -259,7 +259,7 @@ double xs__health_combine(const double *score, const double *weight, double *sha
     return sw > 0 ? 100 * sws / sw : NAN;
 }
 
-unsigned xs__health_coverage(const double *score)
+unsigned xs__score_health_coverage(const double *score)
 {
     unsigned m = 0;
     for (int k = 0; k < XS_HEALTH_N_PARTS; k++)
@@ -267,7 +267,7 @@ unsigned xs__health_coverage(const double *score)
     return m;
 }
 
-int xs__health_unknown(const xs_health_config *c, unsigned coverage)
+int xs__score_health_unknown(const xs_health_config *c, unsigned coverage)
 {
     int n = 0;
     for (int k = 0; k < XS_HEALTH_N_PARTS; k++)
@@ -276,9 +276,9 @@ int xs__health_unknown(const xs_health_config *c, unsigned coverage)
     return c->need_activity != 0 && !(coverage & XS__HEALTH_ACTIVITY);
 }
 
-void xs__health_tracked(xs_customer_scores *cs)
+void xs__score_health_tracked(xs_customer_scores *cs)
 {
-    const xs__snap_events *ev = &cs->s->ev;
+    const xs__snapshot_events *ev = &cs->s->ev;
     cs->tracked = 0;
     for (size_t r = 0; r < ev->n; r++) {
         if (ev->date[r] > cs->as_of) continue;
@@ -302,7 +302,7 @@ static void usage_parts(const xs_customer_scores *cs, uint32_t c, uint16_t m_log
                         double *util)
 {
     const struct xs_snapshot *s = cs->s;
-    const xs__snap_usage *u = &s->use;
+    const xs__snapshot_usage *u = &s->use;
     int32_t as_of = cs->as_of, w = (int32_t)cs->cfg.usage_window_days;
     int32_t r_lo = as_of - w, e_lo = as_of - 2 * w; /* (r_lo, as_of], (e_lo, r_lo] */
     double logins_recent = 0, logins_earlier = 0, seats_recent = 0;
@@ -354,7 +354,7 @@ static void usage_parts(const xs_customer_scores *cs, uint32_t c, uint16_t m_log
         if (u->metric[r] == m_cap && u->date[r] == cap_day) cap_used += u->value[r];
     double cap = 0;
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
-        if (!xs__sub_active(s, r, cap_day)) continue;
+        if (!xs__score_sub_active(s, r, cap_day)) continue;
         uint32_t p = s->sub.product[r];
         for (uint32_t k = s->prod.limit_off[p]; k < s->prod.limit_off[p + 1]; k++)
             if (s->prod.limit_name[k] == m_cap)
@@ -370,7 +370,7 @@ static void event_parts(const xs_customer_scores *cs, uint32_t c, double *nps_la
                         double *payments, int *cancel)
 {
     const struct xs_snapshot *s = cs->s;
-    const xs__snap_events *ev = &s->ev;
+    const xs__snapshot_events *ev = &s->ev;
     const xs_health_config *cf = &cs->cfg;
     int32_t as_of = cs->as_of;
     int32_t nps_lo = as_of - (int32_t)cf->nps_window_days;
@@ -422,7 +422,7 @@ static void event_parts(const xs_customer_scores *cs, uint32_t c, double *nps_la
     if (!isnan(*nps_latest)) *nps_avg = nps_n ? nps_sum / nps_n : *nps_latest;
 }
 
-void xs__health_compute(xs_customer_scores *cs, size_t lo, size_t hi)
+void xs__score_health_compute(xs_customer_scores *cs, size_t lo, size_t hi)
 {
     const struct xs_snapshot *s = cs->s;
     const xs_health_config *cf = &cs->cfg;
@@ -469,17 +469,17 @@ void xs__health_compute(xs_customer_scores *cs, size_t lo, size_t hi)
             cs->raw[k][i] = raw[k];
             cs->score[k][i] = sc[k];
         }
-        cs->health[i] = xs__health_combine(sc, cf->weight, NULL);
+        cs->health[i] = xs__score_health_combine(sc, cf->weight, NULL);
         /* coverage: the components with data and a weight in the health */
-        unsigned cov = xs__health_coverage(sc);
+        unsigned cov = xs__score_health_coverage(sc);
         for (int k = 0; k < XS_HEALTH_N_PARTS; k++)
             if (!(cf->weight[k] > 0)) cov &= ~(1u << k);
         cs->coverage[i] = (uint8_t)cov;
-        if (xs__health_unknown(cf, cov)) flags |= XS__CS_UNKNOWN;
+        if (xs__score_health_unknown(cf, cov)) flags |= XS__CS_UNKNOWN;
         if (open_critical) flags |= XS__CS_OPEN_CRITICAL;
         if (cancel) flags |= XS__CS_CANCEL;
         for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++)
-            if (xs__sub_active(s, r, as_of)) {
+            if (xs__score_sub_active(s, r, as_of)) {
                 flags |= XS__CS_SUBSCRIBER | XS__CS_ACTIVE;
                 break;
             }

@@ -54,7 +54,7 @@ struct xs_customer_scores {
     double *churn;    /* churn risk; NaN when not computed */
     uint8_t *flags;   /* XS__CS_* */
     uint8_t *coverage; /* bit k: component k has data */
-    unsigned tracked;  /* XS__TRACK_*: set by xs__health_tracked() */
+    unsigned tracked;  /* XS__TRACK_*: set by xs__score_health_tracked() */
     uint8_t *segment; /* xs_segment */
     uint8_t *rfm;     /* 3 per customer: r, f, m (0 without orders) */
     /* simple LTV estimates (ltv.c) */
@@ -83,14 +83,14 @@ struct xs_customer_scores {
  * Allocates the columns of n customers (NaN-filled doubles, zero bytes).
  * Returns NULL when out of memory; free with xs_customer_scores_free().
  */
-xs_customer_scores *xs__cs_alloc(size_t n);
+xs_customer_scores *xs__score_cs_alloc(size_t n);
 
 /* Points the double columns of cs (health ... churn) into cs->block: column
  * after column, max(n, 1) each, in the struct's order. */
-void xs__cs_columns(xs_customer_scores *cs);
+void xs__score_cs_columns(xs_customer_scores *cs);
 
 /* Whether subscription row r is active on day d: start <= d < end. */
-static inline int xs__sub_active(const struct xs_snapshot *s, uint32_t r, int32_t d)
+static inline int xs__score_sub_active(const struct xs_snapshot *s, uint32_t r, int32_t d)
 {
     return s->sub.start[r] <= d &&
            (s->sub.end[r] == XS_SNAP_NO_DATE || s->sub.end[r] > d);
@@ -102,29 +102,29 @@ static inline int xs__sub_active(const struct xs_snapshot *s, uint32_t r, int32_
  * capacity metric's code (XS_SNAP_NONE16 when the snapshot lacks it) and
  * the logins metric's code. Pure computation, no allocation.
  */
-void xs__health_compute(xs_customer_scores *cs, size_t lo, size_t hi);
+void xs__score_health_compute(xs_customer_scores *cs, size_t lo, size_t hi);
 
 /* Sets cs->tracked from the whole snapshot's events up to cs->as_of (one
- * pass over the events); call before xs__health_compute(). */
-void xs__health_tracked(xs_customer_scores *cs);
+ * pass over the events); call before xs__score_health_compute(). */
+void xs__score_health_tracked(xs_customer_scores *cs);
 
 /* Coverage bitmask of a score vector (bit k: score[k] is not NaN). */
-unsigned xs__health_coverage(const double *score);
+unsigned xs__score_health_coverage(const double *score);
 
 /* 1 when a coverage is too low to judge loyalty under c: fewer than
  * min_components components, or (need_activity) none of
  * XS__HEALTH_ACTIVITY. */
-int xs__health_unknown(const xs_health_config *c, unsigned coverage);
+int xs__score_health_unknown(const xs_health_config *c, unsigned coverage);
 
 /* Health from scores and weights: 100 * sum(w*s) / sum(w) over the parts
  * whose score is not NaN; NaN when that weight sum is 0. Writes each
  * part's share of the weight into share (0 for parts without data) when
  * share is not NULL. */
-double xs__health_combine(const double *score, const double *weight, double *share);
+double xs__score_health_combine(const double *score, const double *weight, double *share);
 
 /* Segment of one customer from its health, tenure (days), flags (health.c
  * XS__CS_*) and the rules of c (segments.c). */
-xs_segment xs__segment_of(const xs_health_config *c, double health, double tenure_days,
+xs_segment xs__score_segment_of(const xs_health_config *c, double health, double tenure_days,
                           unsigned flags);
 
 /*
@@ -133,19 +133,19 @@ xs_segment xs__segment_of(const xs_health_config *c, double health, double tenur
  * strictly smaller than key[i]: equal values share a quintile, the lowest
  * their rank allows. Returns XS_OK or XS_ENOMEM.
  */
-int xs__rfm_quintiles(const int64_t *key, size_t n, uint8_t *q);
+int xs__score_rfm_quintiles(const int64_t *key, size_t n, uint8_t *q);
 
 /* Fills the RFM quintiles of cs from its recency / frequency / monetary
  * columns (customers with orders only). Returns XS_OK or XS_ENOMEM. */
-int xs__rfm_assign(xs_customer_scores *cs);
+int xs__score_rfm_assign(xs_customer_scores *cs);
 
 /* Orders (recency, frequency, monetary), MRR, churn estimates and the
  * simple LTV of every customer (ltv.c). */
-void xs__ltv_simple(xs_customer_scores *cs);
+void xs__score_ltv_simple(xs_customer_scores *cs);
 
 /* Fits BG/NBD and Gamma-Gamma on the orders up to as_of and fills clv and
  * p_alive (ltv.c). A failed fit sets cs->clv_status / clv_msg and returns
  * XS_OK; returns XS_ENOMEM only when out of memory. */
-int xs__ltv_clv(xs_customer_scores *cs);
+int xs__score_ltv_clv(xs_customer_scores *cs);
 
 #endif

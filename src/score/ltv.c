@@ -21,7 +21,7 @@
  * before as_of, and may be negative; the average order value of the simple
  * LTV uses that net clamped at 0 (a customer cannot be worth less than
  * nothing); the CLV summaries take the returns off the purchase days
- * (xs__clv_net_returns in clv_data.c), so every spend stays >= 0.
+ * (xs__score_clv_net_returns in clv_data.c), so every spend stays >= 0.
  */
 #include "score/ltv.h"
 #include "score/bgnbd.h"
@@ -41,7 +41,7 @@
 /* Simple LTV                                                             */
 /* ---------------------------------------------------------------------- */
 
-double xs__ltv_lifetime_days(double p, double w, double dflt_days, double max_days)
+double xs__score_ltv_lifetime_days(double p, double w, double dflt_days, double max_days)
 {
     if (isnan(p)) return dflt_days;
     if (p <= 0) return max_days;
@@ -52,11 +52,11 @@ double xs__ltv_lifetime_days(double p, double w, double dflt_days, double max_da
 static int has_active_sub(const struct xs_snapshot *s, uint32_t c, int32_t day)
 {
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++)
-        if (xs__sub_active(s, r, day)) return 1;
+        if (xs__score_sub_active(s, r, day)) return 1;
     return 0;
 }
 
-void xs__ltv_simple(xs_customer_scores *cs)
+void xs__score_ltv_simple(xs_customer_scores *cs)
 {
     const struct xs_snapshot *s = cs->s;
     const xs_health_config *cf = &cs->cfg;
@@ -103,7 +103,7 @@ void xs__ltv_simple(xs_customer_scores *cs)
         }
         double mrr = 0;
         for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
-            if (!xs__sub_active(s, r, as_of)) continue;
+            if (!xs__score_sub_active(s, r, as_of)) continue;
             uint8_t b = s->prod.billing[s->sub.product[r]];
             double v = (double)s->sub.quantity[r] * (double)s->sub.unit_price[r];
             if (b == XS_SNAP_BILL_MONTH)
@@ -119,11 +119,11 @@ void xs__ltv_simple(xs_customer_scores *cs)
     }
     cs->sub_churn = sub_base ? (double)sub_lost / (double)sub_base : NAN;
     cs->shop_churn = shop_base ? (double)shop_lost / (double)shop_base : NAN;
-    double life_days = xs__ltv_lifetime_days(
+    double life_days = xs__score_ltv_lifetime_days(
         cs->sub_churn, w, cf->default_lifetime_years * 365, cf->max_lifetime_years * 365);
     cs->lifetime_months = life_days * 12 / 365;
     cs->shop_years =
-        xs__ltv_lifetime_days(cs->shop_churn, w, cf->default_lifetime_years * 365,
+        xs__score_ltv_lifetime_days(cs->shop_churn, w, cf->default_lifetime_years * 365,
                               cf->max_lifetime_years * 365) /
         365;
     for (size_t i = 0; i < cs->n; i++) {
@@ -175,7 +175,7 @@ int xs_clv_data_from_snapshot(const xs_snapshot *s, int32_t calibration_end,
             damt[days++] = amt;
         }
         if (days == 0) continue;
-        xs__clv_net_returns(s, c, calibration_end, dday, damt, days);
+        xs__score_clv_net_returns(s, c, calibration_end, dday, damt, days);
         int32_t first = dday[0], last = dday[days - 1];
         double repeat = 0;
         for (size_t j = 1; j < days; j++)
@@ -216,14 +216,14 @@ void xs_clv_customers_free(uint32_t *cust)
 
 /*
  * Every customer's CLV. xs_clv_value() sums, period by period over the
- * horizon, xs__bgnbd_expected_alive(k, x, T) — a hypergeometric series
+ * horizon, xs__score_bgnbd_expected_alive(k, x, T) — a hypergeometric series
  * each — times P(alive) and the expected spend. That series depends on
  * (x, T) only: t_x enters through P(alive), the mean spend through the
  * spend. Customers share few distinct (x, T) (x is a count, T whole days
  * in weeks: the 387,257 buyers of 1,000,000 generated customers have
  * 25,773 pairs), so
  * each pair's curve of horizon values is computed once, and each customer
- * adds its periods from its pair's curve through xs__clv_acc_add as
+ * adds its periods from its pair's curve through xs__score_clv_acc_add as
  * xs_clv_value() does: the same value bit for bit, at a fraction of the
  * series. Curves and customers are split in CLV_THREADS contiguous parts
  * (the values do not depend on it). A curve table larger than
@@ -262,7 +262,7 @@ static void *clv_run(void *arg)
         for (size_t p = w->lo; p < w->hi; p++) {
             double *ea = cv->ea + p * (size_t)horizon;
             for (int k = 1; k <= horizon; k++)
-                ea[k - 1] = xs__bgnbd_expected_alive(&cs->bg, k, cv->x[p], cv->T[p]);
+                ea[k - 1] = xs__score_bgnbd_expected_alive(&cs->bg, k, cv->x[p], cv->T[p]);
         }
         return NULL;
     }
@@ -273,8 +273,8 @@ static void *clv_run(void *arg)
         if (cv) {
             double spend = xs_gg_expected_spend(&cs->gg, cc.x, cc.mean_spend);
             const double *ea = cv->ea + (size_t)cv->pair[k] * (size_t)horizon;
-            xs__clv_acc acc = {0, 0, 1};
-            for (int j = 0; j < horizon; j++) xs__clv_acc_add(&acc, ea[j], alive, discount);
+            xs__score_clv_acc acc = {0, 0, 1};
+            for (int j = 0; j < horizon; j++) xs__score_clv_acc_add(&acc, ea[j], alive, discount);
             cs->clv[w->idx[k]] = spend * acc.sum;
         } else {
             cs->clv[w->idx[k]] = xs_clv_value(&cs->bg, &cs->gg, &cc, horizon, discount);
@@ -373,7 +373,7 @@ cleanup:
     return rc;
 }
 
-int xs__ltv_clv(xs_customer_scores *cs)
+int xs__score_ltv_clv(xs_customer_scores *cs)
 {
     xs_clv_data *d = NULL;
     uint32_t *idx = NULL;

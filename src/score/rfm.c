@@ -29,7 +29,7 @@ static int cmp_kv(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
-int xs__rfm_quintiles(const int64_t *key, size_t n, uint8_t *q)
+int xs__score_rfm_quintiles(const int64_t *key, size_t n, uint8_t *q)
 {
     if (n == 0) return XS_OK;
     kv *v = xs__malloc(n * sizeof *v);
@@ -50,7 +50,7 @@ int xs__rfm_quintiles(const int64_t *key, size_t n, uint8_t *q)
     return XS_OK;
 }
 
-int xs__rfm_assign(xs_customer_scores *cs)
+int xs__score_rfm_assign(xs_customer_scores *cs)
 {
     size_t n = 0;
     for (size_t i = 0; i < cs->n; i++)
@@ -70,7 +70,7 @@ int xs__rfm_assign(xs_customer_scores *cs)
                        : dim == 1 ? (int64_t)cs->frequency[i]
                                   : (int64_t)cs->monetary[i];
         }
-        if (xs__rfm_quintiles(key, n, q) < 0) goto cleanup;
+        if (xs__score_rfm_quintiles(key, n, q) < 0) goto cleanup;
         k = 0;
         for (size_t i = 0; i < cs->n; i++)
             if (cs->frequency[i] > 0) cs->rfm[3 * i + (size_t)dim] = q[k++];

@@ -39,7 +39,7 @@ static double dlbeta(double a, double b)
     return gsl_sf_psi(a) - gsl_sf_psi(a + b);
 }
 
-double xs__sbg_loglik_grad(const xs_sbg_params *p, const double *n, size_t len,
+double xs__score_sbg_loglik_grad(const xs_sbg_params *p, const double *n, size_t len,
                            double grad[2])
 {
     double al = p->alpha, be = p->beta;
@@ -74,7 +74,7 @@ double xs__sbg_loglik_grad(const xs_sbg_params *p, const double *n, size_t len,
 
 double xs_sbg_loglik(const xs_sbg_params *p, const double *survivors, size_t n)
 {
-    return xs__sbg_loglik_grad(p, survivors, n, NULL);
+    return xs__score_sbg_loglik_grad(p, survivors, n, NULL);
 }
 
 typedef struct sbg_ctx {
@@ -87,7 +87,7 @@ static double objective(const double *th, double *grad, void *ctx)
     const sbg_ctx *c = ctx;
     xs_sbg_params p = {exp(th[0]), exp(th[1])};
     double g[2], n0 = c->n[0];
-    double ll = xs__sbg_loglik_grad(&p, c->n, c->len, grad ? g : NULL);
+    double ll = xs__score_sbg_loglik_grad(&p, c->n, c->len, grad ? g : NULL);
     if (grad) {
         grad[0] = -g[0] * p.alpha / n0;
         grad[1] = -g[1] * p.beta / n0;
@@ -117,7 +117,7 @@ int xs_sbg_fit(const double *n, size_t len, xs_sbg_params *p, xs_clv_fit_info *i
     double th[2] = {0, 0};
     int it = 0;
     double gn = NAN;
-    int rc = xs__clv_minimize(objective, &c, 2, th, &it, &gn);
+    int rc = xs__score_clv_minimize(objective, &c, 2, th, &it, &gn);
     if (rc < 0) return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
     *p = (xs_sbg_params){exp(th[0]), exp(th[1])};
     double ll = xs_sbg_loglik(p, n, len);
@@ -153,7 +153,7 @@ double xs_sbg_derl(const xs_sbg_params *p, int n, double d)
 {
     if (n < 1 || !(d > 0)) return NAN;
     double r = (p->beta + n - 1) / (p->alpha + p->beta + n - 1);
-    return r * (double)xs__clv_hyp2f1(1, p->beta + n, p->alpha + p->beta + n, 1 / (1 + d));
+    return r * (double)xs__score_clv_hyp2f1(1, p->beta + n, p->alpha + p->beta + n, 1 / (1 + d));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -165,17 +165,17 @@ int xs_survivors_read(const char *path, const char *column, char delim, double *
 {
     *out = NULL;
     *n_out = 0;
-    xs__reader *rd = NULL;
+    xs__io_reader *rd = NULL;
     double *v = NULL;
     size_t n = 0, cap = 0, col = 0;
     int ended = 0, rc = XS_OK;
     long end_line = 0;
     char q[96];
-    rc = xs__reader_open(&rd, path, XS_INPUT_CSV, delim ? delim : ',', err);
+    rc = xs__io_reader_open(&rd, path, XS_INPUT_CSV, delim ? delim : ',', err);
     if (rc < 0) goto cleanup;
-    size_t nf = xs__reader_n_fields(rd);
+    size_t nf = xs__io_reader_n_fields(rd);
     for (col = 0; col < nf; col++)
-        if (!strcmp(xs__reader_field_name(rd, col), column)) break;
+        if (!strcmp(xs__io_reader_field_name(rd, col), column)) break;
     if (col == nf) {
         xs__error_quote(q, sizeof q, column, strlen(column));
         rc = xs__error_set(err, XS_ENOTFOUND, path, 1, column,
@@ -185,7 +185,7 @@ int xs_survivors_read(const char *path, const char *column, char delim, double *
     for (;;) {
         const xs__field *f;
         long line;
-        rc = xs__reader_next(rd, &f, &line, err);
+        rc = xs__io_reader_next(rd, &f, &line, err);
         if (rc <= 0) break;
         const xs__field *x = &f[col];
         if (x->len == 0) {
@@ -234,7 +234,7 @@ int xs_survivors_read(const char *path, const char *column, char delim, double *
         rc = xs__error_set(err, XS_EPARSE, path, 0, column,
                            "need survivors for at least periods 0 and 1, got %zu", n);
 cleanup:
-    xs__reader_close(rd);
+    xs__io_reader_close(rd);
     if (rc < 0) {
         xs__free(v);
         return rc;

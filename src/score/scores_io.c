@@ -5,7 +5,7 @@
  * cleared (configuration, as-of day, the LTV estimates, the CLV and churn
  * status and messages, the fitted BG/NBD and Gamma-Gamma parameters: every
  * scalar field). The columns are five sections: the block of every double
- * column (xs__cs_alloc's layout, so xs__cs_columns sets the column pointers) and the byte
+ * column (xs__score_cs_alloc's layout, so xs__score_cs_columns sets the column pointers) and the byte
  * columns.
  */
 #include "score/scores_io.h"
@@ -37,7 +37,7 @@ typedef struct scores_hdr {
 static size_t count_of(const void *obj, int i)
 {
     const scores *cs = obj;
-    size_t m = cs->n ? cs->n : 1; /* xs__cs_alloc's column length */
+    size_t m = cs->n ? cs->n : 1; /* xs__score_cs_alloc's column length */
     if (cs->n >= UINT32_MAX) return SIZE_MAX;
     return i == S_BLOCK ? m * XS__CS_N_DOUBLES : m;
 }
@@ -55,7 +55,7 @@ static void clear(scores *cs)
 }
 
 /* Contract in scores_io.h. */
-int xs__customer_scores_save(const xs_customer_scores *cs, xs__mfile_writer *w,
+int xs__score_customer_scores_save(const xs_customer_scores *cs, xs__mfile_writer *w,
                              xs_error *err)
 {
     scores_hdr *h = xs__calloc(1, sizeof *h);
@@ -72,7 +72,7 @@ int xs__customer_scores_save(const xs_customer_scores *cs, xs__mfile_writer *w,
 }
 
 /* Contract in scores_io.h. */
-int xs__customer_scores_map(const xs__mfile *f, const xs_snapshot *s,
+int xs__score_customer_scores_map(const xs__mfile *f, const xs_snapshot *s,
                             xs_customer_scores **out, xs_error *err)
 {
     const scores_hdr *h;
@@ -98,7 +98,7 @@ int xs__customer_scores_map(const xs__mfile *f, const xs_snapshot *s,
         xs_customer_scores_free(cs);
         return rc;
     }
-    xs__cs_columns(cs);
+    xs__score_cs_columns(cs);
     *out = cs;
     return XS_OK;
 }

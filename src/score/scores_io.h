@@ -10,7 +10,7 @@
 #include "xsell.h"
 
 /* Writes cs. XS_OK, XS_EINVAL, XS_EIO. */
-int xs__customer_scores_save(const xs_customer_scores *cs, xs__mfile_writer *w,
+int xs__score_customer_scores_save(const xs_customer_scores *cs, xs__mfile_writer *w,
                              xs_error *err);
 
 /*
@@ -21,7 +21,7 @@ int xs__customer_scores_save(const xs_customer_scores *cs, xs__mfile_writer *w,
  * ("model.xsm: no section scores.hdr (customer scores not in the model)"),
  * XS_EPARSE (a section of the wrong size, named), XS_ENOMEM.
  */
-int xs__customer_scores_map(const xs__mfile *f, const xs_snapshot *s,
+int xs__score_customer_scores_map(const xs__mfile *f, const xs_snapshot *s,
                             xs_customer_scores **out, xs_error *err);
 
 #endif

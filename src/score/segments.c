@@ -8,7 +8,7 @@
  *   hibernating  no active subscription and no order within active_days
  *   at_risk      an open critical ticket, or a cancel_request within
  *                cancel_window_days (signals, whatever the coverage)
- *   unknown      coverage too low to judge (health.c, xs__health_unknown:
+ *   unknown      coverage too low to judge (health.c, xs__score_health_unknown:
  *                fewer than min_components components with data, or no
  *                activity component while need_activity): a partial
  *                health is not a verdict, neither at_risk nor champion
@@ -50,7 +50,7 @@ int xs_segment_parse(const char *s, xs_segment *out)
     return XS_ENOTFOUND;
 }
 
-xs_segment xs__segment_of(const xs_health_config *c, double health, double tenure_days,
+xs_segment xs__score_segment_of(const xs_health_config *c, double health, double tenure_days,
                           unsigned flags)
 {
     if (!isnan(tenure_days) && tenure_days < c->new_days) return XS_SEG_NEW;
@@ -65,9 +65,9 @@ xs_segment xs__segment_of(const xs_health_config *c, double health, double tenur
     return XS_SEG_NEEDS_ATTENTION;
 }
 
-void xs__segments_assign(xs_customer_scores *cs)
+void xs__score_segments_assign(xs_customer_scores *cs)
 {
     for (size_t i = 0; i < cs->n; i++)
-        cs->segment[i] = (uint8_t)xs__segment_of(
+        cs->segment[i] = (uint8_t)xs__score_segment_of(
             &cs->cfg, cs->health[i], cs->raw[XS_HEALTH_TENURE][i], cs->flags[i]);
 }

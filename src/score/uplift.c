@@ -43,7 +43,7 @@ struct xs_uplift_model {
     xs_uplift_learner learner;
     BoosterHandle h[2]; /* two_model: treated, control; class_transform: h[0] */
     size_t n_boosters;
-    xs__churn_enc enc;
+    xs__score_churn_enc enc;
     xs_uplift_params params;
     xs_uplift_counts counts; /* of the training rows */
     char *treatment_col, *treatment, *control, *outcome, *positive;
@@ -94,13 +94,13 @@ static int make_dmatrix(const xs_uplift_data *d, const size_t *idx, size_t n,
                         const float *label, const float *weight, DMatrixHandle *out,
                         xs_error *err)
 {
-    int rc = xs__xgb_matrix(d->x, d->enc.n_features, idx, n, out, err);
+    int rc = xs__score_xgb_matrix(d->x, d->enc.n_features, idx, n, out, err);
     if (rc < 0) return rc;
     if ((label && XGDMatrixSetFloatInfo(*out, "label", label, (bst_ulong)n) != 0) ||
         (weight && XGDMatrixSetFloatInfo(*out, "weight", weight, (bst_ulong)n) != 0)) {
         XGDMatrixFree(*out);
         *out = NULL;
-        return xs__xgb_fail(err, "setting labels");
+        return xs__score_xgb_fail(err, "setting labels");
     }
     return XS_OK;
 }
@@ -125,13 +125,13 @@ static int fit(const xs_uplift_data *d, const size_t *idx, size_t n, const float
     base = fmin(fmax(base, 1e-3), 1 - 1e-3);
     if ((rc = make_dmatrix(d, idx, n, label, weight, &dm, err)) < 0) return rc;
     if (XGBoosterCreate(&dm, 1, &h) != 0) {
-        rc = xs__xgb_fail(err, "creating a booster");
+        rc = xs__score_xgb_fail(err, "creating a booster");
         goto cleanup;
     }
-    if ((rc = xs__xgb_params(h, p, base, err)) < 0) goto cleanup;
+    if ((rc = xs__score_xgb_params(h, p, base, err)) < 0) goto cleanup;
     for (int it = 0; it < p->rounds; it++)
         if (XGBoosterUpdateOneIter(h, it, dm) != 0) {
-            rc = xs__xgb_fail(err, "boosting");
+            rc = xs__score_xgb_fail(err, "boosting");
             goto cleanup;
         }
     *out = h;
@@ -150,7 +150,7 @@ static int predict_prob(BoosterHandle h, DMatrixHandle dm, size_t n, double *out
     bst_ulong len = 0;
     const float *res = NULL;
     if (XGBoosterPredict(h, dm, 0, 0, 0, &len, &res) != 0)
-        return xs__xgb_fail(err, "predicting");
+        return xs__score_xgb_fail(err, "predicting");
     if ((size_t)len != n)
         return xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL,
                              "XGBoost: %zu predictions, expected %zu", (size_t)len, n);
@@ -163,7 +163,7 @@ static int predict_prob(BoosterHandle h, DMatrixHandle dm, size_t n, double *out
 /* Models                                                                  */
 /* ---------------------------------------------------------------------- */
 
-const xs__churn_enc *xs__uplift_model_enc(const xs_uplift_model *m)
+const xs__score_churn_enc *xs__score_uplift_model_enc(const xs_uplift_model *m)
 {
     return &m->enc;
 }
@@ -173,7 +173,7 @@ void xs_uplift_model_free(xs_uplift_model *m)
     if (!m) return;
     for (size_t b = 0; b < 2; b++)
         if (m->h[b]) XGBoosterFree(m->h[b]);
-    xs__churn_enc_free(&m->enc);
+    xs__score_churn_enc_free(&m->enc);
     xs__free(m->treatment_col);
     xs__free(m->treatment);
     xs__free(m->control);
@@ -215,7 +215,7 @@ static int check_params(const xs_uplift_params *p, xs_error *err)
 }
 
 /* Contract in uplift.h. */
-int xs__uplift_train_rows(const xs_uplift_data *d, const size_t *idx, size_t n_idx,
+int xs__score_uplift_train_rows(const xs_uplift_data *d, const size_t *idx, size_t n_idx,
                           const xs_uplift_params *p, xs_uplift_model **out, xs_error *err)
 {
     size_t *rows = NULL, n_t = 0, n_c = 0;
@@ -230,7 +230,7 @@ int xs__uplift_train_rows(const xs_uplift_data *d, const size_t *idx, size_t n_i
     if (!m) return nomem(err);
     m->learner = p->learner;
     m->params = *p;
-    if (xs__churn_enc_copy(&m->enc, &d->enc) < 0 ||
+    if (xs__score_churn_enc_copy(&m->enc, &d->enc) < 0 ||
         (d->treatment_col && !(m->treatment_col = xs__strdup(d->treatment_col))) ||
         (d->treatment && !(m->treatment = xs__strdup(d->treatment))) ||
         (d->control && !(m->control = xs__strdup(d->control))) ||
@@ -299,11 +299,11 @@ cleanup:
 int xs_uplift_train(const xs_uplift_data *d, const xs_uplift_params *p,
                     xs_uplift_model **out, xs_error *err)
 {
-    return xs__uplift_train_rows(d, NULL, d->n, p, out, err);
+    return xs__score_uplift_train_rows(d, NULL, d->n, p, out, err);
 }
 
 /* Contract in uplift.h. */
-int xs__uplift_predict_rows(const xs_uplift_model *m, const xs_uplift_data *d,
+int xs__score_uplift_predict_rows(const xs_uplift_model *m, const xs_uplift_data *d,
                             const size_t *idx, size_t n_idx, double *out, xs_error *err)
 {
     DMatrixHandle dm = NULL;
@@ -338,7 +338,7 @@ cleanup:
 int xs_uplift_predict(const xs_uplift_model *m, const xs_uplift_data *d, double *out,
                       xs_error *err)
 {
-    return xs__uplift_predict_rows(m, d, NULL, d->n, out, err);
+    return xs__score_uplift_predict_rows(m, d, NULL, d->n, out, err);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -379,7 +379,7 @@ static json_t *header_json(const xs_uplift_model *m)
     json_object_set_new(par, "seed", json_integer((json_int_t)(p->seed & 0x7fffffff)));
     json_object_set_new(par, "tree_method", json_string("hist"));
     for (size_t c = 0; c < m->enc.n_cols; c++) {
-        const xs__churn_col *col = &m->enc.cols[c];
+        const xs__score_churn_col *col = &m->enc.cols[c];
         json_t *o = json_object();
         if (!o || json_array_append_new(cols, o) < 0) goto fail;
         json_object_set_new(o, "name", json_string(col->name));
@@ -425,7 +425,7 @@ int xs_uplift_model_save(const xs_uplift_model *m, const char *path, xs_error *e
         json_error_t je;
         if (XGBoosterSaveModelToBuffer(m->h[b], "{\"format\": \"json\"}", &len, &buf) !=
             0) {
-            rc = xs__xgb_fail(err, "saving the model");
+            rc = xs__score_xgb_fail(err, "saving the model");
             goto cleanup;
         }
         json_t *x = json_loadb(buf, (size_t)len, 0, &je);
@@ -522,7 +522,7 @@ static int load_header(xs_uplift_model *m, json_t *h, const char *path, xs_error
         const char *name = json_string_value(json_object_get(o, "name"));
         const char *kind = json_string_value(json_object_get(o, "kind"));
         if (!name || !kind) return bad_model(err, path, "a column without name or kind");
-        xs__churn_col *col = &m->enc.cols[c];
+        xs__score_churn_col *col = &m->enc.cols[c];
         if (!(col->name = xs__strdup(name))) return nomem(err);
         if (!strcmp(kind, "numeric")) continue;
         if (strcmp(kind, "categorical"))
@@ -540,7 +540,7 @@ static int load_header(xs_uplift_model *m, json_t *h, const char *path, xs_error
             col->n_levels = l + 1;
         }
     }
-    if (xs__churn_enc_finish(&m->enc) < 0) return nomem(err);
+    if (xs__score_churn_enc_finish(&m->enc) < 0) return nomem(err);
     return XS_OK;
 }
 
@@ -599,7 +599,7 @@ int xs_uplift_model_load(const char *path, xs_uplift_model **out, xs_error *err)
         }
         if (XGBoosterSetParam(m->h[b], "nthread", nt) != 0 ||
             XGBoosterSetParam(m->h[b], "verbosity", "0") != 0) {
-            rc = xs__xgb_fail(err, "setting a parameter");
+            rc = xs__score_xgb_fail(err, "setting a parameter");
             goto cleanup;
         }
     }

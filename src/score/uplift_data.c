@@ -54,22 +54,22 @@ static void cells_free(cells *c)
     memset(c, 0, sizeof *c);
 }
 
-static long find_col(xs__reader *rd, const char *name)
+static long find_col(xs__io_reader *rd, const char *name)
 {
-    for (size_t c = 0; c < xs__reader_n_fields(rd); c++)
-        if (!strcmp(xs__reader_field_name(rd, c), name)) return (long)c;
+    for (size_t c = 0; c < xs__io_reader_n_fields(rd); c++)
+        if (!strcmp(xs__io_reader_field_name(rd, c), name)) return (long)c;
     return -1;
 }
 
 /* XS_ENOTFOUND for an unknown column, listing the columns of the file. */
-static int unknown_column(xs__reader *rd, const char *path, const char *opt,
+static int unknown_column(xs__io_reader *rd, const char *path, const char *opt,
                           const char *name, xs_error *err)
 {
     char list[400] = "";
     size_t used = 0;
-    for (size_t i = 0; i < xs__reader_n_fields(rd); i++) {
+    for (size_t i = 0; i < xs__io_reader_n_fields(rd); i++) {
         int k = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
-                         xs__reader_field_name(rd, i));
+                         xs__io_reader_field_name(rd, i));
         if (k < 0 || (size_t)k >= sizeof list - used) {
             snprintf(list + used, sizeof list - used, ", ...");
             break;
@@ -114,7 +114,7 @@ static int parse_outcome(const arms *am, const char *path, long line, const char
  * Reads the cells of the columns sel[0..n_sel) of every row (of the kept
  * rows when am is set: treated or control, with group and outcome).
  */
-static int read_cells(xs__reader *rd, const char *path, const size_t *sel, size_t n_sel,
+static int read_cells(xs__io_reader *rd, const char *path, const size_t *sel, size_t n_sel,
                       arms *am, cells *out, xs_error *err)
 {
     int rc;
@@ -122,7 +122,7 @@ static int read_cells(xs__reader *rd, const char *path, const size_t *sel, size_
     for (;;) {
         const xs__field *f;
         long line;
-        rc = xs__reader_next(rd, &f, &line, err);
+        rc = xs__io_reader_next(rd, &f, &line, err);
         if (rc < 0) return rc;
         if (rc == 0) break;
         signed char g = -1;
@@ -176,35 +176,35 @@ static int read_cells(xs__reader *rd, const char *path, const size_t *sel, size_
 /* ---------------------------------------------------------------------- */
 
 /* Fits the encoding of the n_sel selected columns named names[] to c
- * (the churn table's rule, xs__churn_col_fit). */
-static int fit_encoding(xs__churn_enc *e, const char *const *names, const cells *c)
+ * (the churn table's rule, xs__score_churn_col_fit). */
+static int fit_encoding(xs__score_churn_enc *e, const char *const *names, const cells *c)
 {
     if (!(e->cols = xs__calloc(c->n_sel ? c->n_sel : 1, sizeof *e->cols))) return XS_ENOMEM;
     e->n_cols = c->n_sel;
     for (size_t k = 0; k < c->n_sel; k++)
-        if (xs__churn_col_fit(&e->cols[k], names[k], c->v + k, c->n, c->n_sel) < 0)
+        if (xs__score_churn_col_fit(&e->cols[k], names[k], c->v + k, c->n, c->n_sel) < 0)
             return XS_ENOMEM;
-    return xs__churn_enc_finish(e);
+    return xs__score_churn_enc_finish(e);
 }
 
 /* Fills d->x and d->info from the cells (column k of c is encoding column k). */
 static int encode(xs_uplift_data *d, const cells *c, xs_error *err)
 {
-    const xs__churn_enc *e = &d->enc;
+    const xs__score_churn_enc *e = &d->enc;
     size_t p = e->n_features, n = c->n;
     if (p && n > SIZE_MAX / sizeof(float) / p) return nomem(err);
     if (!(d->x = xs__calloc(n * p != 0 ? n * p : 1, sizeof *d->x)) ||
         !(d->info = xs__calloc(e->n_cols ? e->n_cols : 1, sizeof *d->info)))
         return nomem(err);
     for (size_t k = 0; k < e->n_cols; k++) {
-        const xs__churn_col *col = &e->cols[k];
+        const xs__score_churn_col *col = &e->cols[k];
         xs_churn_column *info = &d->info[k];
         info->name = col->name;
         info->categorical = col->categorical;
         info->n_levels = col->n_levels;
         for (size_t i = 0; i < n; i++) {
             const char *s = c->v[i * c->n_sel + k];
-            int r = xs__churn_cell_encode(col, s, d->x + i * p + col->first_feature, info);
+            int r = xs__score_churn_cell_encode(col, s, d->x + i * p + col->first_feature, info);
             if (r < 0) {
                 char q[128];
                 xs__error_quote(q, sizeof q, s, strlen(s));
@@ -234,7 +234,7 @@ void xs_uplift_data_free(xs_uplift_data *d)
 {
     if (!d) return;
     xs__free(d->path);
-    xs__churn_enc_free(&d->enc);
+    xs__score_churn_enc_free(&d->enc);
     xs__free(d->x);
     xs__free(d->lines);
     xs__free(d->group);
@@ -253,17 +253,17 @@ void xs_uplift_data_free(xs_uplift_data *d)
 /* ---------------------------------------------------------------------- */
 
 /* The feature columns of a training read, checked; sel and names filled. */
-static int pick_features(xs__reader *rd, const char *path, const xs_uplift_read_opts *o,
+static int pick_features(xs__io_reader *rd, const char *path, const xs_uplift_read_opts *o,
                          const arms *am, size_t *sel, const char **names, size_t *n_sel,
                          xs_error *err)
 {
-    size_t nf = xs__reader_n_fields(rd);
+    size_t nf = xs__io_reader_n_fields(rd);
     *n_sel = 0;
     if (!o->features) {
         for (size_t c = 0; c < nf; c++)
             if ((long)c != am->w_col && (long)c != am->y_col) {
                 sel[*n_sel] = c;
-                names[(*n_sel)++] = xs__reader_field_name(rd, c);
+                names[(*n_sel)++] = xs__io_reader_field_name(rd, c);
             }
     } else {
         for (size_t k = 0; k < o->n_features; k++) {
@@ -280,7 +280,7 @@ static int pick_features(xs__reader *rd, const char *path, const xs_uplift_read_
                     return xs__error_param(err, XS_EINVAL, NULL, "features",
                                            "%s is listed twice", q);
             sel[*n_sel] = (size_t)c;
-            names[(*n_sel)++] = xs__reader_field_name(rd, (size_t)c);
+            names[(*n_sel)++] = xs__io_reader_field_name(rd, (size_t)c);
         }
     }
     if (*n_sel == 0)
@@ -304,7 +304,7 @@ static int check_opts(const xs_uplift_read_opts *o, xs_error *err)
 int xs_uplift_data_read(const char *path, const xs_uplift_read_opts *o,
                         xs_uplift_data **out, xs_error *err)
 {
-    xs__reader *rd = NULL;
+    xs__io_reader *rd = NULL;
     xs_uplift_data *d = NULL;
     size_t *sel = NULL, n_sel = 0;
     const char **names = NULL;
@@ -317,7 +317,7 @@ int xs_uplift_data_read(const char *path, const xs_uplift_read_opts *o,
     *out = NULL;
     am.o = o;
     if ((rc = check_opts(o, err)) < 0) goto cleanup;
-    if ((rc = xs__reader_open(&rd, path, XS_INPUT_CSV, o->delimiter ? o->delimiter : ',',
+    if ((rc = xs__io_reader_open(&rd, path, XS_INPUT_CSV, o->delimiter ? o->delimiter : ',',
                               err)) < 0)
         goto cleanup;
     if ((am.w_col = find_col(rd, o->treatment_col)) < 0) {
@@ -333,7 +333,7 @@ int xs_uplift_data_read(const char *path, const xs_uplift_read_opts *o,
                              "the outcome column is the treatment column");
         goto cleanup;
     }
-    size_t nf = xs__reader_n_fields(rd);
+    size_t nf = xs__io_reader_n_fields(rd);
     if (!(sel = xs__calloc(nf, sizeof *sel)) ||
         !(names = xs__calloc(nf, sizeof *names))) {
         rc = nomem(err);
@@ -373,7 +373,7 @@ int xs_uplift_data_read(const char *path, const xs_uplift_read_opts *o,
     d = NULL;
     rc = XS_OK;
 cleanup:
-    xs__reader_close(rd);
+    xs__io_reader_close(rd);
     xs__free(sel);
     xs__free(names);
     cells_free(&c);
@@ -384,16 +384,16 @@ cleanup:
 int xs_uplift_data_read_for_model(const char *path, const xs_uplift_model *m,
                                   char delimiter, xs_uplift_data **out, xs_error *err)
 {
-    xs__reader *rd = NULL;
+    xs__io_reader *rd = NULL;
     xs_uplift_data *d = NULL;
     size_t *sel = NULL;
     cells c;
     int rc;
-    const xs__churn_enc *e = xs__uplift_model_enc(m);
+    const xs__score_churn_enc *e = xs__score_uplift_model_enc(m);
     memset(&c, 0, sizeof c);
     xs__arena_init(&c.a, 0);
     *out = NULL;
-    if ((rc = xs__reader_open(&rd, path, XS_INPUT_CSV, delimiter ? delimiter : ',',
+    if ((rc = xs__io_reader_open(&rd, path, XS_INPUT_CSV, delimiter ? delimiter : ',',
                               err)) < 0)
         goto cleanup;
     if (!(sel = xs__calloc(e->n_cols ? e->n_cols : 1, sizeof *sel))) {
@@ -414,7 +414,7 @@ int xs_uplift_data_read_for_model(const char *path, const xs_uplift_model *m,
     if ((rc = read_cells(rd, path, sel, e->n_cols, NULL, &c, err)) < 0) goto cleanup;
     if ((rc = start_data(path, &c, &d, err)) < 0) goto cleanup;
     d->counts.n = d->counts.n_other = c.n;
-    if (xs__churn_enc_copy(&d->enc, e) < 0) {
+    if (xs__score_churn_enc_copy(&d->enc, e) < 0) {
         rc = nomem(err);
         goto cleanup;
     }
@@ -423,7 +423,7 @@ int xs_uplift_data_read_for_model(const char *path, const xs_uplift_model *m,
     d = NULL;
     rc = XS_OK;
 cleanup:
-    xs__reader_close(rd);
+    xs__io_reader_close(rd);
     xs__free(sel);
     cells_free(&c);
     xs_uplift_data_free(d);
@@ -435,14 +435,14 @@ cleanup:
 /* ---------------------------------------------------------------------- */
 
 /* Contract in uplift.h. */
-int xs__uplift_data_from_churn(const xs_churn_data *cd, const signed char *group,
+int xs__score_uplift_data_from_churn(const xs_churn_data *cd, const signed char *group,
                                const unsigned char *y, xs_uplift_data **out, xs_error *err)
 {
     size_t n = cd->n, p = cd->enc.n_features;
     xs_uplift_data *d = xs__calloc(1, sizeof *d);
     *out = NULL;
     if (!d || !(d->path = xs__strdup(cd->path ? cd->path : "table")) ||
-        xs__churn_enc_copy(&d->enc, &cd->enc) < 0 ||
+        xs__score_churn_enc_copy(&d->enc, &cd->enc) < 0 ||
         !(d->x = xs__malloc((n * p != 0 ? n * p : 1) * sizeof *d->x)) ||
         !(d->lines = xs__malloc((n ? n : 1) * sizeof *d->lines)) ||
         (group && !(d->group = xs__malloc(n ? n : 1))) ||

@@ -13,14 +13,14 @@
 #include <string.h>
 
 /* Contract in xgb.h. */
-int xs__xgb_fail(xs_error *err, const char *what)
+int xs__score_xgb_fail(xs_error *err, const char *what)
 {
     return xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL, "XGBoost: %s: %s", what,
                          XGBGetLastError());
 }
 
 /* Contract in xgb.h. */
-int xs__xgb_params(BoosterHandle h, const xs_churn_params *p, double base, xs_error *err)
+int xs__score_xgb_params(BoosterHandle h, const xs_churn_params *p, double base, xs_error *err)
 {
     char depth[32], eta[32], mcw[32], nthread[32], seed[32], bs[32];
     snprintf(depth, sizeof depth, "%d", p->max_depth);
@@ -40,12 +40,12 @@ int xs__xgb_params(BoosterHandle h, const xs_churn_params *p, double base, xs_er
                            {"seed", seed}};
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
         if (XGBoosterSetParam(h, kv[i][0], kv[i][1]) != 0)
-            return xs__xgb_fail(err, "setting a parameter");
+            return xs__score_xgb_fail(err, "setting a parameter");
     return XS_OK;
 }
 
 /* Contract in xgb.h. */
-int xs__xgb_matrix(const float *x, size_t n_features, const size_t *idx, size_t n,
+int xs__score_xgb_matrix(const float *x, size_t n_features, const size_t *idx, size_t n,
                    DMatrixHandle *out, xs_error *err)
 {
     size_t p = n_features;
@@ -63,7 +63,7 @@ int xs__xgb_matrix(const float *x, size_t n_features, const size_t *idx, size_t 
     xs__free(sel);
     if (k != 0) {
         *out = NULL;
-        return xs__xgb_fail(err, "creating the data matrix");
+        return xs__score_xgb_fail(err, "creating the data matrix");
     }
     return XS_OK;
 }

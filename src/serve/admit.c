@@ -95,8 +95,8 @@ typedef struct ticket {
     unsigned long seq;
 } ticket;
 
-struct xs__admit {
-    xs__admit_opts o;
+struct xs__serve_admit {
+    xs__serve_admit_opts o;
     int fd, port;
     int wake[2]; /* pipe: a slot freed, or stop */
     struct MHD_Daemon *d;
@@ -130,7 +130,7 @@ struct xs__admit {
 /* Connections per address                                                */
 /* ---------------------------------------------------------------------- */
 
-static size_t ip_find(const xs__admit *a, uint32_t ip)
+static size_t ip_find(const xs__serve_admit *a, uint32_t ip)
 {
     size_t m = a->ip_cap - 1, i = xs__mix64(ip) & m;
     while (a->ip_n[i] && a->ip_key[i] != ip)
@@ -138,7 +138,7 @@ static size_t ip_find(const xs__admit *a, uint32_t ip)
     return i;
 }
 
-static void ip_add(xs__admit *a, uint32_t ip)
+static void ip_add(xs__serve_admit *a, uint32_t ip)
 {
     size_t i = ip_find(a, ip);
     a->ip_key[i] = ip;
@@ -147,7 +147,7 @@ static void ip_add(xs__admit *a, uint32_t ip)
 
 /* Drops one connection of ip; an empty entry is removed by shifting the
  * entries after it back (no tombstones). */
-static void ip_del(xs__admit *a, uint32_t ip)
+static void ip_del(xs__serve_admit *a, uint32_t ip)
 {
     size_t m = a->ip_cap - 1, i = ip_find(a, ip);
     if (!a->ip_n[i] || --a->ip_n[i]) return;
@@ -167,7 +167,7 @@ static void ip_del(xs__admit *a, uint32_t ip)
 
 /* Counts one more (d = 1) or one fewer (d = -1) open connection of ip,
  * which has an entry (it is counted in ip_n). */
-static void ip_open_add(xs__admit *a, uint32_t ip, int d)
+static void ip_open_add(xs__serve_admit *a, uint32_t ip, int d)
 {
     size_t i = ip_find(a, ip);
     if (a->ip_n[i]) a->ip_open[i] += (unsigned)d;
@@ -212,7 +212,7 @@ static void refuse(int fd, int status, const char *reason, const char *code,
 
 /* Frees a slot (mutex held). A connection cut no longer counts for its
  * address (cut_slot). */
-static void release(xs__admit *a, slot *s)
+static void release(xs__serve_admit *a, slot *s)
 {
     if (s->state == S_OPEN) {
         a->n_open--;
@@ -233,7 +233,7 @@ static void release(xs__admit *a, slot *s)
  * reconnects as soon as it sees the close is not refused 429 for the
  * connection the server is still closing (the slot itself is freed at the
  * close, when the descriptor can be reused). */
-static void cut_slot(xs__admit *a, int fd, slot *s)
+static void cut_slot(xs__serve_admit *a, int fd, slot *s)
 {
     shutdown(fd, SHUT_RDWR);
     ip_open_add(a, s->ip, -1);
@@ -242,7 +242,7 @@ static void cut_slot(xs__admit *a, int fd, slot *s)
 }
 
 /* Marks a slot open (mutex held); the caller hands it over after unlocking. */
-static void open_slot(xs__admit *a, slot *s, int reserve, double now)
+static void open_slot(xs__serve_admit *a, slot *s, int reserve, double now)
 {
     if (s->state == S_WAITING) {
         a->n_waiting--;
@@ -262,7 +262,7 @@ static void open_slot(xs__admit *a, slot *s, int reserve, double now)
 }
 
 /* Gives an opened connection to the daemon (mutex not held). */
-static void hand_over(xs__admit *a, int fd)
+static void hand_over(xs__serve_admit *a, int fd)
 {
     slot *s = &a->slots[fd];
     struct sockaddr_in sa;
@@ -291,7 +291,7 @@ static void hand_over(xs__admit *a, int fd)
  * they were read whenever the ring had wrapped: those connections stayed
  * counted as waiting for ever, never admitted nor closed, and the server
  * stayed "under pressure".) */
-static int push_waiting(xs__admit *a, int fd, slot *s)
+static int push_waiting(xs__serve_admit *a, int fd, slot *s)
 {
     if (a->n_waiting >= a->max_waiting) return -1;
     if (a->ring_len == a->ring_cap) {
@@ -312,7 +312,7 @@ static int push_waiting(xs__admit *a, int fd, slot *s)
 }
 
 /* The slot of a ticket when it still waits, else NULL. */
-static slot *ticket_slot(xs__admit *a, ticket t)
+static slot *ticket_slot(xs__serve_admit *a, ticket t)
 {
     slot *s = &a->slots[t.fd];
     return s->state == S_WAITING && s->seq == t.seq ? s : NULL;
@@ -323,7 +323,7 @@ static slot *ticket_slot(xs__admit *a, ticket t)
 /* ---------------------------------------------------------------------- */
 
 /* Accepts what the listening socket has. */
-static void accept_all(xs__admit *a, double now)
+static void accept_all(xs__serve_admit *a, double now)
 {
     if (now < a->accept_paused_until) return;
     for (int k = 0; k < BATCH; k++) {
@@ -387,7 +387,7 @@ static void accept_all(xs__admit *a, double now)
 /* The waiting connection with a complete request head whose address
  * holds the fewest open connections, the oldest on a tie; NULL when none
  * is ready (mutex held). */
-static slot *fairest_ready(xs__admit *a, int *fd)
+static slot *fairest_ready(xs__serve_admit *a, int *fd)
 {
     slot *best = NULL;
     unsigned best_open = 0;
@@ -409,7 +409,7 @@ static slot *fairest_ready(xs__admit *a, int *fd)
  * whose request head has arrived (a slow client does not get a slot
  * before a ready one), the address with the fewest open connections
  * first, then the oldest. */
-static void admit_waiting(xs__admit *a, double now)
+static void admit_waiting(xs__serve_admit *a, double now)
 {
     int fds[BATCH];
     size_t n = 0;
@@ -465,7 +465,7 @@ static int is_health_check(const char *b, size_t n)
 /* Looks at a waiting connection's first bytes (mutex held). Admits a
  * health check into the reserve (fd into *hand), closes a connection whose
  * client has gone. */
-static void peek_waiting(xs__admit *a, int fd, slot *s, double now, int *hand)
+static void peek_waiting(xs__serve_admit *a, int fd, slot *s, double now, int *hand)
 {
     char b[2048];
     ssize_t n = recv(fd, b, sizeof b, MSG_PEEK | MSG_DONTWAIT);
@@ -492,7 +492,7 @@ static void peek_waiting(xs__admit *a, int fd, slot *s, double now, int *hand)
 }
 
 /* Every tick: deadlines of open connections, waits of waiting ones. */
-static void reap(xs__admit *a, double now, int *hand, size_t *n_hand, size_t cap)
+static void reap(xs__serve_admit *a, double now, int *hand, size_t *n_hand, size_t cap)
 {
     int pressure = a->n_waiting > 0;
     double head_s = a->o.request_timeout_s;
@@ -550,7 +550,7 @@ static void reap(xs__admit *a, double now, int *hand, size_t *n_hand, size_t cap
 
 static void *acceptor_main(void *arg)
 {
-    xs__admit *a = arg;
+    xs__serve_admit *a = arg;
     double next_tick = xs__now() + TICK_MS / 1e3;
     while (!atomic_load(&a->stop)) {
         size_t n = 0;
@@ -610,10 +610,10 @@ static void *acceptor_main(void *arg)
 /* ---------------------------------------------------------------------- */
 
 /* Contract in admit.h. */
-void xs__admit_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+void xs__serve_admit_notify(void *cls, struct MHD_Connection *c, void **socket_context,
                       enum MHD_ConnectionNotificationCode toe)
 {
-    xs__admit *a = cls;
+    xs__serve_admit *a = cls;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
@@ -640,7 +640,7 @@ static slot *slot_of(struct MHD_Connection *c)
 }
 
 /* Contract in admit.h. */
-void xs__admit_request_started(struct MHD_Connection *c)
+void xs__serve_admit_request_started(struct MHD_Connection *c)
 {
     slot *s = slot_of(c);
     if (!s || atomic_load_explicit(&s->phase, memory_order_relaxed) == P_HEAD) return;
@@ -649,14 +649,14 @@ void xs__admit_request_started(struct MHD_Connection *c)
 }
 
 /* Contract in admit.h. */
-void xs__admit_request_received(struct MHD_Connection *c)
+void xs__serve_admit_request_received(struct MHD_Connection *c)
 {
     slot *s = slot_of(c);
     if (s) atomic_store_explicit(&s->phase, P_BUSY, memory_order_relaxed);
 }
 
 /* Contract in admit.h. */
-void xs__admit_request_done(struct MHD_Connection *c)
+void xs__serve_admit_request_done(struct MHD_Connection *c)
 {
     slot *s = slot_of(c);
     if (!s) return;
@@ -665,7 +665,7 @@ void xs__admit_request_done(struct MHD_Connection *c)
 }
 
 /* Contract in admit.h. */
-int xs__admit_should_close(const xs__admit *a, struct MHD_Connection *c)
+int xs__serve_admit_should_close(const xs__serve_admit *a, struct MHD_Connection *c)
 {
     if (!a) return 0;
     slot *s = slot_of(c);
@@ -679,7 +679,7 @@ int xs__admit_should_close(const xs__admit *a, struct MHD_Connection *c)
 }
 
 /* Contract in admit.h. */
-void xs__admit_get_stats(xs__admit *a, xs__admit_stats *st)
+void xs__serve_admit_get_stats(xs__serve_admit *a, xs__serve_admit_stats *st)
 {
     st->accepted = atomic_load(&a->accepted);
     st->refused_full = atomic_load(&a->refused_full);
@@ -697,11 +697,11 @@ void xs__admit_get_stats(xs__admit *a, xs__admit_stats *st)
 /* ---------------------------------------------------------------------- */
 
 /* Contract in admit.h. */
-int xs__admit_listen(xs__admit **out, const struct sockaddr_in *addr,
-                     const xs__admit_opts *o, xs_error *err)
+int xs__serve_admit_listen(xs__serve_admit **out, const struct sockaddr_in *addr,
+                     const xs__serve_admit_opts *o, xs_error *err)
 {
     *out = NULL;
-    xs__admit *a = xs__calloc(1, sizeof *a);
+    xs__serve_admit *a = xs__calloc(1, sizeof *a);
     if (!a) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     a->o = *o;
     a->fd = a->wake[0] = a->wake[1] = -1;
@@ -728,7 +728,7 @@ int xs__admit_listen(xs__admit **out, const struct sockaddr_in *addr,
     size_t l = strlen(where);
     snprintf(where + l, sizeof where - l, ":%d", ntohs(addr->sin_port));
     if (!a->slots || !a->ring || !a->ip_key || !a->ip_n || !a->ip_open || !a->pf) {
-        xs__admit_free(a);
+        xs__serve_admit_free(a);
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
     int one = 1;
@@ -741,7 +741,7 @@ int xs__admit_listen(xs__admit **out, const struct sockaddr_in *addr,
         setsockopt(a->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
         bind(a->fd, (const struct sockaddr *)addr, sizeof *addr) < 0 ||
         listen(a->fd, 4096) < 0) {
-        xs__admit_free(a);
+        xs__serve_admit_free(a);
         return xs__error_param(err, XS_EIO, NULL, "listen", "cannot listen on %s", where);
     }
     struct sockaddr_in bound;
@@ -753,13 +753,13 @@ int xs__admit_listen(xs__admit **out, const struct sockaddr_in *addr,
 }
 
 /* Contract in admit.h. */
-int xs__admit_port(const xs__admit *a)
+int xs__serve_admit_port(const xs__serve_admit *a)
 {
     return a ? a->port : 0;
 }
 
 /* Contract in admit.h. */
-int xs__admit_run(xs__admit *a, struct MHD_Daemon *d)
+int xs__serve_admit_run(xs__serve_admit *a, struct MHD_Daemon *d)
 {
     a->d = d;
     if (pthread_create(&a->thr, NULL, acceptor_main, a) != 0) return XS_ENOMEM;
@@ -768,7 +768,7 @@ int xs__admit_run(xs__admit *a, struct MHD_Daemon *d)
 }
 
 /* Contract in admit.h. */
-void xs__admit_quiesce(xs__admit *a)
+void xs__serve_admit_quiesce(xs__serve_admit *a)
 {
     if (!a) return;
     if (a->running) {
@@ -792,10 +792,10 @@ void xs__admit_quiesce(xs__admit *a)
 }
 
 /* Contract in admit.h. */
-void xs__admit_free(xs__admit *a)
+void xs__serve_admit_free(xs__serve_admit *a)
 {
     if (!a) return;
-    xs__admit_quiesce(a);
+    xs__serve_admit_quiesce(a);
     if (a->wake[0] >= 0) close(a->wake[0]);
     if (a->wake[1] >= 0) close(a->wake[1]);
     pthread_mutex_destroy(&a->mu);

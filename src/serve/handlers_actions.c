@@ -9,7 +9,7 @@
  *   GET  /v1/audit                    the audit log, newest first (admin)
  *   GET  /v1/key                      the presented key's id and scope (read):
  *                                     the dashboard shows its buttons by it
- * and xs__audit(), which every handler that writes calls once its change
+ * and xs__serve_audit(), which every handler that writes calls once its change
  * has committed. Writes go through store_access.c (bounded lock wait, 503
  * busy).
  */
@@ -26,7 +26,7 @@
 /* ---------------------------------------------------------------------- */
 
 /* Contract in serve_int.h. */
-void xs__audit(xs__req *r, xs_store *st, const char *action, const char *target,
+void xs__serve_audit(xs__serve_req *r, xs_store *st, const char *action, const char *target,
                json_t *before, json_t *after)
 {
     char *b = before ? json_dumps(before, JSON_COMPACT) : NULL;
@@ -41,9 +41,9 @@ void xs__audit(xs__req *r, xs_store *st, const char *action, const char *target,
         rc = XS_ENOMEM;
         snprintf(e.message, sizeof e.message, "out of memory");
     } else if (!st) {
-        rc = xs_store_open(&own, xs__server_db(r->srv), &e);
+        rc = xs_store_open(&own, xs__serve_server_db(r->srv), &e);
         if (rc == XS_OK)
-            xs_store_set_busy_timeout(own, xs__server_lock_timeout_ms(r->srv));
+            xs_store_set_busy_timeout(own, xs__serve_server_lock_timeout_ms(r->srv));
         st = own;
     }
     if (rc == XS_OK) rc = xs_store_audit_add(st, &en, &e);
@@ -63,12 +63,12 @@ void xs__audit(xs__req *r, xs_store *st, const char *action, const char *target,
 
 /* body[key]: NULL when absent or null, else it must be a string (else a
  * 400 is set and *bad is 1). */
-static const char *str_field(xs__req *r, const char *key, int *bad)
+static const char *str_field(xs__serve_req *r, const char *key, int *bad)
 {
     json_t *v = json_object_get(r->body, key);
     if (!v || json_is_null(v) || *bad) return NULL;
     if (json_is_string(v)) return json_string_value(v);
-    xs__error(r, 400, "bad_request", "%s: expected a string", key);
+    xs__serve_error(r, 400, "bad_request", "%s: expected a string", key);
     *bad = 1;
     return NULL;
 }
@@ -85,35 +85,35 @@ static json_t *experiment_json(const xs_experiment *x)
  * "end"?}: 201 with the experiment; 400 a bad field (the CLI's message,
  * named by the JSON field); 409 the name exists or another experiment of
  * the kind overlaps its days. */
-int xs__h_experiment_start(xs__req *r)
+int xs__serve_h_experiment_start(xs__serve_req *r)
 {
     int bad = 0;
     const char *name = str_field(r, "name", &bad), *kind = str_field(r, "kind", &bad),
                *split = str_field(r, "split", &bad), *start = str_field(r, "start", &bad),
                *end = str_field(r, "end", &bad);
     if (bad) return r->status;
-    if (!name) return xs__error(r, 400, "bad_request", "name: required");
-    if (!kind) return xs__error(r, 400, "bad_request", "kind: required");
+    if (!name) return xs__serve_error(r, 400, "bad_request", "name: required");
+    if (!kind) return xs__serve_error(r, 400, "bad_request", "kind: required");
     xs_experiment x;
     xs_error e = {0};
     int rc = xs_experiment_define(&x, name, kind, split, start, end, &e);
     if (rc < 0) return xs__serve_fail(r, rc, &e);
     xs_store *st = NULL;
-    int status = xs__store_for_write(r, &st);
+    int status = xs__serve_store_for_write(r, &st);
     if (status) return status;
     rc = xs_store_experiment_add(st, &x, &e);
     if (rc == XS_OK)
-        xs__audit(r, st, "experiment.start", x.name, NULL, experiment_json(&x));
+        xs__serve_audit(r, st, "experiment.start", x.name, NULL, experiment_json(&x));
     xs_store_close(st);
     if (rc < 0) return xs__serve_fail(r, rc, &e);
-    xs__model_experiments_forget(r->model);
-    return xs__reply(r, 201, experiment_json(&x));
+    xs__serve_model_experiments_forget(r->model);
+    return xs__serve_reply(r, 201, experiment_json(&x));
 }
 
 /* Contract in serve_int.h. Body {} or {"end": "YYYY-MM-DD"} (default
  * today, UTC): 200 {"name", "end"}; 404 no such experiment; 409 it has
  * ended already; 400 a bad end. */
-int xs__h_experiment_stop(xs__req *r)
+int xs__serve_h_experiment_stop(xs__serve_req *r)
 {
     int bad = 0;
     const char *end = str_field(r, "end", &bad);
@@ -125,16 +125,16 @@ int xs__h_experiment_stop(xs__req *r)
     }
     xs_store *st = NULL;
     xs_error e = {0};
-    int status = xs__store_for_write(r, &st);
+    int status = xs__serve_store_for_write(r, &st);
     if (status) return status;
     int rc = xs_store_experiment_stop(st, r->params[0], end, &e);
     if (rc == XS_OK)
-        xs__audit(r, st, "experiment.stop", r->params[0], json_pack("{s:n}", "end"),
+        xs__serve_audit(r, st, "experiment.stop", r->params[0], json_pack("{s:n}", "end"),
                   json_pack("{s:s}", "end", end));
     xs_store_close(st);
     if (rc < 0) return xs__serve_fail(r, rc, &e);
-    xs__model_experiments_forget(r->model);
-    return xs__reply(r, 200, json_pack("{s:s,s:s}", "name", r->params[0], "end", end));
+    xs__serve_model_experiments_forget(r->model);
+    return xs__serve_reply(r, 200, json_pack("{s:s,s:s}", "name", r->params[0], "end", end));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -163,16 +163,16 @@ static int add_entry(void *ctx, const xs_audit_entry *a)
 /* Contract in serve_int.h. GET /v1/audit?limit=N (1..1000, default 100)
  * &offset=K (default 0): {"total", "limit", "offset", "entries"}, newest
  * first. */
-int xs__h_audit(xs__req *r)
+int xs__serve_h_audit(xs__serve_req *r)
 {
     long limit, offset;
-    if (xs__query_long(r, "limit", 100, 1, 1000, &limit) < 0 ||
-        xs__query_long(r, "offset", 0, 0, 1000000000L, &offset) < 0)
+    if (xs__serve_query_long(r, "limit", 100, 1, 1000, &limit) < 0 ||
+        xs__serve_query_long(r, "offset", 0, 0, 1000000000L, &offset) < 0)
         return r->status;
     xs_store *st = NULL;
     xs_error e = {0};
-    if (xs_store_open_readonly(&st, xs__server_db(r->srv), &e) < 0)
-        return xs__error(r, 503, "not_available", "store: %s", e.message);
+    if (xs_store_open_readonly(&st, xs__serve_server_db(r->srv), &e) < 0)
+        return xs__serve_error(r, 503, "not_available", "store: %s", e.message);
     json_t *rows = json_array();
     long long total = 0;
     long n = rows ? xs_store_audit_list(st, (size_t)limit, (size_t)offset, add_entry,
@@ -181,18 +181,18 @@ int xs__h_audit(xs__req *r)
     xs_store_close(st);
     if (n < 0) {
         json_decref(rows);
-        return xs__error(r, 503, "not_available", "reading the audit log: %s",
+        return xs__serve_error(r, 503, "not_available", "reading the audit log: %s",
                          n == XS_ENOMEM ? "out of memory" : e.message);
     }
-    return xs__reply(r, 200,
+    return xs__serve_reply(r, 200,
                      json_pack("{s:I,s:i,s:i,s:o}", "total", (json_int_t)total, "limit",
                                (int)limit, "offset", (int)offset, "entries", rows));
 }
 
 /* Contract in serve_int.h. GET /v1/key: {"key_id", "scope"}. */
-int xs__h_key(xs__req *r)
+int xs__serve_h_key(xs__serve_req *r)
 {
-    return xs__reply(r, 200,
+    return xs__serve_reply(r, 200,
                      json_pack("{s:s,s:s}", "key_id", r->key_id, "scope",
                                xs_apikey_scope_name(r->scope)));
 }

@@ -23,7 +23,7 @@
 
 /* The body of GET /v1/segments: one pass over every customer's scores;
  * NULL when out of memory. */
-static json_t *segments_json(const xs__model *m)
+static json_t *segments_json(const xs__serve_model *m)
 {
     size_t count[XS_SEG_N] = {0}, bins[N_BINS] = {0}, n_health[XS_SEG_N] = {0};
     double mrr[XS_SEG_N] = {0}, health[XS_SEG_N] = {0};
@@ -47,9 +47,9 @@ static json_t *segments_json(const xs__model *m)
         json_array_append_new(
             segs,
             json_pack("{s:s,s:I,s:o,s:o}", "segment", xs_segment_name((xs_segment)s),
-                      "customers", (json_int_t)count[s], "mrr", xs__num(mrr[s]),
+                      "customers", (json_int_t)count[s], "mrr", xs__serve_num(mrr[s]),
                       "mean_health",
-                      xs__num(n_health[s] ? health[s] / (double)n_health[s] : NAN)));
+                      xs__serve_num(n_health[s] ? health[s] / (double)n_health[s] : NAN)));
     for (int b = 0; hist && b < N_BINS; b++)
         json_array_append_new(hist,
                               json_pack("{s:i,s:i,s:I}", "lo", b * 10, "hi", b * 10 + 10,
@@ -60,28 +60,28 @@ static json_t *segments_json(const xs__model *m)
 
 /* Contract in serve_int.h. The aggregates are made on the first request
  * and kept with the model (it never changes). */
-int xs__h_segments(xs__req *r)
+int xs__serve_h_segments(xs__serve_req *r)
 {
-    xs__model *m = r->model;
+    xs__serve_model *m = r->model;
     if (!m->cs)
-        return xs__error(r, 503, "not_available", "customer scores: %s", m->cs_error);
+        return xs__serve_error(r, 503, "not_available", "customer scores: %s", m->cs_error);
     pthread_mutex_lock(&m->lazy_mu);
     if (!m->segments) m->segments = segments_json(m);
     /* a copy: a shared value must not be serialised by two threads at once */
     json_t *out = m->segments ? json_deep_copy(m->segments) : NULL;
     pthread_mutex_unlock(&m->lazy_mu);
-    if (!out) return xs__error(r, 500, "internal", "out of memory");
-    return xs__reply(r, 200, out);
+    if (!out) return xs__serve_error(r, 500, "internal", "out of memory");
+    return xs__serve_reply(r, 200, out);
 }
 
 /* Contract in serve_int.h. */
-int xs__h_guardrails(xs__req *r)
+int xs__serve_h_guardrails(xs__serve_req *r)
 {
-    const xs__model *m = r->model;
+    const xs__serve_model *m = r->model;
     if (!m->offers)
-        return xs__error(r, 503, "not_available", "offer engine: %s", m->offers_error);
+        return xs__serve_error(r, 503, "not_available", "offer engine: %s", m->offers_error);
     if (!m->summary)
-        return xs__error(r, 503, "not_available", "guardrail totals: not in the model");
+        return xs__serve_error(r, 503, "not_available", "guardrail totals: not in the model");
     const xs_offer_summary *s = m->summary;
     json_t *kinds = json_object(), *guards = json_array();
     for (int k = 0; kinds && k < XS_OFFER_N_KINDS; k++)
@@ -91,7 +91,7 @@ int xs__h_guardrails(xs__req *r)
         json_array_append_new(
             guards, json_pack("{s:s,s:I,s:o}", "guard", xs_offer_guard_name((xs_offer_guard)g),
                               "suppressed", (json_int_t)s->n_suppressed[g], "ev_held",
-                              xs__num(s->ev_held[g])));
+                              xs__serve_num(s->ev_held[g])));
     /* what each kind's expected value is based on (docs/offers.md "Uplift") */
     json_t *uplift = json_array();
     for (int k = 0; uplift && k < XS_OFFER_N_KINDS; k++) {
@@ -106,7 +106,7 @@ int xs__h_guardrails(xs__req *r)
                                      (json_int_t)u.n_holdout, "scored",
                                      (json_int_t)u.n_scored, "negative",
                                      (json_int_t)u.n_negative, "mean_uplift",
-                                     xs__num(u.mean))
+                                     xs__serve_num(u.mean))
                          : json_pack("{s:s,s:s,s:o}", "kind",
                                      xs_offer_kind_key((xs_offer_kind)k), "basis",
                                      "propensity", "why",
@@ -114,13 +114,13 @@ int xs__h_guardrails(xs__req *r)
         json_array_append_new(uplift, o);
     }
     char as_of[11];
-    return xs__reply(r, 200,
+    return xs__serve_reply(r, 200,
                      json_pack("{s:s,s:I,s:I,s:I,s:o,s:o?,s:o?,s:o?}", "as_of",
                                xs_offer_engine_as_of(m->offers, as_of), "customers",
                                (json_int_t)s->n_customers, "candidates",
                                (json_int_t)s->n_candidates, "offered",
                                (json_int_t)s->n_offered, "ev_offered",
-                               xs__num(s->ev_offered), "offered_by_kind", kinds,
+                               xs__serve_num(s->ev_offered), "offered_by_kind", kinds,
                                "guards", guards, "uplift", uplift));
 }
 
@@ -129,17 +129,17 @@ static json_t *result_json(const xs_exp_row *w, int cuped)
 {
     json_t *o = json_pack(
         "{s:s,s:s,s:I,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "metric", w->metric,
-        "group", w->group, "n", (json_int_t)w->n, "mean", xs__num(w->mean), "sd",
-        xs__num(w->sd), "method", w->is_control ? "control" : xs_exp_method_name(w->method),
-        "lift", xs__num(w->lift), "lift_lo", xs__num(w->lift_lo), "lift_hi",
-        xs__num(w->lift_hi), "rel_lift", xs__num(w->rel), "rel_lo", xs__num(w->rel_lo),
-        "rel_hi", xs__num(w->rel_hi), "p_value", xs__num(w->p));
+        "group", w->group, "n", (json_int_t)w->n, "mean", xs__serve_num(w->mean), "sd",
+        xs__serve_num(w->sd), "method", w->is_control ? "control" : xs_exp_method_name(w->method),
+        "lift", xs__serve_num(w->lift), "lift_lo", xs__serve_num(w->lift_lo), "lift_hi",
+        xs__serve_num(w->lift_hi), "rel_lift", xs__serve_num(w->rel), "rel_lo", xs__serve_num(w->rel_lo),
+        "rel_hi", xs__serve_num(w->rel_hi), "p_value", xs__serve_num(w->p));
     if (o && cuped)
         json_object_update_new(
-            o, json_pack("{s:o,s:o,s:o,s:o,s:o}", "cuped_lift", xs__num(w->cuped_lift),
-                         "cuped_lo", xs__num(w->cuped_lo), "cuped_hi", xs__num(w->cuped_hi),
-                         "cuped_p_value", xs__num(w->cuped_p), "var_reduction",
-                         xs__num(w->var_reduction)));
+            o, json_pack("{s:o,s:o,s:o,s:o,s:o}", "cuped_lift", xs__serve_num(w->cuped_lift),
+                         "cuped_lo", xs__serve_num(w->cuped_lo), "cuped_hi", xs__serve_num(w->cuped_hi),
+                         "cuped_p_value", xs__serve_num(w->cuped_p), "var_reduction",
+                         xs__serve_num(w->var_reduction)));
     return o;
 }
 
@@ -175,14 +175,14 @@ static json_t *experiment_json(const xs_snapshot *s, const xs_experiment *x)
     json_object_update_new(
         o, json_pack("{s:s,s:o?,s:{s:o,s:i,s:o,s:b},s:o?}", "until",
                      xs_exp_report_until(rep, until), "arms", arms, "srm", "chi2",
-                     xs__num(srm->chi2), "df", srm->df, "p_value", xs__num(srm->p),
+                     xs__serve_num(srm->chi2), "df", srm->df, "p_value", xs__serve_num(srm->p),
                      "flagged", srm->flagged, "results", res));
     xs_exp_report_free(rep);
     return o;
 }
 
 /* Contract in serve_int.h. */
-json_t *xs__experiments_json(const xs_snapshot *s, const xs_experiment *x, size_t n)
+json_t *xs__serve_experiments_json(const xs_snapshot *s, const xs_experiment *x, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; a && i < n; i++)
@@ -194,12 +194,12 @@ json_t *xs__experiments_json(const xs_snapshot *s, const xs_experiment *x, size_
 }
 
 /* Contract in serve_int.h. */
-int xs__h_experiments(xs__req *r)
+int xs__serve_h_experiments(xs__serve_req *r)
 {
     /* a copy: a shared value must not be serialised by two threads at once */
-    json_t *x = xs__model_experiments(r->model, xs__server_db(r->srv));
+    json_t *x = xs__serve_model_experiments(r->model, xs__serve_server_db(r->srv));
     if (!x)
-        return xs__error(r, 503, "not_available", "experiments: %s",
+        return xs__serve_error(r, 503, "not_available", "experiments: %s",
                          r->model->experiments_error);
-    return xs__reply(r, 200, x);
+    return xs__serve_reply(r, 200, x);
 }

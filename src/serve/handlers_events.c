@@ -71,14 +71,14 @@ static void add_error(errs *es, const char *table, size_t index, const char *col
     /* the library's message may quote a value cut by byte: whole characters
      * only, as JSON needs (the column and table names come from the body,
      * valid UTF-8, and are cut on character boundaries) */
-    xs__escape(m, sizeof m, msg, strlen(msg), XS__ESC_DROP_CUT);
+    xs__serve_escape(m, sizeof m, msg, strlen(msg), XS__ESC_DROP_CUT);
     msg = m;
     if (es->n == 0) {
         const char *col = has_col ? column : "";
         snprintf(es->first, sizeof es->first, "%.*s[%zu]: %.*s%s%.*s",
-                 (int)xs__utf8_cut(table, strlen(table), 255), table, index,
-                 (int)xs__utf8_cut(col, strlen(col), 63), col, has_col ? ": " : "",
-                 (int)xs__utf8_cut(msg, strlen(msg), 511), msg);
+                 (int)xs__serve_utf8_cut(table, strlen(table), 255), table, index,
+                 (int)xs__serve_utf8_cut(col, strlen(col), 63), col, has_col ? ": " : "",
+                 (int)xs__serve_utf8_cut(msg, strlen(msg), 511), msg);
     }
     es->n++;
     if (json_array_size(es->details) >= MAX_DETAILS) return;
@@ -196,7 +196,7 @@ static int build_table(table_in *ti, const char *table, errs *es)
 }
 
 /* Sets the 422 answer from the collected errors. */
-static int reply_invalid(xs__req *r, errs *es)
+static int reply_invalid(xs__serve_req *r, errs *es)
 {
     char msg[1100];
     if (es->n > 1)
@@ -207,19 +207,19 @@ static int reply_invalid(xs__req *r, errs *es)
     json_t *body =
         json_pack("{s:{s:s,s:s,s:I,s:O}}", "error", "code", "invalid_events", "message",
                   msg, "n_errors", (json_int_t)es->n, "details", es->details);
-    if (!body) return xs__error(r, 500, "internal", "out of memory");
-    return xs__reply(r, 422, body);
+    if (!body) return xs__serve_error(r, 500, "internal", "out of memory");
+    return xs__serve_reply(r, 422, body);
 }
 
 /* Contract in serve_int.h. */
-int xs__h_events(xs__req *r)
+int xs__serve_h_events(xs__serve_req *r)
 {
     table_in in[XS_N_TABLES];
     memset(in, 0, sizeof in);
     errs es = {json_array(), "", 0};
     xs_store *st = NULL;
     int status;
-    if (!es.details) return xs__error(r, 500, "internal", "out of memory");
+    if (!es.details) return xs__serve_error(r, 500, "internal", "out of memory");
 
     const char *key;
     json_t *v;
@@ -227,9 +227,9 @@ int xs__h_events(xs__req *r)
     {
         xs_table_id t;
         char q[300];
-        xs__quote(q, sizeof q, key, strlen(key));
+        xs__serve_quote(q, sizeof q, key, strlen(key));
         if (xs_table_lookup(key, &t) < 0) {
-            status = xs__error(r, 400, "bad_request",
+            status = xs__serve_error(r, 400, "bad_request",
                                "unknown table %s (expected customers, products, "
                                "subscriptions, orders, usage, events, offers, returns "
                                "or anonymous_orders)",
@@ -237,14 +237,14 @@ int xs__h_events(xs__req *r)
             goto cleanup;
         }
         if (!json_is_array(v)) {
-            status = xs__error(r, 400, "bad_request", "%s: expected an array, got %s",
+            status = xs__serve_error(r, 400, "bad_request", "%s: expected an array, got %s",
                                key, json_kind(v));
             goto cleanup;
         }
         in[t].rows = v;
     }
     if (!json_object_size(r->body)) {
-        status = xs__error(r, 400, "bad_request",
+        status = xs__serve_error(r, 400, "bad_request",
                            "empty batch: expected at least one of customers, products, "
                            "subscriptions, orders, usage, events, offers, returns or "
                            "anonymous_orders");
@@ -256,7 +256,7 @@ int xs__h_events(xs__req *r)
     for (int t = 0; t < XS_N_TABLES; t++) {
         if (!in[t].rows) continue;
         if (build_table(&in[t], xs_table_name((xs_table_id)t), &es) < 0) {
-            status = xs__error(r, 500, "internal", "out of memory");
+            status = xs__serve_error(r, 500, "internal", "out of memory");
             goto cleanup;
         }
         tabs[n_tabs].table = (xs_table_id)t;
@@ -272,7 +272,7 @@ int xs__h_events(xs__req *r)
     }
 
     xs_error e;
-    if ((status = xs__store_for_write(r, &st)) != 0) goto cleanup;
+    if ((status = xs__serve_store_for_write(r, &st)) != 0) goto cleanup;
     xs_import_options o;
     xs_import_options_init(&o);
     o.max_errors = MAX_DETAILS;
@@ -290,11 +290,11 @@ int xs__h_events(xs__req *r)
         goto cleanup;
     }
     if (rc == XS_EBUSY) {
-        status = xs__store_busy(r);
+        status = xs__serve_store_busy(r);
         goto cleanup;
     }
     if (rc < 0) {
-        status = xs__error(r, 500, "internal", "%s", e.message);
+        status = xs__serve_error(r, 500, "internal", "%s", e.message);
         goto cleanup;
     }
     json_t *applied = json_object();
@@ -306,11 +306,11 @@ int xs__h_events(xs__req *r)
         upd += res[i].updated;
         same += res[i].unchanged;
     }
-    status = xs__reply(r, 200,
+    status = xs__serve_reply(r, 200,
                        json_pack("{s:o,s:I,s:I,s:I}", "applied", applied, "inserted",
                                  (json_int_t)ins, "updated", (json_int_t)upd, "unchanged",
                                  (json_int_t)same));
-    if (status == 200) xs__audit(r, st, "events", NULL, NULL, json_deep_copy(r->out));
+    if (status == 200) xs__serve_audit(r, st, "events", NULL, NULL, json_deep_copy(r->out));
 
 cleanup:
     xs_store_close(st);

@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* Whether the model knows the customer id. */
-static int known_customer(const xs__model *m, const char *id)
+static int known_customer(const xs__serve_model *m, const char *id)
 {
     if (m->offers) return xs_offer_engine_find(m->offers, id) >= 0;
     if (m->cs) return xs_customer_scores_find(m->cs, id) >= 0;
@@ -19,28 +19,28 @@ static int known_customer(const xs__model *m, const char *id)
 }
 
 /* Contract in serve_int.h. */
-int xs__h_plan(xs__req *r)
+int xs__serve_h_plan(xs__serve_req *r)
 {
-    const char *cust = xs__query(r, "customer");
+    const char *cust = xs__serve_query(r, "customer");
     char q[300], built_at[21], as_of[11];
     if (cust && !known_customer(r->model, cust)) {
-        xs__quote(q, sizeof q, cust, strlen(cust));
-        return xs__error(r, 404, "not_found", "unknown customer %s", q);
+        xs__serve_quote(q, sizeof q, cust, strlen(cust));
+        return xs__serve_error(r, 404, "not_found", "unknown customer %s", q);
     }
     xs_store *st = NULL;
     xs_error e;
-    if (xs_store_open_readonly(&st, xs__server_db(r->srv), &e) < 0)
-        return xs__error(r, 503, "not_available", "store: %s", e.message);
+    if (xs_store_open_readonly(&st, xs__serve_server_db(r->srv), &e) < 0)
+        return xs__serve_error(r, 503, "not_available", "store: %s", e.message);
     char *capacity = NULL, *summary = NULL, *asg = NULL;
     int rc = xs_store_plan_get(st, built_at, as_of, &capacity, &summary, &e);
     if (rc == 1 && cust) rc = xs_store_plan_customer(st, cust, &asg, &e) < 0 ? -1 : 1;
     xs_store_close(st);
     int status;
     if (rc < 0) {
-        status = xs__error(r, 503, "not_available", "reading the plan: %s",
+        status = xs__serve_error(r, 503, "not_available", "reading the plan: %s",
                            rc == XS_ENOMEM ? "out of memory" : e.message);
     } else if (rc == 0) {
-        status = xs__error(r, 404, "not_found",
+        status = xs__serve_error(r, 404, "not_found",
                            "no plan stored: run 'xsell build --db FILE --capacity SPEC'");
     } else {
         json_t *sum = json_loads(summary, 0, NULL);
@@ -58,8 +58,8 @@ int xs__h_plan(xs__req *r)
                           cons ? json_incref(cons) : json_array());
         json_decref(sum);
         status =
-            o ? xs__reply(r, 200, o)
-              : xs__error(r, 503, "not_available", "reading the plan: out of memory");
+            o ? xs__serve_reply(r, 200, o)
+              : xs__serve_error(r, 503, "not_available", "reading the plan: out of memory");
     }
     xs_store_plan_free(capacity);
     xs_store_plan_free(summary);

@@ -16,21 +16,21 @@
 #include <string.h>
 
 /* The {id} path parameter as a positive integer, or 0 (and a 404 set). */
-static long long webhook_id(xs__req *r)
+static long long webhook_id(xs__serve_req *r)
 {
     char *end;
     long long id = strtoll(r->params[0], &end, 10);
     if (!r->params[0][0] || *end || id <= 0) {
         char q[96];
-        xs__quote(q, sizeof q, r->params[0], strlen(r->params[0]));
-        xs__error(r, 404, "not_found", "no such webhook: %s", q);
+        xs__serve_quote(q, sizeof q, r->params[0], strlen(r->params[0]));
+        xs__serve_error(r, 404, "not_found", "no such webhook: %s", q);
         return 0;
     }
     return id;
 }
 
 /* Answers a table from fill() as {"<key>": [rows]}. */
-static int reply_table(xs__req *r, xs_store *st, const char *key, int rc, xs_table *t,
+static int reply_table(xs__serve_req *r, xs_store *st, const char *key, int rc, xs_table *t,
                        const xs_error *e)
 {
     xs_store_close(st);
@@ -38,18 +38,18 @@ static int reply_table(xs__req *r, xs_store *st, const char *key, int rc, xs_tab
         xs_table_free(t);
         return xs__serve_fail(r, rc, e);
     }
-    json_t *rows = xs__table_json(t);
+    json_t *rows = xs__serve_table_json(t);
     xs_table_free(t);
-    return xs__reply(r, 200, rows ? json_pack("{s:o}", key, rows) : NULL);
+    return xs__serve_reply(r, 200, rows ? json_pack("{s:o}", key, rows) : NULL);
 }
 
 /* Contract in serve_int.h. */
-int xs__h_webhooks(xs__req *r)
+int xs__serve_h_webhooks(xs__serve_req *r)
 {
     xs_store *st = NULL;
     xs_error e;
     memset(&e, 0, sizeof e);
-    int status = xs__store_for_write(r, &st);
+    int status = xs__serve_store_for_write(r, &st);
     if (status) return status;
     xs_table *t = xs_table_new();
     int rc = t ? xs_webhook_list(st, t, &e) : XS_ENOMEM;
@@ -57,19 +57,19 @@ int xs__h_webhooks(xs__req *r)
 }
 
 /* Contract in serve_int.h. */
-int xs__h_webhook_deliveries(xs__req *r)
+int xs__serve_h_webhook_deliveries(xs__serve_req *r)
 {
     long long id = webhook_id(r);
     if (!id) return r->status;
     long limit;
-    if (xs__query_long(r, "limit", 100, 1, 10000, &limit) < 0) return r->status;
+    if (xs__serve_query_long(r, "limit", 100, 1, 10000, &limit) < 0) return r->status;
     xs_store *st = NULL;
     xs_error e;
     memset(&e, 0, sizeof e);
-    int status = xs__store_for_write(r, &st);
+    int status = xs__serve_store_for_write(r, &st);
     if (status) return status;
     xs_table *t = xs_table_new();
-    int rc = t ? xs_webhook_log(st, id, xs__query(r, "status"), limit, t, &e) : XS_ENOMEM;
+    int rc = t ? xs_webhook_log(st, id, xs__serve_query(r, "status"), limit, t, &e) : XS_ENOMEM;
     return reply_table(r, st, "deliveries", rc, t, &e);
 }
 
@@ -93,7 +93,7 @@ static const char *events_arg(json_t *je, char *buf, size_t n)
 }
 
 /* Contract in serve_int.h. */
-int xs__h_webhook_add(xs__req *r)
+int xs__serve_h_webhook_add(xs__serve_req *r)
 {
     json_t *ju = json_object_get(r->body, "url"),
            *js = json_object_get(r->body, "secret");
@@ -101,16 +101,16 @@ int xs__h_webhook_add(xs__req *r)
     const char *events =
         events_arg(json_object_get(r->body, "events"), evbuf, sizeof evbuf);
     if (!json_is_string(ju))
-        return xs__error(r, 400, "bad_request", "url: expected a string");
+        return xs__serve_error(r, 400, "bad_request", "url: expected a string");
     if (!events)
-        return xs__error(r, 400, "bad_request",
+        return xs__serve_error(r, 400, "bad_request",
                          "events: expected a non-empty array of event names");
     if (js && !json_is_null(js) && !json_is_string(js))
-        return xs__error(r, 400, "bad_request", "secret: expected a string");
+        return xs__serve_error(r, 400, "bad_request", "secret: expected a string");
     xs_store *st = NULL;
     xs_error e;
     memset(&e, 0, sizeof e);
-    int status = xs__store_for_write(r, &st);
+    int status = xs__serve_store_for_write(r, &st);
     if (status) return status;
     long long id;
     char secret[XS_WEBHOOK_SECRET_MAX];
@@ -120,37 +120,37 @@ int xs__h_webhook_add(xs__req *r)
     if (rc == XS_OK) { /* never the secret */
         char target[32];
         snprintf(target, sizeof target, "%lld", id);
-        xs__audit(r, st, "webhook.add", target, NULL,
+        xs__serve_audit(r, st, "webhook.add", target, NULL,
                   json_pack("{s:s,s:s}", "url", json_string_value(ju), "events", events));
     }
     xs_store_close(st);
     if (rc < 0) return xs__serve_fail(r, rc, &e);
     json_t *out = json_pack("{s:I, s:s}", "webhook_id", (json_int_t)id, "secret", secret);
     memset(secret, 0, sizeof secret);
-    return xs__reply(r, 201, out);
+    return xs__serve_reply(r, 201, out);
 }
 
 /* Contract in serve_int.h. */
-int xs__h_webhook_remove(xs__req *r)
+int xs__serve_h_webhook_remove(xs__serve_req *r)
 {
     long long id = webhook_id(r);
     if (!id) return r->status;
     xs_store *st = NULL;
     xs_error e;
     memset(&e, 0, sizeof e);
-    int status = xs__store_for_write(r, &st);
+    int status = xs__serve_store_for_write(r, &st);
     if (status) return status;
     int rc = xs_webhook_remove(st, id, &e);
     if (rc == XS_OK) {
         char target[32];
         snprintf(target, sizeof target, "%lld", id);
-        xs__audit(r, st, "webhook.remove", target, json_pack("{s:b}", "removed", 0),
+        xs__serve_audit(r, st, "webhook.remove", target, json_pack("{s:b}", "removed", 0),
                   json_pack("{s:b}", "removed", 1));
     }
     xs_store_close(st);
-    if (rc == XS_EBUSY) return xs__store_busy(r);
-    if (rc == XS_ENOTFOUND) return xs__error(r, 404, "not_found", "%s", e.message);
-    if (rc < 0) return xs__error(r, 503, "not_available", "store: %s", e.message);
-    return xs__reply(r, 200,
+    if (rc == XS_EBUSY) return xs__serve_store_busy(r);
+    if (rc == XS_ENOTFOUND) return xs__serve_error(r, 404, "not_found", "%s", e.message);
+    if (rc < 0) return xs__serve_error(r, 503, "not_available", "store: %s", e.message);
+    return xs__serve_reply(r, 200,
                      json_pack("{s:I, s:b}", "webhook_id", (json_int_t)id, "removed", 1));
 }

@@ -15,13 +15,13 @@
 #include <string.h>
 
 /* Contract in serve_int.h. */
-json_t *xs__num(double v)
+json_t *xs__serve_num(double v)
 {
     return isfinite(v) ? json_real(v) : json_null();
 }
 
 /* Contract in serve_int.h. */
-json_t *xs__table_json(const xs_table *t)
+json_t *xs__serve_table_json(const xs_table *t)
 {
     char *text = NULL;
     size_t n = 0;
@@ -46,7 +46,7 @@ json_t *xs__table_json(const xs_table *t)
 /* ---------------------------------------------------------------------- */
 
 /* Contract in serve_int.h. */
-int xs__utf8_valid(const char *s, size_t n)
+int xs__serve_utf8_valid(const char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {
         int k = xs__utf8_seq(s + i, n - i);
@@ -57,7 +57,7 @@ int xs__utf8_valid(const char *s, size_t n)
 }
 
 /* Contract in serve_int.h. */
-size_t xs__utf8_cut(const char *s, size_t n, size_t max)
+size_t xs__serve_utf8_cut(const char *s, size_t n, size_t max)
 {
     if (n <= max) return n;
     size_t i = max;
@@ -66,7 +66,7 @@ size_t xs__utf8_cut(const char *s, size_t n, size_t max)
     return i;
 }
 
-/* The next unit of s[0..len) as written by xs__escape/xs__quote: its bytes
+/* The next unit of s[0..len) as written by xs__serve_escape/xs__serve_quote: its bytes
  * into out (up to 4), how many input bytes it takes (*used), its length
  * (0: nothing to write). */
 static size_t next_unit(const char *s, size_t len, int flags, int quote, char out[4],
@@ -99,7 +99,7 @@ static size_t next_unit(const char *s, size_t len, int flags, int quote, char ou
 }
 
 /* Contract in serve_int.h. */
-size_t xs__escape(char *dst, size_t n, const char *s, size_t len, int flags)
+size_t xs__serve_escape(char *dst, size_t n, const char *s, size_t len, int flags)
 {
     size_t o = 0;
     if (n < 5) {
@@ -123,7 +123,7 @@ size_t xs__escape(char *dst, size_t n, const char *s, size_t len, int flags)
 }
 
 /* Contract in serve_int.h. */
-void xs__quote(char *dst, size_t n, const char *s, size_t len)
+void xs__serve_quote(char *dst, size_t n, const char *s, size_t len)
 {
     size_t o = 0, shown = 0;
     if (n < 8) {

@@ -19,7 +19,7 @@
 #include <string.h>
 
 /* Contract in serve_int.h. */
-int xs__jw_reserve(xs__jw *o, size_t more)
+int xs__serve_jw_reserve(xs__serve_jw *o, size_t more)
 {
     if (o->oom) return -1;
     if (o->n + more + 1 <= o->cap) return 0;
@@ -31,41 +31,41 @@ int xs__jw_reserve(xs__jw *o, size_t more)
 }
 
 /* Contract in serve_int.h. */
-void xs__jw_mem(xs__jw *o, const char *s, size_t n)
+void xs__serve_jw_mem(xs__serve_jw *o, const char *s, size_t n)
 {
-    if (xs__jw_reserve(o, n) < 0) return;
+    if (xs__serve_jw_reserve(o, n) < 0) return;
     memcpy(o->b + o->n, s, n);
     o->n += n;
 }
 
 /* Contract in serve_int.h. */
-void xs__jw_raw(xs__jw *o, const char *s)
+void xs__serve_jw_raw(xs__serve_jw *o, const char *s)
 {
-    xs__jw_mem(o, s, strlen(s));
+    xs__serve_jw_mem(o, s, strlen(s));
 }
 
 /* Contract in serve_int.h. */
-void xs__jw_str(xs__jw *o, const char *s)
+void xs__serve_jw_str(xs__serve_jw *o, const char *s)
 {
     size_t len = strlen(s);
-    if (xs__jw_reserve(o, XS__JSON_ESC_MAX(len)) < 0) return;
+    if (xs__serve_jw_reserve(o, XS__JSON_ESC_MAX(len)) < 0) return;
     o->n += xs__json_esc(o->b + o->n, s, len, &o->bad_utf8);
 }
 
 /* Contract in serve_int.h. */
-void xs__jw_str_or_null(xs__jw *o, const char *s)
+void xs__serve_jw_str_or_null(xs__serve_jw *o, const char *s)
 {
     if (s)
-        xs__jw_str(o, s);
+        xs__serve_jw_str(o, s);
     else
-        xs__jw_mem(o, "null", 4);
+        xs__serve_jw_mem(o, "null", 4);
 }
 
 /* Contract in serve_int.h. */
-void xs__jw_num(xs__jw *o, double v)
+void xs__serve_jw_num(xs__serve_jw *o, double v)
 {
     if (!isfinite(v)) {
-        xs__jw_mem(o, "null", 4);
+        xs__serve_jw_mem(o, "null", 4);
         return;
     }
     char d[XS__FMT_G17_MAX + 2];
@@ -85,31 +85,31 @@ void xs__jw_num(xs__jw *o, double v)
             n -= (size_t)(end - start);
         }
     }
-    xs__jw_mem(o, d, n);
+    xs__serve_jw_mem(o, d, n);
 }
 
 /* Contract in serve_int.h. */
-int xs__jw_fixed(xs__jw *o, int decimals, double v)
+int xs__serve_jw_fixed(xs__serve_jw *o, int decimals, double v)
 {
     if (!isfinite(v)) return -1;
-    xs__jw_num(o, xs__fmt_fixed_value(v, decimals));
+    xs__serve_jw_num(o, xs__fmt_fixed_value(v, decimals));
     return 0;
 }
 
 /* Contract in serve_int.h. */
-void xs__jw_int(xs__jw *o, long long v)
+void xs__serve_jw_int(xs__serve_jw *o, long long v)
 {
     char d[24];
-    xs__jw_mem(o, d, xs__fmt_int(d, v));
+    xs__serve_jw_mem(o, d, xs__fmt_int(d, v));
 }
 
 /* Contract in serve_int.h. */
-int xs__jw_reply(xs__req *r, xs__jw *o, const char *what)
+int xs__serve_jw_reply(xs__serve_req *r, xs__serve_jw *o, const char *what)
 {
     if (o->oom || o->bad_utf8) {
         xs__free(o->b);
         o->b = NULL;
-        return xs__error(r, 500, "internal", "cannot render %s", what);
+        return xs__serve_error(r, 500, "internal", "cannot render %s", what);
     }
     json_decref(r->out);
     r->out = NULL;

@@ -21,17 +21,17 @@ static const struct {
 };
 
 /* Contract in serve_int.h. */
-int xs__serve_fail(xs__req *r, int rc, const xs_error *e)
+int xs__serve_fail(xs__serve_req *r, int rc, const xs_error *e)
 {
-    if (rc == XS_EBUSY) return xs__store_busy(r);
+    if (rc == XS_EBUSY) return xs__serve_store_busy(r);
     for (size_t i = 0; i < sizeof status_map / sizeof status_map[0]; i++) {
         if (status_map[i].code != rc) continue;
-        if (rc == XS_ENOMEM) return xs__error(r, 500, "internal", "out of memory");
+        if (rc == XS_ENOMEM) return xs__serve_error(r, 500, "internal", "out of memory");
         if (status_map[i].with_param && e->param[0])
-            return xs__error(r, status_map[i].status, status_map[i].name, "%s: %s",
+            return xs__serve_error(r, status_map[i].status, status_map[i].name, "%s: %s",
                              e->param, e->message);
-        return xs__error(r, status_map[i].status, status_map[i].name, "%s", e->message);
+        return xs__serve_error(r, status_map[i].status, status_map[i].name, "%s", e->message);
     }
     /* the store's own failures (XS_EDB, XS_EIO, XS_ESCHEMA) */
-    return xs__error(r, 503, "not_available", "store: %s", e->message);
+    return xs__serve_error(r, 503, "not_available", "store: %s", e->message);
 }

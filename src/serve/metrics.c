@@ -30,9 +30,9 @@ static size_t status_slot(int status)
 }
 
 /* Contract in serve_int.h. */
-void xs__metrics_observe(xs__metrics *m, size_t route, int status, double seconds)
+void xs__serve_metrics_observe(xs__serve_metrics *m, size_t route, int status, double seconds)
 {
-    if (route > xs__n_routes) route = xs__n_routes;
+    if (route > xs__serve_n_routes) route = xs__serve_n_routes;
     atomic_fetch_add_explicit(&m->count[route][status_slot(status)], 1, memory_order_relaxed);
     for (size_t b = 0; b < XS__N_BUCKETS; b++)
         if (seconds <= bounds[b]) {
@@ -74,17 +74,17 @@ static void put(buf *b, const char *fmt, ...)
     }
 }
 
-static const char *route_name(size_t i) { return i < xs__n_routes ? xs__routes[i].name : "unmatched"; }
+static const char *route_name(size_t i) { return i < xs__serve_n_routes ? xs__serve_routes[i].name : "unmatched"; }
 
 /* Contract in serve_int.h. */
-char *xs__metrics_render(const xs__metrics *m, double model_age, unsigned long generation,
-                         long in_flight, const xs__admit_stats *adm, size_t *len)
+char *xs__serve_metrics_render(const xs__serve_metrics *m, double model_age, unsigned long generation,
+                         long in_flight, const xs__serve_admit_stats *adm, size_t *len)
 {
     buf b = {0};
     if (xs__grow(&b.p, &b.cap, 8192, 1) < 0) return NULL;
     put(&b, "# HELP xsell_http_requests_total HTTP requests by route and status.\n"
             "# TYPE xsell_http_requests_total counter\n");
-    for (size_t r = 0; r <= xs__n_routes; r++)
+    for (size_t r = 0; r <= xs__serve_n_routes; r++)
         for (size_t k = 0; k < XS__N_STATUS; k++) {
             unsigned long long c = atomic_load_explicit(&m->count[r][k], memory_order_relaxed);
             if (!c) continue;
@@ -98,9 +98,9 @@ char *xs__metrics_render(const xs__metrics *m, double model_age, unsigned long g
     put(&b, "# HELP xsell_http_request_duration_seconds Time from the request's headers"
             " to its response, by route.\n"
             "# TYPE xsell_http_request_duration_seconds histogram\n");
-    for (size_t r = 0; r <= xs__n_routes; r++) {
+    for (size_t r = 0; r <= xs__serve_n_routes; r++) {
         unsigned long long n = atomic_load_explicit(&m->n_obs[r], memory_order_relaxed);
-        if (!n && r == xs__n_routes) continue;
+        if (!n && r == xs__serve_n_routes) continue;
         unsigned long long cum = 0;
         for (size_t k = 0; k < XS__N_BUCKETS; k++) {
             cum += atomic_load_explicit(&m->bucket[r][k], memory_order_relaxed);

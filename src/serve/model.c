@@ -39,10 +39,10 @@ static double parse_utc(const char *s)
 }
 
 /* Wraps mdl (takes ownership, also on failure). */
-static int wrap(xs_model *mdl, unsigned long generation, double seconds, xs__model **out,
+static int wrap(xs_model *mdl, unsigned long generation, double seconds, xs__serve_model **out,
                 xs_error *err)
 {
-    xs__model *m = xs__calloc(1, sizeof *m);
+    xs__serve_model *m = xs__calloc(1, sizeof *m);
     if (!m) {
         xs_model_free(mdl);
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
@@ -71,7 +71,7 @@ static int wrap(xs_model *mdl, unsigned long generation, double seconds, xs__mod
 }
 
 /* Builds a model in memory from the open store st. */
-static int build(xs_store *st, unsigned long generation, xs__model **out, xs_error *err)
+static int build(xs_store *st, unsigned long generation, xs__serve_model **out, xs_error *err)
 {
     double t0 = xs__now();
     xs_model *mdl = NULL;
@@ -84,7 +84,7 @@ static int build(xs_store *st, unsigned long generation, xs__model **out, xs_err
 
 /* Maps the model file at path; with st, checks it was built from st. */
 static int open_file(const char *path, xs_store *st, unsigned long generation,
-                     xs__model **out, xs_error *err)
+                     xs__serve_model **out, xs_error *err)
 {
     double t0 = xs__now();
     xs_model *mdl = NULL;
@@ -98,7 +98,7 @@ static int open_file(const char *path, xs_store *st, unsigned long generation,
 }
 
 /* Contract in serve_int.h. */
-int xs__model_start(const char *db, const char *model_path, xs__model **out,
+int xs__serve_model_start(const char *db, const char *model_path, xs__serve_model **out,
                     xs_error *err)
 {
     xs_store *st = NULL;
@@ -120,7 +120,7 @@ int xs__model_start(const char *db, const char *model_path, xs__model **out,
 }
 
 /* Contract in serve_int.h. */
-int xs__model_rebuild(const char *db, unsigned long generation, xs__model **out,
+int xs__serve_model_rebuild(const char *db, unsigned long generation, xs__serve_model **out,
                       char *warn, size_t n, xs_error *err)
 {
     xs_store *st = NULL;
@@ -168,7 +168,7 @@ cleanup:
 }
 
 /* Contract in serve_int.h. */
-json_t *xs__model_experiments(xs__model *m, const char *db)
+json_t *xs__serve_model_experiments(xs__serve_model *m, const char *db)
 {
     pthread_mutex_lock(&m->lazy_mu);
     if (!m->experiments_done) {
@@ -187,7 +187,7 @@ json_t *xs__model_experiments(xs__model *m, const char *db)
                  (n = xs_store_experiments(st, &exp, &e)) < 0)
             snprintf(m->experiments_error, sizeof m->experiments_error, "%s",
                      xs_error_format(&e, msg, sizeof msg));
-        else if (!(m->experiments = xs__experiments_json(m->snap, exp, (size_t)n)))
+        else if (!(m->experiments = xs__serve_experiments_json(m->snap, exp, (size_t)n)))
             snprintf(m->experiments_error, sizeof m->experiments_error, "out of memory");
         xs_store_experiments_free(exp);
         xs_store_close(st);
@@ -200,7 +200,7 @@ json_t *xs__model_experiments(xs__model *m, const char *db)
 }
 
 /* Contract in serve_int.h. */
-void xs__model_experiments_forget(xs__model *m)
+void xs__serve_model_experiments_forget(xs__serve_model *m)
 {
     pthread_mutex_lock(&m->lazy_mu);
     json_decref(m->experiments);
@@ -210,13 +210,13 @@ void xs__model_experiments_forget(xs__model *m)
 }
 
 /* Contract in serve_int.h. */
-void xs__model_retain(xs__model *m)
+void xs__serve_model_retain(xs__serve_model *m)
 {
     atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
 }
 
 /* Contract in serve_int.h. */
-void xs__model_release(xs__model *m)
+void xs__serve_model_release(xs__serve_model *m)
 {
     if (!m || atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) != 1) return;
     json_decref(m->experiments);

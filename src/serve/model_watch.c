@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-struct xs__model_watch {
+struct xs__serve_model_watch {
     pthread_t thr;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -38,7 +38,7 @@ static int changed(const struct stat *a, const struct stat *b)
 }
 
 /* One look at the file; swaps in its model when it is new. */
-static void look(xs__model_watch *w)
+static void look(xs__serve_model_watch *w)
 {
     struct stat st;
     if (stat(w->path, &st) != 0) memset(&st, 0, sizeof st);
@@ -48,23 +48,23 @@ static void look(xs__model_watch *w)
         fprintf(stderr, "xsell serve: %s is gone: still serving the model mapped\n", w->path);
         return;
     }
-    xs__model *m = NULL;
+    xs__serve_model *m = NULL;
     xs_error e = {0};
     char msg[1024];
-    if (xs__model_start(w->db, w->path, &m, &e) < 0) {
+    if (xs__serve_model_start(w->db, w->path, &m, &e) < 0) {
         fprintf(stderr, "xsell serve: %s changed but cannot be served (%s): keeping the model"
                         " served\n",
                 w->path, xs_error_format(&e, msg, sizeof msg));
         return;
     }
-    unsigned long gen = xs__server_install(w->srv, m);
+    unsigned long gen = xs__serve_server_install(w->srv, m);
     fprintf(stderr, "xsell serve: %s changed: serving its model (generation %lu)\n", w->path,
             gen);
 }
 
 static void *watch_main(void *arg)
 {
-    xs__model_watch *w = arg;
+    xs__serve_model_watch *w = arg;
     pthread_mutex_lock(&w->mu);
     while (!w->stop) {
         struct timespec until;
@@ -81,10 +81,10 @@ static void *watch_main(void *arg)
 }
 
 /* Contract in serve_int.h. */
-int xs__model_watch_start(struct xs_server *s, const char *db, const char *path,
-                          unsigned period_s, xs__model_watch **out)
+int xs__serve_model_watch_start(struct xs_server *s, const char *db, const char *path,
+                          unsigned period_s, xs__serve_model_watch **out)
 {
-    xs__model_watch *w = xs__calloc(1, sizeof *w);
+    xs__serve_model_watch *w = xs__calloc(1, sizeof *w);
     *out = NULL;
     if (!w || !(w->path = xs__strdup(path)) || (db && !(w->db = xs__strdup(db)))) {
         if (w) xs__free(w->path);
@@ -109,7 +109,7 @@ int xs__model_watch_start(struct xs_server *s, const char *db, const char *path,
 }
 
 /* Contract in serve_int.h. */
-void xs__model_watch_stop(xs__model_watch *w)
+void xs__serve_model_watch_stop(xs__serve_model_watch *w)
 {
     if (!w) return;
     pthread_mutex_lock(&w->mu);

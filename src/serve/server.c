@@ -26,7 +26,7 @@
  *
  * Connections reach the daemon through admit.c (it owns the listening
  * socket: connection limit, waiting room, request deadline, per-address
- * cap); the callbacks here tell it where each request is. xs__dispatch()
+ * cap); the callbacks here tell it where each request is. xs__serve_dispatch()
  * runs the same first_call() / last_call() on a request given as plain
  * strings, for the HTTP fuzz target: headers and query then come from it
  * instead of the connection (req_value()).
@@ -59,16 +59,16 @@
 
 struct xs_server {
     struct MHD_Daemon *d;
-    xs__admit *admit; /* listening socket, admission, deadlines (admit.c) */
+    xs__serve_admit *admit; /* listening socket, admission, deadlines (admit.c) */
     char *db;
     xs_serve_opts o;
     int port;
     pthread_mutex_t mu; /* guards model, generation and the build state */
-    xs__model *model;
+    xs__serve_model *model;
     unsigned long generation;
     int building, builder_joinable;
-    xs__hook_thread *hooks; /* the webhook sender */
-    xs__model_watch *watch; /* --model: follows new files */
+    xs__serve_hook_thread *hooks; /* the webhook sender */
+    xs__serve_model_watch *watch; /* --model: follows new files */
     pthread_t builder;
     char build_error[512];
     pthread_rwlock_t keys_lock; /* guards keys */
@@ -77,7 +77,7 @@ struct xs_server {
     unsigned long keys_gen;     /* which load keys is (key_gens), under keys_lock */
     _Atomic double keys_loaded; /* monotonic seconds */
     atomic_long in_flight;
-    xs__metrics metrics;
+    xs__serve_metrics metrics;
 };
 
 /* One request in flight (req last: see alloc_state()). */
@@ -87,12 +87,12 @@ typedef struct conn_state {
     int oom;     /* on_uri() could not keep the request line: answer 500 */
     char *query; /* the query as sent, after '?' (xs__malloc), NULL: none */
     double t0;
-    size_t route; /* index into xs__routes, xs__n_routes when unmatched */
+    size_t route; /* index into xs__serve_routes, xs__serve_n_routes when unmatched */
     int responded;
     int too_big;
     char *body;
     size_t n_body, cap;
-    xs__req req;
+    xs__serve_req req;
 } conn_state;
 
 /* ---------------------------------------------------------------------- */
@@ -100,7 +100,7 @@ typedef struct conn_state {
 /* ---------------------------------------------------------------------- */
 
 /* Contract in serve_int.h. */
-int xs__error(xs__req *r, int status, const char *code, const char *fmt, ...)
+int xs__serve_error(xs__serve_req *r, int status, const char *code, const char *fmt, ...)
 {
     char msg[512], clean[sizeof msg * 4];
     va_list ap;
@@ -111,7 +111,7 @@ int xs__error(xs__req *r, int status, const char *code, const char *fmt, ...)
      * by byte: drop a cut character, show stray bytes as \xNN, so the
      * message is valid UTF-8 (else jansson refuses it) */
     size_t len = n < 0 ? 0 : (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1;
-    xs__escape(clean, sizeof clean, msg, len, XS__ESC_DROP_CUT);
+    xs__serve_escape(clean, sizeof clean, msg, len, XS__ESC_DROP_CUT);
     json_decref(r->out);
     r->out = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", clean);
     r->status = status;
@@ -119,12 +119,12 @@ int xs__error(xs__req *r, int status, const char *code, const char *fmt, ...)
 }
 
 /* Contract in serve_int.h. */
-int xs__reply(xs__req *r, int status, json_t *body)
+int xs__serve_reply(xs__serve_req *r, int status, json_t *body)
 {
     json_decref(r->out);
     r->out = body;
     r->status = status;
-    if (!body) return xs__error(r, 500, "internal", "out of memory");
+    if (!body) return xs__serve_error(r, 500, "internal", "out of memory");
     return status;
 }
 
@@ -132,10 +132,10 @@ int xs__reply(xs__req *r, int status, json_t *body)
 /* Headers and query arguments                                            */
 /* ---------------------------------------------------------------------- */
 
-/* The headers and decoded query of a request given to xs__dispatch(). */
+/* The headers and decoded query of a request given to xs__serve_dispatch(). */
 #define SEAM_MAX_ARGS 64
-struct xs__seam {
-    const xs__http_in *in;
+struct xs__serve_seam {
+    const xs__serve_http_in *in;
     char *qbuf; /* the query, split and decoded in place (xs__malloc) */
     const char *key[SEAM_MAX_ARGS], *val[SEAM_MAX_ARGS];
     size_t n_args;
@@ -144,7 +144,7 @@ struct xs__seam {
 /* Splits and decodes the query as libmicrohttpd does: '&' between
  * arguments, '=' between name and value (none: NULL), '+' as a space, then
  * %XX. Returns 0 or -1 when out of memory. */
-static int seam_parse_query(struct xs__seam *sm, const char *query)
+static int seam_parse_query(struct xs__serve_seam *sm, const char *query)
 {
     if (!query || !*query) return 0;
     if (!(sm->qbuf = xs__strdup(query))) return -1;
@@ -158,8 +158,8 @@ static int seam_parse_query(struct xs__seam *sm, const char *query)
         for (char *p = val; p && *p; p++)
             if (*p == '+') *p = ' ';
         /* check_query() has refused what does not decode */
-        xs__path_decode(seg);
-        if (val) xs__path_decode(val);
+        xs__serve_path_decode(seg);
+        if (val) xs__serve_path_decode(val);
         sm->key[sm->n_args] = seg;
         sm->val[sm->n_args++] = val;
     }
@@ -167,13 +167,13 @@ static int seam_parse_query(struct xs__seam *sm, const char *query)
 }
 
 /* A request header (header 1, case-insensitive) or query argument (0):
- * libmicrohttpd's for a connection, the seam's for xs__dispatch(). */
-static const char *req_value(xs__req *r, int header, const char *name)
+ * libmicrohttpd's for a connection, the seam's for xs__serve_dispatch(). */
+static const char *req_value(xs__serve_req *r, int header, const char *name)
 {
     if (!r->seam)
         return MHD_lookup_connection_value(
             r->conn, header ? MHD_HEADER_KIND : MHD_GET_ARGUMENT_KIND, name);
-    const struct xs__seam *sm = r->seam;
+    const struct xs__serve_seam *sm = r->seam;
     if (header) {
         for (size_t i = 0; i < sm->in->n_headers; i++)
             if (!strcasecmp(sm->in->headers[2 * i], name)) return sm->in->headers[2 * i + 1];
@@ -185,19 +185,19 @@ static const char *req_value(xs__req *r, int header, const char *name)
 }
 
 /* Contract in serve_int.h. */
-const char *xs__query(xs__req *r, const char *name)
+const char *xs__serve_query(xs__serve_req *r, const char *name)
 {
     return req_value(r, 0, name);
 }
 
 /* Contract in serve_int.h. */
-const char *xs__header(xs__req *r, const char *name)
+const char *xs__serve_header(xs__serve_req *r, const char *name)
 {
     return req_value(r, 1, name);
 }
 
 /* Contract in serve_int.h. */
-void xs__add_header(xs__req *r, const char *name, const char *value)
+void xs__serve_add_header(xs__serve_req *r, const char *name, const char *value)
 {
     if (r->n_xhdr >= XS__MAX_XHDR) return;
     r->xhdr_name[r->n_xhdr] = name;
@@ -206,9 +206,9 @@ void xs__add_header(xs__req *r, const char *name, const char *value)
 }
 
 /* Contract in serve_int.h. */
-int xs__query_long(xs__req *r, const char *name, long dflt, long lo, long hi, long *out)
+int xs__serve_query_long(xs__serve_req *r, const char *name, long dflt, long lo, long hi, long *out)
 {
-    const char *v = xs__query(r, name);
+    const char *v = xs__serve_query(r, name);
     if (!v) {
         *out = dflt;
         return XS_OK;
@@ -217,13 +217,13 @@ int xs__query_long(xs__req *r, const char *name, long dflt, long lo, long hi, lo
     errno = 0;
     long x = strtol(v, &end, 10);
     char q[64];
-    xs__quote(q, sizeof q, v, strlen(v));
+    xs__serve_quote(q, sizeof q, v, strlen(v));
     if (errno || end == v || *end) {
-        xs__error(r, 400, "bad_request", "%s: not an integer: %s", name, q);
+        xs__serve_error(r, 400, "bad_request", "%s: not an integer: %s", name, q);
         return XS_EINVAL;
     }
     if (x < lo || x > hi) {
-        xs__error(r, 400, "bad_request", "%s: %ld is out of range [%ld, %ld]", name, x,
+        xs__serve_error(r, 400, "bad_request", "%s: %ld is out of range [%ld, %ld]", name, x,
                   lo, hi);
         return XS_EINVAL;
     }
@@ -234,9 +234,9 @@ int xs__query_long(xs__req *r, const char *name, long dflt, long lo, long hi, lo
 /* Sends r's response on the connection, records metrics and the access log. */
 static enum MHD_Result respond(xs_server *s, conn_state *cs)
 {
-    xs__req *r = &cs->req;
+    xs__serve_req *r = &cs->req;
     struct MHD_Response *resp = NULL;
-    if (!r->out && !r->text) xs__error(r, 500, "internal", "handler gave no response");
+    if (!r->out && !r->text) xs__serve_error(r, 500, "internal", "handler gave no response");
     if (r->text) {
         /* the buffer goes to libmicrohttpd, which frees it with the
          * response: no copy */
@@ -267,7 +267,7 @@ static enum MHD_Result respond(xs_server *s, conn_state *cs)
     }
     if (r->allow) MHD_add_response_header(resp, "Allow", r->allow);
     /* others wait for a slot: this connection has had its turn (admit.c) */
-    if (xs__admit_should_close(s->admit, r->conn))
+    if (xs__serve_admit_should_close(s->admit, r->conn))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     /* any handler's extra header (store_access.c: Retry-After of 503 busy) */
     if (r->hdr_name) MHD_add_response_header(resp, r->hdr_name, r->hdr_value);
@@ -277,13 +277,13 @@ static enum MHD_Result respond(xs_server *s, conn_state *cs)
     MHD_destroy_response(resp);
     cs->responded = 1;
     double dt = xs__now() - cs->t0;
-    xs__metrics_observe(&s->metrics, cs->route, r->status, dt);
+    xs__serve_metrics_observe(&s->metrics, cs->route, r->status, dt);
     if (s->o.access_log) {
         /* the path as sent may hold any byte: one line per request, and no
          * control character reaches the terminal or the log file */
         char m[64], p[2048];
-        xs__escape(m, sizeof m, r->method, strlen(r->method), XS__ESC_LOG);
-        xs__escape(p, sizeof p, r->path, strlen(r->path), XS__ESC_LOG);
+        xs__serve_escape(m, sizeof m, r->method, strlen(r->method), XS__ESC_LOG);
+        xs__serve_escape(p, sizeof p, r->path, strlen(r->path), XS__ESC_LOG);
         fprintf(stderr, "%s %s %d %.3fms\n", m, p, r->status, dt * 1e3);
     }
     return ok;
@@ -354,15 +354,15 @@ static void keys_refresh(xs_server *s)
 
 /* Checks the Authorization header against the route's scope. Returns 0 or
  * an error status (set on r). */
-static int authorize(xs_server *s, const xs__route *rt, xs__req *r)
+static int authorize(xs_server *s, const xs__serve_route *rt, xs__serve_req *r)
 {
     if (rt->scope == XS_SCOPE_NONE) return 0;
     const char *h = req_value(r, 1, MHD_HTTP_HEADER_AUTHORIZATION);
     if (!h || !*h)
-        return xs__error(r, 401, "unauthorized",
+        return xs__serve_error(r, 401, "unauthorized",
                          "missing API key: send \"Authorization: Bearer <key>\"");
     if (strncmp(h, "Bearer ", 7))
-        return xs__error(r, 401, "unauthorized", "Authorization is not a Bearer token");
+        return xs__serve_error(r, 401, "unauthorized", "Authorization is not a Bearer token");
     const char *key = h + 7;
     while (*key == ' ')
         key++;
@@ -373,7 +373,7 @@ static int authorize(xs_server *s, const xs__route *rt, xs__req *r)
     pthread_rwlock_rdlock(&s->keys_lock);
     xs_apikey_scope sc = check_key(s, key, n);
     pthread_rwlock_unlock(&s->keys_lock);
-    if (sc == XS_SCOPE_NONE) return xs__error(r, 401, "unauthorized", "invalid API key");
+    if (sc == XS_SCOPE_NONE) return xs__serve_error(r, 401, "unauthorized", "invalid API key");
     r->scope = sc;
     /* "xs_<key_id>_<secret>" (apikeys.c): the audit log's "who" */
     const char *us = strchr(key + 3, '_');
@@ -382,7 +382,7 @@ static int authorize(xs_server *s, const xs__route *rt, xs__req *r)
     memcpy(r->key_id, key + 3, n_id);
     r->key_id[n_id] = 0;
     if (sc < rt->scope)
-        return xs__error(r, 403, "forbidden",
+        return xs__serve_error(r, 403, "forbidden",
                          "this route needs a key with scope %s (key has %s)",
                          xs_apikey_scope_name(rt->scope), xs_apikey_scope_name(sc));
     return 0;
@@ -402,7 +402,7 @@ static int hexval(int c)
 }
 
 /* Contract in serve_int.h. */
-const char *xs__path_decode(char *s)
+const char *xs__serve_path_decode(char *s)
 {
     size_t w = 0;
     for (size_t i = 0; s[i]; i++) {
@@ -419,7 +419,7 @@ const char *xs__path_decode(char *s)
         i += 2;
     }
     s[w] = 0;
-    return xs__utf8_valid(s, w) ? NULL : "not valid UTF-8";
+    return xs__serve_utf8_valid(s, w) ? NULL : "not valid UTF-8";
 }
 
 /* Name of the k-th {parameter} of a pattern into buf. */
@@ -439,7 +439,7 @@ static const char *param_name(const char *pattern, size_t k, char *buf, size_t n
 }
 
 /* Contract in serve_int.h. */
-int xs__route_match(const char *pattern, const char *path, xs__req *r)
+int xs__serve_route_match(const char *pattern, const char *path, xs__serve_req *r)
 {
     size_t n_param = 0;
     const char *p = pattern, *u = path;
@@ -474,23 +474,23 @@ int xs__route_match(const char *pattern, const char *path, xs__req *r)
  * them into C strings, where %00 would silently end the value, and passes
  * any bytes): each is percent-decoded on its own like a path parameter and
  * must be valid UTF-8 without NUL. Returns 0 or 400 set on r. */
-static int check_query(xs__req *r, const char *q)
+static int check_query(xs__serve_req *r, const char *q)
 {
     if (!q || !*q) return 0;
     char *buf = xs__strdup(q);
-    if (!buf) return xs__error(r, 500, "internal", "out of memory");
+    if (!buf) return xs__serve_error(r, 500, "internal", "out of memory");
     int st = 0;
     for (char *seg = buf, *next; seg && !st; seg = next) {
         next = strchr(seg, '&');
         if (next) *next++ = 0;
         char *val = strchr(seg, '=');
         if (val) *val++ = 0;
-        const char *why = xs__path_decode(seg);
+        const char *why = xs__serve_path_decode(seg);
         if (why) {
-            st = xs__error(r, 400, "bad_request", "query parameter name: %s", why);
+            st = xs__serve_error(r, 400, "bad_request", "query parameter name: %s", why);
             break;
         }
-        if (!val || !(why = xs__path_decode(val))) continue;
+        if (!val || !(why = xs__serve_path_decode(val))) continue;
         /* a plain name is shown as is, like a path parameter's */
         char shown[300];
         size_t n = strlen(seg);
@@ -500,8 +500,8 @@ static int check_query(xs__req *r, const char *q)
         if (plain)
             memcpy(shown, seg, n + 1);
         else
-            xs__quote(shown, sizeof shown, seg, n);
-        st = xs__error(r, 400, "bad_request", "query parameter %s: %s", shown, why);
+            xs__serve_quote(shown, sizeof shown, seg, n);
+        st = xs__serve_error(r, 400, "bad_request", "query parameter %s: %s", shown, why);
     }
     xs__free(buf);
     return st;
@@ -511,38 +511,38 @@ static int check_query(xs__req *r, const char *q)
  * to go on, or an error status set on the request. */
 static int first_call(xs_server *s, conn_state *cs)
 {
-    xs__req *r = &cs->req;
+    xs__serve_req *r = &cs->req;
     char methods[64] = "";
-    cs->route = xs__n_routes;
+    cs->route = xs__serve_n_routes;
     /* without the request line as sent, the query cannot be checked */
-    if (cs->oom) return xs__error(r, 500, "internal", "out of memory");
-    for (size_t i = 0; i < xs__n_routes; i++) {
-        if (!xs__route_match(xs__routes[i].pattern, r->path, r)) continue;
+    if (cs->oom) return xs__serve_error(r, 500, "internal", "out of memory");
+    for (size_t i = 0; i < xs__serve_n_routes; i++) {
+        if (!xs__serve_route_match(xs__serve_routes[i].pattern, r->path, r)) continue;
         /* HEAD is GET without the body (libmicrohttpd leaves it out) */
-        if (!strcmp(xs__routes[i].method, r->method) ||
-            (!strcmp(r->method, "HEAD") && !strcmp(xs__routes[i].method, "GET"))) {
+        if (!strcmp(xs__serve_routes[i].method, r->method) ||
+            (!strcmp(r->method, "HEAD") && !strcmp(xs__serve_routes[i].method, "GET"))) {
             cs->route = i;
             break;
         }
-        if (!strstr(methods, xs__routes[i].method)) {
+        if (!strstr(methods, xs__serve_routes[i].method)) {
             size_t l = strlen(methods);
             snprintf(methods + l, sizeof methods - l, "%s%s", l ? ", " : "",
-                     xs__routes[i].method);
+                     xs__serve_routes[i].method);
         }
     }
-    if (cs->route == xs__n_routes) {
+    if (cs->route == xs__serve_n_routes) {
         char q[128];
-        xs__quote(q, sizeof q, r->path, strlen(r->path));
+        xs__serve_quote(q, sizeof q, r->path, strlen(r->path));
         if (*methods) {
             /* the Allow text lives as long as the request */
             char *a = xs__strdup(methods);
             r->allow = a;
-            return xs__error(r, 405, "method_not_allowed", "%s %s: allowed: %s",
+            return xs__serve_error(r, 405, "method_not_allowed", "%s %s: allowed: %s",
                              r->method, q, methods);
         }
-        return xs__error(r, 404, "not_found", "no route for %s %s", r->method, q);
+        return xs__serve_error(r, 404, "not_found", "no route for %s %s", r->method, q);
     }
-    const xs__route *rt = &xs__routes[cs->route];
+    const xs__serve_route *rt = &xs__serve_routes[cs->route];
     int st = authorize(s, rt, r);
     if (st) return st;
     /* the parameters matched raw: decode each on its own */
@@ -552,12 +552,12 @@ static int first_call(xs_server *s, conn_state *cs)
     for (size_t k = 0; k < n_param && k < XS__MAX_PARAMS; k++) {
         char name[64];
         if (r->param_long & (1u << k))
-            return xs__error(
+            return xs__serve_error(
                 r, 400, "bad_request", "path parameter %s: longer than %d bytes as sent",
                 param_name(rt->pattern, k, name, sizeof name), XS__PARAM_MAX - 1);
-        const char *why = xs__path_decode(r->params[k]);
+        const char *why = xs__serve_path_decode(r->params[k]);
         if (why)
-            return xs__error(r, 400, "bad_request", "path parameter %s: %s",
+            return xs__serve_error(r, 400, "bad_request", "path parameter %s: %s",
                              param_name(rt->pattern, k, name, sizeof name), why);
     }
     st = check_query(r, cs->query);
@@ -568,7 +568,7 @@ static int first_call(xs_server *s, conn_state *cs)
         errno = 0;
         unsigned long long n = strtoull(cl, &end, 10);
         if (!errno && end != cl && n > s->o.max_body)
-            return xs__error(r, 413, "payload_too_large",
+            return xs__serve_error(r, 413, "payload_too_large",
                              "request body of %llu bytes exceeds the limit of %zu", n,
                              s->o.max_body);
     }
@@ -578,27 +578,27 @@ static int first_call(xs_server *s, conn_state *cs)
 /* Last call: parse the body, run the handler. */
 static void last_call(xs_server *s, conn_state *cs)
 {
-    xs__req *r = &cs->req;
-    const xs__route *rt = &xs__routes[cs->route];
+    xs__serve_req *r = &cs->req;
+    const xs__serve_route *rt = &xs__serve_routes[cs->route];
     if (cs->too_big) {
-        xs__error(r, 413, "payload_too_large",
+        xs__serve_error(r, 413, "payload_too_large",
                   "request body exceeds the limit of %zu bytes", s->o.max_body);
         return;
     }
     if (rt->body_json) {
         if (cs->n_body == 0) {
-            xs__error(r, 400, "bad_json", "empty body: a JSON object is expected");
+            xs__serve_error(r, 400, "bad_json", "empty body: a JSON object is expected");
             return;
         }
         json_error_t je;
         r->body = json_loadb(cs->body, cs->n_body, JSON_REJECT_DUPLICATES, &je);
         if (!r->body) {
-            xs__error(r, 400, "bad_json", "line %d column %d: %s", je.line, je.column,
+            xs__serve_error(r, 400, "bad_json", "line %d column %d: %s", je.line, je.column,
                       je.text);
             return;
         }
         if (!json_is_object(r->body)) {
-            xs__error(r, 400, "bad_json", "the body must be a JSON object");
+            xs__serve_error(r, 400, "bad_json", "the body must be a JSON object");
             return;
         }
     }
@@ -611,7 +611,7 @@ static void last_call(xs_server *s, conn_state *cs)
 static conn_state *alloc_state(void)
 {
     conn_state *cs = xs__malloc(sizeof *cs);
-    if (cs) memset(cs, 0, offsetof(conn_state, req) + offsetof(xs__req, params));
+    if (cs) memset(cs, 0, offsetof(conn_state, req) + offsetof(xs__serve_req, params));
     return cs;
 }
 
@@ -646,7 +646,7 @@ static void begin_request(xs_server *s, conn_state *cs, struct MHD_Connection *c
     cs->req.path = cs->raw ? cs->raw : url;
     pthread_mutex_lock(&s->mu);
     cs->req.model = s->model;
-    xs__model_retain(cs->req.model);
+    xs__serve_model_retain(cs->req.model);
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -666,7 +666,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *con_cls = cs;
         begin_request(s, cs, c, method, url);
         if (first_call(s, cs)) {
-            xs__admit_request_received(c);
+            xs__serve_admit_request_received(c);
             return respond(s, cs);
         }
         return MHD_YES;
@@ -687,7 +687,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         cs->n_body += n;
         return MHD_YES;
     }
-    xs__admit_request_received(c);
+    xs__serve_admit_request_received(c);
     last_call(s, cs);
     return respond(s, cs);
 }
@@ -699,7 +699,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
     (void)cls;
-    xs__admit_request_started(c);
+    xs__serve_admit_request_started(c);
     return new_state(uri);
 }
 
@@ -707,13 +707,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)toe;
-    xs__admit_request_done(c);
+    xs__serve_admit_request_done(c);
     free_state(cls, *con_cls);
     *con_cls = NULL;
 }
 
 /* Contract in serve_int.h. */
-int xs__dispatch(xs_server *s, const xs__http_in *in, int *status, char **out,
+int xs__serve_dispatch(xs_server *s, const xs__serve_http_in *in, int *status, char **out,
                  size_t *n_out, int *is_json)
 {
     *out = NULL;
@@ -721,12 +721,12 @@ int xs__dispatch(xs_server *s, const xs__http_in *in, int *status, char **out,
     *status = 0;
     *is_json = 0;
     conn_state *cs = new_state(in->target);
-    struct xs__seam sm = {.in = in};
+    struct xs__serve_seam sm = {.in = in};
     int rc = XS_ENOMEM;
     if (!cs || seam_parse_query(&sm, cs->query) < 0) goto cleanup;
     cs->req.seam = &sm;
     begin_request(s, cs, NULL, in->method, in->target);
-    xs__req *r = &cs->req;
+    xs__serve_req *r = &cs->req;
     if (!first_call(s, cs)) {
         if (in->n_body > s->o.max_body)
             cs->too_big = 1;
@@ -738,7 +738,7 @@ int xs__dispatch(xs_server *s, const xs__http_in *in, int *status, char **out,
         last_call(s, cs);
     }
     /* what respond() sends */
-    if (!r->out && !r->text) xs__error(r, 500, "internal", "handler gave no response");
+    if (!r->out && !r->text) xs__serve_error(r, 500, "internal", "handler gave no response");
     if (r->text) {
         if (!(*out = xs__malloc(r->n_text + 1))) goto cleanup;
         memcpy(*out, r->text, r->n_text);
@@ -776,7 +776,7 @@ static void free_state(xs_server *s, conn_state *cs)
         xs__free(cs);
         return;
     }
-    xs__model_release(cs->req.model);
+    xs__serve_model_release(cs->req.model);
     json_decref(cs->req.body);
     json_decref(cs->req.out);
     xs__free(cs->req.text);
@@ -796,10 +796,10 @@ static void *build_main(void *arg)
     pthread_mutex_lock(&s->mu);
     unsigned long gen = s->generation + 1;
     pthread_mutex_unlock(&s->mu);
-    xs__model *m = NULL, *old = NULL;
+    xs__serve_model *m = NULL, *old = NULL;
     xs_error e = {0};
     char msg[1024], warn[1200];
-    int rc = xs__model_rebuild(s->db, gen, &m, warn, sizeof warn, &e);
+    int rc = xs__serve_model_rebuild(s->db, gen, &m, warn, sizeof warn, &e);
     if (rc == XS_OK && warn[0]) fprintf(stderr, "xsell serve: POST /v1/build: %s\n", warn);
     pthread_mutex_lock(&s->mu);
     if (rc == XS_OK) {
@@ -816,25 +816,25 @@ static void *build_main(void *arg)
     }
     s->building = 0;
     pthread_mutex_unlock(&s->mu);
-    xs__model_release(old);
+    xs__serve_model_release(old);
     return NULL;
 }
 
 /* Contract in serve_int.h. */
-unsigned long xs__server_install(xs_server *s, xs__model *m)
+unsigned long xs__serve_server_install(xs_server *s, xs__serve_model *m)
 {
     pthread_mutex_lock(&s->mu);
     unsigned long gen = ++s->generation;
     m->generation = gen;
-    xs__model *old = s->model;
+    xs__serve_model *old = s->model;
     s->model = m;
     pthread_mutex_unlock(&s->mu);
-    xs__model_release(old);
+    xs__serve_model_release(old);
     return gen;
 }
 
 /* Contract in serve_int.h. */
-int xs__server_start_build(xs_server *s)
+int xs__serve_server_start_build(xs_server *s)
 {
     pthread_mutex_lock(&s->mu);
     if (s->building) {
@@ -852,7 +852,7 @@ int xs__server_start_build(xs_server *s)
 }
 
 /* Contract in serve_int.h. */
-int xs__server_building(const xs_server *s)
+int xs__serve_server_building(const xs_server *s)
 {
     pthread_mutex_lock((pthread_mutex_t *)&s->mu);
     int b = s->building;
@@ -861,7 +861,7 @@ int xs__server_building(const xs_server *s)
 }
 
 /* Contract in serve_int.h. */
-const char *xs__server_build_error(xs_server *s, char *buf, size_t n)
+const char *xs__serve_server_build_error(xs_server *s, char *buf, size_t n)
 {
     pthread_mutex_lock(&s->mu);
     snprintf(buf, n, "%s", s->build_error);
@@ -870,27 +870,27 @@ const char *xs__server_build_error(xs_server *s, char *buf, size_t n)
 }
 
 /* Contract in serve_int.h. */
-xs__metrics *xs__server_metrics(xs_server *s)
+xs__serve_metrics *xs__serve_server_metrics(xs_server *s)
 {
     return &s->metrics;
 }
 
 /* Contract in serve_int.h. */
-long xs__server_in_flight(const xs_server *s)
+long xs__serve_server_in_flight(const xs_server *s)
 {
     return atomic_load(&s->in_flight);
 }
 
 /* Contract in serve_int.h. */
-int xs__server_admit_stats(xs_server *s, xs__admit_stats *st)
+int xs__serve_server_admit_stats(xs_server *s, xs__serve_admit_stats *st)
 {
     if (!s->admit) return 0;
-    xs__admit_get_stats(s->admit, st);
+    xs__serve_admit_get_stats(s->admit, st);
     return 1;
 }
 
 /* Contract in serve_int.h. */
-const char *xs__server_db(const xs_server *s)
+const char *xs__serve_server_db(const xs_server *s)
 {
     return s->db;
 }
@@ -959,15 +959,15 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
     if (rc < 0) goto cleanup;
     atomic_store(&s->keys_loaded, xs__now());
     s->generation = 1;
-    if ((rc = xs__model_start(s->db, s->o.model, &s->model, err)) < 0) goto cleanup;
+    if ((rc = xs__serve_model_start(s->db, s->o.model, &s->model, err)) < 0) goto cleanup;
     /* the daemon gets no listening socket: admit.c accepts, decides and
      * hands connections over (its limit has room for the /healthz reserve
      * and for connections closing, which admit.c frees just before the
      * daemon does) */
-    xs__admit_opts ao = {s->o.max_connections, s->o.max_per_address,
+    xs__serve_admit_opts ao = {s->o.max_connections, s->o.max_per_address,
                          s->o.request_timeout_s, s->o.timeout_s};
-    if ((rc = xs__admit_listen(&s->admit, &addr, &ao, err)) < 0) goto cleanup;
-    s->port = xs__admit_port(s->admit);
+    if ((rc = xs__serve_admit_listen(&s->admit, &addr, &ao, err)) < 0) goto cleanup;
+    s->port = xs__serve_admit_port(s->admit);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_NO_LISTEN_SOCKET;
     /* Two bugs of libmicrohttpd 0.9.75 (Debian 12) shape this. Its epoll
@@ -989,22 +989,22 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
         MHD_OPTION_CONNECTION_LIMIT, workers * limit, MHD_OPTION_CONNECTION_TIMEOUT,
         s->o.timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_CONNECTION,
-        xs__admit_notify, s->admit, MHD_OPTION_END);
+        xs__serve_admit_notify, s->admit, MHD_OPTION_END);
     if (!s->d) {
         rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL,
                            "cannot start the HTTP worker threads");
         goto cleanup;
     }
-    if ((rc = xs__admit_run(s->admit, s->d)) < 0) {
+    if ((rc = xs__serve_admit_run(s->admit, s->d)) < 0) {
         xs__error_set(err, rc, NULL, 0, NULL, "cannot start the acceptor thread");
         goto cleanup;
     }
-    if ((rc = xs__hook_thread_start(s->db, s->o.lock_timeout_ms, &s->hooks)) < 0) {
+    if ((rc = xs__serve_hook_thread_start(s->db, s->o.lock_timeout_ms, &s->hooks)) < 0) {
         xs__error_set(err, rc, NULL, 0, NULL, "cannot start the webhook thread");
         goto cleanup;
     }
     if (s->o.model && s->o.model_poll_s >= 0 &&
-        (rc = xs__model_watch_start(s, s->db, s->o.model, (unsigned)s->o.model_poll_s,
+        (rc = xs__serve_model_watch_start(s, s->db, s->o.model, (unsigned)s->o.model_poll_s,
                                     &s->watch)) < 0) {
         xs__error_set(err, rc, NULL, 0, NULL, "cannot start the model watcher");
         goto cleanup;
@@ -1023,13 +1023,13 @@ int xs_server_port(const xs_server *s)
 }
 
 /* Contract in serve_int.h. */
-unsigned xs__server_lock_timeout_ms(const struct xs_server *s)
+unsigned xs__serve_server_lock_timeout_ms(const struct xs_server *s)
 {
     return s->o.lock_timeout_ms;
 }
 
 /* Contract in serve_int.h. */
-const char *xs__server_web_dir(const struct xs_server *s)
+const char *xs__serve_server_web_dir(const struct xs_server *s)
 {
     return s->o.web_dir ? s->o.web_dir : "web/dist";
 }
@@ -1038,7 +1038,7 @@ const char *xs__server_web_dir(const struct xs_server *s)
 void xs_server_stop(xs_server *s, unsigned grace_s)
 {
     if (!s) return;
-    xs__admit_quiesce(s->admit); /* no new connections */
+    xs__serve_admit_quiesce(s->admit); /* no new connections */
     if (s->d) {
         double until = xs__now() + grace_s;
         while (atomic_load(&s->in_flight) > 0 && xs__now() < until) {
@@ -1047,14 +1047,14 @@ void xs_server_stop(xs_server *s, unsigned grace_s)
         }
         MHD_stop_daemon(s->d);
     }
-    xs__admit_free(s->admit); /* after the daemon: it reports closes to it */
+    xs__serve_admit_free(s->admit); /* after the daemon: it reports closes to it */
     pthread_mutex_lock(&s->mu);
     int join = s->builder_joinable;
     pthread_mutex_unlock(&s->mu);
     if (join) pthread_join(s->builder, NULL);
-    xs__model_watch_stop(s->watch);
-    xs__hook_thread_stop(s->hooks);
-    xs__model_release(s->model);
+    xs__serve_model_watch_stop(s->watch);
+    xs__serve_hook_thread_stop(s->hooks);
+    xs__serve_model_release(s->model);
     xs_apikeys_free(s->keys);
     pthread_rwlock_destroy(&s->keys_lock);
     pthread_mutex_destroy(&s->keys_reload);

@@ -192,15 +192,15 @@ static int accepts_gzip(const char *ae)
 
 /* Answers the regular file at path (symbolic links are not followed), or
  * 404 naming what is missing. Returns the status. */
-static int send_file(xs__req *r, const char *path, const char *shown)
+static int send_file(xs__serve_req *r, const char *path, const char *shown)
 {
     char q[300];
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_FILE) {
         if (fd >= 0) close(fd);
-        xs__quote(q, sizeof q, shown, strlen(shown));
-        return xs__error(r, 404, "not_found", "no dashboard file %s", q);
+        xs__serve_quote(q, sizeof q, shown, strlen(shown));
+        return xs__serve_error(r, 404, "not_found", "no dashboard file %s", q);
     }
     pthread_mutex_lock(&cache_mu);
     cached *c = NULL;
@@ -212,26 +212,26 @@ static int send_file(xs__req *r, const char *path, const char *shown)
     int rc = same(c, path, &st) ? 0 : fill(c, fd, &st, path);
     close(fd);
     const char *type = content_type(path);
-    int gz = rc == 0 && c->gz && accepts_gzip(xs__header(r, "Accept-Encoding"));
+    int gz = rc == 0 && c->gz && accepts_gzip(xs__serve_header(r, "Accept-Encoding"));
     /* each encoding is its own representation, with its own tag */
     char tag[32];
     snprintf(tag, sizeof tag, "%.17s%s\"", c->etag, gz ? "-gz" : "");
-    int fresh = rc == 0 && etag_matches(xs__header(r, "If-None-Match"), tag);
+    int fresh = rc == 0 && etag_matches(xs__serve_header(r, "If-None-Match"), tag);
     size_t n = fresh ? 0 : gz ? c->n_gz : c->n_raw;
     char *buf = rc == 0 ? xs__malloc(n ? n : 1) : NULL;
     if (buf) {
         memcpy(buf, gz ? c->gz : c->raw, n);
-        xs__add_header(r, "ETag", tag);
+        xs__serve_add_header(r, "ETag", tag);
     }
     pthread_mutex_unlock(&cache_mu);
     if (rc < 0) {
-        xs__quote(q, sizeof q, shown, strlen(shown));
-        return xs__error(r, 500, "internal", "cannot read dashboard file %s", q);
+        xs__serve_quote(q, sizeof q, shown, strlen(shown));
+        return xs__serve_error(r, 500, "internal", "cannot read dashboard file %s", q);
     }
-    if (!buf) return xs__error(r, 500, "internal", "out of memory");
-    xs__add_header(r, "Cache-Control", "no-cache");
-    if (compressible(type)) xs__add_header(r, "Vary", "Accept-Encoding");
-    if (gz && !fresh) xs__add_header(r, "Content-Encoding", "gzip");
+    if (!buf) return xs__serve_error(r, 500, "internal", "out of memory");
+    xs__serve_add_header(r, "Cache-Control", "no-cache");
+    if (compressible(type)) xs__serve_add_header(r, "Vary", "Accept-Encoding");
+    if (gz && !fresh) xs__serve_add_header(r, "Content-Encoding", "gzip");
     r->text = buf;
     r->n_text = n;
     r->text_type = type;
@@ -240,15 +240,15 @@ static int send_file(xs__req *r, const char *path, const char *shown)
 }
 
 /* Contract in serve_int.h: GET / -> WEB/index.html. */
-int xs__h_web_index(xs__req *r)
+int xs__serve_h_web_index(xs__serve_req *r)
 {
     char path[4096];
-    const char *dir = xs__server_web_dir(r->srv);
+    const char *dir = xs__serve_server_web_dir(r->srv);
     if (snprintf(path, sizeof path, "%s/index.html", dir) >= (int)sizeof path)
-        return xs__error(r, 500, "internal", "--web path too long");
+        return xs__serve_error(r, 500, "internal", "--web path too long");
     int st = send_file(r, path, path);
     if (st == 404)
-        xs__error(
+        xs__serve_error(
             r, 404, "not_found",
             "dashboard not built: %s/index.html is missing (run `make web`, or pass "
             "--web DIR)",
@@ -257,16 +257,16 @@ int xs__h_web_index(xs__req *r)
 }
 
 /* Contract in serve_int.h: GET /assets/{name} -> WEB/assets/name. */
-int xs__h_web_asset(xs__req *r)
+int xs__serve_h_web_asset(xs__serve_req *r)
 {
     char path[4096], q[300];
     const char *name = r->params[0];
     if (!safe_name(name)) {
-        xs__quote(q, sizeof q, name, strlen(name));
-        return xs__error(r, 400, "bad_request", "bad asset name %s", q);
+        xs__serve_quote(q, sizeof q, name, strlen(name));
+        return xs__serve_error(r, 400, "bad_request", "bad asset name %s", q);
     }
-    if (snprintf(path, sizeof path, "%s/assets/%s", xs__server_web_dir(r->srv), name) >=
+    if (snprintf(path, sizeof path, "%s/assets/%s", xs__serve_server_web_dir(r->srv), name) >=
         (int)sizeof path)
-        return xs__error(r, 400, "bad_request", "asset path too long");
+        return xs__serve_error(r, 400, "bad_request", "asset path too long");
     return send_file(r, path, name);
 }

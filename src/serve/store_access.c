@@ -16,22 +16,22 @@
 #include "serve/serve_int.h"
 
 /* Contract in serve_int.h. */
-int xs__store_busy(xs__req *r)
+int xs__serve_store_busy(xs__serve_req *r)
 {
     r->hdr_name = "Retry-After";
     r->hdr_value = "1";
-    return xs__error(r, 503, "busy",
+    return xs__serve_error(r, 503, "busy",
                      "store is busy (locked by another process); try again");
 }
 
 /* Contract in serve_int.h. */
-int xs__store_for_write(xs__req *r, xs_store **st)
+int xs__serve_store_for_write(xs__serve_req *r, xs_store **st)
 {
     xs_error e;
     *st = NULL;
-    int rc = xs_store_open(st, xs__server_db(r->srv), &e);
-    if (rc == XS_EBUSY) return xs__store_busy(r);
-    if (rc < 0) return xs__error(r, 503, "not_available", "store: %s", e.message);
-    xs_store_set_busy_timeout(*st, xs__server_lock_timeout_ms(r->srv));
+    int rc = xs_store_open(st, xs__serve_server_db(r->srv), &e);
+    if (rc == XS_EBUSY) return xs__serve_store_busy(r);
+    if (rc < 0) return xs__serve_error(r, 503, "not_available", "store: %s", e.message);
+    xs_store_set_busy_timeout(*st, xs__serve_server_lock_timeout_ms(r->srv));
     return 0;
 }

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <time.h>
 
-struct xs__hook_thread {
+struct xs__serve_hook_thread {
     pthread_t thr;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -24,7 +24,7 @@ struct xs__hook_thread {
 
 static void *hook_main(void *arg)
 {
-    xs__hook_thread *t = arg;
+    xs__serve_hook_thread *t = arg;
     xs_store *st = NULL;
     int reported = 0;
     pthread_mutex_lock(&t->mu);
@@ -61,9 +61,9 @@ static void *hook_main(void *arg)
 }
 
 /* Contract in serve_int.h. */
-int xs__hook_thread_start(const char *db, unsigned lock_timeout_ms, xs__hook_thread **out)
+int xs__serve_hook_thread_start(const char *db, unsigned lock_timeout_ms, xs__serve_hook_thread **out)
 {
-    xs__hook_thread *t = xs__calloc(1, sizeof *t);
+    xs__serve_hook_thread *t = xs__calloc(1, sizeof *t);
     *out = NULL;
     if (!t || !(t->db = xs__strdup(db))) {
         xs__free(t);
@@ -84,7 +84,7 @@ int xs__hook_thread_start(const char *db, unsigned lock_timeout_ms, xs__hook_thr
 }
 
 /* Contract in serve_int.h. */
-void xs__hook_thread_stop(xs__hook_thread *t)
+void xs__serve_hook_thread_stop(xs__serve_hook_thread *t)
 {
     if (!t) return;
     pthread_mutex_lock(&t->mu);

@@ -12,23 +12,23 @@
 #include <string.h>
 
 /* Contract in anon_lines.h. */
-int xs__anon_lines_load(xs_store *st, uint32_t shard, uint32_t n_shards,
-                        xs__anon_lines *out, xs_error *err)
+int xs__snapshot_anon_lines_load(xs_store *st, uint32_t shard, uint32_t n_shards,
+                        xs__snapshot_anon_lines *out, xs_error *err)
 {
     static const char *const cols[] = {"order_id", "product_id"};
     size_t cap_off = 0, cap_chars = 0;
-    xs__rows r = {0};
+    xs__store_rows r = {0};
     memset(out, 0, sizeof *out);
     int rc = xs__store_rows_open(st, XS_T_ANONYMOUS_ORDERS, cols, 2, NULL, &r, err);
-    while (rc == XS_OK && (rc = xs__rows_next(&r, err)) == 1) {
-        const char *o = xs__rows_text(&r, 0);
-        size_t lo = o ? xs__rows_bytes(&r, 0) : 0;
+    while (rc == XS_OK && (rc = xs__store_rows_next(&r, err)) == 1) {
+        const char *o = xs__store_rows_text(&r, 0);
+        size_t lo = o ? xs__store_rows_bytes(&r, 0) : 0;
         if (xs_shard_of(o ? o : "", lo, n_shards) != shard) {
             rc = XS_OK;
             continue;
         }
-        const char *p = xs__rows_text(&r, 1);
-        size_t lp = p ? xs__rows_bytes(&r, 1) : 0;
+        const char *p = xs__store_rows_text(&r, 1);
+        size_t lp = p ? xs__store_rows_bytes(&r, 1) : 0;
         if (xs__grow(&out->off, &cap_off, out->n + 1, sizeof *out->off) < 0 ||
             xs__grow(&out->chars, &cap_chars, out->n_chars + lo + lp + 2, 1) < 0) {
             rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
@@ -42,16 +42,16 @@ int xs__anon_lines_load(xs_store *st, uint32_t shard, uint32_t n_shards,
         out->n_chars += lo + lp + 2;
         rc = XS_OK;
     }
-    xs__rows_close(&r);
+    xs__store_rows_close(&r);
     if (rc < 0) {
-        xs__anon_lines_free(out);
+        xs__snapshot_anon_lines_free(out);
         return rc;
     }
     return XS_OK;
 }
 
 /* Contract in anon_lines.h. */
-void xs__anon_lines_free(xs__anon_lines *a)
+void xs__snapshot_anon_lines_free(xs__snapshot_anon_lines *a)
 {
     if (!a) return;
     if (!a->mapped) {

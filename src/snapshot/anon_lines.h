@@ -13,20 +13,20 @@
 #include <stdint.h>
 #include <string.h>
 
-typedef struct xs__anon_lines {
+typedef struct xs__snapshot_anon_lines {
     size_t n;      /* lines, in byte order of (order_id, product_id) */
     uint64_t *off; /* per line: offset of "order_id\0product_id\0" in chars */
     char *chars;
     size_t n_chars;
     int mapped; /* off and chars point into a part file */
-} xs__anon_lines;
+} xs__snapshot_anon_lines;
 
 /* The order id and product id of line i (borrowed). */
-static inline const char *xs__anon_order(const xs__anon_lines *a, size_t i)
+static inline const char *xs__snapshot_anon_order(const xs__snapshot_anon_lines *a, size_t i)
 {
     return a->chars + a->off[i];
 }
-static inline const char *xs__anon_product(const xs__anon_lines *a, size_t i)
+static inline const char *xs__snapshot_anon_product(const xs__snapshot_anon_lines *a, size_t i)
 {
     const char *o = a->chars + a->off[i];
     return o + strlen(o) + 1;
@@ -37,9 +37,9 @@ static inline const char *xs__anon_product(const xs__anon_lines *a, size_t i)
  * of n_shards (xs_shard_of of the order id) into *out (zeroed first).
  * Returns XS_OK, XS_ENOMEM or the store's error.
  */
-int xs__anon_lines_load(xs_store *st, uint32_t shard, uint32_t n_shards,
-                        xs__anon_lines *out, xs_error *err);
+int xs__snapshot_anon_lines_load(xs_store *st, uint32_t shard, uint32_t n_shards,
+                        xs__snapshot_anon_lines *out, xs_error *err);
 /* Frees what the load allocated (nothing of a mapped one). */
-void xs__anon_lines_free(xs__anon_lines *a);
+void xs__snapshot_anon_lines_free(xs__snapshot_anon_lines *a);
 
 #endif

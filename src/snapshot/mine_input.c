@@ -69,7 +69,7 @@ typedef struct basket_build {
 /* Closes the open basket (with its day). */
 static int end_basket(basket_build *x)
 {
-    if (xs__baskets_end(x->b) < 0) return XS_ENOMEM;
+    if (xs__mine_baskets_end(x->b) < 0) return XS_ENOMEM;
     if (!x->want_days) return XS_OK;
     size_t n = x->b->n_tx;
     if (xs__grow(&x->days, &x->cap_days, n, sizeof *x->days) < 0) return XS_ENOMEM;
@@ -87,7 +87,7 @@ static int basket_row(void *ctx, const char *g, size_t n_g, const char *item, si
     if (ch) x->cur = day;
     /* orders: earliest line date; adoption: latest first-held day */
     if (x->source == XS_SOURCE_ORDERS ? day < x->cur : day > x->cur) x->cur = day;
-    return xs__baskets_add(x->b, item, n_item) < 0 ? XS_ENOMEM : XS_OK;
+    return xs__mine_baskets_add(x->b, item, n_item) < 0 ? XS_ENOMEM : XS_OK;
 }
 
 int xs_baskets_from_store_dated(xs_store *st, xs_mine_source source, xs_baskets **out,
@@ -139,11 +139,11 @@ static int adoption_row(void *ctx, const char *c, size_t n_c, const char *p, siz
     int ch = key_change(&x->k, c, n_c);
     if (ch < 0) return ch;
     if (ch) {
-        if (x->open && xs__adoption_input_end(x->in, x->end) < 0) return XS_ENOMEM;
+        if (x->open && xs__mine_adoption_input_end(x->in, x->end) < 0) return XS_ENOMEM;
         x->open = 1;
         x->end = end;
     }
-    return xs__adoption_input_add(x->in, p, n_p, first) < 0 ? XS_ENOMEM : XS_OK;
+    return xs__mine_adoption_input_add(x->in, p, n_p, first) < 0 ? XS_ENOMEM : XS_OK;
 }
 
 int xs_adoption_input_from_store(xs_store *st, xs_adoption_input **out, xs_error *err)
@@ -154,10 +154,10 @@ int xs_adoption_input_from_store(xs_store *st, xs_adoption_input **out, xs_error
     *out = NULL;
     if ((rc = xs__store_mine_as_of(st, &asof, err)) < 0) return rc;
     if (!(x.in = xs__malloc(sizeof *x.in))) goto nomem;
-    xs__adoption_input_init(x.in);
+    xs__mine_adoption_input_init(x.in);
     x.in->as_of = asof;
     if ((rc = xs__store_adoption_rows(st, asof, adoption_row, &x, err)) < 0) goto cleanup;
-    if (x.open && xs__adoption_input_end(x.in, x.end) < 0) goto nomem;
+    if (x.open && xs__mine_adoption_input_end(x.in, x.end) < 0) goto nomem;
     *out = x.in;
     x.in = NULL;
     rc = XS_OK;

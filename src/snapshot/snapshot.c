@@ -80,8 +80,8 @@ typedef struct loader {
     xs_snapshot *s;
     xs_error *err;
     const char *path;   /* store file, for messages */
-    xs__rows scan;      /* the scan being read (closed in cleanup) */
-    xs__rows *stmt;     /* &scan */
+    xs__store_rows scan;      /* the scan being read (closed in cleanup) */
+    xs__store_rows *stmt;     /* &scan */
     void *scratch;      /* permutation scratch, n * 8 bytes */
     size_t cap_scratch;
     xs__progress prog;  /* on a terminal: rows of the table being loaded */
@@ -99,22 +99,22 @@ static int enomem(loader *L)
 }
 
 /* Quotes a column value (text) for a message. */
-static void quote_col(char *buf, size_t n, xs__rows *q, int col)
+static void quote_col(char *buf, size_t n, xs__store_rows *q, int col)
 {
-    const char *p = xs__rows_text(q, col);
-    xs__error_quote(buf, n, p ? p : "", p ? xs__rows_bytes(q, col) : 0);
+    const char *p = xs__store_rows_text(q, col);
+    xs__error_quote(buf, n, p ? p : "", p ? xs__store_rows_bytes(q, col) : 0);
 }
 
 /* An error about a value: "<table>.<column>: <msg> "<value>" (<key col> "<key>")". */
 static int bad_value(loader *L, int code, const char *table, const char *column,
-                     const char *msg, xs__rows *q, int col, int key_col)
+                     const char *msg, xs__store_rows *q, int col, int key_col)
 {
     char colname[64], val[128], key[128];
     snprintf(colname, sizeof colname, "%s.%s", table, column);
     quote_col(val, sizeof val, q, col);
     quote_col(key, sizeof key, q, key_col);
     return xs__error_set(L->err, code, L->path, 0, colname, "%s %s (row with %s %s)", msg,
-                         val, xs__rows_name(q, key_col), key);
+                         val, xs__store_rows_name(q, key_col), key);
 }
 
 /* More rows than counted: impossible inside the read transaction. */
@@ -129,7 +129,7 @@ static int changed(loader *L, const char *table)
 static int open_rows(loader *L, xs_table_id t, const char *const *cols, size_t n_cols,
                      const char *not_null)
 {
-    xs__rows_close(&L->scan);
+    xs__store_rows_close(&L->scan);
     L->stmt = &L->scan;
     return xs__store_rows_open(L->st, t, cols, n_cols, not_null, &L->scan, L->err);
 }
@@ -197,9 +197,9 @@ static void track_date(loader *L, int32_t d)
 static int get_date(loader *L, const char *table, const char *column, int col,
                     int key_col, int optional, int32_t *out)
 {
-    xs__rows *q = L->stmt;
-    const char *p = xs__rows_text(q, col);
-    size_t len = p ? xs__rows_bytes(q, col) : 0;
+    xs__store_rows *q = L->stmt;
+    const char *p = xs__store_rows_text(q, col);
+    size_t len = p ? xs__store_rows_bytes(q, col) : 0;
     if (!len) {
         if (optional) {
             *out = XS_SNAP_NO_DATE;
@@ -269,9 +269,9 @@ static int ref_cache_init(loader *L, ref_cache *c, const xs__intern *ids)
 static int get_ref(loader *L, ref_cache *refs, const char *table, const char *column,
                    int col, int key_col, uint32_t *out)
 {
-    xs__rows *q = L->stmt;
-    const char *p = xs__rows_text(q, col);
-    size_t len = p ? xs__rows_bytes(q, col) : 0;
+    xs__store_rows *q = L->stmt;
+    const char *p = xs__store_rows_text(q, col);
+    size_t len = p ? xs__store_rows_bytes(q, col) : 0;
     uint32_t id = len ? ref_find(refs, p, len) : XS_INTERN_NONE;
     if (id == XS_INTERN_NONE)
         return bad_value(L, XS_ENOTFOUND, table, column, "unknown id", q, col, key_col);
@@ -283,8 +283,8 @@ static int get_ref(loader *L, ref_cache *refs, const char *table, const char *co
 static int get_enum(loader *L, const char *const *words, const char *table,
                     const char *column, int col, int key_col, uint8_t *out)
 {
-    xs__rows *q = L->stmt;
-    const char *p = xs__rows_text(q, col);
+    xs__store_rows *q = L->stmt;
+    const char *p = xs__store_rows_text(q, col);
     if (p) {
         for (uint8_t i = 0; words[i]; i++) {
             if (!strcmp(p, words[i])) {
@@ -300,9 +300,9 @@ static int get_enum(loader *L, const char *const *words, const char *table,
 static int get_code(loader *L, xs__intern *d, const char *table, const char *column,
                     int col, uint16_t *out)
 {
-    xs__rows *q = L->stmt;
-    const char *p = xs__rows_text(q, col);
-    size_t len = p ? xs__rows_bytes(q, col) : 0;
+    xs__store_rows *q = L->stmt;
+    const char *p = xs__store_rows_text(q, col);
+    size_t len = p ? xs__store_rows_bytes(q, col) : 0;
     if (!len) {
         *out = XS_SNAP_NONE16;
         return XS_OK;
@@ -321,8 +321,8 @@ static int get_code(loader *L, xs__intern *d, const char *table, const char *col
 static int get_text(loader *L, int col, uint32_t *out)
 {
     xs_snapshot *s = L->s;
-    const char *p = xs__rows_text(L->stmt, col);
-    size_t len = p ? xs__rows_bytes(L->stmt, col) : 0;
+    const char *p = xs__store_rows_text(L->stmt, col);
+    size_t len = p ? xs__store_rows_bytes(L->stmt, col) : 0;
     if (!len) {
         *out = 0;
         return XS_OK;
@@ -341,7 +341,7 @@ static int get_text(loader *L, int col, uint32_t *out)
 /* A quantity: an integer in [1, UINT32_MAX]. */
 static int get_quantity(loader *L, const char *table, int col, int key_col, uint32_t *out)
 {
-    int64_t v = xs__rows_int64(L->stmt, col); /* NULL, text: 0 */
+    int64_t v = xs__store_rows_int64(L->stmt, col); /* NULL, text: 0 */
     if (v < 1 || v > (int64_t)UINT32_MAX)
         return bad_value(L, XS_ERANGE, table, "quantity",
                          "not a quantity in [1, 4294967295]:", L->stmt, col, key_col);
@@ -354,8 +354,8 @@ static int get_quantity(loader *L, const char *table, int col, int key_col, uint
  * refused). */
 static int get_term(loader *L, const char *table, int col, int key_col, uint16_t *out)
 {
-    int is_int = xs__rows_is_int(L->stmt, col); /* before any conversion */
-    int64_t v = xs__rows_int64(L->stmt, col);
+    int is_int = xs__store_rows_is_int(L->stmt, col); /* before any conversion */
+    int64_t v = xs__store_rows_int64(L->stmt, col);
     if (!is_int || v < 1 || v > 120)
         return bad_value(L, XS_ERANGE, table, "term",
                          "not a number of months in [1, 120]:", L->stmt, col, key_col);
@@ -366,7 +366,7 @@ static int get_term(loader *L, const char *table, int col, int key_col, uint16_t
 /* Moves to the next row: 1 for a row, 0 at the end, XS_EDB. */
 static int step(loader *L)
 {
-    int rc = xs__rows_next(L->stmt, L->err);
+    int rc = xs__store_rows_next(L->stmt, L->err);
     if (rc == 1) xs__progress_update(&L->prog, ++L->done);
     return rc;
 }
@@ -504,7 +504,7 @@ static void gather(loader *L, void *col, size_t elem, const uint32_t *perm, size
 static int load_customers(loader *L)
 {
     xs_snapshot *s = L->s;
-    xs__snap_customers *c = &s->cust;
+    xs__snapshot_customers *c = &s->cust;
     size_t n;
     int rc = count_rows(L, XS_T_CUSTOMERS, NULL, &n);
     if (rc < 0) return rc;
@@ -544,10 +544,10 @@ static int load_customers(loader *L)
     if (rc < 0) return rc;
     size_t i = 0;
     while ((rc = step(L)) == 1) {
-        xs__rows *q = L->stmt;
+        xs__store_rows *q = L->stmt;
         if (i >= n) return changed(L, "customers");
-        const char *id = xs__rows_text(q, 0);
-        size_t len = id ? xs__rows_bytes(q, 0) : 0;
+        const char *id = xs__store_rows_text(q, 0);
+        size_t len = id ? xs__store_rows_bytes(q, 0) : 0;
         uint32_t cid = xs__intern_add(&c->ids, id ? id : "", len);
         if (cid == XS_INTERN_NONE) return enomem(L);
         if (cid != i)
@@ -572,7 +572,7 @@ static int load_customers(loader *L)
         c->churn_scored[i] = XS_SNAP_NO_DATE;
         uint8_t bits = 0;
         for (int ch = 0; ch < XS_SNAP_N_CHANNELS; ch++)
-            if (xs__rows_int64(q, 7 + ch) != 0) bits |= (uint8_t)(1u << ch);
+            if (xs__store_rows_int64(q, 7 + ch) != 0) bits |= (uint8_t)(1u << ch);
         c->consent[i] = bits;
         i++;
     }
@@ -586,25 +586,25 @@ static int load_customers(loader *L)
  * move the snapshot's last date. */
 static int load_churn_scores(loader *L)
 {
-    xs__snap_customers *c = &L->s->cust;
+    xs__snapshot_customers *c = &L->s->cust;
     static const char *const fields[] = {"customer_id", "churn_risk", "scored_at"};
     int rc = open_rows(L, XS_T_CHURN_SCORES, fields, XS_N_COLS(fields), NULL);
     if (rc < 0) return rc;
     c->n_churn_scores = 0;
     while ((rc = step(L)) == 1) {
-        xs__rows *q = L->stmt;
-        const char *id = xs__rows_text(q, 0);
-        size_t len = id ? xs__rows_bytes(q, 0) : 0;
+        xs__store_rows *q = L->stmt;
+        const char *id = xs__store_rows_text(q, 0);
+        size_t len = id ? xs__store_rows_bytes(q, 0) : 0;
         uint32_t cid = xs__intern_find(&c->ids, id ? id : "", len);
         if (cid == XS_INTERN_NONE)
             return bad_value(L, XS_EPARSE, "churn_scores", "customer_id",
                              "unknown customer", q, 0, 0);
-        double v = xs__rows_double(q, 1);
-        if (xs__rows_is_null(q, 1) || !(v >= 0 && v <= 1))
+        double v = xs__store_rows_double(q, 1);
+        if (xs__store_rows_is_null(q, 1) || !(v >= 0 && v <= 1))
             return bad_value(L, XS_EPARSE, "churn_scores", "churn_risk",
                              "not a probability:", q, 1, 0);
-        const char *d = xs__rows_text(q, 2);
-        size_t dlen = d ? xs__rows_bytes(q, 2) : 0;
+        const char *d = xs__store_rows_text(q, 2);
+        size_t dlen = d ? xs__store_rows_bytes(q, 2) : 0;
         int32_t day = XS_SNAP_NO_DATE;
         if (dlen && xs__date_parse(d, dlen, &day) < 0)
             return bad_value(L, XS_EPARSE, "churn_scores", "scored_at", "not a date:", q,
@@ -625,7 +625,7 @@ static int is_name_char(char ch)
     return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
 }
 
-int xs__snap_parse_limits(const char *s, size_t len, xs__intern *names,
+int xs__snapshot_parse_limits(const char *s, size_t len, xs__intern *names,
                           uint16_t *out_name, double *out_value, size_t cap, char *what,
                           size_t n_what)
 {
@@ -695,7 +695,7 @@ int xs__snap_parse_limits(const char *s, size_t len, xs__intern *names,
 /* Ladder order: tiers ascending (no tier last), then price, then id. */
 static int cmp_ladder(const xs_snapshot *s, uint32_t a, uint32_t b)
 {
-    const xs__snap_products *p = &s->prod;
+    const xs__snapshot_products *p = &s->prod;
     unsigned ta = p->tier[a] ? p->tier[a] : 0x10000u,
              tb = p->tier[b] ? p->tier[b] : 0x10000u;
     if (ta != tb) return ta < tb ? -1 : 1;
@@ -710,7 +710,7 @@ static int load_products(loader *L)
     static const char *const kinds[] = {"plan", "addon", "product", NULL};
     static const char *const billings[] = {"month", "year", "once", NULL};
     xs_snapshot *s = L->s;
-    xs__snap_products *p = &s->prod;
+    xs__snapshot_products *p = &s->prod;
     size_t n, cap_limits = 0;
     int rc = count_rows(L, XS_T_PRODUCTS, NULL, &n);
     if (rc < 0) return rc;
@@ -736,10 +736,10 @@ static int load_products(loader *L)
     if (rc < 0) return rc;
     size_t i = 0;
     while ((rc = step(L)) == 1) {
-        xs__rows *q = L->stmt;
+        xs__store_rows *q = L->stmt;
         if (i >= n) return changed(L, "products");
-        const char *id = xs__rows_text(q, 0);
-        size_t len = id ? xs__rows_bytes(q, 0) : 0;
+        const char *id = xs__store_rows_text(q, 0);
+        size_t len = id ? xs__store_rows_bytes(q, 0) : 0;
         uint32_t pid = xs__intern_add(&p->ids, id ? id : "", len);
         if (pid == XS_INTERN_NONE) return enomem(L);
         if (pid != i)
@@ -755,16 +755,16 @@ static int load_products(loader *L)
             (rc = get_code(L, &s->dict.categories, "products", "category", 8,
                            &p->category[i])) < 0)
             return rc;
-        int64_t tier = xs__rows_int64(q, 3);
-        if (!xs__rows_is_null(q, 3) &&
-            (!xs__rows_is_int(q, 3) || tier < 1 || tier > 65535))
+        int64_t tier = xs__store_rows_int64(q, 3);
+        if (!xs__store_rows_is_null(q, 3) &&
+            (!xs__store_rows_is_int(q, 3) || tier < 1 || tier > 65535))
             return bad_value(L, XS_ERANGE, "products", "tier",
                              "not a tier in [1, 65535]:", q, 3, 0);
-        p->tier[i] = xs__rows_is_null(q, 3) ? 0 : (uint16_t)tier;
-        p->price[i] = xs__rows_int64(q, 5);
+        p->tier[i] = xs__store_rows_is_null(q, 3) ? 0 : (uint16_t)tier;
+        p->price[i] = xs__store_rows_int64(q, 5);
         /* limits */
-        const char *lim = xs__rows_text(q, 7);
-        size_t lim_len = lim ? xs__rows_bytes(q, 7) : 0;
+        const char *lim = xs__store_rows_text(q, 7);
+        size_t lim_len = lim ? xs__store_rows_bytes(q, 7) : 0;
         size_t want = p->n_limits + MAX_LIMITS_PER_PRODUCT, cap2 = cap_limits;
         if (xs__grow(&p->limit_name, &cap_limits, want, sizeof *p->limit_name) < 0 ||
             xs__grow(&p->limit_value, &cap2, want, sizeof *p->limit_value) < 0) {
@@ -773,7 +773,7 @@ static int load_products(loader *L)
             return enomem(L);
         }
         char what[200];
-        int got = xs__snap_parse_limits(
+        int got = xs__snapshot_parse_limits(
             lim ? lim : "", lim_len, &s->dict.metrics, p->limit_name + p->n_limits,
             p->limit_value + p->n_limits, MAX_LIMITS_PER_PRODUCT, what, sizeof what);
         if (got == XS_ENOMEM) return enomem(L);
@@ -841,7 +841,7 @@ static int order_table(loader *L, size_t n, uint32_t *cust, uint32_t *off, row_c
 
 static int cmp_sub(const xs_snapshot *s, uint32_t a, uint32_t b)
 {
-    const xs__snap_subscriptions *t = &s->sub;
+    const xs__snapshot_subscriptions *t = &s->sub;
     if (t->start[a] != t->start[b]) return t->start[a] < t->start[b] ? -1 : 1;
     if (t->product[a] != t->product[b]) return t->product[a] < t->product[b] ? -1 : 1;
     return 0;
@@ -850,7 +850,7 @@ static int cmp_sub(const xs_snapshot *s, uint32_t a, uint32_t b)
 static int load_subscriptions(loader *L)
 {
     xs_snapshot *s = L->s;
-    xs__snap_subscriptions *t = &s->sub;
+    xs__snapshot_subscriptions *t = &s->sub;
     size_t n;
     int rc = count_rows(L, XS_T_SUBSCRIPTIONS, NULL, &n);
     if (rc < 0) return rc;
@@ -884,7 +884,7 @@ static int load_subscriptions(loader *L)
             (rc = get_term(L, tb, 6, 0, &t->term[i])) < 0 ||
             (rc = get_date(L, tb, "renewal_date", 7, 0, 1, &t->renewal[i])) < 0)
             return rc;
-        t->unit_price[i] = xs__rows_int64(L->stmt, 3);
+        t->unit_price[i] = xs__store_rows_int64(L->stmt, 3);
         i++;
     }
     if (rc < 0) return rc;
@@ -897,7 +897,7 @@ static int load_subscriptions(loader *L)
 
 static int cmp_usage(const xs_snapshot *s, uint32_t a, uint32_t b)
 {
-    const xs__snap_usage *t = &s->use;
+    const xs__snapshot_usage *t = &s->use;
     if (t->product[a] != t->product[b]) return t->product[a] < t->product[b] ? -1 : 1;
     if (t->metric[a] != t->metric[b]) /* by name, as the store keys them */
         return strcmp(xs__intern_str(&s->dict.metrics, t->metric[a]),
@@ -909,7 +909,7 @@ static int cmp_usage(const xs_snapshot *s, uint32_t a, uint32_t b)
 static int load_usage(loader *L)
 {
     xs_snapshot *s = L->s;
-    xs__snap_usage *t = &s->use;
+    xs__snapshot_usage *t = &s->use;
     size_t n;
     int rc = count_rows(L, XS_T_USAGE, NULL, &n);
     if (rc < 0) return rc;
@@ -938,7 +938,7 @@ static int load_usage(loader *L)
         if (t->metric[i] == XS_SNAP_NONE16)
             return bad_value(L, XS_EPARSE, "usage", "metric", "missing metric", L->stmt,
                              2, 0);
-        t->value[i] = xs__rows_double(L->stmt, 3);
+        t->value[i] = xs__store_rows_double(L->stmt, 3);
         i++;
     }
     if (rc < 0) return rc;
@@ -950,7 +950,7 @@ static int load_usage(loader *L)
 
 static int cmp_event(const xs_snapshot *s, uint32_t a, uint32_t b)
 {
-    const xs__snap_events *t = &s->ev;
+    const xs__snapshot_events *t = &s->ev;
     if (t->date[a] != t->date[b]) return t->date[a] < t->date[b] ? -1 : 1;
     if (t->type[a] != t->type[b])
         return strcmp(xs__intern_str(&s->dict.event_types, t->type[a]),
@@ -964,7 +964,7 @@ static int cmp_event(const xs_snapshot *s, uint32_t a, uint32_t b)
 static int load_events(loader *L)
 {
     xs_snapshot *s = L->s;
-    xs__snap_events *t = &s->ev;
+    xs__snapshot_events *t = &s->ev;
     size_t n;
     int rc = count_rows(L, XS_T_EVENTS, NULL, &n);
     if (rc < 0) return rc;
@@ -979,7 +979,7 @@ static int load_events(loader *L)
     if (rc < 0) return rc;
     size_t i = 0;
     while ((rc = step(L)) == 1) {
-        xs__rows *q = L->stmt;
+        xs__store_rows *q = L->stmt;
         if (i >= n) return changed(L, "events");
         if ((rc = get_ref(L, &L->cust_refs, "events", "customer_id", 0, 0,
                           &t->customer[i])) < 0 ||
@@ -989,9 +989,9 @@ static int load_events(loader *L)
             return rc;
         if (t->type[i] == XS_SNAP_NONE16)
             return bad_value(L, XS_EPARSE, "events", "type", "missing type", q, 2, 0);
-        t->value[i] = xs__rows_is_null(q, 3) ? NAN : xs__rows_double(q, 3);
-        const char *ref = xs__rows_text(q, 4);
-        size_t len = ref ? xs__rows_bytes(q, 4) : 0;
+        t->value[i] = xs__store_rows_is_null(q, 3) ? NAN : xs__store_rows_double(q, 3);
+        const char *ref = xs__store_rows_text(q, 4);
+        size_t len = ref ? xs__store_rows_bytes(q, 4) : 0;
         uint32_t code = xs__intern_add(&s->dict.refs, ref ? ref : "", len);
         if (code == XS_INTERN_NONE) return enomem(L);
         t->ref[i] = code;
@@ -1006,7 +1006,7 @@ static int load_events(loader *L)
 
 static int cmp_offer(const xs_snapshot *s, uint32_t a, uint32_t b)
 {
-    const xs__snap_offers *t = &s->off;
+    const xs__snapshot_offers *t = &s->off;
     if (t->sent[a] != t->sent[b]) return t->sent[a] < t->sent[b] ? -1 : 1;
     return strcmp(xs__intern_str(&t->ids, t->id[a]), xs__intern_str(&t->ids, t->id[b]));
 }
@@ -1019,7 +1019,7 @@ static int load_offers(loader *L)
     static const char *const outcomes[] = {"accepted", "declined", "ignored", "pending",
                                            NULL};
     xs_snapshot *s = L->s;
-    xs__snap_offers *t = &s->off;
+    xs__snapshot_offers *t = &s->off;
     size_t n;
     int rc = count_rows(L, XS_T_OFFERS, NULL, &n);
     if (rc < 0) return rc;
@@ -1044,10 +1044,10 @@ static int load_offers(loader *L)
     size_t i = 0;
     const char *tb = "offers";
     while ((rc = step(L)) == 1) {
-        xs__rows *q = L->stmt;
+        xs__store_rows *q = L->stmt;
         if (i >= n) return changed(L, "offers");
-        const char *id = xs__rows_text(q, 0);
-        size_t len = id ? xs__rows_bytes(q, 0) : 0;
+        const char *id = xs__store_rows_text(q, 0);
+        size_t len = id ? xs__store_rows_bytes(q, 0) : 0;
         uint32_t oid = xs__intern_add(&t->ids, id ? id : "", len);
         if (oid == XS_INTERN_NONE) return enomem(L);
         if (oid != i)
@@ -1063,9 +1063,9 @@ static int load_offers(loader *L)
             (rc = get_enum(L, outcomes, tb, "outcome", 6, 0, &t->outcome[i])) < 0 ||
             (rc = get_date(L, tb, "outcome_at", 7, 0, 1, &t->outcome_at[i])) < 0)
             return rc;
-        int has_rev = !xs__rows_is_null(q, 8);
+        int has_rev = !xs__store_rows_is_null(q, 8);
         t->flags[i] = has_rev ? XS_SNAP_OFFER_HAS_REVENUE : 0;
-        t->revenue_delta[i] = has_rev ? xs__rows_int64(q, 8) : 0;
+        t->revenue_delta[i] = has_rev ? xs__store_rows_int64(q, 8) : 0;
         i++;
     }
     if (rc < 0) return rc;
@@ -1082,7 +1082,7 @@ static int load_offers(loader *L)
 
 static int cmp_return(const xs_snapshot *s, uint32_t a, uint32_t b)
 {
-    const xs__snap_returns *t = &s->ret;
+    const xs__snapshot_returns *t = &s->ret;
     if (t->date[a] != t->date[b]) return t->date[a] < t->date[b] ? -1 : 1;
     if (t->product[a] != t->product[b]) return t->product[a] < t->product[b] ? -1 : 1;
     return 0; /* the sort is stable: ties keep the store's key order */
@@ -1098,7 +1098,7 @@ static int cmp_return(const xs_snapshot *s, uint32_t a, uint32_t b)
 static int load_returns(loader *L)
 {
     xs_snapshot *s = L->s;
-    xs__snap_returns *t = &s->ret;
+    xs__snapshot_returns *t = &s->ret;
     size_t n;
     long long cnt = 0;
     int rc = xs__store_rows_count(L->st, XS_T_RETURNS, "customer_id", &cnt, L->err);
@@ -1122,10 +1122,10 @@ static int load_returns(loader *L)
     size_t i = 0;
     const char *tb = "returns";
     while ((rc = step(L)) == 1) {
-        xs__rows *q = L->stmt;
+        xs__store_rows *q = L->stmt;
         if (i >= n) return changed(L, tb);
-        const char *cs = xs__rows_text(q, 1);
-        size_t clen = cs ? xs__rows_bytes(q, 1) : 0;
+        const char *cs = xs__store_rows_text(q, 1);
+        size_t clen = cs ? xs__store_rows_bytes(q, 1) : 0;
         uint32_t c = clen ? ref_find(&L->cust_refs, cs, clen) : XS_INTERN_NONE;
         if (c == XS_INTERN_NONE) continue; /* an unknown customer: ignored */
         t->customer[i] = c;
@@ -1134,8 +1134,8 @@ static int load_returns(loader *L)
                 0 ||
             (rc = get_quantity(L, tb, 4, 0, &t->quantity[i])) < 0)
             return rc;
-        int64_t amount = xs__rows_int64(q, 5);
-        if (!xs__rows_is_int(q, 5) || amount < 0)
+        int64_t amount = xs__store_rows_int64(q, 5);
+        if (!xs__store_rows_is_int(q, 5) || amount < 0)
             return bad_value(L, XS_ERANGE, tb, "amount",
                              "not a non-negative amount in minor units:", q, 5, 0);
         t->amount[i] = amount;
@@ -1166,7 +1166,7 @@ typedef struct order_ids {
     size_t cap_orders, cap_chars;
 } order_ids;
 
-static int order_rehash(order_ids *h, const xs__snap_orders *o, size_t n_slots)
+static int order_rehash(order_ids *h, const xs__snapshot_orders *o, size_t n_slots)
 {
     uint32_t *slots = xs__calloc(n_slots, sizeof *slots);
     if (!slots) return -1;
@@ -1187,7 +1187,7 @@ static int order_rehash(order_ids *h, const xs__snap_orders *o, size_t n_slots)
 /* Appends order id (p, len) as order o->n. */
 static int order_append(loader *L, order_ids *h, const char *p, size_t len)
 {
-    xs__snap_orders *o = &L->s->ord;
+    xs__snapshot_orders *o = &L->s->ord;
     if (o->n >= UINT32_MAX - 1 || o->n_id_chars + len + 1 > UINT32_MAX)
         return xs__error_set(L->err, XS_ERANGE, L->path, 0, NULL,
                              "too many orders for a snapshot");
@@ -1218,7 +1218,7 @@ static int order_append(loader *L, order_ids *h, const char *p, size_t len)
 static int order_intern(loader *L, order_ids *h, const char *p, size_t len, uint32_t *out,
                         int *is_new)
 {
-    xs__snap_orders *o = &L->s->ord;
+    xs__snapshot_orders *o = &L->s->ord;
     int rc;
     if (!h->hashed) {
         int cmp = 1;
@@ -1268,7 +1268,7 @@ static void shrink(void *pp, size_t n, size_t elem)
 
 static int cmp_order(const xs_snapshot *s, uint32_t a, uint32_t b)
 {
-    const xs__snap_orders *o = &s->ord;
+    const xs__snapshot_orders *o = &s->ord;
     if (o->date[a] != o->date[b]) return o->date[a] < o->date[b] ? -1 : 1;
     return strcmp(o->id_chars + o->id_off[a], o->id_chars + o->id_off[b]);
 }
@@ -1277,7 +1277,7 @@ static int cmp_order(const xs_snapshot *s, uint32_t a, uint32_t b)
 static int order_mismatch(loader *L, const char *column, uint32_t ord, int col)
 {
     char id[128], val[128], colname[64];
-    const xs__snap_orders *o = &L->s->ord;
+    const xs__snapshot_orders *o = &L->s->ord;
     const char *oid = o->id_chars + o->id_off[ord];
     xs__error_quote(id, sizeof id, oid, strlen(oid));
     quote_col(val, sizeof val, L->stmt, col);
@@ -1293,7 +1293,7 @@ static int order_mismatch(loader *L, const char *column, uint32_t ord, int col)
 static int scan_orders(loader *L, uint32_t *line_order, size_t n_lines)
 {
     xs_snapshot *s = L->s;
-    xs__snap_orders *o = &s->ord;
+    xs__snapshot_orders *o = &s->ord;
     order_ids h = {0};
     int rc = XS_OK;
     size_t i = 0;
@@ -1308,14 +1308,14 @@ static int scan_orders(loader *L, uint32_t *line_order, size_t n_lines)
                                          "product_id", "quantity",    "amount"};
     rc = open_rows(L, XS_T_ORDERS, fields, XS_N_COLS(fields), NULL);
     while (rc == XS_OK && (rc = step(L)) == 1) {
-        xs__rows *q = L->stmt;
+        xs__store_rows *q = L->stmt;
         rc = XS_OK;
         if (i >= n_lines) {
             rc = changed(L, "orders");
             break;
         }
-        const char *id = xs__rows_text(q, 0);
-        size_t len = id ? xs__rows_bytes(q, 0) : 0;
+        const char *id = xs__store_rows_text(q, 0);
+        size_t len = id ? xs__store_rows_bytes(q, 0) : 0;
         uint32_t ord = 0;
         int is_new = 0;
         if (last != UINT32_MAX && len == last_len &&
@@ -1329,8 +1329,8 @@ static int scan_orders(loader *L, uint32_t *line_order, size_t n_lines)
             if ((rc = order_intern(L, &h, id, len, &ord, &is_new)) < 0) break;
         }
         /* date */
-        const char *dt = xs__rows_text(q, 2);
-        size_t dlen = dt ? xs__rows_bytes(q, 2) : 0;
+        const char *dt = xs__store_rows_text(q, 2);
+        size_t dlen = dt ? xs__store_rows_bytes(q, 2) : 0;
         int32_t day;
         if (dlen && dlen == date_len && same_bytes(dt, date_txt, dlen)) {
             day = date_val;
@@ -1343,8 +1343,8 @@ static int scan_orders(loader *L, uint32_t *line_order, size_t n_lines)
             }
         }
         /* customer */
-        const char *cs = xs__rows_text(q, 1);
-        size_t clen = cs ? xs__rows_bytes(q, 1) : 0;
+        const char *cs = xs__store_rows_text(q, 1);
+        size_t clen = cs ? xs__store_rows_bytes(q, 1) : 0;
         if (is_new) {
             if ((rc = get_ref(L, &L->cust_refs, "orders", "customer_id", 1, 0,
                               &o->customer[ord])) < 0)
@@ -1373,7 +1373,7 @@ static int scan_orders(loader *L, uint32_t *line_order, size_t n_lines)
                           &o->product[i])) < 0 ||
             (rc = get_quantity(L, "orders", 4, 0, &o->quantity[i])) < 0)
             break;
-        o->amount[i] = xs__rows_int64(q, 5);
+        o->amount[i] = xs__store_rows_int64(q, 5);
         line_order[i] = ord;
         last = ord;
         last_len = len;
@@ -1390,7 +1390,7 @@ cleanup:
 static int load_orders(loader *L)
 {
     xs_snapshot *s = L->s;
-    xs__snap_orders *o = &s->ord;
+    xs__snapshot_orders *o = &s->ord;
     uint32_t *line_order = NULL, *perm = NULL, *cursor = NULL;
     size_t n_lines;
     int rc = count_rows(L, XS_T_ORDERS, NULL, &n_lines);
@@ -1501,7 +1501,7 @@ cleanup:
 static int check_schema(loader *L)
 {
     size_t n_mig;
-    const xs__migration *m = xs__store_migrations(&n_mig);
+    const xs__store_migration *m = xs__store_migrations(&n_mig);
     int want = n_mig ? m[n_mig - 1].version : 0;
     long long v = 0;
     int rc = xs__store_version(L->st, &v, L->err);
@@ -1527,7 +1527,7 @@ void xs_snapshot_free(xs_snapshot *s)
 {
     if (!s) return;
     if (s->mapped) { /* arrays point into a model file (src/snapshot/snapshot_io.c) */
-        xs__snap_dicts *md = &s->dict;
+        xs__snapshot_dicts *md = &s->dict;
         xs__intern *tabs[] = {
             &s->cust.ids, &s->prod.ids,     &s->off.ids, &md->segments, &md->industries,
             &md->sizes,   &md->regions,     &md->owners, &md->families, &md->categories,
@@ -1537,7 +1537,7 @@ void xs_snapshot_free(xs_snapshot *s)
         xs__free(s);
         return;
     }
-    xs__snap_customers *c = &s->cust;
+    xs__snapshot_customers *c = &s->cust;
     free_intern(&c->ids);
     void *cust_cols[] = {c->name,         c->segment,       c->industry,  c->size,
                          c->region,       c->owner,         c->signup,    c->consent,
@@ -1546,7 +1546,7 @@ void xs_snapshot_free(xs_snapshot *s)
                          c->attrs,        c->churn_score,   c->churn_scored};
     for (size_t i = 0; i < sizeof cust_cols / sizeof *cust_cols; i++)
         xs__free(cust_cols[i]);
-    xs__snap_products *p = &s->prod;
+    xs__snapshot_products *p = &s->prod;
     free_intern(&p->ids);
     void *prod_cols[] = {p->name,        p->name_ja,    p->family,     p->tier,
                          p->kind,        p->billing,    p->price,
@@ -1554,36 +1554,36 @@ void xs_snapshot_free(xs_snapshot *s)
                          p->limit_value, p->family_off, p->family_products};
     for (size_t i = 0; i < sizeof prod_cols / sizeof *prod_cols; i++)
         xs__free(prod_cols[i]);
-    xs__snap_subscriptions *b = &s->sub;
+    xs__snapshot_subscriptions *b = &s->sub;
     void *sub_cols[] = {b->customer, b->product, b->quantity, b->unit_price,
                         b->start,    b->end,     b->renewal,  b->term};
     for (size_t i = 0; i < sizeof sub_cols / sizeof *sub_cols; i++)
         xs__free(sub_cols[i]);
-    xs__snap_orders *o = &s->ord;
+    xs__snapshot_orders *o = &s->ord;
     void *ord_cols[] = {o->customer, o->date,    o->id_off,   o->id_chars,
                         o->line_off, o->product, o->quantity, o->amount};
     for (size_t i = 0; i < sizeof ord_cols / sizeof *ord_cols; i++)
         xs__free(ord_cols[i]);
-    xs__snap_usage *u = &s->use;
+    xs__snapshot_usage *u = &s->use;
     void *use_cols[] = {u->customer, u->product, u->metric, u->date, u->value};
     for (size_t i = 0; i < sizeof use_cols / sizeof *use_cols; i++)
         xs__free(use_cols[i]);
-    xs__snap_events *e = &s->ev;
+    xs__snapshot_events *e = &s->ev;
     void *ev_cols[] = {e->customer, e->date, e->type, e->value, e->ref};
     for (size_t i = 0; i < sizeof ev_cols / sizeof *ev_cols; i++)
         xs__free(ev_cols[i]);
-    xs__snap_offers *f = &s->off;
+    xs__snapshot_offers *f = &s->off;
     free_intern(&f->ids);
     void *off_cols[] = {f->id,         f->customer,     f->product, f->kind,
                         f->channel,    f->outcome,      f->flags,   f->sent,
                         f->outcome_at, f->revenue_delta};
     for (size_t i = 0; i < sizeof off_cols / sizeof *off_cols; i++)
         xs__free(off_cols[i]);
-    xs__snap_returns *rt = &s->ret;
+    xs__snapshot_returns *rt = &s->ret;
     void *ret_cols[] = {rt->customer, rt->date, rt->product, rt->quantity, rt->amount};
     for (size_t i = 0; i < sizeof ret_cols / sizeof *ret_cols; i++)
         xs__free(ret_cols[i]);
-    xs__snap_dicts *d = &s->dict;
+    xs__snapshot_dicts *d = &s->dict;
     xs__intern *dicts[] = {&d->segments,    &d->industries, &d->sizes,      &d->regions,
                            &d->owners,      &d->families,   &d->categories, &d->metrics,
                            &d->event_types, &d->refs};
@@ -1613,7 +1613,7 @@ static xs_snapshot *snapshot_new(loader *L)
     xs__intern_init(&s->cust.ids);
     xs__intern_init(&s->prod.ids);
     xs__intern_init(&s->off.ids);
-    xs__snap_dicts *d = &s->dict;
+    xs__snapshot_dicts *d = &s->dict;
     xs__intern *dicts[] = {&d->segments,    &d->industries, &d->sizes,      &d->regions,
                            &d->owners,      &d->families,   &d->categories, &d->metrics,
                            &d->event_types, &d->refs};
@@ -1670,7 +1670,7 @@ static void *orders_thread(void *arg)
     side_loader *x = arg;
     x->rc = load_orders(&x->L);
     if (x->rc == XS_OK) x->rc = load_usage(&x->L);
-    xs__rows_close(&x->L.scan);
+    xs__store_rows_close(&x->L.scan);
     return NULL;
 }
 
@@ -1763,8 +1763,8 @@ int xs__snapshot_load_side(xs_store *st, size_t side_min, xs_snapshot **out, xs_
 cleanup:
     if (started) pthread_join(th, NULL); /* this side failed: wait for the other */
     xs__progress_finish(&L.prog);
-    xs__rows_close(&L.scan);
-    xs__rows_close(&side.L.scan);
+    xs__store_rows_close(&L.scan);
+    xs__store_rows_close(&side.L.scan);
     xs__store_read_end(st, began);
     if (st2) xs__store_read_end(st2, 1);
     xs_store_close(st2);
@@ -1819,7 +1819,7 @@ const char *xs_snapshot_item_name(xs_snapshot_item what)
 size_t xs_snapshot_bytes(const xs_snapshot *s)
 {
     if (!s) return 0;
-    const xs__snap_dicts *d = &s->dict;
+    const xs__snapshot_dicts *d = &s->dict;
     const xs__intern *tables[] = {
         &s->cust.ids, &s->prod.ids,    &s->off.ids, &d->segments, &d->industries,
         &d->sizes,    &d->regions,     &d->owners,  &d->families, &d->categories,
@@ -1994,7 +1994,7 @@ static int report_plans(const xs_snapshot *s, size_t limit, xs_table *t)
     size_t n = 0;
     for (size_t p = 0; p < np; p++) {
         if (!active[p]) continue;
-        order[n].family = xs__snap_dict_str(&s->dict.families, s->prod.family[p]);
+        order[n].family = xs__snapshot_dict_str(&s->dict.families, s->prod.family[p]);
         order[n].tier = s->prod.tier[p];
         order[n++].product = (uint32_t)p;
     }
@@ -2012,7 +2012,7 @@ static int report_plans(const xs_snapshot *s, size_t limit, xs_table *t)
         uint32_t p = order[k].product;
         if ((rc = xs_table_row(t)) < 0 ||
             (rc = xs_table_cell(
-                 t, xs__snap_dict_str(&s->dict.families, s->prod.family[p]))) < 0 ||
+                 t, xs__snapshot_dict_str(&s->dict.families, s->prod.family[p]))) < 0 ||
             (rc = s->prod.tier[p] ? xs_table_cellf(t, "%u", (unsigned)s->prod.tier[p])
                                   : xs_table_cell(t, NULL)) < 0 ||
             (rc = xs_table_cell(t, xs__intern_str(&s->prod.ids, p))) < 0 ||
@@ -2060,7 +2060,7 @@ static int report_top_products(const xs_snapshot *s, size_t limit, xs_table *t)
         if (!lines[p]) break;
         if ((rc = xs_table_row(t)) < 0 ||
             (rc = xs_table_cell(t, xs__intern_str(&s->prod.ids, p))) < 0 ||
-            (rc = xs_table_cell(t, xs__snap_text(s, s->prod.name[p]))) < 0 ||
+            (rc = xs_table_cell(t, xs__snapshot_text(s, s->prod.name[p]))) < 0 ||
             (rc = xs_table_cellf(t, "%zu", lines[p])) < 0 ||
             (rc = xs_table_cellf(t, "%llu", (unsigned long long)qty[p])) < 0 ||
             (rc = money_cell(s, t, r[k].v)) < 0)

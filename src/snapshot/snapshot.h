@@ -26,11 +26,11 @@
  *    [ord.line_off[o], ord.line_off[o+1]).
  *  - Free text that is not grouped on (customer names, contacts, product
  *    names) lives in one pool of NUL-terminated strings: `text + offset`,
- *    offset 0 is the empty string. See xs__snap_text().
+ *    offset 0 is the empty string. See xs__snapshot_text().
  *  - Every row index is uint32: a snapshot holds fewer than 2^32 - 1 rows
  *    per table (loading more fails with XS_ERANGE).
  *  - Returns (`ret`) are a per-customer table like the others, never order
- *    lines: see xs__snap_returns.
+ *    lines: see xs__snapshot_returns.
  *
  * Not loaded: the attrs JSON columns of tables other than customers, the
  * time of day of timestamps. The customers' attrs are kept as their raw
@@ -99,7 +99,7 @@ enum {
 /* offers.flags */
 #define XS_SNAP_OFFER_HAS_REVENUE 1u /* revenue_delta was given */
 
-typedef struct xs__snap_customers {
+typedef struct xs__snapshot_customers {
     size_t n;
     xs__intern ids;          /* customer_id; id c = row c (ascending bytes) */
     uint32_t *name;          /* text offset */
@@ -119,9 +119,9 @@ typedef struct xs__snap_customers {
     /* CSR indexes, n + 1 entries each: customer c's rows in each table */
     uint32_t *sub_off, *order_off, *usage_off, *event_off, *offer_off;
     uint32_t *ret_off; /* rows of ret (returns) */
-} xs__snap_customers;
+} xs__snapshot_customers;
 
-typedef struct xs__snap_products {
+typedef struct xs__snapshot_products {
     size_t n;
     xs__intern ids;     /* product_id; id p = row p (ascending bytes) */
     uint32_t *name;     /* text offset */
@@ -146,9 +146,9 @@ typedef struct xs__snap_products {
      * (no tier last), then price, then id. */
     uint32_t *family_off;      /* dict.families.n + 1 */
     uint32_t *family_products; /* products with a family */
-} xs__snap_products;
+} xs__snapshot_products;
 
-typedef struct xs__snap_subscriptions {
+typedef struct xs__snapshot_subscriptions {
     size_t n; /* sorted by customer, start, product */
     uint32_t *customer;
     uint32_t *product;
@@ -159,7 +159,7 @@ typedef struct xs__snap_subscriptions {
     int32_t *renewal; /* XS_SNAP_NO_DATE when none */
     uint16_t *term;   /* months committed, 1..120 (XS_SNAP_TERM_* name the
                          common ones) */
-} xs__snap_subscriptions;
+} xs__snapshot_subscriptions;
 
 /*
  * Orders and their lines. An order is a basket: one customer, one date,
@@ -167,7 +167,7 @@ typedef struct xs__snap_subscriptions {
  * order by product. (Every line of an order must carry the order's customer
  * and date; a store where they differ fails to load.)
  */
-typedef struct xs__snap_orders {
+typedef struct xs__snapshot_orders {
     size_t n;           /* orders */
     uint32_t *customer; /* per order */
     int32_t *date;      /* per order */
@@ -179,7 +179,7 @@ typedef struct xs__snap_orders {
     uint32_t *product;  /* per line */
     uint32_t *quantity; /* per line */
     int64_t *amount;    /* per line, minor units */
-} xs__snap_orders;
+} xs__snapshot_orders;
 
 /*
  * Returns and cancellations of customers (store table `returns`, schema
@@ -194,34 +194,34 @@ typedef struct xs__snap_orders {
  * [cust.ret_off[c], cust.ret_off[c+1]). The return ids are not kept. A
  * store without returns gives n = 0 and an all-zero ret_off.
  */
-typedef struct xs__snap_returns {
+typedef struct xs__snapshot_returns {
     size_t n;
     uint32_t *customer;
     int32_t *date;
     uint32_t *product;
     uint32_t *quantity; /* >= 1 */
     int64_t *amount;    /* >= 0, minor units */
-} xs__snap_returns;
+} xs__snapshot_returns;
 
-typedef struct xs__snap_usage {
+typedef struct xs__snapshot_usage {
     size_t n; /* sorted by customer, product, metric, date: each series is contiguous */
     uint32_t *customer;
     uint32_t *product;
     uint16_t *metric; /* code in dict.metrics */
     int32_t *date;
     double *value;
-} xs__snap_usage;
+} xs__snapshot_usage;
 
-typedef struct xs__snap_events {
+typedef struct xs__snapshot_events {
     size_t n; /* sorted by customer, date, type, ref */
     uint32_t *customer;
     int32_t *date;
     uint16_t *type; /* code in dict.event_types: XS_SNAP_EV_* for known ones */
     double *value;  /* NaN when absent */
     uint32_t *ref;  /* code in dict.refs; 0 is the empty ref "" */
-} xs__snap_events;
+} xs__snapshot_events;
 
-typedef struct xs__snap_offers {
+typedef struct xs__snapshot_offers {
     size_t n;       /* sorted by customer, sent_at, offer_id */
     xs__intern ids; /* offer_id; interned in load order, so not row order */
     uint32_t *id;   /* per row: code in ids */
@@ -234,30 +234,30 @@ typedef struct xs__snap_offers {
     int32_t *sent;          /* sent_at (date part) */
     int32_t *outcome_at;    /* XS_SNAP_NO_DATE when none */
     int64_t *revenue_delta; /* minor units, 0 when absent */
-} xs__snap_offers;
+} xs__snapshot_offers;
 
 /* Intern tables of the low-cardinality text columns. */
-typedef struct xs__snap_dicts {
+typedef struct xs__snapshot_dicts {
     xs__intern segments, industries, sizes, regions, owners;
     xs__intern families, categories;
     xs__intern metrics;     /* limit names and usage metrics */
     xs__intern event_types; /* XS_SNAP_EV_* first */
     xs__intern refs;        /* event refs; "" is code 0 */
-} xs__snap_dicts;
+} xs__snapshot_dicts;
 
 struct xs_snapshot {
     char currency[8];  /* ISO code from the store's meta, e.g. "USD" */
     int money_scale;   /* fraction digits of money columns */
     int32_t last_date; /* latest date of any row, XS_SNAP_NO_DATE when empty */
-    xs__snap_customers cust;
-    xs__snap_products prod;
-    xs__snap_subscriptions sub;
-    xs__snap_orders ord;
-    xs__snap_usage use;
-    xs__snap_events ev;
-    xs__snap_offers off;
-    xs__snap_returns ret;
-    xs__snap_dicts dict;
+    xs__snapshot_customers cust;
+    xs__snapshot_products prod;
+    xs__snapshot_subscriptions sub;
+    xs__snapshot_orders ord;
+    xs__snapshot_usage use;
+    xs__snapshot_events ev;
+    xs__snapshot_offers off;
+    xs__snapshot_returns ret;
+    xs__snapshot_dicts dict;
     char *text; /* pool of free text; text[0] == '\0' */
     size_t n_text, cap_text;
     size_t bytes; /* column and index bytes (intern tables are added on query) */
@@ -266,19 +266,19 @@ struct xs_snapshot {
 };
 
 /* A string of the text pool (borrowed, valid until xs_snapshot_free). */
-static inline const char *xs__snap_text(const struct xs_snapshot *s, uint32_t off)
+static inline const char *xs__snapshot_text(const struct xs_snapshot *s, uint32_t off)
 {
     return s->text + off;
 }
 
 /* Name of a dictionary code, "" for XS_SNAP_NONE16 (borrowed). */
-static inline const char *xs__snap_dict_str(const xs__intern *d, uint16_t code)
+static inline const char *xs__snapshot_dict_str(const xs__intern *d, uint16_t code)
 {
     return code == XS_SNAP_NONE16 ? "" : xs__intern_str(d, code);
 }
 
 /* The order_id of order o (borrowed). */
-static inline const char *xs__snap_order_id(const struct xs_snapshot *s, uint32_t o)
+static inline const char *xs__snapshot_order_id(const struct xs_snapshot *s, uint32_t o)
 {
     return s->ord.id_chars + s->ord.id_off[o];
 }
@@ -298,7 +298,7 @@ int xs__snapshot_load_side(xs_store *st, size_t side_min, xs_snapshot **out,
  * description of the fault ("bad name \"Seats\""), XS_ENOMEM, or XS_ERANGE
  * when more than `cap` pairs or more than 65534 names.
  */
-int xs__snap_parse_limits(const char *s, size_t len, xs__intern *names,
+int xs__snapshot_parse_limits(const char *s, size_t len, xs__intern *names,
                           uint16_t *out_name, double *out_value, size_t cap, char *what,
                           size_t n_what);
 

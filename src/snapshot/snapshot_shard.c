@@ -198,7 +198,7 @@ static int copy_table(const xs_snapshot *const *src, const cref *who, size_t n,
 static int copy_lines(const xs_snapshot *const *src, const cref *who, size_t n,
                       xs_snapshot *out)
 {
-    xs__snap_orders *o = &out->ord;
+    xs__snapshot_orders *o = &out->ord;
     size_t lines = 0, chars = 0;
     for (size_t j = 0; j < n; j++) {
         const xs_snapshot *s = src[who[j].src];
@@ -206,7 +206,7 @@ static int copy_lines(const xs_snapshot *const *src, const cref *who, size_t n,
                  b = s->cust.order_off[who[j].cust + 1];
         lines += s->ord.line_off[b] - s->ord.line_off[a];
         for (uint32_t k = a; k < b; k++)
-            chars += strlen(xs__snap_order_id(s, k)) + 1;
+            chars += strlen(xs__snapshot_order_id(s, k)) + 1;
     }
     if (lines >= UINT32_MAX || chars >= UINT32_MAX) return XS_ERANGE;
     o->line_off = alloc_col(o->n + 1, 4, &out->bytes);
@@ -226,7 +226,7 @@ static int copy_lines(const xs_snapshot *const *src, const cref *who, size_t n,
         uint32_t a = s->cust.order_off[who[j].cust],
                  b = s->cust.order_off[who[j].cust + 1];
         for (uint32_t k = a; k < b; k++, ord++) {
-            const char *id = xs__snap_order_id(s, k);
+            const char *id = xs__snapshot_order_id(s, k);
             size_t len = strlen(id) + 1;
             memcpy(o->id_chars + ch, id, len);
             o->id_off[ord] = (uint32_t)ch;
@@ -299,8 +299,8 @@ static int intern_offers(const xs_snapshot *const *src, const cref *who, size_t 
 /* The catalog of s0 (products, their text in the new pool). */
 static int copy_products(const xs_snapshot *s0, xs_snapshot *out, pool *text)
 {
-    const xs__snap_products *p = &s0->prod;
-    xs__snap_products *q = &out->prod;
+    const xs__snapshot_products *p = &s0->prod;
+    xs__snapshot_products *q = &out->prod;
     size_t n = p->n, nf = s0->dict.families.n,
            nfp = p->family_off ? p->family_off[nf] : 0;
     q->n = n;
@@ -333,8 +333,8 @@ static int copy_products(const xs_snapshot *s0, xs_snapshot *out, pool *text)
     q->name_ja = alloc_col(n, 4, &out->bytes);
     if (!q->name || !q->name_ja) return XS_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        q->name[i] = p->name ? pool_add(text, xs__snap_text(s0, p->name[i])) : 0;
-        q->name_ja[i] = p->name_ja ? pool_add(text, xs__snap_text(s0, p->name_ja[i])) : 0;
+        q->name[i] = p->name ? pool_add(text, xs__snapshot_text(s0, p->name[i])) : 0;
+        q->name_ja[i] = p->name_ja ? pool_add(text, xs__snapshot_text(s0, p->name_ja[i])) : 0;
         if (q->name[i] == UINT32_MAX || q->name_ja[i] == UINT32_MAX) return XS_ENOMEM;
     }
     return XS_OK;
@@ -343,8 +343,8 @@ static int copy_products(const xs_snapshot *s0, xs_snapshot *out, pool *text)
 /* The dictionaries of s0. */
 static int copy_dicts(const xs_snapshot *s0, xs_snapshot *out)
 {
-    const xs__snap_dicts *a = &s0->dict;
-    xs__snap_dicts *b = &out->dict;
+    const xs__snapshot_dicts *a = &s0->dict;
+    xs__snapshot_dicts *b = &out->dict;
     const xs__intern *from[] = {
         &a->segments, &a->industries, &a->sizes,   &a->regions,     &a->owners,
         &a->families, &a->categories, &a->metrics, &a->event_types, &a->refs};
@@ -360,7 +360,7 @@ static int copy_dicts(const xs_snapshot *s0, xs_snapshot *out)
 static int copy_customers(const xs_snapshot *const *src, const cref *who, size_t n,
                           xs_snapshot *out, pool *text)
 {
-    xs__snap_customers *c = &out->cust;
+    xs__snapshot_customers *c = &out->cust;
     c->n = n;
     for (size_t k = 0; k < N_OF(cust_cols); k++) {
         void *a = alloc_col(n, cust_cols[k].elem, &out->bytes);
@@ -385,7 +385,7 @@ static int copy_customers(const xs_snapshot *const *src, const cref *who, size_t
         }
         for (size_t k = 0; k < N_OF(cust_text); k++) {
             const uint32_t *from = CCOL(s, cust_text[k].field);
-            uint32_t off = pool_add(text, xs__snap_text(s, from[i]));
+            uint32_t off = pool_add(text, xs__snapshot_text(s, from[i]));
             if (off == UINT32_MAX) return XS_ENOMEM;
             ((uint32_t *)COL(out, cust_text[k].field))[j] = off;
         }

@@ -83,31 +83,31 @@ int xs_apikey_create(xs_store *st, xs_apikey_scope scope, const char *note, char
     key_hash(salt, SALT_BYTES, secret, SECRET_HEX, hash);
     xs__utc_now(when);
 
-    xs__stmt *s = NULL;
-    if (xs__db_prepare(st,
+    xs__store_stmt *s = NULL;
+    if (xs__store_db_prepare(st,
                        "INSERT INTO api_keys(key_id, hash, salt, scope, created_at, note)"
                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                        -1, &s) != XS__DB_OK) {
         rc = xs__store_dberr(st, "creating an API key", err);
         goto cleanup;
     }
-    xs__db_bind_text(s, 1, id, -1);
-    xs__db_bind_blob(s, 2, hash, sizeof hash);
-    xs__db_bind_blob(s, 3, salt, SALT_BYTES);
-    xs__db_bind_text(s, 4, scope_names[scope], -1);
-    xs__db_bind_text(s, 5, when, -1);
+    xs__store_db_bind_text(s, 1, id, -1);
+    xs__store_db_bind_blob(s, 2, hash, sizeof hash);
+    xs__store_db_bind_blob(s, 3, salt, SALT_BYTES);
+    xs__store_db_bind_text(s, 4, scope_names[scope], -1);
+    xs__store_db_bind_text(s, 5, when, -1);
     if (note)
-        xs__db_bind_text(s, 6, note, -1);
+        xs__store_db_bind_text(s, 6, note, -1);
     else
-        xs__db_bind_null(s, 6);
-    if (xs__db_step(s) != XS__DB_DONE) {
+        xs__store_db_bind_null(s, 6);
+    if (xs__store_db_step(s) != XS__DB_DONE) {
         rc = xs__store_dberr(st, "creating an API key", err);
         goto cleanup;
     }
     snprintf(key, cap, "xs_%s_%s", id, secret);
     rc = XS_OK;
 cleanup:
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     memset(secret, 0, sizeof secret);
     memset(rnd, 0, sizeof rnd);
     return rc;
@@ -118,14 +118,14 @@ int xs_apikey_revoke(xs_store *st, const char *key_id, xs_error *err)
 {
     char when[32], q[64];
     xs__utc_now(when);
-    xs__stmt *s = NULL;
+    xs__store_stmt *s = NULL;
     int rc;
-    if (xs__db_prepare(st,
+    if (xs__store_db_prepare(st,
                        "SELECT revoked_at IS NOT NULL FROM api_keys WHERE key_id = ?1",
                        -1, &s) != XS__DB_OK)
         return xs__store_dberr(st, "revoking an API key", err);
-    xs__db_bind_text(s, 1, key_id, -1);
-    int step = xs__db_step(s);
+    xs__store_db_bind_text(s, 1, key_id, -1);
+    int step = xs__store_db_step(s);
     xs__error_quote(q, sizeof q, key_id, strlen(key_id));
     if (step == XS__DB_DONE) {
         rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL, "no such key: %s", q);
@@ -135,23 +135,23 @@ int xs_apikey_revoke(xs_store *st, const char *key_id, xs_error *err)
         rc = xs__store_dberr(st, "revoking an API key", err);
         goto cleanup;
     }
-    if (xs__db_column_int(s, 0)) {
+    if (xs__store_db_column_int(s, 0)) {
         rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL, "key already revoked: %s", q);
         goto cleanup;
     }
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     s = NULL;
-    if (xs__db_prepare(st, "UPDATE api_keys SET revoked_at = ?2 WHERE key_id = ?1", -1,
+    if (xs__store_db_prepare(st, "UPDATE api_keys SET revoked_at = ?2 WHERE key_id = ?1", -1,
                        &s) != XS__DB_OK) {
         rc = xs__store_dberr(st, "revoking an API key", err);
         goto cleanup;
     }
-    xs__db_bind_text(s, 1, key_id, -1);
-    xs__db_bind_text(s, 2, when, -1);
-    rc = xs__db_step(s) == XS__DB_DONE ? XS_OK
+    xs__store_db_bind_text(s, 1, key_id, -1);
+    xs__store_db_bind_text(s, 2, when, -1);
+    rc = xs__store_db_step(s) == XS__DB_DONE ? XS_OK
                                        : xs__store_dberr(st, "revoking an API key", err);
 cleanup:
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     return rc;
 }
 
@@ -162,25 +162,25 @@ int xs_apikey_list(xs_store *st, xs_table *out, xs_error *err)
     for (size_t i = 0; i < 5; i++)
         if (xs_table_column(out, cols[i], XS_COL_TEXT) < 0)
             return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    xs__stmt *s = NULL;
-    if (xs__db_prepare(st,
+    xs__store_stmt *s = NULL;
+    if (xs__store_db_prepare(st,
                        "SELECT key_id, scope, created_at, revoked_at, note FROM api_keys"
                        " ORDER BY created_at, key_id",
                        -1, &s) != XS__DB_OK)
         return xs__store_dberr(st, "listing API keys", err);
     int rc, n = 0, step;
-    while ((step = xs__db_step(s)) == XS__DB_ROW) {
+    while ((step = xs__store_db_step(s)) == XS__DB_ROW) {
         if (xs_table_row(out) < 0) goto nomem;
         for (int c = 0; c < 5; c++)
-            if (xs_table_cell(out, (const char *)xs__db_column_text(s, c)) < 0)
+            if (xs_table_cell(out, (const char *)xs__store_db_column_text(s, c)) < 0)
                 goto nomem;
         n++;
     }
     rc = step == XS__DB_DONE ? n : xs__store_dberr(st, "listing API keys", err);
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     return rc;
 nomem:
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 }
 
@@ -210,21 +210,21 @@ static int cmp_entry(const void *a, const void *b)
 int xs_apikeys_load(xs_store *st, xs_apikeys **out, xs_error *err)
 {
     xs_apikeys *ks = xs__calloc(1, sizeof *ks);
-    xs__stmt *s = NULL;
+    xs__store_stmt *s = NULL;
     size_t cap = 0;
     int rc, step;
     if (!ks) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    if (xs__db_prepare(st,
+    if (xs__store_db_prepare(st,
                        "SELECT key_id, salt, hash, scope FROM api_keys"
                        " WHERE revoked_at IS NULL",
                        -1, &s) != XS__DB_OK) {
         rc = xs__store_dberr(st, "loading API keys", err);
         goto cleanup;
     }
-    while ((step = xs__db_step(s)) == XS__DB_ROW) {
-        const char *id = (const char *)xs__db_column_text(s, 0);
-        const char *scope = (const char *)xs__db_column_text(s, 3);
-        int n_salt = xs__db_column_bytes(s, 1), n_hash = xs__db_column_bytes(s, 2);
+    while ((step = xs__store_db_step(s)) == XS__DB_ROW) {
+        const char *id = (const char *)xs__store_db_column_text(s, 0);
+        const char *scope = (const char *)xs__store_db_column_text(s, 3);
+        int n_salt = xs__store_db_column_bytes(s, 1), n_hash = xs__store_db_column_bytes(s, 2);
         xs_apikey_scope sc;
         /* rows that cannot be a key of ours (edited by hand) are skipped */
         if (!id || strlen(id) != ID_HEX || n_salt > SALT_BYTES || n_hash != XS_SHA256_LEN ||
@@ -237,8 +237,8 @@ int xs_apikeys_load(xs_store *st, xs_apikeys **out, xs_error *err)
         key_entry *k = &ks->keys[ks->n_keys++];
         memcpy(k->id, id, ID_HEX + 1);
         k->n_salt = (size_t)n_salt;
-        if (n_salt) memcpy(k->salt, xs__db_column_blob(s, 1), (size_t)n_salt);
-        memcpy(k->hash, xs__db_column_blob(s, 2), XS_SHA256_LEN);
+        if (n_salt) memcpy(k->salt, xs__store_db_column_blob(s, 1), (size_t)n_salt);
+        memcpy(k->hash, xs__store_db_column_blob(s, 2), XS_SHA256_LEN);
         k->scope = sc;
     }
     if (step != XS__DB_DONE) {
@@ -246,11 +246,11 @@ int xs_apikeys_load(xs_store *st, xs_apikeys **out, xs_error *err)
         goto cleanup;
     }
     if (ks->n_keys) qsort(ks->keys, ks->n_keys, sizeof *ks->keys, cmp_entry);
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     *out = ks;
     return XS_OK;
 cleanup:
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     xs_apikeys_free(ks);
     return rc;
 }

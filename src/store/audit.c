@@ -32,8 +32,8 @@ int xs_store_audit_add(xs_store *st, const xs_audit_entry *a, xs_error *err)
         xs__utc_now(now);
         at = now;
     }
-    xs__stmt *q = NULL;
-    if (xs__db_prepare(st,
+    xs__store_stmt *q = NULL;
+    if (xs__store_db_prepare(st,
                        "INSERT INTO audit_log(at, key_id, action, target, before, after)"
                        " VALUES(?, ?, ?, ?, ?, ?)",
                        -1, &q) != XS__DB_OK)
@@ -41,23 +41,23 @@ int xs_store_audit_add(xs_store *st, const xs_audit_entry *a, xs_error *err)
     const char *v[6] = {at, a->key_id, a->action, a->target, a->before, a->after};
     for (int i = 0; i < 6; i++) {
         if (v[i])
-            xs__db_bind_text(q, i + 1, v[i], -1);
+            xs__store_db_bind_text(q, i + 1, v[i], -1);
         else
-            xs__db_bind_null(q, i + 1);
+            xs__store_db_bind_null(q, i + 1);
     }
-    int rc = xs__db_step(q) == XS__DB_DONE
+    int rc = xs__store_db_step(q) == XS__DB_DONE
                  ? XS_OK
                  : xs__store_dberr(st, "writing the audit log", err);
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     return rc;
 }
 
 /* Column i as text, NULL when NULL. */
-static const char *text(xs__stmt *q, int i)
+static const char *text(xs__store_stmt *q, int i)
 {
-    return xs__db_column_type(q, i) == XS__DB_NULL
+    return xs__store_db_column_type(q, i) == XS__DB_NULL
                ? NULL
-               : (const char *)xs__db_column_text(q, i);
+               : (const char *)xs__store_db_column_text(q, i);
 }
 
 /* Contract in xsell.h. */
@@ -65,31 +65,31 @@ long xs_store_audit_list(xs_store *st, size_t limit, size_t offset,
                          int (*fn)(void *ctx, const xs_audit_entry *a), void *ctx,
                          long long *total, xs_error *err)
 {
-    xs__stmt *q = NULL;
+    xs__store_stmt *q = NULL;
     long n = 0;
     if (total) {
-        if (xs__db_prepare(st, "SELECT count(*) FROM audit_log", -1, &q) != XS__DB_OK)
+        if (xs__store_db_prepare(st, "SELECT count(*) FROM audit_log", -1, &q) != XS__DB_OK)
             return xs__store_dberr(st, "reading the audit log", err);
-        if (xs__db_step(q) != XS__DB_ROW) {
+        if (xs__store_db_step(q) != XS__DB_ROW) {
             n = xs__store_dberr(st, "reading the audit log", err);
-            xs__db_finalize(q);
+            xs__store_db_finalize(q);
             return n;
         }
-        *total = xs__db_column_int64(q, 0);
-        xs__db_finalize(q);
+        *total = xs__store_db_column_int64(q, 0);
+        xs__store_db_finalize(q);
         q = NULL;
     }
-    if (xs__db_prepare(st,
+    if (xs__store_db_prepare(st,
                        "SELECT audit_id, at, key_id, action, target, before, after"
                        " FROM audit_log ORDER BY audit_id DESC LIMIT ? OFFSET ?",
                        -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the audit log", err);
     /* not -1 for "all": PostgreSQL refuses a negative LIMIT */
-    xs__db_bind_int64(q, 1, limit ? (int64_t)limit : INT64_MAX);
-    xs__db_bind_int64(q, 2, (int64_t)offset);
+    xs__store_db_bind_int64(q, 1, limit ? (int64_t)limit : INT64_MAX);
+    xs__store_db_bind_int64(q, 2, (int64_t)offset);
     int s;
-    while ((s = xs__db_step(q)) == XS__DB_ROW) {
-        xs_audit_entry a = {xs__db_column_int64(q, 0),
+    while ((s = xs__store_db_step(q)) == XS__DB_ROW) {
+        xs_audit_entry a = {xs__store_db_column_int64(q, 0),
                             text(q, 1),
                             text(q, 2),
                             text(q, 3),
@@ -101,11 +101,11 @@ long xs_store_audit_list(xs_store *st, size_t limit, size_t offset,
         n++;
         int rc = fn(ctx, &a);
         if (rc < 0) {
-            xs__db_finalize(q);
+            xs__store_db_finalize(q);
             return rc;
         }
     }
     if (s != XS__DB_DONE) n = xs__store_dberr(st, "reading the audit log", err);
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     return n;
 }

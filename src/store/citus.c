@@ -132,21 +132,21 @@ int xs_store_citus_sql(FILE *out)
 static int query_ll(xs_store *st, const char *sql, const char *bind, long long *out,
                     const char *what, xs_error *err)
 {
-    xs__stmt *s = NULL;
+    xs__store_stmt *s = NULL;
     *out = 0;
-    if (xs__db_prepare(st, sql, -1, &s) != XS__DB_OK)
+    if (xs__store_db_prepare(st, sql, -1, &s) != XS__DB_OK)
         return xs__store_dberr(st, what, err);
-    if (bind) xs__db_bind_text(s, 1, bind, -1);
-    int rc = xs__db_step(s);
+    if (bind) xs__store_db_bind_text(s, 1, bind, -1);
+    int rc = xs__store_db_step(s);
     if (rc == XS__DB_ROW) {
-        if (xs__db_column_type(s, 0) != XS__DB_NULL) *out = xs__db_column_int64(s, 0);
+        if (xs__store_db_column_type(s, 0) != XS__DB_NULL) *out = xs__store_db_column_int64(s, 0);
         rc = XS_OK;
     } else if (rc == XS__DB_DONE) {
         rc = XS_OK;
     } else {
         rc = xs__store_dberr(st, what, err);
     }
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     return rc;
 }
 
@@ -190,13 +190,13 @@ int xs_store_citus_init(xs_store *st, xs_error *err)
         if (n > 0) return 0; /* already distributed */
     }
     if ((rc = xs__store_begin(st, err)) < 0) return rc;
-    if (xs__db_exec(st, citus_body) != XS__DB_OK) {
+    if (xs__store_db_exec(st, citus_body) != XS__DB_OK) {
         rc = xs__store_dberr(st, "distributing the store", err);
         xs__store_rollback(st);
         return rc;
     }
     /* not xs__store_commit: the layout changes no data (data_version) */
-    if (xs__db_exec(st, "COMMIT") != XS__DB_OK) {
+    if (xs__store_db_exec(st, "COMMIT") != XS__DB_OK) {
         rc = xs__store_dberr(st, "committing", err);
         xs__store_rollback(st);
         return rc;
@@ -211,8 +211,8 @@ int xs_store_citus_init(xs_store *st, xs_error *err)
 /* Fills the citus column of every table from pg_dist_partition. */
 static int read_placement(xs_store *st, xs_store_info *out, xs_error *err)
 {
-    xs__stmt *s = NULL;
-    if (xs__db_prepare(st,
+    xs__store_stmt *s = NULL;
+    if (xs__store_db_prepare(st,
                        "SELECT CAST(logicalrelid AS TEXT), CAST(partmethod AS TEXT),"
                        " CASE WHEN partmethod = 'n' THEN NULL"
                        " ELSE column_to_column_name(logicalrelid, partkey) END"
@@ -220,10 +220,10 @@ static int read_placement(xs_store *st, xs_store_info *out, xs_error *err)
                        -1, &s) != XS__DB_OK)
         return xs__store_dberr(st, "reading Citus's tables", err);
     int rc;
-    while ((rc = xs__db_step(s)) == XS__DB_ROW) {
-        const char *name = (const char *)xs__db_column_text(s, 0);
-        const char *method = (const char *)xs__db_column_text(s, 1);
-        const char *col = (const char *)xs__db_column_text(s, 2);
+    while ((rc = xs__store_db_step(s)) == XS__DB_ROW) {
+        const char *name = (const char *)xs__store_db_column_text(s, 0);
+        const char *method = (const char *)xs__store_db_column_text(s, 1);
+        const char *col = (const char *)xs__store_db_column_text(s, 2);
         for (size_t i = 0; name && i < out->n_tables; i++) {
             xs_store_table_info *t = &out->tables[i];
             if (strcmp(t->name, name)) continue;
@@ -234,7 +234,7 @@ static int read_placement(xs_store *st, xs_store_info *out, xs_error *err)
         }
     }
     rc = rc == XS__DB_DONE ? XS_OK : xs__store_dberr(st, "reading Citus's tables", err);
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     return rc;
 }
 

@@ -15,11 +15,11 @@
  * On PostgreSQL (db_pg.c) `?N` becomes `$N`, a statement is prepared once
  * per connection (PQprepare, cached by its text) and run with
  * PQexecPrepared; values are sent as parameters, never pasted into SQL.
- * A statement prepared with xs__db_prepare_scan() streams its rows through
+ * A statement prepared with xs__store_db_prepare_scan() streams its rows through
  * a cursor (FETCH in batches), so a scan of millions of rows never sits in
  * one PGresult; other statements read their whole (small) result.
  *
- * Values bound stay bound across xs__db_reset() (as in SQLite); parameters
+ * Values bound stay bound across xs__store_db_reset() (as in SQLite); parameters
  * never bound are NULL. Text and blobs are copied at bind time on
  * PostgreSQL and must stay valid until the step on SQLite (SQLITE_STATIC):
  * the store binds values that live across the step.
@@ -57,28 +57,28 @@ _Static_assert(XS__DB_ROW == SQLITE_ROW && XS__DB_DONE == SQLITE_DONE &&
                    XS__DB_BLOB == SQLITE_BLOB,
                "db.h codes are SQLite's");
 
-typedef struct xs__pgstmt xs__pgstmt;
-typedef struct xs__pg xs__pg;
+typedef struct xs__store_pgstmt xs__store_pgstmt;
+typedef struct xs__store_pg xs__store_pg;
 
 /*
  * A prepared statement of either backend. On SQLite it is the sqlite3_stmt
  * itself (no allocation of ours, no indirection); a PostgreSQL statement
- * is an xs__pgstmt pointer with its lowest bit set (both are at least
+ * is an xs__store_pgstmt pointer with its lowest bit set (both are at least
  * 8-byte aligned, so the bit is free). Only the functions here look inside.
  */
-typedef struct xs__stmt xs__stmt;
+typedef struct xs__store_stmt xs__store_stmt;
 
-static inline int xs__db_is_pg(const xs__stmt *s)
+static inline int xs__store_db_is_pg(const xs__store_stmt *s)
 {
     return (int)((uintptr_t)s & 1u);
 }
-static inline sqlite3_stmt *xs__db_sq(xs__stmt *s)
+static inline sqlite3_stmt *xs__store_db_sq(xs__store_stmt *s)
 {
     return (sqlite3_stmt *)(void *)s;
 }
-static inline xs__pgstmt *xs__db_pg(xs__stmt *s)
+static inline xs__store_pgstmt *xs__store_db_pg(xs__store_stmt *s)
 {
-    return (xs__pgstmt *)(void *)((uintptr_t)s & ~(uintptr_t)1);
+    return (xs__store_pgstmt *)(void *)((uintptr_t)s & ~(uintptr_t)1);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -87,113 +87,113 @@ static inline xs__pgstmt *xs__db_pg(xs__stmt *s)
 
 /*
  * Prepares sql (len bytes, or -1: up to the NUL) on st's connection. *out
- * is set to a statement the caller frees with xs__db_finalize(), or NULL on
- * failure. Returns XS__DB_OK or an error code (message: xs__db_errmsg).
+ * is set to a statement the caller frees with xs__store_db_finalize(), or NULL on
+ * failure. Returns XS__DB_OK or an error code (message: xs__store_db_errmsg).
  */
-int xs__db_prepare(xs_store *st, const char *sql, int len, xs__stmt **out);
+int xs__store_db_prepare(xs_store *st, const char *sql, int len, xs__store_stmt **out);
 /* Same, for a statement whose rows are read in one long pass (table scans):
  * on PostgreSQL its rows stream through a cursor instead of one result. */
-int xs__db_prepare_scan(xs_store *st, const char *sql, int len, xs__stmt **out);
+int xs__store_db_prepare_scan(xs_store *st, const char *sql, int len, xs__store_stmt **out);
 /* Frees s; NULL is fine. */
-void xs__db_finalize(xs__stmt *s);
+void xs__store_db_finalize(xs__store_stmt *s);
 
 /* PostgreSQL halves of the calls below (db_pg.c). */
-int xs__pg_bind(xs__pgstmt *s, int i, int type, int64_t iv, double dv, const void *p,
+int xs__store_pg_bind(xs__store_pgstmt *s, int i, int type, int64_t iv, double dv, const void *p,
                 int n);
-int xs__pg_step(xs__pgstmt *s);
-int xs__pg_reset(xs__pgstmt *s);
-int xs__pg_column_type(xs__pgstmt *s, int i);
-int64_t xs__pg_column_int64(xs__pgstmt *s, int i);
-double xs__pg_column_double(xs__pgstmt *s, int i);
-const unsigned char *xs__pg_column_text(xs__pgstmt *s, int i);
-const void *xs__pg_column_blob(xs__pgstmt *s, int i);
-int xs__pg_column_bytes(xs__pgstmt *s, int i);
-const char *xs__pg_column_name(xs__pgstmt *s, int i);
+int xs__store_pg_step(xs__store_pgstmt *s);
+int xs__store_pg_reset(xs__store_pgstmt *s);
+int xs__store_pg_column_type(xs__store_pgstmt *s, int i);
+int64_t xs__store_pg_column_int64(xs__store_pgstmt *s, int i);
+double xs__store_pg_column_double(xs__store_pgstmt *s, int i);
+const unsigned char *xs__store_pg_column_text(xs__store_pgstmt *s, int i);
+const void *xs__store_pg_column_blob(xs__store_pgstmt *s, int i);
+int xs__store_pg_column_bytes(xs__store_pgstmt *s, int i);
+const char *xs__store_pg_column_name(xs__store_pgstmt *s, int i);
 
-static inline int xs__db_bind_int64(xs__stmt *s, int i, int64_t v)
+static inline int xs__store_db_bind_int64(xs__store_stmt *s, int i, int64_t v)
 {
-    return !xs__db_is_pg(s) ? sqlite3_bind_int64(xs__db_sq(s), i, v)
-                            : xs__pg_bind(xs__db_pg(s), i, XS__DB_INTEGER, v, 0, NULL, 0);
+    return !xs__store_db_is_pg(s) ? sqlite3_bind_int64(xs__store_db_sq(s), i, v)
+                            : xs__store_pg_bind(xs__store_db_pg(s), i, XS__DB_INTEGER, v, 0, NULL, 0);
 }
-static inline int xs__db_bind_int(xs__stmt *s, int i, int v)
+static inline int xs__store_db_bind_int(xs__store_stmt *s, int i, int v)
 {
-    return xs__db_bind_int64(s, i, v);
+    return xs__store_db_bind_int64(s, i, v);
 }
-static inline int xs__db_bind_double(xs__stmt *s, int i, double v)
+static inline int xs__store_db_bind_double(xs__store_stmt *s, int i, double v)
 {
-    return !xs__db_is_pg(s) ? sqlite3_bind_double(xs__db_sq(s), i, v)
-                            : xs__pg_bind(xs__db_pg(s), i, XS__DB_FLOAT, 0, v, NULL, 0);
+    return !xs__store_db_is_pg(s) ? sqlite3_bind_double(xs__store_db_sq(s), i, v)
+                            : xs__store_pg_bind(xs__store_db_pg(s), i, XS__DB_FLOAT, 0, v, NULL, 0);
 }
 /* n < 0: up to the NUL. */
-static inline int xs__db_bind_text(xs__stmt *s, int i, const char *p, int n)
+static inline int xs__store_db_bind_text(xs__store_stmt *s, int i, const char *p, int n)
 {
-    return !xs__db_is_pg(s) ? sqlite3_bind_text(xs__db_sq(s), i, p, n, SQLITE_STATIC)
-                            : xs__pg_bind(xs__db_pg(s), i, XS__DB_TEXT, 0, 0, p, n);
+    return !xs__store_db_is_pg(s) ? sqlite3_bind_text(xs__store_db_sq(s), i, p, n, SQLITE_STATIC)
+                            : xs__store_pg_bind(xs__store_db_pg(s), i, XS__DB_TEXT, 0, 0, p, n);
 }
-static inline int xs__db_bind_blob(xs__stmt *s, int i, const void *p, int n)
+static inline int xs__store_db_bind_blob(xs__store_stmt *s, int i, const void *p, int n)
 {
-    return !xs__db_is_pg(s) ? sqlite3_bind_blob(xs__db_sq(s), i, p, n, SQLITE_STATIC)
-                            : xs__pg_bind(xs__db_pg(s), i, XS__DB_BLOB, 0, 0, p, n);
+    return !xs__store_db_is_pg(s) ? sqlite3_bind_blob(xs__store_db_sq(s), i, p, n, SQLITE_STATIC)
+                            : xs__store_pg_bind(xs__store_db_pg(s), i, XS__DB_BLOB, 0, 0, p, n);
 }
-static inline int xs__db_bind_null(xs__stmt *s, int i)
+static inline int xs__store_db_bind_null(xs__store_stmt *s, int i)
 {
-    return !xs__db_is_pg(s) ? sqlite3_bind_null(xs__db_sq(s), i)
-                            : xs__pg_bind(xs__db_pg(s), i, XS__DB_NULL, 0, 0, NULL, 0);
+    return !xs__store_db_is_pg(s) ? sqlite3_bind_null(xs__store_db_sq(s), i)
+                            : xs__store_pg_bind(xs__store_db_pg(s), i, XS__DB_NULL, 0, 0, NULL, 0);
 }
 
 /* Runs the statement or moves to its next row: XS__DB_ROW, XS__DB_DONE or
  * an error code. */
-static inline int xs__db_step(xs__stmt *s)
+static inline int xs__store_db_step(xs__store_stmt *s)
 {
-    return !xs__db_is_pg(s) ? sqlite3_step(xs__db_sq(s)) : xs__pg_step(xs__db_pg(s));
+    return !xs__store_db_is_pg(s) ? sqlite3_step(xs__store_db_sq(s)) : xs__store_pg_step(xs__store_db_pg(s));
 }
 /* Back to before the first step (bindings are kept). */
-static inline int xs__db_reset(xs__stmt *s)
+static inline int xs__store_db_reset(xs__store_stmt *s)
 {
-    return !xs__db_is_pg(s) ? sqlite3_reset(xs__db_sq(s)) : xs__pg_reset(xs__db_pg(s));
+    return !xs__store_db_is_pg(s) ? sqlite3_reset(xs__store_db_sq(s)) : xs__store_pg_reset(xs__store_db_pg(s));
 }
 
-static inline int xs__db_column_type(xs__stmt *s, int i)
+static inline int xs__store_db_column_type(xs__store_stmt *s, int i)
 {
-    return !xs__db_is_pg(s) ? sqlite3_column_type(xs__db_sq(s), i)
-                            : xs__pg_column_type(xs__db_pg(s), i);
+    return !xs__store_db_is_pg(s) ? sqlite3_column_type(xs__store_db_sq(s), i)
+                            : xs__store_pg_column_type(xs__store_db_pg(s), i);
 }
-static inline int64_t xs__db_column_int64(xs__stmt *s, int i)
+static inline int64_t xs__store_db_column_int64(xs__store_stmt *s, int i)
 {
-    return !xs__db_is_pg(s) ? sqlite3_column_int64(xs__db_sq(s), i)
-                            : xs__pg_column_int64(xs__db_pg(s), i);
+    return !xs__store_db_is_pg(s) ? sqlite3_column_int64(xs__store_db_sq(s), i)
+                            : xs__store_pg_column_int64(xs__store_db_pg(s), i);
 }
-static inline int xs__db_column_int(xs__stmt *s, int i)
+static inline int xs__store_db_column_int(xs__store_stmt *s, int i)
 {
-    return !xs__db_is_pg(s) ? sqlite3_column_int(xs__db_sq(s), i)
-                            : (int)xs__pg_column_int64(xs__db_pg(s), i);
+    return !xs__store_db_is_pg(s) ? sqlite3_column_int(xs__store_db_sq(s), i)
+                            : (int)xs__store_pg_column_int64(xs__store_db_pg(s), i);
 }
-static inline double xs__db_column_double(xs__stmt *s, int i)
+static inline double xs__store_db_column_double(xs__store_stmt *s, int i)
 {
-    return !xs__db_is_pg(s) ? sqlite3_column_double(xs__db_sq(s), i)
-                            : xs__pg_column_double(xs__db_pg(s), i);
+    return !xs__store_db_is_pg(s) ? sqlite3_column_double(xs__store_db_sq(s), i)
+                            : xs__store_pg_column_double(xs__store_db_pg(s), i);
 }
 /* NUL-terminated text, NULL for NULL; valid until the next step/reset. */
-static inline const unsigned char *xs__db_column_text(xs__stmt *s, int i)
+static inline const unsigned char *xs__store_db_column_text(xs__store_stmt *s, int i)
 {
-    return !xs__db_is_pg(s) ? sqlite3_column_text(xs__db_sq(s), i)
-                            : xs__pg_column_text(xs__db_pg(s), i);
+    return !xs__store_db_is_pg(s) ? sqlite3_column_text(xs__store_db_sq(s), i)
+                            : xs__store_pg_column_text(xs__store_db_pg(s), i);
 }
-static inline const void *xs__db_column_blob(xs__stmt *s, int i)
+static inline const void *xs__store_db_column_blob(xs__store_stmt *s, int i)
 {
-    return !xs__db_is_pg(s) ? sqlite3_column_blob(xs__db_sq(s), i)
-                            : xs__pg_column_blob(xs__db_pg(s), i);
+    return !xs__store_db_is_pg(s) ? sqlite3_column_blob(xs__store_db_sq(s), i)
+                            : xs__store_pg_column_blob(xs__store_db_pg(s), i);
 }
 /* Bytes of the text or blob last read from column i (read it first). */
-static inline int xs__db_column_bytes(xs__stmt *s, int i)
+static inline int xs__store_db_column_bytes(xs__store_stmt *s, int i)
 {
-    return !xs__db_is_pg(s) ? sqlite3_column_bytes(xs__db_sq(s), i)
-                            : xs__pg_column_bytes(xs__db_pg(s), i);
+    return !xs__store_db_is_pg(s) ? sqlite3_column_bytes(xs__store_db_sq(s), i)
+                            : xs__store_pg_column_bytes(xs__store_db_pg(s), i);
 }
-static inline const char *xs__db_column_name(xs__stmt *s, int i)
+static inline const char *xs__store_db_column_name(xs__store_stmt *s, int i)
 {
-    return !xs__db_is_pg(s) ? sqlite3_column_name(xs__db_sq(s), i)
-                            : xs__pg_column_name(xs__db_pg(s), i);
+    return !xs__store_db_is_pg(s) ? sqlite3_column_name(xs__store_db_sq(s), i)
+                            : xs__store_pg_column_name(xs__store_db_pg(s), i);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -201,57 +201,57 @@ static inline const char *xs__db_column_name(xs__stmt *s, int i)
 /* ---------------------------------------------------------------------- */
 
 /* 1 when path names a PostgreSQL database (postgresql:// or postgres://). */
-int xs__db_is_pg_url(const char *path);
+int xs__store_db_is_pg_url(const char *path);
 
 /* Runs static SQL text (one or more statements, no parameters, results
  * ignored). Returns XS__DB_OK or an error code. */
-int xs__db_exec(xs_store *st, const char *sql);
+int xs__store_db_exec(xs_store *st, const char *sql);
 /* Rows changed by the last INSERT / UPDATE / DELETE. */
-long long xs__db_changes(xs_store *st);
+long long xs__store_db_changes(xs_store *st);
 /* Message of the last error of st's connection. */
-const char *xs__db_errmsg(xs_store *st);
+const char *xs__store_db_errmsg(xs_store *st);
 /* 1 when the last error was a lock that could not be had in time. */
-int xs__db_busy(xs_store *st);
+int xs__store_db_busy(xs_store *st);
 /* 1 when the last error was an allocation that failed (ours on PostgreSQL,
  * SQLite's own on SQLite). */
-int xs__db_nomem(xs_store *st);
+int xs__store_db_nomem(xs_store *st);
 /* 1 when a transaction is open. */
-int xs__db_in_txn(xs_store *st);
+int xs__store_db_in_txn(xs_store *st);
 
 /* SQLite file (db_sqlite.c). Opens st->db on path for reading and writing
  * (created when absent; WAL): XS_OK or XS_EDB. */
-int xs__sqlite_open(xs_store *st, const char *path, xs_error *err);
+int xs__store_sqlite_open(xs_store *st, const char *path, xs_error *err);
 /* Opens st->db on path read-only (immutable when the directory cannot hold
  * the -shm index and the WAL is empty) and reads its schema version with
  * read_version into *version: XS_OK, XS_EDB, XS_ESCHEMA or XS_ENOMEM. The
  * caller closes st->db also on failure. */
-int xs__sqlite_open_readonly(xs_store *st, const char *path,
+int xs__store_sqlite_open_readonly(xs_store *st, const char *path,
                              int (*read_version)(xs_store *, long long *, xs_error *),
                              long long *version, xs_error *err);
-void xs__sqlite_close(xs_store *st);
-void xs__sqlite_busy_timeout(xs_store *st, unsigned ms);
+void xs__store_sqlite_close(xs_store *st);
+void xs__store_sqlite_busy_timeout(xs_store *st, unsigned ms);
 /* The page cache of a bulk load (on = 1) or the usual one (on = 0). */
-void xs__sqlite_bulk(xs_store *st, int on);
+void xs__store_sqlite_bulk(xs_store *st, int on);
 
 /* PostgreSQL connection (db_pg.c). */
-int xs__pg_connect(xs__pg **out, const char *url, int readonly, char *msg, size_t n_msg);
-void xs__pg_close(xs__pg *c);
-int xs__pg_prepare(xs__pg *c, const char *sql, int len, int scan, xs__pgstmt **out);
-void xs__pg_finalize(xs__pgstmt *s);
-int xs__pg_exec(xs__pg *c, const char *sql);
-long long xs__pg_changes(xs__pg *c);
-const char *xs__pg_errmsg(xs__pg *c);
-int xs__pg_busy(xs__pg *c);
-int xs__pg_nomem(xs__pg *c);
-int xs__pg_in_txn(xs__pg *c);
+int xs__store_pg_connect(xs__store_pg **out, const char *url, int readonly, char *msg, size_t n_msg);
+void xs__store_pg_close(xs__store_pg *c);
+int xs__store_pg_prepare(xs__store_pg *c, const char *sql, int len, int scan, xs__store_pgstmt **out);
+void xs__store_pg_finalize(xs__store_pgstmt *s);
+int xs__store_pg_exec(xs__store_pg *c, const char *sql);
+long long xs__store_pg_changes(xs__store_pg *c);
+const char *xs__store_pg_errmsg(xs__store_pg *c);
+int xs__store_pg_busy(xs__store_pg *c);
+int xs__store_pg_nomem(xs__store_pg *c);
+int xs__store_pg_in_txn(xs__store_pg *c);
 /* Sets the connection's lock_timeout (ms). */
-void xs__pg_lock_timeout(xs__pg *c, unsigned ms);
+void xs__store_pg_lock_timeout(xs__store_pg *c, unsigned ms);
 /* COPY rows: starts COPY sql FROM STDIN (text format), sends data, ends.
  * Return XS__DB_OK or an error code. */
-int xs__pg_copy_begin(xs__pg *c, const char *sql);
-int xs__pg_copy_data(xs__pg *c, const char *buf, size_t len);
-int xs__pg_copy_end(xs__pg *c);
+int xs__store_pg_copy_begin(xs__store_pg *c, const char *sql);
+int xs__store_pg_copy_data(xs__store_pg *c, const char *buf, size_t len);
+int xs__store_pg_copy_end(xs__store_pg *c);
 /* Abandons the open COPY (the transaction then fails). */
-void xs__pg_copy_abort(xs__pg *c);
+void xs__store_pg_copy_abort(xs__store_pg *c);
 
 #endif

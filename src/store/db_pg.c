@@ -34,7 +34,7 @@ typedef struct cached {
     int n_params;
 } cached;
 
-struct xs__pg {
+struct xs__store_pg {
     PGconn *conn;
     char err[1024];
     int busy;
@@ -45,8 +45,8 @@ struct xs__pg {
     unsigned next_id;
 };
 
-struct xs__pgstmt {
-    xs__pg *c;
+struct xs__store_pgstmt {
+    xs__store_pg *c;
     const cached *prep; /* NULL for a scan (its text is in scan_sql) */
     char *scan_sql;
     int scan;
@@ -88,7 +88,7 @@ static int sqlite_words(char *out, size_t n, const char *m)
     return 0;
 }
 
-static int set_err(xs__pg *c, const PGresult *r)
+static int set_err(xs__store_pg *c, const PGresult *r)
 {
     const char *m = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
@@ -105,8 +105,8 @@ static int set_err(xs__pg *c, const PGresult *r)
 }
 
 /* An allocation of ours failed: the store reports XS_ENOMEM, as SQLite's
- * own allocations are (xs__db_nomem). */
-static int set_nomem(xs__pg *c)
+ * own allocations are (xs__store_db_nomem). */
+static int set_nomem(xs__store_pg *c)
 {
     snprintf(c->err, sizeof c->err, "out of memory");
     c->busy = 0;
@@ -115,7 +115,7 @@ static int set_nomem(xs__pg *c)
 }
 
 /* Runs text without parameters; XS__DB_OK or an error code. */
-static int run(xs__pg *c, const char *sql)
+static int run(xs__store_pg *c, const char *sql)
 {
     PGresult *r = PQexec(c->conn, sql);
     ExecStatusType t = PQresultStatus(r);
@@ -138,10 +138,10 @@ static void quiet(void *arg, const char *message)
 /* Connection                                                             */
 /* ---------------------------------------------------------------------- */
 
-int xs__pg_connect(xs__pg **out, const char *url, int readonly, char *msg, size_t n_msg)
+int xs__store_pg_connect(xs__store_pg **out, const char *url, int readonly, char *msg, size_t n_msg)
 {
     *out = NULL;
-    xs__pg *c = xs__calloc(1, sizeof *c);
+    xs__store_pg *c = xs__calloc(1, sizeof *c);
     if (!c) {
         snprintf(msg, n_msg, "out of memory");
         return XS__DB_NOMEM;
@@ -152,7 +152,7 @@ int xs__pg_connect(xs__pg **out, const char *url, int readonly, char *msg, size_
         size_t n = strlen(msg);
         while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
             msg[--n] = 0;
-        xs__pg_close(c);
+        xs__store_pg_close(c);
         return XS__DB_ERROR;
     }
     PQsetNoticeProcessor(c->conn, quiet, NULL);
@@ -163,14 +163,14 @@ int xs__pg_connect(xs__pg **out, const char *url, int readonly, char *msg, size_
              XS_STORE_BUSY_MS, readonly ? "on" : "off");
     if (run(c, sql) != XS__DB_OK) {
         snprintf(msg, n_msg, "%s", c->err);
-        xs__pg_close(c);
+        xs__store_pg_close(c);
         return XS__DB_ERROR;
     }
     *out = c;
     return XS__DB_OK;
 }
 
-void xs__pg_close(xs__pg *c)
+void xs__store_pg_close(xs__store_pg *c)
 {
     if (!c) return;
     if (c->conn) PQfinish(c->conn);
@@ -182,7 +182,7 @@ void xs__pg_close(xs__pg *c)
     xs__free(c);
 }
 
-void xs__pg_lock_timeout(xs__pg *c, unsigned ms)
+void xs__store_pg_lock_timeout(xs__store_pg *c, unsigned ms)
 {
     char sql[64];
     /* 0 means "wait forever" to PostgreSQL but "fail at once" to the store */
@@ -190,32 +190,32 @@ void xs__pg_lock_timeout(xs__pg *c, unsigned ms)
     run(c, sql);
 }
 
-int xs__pg_exec(xs__pg *c, const char *sql)
+int xs__store_pg_exec(xs__store_pg *c, const char *sql)
 {
     return run(c, sql);
 }
 
-long long xs__pg_changes(xs__pg *c)
+long long xs__store_pg_changes(xs__store_pg *c)
 {
     return c->changes;
 }
 
-const char *xs__pg_errmsg(xs__pg *c)
+const char *xs__store_pg_errmsg(xs__store_pg *c)
 {
     return c->err;
 }
 
-int xs__pg_nomem(xs__pg *c)
+int xs__store_pg_nomem(xs__store_pg *c)
 {
     return c->nomem;
 }
 
-int xs__pg_busy(xs__pg *c)
+int xs__store_pg_busy(xs__store_pg *c)
 {
     return c->busy;
 }
 
-int xs__pg_in_txn(xs__pg *c)
+int xs__store_pg_in_txn(xs__store_pg *c)
 {
     return PQtransactionStatus(c->conn) != PQTRANS_IDLE;
 }
@@ -268,7 +268,7 @@ static uint64_t hash_text(const char *s)
 
 /* The cached prepared statement for text (translated), preparing it on
  * first use. */
-static int cached_prepare(xs__pg *c, char *text, int n_params, const cached **out)
+static int cached_prepare(xs__store_pg *c, char *text, int n_params, const cached **out)
 {
     uint64_t h = hash_text(text);
     for (size_t i = 0; i < c->n_stmts; i++) {
@@ -302,12 +302,12 @@ static int cached_prepare(xs__pg *c, char *text, int n_params, const cached **ou
     return XS__DB_OK;
 }
 
-int xs__pg_prepare(xs__pg *c, const char *sql, int len, int scan, xs__pgstmt **out)
+int xs__store_pg_prepare(xs__store_pg *c, const char *sql, int len, int scan, xs__store_pgstmt **out)
 {
     *out = NULL;
     int n_params = 0;
     char *text = translate(sql, len < 0 ? strlen(sql) : (size_t)len, &n_params);
-    xs__pgstmt *s = xs__calloc(1, sizeof *s);
+    xs__store_pgstmt *s = xs__calloc(1, sizeof *s);
     if (!text || !s) {
         xs__free(text);
         xs__free(s);
@@ -341,7 +341,7 @@ int xs__pg_prepare(xs__pg *c, const char *sql, int len, int scan, xs__pgstmt **o
         s->lens = xs__calloc((size_t)n_params, sizeof *s->lens);
         s->fmts = xs__calloc((size_t)n_params, sizeof *s->fmts);
         if (!s->vals || !s->lens || !s->fmts) {
-            xs__pg_finalize(s);
+            xs__store_pg_finalize(s);
             return set_nomem(c);
         }
     }
@@ -349,7 +349,7 @@ int xs__pg_prepare(xs__pg *c, const char *sql, int len, int scan, xs__pgstmt **o
     return XS__DB_OK;
 }
 
-static void clear_blobs(xs__pgstmt *s)
+static void clear_blobs(xs__store_pgstmt *s)
 {
     for (int i = 0; i < s->n_blob; i++) {
         xs__free(s->blob[i]);
@@ -358,7 +358,7 @@ static void clear_blobs(xs__pgstmt *s)
 }
 
 /* Ends the scan's cursor and its own transaction. */
-static void close_cursor(xs__pgstmt *s)
+static void close_cursor(xs__store_pgstmt *s)
 {
     if (s->cursor_open) {
         char sql[48];
@@ -377,7 +377,7 @@ static void close_cursor(xs__pgstmt *s)
     }
 }
 
-int xs__pg_reset(xs__pgstmt *s)
+int xs__store_pg_reset(xs__store_pgstmt *s)
 {
     PQclear(s->res);
     s->res = NULL;
@@ -388,10 +388,10 @@ int xs__pg_reset(xs__pgstmt *s)
     return XS__DB_OK;
 }
 
-void xs__pg_finalize(xs__pgstmt *s)
+void xs__store_pg_finalize(xs__store_pgstmt *s)
 {
     if (!s) return;
-    xs__pg_reset(s);
+    xs__store_pg_reset(s);
     for (int i = 0; i < s->n_params; i++)
         if (s->vals) xs__free(s->vals[i]);
     xs__free(s->vals);
@@ -403,7 +403,7 @@ void xs__pg_finalize(xs__pgstmt *s)
     xs__free(s);
 }
 
-int xs__pg_bind(xs__pgstmt *s, int i, int type, int64_t iv, double dv, const void *p,
+int xs__store_pg_bind(xs__store_pgstmt *s, int i, int type, int64_t iv, double dv, const void *p,
                 int n)
 {
     if (i < 1 || i > s->n_params) return XS__DB_ERROR;
@@ -449,7 +449,7 @@ int xs__pg_bind(xs__pgstmt *s, int i, int type, int64_t iv, double dv, const voi
 }
 
 /* Fetches the next batch of a scan's cursor. */
-static int fetch(xs__pgstmt *s)
+static int fetch(xs__store_pgstmt *s)
 {
     char sql[64];
     snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", SCAN_BATCH, s->cursor);
@@ -468,9 +468,9 @@ static int fetch(xs__pgstmt *s)
     return XS__DB_OK;
 }
 
-static int start_scan(xs__pgstmt *s)
+static int start_scan(xs__store_pgstmt *s)
 {
-    xs__pg *c = s->c;
+    xs__store_pg *c = s->c;
     if (PQtransactionStatus(c->conn) == PQTRANS_IDLE) {
         int rc = run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ");
         if (rc != XS__DB_OK) return rc;
@@ -494,10 +494,10 @@ static int start_scan(xs__pgstmt *s)
     return fetch(s);
 }
 
-int xs__pg_step(xs__pgstmt *s)
+int xs__store_pg_step(xs__store_pgstmt *s)
 {
-    xs__pg *c = s->c;
-    if (s->finished) xs__pg_reset(s); /* as SQLite: a step after the end starts over */
+    xs__store_pg *c = s->c;
+    if (s->finished) xs__store_pg_reset(s); /* as SQLite: a step after the end starts over */
     if (!s->started) {
         s->started = 1;
         if (s->scan) {
@@ -549,12 +549,12 @@ int xs__pg_step(xs__pgstmt *s)
 /* Columns                                                                */
 /* ---------------------------------------------------------------------- */
 
-static int valid(xs__pgstmt *s, int i)
+static int valid(xs__store_pgstmt *s, int i)
 {
     return s->res && s->row >= 0 && s->row < s->n_rows && i >= 0 && i < PQnfields(s->res);
 }
 
-int xs__pg_column_type(xs__pgstmt *s, int i)
+int xs__store_pg_column_type(xs__store_pgstmt *s, int i)
 {
     if (!valid(s, i) || PQgetisnull(s->res, s->row, i)) return XS__DB_NULL;
     switch (PQftype(s->res, i)) {
@@ -577,7 +577,7 @@ int xs__pg_column_type(xs__pgstmt *s, int i)
     }
 }
 
-const unsigned char *xs__pg_column_text(xs__pgstmt *s, int i)
+const unsigned char *xs__store_pg_column_text(xs__store_pgstmt *s, int i)
 {
     if (!valid(s, i) || PQgetisnull(s->res, s->row, i)) return NULL;
     const char *v = PQgetvalue(s->res, s->row, i);
@@ -585,9 +585,9 @@ const unsigned char *xs__pg_column_text(xs__pgstmt *s, int i)
     return (const unsigned char *)v;
 }
 
-int64_t xs__pg_column_int64(xs__pgstmt *s, int i)
+int64_t xs__store_pg_column_int64(xs__store_pgstmt *s, int i)
 {
-    const unsigned char *v = xs__pg_column_text(s, i);
+    const unsigned char *v = xs__store_pg_column_text(s, i);
     if (!v) return 0;
     if (PQftype(s->res, i) == 701 || PQftype(s->res, i) == 700 ||
         PQftype(s->res, i) == 1700)
@@ -595,9 +595,9 @@ int64_t xs__pg_column_int64(xs__pgstmt *s, int i)
     return strtoll((const char *)v, NULL, 10);
 }
 
-double xs__pg_column_double(xs__pgstmt *s, int i)
+double xs__store_pg_column_double(xs__store_pgstmt *s, int i)
 {
-    const unsigned char *v = xs__pg_column_text(s, i);
+    const unsigned char *v = xs__store_pg_column_text(s, i);
     return v ? strtod((const char *)v, NULL) : 0.0;
 }
 
@@ -609,7 +609,7 @@ static int hexval(int ch)
     return 0;
 }
 
-const void *xs__pg_column_blob(xs__pgstmt *s, int i)
+const void *xs__store_pg_column_blob(xs__store_pgstmt *s, int i)
 {
     if (!valid(s, i) || PQgetisnull(s->res, s->row, i)) return NULL;
     const char *v = PQgetvalue(s->res, s->row, i);
@@ -641,7 +641,7 @@ const void *xs__pg_column_blob(xs__pgstmt *s, int i)
     return s->blob[i];
 }
 
-int xs__pg_column_bytes(xs__pgstmt *s, int i)
+int xs__store_pg_column_bytes(xs__store_pgstmt *s, int i)
 {
     if (!valid(s, i) || PQgetisnull(s->res, s->row, i)) return 0;
     if (PQftype(s->res, i) == 17) {
@@ -652,7 +652,7 @@ int xs__pg_column_bytes(xs__pgstmt *s, int i)
     return PQgetlength(s->res, s->row, i);
 }
 
-const char *xs__pg_column_name(xs__pgstmt *s, int i)
+const char *xs__store_pg_column_name(xs__store_pgstmt *s, int i)
 {
     return s->res && i >= 0 && i < PQnfields(s->res) ? PQfname(s->res, i) : "";
 }
@@ -661,7 +661,7 @@ const char *xs__pg_column_name(xs__pgstmt *s, int i)
 /* COPY                                                                   */
 /* ---------------------------------------------------------------------- */
 
-int xs__pg_copy_begin(xs__pg *c, const char *sql)
+int xs__store_pg_copy_begin(xs__store_pg *c, const char *sql)
 {
     PGresult *r = PQexec(c->conn, sql);
     if (PQresultStatus(r) != PGRES_COPY_IN) {
@@ -673,7 +673,7 @@ int xs__pg_copy_begin(xs__pg *c, const char *sql)
     return XS__DB_OK;
 }
 
-int xs__pg_copy_data(xs__pg *c, const char *buf, size_t len)
+int xs__store_pg_copy_data(xs__store_pg *c, const char *buf, size_t len)
 {
     while (len) {
         int n = len > (1u << 30) ? 1 << 30 : (int)len;
@@ -687,7 +687,7 @@ int xs__pg_copy_data(xs__pg *c, const char *buf, size_t len)
     return XS__DB_OK;
 }
 
-int xs__pg_copy_end(xs__pg *c)
+int xs__store_pg_copy_end(xs__store_pg *c)
 {
     if (PQputCopyEnd(c->conn, NULL) != 1) {
         snprintf(c->err, sizeof c->err, "%s", PQerrorMessage(c->conn));
@@ -702,7 +702,7 @@ int xs__pg_copy_end(xs__pg *c)
     return rc;
 }
 
-void xs__pg_copy_abort(xs__pg *c)
+void xs__store_pg_copy_abort(xs__store_pg *c)
 {
     PQputCopyEnd(c->conn, "abandoned");
     PGresult *r;

@@ -2,7 +2,7 @@
  * db_sqlite.c — the SQLite half of the database layer (db.h) that is not
  * inline: opening a store file (read-write, or read-only with its
  * fallbacks), its pragmas, preparing and freeing statements, running static
- * SQL, the connection's error and transaction state. The xs__db_* calls
+ * SQL, the connection's error and transaction state. The xs__store_db_* calls
  * pick the backend of the store (st->pg set: PostgreSQL, db_pg.c; else the
  * SQLite file). No sqlite3_* call lives outside this file and db.h.
  *
@@ -30,80 +30,80 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-int xs__db_is_pg_url(const char *path)
+int xs__store_db_is_pg_url(const char *path)
 {
     return path &&
            (!strncmp(path, "postgresql://", 13) || !strncmp(path, "postgres://", 11));
 }
 
-static int prepare(xs_store *st, const char *sql, int len, int scan, xs__stmt **out)
+static int prepare(xs_store *st, const char *sql, int len, int scan, xs__store_stmt **out)
 {
     *out = NULL;
     if (st->pg) {
-        xs__pgstmt *p = NULL;
-        int rc = xs__pg_prepare(st->pg, sql, len, scan, &p);
-        if (rc == XS__DB_OK) *out = (xs__stmt *)(void *)((uintptr_t)p | 1u);
+        xs__store_pgstmt *p = NULL;
+        int rc = xs__store_pg_prepare(st->pg, sql, len, scan, &p);
+        if (rc == XS__DB_OK) *out = (xs__store_stmt *)(void *)((uintptr_t)p | 1u);
         return rc;
     }
     sqlite3_stmt *q = NULL;
     int rc = sqlite3_prepare_v2(st->db, sql, len, &q, NULL);
     if (rc != SQLITE_OK) return rc;
     if (!q) return XS__DB_ERROR; /* empty text */
-    *out = (xs__stmt *)(void *)q;
+    *out = (xs__store_stmt *)(void *)q;
     return XS__DB_OK;
 }
 
-int xs__db_prepare(xs_store *st, const char *sql, int len, xs__stmt **out)
+int xs__store_db_prepare(xs_store *st, const char *sql, int len, xs__store_stmt **out)
 {
     return prepare(st, sql, len, 0, out);
 }
 
-int xs__db_prepare_scan(xs_store *st, const char *sql, int len, xs__stmt **out)
+int xs__store_db_prepare_scan(xs_store *st, const char *sql, int len, xs__store_stmt **out)
 {
     return prepare(st, sql, len, 1, out);
 }
 
-void xs__db_finalize(xs__stmt *s)
+void xs__store_db_finalize(xs__store_stmt *s)
 {
     if (!s) return;
-    if (xs__db_is_pg(s))
-        xs__pg_finalize(xs__db_pg(s));
+    if (xs__store_db_is_pg(s))
+        xs__store_pg_finalize(xs__store_db_pg(s));
     else
-        sqlite3_finalize(xs__db_sq(s));
+        sqlite3_finalize(xs__store_db_sq(s));
 }
 
-int xs__db_exec(xs_store *st, const char *sql)
+int xs__store_db_exec(xs_store *st, const char *sql)
 {
-    return st->pg ? xs__pg_exec(st->pg, sql)
+    return st->pg ? xs__store_pg_exec(st->pg, sql)
                   : sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 }
 
-long long xs__db_changes(xs_store *st)
+long long xs__store_db_changes(xs_store *st)
 {
-    return st->pg ? xs__pg_changes(st->pg) : sqlite3_changes(st->db);
+    return st->pg ? xs__store_pg_changes(st->pg) : sqlite3_changes(st->db);
 }
 
-const char *xs__db_errmsg(xs_store *st)
+const char *xs__store_db_errmsg(xs_store *st)
 {
-    if (st->pg) return xs__pg_errmsg(st->pg);
+    if (st->pg) return xs__store_pg_errmsg(st->pg);
     return st->db ? sqlite3_errmsg(st->db) : "no database";
 }
 
-int xs__db_busy(xs_store *st)
+int xs__store_db_busy(xs_store *st)
 {
-    if (st->pg) return xs__pg_busy(st->pg);
+    if (st->pg) return xs__store_pg_busy(st->pg);
     return st->db && (sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY;
 }
 
-int xs__db_nomem(xs_store *st)
+int xs__store_db_nomem(xs_store *st)
 {
-    if (st->pg) return xs__pg_nomem(st->pg);
+    if (st->pg) return xs__store_pg_nomem(st->pg);
     return st->db && (sqlite3_errcode(st->db) & 0xff) == SQLITE_NOMEM;
 }
 
-int xs__db_in_txn(xs_store *st)
+int xs__store_db_in_txn(xs_store *st)
 {
-    if (st->pg) return xs__pg_in_txn(st->pg);
+    if (st->pg) return xs__store_pg_in_txn(st->pg);
     return st->db && !sqlite3_get_autocommit(st->db);
 }
 
@@ -118,7 +118,7 @@ static int exec_sql(xs_store *st, const char *sql, xs_error *err)
     return XS_OK;
 }
 
-int xs__sqlite_open(xs_store *st, const char *path, xs_error *err)
+int xs__store_sqlite_open(xs_store *st, const char *path, xs_error *err)
 {
     /* NOMUTEX: a store handle is used by one thread at a time (xsell.h), so
      * SQLite's per-call connection mutex is pure overhead on bulk loads */
@@ -194,7 +194,7 @@ static int open_ro(xs_store *st, const char *uri,
     return rc;
 }
 
-int xs__sqlite_open_readonly(xs_store *st, const char *path,
+int xs__store_sqlite_open_readonly(xs_store *st, const char *path,
                              int (*read_version)(xs_store *, long long *, xs_error *),
                              long long *version, xs_error *err)
 {
@@ -239,18 +239,18 @@ cleanup:
     return rc;
 }
 
-void xs__sqlite_close(xs_store *st)
+void xs__store_sqlite_close(xs_store *st)
 {
     sqlite3_close_v2(st->db);
     st->db = NULL;
 }
 
-void xs__sqlite_busy_timeout(xs_store *st, unsigned ms)
+void xs__store_sqlite_busy_timeout(xs_store *st, unsigned ms)
 {
     sqlite3_busy_timeout(st->db, ms > INT_MAX ? INT_MAX : (int)ms);
 }
 
-void xs__sqlite_bulk(xs_store *st, int on)
+void xs__store_sqlite_bulk(xs_store *st, int on)
 {
     /* during a bulk load a small cache is enough (rows arrive in key order,
      * so only the rightmost pages are hot) and dirty pages spill to the WAL

@@ -34,7 +34,7 @@ static const struct {
                          "attrs::jsonb ->> 'name_ja', attrs::jsonb ->> 'name:ja') END"},
 };
 
-const char *xs__dialect(const xs_store *st, xs__sql what)
+const char *xs__store_dialect(const xs_store *st, xs__store_sql what)
 {
     return st->pg ? table[what].pg : table[what].sqlite;
 }
@@ -59,7 +59,7 @@ static int word_at(const char *s, size_t i, const char *w)
     return !(isalnum((unsigned char)s[i + n]) || s[i + n] == '_');
 }
 
-char *xs__dialect_migration(const xs_store *st, const xs__migration *m)
+char *xs__store_dialect_migration(const xs_store *st, const xs__store_migration *m)
 {
     if (!st->pg) return xs__strdup(m->sql);
     if (m->pg_sql) return xs__strdup(m->pg_sql);

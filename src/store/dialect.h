@@ -13,17 +13,17 @@
 
 #include "store/store_int.h"
 
-typedef enum xs__sql {
+typedef enum xs__store_sql {
     XS__SQL_HAS_MIGRATIONS, /* one integer: 1 when schema_migrations exists */
     XS__SQL_COUNT_TABLES,   /* one integer: tables of the database */
     XS__SQL_BEGIN_WRITE,    /* starts a write transaction holding the write lock */
     XS__SQL_BEGIN_READ,     /* starts a read transaction over one snapshot */
     XS__SQL_NAME_JA,        /* expression: products' Japanese name from attrs */
     XS__SQL_N
-} xs__sql;
+} xs__store_sql;
 
 /* Static SQL text of what for st's backend. */
-const char *xs__dialect(const xs_store *st, xs__sql what);
+const char *xs__store_dialect(const xs_store *st, xs__store_sql what);
 
 /*
  * The SQL of migration step m for st's backend: SQLite runs m->sql as it
@@ -33,6 +33,6 @@ const char *xs__dialect(const xs_store *st, xs__sql what);
  * SQLite, INTEGER PRIMARY KEY -> an identity column, no WITHOUT ROWID).
  * Caller frees with xs__free(); NULL when out of memory.
  */
-char *xs__dialect_migration(const xs_store *st, const xs__migration *m);
+char *xs__store_dialect_migration(const xs_store *st, const xs__store_migration *m);
 
 #endif

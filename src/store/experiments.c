@@ -80,7 +80,7 @@ int xs_experiment_define(xs_experiment *x, const char *name, const char *kind,
 /* Contract in xsell.h. */
 int xs_store_experiment_add(xs_store *st, const xs_experiment *x, xs_error *err)
 {
-    xs__stmt *q = NULL;
+    xs__store_stmt *q = NULL;
     int rc = xs_experiment_check(x, err);
     if (rc < 0) return rc;
     if ((rc = xs__store_begin(st, err)) < 0) return rc;
@@ -96,7 +96,7 @@ int xs_store_experiment_add(xs_store *st, const xs_experiment *x, xs_error *err)
     }
     char created[21];
     xs__utc_now(created);
-    if (xs__db_prepare(st,
+    if (xs__store_db_prepare(st,
                        "INSERT INTO experiments(name, kind, split, start_date,"
                        " end_date, created_at) VALUES(?, ?, ?, ?, ?, ?)"
                        " ON CONFLICT(name) DO NOTHING",
@@ -104,27 +104,27 @@ int xs_store_experiment_add(xs_store *st, const xs_experiment *x, xs_error *err)
         rc = xs__store_dberr(st, "storing the experiment", err);
         goto cleanup;
     }
-    xs__db_bind_text(q, 1, x->name, -1);
-    xs__db_bind_text(q, 2, xs_offer_kind_key(x->kind), -1);
-    xs__db_bind_text(q, 3, x->split, -1);
-    xs__db_bind_text(q, 4, x->start, -1);
+    xs__store_db_bind_text(q, 1, x->name, -1);
+    xs__store_db_bind_text(q, 2, xs_offer_kind_key(x->kind), -1);
+    xs__store_db_bind_text(q, 3, x->split, -1);
+    xs__store_db_bind_text(q, 4, x->start, -1);
     if (x->end[0])
-        xs__db_bind_text(q, 5, x->end, -1);
+        xs__store_db_bind_text(q, 5, x->end, -1);
     else
-        xs__db_bind_null(q, 5);
-    xs__db_bind_text(q, 6, created, -1);
-    if (xs__db_step(q) != XS__DB_DONE) {
+        xs__store_db_bind_null(q, 5);
+    xs__store_db_bind_text(q, 6, created, -1);
+    if (xs__store_db_step(q) != XS__DB_DONE) {
         rc = xs__store_dberr(st, "storing the experiment", err);
         goto cleanup;
     }
-    if (xs__db_changes(st) == 0) {
+    if (xs__store_db_changes(st) == 0) {
         rc = xs__error_param(err, XS_ECONFLICT, NULL, "name",
                              "an experiment of this name exists: \"%s\"", x->name);
         goto cleanup;
     }
     rc = xs__store_commit(st, err);
 cleanup:
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     if (rc < 0) xs__store_rollback(st);
     return rc;
 }
@@ -134,7 +134,7 @@ int xs_store_experiment_stop(xs_store *st, const char *name, const char *end,
                              xs_error *err)
 {
     xs_experiment *all = NULL;
-    xs__stmt *q = NULL;
+    xs__store_stmt *q = NULL;
     int32_t day;
     if (!end || strlen(end) != 10 || xs__date_parse(end, 10, &day) < 0)
         return xs__error_param(err, XS_EINVAL, NULL, "end",
@@ -164,47 +164,47 @@ int xs_store_experiment_stop(xs_store *st, const char *name, const char *end,
                              "before the experiment's start %s: \"%s\"", x->start, end);
         goto cleanup;
     }
-    if (xs__db_prepare(st, "UPDATE experiments SET end_date = ? WHERE name = ?", -1,
+    if (xs__store_db_prepare(st, "UPDATE experiments SET end_date = ? WHERE name = ?", -1,
                        &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "ending the experiment", err);
         goto cleanup;
     }
-    xs__db_bind_text(q, 1, end, -1);
-    xs__db_bind_text(q, 2, name, -1);
-    if (xs__db_step(q) != XS__DB_DONE) {
+    xs__store_db_bind_text(q, 1, end, -1);
+    xs__store_db_bind_text(q, 2, name, -1);
+    if (xs__store_db_step(q) != XS__DB_DONE) {
         rc = xs__store_dberr(st, "ending the experiment", err);
         goto cleanup;
     }
     rc = xs__store_commit(st, err);
 cleanup:
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     xs_store_experiments_free(all);
     if (rc < 0) xs__store_rollback(st);
     return rc;
 }
 
 /* Copies column i of q into a fixed buffer ("" for NULL). */
-static void col(xs__stmt *q, int i, char *out, size_t cap)
+static void col(xs__store_stmt *q, int i, char *out, size_t cap)
 {
-    const char *v = (const char *)xs__db_column_text(q, i);
+    const char *v = (const char *)xs__store_db_column_text(q, i);
     snprintf(out, cap, "%s", v ? v : "");
 }
 
 /* Contract in xsell.h. */
 long xs_store_experiments(xs_store *st, xs_experiment **out, xs_error *err)
 {
-    xs__stmt *q = NULL;
+    xs__store_stmt *q = NULL;
     xs_experiment *a = NULL;
     size_t n = 0, cap = 0;
     long rc;
     *out = NULL;
-    if (xs__db_prepare(st,
+    if (xs__store_db_prepare(st,
                        "SELECT name, kind, split, start_date, end_date, created_at"
                        " FROM experiments ORDER BY start_date, name",
                        -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the experiments", err);
     int s;
-    while ((s = xs__db_step(q)) == XS__DB_ROW) {
+    while ((s = xs__store_db_step(q)) == XS__DB_ROW) {
         if (n == cap && xs__grow(&a, &cap, n + 1, sizeof *a) < 0) {
             rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
             goto fail;
@@ -228,11 +228,11 @@ long xs_store_experiments(xs_store *st, xs_experiment **out, xs_error *err)
         rc = xs__store_dberr(st, "reading the experiments", err);
         goto fail;
     }
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     *out = a;
     return (long)n;
 fail:
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     xs__free(a);
     return rc;
 }

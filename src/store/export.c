@@ -191,7 +191,7 @@ static int attrs_each(const char *s, size_t len, strbuf *tmp,
 
 typedef struct exporter {
     xs_store *st;
-    const xs__table_def *def;
+    const xs__store_table_schema *def;
     size_t n_std;     /* columns before attrs */
     xs__intern names; /* attr names in order of first appearance */
     strbuf tmp, vals;
@@ -229,7 +229,7 @@ static int collect_value(void *ctx, const char *k, size_t klen, const char *v,
 }
 
 /* SELECT <cols> FROM t [WHERE attrs IS NOT NULL] ORDER BY <key> */
-static int build_select(const xs__table_def *d, int attrs_only, char *sql, size_t n)
+static int build_select(const xs__store_table_schema *d, int attrs_only, char *sql, size_t n)
 {
     size_t o = (size_t)snprintf(sql, n, "SELECT ");
     for (size_t i = 0; i < d->n_cols && o < n; i++) {
@@ -268,13 +268,13 @@ static int scan_attr_names(exporter *x, xs_error *err)
     char sql[1024];
     if (build_select(x->def, 1, sql, sizeof sql) < 0)
         return xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL, "query too long");
-    xs__stmt *s = NULL;
-    if (xs__db_prepare_scan(x->st, sql, -1, &s) != XS__DB_OK)
+    xs__store_stmt *s = NULL;
+    if (xs__store_db_prepare_scan(x->st, sql, -1, &s) != XS__DB_OK)
         return xs__store_dberr(x->st, "reading attrs", err);
     int rc = XS_OK, step;
-    while ((step = xs__db_step(s)) == XS__DB_ROW) {
-        const char *a = (const char *)xs__db_column_text(s, 0);
-        int r = attrs_each(a ? a : "", (size_t)xs__db_column_bytes(s, 0), &x->tmp,
+    while ((step = xs__store_db_step(s)) == XS__DB_ROW) {
+        const char *a = (const char *)xs__store_db_column_text(s, 0);
+        int r = attrs_each(a ? a : "", (size_t)xs__store_db_column_bytes(s, 0), &x->tmp,
                            collect_name, x);
         if (r < 0) {
             rc = attrs_error(x, r, err);
@@ -283,15 +283,15 @@ static int scan_attr_names(exporter *x, xs_error *err)
     }
     if (rc == XS_OK && step != XS__DB_DONE)
         rc = xs__store_dberr(x->st, "reading attrs", err);
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     return rc;
 }
 
 /* Contract in export.h. */
-long long xs__store_export(xs_store *st, xs_table_id t, const xs__export_sink *sink,
+long long xs__store_export(xs_store *st, xs_table_id t, const xs__store_export_sink *sink,
                            xs_error *err)
 {
-    const xs__table_def *d = xs__store_table_def(t);
+    const xs__store_table_schema *d = xs__store_table_def(t);
     if (!st || !d)
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no store or table");
     exporter x;
@@ -300,7 +300,7 @@ long long xs__store_export(xs_store *st, xs_table_id t, const xs__export_sink *s
     x.def = d;
     x.n_std = d->n_cols - 1;
     xs__intern_init(&x.names);
-    xs__stmt *s = NULL;
+    xs__store_stmt *s = NULL;
     const char **names = NULL;
     int *numeric = NULL;
     xs__field *fields = NULL;
@@ -309,7 +309,7 @@ long long xs__store_export(xs_store *st, xs_table_id t, const xs__export_sink *s
     int rc;
 
     /* one read transaction: both scans see the same rows */
-    if (xs__db_exec(st, xs__dialect(st, XS__SQL_BEGIN_READ)) != XS__DB_OK) {
+    if (xs__store_db_exec(st, xs__store_dialect(st, XS__SQL_BEGIN_READ)) != XS__DB_OK) {
         rc = xs__store_dberr(st, "starting a read", err);
         goto cleanup;
     }
@@ -337,15 +337,15 @@ long long xs__store_export(xs_store *st, xs_table_id t, const xs__export_sink *s
         rc = xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL, "query too long");
         goto cleanup;
     }
-    if (xs__db_prepare_scan(st, sql, -1, &s) != XS__DB_OK) {
+    if (xs__store_db_prepare_scan(st, sql, -1, &s) != XS__DB_OK) {
         rc = xs__store_dberr(st, "reading a table", err);
         goto cleanup;
     }
     if ((rc = sink->header(sink->ctx, names, numeric, n_out, err)) < 0) goto cleanup;
     int step;
-    while ((step = xs__db_step(s)) == XS__DB_ROW) {
+    while ((step = xs__store_db_step(s)) == XS__DB_ROW) {
         for (size_t i = 0; i < x.n_std; i++) {
-            int ct = xs__db_column_type(s, (int)i);
+            int ct = xs__store_db_column_type(s, (int)i);
             xs__field *f = &fields[i];
             if (ct == XS__DB_NULL) {
                 *f = (xs__field){"", 0, 0};
@@ -354,18 +354,18 @@ long long xs__store_export(xs_store *st, xs_table_id t, const xs__export_sink *s
             switch (d->cols[i].type) {
             case XS__COL_INT:
                 snprintf(num[i], sizeof num[i], "%lld",
-                         (long long)xs__db_column_int64(s, (int)i));
+                         (long long)xs__store_db_column_int64(s, (int)i));
                 break;
             case XS__COL_MONEY:
-                xs__money_format(xs__db_column_int64(s, (int)i), st->money_scale, num[i],
+                xs__money_format(xs__store_db_column_int64(s, (int)i), st->money_scale, num[i],
                                  sizeof num[i]);
                 break;
             case XS__COL_REAL:
-                format_real(xs__db_column_double(s, (int)i), num[i], sizeof num[i]);
+                format_real(xs__store_db_column_double(s, (int)i), num[i], sizeof num[i]);
                 break;
             default: {
-                const char *txt = (const char *)xs__db_column_text(s, (int)i);
-                *f = (xs__field){txt ? txt : "", (size_t)xs__db_column_bytes(s, (int)i),
+                const char *txt = (const char *)xs__store_db_column_text(s, (int)i);
+                *f = (xs__field){txt ? txt : "", (size_t)xs__store_db_column_bytes(s, (int)i),
                                  1};
                 continue;
             }
@@ -376,10 +376,10 @@ long long xs__store_export(xs_store *st, xs_table_id t, const xs__export_sink *s
             for (size_t k = 0; k < n_attr; k++)
                 x.voff[k] = (size_t)-1;
             x.vals.len = 0;
-            if (xs__db_column_type(s, (int)x.n_std) != XS__DB_NULL) {
-                const char *a = (const char *)xs__db_column_text(s, (int)x.n_std);
+            if (xs__store_db_column_type(s, (int)x.n_std) != XS__DB_NULL) {
+                const char *a = (const char *)xs__store_db_column_text(s, (int)x.n_std);
                 int r =
-                    attrs_each(a ? a : "", (size_t)xs__db_column_bytes(s, (int)x.n_std),
+                    attrs_each(a ? a : "", (size_t)xs__store_db_column_bytes(s, (int)x.n_std),
                                &x.tmp, collect_value, &x);
                 if (r < 0) {
                     rc = attrs_error(&x, r, err);
@@ -402,8 +402,8 @@ long long xs__store_export(xs_store *st, xs_table_id t, const xs__export_sink *s
     }
     rc = XS_OK;
 cleanup:
-    xs__db_finalize(s);
-    if (xs__db_in_txn(st)) xs__db_exec(st, "COMMIT");
+    xs__store_db_finalize(s);
+    if (xs__store_db_in_txn(st)) xs__store_db_exec(st, "COMMIT");
     xs__intern_free(&x.names);
     xs__free(x.tmp.p);
     xs__free(x.vals.p);

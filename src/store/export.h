@@ -9,7 +9,7 @@
 #include "base/field.h"
 #include "xsell.h"
 
-typedef struct xs__export_sink {
+typedef struct xs__store_export_sink {
     void *ctx;
     /* names[i] of n columns, numeric[i] 1 for a number column (bare in
      * JSON); borrowed for the call. Returns XS_OK, or a negative code with
@@ -18,13 +18,13 @@ typedef struct xs__export_sink {
                   xs_error *err);
     /* One row of n fields (borrowed for the call); as header. */
     int (*row)(void *ctx, const xs__field *fields, size_t n, xs_error *err);
-} xs__export_sink;
+} xs__store_export_sink;
 
 /* Reads table t in key order, in one read transaction, into sink.
  * Returns the number of rows, XS_EINVAL (no store or table), XS_EDB (also
  * a stored attrs that is not a JSON object of strings), XS_ENOMEM, or the
  * sink's code. */
-long long xs__store_export(xs_store *st, xs_table_id t, const xs__export_sink *sink,
+long long xs__store_export(xs_store *st, xs_table_id t, const xs__store_export_sink *sink,
                            xs_error *err);
 
 #endif

@@ -66,15 +66,15 @@ static const char sql_adoption[] =
 
 static int db_error(xs_store *st, xs_error *err)
 {
-    return xs__error_set(err, XS_EDB, st->path, 0, NULL, "%s", xs__db_errmsg(st));
+    return xs__error_set(err, XS_EDB, st->path, 0, NULL, "%s", xs__store_db_errmsg(st));
 }
 
 /* Parses a stored date column; XS_EDB naming the column when malformed. */
-static int column_date(xs_store *st, xs__stmt *s, int col, const char *what, int32_t *day,
+static int column_date(xs_store *st, xs__store_stmt *s, int col, const char *what, int32_t *day,
                        xs_error *err)
 {
-    const char *v = (const char *)xs__db_column_text(s, col);
-    size_t len = (size_t)xs__db_column_bytes(s, col);
+    const char *v = (const char *)xs__store_db_column_text(s, col);
+    size_t len = (size_t)xs__store_db_column_bytes(s, col);
     if (v && xs__date_parse(v, len, day) == 0) return XS_OK;
     char q[128];
     xs__error_quote(q, sizeof q, v ? v : "", v ? len : 0);
@@ -84,77 +84,77 @@ static int column_date(xs_store *st, xs__stmt *s, int col, const char *what, int
 /* Contract in mine_rows.h. */
 int xs__store_mine_as_of(xs_store *st, int32_t *out, xs_error *err)
 {
-    xs__stmt *s = NULL;
+    xs__store_stmt *s = NULL;
     int rc = XS_OK;
     *out = 0;
-    if (xs__db_prepare(st, sql_as_of, -1, &s) != XS__DB_OK) return db_error(st, err);
-    int step = xs__db_step(s);
+    if (xs__store_db_prepare(st, sql_as_of, -1, &s) != XS__DB_OK) return db_error(st, err);
+    int step = xs__store_db_step(s);
     if (step == XS__DB_ROW) {
-        if (xs__db_column_type(s, 0) != XS__DB_NULL)
+        if (xs__store_db_column_type(s, 0) != XS__DB_NULL)
             rc = column_date(st, s, 0, "as-of date", out, err);
     } else if (step != XS__DB_DONE) {
         rc = db_error(st, err);
     }
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     return rc;
 }
 
 /* Contract in mine_rows.h. */
-int xs__store_mine_rows(xs_store *st, xs_mine_source source, xs__mine_row_fn fn, void *ctx,
+int xs__store_mine_rows(xs_store *st, xs_mine_source source, xs__store_mine_row_fn fn, void *ctx,
                         xs_error *err)
 {
-    xs__stmt *s = NULL;
+    xs__store_stmt *s = NULL;
     int rc = XS_OK, step;
     const char *sql = source == XS_SOURCE_ORDERS ? sql_orders : sql_held;
-    if (xs__db_prepare_scan(st, sql, -1, &s) != XS__DB_OK) return db_error(st, err);
-    while ((step = xs__db_step(s)) == XS__DB_ROW) {
-        const char *g = (const char *)xs__db_column_text(s, 0);
-        const char *p = (const char *)xs__db_column_text(s, 1);
+    if (xs__store_db_prepare_scan(st, sql, -1, &s) != XS__DB_OK) return db_error(st, err);
+    while ((step = xs__store_db_step(s)) == XS__DB_ROW) {
+        const char *g = (const char *)xs__store_db_column_text(s, 0);
+        const char *p = (const char *)xs__store_db_column_text(s, 1);
         int32_t d;
         if ((rc = column_date(st, s, 2, source == XS_SOURCE_ORDERS ? "date" : "first held",
                               &d, err)) < 0)
             break;
-        if ((rc = fn(ctx, g ? g : "", g ? (size_t)xs__db_column_bytes(s, 0) : 0, p ? p : "",
-                     p ? (size_t)xs__db_column_bytes(s, 1) : 0, d)) < 0) {
+        if ((rc = fn(ctx, g ? g : "", g ? (size_t)xs__store_db_column_bytes(s, 0) : 0, p ? p : "",
+                     p ? (size_t)xs__store_db_column_bytes(s, 1) : 0, d)) < 0) {
             rc = xs__error_set(err, rc, NULL, 0, NULL, "%s", xs_strerror(rc));
             break;
         }
     }
     if (rc == XS_OK && step != XS__DB_DONE) rc = db_error(st, err);
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     return rc;
 }
 
 /* Contract in mine_rows.h. */
-int xs__store_adoption_rows(xs_store *st, int32_t as_of, xs__adoption_row_fn fn, void *ctx,
+int xs__store_adoption_rows(xs_store *st, int32_t as_of, xs__store_adoption_row_fn fn, void *ctx,
                             xs_error *err)
 {
-    xs__stmt *s = NULL;
+    xs__store_stmt *s = NULL;
     int rc = XS_OK, step;
-    if (xs__db_prepare_scan(st, sql_adoption, -1, &s) != XS__DB_OK) return db_error(st, err);
-    while ((step = xs__db_step(s)) == XS__DB_ROW) {
+    if (xs__store_db_prepare_scan(st, sql_adoption, -1, &s) != XS__DB_OK) return db_error(st, err);
+    while ((step = xs__store_db_step(s)) == XS__DB_ROW) {
         /* observation end of this customer (the same on each of its rows) */
         int32_t end = as_of, first;
-        int64_t n_subs = xs__db_column_int64(s, 3);
-        int64_t n_end = xs__db_column_int64(s, 4);
+        int64_t n_subs = xs__store_db_column_int64(s, 3);
+        int64_t n_end = xs__store_db_column_int64(s, 4);
         if (n_subs > 0 && n_end == n_subs) {
             if ((rc = column_date(st, s, 5, "end_date", &end, err)) < 0) break;
-            if (xs__db_column_type(s, 6) != XS__DB_NULL) {
+            if (xs__store_db_column_type(s, 6) != XS__DB_NULL) {
                 int32_t last_order;
                 if ((rc = column_date(st, s, 6, "date", &last_order, err)) < 0) break;
                 if (last_order > end) end = last_order;
             }
         }
         if ((rc = column_date(st, s, 2, "first held", &first, err)) < 0) break;
-        const char *c = (const char *)xs__db_column_text(s, 0);
-        const char *p = (const char *)xs__db_column_text(s, 1);
-        if ((rc = fn(ctx, c ? c : "", c ? (size_t)xs__db_column_bytes(s, 0) : 0, p ? p : "",
-                     p ? (size_t)xs__db_column_bytes(s, 1) : 0, first, end)) < 0) {
+        const char *c = (const char *)xs__store_db_column_text(s, 0);
+        const char *p = (const char *)xs__store_db_column_text(s, 1);
+        if ((rc = fn(ctx, c ? c : "", c ? (size_t)xs__store_db_column_bytes(s, 0) : 0, p ? p : "",
+                     p ? (size_t)xs__store_db_column_bytes(s, 1) : 0, first, end)) < 0) {
             rc = xs__error_set(err, rc, NULL, 0, NULL, "%s", xs_strerror(rc));
             break;
         }
     }
     if (rc == XS_OK && step != XS__DB_DONE) rc = db_error(st, err);
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     return rc;
 }

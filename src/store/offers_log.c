@@ -32,19 +32,19 @@
 int xs_store_build_get(xs_store *st, char as_of[11], char built_at[21], char **model,
                        xs_error *err)
 {
-    xs__stmt *q = NULL;
+    xs__store_stmt *q = NULL;
     int rc = 0;
     *model = NULL;
-    if (xs__db_prepare(st,
+    if (xs__store_db_prepare(st,
                        "SELECT as_of, built_at, model FROM builds"
                        " ORDER BY build_id DESC LIMIT 1",
                        -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the latest build", err);
-    int s = xs__db_step(q);
+    int s = xs__store_db_step(q);
     if (s == XS__DB_ROW) {
-        const char *a = (const char *)xs__db_column_text(q, 0);
-        const char *b = (const char *)xs__db_column_text(q, 1);
-        const char *m = (const char *)xs__db_column_text(q, 2);
+        const char *a = (const char *)xs__store_db_column_text(q, 0);
+        const char *b = (const char *)xs__store_db_column_text(q, 1);
+        const char *m = (const char *)xs__store_db_column_text(q, 2);
         snprintf(as_of, 11, "%s", a ? a : "");
         snprintf(built_at, 21, "%s", b ? b : "");
         *model = xs__strdup(m ? m : "");
@@ -52,7 +52,7 @@ int xs_store_build_get(xs_store *st, char as_of[11], char built_at[21], char **m
     } else if (s != XS__DB_DONE) {
         rc = xs__store_dberr(st, "reading the latest build", err);
     }
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     return rc;
 }
 
@@ -66,22 +66,22 @@ void xs_store_build_free(char *model)
 int xs_store_build_put(xs_store *st, const char *as_of, const char *built_at,
                        const char *model, xs_error *err)
 {
-    xs__stmt *q = NULL;
+    xs__store_stmt *q = NULL;
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;
-    if (xs__db_prepare(st, "INSERT INTO builds(built_at, as_of, model) VALUES(?, ?, ?)",
+    if (xs__store_db_prepare(st, "INSERT INTO builds(built_at, as_of, model) VALUES(?, ?, ?)",
                        -1, &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "storing the build", err);
         goto cleanup;
     }
-    xs__db_bind_text(q, 1, built_at, -1);
-    xs__db_bind_text(q, 2, as_of, -1);
-    xs__db_bind_text(q, 3, model, -1);
-    if (xs__db_step(q) != XS__DB_DONE) {
+    xs__store_db_bind_text(q, 1, built_at, -1);
+    xs__store_db_bind_text(q, 2, as_of, -1);
+    xs__store_db_bind_text(q, 3, model, -1);
+    if (xs__store_db_step(q) != XS__DB_DONE) {
         rc = xs__store_dberr(st, "storing the build", err);
         goto cleanup;
     }
-    xs__hooks h;
+    xs__store_hooks h;
     if ((rc = xs__store_hooks_of(st, "build.done", &h, err)) < 0) goto cleanup;
     rc = xs__store_hooks_emit(
         st, &h, json_pack("{s:s, s:s}", "as_of", as_of, "built_at", built_at), err);
@@ -90,7 +90,7 @@ int xs_store_build_put(xs_store *st, const char *as_of, const char *built_at,
     /* the churn model attached to the previous build stays attached: a
      * rebuild after new data must not silently change where P(churn)
      * comes from (`xsell build --churn-model none` detaches it) */
-    if (xs__db_exec(
+    if (xs__store_db_exec(
             st, "UPDATE builds SET (churn_model_name, churn_model_sha256, churn_model)"
                 " = (SELECT b.churn_model_name, b.churn_model_sha256, b.churn_model"
                 " FROM builds b WHERE b.build_id < builds.build_id"
@@ -101,7 +101,7 @@ int xs_store_build_put(xs_store *st, const char *as_of, const char *built_at,
     }
     rc = xs__store_commit(st, err);
 cleanup:
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     if (rc < 0) xs__store_rollback(st);
     return rc;
 }
@@ -110,10 +110,10 @@ cleanup:
 int xs_store_build_churn_put(xs_store *st, const char *name, const char *sha256,
                              const char *model, size_t len, xs_error *err)
 {
-    xs__stmt *q = NULL;
+    xs__store_stmt *q = NULL;
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;
-    if (xs__db_prepare(st,
+    if (xs__store_db_prepare(st,
                        "UPDATE builds SET churn_model_name = ?, churn_model_sha256 = ?,"
                        " churn_model = ? WHERE build_id = (SELECT max(build_id)"
                        " FROM builds)",
@@ -122,27 +122,27 @@ int xs_store_build_churn_put(xs_store *st, const char *name, const char *sha256,
         goto cleanup;
     }
     if (model) {
-        xs__db_bind_text(q, 1, name, -1);
-        xs__db_bind_text(q, 2, sha256, -1);
-        xs__db_bind_text(q, 3, model, (int)len);
+        xs__store_db_bind_text(q, 1, name, -1);
+        xs__store_db_bind_text(q, 2, sha256, -1);
+        xs__store_db_bind_text(q, 3, model, (int)len);
     }
     if (len > INT32_MAX) {
         rc = xs__error_param(err, XS_ERANGE, NULL, "churn_model",
                              "model file larger than 2 GiB");
         goto cleanup;
     }
-    if (xs__db_step(q) != XS__DB_DONE) {
+    if (xs__store_db_step(q) != XS__DB_DONE) {
         rc = xs__store_dberr(st, "attaching the churn model", err);
         goto cleanup;
     }
-    if (xs__db_changes(st) == 0) {
+    if (xs__store_db_changes(st) == 0) {
         rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL,
                            "store was never built: run 'xsell build --db FILE'");
         goto cleanup;
     }
     rc = xs__store_commit(st, err);
 cleanup:
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     if (rc < 0) xs__store_rollback(st);
     return rc;
 }
@@ -151,22 +151,22 @@ cleanup:
 int xs_store_build_churn_get(xs_store *st, char **name, char sha256[65], char **model,
                              size_t *len, xs_error *err)
 {
-    xs__stmt *q = NULL;
+    xs__store_stmt *q = NULL;
     int rc = 0;
     *name = *model = NULL;
     *len = 0;
     sha256[0] = '\0';
-    if (xs__db_prepare(st,
+    if (xs__store_db_prepare(st,
                        "SELECT churn_model_name, churn_model_sha256, churn_model"
                        " FROM builds ORDER BY build_id DESC LIMIT 1",
                        -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the churn model", err);
-    int s = xs__db_step(q);
-    if (s == XS__DB_ROW && xs__db_column_type(q, 2) != XS__DB_NULL) {
-        const char *nm = (const char *)xs__db_column_text(q, 0);
-        const char *sh = (const char *)xs__db_column_text(q, 1);
-        const char *m = (const char *)xs__db_column_text(q, 2);
-        size_t n = (size_t)xs__db_column_bytes(q, 2);
+    int s = xs__store_db_step(q);
+    if (s == XS__DB_ROW && xs__store_db_column_type(q, 2) != XS__DB_NULL) {
+        const char *nm = (const char *)xs__store_db_column_text(q, 0);
+        const char *sh = (const char *)xs__store_db_column_text(q, 1);
+        const char *m = (const char *)xs__store_db_column_text(q, 2);
+        size_t n = (size_t)xs__store_db_column_bytes(q, 2);
         snprintf(sha256, 65, "%s", sh ? sh : "");
         *name = xs__strdup(nm ? nm : "");
         *model = xs__malloc(n + 1);
@@ -186,7 +186,7 @@ int xs_store_build_churn_get(xs_store *st, char **name, char sha256[65], char **
     } else if (s != XS__DB_ROW && s != XS__DB_DONE) {
         rc = xs__store_dberr(st, "reading the churn model", err);
     }
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     return rc;
 }
 
@@ -196,17 +196,17 @@ int xs_store_build_churn_get(xs_store *st, char **name, char sha256[65], char **
 
 /* The largest sequence number of the ids of day `ymd` ("YYYYMMDD") already
  * in the store, 0 when none. Returns it or XS_EDB. */
-static long long last_seq(xs_store *st, xs__stmt *q, const char *ymd, xs_error *err)
+static long long last_seq(xs_store *st, xs__store_stmt *q, const char *ymd, xs_error *err)
 {
     char lo[16], hi[16]; /* the ids of the day: 'X<ymd>-' <= id < 'X<ymd>.' */
     snprintf(lo, sizeof lo, "X%s-", ymd);
     snprintf(hi, sizeof hi, "X%s.", ymd);
-    xs__db_reset(q);
-    xs__db_bind_text(q, 1, lo, -1);
-    xs__db_bind_text(q, 2, hi, -1);
-    if (xs__db_step(q) != XS__DB_ROW)
+    xs__store_db_reset(q);
+    xs__store_db_bind_text(q, 1, lo, -1);
+    xs__store_db_bind_text(q, 2, hi, -1);
+    if (xs__store_db_step(q) != XS__DB_ROW)
         return xs__store_dberr(st, "numbering the offers", err);
-    return xs__db_column_int64(q, 0);
+    return xs__store_db_column_int64(q, 0);
 }
 
 /* The data of an offer.issued event: the offer as logged with its
@@ -227,18 +227,18 @@ static json_t *offer_json(const xs_offer_record *r, const char *product_name)
 
 /* Queues the offer.issued event of an offer just logged; *name is the
  * product name lookup, prepared on the first call. */
-static int emit_issued(xs_store *st, xs__stmt **name, const xs_offer_record *r,
-                       xs__hooks *h, xs_error *err)
+static int emit_issued(xs_store *st, xs__store_stmt **name, const xs_offer_record *r,
+                       xs__store_hooks *h, xs_error *err)
 {
-    if (!*name && xs__db_prepare(st, "SELECT name FROM products WHERE product_id = ?", -1,
+    if (!*name && xs__store_db_prepare(st, "SELECT name FROM products WHERE product_id = ?", -1,
                                  name) != XS__DB_OK)
         return xs__store_dberr(st, "queueing a webhook", err);
-    xs__db_reset(*name);
-    xs__db_bind_text(*name, 1, r->product_id, -1);
-    int s = xs__db_step(*name);
+    xs__store_db_reset(*name);
+    xs__store_db_bind_text(*name, 1, r->product_id, -1);
+    int s = xs__store_db_step(*name);
     if (s != XS__DB_ROW && s != XS__DB_DONE)
         return xs__store_dberr(st, "queueing a webhook", err);
-    const char *pn = s == XS__DB_ROW ? (const char *)xs__db_column_text(*name, 0) : NULL;
+    const char *pn = s == XS__DB_ROW ? (const char *)xs__store_db_column_text(*name, 0) : NULL;
     return xs__store_hooks_emit(st, h, offer_json(r, pn), err);
 }
 
@@ -257,15 +257,15 @@ int xs_store_offers_log(xs_store *st, xs_offer_record *r, size_t n, xs_error *er
 /* Contract in store_int.h. */
 int xs__store_offers_insert(xs_store *st, xs_offer_record *r, size_t n, xs_error *err)
 {
-    xs__stmt *seq = NULL, *ins = NULL;
-    xs__hooks h = {.n = 0, .ins = NULL};
-    xs__stmt *name = NULL; /* a product's name, for the offer.issued events */
+    xs__store_stmt *seq = NULL, *ins = NULL;
+    xs__store_hooks h = {.n = 0, .ins = NULL};
+    xs__store_stmt *name = NULL; /* a product's name, for the offer.issued events */
     int rc = XS_OK;
-    if (xs__db_prepare(st,
+    if (xs__store_db_prepare(st,
                        "SELECT coalesce(max(CAST(substr(offer_id, 11) AS INTEGER)), 0)"
                        " FROM offers WHERE offer_id >= ? AND offer_id < ?",
                        -1, &seq) != XS__DB_OK ||
-        xs__db_prepare(st,
+        xs__store_db_prepare(st,
                        "INSERT INTO offers(offer_id, customer_id, product_id, kind,"
                        " channel, sent_at, outcome, attrs)"
                        " VALUES(?, ?, ?, ?, ?, ?, 'pending', ?)",
@@ -298,28 +298,28 @@ int xs__store_offers_insert(xs_store *st, xs_offer_record *r, size_t n, xs_error
             memcpy(day, ymd, sizeof day);
         }
         snprintf(r[i].offer_id, sizeof r[i].offer_id, "X%s-%04lld", ymd, ++last);
-        xs__db_reset(ins);
-        xs__db_bind_text(ins, 1, r[i].offer_id, -1);
-        xs__db_bind_text(ins, 2, r[i].customer_id, -1);
-        xs__db_bind_text(ins, 3, r[i].product_id, -1);
-        xs__db_bind_text(ins, 4, r[i].kind, -1);
-        xs__db_bind_text(ins, 5, r[i].channel, -1);
-        xs__db_bind_text(ins, 6, r[i].sent_at, -1);
+        xs__store_db_reset(ins);
+        xs__store_db_bind_text(ins, 1, r[i].offer_id, -1);
+        xs__store_db_bind_text(ins, 2, r[i].customer_id, -1);
+        xs__store_db_bind_text(ins, 3, r[i].product_id, -1);
+        xs__store_db_bind_text(ins, 4, r[i].kind, -1);
+        xs__store_db_bind_text(ins, 5, r[i].channel, -1);
+        xs__store_db_bind_text(ins, 6, r[i].sent_at, -1);
         if (r[i].attrs[0])
-            xs__db_bind_text(ins, 7, r[i].attrs, -1);
+            xs__store_db_bind_text(ins, 7, r[i].attrs, -1);
         else
-            xs__db_bind_null(ins, 7);
-        if (xs__db_step(ins) != XS__DB_DONE) {
+            xs__store_db_bind_null(ins, 7);
+        if (xs__store_db_step(ins) != XS__DB_DONE) {
             rc = xs__store_dberr(st, "logging the offers", err);
             goto cleanup;
         }
         if (h.n && (rc = emit_issued(st, &name, &r[i], &h, err)) < 0) goto cleanup;
     }
 cleanup:
-    xs__db_finalize(name);
+    xs__store_db_finalize(name);
     xs__store_hooks_done(&h);
-    xs__db_finalize(seq);
-    xs__db_finalize(ins);
+    xs__store_db_finalize(seq);
+    xs__store_db_finalize(ins);
     return rc;
 }
 
@@ -332,24 +332,24 @@ cleanup:
  * channel, the product's name). The revenue delta is given in the currency's units, as
  * text
  * ("120.50"), so no receiver meets a rounded float. */
-static int emit_outcome(xs_store *st, xs__stmt *get, const char *offer_id,
+static int emit_outcome(xs_store *st, xs__store_stmt *get, const char *offer_id,
                         const char *outcome, const char *at, const int64_t *minor,
                         xs_error *err)
 {
-    xs__hooks h;
+    xs__store_hooks h;
     int rc = xs__store_hooks_of(st, "offer.outcome", &h, err);
     if (rc < 0 || !h.n) return rc;
     char delta[40] = "";
     if (minor) xs__money_format(*minor, st->money_scale, delta, sizeof delta);
     const char *c[4];
     for (int i = 0; i < 4; i++) {
-        c[i] = (const char *)xs__db_column_text(get, 2 + i);
+        c[i] = (const char *)xs__store_db_column_text(get, 2 + i);
         if (!c[i]) c[i] = "";
     }
     json_t *d =
         json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s?, s:s}", "offer_id",
                   offer_id, "customer_id", c[0], "product_id", c[1], "product_name",
-                  (const char *)xs__db_column_text(get, 6), "kind", c[2], "channel", c[3],
+                  (const char *)xs__store_db_column_text(get, 6), "kind", c[2], "channel", c[3],
                   "outcome", outcome, "at", at, "revenue_delta", minor ? delta : NULL,
                   "currency", st->currency);
     rc = xs__store_hooks_emit(st, &h, d, err);
@@ -364,7 +364,7 @@ int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outco
     char q1[120], q2[120];
     int32_t at_day, sent_day;
     int64_t minor = 0;
-    xs__stmt *get = NULL, *upd = NULL;
+    xs__store_stmt *get = NULL, *upd = NULL;
     if (!outcome || (strcmp(outcome, "accepted") && strcmp(outcome, "declined") &&
                      strcmp(outcome, "ignored"))) {
         xs__error_quote(q1, sizeof q1, outcome ? outcome : "",
@@ -392,13 +392,13 @@ int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outco
     }
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;
-    if (xs__db_prepare(st,
+    if (xs__store_db_prepare(st,
                        "SELECT o.sent_at, o.outcome, o.customer_id, o.product_id, o.kind,"
                        " o.channel, p.name FROM offers o"
                        " LEFT JOIN products p ON p.product_id = o.product_id"
                        " WHERE o.offer_id = ?",
                        -1, &get) != XS__DB_OK ||
-        xs__db_prepare(st,
+        xs__store_db_prepare(st,
                        "UPDATE offers SET outcome = ?, outcome_at = ?,"
                        " revenue_delta = coalesce(?, revenue_delta)"
                        " WHERE offer_id = ?",
@@ -406,8 +406,8 @@ int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outco
         rc = xs__store_dberr(st, "recording the outcome", err);
         goto cleanup;
     }
-    xs__db_bind_text(get, 1, offer_id, -1);
-    int s = xs__db_step(get);
+    xs__store_db_bind_text(get, 1, offer_id, -1);
+    int s = xs__store_db_step(get);
     xs__error_quote(q1, sizeof q1, offer_id, strlen(offer_id));
     if (s == XS__DB_DONE) {
         rc = xs__error_param(err, XS_ENOTFOUND, NULL, "offer_id", "unknown offer %s", q1);
@@ -417,8 +417,8 @@ int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outco
         rc = xs__store_dberr(st, "recording the outcome", err);
         goto cleanup;
     }
-    const char *sent = (const char *)xs__db_column_text(get, 0);
-    const char *cur = (const char *)xs__db_column_text(get, 1);
+    const char *sent = (const char *)xs__store_db_column_text(get, 0);
+    const char *cur = (const char *)xs__store_db_column_text(get, 1);
     if (cur && strcmp(cur, "pending")) {
         xs__error_quote(q2, sizeof q2, cur, strlen(cur));
         rc = xs__error_set(err, XS_ECONFLICT, NULL, 0, NULL,
@@ -432,14 +432,14 @@ int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outco
                              "%s is before the offer was sent (%.10s)", q2, sent);
         goto cleanup;
     }
-    xs__db_bind_text(upd, 1, outcome, -1);
-    xs__db_bind_text(upd, 2, at, 10);
+    xs__store_db_bind_text(upd, 1, outcome, -1);
+    xs__store_db_bind_text(upd, 2, at, 10);
     if (revenue_delta)
-        xs__db_bind_int64(upd, 3, minor);
+        xs__store_db_bind_int64(upd, 3, minor);
     else
-        xs__db_bind_null(upd, 3);
-    xs__db_bind_text(upd, 4, offer_id, -1);
-    if (xs__db_step(upd) != XS__DB_DONE) {
+        xs__store_db_bind_null(upd, 3);
+    xs__store_db_bind_text(upd, 4, offer_id, -1);
+    if (xs__store_db_step(upd) != XS__DB_DONE) {
         rc = xs__store_dberr(st, "recording the outcome", err);
         goto cleanup;
     }
@@ -448,8 +448,8 @@ int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outco
         goto cleanup;
     rc = xs__store_commit(st, err);
 cleanup:
-    xs__db_finalize(get);
-    xs__db_finalize(upd);
+    xs__store_db_finalize(get);
+    xs__store_db_finalize(upd);
     if (rc < 0) xs__store_rollback(st);
     return rc;
 }

@@ -46,12 +46,12 @@ static int read_key(xs_store *st, const char *table, char *name, size_t n_name, 
              " AND NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')",
              table);
     name[0] = def[0] = 0;
-    xs__stmt *s = NULL;
-    if (xs__db_prepare(st, sql, -1, &s) != XS__DB_OK)
+    xs__store_stmt *s = NULL;
+    if (xs__store_db_prepare(st, sql, -1, &s) != XS__DB_OK)
         return xs__store_dberr(st, "reading the store", err);
-    int rc = xs__db_step(s);
+    int rc = xs__store_db_step(s);
     if (rc == XS__DB_ROW) {
-        const unsigned char *a = xs__db_column_text(s, 0), *b = xs__db_column_text(s, 1);
+        const unsigned char *a = xs__store_db_column_text(s, 0), *b = xs__store_db_column_text(s, 1);
         int fits =
             a && b && strlen((const char *)a) < n_name && strlen((const char *)b) < n_def;
         if (fits) {
@@ -64,32 +64,32 @@ static int read_key(xs_store *st, const char *table, char *name, size_t n_name, 
     } else {
         rc = xs__store_dberr(st, "reading the store", err);
     }
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     return rc;
 }
 
 /* Contract in store_int.h. */
-int xs__pg_bulk_drop_key(xs_store *st, const char *table, xs_error *err)
+int xs__store_pg_bulk_drop_key(xs_store *st, const char *table, xs_error *err)
 {
     char name[128], def[256], sql[512];
     st->pg_bulk_key[0] = 0;
     int rc = read_key(st, table, name, sizeof name, def, sizeof def, err);
     if (rc < 0 || !name[0]) return rc;
-    if (xs__db_exec(st, "SAVEPOINT xs_bulk_key") != XS__DB_OK)
+    if (xs__store_db_exec(st, "SAVEPOINT xs_bulk_key") != XS__DB_OK)
         return xs__store_dberr(st, "locking a table", err);
     snprintf(sql, sizeof sql, "LOCK TABLE %s IN ACCESS EXCLUSIVE MODE NOWAIT", table);
-    if (xs__db_exec(st, sql) != XS__DB_OK) {
-        if (!xs__db_busy(st)) return xs__store_dberr(st, "locking a table", err);
+    if (xs__store_db_exec(st, sql) != XS__DB_OK) {
+        if (!xs__store_db_busy(st)) return xs__store_dberr(st, "locking a table", err);
         /* a reader holds the table: keep the key rather than wait */
-        if (xs__db_exec(st, "ROLLBACK TO SAVEPOINT xs_bulk_key") != XS__DB_OK ||
-            xs__db_exec(st, "RELEASE SAVEPOINT xs_bulk_key") != XS__DB_OK)
+        if (xs__store_db_exec(st, "ROLLBACK TO SAVEPOINT xs_bulk_key") != XS__DB_OK ||
+            xs__store_db_exec(st, "RELEASE SAVEPOINT xs_bulk_key") != XS__DB_OK)
             return xs__store_dberr(st, "locking a table", err);
         return 0;
     }
-    if (xs__db_exec(st, "RELEASE SAVEPOINT xs_bulk_key") != XS__DB_OK)
+    if (xs__store_db_exec(st, "RELEASE SAVEPOINT xs_bulk_key") != XS__DB_OK)
         return xs__store_dberr(st, "locking a table", err);
     snprintf(sql, sizeof sql, "ALTER TABLE %s DROP CONSTRAINT %s", table, name);
-    if (xs__db_exec(st, sql) != XS__DB_OK)
+    if (xs__store_db_exec(st, sql) != XS__DB_OK)
         return xs__store_dberr(st, "dropping a primary key", err);
     snprintf(st->pg_bulk_key, sizeof st->pg_bulk_key,
              "ALTER TABLE %s ADD CONSTRAINT %s %s", table, name, def);
@@ -97,12 +97,12 @@ int xs__pg_bulk_drop_key(xs_store *st, const char *table, xs_error *err)
 }
 
 /* Contract in store_int.h. */
-int xs__pg_bulk_add_key(xs_store *st, xs_error *err)
+int xs__store_pg_bulk_add_key(xs_store *st, xs_error *err)
 {
     if (!st->pg_bulk_key[0]) return 0;
     int rc = XS_OK;
-    if (xs__db_exec(st, BUILD_MEM) != XS__DB_OK ||
-        xs__db_exec(st, st->pg_bulk_key) != XS__DB_OK)
+    if (xs__store_db_exec(st, BUILD_MEM) != XS__DB_OK ||
+        xs__store_db_exec(st, st->pg_bulk_key) != XS__DB_OK)
         rc = xs__store_dberr(st, "building a primary key", err);
     st->pg_bulk_key[0] = 0;
     return rc < 0 ? rc : 1;

@@ -23,28 +23,28 @@
 
 #define COPY_CHUNK ((size_t)1 << 20)
 
-struct xs__pgcopy {
+struct xs__store_pgcopy {
     xs_store *st;
-    const xs__table_def *def;
+    const xs__store_table_schema *def;
     char *sql; /* COPY t(c1, ..., cn) FROM STDIN */
     char *buf;
     size_t len, cap;
     int open;
-    xs__pgcopy *peer; /* shares the connection (NULL: none) */
+    xs__store_pgcopy *peer; /* shares the connection (NULL: none) */
 };
 
-int xs__pgcopy_new(xs__pgcopy **out, xs_store *st, const xs__table_def *d,
+int xs__store_pgcopy_new(xs__store_pgcopy **out, xs_store *st, const xs__store_table_schema *d,
                    const char *table, xs_error *err)
 {
     *out = NULL;
     if (!table) table = d->name;
-    xs__pgcopy *c = xs__calloc(1, sizeof *c);
+    xs__store_pgcopy *c = xs__calloc(1, sizeof *c);
     size_t n = strlen(table) + 32;
     for (size_t i = 0; i < d->n_cols; i++)
         n += strlen(d->cols[i].name) + 2;
     if (c) c->sql = xs__malloc(n);
     if (!c || !c->sql) {
-        xs__pgcopy_free(c);
+        xs__store_pgcopy_free(c);
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
     size_t o = (size_t)snprintf(c->sql, n, "COPY %s(", table);
@@ -58,34 +58,34 @@ int xs__pgcopy_new(xs__pgcopy **out, xs_store *st, const xs__table_def *d,
 }
 
 /* Contract in pgcopy.h. */
-void xs__pgcopy_pair(xs__pgcopy *a, xs__pgcopy *b)
+void xs__store_pgcopy_pair(xs__store_pgcopy *a, xs__store_pgcopy *b)
 {
     a->peer = b;
     b->peer = a;
 }
 
-static int close_copy(xs__pgcopy *c, xs_error *err);
+static int close_copy(xs__store_pgcopy *c, xs_error *err);
 
 /* Sends the buffered rows, starting the COPY when it is not open (after
  * closing the peer's, if open: its buffered rows then wait for its next
  * send). */
-static int send(xs__pgcopy *c, xs_error *err)
+static int send(xs__store_pgcopy *c, xs_error *err)
 {
     if (!c->len) return XS_OK;
     if (!c->open) {
         int rc = c->peer && c->peer->open ? close_copy(c->peer, err) : XS_OK;
         if (rc < 0) return rc;
-        if (xs__pg_copy_begin(c->st->pg, c->sql) != XS__DB_OK)
+        if (xs__store_pg_copy_begin(c->st->pg, c->sql) != XS__DB_OK)
             return xs__store_dberr(c->st, "writing rows", err);
         c->open = 1;
     }
-    if (xs__pg_copy_data(c->st->pg, c->buf, c->len) != XS__DB_OK)
+    if (xs__store_pg_copy_data(c->st->pg, c->buf, c->len) != XS__DB_OK)
         return xs__store_dberr(c->st, "writing rows", err);
     c->len = 0;
     return XS_OK;
 }
 
-int xs__pgcopy_row(xs__pgcopy *c, const xs__value *vals, xs_error *err)
+int xs__store_pgcopy_row(xs__store_pgcopy *c, const xs__store_value *vals, xs_error *err)
 {
     size_t need = c->len + 1;
     for (size_t i = 0; i < c->def->n_cols; i++)
@@ -95,7 +95,7 @@ int xs__pgcopy_row(xs__pgcopy *c, const xs__value *vals, xs_error *err)
     char *p = c->buf + c->len;
     for (size_t i = 0; i < c->def->n_cols; i++) {
         if (i) *p++ = '\t';
-        const xs__value *v = &vals[i];
+        const xs__store_value *v = &vals[i];
         switch (v->type) {
         case XS__V_INT:
             p += sprintf(p, "%lld", (long long)v->i);
@@ -125,16 +125,16 @@ int xs__pgcopy_row(xs__pgcopy *c, const xs__value *vals, xs_error *err)
 }
 
 /* Sends the buffered rows of an open COPY and ends it. */
-static int close_copy(xs__pgcopy *c, xs_error *err)
+static int close_copy(xs__store_pgcopy *c, xs_error *err)
 {
     int rc = send(c, err); /* open: sends without touching the peer */
     c->open = 0;
-    if (xs__pg_copy_end(c->st->pg) != XS__DB_OK && rc == XS_OK)
+    if (xs__store_pg_copy_end(c->st->pg) != XS__DB_OK && rc == XS_OK)
         rc = xs__store_dberr(c->st, "writing rows", err);
     return rc;
 }
 
-int xs__pgcopy_end(xs__pgcopy *c, xs_error *err)
+int xs__store_pgcopy_end(xs__store_pgcopy *c, xs_error *err)
 {
     if (!c || (!c->open && !c->len)) return XS_OK;
     int rc = send(c, err); /* opens it when rows wait */
@@ -143,10 +143,10 @@ int xs__pgcopy_end(xs__pgcopy *c, xs_error *err)
     return rc < 0 ? rc : rc2;
 }
 
-void xs__pgcopy_free(xs__pgcopy *c)
+void xs__store_pgcopy_free(xs__store_pgcopy *c)
 {
     if (!c) return;
-    if (c->open) xs__pg_copy_abort(c->st->pg);
+    if (c->open) xs__store_pg_copy_abort(c->st->pg);
     xs__free(c->sql);
     xs__free(c->buf);
     xs__free(c);

@@ -5,7 +5,7 @@
  * Rows are encoded in COPY's text format into a buffer that is sent every
  * COPY_CHUNK bytes, inside the importer's transaction, so a failed or
  * killed import leaves nothing behind. A COPY holds the connection: the
- * writer ends it (xs__pgcopy_end) before any other statement (an update of
+ * writer ends it (xs__store_pgcopy_end) before any other statement (an update of
  * an existing row, the commit); the next new row starts another.
  */
 #ifndef XS_STORE_PGCOPY_H
@@ -13,27 +13,27 @@
 
 #include "store/store_int.h"
 
-typedef struct xs__pgcopy xs__pgcopy;
+typedef struct xs__store_pgcopy xs__store_pgcopy;
 
 /* A COPY writer for the columns of table d of st into table `table` (NULL:
  * d's own; else a table of the same columns, e.g. a staging table). Nothing
- * is sent yet. Caller frees with xs__pgcopy_free(). Returns XS_OK or
+ * is sent yet. Caller frees with xs__store_pgcopy_free(). Returns XS_OK or
  * XS_ENOMEM. */
-int xs__pgcopy_new(xs__pgcopy **out, xs_store *st, const xs__table_def *d,
+int xs__store_pgcopy_new(xs__store_pgcopy **out, xs_store *st, const xs__store_table_schema *d,
                    const char *table, xs_error *err);
 /* Makes a and b peers on their shared connection: each ends the other's
  * COPY before it sends (one COPY at a time per connection). */
-void xs__pgcopy_pair(xs__pgcopy *a, xs__pgcopy *b);
+void xs__store_pgcopy_pair(xs__store_pgcopy *a, xs__store_pgcopy *b);
 /* Adds one row (one value per column of d; borrowed for the call); a full
  * buffer is sent, starting the COPY (and ending the peer's) when it is not
  * open. Returns XS_OK, XS_ENOMEM or XS_EDB. */
-int xs__pgcopy_row(xs__pgcopy *c, const xs__value *vals, xs_error *err);
+int xs__store_pgcopy_row(xs__store_pgcopy *c, const xs__store_value *vals, xs_error *err);
 /* Sends what is buffered and ends the COPY, if one is open or rows wait; a
  * row the table refuses (e.g. a duplicate key) is reported here. Returns
  * XS_OK or XS_EDB. */
-int xs__pgcopy_end(xs__pgcopy *c, xs_error *err);
+int xs__store_pgcopy_end(xs__store_pgcopy *c, xs_error *err);
 /* Frees c, abandoning an open COPY and buffered rows (not written). NULL is
  * fine. */
-void xs__pgcopy_free(xs__pgcopy *c);
+void xs__store_pgcopy_free(xs__store_pgcopy *c);
 
 #endif

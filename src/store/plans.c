@@ -15,7 +15,7 @@
 /* Runs one statement with no parameters. */
 static int exec(xs_store *st, const char *sql, xs_error *err)
 {
-    if (xs__db_exec(st, sql) != XS__DB_OK)
+    if (xs__store_db_exec(st, sql) != XS__DB_OK)
         return xs__store_dberr(st, "storing the plan", err);
     return XS_OK;
 }
@@ -25,30 +25,30 @@ int xs_store_plan_put(xs_store *st, const char *built_at, const char *as_of,
                       const char *capacity, const char *summary,
                       const xs_plan_stored_row *rows, size_t n, xs_error *err)
 {
-    xs__stmt *q = NULL;
+    xs__store_stmt *q = NULL;
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;
     if ((rc = exec(st, "DELETE FROM plans", err)) < 0 ||
         (rc = exec(st, "DELETE FROM plan_assignments", err)) < 0)
         goto cleanup;
-    if (xs__db_prepare(st,
+    if (xs__store_db_prepare(st,
                        "INSERT INTO plans(built_at, as_of, capacity, summary)"
                        " VALUES(?, ?, ?, ?)",
                        -1, &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "storing the plan", err);
         goto cleanup;
     }
-    xs__db_bind_text(q, 1, built_at, -1);
-    xs__db_bind_text(q, 2, as_of, -1);
-    xs__db_bind_text(q, 3, capacity, -1);
-    xs__db_bind_text(q, 4, summary, -1);
-    if (xs__db_step(q) != XS__DB_DONE) {
+    xs__store_db_bind_text(q, 1, built_at, -1);
+    xs__store_db_bind_text(q, 2, as_of, -1);
+    xs__store_db_bind_text(q, 3, capacity, -1);
+    xs__store_db_bind_text(q, 4, summary, -1);
+    if (xs__store_db_step(q) != XS__DB_DONE) {
         rc = xs__store_dberr(st, "storing the plan", err);
         goto cleanup;
     }
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     q = NULL;
-    if (xs__db_prepare(st,
+    if (xs__store_db_prepare(st,
                        "INSERT INTO plan_assignments(customer_id, assignment)"
                        " VALUES(?, ?)",
                        -1, &q) != XS__DB_OK) {
@@ -56,25 +56,25 @@ int xs_store_plan_put(xs_store *st, const char *built_at, const char *as_of,
         goto cleanup;
     }
     for (size_t i = 0; i < n; i++) {
-        xs__db_bind_text(q, 1, rows[i].customer_id, -1);
-        xs__db_bind_text(q, 2, rows[i].assignment, -1);
-        if (xs__db_step(q) != XS__DB_DONE) {
+        xs__store_db_bind_text(q, 1, rows[i].customer_id, -1);
+        xs__store_db_bind_text(q, 2, rows[i].assignment, -1);
+        if (xs__store_db_step(q) != XS__DB_DONE) {
             rc = xs__store_dberr(st, "storing the plan", err);
             goto cleanup;
         }
-        xs__db_reset(q);
+        xs__store_db_reset(q);
     }
     rc = xs__store_commit(st, err);
 cleanup:
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     if (rc < 0) xs__store_rollback(st);
     return rc;
 }
 
 /* Copies a text column (NULL -> ""). */
-static char *dup_col(xs__stmt *q, int col)
+static char *dup_col(xs__store_stmt *q, int col)
 {
-    const unsigned char *t = xs__db_column_text(q, col);
+    const unsigned char *t = xs__store_db_column_text(q, col);
     return xs__strdup(t ? (const char *)t : "");
 }
 
@@ -82,17 +82,17 @@ static char *dup_col(xs__stmt *q, int col)
 int xs_store_plan_get(xs_store *st, char built_at[21], char as_of[11], char **capacity,
                       char **summary, xs_error *err)
 {
-    xs__stmt *q = NULL;
+    xs__store_stmt *q = NULL;
     int rc = 0;
     *capacity = *summary = NULL;
-    if (xs__db_prepare(st,
+    if (xs__store_db_prepare(st,
                        "SELECT built_at, as_of, capacity, summary FROM plans"
                        " ORDER BY plan_id DESC LIMIT 1",
                        -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the plan", err);
-    int s = xs__db_step(q);
+    int s = xs__store_db_step(q);
     if (s == XS__DB_ROW) {
-        const unsigned char *b = xs__db_column_text(q, 0), *a = xs__db_column_text(q, 1);
+        const unsigned char *b = xs__store_db_column_text(q, 0), *a = xs__store_db_column_text(q, 1);
         snprintf(built_at, 21, "%s", b ? (const char *)b : "");
         snprintf(as_of, 11, "%s", a ? (const char *)a : "");
         *capacity = dup_col(q, 2);
@@ -105,7 +105,7 @@ int xs_store_plan_get(xs_store *st, char built_at[21], char as_of[11], char **ca
         }
     } else if (s != XS__DB_DONE)
         rc = xs__store_dberr(st, "reading the plan", err);
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     return rc;
 }
 
@@ -113,21 +113,21 @@ int xs_store_plan_get(xs_store *st, char built_at[21], char as_of[11], char **ca
 int xs_store_plan_customer(xs_store *st, const char *customer_id, char **assignment,
                            xs_error *err)
 {
-    xs__stmt *q = NULL;
+    xs__store_stmt *q = NULL;
     int rc = 0;
     *assignment = NULL;
-    if (xs__db_prepare(st,
+    if (xs__store_db_prepare(st,
                        "SELECT assignment FROM plan_assignments WHERE customer_id = ?",
                        -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the plan", err);
-    xs__db_bind_text(q, 1, customer_id, -1);
-    int s = xs__db_step(q);
+    xs__store_db_bind_text(q, 1, customer_id, -1);
+    int s = xs__store_db_step(q);
     if (s == XS__DB_ROW) {
         *assignment = dup_col(q, 0);
         rc = *assignment ? 1 : XS_ENOMEM;
     } else if (s != XS__DB_DONE)
         rc = xs__store_dberr(st, "reading the plan", err);
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     return rc;
 }
 

@@ -22,20 +22,20 @@
 static const struct {
     xs_table_id table;
     const char *name;
-    xs__sql expr;
+    xs__store_sql expr;
 } computed[] = {
     {XS_T_PRODUCTS, "name_ja", XS__SQL_NAME_JA},
 };
 
 /* The SQL of a column: its name, or a computed expression; NULL: unknown. */
-static const char *column_sql(const xs_store *st, const xs__table_def *d, xs_table_id t,
+static const char *column_sql(const xs_store *st, const xs__store_table_schema *d, xs_table_id t,
                               const char *name)
 {
     for (size_t i = 0; i < d->n_cols; i++)
         if (!strcmp(d->cols[i].name, name)) return d->cols[i].name;
     for (size_t i = 0; i < sizeof computed / sizeof computed[0]; i++)
         if (computed[i].table == t && !strcmp(computed[i].name, name))
-            return xs__dialect(st, computed[i].expr);
+            return xs__store_dialect(st, computed[i].expr);
     return NULL;
 }
 
@@ -53,7 +53,7 @@ static int add(char *buf, size_t n, size_t *o, const char *s)
 static int build(const xs_store *st, xs_table_id t, const char *const *cols,
                  size_t n_cols, const char *not_null, char *sql, size_t n, xs_error *err)
 {
-    const xs__table_def *d = xs__store_table_def(t);
+    const xs__store_table_schema *d = xs__store_table_def(t);
     if (!d)
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no such table (id %d)",
                              (int)t);
@@ -92,7 +92,7 @@ static int build(const xs_store *st, xs_table_id t, const char *const *cols,
  * a store of another schema. */
 static int open_error(xs_store *st, const char *table, xs_error *err)
 {
-    const char *msg = xs__db_errmsg(st);
+    const char *msg = xs__store_db_errmsg(st);
     if (strstr(msg, "no such") || strstr(msg, "does not exist"))
         return xs__error_set(err, XS_ESCHEMA, st->path, 0, NULL,
                              "table %s does not have the schema this xsell reads: %s",
@@ -102,7 +102,7 @@ static int open_error(xs_store *st, const char *table, xs_error *err)
 }
 
 int xs__store_rows_open(xs_store *st, xs_table_id t, const char *const *cols,
-                        size_t n_cols, const char *not_null, xs__rows *r, xs_error *err)
+                        size_t n_cols, const char *not_null, xs__store_rows *r, xs_error *err)
 {
     memset(r, 0, sizeof *r);
     char sql[2048];
@@ -111,7 +111,7 @@ int xs__store_rows_open(xs_store *st, xs_table_id t, const char *const *cols,
     if (rc < 0) return rc;
     r->st = st;
     r->table = xs_table_name(t);
-    if (xs__db_prepare_scan(st, sql, -1, &r->stmt) != XS__DB_OK) {
+    if (xs__store_db_prepare_scan(st, sql, -1, &r->stmt) != XS__DB_OK) {
         r->stmt = NULL;
         return open_error(st, r->table, err);
     }
@@ -124,32 +124,32 @@ int xs__store_rows_count(xs_store *st, xs_table_id t, const char *not_null, long
     char sql[512];
     int rc = build(st, t, NULL, 0, not_null, sql, sizeof sql, err);
     if (rc < 0) return rc;
-    xs__stmt *s = NULL;
-    if (xs__db_prepare(st, sql, -1, &s) != XS__DB_OK)
+    xs__store_stmt *s = NULL;
+    if (xs__store_db_prepare(st, sql, -1, &s) != XS__DB_OK)
         return open_error(st, xs_table_name(t), err);
-    if (xs__db_step(s) != XS__DB_ROW) {
+    if (xs__store_db_step(s) != XS__DB_ROW) {
         rc = xs__error_set(err, XS_EDB, st->path, 0, NULL, "counting rows: %s",
-                           xs__db_errmsg(st));
-        xs__db_finalize(s);
+                           xs__store_db_errmsg(st));
+        xs__store_db_finalize(s);
         return rc;
     }
-    *n = xs__db_column_int64(s, 0);
-    xs__db_finalize(s);
+    *n = xs__store_db_column_int64(s, 0);
+    xs__store_db_finalize(s);
     return XS_OK;
 }
 
-int xs__rows_next(xs__rows *r, xs_error *err)
+int xs__store_rows_next(xs__store_rows *r, xs_error *err)
 {
-    int rc = xs__db_step(r->stmt);
+    int rc = xs__store_db_step(r->stmt);
     if (rc == XS__DB_ROW) return 1;
     if (rc == XS__DB_DONE) return 0;
     return xs__error_set(err, XS_EDB, r->st->path, 0, NULL, "reading %s: %s", r->table,
-                         xs__db_errmsg(r->st));
+                         xs__store_db_errmsg(r->st));
 }
 
-void xs__rows_close(xs__rows *r)
+void xs__store_rows_close(xs__store_rows *r)
 {
     if (!r) return;
-    xs__db_finalize(r->stmt);
+    xs__store_db_finalize(r->stmt);
     r->stmt = NULL;
 }

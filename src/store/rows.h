@@ -8,15 +8,15 @@
  * optionally a column that must not be NULL, and always reads in key order
  * (the table's own order on SQLite, an index scan on PostgreSQL, both in
  * byte order of the text). Values are read with the typed getters below,
- * valid until the next xs__rows_next(). On PostgreSQL the rows stream
+ * valid until the next xs__store_rows_next(). On PostgreSQL the rows stream
  * through a cursor (db.h), so a scan of millions of rows never sits in
  * memory at once.
  *
- *   xs__rows r;
+ *   xs__store_rows r;
  *   static const char *const cols[] = {"customer_id", "churn_risk"};
  *   if (xs__store_rows_open(st, XS_T_CHURN_SCORES, cols, 2, NULL, &r, err) < 0) ...
- *   while ((rc = xs__rows_next(&r, err)) == 1) use(xs__rows_text(&r, 0), ...);
- *   xs__rows_close(&r);
+ *   while ((rc = xs__store_rows_next(&r, err)) == 1) use(xs__store_rows_text(&r, 0), ...);
+ *   xs__store_rows_close(&r);
  */
 #ifndef XS_STORE_ROWS_H
 #define XS_STORE_ROWS_H
@@ -24,60 +24,60 @@
 #include "store/db.h"
 #include "store/store_int.h"
 
-typedef struct xs__rows {
+typedef struct xs__store_rows {
     xs_store *st;
-    xs__stmt *stmt;
+    xs__store_stmt *stmt;
     const char *table;
-} xs__rows;
+} xs__store_rows;
 
 /*
  * Opens a scan of table t over the n_cols columns cols (at most 32) into
  * the caller's *r (no allocation of ours), rows whose column not_null is
- * NULL left out (NULL: every row). Caller closes with xs__rows_close()
+ * NULL left out (NULL: every row). Caller closes with xs__store_rows_close()
  * (also after a failed open). Returns XS_OK, XS_EINVAL (unknown table or
  * column), XS_ESCHEMA (the store's table lacks a column: "table T does not
  * have the schema this xsell reads: ..."), XS_ENOMEM or XS_EDB.
  */
 int xs__store_rows_open(xs_store *st, xs_table_id t, const char *const *cols,
-                        size_t n_cols, const char *not_null, xs__rows *r, xs_error *err);
+                        size_t n_cols, const char *not_null, xs__store_rows *r, xs_error *err);
 /* The rows xs__store_rows_open(st, t, ..., not_null) would give. Returns
  * XS_OK (*n set) or the codes of xs__store_rows_open. */
 int xs__store_rows_count(xs_store *st, xs_table_id t, const char *not_null, long long *n,
                          xs_error *err);
 /* Moves to the next row: 1 a row, 0 the end, or XS_EDB. */
-int xs__rows_next(xs__rows *r, xs_error *err);
+int xs__store_rows_next(xs__store_rows *r, xs_error *err);
 /* Ends the scan; NULL, or a closed or never opened scan, is fine. */
-void xs__rows_close(xs__rows *r);
+void xs__store_rows_close(xs__store_rows *r);
 
 /* Column i of the current row. Text is NUL-terminated (NULL for NULL),
- * its length in bytes from xs__rows_bytes (after xs__rows_text). */
-static inline int xs__rows_is_null(xs__rows *r, int i)
+ * its length in bytes from xs__store_rows_bytes (after xs__store_rows_text). */
+static inline int xs__store_rows_is_null(xs__store_rows *r, int i)
 {
-    return xs__db_column_type(r->stmt, i) == XS__DB_NULL;
+    return xs__store_db_column_type(r->stmt, i) == XS__DB_NULL;
 }
-static inline int xs__rows_is_int(xs__rows *r, int i)
+static inline int xs__store_rows_is_int(xs__store_rows *r, int i)
 {
-    return xs__db_column_type(r->stmt, i) == XS__DB_INTEGER;
+    return xs__store_db_column_type(r->stmt, i) == XS__DB_INTEGER;
 }
-static inline int64_t xs__rows_int64(xs__rows *r, int i)
+static inline int64_t xs__store_rows_int64(xs__store_rows *r, int i)
 {
-    return xs__db_column_int64(r->stmt, i);
+    return xs__store_db_column_int64(r->stmt, i);
 }
-static inline double xs__rows_double(xs__rows *r, int i)
+static inline double xs__store_rows_double(xs__store_rows *r, int i)
 {
-    return xs__db_column_double(r->stmt, i);
+    return xs__store_db_column_double(r->stmt, i);
 }
-static inline const char *xs__rows_text(xs__rows *r, int i)
+static inline const char *xs__store_rows_text(xs__store_rows *r, int i)
 {
-    return (const char *)xs__db_column_text(r->stmt, i);
+    return (const char *)xs__store_db_column_text(r->stmt, i);
 }
-static inline size_t xs__rows_bytes(xs__rows *r, int i)
+static inline size_t xs__store_rows_bytes(xs__store_rows *r, int i)
 {
-    return (size_t)xs__db_column_bytes(r->stmt, i);
+    return (size_t)xs__store_db_column_bytes(r->stmt, i);
 }
-static inline const char *xs__rows_name(xs__rows *r, int i)
+static inline const char *xs__store_rows_name(xs__store_rows *r, int i)
 {
-    return xs__db_column_name(r->stmt, i);
+    return xs__store_db_column_name(r->stmt, i);
 }
 
 /* ---------------------------------------------------------------------- */

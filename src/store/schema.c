@@ -198,14 +198,14 @@ static const char schema_v11[] =
     "CREATE TABLE audit_log(audit_id INTEGER PRIMARY KEY, at TEXT NOT NULL,"
     " key_id TEXT, action TEXT NOT NULL, target TEXT, before TEXT, after TEXT);\n";
 
-static const xs__migration migrations[] = {
+static const xs__store_migration migrations[] = {
     {1, schema_v1, NULL}, {2, schema_v2, NULL},         {3, schema_v3, NULL},
     {4, schema_v4, NULL}, {5, schema_v5, schema_v5_pg}, {6, schema_v6, NULL},
     {7, schema_v7, NULL}, {8, schema_v8, NULL},         {9, schema_v9, NULL},
     {10, schema_v10, NULL}, {11, schema_v11, NULL},
 };
 
-const xs__migration *xs__store_migrations(size_t *n)
+const xs__store_migration *xs__store_migrations(size_t *n)
 {
     *n = sizeof migrations / sizeof migrations[0];
     return migrations;
@@ -229,17 +229,17 @@ static int run_index_sql(xs_store *st, xs_table_id t, int create, xs_error *err)
 {
     int n = 0;
     if (st->pg) {
-        const xs__table_def *d = xs__store_table_def(t);
+        const xs__store_table_schema *d = xs__store_table_def(t);
         if (!d) return 0;
         /* the key first: it takes the lock, or nothing is dropped */
-        n = create ? xs__pg_bulk_add_key(st, err)
-                   : xs__pg_bulk_drop_key(st, d->name, err);
+        n = create ? xs__store_pg_bulk_add_key(st, err)
+                   : xs__store_pg_bulk_drop_key(st, d->name, err);
         if (n <= 0) return n;
     }
     for (size_t i = 0; i < sizeof secondary / sizeof secondary[0]; i++) {
         if (secondary[i].table != t) continue;
         const char *sql = create ? secondary[i].create : secondary[i].drop;
-        if (xs__db_exec(st, sql) != XS__DB_OK)
+        if (xs__store_db_exec(st, sql) != XS__DB_OK)
             return xs__store_dberr(st, create ? "creating an index" : "dropping an index",
                                    err);
         n++;
@@ -269,7 +269,7 @@ int xs__store_indexes_create(xs_store *st, xs_table_id t, xs_error *err)
 #define R XS__COL_REAL
 #define A XS__COL_ATTRS
 
-static const xs__column customers_cols[] = {
+static const xs__store_column customers_cols[] = {
     {"customer_id", T},
     {"name", T},
     {"segment", T},
@@ -289,56 +289,56 @@ static const xs__column customers_cols[] = {
 };
 static const unsigned char customers_key[] = {0};
 
-static const xs__column products_cols[] = {
+static const xs__store_column products_cols[] = {
     {"product_id", T}, {"name", T},    {"family", T}, {"tier", I},     {"kind", T},
     {"price", M},      {"billing", T}, {"limits", T}, {"category", T}, {"attrs", A},
 };
 static const unsigned char products_key[] = {0};
 
-static const xs__column subscriptions_cols[] = {
+static const xs__store_column subscriptions_cols[] = {
     {"customer_id", T}, {"product_id", T},   {"quantity", I},
     {"unit_price", M},  {"start_date", T},   {"end_date", T},
     {"term", I},        {"renewal_date", T}, {"attrs", A},
 };
 static const unsigned char subscriptions_key[] = {0, 1, 4};
 
-static const xs__column orders_cols[] = {
+static const xs__store_column orders_cols[] = {
     {"order_id", T}, {"customer_id", T}, {"date", T},  {"product_id", T},
     {"quantity", I}, {"amount", M},      {"attrs", A},
 };
 static const unsigned char orders_key[] = {0, 3};
 
-static const xs__column usage_cols[] = {
+static const xs__store_column usage_cols[] = {
     {"customer_id", T}, {"product_id", T}, {"metric", T},
     {"value", R},       {"date", T},       {"attrs", A},
 };
 static const unsigned char usage_key[] = {0, 1, 2, 4};
 
-static const xs__column events_cols[] = {
+static const xs__store_column events_cols[] = {
     {"customer_id", T}, {"date", T}, {"type", T}, {"value", R}, {"ref", T}, {"attrs", A},
 };
 static const unsigned char events_key[] = {0, 1, 2, 4};
 
-static const xs__column offers_cols[] = {
+static const xs__store_column offers_cols[] = {
     {"offer_id", T},      {"customer_id", T}, {"product_id", T}, {"kind", T},
     {"channel", T},       {"sent_at", T},     {"outcome", T},    {"outcome_at", T},
     {"revenue_delta", M}, {"attrs", A},
 };
 static const unsigned char offers_key[] = {0};
 
-static const xs__column returns_cols[] = {
+static const xs__store_column returns_cols[] = {
     {"return_id", T}, {"product_id", T}, {"customer_id", T}, {"date", T},
     {"quantity", I},  {"amount", M},     {"attrs", A},
 };
 static const unsigned char returns_key[] = {0, 1};
 
-static const xs__column anonymous_orders_cols[] = {
+static const xs__store_column anonymous_orders_cols[] = {
     {"order_id", T}, {"product_id", T}, {"date", T},
     {"quantity", I}, {"amount", M},     {"attrs", A},
 };
 static const unsigned char anonymous_orders_key[] = {0, 1};
 
-static const xs__column churn_scores_cols[] = {
+static const xs__store_column churn_scores_cols[] = {
     {"customer_id", T}, {"churn_risk", R}, {"scored_at", T}, {"attrs", A},
 };
 static const unsigned char churn_scores_key[] = {0};
@@ -355,13 +355,13 @@ static const unsigned char churn_scores_key[] = {0};
             sizeof name##_cols / sizeof name##_cols[0], name##_key, sizeof name##_key    \
     }
 
-static const xs__table_def table_defs[XS_N_TABLES] = {
+static const xs__store_table_schema table_defs[XS_N_TABLES] = {
     DEF(customers), DEF(products), DEF(subscriptions), DEF(orders),
     DEF(usage),     DEF(events),   DEF(offers),        DEF(returns),
     DEF(anonymous_orders), DEF(churn_scores),
 };
 
-const xs__table_def *xs__store_table_def(xs_table_id t)
+const xs__store_table_schema *xs__store_table_def(xs_table_id t)
 {
     if ((int)t < 0 || t >= XS_N_TABLES) return NULL;
     return &table_defs[t];
@@ -369,7 +369,7 @@ const xs__table_def *xs__store_table_def(xs_table_id t)
 
 const char *xs_table_name(xs_table_id t)
 {
-    const xs__table_def *d = xs__store_table_def(t);
+    const xs__store_table_schema *d = xs__store_table_def(t);
     return d ? d->name : NULL;
 }
 

@@ -48,19 +48,19 @@ int xs__store_dberr(xs_store *st, const char *what, xs_error *err)
 {
     /* another connection held the write lock past the busy timeout: its own
      * code, so the CLI can say "try again" and the server answer 503 */
-    if (st && (st->db || st->pg) && xs__db_busy(st))
+    if (st && (st->db || st->pg) && xs__store_db_busy(st))
         return xs__error_set(err, XS_EBUSY, st->path, 0, NULL,
                              "store is busy (locked by another process); try again");
-    if (st && (st->db || st->pg) && xs__db_nomem(st))
+    if (st && (st->db || st->pg) && xs__store_db_nomem(st))
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    const char *msg = st && (st->db || st->pg) ? xs__db_errmsg(st) : "no database";
+    const char *msg = st && (st->db || st->pg) ? xs__store_db_errmsg(st) : "no database";
     return xs__error_set(err, XS_EDB, st ? st->path : NULL, 0, NULL, "%s: %s", what, msg);
 }
 
 /* Runs static SQL text (one or more statements, no results wanted). */
 static int exec_sql(xs_store *st, const char *sql, const char *what, xs_error *err)
 {
-    if (xs__db_exec(st, sql) != XS__DB_OK) return xs__store_dberr(st, what, err);
+    if (xs__store_db_exec(st, sql) != XS__DB_OK) return xs__store_dberr(st, what, err);
     return XS_OK;
 }
 
@@ -69,20 +69,20 @@ static int exec_sql(xs_store *st, const char *sql, const char *what, xs_error *e
 static int query_int(xs_store *st, const char *sql, long long dflt, long long *out,
                      xs_error *err)
 {
-    xs__stmt *s = NULL;
-    if (xs__db_prepare(st, sql, -1, &s) != XS__DB_OK)
+    xs__store_stmt *s = NULL;
+    if (xs__store_db_prepare(st, sql, -1, &s) != XS__DB_OK)
         return xs__store_dberr(st, "reading the store", err);
-    int rc = xs__db_step(s);
+    int rc = xs__store_db_step(s);
     if (rc == XS__DB_ROW) {
-        *out = xs__db_column_type(s, 0) == XS__DB_NULL ? dflt : xs__db_column_int64(s, 0);
+        *out = xs__store_db_column_type(s, 0) == XS__DB_NULL ? dflt : xs__store_db_column_int64(s, 0);
     } else if (rc == XS__DB_DONE) {
         *out = dflt;
     } else {
         rc = xs__store_dberr(st, "reading the store", err);
-        xs__db_finalize(s);
+        xs__store_db_finalize(s);
         return rc;
     }
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     return XS_OK;
 }
 
@@ -92,14 +92,14 @@ void xs__store_bulk(xs_store *st, int on)
     /* during a bulk load a small cache is enough (rows arrive in key order,
      * so only the rightmost pages are hot) and dirty pages spill to the WAL
      * early instead of all sitting in memory until the commit */
-    if (!st->pg) xs__sqlite_bulk(st, on); /* PostgreSQL: the server's settings */
+    if (!st->pg) xs__store_sqlite_bulk(st, on); /* PostgreSQL: the server's settings */
 }
 
 /* Contract in store_int.h / xsell.h. */
 int xs__store_begin(xs_store *st, xs_error *err)
 {
     int rc =
-        exec_sql(st, xs__dialect(st, XS__SQL_BEGIN_WRITE), "starting a transaction", err);
+        exec_sql(st, xs__store_dialect(st, XS__SQL_BEGIN_WRITE), "starting a transaction", err);
     /* on PostgreSQL the BEGIN went through and the lock did not: end that
      * failed transaction, or every later statement on the connection (a
      * read too) is refused until one does */
@@ -123,7 +123,7 @@ int xs__store_commit(xs_store *st, xs_error *err)
 /* Contract in store_int.h / xsell.h. */
 void xs__store_rollback(xs_store *st)
 {
-    if (st && (st->db || st->pg) && xs__db_in_txn(st)) xs__db_exec(st, "ROLLBACK");
+    if (st && (st->db || st->pg) && xs__store_db_in_txn(st)) xs__store_db_exec(st, "ROLLBACK");
 }
 
 /* ---------------------------------------------------------------------- */
@@ -135,10 +135,10 @@ void xs__store_rollback(xs_store *st)
 static int read_version(xs_store *st, long long *version, xs_error *err)
 {
     long long has_mig = 0, n_tables = 0;
-    int rc = query_int(st, xs__dialect(st, XS__SQL_HAS_MIGRATIONS), 0, &has_mig, err);
+    int rc = query_int(st, xs__store_dialect(st, XS__SQL_HAS_MIGRATIONS), 0, &has_mig, err);
     if (rc < 0) return rc;
     if (!has_mig) {
-        rc = query_int(st, xs__dialect(st, XS__SQL_COUNT_TABLES), 0, &n_tables, err);
+        rc = query_int(st, xs__store_dialect(st, XS__SQL_COUNT_TABLES), 0, &n_tables, err);
         if (rc < 0) return rc;
         if (n_tables > 0)
             return xs__error_set(err, XS_ESCHEMA, st->path, 0, NULL,
@@ -152,7 +152,7 @@ static int read_version(xs_store *st, long long *version, xs_error *err)
 
 /* Applies the migrations of list that the file lacks, in one transaction
  * (so a crash mid-upgrade leaves the old version intact). */
-static int migrate(xs_store *st, const xs__migration *list, size_t n_list, xs_error *err)
+static int migrate(xs_store *st, const xs__store_migration *list, size_t n_list, xs_error *err)
 {
     long long version = 0;
     int latest = n_list ? list[n_list - 1].version : 0;
@@ -172,43 +172,43 @@ static int migrate(xs_store *st, const xs__migration *list, size_t n_list, xs_er
     /* another process may have migrated while we waited for the lock */
     rc = read_version(st, &version, err);
     if (rc < 0) goto cleanup;
-    static const xs__migration mig_table = {
+    static const xs__store_migration mig_table = {
         0,
         "CREATE TABLE IF NOT EXISTS schema_migrations("
         "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
         NULL};
-    char *ddl = xs__dialect_migration(st, &mig_table);
+    char *ddl = xs__store_dialect_migration(st, &mig_table);
     rc = ddl ? exec_sql(st, ddl, "creating schema_migrations", err)
              : xs__error_set(err, XS_ENOMEM, st->path, 0, NULL, "out of memory");
     xs__free(ddl);
     if (rc < 0) goto cleanup;
     char now[32];
     xs__utc_now(now);
-    xs__stmt *rec = NULL;
-    if (xs__db_prepare(
+    xs__store_stmt *rec = NULL;
+    if (xs__store_db_prepare(
             st, "INSERT INTO schema_migrations(version, applied_at) VALUES (?1, ?2)", -1,
             &rec) != XS__DB_OK) {
         rc = xs__store_dberr(st, "recording a migration", err);
         goto cleanup;
     }
-    xs__db_bind_text(rec, 2, now, -1);
+    xs__store_db_bind_text(rec, 2, now, -1);
     for (size_t i = 0; i < n_list; i++) {
         if (list[i].version <= version) continue;
         char what[64];
         snprintf(what, sizeof what, "migrating to schema version %d", list[i].version);
-        ddl = xs__dialect_migration(st, &list[i]);
+        ddl = xs__store_dialect_migration(st, &list[i]);
         rc = ddl ? exec_sql(st, ddl, what, err)
                  : xs__error_set(err, XS_ENOMEM, st->path, 0, NULL, "out of memory");
         xs__free(ddl);
         if (rc < 0) break;
-        xs__db_bind_int(rec, 1, list[i].version);
-        if (xs__db_step(rec) != XS__DB_DONE) {
+        xs__store_db_bind_int(rec, 1, list[i].version);
+        if (xs__store_db_step(rec) != XS__DB_DONE) {
             rc = xs__store_dberr(st, what, err);
             break;
         }
-        xs__db_reset(rec);
+        xs__store_db_reset(rec);
     }
-    xs__db_finalize(rec);
+    xs__store_db_finalize(rec);
     if (rc < 0) goto cleanup;
     /* not xs__store_commit: a migration changes no data (data_version) */
     rc = exec_sql(st, "COMMIT", "committing", err);
@@ -227,38 +227,38 @@ cleanup:
 /* Contract in store_int.h / xsell.h. */
 int xs__store_meta_get(xs_store *st, const char *key, char *buf, size_t n, xs_error *err)
 {
-    xs__stmt *s = NULL;
-    if (xs__db_prepare(st, "SELECT value FROM meta WHERE key = ?1", -1, &s) != XS__DB_OK)
+    xs__store_stmt *s = NULL;
+    if (xs__store_db_prepare(st, "SELECT value FROM meta WHERE key = ?1", -1, &s) != XS__DB_OK)
         return xs__store_dberr(st, "reading meta", err);
-    xs__db_bind_text(s, 1, key, -1);
-    int rc = xs__db_step(s), found = 0;
+    xs__store_db_bind_text(s, 1, key, -1);
+    int rc = xs__store_db_step(s), found = 0;
     if (rc == XS__DB_ROW) {
-        const char *v = (const char *)xs__db_column_text(s, 0);
+        const char *v = (const char *)xs__store_db_column_text(s, 0);
         snprintf(buf, n, "%s", v ? v : "");
         found = 1;
     } else if (rc != XS__DB_DONE) {
         rc = xs__store_dberr(st, "reading meta", err);
-        xs__db_finalize(s);
+        xs__store_db_finalize(s);
         return rc;
     }
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     return found;
 }
 
 /* Contract in store_int.h / xsell.h. */
 int xs__store_meta_set(xs_store *st, const char *key, const char *value, xs_error *err)
 {
-    xs__stmt *s = NULL;
-    if (xs__db_prepare(st,
+    xs__store_stmt *s = NULL;
+    if (xs__store_db_prepare(st,
                        "INSERT INTO meta(key, value) VALUES (?1, ?2)"
                        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                        -1, &s) != XS__DB_OK)
         return xs__store_dberr(st, "writing meta", err);
-    xs__db_bind_text(s, 1, key, -1);
-    xs__db_bind_text(s, 2, value, -1);
-    int rc = xs__db_step(s);
+    xs__store_db_bind_text(s, 1, key, -1);
+    xs__store_db_bind_text(s, 2, value, -1);
+    int rc = xs__store_db_step(s);
     if (rc != XS__DB_DONE) rc = xs__store_dberr(st, "writing meta", err);
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     if (rc < 0) return rc;
     return XS_OK;
 }
@@ -373,7 +373,7 @@ static char *url_for_messages(const char *url)
 static int open_pg(xs_store *st, const char *url, int readonly, xs_error *err)
 {
     char msg[512];
-    int rc = xs__pg_connect(&st->pg, url, readonly, msg, sizeof msg);
+    int rc = xs__store_pg_connect(&st->pg, url, readonly, msg, sizeof msg);
     if (rc == XS__DB_NOMEM)
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     if (rc != XS__DB_OK)
@@ -386,7 +386,7 @@ static int open_pg(xs_store *st, const char *url, int readonly, xs_error *err)
 static xs_store *store_new(const char *path, xs_error *err)
 {
     xs_store *st = xs__calloc(1, sizeof *st);
-    if (st) st->path = xs__db_is_pg_url(path) ? url_for_messages(path) : xs__strdup(path);
+    if (st) st->path = xs__store_db_is_pg_url(path) ? url_for_messages(path) : xs__strdup(path);
     if (!st || !st->path) {
         xs__free(st);
         xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
@@ -396,19 +396,19 @@ static xs_store *store_new(const char *path, xs_error *err)
 }
 
 /* Contract in store_int.h / xsell.h. */
-int xs__store_open_with(xs_store **out, const char *path, const xs__migration *list,
+int xs__store_open_with(xs_store **out, const char *path, const xs__store_migration *list,
                         size_t n_list, xs_error *err)
 {
     *out = NULL;
     xs_store *st = store_new(path, err);
     if (!st) return XS_ENOMEM;
     int rc;
-    if (xs__db_is_pg_url(path)) {
+    if (xs__store_db_is_pg_url(path)) {
         rc = open_pg(st, path, 0, err);
         if (rc < 0) goto cleanup;
         goto opened;
     }
-    rc = xs__sqlite_open(st, path, err);
+    rc = xs__store_sqlite_open(st, path, err);
     if (rc < 0) goto cleanup;
 opened:
     rc = migrate(st, list, n_list, err);
@@ -426,7 +426,7 @@ cleanup:
 int xs_store_open(xs_store **out, const char *path, xs_error *err)
 {
     size_t n;
-    const xs__migration *list = xs__store_migrations(&n);
+    const xs__store_migration *list = xs__store_migrations(&n);
     return xs__store_open_with(out, path, list, n, err);
 }
 
@@ -434,7 +434,7 @@ int xs_store_open(xs_store **out, const char *path, xs_error *err)
 int xs_store_open_readonly(xs_store **out, const char *path, xs_error *err)
 {
     *out = NULL;
-    int is_pg = xs__db_is_pg_url(path);
+    int is_pg = xs__store_db_is_pg_url(path);
     if (!is_pg && access(path, F_OK) != 0)
         return xs__error_set(err, XS_ENOTFOUND, path, 0, NULL, "no such store");
     xs_store *st = store_new(path, err);
@@ -445,11 +445,11 @@ int xs_store_open_readonly(xs_store **out, const char *path, xs_error *err)
         rc = open_pg(st, path, 1, err);
         if (rc == XS_OK) rc = read_version(st, &version, err);
     } else {
-        rc = xs__sqlite_open_readonly(st, path, read_version, &version, err);
+        rc = xs__store_sqlite_open_readonly(st, path, read_version, &version, err);
     }
     if (rc < 0) goto cleanup;
     size_t n;
-    const xs__migration *list = xs__store_migrations(&n);
+    const xs__store_migration *list = xs__store_migrations(&n);
     int latest = n ? list[n - 1].version : 0;
     if (version > latest) {
         rc = xs__error_set(err, XS_ESCHEMA, path, 0, NULL,
@@ -487,11 +487,11 @@ void xs_store_close(xs_store *st)
     if (!st) return;
     if (st->db) {
         xs__store_rollback(st);
-        xs__sqlite_close(st);
+        xs__store_sqlite_close(st);
     }
     if (st->pg) {
         xs__store_rollback(st);
-        xs__pg_close(st->pg);
+        xs__store_pg_close(st->pg);
     }
     xs__free(st->path);
     xs__free(st);
@@ -500,8 +500,8 @@ void xs_store_close(xs_store *st)
 /* Contract in xsell.h. */
 void xs_store_set_busy_timeout(xs_store *st, unsigned ms)
 {
-    if (st && st->db) xs__sqlite_busy_timeout(st, ms);
-    if (st && st->pg) xs__pg_lock_timeout(st->pg, ms > INT_MAX ? INT_MAX : ms);
+    if (st && st->db) xs__store_sqlite_busy_timeout(st, ms);
+    if (st && st->pg) xs__store_pg_lock_timeout(st->pg, ms > INT_MAX ? INT_MAX : ms);
 }
 
 /* Contract in store_int.h / xsell.h. */
@@ -521,14 +521,14 @@ long long xs_store_count(xs_store *st, xs_table_id t, xs_error *err)
 /* Contract in xsell.h. */
 int xs_store_is_url(const char *path)
 {
-    return xs__db_is_pg_url(path);
+    return xs__store_db_is_pg_url(path);
 }
 
 /* Contract in xsell.h. */
 int xs_store_exists(const char *path)
 {
     if (!path) return 0;
-    return xs__db_is_pg_url(path) || access(path, R_OK) == 0;
+    return xs__store_db_is_pg_url(path) || access(path, R_OK) == 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -538,8 +538,8 @@ int xs_store_exists(const char *path)
 int xs__store_read_begin(xs_store *st, int *began, xs_error *err)
 {
     *began = 0;
-    if (xs__db_in_txn(st)) return XS_OK;
-    int rc = exec_sql(st, xs__dialect(st, XS__SQL_BEGIN_READ),
+    if (xs__store_db_in_txn(st)) return XS_OK;
+    int rc = exec_sql(st, xs__store_dialect(st, XS__SQL_BEGIN_READ),
                       "starting a read transaction", err);
     if (rc == XS_OK) *began = 1;
     return rc;
@@ -547,26 +547,26 @@ int xs__store_read_begin(xs_store *st, int *began, xs_error *err)
 
 void xs__store_read_end(xs_store *st, int began)
 {
-    if (began && xs__db_in_txn(st)) xs__db_exec(st, "ROLLBACK");
+    if (began && xs__store_db_in_txn(st)) xs__store_db_exec(st, "ROLLBACK");
 }
 
 int xs__store_version(xs_store *st, long long *v, xs_error *err)
 {
-    xs__stmt *s = NULL;
-    if (xs__db_prepare(st, "SELECT max(version) FROM schema_migrations", -1, &s) !=
+    xs__store_stmt *s = NULL;
+    if (xs__store_db_prepare(st, "SELECT max(version) FROM schema_migrations", -1, &s) !=
         XS__DB_OK)
         return xs__error_set(err, XS_ESCHEMA, st->path, 0, NULL, "not an xsell store: %s",
-                             xs__db_errmsg(st));
-    int rc = xs__db_step(s);
+                             xs__store_db_errmsg(st));
+    int rc = xs__store_db_step(s);
     if (rc != XS__DB_ROW) {
         rc = xs__error_set(err, XS_EDB, st->path, 0, NULL,
-                           "reading the schema version: %s", xs__db_errmsg(st));
-    } else if (xs__db_column_type(s, 0) == XS__DB_NULL) {
+                           "reading the schema version: %s", xs__store_db_errmsg(st));
+    } else if (xs__store_db_column_type(s, 0) == XS__DB_NULL) {
         rc = 0;
     } else {
-        *v = xs__db_column_int64(s, 0);
+        *v = xs__store_db_column_int64(s, 0);
         rc = 1;
     }
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     return rc;
 }

@@ -20,11 +20,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct xs__pg xs__pg; /* a PostgreSQL connection (db_pg.c) */
+typedef struct xs__store_pg xs__store_pg; /* a PostgreSQL connection (db_pg.c) */
 
 struct xs_store {
     sqlite3 *db;           /* the SQLite file, or NULL on PostgreSQL */
-    xs__pg *pg;            /* the PostgreSQL connection, or NULL on SQLite */
+    xs__store_pg *pg;            /* the PostgreSQL connection, or NULL on SQLite */
     char *path;            /* file path or postgresql:// URL as given */
     char currency[8];      /* from meta, default "USD" */
     int money_scale;       /* fraction digits of the currency, default 2 */
@@ -44,42 +44,42 @@ struct xs_store {
 
 /* One step of the schema: the SQL that takes a file from version-1 to
  * `version`. Steps are frozen once released; later versions append. */
-typedef struct xs__migration {
+typedef struct xs__store_migration {
     int version;
     const char *sql;    /* static text; may hold several statements */
     const char *pg_sql; /* PostgreSQL's text when it cannot be derived from sql
                          * (dialect.c); NULL: derived */
-} xs__migration;
+} xs__store_migration;
 
 /* The migrations this build knows, ascending; *n set to their number. */
-const xs__migration *xs__store_migrations(size_t *n);
+const xs__store_migration *xs__store_migrations(size_t *n);
 
 /* Column kinds of store tables (how values are bound and exported). */
-typedef enum xs__coltype {
+typedef enum xs__store_coltype {
     XS__COL_TEXT = 0, /* ids, text, dates, enums */
     XS__COL_INT,      /* integers and booleans */
     XS__COL_MONEY,    /* INTEGER minor units; exported with the store's scale */
     XS__COL_REAL,     /* numbers */
     XS__COL_ATTRS     /* JSON object text, exported as extra columns */
-} xs__coltype;
+} xs__store_coltype;
 
-typedef struct xs__column {
+typedef struct xs__store_column {
     const char *name;
-    xs__coltype type;
-} xs__column;
+    xs__store_coltype type;
+} xs__store_column;
 
 /* A store table: columns in data-model (file) order, ending with attrs, and
  * the indexes (into cols) of its key in key order. */
-typedef struct xs__table_def {
+typedef struct xs__store_table_schema {
     const char *name;
-    const xs__column *cols;
+    const xs__store_column *cols;
     size_t n_cols;
     const unsigned char *key;
     size_t n_key;
-} xs__table_def;
+} xs__store_table_schema;
 
 /* Definition of a table (static). */
-const xs__table_def *xs__store_table_def(xs_table_id t);
+const xs__store_table_schema *xs__store_table_def(xs_table_id t);
 
 /* ---------------------------------------------------------------------- */
 /* Opening, migrating, meta (sqlite.c)                                    */
@@ -90,7 +90,7 @@ const xs__table_def *xs__store_table_def(xs_table_id t);
  * built-in one (tests use this to add a version-2 step). Same contract as
  * xs_store_open().
  */
-int xs__store_open_with(xs_store **out, const char *path, const xs__migration *list,
+int xs__store_open_with(xs_store **out, const char *path, const xs__store_migration *list,
                         size_t n_list, xs_error *err);
 
 /* Reads meta[key] into buf (NUL-terminated). Returns 1 when found, 0 when
@@ -133,13 +133,13 @@ void xs__store_rollback(xs_store *st);
 /* ---------------------------------------------------------------------- */
 
 /* One value to store: NULL, integer, real or text (borrowed bytes). */
-typedef struct xs__value {
+typedef struct xs__store_value {
     enum { XS__V_NULL = 0, XS__V_INT, XS__V_REAL, XS__V_TEXT } type;
     int64_t i;
     double d;
     const char *s;
     size_t len;
-} xs__value;
+} xs__store_value;
 
 typedef struct xs__store_writer xs__store_writer;
 
@@ -165,7 +165,7 @@ void xs__store_writer_free(xs__store_writer *w);
  * 3 an existing key staged (PostgreSQL: updated or not is known after the
  * flush, see xs__store_writer_staged), or XS_EDB / XS_ENOMEM.
  */
-int xs__store_writer_put(xs__store_writer *w, const xs__value *vals, const char *key,
+int xs__store_writer_put(xs__store_writer *w, const xs__store_value *vals, const char *key,
                          size_t klen, int exists, xs_error *err);
 /* Inserts the queued rows and applies the staged ones. Call before the
  * commit (and before building indexes). Returns XS_OK or XS_EDB. NULL is
@@ -188,8 +188,8 @@ int xs__store_indexes_create(xs_store *st, xs_table_id t, xs_error *err);
  * lock is free at once (NOWAIT; held until the commit), and remembers it in
  * st; _add_key builds it again. Return 1 dropped / built, 0 kept (a reader
  * holds the table, no key, Citus) / nothing to build, or XS_EDB. */
-int xs__pg_bulk_drop_key(xs_store *st, const char *table, xs_error *err);
-int xs__pg_bulk_add_key(xs_store *st, xs_error *err);
+int xs__store_pg_bulk_drop_key(xs_store *st, const char *table, xs_error *err);
+int xs__store_pg_bulk_add_key(xs_store *st, xs_error *err);
 
 /*
  * Calls fn for the key of every row of table t (key columns as text in key
@@ -198,7 +198,7 @@ int xs__pg_bulk_add_key(xs_store *st, xs_error *err);
  * Returns XS_OK, fn's code or XS_EDB.
  */
 int xs__store_scan_keys(xs_store *st, xs_table_id t,
-                        int (*fn)(void *ctx, const xs__value *key, size_t n_key),
+                        int (*fn)(void *ctx, const xs__store_value *key, size_t n_key),
                         void *ctx, xs_error *err);
 
 /*
@@ -209,7 +209,7 @@ int xs__store_scan_keys(xs_store *st, xs_table_id t,
  */
 int xs__store_scan_cols(xs_store *st, xs_table_id t, const unsigned char *cols,
                         size_t n_cols,
-                        int (*fn)(void *ctx, const xs__value *vals, size_t n_vals),
+                        int (*fn)(void *ctx, const xs__store_value *vals, size_t n_vals),
                         void *ctx, xs_error *err);
 
 /* ---------------------------------------------------------------------- */

@@ -108,44 +108,44 @@ int xs_webhook_add(xs_store *st, const char *url, const char *events, const char
     if (secret_out && cap <= strlen(secret))
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "secret buffer too small");
     xs__utc_now(when);
-    xs__stmt *q = NULL;
+    xs__store_stmt *q = NULL;
     if ((rc = xs__store_begin(st, err)) < 0) return rc;
-    if (xs__db_prepare(st, "SELECT count(*) FROM webhooks WHERE removed_at IS NULL", -1,
+    if (xs__store_db_prepare(st, "SELECT count(*) FROM webhooks WHERE removed_at IS NULL", -1,
                        &q) != XS__DB_OK ||
-        xs__db_step(q) != XS__DB_ROW) {
+        xs__store_db_step(q) != XS__DB_ROW) {
         rc = xs__store_dberr(st, "adding a webhook", err);
         goto cleanup;
     }
-    if (xs__db_column_int64(q, 0) >= XS_WEBHOOK_MAX) {
+    if (xs__store_db_column_int64(q, 0) >= XS_WEBHOOK_MAX) {
         rc = xs__error_set(err, XS_EINVAL, NULL, 0, NULL,
                            "a store holds at most %d webhooks: remove one first",
                            XS_WEBHOOK_MAX);
         goto cleanup;
     }
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     q = NULL;
-    if (xs__db_prepare(st,
+    if (xs__store_db_prepare(st,
                        "INSERT INTO webhooks(url, events, secret, created_at)"
                        " VALUES(?, ?, ?, ?) RETURNING webhook_id",
                        -1, &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "adding a webhook", err);
         goto cleanup;
     }
-    xs__db_bind_text(q, 1, url, -1);
-    xs__db_bind_text(q, 2, canon, -1);
-    xs__db_bind_text(q, 3, secret, -1);
-    xs__db_bind_text(q, 4, when, -1);
-    if (xs__db_step(q) != XS__DB_ROW) {
+    xs__store_db_bind_text(q, 1, url, -1);
+    xs__store_db_bind_text(q, 2, canon, -1);
+    xs__store_db_bind_text(q, 3, secret, -1);
+    xs__store_db_bind_text(q, 4, when, -1);
+    if (xs__store_db_step(q) != XS__DB_ROW) {
         rc = xs__store_dberr(st, "adding a webhook", err);
         goto cleanup;
     }
-    *id = xs__db_column_int64(q, 0);
-    xs__db_finalize(q);
+    *id = xs__store_db_column_int64(q, 0);
+    xs__store_db_finalize(q);
     q = NULL;
     if ((rc = xs__store_commit(st, err)) < 0) goto cleanup;
     if (secret_out) snprintf(secret_out, cap, "%s", secret);
 cleanup:
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     if (rc < 0) xs__store_rollback(st);
     memset(made, 0, sizeof made);
     return rc;
@@ -156,45 +156,45 @@ int xs_webhook_remove(xs_store *st, long long id, xs_error *err)
 {
     char when[32];
     xs__utc_now(when);
-    xs__stmt *q = NULL;
+    xs__store_stmt *q = NULL;
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;
-    if (xs__db_prepare(st,
+    if (xs__store_db_prepare(st,
                        "UPDATE webhooks SET removed_at = ? WHERE webhook_id = ?"
                        " AND removed_at IS NULL RETURNING webhook_id",
                        -1, &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "removing a webhook", err);
         goto cleanup;
     }
-    xs__db_bind_text(q, 1, when, -1);
-    xs__db_bind_int64(q, 2, id);
-    int s = xs__db_step(q);
+    xs__store_db_bind_text(q, 1, when, -1);
+    xs__store_db_bind_int64(q, 2, id);
+    int s = xs__store_db_step(q);
     if (s == XS__DB_DONE) {
         rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL, "no such webhook: %lld", id);
         goto cleanup;
     }
-    if (s != XS__DB_ROW || xs__db_step(q) != XS__DB_DONE) {
+    if (s != XS__DB_ROW || xs__store_db_step(q) != XS__DB_DONE) {
         rc = xs__store_dberr(st, "removing a webhook", err);
         goto cleanup;
     }
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     q = NULL;
     /* what was still to be sent to it will not be */
-    if (xs__db_prepare(st,
+    if (xs__store_db_prepare(st,
                        "UPDATE webhook_deliveries SET status = 'cancelled'"
                        " WHERE webhook_id = ? AND status = 'pending'",
                        -1, &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "removing a webhook", err);
         goto cleanup;
     }
-    xs__db_bind_int64(q, 1, id);
-    if (xs__db_step(q) != XS__DB_DONE) {
+    xs__store_db_bind_int64(q, 1, id);
+    if (xs__store_db_step(q) != XS__DB_DONE) {
         rc = xs__store_dberr(st, "removing a webhook", err);
         goto cleanup;
     }
     rc = xs__store_commit(st, err);
 cleanup:
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     if (rc < 0) xs__store_rollback(st);
     return rc;
 }
@@ -209,27 +209,27 @@ static int query_table(xs_store *st, const char *sql, const char *const *cols,
     for (int i = 0; i < n_cols; i++)
         if (xs_table_column(out, cols[i], types[i] == 'n' ? XS_COL_NUM : XS_COL_TEXT) < 0)
             return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    xs__stmt *q = NULL;
-    if (xs__db_prepare(st, sql, -1, &q) != XS__DB_OK)
+    xs__store_stmt *q = NULL;
+    if (xs__store_db_prepare(st, sql, -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, what, err);
     for (int i = 0; i < n_args; i++)
-        xs__db_bind_int64(q, i + 1, args[i]);
+        xs__store_db_bind_int64(q, i + 1, args[i]);
     if (text_param && text_arg)
-        xs__db_bind_text(q, n_args + 1, text_arg, -1);
+        xs__store_db_bind_text(q, n_args + 1, text_arg, -1);
     else if (text_param)
-        xs__db_bind_null(q, n_args + 1);
+        xs__store_db_bind_null(q, n_args + 1);
     int n = 0, s;
-    while ((s = xs__db_step(q)) == XS__DB_ROW) {
+    while ((s = xs__store_db_step(q)) == XS__DB_ROW) {
         if (xs_table_row(out) < 0) goto nomem;
         for (int c = 0; c < n_cols; c++)
-            if (xs_table_cell(out, (const char *)xs__db_column_text(q, c)) < 0)
+            if (xs_table_cell(out, (const char *)xs__store_db_column_text(q, c)) < 0)
                 goto nomem;
         n++;
     }
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     return s == XS__DB_DONE ? n : xs__store_dberr(st, what, err);
 nomem:
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 }
 
@@ -282,36 +282,36 @@ int xs_webhook_log(xs_store *st, long long id, const char *status, long limit,
 /* ---------------------------------------------------------------------- */
 
 /* Contract in store_int.h. */
-int xs__store_hooks_of(xs_store *st, const char *event, xs__hooks *h, xs_error *err)
+int xs__store_hooks_of(xs_store *st, const char *event, xs__store_hooks *h, xs_error *err)
 {
     h->n = 0;
     h->ins = NULL;
     snprintf(h->event, sizeof h->event, "%s", event);
     if (st->schema_version < 10) return XS_OK;
-    xs__stmt *q = NULL;
-    if (xs__db_prepare(st,
+    xs__store_stmt *q = NULL;
+    if (xs__store_db_prepare(st,
                        "SELECT webhook_id, events FROM webhooks WHERE removed_at IS NULL",
                        -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the webhooks", err);
     size_t n_ev = strlen(event);
     int s;
-    while ((s = xs__db_step(q)) == XS__DB_ROW && h->n < XS_WEBHOOK_MAX) {
-        const char *ev = (const char *)xs__db_column_text(q, 1);
+    while ((s = xs__store_db_step(q)) == XS__DB_ROW && h->n < XS_WEBHOOK_MAX) {
+        const char *ev = (const char *)xs__store_db_column_text(q, 1);
         /* events is the canonical comma list of xs_webhook_add */
         for (const char *p = ev ? strstr(ev, event) : NULL; p; p = strstr(p + 1, event))
             if ((p == ev || p[-1] == ',') && (p[n_ev] == ',' || !p[n_ev])) {
-                h->ids[h->n++] = xs__db_column_int64(q, 0);
+                h->ids[h->n++] = xs__store_db_column_int64(q, 0);
                 break;
             }
     }
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     return s == XS__DB_ROW || s == XS__DB_DONE
                ? XS_OK
                : xs__store_dberr(st, "reading the webhooks", err);
 }
 
 /* Contract in store_int.h. */
-int xs__store_hooks_emit(xs_store *st, xs__hooks *h, json_t *data, xs_error *err)
+int xs__store_hooks_emit(xs_store *st, xs__store_hooks *h, json_t *data, xs_error *err)
 {
     int rc = XS_OK;
     if (!h->n) {
@@ -332,7 +332,7 @@ int xs__store_hooks_emit(xs_store *st, xs__hooks *h, json_t *data, xs_error *err
     json_decref(o);
     if (!text) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     if (!h->ins &&
-        xs__db_prepare(st,
+        xs__store_db_prepare(st,
                        "INSERT INTO webhook_deliveries(webhook_id, event, payload,"
                        " created_at, status, next_at) VALUES(?, ?, ?, ?, 'pending', 0)",
                        -1, &h->ins) != XS__DB_OK) {
@@ -340,12 +340,12 @@ int xs__store_hooks_emit(xs_store *st, xs__hooks *h, json_t *data, xs_error *err
         return xs__store_dberr(st, "queueing a webhook", err);
     }
     for (size_t i = 0; i < h->n && rc == XS_OK; i++) {
-        xs__db_reset(h->ins);
-        xs__db_bind_int64(h->ins, 1, h->ids[i]);
-        xs__db_bind_text(h->ins, 2, h->event, -1);
-        xs__db_bind_text(h->ins, 3, text, -1);
-        xs__db_bind_text(h->ins, 4, when, -1);
-        if (xs__db_step(h->ins) != XS__DB_DONE)
+        xs__store_db_reset(h->ins);
+        xs__store_db_bind_int64(h->ins, 1, h->ids[i]);
+        xs__store_db_bind_text(h->ins, 2, h->event, -1);
+        xs__store_db_bind_text(h->ins, 3, text, -1);
+        xs__store_db_bind_text(h->ins, 4, when, -1);
+        if (xs__store_db_step(h->ins) != XS__DB_DONE)
             rc = xs__store_dberr(st, "queueing a webhook", err);
     }
     free(text);
@@ -353,9 +353,9 @@ int xs__store_hooks_emit(xs_store *st, xs__hooks *h, json_t *data, xs_error *err
 }
 
 /* Contract in store_int.h. */
-void xs__store_hooks_done(xs__hooks *h)
+void xs__store_hooks_done(xs__store_hooks *h)
 {
-    xs__db_finalize(h->ins);
+    xs__store_db_finalize(h->ins);
     h->ins = NULL;
 }
 
@@ -370,8 +370,8 @@ int xs_webhook_due(xs_store *st, int64_t now, size_t max, xs_webhook_delivery **
     *out = NULL;
     *n = 0;
     if (st->schema_version < 10 || max == 0) return XS_OK;
-    xs__stmt *q = NULL;
-    if (xs__db_prepare(
+    xs__store_stmt *q = NULL;
+    if (xs__store_db_prepare(
             st,
             "SELECT d.delivery_id, d.webhook_id, d.event, d.payload, d.attempts,"
             " w.url, w.secret FROM webhook_deliveries d"
@@ -380,28 +380,28 @@ int xs_webhook_due(xs_store *st, int64_t now, size_t max, xs_webhook_delivery **
             " ORDER BY d.next_at, d.delivery_id LIMIT ?",
             -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the due webhooks", err);
-    xs__db_bind_int64(q, 1, now);
-    xs__db_bind_int64(q, 2, (int64_t)max);
+    xs__store_db_bind_int64(q, 1, now);
+    xs__store_db_bind_int64(q, 2, (int64_t)max);
     xs_webhook_delivery *d = xs__calloc(max, sizeof *d);
     int s, rc = XS_OK;
     if (!d) rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    while (rc == XS_OK && (s = xs__db_step(q)) == XS__DB_ROW) {
+    while (rc == XS_OK && (s = xs__store_db_step(q)) == XS__DB_ROW) {
         xs_webhook_delivery *x = &d[*n];
-        x->delivery_id = xs__db_column_int64(q, 0);
-        x->webhook_id = xs__db_column_int64(q, 1);
-        const char *ev = (const char *)xs__db_column_text(q, 2);
+        x->delivery_id = xs__store_db_column_int64(q, 0);
+        x->webhook_id = xs__store_db_column_int64(q, 1);
+        const char *ev = (const char *)xs__store_db_column_text(q, 2);
         snprintf(x->event, sizeof x->event, "%s", ev ? ev : "");
-        x->attempts = xs__db_column_int(q, 4);
-        x->payload = xs__strdup((const char *)xs__db_column_text(q, 3));
-        x->url = xs__strdup((const char *)xs__db_column_text(q, 5));
-        x->secret = xs__strdup((const char *)xs__db_column_text(q, 6));
+        x->attempts = xs__store_db_column_int(q, 4);
+        x->payload = xs__strdup((const char *)xs__store_db_column_text(q, 3));
+        x->url = xs__strdup((const char *)xs__store_db_column_text(q, 5));
+        x->secret = xs__strdup((const char *)xs__store_db_column_text(q, 6));
         ++*n;
         if (!x->payload || !x->url || !x->secret)
             rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
     if (rc == XS_OK && s != XS__DB_DONE)
         rc = xs__store_dberr(st, "reading the due webhooks", err);
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     if (rc < 0) {
         xs_webhook_due_free(d, *n);
         *n = 0;
@@ -430,11 +430,11 @@ int xs_webhook_record(xs_store *st, long long delivery_id, const char *status,
 {
     char when[32];
     xs__utc_now(when);
-    xs__stmt *q = NULL;
+    xs__store_stmt *q = NULL;
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;
     /* only a pending row moves: a removal that cancelled it meanwhile wins */
-    if (xs__db_prepare(
+    if (xs__store_db_prepare(
             st,
             "UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1,"
             " next_at = ?, last_at = ?, last_code = ?, last_error = ?"
@@ -443,25 +443,25 @@ int xs_webhook_record(xs_store *st, long long delivery_id, const char *status,
         rc = xs__store_dberr(st, "recording a webhook delivery", err);
         goto cleanup;
     }
-    xs__db_bind_text(q, 1, status, -1);
-    xs__db_bind_int64(q, 2, next_at);
-    xs__db_bind_text(q, 3, when, -1);
+    xs__store_db_bind_text(q, 1, status, -1);
+    xs__store_db_bind_int64(q, 2, next_at);
+    xs__store_db_bind_text(q, 3, when, -1);
     if (code)
-        xs__db_bind_int(q, 4, code);
+        xs__store_db_bind_int(q, 4, code);
     else
-        xs__db_bind_null(q, 4);
+        xs__store_db_bind_null(q, 4);
     if (error && *error)
-        xs__db_bind_text(q, 5, error, -1);
+        xs__store_db_bind_text(q, 5, error, -1);
     else
-        xs__db_bind_null(q, 5);
-    xs__db_bind_int64(q, 6, delivery_id);
-    if (xs__db_step(q) != XS__DB_DONE) {
+        xs__store_db_bind_null(q, 5);
+    xs__store_db_bind_int64(q, 6, delivery_id);
+    if (xs__store_db_step(q) != XS__DB_DONE) {
         rc = xs__store_dberr(st, "recording a webhook delivery", err);
         goto cleanup;
     }
     rc = xs__store_commit(st, err);
 cleanup:
-    xs__db_finalize(q);
+    xs__store_db_finalize(q);
     if (rc < 0) xs__store_rollback(st);
     return rc;
 }

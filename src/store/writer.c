@@ -58,12 +58,12 @@ struct runrec {
 
 struct xs__store_writer {
     xs_store *st;
-    const xs__table_def *def;
-    xs__stmt *ins, *upd, *ins_batch;
-    xs__pgcopy *copy;   /* PostgreSQL: new rows by COPY */
-    xs__pgcopy *stage;  /* ... existing ones into the staging table */
+    const xs__store_table_schema *def;
+    xs__store_stmt *ins, *upd, *ins_batch;
+    xs__store_pgcopy *copy;   /* PostgreSQL: new rows by COPY */
+    xs__store_pgcopy *stage;  /* ... existing ones into the staging table */
     unsigned long long n_staged, n_updated; /* rows staged; updated by the flush */
-    xs__value *pending; /* BATCH rows of n_cols values; text offsets into bytes */
+    xs__store_value *pending; /* BATCH rows of n_cols values; text offsets into bytes */
     size_t n_pending;
     char *bytes;
     size_t n_bytes, cap_bytes;
@@ -104,7 +104,7 @@ static void sb_param(sqlbuf *b, size_t i)
     sb_add(b, num);
 }
 
-static int is_key(const xs__table_def *d, size_t col)
+static int is_key(const xs__store_table_schema *d, size_t col)
 {
     for (size_t k = 0; k < d->n_key; k++)
         if (d->key[k] == col) return 1;
@@ -113,7 +113,7 @@ static int is_key(const xs__table_def *d, size_t col)
 
 /* INSERT INTO t(c1, ..., cn) VALUES (?1, ..., ?n)[, (?n+1, ...)]... for
  * n_rows rows */
-static void build_insert(sqlbuf *b, const xs__table_def *d, size_t n_rows)
+static void build_insert(sqlbuf *b, const xs__store_table_schema *d, size_t n_rows)
 {
     sb_add(b, "INSERT INTO ");
     sb_add(b, d->name);
@@ -134,7 +134,7 @@ static void build_insert(sqlbuf *b, const xs__table_def *d, size_t n_rows)
 }
 
 /* UPDATE t SET c=?i, ... WHERE k=?j AND ... AND (c, ...) IS DISTINCT FROM (?i, ...) */
-static void build_update(sqlbuf *b, const xs__table_def *d)
+static void build_update(sqlbuf *b, const xs__store_table_schema *d)
 {
     sb_add(b, "UPDATE ");
     sb_add(b, d->name);
@@ -175,8 +175,8 @@ static void build_update(sqlbuf *b, const xs__table_def *d)
 }
 
 /* Prepares the update (update = 1) or an insert of n_rows rows. */
-static int prepare(xs_store *st, const xs__table_def *d, int update, size_t n_rows,
-                   xs__stmt **out, xs_error *err)
+static int prepare(xs_store *st, const xs__store_table_schema *d, int update, size_t n_rows,
+                   xs__store_stmt **out, xs_error *err)
 {
     sqlbuf b = {0};
     if (update)
@@ -187,7 +187,7 @@ static int prepare(xs_store *st, const xs__table_def *d, int update, size_t n_ro
         xs__free(b.p);
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
-    int rc = xs__db_prepare(st, b.p, (int)b.len, out);
+    int rc = xs__store_db_prepare(st, b.p, (int)b.len, out);
     xs__free(b.p);
     if (rc != XS__DB_OK) return xs__store_dberr(st, "preparing an upsert", err);
     return XS_OK;
@@ -198,7 +198,7 @@ int xs__store_writer_new(xs__store_writer **out, xs_store *st, xs_table_id t,
                          xs_error *err)
 {
     *out = NULL;
-    const xs__table_def *d = xs__store_table_def(t);
+    const xs__store_table_schema *d = xs__store_table_def(t);
     if (!d)
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no such table (id %d)",
                              (int)t);
@@ -208,7 +208,7 @@ int xs__store_writer_new(xs__store_writer **out, xs_store *st, xs_table_id t,
     w->def = d;
     int rc = prepare(st, d, 0, 1, &w->ins, err);
     if (rc == XS_OK) rc = prepare(st, d, 1, 1, &w->upd, err);
-    if (rc == XS_OK && st->pg) rc = xs__pgcopy_new(&w->copy, st, d, NULL, err);
+    if (rc == XS_OK && st->pg) rc = xs__store_pgcopy_new(&w->copy, st, d, NULL, err);
     if (rc == XS_OK && !(w->pending = xs__calloc(BATCH * d->n_cols, sizeof *w->pending)))
         rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     if (rc < 0) {
@@ -223,11 +223,11 @@ int xs__store_writer_new(xs__store_writer **out, xs_store *st, xs_table_id t,
 void xs__store_writer_free(xs__store_writer *w)
 {
     if (!w) return;
-    xs__pgcopy_free(w->stage);
-    xs__pgcopy_free(w->copy);
-    xs__db_finalize(w->ins);
-    xs__db_finalize(w->upd);
-    xs__db_finalize(w->ins_batch);
+    xs__store_pgcopy_free(w->stage);
+    xs__store_pgcopy_free(w->copy);
+    xs__store_db_finalize(w->ins);
+    xs__store_db_finalize(w->upd);
+    xs__store_db_finalize(w->ins_batch);
     xs__free(w->pending);
     xs__free(w->bytes);
     xs__free(w->last_key);
@@ -237,33 +237,33 @@ void xs__store_writer_free(xs__store_writer *w)
     xs__free(w);
 }
 
-static void bind_value(xs__stmt *s, int idx, const xs__value *v)
+static void bind_value(xs__store_stmt *s, int idx, const xs__store_value *v)
 {
     switch (v->type) {
     case XS__V_INT:
-        xs__db_bind_int64(s, idx, v->i);
+        xs__store_db_bind_int64(s, idx, v->i);
         break;
     case XS__V_REAL:
-        xs__db_bind_double(s, idx, v->d);
+        xs__store_db_bind_double(s, idx, v->d);
         break;
     case XS__V_TEXT:
-        xs__db_bind_text(s, idx, v->s, (int)v->len);
+        xs__store_db_bind_text(s, idx, v->s, (int)v->len);
         break;
     default:
-        xs__db_bind_null(s, idx);
+        xs__store_db_bind_null(s, idx);
         break;
     }
 }
 
 /* Binds the pending rows (text at offsets into w->bytes) to s from
  * parameter 1 on, rows [from, to). */
-static void bind_pending(xs__store_writer *w, xs__stmt *s, size_t from, size_t to)
+static void bind_pending(xs__store_writer *w, xs__store_stmt *s, size_t from, size_t to)
 {
     size_t nc = w->def->n_cols;
     int idx = 1;
     for (size_t r = from; r < to; r++) {
         for (size_t i = 0; i < nc; i++, idx++) {
-            xs__value v = w->pending[r * nc + i];
+            xs__store_value v = w->pending[r * nc + i];
             if (v.type == XS__V_TEXT) v.s = w->bytes + (size_t)v.i;
             bind_value(s, idx, &v);
         }
@@ -283,15 +283,15 @@ static int flush_batch(xs__store_writer *w, xs_error *err)
             (rc = prepare(w->st, w->def, 0, BATCH, &w->ins_batch, err)) < 0)
             return rc;
         bind_pending(w, w->ins_batch, 0, BATCH);
-        if (xs__db_step(w->ins_batch) != XS__DB_DONE)
+        if (xs__store_db_step(w->ins_batch) != XS__DB_DONE)
             rc = xs__store_dberr(w->st, "writing rows", err);
-        xs__db_reset(w->ins_batch);
+        xs__store_db_reset(w->ins_batch);
     } else {
         for (size_t r = 0; r < w->n_pending && rc == XS_OK; r++) {
             bind_pending(w, w->ins, r, r + 1);
-            if (xs__db_step(w->ins) != XS__DB_DONE)
+            if (xs__store_db_step(w->ins) != XS__DB_DONE)
                 rc = xs__store_dberr(w->st, "writing a row", err);
-            xs__db_reset(w->ins);
+            xs__store_db_reset(w->ins);
         }
     }
     w->n_pending = 0;
@@ -302,7 +302,7 @@ static int flush_batch(xs__store_writer *w, xs_error *err)
 /* Queues a copy of a row for the next batch; text goes to w->bytes,
  * referenced by offset (in .i) because the buffer may move while the batch
  * fills. */
-static int queue_row(xs__store_writer *w, const xs__value *vals, xs_error *err)
+static int queue_row(xs__store_writer *w, const xs__store_value *vals, xs_error *err)
 {
     size_t nc = w->def->n_cols;
     size_t need = w->n_bytes;
@@ -310,7 +310,7 @@ static int queue_row(xs__store_writer *w, const xs__value *vals, xs_error *err)
         if (vals[i].type == XS__V_TEXT) need += vals[i].len;
     if (xs__grow(&w->bytes, &w->cap_bytes, need + 1, 1) < 0)
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    xs__value *row = &w->pending[w->n_pending * nc];
+    xs__store_value *row = &w->pending[w->n_pending * nc];
     for (size_t i = 0; i < nc; i++) {
         row[i] = vals[i];
         if (vals[i].type == XS__V_TEXT) {
@@ -390,7 +390,7 @@ static int flush_run(xs__store_writer *w, xs_error *err)
     size_t nc = w->def->n_cols;
     if (!w->n_recs) return XS_OK;
     int rc = sort_run(w, err);
-    xs__value vals[64]; /* n_cols <= 16 for every table */
+    xs__store_value vals[64]; /* n_cols <= 16 for every table */
     for (size_t r = 0; rc == XS_OK && r < w->n_recs; r++) {
         /* the records are read in key order, scattered over the run: ask
          * for one a few rows ahead so that its cache misses overlap */
@@ -425,7 +425,7 @@ static int flush_run(xs__store_writer *w, xs_error *err)
 }
 
 /* Appends a row and its key to the run, inserting the run when full. */
-static int add_to_run(xs__store_writer *w, const xs__value *vals, const char *key,
+static int add_to_run(xs__store_writer *w, const xs__store_value *vals, const char *key,
                       size_t klen, xs_error *err)
 {
     size_t nc = w->def->n_cols, size = 4 + klen;
@@ -473,7 +473,7 @@ static int add_to_run(xs__store_writer *w, const xs__value *vals, const char *ke
 
 /* The staging table's name: xs_stage_<table> (a temporary table, so
  * private to the session and never seen by readers). */
-static void stage_name(const xs__table_def *d, char *buf, size_t n)
+static void stage_name(const xs__store_table_schema *d, char *buf, size_t n)
 {
     snprintf(buf, n, "xs_stage_%s", d->name);
 }
@@ -483,21 +483,21 @@ static int stage_open(xs__store_writer *w, xs_error *err)
 {
     char name[96], sql[256];
     stage_name(w->def, name, sizeof name);
-    int rc = xs__pgcopy_end(w->copy, err); /* the connection is needed */
+    int rc = xs__store_pgcopy_end(w->copy, err); /* the connection is needed */
     if (rc < 0) return rc;
     /* LIKE: the same columns and types, no index (one scan joins it) */
     snprintf(sql, sizeof sql, "CREATE TEMPORARY TABLE %s (LIKE %s) ON COMMIT DROP", name,
              w->def->name);
-    if (xs__db_exec(w->st, sql) != XS__DB_OK)
+    if (xs__store_db_exec(w->st, sql) != XS__DB_OK)
         return xs__store_dberr(w->st, "creating a staging table", err);
-    if ((rc = xs__pgcopy_new(&w->stage, w->st, w->def, name, err)) < 0) return rc;
-    xs__pgcopy_pair(w->copy, w->stage);
+    if ((rc = xs__store_pgcopy_new(&w->stage, w->st, w->def, name, err)) < 0) return rc;
+    xs__store_pgcopy_pair(w->copy, w->stage);
     return XS_OK;
 }
 
 /* UPDATE t SET c = s.c, ... FROM xs_stage_t s WHERE t.k = s.k AND ... AND
  * (t.c, ...) IS DISTINCT FROM (s.c, ...): only rows that change count. */
-static void build_stage_update(sqlbuf *b, const xs__table_def *d, const char *stage)
+static void build_stage_update(sqlbuf *b, const xs__store_table_schema *d, const char *stage)
 {
     sb_add(b, "UPDATE ");
     sb_add(b, d->name);
@@ -539,7 +539,7 @@ static void build_stage_update(sqlbuf *b, const xs__table_def *d, const char *st
  * table (a later writer of the same transaction makes its own). */
 static int stage_apply(xs__store_writer *w, xs_error *err)
 {
-    int rc = xs__pgcopy_end(w->stage, err);
+    int rc = xs__store_pgcopy_end(w->stage, err);
     if (rc < 0) return rc;
     char name[96];
     stage_name(w->def, name, sizeof name);
@@ -549,17 +549,17 @@ static int stage_apply(xs__store_writer *w, xs_error *err)
         xs__free(b.p);
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
-    if (xs__db_exec(w->st, b.p) != XS__DB_OK)
+    if (xs__store_db_exec(w->st, b.p) != XS__DB_OK)
         rc = xs__store_dberr(w->st, "writing rows", err);
     xs__free(b.p);
     if (rc < 0) return rc;
-    long long changed = xs__db_changes(w->st);
+    long long changed = xs__store_db_changes(w->st);
     w->n_updated = changed > 0 ? (unsigned long long)changed : 0;
     char sql[128];
     snprintf(sql, sizeof sql, "DROP TABLE %s", name);
-    if (xs__db_exec(w->st, sql) != XS__DB_OK)
+    if (xs__store_db_exec(w->st, sql) != XS__DB_OK)
         return xs__store_dberr(w->st, "dropping a staging table", err);
-    xs__pgcopy_free(w->stage);
+    xs__store_pgcopy_free(w->stage);
     w->stage = NULL;
     return XS_OK;
 }
@@ -577,7 +577,7 @@ int xs__store_writer_flush(xs__store_writer *w, xs_error *err)
 {
     if (!w) return XS_OK;
     if (w->copy) {
-        int rc = xs__pgcopy_end(w->copy, err);
+        int rc = xs__store_pgcopy_end(w->copy, err);
         if (rc == XS_OK && w->stage) rc = stage_apply(w, err);
         return rc;
     }
@@ -587,17 +587,17 @@ int xs__store_writer_flush(xs__store_writer *w, xs_error *err)
 }
 
 /* Contract in store_int.h. */
-int xs__store_writer_put(xs__store_writer *w, const xs__value *vals, const char *key,
+int xs__store_writer_put(xs__store_writer *w, const xs__store_value *vals, const char *key,
                          size_t klen, int exists, xs_error *err)
 {
     size_t nc = w->def->n_cols;
     if (w->copy) {
         if (!exists) {
-            int rc = xs__pgcopy_row(w->copy, vals, err);
+            int rc = xs__store_pgcopy_row(w->copy, vals, err);
             return rc < 0 ? rc : 0;
         }
         int rc = w->stage ? XS_OK : stage_open(w, err);
-        if (rc == XS_OK) rc = xs__pgcopy_row(w->stage, vals, err);
+        if (rc == XS_OK) rc = xs__store_pgcopy_row(w->stage, vals, err);
         if (rc < 0) return rc;
         w->n_staged++;
         return 3;
@@ -626,21 +626,21 @@ int xs__store_writer_put(xs__store_writer *w, const xs__value *vals, const char 
         int rc = queue_row(w, vals, err);
         return rc < 0 ? rc : 0;
     }
-    xs__stmt *s = w->upd;
+    xs__store_stmt *s = w->upd;
     for (size_t i = 0; i < nc; i++)
         bind_value(s, (int)i + 1, &vals[i]);
-    int rc = xs__db_step(s);
-    xs__db_reset(s); /* the next put rebinds every column */
+    int rc = xs__store_db_step(s);
+    xs__store_db_reset(s); /* the next put rebinds every column */
     if (rc != XS__DB_DONE) return xs__store_dberr(w->st, "writing a row", err);
-    return xs__db_changes(w->st) ? 1 : 2;
+    return xs__store_db_changes(w->st) ? 1 : 2;
 }
 
 /* Contract in store_int.h. */
 int xs__store_scan_keys(xs_store *st, xs_table_id t,
-                        int (*fn)(void *ctx, const xs__value *key, size_t n_key),
+                        int (*fn)(void *ctx, const xs__store_value *key, size_t n_key),
                         void *ctx, xs_error *err)
 {
-    const xs__table_def *d = xs__store_table_def(t);
+    const xs__store_table_schema *d = xs__store_table_def(t);
     if (!d)
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no such table (id %d)",
                              (int)t);
@@ -650,10 +650,10 @@ int xs__store_scan_keys(xs_store *st, xs_table_id t,
 /* Contract in store_int.h. */
 int xs__store_scan_cols(xs_store *st, xs_table_id t, const unsigned char *cols,
                         size_t n_cols,
-                        int (*fn)(void *ctx, const xs__value *vals, size_t n_vals),
+                        int (*fn)(void *ctx, const xs__store_value *vals, size_t n_vals),
                         void *ctx, xs_error *err)
 {
-    const xs__table_def *d = xs__store_table_def(t);
+    const xs__store_table_schema *d = xs__store_table_def(t);
     if (!d)
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no such table (id %d)",
                              (int)t);
@@ -679,28 +679,28 @@ int xs__store_scan_cols(xs_store *st, xs_table_id t, const unsigned char *cols,
         xs__free(b.p);
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
-    xs__stmt *s = NULL;
-    int rc = xs__db_prepare_scan(st, b.p, (int)b.len, &s);
+    xs__store_stmt *s = NULL;
+    int rc = xs__store_db_prepare_scan(st, b.p, (int)b.len, &s);
     xs__free(b.p);
     if (rc != XS__DB_OK) return xs__store_dberr(st, "reading keys", err);
-    xs__value val[8];
+    xs__store_value val[8];
     rc = XS_OK;
     for (;;) {
-        int step = xs__db_step(s);
+        int step = xs__store_db_step(s);
         if (step == XS__DB_DONE) break;
         if (step != XS__DB_ROW) {
             rc = xs__store_dberr(st, "reading keys", err);
             break;
         }
         for (size_t k = 0; k < n_cols; k++) {
-            const unsigned char *txt = xs__db_column_text(s, (int)k);
+            const unsigned char *txt = xs__store_db_column_text(s, (int)k);
             val[k].type = XS__V_TEXT;
             val[k].s = txt ? (const char *)txt : "";
-            val[k].len = (size_t)xs__db_column_bytes(s, (int)k);
+            val[k].len = (size_t)xs__store_db_column_bytes(s, (int)k);
         }
         rc = fn(ctx, val, n_cols);
         if (rc < 0) break;
     }
-    xs__db_finalize(s);
+    xs__store_db_finalize(s);
     return rc;
 }

@@ -116,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char tbuf[16] = "";
     int has_time = 0;
     int32_t tday;
-    if (xs__txn_parse_datetime(ord, s, len, &tday, tbuf, &has_time) == 0) {
+    if (xs__io_txn_parse_datetime(ord, s, len, &tday, tbuf, &has_time) == 0) {
         if (has_time) check_time(tbuf);
         int y, m, d;
         xs__civil_from_days(tday, &y, &m, &d);
@@ -138,7 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             CHECK_OR_DIE(xs__date_parse(s, 10, &again) == 0 && again == tday);
         } else {
             CHECK_OR_DIE(
-                xs__txn_parse_datetime(ord, back, strlen(back), &again, t2, &ht2) == 0);
+                xs__io_txn_parse_datetime(ord, back, strlen(back), &again, t2, &ht2) == 0);
             CHECK_OR_DIE(again == tday && !ht2);
         }
         CHECK_OR_DIE(xs__date_parse(iso, 10, &again) == 0 && again == tday);

@@ -1,7 +1,7 @@
 /*
  * fuzz_http.c — libFuzzer target for the HTTP request path of `xsell
  * serve`: route matching, API keys, path parameters, the query, headers and
- * the bodies of every POST route, driven in process through xs__dispatch()
+ * the bodies of every POST route, driven in process through xs__serve_dispatch()
  * (src/serve/server.c), the same code a connection goes through after
  * libmicrohttpd has parsed the request.
  *
@@ -152,12 +152,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p = nl ? nl + 1 : end;
     }
     if (p < end) p++; /* the blank line */
-    xs__http_in in = {method, target, (const char *const *)hv, n_h, (const char *)p,
+    xs__serve_http_in in = {method, target, (const char *const *)hv, n_h, (const char *)p,
                       (size_t)(end - p)};
     int status, is_json;
     char *out;
     size_t n_out;
-    CHECK_OR_DIE(xs__dispatch(srv, &in, &status, &out, &n_out, &is_json) == XS_OK);
+    CHECK_OR_DIE(xs__serve_dispatch(srv, &in, &status, &out, &n_out, &is_json) == XS_OK);
     CHECK_OR_DIE(status >= 200 && status < 500 ? 1 : status == 503);
     if (is_json) {
         json_error_t je;

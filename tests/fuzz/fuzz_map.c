@@ -69,7 +69,7 @@ static int map_ok(const char *m, xs_table_id t)
 {
     const char *eq = strchr(m, '=');
     if (!eq || eq == m || !eq[1]) return 0;
-    const xs__table_spec *sp = xs__validate_spec(t);
+    const xs__io_table_spec *sp = xs__io_validate_spec(t);
     for (size_t i = 0; i < sp->n_fields; i++)
         if (!strcmp(sp->fields[i].name, eq + 1)) return 1;
     return 0;

@@ -9,8 +9,8 @@
  *   - xs__money_parse gives the reference's verdict, in this order:
  *     malformed, too many fraction digits, out of range; and, when it accepts, the exact
  * value times 10^scale; formatting that value and parsing it again gives it back;
- *   - xs__txn_parse_micro agrees with the reference at 6 digits, and
- *     xs__txn_round_minor rounds half to even exactly.
+ *   - xs__io_txn_parse_micro agrees with the reference at 6 digits, and
+ *     xs__io_txn_round_minor rounds half to even exactly.
  * Any violation aborts.
  *
  * Run: `make fuzz`, or build-fuzz/fuzz_money on a copy of
@@ -97,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     int64_t micro, ref_micro;
-    int mrc = xs__txn_parse_micro(s, len, &micro);
+    int mrc = xs__io_txn_parse_micro(s, len, &micro);
     int neg;
     i128 ip;
     char frac[4096];
@@ -123,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* half-even rounding to each scale of at most 6 digits */
     int rscale = scale % 7, inexact;
-    int64_t q = xs__txn_round_minor(micro, rscale, &inexact);
+    int64_t q = xs__io_txn_round_minor(micro, rscale, &inexact);
     i128 f = 1;
     for (int k = rscale; k < 6; k++)
         f *= 10;

@@ -7,7 +7,7 @@
  * written to a temporary file and read to the end as CSV and as JSON Lines,
  * touching every byte of every value so that ASan sees any bad pointer.
  * Then every CSV record that was read without error is written again with
- * xs__writer and read back: the values must come back unchanged.
+ * xs__io_writer and read back: the values must come back unchanged.
  *
  * Build and run (from the repository root):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -49,18 +49,18 @@ static void write_file(const char *path, const uint8_t *data, size_t size)
 }
 
 /* Reads everything; returns a checksum of the values (keeps reads live). */
-static unsigned read_all(const char *path, xs__input_format fmt, char delim)
+static unsigned read_all(const char *path, xs__io_input_format fmt, char delim)
 {
-    xs__reader *r;
+    xs__io_reader *r;
     xs_error e;
     unsigned sum = 0;
-    if (xs__reader_open(&r, path, fmt, delim, &e) < 0) return 0;
-    for (size_t i = 0; i < xs__reader_n_fields(r); i++)
-        sum += (unsigned)strlen(xs__reader_field_name(r, i));
+    if (xs__io_reader_open(&r, path, fmt, delim, &e) < 0) return 0;
+    for (size_t i = 0; i < xs__io_reader_n_fields(r); i++)
+        sum += (unsigned)strlen(xs__io_reader_field_name(r, i));
     for (int n = 0; n < MAX_RECORDS; n++) {
         const xs__field *f;
         long line;
-        int rc = xs__reader_next(r, &f, &line, &e);
+        int rc = xs__io_reader_next(r, &f, &line, &e);
         if (rc == 0) break;
         if (rc < 0) {
             if (rc != XS_EPARSE) abort(); /* nothing else may fail on a file */
@@ -68,53 +68,53 @@ static unsigned read_all(const char *path, xs__input_format fmt, char delim)
             continue;
         }
         if (line < 1) abort();
-        for (size_t i = 0; i < xs__reader_n_fields(r); i++)
+        for (size_t i = 0; i < xs__io_reader_n_fields(r); i++)
             for (size_t j = 0; j < f[i].len; j++) sum += (unsigned char)f[i].ptr[j];
     }
-    xs__reader_close(r);
+    xs__io_reader_close(r);
     return sum;
 }
 
 /* CSV: good records -> writer -> reader must give the same values. */
 static void csv_round_trip(char delim)
 {
-    xs__reader *r, *back = NULL;
-    xs__writer *w;
+    xs__io_reader *r, *back = NULL;
+    xs__io_writer *w;
     xs_error e;
-    if (xs__reader_open(&r, in_path, XS_INPUT_CSV, delim, &e) < 0) return;
-    size_t n = xs__reader_n_fields(r);
+    if (xs__io_reader_open(&r, in_path, XS_INPUT_CSV, delim, &e) < 0) return;
+    size_t n = xs__io_reader_n_fields(r);
     const char **names = malloc((n + 1) * sizeof *names);
-    for (size_t i = 0; i < n; i++) names[i] = xs__reader_field_name(r, i);
-    if (xs__writer_open(&w, out_path, XS_INPUT_CSV, delim, &e) < 0) abort();
-    if (xs__writer_header(w, names, NULL, n) != XS_OK) abort();
+    for (size_t i = 0; i < n; i++) names[i] = xs__io_reader_field_name(r, i);
+    if (xs__io_writer_open(&w, out_path, XS_INPUT_CSV, delim, &e) < 0) abort();
+    if (xs__io_writer_header(w, names, NULL, n) != XS_OK) abort();
     const xs__field *f;
     long line;
     int rc, kept = 0;
-    for (int k = 0; k < MAX_RECORDS && (rc = xs__reader_next(r, &f, &line, &e)) != 0; k++) {
+    for (int k = 0; k < MAX_RECORDS && (rc = xs__io_reader_next(r, &f, &line, &e)) != 0; k++) {
         if (rc < 0) continue;
-        if (xs__writer_row(w, f, n) != XS_OK) abort();
+        if (xs__io_writer_row(w, f, n) != XS_OK) abort();
         kept++;
     }
-    if (xs__writer_close(w, &e) != XS_OK) abort();
-    xs__reader_close(r);
+    if (xs__io_writer_close(w, &e) != XS_OK) abort();
+    xs__io_reader_close(r);
 
     /* second pass over the input, in step with the rewritten file */
-    if (xs__reader_open(&r, in_path, XS_INPUT_CSV, delim, &e) < 0) abort();
-    if (xs__reader_open(&back, out_path, XS_INPUT_CSV, delim, &e) < 0) abort();
-    if (xs__reader_n_fields(back) != n) abort();
+    if (xs__io_reader_open(&r, in_path, XS_INPUT_CSV, delim, &e) < 0) abort();
+    if (xs__io_reader_open(&back, out_path, XS_INPUT_CSV, delim, &e) < 0) abort();
+    if (xs__io_reader_n_fields(back) != n) abort();
     for (size_t i = 0; i < n; i++)
-        if (strcmp(xs__reader_field_name(back, i), xs__reader_field_name(r, i))) abort();
-    for (int k = 0; k < MAX_RECORDS && (rc = xs__reader_next(r, &f, &line, &e)) != 0; k++) {
+        if (strcmp(xs__io_reader_field_name(back, i), xs__io_reader_field_name(r, i))) abort();
+    for (int k = 0; k < MAX_RECORDS && (rc = xs__io_reader_next(r, &f, &line, &e)) != 0; k++) {
         if (rc < 0) continue;
         const xs__field *g;
-        if (xs__reader_next(back, &g, &line, &e) != 1) abort();
+        if (xs__io_reader_next(back, &g, &line, &e) != 1) abort();
         for (size_t i = 0; i < n; i++)
             if (g[i].len != f[i].len || memcmp(g[i].ptr, f[i].ptr, f[i].len)) abort();
         kept--;
     }
-    if (kept != 0 || xs__reader_next(back, &f, &line, &e) != 0) abort();
-    xs__reader_close(back);
-    xs__reader_close(r);
+    if (kept != 0 || xs__io_reader_next(back, &f, &line, &e) != 0) abort();
+    xs__io_reader_close(back);
+    xs__io_reader_close(r);
     free(names);
 }
 
@@ -129,7 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (size == 0) return 0;
     char delim = delims[data[0] & 3];
-    xs__reader_test_buffer_size(bufs[(data[0] >> 2) & 7]);
+    xs__io_reader_test_buffer_size(bufs[(data[0] >> 2) & 7]);
     write_file(in_path, data + 1, size - 1);
     volatile unsigned sum = read_all(in_path, XS_INPUT_CSV, delim);
     sum += read_all(in_path, XS_INPUT_JSONL, delim);

@@ -49,9 +49,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!s) return 0;
     memcpy(s, data, size);
     s[size] = '\0';
-    xs__replay_cand c[CAP], d[CAP];
+    xs__measure_replay_cand c[CAP], d[CAP];
     size_t n = 0, m = 0;
-    int rc = xs__replay_cands_read(s, c, CAP, &n);
+    int rc = xs__measure_replay_cands_read(s, c, CAP, &n);
     free(s);
     CHECK_OR_DIE(rc == XS_OK || rc == XS_EPARSE);
     if (rc != XS_OK) return 0;
@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(b + l, sizeof b - l, "}");
     }
     strcat(b, "]");
-    CHECK_OR_DIE(xs__replay_cands_read(b, d, CAP, &m) == XS_OK);
+    CHECK_OR_DIE(xs__measure_replay_cands_read(b, d, CAP, &m) == XS_OK);
     CHECK_OR_DIE(m == n);
     for (size_t i = 0; i < n; i++) {
         const double a[6] = {c[i].p_accept, c[i].value, c[i].ev,

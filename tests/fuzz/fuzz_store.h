@@ -177,7 +177,7 @@ static void fz_init(void)
     fz_st->sort_run_bytes = 256; /* many sorted runs for out-of-order rows */
     /* inputs are small: a 1 MiB read buffer per import would cost more
      * (an mmap under ASan) than the import */
-    xs__reader_test_buffer_size(4096);
+    xs__io_reader_test_buffer_size(4096);
     CHECK_OR_DIE(sqlite3_exec(fz_st->db, "ATTACH ':memory:' AS tmpl", NULL, NULL, NULL) ==
                  SQLITE_OK);
     for (int t = 0; t < XS_N_TABLES; t++) {

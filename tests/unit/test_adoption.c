@@ -15,8 +15,8 @@ static void add_customer(struct xs_adoption_input *in, int32_t end,
                          const char *const *names, const int32_t *days)
 {
     for (size_t i = 0; names[i]; i++)
-        CHECK_INT(xs__adoption_input_add(in, names[i], strlen(names[i]), days[i]), XS_OK);
-    CHECK_INT(xs__adoption_input_end(in, end), XS_OK);
+        CHECK_INT(xs__mine_adoption_input_add(in, names[i], strlen(names[i]), days[i]), XS_OK);
+    CHECK_INT(xs__mine_adoption_input_end(in, end), XS_OK);
 }
 
 /*
@@ -49,7 +49,7 @@ static void add_customer(struct xs_adoption_input *in, int32_t end,
  */
 static void build_example(struct xs_adoption_input *in)
 {
-    xs__adoption_input_init(in);
+    xs__mine_adoption_input_init(in);
     const char *ab[] = {"A", "B", NULL}, *a[] = {"A", NULL}, *b[] = {"B", NULL};
     add_customer(in, 500, ab, (int32_t[]){100, 110});
     add_customer(in, 500, ab, (int32_t[]){100, 110});
@@ -128,14 +128,14 @@ static void test_hand_example(void)
     CHECK_INT(c->median, 10);
     CHECK_INT(c->max_t, 490);
     xs_adoption_free(r);
-    xs__adoption_input_clear(&in);
+    xs__mine_adoption_input_clear(&in);
 }
 
 /* Everyone at risk adopts: S reaches 0, band collapses, median set. */
 static void test_all_adopt(void)
 {
     struct xs_adoption_input in;
-    xs__adoption_input_init(&in);
+    xs__mine_adoption_input_init(&in);
     const char *ab[] = {"A", "B", NULL};
     add_customer(&in, 100, ab, (int32_t[]){0, 5});
     add_customer(&in, 100, ab, (int32_t[]){0, 7});
@@ -172,7 +172,7 @@ static void test_all_adopt(void)
     CHECK_INT(xs_adoption_count(r), 1);
     CHECK_STR(xs_adoption_get(r, 0)->from, "A");
     xs_adoption_free(r);
-    xs__adoption_input_clear(&in);
+    xs__mine_adoption_input_clear(&in);
 }
 
 static void test_errors_and_filters(void)
@@ -215,7 +215,7 @@ static void test_errors_and_filters(void)
     CHECK_INT(xs_adoption_compute(&in, &all, &r, &e), XS_OK);
     CHECK_INT(xs_adoption_count(r), 0);
     xs_adoption_free(r);
-    xs__adoption_input_clear(&in);
+    xs__mine_adoption_input_clear(&in);
 }
 
 /* Direct Kaplan–Meier for one pair from per-customer (time, event) lists. */
@@ -286,15 +286,15 @@ static void test_random_vs_direct(void)
     ref_point pts[200];
     for (int rep = 0; rep < 200; rep++) {
         struct xs_adoption_input in;
-        xs__adoption_input_init(&in);
+        xs__mine_adoption_input_init(&in);
         size_t n_cust = 1 + xs__rng_below(&r, 40);
         size_t n_prod = 2 + xs__rng_below(&r, 4);
         for (size_t c = 0; c < n_cust; c++) {
             for (size_t p = 0; p < n_prod; p++)
                 if (xs__rng_below(&r, 2))
-                    xs__adoption_input_add(&in, names[p], 2,
+                    xs__mine_adoption_input_add(&in, names[p], 2,
                                            (int32_t)xs__rng_below(&r, 60));
-            xs__adoption_input_end(&in, (int32_t)xs__rng_below(&r, 80));
+            xs__mine_adoption_input_end(&in, (int32_t)xs__rng_below(&r, 80));
         }
         int32_t h[] = {0, 10, 25, 50};
         xs_adoption_opts o = {.horizons = h, .n_horizons = 4};
@@ -348,7 +348,7 @@ static void test_random_vs_direct(void)
         }
         CHECK_INT(xs_adoption_count(res), n_seen);
         xs_adoption_free(res);
-        xs__adoption_input_clear(&in);
+        xs__mine_adoption_input_clear(&in);
     }
 }
 
@@ -375,7 +375,7 @@ static void test_alloc_failures(void)
         xs_adoption_free(r);
     }
     CHECK(ok);
-    xs__adoption_input_clear(&in);
+    xs__mine_adoption_input_clear(&in);
 }
 
 static const xs_test tests[] = {

@@ -54,14 +54,14 @@ static void test_arm_of(void)
 {
     xs_exp_split s;
     xs_exp_split_parse("t:90,h:10", &s, NULL);
-    CHECK_INT(xs__exp_arm_of(&s, 0.0), 0);
-    CHECK_INT(xs__exp_arm_of(&s, 0.8999999999), 0);
-    CHECK_INT(xs__exp_arm_of(&s, 0.9), 1);
-    CHECK_INT(xs__exp_arm_of(&s, 0.9999999999), 1);
+    CHECK_INT(xs__measure_exp_arm_of(&s, 0.0), 0);
+    CHECK_INT(xs__measure_exp_arm_of(&s, 0.8999999999), 0);
+    CHECK_INT(xs__measure_exp_arm_of(&s, 0.9), 1);
+    CHECK_INT(xs__measure_exp_arm_of(&s, 0.9999999999), 1);
     xs_exp_split_parse("a:1,b:1,c:2", &s, NULL);
-    CHECK_INT(xs__exp_arm_of(&s, 0.24), 0);
-    CHECK_INT(xs__exp_arm_of(&s, 0.25), 1);
-    CHECK_INT(xs__exp_arm_of(&s, 0.5), 2);
+    CHECK_INT(xs__measure_exp_arm_of(&s, 0.24), 0);
+    CHECK_INT(xs__measure_exp_arm_of(&s, 0.25), 1);
+    CHECK_INT(xs__measure_exp_arm_of(&s, 0.5), 2);
 }
 
 static void test_anchors(void)

@@ -26,10 +26,10 @@ static void render(const xs_baskets *b, char *out, size_t n)
 static int parse(const char *text, xs_baskets_format fmt, char *out, size_t n, xs_error *e)
 {
     struct xs_baskets b;
-    xs__baskets_init(&b);
-    int rc = xs__baskets_parse(&b, text, strlen(text), fmt, "f.dat", e);
+    xs__mine_baskets_init(&b);
+    int rc = xs__io_baskets_parse(&b, text, strlen(text), fmt, "f.dat", e);
     if (rc == XS_OK) render(&b, out, n);
-    xs__baskets_clear(&b);
+    xs__mine_baskets_clear(&b);
     return rc;
 }
 
@@ -113,14 +113,14 @@ static void test_builder(void)
 
 static void test_name_order(void)
 {
-    CHECK(xs__item_name_cmp("9", "10") < 0);
-    CHECK(xs__item_name_cmp("10", "9") > 0);
-    CHECK(xs__item_name_cmp("07", "7") < 0); /* numeric tie: bytes */
-    CHECK(xs__item_name_cmp("7", "07") > 0);
-    CHECK(xs__item_name_cmp("10", "a") < 0);
-    CHECK(xs__item_name_cmp("B", "a") < 0);
-    CHECK(xs__item_name_cmp("x", "x") == 0);
-    CHECK(xs__item_name_cmp("", "0") < 0);
+    CHECK(xs__mine_item_name_cmp("9", "10") < 0);
+    CHECK(xs__mine_item_name_cmp("10", "9") > 0);
+    CHECK(xs__mine_item_name_cmp("07", "7") < 0); /* numeric tie: bytes */
+    CHECK(xs__mine_item_name_cmp("7", "07") > 0);
+    CHECK(xs__mine_item_name_cmp("10", "a") < 0);
+    CHECK(xs__mine_item_name_cmp("B", "a") < 0);
+    CHECK(xs__mine_item_name_cmp("x", "x") == 0);
+    CHECK(xs__mine_item_name_cmp("", "0") < 0);
 }
 
 static void test_read_file(void)
@@ -155,21 +155,21 @@ static void test_alloc_failures(void)
     for (int f = 0; f < 2; f++) {
         const char *t = f ? csv : text;
         struct xs_baskets b;
-        xs__baskets_init(&b);
+        xs__mine_baskets_init(&b);
         xs__alloc_fail_after(1000000);
-        CHECK_INT(xs__baskets_parse(&b, t, strlen(t), f ? XS_BASKETS_CSV : XS_BASKETS_FIMI,
+        CHECK_INT(xs__io_baskets_parse(&b, t, strlen(t), f ? XS_BASKETS_CSV : XS_BASKETS_FIMI,
                                     NULL, NULL),
                   XS_OK);
         long n = xs__alloc_fail_after(-1);
-        xs__baskets_clear(&b);
+        xs__mine_baskets_clear(&b);
         for (long k = 0; k < n; k++) {
-            xs__baskets_init(&b);
+            xs__mine_baskets_init(&b);
             xs__alloc_fail_after(k);
-            int rc = xs__baskets_parse(&b, t, strlen(t), f ? XS_BASKETS_CSV : XS_BASKETS_FIMI,
+            int rc = xs__io_baskets_parse(&b, t, strlen(t), f ? XS_BASKETS_CSV : XS_BASKETS_FIMI,
                                        NULL, NULL);
             xs__alloc_fail_after(-1);
             CHECK_INT(rc, XS_ENOMEM);
-            xs__baskets_clear(&b);
+            xs__mine_baskets_clear(&b);
         }
     }
 }

@@ -53,21 +53,21 @@ static char *fmt_err(const xs_error *e)
 static void test_parse_cell(void)
 {
     double v = -1;
-    CHECK_INT(xs__churn_parse_cell("12", &v), 0);
+    CHECK_INT(xs__score_churn_parse_cell("12", &v), 0);
     CHECK_NEAR(v, 12, 0);
-    CHECK_INT(xs__churn_parse_cell(" -3.5 ", &v), 0);
+    CHECK_INT(xs__score_churn_parse_cell(" -3.5 ", &v), 0);
     CHECK_NEAR(v, -3.5, 0);
-    CHECK_INT(xs__churn_parse_cell("1e3", &v), 0);
+    CHECK_INT(xs__score_churn_parse_cell("1e3", &v), 0);
     CHECK_NEAR(v, 1000, 0);
-    CHECK_INT(xs__churn_parse_cell("", &v), 1);
-    CHECK_INT(xs__churn_parse_cell("   ", &v), 1);
-    CHECK_INT(xs__churn_parse_cell("abc", &v), -1);
-    CHECK_INT(xs__churn_parse_cell("0x10", &v), -1);
-    CHECK_INT(xs__churn_parse_cell("nan", &v), -1);
-    CHECK_INT(xs__churn_parse_cell("inf", &v), -1);
-    CHECK_INT(xs__churn_parse_cell("1e999", &v), -1);
-    CHECK_INT(xs__churn_parse_cell("-", &v), -1);
-    CHECK_INT(xs__churn_parse_cell("1 2", &v), -1);
+    CHECK_INT(xs__score_churn_parse_cell("", &v), 1);
+    CHECK_INT(xs__score_churn_parse_cell("   ", &v), 1);
+    CHECK_INT(xs__score_churn_parse_cell("abc", &v), -1);
+    CHECK_INT(xs__score_churn_parse_cell("0x10", &v), -1);
+    CHECK_INT(xs__score_churn_parse_cell("nan", &v), -1);
+    CHECK_INT(xs__score_churn_parse_cell("inf", &v), -1);
+    CHECK_INT(xs__score_churn_parse_cell("1e999", &v), -1);
+    CHECK_INT(xs__score_churn_parse_cell("-", &v), -1);
+    CHECK_INT(xs__score_churn_parse_cell("1 2", &v), -1);
 }
 
 static const char SMALL[] = "id,plan,seats,spend,region,churned\n"
@@ -237,19 +237,19 @@ static void test_auc(void)
     /* 4 pairs, 3 ordered: 0.35 < 0.4 is the one mistake */
     double s1[] = {0.1, 0.4, 0.35, 0.8};
     unsigned char y1[] = {0, 0, 1, 1};
-    CHECK_NEAR(xs__churn_auc(s1, y1, 4), 0.75, 1e-15);
+    CHECK_NEAR(xs__score_churn_auc(s1, y1, 4), 0.75, 1e-15);
     /* ties: positive 0.5 vs negatives 0.5, 0.5 count 1/2 each */
     double s2[] = {0.5, 0.5, 0.5, 0.9};
     unsigned char y2[] = {0, 1, 0, 1};
-    CHECK_NEAR(xs__churn_auc(s2, y2, 4), 0.75, 1e-15);
+    CHECK_NEAR(xs__score_churn_auc(s2, y2, 4), 0.75, 1e-15);
     double s3[] = {1, 1, 1, 1, 1};
     unsigned char y3[] = {1, 0, 1, 0, 0};
-    CHECK_NEAR(xs__churn_auc(s3, y3, 5), 0.5, 1e-15);
+    CHECK_NEAR(xs__score_churn_auc(s3, y3, 5), 0.5, 1e-15);
     double s4[] = {3, 2, 1};
     unsigned char y4[] = {0, 1, 1};
-    CHECK_NEAR(xs__churn_auc(s4, y4, 3), 0, 1e-15);
+    CHECK_NEAR(xs__score_churn_auc(s4, y4, 3), 0, 1e-15);
     unsigned char y5[] = {1, 1, 1};
-    CHECK(isnan(xs__churn_auc(s4, y5, 3)));
+    CHECK(isnan(xs__score_churn_auc(s4, y5, 3)));
     /* random data with many ties against the O(n^2) pair count */
     xs__rng r;
     xs__rng_seed(&r, 7);
@@ -265,7 +265,7 @@ static void test_auc(void)
         }
         if (np == 0) y[0] = 1, np++;
         if (np == n) y[0] = 0;
-        CHECK_NEAR(xs__churn_auc(s, y, n), brute_auc(s, y, n), 1e-12);
+        CHECK_NEAR(xs__score_churn_auc(s, y, n), brute_auc(s, y, n), 1e-12);
         free(s);
         free(y);
     }
@@ -275,12 +275,12 @@ static void test_log_loss(void)
 {
     double p[] = {0.9, 0.2, 0.6};
     unsigned char y[] = {1, 0, 0};
-    CHECK_NEAR(xs__churn_log_loss(p, y, 3), -(log(0.9) + log(0.8) + log(0.4)) / 3, 1e-15);
+    CHECK_NEAR(xs__score_churn_log_loss(p, y, 3), -(log(0.9) + log(0.8) + log(0.4)) / 3, 1e-15);
     double q[] = {0.0, 1.0};
     unsigned char yq[] = {1, 1};
     /* clipped: -(log 1e-15 + log(1 - 1e-15)) / 2 */
-    CHECK_NEAR(xs__churn_log_loss(q, yq, 2), 34.538776394910684 / 2, 1e-9);
-    CHECK(isnan(xs__churn_log_loss(p, y, 0)));
+    CHECK_NEAR(xs__score_churn_log_loss(q, yq, 2), 34.538776394910684 / 2, 1e-9);
+    CHECK(isnan(xs__score_churn_log_loss(p, y, 0)));
 }
 
 static void test_calibration(void)
@@ -295,7 +295,7 @@ static void test_calibration(void)
         y[k] = i % 3 == 0;
     }
     xs_churn_bin b[10];
-    CHECK_INT(xs__churn_calibration(p, y, 25, 10, b), XS_OK);
+    CHECK_INT(xs__score_churn_calibration(p, y, 25, 10, b), XS_OK);
     static const size_t sizes[] = {2, 3, 2, 3, 2, 3, 2, 3, 2, 3};
     size_t lo = 0;
     for (int k = 0; k < 10; k++) {
@@ -319,7 +319,7 @@ static void test_calibration(void)
     /* fewer rows than bins: ranks b*3/10 -> bins 0-2 empty */
     double p3[] = {0.3, 0.1, 0.2};
     unsigned char y3[] = {1, 0, 1};
-    CHECK_INT(xs__churn_calibration(p3, y3, 3, 10, b), XS_OK);
+    CHECK_INT(xs__score_churn_calibration(p3, y3, 3, 10, b), XS_OK);
     CHECK_INT(b[0].n, 0);
     CHECK(isnan(b[0].mean_pred));
     CHECK_INT(b[3].n, 1);
@@ -330,7 +330,7 @@ static void test_calibration(void)
     /* ties are split by row index: deterministic */
     double pt[] = {0.5, 0.5, 0.5, 0.5};
     unsigned char yt[] = {1, 1, 0, 0};
-    CHECK_INT(xs__churn_calibration(pt, yt, 4, 2, b), XS_OK);
+    CHECK_INT(xs__score_churn_calibration(pt, yt, 4, 2, b), XS_OK);
     CHECK_NEAR(b[0].observed, 1, 0);
     CHECK_NEAR(b[1].observed, 0, 0);
 }
@@ -348,7 +348,7 @@ static void test_folds(void)
     size_t ks[] = {2, 5, 7, 10};
     for (size_t t = 0; t < 4; t++) {
         size_t k = ks[t];
-        CHECK_INT(xs__churn_folds(y, n, k, 42, f), XS_OK);
+        CHECK_INT(xs__score_churn_folds(y, n, k, 42, f), XS_OK);
         size_t cnt[10] = {0}, pos[10] = {0};
         for (size_t i = 0; i < n; i++) {
             CHECK(f[i] < k); /* every row in exactly one fold */
@@ -362,9 +362,9 @@ static void test_folds(void)
             /* positive share within one percentage point of the overall */
             CHECK(fabs((double)pos[j] / (double)cnt[j] - share) < 0.01);
         }
-        CHECK_INT(xs__churn_folds(y, n, k, 42, g), XS_OK);
+        CHECK_INT(xs__score_churn_folds(y, n, k, 42, g), XS_OK);
         CHECK(memcmp(f, g, n * sizeof *f) == 0); /* deterministic */
-        CHECK_INT(xs__churn_folds(y, n, k, 43, g), XS_OK);
+        CHECK_INT(xs__score_churn_folds(y, n, k, 43, g), XS_OK);
         CHECK(memcmp(f, g, n * sizeof *f) != 0); /* the seed matters */
     }
     free(y);
@@ -449,7 +449,7 @@ static void test_cv_signal_and_noise(void)
         binsum += r.bins[b].n;
     CHECK_INT(binsum, 1500);
     /* pooled log loss equals the one recomputed from the out-of-fold array */
-    CHECK_NEAR(r.log_loss, xs__churn_log_loss(r.oof, d->y, d->n), 1e-15);
+    CHECK_NEAR(r.log_loss, xs__score_churn_log_loss(r.oof, d->y, d->n), 1e-15);
     /* deterministic: same data, same seed -> same predictions, bit for bit */
     CHECK_INT(xs_churn_cv_run(d, &par, &r2, &e), XS_OK);
     CHECK(memcmp(r.oof, r2.oof, d->n * sizeof *r.oof) == 0);

@@ -146,8 +146,8 @@ static void test_features(void)
     CHECK_INT(xs_churn_data_n_features(d), 36);
     CHECK_INT(xs_churn_data_n_columns(d), XS__CH_N_COLS);
     for (size_t c = 0; c < XS__CH_N_COLS; c++)
-        CHECK_STR(xs_churn_data_column(d, c)->name, xs__churn_history_col_name(c));
-    CHECK(xs__churn_history_col_name(XS__CH_N_COLS) == NULL);
+        CHECK_STR(xs_churn_data_column(d, c)->name, xs__score_churn_history_col_name(c));
+    CHECK(xs__score_churn_history_col_name(XS__CH_N_COLS) == NULL);
     CHECK_STR(xs_churn_data_feature_name(d, 0), "tenure_days");
     CHECK_STR(xs_churn_data_feature_name(d, 26), "billing_term=mixed");
     CHECK_STR(xs_churn_data_feature_name(d, 35), "size=small");
@@ -246,10 +246,10 @@ static void test_features(void)
     CHECK_INT(xs_churn_data_label(d, 0), -1);
     xs_churn_data_free(d);
     /* activity rule at the edges: C (customer 2) runs 2026-02-01 .. 07-15 */
-    CHECK_INT(xs__churn_history_active(s, 2, xs__days_from_civil(2026, 1, 31)), 0);
-    CHECK_INT(xs__churn_history_active(s, 2, xs__days_from_civil(2026, 2, 1)), 1);
-    CHECK_INT(xs__churn_history_active(s, 2, xs__days_from_civil(2026, 7, 14)), 1);
-    CHECK_INT(xs__churn_history_active(s, 2, xs__days_from_civil(2026, 7, 15)), 0);
+    CHECK_INT(xs__score_churn_history_active(s, 2, xs__days_from_civil(2026, 1, 31)), 0);
+    CHECK_INT(xs__score_churn_history_active(s, 2, xs__days_from_civil(2026, 2, 1)), 1);
+    CHECK_INT(xs__score_churn_history_active(s, 2, xs__days_from_civil(2026, 7, 14)), 1);
+    CHECK_INT(xs__score_churn_history_active(s, 2, xs__days_from_civil(2026, 7, 15)), 0);
     xs_snapshot_free(s);
 }
 
@@ -715,7 +715,7 @@ static void test_sample(void)
     unsigned char y[N];
     size_t a[N], b[N];
     for (size_t i = 0; i < N; i++) y[i] = i % 27 == 5; /* 37 positives */
-    CHECK_INT(xs__churn_sample(y, N, 100, 42, a), 100);
+    CHECK_INT(xs__score_churn_sample(y, N, 100, 42, a), 100);
     size_t pos = 0, up = 1;
     for (size_t i = 0; i < 100; i++) {
         pos += y[a[i]];
@@ -723,14 +723,14 @@ static void test_sample(void)
     }
     CHECK_INT(pos, 4); /* 100 x 37 / 1000 = 3.7 */
     CHECK_INT(up, 1);
-    CHECK_INT(xs__churn_sample(y, N, 100, 42, b), 100);
+    CHECK_INT(xs__score_churn_sample(y, N, 100, 42, b), 100);
     CHECK_INT(memcmp(a, b, 100 * sizeof *a), 0);
-    CHECK_INT(xs__churn_sample(y, N, 100, 43, b), 100);
+    CHECK_INT(xs__score_churn_sample(y, N, 100, 43, b), 100);
     CHECK(memcmp(a, b, 100 * sizeof *a) != 0);
     /* one positive in 1000: 10 x 1/1000 rounds to 0, kept at 1 */
     memset(y, 0, sizeof y);
     y[700] = 1;
-    CHECK_INT(xs__churn_sample(y, N, 10, 42, a), 10);
+    CHECK_INT(xs__score_churn_sample(y, N, 10, 42, a), 10);
     pos = 0;
     for (size_t i = 0; i < 10; i++) pos += y[a[i]];
     CHECK_INT(pos, 1);

@@ -277,11 +277,11 @@ static void test_bad_input(void)
         xs_gg_params g = {6.25, 3.74, 15.44};
         CHECK_INT(xs_clv_data_from_arrays(x3, t3, T3, m3, 3, &d, NULL), XS_OK);
         CHECK_NEAR(xs_gg_loglik(&g, d), -7.394275480634729, 1e-11);
-        xs__gg_lik *G = NULL;
+        xs__score_gg_lik *G = NULL;
         size_t zero = 0;
-        CHECK_INT(xs__gg_lik_new(d, &G, &zero), XS_OK);
+        CHECK_INT(xs__score_gg_lik_new(d, &G, &zero), XS_OK);
         CHECK_INT(zero, 1);
-        xs__gg_lik_free(G);
+        xs__score_gg_lik_free(G);
         xs_clv_data_free(d);
     }
 }
@@ -295,20 +295,20 @@ static void test_summarize_rows(void)
     const uint32_t n_cust = 50;
     const int32_t cal_end = 40;
     size_t n = 0;
-    xs__clv_row *rows = xs__malloc(n_cust * 60 * sizeof *rows);
+    xs__score_clv_row *rows = xs__malloc(n_cust * 60 * sizeof *rows);
     for (uint32_t c = 0; c < n_cust; c++)
         for (uint32_t k = 0; k < (c % 2 ? 5u : 60u); k++)
-            rows[n++] = (xs__clv_row){c, (int32_t)(c + 2 * (k / (c % 3 + 1))), 1.0 + k};
+            rows[n++] = (xs__score_clv_row){c, (int32_t)(c + 2 * (k / (c % 3 + 1))), 1.0 + k};
     xs__rng rng;
     xs__rng_seed(&rng, 3);
     for (size_t i = n; i > 1; i--) {
         size_t j = (size_t)xs__rng_below(&rng, i);
-        xs__clv_row t = rows[i - 1];
+        xs__score_clv_row t = rows[i - 1];
         rows[i - 1] = rows[j];
         rows[j] = t;
     }
-    xs_clv_data *d = xs__clv_data_alloc(0);
-    CHECK_INT(xs__clv_summarize(d, &rows, n, n_cust, cal_end, 1), XS_OK);
+    xs_clv_data *d = xs__score_clv_data_alloc(0);
+    CHECK_INT(xs__score_clv_summarize(d, &rows, n, n_cust, cal_end, 1), XS_OK);
     size_t dropped, after;
     xs_clv_data_counts(d, NULL, &after, &dropped);
     size_t want_n = 0, want_after = 0;
@@ -581,58 +581,58 @@ static void test_loglik_vs_slow(void)
 static void test_gradients(void)
 {
     xs_clv_data *d = random_data(2000, 11, 0);
-    xs__bgnbd_lik *L = NULL;
-    CHECK_INT(xs__bgnbd_lik_new(d, 1, &L), XS_OK);
+    xs__score_bgnbd_lik *L = NULL;
+    CHECK_INT(xs__score_bgnbd_lik_new(d, 1, &L), XS_OK);
     static const xs_bgnbd_params ps[] = {
         {0.243, 4.414, 0.793, 2.426}, {1.7, 0.5, 2.2, 0.9}, {0.05, 30, 0.2, 7}};
     for (size_t i = 0; i < XS_N(ps); i++) {
         double g[4];
-        double f0 = xs__bgnbd_lik_eval(L, &ps[i], g);
+        double f0 = xs__score_bgnbd_lik_eval(L, &ps[i], g);
         CHECK(isfinite(f0));
         for (int j = 0; j < 4; j++) {
             xs_bgnbd_params hi = ps[i], lo = ps[i];
             double *ph = &hi.r + j, *pl = &lo.r + j, h = 1e-4 * *ph;
             *ph += h;
             *pl -= h;
-            double fd = (xs__bgnbd_lik_eval(L, &hi, NULL) - xs__bgnbd_lik_eval(L, &lo, NULL)) /
+            double fd = (xs__score_bgnbd_lik_eval(L, &hi, NULL) - xs__score_bgnbd_lik_eval(L, &lo, NULL)) /
                         (2 * h);
             CHECK_NEAR(g[j], fd, 1e-6 * (fabs(fd) + 1));
         }
     }
-    xs__bgnbd_lik_free(L);
+    xs__score_bgnbd_lik_free(L);
     /* the threaded path (>= 20000 groups) gives the same value and gradient */
     {
         xs_clv_data *big = random_data(25000, 5, 1);
-        xs__bgnbd_lik *L1 = NULL, *L2 = NULL;
-        CHECK_INT(xs__bgnbd_lik_new(big, 1, &L1), XS_OK);
-        CHECK_INT(xs__bgnbd_lik_new(big, 2, &L2), XS_OK);
-        CHECK_INT(xs__bgnbd_lik_groups(L1), 25000);
+        xs__score_bgnbd_lik *L1 = NULL, *L2 = NULL;
+        CHECK_INT(xs__score_bgnbd_lik_new(big, 1, &L1), XS_OK);
+        CHECK_INT(xs__score_bgnbd_lik_new(big, 2, &L2), XS_OK);
+        CHECK_INT(xs__score_bgnbd_lik_groups(L1), 25000);
         double g1[4], g2[4];
-        double f1 = xs__bgnbd_lik_eval(L1, &ps[0], g1), f2 = xs__bgnbd_lik_eval(L2, &ps[0], g2);
+        double f1 = xs__score_bgnbd_lik_eval(L1, &ps[0], g1), f2 = xs__score_bgnbd_lik_eval(L2, &ps[0], g2);
         CHECK_NEAR(f1, f2, 1e-9 * fabs(f1));
         for (int j = 0; j < 4; j++) CHECK_NEAR(g1[j], g2[j], 1e-9 * (fabs(g1[j]) + 1));
-        xs__bgnbd_lik_free(L1);
-        xs__bgnbd_lik_free(L2);
+        xs__score_bgnbd_lik_free(L1);
+        xs__score_bgnbd_lik_free(L2);
         xs_clv_data_free(big);
     }
 
-    xs__gg_lik *G = NULL;
-    CHECK_INT(xs__gg_lik_new(d, &G, NULL), XS_OK);
+    xs__score_gg_lik *G = NULL;
+    CHECK_INT(xs__score_gg_lik_new(d, &G, NULL), XS_OK);
     static const xs_gg_params gs[] = {{6.25, 3.74, 15.44}, {0.5, 0.8, 100}};
     for (size_t i = 0; i < XS_N(gs); i++) {
         double g[3];
-        xs__gg_lik_eval(G, &gs[i], g);
+        xs__score_gg_lik_eval(G, &gs[i], g);
         for (int j = 0; j < 3; j++) {
             xs_gg_params hi = gs[i], lo = gs[i];
             double *ph = &hi.p + j, *pl = &lo.p + j, h = 1e-6 * *ph;
             *ph += h;
             *pl -= h;
             double fd =
-                (xs__gg_lik_eval(G, &hi, NULL) - xs__gg_lik_eval(G, &lo, NULL)) / (2 * h);
+                (xs__score_gg_lik_eval(G, &hi, NULL) - xs__score_gg_lik_eval(G, &lo, NULL)) / (2 * h);
             CHECK_NEAR(g[j], fd, 1e-6 * (fabs(fd) + 1));
         }
     }
-    xs__gg_lik_free(G);
+    xs__score_gg_lik_free(G);
     xs_clv_data_free(d);
 }
 
@@ -646,15 +646,15 @@ static void test_hyp2f1(void)
     double zs[] = {0.3, 0.9, 0.99, -0.4, -0.7, -5, -100};
     for (size_t i = 0; i < XS_N(zs); i++) {
         double z = zs[i];
-        CHECK_NEAR((double)xs__clv_hyp2f1(1, 1, 2, z), -log1p(-z) / z, 1e-13 * fabs(log1p(-z) / z));
-        CHECK_NEAR((double)xs__clv_hyp2f1(2.5, 1.7, 1.7, z), pow(1 - z, -2.5),
+        CHECK_NEAR((double)xs__score_clv_hyp2f1(1, 1, 2, z), -log1p(-z) / z, 1e-13 * fabs(log1p(-z) / z));
+        CHECK_NEAR((double)xs__score_clv_hyp2f1(2.5, 1.7, 1.7, z), pow(1 - z, -2.5),
                    1e-12 * pow(1 - z, -2.5));
         if (z < 0) {
             double s = sqrt(-z); /* 2F1(1/2, 1; 3/2; -s^2) = atan(s) / s */
-            CHECK_NEAR((double)xs__clv_hyp2f1(0.5, 1, 1.5, z), atan(s) / s, 1e-13);
+            CHECK_NEAR((double)xs__score_clv_hyp2f1(0.5, 1, 1.5, z), atan(s) / s, 1e-13);
         } else {
             double s = sqrt(z); /* 2F1(1/2, 1/2; 3/2; s^2) = asin(s) / s */
-            CHECK_NEAR((double)xs__clv_hyp2f1(0.5, 0.5, 1.5, z), asin(s) / s, 1e-13);
+            CHECK_NEAR((double)xs__score_clv_hyp2f1(0.5, 0.5, 1.5, z), asin(s) / s, 1e-13);
         }
     }
     /* GSL's independent implementation where it is valid (|z| < 1, away
@@ -664,17 +664,17 @@ static void test_hyp2f1(void)
                                      {0.25, 2.43, 2.2, 0.6}, {3.2, 1.1, 0.6, -0.3}};
     for (size_t i = 0; i < XS_N(args); i++) {
         double want = gsl_sf_hyperg_2F1(args[i][0], args[i][1], args[i][2], args[i][3]);
-        double got = (double)xs__clv_hyp2f1(args[i][0], args[i][1], args[i][2], args[i][3]);
+        double got = (double)xs__score_clv_hyp2f1(args[i][0], args[i][1], args[i][2], args[i][3]);
         CHECK_NEAR(got, want, 1e-11 * fabs(want));
     }
     /* c - a - b < 0 close to z = 1 (the CLV case: a large horizon) against
      * Euler's transformation 2F1(a,b;c;z) = (1-z)^(c-a-b) 2F1(c-a,c-b;c;z) */
     double a = 3.2, b = 4.4, c = 2.6, z = 0.97;
-    long double l = xs__clv_hyp2f1(a, b, c, z);
-    long double r = powl(1 - (long double)z, c - a - b) * xs__clv_hyp2f1(c - a, c - b, c, z);
+    long double l = xs__score_clv_hyp2f1(a, b, c, z);
+    long double r = powl(1 - (long double)z, c - a - b) * xs__score_clv_hyp2f1(c - a, c - b, c, z);
     CHECK_NEAR((double)(l / r), 1, 1e-12);
-    CHECK(isnan((double)xs__clv_hyp2f1(1, 1, 2, 1)));
-    CHECK(isnan((double)xs__clv_hyp2f1(1, 1, -2, 0.5)));
+    CHECK(isnan((double)xs__score_clv_hyp2f1(1, 1, 2, 1)));
+    CHECK(isnan((double)xs__score_clv_hyp2f1(1, 1, -2, 0.5)));
 }
 
 /* E[Y(t)] by numerical integration: alive, lambda ~ Gamma(r+x, alpha+T)
@@ -867,15 +867,15 @@ static void test_fit_recovers(void)
     CHECK_NEAR(p.alpha, al, 0.2 * al);
     CHECK_NEAR(p.a, a, 0.25 * a);
     CHECK_NEAR(p.b, b, 0.35 * b);
-    xs__bgnbd_lik *L;
-    CHECK_INT(xs__bgnbd_lik_new(d, 1, &L), XS_OK);
+    xs__score_bgnbd_lik *L;
+    CHECK_INT(xs__score_bgnbd_lik_new(d, 1, &L), XS_OK);
     xs_bgnbd_params q = {1, 1, 1, 1};
     xs_clv_fit_info fn;
-    CHECK_INT(xs__bgnbd_fit_lik(L, 1, &q, &fn, NULL), XS_OK);
+    CHECK_INT(xs__score_bgnbd_fit_lik(L, 1, &q, &fn, NULL), XS_OK);
     CHECK_NEAR(fn.log_likelihood, fi.log_likelihood, 1e-6 * fabs(fi.log_likelihood));
     CHECK_NEAR(q.r, p.r, 1e-3 * p.r);
     CHECK_NEAR(q.b, p.b, 1e-3 * p.b);
-    xs__bgnbd_lik_free(L);
+    xs__score_bgnbd_lik_free(L);
     xs_clv_data_free(d);
 }
 

@@ -369,9 +369,9 @@ static void save(const bundle *m, const char *path, const char *path2)
     xs__mfile_writer *w = NULL;
     xs__mfile_meta meta = meta_of();
     if (xs__mfile_create(&w, path, &e) < 0) fail("create", &e);
-    if (xs__baskets_save(m->b, w, &e) < 0 || xs__together_save(m->tog, w, &e) < 0 ||
-        xs__rules_save(m->rules, w, &e) < 0 ||
-        xs__customer_scores_save(m->cs, w, &e) < 0 ||
+    if (xs__mine_baskets_save(m->b, w, &e) < 0 || xs__mine_together_save(m->tog, w, &e) < 0 ||
+        xs__mine_rules_save(m->rules, w, &e) < 0 ||
+        xs__score_customer_scores_save(m->cs, w, &e) < 0 ||
         xs__offer_engine_save(m->en, w, &e) < 0)
         fail("save", &e);
     if (xs__mfile_commit(w, &meta, &e) < 0) fail("commit", &e);
@@ -385,9 +385,9 @@ static void map(const xs__mfile *f, const xs__mfile *f2, bundle *m)
     xs_error e;
     memset(&e, 0, sizeof e);
     memset(m, 0, sizeof *m);
-    if (xs__baskets_map(f, &m->b, &e) < 0 || xs__together_map(f, m->b, &m->tog, &e) < 0 ||
-        xs__rules_map(f, m->b, &m->rules, &e) < 0 ||
-        xs__customer_scores_map(f, snap, &m->cs, &e) < 0 ||
+    if (xs__mine_baskets_map(f, &m->b, &e) < 0 || xs__mine_together_map(f, m->b, &m->tog, &e) < 0 ||
+        xs__mine_rules_map(f, m->b, &m->rules, &e) < 0 ||
+        xs__score_customer_scores_map(f, snap, &m->cs, &e) < 0 ||
         xs__offer_engine_map(f, snap, &m->en, &e) < 0 ||
         xs__offer_engine_map(f2, snap, &m->en2, &e) < 0)
         fail("map", &e);
@@ -496,8 +496,8 @@ static void test_errors(void)
         CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);                           \
     } while (0)
     MISSING(xs__offer_engine_map(f, snap, &m.en, &e), "engine.hdr", "offer engine");
-    MISSING(xs__customer_scores_map(f, snap, &m.cs, &e), "scores.hdr", "customer scores");
-    MISSING(xs__baskets_map(f, &m.b, &e), "bask.hdr", "baskets");
+    MISSING(xs__score_customer_scores_map(f, snap, &m.cs, &e), "scores.hdr", "customer scores");
+    MISSING(xs__mine_baskets_map(f, &m.b, &e), "bask.hdr", "baskets");
 #undef MISSING
     CHECK(!m.en && !m.cs && !m.b);
     xs__mfile_close(f);
@@ -531,7 +531,7 @@ static void test_errors(void)
              n_health - 4, n_health);
     CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);
     memset(&e, 0, sizeof e);
-    CHECK_INT(xs__customer_scores_map(f, snap, &m.cs, &e), XS_EPARSE);
+    CHECK_INT(xs__score_customer_scores_map(f, snap, &m.cs, &e), XS_EPARSE);
     snprintf(want, sizeof want, "%s: section scores.hdr: %zu bytes, expected %zu", bad,
              n_scores - 8, n_scores);
     CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);
@@ -550,10 +550,10 @@ static void round_trip(const char *path, const xs_offer_engine *en,
     xs__mfile_writer *w = NULL;
     xs__mfile_meta meta = meta_of();
     if (xs__mfile_create(&w, path, &e) < 0 || xs__offer_engine_save(en, w, &e) < 0 ||
-        xs__customer_scores_save(cs, w, &e) < 0 || xs__mfile_commit(w, &meta, &e) < 0)
+        xs__score_customer_scores_save(cs, w, &e) < 0 || xs__mfile_commit(w, &meta, &e) < 0)
         fail("save", &e);
     if (xs__mfile_open(f, path, &e) < 0 || xs__offer_engine_map(*f, snap, men, &e) < 0 ||
-        xs__customer_scores_map(*f, snap, mcs, &e) < 0)
+        xs__score_customer_scores_map(*f, snap, mcs, &e) < 0)
         fail("map", &e);
 }
 
@@ -682,7 +682,7 @@ static void test_out_of_memory(void)
         if (xs__mfile_create(&w, path, &e) < 0) fail("create", &e);
         xs__alloc_fail_after(k);
         int rc = xs__offer_engine_save(en, w, &e);
-        if (rc == XS_OK) rc = xs__customer_scores_save(cs, w, &e);
+        if (rc == XS_OK) rc = xs__score_customer_scores_save(cs, w, &e);
         xs__alloc_fail_after(-1);
         if (rc < 0) {
             CHECK_INT(rc, XS_ENOMEM);
@@ -701,7 +701,7 @@ static void test_out_of_memory(void)
         xs_customer_scores *mcs = NULL;
         xs__alloc_fail_after(k);
         int rc = xs__offer_engine_map(f, snap, &men, &e);
-        if (rc == XS_OK) rc = xs__customer_scores_map(f, snap, &mcs, &e);
+        if (rc == XS_OK) rc = xs__score_customer_scores_map(f, snap, &mcs, &e);
         xs__alloc_fail_after(-1);
         if (rc < 0) {
             CHECK_INT(rc, XS_ENOMEM);
@@ -745,9 +745,9 @@ static void test_rank(void)
         xs__mfile_writer *w = NULL;
         xs__mfile_meta meta = meta_of();
         xs__mfile *f = NULL;
-        if (xs__mfile_create(&w, path, &e) < 0 || xs__rank_save(r, w, "r", &e) < 0 ||
+        if (xs__mfile_create(&w, path, &e) < 0 || xs__offer_rank_save(r, w, "r", &e) < 0 ||
             xs__mfile_commit(w, &meta, &e) < 0 || xs__mfile_open(&f, path, &e) < 0 ||
-            xs__rank_map(f, "r", snap, &m, &e) < 0)
+            xs__offer_rank_map(f, "r", snap, &m, &e) < 0)
             fail("rank round trip", &e);
         xs_rank_scratch *qa = NULL, *qb = NULL;
         if (xs_rank_scratch_new(r, &qa) < 0 || xs_rank_scratch_new(m, &qb) < 0) abort();
@@ -771,7 +771,7 @@ static void test_rank(void)
         xs_snapshot *other = xs_fixture_snapshot("engine-io", "rank", NULL);
         char msg[512], want[512];
         memset(&e, 0, sizeof e);
-        CHECK_INT(xs__rank_map(f, "r", other, &m, &e), XS_EPARSE);
+        CHECK_INT(xs__offer_rank_map(f, "r", other, &m, &e), XS_EPARSE);
         snprintf(
             want, sizeof want,
             "%s: section r.hdr: %zu customers and %zu products, the snapshot has %zu "

@@ -44,15 +44,15 @@ static void test_mean_var(void)
     for (size_t i = 0; i < 1000; i++)
         ss += (x[i] - m) * (x[i] - m);
     double mean, var;
-    xs__exp_mean_var(x, 1000, &mean, &var);
+    xs__measure_exp_mean_var(x, 1000, &mean, &var);
     CHECK_NEAR(mean, (double)m, 1e-9);
     CHECK_NEAR(var, (double)(ss / 999), 1e-12);
     /* hand: {2, 4, 4, 4, 5, 5, 7, 9}: mean 5, sum of squares 32, var 32/7 */
     double h[] = {2, 4, 4, 4, 5, 5, 7, 9};
-    xs__exp_mean_var(h, 8, &mean, &var);
+    xs__measure_exp_mean_var(h, 8, &mean, &var);
     CHECK_NEAR(mean, 5, 1e-15);
     CHECK_NEAR(var, 32.0 / 7, 1e-15);
-    xs__exp_mean_var(h, 1, &mean, &var);
+    xs__measure_exp_mean_var(h, 1, &mean, &var);
     CHECK_NEAR(var, 0, 0);
 }
 
@@ -66,8 +66,8 @@ static void test_proportion(void)
      *   z = 0.1 / 0.04330127018922193 = 2.309401076758503, p = erfc(z/sqrt 2) = 0.0209213
      *   relative: 0.1/0.2 = 0.5; se_rel = sqrt(.00105/.04 + .09*.0008/.0016)
      *           = sqrt(0.02625 + 0.045) = 0.2669269563 */
-    xs__exp_cmp c;
-    xs__exp_prop(0.3, 200, 0.2, 200, 0.95, &c);
+    xs__measure_exp_cmp c;
+    xs__measure_exp_prop(0.3, 200, 0.2, 200, 0.95, &c);
     CHECK_NEAR(c.lift, 0.1, 1e-15);
     CHECK_NEAR(c.lo, 0.1 - Z975 * 0.04301162633521313, 1e-12);
     CHECK_NEAR(c.hi, 0.1 + Z975 * 0.04301162633521313, 1e-12);
@@ -79,10 +79,10 @@ static void test_proportion(void)
     CHECK_NEAR(c.rel_hi, 0.5 + Z975 * 0.2669269563, 1e-9);
     CHECK(isnan(c.df));
     /* 90 % level: z = 1.6448536269514722 */
-    xs__exp_prop(0.3, 200, 0.2, 200, 0.90, &c);
+    xs__measure_exp_prop(0.3, 200, 0.2, 200, 0.90, &c);
     CHECK_NEAR(c.hi, 0.1 + 1.6448536269514722 * 0.04301162633521313, 1e-12);
     /* no variation at all: p = 1, relative lift of a zero control is undefined */
-    xs__exp_prop(0, 10, 0, 10, 0.95, &c);
+    xs__measure_exp_prop(0, 10, 0, 10, 0.95, &c);
     CHECK_NEAR(c.p, 1, 0);
     CHECK(isnan(c.rel));
 }
@@ -95,10 +95,10 @@ static void test_welch_published(void)
     double g1[] = {0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0};
     double g2[] = {1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4};
     double m1, v1, m2, v2;
-    xs__exp_mean_var(g1, 10, &m1, &v1);
-    xs__exp_mean_var(g2, 10, &m2, &v2);
-    xs__exp_cmp c;
-    xs__exp_welch(m1, v1, 10, m2, v2, 10, 0.95, &c);
+    xs__measure_exp_mean_var(g1, 10, &m1, &v1);
+    xs__measure_exp_mean_var(g2, 10, &m2, &v2);
+    xs__measure_exp_cmp c;
+    xs__measure_exp_welch(m1, v1, 10, m2, v2, 10, 0.95, &c);
     CHECK_NEAR(c.lift, -1.58, 1e-12);
     CHECK_NEAR(c.df, 17.776, 5e-4);
     CHECK_NEAR(c.p, 0.07939, 5e-6);
@@ -114,7 +114,7 @@ static void test_welch_published(void)
     CHECK_NEAR(c.rel_lo, (double)(0.75L / 2.33L - 1 - q * se), 1e-9);
     CHECK_NEAR(c.rel_hi, (double)(0.75L / 2.33L - 1 + q * se), 1e-9);
     /* constant groups: the difference is exact */
-    xs__exp_welch(3, 0, 5, 1, 0, 5, 0.95, &c);
+    xs__measure_exp_welch(3, 0, 5, 1, 0, 5, 0.95, &c);
     CHECK_NEAR(c.lift, 2, 0);
     CHECK_NEAR(c.lo, 2, 0);
     CHECK_NEAR(c.p, 0, 0);
@@ -144,10 +144,10 @@ static void test_welch_reference(void)
     long double at = qt / 2999 / 3000, ac = qc / 1999 / 2000;
     long double df = (at + ac) * (at + ac) / (at * at / 2999 + ac * ac / 1999);
     double m1, v1, m2, v2;
-    xs__exp_mean_var(t, 3000, &m1, &v1);
-    xs__exp_mean_var(c, 2000, &m2, &v2);
-    xs__exp_cmp w;
-    xs__exp_welch(m1, v1, 3000, m2, v2, 2000, 0.95, &w);
+    xs__measure_exp_mean_var(t, 3000, &m1, &v1);
+    xs__measure_exp_mean_var(c, 2000, &m2, &v2);
+    xs__measure_exp_cmp w;
+    xs__measure_exp_welch(m1, v1, 3000, m2, v2, 2000, 0.95, &w);
     CHECK_NEAR(w.lift, (double)(mt - mc), 1e-12);
     CHECK_REL(w.df, (double)df, 1e-10);
     /* with df ~ 4500 the t(0.975) quantile is 1.96 + (1.96^3 + 1.96)/(4 df) */
@@ -165,19 +165,19 @@ static void test_bootstrap(void)
         t[i] = xs__rng_exp(&r, 12);
     for (size_t i = 0; i < 250; i++)
         c[i] = xs__rng_exp(&r, 10);
-    xs__exp_cmp a, b, d;
-    CHECK_INT(xs__exp_bootstrap(t, 300, c, 250, 2000, 42, 0.95, &a), XS_OK);
-    CHECK_INT(xs__exp_bootstrap(t, 300, c, 250, 2000, 42, 0.95, &b), XS_OK);
+    xs__measure_exp_cmp a, b, d;
+    CHECK_INT(xs__measure_exp_bootstrap(t, 300, c, 250, 2000, 42, 0.95, &a), XS_OK);
+    CHECK_INT(xs__measure_exp_bootstrap(t, 300, c, 250, 2000, 42, 0.95, &b), XS_OK);
     /* the same seed gives the same numbers, bit for bit */
     CHECK(a.lo == b.lo && a.hi == b.hi && a.p == b.p && a.rel_lo == b.rel_lo);
-    CHECK_INT(xs__exp_bootstrap(t, 300, c, 250, 2000, 43, 0.95, &d), XS_OK);
+    CHECK_INT(xs__measure_exp_bootstrap(t, 300, c, 250, 2000, 43, 0.95, &d), XS_OK);
     CHECK(d.lo != a.lo);
     /* point estimate is the data's; the percentile CI is close to Welch's */
     double m1, v1, m2, v2;
-    xs__exp_mean_var(t, 300, &m1, &v1);
-    xs__exp_mean_var(c, 250, &m2, &v2);
-    xs__exp_cmp w;
-    xs__exp_welch(m1, v1, 300, m2, v2, 250, 0.95, &w);
+    xs__measure_exp_mean_var(t, 300, &m1, &v1);
+    xs__measure_exp_mean_var(c, 250, &m2, &v2);
+    xs__measure_exp_cmp w;
+    xs__measure_exp_welch(m1, v1, 300, m2, v2, 250, 0.95, &w);
     CHECK_NEAR(a.lift, m1 - m2, 1e-12);
     CHECK_NEAR(a.rel, m1 / m2 - 1, 1e-12);
     double half = (w.hi - w.lo) / 2;
@@ -188,14 +188,14 @@ static void test_bootstrap(void)
     double far[50];
     for (size_t i = 0; i < 50; i++)
         far[i] = c[i] + 1000;
-    CHECK_INT(xs__exp_bootstrap(far, 50, c, 50, 999, 1, 0.95, &a), XS_OK);
+    CHECK_INT(xs__measure_exp_bootstrap(far, 50, c, 50, 999, 1, 0.95, &a), XS_OK);
     CHECK_NEAR(a.p, 2.0 / 1000, 1e-15);
     /* identical samples: p = 1 (capped) */
-    CHECK_INT(xs__exp_bootstrap(c, 50, c, 50, 999, 1, 0.95, &a), XS_OK);
+    CHECK_INT(xs__measure_exp_bootstrap(c, 50, c, 50, 999, 1, 0.95, &a), XS_OK);
     CHECK(a.p > 0.5 && a.p <= 1);
     /* allocation failure */
     xs__alloc_fail_after(0);
-    CHECK_INT(xs__exp_bootstrap(t, 300, c, 250, 100, 1, 0.95, &a), XS_ENOMEM);
+    CHECK_INT(xs__measure_exp_bootstrap(t, 300, c, 250, 100, 1, 0.95, &a), XS_ENOMEM);
     xs__alloc_fail_after(-1);
 }
 
@@ -206,28 +206,28 @@ static void test_srm(void)
      * chi2 = 2 * 200^2 / 5200 = 15.384615..., df 1,
      * p = erfc(sqrt(chi2 / 2)) = 8.77e-5 < 0.001: flagged */
     size_t n1[] = {5000, 5400};
-    xs__exp_srm(n1, NULL, 2, 0.001, &s);
+    xs__measure_exp_srm(n1, NULL, 2, 0.001, &s);
     CHECK_NEAR(s.chi2, 2 * 200.0 * 200.0 / 5200, 1e-10);
     CHECK_INT(s.df, 1);
     CHECK_NEAR(s.p, erfc(sqrt(s.chi2 / 2)), 1e-15);
     CHECK(s.flagged);
     /* 5000 vs 5050: chi2 = 2 * 25^2 / 5025 = 0.248756, p = 0.618: not flagged */
     size_t n2[] = {5000, 5050};
-    xs__exp_srm(n2, NULL, 2, 0.001, &s);
+    xs__measure_exp_srm(n2, NULL, 2, 0.001, &s);
     CHECK_NEAR(s.chi2, 2 * 25.0 * 25.0 / 5025, 1e-12);
     CHECK_NEAR(s.p, erfc(sqrt(s.chi2 / 2)), 1e-12);
     CHECK(!s.flagged);
     /* planned 90:10 with 9000 / 1000 observed: a perfect fit */
     size_t n3[] = {9000, 1000};
     double e3[] = {90, 10};
-    xs__exp_srm(n3, e3, 2, 0.001, &s);
+    xs__measure_exp_srm(n3, e3, 2, 0.001, &s);
     CHECK_NEAR(s.chi2, 0, 1e-12);
     CHECK_NEAR(s.p, 1, 1e-12);
     /* three groups planned 1:1:2 (E = 100, 100, 200) observed 110, 90, 200:
      * chi2 = 1 + 1 + 0 = 2, df 2, p = exp(-chi2/2) = e^-1 */
     size_t n4[] = {110, 90, 200};
     double e4[] = {1, 1, 2};
-    xs__exp_srm(n4, e4, 3, 0.001, &s);
+    xs__measure_exp_srm(n4, e4, 3, 0.001, &s);
     CHECK_NEAR(s.chi2, 2, 1e-12);
     CHECK_INT(s.df, 2);
     CHECK_NEAR(s.p, exp(-1.0), 1e-12);
@@ -238,10 +238,10 @@ static void test_cuped_theta(void)
     /* x = 1 2 3 4, y = 2 1 4 3: deviations (-1.5 -.5 .5 1.5), (-.5 -1.5 1.5 .5);
      * sum of products 3 -> cov 1; var x = 5/3; theta = 3/5 */
     double x[] = {1, 2, 3, 4}, y[] = {2, 1, 4, 3}, mx;
-    CHECK_NEAR(xs__exp_cuped_theta(y, x, 4, &mx), 0.6, 1e-15);
+    CHECK_NEAR(xs__measure_exp_cuped_theta(y, x, 4, &mx), 0.6, 1e-15);
     CHECK_NEAR(mx, 2.5, 0);
     double k[] = {5, 5, 5, 5};
-    CHECK_NEAR(xs__exp_cuped_theta(y, k, 4, &mx), 0, 0);
+    CHECK_NEAR(xs__measure_exp_cuped_theta(y, k, 4, &mx), 0, 0);
 }
 
 static void test_parse_number(void)
@@ -258,7 +258,7 @@ static void test_parse_number(void)
         len = snprintf(buf, sizeof buf, "%s%.*s%s%s", i % 3 == 0 ? "-" : "", nd - k,
                        digits, k ? "." : "", digits + nd - k);
         double got = -1, want = strtod(buf, NULL);
-        CHECK_INT(xs__exp_parse_number(buf, (size_t)len, &got), 0);
+        CHECK_INT(xs__measure_exp_parse_number(buf, (size_t)len, &got), 0);
         if (memcmp(&got, &want, sizeof got)) {
             CHECK_STR(buf, "(parsed differently from strtod)");
             break;
@@ -288,7 +288,7 @@ static void test_parse_number(void)
              {"12abc", -1, 0}};
     for (size_t i = 0; i < XS_N(c); i++) {
         double v = -99;
-        CHECK_INT(xs__exp_parse_number(c[i].s, strlen(c[i].s), &v), c[i].rc);
+        CHECK_INT(xs__measure_exp_parse_number(c[i].s, strlen(c[i].s), &v), c[i].rc);
         if (c[i].rc == 0) CHECK_NEAR(v, c[i].v, 0);
     }
 }

@@ -93,16 +93,16 @@ static void test_micro_verdicts(void)
     /* the input fuzz_money found: a number cut by a NUL */
     static const char nul[] = "92233720368547\0\0\x15"
                               "07";
-    CHECK_INT(xs__txn_parse_micro(nul, sizeof nul - 1, &v), -1);
-    CHECK_INT(xs__txn_parse_micro("9223372036854.775807", 20, &v), 0);
+    CHECK_INT(xs__io_txn_parse_micro(nul, sizeof nul - 1, &v), -1);
+    CHECK_INT(xs__io_txn_parse_micro("9223372036854.775807", 20, &v), 0);
     CHECK_INT(v == INT64_MAX, 1);
-    CHECK_INT(xs__txn_parse_micro("9223372036854.775808", 20, &v), -3);
-    CHECK_INT(xs__txn_parse_micro("-9223372036854.775807", 21, &v), 0);
+    CHECK_INT(xs__io_txn_parse_micro("9223372036854.775808", 20, &v), -3);
+    CHECK_INT(xs__io_txn_parse_micro("-9223372036854.775807", 21, &v), 0);
     CHECK_INT(v == -INT64_MAX, 1);
-    CHECK_INT(xs__txn_parse_micro("1.0000000", 9, &v), -2);
-    CHECK_INT(xs__txn_parse_micro("1.0000000x", 10, &v), -1);
-    CHECK_INT(xs__txn_parse_micro("1.2.3", 5, &v), -1);
-    CHECK_INT(xs__txn_parse_micro("+.5", 3, &v), 0);
+    CHECK_INT(xs__io_txn_parse_micro("1.0000000", 9, &v), -2);
+    CHECK_INT(xs__io_txn_parse_micro("1.0000000x", 10, &v), -1);
+    CHECK_INT(xs__io_txn_parse_micro("1.2.3", 5, &v), -1);
+    CHECK_INT(xs__io_txn_parse_micro("+.5", 3, &v), 0);
     CHECK_INT(v, 500000);
 }
 

@@ -412,7 +412,7 @@ static void test_schema(void)
              (long)getpid());
     remove_db(store_path);
     size_t n;
-    const xs__migration *builtin = xs__store_migrations(&n);
+    const xs__store_migration *builtin = xs__store_migrations(&n);
     CHECK(n >= 4); /* later versions follow (5: terms in months, ...) */
     CHECK_INT(builtin[3].version, 4);
     CHECK(strstr(builtin[3].sql, "CREATE TABLE experiments") != NULL);

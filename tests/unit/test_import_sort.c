@@ -49,26 +49,26 @@ static void check_sort(size_t n, size_t budget, uint64_t seed)
             v[i].key[k] = k < 24 && v[i].klen > 24 ? 'p' : (char)(lcg(&x) % 3);
         v[i].line = (uint32_t)i + 2;
     }
-    xs__isort *s = NULL;
+    xs__io_isort *s = NULL;
     xs_error e;
-    CHECK_INT(xs__isort_new(&s, budget, &e), XS_OK);
+    CHECK_INT(xs__io_isort_new(&s, budget, &e), XS_OK);
     for (size_t i = 0; i < n; i++) {
         char payload[16];
         snprintf(payload, sizeof payload, "p%u", v[i].line);
         int full = 1;
-        CHECK_INT(xs__isort_add(s, v[i].key, v[i].klen, v[i].line, i & 1, payload,
+        CHECK_INT(xs__io_isort_add(s, v[i].key, v[i].klen, v[i].line, i & 1, payload,
                                 strlen(payload), &full, &e),
                   XS_OK);
         CHECK_INT(full, 0); /* random keys: never in order, never drained */
     }
-    if (n > 1) CHECK_INT(xs__isort_in_order(s), 0);
-    if (budget && budget < 4096) CHECK(xs__isort_n_runs(s) > 10);
-    CHECK_INT(xs__isort_finish(s, &e), XS_OK);
+    if (n > 1) CHECK_INT(xs__io_isort_in_order(s), 0);
+    if (budget && budget < 4096) CHECK(xs__io_isort_n_runs(s) > 10);
+    CHECK_INT(xs__io_isort_finish(s, &e), XS_OK);
     qsort(v, n, sizeof *v, item_cmp);
-    xs__isort_rec r;
+    xs__io_isort_rec r;
     size_t got = 0;
     int rc;
-    while ((rc = xs__isort_next(s, &r, &e)) == 1) {
+    while ((rc = xs__io_isort_next(s, &r, &e)) == 1) {
         if (got < n) {
             CHECK_INT(r.klen, v[got].klen);
             CHECK(!memcmp(r.key, v[got].key, r.klen));
@@ -83,7 +83,7 @@ static void check_sort(size_t n, size_t budget, uint64_t seed)
     }
     CHECK_INT(rc, 0);
     CHECK_INT(got, n);
-    xs__isort_free(s);
+    xs__io_isort_free(s);
     free(v);
 }
 
@@ -100,7 +100,7 @@ typedef struct drained {
     int bad;
 } drained;
 
-static int take(void *ctx, const xs__isort_rec *r)
+static int take(void *ctx, const xs__io_isort_rec *r)
 {
     drained *d = ctx;
     if (r->line != d->next_line) d->bad = 1;
@@ -110,38 +110,38 @@ static int take(void *ctx, const xs__isort_rec *r)
 
 static void test_in_order(void)
 {
-    xs__isort *s = NULL;
+    xs__io_isort *s = NULL;
     xs_error e;
-    CHECK_INT(xs__isort_new(&s, 1000, &e), XS_OK);
+    CHECK_INT(xs__io_isort_new(&s, 1000, &e), XS_OK);
     drained d = {2, 0};
     int drains = 0;
     for (uint32_t i = 0; i < 200; i++) {
         char key[16];
         int n = snprintf(key, sizeof key, "K%05u", i);
         int full = 0;
-        CHECK_INT(xs__isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e), XS_OK);
+        CHECK_INT(xs__io_isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e), XS_OK);
         if (full) {
             drains++;
-            CHECK_INT(xs__isort_drain(s, take, &d), XS_OK);
-            CHECK_INT(xs__isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e), XS_OK);
+            CHECK_INT(xs__io_isort_drain(s, take, &d), XS_OK);
+            CHECK_INT(xs__io_isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e), XS_OK);
             CHECK_INT(full, 0);
         }
     }
     CHECK(drains > 5);
-    CHECK_INT(xs__isort_in_order(s), 1);
-    CHECK_INT(xs__isort_drained(s), 1);
-    CHECK_INT(xs__isort_n_runs(s), 0);
-    CHECK_INT(xs__isort_finish(s, &e), XS_OK);
-    xs__isort_rec r;
-    while (xs__isort_next(s, &r, &e) == 1)
+    CHECK_INT(xs__io_isort_in_order(s), 1);
+    CHECK_INT(xs__io_isort_drained(s), 1);
+    CHECK_INT(xs__io_isort_n_runs(s), 0);
+    CHECK_INT(xs__io_isort_finish(s, &e), XS_OK);
+    xs__io_isort_rec r;
+    while (xs__io_isort_next(s, &r, &e) == 1)
         take(&d, &r);
     CHECK_INT(d.bad, 0);
     CHECK_INT(d.next_line, 202);
     /* after a drain the caller notes later keys: in order, then not */
-    CHECK_INT(xs__isort_note(s, "K99999", 6), 1);
-    CHECK_INT(xs__isort_note(s, "K99999", 6), 0);
-    CHECK_INT(xs__isort_in_order(s), 0);
-    xs__isort_free(s);
+    CHECK_INT(xs__io_isort_note(s, "K99999", 6), 1);
+    CHECK_INT(xs__io_isort_note(s, "K99999", 6), 0);
+    CHECK_INT(xs__io_isort_in_order(s), 0);
+    xs__io_isort_free(s);
 }
 
 /* drain_at: keys in order are handed over every `bytes` of records (each
@@ -149,42 +149,42 @@ static void test_in_order(void)
  * of order still spill at the budget only. */
 static void test_drain_at(void)
 {
-    xs__isort *s = NULL;
+    xs__io_isort *s = NULL;
     xs_error e;
-    CHECK_INT(xs__isort_new(&s, 100000, &e), XS_OK);
-    xs__isort_drain_at(s, 180);
+    CHECK_INT(xs__io_isort_new(&s, 100000, &e), XS_OK);
+    xs__io_isort_drain_at(s, 180);
     drained d = {2, 0};
     int drains = 0;
     for (uint32_t i = 0; i < 200; i++) {
         char key[16];
         int n = snprintf(key, sizeof key, "K%05u", i);
         int full = 0;
-        CHECK_INT(xs__isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e), XS_OK);
+        CHECK_INT(xs__io_isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e), XS_OK);
         if (full) {
             drains++;
-            CHECK_INT(xs__isort_drain(s, take, &d), XS_OK);
-            CHECK_INT(xs__isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e), XS_OK);
+            CHECK_INT(xs__io_isort_drain(s, take, &d), XS_OK);
+            CHECK_INT(xs__io_isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e), XS_OK);
             CHECK_INT(full, 0);
         }
     }
     CHECK_INT(drains, 19); /* 10 records (180 bytes) a drain: 190 of 200 rows */
     CHECK_INT(d.next_line, 192);
-    CHECK_INT(xs__isort_n_runs(s), 0);
-    xs__isort_free(s);
+    CHECK_INT(xs__io_isort_n_runs(s), 0);
+    xs__io_isort_free(s);
 
     /* out of order: no early hand-over, no spill below the budget */
-    CHECK_INT(xs__isort_new(&s, 100000, &e), XS_OK);
-    xs__isort_drain_at(s, 180);
+    CHECK_INT(xs__io_isort_new(&s, 100000, &e), XS_OK);
+    xs__io_isort_drain_at(s, 180);
     for (uint32_t i = 0; i < 200; i++) {
         char key[16];
         int n = snprintf(key, sizeof key, "K%05u", (i * 7919u) % 200u);
         int full = 0;
-        CHECK_INT(xs__isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e), XS_OK);
+        CHECK_INT(xs__io_isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e), XS_OK);
         if (i > 0) CHECK_INT(full, 0);
     }
-    CHECK_INT(xs__isort_n_runs(s), 0);
-    CHECK_INT(xs__isort_in_order(s), 0);
-    xs__isort_free(s);
+    CHECK_INT(xs__io_isort_n_runs(s), 0);
+    CHECK_INT(xs__io_isort_in_order(s), 0);
+    xs__io_isort_free(s);
 }
 
 static void test_alloc_failure(void)
@@ -192,19 +192,19 @@ static void test_alloc_failure(void)
     int rc = XS_ENOMEM;
     long k;
     for (k = 0; k < 200 && rc != XS_OK; k++) {
-        xs__isort *s = NULL;
+        xs__io_isort *s = NULL;
         xs_error e;
         xs__alloc_fail_after(k);
-        rc = xs__isort_new(&s, 300, &e);
+        rc = xs__io_isort_new(&s, 300, &e);
         for (uint32_t i = 0; i < 50 && rc == XS_OK; i++) {
             char key[8] = {(char)('a' + (i * 7) % 26), (char)i};
             int full;
-            rc = xs__isort_add(s, key, 2, i, 0, "payload", 7, &full, &e);
+            rc = xs__io_isort_add(s, key, 2, i, 0, "payload", 7, &full, &e);
         }
-        if (rc == XS_OK) rc = xs__isort_finish(s, &e);
-        xs__isort_rec r;
+        if (rc == XS_OK) rc = xs__io_isort_finish(s, &e);
+        xs__io_isort_rec r;
         int n = 0, got = 0;
-        while (rc == XS_OK && (got = xs__isort_next(s, &r, &e)) == 1)
+        while (rc == XS_OK && (got = xs__io_isort_next(s, &r, &e)) == 1)
             n++;
         if (rc == XS_OK && got == 0)
             CHECK_INT(n, 50);
@@ -212,7 +212,7 @@ static void test_alloc_failure(void)
             rc = got;
         xs__alloc_fail_after(-1);
         if (rc != XS_OK) CHECK_INT(rc, XS_ENOMEM);
-        xs__isort_free(s);
+        xs__io_isort_free(s);
     }
     CHECK_INT(rc, XS_OK);
     CHECK(k > 3);
@@ -229,10 +229,10 @@ static void test_write_failure(void)
     lim.rlim_cur = 64 * 1024;
     void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
     CHECK_INT(setrlimit(RLIMIT_FSIZE, &lim), 0);
-    xs__isort *s = NULL;
+    xs__io_isort *s = NULL;
     xs_error e;
     memset(&e, 0, sizeof e);
-    CHECK_INT(xs__isort_new(&s, 16 * 1024, &e), XS_OK);
+    CHECK_INT(xs__io_isort_new(&s, 16 * 1024, &e), XS_OK);
     uint64_t x = 7;
     int rc = XS_OK;
     for (uint32_t i = 0; i < 20000 && rc == XS_OK; i++) {
@@ -240,12 +240,12 @@ static void test_write_failure(void)
         snprintf(key, sizeof key, "%08llu", (unsigned long long)(lcg(&x) % 100000000));
         memset(payload, 'x', sizeof payload);
         int full = 0;
-        rc = xs__isort_add(s, key, 8, i + 2, 0, payload, sizeof payload, &full, &e);
+        rc = xs__io_isort_add(s, key, 8, i + 2, 0, payload, sizeof payload, &full, &e);
     }
-    if (rc == XS_OK) rc = xs__isort_finish(s, &e);
+    if (rc == XS_OK) rc = xs__io_isort_finish(s, &e);
     CHECK_INT(rc, XS_EIO);
     CHECK(strncmp(e.message, "writing a temporary file for sorting: ", 38) == 0);
-    xs__isort_free(s);
+    xs__io_isort_free(s);
     CHECK_INT(setrlimit(RLIMIT_FSIZE, &old), 0);
     signal(SIGXFSZ, prev);
 }

@@ -116,7 +116,7 @@ static int seen_emit(void *ctx, const uint32_t *items, size_t n, uint64_t count)
 {
     seen *s = ctx;
     for (size_t i = 1; i < n; i++)
-        if (xs__item_name_cmp(xs_baskets_item_name(s->d->b, items[i - 1]),
+        if (xs__mine_item_name_cmp(xs_baskets_item_name(s->d->b, items[i - 1]),
                               xs_baskets_item_name(s->d->b, items[i])) >= 0)
             s->bad++;
     uint32_t m = ids_to_mask(s->d->b, items, n);
@@ -130,7 +130,7 @@ static int cmp_names(const xs_baskets *b, const uint32_t *x, size_t nx, const ui
                      size_t ny)
 {
     for (size_t i = 0; i < nx && i < ny; i++) {
-        int c = xs__item_name_cmp(xs_baskets_item_name(b, x[i]), xs_baskets_item_name(b, y[i]));
+        int c = xs__mine_item_name_cmp(xs_baskets_item_name(b, x[i]), xs_baskets_item_name(b, y[i]));
         if (c) return c;
     }
     return (nx > ny) - (nx < ny);
@@ -165,7 +165,7 @@ static void check_one(const dataset *d, uint64_t minc, double support, size_t ma
         CHECK(brute_reported(d, m, want_minc, max_len, target));
         CHECK_INT(c, count_mask(d, m));
         for (size_t k = 1; k < n; k++)
-            CHECK(xs__item_name_cmp(xs_baskets_item_name(d->b, it[k - 1]),
+            CHECK(xs__mine_item_name_cmp(xs_baskets_item_name(d->b, it[k - 1]),
                                     xs_baskets_item_name(d->b, it[k])) < 0);
         if (prev) { /* size asc, count desc, names */
             int ok = prev_n < n ||
@@ -209,7 +209,7 @@ static void test_random_vs_brute(void)
         uint64_t minc = 1 + xs__rng_below(&r, d.n_tx ? d.n_tx : 1);
         size_t max_len = xs__rng_below(&r, 3) == 0 ? 1 + xs__rng_below(&r, 4) : 0;
         /* every path: automatic choice, occurrence delivery, bit vectors */
-        xs__itemsets_force_algo(round % 3);
+        xs__mine_itemsets_force_algo(round % 3);
         for (int t = 0; t < 3; t++) {
             check_one(&d, minc, 0, max_len, (xs_itemset_target)t);
             if (d.n_tx) {
@@ -221,7 +221,7 @@ static void test_random_vs_brute(void)
         if (xs_test_failures != before) fprintf(stderr, "round %d (algorithm %d)\n", round, round % 3);
         xs_baskets_free(d.b);
     }
-    xs__itemsets_force_algo(0);
+    xs__mine_itemsets_force_algo(0);
 }
 
 static void test_min_count(void)
@@ -312,7 +312,7 @@ static void test_alloc_failures(void)
         make_dataset(&d, &r, 0);
     }
     for (int algo = 1; algo <= 2; algo++) {
-        xs__itemsets_force_algo(algo);
+        xs__mine_itemsets_force_algo(algo);
         for (int t = 0; t < 3; t++) {
             xs_mine_opts o = {0, 1, 0, (xs_itemset_target)t};
             xs_itemsets *s = NULL;
@@ -330,7 +330,7 @@ static void test_alloc_failures(void)
             }
         }
     }
-    xs__itemsets_force_algo(0);
+    xs__mine_itemsets_force_algo(0);
     /* the streaming path (closed / maximal checks in the recursion) */
     for (int t = 0; t < 3; t++) {
         xs_mine_opts o = {0, 1, 0, (xs_itemset_target)t};

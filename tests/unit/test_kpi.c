@@ -689,7 +689,7 @@ static void test_generated(void)
         if (st <= asof && (en == INT32_MIN || en > asof)) asof_arr += v;
     }
     /* the snapshot's own MRR of open subscriptions, and the as-of total */
-    CHECK_INT(xs_snapshot_mrr(s, NULL), xs__kpi_div_round(open_arr, 12));
+    CHECK_INT(xs_snapshot_mrr(s, NULL), xs__measure_kpi_div_round(open_arr, 12));
     CHECK_INT(xs_kpi_result_row(r, P - 1)->arr_end, asof_arr);
     CHECK(asof_arr > 0);
 

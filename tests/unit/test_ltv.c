@@ -22,11 +22,11 @@
 
 static void test_lifetime_rule(void)
 {
-    CHECK_NEAR(xs__ltv_lifetime_days(NAN, 365, 1095, 3650), 1095, 0);
-    CHECK_NEAR(xs__ltv_lifetime_days(0, 365, 1095, 3650), 3650, 0);
-    CHECK_NEAR(xs__ltv_lifetime_days(0.25, 365, 1095, 3650), 1460, 0);
-    CHECK_NEAR(xs__ltv_lifetime_days(0.05, 365, 1095, 3650), 3650, 0); /* capped */
-    CHECK_NEAR(xs__ltv_lifetime_days(1, 180, 1095, 3650), 180, 0);
+    CHECK_NEAR(xs__score_ltv_lifetime_days(NAN, 365, 1095, 3650), 1095, 0);
+    CHECK_NEAR(xs__score_ltv_lifetime_days(0, 365, 1095, 3650), 3650, 0);
+    CHECK_NEAR(xs__score_ltv_lifetime_days(0.25, 365, 1095, 3650), 1460, 0);
+    CHECK_NEAR(xs__score_ltv_lifetime_days(0.05, 365, 1095, 3650), 3650, 0); /* capped */
+    CHECK_NEAR(xs__score_ltv_lifetime_days(1, 180, 1095, 3650), 180, 0);
 }
 
 /* As of 2024-06-30 (churn window 365 days):

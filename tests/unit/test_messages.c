@@ -242,7 +242,7 @@ static size_t first_clause(const char *t)
 
 static void check_text(const xs_offer *o, int lang, const char *t)
 {
-    const char *code = xs__msg_lang_code((size_t)lang);
+    const char *code = xs__offer_msg_lang_code((size_t)lang);
     char c[2048];
     int ok = 1;
 #define RULE(cond)                                                                       \
@@ -289,9 +289,9 @@ static void check_text(const xs_offer *o, int lang, const char *t)
         size_t n_names = 0;
         for (size_t p = 0; p < snap->prod.n && n_names + 3 <= XS_N(names); p++) {
             snprintf(names[n_names++], 128, "%s",
-                     xs__snap_text(snap, snap->prod.name[p]));
+                     xs__snapshot_text(snap, snap->prod.name[p]));
             snprintf(names[n_names++], 128, "%s",
-                     xs__snap_text(snap, snap->prod.name_ja[p]));
+                     xs__snapshot_text(snap, snap->prod.name_ja[p]));
             memcpy(names[n_names], names[n_names - 2], 128);
             char *paren = strstr(names[n_names], " (");
             if (paren) *paren = '\0', n_names++;
@@ -317,47 +317,47 @@ static void check_text(const xs_offer *o, int lang, const char *t)
 static void test_catalogs_parse(void)
 {
     char buf[600];
-    CHECK(xs__msg_n_langs() >= 2);
-    for (size_t l = 0; l < xs__msg_n_langs(); l++) {
-        int k = xs__msg_errors((int)l, buf, sizeof buf);
+    CHECK(xs__offer_msg_n_langs() >= 2);
+    for (size_t l = 0; l < xs__offer_msg_n_langs(); l++) {
+        int k = xs__offer_msg_errors((int)l, buf, sizeof buf);
         CHECK_INT(k, 0);
         if (k) fprintf(stderr, "%s\n", buf);
-        CHECK(xs__msg_entry((int)l, 0, NULL) != NULL);
-        CHECK_INT(xs__msg_lang(xs__msg_lang_code(l)), (long)l);
+        CHECK(xs__offer_msg_entry((int)l, 0, NULL) != NULL);
+        CHECK_INT(xs__offer_msg_lang(xs__offer_msg_lang_code(l)), (long)l);
         /* every entry is found by its key (the hash), its prefixes and
          * longer keys are not unless they are entries themselves */
         const char *key, *text;
         size_t n_bad = 0;
-        for (size_t i = 0; (key = xs__msg_entry((int)l, i, &text)); i++) {
+        for (size_t i = 0; (key = xs__offer_msg_entry((int)l, i, &text)); i++) {
             char other[160];
-            n_bad += xs__msg_get((int)l, key) != text;
+            n_bad += xs__offer_msg_get((int)l, key) != text;
             snprintf(other, sizeof other, "%s.zz_none", key);
-            n_bad += xs__msg_get((int)l, other) != NULL;
+            n_bad += xs__offer_msg_get((int)l, other) != NULL;
             snprintf(other, sizeof other, "%.*s", (int)strlen(key) - 1, key);
-            const char *t2 = xs__msg_get((int)l, other);
+            const char *t2 = xs__offer_msg_get((int)l, other);
             int is_entry = 0;
-            for (size_t j = 0; !is_entry && xs__msg_entry((int)l, j, NULL); j++)
-                is_entry = !strcmp(xs__msg_entry((int)l, j, NULL), other);
+            for (size_t j = 0; !is_entry && xs__offer_msg_entry((int)l, j, NULL); j++)
+                is_entry = !strcmp(xs__offer_msg_entry((int)l, j, NULL), other);
             n_bad += (t2 != NULL) != is_entry;
         }
         CHECK_INT(n_bad, 0);
     }
-    CHECK_INT(xs__msg_lang(NULL), 0);
-    CHECK_INT(xs__msg_lang("fr"), -1);
+    CHECK_INT(xs__offer_msg_lang(NULL), 0);
+    CHECK_INT(xs__offer_msg_lang("fr"), -1);
     /* the filler: values, a placeholder without one, truncation */
-    xs__msg_var v[] = {{"a", "one"}, {"b", "two"}};
+    xs__offer_msg_var v[] = {{"a", "one"}, {"b", "two"}};
     size_t w = 0;
-    xs__msg_fill("{a} and {b} but {c}", v, 2, buf, sizeof buf, &w);
+    xs__offer_msg_fill("{a} and {b} but {c}", v, 2, buf, sizeof buf, &w);
     CHECK_STR(buf, "one and two but {c}");
     w = 0;
-    xs__msg_fill("{a}{b}", v, 2, buf, 5, &w);
+    xs__offer_msg_fill("{a}{b}", v, 2, buf, 5, &w);
     CHECK_STR(buf, "onet");
     w = 0;
-    xs__msg_fill("ご{a}", v, 2, buf, 3, &w); /* never half a character */
+    xs__offer_msg_fill("ご{a}", v, 2, buf, 3, &w); /* never half a character */
     CHECK_STR(buf, "");
-    CHECK(xs__msg_pick(0, "usage", "over", NULL) == xs__msg_get(0, "usage.over"));
-    CHECK(xs__msg_pick(0, "usage", "nothing", NULL) == xs__msg_get(0, "usage"));
-    CHECK(xs__msg_get(0, "no.such.key") == NULL);
+    CHECK(xs__offer_msg_pick(0, "usage", "over", NULL) == xs__offer_msg_get(0, "usage.over"));
+    CHECK(xs__offer_msg_pick(0, "usage", "nothing", NULL) == xs__offer_msg_get(0, "usage"));
+    CHECK(xs__offer_msg_get(0, "no.such.key") == NULL);
 }
 
 /* Every trigger of xs_offer_trigger has entries in every language: a new
@@ -372,16 +372,16 @@ static void test_every_trigger(void)
                     xs_offer_trigger_name((xs_offer_trigger)t));
             continue;
         }
-        for (size_t l = 0; l < xs__msg_n_langs(); l++) {
+        for (size_t l = 0; l < xs__offer_msg_n_langs(); l++) {
             int found = 0;
             const char *k;
-            for (size_t i = 0; (k = xs__msg_entry((int)l, i, NULL)); i++)
+            for (size_t i = 0; (k = xs__offer_msg_entry((int)l, i, NULL)); i++)
                 if (!strncmp(k, key, strlen(key)) &&
                     (!k[strlen(key)] || k[strlen(key)] == '.'))
                     found = 1;
             CHECK(found);
             if (!found)
-                fprintf(stderr, "  no entry %s in %s\n", key, xs__msg_lang_code(l));
+                fprintf(stderr, "  no entry %s in %s\n", key, xs__offer_msg_lang_code(l));
         }
     }
 }
@@ -402,19 +402,19 @@ static void test_render_all(void)
     xs_offer o[128];
     size_t n = fixture_offers(o, XS_N(o));
     CHECK(n > 40);
-    for (size_t l = 0; l < xs__msg_n_langs(); l++) {
+    for (size_t l = 0; l < xs__offer_msg_n_langs(); l++) {
         /* which entries the fixture offers used */
         const char *used[256];
         size_t n_used = 0;
         for (size_t i = 0; i < n; i++) {
             char b[1024];
-            xs_offer_explain(en, &o[i], xs__msg_lang_code(l), b, sizeof b);
+            xs_offer_explain(en, &o[i], xs__offer_msg_lang_code(l), b, sizeof b);
             check_text(&o[i], (int)l, b);
-            const char *t = xs__offer_explain_entry(en, &o[i], xs__msg_lang_code(l));
+            const char *t = xs__offer_explain_entry(en, &o[i], xs__offer_msg_lang_code(l));
             if (t && n_used < XS_N(used)) used[n_used++] = t;
         }
         const char *k, *text;
-        for (size_t i = 0; (k = xs__msg_entry((int)l, i, &text)); i++) {
+        for (size_t i = 0; (k = xs__offer_msg_entry((int)l, i, &text)); i++) {
             if (!sentence_key(k)) continue;
             int hit = 0;
             for (size_t j = 0; j < n_used; j++)
@@ -422,7 +422,7 @@ static void test_render_all(void)
             CHECK(hit);
             if (!hit)
                 fprintf(stderr, "  %s: entry %s is never rendered by the fixture\n",
-                        xs__msg_lang_code(l), k);
+                        xs__offer_msg_lang_code(l), k);
         }
     }
 }

@@ -154,16 +154,16 @@ static void round_trip(xs_baskets *b, int keep_counts, int multi_rhs)
     snprintf(path, sizeof path, "%s/m.xsm", dir);
     xs__mfile_writer *w = NULL;
     xs__mfile_meta meta = meta_of();
-    if (xs__mfile_create(&w, path, &e) < 0 || xs__baskets_save(b, w, &e) < 0 ||
-        xs__together_save(t, w, &e) < 0 || xs__rules_save(r, w, &e) < 0 ||
+    if (xs__mfile_create(&w, path, &e) < 0 || xs__mine_baskets_save(b, w, &e) < 0 ||
+        xs__mine_together_save(t, w, &e) < 0 || xs__mine_rules_save(r, w, &e) < 0 ||
         xs__mfile_commit(w, &meta, &e) < 0)
         fail("save", &e);
     xs__mfile *f = NULL;
     xs_baskets *mb = NULL;
     xs_together *mt = NULL;
     xs_rules *mr = NULL;
-    if (xs__mfile_open(&f, path, &e) < 0 || xs__baskets_map(f, &mb, &e) < 0 ||
-        xs__together_map(f, mb, &mt, &e) < 0 || xs__rules_map(f, mb, &mr, &e) < 0)
+    if (xs__mfile_open(&f, path, &e) < 0 || xs__mine_baskets_map(f, &mb, &e) < 0 ||
+        xs__mine_together_map(f, mb, &mt, &e) < 0 || xs__mine_rules_map(f, mb, &mr, &e) < 0)
         fail("map", &e);
     CHECK(same_baskets(b, mb));
     CHECK(same_together(t, mt, keep_counts));
@@ -223,16 +223,16 @@ static void test_errors(void)
     xs_baskets *mb = NULL;
     xs_together *mt = NULL;
     xs_rules *mr = NULL;
-    CHECK_INT(xs__baskets_map(f, &mb, &e), XS_ENOTFOUND);
+    CHECK_INT(xs__mine_baskets_map(f, &mb, &e), XS_ENOTFOUND);
     snprintf(want, sizeof want, "%s: no section bask.hdr (baskets not in the model)",
              path);
     CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);
-    CHECK_INT(xs__together_map(f, b, &mt, &e), XS_ENOTFOUND);
+    CHECK_INT(xs__mine_together_map(f, b, &mt, &e), XS_ENOTFOUND);
     snprintf(want, sizeof want,
              "%s: no section tog.hdr (frequently bought together not in the model)",
              path);
     CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);
-    CHECK_INT(xs__rules_map(f, b, &mr, &e), XS_ENOTFOUND);
+    CHECK_INT(xs__mine_rules_map(f, b, &mr, &e), XS_ENOTFOUND);
     snprintf(want, sizeof want,
              "%s: no section rules.hdr (association rules not in the model)", path);
     CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);
@@ -247,14 +247,14 @@ static void test_errors(void)
     xs_rules *r = NULL;
     if (xs_together_build(b, &to, &t, &e) < 0 || xs_rules_mine(&r, b, &ro, &e) < 0)
         fail("build", &e);
-    if (xs__mfile_create(&w, path, &e) < 0 || xs__together_save(t, w, &e) < 0 ||
-        xs__rules_save(r, w, &e) < 0 || xs__mfile_commit(w, &meta, &e) < 0)
+    if (xs__mfile_create(&w, path, &e) < 0 || xs__mine_together_save(t, w, &e) < 0 ||
+        xs__mine_rules_save(r, w, &e) < 0 || xs__mfile_commit(w, &meta, &e) < 0)
         fail("save", &e);
     if (xs__mfile_open(&f, path, &e) < 0) fail("open", &e);
-    CHECK_INT(xs__together_map(f, other, &mt, &e), XS_EPARSE);
+    CHECK_INT(xs__mine_together_map(f, other, &mt, &e), XS_EPARSE);
     snprintf(want, sizeof want, "%s: section tog.hdr: 3 items, the baskets have 4", path);
     CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);
-    CHECK_INT(xs__rules_map(f, other, &mr, &e), XS_EPARSE);
+    CHECK_INT(xs__mine_rules_map(f, other, &mr, &e), XS_EPARSE);
     snprintf(want, sizeof want,
              "%s: section rules.hdr: mined on 3 baskets, the baskets have 4", path);
     CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);
@@ -286,8 +286,8 @@ static void test_out_of_memory(void)
     snprintf(path, sizeof path, "%s/oom.xsm", dir);
     xs__mfile_writer *w = NULL;
     xs__mfile_meta meta = meta_of();
-    if (xs__mfile_create(&w, path, &e) < 0 || xs__baskets_save(b, w, &e) < 0 ||
-        xs__together_save(t, w, &e) < 0 || xs__rules_save(r, w, &e) < 0 ||
+    if (xs__mfile_create(&w, path, &e) < 0 || xs__mine_baskets_save(b, w, &e) < 0 ||
+        xs__mine_together_save(t, w, &e) < 0 || xs__mine_rules_save(r, w, &e) < 0 ||
         xs__mfile_commit(w, &meta, &e) < 0)
         fail("save", &e);
     xs__mfile *f = NULL;
@@ -298,9 +298,9 @@ static void test_out_of_memory(void)
         xs_together *mt = NULL;
         xs_rules *mr = NULL;
         xs__alloc_fail_after(k);
-        int rc = xs__baskets_map(f, &mb, &e);
-        if (rc == XS_OK) rc = xs__together_map(f, mb, &mt, &e);
-        if (rc == XS_OK) rc = xs__rules_map(f, mb, &mr, &e);
+        int rc = xs__mine_baskets_map(f, &mb, &e);
+        if (rc == XS_OK) rc = xs__mine_together_map(f, mb, &mt, &e);
+        if (rc == XS_OK) rc = xs__mine_rules_map(f, mb, &mr, &e);
         xs__alloc_fail_after(-1);
         if (rc < 0) {
             CHECK_INT(rc, XS_ENOMEM);

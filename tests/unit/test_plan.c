@@ -19,9 +19,9 @@ static uint32_t rnd(uint32_t n)
 }
 
 typedef struct {
-    xs__plan_problem p;
+    xs__offer_plan_problem p;
     uint32_t off[16], k[16];
-    xs__plan_item item[32];
+    xs__offer_plan_item item[32];
     double cap[8];
 } fixed_problem;
 
@@ -35,7 +35,7 @@ static void random_problem(fixed_problem *f, size_t max_items)
         size_t m = 1 + rnd(4);
         if (n + m > max_items) m = max_items > n ? max_items - n : 0;
         for (size_t i = 0; i < m; i++, n++) {
-            xs__plan_item *it = &f->item[n];
+            xs__offer_plan_item *it = &f->item[n];
             it->ev = 1 + rnd(100);
             it->cust = (uint32_t)c;
             it->group = rnd(3);
@@ -65,7 +65,7 @@ static void random_problem(fixed_problem *f, size_t max_items)
 }
 
 /* The optimum by enumerating every subset of the items. */
-static double brute_force(const xs__plan_problem *p)
+static double brute_force(const xs__offer_plan_problem *p)
 {
     uint8_t x[32];
     double best = 0;
@@ -75,12 +75,12 @@ static double brute_force(const xs__plan_problem *p)
             x[i] = (uint8_t)(m >> i & 1u);
             if (x[i]) v += p->item[i].ev;
         }
-        if (v > best && xs__plan_feasible(p, x)) best = v;
+        if (v > best && xs__offer_plan_feasible(p, x)) best = v;
     }
     return best;
 }
 
-static double value_of(const xs__plan_problem *p, const uint8_t *x)
+static double value_of(const xs__offer_plan_problem *p, const uint8_t *x)
 {
     double v = 0;
     for (size_t i = 0; i < p->n_items; i++)
@@ -100,17 +100,17 @@ static void test_brute_force(void)
         fixed_problem f;
         random_problem(&f, 14);
         double opt = brute_force(&f.p);
-        xs__plan_solution mip, lp, lg, gr;
+        xs__offer_plan_solution mip, lp, lg, gr;
         xs_error e;
-        CHECK_INT(xs__plan_glpk(&f.p, 1, 0, &mip, &e), XS_OK);
-        CHECK_INT(xs__plan_glpk(&f.p, 0, 0, &lp, &e), XS_OK);
-        CHECK_INT(xs__plan_lagrange(&f.p, 300, &lg), XS_OK);
-        CHECK_INT(xs__plan_greedy(&f.p, &gr), XS_OK);
+        CHECK_INT(xs__offer_plan_glpk(&f.p, 1, 0, &mip, &e), XS_OK);
+        CHECK_INT(xs__offer_plan_glpk(&f.p, 0, 0, &lp, &e), XS_OK);
+        CHECK_INT(xs__offer_plan_lagrange(&f.p, 300, &lg), XS_OK);
+        CHECK_INT(xs__offer_plan_greedy(&f.p, &gr), XS_OK);
         CHECK_NEAR(mip.value, opt, 1e-9);
         CHECK_INT(mip.optimal, 1);
-        const xs__plan_solution *all[] = {&mip, &lp, &lg, &gr};
+        const xs__offer_plan_solution *all[] = {&mip, &lp, &lg, &gr};
         for (int s = 0; s < 4; s++) {
-            CHECK(xs__plan_feasible(&f.p, all[s]->x));
+            CHECK(xs__offer_plan_feasible(&f.p, all[s]->x));
             CHECK_NEAR(value_of(&f.p, all[s]->x), all[s]->value, 1e-9);
             CHECK(all[s]->value <= opt + 1e-9);
         }
@@ -119,10 +119,10 @@ static void test_brute_force(void)
         if (lg.optimal) CHECK_NEAR(lg.value, opt, 1e-9);
         n_exact_lagrange += lg.value == opt;
         n_gap += lg.value < opt;
-        xs__plan_solution_free(&mip);
-        xs__plan_solution_free(&lp);
-        xs__plan_solution_free(&lg);
-        xs__plan_solution_free(&gr);
+        xs__offer_plan_solution_free(&mip);
+        xs__offer_plan_solution_free(&lp);
+        xs__offer_plan_solution_free(&lg);
+        xs__offer_plan_solution_free(&gr);
     }
     printf("lagrange optimal on %d of 300 random problems (%d below)\n", n_exact_lagrange,
            n_gap);
@@ -171,12 +171,12 @@ static void test_greedy_loses(void)
     static const int32_t use[] = {0, 1, 0};
     fixed_problem f;
     setup(&f, 2, off, k, 3, ev, group, use, 2, cap);
-    xs__plan_solution gr, lg, mip, lp;
+    xs__offer_plan_solution gr, lg, mip, lp;
     xs_error e;
-    CHECK_INT(xs__plan_greedy(&f.p, &gr), XS_OK);
-    CHECK_INT(xs__plan_lagrange(&f.p, 300, &lg), XS_OK);
-    CHECK_INT(xs__plan_glpk(&f.p, 1, 0, &mip, &e), XS_OK);
-    CHECK_INT(xs__plan_glpk(&f.p, 0, 0, &lp, &e), XS_OK);
+    CHECK_INT(xs__offer_plan_greedy(&f.p, &gr), XS_OK);
+    CHECK_INT(xs__offer_plan_lagrange(&f.p, 300, &lg), XS_OK);
+    CHECK_INT(xs__offer_plan_glpk(&f.p, 1, 0, &mip, &e), XS_OK);
+    CHECK_INT(xs__offer_plan_glpk(&f.p, 0, 0, &lp, &e), XS_OK);
     CHECK_NEAR(gr.value, 10, 0);
     CHECK_INT(gr.x[0], 1);
     CHECK_NEAR(lg.value, 17, 0);
@@ -189,10 +189,10 @@ static void test_greedy_loses(void)
     CHECK(lg.price[0] >= 1 - 1e-6 && lg.price[0] <= 8 + 1e-6);
     CHECK_NEAR(lp.price[1], 0, 1e-9); /* e-mail is not scarce */
     CHECK_NEAR(lg.price[1], 0, 1e-9);
-    xs__plan_solution_free(&gr);
-    xs__plan_solution_free(&lg);
-    xs__plan_solution_free(&mip);
-    xs__plan_solution_free(&lp);
+    xs__offer_plan_solution_free(&gr);
+    xs__offer_plan_solution_free(&lg);
+    xs__offer_plan_solution_free(&mip);
+    xs__offer_plan_solution_free(&lp);
 }
 
 /* Three customers with one offer each: 6 on channel a, 10 on channels a
@@ -209,10 +209,10 @@ static void test_prices(void)
     static const int32_t use[] = {0, 0, 1};
     setup(&f, 3, off, k, 3, ev, group, use, 2, cap);
     f.item[1].use[1] = 1; /* the middle offer uses a and b */
-    xs__plan_solution lg, lp;
+    xs__offer_plan_solution lg, lp;
     xs_error e;
-    CHECK_INT(xs__plan_lagrange(&f.p, 300, &lg), XS_OK);
-    CHECK_INT(xs__plan_glpk(&f.p, 0, 0, &lp, &e), XS_OK);
+    CHECK_INT(xs__offer_plan_lagrange(&f.p, 300, &lg), XS_OK);
+    CHECK_INT(xs__offer_plan_glpk(&f.p, 0, 0, &lp, &e), XS_OK);
     CHECK_NEAR(lg.value, 12, 0);
     CHECK_NEAR(lp.value, 12, 0);
     CHECK_NEAR(lp.bound, 12, 1e-9);
@@ -220,8 +220,8 @@ static void test_prices(void)
     CHECK(lp.price[0] <= 6 + 1e-9 && lp.price[1] <= 6 + 1e-9);
     CHECK(lg.price[0] + lg.price[1] >= 10 - 1e-3);
     CHECK(lg.price[0] <= 6 + 1e-3 && lg.price[1] <= 6 + 1e-3);
-    xs__plan_solution_free(&lg);
-    xs__plan_solution_free(&lp);
+    xs__offer_plan_solution_free(&lg);
+    xs__offer_plan_solution_free(&lp);
 }
 
 /* A larger random problem: every solver's plan respects every capacity
@@ -231,7 +231,7 @@ static void test_large_feasible(void)
 {
     rng_state = 777;
     size_t nc = 3000, ncons = 20, n = 0;
-    xs__plan_problem p;
+    xs__offer_plan_problem p;
     memset(&p, 0, sizeof p);
     p.off = xs__calloc(nc + 1, sizeof *p.off);
     p.k = xs__calloc(nc, sizeof *p.k);
@@ -255,12 +255,12 @@ static void test_large_feasible(void)
     p.n_cust = nc;
     p.n_items = n;
     p.n_cons = ncons;
-    xs__plan_solution lg, lp, gr;
+    xs__offer_plan_solution lg, lp, gr;
     xs_error e;
-    CHECK_INT(xs__plan_lagrange(&p, 300, &lg), XS_OK);
-    CHECK_INT(xs__plan_glpk(&p, 0, 0, &lp, &e), XS_OK);
-    CHECK_INT(xs__plan_greedy(&p, &gr), XS_OK);
-    const xs__plan_solution *all[] = {&lg, &lp, &gr};
+    CHECK_INT(xs__offer_plan_lagrange(&p, 300, &lg), XS_OK);
+    CHECK_INT(xs__offer_plan_glpk(&p, 0, 0, &lp, &e), XS_OK);
+    CHECK_INT(xs__offer_plan_greedy(&p, &gr), XS_OK);
+    const xs__offer_plan_solution *all[] = {&lg, &lp, &gr};
     for (int s = 0; s < 3; s++) {
         double use[20] = {0};
         uint32_t per[3000] = {0};
@@ -276,16 +276,16 @@ static void test_large_feasible(void)
         for (size_t c = 0; c < nc; c++)
             over += per[c] > p.k[c];
         CHECK_INT(over, 0);
-        CHECK(xs__plan_feasible(&p, all[s]->x));
+        CHECK(xs__offer_plan_feasible(&p, all[s]->x));
     }
     CHECK(lg.value >= 0.99 * lp.bound);
     CHECK(lp.value >= 0.99 * lp.bound);
     CHECK(lg.value > gr.value);
     printf("3000 customers: lagrange %.1f, lp %.1f, greedy %.1f, bound %.1f\n", lg.value,
            lp.value, gr.value, lp.bound);
-    xs__plan_solution_free(&lg);
-    xs__plan_solution_free(&lp);
-    xs__plan_solution_free(&gr);
+    xs__offer_plan_solution_free(&lg);
+    xs__offer_plan_solution_free(&lp);
+    xs__offer_plan_solution_free(&gr);
     xs__free(p.off);
     xs__free(p.k);
     xs__free(p.item);
@@ -295,19 +295,19 @@ static void test_large_feasible(void)
 /* No items, no constraints: empty plans, value 0. */
 static void test_empty(void)
 {
-    xs__plan_problem p;
+    xs__offer_plan_problem p;
     uint32_t off[1] = {0};
     memset(&p, 0, sizeof p);
     p.off = off;
-    xs__plan_solution lg, lp, gr;
+    xs__offer_plan_solution lg, lp, gr;
     xs_error e;
-    CHECK_INT(xs__plan_lagrange(&p, 300, &lg), XS_OK);
-    CHECK_INT(xs__plan_glpk(&p, 1, 0, &lp, &e), XS_OK);
-    CHECK_INT(xs__plan_greedy(&p, &gr), XS_OK);
+    CHECK_INT(xs__offer_plan_lagrange(&p, 300, &lg), XS_OK);
+    CHECK_INT(xs__offer_plan_glpk(&p, 1, 0, &lp, &e), XS_OK);
+    CHECK_INT(xs__offer_plan_greedy(&p, &gr), XS_OK);
     CHECK_NEAR(lg.value + lp.value + gr.value, 0, 0);
-    xs__plan_solution_free(&lg);
-    xs__plan_solution_free(&lp);
-    xs__plan_solution_free(&gr);
+    xs__offer_plan_solution_free(&lg);
+    xs__offer_plan_solution_free(&lp);
+    xs__offer_plan_solution_free(&gr);
 }
 
 /* Every allocation of every solver failing in turn: XS_ENOMEM, nothing
@@ -320,17 +320,17 @@ static void test_alloc_failure(void)
     for (int s = 0; s < 3; s++) {
         int ok = 0;
         for (long k = 0; k < 200 && !ok; k++) {
-            xs__plan_solution sol;
+            xs__offer_plan_solution sol;
             xs_error e;
             xs__alloc_fail_after(k);
-            int rc = s == 0   ? xs__plan_greedy(&f.p, &sol)
-                     : s == 1 ? xs__plan_lagrange(&f.p, 300, &sol)
-                              : xs__plan_glpk(&f.p, 0, 0, &sol, &e);
+            int rc = s == 0   ? xs__offer_plan_greedy(&f.p, &sol)
+                     : s == 1 ? xs__offer_plan_lagrange(&f.p, 300, &sol)
+                              : xs__offer_plan_glpk(&f.p, 0, 0, &sol, &e);
             xs__alloc_fail_after(-1);
             if (rc == XS_OK) {
                 ok = 1;
-                CHECK(xs__plan_feasible(&f.p, sol.x));
-                xs__plan_solution_free(&sol);
+                CHECK(xs__offer_plan_feasible(&f.p, sol.x));
+                xs__offer_plan_solution_free(&sol);
             } else
                 CHECK_INT(rc, XS_ENOMEM);
         }

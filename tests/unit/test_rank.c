@@ -3,8 +3,8 @@
  * brute-force reference of its definition on a hand-made fixture: exact
  * rankings with every neighbour and with truncated neighbour lists, the
  * cart, the trend terms and the evidence; every item's score at once
- * (xs__rank_score_dense) equal to the ranked hits', and a few items' scores
- * (xs__rank_score_items) equal to those.
+ * (xs__mine_rank_score_dense) equal to the ranked hits', and a few items' scores
+ * (xs__mine_rank_score_items) equal to those.
  */
 #include "mine/rank.h"
 #include "base/alloc.h"
@@ -20,14 +20,14 @@ static const int32_t LAST[] = {10, 40, 30, 50, 60, 5, 90, 60, 70, 85, 95, 99};
 #define NU 5
 #define NI 6
 
-static xs__rank_input fixture(void)
+static xs__mine_rank_input fixture(void)
 {
-    xs__rank_input in = {NU, NI, OFF, ITEM, FIRST, LAST, 100, NULL, NULL, NULL};
+    xs__mine_rank_input in = {NU, NI, OFF, ITEM, FIRST, LAST, 100, NULL, NULL, NULL};
     return in;
 }
 
 /* sim(i, j) straight from the definition (no truncation) */
-static double ref_sim(const xs__rank_params *p, uint32_t i, uint32_t j)
+static double ref_sim(const xs__mine_rank_params *p, uint32_t i, uint32_t j)
 {
     double co = 0, ni = 0, nj = 0;
     for (uint32_t v = 0; v < NU; v++) {
@@ -51,7 +51,7 @@ static double ref_sim(const xs__rank_params *p, uint32_t i, uint32_t j)
 }
 
 /* rank of j in i's row by (sim desc, item asc): kept when < neighbours */
-static int ref_kept(const xs__rank_params *p, uint32_t i, uint32_t j)
+static int ref_kept(const xs__mine_rank_params *p, uint32_t i, uint32_t j)
 {
     double s = ref_sim(p, i, j);
     if (!(s > 0) || i == j) return 0;
@@ -66,7 +66,7 @@ static int ref_kept(const xs__rank_params *p, uint32_t i, uint32_t j)
 }
 
 /* brute-force scores of every item for user u plus cart (-1: excluded) */
-static void ref_scores(const xs__rank_params *p, uint32_t u, const uint32_t *cart,
+static void ref_scores(const xs__mine_rank_params *p, uint32_t u, const uint32_t *cart,
                        size_t n_cart, double *out)
 {
     double s[NI] = {0}, trend[NI] = {0}, mx = 0, tmx = 0;
@@ -102,21 +102,21 @@ static void ref_scores(const xs__rank_params *p, uint32_t u, const uint32_t *car
 }
 
 /* model ranking == reference ranking (positive scores, desc, item asc) */
-static void check_user(const xs__rank_params *p, uint32_t u, const uint32_t *cart,
+static void check_user(const xs__mine_rank_params *p, uint32_t u, const uint32_t *cart,
                        size_t n_cart)
 {
-    xs__rank_input in = fixture();
-    xs__rank_model *m = NULL;
-    CHECK_INT(xs__rank_model_build(&in, p, &m), XS_OK);
+    xs__mine_rank_input in = fixture();
+    xs__mine_rank_model *m = NULL;
+    CHECK_INT(xs__mine_rank_model_build(&in, p, &m), XS_OK);
     if (!m) return;
-    xs__rank_scratch *q = xs__rank_scratch_new(m);
+    xs__mine_rank_scratch *q = xs__mine_rank_scratch_new(m);
     CHECK(q != NULL);
-    xs__rank_hit hits[NI];
-    size_t n = xs__rank_score(m, q, u, cart, n_cart, hits, NI);
+    xs__mine_rank_hit hits[NI];
+    size_t n = xs__mine_rank_score(m, q, u, cart, n_cart, hits, NI);
     double ref[NI], dense[NI];
     ref_scores(p, u, cart, n_cart, ref);
     /* every item's score at once: the same numbers, 0 where no hit */
-    xs__rank_score_dense(m, q, u, cart, n_cart, dense);
+    xs__mine_rank_score_dense(m, q, u, cart, n_cart, dense);
     for (uint32_t j = 0; j < NI; j++) {
         double hit = 0;
         for (size_t r = 0; r < n; r++)
@@ -127,7 +127,7 @@ static void check_user(const xs__rank_params *p, uint32_t u, const uint32_t *car
     /* a few items' scores (some twice, one past the model): the same bits */
     static const uint32_t some[] = {5, 0, 3, 3, NI, 1, 2, 4};
     double got[XS_N(some)];
-    xs__rank_score_items(m, q, u, cart, n_cart, some, XS_N(some), got);
+    xs__mine_rank_score_items(m, q, u, cart, n_cart, some, XS_N(some), got);
     for (size_t i = 0; i < XS_N(some); i++)
         CHECK(got[i] == (some[i] < NI ? dense[some[i]] : 0));
     size_t want = 0;
@@ -144,26 +144,26 @@ static void check_user(const xs__rank_params *p, uint32_t u, const uint32_t *car
         CHECK_NEAR(hits[r].score, ref[best], 1e-12);
         ref[best] = -1;
     }
-    xs__rank_scratch_free(q);
-    xs__rank_model_free(m);
+    xs__mine_rank_scratch_free(q);
+    xs__mine_rank_model_free(m);
 }
 
-static xs__rank_params base(void)
+static xs__mine_rank_params base(void)
 {
-    xs__rank_params p = {.alpha = 0.5, .beta = 0.5, .seq_back = 1, .knn_weight = 1};
+    xs__mine_rank_params p = {.alpha = 0.5, .beta = 0.5, .seq_back = 1, .knn_weight = 1};
     return p;
 }
 
 static void test_cosine_all_neighbours(void)
 {
-    xs__rank_params p = base();
+    xs__mine_rank_params p = base();
     for (uint32_t u = 0; u < NU; u++)
         check_user(&p, u, NULL, 0);
 }
 
 static void test_chosen_model_shape(void)
 {
-    xs__rank_params p = base();
+    xs__mine_rank_params p = base();
     p.alpha = 0.25;
     p.user_pow = 1;
     p.seq_back = 0.5;
@@ -179,7 +179,7 @@ static void test_chosen_model_shape(void)
 
 static void test_trend_and_cart(void)
 {
-    xs__rank_params p = base();
+    xs__mine_rank_params p = base();
     p.trend_weight = 0.3;
     p.trend_days = 30;
     uint32_t cart[] = {3};
@@ -200,13 +200,13 @@ static void test_trend_and_cart(void)
  * evidence item 0 for both with share 1. */
 static void test_hand_computed(void)
 {
-    xs__rank_params p = base();
-    xs__rank_input in = fixture();
-    xs__rank_model *m = NULL;
-    CHECK_INT(xs__rank_model_build(&in, &p, &m), XS_OK);
-    xs__rank_scratch *q = xs__rank_scratch_new(m);
-    xs__rank_hit h[4];
-    size_t n = xs__rank_score(m, q, 3, NULL, 0, h, 4);
+    xs__mine_rank_params p = base();
+    xs__mine_rank_input in = fixture();
+    xs__mine_rank_model *m = NULL;
+    CHECK_INT(xs__mine_rank_model_build(&in, &p, &m), XS_OK);
+    xs__mine_rank_scratch *q = xs__mine_rank_scratch_new(m);
+    xs__mine_rank_hit h[4];
+    size_t n = xs__mine_rank_score(m, q, 3, NULL, 0, h, 4);
     CHECK_INT(n, 2);
     CHECK_INT(h[0].item, 1);
     CHECK_NEAR(h[0].score, 1.0, 1e-15);
@@ -214,45 +214,45 @@ static void test_hand_computed(void)
     CHECK_NEAR(h[0].evidence_share, 1.0, 1e-15);
     CHECK_INT(h[1].item, 2);
     CHECK_NEAR(h[1].score, 0.5, 1e-15);
-    CHECK_INT(xs__rank_co_buyers(m, 0, 1), 2);
-    CHECK_INT(xs__rank_buyers(m, 2), 3);
-    CHECK_NEAR(xs__rank_sim(m, 0, 1), 2.0 / 3.0, 1e-15);
+    CHECK_INT(xs__mine_rank_co_buyers(m, 0, 1), 2);
+    CHECK_INT(xs__mine_rank_buyers(m, 2), 3);
+    CHECK_NEAR(xs__mine_rank_sim(m, 0, 1), 2.0 / 3.0, 1e-15);
     /* k = 1 keeps the best */
-    n = xs__rank_score(m, q, 3, NULL, 0, h, 1);
+    n = xs__mine_rank_score(m, q, 3, NULL, 0, h, 1);
     CHECK_INT(n, 1);
     CHECK_INT(h[0].item, 1);
-    xs__rank_scratch_free(q);
-    xs__rank_model_free(m);
+    xs__mine_rank_scratch_free(q);
+    xs__mine_rank_model_free(m);
 }
 
 static void test_bad_input(void)
 {
-    xs__rank_params p = base();
-    xs__rank_input in = fixture();
-    xs__rank_model *m = NULL;
+    xs__mine_rank_params p = base();
+    xs__mine_rank_input in = fixture();
+    xs__mine_rank_model *m = NULL;
     p.alpha = -1;
-    CHECK_INT(xs__rank_model_build(&in, &p, &m), XS_EINVAL);
+    CHECK_INT(xs__mine_rank_model_build(&in, &p, &m), XS_EINVAL);
     CHECK(m == NULL);
     p = base();
     uint32_t bad[12];
     memcpy(bad, ITEM, sizeof bad);
     bad[1] = 0; /* not ascending within user 0 */
     in.item = bad;
-    CHECK_INT(xs__rank_model_build(&in, &p, &m), XS_EINVAL);
+    CHECK_INT(xs__mine_rank_model_build(&in, &p, &m), XS_EINVAL);
 }
 
 static void test_alloc_failures(void)
 {
-    xs__rank_params p = base();
+    xs__mine_rank_params p = base();
     p.neighbours = 2;
-    xs__rank_input in = fixture();
+    xs__mine_rank_input in = fixture();
     for (long k = 0; k < 200; k++) {
-        xs__rank_model *m = NULL;
+        xs__mine_rank_model *m = NULL;
         xs__alloc_fail_after(k);
-        int rc = xs__rank_model_build(&in, &p, &m);
+        int rc = xs__mine_rank_model_build(&in, &p, &m);
         xs__alloc_fail_after(-1);
         if (rc == XS_OK) {
-            xs__rank_model_free(m);
+            xs__mine_rank_model_free(m);
             break;
         }
         CHECK_INT(rc, XS_ENOMEM);

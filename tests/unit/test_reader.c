@@ -104,29 +104,29 @@ static void sb_error(sbuf *b, const char *prefix, const xs_error *e, const char 
  *   LINE:[v][v]-         a record; "-" is an absent value
  *   E F:LINE: message    an error from next()
  *   OPEN F:...           an error from open() */
-static char *dump_path(const char *path, xs__input_format fmt, char delim)
+static char *dump_path(const char *path, xs__io_input_format fmt, char delim)
 {
     sbuf b = {0};
     sb_str(&b, "");
-    xs__reader *r;
+    xs__io_reader *r;
     xs_error e;
-    if (xs__reader_open(&r, path, fmt, delim, &e) < 0) {
+    if (xs__io_reader_open(&r, path, fmt, delim, &e) < 0) {
         sb_error(&b, "OPEN ", &e, path);
         return b.s;
     }
-    xs__reader_set_max_field(r, max_field);
+    xs__io_reader_set_max_field(r, max_field);
     if (fmt == XS_INPUT_CSV) {
         sb_str(&b, "H:");
-        for (size_t i = 0; i < xs__reader_n_fields(r); i++) {
+        for (size_t i = 0; i < xs__io_reader_n_fields(r); i++) {
             if (i) sb_str(&b, "|");
-            sb_str(&b, xs__reader_field_name(r, i));
+            sb_str(&b, xs__io_reader_field_name(r, i));
         }
         sb_str(&b, "\n");
     }
     for (int guard = 0; guard < 100000; guard++) {
         const xs__field *f;
         long line = -1;
-        int rc = xs__reader_next(r, &f, &line, &e);
+        int rc = xs__io_reader_next(r, &f, &line, &e);
         if (rc == 0) break;
         if (rc < 0) {
             sb_error(&b, "E ", &e, path);
@@ -135,7 +135,7 @@ static char *dump_path(const char *path, xs__input_format fmt, char delim)
         char tmp[32];
         snprintf(tmp, sizeof tmp, "%ld:", line);
         sb_str(&b, tmp);
-        for (size_t i = 0; i < xs__reader_n_fields(r); i++) {
+        for (size_t i = 0; i < xs__io_reader_n_fields(r); i++) {
             if (!f[i].present) {
                 sb_str(&b, "-");
                 continue;
@@ -148,25 +148,25 @@ static char *dump_path(const char *path, xs__input_format fmt, char delim)
     }
     if (fmt == XS_INPUT_JSONL) {
         sb_str(&b, "H:");
-        for (size_t i = 0; i < xs__reader_n_fields(r); i++) {
+        for (size_t i = 0; i < xs__io_reader_n_fields(r); i++) {
             if (i) sb_str(&b, "|");
-            sb_str(&b, xs__reader_field_name(r, i));
+            sb_str(&b, xs__io_reader_field_name(r, i));
         }
         sb_str(&b, "\n");
     }
-    xs__reader_close(r);
+    xs__io_reader_close(r);
     return b.s;
 }
 
 static const size_t buf_sizes[] = {0, 1, 2, 3, 5, 8, 13, 64};
 
 /* Dumps data read with every buffer size; fails the test when they differ. */
-static char *dump_n(const char *data, size_t len, xs__input_format fmt, char delim)
+static char *dump_n(const char *data, size_t len, xs__io_input_format fmt, char delim)
 {
     const char *path = write_tmp(data, len);
     char *first = NULL;
     for (size_t i = 0; i < XS_N(buf_sizes); i++) {
-        xs__reader_test_buffer_size(buf_sizes[i]);
+        xs__io_reader_test_buffer_size(buf_sizes[i]);
         char *d = dump_path(path, fmt, delim);
         if (!first) {
             first = d;
@@ -176,12 +176,12 @@ static char *dump_n(const char *data, size_t len, xs__input_format fmt, char del
             free(d);
         }
     }
-    xs__reader_test_buffer_size(0);
+    xs__io_reader_test_buffer_size(0);
     unlink(path);
     return first;
 }
 
-static char *dump(const char *data, xs__input_format fmt, char delim)
+static char *dump(const char *data, xs__io_input_format fmt, char delim)
 {
     return dump_n(data, strlen(data), fmt, delim);
 }
@@ -277,9 +277,9 @@ static void test_csv_delimiters(void)
     char *got = dump("a,b;c\n1,5;2\n", XS_INPUT_CSV, ';');
     CHECK_STR(got, "H:a,b|c\n2:[1,5][2]\n");
     free(got);
-    xs__reader *r;
+    xs__io_reader *r;
     xs_error e;
-    CHECK_INT(xs__reader_open(&r, "/nonexistent", XS_INPUT_CSV, '"', &e), XS_EINVAL);
+    CHECK_INT(xs__io_reader_open(&r, "/nonexistent", XS_INPUT_CSV, '"', &e), XS_EINVAL);
 }
 
 static void test_csv_empty_fields(void)
@@ -363,42 +363,42 @@ static void test_csv_header_errors(void)
     CHECK_CSV("\n\na,b\n", "OPEN F:1: empty column name in header (column 1)\n");
     CHECK_CSV("a,\"b\n", "OPEN F:1: unterminated quoted field\n");
     CHECK_CSV("a,\"b\"c\n", "OPEN F:1: unexpected character after closing quote\n");
-    xs__reader *r = (xs__reader *)1;
+    xs__io_reader *r = (xs__io_reader *)1;
     xs_error e;
-    CHECK_INT(xs__reader_open(&r, "/nonexistent/x.csv", XS_INPUT_CSV, ',', &e), XS_EIO);
+    CHECK_INT(xs__io_reader_open(&r, "/nonexistent/x.csv", XS_INPUT_CSV, ',', &e), XS_EIO);
     CHECK(r == NULL);
     char msg[1400];
     CHECK_STR(xs_error_format(&e, msg, sizeof msg),
               "/nonexistent/x.csv: cannot open: No such file or directory");
-    CHECK_INT(xs__reader_open(&r, "/nonexistent/x.jsonl", XS_INPUT_JSONL, ',', &e), XS_EIO);
-    CHECK_INT(xs__reader_open(&r, "/", XS_INPUT_CSV, ',', &e), XS_EIO);
+    CHECK_INT(xs__io_reader_open(&r, "/nonexistent/x.jsonl", XS_INPUT_JSONL, ',', &e), XS_EIO);
+    CHECK_INT(xs__io_reader_open(&r, "/", XS_INPUT_CSV, ',', &e), XS_EIO);
     CHECK_STR(xs_error_format(&e, msg, sizeof msg), "/: cannot read: Is a directory");
 }
 
 static void test_csv_fields_api(void)
 {
     const char *path = write_tmp("id,name\nA,x\n", 12);
-    xs__reader *r;
-    CHECK_INT(xs__reader_open(&r, path, XS_INPUT_CSV, ',', NULL), XS_OK);
-    CHECK_INT(xs__reader_n_fields(r), 2);
-    CHECK_STR(xs__reader_field_name(r, 0), "id");
-    CHECK_STR(xs__reader_field_name(r, 1), "name");
-    CHECK(xs__reader_field_name(r, 2) == NULL);
+    xs__io_reader *r;
+    CHECK_INT(xs__io_reader_open(&r, path, XS_INPUT_CSV, ',', NULL), XS_OK);
+    CHECK_INT(xs__io_reader_n_fields(r), 2);
+    CHECK_STR(xs__io_reader_field_name(r, 0), "id");
+    CHECK_STR(xs__io_reader_field_name(r, 1), "name");
+    CHECK(xs__io_reader_field_name(r, 2) == NULL);
     const xs__field *f;
     long line;
     unsigned long long done, total;
-    xs__reader_progress(r, &done, &total);
+    xs__io_reader_progress(r, &done, &total);
     CHECK_INT(total, 12);
     CHECK(done <= total);
-    CHECK_INT(xs__reader_next(r, &f, &line, NULL), 1);
+    CHECK_INT(xs__io_reader_next(r, &f, &line, NULL), 1);
     CHECK_INT(f[0].present, 1);
     CHECK_INT(f[1].present, 1);
-    CHECK_INT(xs__reader_next(r, &f, &line, NULL), 0);
-    CHECK_INT(xs__reader_next(r, &f, &line, NULL), 0);
-    xs__reader_progress(r, &done, &total);
+    CHECK_INT(xs__io_reader_next(r, &f, &line, NULL), 0);
+    CHECK_INT(xs__io_reader_next(r, &f, &line, NULL), 0);
+    xs__io_reader_progress(r, &done, &total);
     CHECK_INT(done, 12);
-    xs__reader_close(r);
-    xs__reader_close(NULL);
+    xs__io_reader_close(r);
+    xs__io_reader_close(NULL);
     unlink(path);
 }
 
@@ -437,13 +437,13 @@ static void test_csv_straddle(void)
     const char *path = write_tmp(big.s, big.n);
     size_t sizes[] = {0, 7, 4096};
     for (size_t s = 0; s < XS_N(sizes); s++) {
-        xs__reader_test_buffer_size(sizes[s]);
-        xs__reader *r;
-        CHECK_INT(xs__reader_open(&r, path, XS_INPUT_CSV, ',', NULL), XS_OK);
+        xs__io_reader_test_buffer_size(sizes[s]);
+        xs__io_reader *r;
+        CHECK_INT(xs__io_reader_open(&r, path, XS_INPUT_CSV, ',', NULL), XS_OK);
         const xs__field *f;
         long ln, want_line = 2;
         int rc, i = 0, bad = 0;
-        while ((rc = xs__reader_next(r, &f, &ln, NULL)) == 1) {
+        while ((rc = xs__io_reader_next(r, &f, &ln, NULL)) == 1) {
             char want[64];
             snprintf(want, sizeof want, "O%d", i);
             if (ln != want_line || f[0].len != strlen(want) || memcmp(f[0].ptr, want, f[0].len))
@@ -462,12 +462,12 @@ static void test_csv_straddle(void)
         CHECK_INT(i, 30000);
         CHECK_INT(bad, 0);
         unsigned long long done, total;
-        xs__reader_progress(r, &done, &total);
+        xs__io_reader_progress(r, &done, &total);
         CHECK_INT(done, big.n);
         CHECK_INT(total, big.n);
-        xs__reader_close(r);
+        xs__io_reader_close(r);
     }
-    xs__reader_test_buffer_size(0);
+    xs__io_reader_test_buffer_size(0);
     unlink(path);
     free(big.s);
 }
@@ -523,18 +523,18 @@ static void test_jsonl_union(void)
     /* the names of the first object are known right after open */
     const char *in = "\n\n{\"x\":1,\"y\":2}\n{\"z\":3}\n";
     const char *path = write_tmp(in, strlen(in));
-    xs__reader *r;
-    CHECK_INT(xs__reader_open(&r, path, XS_INPUT_JSONL, 0, NULL), XS_OK);
-    CHECK_INT(xs__reader_n_fields(r), 2);
-    CHECK_STR(xs__reader_field_name(r, 1), "y");
+    xs__io_reader *r;
+    CHECK_INT(xs__io_reader_open(&r, path, XS_INPUT_JSONL, 0, NULL), XS_OK);
+    CHECK_INT(xs__io_reader_n_fields(r), 2);
+    CHECK_STR(xs__io_reader_field_name(r, 1), "y");
     const xs__field *f;
     long line;
-    CHECK_INT(xs__reader_next(r, &f, &line, NULL), 1);
+    CHECK_INT(xs__io_reader_next(r, &f, &line, NULL), 1);
     CHECK_INT(line, 3);
-    CHECK_INT(xs__reader_n_fields(r), 2);
-    CHECK_INT(xs__reader_next(r, &f, &line, NULL), 1);
+    CHECK_INT(xs__io_reader_n_fields(r), 2);
+    CHECK_INT(xs__io_reader_next(r, &f, &line, NULL), 1);
     CHECK_INT(line, 4);
-    CHECK_INT(xs__reader_n_fields(r), 3);
+    CHECK_INT(xs__io_reader_n_fields(r), 3);
     CHECK_INT(f[0].present, 0);
     CHECK_INT(f[1].present, 0);
     CHECK_INT(f[2].present, 1);
@@ -542,8 +542,8 @@ static void test_jsonl_union(void)
     CHECK_INT(f[0].len, 0);
     CHECK_INT(f[1].len, 0);
     CHECK_STR(f[0].ptr, "");
-    CHECK_INT(xs__reader_next(r, &f, &line, NULL), 0);
-    xs__reader_close(r);
+    CHECK_INT(xs__io_reader_next(r, &f, &line, NULL), 0);
+    xs__io_reader_close(r);
     unlink(path);
 }
 
@@ -592,22 +592,22 @@ static void test_jsonl_errors(void)
 
 /* Opens and reads everything with the n-th allocation failing; returns the
  * number of allocations made. */
-static long read_all_failing(const char *path, xs__input_format fmt, long n, int *saw_enomem)
+static long read_all_failing(const char *path, xs__io_input_format fmt, long n, int *saw_enomem)
 {
     xs__alloc_fail_after(n);
-    xs__reader *r;
+    xs__io_reader *r;
     xs_error e;
-    int rc = xs__reader_open(&r, path, fmt, ',', &e);
+    int rc = xs__io_reader_open(&r, path, fmt, ',', &e);
     if (rc == XS_ENOMEM) *saw_enomem = 1;
     if (rc == XS_OK) {
         const xs__field *f;
         long line;
         for (int i = 0; i < 1000; i++) {
-            rc = xs__reader_next(r, &f, &line, &e);
+            rc = xs__io_reader_next(r, &f, &line, &e);
             if (rc == XS_ENOMEM) *saw_enomem = 1;
             if (rc == 0 || rc == XS_ENOMEM) break;
         }
-        xs__reader_close(r);
+        xs__io_reader_close(r);
     }
     return xs__alloc_fail_after(-1);
 }
@@ -620,13 +620,13 @@ static void test_alloc_failures(void)
     const char *jsonl = "{\"a\":1,\"b\":\"x\"}\n{\"c\":2.5,\"d\":true,\"e\":null}\n";
     struct {
         const char *data;
-        xs__input_format fmt;
+        xs__io_input_format fmt;
     } cases[] = {{csv, XS_INPUT_CSV}, {jsonl, XS_INPUT_JSONL}};
     size_t bufs[] = {0, 4};
     for (size_t c = 0; c < XS_N(cases); c++) {
         for (size_t b = 0; b < XS_N(bufs); b++) {
             const char *path = write_tmp(cases[c].data, strlen(cases[c].data));
-            xs__reader_test_buffer_size(bufs[b]);
+            xs__io_reader_test_buffer_size(bufs[b]);
             int saw = 0;
             long n = 0;
             for (; n < 1000; n++) {
@@ -638,7 +638,7 @@ static void test_alloc_failures(void)
             unlink(path);
         }
     }
-    xs__reader_test_buffer_size(0);
+    xs__io_reader_test_buffer_size(0);
 }
 
 /* A value holding a NUL byte is a located error; the record is skipped. */

@@ -310,9 +310,9 @@ static void test_estimators_closed_form(void)
 
 static void test_cands_read(void)
 {
-    xs__replay_cand c[4];
+    xs__measure_replay_cand c[4];
     size_t n;
-    CHECK_INT(xs__replay_cands_read(
+    CHECK_INT(xs__measure_replay_cands_read(
                   " [{\"kind\":\"upsell\",\"trigger\":\"usage\",\"product\":\"a\\\"b\","
                   "\"p_accept\":0.25,\"value\":100,\"ev\":25,\"strength\":20,"
                   "\"health\":null,\"growth\":true,\"prob\":0.99},"
@@ -330,7 +330,7 @@ static void test_cands_read(void)
     CHECK_NEAR(c[1].value, -5.5, 0);
     CHECK_INT(c[1].growth, 0);
     CHECK(isnan(c[1].strength));
-    CHECK_INT(xs__replay_cands_read("[]", c, 4, &n), XS_OK);
+    CHECK_INT(xs__measure_replay_cands_read("[]", c, 4, &n), XS_OK);
     CHECK_INT(n, 0);
     const char *bad[] = {"",
                          "{}",
@@ -345,7 +345,7 @@ static void test_cands_read(void)
                          "[{\"value\":0x10}]",
                          "[{\"ev\":-inf}]"};
     for (size_t i = 0; i < XS_N(bad); i++)
-        CHECK_INT(xs__replay_cands_read(bad[i], c, 4, &n), XS_EPARSE);
+        CHECK_INT(xs__measure_replay_cands_read(bad[i], c, 4, &n), XS_EPARSE);
 }
 
 /* ---------------------------------------------------------------------- */

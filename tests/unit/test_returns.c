@@ -106,7 +106,7 @@ static xs_snapshot *fixture(const char *name, int with_returns, const char *sql)
 static void test_snapshot_returns(void)
 {
     xs_snapshot *s = fixture("snap.db", 1, NULL);
-    const xs__snap_returns *r = &s->ret;
+    const xs__snapshot_returns *r = &s->ret;
     CHECK_INT(r->n, 6);
     static const uint32_t off[] = {0, 4, 4, 5, 6};
     for (int c = 0; c <= 4; c++)
@@ -432,7 +432,7 @@ static void test_kpi_returns(void)
     xs_kpi_result_free(r);
 
     int32_t first = 0, last = 0;
-    CHECK_INT(xs__kpi_data_range(s, &first, &last), 0);
+    CHECK_INT(xs__measure_kpi_data_range(s, &first, &last), 0);
     CHECK_INT(first, day("2024-01-10"));
     CHECK_INT(last, day("2024-05-10"));
     xs_snapshot_free(s);

@@ -140,10 +140,10 @@ static void check_rules(const dataset *d, const xs_rule_opts *o)
         CHECK(expect[lhs][rhs] == 1);
         expect[lhs][rhs] = 2; /* seen */
         for (size_t k = 1; k < x.n_lhs; k++)
-            CHECK(xs__item_name_cmp(xs_baskets_item_name(d->b, x.lhs[k - 1]),
+            CHECK(xs__mine_item_name_cmp(xs_baskets_item_name(d->b, x.lhs[k - 1]),
                                     xs_baskets_item_name(d->b, x.lhs[k])) < 0);
         for (size_t k = 1; k < x.n_rhs; k++)
-            CHECK(xs__item_name_cmp(xs_baskets_item_name(d->b, x.rhs[k - 1]),
+            CHECK(xs__mine_item_name_cmp(xs_baskets_item_name(d->b, x.rhs[k - 1]),
                                     xs_baskets_item_name(d->b, x.rhs[k])) < 0);
         CHECK_INT(x.count, cnt(d, lhs | rhs));
         CHECK_INT(x.lhs_count, cnt(d, lhs));
@@ -171,7 +171,7 @@ static void test_random_vs_brute(void)
     for (int round = 0; round < 180 && xs_test_failures == before; round++) {
         dataset d;
         make_dataset(&d, &r);
-        xs__itemsets_force_algo(round % 3); /* auto, occurrences, bit vectors */
+        xs__mine_itemsets_force_algo(round % 3); /* auto, occurrences, bit vectors */
         xs_rule_opts o;
         xs_rule_opts_init(&o);
         o.mine.min_count = 1 + xs__rng_below(&r, 1 + d.n_tx / 3);
@@ -224,7 +224,7 @@ static void test_random_vs_brute(void)
         if (xs_test_failures != before) fprintf(stderr, "round %d\n", round);
         xs_baskets_free(d.b);
     }
-    xs__itemsets_force_algo(0);
+    xs__mine_itemsets_force_algo(0);
 }
 
 /* Is rule a strictly before rule b in the documented order? */
@@ -243,13 +243,13 @@ static int before(const xs_baskets *bs, xs_rule_key k, const xs_rule *a, const x
     if (a->count != b->count) return a->count > b->count;
     if (a->n_lhs != b->n_lhs) return a->n_lhs < b->n_lhs;
     for (size_t i = 0; i < a->n_lhs; i++) {
-        int c = xs__item_name_cmp(xs_baskets_item_name(bs, a->lhs[i]),
+        int c = xs__mine_item_name_cmp(xs_baskets_item_name(bs, a->lhs[i]),
                                   xs_baskets_item_name(bs, b->lhs[i]));
         if (c) return c < 0;
     }
     if (a->n_rhs != b->n_rhs) return a->n_rhs < b->n_rhs;
     for (size_t i = 0; i < a->n_rhs; i++) {
-        int c = xs__item_name_cmp(xs_baskets_item_name(bs, a->rhs[i]),
+        int c = xs__mine_item_name_cmp(xs_baskets_item_name(bs, a->rhs[i]),
                                   xs_baskets_item_name(bs, b->rhs[i]));
         if (c) return c < 0;
     }
@@ -265,7 +265,7 @@ static void test_top_n_vs_sort(void)
     for (int round = 0; round < 40; round++) {
         dataset d;
         make_dataset(&d, &r);
-        xs__itemsets_force_algo(1 + round % 2);
+        xs__mine_itemsets_force_algo(1 + round % 2);
         xs_rule_opts o;
         xs_rule_opts_init(&o);
         o.mine.min_count = 1;
@@ -303,7 +303,7 @@ static void test_top_n_vs_sort(void)
         }
         xs_baskets_free(d.b);
     }
-    xs__itemsets_force_algo(0);
+    xs__mine_itemsets_force_algo(0);
 }
 
 /*
@@ -325,17 +325,17 @@ static void test_top_n_vs_sort(void)
 static void test_hand(void)
 {
     xs_rule x;
-    xs__rule_measures(&x, 6, 8, 7, 10);
+    xs__mine_rule_measures(&x, 6, 8, 7, 10);
     CHECK_NEAR(x.support, 0.6, 1e-15);
     CHECK_NEAR(x.confidence, 0.75, 1e-15);
     CHECK_NEAR(x.coverage, 0.8, 1e-15);
     CHECK_NEAR(x.lift, 0.75 / 0.7, 1e-15);
     CHECK_NEAR(x.leverage, 0.04, 1e-15);
     CHECK_NEAR(x.conviction, 1.2, 1e-15);
-    xs__rule_measures(&x, 6, 7, 8, 10);
+    xs__mine_rule_measures(&x, 6, 7, 8, 10);
     CHECK_NEAR(x.confidence, 6.0 / 7.0, 1e-15);
     CHECK_NEAR(x.conviction, 1.4, 1e-14);
-    xs__rule_measures(&x, 1, 1, 8, 10);
+    xs__mine_rule_measures(&x, 1, 1, 8, 10);
     CHECK(isinf(x.conviction));
     CHECK_NEAR(x.lift, 1.25, 1e-15);
     CHECK_NEAR(x.leverage, 0.02, 1e-15);

@@ -46,7 +46,7 @@ static void test_loglik(void)
                    1e-9 * fabs(slow_loglik(ps[i].alpha, ps[i].beta, curve, 8)));
     for (size_t i = 0; i < XS_N(ps); i++) {
         double g[2];
-        xs__sbg_loglik_grad(&ps[i], curve, 8, g);
+        xs__score_sbg_loglik_grad(&ps[i], curve, 8, g);
         for (int j = 0; j < 2; j++) {
             xs_sbg_params hi = ps[i], lo = ps[i];
             double *ph = j ? &hi.beta : &hi.alpha, *pl = j ? &lo.beta : &lo.alpha;

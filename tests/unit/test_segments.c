@@ -1,7 +1,7 @@
 /*
  * test_segments.c — segment rules and RFM quintiles: one hand-made
  * customer per segment and the boundary of every threshold (through
- * xs__segment_of), the segments of the tests/data/health customers, names
+ * xs__score_segment_of), the segments of the tests/data/health customers, names
  * and parsing; RFM quintiles against a brute-force count on random data
  * with many ties, and the fixture's R, F, M.
  */
@@ -25,41 +25,41 @@ static void test_rules(void)
     xs_health_config c;
     xs_health_config_init(&c);
     /* one per segment */
-    CHECK_INT(xs__segment_of(&c, 95, 30, ACT), XS_SEG_NEW);
-    CHECK_INT(xs__segment_of(&c, 95, 800, 0), XS_SEG_HIBERNATING);
-    CHECK_INT(xs__segment_of(&c, 30, 800, ACT), XS_SEG_AT_RISK);
-    CHECK_INT(xs__segment_of(&c, 90, 800, ACT), XS_SEG_CHAMPION);
-    CHECK_INT(xs__segment_of(&c, 70, 800, ACT), XS_SEG_LOYAL);
-    CHECK_INT(xs__segment_of(&c, 90, 200, ACT), XS_SEG_PROMISING);
-    CHECK_INT(xs__segment_of(&c, 45, 800, ACT), XS_SEG_NEEDS_ATTENTION);
+    CHECK_INT(xs__score_segment_of(&c, 95, 30, ACT), XS_SEG_NEW);
+    CHECK_INT(xs__score_segment_of(&c, 95, 800, 0), XS_SEG_HIBERNATING);
+    CHECK_INT(xs__score_segment_of(&c, 30, 800, ACT), XS_SEG_AT_RISK);
+    CHECK_INT(xs__score_segment_of(&c, 90, 800, ACT), XS_SEG_CHAMPION);
+    CHECK_INT(xs__score_segment_of(&c, 70, 800, ACT), XS_SEG_LOYAL);
+    CHECK_INT(xs__score_segment_of(&c, 90, 200, ACT), XS_SEG_PROMISING);
+    CHECK_INT(xs__score_segment_of(&c, 45, 800, ACT), XS_SEG_NEEDS_ATTENTION);
     /* boundaries: thresholds are inclusive from above */
-    CHECK_INT(xs__segment_of(&c, 95, 89, ACT), XS_SEG_NEW);
-    CHECK_INT(xs__segment_of(&c, 95, 90, ACT), XS_SEG_PROMISING);
-    CHECK_INT(xs__segment_of(&c, 39.999, 800, ACT), XS_SEG_AT_RISK);
-    CHECK_INT(xs__segment_of(&c, 40, 800, ACT), XS_SEG_NEEDS_ATTENTION);
-    CHECK_INT(xs__segment_of(&c, 49.999, 800, ACT), XS_SEG_NEEDS_ATTENTION);
-    CHECK_INT(xs__segment_of(&c, 50, 800, ACT), XS_SEG_PROMISING);
-    CHECK_INT(xs__segment_of(&c, 64.999, 800, ACT), XS_SEG_PROMISING);
-    CHECK_INT(xs__segment_of(&c, 65, 800, ACT), XS_SEG_LOYAL);
-    CHECK_INT(xs__segment_of(&c, 79.999, 800, ACT), XS_SEG_LOYAL);
-    CHECK_INT(xs__segment_of(&c, 80, 800, ACT), XS_SEG_CHAMPION);
-    CHECK_INT(xs__segment_of(&c, 80, 364, ACT), XS_SEG_PROMISING);
-    CHECK_INT(xs__segment_of(&c, 80, 365, ACT), XS_SEG_CHAMPION);
-    CHECK_INT(xs__segment_of(&c, 65, 364, ACT), XS_SEG_PROMISING);
+    CHECK_INT(xs__score_segment_of(&c, 95, 89, ACT), XS_SEG_NEW);
+    CHECK_INT(xs__score_segment_of(&c, 95, 90, ACT), XS_SEG_PROMISING);
+    CHECK_INT(xs__score_segment_of(&c, 39.999, 800, ACT), XS_SEG_AT_RISK);
+    CHECK_INT(xs__score_segment_of(&c, 40, 800, ACT), XS_SEG_NEEDS_ATTENTION);
+    CHECK_INT(xs__score_segment_of(&c, 49.999, 800, ACT), XS_SEG_NEEDS_ATTENTION);
+    CHECK_INT(xs__score_segment_of(&c, 50, 800, ACT), XS_SEG_PROMISING);
+    CHECK_INT(xs__score_segment_of(&c, 64.999, 800, ACT), XS_SEG_PROMISING);
+    CHECK_INT(xs__score_segment_of(&c, 65, 800, ACT), XS_SEG_LOYAL);
+    CHECK_INT(xs__score_segment_of(&c, 79.999, 800, ACT), XS_SEG_LOYAL);
+    CHECK_INT(xs__score_segment_of(&c, 80, 800, ACT), XS_SEG_CHAMPION);
+    CHECK_INT(xs__score_segment_of(&c, 80, 364, ACT), XS_SEG_PROMISING);
+    CHECK_INT(xs__score_segment_of(&c, 80, 365, ACT), XS_SEG_CHAMPION);
+    CHECK_INT(xs__score_segment_of(&c, 65, 364, ACT), XS_SEG_PROMISING);
     /* precedence: new before hibernating before at_risk */
-    CHECK_INT(xs__segment_of(&c, 10, 30, 0), XS_SEG_NEW);
-    CHECK_INT(xs__segment_of(&c, 10, 800, 0), XS_SEG_HIBERNATING);
+    CHECK_INT(xs__score_segment_of(&c, 10, 30, 0), XS_SEG_NEW);
+    CHECK_INT(xs__score_segment_of(&c, 10, 800, 0), XS_SEG_HIBERNATING);
     /* flags make a healthy customer at risk */
-    CHECK_INT(xs__segment_of(&c, 99, 800, ACT | XS__CS_OPEN_CRITICAL), XS_SEG_AT_RISK);
-    CHECK_INT(xs__segment_of(&c, 99, 800, ACT | XS__CS_CANCEL), XS_SEG_AT_RISK);
+    CHECK_INT(xs__score_segment_of(&c, 99, 800, ACT | XS__CS_OPEN_CRITICAL), XS_SEG_AT_RISK);
+    CHECK_INT(xs__score_segment_of(&c, 99, 800, ACT | XS__CS_CANCEL), XS_SEG_AT_RISK);
     /* no health at all: needs attention */
-    CHECK_INT(xs__segment_of(&c, NAN, 800, ACT), XS_SEG_NEEDS_ATTENTION);
+    CHECK_INT(xs__score_segment_of(&c, NAN, 800, ACT), XS_SEG_NEEDS_ATTENTION);
     /* thresholds come from the configuration */
     xs_error e;
     CHECK_INT(xs_health_config_set(&c, "champion_health=95,new_days=0", "--set", &e),
               XS_OK);
-    CHECK_INT(xs__segment_of(&c, 90, 0, ACT), XS_SEG_PROMISING);
-    CHECK_INT(xs__segment_of(&c, 90, 800, ACT), XS_SEG_LOYAL);
+    CHECK_INT(xs__score_segment_of(&c, 90, 0, ACT), XS_SEG_PROMISING);
+    CHECK_INT(xs__score_segment_of(&c, 90, 800, ACT), XS_SEG_LOYAL);
 }
 
 static void test_names(void)
@@ -126,7 +126,7 @@ static void test_quintiles_brute(void)
         uint8_t *q = malloc(n), *b = malloc(n);
         for (size_t i = 0; i < n; i++)
             key[i] = (int64_t)xs__rng_below(&r, (uint64_t)range) - range / 2;
-        CHECK_INT(xs__rfm_quintiles(key, n, q), XS_OK);
+        CHECK_INT(xs__score_rfm_quintiles(key, n, q), XS_OK);
         brute(key, n, b);
         CHECK(!memcmp(q, b, n));
         /* equal keys share a score; a higher key never scores lower */
@@ -142,17 +142,17 @@ static void test_quintiles_brute(void)
     /* exact small cases: 10 distinct values: two per quintile */
     int64_t k10[10] = {9, 1, 8, 2, 7, 3, 6, 4, 5, 0};
     uint8_t q10[10];
-    CHECK_INT(xs__rfm_quintiles(k10, 10, q10), XS_OK);
+    CHECK_INT(xs__score_rfm_quintiles(k10, 10, q10), XS_OK);
     static const uint8_t w10[10] = {5, 1, 5, 2, 4, 2, 4, 3, 3, 1};
     CHECK(!memcmp(q10, w10, 10));
     /* ties: 7 ones and 3 twos: the ones all score 1, the twos 1 + 35/10 = 4 */
     int64_t kt[10] = {1, 1, 2, 1, 1, 2, 1, 1, 2, 1};
-    CHECK_INT(xs__rfm_quintiles(kt, 10, q10), XS_OK);
+    CHECK_INT(xs__score_rfm_quintiles(kt, 10, q10), XS_OK);
     static const uint8_t wt[10] = {1, 1, 4, 1, 1, 4, 1, 1, 4, 1};
     CHECK(!memcmp(q10, wt, 10));
     /* allocation failure */
     xs__alloc_fail_after(0);
-    CHECK_INT(xs__rfm_quintiles(kt, 10, q10), XS_ENOMEM);
+    CHECK_INT(xs__score_rfm_quintiles(kt, 10, q10), XS_ENOMEM);
     xs__alloc_fail_after(-1);
 }
 
@@ -219,11 +219,11 @@ static void test_missing_each(void)
         double v[XS_HEALTH_N_PARTS], share[XS_HEALTH_N_PARTS];
         memcpy(v, sc, sizeof v);
         v[k] = NAN;
-        CHECK_NEAR(xs__health_combine(v, c.weight, share), want[k], 1e-9);
+        CHECK_NEAR(xs__score_health_combine(v, c.weight, share), want[k], 1e-9);
         CHECK_NEAR(share[k], 0, 0);
-        unsigned cov = xs__health_coverage(v);
+        unsigned cov = xs__score_health_coverage(v);
         CHECK_INT(cov, 0x7fu & ~(1u << k));
-        CHECK_INT(xs__health_unknown(&c, cov), 0);
+        CHECK_INT(xs__score_health_unknown(&c, cov), 0);
     }
     CHECK_NEAR(want[0], 75.729166666666667, 1e-9);
     CHECK_NEAR(want[4], 76.979166666666667, 1e-9);
@@ -238,29 +238,29 @@ static void test_unknown(void)
     unsigned T = 1u << XS_HEALTH_TENURE, U = 1u << XS_HEALTH_USAGE,
              N = 1u << XS_HEALTH_NPS, S = 1u << XS_HEALTH_SUPPORT,
              P = 1u << XS_HEALTH_PAYMENT;
-    CHECK_INT(xs__health_unknown(&c, 0), 1);
-    CHECK_INT(xs__health_unknown(&c, T), 1);         /* one component */
-    CHECK_INT(xs__health_unknown(&c, T | P), 1);     /* two, no activity */
-    CHECK_INT(xs__health_unknown(&c, T | U), 0);
-    CHECK_INT(xs__health_unknown(&c, T | N), 0);
-    CHECK_INT(xs__health_unknown(&c, T | S | P), 0); /* tickets are recorded */
-    CHECK_INT(xs__health_unknown(&c, U), 1);         /* activity, but alone */
+    CHECK_INT(xs__score_health_unknown(&c, 0), 1);
+    CHECK_INT(xs__score_health_unknown(&c, T), 1);         /* one component */
+    CHECK_INT(xs__score_health_unknown(&c, T | P), 1);     /* two, no activity */
+    CHECK_INT(xs__score_health_unknown(&c, T | U), 0);
+    CHECK_INT(xs__score_health_unknown(&c, T | N), 0);
+    CHECK_INT(xs__score_health_unknown(&c, T | S | P), 0); /* tickets are recorded */
+    CHECK_INT(xs__score_health_unknown(&c, U), 1);         /* activity, but alone */
     xs_error e;
     CHECK_INT(xs_health_config_set(&c, "min_components=1,need_activity=0", "--set", &e),
               XS_OK);
-    CHECK_INT(xs__health_unknown(&c, T), 0);
-    CHECK_INT(xs__health_unknown(&c, 0), 1);
+    CHECK_INT(xs__score_health_unknown(&c, T), 0);
+    CHECK_INT(xs__score_health_unknown(&c, 0), 1);
     CHECK_INT(xs_health_config_set(&c, "need_activity=2", "--set", &e), XS_EINVAL);
     CHECK_STR(e.message, "need_activity: must be 0 or 1, got 2");
     CHECK_INT(xs_health_config_set(&c, "min_components=1.5", "--set", &e), XS_EINVAL);
     /* the segment: flags first (at_risk), then unknown, then the health */
     xs_health_config_init(&c);
     unsigned UNK = XS__CS_UNKNOWN;
-    CHECK_INT(xs__segment_of(&c, 100, 800, ACT | UNK), XS_SEG_UNKNOWN);
-    CHECK_INT(xs__segment_of(&c, 10, 800, ACT | UNK), XS_SEG_UNKNOWN);
-    CHECK_INT(xs__segment_of(&c, 100, 30, ACT | UNK), XS_SEG_NEW);
-    CHECK_INT(xs__segment_of(&c, 100, 800, UNK), XS_SEG_HIBERNATING);
-    CHECK_INT(xs__segment_of(&c, 100, 800, ACT | UNK | XS__CS_CANCEL), XS_SEG_AT_RISK);
+    CHECK_INT(xs__score_segment_of(&c, 100, 800, ACT | UNK), XS_SEG_UNKNOWN);
+    CHECK_INT(xs__score_segment_of(&c, 10, 800, ACT | UNK), XS_SEG_UNKNOWN);
+    CHECK_INT(xs__score_segment_of(&c, 100, 30, ACT | UNK), XS_SEG_NEW);
+    CHECK_INT(xs__score_segment_of(&c, 100, 800, UNK), XS_SEG_HIBERNATING);
+    CHECK_INT(xs__score_segment_of(&c, 100, 800, ACT | UNK | XS__CS_CANCEL), XS_SEG_AT_RISK);
     CHECK_STR(xs_health_coverage_text(T | U | S, buf, sizeof buf), "tenure+usage+support");
     CHECK_STR(xs_health_coverage_text(0x7f, buf, sizeof buf), "all");
     CHECK_STR(xs_health_coverage_text(0, buf, sizeof buf), "none");

@@ -217,24 +217,24 @@ static void test_keys(void)
 
 static void test_route_match(void)
 {
-    xs__req r;
+    xs__serve_req r;
     memset(&r, 0, sizeof r);
-    CHECK(xs__route_match("/v1/items/{id}/together", "/v1/items/milk/together", &r));
+    CHECK(xs__serve_route_match("/v1/items/{id}/together", "/v1/items/milk/together", &r));
     CHECK_STR(r.params[0], "milk");
-    CHECK(!xs__route_match("/v1/items/{id}/together", "/v1/items//together", &r));
-    CHECK(!xs__route_match("/v1/items/{id}/together", "/v1/items/a/b/together", &r));
-    CHECK(!xs__route_match("/v1/items/{id}/together", "/v1/items/a/together/", &r));
-    CHECK(xs__route_match("/v1/customers/{id}", "/v1/customers/C1", &r));
+    CHECK(!xs__serve_route_match("/v1/items/{id}/together", "/v1/items//together", &r));
+    CHECK(!xs__serve_route_match("/v1/items/{id}/together", "/v1/items/a/b/together", &r));
+    CHECK(!xs__serve_route_match("/v1/items/{id}/together", "/v1/items/a/together/", &r));
+    CHECK(xs__serve_route_match("/v1/customers/{id}", "/v1/customers/C1", &r));
     CHECK_STR(r.params[0], "C1");
-    CHECK(!xs__route_match("/v1/customers/{id}", "/v1/customers/C1/offers", &r));
-    CHECK(xs__route_match("/healthz", "/healthz", &r));
-    CHECK(!xs__route_match("/healthz", "/healthz2", &r));
-    CHECK(!xs__route_match("/healthz", "/health", &r));
+    CHECK(!xs__serve_route_match("/v1/customers/{id}", "/v1/customers/C1/offers", &r));
+    CHECK(xs__serve_route_match("/healthz", "/healthz", &r));
+    CHECK(!xs__serve_route_match("/healthz", "/healthz2", &r));
+    CHECK(!xs__serve_route_match("/healthz", "/health", &r));
     /* every pattern of the table matches itself with ids filled in, and
      * exactly one route answers each (method, path) */
-    for (size_t i = 0; i < xs__n_routes; i++) {
+    for (size_t i = 0; i < xs__serve_n_routes; i++) {
         char path[256];
-        const char *p = xs__routes[i].pattern;
+        const char *p = xs__serve_routes[i].pattern;
         size_t o = 0;
         while (*p) {
             if (*p == '{') {
@@ -246,9 +246,9 @@ static void test_route_match(void)
         }
         path[o] = 0;
         size_t hits = 0;
-        for (size_t j = 0; j < xs__n_routes; j++)
-            if (!strcmp(xs__routes[j].method, xs__routes[i].method) &&
-                xs__route_match(xs__routes[j].pattern, path, &r))
+        for (size_t j = 0; j < xs__serve_n_routes; j++)
+            if (!strcmp(xs__serve_routes[j].method, xs__serve_routes[i].method) &&
+                xs__serve_route_match(xs__serve_routes[j].pattern, path, &r))
                 hits++;
         CHECK_INT(hits, 1);
     }

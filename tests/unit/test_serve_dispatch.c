@@ -1,5 +1,5 @@
 /*
- * test_serve_dispatch.c — xs__dispatch(), the request path without a socket
+ * test_serve_dispatch.c — xs__serve_dispatch(), the request path without a socket
  * that tests/fuzz/fuzz_http.c drives (src/serve/server.c), answers exactly
  * what a real connection gets: every request below is sent both ways, to a
  * server started in process on 127.0.0.1:0 over an empty store, and the
@@ -23,17 +23,17 @@ typedef struct req_case {
     const char *body;
 } req_case;
 
-/* One request through xs__dispatch; *body (xs__free) and the status. */
+/* One request through xs__serve_dispatch; *body (xs__free) and the status. */
 static int dispatch(xs_server *s, const req_case *c, char **body)
 {
     char auth[XS_APIKEY_MAX + 16];
     snprintf(auth, sizeof auth, "Bearer %s", key);
     const char *hdrs[] = {"Authorization", auth};
-    xs__http_in in = {c->method, c->target, hdrs, c->with_key ? 1 : 0, c->body,
+    xs__serve_http_in in = {c->method, c->target, hdrs, c->with_key ? 1 : 0, c->body,
                       c->body ? strlen(c->body) : 0};
     int status = 0, is_json;
     size_t n;
-    CHECK_INT(xs__dispatch(s, &in, &status, body, &n, &is_json), XS_OK);
+    CHECK_INT(xs__serve_dispatch(s, &in, &status, body, &n, &is_json), XS_OK);
     return status;
 }
 

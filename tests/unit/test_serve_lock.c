@@ -95,7 +95,7 @@ static void setup(void)
     CHECK_INT(xs_store_open(&st, db, NULL), XS_OK);
     if (st)
         snprintf(pg_begin_write, sizeof pg_begin_write, "%s",
-                 xs__dialect(st, XS__SQL_BEGIN_WRITE));
+                 xs__store_dialect(st, XS__SQL_BEGIN_WRITE));
     xs_store_close(st);
     CHECK(strstr(pg_begin_write, "pg_advisory_xact_lock") != NULL);
     pg_holder = PQconnectdb(db);

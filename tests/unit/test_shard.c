@@ -188,14 +188,14 @@ static void check_same_snapshot(const xs_snapshot *a, const xs_snapshot *b)
         const uint32_t *tb[] = {b->cust.name, b->cust.contact_name, b->cust.contact_email,
                                 b->cust.attrs};
         for (size_t k = 0; k < XS_N(ta); k++)
-            if (strcmp(xs__snap_text(a, ta[k][c]), xs__snap_text(b, tb[k][c])))
+            if (strcmp(xs__snapshot_text(a, ta[k][c]), xs__snapshot_text(b, tb[k][c])))
                 text_diff++;
     }
     for (size_t p = 0; p < np; p++)
-        if (strcmp(xs__snap_text(a, a->prod.name[p]),
-                   xs__snap_text(b, b->prod.name[p])) ||
-            strcmp(xs__snap_text(a, a->prod.name_ja[p]),
-                   xs__snap_text(b, b->prod.name_ja[p])))
+        if (strcmp(xs__snapshot_text(a, a->prod.name[p]),
+                   xs__snapshot_text(b, b->prod.name[p])) ||
+            strcmp(xs__snapshot_text(a, a->prod.name_ja[p]),
+                   xs__snapshot_text(b, b->prod.name_ja[p])))
             text_diff++;
     CHECK_INT(text_diff, 0);
 }
@@ -372,13 +372,13 @@ static void test_baskets(void)
     for (size_t k = 0; k < XS_N(ns); k++) {
         uint32_t n = ns[k];
         xs_snapshot **parts = calloc(n, sizeof *parts);
-        xs__anon_lines *anon = calloc(n, sizeof *anon);
-        const xs__anon_lines **ap = calloc(n, sizeof *ap);
+        xs__snapshot_anon_lines *anon = calloc(n, sizeof *anon);
+        const xs__snapshot_anon_lines **ap = calloc(n, sizeof *ap);
         const char **names = calloc(n, sizeof *names);
         size_t n_anon = 0;
         for (uint32_t i = 0; i < n; i++) {
             CHECK_INT(xs__snapshot_shard(s, i, n, &parts[i], &e), XS_OK);
-            CHECK_INT(xs__anon_lines_load(st, i, n, &anon[i], &e), XS_OK);
+            CHECK_INT(xs__snapshot_anon_lines_load(st, i, n, &anon[i], &e), XS_OK);
             n_anon += anon[i].n;
             ap[i] = &anon[i];
             names[i] = "part";
@@ -388,7 +388,7 @@ static void test_baskets(void)
         xs_baskets *got = NULL;
         CHECK_INT(xs__snapshot_merge((const xs_snapshot *const *)parts, n, names, &m, &e),
                   XS_OK);
-        CHECK_INT(xs__baskets_of_orders(m, ap, n, &got, &e), XS_OK);
+        CHECK_INT(xs__model_baskets_of_orders(m, ap, n, &got, &e), XS_OK);
         if (got) {
             check_same_baskets(want, got);
             check_same_mined(want, got);
@@ -397,7 +397,7 @@ static void test_baskets(void)
         xs_snapshot_free(m);
         for (uint32_t i = 0; i < n; i++) {
             xs_snapshot_free(parts[i]);
-            xs__anon_lines_free(&anon[i]);
+            xs__snapshot_anon_lines_free(&anon[i]);
         }
         free(parts);
         free(anon);

@@ -168,31 +168,31 @@ static void test_customers(void)
     exec(st, small_sql);
     xs_snapshot *s = load_ok(st);
     if (!s) goto done;
-    const xs__snap_customers *c = &s->cust;
+    const xs__snapshot_customers *c = &s->cust;
     CHECK_INT(c->n, 3);
     /* ids in byte order of customer_id */
     CHECK_STR(id_of(&c->ids, 0), "C1");
     CHECK_STR(id_of(&c->ids, 1), "C2");
     CHECK_STR(id_of(&c->ids, 2), "C3");
-    CHECK_STR(xs__snap_text(s, c->name[0]), "Acme KK");
-    CHECK_STR(xs__snap_text(s, c->name[1]), "Beta GmbH");
-    CHECK_STR(xs__snap_text(s, c->name[2]), "");
+    CHECK_STR(xs__snapshot_text(s, c->name[0]), "Acme KK");
+    CHECK_STR(xs__snapshot_text(s, c->name[1]), "Beta GmbH");
+    CHECK_STR(xs__snapshot_text(s, c->name[2]), "");
     CHECK_INT(c->name[2], 0);
-    CHECK_STR(xs__snap_dict_str(&s->dict.segments, c->segment[0]), "enterprise");
-    CHECK_STR(xs__snap_dict_str(&s->dict.segments, c->segment[1]), "smb");
+    CHECK_STR(xs__snapshot_dict_str(&s->dict.segments, c->segment[0]), "enterprise");
+    CHECK_STR(xs__snapshot_dict_str(&s->dict.segments, c->segment[1]), "smb");
     CHECK_INT(c->segment[1], c->segment[2]);
     CHECK_INT(s->dict.segments.n, 2);
-    CHECK_STR(xs__snap_dict_str(&s->dict.industries, c->industry[0]), "manufacturing");
-    CHECK_STR(xs__snap_dict_str(&s->dict.industries, c->industry[1]), "retail");
+    CHECK_STR(xs__snapshot_dict_str(&s->dict.industries, c->industry[0]), "manufacturing");
+    CHECK_STR(xs__snapshot_dict_str(&s->dict.industries, c->industry[1]), "retail");
     CHECK_INT(c->industry[2], XS_SNAP_NONE16);
-    CHECK_STR(xs__snap_dict_str(&s->dict.sizes, c->size[0]), "enterprise");
-    CHECK_STR(xs__snap_dict_str(&s->dict.sizes, c->size[1]), "small");
+    CHECK_STR(xs__snapshot_dict_str(&s->dict.sizes, c->size[0]), "enterprise");
+    CHECK_STR(xs__snapshot_dict_str(&s->dict.sizes, c->size[1]), "small");
     CHECK_INT(c->size[2], XS_SNAP_NONE16); /* '' is absent */
-    CHECK_STR(xs__snap_dict_str(&s->dict.regions, c->region[0]), "JP-East");
-    CHECK_STR(xs__snap_dict_str(&s->dict.regions, c->region[1]), "EU");
+    CHECK_STR(xs__snapshot_dict_str(&s->dict.regions, c->region[0]), "JP-East");
+    CHECK_STR(xs__snapshot_dict_str(&s->dict.regions, c->region[1]), "EU");
     CHECK_INT(c->region[0], c->region[2]);
-    CHECK_STR(xs__snap_dict_str(&s->dict.owners, c->owner[0]), "tanaka");
-    CHECK_STR(xs__snap_dict_str(&s->dict.owners, c->owner[1]), "sato");
+    CHECK_STR(xs__snapshot_dict_str(&s->dict.owners, c->owner[0]), "tanaka");
+    CHECK_STR(xs__snapshot_dict_str(&s->dict.owners, c->owner[1]), "sato");
     CHECK_INT(c->owner[1], c->owner[2]);
     CHECK_INT(c->signup[0], day("2022-01-15"));
     CHECK_INT(c->signup[1], day("2023-02-01"));
@@ -200,8 +200,8 @@ static void test_customers(void)
     CHECK_INT(c->consent[0], (1 << XS_SNAP_CH_IN_APP) | (1 << XS_SNAP_CH_CSM));
     CHECK_INT(c->consent[1], (1 << XS_SNAP_CH_EMAIL) | (1 << XS_SNAP_CH_SNS));
     CHECK_INT(c->consent[2], 1 << XS_SNAP_CH_WEBINAR);
-    CHECK_STR(xs__snap_text(s, c->contact_name[1]), "Anna");
-    CHECK_STR(xs__snap_text(s, c->contact_email[1]), "anna@beta.example");
+    CHECK_STR(xs__snapshot_text(s, c->contact_name[1]), "Anna");
+    CHECK_STR(xs__snapshot_text(s, c->contact_email[1]), "anna@beta.example");
     CHECK_INT(c->contact_name[0], 0);
     CHECK_INT(c->contact_email[2], 0);
     CHECK_STR(s->currency, "USD");
@@ -218,7 +218,7 @@ static void test_products(void)
     exec(st, small_sql);
     xs_snapshot *s = load_ok(st);
     if (!s) goto done;
-    const xs__snap_products *p = &s->prod;
+    const xs__snapshot_products *p = &s->prod;
     static const char *const ids[] = {"addon-ai", "book", "crm-basic", "crm-ent",
                                       "crm-pro"};
     static const char *const names[] = {"AI assist", "Book", "CRM Basic",
@@ -234,13 +234,13 @@ static void test_products(void)
     for (uint32_t i = 0; i < 5; i++) {
         CHECK_STR(id_of(&p->ids, i), ids[i]);
         CHECK_INT(xs__intern_find(&p->ids, ids[i], strlen(ids[i])), i);
-        CHECK_STR(xs__snap_text(s, p->name[i]), names[i]);
+        CHECK_STR(xs__snapshot_text(s, p->name[i]), names[i]);
         CHECK_INT(p->tier[i], tiers[i]);
         CHECK_INT(p->kind[i], kinds[i]);
         CHECK_INT(p->billing[i], bills[i]);
         CHECK_INT(p->price[i], prices[i]);
-        CHECK_STR(xs__snap_dict_str(&s->dict.categories, p->category[i]), cats[i]);
-        CHECK_STR(xs__snap_dict_str(&s->dict.families, p->family[i]),
+        CHECK_STR(xs__snapshot_dict_str(&s->dict.categories, p->category[i]), cats[i]);
+        CHECK_STR(xs__snapshot_dict_str(&s->dict.families, p->family[i]),
                   i >= 2 ? "crm" : "");
     }
     CHECK_INT(p->family[0], XS_SNAP_NONE16);
@@ -282,7 +282,7 @@ static void test_subscriptions(void)
     exec(st, small_sql);
     xs_snapshot *s = load_ok(st);
     if (!s) goto done;
-    const xs__snap_subscriptions *b = &s->sub;
+    const xs__snapshot_subscriptions *b = &s->sub;
     CHECK_INT(b->n, 4);
     /* customer, then start: C1 basic (2022), pro (2023-01), addon (2023-06); C3 ent */
     static const unsigned cust[] = {0, 0, 0, 2}, prod[] = {2, 4, 0, 3};
@@ -321,7 +321,7 @@ static void test_orders(void)
     exec(st, small_sql);
     xs_snapshot *s = load_ok(st);
     if (!s) goto done;
-    const xs__snap_orders *o = &s->ord;
+    const xs__snapshot_orders *o = &s->ord;
     CHECK_INT(o->n, 5);
     CHECK_INT(o->n_lines, 6);
     /* C1: O10 (2023-12-31), O1 (2024-01-05); C2: O2, O4 (same day, by id), O3 */
@@ -330,7 +330,7 @@ static void test_orders(void)
     static const char *const dates[] = {"2023-12-31", "2024-01-05", "2024-01-20",
                                         "2024-01-20", "2024-02-10"};
     for (uint32_t i = 0; i < 5; i++) {
-        CHECK_STR(xs__snap_order_id(s, i), ids[i]);
+        CHECK_STR(xs__snapshot_order_id(s, i), ids[i]);
         CHECK_INT(o->customer[i], cust[i]);
         CHECK_INT(o->date[i], day(dates[i]));
     }
@@ -361,7 +361,7 @@ static void test_usage_events_offers(void)
     xs_snapshot *s = load_ok(st);
     if (!s) goto done;
     /* usage: customer, product, metric (by name), date */
-    const xs__snap_usage *u = &s->use;
+    const xs__snapshot_usage *u = &s->use;
     CHECK_INT(u->n, 4);
     static const char *const metric[] = {"logins", "seats", "seats", "seats"};
     static const unsigned ucust[] = {0, 0, 0, 2}, uprod[] = {4, 4, 4, 3};
@@ -371,7 +371,7 @@ static void test_usage_events_offers(void)
     for (int i = 0; i < 4; i++) {
         CHECK_INT(u->customer[i], ucust[i]);
         CHECK_INT(u->product[i], uprod[i]);
-        CHECK_STR(xs__snap_dict_str(&s->dict.metrics, u->metric[i]), metric[i]);
+        CHECK_STR(xs__snapshot_dict_str(&s->dict.metrics, u->metric[i]), metric[i]);
         CHECK_NEAR(u->value[i], uval[i], 0);
         CHECK_INT(u->date[i], day(udate[i]));
     }
@@ -382,7 +382,7 @@ static void test_usage_events_offers(void)
         CHECK_INT(s->cust.usage_off[i], uoff[i]);
 
     /* events: customer, date, type (by name), ref */
-    const xs__snap_events *e = &s->ev;
+    const xs__snapshot_events *e = &s->ev;
     CHECK_INT(e->n, 5);
     static const unsigned ecust[] = {0, 0, 0, 1, 2};
     static const int etype[] = {XS_SNAP_EV_LOGIN, XS_SNAP_EV_TICKET,
@@ -397,8 +397,8 @@ static void test_usage_events_offers(void)
         CHECK_INT(e->date[i], day(edate[i]));
         CHECK_STR(xs__intern_str(&s->dict.refs, e->ref[i]), eref[i]);
     }
-    CHECK_STR(xs__snap_dict_str(&s->dict.event_types, e->type[4]), "custom_thing");
-    CHECK_STR(xs__snap_dict_str(&s->dict.event_types, XS_SNAP_EV_ONBOARDING_DONE),
+    CHECK_STR(xs__snapshot_dict_str(&s->dict.event_types, e->type[4]), "custom_thing");
+    CHECK_STR(xs__snapshot_dict_str(&s->dict.event_types, XS_SNAP_EV_ONBOARDING_DONE),
               "onboarding_done");
     CHECK(isnan(e->value[0]));
     CHECK_NEAR(e->value[1], 1, 0);
@@ -412,7 +412,7 @@ static void test_usage_events_offers(void)
         CHECK_INT(s->cust.event_off[i], eoff[i]);
 
     /* offers: customer, sent_at, offer_id */
-    const xs__snap_offers *f = &s->off;
+    const xs__snapshot_offers *f = &s->off;
     CHECK_INT(f->n, 4);
     static const char *const fid[] = {"F1", "F2", "F3", "F0"};
     static const unsigned fcust[] = {0, 0, 1, 2}, fprod[] = {4, 3, 0, 4};
@@ -527,7 +527,7 @@ static void test_reports(void)
 
 static int parse(xs__intern *names, const char *s, uint16_t *nm, double *v, char *what)
 {
-    return xs__snap_parse_limits(s, strlen(s), names, nm, v, 8, what, 200);
+    return xs__snapshot_parse_limits(s, strlen(s), names, nm, v, 8, what, 200);
 }
 
 static void test_limits(void)
@@ -658,7 +658,7 @@ static void test_alloc_failures(void)
     xs_snapshot *s = load_ok(st);
     if (s) {
         CHECK_INT(s->ord.n, 5);
-        CHECK_STR(xs__snap_order_id(s, 1), "O1");
+        CHECK_STR(xs__snapshot_order_id(s, 1), "O1");
         CHECK_INT(s->ord.line_off[2], 3);
         CHECK_INT(s->ord.product[1], 0);
         CHECK_INT(s->ord.product[2], 4);
@@ -674,7 +674,7 @@ static void test_schema_version(void)
     exec(st,
          "INSERT INTO schema_migrations(version, applied_at) VALUES (99, '2030-01-01')");
     size_t n_migrations;
-    const xs__migration *m = xs__store_migrations(&n_migrations);
+    const xs__store_migration *m = xs__store_migrations(&n_migrations);
     int current = m[n_migrations - 1].version; /* the last migration's */
     snprintf(want, sizeof want,
              "%s: store schema version 99, this xsell reads version %d (the file comes "
@@ -877,7 +877,7 @@ static void same_side_load(xs_store *st, const xs_snapshot *s)
     xs_error e;
     CHECK_INT(xs__snapshot_load_side(st, 0, &t, &e), XS_OK);
     if (!t) return;
-    const xs__snap_orders *a = &s->ord, *b = &t->ord;
+    const xs__snapshot_orders *a = &s->ord, *b = &t->ord;
     CHECK_INT(b->n, a->n);
     CHECK_INT(b->n_lines, a->n_lines);
     CHECK_INT(b->n_id_chars, a->n_id_chars);
@@ -898,7 +898,7 @@ static void same_side_load(xs_store *st, const xs_snapshot *s)
         SAME_COL(&s->cust, &t->cust, event_off, s->cust.n + 1);
         SAME_COL(&s->cust, &t->cust, usage_off, s->cust.n + 1);
     }
-    const xs__snap_usage *ua = &s->use, *ub = &t->use;
+    const xs__snapshot_usage *ua = &s->use, *ub = &t->use;
     CHECK_INT(ub->n, ua->n);
     if (ua->n == ub->n) {
         SAME_COL(ua, ub, customer, ua->n);
@@ -998,7 +998,7 @@ static void random_store(int rowid_orders)
     xs_snapshot *s = load_ok(st);
     if (!s) goto done;
     same_side_load(st, s);
-    const xs__snap_orders *o = &s->ord;
+    const xs__snapshot_orders *o = &s->ord;
     rows a = {0}, b = {0};
     char buf[512], date[11];
 
@@ -1006,7 +1006,7 @@ static void random_store(int rowid_orders)
     for (uint32_t k = 0; k < o->n; k++) {
         for (uint32_t l = o->line_off[k]; l < o->line_off[k + 1]; l++) {
             xs__date_format(o->date[k], date);
-            snprintf(buf, sizeof buf, "%s|%s|%s|%s|%u|%lld", xs__snap_order_id(s, k),
+            snprintf(buf, sizeof buf, "%s|%s|%s|%s|%u|%lld", xs__snapshot_order_id(s, k),
                      id_of(&s->cust.ids, o->customer[k]), date,
                      id_of(&s->prod.ids, o->product[l]), o->quantity[l],
                      (long long)o->amount[l]);
@@ -1029,7 +1029,7 @@ static void random_store(int rowid_orders)
             (o->customer[k - 1] == o->customer[k] &&
              (o->date[k - 1] < o->date[k] ||
               (o->date[k - 1] == o->date[k] &&
-               strcmp(xs__snap_order_id(s, k - 1), xs__snap_order_id(s, k)) < 0)));
+               strcmp(xs__snapshot_order_id(s, k - 1), xs__snapshot_order_id(s, k)) < 0)));
         CHECK(ordered);
     }
     for (uint32_t k = 0; k < o->n; k++)
@@ -1040,7 +1040,7 @@ static void random_store(int rowid_orders)
     rows_free(&b);
 
     /* subscriptions */
-    const xs__snap_subscriptions *u = &s->sub;
+    const xs__snapshot_subscriptions *u = &s->sub;
     for (size_t i = 0; i < u->n; i++) {
         char end[11] = "";
         xs__date_format(u->start[i], date);
@@ -1063,7 +1063,7 @@ static void random_store(int rowid_orders)
     check_csr(s, s->cust.sub_off, u->customer, u->n);
 
     /* usage */
-    const xs__snap_usage *g = &s->use;
+    const xs__snapshot_usage *g = &s->use;
     for (size_t i = 0; i < g->n; i++) {
         xs__date_format(g->date[i], date);
         snprintf(buf, sizeof buf, "%s|%s|%s|%.1f|%s", id_of(&s->cust.ids, g->customer[i]),
@@ -1079,7 +1079,7 @@ static void random_store(int rowid_orders)
     check_csr(s, s->cust.usage_off, g->customer, g->n);
 
     /* events */
-    const xs__snap_events *e = &s->ev;
+    const xs__snapshot_events *e = &s->ev;
     for (size_t i = 0; i < e->n; i++) {
         xs__date_format(e->date[i], date);
         snprintf(buf, sizeof buf, "%s|%s|%s|%.1f|%s", id_of(&s->cust.ids, e->customer[i]),
@@ -1097,7 +1097,7 @@ static void random_store(int rowid_orders)
     check_csr(s, s->cust.event_off, e->customer, e->n);
 
     /* offers */
-    const xs__snap_offers *f = &s->off;
+    const xs__snapshot_offers *f = &s->off;
     for (size_t i = 0; i < f->n; i++) {
         xs__date_format(f->sent[i], date);
         snprintf(buf, sizeof buf, "%s|%s|%s|%s|%lld", id_of(&f->ids, f->id[i]),
@@ -1120,7 +1120,7 @@ static void random_store(int rowid_orders)
     /* customers: interning of segments against a scan */
     for (size_t c = 0; c < s->cust.n; c++) {
         snprintf(buf, sizeof buf, "%s|%s", id_of(&s->cust.ids, (uint32_t)c),
-                 xs__snap_dict_str(&s->dict.segments, s->cust.segment[c]));
+                 xs__snapshot_dict_str(&s->dict.segments, s->cust.segment[c]));
         rows_add(&a, buf);
         if (c)
             CHECK(strcmp(id_of(&s->cust.ids, (uint32_t)c - 1),

@@ -45,11 +45,11 @@ static void remove_db(const char *path)
  * there is none. */
 static long long query1(xs_store *st, const char *sql)
 {
-    xs__stmt *s = NULL;
+    xs__store_stmt *s = NULL;
     long long v = -999;
-    if (xs__db_prepare(st, sql, -1, &s) == XS__DB_OK && xs__db_step(s) == XS__DB_ROW)
-        v = xs__db_column_int64(s, 0);
-    xs__db_finalize(s);
+    if (xs__store_db_prepare(st, sql, -1, &s) == XS__DB_OK && xs__store_db_step(s) == XS__DB_ROW)
+        v = xs__store_db_column_int64(s, 0);
+    xs__store_db_finalize(s);
     return v;
 }
 
@@ -97,7 +97,7 @@ static void test_defs_match_schema(void)
     CHECK_INT(xs_store_open(&st, path, NULL), XS_OK);
     if (!st) return;
     for (int t = 0; t < XS_N_TABLES; t++) {
-        const xs__table_def *d = xs__store_table_def((xs_table_id)t);
+        const xs__store_table_schema *d = xs__store_table_def((xs_table_id)t);
         sqlite3_stmt *s = NULL;
         CHECK_INT(sqlite3_prepare_v2(st->db,
                                      "SELECT name, pk, type FROM pragma_table_info(?1)"
@@ -110,7 +110,7 @@ static void test_defs_match_schema(void)
             if (i < d->n_cols) {
                 CHECK_STR((const char *)sqlite3_column_text(s, 0), d->cols[i].name);
                 /* the declared type agrees with the column kind */
-                xs__coltype k = d->cols[i].type;
+                xs__store_coltype k = d->cols[i].type;
                 CHECK_STR((const char *)sqlite3_column_text(s, 2),
                           k == XS__COL_INT || k == XS__COL_MONEY ? "INTEGER"
                           : k == XS__COL_REAL                    ? "REAL"
@@ -166,7 +166,7 @@ static void test_upgrade(void)
 {
     const char *path = xs_tb_store("upgrade.db");
     size_t n; /* built-in versions 1..n; the test adds step n + 1 */
-    const xs__migration *builtin = xs__store_migrations(&n);
+    const xs__store_migration *builtin = xs__store_migrations(&n);
     CHECK(n >= 1 && n < 16);
     if (n < 1 || n >= 16) return;
     xs_store *st = NULL;
@@ -175,15 +175,15 @@ static void test_upgrade(void)
     CHECK_INT(xs__store_open_with(&st, path, builtin, 1, &e), XS_OK);
     if (!st) return;
     CHECK_INT(st->schema_version, 1);
-    CHECK_INT(xs__db_exec(st, "INSERT INTO customers(customer_id, signup_date) "
+    CHECK_INT(xs__store_db_exec(st, "INSERT INTO customers(customer_id, signup_date) "
                               "VALUES ('C1', '2024-01-01')"),
               XS__DB_OK);
     xs_store_close(st);
 
     /* upgraded through every built-in step and one more, the row kept */
-    xs__migration more[16];
+    xs__store_migration more[16];
     memcpy(more, builtin, n * sizeof *more);
-    more[n] = (xs__migration){(int)n + 1, v2_sql, NULL};
+    more[n] = (xs__store_migration){(int)n + 1, v2_sql, NULL};
     CHECK_INT(xs__store_open_with(&st, path, more, n + 1, &e), XS_OK);
     if (!st) return;
     CHECK_INT(st->schema_version, n + 1);
@@ -214,7 +214,7 @@ static void test_upgrade_terms(void)
     const char *path = tmp_path("terms_v4.db");
     remove_db(path);
     size_t n, n4 = 0;
-    const xs__migration *builtin = xs__store_migrations(&n);
+    const xs__store_migration *builtin = xs__store_migrations(&n);
     while (n4 < n && builtin[n4].version <= 4)
         n4++;
     CHECK_INT(n4, 4);
@@ -283,16 +283,16 @@ static void test_failed_migration(void)
     const char *path = tmp_path("failmig.db");
     remove_db(path);
     size_t n;
-    const xs__migration *builtin = xs__store_migrations(&n);
+    const xs__store_migration *builtin = xs__store_migrations(&n);
     xs_store *st = NULL;
     xs_error e;
     CHECK_INT(xs_store_open(&st, path, &e), XS_OK);
     xs_store_close(st);
     CHECK(n >= 1 && n < 16);
     if (n < 1 || n >= 16) return;
-    xs__migration bad[16];
+    xs__store_migration bad[16];
     memcpy(bad, builtin, n * sizeof *bad);
-    bad[n] = (xs__migration){
+    bad[n] = (xs__store_migration){
         (int)n + 1, "CREATE TABLE extra(x); INSERT INTO nosuch VALUES (1);", NULL};
     CHECK_INT(xs__store_open_with(&st, path, bad, n + 1, &e), XS_EDB);
     CHECK(st == NULL);
@@ -392,7 +392,7 @@ static void test_count(void)
     xs_error e;
     CHECK_INT(xs_store_open(&st, path, &e), XS_OK);
     if (!st) return;
-    CHECK_INT(xs__db_exec(st,
+    CHECK_INT(xs__store_db_exec(st,
                           "INSERT INTO products(product_id, kind, price, billing) VALUES"
                           " ('a', 'plan', 100, 'month'), ('b', 'addon', 5, 'month')"),
               XS__DB_OK);
@@ -492,7 +492,7 @@ static void test_open_readonly(void)
     const char *old = tmp_path("ro_old.db");
     remove_db(old);
     size_t n;
-    const xs__migration *builtin = xs__store_migrations(&n);
+    const xs__store_migration *builtin = xs__store_migrations(&n);
     CHECK_INT(xs__store_open_with(&st, old, builtin, 1, &e), XS_OK);
     xs_store_close(st);
     st = (xs_store *)1;
@@ -578,7 +578,7 @@ static void test_rows(void)
     xs_store *st = NULL;
     CHECK_INT(xs_store_open(&st, path, NULL), XS_OK);
     if (!st) return;
-    CHECK_INT(xs__db_exec(
+    CHECK_INT(xs__store_db_exec(
                   st, "INSERT INTO returns(return_id, product_id, customer_id, date,"
                       " quantity, amount) VALUES ('R2', 'p', 'C1', '2024-01-02', 1, 250),"
                       " ('R1', 'q', NULL, '2024-01-01', 2, 100),"
@@ -591,33 +591,33 @@ static void test_rows(void)
     CHECK_INT(n, 2);
     static const char *const cols[] = {"return_id", "product_id", "customer_id",
                                        "amount"};
-    xs__rows r;
+    xs__store_rows r;
     xs_error e;
     CHECK_INT(xs__store_rows_open(st, XS_T_RETURNS, cols, 4, NULL, &r, &e), XS_OK);
     char got[256] = "";
     size_t o = 0;
-    while (xs__rows_next(&r, &e) == 1)
+    while (xs__store_rows_next(&r, &e) == 1)
         o += (size_t)snprintf(got + o, sizeof got - o, "%s/%s/%s/%lld;",
-                              xs__rows_text(&r, 0), xs__rows_text(&r, 1),
-                              xs__rows_is_null(&r, 2) ? "-" : xs__rows_text(&r, 2),
-                              (long long)xs__rows_int64(&r, 3));
+                              xs__store_rows_text(&r, 0), xs__store_rows_text(&r, 1),
+                              xs__store_rows_is_null(&r, 2) ? "-" : xs__store_rows_text(&r, 2),
+                              (long long)xs__store_rows_int64(&r, 3));
     CHECK_STR(got, "R1/p/C2/75;R1/q/-/100;R2/p/C1/250;");
-    xs__rows_close(&r);
-    xs__rows_close(&r); /* twice is fine */
+    xs__store_rows_close(&r);
+    xs__store_rows_close(&r); /* twice is fine */
     static const char *const bad[] = {"return_id", "nosuch"};
     CHECK_INT(xs__store_rows_open(st, XS_T_RETURNS, bad, 2, NULL, &r, &e), XS_EINVAL);
     CHECK_STR(e.message, "table returns has no column nosuch");
-    xs__rows_close(&r);
+    xs__store_rows_close(&r);
     CHECK_INT(xs__store_rows_open(st, XS_T_RETURNS, cols, 4, "nosuch", &r, &e),
               XS_EINVAL);
     CHECK_STR(e.message, "table returns has no column nosuch");
     /* a store whose table lacks a column is another schema */
-    CHECK_INT(xs__db_exec(st, "ALTER TABLE returns DROP COLUMN amount"), XS__DB_OK);
+    CHECK_INT(xs__store_db_exec(st, "ALTER TABLE returns DROP COLUMN amount"), XS__DB_OK);
     CHECK_INT(xs__store_rows_open(st, XS_T_RETURNS, cols, 4, NULL, &r, &e), XS_ESCHEMA);
     CHECK_STR(e.message,
               "table returns does not have the schema this xsell reads: no such "
               "column: amount");
-    xs__rows_close(&r);
+    xs__store_rows_close(&r);
     CHECK_INT(xs_store_exists(path), 1);
     CHECK_INT(xs_store_exists(tmp_path("absent.db")), 0);
     CHECK_INT(xs_store_exists("postgresql://"), 1);

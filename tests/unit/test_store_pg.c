@@ -222,13 +222,13 @@ static void test_migrate(void)
     CHECK_INT(xs_store_open(&st, url, &e), XS_OK);
     if (!st) return;
     size_t n;
-    const xs__migration *m = xs__store_migrations(&n);
+    const xs__store_migration *m = xs__store_migrations(&n);
     CHECK_INT(st->schema_version, m[n - 1].version);
     CHECK(st->pg != NULL && st->db == NULL);
     for (int t = 0; t < XS_N_TABLES; t++) {
-        const xs__table_def *d = xs__store_table_def((xs_table_id)t);
-        xs__stmt *q = NULL;
-        CHECK_INT(xs__db_prepare(st,
+        const xs__store_table_schema *d = xs__store_table_def((xs_table_id)t);
+        xs__store_stmt *q = NULL;
+        CHECK_INT(xs__store_db_prepare(st,
                                  "SELECT column_name, data_type FROM"
                                  " information_schema.columns WHERE table_name = ?"
                                  " AND table_schema = current_schema()"
@@ -236,12 +236,12 @@ static void test_migrate(void)
                                  -1, &q),
                   XS__DB_OK);
         if (!q) continue;
-        xs__db_bind_text(q, 1, d->name, -1);
+        xs__store_db_bind_text(q, 1, d->name, -1);
         size_t i = 0;
-        while (xs__db_step(q) == XS__DB_ROW) {
+        while (xs__store_db_step(q) == XS__DB_ROW) {
             if (i < d->n_cols)
-                CHECK_STR((const char *)xs__db_column_text(q, 0), d->cols[i].name);
-            const char *type = (const char *)xs__db_column_text(q, 1);
+                CHECK_STR((const char *)xs__store_db_column_text(q, 0), d->cols[i].name);
+            const char *type = (const char *)xs__store_db_column_text(q, 1);
             if (i < d->n_cols && d->cols[i].type == XS__COL_REAL)
                 CHECK_STR(type, "double precision");
             if (i < d->n_cols &&
@@ -250,19 +250,19 @@ static void test_migrate(void)
             i++;
         }
         CHECK_INT(i, d->n_cols);
-        xs__db_finalize(q);
+        xs__store_db_finalize(q);
     }
     xs_store_close(st);
     CHECK_INT(xs_store_open(&st, url, &e), XS_OK);
     if (!st) return;
-    xs__stmt *q = NULL;
-    CHECK_INT(xs__db_prepare(st, "SELECT count(*), max(version) FROM schema_migrations",
+    xs__store_stmt *q = NULL;
+    CHECK_INT(xs__store_db_prepare(st, "SELECT count(*), max(version) FROM schema_migrations",
                              -1, &q),
               XS__DB_OK);
-    CHECK_INT(xs__db_step(q), XS__DB_ROW);
-    CHECK_INT(xs__db_column_int64(q, 0), n);
-    CHECK_INT(xs__db_column_int64(q, 1), m[n - 1].version);
-    xs__db_finalize(q);
+    CHECK_INT(xs__store_db_step(q), XS__DB_ROW);
+    CHECK_INT(xs__store_db_column_int64(q, 0), n);
+    CHECK_INT(xs__store_db_column_int64(q, 1), m[n - 1].version);
+    xs__store_db_finalize(q);
     CHECK_INT(data_version(st), 0); /* migrations change no data */
     xs_store_close(st);
 }
@@ -383,7 +383,7 @@ static void test_busy(void)
     char counts[1024];
     load_fixtures(a, counts, sizeof counts);
     CHECK_INT(xs__store_begin(a, NULL), XS_OK);
-    CHECK_INT(xs__db_exec(a, "DELETE FROM events"), XS__DB_OK);
+    CHECK_INT(xs__store_db_exec(a, "DELETE FROM events"), XS__DB_OK);
     xs_store_set_busy_timeout(b, 200);
     xs_error e;
     CHECK_INT(xs__store_begin(b, &e), XS_EBUSY);
@@ -396,7 +396,7 @@ static void test_busy(void)
     if (ro) {
         CHECK(xs_store_count(ro, XS_T_EVENTS, NULL) > 0); /* the committed rows */
         /* read-only: a write is refused */
-        CHECK(xs__db_exec(ro, "DELETE FROM customers") != XS__DB_OK);
+        CHECK(xs__store_db_exec(ro, "DELETE FROM customers") != XS__DB_OK);
         xs_store_close(ro);
     }
     xs__store_rollback(a);

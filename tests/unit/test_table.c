@@ -202,18 +202,18 @@ static void fill(xs_table *t, int direct)
     for (size_t i = 0; i < XS_N(num); i++) {
         CHECK_INT(xs_table_row(t), XS_OK);
         if (direct && text[i])
-            CHECK_INT(xs__table_cell_n(t, text[i], strlen(text[i])), XS_OK);
+            CHECK_INT(xs__io_table_cell_n(t, text[i], strlen(text[i])), XS_OK);
         else
             CHECK_INT(xs_table_cell(t, text[i]), XS_OK);
         if (direct) {
-            CHECK_INT(xs__table_cell_fixed(t, num[i], 2), XS_OK);
-            CHECK_INT(xs__table_cell_int(t, (long long)i - 3), XS_OK);
+            CHECK_INT(xs__io_table_cell_fixed(t, num[i], 2), XS_OK);
+            CHECK_INT(xs__io_table_cell_int(t, (long long)i - 3), XS_OK);
         } else {
             CHECK_INT(xs_table_cellf(t, "%.2f", num[i]), XS_OK);
             CHECK_INT(xs_table_cellf(t, "%lld", (long long)i - 3), XS_OK);
         }
     }
-    CHECK_INT(xs__table_cell_int(t, 1), XS_EINVAL); /* the row is full */
+    CHECK_INT(xs__io_table_cell_int(t, 1), XS_EINVAL); /* the row is full */
 }
 
 /* What xs_table_write gives, as a string (caller frees); its length in
@@ -277,11 +277,11 @@ static void test_rows_in_memory(void)
         fclose(m);
         char *buf = NULL;
         size_t n = 0, cap = 0;
-        CHECK_INT(xs__table_rows_append(t, (xs_format)f, &buf, &n, &cap), XS_OK);
+        CHECK_INT(xs__io_table_rows_append(t, (xs_format)f, &buf, &n, &cap), XS_OK);
         CHECK_INT(n, len);
         CHECK(n == len && memcmp(buf, s, n) == 0);
         /* appending again doubles it, after what was there */
-        CHECK_INT(xs__table_rows_append(t, (xs_format)f, &buf, &n, &cap), XS_OK);
+        CHECK_INT(xs__io_table_rows_append(t, (xs_format)f, &buf, &n, &cap), XS_OK);
         CHECK_INT(n, 2 * len);
         CHECK(n == 2 * len && memcmp(buf + len, s, len) == 0);
         xs__free(buf);
@@ -289,15 +289,15 @@ static void test_rows_in_memory(void)
     }
     char *buf = NULL;
     size_t n = 0, cap = 0;
-    CHECK_INT(xs__table_rows_append(t, XS_FORMAT_TABLE, &buf, &n, &cap), XS_EINVAL);
+    CHECK_INT(xs__io_table_rows_append(t, XS_FORMAT_TABLE, &buf, &n, &cap), XS_EINVAL);
     CHECK(buf == NULL);
     /* the next chunk reuses the pool: same rows, same bytes */
     xs_table_clear_rows(t);
     CHECK_INT(xs_table_rows(t), 0);
     CHECK_INT(xs_table_row(t), XS_OK);
-    CHECK_INT(xs__table_cell_n(t, "x,y", 3), XS_OK);
-    CHECK_INT(xs__table_cell_fixed(t, -1.0 / 3, 3), XS_OK);
-    CHECK_INT(xs__table_rows_append(t, XS_FORMAT_CSV, &buf, &n, &cap), XS_OK);
+    CHECK_INT(xs__io_table_cell_n(t, "x,y", 3), XS_OK);
+    CHECK_INT(xs__io_table_cell_fixed(t, -1.0 / 3, 3), XS_OK);
+    CHECK_INT(xs__io_table_rows_append(t, XS_FORMAT_CSV, &buf, &n, &cap), XS_OK);
     CHECK_INT(n, 14);
     CHECK(n == 14 && memcmp(buf, "\"x,y\",-0.333,\n", 14) == 0);
     xs__free(buf);
@@ -305,7 +305,7 @@ static void test_rows_in_memory(void)
     buf = NULL;
     n = cap = 0;
     xs__alloc_fail_after(0);
-    CHECK_INT(xs__table_rows_append(t, XS_FORMAT_CSV, &buf, &n, &cap), XS_ENOMEM);
+    CHECK_INT(xs__io_table_rows_append(t, XS_FORMAT_CSV, &buf, &n, &cap), XS_ENOMEM);
     xs__alloc_fail_after(-1);
     CHECK(buf == NULL);
     xs_table *u = xs_table_new();
@@ -314,9 +314,9 @@ static void test_rows_in_memory(void)
     CHECK_INT(xs_table_row(u), XS_ENOMEM);
     xs__alloc_fail_after(1); /* the row's cells, not the pool */
     CHECK_INT(xs_table_row(u), XS_OK);
-    CHECK_INT(xs__table_cell_n(u, "abc", 3), XS_ENOMEM);
+    CHECK_INT(xs__io_table_cell_n(u, "abc", 3), XS_ENOMEM);
     xs__alloc_fail_after(-1);
-    CHECK_INT(xs__table_cell_n(u, "abc", 3), XS_OK);
+    CHECK_INT(xs__io_table_cell_n(u, "abc", 3), XS_OK);
     xs_table_free(u);
     xs_table_free(t);
 }
@@ -335,7 +335,7 @@ static void test_wide_pads(void)
     xs_table_cell(t, "1");
     xs_table_row(t);
     xs_table_cell(t, "b");
-    xs__table_cell_n(t, wide, 130);
+    xs__io_table_cell_n(t, wide, 130);
     size_t len;
     char *s = written_n(t, XS_FORMAT_TABLE, &len);
     /* header, rule, two rows: each 150 + 2 + 130 columns and a newline */
@@ -353,26 +353,26 @@ static void test_wide_pads(void)
 
 static void test_msg_fill(void)
 {
-    xs__msg_var v[] = {{"name", "Team"}, {"price", "USD 1,200.00"}, {"none", NULL}};
+    xs__offer_msg_var v[] = {{"name", "Team"}, {"price", "USD 1,200.00"}, {"none", NULL}};
     char buf[64];
     size_t w = 0;
-    xs__msg_fill("{name} costs {price}{none}; {unknown} {x", v, 3, buf, sizeof buf, &w);
+    xs__offer_msg_fill("{name} costs {price}{none}; {unknown} {x", v, 3, buf, sizeof buf, &w);
     CHECK_STR(buf, "Team costs USD 1,200.00; {unknown} {x");
     CHECK_INT(w, strlen(buf));
     /* appends at w */
-    xs__msg_fill(" ok", v, 3, buf, sizeof buf, &w);
+    xs__offer_msg_fill(" ok", v, 3, buf, sizeof buf, &w);
     CHECK_STR(buf, "Team costs USD 1,200.00; {unknown} {x ok");
     /* cut at the buffer, never inside a UTF-8 character (3 bytes each) */
     char small[9];
     w = 0;
-    xs__msg_fill("ab{name}", v, 3, small, sizeof small, &w);
+    xs__offer_msg_fill("ab{name}", v, 3, small, sizeof small, &w);
     CHECK_STR(small, "abTeam");
     w = 0;
-    xs__msg_fill("x日本語", NULL, 0, small, sizeof small, &w);
+    xs__offer_msg_fill("x日本語", NULL, 0, small, sizeof small, &w);
     CHECK_STR(small, "x日本");
     CHECK_INT(w, 7);
     w = 0;
-    xs__msg_fill("{name}{name}{name}", v, 3, small, sizeof small, &w);
+    xs__offer_msg_fill("{name}{name}{name}", v, 3, small, sizeof small, &w);
     CHECK_STR(small, "TeamTeam");
     CHECK_INT(w, 8);
 }

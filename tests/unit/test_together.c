@@ -185,7 +185,7 @@ static const char *g_names[16];
 static int ref_better(const ref *x, const ref *y)
 {
     if (x->score != y->score) return x->score > y->score;
-    return xs__item_name_cmp(g_names[x->item], g_names[y->item]) < 0;
+    return xs__mine_item_name_cmp(g_names[x->item], g_names[y->item]) < 0;
 }
 
 static int cmp_ref(const void *a, const void *b)

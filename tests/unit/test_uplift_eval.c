@@ -104,7 +104,7 @@ static void test_counts_equal_repeats(void)
         cnt[i] = (uint32_t)xs__rng_below(&r, 3); /* 0, 1 or 2 copies */
         ord[i] = i;
     }
-    CHECK_INT(xs__uplift_order(u, ord, N), XS_OK);
+    CHECK_INT(xs__measure_uplift_order(u, ord, N), XS_OK);
     /* the repeated table lists copies in the same order, each copy a row of
      * its own whose index keeps the original's rank among ties */
     for (size_t j = 0; j < N; j++) {
@@ -120,21 +120,21 @@ static void test_counts_equal_repeats(void)
     uint32_t cnt_ord[N];
     for (size_t j = 0; j < N; j++)
         cnt_ord[j] = cnt[ord[j]];
-    xs__uplift_scores a, b;
-    xs__uplift_scores_of(u, y, w, ord, cnt_ord, N, 0.3, &a);
-    xs__uplift_scores_of(u2, y2, w2, ord2, NULL, m, 0.3, &b);
+    xs__measure_uplift_scores a, b;
+    xs__measure_uplift_scores_of(u, y, w, ord, cnt_ord, N, 0.3, &a);
+    xs__measure_uplift_scores_of(u2, y2, w2, ord2, NULL, m, 0.3, &b);
     CHECK_NEAR(a.qini, b.qini, 1e-12);
     CHECK_NEAR(a.auuc, b.auuc, 1e-12);
     CHECK_NEAR(a.at_k_overall, b.at_k_overall, 1e-12);
     CHECK_NEAR(a.at_k_by_group, b.at_k_by_group, 1e-12);
     CHECK_NEAR(a.random, b.random, 1e-12);
     /* and the public entry points agree with the internal pass (no counts) */
-    xs__uplift_scores c;
+    xs__measure_uplift_scores c;
     size_t ord3[N];
     for (size_t i = 0; i < N; i++)
         ord3[i] = i;
-    CHECK_INT(xs__uplift_order(u, ord3, N), XS_OK);
-    xs__uplift_scores_of(u, y, w, ord3, NULL, N, 0.3, &c);
+    CHECK_INT(xs__measure_uplift_order(u, ord3, N), XS_OK);
+    xs__measure_uplift_scores_of(u, y, w, ord3, NULL, N, 0.3, &c);
     CHECK_NEAR(c.qini, xs_uplift_qini(u, y, w, N), 1e-15);
     CHECK_NEAR(c.auuc, xs_uplift_auuc(u, y, w, N), 1e-15);
     CHECK_NEAR(c.at_k_overall, xs_uplift_at_k(u, y, w, N, 0.3, XS_UPLIFT_OVERALL), 1e-15);

@@ -84,24 +84,24 @@ static const xs__field absent = {"", 0, 0};
 static void test_csv_quoting(void)
 {
     const char *path = tpath("q.csv");
-    xs__writer *w;
+    xs__io_writer *w;
     xs_error e;
-    CHECK_INT(xs__writer_open(&w, path, XS_INPUT_CSV, ',', &e), XS_OK);
+    CHECK_INT(xs__io_writer_open(&w, path, XS_INPUT_CSV, ',', &e), XS_OK);
     const char *names[] = {"id", "a,b", "c"};
-    CHECK_INT(xs__writer_header(w, names, NULL, 3), XS_OK);
-    CHECK_INT(xs__writer_header(w, names, NULL, 3), XS_EINVAL);
+    CHECK_INT(xs__io_writer_header(w, names, NULL, 3), XS_OK);
+    CHECK_INT(xs__io_writer_header(w, names, NULL, 3), XS_EINVAL);
     xs__field r1[] = {fs("plain"), fs("x,y"), fs("say \"hi\"")};
     xs__field r2[] = {fs("a\nb"), fs("c\rd"), fs(" lead")};
     xs__field r3[] = {fs("trail "), fs("\ttab"), fs("")};
     xs__field r4[] = {absent, fs("\xef\xbb\xbfx"), fs("mid space;|\tx")};
     xs__field r5[] = {fs("\""), fs("\xe6\x97\xa5\xe6\x9c\xac"), absent};
-    CHECK_INT(xs__writer_row(w, r1, 3), XS_OK);
-    CHECK_INT(xs__writer_row(w, r2, 3), XS_OK);
-    CHECK_INT(xs__writer_row(w, r3, 3), XS_OK);
-    CHECK_INT(xs__writer_row(w, r4, 3), XS_OK);
-    CHECK_INT(xs__writer_row(w, r5, 3), XS_OK);
-    CHECK_INT(xs__writer_row(w, r5, 2), XS_EINVAL);
-    CHECK_INT(xs__writer_close(w, &e), XS_OK);
+    CHECK_INT(xs__io_writer_row(w, r1, 3), XS_OK);
+    CHECK_INT(xs__io_writer_row(w, r2, 3), XS_OK);
+    CHECK_INT(xs__io_writer_row(w, r3, 3), XS_OK);
+    CHECK_INT(xs__io_writer_row(w, r4, 3), XS_OK);
+    CHECK_INT(xs__io_writer_row(w, r5, 3), XS_OK);
+    CHECK_INT(xs__io_writer_row(w, r5, 2), XS_EINVAL);
+    CHECK_INT(xs__io_writer_close(w, &e), XS_OK);
     char *got = slurp(path, NULL);
     CHECK_STR(got, "id,\"a,b\",c\n"
                    "plain,\"x,y\",\"say \"\"hi\"\"\"\n"
@@ -112,42 +112,42 @@ static void test_csv_quoting(void)
     free(got);
 
     /* other delimiters; a one-column empty value is quoted */
-    CHECK_INT(xs__writer_open(&w, path, XS_INPUT_CSV, ';', &e), XS_OK);
+    CHECK_INT(xs__io_writer_open(&w, path, XS_INPUT_CSV, ';', &e), XS_OK);
     const char *one[] = {"v"};
-    CHECK_INT(xs__writer_header(w, one, NULL, 1), XS_OK);
+    CHECK_INT(xs__io_writer_header(w, one, NULL, 1), XS_OK);
     xs__field o1[] = {fs("")}, o2[] = {absent}, o3[] = {fs("a;b,c")};
-    CHECK_INT(xs__writer_row(w, o1, 1), XS_OK);
-    CHECK_INT(xs__writer_row(w, o2, 1), XS_OK);
-    CHECK_INT(xs__writer_row(w, o3, 1), XS_OK);
-    CHECK_INT(xs__writer_close(w, &e), XS_OK);
+    CHECK_INT(xs__io_writer_row(w, o1, 1), XS_OK);
+    CHECK_INT(xs__io_writer_row(w, o2, 1), XS_OK);
+    CHECK_INT(xs__io_writer_row(w, o3, 1), XS_OK);
+    CHECK_INT(xs__io_writer_close(w, &e), XS_OK);
     got = slurp(path, NULL);
     CHECK_STR(got, "v\n\"\"\n\"\"\n\"a;b,c\"\n");
     free(got);
-    CHECK_INT(xs__writer_open(&w, path, XS_INPUT_CSV, '"', &e), XS_EINVAL);
+    CHECK_INT(xs__io_writer_open(&w, path, XS_INPUT_CSV, '"', &e), XS_EINVAL);
     unlink(path);
 }
 
 static void test_jsonl_output(void)
 {
     const char *path = tpath("o.jsonl");
-    xs__writer *w;
+    xs__io_writer *w;
     xs_error e;
-    CHECK_INT(xs__writer_open(&w, path, XS_INPUT_JSONL, 0, &e), XS_OK);
+    CHECK_INT(xs__io_writer_open(&w, path, XS_INPUT_JSONL, 0, &e), XS_OK);
     const char *names[] = {"id", "amount", "qty", "na\"me"};
     const int numeric[] = {0, 1, 1, 0};
-    CHECK_INT(xs__writer_header(w, names, numeric, 4), XS_OK);
+    CHECK_INT(xs__io_writer_header(w, names, numeric, 4), XS_OK);
     xs__field r1[] = {fs("O1"), fs("12.50"), fs("3"), fs("a\"b\\c\n\r\t\b\f\x01\x1f\x7f\xc3\xa9")};
     xs__field r2[] = {fs("123"), fs("abc"), fs(""), absent};
     xs__field r3[] = {absent, absent, absent, absent};
     xs__field r4[] = {fs("x"), fs("-0.5e+10"), fs("01"), fs("")};
     xs__field r5[] = {fs("y"), fs("1."), fs(".5"), fs("\0z")};
     r5[3].len = 2;
-    CHECK_INT(xs__writer_row(w, r1, 4), XS_OK);
-    CHECK_INT(xs__writer_row(w, r2, 4), XS_OK);
-    CHECK_INT(xs__writer_row(w, r3, 4), XS_OK);
-    CHECK_INT(xs__writer_row(w, r4, 4), XS_OK);
-    CHECK_INT(xs__writer_row(w, r5, 4), XS_OK);
-    CHECK_INT(xs__writer_close(w, &e), XS_OK);
+    CHECK_INT(xs__io_writer_row(w, r1, 4), XS_OK);
+    CHECK_INT(xs__io_writer_row(w, r2, 4), XS_OK);
+    CHECK_INT(xs__io_writer_row(w, r3, 4), XS_OK);
+    CHECK_INT(xs__io_writer_row(w, r4, 4), XS_OK);
+    CHECK_INT(xs__io_writer_row(w, r5, 4), XS_OK);
+    CHECK_INT(xs__io_writer_close(w, &e), XS_OK);
     char *got = slurp(path, NULL);
     CHECK_STR(got,
               "{\"id\":\"O1\",\"amount\":12.50,\"qty\":3,"
@@ -168,19 +168,19 @@ static void test_stdout(void)
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(fd, 1);
     close(fd);
-    xs__writer *w;
+    xs__io_writer *w;
     xs_error e;
-    int rc1 = xs__writer_open(&w, NULL, XS_INPUT_CSV, ',', &e);
+    int rc1 = xs__io_writer_open(&w, NULL, XS_INPUT_CSV, ',', &e);
     const char *names[] = {"a", "b"};
-    xs__writer_header(w, names, NULL, 2);
+    xs__io_writer_header(w, names, NULL, 2);
     xs__field r[] = {fs("1"), fs("2")};
-    xs__writer_row(w, r, 2);
-    int rc2 = xs__writer_close(w, &e);
-    xs__writer *w2;
-    int rc3 = xs__writer_open(&w2, "-", XS_INPUT_JSONL, ',', &e);
-    xs__writer_header(w2, names, NULL, 2);
-    xs__writer_row(w2, r, 2);
-    int rc4 = xs__writer_close(w2, &e);
+    xs__io_writer_row(w, r, 2);
+    int rc2 = xs__io_writer_close(w, &e);
+    xs__io_writer *w2;
+    int rc3 = xs__io_writer_open(&w2, "-", XS_INPUT_JSONL, ',', &e);
+    xs__io_writer_header(w2, names, NULL, 2);
+    xs__io_writer_row(w2, r, 2);
+    int rc4 = xs__io_writer_close(w2, &e);
     fflush(stdout);
     dup2(saved, 1);
     close(saved);
@@ -200,35 +200,35 @@ static void test_stdout(void)
 
 static void test_write_errors(void)
 {
-    xs__writer *w;
+    xs__io_writer *w;
     xs_error e;
     char msg[1400];
-    CHECK_INT(xs__writer_open(&w, "/nonexistent/dir/x.csv", XS_INPUT_CSV, ',', &e), XS_EIO);
+    CHECK_INT(xs__io_writer_open(&w, "/nonexistent/dir/x.csv", XS_INPUT_CSV, ',', &e), XS_EIO);
     CHECK_STR(xs_error_format(&e, msg, sizeof msg),
               "/nonexistent/dir/x.csv: cannot create: No such file or directory");
     if (access("/dev/full", W_OK) == 0) {
-        CHECK_INT(xs__writer_open(&w, "/dev/full", XS_INPUT_CSV, ',', &e), XS_OK);
+        CHECK_INT(xs__io_writer_open(&w, "/dev/full", XS_INPUT_CSV, ',', &e), XS_OK);
         const char *names[] = {"a"};
-        CHECK_INT(xs__writer_header(w, names, NULL, 1), XS_OK);
+        CHECK_INT(xs__io_writer_header(w, names, NULL, 1), XS_OK);
         xs__field r[] = {fs("some value that will not fit")};
         int rc = XS_OK;
-        for (int i = 0; i < 10000 && rc == XS_OK; i++) rc = xs__writer_row(w, r, 1);
+        for (int i = 0; i < 10000 && rc == XS_OK; i++) rc = xs__io_writer_row(w, r, 1);
         CHECK_INT(rc, XS_EIO); /* the sticky error shows once a flush failed */
-        CHECK_INT(xs__writer_close(w, &e), XS_EIO);
+        CHECK_INT(xs__io_writer_close(w, &e), XS_EIO);
         CHECK_STR(xs_error_format(&e, msg, sizeof msg),
                   "/dev/full: cannot write: No space left on device");
         /* a short output fails only at close */
-        CHECK_INT(xs__writer_open(&w, "/dev/full", XS_INPUT_JSONL, ',', &e), XS_OK);
-        CHECK_INT(xs__writer_header(w, names, NULL, 1), XS_OK);
-        CHECK_INT(xs__writer_row(w, r, 1), XS_OK);
-        CHECK_INT(xs__writer_close(w, &e), XS_EIO);
+        CHECK_INT(xs__io_writer_open(&w, "/dev/full", XS_INPUT_JSONL, ',', &e), XS_OK);
+        CHECK_INT(xs__io_writer_header(w, names, NULL, 1), XS_OK);
+        CHECK_INT(xs__io_writer_row(w, r, 1), XS_OK);
+        CHECK_INT(xs__io_writer_close(w, &e), XS_EIO);
         CHECK_STR(xs_error_format(&e, msg, sizeof msg),
                   "/dev/full: cannot write: No space left on device");
     } else {
         printf("skipped: /dev/full absent\n");
     }
-    CHECK_INT(xs__writer_close(NULL, &e), XS_OK);
-    xs__writer_abort(NULL);
+    CHECK_INT(xs__io_writer_close(NULL, &e), XS_OK);
+    xs__io_writer_abort(NULL);
 }
 
 static void test_atomic(void)
@@ -240,25 +240,25 @@ static void test_atomic(void)
     CHECK_INT(n_dir_entries(), 1);
     const char *names[] = {"x"};
     xs__field r[] = {fs("new")};
-    xs__writer *w;
+    xs__io_writer *w;
     /* abandoned: the old file stays, no temporary is left */
-    CHECK_INT(xs__writer_open(&w, path, XS_INPUT_CSV, ',', NULL), XS_OK);
-    xs__writer_header(w, names, NULL, 1);
-    xs__writer_row(w, r, 1);
+    CHECK_INT(xs__io_writer_open(&w, path, XS_INPUT_CSV, ',', NULL), XS_OK);
+    xs__io_writer_header(w, names, NULL, 1);
+    xs__io_writer_row(w, r, 1);
     CHECK_INT(n_dir_entries(), 2);
     char *got = slurp(path, NULL);
     CHECK_STR(got, "old\n");
     free(got);
-    xs__writer_abort(w);
+    xs__io_writer_abort(w);
     CHECK_INT(n_dir_entries(), 1);
     got = slurp(path, NULL);
     CHECK_STR(got, "old\n");
     free(got);
     /* closed: replaced */
-    CHECK_INT(xs__writer_open(&w, path, XS_INPUT_CSV, ',', NULL), XS_OK);
-    xs__writer_header(w, names, NULL, 1);
-    xs__writer_row(w, r, 1);
-    CHECK_INT(xs__writer_close(w, NULL), XS_OK);
+    CHECK_INT(xs__io_writer_open(&w, path, XS_INPUT_CSV, ',', NULL), XS_OK);
+    xs__io_writer_header(w, names, NULL, 1);
+    xs__io_writer_row(w, r, 1);
+    CHECK_INT(xs__io_writer_close(w, NULL), XS_OK);
     CHECK_INT(n_dir_entries(), 1);
     got = slurp(path, NULL);
     CHECK_STR(got, "x\nnew\n");
@@ -270,20 +270,20 @@ static void test_atomic(void)
 /* Allocation failures                                                     */
 /* ---------------------------------------------------------------------- */
 
-static long write_failing(const char *path, xs__input_format fmt, long n, int *saw)
+static long write_failing(const char *path, xs__io_input_format fmt, long n, int *saw)
 {
     const char *names[] = {"a", "b\"", "c"};
     const int numeric[] = {0, 1, 0};
     xs__field r[] = {fs("x,y"), fs("12.5"), fs("\"quoted\"")};
     xs__alloc_fail_after(n);
-    xs__writer *w;
+    xs__io_writer *w;
     xs_error e;
-    int rc = xs__writer_open(&w, path, fmt, ',', &e);
+    int rc = xs__io_writer_open(&w, path, fmt, ',', &e);
     if (rc == XS_OK) {
-        if (xs__writer_header(w, names, numeric, 3) == XS_ENOMEM) *saw = 1;
+        if (xs__io_writer_header(w, names, numeric, 3) == XS_ENOMEM) *saw = 1;
         for (int i = 0; i < 50; i++)
-            if (xs__writer_row(w, r, 3) == XS_ENOMEM) *saw = 1;
-        rc = xs__writer_close(w, &e);
+            if (xs__io_writer_row(w, r, 3) == XS_ENOMEM) *saw = 1;
+        rc = xs__io_writer_close(w, &e);
     }
     if (rc == XS_ENOMEM) *saw = 1;
     return xs__alloc_fail_after(-1);
@@ -296,7 +296,7 @@ static void test_alloc_failures(void)
         int saw = 0;
         long n = 0;
         for (; n < 1000; n++)
-            if (write_failing(path, (xs__input_format)fmt, n, &saw) <= n) break;
+            if (write_failing(path, (xs__io_input_format)fmt, n, &saw) <= n) break;
         CHECK(n < 1000);
         CHECK(saw);
     }
@@ -361,15 +361,15 @@ static void random_table(xs__rng *rng, table *t, int jsonl)
 }
 
 /* Writes t, reads it back, compares. Returns the number of mismatches. */
-static int round_trip(const table *t, xs__input_format fmt, char delim, const char *path)
+static int round_trip(const table *t, xs__io_input_format fmt, char delim, const char *path)
 {
     int bad = 0;
-    xs__writer *w;
+    xs__io_writer *w;
     xs_error e;
-    if (xs__writer_open(&w, path, fmt, delim, &e) < 0) return 1;
+    if (xs__io_writer_open(&w, path, fmt, delim, &e) < 0) return 1;
     const char *names[MAX_COLS];
     for (size_t c = 0; c < t->n_cols; c++) names[c] = t->names[c];
-    xs__writer_header(w, names, NULL, t->n_cols);
+    xs__io_writer_header(w, names, NULL, t->n_cols);
     /* expected physical line of each record: count the LFs written */
     long lines[MAX_ROWS], line = 2;
     for (size_t c = 0; c < t->n_cols; c++)
@@ -381,16 +381,16 @@ static int round_trip(const table *t, xs__input_format fmt, char delim, const ch
             f[c].len = t->lens[r][c];
             f[c].present = t->present[r][c];
         }
-        if (xs__writer_row(w, f, t->n_cols) != XS_OK) bad++;
+        if (xs__io_writer_row(w, f, t->n_cols) != XS_OK) bad++;
         lines[r] = fmt == XS_INPUT_CSV ? line : (long)r + 1;
         for (size_t c = 0; c < t->n_cols; c++)
             for (size_t i = 0; i < t->lens[r][c]; i++) line += t->vals[r][c][i] == '\n';
         line++;
     }
-    if (xs__writer_close(w, &e) != XS_OK) return bad + 1;
+    if (xs__io_writer_close(w, &e) != XS_OK) return bad + 1;
 
-    xs__reader *rd;
-    if (xs__reader_open(&rd, path, fmt, delim, &e) < 0) {
+    xs__io_reader *rd;
+    if (xs__io_reader_open(&rd, path, fmt, delim, &e) < 0) {
         char msg[1400];
         fprintf(stderr, "reopen: %s\n", xs_error_format(&e, msg, sizeof msg));
         return bad + 1;
@@ -399,7 +399,7 @@ static int round_trip(const table *t, xs__input_format fmt, char delim, const ch
     for (size_t r = 0; r <= t->n_rows; r++) {
         const xs__field *f;
         long ln;
-        int rc = xs__reader_next(rd, &f, &ln, &e);
+        int rc = xs__io_reader_next(rd, &f, &ln, &e);
         if (r == t->n_rows) {
             if (rc != 0) bad++;
             break;
@@ -426,11 +426,11 @@ static int round_trip(const table *t, xs__input_format fmt, char delim, const ch
             break;
         }
         if (ln != lines[r]) bad++;
-        size_t nf = xs__reader_n_fields(rd);
+        size_t nf = xs__io_reader_n_fields(rd);
         for (size_t c = 0; c < t->n_cols; c++) {
             map[c] = SIZE_MAX;
             for (size_t i = 0; i < nf; i++)
-                if (!strcmp(xs__reader_field_name(rd, i), t->names[c])) map[c] = i;
+                if (!strcmp(xs__io_reader_field_name(rd, i), t->names[c])) map[c] = i;
         }
         if (fmt == XS_INPUT_CSV && nf != t->n_cols) bad++;
         for (size_t c = 0; c < t->n_cols; c++) {
@@ -445,7 +445,7 @@ static int round_trip(const table *t, xs__input_format fmt, char delim, const ch
                 bad++;
         }
     }
-    xs__reader_close(rd);
+    xs__io_reader_close(rd);
     return bad;
 }
 
@@ -459,13 +459,13 @@ static void test_round_trip(void)
     const char *path = tpath("rt.out");
     int bad_csv = 0, bad_jsonl = 0;
     for (int i = 0; i < 400; i++) {
-        xs__reader_test_buffer_size(bufs[xs__rng_below(&rng, XS_N(bufs))]);
+        xs__io_reader_test_buffer_size(bufs[xs__rng_below(&rng, XS_N(bufs))]);
         random_table(&rng, &t, 0);
         bad_csv += round_trip(&t, XS_INPUT_CSV, delims[i % 4], path);
         random_table(&rng, &t, 1);
         bad_jsonl += round_trip(&t, XS_INPUT_JSONL, 0, path);
     }
-    xs__reader_test_buffer_size(0);
+    xs__io_reader_test_buffer_size(0);
     CHECK_INT(bad_csv, 0);
     CHECK_INT(bad_jsonl, 0);
     unlink(path);
@@ -477,27 +477,27 @@ static void test_numeric_round_trip(void)
     const char *path = tpath("num.jsonl");
     const char *in[] = {"12.50", "3", "-7", "0.1", "1e3", "abc", "", "01"};
     const char *out[] = {"12.5", "3", "-7", "0.1", "1000", "abc", "", "01"};
-    xs__writer *w;
-    CHECK_INT(xs__writer_open(&w, path, XS_INPUT_JSONL, 0, NULL), XS_OK);
+    xs__io_writer *w;
+    CHECK_INT(xs__io_writer_open(&w, path, XS_INPUT_JSONL, 0, NULL), XS_OK);
     const char *names[] = {"amount"};
     const int numeric[] = {1};
-    xs__writer_header(w, names, numeric, 1);
+    xs__io_writer_header(w, names, numeric, 1);
     for (size_t i = 0; i < XS_N(in); i++) {
         xs__field f[] = {fs(in[i])};
-        xs__writer_row(w, f, 1);
+        xs__io_writer_row(w, f, 1);
     }
-    CHECK_INT(xs__writer_close(w, NULL), XS_OK);
-    xs__reader *r;
-    CHECK_INT(xs__reader_open(&r, path, XS_INPUT_JSONL, 0, NULL), XS_OK);
+    CHECK_INT(xs__io_writer_close(w, NULL), XS_OK);
+    xs__io_reader *r;
+    CHECK_INT(xs__io_reader_open(&r, path, XS_INPUT_JSONL, 0, NULL), XS_OK);
     for (size_t i = 0; i < XS_N(in); i++) {
         const xs__field *f;
         long line;
-        CHECK_INT(xs__reader_next(r, &f, &line, NULL), 1);
+        CHECK_INT(xs__io_reader_next(r, &f, &line, NULL), 1);
         CHECK_INT(line, (long)i + 1);
         CHECK_INT(f[0].len, strlen(out[i]));
         CHECK(!memcmp(f[0].ptr, out[i], f[0].len));
     }
-    xs__reader_close(r);
+    xs__io_reader_close(r);
     unlink(path);
 }
 
