@@ -167,7 +167,8 @@ int main(int argc, char **argv)
     memset(&meta, 0, sizeof meta);
     t0 = wall();
     if (xs__mfile_create(&w, path, &e) < 0 || xs__offer_engine_save(en, w, &e) < 0 ||
-        xs__score_customer_scores_save(cs, w, &e) < 0 || xs__mfile_commit(w, &meta, &e) < 0)
+        xs__score_customer_scores_save(cs, w, &e) < 0 ||
+        xs__mfile_commit(w, &meta, &e) < 0)
         die("save", &e);
     double t_save = wall() - t0;
     if (stat(path, &sb) != 0) die("stat", NULL);

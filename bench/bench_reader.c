@@ -109,8 +109,8 @@ static double run_fgets(const char *path, unsigned long long *sum)
     return cpu_now() - t0;
 }
 
-static double run_reader(const char *path, xs__io_input_format fmt, unsigned long long *sum,
-                         long *records)
+static double run_reader(const char *path, xs__io_input_format fmt,
+                         unsigned long long *sum, long *records)
 {
     double t0 = cpu_now();
     xs__io_reader *r;
@@ -140,8 +140,8 @@ static double run_reader(const char *path, xs__io_input_format fmt, unsigned lon
     return cpu_now() - t0;
 }
 
-static double best3_reader(const char *path, xs__io_input_format fmt, unsigned long long *sum,
-                           long *records)
+static double best3_reader(const char *path, xs__io_input_format fmt,
+                           unsigned long long *sum, long *records)
 {
     double best = 1e30;
     for (int i = 0; i < 3; i++) {
@@ -161,7 +161,8 @@ int main(int argc, char **argv)
     for (int k = 0; k < 3; k++) generate(paths[k], lines, k);
 
     printf("bench_reader: %ld records per file, best of 3\n\n", lines);
-    printf("| input | size MB | fgets+split MB/s | xs__io_reader MB/s | ratio | records/s |\n");
+    printf("| input | size MB | fgets+split MB/s | xs__io_reader MB/s | ratio | "
+           "records/s |\n");
     printf("|---|---:|---:|---:|---:|---:|\n");
     for (int k = 0; k < 3; k++) {
         double mb = file_mb(paths[k]);
@@ -181,7 +182,8 @@ int main(int argc, char **argv)
         printf("| %s | %.1f | %.0f | %.0f | %.2f | %.2fM |\n", names[k], mb, mb / t_base,
                mb / t_read, t_base / t_read, (double)records / t_read / 1e6);
     }
-    printf("\nratio = xs__io_reader speed / baseline speed (> 1: the reader is faster)\n");
+    printf(
+        "\nratio = xs__io_reader speed / baseline speed (> 1: the reader is faster)\n");
 
     /* context for the importer: the whole of `sqlite3 .import` (parse and
      * insert into an in-memory table) on the plain CSV, when sqlite3 exists */
@@ -196,9 +198,10 @@ int main(int argc, char **argv)
         long records;
         double t_read = best3_reader(paths[0], XS_INPUT_CSV, &s, &records);
         if (rc == 0)
-            printf("sqlite3 .import (in-memory) of the plain CSV: %.2f CPU s (%.0f MB/s); "
-                   "xs__io_reader alone: %.3f CPU s, %.1f%% of it\n",
-                   t, file_mb(paths[0]) / t, t_read, 100.0 * t_read / t);
+            printf(
+                "sqlite3 .import (in-memory) of the plain CSV: %.2f CPU s (%.0f MB/s); "
+                "xs__io_reader alone: %.3f CPU s, %.1f%% of it\n",
+                t, file_mb(paths[0]) / t, t_read, 100.0 * t_read / t);
     }
     for (int k = 0; k < 3; k++) unlink(paths[k]);
     return 0;

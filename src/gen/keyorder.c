@@ -152,5 +152,6 @@ void xs__gen_hold_rows(xs__gen_ctx *g)
 void xs__gen_sort_rows(xs__gen_ctx *g)
 {
     for (int f = 0; f < XS_GEN_N_FILES; f++)
-        if (table_keys[f].n) xs__gen_gout_sort(&g->out[f], table_keys[f].cols, table_keys[f].n);
+        if (table_keys[f].n)
+            xs__gen_gout_sort(&g->out[f], table_keys[f].cols, table_keys[f].n);
 }

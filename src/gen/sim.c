@@ -189,7 +189,8 @@ static void start_family(xs__gen_ctx *g, xs__gen_sim *s, int f, int tier, int bi
 
 /* Replaces row *ri by a row of product prod (quantity qty; qty 0 only ends
  * it) from day t. Returns 0, or -1 when nothing changed. */
-static int replace_row(xs__gen_ctx *g, xs__gen_sim *s, int *ri, int prod, int qty, int32_t t)
+static int replace_row(xs__gen_ctx *g, xs__gen_sim *s, int *ri, int prod, int qty,
+                       int32_t t)
 {
     xs__gen_sim_row *r = &s->rows[*ri];
     if (t <= r->start) t = r->start + 1;
@@ -600,7 +601,8 @@ static void simulate(xs__gen_ctx *g, xs__gen_sim *s)
 }
 
 /* Seat or storage capacity of family f on day d (plan + packs + add-ons). */
-static int64_t capacity(xs__gen_ctx *g, const xs__gen_sim *s, int f, int32_t d, int storage)
+static int64_t capacity(xs__gen_ctx *g, const xs__gen_sim *s, int f, int32_t d,
+                        int storage)
 {
     int64_t cap = 0;
     for (int i = 0; i < s->n_rows; i++) {

@@ -231,7 +231,8 @@ static int parse_csv(struct xs_baskets *b, const char *buf, size_t len, const ch
                 while (p < end && *p != ',' && *p != '\n') p++;
                 const char *e = p;
                 if (e > s && e[-1] == '\r' && (p == end || *p == '\n')) e--;
-                if (e > s && (rc = xs__mine_baskets_add(b, s, (size_t)(e - s))) < 0) goto cleanup;
+                if (e > s && (rc = xs__mine_baskets_add(b, s, (size_t)(e - s))) < 0)
+                    goto cleanup;
             }
             if (p < end && *p == ',') {
                 p++;
@@ -252,7 +253,7 @@ cleanup:
 }
 
 int xs__io_baskets_parse(struct xs_baskets *b, const char *buf, size_t len,
-                      xs_baskets_format fmt, const char *file, xs_error *err)
+                         xs_baskets_format fmt, const char *file, xs_error *err)
 {
     if (!file) file = "<input>";
     return fmt == XS_BASKETS_FIMI ? parse_fimi(b, buf, len, file, err)

@@ -23,7 +23,7 @@
  * token) or XS_ENOMEM. On failure b holds a partial result the caller frees.
  */
 int xs__io_baskets_parse(struct xs_baskets *b, const char *buf, size_t len,
-                      xs_baskets_format fmt, const char *file, xs_error *err);
+                         xs_baskets_format fmt, const char *file, xs_error *err);
 
 /*
  * Reads a whole file (or standard input for "-") into a new buffer.

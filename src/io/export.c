@@ -23,8 +23,8 @@ static int on_header(void *ctx, const char *const *names, const int *numeric, si
                      xs_error *err)
 {
     out *o = ctx;
-    int rc = xs__io_writer_open(&o->w, o->path,
-                             o->fmt == XS_IO_JSONL ? XS_INPUT_JSONL : XS_INPUT_CSV, ',', err);
+    int rc = xs__io_writer_open(
+        &o->w, o->path, o->fmt == XS_IO_JSONL ? XS_INPUT_JSONL : XS_INPUT_CSV, ',', err);
     if (rc < 0) return rc;
     rc = xs__io_writer_header(o->w, names, numeric, n);
     if (rc < 0) return xs__error_set(err, rc, o->path, 0, NULL, "%s", xs_strerror(rc));

@@ -640,7 +640,8 @@ static int map_fields(importer *im, size_t n, xs_error *err)
 
 /* Contract in validate.h. */
 void xs__io_missing_column_hint(const char *want, const char *const *names,
-                             const char *const *unused, size_t n_in, char *buf, size_t n)
+                                const char *const *unused, size_t n_in, char *buf,
+                                size_t n)
 {
     enum { SHOW = 12 };
     size_t o = 0;
@@ -1226,8 +1227,8 @@ static uint32_t get_be32(const char *p)
 
 /* Decodes a record into vals (text borrowed from the record, the reference
  * sets or dates[]). */
-static void decode_payload(const importer *im, const xs__io_isort_rec *r, xs__store_value *vals,
-                           char dates[][11])
+static void decode_payload(const importer *im, const xs__io_isort_rec *r,
+                           xs__store_value *vals, char dates[][11])
 {
     const xs__store_table_schema *d = im->def;
     const char *p = r->payload;
@@ -1397,7 +1398,7 @@ static int check_written(importer *im, const xs__store_value *vals, xs_error *er
         }
     if (im->heads) {
         const xs__store_value *oid = &vals[im->f_oid], *cust = &vals[im->f_cust],
-                        *date = &vals[im->f_date];
+                              *date = &vals[im->f_date];
         size_t o = 0;
         if (im->og_have && og_same(im, &o, 0, oid)) {
             if (!og_same(im, &o, 1, cust) || !og_same(im, &o, 2, date)) {
@@ -1449,8 +1450,8 @@ static int drain_one(void *ctx, const xs__io_isort_rec *r)
 /* Hands the current row to the sorter (bad: a rejected row; either way,
  * once the import cannot succeed, a row is kept for its key only). Returns
  * XS_OK, RESTART or a fatal code. */
-static int sort_add(importer *im, const xs__store_value *vals, const int32_t *days, long line,
-                    int bad, xs_error *err)
+static int sort_add(importer *im, const xs__store_value *vals, const int32_t *days,
+                    long line, int bad, xs_error *err)
 {
     size_t klen = sort_key(im, vals, days);
     if (klen == (size_t)-1)
@@ -1478,15 +1479,16 @@ static int sort_add(importer *im, const xs__store_value *vals, const int32_t *da
     uint32_t l32 = line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : UINT32_MAX;
     for (;;) {
         int full = 0;
-        int rc = xs__io_isort_add(im->sorter, im->sk, klen, l32, bad ? SORT_BAD : 0, im->pay,
-                               im->pay_len, &full, err);
+        int rc = xs__io_isort_add(im->sorter, im->sk, klen, l32, bad ? SORT_BAD : 0,
+                                  im->pay, im->pay_len, &full, err);
         if (rc < 0) return rc;
         if (!full) break;
         /* every key so far in order: the buffer goes to the store as it is */
         drain_ctx c = {im, err};
         if ((rc = xs__io_isort_drain(im->sorter, drain_one, &c)) < 0) return rc;
     }
-    if (xs__io_isort_drained(im->sorter) && !xs__io_isort_in_order(im->sorter)) return RESTART;
+    if (xs__io_isort_drained(im->sorter) && !xs__io_isort_in_order(im->sorter))
+        return RESTART;
     return XS_OK;
 }
 
@@ -1675,7 +1677,7 @@ static void check_fields(importer *im, const xs__field *fields, size_t n, long l
             }
         }
         if (xs__io_validate_value(f, s, len, im->st->money_scale, v, &rv->days[j],
-                               rv->scratch[j], msg, sizeof msg) < 0) {
+                                  rv->scratch[j], msg, sizeof msg) < 0) {
             report(im, line, f->name, "%s", msg);
             rv->ok[j] = 0;
             continue;
@@ -1713,8 +1715,9 @@ static void report_duplicate(importer *im, long line, const xs__store_value *par
 /* The row's key on the key-set path (no sorter): a duplicate in the file is
  * reported; *exists says whether the store holds it, *klen its encoded
  * length (in im->kbuf). Returns XS_OK or XS_ENOMEM. */
-static int check_key(importer *im, const rowvals *rv, const xs__store_value *parts, long line,
-                     const ks_pre *pre_key, int *exists, size_t *klen, xs_error *err)
+static int check_key(importer *im, const rowvals *rv, const xs__store_value *parts,
+                     long line, const ks_pre *pre_key, int *exists, size_t *klen,
+                     xs_error *err)
 {
     const xs__store_table_schema *d = im->def;
     size_t len = *klen = encode_key(im, parts, d->n_key);
@@ -1786,7 +1789,7 @@ static int process_row(importer *im, const xs__field *fields, long line, xs_erro
     check_fields(im, fields, n, line, &rv, pre_ref);
     rowctx rctx = {im, line, rv.ok};
     xs__io_validate_row(im->o.table, rv.vals, rv.days, rv.ok, rv.raw, rv.raw_len,
-                     row_rule_report, &rctx);
+                        row_rule_report, &rctx);
 
     /* the key: duplicate in the file? already in the store? */
     const xs__store_table_schema *d = im->def;
@@ -2047,7 +2050,8 @@ static int import_file(xs_store *st, const char *path, const xs_import_options *
                             err)) < 0)
         goto cleanup;
     im.quiet_until = quiet_until;
-    if (im.o.currency && (rc = xs__io_import_parse_currency(im.o.currency, code, &digits, err)) < 0)
+    if (im.o.currency &&
+        (rc = xs__io_import_parse_currency(im.o.currency, code, &digits, err)) < 0)
         goto cleanup;
     xs_io_format f = im.o.format == XS_IO_AUTO ? xs_io_format_of_path(path) : im.o.format;
     im.fmt = f == XS_IO_JSONL ? XS_INPUT_JSONL : XS_INPUT_CSV;

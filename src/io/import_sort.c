@@ -368,8 +368,8 @@ static int spill(xs__io_isort *s, xs_error *err)
 
 /* Contract in import_sort.h. */
 int xs__io_isort_add(xs__io_isort *s, const char *key, size_t klen, uint32_t line,
-                  unsigned flags, const char *payload, size_t plen, int *full,
-                  xs_error *err)
+                     unsigned flags, const char *payload, size_t plen, int *full,
+                     xs_error *err)
 {
     *full = 0;
     size_t total = REC_HEAD + klen + plen;
@@ -445,7 +445,7 @@ int xs__io_isort_note(xs__io_isort *s, const char *key, size_t klen)
 
 /* Contract in import_sort.h. */
 int xs__io_isort_drain(xs__io_isort *s, int (*fn)(void *ctx, const xs__io_isort_rec *r),
-                    void *ctx)
+                       void *ctx)
 {
     int rc = XS_OK;
     s->drained = 1;

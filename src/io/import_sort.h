@@ -49,8 +49,8 @@ void xs__io_isort_free(xs__io_isort *s);
  * again. Returns XS_OK, XS_ENOMEM or XS_EIO.
  */
 int xs__io_isort_add(xs__io_isort *s, const char *key, size_t klen, uint32_t line,
-                  unsigned flags, const char *payload, size_t plen, int *full,
-                  xs_error *err);
+                     unsigned flags, const char *payload, size_t plen, int *full,
+                     xs_error *err);
 
 /* While keys come in order, report the buffer full (see xs__io_isort_add) once
  * it holds `bytes` of records instead of at the budget (0: at the budget),
@@ -70,7 +70,7 @@ int xs__io_isort_drained(const xs__io_isort *s);
  * returns XS_OK or a negative code that stops the drain (returned).
  */
 int xs__io_isort_drain(xs__io_isort *s, int (*fn)(void *ctx, const xs__io_isort_rec *r),
-                    void *ctx);
+                       void *ctx);
 
 /*
  * After a drain, the caller may write rows of later keys itself: notes key

@@ -253,7 +253,8 @@ typedef struct rec_info {
 } rec_info;
 
 /* Stores field k when there is room; in header mode makes room. */
-static inline int put_field(xs__io_reader *r, size_t k, const char *p, size_t len, int present)
+static inline int put_field(xs__io_reader *r, size_t k, const char *p, size_t len,
+                            int present)
 {
     if (k >= r->cap_fields) {
         if (!r->header_mode) return XS_OK;
@@ -407,8 +408,8 @@ out:
  * flags every zero byte (plus, through borrows, possibly bytes above one, so
  * each flagged byte is checked).
  */
-static size_t split_line(xs__io_reader *r, const char *p, const char *lim, const char **nl,
-                         const char **last)
+static size_t split_line(xs__io_reader *r, const char *p, const char *lim,
+                         const char **nl, const char **last)
 {
     const char delim = r->delim;
     xs__field *f = r->fields;
@@ -681,7 +682,8 @@ static int cover_fields(xs__io_reader *r)
 }
 
 /* Turns one JSON line into the field array. Returns 1 or a negative code. */
-static int parse_json_line(xs__io_reader *r, const char *p, size_t len, long at, xs_error *err)
+static int parse_json_line(xs__io_reader *r, const char *p, size_t len, long at,
+                           xs_error *err)
 {
     if (!utf8_valid((const unsigned char *)p, (const unsigned char *)p + len))
         return xs__error_set(err, XS_EPARSE, r->path, at, NULL, "invalid UTF-8");
@@ -726,7 +728,8 @@ static int parse_json_line(xs__io_reader *r, const char *p, size_t len, long at,
             f->len = json_string_length(v);
             if (memchr(f->ptr, '\0', f->len))
                 return xs__error_set(err, XS_EPARSE, r->path, at,
-                                     xs__io_reader_field_name(r, id), "contains a NUL byte");
+                                     xs__io_reader_field_name(r, id),
+                                     "contains a NUL byte");
             if (f->len > r->max_field)
                 return xs__error_set(err, XS_EPARSE, r->path, at,
                                      xs__io_reader_field_name(r, id),
@@ -818,8 +821,8 @@ static int peek_first_object(xs__io_reader *r, xs_error *err)
 /* Interface                                                               */
 /* ---------------------------------------------------------------------- */
 
-int xs__io_reader_open(xs__io_reader **out, const char *path, xs__io_input_format fmt, char delim,
-                    xs_error *err)
+int xs__io_reader_open(xs__io_reader **out, const char *path, xs__io_input_format fmt,
+                       char delim, xs_error *err)
 {
     *out = NULL;
     if (!delim) delim = ',';
@@ -898,7 +901,8 @@ const char *xs__io_reader_field_name(const xs__io_reader *r, size_t i)
     return i < r->names.n ? xs__intern_str(&r->names, (uint32_t)i) : NULL;
 }
 
-int xs__io_reader_next(xs__io_reader *r, const xs__field **fields, long *line, xs_error *err)
+int xs__io_reader_next(xs__io_reader *r, const xs__field **fields, long *line,
+                       xs_error *err)
 {
     long at = 0;
     int rc = r->fmt == XS_INPUT_CSV ? next_csv(r, &at, err) : next_jsonl(r, &at, err);
@@ -908,7 +912,7 @@ int xs__io_reader_next(xs__io_reader *r, const xs__field **fields, long *line, x
 }
 
 void xs__io_reader_progress(const xs__io_reader *r, unsigned long long *done,
-                         unsigned long long *total)
+                            unsigned long long *total)
 {
     *done = r->buf_off + r->pos;
     *total = r->size;

@@ -20,7 +20,6 @@ typedef enum xs__io_input_format { XS_INPUT_CSV = 0, XS_INPUT_JSONL } xs__io_inp
 
 typedef struct xs__io_reader xs__io_reader;
 
-
 /*
  * Opens path for reading records. delim is the CSV delimiter (',' by
  * default; ignored for JSONL). A UTF-8 BOM is skipped. For CSV the header row
@@ -29,8 +28,8 @@ typedef struct xs__io_reader xs__io_reader;
  * Returns XS_OK, XS_EIO (cannot open/read: message with strerror), XS_EPARSE
  * (bad header: empty, duplicate name). Caller frees with xs__io_reader_close().
  */
-int xs__io_reader_open(xs__io_reader **out, const char *path, xs__io_input_format fmt, char delim,
-                    xs_error *err);
+int xs__io_reader_open(xs__io_reader **out, const char *path, xs__io_input_format fmt,
+                       char delim, xs_error *err);
 void xs__io_reader_close(xs__io_reader *r);
 
 /* Sets the longest value next() accepts, in bytes (0: XS_MAX_FIELD_BYTES,
@@ -56,11 +55,12 @@ const char *xs__io_reader_field_name(const xs__io_reader *r, size_t i);
  * reading may continue with the next one (the reader resynchronises at the
  * next line) so that several errors can be reported.
  */
-int xs__io_reader_next(xs__io_reader *r, const xs__field **fields, long *line, xs_error *err);
+int xs__io_reader_next(xs__io_reader *r, const xs__field **fields, long *line,
+                       xs_error *err);
 
 /* Bytes consumed so far and the file size (for progress). */
 void xs__io_reader_progress(const xs__io_reader *r, unsigned long long *done,
-                         unsigned long long *total);
+                            unsigned long long *total);
 
 /* Test hook: size in bytes of the read buffer of readers opened afterwards
  * (tiny sizes make every record straddle a refill); 0 restores the default

@@ -369,7 +369,7 @@ static int check_cvalue(const spec *sp, const char *field, const char *value,
     int32_t days;
     char scratch[16], msg[256];
     if (xs__io_validate_value(f, value, strlen(value), 2, &out, &days, scratch, msg,
-                           sizeof msg) < 0)
+                              sizeof msg) < 0)
         return bad(sp, err, path, "%s", msg);
     return XS_OK;
 }

@@ -700,8 +700,8 @@ int xs_import_transactions(xs_store *st, const char *path, const xs_txn_options 
     xs_io_format f =
         o->base.format == XS_IO_AUTO ? xs_io_format_of_path(path) : o->base.format;
     if ((rc = xs__io_reader_open(&t.rd, path,
-                              f == XS_IO_JSONL ? XS_INPUT_JSONL : XS_INPUT_CSV,
-                              o->base.delimiter ? o->base.delimiter : ',', err)) < 0)
+                                 f == XS_IO_JSONL ? XS_INPUT_JSONL : XS_INPUT_CSV,
+                                 o->base.delimiter ? o->base.delimiter : ',', err)) < 0)
         goto cleanup;
     if ((rc = xs__io_txn_map_header(&t, xs__io_reader_n_fields(t.rd), err)) == XS_ENOMEM)
         goto cleanup;

@@ -118,7 +118,7 @@ int xs__io_txn_oom(xs_error *err);
  * tests/fuzz/fuzz_date.c.
  */
 int xs__io_txn_parse_datetime(xs_date_order ord, const char *s, size_t len, int32_t *day,
-                           char tbuf[16], int *has_time);
+                              char tbuf[16], int *has_time);
 /* Parses a decimal into micro-units. 0, -1 malformed, -2 more than 6
  * fraction digits, -3 too large. Not static for tests/fuzz/fuzz_money.c. */
 int xs__io_txn_parse_micro(const char *s, size_t len, int64_t *out);

@@ -105,7 +105,7 @@ static size_t parse_time(const char *s, size_t len, size_t i, char buf[9])
 
 /* Contract in transactions_int.h. */
 int xs__io_txn_parse_datetime(xs_date_order ord, const char *s, size_t len, int32_t *day,
-                           char tbuf[16], int *has_time)
+                              char tbuf[16], int *has_time)
 {
     *has_time = 0;
     size_t i = 0;
@@ -305,7 +305,7 @@ int xs__io_txn_map_header(txn *t, size_t n, xs_error *err)
         int k = t->field_of[i];
         if (k >= 0 && t->col[k] >= 0) {
             xs__io_txn_report(t, 1, name, "column appears twice (columns %ld and %zu)",
-                           t->col[k] + 1, i + 1);
+                              t->col[k] + 1, i + 1);
             rc = XS_EREJECT;
         } else if (k >= 0) {
             t->col[k] = (long)i;
@@ -372,10 +372,10 @@ int xs__io_txn_check_columns(txn *t)
         char hint[600] = "";
         if (all && unused)
             xs__io_missing_column_hint(xs__io_txn_field_names[f], all, unused, n, hint,
-                                    sizeof hint);
+                                       sizeof hint);
         xs__io_txn_report(t, 1, NULL, "missing required column \"%s\"%s%s",
-                       xs__io_txn_field_names[f], f == F_PRICE ? " (or \"amount\")" : "",
-                       hint);
+                          xs__io_txn_field_names[f],
+                          f == F_PRICE ? " (or \"amount\")" : "", hint);
         bad++;
     }
     xs__free(all);
@@ -392,7 +392,7 @@ static uint32_t id_field(txn *t, xs__intern *tab, const xs__field *fd, long line
     int32_t dd;
     char scratch[16], msg[300];
     if (xs__io_validate_value(&id_spec, fd->ptr, fd->len, 2, &v, &dd, scratch, msg,
-                           sizeof msg) < 0) {
+                              sizeof msg) < 0) {
         xs__io_txn_report(t, line, xs__io_txn_field_names[k], "%s", msg);
         return NONE;
     }
@@ -441,8 +441,8 @@ static int starts_with(const char *s, size_t len, const char *prefix)
 static void read_date(txn *t, const xs__field *fd, long line, tline *L, char tbuf[16],
                       int *has_time)
 {
-    if (xs__io_txn_parse_datetime(t->o->dates, fd->ptr, fd->len, &L->day, tbuf, has_time) >=
-        0)
+    if (xs__io_txn_parse_datetime(t->o->dates, fd->ptr, fd->len, &L->day, tbuf,
+                                  has_time) >= 0)
         return;
     char q[120];
     xs__error_quote(q, sizeof q, fd->ptr, fd->len);
@@ -452,9 +452,9 @@ static void read_date(txn *t, const xs__field *fd, long line, tline *L, char tbu
         "an mdy date (M/D/YYYY [H:MM[:SS]])"};
     int slashed = memchr(fd->ptr, '/', fd->len) != NULL;
     xs__io_txn_report(t, line, "date", "not %s: %s%s", forms[t->o->dates], q,
-                   t->o->dates == XS_DATES_ISO && slashed
-                       ? "; use --date-format dmy, mdy or ymd"
-                       : "");
+                      t->o->dates == XS_DATES_ISO && slashed
+                          ? "; use --date-format dmy, mdy or ymd"
+                          : "");
 }
 
 /* Parses the quantity of line L from fd (a whole number, not 0), reporting
@@ -489,11 +489,11 @@ static void read_money(txn *t, const xs__field *fields, size_t n, long line, tli
         xs__error_quote(q, sizeof q, fd->ptr, fd->len);
         if (r == -2)
             xs__io_txn_report(t, line, xs__io_txn_field_names[k],
-                           "more than 6 fraction digits: %s", q);
+                              "more than 6 fraction digits: %s", q);
         else if (r < 0 || v > 1000000000000LL * XS__TXN_MICRO / 1000 ||
                  v < -1000000000LL * XS__TXN_MICRO)
             xs__io_txn_report(t, line, xs__io_txn_field_names[k],
-                           r == -1 ? "not an amount: %s" : "too large: %s", q);
+                              r == -1 ? "not an amount: %s" : "too large: %s", q);
         else if (k == F_PRICE)
             L->price = v, *has_price = 1;
         else
@@ -527,16 +527,17 @@ static void check_head(txn *t, long line, const tline *L)
             xs__error_quote(now, sizeof now, xs__intern_str(&t->customers, L->customer),
                             t->customers.lens[L->customer]);
         xs__error_quote(q, sizeof q, oid, t->orders.lens[L->order]);
-        xs__io_txn_report(t, line, "customer_id", "order %s %s (line %lu), not %s", q, was,
-                       (unsigned long)h->line, now);
+        xs__io_txn_report(t, line, "customer_id", "order %s %s (line %lu), not %s", q,
+                          was, (unsigned long)h->line, now);
     } else if (h->day != L->day) {
         char d0[11], d1[11];
         xs__date_format(h->day, d0);
         xs__date_format(L->day, d1);
         xs__error_quote(q, sizeof q, xs__intern_str(&t->orders, L->order),
                         t->orders.lens[L->order]);
-        xs__io_txn_report(t, line, "date", "order %s is dated \"%s\" (line %lu), not \"%s\"",
-                       q, d0, (unsigned long)h->line, d1);
+        xs__io_txn_report(t, line, "date",
+                          "order %s is dated \"%s\" (line %lu), not \"%s\"", q, d0,
+                          (unsigned long)h->line, d1);
     }
 }
 
@@ -597,7 +598,7 @@ int xs__io_txn_read_row(txn *t, const xs__field *fields, long line, xs_error *er
     for (size_t k = 0; k < sizeof req / sizeof req[0]; k++)
         if (!field_at(t, fields, n, req[k]))
             xs__io_txn_report(t, line, xs__io_txn_field_names[req[k]],
-                           "missing required value");
+                              "missing required value");
     const xs__field *fd;
     if ((fd = field_at(t, fields, n, F_ORDER)))
         L.order = id_field(t, &t->orders, fd, line, F_ORDER);
@@ -615,7 +616,7 @@ int xs__io_txn_read_row(txn *t, const xs__field *fields, long line, xs_error *er
     read_money(t, fields, n, line, &L, &has_price, &has_amount);
     if (!has_price && !has_amount && t->n_errors == before)
         xs__io_txn_report(t, line, t->col[F_PRICE] >= 0 ? "unit_price" : "amount",
-                       "missing required value");
+                          "missing required value");
     if (t->n_errors != before) {
         t->bad_rows++;
         return XS_OK;

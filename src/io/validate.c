@@ -161,9 +161,10 @@ static const xs__io_field_spec churn_scores_f[] = {
         a, sizeof a / sizeof a[0]                                                        \
     }
 static const xs__io_table_spec specs[XS_N_TABLES] = {
-    SPEC(customers_f), SPEC(products_f), SPEC(subscriptions_f), SPEC(orders_f),
-    SPEC(usage_f),     SPEC(events_f),   SPEC(offers_f),     SPEC(returns_f),
-    SPEC(anonymous_orders_f), SPEC(churn_scores_f),
+    SPEC(customers_f),    SPEC(products_f), SPEC(subscriptions_f),
+    SPEC(orders_f),       SPEC(usage_f),    SPEC(events_f),
+    SPEC(offers_f),       SPEC(returns_f),  SPEC(anonymous_orders_f),
+    SPEC(churn_scores_f),
 };
 
 const xs__io_table_spec *xs__io_validate_spec(xs_table_id t)
@@ -328,8 +329,8 @@ static int check_money(const xs__io_field_spec *f, const char *s, size_t len,
     return 0;
 }
 
-static int check_int(const xs__io_field_spec *f, const char *s, size_t len, xs__store_value *out,
-                     char *msg, size_t msg_n)
+static int check_int(const xs__io_field_spec *f, const char *s, size_t len,
+                     xs__store_value *out, char *msg, size_t msg_n)
 {
     long long v;
     int rc = parse_int(s, len, &v);
@@ -359,7 +360,8 @@ static int check_number(const xs__io_field_spec *f, const char *s, size_t len,
     return 0;
 }
 
-static int check_bool(const char *s, size_t len, xs__store_value *out, char *msg, size_t msg_n)
+static int check_bool(const char *s, size_t len, xs__store_value *out, char *msg,
+                      size_t msg_n)
 {
     out->type = XS__V_INT;
     if (word_is(s, len, "1") || word_is(s, len, "true") || word_is(s, len, "yes") ||
@@ -393,7 +395,8 @@ static int check_enum(const xs__io_field_spec *f, const char *s, size_t len, cha
 
 /* a number of months, or a word for the common ones (case-sensitive like
  * the other enumerations) */
-static int check_term(const char *s, size_t len, xs__store_value *out, char *msg, size_t msg_n)
+static int check_term(const char *s, size_t len, xs__store_value *out, char *msg,
+                      size_t msg_n)
 {
     static const struct {
         const char *word;
@@ -422,8 +425,8 @@ static int check_term(const char *s, size_t len, xs__store_value *out, char *msg
 
 /* Contract in validate.h. */
 int xs__io_validate_value(const xs__io_field_spec *f, const char *s, size_t len,
-                       int money_scale, xs__store_value *out, int32_t *days, char *scratch,
-                       char *msg, size_t msg_n)
+                          int money_scale, xs__store_value *out, int32_t *days,
+                          char *scratch, char *msg, size_t msg_n)
 {
     memset(out, 0, sizeof *out);
     switch (f->type) {
@@ -514,8 +517,8 @@ static int check_order(xs_table_id t, const char *later, const char *earlier,
 }
 
 /* events: nps needs an integer 0..10, ticket a severity 1..4. */
-static int check_event_value(const xs__store_value *vals, const int *ok, const char *const *raw,
-                             const size_t *raw_len,
+static int check_event_value(const xs__store_value *vals, const int *ok,
+                             const char *const *raw, const size_t *raw_len,
                              void (*report)(void *, size_t, const char *), void *ctx)
 {
     const int type = 2, value = 3;
@@ -542,8 +545,9 @@ static int check_event_value(const xs__store_value *vals, const int *ok, const c
 
 /* Contract in validate.h. */
 int xs__io_validate_row(xs_table_id t, const xs__store_value *vals, const int32_t *days,
-                     const int *ok, const char *const *raw, const size_t *raw_len,
-                     void (*report)(void *ctx, size_t field, const char *msg), void *ctx)
+                        const int *ok, const char *const *raw, const size_t *raw_len,
+                        void (*report)(void *ctx, size_t field, const char *msg),
+                        void *ctx)
 {
     switch (t) {
     case XS_T_SUBSCRIPTIONS:

@@ -76,8 +76,8 @@ const xs__io_table_spec *xs__io_validate_spec(xs_table_id t);
  * money_scale: fraction digits of the store's currency.
  */
 int xs__io_validate_value(const xs__io_field_spec *f, const char *s, size_t len,
-                       int money_scale, xs__store_value *out, int32_t *days, char *scratch,
-                       char *msg, size_t msg_n);
+                          int money_scale, xs__store_value *out, int32_t *days,
+                          char *scratch, char *msg, size_t msg_n);
 
 /*
  * Cross-field rules of a row of table t. vals/days/ok are per spec field
@@ -86,8 +86,9 @@ int xs__io_validate_value(const xs__io_field_spec *f, const char *s, size_t len,
  * Returns the number of violations.
  */
 int xs__io_validate_row(xs_table_id t, const xs__store_value *vals, const int32_t *days,
-                     const int *ok, const char *const *raw, const size_t *raw_len,
-                     void (*report)(void *ctx, size_t field, const char *msg), void *ctx);
+                        const int *ok, const char *const *raw, const size_t *raw_len,
+                        void (*report)(void *ctx, size_t field, const char *msg),
+                        void *ctx);
 
 /*
  * Parses --currency "CODE" or "CODE:DIGITS" (import.c): code upper-cased
@@ -103,6 +104,7 @@ int xs__io_import_parse_currency(const char *s, char code[4], int *digits, xs_er
  * (n bytes, "" when there is nothing to say); starts with a space.
  */
 void xs__io_missing_column_hint(const char *want, const char *const *names,
-                             const char *const *unused, size_t n_in, char *buf, size_t n);
+                                const char *const *unused, size_t n_in, char *buf,
+                                size_t n);
 
 #endif

@@ -45,8 +45,8 @@ struct xs__io_writer {
 /* Interface                                                               */
 /* ---------------------------------------------------------------------- */
 
-int xs__io_writer_open(xs__io_writer **out, const char *path, xs__io_input_format fmt, char delim,
-                    xs_error *err)
+int xs__io_writer_open(xs__io_writer **out, const char *path, xs__io_input_format fmt,
+                       char delim, xs_error *err)
 {
     *out = NULL;
     if (path && !strcmp(path, "-")) path = NULL;
@@ -91,7 +91,8 @@ cleanup:
     return rc;
 }
 
-int xs__io_writer_header(xs__io_writer *w, const char *const *names, const int *numeric, size_t n)
+int xs__io_writer_header(xs__io_writer *w, const char *const *names, const int *numeric,
+                         size_t n)
 {
     if (w->have_header) return XS_EINVAL;
     xs__buf *o = &w->out;

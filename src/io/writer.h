@@ -40,8 +40,8 @@ typedef struct xs__io_writer xs__io_writer;
  * with strerror) or XS_ENOMEM. Caller finishes with xs__io_writer_close() (keep)
  * or xs__io_writer_abort() (discard).
  */
-int xs__io_writer_open(xs__io_writer **out, const char *path, xs__io_input_format fmt, char delim,
-                    xs_error *err);
+int xs__io_writer_open(xs__io_writer **out, const char *path, xs__io_input_format fmt,
+                       char delim, xs_error *err);
 
 /*
  * Sets the columns: names (copied) and, optionally, which are numeric
@@ -51,7 +51,8 @@ int xs__io_writer_open(xs__io_writer **out, const char *path, xs__io_input_forma
  * is a JSON string. Call once, before any row.
  * Returns XS_OK, XS_EINVAL (called twice) or XS_ENOMEM.
  */
-int xs__io_writer_header(xs__io_writer *w, const char *const *names, const int *numeric, size_t n);
+int xs__io_writer_header(xs__io_writer *w, const char *const *names, const int *numeric,
+                         size_t n);
 
 /*
  * Writes one record of n fields (n must equal the header's count; fields

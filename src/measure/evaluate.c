@@ -45,8 +45,9 @@ static int has_u32(const uint32_t *a, size_t n, uint32_t x)
     return lo < n && a[lo] == x;
 }
 
-void xs__measure_eval_metrics(const uint32_t *ranked, size_t n_ranked, const uint32_t *rel,
-                      size_t n_rel, size_t k, xs__measure_eval_one *out)
+void xs__measure_eval_metrics(const uint32_t *ranked, size_t n_ranked,
+                              const uint32_t *rel, size_t n_rel, size_t k,
+                              xs__measure_eval_one *out)
 {
     memset(out, 0, sizeof *out);
     if (n_ranked > k) n_ranked = k;
@@ -67,8 +68,8 @@ void xs__measure_eval_metrics(const uint32_t *ranked, size_t n_ranked, const uin
     out->hit = hits > 0;
 }
 
-int xs__measure_eval_is_substitute(const xs_rank *r, uint32_t c, uint32_t j, int32_t before,
-                           int days, double max_together)
+int xs__measure_eval_is_substitute(const xs_rank *r, uint32_t c, uint32_t j,
+                                   int32_t before, int days, double max_together)
 {
     const xs_snapshot *s = r->snap;
     uint16_t cj = s->prod.category[j], fj = s->prod.family[j];
@@ -80,9 +81,11 @@ int xs__measure_eval_is_substitute(const xs_rank *r, uint32_t c, uint32_t j, int
         int same = (cj != XS_SNAP_NONE16 && s->prod.category[i] == cj) ||
                    (fj != XS_SNAP_NONE16 && s->prod.family[i] == fj);
         if (!same) continue;
-        size_t ni = xs__mine_rank_buyers(r->model, i), nj = xs__mine_rank_buyers(r->model, j);
+        size_t ni = xs__mine_rank_buyers(r->model, i),
+               nj = xs__mine_rank_buyers(r->model, j);
         size_t rarer = ni < nj ? ni : nj;
-        if ((double)xs__mine_rank_co_buyers(r->model, i, j) < max_together * (double)rarer)
+        if ((double)xs__mine_rank_co_buyers(r->model, i, j) <
+            max_together * (double)rarer)
             return 1;
     }
     return 0;
@@ -189,7 +192,7 @@ static int eval_method(const xs_snapshot *s, const xs_eval_opts *o, int32_t cuto
         n_offers += (size_t)n;
         xs__measure_eval_one m;
         xs__measure_eval_metrics(ranked, (size_t)n, t->item + t->off[e],
-                         t->off[e + 1] - t->off[e], o->k, &m);
+                                 t->off[e + 1] - t->off[e], o->k, &m);
         sp += m.precision;
         sr_ += m.recall;
         sn += m.ndcg;

@@ -22,8 +22,9 @@ typedef struct xs__measure_eval_one {
  * precision = hits / k; recall = hits / n_rel; nDCG with the ideal DCG
  * over min(k, n_rel); AP = sum of precision@i at each hit / min(k, n_rel).
  */
-void xs__measure_eval_metrics(const uint32_t *ranked, size_t n_ranked, const uint32_t *rel,
-                      size_t n_rel, size_t k, xs__measure_eval_one *out);
+void xs__measure_eval_metrics(const uint32_t *ranked, size_t n_ranked,
+                              const uint32_t *rel, size_t n_rel, size_t k,
+                              xs__measure_eval_one *out);
 
 /*
  * Whether product j offered to customer c is a substitute of something c
@@ -32,7 +33,7 @@ void xs__measure_eval_metrics(const uint32_t *ranked, size_t n_ranked, const uin
  * customers who bought both number less than max_together times the buyers
  * of the rarer of the two.
  */
-int xs__measure_eval_is_substitute(const xs_rank *r, uint32_t c, uint32_t j, int32_t before,
-                           int days, double max_together);
+int xs__measure_eval_is_substitute(const xs_rank *r, uint32_t c, uint32_t j,
+                                   int32_t before, int days, double max_together);
 
 #endif

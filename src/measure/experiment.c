@@ -246,7 +246,8 @@ int xs_exp_data_read(const char *path, const xs_exp_read_opts *o, xs_exp_data **
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL,
                              "a group column and a metric "
                              "are required");
-    rc = xs__io_reader_open(&r, path, XS_INPUT_CSV, o->delimiter ? o->delimiter : ',', err);
+    rc = xs__io_reader_open(&r, path, XS_INPUT_CSV, o->delimiter ? o->delimiter : ',',
+                            err);
     if (rc < 0) return rc;
     cols = xs__calloc(o->n_metrics, sizeof *cols);
     row = xs__calloc(o->n_metrics, sizeof *row);
@@ -384,18 +385,20 @@ static int cmp_label(const void *a, const void *b)
 
 /* Compares treatment values t with control values c by `method`. */
 static int compare(xs_exp_method method, const double *t, size_t nt, const double *c,
-                   size_t nc, const xs_exp_opts *o, uint64_t seed, xs__measure_exp_cmp *out)
+                   size_t nc, const xs_exp_opts *o, uint64_t seed,
+                   xs__measure_exp_cmp *out)
 {
     double mt, vt, mc, vc;
     if (method == XS_EXP_BOOTSTRAP)
         return xs__measure_exp_bootstrap(t, nt, c, nc, o->n_boot ? o->n_boot : 2000, seed,
-                                 o->level > 0 ? o->level : 0.95, out);
+                                         o->level > 0 ? o->level : 0.95, out);
     xs__measure_exp_mean_var(t, nt, &mt, &vt);
     xs__measure_exp_mean_var(c, nc, &mc, &vc);
     if (method == XS_EXP_PROPORTION)
         xs__measure_exp_prop(mt, nt, mc, nc, o->level > 0 ? o->level : 0.95, out);
     else
-        xs__measure_exp_welch(mt, vt, nt, mc, vc, nc, o->level > 0 ? o->level : 0.95, out);
+        xs__measure_exp_welch(mt, vt, nt, mc, vc, nc, o->level > 0 ? o->level : 0.95,
+                              out);
     return XS_OK;
 }
 
@@ -521,7 +524,7 @@ static int result_new(const xs_exp_data *d, const xs_exp_opts *o, const exp_grou
         res->groups[g].expected = (o->expected ? o->expected[g] : 1.0) / wsum;
     }
     xs__measure_exp_srm(G->count, o->expected, k, o->srm_alpha > 0 ? o->srm_alpha : 0.001,
-                &res->srm);
+                        &res->srm);
     return XS_OK;
 }
 

@@ -45,19 +45,19 @@ void xs__measure_exp_mean_var(const double *x, size_t n, double *mean, double *v
  * unpooled Wald CI, p-value of the pooled two-proportion z-test, relative
  * lift with a delta-method CI (normal quantile). */
 void xs__measure_exp_prop(double pt, size_t nt, double pc, size_t nc, double level,
-                  xs__measure_exp_cmp *out);
+                          xs__measure_exp_cmp *out);
 
 /* Welch's t for mean_t - mean_c with sample variances vt, vc: Welch–
  * Satterthwaite df, t quantile for the CI, two-sided p from the t
  * distribution, relative lift with a delta-method CI (same t quantile). */
-void xs__measure_exp_welch(double mt, double vt, size_t nt, double mc, double vc, size_t nc,
-                   double level, xs__measure_exp_cmp *out);
+void xs__measure_exp_welch(double mt, double vt, size_t nt, double mc, double vc,
+                           size_t nc, double level, xs__measure_exp_cmp *out);
 
 /* Relative lift mt / mc - 1 with the delta-method CI rel ± q * se, where
  * se² = se2t / mc² + mt² se2c / mc⁴ (se2t, se2c: squared standard errors of
  * the two means). NaN when mc is 0. */
 void xs__measure_exp_delta_rel(double mt, double se2t, double mc, double se2c, double q,
-                       double *rel, double *lo, double *hi);
+                               double *rel, double *lo, double *hi);
 
 /* Percentile bootstrap of mean(t) - mean(c) and mean(t) / mean(c) - 1:
  * n_boot resamples (each draws nt values of t then nc values of c with
@@ -67,15 +67,17 @@ void xs__measure_exp_delta_rel(double mt, double se2t, double mc, double se2c, d
  * estimates are those of the data. The relative CI is NaN when some
  * resample has a control mean of 0. Returns XS_OK or XS_ENOMEM. */
 int xs__measure_exp_bootstrap(const double *t, size_t nt, const double *c, size_t nc,
-                      size_t n_boot, uint64_t seed, double level, xs__measure_exp_cmp *out);
+                              size_t n_boot, uint64_t seed, double level,
+                              xs__measure_exp_cmp *out);
 
 /* Chi-square goodness of fit of counts n[0..k) against shares
  * expected[0..k) (normalised here; NULL: equal), df = k - 1. */
 void xs__measure_exp_srm(const size_t *n, const double *expected, size_t k, double alpha,
-                 xs_exp_srm *out);
+                         xs_exp_srm *out);
 
 /* CUPED coefficient theta = cov(y, x) / var(x) over the n pairs (0 when
  * var(x) is 0); sets *mean_x. */
-double xs__measure_exp_cuped_theta(const double *y, const double *x, size_t n, double *mean_x);
+double xs__measure_exp_cuped_theta(const double *y, const double *x, size_t n,
+                                   double *mean_x);
 
 #endif

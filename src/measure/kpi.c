@@ -527,7 +527,8 @@ static void fill_row(const kpi_ctx *x, size_t p, size_t g, const costs *cost,
         r->revenue_churn_rate = ratio((double)(a->chura + a->cona), (double)a->as);
         r->seats_end = a->seats;
         r->arpa = a->ce > 0 ? xs__measure_kpi_div_round(a->ae, 12 * (int64_t)a->ce) : -1;
-        r->arpu = a->seats > 0 ? xs__measure_kpi_div_round(a->ae, 12 * (int64_t)a->seats) : -1;
+        r->arpu =
+            a->seats > 0 ? xs__measure_kpi_div_round(a->ae, 12 * (int64_t)a->seats) : -1;
         r->ltv = -1;
         if (a->ce > 0 && r->revenue_churn_rate > 0)
             r->ltv = llround((double)a->ae / 12.0 / (double)a->ce * months /

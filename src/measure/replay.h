@@ -18,8 +18,9 @@ int xs__measure_replay_keeps(const xs_offer_config *cfg, int growth, double heal
 /* The replayed policy's probabilities for slot `slot` over the m kept
  * candidates pc (in logged order), written to p_new[at[j]] (the caller
  * zeroes p_new); nothing when m is 0 or slot > max_offers (no offer). */
-void xs__measure_replay_new_probs(const xs_offer_config *cfg, int slot, xs_policy_cand *pc,
-                          const size_t *at, size_t m, uint64_t seed, double *p_new);
+void xs__measure_replay_new_probs(const xs_offer_config *cfg, int slot,
+                                  xs_policy_cand *pc, const size_t *at, size_t m,
+                                  uint64_t seed, double *p_new);
 
 /* One logged candidate as replay reads it (replay_cands.c); NaN for a
  * number the log lacks. */
@@ -33,6 +34,7 @@ typedef struct xs__measure_replay_cand {
  * objects, as xs_decision_fill writes it) into c (cap), *n their number.
  * Unknown keys are skipped. Returns XS_OK or XS_EPARSE (not such an array,
  * or more than cap). */
-int xs__measure_replay_cands_read(const char *s, xs__measure_replay_cand *c, size_t cap, size_t *n);
+int xs__measure_replay_cands_read(const char *s, xs__measure_replay_cand *c, size_t cap,
+                                  size_t *n);
 
 #endif

@@ -42,7 +42,8 @@ static const char *str(const char *p, char *out, size_t cap)
 }
 
 /* Contract in replay.h. */
-int xs__measure_replay_cands_read(const char *s, xs__measure_replay_cand *c, size_t cap, size_t *n)
+int xs__measure_replay_cands_read(const char *s, xs__measure_replay_cand *c, size_t cap,
+                                  size_t *n)
 {
     const char *p = ws(s);
     *n = 0;

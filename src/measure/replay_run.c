@@ -136,8 +136,9 @@ int xs__measure_replay_keeps(const xs_offer_config *cfg, int growth, double heal
 }
 
 /* Contract in replay.h. */
-void xs__measure_replay_new_probs(const xs_offer_config *cfg, int slot, xs_policy_cand *pc,
-                          const size_t *at, size_t m, uint64_t seed, double *p_new)
+void xs__measure_replay_new_probs(const xs_offer_config *cfg, int slot,
+                                  xs_policy_cand *pc, const size_t *at, size_t m,
+                                  uint64_t seed, double *p_new)
 {
     if (!m || (double)slot > cfg->max_offers) return;
     xs_policy_probs(cfg, 1, pc, m, seed);
@@ -172,8 +173,9 @@ static int one(void *ctx, const xs_logged_decision *d)
     }
     xs__measure_replay_cand c[XS_OFFER_MAX_CANDIDATES];
     size_t n = 0;
-    if (xs__measure_replay_cands_read(d->candidates, c, XS_OFFER_MAX_CANDIDATES, &n) < 0 || !n ||
-        d->chosen < 0 || (size_t)d->chosen >= n)
+    if (xs__measure_replay_cands_read(d->candidates, c, XS_OFFER_MAX_CANDIDATES, &n) <
+            0 ||
+        !n || d->chosen < 0 || (size_t)d->chosen >= n)
         return xs__error_set(u->err, XS_EPARSE, NULL, 0, "candidates",
                              "decision %lld: not a list of candidates", d->decision_id);
     double p_log[XS_OFFER_MAX_CANDIDATES], p_new[XS_OFFER_MAX_CANDIDATES],

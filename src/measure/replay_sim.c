@@ -54,7 +54,8 @@ int xs_replay_simulate(uint64_t seed, size_t n_dec, const xs_offer_config *loggi
             /* only what the logging engine's health gate let through */
             do
                 c[a].pc.kind = (xs_offer_kind)xs__rng_below(&g, XS_OFFER_N_KINDS);
-            while (!xs__measure_replay_keeps(logging, c[a].pc.kind != XS_OFFER_DOWNSELL, health));
+            while (!xs__measure_replay_keeps(logging, c[a].pc.kind != XS_OFFER_DOWNSELL,
+                                             health));
             c[a].p_true = 0.02 + 0.48 * xs__rng_uniform(&g);
             double p = c[a].p_true * exp(0.4 * xs__rng_normal(&g));
             c[a].pc.p_accept = p > 0.95 ? 0.95 : p;
@@ -87,7 +88,8 @@ int xs_replay_simulate(uint64_t seed, size_t n_dec, const xs_offer_config *loggi
             p_log[a] = pl[a].prob;
             q[a] = c[a].pc.ev;
             p_new[a] = 0;
-            if (!xs__measure_replay_keeps(target, c[a].pc.kind != XS_OFFER_DOWNSELL, health))
+            if (!xs__measure_replay_keeps(target, c[a].pc.kind != XS_OFFER_DOWNSELL,
+                                          health))
                 continue;
             pn[m] = c[a].pc;
             at[m++] = a;

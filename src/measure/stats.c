@@ -41,7 +41,7 @@ void xs__measure_exp_mean_var(const double *x, size_t n, double *mean, double *v
 }
 
 void xs__measure_exp_delta_rel(double mt, double se2t, double mc, double se2c, double q,
-                       double *rel, double *lo, double *hi)
+                               double *rel, double *lo, double *hi)
 {
     if (mc == 0) {
         *rel = *lo = *hi = NAN;
@@ -55,7 +55,7 @@ void xs__measure_exp_delta_rel(double mt, double se2t, double mc, double se2c, d
 }
 
 void xs__measure_exp_prop(double pt, size_t nt, double pc, size_t nc, double level,
-                  xs__measure_exp_cmp *out)
+                          xs__measure_exp_cmp *out)
 {
     double z = gsl_cdf_ugaussian_Pinv(0.5 + level / 2);
     double se2t = pt * (1 - pt) / (double)nt, se2c = pc * (1 - pc) / (double)nc;
@@ -70,11 +70,12 @@ void xs__measure_exp_prop(double pt, size_t nt, double pc, size_t nc, double lev
     else
         out->p = d == 0 ? 1.0 : 0.0;
     out->df = NAN;
-    xs__measure_exp_delta_rel(pt, se2t, pc, se2c, z, &out->rel, &out->rel_lo, &out->rel_hi);
+    xs__measure_exp_delta_rel(pt, se2t, pc, se2c, z, &out->rel, &out->rel_lo,
+                              &out->rel_hi);
 }
 
-void xs__measure_exp_welch(double mt, double vt, size_t nt, double mc, double vc, size_t nc,
-                   double level, xs__measure_exp_cmp *out)
+void xs__measure_exp_welch(double mt, double vt, size_t nt, double mc, double vc,
+                           size_t nc, double level, xs__measure_exp_cmp *out)
 {
     double at = vt / (double)nt, ac = vc / (double)nc, se2 = at + ac;
     double d = mt - mc;
@@ -86,7 +87,8 @@ void xs__measure_exp_welch(double mt, double vt, size_t nt, double mc, double vc
         out->hi = d + q * se;
         out->p = 2 * gsl_cdf_tdist_Q(fabs(d) / se, df);
         out->df = df;
-        xs__measure_exp_delta_rel(mt, at, mc, ac, q, &out->rel, &out->rel_lo, &out->rel_hi);
+        xs__measure_exp_delta_rel(mt, at, mc, ac, q, &out->rel, &out->rel_lo,
+                                  &out->rel_hi);
     } else {
         /* both groups constant: the difference is known exactly */
         out->lo = out->hi = d;
@@ -113,7 +115,8 @@ static double quantile(const double *x, size_t n, double q)
 }
 
 int xs__measure_exp_bootstrap(const double *t, size_t nt, const double *c, size_t nc,
-                      size_t n_boot, uint64_t seed, double level, xs__measure_exp_cmp *out)
+                              size_t n_boot, uint64_t seed, double level,
+                              xs__measure_exp_cmp *out)
 {
     double *d = xs__malloc(n_boot * sizeof *d), *r = xs__malloc(n_boot * sizeof *r);
     if (!d || !r) {
@@ -166,7 +169,7 @@ int xs__measure_exp_bootstrap(const double *t, size_t nt, const double *c, size_
 }
 
 void xs__measure_exp_srm(const size_t *n, const double *expected, size_t k, double alpha,
-                 xs_exp_srm *out)
+                         xs_exp_srm *out)
 {
     double total = 0, wsum = 0, chi2 = 0;
     for (size_t i = 0; i < k; i++) {
@@ -183,7 +186,8 @@ void xs__measure_exp_srm(const size_t *n, const double *expected, size_t k, doub
     out->flagged = out->p < alpha;
 }
 
-double xs__measure_exp_cuped_theta(const double *y, const double *x, size_t n, double *mean_x)
+double xs__measure_exp_cuped_theta(const double *y, const double *x, size_t n,
+                                   double *mean_x)
 {
     double my, vy, mx, vx;
     xs__measure_exp_mean_var(y, n, &my, &vy);

@@ -203,7 +203,7 @@ int xs_uplift_eval(const xs_uplift_data *d, const xs_uplift_eval_opts *o,
     for (size_t f = 0; f < n_parts; f++) {
         xs__measure_uplift_scores s;
         xs__measure_uplift_scores_of(pred, d->y, w, order + start[f], NULL,
-                             start[f + 1] - start[f], o->k, &s);
+                                     start[f + 1] - start[f], o->k, &s);
         add_part(sum, &s);
     }
     xs_uplift_metric *dst[N_METRICS] = {&out->qini, &out->auuc, &out->at_k_overall,

@@ -33,8 +33,8 @@ typedef struct xs__measure_uplift_scores {
  * cnt[j] times (cnt NULL: once each; 0: absent).
  */
 void xs__measure_uplift_scores_of(const double *uplift, const unsigned char *y,
-                          const unsigned char *w, const size_t *order,
-                          const uint32_t *cnt, size_t n, double k,
-                          xs__measure_uplift_scores *out);
+                                  const unsigned char *w, const size_t *order,
+                                  const uint32_t *cnt, size_t n, double k,
+                                  xs__measure_uplift_scores *out);
 
 #endif

@@ -178,8 +178,9 @@ static double at_k(const unsigned char *y, const unsigned char *w, const size_t 
 /* ---------------------------------------------------------------------- */
 
 void xs__measure_uplift_scores_of(const double *uplift, const unsigned char *y,
-                          const unsigned char *w, const size_t *order,
-                          const uint32_t *cnt, size_t n, double k, xs__measure_uplift_scores *out)
+                                  const unsigned char *w, const size_t *order,
+                                  const uint32_t *cnt, size_t n, double k,
+                                  xs__measure_uplift_scores *out)
 {
     walk q, u, pq, pu;
     cell4 block, tot;

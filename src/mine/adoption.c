@@ -84,8 +84,8 @@ int32_t xs_adoption_input_as_of(const xs_adoption_input *in)
     return in->as_of;
 }
 
-int xs__mine_adoption_input_add(struct xs_adoption_input *in, const char *name, size_t len,
-                           int32_t day)
+int xs__mine_adoption_input_add(struct xs_adoption_input *in, const char *name,
+                                size_t len, int32_t day)
 {
     uint32_t id = xs__intern_add(&in->names, name, len);
     if (id == XS_INTERN_NONE) return XS_ENOMEM;

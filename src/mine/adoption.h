@@ -34,8 +34,8 @@ void xs__mine_adoption_input_init(struct xs_adoption_input *in);
 void xs__mine_adoption_input_clear(struct xs_adoption_input *in);
 /* Adds (product name, first day) to the customer being built; a product
  * added twice keeps its earlier day. Returns XS_OK or XS_ENOMEM. */
-int xs__mine_adoption_input_add(struct xs_adoption_input *in, const char *name, size_t len,
-                           int32_t day);
+int xs__mine_adoption_input_add(struct xs_adoption_input *in, const char *name,
+                                size_t len, int32_t day);
 /* Closes the customer being built with its observation end (sorting its
  * products). Returns XS_OK or XS_ENOMEM. */
 int xs__mine_adoption_input_end(struct xs_adoption_input *in, int32_t end);

@@ -191,7 +191,7 @@ static void msort_rec(char *a, char *tmp, size_t n, size_t size,
 }
 
 int xs__mine_msort(void *base, size_t n, size_t size,
-              int (*cmp)(const void *a, const void *b, void *ctx), void *ctx)
+                   int (*cmp)(const void *a, const void *b, void *ctx), void *ctx)
 {
     if (n < 2) return XS_OK;
     char *tmp = xs__malloc((n / 2 + 1) * size);
@@ -235,7 +235,7 @@ static int cmp_name(const void *a, const void *b, void *ctx)
     const prep_ctx *c = ctx;
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return xs__mine_item_name_cmp(xs__intern_str(&c->b->names, x),
-                             xs__intern_str(&c->b->names, y));
+                                  xs__intern_str(&c->b->names, y));
 }
 
 static int cmp_recode(const void *a, const void *b, void *ctx)
@@ -811,8 +811,8 @@ uint32_t xs__mine_trie_find(const xs__mine_mined *m, const uint32_t *rec, size_t
  * descending count, ties by name; rank is the name order. *id2rec_out
  * (caller frees) maps an item id to its code, SENT when infrequent.
  * XS_OK or XS_ENOMEM. */
-static int recode_items(xs__mine_mined *m, const struct xs_baskets *b, const xs__mine_cfg *cfg,
-                        uint32_t minc, uint32_t **id2rec_out)
+static int recode_items(xs__mine_mined *m, const struct xs_baskets *b,
+                        const xs__mine_cfg *cfg, uint32_t minc, uint32_t **id2rec_out)
 {
     int rc = XS_ENOMEM;
     size_t n_items = b->names.n;
@@ -1165,7 +1165,8 @@ static int tree_filter(const xs__mine_mined *m, xs_itemset_target target, uint8_
 }
 
 /* Reports the unflagged itemsets of the tree to emit(ctx, ...). */
-static int tree_emit(const xs__mine_mined *m, const uint8_t *flag, xs__mine_emit_fn emit, void *ctx)
+static int tree_emit(const xs__mine_mined *m, const uint8_t *flag, xs__mine_emit_fn emit,
+                     void *ctx)
 {
     uint32_t *path = xs__malloc((m->n_freq + 1) * sizeof *path);
     if (!path) return XS_ENOMEM;

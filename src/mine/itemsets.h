@@ -38,7 +38,7 @@ typedef struct xs__mine_cfg {
     const uint32_t *rhs;      /* basket ids: keep only itemsets co-occurring with one */
     size_t n_rhs;
     int build_trie;           /* keep every itemset in the tree */
-    xs__mine_emit_fn emit;         /* NULL: only count */
+    xs__mine_emit_fn emit;    /* NULL: only count */
     void *ctx;
     const char *progress_label; /* NULL: no progress bar */
 } xs__mine_cfg;
@@ -53,7 +53,7 @@ typedef struct xs__mine_mined {
     uint32_t *rank2id;    /* name position -> basket item id */
     uint32_t *freq;       /* recoded -> count of the single item */
     uint64_t n_found;     /* itemsets reported */
-    xs__mine_trie_node *trie;  /* when build_trie: node 0 is the empty set (count N) */
+    xs__mine_trie_node *trie; /* when build_trie: node 0 is the empty set (count N) */
     size_t n_nodes, cap_nodes;
 } xs__mine_mined;
 
@@ -77,6 +77,6 @@ int xs__mine_itemsets_force_algo(int algo);
 /* Stable merge sort with a context-taking comparator. Returns XS_OK or
  * XS_ENOMEM (array untouched). */
 int xs__mine_msort(void *base, size_t n, size_t size,
-              int (*cmp)(const void *a, const void *b, void *ctx), void *ctx);
+                   int (*cmp)(const void *a, const void *b, void *ctx), void *ctx);
 
 #endif

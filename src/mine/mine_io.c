@@ -232,7 +232,7 @@ int xs__mine_together_save(const xs_together *t, xs__mfile_writer *w, xs_error *
 
 /* Contract in mine_io.h. */
 int xs__mine_together_map(const xs__mfile *f, const xs_baskets *b, xs_together **out,
-                     xs_error *err)
+                          xs_error *err)
 {
     const tog_hdr *h;
     *out = NULL;
@@ -310,7 +310,8 @@ int xs__mine_rules_save(const xs_rules *r, xs__mfile_writer *w, xs_error *err)
 }
 
 /* Contract in mine_io.h. */
-int xs__mine_rules_map(const xs__mfile *f, const xs_baskets *b, xs_rules **out, xs_error *err)
+int xs__mine_rules_map(const xs__mfile *f, const xs_baskets *b, xs_rules **out,
+                       xs_error *err)
 {
     const rules_hdr *h;
     *out = NULL;

@@ -34,23 +34,24 @@ int xs__mine_together_save(const xs_together *t, xs__mfile_writer *w, xs_error *
  * xs_together_free() before closing f. XS_OK, XS_ENOTFOUND, XS_EPARSE
  * (also: b has other items), XS_ENOMEM. */
 int xs__mine_together_map(const xs__mfile *f, const xs_baskets *b, xs_together **out,
-                     xs_error *err);
+                          xs_error *err);
 
 /* Writes r. XS_OK, XS_EINVAL, XS_EIO. */
 int xs__mine_rules_save(const xs_rules *r, xs__mfile_writer *w, xs_error *err);
 /* Maps the rules of f, mined on b (checked: the same number of baskets;
  * borrowed for the call only). Caller frees with xs_rules_free() before
  * closing f. XS_OK, XS_ENOTFOUND, XS_EPARSE, XS_ENOMEM. */
-int xs__mine_rules_map(const xs__mfile *f, const xs_baskets *b, xs_rules **out, xs_error *err);
+int xs__mine_rules_map(const xs__mfile *f, const xs_baskets *b, xs_rules **out,
+                       xs_error *err);
 
 /* The ranking model m as sections "<prefix>.*" (rank_io.c). XS_OK,
  * XS_EINVAL, XS_EIO. */
-int xs__mine_rank_model_save(const xs__mine_rank_model *m, xs__mfile_writer *w, const char *prefix,
-                        xs_error *err);
+int xs__mine_rank_model_save(const xs__mine_rank_model *m, xs__mfile_writer *w,
+                             const char *prefix, xs_error *err);
 /* Maps the ranking model saved under prefix; caller frees with
  * xs__mine_rank_model_free() before closing f. XS_OK, XS_ENOTFOUND, XS_EPARSE,
  * XS_ENOMEM. */
-int xs__mine_rank_model_map(const xs__mfile *f, const char *prefix, xs__mine_rank_model **out,
-                       xs_error *err);
+int xs__mine_rank_model_map(const xs__mfile *f, const char *prefix,
+                            xs__mine_rank_model **out, xs_error *err);
 
 #endif

@@ -97,7 +97,8 @@ static void hit_sift(xs__mine_rank_hit *h, size_t n, size_t i)
     }
 }
 
-static void hit_push(xs__mine_rank_hit *h, size_t *n, size_t k, const xs__mine_rank_hit *c)
+static void hit_push(xs__mine_rank_hit *h, size_t *n, size_t k,
+                     const xs__mine_rank_hit *c)
 {
     if (*n < k) {
         size_t i = (*n)++;
@@ -383,8 +384,8 @@ cleanup:
     return rc;
 }
 
-int xs__mine_rank_model_build(const xs__mine_rank_input *in, const xs__mine_rank_params *p,
-                         xs__mine_rank_model **out)
+int xs__mine_rank_model_build(const xs__mine_rank_input *in,
+                              const xs__mine_rank_params *p, xs__mine_rank_model **out)
 {
     *out = NULL;
     if (!params_ok(p) || in->n_items >= XS__RANK_NONE || in->n_users >= XS__RANK_NONE)
@@ -523,7 +524,8 @@ static void touch(xs__mine_rank_scratch *q, uint32_t j)
 }
 
 /* Spreads item i's neighbours with weight w. */
-static void spread(const xs__mine_rank_model *m, xs__mine_rank_scratch *q, uint32_t i, double w)
+static void spread(const xs__mine_rank_model *m, xs__mine_rank_scratch *q, uint32_t i,
+                   double w)
 {
     for (size_t t = m->nb_off[i]; t < m->nb_off[i + 1]; t++) {
         uint32_t j = m->nb_item[t];
@@ -542,8 +544,8 @@ static void spread(const xs__mine_rank_model *m, xs__mine_rank_scratch *q, uint3
  * into q, marks their items excluded (2) and scales by the items'
  * multipliers. @return the scale of the neighbour scores (knn_weight over
  * the largest) */
-static double accumulate(const xs__mine_rank_model *m, xs__mine_rank_scratch *q, uint32_t u,
-                         const uint32_t *cart, size_t n_cart)
+static double accumulate(const xs__mine_rank_model *m, xs__mine_rank_scratch *q,
+                         uint32_t u, const uint32_t *cart, size_t n_cart)
 {
     q->n_touched = 0;
     const xs__mine_rank_params *p = &m->p;
@@ -591,8 +593,9 @@ static void reset(xs__mine_rank_scratch *q)
     q->n_touched = 0;
 }
 
-void xs__mine_rank_score_dense(const xs__mine_rank_model *m, xs__mine_rank_scratch *q, uint32_t u,
-                          const uint32_t *cart, size_t n_cart, double *score)
+void xs__mine_rank_score_dense(const xs__mine_rank_model *m, xs__mine_rank_scratch *q,
+                               uint32_t u, const uint32_t *cart, size_t n_cart,
+                               double *score)
 {
     const xs__mine_rank_params *p = &m->p;
     double ks = accumulate(m, q, u, cart, n_cart);
@@ -616,9 +619,9 @@ void xs__mine_rank_score_dense(const xs__mine_rank_model *m, xs__mine_rank_scrat
     reset(q);
 }
 
-void xs__mine_rank_score_items(const xs__mine_rank_model *m, xs__mine_rank_scratch *q, uint32_t u,
-                          const uint32_t *cart, size_t n_cart, const uint32_t *item,
-                          size_t n, double *score)
+void xs__mine_rank_score_items(const xs__mine_rank_model *m, xs__mine_rank_scratch *q,
+                               uint32_t u, const uint32_t *cart, size_t n_cart,
+                               const uint32_t *item, size_t n, double *score)
 {
     const xs__mine_rank_params *p = &m->p;
     double ks = accumulate(m, q, u, cart, n_cart);
@@ -639,8 +642,9 @@ void xs__mine_rank_score_items(const xs__mine_rank_model *m, xs__mine_rank_scrat
     reset(q);
 }
 
-size_t xs__mine_rank_score(const xs__mine_rank_model *m, xs__mine_rank_scratch *q, uint32_t u,
-                      const uint32_t *cart, size_t n_cart, xs__mine_rank_hit *out, size_t k)
+size_t xs__mine_rank_score(const xs__mine_rank_model *m, xs__mine_rank_scratch *q,
+                           uint32_t u, const uint32_t *cart, size_t n_cart,
+                           xs__mine_rank_hit *out, size_t k)
 {
     if (k == 0) return 0;
     const xs__mine_rank_params *p = &m->p;

@@ -87,8 +87,8 @@ typedef struct xs__mine_rank_scratch xs__mine_rank_scratch;
  * (a parameter out of range, an item number >= n_items) or XS_ENOMEM.
  * *out: caller frees with xs__mine_rank_model_free().
  */
-int xs__mine_rank_model_build(const xs__mine_rank_input *in, const xs__mine_rank_params *p,
-                         xs__mine_rank_model **out);
+int xs__mine_rank_model_build(const xs__mine_rank_input *in,
+                              const xs__mine_rank_params *p, xs__mine_rank_model **out);
 void xs__mine_rank_model_free(xs__mine_rank_model *m);
 
 size_t xs__mine_rank_model_n_items(const xs__mine_rank_model *m);
@@ -112,20 +112,22 @@ void xs__mine_rank_scratch_free(xs__mine_rank_scratch *q);
  * the best k into out (capacity k), best first.
  * Returns the number written (<= k); never allocates.
  */
-size_t xs__mine_rank_score(const xs__mine_rank_model *m, xs__mine_rank_scratch *q, uint32_t u,
-                      const uint32_t *cart, size_t n_cart, xs__mine_rank_hit *out, size_t k);
+size_t xs__mine_rank_score(const xs__mine_rank_model *m, xs__mine_rank_scratch *q,
+                           uint32_t u, const uint32_t *cart, size_t n_cart,
+                           xs__mine_rank_hit *out, size_t k);
 
 /* The same scores for every item, unordered: score[j] (n_items of them) is
  * what xs__mine_rank_score gives item j, 0 for an item it leaves out. For a
  * caller that wants them all; never allocates. */
-void xs__mine_rank_score_dense(const xs__mine_rank_model *m, xs__mine_rank_scratch *q, uint32_t u,
-                          const uint32_t *cart, size_t n_cart, double *score);
+void xs__mine_rank_score_dense(const xs__mine_rank_model *m, xs__mine_rank_scratch *q,
+                               uint32_t u, const uint32_t *cart, size_t n_cart,
+                               double *score);
 
 /* The same scores for the n items item[0..n) only: score[i] is what
  * xs__mine_rank_score_dense gives item[i] (0 past n_items). For a caller that
  * wants a few: no pass over every item; never allocates. */
-void xs__mine_rank_score_items(const xs__mine_rank_model *m, xs__mine_rank_scratch *q, uint32_t u,
-                          const uint32_t *cart, size_t n_cart, const uint32_t *item,
-                          size_t n, double *score);
+void xs__mine_rank_score_items(const xs__mine_rank_model *m, xs__mine_rank_scratch *q,
+                               uint32_t u, const uint32_t *cart, size_t n_cart,
+                               const uint32_t *item, size_t n, double *score);
 
 #endif

@@ -79,8 +79,8 @@ static size_t model_count(const void *obj, int i)
 }
 
 /* Contract in mine_io.h. */
-int xs__mine_rank_model_save(const xs__mine_rank_model *m, xs__mfile_writer *w, const char *prefix,
-                        xs_error *err)
+int xs__mine_rank_model_save(const xs__mine_rank_model *m, xs__mfile_writer *w,
+                             const char *prefix, xs_error *err)
 {
     model_hdr h;
     memset(&h, 0, sizeof h);
@@ -95,8 +95,8 @@ int xs__mine_rank_model_save(const xs__mine_rank_model *m, xs__mfile_writer *w, 
 }
 
 /* Contract in mine_io.h. */
-int xs__mine_rank_model_map(const xs__mfile *f, const char *prefix, xs__mine_rank_model **out,
-                       xs_error *err)
+int xs__mine_rank_model_map(const xs__mfile *f, const char *prefix,
+                            xs__mine_rank_model **out, xs_error *err)
 {
     const model_hdr *h;
     *out = NULL;

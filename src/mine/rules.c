@@ -200,7 +200,8 @@ uint64_t xs_rules_total(const xs_rules *r)
 
 void xs_rules_get(const xs_rules *r, size_t i, xs_rule *out)
 {
-    xs__mine_rule_measures(out, r->counts[i][0], r->counts[i][1], r->counts[i][2], r->n_tx);
+    xs__mine_rule_measures(out, r->counts[i][0], r->counts[i][1], r->counts[i][2],
+                           r->n_tx);
     out->lhs = r->items + r->off[i];
     out->n_lhs = r->n_lhs[i];
     out->rhs = out->lhs + out->n_lhs;

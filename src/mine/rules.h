@@ -30,7 +30,7 @@ struct xs_rules {
  * equal: confidence cz/ca, lift cz*N/(ca*cc), leverage (cz*N - ca*cc)/N^2,
  * conviction (N - cc)*ca / (N*(ca - cz)) or INFINITY when cz == ca.
  */
-void xs__mine_rule_measures(xs_rule *r, uint64_t count, uint64_t lhs_count, uint64_t rhs_count,
-                       uint64_t n_tx);
+void xs__mine_rule_measures(xs_rule *r, uint64_t count, uint64_t lhs_count,
+                            uint64_t rhs_count, uint64_t n_tx);
 
 #endif

@@ -59,7 +59,8 @@ const char *xs_together_measure_name(xs_together_measure m)
                                                                         : "unknown";
 }
 
-double xs__mine_together_sim(xs_together_measure m, double co, double wa, double wb, double n)
+double xs__mine_together_sim(xs_together_measure m, double co, double wa, double wb,
+                             double n)
 {
     switch (m) {
     case XS_SIM_JACCARD:
@@ -367,7 +368,8 @@ static int item_neighbours(const xs_baskets *b, const xs_together_opts *opts,
         if (opts->keep_counts && (rc = push_count(m, j, co)) < 0) return rc;
         if (co < opts->min_count) continue;
         cand c = {
-            j, xs__mine_together_sim(m->measure, co, m->item_w[a], m->item_w[j], m->total_w),
+            j,
+            xs__mine_together_sim(m->measure, co, m->item_w[a], m->item_w[j], m->total_w),
             co};
         heap_push(heap, &n_heap, m->top_k, c, m->rank);
     }
@@ -573,7 +575,8 @@ int xs_together_cart_exact(const xs_together *m, xs_together_query *q,
             double co = m->c_w[k];
             if (co < m->min_count) continue;
             add(q, &n_t, j,
-                xs__mine_together_sim(m->measure, co, m->item_w[c], m->item_w[j], m->total_w),
+                xs__mine_together_sim(m->measure, co, m->item_w[c], m->item_w[j],
+                                      m->total_w),
                 co);
         }
     }

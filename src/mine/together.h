@@ -36,6 +36,7 @@ struct xs_together {
 
 /* Similarity of a pair from its co-occurrence weight co, the item weights
  * wa, wb and the total weight n. */
-double xs__mine_together_sim(xs_together_measure m, double co, double wa, double wb, double n);
+double xs__mine_together_sim(xs_together_measure m, double co, double wa, double wb,
+                             double n);
 
 #endif

@@ -57,8 +57,8 @@ int xs__model_engine_of_ref(xs_model *m, const xs__model_ref *ref, const xs_mode
 
 /* Opens and checks the parts into *out (*n_out of them, the number of
  * shards): (*out)[s] is shard s. */
-static int open_parts(const char *const *paths, size_t n, xs__model_part **out, size_t *n_out,
-                      xs_error *err)
+static int open_parts(const char *const *paths, size_t n, xs__model_part **out,
+                      size_t *n_out, xs_error *err)
 {
     int rc;
     xs__model_part p, *parts = NULL;

@@ -39,8 +39,8 @@ static int cmp_str(const void *pa, const void *pb)
 }
 
 /* Adds the product ids of source x to v (growing it). */
-static int collect(const xs_snapshot *s, const xs__snapshot_anon_lines *const *anon, const bsrc *x,
-                   const char ***v, size_t *n, size_t *cap)
+static int collect(const xs_snapshot *s, const xs__snapshot_anon_lines *const *anon,
+                   const bsrc *x, const char ***v, size_t *n, size_t *cap)
 {
     if (x->src == CUST) {
         for (uint32_t l = s->ord.line_off[x->a]; l < s->ord.line_off[x->a + 1]; l++) {
@@ -57,14 +57,16 @@ static int collect(const xs_snapshot *s, const xs__snapshot_anon_lines *const *a
 }
 
 /* Contract in merge_baskets.h. */
-int xs__model_baskets_of_orders(const xs_snapshot *s, const xs__snapshot_anon_lines *const *anon,
-                          size_t n_anon, xs_baskets **out, xs_error *err)
+int xs__model_baskets_of_orders(const xs_snapshot *s,
+                                const xs__snapshot_anon_lines *const *anon, size_t n_anon,
+                                xs_baskets **out, xs_error *err)
 {
     *out = NULL;
     size_t n = s->ord.n, cap_v = 0, nv = 0;
     for (size_t p = 0; p < n_anon; p++)
         for (size_t l = 0; l < anon[p]->n; l++)
-            if (!l || strcmp(xs__snapshot_anon_order(anon[p], l), xs__snapshot_anon_order(anon[p], l - 1)))
+            if (!l || strcmp(xs__snapshot_anon_order(anon[p], l),
+                             xs__snapshot_anon_order(anon[p], l - 1)))
                 n++;
     bsrc *x = xs__malloc((n ? n : 1) * sizeof *x);
     const char **v = NULL;
@@ -77,11 +79,11 @@ int xs__model_baskets_of_orders(const xs_snapshot *s, const xs__snapshot_anon_li
     for (size_t p = 0; p < n_anon; p++)
         for (size_t l = 0; l < anon[p]->n;) {
             size_t e = l + 1;
-            while (e < anon[p]->n &&
-                   !strcmp(xs__snapshot_anon_order(anon[p], e), xs__snapshot_anon_order(anon[p], l)))
+            while (e < anon[p]->n && !strcmp(xs__snapshot_anon_order(anon[p], e),
+                                             xs__snapshot_anon_order(anon[p], l)))
                 e++;
-            x[k++] =
-                (bsrc){xs__snapshot_anon_order(anon[p], l), (uint32_t)p, (uint32_t)l, (uint32_t)e};
+            x[k++] = (bsrc){xs__snapshot_anon_order(anon[p], l), (uint32_t)p, (uint32_t)l,
+                            (uint32_t)e};
             l = e;
         }
     /* a store's order ids often run in its customers' order already */

@@ -17,7 +17,8 @@
  * id in both tables is one basket), items interned in order of (order id,
  * product id). Returns XS_OK or XS_ENOMEM.
  */
-int xs__model_baskets_of_orders(const xs_snapshot *s, const xs__snapshot_anon_lines *const *anon,
-                          size_t n_anon, xs_baskets **out, xs_error *err);
+int xs__model_baskets_of_orders(const xs_snapshot *s,
+                                const xs__snapshot_anon_lines *const *anon, size_t n_anon,
+                                xs_baskets **out, xs_error *err);
 
 #endif

@@ -244,11 +244,14 @@ int xs_model_open(const char *path, xs_model **out, xs_error *err)
     if (h->has_baskets) {
         /* a part the header says is there must be there */
         if ((rc = xs__mine_baskets_map(m->f, &m->baskets, err)) < 0 ||
-            (rc = optional(xs__mine_together_map(m->f, m->baskets, &m->tog, err), 1, err)) < 0 ||
-            (rc = optional(xs__mine_rules_map(m->f, m->baskets, &m->rules, err), 1, err)) < 0)
+            (rc = optional(xs__mine_together_map(m->f, m->baskets, &m->tog, err), 1,
+                           err)) < 0 ||
+            (rc = optional(xs__mine_rules_map(m->f, m->baskets, &m->rules, err), 1,
+                           err)) < 0)
             goto fail;
     }
-    if (h->has_scores && (rc = xs__score_customer_scores_map(m->f, m->snap, &m->cs, err)) < 0)
+    if (h->has_scores &&
+        (rc = xs__score_customer_scores_map(m->f, m->snap, &m->cs, err)) < 0)
         goto fail;
     if (h->has_engine) {
         if ((rc = xs__offer_engine_map(m->f, m->snap, &m->en, err)) < 0) goto fail;

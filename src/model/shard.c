@@ -41,7 +41,8 @@ int xs_model_build_shard(xs_store *st, uint32_t shard, uint32_t n_shards,
     if (rc < 0) return rc;
     double t0 = xs__now();
     if ((rc = xs_snapshot_load(st, &full, err)) < 0) goto done;
-    if ((rc = xs__snapshot_anon_lines_load(st, shard, n_shards, &anon, err)) < 0) goto done;
+    if ((rc = xs__snapshot_anon_lines_load(st, shard, n_shards, &anon, err)) < 0)
+        goto done;
     long n_exp = xs_store_experiments(st, &exp, err);
     if (n_exp < 0) {
         rc = (int)n_exp;

@@ -170,7 +170,8 @@ static int attrs_row(const char *js, const xs__intern *cols, const xs__score_chu
         uint32_t c = xs__intern_find(cols, key, strlen(key));
         if (c != XS_INTERN_NONE && val) {
             double v;
-            if (!e->cols[c].categorical && xs__score_churn_parse_cell(val, &v) < 0) val = NULL;
+            if (!e->cols[c].categorical && xs__score_churn_parse_cell(val, &v) < 0)
+                val = NULL;
             row[c] = val;
             if (val) {
                 n++;
@@ -380,7 +381,8 @@ static int attach(xs_store *st, const xs_snapshot *s, const char *path,
     text[len] = '\0';
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    if ((rc = xs__score_churn_model_load_buffer(text, len, path, &m, err)) < 0) goto cleanup;
+    if ((rc = xs__score_churn_model_load_buffer(text, len, path, &m, err)) < 0)
+        goto cleanup;
     const xs__score_churn_enc *e = xs__score_churn_model_enc(m);
     size_t n = s->cust.n;
     if (!(p = xs__malloc((n ? n : 1) * sizeof *p)) ||

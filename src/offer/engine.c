@@ -531,8 +531,9 @@ int xs__offer_rank_scores(const xs_offer_engine *en, uint32_t c, const uint32_t 
     int k, rc;
     rank_tls *r;
     if ((rc = rank_begin(en, c, cart, n_cart, in_cart, &k, &r)) < 0) return rc;
-    xs__mine_rank_score_dense(en->rank->model, r->q, c == XS_RANK_NONE ? XS__RANK_NONE : c,
-                         in_cart, (size_t)k, r->dense);
+    xs__mine_rank_score_dense(en->rank->model, r->q,
+                              c == XS_RANK_NONE ? XS__RANK_NONE : c, in_cart, (size_t)k,
+                              r->dense);
     for (size_t p = 0; p < np && p < r->n_items; p++)
         score[p] = r->dense[p];
     return 1;
@@ -547,8 +548,9 @@ int xs__offer_rank_scores_of(const xs_offer_engine *en, uint32_t c, const uint32
     int k, rc;
     rank_tls *r;
     if ((rc = rank_begin(en, c, cart, n_cart, in_cart, &k, &r)) < 0) return rc;
-    xs__mine_rank_score_items(en->rank->model, r->q, c == XS_RANK_NONE ? XS__RANK_NONE : c,
-                         in_cart, (size_t)k, prod, n, score);
+    xs__mine_rank_score_items(en->rank->model, r->q,
+                              c == XS_RANK_NONE ? XS__RANK_NONE : c, in_cart, (size_t)k,
+                              prod, n, score);
     return 1;
 }
 

@@ -34,11 +34,11 @@ int xs__offer_engine_map(const xs__mfile *f, const xs_snapshot *s, xs_offer_engi
 /* The personal ranking r as sections "<prefix>.*" (rank_io.c). XS_OK,
  * XS_EINVAL, XS_EIO. */
 int xs__offer_rank_save(const xs_rank *r, xs__mfile_writer *w, const char *prefix,
-                  xs_error *err);
+                        xs_error *err);
 /* Maps the ranking saved under prefix on snapshot s (borrowed). Caller frees
  * with xs_rank_free() before closing f. XS_OK, XS_ENOTFOUND, XS_EPARSE,
  * XS_ENOMEM. */
 int xs__offer_rank_map(const xs__mfile *f, const char *prefix, const xs_snapshot *s,
-                 xs_rank **out, xs_error *err);
+                       xs_rank **out, xs_error *err);
 
 #endif

@@ -293,9 +293,11 @@ static const char *money(ctx *c, double x)
 {
     const struct xs_snapshot *s = c->en->s;
     char key[32];
-    const char *t = xs__offer_msg_get(c->lang, dotted(key, sizeof key, "money", s->currency));
+    const char *t =
+        xs__offer_msg_get(c->lang, dotted(key, sizeof key, "money", s->currency));
     if (!t) t = xs__offer_msg_get(c->lang, "money");
-    xs__offer_msg_var v[] = {{"amount", number(c, x, s->money_scale)}, {"currency", s->currency}};
+    xs__offer_msg_var v[] = {{"amount", number(c, x, s->money_scale)},
+                             {"currency", s->currency}};
     return fill(c, t, v, 2);
 }
 
@@ -339,7 +341,8 @@ static const char *percent(ctx *c, double p)
 static const char *product_name(const struct xs_snapshot *s, int32_t p, int ja)
 {
     if (p < 0 || (size_t)p >= s->prod.n) return "";
-    if (ja && s->prod.name_ja && s->prod.name_ja[p]) return xs__snapshot_text(s, s->prod.name_ja[p]);
+    if (ja && s->prod.name_ja && s->prod.name_ja[p])
+        return xs__snapshot_text(s, s->prod.name_ja[p]);
     const char *t = xs__snapshot_text(s, s->prod.name[p]);
     return *t ? t : xs__intern_str(&s->prod.ids, (uint32_t)p);
 }
@@ -392,9 +395,8 @@ static const char *share(ctx *c, uint32_t k, uint32_t base, double conf, int ord
         xs__offer_msg_var v[] = {{"pct", percent(c, 100.0 * conf)}};
         return frag(c, key, "nobase", NULL, v, 1);
     }
-    xs__offer_msg_var v[] = {{"k", count(c, k)},
-                       {"n", count(c, base)},
-                       {"pct", percent(c, 100.0 * k / base)}};
+    xs__offer_msg_var v[] = {
+        {"k", count(c, k)}, {"n", count(c, base)}, {"pct", percent(c, 100.0 * k / base)}};
     return frag(c, key, base == 1 ? "one" : NULL, NULL, v, 3);
 }
 
@@ -430,8 +432,8 @@ static const char *upgrade_gain(ctx *c, const xs_offer *o)
             if (s->prod.limit_name[j] == s->prod.limit_name[l]) from = s->prod.limit_value[j];
         if (from == s->prod.limit_value[l]) continue;
         xs__offer_msg_var v[] = {{"metric", metric_word(c, m)},
-                           {"from", isnan(from) ? "" : qty(c, from)},
-                           {"to", qty(c, s->prod.limit_value[l])}};
+                                 {"from", isnan(from) ? "" : qty(c, from)},
+                                 {"to", qty(c, s->prod.limit_value[l])}};
         item[n++] = frag(c, "gain", isnan(from) ? "new" : NULL, NULL, v, 3);
     }
     return n ? join(c, "gain.join", item, n) : NULL;
@@ -482,11 +484,11 @@ static const char *explain_term(ctx *c, const xs_offer *o, const char *key)
     snprintf(k1, sizeof k1, "%u", (unsigned)o->term_from);
     snprintf(k2, sizeof k2, "%u", (unsigned)o->term_to);
     xs__offer_msg_var v1[] = {{"n", count(c, o->term_from)}},
-                v2[] = {{"n", count(c, o->term_to)}};
+                      v2[] = {{"n", count(c, o->term_to)}};
     var(c, "term_from", frag(c, "period", k1, NULL, v1, 1));
     var(c, "term_to", frag(c, "period", k2, NULL, v2, 1));
-    return xs__offer_msg_pick(c->lang, key,
-                        zero_money(c->en, save) || save < 0 ? "nosaving" : NULL, NULL);
+    return xs__offer_msg_pick(
+        c->lang, key, zero_money(c->en, save) || save < 0 ? "nosaving" : NULL, NULL);
 }
 
 static const char *explain_addon(ctx *c, const xs_offer *o, const char *key)
@@ -510,7 +512,8 @@ static const char *explain_upgrade(ctx *c, const xs_offer *o, const char *key)
     const struct xs_snapshot *s = c->en->s;
     const char *g = upgrade_gain(c, o);
     var(c, "gain", g);
-    var(c, "family", xs__snapshot_dict_str(&s->dict.families, s->prod.family[o->to_product]));
+    var(c, "family",
+        xs__snapshot_dict_str(&s->dict.families, s->prod.family[o->to_product]));
     var(c, "price", money(c, o->revenue_delta));
     return xs__offer_msg_pick(c->lang, key, g ? NULL : "nogain", NULL);
 }
@@ -522,7 +525,8 @@ static const char *explain_adoption(ctx *c, const xs_offer *o, const char *key)
     uint32_t k, base;
     xs__offer_share(en, o, &k, &base);
     var(c, "share", share(c, k, base, o->confidence, 0));
-    if (o->trigger == XS_TRIG_RENEWED) return xs__offer_msg_pick(c->lang, key, NULL, NULL);
+    if (o->trigger == XS_TRIG_RENEWED)
+        return xs__offer_msg_pick(c->lang, key, NULL, NULL);
     if (o->rule_from >= 0 && en->s->prod.kind[o->rule_from] == XS_SNAP_KIND_PRODUCT)
         return xs__offer_msg_pick(c->lang, key, "shop", NULL);
     int32_t start = en->as_of - o->days;
@@ -557,7 +561,8 @@ static const char *explain_bundle(ctx *c, const xs_offer *o, const char *key)
     var(c, "discount", money(c, o->discount));
     var(c, "share", share(c, o->share_n, o->base_n, o->confidence, 1));
     int disc = o->discount > 0 && !zero_money(c->en, o->discount);
-    return xs__offer_msg_pick(c->lang, key, n == 1 ? "one" : NULL, disc ? "discount" : NULL);
+    return xs__offer_msg_pick(c->lang, key, n == 1 ? "one" : NULL,
+                              disc ? "discount" : NULL);
 }
 
 /* The downsells (low_usage, churn_risk, cancel_request): their entry is the
@@ -572,7 +577,8 @@ static const char *explain_downsell(ctx *c, const xs_offer *o, const char *key)
     const char *nosave = zero_money(en, save) || save < 0 ? "nosaving" : NULL;
     var(c, "saving", money(c, save));
     var(c, "note", "");
-    if (o->to_product < 0) return xs__offer_msg_pick(c->lang, "downsell.drop", nosave, NULL);
+    if (o->to_product < 0)
+        return xs__offer_msg_pick(c->lang, "downsell.drop", nosave, NULL);
     int situation = !isnan(o->used) && o->metric >= 0 &&
                     (o->to_product == o->from_product || o->trigger == XS_TRIG_LOW_USAGE);
     if (situation) {
@@ -584,7 +590,7 @@ static const char *explain_downsell(ctx *c, const xs_offer *o, const char *key)
         var(c, "qty_to", count(c, o->qty_to));
         if (o->qty_to == 0)
             return xs__offer_msg_pick(c->lang, "downsell.packs.all", nosave,
-                                o->qty_from == 1 ? "one" : NULL);
+                                      o->qty_from == 1 ? "one" : NULL);
         return xs__offer_msg_pick(c->lang, "downsell.packs", nosave, NULL);
     }
     if (s->prod.billing[o->to_product] == XS_SNAP_BILL_MONTH && o->from_product >= 0 &&
@@ -592,8 +598,8 @@ static const char *explain_downsell(ctx *c, const xs_offer *o, const char *key)
         var(c, "product",
             fill(c, plan_base(pname(c, o->to_product), plan, sizeof plan), NULL, 0));
         var(c, "date", date(c, en->as_of + o->days));
-        return xs__offer_msg_pick(c->lang, "downsell.monthly", o->days <= 0 ? "today" : NULL,
-                            NULL);
+        return xs__offer_msg_pick(c->lang, "downsell.monthly",
+                                  o->days <= 0 ? "today" : NULL, NULL);
     }
     return xs__offer_msg_pick(c->lang, "downsell.tier", nosave, NULL);
 }
@@ -766,7 +772,8 @@ static void evidence_move(const xs_offer_engine *en, const xs_offer *o, char *b,
 {
     if (o->trigger == XS_TRIG_SHOP_UPGRADE && o->from_product >= 0)
         put(b, n, wp, "; ladder %s tier %u -> %u",
-            xs__snapshot_dict_str(&en->s->dict.families, en->s->prod.family[o->to_product]),
+            xs__snapshot_dict_str(&en->s->dict.families,
+                                  en->s->prod.family[o->to_product]),
             (unsigned)en->s->prod.tier[o->from_product],
             (unsigned)en->s->prod.tier[o->to_product]);
     if (o->trigger == XS_TRIG_TERM && o->term_to)

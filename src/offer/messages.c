@@ -251,8 +251,8 @@ int xs__offer_msg_errors(int lang, char *buf, size_t n)
     return c->n_errors;
 }
 
-void xs__offer_msg_fill(const char *t, const xs__offer_msg_var *vars, size_t n_vars, char *buf,
-                  size_t n, size_t *w)
+void xs__offer_msg_fill(const char *t, const xs__offer_msg_var *vars, size_t n_vars,
+                        char *buf, size_t n, size_t *w)
 {
     if (!n) return;
     if (*w >= n) *w = n - 1;

@@ -42,8 +42,8 @@ int xs__offer_msg_errors(int lang, char *buf, size_t n);
 /* Appends tmpl to buf (size n) at *w with each {name} replaced by its value
  * in vars; a placeholder without a value is copied as it is (the tests look
  * for it). Truncates safely, always NUL-terminates when n > 0. */
-void xs__offer_msg_fill(const char *tmpl, const xs__offer_msg_var *vars, size_t n_vars, char *buf,
-                  size_t n, size_t *w);
+void xs__offer_msg_fill(const char *tmpl, const xs__offer_msg_var *vars, size_t n_vars,
+                        char *buf, size_t n, size_t *w);
 
 /* The catalog key of an offer trigger's entries ("usage", ...; the
  * downsells share "downsell"), NULL for a trigger without text. Defined in

@@ -75,7 +75,8 @@ static int bad(xs_error *err, const char *source, long n, const char *what, cons
 
 /* Parses one entry "NAME=N", "NAME=N/owner" or "product:ID=N" of [b, e). */
 static int parse_entry(const struct xs_snapshot *s, const char *b, const char *e,
-                       const char *source, long n, xs__offer_plan_spec *out, xs_error *err)
+                       const char *source, long n, xs__offer_plan_spec *out,
+                       xs_error *err)
 {
     const char *eq = memchr(b, '=', (size_t)(e - b));
     if (!eq) return bad(err, source, n, "expected NAME=N:", b, (size_t)(e - b));
@@ -141,8 +142,9 @@ static int parse_entry(const struct xs_snapshot *s, const char *b, const char *e
     return XS_OK;
 }
 
-int xs__offer_plan_spec_parse(const struct xs_snapshot *s, const char *spec, const char *source,
-                        xs__offer_plan_spec **out, size_t *n_out, xs_error *err)
+int xs__offer_plan_spec_parse(const struct xs_snapshot *s, const char *spec,
+                              const char *source, xs__offer_plan_spec **out,
+                              size_t *n_out, xs_error *err)
 {
     xs__offer_plan_spec *v = NULL;
     size_t n = 0, cap = 0;
@@ -439,8 +441,8 @@ static int plan_compute(const xs_offer_engine *en, const xs_plan_opts *o, xs_pla
     if (!pl) return XS_ENOMEM;
     pl->en = en;
     pl->days = o->days;
-    int rc =
-        xs__offer_plan_spec_parse(en->s, o->capacity, o->source, &pl->spec, &pl->n_spec, err);
+    int rc = xs__offer_plan_spec_parse(en->s, o->capacity, o->source, &pl->spec,
+                                       &pl->n_spec, err);
     if (rc < 0) goto fail;
     rc = XS_ENOMEM;
     if (make_constraints(pl) < 0) goto fail;
@@ -455,7 +457,8 @@ static int plan_compute(const xs_offer_engine *en, const xs_plan_opts *o, xs_pla
     if (sv == XS_PLAN_LAGRANGE)
         rc = xs__offer_plan_lagrange(&pl->prob, o->max_iter, &pl->sol);
     else
-        rc = xs__offer_plan_glpk(&pl->prob, sv == XS_PLAN_MIP, o->time_limit_ms, &pl->sol, err);
+        rc = xs__offer_plan_glpk(&pl->prob, sv == XS_PLAN_MIP, o->time_limit_ms, &pl->sol,
+                                 err);
     if (rc < 0) goto fail;
     /* never worse than the baseline: both are feasible, keep the better */
     if (pl->greedy.value > pl->sol.value) {

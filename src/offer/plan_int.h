@@ -68,7 +68,8 @@ int xs__offer_plan_greedy(const xs__offer_plan_problem *p, xs__offer_plan_soluti
  * sorting), then a repair that takes items by reduced value while every
  * constraint allows. price: the best multipliers; bound: the best dual.
  * @return XS_OK or XS_ENOMEM */
-int xs__offer_plan_lagrange(const xs__offer_plan_problem *p, int max_iter, xs__offer_plan_solution *out);
+int xs__offer_plan_lagrange(const xs__offer_plan_problem *p, int max_iter,
+                            xs__offer_plan_solution *out);
 
 /* The same problem by GLPK (plan_lp.c). mip 0: the LP relaxation by the
  * simplex, rounded by the same repair as the Lagrangian (ordered by the LP
@@ -77,13 +78,13 @@ int xs__offer_plan_lagrange(const xs__offer_plan_problem *p, int max_iter, xs__o
  * says whether it was proven. @return XS_OK, XS_ENOMEM, XS_EINVAL (GLPK
  * failed: err says how) */
 int xs__offer_plan_glpk(const xs__offer_plan_problem *p, int mip, int time_limit_ms,
-                  xs__offer_plan_solution *out, xs_error *err);
+                        xs__offer_plan_solution *out, xs_error *err);
 
 /* Takes items in the order ord (n_items indexes) while the customer's
  * limit, its group and every capacity allow; writes x and value.
  * (plan_solve.c, shared by the LP rounding) @return XS_OK or XS_ENOMEM */
 int xs__offer_plan_repair(const xs__offer_plan_problem *p, const uint32_t *ord,
-                    xs__offer_plan_solution *out);
+                          xs__offer_plan_solution *out);
 
 /* Whether x is feasible: 1 yes, 0 no. */
 int xs__offer_plan_feasible(const xs__offer_plan_problem *p, const uint8_t *x);
@@ -138,7 +139,8 @@ struct xs_plan {
 /* Parses a capacity spec against the snapshot's products (docs/plan.md).
  * *out: caller frees with xs__free. @return XS_OK, XS_EINVAL (err located
  * at source:entry), XS_ENOMEM */
-int xs__offer_plan_spec_parse(const struct xs_snapshot *s, const char *spec, const char *source,
-                        xs__offer_plan_spec **out, size_t *n_out, xs_error *err);
+int xs__offer_plan_spec_parse(const struct xs_snapshot *s, const char *spec,
+                              const char *source, xs__offer_plan_spec **out,
+                              size_t *n_out, xs_error *err);
 
 #endif

@@ -44,7 +44,7 @@ static int by_lp(const void *a, const void *b)
     } while (0)
 
 int xs__offer_plan_glpk(const xs__offer_plan_problem *p, int mip, int time_limit_ms,
-                  xs__offer_plan_solution *out, xs_error *err)
+                        xs__offer_plan_solution *out, xs_error *err)
 {
     memset(out, 0, sizeof *out);
     out->bound = NAN;

@@ -79,8 +79,8 @@ int xs__offer_plan_feasible(const xs__offer_plan_problem *p, const uint8_t *x)
 }
 
 /* Whether item i fits: the customer's limit and family, every capacity. */
-static int fits(const xs__offer_plan_problem *p, const uint8_t *x, const uint32_t *n_taken,
-                const double *use, uint32_t i)
+static int fits(const xs__offer_plan_problem *p, const uint8_t *x,
+                const uint32_t *n_taken, const double *use, uint32_t i)
 {
     const xs__offer_plan_item *it = &p->item[i];
     if (n_taken[it->cust] >= p->k[it->cust]) return 0;
@@ -91,8 +91,8 @@ static int fits(const xs__offer_plan_problem *p, const uint8_t *x, const uint32_
     return 1;
 }
 
-static void take(const xs__offer_plan_problem *p, uint8_t *x, uint32_t *n_taken, double *use,
-                 uint32_t i)
+static void take(const xs__offer_plan_problem *p, uint8_t *x, uint32_t *n_taken,
+                 double *use, uint32_t i)
 {
     const xs__offer_plan_item *it = &p->item[i];
     x[i] = 1;
@@ -102,7 +102,7 @@ static void take(const xs__offer_plan_problem *p, uint8_t *x, uint32_t *n_taken,
 }
 
 int xs__offer_plan_repair(const xs__offer_plan_problem *p, const uint32_t *ord,
-                    xs__offer_plan_solution *out)
+                          xs__offer_plan_solution *out)
 {
     uint32_t *n_taken = xs__calloc(p->n_cust ? p->n_cust : 1, sizeof *n_taken);
     double *use = xs__calloc(p->n_cons ? p->n_cons : 1, sizeof *use);
@@ -514,7 +514,8 @@ static void free_sub(xs__offer_plan_problem *sub)
  * plan is the repair over all items at the best multipliers, so nothing
  * left out of the active set is lost.
  */
-int xs__offer_plan_lagrange(const xs__offer_plan_problem *p, int max_iter, xs__offer_plan_solution *out)
+int xs__offer_plan_lagrange(const xs__offer_plan_problem *p, int max_iter,
+                            xs__offer_plan_solution *out)
 {
     if (alloc_solution(p, out) < 0) return XS_ENOMEM;
     size_t nc = p->n_cons ? p->n_cons : 1, ni = p->n_items ? p->n_items : 1;

@@ -96,7 +96,8 @@ void xs__offer_rank_hist_free(xs__offer_rank_hist *h)
     memset(h, 0, sizeof *h);
 }
 
-int xs__offer_rank_hist_build(const xs_snapshot *s, int32_t before, xs__offer_rank_hist *h)
+int xs__offer_rank_hist_build(const xs_snapshot *s, int32_t before,
+                              xs__offer_rank_hist *h)
 {
     memset(h, 0, sizeof *h);
     size_t nc = s->cust.n, np = s->prod.n;
@@ -162,7 +163,7 @@ cleanup:
 /* ---------------------------------------------------------------------- */
 
 int xs__offer_rank_build_day(const xs_snapshot *s, int32_t as_of, const xs_rank_opts *o,
-                       xs_rank **out, xs_error *err)
+                             xs_rank **out, xs_error *err)
 {
     *out = NULL;
     xs__mine_rank_params p;
@@ -173,9 +174,10 @@ int xs__offer_rank_build_day(const xs_snapshot *s, int32_t as_of, const xs_rank_
     r->as_of = as_of;
     int rc = xs__offer_rank_hist_build(s, as_of, &r->hist);
     if (rc < 0) goto fail;
-    xs__mine_rank_input in = {r->hist.n_users, r->hist.n_items, r->hist.off, r->hist.item,
-                         r->hist.first,   r->hist.last,    as_of,       r->hist.ev_off,
-                         r->hist.ev_item, r->hist.ev_day};
+    xs__mine_rank_input in = {r->hist.n_users, r->hist.n_items, r->hist.off,
+                              r->hist.item,    r->hist.first,   r->hist.last,
+                              as_of,           r->hist.ev_off,  r->hist.ev_item,
+                              r->hist.ev_day};
     rc = xs__mine_rank_model_build(&in, &p, &r->model);
     if (rc < 0) goto fail;
     *out = r;
@@ -241,9 +243,10 @@ int xs_rank_customer(const xs_rank *r, xs_rank_scratch *q, uint32_t c,
         if (cart[i] >= r->hist.n_items) return XS_EINVAL;
     if (cap > (size_t)INT32_MAX) cap = INT32_MAX;
     /* xs_rank_hit and xs__mine_rank_hit have the same layout by construction */
-    _Static_assert(sizeof(xs_rank_hit) == sizeof(xs__mine_rank_hit), "hit layouts differ");
-    size_t n = xs__mine_rank_score(r->model, q->q, c == XS_RANK_NONE ? XS__RANK_NONE : c, cart,
-                              n_cart, (xs__mine_rank_hit *)out, cap);
+    _Static_assert(sizeof(xs_rank_hit) == sizeof(xs__mine_rank_hit),
+                   "hit layouts differ");
+    size_t n = xs__mine_rank_score(r->model, q->q, c == XS_RANK_NONE ? XS__RANK_NONE : c,
+                                   cart, n_cart, (xs__mine_rank_hit *)out, cap);
     return (int)n;
 }
 

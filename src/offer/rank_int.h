@@ -40,7 +40,8 @@ struct xs_rank_scratch {
 
 /* Fills h with the orders of s dated before `before`. Returns XS_OK or
  * XS_ENOMEM; free with xs__offer_rank_hist_free() (also on failure). */
-int xs__offer_rank_hist_build(const xs_snapshot *s, int32_t before, xs__offer_rank_hist *h);
+int xs__offer_rank_hist_build(const xs_snapshot *s, int32_t before,
+                              xs__offer_rank_hist *h);
 void xs__offer_rank_hist_free(xs__offer_rank_hist *h);
 
 /* The model's parameters of public options (no validation). */
@@ -49,6 +50,6 @@ void xs__offer_rank_params_of(const xs_rank_opts *o, xs__mine_rank_params *p);
 /* Builds a model of s on the orders before the day as_of (the evaluation's
  * entry point: no date string). Same returns as xs_rank_build(). */
 int xs__offer_rank_build_day(const xs_snapshot *s, int32_t as_of, const xs_rank_opts *o,
-                       xs_rank **out, xs_error *err);
+                             xs_rank **out, xs_error *err);
 
 #endif

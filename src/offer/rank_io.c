@@ -63,7 +63,7 @@ static int model_prefix(char *buf, const char *prefix, xs_error *err)
 
 /* Contract in engine_io.h. */
 int xs__offer_rank_save(const xs_rank *r, xs__mfile_writer *w, const char *prefix,
-                  xs_error *err)
+                        xs_error *err)
 {
     rank_hdr h;
     char mp[XS__MFILE_NAME_MAX];
@@ -86,7 +86,7 @@ int xs__offer_rank_save(const xs_rank *r, xs__mfile_writer *w, const char *prefi
 
 /* Contract in engine_io.h. */
 int xs__offer_rank_map(const xs__mfile *f, const char *prefix, const xs_snapshot *s,
-                 xs_rank **out, xs_error *err)
+                       xs_rank **out, xs_error *err)
 {
     const rank_hdr *h;
     char mp[XS__MFILE_NAME_MAX];

@@ -180,7 +180,8 @@ int xs_offer_targets_page(const xs_offer_engine *en, const xs_target *rows, size
                             xs__intern_str(&s->prod.ids, (uint32_t)r->top_product));
         e |= isnan(en->ltv[c]) ? xs_table_cell(t, NULL)
                                : xs_table_cellf(t, "%.2f", en->ltv[c]);
-        e |= xs_table_cell(t, xs__snapshot_dict_str(&s->dict.segments, s->cust.segment[c]));
+        e |= xs_table_cell(t,
+                           xs__snapshot_dict_str(&s->dict.segments, s->cust.segment[c]));
         e |= xs_table_cell(t, xs__snapshot_dict_str(&s->dict.sizes, s->cust.size[c]));
         e |= xs_table_cellf(t, "%d", maturity(en, c));
         e |= isnan(en->health[c]) ? xs_table_cell(t, NULL)

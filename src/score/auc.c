@@ -86,7 +86,7 @@ double xs__score_churn_log_loss(const double *p, const unsigned char *y, size_t 
 }
 
 int xs__score_churn_calibration(const double *p, const unsigned char *y, size_t n,
-                          size_t n_bins, xs_churn_bin *out)
+                                size_t n_bins, xs_churn_bin *out)
 {
     keyed *k = sorted(p, n);
     if (!k) return XS_ENOMEM;
@@ -124,7 +124,7 @@ static void shuffle(size_t *v, size_t n, xs__rng *r)
 }
 
 int xs__score_churn_folds(const unsigned char *y, size_t n, size_t k, uint64_t seed,
-                    uint32_t *fold)
+                          uint32_t *fold)
 {
     size_t *pos = xs__malloc((n ? n : 1) * sizeof *pos);
     if (!pos) return XS_ENOMEM;

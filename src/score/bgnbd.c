@@ -181,8 +181,8 @@ cleanup:
     return rc;
 }
 
-int xs__score_clv_minimize(xs__score_clv_objective f, void *ctx, size_t dim, double *theta,
-                     int *iters, double *gnorm)
+int xs__score_clv_minimize(xs__score_clv_objective f, void *ctx, size_t dim,
+                           double *theta, int *iters, double *gnorm)
 {
     mm_ctx m;
     memset(&m, 0, sizeof m);
@@ -240,8 +240,8 @@ done:
     return gn < 1e-5 ? 1 : 0;
 }
 
-int xs__score_clv_minimize_nm(xs__score_clv_objective f, void *ctx, size_t dim, double *theta,
-                        int *iters)
+int xs__score_clv_minimize_nm(xs__score_clv_objective f, void *ctx, size_t dim,
+                              double *theta, int *iters)
 {
     mm_ctx m;
     memset(&m, 0, sizeof m);
@@ -400,7 +400,8 @@ static uint32_t value_index(xs__score_bgnbd_lik *L, keymap *vm, double v)
     return vm->idx[s] - 1;
 }
 
-int xs__score_bgnbd_lik_new(const xs_clv_data *d, int n_threads, xs__score_bgnbd_lik **out)
+int xs__score_bgnbd_lik_new(const xs_clv_data *d, int n_threads,
+                            xs__score_bgnbd_lik **out)
 {
     *out = NULL;
     xs__score_bgnbd_lik *L = xs__calloc(1, sizeof *L);
@@ -536,7 +537,8 @@ static void *sum_groups(void *arg)
     return NULL;
 }
 
-double xs__score_bgnbd_lik_eval(xs__score_bgnbd_lik *L, const xs_bgnbd_params *p, double grad[4])
+double xs__score_bgnbd_lik_eval(xs__score_bgnbd_lik *L, const xs_bgnbd_params *p,
+                                double grad[4])
 {
     double r = p->r, al = p->alpha, a = p->a, b = p->b;
     if (!(r > 0 && al > 0 && a > 0 && b > 0) || !isfinite(r + al + a + b)) return NAN;
@@ -634,7 +636,7 @@ static double objective(const double *th, double *grad, void *ctx)
 }
 
 int xs__score_bgnbd_fit_lik(xs__score_bgnbd_lik *L, int nm, xs_bgnbd_params *p,
-                      xs_clv_fit_info *info, xs_error *err)
+                            xs_clv_fit_info *info, xs_error *err)
 {
     double th[4] = {log(p->r), log(p->alpha), log(p->a), log(p->b)};
     int it = 0;
@@ -731,7 +733,8 @@ static long double euler_tail(long double e, long double a, long double c, long 
 }
 
 /* Contract in bgnbd.h. */
-double xs__score_bgnbd_expected_alive(const xs_bgnbd_params *p, double t, double x, double T)
+double xs__score_bgnbd_expected_alive(const xs_bgnbd_params *p, double t, double x,
+                                      double T)
 {
     long double a = p->a, b = p->b, r = p->r, A = p->alpha + (long double)T;
     long double z = t / (A + t), L = -log1pl(t / A), u = (a - 1) * L;

@@ -22,16 +22,16 @@ typedef double (*xs__score_clv_objective)(const double *theta, double *grad, voi
  * stalls) when polishing fails. Sets *iters (both phases) and *gnorm.
  * Returns 1 when converged (|grad| < 1e-5), 0 when not, XS_ENOMEM.
  */
-int xs__score_clv_minimize(xs__score_clv_objective f, void *ctx, size_t dim, double *theta,
-                     int *iters, double *gnorm);
+int xs__score_clv_minimize(xs__score_clv_objective f, void *ctx, size_t dim,
+                           double *theta, int *iters, double *gnorm);
 
 /*
  * Same with the derivative-free Nelder–Mead simplex (nmsimplex2) until the
  * simplex size is below 1e-8 (the baseline of bench_clv). Returns 1 when
  * converged, 0 when not, XS_ENOMEM.
  */
-int xs__score_clv_minimize_nm(xs__score_clv_objective f, void *ctx, size_t dim, double *theta,
-                        int *iters);
+int xs__score_clv_minimize_nm(xs__score_clv_objective f, void *ctx, size_t dim,
+                              double *theta, int *iters);
 
 /*
  * Gauss hypergeometric function 2F1(a, b; c; z) for real z < 1, by its power
@@ -48,24 +48,27 @@ long double xs__score_clv_hyp2f1(double a, double b, double c, double z);
  * expected transactions in (T, T + t] before the P(alive) factor, so that
  * a sum over several horizons (xs_clv_value) computes P(alive) once;
  * xs_bgnbd_expected = this x xs_bgnbd_p_alive, bit for bit. */
-double xs__score_bgnbd_expected_alive(const xs_bgnbd_params *p, double t, double x, double T);
+double xs__score_bgnbd_expected_alive(const xs_bgnbd_params *p, double t, double x,
+                                      double T);
 
 typedef struct xs__score_bgnbd_lik xs__score_bgnbd_lik;
 
 /* Groups d (borrowed only during the call); caller frees with
  * xs__score_bgnbd_lik_free(). Returns XS_OK, XS_ENOMEM, XS_EINVAL (non-integer x). */
-int xs__score_bgnbd_lik_new(const xs_clv_data *d, int n_threads, xs__score_bgnbd_lik **out);
+int xs__score_bgnbd_lik_new(const xs_clv_data *d, int n_threads,
+                            xs__score_bgnbd_lik **out);
 void xs__score_bgnbd_lik_free(xs__score_bgnbd_lik *L);
 /* Number of groups. */
 size_t xs__score_bgnbd_lik_groups(const xs__score_bgnbd_lik *L);
 /* Log-likelihood at p and, when grad is not NULL, its gradient with respect
  * to (r, alpha, a, b) (not the log parameters). Uses scratch space in L:
  * one evaluation at a time per L. NAN outside the parameter space. */
-double xs__score_bgnbd_lik_eval(xs__score_bgnbd_lik *L, const xs_bgnbd_params *p, double grad[4]);
+double xs__score_bgnbd_lik_eval(xs__score_bgnbd_lik *L, const xs_bgnbd_params *p,
+                                double grad[4]);
 
 /* Fit on a prepared likelihood from the start point *p (in/out); nm selects
  * the Nelder–Mead baseline. Returns as xs_bgnbd_fit. */
 int xs__score_bgnbd_fit_lik(xs__score_bgnbd_lik *L, int nm, xs_bgnbd_params *p,
-                      xs_clv_fit_info *info, xs_error *err);
+                            xs_clv_fit_info *info, xs_error *err);
 
 #endif

@@ -103,7 +103,8 @@ static int boost(DMatrixHandle dtrain, const xs_churn_params *p, BoosterHandle *
     BoosterHandle h = NULL;
     int rc;
     *out = NULL;
-    if (XGBoosterCreate(&dtrain, 1, &h) != 0) return xs__score_xgb_fail(err, "creating a booster");
+    if (XGBoosterCreate(&dtrain, 1, &h) != 0)
+        return xs__score_xgb_fail(err, "creating a booster");
     if ((rc = xs__score_xgb_params(h, p, 0.5, err)) < 0) goto fail;
     for (int it = 0; it < p->rounds; it++)
         if (XGBoosterUpdateOneIter(h, it, dtrain) != 0) {
@@ -305,7 +306,8 @@ int xs_churn_train(const xs_churn_data *d, const xs_churn_params *p, xs_churn_mo
 
 /* Contract in churn.h. */
 int xs__score_churn_train_rows(const xs_churn_data *d, const size_t *idx, size_t n,
-                         const xs_churn_params *p, xs_churn_model **out, xs_error *err)
+                               const xs_churn_params *p, xs_churn_model **out,
+                               xs_error *err)
 {
     DMatrixHandle dm = NULL;
     int rc;
@@ -519,7 +521,7 @@ int xs_churn_model_load(const char *path, xs_churn_model **out, xs_error *err)
 
 /* Contract in churn.h. */
 int xs__score_churn_model_load_buffer(const char *text, size_t len, const char *name,
-                                xs_churn_model **out, xs_error *err)
+                                      xs_churn_model **out, xs_error *err)
 {
     json_error_t je;
     *out = NULL;

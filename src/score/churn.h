@@ -60,7 +60,8 @@ const xs__score_churn_enc *xs__score_churn_model_enc(const xs_churn_model *m);
  * idx is NULL; borrowed): the encoding is d's, fitted on all its rows.
  * The rows must hold both labels. Returns as xs_churn_train(). */
 int xs__score_churn_train_rows(const xs_churn_data *d, const size_t *idx, size_t n,
-                         const xs_churn_params *p, xs_churn_model **out, xs_error *err);
+                               const xs_churn_params *p, xs_churn_model **out,
+                               xs_error *err);
 
 /*
  * Encodes rows held in memory for model m, exactly as
@@ -75,14 +76,14 @@ int xs__score_churn_train_rows(const xs_churn_data *d, const size_t *idx, size_t
  * @return XS_OK, XS_EINVAL, XS_ENOMEM
  */
 int xs__score_churn_data_from_cells(const xs_churn_model *m, const char *source,
-                              const char *const *ids, const char *const *cells, size_t n,
-                              xs_churn_data **out, xs_error *err);
+                                    const char *const *ids, const char *const *cells,
+                                    size_t n, xs_churn_data **out, xs_error *err);
 
 /* Loads a model from the bytes of a model file (as xs_churn_model_load;
  * name stands for the path in messages). text need not be NUL-terminated.
  * @return XS_OK, XS_EPARSE, XS_ENOMEM */
 int xs__score_churn_model_load_buffer(const char *text, size_t len, const char *name,
-                                xs_churn_model **out, xs_error *err);
+                                      xs_churn_model **out, xs_error *err);
 
 /*
  * Fits one source column of an encoding (features_table.c; shared with the
@@ -91,8 +92,8 @@ int xs__score_churn_model_load_buffer(const char *text, size_t len, const char *
  * categorical with the distinct non-blank values as levels, sorted
  * bytewise. col must be zeroed. XS_OK or XS_ENOMEM.
  */
-int xs__score_churn_col_fit(xs__score_churn_col *col, const char *name, const char *const *cells,
-                      size_t n, size_t stride);
+int xs__score_churn_col_fit(xs__score_churn_col *col, const char *name,
+                            const char *const *cells, size_t n, size_t stride);
 
 /*
  * Encodes one cell s of column col into row (the column's features):
@@ -103,7 +104,7 @@ int xs__score_churn_col_fit(xs__score_churn_col *col, const char *name, const ch
  * the located message.
  */
 int xs__score_churn_cell_encode(const xs__score_churn_col *col, const char *s, float *row,
-                          xs_churn_column *info);
+                                xs_churn_column *info);
 
 /* Frees the insides of an encoding (NULL-safe, idempotent after zeroing). */
 void xs__score_churn_enc_free(xs__score_churn_enc *e);
@@ -142,7 +143,7 @@ double xs__score_churn_log_loss(const double *p, const unsigned char *y, size_t 
  * (n = 0, means NaN). Returns XS_OK or XS_ENOMEM.
  */
 int xs__score_churn_calibration(const double *p, const unsigned char *y, size_t n,
-                          size_t n_bins, xs_churn_bin *out);
+                                size_t n_bins, xs_churn_bin *out);
 
 /*
  * Stratified folds: the positives and then the negatives, each shuffled
@@ -152,6 +153,6 @@ int xs__score_churn_calibration(const double *p, const unsigned char *y, size_t 
  * fold of row i. Requires 2 <= k <= n. Returns XS_OK or XS_ENOMEM.
  */
 int xs__score_churn_folds(const unsigned char *y, size_t n, size_t k, uint64_t seed,
-                    uint32_t *fold);
+                          uint32_t *fold);
 
 #endif

@@ -520,8 +520,8 @@ static int nomem(xs_error *err)
 }
 
 /* Features of the customers active on day t; labels when h > 0. */
-static int build(const struct xs_snapshot *s, int32_t t, int h, const xs__score_churn_enc *me,
-                 xs_churn_data **out, xs_error *err)
+static int build(const struct xs_snapshot *s, int32_t t, int h,
+                 const xs__score_churn_enc *me, xs_churn_data **out, xs_error *err)
 {
     xs_churn_data *d = NULL;
     uint32_t *rows = NULL;
@@ -571,7 +571,7 @@ static int build(const struct xs_snapshot *s, int32_t t, int h, const xs__score_
     if (!(d->path = xs__strdup(path))) goto oom;
     d->n = n;
     if (me ? xs__score_churn_enc_copy(&d->enc, me) < 0
-          : fit_encoding(&d->enc, cat, n) < 0)
+           : fit_encoding(&d->enc, cat, n) < 0)
         goto oom;
     const xs__score_churn_enc *e = &d->enc;
     size_t p = e->n_features;
@@ -695,7 +695,8 @@ int xs_churn_history_features(const xs_snapshot *s, const char *cutoff, int hori
 
 /* Contract in churn_history.h. */
 int xs__score_churn_history_table(const struct xs_snapshot *s, int32_t day,
-                            const xs__score_churn_enc *enc, xs_churn_data **out, xs_error *err)
+                                  const xs__score_churn_enc *enc, xs_churn_data **out,
+                                  xs_error *err)
 {
     *out = NULL;
     return build(s, day, 0, enc, out, err);
@@ -717,7 +718,7 @@ int xs__score_churn_history_table(const struct xs_snapshot *s, int32_t day,
  */
 /* Contract in churn_history.h. */
 size_t xs__score_churn_sample(const unsigned char *y, size_t n, size_t max, uint64_t seed,
-                        size_t *idx)
+                              size_t *idx)
 {
     size_t n_pos = 0, k = 0;
     for (size_t i = 0; i < n; i++) n_pos += y[i] != 0;
@@ -801,7 +802,8 @@ int xs_churn_history_eval(const xs_snapshot *s, const xs_churn_history_opts *o,
     if ((rc = build(s, t1, o->horizon, NULL, &d1, err)) < 0) goto cleanup;
     if ((rc = two_classes(d1, t1, o->horizon, err)) < 0) goto cleanup;
     if ((rc = train_capped(d1, o, &m, err)) < 0) goto cleanup;
-    if ((rc = build(s, t2, o->horizon, m ? xs__score_churn_model_enc(m) : NULL, &d2, err)) < 0)
+    if ((rc = build(s, t2, o->horizon, m ? xs__score_churn_model_enc(m) : NULL, &d2,
+                    err)) < 0)
         goto cleanup;
     if ((rc = xs_churn_predict(m, d2, 0, &p, err)) < 0) goto cleanup;
     xs__date_format(t1, out->train_cutoff);
@@ -835,7 +837,8 @@ int xs_churn_history_predict(const xs_snapshot *s, const xs_churn_model *m,
     *data = NULL;
     memset(pred, 0, sizeof *pred);
     if ((rc = resolve_as_of(s, as_of, &t, err)) < 0) return rc;
-    if ((rc = build(s, t, 0, m ? xs__score_churn_model_enc(m) : NULL, data, err)) < 0) return rc;
+    if ((rc = build(s, t, 0, m ? xs__score_churn_model_enc(m) : NULL, data, err)) < 0)
+        return rc;
     if ((rc = xs_churn_predict(m, *data, with_contribs, pred, err)) < 0) {
         xs_churn_data_free(*data);
         *data = NULL;

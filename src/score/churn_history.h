@@ -62,7 +62,7 @@ int32_t xs__score_churn_history_data_end(const struct xs_snapshot *s);
  * Writes the row numbers, ascending, to idx (room for max) and returns
  * how many (max). */
 size_t xs__score_churn_sample(const unsigned char *y, size_t n, size_t max, uint64_t seed,
-                        size_t *idx);
+                              size_t *idx);
 
 /* The feature table of the customers active on day (no labels) encoded
  * with enc (copied; the history table's columns), or with the encoding
@@ -73,7 +73,7 @@ size_t xs__score_churn_sample(const unsigned char *y, size_t n, size_t max, uint
  * of the history table), XS_ENOMEM. */
 struct xs__score_churn_enc;
 int xs__score_churn_history_table(const struct xs_snapshot *s, int32_t day,
-                            const struct xs__score_churn_enc *enc, xs_churn_data **out,
-                            xs_error *err);
+                                  const struct xs__score_churn_enc *enc,
+                                  xs_churn_data **out, xs_error *err);
 
 #endif

@@ -208,8 +208,8 @@ static int read_csv(const char *path, const xs_clv_read_opts *o, row_vec *rs,
                             o->date_col ? o->date_col : "date",
                             o->amount_col ? o->amount_col : "amount"};
     xs__io_reader *rd = NULL;
-    int rc = xs__io_reader_open(&rd, path, XS_INPUT_CSV, o->delimiter ? o->delimiter : ',',
-                             err);
+    int rc = xs__io_reader_open(&rd, path, XS_INPUT_CSV,
+                                o->delimiter ? o->delimiter : ',', err);
     if (rc < 0) return rc;
     size_t col[3];
     for (int k = 0; k < 3; k++) {
@@ -329,8 +329,8 @@ static int sort_rows(row **v, size_t n, size_t n_cust)
     return 0;
 }
 
-int xs__score_clv_summarize(xs_clv_data *d, xs__score_clv_row **rows, size_t n_rows, size_t n_cust,
-                      int32_t cal_end, int unit_days)
+int xs__score_clv_summarize(xs_clv_data *d, xs__score_clv_row **rows, size_t n_rows,
+                            size_t n_cust, int32_t cal_end, int unit_days)
 {
     if (sort_rows(rows, n_rows, n_cust) < 0) return XS_ENOMEM;
     const row *v = *rows;
@@ -428,7 +428,7 @@ cleanup:
 /* ---------------------------------------------------------------------- */
 
 void xs__score_clv_net_returns(const xs_snapshot *s, uint32_t c, int32_t cal_end,
-                         const int32_t *day, int64_t *amt, size_t n)
+                               const int32_t *day, int64_t *amt, size_t n)
 {
     if (n == 0) return;
     size_t j = 0; /* the latest day <= the return's date (returns ascend by date) */
@@ -503,7 +503,8 @@ int xs_clv_data_read_snapshot(const xs_snapshot *s, int32_t calibration_end, int
         amts[k] = amt;
         k++;
         if (o == s->ord.n || s->ord.customer[o] != c) { /* c's last day */
-            xs__score_clv_net_returns(s, c, calibration_end, days + k0, amts + k0, k - k0);
+            xs__score_clv_net_returns(s, c, calibration_end, days + k0, amts + k0,
+                                      k - k0);
             k0 = k;
         }
     }

@@ -32,8 +32,8 @@ typedef struct xs__score_clv_row {
  * xs__free() either way). Customers without a purchase on or before
  * cal_end are dropped and counted. Returns XS_OK or XS_ENOMEM.
  */
-int xs__score_clv_summarize(xs_clv_data *d, xs__score_clv_row **rows, size_t n_rows, size_t n_cust,
-                      int32_t cal_end, int unit_days);
+int xs__score_clv_summarize(xs_clv_data *d, xs__score_clv_row **rows, size_t n_rows,
+                            size_t n_cust, int32_t cal_end, int unit_days);
 
 /*
  * Takes customer c's returns dated on or before cal_end off its purchase
@@ -47,7 +47,7 @@ int xs__score_clv_summarize(xs_clv_data *d, xs__score_clv_row **rows, size_t n_r
  * stay bit-identical. No-op when c has no such return or n is 0.
  */
 void xs__score_clv_net_returns(const xs_snapshot *s, uint32_t c, int32_t cal_end,
-                         const int32_t *day, int64_t *amt, size_t n);
+                               const int32_t *day, int64_t *amt, size_t n);
 
 /* Allocates a summary for n customers with zeroed columns and no ids.
  * Returns NULL when out of memory; caller frees with xs_clv_data_free(). */

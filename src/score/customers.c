@@ -421,9 +421,8 @@ int xs_customer_scores_table(const xs_customer_scores *cs, xs_segment segment,
         if (xs__io_table_cell_int(t, r.open_critical) || xs_table_cell(t, rfm) ||
             cell_num(t, 0, r.recency_days) || cell_num(t, 0, r.frequency) ||
             cell_money(t, cs, r.frequency > 0 ? r.monetary : NAN) ||
-            cell_num(t, 2, r.mrr) || cell_num(t, 2, r.ltv) ||
-            cell_num(t, 2, r.clv) || cell_num(t, 3, r.p_alive) ||
-            cell_num(t, 3, r.churn_risk))
+            cell_num(t, 2, r.mrr) || cell_num(t, 2, r.ltv) || cell_num(t, 2, r.clv) ||
+            cell_num(t, 3, r.p_alive) || cell_num(t, 3, r.churn_risk))
             goto cleanup;
     }
     rc = XS_OK;

@@ -373,8 +373,8 @@ static long find_level(const xs__score_churn_col *col, const char *s)
 }
 
 /* Contract in churn.h. */
-int xs__score_churn_col_fit(xs__score_churn_col *col, const char *name, const char *const *cells,
-                      size_t n, size_t stride)
+int xs__score_churn_col_fit(xs__score_churn_col *col, const char *name,
+                            const char *const *cells, size_t n, size_t stride)
 {
     xs__intern seen;
     int rc = XS_ENOMEM;
@@ -411,7 +411,7 @@ cleanup:
 
 /* Contract in churn.h. */
 int xs__score_churn_cell_encode(const xs__score_churn_col *col, const char *s, float *row,
-                          xs_churn_column *info)
+                                xs_churn_column *info)
 {
     if (!col->categorical) {
         double v;
@@ -435,13 +435,14 @@ int xs__score_churn_cell_encode(const xs__score_churn_col *col, const char *s, f
 }
 
 /* Fits the encoding to the source columns src[0..n_src) of r. */
-static int fit_encoding(xs__score_churn_enc *e, const raw *r, const size_t *src, size_t n_src)
+static int fit_encoding(xs__score_churn_enc *e, const raw *r, const size_t *src,
+                        size_t n_src)
 {
     if (!(e->cols = xs__calloc(n_src ? n_src : 1, sizeof *e->cols))) return XS_ENOMEM;
     e->n_cols = n_src;
     for (size_t c = 0; c < n_src; c++)
-        if (xs__score_churn_col_fit(&e->cols[c], r->names[src[c]], r->cells + src[c], r->n,
-                              r->n_cols) < 0)
+        if (xs__score_churn_col_fit(&e->cols[c], r->names[src[c]], r->cells + src[c],
+                                    r->n, r->n_cols) < 0)
             return XS_ENOMEM;
     return xs__score_churn_enc_finish(e);
 }
@@ -470,7 +471,8 @@ static int encode(xs_churn_data *d, const raw *r, const size_t *src, xs_error *e
         for (size_t i = 0; i < n; i++) {
             const char *s = r->cells[i * r->n_cols + src[c]];
             if (col->categorical) d->cat_raw[i * e->n_cols + c] = s;
-            int k = xs__score_churn_cell_encode(col, s, d->x + i * p + col->first_feature, info);
+            int k = xs__score_churn_cell_encode(col, s, d->x + i * p + col->first_feature,
+                                                info);
             if (k < 0) {
                 char q[128];
                 xs__error_quote(q, sizeof q, s, strlen(s));
@@ -660,8 +662,8 @@ cleanup:
 
 /* Contract in churn.h. */
 int xs__score_churn_data_from_cells(const xs_churn_model *m, const char *source,
-                              const char *const *ids, const char *const *cells, size_t n,
-                              xs_churn_data **out, xs_error *err)
+                                    const char *const *ids, const char *const *cells,
+                                    size_t n, xs_churn_data **out, xs_error *err)
 {
     raw r;
     xs_churn_data *d = NULL;

@@ -96,7 +96,8 @@ int xs__score_gg_lik_new(const xs_clv_data *d, xs__score_gg_lik **out, size_t *n
     return XS_OK;
 }
 
-double xs__score_gg_lik_eval(const xs__score_gg_lik *L, const xs_gg_params *prm, double grad[3])
+double xs__score_gg_lik_eval(const xs__score_gg_lik *L, const xs_gg_params *prm,
+                             double grad[3])
 {
     double p = prm->p, q = prm->q, g = prm->gamma, n = (double)L->n;
     if (!(p > 0 && q > 0 && g > 0) || !isfinite(p + q + g)) return NAN;
@@ -151,8 +152,8 @@ static double objective(const double *th, double *grad, void *ctx)
     return -ll / n;
 }
 
-int xs__score_gg_fit_lik(const xs__score_gg_lik *L, int nm, xs_gg_params *p, xs_clv_fit_info *info,
-                   xs_error *err)
+int xs__score_gg_fit_lik(const xs__score_gg_lik *L, int nm, xs_gg_params *p,
+                         xs_clv_fit_info *info, xs_error *err)
 {
     double th[3] = {log(p->p), log(p->q), log(p->gamma)};
     int it = 0;
@@ -224,6 +225,7 @@ double xs_clv_value(const xs_bgnbd_params *bg, const xs_gg_params *gg,
     double alive = xs_bgnbd_p_alive(bg, c->x, c->t_x, c->T); /* the same for every k */
     xs__score_clv_acc acc = {0, 0, 1};
     for (int k = 1; k <= horizon; k++)
-        xs__score_clv_acc_add(&acc, xs__score_bgnbd_expected_alive(bg, k, c->x, c->T), alive, discount);
+        xs__score_clv_acc_add(&acc, xs__score_bgnbd_expected_alive(bg, k, c->x, c->T),
+                              alive, discount);
     return spend * acc.sum;
 }

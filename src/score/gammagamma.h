@@ -19,11 +19,12 @@ int xs__score_gg_lik_new(const xs_clv_data *d, xs__score_gg_lik **out, size_t *n
 void xs__score_gg_lik_free(xs__score_gg_lik *L);
 /* Log-likelihood at p; when grad is not NULL its gradient with respect to
  * (p, q, gamma). */
-double xs__score_gg_lik_eval(const xs__score_gg_lik *L, const xs_gg_params *p, double grad[3]);
+double xs__score_gg_lik_eval(const xs__score_gg_lik *L, const xs_gg_params *p,
+                             double grad[3]);
 /* Fit from the start point *p (in/out); nm: Nelder–Mead baseline. Returns
  * as xs_gg_fit. */
-int xs__score_gg_fit_lik(const xs__score_gg_lik *L, int nm, xs_gg_params *p, xs_clv_fit_info *info,
-                   xs_error *err);
+int xs__score_gg_fit_lik(const xs__score_gg_lik *L, int nm, xs_gg_params *p,
+                         xs_clv_fit_info *info, xs_error *err);
 
 /* The running sum of xs_clv_value(): the discounted expected transactions
  * period by period. Both xs_clv_value() and the snapshot's cached path
@@ -36,7 +37,8 @@ typedef struct xs__score_clv_acc {
 
 /* Adds the next period k (1, 2, ...): ea = xs__score_bgnbd_expected_alive(k),
  * alive = P(alive), discount per period. Start from {0, 0, 1}. */
-static inline void xs__score_clv_acc_add(xs__score_clv_acc *a, double ea, double alive, double discount)
+static inline void xs__score_clv_acc_add(xs__score_clv_acc *a, double ea, double alive,
+                                         double discount)
 {
     double e = ea * alive;
     a->disc /= 1 + discount;

@@ -11,8 +11,8 @@
  * tickets / payment failures at all (xs__score_health_tracked), and each
  * customer carries its coverage (which components had data); too little
  * coverage makes the segment `unknown` (segments.c). The rules, defaults
- * and why they are what they are: docs/scores.md. Everything is "as of" cs->as_of: rows dated
- * later are ignored. Reads the snapshot only (never SQL); allocates nothing.
+ * and why they are what they are: docs/scores.md. Everything is "as of" cs->as_of: rows
+ * dated later are ignored. Reads the snapshot only (never SQL); allocates nothing.
  */
 #include "score/health.h"
 
@@ -478,7 +478,8 @@ void xs__score_health_compute(xs_customer_scores *cs, size_t lo, size_t hi)
         if (xs__score_health_unknown(cf, cov)) flags |= XS__CS_UNKNOWN;
         if (open_critical) flags |= XS__CS_OPEN_CRITICAL;
         if (cancel) flags |= XS__CS_CANCEL;
-        if (xs__snapshot_cust_active(s, c, as_of)) flags |= XS__CS_SUBSCRIBER | XS__CS_ACTIVE;
+        if (xs__snapshot_cust_active(s, c, as_of))
+            flags |= XS__CS_SUBSCRIBER | XS__CS_ACTIVE;
         for (uint32_t o = s->cust.order_off[c]; o < s->cust.order_off[c + 1]; o++)
             if (s->ord.date[o] > act_lo && s->ord.date[o] <= as_of) {
                 flags |= XS__CS_ACTIVE;

@@ -117,8 +117,8 @@ double xs__score_health_combine(const double *score, const double *weight, doubl
 
 /* Segment of one customer from its health, tenure (days), flags (health.c
  * XS__CS_*) and the rules of c (segments.c). */
-xs_segment xs__score_segment_of(const xs_health_config *c, double health, double tenure_days,
-                          unsigned flags);
+xs_segment xs__score_segment_of(const xs_health_config *c, double health,
+                                double tenure_days, unsigned flags);
 
 /*
  * RFM quintiles (rfm.c): for the n values key[0..n) (higher is better)

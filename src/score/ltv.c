@@ -111,7 +111,7 @@ void xs__score_ltv_simple(xs_customer_scores *cs)
     cs->lifetime_months = life_days * 12 / 365;
     cs->shop_years =
         xs__score_ltv_lifetime_days(cs->shop_churn, w, cf->default_lifetime_years * 365,
-                              cf->max_lifetime_years * 365) /
+                                    cf->max_lifetime_years * 365) /
         365;
     for (size_t i = 0; i < cs->n; i++) {
         cs->ltv_sub[i] = cs->mrr[i] * cs->lifetime_months;
@@ -249,7 +249,8 @@ static void *clv_run(void *arg)
         for (size_t p = w->lo; p < w->hi; p++) {
             double *ea = cv->ea + p * (size_t)horizon;
             for (int k = 1; k <= horizon; k++)
-                ea[k - 1] = xs__score_bgnbd_expected_alive(&cs->bg, k, cv->x[p], cv->T[p]);
+                ea[k - 1] =
+                    xs__score_bgnbd_expected_alive(&cs->bg, k, cv->x[p], cv->T[p]);
         }
         return NULL;
     }
@@ -261,7 +262,8 @@ static void *clv_run(void *arg)
             double spend = xs_gg_expected_spend(&cs->gg, cc.x, cc.mean_spend);
             const double *ea = cv->ea + (size_t)cv->pair[k] * (size_t)horizon;
             xs__score_clv_acc acc = {0, 0, 1};
-            for (int j = 0; j < horizon; j++) xs__score_clv_acc_add(&acc, ea[j], alive, discount);
+            for (int j = 0; j < horizon; j++)
+                xs__score_clv_acc_add(&acc, ea[j], alive, discount);
             cs->clv[w->idx[k]] = spend * acc.sum;
         } else {
             cs->clv[w->idx[k]] = xs_clv_value(&cs->bg, &cs->gg, &cc, horizon, discount);

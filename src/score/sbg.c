@@ -40,7 +40,7 @@ static double dlbeta(double a, double b)
 }
 
 double xs__score_sbg_loglik_grad(const xs_sbg_params *p, const double *n, size_t len,
-                           double grad[2])
+                                 double grad[2])
 {
     double al = p->alpha, be = p->beta;
     if (!(al > 0 && be > 0) || !isfinite(al + be) || len < 2) return NAN;
@@ -153,7 +153,8 @@ double xs_sbg_derl(const xs_sbg_params *p, int n, double d)
 {
     if (n < 1 || !(d > 0)) return NAN;
     double r = (p->beta + n - 1) / (p->alpha + p->beta + n - 1);
-    return r * (double)xs__score_clv_hyp2f1(1, p->beta + n, p->alpha + p->beta + n, 1 / (1 + d));
+    return r * (double)xs__score_clv_hyp2f1(1, p->beta + n, p->alpha + p->beta + n,
+                                            1 / (1 + d));
 }
 
 /* ---------------------------------------------------------------------- */

@@ -9,7 +9,7 @@
 
 /* Log-likelihood of a survivor curve n[0..k] at p and its gradient with
  * respect to (alpha, beta). */
-double xs__score_sbg_loglik_grad(const xs_sbg_params *p, const double *survivors, size_t n,
-                           double grad[2]);
+double xs__score_sbg_loglik_grad(const xs_sbg_params *p, const double *survivors,
+                                 size_t n, double grad[2]);
 
 #endif

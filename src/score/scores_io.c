@@ -5,8 +5,8 @@
  * cleared (configuration, as-of day, the LTV estimates, the CLV and churn
  * status and messages, the fitted BG/NBD and Gamma-Gamma parameters: every
  * scalar field). The columns are five sections: the block of every double
- * column (xs__score_cs_alloc's layout, so xs__score_cs_columns sets the column pointers) and the byte
- * columns.
+ * column (xs__score_cs_alloc's layout, so xs__score_cs_columns sets the column pointers)
+ * and the byte columns.
  */
 #include "score/scores_io.h"
 #include "score/health.h"
@@ -56,7 +56,7 @@ static void clear(scores *cs)
 
 /* Contract in scores_io.h. */
 int xs__score_customer_scores_save(const xs_customer_scores *cs, xs__mfile_writer *w,
-                             xs_error *err)
+                                   xs_error *err)
 {
     scores_hdr *h = xs__calloc(1, sizeof *h);
     if (!h) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
@@ -73,7 +73,7 @@ int xs__score_customer_scores_save(const xs_customer_scores *cs, xs__mfile_write
 
 /* Contract in scores_io.h. */
 int xs__score_customer_scores_map(const xs__mfile *f, const xs_snapshot *s,
-                            xs_customer_scores **out, xs_error *err)
+                                  xs_customer_scores **out, xs_error *err)
 {
     const scores_hdr *h;
     *out = NULL;

@@ -11,7 +11,7 @@
 
 /* Writes cs. XS_OK, XS_EINVAL, XS_EIO. */
 int xs__score_customer_scores_save(const xs_customer_scores *cs, xs__mfile_writer *w,
-                             xs_error *err);
+                                   xs_error *err);
 
 /*
  * Maps the customer scores of f computed on snapshot s (borrowed: it and f
@@ -22,6 +22,6 @@ int xs__score_customer_scores_save(const xs_customer_scores *cs, xs__mfile_write
  * XS_EPARSE (a section of the wrong size, named), XS_ENOMEM.
  */
 int xs__score_customer_scores_map(const xs__mfile *f, const xs_snapshot *s,
-                            xs_customer_scores **out, xs_error *err);
+                                  xs_customer_scores **out, xs_error *err);
 
 #endif

@@ -50,8 +50,8 @@ int xs_segment_parse(const char *s, xs_segment *out)
     return XS_ENOTFOUND;
 }
 
-xs_segment xs__score_segment_of(const xs_health_config *c, double health, double tenure_days,
-                          unsigned flags)
+xs_segment xs__score_segment_of(const xs_health_config *c, double health,
+                                double tenure_days, unsigned flags)
 {
     if (!isnan(tenure_days) && tenure_days < c->new_days) return XS_SEG_NEW;
     if (!(flags & XS__CS_ACTIVE)) return XS_SEG_HIBERNATING;

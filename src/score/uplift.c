@@ -216,7 +216,8 @@ static int check_params(const xs_uplift_params *p, xs_error *err)
 
 /* Contract in uplift.h. */
 int xs__score_uplift_train_rows(const xs_uplift_data *d, const size_t *idx, size_t n_idx,
-                          const xs_uplift_params *p, xs_uplift_model **out, xs_error *err)
+                                const xs_uplift_params *p, xs_uplift_model **out,
+                                xs_error *err)
 {
     size_t *rows = NULL, n_t = 0, n_c = 0;
     float *lab = NULL, *wt = NULL;
@@ -304,7 +305,8 @@ int xs_uplift_train(const xs_uplift_data *d, const xs_uplift_params *p,
 
 /* Contract in uplift.h. */
 int xs__score_uplift_predict_rows(const xs_uplift_model *m, const xs_uplift_data *d,
-                            const size_t *idx, size_t n_idx, double *out, xs_error *err)
+                                  const size_t *idx, size_t n_idx, double *out,
+                                  xs_error *err)
 {
     DMatrixHandle dm = NULL;
     double *pc = NULL;

@@ -23,7 +23,7 @@
 /* The encoded table behind the public xs_uplift_data. */
 struct xs_uplift_data {
     char *path;         /* owned copy of the input path */
-    xs__score_churn_enc enc;  /* feature encoding (fitted or a model's) */
+    xs__score_churn_enc enc; /* feature encoding (fitted or a model's) */
     float *x;           /* n * enc.n_features, row-major, NaN missing */
     long *lines;        /* n 1-based line numbers of the rows */
     signed char *group; /* n: 1 treated, 0 control, -1 neither; NULL when
@@ -44,8 +44,8 @@ struct xs_uplift_data {
  *         XS_EINTERNAL, XS_ENOMEM
  */
 int xs__score_uplift_train_rows(const xs_uplift_data *d, const size_t *idx, size_t n_idx,
-                          const xs_uplift_params *p, xs_uplift_model **out,
-                          xs_error *err);
+                                const xs_uplift_params *p, xs_uplift_model **out,
+                                xs_error *err);
 
 /*
  * Predicts the uplift of the rows idx[0..n_idx) of d (every row when idx is
@@ -53,7 +53,8 @@ int xs__score_uplift_train_rows(const xs_uplift_data *d, const size_t *idx, size
  * @return XS_OK, XS_EINVAL (feature count differs), XS_EINTERNAL, XS_ENOMEM
  */
 int xs__score_uplift_predict_rows(const xs_uplift_model *m, const xs_uplift_data *d,
-                            const size_t *idx, size_t n_idx, double *out, xs_error *err);
+                                  const size_t *idx, size_t n_idx, double *out,
+                                  xs_error *err);
 
 /*
  * An experiment table from an encoded customer table held in memory (the
@@ -64,8 +65,8 @@ int xs__score_uplift_predict_rows(const xs_uplift_model *m, const xs_uplift_data
  * @return XS_OK or XS_ENOMEM
  */
 int xs__score_uplift_data_from_churn(const xs_churn_data *cd, const signed char *group,
-                               const unsigned char *y, xs_uplift_data **out,
-                               xs_error *err);
+                                     const unsigned char *y, xs_uplift_data **out,
+                                     xs_error *err);
 
 /* The encoding a model carries (borrowed, valid while m lives). */
 const xs__score_churn_enc *xs__score_uplift_model_enc(const xs_uplift_model *m);

@@ -114,8 +114,8 @@ static int parse_outcome(const arms *am, const char *path, long line, const char
  * Reads the cells of the columns sel[0..n_sel) of every row (of the kept
  * rows when am is set: treated or control, with group and outcome).
  */
-static int read_cells(xs__io_reader *rd, const char *path, const size_t *sel, size_t n_sel,
-                      arms *am, cells *out, xs_error *err)
+static int read_cells(xs__io_reader *rd, const char *path, const size_t *sel,
+                      size_t n_sel, arms *am, cells *out, xs_error *err)
 {
     int rc;
     out->n_sel = n_sel;
@@ -204,7 +204,8 @@ static int encode(xs_uplift_data *d, const cells *c, xs_error *err)
         info->n_levels = col->n_levels;
         for (size_t i = 0; i < n; i++) {
             const char *s = c->v[i * c->n_sel + k];
-            int r = xs__score_churn_cell_encode(col, s, d->x + i * p + col->first_feature, info);
+            int r = xs__score_churn_cell_encode(col, s, d->x + i * p + col->first_feature,
+                                                info);
             if (r < 0) {
                 char q[128];
                 xs__error_quote(q, sizeof q, s, strlen(s));
@@ -253,9 +254,9 @@ void xs_uplift_data_free(xs_uplift_data *d)
 /* ---------------------------------------------------------------------- */
 
 /* The feature columns of a training read, checked; sel and names filled. */
-static int pick_features(xs__io_reader *rd, const char *path, const xs_uplift_read_opts *o,
-                         const arms *am, size_t *sel, const char **names, size_t *n_sel,
-                         xs_error *err)
+static int pick_features(xs__io_reader *rd, const char *path,
+                         const xs_uplift_read_opts *o, const arms *am, size_t *sel,
+                         const char **names, size_t *n_sel, xs_error *err)
 {
     size_t nf = xs__io_reader_n_fields(rd);
     *n_sel = 0;
@@ -317,8 +318,8 @@ int xs_uplift_data_read(const char *path, const xs_uplift_read_opts *o,
     *out = NULL;
     am.o = o;
     if ((rc = check_opts(o, err)) < 0) goto cleanup;
-    if ((rc = xs__io_reader_open(&rd, path, XS_INPUT_CSV, o->delimiter ? o->delimiter : ',',
-                              err)) < 0)
+    if ((rc = xs__io_reader_open(&rd, path, XS_INPUT_CSV,
+                                 o->delimiter ? o->delimiter : ',', err)) < 0)
         goto cleanup;
     if ((am.w_col = find_col(rd, o->treatment_col)) < 0) {
         rc = unknown_column(rd, path, "treatment_col", o->treatment_col, err);
@@ -394,7 +395,7 @@ int xs_uplift_data_read_for_model(const char *path, const xs_uplift_model *m,
     xs__arena_init(&c.a, 0);
     *out = NULL;
     if ((rc = xs__io_reader_open(&rd, path, XS_INPUT_CSV, delimiter ? delimiter : ',',
-                              err)) < 0)
+                                 err)) < 0)
         goto cleanup;
     if (!(sel = xs__calloc(e->n_cols ? e->n_cols : 1, sizeof *sel))) {
         rc = nomem(err);
@@ -436,7 +437,8 @@ cleanup:
 
 /* Contract in uplift.h. */
 int xs__score_uplift_data_from_churn(const xs_churn_data *cd, const signed char *group,
-                               const unsigned char *y, xs_uplift_data **out, xs_error *err)
+                                     const unsigned char *y, xs_uplift_data **out,
+                                     xs_error *err)
 {
     size_t n = cd->n, p = cd->enc.n_features;
     xs_uplift_data *d = xs__calloc(1, sizeof *d);

@@ -20,7 +20,8 @@ int xs__score_xgb_fail(xs_error *err, const char *what)
 }
 
 /* Contract in xgb.h. */
-int xs__score_xgb_params(BoosterHandle h, const xs_churn_params *p, double base, xs_error *err)
+int xs__score_xgb_params(BoosterHandle h, const xs_churn_params *p, double base,
+                         xs_error *err)
 {
     char depth[32], eta[32], mcw[32], nthread[32], seed[32], bs[32];
     snprintf(depth, sizeof depth, "%d", p->max_depth);
@@ -46,7 +47,7 @@ int xs__score_xgb_params(BoosterHandle h, const xs_churn_params *p, double base,
 
 /* Contract in xgb.h. */
 int xs__score_xgb_matrix(const float *x, size_t n_features, const size_t *idx, size_t n,
-                   DMatrixHandle *out, xs_error *err)
+                         DMatrixHandle *out, xs_error *err)
 {
     size_t p = n_features;
     float *sel = NULL;

@@ -650,7 +650,7 @@ static void *acceptor_main(void *arg)
 
 /* Contract in admit.h. */
 void xs__serve_admit_notify(void *cls, struct MHD_Connection *c, void **socket_context,
-                      enum MHD_ConnectionNotificationCode toe)
+                            enum MHD_ConnectionNotificationCode toe)
 {
     xs__serve_admit *a = cls;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
@@ -738,7 +738,7 @@ void xs__serve_admit_get_stats(xs__serve_admit *a, xs__serve_admit_stats *st)
 
 /* Contract in admit.h. */
 int xs__serve_admit_listen(xs__serve_admit **out, const struct sockaddr_in *addr,
-                     const xs__serve_admit_opts *o, xs_error *err)
+                           const xs__serve_admit_opts *o, xs_error *err)
 {
     *out = NULL;
     xs__serve_admit *a = xs__calloc(1, sizeof *a);

@@ -33,7 +33,7 @@ typedef struct xs__serve_admit_opts {
  * --listen) or XS_ENOMEM, set on err. Nothing is accepted before
  * xs__serve_admit_run(). */
 int xs__serve_admit_listen(xs__serve_admit **out, const struct sockaddr_in *addr,
-                     const xs__serve_admit_opts *o, xs_error *err);
+                           const xs__serve_admit_opts *o, xs_error *err);
 /* The port bound (the real one when addr asked for port 0). */
 int xs__serve_admit_port(const xs__serve_admit *a);
 /* Starts the acceptor thread, handing connections to d (a daemon started
@@ -52,7 +52,7 @@ void xs__serve_admit_free(xs__serve_admit *a);
  * connection's slot in *socket_context, frees it when the connection
  * closes. */
 void xs__serve_admit_notify(void *cls, struct MHD_Connection *c, void **socket_context,
-                      enum MHD_ConnectionNotificationCode toe);
+                            enum MHD_ConnectionNotificationCode toe);
 
 /* Where a connection is; each call is cheap (relaxed atomic stores). */
 /* The request line of a request arrived: its head and body must arrive

@@ -26,8 +26,8 @@
 /* ---------------------------------------------------------------------- */
 
 /* Contract in serve_int.h. */
-void xs__serve_audit(xs__serve_req *r, xs_store *st, const char *action, const char *target,
-               json_t *before, json_t *after)
+void xs__serve_audit(xs__serve_req *r, xs_store *st, const char *action,
+                     const char *target, json_t *before, json_t *after)
 {
     char *b = before ? json_dumps(before, JSON_COMPACT) : NULL;
     char *a = after ? json_dumps(after, JSON_COMPACT) : NULL;
@@ -130,11 +130,12 @@ int xs__serve_h_experiment_stop(xs__serve_req *r)
     int rc = xs_store_experiment_stop(st, r->params[0], end, &e);
     if (rc == XS_OK)
         xs__serve_audit(r, st, "experiment.stop", r->params[0], json_pack("{s:n}", "end"),
-                  json_pack("{s:s}", "end", end));
+                        json_pack("{s:s}", "end", end));
     xs_store_close(st);
     if (rc < 0) return xs__serve_fail(r, rc, &e);
     xs__serve_model_experiments_forget(r->model);
-    return xs__serve_reply(r, 200, json_pack("{s:s,s:s}", "name", r->params[0], "end", end));
+    return xs__serve_reply(r, 200,
+                           json_pack("{s:s,s:s}", "name", r->params[0], "end", end));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -182,17 +183,18 @@ int xs__serve_h_audit(xs__serve_req *r)
     if (n < 0) {
         json_decref(rows);
         return xs__serve_error(r, 503, "not_available", "reading the audit log: %s",
-                         n == XS_ENOMEM ? "out of memory" : e.message);
+                               n == XS_ENOMEM ? "out of memory" : e.message);
     }
     return xs__serve_reply(r, 200,
-                     json_pack("{s:I,s:i,s:i,s:o}", "total", (json_int_t)total, "limit",
-                               (int)limit, "offset", (int)offset, "entries", rows));
+                           json_pack("{s:I,s:i,s:i,s:o}", "total", (json_int_t)total,
+                                     "limit", (int)limit, "offset", (int)offset,
+                                     "entries", rows));
 }
 
 /* Contract in serve_int.h. GET /v1/key: {"key_id", "scope"}. */
 int xs__serve_h_key(xs__serve_req *r)
 {
     return xs__serve_reply(r, 200,
-                     json_pack("{s:s,s:s}", "key_id", r->key_id, "scope",
-                               xs_apikey_scope_name(r->scope)));
+                           json_pack("{s:s,s:s}", "key_id", r->key_id, "scope",
+                                     xs_apikey_scope_name(r->scope)));
 }

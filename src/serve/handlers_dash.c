@@ -46,10 +46,11 @@ static json_t *segments_json(const xs__serve_model *m)
     for (int s = 0; segs && s < XS_SEG_N; s++)
         json_array_append_new(
             segs,
-            json_pack("{s:s,s:I,s:o,s:o}", "segment", xs_segment_name((xs_segment)s),
-                      "customers", (json_int_t)count[s], "mrr", xs__serve_num(mrr[s]),
-                      "mean_health",
-                      xs__serve_num(n_health[s] ? health[s] / (double)n_health[s] : NAN)));
+            json_pack(
+                "{s:s,s:I,s:o,s:o}", "segment", xs_segment_name((xs_segment)s),
+                "customers", (json_int_t)count[s], "mrr", xs__serve_num(mrr[s]),
+                "mean_health",
+                xs__serve_num(n_health[s] ? health[s] / (double)n_health[s] : NAN)));
     for (int b = 0; hist && b < N_BINS; b++)
         json_array_append_new(hist,
                               json_pack("{s:i,s:i,s:I}", "lo", b * 10, "hi", b * 10 + 10,
@@ -64,7 +65,8 @@ int xs__serve_h_segments(xs__serve_req *r)
 {
     xs__serve_model *m = r->model;
     if (!m->cs)
-        return xs__serve_error(r, 503, "not_available", "customer scores: %s", m->cs_error);
+        return xs__serve_error(r, 503, "not_available", "customer scores: %s",
+                               m->cs_error);
     pthread_mutex_lock(&m->lazy_mu);
     if (!m->segments) m->segments = segments_json(m);
     /* a copy: a shared value must not be serialised by two threads at once */
@@ -79,67 +81,72 @@ int xs__serve_h_guardrails(xs__serve_req *r)
 {
     const xs__serve_model *m = r->model;
     if (!m->offers)
-        return xs__serve_error(r, 503, "not_available", "offer engine: %s", m->offers_error);
+        return xs__serve_error(r, 503, "not_available", "offer engine: %s",
+                               m->offers_error);
     if (!m->summary)
-        return xs__serve_error(r, 503, "not_available", "guardrail totals: not in the model");
+        return xs__serve_error(r, 503, "not_available",
+                               "guardrail totals: not in the model");
     const xs_offer_summary *s = m->summary;
     json_t *kinds = json_object(), *guards = json_array();
     for (int k = 0; kinds && k < XS_OFFER_N_KINDS; k++)
         json_object_set_new(kinds, xs_offer_kind_key((xs_offer_kind)k),
                             json_integer((json_int_t)s->n_kind[k]));
     for (int g = 1; guards && g < XS_GUARD_N; g++)
-        json_array_append_new(
-            guards, json_pack("{s:s,s:I,s:o}", "guard", xs_offer_guard_name((xs_offer_guard)g),
-                              "suppressed", (json_int_t)s->n_suppressed[g], "ev_held",
-                              xs__serve_num(s->ev_held[g])));
+        json_array_append_new(guards,
+                              json_pack("{s:s,s:I,s:o}", "guard",
+                                        xs_offer_guard_name((xs_offer_guard)g),
+                                        "suppressed", (json_int_t)s->n_suppressed[g],
+                                        "ev_held", xs__serve_num(s->ev_held[g])));
     /* what each kind's expected value is based on (docs/offers.md "Uplift") */
     json_t *uplift = json_array();
     for (int k = 0; uplift && k < XS_OFFER_N_KINDS; k++) {
         xs_offer_uplift_info u;
         xs_offer_engine_uplift(m->offers, (xs_offer_kind)k, &u);
-        json_t *o = u.on ? json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:o}",
-                                     "kind", xs_offer_kind_key((xs_offer_kind)k), "basis",
-                                     "uplift", "experiment", u.experiment, "outcome",
-                                     k == XS_OFFER_DOWNSELL ? "retained" : "expanded",
-                                     "start", u.start, "until", u.until, "treated",
-                                     (json_int_t)u.n_treated, "holdout",
-                                     (json_int_t)u.n_holdout, "scored",
-                                     (json_int_t)u.n_scored, "negative",
-                                     (json_int_t)u.n_negative, "mean_uplift",
-                                     xs__serve_num(u.mean))
-                         : json_pack("{s:s,s:s,s:o}", "kind",
-                                     xs_offer_kind_key((xs_offer_kind)k), "basis",
-                                     "propensity", "why",
-                                     u.why[0] ? json_string(u.why) : json_null());
+        json_t *o =
+            u.on
+                ? json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:o}", "kind",
+                            xs_offer_kind_key((xs_offer_kind)k), "basis", "uplift",
+                            "experiment", u.experiment, "outcome",
+                            k == XS_OFFER_DOWNSELL ? "retained" : "expanded", "start",
+                            u.start, "until", u.until, "treated", (json_int_t)u.n_treated,
+                            "holdout", (json_int_t)u.n_holdout, "scored",
+                            (json_int_t)u.n_scored, "negative", (json_int_t)u.n_negative,
+                            "mean_uplift", xs__serve_num(u.mean))
+                : json_pack("{s:s,s:s,s:o}", "kind", xs_offer_kind_key((xs_offer_kind)k),
+                            "basis", "propensity", "why",
+                            u.why[0] ? json_string(u.why) : json_null());
         json_array_append_new(uplift, o);
     }
     char as_of[11];
     return xs__serve_reply(r, 200,
-                     json_pack("{s:s,s:I,s:I,s:I,s:o,s:o?,s:o?,s:o?}", "as_of",
-                               xs_offer_engine_as_of(m->offers, as_of), "customers",
-                               (json_int_t)s->n_customers, "candidates",
-                               (json_int_t)s->n_candidates, "offered",
-                               (json_int_t)s->n_offered, "ev_offered",
-                               xs__serve_num(s->ev_offered), "offered_by_kind", kinds,
-                               "guards", guards, "uplift", uplift));
+                           json_pack("{s:s,s:I,s:I,s:I,s:o,s:o?,s:o?,s:o?}", "as_of",
+                                     xs_offer_engine_as_of(m->offers, as_of), "customers",
+                                     (json_int_t)s->n_customers, "candidates",
+                                     (json_int_t)s->n_candidates, "offered",
+                                     (json_int_t)s->n_offered, "ev_offered",
+                                     xs__serve_num(s->ev_offered), "offered_by_kind",
+                                     kinds, "guards", guards, "uplift", uplift));
 }
 
 /* One metric row of a report as JSON. */
 static json_t *result_json(const xs_exp_row *w, int cuped)
 {
-    json_t *o = json_pack(
-        "{s:s,s:s,s:I,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "metric", w->metric,
-        "group", w->group, "n", (json_int_t)w->n, "mean", xs__serve_num(w->mean), "sd",
-        xs__serve_num(w->sd), "method", w->is_control ? "control" : xs_exp_method_name(w->method),
-        "lift", xs__serve_num(w->lift), "lift_lo", xs__serve_num(w->lift_lo), "lift_hi",
-        xs__serve_num(w->lift_hi), "rel_lift", xs__serve_num(w->rel), "rel_lo", xs__serve_num(w->rel_lo),
-        "rel_hi", xs__serve_num(w->rel_hi), "p_value", xs__serve_num(w->p));
+    json_t *o =
+        json_pack("{s:s,s:s,s:I,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "metric",
+                  w->metric, "group", w->group, "n", (json_int_t)w->n, "mean",
+                  xs__serve_num(w->mean), "sd", xs__serve_num(w->sd), "method",
+                  w->is_control ? "control" : xs_exp_method_name(w->method), "lift",
+                  xs__serve_num(w->lift), "lift_lo", xs__serve_num(w->lift_lo), "lift_hi",
+                  xs__serve_num(w->lift_hi), "rel_lift", xs__serve_num(w->rel), "rel_lo",
+                  xs__serve_num(w->rel_lo), "rel_hi", xs__serve_num(w->rel_hi), "p_value",
+                  xs__serve_num(w->p));
     if (o && cuped)
-        json_object_update_new(
-            o, json_pack("{s:o,s:o,s:o,s:o,s:o}", "cuped_lift", xs__serve_num(w->cuped_lift),
-                         "cuped_lo", xs__serve_num(w->cuped_lo), "cuped_hi", xs__serve_num(w->cuped_hi),
-                         "cuped_p_value", xs__serve_num(w->cuped_p), "var_reduction",
-                         xs__serve_num(w->var_reduction)));
+        json_object_update_new(o, json_pack("{s:o,s:o,s:o,s:o,s:o}", "cuped_lift",
+                                            xs__serve_num(w->cuped_lift), "cuped_lo",
+                                            xs__serve_num(w->cuped_lo), "cuped_hi",
+                                            xs__serve_num(w->cuped_hi), "cuped_p_value",
+                                            xs__serve_num(w->cuped_p), "var_reduction",
+                                            xs__serve_num(w->var_reduction)));
     return o;
 }
 
@@ -172,11 +179,11 @@ static json_t *experiment_json(const xs_snapshot *s, const xs_experiment *x)
     for (size_t i = 0; res && i < xs_exp_result_n_rows(a); i++)
         json_array_append_new(res, result_json(xs_exp_result_row(a, i),
                                                xs_exp_result_has_cuped(a)));
-    json_object_update_new(
-        o, json_pack("{s:s,s:o?,s:{s:o,s:i,s:o,s:b},s:o?}", "until",
-                     xs_exp_report_until(rep, until), "arms", arms, "srm", "chi2",
-                     xs__serve_num(srm->chi2), "df", srm->df, "p_value", xs__serve_num(srm->p),
-                     "flagged", srm->flagged, "results", res));
+    json_object_update_new(o, json_pack("{s:s,s:o?,s:{s:o,s:i,s:o,s:b},s:o?}", "until",
+                                        xs_exp_report_until(rep, until), "arms", arms,
+                                        "srm", "chi2", xs__serve_num(srm->chi2), "df",
+                                        srm->df, "p_value", xs__serve_num(srm->p),
+                                        "flagged", srm->flagged, "results", res));
     xs_exp_report_free(rep);
     return o;
 }
@@ -200,6 +207,6 @@ int xs__serve_h_experiments(xs__serve_req *r)
     json_t *x = xs__serve_model_experiments(r->model, xs__serve_server_db(r->srv));
     if (!x)
         return xs__serve_error(r, 503, "not_available", "experiments: %s",
-                         r->model->experiments_error);
+                               r->model->experiments_error);
     return xs__serve_reply(r, 200, x);
 }

@@ -229,25 +229,27 @@ int xs__serve_h_events(xs__serve_req *r)
         char q[300];
         xs__serve_quote(q, sizeof q, key, strlen(key));
         if (xs_table_lookup(key, &t) < 0) {
-            status = xs__serve_error(r, 400, "bad_request",
-                               "unknown table %s (expected customers, products, "
-                               "subscriptions, orders, usage, events, offers, returns "
-                               "or anonymous_orders)",
-                               q);
+            status =
+                xs__serve_error(r, 400, "bad_request",
+                                "unknown table %s (expected customers, products, "
+                                "subscriptions, orders, usage, events, offers, returns "
+                                "or anonymous_orders)",
+                                q);
             goto cleanup;
         }
         if (!json_is_array(v)) {
-            status = xs__serve_error(r, 400, "bad_request", "%s: expected an array, got %s",
-                               key, json_kind(v));
+            status = xs__serve_error(r, 400, "bad_request",
+                                     "%s: expected an array, got %s", key, json_kind(v));
             goto cleanup;
         }
         in[t].rows = v;
     }
     if (!json_object_size(r->body)) {
-        status = xs__serve_error(r, 400, "bad_request",
-                           "empty batch: expected at least one of customers, products, "
-                           "subscriptions, orders, usage, events, offers, returns or "
-                           "anonymous_orders");
+        status =
+            xs__serve_error(r, 400, "bad_request",
+                            "empty batch: expected at least one of customers, products, "
+                            "subscriptions, orders, usage, events, offers, returns or "
+                            "anonymous_orders");
         goto cleanup;
     }
 
@@ -307,10 +309,11 @@ int xs__serve_h_events(xs__serve_req *r)
         same += res[i].unchanged;
     }
     status = xs__serve_reply(r, 200,
-                       json_pack("{s:o,s:I,s:I,s:I}", "applied", applied, "inserted",
-                                 (json_int_t)ins, "updated", (json_int_t)upd, "unchanged",
-                                 (json_int_t)same));
-    if (status == 200) xs__serve_audit(r, st, "events", NULL, NULL, json_deep_copy(r->out));
+                             json_pack("{s:o,s:I,s:I,s:I}", "applied", applied,
+                                       "inserted", (json_int_t)ins, "updated",
+                                       (json_int_t)upd, "unchanged", (json_int_t)same));
+    if (status == 200)
+        xs__serve_audit(r, st, "events", NULL, NULL, json_deep_copy(r->out));
 
 cleanup:
     xs_store_close(st);

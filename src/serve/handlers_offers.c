@@ -126,17 +126,20 @@ int xs__serve_h_offers(xs__serve_req *r)
     if (!lang) lang = "en";
     if (strcmp(lang, "en") && strcmp(lang, "ja")) {
         xs__serve_quote(q, sizeof q, lang, strlen(lang));
-        return xs__serve_error(r, 400, "bad_request", "lang: expected en or ja, got %s", q);
+        return xs__serve_error(r, 400, "bad_request", "lang: expected en or ja, got %s",
+                               q);
     }
     long log; /* log=1: a logged decision (docs/replay.md), write scope */
     if (xs__serve_query_long(r, "log", 0, 0, 1, &log) < 0) return r->status;
     if (log && r->scope < XS_SCOPE_WRITE)
-        return xs__serve_error(r, 403, "forbidden",
-                         "log=1 writes the decision to the store: it needs a key with scope"
-                         " write (key has %s)",
-                         xs_apikey_scope_name(r->scope));
+        return xs__serve_error(
+            r, 403, "forbidden",
+            "log=1 writes the decision to the store: it needs a key with scope"
+            " write (key has %s)",
+            xs_apikey_scope_name(r->scope));
     if (!m->offers)
-        return xs__serve_error(r, 503, "not_available", "offer engine: %s", m->offers_error);
+        return xs__serve_error(r, 503, "not_available", "offer engine: %s",
+                               m->offers_error);
     long c = xs_offer_engine_find(m->offers, r->params[0]);
     if (c < 0) {
         xs__serve_quote(q, sizeof q, r->params[0], strlen(r->params[0]));
@@ -153,7 +156,8 @@ int xs__serve_h_offers(xs__serve_req *r)
     while (n_off < (size_t)(n > 0 ? n : 0) && n_off < (size_t)limit && o[n_off].rank > 0)
         n_off++;
     if (log) { /* the slots shown (limit may cut them): those are the contacts */
-        int status = xs__serve_decisions_log(r, m->offers, o, d, n_dec < n_off ? n_dec : n_off, ids);
+        int status = xs__serve_decisions_log(r, m->offers, o, d,
+                                             n_dec < n_off ? n_dec : n_off, ids);
         if (status) return status;
     }
     xs__buf out = {.check_utf8 = 1};
@@ -171,15 +175,16 @@ int xs__serve_h_offers(xs__serve_req *r)
 int xs__serve_h_build(xs__serve_req *r)
 {
     int rc = xs__serve_server_start_build(r->srv);
-    if (rc == 1) return xs__serve_error(r, 409, "build_running", "a build is already running");
+    if (rc == 1)
+        return xs__serve_error(r, 409, "build_running", "a build is already running");
     if (rc < 0) return xs__serve_error(r, 500, "internal", "cannot start a build thread");
     xs__serve_audit(r, NULL, "build", NULL,
-              json_pack("{s:I}", "generation", (json_int_t)r->model->generation),
-              json_pack("{s:s,s:I}", "status", "building", "generation",
-                        (json_int_t)r->model->generation + 1));
+                    json_pack("{s:I}", "generation", (json_int_t)r->model->generation),
+                    json_pack("{s:s,s:I}", "status", "building", "generation",
+                              (json_int_t)r->model->generation + 1));
     return xs__serve_reply(r, 202,
-                     json_pack("{s:s,s:I}", "status", "building", "generation",
-                               (json_int_t)r->model->generation + 1));
+                           json_pack("{s:s,s:I}", "status", "building", "generation",
+                                     (json_int_t)r->model->generation + 1));
 }
 
 /* Contract in serve_int.h. Body {"outcome": "accepted|declined|ignored",
@@ -195,10 +200,11 @@ int xs__serve_h_outcome(xs__serve_req *r)
     const char *at = NULL, *delta = NULL;
     if (!json_is_string(jo))
         return xs__serve_error(r, 400, "bad_request",
-                         "outcome: expected accepted, declined or ignored");
+                               "outcome: expected accepted, declined or ignored");
     if (ja && !json_is_null(ja)) {
         if (!json_is_string(ja))
-            return xs__serve_error(r, 400, "bad_request", "at: expected a date YYYY-MM-DD");
+            return xs__serve_error(r, 400, "bad_request",
+                                   "at: expected a date YYYY-MM-DD");
         at = json_string_value(ja);
     } else {
         xs__utc_today(today);
@@ -211,7 +217,8 @@ int xs__serve_h_outcome(xs__serve_req *r)
             snprintf(amount, sizeof amount, "%.10g", json_number_value(jr));
             delta = amount;
         } else
-            return xs__serve_error(r, 400, "bad_request", "revenue_delta: expected an amount");
+            return xs__serve_error(r, 400, "bad_request",
+                                   "revenue_delta: expected an amount");
     }
     xs_store *st = NULL;
     xs_error e;
@@ -222,12 +229,13 @@ int xs__serve_h_outcome(xs__serve_req *r)
         xs_store_offer_outcome(st, r->params[0], json_string_value(jo), at, delta, &e);
     if (rc == XS_OK) /* only a pending offer takes an outcome */
         xs__serve_audit(r, st, "offer.outcome", r->params[0],
-                  json_pack("{s:s}", "outcome", "pending"),
-                  json_pack("{s:s,s:s,s:s?}", "outcome", json_string_value(jo),
-                            "outcome_at", at, "revenue_delta", delta));
+                        json_pack("{s:s}", "outcome", "pending"),
+                        json_pack("{s:s,s:s,s:s?}", "outcome", json_string_value(jo),
+                                  "outcome_at", at, "revenue_delta", delta));
     xs_store_close(st);
     /* a conflict here has its own documented code (docs/api.md) */
-    if (rc == XS_ECONFLICT) return xs__serve_error(r, 409, "outcome_final", "%s", e.message);
+    if (rc == XS_ECONFLICT)
+        return xs__serve_error(r, 409, "outcome_final", "%s", e.message);
     if (rc == XS_EDB)
         return xs__serve_error(r, 500, "internal", "recording the outcome failed");
     if (rc < 0) return xs__serve_fail(r, rc, &e);

@@ -38,10 +38,11 @@ int xs__serve_h_plan(xs__serve_req *r)
     int status;
     if (rc < 0) {
         status = xs__serve_error(r, 503, "not_available", "reading the plan: %s",
-                           rc == XS_ENOMEM ? "out of memory" : e.message);
+                                 rc == XS_ENOMEM ? "out of memory" : e.message);
     } else if (rc == 0) {
-        status = xs__serve_error(r, 404, "not_found",
-                           "no plan stored: run 'xsell build --db FILE --capacity SPEC'");
+        status = xs__serve_error(
+            r, 404, "not_found",
+            "no plan stored: run 'xsell build --db FILE --capacity SPEC'");
     } else {
         json_t *sum = json_loads(summary, 0, NULL);
         json_t *tot = json_array_get(json_object_get(sum, "totals"), 0);
@@ -57,9 +58,9 @@ int xs__serve_h_plan(xs__serve_req *r)
                           tot ? json_incref(tot) : json_null(), "constraints",
                           cons ? json_incref(cons) : json_array());
         json_decref(sum);
-        status =
-            o ? xs__serve_reply(r, 200, o)
-              : xs__serve_error(r, 503, "not_available", "reading the plan: out of memory");
+        status = o ? xs__serve_reply(r, 200, o)
+                   : xs__serve_error(r, 503, "not_available",
+                                     "reading the plan: out of memory");
     }
     xs_store_plan_free(capacity);
     xs_store_plan_free(summary);

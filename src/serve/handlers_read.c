@@ -28,7 +28,10 @@ static double now_wall(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void quote(char *q, size_t n, const char *s) { xs__serve_quote(q, n, s, strlen(s)); }
+static void quote(char *q, size_t n, const char *s)
+{
+    xs__serve_quote(q, n, s, strlen(s));
+}
 
 /* Contract in serve_int.h. */
 int xs__serve_h_healthz(xs__serve_req *r)
@@ -38,13 +41,16 @@ int xs__serve_h_healthz(xs__serve_req *r)
     xs__utc_stamp(m->built_at, built);
     xs__serve_server_build_error(r->srv, berr, sizeof berr);
     json_t *model = json_pack(
-        "{s:I,s:s,s:o,s:o,s:b,s:I,s:I,s:I,s:I,s:I}", "generation", (json_int_t)m->generation,
-        "built_at", built, "age_seconds", xs__serve_num(now_wall() - m->built_at), "build_seconds",
-        xs__serve_num(m->build_seconds), "building", xs__serve_server_building(r->srv), "customers",
-        (json_int_t)(m->snap ? xs_snapshot_count(m->snap, XS_SNAP_CUSTOMERS) : 0), "products",
-        (json_int_t)(m->snap ? xs_snapshot_count(m->snap, XS_SNAP_PRODUCTS) : 0), "orders",
-        (json_int_t)(m->snap ? xs_snapshot_count(m->snap, XS_SNAP_ORDERS) : 0), "items",
-        (json_int_t)(m->tog ? xs_together_n_items(m->tog) : 0), "rules",
+        "{s:I,s:s,s:o,s:o,s:b,s:I,s:I,s:I,s:I,s:I}", "generation",
+        (json_int_t)m->generation, "built_at", built, "age_seconds",
+        xs__serve_num(now_wall() - m->built_at), "build_seconds",
+        xs__serve_num(m->build_seconds), "building", xs__serve_server_building(r->srv),
+        "customers",
+        (json_int_t)(m->snap ? xs_snapshot_count(m->snap, XS_SNAP_CUSTOMERS) : 0),
+        "products",
+        (json_int_t)(m->snap ? xs_snapshot_count(m->snap, XS_SNAP_PRODUCTS) : 0),
+        "orders", (json_int_t)(m->snap ? xs_snapshot_count(m->snap, XS_SNAP_ORDERS) : 0),
+        "items", (json_int_t)(m->tog ? xs_together_n_items(m->tog) : 0), "rules",
         (json_int_t)(m->rules ? xs_rules_n(m->rules) : 0));
     if (model) {
         /* where the model comes from: a mapped file (its name, not its
@@ -55,8 +61,9 @@ int xs__serve_h_healthz(xs__serve_req *r)
                             m->info->as_of[0] ? json_string(m->info->as_of) : json_null());
         json_object_set_new(model, "mapped", json_boolean(m->info->mapped));
         json_object_set_new(model, "file",
-                            file && xs__serve_utf8_valid(file, strlen(file)) ? json_string(file)
-                                                                        : json_null());
+                            file && xs__serve_utf8_valid(file, strlen(file))
+                                ? json_string(file)
+                                : json_null());
         json_object_set_new(model, "file_bytes", json_integer((json_int_t)m->info->bytes));
         json_object_set_new(model, "last_build_error", *berr ? json_string(berr) : json_null());
         json_object_set_new(model, "scores_error",
@@ -65,8 +72,8 @@ int xs__serve_h_healthz(xs__serve_req *r)
                             m->offers && m->targets ? json_null() : json_string(m->offers_error));
     }
     return xs__serve_reply(r, 200,
-                     json_pack("{s:s,s:s,s:o?}", "status", "ok", "version", xs_version(),
-                               "model", model));
+                           json_pack("{s:s,s:s,s:o?}", "status", "ok", "version",
+                                     xs_version(), "model", model));
 }
 
 /* Contract in serve_int.h. */
@@ -76,9 +83,9 @@ int xs__serve_h_metrics(xs__serve_req *r)
     const xs__serve_model *m = r->model;
     xs__serve_admit_stats adm;
     int has_adm = xs__serve_server_admit_stats(r->srv, &adm);
-    char *t = xs__serve_metrics_render(xs__serve_server_metrics(r->srv), now_wall() - m->built_at,
-                                 m->generation, xs__serve_server_in_flight(r->srv),
-                                 has_adm ? &adm : NULL, &n);
+    char *t = xs__serve_metrics_render(
+        xs__serve_server_metrics(r->srv), now_wall() - m->built_at, m->generation,
+        xs__serve_server_in_flight(r->srv), has_adm ? &adm : NULL, &n);
     if (!t) return xs__serve_error(r, 500, "internal", "out of memory");
     r->text = t;
     r->n_text = n;
@@ -108,7 +115,8 @@ static int query_lang(xs__serve_req *r, const char **lang)
     if (strcmp(*lang, "en") && strcmp(*lang, "ja")) {
         char q[64];
         xs__serve_quote(q, sizeof q, *lang, strlen(*lang));
-        return xs__serve_error(r, 400, "bad_request", "lang: expected en or ja, got %s", q);
+        return xs__serve_error(r, 400, "bad_request", "lang: expected en or ja, got %s",
+                               q);
     }
     return 0;
 }
@@ -116,7 +124,8 @@ static int query_lang(xs__serve_req *r, const char **lang)
 /* The catalog's name of the product with this id in lang (the Japanese
  * name when the catalog has one), as the explanations name it; the id
  * itself for an item the catalog does not know. Borrowed from the model. */
-static const char *product_name(const xs__serve_model *m, const char *id, const char *lang)
+static const char *product_name(const xs__serve_model *m, const char *id,
+                                const char *lang)
 {
     long p = m->offers ? xs_offer_engine_find_product(m->offers, id) : -1;
     return p >= 0 ? xs_offer_product_name(m->offers, (int32_t)p, lang) : id;
@@ -135,7 +144,8 @@ int xs__serve_h_together(xs__serve_req *r)
     uint32_t id;
     char q[300];
     if (!m->tog)
-        return xs__serve_error(r, 503, "not_available", "frequently bought together: not in the model");
+        return xs__serve_error(r, 503, "not_available",
+                               "frequently bought together: not in the model");
     if (xs_together_find(m->tog, r->params[0], &id) != XS_OK) {
         quote(q, sizeof q, r->params[0]);
         return xs__serve_error(r, 404, "not_found", "unknown item %s", q);
@@ -180,16 +190,19 @@ int xs__serve_h_cart(xs__serve_req *r)
     json_t *jlang = json_object_get(r->body, "lang");
     char as_of[11];
     if (!json_is_array(items))
-        return xs__serve_error(r, 400, "bad_request", "items: expected an array of item ids");
+        return xs__serve_error(r, 400, "bad_request",
+                               "items: expected an array of item ids");
     if (json_array_size(items) == 0 || json_array_size(items) > MAX_CART)
-        return xs__serve_error(r, 400, "bad_request", "items: expected 1 to %d item ids, got %zu",
-                         MAX_CART, json_array_size(items));
+        return xs__serve_error(r, 400, "bad_request",
+                               "items: expected 1 to %d item ids, got %zu", MAX_CART,
+                               json_array_size(items));
     if (cust && !json_is_string(cust) && !json_is_null(cust))
         return xs__serve_error(r, 400, "bad_request", "customer_id: expected a string");
     long limit = 10;
     if (jl) {
         if (!json_is_integer(jl) || json_integer_value(jl) < 1 || json_integer_value(jl) > 100)
-            return xs__serve_error(r, 400, "bad_request", "limit: expected an integer in [1, 100]");
+            return xs__serve_error(r, 400, "bad_request",
+                                   "limit: expected an integer in [1, 100]");
         limit = (long)json_integer_value(jl);
     }
     const char *lang = "en";
@@ -201,9 +214,11 @@ int xs__serve_h_cart(xs__serve_req *r)
     }
     for (size_t i = 0; i < json_array_size(items); i++)
         if (!json_is_string(json_array_get(items, i)))
-            return xs__serve_error(r, 400, "bad_request", "items[%zu]: expected a string", i);
+            return xs__serve_error(r, 400, "bad_request", "items[%zu]: expected a string",
+                                   i);
     if (!m->offers)
-        return xs__serve_error(r, 503, "not_available", "offer engine: %s", m->offers_error);
+        return xs__serve_error(r, 503, "not_available", "offer engine: %s",
+                               m->offers_error);
     uint32_t cart[MAX_CART];
     size_t n_cart = 0;
     json_t *unknown = json_array();
@@ -231,10 +246,10 @@ int xs__serve_h_cart(xs__serve_req *r)
         return xs__serve_error(r, 500, "internal", "cannot render the cart answer");
     }
     return xs__serve_reply(r, 200,
-                     json_pack("{s:O?,s:b,s:s,s:o,s:o}", "customer_id", cid ? cust : NULL,
-                               "anonymous", anonymous, "as_of",
-                               xs_offer_engine_as_of(m->offers, as_of), "items", rows,
-                               "unknown_items", unknown));
+                           json_pack("{s:O?,s:b,s:s,s:o,s:o}", "customer_id",
+                                     cid ? cust : NULL, "anonymous", anonymous, "as_of",
+                                     xs_offer_engine_as_of(m->offers, as_of), "items",
+                                     rows, "unknown_items", unknown));
 }
 
 /* 1 when one of the n items is named s. */
@@ -270,12 +285,12 @@ static json_t *rule_json(const xs__serve_model *m, const xs_rule *x, const char 
     json_t *rhs = item_names(m, x->rhs, x->n_rhs, NULL);
     json_t *lhs_n = item_names(m, x->lhs, x->n_lhs, lang);
     json_t *rhs_n = item_names(m, x->rhs, x->n_rhs, lang);
-    return json_pack("{s:o?,s:o?,s:o?,s:o?,s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "lhs", lhs,
-                     "rhs", rhs, "lhs_names", lhs_n, "rhs_names", rhs_n, "count",
-                     (json_int_t)x->count, "support", xs__serve_num(x->support), "confidence",
-                     xs__serve_num(x->confidence), "coverage", xs__serve_num(x->coverage), "lift",
-                     xs__serve_num(x->lift), "leverage", xs__serve_num(x->leverage), "conviction",
-                     xs__serve_num(x->conviction));
+    return json_pack(
+        "{s:o?,s:o?,s:o?,s:o?,s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "lhs", lhs, "rhs", rhs,
+        "lhs_names", lhs_n, "rhs_names", rhs_n, "count", (json_int_t)x->count, "support",
+        xs__serve_num(x->support), "confidence", xs__serve_num(x->confidence), "coverage",
+        xs__serve_num(x->coverage), "lift", xs__serve_num(x->lift), "leverage",
+        xs__serve_num(x->leverage), "conviction", xs__serve_num(x->conviction));
 }
 
 /* Contract in serve_int.h. The model's rules in their order, filtered by
@@ -305,9 +320,9 @@ int xs__serve_h_rules(xs__serve_req *r)
         }
     }
     return xs__serve_reply(r, 200,
-                     json_pack("{s:I,s:I,s:o}", "baskets",
-                               (json_int_t)xs_baskets_n_tx(m->baskets), "total",
-                               (json_int_t)n, "rules", out));
+                           json_pack("{s:I,s:I,s:o}", "baskets",
+                                     (json_int_t)xs_baskets_n_tx(m->baskets), "total",
+                                     (json_int_t)n, "rules", out));
 }
 
 /* Contract in serve_int.h. */
@@ -320,14 +335,15 @@ int xs__serve_h_kpi(xs__serve_req *r)
     if (period && xs_kpi_period_parse(period, &o.period) < 0) {
         quote(q, sizeof q, period);
         return xs__serve_error(r, 400, "bad_request",
-                         "period: expected month, quarter or year, got %s", q);
+                               "period: expected month, quarter or year, got %s", q);
     }
     if (by && xs_kpi_by_parse(by, &o.by) < 0) {
         quote(q, sizeof q, by);
-        return xs__serve_error(r, 400, "bad_request",
-                         "by: expected segment, industry, size, channel, kind or product,"
-                         " got %s",
-                         q);
+        return xs__serve_error(
+            r, 400, "bad_request",
+            "by: expected segment, industry, size, channel, kind or product,"
+            " got %s",
+            q);
     }
     o.from = xs__serve_query(r, "from");
     o.to = xs__serve_query(r, "to");
@@ -345,11 +361,12 @@ int xs__serve_h_kpi(xs__serve_req *r)
     xs_kpi_result_free(res);
     if (!rows) return xs__serve_error(r, 500, "internal", "cannot render the KPI table");
     return xs__serve_reply(r, 200,
-                     json_pack("{s:s,s:s?,s:o}", "period",
-                               o.period == XS_KPI_MONTH     ? "month"
-                               : o.period == XS_KPI_QUARTER ? "quarter"
-                                                            : "year",
-                               "by", o.by ? xs_kpi_by_name(o.by) : NULL, "rows", rows));
+                           json_pack("{s:s,s:s?,s:o}", "period",
+                                     o.period == XS_KPI_MONTH     ? "month"
+                                     : o.period == XS_KPI_QUARTER ? "quarter"
+                                                                  : "year",
+                                     "by", o.by ? xs_kpi_by_name(o.by) : NULL, "rows",
+                                     rows));
 }
 
 /* Contract in serve_int.h. */
@@ -358,7 +375,8 @@ int xs__serve_h_customer(xs__serve_req *r)
     const xs__serve_model *m = r->model;
     char q[300], as_of[11];
     if (!m->cs)
-        return xs__serve_error(r, 503, "not_available", "customer scores: %s", m->cs_error);
+        return xs__serve_error(r, 503, "not_available", "customer scores: %s",
+                               m->cs_error);
     long i = xs_customer_scores_find(m->cs, r->params[0]);
     if (i < 0) {
         quote(q, sizeof q, r->params[0]);
@@ -441,7 +459,8 @@ int xs__serve_h_targets(xs__serve_req *r)
     const char *lang;
     if (query_lang(r, &lang)) return r->status;
     if (!m->offers || !m->targets)
-        return xs__serve_error(r, 503, "not_available", "target list: %s", m->offers_error);
+        return xs__serve_error(r, 503, "not_available", "target list: %s",
+                               m->offers_error);
     size_t n = m->n_targets;
     xs_table *t = xs_table_new();
     json_t *rows = NULL;
@@ -451,7 +470,8 @@ int xs__serve_h_targets(xs__serve_req *r)
                                         (size_t)limit, t) == XS_OK)
         rows = xs__serve_table_json(t);
     xs_table_free(t);
-    if (!rows) return xs__serve_error(r, 500, "internal", "cannot render the target list");
+    if (!rows)
+        return xs__serve_error(r, 500, "internal", "cannot render the target list");
     /* the top offer's product by name, in the language asked */
     size_t i;
     json_t *row;
@@ -461,6 +481,6 @@ int xs__serve_h_targets(xs__serve_req *r)
                             json_string(xs_offer_product_name(m->offers, x->top_product, lang)));
     }
     return xs__serve_reply(r, 200,
-                     json_pack("{s:I,s:I,s:o}", "total", (json_int_t)n, "offset",
-                               (json_int_t)offset, "targets", rows));
+                           json_pack("{s:I,s:I,s:o}", "total", (json_int_t)n, "offset",
+                                     (json_int_t)offset, "targets", rows));
 }

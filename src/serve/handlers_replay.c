@@ -11,8 +11,9 @@
 #include <string.h>
 
 /* Contract in serve_int.h. */
-int xs__serve_decisions_log(xs__serve_req *r, const xs_offer_engine *en, const xs_offer *o,
-                      const xs_decision *d, size_t n_dec, xs_offer_record *ids)
+int xs__serve_decisions_log(xs__serve_req *r, const xs_offer_engine *en,
+                            const xs_offer *o, const xs_decision *d, size_t n_dec,
+                            xs_offer_record *ids)
 {
     xs_decision_record rec[XS_OFFER_MAX_CANDIDATES];
     xs_offer_config cfg;
@@ -51,8 +52,8 @@ int xs__serve_decisions_log(xs__serve_req *r, const xs_offer_engine *en, const x
     if (rc == XS_EBUSY)
         status = xs__serve_store_busy(r);
     else if (rc < 0)
-        status =
-            xs__serve_error(r, 503, "not_available", "logging the decision: %s", e.message);
+        status = xs__serve_error(r, 503, "not_available", "logging the decision: %s",
+                                 e.message);
 cleanup:
     for (size_t i = 0; i < n; i++)
         xs_decision_record_clear(&rec[i]);
@@ -95,7 +96,7 @@ int xs__serve_h_replays(xs__serve_req *r)
     if (n < 0) {
         json_decref(l.arr);
         return xs__serve_error(r, 503, "not_available", "reading the replays: %s",
-                         l.oom || n == XS_ENOMEM ? "out of memory" : e.message);
+                               l.oom || n == XS_ENOMEM ? "out of memory" : e.message);
     }
     return xs__serve_reply(r, 200, json_pack("{s:o}", "replays", l.arr));
 }

@@ -30,8 +30,8 @@ static long long webhook_id(xs__serve_req *r)
 }
 
 /* Answers a table from fill() as {"<key>": [rows]}. */
-static int reply_table(xs__serve_req *r, xs_store *st, const char *key, int rc, xs_table *t,
-                       const xs_error *e)
+static int reply_table(xs__serve_req *r, xs_store *st, const char *key, int rc,
+                       xs_table *t, const xs_error *e)
 {
     xs_store_close(st);
     if (rc < 0) {
@@ -69,7 +69,8 @@ int xs__serve_h_webhook_deliveries(xs__serve_req *r)
     int status = xs__serve_store_for_write(r, &st);
     if (status) return status;
     xs_table *t = xs_table_new();
-    int rc = t ? xs_webhook_log(st, id, xs__serve_query(r, "status"), limit, t, &e) : XS_ENOMEM;
+    int rc = t ? xs_webhook_log(st, id, xs__serve_query(r, "status"), limit, t, &e)
+               : XS_ENOMEM;
     return reply_table(r, st, "deliveries", rc, t, &e);
 }
 
@@ -104,7 +105,7 @@ int xs__serve_h_webhook_add(xs__serve_req *r)
         return xs__serve_error(r, 400, "bad_request", "url: expected a string");
     if (!events)
         return xs__serve_error(r, 400, "bad_request",
-                         "events: expected a non-empty array of event names");
+                               "events: expected a non-empty array of event names");
     if (js && !json_is_null(js) && !json_is_string(js))
         return xs__serve_error(r, 400, "bad_request", "secret: expected a string");
     xs_store *st = NULL;
@@ -120,8 +121,9 @@ int xs__serve_h_webhook_add(xs__serve_req *r)
     if (rc == XS_OK) { /* never the secret */
         char target[32];
         snprintf(target, sizeof target, "%lld", id);
-        xs__serve_audit(r, st, "webhook.add", target, NULL,
-                  json_pack("{s:s,s:s}", "url", json_string_value(ju), "events", events));
+        xs__serve_audit(
+            r, st, "webhook.add", target, NULL,
+            json_pack("{s:s,s:s}", "url", json_string_value(ju), "events", events));
     }
     xs_store_close(st);
     if (rc < 0) return xs__serve_fail(r, rc, &e);
@@ -145,12 +147,12 @@ int xs__serve_h_webhook_remove(xs__serve_req *r)
         char target[32];
         snprintf(target, sizeof target, "%lld", id);
         xs__serve_audit(r, st, "webhook.remove", target, json_pack("{s:b}", "removed", 0),
-                  json_pack("{s:b}", "removed", 1));
+                        json_pack("{s:b}", "removed", 1));
     }
     xs_store_close(st);
     if (rc == XS_EBUSY) return xs__serve_store_busy(r);
     if (rc == XS_ENOTFOUND) return xs__serve_error(r, 404, "not_found", "%s", e.message);
     if (rc < 0) return xs__serve_error(r, 503, "not_available", "store: %s", e.message);
-    return xs__serve_reply(r, 200,
-                     json_pack("{s:I, s:b}", "webhook_id", (json_int_t)id, "removed", 1));
+    return xs__serve_reply(
+        r, 200, json_pack("{s:I, s:b}", "webhook_id", (json_int_t)id, "removed", 1));
 }

@@ -40,7 +40,8 @@ static int bad_request(xs__serve_head_bad *bad, const char *msg)
 
 /* Checks the request line l[0..n) (no line end). Adds its query
  * parameters to *items. */
-static int check_request_line(const char *l, size_t n, unsigned *items, xs__serve_head_bad *bad)
+static int check_request_line(const char *l, size_t n, unsigned *items,
+                              xs__serve_head_bad *bad)
 {
     const char *sp = memchr(l, ' ', n);
     if (!sp || sp == l) return bad_request(bad, "malformed request line");

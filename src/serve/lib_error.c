@@ -29,8 +29,9 @@ int xs__serve_fail(xs__serve_req *r, int rc, const xs_error *e)
         if (rc == XS_ENOMEM) return xs__serve_error(r, 500, "internal", "out of memory");
         if (status_map[i].with_param && e->param[0])
             return xs__serve_error(r, status_map[i].status, status_map[i].name, "%s: %s",
-                             e->param, e->message);
-        return xs__serve_error(r, status_map[i].status, status_map[i].name, "%s", e->message);
+                                   e->param, e->message);
+        return xs__serve_error(r, status_map[i].status, status_map[i].name, "%s",
+                               e->message);
     }
     /* the store's own failures (XS_EDB, XS_EIO, XS_ESCHEMA) */
     return xs__serve_error(r, 503, "not_available", "store: %s", e->message);

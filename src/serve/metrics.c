@@ -29,7 +29,8 @@ static size_t status_slot(int status)
 }
 
 /* Contract in serve_int.h. */
-void xs__serve_metrics_observe(xs__serve_metrics *m, size_t route, int status, double seconds)
+void xs__serve_metrics_observe(xs__serve_metrics *m, size_t route, int status,
+                               double seconds)
 {
     if (route > xs__serve_n_routes) route = xs__serve_n_routes;
     atomic_fetch_add_explicit(&m->count[route][status_slot(status)], 1, memory_order_relaxed);
@@ -43,11 +44,15 @@ void xs__serve_metrics_observe(xs__serve_metrics *m, size_t route, int status, d
     atomic_fetch_add_explicit(&m->n_obs[route], 1, memory_order_relaxed);
 }
 
-static const char *route_name(size_t i) { return i < xs__serve_n_routes ? xs__serve_routes[i].name : "unmatched"; }
+static const char *route_name(size_t i)
+{
+    return i < xs__serve_n_routes ? xs__serve_routes[i].name : "unmatched";
+}
 
 /* Contract in serve_int.h. */
-char *xs__serve_metrics_render(const xs__serve_metrics *m, double model_age, unsigned long generation,
-                         long in_flight, const xs__serve_admit_stats *adm, size_t *len)
+char *xs__serve_metrics_render(const xs__serve_metrics *m, double model_age,
+                               unsigned long generation, long in_flight,
+                               const xs__serve_admit_stats *adm, size_t *len)
 {
     xs__buf b = {0};
     xs__buf_reserve(&b, 8192);

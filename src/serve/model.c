@@ -39,8 +39,8 @@ static double parse_utc(const char *s)
 }
 
 /* Wraps mdl (takes ownership, also on failure). */
-static int wrap(xs_model *mdl, unsigned long generation, double seconds, xs__serve_model **out,
-                xs_error *err)
+static int wrap(xs_model *mdl, unsigned long generation, double seconds,
+                xs__serve_model **out, xs_error *err)
 {
     xs__serve_model *m = xs__calloc(1, sizeof *m);
     if (!m) {
@@ -71,7 +71,8 @@ static int wrap(xs_model *mdl, unsigned long generation, double seconds, xs__ser
 }
 
 /* Builds a model in memory from the open store st. */
-static int build(xs_store *st, unsigned long generation, xs__serve_model **out, xs_error *err)
+static int build(xs_store *st, unsigned long generation, xs__serve_model **out,
+                 xs_error *err)
 {
     double t0 = xs__now();
     xs_model *mdl = NULL;
@@ -99,7 +100,7 @@ static int open_file(const char *path, xs_store *st, unsigned long generation,
 
 /* Contract in serve_int.h. */
 int xs__serve_model_start(const char *db, const char *model_path, xs__serve_model **out,
-                    xs_error *err)
+                          xs_error *err)
 {
     xs_store *st = NULL;
     int rc;
@@ -120,8 +121,8 @@ int xs__serve_model_start(const char *db, const char *model_path, xs__serve_mode
 }
 
 /* Contract in serve_int.h. */
-int xs__serve_model_rebuild(const char *db, unsigned long generation, xs__serve_model **out,
-                      char *warn, size_t n, xs_error *err)
+int xs__serve_model_rebuild(const char *db, unsigned long generation,
+                            xs__serve_model **out, char *warn, size_t n, xs_error *err)
 {
     xs_store *st = NULL;
     xs_model *mdl = NULL;

@@ -82,7 +82,7 @@ static void *watch_main(void *arg)
 
 /* Contract in serve_int.h. */
 int xs__serve_model_watch_start(struct xs_server *s, const char *db, const char *path,
-                          unsigned period_s, xs__serve_model_watch **out)
+                                unsigned period_s, xs__serve_model_watch **out)
 {
     xs__serve_model_watch *w = xs__calloc(1, sizeof *w);
     *out = NULL;

@@ -88,14 +88,14 @@ typedef struct xs__serve_model {
  * releases with xs__serve_model_release().
  */
 int xs__serve_model_start(const char *db, const char *model_path, xs__serve_model **out,
-                    xs_error *err);
+                          xs_error *err);
 /* POST /v1/build: builds a model from the store at db, saves it to the
  * store's model file (meta model_path, else DB.xsm beside a SQLite store,
  * recorded as the store's latest) and maps that file; when the file cannot
  * be written, the model built in memory is used (*warn says why, n bytes).
  * Returns XS_OK or the build's error. Caller releases. */
-int xs__serve_model_rebuild(const char *db, unsigned long generation, xs__serve_model **out,
-                      char *warn, size_t n, xs_error *err);
+int xs__serve_model_rebuild(const char *db, unsigned long generation,
+                            xs__serve_model **out, char *warn, size_t n, xs_error *err);
 /* The body of GET /v1/experiments: every experiment of the store at db
  * with its report on the model's snapshot, made on the first call and kept
  * (thread-safe). Returns a new reference, or NULL with the reason in
@@ -129,12 +129,14 @@ typedef struct xs__serve_metrics {
 } xs__serve_metrics;
 
 /* Records one request: route index (n_routes: unmatched), status, seconds. */
-void xs__serve_metrics_observe(xs__serve_metrics *m, size_t route, int status, double seconds);
+void xs__serve_metrics_observe(xs__serve_metrics *m, size_t route, int status,
+                               double seconds);
 /* Renders the Prometheus text exposition into a new string (xs__free);
  * adm: the admission counters (admit.h), NULL when there are none. */
 struct xs__serve_admit_stats;
-char *xs__serve_metrics_render(const xs__serve_metrics *m, double model_age, unsigned long generation,
-                         long in_flight, const struct xs__serve_admit_stats *adm, size_t *len);
+char *xs__serve_metrics_render(const xs__serve_metrics *m, double model_age,
+                               unsigned long generation, long in_flight,
+                               const struct xs__serve_admit_stats *adm, size_t *len);
 
 /* ---------------------------------------------------------------------- */
 /* Requests, responses, routes                                            */
@@ -146,7 +148,8 @@ struct xs_server;
  * deliveries of the store at db once a second until stopped. */
 typedef struct xs__serve_hook_thread xs__serve_hook_thread;
 /* @return XS_OK or XS_ENOMEM */
-int xs__serve_hook_thread_start(const char *db, unsigned lock_timeout_ms, xs__serve_hook_thread **out);
+int xs__serve_hook_thread_start(const char *db, unsigned lock_timeout_ms,
+                                xs__serve_hook_thread **out);
 /* Stops and joins it (it finishes the delivery in flight); NULL is fine. */
 void xs__serve_hook_thread_stop(xs__serve_hook_thread *t);
 
@@ -156,7 +159,7 @@ void xs__serve_hook_thread_stop(xs__serve_hook_thread *t);
 typedef struct xs__serve_model_watch xs__serve_model_watch;
 /* @return XS_OK or XS_ENOMEM */
 int xs__serve_model_watch_start(struct xs_server *s, const char *db, const char *path,
-                          unsigned period_s, xs__serve_model_watch **out);
+                                unsigned period_s, xs__serve_model_watch **out);
 /* Stops and joins it; NULL is fine. */
 void xs__serve_model_watch_stop(xs__serve_model_watch *w);
 /* Makes m the server's model (taking the caller's reference) with the next
@@ -171,7 +174,7 @@ unsigned long xs__serve_server_install(struct xs_server *s, xs__serve_model *m);
 
 typedef struct xs__serve_req {
     struct xs_server *srv;
-    xs__serve_model *model;             /* borrowed reference of the request */
+    xs__serve_model *model; /* borrowed reference of the request */
     struct MHD_Connection *conn;
     const char *method, *path;
     unsigned param_long;          /* bit k: parameter k did not fit params[k] */
@@ -265,7 +268,8 @@ const char *xs__serve_header(xs__serve_req *r, const char *name);
 void xs__serve_add_header(xs__serve_req *r, const char *name, const char *value);
 /* Parses ?name= as an integer in [lo, hi] (dflt when absent). Returns XS_OK
  * or sets a 400 response and returns XS_EINVAL. */
-int xs__serve_query_long(xs__serve_req *r, const char *name, long dflt, long lo, long hi, long *out);
+int xs__serve_query_long(xs__serve_req *r, const char *name, long dflt, long lo, long hi,
+                         long *out);
 /* A number as JSON: null when not finite. */
 json_t *xs__serve_num(double v);
 /* The hot read routes write their JSON answer straight into an xs__buf
@@ -282,12 +286,14 @@ int xs__serve_jw_reply(xs__serve_req *r, xs__buf *o, const char *what);
 json_t *xs__serve_table_json(const xs_table *t);
 /* The body of GET /v1/experiments: every experiment of the store with its
  * report on the snapshot (handlers_dash.c). NULL when out of memory. */
-json_t *xs__serve_experiments_json(const xs_snapshot *s, const xs_experiment *x, size_t n);
+json_t *xs__serve_experiments_json(const xs_snapshot *s, const xs_experiment *x,
+                                   size_t n);
 
 /* Server state the handlers read (server.c). */
 int xs__serve_server_building(const struct xs_server *s);
 const char *xs__serve_server_build_error(struct xs_server *s, char *buf, size_t n);
-int xs__serve_server_start_build(struct xs_server *s); /* 0 started, 1 already running, <0 */
+int xs__serve_server_start_build(
+    struct xs_server *s); /* 0 started, 1 already running, <0 */
 xs__serve_metrics *xs__serve_server_metrics(struct xs_server *s);
 long xs__serve_server_in_flight(const struct xs_server *s);
 /* The admission counters (admit.c) into *st: 1, or 0 when the server has
@@ -331,8 +337,8 @@ typedef struct xs__serve_http_in {
  * (server.c). Sets *status and *out: the body exactly as it would be sent
  * (JSON and a newline, or a text route's bytes; *is_json says which);
  * caller frees *out with xs__free. Returns XS_OK or XS_ENOMEM. */
-int xs__serve_dispatch(struct xs_server *s, const xs__serve_http_in *in, int *status, char **out,
-                 size_t *n_out, int *is_json);
+int xs__serve_dispatch(struct xs_server *s, const xs__serve_http_in *in, int *status,
+                       char **out, size_t *n_out, int *is_json);
 
 /* The route handlers. */
 int xs__serve_h_healthz(xs__serve_req *r);
@@ -354,7 +360,7 @@ int xs__serve_h_webhook_remove(xs__serve_req *r);
 int xs__serve_h_webhook_deliveries(xs__serve_req *r);
 int xs__serve_h_outcome(xs__serve_req *r); /* handlers_offers.c */
 int xs__serve_h_replays(xs__serve_req *r); /* handlers_replay.c */
-int xs__serve_h_plan(xs__serve_req *r); /* handlers_plan.c */
+int xs__serve_h_plan(xs__serve_req *r);    /* handlers_plan.c */
 /* handlers_actions.c: experiments started and stopped over the API (write
  * scope), the audit log (admin scope), the presented key (read scope) */
 int xs__serve_h_experiment_start(xs__serve_req *r);
@@ -366,14 +372,15 @@ int xs__serve_h_key(xs__serve_req *r);
  * or NULL; taken and freed). st: the store the write went through, or NULL
  * to open it for the row. The action stands when the row cannot be
  * written: the failure is reported on stderr. */
-void xs__serve_audit(xs__serve_req *r, xs_store *st, const char *action, const char *target,
-               json_t *before, json_t *after);
+void xs__serve_audit(xs__serve_req *r, xs_store *st, const char *action,
+                     const char *target, json_t *before, json_t *after);
 /* Logs the n_dec decisions d of a GET .../offers?log=1 over the decided
  * offers o with the offers they chose (handlers_replay.c): ids[k] gets the
  * offer of slot k + 1 (its offer_id). Returns 0, or the error status set
  * on r (503 busy or not_available). */
-int xs__serve_decisions_log(xs__serve_req *r, const xs_offer_engine *en, const xs_offer *o,
-                      const xs_decision *d, size_t n_dec, xs_offer_record *ids);
+int xs__serve_decisions_log(xs__serve_req *r, const xs_offer_engine *en,
+                            const xs_offer *o, const xs_decision *d, size_t n_dec,
+                            xs_offer_record *ids);
 /* The dashboard (static.c, handlers_dash.c). */
 int xs__serve_h_web_index(xs__serve_req *r);
 int xs__serve_h_web_asset(xs__serve_req *r);

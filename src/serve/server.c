@@ -207,7 +207,8 @@ void xs__serve_add_header(xs__serve_req *r, const char *name, const char *value)
 }
 
 /* Contract in serve_int.h. */
-int xs__serve_query_long(xs__serve_req *r, const char *name, long dflt, long lo, long hi, long *out)
+int xs__serve_query_long(xs__serve_req *r, const char *name, long dflt, long lo, long hi,
+                         long *out)
 {
     const char *v = xs__serve_query(r, name);
     if (!v) {
@@ -224,8 +225,8 @@ int xs__serve_query_long(xs__serve_req *r, const char *name, long dflt, long lo,
         return XS_EINVAL;
     }
     if (x < lo || x > hi) {
-        xs__serve_error(r, 400, "bad_request", "%s: %ld is out of range [%ld, %ld]", name, x,
-                  lo, hi);
+        xs__serve_error(r, 400, "bad_request", "%s: %ld is out of range [%ld, %ld]", name,
+                        x, lo, hi);
         return XS_EINVAL;
     }
     *out = x;
@@ -237,7 +238,8 @@ static enum MHD_Result respond(xs_server *s, conn_state *cs)
 {
     xs__serve_req *r = &cs->req;
     struct MHD_Response *resp = NULL;
-    if (!r->out && !r->text) xs__serve_error(r, 500, "internal", "handler gave no response");
+    if (!r->out && !r->text)
+        xs__serve_error(r, 500, "internal", "handler gave no response");
     if (r->text) {
         /* the buffer goes to libmicrohttpd, which frees it with the
          * response: no copy */
@@ -361,9 +363,10 @@ static int authorize(xs_server *s, const xs__serve_route *rt, xs__serve_req *r)
     const char *h = req_value(r, 1, MHD_HTTP_HEADER_AUTHORIZATION);
     if (!h || !*h)
         return xs__serve_error(r, 401, "unauthorized",
-                         "missing API key: send \"Authorization: Bearer <key>\"");
+                               "missing API key: send \"Authorization: Bearer <key>\"");
     if (strncmp(h, "Bearer ", 7))
-        return xs__serve_error(r, 401, "unauthorized", "Authorization is not a Bearer token");
+        return xs__serve_error(r, 401, "unauthorized",
+                               "Authorization is not a Bearer token");
     const char *key = h + 7;
     while (*key == ' ')
         key++;
@@ -374,7 +377,8 @@ static int authorize(xs_server *s, const xs__serve_route *rt, xs__serve_req *r)
     pthread_rwlock_rdlock(&s->keys_lock);
     xs_apikey_scope sc = check_key(s, key, n);
     pthread_rwlock_unlock(&s->keys_lock);
-    if (sc == XS_SCOPE_NONE) return xs__serve_error(r, 401, "unauthorized", "invalid API key");
+    if (sc == XS_SCOPE_NONE)
+        return xs__serve_error(r, 401, "unauthorized", "invalid API key");
     r->scope = sc;
     /* "xs_<key_id>_<secret>" (apikeys.c): the audit log's "who" */
     const char *us = strchr(key + 3, '_');
@@ -384,8 +388,8 @@ static int authorize(xs_server *s, const xs__serve_route *rt, xs__serve_req *r)
     r->key_id[n_id] = 0;
     if (sc < rt->scope)
         return xs__serve_error(r, 403, "forbidden",
-                         "this route needs a key with scope %s (key has %s)",
-                         xs_apikey_scope_name(rt->scope), xs_apikey_scope_name(sc));
+                               "this route needs a key with scope %s (key has %s)",
+                               xs_apikey_scope_name(rt->scope), xs_apikey_scope_name(sc));
     return 0;
 }
 
@@ -539,7 +543,7 @@ static int first_call(xs_server *s, conn_state *cs)
             char *a = xs__strdup(methods);
             r->allow = a;
             return xs__serve_error(r, 405, "method_not_allowed", "%s %s: allowed: %s",
-                             r->method, q, methods);
+                                   r->method, q, methods);
         }
         return xs__serve_error(r, 404, "not_found", "no route for %s %s", r->method, q);
     }
@@ -559,7 +563,7 @@ static int first_call(xs_server *s, conn_state *cs)
         const char *why = xs__serve_path_decode(r->params[k]);
         if (why)
             return xs__serve_error(r, 400, "bad_request", "path parameter %s: %s",
-                             param_name(rt->pattern, k, name, sizeof name), why);
+                                   param_name(rt->pattern, k, name, sizeof name), why);
     }
     st = check_query(r, cs->query);
     if (st) return st;
@@ -570,8 +574,8 @@ static int first_call(xs_server *s, conn_state *cs)
         unsigned long long n = strtoull(cl, &end, 10);
         if (!errno && end != cl && n > s->o.max_body)
             return xs__serve_error(r, 413, "payload_too_large",
-                             "request body of %llu bytes exceeds the limit of %zu", n,
-                             s->o.max_body);
+                                   "request body of %llu bytes exceeds the limit of %zu",
+                                   n, s->o.max_body);
     }
     return 0;
 }
@@ -583,7 +587,7 @@ static void last_call(xs_server *s, conn_state *cs)
     const xs__serve_route *rt = &xs__serve_routes[cs->route];
     if (cs->too_big) {
         xs__serve_error(r, 413, "payload_too_large",
-                  "request body exceeds the limit of %zu bytes", s->o.max_body);
+                        "request body exceeds the limit of %zu bytes", s->o.max_body);
         return;
     }
     if (rt->body_json) {
@@ -594,8 +598,8 @@ static void last_call(xs_server *s, conn_state *cs)
         json_error_t je;
         r->body = json_loadb(cs->body, cs->n_body, JSON_REJECT_DUPLICATES, &je);
         if (!r->body) {
-            xs__serve_error(r, 400, "bad_json", "line %d column %d: %s", je.line, je.column,
-                      je.text);
+            xs__serve_error(r, 400, "bad_json", "line %d column %d: %s", je.line,
+                            je.column, je.text);
             return;
         }
         if (!json_is_object(r->body)) {
@@ -643,13 +647,13 @@ static int check_head_size(xs__serve_req *r, struct MHD_Connection *c)
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
     if (ci && ci->header_size > XS__HEAD_MAX)
         return xs__serve_error(r, 431, "header_too_large",
-                         "the request head is longer than %d bytes", XS__HEAD_MAX);
+                               "the request head is longer than %d bytes", XS__HEAD_MAX);
     int n = MHD_get_connection_values(
         c, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND | MHD_COOKIE_KIND, NULL, NULL);
     if (n > XS__HEAD_ITEMS)
         return xs__serve_error(r, 431, "header_too_large",
-                         "more than %d header lines, query parameters and cookies",
-                         XS__HEAD_ITEMS);
+                               "more than %d header lines, query parameters and cookies",
+                               XS__HEAD_ITEMS);
     return 0;
 }
 
@@ -735,7 +739,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* Contract in serve_int.h. */
 int xs__serve_dispatch(xs_server *s, const xs__serve_http_in *in, int *status, char **out,
-                 size_t *n_out, int *is_json)
+                       size_t *n_out, int *is_json)
 {
     *out = NULL;
     *n_out = 0;
@@ -759,7 +763,8 @@ int xs__serve_dispatch(xs_server *s, const xs__serve_http_in *in, int *status, c
         last_call(s, cs);
     }
     /* what respond() sends */
-    if (!r->out && !r->text) xs__serve_error(r, 500, "internal", "handler gave no response");
+    if (!r->out && !r->text)
+        xs__serve_error(r, 500, "internal", "handler gave no response");
     if (r->text) {
         if (!(*out = xs__malloc(r->n_text + 1))) goto cleanup;
         memcpy(*out, r->text, r->n_text);
@@ -989,7 +994,7 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
      * and for connections closing, which admit.c frees just before the
      * daemon does) */
     xs__serve_admit_opts ao = {s->o.max_connections, s->o.max_per_address,
-                         s->o.request_timeout_s, s->o.timeout_s};
+                               s->o.request_timeout_s, s->o.timeout_s};
     if ((rc = xs__serve_admit_listen(&s->admit, &addr, &ao, err)) < 0) goto cleanup;
     s->port = xs__serve_admit_port(s->admit);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
@@ -1016,7 +1021,8 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
         MHD_OPTION_CONNECTION_LIMIT, workers * limit, MHD_OPTION_CONNECTION_TIMEOUT,
         s->o.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)XS__HEAD_POOL,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri,
-        s, MHD_OPTION_NOTIFY_CONNECTION, xs__serve_admit_notify, s->admit, MHD_OPTION_END);
+        s, MHD_OPTION_NOTIFY_CONNECTION, xs__serve_admit_notify, s->admit,
+        MHD_OPTION_END);
     if (!s->d) {
         rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL,
                            "cannot start the HTTP worker threads");
@@ -1031,8 +1037,8 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
         goto cleanup;
     }
     if (s->o.model && s->o.model_poll_s >= 0 &&
-        (rc = xs__serve_model_watch_start(s, s->db, s->o.model, (unsigned)s->o.model_poll_s,
-                                    &s->watch)) < 0) {
+        (rc = xs__serve_model_watch_start(s, s->db, s->o.model,
+                                          (unsigned)s->o.model_poll_s, &s->watch)) < 0) {
         xs__error_set(err, rc, NULL, 0, NULL, "cannot start the model watcher");
         goto cleanup;
     }

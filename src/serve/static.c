@@ -265,8 +265,8 @@ int xs__serve_h_web_asset(xs__serve_req *r)
         xs__serve_quote(q, sizeof q, name, strlen(name));
         return xs__serve_error(r, 400, "bad_request", "bad asset name %s", q);
     }
-    if (snprintf(path, sizeof path, "%s/assets/%s", xs__serve_server_web_dir(r->srv), name) >=
-        (int)sizeof path)
+    if (snprintf(path, sizeof path, "%s/assets/%s", xs__serve_server_web_dir(r->srv),
+                 name) >= (int)sizeof path)
         return xs__serve_error(r, 400, "bad_request", "asset path too long");
     return send_file(r, path, name);
 }

@@ -21,7 +21,7 @@ int xs__serve_store_busy(xs__serve_req *r)
     r->hdr_name = "Retry-After";
     r->hdr_value = "1";
     return xs__serve_error(r, 503, "busy",
-                     "store is busy (locked by another process); try again");
+                           "store is busy (locked by another process); try again");
 }
 
 /* Contract in serve_int.h. */

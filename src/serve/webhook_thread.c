@@ -61,7 +61,8 @@ static void *hook_main(void *arg)
 }
 
 /* Contract in serve_int.h. */
-int xs__serve_hook_thread_start(const char *db, unsigned lock_timeout_ms, xs__serve_hook_thread **out)
+int xs__serve_hook_thread_start(const char *db, unsigned lock_timeout_ms,
+                                xs__serve_hook_thread **out)
 {
     xs__serve_hook_thread *t = xs__calloc(1, sizeof *t);
     *out = NULL;

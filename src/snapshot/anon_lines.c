@@ -13,7 +13,7 @@
 
 /* Contract in anon_lines.h. */
 int xs__snapshot_anon_lines_load(xs_store *st, uint32_t shard, uint32_t n_shards,
-                        xs__snapshot_anon_lines *out, xs_error *err)
+                                 xs__snapshot_anon_lines *out, xs_error *err)
 {
     static const char *const cols[] = {"order_id", "product_id"};
     size_t cap_off = 0, cap_chars = 0;

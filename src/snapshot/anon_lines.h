@@ -22,11 +22,13 @@ typedef struct xs__snapshot_anon_lines {
 } xs__snapshot_anon_lines;
 
 /* The order id and product id of line i (borrowed). */
-static inline const char *xs__snapshot_anon_order(const xs__snapshot_anon_lines *a, size_t i)
+static inline const char *xs__snapshot_anon_order(const xs__snapshot_anon_lines *a,
+                                                  size_t i)
 {
     return a->chars + a->off[i];
 }
-static inline const char *xs__snapshot_anon_product(const xs__snapshot_anon_lines *a, size_t i)
+static inline const char *xs__snapshot_anon_product(const xs__snapshot_anon_lines *a,
+                                                    size_t i)
 {
     const char *o = a->chars + a->off[i];
     return o + strlen(o) + 1;
@@ -38,7 +40,7 @@ static inline const char *xs__snapshot_anon_product(const xs__snapshot_anon_line
  * Returns XS_OK, XS_ENOMEM or the store's error.
  */
 int xs__snapshot_anon_lines_load(xs_store *st, uint32_t shard, uint32_t n_shards,
-                        xs__snapshot_anon_lines *out, xs_error *err);
+                                 xs__snapshot_anon_lines *out, xs_error *err);
 /* Frees what the load allocated (nothing of a mapped one). */
 void xs__snapshot_anon_lines_free(xs__snapshot_anon_lines *a);
 

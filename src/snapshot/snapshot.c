@@ -80,8 +80,8 @@ typedef struct loader {
     xs_snapshot *s;
     xs_error *err;
     const char *path;   /* store file, for messages */
-    xs__store_rows scan;      /* the scan being read (closed in cleanup) */
-    xs__store_rows *stmt;     /* &scan */
+    xs__store_rows scan;  /* the scan being read (closed in cleanup) */
+    xs__store_rows *stmt; /* &scan */
     void *scratch;      /* permutation scratch, n * 8 bytes */
     size_t cap_scratch;
     xs__progress prog;  /* on a terminal: rows of the table being loaded */
@@ -626,8 +626,8 @@ static int is_name_char(char ch)
 }
 
 int xs__snapshot_parse_limits(const char *s, size_t len, xs__intern *names,
-                          uint16_t *out_name, double *out_value, size_t cap, char *what,
-                          size_t n_what)
+                              uint16_t *out_name, double *out_value, size_t cap,
+                              char *what, size_t n_what)
 {
     size_t n = 0, i = 0;
     char q[96];

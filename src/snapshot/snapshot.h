@@ -289,14 +289,16 @@ static inline const char *xs__snapshot_order_id(const struct xs_snapshot *s, uin
 
 /* Whether subscription row r is active on day d: start <= d < end (an
  * empty end: still active). */
-static inline int xs__snapshot_sub_active(const struct xs_snapshot *s, uint32_t r, int32_t d)
+static inline int xs__snapshot_sub_active(const struct xs_snapshot *s, uint32_t r,
+                                          int32_t d)
 {
     return s->sub.start[r] <= d &&
            (s->sub.end[r] == XS_SNAP_NO_DATE || s->sub.end[r] > d);
 }
 
 /* Whether customer c has a subscription active on day d. */
-static inline int xs__snapshot_cust_active(const struct xs_snapshot *s, uint32_t c, int32_t d)
+static inline int xs__snapshot_cust_active(const struct xs_snapshot *s, uint32_t c,
+                                           int32_t d)
 {
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++)
         if (xs__snapshot_sub_active(s, r, d)) return 1;
@@ -308,7 +310,7 @@ static inline int xs__snapshot_cust_active(const struct xs_snapshot *s, uint32_t
  * one-off product adds nothing. Sums stay exact: divide the year part by 12
  * once, at the end (xs__snapshot_mrr_exact). */
 static inline void xs__snapshot_sub_revenue(const struct xs_snapshot *s, uint32_t r,
-                                        int64_t *month, int64_t *year)
+                                            int64_t *month, int64_t *year)
 {
     int64_t v = (int64_t)s->sub.quantity[r] * s->sub.unit_price[r];
     uint8_t b = s->prod.billing[s->sub.product[r]];
@@ -350,7 +352,7 @@ int xs__snapshot_load_side(xs_store *st, size_t side_min, xs_snapshot **out,
  * when more than `cap` pairs or more than 65534 names.
  */
 int xs__snapshot_parse_limits(const char *s, size_t len, xs__intern *names,
-                          uint16_t *out_name, double *out_value, size_t cap, char *what,
-                          size_t n_what);
+                              uint16_t *out_name, double *out_value, size_t cap,
+                              char *what, size_t n_what);
 
 #endif

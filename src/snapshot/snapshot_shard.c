@@ -334,7 +334,8 @@ static int copy_products(const xs_snapshot *s0, xs_snapshot *out, pool *text)
     if (!q->name || !q->name_ja) return XS_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         q->name[i] = p->name ? pool_add(text, xs__snapshot_text(s0, p->name[i])) : 0;
-        q->name_ja[i] = p->name_ja ? pool_add(text, xs__snapshot_text(s0, p->name_ja[i])) : 0;
+        q->name_ja[i] =
+            p->name_ja ? pool_add(text, xs__snapshot_text(s0, p->name_ja[i])) : 0;
         if (q->name[i] == UINT32_MAX || q->name_ja[i] == UINT32_MAX) return XS_ENOMEM;
     }
     return XS_OK;

@@ -84,10 +84,11 @@ int xs_apikey_create(xs_store *st, xs_apikey_scope scope, const char *note, char
     xs__utc_now(when);
 
     xs__store_stmt *s = NULL;
-    if (xs__store_db_prepare(st,
-                       "INSERT INTO api_keys(key_id, hash, salt, scope, created_at, note)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                       -1, &s) != XS__DB_OK) {
+    if (xs__store_db_prepare(
+            st,
+            "INSERT INTO api_keys(key_id, hash, salt, scope, created_at, note)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            -1, &s) != XS__DB_OK) {
         rc = xs__store_dberr(st, "creating an API key", err);
         goto cleanup;
     }
@@ -120,9 +121,9 @@ int xs_apikey_revoke(xs_store *st, const char *key_id, xs_error *err)
     xs__utc_now(when);
     xs__store_stmt *s = NULL;
     int rc;
-    if (xs__store_db_prepare(st,
-                       "SELECT revoked_at IS NOT NULL FROM api_keys WHERE key_id = ?1",
-                       -1, &s) != XS__DB_OK)
+    if (xs__store_db_prepare(
+            st, "SELECT revoked_at IS NOT NULL FROM api_keys WHERE key_id = ?1", -1,
+            &s) != XS__DB_OK)
         return xs__store_dberr(st, "revoking an API key", err);
     xs__store_db_bind_text(s, 1, key_id, -1);
     int step = xs__store_db_step(s);
@@ -141,15 +142,16 @@ int xs_apikey_revoke(xs_store *st, const char *key_id, xs_error *err)
     }
     xs__store_db_finalize(s);
     s = NULL;
-    if (xs__store_db_prepare(st, "UPDATE api_keys SET revoked_at = ?2 WHERE key_id = ?1", -1,
-                       &s) != XS__DB_OK) {
+    if (xs__store_db_prepare(st, "UPDATE api_keys SET revoked_at = ?2 WHERE key_id = ?1",
+                             -1, &s) != XS__DB_OK) {
         rc = xs__store_dberr(st, "revoking an API key", err);
         goto cleanup;
     }
     xs__store_db_bind_text(s, 1, key_id, -1);
     xs__store_db_bind_text(s, 2, when, -1);
-    rc = xs__store_db_step(s) == XS__DB_DONE ? XS_OK
-                                       : xs__store_dberr(st, "revoking an API key", err);
+    rc = xs__store_db_step(s) == XS__DB_DONE
+             ? XS_OK
+             : xs__store_dberr(st, "revoking an API key", err);
 cleanup:
     xs__store_db_finalize(s);
     return rc;
@@ -163,10 +165,11 @@ int xs_apikey_list(xs_store *st, xs_table *out, xs_error *err)
         if (xs_table_column(out, cols[i], XS_COL_TEXT) < 0)
             return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     xs__store_stmt *s = NULL;
-    if (xs__store_db_prepare(st,
-                       "SELECT key_id, scope, created_at, revoked_at, note FROM api_keys"
-                       " ORDER BY created_at, key_id",
-                       -1, &s) != XS__DB_OK)
+    if (xs__store_db_prepare(
+            st,
+            "SELECT key_id, scope, created_at, revoked_at, note FROM api_keys"
+            " ORDER BY created_at, key_id",
+            -1, &s) != XS__DB_OK)
         return xs__store_dberr(st, "listing API keys", err);
     int rc, n = 0, step;
     while ((step = xs__store_db_step(s)) == XS__DB_ROW) {
@@ -215,16 +218,17 @@ int xs_apikeys_load(xs_store *st, xs_apikeys **out, xs_error *err)
     int rc, step;
     if (!ks) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     if (xs__store_db_prepare(st,
-                       "SELECT key_id, salt, hash, scope FROM api_keys"
-                       " WHERE revoked_at IS NULL",
-                       -1, &s) != XS__DB_OK) {
+                             "SELECT key_id, salt, hash, scope FROM api_keys"
+                             " WHERE revoked_at IS NULL",
+                             -1, &s) != XS__DB_OK) {
         rc = xs__store_dberr(st, "loading API keys", err);
         goto cleanup;
     }
     while ((step = xs__store_db_step(s)) == XS__DB_ROW) {
         const char *id = (const char *)xs__store_db_column_text(s, 0);
         const char *scope = (const char *)xs__store_db_column_text(s, 3);
-        int n_salt = xs__store_db_column_bytes(s, 1), n_hash = xs__store_db_column_bytes(s, 2);
+        int n_salt = xs__store_db_column_bytes(s, 1),
+            n_hash = xs__store_db_column_bytes(s, 2);
         xs_apikey_scope sc;
         /* rows that cannot be a key of ours (edited by hand) are skipped */
         if (!id || strlen(id) != ID_HEX || n_salt > SALT_BYTES || n_hash != XS_SHA256_LEN ||

@@ -33,10 +33,11 @@ int xs_store_audit_add(xs_store *st, const xs_audit_entry *a, xs_error *err)
         at = now;
     }
     xs__store_stmt *q = NULL;
-    if (xs__store_db_prepare(st,
-                       "INSERT INTO audit_log(at, key_id, action, target, before, after)"
-                       " VALUES(?, ?, ?, ?, ?, ?)",
-                       -1, &q) != XS__DB_OK)
+    if (xs__store_db_prepare(
+            st,
+            "INSERT INTO audit_log(at, key_id, action, target, before, after)"
+            " VALUES(?, ?, ?, ?, ?, ?)",
+            -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "writing the audit log", err);
     const char *v[6] = {at, a->key_id, a->action, a->target, a->before, a->after};
     for (int i = 0; i < 6; i++) {
@@ -68,7 +69,8 @@ long xs_store_audit_list(xs_store *st, size_t limit, size_t offset,
     xs__store_stmt *q = NULL;
     long n = 0;
     if (total) {
-        if (xs__store_db_prepare(st, "SELECT count(*) FROM audit_log", -1, &q) != XS__DB_OK)
+        if (xs__store_db_prepare(st, "SELECT count(*) FROM audit_log", -1, &q) !=
+            XS__DB_OK)
             return xs__store_dberr(st, "reading the audit log", err);
         if (xs__store_db_step(q) != XS__DB_ROW) {
             n = xs__store_dberr(st, "reading the audit log", err);
@@ -80,9 +82,9 @@ long xs_store_audit_list(xs_store *st, size_t limit, size_t offset,
         q = NULL;
     }
     if (xs__store_db_prepare(st,
-                       "SELECT audit_id, at, key_id, action, target, before, after"
-                       " FROM audit_log ORDER BY audit_id DESC LIMIT ? OFFSET ?",
-                       -1, &q) != XS__DB_OK)
+                             "SELECT audit_id, at, key_id, action, target, before, after"
+                             " FROM audit_log ORDER BY audit_id DESC LIMIT ? OFFSET ?",
+                             -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the audit log", err);
     /* not -1 for "all": PostgreSQL refuses a negative LIMIT */
     xs__store_db_bind_int64(q, 1, limit ? (int64_t)limit : INT64_MAX);

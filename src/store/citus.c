@@ -139,7 +139,8 @@ static int query_ll(xs_store *st, const char *sql, const char *bind, long long *
     if (bind) xs__store_db_bind_text(s, 1, bind, -1);
     int rc = xs__store_db_step(s);
     if (rc == XS__DB_ROW) {
-        if (xs__store_db_column_type(s, 0) != XS__DB_NULL) *out = xs__store_db_column_int64(s, 0);
+        if (xs__store_db_column_type(s, 0) != XS__DB_NULL)
+            *out = xs__store_db_column_int64(s, 0);
         rc = XS_OK;
     } else if (rc == XS__DB_DONE) {
         rc = XS_OK;
@@ -212,12 +213,13 @@ int xs_store_citus_init(xs_store *st, xs_error *err)
 static int read_placement(xs_store *st, xs_store_info *out, xs_error *err)
 {
     xs__store_stmt *s = NULL;
-    if (xs__store_db_prepare(st,
-                       "SELECT CAST(logicalrelid AS TEXT), CAST(partmethod AS TEXT),"
-                       " CASE WHEN partmethod = 'n' THEN NULL"
-                       " ELSE column_to_column_name(logicalrelid, partkey) END"
-                       " FROM pg_dist_partition",
-                       -1, &s) != XS__DB_OK)
+    if (xs__store_db_prepare(
+            st,
+            "SELECT CAST(logicalrelid AS TEXT), CAST(partmethod AS TEXT),"
+            " CASE WHEN partmethod = 'n' THEN NULL"
+            " ELSE column_to_column_name(logicalrelid, partkey) END"
+            " FROM pg_dist_partition",
+            -1, &s) != XS__DB_OK)
         return xs__store_dberr(st, "reading Citus's tables", err);
     int rc;
     while ((rc = xs__store_db_step(s)) == XS__DB_ROW) {

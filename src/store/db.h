@@ -93,13 +93,14 @@ static inline xs__store_pgstmt *xs__store_db_pg(xs__store_stmt *s)
 int xs__store_db_prepare(xs_store *st, const char *sql, int len, xs__store_stmt **out);
 /* Same, for a statement whose rows are read in one long pass (table scans):
  * on PostgreSQL its rows stream through a cursor instead of one result. */
-int xs__store_db_prepare_scan(xs_store *st, const char *sql, int len, xs__store_stmt **out);
+int xs__store_db_prepare_scan(xs_store *st, const char *sql, int len,
+                              xs__store_stmt **out);
 /* Frees s; NULL is fine. */
 void xs__store_db_finalize(xs__store_stmt *s);
 
 /* PostgreSQL halves of the calls below (db_pg.c). */
-int xs__store_pg_bind(xs__store_pgstmt *s, int i, int type, int64_t iv, double dv, const void *p,
-                int n);
+int xs__store_pg_bind(xs__store_pgstmt *s, int i, int type, int64_t iv, double dv,
+                      const void *p, int n);
 int xs__store_pg_step(xs__store_pgstmt *s);
 int xs__store_pg_reset(xs__store_pgstmt *s);
 int xs__store_pg_column_type(xs__store_pgstmt *s, int i);
@@ -112,8 +113,9 @@ const char *xs__store_pg_column_name(xs__store_pgstmt *s, int i);
 
 static inline int xs__store_db_bind_int64(xs__store_stmt *s, int i, int64_t v)
 {
-    return !xs__store_db_is_pg(s) ? sqlite3_bind_int64(xs__store_db_sq(s), i, v)
-                            : xs__store_pg_bind(xs__store_db_pg(s), i, XS__DB_INTEGER, v, 0, NULL, 0);
+    return !xs__store_db_is_pg(s)
+               ? sqlite3_bind_int64(xs__store_db_sq(s), i, v)
+               : xs__store_pg_bind(xs__store_db_pg(s), i, XS__DB_INTEGER, v, 0, NULL, 0);
 }
 static inline int xs__store_db_bind_int(xs__store_stmt *s, int i, int v)
 {
@@ -121,79 +123,85 @@ static inline int xs__store_db_bind_int(xs__store_stmt *s, int i, int v)
 }
 static inline int xs__store_db_bind_double(xs__store_stmt *s, int i, double v)
 {
-    return !xs__store_db_is_pg(s) ? sqlite3_bind_double(xs__store_db_sq(s), i, v)
-                            : xs__store_pg_bind(xs__store_db_pg(s), i, XS__DB_FLOAT, 0, v, NULL, 0);
+    return !xs__store_db_is_pg(s)
+               ? sqlite3_bind_double(xs__store_db_sq(s), i, v)
+               : xs__store_pg_bind(xs__store_db_pg(s), i, XS__DB_FLOAT, 0, v, NULL, 0);
 }
 /* n < 0: up to the NUL. */
 static inline int xs__store_db_bind_text(xs__store_stmt *s, int i, const char *p, int n)
 {
-    return !xs__store_db_is_pg(s) ? sqlite3_bind_text(xs__store_db_sq(s), i, p, n, SQLITE_STATIC)
-                            : xs__store_pg_bind(xs__store_db_pg(s), i, XS__DB_TEXT, 0, 0, p, n);
+    return !xs__store_db_is_pg(s)
+               ? sqlite3_bind_text(xs__store_db_sq(s), i, p, n, SQLITE_STATIC)
+               : xs__store_pg_bind(xs__store_db_pg(s), i, XS__DB_TEXT, 0, 0, p, n);
 }
 static inline int xs__store_db_bind_blob(xs__store_stmt *s, int i, const void *p, int n)
 {
-    return !xs__store_db_is_pg(s) ? sqlite3_bind_blob(xs__store_db_sq(s), i, p, n, SQLITE_STATIC)
-                            : xs__store_pg_bind(xs__store_db_pg(s), i, XS__DB_BLOB, 0, 0, p, n);
+    return !xs__store_db_is_pg(s)
+               ? sqlite3_bind_blob(xs__store_db_sq(s), i, p, n, SQLITE_STATIC)
+               : xs__store_pg_bind(xs__store_db_pg(s), i, XS__DB_BLOB, 0, 0, p, n);
 }
 static inline int xs__store_db_bind_null(xs__store_stmt *s, int i)
 {
-    return !xs__store_db_is_pg(s) ? sqlite3_bind_null(xs__store_db_sq(s), i)
-                            : xs__store_pg_bind(xs__store_db_pg(s), i, XS__DB_NULL, 0, 0, NULL, 0);
+    return !xs__store_db_is_pg(s)
+               ? sqlite3_bind_null(xs__store_db_sq(s), i)
+               : xs__store_pg_bind(xs__store_db_pg(s), i, XS__DB_NULL, 0, 0, NULL, 0);
 }
 
 /* Runs the statement or moves to its next row: XS__DB_ROW, XS__DB_DONE or
  * an error code. */
 static inline int xs__store_db_step(xs__store_stmt *s)
 {
-    return !xs__store_db_is_pg(s) ? sqlite3_step(xs__store_db_sq(s)) : xs__store_pg_step(xs__store_db_pg(s));
+    return !xs__store_db_is_pg(s) ? sqlite3_step(xs__store_db_sq(s))
+                                  : xs__store_pg_step(xs__store_db_pg(s));
 }
 /* Back to before the first step (bindings are kept). */
 static inline int xs__store_db_reset(xs__store_stmt *s)
 {
-    return !xs__store_db_is_pg(s) ? sqlite3_reset(xs__store_db_sq(s)) : xs__store_pg_reset(xs__store_db_pg(s));
+    return !xs__store_db_is_pg(s) ? sqlite3_reset(xs__store_db_sq(s))
+                                  : xs__store_pg_reset(xs__store_db_pg(s));
 }
 
 static inline int xs__store_db_column_type(xs__store_stmt *s, int i)
 {
     return !xs__store_db_is_pg(s) ? sqlite3_column_type(xs__store_db_sq(s), i)
-                            : xs__store_pg_column_type(xs__store_db_pg(s), i);
+                                  : xs__store_pg_column_type(xs__store_db_pg(s), i);
 }
 static inline int64_t xs__store_db_column_int64(xs__store_stmt *s, int i)
 {
     return !xs__store_db_is_pg(s) ? sqlite3_column_int64(xs__store_db_sq(s), i)
-                            : xs__store_pg_column_int64(xs__store_db_pg(s), i);
+                                  : xs__store_pg_column_int64(xs__store_db_pg(s), i);
 }
 static inline int xs__store_db_column_int(xs__store_stmt *s, int i)
 {
     return !xs__store_db_is_pg(s) ? sqlite3_column_int(xs__store_db_sq(s), i)
-                            : (int)xs__store_pg_column_int64(xs__store_db_pg(s), i);
+                                  : (int)xs__store_pg_column_int64(xs__store_db_pg(s), i);
 }
 static inline double xs__store_db_column_double(xs__store_stmt *s, int i)
 {
     return !xs__store_db_is_pg(s) ? sqlite3_column_double(xs__store_db_sq(s), i)
-                            : xs__store_pg_column_double(xs__store_db_pg(s), i);
+                                  : xs__store_pg_column_double(xs__store_db_pg(s), i);
 }
 /* NUL-terminated text, NULL for NULL; valid until the next step/reset. */
 static inline const unsigned char *xs__store_db_column_text(xs__store_stmt *s, int i)
 {
     return !xs__store_db_is_pg(s) ? sqlite3_column_text(xs__store_db_sq(s), i)
-                            : xs__store_pg_column_text(xs__store_db_pg(s), i);
+                                  : xs__store_pg_column_text(xs__store_db_pg(s), i);
 }
 static inline const void *xs__store_db_column_blob(xs__store_stmt *s, int i)
 {
     return !xs__store_db_is_pg(s) ? sqlite3_column_blob(xs__store_db_sq(s), i)
-                            : xs__store_pg_column_blob(xs__store_db_pg(s), i);
+                                  : xs__store_pg_column_blob(xs__store_db_pg(s), i);
 }
 /* Bytes of the text or blob last read from column i (read it first). */
 static inline int xs__store_db_column_bytes(xs__store_stmt *s, int i)
 {
     return !xs__store_db_is_pg(s) ? sqlite3_column_bytes(xs__store_db_sq(s), i)
-                            : xs__store_pg_column_bytes(xs__store_db_pg(s), i);
+                                  : xs__store_pg_column_bytes(xs__store_db_pg(s), i);
 }
 static inline const char *xs__store_db_column_name(xs__store_stmt *s, int i)
 {
     return !xs__store_db_is_pg(s) ? sqlite3_column_name(xs__store_db_sq(s), i)
-                            : xs__store_pg_column_name(xs__store_db_pg(s), i);
+                                  : xs__store_pg_column_name(xs__store_db_pg(s), i);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -226,17 +234,20 @@ int xs__store_sqlite_open(xs_store *st, const char *path, xs_error *err);
  * read_version into *version: XS_OK, XS_EDB, XS_ESCHEMA or XS_ENOMEM. The
  * caller closes st->db also on failure. */
 int xs__store_sqlite_open_readonly(xs_store *st, const char *path,
-                             int (*read_version)(xs_store *, long long *, xs_error *),
-                             long long *version, xs_error *err);
+                                   int (*read_version)(xs_store *, long long *,
+                                                       xs_error *),
+                                   long long *version, xs_error *err);
 void xs__store_sqlite_close(xs_store *st);
 void xs__store_sqlite_busy_timeout(xs_store *st, unsigned ms);
 /* The page cache of a bulk load (on = 1) or the usual one (on = 0). */
 void xs__store_sqlite_bulk(xs_store *st, int on);
 
 /* PostgreSQL connection (db_pg.c). */
-int xs__store_pg_connect(xs__store_pg **out, const char *url, int readonly, char *msg, size_t n_msg);
+int xs__store_pg_connect(xs__store_pg **out, const char *url, int readonly, char *msg,
+                         size_t n_msg);
 void xs__store_pg_close(xs__store_pg *c);
-int xs__store_pg_prepare(xs__store_pg *c, const char *sql, int len, int scan, xs__store_pgstmt **out);
+int xs__store_pg_prepare(xs__store_pg *c, const char *sql, int len, int scan,
+                         xs__store_pgstmt **out);
 void xs__store_pg_finalize(xs__store_pgstmt *s);
 int xs__store_pg_exec(xs__store_pg *c, const char *sql);
 long long xs__store_pg_changes(xs__store_pg *c);

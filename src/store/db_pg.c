@@ -138,7 +138,8 @@ static void quiet(void *arg, const char *message)
 /* Connection                                                             */
 /* ---------------------------------------------------------------------- */
 
-int xs__store_pg_connect(xs__store_pg **out, const char *url, int readonly, char *msg, size_t n_msg)
+int xs__store_pg_connect(xs__store_pg **out, const char *url, int readonly, char *msg,
+                         size_t n_msg)
 {
     *out = NULL;
     xs__store_pg *c = xs__calloc(1, sizeof *c);
@@ -302,7 +303,8 @@ static int cached_prepare(xs__store_pg *c, char *text, int n_params, const cache
     return XS__DB_OK;
 }
 
-int xs__store_pg_prepare(xs__store_pg *c, const char *sql, int len, int scan, xs__store_pgstmt **out)
+int xs__store_pg_prepare(xs__store_pg *c, const char *sql, int len, int scan,
+                         xs__store_pgstmt **out)
 {
     *out = NULL;
     int n_params = 0;
@@ -403,8 +405,8 @@ void xs__store_pg_finalize(xs__store_pgstmt *s)
     xs__free(s);
 }
 
-int xs__store_pg_bind(xs__store_pgstmt *s, int i, int type, int64_t iv, double dv, const void *p,
-                int n)
+int xs__store_pg_bind(xs__store_pgstmt *s, int i, int type, int64_t iv, double dv,
+                      const void *p, int n)
 {
     if (i < 1 || i > s->n_params) return XS__DB_ERROR;
     i--;
@@ -497,7 +499,8 @@ static int start_scan(xs__store_pgstmt *s)
 int xs__store_pg_step(xs__store_pgstmt *s)
 {
     xs__store_pg *c = s->c;
-    if (s->finished) xs__store_pg_reset(s); /* as SQLite: a step after the end starts over */
+    if (s->finished)
+        xs__store_pg_reset(s); /* as SQLite: a step after the end starts over */
     if (!s->started) {
         s->started = 1;
         if (s->scan) {

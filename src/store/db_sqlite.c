@@ -58,7 +58,8 @@ int xs__store_db_prepare(xs_store *st, const char *sql, int len, xs__store_stmt 
     return prepare(st, sql, len, 0, out);
 }
 
-int xs__store_db_prepare_scan(xs_store *st, const char *sql, int len, xs__store_stmt **out)
+int xs__store_db_prepare_scan(xs_store *st, const char *sql, int len,
+                              xs__store_stmt **out)
 {
     return prepare(st, sql, len, 1, out);
 }
@@ -195,8 +196,9 @@ static int open_ro(xs_store *st, const char *uri,
 }
 
 int xs__store_sqlite_open_readonly(xs_store *st, const char *path,
-                             int (*read_version)(xs_store *, long long *, xs_error *),
-                             long long *version, xs_error *err)
+                                   int (*read_version)(xs_store *, long long *,
+                                                       xs_error *),
+                                   long long *version, xs_error *err)
 {
     int rc, src = SQLITE_OK;
     struct stat sb;

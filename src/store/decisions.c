@@ -37,11 +37,12 @@ int xs_store_decisions_add(xs_store *st, xs_offer_record *offers, size_t n_offer
             return xs__error_set(err, XS_EINVAL, NULL, 0, NULL,
                                  "decision %zu: no such offer or no candidates", i + 1);
     if ((rc = xs__store_offers_insert(st, offers, n_offers, err)) < 0) return rc;
-    if (xs__store_db_prepare(st,
-                       "INSERT INTO decisions(customer_id, decided_at, slot, source, how,"
-                       " chosen, propensity, offer_id, candidates, policy)"
-                       " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       -1, &ins) != XS__DB_OK)
+    if (xs__store_db_prepare(
+            st,
+            "INSERT INTO decisions(customer_id, decided_at, slot, source, how,"
+            " chosen, propensity, offer_id, candidates, policy)"
+            " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            -1, &ins) != XS__DB_OK)
         return xs__store_dberr(st, "logging the decisions", err);
     for (size_t i = 0; i < n; i++) {
         const xs_decision_record *r = &d[i];
@@ -118,17 +119,18 @@ long xs_store_decisions_scan(xs_store *st, const char *from, const char *to,
 {
     xs__store_stmt *q = NULL;
     long n = 0;
-    if (xs__store_db_prepare(st,
-                       "SELECT d.decision_id, d.customer_id, d.decided_at, d.slot, d.how,"
-                       " d.chosen, d.propensity, d.offer_id, d.candidates, o.outcome,"
-                       " o.revenue_delta FROM decisions d"
-                       " LEFT JOIN offers o"
-                       " ON o.offer_id = d.offer_id AND o.customer_id = d.customer_id"
-                       /* typed: PostgreSQL cannot infer an unbound ?N */
-                       " WHERE (CAST(?1 AS TEXT) IS NULL OR d.decided_at >= ?1)"
-                       " AND (CAST(?2 AS TEXT) IS NULL OR d.decided_at <= ?2)"
-                       " ORDER BY d.decision_id",
-                       -1, &q) != XS__DB_OK)
+    if (xs__store_db_prepare(
+            st,
+            "SELECT d.decision_id, d.customer_id, d.decided_at, d.slot, d.how,"
+            " d.chosen, d.propensity, d.offer_id, d.candidates, o.outcome,"
+            " o.revenue_delta FROM decisions d"
+            " LEFT JOIN offers o"
+            " ON o.offer_id = d.offer_id AND o.customer_id = d.customer_id"
+            /* typed: PostgreSQL cannot infer an unbound ?N */
+            " WHERE (CAST(?1 AS TEXT) IS NULL OR d.decided_at >= ?1)"
+            " AND (CAST(?2 AS TEXT) IS NULL OR d.decided_at <= ?2)"
+            " ORDER BY d.decision_id",
+            -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the decisions", err);
     if (from) xs__store_db_bind_text(q, 1, from, -1);
     if (to) xs__store_db_bind_text(q, 2, to, -1);
@@ -142,8 +144,9 @@ long xs_store_decisions_scan(xs_store *st, const char *from, const char *to,
         d.slot = xs__store_db_column_int(q, 3);
         d.how = text(q, 4);
         d.chosen = xs__store_db_column_int(q, 5);
-        d.propensity =
-            xs__store_db_column_type(q, 6) == XS__DB_NULL ? NAN : xs__store_db_column_double(q, 6);
+        d.propensity = xs__store_db_column_type(q, 6) == XS__DB_NULL
+                           ? NAN
+                           : xs__store_db_column_double(q, 6);
         d.offer_id = text(q, 7);
         d.candidates = text(q, 8);
         d.outcome = text(q, 9);
@@ -178,10 +181,11 @@ int xs_store_replay_save(xs_store *st, const char *ran_at, const char *policy,
     xs__store_stmt *q = NULL;
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;
-    if (xs__store_db_prepare(st,
-                       "INSERT INTO replays(ran_at, policy, from_day, to_day, result)"
-                       " VALUES(?, ?, ?, ?, ?) RETURNING replay_id",
-                       -1, &q) != XS__DB_OK) {
+    if (xs__store_db_prepare(
+            st,
+            "INSERT INTO replays(ran_at, policy, from_day, to_day, result)"
+            " VALUES(?, ?, ?, ?, ?) RETURNING replay_id",
+            -1, &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "saving the replay", err);
         goto cleanup;
     }
@@ -213,19 +217,19 @@ long xs_store_replays(xs_store *st, size_t limit,
     xs__store_stmt *q = NULL;
     long n = 0;
     if (xs__store_db_prepare(st,
-                       "SELECT replay_id, ran_at, policy, from_day, to_day, result"
-                       " FROM replays ORDER BY replay_id DESC LIMIT ?",
-                       -1, &q) != XS__DB_OK)
+                             "SELECT replay_id, ran_at, policy, from_day, to_day, result"
+                             " FROM replays ORDER BY replay_id DESC LIMIT ?",
+                             -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the replays", err);
-    xs__store_db_bind_int64(q, 1,
-                      limit
-                          ? (int64_t)limit
-                          : INT64_MAX); /* not -1: PostgreSQL refuses a negative LIMIT */
+    xs__store_db_bind_int64(
+        q, 1,
+        limit ? (int64_t)limit
+              : INT64_MAX); /* not -1: PostgreSQL refuses a negative LIMIT */
     int s;
     while ((s = xs__store_db_step(q)) == XS__DB_ROW) {
         n++;
-        int rc = fn(ctx, xs__store_db_column_int64(q, 0), text(q, 1), text(q, 2), text(q, 3),
-                    text(q, 4), text(q, 5));
+        int rc = fn(ctx, xs__store_db_column_int64(q, 0), text(q, 1), text(q, 2),
+                    text(q, 3), text(q, 4), text(q, 5));
         if (rc < 0) {
             xs__store_db_finalize(q);
             return rc;

@@ -97,10 +97,10 @@ int xs_store_experiment_add(xs_store *st, const xs_experiment *x, xs_error *err)
     char created[21];
     xs__utc_now(created);
     if (xs__store_db_prepare(st,
-                       "INSERT INTO experiments(name, kind, split, start_date,"
-                       " end_date, created_at) VALUES(?, ?, ?, ?, ?, ?)"
-                       " ON CONFLICT(name) DO NOTHING",
-                       -1, &q) != XS__DB_OK) {
+                             "INSERT INTO experiments(name, kind, split, start_date,"
+                             " end_date, created_at) VALUES(?, ?, ?, ?, ?, ?)"
+                             " ON CONFLICT(name) DO NOTHING",
+                             -1, &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "storing the experiment", err);
         goto cleanup;
     }
@@ -165,7 +165,7 @@ int xs_store_experiment_stop(xs_store *st, const char *name, const char *end,
         goto cleanup;
     }
     if (xs__store_db_prepare(st, "UPDATE experiments SET end_date = ? WHERE name = ?", -1,
-                       &q) != XS__DB_OK) {
+                             &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "ending the experiment", err);
         goto cleanup;
     }
@@ -199,9 +199,9 @@ long xs_store_experiments(xs_store *st, xs_experiment **out, xs_error *err)
     long rc;
     *out = NULL;
     if (xs__store_db_prepare(st,
-                       "SELECT name, kind, split, start_date, end_date, created_at"
-                       " FROM experiments ORDER BY start_date, name",
-                       -1, &q) != XS__DB_OK)
+                             "SELECT name, kind, split, start_date, end_date, created_at"
+                             " FROM experiments ORDER BY start_date, name",
+                             -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the experiments", err);
     int s;
     while ((s = xs__store_db_step(q)) == XS__DB_ROW) {

@@ -226,7 +226,8 @@ static int collect_value(void *ctx, const char *k, size_t klen, const char *v,
 }
 
 /* SELECT <cols> FROM t [WHERE attrs IS NOT NULL] ORDER BY <key> */
-static int build_select(const xs__store_table_schema *d, int attrs_only, char *sql, size_t n)
+static int build_select(const xs__store_table_schema *d, int attrs_only, char *sql,
+                        size_t n)
 {
     size_t o = (size_t)snprintf(sql, n, "SELECT ");
     for (size_t i = 0; i < d->n_cols && o < n; i++) {
@@ -354,16 +355,16 @@ long long xs__store_export(xs_store *st, xs_table_id t, const xs__store_export_s
                          (long long)xs__store_db_column_int64(s, (int)i));
                 break;
             case XS__COL_MONEY:
-                xs__money_format(xs__store_db_column_int64(s, (int)i), st->money_scale, num[i],
-                                 sizeof num[i]);
+                xs__money_format(xs__store_db_column_int64(s, (int)i), st->money_scale,
+                                 num[i], sizeof num[i]);
                 break;
             case XS__COL_REAL:
                 format_real(xs__store_db_column_double(s, (int)i), num[i], sizeof num[i]);
                 break;
             default: {
                 const char *txt = (const char *)xs__store_db_column_text(s, (int)i);
-                *f = (xs__field){txt ? txt : "", (size_t)xs__store_db_column_bytes(s, (int)i),
-                                 1};
+                *f = (xs__field){txt ? txt : "",
+                                 (size_t)xs__store_db_column_bytes(s, (int)i), 1};
                 continue;
             }
             }
@@ -375,9 +376,9 @@ long long xs__store_export(xs_store *st, xs_table_id t, const xs__store_export_s
             x.vals.n = 0;
             if (xs__store_db_column_type(s, (int)x.n_std) != XS__DB_NULL) {
                 const char *a = (const char *)xs__store_db_column_text(s, (int)x.n_std);
-                int r =
-                    attrs_each(a ? a : "", (size_t)xs__store_db_column_bytes(s, (int)x.n_std),
-                               &x.tmp, collect_value, &x);
+                int r = attrs_each(a ? a : "",
+                                   (size_t)xs__store_db_column_bytes(s, (int)x.n_std),
+                                   &x.tmp, collect_value, &x);
                 if (r < 0) {
                     rc = attrs_error(&x, r, err);
                     goto cleanup;

@@ -22,7 +22,8 @@ typedef struct xs__store_hooks {
 /* Fills h with the live webhooks subscribed to event (none on a store
  * older than schema version 10). Call inside the writer's transaction.
  * @return XS_OK or XS_EDB */
-int xs__store_hooks_of(xs_store *st, const char *event, xs__store_hooks *h, xs_error *err);
+int xs__store_hooks_of(xs_store *st, const char *event, xs__store_hooks *h,
+                       xs_error *err);
 /* Adds a delivery of {"id","event","created_at","data": data} to every
  * webhook of h; takes data (a JSON object) and frees it.
  * @return XS_OK, XS_EDB, XS_ENOMEM, XS_EIO (random id) */

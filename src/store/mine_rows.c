@@ -70,8 +70,8 @@ static int db_error(xs_store *st, xs_error *err)
 }
 
 /* Parses a stored date column; XS_EDB naming the column when malformed. */
-static int column_date(xs_store *st, xs__store_stmt *s, int col, const char *what, int32_t *day,
-                       xs_error *err)
+static int column_date(xs_store *st, xs__store_stmt *s, int col, const char *what,
+                       int32_t *day, xs_error *err)
 {
     const char *v = (const char *)xs__store_db_column_text(s, col);
     size_t len = (size_t)xs__store_db_column_bytes(s, col);
@@ -87,7 +87,8 @@ int xs__store_mine_as_of(xs_store *st, int32_t *out, xs_error *err)
     xs__store_stmt *s = NULL;
     int rc = XS_OK;
     *out = 0;
-    if (xs__store_db_prepare(st, sql_as_of, -1, &s) != XS__DB_OK) return db_error(st, err);
+    if (xs__store_db_prepare(st, sql_as_of, -1, &s) != XS__DB_OK)
+        return db_error(st, err);
     int step = xs__store_db_step(s);
     if (step == XS__DB_ROW) {
         if (xs__store_db_column_type(s, 0) != XS__DB_NULL)
@@ -100,8 +101,8 @@ int xs__store_mine_as_of(xs_store *st, int32_t *out, xs_error *err)
 }
 
 /* Contract in mine_rows.h. */
-int xs__store_mine_rows(xs_store *st, xs_mine_source source, xs__store_mine_row_fn fn, void *ctx,
-                        xs_error *err)
+int xs__store_mine_rows(xs_store *st, xs_mine_source source, xs__store_mine_row_fn fn,
+                        void *ctx, xs_error *err)
 {
     xs__store_stmt *s = NULL;
     int rc = XS_OK, step;
@@ -114,8 +115,9 @@ int xs__store_mine_rows(xs_store *st, xs_mine_source source, xs__store_mine_row_
         if ((rc = column_date(st, s, 2, source == XS_SOURCE_ORDERS ? "date" : "first held",
                               &d, err)) < 0)
             break;
-        if ((rc = fn(ctx, g ? g : "", g ? (size_t)xs__store_db_column_bytes(s, 0) : 0, p ? p : "",
-                     p ? (size_t)xs__store_db_column_bytes(s, 1) : 0, d)) < 0) {
+        if ((rc = fn(ctx, g ? g : "", g ? (size_t)xs__store_db_column_bytes(s, 0) : 0,
+                     p ? p : "", p ? (size_t)xs__store_db_column_bytes(s, 1) : 0, d)) <
+            0) {
             rc = xs__error_set(err, rc, NULL, 0, NULL, "%s", xs_strerror(rc));
             break;
         }
@@ -126,12 +128,13 @@ int xs__store_mine_rows(xs_store *st, xs_mine_source source, xs__store_mine_row_
 }
 
 /* Contract in mine_rows.h. */
-int xs__store_adoption_rows(xs_store *st, int32_t as_of, xs__store_adoption_row_fn fn, void *ctx,
-                            xs_error *err)
+int xs__store_adoption_rows(xs_store *st, int32_t as_of, xs__store_adoption_row_fn fn,
+                            void *ctx, xs_error *err)
 {
     xs__store_stmt *s = NULL;
     int rc = XS_OK, step;
-    if (xs__store_db_prepare_scan(st, sql_adoption, -1, &s) != XS__DB_OK) return db_error(st, err);
+    if (xs__store_db_prepare_scan(st, sql_adoption, -1, &s) != XS__DB_OK)
+        return db_error(st, err);
     while ((step = xs__store_db_step(s)) == XS__DB_ROW) {
         /* observation end of this customer (the same on each of its rows) */
         int32_t end = as_of, first;
@@ -148,8 +151,9 @@ int xs__store_adoption_rows(xs_store *st, int32_t as_of, xs__store_adoption_row_
         if ((rc = column_date(st, s, 2, "first held", &first, err)) < 0) break;
         const char *c = (const char *)xs__store_db_column_text(s, 0);
         const char *p = (const char *)xs__store_db_column_text(s, 1);
-        if ((rc = fn(ctx, c ? c : "", c ? (size_t)xs__store_db_column_bytes(s, 0) : 0, p ? p : "",
-                     p ? (size_t)xs__store_db_column_bytes(s, 1) : 0, first, end)) < 0) {
+        if ((rc = fn(ctx, c ? c : "", c ? (size_t)xs__store_db_column_bytes(s, 0) : 0,
+                     p ? p : "", p ? (size_t)xs__store_db_column_bytes(s, 1) : 0, first,
+                     end)) < 0) {
             rc = xs__error_set(err, rc, NULL, 0, NULL, "%s", xs_strerror(rc));
             break;
         }

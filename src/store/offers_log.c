@@ -36,9 +36,9 @@ int xs_store_build_get(xs_store *st, char as_of[11], char built_at[21], char **m
     int rc = 0;
     *model = NULL;
     if (xs__store_db_prepare(st,
-                       "SELECT as_of, built_at, model FROM builds"
-                       " ORDER BY build_id DESC LIMIT 1",
-                       -1, &q) != XS__DB_OK)
+                             "SELECT as_of, built_at, model FROM builds"
+                             " ORDER BY build_id DESC LIMIT 1",
+                             -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the latest build", err);
     int s = xs__store_db_step(q);
     if (s == XS__DB_ROW) {
@@ -69,8 +69,9 @@ int xs_store_build_put(xs_store *st, const char *as_of, const char *built_at,
     xs__store_stmt *q = NULL;
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;
-    if (xs__store_db_prepare(st, "INSERT INTO builds(built_at, as_of, model) VALUES(?, ?, ?)",
-                       -1, &q) != XS__DB_OK) {
+    if (xs__store_db_prepare(st,
+                             "INSERT INTO builds(built_at, as_of, model) VALUES(?, ?, ?)",
+                             -1, &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "storing the build", err);
         goto cleanup;
     }
@@ -113,11 +114,12 @@ int xs_store_build_churn_put(xs_store *st, const char *name, const char *sha256,
     xs__store_stmt *q = NULL;
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;
-    if (xs__store_db_prepare(st,
-                       "UPDATE builds SET churn_model_name = ?, churn_model_sha256 = ?,"
-                       " churn_model = ? WHERE build_id = (SELECT max(build_id)"
-                       " FROM builds)",
-                       -1, &q) != XS__DB_OK) {
+    if (xs__store_db_prepare(
+            st,
+            "UPDATE builds SET churn_model_name = ?, churn_model_sha256 = ?,"
+            " churn_model = ? WHERE build_id = (SELECT max(build_id)"
+            " FROM builds)",
+            -1, &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "attaching the churn model", err);
         goto cleanup;
     }
@@ -157,9 +159,9 @@ int xs_store_build_churn_get(xs_store *st, char **name, char sha256[65], char **
     *len = 0;
     sha256[0] = '\0';
     if (xs__store_db_prepare(st,
-                       "SELECT churn_model_name, churn_model_sha256, churn_model"
-                       " FROM builds ORDER BY build_id DESC LIMIT 1",
-                       -1, &q) != XS__DB_OK)
+                             "SELECT churn_model_name, churn_model_sha256, churn_model"
+                             " FROM builds ORDER BY build_id DESC LIMIT 1",
+                             -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the churn model", err);
     int s = xs__store_db_step(q);
     if (s == XS__DB_ROW && xs__store_db_column_type(q, 2) != XS__DB_NULL) {
@@ -230,15 +232,17 @@ static json_t *offer_json(const xs_offer_record *r, const char *product_name)
 static int emit_issued(xs_store *st, xs__store_stmt **name, const xs_offer_record *r,
                        xs__store_hooks *h, xs_error *err)
 {
-    if (!*name && xs__store_db_prepare(st, "SELECT name FROM products WHERE product_id = ?", -1,
-                                 name) != XS__DB_OK)
+    if (!*name &&
+        xs__store_db_prepare(st, "SELECT name FROM products WHERE product_id = ?", -1,
+                             name) != XS__DB_OK)
         return xs__store_dberr(st, "queueing a webhook", err);
     xs__store_db_reset(*name);
     xs__store_db_bind_text(*name, 1, r->product_id, -1);
     int s = xs__store_db_step(*name);
     if (s != XS__DB_ROW && s != XS__DB_DONE)
         return xs__store_dberr(st, "queueing a webhook", err);
-    const char *pn = s == XS__DB_ROW ? (const char *)xs__store_db_column_text(*name, 0) : NULL;
+    const char *pn =
+        s == XS__DB_ROW ? (const char *)xs__store_db_column_text(*name, 0) : NULL;
     return xs__store_hooks_emit(st, h, offer_json(r, pn), err);
 }
 
@@ -261,15 +265,16 @@ int xs__store_offers_insert(xs_store *st, xs_offer_record *r, size_t n, xs_error
     xs__store_hooks h = {.n = 0, .ins = NULL};
     xs__store_stmt *name = NULL; /* a product's name, for the offer.issued events */
     int rc = XS_OK;
-    if (xs__store_db_prepare(st,
-                       "SELECT coalesce(max(CAST(substr(offer_id, 11) AS INTEGER)), 0)"
-                       " FROM offers WHERE offer_id >= ? AND offer_id < ?",
-                       -1, &seq) != XS__DB_OK ||
+    if (xs__store_db_prepare(
+            st,
+            "SELECT coalesce(max(CAST(substr(offer_id, 11) AS INTEGER)), 0)"
+            " FROM offers WHERE offer_id >= ? AND offer_id < ?",
+            -1, &seq) != XS__DB_OK ||
         xs__store_db_prepare(st,
-                       "INSERT INTO offers(offer_id, customer_id, product_id, kind,"
-                       " channel, sent_at, outcome, attrs)"
-                       " VALUES(?, ?, ?, ?, ?, ?, 'pending', ?)",
-                       -1, &ins) != XS__DB_OK) {
+                             "INSERT INTO offers(offer_id, customer_id, product_id, kind,"
+                             " channel, sent_at, outcome, attrs)"
+                             " VALUES(?, ?, ?, ?, ?, ?, 'pending', ?)",
+                             -1, &ins) != XS__DB_OK) {
         rc = xs__store_dberr(st, "logging the offers", err);
         goto cleanup;
     }
@@ -349,9 +354,9 @@ static int emit_outcome(xs_store *st, xs__store_stmt *get, const char *offer_id,
     json_t *d =
         json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s?, s:s}", "offer_id",
                   offer_id, "customer_id", c[0], "product_id", c[1], "product_name",
-                  (const char *)xs__store_db_column_text(get, 6), "kind", c[2], "channel", c[3],
-                  "outcome", outcome, "at", at, "revenue_delta", minor ? delta : NULL,
-                  "currency", st->currency);
+                  (const char *)xs__store_db_column_text(get, 6), "kind", c[2], "channel",
+                  c[3], "outcome", outcome, "at", at, "revenue_delta",
+                  minor ? delta : NULL, "currency", st->currency);
     rc = xs__store_hooks_emit(st, &h, d, err);
     xs__store_hooks_done(&h);
     return rc;
@@ -392,17 +397,18 @@ int xs_store_offer_outcome(xs_store *st, const char *offer_id, const char *outco
     }
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;
-    if (xs__store_db_prepare(st,
-                       "SELECT o.sent_at, o.outcome, o.customer_id, o.product_id, o.kind,"
-                       " o.channel, p.name FROM offers o"
-                       " LEFT JOIN products p ON p.product_id = o.product_id"
-                       " WHERE o.offer_id = ?",
-                       -1, &get) != XS__DB_OK ||
+    if (xs__store_db_prepare(
+            st,
+            "SELECT o.sent_at, o.outcome, o.customer_id, o.product_id, o.kind,"
+            " o.channel, p.name FROM offers o"
+            " LEFT JOIN products p ON p.product_id = o.product_id"
+            " WHERE o.offer_id = ?",
+            -1, &get) != XS__DB_OK ||
         xs__store_db_prepare(st,
-                       "UPDATE offers SET outcome = ?, outcome_at = ?,"
-                       " revenue_delta = coalesce(?, revenue_delta)"
-                       " WHERE offer_id = ?",
-                       -1, &upd) != XS__DB_OK) {
+                             "UPDATE offers SET outcome = ?, outcome_at = ?,"
+                             " revenue_delta = coalesce(?, revenue_delta)"
+                             " WHERE offer_id = ?",
+                             -1, &upd) != XS__DB_OK) {
         rc = xs__store_dberr(st, "recording the outcome", err);
         goto cleanup;
     }

@@ -51,7 +51,8 @@ static int read_key(xs_store *st, const char *table, char *name, size_t n_name, 
         return xs__store_dberr(st, "reading the store", err);
     int rc = xs__store_db_step(s);
     if (rc == XS__DB_ROW) {
-        const unsigned char *a = xs__store_db_column_text(s, 0), *b = xs__store_db_column_text(s, 1);
+        const unsigned char *a = xs__store_db_column_text(s, 0),
+                            *b = xs__store_db_column_text(s, 1);
         int fits =
             a && b && strlen((const char *)a) < n_name && strlen((const char *)b) < n_def;
         if (fits) {

@@ -37,8 +37,9 @@ struct xs__store_pgcopy {
     xs__store_pgcopy *peer; /* shares the connection (NULL: none) */
 };
 
-int xs__store_pgcopy_new(xs__store_pgcopy **out, xs_store *st, const xs__store_table_schema *d,
-                   const char *table, xs_error *err)
+int xs__store_pgcopy_new(xs__store_pgcopy **out, xs_store *st,
+                         const xs__store_table_schema *d, const char *table,
+                         xs_error *err)
 {
     *out = NULL;
     if (!table) table = d->name;
@@ -199,8 +200,9 @@ static int split_row(char *row, size_t len, xs__store_value *vals, size_t n)
 
 /* Contract in pgcopy.h. */
 int xs__store_pgcopy_scan(xs_store *st, const char *select, size_t n_cols,
-                    int (*fn)(void *ctx, const xs__store_value *vals, size_t n_vals), void *ctx,
-                    xs_error *err)
+                          int (*fn)(void *ctx, const xs__store_value *vals,
+                                    size_t n_vals),
+                          void *ctx, xs_error *err)
 {
     size_t n = strlen(select) + 32;
     char *sql = xs__malloc(n);

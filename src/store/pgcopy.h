@@ -19,8 +19,9 @@ typedef struct xs__store_pgcopy xs__store_pgcopy;
  * d's own; else a table of the same columns, e.g. a staging table). Nothing
  * is sent yet. Caller frees with xs__store_pgcopy_free(). Returns XS_OK or
  * XS_ENOMEM. */
-int xs__store_pgcopy_new(xs__store_pgcopy **out, xs_store *st, const xs__store_table_schema *d,
-                   const char *table, xs_error *err);
+int xs__store_pgcopy_new(xs__store_pgcopy **out, xs_store *st,
+                         const xs__store_table_schema *d, const char *table,
+                         xs_error *err);
 /* Makes a and b peers on their shared connection: each ends the other's
  * COPY before it sends (one COPY at a time per connection). */
 void xs__store_pgcopy_pair(xs__store_pgcopy *a, xs__store_pgcopy *b);
@@ -42,7 +43,8 @@ void xs__store_pgcopy_free(xs__store_pgcopy *c);
  * on or a negative code to stop (returned, the rest of the rows dropped).
  * Returns XS_OK, fn's code, XS_ENOMEM or XS_EDB. */
 int xs__store_pgcopy_scan(xs_store *st, const char *select, size_t n_cols,
-                    int (*fn)(void *ctx, const xs__store_value *vals, size_t n_vals), void *ctx,
-                    xs_error *err);
+                          int (*fn)(void *ctx, const xs__store_value *vals,
+                                    size_t n_vals),
+                          void *ctx, xs_error *err);
 
 #endif

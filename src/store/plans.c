@@ -32,9 +32,9 @@ int xs_store_plan_put(xs_store *st, const char *built_at, const char *as_of,
         (rc = exec(st, "DELETE FROM plan_assignments", err)) < 0)
         goto cleanup;
     if (xs__store_db_prepare(st,
-                       "INSERT INTO plans(built_at, as_of, capacity, summary)"
-                       " VALUES(?, ?, ?, ?)",
-                       -1, &q) != XS__DB_OK) {
+                             "INSERT INTO plans(built_at, as_of, capacity, summary)"
+                             " VALUES(?, ?, ?, ?)",
+                             -1, &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "storing the plan", err);
         goto cleanup;
     }
@@ -49,9 +49,9 @@ int xs_store_plan_put(xs_store *st, const char *built_at, const char *as_of,
     xs__store_db_finalize(q);
     q = NULL;
     if (xs__store_db_prepare(st,
-                       "INSERT INTO plan_assignments(customer_id, assignment)"
-                       " VALUES(?, ?)",
-                       -1, &q) != XS__DB_OK) {
+                             "INSERT INTO plan_assignments(customer_id, assignment)"
+                             " VALUES(?, ?)",
+                             -1, &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "storing the plan", err);
         goto cleanup;
     }
@@ -86,13 +86,14 @@ int xs_store_plan_get(xs_store *st, char built_at[21], char as_of[11], char **ca
     int rc = 0;
     *capacity = *summary = NULL;
     if (xs__store_db_prepare(st,
-                       "SELECT built_at, as_of, capacity, summary FROM plans"
-                       " ORDER BY plan_id DESC LIMIT 1",
-                       -1, &q) != XS__DB_OK)
+                             "SELECT built_at, as_of, capacity, summary FROM plans"
+                             " ORDER BY plan_id DESC LIMIT 1",
+                             -1, &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the plan", err);
     int s = xs__store_db_step(q);
     if (s == XS__DB_ROW) {
-        const unsigned char *b = xs__store_db_column_text(q, 0), *a = xs__store_db_column_text(q, 1);
+        const unsigned char *b = xs__store_db_column_text(q, 0),
+                            *a = xs__store_db_column_text(q, 1);
         snprintf(built_at, 21, "%s", b ? (const char *)b : "");
         snprintf(as_of, 11, "%s", a ? (const char *)a : "");
         *capacity = dup_col(q, 2);
@@ -116,9 +117,9 @@ int xs_store_plan_customer(xs_store *st, const char *customer_id, char **assignm
     xs__store_stmt *q = NULL;
     int rc = 0;
     *assignment = NULL;
-    if (xs__store_db_prepare(st,
-                       "SELECT assignment FROM plan_assignments WHERE customer_id = ?",
-                       -1, &q) != XS__DB_OK)
+    if (xs__store_db_prepare(
+            st, "SELECT assignment FROM plan_assignments WHERE customer_id = ?", -1,
+            &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the plan", err);
     xs__store_db_bind_text(q, 1, customer_id, -1);
     int s = xs__store_db_step(q);

@@ -28,8 +28,8 @@ static const struct {
 };
 
 /* The SQL of a column: its name, or a computed expression; NULL: unknown. */
-static const char *column_sql(const xs_store *st, const xs__store_table_schema *d, xs_table_id t,
-                              const char *name)
+static const char *column_sql(const xs_store *st, const xs__store_table_schema *d,
+                              xs_table_id t, const char *name)
 {
     for (size_t i = 0; i < d->n_cols; i++)
         if (!strcmp(d->cols[i].name, name)) return d->cols[i].name;
@@ -102,7 +102,8 @@ static int open_error(xs_store *st, const char *table, xs_error *err)
 }
 
 int xs__store_rows_open(xs_store *st, xs_table_id t, const char *const *cols,
-                        size_t n_cols, const char *not_null, xs__store_rows *r, xs_error *err)
+                        size_t n_cols, const char *not_null, xs__store_rows *r,
+                        xs_error *err)
 {
     memset(r, 0, sizeof *r);
     char sql[2048];

@@ -15,8 +15,8 @@
  *   xs__store_rows r;
  *   static const char *const cols[] = {"customer_id", "churn_risk"};
  *   if (xs__store_rows_open(st, XS_T_CHURN_SCORES, cols, 2, NULL, &r, err) < 0) ...
- *   while ((rc = xs__store_rows_next(&r, err)) == 1) use(xs__store_rows_text(&r, 0), ...);
- *   xs__store_rows_close(&r);
+ *   while ((rc = xs__store_rows_next(&r, err)) == 1) use(xs__store_rows_text(&r, 0),
+ * ...); xs__store_rows_close(&r);
  */
 #ifndef XS_STORE_ROWS_H
 #define XS_STORE_ROWS_H
@@ -39,7 +39,8 @@ typedef struct xs__store_rows {
  * have the schema this xsell reads: ..."), XS_ENOMEM or XS_EDB.
  */
 int xs__store_rows_open(xs_store *st, xs_table_id t, const char *const *cols,
-                        size_t n_cols, const char *not_null, xs__store_rows *r, xs_error *err);
+                        size_t n_cols, const char *not_null, xs__store_rows *r,
+                        xs_error *err);
 /* The rows xs__store_rows_open(st, t, ..., not_null) would give. Returns
  * XS_OK (*n set) or the codes of xs__store_rows_open. */
 int xs__store_rows_count(xs_store *st, xs_table_id t, const char *not_null, long long *n,

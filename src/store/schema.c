@@ -199,9 +199,9 @@ static const char schema_v11[] =
     " key_id TEXT, action TEXT NOT NULL, target TEXT, before TEXT, after TEXT);\n";
 
 static const xs__store_migration migrations[] = {
-    {1, schema_v1, NULL}, {2, schema_v2, NULL},         {3, schema_v3, NULL},
-    {4, schema_v4, NULL}, {5, schema_v5, schema_v5_pg}, {6, schema_v6, NULL},
-    {7, schema_v7, NULL}, {8, schema_v8, NULL},         {9, schema_v9, NULL},
+    {1, schema_v1, NULL},   {2, schema_v2, NULL},         {3, schema_v3, NULL},
+    {4, schema_v4, NULL},   {5, schema_v5, schema_v5_pg}, {6, schema_v6, NULL},
+    {7, schema_v7, NULL},   {8, schema_v8, NULL},         {9, schema_v9, NULL},
     {10, schema_v10, NULL}, {11, schema_v11, NULL},
 };
 
@@ -339,7 +339,10 @@ static const xs__store_column anonymous_orders_cols[] = {
 static const unsigned char anonymous_orders_key[] = {0, 1};
 
 static const xs__store_column churn_scores_cols[] = {
-    {"customer_id", T}, {"churn_risk", R}, {"scored_at", T}, {"attrs", A},
+    {"customer_id", T},
+    {"churn_risk", R},
+    {"scored_at", T},
+    {"attrs", A},
 };
 static const unsigned char churn_scores_key[] = {0};
 
@@ -356,9 +359,10 @@ static const unsigned char churn_scores_key[] = {0};
     }
 
 static const xs__store_table_schema table_defs[XS_N_TABLES] = {
-    DEF(customers), DEF(products), DEF(subscriptions), DEF(orders),
-    DEF(usage),     DEF(events),   DEF(offers),        DEF(returns),
-    DEF(anonymous_orders), DEF(churn_scores),
+    DEF(customers),    DEF(products), DEF(subscriptions),
+    DEF(orders),       DEF(usage),    DEF(events),
+    DEF(offers),       DEF(returns),  DEF(anonymous_orders),
+    DEF(churn_scores),
 };
 
 const xs__store_table_schema *xs__store_table_def(xs_table_id t)

@@ -74,7 +74,9 @@ static int query_int(xs_store *st, const char *sql, long long dflt, long long *o
         return xs__store_dberr(st, "reading the store", err);
     int rc = xs__store_db_step(s);
     if (rc == XS__DB_ROW) {
-        *out = xs__store_db_column_type(s, 0) == XS__DB_NULL ? dflt : xs__store_db_column_int64(s, 0);
+        *out = xs__store_db_column_type(s, 0) == XS__DB_NULL
+                   ? dflt
+                   : xs__store_db_column_int64(s, 0);
     } else if (rc == XS__DB_DONE) {
         *out = dflt;
     } else {
@@ -98,8 +100,8 @@ void xs__store_bulk(xs_store *st, int on)
 /* Contract in store_int.h / xsell.h. */
 int xs__store_begin(xs_store *st, xs_error *err)
 {
-    int rc =
-        exec_sql(st, xs__store_dialect(st, XS__SQL_BEGIN_WRITE), "starting a transaction", err);
+    int rc = exec_sql(st, xs__store_dialect(st, XS__SQL_BEGIN_WRITE),
+                      "starting a transaction", err);
     /* on PostgreSQL the BEGIN went through and the lock did not: end that
      * failed transaction, or every later statement on the connection (a
      * read too) is refused until one does */
@@ -123,7 +125,8 @@ int xs__store_commit(xs_store *st, xs_error *err)
 /* Contract in store_int.h / xsell.h. */
 void xs__store_rollback(xs_store *st)
 {
-    if (st && (st->db || st->pg) && xs__store_db_in_txn(st)) xs__store_db_exec(st, "ROLLBACK");
+    if (st && (st->db || st->pg) && xs__store_db_in_txn(st))
+        xs__store_db_exec(st, "ROLLBACK");
 }
 
 /* ---------------------------------------------------------------------- */
@@ -135,10 +138,12 @@ void xs__store_rollback(xs_store *st)
 static int read_version(xs_store *st, long long *version, xs_error *err)
 {
     long long has_mig = 0, n_tables = 0;
-    int rc = query_int(st, xs__store_dialect(st, XS__SQL_HAS_MIGRATIONS), 0, &has_mig, err);
+    int rc =
+        query_int(st, xs__store_dialect(st, XS__SQL_HAS_MIGRATIONS), 0, &has_mig, err);
     if (rc < 0) return rc;
     if (!has_mig) {
-        rc = query_int(st, xs__store_dialect(st, XS__SQL_COUNT_TABLES), 0, &n_tables, err);
+        rc =
+            query_int(st, xs__store_dialect(st, XS__SQL_COUNT_TABLES), 0, &n_tables, err);
         if (rc < 0) return rc;
         if (n_tables > 0)
             return xs__error_set(err, XS_ESCHEMA, st->path, 0, NULL,
@@ -152,7 +157,8 @@ static int read_version(xs_store *st, long long *version, xs_error *err)
 
 /* Applies the migrations of list that the file lacks, in one transaction
  * (so a crash mid-upgrade leaves the old version intact). */
-static int migrate(xs_store *st, const xs__store_migration *list, size_t n_list, xs_error *err)
+static int migrate(xs_store *st, const xs__store_migration *list, size_t n_list,
+                   xs_error *err)
 {
     long long version = 0;
     int latest = n_list ? list[n_list - 1].version : 0;
@@ -228,7 +234,8 @@ cleanup:
 int xs__store_meta_get(xs_store *st, const char *key, char *buf, size_t n, xs_error *err)
 {
     xs__store_stmt *s = NULL;
-    if (xs__store_db_prepare(st, "SELECT value FROM meta WHERE key = ?1", -1, &s) != XS__DB_OK)
+    if (xs__store_db_prepare(st, "SELECT value FROM meta WHERE key = ?1", -1, &s) !=
+        XS__DB_OK)
         return xs__store_dberr(st, "reading meta", err);
     xs__store_db_bind_text(s, 1, key, -1);
     int rc = xs__store_db_step(s), found = 0;
@@ -250,9 +257,9 @@ int xs__store_meta_set(xs_store *st, const char *key, const char *value, xs_erro
 {
     xs__store_stmt *s = NULL;
     if (xs__store_db_prepare(st,
-                       "INSERT INTO meta(key, value) VALUES (?1, ?2)"
-                       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                       -1, &s) != XS__DB_OK)
+                             "INSERT INTO meta(key, value) VALUES (?1, ?2)"
+                             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                             -1, &s) != XS__DB_OK)
         return xs__store_dberr(st, "writing meta", err);
     xs__store_db_bind_text(s, 1, key, -1);
     xs__store_db_bind_text(s, 2, value, -1);
@@ -386,7 +393,9 @@ static int open_pg(xs_store *st, const char *url, int readonly, xs_error *err)
 static xs_store *store_new(const char *path, xs_error *err)
 {
     xs_store *st = xs__calloc(1, sizeof *st);
-    if (st) st->path = xs__store_db_is_pg_url(path) ? url_for_messages(path) : xs__strdup(path);
+    if (st)
+        st->path =
+            xs__store_db_is_pg_url(path) ? url_for_messages(path) : xs__strdup(path);
     if (!st || !st->path) {
         xs__free(st);
         xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");

@@ -24,7 +24,7 @@ typedef struct xs__store_pg xs__store_pg; /* a PostgreSQL connection (db_pg.c) *
 
 struct xs_store {
     sqlite3 *db;           /* the SQLite file, or NULL on PostgreSQL */
-    xs__store_pg *pg;            /* the PostgreSQL connection, or NULL on SQLite */
+    xs__store_pg *pg;      /* the PostgreSQL connection, or NULL on SQLite */
     char *path;            /* file path or postgresql:// URL as given */
     char currency[8];      /* from meta, default "USD" */
     int money_scale;       /* fraction digits of the currency, default 2 */
@@ -165,8 +165,8 @@ void xs__store_writer_free(xs__store_writer *w);
  * 3 an existing key staged (PostgreSQL: updated or not is known after the
  * flush, see xs__store_writer_staged), or XS_EDB / XS_ENOMEM.
  */
-int xs__store_writer_put(xs__store_writer *w, const xs__store_value *vals, const char *key,
-                         size_t klen, int exists, xs_error *err);
+int xs__store_writer_put(xs__store_writer *w, const xs__store_value *vals,
+                         const char *key, size_t klen, int exists, xs_error *err);
 /* Inserts the queued rows and applies the staged ones. Call before the
  * commit (and before building indexes). Returns XS_OK or XS_EDB. NULL is
  * fine. */

@@ -110,8 +110,8 @@ int xs_webhook_add(xs_store *st, const char *url, const char *events, const char
     xs__utc_now(when);
     xs__store_stmt *q = NULL;
     if ((rc = xs__store_begin(st, err)) < 0) return rc;
-    if (xs__store_db_prepare(st, "SELECT count(*) FROM webhooks WHERE removed_at IS NULL", -1,
-                       &q) != XS__DB_OK ||
+    if (xs__store_db_prepare(st, "SELECT count(*) FROM webhooks WHERE removed_at IS NULL",
+                             -1, &q) != XS__DB_OK ||
         xs__store_db_step(q) != XS__DB_ROW) {
         rc = xs__store_dberr(st, "adding a webhook", err);
         goto cleanup;
@@ -125,9 +125,9 @@ int xs_webhook_add(xs_store *st, const char *url, const char *events, const char
     xs__store_db_finalize(q);
     q = NULL;
     if (xs__store_db_prepare(st,
-                       "INSERT INTO webhooks(url, events, secret, created_at)"
-                       " VALUES(?, ?, ?, ?) RETURNING webhook_id",
-                       -1, &q) != XS__DB_OK) {
+                             "INSERT INTO webhooks(url, events, secret, created_at)"
+                             " VALUES(?, ?, ?, ?) RETURNING webhook_id",
+                             -1, &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "adding a webhook", err);
         goto cleanup;
     }
@@ -160,9 +160,9 @@ int xs_webhook_remove(xs_store *st, long long id, xs_error *err)
     int rc = xs__store_begin(st, err);
     if (rc < 0) return rc;
     if (xs__store_db_prepare(st,
-                       "UPDATE webhooks SET removed_at = ? WHERE webhook_id = ?"
-                       " AND removed_at IS NULL RETURNING webhook_id",
-                       -1, &q) != XS__DB_OK) {
+                             "UPDATE webhooks SET removed_at = ? WHERE webhook_id = ?"
+                             " AND removed_at IS NULL RETURNING webhook_id",
+                             -1, &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "removing a webhook", err);
         goto cleanup;
     }
@@ -181,9 +181,9 @@ int xs_webhook_remove(xs_store *st, long long id, xs_error *err)
     q = NULL;
     /* what was still to be sent to it will not be */
     if (xs__store_db_prepare(st,
-                       "UPDATE webhook_deliveries SET status = 'cancelled'"
-                       " WHERE webhook_id = ? AND status = 'pending'",
-                       -1, &q) != XS__DB_OK) {
+                             "UPDATE webhook_deliveries SET status = 'cancelled'"
+                             " WHERE webhook_id = ? AND status = 'pending'",
+                             -1, &q) != XS__DB_OK) {
         rc = xs__store_dberr(st, "removing a webhook", err);
         goto cleanup;
     }
@@ -289,9 +289,9 @@ int xs__store_hooks_of(xs_store *st, const char *event, xs__store_hooks *h, xs_e
     snprintf(h->event, sizeof h->event, "%s", event);
     if (st->schema_version < 10) return XS_OK;
     xs__store_stmt *q = NULL;
-    if (xs__store_db_prepare(st,
-                       "SELECT webhook_id, events FROM webhooks WHERE removed_at IS NULL",
-                       -1, &q) != XS__DB_OK)
+    if (xs__store_db_prepare(
+            st, "SELECT webhook_id, events FROM webhooks WHERE removed_at IS NULL", -1,
+            &q) != XS__DB_OK)
         return xs__store_dberr(st, "reading the webhooks", err);
     size_t n_ev = strlen(event);
     int s;
@@ -331,8 +331,8 @@ int xs__store_hooks_emit(xs_store *st, xs__store_hooks *h, json_t *data, xs_erro
     char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     if (!text) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    if (!h->ins &&
-        xs__store_db_prepare(st,
+    if (!h->ins && xs__store_db_prepare(
+                       st,
                        "INSERT INTO webhook_deliveries(webhook_id, event, payload,"
                        " created_at, status, next_at) VALUES(?, ?, ?, ?, 'pending', 0)",
                        -1, &h->ins) != XS__DB_OK) {

@@ -61,8 +61,8 @@ struct xs__store_writer {
     xs_store *st;
     const xs__store_table_schema *def;
     xs__store_stmt *ins, *upd, *ins_batch;
-    xs__store_pgcopy *copy;   /* PostgreSQL: new rows by COPY */
-    xs__store_pgcopy *stage;  /* ... existing ones into the staging table */
+    xs__store_pgcopy *copy;                 /* PostgreSQL: new rows by COPY */
+    xs__store_pgcopy *stage;                /* ... existing ones into the staging table */
     unsigned long long n_staged, n_updated; /* rows staged; updated by the flush */
     xs__store_value *pending; /* BATCH rows of n_cols values; text offsets into bytes */
     size_t n_pending;
@@ -157,8 +157,8 @@ static void build_update(xs__buf *b, const xs__store_table_schema *d)
 }
 
 /* Prepares the update (update = 1) or an insert of n_rows rows. */
-static int prepare(xs_store *st, const xs__store_table_schema *d, int update, size_t n_rows,
-                   xs__store_stmt **out, xs_error *err)
+static int prepare(xs_store *st, const xs__store_table_schema *d, int update,
+                   size_t n_rows, xs__store_stmt **out, xs_error *err)
 {
     xs__buf b = {0};
     if (update)
@@ -479,7 +479,8 @@ static int stage_open(xs__store_writer *w, xs_error *err)
 
 /* UPDATE t SET c = s.c, ... FROM xs_stage_t s WHERE t.k = s.k AND ... AND
  * (t.c, ...) IS DISTINCT FROM (s.c, ...): only rows that change count. */
-static void build_stage_update(xs__buf *b, const xs__store_table_schema *d, const char *stage)
+static void build_stage_update(xs__buf *b, const xs__store_table_schema *d,
+                               const char *stage)
 {
     xs__buf_adds(b, "UPDATE ");
     xs__buf_adds(b, d->name);
@@ -598,8 +599,8 @@ int xs__store_writer_flush(xs__store_writer *w, xs_error *err)
 }
 
 /* Contract in store_int.h. */
-int xs__store_writer_put(xs__store_writer *w, const xs__store_value *vals, const char *key,
-                         size_t klen, int exists, xs_error *err)
+int xs__store_writer_put(xs__store_writer *w, const xs__store_value *vals,
+                         const char *key, size_t klen, int exists, xs_error *err)
 {
     size_t nc = w->def->n_cols;
     if (w->copy) {

@@ -137,8 +137,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             /* the ISO order reads the ISO parser's date part */
             CHECK_OR_DIE(xs__date_parse(s, 10, &again) == 0 && again == tday);
         } else {
-            CHECK_OR_DIE(
-                xs__io_txn_parse_datetime(ord, back, strlen(back), &again, t2, &ht2) == 0);
+            CHECK_OR_DIE(xs__io_txn_parse_datetime(ord, back, strlen(back), &again, t2,
+                                                   &ht2) == 0);
             CHECK_OR_DIE(again == tday && !ht2);
         }
         CHECK_OR_DIE(xs__date_parse(iso, 10, &again) == 0 && again == tday);

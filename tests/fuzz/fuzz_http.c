@@ -152,8 +152,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p = nl ? nl + 1 : end;
     }
     if (p < end) p++; /* the blank line */
-    xs__serve_http_in in = {method, target, (const char *const *)hv, n_h, (const char *)p,
-                      (size_t)(end - p)};
+    xs__serve_http_in in = {method, target,          (const char *const *)hv,
+                            n_h,    (const char *)p, (size_t)(end - p)};
     int status, is_json;
     char *out;
     size_t n_out;

@@ -84,13 +84,15 @@ static void csv_round_trip(char delim)
     if (xs__io_reader_open(&r, in_path, XS_INPUT_CSV, delim, &e) < 0) return;
     size_t n = xs__io_reader_n_fields(r);
     const char **names = malloc((n + 1) * sizeof *names);
-    for (size_t i = 0; i < n; i++) names[i] = xs__io_reader_field_name(r, i);
+    for (size_t i = 0; i < n; i++)
+        names[i] = xs__io_reader_field_name(r, i);
     if (xs__io_writer_open(&w, out_path, XS_INPUT_CSV, delim, &e) < 0) abort();
     if (xs__io_writer_header(w, names, NULL, n) != XS_OK) abort();
     const xs__field *f;
     long line;
     int rc, kept = 0;
-    for (int k = 0; k < MAX_RECORDS && (rc = xs__io_reader_next(r, &f, &line, &e)) != 0; k++) {
+    for (int k = 0; k < MAX_RECORDS && (rc = xs__io_reader_next(r, &f, &line, &e)) != 0;
+         k++) {
         if (rc < 0) continue;
         if (xs__io_writer_row(w, f, n) != XS_OK) abort();
         kept++;
@@ -103,8 +105,10 @@ static void csv_round_trip(char delim)
     if (xs__io_reader_open(&back, out_path, XS_INPUT_CSV, delim, &e) < 0) abort();
     if (xs__io_reader_n_fields(back) != n) abort();
     for (size_t i = 0; i < n; i++)
-        if (strcmp(xs__io_reader_field_name(back, i), xs__io_reader_field_name(r, i))) abort();
-    for (int k = 0; k < MAX_RECORDS && (rc = xs__io_reader_next(r, &f, &line, &e)) != 0; k++) {
+        if (strcmp(xs__io_reader_field_name(back, i), xs__io_reader_field_name(r, i)))
+            abort();
+    for (int k = 0; k < MAX_RECORDS && (rc = xs__io_reader_next(r, &f, &line, &e)) != 0;
+         k++) {
         if (rc < 0) continue;
         const xs__field *g;
         if (xs__io_reader_next(back, &g, &line, &e) != 1) abort();

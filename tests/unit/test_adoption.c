@@ -15,7 +15,8 @@ static void add_customer(struct xs_adoption_input *in, int32_t end,
                          const char *const *names, const int32_t *days)
 {
     for (size_t i = 0; names[i]; i++)
-        CHECK_INT(xs__mine_adoption_input_add(in, names[i], strlen(names[i]), days[i]), XS_OK);
+        CHECK_INT(xs__mine_adoption_input_add(in, names[i], strlen(names[i]), days[i]),
+                  XS_OK);
     CHECK_INT(xs__mine_adoption_input_end(in, end), XS_OK);
 }
 
@@ -293,7 +294,7 @@ static void test_random_vs_direct(void)
             for (size_t p = 0; p < n_prod; p++)
                 if (xs__rng_below(&r, 2))
                     xs__mine_adoption_input_add(&in, names[p], 2,
-                                           (int32_t)xs__rng_below(&r, 60));
+                                                (int32_t)xs__rng_below(&r, 60));
             xs__mine_adoption_input_end(&in, (int32_t)xs__rng_below(&r, 80));
         }
         int32_t h[] = {0, 10, 25, 50};

@@ -157,16 +157,16 @@ static void test_alloc_failures(void)
         struct xs_baskets b;
         xs__mine_baskets_init(&b);
         xs__alloc_fail_after(1000000);
-        CHECK_INT(xs__io_baskets_parse(&b, t, strlen(t), f ? XS_BASKETS_CSV : XS_BASKETS_FIMI,
-                                    NULL, NULL),
+        CHECK_INT(xs__io_baskets_parse(&b, t, strlen(t),
+                                       f ? XS_BASKETS_CSV : XS_BASKETS_FIMI, NULL, NULL),
                   XS_OK);
         long n = xs__alloc_fail_after(-1);
         xs__mine_baskets_clear(&b);
         for (long k = 0; k < n; k++) {
             xs__mine_baskets_init(&b);
             xs__alloc_fail_after(k);
-            int rc = xs__io_baskets_parse(&b, t, strlen(t), f ? XS_BASKETS_CSV : XS_BASKETS_FIMI,
-                                       NULL, NULL);
+            int rc = xs__io_baskets_parse(
+                &b, t, strlen(t), f ? XS_BASKETS_CSV : XS_BASKETS_FIMI, NULL, NULL);
             xs__alloc_fail_after(-1);
             CHECK_INT(rc, XS_ENOMEM);
             xs__mine_baskets_clear(&b);

@@ -275,7 +275,8 @@ static void test_log_loss(void)
 {
     double p[] = {0.9, 0.2, 0.6};
     unsigned char y[] = {1, 0, 0};
-    CHECK_NEAR(xs__score_churn_log_loss(p, y, 3), -(log(0.9) + log(0.8) + log(0.4)) / 3, 1e-15);
+    CHECK_NEAR(xs__score_churn_log_loss(p, y, 3), -(log(0.9) + log(0.8) + log(0.4)) / 3,
+               1e-15);
     double q[] = {0.0, 1.0};
     unsigned char yq[] = {1, 1};
     /* clipped: -(log 1e-15 + log(1 - 1e-15)) / 2 */

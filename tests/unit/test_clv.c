@@ -298,7 +298,8 @@ static void test_summarize_rows(void)
     xs__score_clv_row *rows = xs__malloc(n_cust * 60 * sizeof *rows);
     for (uint32_t c = 0; c < n_cust; c++)
         for (uint32_t k = 0; k < (c % 2 ? 5u : 60u); k++)
-            rows[n++] = (xs__score_clv_row){c, (int32_t)(c + 2 * (k / (c % 3 + 1))), 1.0 + k};
+            rows[n++] =
+                (xs__score_clv_row){c, (int32_t)(c + 2 * (k / (c % 3 + 1))), 1.0 + k};
     xs__rng rng;
     xs__rng_seed(&rng, 3);
     for (size_t i = n; i > 1; i--) {
@@ -594,7 +595,8 @@ static void test_gradients(void)
             double *ph = &hi.r + j, *pl = &lo.r + j, h = 1e-4 * *ph;
             *ph += h;
             *pl -= h;
-            double fd = (xs__score_bgnbd_lik_eval(L, &hi, NULL) - xs__score_bgnbd_lik_eval(L, &lo, NULL)) /
+            double fd = (xs__score_bgnbd_lik_eval(L, &hi, NULL) -
+                         xs__score_bgnbd_lik_eval(L, &lo, NULL)) /
                         (2 * h);
             CHECK_NEAR(g[j], fd, 1e-6 * (fabs(fd) + 1));
         }
@@ -608,7 +610,8 @@ static void test_gradients(void)
         CHECK_INT(xs__score_bgnbd_lik_new(big, 2, &L2), XS_OK);
         CHECK_INT(xs__score_bgnbd_lik_groups(L1), 25000);
         double g1[4], g2[4];
-        double f1 = xs__score_bgnbd_lik_eval(L1, &ps[0], g1), f2 = xs__score_bgnbd_lik_eval(L2, &ps[0], g2);
+        double f1 = xs__score_bgnbd_lik_eval(L1, &ps[0], g1),
+               f2 = xs__score_bgnbd_lik_eval(L2, &ps[0], g2);
         CHECK_NEAR(f1, f2, 1e-9 * fabs(f1));
         for (int j = 0; j < 4; j++) CHECK_NEAR(g1[j], g2[j], 1e-9 * (fabs(g1[j]) + 1));
         xs__score_bgnbd_lik_free(L1);
@@ -627,8 +630,9 @@ static void test_gradients(void)
             double *ph = &hi.p + j, *pl = &lo.p + j, h = 1e-6 * *ph;
             *ph += h;
             *pl -= h;
-            double fd =
-                (xs__score_gg_lik_eval(G, &hi, NULL) - xs__score_gg_lik_eval(G, &lo, NULL)) / (2 * h);
+            double fd = (xs__score_gg_lik_eval(G, &hi, NULL) -
+                         xs__score_gg_lik_eval(G, &lo, NULL)) /
+                        (2 * h);
             CHECK_NEAR(g[j], fd, 1e-6 * (fabs(fd) + 1));
         }
     }
@@ -646,7 +650,8 @@ static void test_hyp2f1(void)
     double zs[] = {0.3, 0.9, 0.99, -0.4, -0.7, -5, -100};
     for (size_t i = 0; i < XS_N(zs); i++) {
         double z = zs[i];
-        CHECK_NEAR((double)xs__score_clv_hyp2f1(1, 1, 2, z), -log1p(-z) / z, 1e-13 * fabs(log1p(-z) / z));
+        CHECK_NEAR((double)xs__score_clv_hyp2f1(1, 1, 2, z), -log1p(-z) / z,
+                   1e-13 * fabs(log1p(-z) / z));
         CHECK_NEAR((double)xs__score_clv_hyp2f1(2.5, 1.7, 1.7, z), pow(1 - z, -2.5),
                    1e-12 * pow(1 - z, -2.5));
         if (z < 0) {
@@ -654,7 +659,8 @@ static void test_hyp2f1(void)
             CHECK_NEAR((double)xs__score_clv_hyp2f1(0.5, 1, 1.5, z), atan(s) / s, 1e-13);
         } else {
             double s = sqrt(z); /* 2F1(1/2, 1/2; 3/2; s^2) = asin(s) / s */
-            CHECK_NEAR((double)xs__score_clv_hyp2f1(0.5, 0.5, 1.5, z), asin(s) / s, 1e-13);
+            CHECK_NEAR((double)xs__score_clv_hyp2f1(0.5, 0.5, 1.5, z), asin(s) / s,
+                       1e-13);
         }
     }
     /* GSL's independent implementation where it is valid (|z| < 1, away
@@ -664,14 +670,16 @@ static void test_hyp2f1(void)
                                      {0.25, 2.43, 2.2, 0.6}, {3.2, 1.1, 0.6, -0.3}};
     for (size_t i = 0; i < XS_N(args); i++) {
         double want = gsl_sf_hyperg_2F1(args[i][0], args[i][1], args[i][2], args[i][3]);
-        double got = (double)xs__score_clv_hyp2f1(args[i][0], args[i][1], args[i][2], args[i][3]);
+        double got =
+            (double)xs__score_clv_hyp2f1(args[i][0], args[i][1], args[i][2], args[i][3]);
         CHECK_NEAR(got, want, 1e-11 * fabs(want));
     }
     /* c - a - b < 0 close to z = 1 (the CLV case: a large horizon) against
      * Euler's transformation 2F1(a,b;c;z) = (1-z)^(c-a-b) 2F1(c-a,c-b;c;z) */
     double a = 3.2, b = 4.4, c = 2.6, z = 0.97;
     long double l = xs__score_clv_hyp2f1(a, b, c, z);
-    long double r = powl(1 - (long double)z, c - a - b) * xs__score_clv_hyp2f1(c - a, c - b, c, z);
+    long double r =
+        powl(1 - (long double)z, c - a - b) * xs__score_clv_hyp2f1(c - a, c - b, c, z);
     CHECK_NEAR((double)(l / r), 1, 1e-12);
     CHECK(isnan((double)xs__score_clv_hyp2f1(1, 1, 2, 1)));
     CHECK(isnan((double)xs__score_clv_hyp2f1(1, 1, -2, 0.5)));

@@ -369,7 +369,8 @@ static void save(const bundle *m, const char *path, const char *path2)
     xs__mfile_writer *w = NULL;
     xs__mfile_meta meta = meta_of();
     if (xs__mfile_create(&w, path, &e) < 0) fail("create", &e);
-    if (xs__mine_baskets_save(m->b, w, &e) < 0 || xs__mine_together_save(m->tog, w, &e) < 0 ||
+    if (xs__mine_baskets_save(m->b, w, &e) < 0 ||
+        xs__mine_together_save(m->tog, w, &e) < 0 ||
         xs__mine_rules_save(m->rules, w, &e) < 0 ||
         xs__score_customer_scores_save(m->cs, w, &e) < 0 ||
         xs__offer_engine_save(m->en, w, &e) < 0)
@@ -385,7 +386,8 @@ static void map(const xs__mfile *f, const xs__mfile *f2, bundle *m)
     xs_error e;
     memset(&e, 0, sizeof e);
     memset(m, 0, sizeof *m);
-    if (xs__mine_baskets_map(f, &m->b, &e) < 0 || xs__mine_together_map(f, m->b, &m->tog, &e) < 0 ||
+    if (xs__mine_baskets_map(f, &m->b, &e) < 0 ||
+        xs__mine_together_map(f, m->b, &m->tog, &e) < 0 ||
         xs__mine_rules_map(f, m->b, &m->rules, &e) < 0 ||
         xs__score_customer_scores_map(f, snap, &m->cs, &e) < 0 ||
         xs__offer_engine_map(f, snap, &m->en, &e) < 0 ||
@@ -496,7 +498,8 @@ static void test_errors(void)
         CHECK_STR(xs_error_format(&e, msg, sizeof msg), want);                           \
     } while (0)
     MISSING(xs__offer_engine_map(f, snap, &m.en, &e), "engine.hdr", "offer engine");
-    MISSING(xs__score_customer_scores_map(f, snap, &m.cs, &e), "scores.hdr", "customer scores");
+    MISSING(xs__score_customer_scores_map(f, snap, &m.cs, &e), "scores.hdr",
+            "customer scores");
     MISSING(xs__mine_baskets_map(f, &m.b, &e), "bask.hdr", "baskets");
 #undef MISSING
     CHECK(!m.en && !m.cs && !m.b);
@@ -550,7 +553,8 @@ static void round_trip(const char *path, const xs_offer_engine *en,
     xs__mfile_writer *w = NULL;
     xs__mfile_meta meta = meta_of();
     if (xs__mfile_create(&w, path, &e) < 0 || xs__offer_engine_save(en, w, &e) < 0 ||
-        xs__score_customer_scores_save(cs, w, &e) < 0 || xs__mfile_commit(w, &meta, &e) < 0)
+        xs__score_customer_scores_save(cs, w, &e) < 0 ||
+        xs__mfile_commit(w, &meta, &e) < 0)
         fail("save", &e);
     if (xs__mfile_open(f, path, &e) < 0 || xs__offer_engine_map(*f, snap, men, &e) < 0 ||
         xs__score_customer_scores_map(*f, snap, mcs, &e) < 0)
@@ -745,7 +749,8 @@ static void test_rank(void)
         xs__mfile_writer *w = NULL;
         xs__mfile_meta meta = meta_of();
         xs__mfile *f = NULL;
-        if (xs__mfile_create(&w, path, &e) < 0 || xs__offer_rank_save(r, w, "r", &e) < 0 ||
+        if (xs__mfile_create(&w, path, &e) < 0 ||
+            xs__offer_rank_save(r, w, "r", &e) < 0 ||
             xs__mfile_commit(w, &meta, &e) < 0 || xs__mfile_open(&f, path, &e) < 0 ||
             xs__offer_rank_map(f, "r", snap, &m, &e) < 0)
             fail("rank round trip", &e);

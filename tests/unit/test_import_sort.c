@@ -57,7 +57,7 @@ static void check_sort(size_t n, size_t budget, uint64_t seed)
         snprintf(payload, sizeof payload, "p%u", v[i].line);
         int full = 1;
         CHECK_INT(xs__io_isort_add(s, v[i].key, v[i].klen, v[i].line, i & 1, payload,
-                                strlen(payload), &full, &e),
+                                   strlen(payload), &full, &e),
                   XS_OK);
         CHECK_INT(full, 0); /* random keys: never in order, never drained */
     }
@@ -119,11 +119,13 @@ static void test_in_order(void)
         char key[16];
         int n = snprintf(key, sizeof key, "K%05u", i);
         int full = 0;
-        CHECK_INT(xs__io_isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e), XS_OK);
+        CHECK_INT(xs__io_isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e),
+                  XS_OK);
         if (full) {
             drains++;
             CHECK_INT(xs__io_isort_drain(s, take, &d), XS_OK);
-            CHECK_INT(xs__io_isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e), XS_OK);
+            CHECK_INT(xs__io_isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e),
+                      XS_OK);
             CHECK_INT(full, 0);
         }
     }
@@ -159,11 +161,13 @@ static void test_drain_at(void)
         char key[16];
         int n = snprintf(key, sizeof key, "K%05u", i);
         int full = 0;
-        CHECK_INT(xs__io_isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e), XS_OK);
+        CHECK_INT(xs__io_isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e),
+                  XS_OK);
         if (full) {
             drains++;
             CHECK_INT(xs__io_isort_drain(s, take, &d), XS_OK);
-            CHECK_INT(xs__io_isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e), XS_OK);
+            CHECK_INT(xs__io_isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e),
+                      XS_OK);
             CHECK_INT(full, 0);
         }
     }
@@ -179,7 +183,8 @@ static void test_drain_at(void)
         char key[16];
         int n = snprintf(key, sizeof key, "K%05u", (i * 7919u) % 200u);
         int full = 0;
-        CHECK_INT(xs__io_isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e), XS_OK);
+        CHECK_INT(xs__io_isort_add(s, key, (size_t)n, i + 2, 0, "x", 1, &full, &e),
+                  XS_OK);
         if (i > 0) CHECK_INT(full, 0);
     }
     CHECK_INT(xs__io_isort_n_runs(s), 0);

@@ -117,7 +117,7 @@ static int seen_emit(void *ctx, const uint32_t *items, size_t n, uint64_t count)
     seen *s = ctx;
     for (size_t i = 1; i < n; i++)
         if (xs__mine_item_name_cmp(xs_baskets_item_name(s->d->b, items[i - 1]),
-                              xs_baskets_item_name(s->d->b, items[i])) >= 0)
+                                   xs_baskets_item_name(s->d->b, items[i])) >= 0)
             s->bad++;
     uint32_t m = ids_to_mask(s->d->b, items, n);
     if (s->counts[m]) s->bad++;
@@ -130,7 +130,8 @@ static int cmp_names(const xs_baskets *b, const uint32_t *x, size_t nx, const ui
                      size_t ny)
 {
     for (size_t i = 0; i < nx && i < ny; i++) {
-        int c = xs__mine_item_name_cmp(xs_baskets_item_name(b, x[i]), xs_baskets_item_name(b, y[i]));
+        int c = xs__mine_item_name_cmp(xs_baskets_item_name(b, x[i]),
+                                       xs_baskets_item_name(b, y[i]));
         if (c) return c;
     }
     return (nx > ny) - (nx < ny);
@@ -166,7 +167,7 @@ static void check_one(const dataset *d, uint64_t minc, double support, size_t ma
         CHECK_INT(c, count_mask(d, m));
         for (size_t k = 1; k < n; k++)
             CHECK(xs__mine_item_name_cmp(xs_baskets_item_name(d->b, it[k - 1]),
-                                    xs_baskets_item_name(d->b, it[k])) < 0);
+                                         xs_baskets_item_name(d->b, it[k])) < 0);
         if (prev) { /* size asc, count desc, names */
             int ok = prev_n < n ||
                      (prev_n == n && (prev_c > c ||

@@ -355,8 +355,10 @@ static void test_catalogs_parse(void)
     w = 0;
     xs__offer_msg_fill("ご{a}", v, 2, buf, 3, &w); /* never half a character */
     CHECK_STR(buf, "");
-    CHECK(xs__offer_msg_pick(0, "usage", "over", NULL) == xs__offer_msg_get(0, "usage.over"));
-    CHECK(xs__offer_msg_pick(0, "usage", "nothing", NULL) == xs__offer_msg_get(0, "usage"));
+    CHECK(xs__offer_msg_pick(0, "usage", "over", NULL) ==
+          xs__offer_msg_get(0, "usage.over"));
+    CHECK(xs__offer_msg_pick(0, "usage", "nothing", NULL) ==
+          xs__offer_msg_get(0, "usage"));
     CHECK(xs__offer_msg_get(0, "no.such.key") == NULL);
 }
 
@@ -410,7 +412,8 @@ static void test_render_all(void)
             char b[1024];
             xs_offer_explain(en, &o[i], xs__offer_msg_lang_code(l), b, sizeof b);
             check_text(&o[i], (int)l, b);
-            const char *t = xs__offer_explain_entry(en, &o[i], xs__offer_msg_lang_code(l));
+            const char *t =
+                xs__offer_explain_entry(en, &o[i], xs__offer_msg_lang_code(l));
             if (t && n_used < XS_N(used)) used[n_used++] = t;
         }
         const char *k, *text;

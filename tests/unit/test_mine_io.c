@@ -163,7 +163,8 @@ static void round_trip(xs_baskets *b, int keep_counts, int multi_rhs)
     xs_together *mt = NULL;
     xs_rules *mr = NULL;
     if (xs__mfile_open(&f, path, &e) < 0 || xs__mine_baskets_map(f, &mb, &e) < 0 ||
-        xs__mine_together_map(f, mb, &mt, &e) < 0 || xs__mine_rules_map(f, mb, &mr, &e) < 0)
+        xs__mine_together_map(f, mb, &mt, &e) < 0 ||
+        xs__mine_rules_map(f, mb, &mr, &e) < 0)
         fail("map", &e);
     CHECK(same_baskets(b, mb));
     CHECK(same_together(t, mt, keep_counts));

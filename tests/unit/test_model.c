@@ -163,13 +163,15 @@ static void snapshot_round_trip(const xs_snapshot *s)
             CHECK_INT(xs__intern_find(&m->cust.ids, xs__intern_str(&s->cust.ids, (uint32_t)c),
                                       s->cust.ids.lens[c]),
                       c);
-            CHECK_STR(xs__snapshot_text(m, m->cust.name[c]), xs__snapshot_text(s, s->cust.name[c]));
+            CHECK_STR(xs__snapshot_text(m, m->cust.name[c]),
+                      xs__snapshot_text(s, s->cust.name[c]));
             CHECK_INT(m->cust.order_off[c + 1], s->cust.order_off[c + 1]);
         }
         CHECK(s->ord.n == 0 ||
               memcmp(m->ord.amount, s->ord.amount, s->ord.n_lines * sizeof *s->ord.amount) == 0);
-        CHECK(s->ord.n == 0 || strcmp(xs__snapshot_order_id(m, (uint32_t)(s->ord.n - 1)),
-                                      xs__snapshot_order_id(s, (uint32_t)(s->ord.n - 1))) == 0);
+        CHECK(s->ord.n == 0 ||
+              strcmp(xs__snapshot_order_id(m, (uint32_t)(s->ord.n - 1)),
+                     xs__snapshot_order_id(s, (uint32_t)(s->ord.n - 1))) == 0);
         /* a mapped table is read-only */
         CHECK_INT(xs__intern_add(&m->dict.segments, "new one", 7), XS_INTERN_NONE);
         char *k1 = kpis(s), *k2 = kpis(m);

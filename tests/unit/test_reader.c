@@ -365,12 +365,14 @@ static void test_csv_header_errors(void)
     CHECK_CSV("a,\"b\"c\n", "OPEN F:1: unexpected character after closing quote\n");
     xs__io_reader *r = (xs__io_reader *)1;
     xs_error e;
-    CHECK_INT(xs__io_reader_open(&r, "/nonexistent/x.csv", XS_INPUT_CSV, ',', &e), XS_EIO);
+    CHECK_INT(xs__io_reader_open(&r, "/nonexistent/x.csv", XS_INPUT_CSV, ',', &e),
+              XS_EIO);
     CHECK(r == NULL);
     char msg[1400];
     CHECK_STR(xs_error_format(&e, msg, sizeof msg),
               "/nonexistent/x.csv: cannot open: No such file or directory");
-    CHECK_INT(xs__io_reader_open(&r, "/nonexistent/x.jsonl", XS_INPUT_JSONL, ',', &e), XS_EIO);
+    CHECK_INT(xs__io_reader_open(&r, "/nonexistent/x.jsonl", XS_INPUT_JSONL, ',', &e),
+              XS_EIO);
     CHECK_INT(xs__io_reader_open(&r, "/", XS_INPUT_CSV, ',', &e), XS_EIO);
     CHECK_STR(xs_error_format(&e, msg, sizeof msg), "/: cannot read: Is a directory");
 }
@@ -592,7 +594,8 @@ static void test_jsonl_errors(void)
 
 /* Opens and reads everything with the n-th allocation failing; returns the
  * number of allocations made. */
-static long read_all_failing(const char *path, xs__io_input_format fmt, long n, int *saw_enomem)
+static long read_all_failing(const char *path, xs__io_input_format fmt, long n,
+                             int *saw_enomem)
 {
     xs__alloc_fail_after(n);
     xs__io_reader *r;

@@ -141,10 +141,10 @@ static void check_rules(const dataset *d, const xs_rule_opts *o)
         expect[lhs][rhs] = 2; /* seen */
         for (size_t k = 1; k < x.n_lhs; k++)
             CHECK(xs__mine_item_name_cmp(xs_baskets_item_name(d->b, x.lhs[k - 1]),
-                                    xs_baskets_item_name(d->b, x.lhs[k])) < 0);
+                                         xs_baskets_item_name(d->b, x.lhs[k])) < 0);
         for (size_t k = 1; k < x.n_rhs; k++)
             CHECK(xs__mine_item_name_cmp(xs_baskets_item_name(d->b, x.rhs[k - 1]),
-                                    xs_baskets_item_name(d->b, x.rhs[k])) < 0);
+                                         xs_baskets_item_name(d->b, x.rhs[k])) < 0);
         CHECK_INT(x.count, cnt(d, lhs | rhs));
         CHECK_INT(x.lhs_count, cnt(d, lhs));
         CHECK_INT(x.rhs_count, cnt(d, rhs));
@@ -244,13 +244,13 @@ static int before(const xs_baskets *bs, xs_rule_key k, const xs_rule *a, const x
     if (a->n_lhs != b->n_lhs) return a->n_lhs < b->n_lhs;
     for (size_t i = 0; i < a->n_lhs; i++) {
         int c = xs__mine_item_name_cmp(xs_baskets_item_name(bs, a->lhs[i]),
-                                  xs_baskets_item_name(bs, b->lhs[i]));
+                                       xs_baskets_item_name(bs, b->lhs[i]));
         if (c) return c < 0;
     }
     if (a->n_rhs != b->n_rhs) return a->n_rhs < b->n_rhs;
     for (size_t i = 0; i < a->n_rhs; i++) {
         int c = xs__mine_item_name_cmp(xs_baskets_item_name(bs, a->rhs[i]),
-                                  xs_baskets_item_name(bs, b->rhs[i]));
+                                       xs_baskets_item_name(bs, b->rhs[i]));
         if (c) return c < 0;
     }
     return 0;

@@ -50,7 +50,8 @@ static void test_rules(void)
     CHECK_INT(xs__score_segment_of(&c, 10, 30, 0), XS_SEG_NEW);
     CHECK_INT(xs__score_segment_of(&c, 10, 800, 0), XS_SEG_HIBERNATING);
     /* flags make a healthy customer at risk */
-    CHECK_INT(xs__score_segment_of(&c, 99, 800, ACT | XS__CS_OPEN_CRITICAL), XS_SEG_AT_RISK);
+    CHECK_INT(xs__score_segment_of(&c, 99, 800, ACT | XS__CS_OPEN_CRITICAL),
+              XS_SEG_AT_RISK);
     CHECK_INT(xs__score_segment_of(&c, 99, 800, ACT | XS__CS_CANCEL), XS_SEG_AT_RISK);
     /* no health at all: needs attention */
     CHECK_INT(xs__score_segment_of(&c, NAN, 800, ACT), XS_SEG_NEEDS_ATTENTION);
@@ -239,8 +240,8 @@ static void test_unknown(void)
              N = 1u << XS_HEALTH_NPS, S = 1u << XS_HEALTH_SUPPORT,
              P = 1u << XS_HEALTH_PAYMENT;
     CHECK_INT(xs__score_health_unknown(&c, 0), 1);
-    CHECK_INT(xs__score_health_unknown(&c, T), 1);         /* one component */
-    CHECK_INT(xs__score_health_unknown(&c, T | P), 1);     /* two, no activity */
+    CHECK_INT(xs__score_health_unknown(&c, T), 1);     /* one component */
+    CHECK_INT(xs__score_health_unknown(&c, T | P), 1); /* two, no activity */
     CHECK_INT(xs__score_health_unknown(&c, T | U), 0);
     CHECK_INT(xs__score_health_unknown(&c, T | N), 0);
     CHECK_INT(xs__score_health_unknown(&c, T | S | P), 0); /* tickets are recorded */
@@ -260,7 +261,8 @@ static void test_unknown(void)
     CHECK_INT(xs__score_segment_of(&c, 10, 800, ACT | UNK), XS_SEG_UNKNOWN);
     CHECK_INT(xs__score_segment_of(&c, 100, 30, ACT | UNK), XS_SEG_NEW);
     CHECK_INT(xs__score_segment_of(&c, 100, 800, UNK), XS_SEG_HIBERNATING);
-    CHECK_INT(xs__score_segment_of(&c, 100, 800, ACT | UNK | XS__CS_CANCEL), XS_SEG_AT_RISK);
+    CHECK_INT(xs__score_segment_of(&c, 100, 800, ACT | UNK | XS__CS_CANCEL),
+              XS_SEG_AT_RISK);
     CHECK_STR(xs_health_coverage_text(T | U | S, buf, sizeof buf), "tenure+usage+support");
     CHECK_STR(xs_health_coverage_text(0x7f, buf, sizeof buf), "all");
     CHECK_STR(xs_health_coverage_text(0, buf, sizeof buf), "none");

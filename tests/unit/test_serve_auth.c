@@ -219,10 +219,12 @@ static void test_route_match(void)
 {
     xs__serve_req r;
     memset(&r, 0, sizeof r);
-    CHECK(xs__serve_route_match("/v1/items/{id}/together", "/v1/items/milk/together", &r));
+    CHECK(
+        xs__serve_route_match("/v1/items/{id}/together", "/v1/items/milk/together", &r));
     CHECK_STR(r.params[0], "milk");
     CHECK(!xs__serve_route_match("/v1/items/{id}/together", "/v1/items//together", &r));
-    CHECK(!xs__serve_route_match("/v1/items/{id}/together", "/v1/items/a/b/together", &r));
+    CHECK(
+        !xs__serve_route_match("/v1/items/{id}/together", "/v1/items/a/b/together", &r));
     CHECK(!xs__serve_route_match("/v1/items/{id}/together", "/v1/items/a/together/", &r));
     CHECK(xs__serve_route_match("/v1/customers/{id}", "/v1/customers/C1", &r));
     CHECK_STR(r.params[0], "C1");

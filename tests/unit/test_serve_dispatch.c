@@ -29,8 +29,9 @@ static int dispatch(xs_server *s, const req_case *c, char **body)
     char auth[XS_APIKEY_MAX + 16];
     snprintf(auth, sizeof auth, "Bearer %s", key);
     const char *hdrs[] = {"Authorization", auth};
-    xs__serve_http_in in = {c->method, c->target, hdrs, c->with_key ? 1 : 0, c->body,
-                      c->body ? strlen(c->body) : 0};
+    xs__serve_http_in in = {c->method, c->target,
+                            hdrs,      c->with_key ? 1 : 0,
+                            c->body,   c->body ? strlen(c->body) : 0};
     int status = 0, is_json;
     size_t n;
     CHECK_INT(xs__serve_dispatch(s, &in, &status, body, &n, &is_json), XS_OK);

@@ -182,7 +182,8 @@ static void test_customers(void)
     CHECK_STR(xs__snapshot_dict_str(&s->dict.segments, c->segment[1]), "smb");
     CHECK_INT(c->segment[1], c->segment[2]);
     CHECK_INT(s->dict.segments.n, 2);
-    CHECK_STR(xs__snapshot_dict_str(&s->dict.industries, c->industry[0]), "manufacturing");
+    CHECK_STR(xs__snapshot_dict_str(&s->dict.industries, c->industry[0]),
+              "manufacturing");
     CHECK_STR(xs__snapshot_dict_str(&s->dict.industries, c->industry[1]), "retail");
     CHECK_INT(c->industry[2], XS_SNAP_NONE16);
     CHECK_STR(xs__snapshot_dict_str(&s->dict.sizes, c->size[0]), "enterprise");
@@ -1072,8 +1073,8 @@ static void random_store(int rowid_orders)
             o->customer[k - 1] < o->customer[k] ||
             (o->customer[k - 1] == o->customer[k] &&
              (o->date[k - 1] < o->date[k] ||
-              (o->date[k - 1] == o->date[k] &&
-               strcmp(xs__snapshot_order_id(s, k - 1), xs__snapshot_order_id(s, k)) < 0)));
+              (o->date[k - 1] == o->date[k] && strcmp(xs__snapshot_order_id(s, k - 1),
+                                                      xs__snapshot_order_id(s, k)) < 0)));
         CHECK(ordered);
     }
     for (uint32_t k = 0; k < o->n; k++)

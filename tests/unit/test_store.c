@@ -47,7 +47,8 @@ static long long query1(xs_store *st, const char *sql)
 {
     xs__store_stmt *s = NULL;
     long long v = -999;
-    if (xs__store_db_prepare(st, sql, -1, &s) == XS__DB_OK && xs__store_db_step(s) == XS__DB_ROW)
+    if (xs__store_db_prepare(st, sql, -1, &s) == XS__DB_OK &&
+        xs__store_db_step(s) == XS__DB_ROW)
         v = xs__store_db_column_int64(s, 0);
     xs__store_db_finalize(s);
     return v;
@@ -176,7 +177,7 @@ static void test_upgrade(void)
     if (!st) return;
     CHECK_INT(st->schema_version, 1);
     CHECK_INT(xs__store_db_exec(st, "INSERT INTO customers(customer_id, signup_date) "
-                              "VALUES ('C1', '2024-01-01')"),
+                                    "VALUES ('C1', '2024-01-01')"),
               XS__DB_OK);
     xs_store_close(st);
 
@@ -392,9 +393,9 @@ static void test_count(void)
     xs_error e;
     CHECK_INT(xs_store_open(&st, path, &e), XS_OK);
     if (!st) return;
-    CHECK_INT(xs__store_db_exec(st,
-                          "INSERT INTO products(product_id, kind, price, billing) VALUES"
-                          " ('a', 'plan', 100, 'month'), ('b', 'addon', 5, 'month')"),
+    CHECK_INT(xs__store_db_exec(
+                  st, "INSERT INTO products(product_id, kind, price, billing) VALUES"
+                      " ('a', 'plan', 100, 'month'), ('b', 'addon', 5, 'month')"),
               XS__DB_OK);
     CHECK_INT(xs_store_count(st, XS_T_PRODUCTS, &e), 2);
     CHECK_INT(xs_store_count(st, XS_T_ORDERS, &e), 0);
@@ -599,7 +600,8 @@ static void test_rows(void)
     while (xs__store_rows_next(&r, &e) == 1)
         o += (size_t)snprintf(got + o, sizeof got - o, "%s/%s/%s/%lld;",
                               xs__store_rows_text(&r, 0), xs__store_rows_text(&r, 1),
-                              xs__store_rows_is_null(&r, 2) ? "-" : xs__store_rows_text(&r, 2),
+                              xs__store_rows_is_null(&r, 2) ? "-"
+                                                            : xs__store_rows_text(&r, 2),
                               (long long)xs__store_rows_int64(&r, 3));
     CHECK_STR(got, "R1/p/C2/75;R1/q/-/100;R2/p/C1/250;");
     xs__store_rows_close(&r);

@@ -229,11 +229,11 @@ static void test_migrate(void)
         const xs__store_table_schema *d = xs__store_table_def((xs_table_id)t);
         xs__store_stmt *q = NULL;
         CHECK_INT(xs__store_db_prepare(st,
-                                 "SELECT column_name, data_type FROM"
-                                 " information_schema.columns WHERE table_name = ?"
-                                 " AND table_schema = current_schema()"
-                                 " ORDER BY ordinal_position",
-                                 -1, &q),
+                                       "SELECT column_name, data_type FROM"
+                                       " information_schema.columns WHERE table_name = ?"
+                                       " AND table_schema = current_schema()"
+                                       " ORDER BY ordinal_position",
+                                       -1, &q),
                   XS__DB_OK);
         if (!q) continue;
         xs__store_db_bind_text(q, 1, d->name, -1);
@@ -256,8 +256,8 @@ static void test_migrate(void)
     CHECK_INT(xs_store_open(&st, url, &e), XS_OK);
     if (!st) return;
     xs__store_stmt *q = NULL;
-    CHECK_INT(xs__store_db_prepare(st, "SELECT count(*), max(version) FROM schema_migrations",
-                             -1, &q),
+    CHECK_INT(xs__store_db_prepare(
+                  st, "SELECT count(*), max(version) FROM schema_migrations", -1, &q),
               XS__DB_OK);
     CHECK_INT(xs__store_db_step(q), XS__DB_ROW);
     CHECK_INT(xs__store_db_column_int64(q, 0), n);

@@ -354,7 +354,8 @@ static void test_msg_fill(void)
     xs__offer_msg_var v[] = {{"name", "Team"}, {"price", "USD 1,200.00"}, {"none", NULL}};
     char buf[64];
     size_t w = 0;
-    xs__offer_msg_fill("{name} costs {price}{none}; {unknown} {x", v, 3, buf, sizeof buf, &w);
+    xs__offer_msg_fill("{name} costs {price}{none}; {unknown} {x", v, 3, buf, sizeof buf,
+                       &w);
     CHECK_STR(buf, "Team costs USD 1,200.00; {unknown} {x");
     CHECK_INT(w, strlen(buf));
     /* appends at w */

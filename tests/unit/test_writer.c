@@ -203,7 +203,8 @@ static void test_write_errors(void)
     xs__io_writer *w;
     xs_error e;
     char msg[1400];
-    CHECK_INT(xs__io_writer_open(&w, "/nonexistent/dir/x.csv", XS_INPUT_CSV, ',', &e), XS_EIO);
+    CHECK_INT(xs__io_writer_open(&w, "/nonexistent/dir/x.csv", XS_INPUT_CSV, ',', &e),
+              XS_EIO);
     CHECK_STR(xs_error_format(&e, msg, sizeof msg),
               "/nonexistent/dir/x.csv: cannot create: No such file or directory");
     if (access("/dev/full", W_OK) == 0) {
@@ -212,7 +213,8 @@ static void test_write_errors(void)
         CHECK_INT(xs__io_writer_header(w, names, NULL, 1), XS_OK);
         xs__field r[] = {fs("some value that will not fit")};
         int rc = XS_OK;
-        for (int i = 0; i < 10000 && rc == XS_OK; i++) rc = xs__io_writer_row(w, r, 1);
+        for (int i = 0; i < 10000 && rc == XS_OK; i++)
+            rc = xs__io_writer_row(w, r, 1);
         CHECK_INT(rc, XS_EIO); /* the sticky error shows once a flush failed */
         CHECK_INT(xs__io_writer_close(w, &e), XS_EIO);
         CHECK_STR(xs_error_format(&e, msg, sizeof msg),
@@ -361,7 +363,8 @@ static void random_table(xs__rng *rng, table *t, int jsonl)
 }
 
 /* Writes t, reads it back, compares. Returns the number of mismatches. */
-static int round_trip(const table *t, xs__io_input_format fmt, char delim, const char *path)
+static int round_trip(const table *t, xs__io_input_format fmt, char delim,
+                      const char *path)
 {
     int bad = 0;
     xs__io_writer *w;
