@@ -23,9 +23,12 @@ typedef struct xs_cli_churn_args {
     xs_format fmt;
 } xs_cli_churn_args;
 
-/* Parses the options of a subcommand (argv[0] is its name) by the table of
- * cmd_churn.c. Returns -1 to go on, else the exit code (help or error
- * printed); free *a with xs_cli_churn_args_free() in every case. */
+/* The one option table of the three subcommands (cmd_churn_args.c). */
+extern const xs_cli_spec xs_cli_churn_spec;
+
+/* Parses the options of a subcommand (argv[0] is its name) by that table.
+ * Returns -1 to go on, else the exit code (help or error printed); free
+ * *a with xs_cli_churn_args_free() in every case. */
 int xs_cli_churn_parse(int argc, char **argv, xs_cli_churn_args *a);
 void xs_cli_churn_args_free(xs_cli_churn_args *a);
 /* The history options of the command line (cmd_churn_args.c). */

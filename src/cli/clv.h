@@ -19,6 +19,9 @@ typedef struct xs_cli_clv_args {
     xs_format fmt;
 } xs_cli_clv_args;
 
+/* The one option table of the subcommands (cmd_clv_args.c). */
+extern const xs_cli_spec xs_cli_clv_spec;
+
 /* Parses fit's or predict's options (argv[0] is the subcommand). Returns
  * -1 to go on, else the exit code (help or error printed). (cmd_clv.c) */
 int xs_cli_clv_parse(int argc, char **argv, xs_cli_clv_args *a);

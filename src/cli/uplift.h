@@ -20,6 +20,9 @@ typedef struct xs_cli_uplift_args {
     xs_format fmt;
 } xs_cli_uplift_args;
 
+/* The one option table of the subcommands (cmd_uplift_args.c). */
+extern const xs_cli_spec xs_cli_uplift_spec;
+
 /* Parses the options of a subcommand (argv[0] is its name). Returns -1 to
  * go on, else the exit code (help or error printed); free *a with
  * xs_cli_uplift_args_free() in every case. (cmd_uplift.c) */
