@@ -383,8 +383,8 @@ static int offer_product(xs__gen_ctx *g, xs__gen_sim *s, int kind,
             if (*addon < 0) return -1;
             *prod = g->cat.addon[*f][*addon];
         }
-        *delta = *addon >= 0 ? arr(&g->cat.p[*prod], 1)
-                             : arr(&g->cat.p[*prod], 1) - arr(p, 1);
+        *delta =
+            *addon >= 0 ? arr(&g->cat.p[*prod], 1) : arr(&g->cat.p[*prod], 1) - arr(p, 1);
     } else if (kind == XS__OK_CROSS) {
         *f = pick(s, tg->cross_w, XS__N_FAM);
         int tier = g->cat.p[g->cat.plan[*f][0][0]].price > 0 ? 1 : 2;
