@@ -167,6 +167,29 @@ size_t xs_itemsets_get(const xs_itemsets *s, size_t i, const uint32_t **items,
 size_t xs_itemsets_n_tx(const xs_itemsets *s);
 /** Frees a result; NULL is fine. */
 void xs_itemsets_free(xs_itemsets *s);
+/**
+ * Writes itemsets as `xsell itemsets` prints them: columns items ("{a,b}";
+ * a list in JSON), size, count, support ("%.6g" of count / N), in table,
+ * CSV or JSON format (src/mine/mine_write.c).
+ * @param b the baskets s was mined from (item names)
+ * @return XS_OK, XS_ENOMEM, or XS_EIO when writing to out failed
+ * @code
+ *   if (xs_itemsets_write(s, b, stdout, XS_FORMAT_CSV) < 0) ...
+ * @endcode
+ */
+int xs_itemsets_write(const xs_itemsets *s, const xs_baskets *b, FILE *out,
+                      xs_format fmt);
+/**
+ * Mines the itemsets of b and writes them as xs_itemsets_write does, in
+ * mining order (xs_itemsets_each), storing none of them in CSV and JSON
+ * (a table holds its rows to size its columns).
+ * @return XS_OK, a mining error, XS_ENOMEM or XS_EIO
+ * @code
+ *   xs_itemsets_stream(b, &o, stdout, XS_FORMAT_JSON, &err);
+ * @endcode
+ */
+int xs_itemsets_stream(const xs_baskets *b, const xs_mine_opts *o, FILE *out,
+                       xs_format fmt, xs_error *err);
 
 /* What rules are ranked by (always descending). */
 typedef enum xs_rule_key {
@@ -239,7 +262,18 @@ uint64_t xs_rules_total(const xs_rules *r);
 void xs_rules_get(const xs_rules *r, size_t i, xs_rule *out);
 /** Frees rules; NULL is fine. */
 void xs_rules_free(xs_rules *r);
-
+/**
+ * Writes rules as `xsell rules` prints them: columns lhs, rhs ("{a,b}"; a
+ * list in JSON), support, confidence, coverage, lift, leverage,
+ * conviction ("%.6g"; "inf" in table and CSV, null in JSON when confidence
+ * is 1) and count, in table, CSV or JSON format (src/mine/mine_write.c).
+ * @param b the baskets r was mined from (item names)
+ * @return XS_OK, XS_ENOMEM, or XS_EIO when writing to out failed
+ * @code
+ *   if (xs_rules_write(r, b, stdout, XS_FORMAT_TABLE) < 0) ...
+ * @endcode
+ */
+int xs_rules_write(const xs_rules *r, const xs_baskets *b, FILE *out, xs_format fmt);
 
 /* ---------------------------------------------------------------------- */
 /* Store sources, adoption timing, frequently bought together              */

@@ -239,12 +239,9 @@ int xs_cli_long(const char *cmd, const char *opt, const char *value, long lo, lo
 int xs_cli_double(const char *cmd, const char *opt, const char *value, double lo,
                   double hi, double *out);
 
-/* Streaming writers of one value: a JSON string and a CSV field (one of
- * several in its row), escaped and quoted by the rules of base/escape.h,
- * the same as xs_table_write() and `xsell export`. For outputs too large
- * for an xs_table. */
+/* Writes s as a JSON string, escaped by the rules of base/escape.h (the
+ * same as xs_table_write() and `xsell export`). */
 void xs_cli_json_str(FILE *out, const char *s);
-void xs_cli_csv_str(FILE *out, const char *s);
 
 /* Baskets for the mining commands: from INPUT in ifmt when input is set,
  * else from the store db's source. Returns 0 (*b set; caller frees with

@@ -7,7 +7,8 @@
  * name order. --count-only prints the number (all itemsets: nothing stored;
  * closed / maximal: the itemset tree, unless --stream); --stream prints in
  * mining order as the miner finds them (nothing stored), for results too
- * large to sort in memory.
+ * large to sort in memory. The rows are written by xs_itemsets_write and
+ * xs_itemsets_stream (src/mine/mine_write.c).
  */
 #include "cli/cli.h"
 
@@ -78,95 +79,6 @@ static const xs_cli_spec spec = {
     .check = check,
 };
 
-/* ---------------------------------------------------------------------- */
-/* Writers                                                                */
-/* ---------------------------------------------------------------------- */
-
-/* "{a,b,c}" into a growing buffer; returns it (NULL when out of memory). */
-static char *set_text(const xs_baskets *b, const uint32_t *items, size_t n, char **buf,
-                      size_t *cap)
-{
-    size_t need = 3;
-    for (size_t i = 0; i < n; i++) need += strlen(xs_baskets_item_name(b, items[i])) + 1;
-    if (need > *cap) {
-        char *nb = realloc(*buf, need);
-        if (!nb) return NULL;
-        *buf = nb;
-        *cap = need;
-    }
-    char *p = *buf;
-    *p++ = '{';
-    for (size_t i = 0; i < n; i++) {
-        const char *s = xs_baskets_item_name(b, items[i]);
-        size_t l = strlen(s);
-        if (i) *p++ = ',';
-        memcpy(p, s, l);
-        p += l;
-    }
-    *p++ = '}';
-    *p = '\0';
-    return *buf;
-}
-
-typedef struct writer {
-    FILE *out;
-    xs_format fmt;
-    const xs_baskets *b;
-    double n_tx;
-    size_t rows;
-    xs_table *table;
-    char *buf;
-    size_t cap;
-} writer;
-
-static int writer_row(void *ctx, const uint32_t *items, size_t n, uint64_t count)
-{
-    writer *w = ctx;
-    double support = w->n_tx > 0 ? (double)count / w->n_tx : 0;
-    if (w->fmt == XS_FORMAT_JSON) {
-        fputs(w->rows ? ",\n {\"items\": [" : "[\n {\"items\": [", w->out);
-        for (size_t i = 0; i < n; i++) {
-            if (i) fputs(", ", w->out);
-            xs_cli_json_str(w->out, xs_baskets_item_name(w->b, items[i]));
-        }
-        fprintf(w->out, "], \"size\": %zu, \"count\": %llu, \"support\": %.6g}", n,
-                (unsigned long long)count, support);
-    } else {
-        if (!set_text(w->b, items, n, &w->buf, &w->cap)) return XS_ENOMEM;
-        if (w->fmt == XS_FORMAT_CSV) {
-            xs_cli_csv_str(w->out, w->buf);
-            fprintf(w->out, ",%zu,%llu,%.6g\n", n, (unsigned long long)count, support);
-        } else if (xs_table_row(w->table) < 0 || xs_table_cell(w->table, w->buf) < 0 ||
-                   xs_table_cellf(w->table, "%zu", n) < 0 ||
-                   xs_table_cellf(w->table, "%llu", (unsigned long long)count) < 0 ||
-                   xs_table_cellf(w->table, "%.6g", support) < 0) {
-            return XS_ENOMEM;
-        }
-    }
-    w->rows++;
-    return XS_OK;
-}
-
-static int writer_start(writer *w)
-{
-    if (w->fmt == XS_FORMAT_CSV) fputs("items,size,count,support\n", w->out);
-    if (w->fmt != XS_FORMAT_TABLE) return XS_OK;
-    w->table = xs_table_new();
-    if (!w->table || xs_table_column(w->table, "items", XS_COL_TEXT) < 0 ||
-        xs_table_column(w->table, "size", XS_COL_NUM) < 0 ||
-        xs_table_column(w->table, "count", XS_COL_NUM) < 0 ||
-        xs_table_column(w->table, "support", XS_COL_NUM) < 0)
-        return XS_ENOMEM;
-    return XS_OK;
-}
-
-static int writer_end(writer *w)
-{
-    if (w->fmt == XS_FORMAT_JSON) fputs(w->rows ? "\n]\n" : "[]\n", w->out);
-    if (w->fmt == XS_FORMAT_TABLE) return xs_table_write(w->table, w->out, XS_FORMAT_TABLE);
-    return XS_OK;
-}
-
 /* Counts rows (--count-only --stream: nothing stored at all). */
 static int count_row(void *ctx, const uint32_t *items, size_t n, uint64_t count)
 {
@@ -209,38 +121,21 @@ int xs_cmd_itemsets(int argc, char **argv)
         xs_baskets_free(b);
         return exit_code;
     }
-    writer w = {stdout, fmt, b, (double)xs_baskets_n_tx(b), 0, NULL, NULL, 0};
-    if (writer_start(&w) < 0) {
-        err.code = XS_ENOMEM;
-        exit_code = xs_cli_fail(CMD, &err);
-        goto cleanup;
-    }
     if (stream) {
-        rc = xs_itemsets_each(b, &mo, writer_row, &w, &err);
+        rc = xs_itemsets_stream(b, &mo, stdout, fmt, &err);
     } else {
         xs_itemsets *s = NULL;
         rc = xs_itemsets_mine(&s, b, &mo, &err);
-        for (size_t i = 0; rc == XS_OK && i < xs_itemsets_n(s); i++) {
-            const uint32_t *it;
-            uint64_t cnt;
-            size_t n = xs_itemsets_get(s, i, &it, &cnt);
-            rc = writer_row(&w, it, n, cnt);
-        }
+        if (rc == XS_OK) rc = xs_itemsets_write(s, b, stdout, fmt);
         xs_itemsets_free(s);
     }
-    if (rc < 0) {
+    if (rc < 0 && rc != XS_EIO) { /* XS_EIO: stdout's error, which xs_cli_flush reports */
         if (err.code == XS_OK) err.code = rc;
         exit_code = xs_cli_fail(CMD, &err);
         goto cleanup;
     }
-    writer_end(&w);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "xsell %s: cannot write the output\n", CMD);
-        exit_code = XS_EXIT_FAIL;
-    }
+    exit_code = xs_cli_flush(CMD);
 cleanup:
-    xs_table_free(w.table);
-    free(w.buf);
     xs_baskets_free(b);
     return exit_code;
 }

@@ -7,6 +7,9 @@
  */
 #include "cli/cli.h"
 
+#include "base/alloc.h"
+#include "base/buf.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +81,11 @@ static const xs_cli_spec spec = {
     .flags = XS_CLI_DB,
 };
 
-/* Reads @FILE into *text (caller frees). Returns 0 or the exit code. */
+/* The size from which a capacity file is refused (2 MiB less a byte). */
+#define SPEC_MAX (((size_t)2 << 20) - 1)
+
+/* Reads @FILE into *text (caller frees with xs__free()). Returns 0 or the
+ * exit code. */
 static int read_spec(const char *cmd, const char *path, char **text)
 {
     FILE *f = fopen(path, "rb");
@@ -86,29 +93,25 @@ static int read_spec(const char *cmd, const char *path, char **text)
         fprintf(stderr, "xsell %s: %s: cannot read the capacity file\n", cmd, path);
         return XS_EXIT_USAGE;
     }
-    size_t cap = 4096, n = 0;
-    char *b = malloc(cap);
-    while (b) {
-        n += fread(b + n, 1, cap - 1 - n, f);
-        if (n < cap - 1) break;
-        char *nb = cap > (1u << 20) ? NULL : realloc(b, cap *= 2);
-        if (!nb) {
-            free(b);
-            b = NULL;
-        } else
-            b = nb;
-    }
-    int bad = ferror(f);
+    xs__buf buf = {0};
+    size_t got;
+    do { /* a capacity file of SPEC_MAX bytes or more is refused */
+        if (xs__buf_reserve(&buf, 4096) < 0) break;
+        got = fread(buf.p + buf.n, 1, 4096, f);
+        buf.n += got;
+    } while (got == 4096 && buf.n < SPEC_MAX);
+    int bad = ferror(f) || buf.n >= SPEC_MAX;
     fclose(f);
+    size_t n;
+    char *b = xs__buf_take(&buf, &n);
     if (!b || bad) {
-        free(b);
+        xs__free(b);
         fprintf(stderr, "xsell %s: %s: cannot read the capacity file (over 1 MB?)\n", cmd,
                 path);
         return XS_EXIT_USAGE;
     }
-    b[n] = 0;
     if (memchr(b, 0, n)) {
-        free(b);
+        xs__free(b);
         fprintf(stderr, "xsell %s: %s: a NUL byte in the capacity file\n", cmd, path);
         return XS_EXIT_USAGE;
     }
@@ -156,7 +159,7 @@ void xs_cli_plan_free(xs_cli_plan *p)
 {
     xs_plan_free(p->pl);
     xs_offer_engine_free(p->en);
-    free(p->spec_text);
+    xs__free(p->spec_text);
     p->pl = NULL;
     p->en = NULL;
     p->spec_text = NULL;
@@ -218,6 +221,6 @@ int xs_cmd_plan(int argc, char **argv)
     po.n_threads = a.threads ? a.threads : 2;
     po.solver = o.solver;
     rc = run(a.db, a.as_of, &o, a.format, &po);
-    free(spec_text);
+    xs__free(spec_text);
     return rc;
 }

@@ -7,11 +7,11 @@
  * support, confidence, coverage, lift, leverage, conviction and count.
  * Conviction is infinite when confidence is 1: printed "inf" in table and
  * CSV, null in JSON. --max-rules N keeps only the best N by --sort-by with a
- * bounded heap, so memory stays O(N) however many rules exist.
+ * bounded heap, so memory stays O(N) however many rules exist. The rules
+ * are written by xs_rules_write (src/mine/mine_write.c).
  */
 #include "cli/cli.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,27 +99,6 @@ static const xs_cli_spec spec = {
         "when confidence is 1.\n",
 };
 
-/* "{a,b}" of a list of item ids; caller frees. */
-static char *set_text(const xs_baskets *b, const uint32_t *items, size_t n)
-{
-    size_t need = 3;
-    for (size_t i = 0; i < n; i++)
-        need += strlen(xs_baskets_item_name(b, items[i])) + 1;
-    char *buf = malloc(need), *p = buf;
-    if (!buf) return NULL;
-    *p++ = '{';
-    for (size_t i = 0; i < n; i++) {
-        const char *s = xs_baskets_item_name(b, items[i]);
-        size_t l = strlen(s);
-        if (i) *p++ = ',';
-        memcpy(p, s, l);
-        p += l;
-    }
-    *p++ = '}';
-    *p = '\0';
-    return buf;
-}
-
 /* Parses "a,b,c" into item ids; prints the error and returns 2 on failure. */
 static int parse_rhs(const xs_baskets *b, const char *arg, uint32_t **out, size_t *n)
 {
@@ -163,89 +142,6 @@ static int parse_rhs(const xs_baskets *b, const char *arg, uint32_t **out, size_
     return 0;
 }
 
-static void fmt_num(char *buf, size_t n, double v)
-{
-    if (isinf(v))
-        snprintf(buf, n, "inf");
-    else
-        snprintf(buf, n, "%.6g", v);
-}
-
-static int write_rules(const xs_rules *r, const xs_baskets *b, xs_format fmt, FILE *out)
-{
-    static const char *cols[] = {"lhs",        "rhs",        "support",
-                                 "confidence", "coverage",   "lift",
-                                 "leverage",   "conviction", "count"};
-    xs_table *t = NULL;
-    int rc = XS_OK;
-    if (fmt == XS_FORMAT_TABLE) {
-        t = xs_table_new();
-        if (!t) return XS_ENOMEM;
-        for (int c = 0; c < 9; c++)
-            if (xs_table_column(t, cols[c], c < 2 ? XS_COL_TEXT : XS_COL_NUM) < 0) {
-                xs_table_free(t);
-                return XS_ENOMEM;
-            }
-    } else if (fmt == XS_FORMAT_CSV) {
-        fputs("lhs,rhs,support,confidence,coverage,lift,leverage,conviction,count\n",
-              out);
-    }
-    size_t n = xs_rules_n(r);
-    for (size_t i = 0; i < n && rc == XS_OK; i++) {
-        xs_rule x;
-        xs_rules_get(r, i, &x);
-        char v[6][40];
-        double m[6] = {x.support, x.confidence, x.coverage,
-                       x.lift,    x.leverage,   x.conviction};
-        for (int k = 0; k < 6; k++)
-            fmt_num(v[k], sizeof v[k], m[k]);
-        if (fmt == XS_FORMAT_JSON) {
-            fputs(i ? ",\n {\"lhs\": [" : "[\n {\"lhs\": [", out);
-            for (size_t k = 0; k < x.n_lhs; k++) {
-                if (k) fputs(", ", out);
-                xs_cli_json_str(out, xs_baskets_item_name(b, x.lhs[k]));
-            }
-            fputs("], \"rhs\": [", out);
-            for (size_t k = 0; k < x.n_rhs; k++) {
-                if (k) fputs(", ", out);
-                xs_cli_json_str(out, xs_baskets_item_name(b, x.rhs[k]));
-            }
-            fprintf(
-                out,
-                "], \"support\": %s, \"confidence\": %s, \"coverage\": %s, \"lift\": %s, "
-                "\"leverage\": %s, \"conviction\": %s, \"count\": %llu}",
-                v[0], v[1], v[2], v[3], v[4], isinf(x.conviction) ? "null" : v[5],
-                (unsigned long long)x.count);
-            continue;
-        }
-        char *lhs = set_text(b, x.lhs, x.n_lhs);
-        char *rset = set_text(b, x.rhs, x.n_rhs);
-        if (!lhs || !rset)
-            rc = XS_ENOMEM;
-        else if (fmt == XS_FORMAT_CSV) {
-            xs_cli_csv_str(out, lhs);
-            fputc(',', out);
-            xs_cli_csv_str(out, rset);
-            fprintf(out, ",%s,%s,%s,%s,%s,%s,%llu\n", v[0], v[1], v[2], v[3], v[4], v[5],
-                    (unsigned long long)x.count);
-        } else {
-            if (xs_table_row(t) < 0 || xs_table_cell(t, lhs) < 0 ||
-                xs_table_cell(t, rset) < 0)
-                rc = XS_ENOMEM;
-            for (int k = 0; k < 6 && rc == XS_OK; k++)
-                if (xs_table_cell(t, v[k]) < 0) rc = XS_ENOMEM;
-            if (rc == XS_OK && xs_table_cellf(t, "%llu", (unsigned long long)x.count) < 0)
-                rc = XS_ENOMEM;
-        }
-        free(lhs);
-        free(rset);
-    }
-    if (fmt == XS_FORMAT_JSON) fputs(n ? "\n]\n" : "[]\n", out);
-    if (t && rc == XS_OK) rc = xs_table_write(t, out, XS_FORMAT_TABLE);
-    xs_table_free(t);
-    return rc;
-}
-
 int xs_cmd_rules(int argc, char **argv)
 {
     xs_cli_args a = {0};
@@ -275,7 +171,7 @@ int xs_cmd_rules(int argc, char **argv)
     }
     if (o.ro.count_only)
         printf("%llu\n", (unsigned long long)xs_rules_total(r));
-    else if (write_rules(r, b, a.format, stdout) < 0) {
+    else if ((rc = xs_rules_write(r, b, stdout, a.format)) == XS_ENOMEM) {
         exit_code = xs_cli_nomem(CMD);
         goto cleanup;
     }

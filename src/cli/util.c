@@ -152,23 +152,6 @@ void xs_cli_json_str(FILE *out, const char *s)
     fputc('"', out);
 }
 
-void xs_cli_csv_str(FILE *out, const char *s)
-{
-    size_t n = strlen(s);
-    if (!xs__csv_needs_quotes(s, n, ',', 0)) {
-        fwrite(s, 1, n, out);
-        return;
-    }
-    char span[2 * ESC_PIECE];
-    fputc('"', out);
-    for (size_t i = 0; i < n; i += ESC_PIECE) {
-        size_t m = n - i < ESC_PIECE ? n - i : ESC_PIECE;
-        size_t k = xs__csv_body(span, s + i, m);
-        fwrite(span, 1, k, out);
-    }
-    fputc('"', out);
-}
-
 /* Contract in cli.h (ENUM parsers of XS_CLI_BASKET_OPTS). */
 int xs_cli_parse_baskets_format(const char *value, void *out)
 {

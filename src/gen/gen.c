@@ -56,16 +56,12 @@ const char *xs_gen_file_name(xs_gen_file f)
     return (int)f >= 0 && f < XS_GEN_N_FILES ? file_names[f] : NULL;
 }
 
-/* Writes the buffer to the file; remembers the first failure in o->err and
- * drops later output (the run fails at the next check). */
+/* See gen_int.h: the first failure stays in o->b.err and later output is
+ * dropped (the run fails at the next check). */
 int xs__gen_gout_flush(xs__gen_gout *o)
 {
-    if (o->len && !o->err) {
-        if (fwrite(o->buf, 1, o->len, o->f) != o->len) o->err = errno ? errno : EIO;
-    }
-    o->bytes += o->len;
-    o->len = 0;
-    return o->err ? -1 : 0;
+    o->bytes += o->b.n;
+    return xs__buf_flush(&o->b) ? -1 : 0;
 }
 
 static void write_products(xs__gen_ctx *g)
@@ -131,12 +127,111 @@ static int ensure_dir(const char *dir, xs_error *err)
 static int check_out(xs__gen_ctx *g, char **fin, xs_error *err)
 {
     for (int f = 0; f < XS_GEN_N_FILES; f++)
-        if (g->out[f].err == ENOMEM) /* the key-order buffers (keyorder.c) */
+        if (g->out[f].b.err == XS_ENOMEM) /* the key-order buffers (keyorder.c) */
             return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     for (int f = 0; f < XS_GEN_N_FILES; f++)
-        if (g->out[f].err)
+        if (g->out[f].b.err)
             return xs__error_set(err, XS_EIO, fin[f], 0, NULL, "write failed: %s",
-                                 strerror(g->out[f].err));
+                                 strerror(g->out[f].b.sys_errno));
+    return XS_OK;
+}
+
+/* Checks the options; sets *as_of (day number) when they are usable. */
+static int check_options(const xs_gen_options *opt, int32_t *as_of, xs_error *err)
+{
+    if (opt->n_customers < 1 || opt->n_customers > XS_GEN_MAX_CUSTOMERS)
+        return xs__error_param(err, XS_EINVAL, NULL, "customers",
+                               "%llu is out of range [1, %llu]",
+                               (unsigned long long)opt->n_customers,
+                               (unsigned long long)XS_GEN_MAX_CUSTOMERS);
+    if (opt->holdout_days < 0 || opt->holdout_days > XS_GEN_MAX_HOLDOUT_DAYS)
+        return xs__error_param(err, XS_EINVAL, NULL, "holdout_days",
+                               "%d is out of range [0, %d]", opt->holdout_days,
+                               XS_GEN_MAX_HOLDOUT_DAYS);
+    const char *as_of_s = opt->as_of ? opt->as_of : XS_GEN_DEFAULT_AS_OF;
+    if (xs__date_parse(as_of_s, strlen(as_of_s), as_of) < 0 || strlen(as_of_s) != 10 ||
+        *as_of < xs__days_from_civil(2000, 1, 1) ||
+        *as_of > xs__days_from_civil(2199, 12, 31)) {
+        char q[128];
+        xs__error_quote(q, sizeof q, as_of_s, strlen(as_of_s));
+        return xs__error_param(err, XS_EINVAL, NULL, "as_of",
+                               "not a date YYYY-MM-DD in 2000..2199: %s", q);
+    }
+    return XS_OK;
+}
+
+/* Sets up g for the options: dates, the holdout split, the table of date
+ * texts and the catalogue. */
+static int ctx_init(xs__gen_ctx *g, const xs_gen_options *opt, int32_t as_of,
+                    xs_error *err)
+{
+    int rc;
+    g->seed = opt->seed;
+    g->as_of = as_of;
+    g->holdout_days = opt->holdout_days;
+    g->exp_start = as_of - opt->holdout_days;
+    if (g->holdout_days > 0 &&
+        (rc = xs_exp_split_parse(XS_GEN_HOLDOUT_SPLIT, &g->exp_split, err)) < 0)
+        return rc;
+    g->date_base = as_of - 4 * 366;
+    g->n_dates = 6 * 366;
+    g->dates = xs__malloc((size_t)g->n_dates * 10);
+    if (!g->dates) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    for (int32_t i = 0; i < g->n_dates; i++) {
+        char b[11];
+        xs__date_format(g->date_base + i, b);
+        memcpy(g->dates + (size_t)i * 10, b, 10);
+    }
+    xs__gen_catalog_build(&g->cat);
+    return XS_OK;
+}
+
+/* Opens every file under its temporary name (tmp, fin: the paths, set
+ * here; caller frees) and writes its header. */
+static int open_outputs(xs__gen_ctx *g, const char *dir, char **tmp, char **fin,
+                        xs_error *err)
+{
+    for (int f = 0; f < XS_GEN_N_FILES; f++) {
+        tmp[f] = join(dir, ".", file_names[f], ".tmp");
+        fin[f] = join(dir, "", file_names[f], "");
+        if (!tmp[f] || !fin[f] || xs__buf_reserve(&g->out[f].b, OUT_BUF_SIZE - 1) < 0)
+            return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    }
+    for (int f = 0; f < XS_GEN_N_FILES; f++) {
+        xs__buf_to_file(&g->out[f].b, fopen(tmp[f], "wb"), 0);
+        if (!g->out[f].b.f)
+            return xs__error_set(err, XS_EINVAL, dir, 0, NULL,
+                                 "cannot write in directory: %s", strerror(errno));
+        xs__gen_gout_str(&g->out[f], headers[f]);
+    }
+    return XS_OK;
+}
+
+/* Flushes and closes every file, then renames each to its final name
+ * (removing the renamed ones when a rename fails). */
+static int close_outputs(xs__gen_ctx *g, char **tmp, char **fin, xs_error *err)
+{
+    for (int f = 0; f < XS_GEN_N_FILES; f++) {
+        xs__gen_gout_flush(&g->out[f]);
+        xs__buf *b = &g->out[f].b;
+        FILE *fp = b->f;
+        b->f = NULL;
+        if (fclose(fp) != 0 && !b->err) {
+            b->err = XS_EIO;
+            b->sys_errno = errno ? errno : EIO;
+        }
+    }
+    int rc = check_out(g, fin, err);
+    if (rc < 0) return rc;
+    for (int f = 0; f < XS_GEN_N_FILES; f++) {
+        if (rename(tmp[f], fin[f]) != 0) {
+            rc = xs__error_set(err, XS_EIO, fin[f], 0, NULL, "cannot rename: %s",
+                               strerror(errno));
+            for (int e = 0; e < f; e++)
+                unlink(fin[e]);
+            return rc;
+        }
+    }
     return XS_OK;
 }
 
@@ -151,72 +246,21 @@ int xs_gen_write(const char *dir, const xs_gen_options *opt, xs_gen_stats *stats
     }
     if (!dir || !*dir)
         return xs__error_set(err, XS_EINVAL, NULL, 0, NULL, "no output directory");
-    if (opt->n_customers < 1 || opt->n_customers > XS_GEN_MAX_CUSTOMERS)
-        return xs__error_param(err, XS_EINVAL, NULL, "customers",
-                               "%llu is out of range [1, %llu]",
-                               (unsigned long long)opt->n_customers,
-                               (unsigned long long)XS_GEN_MAX_CUSTOMERS);
-    if (opt->holdout_days < 0 || opt->holdout_days > XS_GEN_MAX_HOLDOUT_DAYS)
-        return xs__error_param(err, XS_EINVAL, NULL, "holdout_days",
-                               "%d is out of range [0, %d]", opt->holdout_days,
-                               XS_GEN_MAX_HOLDOUT_DAYS);
-    const char *as_of_s = opt->as_of ? opt->as_of : XS_GEN_DEFAULT_AS_OF;
     int32_t as_of;
-    if (xs__date_parse(as_of_s, strlen(as_of_s), &as_of) < 0 || strlen(as_of_s) != 10 ||
-        as_of < xs__days_from_civil(2000, 1, 1) ||
-        as_of > xs__days_from_civil(2199, 12, 31)) {
-        char q[128];
-        xs__error_quote(q, sizeof q, as_of_s, strlen(as_of_s));
-        return xs__error_param(err, XS_EINVAL, NULL, "as_of",
-                               "not a date YYYY-MM-DD in 2000..2199: %s", q);
-    }
+    int rc = check_options(opt, &as_of, err);
+    if (rc < 0) return rc;
 
-    int rc = XS_OK;
     char *tmp[XS_GEN_N_FILES] = {0}, *fin[XS_GEN_N_FILES] = {0};
-    xs__gen_sim *s = NULL;
     xs__gen_ctx *g = xs__calloc(1, sizeof *g);
     if (!g) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    s = xs__malloc(sizeof *s);
-    g->seed = opt->seed;
-    g->as_of = as_of;
-    g->holdout_days = opt->holdout_days;
-    g->exp_start = as_of - opt->holdout_days;
-    if (g->holdout_days > 0 &&
-        (rc = xs_exp_split_parse(XS_GEN_HOLDOUT_SPLIT, &g->exp_split, err)) < 0)
-        goto cleanup;
-    g->date_base = as_of - 4 * 366;
-    g->n_dates = 6 * 366;
-    g->dates = xs__malloc((size_t)g->n_dates * 10);
-    if (!s || !g->dates) {
+    xs__gen_sim *s = xs__malloc(sizeof *s);
+    if (!s) {
         rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
         goto cleanup;
     }
-    for (int32_t i = 0; i < g->n_dates; i++) {
-        char b[11];
-        xs__date_format(g->date_base + i, b);
-        memcpy(g->dates + (size_t)i * 10, b, 10);
-    }
-    xs__gen_catalog_build(&g->cat);
-    if ((rc = ensure_dir(dir, err)) < 0) goto cleanup;
-    for (int f = 0; f < XS_GEN_N_FILES; f++) {
-        tmp[f] = join(dir, ".", file_names[f], ".tmp");
-        fin[f] = join(dir, "", file_names[f], "");
-        g->out[f].buf = xs__malloc(OUT_BUF_SIZE);
-        g->out[f].cap = OUT_BUF_SIZE;
-        if (!tmp[f] || !fin[f] || !g->out[f].buf) {
-            rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-            goto cleanup;
-        }
-    }
-    for (int f = 0; f < XS_GEN_N_FILES; f++) {
-        g->out[f].f = fopen(tmp[f], "wb");
-        if (!g->out[f].f) {
-            rc = xs__error_set(err, XS_EINVAL, dir, 0, NULL,
-                               "cannot write in directory: %s", strerror(errno));
-            goto cleanup;
-        }
-        xs__gen_gout_str(&g->out[f], headers[f]);
-    }
+    if ((rc = ctx_init(g, opt, as_of, err)) < 0 || (rc = ensure_dir(dir, err)) < 0 ||
+        (rc = open_outputs(g, dir, tmp, fin, err)) < 0)
+        goto cleanup;
 
     xs__gen_hold_rows(g); /* products.csv in product_id order, not catalogue order */
     write_products(g);
@@ -231,22 +275,7 @@ int xs_gen_write(const char *dir, const xs_gen_options *opt, xs_gen_stats *stats
     xs__progress_finish(&pr);
     if (rc < 0) goto cleanup;
     xs__gen_truth_write(g, opt->n_customers);
-    for (int f = 0; f < XS_GEN_N_FILES; f++) {
-        xs__gen_gout_flush(&g->out[f]);
-        FILE *fp = g->out[f].f;
-        g->out[f].f = NULL;
-        if (fclose(fp) != 0 && !g->out[f].err) g->out[f].err = errno ? errno : EIO;
-    }
-    if ((rc = check_out(g, fin, err)) < 0) goto cleanup;
-    for (int f = 0; f < XS_GEN_N_FILES; f++) {
-        if (rename(tmp[f], fin[f]) != 0) {
-            rc = xs__error_set(err, XS_EIO, fin[f], 0, NULL, "cannot rename: %s",
-                               strerror(errno));
-            for (int e = 0; e < f; e++)
-                unlink(fin[e]);
-            goto cleanup;
-        }
-    }
+    if ((rc = close_outputs(g, tmp, fin, err)) < 0) goto cleanup;
     if (stats) {
         for (int f = 0; f < XS_GEN_N_FILES; f++) {
             stats->rows[f] = g->out[f].rows;
@@ -256,9 +285,9 @@ int xs_gen_write(const char *dir, const xs_gen_options *opt, xs_gen_stats *stats
 
 cleanup:
     for (int f = 0; f < XS_GEN_N_FILES; f++) {
-        if (g->out[f].f) fclose(g->out[f].f);
+        if (g->out[f].b.f) fclose(g->out[f].b.f);
         if (rc < 0 && tmp[f]) unlink(tmp[f]);
-        xs__free(g->out[f].buf);
+        xs__buf_free(&g->out[f].b);
         xs__free(g->out[f].rows_k);
         xs__free(g->out[f].tmp);
         xs__free(tmp[f]);

@@ -15,6 +15,8 @@
 
 #include "xsell.h"
 
+#include "base/buf.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -215,12 +217,13 @@ typedef struct xs__gen_truth {
 /* Buffered output with hand-made number formatting                       */
 /* ---------------------------------------------------------------------- */
 
+/* A generated file's output: its bytes are built in an xs__buf attached to
+ * the file, with room for a whole row (XS__GOUT_ROW_MAX) made once at its
+ * start, so that the appends below write without checks. */
 typedef struct xs__gen_gout {
-    FILE *f;
-    char *buf;
-    size_t len, cap;
+    xs__buf b; /* the bytes not written yet; b.f the file; b.err: the first
+                  failure (XS_ENOMEM, or XS_EIO with b.sys_errno) */
     uint64_t rows, bytes;
-    int err; /* errno of the first failed write, 0 when none */
     /* key order (keyorder.c): rows since `mark` stay in the buffer while held */
     int held;
     size_t mark;
@@ -233,30 +236,31 @@ typedef struct xs__gen_gout {
 /* Room guaranteed by xs__gen_gout_row() for one row. */
 #define XS__GOUT_ROW_MAX 2048
 
-/* Writes the buffered bytes; returns 0 or -1 (o->err set). */
+/* Writes the buffered bytes; returns 0 or -1 (o->b.err set). After a
+ * failure the bytes are dropped unwritten. */
 int xs__gen_gout_flush(xs__gen_gout *o);
 
 /* Makes room for XS__GOUT_ROW_MAX bytes: flushes, or while held grows the
- * buffer (o->err = ENOMEM when it cannot; keyorder.c). */
+ * buffer (when it cannot: o->b.err = XS_ENOMEM and it flushes; keyorder.c). */
 void xs__gen_gout_make_room(xs__gen_gout *o);
 
 /* Holds the rows written from now on in the buffer (no flush) until
  * xs__gen_gout_sort(), which puts them in key order: by the comma-separated
  * columns cols[0..n_cols-1] (0-based) compared as SQLite's BINARY collation
- * compares the key tuple. Out of memory sets o->err (keyorder.c). */
+ * compares the key tuple. Out of memory sets o->b.err (keyorder.c). */
 void xs__gen_gout_hold(xs__gen_gout *o);
 void xs__gen_gout_sort(xs__gen_gout *o, const int *cols, int n_cols);
 
 /* Starts a row: makes room for XS__GOUT_ROW_MAX bytes. */
 static inline void xs__gen_gout_row(xs__gen_gout *o)
 {
-    if (o->len + XS__GOUT_ROW_MAX > o->cap) xs__gen_gout_make_room(o);
+    if (o->b.n + XS__GOUT_ROW_MAX > o->b.cap) xs__gen_gout_make_room(o);
     o->rows++;
 }
 static inline void xs__gen_gout_mem(xs__gen_gout *o, const char *s, size_t n)
 {
-    memcpy(o->buf + o->len, s, n);
-    o->len += n;
+    memcpy(o->b.p + o->b.n, s, n);
+    o->b.n += n;
 }
 static inline void xs__gen_gout_str(xs__gen_gout *o, const char *s)
 {
@@ -264,7 +268,7 @@ static inline void xs__gen_gout_str(xs__gen_gout *o, const char *s)
 }
 static inline void xs__gen_gout_ch(xs__gen_gout *o, char c)
 {
-    o->buf[o->len++] = c;
+    o->b.p[o->b.n++] = c;
 }
 static inline void xs__gen_gout_u64(xs__gen_gout *o, uint64_t v)
 {
@@ -275,7 +279,7 @@ static inline void xs__gen_gout_u64(xs__gen_gout *o, uint64_t v)
         v /= 10;
     } while (v);
     while (n)
-        o->buf[o->len++] = t[--n];
+        o->b.p[o->b.n++] = t[--n];
 }
 /* v zero-padded to at least `width` digits. */
 static inline void xs__gen_gout_u64w(xs__gen_gout *o, uint64_t v, int width)
@@ -289,7 +293,7 @@ static inline void xs__gen_gout_u64w(xs__gen_gout *o, uint64_t v, int width)
     while (n < width)
         t[n++] = '0';
     while (n)
-        o->buf[o->len++] = t[--n];
+        o->b.p[o->b.n++] = t[--n];
 }
 /* v / 10^frac with exactly `frac` fraction digits (v may be negative). */
 static inline void xs__gen_gout_fixed(xs__gen_gout *o, int64_t v, int frac)

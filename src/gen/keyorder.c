@@ -20,7 +20,6 @@
 
 #include "base/alloc.h"
 
-#include <errno.h>
 #include <stdlib.h>
 
 /* See gen_int.h. */
@@ -28,23 +27,18 @@ void xs__gen_gout_hold(xs__gen_gout *o)
 {
     /* leave half the buffer to the held rows, so that it grows only for a
      * customer with more than that (never, in practice) */
-    if (o->len > o->cap / 2) xs__gen_gout_flush(o);
+    if (o->b.n > o->b.cap / 2) xs__gen_gout_flush(o);
     o->held = 1;
-    o->mark = o->len;
+    o->mark = o->b.n;
 }
 
 /* See gen_int.h. */
 void xs__gen_gout_make_room(xs__gen_gout *o)
 {
-    if (o->held && !o->err) {
-        size_t cap = o->cap;
-        if (xs__grow(&o->buf, &cap, o->len + XS__GOUT_ROW_MAX + 1, 1) == 0) {
-            o->cap = cap;
-            return;
-        }
-        o->err = ENOMEM; /* the run fails; flushing keeps the writes in bounds */
-        o->held = 0;
-    }
+    if (o->held && xs__buf_reserve(&o->b, XS__GOUT_ROW_MAX) == 0) return;
+    /* not held, or out of memory (the run fails; flushing, which drops the
+     * bytes of a failed buffer, keeps the writes in bounds) */
+    o->held = 0;
     xs__gen_gout_flush(o);
 }
 
@@ -89,27 +83,28 @@ void xs__gen_gout_sort(xs__gen_gout *o, const int *cols, int n_cols)
 {
     int held = o->held;
     o->held = 0;
-    if (!held || o->err || o->len <= o->mark) return;
-    size_t bytes = o->len - o->mark, n = 0;
-    for (size_t i = o->mark; i < o->len; i++)
-        if (o->buf[i] == '\n') n++;
+    if (!held || o->b.err || o->b.n <= o->mark) return;
+    const char *buf = o->b.p;
+    size_t bytes = o->b.n - o->mark, n = 0;
+    for (size_t i = o->mark; i < o->b.n; i++)
+        if (buf[i] == '\n') n++;
     if (n < 2) return;
     /* scratch: the rows, then their keys (no longer than the rows plus a
      * terminator per column), then room to reassemble the rows */
     if (xs__grow(&o->rows_k, &o->cap_rows_k, n, sizeof *o->rows_k) < 0 ||
         xs__grow(&o->tmp, &o->cap_tmp, 2 * bytes + n * (size_t)n_cols, 1) < 0) {
-        o->err = ENOMEM;
+        o->b.err = XS_ENOMEM;
         return;
     }
     char *keys = o->tmp + bytes;
     size_t r = 0, start = o->mark, kn = 0;
     int sorted = 1;
-    for (size_t i = o->mark; i < o->len; i++) {
-        if (o->buf[i] != '\n') continue;
+    for (size_t i = o->mark; i < o->b.n; i++) {
+        if (buf[i] != '\n') continue;
         xs__gen_gout_rowkey *rk = &o->rows_k[r];
         rk->off = start;
         rk->len = i + 1 - start;
-        rk->klen = key_of(o->buf + start, cols, n_cols, keys + kn);
+        rk->klen = key_of(buf + start, cols, n_cols, keys + kn);
         rk->key = keys + kn;
         kn += rk->klen;
         if (r && sorted && rowkey_cmp(&o->rows_k[r - 1], rk) > 0) sorted = 0;
@@ -120,10 +115,10 @@ void xs__gen_gout_sort(xs__gen_gout *o, const int *cols, int n_cols)
     qsort(o->rows_k, n, sizeof *o->rows_k, rowkey_cmp);
     size_t t = 0;
     for (size_t i = 0; i < n; i++) {
-        memcpy(o->tmp + t, o->buf + o->rows_k[i].off, o->rows_k[i].len);
+        memcpy(o->tmp + t, buf + o->rows_k[i].off, o->rows_k[i].len);
         t += o->rows_k[i].len;
     }
-    memcpy(o->buf + o->mark, o->tmp, t);
+    memcpy(o->b.p + o->mark, o->tmp, t);
 }
 
 /* The key columns of each table (file column indexes, in key order); the

@@ -333,93 +333,85 @@ static int64_t arr(const xs__gen_product *p, int qty)
     return (p->billing == XS__BILL_MONTH ? 12 * p->price : p->price) * qty;
 }
 
-/* One past offer at day t: what, through which channel, and the answer;
- * an accepted one changes the subscriptions. During a holdout experiment
- * (t >= g->exp_start) an offer of a kind whose holdout arm holds the
- * customer is not made (counted as withheld). */
-static void offer_event(xs__gen_ctx *g, xs__gen_sim *s, int32_t t)
+/* The families an offer of each kind could be about: upsell (a higher
+ * tier, yearly billing, or an add-on), downsell (a lower tier), cross-sell
+ * (a family not held, weighted up when a pair's first family is held). */
+typedef struct offer_targets {
+    int up_f[XS__N_FAM], n_up, down_f[XS__N_FAM], n_down;
+    double cross_w[XS__N_FAM], cross_tot;
+} offer_targets;
+
+static void offer_targets_of(xs__gen_ctx *g, xs__gen_sim *s, offer_targets *tg)
 {
-    s->next_offer = t + 60 + (int32_t)xs__rng_exp(&s->r, 300.0);
-    if (!n_active(s)) {
-        s->next_offer = NEVER;
-        return;
-    }
-    if (s->n_offers >= XS__SIM_MAX_OFFERS) return;
-    /* targets per kind */
-    int up_f[XS__N_FAM], n_up = 0, down_f[XS__N_FAM], n_down = 0;
-    double cross_w[XS__N_FAM], cross_tot = 0;
+    tg->n_up = tg->n_down = 0;
+    tg->cross_tot = 0;
     for (int f = 0; f < XS__N_FAM; f++) {
-        cross_w[f] = 0;
+        tg->cross_w[f] = 0;
         if (s->plan_row[f] >= 0) {
             const xs__gen_product *p = plan_of(g, s, f);
             if (p->tier < g->cat.n_tiers[f] || p->billing == XS__BILL_MONTH ||
                 free_addon(g, s, f) >= 0)
-                up_f[n_up++] = f;
-            if (p->tier > 1) down_f[n_down++] = f;
+                tg->up_f[tg->n_up++] = f;
+            if (p->tier > 1) tg->down_f[tg->n_down++] = f;
         } else {
-            cross_w[f] = 0.5;
+            tg->cross_w[f] = 0.5;
             for (int k = 0; k < XS__GEN_N_PAIRS; k++)
                 if (xs__gen_pairs[k].to == f && s->plan_row[xs__gen_pairs[k].from] >= 0)
-                    cross_w[f] = 4;
-            cross_tot += cross_w[f];
+                    tg->cross_w[f] = 4;
+            tg->cross_tot += tg->cross_w[f];
         }
     }
-    double kw[XS__N_OKIND];
-    kw[XS__OK_UPSELL] = n_up ? 0.5 : 0;
-    kw[XS__OK_CROSS] = cross_tot > 0 ? 0.35 : 0;
-    kw[XS__OK_DOWN] =
-        n_down ? (s->trend == XS__TREND_SHRINK || s->health < 0.4 ? 0.5 : 0.06) : 0;
-    int kind = pick(s, kw, XS__N_OKIND);
-    double cw[XS__N_CH] = {4, 3, 2, 1, 1};
-    for (int c = 0; c < XS__N_CH; c++)
-        if (!s->consent[c] || (c == XS__CH_CSM && s->owner < 0) ||
-            (c == XS__CH_IN_APP && !s->saas))
-            cw[c] = 0;
-    int ch = pick(s, cw, XS__N_CH);
-    if (kind < 0 || ch < 0) return;
+}
 
-    int f = -1, prod = -1, addon = -1;
-    int64_t delta = 0;
+/* What an offer of `kind` proposes: sets *f (the family), *prod, *addon
+ * (-1: a plan) and *delta (the ARR change if accepted). Returns 0, or -1
+ * when there is nothing to offer. */
+static int offer_product(xs__gen_ctx *g, xs__gen_sim *s, int kind,
+                         const offer_targets *tg, int *f, int *prod, int *addon,
+                         int64_t *delta)
+{
+    *addon = -1;
     if (kind == XS__OK_UPSELL) {
-        f = up_f[below(s, n_up)];
-        const xs__gen_product *p = plan_of(g, s, f);
-        if (p->tier < g->cat.n_tiers[f]) {
-            prod = g->cat.plan[f][p->tier][p->billing];
+        *f = tg->up_f[below(s, tg->n_up)];
+        const xs__gen_product *p = plan_of(g, s, *f);
+        if (p->tier < g->cat.n_tiers[*f]) {
+            *prod = g->cat.plan[*f][p->tier][p->billing];
         } else if (p->billing == XS__BILL_MONTH) {
-            prod = g->cat.plan[f][p->tier - 1][XS__BILL_YEAR];
+            *prod = g->cat.plan[*f][p->tier - 1][XS__BILL_YEAR];
         } else {
-            addon = free_addon(g, s, f);
-            if (addon < 0) return;
-            prod = g->cat.addon[f][addon];
+            *addon = free_addon(g, s, *f);
+            if (*addon < 0) return -1;
+            *prod = g->cat.addon[*f][*addon];
         }
-        delta =
-            addon >= 0 ? arr(&g->cat.p[prod], 1) : arr(&g->cat.p[prod], 1) - arr(p, 1);
+        *delta =
+            *addon >= 0 ? arr(&g->cat.p[*prod], 1) : arr(&g->cat.p[*prod], 1) - arr(p, 1);
     } else if (kind == XS__OK_CROSS) {
-        f = pick(s, cross_w, XS__N_FAM);
-        int tier = g->cat.p[g->cat.plan[f][0][0]].price > 0 ? 1 : 2;
-        prod = g->cat.plan[f][tier - 1][XS__BILL_MONTH];
-        delta = arr(&g->cat.p[prod], 1);
+        *f = pick(s, tg->cross_w, XS__N_FAM);
+        int tier = g->cat.p[g->cat.plan[*f][0][0]].price > 0 ? 1 : 2;
+        *prod = g->cat.plan[*f][tier - 1][XS__BILL_MONTH];
+        *delta = arr(&g->cat.p[*prod], 1);
     } else {
-        f = down_f[below(s, n_down)];
-        const xs__gen_product *p = plan_of(g, s, f);
-        prod = g->cat.plan[f][p->tier - 2][p->billing];
-        delta = arr(&g->cat.p[prod], 1) - arr(p, 1);
+        *f = tg->down_f[below(s, tg->n_down)];
+        const xs__gen_product *p = plan_of(g, s, *f);
+        *prod = g->cat.plan[*f][p->tier - 2][p->billing];
+        *delta = arr(&g->cat.p[*prod], 1) - arr(p, 1);
     }
+    return 0;
+}
 
-    /* drawn in full even when withheld, so a holdout customer uses the same
-     * random numbers as if the offer had been made */
-    xs__gen_sim_offer made;
-    xs__gen_sim_offer *o = &made;
-    o->prod = prod;
-    o->kind = kind;
-    o->channel = ch;
-    o->sent = t;
+/* The answer to offer o sent at day t: pending in the last 14 days, else
+ * accepted with the kind's propensity times the channel's factor (at most
+ * 0.95), else declined (0.4) or ignored; delta: the ARR change when
+ * accepted. */
+static void offer_answer(xs__gen_ctx *g, xs__gen_sim *s, xs__gen_sim_offer *o, int32_t t,
+                         int64_t delta)
+{
     o->sent_min = 9 * 60 + below(s, 9 * 60);
     o->at = NEVER;
     o->at_min = 0;
     o->delta = 0;
     double u = unif(s);
-    double pa = s->prop[kind] * xs__gen_channel_factor[ch];
+    double pa = s->prop[o->kind] * xs__gen_channel_factor[o->channel];
     if (pa > 0.95) pa = 0.95;
     if (t > g->as_of - 14) {
         o->outcome = XS__OUT_PENDING;
@@ -437,6 +429,43 @@ static void offer_event(xs__gen_ctx *g, xs__gen_sim *s, int32_t t)
     } else {
         o->outcome = XS__OUT_IGNORED;
     }
+}
+
+/* One past offer at day t: what, through which channel, and the answer;
+ * an accepted one changes the subscriptions. During a holdout experiment
+ * (t >= g->exp_start) an offer of a kind whose holdout arm holds the
+ * customer is not made (counted as withheld). */
+static void offer_event(xs__gen_ctx *g, xs__gen_sim *s, int32_t t)
+{
+    s->next_offer = t + 60 + (int32_t)xs__rng_exp(&s->r, 300.0);
+    if (!n_active(s)) {
+        s->next_offer = NEVER;
+        return;
+    }
+    if (s->n_offers >= XS__SIM_MAX_OFFERS) return;
+    offer_targets tg;
+    offer_targets_of(g, s, &tg);
+    double kw[XS__N_OKIND];
+    kw[XS__OK_UPSELL] = tg.n_up ? 0.5 : 0;
+    kw[XS__OK_CROSS] = tg.cross_tot > 0 ? 0.35 : 0;
+    kw[XS__OK_DOWN] =
+        tg.n_down ? (s->trend == XS__TREND_SHRINK || s->health < 0.4 ? 0.5 : 0.06) : 0;
+    int kind = pick(s, kw, XS__N_OKIND);
+    double cw[XS__N_CH] = {4, 3, 2, 1, 1};
+    for (int c = 0; c < XS__N_CH; c++)
+        if (!s->consent[c] || (c == XS__CH_CSM && s->owner < 0) ||
+            (c == XS__CH_IN_APP && !s->saas))
+            cw[c] = 0;
+    int ch = pick(s, cw, XS__N_CH);
+    if (kind < 0 || ch < 0) return;
+    int f, prod, addon;
+    int64_t delta;
+    if (offer_product(g, s, kind, &tg, &f, &prod, &addon, &delta) < 0) return;
+
+    /* drawn in full even when withheld, so a holdout customer uses the same
+     * random numbers as if the offer had been made */
+    xs__gen_sim_offer o = {.prod = prod, .kind = kind, .channel = ch, .sent = t};
+    offer_answer(g, s, &o, t, delta);
     if (g->holdout_days > 0 && t >= g->exp_start) {
         int arm = s->arm[kind];
         if (arm == XS__ARM_HOLDOUT) {
@@ -444,18 +473,17 @@ static void offer_event(xs__gen_ctx *g, xs__gen_sim *s, int32_t t)
             return;
         }
         g->truth.exp_offers[kind][arm]++;
-        g->truth.exp_accepted[kind][arm] += o->outcome == XS__OUT_ACCEPTED;
+        g->truth.exp_accepted[kind][arm] += o.outcome == XS__OUT_ACCEPTED;
     }
-    s->offers[s->n_offers++] = made;
-    g->truth.offers[kind][o->outcome]++;
-    if (o->outcome != XS__OUT_ACCEPTED) return;
-    int32_t at = o->at;
+    s->offers[s->n_offers++] = o;
+    g->truth.offers[kind][o.outcome]++;
+    if (o.outcome != XS__OUT_ACCEPTED) return;
     if (kind == XS__OK_CROSS) {
-        start_family(g, s, f, g->cat.p[prod].tier, XS__BILL_MONTH, at);
+        start_family(g, s, f, g->cat.p[prod].tier, XS__BILL_MONTH, o.at);
     } else if (addon >= 0) {
-        start_addon(g, s, f, addon, at);
+        start_addon(g, s, f, addon, o.at);
     } else {
-        replace_row(g, s, &s->plan_row[f], prod, 1, at);
+        replace_row(g, s, &s->plan_row[f], prod, 1, o.at);
     }
 }
 
@@ -807,28 +835,28 @@ static void event_row(xs__gen_ctx *g, xs__gen_sim *s, int32_t d, const char *typ
     xs__gen_gout_ch(o, '\n');
 }
 
-static void write_events(xs__gen_ctx *g, xs__gen_sim *s)
+static const double event_size_f[3] = {1.0, 1.4, 2.0}; /* by customer size */
+
+/* NPS surveys about twice a year (lower before a churn). */
+static void nps_events(xs__gen_ctx *g, xs__gen_sim *s)
 {
-    s->open_critical = 0;
-    if (!s->saas || s->n_rows == 0) return;
-    int32_t as_of = g->as_of, tenure = as_of - s->signup;
-    int active = n_active(s) > 0;
-    int32_t first = NEVER;
-    for (int i = 0; i < s->n_rows; i++)
-        if (s->rows[i].start < first) first = s->rows[i].start;
-    int32_t d = first + 7 + below(s, 40);
-    if (d <= as_of) event_row(g, s, d, "onboarding_done", 0, 0, 0, 0, -1);
-    /* NPS surveys about twice a year */
-    for (d = s->signup + 90 + below(s, 60); d <= as_of; d += 170 + below(s, 30)) {
+    int32_t as_of = g->as_of;
+    for (int32_t d = s->signup + 90 + below(s, 60); d <= as_of; d += 170 + below(s, 30)) {
         if (unif(s) >= 0.55) continue;
         double x = 10.0 * s->health + 1.2 * xs__rng_normal(&s->r);
         if (s->churn_soon && d > as_of - 120) x = 4.0 * unif(s);
         int score = (int)clampd(floor(x + 0.5), 0, 10);
         event_row(g, s, d, "nps", score, 1, 0, 0, -1);
     }
-    /* support tickets: 1 = critical; closed with the same ref */
-    static const double size_f[3] = {1.0, 1.4, 2.0};
-    double rate = (0.5 + 3.0 * (1 - s->health)) * size_f[s->size] * tenure / 365.0;
+}
+
+/* Support tickets (1 = critical; closed with the same ref), more of them
+ * for a bigger or less healthy customer, and a recent critical one open
+ * before a churn. Sets s->open_critical. */
+static void ticket_events(xs__gen_ctx *g, xs__gen_sim *s, int active)
+{
+    int32_t as_of = g->as_of, tenure = as_of - s->signup, d;
+    double rate = (0.5 + 3.0 * (1 - s->health)) * event_size_f[s->size] * tenure / 365.0;
     int n_t = (int)xs__rng_poisson(&s->r, rate);
     if (n_t > 24) n_t = 24;
     int k = 0;
@@ -850,35 +878,45 @@ static void write_events(xs__gen_ctx *g, xs__gen_sim *s)
         event_row(g, s, d, "ticket", 1, 1, 'T', k + 1, -1);
         s->open_critical = 1;
     }
-    if (active) {
-        /* daily logins of the last two weeks */
-        double pday = s->churn_soon ? 0.08 : 0.1 + 0.75 * s->health;
-        for (d = as_of - 13; d <= as_of; d++) {
-            if (d < s->signup || unif(s) >= pday) continue;
-            int64_t n = 1 + (int64_t)xs__rng_poisson(&s->r, (2 + 10 * s->health) *
-                                                                size_f[s->size]);
-            event_row(g, s, d, "login", n, 1, 0, 0, -1);
-        }
-        if (s->owner >= 0) {
-            for (d = as_of - 360 + below(s, 60); d <= as_of; d += 80 + below(s, 30))
-                if (d >= s->signup && unif(s) < 0.6)
-                    event_row(g, s, d, "meeting", 0, 0, 0, 0, -1);
-        }
-        if (s->health < 0.45 && unif(s) < 0.5) {
-            int n = 1 + below(s, 2);
-            for (int j = 0; j < n; j++) {
-                d = as_of - below(s, 120);
-                if (d >= s->signup)
-                    event_row(g, s, d, "payment_failed", 0, 0, 'P', j + 1, -1);
-            }
-        }
-        if (s->churn_soon && unif(s) < 0.6) {
-            d = as_of - below(s, 30);
-            if (d < s->signup) d = s->signup;
-            event_row(g, s, d, "cancel_request", 0, 0, 0, 0, -1);
+}
+
+/* The recent activity of an active customer: daily logins of the last two
+ * weeks, meetings with its owner, failed payments, a cancel request. */
+static void activity_events(xs__gen_ctx *g, xs__gen_sim *s)
+{
+    int32_t as_of = g->as_of, d;
+    /* daily logins of the last two weeks */
+    double pday = s->churn_soon ? 0.08 : 0.1 + 0.75 * s->health;
+    for (d = as_of - 13; d <= as_of; d++) {
+        if (d < s->signup || unif(s) >= pday) continue;
+        int64_t n = 1 + (int64_t)xs__rng_poisson(&s->r, (2 + 10 * s->health) *
+                                                            event_size_f[s->size]);
+        event_row(g, s, d, "login", n, 1, 0, 0, -1);
+    }
+    if (s->owner >= 0) {
+        for (d = as_of - 360 + below(s, 60); d <= as_of; d += 80 + below(s, 30))
+            if (d >= s->signup && unif(s) < 0.6)
+                event_row(g, s, d, "meeting", 0, 0, 0, 0, -1);
+    }
+    if (s->health < 0.45 && unif(s) < 0.5) {
+        int n = 1 + below(s, 2);
+        for (int j = 0; j < n; j++) {
+            d = as_of - below(s, 120);
+            if (d >= s->signup)
+                event_row(g, s, d, "payment_failed", 0, 0, 'P', j + 1, -1);
         }
     }
-    /* renewal decisions of annual plans: 1 renewed, 0 left */
+    if (s->churn_soon && unif(s) < 0.6) {
+        d = as_of - below(s, 30);
+        if (d < s->signup) d = s->signup;
+        event_row(g, s, d, "cancel_request", 0, 0, 0, 0, -1);
+    }
+}
+
+/* The renewal decisions of annual plans: 1 renewed, 0 left. */
+static void renewal_events(xs__gen_ctx *g, xs__gen_sim *s)
+{
+    int32_t as_of = g->as_of;
     for (int i = 0; i < s->n_rows; i++) {
         const xs__gen_sim_row *r = &s->rows[i];
         const xs__gen_product *p = &g->cat.p[r->prod];
@@ -901,6 +939,25 @@ static void write_events(xs__gen_ctx *g, xs__gen_sim *s)
             }
         }
     }
+}
+
+/* The events of a SaaS customer, drawn in this order (the random numbers
+ * of every customer, and so the output, stay as they were): onboarding,
+ * NPS, tickets, recent activity, renewals. */
+static void write_events(xs__gen_ctx *g, xs__gen_sim *s)
+{
+    s->open_critical = 0;
+    if (!s->saas || s->n_rows == 0) return;
+    int active = n_active(s) > 0;
+    int32_t first = NEVER;
+    for (int i = 0; i < s->n_rows; i++)
+        if (s->rows[i].start < first) first = s->rows[i].start;
+    int32_t d = first + 7 + below(s, 40);
+    if (d <= g->as_of) event_row(g, s, d, "onboarding_done", 0, 0, 0, 0, -1);
+    nps_events(g, s);
+    ticket_events(g, s, active);
+    if (active) activity_events(g, s);
+    renewal_events(g, s);
 }
 
 static void put_ts(xs__gen_ctx *g, xs__gen_gout *o, int32_t d, int minute)
@@ -1000,10 +1057,12 @@ static void sort_orders(xs__gen_sim *s)
     }
 }
 
-static void write_orders(xs__gen_ctx *g, xs__gen_sim *s)
+/* Draws a shopper's orders: a Poisson number over its tenure, each with a
+ * planted bundle (by the bundles' probabilities) and background items,
+ * then a follow-up order of each planted sequence after the first order of
+ * its `from` item; sorted by date. */
+static void draw_orders(xs__gen_ctx *g, xs__gen_sim *s)
 {
-    s->n_orders = 0;
-    if (!s->shopper) return;
     static const double size_f[3] = {1.0, 2.0, 4.0};
     double lam = (0.5 + xs__rng_exp(&s->r, 2.5)) * size_f[s->size];
     int32_t tenure = g->as_of - s->signup;
@@ -1048,6 +1107,12 @@ static void write_orders(xs__gen_ctx *g, xs__gen_sim *s)
         }
     }
     sort_orders(s);
+}
+
+/* The orders.csv rows of the customer's orders, counting the items and
+ * the bundles' antecedents and completions for truth.json. */
+static void order_rows(xs__gen_ctx *g, xs__gen_sim *s)
+{
     xs__gen_gout *o = &g->out[XS_GEN_ORDERS];
     for (int k = 0; k < s->n_orders; k++) {
         const xs__gen_sim_order *od = &s->orders[k];
@@ -1081,7 +1146,12 @@ static void write_orders(xs__gen_ctx *g, xs__gen_sim *s)
             if (has_item(od, bd->item[bd->n - 1])) g->truth.bundle_orders[b]++;
         }
     }
-    g->truth.n_orders += (uint64_t)s->n_orders;
+}
+
+/* The planted sequences as the orders show them, for truth.json: whether
+ * the customer bought `to`, and `to` after its first `from` (with the lag). */
+static void sequence_truth(xs__gen_ctx *g, xs__gen_sim *s)
+{
     for (int q = 0; q < XS__GEN_N_SEQS; q++) {
         const xs__gen_seq *sq = &xs__gen_seqs[q];
         int32_t first_from = NEVER, first_to_after = NEVER;
@@ -1104,6 +1174,16 @@ static void write_orders(xs__gen_ctx *g, xs__gen_sim *s)
             g->truth.seq_lag_sum[q] += (uint64_t)(first_to_after - first_from);
         }
     }
+}
+
+static void write_orders(xs__gen_ctx *g, xs__gen_sim *s)
+{
+    s->n_orders = 0;
+    if (!s->shopper) return;
+    draw_orders(g, s);
+    order_rows(g, s);
+    g->truth.n_orders += (uint64_t)s->n_orders;
+    sequence_truth(g, s);
 }
 
 /* ---------------------------------------------------------------------- */

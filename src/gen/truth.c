@@ -17,12 +17,12 @@
 __attribute__((format(printf, 2, 3))) static void jp(xs__gen_ctx *g, const char *fmt, ...)
 {
     xs__gen_gout *o = &g->out[XS_GEN_TRUTH];
-    if (o->len + XS__GOUT_ROW_MAX > o->cap) xs__gen_gout_flush(o);
+    if (o->b.n + XS__GOUT_ROW_MAX > o->b.cap) xs__gen_gout_flush(o);
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(o->buf + o->len, XS__GOUT_ROW_MAX, fmt, ap);
+    int n = vsnprintf(o->b.p + o->b.n, XS__GOUT_ROW_MAX, fmt, ap);
     va_end(ap);
-    if (n > 0) o->len += (size_t)n < XS__GOUT_ROW_MAX ? (size_t)n : XS__GOUT_ROW_MAX - 1;
+    if (n > 0) o->b.n += (size_t)n < XS__GOUT_ROW_MAX ? (size_t)n : XS__GOUT_ROW_MAX - 1;
 }
 
 static double ratio(uint64_t a, uint64_t b)
@@ -68,8 +68,8 @@ static void write_experiments(xs__gen_ctx *g)
     jp(g, "    ]}\n");
 }
 
-/* Writes truth.json from the counters (call after the last customer). */
-void xs__gen_truth_write(xs__gen_ctx *g, uint64_t n_customers)
+/* The header: format, seed, options and row counts. */
+static void write_head(xs__gen_ctx *g, uint64_t n_customers)
 {
     const xs__gen_truth *t = &g->truth;
     char as_of[11];
@@ -85,7 +85,12 @@ void xs__gen_truth_write(xs__gen_ctx *g, uint64_t n_customers)
     jp(g, "},\n");
     jp(g, "  \"population\": {\"saas\": %llu, \"shoppers\": %llu},\n",
        (unsigned long long)t->n_saas, (unsigned long long)t->n_shoppers);
+}
 
+/* The "complementary_families" key: planted family pairs (SaaS). */
+static void write_pairs(xs__gen_ctx *g)
+{
+    const xs__gen_truth *t = &g->truth;
     jp(g, "  \"complementary_families\": [\n");
     for (int k = 0; k < XS__GEN_N_PAIRS; k++) {
         const xs__gen_pair *p = &xs__gen_pairs[k];
@@ -112,7 +117,12 @@ void xs__gen_truth_write(xs__gen_ctx *g, uint64_t n_customers)
            k + 1 < XS__GEN_N_PAIRS ? "," : "");
     }
     jp(g, "  ],\n");
+}
 
+/* The "cobuy_itemsets" key: planted bundles and their rules. */
+static void write_bundles(xs__gen_ctx *g)
+{
+    const xs__gen_truth *t = &g->truth;
     jp(g, "  \"cobuy_itemsets\": [\n");
     for (int b = 0; b < XS__GEN_N_BUNDLES; b++) {
         const xs__gen_bundle *bd = &xs__gen_bundles[b];
@@ -139,7 +149,12 @@ void xs__gen_truth_write(xs__gen_ctx *g, uint64_t n_customers)
            cons > 0 ? conf / cons : 0.0, b + 1 < XS__GEN_N_BUNDLES ? "," : "");
     }
     jp(g, "  ],\n");
+}
 
+/* The "sequences" key: planted purchase sequences (shoppers). */
+static void write_sequences(xs__gen_ctx *g)
+{
+    const xs__gen_truth *t = &g->truth;
     jp(g, "  \"sequences\": [\n");
     for (int q = 0; q < XS__GEN_N_SEQS; q++) {
         const xs__gen_seq *sq = &xs__gen_seqs[q];
@@ -159,7 +174,12 @@ void xs__gen_truth_write(xs__gen_ctx *g, uint64_t n_customers)
            q + 1 < XS__GEN_N_SEQS ? "," : "");
     }
     jp(g, "  ],\n");
+}
 
+/* The "orders" and "offers" keys. */
+static void write_orders_offers(xs__gen_ctx *g)
+{
+    const xs__gen_truth *t = &g->truth;
     jp(g, "  \"orders\": {\"orders\": %llu, \"item_orders\": {",
        (unsigned long long)t->n_orders);
     for (int e = 0; e < XS__N_EC; e++)
@@ -182,7 +202,17 @@ void xs__gen_truth_write(xs__gen_ctx *g, uint64_t n_customers)
         jp(g, "}");
     }
     jp(g, "}},\n");
+}
 
+/* Writes truth.json from the counters (call after the last customer). */
+void xs__gen_truth_write(xs__gen_ctx *g, uint64_t n_customers)
+{
+    write_head(g, n_customers);
+    write_pairs(g);
+    write_bundles(g);
+    write_sequences(g);
+    write_orders_offers(g);
+    const xs__gen_truth *t = &g->truth;
     jp(g,
        "  \"usage\": {\"metric\": \"seats\", \"high_at_least\": %.2f, \"low_below\": "
        "%.2f, "

@@ -32,6 +32,7 @@
  * instead of the connection (req_value()).
  */
 #include "base/alloc.h"
+#include "base/buf.h"
 #include "base/crypto.h"
 #include "base/error.h"
 #include "base/progress.h"
@@ -91,8 +92,7 @@ typedef struct conn_state {
     size_t route; /* index into xs__serve_routes, xs__serve_n_routes when unmatched */
     int responded;
     int too_big;
-    char *body;
-    size_t n_body, cap;
+    xs__buf body; /* the request body as received (bytes, up to max_body) */
     xs__serve_req req;
 } conn_state;
 
@@ -591,12 +591,12 @@ static void last_call(xs_server *s, conn_state *cs)
         return;
     }
     if (rt->body_json) {
-        if (cs->n_body == 0) {
+        if (cs->body.n == 0) {
             xs__serve_error(r, 400, "bad_json", "empty body: a JSON object is expected");
             return;
         }
         json_error_t je;
-        r->body = json_loadb(cs->body, cs->n_body, JSON_REJECT_DUPLICATES, &je);
+        r->body = json_loadb(cs->body.p, cs->body.n, JSON_REJECT_DUPLICATES, &je);
         if (!r->body) {
             xs__serve_error(r, 400, "bad_json", "line %d column %d: %s", je.line,
                             je.column, je.text);
@@ -703,13 +703,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (cs->too_big || cs->n_body + n > s->o.max_body) {
+        if (cs->too_big || cs->body.n + n > s->o.max_body) {
             cs->too_big = 1;
             return MHD_YES;
         }
-        if (xs__grow(&cs->body, &cs->cap, cs->n_body + n, 1) < 0) return MHD_NO;
-        memcpy(cs->body + cs->n_body, upload_data, n);
-        cs->n_body += n;
+        xs__buf_add(&cs->body, upload_data, n);
+        if (cs->body.err) return MHD_NO;
         return MHD_YES;
     }
     xs__serve_admit_request_received(c);
@@ -756,9 +755,8 @@ int xs__serve_dispatch(xs_server *s, const xs__serve_http_in *in, int *status, c
         if (in->n_body > s->o.max_body)
             cs->too_big = 1;
         else if (in->n_body) {
-            if (!(cs->body = xs__malloc(in->n_body))) goto cleanup;
-            memcpy(cs->body, in->body, in->n_body);
-            cs->n_body = in->n_body;
+            xs__buf_add(&cs->body, in->body, in->n_body);
+            if (cs->body.err) goto cleanup;
         }
         last_call(s, cs);
     }
@@ -807,7 +805,7 @@ static void free_state(xs_server *s, conn_state *cs)
     json_decref(cs->req.out);
     xs__free(cs->req.text);
     xs__free((char *)cs->req.allow);
-    xs__free(cs->body);
+    xs__buf_free(&cs->body);
     xs__free(cs);
     atomic_fetch_sub(&s->in_flight, 1);
 }

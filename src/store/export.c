@@ -194,6 +194,12 @@ typedef struct exporter {
     xs__buf tmp, vals;
     size_t *voff, *vlen; /* per attr name: value in vals (or SIZE_MAX) */
     size_t cap_v;
+    /* the output columns (n_out: the standard ones, then one per attr name) */
+    size_t n_attr, n_out;
+    const char **names_out;
+    int *numeric;
+    xs__field *fields; /* the row handed to the sink */
+    char (*num)[48];   /* the text of the row's numbers */
 } exporter;
 
 static int is_std_name(const exporter *x, const char *k, size_t klen)
@@ -225,22 +231,24 @@ static int collect_value(void *ctx, const char *k, size_t klen, const char *v,
     return sb_put(&x->vals, v, vlen) < 0 ? -2 : 0;
 }
 
-/* SELECT <cols> FROM t [WHERE attrs IS NOT NULL] ORDER BY <key> */
-static int build_select(const xs__store_table_schema *d, int attrs_only, char *sql,
-                        size_t n)
+/* SELECT <cols> FROM t [WHERE attrs IS NOT NULL] ORDER BY <key>; NULL
+ * when out of memory (caller frees with xs__free()). */
+static char *build_select(const xs__store_table_schema *d, int attrs_only)
 {
-    size_t o = (size_t)snprintf(sql, n, "SELECT ");
-    for (size_t i = 0; i < d->n_cols && o < n; i++) {
+    xs__buf b = {0};
+    xs__buf_adds(&b, "SELECT ");
+    for (size_t i = 0, n = 0; i < d->n_cols; i++) {
         if (attrs_only && d->cols[i].type != XS__COL_ATTRS) continue;
-        o += (size_t)snprintf(sql + o, n - o, "%s%s", o > 7 ? ", " : "", d->cols[i].name);
+        if (n++) xs__buf_adds(&b, ", ");
+        xs__buf_adds(&b, d->cols[i].name);
     }
-    if (o < n)
-        o += (size_t)snprintf(sql + o, n - o, " FROM %s%s ORDER BY ", d->name,
-                              attrs_only ? " WHERE attrs IS NOT NULL" : "");
-    for (size_t k = 0; k < d->n_key && o < n; k++)
-        o += (size_t)snprintf(sql + o, n - o, "%s%s", k ? ", " : "",
-                              d->cols[d->key[k]].name);
-    return o < n ? 0 : -1;
+    xs__buf_printf(&b, " FROM %s%s ORDER BY ", d->name,
+                   attrs_only ? " WHERE attrs IS NOT NULL" : "");
+    for (size_t k = 0; k < d->n_key; k++) {
+        if (k) xs__buf_adds(&b, ", ");
+        xs__buf_adds(&b, d->cols[d->key[k]].name);
+    }
+    return xs__buf_take(&b, NULL);
 }
 
 /* Shortest %.15g / %.16g / %.17g text that reads back as v. */
@@ -263,12 +271,12 @@ static int attrs_error(exporter *x, int rc, xs_error *err)
 /* First scan: the attr names. */
 static int scan_attr_names(exporter *x, xs_error *err)
 {
-    char sql[1024];
-    if (build_select(x->def, 1, sql, sizeof sql) < 0)
-        return xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL, "query too long");
+    char *sql = build_select(x->def, 1);
+    if (!sql) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     xs__store_stmt *s = NULL;
-    if (xs__store_db_prepare_scan(x->st, sql, -1, &s) != XS__DB_OK)
-        return xs__store_dberr(x->st, "reading attrs", err);
+    int db = xs__store_db_prepare_scan(x->st, sql, -1, &s);
+    xs__free(sql);
+    if (db != XS__DB_OK) return xs__store_dberr(x->st, "reading attrs", err);
     int rc = XS_OK, step;
     while ((step = xs__store_db_step(s)) == XS__DB_ROW) {
         const char *a = (const char *)xs__store_db_column_text(s, 0);
@@ -285,6 +293,112 @@ static int scan_attr_names(exporter *x, xs_error *err)
     return rc;
 }
 
+/* The output columns: the standard ones, then the attr names found by
+ * scan_attr_names; and the row buffers for them. */
+static int layout(exporter *x, xs_error *err)
+{
+    const xs__store_table_schema *d = x->def;
+    x->n_attr = x->names.n;
+    x->n_out = x->n_std + x->n_attr;
+    x->names_out = xs__calloc(x->n_out, sizeof *x->names_out);
+    x->numeric = xs__calloc(x->n_out, sizeof *x->numeric);
+    x->fields = xs__calloc(x->n_out, sizeof *x->fields);
+    x->num = xs__calloc(x->n_std, sizeof *x->num);
+    x->voff = xs__calloc(x->n_attr + 1, sizeof *x->voff);
+    x->vlen = xs__calloc(x->n_attr + 1, sizeof *x->vlen);
+    if (!x->names_out || !x->numeric || !x->fields || !x->num || !x->voff || !x->vlen)
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    for (size_t i = 0; i < x->n_std; i++) {
+        x->names_out[i] = d->cols[i].name;
+        x->numeric[i] = d->cols[i].type != XS__COL_TEXT;
+    }
+    for (size_t i = 0; i < x->n_attr; i++)
+        x->names_out[x->n_std + i] = xs__intern_str(&x->names, (uint32_t)i);
+    return XS_OK;
+}
+
+/* The standard columns of the row at s into x->fields: numbers as text
+ * (money in the store's scale, reals read back exactly), NULL as absent. */
+static void std_fields(exporter *x, xs__store_stmt *s)
+{
+    for (size_t i = 0; i < x->n_std; i++) {
+        int ct = xs__store_db_column_type(s, (int)i);
+        xs__field *f = &x->fields[i];
+        char *num = x->num[i];
+        if (ct == XS__DB_NULL) {
+            *f = (xs__field){"", 0, 0};
+            continue;
+        }
+        switch (x->def->cols[i].type) {
+        case XS__COL_INT:
+            snprintf(num, sizeof x->num[i], "%lld",
+                     (long long)xs__store_db_column_int64(s, (int)i));
+            break;
+        case XS__COL_MONEY:
+            xs__money_format(xs__store_db_column_int64(s, (int)i), x->st->money_scale,
+                             num, sizeof x->num[i]);
+            break;
+        case XS__COL_REAL:
+            format_real(xs__store_db_column_double(s, (int)i), num, sizeof x->num[i]);
+            break;
+        default: {
+            const char *txt = (const char *)xs__store_db_column_text(s, (int)i);
+            *f = (xs__field){txt ? txt : "", (size_t)xs__store_db_column_bytes(s, (int)i),
+                             1};
+            continue;
+        }
+        }
+        *f = (xs__field){num, strlen(num), 1};
+    }
+}
+
+/* The attr columns of the row at s into x->fields: each name's value, or
+ * absent. */
+static int attr_fields(exporter *x, xs__store_stmt *s, xs_error *err)
+{
+    for (size_t k = 0; k < x->n_attr; k++)
+        x->voff[k] = (size_t)-1;
+    x->vals.n = 0;
+    if (xs__store_db_column_type(s, (int)x->n_std) != XS__DB_NULL) {
+        const char *a = (const char *)xs__store_db_column_text(s, (int)x->n_std);
+        int r =
+            attrs_each(a ? a : "", (size_t)xs__store_db_column_bytes(s, (int)x->n_std),
+                       &x->tmp, collect_value, x);
+        if (r < 0) return attrs_error(x, r, err);
+    }
+    for (size_t k = 0; k < x->n_attr; k++) {
+        if (x->voff[k] == (size_t)-1)
+            x->fields[x->n_std + k] = (xs__field){"", 0, 0};
+        else
+            x->fields[x->n_std + k] = (xs__field){x->vals.p + x->voff[k], x->vlen[k], 1};
+    }
+    return XS_OK;
+}
+
+/* Second scan: every row to the sink. Returns the row count or an error. */
+static long long scan_rows(exporter *x, const xs__store_export_sink *sink, xs_error *err)
+{
+    char *sql = build_select(x->def, 0);
+    if (!sql) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    xs__store_stmt *s = NULL;
+    int db = xs__store_db_prepare_scan(x->st, sql, -1, &s);
+    xs__free(sql);
+    if (db != XS__DB_OK) return xs__store_dberr(x->st, "reading a table", err);
+    long long rows = 0;
+    int rc = sink->header(sink->ctx, x->names_out, x->numeric, x->n_out, err), step = 0;
+    while (rc == XS_OK && (step = xs__store_db_step(s)) == XS__DB_ROW) {
+        std_fields(x, s);
+        if ((x->n_attr && (rc = attr_fields(x, s, err)) < 0) ||
+            (rc = sink->row(sink->ctx, x->fields, x->n_out, err)) < 0)
+            break;
+        rows++;
+    }
+    if (rc == XS_OK && step != XS__DB_DONE)
+        rc = xs__store_dberr(x->st, "reading a table", err);
+    xs__store_db_finalize(s);
+    return rc < 0 ? rc : rows;
+}
+
 /* Contract in export.h. */
 long long xs__store_export(xs_store *st, xs_table_id t, const xs__store_export_sink *sink,
                            xs_error *err)
@@ -298,118 +412,21 @@ long long xs__store_export(xs_store *st, xs_table_id t, const xs__store_export_s
     x.def = d;
     x.n_std = d->n_cols - 1;
     xs__intern_init(&x.names);
-    xs__store_stmt *s = NULL;
-    const char **names = NULL;
-    int *numeric = NULL;
-    xs__field *fields = NULL;
-    char(*num)[48] = NULL;
-    long long rows = 0;
-    int rc;
-
+    long long rc;
     /* one read transaction: both scans see the same rows */
-    if (xs__store_db_exec(st, xs__store_dialect(st, XS__SQL_BEGIN_READ)) != XS__DB_OK) {
+    if (xs__store_db_exec(st, xs__store_dialect(st, XS__SQL_BEGIN_READ)) != XS__DB_OK)
         rc = xs__store_dberr(st, "starting a read", err);
-        goto cleanup;
-    }
-    if ((rc = scan_attr_names(&x, err)) < 0) goto cleanup;
-    size_t n_attr = x.names.n, n_out = x.n_std + n_attr;
-    names = xs__calloc(n_out, sizeof *names);
-    numeric = xs__calloc(n_out, sizeof *numeric);
-    fields = xs__calloc(n_out, sizeof *fields);
-    num = xs__calloc(x.n_std, sizeof *num);
-    x.voff = xs__calloc(n_attr + 1, sizeof *x.voff);
-    x.vlen = xs__calloc(n_attr + 1, sizeof *x.vlen);
-    if (!names || !numeric || !fields || !num || !x.voff || !x.vlen) {
-        rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-        goto cleanup;
-    }
-    for (size_t i = 0; i < x.n_std; i++) {
-        names[i] = d->cols[i].name;
-        numeric[i] = d->cols[i].type != XS__COL_TEXT;
-    }
-    for (size_t i = 0; i < n_attr; i++)
-        names[x.n_std + i] = xs__intern_str(&x.names, (uint32_t)i);
-
-    char sql[1024];
-    if (build_select(d, 0, sql, sizeof sql) < 0) {
-        rc = xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL, "query too long");
-        goto cleanup;
-    }
-    if (xs__store_db_prepare_scan(st, sql, -1, &s) != XS__DB_OK) {
-        rc = xs__store_dberr(st, "reading a table", err);
-        goto cleanup;
-    }
-    if ((rc = sink->header(sink->ctx, names, numeric, n_out, err)) < 0) goto cleanup;
-    int step;
-    while ((step = xs__store_db_step(s)) == XS__DB_ROW) {
-        for (size_t i = 0; i < x.n_std; i++) {
-            int ct = xs__store_db_column_type(s, (int)i);
-            xs__field *f = &fields[i];
-            if (ct == XS__DB_NULL) {
-                *f = (xs__field){"", 0, 0};
-                continue;
-            }
-            switch (d->cols[i].type) {
-            case XS__COL_INT:
-                snprintf(num[i], sizeof num[i], "%lld",
-                         (long long)xs__store_db_column_int64(s, (int)i));
-                break;
-            case XS__COL_MONEY:
-                xs__money_format(xs__store_db_column_int64(s, (int)i), st->money_scale,
-                                 num[i], sizeof num[i]);
-                break;
-            case XS__COL_REAL:
-                format_real(xs__store_db_column_double(s, (int)i), num[i], sizeof num[i]);
-                break;
-            default: {
-                const char *txt = (const char *)xs__store_db_column_text(s, (int)i);
-                *f = (xs__field){txt ? txt : "",
-                                 (size_t)xs__store_db_column_bytes(s, (int)i), 1};
-                continue;
-            }
-            }
-            *f = (xs__field){num[i], strlen(num[i]), 1};
-        }
-        if (n_attr) {
-            for (size_t k = 0; k < n_attr; k++)
-                x.voff[k] = (size_t)-1;
-            x.vals.n = 0;
-            if (xs__store_db_column_type(s, (int)x.n_std) != XS__DB_NULL) {
-                const char *a = (const char *)xs__store_db_column_text(s, (int)x.n_std);
-                int r = attrs_each(a ? a : "",
-                                   (size_t)xs__store_db_column_bytes(s, (int)x.n_std),
-                                   &x.tmp, collect_value, &x);
-                if (r < 0) {
-                    rc = attrs_error(&x, r, err);
-                    goto cleanup;
-                }
-            }
-            for (size_t k = 0; k < n_attr; k++) {
-                if (x.voff[k] == (size_t)-1)
-                    fields[x.n_std + k] = (xs__field){"", 0, 0};
-                else
-                    fields[x.n_std + k] = (xs__field){x.vals.p + x.voff[k], x.vlen[k], 1};
-            }
-        }
-        if ((rc = sink->row(sink->ctx, fields, n_out, err)) < 0) goto cleanup;
-        rows++;
-    }
-    if (step != XS__DB_DONE) {
-        rc = xs__store_dberr(st, "reading a table", err);
-        goto cleanup;
-    }
-    rc = XS_OK;
-cleanup:
-    xs__store_db_finalize(s);
+    else if ((rc = scan_attr_names(&x, err)) == XS_OK && (rc = layout(&x, err)) == XS_OK)
+        rc = scan_rows(&x, sink, err);
     if (xs__store_db_in_txn(st)) xs__store_db_exec(st, "COMMIT");
     xs__intern_free(&x.names);
     xs__buf_free(&x.tmp);
     xs__buf_free(&x.vals);
     xs__free(x.voff);
     xs__free(x.vlen);
-    xs__free(names);
-    xs__free(numeric);
-    xs__free(fields);
-    xs__free(num);
-    return rc < 0 ? rc : rows;
+    xs__free(x.names_out);
+    xs__free(x.numeric);
+    xs__free(x.fields);
+    xs__free(x.num);
+    return rc;
 }

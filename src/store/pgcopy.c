@@ -19,6 +19,7 @@
 #include "store/pgcopy.h"
 
 #include "base/alloc.h"
+#include "base/buf.h"
 #include "base/error.h"
 #include "store/db.h"
 
@@ -30,9 +31,8 @@
 struct xs__store_pgcopy {
     xs_store *st;
     const xs__store_table_schema *def;
-    char *sql; /* COPY t(c1, ..., cn) FROM STDIN */
-    char *buf;
-    size_t len, cap;
+    char *sql;    /* COPY t(c1, ..., cn) FROM STDIN */
+    xs__buf rows; /* rows in COPY's text format, not yet sent */
     int open;
     xs__store_pgcopy *peer; /* shares the connection (NULL: none) */
 };
@@ -44,18 +44,18 @@ int xs__store_pgcopy_new(xs__store_pgcopy **out, xs_store *st,
     *out = NULL;
     if (!table) table = d->name;
     xs__store_pgcopy *c = xs__calloc(1, sizeof *c);
-    size_t n = strlen(table) + 32;
-    for (size_t i = 0; i < d->n_cols; i++)
-        n += strlen(d->cols[i].name) + 2;
-    if (c) c->sql = xs__malloc(n);
-    if (!c || !c->sql) {
+    if (!c) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    xs__buf sql = {0};
+    xs__buf_printf(&sql, "COPY %s(", table);
+    for (size_t i = 0; i < d->n_cols; i++) {
+        if (i) xs__buf_adds(&sql, ", ");
+        xs__buf_adds(&sql, d->cols[i].name);
+    }
+    xs__buf_adds(&sql, ") FROM STDIN");
+    if (!(c->sql = xs__buf_take(&sql, NULL))) {
         xs__store_pgcopy_free(c);
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
-    size_t o = (size_t)snprintf(c->sql, n, "COPY %s(", table);
-    for (size_t i = 0; i < d->n_cols; i++)
-        o += (size_t)snprintf(c->sql + o, n - o, "%s%s", i ? ", " : "", d->cols[i].name);
-    snprintf(c->sql + o, n - o, ") FROM STDIN");
     c->st = st;
     c->def = d;
     *out = c;
@@ -76,7 +76,7 @@ static int close_copy(xs__store_pgcopy *c, xs_error *err);
  * send). */
 static int send(xs__store_pgcopy *c, xs_error *err)
 {
-    if (!c->len) return XS_OK;
+    if (!c->rows.n) return XS_OK;
     if (!c->open) {
         int rc = c->peer && c->peer->open ? close_copy(c->peer, err) : XS_OK;
         if (rc < 0) return rc;
@@ -84,49 +84,53 @@ static int send(xs__store_pgcopy *c, xs_error *err)
             return xs__store_dberr(c->st, "writing rows", err);
         c->open = 1;
     }
-    if (xs__store_pg_copy_data(c->st->pg, c->buf, c->len) != XS__DB_OK)
+    if (xs__store_pg_copy_data(c->st->pg, c->rows.p, c->rows.n) != XS__DB_OK)
         return xs__store_dberr(c->st, "writing rows", err);
-    c->len = 0;
+    xs__buf_reset(&c->rows);
     return XS_OK;
+}
+
+/* Appends text v->s[0..v->len) with COPY's escapes: backslash, tab,
+ * newline and carriage return behind a backslash. */
+static void add_text(xs__buf *b, const xs__store_value *v)
+{
+    if (xs__buf_reserve(b, 2 * v->len) < 0) return;
+    char *p = b->p + b->n;
+    for (size_t k = 0; k < v->len; k++) {
+        char ch = v->s[k];
+        if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
+            *p++ = '\\';
+            ch = ch == '\t' ? 't' : ch == '\n' ? 'n' : ch == '\r' ? 'r' : ch;
+        }
+        *p++ = ch;
+    }
+    b->n = (size_t)(p - b->p);
 }
 
 int xs__store_pgcopy_row(xs__store_pgcopy *c, const xs__store_value *vals, xs_error *err)
 {
-    size_t need = c->len + 1;
-    for (size_t i = 0; i < c->def->n_cols; i++)
-        need += 32 + (vals[i].type == XS__V_TEXT ? 2 * vals[i].len : 0);
-    if (xs__grow(&c->buf, &c->cap, need, 1) < 0)
-        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    char *p = c->buf + c->len;
+    xs__buf *b = &c->rows;
     for (size_t i = 0; i < c->def->n_cols; i++) {
-        if (i) *p++ = '\t';
+        if (i) xs__buf_addc(b, '\t');
         const xs__store_value *v = &vals[i];
         switch (v->type) {
         case XS__V_INT:
-            p += sprintf(p, "%lld", (long long)v->i);
+            xs__buf_int(b, (long long)v->i);
             break;
         case XS__V_REAL:
-            p += sprintf(p, "%.17g", v->d);
+            xs__buf_printf(b, "%.17g", v->d);
             break;
         case XS__V_TEXT:
-            for (size_t k = 0; k < v->len; k++) {
-                char ch = v->s[k];
-                if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
-                    *p++ = '\\';
-                    ch = ch == '\t' ? 't' : ch == '\n' ? 'n' : ch == '\r' ? 'r' : ch;
-                }
-                *p++ = ch;
-            }
+            add_text(b, v);
             break;
         default:
-            *p++ = '\\';
-            *p++ = 'N';
+            xs__buf_add(b, "\\N", 2);
             break;
         }
     }
-    *p++ = '\n';
-    c->len = (size_t)(p - c->buf);
-    return c->len >= COPY_CHUNK ? send(c, err) : XS_OK;
+    xs__buf_addc(b, '\n');
+    if (b->err) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    return b->n >= COPY_CHUNK ? send(c, err) : XS_OK;
 }
 
 /* Sends the buffered rows of an open COPY and ends it. */
@@ -141,7 +145,7 @@ static int close_copy(xs__store_pgcopy *c, xs_error *err)
 
 int xs__store_pgcopy_end(xs__store_pgcopy *c, xs_error *err)
 {
-    if (!c || (!c->open && !c->len)) return XS_OK;
+    if (!c || (!c->open && !c->rows.n)) return XS_OK;
     int rc = send(c, err); /* opens it when rows wait */
     if (!c->open) return rc;
     int rc2 = close_copy(c, err);
@@ -153,7 +157,7 @@ void xs__store_pgcopy_free(xs__store_pgcopy *c)
     if (!c) return;
     if (c->open) xs__store_pg_copy_abort(c->st->pg);
     xs__free(c->sql);
-    xs__free(c->buf);
+    xs__buf_free(&c->rows);
     xs__free(c);
 }
 
@@ -204,10 +208,10 @@ int xs__store_pgcopy_scan(xs_store *st, const char *select, size_t n_cols,
                                     size_t n_vals),
                           void *ctx, xs_error *err)
 {
-    size_t n = strlen(select) + 32;
-    char *sql = xs__malloc(n);
+    xs__buf q = {0};
+    xs__buf_printf(&q, "COPY (%s) TO STDOUT", select);
+    char *sql = xs__buf_take(&q, NULL);
     if (!sql) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    snprintf(sql, n, "COPY (%s) TO STDOUT", select);
     int db = xs__store_pg_copy_out_begin(st->pg, sql);
     xs__free(sql);
     if (db != XS__DB_OK) return xs__store_dberr(st, "reading keys", err);
