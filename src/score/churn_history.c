@@ -176,13 +176,6 @@ static int32_t next_anniversary(int32_t start, int months, int32_t t)
     return xs__date_add_months(start, k);
 }
 
-static double limit_of(const struct xs_snapshot *s, uint32_t p, uint16_t metric)
-{
-    for (uint32_t l = s->prod.limit_off[p]; l < s->prod.limit_off[p + 1]; l++)
-        if (s->prod.limit_name[l] == metric) return s->prod.limit_value[l];
-    return 0;
-}
-
 /* Capacity of family f for a metric on day d: sum of limit x quantity. */
 static double capacity(const struct xs_snapshot *s, uint32_t c, uint16_t f,
                        uint16_t metric, int32_t d)
@@ -191,7 +184,8 @@ static double capacity(const struct xs_snapshot *s, uint32_t c, uint16_t f,
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
         uint32_t p = s->sub.product[r];
         if (s->prod.family[p] != f || !xs__snapshot_sub_active(s, r, d)) continue;
-        cap += limit_of(s, p, metric) * (double)s->sub.quantity[r];
+        double lim = xs__snapshot_prod_limit(s, p, metric);
+        if (!isnan(lim)) cap += lim * (double)s->sub.quantity[r];
     }
     return cap;
 }
