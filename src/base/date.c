@@ -154,7 +154,7 @@ int xs__date_parse_day(const char *s, int32_t *days)
     return s && strlen(s) == 10 && xs__date_parse(s, 10, days) == 0 ? 0 : -1;
 }
 
-/* Contract in date.h. */
+/* The one message for a date parameter that is not one. */
 static int not_a_date(const char *s, const char *param, xs_error *err)
 {
     char q[128];
