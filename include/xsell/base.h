@@ -74,6 +74,22 @@ enum {
 };
 
 /*
+ * A condition a front end can act on, beside the error code: which of the
+ * failures it knows a remedy for this is (the CLI names the command that
+ * mends it). Set only where the library is sure of it; XS_COND_NONE else.
+ */
+typedef enum xs_condition {
+    XS_COND_NONE = 0,
+    XS_COND_NOT_BUILT,      /* the store has no build yet (XS_ENOTFOUND) */
+    XS_COND_MODEL_VERSION,  /* a model file of another format version (XS_ESCHEMA) */
+    XS_COND_MODEL_DAMAGED,  /* the stored model does not parse (XS_EPARSE) */
+    XS_COND_MODEL_NOT_PART, /* a model file given for a build part (XS_EINVAL) */
+    XS_COND_PART_NOT_MODEL, /* a build part given for a model file (XS_EINVAL) */
+    XS_COND_NO_DECISIONS,   /* no logged decision in the window (XS_ENOTFOUND) */
+    XS_COND_NO_OUTCOMES     /* no logged decision has an outcome yet (XS_EINVAL) */
+} xs_condition;
+
+/*
  * Detail of a failure: where (file, line, column name, or the parameter the
  * caller passed) and what. `param` names a library parameter as the options
  * structs and functions spell it ("from", "revenue_delta", "as_of"), never a
@@ -82,6 +98,7 @@ enum {
  */
 typedef struct xs_error {
     int code;          /* an XS_E* code, XS_OK when nothing failed */
+    int condition;     /* an xs_condition, XS_COND_NONE unless known */
     char file[256];    /* input file name, "" when not about a file */
     long line;         /* 1-based line in `file`, 0 when unknown */
     char column[64];   /* column / field name, "" when not about a column */

@@ -154,11 +154,24 @@ int xs__date_parse_day(const char *s, int32_t *days)
     return s && strlen(s) == 10 && xs__date_parse(s, 10, days) == 0 ? 0 : -1;
 }
 
+/* The one message for a date parameter that is not one. */
+static int not_a_date(const char *s, const char *param, xs_error *err)
+{
+    char q[128];
+    xs__error_quote(q, sizeof q, s ? s : "", s ? strlen(s) : 0);
+    return xs__error_param(err, XS_EINVAL, NULL, param, "not a date: %s", q);
+}
+
 /* Contract in date.h. */
 int xs__date_param(const char *s, const char *param, int32_t *days, xs_error *err)
 {
     if (s && xs__date_parse(s, strlen(s), days) == 0) return XS_OK;
-    char q[128];
-    xs__error_quote(q, sizeof q, s ? s : "", s ? strlen(s) : 0);
-    return xs__error_param(err, XS_EINVAL, NULL, param, "not a date: %s", q);
+    return not_a_date(s, param, err);
+}
+
+/* Contract in date.h. */
+int xs__date_param_day(const char *s, const char *param, int32_t *days, xs_error *err)
+{
+    if (xs__date_parse_day(s, days) == 0) return XS_OK;
+    return not_a_date(s, param, err);
 }

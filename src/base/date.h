@@ -37,6 +37,10 @@ int xs__date_parse_day(const char *s, int32_t *days);
  */
 int xs__date_param(const char *s, const char *param, int32_t *days, xs_error *err);
 
+/* As xs__date_param, for a strict day "YYYY-MM-DD" (xs__date_parse_day):
+ * the same message for what it refuses. */
+int xs__date_param_day(const char *s, const char *param, int32_t *days, xs_error *err);
+
 /* Writes "YYYY-MM-DD" (11 bytes with the NUL) into buf. */
 void xs__date_format(int32_t days, char buf[11]);
 

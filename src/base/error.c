@@ -38,6 +38,7 @@ int xs__error_set(xs_error *err, int code, const char *file, long line,
 {
     if (!err) return code;
     err->code = code;
+    err->condition = XS_COND_NONE;
     copy_str(err->file, sizeof err->file, file);
     err->line = line;
     copy_str(err->column, sizeof err->column, column);
@@ -54,6 +55,7 @@ int xs__error_param(xs_error *err, int code, const char *file, const char *param
 {
     if (!err) return code;
     err->code = code;
+    err->condition = XS_COND_NONE;
     copy_str(err->file, sizeof err->file, file);
     err->line = 0;
     err->column[0] = '\0';
@@ -62,6 +64,12 @@ int xs__error_param(xs_error *err, int code, const char *file, const char *param
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    return code;
+}
+
+int xs__error_cond(xs_error *err, int condition, int code)
+{
+    if (err) err->condition = condition;
     return code;
 }
 

@@ -23,6 +23,14 @@ int xs__error_set(xs_error *err, int code, const char *file, long line,
 int xs__error_param(xs_error *err, int code, const char *file, const char *param,
                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/*
+ * Names the condition (an xs_condition) of the error just set in *err (NULL
+ * is fine) and returns code, so callers can write
+ * `return xs__error_cond(err, XS_COND_NOT_BUILT, xs__error_set(...))`.
+ * xs__error_set and xs__error_param reset it to XS_COND_NONE.
+ */
+int xs__error_cond(xs_error *err, int condition, int code);
+
 /* Clears *err to XS_OK (NULL is fine). */
 void xs__error_clear(xs_error *err);
 

@@ -350,9 +350,11 @@ static int check_header(xs__mfile *f, xs_error *err)
                              f->size, HDR_SIZE);
     uint32_t version = get_u32(h + H_VERSION);
     if (version != XS__MFILE_VERSION)
-        return xs__error_set(err, XS_ESCHEMA, path, 0, NULL,
-                             "format version %u, this xsell reads version %d",
-                             version, XS__MFILE_VERSION);
+        return xs__error_cond(
+            err, XS_COND_MODEL_VERSION,
+            xs__error_set(err, XS_ESCHEMA, path, 0, NULL,
+                          "format version %u, this xsell reads version %d", version,
+                          XS__MFILE_VERSION));
     if (get_u32(h + H_HDR_SIZE) != HDR_SIZE)
         return bad(err, path, "bad header size (the file is corrupted)");
     if (f->size < HDR_SIZE)

@@ -87,21 +87,20 @@ static const struct {
 };
 
 /* What the user can do about a library error, in CLI commands: the library
- * names the condition (a phrase of its message, with its code) and the CLI
- * adds the command that mends it at the message's end. */
+ * names the condition (xs_error.condition) and the CLI adds the command that
+ * mends it at the message's end. */
 static const struct {
-    int code;
-    const char *phrase, *hint;
+    int condition;
+    const char *hint;
 } hint_map[] = {
-    {XS_ENOTFOUND, "store was never built", ": run 'xsell build --db FILE'"},
-    {XS_ESCHEMA, "format version ", ": run 'xsell build' again"},
-    {XS_EPARSE, "damaged stored model", ": run 'xsell build' again"},
-    {XS_EINVAL, "a model file, not a build part",
-     " (parts are written by 'xsell build --shard')"},
-    {XS_EINVAL, "a build part, not a model", ": merge the parts with 'xsell build --merge'"},
-    {XS_ENOTFOUND, "no logged decision between ",
+    {XS_COND_NOT_BUILT, ": run 'xsell build --db FILE'"},
+    {XS_COND_MODEL_VERSION, ": run 'xsell build' again"},
+    {XS_COND_MODEL_DAMAGED, ": run 'xsell build' again"},
+    {XS_COND_MODEL_NOT_PART, " (parts are written by 'xsell build --shard')"},
+    {XS_COND_PART_NOT_MODEL, ": merge the parts with 'xsell build --merge'"},
+    {XS_COND_NO_DECISIONS,
      ": log decisions with 'xsell recommend --log' (docs/replay.md)"},
-    {XS_EINVAL, "logged decisions has an outcome yet", ": record outcomes with 'xsell outcome'"},
+    {XS_COND_NO_OUTCOMES, ": record outcomes with 'xsell outcome'"},
 };
 
 int xs_cli_exit_code(int code)
@@ -123,7 +122,7 @@ const char *xs_cli_error_format(const xs_error *err, char *buf, size_t n)
     xs_error e = *err;
     if (err->param[0]) snprintf(e.param, sizeof e.param, "%s", xs_cli_flag(err->param));
     for (size_t i = 0; i < sizeof hint_map / sizeof hint_map[0]; i++)
-        if (hint_map[i].code == e.code && strstr(e.message, hint_map[i].phrase)) {
+        if (e.condition != XS_COND_NONE && hint_map[i].condition == e.condition) {
             size_t len = strlen(e.message);
             snprintf(e.message + len, sizeof e.message - len, "%s", hint_map[i].hint);
             break;

@@ -684,13 +684,10 @@ static int parse_products(spec *sp, json_t *arr, xs_error *err)
     return XS_OK;
 }
 
-/* Reads and checks the spec file. Returns XS_OK, XS_EIO, XS_EPARSE (not
- * JSON), XS_EINVAL (bad content) or XS_ENOMEM. */
-static int spec_read(spec *sp, const char *path, xs_error *err)
+/* Opens and parses the spec file at path into sp->root. Returns XS_OK,
+ * XS_EIO or XS_EPARSE (not JSON: SPEC:LINE:COL). */
+static int spec_load(spec *sp, const char *path, xs_error *err)
 {
-    int rc;
-    sp->path = path;
-    sp->signup_cf = -1;
     FILE *f = fopen(path, "rb");
     if (!f)
         return xs__error_set(err, XS_EIO, path, 0, NULL, "cannot open: %s",
@@ -708,20 +705,15 @@ static int spec_read(spec *sp, const char *path, xs_error *err)
         fmt_to(where, sizeof where, "%s:%d:%d", path, je.line, je.column);
         return xs__error_set(err, XS_EPARSE, where, 0, NULL, "%s", je.text);
     }
-    json_t *r = sp->root;
-    if (!json_is_object(r)) return bad(sp, err, NULL, "expected a JSON object");
-    if ((rc = check_keys(sp, r, top_keys, "", err)) < 0) return rc;
+    return XS_OK;
+}
 
-    const char *as_of;
-    if ((rc = get_str(sp, r, "as_of", 1, "", &as_of, err)) < 0) return rc;
-    if (xs__date_parse(as_of, strlen(as_of), &sp->as_of) < 0) {
-        char q[96];
-        xs__error_quote(q, sizeof q, as_of, strlen(as_of));
-        return bad(sp, err, "as_of", "not a date: %s", q);
-    }
-    if ((rc = get_str(sp, r, "id", 1, "", &sp->id_col, err)) < 0) return rc;
-    if ((rc = add_ref(sp, sp->id_col, &sp->id_idx, "id")) < 0) return rc;
-
+/* The customer fields of spec object r: its "customer", "constants" and
+ * "derived" sections, each field's column reference, and which is the
+ * signup_date (required). */
+static int spec_fields(spec *sp, json_t *r, xs_error *err)
+{
+    int rc;
     json_t *cust = json_object_get(r, "customer"),
            *cons = json_object_get(r, "constants"), *der = json_object_get(r, "derived");
     static const char *const sect[] = {"customer", "constants", "derived"};
@@ -752,12 +744,13 @@ static int spec_read(spec *sp, const char *path, xs_error *err)
         return bad(sp, err, NULL,
                    "no signup_date: set it in \"customer\" (a column), \"constants\" or "
                    "\"derived\" (e.g. {\"months_before_as_of\": \"tenure\"})");
+    return XS_OK;
+}
 
-    json_t *ks = json_object_get(r, "keep_source_columns");
-    if (ks && !json_is_boolean(ks))
-        return bad(sp, err, "keep_source_columns", "expected true or false");
-    sp->keep_source = ks && json_is_true(ks);
-
+/* The "drop" list of spec object r: source columns not to keep. */
+static int spec_drop(spec *sp, json_t *r, xs_error *err)
+{
+    int rc;
     json_t *drop = json_object_get(r, "drop");
     if (drop) {
         if ((rc = check_values(sp, drop, "drop", err)) < 0) return rc;
@@ -774,10 +767,13 @@ static int spec_read(spec *sp, const char *path, xs_error *err)
             if ((rc = add_ref(sp, sp->drop[i], &sp->drop_idx[i], p)) < 0) return rc;
         }
     }
+    return XS_OK;
+}
 
-    json_t *prods = json_object_get(r, "products");
-    if (prods && (rc = parse_products(sp, prods, err)) < 0) return rc;
-
+/* The "holdings" list of spec object r. */
+static int spec_holdings(spec *sp, json_t *r, xs_error *err)
+{
+    int rc;
     json_t *hold = json_object_get(r, "holdings");
     if (hold) {
         if (!json_is_array(hold)) return bad(sp, err, "holdings", "expected an array");
@@ -790,6 +786,44 @@ static int spec_read(spec *sp, const char *path, xs_error *err)
             if ((rc = parse_holding(sp, v, i, err)) < 0) return rc;
         }
     }
+    return XS_OK;
+}
+
+/* Reads and checks the spec file. Returns XS_OK, XS_EIO, XS_EPARSE (not
+ * JSON), XS_EINVAL (bad content) or XS_ENOMEM. */
+static int spec_read(spec *sp, const char *path, xs_error *err)
+{
+    int rc;
+    sp->path = path;
+    sp->signup_cf = -1;
+    if ((rc = spec_load(sp, path, err)) < 0) return rc;
+    json_t *r = sp->root;
+    if (!json_is_object(r)) return bad(sp, err, NULL, "expected a JSON object");
+    if ((rc = check_keys(sp, r, top_keys, "", err)) < 0) return rc;
+
+    const char *as_of;
+    if ((rc = get_str(sp, r, "as_of", 1, "", &as_of, err)) < 0) return rc;
+    if (xs__date_parse(as_of, strlen(as_of), &sp->as_of) < 0) {
+        char q[96];
+        xs__error_quote(q, sizeof q, as_of, strlen(as_of));
+        return bad(sp, err, "as_of", "not a date: %s", q);
+    }
+    if ((rc = get_str(sp, r, "id", 1, "", &sp->id_col, err)) < 0) return rc;
+    if ((rc = add_ref(sp, sp->id_col, &sp->id_idx, "id")) < 0) return rc;
+
+    if ((rc = spec_fields(sp, r, err)) < 0) return rc;
+
+    json_t *ks = json_object_get(r, "keep_source_columns");
+    if (ks && !json_is_boolean(ks))
+        return bad(sp, err, "keep_source_columns", "expected true or false");
+    sp->keep_source = ks && json_is_true(ks);
+
+    if ((rc = spec_drop(sp, r, err)) < 0) return rc;
+
+    json_t *prods = json_object_get(r, "products");
+    if (prods && (rc = parse_products(sp, prods, err)) < 0) return rc;
+
+    if ((rc = spec_holdings(sp, r, err)) < 0) return rc;
     json_t *term = json_object_get(r, "term");
     if (term && (rc = parse_term(sp, term, err)) < 0) return rc;
     if (!term && sp->n_h)
@@ -1577,6 +1611,94 @@ void xs_spec_result_free(xs_spec_result *res)
     res->n_per_product = 0;
 }
 
+/* Step 2 of xs_import_spec: opens the input, reads its header and binds
+ * and plans its columns (a problem is reported into j, not returned).
+ * Returns XS_OK or an error of the reader, XS_ENOMEM. */
+static int spec_header(job *j, xs_error *err)
+{
+    int rc = xs__io_reader_open(&j->rd, j->input, XS_INPUT_CSV, j->o->delimiter, err);
+    if (rc < 0) return rc;
+    j->n_cols = xs__io_reader_n_fields(j->rd);
+    j->cols = xs__calloc(j->n_cols + 1, sizeof *j->cols);
+    if (!j->cols) return XS_ENOMEM;
+    for (size_t i = 0; i < j->n_cols; i++)
+        j->cols[i] = xs__io_reader_field_name(j->rd, i);
+    if (bind_columns(j) == 0) {
+        rc = plan_columns(j);
+        if (rc == XS_ENOMEM) return rc;
+    }
+    return XS_OK;
+}
+
+/* Step 3 of xs_import_spec: each row of the input into j (a bad row is
+ * reported into j), counted in res->rows. Returns XS_OK or a failure of
+ * the reader or XS_ENOMEM. */
+static int spec_rows(job *j, xs_spec_result *res, xs_error *err)
+{
+    for (;;) {
+        const xs__field *fields;
+        long line;
+        xs_error rerr;
+        int r = xs__io_reader_next(j->rd, &fields, &line, &rerr);
+        if (r == 0) break;
+        res->rows++;
+        if (r < 0) {
+            if (r != XS_EPARSE) {
+                if (err) *err = rerr;
+                return r;
+            }
+            j->row_bad = 0;
+            report(j, rerr.file, rerr.line, rerr.column[0] ? rerr.column : NULL, "%s",
+                   rerr.message);
+            continue;
+        }
+        int rc = build_row(j, fields, line);
+        if (rc < 0) return rc;
+        if (j->o->on_progress && res->rows % 8192 == 0) {
+            unsigned long long done, total;
+            xs__io_reader_progress(j->rd, &done, &total);
+            j->o->on_progress(j->o->progress_ctx, res->rows, done, total);
+        }
+    }
+    return XS_OK;
+}
+
+/* Step 4 of xs_import_spec: products, customers and subscriptions of j in
+ * one batch into st (*pvals: the products' values, caller frees). Returns
+ * as xs_import_records (XS_EREJECT with the count of j's errors). */
+static int spec_batch(job *j, xs_store *st, xs_spec_result *res, xs_import_value **pvals,
+                      xs_error *err)
+{
+    xs_import_rows t[3];
+    int rc = products_table(j, &t[0], pvals);
+    if (rc < 0) return rc;
+    t[1] = (xs_import_rows){XS_T_CUSTOMERS, j->cnames, j->n_cnames, j->cust.v,
+                            j->cust.n_rows};
+    static const char *const sub_names[N_SUB_NAMES] = {
+        "customer_id", "product_id", "unit_price",  "start_date",
+        "end_date",    "term",       "renewal_date"};
+    t[2] = (xs_import_rows){XS_T_SUBSCRIPTIONS, sub_names, N_SUB_NAMES, j->subs.v,
+                            j->subs.n_rows};
+    xs_import_options bo = *j->o;
+    bo.on_error = on_batch_error;
+    bo.error_ctx = j;
+    bo.max_errors = -1; /* on_batch_error counts, filters and caps */
+    bo.maps = NULL;
+    bo.n_maps = 0;
+    xs_import_result r3[3];
+    rc = xs_import_records(st, t, 3, &bo, r3, err);
+    res->products = r3[0];
+    res->customers = r3[1];
+    res->subscriptions = r3[2];
+    res->n_errors = j->n_errors;
+    if (rc == XS_EREJECT)
+        xs__error_set(err, XS_EREJECT, j->input, 0, NULL,
+                      "%llu error%s in %llu row%s, nothing imported", j->n_errors,
+                      j->n_errors == 1 ? "" : "s", j->bad_rows,
+                      j->bad_rows == 1 ? "" : "s");
+    return rc;
+}
+
 int xs_import_spec(xs_store *st, const char *spec_path, const char *input_path,
                    const xs_import_options *opts, xs_spec_result *res, xs_error *err)
 {
@@ -1613,49 +1735,10 @@ int xs_import_spec(xs_store *st, const char *spec_path, const char *input_path,
     if ((rc = prods_collect(&j.sp, &j.ps, st, err)) < 0) goto cleanup;
 
     /* 2. the header */
-    if ((rc = xs__io_reader_open(&j.rd, input_path, XS_INPUT_CSV, o.delimiter, err)) < 0)
-        goto cleanup;
-    j.n_cols = xs__io_reader_n_fields(j.rd);
-    j.cols = xs__calloc(j.n_cols + 1, sizeof *j.cols);
-    if (!j.cols) {
-        rc = XS_ENOMEM;
-        goto cleanup;
-    }
-    for (size_t i = 0; i < j.n_cols; i++)
-        j.cols[i] = xs__io_reader_field_name(j.rd, i);
-    if (bind_columns(&j) == 0) {
-        rc = plan_columns(&j);
-        if (rc == XS_ENOMEM) goto cleanup;
-    }
+    if ((rc = spec_header(&j, err)) < 0) goto cleanup;
 
     /* 3. the rows */
-    if (j.n_errors == 0) {
-        for (;;) {
-            const xs__field *fields;
-            long line;
-            xs_error rerr;
-            int r = xs__io_reader_next(j.rd, &fields, &line, &rerr);
-            if (r == 0) break;
-            res->rows++;
-            if (r < 0) {
-                if (r != XS_EPARSE) {
-                    rc = r;
-                    if (err) *err = rerr;
-                    goto cleanup;
-                }
-                j.row_bad = 0;
-                report(&j, rerr.file, rerr.line, rerr.column[0] ? rerr.column : NULL,
-                       "%s", rerr.message);
-                continue;
-            }
-            if ((rc = build_row(&j, fields, line)) < 0) goto cleanup;
-            if (o.on_progress && res->rows % 8192 == 0) {
-                unsigned long long done, total;
-                xs__io_reader_progress(j.rd, &done, &total);
-                o.on_progress(o.progress_ctx, res->rows, done, total);
-            }
-        }
-    }
+    if (j.n_errors == 0 && (rc = spec_rows(&j, res, err)) < 0) goto cleanup;
     if (j.n_errors) {
         res->n_errors = j.n_errors;
         rc = xs__error_set(err, XS_EREJECT, input_path, 0, NULL,
@@ -1666,31 +1749,7 @@ int xs_import_spec(xs_store *st, const char *spec_path, const char *input_path,
     }
 
     /* 4. one batch: products, customers, subscriptions */
-    xs_import_rows t[3];
-    if ((rc = products_table(&j, &t[0], &pvals)) < 0) goto cleanup;
-    t[1] =
-        (xs_import_rows){XS_T_CUSTOMERS, j.cnames, j.n_cnames, j.cust.v, j.cust.n_rows};
-    static const char *const sub_names[N_SUB_NAMES] = {
-        "customer_id", "product_id", "unit_price",  "start_date",
-        "end_date",    "term",       "renewal_date"};
-    t[2] = (xs_import_rows){XS_T_SUBSCRIPTIONS, sub_names, N_SUB_NAMES, j.subs.v,
-                            j.subs.n_rows};
-    xs_import_options bo = o;
-    bo.on_error = on_batch_error;
-    bo.error_ctx = &j;
-    bo.max_errors = -1; /* on_batch_error counts, filters and caps */
-    bo.maps = NULL;
-    bo.n_maps = 0;
-    xs_import_result r3[3];
-    rc = xs_import_records(st, t, 3, &bo, r3, err);
-    res->products = r3[0];
-    res->customers = r3[1];
-    res->subscriptions = r3[2];
-    res->n_errors = j.n_errors;
-    if (rc == XS_EREJECT)
-        xs__error_set(err, XS_EREJECT, input_path, 0, NULL,
-                      "%llu error%s in %llu row%s, nothing imported", j.n_errors,
-                      j.n_errors == 1 ? "" : "s", j.bad_rows, j.bad_rows == 1 ? "" : "s");
+    rc = spec_batch(&j, st, res, &pvals, err);
     if (rc < 0) goto cleanup;
     if ((rc = fill_counts(&j, res)) < 0) {
         /* the import committed; only the summary is missing */

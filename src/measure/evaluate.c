@@ -229,12 +229,7 @@ int xs_eval_run(const xs_snapshot *s, const xs_eval_opts *o, xs_eval_row *rows,
     int32_t cutoff;
     if (!o->cutoff)
         return xs__error_param(err, XS_EINVAL, NULL, "cutoff", "a date is required");
-    if (xs__date_parse(o->cutoff, strlen(o->cutoff), &cutoff) != 0) {
-        char q[80];
-        xs__error_quote(q, sizeof q, o->cutoff, strlen(o->cutoff));
-        return xs__error_param(err, XS_EINVAL, NULL, "cutoff",
-                               "not a date (YYYY-MM-DD): %s", q);
-    }
+    if (xs__date_param(o->cutoff, "cutoff", &cutoff, err) < 0) return XS_EINVAL;
     if (o->horizon < 1)
         return xs__error_param(err, XS_EINVAL, NULL, "horizon", "must be >= 1 day");
     if (o->k < 1 || o->k > 100000)

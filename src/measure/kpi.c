@@ -308,23 +308,25 @@ static void ledger(acc *a, int64_t s, int64_t e, long long seats_e, int32_t firs
     }
 }
 
-static int do_customer(kpi_ctx *x, uint32_t c)
+/* Spreads customer c's subscriptions onto the boundaries: its ARR and
+ * seats (x->arr, x->seats) and those of each of its lines (x->karr ...);
+ * *first: the start of its first paying subscription, INT32_MAX when none.
+ * Returns XS_OK or XS_ENOMEM. */
+static int spread_subs(kpi_ctx *x, uint32_t c, int32_t *first)
 {
     const xs_snapshot *s = x->s;
-    size_t B = x->B, P = x->P, G = x->G;
+    size_t B = x->B;
     memset(x->arr, 0, B * sizeof *x->arr);
     memset(x->seats, 0, B * sizeof *x->seats);
     x->n_k = 0;
-    int32_t first = INT32_MAX;
-
-    /* spread the subscriptions onto the boundaries */
+    *first = INT32_MAX;
     for (uint32_t i = s->cust.sub_off[c]; i < s->cust.sub_off[c + 1]; i++) {
         uint32_t p = s->sub.product[i];
         int64_t v = sub_arr(s, i);
         long k = local_key(x, x->pkey[p]);
         if (k < 0) return XS_ENOMEM;
         if (v > 0) {
-            if (s->sub.start[i] < first) first = s->sub.start[i];
+            if (s->sub.start[i] < *first) *first = s->sub.start[i];
             if (s->sub.start[i] < x->kfirst[k]) x->kfirst[k] = s->sub.start[i];
         }
         size_t lo = lower_bound(x->d, B, s->sub.start[i]);
@@ -348,10 +350,15 @@ static int do_customer(kpi_ctx *x, uint32_t c)
             x->kany[base + b] = 1;
         }
     }
+    return XS_OK;
+}
 
-    /* the ledger, period by period */
-    int cl = customer_level(x->by);
-    size_t cg = cust_group(x, c);
+/* The ARR ledger of a customer spread by spread_subs, period by period:
+ * into its group's accumulator (cl: a customer-level breakdown, group cg)
+ * or the totals, and by product each line into its own. */
+static void ledger_periods(kpi_ctx *x, int cl, size_t cg, int32_t first)
+{
+    size_t B = x->B, P = x->P, G = x->G;
     for (size_t p = 0; p < P; p++) {
         int up = 0;
         for (size_t k = 0; k < x->n_k && !up; k++)
@@ -367,38 +374,47 @@ static int do_customer(kpi_ctx *x, uint32_t c)
             }
         }
     }
+}
 
-    /* orders: buyers, repeat buyers, order revenue; returns (not orders:
-     * they count in no buyer figure, only in the money); customer-level
-     * breakdowns only */
-    if (cl) {
-        long last_buy = -1, last_rep = -1;
-        uint32_t o0 = s->cust.order_off[c];
-        for (uint32_t o = o0; o < s->cust.order_off[c + 1]; o++) {
-            long p = period_of(x, s->ord.date[o]);
-            if (p < 0) continue;
-            acc *a = &x->acc[(size_t)p * G + cg];
-            if (p != last_buy) {
-                a->buyers++;
-                last_buy = p;
-            }
-            if (o > o0 && p != last_rep) {
-                a->repeat++;
-                last_rep = p;
-            }
-            for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++)
-                a->gross += s->ord.amount[l];
+/* Customer c's orders: buyers, repeat buyers, order revenue; and its
+ * returns (not orders: they count in no buyer figure, only in the money);
+ * customer-level breakdowns only, group cg. */
+static void count_orders(kpi_ctx *x, uint32_t c, size_t cg)
+{
+    const xs_snapshot *s = x->s;
+    size_t G = x->G;
+    long last_buy = -1, last_rep = -1;
+    uint32_t o0 = s->cust.order_off[c];
+    for (uint32_t o = o0; o < s->cust.order_off[c + 1]; o++) {
+        long p = period_of(x, s->ord.date[o]);
+        if (p < 0) continue;
+        acc *a = &x->acc[(size_t)p * G + cg];
+        if (p != last_buy) {
+            a->buyers++;
+            last_buy = p;
         }
-        for (uint32_t i = s->cust.ret_off[c]; i < s->cust.ret_off[c + 1]; i++) {
-            long p = period_of(x, s->ret.date[i]);
-            if (p < 0) continue;
-            acc *a = &x->acc[(size_t)p * G + cg];
-            a->n_returns++;
-            a->returned += s->ret.amount[i];
+        if (o > o0 && p != last_rep) {
+            a->repeat++;
+            last_rep = p;
         }
+        for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++)
+            a->gross += s->ord.amount[l];
     }
+    for (uint32_t i = s->cust.ret_off[c]; i < s->cust.ret_off[c + 1]; i++) {
+        long p = period_of(x, s->ret.date[i]);
+        if (p < 0) continue;
+        acc *a = &x->acc[(size_t)p * G + cg];
+        a->n_returns++;
+        a->returned += s->ret.amount[i];
+    }
+}
 
-    /* offers, in the period they were sent */
+/* Customer c's offers, in the period they were sent (group cg when the
+ * breakdown is by customer). */
+static void count_offers(kpi_ctx *x, uint32_t c, size_t cg)
+{
+    const xs_snapshot *s = x->s;
+    size_t G = x->G;
     for (uint32_t i = s->cust.offer_off[c]; i < s->cust.offer_off[c + 1]; i++) {
         long p = period_of(x, s->off.sent[i]);
         if (p < 0) continue;
@@ -432,6 +448,19 @@ static int do_customer(kpi_ctx *x, uint32_t c)
             }
         }
     }
+}
+
+/* Adds customer c to the accumulators. Returns XS_OK or XS_ENOMEM. */
+static int do_customer(kpi_ctx *x, uint32_t c)
+{
+    int32_t first;
+    int rc = spread_subs(x, c, &first);
+    if (rc < 0) return rc;
+    int cl = customer_level(x->by);
+    size_t cg = cust_group(x, c);
+    ledger_periods(x, cl, cg, first);
+    if (cl) count_orders(x, c, cg);
+    count_offers(x, c, cg);
     return XS_OK;
 }
 
@@ -479,6 +508,97 @@ typedef struct costs {
     double cac, retention;
 } costs;
 
+/* The revenue figures of a row (a breakdown that has them) from its
+ * accumulator; months: the period's length in months. */
+static void fill_revenue(xs_kpi_row *r, const acc *a, double months, const costs *cost)
+{
+    r->customers_start = a->cs;
+    r->customers_end = a->ce;
+    r->arr_start = a->as;
+    r->arr_end = a->ae;
+    r->new_arr = a->newa;
+    r->expansion_arr = a->expa;
+    r->contraction_arr = a->cona;
+    r->churned_arr = a->chura;
+    r->reactivation_arr = a->reaa;
+    r->n_new = a->nn;
+    r->n_expanded = a->ne;
+    r->n_contracted = a->nc;
+    r->n_churned = a->nch;
+    r->n_reactivated = a->nr;
+    r->cohort_arr_end = a->cohort_end;
+    r->mrr_start = xs__measure_kpi_div_round(a->as, 12);
+    r->mrr_end = xs__measure_kpi_div_round(a->ae, 12);
+    r->new_mrr = xs__measure_kpi_div_round(a->newa, 12);
+    r->expansion_mrr = xs__measure_kpi_div_round(a->expa, 12);
+    r->contraction_mrr = xs__measure_kpi_div_round(a->cona, 12);
+    r->churned_mrr = xs__measure_kpi_div_round(a->chura, 12);
+    r->reactivation_mrr = xs__measure_kpi_div_round(a->reaa, 12);
+    r->net_new_mrr = xs__measure_kpi_div_round(a->ae - a->as, 12);
+    r->mrr_growth = ratio((double)(a->ae - a->as), (double)a->as);
+    r->nrr = ratio((double)a->cohort_end, (double)a->as);
+    r->grr = ratio((double)(a->as - a->cona - a->chura), (double)a->as);
+    if (r->grr > 1) r->grr = 1;
+    r->logo_churn_rate = ratio((double)a->nch, (double)a->cs);
+    r->revenue_churn_rate = ratio((double)(a->chura + a->cona), (double)a->as);
+    r->seats_end = a->seats;
+    r->arpa = a->ce > 0 ? xs__measure_kpi_div_round(a->ae, 12 * (int64_t)a->ce) : -1;
+    r->arpu =
+        a->seats > 0 ? xs__measure_kpi_div_round(a->ae, 12 * (int64_t)a->seats) : -1;
+    r->ltv = -1;
+    if (a->ce > 0 && r->revenue_churn_rate > 0)
+        r->ltv = llround((double)a->ae / 12.0 / (double)a->ce * months /
+                         r->revenue_churn_rate);
+    r->upsold = a->upsold;
+    r->upsell_rate = ratio((double)a->upsold, (double)a->cs);
+    r->active_customers = a->active;
+
+    /* the 1:5 rule: expansion ARR in units of a new customer's ARR */
+    double base_arr = a->nn > 0 && a->newa > 0 ? (double)a->newa / (double)a->nn
+                      : a->ce > 0              ? (double)a->ae / (double)a->ce
+                                               : 0;
+    r->equiv_new_customers = base_arr > 0 ? (double)a->expa / base_arr : NAN;
+    r->new_business_cost = r->expansion_cost = -1;
+    if (cost->cac >= 0) {
+        if (base_arr > 0)
+            r->new_business_cost = llround(r->equiv_new_customers * cost->cac);
+        r->expansion_cost = llround((double)a->ne * cost->retention);
+    }
+}
+
+/* The order figures of a row (a customer-level breakdown). */
+static void fill_orders(xs_kpi_row *r, const acc *a)
+{
+    r->buyers = a->buyers;
+    r->repeat_buyers = a->repeat;
+    r->repeat_purchase_rate = ratio((double)a->repeat, (double)a->buyers);
+    r->order_revenue = a->gross;
+    r->returns = a->n_returns;
+    r->returned_amount = a->returned;
+    r->net_order_revenue = a->gross - a->returned;
+    r->return_rate = ratio((double)a->returned, (double)a->gross);
+}
+
+/* The offer figures of a row; r->active_customers is already set. */
+static void fill_offers(xs_kpi_row *r, const acc *a, double months)
+{
+    r->offers = a->offers;
+    r->accepted = a->out[XS_SNAP_OUT_ACCEPTED];
+    r->declined = a->out[XS_SNAP_OUT_DECLINED];
+    r->ignored = a->out[XS_SNAP_OUT_IGNORED];
+    r->pending = a->out[XS_SNAP_OUT_PENDING];
+    r->decline_rate = ratio((double)r->declined, (double)a->offers);
+    r->offers_per_customer_month =
+        ratio((double)a->offers, (double)r->active_customers * months);
+    r->cross_sell_proposed = a->xp;
+    r->cross_sell_accepted = a->xa;
+    r->cross_sell_conversion = ratio((double)a->xa, (double)a->xp);
+    r->downsell_offers = a->dn;
+    r->downsell_measured = a->dm;
+    r->downsell_saved = a->ds;
+    r->downsell_save_rate = ratio((double)a->ds, (double)a->dm);
+}
+
 static void fill_row(const kpi_ctx *x, size_t p, size_t g, const costs *cost,
                      xs_kpi_row *r)
 {
@@ -496,58 +616,7 @@ static void fill_row(const kpi_ctx *x, size_t p, size_t g, const costs *cost,
                     (double)(full_next - x->pstart[p]);
 
     if (r->has_revenue) {
-        r->customers_start = a->cs;
-        r->customers_end = a->ce;
-        r->arr_start = a->as;
-        r->arr_end = a->ae;
-        r->new_arr = a->newa;
-        r->expansion_arr = a->expa;
-        r->contraction_arr = a->cona;
-        r->churned_arr = a->chura;
-        r->reactivation_arr = a->reaa;
-        r->n_new = a->nn;
-        r->n_expanded = a->ne;
-        r->n_contracted = a->nc;
-        r->n_churned = a->nch;
-        r->n_reactivated = a->nr;
-        r->cohort_arr_end = a->cohort_end;
-        r->mrr_start = xs__measure_kpi_div_round(a->as, 12);
-        r->mrr_end = xs__measure_kpi_div_round(a->ae, 12);
-        r->new_mrr = xs__measure_kpi_div_round(a->newa, 12);
-        r->expansion_mrr = xs__measure_kpi_div_round(a->expa, 12);
-        r->contraction_mrr = xs__measure_kpi_div_round(a->cona, 12);
-        r->churned_mrr = xs__measure_kpi_div_round(a->chura, 12);
-        r->reactivation_mrr = xs__measure_kpi_div_round(a->reaa, 12);
-        r->net_new_mrr = xs__measure_kpi_div_round(a->ae - a->as, 12);
-        r->mrr_growth = ratio((double)(a->ae - a->as), (double)a->as);
-        r->nrr = ratio((double)a->cohort_end, (double)a->as);
-        r->grr = ratio((double)(a->as - a->cona - a->chura), (double)a->as);
-        if (r->grr > 1) r->grr = 1;
-        r->logo_churn_rate = ratio((double)a->nch, (double)a->cs);
-        r->revenue_churn_rate = ratio((double)(a->chura + a->cona), (double)a->as);
-        r->seats_end = a->seats;
-        r->arpa = a->ce > 0 ? xs__measure_kpi_div_round(a->ae, 12 * (int64_t)a->ce) : -1;
-        r->arpu =
-            a->seats > 0 ? xs__measure_kpi_div_round(a->ae, 12 * (int64_t)a->seats) : -1;
-        r->ltv = -1;
-        if (a->ce > 0 && r->revenue_churn_rate > 0)
-            r->ltv = llround((double)a->ae / 12.0 / (double)a->ce * months /
-                             r->revenue_churn_rate);
-        r->upsold = a->upsold;
-        r->upsell_rate = ratio((double)a->upsold, (double)a->cs);
-        r->active_customers = a->active;
-
-        /* the 1:5 rule: expansion ARR in units of a new customer's ARR */
-        double base_arr = a->nn > 0 && a->newa > 0 ? (double)a->newa / (double)a->nn
-                          : a->ce > 0              ? (double)a->ae / (double)a->ce
-                                                   : 0;
-        r->equiv_new_customers = base_arr > 0 ? (double)a->expa / base_arr : NAN;
-        r->new_business_cost = r->expansion_cost = -1;
-        if (cost->cac >= 0) {
-            if (base_arr > 0)
-                r->new_business_cost = llround(r->equiv_new_customers * cost->cac);
-            r->expansion_cost = llround((double)a->ne * cost->retention);
-        }
+        fill_revenue(r, a, months, cost);
     } else {
         r->mrr_growth = r->nrr = r->grr = r->logo_churn_rate = r->revenue_churn_rate =
             NAN;
@@ -556,32 +625,11 @@ static void fill_row(const kpi_ctx *x, size_t p, size_t g, const costs *cost,
         r->active_customers = x->tot[p].active;
     }
     if (r->has_orders) {
-        r->buyers = a->buyers;
-        r->repeat_buyers = a->repeat;
-        r->repeat_purchase_rate = ratio((double)a->repeat, (double)a->buyers);
-        r->order_revenue = a->gross;
-        r->returns = a->n_returns;
-        r->returned_amount = a->returned;
-        r->net_order_revenue = a->gross - a->returned;
-        r->return_rate = ratio((double)a->returned, (double)a->gross);
+        fill_orders(r, a);
     } else {
         r->repeat_purchase_rate = r->return_rate = NAN;
     }
-    r->offers = a->offers;
-    r->accepted = a->out[XS_SNAP_OUT_ACCEPTED];
-    r->declined = a->out[XS_SNAP_OUT_DECLINED];
-    r->ignored = a->out[XS_SNAP_OUT_IGNORED];
-    r->pending = a->out[XS_SNAP_OUT_PENDING];
-    r->decline_rate = ratio((double)r->declined, (double)a->offers);
-    r->offers_per_customer_month =
-        ratio((double)a->offers, (double)r->active_customers * months);
-    r->cross_sell_proposed = a->xp;
-    r->cross_sell_accepted = a->xa;
-    r->cross_sell_conversion = ratio((double)a->xa, (double)a->xp);
-    r->downsell_offers = a->dn;
-    r->downsell_measured = a->dm;
-    r->downsell_saved = a->ds;
-    r->downsell_save_rate = ratio((double)a->ds, (double)a->dm);
+    fill_offers(r, a, months);
 }
 
 /* ---------------------------------------------------------------------- */

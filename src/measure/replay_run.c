@@ -225,12 +225,7 @@ int xs_replay_run(xs_store *st, const xs_offer_config *policy, const char *from,
     const char *day[2] = {from, to}, *opt[2] = {"from", "to"};
     for (int i = 0; i < 2; i++) {
         int32_t d;
-        if (day[i] && xs__date_parse_day(day[i], &d) < 0) {
-            char q[120];
-            xs__error_quote(q, sizeof q, day[i], strlen(day[i]));
-            return xs__error_param(err, XS_EINVAL, NULL, opt[i],
-                                   "expected a date YYYY-MM-DD, got %s", q);
-        }
+        if (day[i] && xs__date_param_day(day[i], opt[i], &d, err) < 0) return XS_EINVAL;
     }
     if (from && to && strcmp(from, to) > 0)
         return xs__error_param(err, XS_EINVAL, NULL, "to",
@@ -244,9 +239,11 @@ int xs_replay_run(xs_store *st, const xs_offer_config *policy, const char *from,
         goto cleanup;
     }
     if (n == 0) {
-        rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL,
-                           "no logged decision between %s and %s",
-                           from ? from : "the first", to ? to : "the last");
+        rc = xs__error_cond(err, XS_COND_NO_DECISIONS,
+                            xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL,
+                                          "no logged decision between %s and %s",
+                                          from ? from : "the first",
+                                          to ? to : "the last"));
         goto cleanup;
     }
     if (r->n_no_propensity == (size_t)n) {
@@ -257,10 +254,12 @@ int xs_replay_run(xs_store *st, const xs_offer_config *policy, const char *from,
         goto cleanup;
     }
     if (xs_replay_finish(u.rp, r) < 0) {
-        rc = xs__error_set(err, XS_EINVAL, NULL, 0, NULL,
-                           "none of the %ld logged decisions has an outcome yet (%zu"
-                           " pending)",
-                           n, r->n_pending);
+        rc =
+            xs__error_cond(err, XS_COND_NO_OUTCOMES,
+                           xs__error_set(err, XS_EINVAL, NULL, 0, NULL,
+                                         "none of the %ld logged decisions has an outcome"
+                                         " yet (%zu pending)",
+                                         n, r->n_pending));
         goto cleanup;
     }
     rc = XS_OK;

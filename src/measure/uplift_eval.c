@@ -128,91 +128,75 @@ static int check_opts(const xs_uplift_data *d, const xs_uplift_eval_opts *o,
     return XS_OK;
 }
 
-int xs_uplift_eval(const xs_uplift_data *d, const xs_uplift_eval_opts *o,
-                   xs_uplift_eval_result *out, xs_error *err)
+/* Test rows grouped by part: order[start[f] .. start[f+1]) are the rows
+ * of part f (part[i] < n_parts), start (n_parts + 1, zeroed) filled.
+ * Returns 0, or -1 when out of memory. */
+static int group_by_part(const uint32_t *part, size_t n, size_t n_parts, size_t *start,
+                         size_t *order)
 {
-    size_t n = d->n, n_parts = o->folds >= 2 ? o->folds : 1;
-    uint32_t *part = NULL, *cnt = NULL;
-    size_t *order = NULL, *start = NULL, *train = NULL;
-    double *pred = NULL, *boot = NULL;
-    unsigned char *w = NULL;
-    xs_uplift_model *m = NULL;
-    int rc;
-    memset(out, 0, sizeof *out);
-    if ((rc = check_opts(d, o, err)) < 0) return rc;
-    part = xs__malloc((n ? n : 1) * sizeof *part);
-    order = xs__malloc((n ? n : 1) * sizeof *order);
-    train = xs__malloc((n ? n : 1) * sizeof *train);
-    start = xs__calloc(n_parts + 1, sizeof *start);
-    pred = xs__calloc(n ? n : 1, sizeof *pred);
-    cnt = xs__malloc((n ? n : 1) * sizeof *cnt);
-    w = xs__malloc(n ? n : 1);
-    boot = xs__malloc((o->n_boot ? o->n_boot : 1) * N_METRICS * sizeof *boot);
-    if (!part || !order || !train || !start || !pred || !cnt || !w || !boot) goto oom;
-    for (size_t i = 0; i < n; i++)
-        w[i] = (unsigned char)(d->group[i] == 1);
-    if (assign_parts(d, o, part) < 0) goto oom;
-    /* test rows grouped by part: order[start[f] .. start[f+1]) */
     for (size_t i = 0; i < n; i++)
         if (part[i] < n_parts) start[part[i] + 1]++;
     for (size_t f = 0; f < n_parts; f++)
         start[f + 1] += start[f];
-    {
-        size_t *fill = xs__malloc((n_parts ? n_parts : 1) * sizeof *fill);
-        if (!fill) goto oom;
-        memcpy(fill, start, n_parts * sizeof *fill);
-        for (size_t i = 0; i < n; i++)
-            if (part[i] < n_parts) order[fill[part[i]]++] = i;
-        xs__free(fill);
-    }
-    size_t train_sum = 0;
-    for (size_t f = 0; f < n_parts; f++) {
-        size_t n_tr = 0, a = start[f], b = start[f + 1], n_tr_t = 0;
-        for (size_t i = 0; i < n; i++)
-            if (part[i] != f) {
-                train[n_tr++] = i;
-                n_tr_t += d->group[i] == 1;
-            }
-        train_sum += n_tr;
-        if (b == a) {
-            rc = xs__error_set(err, XS_EINVAL, d->path, 0, NULL,
-                               "too few rows: the test part has no rows");
-            goto cleanup;
+    size_t *fill = xs__malloc((n_parts ? n_parts : 1) * sizeof *fill);
+    if (!fill) return -1;
+    memcpy(fill, start, n_parts * sizeof *fill);
+    for (size_t i = 0; i < n; i++)
+        if (part[i] < n_parts) order[fill[part[i]]++] = i;
+    xs__free(fill);
+    return 0;
+}
+
+/* Part f of the cross-fit: trains on the rows of the other parts (train:
+ * scratch of d->n, their count added to *train_sum) and predicts its nt
+ * test rows test[] into pred, which it then orders by prediction. Returns
+ * XS_OK, XS_EINVAL (a part too small) or a failure of training. */
+static int predict_part(const xs_uplift_data *d, const xs_uplift_eval_opts *o,
+                        const uint32_t *part, size_t f, size_t *test, size_t nt,
+                        size_t *train, double *pred, size_t *train_sum, xs_error *err)
+{
+    xs_uplift_model *m = NULL;
+    size_t n_tr = 0, n_tr_t = 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (part[i] != f) {
+            train[n_tr++] = i;
+            n_tr_t += d->group[i] == 1;
         }
-        if (n_tr_t == 0 || n_tr_t == n_tr) {
-            rc = xs__error_set(err, XS_EINVAL, d->path, 0, NULL,
-                               "too few rows: the training part has no %s rows",
-                               n_tr_t == 0 ? "treated" : "control");
-            goto cleanup;
-        }
-        if ((rc = xs__score_uplift_train_rows(d, train, n_tr, &o->params, &m, err)) < 0)
-            goto cleanup;
-        double *tmp = xs__malloc((b - a) * sizeof *tmp);
-        if (!tmp) goto oom;
-        rc = xs__score_uplift_predict_rows(m, d, order + a, b - a, tmp, err);
-        for (size_t j = 0; rc == XS_OK && j < b - a; j++)
-            pred[order[a + j]] = tmp[j];
-        xs__free(tmp);
+    *train_sum += n_tr;
+    if (nt == 0)
+        return xs__error_set(err, XS_EINVAL, d->path, 0, NULL,
+                             "too few rows: the test part has no rows");
+    if (n_tr_t == 0 || n_tr_t == n_tr)
+        return xs__error_set(err, XS_EINVAL, d->path, 0, NULL,
+                             "too few rows: the training part has no %s rows",
+                             n_tr_t == 0 ? "treated" : "control");
+    int rc = xs__score_uplift_train_rows(d, train, n_tr, &o->params, &m, err);
+    if (rc < 0) {
         xs_uplift_model_free(m);
-        m = NULL;
-        if (rc < 0) goto cleanup;
-        if (xs__measure_uplift_order(pred, order + a, b - a) < 0) goto oom;
+        return rc;
     }
-    /* point estimates: the mean over parts */
-    double sum[N_METRICS] = {0};
-    for (size_t f = 0; f < n_parts; f++) {
-        xs__measure_uplift_scores s;
-        xs__measure_uplift_scores_of(pred, d->y, w, order + start[f], NULL,
-                                     start[f + 1] - start[f], o->k, &s);
-        add_part(sum, &s);
+    double *tmp = xs__malloc(nt * sizeof *tmp);
+    if (!tmp) {
+        xs_uplift_model_free(m);
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
-    xs_uplift_metric *dst[N_METRICS] = {&out->qini, &out->auuc, &out->at_k_overall,
-                                        &out->at_k_by_group, &out->random};
-    for (int k = 0; k < N_METRICS; k++) {
-        dst[k]->value = sum[k] / (double)n_parts;
-        dst[k]->lo = dst[k]->hi = NAN;
-    }
-    /* bootstrap */
+    rc = xs__score_uplift_predict_rows(m, d, test, nt, tmp, err);
+    for (size_t j = 0; rc == XS_OK && j < nt; j++)
+        pred[test[j]] = tmp[j];
+    xs__free(tmp);
+    xs_uplift_model_free(m);
+    if (rc < 0) return rc;
+    if (xs__measure_uplift_order(pred, test, nt) < 0)
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    return XS_OK;
+}
+
+/* The bootstrap: o->n_boot resamples of each part's test rows (cnt:
+ * scratch of d->n), each metric's mean over parts into boot[k * n_boot + b]. */
+static void bootstrap(const xs_uplift_data *d, const xs_uplift_eval_opts *o,
+                      const double *pred, const unsigned char *w, const size_t *order,
+                      const size_t *start, size_t n_parts, uint32_t *cnt, double *boot)
+{
     xs__rng r;
     xs__rng_seed(&r, o->seed ^ 0x9e3779b97f4a7c15ULL);
     for (size_t b = 0; b < o->n_boot; b++) {
@@ -229,6 +213,52 @@ int xs_uplift_eval(const xs_uplift_data *d, const xs_uplift_eval_opts *o,
         for (int k = 0; k < N_METRICS; k++)
             boot[k * o->n_boot + b] = bs[k] / (double)n_parts;
     }
+}
+
+int xs_uplift_eval(const xs_uplift_data *d, const xs_uplift_eval_opts *o,
+                   xs_uplift_eval_result *out, xs_error *err)
+{
+    size_t n = d->n, n_parts = o->folds >= 2 ? o->folds : 1;
+    uint32_t *part = NULL, *cnt = NULL;
+    size_t *order = NULL, *start = NULL, *train = NULL;
+    double *pred = NULL, *boot = NULL;
+    unsigned char *w = NULL;
+    int rc;
+    memset(out, 0, sizeof *out);
+    if ((rc = check_opts(d, o, err)) < 0) return rc;
+    part = xs__malloc((n ? n : 1) * sizeof *part);
+    order = xs__malloc((n ? n : 1) * sizeof *order);
+    train = xs__malloc((n ? n : 1) * sizeof *train);
+    start = xs__calloc(n_parts + 1, sizeof *start);
+    pred = xs__calloc(n ? n : 1, sizeof *pred);
+    cnt = xs__malloc((n ? n : 1) * sizeof *cnt);
+    w = xs__malloc(n ? n : 1);
+    boot = xs__malloc((o->n_boot ? o->n_boot : 1) * N_METRICS * sizeof *boot);
+    if (!part || !order || !train || !start || !pred || !cnt || !w || !boot) goto oom;
+    for (size_t i = 0; i < n; i++)
+        w[i] = (unsigned char)(d->group[i] == 1);
+    if (assign_parts(d, o, part) < 0) goto oom;
+    if (group_by_part(part, n, n_parts, start, order) < 0) goto oom;
+    size_t train_sum = 0;
+    for (size_t f = 0; f < n_parts; f++)
+        if ((rc = predict_part(d, o, part, f, order + start[f], start[f + 1] - start[f],
+                               train, pred, &train_sum, err)) < 0)
+            goto cleanup;
+    /* point estimates: the mean over parts */
+    double sum[N_METRICS] = {0};
+    for (size_t f = 0; f < n_parts; f++) {
+        xs__measure_uplift_scores s;
+        xs__measure_uplift_scores_of(pred, d->y, w, order + start[f], NULL,
+                                     start[f + 1] - start[f], o->k, &s);
+        add_part(sum, &s);
+    }
+    xs_uplift_metric *dst[N_METRICS] = {&out->qini, &out->auuc, &out->at_k_overall,
+                                        &out->at_k_by_group, &out->random};
+    for (int k = 0; k < N_METRICS; k++) {
+        dst[k]->value = sum[k] / (double)n_parts;
+        dst[k]->lo = dst[k]->hi = NAN;
+    }
+    bootstrap(d, o, pred, w, order, start, n_parts, cnt, boot);
     if (o->n_boot > 0)
         for (int k = 0; k < N_METRICS; k++)
             interval(boot + k * o->n_boot, o->n_boot, &dst[k]->lo, &dst[k]->hi);
@@ -240,7 +270,6 @@ int xs_uplift_eval(const xs_uplift_data *d, const xs_uplift_eval_opts *o,
 oom:
     rc = xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 cleanup:
-    xs_uplift_model_free(m);
     xs__free(part);
     xs__free(order);
     xs__free(train);

@@ -393,27 +393,12 @@ static void sort_u32(uint32_t *v, size_t n)
     }
 }
 
-/*
- * Expands itemset path[0..depth) with tail `tail`, count n_occ, occurrence
- * positions occ[], tree node `node`. Returns XS_OK or a negative code.
- */
-static int expand(miner *M, uint32_t node, size_t depth, uint32_t tail,
-                  const uint32_t *occ, uint32_t n_occ)
+/* Delivery of expand: each occurrence's suffix in M->db into the buckets
+ * of its items (bk, bn; first touched items listed in M->touch), and in
+ * rhs mode the counts of baskets holding a right-hand side (M->bc).
+ * Returns the number of items touched. */
+static inline size_t deliver(miner *M, const uint32_t *occ, uint32_t n_occ)
 {
-    const xs__mine_cfg *cfg = M->cfg;
-    int rc;
-    xs__progress_update(&M->prog, M->root_done);
-    if (depth && M->max_len && depth >= M->max_len) {
-        M->m->n_found++;
-        if (cfg->emit) return cfg->emit(cfg->ctx, M->path, depth, n_occ);
-        return XS_OK;
-    }
-    if (depth && M->target == XS_ITEMSETS_ALL) {
-        M->m->n_found++;
-        if (cfg->emit && (rc = cfg->emit(cfg->ctx, M->path, depth, n_occ)) < 0) return rc;
-    }
-
-    /* delivery */
     const uint32_t *db = M->db;
     uint32_t **bk = M->bk, *bn = M->bn, *touch = M->touch;
     size_t n_touch = 0;
@@ -437,6 +422,87 @@ static int expand(miner *M, uint32_t node, size_t depth, uint32_t tail,
                 for (uint32_t q = p0; q < p; q++) bc[db[q]]++;
         }
     }
+    return n_touch;
+}
+
+/* Reserves nF children of trie node `node` (*first: the first one's
+ * index); the caller fills them. Returns XS_OK, XS_ERANGE (too many nodes)
+ * or XS_ENOMEM. */
+static int trie_children(xs__mine_mined *m, uint32_t node, size_t nF, uint32_t *first)
+{
+    if (m->n_nodes + nF >= UINT32_MAX) return XS_ERANGE;
+    if (xs__grow(&m->trie, &m->cap_nodes, m->n_nodes + nF, sizeof *m->trie) < 0)
+        return XS_ENOMEM;
+    *first = (uint32_t)m->n_nodes;
+    m->trie[node].first = *first;
+    m->trie[node].n_child = (uint32_t)nF;
+    m->n_nodes += nF;
+    return XS_OK;
+}
+
+/* Step 3 of expand_all without projection: the positions after each
+ * occurrence in D delivered into the buckets of their items but f0. */
+static inline void deliver_all(miner *M, const uint32_t *D, const uint32_t *occ,
+                               uint32_t n_occ, uint32_t f0)
+{
+    uint32_t **bk = M->bk, *bn = M->bn;
+    for (uint32_t i = 0; i < n_occ; i++) {
+        if (i + PREFETCH < n_occ) PREFETCH_AT(D + occ[i + PREFETCH]);
+        uint32_t p = occ[i], j;
+        while ((j = D[p++]) != SENT)
+            if (j != f0) bk[j][bn[j]++] = p;
+    }
+}
+
+/* Step 3 of expand_all with projection: the suffixes of the occurrences
+ * in D copied into a new database on M->ps keeping only the items counted
+ * in M->cnt2 (n_kept of them), their positions there delivered into the
+ * buckets of their items but f0. Returns the new database, NULL when out of
+ * memory. */
+static inline const uint32_t *project(miner *M, const uint32_t *D, const uint32_t *occ,
+                                      uint32_t n_occ, uint32_t f0, size_t n_kept)
+{
+    uint32_t **bk = M->bk, *bn = M->bn, *cnt = M->cnt2;
+    uint32_t *P = pstack_alloc(&M->ps, (n_kept + n_occ + 1) * sizeof *P);
+    if (!P) return NULL;
+    uint32_t w = 0;
+    P[w++] = SENT;
+    for (uint32_t i = 0; i < n_occ; i++) {
+        if (i + PREFETCH < n_occ) PREFETCH_AT(D + occ[i + PREFETCH]);
+        const uint32_t *q = D + occ[i];
+        uint32_t j, start = w;
+        while ((j = *q++) != SENT) {
+            if (!cnt[j]) continue;
+            P[w++] = j;
+            if (j != f0) bk[j][bn[j]++] = w;
+        }
+        if (w > start) P[w++] = SENT;
+    }
+    return P;
+}
+
+/*
+ * Expands itemset path[0..depth) with tail `tail`, count n_occ, occurrence
+ * positions occ[], tree node `node`. Returns XS_OK or a negative code.
+ */
+static int expand(miner *M, uint32_t node, size_t depth, uint32_t tail,
+                  const uint32_t *occ, uint32_t n_occ)
+{
+    const xs__mine_cfg *cfg = M->cfg;
+    int rc;
+    xs__progress_update(&M->prog, M->root_done);
+    if (depth && M->max_len && depth >= M->max_len) {
+        M->m->n_found++;
+        if (cfg->emit) return cfg->emit(cfg->ctx, M->path, depth, n_occ);
+        return XS_OK;
+    }
+    if (depth && M->target == XS_ITEMSETS_ALL) {
+        M->m->n_found++;
+        if (cfg->emit && (rc = cfg->emit(cfg->ctx, M->path, depth, n_occ)) < 0) return rc;
+    }
+
+    uint32_t **bk = M->bk, *bn = M->bn, *touch = M->touch;
+    size_t n_touch = deliver(M, occ, n_occ);
 
     /* the frequent extensions, ascending */
     size_t base = M->n_fstack;
@@ -481,15 +547,7 @@ static int expand(miner *M, uint32_t node, size_t depth, uint32_t tail,
     uint32_t first = 0;
     if (cfg->build_trie && nF) {
         xs__mine_mined *m = M->m;
-        if (m->n_nodes + nF >= UINT32_MAX) {
-            rc = XS_ERANGE;
-            goto unwind;
-        }
-        if (xs__grow(&m->trie, &m->cap_nodes, m->n_nodes + nF, sizeof *m->trie) < 0) {
-            rc = XS_ENOMEM;
-            goto unwind;
-        }
-        first = (uint32_t)m->n_nodes;
+        if ((rc = trie_children(m, node, nF, &first)) < 0) goto unwind;
         for (size_t k = 0; k < nF; k++) {
             xs__mine_trie_node *t = &m->trie[first + k];
             t->item = F[k];
@@ -498,9 +556,6 @@ static int expand(miner *M, uint32_t node, size_t depth, uint32_t tail,
             t->n_child = 0;
             t->count = bn[F[k]];
         }
-        m->trie[node].first = first;
-        m->trie[node].n_child = (uint32_t)nF;
-        m->n_nodes += nF;
     }
 
     for (size_t k = 0; k < nF; k++) {
@@ -593,20 +648,9 @@ static int expand_all(miner *M, uint32_t node, size_t depth, const uint32_t *D,
     uint32_t first = 0;
     if (cfg->build_trie) {
         xs__mine_mined *m = M->m;
-        if (m->n_nodes + nF >= UINT32_MAX) {
-            rc = XS_ERANGE;
-            goto done;
-        }
-        if (xs__grow(&m->trie, &m->cap_nodes, m->n_nodes + nF, sizeof *m->trie) < 0) {
-            rc = XS_ENOMEM;
-            goto done;
-        }
-        first = (uint32_t)m->n_nodes;
+        if ((rc = trie_children(m, node, nF, &first)) < 0) goto done;
         for (size_t k = 0; k < nF; k++)
             m->trie[first + k] = (xs__mine_trie_node){F[k], node, 0, 0, FC[k]};
-        m->trie[node].first = first;
-        m->trie[node].n_child = (uint32_t)nF;
-        m->n_nodes += nF;
     }
 
     int extend = nF > 1 && !(M->max_len && depth + 1 >= M->max_len);
@@ -622,38 +666,16 @@ static int expand_all(miner *M, uint32_t node, size_t depth, const uint32_t *D,
     }
 
     /* 3. project (when something is dropped) and deliver, F[0] excluded */
-    uint32_t *P = NULL;
     const uint32_t *E = D;
-    uint32_t f0 = F[0];
     size_t mark_cur = M->ps.cur, mark_used = M->ps.used;
     if (n_kept + n_occ < n_seen) {
-        P = pstack_alloc(&M->ps, (n_kept + n_occ + 1) * sizeof *P);
-        if (!P) {
+        if (!(E = project(M, D, occ, n_occ, F[0], n_kept))) {
             for (size_t k = 0; k < nF; k++) cnt[F[k]] = 0;
             rc = XS_ENOMEM;
             goto done;
         }
-        uint32_t w = 0;
-        P[w++] = SENT;
-        for (uint32_t i = 0; i < n_occ; i++) {
-            if (i + PREFETCH < n_occ) PREFETCH_AT(D + occ[i + PREFETCH]);
-            const uint32_t *q = D + occ[i];
-            uint32_t j, start = w;
-            while ((j = *q++) != SENT) {
-                if (!cnt[j]) continue;
-                P[w++] = j;
-                if (j != f0) bk[j][bn[j]++] = w;
-            }
-            if (w > start) P[w++] = SENT;
-        }
-        E = P;
     } else {
-        for (uint32_t i = 0; i < n_occ; i++) {
-            if (i + PREFETCH < n_occ) PREFETCH_AT(D + occ[i + PREFETCH]);
-            uint32_t p = occ[i], j;
-            while ((j = D[p++]) != SENT)
-                if (j != f0) bk[j][bn[j]++] = p;
-        }
+        deliver_all(M, D, occ, n_occ, F[0]);
     }
     for (size_t k = 0; k < nF; k++) cnt[F[k]] = 0;
 

@@ -234,8 +234,9 @@ int xs_model_open(const char *path, xs_model **out, xs_error *err)
     size_t n_part;
     if (!xs__mfile_get(m->f, "model.hdr", 1, &n_part) &&
         xs__mfile_get(m->f, "part.hdr", 1, &n_part)) { /* src/model/part.h */
-        rc = xs__error_set(err, XS_EINVAL, path, 0, NULL,
-                           "a build part, not a model");
+        rc = xs__error_cond(
+            err, XS_COND_PART_NOT_MODEL,
+            xs__error_set(err, XS_EINVAL, path, 0, NULL, "a build part, not a model"));
         goto fail;
     }
     if ((rc = xs__mfile_need(m->f, "model.hdr", sizeof *h, 1, (const void **)&h, err)) < 0)

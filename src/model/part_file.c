@@ -86,8 +86,9 @@ int xs__model_part_open(const char *path, xs__model_part *p, xs_error *err)
     const part_hdr *h = xs__mfile_get(p->f, "part.hdr", sizeof *h, &n);
     if (!h || n != 1) {
         if (xs__mfile_get(p->f, "model.hdr", 1, &n))
-            return xs__error_set(err, XS_EINVAL, path, 0, NULL,
-                                 "a model file, not a build part");
+            return xs__error_cond(err, XS_COND_MODEL_NOT_PART,
+                                  xs__error_set(err, XS_EINVAL, path, 0, NULL,
+                                                "a model file, not a build part"));
         return xs__error_set(err, XS_EINVAL, path, 0, NULL, "not a build part");
     }
     if (h->exp_size != sizeof(xs_experiment))

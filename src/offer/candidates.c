@@ -81,14 +81,6 @@ static xs_offer *add(cands *cs, const xs__offer_cust *st, xs_offer_kind kind,
     return o;
 }
 
-/* Capacity of product p for metric m (limit of one unit), NaN when none. */
-static double limit_of(const struct xs_snapshot *s, int32_t p, uint16_t m)
-{
-    for (uint32_t l = s->prod.limit_off[p]; l < s->prod.limit_off[p + 1]; l++)
-        if (s->prod.limit_name[l] == m) return s->prod.limit_value[l];
-    return NAN;
-}
-
 static int holds_family(const xs__offer_cust *st, uint16_t f)
 {
     for (int i = 0; i < st->n_fam; i++)
@@ -199,7 +191,7 @@ static void more_seat_packs(const fam_ctx *f, xs_offer_trigger trig, double p)
     const xs_offer_engine *en = f->en;
     const xs__offer_fam *x = f->x;
     int seats = f->seats;
-    double per = limit_of(en->s, f->packp, en->seats_code);
+    double per = xs__snapshot_prod_limit(en->s, (uint32_t)f->packp, en->seats_code);
     if (!(per > 0)) return;
     double need = ceil((x->used[seats] / 0.75 - x->cap[seats]) / per);
     if (need < 1) need = 1;
@@ -423,8 +415,8 @@ static void lower_tier(const fam_ctx *f, xs_offer_trigger trig, double p)
     int32_t plan = f->plan, lower = en->prev_tier[plan];
     if (lower < 0) return;
     for (int m = 0; m < x->n_met; m++) {
-        double lim = limit_of(s, lower, x->met[m]);
-        double extra = x->cap[m] - limit_of(s, plan, x->met[m]);
+        double lim = xs__snapshot_prod_limit(s, (uint32_t)lower, x->met[m]);
+        double extra = x->cap[m] - xs__snapshot_prod_limit(s, (uint32_t)plan, x->met[m]);
         if (!isnan(lim) && !isnan(x->used[m]) &&
             x->used[m] > lim + (extra > 0 ? extra : 0))
             return;
@@ -441,7 +433,7 @@ static void fewer_seat_packs(const fam_ctx *f, xs_offer_trigger trig, double p)
     const xs__offer_fam *x = f->x;
     int seats = f->seats;
     if (x->pack < 0 || seats < 0 || isnan(x->used[seats])) return;
-    double per = limit_of(en->s, x->pack, en->seats_code);
+    double per = xs__snapshot_prod_limit(en->s, (uint32_t)x->pack, en->seats_code);
     double base = x->cap[seats] - per * x->pack_qty;
     double need = per > 0 ? ceil((x->used[seats] / 0.80 - base) / per) : x->pack_qty;
     if (need < 0) need = 0;

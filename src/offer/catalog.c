@@ -37,6 +37,7 @@
 #include "base/error.h"
 #include "snapshot/snapshot.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,26 +113,9 @@ static void add(checker *k, xs_catalog_code code, uint32_t p, int64_t other,
     r->n++;
 }
 
-/* Price of p per month in currency units (a year's price / 12). */
-static double per_month(const checker *k, uint32_t p)
-{
-    double v = (double)k->s->prod.price[p];
-    for (int i = 0; i < k->s->money_scale; i++)
-        v /= 10;
-    return k->s->prod.billing[p] == XS_SNAP_BILL_YEAR ? v / 12 : v;
-}
-
 static const char *billing_word(const checker *k, uint32_t p)
 {
     return k->s->prod.billing[p] == XS_SNAP_BILL_YEAR ? "yearly" : "monthly";
-}
-
-/* Limit of metric m of product p; -1 when p has none. */
-static double limit_of(const struct xs_snapshot *s, uint32_t p, uint16_t m)
-{
-    for (uint32_t l = s->prod.limit_off[p]; l < s->prod.limit_off[p + 1]; l++)
-        if (s->prod.limit_name[l] == m) return s->prod.limit_value[l];
-    return -1;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -146,12 +130,12 @@ static void compare_tiers(checker *k, uint32_t p, uint32_t q)
     if (s->prod.price[q] < s->prod.price[p])
         add(k, XS_CATALOG_TIER_CHEAPER, q, p,
             "%s (tier %u) costs less than %s (tier %u): %.*f < %.*f a month", pid(k, q),
-            s->prod.tier[q], pid(k, p), s->prod.tier[p], sc, per_month(k, q), sc,
-            per_month(k, p));
+            s->prod.tier[q], pid(k, p), s->prod.tier[p], sc,
+            xs__snapshot_prod_monthly(s, q), sc, xs__snapshot_prod_monthly(s, p));
     for (uint32_t l = s->prod.limit_off[q]; l < s->prod.limit_off[q + 1]; l++) {
         uint16_t m = s->prod.limit_name[l];
-        double lo = limit_of(s, p, m), hi = s->prod.limit_value[l];
-        if (lo >= 0 && hi < lo)
+        double lo = xs__snapshot_prod_limit(s, p, m), hi = s->prod.limit_value[l];
+        if (!isnan(lo) && hi < lo)
             add(k, XS_CATALOG_TIER_LIMIT_LOWER, q, p,
                 "%s (tier %u) has a lower %s limit than %s (tier %u): %g < %g", pid(k, q),
                 s->prod.tier[q], xs__intern_str(&s->dict.metrics, m), pid(k, p),
@@ -228,8 +212,9 @@ static void check_addons(checker *k, uint16_t f)
                 "%s (add-on) costs more than %s, the cheapest plan it attaches to: %.*f "
                 "> "
                 "%.*f a month",
-                pid(k, a), pid(k, (uint32_t)cheap), s->money_scale, per_month(k, a),
-                s->money_scale, per_month(k, (uint32_t)cheap));
+                pid(k, a), pid(k, (uint32_t)cheap), s->money_scale,
+                xs__snapshot_prod_monthly(s, a), s->money_scale,
+                xs__snapshot_prod_monthly(s, (uint32_t)cheap));
     }
 }
 
@@ -249,7 +234,7 @@ static void mark_family(const struct xs_snapshot *s, uint16_t f, uint16_t seats,
     for (uint32_t i = lo; i < hi; i++) {
         uint32_t p = s->prod.family_products[i];
         if (s->prod.kind[p] == XS_SNAP_KIND_ADDON && pack < 0 &&
-            seats != XS_SNAP_NONE16 && limit_of(s, p, seats) >= 0)
+            seats != XS_SNAP_NONE16 && !isnan(xs__snapshot_prod_limit(s, p, seats)))
             pack = (int32_t)p;
         if (s->prod.kind[p] != XS_SNAP_KIND_PLAN) continue;
         any_plan = 1;
@@ -325,8 +310,8 @@ static void report_unreachable(checker *k, uint32_t p, uint16_t seats,
         has_plan = 1;
         if (s->prod.price[q] > 0) paid = 1;
     }
-    if (seat_pack[f] >= 0 && seats != XS_SNAP_NONE16 && limit_of(s, p, seats) >= 0 &&
-        has_plan)
+    if (seat_pack[f] >= 0 && seats != XS_SNAP_NONE16 &&
+        !isnan(xs__snapshot_prod_limit(s, p, seats)) && has_plan)
         add(k, XS_CATALOG_UNREACHABLE, p, seat_pack[f],
             "%s can never be offered: only the first seats add-on of %s, %s, is sold as "
             "seat packs",

@@ -281,13 +281,6 @@ cleanup:
 /* Product ladders                                                        */
 /* ---------------------------------------------------------------------- */
 
-static int has_limit(const struct xs_snapshot *s, uint32_t p, uint16_t code)
-{
-    for (uint32_t k = s->prod.limit_off[p]; k < s->prod.limit_off[p + 1]; k++)
-        if (s->prod.limit_name[k] == code) return 1;
-    return 0;
-}
-
 /* Fills the per-product and per-family ladder arrays. */
 static int build_ladders(xs_offer_engine *en)
 {
@@ -307,10 +300,7 @@ static int build_ladders(xs_offer_engine *en)
     uint32_t sc = xs__intern_find(&s->dict.metrics, "seats", 5);
     if (sc != XS_INTERN_NONE) en->seats_code = (uint16_t)sc;
     for (size_t p = 0; p < np; p++) {
-        double price = (double)s->prod.price[p] / en->money_div;
-        en->monthly[p] = s->prod.billing[p] == XS_SNAP_BILL_MONTH  ? price
-                         : s->prod.billing[p] == XS_SNAP_BILL_YEAR ? price / 12
-                                                                   : 0;
+        en->monthly[p] = xs__snapshot_prod_monthly(s, (uint32_t)p);
         en->next_tier[p] = en->prev_tier[p] = en->annual[p] = en->monthly_of[p] = -1;
     }
     for (size_t f = 0; f < nf; f++) {
@@ -318,7 +308,8 @@ static int build_ladders(xs_offer_engine *en)
         for (uint32_t i = s->prod.family_off[f]; i < s->prod.family_off[f + 1]; i++) {
             uint32_t p = s->prod.family_products[i];
             if (s->prod.kind[p] == XS_SNAP_KIND_ADDON && en->seat_pack[f] < 0 &&
-                en->seats_code != XS_SNAP_NONE16 && has_limit(s, p, en->seats_code))
+                en->seats_code != XS_SNAP_NONE16 &&
+                !isnan(xs__snapshot_prod_limit(s, p, en->seats_code)))
                 en->seat_pack[f] = (int32_t)p;
             if (s->prod.kind[p] != XS_SNAP_KIND_PLAN) continue;
             if (s->prod.billing[p] == XS_SNAP_BILL_MONTH && s->prod.price[p] > 0 &&
@@ -575,7 +566,7 @@ static int engine_create(const xs_snapshot *s, const xs_offer_config *c,
         en->cfg = *c;
     else
         xs_offer_config_init(&en->cfg);
-    en->money_div = pow(10.0, s->money_scale);
+    en->money_div = xs__snapshot_money_div(s);
     en->n_items = s->prod.n + s->dict.families.n;
     int rc = load_health(en, as_of, err);
     if (rc < 0) goto cleanup;

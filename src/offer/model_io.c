@@ -121,8 +121,9 @@ int xs__offer_model_read(xs_offer_engine *en, const char *text, xs_error *err)
     }
     return XS_OK;
 bad:
-    return xs__error_set(err, XS_EPARSE, "builds.model", line, NULL,
-                         "damaged stored model");
+    return xs__error_cond(err, XS_COND_MODEL_DAMAGED,
+                          xs__error_set(err, XS_EPARSE, "builds.model", line, NULL,
+                                        "damaged stored model"));
 }
 
 /* Contract in offer_int.h. */
@@ -173,8 +174,9 @@ int xs_offer_engine_open(xs_store *st, const xs_snapshot *s, const xs_offer_conf
     int rc = xs_store_build_get(st, day, built, &model, err);
     if (rc < 0) return rc;
     if (rc == 0)
-        return xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL,
-                             "store was never built");
+        return xs__error_cond(
+            err, XS_COND_NOT_BUILT,
+            xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL, "store was never built"));
     /* the churn model attached to the build (xs_offer_churn_attach) */
     rc = xs_store_build_churn_get(st, &cname, sha, &ctext, &clen, err);
     if (rc < 0) goto cleanup;

@@ -43,25 +43,14 @@ static int by_lp(const void *a, const void *b)
         nz++;                                                                            \
     } while (0)
 
-int xs__offer_plan_glpk(const xs__offer_plan_problem *p, int mip, int time_limit_ms,
-                        xs__offer_plan_solution *out, xs_error *err)
+/* Loads problem p into lp (maximise the expected value; binary columns
+ * when mip): per customer a row of at most k[c] items and one of at most
+ * one item per family, then one row per capacity constraint (its row
+ * number into cons_row). ia, ja, ar: room for the triplets. */
+static void load_problem(glp_prob *lp, const xs__offer_plan_problem *p, int mip, int *ia,
+                         int *ja, double *ar, int *cons_row)
 {
-    memset(out, 0, sizeof *out);
-    out->bound = NAN;
-    size_t ni = p->n_items, cap_nz = 1 + ni * (2 + XS__PLAN_MAX_USE);
-    int *ia = xs__malloc(cap_nz * sizeof *ia), *ja = xs__malloc(cap_nz * sizeof *ja);
-    double *ar = xs__malloc(cap_nz * sizeof *ar);
-    int *cons_row = xs__malloc((p->n_cons ? p->n_cons : 1) * sizeof *cons_row);
-    lp_key *ks = xs__malloc((ni ? ni : 1) * sizeof *ks);
-    uint32_t *ord = xs__malloc((ni ? ni : 1) * sizeof *ord);
-    out->x = xs__calloc(ni ? ni : 1, 1);
-    out->price = xs__calloc(p->n_cons ? p->n_cons : 1, sizeof *out->price);
-    glp_prob *lp = NULL;
-    int rc = XS_ENOMEM;
-    if (!ia || !ja || !ar || !cons_row || !ks || !ord || !out->x || !out->price)
-        goto cleanup;
-    glp_term_out(GLP_OFF);
-    lp = glp_create_prob();
+    size_t ni = p->n_items;
     glp_set_obj_dir(lp, GLP_MAX);
     if (ni) glp_add_cols(lp, (int)ni);
     for (size_t i = 0; i < ni; i++) {
@@ -104,6 +93,53 @@ int xs__offer_plan_glpk(const xs__offer_plan_problem *p, int mip, int time_limit
                 if (p->item[i].use[u] >= 0) NZ(cons_row[p->item[i].use[u]], (int)i + 1);
     }
     if (nz > 1) glp_load_matrix(lp, nz - 1, ia, ja, ar);
+}
+
+/* The integer program of the LP solved in lp: sets out->x, value and
+ * optimal and returns 1, or 0 when there is no integer answer in time
+ * (time_limit_ms; 0: none), to round the LP instead. */
+static int solve_mip(glp_prob *lp, const xs__offer_plan_problem *p, int time_limit_ms,
+                     xs__offer_plan_solution *out)
+{
+    size_t ni = p->n_items;
+    glp_iocp io;
+    glp_init_iocp(&io);
+    io.msg_lev = GLP_MSG_OFF;
+    io.tm_lim = time_limit_ms > 0 ? time_limit_ms : INT32_MAX;
+    int g = glp_intopt(lp, &io);
+    int st = glp_mip_status(lp);
+    if ((g == 0 || g == GLP_ETMLIM) && (st == GLP_OPT || st == GLP_FEAS)) {
+        for (size_t i = 0; i < ni; i++) {
+            out->x[i] = glp_mip_col_val(lp, (int)i + 1) > 0.5;
+            if (out->x[i]) out->value += p->item[i].ev;
+        }
+        out->optimal = st == GLP_OPT;
+        out->iterations = 2;
+        return 1;
+    }
+    return 0;
+}
+
+int xs__offer_plan_glpk(const xs__offer_plan_problem *p, int mip, int time_limit_ms,
+                        xs__offer_plan_solution *out, xs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->bound = NAN;
+    size_t ni = p->n_items, cap_nz = 1 + ni * (2 + XS__PLAN_MAX_USE);
+    int *ia = xs__malloc(cap_nz * sizeof *ia), *ja = xs__malloc(cap_nz * sizeof *ja);
+    double *ar = xs__malloc(cap_nz * sizeof *ar);
+    int *cons_row = xs__malloc((p->n_cons ? p->n_cons : 1) * sizeof *cons_row);
+    lp_key *ks = xs__malloc((ni ? ni : 1) * sizeof *ks);
+    uint32_t *ord = xs__malloc((ni ? ni : 1) * sizeof *ord);
+    out->x = xs__calloc(ni ? ni : 1, 1);
+    out->price = xs__calloc(p->n_cons ? p->n_cons : 1, sizeof *out->price);
+    glp_prob *lp = NULL;
+    int rc = XS_ENOMEM;
+    if (!ia || !ja || !ar || !cons_row || !ks || !ord || !out->x || !out->price)
+        goto cleanup;
+    glp_term_out(GLP_OFF);
+    lp = glp_create_prob();
+    load_problem(lp, p, mip, ia, ja, ar, cons_row);
     glp_smcp sm;
     glp_init_smcp(&sm);
     sm.msg_lev = GLP_MSG_OFF;
@@ -121,25 +157,11 @@ int xs__offer_plan_glpk(const xs__offer_plan_problem *p, int mip, int time_limit
         out->price[j] = d > 0 ? d : 0;
     }
     out->iterations = 1;
-    if (mip && ni) {
-        glp_iocp io;
-        glp_init_iocp(&io);
-        io.msg_lev = GLP_MSG_OFF;
-        io.tm_lim = time_limit_ms > 0 ? time_limit_ms : INT32_MAX;
-        g = glp_intopt(lp, &io);
-        int st = glp_mip_status(lp);
-        if ((g == 0 || g == GLP_ETMLIM) && (st == GLP_OPT || st == GLP_FEAS)) {
-            for (size_t i = 0; i < ni; i++) {
-                out->x[i] = glp_mip_col_val(lp, (int)i + 1) > 0.5;
-                if (out->x[i]) out->value += p->item[i].ev;
-            }
-            out->optimal = st == GLP_OPT;
-            out->iterations = 2;
-            rc = XS_OK;
-            goto cleanup;
-        }
-        /* no integer answer in time: round the LP below */
+    if (mip && ni && solve_mip(lp, p, time_limit_ms, out)) {
+        rc = XS_OK;
+        goto cleanup;
     }
+    /* no integer answer (in time): round the LP */
     for (size_t i = 0; i < ni; i++) {
         ks[i].key = glp_get_col_prim(lp, (int)i + 1);
         ks[i].ev = p->item[i].ev;

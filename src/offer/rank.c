@@ -197,12 +197,7 @@ int xs_rank_build(const xs_snapshot *s, const xs_rank_opts *o, xs_rank **out,
     int32_t day;
     if (!o->as_of)
         return xs__error_param(err, XS_EINVAL, NULL, "as_of", "a date is required");
-    if (xs__date_parse(o->as_of, strlen(o->as_of), &day) != 0) {
-        char q[80];
-        xs__error_quote(q, sizeof q, o->as_of, strlen(o->as_of));
-        return xs__error_param(err, XS_EINVAL, NULL, "as_of",
-                               "not a date (YYYY-MM-DD): %s", q);
-    }
+    if (xs__date_param(o->as_of, "as_of", &day, err) < 0) return XS_EINVAL;
     return xs__offer_rank_build_day(s, day, o, out, err);
 }
 

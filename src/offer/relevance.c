@@ -339,80 +339,61 @@ static int on_itemset(void *ctx, const uint32_t *items, size_t n, uint64_t count
     return XS_OK;
 }
 
-/* Mines the bundles: itemsets of 2 and 3 shop products over the order
- * baskets (orders up to as_of, their shop lines), min_support of the
- * baskets and at least 2, kept when every item's lift given the rest is at
- * least bundle_lift. */
-static int build_bundles(xs_offer_engine *en, xs_error *err)
+/* The order baskets of the bundles into bk: the shop lines of each order
+ * up to as_of. Returns XS_OK or XS_ENOMEM. */
+static int order_baskets(const xs_offer_engine *en, xs_baskets *bk)
 {
     const struct xs_snapshot *s = en->s;
-    size_t np = s->prod.n;
-    xs_baskets *bk = xs_baskets_new();
-    bundle_ctx bc = {0};
-    uint32_t *prod = NULL;
-    int rc = XS_ENOMEM;
-    en->bundle_off = xs__calloc(np + 2, sizeof *en->bundle_off);
-    if (!bk || !en->bundle_off) goto cleanup;
     for (uint32_t o = 0; o < s->ord.n; o++) {
         if (s->ord.date[o] > en->as_of) continue;
         int any = 0;
         for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++) {
             uint32_t p = s->ord.product[l];
             if (s->prod.kind[p] != XS_SNAP_KIND_PRODUCT) continue;
-            if (xs_baskets_add(bk, xs__intern_str(&s->prod.ids, p)) < 0) goto cleanup;
+            if (xs_baskets_add(bk, xs__intern_str(&s->prod.ids, p)) < 0) return XS_ENOMEM;
             any = 1;
         }
-        if (any && xs_baskets_end(bk) < 0) goto cleanup;
+        if (any && xs_baskets_end(bk) < 0) return XS_ENOMEM;
     }
-    size_t N = xs_baskets_n_tx(bk), ni = xs_baskets_n_items(bk);
-    if (N == 0) {
-        rc = XS_OK;
-        goto cleanup;
-    }
-    if (!(prod = xs__malloc((ni + 1) * sizeof *prod))) goto cleanup;
-    for (uint32_t i = 0; i < ni; i++) {
-        const char *nm = xs_baskets_item_name(bk, i);
-        prod[i] = xs__intern_find(&s->prod.ids, nm, strlen(nm));
-    }
-    bc.prod = prod;
-    xs_mine_opts mo = {0};
-    mo.min_count = xs_min_count(en->cfg.min_support, N);
-    if (mo.min_count < 2) mo.min_count = 2;
-    mo.max_len = 3;
-    if ((rc = xs_itemsets_each(bk, &mo, on_itemset, &bc, err)) < 0) goto cleanup;
-    rc = XS_ENOMEM;
+    return XS_OK;
+}
+
+/* Keeps the mined pairs and triples of bc (over N baskets) whose lift is
+ * at least bundle_lift, into en->bundles. Returns XS_OK or XS_ENOMEM. */
+static int keep_bundles(xs_offer_engine *en, const bundle_ctx *bc, size_t N)
+{
     size_t nb = 0;
-    for (size_t i = 0; i < bc.pairs.cap; i++)
-        nb += bc.pairs.key[i] != UINT64_MAX;
-    en->bundles = xs__malloc((nb + bc.n_tri + 1) * sizeof *en->bundles);
-    if (!en->bundles) goto cleanup;
+    for (size_t i = 0; i < bc->pairs.cap; i++)
+        nb += bc->pairs.key[i] != UINT64_MAX;
+    en->bundles = xs__malloc((nb + bc->n_tri + 1) * sizeof *en->bundles);
+    if (!en->bundles) return XS_ENOMEM;
     double dN = (double)N;
-    for (size_t i = 0; i < bc.pairs.cap; i++) {
-        if (bc.pairs.key[i] == UINT64_MAX) continue;
-        uint32_t a = (uint32_t)(bc.pairs.key[i] >> 32), b = (uint32_t)bc.pairs.key[i];
-        double lift = bc.pcnt[i] * dN / ((double)en->orders_of[a] * en->orders_of[b]);
+    for (size_t i = 0; i < bc->pairs.cap; i++) {
+        if (bc->pairs.key[i] == UINT64_MAX) continue;
+        uint32_t a = (uint32_t)(bc->pairs.key[i] >> 32), b = (uint32_t)bc->pairs.key[i];
+        double lift = bc->pcnt[i] * dN / ((double)en->orders_of[a] * en->orders_of[b]);
         if (!(lift >= en->cfg.bundle_lift)) continue;
         xs__offer_bundle *x = &en->bundles[en->n_bundles++];
         memset(x, 0, sizeof *x);
         x->n = 2;
         x->item[0] = a, x->item[1] = b;
-        x->count = bc.pcnt[i];
+        x->count = bc->pcnt[i];
         x->sub[0] = en->orders_of[b];
         x->sub[1] = en->orders_of[a];
         x->lift = (float)lift;
     }
-    for (size_t t = 0; t < bc.n_tri; t++) {
-        uint32_t *r = bc.tri[t];
+    for (size_t t = 0; t < bc->n_tri; t++) {
+        uint32_t *r = bc->tri[t];
         xs__offer_bundle x = {{r[0], r[1], r[2]}, 3, r[3], {0, 0, 0}, 0};
         double lo = INFINITY;
         int ok = 1;
         for (int i = 0; i < 3 && ok; i++) {
-            size_t k = pair_find(&bc.pairs, pair_key(r[(i + 1) % 3], r[(i + 2) % 3]));
-            if (k == SIZE_MAX || !bc.pcnt[k]) {
+            size_t k = pair_find(&bc->pairs, pair_key(r[(i + 1) % 3], r[(i + 2) % 3]));
+            if (k == SIZE_MAX || !bc->pcnt[k]) {
                 ok = 0;
                 break;
             }
-            x.sub[i] = bc.pcnt[k];
+            x.sub[i] = bc->pcnt[k];
             double l = (double)x.count / x.sub[i] * dN / en->orders_of[r[i]];
             if (l < lo) lo = l;
         }
@@ -420,7 +401,14 @@ static int build_bundles(xs_offer_engine *en, xs_error *err)
         x.lift = (float)lo;
         en->bundles[en->n_bundles++] = x;
     }
-    /* per product, its most frequent bundles */
+    return XS_OK;
+}
+
+/* Indexes en->bundles per product (bundle_off, bundle_ix): each product's
+ * most frequent BUNDLES_PER_ITEM. Returns XS_OK or XS_ENOMEM. */
+static int index_bundles(xs_offer_engine *en)
+{
+    size_t np = en->s->prod.n;
     for (size_t i = 0; i < en->n_bundles; i++)
         for (int k = 0; k < en->bundles[i].n; k++)
             en->bundle_off[en->bundles[i].item[k] + 1]++;
@@ -432,7 +420,7 @@ static int build_bundles(xs_offer_engine *en, xs_error *err)
     if (!en->bundle_ix || !pos || !key64) {
         xs__free(pos);
         xs__free(key64);
-        goto cleanup;
+        return XS_ENOMEM;
     }
     memcpy(pos, en->bundle_off, (np + 1) * sizeof *pos);
     for (size_t i = 0; i < en->n_bundles; i++)
@@ -456,6 +444,43 @@ static int build_bundles(xs_offer_engine *en, xs_error *err)
     en->bundle_off[np] = w;
     xs__free(pos);
     xs__free(key64);
+    return XS_OK;
+}
+
+/* Mines the bundles: itemsets of 2 and 3 shop products over the order
+ * baskets (orders up to as_of, their shop lines), min_support of the
+ * baskets and at least 2, kept when every item's lift given the rest is at
+ * least bundle_lift. */
+static int build_bundles(xs_offer_engine *en, xs_error *err)
+{
+    const struct xs_snapshot *s = en->s;
+    size_t np = s->prod.n;
+    xs_baskets *bk = xs_baskets_new();
+    bundle_ctx bc = {0};
+    uint32_t *prod = NULL;
+    int rc = XS_ENOMEM;
+    en->bundle_off = xs__calloc(np + 2, sizeof *en->bundle_off);
+    if (!bk || !en->bundle_off) goto cleanup;
+    if (order_baskets(en, bk) < 0) goto cleanup;
+    size_t N = xs_baskets_n_tx(bk), ni = xs_baskets_n_items(bk);
+    if (N == 0) {
+        rc = XS_OK;
+        goto cleanup;
+    }
+    if (!(prod = xs__malloc((ni + 1) * sizeof *prod))) goto cleanup;
+    for (uint32_t i = 0; i < ni; i++) {
+        const char *nm = xs_baskets_item_name(bk, i);
+        prod[i] = xs__intern_find(&s->prod.ids, nm, strlen(nm));
+    }
+    bc.prod = prod;
+    xs_mine_opts mo = {0};
+    mo.min_count = xs_min_count(en->cfg.min_support, N);
+    if (mo.min_count < 2) mo.min_count = 2;
+    mo.max_len = 3;
+    if ((rc = xs_itemsets_each(bk, &mo, on_itemset, &bc, err)) < 0) goto cleanup;
+    rc = XS_ENOMEM;
+    if (keep_bundles(en, &bc, N) < 0) goto cleanup;
+    if (index_bundles(en) < 0) goto cleanup;
     rc = XS_OK;
 cleanup:
     xs_baskets_free(bk);

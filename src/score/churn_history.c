@@ -176,13 +176,6 @@ static int32_t next_anniversary(int32_t start, int months, int32_t t)
     return xs__date_add_months(start, k);
 }
 
-static double limit_of(const struct xs_snapshot *s, uint32_t p, uint16_t metric)
-{
-    for (uint32_t l = s->prod.limit_off[p]; l < s->prod.limit_off[p + 1]; l++)
-        if (s->prod.limit_name[l] == metric) return s->prod.limit_value[l];
-    return 0;
-}
-
 /* Capacity of family f for a metric on day d: sum of limit x quantity. */
 static double capacity(const struct xs_snapshot *s, uint32_t c, uint16_t f,
                        uint16_t metric, int32_t d)
@@ -191,7 +184,8 @@ static double capacity(const struct xs_snapshot *s, uint32_t c, uint16_t f,
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
         uint32_t p = s->sub.product[r];
         if (s->prod.family[p] != f || !xs__snapshot_sub_active(s, r, d)) continue;
-        cap += limit_of(s, p, metric) * (double)s->sub.quantity[r];
+        double lim = xs__snapshot_prod_limit(s, p, metric);
+        if (!isnan(lim)) cap += lim * (double)s->sub.quantity[r];
     }
     return cap;
 }
@@ -519,24 +513,16 @@ static int nomem(xs_error *err)
     return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
 }
 
-/* Features of the customers active on day t; labels when h > 0. */
-static int build(const struct xs_snapshot *s, int32_t t, int h,
-                 const xs__score_churn_enc *me, xs_churn_data **out, xs_error *err)
+/* Whether the labels of cutoff t and horizon h (0: none) fit in the data
+ * of s. Returns XS_OK or XS_EINVAL with the reason in err. */
+static int check_window(const struct xs_snapshot *s, int32_t t, int h, xs_error *err)
 {
-    xs_churn_data *d = NULL;
-    uint32_t *rows = NULL;
-    double *num = NULL;
-    const char **cat = NULL;
-    scratch w;
-    memset(&w, 0, sizeof w);
-    char tday[11], lday[11];
     int rc;
-    *out = NULL;
-    xs__date_format(t, tday);
     if (h != 0 && (rc = check_horizon(h, err)) < 0) return rc;
     int32_t end = h > 0 ? xs__score_churn_history_data_end(s) : XS_SNAP_NO_DATE;
     if (h > 0 && (end == XS_SNAP_NO_DATE || t + h > end)) {
-        char need[11];
+        char tday[11], need[11], lday[11];
+        xs__date_format(t, tday);
         xs__date_format(t + h, need);
         if (end == XS_SNAP_NO_DATE)
             return xs__error_param(err, XS_EINVAL, NULL, "db",
@@ -547,6 +533,60 @@ static int build(const struct xs_snapshot *s, int32_t t, int h,
             "labels of cutoff %s need data up to %s, the data ends on %s", tday, need,
             lday);
     }
+    return XS_OK;
+}
+
+/* Encodes row i of d (customer id, its XS__CH_N_NUMERIC numbers and 4
+ * categories) with d->enc: features into d->x, the categories as given
+ * into d->cat_raw, blanks and unseen levels counted in d->info. Returns 0,
+ * or -1 when out of memory. */
+static int encode_row(xs_churn_data *d, size_t i, const char *id, const double *num,
+                      const char *const *cat)
+{
+    const xs__score_churn_enc *e = &d->enc;
+    if (!(d->ids[i] = xs__arena_strndup(&d->strings, id, strlen(id)))) return -1;
+    float *x = d->x + i * e->n_features;
+    for (size_t k = 0; k < XS__CH_N_NUMERIC; k++) {
+        double v = num[k];
+        x[e->cols[k].first_feature] = (float)v;
+        if (isnan(v)) d->info[k].n_blank++;
+    }
+    for (size_t k = XS__CH_N_NUMERIC; k < XS__CH_N_COLS; k++) {
+        const xs__score_churn_col *col = &e->cols[k];
+        const char *v = cat[k - XS__CH_N_NUMERIC];
+        for (size_t l = 0; l < col->n_levels; l++)
+            x[col->first_feature + l] = 0.0f;
+        const char *kept = xs__arena_strndup(&d->strings, v, strlen(v));
+        if (!kept) return -1;
+        d->cat_raw[i * e->n_cols + k] = kept;
+        if (!*v) {
+            d->info[k].n_blank++;
+            continue;
+        }
+        long l = find_level(col, v);
+        if (l < 0)
+            d->info[k].n_unseen++;
+        else
+            x[col->first_feature + (size_t)l] = 1.0f;
+    }
+    return 0;
+}
+
+/* Features of the customers active on day t; labels when h > 0. */
+static int build(const struct xs_snapshot *s, int32_t t, int h,
+                 const xs__score_churn_enc *me, xs_churn_data **out, xs_error *err)
+{
+    xs_churn_data *d = NULL;
+    uint32_t *rows = NULL;
+    double *num = NULL;
+    const char **cat = NULL;
+    scratch w;
+    memset(&w, 0, sizeof w);
+    char tday[11];
+    int rc;
+    *out = NULL;
+    xs__date_format(t, tday);
+    if ((rc = check_window(s, t, h, err)) < 0) return rc;
     if (me && (rc = check_model(me, err)) < 0) return rc;
     size_t nc = s->cust.n, n = 0;
     if (!(rows = xs__malloc((nc ? nc : 1) * sizeof *rows))) goto oom;
@@ -574,9 +614,8 @@ static int build(const struct xs_snapshot *s, int32_t t, int h,
            : fit_encoding(&d->enc, cat, n) < 0)
         goto oom;
     const xs__score_churn_enc *e = &d->enc;
-    size_t p = e->n_features;
     d->ids = xs__calloc(n, sizeof *d->ids);
-    d->x = xs__malloc(n * p * sizeof *d->x);
+    d->x = xs__malloc(n * e->n_features * sizeof *d->x);
     d->cat_raw = xs__calloc(n * e->n_cols, sizeof *d->cat_raw);
     d->info = xs__calloc(e->n_cols, sizeof *d->info);
     if (!d->ids || !d->x || !d->cat_raw || !d->info) goto oom;
@@ -585,35 +624,10 @@ static int build(const struct xs_snapshot *s, int32_t t, int h,
         d->info[c].categorical = e->cols[c].categorical;
         d->info[c].n_levels = e->cols[c].n_levels;
     }
-    for (size_t i = 0; i < n; i++) {
-        uint32_t c = rows[i];
-        const char *id = xs__intern_str(&s->cust.ids, c);
-        if (!(d->ids[i] = xs__arena_strndup(&d->strings, id, strlen(id)))) goto oom;
-        float *x = d->x + i * p;
-        for (size_t k = 0; k < XS__CH_N_NUMERIC; k++) {
-            double v = num[i * XS__CH_N_NUMERIC + k];
-            x[e->cols[k].first_feature] = (float)v;
-            if (isnan(v)) d->info[k].n_blank++;
-        }
-        for (size_t k = XS__CH_N_NUMERIC; k < XS__CH_N_COLS; k++) {
-            const xs__score_churn_col *col = &e->cols[k];
-            const char *v = cat[i * 4 + (k - XS__CH_N_NUMERIC)];
-            for (size_t l = 0; l < col->n_levels; l++)
-                x[col->first_feature + l] = 0.0f;
-            const char *kept = xs__arena_strndup(&d->strings, v, strlen(v));
-            if (!kept) goto oom;
-            d->cat_raw[i * e->n_cols + k] = kept;
-            if (!*v) {
-                d->info[k].n_blank++;
-                continue;
-            }
-            long l = find_level(col, v);
-            if (l < 0)
-                d->info[k].n_unseen++;
-            else
-                x[col->first_feature + (size_t)l] = 1.0f;
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        if (encode_row(d, i, xs__intern_str(&s->cust.ids, rows[i]),
+                       num + i * XS__CH_N_NUMERIC, cat + i * 4) < 0)
+            goto oom;
     if (h > 0) {
         if (!(d->y = xs__malloc(n)) || !(d->positive = xs__strdup("1")) ||
             !(d->negative = xs__strdup("0")))

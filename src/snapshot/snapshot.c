@@ -705,6 +705,73 @@ static int cmp_ladder(const xs_snapshot *s, uint32_t a, uint32_t b)
 
 #define MAX_LIMITS_PER_PRODUCT 64
 
+/* The limits of product row i (the current row, column 7) appended to
+ * limit_name / limit_value, whose capacity is *cap_limits; sets
+ * limit_off[i + 1]. Returns XS_OK or an error set in L->err. */
+static int product_limits(loader *L, size_t i, size_t *cap_limits)
+{
+    xs_snapshot *s = L->s;
+    xs__snapshot_products *p = &s->prod;
+    xs__store_rows *q = L->stmt;
+    const char *lim = xs__store_rows_text(q, 7);
+    size_t lim_len = lim ? xs__store_rows_bytes(q, 7) : 0;
+    size_t want = p->n_limits + MAX_LIMITS_PER_PRODUCT, cap2 = *cap_limits;
+    if (xs__grow(&p->limit_name, cap_limits, want, sizeof *p->limit_name) < 0 ||
+        xs__grow(&p->limit_value, &cap2, want, sizeof *p->limit_value) < 0) {
+        /* keep the recorded capacity that of the smaller array */
+        if (cap2 < *cap_limits) *cap_limits = cap2;
+        return enomem(L);
+    }
+    char what[200];
+    int got = xs__snapshot_parse_limits(
+        lim ? lim : "", lim_len, &s->dict.metrics, p->limit_name + p->n_limits,
+        p->limit_value + p->n_limits, MAX_LIMITS_PER_PRODUCT, what, sizeof what);
+    if (got == XS_ENOMEM) return enomem(L);
+    if (got < 0) {
+        char key[128];
+        quote_col(key, sizeof key, q, 0);
+        return xs__error_set(L->err, got, L->path, 0, "products.limits",
+                             "%s (row with product_id %s)", what, key);
+    }
+    p->n_limits += (size_t)got;
+    p->limit_off[i + 1] = (uint32_t)p->n_limits;
+    return XS_OK;
+}
+
+/* Ladders: the products of each family (family_off, family_products),
+ * cheapest tier first. Returns XS_OK or an error set in L->err. */
+static int product_ladders(loader *L)
+{
+    xs_snapshot *s = L->s;
+    xs__snapshot_products *p = &s->prod;
+    size_t n_fam = s->dict.families.n, n_in = 0;
+    p->family_off = col_alloc(L, n_fam + 1, 4);
+    if (!p->family_off) return enomem(L);
+    memset(p->family_off, 0, (n_fam + 1) * sizeof *p->family_off);
+    for (size_t k = 0; k < p->n; k++)
+        if (p->family[k] != XS_SNAP_NONE16) p->family_off[p->family[k] + 1]++, n_in++;
+    for (size_t f = 0; f < n_fam; f++)
+        p->family_off[f + 1] += p->family_off[f];
+    p->family_products = col_alloc(L, n_in, 4);
+    uint32_t *cursor = xs__malloc((n_fam ? n_fam : 1) * sizeof *cursor);
+    if (!p->family_products || !cursor) {
+        xs__free(cursor);
+        return enomem(L);
+    }
+    memcpy(cursor, p->family_off, n_fam * sizeof *cursor);
+    for (size_t k = 0; k < p->n; k++)
+        if (p->family[k] != XS_SNAP_NONE16)
+            p->family_products[cursor[p->family[k]]++] = (uint32_t)k;
+    xs__free(cursor);
+    uint32_t *tmp = xs__malloc((n_in / 2 + 1) * sizeof *tmp);
+    if (!tmp) return enomem(L);
+    for (size_t f = 0; f < n_fam; f++)
+        merge_sort(p->family_products + p->family_off[f], tmp,
+                   p->family_off[f + 1] - p->family_off[f], cmp_ladder, s);
+    xs__free(tmp);
+    return XS_OK;
+}
+
 static int load_products(loader *L)
 {
     static const char *const kinds[] = {"plan", "addon", "product", NULL};
@@ -762,62 +829,14 @@ static int load_products(loader *L)
                              "not a tier in [1, 65535]:", q, 3, 0);
         p->tier[i] = xs__store_rows_is_null(q, 3) ? 0 : (uint16_t)tier;
         p->price[i] = xs__store_rows_int64(q, 5);
-        /* limits */
-        const char *lim = xs__store_rows_text(q, 7);
-        size_t lim_len = lim ? xs__store_rows_bytes(q, 7) : 0;
-        size_t want = p->n_limits + MAX_LIMITS_PER_PRODUCT, cap2 = cap_limits;
-        if (xs__grow(&p->limit_name, &cap_limits, want, sizeof *p->limit_name) < 0 ||
-            xs__grow(&p->limit_value, &cap2, want, sizeof *p->limit_value) < 0) {
-            /* keep the recorded capacity that of the smaller array */
-            if (cap2 < cap_limits) cap_limits = cap2;
-            return enomem(L);
-        }
-        char what[200];
-        int got = xs__snapshot_parse_limits(
-            lim ? lim : "", lim_len, &s->dict.metrics, p->limit_name + p->n_limits,
-            p->limit_value + p->n_limits, MAX_LIMITS_PER_PRODUCT, what, sizeof what);
-        if (got == XS_ENOMEM) return enomem(L);
-        if (got < 0) {
-            char key[128];
-            quote_col(key, sizeof key, q, 0);
-            return xs__error_set(L->err, got, L->path, 0, "products.limits",
-                                 "%s (row with product_id %s)", what, key);
-        }
-        p->n_limits += (size_t)got;
-        p->limit_off[i + 1] = (uint32_t)p->n_limits;
+        if ((rc = product_limits(L, i, &cap_limits)) < 0) return rc;
         i++;
     }
     if (rc < 0) return rc;
     p->n = i;
     s->bytes += cap_limits * (sizeof *p->limit_name + sizeof *p->limit_value);
 
-    /* Ladders: products of each family, cheapest tier first. */
-    size_t n_fam = s->dict.families.n, n_in = 0;
-    p->family_off = col_alloc(L, n_fam + 1, 4);
-    if (!p->family_off) return enomem(L);
-    memset(p->family_off, 0, (n_fam + 1) * sizeof *p->family_off);
-    for (size_t k = 0; k < p->n; k++)
-        if (p->family[k] != XS_SNAP_NONE16) p->family_off[p->family[k] + 1]++, n_in++;
-    for (size_t f = 0; f < n_fam; f++)
-        p->family_off[f + 1] += p->family_off[f];
-    p->family_products = col_alloc(L, n_in, 4);
-    uint32_t *cursor = xs__malloc((n_fam ? n_fam : 1) * sizeof *cursor);
-    if (!p->family_products || !cursor) {
-        xs__free(cursor);
-        return enomem(L);
-    }
-    memcpy(cursor, p->family_off, n_fam * sizeof *cursor);
-    for (size_t k = 0; k < p->n; k++)
-        if (p->family[k] != XS_SNAP_NONE16)
-            p->family_products[cursor[p->family[k]]++] = (uint32_t)k;
-    xs__free(cursor);
-    uint32_t *tmp = xs__malloc((n_in / 2 + 1) * sizeof *tmp);
-    if (!tmp) return enomem(L);
-    for (size_t f = 0; f < n_fam; f++)
-        merge_sort(p->family_products + p->family_off[f], tmp,
-                   p->family_off[f + 1] - p->family_off[f], cmp_ladder, s);
-    xs__free(tmp);
-    return XS_OK;
+    return product_ladders(L);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1387,11 +1406,74 @@ cleanup:
     return rc;
 }
 
+/* Lines into order order: line_off by counting, then each line's
+ * destination overwrites its order number (line_order[k]: the order of
+ * line k, on return its place). Returns XS_OK or an error set in L->err. */
+static int place_lines(loader *L, uint32_t *line_order)
+{
+    xs__snapshot_orders *o = &L->s->ord;
+    size_t n = o->n, n_lines = o->n_lines;
+    memset(o->line_off, 0, (n + 1) * sizeof *o->line_off);
+    for (size_t k = 0; k < n_lines; k++)
+        o->line_off[line_order[k] + 1]++;
+    for (size_t k = 0; k < n; k++)
+        o->line_off[k + 1] += o->line_off[k];
+    uint32_t *cursor = xs__malloc((n ? n : 1) * sizeof *cursor);
+    if (!cursor) return enomem(L);
+    memcpy(cursor, o->line_off, n * sizeof *cursor);
+    int moved = 0;
+    for (size_t k = 0; k < n_lines; k++) {
+        uint32_t dst = cursor[line_order[k]]++;
+        line_order[k] = dst;
+        moved |= dst != k;
+    }
+    xs__free(cursor);
+    if (moved) {
+        int rc = need_scratch(L, n_lines * 8);
+        if (rc < 0) return rc;
+        uint32_t *d4 = L->scratch;
+        for (size_t k = 0; k < n_lines; k++)
+            d4[line_order[k]] = o->product[k];
+        memcpy(o->product, d4, n_lines * 4);
+        for (size_t k = 0; k < n_lines; k++)
+            d4[line_order[k]] = o->quantity[k];
+        memcpy(o->quantity, d4, n_lines * 4);
+        int64_t *d8 = L->scratch;
+        for (size_t k = 0; k < n_lines; k++)
+            d8[line_order[k]] = o->amount[k];
+        memcpy(o->amount, d8, n_lines * 8);
+    }
+    return XS_OK;
+}
+
+/* Lines of each order by product (usually so already: files list them
+ * so), by insertion. */
+static void sort_order_lines(xs__snapshot_orders *o)
+{
+    size_t n = o->n;
+    for (size_t k = 0; k < n; k++) {
+        for (uint32_t a = o->line_off[k] + 1; a < o->line_off[k + 1]; a++) {
+            uint32_t pr = o->product[a], qt = o->quantity[a];
+            int64_t am = o->amount[a];
+            uint32_t b = a;
+            while (b > o->line_off[k] && o->product[b - 1] > pr) {
+                o->product[b] = o->product[b - 1];
+                o->quantity[b] = o->quantity[b - 1];
+                o->amount[b] = o->amount[b - 1];
+                b--;
+            }
+            o->product[b] = pr;
+            o->quantity[b] = qt;
+            o->amount[b] = am;
+        }
+    }
+}
+
 static int load_orders(loader *L)
 {
     xs_snapshot *s = L->s;
     xs__snapshot_orders *o = &s->ord;
-    uint32_t *line_order = NULL, *perm = NULL, *cursor = NULL;
+    uint32_t *line_order = NULL, *perm = NULL;
     size_t n_lines;
     int rc = count_rows(L, XS_T_ORDERS, NULL, &n_lines);
     if (rc < 0) return rc;
@@ -1431,55 +1513,8 @@ static int load_orders(loader *L)
         perm = NULL;
     }
 
-    /* Lines into order order: line_off by counting, then each line's
-     * destination overwrites its order number. */
-    memset(o->line_off, 0, (n + 1) * sizeof *o->line_off);
-    for (size_t k = 0; k < n_lines; k++)
-        o->line_off[line_order[k] + 1]++;
-    for (size_t k = 0; k < n; k++)
-        o->line_off[k + 1] += o->line_off[k];
-    cursor = xs__malloc((n ? n : 1) * sizeof *cursor);
-    if (!cursor) goto oom;
-    memcpy(cursor, o->line_off, n * sizeof *cursor);
-    int moved = 0;
-    for (size_t k = 0; k < n_lines; k++) {
-        uint32_t dst = cursor[line_order[k]]++;
-        line_order[k] = dst;
-        moved |= dst != k;
-    }
-    xs__free(cursor);
-    cursor = NULL;
-    if (moved) {
-        if ((rc = need_scratch(L, n_lines * 8)) < 0) goto cleanup;
-        uint32_t *d4 = L->scratch;
-        for (size_t k = 0; k < n_lines; k++)
-            d4[line_order[k]] = o->product[k];
-        memcpy(o->product, d4, n_lines * 4);
-        for (size_t k = 0; k < n_lines; k++)
-            d4[line_order[k]] = o->quantity[k];
-        memcpy(o->quantity, d4, n_lines * 4);
-        int64_t *d8 = L->scratch;
-        for (size_t k = 0; k < n_lines; k++)
-            d8[line_order[k]] = o->amount[k];
-        memcpy(o->amount, d8, n_lines * 8);
-    }
-    /* Lines of an order by product (usually so already: files list them so). */
-    for (size_t k = 0; k < n; k++) {
-        for (uint32_t a = o->line_off[k] + 1; a < o->line_off[k + 1]; a++) {
-            uint32_t pr = o->product[a], qt = o->quantity[a];
-            int64_t am = o->amount[a];
-            uint32_t b = a;
-            while (b > o->line_off[k] && o->product[b - 1] > pr) {
-                o->product[b] = o->product[b - 1];
-                o->quantity[b] = o->quantity[b - 1];
-                o->amount[b] = o->amount[b - 1];
-                b--;
-            }
-            o->product[b] = pr;
-            o->quantity[b] = qt;
-            o->amount[b] = am;
-        }
-    }
+    if ((rc = place_lines(L, line_order)) < 0) goto cleanup;
+    sort_order_lines(o);
     rc = XS_OK;
     goto cleanup;
 oom:
@@ -1487,7 +1522,6 @@ oom:
 cleanup:
     xs__free(line_order);
     xs__free(perm);
-    xs__free(cursor);
     return rc;
 }
 

@@ -51,6 +51,7 @@
 #include "xsell.h"
 #include "base/intern.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -334,6 +335,40 @@ static inline double xs__snapshot_sub_mrr(const struct xs_snapshot *s, uint32_t 
     int64_t month = 0, year = 0;
     xs__snapshot_sub_revenue(s, r, &month, &year);
     return (double)month + (double)year / 12;
+}
+
+/*
+ * The domain formulas of one product, defined here once.
+ */
+
+/* 10^money_scale as a double: the divisor from minor to currency units.
+ * Exact (a product of tens below 10^22), so one division by it rounds once. */
+static inline double xs__snapshot_money_div(const struct xs_snapshot *s)
+{
+    double d = 1;
+    for (int i = 0; i < s->money_scale; i++)
+        d *= 10;
+    return d;
+}
+
+/* Monthly list price of one unit of product p in currency units: the
+ * price of a monthly product, a yearly one's / 12, 0 for a one-off. */
+static inline double xs__snapshot_prod_monthly(const struct xs_snapshot *s, uint32_t p)
+{
+    double price = (double)s->prod.price[p] / xs__snapshot_money_div(s);
+    return s->prod.billing[p] == XS_SNAP_BILL_MONTH  ? price
+           : s->prod.billing[p] == XS_SNAP_BILL_YEAR ? price / 12
+                                                     : 0;
+}
+
+/* Limit of metric m (a dict.metrics code) of one unit of product p; NaN
+ * when p has no limit on m. */
+static inline double xs__snapshot_prod_limit(const struct xs_snapshot *s, uint32_t p,
+                                             uint16_t m)
+{
+    for (uint32_t l = s->prod.limit_off[p]; l < s->prod.limit_off[p + 1]; l++)
+        if (s->prod.limit_name[l] == m) return s->prod.limit_value[l];
+    return NAN;
 }
 
 /* xs_snapshot_load(), loading orders and usage on a second connection

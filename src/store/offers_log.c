@@ -138,8 +138,9 @@ int xs_store_build_churn_put(xs_store *st, const char *name, const char *sha256,
         goto cleanup;
     }
     if (xs__store_db_changes(st) == 0) {
-        rc = xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL,
-                           "store was never built");
+        rc = xs__error_cond(
+            err, XS_COND_NOT_BUILT,
+            xs__error_set(err, XS_ENOTFOUND, NULL, 0, NULL, "store was never built"));
         goto cleanup;
     }
     rc = xs__store_commit(st, err);

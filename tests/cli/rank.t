@@ -40,13 +40,13 @@ n_pass=$((n_pass + 1))
 
 # errors
 expect_err 2 'xsell rank: --customer: unknown customer "U9"' "$XS" rank --db "$DB" --customer U9 --as-of 2024-04-10
-expect_err 2 'xsell rank: --as-of: not a date (YYYY-MM-DD): "2024-13-01"' "$XS" rank --db "$DB" --customer U3 --as-of 2024-13-01
+expect_err 2 'xsell rank: --as-of: not a date: "2024-13-01"' "$XS" rank --db "$DB" --customer U3 --as-of 2024-13-01
 expect_err 2 "xsell rank: --as-of DATE is required
 try 'xsell rank --help'" "$XS" rank --db "$DB" --customer U3
 expect_err 2 "xsell rank: give one of --customer ID or --all
 try 'xsell rank --help'" "$XS" rank --db "$DB" --as-of 2024-04-10
 expect_err 2 'xsell rank: --cart: unknown product "zz"' "$XS" rank --db "$DB" --customer U3 --as-of 2024-04-10 --cart zz
-expect_err 2 'xsell evaluate: --cutoff: not a date (YYYY-MM-DD): "x"' "$XS" evaluate --db "$DB" --cutoff x
+expect_err 2 'xsell evaluate: --cutoff: not a date: "x"' "$XS" evaluate --db "$DB" --cutoff x
 expect_err 2 "xsell evaluate: --cutoff DATE is required
 try 'xsell evaluate --help'" "$XS" evaluate --db "$DB"
 expect_err 2 'xsell evaluate: --cutoff: no customer with an order before 2024-03-02 and a new product from 2024-03-02 to 2024-03-31' "$XS" evaluate --db "$DB" --cutoff 2024-03-02 --horizon 30

@@ -81,7 +81,7 @@ expect_err 2 "xsell replay: $T/bad4.conf:1: expected name=value, got \"max_offer
     "$XS" replay --db "$DB" --policy "$T/bad4.conf"
 expect_err 1 "xsell replay: $T/none.conf: cannot open: No such file or directory" \
     "$XS" replay --db "$DB" --policy "$T/none.conf"
-expect_err 2 'xsell replay: --from: expected a date YYYY-MM-DD, got "June"' \
+expect_err 2 'xsell replay: --from: not a date: "June"' \
     "$XS" replay --db "$DB" --policy "$T/same.conf" --from June
 expect_err 2 'xsell replay: --to: 2026-01-01 is before the start of the range (from 2026-06-30)' \
     "$XS" replay --db "$DB" --policy "$T/same.conf" --from 2026-06-30 --to 2026-01-01

@@ -213,6 +213,19 @@ static void test_error_format(void)
     CHECK_STR(e.param, "");
     CHECK_STR(xs_strerror(XS_ECONFLICT), "conflicts with the stored state");
     CHECK(xs__error_param(NULL, XS_EIO, NULL, "p", "x") == XS_EIO);
+    /* a condition names the error just set; the next set clears it */
+    CHECK_INT(e.condition, XS_COND_NONE);
+    CHECK_INT(
+        xs__error_cond(&e, XS_COND_NOT_BUILT,
+                       xs__error_set(&e, XS_ENOTFOUND, NULL, 0, NULL, "never built")),
+        XS_ENOTFOUND);
+    CHECK_INT(e.condition, XS_COND_NOT_BUILT);
+    xs__error_set(&e, XS_ENOTFOUND, NULL, 0, NULL, "store was never built");
+    CHECK_INT(e.condition, XS_COND_NONE);
+    xs__error_cond(&e, XS_COND_NO_OUTCOMES, XS_EINVAL);
+    xs__error_param(&e, XS_EINVAL, NULL, "p", "x");
+    CHECK_INT(e.condition, XS_COND_NONE);
+    CHECK(xs__error_cond(NULL, XS_COND_NOT_BUILT, XS_EIO) == XS_EIO);
     CHECK_STR(xs_strerror(XS_ENOMEM), "out of memory");
     CHECK_STR(xs_strerror(12345), "unknown error");
     char q[32];

@@ -94,7 +94,8 @@ static void put_le(unsigned char *p, uint64_t v, int n)
 }
 
 /* Opens path, expecting failure with code and the message "PATH: what". */
-static void expect_error(int code, const char *what)
+/* Returns the error's condition. */
+static int expect_error(int code, const char *what)
 {
     xs__mfile *f = NULL;
     xs_error e;
@@ -103,6 +104,7 @@ static void expect_error(int code, const char *what)
     CHECK(f == NULL);
     snprintf(want, sizeof want, "%s: %s", path, what);
     CHECK_STR(xs_error_format(&e, got, sizeof got), want);
+    return e.condition;
 }
 
 static void test_round_trip(void)
@@ -237,7 +239,8 @@ static void test_bad_magic_and_version(void)
     unsigned char v[4];
     put_le(v, 3, 4);
     patch(8, v, 4);
-    expect_error(XS_ESCHEMA, "format version 3, this xsell reads version 1");
+    CHECK_INT(expect_error(XS_ESCHEMA, "format version 3, this xsell reads version 1"),
+              XS_COND_MODEL_VERSION);
     unlink(path);
 }
 

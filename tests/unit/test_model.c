@@ -10,6 +10,7 @@
 #include "test.h"
 
 #include "base/mfile.h"
+#include "model/part.h"
 #include "snapshot/snapshot_io.h"
 
 #include <stdint.h>
@@ -493,6 +494,11 @@ static void test_other_store(void)
     CHECK_STR(id, xs_model_info_of(m)->store_id);
     CHECK_INT(xs_model_save(m, xsm, &e), XS_OK);
     CHECK_INT(xs_model_open(xsm, &mm, &e), XS_OK);
+    /* a model file given where a build part is expected */
+    xs__model_part part;
+    CHECK_INT(xs__model_part_open(xsm, &part, &e), XS_EINVAL);
+    CHECK_INT(e.condition, XS_COND_MODEL_NOT_PART);
+    xs__model_part_close(&part);
     CHECK_INT(xs_store_open(&st2, other, &e), XS_OK);
     CHECK_INT(xs_store_identity_ensure(st2, id2, &e), XS_OK);
     CHECK(strcmp(id, id2) != 0);

@@ -959,6 +959,7 @@ static void test_build_and_log(void)
     CHECK_INT(xs_offer_engine_open(st, g, NULL, NULL, &stored, &e), XS_ENOTFOUND);
     CHECK_STR(xs_error_format(&e, buf, sizeof buf),
               "store was never built");
+    CHECK_INT(e.condition, XS_COND_NOT_BUILT);
     CHECK(stored == NULL);
 
     /* built: the stored model gives exactly the fitted one's decisions */
@@ -1103,6 +1104,7 @@ static void test_build_and_log(void)
     CHECK_INT(xs_offer_engine_open(st, g, NULL, NULL, &stored, &e), XS_EPARSE);
     CHECK_STR(xs_error_format(&e, buf, sizeof buf),
               "builds.model:2: damaged stored model");
+    CHECK_INT(e.condition, XS_COND_MODEL_DAMAGED);
     CHECK(stored == NULL);
 
     xs_offer_engine_free(fit);

@@ -504,8 +504,10 @@ static void test_store_round_trip(void)
     CHECK_INT(xs_replay_run(st, &cfg, "2026-02-01", NULL, &r, &e), XS_ENOTFOUND);
     CHECK_STR(e.message,
               "no logged decision between 2026-02-01 and the last");
+    CHECK_INT(e.condition, XS_COND_NO_DECISIONS);
     CHECK_INT(xs_replay_run(st, &cfg, "2026-13-01", NULL, &r, &e), XS_EINVAL);
-    CHECK_STR(e.message, "expected a date YYYY-MM-DD, got \"2026-13-01\"");
+    CHECK_STR(e.message, "not a date: \"2026-13-01\"");
+    CHECK_INT(e.condition, XS_COND_NONE);
     /* the candidates "[]" are not a list a replay can use */
     CHECK_INT(xs_replay_run(st, &cfg, NULL, NULL, &r, &e), XS_EPARSE);
     CHECK_STR(e.message, "decision 1: not a list of candidates");

@@ -15,6 +15,10 @@
 #include "snapshot/snapshot.h"
 #include "store/store_int.h"
 
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* ---------------------------------------------------------------------- */
@@ -1208,11 +1212,60 @@ static void test_random_store_unordered(void)
     random_store(1);
 }
 
+/* The product formulas of snapshot.h against decimal references: the
+ * monthly list price is the price text read as a number (one correctly
+ * rounded division), a year's / 12, a one-off's 0; a missing limit is NaN. */
+static void test_product_formulas(void)
+{
+    enum { N = 3 };
+    int64_t price[N] = {0};
+    uint8_t billing[N] = {XS_SNAP_BILL_MONTH, XS_SNAP_BILL_YEAR, XS_SNAP_BILL_ONCE};
+    uint32_t limit_off[N + 1] = {0, 2, 2, 2};
+    uint16_t limit_name[2] = {3, 5};
+    double limit_value[2] = {100, 2.5};
+    struct xs_snapshot s;
+    memset(&s, 0, sizeof s);
+    s.prod.n = N;
+    s.prod.price = price;
+    s.prod.billing = billing;
+    s.prod.limit_off = limit_off;
+    s.prod.limit_name = limit_name;
+    s.prod.limit_value = limit_value;
+    for (int scale = 0; scale <= 3; scale++) {
+        s.money_scale = scale;
+        int bad = 0;
+        for (int64_t v = 0; v < 200000; v += 7) {
+            char text[40];
+            long long whole = (long long)v, div = 1;
+            for (int i = 0; i < scale; i++)
+                div *= 10;
+            snprintf(text, sizeof text, "%lld.%0*lld", whole / div, scale, whole % div);
+            double want = strtod(text, NULL);
+            price[0] = price[1] = price[2] = v;
+            bad += xs__snapshot_prod_monthly(&s, 0) != want;
+            bad += xs__snapshot_prod_monthly(&s, 1) != want / 12;
+            bad += xs__snapshot_prod_monthly(&s, 2) != 0;
+        }
+        CHECK_INT(bad, 0);
+    }
+    s.money_scale = 2;
+    price[0] = 1999;
+    price[1] = 120000;
+    CHECK(xs__snapshot_prod_monthly(&s, 0) == 19.99);
+    CHECK(xs__snapshot_prod_monthly(&s, 1) == 100);
+    CHECK(xs__snapshot_money_div(&s) == 100);
+    CHECK(xs__snapshot_prod_limit(&s, 0, 3) == 100);
+    CHECK(xs__snapshot_prod_limit(&s, 0, 5) == 2.5);
+    CHECK(isnan(xs__snapshot_prod_limit(&s, 0, 4)));
+    CHECK(isnan(xs__snapshot_prod_limit(&s, 1, 3)));
+}
+
 static const xs_test tests[] = {
     {"customers", test_customers},
     {"products", test_products},
     {"subscriptions", test_subscriptions},
     {"subscription_formulas", test_subscription_formulas},
+    {"product_formulas", test_product_formulas},
     {"orders", test_orders},
     {"usage_events_offers", test_usage_events_offers},
     {"counts_and_bytes", test_counts_and_bytes},
