@@ -664,16 +664,23 @@ const char *xs__store_pg_column_name(xs__store_pgstmt *s, int i)
 /* COPY                                                                   */
 /* ---------------------------------------------------------------------- */
 
-int xs__store_pg_copy_begin(xs__store_pg *c, const char *sql)
+/* Sends a COPY statement and checks that the server now expects (COPY
+ * FROM STDIN: PGRES_COPY_IN) or sends (TO STDOUT: PGRES_COPY_OUT) rows. */
+static int copy_start(xs__store_pg *c, const char *sql, ExecStatusType want)
 {
     PGresult *r = PQexec(c->conn, sql);
-    if (PQresultStatus(r) != PGRES_COPY_IN) {
+    if (PQresultStatus(r) != want) {
         int rc = set_err(c, r);
         PQclear(r);
         return rc;
     }
     PQclear(r);
     return XS__DB_OK;
+}
+
+int xs__store_pg_copy_begin(xs__store_pg *c, const char *sql)
+{
+    return copy_start(c, sql, PGRES_COPY_IN);
 }
 
 int xs__store_pg_copy_data(xs__store_pg *c, const char *buf, size_t len)
@@ -720,14 +727,7 @@ static int copy_results(xs__store_pg *c)
 
 int xs__store_pg_copy_out_begin(xs__store_pg *c, const char *sql)
 {
-    PGresult *r = PQexec(c->conn, sql);
-    if (PQresultStatus(r) != PGRES_COPY_OUT) {
-        int rc = set_err(c, r);
-        PQclear(r);
-        return rc;
-    }
-    PQclear(r);
-    return XS__DB_OK;
+    return copy_start(c, sql, PGRES_COPY_OUT);
 }
 
 int xs__store_pg_copy_out_row(xs__store_pg *c, char **row, size_t *len)
