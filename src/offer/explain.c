@@ -104,14 +104,11 @@ static const char *metric_str(const xs_offer_engine *en, int m)
 static double new_cap(const xs_offer_engine *en, const xs_offer *o)
 {
     const struct xs_snapshot *s = en->s;
-    double to = NAN, from = NAN;
-    for (uint32_t l = s->prod.limit_off[o->to_product];
-         l < s->prod.limit_off[o->to_product + 1]; l++)
-        if (s->prod.limit_name[l] == o->metric) to = s->prod.limit_value[l];
-    if (o->from_product >= 0)
-        for (uint32_t l = s->prod.limit_off[o->from_product];
-             l < s->prod.limit_off[o->from_product + 1]; l++)
-            if (s->prod.limit_name[l] == o->metric) from = s->prod.limit_value[l];
+    if (o->metric < 0) return NAN;
+    uint16_t m = (uint16_t)o->metric;
+    double to = xs__snapshot_prod_limit(s, (uint32_t)o->to_product, m);
+    double from =
+        o->from_product >= 0 ? xs__snapshot_prod_limit(s, (uint32_t)o->from_product, m) : NAN;
     if (isnan(to)) return NAN;
     return o->limit - (isnan(from) ? 0 : from) + to;
 }
@@ -427,9 +424,7 @@ static const char *upgrade_gain(ctx *c, const xs_offer *o)
     for (uint32_t l = s->prod.limit_off[q]; l < s->prod.limit_off[q + 1] && n < 16; l++) {
         const char *m = metric_str(c->en, s->prod.limit_name[l]);
         if (!strcmp(m, "bundle_discount")) continue;
-        double from = NAN;
-        for (uint32_t j = s->prod.limit_off[p]; j < s->prod.limit_off[p + 1]; j++)
-            if (s->prod.limit_name[j] == s->prod.limit_name[l]) from = s->prod.limit_value[j];
+        double from = xs__snapshot_prod_limit(s, (uint32_t)p, s->prod.limit_name[l]);
         if (from == s->prod.limit_value[l]) continue;
         xs__offer_msg_var v[] = {{"metric", metric_word(c, m)},
                                  {"from", isnan(from) ? "" : qty(c, from)},
@@ -464,10 +459,10 @@ static const char *explain_seats(ctx *c, const xs_offer *o, const char *key)
 {
     const struct xs_snapshot *s = c->en->s;
     unsigned k = o->qty_to - o->qty_from;
-    double per = 0;
-    for (uint32_t l = s->prod.limit_off[o->to_product];
-         l < s->prod.limit_off[o->to_product + 1]; l++)
-        if (s->prod.limit_name[l] == o->metric) per = s->prod.limit_value[l];
+    double per = o->metric < 0 ? NAN
+                               : xs__snapshot_prod_limit(s, (uint32_t)o->to_product,
+                                                         (uint16_t)o->metric);
+    if (isnan(per)) per = 0;
     usage_vars(c, o, o->limit + per * k);
     var(c, "qty", count(c, k));
     var(c, "price", money(c, o->revenue_delta / horizon(c)));

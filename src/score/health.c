@@ -355,10 +355,8 @@ static void usage_parts(const xs_customer_scores *cs, uint32_t c, uint16_t m_log
     double cap = 0;
     for (uint32_t r = s->cust.sub_off[c]; r < s->cust.sub_off[c + 1]; r++) {
         if (!xs__snapshot_sub_active(s, r, cap_day)) continue;
-        uint32_t p = s->sub.product[r];
-        for (uint32_t k = s->prod.limit_off[p]; k < s->prod.limit_off[p + 1]; k++)
-            if (s->prod.limit_name[k] == m_cap)
-                cap += s->prod.limit_value[k] * (double)s->sub.quantity[r];
+        double per = xs__snapshot_prod_limit(s, s->sub.product[r], m_cap);
+        if (!isnan(per)) cap += per * (double)s->sub.quantity[r];
     }
     if (cap > 0) *util = cap_used / cap;
 }
