@@ -267,22 +267,33 @@ static void test_migrate(void)
     xs_store_close(st);
 }
 
+/* A fresh PostgreSQL database and a fresh SQLite file `name`, both loaded
+ * with the fixtures; the import summaries go to c_pg and c_sq. Returns 0,
+ * or -1 (a failed check already counted) when either store did not open. */
+static int open_pair(const char *name, xs_store **pg, xs_store **sq, char c_pg[1024],
+                     char c_sq[1024])
+{
+    const char *url = new_db();
+    const char *file = tmp_path(name);
+    unlink(file);
+    *pg = *sq = NULL;
+    CHECK_INT(xs_store_open(pg, url, NULL), XS_OK);
+    CHECK_INT(xs_store_open(sq, file, NULL), XS_OK);
+    if (!*pg || !*sq) return -1;
+    load_fixtures(*sq, c_sq, 1024);
+    load_fixtures(*pg, c_pg, 1024);
+    return 0;
+}
+
 /* The same imports into SQLite and PostgreSQL: the same counts, the same
  * tables exported byte for byte, the same counts on a re-import (all
  * unchanged) and on an upsert that changes one row. */
 static void test_same_as_sqlite(void)
 {
     if (!pg_ready()) return;
-    const char *url = new_db();
-    const char *file = tmp_path("same.db");
-    unlink(file);
-    xs_store *pg = NULL, *sq = NULL;
-    CHECK_INT(xs_store_open(&pg, url, NULL), XS_OK);
-    CHECK_INT(xs_store_open(&sq, file, NULL), XS_OK);
-    if (!pg || !sq) return;
+    xs_store *pg, *sq;
     char c_pg[1024], c_sq[1024];
-    load_fixtures(sq, c_sq, sizeof c_sq);
-    load_fixtures(pg, c_pg, sizeof c_pg);
+    if (open_pair("same.db", &pg, &sq, c_pg, c_sq) < 0) return;
     CHECK_STR(c_pg, c_sq);
     char *d_pg = dump(pg), *d_sq = dump(sq);
     CHECK_STR(d_pg, d_sq);
@@ -662,16 +673,9 @@ static int collect(void *ctx, const xs__store_value *vals, size_t n)
 static void test_key_scan(void)
 {
     if (!pg_ready()) return;
-    const char *url = new_db();
-    const char *file = tmp_path("scan.db");
-    unlink(file);
-    xs_store *pg = NULL, *sq = NULL;
-    CHECK_INT(xs_store_open(&pg, url, NULL), XS_OK);
-    CHECK_INT(xs_store_open(&sq, file, NULL), XS_OK);
-    if (!pg || !sq) return;
+    xs_store *pg, *sq;
     char c_pg[1024], c_sq[1024];
-    load_fixtures(sq, c_sq, sizeof c_sq);
-    load_fixtures(pg, c_pg, sizeof c_pg);
+    if (open_pair("scan.db", &pg, &sq, c_pg, c_sq) < 0) return;
     /* customer_id, segment, consent_email (an integer), contact_email and
      * attrs (JSON: quotes and backslashes; some of them empty) */
     const unsigned char cols[] = {0, 2, 7, 14, 15};
