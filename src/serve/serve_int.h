@@ -166,6 +166,12 @@ void xs__serve_model_watch_stop(xs__serve_model_watch *w);
  * generation, which it returns; the old model goes with its last request. */
 unsigned long xs__serve_server_install(struct xs_server *s, xs__serve_model *m);
 
+/* libmicrohttpd 0.9.75's epoll stall (a second wait after a full
+ * 128-event one sleeps its whole timeout) is taken out by interposing
+ * epoll_wait (mhd_epoll.c). Resolves the C library's now (aborts when there
+ * is none); xs_server_start() calls it once. */
+void xs__serve_mhd_epoll_init(void);
+
 #define XS__MAX_PARAMS 2
 #define XS__PARAM_MAX 4096 /* a path parameter as sent (percent-encoded), with NUL */
 #define XS__QUOTE_MAX 80   /* characters of a value shown in an error message */

@@ -56,8 +56,6 @@
 #include <unistd.h>
 
 #define KEYS_TTL 1.0 /* seconds between re-reads of the API keys */
-#define WORKER_CONNS 100 /* connections per worker, on average (see xs_server_start) */
-#define MAX_WORKERS 64   /* ... up to this many workers (--threads may ask for more) */
 
 struct xs_server {
     struct MHD_Daemon *d;
@@ -1000,20 +998,20 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
     /* Two bugs of libmicrohttpd 0.9.75 (Debian 12) shape this. Its epoll
      * loop waits again, with its full timeout, whenever one wait returned
      * exactly its 128-event buffer: a worker whose connections all became
-     * ready at once stalls (the throughput collapse at 2 x 128
-     * connections). So there is a worker per WORKER_CONNS connections. And
-     * a worker that finds itself at its share of the connection limit when
-     * it takes over an added connection returns with a mutex still locked
-     * and deadlocks: so each worker's share is the whole limit, which
-     * admit.c enforces (MHD_add_connection spreads connections over the
-     * workers by descriptor, which keeps them even). Its memory per
-     * connection, XS__HEAD_POOL (zeroed before every request of a
-     * keep-alive connection: smaller is cheaper), holds every request head
-     * that head.c lets through. */
+     * ready at once would stall (the throughput collapse at 2 x 128
+     * connections); mhd_epoll.c makes that second wait not block, so the
+     * server runs --threads workers, each holding any number of
+     * connections. And a worker that finds itself at its share of the
+     * connection limit when it takes over an added connection returns with
+     * a mutex still locked and deadlocks: so each worker's share is the
+     * whole limit, which admit.c enforces (MHD_add_connection spreads
+     * connections over the workers by descriptor, which keeps them even).
+     * Its memory per connection, XS__HEAD_POOL (zeroed before every request
+     * of a keep-alive connection: smaller is cheaper), holds every request
+     * head that head.c lets through. */
+    xs__serve_mhd_epoll_init();
     unsigned limit = s->o.max_connections + XS__ADMIT_RESERVE + 64;
-    unsigned workers = (limit + WORKER_CONNS - 1) / WORKER_CONNS;
-    if (workers > MAX_WORKERS) workers = MAX_WORKERS;
-    if (workers < s->o.threads) workers = s->o.threads;
+    unsigned workers = s->o.threads;
     s->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_THREAD_POOL_SIZE, workers,
         MHD_OPTION_CONNECTION_LIMIT, workers * limit, MHD_OPTION_CONNECTION_TIMEOUT,
