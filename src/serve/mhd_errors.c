@@ -26,8 +26,18 @@
  * thread, and when that very response is queued next, a JSON answer in the
  * shape of docs/api.md ("Errors") is queued in its place, same status,
  * "Connection: close". The library then drops its HTML response, which
- * was never queued. The server's own code calls MHD_* as usual: nothing to
- * remember, one thread-local compare per call.
+ * was never queued. (Its Content-Length errors are the exception: after
+ * them 0.9.75 writes the response head twice, so answer() writes ours to
+ * the socket itself and refuses the queueing, and the library closes.)
+ * The server's own code calls MHD_* as usual, through these definitions:
+ * nothing to remember, one thread-local compare per call; a flag to set
+ * around our own calls, or a wrapper for them, would be one more thing
+ * every new call site must get right.
+ *
+ * Sound because the swap happens where libmicrohttpd itself queues a
+ * response: same connection, same thread, same state, a response of the
+ * same kind (a buffer), and the library's own bookkeeping afterwards
+ * (close after sending, drop its unqueued response) is unchanged.
  *
  * What breaks it: a libmicrohttpd linked with -Bsymbolic or protected
  * visibility, built with LTO that calls its own functions directly, or a
