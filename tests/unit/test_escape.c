@@ -106,9 +106,9 @@ static void test_json_worst(void)
  * same bytes, and with bad_utf8 the same verdict as xs__utf8_seq's. */
 static void test_json_random(void)
 {
-    static const unsigned char alpha[] = {'a', 'Z', ' ', '~', '"', '\\', '\n', 0x00,
-                                          0x01, 0x1f, 0x7f, 0xc3, 0xa9, 0xe3, 0x81,
-                                          0x82, 0xff, '/', '0'};
+    static const unsigned char alpha[] = {'a',  'Z',  ' ',  '~',  '"',  '\\', '\n',
+                                          0x00, 0x01, 0x1f, 0x7f, 0xc3, 0xa9, 0xe3,
+                                          0x81, 0x82, 0xff, '/',  '0'};
     unsigned seed = 12345;
     for (int round = 0; round < 20000; round++) {
         char in[40], want[XS__JSON_ESC_MAX(40)], got[XS__JSON_ESC_MAX(40)];
@@ -133,8 +133,12 @@ static void test_json_random(void)
             } else if (c == '"' || c == '\\') {
                 want[k++] = '\\', want[k++] = (char)c;
             } else if (c < 0x20) {
-                const char *sh = c == '\b' ? "b" : c == '\f' ? "f" : c == '\n' ? "n"
-                               : c == '\r' ? "r" : c == '\t' ? "t" : NULL;
+                const char *sh = c == '\b'   ? "b"
+                                 : c == '\f' ? "f"
+                                 : c == '\n' ? "n"
+                                 : c == '\r' ? "r"
+                                 : c == '\t' ? "t"
+                                             : NULL;
                 if (sh)
                     want[k++] = '\\', want[k++] = *sh;
                 else
