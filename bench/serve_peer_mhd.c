@@ -9,6 +9,7 @@
  *
  *   serve_peer_mhd PORT FILE [THREADS] [FLAGS]
  */
+#define _POSIX_C_SOURCE 200809L /* sigwait */
 #include <microhttpd.h>
 
 #include <signal.h>
