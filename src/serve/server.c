@@ -482,6 +482,12 @@ int xs__serve_route_match(const char *pattern, const char *path, xs__serve_req *
 static int check_query(xs__serve_req *r, const char *q)
 {
     if (!q || !*q) return 0;
+    /* no %XX and only ASCII: every part decodes to itself, valid UTF-8
+     * without NUL (most queries: no copy to decode) */
+    const unsigned char *u = (const unsigned char *)q;
+    while (*u && *u != '%' && *u < 0x80)
+        u++;
+    if (!*u) return 0;
     char *buf = xs__strdup(q);
     if (!buf) return xs__serve_error(r, 500, "internal", "out of memory");
     int st = 0;
