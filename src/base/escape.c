@@ -6,6 +6,7 @@
  */
 #include "base/escape.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------------- */
@@ -44,13 +45,36 @@ int xs__utf8_seq(const char *p, size_t n)
 /* JSON                                                                    */
 /* ---------------------------------------------------------------------- */
 
-/* Contract in escape.h. */
+/* 1 when none of the 8 bytes of x needs more than a copy: each is in
+ * 0x20..0x7F and none is '"' or '\\'. The classic "has a byte below k"
+ * test, (x - k * ONES) & ~x & HIGH, answers exactly whether any byte is
+ * (per-byte flags after the first may be wrong; only their OR is used). */
+static int plain8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    uint64_t bad = (x & high) | ((x - ones * 0x20) & ~x & high) |
+                   ((q - ones) & ~q & high) | ((b - ones) & ~b & high);
+    return bad == 0;
+}
+
+/* Contract in escape.h. Runs of 8 plain bytes (most of any text the
+ * server writes) are copied a word at a time; the rest byte by byte:
+ * this loop was a tenth of the instructions of a GET .../offers. */
 size_t xs__json_esc(char *dst, const char *s, size_t n, int *bad_utf8)
 {
     static const char hex[] = "0123456789ABCDEF";
     char *w = dst;
     *w++ = '"';
     for (size_t i = 0; i < n; i++) {
+        uint64_t x;
+        /* dst holds 6 bytes per input byte: 8 from 8 always fit */
+        while (n - i >= 8 && (memcpy(&x, s + i, 8), plain8(x))) {
+            memcpy(w, &x, 8);
+            w += 8;
+            i += 8;
+        }
+        if (i == n) break;
         unsigned char ch = (unsigned char)s[i];
         if (ch >= 0x80 && bad_utf8) {
             int k = xs__utf8_seq(s + i, n - i);

@@ -136,7 +136,14 @@ static int scale(uint64_t m, int e, int k, uint64_t *fl, uint64_t *rd)
 size_t xs__fmt_g17(char *buf, double v)
 {
     double a = fabs(v);
-    if (!(a >= 1e-11 && a < 1e17)) /* zero, tiny, huge, NaN or infinite */
+    if (a == 0) { /* "0" / "-0", as printf: the answers hold many zeros */
+        size_t n = 0;
+        if (signbit(v)) buf[n++] = '-';
+        buf[n++] = '0';
+        buf[n] = '\0';
+        return n;
+    }
+    if (!(a >= 1e-11 && a < 1e17)) /* tiny, huge, NaN or infinite */
         return (size_t)snprintf(buf, XS__FMT_G17_MAX, "%.17g", v);
     uint64_t bits, fl = 0, q = 0;
     memcpy(&bits, &a, sizeof bits); /* a is normal here: a = m * 2^e */

@@ -45,7 +45,7 @@ size_t xs__fmt_uint(char *buf, unsigned long long v);
  * binary value, rounded half to even; fixed notation for decimal exponents
  * -4..16, else "d.ddde+XX"; trailing zeros and a bare point dropped —
  * NUL-terminated, into buf (XS__FMT_G17_MAX bytes). The fast path covers
- * 1e-11 <= |v| < 1e17 (the reals an API answer holds); zero, NaN, the
+ * zero and 1e-11 <= |v| < 1e17 (the reals an API answer holds); NaN, the
  * infinities and everything else go to snprintf.
  * @return the length written (without the NUL) */
 size_t xs__fmt_g17(char *buf, double v);

@@ -41,6 +41,10 @@
  *    the first request, counted from the accept), else 408 and the
  *    connection is shut down; a keep-alive connection may idle --timeout.
  *
+ * A waiting connection is watched with an edge-triggered epoll set: each
+ * segment of a head split over several TCP segments wakes the acceptor at
+ * once (a level-triggered poll would report the bytes it only peeked at
+ * for ever, so it used to look again only once per tick, 50 ms later).
  * The deadlines are enforced by the acceptor every TICK_MS: it shuts the
  * socket down (shutdown(2) wakes the worker, which reads end-of-file and
  * closes the connection itself). Slots are indexed by descriptor and
@@ -67,6 +71,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -87,7 +92,6 @@ typedef struct slot {
     /* guarded by the mutex */
     int state;   /* S_* */
     int reserve; /* admitted into the /healthz reserve */
-    int peeked;  /* waiting: its first bytes were seen (not a health check) */
     int ready;   /* waiting: its whole request head has arrived */
     int cut;     /* shut down by the acceptor, waiting for the close */
     uint32_t ip; /* network order */
@@ -108,6 +112,7 @@ struct xs__serve_admit {
     xs__serve_admit_opts o;
     int fd, port;
     int wake[2]; /* pipe: a slot freed, or stop */
+    int ep;      /* epoll set of the waiting connections (edge-triggered) */
     struct MHD_Daemon *d;
     pthread_t thr;
     int running;
@@ -130,7 +135,6 @@ struct xs__serve_admit {
     atomic_uint ready_now;
     atomic_int rotate_now; /* ready ones wait and no open connection idles */
     double room_seen;      /* last tick an open connection idled or was cut */
-    struct pollfd *pf;
     double accept_paused_until; /* out of descriptors: retry later */
     atomic_ullong accepted, refused_full, refused_addr, refused_head, timed_out, evicted;
 };
@@ -220,6 +224,21 @@ static void refuse(int fd, int status, const char *reason, const char *code,
 /* Slots                                                                  */
 /* ---------------------------------------------------------------------- */
 
+/* Wakes the acceptor whenever bytes (or the client's close) arrive on a
+ * waiting connection: edge-triggered, so bytes only peeked at are not
+ * reported again. */
+static void watch(xs__serve_admit *a, int fd)
+{
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.fd = fd};
+    (void)epoll_ctl(a->ep, EPOLL_CTL_ADD, fd, &ev); /* else the tick looks */
+}
+
+/* Stops watching a waiting connection (it is handed over or closed). */
+static void unwatch(xs__serve_admit *a, slot *s)
+{
+    (void)epoll_ctl(a->ep, EPOLL_CTL_DEL, (int)(s - a->slots), NULL);
+}
+
 /* Frees a slot (mutex held). A connection cut no longer counts for its
  * address (cut_slot). */
 static void release(xs__serve_admit *a, slot *s)
@@ -229,13 +248,14 @@ static void release(xs__serve_admit *a, slot *s)
         if (s->reserve) a->n_reserve--;
         if (!s->cut) ip_open_add(a, s->ip, -1);
     } else if (s->state == S_WAITING) {
+        unwatch(a, s);
         a->n_waiting--;
         if (s->ready) a->n_ready--;
         atomic_store_explicit(&a->ready_now, a->n_ready, memory_order_relaxed);
     }
     if (s->state != S_FREE && !s->cut) ip_del(a, s->ip);
     s->state = S_FREE;
-    s->reserve = s->peeked = s->ready = s->cut = 0;
+    s->reserve = s->ready = s->cut = 0;
 }
 
 /* Shuts an open connection down (mutex held): the worker reads end-of-file
@@ -255,6 +275,7 @@ static void cut_slot(xs__serve_admit *a, int fd, slot *s)
 static void open_slot(xs__serve_admit *a, slot *s, int reserve, double now)
 {
     if (s->state == S_WAITING) {
+        unwatch(a, s);
         a->n_waiting--;
         if (s->ready) a->n_ready--;
         atomic_store_explicit(&a->ready_now, a->n_ready, memory_order_relaxed);
@@ -314,10 +335,11 @@ static int push_waiting(xs__serve_admit *a, int fd, slot *s)
         a->ring_len = w;
     }
     s->state = S_WAITING;
-    s->peeked = s->ready = 0;
+    s->ready = 0;
     s->seq = ++a->seq;
     a->ring[(a->ring_head + a->ring_len++) % a->ring_cap] = (ticket){fd, s->seq};
     a->n_waiting++;
+    watch(a, fd);
     return 0;
 }
 
@@ -521,8 +543,7 @@ static void peek_waiting(xs__serve_admit *a, int fd, slot *s, double now, int *h
         *hand = fd;
         return;
     }
-    /* not polled again; looked at again every tick */
-    s->peeked = 1;
+    /* looked at again when more bytes arrive, and every tick */
 }
 
 /* Every tick: deadlines of open connections, waits of waiting ones. */
@@ -592,44 +613,40 @@ static void *acceptor_main(void *arg)
     xs__serve_admit *a = arg;
     double next_tick = xs__now() + TICK_MS / 1e3;
     while (!atomic_load(&a->stop)) {
-        size_t n = 0;
-        a->pf[n++] = (struct pollfd){a->fd, POLLIN, 0};
-        a->pf[n++] = (struct pollfd){a->wake[0], POLLIN, 0};
-        pthread_mutex_lock(&a->mu);
-        for (size_t k = 0; k < a->ring_len; k++) {
-            ticket t = a->ring[(a->ring_head + k) % a->ring_cap];
-            slot *s = ticket_slot(a, t);
-            if (s && !s->peeked) a->pf[n++] = (struct pollfd){t.fd, POLLIN, 0};
-        }
-        pthread_mutex_unlock(&a->mu);
+        struct pollfd pf[3] = {
+            {a->fd, POLLIN, 0}, {a->wake[0], POLLIN, 0}, {a->ep, POLLIN, 0}};
         double now = xs__now();
         int ms = next_tick > now ? (int)((next_tick - now) * 1e3) + 1 : 0;
-        if (now < a->accept_paused_until) a->pf[0].events = 0;
-        int r = poll(a->pf, (nfds_t)n, ms);
+        if (now < a->accept_paused_until) pf[0].events = 0;
+        int r = poll(pf, 3, ms);
         if (atomic_load(&a->stop)) break;
         now = xs__now();
-        if (r > 0 && a->pf[1].revents) {
+        if (r > 0 && pf[1].revents) {
             char buf[64];
             while (read(a->wake[0], buf, sizeof buf) > 0)
                 ;
         }
         int hand[BATCH];
         size_t n_hand = 0;
-        if (r > 0) {
+        if (r > 0 && pf[2].revents) {
+            /* bytes arrived on waiting connections (at most one hand-over
+             * each; more events wait in the set for the next round) */
+            struct epoll_event ev[BATCH];
+            int n_ev = epoll_wait(a->ep, ev, BATCH, 0);
             pthread_mutex_lock(&a->mu);
-            for (size_t i = 2; i < n && n_hand < BATCH; i++) {
-                if (!a->pf[i].revents) continue;
-                slot *s = &a->slots[a->pf[i].fd];
+            for (int i = 0; i < n_ev; i++) {
+                int fd = ev[i].data.fd;
+                slot *s = &a->slots[fd];
                 if (s->state != S_WAITING) continue;
                 int h = -1;
-                peek_waiting(a, a->pf[i].fd, s, now, &h);
+                peek_waiting(a, fd, s, now, &h);
                 if (h >= 0) hand[n_hand++] = h;
             }
             pthread_mutex_unlock(&a->mu);
         }
         for (size_t i = 0; i < n_hand; i++)
             hand_over(a, hand[i]);
-        if (r > 0 && a->pf[0].revents) accept_all(a, now);
+        if (r > 0 && pf[0].revents) accept_all(a, now);
         admit_waiting(a, now);
         if (now >= next_tick) {
             n_hand = 0;
@@ -638,6 +655,7 @@ static void *acceptor_main(void *arg)
             pthread_mutex_unlock(&a->mu);
             for (size_t i = 0; i < n_hand; i++)
                 hand_over(a, hand[i]);
+            admit_waiting(a, now); /* what reap found ready, not a tick later */
             next_tick = now + TICK_MS / 1e3;
         }
     }
@@ -744,7 +762,7 @@ int xs__serve_admit_listen(xs__serve_admit **out, const struct sockaddr_in *addr
     xs__serve_admit *a = xs__calloc(1, sizeof *a);
     if (!a) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     a->o = *o;
-    a->fd = a->wake[0] = a->wake[1] = -1;
+    a->fd = a->wake[0] = a->wake[1] = a->ep = -1;
     pthread_mutex_init(&a->mu, NULL);
     struct rlimit rl;
     size_t n_fd = 65536;
@@ -762,17 +780,17 @@ int xs__serve_admit_listen(xs__serve_admit **out, const struct sockaddr_in *addr
     a->ip_key = xs__calloc(a->ip_cap, sizeof *a->ip_key);
     a->ip_n = xs__calloc(a->ip_cap, sizeof *a->ip_n);
     a->ip_open = xs__calloc(a->ip_cap, sizeof *a->ip_open);
-    a->pf = xs__calloc(a->ring_cap + 2, sizeof *a->pf);
     char where[64];
     inet_ntop(AF_INET, &addr->sin_addr, where, sizeof where);
     size_t l = strlen(where);
     snprintf(where + l, sizeof where - l, ":%d", ntohs(addr->sin_port));
-    if (!a->slots || !a->ring || !a->ip_key || !a->ip_n || !a->ip_open || !a->pf) {
+    if (!a->slots || !a->ring || !a->ip_key || !a->ip_n || !a->ip_open) {
         xs__serve_admit_free(a);
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     }
     int one = 1;
-    if (pipe(a->wake) < 0 || fcntl(a->wake[0], F_SETFL, O_NONBLOCK) < 0 ||
+    if ((a->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 || pipe(a->wake) < 0 ||
+        fcntl(a->wake[0], F_SETFL, O_NONBLOCK) < 0 ||
         fcntl(a->wake[1], F_SETFL, O_NONBLOCK) < 0 ||
         fcntl(a->wake[0], F_SETFD, FD_CLOEXEC) < 0 ||
         fcntl(a->wake[1], F_SETFD, FD_CLOEXEC) < 0 ||
@@ -838,12 +856,12 @@ void xs__serve_admit_free(xs__serve_admit *a)
     xs__serve_admit_quiesce(a);
     if (a->wake[0] >= 0) close(a->wake[0]);
     if (a->wake[1] >= 0) close(a->wake[1]);
+    if (a->ep >= 0) close(a->ep);
     pthread_mutex_destroy(&a->mu);
     xs__free(a->slots);
     xs__free(a->ring);
     xs__free(a->ip_key);
     xs__free(a->ip_n);
     xs__free(a->ip_open);
-    xs__free(a->pf);
     xs__free(a);
 }

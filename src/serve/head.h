@@ -6,7 +6,8 @@
  * line, an unsupported HTTP version, a bad Content-Length: 400, 505, 413),
  * or closes without an answer (no method, no target). admit.c reads the
  * first request of every connection with this check before it hands the
- * connection over, and answers what fails in the server's JSON error shape.
+ * connection over, and answers what fails in the server's JSON error shape
+ * (what libmicrohttpd reads by itself later, mhd_errors.c answers in JSON).
  * Only admit.c and server.c use it; docs/api.md ("Request heads") states
  * the limits.
  */

@@ -166,6 +166,13 @@ void xs__serve_model_watch_stop(xs__serve_model_watch *w);
  * generation, which it returns; the old model goes with its last request. */
 unsigned long xs__serve_server_install(struct xs_server *s, xs__serve_model *m);
 
+/* libmicrohttpd's own error answers (400, 413, 414, 431, 505 on heads and
+ * bodies it reads by itself) are replaced by JSON ones (mhd_errors.c, by
+ * interposing two of its functions). Resolves libmicrohttpd's own
+ * definitions now (aborts when there are none); xs_server_start() calls
+ * it once. */
+void xs__serve_mhd_errors_init(void);
+
 /* libmicrohttpd 0.9.75's epoll stall (a second wait after a full
  * 128-event one sleeps its whole timeout) is taken out by interposing
  * epoll_wait (mhd_epoll.c). Resolves the C library's now (aborts when there

@@ -480,6 +480,12 @@ int xs__serve_route_match(const char *pattern, const char *path, xs__serve_req *
 static int check_query(xs__serve_req *r, const char *q)
 {
     if (!q || !*q) return 0;
+    /* no %XX and only ASCII: every part decodes to itself, valid UTF-8
+     * without NUL (most queries: no copy to decode) */
+    const unsigned char *u = (const unsigned char *)q;
+    while (*u && *u != '%' && *u < 0x80)
+        u++;
+    if (!*u) return 0;
     char *buf = xs__strdup(q);
     if (!buf) return xs__serve_error(r, 500, "internal", "out of memory");
     int st = 0;
@@ -586,6 +592,8 @@ static void last_call(xs_server *s, conn_state *cs)
     if (cs->too_big) {
         xs__serve_error(r, 413, "payload_too_large",
                         "request body exceeds the limit of %zu bytes", s->o.max_body);
+        /* as every answer to a request over the limits (docs/api.md) */
+        xs__serve_add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
         return;
     }
     if (rt->body_json) {
@@ -637,8 +645,9 @@ static void free_state(xs_server *s, conn_state *cs);
 
 /* A later request of a keep-alive connection (the first one passed
  * xs__serve_head_check() in admit.c) answered 431 when its head is over the
- * limits of docs/api.md ("Request heads"), as the first one would be.
- * Returns the status set, or 0. */
+ * limits of docs/api.md ("Request heads"), and 501 for a transfer coding
+ * other than chunked, as the first one would be. Returns the status set,
+ * or 0. */
 static int check_head_size(xs__serve_req *r, struct MHD_Connection *c)
 {
     const union MHD_ConnectionInfo *ci =
@@ -652,6 +661,13 @@ static int check_head_size(xs__serve_req *r, struct MHD_Connection *c)
         return xs__serve_error(r, 431, "header_too_large",
                                "more than %d header lines, query parameters and cookies",
                                XS__HEAD_ITEMS);
+    /* libmicrohttpd would wait for the close as the end of such a body */
+    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+    if (te && strcasecmp(te, "chunked")) {
+        xs__serve_add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+        return xs__serve_error(r, 501, "not_implemented",
+                               "the only transfer coding supported is chunked");
+    }
     return 0;
 }
 
@@ -993,6 +1009,7 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
                                s->o.request_timeout_s, s->o.timeout_s};
     if ((rc = xs__serve_admit_listen(&s->admit, &addr, &ao, err)) < 0) goto cleanup;
     s->port = xs__serve_admit_port(s->admit);
+    xs__serve_mhd_errors_init(); /* libmicrohttpd's own answers in JSON */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_NO_LISTEN_SOCKET;
     /* Two bugs of libmicrohttpd 0.9.75 (Debian 12) shape this. Its epoll

@@ -100,6 +100,64 @@ static void test_json_worst(void)
     CHECK_INT(out[XS__JSON_ESC_MAX(64)], '#');
 }
 
+/* The escaper against a byte-by-byte reference written here, on random
+ * strings of every length up to 40 drawn from the bytes that matter (the
+ * word-at-a-time path must agree with it wherever a run starts or ends):
+ * same bytes, and with bad_utf8 the same verdict as xs__utf8_seq's. */
+static void test_json_random(void)
+{
+    static const unsigned char alpha[] = {'a',  'Z',  ' ',  '~',  '"',  '\\', '\n',
+                                          0x00, 0x01, 0x1f, 0x7f, 0xc3, 0xa9, 0xe3,
+                                          0x81, 0x82, 0xff, '/',  '0'};
+    unsigned seed = 12345;
+    for (int round = 0; round < 20000; round++) {
+        char in[40], want[XS__JSON_ESC_MAX(40)], got[XS__JSON_ESC_MAX(40)];
+        size_t n = (size_t)(round % 41);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            /* mostly plain letters, so long plain runs occur */
+            unsigned r = seed >> 16;
+            in[i] = (char)(r % 4 ? 'a' + (char)(r % 26) : alpha[(r >> 4) % sizeof alpha]);
+        }
+        size_t k = 0;
+        int want_bad = 0;
+        want[k++] = '"';
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)in[i];
+            if (c >= 0x80) {
+                int q = xs__utf8_seq(in + i, n - i);
+                if (q <= 0) want_bad = 1, q = 1;
+                memcpy(want + k, in + i, (size_t)q);
+                k += (size_t)q;
+                i += (size_t)q - 1;
+            } else if (c == '"' || c == '\\') {
+                want[k++] = '\\', want[k++] = (char)c;
+            } else if (c < 0x20) {
+                const char *sh = c == '\b'   ? "b"
+                                 : c == '\f' ? "f"
+                                 : c == '\n' ? "n"
+                                 : c == '\r' ? "r"
+                                 : c == '\t' ? "t"
+                                             : NULL;
+                if (sh)
+                    want[k++] = '\\', want[k++] = *sh;
+                else
+                    k += (size_t)sprintf(want + k, "\\u%04X", c);
+            } else {
+                want[k++] = (char)c;
+            }
+        }
+        want[k++] = '"';
+        int bad = 0;
+        size_t g = xs__json_esc(got, in, n, &bad);
+        CHECK_INT(g, k);
+        CHECK(!memcmp(got, want, k));
+        CHECK_INT(bad, want_bad);
+        CHECK_INT(xs__json_esc(got, in, n, NULL), k);
+        CHECK(!memcmp(got, want, k));
+    }
+}
+
 static void test_csv_rule(void)
 {
     CHECK_STR(csv("plain", ',', 0), "plain");
@@ -135,6 +193,7 @@ int main(void)
         {"json_ascii", test_json_ascii},
         {"json_utf8", test_json_utf8},
         {"json_worst", test_json_worst},
+        {"json_random", test_json_random},
         {"csv_rule", test_csv_rule},
     };
     return xs_test_run(tests, XS_N(tests));
