@@ -74,8 +74,21 @@ typedef struct ref_cache {
     ref_entry last; /* the latest hit: rows of one customer often come together */
 } ref_cache;
 
+/* The same for the dictionary codes (segment, metric, event type...): a
+ * few distinct values on millions of rows, each hashed and compared in the
+ * dictionary otherwise. Direct-mapped, keyed by dictionary and value (1 to
+ * 16 bytes, as above); an entry with d NULL is empty. */
+#define CODE_CACHE 64
+
+typedef struct code_entry {
+    const xs__intern *d;
+    uint64_t a, b;
+    uint32_t len, id;
+} code_entry;
+
 typedef struct loader {
     ref_cache cust_refs, prod_refs;
+    code_entry codes[CODE_CACHE];
     xs_store *st;
     xs_snapshot *s;
     xs_error *err;
@@ -307,8 +320,26 @@ static int get_code(loader *L, xs__intern *d, const char *table, const char *col
         *out = XS_SNAP_NONE16;
         return XS_OK;
     }
+    code_entry *e = NULL;
+    uint64_t a = 0, b = 0;
+    if (len <= 16) {
+        if (len >= 8) {
+            memcpy(&a, p, 8);
+            memcpy(&b, p + len - 8, 8);
+        } else {
+            memcpy(&a, p, len);
+        }
+        e = &L->codes[xs__mix64(a ^ (b * 0x9e3779b97f4a7c15ULL) ^ len ^
+                                (uint64_t)(uintptr_t)d) &
+                      (CODE_CACHE - 1)];
+        if (e->d == d && e->len == len && e->a == a && e->b == b) {
+            *out = (uint16_t)e->id;
+            return XS_OK;
+        }
+    }
     uint32_t id = xs__intern_add(d, p, len);
     if (id == XS_INTERN_NONE) return enomem(L);
+    if (e && id < XS_SNAP_NONE16) *e = (code_entry){d, a, b, (uint32_t)len, id};
     if (id >= XS_SNAP_NONE16)
         return xs__error_set(L->err, XS_ERANGE, L->path, 0, NULL,
                              "%s.%s has more than %u distinct values", table, column,
