@@ -250,13 +250,21 @@ static int cmp_i32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* A lag found for a rule, before the lags are grouped by rule. */
+typedef struct rule_lag {
+    uint32_t rule;
+    int32_t days;
+} rule_lag;
+
 /*
- * Fills lag_lo / lag_med of the adoption rules. Two passes over the
- * customers: the first counts the lags of every rule (up to LAG_CAP), the
- * second stores them, so memory is what the rules really have (a shop with
- * thousands of products has millions of pair rules, most with few lags).
- * Held items are looked up in a dense day-per-item array, so a customer with
- * hundreds of products costs its items times their rules, not the square.
+ * Fills lag_lo / lag_med of the adoption rules. One pass over the customers
+ * collects (rule, lag) pairs, at most LAG_CAP per rule, in customer order;
+ * the pairs are then grouped by rule (counting sort, so each rule keeps its
+ * lags in customer order), so memory is what the rules really have (a shop
+ * with thousands of products has millions of pair rules, most with few
+ * lags). Held items are looked up in a dense day-per-item array, so a
+ * customer with hundreds of products costs its items times their rules, not
+ * the square.
  */
 static int lags(xs_offer_engine *en)
 {
@@ -268,32 +276,37 @@ static int lags(xs_offer_engine *en)
     uint32_t *items = xs__malloc(n_items * sizeof *items);
     uint32_t *cnt = xs__calloc(R->n, sizeof *cnt);
     size_t *off = xs__calloc(R->n + 1, sizeof *off);
+    rule_lag *found = NULL;
+    size_t n_found = 0, cap_found = 0;
     int32_t *pts = NULL;
     int rc = XS_ENOMEM;
     if (!day_of || !items || !cnt || !off) goto cleanup;
     for (size_t i = 0; i < n_items; i++)
         day_of[i] = INT32_MAX;
-    for (int pass = 0; pass < 2; pass++) {
-        if (pass == 1) {
-            for (size_t r = 0; r < R->n; r++)
-                off[r + 1] = off[r] + cnt[r];
-            if (!(pts = xs__malloc((off[R->n] + 1) * sizeof *pts))) goto cleanup;
-            memset(cnt, 0, R->n * sizeof *cnt);
-        }
-        for (uint32_t c = 0; c < s->cust.n; c++) {
-            size_t nh = held_items(en, c, day_of, items);
-            for (size_t i = 0; nh >= 2 && i < nh; i++) {
-                uint32_t a = items[i];
-                for (uint32_t r = R->off[a]; r < R->off[a + 1]; r++) {
-                    int32_t d = day_of[R->r[r].to];
-                    if (cnt[r] == LAG_CAP || d == INT32_MAX || d <= day_of[a]) continue;
-                    if (pass == 1) pts[off[r] + cnt[r]] = d - day_of[a];
-                    cnt[r]++;
-                }
+    for (uint32_t c = 0; c < s->cust.n; c++) {
+        size_t nh = held_items(en, c, day_of, items);
+        for (size_t i = 0; nh >= 2 && i < nh; i++) {
+            uint32_t a = items[i];
+            for (uint32_t r = R->off[a]; r < R->off[a + 1]; r++) {
+                int32_t d = day_of[R->r[r].to];
+                if (cnt[r] == LAG_CAP || d == INT32_MAX || d <= day_of[a]) continue;
+                if (n_found == cap_found &&
+                    xs__grow(&found, &cap_found, n_found + 1, sizeof *found) < 0)
+                    goto cleanup;
+                found[n_found++] = (rule_lag){r, d - day_of[a]};
+                cnt[r]++;
             }
-            for (size_t i = 0; i < nh; i++)
-                day_of[items[i]] = INT32_MAX;
         }
+        for (size_t i = 0; i < nh; i++)
+            day_of[items[i]] = INT32_MAX;
+    }
+    for (size_t r = 0; r < R->n; r++)
+        off[r + 1] = off[r] + cnt[r];
+    if (!(pts = xs__malloc((n_found + 1) * sizeof *pts))) goto cleanup;
+    memset(cnt, 0, R->n * sizeof *cnt);
+    for (size_t i = 0; i < n_found; i++) {
+        uint32_t r = found[i].rule;
+        pts[off[r] + cnt[r]++] = found[i].days;
     }
     for (size_t r = 0; r < R->n; r++) {
         if (!cnt[r]) continue;
@@ -308,6 +321,7 @@ cleanup:
     xs__free(items);
     xs__free(cnt);
     xs__free(off);
+    xs__free(found);
     xs__free(pts);
     return rc;
 }
