@@ -50,8 +50,8 @@ static void *tjob_run(void *arg)
         for (int i = 0; i < n; i++)
             if (o[i].guard == XS_GUARD_NONE) {
                 if (!r->n_offers) {
-                    r->top_product = o[i].to_product >= 0 ? o[i].to_product
-                                                          : o[i].from_product;
+                    r->top_product =
+                        o[i].to_product >= 0 ? o[i].to_product : o[i].from_product;
                     r->top_kind = (int32_t)o[i].kind;
                 }
                 r->n_offers++;

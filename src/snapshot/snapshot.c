@@ -76,8 +76,9 @@ typedef struct ref_cache {
 
 /* The same for the dictionary codes (segment, metric, event type...; and
  * the events' refs, empty on most rows): a few distinct values on millions
- * of rows, each hashed and compared in the dictionary otherwise. Direct-mapped, keyed by dictionary and value (1 to
- * 16 bytes, as above); an entry with d NULL is empty. */
+ * of rows, each hashed and compared in the dictionary otherwise.
+ * Direct-mapped, keyed by dictionary and value (up to 16 bytes, as above);
+ * an entry with d NULL is empty. */
 #define CODE_CACHE 64
 
 typedef struct code_entry {
