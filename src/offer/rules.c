@@ -25,6 +25,7 @@
 
 #include "base/alloc.h"
 #include "base/error.h"
+#include "mine/baskets.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -49,20 +50,60 @@ static uint32_t item_of(const xs_offer_engine *en, const char *name)
     return p == XS_INTERN_NONE ? UINT32_MAX : p;
 }
 
+/* Baskets whose items are the engine's items (products 0..prod.n, then
+ * the families), named "<product_id>" and "f:<family>". Each item's name is
+ * interned on its first appearance only (its basket id is remembered in
+ * id), so the ids are those adding every name would give, without a
+ * formatted name and a hash lookup per line. */
+typedef struct item_baskets {
+    xs_baskets *b;
+    uint32_t *id; /* engine item -> basket item id; UINT32_MAX not seen yet */
+} item_baskets;
+
+static int item_baskets_init(const xs_offer_engine *en, item_baskets *ib)
+{
+    size_t n = en->s->prod.n + en->s->dict.families.n;
+    ib->b = xs_baskets_new();
+    ib->id = xs__malloc((n ? n : 1) * sizeof *ib->id);
+    if (!ib->b || !ib->id) return XS_ENOMEM;
+    memset(ib->id, 0xff, n * sizeof *ib->id);
+    return XS_OK;
+}
+
+static void item_baskets_free(item_baskets *ib)
+{
+    xs_baskets_free(ib->b);
+    xs__free(ib->id);
+}
+
+/* Adds engine item it (a product, or prod.n + a family) to the open basket. */
+static int item_add(const xs_offer_engine *en, item_baskets *ib, uint32_t it)
+{
+    const struct xs_snapshot *s = en->s;
+    if (ib->id[it] != UINT32_MAX) return xs__mine_baskets_add_id(ib->b, ib->id[it]);
+    char fname[300];
+    const char *name = fname;
+    if (it < s->prod.n)
+        name = xs__intern_str(&s->prod.ids, it);
+    else
+        snprintf(fname, sizeof fname, "f:%s",
+                 xs__intern_str(&s->dict.families, it - (uint32_t)s->prod.n));
+    if (xs_baskets_add(ib->b, name) < 0) return XS_ENOMEM;
+    return xs_baskets_find_item(ib->b, name, &ib->id[it]) < 0 ? XS_ENOMEM : XS_OK;
+}
+
 /* Adds the adoption basket of customer c: its families (families = 1) or
  * its shop products (0); a customer with none adds no basket. */
-static int add_adoption(const xs_offer_engine *en, xs_baskets *b, uint32_t c,
+static int add_adoption(const xs_offer_engine *en, item_baskets *ib, uint32_t c,
                         int families)
 {
     const struct xs_snapshot *s = en->s;
-    char name[300];
     int any = 0;
     for (uint32_t r = s->cust.sub_off[c]; families && r < s->cust.sub_off[c + 1]; r++) {
         if (s->sub.start[r] > en->as_of) continue;
         uint16_t f = s->prod.family[s->sub.product[r]];
         if (f == XS_SNAP_NONE16) continue;
-        snprintf(name, sizeof name, "f:%s", xs__intern_str(&s->dict.families, f));
-        if (xs_baskets_add(b, name) < 0) return XS_ENOMEM;
+        if (item_add(en, ib, (uint32_t)s->prod.n + f) < 0) return XS_ENOMEM;
         any = 1;
     }
     for (uint32_t o = s->cust.order_off[c]; !families && o < s->cust.order_off[c + 1];
@@ -71,12 +112,12 @@ static int add_adoption(const xs_offer_engine *en, xs_baskets *b, uint32_t c,
         for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++) {
             uint32_t p = s->ord.product[l];
             if (s->prod.kind[p] != XS_SNAP_KIND_PRODUCT) continue;
-            if (xs_baskets_add(b, xs__intern_str(&s->prod.ids, p)) < 0) return XS_ENOMEM;
+            if (item_add(en, ib, p) < 0) return XS_ENOMEM;
             any = 1;
         }
     }
     if (!any) return XS_OK;
-    return xs_baskets_end(b) < 0 ? XS_ENOMEM : XS_OK;
+    return xs_baskets_end(ib->b) < 0 ? XS_ENOMEM : XS_OK;
 }
 
 /* Rules being collected before they are laid out by antecedent. */
@@ -209,13 +250,21 @@ static int cmp_i32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* A lag found for a rule, before the lags are grouped by rule. */
+typedef struct rule_lag {
+    uint32_t rule;
+    int32_t days;
+} rule_lag;
+
 /*
- * Fills lag_lo / lag_med of the adoption rules. Two passes over the
- * customers: the first counts the lags of every rule (up to LAG_CAP), the
- * second stores them, so memory is what the rules really have (a shop with
- * thousands of products has millions of pair rules, most with few lags).
- * Held items are looked up in a dense day-per-item array, so a customer with
- * hundreds of products costs its items times their rules, not the square.
+ * Fills lag_lo / lag_med of the adoption rules. One pass over the customers
+ * collects (rule, lag) pairs, at most LAG_CAP per rule, in customer order;
+ * the pairs are then grouped by rule (counting sort, so each rule keeps its
+ * lags in customer order), so memory is what the rules really have (a shop
+ * with thousands of products has millions of pair rules, most with few
+ * lags). Held items are looked up in a dense day-per-item array, so a
+ * customer with hundreds of products costs its items times their rules, not
+ * the square.
  */
 static int lags(xs_offer_engine *en)
 {
@@ -227,32 +276,37 @@ static int lags(xs_offer_engine *en)
     uint32_t *items = xs__malloc(n_items * sizeof *items);
     uint32_t *cnt = xs__calloc(R->n, sizeof *cnt);
     size_t *off = xs__calloc(R->n + 1, sizeof *off);
+    rule_lag *found = NULL;
+    size_t n_found = 0, cap_found = 0;
     int32_t *pts = NULL;
     int rc = XS_ENOMEM;
     if (!day_of || !items || !cnt || !off) goto cleanup;
     for (size_t i = 0; i < n_items; i++)
         day_of[i] = INT32_MAX;
-    for (int pass = 0; pass < 2; pass++) {
-        if (pass == 1) {
-            for (size_t r = 0; r < R->n; r++)
-                off[r + 1] = off[r] + cnt[r];
-            if (!(pts = xs__malloc((off[R->n] + 1) * sizeof *pts))) goto cleanup;
-            memset(cnt, 0, R->n * sizeof *cnt);
-        }
-        for (uint32_t c = 0; c < s->cust.n; c++) {
-            size_t nh = held_items(en, c, day_of, items);
-            for (size_t i = 0; nh >= 2 && i < nh; i++) {
-                uint32_t a = items[i];
-                for (uint32_t r = R->off[a]; r < R->off[a + 1]; r++) {
-                    int32_t d = day_of[R->r[r].to];
-                    if (cnt[r] == LAG_CAP || d == INT32_MAX || d <= day_of[a]) continue;
-                    if (pass == 1) pts[off[r] + cnt[r]] = d - day_of[a];
-                    cnt[r]++;
-                }
+    for (uint32_t c = 0; c < s->cust.n; c++) {
+        size_t nh = held_items(en, c, day_of, items);
+        for (size_t i = 0; nh >= 2 && i < nh; i++) {
+            uint32_t a = items[i];
+            for (uint32_t r = R->off[a]; r < R->off[a + 1]; r++) {
+                int32_t d = day_of[R->r[r].to];
+                if (cnt[r] == LAG_CAP || d == INT32_MAX || d <= day_of[a]) continue;
+                if (n_found == cap_found &&
+                    xs__grow(&found, &cap_found, n_found + 1, sizeof *found) < 0)
+                    goto cleanup;
+                found[n_found++] = (rule_lag){r, d - day_of[a]};
+                cnt[r]++;
             }
-            for (size_t i = 0; i < nh; i++)
-                day_of[items[i]] = INT32_MAX;
         }
+        for (size_t i = 0; i < nh; i++)
+            day_of[items[i]] = INT32_MAX;
+    }
+    for (size_t r = 0; r < R->n; r++)
+        off[r + 1] = off[r] + cnt[r];
+    if (!(pts = xs__malloc((n_found + 1) * sizeof *pts))) goto cleanup;
+    memset(cnt, 0, R->n * sizeof *cnt);
+    for (size_t i = 0; i < n_found; i++) {
+        uint32_t r = found[i].rule;
+        pts[off[r] + cnt[r]++] = found[i].days;
     }
     for (size_t r = 0; r < R->n; r++) {
         if (!cnt[r]) continue;
@@ -267,6 +321,7 @@ cleanup:
     xs__free(items);
     xs__free(cnt);
     xs__free(off);
+    xs__free(found);
     xs__free(pts);
     return rc;
 }
@@ -335,23 +390,26 @@ cleanup:
 int xs__offer_rules_build(xs_offer_engine *en, xs_error *err)
 {
     const struct xs_snapshot *s = en->s;
-    xs_baskets *fam = xs_baskets_new(), *shop = xs_baskets_new(), *ob = xs_baskets_new();
+    item_baskets famb = {0}, shopb = {0}, obb = {0};
+    xs_baskets *fam = NULL, *shop = NULL, *ob = NULL;
     rule_list la = {0}, lo = {0};
     int rc = XS_ENOMEM;
-    if (!fam || !shop || !ob) goto cleanup;
+    if (item_baskets_init(en, &famb) < 0 || item_baskets_init(en, &shopb) < 0 ||
+        item_baskets_init(en, &obb) < 0)
+        goto cleanup;
+    fam = famb.b, shop = shopb.b, ob = obb.b;
     /* adoption sets: families over the customers with a subscription, shop
      * products over the customers with an order, so that a lift compares
      * like with like (a shop item is not "implied" by being a shopper) */
     for (uint32_t c = 0; c < s->cust.n; c++) {
-        if ((rc = add_adoption(en, fam, c, 1)) < 0) goto cleanup;
-        if ((rc = add_adoption(en, shop, c, 0)) < 0) goto cleanup;
+        if ((rc = add_adoption(en, &famb, c, 1)) < 0) goto cleanup;
+        if ((rc = add_adoption(en, &shopb, c, 0)) < 0) goto cleanup;
     }
     rc = XS_ENOMEM;
     for (uint32_t o = 0; o < s->ord.n; o++) {
         if (s->ord.date[o] > en->as_of) continue;
         for (uint32_t l = s->ord.line_off[o]; l < s->ord.line_off[o + 1]; l++)
-            if (xs_baskets_add(ob, xs__intern_str(&s->prod.ids, s->ord.product[l])) < 0)
-                goto cleanup;
+            if (item_add(en, &obb, s->ord.product[l]) < 0) goto cleanup;
         if (xs_baskets_end(ob) < 0) goto cleanup;
     }
     if ((rc = mine(en, fam, 1, &la, err)) < 0) goto cleanup;
@@ -367,8 +425,8 @@ cleanup:
     xs__free(la.r);
     xs__free(lo.from);
     xs__free(lo.r);
-    xs_baskets_free(fam);
-    xs_baskets_free(shop);
-    xs_baskets_free(ob);
+    item_baskets_free(&famb);
+    item_baskets_free(&shopb);
+    item_baskets_free(&obb);
     return rc;
 }

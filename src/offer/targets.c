@@ -19,48 +19,54 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct trow {
-    uint32_t c;
-    uint32_t n_off;
-    double ev;
-    xs_offer top;
-} trow;
-
 typedef struct tjob {
     const xs_offer_engine *en;
-    trow *rows;
+    xs_target *rows; /* by customer; a customer's top offer is its first offered */
     uint32_t lo, hi;
     xs_offer_summary sum; /* this block's guardrail totals */
     xs__ticker *tk;       /* counts the customers decided */
 } tjob;
 
+/* Customers decided between two additions to the shared progress count (one
+ * atomic addition per customer would make the threads contend for it). */
+#define TICK_EVERY 1024
+
 static void *tjob_run(void *arg)
 {
     tjob *j = arg;
     xs_offer o[XS_OFFER_MAX_CANDIDATES];
+    uint32_t ticks = 0;
     for (uint32_t c = j->lo; c < j->hi; c++) {
         int n = xs_offer_decide(j->en, c, o, XS_OFFER_MAX_CANDIDATES);
         xs__offer_summary_add(&j->sum, o, (size_t)n);
-        xs__ticker_add(j->tk, 1);
-        trow *r = &j->rows[c];
-        r->c = c;
-        r->n_off = 0;
+        if (++ticks == TICK_EVERY) {
+            xs__ticker_add(j->tk, ticks);
+            ticks = 0;
+        }
+        xs_target *r = &j->rows[c];
+        r->customer = c;
+        r->n_offers = 0;
         r->ev = 0;
         for (int i = 0; i < n; i++)
             if (o[i].guard == XS_GUARD_NONE) {
-                if (!r->n_off) r->top = o[i];
-                r->n_off++;
+                if (!r->n_offers) {
+                    r->top_product =
+                        o[i].to_product >= 0 ? o[i].to_product : o[i].from_product;
+                    r->top_kind = (int32_t)o[i].kind;
+                }
+                r->n_offers++;
                 r->ev += o[i].ev;
             }
     }
+    xs__ticker_add(j->tk, ticks);
     return NULL;
 }
 
-static int cmp_trow(const void *a, const void *b)
+static int cmp_target(const void *a, const void *b)
 {
-    const trow *x = a, *y = b;
+    const xs_target *x = a, *y = b;
     if (x->ev != y->ev) return x->ev > y->ev ? -1 : 1;
-    return (x->c > y->c) - (x->c < y->c);
+    return (x->customer > y->customer) - (x->customer < y->customer);
 }
 
 /* Active product families of customer c at as_of. */
@@ -88,7 +94,8 @@ int xs_offer_targets_rank(const xs_offer_engine *en, int n_threads, xs_target **
     size_t n = s->cust.n;
     *out = NULL;
     *n_out = 0;
-    trow *rows = xs__malloc((n ? n : 1) * sizeof *rows);
+    /* the rows of the customers with an offer are kept, in place */
+    xs_target *rows = xs__malloc((n ? n : 1) * sizeof *rows);
     if (!rows) return XS_ENOMEM;
     if (n_threads < 1) n_threads = 1;
     if (n_threads > 16) n_threads = 16;
@@ -123,24 +130,10 @@ int xs_offer_targets_rank(const xs_offer_engine *en, int n_threads, xs_target **
     }
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (rows[i].n_off) rows[m++] = rows[i];
-    qsort(rows, m, sizeof *rows, cmp_trow);
-    xs_target *t = xs__malloc((m ? m : 1) * sizeof *t);
-    if (!t) {
-        xs__free(rows);
-        return XS_ENOMEM;
-    }
-    for (size_t i = 0; i < m; i++) {
-        const xs_offer *o = &rows[i].top;
-        memset(&t[i], 0, sizeof t[i]);
-        t[i].customer = rows[i].c;
-        t[i].n_offers = rows[i].n_off;
-        t[i].ev = rows[i].ev;
-        t[i].top_product = o->to_product >= 0 ? o->to_product : o->from_product;
-        t[i].top_kind = (int32_t)o->kind;
-    }
-    xs__free(rows);
-    *out = t;
+        if (rows[i].n_offers) rows[m++] = rows[i];
+    qsort(rows, m, sizeof *rows, cmp_target);
+    xs_target *t = xs__realloc(rows, (m ? m : 1) * sizeof *t);
+    *out = t ? t : rows; /* a failed shrink keeps the larger block */
     *n_out = m;
     return XS_OK;
 }

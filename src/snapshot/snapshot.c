@@ -74,8 +74,22 @@ typedef struct ref_cache {
     ref_entry last; /* the latest hit: rows of one customer often come together */
 } ref_cache;
 
+/* The same for the dictionary codes (segment, metric, event type...; and
+ * the events' refs, empty on most rows): a few distinct values on millions
+ * of rows, each hashed and compared in the dictionary otherwise.
+ * Direct-mapped, keyed by dictionary and value (up to 16 bytes, as above);
+ * an entry with d NULL is empty. */
+#define CODE_CACHE 64
+
+typedef struct code_entry {
+    const xs__intern *d;
+    uint64_t a, b;
+    uint32_t len, id;
+} code_entry;
+
 typedef struct loader {
     ref_cache cust_refs, prod_refs;
+    code_entry codes[CODE_CACHE];
     xs_store *st;
     xs_snapshot *s;
     xs_error *err;
@@ -296,6 +310,31 @@ static int get_enum(loader *L, const char *const *words, const char *table,
     return bad_value(L, XS_EPARSE, table, column, "unknown value", q, col, key_col);
 }
 
+/* The id of (p, len) in dictionary d, added when new, through the loader's
+ * code cache; XS_INTERN_NONE when out of memory. Ids of at least limit are
+ * not cached (the caller refuses them). */
+static uint32_t cached_add(loader *L, xs__intern *d, const char *p, size_t len,
+                           uint32_t limit)
+{
+    code_entry *e = NULL;
+    uint64_t a = 0, b = 0;
+    if (len <= 16) {
+        if (len >= 8) {
+            memcpy(&a, p, 8);
+            memcpy(&b, p + len - 8, 8);
+        } else if (len) {
+            memcpy(&a, p, len);
+        }
+        e = &L->codes[xs__mix64(a ^ (b * 0x9e3779b97f4a7c15ULL) ^ len ^
+                                (uint64_t)(uintptr_t)d) &
+                      (CODE_CACHE - 1)];
+        if (e->d == d && e->len == len && e->a == a && e->b == b) return e->id;
+    }
+    uint32_t id = xs__intern_add(d, p, len);
+    if (e && id < limit) *e = (code_entry){d, a, b, (uint32_t)len, id};
+    return id;
+}
+
 /* A uint16 dictionary code; NULL or '' is XS_SNAP_NONE16. */
 static int get_code(loader *L, xs__intern *d, const char *table, const char *column,
                     int col, uint16_t *out)
@@ -307,7 +346,7 @@ static int get_code(loader *L, xs__intern *d, const char *table, const char *col
         *out = XS_SNAP_NONE16;
         return XS_OK;
     }
-    uint32_t id = xs__intern_add(d, p, len);
+    uint32_t id = cached_add(L, d, p, len, XS_SNAP_NONE16);
     if (id == XS_INTERN_NONE) return enomem(L);
     if (id >= XS_SNAP_NONE16)
         return xs__error_set(L->err, XS_ERANGE, L->path, 0, NULL,
@@ -1011,7 +1050,7 @@ static int load_events(loader *L)
         t->value[i] = xs__store_rows_is_null(q, 3) ? NAN : xs__store_rows_double(q, 3);
         const char *ref = xs__store_rows_text(q, 4);
         size_t len = ref ? xs__store_rows_bytes(q, 4) : 0;
-        uint32_t code = xs__intern_add(&s->dict.refs, ref ? ref : "", len);
+        uint32_t code = cached_add(L, &s->dict.refs, ref ? ref : "", len, XS_INTERN_NONE);
         if (code == XS_INTERN_NONE) return enomem(L);
         t->ref[i] = code;
         i++;
