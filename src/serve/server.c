@@ -47,6 +47,7 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,8 @@ typedef struct conn_state {
     char *raw;   /* the request path as sent (xs__malloc), NULL: use the URL */
     int oom;     /* on_uri() could not keep the request line: answer 500 */
     char *query; /* the query as sent, after '?' (xs__malloc), NULL: none */
+    const char *uri_at; /* the request line's URI in libmicrohttpd's buffer */
+    size_t uri_len;     /* ... its length up to the first NUL */
     double t0;
     size_t route; /* index into xs__serve_routes, xs__serve_n_routes when unmatched */
     int responded;
@@ -643,13 +646,29 @@ static conn_state *new_state(const char *uri)
 
 static void free_state(xs_server *s, conn_state *cs);
 
-/* A later request of a keep-alive connection (the first one passed
- * xs__serve_head_check() in admit.c) answered 431 when its head is over the
- * limits of docs/api.md ("Request heads"), and 501 for a transfer coding
- * other than chunked, as the first one would be. Returns the status set,
- * or 0. */
-static int check_head_size(xs__serve_req *r, struct MHD_Connection *c)
+/* 1 when the request line's URI held a NUL byte. libmicrohttpd passes it
+ * on as a C string, cut at the NUL ("/assets/app.js\0.png" would be served
+ * as "/assets/app.js"), but it ends the URI where the version begins: the
+ * version string follows the URI's true end and one space in its buffer. */
+static int nul_in_uri(const conn_state *cs, const char *version)
 {
+    if (!cs->uri_at || !version || !*version) return 0;
+    uintptr_t u = (uintptr_t)cs->uri_at, v = (uintptr_t)version;
+    return v > u + cs->uri_len + 1 && v - u <= XS__HEAD_POOL;
+}
+
+/* A later request of a keep-alive connection (the first one passed
+ * xs__serve_head_check() in admit.c) answered 400 when its URI holds a NUL
+ * byte, 431 when its head is over the limits of docs/api.md ("Request
+ * heads"), and 501 for a transfer coding other than chunked, as the first
+ * one would be. Returns the status set, or 0. */
+static int check_head(conn_state *cs, struct MHD_Connection *c, const char *version)
+{
+    xs__serve_req *r = &cs->req;
+    if (nul_in_uri(cs, version)) {
+        xs__serve_add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+        return xs__serve_error(r, 400, "bad_request", "the request head holds a NUL byte");
+    }
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
     if (ci && ci->header_size > XS__HEAD_MAX)
@@ -696,7 +715,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
     xs_server *s = cls;
     conn_state *cs = *con_cls;
-    (void)version;
     if (!cs || !cs->started) {
         if (!cs) { /* on_uri() ran out of memory */
             if (!(cs = alloc_state())) return MHD_NO;
@@ -704,7 +722,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         }
         *con_cls = cs;
         begin_request(s, cs, c, method, url);
-        if (check_head_size(&cs->req, c) || first_call(s, cs)) {
+        if (check_head(cs, c, version) || first_call(s, cs)) {
             xs__serve_admit_request_received(c);
             return respond(s, cs);
         }
@@ -738,7 +756,12 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
     (void)cls;
     xs__serve_admit_request_started(c);
-    return new_state(uri);
+    conn_state *cs = new_state(uri);
+    if (cs) {
+        cs->uri_at = uri; /* for nul_in_uri(): libmicrohttpd's buffer, unchanged */
+        cs->uri_len = strlen(uri);
+    }
+    return cs;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,

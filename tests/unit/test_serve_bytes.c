@@ -465,6 +465,18 @@ static void test_kept_heads(void)
                        cases[i].body);
         if (fd >= 0) close(fd);
     }
+    /* a NUL byte in a later request's path or query: libmicrohttpd hands
+     * the URI on cut at it ("/assets/app.js" would be served) */
+    static const char nul_path[] = "GET /assets/app.js\0.png HTTP/1.1\r\nHost: x\r\n\r\n";
+    static const char nul_query[] = "GET /v1/rules?limit=1\0x HTTP/1.1\r\nHost: x\r\n\r\n";
+    int kfd = kept_connection();
+    expect_head_on(kfd, nul_path, sizeof nul_path - 1, 400,
+                   E400("the request head holds a NUL byte"));
+    if (kfd >= 0) close(kfd);
+    kfd = kept_connection();
+    expect_head_on(kfd, nul_query, sizeof nul_query - 1, 400,
+                   E400("the request head holds a NUL byte"));
+    if (kfd >= 0) close(kfd);
 
     size_t cap = (1 << 20) + 65536;
     char *big = malloc(cap);
