@@ -1447,6 +1447,28 @@ static int drain_one(void *ctx, const xs__io_isort_rec *r)
     return write_rec(c->im, r, c->err);
 }
 
+/* After a full buffer in key order went to the store, rows follow it
+ * directly while their keys keep increasing: the current row (its sort key
+ * in im->sk, klen bytes) is noted as the last key and written. Returns
+ * XS_OK, RESTART (out of order) or a fatal code. */
+static int write_after_drain(importer *im, const xs__store_value *vals, size_t klen,
+                             int bad, xs_error *err)
+{
+    int rc = xs__io_isort_note(im->sorter, im->sk, klen);
+    if (rc < 0) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    if (!rc) return RESTART;
+    if (!im->writing || bad) return XS_OK;
+    if ((rc = check_written(im, vals, err)) < 0) return rc;
+    xs__store_value parts[8];
+    for (size_t k = 0; k < im->def->n_key; k++)
+        parts[k] = vals[im->def->key[k]];
+    size_t kl = encode_key(im, parts, im->def->n_key);
+    if (kl == (size_t)-1) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    if ((rc = xs__store_writer_put(im->w, vals, im->kbuf, kl, 0, err)) < 0) return rc;
+    im->res.inserted++;
+    return XS_OK;
+}
+
 /* Hands the current row to the sorter (bad: a rejected row; either way,
  * once the import cannot succeed, a row is kept for its key only). Returns
  * XS_OK, RESTART or a fatal code. */
@@ -1456,40 +1478,24 @@ static int sort_add(importer *im, const xs__store_value *vals, const int32_t *da
     size_t klen = sort_key(im, vals, days);
     if (klen == (size_t)-1)
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    if (xs__io_isort_drained(im->sorter)) {
-        /* a full buffer in key order went to the store: while keys keep
-         * increasing, rows follow it directly */
-        int rc = xs__io_isort_note(im->sorter, im->sk, klen);
-        if (rc < 0) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-        if (!rc) return RESTART;
-        if (!im->writing || bad) return XS_OK;
-        if ((rc = check_written(im, vals, err)) < 0) return rc;
-        xs__store_value parts[8];
-        for (size_t k = 0; k < im->def->n_key; k++)
-            parts[k] = vals[im->def->key[k]];
-        size_t kl = encode_key(im, parts, im->def->n_key);
-        if (kl == (size_t)-1)
-            return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-        if ((rc = xs__store_writer_put(im->w, vals, im->kbuf, kl, 0, err)) < 0) return rc;
-        im->res.inserted++;
-        return XS_OK;
-    }
+    if (xs__io_isort_drained(im->sorter)) return write_after_drain(im, vals, klen, bad, err);
     if (encode_payload(im, vals, bad || !im->writing) < 0)
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     uint32_t l32 = line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : UINT32_MAX;
-    for (;;) {
-        int full = 0;
-        int rc = xs__io_isort_add(im->sorter, im->sk, klen, l32, bad ? SORT_BAD : 0,
-                                  im->pay, im->pay_len, &full, err);
-        if (rc < 0) return rc;
-        if (!full) break;
-        /* every key so far in order: the buffer goes to the store as it is */
-        drain_ctx c = {im, err};
-        if ((rc = xs__io_isort_drain(im->sorter, drain_one, &c)) < 0) return rc;
-    }
-    if (xs__io_isort_drained(im->sorter) && !xs__io_isort_in_order(im->sorter))
-        return RESTART;
-    return XS_OK;
+    int full = 0;
+    int rc = xs__io_isort_add(im->sorter, im->sk, klen, l32, bad ? SORT_BAD : 0, im->pay,
+                              im->pay_len, &full, err);
+    if (rc < 0 || !full) return rc;
+    /* every key so far in order: the buffer goes to the store as it is,
+     * and this row right after it (added to the emptied buffer instead, it
+     * would reach the store last, out of key order: on PostgreSQL that one
+     * row made the key build sort a third of the table instead of finding
+     * it sorted) */
+    drain_ctx c = {im, err};
+    if ((rc = xs__io_isort_drain(im->sorter, drain_one, &c)) < 0) return rc;
+    if ((klen = sort_key(im, vals, days)) == (size_t)-1)
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    return write_after_drain(im, vals, klen, bad, err);
 }
 
 /* Keeps a duplicate-key error for the report at the end (in line order). */
