@@ -1079,8 +1079,11 @@ static void prefetch_row(importer *im, const xs__field *fields, size_t n,
 
 #define RESTART (-1000) /* internal: start again, less optimistic */
 
-/* The attempts at a file (xs_import_file), most optimistic first. */
-enum { SORT_NONE = 0, SORT_EXACT = 1, SORT_OPTIMISTIC = 2 };
+/* The attempts at a file (xs_import_file), most optimistic first.
+ * SORT_ALL sorts the whole file, never writing rows while it is read: the
+ * attempt after one that left key order once rows were written, when that
+ * one had found no error (memory stays bounded; see xs_import_file). */
+enum { SORT_NONE = 0, SORT_ALL = 1, SORT_EXACT = 2, SORT_OPTIMISTIC = 3 };
 #define SORT_BAD 1      /* record flag: the row was rejected (key only) */
 
 typedef struct dup_err {
@@ -1967,6 +1970,7 @@ static int choose_path(importer *im, int try_sort, int *dropped, xs_error *err)
             (rc = xs__io_isort_new(&im->sorter, st->sort_run_bytes, err)) < 0)
             return rc;
         im->optimistic = im->sorter && try_sort == SORT_OPTIMISTIC;
+        if (im->sorter && try_sort == SORT_ALL) xs__io_isort_keep_all(im->sorter);
         /* PostgreSQL: a file in key order starts its COPY after 4 MiB of
          * rows, so the server works while the rest is read (SQLite writes
          * in the same process: nothing to overlap) */
@@ -2115,11 +2119,16 @@ rejected:
 cleanup:
     if (rc == RESTART) {
         /* an optimistic attempt that met an error delivered none: the exact
-         * sorted path reads the file again; a file that left key order after
-         * rows were written goes to the key-set path, its errors up to here
-         * delivered */
-        *restart_mode = im.opt_failed ? SORT_EXACT : SORT_NONE;
-        *restart_line = im.optimistic ? 0 : im.last_line;
+         * sorted path reads the file again. A file that left key order
+         * after rows were written is sorted whole when nothing was
+         * reported yet (the key-set path would hold every key in memory:
+         * 1.56 GB for a usage file of 14M lines in order for its first
+         * 2M); after errors it goes to the key-set path, those delivered */
+        if (im.opt_failed)
+            *restart_mode = SORT_EXACT;
+        else
+            *restart_mode = im.n_errors == 0 ? SORT_ALL : SORT_NONE;
+        *restart_line = im.optimistic || *restart_mode == SORT_ALL ? 0 : im.last_line;
     }
     if (in_tx) xs__store_rollback(st);
     if (st) xs__store_bulk(st, 0);
@@ -2140,7 +2149,8 @@ done:
 /*
  * The import (contract in xsell.h): on the sorted path when the table is
  * empty; when that path gives up (a file that leaves key order after rows
- * were written), once more on the key-set path.
+ * were written), once more with the whole file sorted, or on the key-set
+ * path when that attempt had reported errors.
  */
 int xs_import_file(xs_store *st, const char *path, const xs_import_options *opts,
                    xs_import_result *res, xs_error *err)
