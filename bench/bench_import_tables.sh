@@ -9,7 +9,10 @@
 # customers and products xsell imports into a new store; for the other tables
 # into a copy of a store holding the customers and products (made once, not
 # timed). The shuffled files are the data lines in a random order fixed by
-# the seed (shuf with an AES-CTR random source), below the same header.
+# the seed (shuf with an AES-CTR random source), below the same header; the
+# reverse files the data lines last to first; the partial files their
+# first seventh in key order and the rest shuffled (a file that leaves key
+# order after rows were written): ORDERS="key reverse shuffled partial".
 # Each contender runs RUNS times (default 1), one after the other in each
 # run; the best time, the best CPU time (user + sys) and the largest RSS
 # count. ratio is xsell's wall time over sqlite3's, cpu_ratio the same for
@@ -23,8 +26,8 @@
 # too (keyed_s, keyed_MB, ratio_keyed = xsell_s / keyed_s and cpu_ratio_keyed,
 # the same for CPU time).
 #
-# usage: [RUNS=3] [TABLES="orders usage"] [ORDERS="key reverse shuffled"] [BASE=xsell]
-#        [BENCH_DIR=dir] [KEEP=1] bench/bench_import_tables.sh [XSELL] [N] [CSV_DIR]
+# usage: [RUNS=3] [TABLES="orders usage"] [ORDERS="key reverse shuffled partial"]
+#        [BASE=xsell] [BENCH_DIR=dir] [KEEP=1] bench/bench_import_tables.sh [XSELL] [N] [CSV_DIR]
 # XSELL defaults to build/xsell (a Release build: `make`). CSV_DIR: files of an
 # earlier `xsell gen` to use instead of generating them (read only).
 # Needs about 4 GB of scratch space at 1M customers (BENCH_DIR, default a
@@ -77,10 +80,27 @@ case " $ORDERS " in
     ;;
 esac
 case " $ORDERS " in
-*" shuffled "*)
-    mkdir -p "$W/shuffled"
+*" shuffled "* | *" partial "*)
     openssl enc -aes-256-ctr -pass pass:"$SEED" -nosalt -pbkdf2 </dev/zero 2>/dev/null |
         head -c 268435456 >"$W/random"
+    ;;
+esac
+case " $ORDERS " in
+*" partial "*)
+    mkdir -p "$W/partial"
+    for t in $TABLES; do
+        [ -f "$W/partial/$t.csv" ] && continue
+        n=$(($(wc -l <"$SRC/$t.csv") / 7))
+        {
+            head -n "$((n + 1))" "$SRC/$t.csv"
+            tail -n +"$((n + 2))" "$SRC/$t.csv" | shuf --random-source="$W/random"
+        } >"$W/partial/$t.csv"
+    done
+    ;;
+esac
+case " $ORDERS " in
+*" shuffled "*)
+    mkdir -p "$W/shuffled"
     for t in $TABLES; do
         [ -f "$W/shuffled/$t.csv" ] && continue
         {
