@@ -1466,7 +1466,8 @@ static int write_after_drain(importer *im, const xs__store_value *vals, size_t k
     for (size_t k = 0; k < im->def->n_key; k++)
         parts[k] = vals[im->def->key[k]];
     size_t kl = encode_key(im, parts, im->def->n_key);
-    if (kl == (size_t)-1) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    if (kl == (size_t)-1)
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     if ((rc = xs__store_writer_put(im->w, vals, im->kbuf, kl, 0, err)) < 0) return rc;
     im->res.inserted++;
     return XS_OK;
@@ -1481,7 +1482,8 @@ static int sort_add(importer *im, const xs__store_value *vals, const int32_t *da
     size_t klen = sort_key(im, vals, days);
     if (klen == (size_t)-1)
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    if (xs__io_isort_drained(im->sorter)) return write_after_drain(im, vals, klen, bad, err);
+    if (xs__io_isort_drained(im->sorter))
+        return write_after_drain(im, vals, klen, bad, err);
     if (encode_payload(im, vals, bad || !im->writing) < 0)
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     uint32_t l32 = line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : UINT32_MAX;

@@ -1343,8 +1343,9 @@ static void test_sorted_restart(void)
     e->sort_run_bytes = 500;
     CHECK_INT(import_text(e, XS_T_ORDERS, "sr3.csv", text, &r, &errs), XS_EREJECT);
     CHECK_INT(errs.n, 1);
-    CHECK_STR(errs.msg[0],
-              "sr3.csv:81: order_id: duplicate key \"S0004\", \"crm-pro\" (first on line 10)");
+    CHECK_STR(
+        errs.msg[0],
+        "sr3.csv:81: order_id: duplicate key \"S0004\", \"crm-pro\" (first on line 10)");
     CHECK_INT(r.n_errors, 1);
     CHECK_INT(xs_store_count(e, XS_T_ORDERS, NULL), 0);
     xs_store_close(a);
