@@ -9,7 +9,10 @@
 # customers and products xsell imports into a new store; for the other tables
 # into a copy of a store holding the customers and products (made once, not
 # timed). The shuffled files are the data lines in a random order fixed by
-# the seed (shuf with an AES-CTR random source), below the same header.
+# the seed (shuf with an AES-CTR random source), below the same header; the
+# reverse files the data lines last to first; the partial files their
+# first seventh in key order and the rest shuffled (a file that leaves key
+# order after rows were written): ORDERS="key reverse shuffled partial".
 # Each contender runs RUNS times (default 1), one after the other in each
 # run; the best time, the best CPU time (user + sys) and the largest RSS
 # count. ratio is xsell's wall time over sqlite3's, cpu_ratio the same for
@@ -20,10 +23,11 @@
 # sqlite3 shell's `.import` into a table with the primary key xsell's store
 # table has (the file's columns, untyped, the same key columns, WITHOUT
 # ROWID as xsell's), so that the shell has to place every row by its key
-# too (keyed_s, keyed_MB, and ratio_keyed = xsell_s / keyed_s).
+# too (keyed_s, keyed_MB, ratio_keyed = xsell_s / keyed_s and cpu_ratio_keyed,
+# the same for CPU time).
 #
-# usage: [RUNS=3] [TABLES="orders usage"] [ORDERS="key shuffled"] [BASE=xsell]
-#        [BENCH_DIR=dir] [KEEP=1] bench/bench_import_tables.sh [XSELL] [N] [CSV_DIR]
+# usage: [RUNS=3] [TABLES="orders usage"] [ORDERS="key reverse shuffled partial"]
+#        [BASE=xsell] [BENCH_DIR=dir] [KEEP=1] bench/bench_import_tables.sh [XSELL] [N] [CSV_DIR]
 # XSELL defaults to build/xsell (a Release build: `make`). CSV_DIR: files of an
 # earlier `xsell gen` to use instead of generating them (read only).
 # Needs about 4 GB of scratch space at 1M customers (BENCH_DIR, default a
@@ -64,10 +68,39 @@ for t in $TABLES; do
     [ -f "$SRC/$t.csv" ] || { echo "bench_import_tables: no $SRC/$t.csv" >&2; exit 1; }
 done
 case " $ORDERS " in
-*" shuffled "*)
-    mkdir -p "$W/shuffled"
+*" reverse "*)
+    mkdir -p "$W/reverse"
+    for t in $TABLES; do
+        [ -f "$W/reverse/$t.csv" ] && continue
+        {
+            head -1 "$SRC/$t.csv"
+            tail -n +2 "$SRC/$t.csv" | tac
+        } >"$W/reverse/$t.csv"
+    done
+    ;;
+esac
+case " $ORDERS " in
+*" shuffled "* | *" partial "*)
     openssl enc -aes-256-ctr -pass pass:"$SEED" -nosalt -pbkdf2 </dev/zero 2>/dev/null |
         head -c 268435456 >"$W/random"
+    ;;
+esac
+case " $ORDERS " in
+*" partial "*)
+    mkdir -p "$W/partial"
+    for t in $TABLES; do
+        [ -f "$W/partial/$t.csv" ] && continue
+        n=$(($(wc -l <"$SRC/$t.csv") / 7))
+        {
+            head -n "$((n + 1))" "$SRC/$t.csv"
+            tail -n +"$((n + 2))" "$SRC/$t.csv" | shuf --random-source="$W/random"
+        } >"$W/partial/$t.csv"
+    done
+    ;;
+esac
+case " $ORDERS " in
+*" shuffled "*)
+    mkdir -p "$W/shuffled"
     for t in $TABLES; do
         [ -f "$W/shuffled/$t.csv" ] && continue
         {
@@ -86,8 +119,11 @@ rm -f "$W/base.db" "$W/base.db-wal" "$W/base.db-shm"
 "$IMP" import --db "$W/base.db" products "$SRC/products.csv" 2>/dev/null
 
 # timed CMD...: runs it under GNU time; sets T (seconds), C (CPU seconds,
-# user + sys) and M (peak RSS, MB)
+# user + sys) and M (peak RSS, MB). Dirty pages of what ran before (the
+# copy of the base store, the last contender's file) are written first, so
+# that a contender's fsync does not pay for them.
 timed() {
+    sync
     /usr/bin/time -f "%e %M %U %S" -o "$W/time" "$@" >"$W/out" 2>"$W/err" || {
         echo "bench_import_tables: failed: $*" >&2
         cat "$W/err" >&2
@@ -149,10 +185,10 @@ else
 fi
 for t in $TABLES; do
     for order in $ORDERS; do
-        if [ "$order" = key ]; then f=$SRC/$t.csv; else f=$W/shuffled/$t.csv; fi
+        if [ "$order" = key ]; then f=$SRC/$t.csv; else f=$W/$order/$t.csv; fi
         rows=$(($(wc -l <"$f") - 1))
         mb=$(awk -v b="$(wc -c <"$f")" 'BEGIN { printf "%.0f", b / 1e6 }')
-        bt="" bm="" bc="" xt="" xm="" xc="" at="" am="" ac="" kt="" km=""
+        bt="" bm="" bc="" xt="" xm="" xc="" at="" am="" ac="" kt="" km="" kc=""
         for run in $(seq "$RUNS"); do
             rm -f "$W/plain.db" "$W/plain.db-journal"
             timed sqlite3 "$W/plain.db" ".mode csv" ".import $f $t"
@@ -176,6 +212,7 @@ for t in $TABLES; do
                 import_keyed "$t" "$f" "$rows"
                 kt=$(min "$kt" "$T")
                 km=$(max "$km" "$M")
+                kc=$(min "$kc" "$C")
             fi
         done
         if [ -n "$BASE" ]; then
@@ -189,12 +226,13 @@ for t in $TABLES; do
                 tee -a "$W/table"
         fi
         if [ "${KEYED:-0}" = 1 ]; then
-            printf '%-14s %-9s keyed_s %.2f keyed_MB %s ratio_keyed %s\n' "$t" "$order" "$kt" \
-                "$km" "$(div "$xt" "$kt")" | tee -a "$W/table"
+            printf '%-14s %-9s keyed_s %.2f keyed_MB %s ratio_keyed %s cpu_ratio_keyed %s\n' "$t" \
+                "$order" "$kt" "$km" "$(div "$xt" "$kt")" "$(div "$xc" "$kc")" | tee -a "$W/table"
         fi
     done
 done
 echo "best of $RUNS run(s); *_MB = peak RSS (GNU time), file_MB = size of the CSV;"
 echo "ratio = xsell_s / sqlite3_s; cpu_ratio = the same for user + sys seconds;"
 echo "base_ratio = base_s / sqlite3_s, base_cpu_ratio its CPU time's; ratio_keyed = xsell_s / keyed_s"
-echo "(keyed_s: sqlite3 .import into a table with the store table's key); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "(keyed_s: sqlite3 .import into a table with the store table's key; cpu_ratio_keyed: its CPU's)"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

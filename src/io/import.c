@@ -1079,8 +1079,11 @@ static void prefetch_row(importer *im, const xs__field *fields, size_t n,
 
 #define RESTART (-1000) /* internal: start again, less optimistic */
 
-/* The attempts at a file (xs_import_file), most optimistic first. */
-enum { SORT_NONE = 0, SORT_EXACT = 1, SORT_OPTIMISTIC = 2 };
+/* The attempts at a file (xs_import_file), most optimistic first.
+ * SORT_ALL sorts the whole file, never writing rows while it is read: the
+ * attempt after one that left key order once rows were written, when that
+ * one had found no error (memory stays bounded; see xs_import_file). */
+enum { SORT_NONE = 0, SORT_ALL = 1, SORT_EXACT = 2, SORT_OPTIMISTIC = 3 };
 #define SORT_BAD 1      /* record flag: the row was rejected (key only) */
 
 typedef struct dup_err {
@@ -1447,6 +1450,29 @@ static int drain_one(void *ctx, const xs__io_isort_rec *r)
     return write_rec(c->im, r, c->err);
 }
 
+/* After a full buffer in key order went to the store, rows follow it
+ * directly while their keys keep increasing: the current row (its sort key
+ * in im->sk, klen bytes) is noted as the last key and written. Returns
+ * XS_OK, RESTART (out of order) or a fatal code. */
+static int write_after_drain(importer *im, const xs__store_value *vals, size_t klen,
+                             int bad, xs_error *err)
+{
+    int rc = xs__io_isort_note(im->sorter, im->sk, klen);
+    if (rc < 0) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    if (!rc) return RESTART;
+    if (!im->writing || bad) return XS_OK;
+    if ((rc = check_written(im, vals, err)) < 0) return rc;
+    xs__store_value parts[8];
+    for (size_t k = 0; k < im->def->n_key; k++)
+        parts[k] = vals[im->def->key[k]];
+    size_t kl = encode_key(im, parts, im->def->n_key);
+    if (kl == (size_t)-1)
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    if ((rc = xs__store_writer_put(im->w, vals, im->kbuf, kl, 0, err)) < 0) return rc;
+    im->res.inserted++;
+    return XS_OK;
+}
+
 /* Hands the current row to the sorter (bad: a rejected row; either way,
  * once the import cannot succeed, a row is kept for its key only). Returns
  * XS_OK, RESTART or a fatal code. */
@@ -1456,40 +1482,25 @@ static int sort_add(importer *im, const xs__store_value *vals, const int32_t *da
     size_t klen = sort_key(im, vals, days);
     if (klen == (size_t)-1)
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    if (xs__io_isort_drained(im->sorter)) {
-        /* a full buffer in key order went to the store: while keys keep
-         * increasing, rows follow it directly */
-        int rc = xs__io_isort_note(im->sorter, im->sk, klen);
-        if (rc < 0) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-        if (!rc) return RESTART;
-        if (!im->writing || bad) return XS_OK;
-        if ((rc = check_written(im, vals, err)) < 0) return rc;
-        xs__store_value parts[8];
-        for (size_t k = 0; k < im->def->n_key; k++)
-            parts[k] = vals[im->def->key[k]];
-        size_t kl = encode_key(im, parts, im->def->n_key);
-        if (kl == (size_t)-1)
-            return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-        if ((rc = xs__store_writer_put(im->w, vals, im->kbuf, kl, 0, err)) < 0) return rc;
-        im->res.inserted++;
-        return XS_OK;
-    }
+    if (xs__io_isort_drained(im->sorter))
+        return write_after_drain(im, vals, klen, bad, err);
     if (encode_payload(im, vals, bad || !im->writing) < 0)
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     uint32_t l32 = line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : UINT32_MAX;
-    for (;;) {
-        int full = 0;
-        int rc = xs__io_isort_add(im->sorter, im->sk, klen, l32, bad ? SORT_BAD : 0,
-                                  im->pay, im->pay_len, &full, err);
-        if (rc < 0) return rc;
-        if (!full) break;
-        /* every key so far in order: the buffer goes to the store as it is */
-        drain_ctx c = {im, err};
-        if ((rc = xs__io_isort_drain(im->sorter, drain_one, &c)) < 0) return rc;
-    }
-    if (xs__io_isort_drained(im->sorter) && !xs__io_isort_in_order(im->sorter))
-        return RESTART;
-    return XS_OK;
+    int full = 0;
+    int rc = xs__io_isort_add(im->sorter, im->sk, klen, l32, bad ? SORT_BAD : 0, im->pay,
+                              im->pay_len, &full, err);
+    if (rc < 0 || !full) return rc;
+    /* every key so far in order: the buffer goes to the store as it is,
+     * and this row right after it (added to the emptied buffer instead, it
+     * would reach the store last, out of key order: on PostgreSQL that one
+     * row made the key build sort a third of the table instead of finding
+     * it sorted) */
+    drain_ctx c = {im, err};
+    if ((rc = xs__io_isort_drain(im->sorter, drain_one, &c)) < 0) return rc;
+    if ((klen = sort_key(im, vals, days)) == (size_t)-1)
+        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
+    return write_after_drain(im, vals, klen, bad, err);
 }
 
 /* Keeps a duplicate-key error for the report at the end (in line order). */
@@ -1961,6 +1972,7 @@ static int choose_path(importer *im, int try_sort, int *dropped, xs_error *err)
             (rc = xs__io_isort_new(&im->sorter, st->sort_run_bytes, err)) < 0)
             return rc;
         im->optimistic = im->sorter && try_sort == SORT_OPTIMISTIC;
+        if (im->sorter && try_sort == SORT_ALL) xs__io_isort_keep_all(im->sorter);
         /* PostgreSQL: a file in key order starts its COPY after 4 MiB of
          * rows, so the server works while the rest is read (SQLite writes
          * in the same process: nothing to overlap) */
@@ -2109,11 +2121,16 @@ rejected:
 cleanup:
     if (rc == RESTART) {
         /* an optimistic attempt that met an error delivered none: the exact
-         * sorted path reads the file again; a file that left key order after
-         * rows were written goes to the key-set path, its errors up to here
-         * delivered */
-        *restart_mode = im.opt_failed ? SORT_EXACT : SORT_NONE;
-        *restart_line = im.optimistic ? 0 : im.last_line;
+         * sorted path reads the file again. A file that left key order
+         * after rows were written is sorted whole when nothing was
+         * reported yet (the key-set path would hold every key in memory:
+         * 1.56 GB for a usage file of 14M lines in order for its first
+         * 2M); after errors it goes to the key-set path, those delivered */
+        if (im.opt_failed)
+            *restart_mode = SORT_EXACT;
+        else
+            *restart_mode = im.n_errors == 0 ? SORT_ALL : SORT_NONE;
+        *restart_line = im.optimistic || *restart_mode == SORT_ALL ? 0 : im.last_line;
     }
     if (in_tx) xs__store_rollback(st);
     if (st) xs__store_bulk(st, 0);
@@ -2134,7 +2151,8 @@ done:
 /*
  * The import (contract in xsell.h): on the sorted path when the table is
  * empty; when that path gives up (a file that leaves key order after rows
- * were written), once more on the key-set path.
+ * were written), once more with the whole file sorted, or on the key-set
+ * path when that attempt had reported errors.
  */
 int xs_import_file(xs_store *st, const char *path, const xs_import_options *opts,
                    xs_import_result *res, xs_error *err)

@@ -68,6 +68,7 @@ typedef struct run {
 struct xs__io_isort {
     size_t budget;
     size_t drain_at; /* in order: buffer bytes handed over early (0: full) */
+    int keep_all;    /* never hand the buffer over (xs__io_isort_keep_all) */
     char *buf;
     size_t len, cap;
     ent *idx;
@@ -175,6 +176,12 @@ void xs__io_isort_free(xs__io_isort *s)
 void xs__io_isort_drain_at(xs__io_isort *s, size_t bytes)
 {
     s->drain_at = bytes;
+}
+
+/* Contract in import_sort.h. */
+void xs__io_isort_keep_all(xs__io_isort *s)
+{
+    s->keep_all = 1;
 }
 
 /* Contract in import_sort.h. */
@@ -380,12 +387,13 @@ int xs__io_isort_add(xs__io_isort *s, const char *key, size_t klen, uint32_t lin
         int c = memcmp(s->last, key, s->last_len < klen ? s->last_len : klen);
         later = c < 0 || (c == 0 && s->last_len < klen);
     }
-    if (s->n && s->in_order && later && s->drain_at && s->len >= s->drain_at) {
+    if (s->n && s->in_order && later && !s->keep_all && s->drain_at &&
+        s->len >= s->drain_at) {
         *full = 1; /* in order so far: hand the rows over early */
         return XS_OK;
     }
     if (s->n && s->len + total + (s->n + 1) * sizeof(ent) > s->budget) {
-        if (s->in_order && later) {
+        if (s->in_order && later && !s->keep_all) {
             *full = 1;
             return XS_OK;
         }

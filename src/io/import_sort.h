@@ -57,6 +57,10 @@ int xs__io_isort_add(xs__io_isort *s, const char *key, size_t klen, uint32_t lin
  * so that a caller streaming to a server starts sending early. */
 void xs__io_isort_drain_at(xs__io_isort *s, size_t bytes);
 
+/* Never hands the buffer over: a full buffer is sorted and spilled even
+ * while keys come in order (for a caller that cannot take rows early). */
+void xs__io_isort_keep_all(xs__io_isort *s);
+
 /* 1 while every key added (drained ones included) was greater than the one
  * before, in byte order. */
 int xs__io_isort_in_order(const xs__io_isort *s);

@@ -1281,8 +1281,10 @@ static void test_sorted_duplicates(void)
 
 /* A file in key order for more than a buffer, then out of order: the rows
  * already written cannot be checked for duplicates by the merge, so the
- * import starts again on the key-set path; the result is the same as for
- * the file in order, and errors of the first attempt are not repeated. */
+ * import starts again, with the whole file sorted (or, when the first
+ * attempt had reported errors, on the key-set path); the result is the
+ * same as for the file in order, and errors of the first attempt are not
+ * repeated. */
 static void test_sorted_restart(void)
 {
     static char text[16384], in_order[16384];
@@ -1328,9 +1330,28 @@ static void test_sorted_restart(void)
               "sr2.csv:81: order_id: duplicate key \"S0004\", \"crm-pro\" (first on line 10)");
     CHECK_INT(r.n_errors, 2);
     CHECK_INT(xs_store_count(c, XS_T_ORDERS, NULL), 0);
+
+    /* no error before it: the duplicate alone, found by the whole sort */
+    strcpy(text, "order_id,customer_id,date,product_id,quantity,amount\n");
+    for (unsigned k = 1; k < 80; k++) {
+        order_line(line, sizeof line, k, "1");
+        strcat(text, line);
+    }
+    order_line(line, sizeof line, 9, "1");
+    strcat(text, line);
+    xs_store *e = refs_store("sr_e.db");
+    e->sort_run_bytes = 500;
+    CHECK_INT(import_text(e, XS_T_ORDERS, "sr3.csv", text, &r, &errs), XS_EREJECT);
+    CHECK_INT(errs.n, 1);
+    CHECK_STR(
+        errs.msg[0],
+        "sr3.csv:81: order_id: duplicate key \"S0004\", \"crm-pro\" (first on line 10)");
+    CHECK_INT(r.n_errors, 1);
+    CHECK_INT(xs_store_count(e, XS_T_ORDERS, NULL), 0);
     xs_store_close(a);
     xs_store_close(b);
     xs_store_close(c);
+    xs_store_close(e);
 }
 
 /* The optimistic path: customers looked up and order lines compared only
