@@ -561,6 +561,26 @@ static void query_text(const char *url, const char *sql, char *out, size_t n)
     PQfinish(c);
 }
 
+/* A store at url holding the fixture's customers and products (what
+ * orders refer to); NULL when it cannot be opened. */
+static xs_store *with_customers_and_products(const char *url)
+{
+    xs_store *st = NULL;
+    CHECK_INT(xs_store_open(&st, url, NULL), XS_OK);
+    if (!st) return NULL;
+    const char *src = getenv("XS_SOURCE_DIR");
+    for (size_t i = 0; i < 2; i++) { /* customers, products */
+        char path[512];
+        snprintf(path, sizeof path, "%s/tests/data/import/%s.csv", src ? src : ".",
+                 fixture_tables[i]);
+        xs_table_id t;
+        CHECK_INT(xs_table_lookup(fixture_tables[i], &t), XS_OK);
+        xs_import_result r;
+        CHECK_INT(import(st, t, path, &r), XS_OK);
+    }
+    return st;
+}
+
 #define ORDERS_KEY                                                                       \
     "SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint"              \
     " WHERE conrelid = 'orders'::regclass AND contype = 'p'"
@@ -574,19 +594,8 @@ static void test_bulk_key(void)
 {
     if (!pg_ready()) return;
     const char *url = new_db();
-    xs_store *st = NULL;
-    CHECK_INT(xs_store_open(&st, url, NULL), XS_OK);
+    xs_store *st = with_customers_and_products(url);
     if (!st) return;
-    const char *src = getenv("XS_SOURCE_DIR");
-    for (size_t i = 0; i < 2; i++) { /* customers, products */
-        char path[512];
-        snprintf(path, sizeof path, "%s/tests/data/import/%s.csv", src ? src : ".",
-                 fixture_tables[i]);
-        xs_table_id t;
-        CHECK_INT(xs_table_lookup(fixture_tables[i], &t), XS_OK);
-        xs_import_result r;
-        CHECK_INT(import(st, t, path, &r), XS_OK);
-    }
     char big[256], got[256];
     write_big_orders(big, sizeof big);
     /* killed while loading: readers of orders wait meanwhile (lock
@@ -625,16 +634,8 @@ static void test_bulk_key(void)
     xs_store_close(st);
     st = NULL;
     const char *url2 = new_db();
-    CHECK_INT(xs_store_open(&st, url2, NULL), XS_OK);
+    st = with_customers_and_products(url2);
     if (!st) return;
-    for (size_t i = 0; i < 2; i++) {
-        char path[512];
-        snprintf(path, sizeof path, "%s/tests/data/import/%s.csv", src ? src : ".",
-                 fixture_tables[i]);
-        xs_table_id t;
-        CHECK_INT(xs_table_lookup(fixture_tables[i], &t), XS_OK);
-        CHECK_INT(import(st, t, path, &r), XS_OK);
-    }
     CHECK_INT(import(st, XS_T_ORDERS, big, &r), XS_OK);
     CHECK_INT(r.inserted, 100001);
     query_text(url2, ORDERS_KEY, got, sizeof got);
@@ -657,19 +658,8 @@ static void test_heap_order(void)
 {
     if (!pg_ready()) return;
     const char *url = new_db();
-    xs_store *st = NULL;
-    CHECK_INT(xs_store_open(&st, url, NULL), XS_OK);
+    xs_store *st = with_customers_and_products(url);
     if (!st) return;
-    const char *src = getenv("XS_SOURCE_DIR");
-    for (size_t i = 0; i < 2; i++) { /* customers, products */
-        char path[512];
-        snprintf(path, sizeof path, "%s/tests/data/import/%s.csv", src ? src : ".",
-                 fixture_tables[i]);
-        xs_table_id t;
-        CHECK_INT(xs_table_lookup(fixture_tables[i], &t), XS_OK);
-        xs_import_result r;
-        CHECK_INT(import(st, t, path, &r), XS_OK);
-    }
     const char *path = tmp_path("in_order.csv");
     FILE *f = fopen(path, "w");
     fputs("order_id,customer_id,date,product_id,quantity,amount\n", f);
