@@ -7,7 +7,8 @@
 #   bench/bench_serve.sh [XSELL_BINARY] [CUSTOMERS | MODEL.xsm] [SECONDS] [CONNECTIONS]
 #
 # Defaults: build/xsell, 3000 customers, 5 s, 16 connections;
-# server and nginx get 2 worker threads / processes, wrk 1 thread.
+# server and nginx get 2 worker threads / processes, wrk 1 thread (PIN=1:
+# one each, on their own core; below).
 #
 # With CUSTOMERS the script builds a demo store of that size and serves it
 # with --db. With a model file (e.g. one built from the 1M store with
@@ -24,6 +25,13 @@
 # Environment: BASE=BINARY also serves the same store with a baseline binary
 # and measures it in the same run, alternating (xsell, baseline, nginx per
 # route), with its ratio; RUNS=N repeats the whole round N times.
+#
+# PIN=1 separates the load from the servers: every server runs on CPU 0
+# with one worker (xsell --threads 1, nginx worker_processes 1) and wrk on
+# CPU 1 (taskset). Unpinned, wrk and the servers' two workers share both
+# cores, and a worker that loses its core for a scheduler slice holds its
+# connections' answers that long: p99 then measures the scheduler more
+# than the server. Pinned, each server gets one whole core to itself.
 set -eu
 XS=${1:-build/xsell}
 N=${2:-3000}
@@ -31,6 +39,16 @@ DUR=${3:-5}
 CONN=${4:-16}
 BASE=${BASE:-}
 RUNS=${RUNS:-1}
+PIN=${PIN:-}
+WORKERS=2
+SRV_PIN=""
+CLI_PIN=""
+if [ -n "$PIN" ]; then
+    command -v taskset >/dev/null || { echo "bench_serve: taskset not found" >&2; exit 1; }
+    WORKERS=1
+    SRV_PIN="taskset -c 0"
+    CLI_PIN="taskset -c 1"
+fi
 for tool in wrk nginx curl; do
     command -v "$tool" >/dev/null || { echo "bench_serve: $tool not found" >&2; exit 1; }
 done
@@ -68,7 +86,7 @@ start_server() {
     : >"$T/$2.out"
     t0=$(date +%s.%N)
     # shellcheck disable=SC2086
-    "$1" serve $SERVE_ARGS --listen 127.0.0.1:0 --threads 2 >"$T/$2.out" 2>"$T/$2.err" &
+    $SRV_PIN "$1" serve $SERVE_ARGS --listen 127.0.0.1:0 --threads $WORKERS >"$T/$2.out" 2>"$T/$2.err" &
     eval "PID_$2=$!"
     i=0
     while ! grep -q "^listening on" "$T/$2.out" && [ $i -lt 60000 ]; do
@@ -126,7 +144,7 @@ fi
 NPORT=$((20000 + $$ % 20000))
 cat >"$T/nginx.conf" <<CONF
 daemon off;
-worker_processes 2;
+worker_processes $WORKERS;
 pid $T/nginx.pid;
 error_log $T/nginx.err;
 events { worker_connections 1024; }
@@ -140,7 +158,8 @@ http {
     }
 }
 CONF
-nginx -c "$T/nginx.conf" -p "$T" &
+# shellcheck disable=SC2086
+$SRV_PIN nginx -c "$T/nginx.conf" -p "$T" &
 NPID=$!
 sleep 0.5
 curl -sf "http://127.0.0.1:$NPORT/s/together.json" | cmp -s - "$T/www/s/together.json" ||
@@ -164,7 +183,8 @@ measure() {
     shift
     # shellcheck disable=SC2086
     c0=$(cpu_ticks $pids)
-    wrk -t1 -c"$CONN" -d"${DUR}s" --latency "$@" >"$T/wrk.out" 2>&1
+    # shellcheck disable=SC2086
+    $CLI_PIN wrk -t1 -c"$CONN" -d"${DUR}s" --latency "$@" >"$T/wrk.out" 2>&1
     # shellcheck disable=SC2086
     c1=$(cpu_ticks $pids)
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$T/wrk.out")
