@@ -29,14 +29,9 @@
  * tests/unit/test_serve_burst.c, which makes 250 kept-alive connections of
  * two workers ready at once, fails on it.
  */
-#define _GNU_SOURCE /* RTLD_NEXT */
 #include "serve/serve_int.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/epoll.h>
 
 #define MHD_MAX_EVENTS 128 /* MAX_EVENTS of libmicrohttpd's daemon.c */
@@ -50,17 +45,10 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
  * MHD_MAX_EVENTS events; -1 when the last wait did not. */
 static _Thread_local int full_fd = -1;
 
-/* The C library's epoll_wait (through the sanitizer's, when there is one).
- * (Copied through memcpy: ISO C has no cast between object and function
- * pointers.) */
+/* The C library's epoll_wait (through the sanitizer's, when there is one). */
 static void resolve(void)
 {
-    void *w = dlsym(RTLD_NEXT, "epoll_wait");
-    if (!w) {
-        fprintf(stderr, "xsell: the C library's epoll_wait not found\n");
-        abort();
-    }
-    memcpy(&real_wait, &w, sizeof w);
+    xs__serve_next_fn("epoll_wait", &real_wait, sizeof real_wait);
 }
 
 /* epoll_wait(2), except that a wait right after a full 128-event wait on

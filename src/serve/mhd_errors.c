@@ -45,7 +45,7 @@
  * HTML pages come back; tests/unit/test_serve_bytes.c ("kept_heads")
  * fails on them. docs/api.md ("Request heads") lists the answers.
  */
-#define _GNU_SOURCE /* RTLD_NEXT, dladdr */
+#define _GNU_SOURCE /* dladdr */
 #include "serve/serve_int.h"
 
 #include <microhttpd.h>
@@ -54,7 +54,6 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -74,19 +73,12 @@ static _Thread_local const char *own_text;
 static _Thread_local size_t own_len;
 
 /* The definitions that come after ours in the lookup order:
- * libmicrohttpd's. (Copied through memcpy: ISO C has no cast between
- * object and function pointers.) */
+ * libmicrohttpd's, and the load address of its image. */
 static void resolve(void)
 {
-    void *q = dlsym(RTLD_NEXT, "MHD_queue_response");
-    void *c = dlsym(RTLD_NEXT, "MHD_create_response_from_buffer");
-    if (!q || !c) {
-        /* libmicrohttpd linked statically: these definitions would clash */
-        fprintf(stderr, "xsell: libmicrohttpd's MHD_queue_response not found\n");
-        abort();
-    }
-    memcpy(&real_queue, &q, sizeof q);
-    memcpy(&real_create, &c, sizeof c);
+    xs__serve_next_fn("MHD_queue_response", &real_queue, sizeof real_queue);
+    void *c = xs__serve_next_fn("MHD_create_response_from_buffer", &real_create,
+                                sizeof real_create);
     Dl_info in;
     if (dladdr(c, &in)) mhd_base = in.dli_fbase;
 }

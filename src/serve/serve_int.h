@@ -166,6 +166,12 @@ void xs__serve_model_watch_stop(xs__serve_model_watch *w);
  * generation, which it returns; the old model goes with its last request. */
 unsigned long xs__serve_server_install(struct xs_server *s, xs__serve_model *m);
 
+/* Copies into the function pointer fn (size bytes) the definition of name
+ * that comes after the executable's (dlsym RTLD_NEXT: the one an
+ * interposed function passes its calls on to) and returns its address;
+ * aborts with a message when there is none (interpose.c). */
+void *xs__serve_next_fn(const char *name, void *fn, size_t size);
+
 /* libmicrohttpd's own error answers (400, 413, 414, 431, 505 on heads and
  * bodies it reads by itself) are replaced by JSON ones (mhd_errors.c, by
  * interposing two of its functions). Resolves libmicrohttpd's own
