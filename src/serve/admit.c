@@ -56,6 +56,7 @@
 #define _GNU_SOURCE /* POLLRDHUP */
 #include "serve/admit.h"
 #include "serve/head.h"
+#include "serve/raw_answer.h"
 
 #include "base/alloc.h"
 #include "base/error.h"
@@ -190,22 +191,6 @@ static void ip_open_add(xs__serve_admit *a, uint32_t ip, int d)
 /* Answers the acceptor writes itself                                     */
 /* ---------------------------------------------------------------------- */
 
-/* Writes a short JSON error with "Connection: close" (best effort: the
- * socket buffer of a fresh connection always has room). */
-static void send_error(int fd, int status, const char *reason, const char *code,
-                       const char *msg)
-{
-    char body[384], buf[768];
-    int nb = snprintf(body, sizeof body,
-                      "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}\n", code, msg);
-    int n = snprintf(buf, sizeof buf,
-                     "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
-                     "Content-Length: %d\r\n%sConnection: close\r\n\r\n%s",
-                     status, reason, nb,
-                     status == 503 || status == 429 ? "Retry-After: 1\r\n" : "", body);
-    if (n > 0) (void)!send(fd, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
-}
-
 /* Answers a connection the server will not serve and closes it. What the
  * client has sent is read first, so that the close is a FIN, not a reset
  * that could destroy the answer before the client reads it. */
@@ -215,7 +200,7 @@ static void refuse(int fd, int status, const char *reason, const char *code,
     char scratch[4096];
     for (int i = 0; i < 16 && recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0; i++)
         ;
-    send_error(fd, status, reason, code, msg);
+    xs__serve_send_error(fd, status, reason, code, msg);
     shutdown(fd, SHUT_WR);
     close(fd);
 }
@@ -565,11 +550,11 @@ static void reap(xs__serve_admit *a, double now, int *hand, size_t *n_hand, size
         if (ph == P_IDLE) idle++;
         if (ph == P_HEAD && age > head_s) {
             if (age > a->o.request_timeout_s) {
-                send_error(fd, 408, "Request Timeout", "request_timeout",
+                xs__serve_send_error(fd, 408, "Request Timeout", "request_timeout",
                            "the request was not received in time");
                 atomic_fetch_add_explicit(&a->timed_out, 1, memory_order_relaxed);
             } else {
-                send_error(fd, 503, "Service Unavailable", "overloaded",
+                xs__serve_send_error(fd, 503, "Service Unavailable", "overloaded",
                            "the request was too slow while others wait; try again");
                 atomic_fetch_add_explicit(&a->evicted, 1, memory_order_relaxed);
             }

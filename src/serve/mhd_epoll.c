@@ -45,6 +45,9 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
  * MHD_MAX_EVENTS events; -1 when the last wait did not. */
 static _Thread_local int full_fd = -1;
 
+/* Contract in serve_int.h. */
+_Thread_local unsigned long xs__serve_epoll_pass;
+
 /* The C library's epoll_wait (through the sanitizer's, when there is one). */
 static void resolve(void)
 {
@@ -56,6 +59,7 @@ static void resolve(void)
 int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
 {
     pthread_once(&once, resolve);
+    xs__serve_epoll_pass++;
     if (maxevents == MHD_MAX_EVENTS && epfd == full_fd) timeout = 0;
     int n = real_wait(epfd, events, maxevents, timeout);
     full_fd = maxevents == MHD_MAX_EVENTS && n == maxevents ? epfd : -1;

@@ -47,15 +47,14 @@
  */
 #define _GNU_SOURCE /* dladdr */
 #include "serve/serve_int.h"
+#include "serve/raw_answer.h"
 
 #include <microhttpd.h>
 
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 
 typedef enum MHD_Result (*queue_fn)(struct MHD_Connection *, unsigned int,
                                     struct MHD_Response *);
@@ -160,22 +159,15 @@ static enum MHD_Result queue_json(struct MHD_Connection *c, unsigned status,
 }
 
 /* Writes our JSON answer to the socket itself and refuses the queueing:
- * libmicrohttpd then closes the connection (FIN after the answer). Best
- * effort, as admit.c's answers: the socket buffer of a connection that
- * is reading a request head has room for a few hundred bytes. */
+ * libmicrohttpd then closes the connection (FIN after the answer). */
 static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status,
                                  const char *body)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-    const char *reason = MHD_get_reason_phrase_for(status);
-    char buf[1024];
-    int n = snprintf(buf, sizeof buf,
-                     "HTTP/1.1 %u %s\r\nContent-Type: application/json\r\n"
-                     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-                     status, reason, strlen(body), body);
-    if (ci && n > 0 && (size_t)n < sizeof buf)
-        (void)!send(ci->connect_fd, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (ci)
+        xs__serve_send_answer(ci->connect_fd, (int)status,
+                              MHD_get_reason_phrase_for(status), body);
     return MHD_NO;
 }
 

@@ -184,6 +184,15 @@ void xs__serve_mhd_errors_init(void);
  * epoll_wait (mhd_epoll.c). Resolves the C library's now (aborts when there
  * is none); xs_server_start() calls it once. */
 void xs__serve_mhd_epoll_init(void);
+/* The number of epoll_wait calls of this thread so far: one pass of an
+ * event loop ends with each (mhd_epoll.c). */
+extern _Thread_local unsigned long xs__serve_epoll_pass;
+
+/* A later request line libmicrohttpd closes on without a word (no space
+ * in it) gets the first request's 400, by interposing recv, send, sendmsg
+ * and shutdown (mhd_close.c). Resolves the C library's now (aborts when
+ * there are none); xs_server_start() calls it once. */
+void xs__serve_mhd_close_init(void);
 
 #define XS__MAX_PARAMS 2
 #define XS__PARAM_MAX 4096 /* a path parameter as sent (percent-encoded), with NUL */

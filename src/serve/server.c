@@ -1050,6 +1050,7 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
      * of a keep-alive connection: smaller is cheaper), holds every request
      * head that head.c lets through. */
     xs__serve_mhd_epoll_init();
+    xs__serve_mhd_close_init(); /* a later request line it closes on gets a 400 */
     unsigned limit = s->o.max_connections + XS__ADMIT_RESERVE + 64;
     unsigned workers = s->o.threads;
     s->d = MHD_start_daemon(
