@@ -1973,10 +1973,10 @@ static int choose_path(importer *im, int try_sort, int *dropped, xs_error *err)
             return rc;
         im->optimistic = im->sorter && try_sort == SORT_OPTIMISTIC;
         if (im->sorter && try_sort == SORT_ALL) xs__io_isort_keep_all(im->sorter);
-        /* PostgreSQL: a file in key order starts its COPY after 4 MiB of
-         * rows, so the server works while the rest is read (SQLite writes
-         * in the same process: nothing to overlap) */
-        if (im->sorter && st->pg) xs__io_isort_drain_at(im->sorter, (size_t)4 << 20);
+        /* a file in key order starts writing after 4 MiB of rows, so that
+         * the store works while the rest is read: the PostgreSQL server on
+         * its COPY, SQLite on the writer's inserting thread */
+        if (im->sorter) xs__io_isort_drain_at(im->sorter, (size_t)4 << 20);
     }
     if (!im->optimistic && im->defer_cust) {
         im->defer_cust = 0; /* every customer is looked up while reading */
@@ -2132,6 +2132,9 @@ cleanup:
             *restart_mode = im.n_errors == 0 ? SORT_ALL : SORT_NONE;
         *restart_line = im.optimistic || *restart_mode == SORT_ALL ? 0 : im.last_line;
     }
+    /* the writer's inserting thread stops before the transaction ends */
+    xs__store_writer_free(im.w);
+    im.w = NULL;
     if (in_tx) xs__store_rollback(st);
     if (st) xs__store_bulk(st, 0);
     if (st) {

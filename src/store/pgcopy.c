@@ -26,7 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define COPY_CHUNK ((size_t)1 << 20)
+#define COPY_CHUNK ((size_t)1 << 16)
 
 struct xs__store_pgcopy {
     xs_store *st;

@@ -1354,6 +1354,126 @@ static void test_sorted_restart(void)
     xs_store_close(e);
 }
 
+/* New rows inserted on the writer's thread, blocks made tiny (3 rows, and
+ * 100 so that a block holds a batch statement and single rows): a file in
+ * key order, shuffled, re-imported with changes (inserts on the thread,
+ * updates beside them) and a later-found error (an unknown customer after
+ * rows were written: the attempt is abandoned while blocks are queued) all
+ * give what one thread gives; a failure of an INSERT on the thread (a
+ * trigger that raises) stops the import with SQLite's message, nothing
+ * imported, and the store stays usable. */
+static void test_insert_thread(void)
+{
+    enum { N = 900 };
+    static char sorted[N * 64 + 128], shuffled[N * 64 + 128], again[N * 64 + 128];
+    unsigned perm[N];
+    for (unsigned i = 0; i < N; i++)
+        perm[i] = i;
+    uint64_t x = 2026;
+    for (unsigned i = N - 1; i > 0; i--) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        unsigned j = (unsigned)((x >> 33) % (i + 1)), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    const char *head = "order_id,customer_id,date,product_id,quantity,amount\n";
+    strcpy(sorted, head);
+    strcpy(shuffled, head);
+    strcpy(again, head);
+    char line[128];
+    for (unsigned i = 0; i < N; i++) {
+        order_line(line, sizeof line, i, "2");
+        strcat(sorted, line);
+        order_line(line, sizeof line, perm[i], "2");
+        strcat(shuffled, line);
+    }
+    /* the re-import: every third line changed, the others as they are,
+     * and as many new orders (lines N .. 2N - 1, shuffled among them) */
+    for (unsigned i = 0; i < N; i++) {
+        order_line(line, sizeof line, perm[i], perm[i] % 3 ? "2" : "5");
+        strcat(again, line);
+        if (i % 2) {
+            order_line(line, sizeof line, N + perm[i], "1");
+            strcat(again, line);
+        }
+    }
+    xs_store *ref = refs_store("it_ref.db");
+    xs_import_result r;
+    errlist errs;
+    ref->insert_block_rows = 100000; /* never full: no thread */
+    CHECK_INT(import_text(ref, XS_T_ORDERS, "it_sorted.csv", sorted, &r, &errs), XS_OK);
+    CHECK_INT(r.inserted, N);
+    char *want = dump(ref);
+    CHECK_INT(import_text(ref, XS_T_ORDERS, "it_again.csv", again, &r, &errs), XS_OK);
+    CHECK_INT(r.inserted, N / 2);
+    CHECK_INT(r.updated, N / 3);
+    char *want2 = dump(ref);
+    static const size_t blocks[] = {3, 100};
+    for (size_t bi = 0; bi < XS_N(blocks); bi++) {
+        const char *texts[] = {sorted, shuffled};
+        for (int k = 0; k < 2; k++) {
+            xs_store *st = refs_store("it.db");
+            st->insert_block_rows = blocks[bi];
+            st->sort_run_bytes = k ? 2000 : 0; /* shuffled: many runs */
+            CHECK_INT(import_text(st, XS_T_ORDERS, "it.csv", texts[k], &r, &errs), XS_OK);
+            CHECK_INT(r.inserted, N);
+            CHECK_INT(errs.n, 0);
+            char *got = dump(st);
+            CHECK_STR(got, want);
+            free(got);
+            CHECK_INT(import_text(st, XS_T_ORDERS, "it_again.csv", again, &r, &errs),
+                      XS_OK);
+            CHECK_INT(r.inserted, N / 2);
+            CHECK_INT(r.updated, N / 3);
+            CHECK_INT(r.unchanged, N - N / 3);
+            got = dump(st);
+            CHECK_STR(got, want2);
+            free(got);
+            xs_store_close(st);
+        }
+    }
+
+    /* an unknown customer on the last line, in key order after every
+     * other: found when it is written, all others queued or inserted */
+    static char bad[N * 64 + 128];
+    strcpy(bad, sorted);
+    strcat(bad, "S9999,C0009,2024-03-01,crm-pro,1,1.00\n");
+    xs_store *st = refs_store("it_bad.db");
+    st->insert_block_rows = 3;
+    CHECK_INT(import_text(st, XS_T_ORDERS, "it_bad.csv", bad, &r, &errs), XS_EREJECT);
+    CHECK_INT(errs.n, 1);
+    CHECK_STR(errs.msg[0], "it_bad.csv:902: customer_id: unknown customer \"C0009\"");
+    CHECK_INT(xs_store_count(st, XS_T_ORDERS, NULL), 0);
+
+    /* an INSERT that fails on the thread, in the middle of the file (in
+     * a statement of a batch of rows) */
+    st->insert_block_rows = 128;
+    CHECK_INT(sqlite3_exec(st->db,
+                           "CREATE TRIGGER it_boom BEFORE INSERT ON orders"
+                           " WHEN NEW.order_id = 'S0300'"
+                           " BEGIN SELECT RAISE(ABORT, 'boom'); END",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    xs_error e;
+    xs_import_options o;
+    xs_import_options_init(&o);
+    o.table = XS_T_ORDERS;
+    CHECK_INT(import_opts(st, tmp_path("it_sorted.csv"), &o, &r, &errs, &e), XS_EDB);
+    CHECK_STR(e.message, "writing rows: boom");
+    CHECK_INT(errs.n, 0);
+    CHECK_INT(xs_store_count(st, XS_T_ORDERS, NULL), 0);
+    CHECK_INT(sqlite3_exec(st->db, "DROP TRIGGER it_boom", NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(import_opts(st, tmp_path("it_sorted.csv"), &o, &r, &errs, &e), XS_OK);
+    CHECK_INT(r.inserted, N);
+    char *got = dump(st);
+    CHECK_STR(got, want);
+    free(got);
+    xs_store_close(st);
+    free(want);
+    free(want2);
+    xs_store_close(ref);
+}
+
 /* The optimistic path: customers looked up and order lines compared only
  * when the sorted rows are written. A good shuffled file gives the store
  * the key-set path gives (skip_bad_rows takes that path); an error found
@@ -1734,6 +1854,7 @@ static const xs_test tests[] = {
     {"sorted_path", test_sorted_path},
     {"sorted_duplicates", test_sorted_duplicates},
     {"sorted_restart", test_sorted_restart},
+    {"insert_thread", test_insert_thread},
     {"optimistic_path", test_optimistic_path},
     {"sorted_faults", test_sorted_faults},
     {"bad_files", test_bad_files},
