@@ -1348,10 +1348,30 @@ static void test_sorted_restart(void)
         "sr3.csv:81: order_id: duplicate key \"S0004\", \"crm-pro\" (first on line 10)");
     CHECK_INT(r.n_errors, 1);
     CHECK_INT(xs_store_count(e, XS_T_ORDERS, NULL), 0);
+
+    /* out of order after rows were written, then an unknown customer: the
+     * whole-file attempt is optimistic too, and reads the file once more
+     * to report it exactly, once */
+    strcpy(text, "order_id,customer_id,date,product_id,quantity,amount\n");
+    for (unsigned k = 1; k < 80; k++) {
+        order_line(line, sizeof line, k, "1");
+        strcat(text, line);
+    }
+    order_line(line, sizeof line, 0, "1");
+    strcat(text, line);
+    strcat(text, "S0900,C0009,2024-03-01,crm-seat,1,1.00\n");
+    xs_store *f = refs_store("sr_f.db");
+    f->sort_run_bytes = 500;
+    CHECK_INT(import_text(f, XS_T_ORDERS, "sr4.csv", text, &r, &errs), XS_EREJECT);
+    CHECK_INT(errs.n, 1);
+    CHECK_STR(errs.msg[0], "sr4.csv:82: customer_id: unknown customer \"C0009\"");
+    CHECK_INT(r.n_errors, 1);
+    CHECK_INT(xs_store_count(f, XS_T_ORDERS, NULL), 0);
     xs_store_close(a);
     xs_store_close(b);
     xs_store_close(c);
     xs_store_close(e);
+    xs_store_close(f);
 }
 
 /* New rows inserted on the writer's thread, blocks made tiny (3 rows, and
