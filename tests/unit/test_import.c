@@ -1644,6 +1644,58 @@ static void test_sorted_faults(void)
     xs_store_close(st);
 }
 
+/* The same under allocation failure with the inserting thread running
+ * (blocks of 4 rows, rows written while the file is read: a file in key
+ * order with a 300-byte sort budget, and a re-import that updates some
+ * rows and inserts others): every failure a clean XS_ENOMEM with the
+ * store unchanged, the thread stopped before the rollback. */
+static void test_insert_thread_faults(void)
+{
+    static char sorted[8192], again[8192];
+    strcpy(sorted, "order_id,customer_id,date,product_id,quantity,amount\n");
+    strcpy(again, sorted);
+    for (unsigned k = 0; k < 60; k++) {
+        char line[128];
+        order_line(line, sizeof line, k, "3");
+        strcat(sorted, line);
+        order_line(line, sizeof line, (k * 37) % 60 + (k % 2 ? 60 : 0),
+                   k % 3 ? "3" : "4");
+        strcat(again, line);
+    }
+    spit(tmp_path("tf.csv"), sorted);
+    spit(tmp_path("tf2.csv"), again);
+    xs_store *st = refs_store("tf.db");
+    st->sort_run_bytes = 300;
+    st->insert_block_rows = 4;
+    xs_import_options o;
+    xs_import_options_init(&o);
+    o.table = XS_T_ORDERS;
+    static const char *const files[] = {"tf.csv", "tf2.csv"};
+    for (int f = 0; f < 2; f++) {
+        char *before = dump(st);
+        int rc = -1;
+        long n;
+        for (n = 0; n < 5000; n++) {
+            xs_import_result r;
+            xs_error e;
+            xs__alloc_fail_after(n);
+            rc = xs_import_file(st, tmp_path(files[f]), &o, &r, &e);
+            xs__alloc_fail_after(-1);
+            if (rc == XS_OK) break;
+            CHECK_INT(rc, XS_ENOMEM);
+            char *after = dump(st);
+            CHECK_STR(after, before);
+            free(after);
+            if (rc != XS_ENOMEM) break;
+        }
+        CHECK(n > 5);
+        CHECK_INT(rc, XS_OK);
+        free(before);
+    }
+    CHECK_INT(xs_store_count(st, XS_T_ORDERS, NULL), 90);
+    xs_store_close(st);
+}
+
 /* ---------------------------------------------------------------------- */
 /* A process killed in the middle of an import                            */
 /* ---------------------------------------------------------------------- */
@@ -1877,6 +1929,7 @@ static const xs_test tests[] = {
     {"insert_thread", test_insert_thread},
     {"optimistic_path", test_optimistic_path},
     {"sorted_faults", test_sorted_faults},
+    {"insert_thread_faults", test_insert_thread_faults},
     {"bad_files", test_bad_files},
     {"kill_mid_import", test_kill_mid_import},
     {"fault_injection", test_fault_injection},
