@@ -24,7 +24,9 @@
 # table has (the file's columns, untyped, the same key columns, WITHOUT
 # ROWID as xsell's), so that the shell has to place every row by its key
 # too (keyed_s, keyed_MB, ratio_keyed = xsell_s / keyed_s and cpu_ratio_keyed,
-# the same for CPU time).
+# the same for CPU time; with BASE, base_ratio_keyed = base_s / keyed_s).
+# A line "runs:" after each row lists every run's wall time of each
+# contender (on a shared machine the best of runs and the spread differ).
 #
 # usage: [RUNS=3] [TABLES="orders usage"] [ORDERS="key reverse shuffled partial"]
 #        [BASE=xsell] [BENCH_DIR=dir] [KEEP=1] bench/bench_import_tables.sh [XSELL] [N] [CSV_DIR]
@@ -189,12 +191,14 @@ for t in $TABLES; do
         rows=$(($(wc -l <"$f") - 1))
         mb=$(awk -v b="$(wc -c <"$f")" 'BEGIN { printf "%.0f", b / 1e6 }')
         bt="" bm="" bc="" xt="" xm="" xc="" at="" am="" ac="" kt="" km="" kc=""
+        all_s="" all_x="" all_a="" all_k=""
         for run in $(seq "$RUNS"); do
             rm -f "$W/plain.db" "$W/plain.db-journal"
             timed sqlite3 "$W/plain.db" ".mode csv" ".import $f $t"
             bt=$(min "$bt" "$T")
             bm=$(max "$bm" "$M")
             bc=$(min "$bc" "$C")
+            all_s="$all_s $T"
             n=$(sqlite3 "$W/plain.db" "SELECT count(*) FROM $t")
             [ "$n" = "$rows" ] || { echo "bench_import_tables: sqlite3 has $n rows of $t, not $rows" >&2; exit 1; }
 
@@ -202,17 +206,20 @@ for t in $TABLES; do
             xt=$(min "$xt" "$T")
             xm=$(max "$xm" "$M")
             xc=$(min "$xc" "$C")
+            all_x="$all_x $T"
             if [ -n "$BASE" ]; then
                 import_into "$BASE" "$t" "$f" "$rows"
                 at=$(min "$at" "$T")
                 am=$(max "$am" "$M")
                 ac=$(min "$ac" "$C")
+                all_a="$all_a $T"
             fi
             if [ "${KEYED:-0}" = 1 ]; then
                 import_keyed "$t" "$f" "$rows"
                 kt=$(min "$kt" "$T")
                 km=$(max "$km" "$M")
                 kc=$(min "$kc" "$C")
+                all_k="$all_k $T"
             fi
         done
         if [ -n "$BASE" ]; then
@@ -226,9 +233,12 @@ for t in $TABLES; do
                 tee -a "$W/table"
         fi
         if [ "${KEYED:-0}" = 1 ]; then
-            printf '%-14s %-9s keyed_s %.2f keyed_MB %s ratio_keyed %s cpu_ratio_keyed %s\n' "$t" \
-                "$order" "$kt" "$km" "$(div "$xt" "$kt")" "$(div "$xc" "$kc")" | tee -a "$W/table"
+            printf '%-14s %-9s keyed_s %.2f keyed_MB %s ratio_keyed %s cpu_ratio_keyed %s%s\n' "$t" \
+                "$order" "$kt" "$km" "$(div "$xt" "$kt")" "$(div "$xc" "$kc")" \
+                "${BASE:+ base_ratio_keyed $(div "$at" "$kt")}" | tee -a "$W/table"
         fi
+        printf '%-14s %-9s runs: sqlite3%s; xsell%s%s%s\n' "$t" "$order" "$all_s" "$all_x" \
+            "${BASE:+; base$all_a}" "${all_k:+; keyed$all_k}" | tee -a "$W/table"
     done
 done
 echo "best of $RUNS run(s); *_MB = peak RSS (GNU time), file_MB = size of the CSV;"

@@ -1082,9 +1082,25 @@ static void prefetch_row(importer *im, const xs__field *fields, size_t n,
 /* The attempts at a file (xs_import_file), most optimistic first.
  * SORT_ALL sorts the whole file, never writing rows while it is read: the
  * attempt after one that left key order once rows were written, when that
- * one had found no error (memory stays bounded; see xs_import_file). */
-enum { SORT_NONE = 0, SORT_ALL = 1, SORT_EXACT = 2, SORT_OPTIMISTIC = 3 };
-#define SORT_BAD 1      /* record flag: the row was rejected (key only) */
+ * one had found no error (memory stays bounded; see xs_import_file).
+ * SORT_ALL_OPT is SORT_ALL on the optimistic path (below): after an
+ * optimistic attempt that left key order, a file with no error is still
+ * read only twice, its customers checked in key order; an error sends it
+ * to SORT_ALL. */
+enum {
+    SORT_NONE = 0,
+    SORT_ALL = 1,
+    SORT_EXACT = 2,
+    SORT_ALL_OPT = 3,
+    SORT_OPTIMISTIC = 4
+};
+#define SORT_BAD 1 /* record flag: the row was rejected (key only) */
+
+/* Is an attempt of this kind optimistic (see "Optimistic path")? */
+static int optimistic_mode(int try_sort)
+{
+    return try_sort == SORT_OPTIMISTIC || try_sort == SORT_ALL_OPT;
+}
 
 typedef struct dup_err {
     long line, first;
@@ -1971,12 +1987,13 @@ static int choose_path(importer *im, int try_sort, int *dropped, xs_error *err)
         if (try_sort && !im->o.skip_bad_rows &&
             (rc = xs__io_isort_new(&im->sorter, st->sort_run_bytes, err)) < 0)
             return rc;
-        im->optimistic = im->sorter && try_sort == SORT_OPTIMISTIC;
-        if (im->sorter && try_sort == SORT_ALL) xs__io_isort_keep_all(im->sorter);
-        /* PostgreSQL: a file in key order starts its COPY after 4 MiB of
-         * rows, so the server works while the rest is read (SQLite writes
-         * in the same process: nothing to overlap) */
-        if (im->sorter && st->pg) xs__io_isort_drain_at(im->sorter, (size_t)4 << 20);
+        im->optimistic = im->sorter && optimistic_mode(try_sort);
+        if (im->sorter && (try_sort == SORT_ALL || try_sort == SORT_ALL_OPT))
+            xs__io_isort_keep_all(im->sorter);
+        /* a file in key order starts writing after 4 MiB of rows, so that
+         * the store works while the rest is read: the PostgreSQL server on
+         * its COPY, SQLite on the writer's inserting thread */
+        if (im->sorter) xs__io_isort_drain_at(im->sorter, (size_t)4 << 20);
     }
     if (!im->optimistic && im->defer_cust) {
         im->defer_cust = 0; /* every customer is looked up while reading */
@@ -2081,7 +2098,7 @@ static int import_file(xs_store *st, const char *path, const xs_import_options *
     xs__store_bulk(st, 1);
     if ((rc = xs__store_use_currency(st, im.o.currency ? code : NULL, digits, err)) < 0)
         goto cleanup;
-    im.defer_cust = try_sort == SORT_OPTIMISTIC && !im.o.skip_bad_rows;
+    im.defer_cust = optimistic_mode(try_sort) && !im.o.skip_bad_rows;
     if ((rc = load_key_sets(&im, err)) < 0) goto cleanup;
     if ((rc = choose_path(&im, try_sort, &dropped, err)) < 0) goto cleanup;
     if ((rc = xs__store_writer_new(&im.w, st, im.o.table, err)) < 0) goto cleanup;
@@ -2121,17 +2138,24 @@ rejected:
 cleanup:
     if (rc == RESTART) {
         /* an optimistic attempt that met an error delivered none: the exact
-         * sorted path reads the file again. A file that left key order
-         * after rows were written is sorted whole when nothing was
-         * reported yet (the key-set path would hold every key in memory:
-         * 1.56 GB for a usage file of 14M lines in order for its first
-         * 2M); after errors it goes to the key-set path, those delivered */
+         * sorted path reads the file again (the whole file sorted, when
+         * that attempt sorted it whole). A file that left key order after
+         * rows were written is sorted whole when nothing was reported yet
+         * (the key-set path would hold every key in memory: 1.56 GB for a
+         * usage file of 14M lines in order for its first 2M), optimistic
+         * still after an optimistic attempt; after errors it goes to the
+         * key-set path, those delivered */
         if (im.opt_failed)
-            *restart_mode = SORT_EXACT;
+            *restart_mode = try_sort == SORT_ALL_OPT ? SORT_ALL : SORT_EXACT;
+        else if (im.n_errors)
+            *restart_mode = SORT_NONE;
         else
-            *restart_mode = im.n_errors == 0 ? SORT_ALL : SORT_NONE;
+            *restart_mode = im.optimistic ? SORT_ALL_OPT : SORT_ALL;
         *restart_line = im.optimistic || *restart_mode == SORT_ALL ? 0 : im.last_line;
     }
+    /* the writer's inserting thread stops before the transaction ends */
+    xs__store_writer_free(im.w);
+    im.w = NULL;
     if (in_tx) xs__store_rollback(st);
     if (st) xs__store_bulk(st, 0);
     if (st) {

@@ -34,6 +34,9 @@ struct xs_store {
                             * make it tiny so that transactions spill to the WAL) */
     size_t sort_run_bytes; /* size of the sorted runs of out-of-order rows;
                             * 0: the default (tests make it tiny) */
+    size_t insert_block_rows; /* SQLite: new rows per block handed to the
+                               * writer's inserting thread; 0: the default
+                               * (tests make it tiny) */
     char pg_bulk_key[512]; /* PostgreSQL: the ALTER TABLE that adds back a
                             * primary key dropped for a bulk load; "" when none */
 };
@@ -146,7 +149,10 @@ typedef struct xs__store_writer xs__store_writer;
 /*
  * Prepares the statements that upsert rows of table t (one insert, one
  * conditional update). The caller holds the transaction. Caller frees with
- * xs__store_writer_free(). Returns XS_OK, XS_ENOMEM or XS_EDB.
+ * xs__store_writer_free(), before it ends the transaction: on SQLite the
+ * writer inserts new rows on a thread of its own, which may still be
+ * using the connection until then (and until a flush). Returns XS_OK,
+ * XS_ENOMEM or XS_EDB.
  */
 int xs__store_writer_new(xs__store_writer **out, xs_store *st, xs_table_id t,
                          xs_error *err);

@@ -1348,10 +1348,150 @@ static void test_sorted_restart(void)
         "sr3.csv:81: order_id: duplicate key \"S0004\", \"crm-pro\" (first on line 10)");
     CHECK_INT(r.n_errors, 1);
     CHECK_INT(xs_store_count(e, XS_T_ORDERS, NULL), 0);
+
+    /* out of order after rows were written, then an unknown customer: the
+     * whole-file attempt is optimistic too, and reads the file once more
+     * to report it exactly, once */
+    strcpy(text, "order_id,customer_id,date,product_id,quantity,amount\n");
+    for (unsigned k = 1; k < 80; k++) {
+        order_line(line, sizeof line, k, "1");
+        strcat(text, line);
+    }
+    order_line(line, sizeof line, 0, "1");
+    strcat(text, line);
+    strcat(text, "S0900,C0009,2024-03-01,crm-seat,1,1.00\n");
+    xs_store *f = refs_store("sr_f.db");
+    f->sort_run_bytes = 500;
+    CHECK_INT(import_text(f, XS_T_ORDERS, "sr4.csv", text, &r, &errs), XS_EREJECT);
+    CHECK_INT(errs.n, 1);
+    CHECK_STR(errs.msg[0], "sr4.csv:82: customer_id: unknown customer \"C0009\"");
+    CHECK_INT(r.n_errors, 1);
+    CHECK_INT(xs_store_count(f, XS_T_ORDERS, NULL), 0);
     xs_store_close(a);
     xs_store_close(b);
     xs_store_close(c);
     xs_store_close(e);
+    xs_store_close(f);
+}
+
+/* New rows inserted on the writer's thread, blocks made tiny (3 rows, and
+ * 100 so that a block holds a batch statement and single rows): a file in
+ * key order, shuffled, re-imported with changes (inserts on the thread,
+ * updates beside them) and a later-found error (an unknown customer after
+ * rows were written: the attempt is abandoned while blocks are queued) all
+ * give what one thread gives; a failure of an INSERT on the thread (a
+ * trigger that raises) stops the import with SQLite's message, nothing
+ * imported, and the store stays usable. */
+static void test_insert_thread(void)
+{
+    enum { N = 900 };
+    static char sorted[N * 64 + 128], shuffled[N * 64 + 128], again[N * 64 + 128];
+    unsigned perm[N];
+    for (unsigned i = 0; i < N; i++)
+        perm[i] = i;
+    uint64_t x = 2026;
+    for (unsigned i = N - 1; i > 0; i--) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        unsigned j = (unsigned)((x >> 33) % (i + 1)), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    const char *head = "order_id,customer_id,date,product_id,quantity,amount\n";
+    strcpy(sorted, head);
+    strcpy(shuffled, head);
+    strcpy(again, head);
+    char line[128];
+    for (unsigned i = 0; i < N; i++) {
+        order_line(line, sizeof line, i, "2");
+        strcat(sorted, line);
+        order_line(line, sizeof line, perm[i], "2");
+        strcat(shuffled, line);
+    }
+    /* the re-import: every third line changed, the others as they are,
+     * and as many new orders (lines N .. 2N - 1, shuffled among them) */
+    for (unsigned i = 0; i < N; i++) {
+        order_line(line, sizeof line, perm[i], perm[i] % 3 ? "2" : "5");
+        strcat(again, line);
+        if (i % 2) {
+            order_line(line, sizeof line, N + perm[i], "1");
+            strcat(again, line);
+        }
+    }
+    xs_store *ref = refs_store("it_ref.db");
+    xs_import_result r;
+    errlist errs;
+    ref->insert_block_rows = 100000; /* never full: no thread */
+    CHECK_INT(import_text(ref, XS_T_ORDERS, "it_sorted.csv", sorted, &r, &errs), XS_OK);
+    CHECK_INT(r.inserted, N);
+    char *want = dump(ref);
+    CHECK_INT(import_text(ref, XS_T_ORDERS, "it_again.csv", again, &r, &errs), XS_OK);
+    CHECK_INT(r.inserted, N / 2);
+    CHECK_INT(r.updated, N / 3);
+    char *want2 = dump(ref);
+    static const size_t blocks[] = {3, 100};
+    for (size_t bi = 0; bi < XS_N(blocks); bi++) {
+        const char *texts[] = {sorted, shuffled};
+        for (int k = 0; k < 2; k++) {
+            xs_store *st = refs_store("it.db");
+            st->insert_block_rows = blocks[bi];
+            st->sort_run_bytes = k ? 2000 : 0; /* shuffled: many runs */
+            CHECK_INT(import_text(st, XS_T_ORDERS, "it.csv", texts[k], &r, &errs), XS_OK);
+            CHECK_INT(r.inserted, N);
+            CHECK_INT(errs.n, 0);
+            char *got = dump(st);
+            CHECK_STR(got, want);
+            free(got);
+            CHECK_INT(import_text(st, XS_T_ORDERS, "it_again.csv", again, &r, &errs),
+                      XS_OK);
+            CHECK_INT(r.inserted, N / 2);
+            CHECK_INT(r.updated, N / 3);
+            CHECK_INT(r.unchanged, N - N / 3);
+            got = dump(st);
+            CHECK_STR(got, want2);
+            free(got);
+            xs_store_close(st);
+        }
+    }
+
+    /* an unknown customer on the last line, in key order after every
+     * other: found when it is written, all others queued or inserted */
+    static char bad[N * 64 + 128];
+    strcpy(bad, sorted);
+    strcat(bad, "S9999,C0009,2024-03-01,crm-pro,1,1.00\n");
+    xs_store *st = refs_store("it_bad.db");
+    st->insert_block_rows = 3;
+    CHECK_INT(import_text(st, XS_T_ORDERS, "it_bad.csv", bad, &r, &errs), XS_EREJECT);
+    CHECK_INT(errs.n, 1);
+    CHECK_STR(errs.msg[0], "it_bad.csv:902: customer_id: unknown customer \"C0009\"");
+    CHECK_INT(xs_store_count(st, XS_T_ORDERS, NULL), 0);
+
+    /* an INSERT that fails on the thread, in the middle of the file (in
+     * a statement of a batch of rows) */
+    st->insert_block_rows = 128;
+    CHECK_INT(sqlite3_exec(st->db,
+                           "CREATE TRIGGER it_boom BEFORE INSERT ON orders"
+                           " WHEN NEW.order_id = 'S0300'"
+                           " BEGIN SELECT RAISE(ABORT, 'boom'); END",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    xs_error e;
+    xs_import_options o;
+    xs_import_options_init(&o);
+    o.table = XS_T_ORDERS;
+    CHECK_INT(import_opts(st, tmp_path("it_sorted.csv"), &o, &r, &errs, &e), XS_EDB);
+    CHECK_STR(e.message, "writing rows: boom");
+    CHECK_INT(errs.n, 0);
+    CHECK_INT(xs_store_count(st, XS_T_ORDERS, NULL), 0);
+    CHECK_INT(sqlite3_exec(st->db, "DROP TRIGGER it_boom", NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(import_opts(st, tmp_path("it_sorted.csv"), &o, &r, &errs, &e), XS_OK);
+    CHECK_INT(r.inserted, N);
+    char *got = dump(st);
+    CHECK_STR(got, want);
+    free(got);
+    xs_store_close(st);
+    free(want);
+    free(want2);
+    xs_store_close(ref);
 }
 
 /* The optimistic path: customers looked up and order lines compared only
@@ -1501,6 +1641,58 @@ static void test_sorted_faults(void)
     CHECK_INT(rc, XS_OK);
     CHECK_INT(xs_store_count(st, XS_T_ORDERS, NULL), 60);
     free(before);
+    xs_store_close(st);
+}
+
+/* The same under allocation failure with the inserting thread running
+ * (blocks of 4 rows, rows written while the file is read: a file in key
+ * order with a 300-byte sort budget, and a re-import that updates some
+ * rows and inserts others): every failure a clean XS_ENOMEM with the
+ * store unchanged, the thread stopped before the rollback. */
+static void test_insert_thread_faults(void)
+{
+    static char sorted[8192], again[8192];
+    strcpy(sorted, "order_id,customer_id,date,product_id,quantity,amount\n");
+    strcpy(again, sorted);
+    for (unsigned k = 0; k < 60; k++) {
+        char line[128];
+        order_line(line, sizeof line, k, "3");
+        strcat(sorted, line);
+        order_line(line, sizeof line, (k * 37) % 60 + (k % 2 ? 60 : 0),
+                   k % 3 ? "3" : "4");
+        strcat(again, line);
+    }
+    spit(tmp_path("tf.csv"), sorted);
+    spit(tmp_path("tf2.csv"), again);
+    xs_store *st = refs_store("tf.db");
+    st->sort_run_bytes = 300;
+    st->insert_block_rows = 4;
+    xs_import_options o;
+    xs_import_options_init(&o);
+    o.table = XS_T_ORDERS;
+    static const char *const files[] = {"tf.csv", "tf2.csv"};
+    for (int f = 0; f < 2; f++) {
+        char *before = dump(st);
+        int rc = -1;
+        long n;
+        for (n = 0; n < 5000; n++) {
+            xs_import_result r;
+            xs_error e;
+            xs__alloc_fail_after(n);
+            rc = xs_import_file(st, tmp_path(files[f]), &o, &r, &e);
+            xs__alloc_fail_after(-1);
+            if (rc == XS_OK) break;
+            CHECK_INT(rc, XS_ENOMEM);
+            char *after = dump(st);
+            CHECK_STR(after, before);
+            free(after);
+            if (rc != XS_ENOMEM) break;
+        }
+        CHECK(n > 5);
+        CHECK_INT(rc, XS_OK);
+        free(before);
+    }
+    CHECK_INT(xs_store_count(st, XS_T_ORDERS, NULL), 90);
     xs_store_close(st);
 }
 
@@ -1734,8 +1926,10 @@ static const xs_test tests[] = {
     {"sorted_path", test_sorted_path},
     {"sorted_duplicates", test_sorted_duplicates},
     {"sorted_restart", test_sorted_restart},
+    {"insert_thread", test_insert_thread},
     {"optimistic_path", test_optimistic_path},
     {"sorted_faults", test_sorted_faults},
+    {"insert_thread_faults", test_insert_thread_faults},
     {"bad_files", test_bad_files},
     {"kill_mid_import", test_kill_mid_import},
     {"fault_injection", test_fault_injection},
