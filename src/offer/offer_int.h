@@ -362,9 +362,10 @@ const char *xs__offer_prior_text(const struct xs_offer_engine *en, const xs_offe
                                  char *b, size_t n);
 
 /* ---- guardrails.c */
-/* Sets guard and rank of every candidate and sorts: offered first. */
+/* Sets guard and rank of every candidate and sorts: offered first; into
+ * sorted[0..n) when not NULL (o keeps its order), else o in place. */
 void xs__offer_guard(const struct xs_offer_engine *en, const xs__offer_cust *st,
-                     xs_offer *o, size_t n);
+                     xs_offer *o, size_t n, xs_offer *sorted);
 
 /* ---- uplift_src.c: uplift from the store's holdout experiments
  * (docs/offers.md "Uplift") */
