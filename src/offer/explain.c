@@ -236,6 +236,18 @@ static const char *fill(ctx *c, const char *t, const xs__offer_msg_var *v, size_
     return out;
 }
 
+/* s[0..len) (NUL-terminated, no placeholders) kept in the pool: fill()
+ * without the scan for placeholders where it fits. */
+static const char *keep(ctx *c, const char *s, size_t len)
+{
+    size_t room = sizeof c->pool - c->n_pool;
+    if (room < 2 || len >= room) return fill(c, s, NULL, 0); /* it truncates */
+    char *out = c->pool + c->n_pool;
+    memcpy(out, s, len + 1);
+    c->n_pool += len + 1;
+    return out;
+}
+
 /* A fragment of the catalog (key with variants) filled with vars. */
 static const char *frag(ctx *c, const char *key, const char *v1, const char *v2,
                         const xs__offer_msg_var *v, size_t n_v)
@@ -253,11 +265,11 @@ static const char *number(ctx *c, double x, int decimals)
     }
     const char *grp = c->grp, *dec = c->dec;
     char digits[XS__FMT_FIXED_MAX], out[128];
-    xs__fmt_fixed(digits, fabs(x), decimals);
-    digits[63] = '\0'; /* as wide as it always was */
-    char *dot = strchr(digits, '.');
-    size_t ilen = dot ? (size_t)(dot - digits) : strlen(digits), w = 0;
-    if (x < 0 && strspn(digits, "0.") != strlen(digits)) out[w++] = '-';
+    size_t nd = xs__fmt_fixed(digits, fabs(x), decimals);
+    if (nd > 63) digits[nd = 63] = '\0'; /* as wide as it always was */
+    char *dot = memchr(digits, '.', nd);
+    size_t ilen = dot ? (size_t)(dot - digits) : nd, w = 0;
+    if (x < 0 && strspn(digits, "0.") != nd) out[w++] = '-';
     for (size_t i = 0; i < ilen; i++) {
         if (i && (ilen - i) % 3 == 0 && grp)
             for (const char *g = grp; *g && w < 100; g++)
@@ -271,7 +283,7 @@ static const char *number(ctx *c, double x, int decimals)
             out[w++] = *d;
     }
     out[w] = '\0';
-    return fill(c, out, NULL, 0);
+    return keep(c, out, w);
 }
 
 /* A quantity as the customer knows it: whole numbers without decimals. */
@@ -370,14 +382,14 @@ static const char *metric_word(ctx *c, const char *m)
  * @return 1 when used is over the limit */
 static int usage_vars(ctx *c, const xs_offer *o, double cap)
 {
-    const char *m = metric_str(c->en, o->metric);
+    const char *m = metric_str(c->en, o->metric), *mw = metric_word(c, m);
     int over = o->used > o->limit;
-    var(c, "metric", metric_word(c, m));
+    var(c, "metric", mw);
     var(c, "used", qty(c, o->used));
     var(c, "limit", qty(c, o->limit));
     var(c, "situation", frag(c, "situation", m, over ? "over" : NULL, c->v, c->n_v));
     if (!isnan(cap)) {
-        xs__offer_msg_var v[] = {{"n", qty(c, cap)}, {"metric", metric_word(c, m)}};
+        xs__offer_msg_var v[] = {{"n", qty(c, cap)}, {"metric", mw}};
         var(c, "cap", frag(c, "cap", m, fabs(cap - 1) < 1e-9 ? "one" : NULL, v, 2));
     }
     return over;

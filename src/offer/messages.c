@@ -256,10 +256,11 @@ void xs__offer_msg_fill(const char *t, const xs__offer_msg_var *vars, size_t n_v
 {
     if (!n) return;
     if (*w >= n) *w = n - 1;
-    while (*t) {
+    const char *end = t + strlen(t); /* one pass for the length: memchr after */
+    while (t < end) {
         /* the plain text up to the next '{', in one copy */
-        const char *open = strchr(t, '{');
-        size_t run = open ? (size_t)(open - t) : strlen(t);
+        const char *open = memchr(t, '{', (size_t)(end - t));
+        size_t run = open ? (size_t)(open - t) : (size_t)(end - t);
         if (run) {
             size_t k = run > n - 1 - *w ? n - 1 - *w : run;
             memcpy(buf + *w, t, k);
@@ -267,13 +268,15 @@ void xs__offer_msg_fill(const char *t, const xs__offer_msg_var *vars, size_t n_v
             t += run;
             continue;
         }
-        const char *val = NULL, *close = strchr(t + 1, '}');
+        const char *val = NULL, *close = memchr(t + 1, '}', (size_t)(end - t - 1));
         size_t len = 1;
         if (close) {
             size_t nl = (size_t)(close - t - 1);
-            for (size_t i = 0; i < n_vars && !val; i++)
-                if (!strncmp(vars[i].name, t + 1, nl) && !vars[i].name[nl])
+            for (size_t i = 0; i < n_vars && !val; i++) {
+                const char *name = vars[i].name; /* the first byte rules most out */
+                if ((!nl || name[0] == t[1]) && !strncmp(name, t + 1, nl) && !name[nl])
                     val = vars[i].value ? vars[i].value : "";
+            }
             if (val) len = nl + 2;
         }
         const char *src = val ? val : t;
