@@ -55,6 +55,15 @@ static void put_s(char *buf, size_t n, size_t *o, const char *s)
     put_n(buf, n, o, s, strlen(s));
 }
 
+/* Contract in offer_int.h. */
+void xs__offer_put_s(char *b, size_t n, size_t *w, const char *s)
+{
+    put_s(b, n, w, s);
+}
+
+/* A string literal, its length known. */
+#define put_lit(buf, n, o, lit) put_n(buf, n, o, "" lit, sizeof lit - 1)
+
 static void put_f(char *buf, size_t n, size_t *o, double v, int decimals)
 {
     char t[XS__FMT_FIXED_MAX];
@@ -259,8 +268,7 @@ static const char *frag(ctx *c, const char *key, const char *v1, const char *v2,
 static const char *number(ctx *c, double x, int decimals)
 {
     if (!c->have_num) {
-        c->grp = xs__offer_msg_get(c->lang, "number.group");
-        c->dec = xs__offer_msg_get(c->lang, "number.decimal");
+        c->grp = xs__offer_msg_number(c->lang, &c->dec);
         c->have_num = 1;
     }
     const char *grp = c->grp, *dec = c->dec;
@@ -676,15 +684,15 @@ static void evidence_usage(const xs_offer_engine *en, const xs_offer *o, char *b
 {
     char u[XS__FMT_FIXED_MAX], l[XS__FMT_FIXED_MAX];
     if (o->metric < 0 || isnan(o->used) || !(o->limit > 0)) return;
-    put_s(b, n, wp, "; ");
+    put_lit(b, n, wp, "; ");
     put_s(b, n, wp, metric_str(en, o->metric));
-    put_s(b, n, wp, " ");
+    put_lit(b, n, wp, " ");
     put_s(b, n, wp, num(o->used, u));
-    put_s(b, n, wp, "/");
+    put_lit(b, n, wp, "/");
     put_s(b, n, wp, num(o->limit, l));
-    put_s(b, n, wp, " (");
+    put_lit(b, n, wp, " (");
     put_f(b, n, wp, 100 * o->used / o->limit, 0);
-    put_s(b, n, wp, "%)");
+    put_lit(b, n, wp, "%)");
 }
 
 /* Evidence of a shop cross-sell's relevance: what ordered it, the honest
@@ -696,26 +704,26 @@ static void evidence_shop(const xs_offer_engine *en, const xs_offer *o, char *b,
     uint32_t k, base;
     xs__offer_share(en, o, &k, &base);
     if (base && o->trigger != XS_TRIG_BUNDLE) {
-        put_s(b, n, wp, "; share ");
+        put_lit(b, n, wp, "; share ");
         put_i(b, n, wp, k);
-        put_s(b, n, wp, "/");
+        put_lit(b, n, wp, "/");
         put_i(b, n, wp, base);
         put_s(b, n, wp,
               o->trigger == XS_TRIG_ADOPTION || o->trigger == XS_TRIG_RENEWED
                   ? " customers"
                   : " orders");
     }
-    put_s(b, n, wp, "; relevance ");
+    put_lit(b, n, wp, "; relevance ");
     put_f(b, n, wp, o->relevance, 3);
     if (o->band_hi > 0) {
         double price = xs__offer_list_price(en, o);
-        put_s(b, n, wp, "; price ");
+        put_lit(b, n, wp, "; price ");
         put_f(b, n, wp, price, 2);
-        put_s(b, n, wp, ", largest past line ");
+        put_lit(b, n, wp, ", largest past line ");
         put_f(b, n, wp, o->band_hi, 2);
-        put_s(b, n, wp, " (");
+        put_lit(b, n, wp, " (");
         put_f(b, n, wp, price / o->band_hi, 2);
-        put_s(b, n, wp, "x)");
+        put_lit(b, n, wp, "x)");
     }
     if (o->guard == XS_GUARD_SUBSTITUTE && o->subst_of >= 0) {
         double sl = 0;
@@ -751,23 +759,23 @@ static void evidence_cross(const xs_offer_engine *en, const xs_offer *o, char *b
             o->lift);
         if (o->discount > 0) put(b, n, wp, "; bundle discount %.2f", o->discount);
     } else {
-        put_s(b, n, wp, "; rule ");
+        put_lit(b, n, wp, "; rule ");
         put_s(b, n, wp, a);
-        put_s(b, n, wp, " -> ");
+        put_lit(b, n, wp, " -> ");
         put_s(b, n, wp, c);
-        put_s(b, n, wp, " support ");
+        put_lit(b, n, wp, " support ");
         put_f(b, n, wp, o->support, 4);
-        put_s(b, n, wp, " confidence ");
+        put_lit(b, n, wp, " confidence ");
         put_f(b, n, wp, o->confidence, 3);
-        put_s(b, n, wp, " lift ");
+        put_lit(b, n, wp, " lift ");
         put_f(b, n, wp, o->lift, 2);
     }
     if (o->lag_days >= 0) {
-        put_s(b, n, wp, "; median adoption lag ");
+        put_lit(b, n, wp, "; median adoption lag ");
         put_i(b, n, wp, (int)o->lag_days);
-        put_s(b, n, wp, " days; held ");
+        put_lit(b, n, wp, " days; held ");
         put_i(b, n, wp, (int)o->days);
-        put_s(b, n, wp, " days");
+        put_lit(b, n, wp, " days");
     }
     if (xs__offer_is_shop_cross(en, o)) evidence_shop(en, o, b, n, wp);
 }
@@ -787,9 +795,9 @@ static void evidence_move(const xs_offer_engine *en, const xs_offer *o, char *b,
         put(b, n, wp, "; term %u -> %u months", (unsigned)o->term_from,
             (unsigned)o->term_to);
     if (o->trigger == XS_TRIG_RENEWAL || (o->kind == XS_OFFER_DOWNSELL && o->days > 0)) {
-        put_s(b, n, wp, "; renewal in ");
+        put_lit(b, n, wp, "; renewal in ");
         put_i(b, n, wp, (int)o->days);
-        put_s(b, n, wp, " days");
+        put_lit(b, n, wp, " days");
     }
     if (o->trigger == XS_TRIG_RETENTION_ADDON)
         put(b, n, wp, "; churned %u of %u with it, %u of %u without",
@@ -804,23 +812,23 @@ static void evidence_value(const xs_offer_engine *en, const xs_offer *o, char *b
                            size_t n, size_t *wp)
 {
     char src[160];
-    put_s(b, n, wp, "; P(accept) ");
+    put_lit(b, n, wp, "; P(accept) ");
     put_f(b, n, wp, o->p_accept, 3);
-    put_s(b, n, wp, " (prior ");
+    put_lit(b, n, wp, " (prior ");
     put_f(b, n, wp, o->p_prior, 3);
-    put_s(b, n, wp, ", ");
+    put_lit(b, n, wp, ", ");
     put_s(b, n, wp, xs__offer_prior_text(en, o, src, sizeof src));
-    put_s(b, n, wp, "); value ");
+    put_lit(b, n, wp, "); value ");
     put_f(b, n, wp, o->value, 2);
-    put_s(b, n, wp, "; health ");
+    put_lit(b, n, wp, "; health ");
     put_f(b, n, wp,
           isnan(en->health[o->customer]) ? -1.0 : (double)en->health[o->customer], 0);
-    put_s(b, n, wp, "; P(churn) ");
+    put_lit(b, n, wp, "; P(churn) ");
     put_f(b, n, wp, o->p_churn, 3);
     if (!isnan(o->p_churn)) { /* where P(churn) comes from (churn_src.c) */
-        put_s(b, n, wp, " (");
+        put_lit(b, n, wp, " (");
         put_s(b, n, wp, xs__offer_churn_source(en, o->customer, src, sizeof src));
-        put_s(b, n, wp, ")");
+        put_lit(b, n, wp, ")");
     }
     if (o->value_basis == XS_VALUE_UPLIFT) { /* uplift_src.c */
         xs_offer_uplift_info ui;
@@ -833,7 +841,7 @@ static void evidence_value(const xs_offer_engine *en, const xs_offer *o, char *b
             ui.experiment, ui.n_treated, ui.n_holdout, o->uplift * o->value - o->ev);
     }
     if (en->model_src == 1) {
-        put_s(b, n, wp, "; model built ");
+        put_lit(b, n, wp, "; model built ");
         put_s(b, n, wp, en->model_day);
     } else if (en->model_src == 2)
         put(b, n, wp, "; model fitted, build is as of %s", en->model_day);
@@ -844,7 +852,7 @@ const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char
 {
     size_t w = 0;
     if (n) b[0] = '\0';
-    put_s(b, n, &w, "trigger ");
+    put_lit(b, n, &w, "trigger ");
     put_s(b, n, &w, xs_offer_trigger_name(o->trigger));
     evidence_usage(en, o, b, n, &w);
     if (o->kind == XS_OFFER_CROSS_SELL) evidence_cross(en, o, b, n, &w);
@@ -867,30 +875,30 @@ static const char *product_text(const xs_offer_engine *en, const xs_offer *o,
     if (o->from_product >= 0) {
         put_s(b, n, &w, PNAME(o->from_product));
         if (o->qty_from || o->qty_to) {
-            put_s(b, n, &w, " x");
+            put_lit(b, n, &w, " x");
             put_i(b, n, &w, o->qty_from);
         }
         if (o->term_to && o->to_product == o->from_product) {
-            put_s(b, n, &w, " (");
+            put_lit(b, n, &w, " (");
             put_i(b, n, &w, o->term_from);
             put_s(b, n, &w, ja ? "か月)" : " months)");
         }
-        put_s(b, n, &w, " -> ");
+        put_lit(b, n, &w, " -> ");
     }
     if (o->to_product >= 0) {
         put_s(b, n, &w, PNAME(o->to_product));
         for (int k = 0; o->trigger == XS_TRIG_BUNDLE && k < 2; k++) /* the bundle */
             if (o->also[k] >= 0) {
-                put_s(b, n, &w, " + ");
+                put_lit(b, n, &w, " + ");
                 put_s(b, n, &w, PNAME(o->also[k]));
             }
         if (o->qty_from || o->qty_to) {
-            put_s(b, n, &w, " x");
+            put_lit(b, n, &w, " x");
             put_i(b, n, &w, o->qty_to);
         }
         /* the same product on a longer term: say which */
         if (o->term_to && o->to_product == o->from_product) {
-            put_s(b, n, &w, " (");
+            put_lit(b, n, &w, " (");
             put_i(b, n, &w, o->term_to);
             put_s(b, n, &w, ja ? "か月)" : " months)");
         }
