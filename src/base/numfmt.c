@@ -70,24 +70,27 @@ size_t xs__fmt_fixed(char *buf, double v, int decimals)
     double a = fabs(v), scaled = a * pow10d[decimals];
     if (!(scaled < 2147483648.0)) /* large, NaN or infinite */
         return (size_t)snprintf(buf, XS__FMT_FIXED_MAX, "%.*f", decimals, v);
-    double whole = floor(scaled), frac = scaled - whole; /* both exact */
+    uint32_t whole = (uint32_t)scaled; /* floor: scaled >= 0 */
+    double frac = scaled - whole;      /* exact */
     if (fabs(frac - 0.5) < TIE_MARGIN)
         return (size_t)snprintf(buf, XS__FMT_FIXED_MAX, "%.*f", decimals, v);
-    uint64_t r = (uint64_t)whole + (frac > 0.5);
-    uint64_t p = (uint64_t)pow10d[decimals];
-    size_t n = 0;
-    if (signbit(v)) buf[n++] = '-';
-    n += xs__fmt_uint(buf + n, (unsigned long long)(r / p));
-    if (decimals) {
-        uint64_t f = r % p;
-        buf[n++] = '.';
-        for (int k = decimals - 1; k >= 0; k--) {
-            buf[n + (size_t)k] = (char)('0' + f % 10);
-            f /= 10;
-        }
-        n += (size_t)decimals;
-        buf[n] = '\0';
-    }
+    uint32_t r = whole + (frac > 0.5); /* at most 2^31 */
+    /* r's digits from the last: the decimals (zero-padded), the point, the
+     * integer part (at least "0"); no division by a variable power of ten */
+    char tmp[24], *e = tmp + sizeof tmp, *p = e;
+    for (int k = 0; k < decimals; k++, r /= 10)
+        *--p = (char)('0' + r % 10);
+    if (decimals) *--p = '.';
+    for (; r >= 100; r /= 100)
+        memcpy(p -= 2, dig2 + 2 * (r % 100), 2);
+    if (r >= 10)
+        memcpy(p -= 2, dig2 + 2 * r, 2);
+    else
+        *--p = (char)('0' + r);
+    if (signbit(v)) *--p = '-';
+    size_t n = (size_t)(e - p);
+    memcpy(buf, p, n);
+    buf[n] = '\0';
     return n;
 }
 
