@@ -470,9 +470,12 @@ static const char *explain_limit(ctx *c, const xs_offer *o, const char *key)
 {
     double cap = new_cap(c->en, o);
     int over = usage_vars(c, o, cap);
-    var(c, "date", date(c, c->en->as_of + o->days));
-    if (isnan(cap)) return xs__offer_msg_pick(c->lang, key, "unlimited", NULL);
-    return xs__offer_msg_pick(c->lang, key, over && cap >= o->used ? "over" : NULL, NULL);
+    const char *v = isnan(cap) ? "unlimited" : over && cap >= o->used ? "over" : NULL;
+    const char *t = xs__offer_msg_pick(c->lang, key, v, NULL);
+    /* the date (a tenth of an explanation's work) only where the entry says
+     * it: renewal does, usage does not */
+    if (t && strstr(t, "{date}")) var(c, "date", date(c, c->en->as_of + o->days));
+    return t;
 }
 
 static const char *explain_seats(ctx *c, const xs_offer *o, const char *key)
