@@ -103,8 +103,13 @@ void xs__buf_json_num(xs__buf *b, double v)
     }
     char d[XS__FMT_G17_MAX + 2];
     size_t n = xs__fmt_g17(d, v);
-    char *e = memchr(d, 'e', n);
-    if (!e && !memchr(d, '.', n)) {
+    char *e = NULL;
+    int dot = 0;
+    for (size_t i = 0; i < n; i++) { /* a short text: one pass, no calls */
+        if (d[i] == 'e') e = d + i;
+        dot |= d[i] == '.';
+    }
+    if (!e && !dot) {
         memcpy(d + n, ".0", 3);
         n += 2;
     } else if (e) {

@@ -28,16 +28,30 @@ static const double pow10d[10] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1
 
 #define TIE_MARGIN 1e-6 /* far above the product's error bound of 2^-21 */
 
+/* "00" .. "99": digits two at a time (half the divisions). */
+static const char dig2[201] = "00010203040506070809101112131415161718192021222324"
+                              "25262728293031323334353637383940414243444546474849"
+                              "50515253545556575859606162636465666768697071727374"
+                              "75767778798081828384858687888990919293949596979899";
+
 size_t xs__fmt_uint(char *buf, unsigned long long v)
 {
     char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        buf[i] = tmp[n - 1 - i];
+    size_t i = sizeof tmp; /* written backwards from the end */
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        i -= 2;
+        memcpy(tmp + i, dig2 + 2 * r, 2);
+    }
+    if (v >= 10) {
+        i -= 2;
+        memcpy(tmp + i, dig2 + 2 * v, 2);
+    } else {
+        tmp[--i] = (char)('0' + v);
+    }
+    size_t n = sizeof tmp - i;
+    memcpy(buf, tmp + i, n);
     buf[n] = '\0';
     return n;
 }
@@ -56,24 +70,27 @@ size_t xs__fmt_fixed(char *buf, double v, int decimals)
     double a = fabs(v), scaled = a * pow10d[decimals];
     if (!(scaled < 2147483648.0)) /* large, NaN or infinite */
         return (size_t)snprintf(buf, XS__FMT_FIXED_MAX, "%.*f", decimals, v);
-    double whole = floor(scaled), frac = scaled - whole; /* both exact */
+    uint32_t whole = (uint32_t)scaled; /* floor: scaled >= 0 */
+    double frac = scaled - whole;      /* exact */
     if (fabs(frac - 0.5) < TIE_MARGIN)
         return (size_t)snprintf(buf, XS__FMT_FIXED_MAX, "%.*f", decimals, v);
-    uint64_t r = (uint64_t)whole + (frac > 0.5);
-    uint64_t p = (uint64_t)pow10d[decimals];
-    size_t n = 0;
-    if (signbit(v)) buf[n++] = '-';
-    n += xs__fmt_uint(buf + n, (unsigned long long)(r / p));
-    if (decimals) {
-        uint64_t f = r % p;
-        buf[n++] = '.';
-        for (int k = decimals - 1; k >= 0; k--) {
-            buf[n + (size_t)k] = (char)('0' + f % 10);
-            f /= 10;
-        }
-        n += (size_t)decimals;
-        buf[n] = '\0';
-    }
+    uint32_t r = whole + (frac > 0.5); /* at most 2^31 */
+    /* r's digits from the last: the decimals (zero-padded), the point, the
+     * integer part (at least "0"); no division by a variable power of ten */
+    char tmp[24], *e = tmp + sizeof tmp, *p = e;
+    for (int k = 0; k < decimals; k++, r /= 10)
+        *--p = (char)('0' + r % 10);
+    if (decimals) *--p = '.';
+    for (; r >= 100; r /= 100)
+        memcpy(p -= 2, dig2 + 2 * (r % 100), 2);
+    if (r >= 10)
+        memcpy(p -= 2, dig2 + 2 * r, 2);
+    else
+        *--p = (char)('0' + r);
+    if (signbit(v)) *--p = '-';
+    size_t n = (size_t)(e - p);
+    memcpy(buf, p, n);
+    buf[n] = '\0';
     return n;
 }
 
@@ -167,12 +184,19 @@ size_t xs__fmt_g17(char *buf, double v)
         q = P16;
         x++;
     }
+    /* the 17 digits: the last 8 and the first 9 in 32 bits, two at a time */
     char d[17];
-    for (int i = 16; i >= 0; i--) {
-        d[i] = (char)('0' + q % 10);
-        q /= 10;
+    uint32_t hi = (uint32_t)(q / 100000000u), lo = (uint32_t)(q % 100000000u);
+    int nd = lo ? 17 : 9; /* significant digits kept: trailing zeros go */
+    for (int i = 15; i >= 9; i -= 2) {
+        memcpy(d + i, dig2 + 2 * (lo % 100), 2);
+        lo /= 100;
     }
-    int nd = 17; /* significant digits kept: trailing zeros go */
+    for (int i = 7; i >= 1; i -= 2) {
+        memcpy(d + i, dig2 + 2 * (hi % 100), 2);
+        hi /= 100;
+    }
+    d[0] = (char)('0' + hi);
     while (nd > 1 && d[nd - 1] == '0')
         nd--;
     size_t n = 0;
@@ -214,9 +238,22 @@ size_t xs__fmt_g17(char *buf, double v)
 /* Contract in numfmt.h. The text is [-]digits[.digits]: with at most 15
  * digits their integer N is exact in a double (below 2^53), and so is
  * 10^k (k <= 9 fraction digits); IEEE division rounds N / 10^k correctly,
- * which is the value strtod gives the decimal text. */
+ * which is the value strtod gives the decimal text. On xs__fmt_fixed's
+ * fast path N is its rounded integer r itself (at most 10 digits), so the
+ * value is r / 10^k without the text. */
 double xs__fmt_fixed_value(double v, int decimals)
 {
+    if (decimals < 0) decimals = 0;
+    if (decimals > 9) decimals = 9;
+    double scaled = fabs(v) * pow10d[decimals];
+    if (scaled < 2147483648.0) { /* as xs__fmt_fixed */
+        double whole = floor(scaled), frac = scaled - whole;
+        if (!(fabs(frac - 0.5) < TIE_MARGIN)) {
+            double x = (double)((uint64_t)whole + (frac > 0.5));
+            if (decimals) x /= pow10d[decimals];
+            return signbit(v) ? -x : x;
+        }
+    }
     char t[XS__FMT_FIXED_MAX];
     xs__fmt_fixed(t, v, decimals);
     const char *p = t;

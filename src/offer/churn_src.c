@@ -322,13 +322,14 @@ const char *xs__offer_churn_source(const xs_offer_engine *en, uint32_t c, char *
                                    size_t n)
 {
     uint8_t src = en->churn_src_of && c < en->s->cust.n ? en->churn_src_of[c] : 0;
+    size_t w = 0;
     if (src == XS__CHURN_SRC_MODEL) {
         snprintf(buf, n, "model %s", en->churn_model_name);
     } else if (src == XS__CHURN_SRC_IMPORTED) {
         int32_t d = en->s->cust.churn_scored[c];
         char day[11];
         if (d == XS_SNAP_NO_DATE) {
-            snprintf(buf, n, "imported");
+            xs__offer_put_s(buf, n, &w, "imported");
         } else {
             xs__date_format(d, day);
             snprintf(buf, n, "imported %s", day);
@@ -336,11 +337,11 @@ const char *xs__offer_churn_source(const xs_offer_engine *en, uint32_t c, char *
     } else if (src == XS__CHURN_SRC_GIVEN ||
                (!en->churn_src_of && en->cfg.churn_p && c < en->s->cust.n &&
                 !isnan(en->cfg.churn_p[c]))) {
-        snprintf(buf, n, "given");
+        xs__offer_put_s(buf, n, &w, "given"); /* no printf: every request */
     } else if (en->churn && c < en->s->cust.n && !isnan(en->churn[c])) {
-        snprintf(buf, n, "history");
+        xs__offer_put_s(buf, n, &w, "history");
     } else {
-        snprintf(buf, n, "estimate");
+        xs__offer_put_s(buf, n, &w, "estimate");
     }
     return buf;
 }

@@ -697,12 +697,17 @@ int xs__offer_decide_slots(const xs_offer_engine *en, uint32_t customer,
     size_t n = xs__offer_candidates(en, &st, cart, n_cart, cand, XS_OFFER_MAX_CANDIDATES);
     xs__offer_value(en, &st, cand, n);
     xs__offer_uplift_apply(en, cand, n); /* uplift x value where there is evidence */
-    xs__offer_guard(en, &st, cand, n);
+    /* sorted straight into out when it holds them all: each offer is
+     * copied once (they are 272 bytes) */
+    xs_offer *o = n <= cap ? out : cand;
+    xs__offer_guard(en, &st, cand, n, o == out ? out : NULL);
     /* which eligible candidate each slot offers, and its propensity */
-    size_t k = xs__offer_explore(en, customer, cand, n, logged || en->logged, d, cap_d);
+    size_t k = xs__offer_explore(en, customer, o, n, logged || en->logged, d, cap_d);
     if (n_dec) *n_dec = k;
-    if (n > cap) n = cap;
-    memcpy(out, cand, n * sizeof *out);
+    if (o == cand) {
+        n = cap;
+        memcpy(out, cand, n * sizeof *out);
+    }
     return (int)n;
 }
 

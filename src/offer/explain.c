@@ -55,6 +55,15 @@ static void put_s(char *buf, size_t n, size_t *o, const char *s)
     put_n(buf, n, o, s, strlen(s));
 }
 
+/* Contract in offer_int.h. */
+void xs__offer_put_s(char *b, size_t n, size_t *w, const char *s)
+{
+    put_s(b, n, w, s);
+}
+
+/* A string literal, its length known. */
+#define put_lit(buf, n, o, lit) put_n(buf, n, o, "" lit, sizeof lit - 1)
+
 static void put_f(char *buf, size_t n, size_t *o, double v, int decimals)
 {
     char t[XS__FMT_FIXED_MAX];
@@ -236,6 +245,18 @@ static const char *fill(ctx *c, const char *t, const xs__offer_msg_var *v, size_
     return out;
 }
 
+/* s[0..len) (NUL-terminated, no placeholders) kept in the pool: fill()
+ * without the scan for placeholders where it fits. */
+static const char *keep(ctx *c, const char *s, size_t len)
+{
+    size_t room = sizeof c->pool - c->n_pool;
+    if (room < 2 || len >= room) return fill(c, s, NULL, 0); /* it truncates */
+    char *out = c->pool + c->n_pool;
+    memcpy(out, s, len + 1);
+    c->n_pool += len + 1;
+    return out;
+}
+
 /* A fragment of the catalog (key with variants) filled with vars. */
 static const char *frag(ctx *c, const char *key, const char *v1, const char *v2,
                         const xs__offer_msg_var *v, size_t n_v)
@@ -247,17 +268,16 @@ static const char *frag(ctx *c, const char *key, const char *v1, const char *v2,
 static const char *number(ctx *c, double x, int decimals)
 {
     if (!c->have_num) {
-        c->grp = xs__offer_msg_get(c->lang, "number.group");
-        c->dec = xs__offer_msg_get(c->lang, "number.decimal");
+        c->grp = xs__offer_msg_number(c->lang, &c->dec);
         c->have_num = 1;
     }
     const char *grp = c->grp, *dec = c->dec;
     char digits[XS__FMT_FIXED_MAX], out[128];
-    xs__fmt_fixed(digits, fabs(x), decimals);
-    digits[63] = '\0'; /* as wide as it always was */
-    char *dot = strchr(digits, '.');
-    size_t ilen = dot ? (size_t)(dot - digits) : strlen(digits), w = 0;
-    if (x < 0 && strspn(digits, "0.") != strlen(digits)) out[w++] = '-';
+    size_t nd = xs__fmt_fixed(digits, fabs(x), decimals);
+    if (nd > 63) digits[nd = 63] = '\0'; /* as wide as it always was */
+    char *dot = memchr(digits, '.', nd);
+    size_t ilen = dot ? (size_t)(dot - digits) : nd, w = 0;
+    if (x < 0 && strspn(digits, "0.") != nd) out[w++] = '-';
     for (size_t i = 0; i < ilen; i++) {
         if (i && (ilen - i) % 3 == 0 && grp)
             for (const char *g = grp; *g && w < 100; g++)
@@ -271,7 +291,7 @@ static const char *number(ctx *c, double x, int decimals)
             out[w++] = *d;
     }
     out[w] = '\0';
-    return fill(c, out, NULL, 0);
+    return keep(c, out, w);
 }
 
 /* A quantity as the customer knows it: whole numbers without decimals. */
@@ -370,14 +390,14 @@ static const char *metric_word(ctx *c, const char *m)
  * @return 1 when used is over the limit */
 static int usage_vars(ctx *c, const xs_offer *o, double cap)
 {
-    const char *m = metric_str(c->en, o->metric);
+    const char *m = metric_str(c->en, o->metric), *mw = metric_word(c, m);
     int over = o->used > o->limit;
-    var(c, "metric", metric_word(c, m));
+    var(c, "metric", mw);
     var(c, "used", qty(c, o->used));
     var(c, "limit", qty(c, o->limit));
     var(c, "situation", frag(c, "situation", m, over ? "over" : NULL, c->v, c->n_v));
     if (!isnan(cap)) {
-        xs__offer_msg_var v[] = {{"n", qty(c, cap)}, {"metric", metric_word(c, m)}};
+        xs__offer_msg_var v[] = {{"n", qty(c, cap)}, {"metric", mw}};
         var(c, "cap", frag(c, "cap", m, fabs(cap - 1) < 1e-9 ? "one" : NULL, v, 2));
     }
     return over;
@@ -450,9 +470,12 @@ static const char *explain_limit(ctx *c, const xs_offer *o, const char *key)
 {
     double cap = new_cap(c->en, o);
     int over = usage_vars(c, o, cap);
-    var(c, "date", date(c, c->en->as_of + o->days));
-    if (isnan(cap)) return xs__offer_msg_pick(c->lang, key, "unlimited", NULL);
-    return xs__offer_msg_pick(c->lang, key, over && cap >= o->used ? "over" : NULL, NULL);
+    const char *v = isnan(cap) ? "unlimited" : over && cap >= o->used ? "over" : NULL;
+    const char *t = xs__offer_msg_pick(c->lang, key, v, NULL);
+    /* the date (a tenth of an explanation's work) only where the entry says
+     * it: renewal does, usage does not */
+    if (t && strstr(t, "{date}")) var(c, "date", date(c, c->en->as_of + o->days));
+    return t;
 }
 
 static const char *explain_seats(ctx *c, const xs_offer *o, const char *key)
@@ -664,15 +687,15 @@ static void evidence_usage(const xs_offer_engine *en, const xs_offer *o, char *b
 {
     char u[XS__FMT_FIXED_MAX], l[XS__FMT_FIXED_MAX];
     if (o->metric < 0 || isnan(o->used) || !(o->limit > 0)) return;
-    put_s(b, n, wp, "; ");
+    put_lit(b, n, wp, "; ");
     put_s(b, n, wp, metric_str(en, o->metric));
-    put_s(b, n, wp, " ");
+    put_lit(b, n, wp, " ");
     put_s(b, n, wp, num(o->used, u));
-    put_s(b, n, wp, "/");
+    put_lit(b, n, wp, "/");
     put_s(b, n, wp, num(o->limit, l));
-    put_s(b, n, wp, " (");
+    put_lit(b, n, wp, " (");
     put_f(b, n, wp, 100 * o->used / o->limit, 0);
-    put_s(b, n, wp, "%)");
+    put_lit(b, n, wp, "%)");
 }
 
 /* Evidence of a shop cross-sell's relevance: what ordered it, the honest
@@ -684,26 +707,26 @@ static void evidence_shop(const xs_offer_engine *en, const xs_offer *o, char *b,
     uint32_t k, base;
     xs__offer_share(en, o, &k, &base);
     if (base && o->trigger != XS_TRIG_BUNDLE) {
-        put_s(b, n, wp, "; share ");
+        put_lit(b, n, wp, "; share ");
         put_i(b, n, wp, k);
-        put_s(b, n, wp, "/");
+        put_lit(b, n, wp, "/");
         put_i(b, n, wp, base);
         put_s(b, n, wp,
               o->trigger == XS_TRIG_ADOPTION || o->trigger == XS_TRIG_RENEWED
                   ? " customers"
                   : " orders");
     }
-    put_s(b, n, wp, "; relevance ");
+    put_lit(b, n, wp, "; relevance ");
     put_f(b, n, wp, o->relevance, 3);
     if (o->band_hi > 0) {
         double price = xs__offer_list_price(en, o);
-        put_s(b, n, wp, "; price ");
+        put_lit(b, n, wp, "; price ");
         put_f(b, n, wp, price, 2);
-        put_s(b, n, wp, ", largest past line ");
+        put_lit(b, n, wp, ", largest past line ");
         put_f(b, n, wp, o->band_hi, 2);
-        put_s(b, n, wp, " (");
+        put_lit(b, n, wp, " (");
         put_f(b, n, wp, price / o->band_hi, 2);
-        put_s(b, n, wp, "x)");
+        put_lit(b, n, wp, "x)");
     }
     if (o->guard == XS_GUARD_SUBSTITUTE && o->subst_of >= 0) {
         double sl = 0;
@@ -739,23 +762,23 @@ static void evidence_cross(const xs_offer_engine *en, const xs_offer *o, char *b
             o->lift);
         if (o->discount > 0) put(b, n, wp, "; bundle discount %.2f", o->discount);
     } else {
-        put_s(b, n, wp, "; rule ");
+        put_lit(b, n, wp, "; rule ");
         put_s(b, n, wp, a);
-        put_s(b, n, wp, " -> ");
+        put_lit(b, n, wp, " -> ");
         put_s(b, n, wp, c);
-        put_s(b, n, wp, " support ");
+        put_lit(b, n, wp, " support ");
         put_f(b, n, wp, o->support, 4);
-        put_s(b, n, wp, " confidence ");
+        put_lit(b, n, wp, " confidence ");
         put_f(b, n, wp, o->confidence, 3);
-        put_s(b, n, wp, " lift ");
+        put_lit(b, n, wp, " lift ");
         put_f(b, n, wp, o->lift, 2);
     }
     if (o->lag_days >= 0) {
-        put_s(b, n, wp, "; median adoption lag ");
+        put_lit(b, n, wp, "; median adoption lag ");
         put_i(b, n, wp, (int)o->lag_days);
-        put_s(b, n, wp, " days; held ");
+        put_lit(b, n, wp, " days; held ");
         put_i(b, n, wp, (int)o->days);
-        put_s(b, n, wp, " days");
+        put_lit(b, n, wp, " days");
     }
     if (xs__offer_is_shop_cross(en, o)) evidence_shop(en, o, b, n, wp);
 }
@@ -775,9 +798,9 @@ static void evidence_move(const xs_offer_engine *en, const xs_offer *o, char *b,
         put(b, n, wp, "; term %u -> %u months", (unsigned)o->term_from,
             (unsigned)o->term_to);
     if (o->trigger == XS_TRIG_RENEWAL || (o->kind == XS_OFFER_DOWNSELL && o->days > 0)) {
-        put_s(b, n, wp, "; renewal in ");
+        put_lit(b, n, wp, "; renewal in ");
         put_i(b, n, wp, (int)o->days);
-        put_s(b, n, wp, " days");
+        put_lit(b, n, wp, " days");
     }
     if (o->trigger == XS_TRIG_RETENTION_ADDON)
         put(b, n, wp, "; churned %u of %u with it, %u of %u without",
@@ -792,23 +815,23 @@ static void evidence_value(const xs_offer_engine *en, const xs_offer *o, char *b
                            size_t n, size_t *wp)
 {
     char src[160];
-    put_s(b, n, wp, "; P(accept) ");
+    put_lit(b, n, wp, "; P(accept) ");
     put_f(b, n, wp, o->p_accept, 3);
-    put_s(b, n, wp, " (prior ");
+    put_lit(b, n, wp, " (prior ");
     put_f(b, n, wp, o->p_prior, 3);
-    put_s(b, n, wp, ", ");
+    put_lit(b, n, wp, ", ");
     put_s(b, n, wp, xs__offer_prior_text(en, o, src, sizeof src));
-    put_s(b, n, wp, "); value ");
+    put_lit(b, n, wp, "); value ");
     put_f(b, n, wp, o->value, 2);
-    put_s(b, n, wp, "; health ");
+    put_lit(b, n, wp, "; health ");
     put_f(b, n, wp,
           isnan(en->health[o->customer]) ? -1.0 : (double)en->health[o->customer], 0);
-    put_s(b, n, wp, "; P(churn) ");
+    put_lit(b, n, wp, "; P(churn) ");
     put_f(b, n, wp, o->p_churn, 3);
     if (!isnan(o->p_churn)) { /* where P(churn) comes from (churn_src.c) */
-        put_s(b, n, wp, " (");
+        put_lit(b, n, wp, " (");
         put_s(b, n, wp, xs__offer_churn_source(en, o->customer, src, sizeof src));
-        put_s(b, n, wp, ")");
+        put_lit(b, n, wp, ")");
     }
     if (o->value_basis == XS_VALUE_UPLIFT) { /* uplift_src.c */
         xs_offer_uplift_info ui;
@@ -821,7 +844,7 @@ static void evidence_value(const xs_offer_engine *en, const xs_offer *o, char *b
             ui.experiment, ui.n_treated, ui.n_holdout, o->uplift * o->value - o->ev);
     }
     if (en->model_src == 1) {
-        put_s(b, n, wp, "; model built ");
+        put_lit(b, n, wp, "; model built ");
         put_s(b, n, wp, en->model_day);
     } else if (en->model_src == 2)
         put(b, n, wp, "; model fitted, build is as of %s", en->model_day);
@@ -832,7 +855,7 @@ const char *xs_offer_evidence(const xs_offer_engine *en, const xs_offer *o, char
 {
     size_t w = 0;
     if (n) b[0] = '\0';
-    put_s(b, n, &w, "trigger ");
+    put_lit(b, n, &w, "trigger ");
     put_s(b, n, &w, xs_offer_trigger_name(o->trigger));
     evidence_usage(en, o, b, n, &w);
     if (o->kind == XS_OFFER_CROSS_SELL) evidence_cross(en, o, b, n, &w);
@@ -855,30 +878,30 @@ static const char *product_text(const xs_offer_engine *en, const xs_offer *o,
     if (o->from_product >= 0) {
         put_s(b, n, &w, PNAME(o->from_product));
         if (o->qty_from || o->qty_to) {
-            put_s(b, n, &w, " x");
+            put_lit(b, n, &w, " x");
             put_i(b, n, &w, o->qty_from);
         }
         if (o->term_to && o->to_product == o->from_product) {
-            put_s(b, n, &w, " (");
+            put_lit(b, n, &w, " (");
             put_i(b, n, &w, o->term_from);
             put_s(b, n, &w, ja ? "か月)" : " months)");
         }
-        put_s(b, n, &w, " -> ");
+        put_lit(b, n, &w, " -> ");
     }
     if (o->to_product >= 0) {
         put_s(b, n, &w, PNAME(o->to_product));
         for (int k = 0; o->trigger == XS_TRIG_BUNDLE && k < 2; k++) /* the bundle */
             if (o->also[k] >= 0) {
-                put_s(b, n, &w, " + ");
+                put_lit(b, n, &w, " + ");
                 put_s(b, n, &w, PNAME(o->also[k]));
             }
         if (o->qty_from || o->qty_to) {
-            put_s(b, n, &w, " x");
+            put_lit(b, n, &w, " x");
             put_i(b, n, &w, o->qty_to);
         }
         /* the same product on a longer term: say which */
         if (o->term_to && o->to_product == o->from_product) {
-            put_s(b, n, &w, " (");
+            put_lit(b, n, &w, " (");
             put_i(b, n, &w, o->term_to);
             put_s(b, n, &w, ja ? "か月)" : " months)");
         }

@@ -260,9 +260,13 @@ size_t xs__offer_explore(const xs_offer_engine *en, uint32_t customer, xs_offer 
     }
     if (!slots) return 0;
     uint64_t seed = seed_of(en, customer);
-    int taken[XS_OFFER_MAX_CANDIDATES] = {0};
-    int new_rank[XS_OFFER_MAX_CANDIDATES] = {0};
-    double prop[XS_OFFER_MAX_CANDIDATES] = {0};
+    /* only the n entries in use are cleared (the whole arrays were 1 kB of
+     * string stores on every decision) */
+    int taken[XS_OFFER_MAX_CANDIDATES], new_rank[XS_OFFER_MAX_CANDIDATES];
+    double prop[XS_OFFER_MAX_CANDIDATES];
+    memset(taken, 0, n * sizeof *taken);
+    memset(new_rank, 0, n * sizeof *new_rank);
+    memset(prop, 0, n * sizeof *prop);
     uint16_t fams[XS_OFFER_MAX_CANDIDATES];
     size_t n_f = 0, n_dec = 0;
     int changed = 0;

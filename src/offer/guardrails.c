@@ -261,7 +261,7 @@ static int declined(const xs__offer_cust *st, int32_t p)
 }
 
 void xs__offer_guard(const xs_offer_engine *en, const xs__offer_cust *st, xs_offer *o,
-                     size_t n)
+                     size_t n, xs_offer *sorted)
 {
     const xs_offer_config *cfg = &en->cfg;
     const struct xs_snapshot *s = en->s;
@@ -340,5 +340,16 @@ void xs__offer_guard(const xs_offer_engine *en, const xs__offer_cust *st, xs_off
         x->rank = ++rank;
     }
     sort_by(o, at, n, before);
-    permute(o, at, n);
+    if (!sorted) {
+        permute(o, at, n);
+        return;
+    }
+    /* one copy of each, no cycles to follow; offers that stay neighbours
+     * in one memcpy (whose library copy of a 272-byte offer is several
+     * times faster than the string move an assignment compiles to) */
+    for (size_t i = 0, k; i < n; i += k) {
+        for (k = 1; i + k < n && at[i + k] == at[i] + k; k++)
+            ;
+        memcpy(&sorted[i], &o[at[i]], k * sizeof *o);
+    }
 }

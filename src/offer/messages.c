@@ -14,6 +14,8 @@
  */
 #include "offer/messages.h"
 
+#include "base/hash.h"
+
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,6 +48,7 @@ typedef struct catalog {
     size_t n;
     uint32_t *slot; /* hash of the keys: entry index + 1, 0 empty; NULL none */
     size_t mask;    /* slots - 1 */
+    const char *group, *decimal; /* number.group, number.decimal: every number */
     int n_errors;
     char errors[512];
 } catalog;
@@ -58,13 +61,11 @@ static int entry_cmp(const void *a, const void *b)
     return strcmp(((const entry *)a)->key, ((const entry *)b)->key);
 }
 
-/* FNV-1a of key: the catalog's lookups hash instead of bisecting. */
+/* The hash of key: the catalog's lookups hash instead of bisecting (eight
+ * bytes a step: an explanation looks up a dozen keys). */
 static size_t key_hash(const char *key)
 {
-    uint32_t h = 2166136261u;
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-        h = (h ^ *p) * 16777619u;
-    return h;
+    return (size_t)xs__hash_bytes(key, strlen(key), 0);
 }
 
 /* Indexes the sorted entries of c by hash (the first of equal keys wins).
@@ -84,6 +85,8 @@ static void index_keys(catalog *c)
         if (!c->slot[h]) c->slot[h] = (uint32_t)(i + 1);
     }
 }
+
+static const char *find(const catalog *c, const char *key);
 
 static void error(catalog *c, const char *code, size_t line, const char *what)
 {
@@ -152,6 +155,8 @@ static void parse(size_t li)
             error(c, langs[li].code, 0, what);
         }
     index_keys(c);
+    c->group = find(c, "number.group");
+    c->decimal = find(c, "number.decimal");
 }
 
 static void parse_all(void)
@@ -187,7 +192,12 @@ const char *xs__offer_msg_lang_code(size_t i)
 
 const char *xs__offer_msg_get(int lang, const char *key)
 {
-    const catalog *c = cat(lang);
+    return find(cat(lang), key);
+}
+
+/* The text of key in catalog c (NULL: none), or NULL. */
+static const char *find(const catalog *c, const char *key)
+{
     if (!c || !c->e) return NULL;
     if (c->slot) {
         for (size_t h = key_hash(key) & c->mask; c->slot[h]; h = (h + 1) & c->mask)
@@ -197,6 +207,13 @@ const char *xs__offer_msg_get(int lang, const char *key)
     entry k = {key, NULL};
     const entry *e = bsearch(&k, c->e, c->n, sizeof *c->e, entry_cmp);
     return e ? e->text : NULL;
+}
+
+const char *xs__offer_msg_number(int lang, const char **decimal)
+{
+    const catalog *c = cat(lang);
+    *decimal = c ? c->decimal : NULL;
+    return c ? c->group : NULL;
 }
 
 /* key "." v1 ["." v2] into k (size n), cut at n - 1 bytes as snprintf would. */
@@ -256,10 +273,11 @@ void xs__offer_msg_fill(const char *t, const xs__offer_msg_var *vars, size_t n_v
 {
     if (!n) return;
     if (*w >= n) *w = n - 1;
-    while (*t) {
+    const char *end = t + strlen(t); /* one pass for the length: memchr after */
+    while (t < end) {
         /* the plain text up to the next '{', in one copy */
-        const char *open = strchr(t, '{');
-        size_t run = open ? (size_t)(open - t) : strlen(t);
+        const char *open = memchr(t, '{', (size_t)(end - t));
+        size_t run = open ? (size_t)(open - t) : (size_t)(end - t);
         if (run) {
             size_t k = run > n - 1 - *w ? n - 1 - *w : run;
             memcpy(buf + *w, t, k);
@@ -267,13 +285,15 @@ void xs__offer_msg_fill(const char *t, const xs__offer_msg_var *vars, size_t n_v
             t += run;
             continue;
         }
-        const char *val = NULL, *close = strchr(t + 1, '}');
+        const char *val = NULL, *close = memchr(t + 1, '}', (size_t)(end - t - 1));
         size_t len = 1;
         if (close) {
             size_t nl = (size_t)(close - t - 1);
-            for (size_t i = 0; i < n_vars && !val; i++)
-                if (!strncmp(vars[i].name, t + 1, nl) && !vars[i].name[nl])
+            for (size_t i = 0; i < n_vars && !val; i++) {
+                const char *name = vars[i].name; /* the first byte rules most out */
+                if ((!nl || name[0] == t[1]) && !strncmp(name, t + 1, nl) && !name[nl])
                     val = vars[i].value ? vars[i].value : "";
+            }
             if (val) len = nl + 2;
         }
         const char *src = val ? val : t;

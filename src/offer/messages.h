@@ -28,6 +28,9 @@ const char *xs__offer_msg_lang_code(size_t i);
 /* @return the text of key in language lang (static, parsed once), or NULL
  * when the catalog has no such entry or lang is out of range. */
 const char *xs__offer_msg_get(int lang, const char *key);
+/* @return number.group of lang and sets *decimal to its number.decimal (as
+ * xs__offer_msg_get gives them, looked up once). */
+const char *xs__offer_msg_number(int lang, const char **decimal);
 /* The first entry that exists among key.v1.v2, key.v1, key.v2, key (NULL
  * variants are skipped). @return its text, or NULL */
 const char *xs__offer_msg_pick(int lang, const char *key, const char *v1, const char *v2);

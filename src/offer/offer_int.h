@@ -361,10 +361,16 @@ double xs__offer_uptake_prior(uint32_t k, uint32_t n);
 const char *xs__offer_prior_text(const struct xs_offer_engine *en, const xs_offer *o,
                                  char *b, size_t n);
 
+/* Appends s to the text b (size n) at *w, as snprintf would write it: cut
+ * at n - 1 bytes, NUL-terminated (nothing when n is 0). For the texts of
+ * every request, without printf. Defined in explain.c. */
+void xs__offer_put_s(char *b, size_t n, size_t *w, const char *s);
+
 /* ---- guardrails.c */
-/* Sets guard and rank of every candidate and sorts: offered first. */
+/* Sets guard and rank of every candidate and sorts: offered first; into
+ * sorted[0..n) when not NULL (o keeps its order), else o in place. */
 void xs__offer_guard(const struct xs_offer_engine *en, const xs__offer_cust *st,
-                     xs_offer *o, size_t n);
+                     xs_offer *o, size_t n, xs_offer *sorted);
 
 /* ---- uplift_src.c: uplift from the store's holdout experiments
  * (docs/offers.md "Uplift") */

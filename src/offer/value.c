@@ -42,6 +42,7 @@
 #include "offer/offer_int.h"
 
 #include "base/alloc.h"
+#include "base/numfmt.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -298,13 +299,17 @@ const char *xs__offer_prior_text(const xs_offer_engine *en, const xs_offer *o, c
     static const char *const bands[XS__OFFER_N_BANDS] = {
         "under 1 year", "1-2 years", "2-4 years", "4 years or more"};
     const struct xs_snapshot *s = en->s;
+    size_t w = 0;
+    char num[XS__FMT_FIXED_MAX];
     if (n) b[0] = '\0';
     switch (o->prior_src) {
-    case XS_PRIOR_RULE:
-        snprintf(b, n, "rule confidence");
+    case XS_PRIOR_RULE: /* the texts of every request without printf */
+        xs__offer_put_s(b, n, &w, "rule confidence");
         break;
     case XS_PRIOR_CHURN:
-        snprintf(b, n, "churn risk %.3f", o->p_churn);
+        xs__fmt_fixed(num, o->p_churn, 3);
+        xs__offer_put_s(b, n, &w, "churn risk ");
+        xs__offer_put_s(b, n, &w, num);
         break;
     case XS_PRIOR_UPTAKE: {
         int32_t plan = o->trigger == XS_TRIG_TERM ? o->from_product : o->rule_from;
@@ -319,7 +324,8 @@ const char *xs__offer_prior_text(const xs_offer_engine *en, const xs_offer *o, c
         break;
     }
     default:
-        snprintf(b, n, "%s prior", xs_offer_trigger_name(o->trigger));
+        xs__offer_put_s(b, n, &w, xs_offer_trigger_name(o->trigger));
+        xs__offer_put_s(b, n, &w, " prior");
         break;
     }
     return b;

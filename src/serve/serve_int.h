@@ -144,6 +144,19 @@ char *xs__serve_metrics_render(const xs__serve_metrics *m, double model_age,
 
 struct xs_server;
 
+/* The API keys of the server (keys.c): loaded from the store at db at start
+ * and again once a second by a thread of their own, so a key created or
+ * revoked takes effect within a second. */
+typedef struct xs__serve_keys xs__serve_keys;
+/* Loads the keys and starts the thread. @return XS_OK, or the error of
+ * opening the store or reading the keys (err set); *out NULL then. */
+int xs__serve_keys_start(const char *db, xs__serve_keys **out, xs_error *err);
+/* @return the scope of key[0..n) in the current set, XS_SCOPE_NONE when it
+ * is not a key of the set. Thread-safe; takes no store lock. */
+xs_apikey_scope xs__serve_keys_check(xs__serve_keys *k, const char *key, size_t n);
+/* Stops and joins the thread and frees the keys; NULL is fine. */
+void xs__serve_keys_stop(xs__serve_keys *k);
+
 /* The webhook sender thread of the server (webhook_thread.c): sends the due
  * deliveries of the store at db once a second until stopped. */
 typedef struct xs__serve_hook_thread xs__serve_hook_thread;

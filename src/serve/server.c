@@ -33,7 +33,6 @@
  */
 #include "base/alloc.h"
 #include "base/buf.h"
-#include "base/crypto.h"
 #include "base/error.h"
 #include "base/progress.h"
 #include "serve/admit.h"
@@ -56,8 +55,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define KEYS_TTL 1.0 /* seconds between re-reads of the API keys */
-
 struct xs_server {
     struct MHD_Daemon *d;
     xs__serve_admit *admit; /* listening socket, admission, deadlines (admit.c) */
@@ -72,11 +69,7 @@ struct xs_server {
     xs__serve_model_watch *watch; /* --model: follows new files */
     pthread_t builder;
     char build_error[512];
-    pthread_rwlock_t keys_lock; /* guards keys */
-    pthread_mutex_t keys_reload;
-    xs_apikeys *keys;
-    unsigned long keys_gen;     /* which load keys is (key_gens), under keys_lock */
-    _Atomic double keys_loaded; /* monotonic seconds */
+    xs__serve_keys *keys; /* the API keys, reloaded every second (keys.c) */
     atomic_long in_flight;
     xs__serve_metrics metrics;
 };
@@ -297,65 +290,6 @@ static enum MHD_Result respond(xs_server *s, conn_state *cs)
 /* API keys                                                               */
 /* ---------------------------------------------------------------------- */
 
-/* Numbers every load of a key set, of every server in the process, so a
- * verified key cached for one load is never taken for another. */
-static atomic_ulong key_gens;
-
-/* The last key this worker thread verified and its scope, for the key set
- * it was checked against (gen): a client sends the same key on every
- * request, and a constant-time compare of it costs far less than the
- * salted SHA-256 of xs_apikeys_check (4-5 % of a keep-alive request's
- * CPU). A reload of the keys (which may revoke it) makes it stale. */
-#define KEY_CACHE_MAX 128
-static _Thread_local struct {
-    unsigned long gen; /* 0: empty */
-    size_t n;
-    char key[KEY_CACHE_MAX];
-    xs_apikey_scope scope;
-} key_cache;
-
-/* The scope of key[0..n) in the current key set (keys_lock held for
- * reading). */
-static xs_apikey_scope check_key(const xs_server *s, const char *key, size_t n)
-{
-    if (key_cache.gen == s->keys_gen && key_cache.n == n && n <= KEY_CACHE_MAX &&
-        xs__equal_ct(key_cache.key, key, n))
-        return key_cache.scope;
-    xs_apikey_scope sc = xs_apikeys_check(s->keys, key, n);
-    if (sc != XS_SCOPE_NONE && n <= KEY_CACHE_MAX) {
-        memcpy(key_cache.key, key, n);
-        key_cache.n = n;
-        key_cache.scope = sc;
-        key_cache.gen = s->keys_gen;
-    }
-    return sc;
-}
-
-/* Re-reads the keys when they are older than KEYS_TTL (one thread does it,
- * the others keep using the current set). */
-static void keys_refresh(xs_server *s)
-{
-    double now = xs__now();
-    if (now - atomic_load(&s->keys_loaded) < KEYS_TTL) return;
-    if (pthread_mutex_trylock(&s->keys_reload) != 0) return;
-    if (now - atomic_load(&s->keys_loaded) >= KEYS_TTL) {
-        xs_store *st = NULL;
-        xs_apikeys *ks = NULL;
-        if (xs_store_open(&st, s->db, NULL) == XS_OK &&
-            xs_apikeys_load(st, &ks, NULL) == XS_OK) {
-            pthread_rwlock_wrlock(&s->keys_lock);
-            xs_apikeys *old = s->keys;
-            s->keys = ks;
-            s->keys_gen = atomic_fetch_add(&key_gens, 1) + 1;
-            pthread_rwlock_unlock(&s->keys_lock);
-            xs_apikeys_free(old);
-        }
-        xs_store_close(st);
-        atomic_store(&s->keys_loaded, now);
-    }
-    pthread_mutex_unlock(&s->keys_reload);
-}
-
 /* Checks the Authorization header against the route's scope. Returns 0 or
  * an error status (set on r). */
 static int authorize(xs_server *s, const xs__serve_route *rt, xs__serve_req *r)
@@ -374,10 +308,7 @@ static int authorize(xs_server *s, const xs__serve_route *rt, xs__serve_req *r)
     size_t n = strlen(key);
     while (n && key[n - 1] == ' ')
         n--;
-    keys_refresh(s);
-    pthread_rwlock_rdlock(&s->keys_lock);
-    xs_apikey_scope sc = check_key(s, key, n);
-    pthread_rwlock_unlock(&s->keys_lock);
+    xs_apikey_scope sc = xs__serve_keys_check(s->keys, key, n);
     if (sc == XS_SCOPE_NONE)
         return xs__serve_error(r, 401, "unauthorized", "invalid API key");
     r->scope = sc;
@@ -619,14 +550,42 @@ static void last_call(xs_server *s, conn_state *cs)
     rt->fn(r);
 }
 
+/* Each thread keeps the state of its last finished request for its next
+ * one (a keep-alive connection's requests all run on one worker): a state
+ * is over 8 kB, and allocating and freeing that much per request made
+ * malloc sort its free lists (malloc_consolidate) on every request. The
+ * key's destructor frees it when the thread ends. */
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+static int spare_ok;
+
+static void spare_init(void)
+{
+    spare_ok = pthread_key_create(&spare_key, xs__free) == 0;
+}
+
 /* A zeroed request state but for the path parameters (8 kB the route
  * match writes before any use: clearing them cost more than the rest of
  * a request's allocations). NULL when out of memory. */
 static conn_state *alloc_state(void)
 {
-    conn_state *cs = xs__malloc(sizeof *cs);
+    pthread_once(&spare_once, spare_init);
+    conn_state *cs = spare_ok ? pthread_getspecific(spare_key) : NULL;
+    if (cs)
+        pthread_setspecific(spare_key, NULL);
+    else
+        cs = xs__malloc(sizeof *cs);
     if (cs) memset(cs, 0, offsetof(conn_state, req) + offsetof(xs__serve_req, params));
     return cs;
+}
+
+/* Frees the memory of a state, or keeps it as the thread's spare. */
+static void drop_state(conn_state *cs)
+{
+    if (spare_ok && !pthread_getspecific(spare_key) &&
+        pthread_setspecific(spare_key, cs) == 0)
+        return;
+    xs__free(cs);
 }
 
 /* A fresh state for a request whose request line has the target uri:
@@ -834,7 +793,7 @@ static void free_state(xs_server *s, conn_state *cs)
     xs__free(cs->raw);
     xs__free(cs->query);
     if (!cs->started) { /* the request never reached on_request() */
-        xs__free(cs);
+        drop_state(cs);
         return;
     }
     xs__serve_model_release(cs->req.model);
@@ -843,7 +802,7 @@ static void free_state(xs_server *s, conn_state *cs)
     xs__free(cs->req.text);
     xs__free((char *)cs->req.allow);
     xs__buf_free(&cs->body);
-    xs__free(cs);
+    drop_state(cs);
     atomic_fetch_sub(&s->in_flight, 1);
 }
 
@@ -1002,8 +961,6 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
     if (!s->o.max_per_address) s->o.max_per_address = 64;
     if (!s->o.lock_timeout_ms) s->o.lock_timeout_ms = 1000;
     pthread_mutex_init(&s->mu, NULL);
-    pthread_mutex_init(&s->keys_reload, NULL);
-    pthread_rwlock_init(&s->keys_lock, NULL);
     atomic_init(&s->in_flight, 0);
     s->db = xs__strdup(o->db);
     if (!s->db) {
@@ -1011,14 +968,9 @@ int xs_server_start(const xs_serve_opts *o, xs_server **out, xs_error *err)
         goto cleanup;
     }
     s->o.db = s->db;
-    /* the store must open (and migrate) before anything else */
-    xs_store *st = NULL;
-    if ((rc = xs_store_open(&st, s->db, err)) < 0) goto cleanup;
-    rc = xs_apikeys_load(st, &s->keys, err);
-    s->keys_gen = atomic_fetch_add(&key_gens, 1) + 1;
-    xs_store_close(st);
-    if (rc < 0) goto cleanup;
-    atomic_store(&s->keys_loaded, xs__now());
+    /* the store must open (and migrate) before anything else: the keys
+     * open it first */
+    if ((rc = xs__serve_keys_start(s->db, &s->keys, err)) < 0) goto cleanup;
     s->generation = 1;
     if ((rc = xs__serve_model_start(s->db, s->o.model, &s->model, err)) < 0) goto cleanup;
     /* the start's build may show its bars; the builds of POST /v1/build
@@ -1125,9 +1077,7 @@ void xs_server_stop(xs_server *s, unsigned grace_s)
     xs__serve_model_watch_stop(s->watch);
     xs__serve_hook_thread_stop(s->hooks);
     xs__serve_model_release(s->model);
-    xs_apikeys_free(s->keys);
-    pthread_rwlock_destroy(&s->keys_lock);
-    pthread_mutex_destroy(&s->keys_reload);
+    xs__serve_keys_stop(s->keys);
     pthread_mutex_destroy(&s->mu);
     xs__free(s->db);
     xs__free(s);

@@ -189,6 +189,17 @@ static void test_ints(void)
     }
     CHECK_INT(xs__fmt_uint(a, 18446744073709551615ULL), 20);
     CHECK_STR(a, "18446744073709551615");
+    /* every digit count, odd and even (the digits go two at a time) */
+    unsigned long long x = 0x9e3779b97f4a7c15ULL;
+    int bad = 0;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        unsigned long long u = x >> (i % 64);
+        size_t n = xs__fmt_uint(a, u);
+        snprintf(b, sizeof b, "%llu", u);
+        bad += strcmp(a, b) != 0 || n != strlen(b);
+    }
+    CHECK_INT(bad, 0);
 }
 
 /* The same rows built two ways: printf cells (ref) and the direct ones. */
