@@ -3,7 +3,10 @@
  * then loaded again once a second by a thread of their own, so that a key
  * created or revoked with `xsell apikey` takes effect within a second
  * (KEYS_TTL) and no request ever waits for the store to open (about a
- * millisecond, which a request worker used to pay once a second).
+ * millisecond, which a request worker used to pay once a second). The
+ * thread keeps its store open between loads (on PostgreSQL, one
+ * connection for the server's life rather than a new one every second)
+ * and opens it again after a load that failed.
  *
  * A check takes the current set under a read lock. Each worker thread
  * keeps the last key it verified and its scope, for the load it was
@@ -30,6 +33,7 @@ struct xs__serve_keys {
     xs_apikeys *set;
     unsigned long gen; /* which load set is (key_gens) */
     char *db;
+    xs_store *st; /* open between loads; NULL after a failure */
     pthread_t thr;
     int running;        /* thr was started */
     pthread_mutex_t mu; /* guards stop, with cv */
@@ -49,17 +53,19 @@ static _Thread_local struct {
     xs_apikey_scope scope;
 } key_cache;
 
-/* Loads the keys of the store and makes them the current set. Returns
- * XS_OK or the error of opening the store or reading the keys (the current
- * set stays). */
+/* Loads the keys of the store (opening it when it is not open) and makes
+ * them the current set. Returns XS_OK or the error of opening the store or
+ * reading the keys (the current set stays, the store is closed). */
 static int load(xs__serve_keys *k, xs_error *err)
 {
-    xs_store *st = NULL;
     xs_apikeys *ks = NULL;
-    int rc = xs_store_open(&st, k->db, err);
-    if (rc == XS_OK) rc = xs_apikeys_load(st, &ks, err);
-    xs_store_close(st);
-    if (rc < 0) return rc;
+    int rc = k->st ? XS_OK : xs_store_open(&k->st, k->db, err);
+    if (rc == XS_OK) rc = xs_apikeys_load(k->st, &ks, err);
+    if (rc < 0) {
+        xs_store_close(k->st);
+        k->st = NULL;
+        return rc;
+    }
     pthread_rwlock_wrlock(&k->lock);
     xs_apikeys *old = k->set;
     k->set = ks;
@@ -160,6 +166,7 @@ void xs__serve_keys_stop(xs__serve_keys *k)
     pthread_cond_destroy(&k->cv);
     pthread_mutex_destroy(&k->mu);
     pthread_rwlock_destroy(&k->lock);
+    xs_store_close(k->st);
     xs_apikeys_free(k->set);
     xs__free(k->db);
     xs__free(k);
