@@ -168,40 +168,40 @@ static void *churn_thread(void *arg)
     return NULL;
 }
 
-/* Below this many customers CLV and the churn model run one after the
- * other (a thread would cost more than it saves). */
+/* Below this many customers the churn model runs after the other scores
+ * (a thread would cost more than it saves). */
 #define SIDE_BY_SIDE_MIN 10000
 
-/* CLV and churn risk, each when requested. They read the snapshot and the
- * configuration and write disjoint fields of cs (clv, p_alive, bg, gg,
- * clv_*; churn, churn_*), so on a large store they run side by side: the
- * churn model (XGBoost on one thread, its default) on a thread of its own
- * while this one fits CLV (on CLV_THREADS, ltv.c). Each result is the same
- * either way. Returns XS_OK or XS_ENOMEM. */
-static int clv_and_churn(xs_customer_scores *cs)
+/* The churn model, when requested, begun on a thread of its own on a large
+ * store where CLV is fitted too: it reads only the snapshot, as_of and the
+ * configuration and writes only churn and churn_* of cs, so it runs from
+ * the start beside health, LTV, RFM, segments and CLV (the longest of the
+ * scores: it starts first). Each result is the same either way. Returns 1
+ * when the thread runs (churn_end joins it). */
+static int churn_begin(xs_customer_scores *cs, churn_job *job, pthread_t *th)
 {
-    churn_job job = {cs, XS_OK};
-    pthread_t th;
-    int side = 0, rc = XS_OK;
-    if (cs->cfg.churn != 0) {
-        if (cs->cfg.clv != 0 && cs->n >= SIDE_BY_SIDE_MIN &&
-            pthread_create(&th, NULL, churn_thread, &job) == 0)
-            side = 1;
-    } else {
+    job->cs = cs;
+    job->rc = XS_OK;
+    if (cs->cfg.churn == 0) {
         cs->churn_status = XS_EINVAL;
         snprintf(cs->churn_msg, sizeof cs->churn_msg, "churn risk not requested");
+        return 0;
     }
-    if (cs->cfg.clv != 0) {
-        rc = xs__score_ltv_clv(cs);
-    } else {
-        cs->clv_status = XS_EINVAL;
-        snprintf(cs->clv_msg, sizeof cs->clv_msg, "CLV not requested");
-    }
+    return cs->cfg.clv != 0 && cs->n >= SIDE_BY_SIDE_MIN &&
+           pthread_create(th, NULL, churn_thread, job) == 0;
+}
+
+/* The churn model's end: its thread joined, or, when it had none and rc
+ * (the other scores' result) is XS_OK, the model run here. Returns rc when
+ * it failed, else the churn model's XS_OK or XS_ENOMEM. */
+static int churn_end(xs_customer_scores *cs, churn_job *job, const pthread_t *th,
+                     int side, int rc)
+{
     if (side)
-        pthread_join(th, NULL);
+        pthread_join(*th, NULL);
     else if (cs->cfg.churn != 0 && rc == XS_OK)
-        job.rc = churn_fill(cs);
-    return rc < 0 ? rc : job.rc;
+        job->rc = churn_fill(cs);
+    return rc < 0 ? rc : job->rc;
 }
 
 static int scores_compute(const xs_snapshot *s, const xs_health_config *c,
@@ -223,14 +223,21 @@ static int scores_compute(const xs_snapshot *s, const xs_health_config *c,
     else
         xs_health_config_init(&cs->cfg);
     cs->as_of = day;
+    churn_job job;
+    pthread_t th;
+    int side = churn_begin(cs, &job, &th);
     xs__score_health_tracked(cs);
     xs__score_health_compute(cs, 0, cs->n);
     xs__score_ltv_simple(cs);
     int rc = xs__score_rfm_assign(cs);
-    if (rc == XS_OK) {
-        xs__score_segments_assign(cs);
-        rc = clv_and_churn(cs);
+    if (rc == XS_OK) xs__score_segments_assign(cs);
+    if (rc == XS_OK && cs->cfg.clv != 0) {
+        rc = xs__score_ltv_clv(cs);
+    } else if (rc == XS_OK) {
+        cs->clv_status = XS_EINVAL;
+        snprintf(cs->clv_msg, sizeof cs->clv_msg, "CLV not requested");
     }
+    rc = churn_end(cs, &job, &th, side, rc);
     if (rc < 0) {
         xs_customer_scores_free(cs);
         return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
