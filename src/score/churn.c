@@ -27,7 +27,6 @@
 
 #include <jansson.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,43 +134,6 @@ static int predict_raw(BoosterHandle h, DMatrixHandle dm, int mask, size_t want,
     if (!(*out = xs__malloc((want ? want : 1) * sizeof **out)))
         return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     memcpy(*out, res, want * sizeof **out);
-    return XS_OK;
-}
-
-/* The n rows x of p features predicted in place (XGBoost's dense
- * __array_interface__, NaN missing), without the DMatrix that
- * XGDMatrixCreateFromMat would build: at 1M customers the scores' 577K
- * rows of ~50 features made 0.23 GB of sparse entries first. The same
- * predictor, the same trees in the same order: the same floats. type 0:
- * probabilities, 1: margins. */
-static int predict_dense(BoosterHandle h, const float *x, size_t n, size_t p, int type,
-                         float **out, xs_error *err)
-{
-    char arr[192], cfg[192];
-    bst_ulong const *shape = NULL;
-    bst_ulong dim = 0;
-    const float *res = NULL;
-    *out = NULL;
-    snprintf(arr, sizeof arr,
-             "{\"data\": [%llu, true], \"shape\": [%zu, %zu], \"typestr\": \"<f4\", "
-             "\"version\": 3}",
-             (unsigned long long)(uintptr_t)x, n, p);
-    snprintf(cfg, sizeof cfg,
-             "{\"type\": %d, \"training\": false, \"iteration_begin\": 0, "
-             "\"iteration_end\": 0, \"strict_shape\": false, \"missing\": NaN, "
-             "\"cache_id\": 0}",
-             type);
-    if (XGBoosterPredictFromDense(h, arr, cfg, NULL, &shape, &dim, &res) != 0)
-        return xs__score_xgb_fail(err, "predicting");
-    size_t len = 1;
-    for (bst_ulong k = 0; k < dim; k++)
-        len *= (size_t)shape[k];
-    if (dim == 0 || len != n)
-        return xs__error_set(err, XS_EINTERNAL, NULL, 0, NULL,
-                             "XGBoost: %zu predictions, expected %zu", len, n);
-    if (!(*out = xs__malloc((n ? n : 1) * sizeof **out)))
-        return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
-    memcpy(*out, res, n * sizeof **out);
     return XS_OK;
 }
 
@@ -646,14 +608,12 @@ int xs_churn_predict(const xs_churn_model *m, const xs_churn_data *d, int with_c
                              "%zu features, the model expects %zu", d->enc.n_features, p);
     out->n = n;
     out->n_features = p;
-    if (n > 0 && ((rc = predict_dense(m->h, d->x, n, p, 0, &pr, err)) < 0 ||
-                  (rc = predict_dense(m->h, d->x, n, p, 1, &mg, err)) < 0))
-        goto cleanup;
-    /* contributions (TreeSHAP) are predicted from a DMatrix only */
+    if ((rc = make_dmatrix(d, NULL, n, &dm, err)) < 0) goto cleanup;
+    if ((rc = predict_raw(m->h, dm, 0, n, &pr, err)) < 0) goto cleanup;
+    if ((rc = predict_raw(m->h, dm, 1, n, &mg, err)) < 0) goto cleanup;
     int mask = with_contribs == XS_CHURN_CONTRIBS_APPROX ? 4 | 8 : 4;
-    if (with_contribs && ((rc = make_dmatrix(d, NULL, n, &dm, err)) < 0 ||
-                          (rc = predict_raw(m->h, dm, mask, n * (p + 1), &out->contribs,
-                                            err)) < 0))
+    if (with_contribs &&
+        (rc = predict_raw(m->h, dm, mask, n * (p + 1), &out->contribs, err)) < 0)
         goto cleanup;
     out->prob = xs__malloc((n ? n : 1) * sizeof *out->prob);
     out->margin = xs__malloc((n ? n : 1) * sizeof *out->margin);
