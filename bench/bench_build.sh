@@ -5,7 +5,8 @@
 # store: its build row and model path; and a newer binary may migrate the
 # schema, which an older one then refuses), RUNS times in turn, B X B X ...
 # Prints each run's stage line (`model stages: ...` on stderr), wall and CPU
-# (user + sys) seconds and peak RSS from /usr/bin/time, then the ratios
+# (user + sys) seconds, peak RSS and page faults (minor: pages the kernel
+# handed out, zeroed or read from its cache) from /usr/bin/time, then the ratios
 # XSELL / BASE of each pair. On a shared machine compare CPU seconds and
 # ratios within a pair, and quote the load average printed before each run.
 #
@@ -24,10 +25,10 @@ cp "$STORE" "$T/new.db"
 : > "$T/times"
 one() { # label binary store model
     echo "== $1 $(uptime | sed 's/.*load/load/')"
-    /usr/bin/time -f "$1 %e %U %S %M" -a -o "$T/times" "$2" build --db "$3" --out "$4" \
+    /usr/bin/time -f "$1 %e %U %S %M %R" -a -o "$T/times" "$2" build --db "$3" --out "$4" \
         2>&1 >/dev/null | grep '^model stages' || true
-    tail -n 1 "$T/times" | awk '{printf "%s: wall %.2f s, cpu %.2f s (user %.2f), peak %d MB\n",
-        $1, $2, $3 + $4, $3, $5 / 1024}'
+    tail -n 1 "$T/times" | awk '{printf "%s: wall %.2f s, cpu %.2f s (user %.2f), peak %d MB, faults %d\n",
+        $1, $2, $3 + $4, $3, $5 / 1024, $6}'
 }
 i=1
 while [ "$i" -le "$RUNS" ]; do

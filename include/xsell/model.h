@@ -74,6 +74,12 @@ typedef struct xs_model_opts {
     int n_threads;              /* for the target list; 0: 2 */
     int churn;                  /* 1: also train the churn-risk model into the
                                    customer scores (as `xsell customers`) */
+    size_t churn_max_train;     /* the churn-risk model of the scores trains
+                                   on a stratified sample of at most this
+                                   many customers (default 100000, as
+                                   xs_customer_scores_compute(); 0: every
+                                   one); not stored: the file holds the
+                                   scores it gave */
     xs_offer_engine *engine;    /* NULL, or the engine of the store's build on
                                    the snapshot the model is built from
                                    (xs_offer_build_open), taken over (freed
@@ -93,8 +99,8 @@ typedef struct xs_model_opts {
 } xs_model_opts;
 
 /** Sets the defaults: as_of NULL, cfg NULL, n_threads 2, and clv 1, churn 1,
- *  the scores `xsell customers` gives by default (so `xsell build`, the
- *  server and every reader of the file agree). */
+ *  churn_max_train 100000, the scores `xsell customers` gives by default (so
+ *  `xsell build`, the server and every reader of the file agree). */
 void xs_model_opts_init(xs_model_opts *o);
 
 /** Where a model comes from. */

@@ -198,7 +198,10 @@ typedef struct xs_customer_row {
  * breakdown, segment, RFM quintiles (customers with orders), simple LTV and,
  * when c->clv, CLV from BG/NBD + Gamma-Gamma fitted on the orders up to
  * as_of (weekly unit). A failed fit leaves clv NaN and is reported by
- * xs_customer_scores_clv_status(), not as an error.
+ * xs_customer_scores_clv_status(), not as an error. When c->churn, churn
+ * risk from the store-history model trained on a stratified sample of at
+ * most 100,000 customers (docs/scores.md "Churn risk"; xs_model_opts sets
+ * another cap for a model's scores).
  * @param s     the snapshot (borrowed; must outlive the result)
  * @param c     configuration (copied); NULL: the defaults
  * @param as_of "YYYY-MM-DD"; NULL: the latest date of a signup, subscription
@@ -875,7 +878,8 @@ int xs_churn_history_train(const xs_snapshot *s, const xs_churn_history_opts *o,
  * @param as_of         "YYYY-MM-DD"; NULL: the data's end
  * @param with_contribs as xs_churn_predict()
  * @param data          the feature table scored (ids, for
- *                      xs_churn_reasons()); caller frees
+ *                      xs_churn_reasons(); the raw categories that name
+ *                      its reasons only with with_contribs); caller frees
  * @param pred          caller frees with xs_churn_pred_free()
  * @return XS_OK or as xs_churn_history_features() / xs_churn_predict()
  */

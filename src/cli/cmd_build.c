@@ -16,8 +16,12 @@
  */
 #include "cli/build.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #define CMD XS_CLI_BUILD
 
@@ -25,6 +29,7 @@ struct build_opts {
     const char *out, *churn, *capacity, *shard, *set;
     int merge;
     long days;
+    long churn_max_train; /* -1: not given (the default) */
     uint32_t sh_i, sh_n;
     xs_offer_config cfg;
 };
@@ -63,6 +68,11 @@ static const xs_opt opts[] = {
              "P(churn) from the customers' attrs with it; a later\n"
              "build keeps it; 'none' detaches it. Imported\n"
              "churn_scores still come first (docs/offers.md)."},
+    {"churn-max-train", 0, "N", XS_OPT_LONG, .off = OFF(churn_max_train), .lo = 0,
+     .hi = 1000000000,
+     .help = "the churn-risk model of the customer scores trains on a\n"
+             "stratified sample of at most N of the customers active at\n"
+             "its cutoff (default 100000; 0: all of them; docs/scores.md)"},
     {"capacity", 0, "SPEC", XS_OPT_STR, .off = OFF(capacity),
      .help = "also plan every customer under these capacities and\n"
              "store the plan for GET /v1/plan (as 'xsell plan', which\n"
@@ -83,9 +93,11 @@ static const xs_opt opts[] = {
 static const xs_cli_spec spec = {
     CMD,
     "xsell build --db FILE [--out MODEL] [--as-of DATE] [--set SPEC]\n"
-    "            [--churn-model FILE] [--capacity SPEC [--days N]]\n"
+    "            [--churn-model FILE] [--churn-max-train N]\n"
+    "            [--capacity SPEC [--days N]]\n"
     "xsell build --db FILE --shard I/N --out PART\n"
-    "xsell build --merge --out MODEL [--as-of DATE] [--set SPEC] PART...",
+    "xsell build --merge --out MODEL [--as-of DATE] [--set SPEC]\n"
+    "            [--churn-max-train N] PART...",
     .about = "Fits the offer engine's propensity model on the decided offers of the\n"
              "store and stores it with its as-of day and the build time (a new build\n"
              "replaces the previous one). 'xsell recommend' and 'xsell targets' need a\n"
@@ -115,10 +127,12 @@ static int check_parts(const xs_cli_args *a, const struct build_opts *o)
     if (o->merge && !a->argc)
         return xs_cli_usage_error(CMD, "--merge: give the part files (written by "
                                        "'xsell build --shard I/N --out PART')");
-    if (o->shard && (a->as_of || o->set))
+    if (o->shard && (a->as_of || o->set || o->churn_max_train >= 0))
         return xs_cli_usage_error(CMD,
                                   "%s: give it to --merge (a shard only cuts the store)",
-                                  a->as_of ? "--as-of" : "--set");
+                                  a->as_of ? "--as-of"
+                                  : o->set ? "--set"
+                                           : "--churn-max-train");
     return -1;
 }
 
@@ -146,6 +160,24 @@ static void summary(const char *db, const xs_offer_build_info *info, const char 
     }
 }
 
+/* The build's memory reused instead of given back to the kernel and asked
+ * for again: one malloc arena for all its threads, no mapping of its own
+ * for a large block, no trimming. At 1M customers the build frees and
+ * allocates again about 1 GB beyond its peak (the churn model's tables and
+ * XGBoost's matrices, the loader's and the engine's scratch), and each
+ * page the kernel hands out afresh is zeroed first: ~270K of its ~800K
+ * page faults go, its peak stays (bench/RESULTS.md, "Build at 1M, helper
+ * hH"). The build allocates nothing per customer on its threads, so one
+ * arena costs no contention. glibc only. */
+static void reuse_memory(void)
+{
+#if defined(__GLIBC__)
+    mallopt(M_ARENA_MAX, 1);
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, INT_MAX);
+#endif
+}
+
 /* The build of the store db: engine, churn model, plan, model file. */
 static int run_build(const char *db, const char *as_of, const struct build_opts *o)
 {
@@ -163,6 +195,8 @@ static int run_build(const char *db, const char *as_of, const struct build_opts 
     xs_cli_plan plan = {NULL, NULL, NULL, NULL, NULL};
     xs_error e;
     int ex = XS_EXIT_OK;
+    reuse_memory();
+    xs_cli_build_model_opts(&mo, as_of, cfg, o->churn_max_train);
     /* a bad --churn-model or --capacity is refused before the build writes
      * anything */
     if (xs_store_open(&st, db, &e) < 0 || xs_snapshot_load(st, &snap, &e) < 0 ||
@@ -172,8 +206,7 @@ static int run_build(const char *db, const char *as_of, const struct build_opts 
     } else if (o->capacity &&
                (ex = xs_cli_plan_spec(CMD, snap, o->capacity, &plan)) != 0) {
         /* printed */
-    } else if ((t0 = xs_cli_build_seconds(), xs_cli_build_model_opts(&mo, as_of, cfg),
-                0) ||
+    } else if ((t0 = xs_cli_build_seconds(), 0) ||
                /* the model's scores (CLV, churn model) beside the engine's
                 * fit: neither reads the other */
                (xs_cli_build_writes_model(db, out) &&
@@ -191,8 +224,8 @@ static int run_build(const char *db, const char *as_of, const struct build_opts 
         /* printed */
     } else if (plan.pl && xs_plan_save(st, plan.pl, plan.spec, &e) < 0) {
         ex = xs_cli_fail(CMD, &e);
-    } else if ((ex = xs_cli_build_write_model(st, &snap, &sc, &en, &pre, db, out, as_of,
-                                              cfg)) == XS_EXIT_OK) {
+    } else if ((ex = xs_cli_build_write_model(st, &snap, &sc, &en, &pre, db, out, &mo)) ==
+               XS_EXIT_OK) {
         summary(db, &info, churn, &ci, plan.pl);
     }
     xs_cli_plan_free(&plan);
@@ -206,14 +239,17 @@ static int run_build(const char *db, const char *as_of, const struct build_opts 
 int xs_cmd_build(int argc, char **argv)
 {
     xs_cli_args a = {0};
-    struct build_opts o = {.days = 7, .sh_n = 1};
+    struct build_opts o = {.days = 7, .sh_n = 1, .churn_max_train = -1};
     xs_offer_config_init(&o.cfg);
     int rc = xs_cli_parse(&spec, argc, argv, &a, &o);
     if (rc >= 0) return rc;
     if ((o.shard || o.merge) && (rc = check_parts(&a, &o)) >= 0) return rc;
-    if (o.merge)
+    if (o.merge) {
+        xs_model_opts mo;
+        xs_cli_build_model_opts(&mo, a.as_of, &o.cfg, o.churn_max_train);
         return xs_cli_build_merge((const char *const *)a.argv, (size_t)a.argc, o.out,
-                                  a.as_of, &o.cfg);
+                                  &mo);
+    }
     if (a.argc)
         return xs_cli_usage_error(CMD, "unexpected argument %s", xs_cli_q(a.argv[0]));
     if (!a.db) return xs_cli_usage_error(CMD, "--db FILE is required");

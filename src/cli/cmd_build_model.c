@@ -65,11 +65,12 @@ static xs_model_scores_job *take_scores(xs_model_scores_job **sc)
 }
 
 void xs_cli_build_model_opts(xs_model_opts *o, const char *as_of,
-                             const xs_offer_config *cfg)
+                             const xs_offer_config *cfg, long churn_max_train)
 {
     xs_model_opts_init(o);
     o->as_of = as_of;
     o->cfg = cfg;
+    if (churn_max_train >= 0) o->churn_max_train = (size_t)churn_max_train;
 }
 
 int xs_cli_build_writes_model(const char *db, const char *out)
@@ -100,8 +101,7 @@ static void consent_hint(const xs_offer_summary *s)
 
 int xs_cli_build_write_model(xs_store *st, xs_snapshot **snap, xs_model_scores_job **sc,
                              xs_offer_engine **en, const xs_cli_build_times *pre,
-                             const char *db, const char *out, const char *as_of,
-                             const xs_offer_config *cfg)
+                             const char *db, const char *out, const xs_model_opts *mo)
 {
     char def[4096], path[4096], id[40];
     xs_error e;
@@ -119,8 +119,7 @@ int xs_cli_build_write_model(xs_store *st, xs_snapshot **snap, xs_model_scores_j
     }
     absolute(out, path, sizeof path);
     xs_model *m = NULL;
-    xs_model_opts o;
-    xs_cli_build_model_opts(&o, as_of, cfg);
+    xs_model_opts o = *mo;
     o.engine = take_engine(en);
     o.scores = take_scores(sc);
     o.out = out; /* written as the build goes */

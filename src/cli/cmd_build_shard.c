@@ -68,15 +68,11 @@ int xs_cli_build_shard(const char *db, uint32_t i, uint32_t n, const char *out)
 
 /* `xsell build --merge --out MODEL PART...`. */
 int xs_cli_build_merge(const char *const *parts, size_t n, const char *out,
-                       const char *as_of, const xs_offer_config *cfg)
+                       const xs_model_opts *mo)
 {
     xs_model *m = NULL;
-    xs_model_opts o;
     xs_error e;
-    xs_model_opts_init(&o);
-    o.as_of = as_of;
-    o.cfg = cfg;
-    if (xs_model_merge(parts, n, &o, &m, &e) < 0 || xs_model_save(m, out, &e) < 0) {
+    if (xs_model_merge(parts, n, mo, &m, &e) < 0 || xs_model_save(m, out, &e) < 0) {
         xs_model_free(m);
         return xs_cli_fail(CMD, &e);
     }

@@ -50,7 +50,7 @@ static const xs_opt opts[] = {
     {"max-train", 0, "N", XS_OPT_LONG, .off = OFF(max_train), .lo = 2, .hi = 1000000000L,
      .help = "--db train/eval: train on a stratified sample of N\n"
              "customers when more are active at T1 (default: all;\n"
-             "customer scores and 'xsell build' use 200000)"},
+             "customer scores and 'xsell build' use 100000)"},
     {"id", 0, "COLUMN", XS_OPT_STR, .off = OFF(id),
      .help = "customer id column (not a feature)"},
     {"label", 0, "COLUMN", XS_OPT_STR, .off = OFF(label),

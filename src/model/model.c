@@ -16,6 +16,7 @@
 #include "base/error.h"
 #include "base/progress.h"
 #include "offer/offer_int.h"
+#include "score/health.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@ void xs_model_opts_init(xs_model_opts *o)
     o->n_threads = 2;
     o->clv = 1;
     o->churn = 1;
+    o->churn_max_train = XS__SCORE_CHURN_MAX_TRAIN;
 }
 
 /* The rules the server and `xsell rules`' defaults would give over the
@@ -99,6 +101,7 @@ struct xs_model_scores_job {
     xs_health_config hcfg;
     int has_as_of; /* 0: the store's latest day */
     char as_of[64];
+    size_t churn_max_train;
     pthread_t th;
     int started;
     int beside; /* 1: run on a thread of its own, beside the build's stages */
@@ -122,8 +125,8 @@ static void *scores_run(void *arg)
     xs_model_scores_job *j = arg;
     if (j->beside) xs__progress_background(1); /* the engine's bars keep the line */
     double t0 = xs__now();
-    j->rc = xs_customer_scores_compute(j->snap, &j->hcfg, j->has_as_of ? j->as_of : NULL,
-                                       &j->cs, &j->e);
+    j->rc = xs__score_customers_compute(j->snap, &j->hcfg, j->has_as_of ? j->as_of : NULL,
+                                        j->churn_max_train, &j->cs, &j->e);
     j->t = xs__now() - t0;
     return NULL;
 }
@@ -142,6 +145,7 @@ int xs_model_scores_begin(const xs_snapshot *snap, const xs_model_opts *o,
     if (!j) return xs__error_set(err, XS_ENOMEM, NULL, 0, NULL, "out of memory");
     j->snap = snap;
     model_hcfg(o, &j->hcfg);
+    j->churn_max_train = o->churn_max_train;
     /* a day longer than this is no date: the scores refuse it as they
      * would (the build compares the text it was given) */
     j->has_as_of = o->as_of != NULL;
@@ -179,6 +183,7 @@ static int scores_match(const xs_model_scores_job *j, const xs_snapshot *snap,
     xs_health_config h;
     model_hcfg(o, &h);
     return j->snap == snap && !memcmp(&h, &j->hcfg, sizeof h) &&
+           j->churn_max_train == o->churn_max_train &&
            j->has_as_of == (o->as_of != NULL) &&
            (!o->as_of ||
             (strlen(o->as_of) < sizeof j->as_of && !strcmp(j->as_of, o->as_of)));

@@ -656,7 +656,7 @@ size_t xs_churn_reasons(const xs_churn_pred *p, const xs_churn_data *d, size_t i
         memmove(out + pos + 1, out + pos, (last - pos) * sizeof *out);
         if (got < k) got++;
         out[pos].contribution = s;
-        if (!sc->categorical) {
+        if (!sc->categorical || !d->cat_raw) { /* a table without its raw values */
             snprintf(out[pos].name, sizeof out[pos].name, "%s", sc->name);
         } else {
             const char *v = d->cat_raw[i * e->n_cols + col];

@@ -47,7 +47,9 @@ struct xs_churn_data {
     unsigned char *y;     /* n labels (1 positive), NULL without a label */
     float *x;             /* n * enc.n_features, row-major, NaN missing */
     const char **cat_raw; /* n * enc.n_cols raw values of categorical
-                             columns (NULL for numeric), for reasons */
+                             columns (NULL for numeric), for reasons;
+                             NULL for a store-history table built without
+                             them (churn_history.c build) */
     size_t n, n_pos;
     char *positive, *negative; /* label values (owned), NULL without label */
     xs__score_churn_enc enc;

@@ -538,8 +538,8 @@ static int check_window(const struct xs_snapshot *s, int32_t t, int h, xs_error 
 
 /* Encodes row i of d (customer id, its XS__CH_N_NUMERIC numbers and 4
  * categories) with d->enc: features into d->x, the categories as given
- * into d->cat_raw, blanks and unseen levels counted in d->info. Returns 0,
- * or -1 when out of memory. */
+ * into d->cat_raw when d has one, blanks and unseen levels counted in
+ * d->info. Returns 0, or -1 when out of memory. */
 static int encode_row(xs_churn_data *d, size_t i, const char *id, const double *num,
                       const char *const *cat)
 {
@@ -556,9 +556,11 @@ static int encode_row(xs_churn_data *d, size_t i, const char *id, const double *
         const char *v = cat[k - XS__CH_N_NUMERIC];
         for (size_t l = 0; l < col->n_levels; l++)
             x[col->first_feature + l] = 0.0f;
-        const char *kept = xs__arena_strndup(&d->strings, v, strlen(v));
-        if (!kept) return -1;
-        d->cat_raw[i * e->n_cols + k] = kept;
+        if (d->cat_raw) {
+            const char *kept = xs__arena_strndup(&d->strings, v, strlen(v));
+            if (!kept) return -1;
+            d->cat_raw[i * e->n_cols + k] = kept;
+        }
         if (!*v) {
             d->info[k].n_blank++;
             continue;
@@ -572,9 +574,14 @@ static int encode_row(xs_churn_data *d, size_t i, const char *id, const double *
     return 0;
 }
 
-/* Features of the customers active on day t; labels when h > 0. */
+/* Features of the customers active on day t; labels when h > 0; the raw
+ * categories (d->cat_raw, for the reasons of a prediction) when raw, else
+ * none: a table only trained on or predicted without reasons is spared
+ * n x 30 pointers and a copy of each category (at 1M customers 0.3 GB of
+ * the build's memory for its two tables). */
 static int build(const struct xs_snapshot *s, int32_t t, int h,
-                 const xs__score_churn_enc *me, xs_churn_data **out, xs_error *err)
+                 const xs__score_churn_enc *me, int raw, xs_churn_data **out,
+                 xs_error *err)
 {
     xs_churn_data *d = NULL;
     uint32_t *rows = NULL;
@@ -616,9 +623,9 @@ static int build(const struct xs_snapshot *s, int32_t t, int h,
     const xs__score_churn_enc *e = &d->enc;
     d->ids = xs__calloc(n, sizeof *d->ids);
     d->x = xs__malloc(n * e->n_features * sizeof *d->x);
-    d->cat_raw = xs__calloc(n * e->n_cols, sizeof *d->cat_raw);
+    d->cat_raw = raw ? xs__calloc(n * e->n_cols, sizeof *d->cat_raw) : NULL;
     d->info = xs__calloc(e->n_cols, sizeof *d->info);
-    if (!d->ids || !d->x || !d->cat_raw || !d->info) goto oom;
+    if (!d->ids || !d->x || (raw && !d->cat_raw) || !d->info) goto oom;
     for (size_t c = 0; c < e->n_cols; c++) {
         d->info[c].name = e->cols[c].name;
         d->info[c].categorical = e->cols[c].categorical;
@@ -704,7 +711,7 @@ int xs_churn_history_features(const xs_snapshot *s, const char *cutoff, int hori
     int rc;
     *out = NULL;
     if ((rc = xs__date_param(cutoff, "cutoff", &t, err)) < 0) return rc;
-    return build(s, t, horizon, m ? xs__score_churn_model_enc(m) : NULL, out, err);
+    return build(s, t, horizon, m ? xs__score_churn_model_enc(m) : NULL, 1, out, err);
 }
 
 /* Contract in churn_history.h. */
@@ -713,7 +720,7 @@ int xs__score_churn_history_table(const struct xs_snapshot *s, int32_t day,
                                   xs_error *err)
 {
     *out = NULL;
-    return build(s, day, 0, enc, out, err);
+    return build(s, day, 0, enc, 1, out, err);
 }
 
 /*
@@ -779,7 +786,7 @@ int xs_churn_history_train(const xs_snapshot *s, const xs_churn_history_opts *o,
     *out = NULL;
     if (info) memset(info, 0, sizeof *info);
     if ((rc = resolve_cutoff(s, o, &t1, err)) < 0) return rc;
-    if ((rc = build(s, t1, o->horizon, NULL, &d, err)) < 0) return rc;
+    if ((rc = build(s, t1, o->horizon, NULL, 0, &d, err)) < 0) return rc;
     if ((rc = two_classes(d, t1, o->horizon, err)) >= 0) rc = train_capped(d, o, out, err);
     if (rc >= 0 && info) {
         xs__date_format(t1, info->train_cutoff);
@@ -813,10 +820,10 @@ int xs_churn_history_eval(const xs_snapshot *s, const xs_churn_history_opts *o,
                                "horizon), the data ends on %s",
                                a, b, c);
     }
-    if ((rc = build(s, t1, o->horizon, NULL, &d1, err)) < 0) goto cleanup;
+    if ((rc = build(s, t1, o->horizon, NULL, 0, &d1, err)) < 0) goto cleanup;
     if ((rc = two_classes(d1, t1, o->horizon, err)) < 0) goto cleanup;
     if ((rc = train_capped(d1, o, &m, err)) < 0) goto cleanup;
-    if ((rc = build(s, t2, o->horizon, m ? xs__score_churn_model_enc(m) : NULL, &d2,
+    if ((rc = build(s, t2, o->horizon, m ? xs__score_churn_model_enc(m) : NULL, 0, &d2,
                     err)) < 0)
         goto cleanup;
     if ((rc = xs_churn_predict(m, d2, 0, &p, err)) < 0) goto cleanup;
@@ -851,7 +858,8 @@ int xs_churn_history_predict(const xs_snapshot *s, const xs_churn_model *m,
     *data = NULL;
     memset(pred, 0, sizeof *pred);
     if ((rc = resolve_as_of(s, as_of, &t, err)) < 0) return rc;
-    if ((rc = build(s, t, 0, m ? xs__score_churn_model_enc(m) : NULL, data, err)) < 0)
+    if ((rc = build(s, t, 0, m ? xs__score_churn_model_enc(m) : NULL, with_contribs != 0,
+                    data, err)) < 0)
         return rc;
     if ((rc = xs_churn_predict(m, *data, with_contribs, pred, err)) < 0) {
         xs_churn_data_free(*data);

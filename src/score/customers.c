@@ -109,18 +109,14 @@ static int32_t observed_last(const struct xs_snapshot *s)
     return m;
 }
 
-/* The churn model of the scores trains on at most this many customers (a
- * stratified sample of those active at its cutoff beyond it: churn_history.c,
- * "Training on a sample"; docs/scores.md); it predicts for every customer. */
-#define CHURN_MAX_TRAIN 200000
-
 /* Churn risk from the churn module's store-history model: trained on the
- * features at as_of - 2 x 90 days with labels from the 90 days after (at
- * most CHURN_MAX_TRAIN of those customers), then applied to the customers
- * active at as_of. A model that cannot be trained
- * (too little history, one class) sets churn_status / churn_msg; only
- * XS_ENOMEM is returned. */
-static int churn_fill(xs_customer_scores *cs)
+ * features at as_of - 2 x 90 days with labels from the 90 days after (on a
+ * stratified sample of at most max_train of those customers when that is
+ * not 0: churn_history.c, "Training on a sample"; docs/scores.md),
+ * then applied to every customer active at as_of. A model that cannot be
+ * trained (too little history, one class) sets churn_status / churn_msg;
+ * only XS_ENOMEM is returned. */
+static int churn_fill(xs_customer_scores *cs, size_t max_train)
 {
     xs_churn_history_opts o;
     xs_churn_model *m = NULL;
@@ -133,7 +129,7 @@ static int churn_fill(xs_customer_scores *cs)
     xs_churn_history_opts_init(&o);
     xs__date_format(cs->as_of, as_of);
     o.as_of = as_of;
-    o.max_train = CHURN_MAX_TRAIN;
+    o.max_train = max_train;
     int rc = xs_churn_history_train(cs->s, &o, &m, NULL, &e);
     if (rc == XS_OK) rc = xs_churn_history_predict(cs->s, m, as_of, 0, &d, &pred, &e);
     if (rc == XS_ENOMEM) goto cleanup;
@@ -158,54 +154,58 @@ cleanup:
 /* The churn model on a thread of its own (churn_thread). */
 typedef struct churn_job {
     xs_customer_scores *cs;
+    size_t max_train;
     int rc;
 } churn_job;
 
 static void *churn_thread(void *arg)
 {
     churn_job *j = arg;
-    j->rc = churn_fill(j->cs);
+    j->rc = churn_fill(j->cs, j->max_train);
     return NULL;
 }
 
-/* Below this many customers CLV and the churn model run one after the
- * other (a thread would cost more than it saves). */
+/* Below this many customers the churn model runs after the other scores
+ * (a thread would cost more than it saves). */
 #define SIDE_BY_SIDE_MIN 10000
 
-/* CLV and churn risk, each when requested. They read the snapshot and the
- * configuration and write disjoint fields of cs (clv, p_alive, bg, gg,
- * clv_*; churn, churn_*), so on a large store they run side by side: the
- * churn model (XGBoost on one thread, its default) on a thread of its own
- * while this one fits CLV (on CLV_THREADS, ltv.c). Each result is the same
- * either way. Returns XS_OK or XS_ENOMEM. */
-static int clv_and_churn(xs_customer_scores *cs)
+/* The churn model, when requested, begun on a thread of its own on a large
+ * store where CLV is fitted too: it reads only the snapshot, as_of and the
+ * configuration and writes only churn and churn_* of cs, so it runs from
+ * the start beside health, LTV, RFM, segments and CLV (the longest of the
+ * scores: it starts first). Each result is the same either way. Returns 1
+ * when the thread runs (churn_end joins it). */
+static int churn_begin(xs_customer_scores *cs, size_t max_train, churn_job *job,
+                       pthread_t *th)
 {
-    churn_job job = {cs, XS_OK};
-    pthread_t th;
-    int side = 0, rc = XS_OK;
-    if (cs->cfg.churn != 0) {
-        if (cs->cfg.clv != 0 && cs->n >= SIDE_BY_SIDE_MIN &&
-            pthread_create(&th, NULL, churn_thread, &job) == 0)
-            side = 1;
-    } else {
+    job->cs = cs;
+    job->max_train = max_train;
+    job->rc = XS_OK;
+    if (cs->cfg.churn == 0) {
         cs->churn_status = XS_EINVAL;
         snprintf(cs->churn_msg, sizeof cs->churn_msg, "churn risk not requested");
+        return 0;
     }
-    if (cs->cfg.clv != 0) {
-        rc = xs__score_ltv_clv(cs);
-    } else {
-        cs->clv_status = XS_EINVAL;
-        snprintf(cs->clv_msg, sizeof cs->clv_msg, "CLV not requested");
-    }
+    return cs->cfg.clv != 0 && cs->n >= SIDE_BY_SIDE_MIN &&
+           pthread_create(th, NULL, churn_thread, job) == 0;
+}
+
+/* The churn model's end: its thread joined, or, when it had none and rc
+ * (the other scores' result) is XS_OK, the model run here. Returns rc when
+ * it failed, else the churn model's XS_OK or XS_ENOMEM. */
+static int churn_end(xs_customer_scores *cs, churn_job *job, const pthread_t *th,
+                     int side, int rc)
+{
     if (side)
-        pthread_join(th, NULL);
+        pthread_join(*th, NULL);
     else if (cs->cfg.churn != 0 && rc == XS_OK)
-        job.rc = churn_fill(cs);
-    return rc < 0 ? rc : job.rc;
+        job->rc = churn_fill(cs, job->max_train);
+    return rc < 0 ? rc : job->rc;
 }
 
 static int scores_compute(const xs_snapshot *s, const xs_health_config *c,
-                          const char *as_of, xs_customer_scores **out, xs_error *err)
+                          const char *as_of, size_t max_train, xs_customer_scores **out,
+                          xs_error *err)
 {
     *out = NULL;
     int32_t day = observed_last(s);
@@ -223,14 +223,21 @@ static int scores_compute(const xs_snapshot *s, const xs_health_config *c,
     else
         xs_health_config_init(&cs->cfg);
     cs->as_of = day;
+    churn_job job;
+    pthread_t th;
+    int side = churn_begin(cs, max_train, &job, &th);
     xs__score_health_tracked(cs);
     xs__score_health_compute(cs, 0, cs->n);
     xs__score_ltv_simple(cs);
     int rc = xs__score_rfm_assign(cs);
-    if (rc == XS_OK) {
-        xs__score_segments_assign(cs);
-        rc = clv_and_churn(cs);
+    if (rc == XS_OK) xs__score_segments_assign(cs);
+    if (rc == XS_OK && cs->cfg.clv != 0) {
+        rc = xs__score_ltv_clv(cs);
+    } else if (rc == XS_OK) {
+        cs->clv_status = XS_EINVAL;
+        snprintf(cs->clv_msg, sizeof cs->clv_msg, "CLV not requested");
     }
+    rc = churn_end(cs, &job, &th, side, rc);
     if (rc < 0) {
         xs_customer_scores_free(cs);
         return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
@@ -239,16 +246,24 @@ static int scores_compute(const xs_snapshot *s, const xs_health_config *c,
     return XS_OK;
 }
 
-/* The steps (health, LTV, RFM, segments, CLV beside the churn model) count
- * nothing the bar could show: it shows the time they take. */
-int xs_customer_scores_compute(const xs_snapshot *s, const xs_health_config *c,
-                               const char *as_of, xs_customer_scores **out, xs_error *err)
+/* Contract in health.h. The steps (health, LTV, RFM, segments, CLV beside
+ * the churn model) count nothing the bar could show: it shows the time they
+ * take. */
+int xs__score_customers_compute(const xs_snapshot *s, const xs_health_config *c,
+                                const char *as_of, size_t churn_max_train,
+                                xs_customer_scores **out, xs_error *err)
 {
     xs__ticker tk;
     xs__ticker_start(&tk, "scores", 0);
-    int rc = scores_compute(s, c, as_of, out, err);
+    int rc = scores_compute(s, c, as_of, churn_max_train, out, err);
     xs__ticker_finish(&tk);
     return rc;
+}
+
+int xs_customer_scores_compute(const xs_snapshot *s, const xs_health_config *c,
+                               const char *as_of, xs_customer_scores **out, xs_error *err)
+{
+    return xs__score_customers_compute(s, c, as_of, XS__SCORE_CHURN_MAX_TRAIN, out, err);
 }
 
 size_t xs_customer_scores_n(const xs_customer_scores *cs)

@@ -89,6 +89,20 @@ xs_customer_scores *xs__score_cs_alloc(size_t n);
  * after column, max(n, 1) each, in the struct's order. */
 void xs__score_cs_columns(xs_customer_scores *cs);
 
+/* The churn model of the customer scores trains on a stratified sample of
+ * at most this many of the customers active at its cutoff (churn_history.c,
+ * "Training on a sample"; docs/scores.md "Churn risk"): at 1M generated
+ * customers the held-out AUC of 100,000 equals that of 200,000 and of
+ * every row within its noise (bench/RESULTS.md, "Build at 1M, helper hH"). */
+#define XS__SCORE_CHURN_MAX_TRAIN 100000
+
+/* xs_customer_scores_compute() with the churn model's training sample at
+ * most churn_max_train customers (0: every one): the same contract
+ * (customers.c). */
+int xs__score_customers_compute(const xs_snapshot *s, const xs_health_config *c,
+                                const char *as_of, size_t churn_max_train,
+                                xs_customer_scores **out, xs_error *err);
+
 /*
  * Component measurements, scores, flags (open critical, cancel, active,
  * subscriber) and health of customers [lo, hi) of cs (health.c). Needs the

@@ -147,3 +147,29 @@ expect_eq "$(grep '^warning' "$T/nc-build.err")" \
     "build without consent says why nothing is offered"
 expect_rc 0 "$XS" build --db "$DB" --out "$T/m-again.xsm"
 expect_eq "$(grep -c '^warning' "$T/.err")" 0 "build with consent: no such warning"
+
+# --- the churn model's training sample (--churn-max-train) --------------------
+# the store's churn model trains at its cutoff on fewer customers than the
+# default cap: 0 (every one) builds the same file's answers; a cap of 40
+# trains on a sample: other churn risks in customers, the same decisions
+# (the engine does not read the model's scores)
+for cap in 0 40; do
+    expect_rc 0 "$XS" build --db "$DB" --out "$T/cap$cap.xsm" --churn-max-train $cap
+    for f in recommend targets customers; do
+        "$XS" $f --model "$T/cap$cap.xsm" --format csv $([ $f = recommend ] && echo --all) \
+            >"$T/$f.cap$cap" 2>/dev/null || fail "$f --model cap$cap.xsm"
+    done
+done
+for f in recommend targets customers; do
+    "$XS" $f --model "$T/m-again.xsm" --format csv $([ $f = recommend ] && echo --all) \
+        >"$T/$f.capdef" 2>/dev/null || fail "$f --model m-again.xsm"
+    cmp -s "$T/$f.capdef" "$T/$f.cap0" || fail "$f: --churn-max-train 0 differs within the cap"
+done
+cmp -s "$T/recommend.capdef" "$T/recommend.cap40" || fail "recommend: the cap changed a decision"
+cmp -s "$T/targets.capdef" "$T/targets.cap40" || fail "targets: the cap changed the ranking"
+cmp -s "$T/customers.capdef" "$T/customers.cap40" && fail "customers: a 40-customer sample gave every churn risk of all"
+n_pass=$((n_pass + 1))
+expect_err 2 "xsell build: --churn-max-train: not an integer: \"x\"
+try 'xsell build --help'" "$XS" build --db "$DB" --churn-max-train x
+expect_err 2 "xsell build: --churn-max-train: -1 is out of range [0, 1000000000]
+try 'xsell build --help'" "$XS" build --db "$DB" --churn-max-train -1

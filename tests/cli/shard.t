@@ -149,6 +149,9 @@ try 'xsell build --help'" \
 expect_err 2 "xsell build: --as-of: give it to --merge (a shard only cuts the store)
 try 'xsell build --help'" \
     "$XS" build --db "$DB" --shard 1/2 --out "$T/p.xsp" --as-of 2026-09-01
+expect_err 2 "xsell build: --churn-max-train: give it to --merge (a shard only cuts the store)
+try 'xsell build --help'" \
+    "$XS" build --db "$DB" --shard 1/2 --out "$T/p.xsp" --churn-max-train 5
 expect_err 2 "xsell build: --capacity: not with --shard
 try 'xsell build --help'" \
     "$XS" build --db "$DB" --shard 1/2 --out "$T/p.xsp" --capacity email=10

@@ -464,6 +464,73 @@ static void test_written_as_built(void)
     rm_store(db);
 }
 
+/* Builds a model of st with the churn model's training sample capped at cap
+ * (SIZE_MAX: the default), its scores begun with begun_cap (SIZE_MAX: none
+ * begun); the text of its scores, NULL without. */
+static char *capped_scores(xs_store *st, size_t cap, size_t begun_cap)
+{
+    xs_snapshot *s = NULL;
+    xs_model *m = NULL;
+    xs_model_scores_job *job = NULL;
+    xs_error e;
+    char *text = NULL;
+    CHECK_INT(xs_snapshot_load(st, &s, &e), XS_OK);
+    xs_model_opts o;
+    xs_model_opts_init(&o);
+    if (begun_cap != SIZE_MAX) {
+        o.churn_max_train = begun_cap;
+        CHECK_INT(xs_model_scores_begin(s, &o, &job, &e), XS_OK);
+    }
+    xs_model_opts_init(&o);
+    if (cap != SIZE_MAX) o.churn_max_train = cap;
+    o.scores = job; /* taken over with s */
+    CHECK_INT(xs_model_build_from(st, s, &o, &m, &e), XS_OK);
+    const xs_customer_scores *cs = m ? xs_model_scores(m) : NULL;
+    CHECK(cs != NULL);
+    if (cs) {
+        CHECK_INT(xs_customer_scores_churn_status(cs, NULL, 0), XS_OK);
+        text = scores_text(cs);
+    }
+    xs_model_free(m);
+    return text;
+}
+
+/* The churn model's training sample (xs_model_opts.churn_max_train): the
+ * store's 300 customers are within the default cap, so it and 0 (every
+ * one) give the same scores; a cap of 40 trains on a sample and gives other
+ * churn risks; scores begun with another cap than the build's are computed
+ * again, with the same cap they are the build's. */
+static void test_churn_max_train(void)
+{
+    CHECK_INT(make_store(300, 90, 0), 0);
+    xs_store *st = NULL;
+    xs_error e;
+    CHECK_INT(xs_store_open(&st, db, &e), XS_OK);
+    xs_model_opts o;
+    xs_model_opts_init(&o);
+    CHECK_INT(o.churn_max_train, 100000);
+    char *dflt = capped_scores(st, SIZE_MAX, SIZE_MAX);
+    char *all = capped_scores(st, 0, SIZE_MAX);
+    char *c40 = capped_scores(st, 40, SIZE_MAX);
+    /* begun with 40, built with the default */
+    char *redone = capped_scores(st, SIZE_MAX, 40);
+    char *kept = capped_scores(st, 40, 40);
+    CHECK(dflt && all && c40 && redone && kept);
+    if (dflt && all && c40 && redone && kept) {
+        CHECK(strcmp(dflt, all) == 0);
+        CHECK(strcmp(dflt, c40) != 0);
+        CHECK(strcmp(dflt, redone) == 0);
+        CHECK(strcmp(c40, kept) == 0);
+    }
+    free(dflt);
+    free(all);
+    free(c40);
+    free(redone);
+    free(kept);
+    xs_store_close(st);
+    rm_store(db);
+}
+
 static void test_model_empty_store(void)
 {
     snprintf(db, sizeof db, "/tmp/xs_test_model_e_%ld.db", (long)getpid());
@@ -532,6 +599,7 @@ int main(void)
         {"model_built", test_model_built},
     {"engine_handed_in", test_engine_handed_in},
         {"written_as_built", test_written_as_built},
+        {"churn_max_train", test_churn_max_train},
         {"model_empty_store", test_model_empty_store},
         {"other_store", test_other_store},
     };
