@@ -1604,21 +1604,12 @@ static void test_optimistic_path(void)
     xs_store_close(d);
 }
 
-/* Allocation failures on the sorted path (many spilled runs): a clean
- * XS_ENOMEM and an unchanged store, until the import succeeds. */
-static void test_sorted_faults(void)
+/* Imports the orders file path into st with the Nth allocation failing,
+ * for N = 0, 1, ... until the import goes through: every failure a clean
+ * XS_ENOMEM with the store unchanged, more than a few of them. */
+static void import_through_faults(xs_store *st, const char *path)
 {
-    xs_store *st = refs_store("sf.db");
-    st->sort_run_bytes = 300;
     char *before = dump(st);
-    static char text[8192];
-    strcpy(text, "order_id,customer_id,date,product_id,quantity,amount\n");
-    for (unsigned k = 0; k < 60; k++) {
-        char line[128];
-        order_line(line, sizeof line, (k * 37) % 60, "3");
-        strcat(text, line);
-    }
-    spit(tmp_path("sf.csv"), text);
     xs_import_options o;
     xs_import_options_init(&o);
     o.table = XS_T_ORDERS;
@@ -1628,7 +1619,7 @@ static void test_sorted_faults(void)
         xs_import_result r;
         xs_error e;
         xs__alloc_fail_after(n);
-        rc = xs_import_file(st, tmp_path("sf.csv"), &o, &r, &e);
+        rc = xs_import_file(st, path, &o, &r, &e);
         xs__alloc_fail_after(-1);
         if (rc == XS_OK) break;
         CHECK_INT(rc, XS_ENOMEM);
@@ -1639,8 +1630,25 @@ static void test_sorted_faults(void)
     }
     CHECK(n > 5);
     CHECK_INT(rc, XS_OK);
-    CHECK_INT(xs_store_count(st, XS_T_ORDERS, NULL), 60);
     free(before);
+}
+
+/* Allocation failures on the sorted path (many spilled runs): a clean
+ * XS_ENOMEM and an unchanged store, until the import succeeds. */
+static void test_sorted_faults(void)
+{
+    xs_store *st = refs_store("sf.db");
+    st->sort_run_bytes = 300;
+    static char text[8192];
+    strcpy(text, "order_id,customer_id,date,product_id,quantity,amount\n");
+    for (unsigned k = 0; k < 60; k++) {
+        char line[128];
+        order_line(line, sizeof line, (k * 37) % 60, "3");
+        strcat(text, line);
+    }
+    spit(tmp_path("sf.csv"), text);
+    import_through_faults(st, tmp_path("sf.csv"));
+    CHECK_INT(xs_store_count(st, XS_T_ORDERS, NULL), 60);
     xs_store_close(st);
 }
 
@@ -1667,31 +1675,8 @@ static void test_insert_thread_faults(void)
     xs_store *st = refs_store("tf.db");
     st->sort_run_bytes = 300;
     st->insert_block_rows = 4;
-    xs_import_options o;
-    xs_import_options_init(&o);
-    o.table = XS_T_ORDERS;
-    static const char *const files[] = {"tf.csv", "tf2.csv"};
-    for (int f = 0; f < 2; f++) {
-        char *before = dump(st);
-        int rc = -1;
-        long n;
-        for (n = 0; n < 5000; n++) {
-            xs_import_result r;
-            xs_error e;
-            xs__alloc_fail_after(n);
-            rc = xs_import_file(st, tmp_path(files[f]), &o, &r, &e);
-            xs__alloc_fail_after(-1);
-            if (rc == XS_OK) break;
-            CHECK_INT(rc, XS_ENOMEM);
-            char *after = dump(st);
-            CHECK_STR(after, before);
-            free(after);
-            if (rc != XS_ENOMEM) break;
-        }
-        CHECK(n > 5);
-        CHECK_INT(rc, XS_OK);
-        free(before);
-    }
+    import_through_faults(st, tmp_path("tf.csv"));
+    import_through_faults(st, tmp_path("tf2.csv"));
     CHECK_INT(xs_store_count(st, XS_T_ORDERS, NULL), 90);
     xs_store_close(st);
 }
