@@ -25,21 +25,35 @@
  * send() or sendmsg() before the close). The 400 is then written before
  * the half-close, so the client reads it and then the end of the stream.
  *
+ * A malformed line that arrives in the same segment right behind a
+ * complete request is read with it, and the answer to that request goes
+ * out before libmicrohttpd reaches the line. So the answers are watched
+ * too: a response head without "Connection: close" (libmicrohttpd always
+ * writes that header when it will close after the response, its
+ * build_header_response()) means the connection was to stay open; when
+ * libmicrohttpd half-closes it before its event loop has waited for
+ * anything since that answer (only waits with timeout 0, which it makes
+ * while it still holds bytes read before), the client's stream not having
+ * ended (a read of nothing, or a failure, forgets the socket), what
+ * followed the request was a line it could not parse, and it gets the 400
+ * too. An idle connection's timeout comes after a wait that could block.
+ *
  * Not caught: a close for another reason right after reading, with nothing
  * sent (libmicrohttpd out of memory; the server never refuses a request
- * without an answer), would also get the 400, which is still an answer; a
- * malformed line that arrives in the same segment right behind a complete
- * request is read with it, so the answer to that request was sent and the
- * close stays silent. A timeout or the client's own close comes in a later
- * pass, or after a read of nothing, and stays silent as it should. What
- * breaks it: a libmicrohttpd linked with -Bsymbolic, or one that uses
- * MHD_USE_TURBO (no shutdown() before the close); then
- * tests/unit/test_serve_bytes.c ("kept_heads") fails on the missing answer.
+ * without an answer), would also get the 400, which is still an answer. A
+ * timeout or the client's own close comes in a later pass, or after a
+ * read of nothing, and stays silent as it should. What breaks it: a
+ * libmicrohttpd linked with -Bsymbolic, or one that uses MHD_USE_TURBO
+ * (no shutdown() before the close); then tests/unit/test_serve_bytes.c
+ * ("kept_heads") fails on the missing answer.
  */
+#define _GNU_SOURCE /* memmem */
 #include "serve/raw_answer.h"
 #include "serve/serve_int.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -59,6 +73,16 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static _Thread_local int unanswered_fd = -1;
 static _Thread_local unsigned long unanswered_pass;
 
+/* The socket that received bytes last on this thread, with neither the
+ * end of its stream nor a failure read since; -1 when none. */
+static _Thread_local int read_fd = -1;
+
+/* The socket whose last answer on this thread left the connection open
+ * (a response head without "Connection: close"), and the count of waits
+ * that could block when it was sent; -1 when none. */
+static _Thread_local int kept_fd = -1;
+static _Thread_local unsigned long kept_blocking;
+
 /* The C library's definitions (through the sanitizer's, when there is one). */
 static void resolve(void)
 {
@@ -69,37 +93,58 @@ static void resolve(void)
 }
 
 /* recv(2), remembering the socket that received bytes (a peek reads
- * nothing; the end of the stream, nothing to answer). */
+ * nothing; the end of the stream or a failure, nothing to answer). */
 ssize_t recv(int fd, void *buf, size_t n, int flags)
 {
     pthread_once(&once, resolve);
     ssize_t r = real_recv(fd, buf, n, flags);
     if (!(flags & MSG_PEEK)) {
         if (r > 0) {
-            unanswered_fd = fd;
+            unanswered_fd = read_fd = fd;
             unanswered_pass = xs__serve_epoll_pass;
-        } else if (r == 0 && fd == unanswered_fd) {
-            unanswered_fd = -1;
+        } else if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+            if (fd == unanswered_fd) unanswered_fd = -1;
+            if (fd == read_fd) read_fd = -1;
+            if (fd == kept_fd) kept_fd = -1;
         }
     }
     return r;
 }
 
-/* send(2): bytes sent on the socket answer what it received. */
+/* Bytes p[0..n) sent on fd answer what it received; when they begin a
+ * response head, remembers whether it leaves the connection open. */
+static void sent(int fd, const char *p, size_t n)
+{
+    if (fd == unanswered_fd) unanswered_fd = -1;
+    if (n < 12 || memcmp(p, "HTTP/1.", 7) != 0) return; /* not a head's start */
+    const char *end = memmem(p, n, "\r\n\r\n", 4);
+    size_t head = end ? (size_t)(end - p) + 2 : n;
+    if (memmem(p, head, "\r\nConnection: close\r\n", 21)) {
+        if (fd == kept_fd) kept_fd = -1;
+    } else {
+        kept_fd = fd;
+        kept_blocking = xs__serve_epoll_blocking;
+    }
+}
+
+/* send(2), watching what is sent (sent()). */
 ssize_t send(int fd, const void *buf, size_t n, int flags)
 {
     pthread_once(&once, resolve);
     ssize_t r = real_send(fd, buf, n, flags);
-    if (r > 0 && fd == unanswered_fd) unanswered_fd = -1;
+    if (r > 0) sent(fd, buf, (size_t)r);
     return r;
 }
 
-/* sendmsg(2), as send(). */
+/* sendmsg(2), as send(): a response head comes first. */
 ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
     pthread_once(&once, resolve);
     ssize_t r = real_sendmsg(fd, msg, flags);
-    if (r > 0 && fd == unanswered_fd) unanswered_fd = -1;
+    if (r > 0 && msg->msg_iovlen > 0) {
+        size_t n = msg->msg_iov[0].iov_len;
+        sent(fd, msg->msg_iov[0].iov_base, n < (size_t)r ? n : (size_t)r);
+    }
     return r;
 }
 
@@ -108,8 +153,12 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 int shutdown(int fd, int how)
 {
     pthread_once(&once, resolve);
-    if (how == SHUT_WR && fd == unanswered_fd && unanswered_pass == xs__serve_epoll_pass) {
-        unanswered_fd = -1;
+    unsigned long pass = xs__serve_epoll_pass;
+    /* pass 0: a thread with no event loop (a client of its own) */
+    if (how == SHUT_WR && pass && ((fd == unanswered_fd && unanswered_pass == pass) ||
+                           (fd == kept_fd && kept_blocking == xs__serve_epoll_blocking &&
+                            fd == read_fd))) {
+        unanswered_fd = kept_fd = -1;
         xs__serve_send_error(fd, 400, "Bad Request", "bad_request", "malformed request line");
     }
     return real_shutdown(fd, how);

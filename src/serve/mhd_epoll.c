@@ -47,6 +47,7 @@ static _Thread_local int full_fd = -1;
 
 /* Contract in serve_int.h. */
 _Thread_local unsigned long xs__serve_epoll_pass;
+_Thread_local unsigned long xs__serve_epoll_blocking;
 
 /* The C library's epoll_wait (through the sanitizer's, when there is one). */
 static void resolve(void)
@@ -61,6 +62,7 @@ int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
     pthread_once(&once, resolve);
     xs__serve_epoll_pass++;
     if (maxevents == MHD_MAX_EVENTS && epfd == full_fd) timeout = 0;
+    if (timeout) xs__serve_epoll_blocking++;
     int n = real_wait(epfd, events, maxevents, timeout);
     full_fd = maxevents == MHD_MAX_EVENTS && n == maxevents ? epfd : -1;
     return n;

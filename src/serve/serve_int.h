@@ -200,6 +200,9 @@ void xs__serve_mhd_epoll_init(void);
 /* The number of epoll_wait calls of this thread so far: one pass of an
  * event loop ends with each (mhd_epoll.c). */
 extern _Thread_local unsigned long xs__serve_epoll_pass;
+/* ... and of those that could block (a timeout other than 0): an event loop
+ * that waits with timeout 0 still has work it took in before. */
+extern _Thread_local unsigned long xs__serve_epoll_blocking;
 
 /* A later request line libmicrohttpd closes on without a word (no space
  * in it) gets the first request's 400, by interposing recv, send, sendmsg

@@ -481,6 +481,18 @@ static void test_kept_heads(void)
                    E400("the request head holds a NUL byte"));
     if (kfd >= 0) close(kfd);
 
+    /* ... also right behind a complete request in the same segment: its
+     * answer first, then the 400 */
+    static const char piped[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGARBAGE\r\n\r\n";
+    kfd = kept_connection();
+    http_resp first;
+    memset(&first, 0, sizeof first);
+    if (kfd >= 0 && http_write_all(kfd, piped, sizeof piped - 1) == 0) http_recv(kfd, &first);
+    CHECK_INT(first.status, 200);
+    http_resp_free(&first);
+    expect_head_on(kfd, "", 0, 400, E400("malformed request line"));
+    if (kfd >= 0) close(kfd);
+
     size_t cap = (1 << 20) + 65536;
     char *big = malloc(cap);
     CHECK(big != NULL);
