@@ -118,8 +118,8 @@ static void sent(int fd, const char *p, size_t n)
     if (fd == unanswered_fd) unanswered_fd = -1;
     if (n < 12 || memcmp(p, "HTTP/1.", 7) != 0) return; /* not a head's start */
     const char *end = memmem(p, n, "\r\n\r\n", 4);
-    size_t head = end ? (size_t)(end - p) + 2 : n;
-    if (memmem(p, head, "\r\nConnection: close\r\n", 21)) {
+    if (!end) return; /* a head sent in part: no verdict */
+    if (memmem(p, (size_t)(end - p) + 2, "\r\nConnection: close\r\n", 21)) {
         if (fd == kept_fd) kept_fd = -1;
     } else {
         kept_fd = fd;
