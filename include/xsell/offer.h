@@ -572,10 +572,11 @@ typedef struct xs_offer_summary {
 typedef int (*xs_offer_fn)(void *ctx, uint32_t customer, const xs_offer *o, size_t n);
 
 /**
- * Decides every customer, on n_threads threads (1: the caller's; each a
- * contiguous block, totals merged in block order), filling *sum. With fn
- * (not NULL) it runs on the caller's thread only and calls fn for every
- * customer in order.
+ * Decides every customer, on n_threads threads (1: the caller's; they take
+ * blocks of 2,048 customers in turn), filling *sum: the totals are added
+ * block by block in customer order, so they are the same bits on any
+ * number of threads. With fn (not NULL) it runs on the caller's thread
+ * only and calls fn for every customer in order.
  * @return XS_OK, fn's code, XS_ENOMEM
  */
 int xs_offer_decide_all(const xs_offer_engine *en, int n_threads, xs_offer_fn fn,

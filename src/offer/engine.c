@@ -752,80 +752,90 @@ void xs__offer_summary_merge(xs_offer_summary *sum, const xs_offer_summary *part
     sum->uplift_kinds |= part->uplift_kinds;
 }
 
-/* A block of customers decided by one worker thread: the offered ones are
- * kept (suppressed ones only counted) when a callback needs them later. */
-typedef struct worker {
+/* Every customer decided on n_threads threads taking blocks of
+ * XS__OFFER_BLOCK customers in turn (a thread that shares its core with
+ * other work takes fewer); each block's totals are kept and added in block
+ * order, so the totals are the same bits on any number of threads. */
+typedef struct blocks {
     const xs_offer_engine *en;
-    uint32_t lo, hi;
-    xs_offer_summary sum;
-    int rc;
+    xs__offer_each_fn each;
+    void *ctx;
+    xs_offer_summary *sums; /* per block */
+    uint32_t n, n_blocks;
+    uint32_t next; /* the next block to take */
     xs__ticker *tk; /* counts the customers decided */
-} worker;
+} blocks;
 
-static void *work(void *arg)
+static void *blocks_run(void *arg)
 {
-    worker *w = arg;
+    blocks *b = arg;
     xs_offer o[XS_OFFER_MAX_CANDIDATES];
-    xs_offer_summary sum; /* on this thread's stack: no false sharing */
-    memset(&sum, 0, sizeof sum);
-    for (uint32_t c = w->lo; c < w->hi; c++) {
-        int n = xs_offer_decide(w->en, c, o, XS_OFFER_MAX_CANDIDATES);
-        xs__offer_summary_add(&sum, o, (size_t)n);
-        xs__ticker_add(w->tk, 1);
+    for (;;) {
+        uint32_t k = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED);
+        if (k >= b->n_blocks) break;
+        uint32_t lo = k * XS__OFFER_BLOCK;
+        uint32_t hi = b->n - lo > XS__OFFER_BLOCK ? lo + XS__OFFER_BLOCK : b->n;
+        for (uint32_t c = lo; c < hi; c++) {
+            int n = xs_offer_decide(b->en, c, o, XS_OFFER_MAX_CANDIDATES);
+            xs__offer_summary_add(&b->sums[k], o, (size_t)n);
+            if (b->each) b->each(b->ctx, c, o, n);
+        }
+        xs__ticker_add(b->tk, hi - lo);
     }
-    w->sum = sum;
     return NULL;
+}
+
+/* Contract in offer_int.h. */
+int xs__offer_decide_blocks(const xs_offer_engine *en, int n_threads, const char *label,
+                            xs__offer_each_fn each, void *ctx, xs_offer_summary *sum)
+{
+    size_t n = en->s->cust.n;
+    uint32_t n_blocks = (uint32_t)((n + XS__OFFER_BLOCK - 1) / XS__OFFER_BLOCK);
+    blocks b = {en, each, ctx, NULL, (uint32_t)n, n_blocks, 0, NULL};
+    memset(sum, 0, sizeof *sum);
+    if (!(b.sums = xs__calloc(n_blocks ? n_blocks : 1, sizeof *b.sums))) return XS_ENOMEM;
+    if (n_threads < 1 || n < 1000) n_threads = 1;
+    if (n_threads > 64) n_threads = 64;
+    pthread_t th[64];
+    int started[64] = {0};
+    xs__ticker tk;
+    xs__ticker_start(&tk, label, n);
+    b.tk = &tk;
+    for (int t = 1; t < n_threads; t++)
+        started[t] = pthread_create(&th[t], NULL, blocks_run, &b) == 0;
+    blocks_run(&b); /* until every block is taken */
+    for (int t = 1; t < n_threads; t++)
+        if (started[t]) pthread_join(th[t], NULL);
+    xs__ticker_finish(&tk);
+    for (uint32_t k = 0; k < n_blocks; k++) xs__offer_summary_merge(sum, &b.sums[k]);
+    xs__free(b.sums);
+    return XS_OK;
 }
 
 int xs_offer_decide_all(const xs_offer_engine *en, int n_threads, xs_offer_fn fn,
                         void *ctx, xs_offer_summary *sum)
 {
     size_t n = en->s->cust.n;
+    if (!fn) return xs__offer_decide_blocks(en, n_threads, "offers", NULL, NULL, sum);
+    /* in customer order on this thread, for fn; the totals by block as
+     * xs__offer_decide_blocks adds them */
     memset(sum, 0, sizeof *sum);
-    if (fn || n_threads <= 1 || n < 1000) {
-        xs_offer o[XS_OFFER_MAX_CANDIDATES];
-        xs__progress pr;
-        xs__progress_start(&pr, "offers", n);
-        for (uint32_t c = 0; c < n; c++) {
-            int k = xs_offer_decide(en, c, o, XS_OFFER_MAX_CANDIDATES);
-            xs__offer_summary_add(sum, o, (size_t)k);
-            xs__progress_update(&pr, c + 1);
-            if (fn) {
-                int rc = fn(ctx, c, o, (size_t)k);
-                if (rc < 0) {
-                    xs__progress_finish(&pr);
-                    return rc;
-                }
-            }
+    xs_offer o[XS_OFFER_MAX_CANDIDATES];
+    xs_offer_summary part = {0};
+    xs__progress pr;
+    xs__progress_start(&pr, "offers", n);
+    for (uint32_t c = 0; c < n; c++) {
+        if (c % XS__OFFER_BLOCK == 0) memset(&part, 0, sizeof part);
+        int k = xs_offer_decide(en, c, o, XS_OFFER_MAX_CANDIDATES);
+        xs__offer_summary_add(&part, o, (size_t)k);
+        if ((c + 1) % XS__OFFER_BLOCK == 0 || c + 1 == n) xs__offer_summary_merge(sum, &part);
+        xs__progress_update(&pr, c + 1);
+        int rc = fn(ctx, c, o, (size_t)k);
+        if (rc < 0) {
+            xs__progress_finish(&pr);
+            return rc;
         }
-        xs__progress_finish(&pr);
-        return XS_OK;
     }
-    if (n_threads > 64) n_threads = 64;
-    worker w[64];
-    pthread_t th[64];
-    int started[64] = {0};
-    xs__ticker tk;
-    xs__ticker_start(&tk, "offers", n);
-    for (int t = 0; t < n_threads; t++) {
-        memset(&w[t], 0, sizeof w[t]);
-        w[t].en = en;
-        w[t].tk = &tk;
-        w[t].lo = (uint32_t)(n * (size_t)t / (size_t)n_threads);
-        w[t].hi = (uint32_t)(n * (size_t)(t + 1) / (size_t)n_threads);
-        if (t > 0 && pthread_create(&th[t], NULL, work, &w[t]) == 0) started[t] = 1;
-    }
-    work(&w[0]);
-    for (int t = 1; t < n_threads; t++) {
-        if (started[t])
-            pthread_join(th[t], NULL);
-        else
-            work(&w[t]); /* no thread: do its block here */
-    }
-    xs__ticker_finish(&tk);
-    /* merge in block order, so the floating-point sums are deterministic for a
-     * given thread count */
-    for (int t = 0; t < n_threads; t++)
-        xs__offer_summary_merge(sum, &w[t].sum);
+    xs__progress_finish(&pr);
     return XS_OK;
 }

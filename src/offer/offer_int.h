@@ -237,6 +237,21 @@ void xs__offer_summary_add(xs_offer_summary *sum, const xs_offer *o, size_t n);
  * floating-point sums are then deterministic for a thread count). */
 void xs__offer_summary_merge(xs_offer_summary *sum, const xs_offer_summary *part);
 
+/* Customers per block of xs__offer_decide_blocks. */
+#define XS__OFFER_BLOCK 2048u
+
+/* What xs__offer_decide_blocks calls per customer c with its n offers, on
+ * the thread that decided it (so it must only write c's own slots). */
+typedef void (*xs__offer_each_fn)(void *ctx, uint32_t c, const xs_offer *o, int n);
+
+/* Decides every customer of en on n_threads threads (one under 1,000
+ * customers), calling each (NULL: none) per customer, the progress ticker
+ * named label; *sum the guardrail totals, added block by block in customer
+ * order, so they are the same bits on any number of threads and as
+ * xs_offer_decide_all's. XS_OK or XS_ENOMEM. */
+int xs__offer_decide_blocks(const xs_offer_engine *en, int n_threads, const char *label,
+                            xs__offer_each_fn each, void *ctx, xs_offer_summary *sum);
+
 /* ---- candidates.c */
 /* The standard term after `months` (1..11 -> 12, 12..23 -> 24, 24..35 ->
  * 36), 0 from 36 months on; *slot (may be NULL) gets its index in

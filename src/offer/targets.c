@@ -1,6 +1,6 @@
 /*
  * targets.c — the target list for the CSM team: every customer decided
- * (on n_threads threads, each a contiguous block), ranked by the total
+ * (xs__offer_decide_blocks, on n_threads threads), ranked by the total
  * expected value of its offered offers, with the facts a CSM weighs:
  * LTV, segment, size, adoption maturity (active product families) and
  * loyalty (health and its segment). The same pass gives the guardrail
@@ -14,52 +14,28 @@
 #include "base/progress.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct tjob {
-    const xs_offer_engine *en;
-    xs_target *rows; /* by customer; a customer's top offer is its first offered */
-    uint32_t lo, hi;
-    xs_offer_summary sum; /* this block's guardrail totals */
-    xs__ticker *tk;       /* counts the customers decided */
-} tjob;
-
-/* Customers decided between two additions to the shared progress count (one
- * atomic addition per customer would make the threads contend for it). */
-#define TICK_EVERY 1024
-
-static void *tjob_run(void *arg)
+/* A customer's row of the target list from its decided offers o[0..n)
+ * (xs__offer_each_fn on rows; a customer's top offer is its first
+ * offered). */
+static void fill_row(void *ctx, uint32_t c, const xs_offer *o, int n)
 {
-    tjob *j = arg;
-    xs_offer o[XS_OFFER_MAX_CANDIDATES];
-    uint32_t ticks = 0;
-    for (uint32_t c = j->lo; c < j->hi; c++) {
-        int n = xs_offer_decide(j->en, c, o, XS_OFFER_MAX_CANDIDATES);
-        xs__offer_summary_add(&j->sum, o, (size_t)n);
-        if (++ticks == TICK_EVERY) {
-            xs__ticker_add(j->tk, ticks);
-            ticks = 0;
-        }
-        xs_target *r = &j->rows[c];
-        r->customer = c;
-        r->n_offers = 0;
-        r->ev = 0;
-        for (int i = 0; i < n; i++)
-            if (o[i].guard == XS_GUARD_NONE) {
-                if (!r->n_offers) {
-                    r->top_product =
-                        o[i].to_product >= 0 ? o[i].to_product : o[i].from_product;
-                    r->top_kind = (int32_t)o[i].kind;
-                }
-                r->n_offers++;
-                r->ev += o[i].ev;
+    xs_target *r = (xs_target *)ctx + c;
+    r->customer = c;
+    r->n_offers = 0;
+    r->ev = 0;
+    for (int i = 0; i < n; i++)
+        if (o[i].guard == XS_GUARD_NONE) {
+            if (!r->n_offers) {
+                r->top_product = o[i].to_product >= 0 ? o[i].to_product : o[i].from_product;
+                r->top_kind = (int32_t)o[i].kind;
             }
-    }
-    xs__ticker_add(j->tk, ticks);
-    return NULL;
+            r->n_offers++;
+            r->ev += o[i].ev;
+        }
 }
 
 static int cmp_target(const void *a, const void *b)
@@ -96,38 +72,12 @@ int xs_offer_targets_rank(const xs_offer_engine *en, int n_threads, xs_target **
     *n_out = 0;
     /* the rows of the customers with an offer are kept, in place */
     xs_target *rows = xs__malloc((n ? n : 1) * sizeof *rows);
-    if (!rows) return XS_ENOMEM;
-    if (n_threads < 1) n_threads = 1;
-    if (n_threads > 16) n_threads = 16;
-    if (n < 1000) n_threads = 1;
-    tjob jobs[16];
-    pthread_t th[16];
-    int started[16] = {0};
-    xs__ticker tk;
-    xs__ticker_start(&tk, "targets", n);
-    for (int k = 0; k < n_threads; k++) {
-        memset(&jobs[k], 0, sizeof jobs[k]);
-        jobs[k].en = en;
-        jobs[k].tk = &tk;
-        jobs[k].rows = rows;
-        jobs[k].lo = (uint32_t)(n * (size_t)k / (size_t)n_threads);
-        jobs[k].hi = (uint32_t)(n * (size_t)(k + 1) / (size_t)n_threads);
-        if (k > 0 && pthread_create(&th[k], NULL, tjob_run, &jobs[k]) == 0)
-            started[k] = 1;
+    xs_offer_summary all;
+    if (!rows || xs__offer_decide_blocks(en, n_threads, "targets", fill_row, rows, &all) < 0) {
+        xs__free(rows);
+        return XS_ENOMEM;
     }
-    tjob_run(&jobs[0]);
-    for (int k = 1; k < n_threads; k++) {
-        if (started[k])
-            pthread_join(th[k], NULL);
-        else
-            tjob_run(&jobs[k]);
-    }
-    xs__ticker_finish(&tk);
-    if (sum) {
-        memset(sum, 0, sizeof *sum);
-        for (int k = 0; k < n_threads; k++)
-            xs__offer_summary_merge(sum, &jobs[k].sum);
-    }
+    if (sum) *sum = all;
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (rows[i].n_offers) rows[m++] = rows[i];

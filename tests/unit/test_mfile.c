@@ -3,7 +3,8 @@
  * of several sections with their alignment and meta, and every way a file
  * can be refused, each with its exact message; an intern table saved and
  * mapped (strings across blocks, one longer than a block, an add of a
- * string of the table itself).
+ * string of the table itself); files of every size around the writer's
+ * blocks and buffer compared byte for byte with the layout built here.
  */
 #include "test.h"
 
@@ -349,6 +350,78 @@ static void test_intern_map(void)
     unlink(path);
 }
 
+/* The writer's buffer (mfile.c, BUF_BYTES) and block. */
+#define T_BUF (4u << 20)
+#define T_BLOCK 4096u
+
+/* Writes sections of the given sizes (bytes from a fixed sequence) and
+ * compares the whole file after its header with the layout of docs/model.md
+ * built here: sections at multiples of 64, zeros between, the table. */
+static void check_sizes(const size_t *sizes, size_t n)
+{
+    set_path();
+    size_t total = 192;
+    for (size_t i = 0; i < n; i++) total = (total + 63) / 64 * 64 + sizes[i];
+    size_t table = (total + 63) / 64 * 64, want_size = table + 48 * n;
+    unsigned char *ref = calloc(want_size, 1), *got = malloc(want_size + 1);
+    unsigned char *data = malloc(sizes[0] + 3 * T_BUF);
+    if (!ref || !got || !data) {
+        CHECK(0);
+        goto done;
+    }
+    xs__mfile_writer *w;
+    xs_error e;
+    CHECK_INT(xs__mfile_create(&w, path, &e), XS_OK);
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    size_t pos = 192;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < sizes[i]; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            data[k] = (unsigned char)x;
+        }
+        char name[32];
+        snprintf(name, sizeof name, "s.%zu", i);
+        CHECK_INT(xs__mfile_put(w, name, data, sizes[i], &e), XS_OK);
+        pos = (pos + 63) / 64 * 64;
+        memcpy(ref + pos, data, sizes[i]);
+        unsigned char *t = ref + table + 48 * i;
+        memcpy(t, name, strlen(name));
+        for (int b = 0; b < 8; b++) {
+            t[32 + b] = (unsigned char)((uint64_t)pos >> (8 * b));
+            t[40 + b] = (unsigned char)((uint64_t)sizes[i] >> (8 * b));
+        }
+        pos += sizes[i];
+    }
+    CHECK_INT(xs__mfile_commit(w, NULL, &e), XS_OK);
+    CHECK_INT(file_size(), want_size);
+    FILE *fp = fopen(path, "rb");
+    size_t k = fp ? fread(got, 1, want_size + 1, fp) : 0;
+    if (fp) fclose(fp);
+    CHECK_INT(k, want_size);
+    CHECK(k == want_size && memcmp(got + 192, ref + 192, want_size - 192) == 0);
+    xs__mfile *f = NULL;
+    CHECK_INT(xs__mfile_open(&f, path, &e), XS_OK); /* header and checksum */
+    xs__mfile_close(f);
+done:
+    free(ref);
+    free(got);
+    free(data);
+    unlink(path);
+}
+
+static void test_block_sizes(void)
+{
+    const size_t tiny[] = {1}, one_block[] = {3000}, exact[] = {7952};
+    const size_t two[] = {5000, 7}, buf[] = {T_BUF - 1000, 3000};
+    const size_t big[] = {3 * T_BUF + 17, 1, 3 * T_BLOCK};
+    check_sizes(tiny, 1);
+    check_sizes(one_block, 1);
+    check_sizes(exact, 1); /* a file of exactly two blocks */
+    check_sizes(two, 2);
+    check_sizes(buf, 2);
+    check_sizes(big, 3);
+}
+
 int main(void)
 {
     static const xs_test tests[] = {
@@ -360,6 +433,7 @@ int main(void)
         {"bad_magic_and_version", test_bad_magic_and_version},
         {"table_outside", test_table_outside},
         {"intern_map", test_intern_map},
+        {"block_sizes", test_block_sizes},
     };
     return xs_test_run(tests, XS_N(tests));
 }
