@@ -440,6 +440,21 @@ static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, doub
     return XS_OK;
 }
 
+/* The categorical values of customer c, active on t (cat[4] as
+ * customer_row gives them), without its numeric features: what the
+ * encoding reads of a row that is not trained on. XS_OK or XS_ENOMEM. */
+static int customer_cats(const struct xs_snapshot *s, uint32_t c, int32_t t,
+                         const char **cat, scratch *w)
+{
+    const xs__snapshot_customers *cu = &s->cust;
+    double num[XS__CH_N_NUMERIC];
+    if (row_subs(s, c, t, num, cat, w) < 0) return XS_ENOMEM;
+    cat[1] = xs__snapshot_dict_str(&s->dict.segments, cu->segment[c]);
+    cat[2] = xs__snapshot_dict_str(&s->dict.industries, cu->industry[c]);
+    cat[3] = xs__snapshot_dict_str(&s->dict.sizes, cu->size[c]);
+    return XS_OK;
+}
+
 /* ---------------------------------------------------------------------- */
 /* The table                                                               */
 /* ---------------------------------------------------------------------- */
@@ -579,12 +594,36 @@ static int encode_row(xs_churn_data *d, size_t i, const char *id, const double *
  * none: a table only trained on or predicted without reasons is spared
  * n x 30 pointers and a copy of each category (at 1M customers 0.3 GB of
  * the build's memory for its two tables). */
-static int build(const struct xs_snapshot *s, int32_t t, int h,
-                 const xs__score_churn_enc *me, int raw, xs_churn_data **out,
-                 xs_error *err)
+/* The customers active on t, in customer order (*rows: the caller frees
+ * it). XS_OK, XS_EINVAL (none) or XS_ENOMEM. */
+static int active_rows(const struct xs_snapshot *s, int32_t t, uint32_t **rows, size_t *n,
+                       xs_error *err)
+{
+    size_t nc = s->cust.n, k = 0;
+    *n = 0;
+    if (!(*rows = xs__malloc((nc ? nc : 1) * sizeof **rows))) return nomem(err);
+    for (uint32_t c = 0; c < nc; c++)
+        if (xs__snapshot_cust_active(s, c, t)) (*rows)[k++] = c;
+    if (k == 0) {
+        char tday[11];
+        xs__date_format(t, tday);
+        xs__free(*rows);
+        *rows = NULL;
+        return xs__error_param(err, XS_EINVAL, NULL, "cutoff",
+                               "no customer is active on %s", tday);
+    }
+    *n = k;
+    return XS_OK;
+}
+
+/* The table of the customers rows[0..n) (active on t) at t, labelled with
+ * horizon h when h > 0; encoded with me when given, else with an encoding
+ * fitted on these rows. */
+static int build_rows(const struct xs_snapshot *s, int32_t t, int h,
+                      const xs__score_churn_enc *me, int raw, const uint32_t *rows, size_t n,
+                      xs_churn_data **out, xs_error *err)
 {
     xs_churn_data *d = NULL;
-    uint32_t *rows = NULL;
     double *num = NULL;
     const char **cat = NULL;
     scratch w;
@@ -593,17 +632,6 @@ static int build(const struct xs_snapshot *s, int32_t t, int h,
     int rc;
     *out = NULL;
     xs__date_format(t, tday);
-    if ((rc = check_window(s, t, h, err)) < 0) return rc;
-    if (me && (rc = check_model(me, err)) < 0) return rc;
-    size_t nc = s->cust.n, n = 0;
-    if (!(rows = xs__malloc((nc ? nc : 1) * sizeof *rows))) goto oom;
-    for (uint32_t c = 0; c < nc; c++)
-        if (xs__snapshot_cust_active(s, c, t)) rows[n++] = c;
-    if (n == 0) {
-        rc = xs__error_param(err, XS_EINVAL, NULL, "cutoff",
-                             "no customer is active on %s", tday);
-        goto cleanup;
-    }
     num = xs__malloc(n * XS__CH_N_NUMERIC * sizeof *num);
     cat = xs__malloc(n * 4 * sizeof *cat);
     if (!num || !cat) goto oom;
@@ -652,7 +680,6 @@ oom:
     rc = nomem(err);
 cleanup:
     xs_churn_data_free(d);
-    xs__free(rows);
     xs__free(num);
     xs__free(cat);
     xs__free(w.pts);
@@ -660,16 +687,33 @@ cleanup:
     return rc;
 }
 
-/* Needs churners and stayers among the rows of a labelled table. */
-static int two_classes(const xs_churn_data *d, int32_t t, int h, xs_error *err)
+static int build(const struct xs_snapshot *s, int32_t t, int h,
+                 const xs__score_churn_enc *me, int raw, xs_churn_data **out,
+                 xs_error *err)
 {
-    if (d->n_pos > 0 && d->n_pos < d->n) return XS_OK;
+    uint32_t *rows = NULL;
+    size_t n;
+    int rc;
+    *out = NULL;
+    if ((rc = check_window(s, t, h, err)) < 0) return rc;
+    if (me && (rc = check_model(me, err)) < 0) return rc;
+    if ((rc = active_rows(s, t, &rows, &n, err)) < 0) return rc;
+    rc = build_rows(s, t, h, me, raw, rows, n, out, err);
+    xs__free(rows);
+    return rc;
+}
+
+/* Needs churners and stayers among the n rows (n_pos churners) of a
+ * labelled table at t. */
+static int two_classes(size_t n, size_t n_pos, int32_t t, int h, xs_error *err)
+{
+    if (n_pos > 0 && n_pos < n) return XS_OK;
     char day[11];
     xs__date_format(t, day);
     return xs__error_param(err, XS_EINVAL, NULL, "cutoff",
                            "%s of the %zu customers active on %s churned within %d days: "
                            "need churners and stayers",
-                           d->n_pos ? "all" : "none", d->n, day, h);
+                           n_pos ? "all" : "none", n, day, h);
 }
 
 /* as_of of the options, or the snapshot's last date. */
@@ -734,8 +778,9 @@ int xs__score_churn_history_table(const struct xs_snapshot *s, int32_t day,
  * least one of each), and within a label the rows are drawn by selection
  * sampling (Knuth's algorithm S) with xs__rng seeded by params.seed, so
  * the sample, listed in table order, is the same on every run. The
- * encoding is still fitted on every row. A table within the cap trains on
- * every row, exactly as without one.
+ * encoding is still fitted on every row, but only the sample's features
+ * are computed (train_table). A table within the cap trains on every row,
+ * exactly as without one.
  */
 /* Contract in churn_history.h. */
 size_t xs__score_churn_sample(const unsigned char *y, size_t n, size_t max, uint64_t seed,
@@ -763,16 +808,64 @@ size_t xs__score_churn_sample(const unsigned char *y, size_t n, size_t max, uint
     return k;
 }
 
-static int train_capped(const xs_churn_data *d, const xs_churn_history_opts *o,
-                        xs_churn_model **out, xs_error *err)
+/* The training table at cutoff t of the options o: every row active on
+ * t, or with o->max_train > 0 and more rows than that, only the rows of
+ * the sample xs__score_churn_sample draws from every row's label. Only
+ * the sample's features are computed; the encoding is still fitted on
+ * every row's categorical values, so the table, and the model trained on
+ * it, are those of the sample drawn from the whole table. *n_all and
+ * *n_pos_all count every row. */
+static int train_table(const struct xs_snapshot *s, int32_t t, const xs_churn_history_opts *o,
+                       xs_churn_data **out, size_t *n_all, size_t *n_pos_all, xs_error *err)
 {
-    size_t max = o->max_train;
-    if (max == 0 || d->n <= max || max < 2) return xs_churn_train(d, &o->params, out, err);
-    size_t *idx = xs__malloc(max * sizeof *idx);
-    if (!idx) return nomem(err);
-    size_t k = xs__score_churn_sample(d->y, d->n, max, o->params.seed, idx);
-    int rc = xs__score_churn_train_rows(d, idx, k, &o->params, out, err);
+    uint32_t *rows = NULL, *sel = NULL;
+    unsigned char *y = NULL;
+    const char **cat = NULL;
+    size_t *idx = NULL, n, n_pos = 0, max = o->max_train;
+    xs__score_churn_enc enc;
+    memset(&enc, 0, sizeof enc);
+    scratch w;
+    memset(&w, 0, sizeof w);
+    int h = o->horizon, rc;
+    *out = NULL;
+    if ((rc = check_window(s, t, h, err)) < 0) return rc;
+    if ((rc = active_rows(s, t, &rows, &n, err)) < 0) return rc;
+    if (max == 0 || n <= max || max < 2) {
+        if ((rc = build_rows(s, t, h, NULL, 0, rows, n, out, err)) == XS_OK) {
+            *n_all = (*out)->n;
+            *n_pos_all = (*out)->n_pos;
+        }
+        goto cleanup;
+    }
+    if (!(y = xs__malloc(n)) || !(cat = xs__malloc(n * 4 * sizeof *cat)) ||
+        !(idx = xs__malloc(max * sizeof *idx)) || !(sel = xs__malloc(max * sizeof *sel)))
+        goto oom;
+    for (size_t i = 0; i < n; i++) {
+        y[i] = !xs__snapshot_cust_active(s, rows[i], t + h);
+        n_pos += y[i];
+        if (customer_cats(s, rows[i], t, cat + i * 4, &w) < 0) goto oom;
+    }
+    if ((rc = two_classes(n, n_pos, t, h, err)) < 0) goto cleanup;
+    if (fit_encoding(&enc, cat, n) < 0) goto oom;
+    size_t k = xs__score_churn_sample(y, n, max, o->params.seed, idx);
+    for (size_t i = 0; i < k; i++)
+        sel[i] = rows[idx[i]];
+    if ((rc = build_rows(s, t, h, &enc, 0, sel, k, out, err)) == XS_OK) {
+        *n_all = n;
+        *n_pos_all = n_pos;
+    }
+    goto cleanup;
+oom:
+    rc = nomem(err);
+cleanup:
+    xs__score_churn_enc_free(&enc);
+    xs__free(rows);
+    xs__free(sel);
+    xs__free(y);
+    xs__free(cat);
     xs__free(idx);
+    xs__free(w.pts);
+    xs__free(w.seen);
     return rc;
 }
 
@@ -786,13 +879,15 @@ int xs_churn_history_train(const xs_snapshot *s, const xs_churn_history_opts *o,
     *out = NULL;
     if (info) memset(info, 0, sizeof *info);
     if ((rc = resolve_cutoff(s, o, &t1, err)) < 0) return rc;
-    if ((rc = build(s, t1, o->horizon, NULL, 0, &d, err)) < 0) return rc;
-    if ((rc = two_classes(d, t1, o->horizon, err)) >= 0) rc = train_capped(d, o, out, err);
+    size_t n_all = 0, n_pos_all = 0;
+    if ((rc = train_table(s, t1, o, &d, &n_all, &n_pos_all, err)) < 0) return rc;
+    if ((rc = two_classes(n_all, n_pos_all, t1, o->horizon, err)) >= 0)
+        rc = xs_churn_train(d, &o->params, out, err);
     if (rc >= 0 && info) {
         xs__date_format(t1, info->train_cutoff);
         info->horizon = o->horizon;
-        info->n_train = d->n;
-        info->n_train_pos = d->n_pos;
+        info->n_train = n_all;
+        info->n_train_pos = n_pos_all;
     }
     xs_churn_data_free(d);
     return rc;
@@ -820,9 +915,10 @@ int xs_churn_history_eval(const xs_snapshot *s, const xs_churn_history_opts *o,
                                "horizon), the data ends on %s",
                                a, b, c);
     }
-    if ((rc = build(s, t1, o->horizon, NULL, 0, &d1, err)) < 0) goto cleanup;
-    if ((rc = two_classes(d1, t1, o->horizon, err)) < 0) goto cleanup;
-    if ((rc = train_capped(d1, o, &m, err)) < 0) goto cleanup;
+    size_t n_all = 0, n_pos_all = 0;
+    if ((rc = train_table(s, t1, o, &d1, &n_all, &n_pos_all, err)) < 0) goto cleanup;
+    if ((rc = two_classes(n_all, n_pos_all, t1, o->horizon, err)) < 0) goto cleanup;
+    if ((rc = xs_churn_train(d1, &o->params, &m, err)) < 0) goto cleanup;
     if ((rc = build(s, t2, o->horizon, m ? xs__score_churn_model_enc(m) : NULL, 0, &d2,
                     err)) < 0)
         goto cleanup;
@@ -830,8 +926,8 @@ int xs_churn_history_eval(const xs_snapshot *s, const xs_churn_history_opts *o,
     xs__date_format(t1, out->train_cutoff);
     xs__date_format(t2, out->eval_cutoff);
     out->horizon = o->horizon;
-    out->n_train = d1->n;
-    out->n_train_pos = d1->n_pos;
+    out->n_train = n_all;
+    out->n_train_pos = n_pos_all;
     out->n = d2->n;
     out->n_pos = d2->n_pos;
     out->auc = xs__score_churn_auc(p.prob, d2->y, d2->n);

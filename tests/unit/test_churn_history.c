@@ -734,7 +734,8 @@ static void test_sample(void)
 
 /* max_train on a store: a cap at (or above) the training rows trains on
  * every row exactly as without one; a lower cap trains on the sample, the
- * same model on every run. */
+ * same model on every run, the model of the sample's rows of the whole
+ * table. */
 static void test_max_train(void)
 {
     const char *dir = tmp_path("gen-cap");
@@ -769,6 +770,41 @@ static void test_max_train(void)
     CHECK_INT(memcmp(&half, &again, sizeof half), 0);
     CHECK_INT(half.n_train, full.n_train); /* the table, not the sample */
     CHECK(half.log_loss != full.log_loss);  /* another model */
+    /* the capped model is the one trained on the sample's rows of the
+     * whole table (only the sample's features are computed, the encoding
+     * is every row's): the same probability, bit for bit, on every row of
+     * that table; at 20 rows some levels are seen only outside the sample */
+    const size_t caps[] = {full.n_train / 2, 20};
+    for (size_t ci = 0; ci < 2; ci++) {
+        o.max_train = caps[ci];
+        xs_churn_model *capped = NULL, *ref = NULL;
+        xs_churn_history_eval_result info;
+        xs_churn_data *d = NULL;
+        CHECK_INT(xs_churn_history_train(s, &o, &capped, &info, &e), XS_OK);
+        CHECK_INT(info.n_train, full.n_train);
+        CHECK_INT(xs_churn_history_features(s, info.train_cutoff, o.horizon, NULL, &d, &e),
+                  XS_OK);
+        size_t *idx = d ? malloc(o.max_train * sizeof *idx) : NULL;
+        if (capped && d && idx) {
+            CHECK_INT(d->n, full.n_train);
+            size_t k = xs__score_churn_sample(d->y, d->n, o.max_train, o.params.seed, idx);
+            CHECK_INT(k, o.max_train);
+            CHECK_INT(xs__score_churn_train_rows(d, idx, k, &o.params, &ref, &e), XS_OK);
+            xs_churn_pred a, b;
+            memset(&a, 0, sizeof a);
+            memset(&b, 0, sizeof b);
+            CHECK_INT(xs_churn_predict(capped, d, 0, &a, &e), XS_OK);
+            CHECK_INT(xs_churn_predict(ref, d, 0, &b, &e), XS_OK);
+            CHECK(a.n == d->n && b.n == d->n &&
+                  memcmp(a.prob, b.prob, d->n * sizeof *a.prob) == 0);
+            xs_churn_pred_free(&a);
+            xs_churn_pred_free(&b);
+        }
+        free(idx);
+        xs_churn_data_free(d);
+        xs_churn_model_free(ref);
+        xs_churn_model_free(capped);
+    }
     xs_snapshot_free(s);
 }
 
