@@ -64,6 +64,16 @@ int32_t xs__score_churn_history_data_end(const struct xs_snapshot *s);
 size_t xs__score_churn_sample(const unsigned char *y, size_t n, size_t max, uint64_t seed,
                               size_t *idx);
 
+/* P(churn) by model m of every customer active on as_of (NULL: the
+ * data's end), written to prob[c] (prob holds a value per customer of s;
+ * the others are left as they are): xs_churn_history_predict's
+ * probabilities, bit for bit, computed on blocks of `block` customers (0:
+ * 65,536) so that the feature tables of a million customers are never in
+ * memory at once. XS_OK, xs_churn_history_predict's errors, XS_ENOMEM. */
+int xs__score_churn_history_probs(const struct xs_snapshot *s, const xs_churn_model *m,
+                                  const char *as_of, size_t block, double *prob,
+                                  xs_error *err);
+
 /* The feature table of the customers active on day (no labels) encoded
  * with enc (copied; the history table's columns), or with the encoding
  * fitted on these rows when enc is NULL: what xs_churn_history_features()

@@ -5,6 +5,7 @@
  * (`xsell customers`, later the HTTP API): the customer list, one
  * customer's breakdown, and the per-segment summary.
  */
+#include "score/churn_history.h"
 #include "score/health.h"
 #include "score/ltv.h"
 #include "score/rfm.h"
@@ -120,35 +121,23 @@ static int churn_fill(xs_customer_scores *cs, size_t max_train)
 {
     xs_churn_history_opts o;
     xs_churn_model *m = NULL;
-    xs_churn_data *d = NULL;
-    xs_churn_pred pred;
     xs_error e;
     char as_of[11];
-    memset(&pred, 0, sizeof pred);
     xs__error_clear(&e);
     xs_churn_history_opts_init(&o);
     xs__date_format(cs->as_of, as_of);
     o.as_of = as_of;
     o.max_train = max_train;
     int rc = xs_churn_history_train(cs->s, &o, &m, NULL, &e);
-    if (rc == XS_OK) rc = xs_churn_history_predict(cs->s, m, as_of, 0, &d, &pred, &e);
-    if (rc == XS_ENOMEM) goto cleanup;
-    cs->churn_status = rc;
-    if (rc < 0) {
-        snprintf(cs->churn_msg, sizeof cs->churn_msg, "%s", e.message);
-        rc = XS_OK;
-        goto cleanup;
-    }
-    for (size_t i = 0; i < pred.n; i++) {
-        const char *id = xs_churn_data_id(d, i);
-        uint32_t c = xs__intern_find(&cs->s->cust.ids, id, strlen(id));
-        if (c != XS_INTERN_NONE) cs->churn[c] = pred.prob[i];
-    }
-cleanup:
-    xs_churn_pred_free(&pred);
-    xs_churn_data_free(d);
+    if (rc == XS_OK) rc = xs__score_churn_history_probs(cs->s, m, as_of, 0, cs->churn, &e);
     xs_churn_model_free(m);
-    return rc;
+    if (rc == XS_ENOMEM) return rc;
+    cs->churn_status = rc;
+    if (rc < 0) { /* no churn column rather than part of one */
+        for (size_t i = 0; i < cs->n; i++) cs->churn[i] = NAN;
+        snprintf(cs->churn_msg, sizeof cs->churn_msg, "%s", e.message);
+    }
+    return XS_OK;
 }
 
 /* The churn model on a thread of its own (churn_thread). */

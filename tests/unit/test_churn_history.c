@@ -735,7 +735,8 @@ static void test_sample(void)
 /* max_train on a store: a cap at (or above) the training rows trains on
  * every row exactly as without one; a lower cap trains on the sample, the
  * same model on every run, the model of the sample's rows of the whole
- * table. */
+ * table. The customer scores' probabilities by blocks are the prediction's
+ * of the whole table. */
 static void test_max_train(void)
 {
     const char *dir = tmp_path("gen-cap");
@@ -805,6 +806,36 @@ static void test_max_train(void)
         xs_churn_model_free(ref);
         xs_churn_model_free(capped);
     }
+    /* the scores' probabilities, by blocks of 1, 100 (15 blocks and a part)
+     * and the default: xs_churn_history_predict's, bit for bit; customers
+     * not active keep what was there */
+    xs_churn_model *m = NULL;
+    xs_churn_data *d = NULL;
+    xs_churn_pred p;
+    memset(&p, 0, sizeof p);
+    CHECK_INT(xs_churn_history_train(s, &o, &m, NULL, &e), XS_OK);
+    CHECK_INT(xs_churn_history_predict(s, m, NULL, 0, &d, &p, &e), XS_OK);
+    size_t nc = xs_snapshot_count(s, XS_SNAP_CUSTOMERS);
+    double *want = malloc(nc * sizeof *want), *got = malloc(nc * sizeof *got);
+    if (m && d && want && got) {
+        for (size_t c = 0; c < nc; c++) want[c] = -1;
+        for (size_t i = 0; i < p.n; i++) {
+            const char *id = xs_churn_data_id(d, i);
+            want[xs__intern_find(&s->cust.ids, id, strlen(id))] = p.prob[i];
+        }
+        CHECK(p.n > 1000 && p.n < nc); /* some customers are not active */
+        const size_t blocks[] = {1, 100, 0};
+        for (size_t b = 0; b < 3; b++) {
+            for (size_t c = 0; c < nc; c++) got[c] = -1;
+            CHECK_INT(xs__score_churn_history_probs(s, m, NULL, blocks[b], got, &e), XS_OK);
+            CHECK_INT(memcmp(got, want, nc * sizeof *got), 0);
+        }
+    }
+    free(want);
+    free(got);
+    xs_churn_pred_free(&p);
+    xs_churn_data_free(d);
+    xs_churn_model_free(m);
     xs_snapshot_free(s);
 }
 
