@@ -175,6 +175,7 @@ int xs__score_gg_fit_lik(const xs__score_gg_lik *L, int nm, xs_gg_params *p,
         info->iterations = it;
         info->converged = rc;
         info->grad_norm = gn;
+        info->fallback = 0;
     }
     if (!rc || !isfinite(ll))
         return xs__error_set(err, XS_ERANGE, NULL, 0, NULL,
