@@ -121,7 +121,7 @@ static int time_fits(const xs_clv_data *d, int reps, int nm_reps, timing *t)
         xs__score_gg_lik *G;
         if (xs__score_gg_lik_new(d, &G, NULL) < 0) return -1;
         t->ggp_nm = (xs_gg_params){1, 2, mm};
-        xs__score_gg_fit_lik(G, 1, &t->ggp_nm, &fi, NULL);
+        xs__score_gg_fit_lik(G, XS__GG_NM, &t->ggp_nm, &fi, NULL);
         xs__score_gg_lik_free(G);
         double t2 = now();
         t->ll_gg_nm = fi.log_likelihood;

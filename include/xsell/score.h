@@ -414,8 +414,9 @@ typedef struct xs_clv_fit_info {
     double grad_norm;      /* |d(-LL/n)/d log-params| at the estimate */
     size_t n_excluded;     /* Gamma-Gamma: repeat buyers left out for a mean
                               spend of 0 */
-    int fallback;          /* BG/NBD: 1 when Newton's method gave up and BFGS
-                              from the start point made the estimate */
+    int fallback;          /* BG/NBD, Gamma-Gamma: 1 when Newton's method gave
+                              up and BFGS from the start point made the
+                              estimate */
 } xs_clv_fit_info;
 
 /* BG/NBD (Fader, Hardie & Lee 2005): purchases Poisson(lambda) while alive,
@@ -460,7 +461,8 @@ typedef struct xs_gg_params {
 /**
  * Fits Gamma-Gamma on the customers with x >= 1 and mean_spend > 0 (repeat
  * buyers with a mean of 0 are left out and counted in info->n_excluded):
- * BFGS on log parameters, analytic gradient.
+ * Newton's method on the log parameters with the analytic gradient and
+ * Hessian, and when it gives up BFGS from the start (info->fallback).
  * @return XS_OK, XS_EINVAL (no such customer), XS_ENOMEM, XS_ERANGE (no
  *         convergence)
  */

@@ -765,20 +765,6 @@ static double objective_h(const double *th, double *grad, double *hess, void *ct
     return -ll / L->n;
 }
 
-/* Newton from th; when it gives up, BFGS from the start point th0 (the fit
- * as it was before Newton, so its answer, iterations and messages are the
- * old ones exactly). */
-static int minimize(xs__score_bgnbd_lik *L, double *th, int *it, double *gn,
-                    int *fallback)
-{
-    double th0[4];
-    memcpy(th0, th, sizeof th0);
-    if (xs__score_clv_newton(objective_h, L, 4, th, it, gn) == 1) return 1;
-    *fallback = 1;
-    memcpy(th, th0, sizeof th0);
-    return xs__score_clv_minimize(objective, L, 4, th, it, gn);
-}
-
 int xs__score_bgnbd_fit_lik(xs__score_bgnbd_lik *L, int method, xs_bgnbd_params *p,
                             xs_clv_fit_info *info, xs_error *err)
 {
@@ -791,7 +777,7 @@ int xs__score_bgnbd_fit_lik(xs__score_bgnbd_lik *L, int method, xs_bgnbd_params 
     else if (method == XS__BGNBD_BFGS)
         rc = xs__score_clv_minimize(objective, L, 4, th, &it, &gn);
     else
-        rc = minimize(L, th, &it, &gn, &fallback);
+        rc = xs__score_clv_fit(objective_h, objective, L, 4, th, &it, &gn, &fallback);
     if (rc < 0) return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
     *p = (xs_bgnbd_params){exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
     double g[4];

@@ -45,6 +45,16 @@ int xs__score_clv_newton(xs__score_clv_objective_h f, void *ctx, size_t dim,
                          double *theta, int *iters, double *gnorm);
 
 /*
+ * The fit of BG/NBD and Gamma-Gamma: xs__score_clv_newton with fh from
+ * theta; when it gives up, xs__score_clv_minimize (BFGS) with f from the
+ * same start theta, so that such data get the results, iterations and
+ * messages of the fits before Newton. *fallback is set to 1 then, else 0.
+ * Returns as xs__score_clv_minimize.
+ */
+int xs__score_clv_fit(xs__score_clv_objective_h fh, xs__score_clv_objective f, void *ctx,
+                      size_t dim, double *theta, int *iters, double *gnorm, int *fallback);
+
+/*
  * Same with the derivative-free Nelder–Mead simplex (nmsimplex2) until the
  * simplex size is below 1e-8 (the baseline of bench_clv). Returns 1 when
  * converged, 0 when not, XS_ENOMEM.

@@ -1,9 +1,9 @@
 /*
  * clv_newton.c — Newton's method with an analytic Hessian for the
- * lifetime-value fits (BG/NBD uses it; see bgnbd.c for the Hessian). It
- * minimises f(theta) = -LL/n over log parameters, with the stopping rule
- * of the BFGS driver in bgnbd.c: |grad| < 1e-9 and a positive definite
- * Hessian.
+ * lifetime-value fits (BG/NBD and Gamma-Gamma; their Hessians are in
+ * bgnbd.c and gammagamma.c). It minimises f(theta) = -LL/n over log
+ * parameters, with the stopping rule of the BFGS driver in bgnbd.c:
+ * |grad| < 1e-9 and a positive definite Hessian.
  *
  * Newton's method is what the BFGS driver approximates: where BFGS builds
  * its picture of the curvature from gradient differences, one step at a
@@ -25,8 +25,12 @@
  * badly (less than a quarter of the fall, or a non-finite value at the
  * trial point) and doubles, up to 8, when it predicted well at the
  * boundary. Near the optimum f's rounding hides the fall a step makes:
- * where the model predicts less than 1e-12 |f|, a step is taken when f
- * does not rise by more than that and the gradient norm falls.
+ * where the model predicts less than 1e-9 (|f| + 1), a step is taken when
+ * f does not rise by more than that and the gradient norm falls. (The
+ * sums behind f cancel: Gamma-Gamma's -LL/n at 1M customers is the
+ * difference of terms 36 times its size and wobbles by 2e-11 of it, so
+ * the last Newton step, which the gradient shows is right, can look like
+ * a rise of f.)
  *
  * A plain Newton step damped only until H + lambda I is positive definite,
  * with a line search along it, is not enough: from the start point of
@@ -39,9 +43,13 @@
  * It gives up (returns 0, and the caller falls back to BFGS) after 100
  * trial steps, at a non-finite start, or when the radius falls below
  * 1e-12.
+ *
+ * xs__score_clv_fit below is the fit both BG/NBD and Gamma-Gamma use:
+ * Newton, and when it gives up GSL's BFGS (bgnbd.c) from the start point.
  */
 #include "score/bgnbd.h"
 
+#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -141,7 +149,7 @@ int xs__score_clv_newton(xs__score_clv_objective_h f, void *ctx, size_t dim,
             pred -= g[i] * s[i] + 0.5 * s[i] * hs;
         }
         for (size_t i = 0; i < dim; i++) tt[i] = th[i] + s[i];
-        double yt = f(tt, gt, ht, ctx), flat = 1e-12 * (fabs(y) + 1), sn = norm(s, dim);
+        double yt = f(tt, gt, ht, ctx), flat = 1e-9 * (fabs(y) + 1), sn = norm(s, dim);
         int ok = isfinite(yt) && all_finite(gt, dim) && all_finite(ht, dim * dim);
         double rho = ok ? (y - yt) / pred : -1;
         if (rho < 0.25)
@@ -155,4 +163,23 @@ int xs__score_clv_newton(xs__score_clv_objective_h f, void *ctx, size_t dim,
         memcpy(g, gt, dim * sizeof g[0]);
         memcpy(h, ht, dim * dim * sizeof h[0]);
     }
+}
+
+/* Contract in bgnbd.h. */
+int xs__score_clv_fit(xs__score_clv_objective_h fh, xs__score_clv_objective f, void *ctx,
+                      size_t dim, double *theta, int *iters, double *gnorm, int *fallback)
+{
+    double th0[8];
+    memcpy(th0, theta, dim * sizeof th0[0]);
+    *fallback = 0;
+    /* GSL's special functions in the objectives report a domain error
+     * through the handler, which aborts by default: off, as in the BFGS
+     * driver, so that such a point is a non-finite value */
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int rc = xs__score_clv_newton(fh, ctx, dim, theta, iters, gnorm);
+    gsl_set_error_handler(old);
+    if (rc == 1) return 1;
+    *fallback = 1;
+    memcpy(theta, th0, dim * sizeof th0[0]);
+    return xs__score_clv_minimize(f, ctx, dim, theta, iters, gnorm);
 }

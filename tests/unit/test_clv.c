@@ -2,13 +2,13 @@
  * test_clv.c — the transactional lifetime-value models: orders to
  * summaries, BG/NBD and Gamma-Gamma likelihoods (against a separate slow
  * long-double evaluation and hand values), gradients (against finite
- * differences), the BG/NBD Hessian (against central differences of the
- * gradient), the 2F1 series (against closed forms and GSL), conditional
- * expectations (against a numerical integral), fits (published CDNOW
- * estimates; recovery of simulated parameters; Newton's method against the
- * BFGS path it replaced, and that path again where Newton gives up), bad
- * input, and summaries of a store's orders (against the same orders as a
- * file).
+ * differences), the BG/NBD and Gamma-Gamma Hessians (against central
+ * differences of the gradients), the 2F1 series (against closed forms and
+ * GSL), conditional expectations (against a numerical integral), fits
+ * (published CDNOW estimates; recovery of simulated parameters; Newton's
+ * method against the BFGS path it replaced, and that path again where
+ * Newton gives up), bad input, and summaries of a store's orders (against
+ * the same orders as a file).
  */
 #include "test.h"
 
@@ -809,6 +809,7 @@ static void test_cdnow_published(void)
      * buyers and p 6.14, q 3.84, gamma 15.97. */
     xs_gg_params gg;
     CHECK_INT(xs_gg_fit(d, &gg, &fi, NULL), XS_OK);
+    CHECK_INT(fi.fallback, 0);
     CHECK_NEAR(gg.p, 6.25, 0.005);
     CHECK_NEAR(gg.q, 3.74, 0.005);
     CHECK_NEAR(gg.gamma, 15.44, 0.005);
@@ -990,6 +991,45 @@ static void test_hessian(void)
     }
 }
 
+/* The Gamma-Gamma Hessian against central differences of its gradient, on
+ * random repeat buyers (x up to 12; whole-day and continuous times), at
+ * points including the 1M generated store's optimum (p 0.576, q 75.3,
+ * gamma 57700). */
+static void test_gg_hessian(void)
+{
+    static const xs_gg_params ps[] = {
+        {6.25, 3.74, 15.44}, {0.5, 0.8, 100}, {0.576, 75.3, 57700}, {40, 20, 1}};
+    for (int k = 0; k < 2; k++) {
+        xs_clv_data *d = k ? random_data(5000, 13, 1) : random_data(2000, 11, 0);
+        xs__score_gg_lik *G = NULL;
+        CHECK_INT(xs__score_gg_lik_new(d, &G, NULL), XS_OK);
+        for (size_t i = 0; i < XS_N(ps); i++) {
+            double g[3], h[9], g0[3];
+            double f = xs__score_gg_lik_hess(G, &ps[i], g, h);
+            CHECK(f == xs__score_gg_lik_eval(G, &ps[i], g0));
+            for (int a = 0; a < 3; a++) {
+                CHECK(g[a] == g0[a]);
+                for (int b = 0; b < 3; b++) CHECK(h[a * 3 + b] == h[b * 3 + a]);
+            }
+            for (int j = 0; j < 3; j++) {
+                xs_gg_params hi = ps[i], lo = ps[i];
+                double *ph = &hi.p + j, *pl = &lo.p + j, step = 1e-5 * *ph, gh[3], gl[3];
+                *ph += step;
+                *pl -= step;
+                xs__score_gg_lik_eval(G, &hi, gh);
+                xs__score_gg_lik_eval(G, &lo, gl);
+                for (int a = 0; a < 3; a++) {
+                    double fd = (gh[a] - gl[a]) / (2 * step);
+                    double scale = fmax(fabs(fd), sqrt(fabs(h[a * 4] * h[j * 4])));
+                    CHECK_NEAR(h[a * 3 + j], fd, 1e-6 * scale);
+                }
+            }
+        }
+        xs__score_gg_lik_free(G);
+        xs_clv_data_free(d);
+    }
+}
+
 /* Rosenbrock's function, its gradient and Hessian (NAN for x > 10). */
 static double rosenbrock(const double *t, double *g, double *h, void *ctx)
 {
@@ -1052,6 +1092,30 @@ static void check_newton_vs_bfgs(const xs_clv_data *d)
     xs__score_bgnbd_lik_free(L);
 }
 
+/* The same for Gamma-Gamma (its LL, a sum of terms far larger than it, to
+ * 1e-9 as well). */
+static void check_gg_newton_vs_bfgs(const xs_clv_data *d)
+{
+    xs__score_gg_lik *G = NULL;
+    CHECK_INT(xs__score_gg_lik_new(d, &G, NULL), XS_OK);
+    xs_gg_params pn, pb, pf;
+    xs_clv_fit_info fn, fb, ff;
+    xs__score_gg_start(G, &pn);
+    pb = pn;
+    CHECK_INT(xs__score_gg_fit_lik(G, XS__GG_NEWTON, &pn, &fn, NULL), XS_OK);
+    CHECK_INT(xs__score_gg_fit_lik(G, XS__GG_BFGS, &pb, &fb, NULL), XS_OK);
+    CHECK_INT(fn.fallback, 0);
+    CHECK(fn.converged && fn.grad_norm < 1e-9);
+    CHECK(fn.iterations < fb.iterations);
+    CHECK_NEAR(pn.p, pb.p, 1e-6 * pb.p);
+    CHECK_NEAR(pn.q, pb.q, 1e-6 * pb.q);
+    CHECK_NEAR(pn.gamma, pb.gamma, 1e-6 * pb.gamma);
+    CHECK_NEAR(fn.log_likelihood, fb.log_likelihood, 1e-9 * fabs(fb.log_likelihood));
+    CHECK_INT(xs_gg_fit(d, &pf, &ff, NULL), XS_OK);
+    CHECK(pf.p == pn.p && pf.q == pn.q && pf.gamma == pn.gamma);
+    xs__score_gg_lik_free(G);
+}
+
 static void test_newton_cdnow(void)
 {
     char p[1024];
@@ -1059,6 +1123,7 @@ static void test_newton_cdnow(void)
     xs_clv_data *d = read_weeks(p, XS_CLV_INPUT_CDNOW, "1997-09-30");
     if (!d) return;
     check_newton_vs_bfgs(d);
+    check_gg_newton_vs_bfgs(d);
     xs_clv_data_free(d);
 }
 
@@ -1097,6 +1162,7 @@ static void test_newton_generated(void)
     if (d) {
         CHECK_INT(xs_clv_data_n(d), 7750);
         check_newton_vs_bfgs(d);
+        check_gg_newton_vs_bfgs(d);
         xs_bgnbd_params p;
         xs_clv_fit_info fi;
         CHECK_INT(xs_bgnbd_fit(d, &p, &fi, NULL), XS_OK);
@@ -1119,7 +1185,7 @@ static void test_newton_generated(void)
 
 /* Data without a finite optimum or with too few customers: Newton gives up
  * and the BFGS path from the start gives today's result, iterations and
- * error message exactly, with info.fallback set. */
+ * error message exactly, with info.fallback set (BG/NBD and Gamma-Gamma). */
 static void test_newton_degenerate(void)
 {
     static const double all0[3][4] = {{0, 0, 0, 0}, {0, 0, 0, 0}, {13, 12.5, 8.6, 4.3}};
@@ -1164,7 +1230,29 @@ static void test_newton_degenerate(void)
     xs_bgnbd_params p;
     xs_error e;
     CHECK_INT(xs_bgnbd_fit(d, &p, NULL, &e), XS_ERANGE);
-    CHECK_STR(e.message, "BG/NBD fit did not converge (53 iterations, gradient 1.31506e-05)");
+    CHECK_STR(e.message,
+              "BG/NBD fit did not converge (53 iterations, gradient 1.31506e-05)");
+    xs_clv_data_free(d);
+    /* Gamma-Gamma on two repeat buyers (orders.csv): no finite optimum;
+     * the BFGS path's result and message, as in tests/cli/clv.t */
+    char path[1024];
+    d = read_weeks(path_of("tests/data/clv/orders.csv", path, sizeof path),
+                   XS_CLV_INPUT_CSV, "2024-03-31");
+    if (!d) return;
+    xs_gg_params gn, gb;
+    xs_clv_fit_info fn, fb;
+    xs_error eb;
+    CHECK_INT(xs_gg_fit(d, &gn, &fn, &e), XS_ERANGE);
+    CHECK_STR(e.message,
+              "Gamma-Gamma fit did not converge (81 iterations, gradient 7.40566e-05)");
+    CHECK_INT(fn.fallback, 1);
+    xs__score_gg_lik *G = NULL;
+    CHECK_INT(xs__score_gg_lik_new(d, &G, NULL), XS_OK);
+    xs__score_gg_start(G, &gb);
+    CHECK_INT(xs__score_gg_fit_lik(G, XS__GG_BFGS, &gb, &fb, &eb), XS_ERANGE);
+    CHECK(gn.p == gb.p && gn.q == gb.q && gn.gamma == gb.gamma);
+    CHECK_STR(e.message, eb.message);
+    xs__score_gg_lik_free(G);
     xs_clv_data_free(d);
 }
 
@@ -1183,6 +1271,7 @@ static const xs_test tests[] = {
     {"data:cdnow_published", test_cdnow_published},
     {"fit_recovers", test_fit_recovers},
     {"hessian", test_hessian},
+    {"gg_hessian", test_gg_hessian},
     {"newton_minimizer", test_newton_minimizer},
     {"data:newton_cdnow", test_newton_cdnow},
     {"newton_generated", test_newton_generated},
