@@ -757,6 +757,7 @@ static double objective_h(const double *th, double *grad, double *hess, void *ct
     double p[4] = {exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])}, g[4], h[16];
     xs_bgnbd_params pp = {p[0], p[1], p[2], p[3]};
     double ll = xs__score_bgnbd_lik_hess(L, &pp, g, h);
+    if (!isfinite(ll)) return NAN;
     for (int i = 0; i < 4; i++) {
         grad[i] = -g[i] * p[i] / L->n;
         for (int j = 0; j < 4; j++) hess[i * 4 + j] = -p[i] * p[j] * h[i * 4 + j] / L->n;
