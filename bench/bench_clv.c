@@ -114,14 +114,14 @@ static int time_fits(const xs_clv_data *d, int reps, int nm_reps, timing *t)
         xs__score_bgnbd_lik *L;
         if (xs__score_bgnbd_lik_new(d, 2, &L) < 0) return -1;
         t->bgp_nm = (xs_bgnbd_params){1, mt, 1, 1};
-        xs__score_bgnbd_fit_lik(L, 1, &t->bgp_nm, &fi, NULL);
+        xs__score_bgnbd_fit_lik(L, XS__BGNBD_NM, &t->bgp_nm, &fi, NULL);
         xs__score_bgnbd_lik_free(L);
         double t1 = now();
         t->ll_bg_nm = fi.log_likelihood;
         xs__score_gg_lik *G;
         if (xs__score_gg_lik_new(d, &G, NULL) < 0) return -1;
         t->ggp_nm = (xs_gg_params){1, 2, mm};
-        xs__score_gg_fit_lik(G, 1, &t->ggp_nm, &fi, NULL);
+        xs__score_gg_fit_lik(G, XS__GG_NM, &t->ggp_nm, &fi, NULL);
         xs__score_gg_lik_free(G);
         double t2 = now();
         t->ll_gg_nm = fi.log_likelihood;

@@ -408,11 +408,15 @@ typedef struct xs_clv_fit_info {
     double log_likelihood; /* at the estimate */
     size_t n_customers;    /* customers the fit used */
     size_t n_groups;       /* distinct likelihood terms after grouping */
-    int iterations;        /* optimiser iterations */
+    int iterations;        /* iterations of the optimiser that made the
+                              estimate */
     int converged;         /* 1: gradient norm below tolerance */
     double grad_norm;      /* |d(-LL/n)/d log-params| at the estimate */
     size_t n_excluded;     /* Gamma-Gamma: repeat buyers left out for a mean
                               spend of 0 */
+    int fallback;          /* BG/NBD, Gamma-Gamma: 1 when Newton's method gave
+                              up and BFGS from the start point made the
+                              estimate */
 } xs_clv_fit_info;
 
 /* BG/NBD (Fader, Hardie & Lee 2005): purchases Poisson(lambda) while alive,
@@ -423,8 +427,10 @@ typedef struct xs_bgnbd_params {
 } xs_bgnbd_params;
 
 /**
- * Fits BG/NBD by maximum likelihood: BFGS (GSL vector_bfgs2) on the log
- * parameters with the analytic gradient; identical (x, t_x, T) are grouped.
+ * Fits BG/NBD by maximum likelihood: Newton's method on the log parameters
+ * with the analytic gradient and Hessian, and when it gives up BFGS (GSL
+ * vector_bfgs2) from the start (info->fallback); identical (x, t_x, T) are
+ * grouped.
  * @param p    set to the estimate
  * @param info optional (NULL): log-likelihood and convergence
  * @return XS_OK, XS_EINVAL (no customers), XS_ENOMEM, XS_ERANGE (no
@@ -455,7 +461,8 @@ typedef struct xs_gg_params {
 /**
  * Fits Gamma-Gamma on the customers with x >= 1 and mean_spend > 0 (repeat
  * buyers with a mean of 0 are left out and counted in info->n_excluded):
- * BFGS on log parameters, analytic gradient.
+ * Newton's method on the log parameters with the analytic gradient and
+ * Hessian, and when it gives up BFGS from the start (info->fallback).
  * @return XS_OK, XS_EINVAL (no such customer), XS_ENOMEM, XS_ERANGE (no
  *         convergence)
  */

@@ -24,9 +24,18 @@
  * evaluation, so what remains per group is one exp and one log1p. With
  * n_threads > 1 and many groups the group sums are split across threads.
  *
+ * The same pass sums, when asked, the Hessian (sum_groups): per group the
+ * Hessian of a log-sum-exp of two terms whose second derivatives are few,
+ * and for the x-only part trigamma differences by the recurrence
+ * psi'(z+1) = psi'(z) - 1/z^2.
+ *
  * The fit minimises -LL/n over the log parameters (so they stay positive)
- * with GSL's vector_bfgs2 and the analytic gradient, polished by GSL's
- * hybrids root finder on the gradient (xs__score_clv_minimize below).
+ * by Newton's method with that Hessian (clv_newton.c): about a dozen
+ * evaluations where BFGS needs hundreds on flat likelihoods (a -> 0, as in
+ * generated data with almost no dropout). When Newton gives up, the fit
+ * starts again from the start point with GSL's vector_bfgs2 and the
+ * analytic gradient, polished by GSL's hybrids root finder on the gradient
+ * (xs__score_clv_minimize below), and says so in xs_clv_fit_info.fallback.
  */
 #include "score/bgnbd.h"
 
@@ -331,6 +340,7 @@ struct xs__score_bgnbd_lik {
     double *scratch; /* per-evaluation tables (2 n_val + 2 (max_x + 1)) */
     double n; /* customers */
     int n_threads;
+    int n_evals; /* evaluations so far */
 };
 
 size_t xs__score_bgnbd_lik_groups(const xs__score_bgnbd_lik *L)
@@ -484,27 +494,42 @@ typedef struct tabs {
     double *lbx, *ibx; /* log(b + x - 1), 1/(b + x - 1) per x */
 } tabs;
 
-/* Sums over groups [lo, hi) of the x > 0 part depending on (t_x, T). */
+/* Sums over groups [lo, hi) of the x > 0 part depending on (t_x, T); with
+ * want_h also the sums the Hessian is made of (see sum_groups). */
 typedef struct part {
     const xs__score_bgnbd_lik *L;
     const xs_bgnbd_params *p;
     const tabs *tb;
     size_t lo, hi;
+    int want_h;
     double ll, g[4];
+    double s[13]; /* Hessian sums, in the order of sum_groups */
 } part;
 
 /*
  * Per group: l1 = ln(b+x-1) - (r+x) ln(alpha+T), l2 = ln a - (r+x)
  * ln(alpha+t_x); ln L = max + log1p(exp(-|l1 - l2|)) (plus the x-only part);
  * w1, w2 = the shares of the two terms, for the gradient.
+ *
+ * The Hessian of a log-sum-exp is the weighted mean of the Hessians of its
+ * terms plus w1 w2 d d' with d = grad l1 - grad l2:
+ *   grad l1 = (-ln(alpha+T), -(r+x)/(alpha+T), 0, 1/(b+x-1)),
+ *   grad l2 = (-ln(alpha+t_x), -(r+x)/(alpha+t_x), 1/a, 0);
+ * the only second derivatives of l1 and l2 are d2/dr dalpha = -1/(alpha+v),
+ * d2/dalpha2 = (r+x)/(alpha+v)^2, d2/da2 of l2 = -1/a^2 and d2/db2 of l1 =
+ * -1/(b+x-1)^2. The third component of d is the constant -1/a, so its
+ * products are summed without it and multiplied in once (bgnbd_hess).
  */
 static void *sum_groups(void *arg)
 {
     part *pt = arg;
     const xs__score_bgnbd_lik *L = pt->L;
     const tabs *tb = pt->tb;
+    const int want_h = pt->want_h;
     double r = pt->p->r, a = pt->p->a, la = log(a), ia = 1 / a;
     double ll = 0, gr = 0, gal = 0, ga = 0, gb = 0;
+    double s_ra = 0, s_aa = 0, s_bb = 0, c00 = 0, c01 = 0, c03 = 0, c11 = 0, c13 = 0,
+           c33 = 0, c0 = 0, c1 = 0, c3 = 0, cc = 0;
     for (size_t i = pt->lo; i < pt->hi; i++) {
         const group *g = &L->g[i];
         double rx = r + g->x;
@@ -522,26 +547,67 @@ static void *sum_groups(void *arg)
             w1 = e / (1 + e);
             w2 = 1 - w1;
         }
-        double w = g->w;
+        double w = g->w, iT = tb->iv[g->i_T], it = tb->iv[g->i_tx], ib = tb->ibx[g->x];
         ll += w * (m + log1p(e));
         gr -= w * (w1 * lT + w2 * lt);
-        gal -= w * rx * (w1 * tb->iv[g->i_T] + w2 * tb->iv[g->i_tx]);
+        gal -= w * rx * (w1 * iT + w2 * it);
         ga += w * w2 * ia;
-        gb += w * w1 * tb->ibx[g->x];
+        gb += w * w1 * ib;
+        if (want_h) {
+            double d0 = lt - lT, d1 = rx * (it - iT), c = w * w1 * w2;
+            s_ra += w * (w1 * iT + w2 * it);
+            s_aa += w * rx * (w1 * iT * iT + w2 * it * it);
+            s_bb += w * w1 * ib * ib;
+            c00 += c * d0 * d0;
+            c01 += c * d0 * d1;
+            c03 += c * d0 * ib;
+            c11 += c * d1 * d1;
+            c13 += c * d1 * ib;
+            c33 += c * ib * ib;
+            c0 += c * d0;
+            c1 += c * d1;
+            c3 += c * ib;
+            cc += c;
+        }
     }
     pt->ll = ll;
     pt->g[0] = gr;
     pt->g[1] = gal;
     pt->g[2] = ga;
     pt->g[3] = gb;
+    if (want_h) {
+        double s[13] = {s_ra, s_aa, s_bb, c00, c01, c03, c11, c13, c33, c0, c1, c3, cc};
+        memcpy(pt->s, s, sizeof s);
+    }
     return NULL;
 }
 
-double xs__score_bgnbd_lik_eval(xs__score_bgnbd_lik *L, const xs_bgnbd_params *p,
-                                double grad[4])
+/* Adds the group sums s of sum_groups to the upper triangle of the Hessian
+ * h (4 x 4, row-major, parameters r, alpha, a, b); ga = the groups' sum of
+ * w w2 / a (their part of d/da). */
+static void bgnbd_hess(const double *s, double ga, double a, double *h)
+{
+    double ia = 1 / a;
+    h[0 * 4 + 0] += s[3];
+    h[0 * 4 + 1] += -s[0] + s[4];
+    h[0 * 4 + 2] += -s[9] * ia;
+    h[0 * 4 + 3] += s[5];
+    h[1 * 4 + 1] += s[1] + s[6];
+    h[1 * 4 + 2] += -s[10] * ia;
+    h[1 * 4 + 3] += s[7];
+    h[2 * 4 + 2] += -ga * ia + s[12] * ia * ia;
+    h[2 * 4 + 3] += -s[11] * ia;
+    h[3 * 4 + 3] += -s[2] + s[8];
+}
+
+/* The value, gradient and (when hess is not NULL) Hessian of the
+ * log-likelihood in (r, alpha, a, b). */
+static double lik_eval(xs__score_bgnbd_lik *L, const xs_bgnbd_params *p, double grad[4],
+                       double hess[16])
 {
     double r = p->r, al = p->alpha, a = p->a, b = p->b;
     if (!(r > 0 && al > 0 && a > 0 && b > 0) || !isfinite(r + al + a + b)) return NAN;
+    L->n_evals++;
     double *buf = L->scratch;
     tabs tb = {buf, buf + L->n_val, buf + 2 * L->n_val, buf + 2 * L->n_val + L->max_x + 1};
     for (size_t v = 0; v < L->n_val; v++) {
@@ -550,35 +616,52 @@ double xs__score_bgnbd_lik_eval(xs__score_bgnbd_lik *L, const xs_bgnbd_params *p
     }
     double ll = L->n * r * log(al);
     double g[4] = {L->n * log(al), L->n * r / al, 0, 0};
+    double h[16] = {0};
+    h[0 * 4 + 1] = L->n / al;
+    h[1 * 4 + 1] = -L->n * r / (al * al);
     /* x = 0: -r ln(alpha + T) */
     for (size_t i = 0; i < L->n_0; i++) {
         double w = L->w0[i], lT = log(al + L->T0[i]);
         ll -= w * r * lT;
         g[0] -= w * lT;
         g[1] -= w * r / (al + L->T0[i]);
+        if (hess) {
+            double iT = 1 / (al + L->T0[i]);
+            h[0 * 4 + 1] -= w * iT;
+            h[1 * 4 + 1] += w * r * iT * iT;
+        }
     }
     /* x > 0, the part depending on x only: ln C(x) without r ln alpha, by
-     * recurrence over x = 1.. (lgamma(b + x - 1) - lgamma(b) is 0 at x = 1) */
+     * recurrence over x = 1.. (lgamma(b + x - 1) - lgamma(b) is 0 at x = 1);
+     * the trigamma differences of the Hessian by the same recurrence */
     double lc_r = 0, lc_b = 0, lc_ab = 0; /* lgamma(r+x)-lgamma(r), ... */
     double pr = 0, pb = 0, pab = 0;       /* psi(r+x)-psi(r), ... */
+    double qr = 0, qb = 0, qab = 0;       /* psi'(r)-psi'(r+x), ... */
     for (size_t x = 1; x <= L->max_x; x++) {
         double xm = (double)(x - 1);
         tb.lbx[x] = log(b + xm);
         tb.ibx[x] = 1 / (b + xm);
         lc_r += log(r + xm);
         pr += 1 / (r + xm);
+        qr += 1 / ((r + xm) * (r + xm));
         if (x >= 2) {
             lc_b += log(b + xm - 1);
             pb += 1 / (b + xm - 1);
+            qb += 1 / ((b + xm - 1) * (b + xm - 1));
         }
         lc_ab += log(a + b + xm);
         pab += 1 / (a + b + xm);
+        qab += 1 / ((a + b + xm) * (a + b + xm));
         double w = L->n_x[x];
         if (w == 0) continue;
         ll += w * (lc_r + lc_b - lc_ab);
         g[0] += w * pr;
         g[2] -= w * pab;
         g[3] += w * (pb - pab);
+        h[0 * 4 + 0] -= w * qr;
+        h[2 * 4 + 2] += w * qab;
+        h[2 * 4 + 3] += w * qab;
+        h[3 * 4 + 3] += w * (qab - qb);
     }
     /* x > 0, the part depending on (t_x, T) */
     int nt = L->n_threads;
@@ -588,8 +671,13 @@ double xs__score_bgnbd_lik_eval(xs__score_bgnbd_lik *L, const xs_bgnbd_params *p
     pthread_t th[8];
     int started[8] = {0};
     for (int k = 0; k < nt; k++) {
-        parts[k] = (part){L,   p, &tb, L->n_g * (size_t)k / (size_t)nt,
-                          L->n_g * (size_t)(k + 1) / (size_t)nt, 0, {0, 0, 0, 0}};
+        memset(&parts[k], 0, sizeof parts[k]);
+        parts[k].L = L;
+        parts[k].p = p;
+        parts[k].tb = &tb;
+        parts[k].lo = L->n_g * (size_t)k / (size_t)nt;
+        parts[k].hi = L->n_g * (size_t)(k + 1) / (size_t)nt;
+        parts[k].want_h = hess != NULL;
         if (k > 0) started[k] = pthread_create(&th[k], NULL, sum_groups, &parts[k]) == 0;
     }
     sum_groups(&parts[0]);
@@ -599,12 +687,38 @@ double xs__score_bgnbd_lik_eval(xs__score_bgnbd_lik *L, const xs_bgnbd_params *p
         else
             sum_groups(&parts[k]);
     }
+    double s[13] = {0}, ga = 0;
     for (int k = 0; k < nt; k++) {
         ll += parts[k].ll;
         for (int j = 0; j < 4; j++) g[j] += parts[k].g[j];
+        ga += parts[k].g[2];
+        for (int j = 0; j < 13; j++) s[j] += parts[k].s[j];
     }
     if (grad) memcpy(grad, g, sizeof g);
+    if (hess) {
+        bgnbd_hess(s, ga, a, h);
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < i; j++) h[i * 4 + j] = h[j * 4 + i];
+        memcpy(hess, h, sizeof h);
+    }
     return ll;
+}
+
+double xs__score_bgnbd_lik_eval(xs__score_bgnbd_lik *L, const xs_bgnbd_params *p,
+                                double grad[4])
+{
+    return lik_eval(L, p, grad, NULL);
+}
+
+double xs__score_bgnbd_lik_hess(xs__score_bgnbd_lik *L, const xs_bgnbd_params *p,
+                                double grad[4], double hess[16])
+{
+    return lik_eval(L, p, grad, hess);
+}
+
+int xs__score_bgnbd_lik_evals(const xs__score_bgnbd_lik *L)
+{
+    return L->n_evals;
 }
 
 double xs_bgnbd_loglik(const xs_bgnbd_params *p, const xs_clv_data *d)
@@ -635,14 +749,36 @@ static double objective(const double *th, double *grad, void *ctx)
     return -ll / L->n;
 }
 
-int xs__score_bgnbd_fit_lik(xs__score_bgnbd_lik *L, int nm, xs_bgnbd_params *p,
+/* -LL/n with its gradient and Hessian in the log parameters p = exp(th):
+ * d2f/dth_i dth_j = -(p_i p_j H_ij + [i = j] p_i g_i) / n. */
+static double objective_h(const double *th, double *grad, double *hess, void *ctx)
+{
+    xs__score_bgnbd_lik *L = ctx;
+    double p[4] = {exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])}, g[4], h[16];
+    xs_bgnbd_params pp = {p[0], p[1], p[2], p[3]};
+    double ll = xs__score_bgnbd_lik_hess(L, &pp, g, h);
+    if (!isfinite(ll)) return NAN;
+    for (int i = 0; i < 4; i++) {
+        grad[i] = -g[i] * p[i] / L->n;
+        for (int j = 0; j < 4; j++) hess[i * 4 + j] = -p[i] * p[j] * h[i * 4 + j] / L->n;
+        hess[i * 4 + i] -= p[i] * g[i] / L->n;
+    }
+    return -ll / L->n;
+}
+
+int xs__score_bgnbd_fit_lik(xs__score_bgnbd_lik *L, int method, xs_bgnbd_params *p,
                             xs_clv_fit_info *info, xs_error *err)
 {
     double th[4] = {log(p->r), log(p->alpha), log(p->a), log(p->b)};
-    int it = 0;
+    int it = 0, fallback = 0, nm = method == XS__BGNBD_NM;
     double gn = NAN;
-    int rc = nm ? xs__score_clv_minimize_nm(objective, L, 4, th, &it)
-                : xs__score_clv_minimize(objective, L, 4, th, &it, &gn);
+    int rc;
+    if (nm)
+        rc = xs__score_clv_minimize_nm(objective, L, 4, th, &it);
+    else if (method == XS__BGNBD_BFGS)
+        rc = xs__score_clv_minimize(objective, L, 4, th, &it, &gn);
+    else
+        rc = xs__score_clv_fit(objective_h, objective, L, 4, th, &it, &gn, &fallback);
     if (rc < 0) return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
     *p = (xs_bgnbd_params){exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
     double g[4];
@@ -660,12 +796,23 @@ int xs__score_bgnbd_fit_lik(xs__score_bgnbd_lik *L, int nm, xs_bgnbd_params *p,
         info->iterations = it;
         info->converged = rc;
         info->grad_norm = gn;
+        info->fallback = fallback;
     }
     if (!rc || !isfinite(ll))
         return xs__error_set(err, XS_ERANGE, NULL, 0, NULL,
                              "BG/NBD fit did not converge (%d iterations, gradient %g)",
                              it, gn);
     return XS_OK;
+}
+
+void xs__score_bgnbd_start(const xs_clv_data *d, xs_bgnbd_params *p)
+{
+    /* r = 1, alpha = mean T (a rate of about one purchase per customer
+     * lifetime), a = b = 1 */
+    double mt = 0;
+    for (size_t i = 0; i < d->n; i++) mt += d->T[i];
+    mt = d->n ? mt / (double)d->n : 0;
+    *p = (xs_bgnbd_params){1, mt > 0 ? mt : 1, 1, 1};
 }
 
 int xs_bgnbd_fit(const xs_clv_data *d, xs_bgnbd_params *p, xs_clv_fit_info *info,
@@ -678,13 +825,8 @@ int xs_bgnbd_fit(const xs_clv_data *d, xs_bgnbd_params *p, xs_clv_fit_info *info
     if (rc == XS_EINVAL)
         return xs__error_set(err, rc, NULL, 0, NULL, "frequency x must be a whole number");
     if (rc < 0) return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
-    /* start: r = 1, alpha = mean T (a rate of about one purchase per
-     * customer lifetime), a = b = 1 */
-    double mt = 0;
-    for (size_t i = 0; i < d->n; i++) mt += d->T[i];
-    mt = mt / (double)d->n;
-    *p = (xs_bgnbd_params){1, mt > 0 ? mt : 1, 1, 1};
-    rc = xs__score_bgnbd_fit_lik(L, 0, p, info, err);
+    xs__score_bgnbd_start(d, p);
+    rc = xs__score_bgnbd_fit_lik(L, XS__BGNBD_NEWTON, p, info, err);
     xs__score_bgnbd_lik_free(L);
     return rc;
 }

@@ -13,8 +13,10 @@
  * Summed over customers, the terms m^(px-1) x^(px) reduce to three constants
  * (sums of x ln m, ln m, x ln x) computed once; the gamma functions depend on
  * x only and are evaluated once per distinct x; per customer one logarithm
- * remains. The fit is GSL vector_bfgs2 on the log parameters with the
- * analytic gradient (digamma from GSL).
+ * remains. The fit is Newton's method on the log parameters with the
+ * analytic gradient and Hessian (digamma and trigamma from GSL;
+ * clv_newton.c), falling back to GSL's vector_bfgs2 from the start point
+ * when Newton gives up (as for BG/NBD, see bgnbd.c).
  */
 #include "score/gammagamma.h"
 
@@ -42,6 +44,11 @@ void xs__score_gg_lik_free(xs__score_gg_lik *L)
     xs__free(L->x);
     xs__free(L->ux);
     xs__free(L);
+}
+
+size_t xs__score_gg_lik_n(const xs__score_gg_lik *L)
+{
+    return L->n;
 }
 
 static int cmp_dbl(const void *a, const void *b)
@@ -129,6 +136,38 @@ double xs__score_gg_lik_eval(const xs__score_gg_lik *L, const xs_gg_params *prm,
     return ll;
 }
 
+/* Contract in gammagamma.h. The Hessian: the x-only part by trigamma
+ * differences per distinct x, the per-customer part by sums of x/e, 1/e,
+ * x/e^2 and 1/e^2 (e = gamma + m x), on top of the n (q ln gamma -
+ * lgamma(q)) term. */
+double xs__score_gg_lik_hess(const xs__score_gg_lik *L, const xs_gg_params *prm,
+                             double grad[3], double hess[9])
+{
+    double ll = xs__score_gg_lik_eval(L, prm, grad);
+    if (!isfinite(ll)) return ll;
+    double p = prm->p, q = prm->q, g = prm->gamma, n = (double)L->n;
+    double hpp = 0, hpq = 0, hqq = -n * gsl_sf_psi_1(q);
+    for (size_t k = 0; k < L->n_u; k++) {
+        double x = L->ux[k], w = L->un[k], t = gsl_sf_psi_1(p * x + q);
+        hpp += w * x * x * (t - gsl_sf_psi_1(p * x));
+        hpq += w * x * t;
+        hqq += w * t;
+    }
+    double sx = 0, s1 = 0, sx2 = 0, s12 = 0; /* sums of x/e, 1/e, x/e^2, 1/e^2 */
+    for (size_t i = 0; i < L->n; i++) {
+        double x = L->x[i], ie = 1 / (g + L->s[i]);
+        sx += x * ie;
+        s1 += ie;
+        sx2 += x * ie * ie;
+        s12 += ie * ie;
+    }
+    double h[9] = {hpp, hpq,        -sx,
+                   hpq, hqq,        n / g - s1,
+                   -sx, n / g - s1, -n * q / (g * g) + p * sx2 + q * s12};
+    memcpy(hess, h, sizeof h);
+    return ll;
+}
+
 double xs_gg_loglik(const xs_gg_params *p, const xs_clv_data *d)
 {
     xs__score_gg_lik *L;
@@ -152,14 +191,37 @@ static double objective(const double *th, double *grad, void *ctx)
     return -ll / n;
 }
 
-int xs__score_gg_fit_lik(const xs__score_gg_lik *L, int nm, xs_gg_params *p,
+/* -LL/n with its gradient and Hessian in the log parameters (as in
+ * bgnbd.c). */
+static double objective_h(const double *th, double *grad, double *hess, void *ctx)
+{
+    const xs__score_gg_lik *L = ctx;
+    double p[3] = {exp(th[0]), exp(th[1]), exp(th[2])}, g[3], h[9], n = (double)L->n;
+    xs_gg_params pp = {p[0], p[1], p[2]};
+    double ll = xs__score_gg_lik_hess(L, &pp, g, h);
+    if (!isfinite(ll)) return NAN;
+    for (int i = 0; i < 3; i++) {
+        grad[i] = -g[i] * p[i] / n;
+        for (int j = 0; j < 3; j++) hess[i * 3 + j] = -p[i] * p[j] * h[i * 3 + j] / n;
+        hess[i * 3 + i] -= p[i] * g[i] / n;
+    }
+    return -ll / n;
+}
+
+int xs__score_gg_fit_lik(const xs__score_gg_lik *L, int method, xs_gg_params *p,
                          xs_clv_fit_info *info, xs_error *err)
 {
     double th[3] = {log(p->p), log(p->q), log(p->gamma)};
-    int it = 0;
+    int it = 0, fallback = 0, nm = method == XS__GG_NM;
     double gn = NAN;
-    int rc = nm ? xs__score_clv_minimize_nm(objective, (void *)L, 3, th, &it)
-                : xs__score_clv_minimize(objective, (void *)L, 3, th, &it, &gn);
+    int rc;
+    if (nm)
+        rc = xs__score_clv_minimize_nm(objective, (void *)L, 3, th, &it);
+    else if (method == XS__GG_BFGS)
+        rc = xs__score_clv_minimize(objective, (void *)L, 3, th, &it, &gn);
+    else
+        rc = xs__score_clv_fit(objective_h, objective, (void *)L, 3, th, &it, &gn,
+                               &fallback);
     if (rc < 0) return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
     *p = (xs_gg_params){exp(th[0]), exp(th[1]), exp(th[2])};
     double g[3];
@@ -175,6 +237,7 @@ int xs__score_gg_fit_lik(const xs__score_gg_lik *L, int nm, xs_gg_params *p,
         info->iterations = it;
         info->converged = rc;
         info->grad_norm = gn;
+        info->fallback = fallback;
     }
     if (!rc || !isfinite(ll))
         return xs__error_set(err, XS_ERANGE, NULL, 0, NULL,
@@ -195,14 +258,21 @@ int xs_gg_fit(const xs_clv_data *d, xs_gg_params *p, xs_clv_fit_info *info,
                              "no customer with a repeat purchase and a positive mean "
                              "spend: Gamma-Gamma cannot be fitted");
     if (rc < 0) return xs__error_set(err, rc, NULL, 0, NULL, "out of memory");
+    xs__score_gg_start(L, p);
+    rc = xs__score_gg_fit_lik(L, XS__GG_NEWTON, p, info, err);
+    if (info) info->n_excluded = zero;
+    xs__score_gg_lik_free(L);
+    return rc;
+}
+
+void xs__score_gg_start(const xs__score_gg_lik *L, xs_gg_params *p)
+{
+    /* p = 1, q = 2, gamma = the mean spend (a population mean p gamma /
+     * (q - 1) equal to it) */
     double mean = 0;
     for (size_t i = 0; i < L->n; i++) mean += L->s[i] / L->x[i];
     mean /= (double)L->n;
     *p = (xs_gg_params){1, 2, mean};
-    rc = xs__score_gg_fit_lik(L, 0, p, info, err);
-    if (info) info->n_excluded = zero;
-    xs__score_gg_lik_free(L);
-    return rc;
 }
 
 /* Posterior mean spend per transaction: a weighted average of the

@@ -1,6 +1,7 @@
 /*
  * gammagamma.h — internals of the Gamma-Gamma spend model: the likelihood
- * with its gradient (for tests and the benchmark's baseline fit).
+ * with its gradient and Hessian (for tests and the benchmarks' baseline
+ * fits).
  */
 #ifndef XS_GAMMAGAMMA_H
 #define XS_GAMMAGAMMA_H
@@ -17,13 +18,30 @@ typedef struct xs__score_gg_lik xs__score_gg_lik;
  * XS_EINVAL (no such customer). */
 int xs__score_gg_lik_new(const xs_clv_data *d, xs__score_gg_lik **out, size_t *n_zero);
 void xs__score_gg_lik_free(xs__score_gg_lik *L);
+/* Number of repeat buyers in L. */
+size_t xs__score_gg_lik_n(const xs__score_gg_lik *L);
 /* Log-likelihood at p; when grad is not NULL its gradient with respect to
  * (p, q, gamma). */
 double xs__score_gg_lik_eval(const xs__score_gg_lik *L, const xs_gg_params *p,
                              double grad[3]);
-/* Fit from the start point *p (in/out); nm: Nelder–Mead baseline. Returns
- * as xs_gg_fit. */
-int xs__score_gg_fit_lik(const xs__score_gg_lik *L, int nm, xs_gg_params *p,
+/* Same, with the gradient (not NULL) and the Hessian (3 x 3, row-major,
+ * symmetric, not NULL) with respect to (p, q, gamma). */
+double xs__score_gg_lik_hess(const xs__score_gg_lik *L, const xs_gg_params *p,
+                             double grad[3], double hess[9]);
+
+/* Minimisers of xs__score_gg_fit_lik. */
+enum {
+    XS__GG_NEWTON = 0, /* Newton, falling back to BFGS (xs_gg_fit) */
+    XS__GG_NM = 1,     /* Nelder–Mead, the baseline of bench_clv */
+    XS__GG_BFGS = 2    /* BFGS alone (the fit before Newton, for tests) */
+};
+
+/* The start point of xs_gg_fit: p = 1, q = 2, gamma = the mean spend. */
+void xs__score_gg_start(const xs__score_gg_lik *L, xs_gg_params *p);
+
+/* Fit from the start point *p (in/out) with the minimiser method
+ * (XS__GG_*). Returns as xs_gg_fit. */
+int xs__score_gg_fit_lik(const xs__score_gg_lik *L, int method, xs_gg_params *p,
                          xs_clv_fit_info *info, xs_error *err);
 
 /* The running sum of xs_clv_value(): the discounted expected transactions

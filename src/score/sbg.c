@@ -128,6 +128,7 @@ int xs_sbg_fit(const double *n, size_t len, xs_sbg_params *p, xs_clv_fit_info *i
         info->iterations = it;
         info->converged = rc;
         info->grad_norm = gn;
+        info->fallback = 0;
     }
     if (!rc || !isfinite(ll))
         return xs__error_set(err, XS_ERANGE, NULL, 0, NULL,

@@ -50,6 +50,14 @@ xsell clv: Gamma-Gamma fit did not converge (81 iterations, gradient 7.40566e-05
     "$XS" clv fit --model gamma-gamma --input "$D/orders.csv" --calibration-end 2024-03-31 --format csv
 expect_eq "$(field 1),$(field 6),$(field 10)" "gamma-gamma,2,false" "non-converged fit"
 
+# one repeat buyer has no finite BG/NBD optimum: Newton's method gives up
+# and the BFGS fit from the start point fails as it did before Newton
+# (c88e85c printed this message, digit for digit)
+printf 'customer_id,date,amount\nA,2024-01-01,10\nA,2024-01-15,10\nA,2024-02-01,5\nA,2024-03-01,7\n' >"$T/one.csv"
+expect_err 1 'xsell clv: BG/NBD fit did not converge (53 iterations, gradient 1.31506e-05)' \
+    "$XS" clv fit --model bgnbd --input "$T/one.csv" --calibration-end 2024-03-31 --format csv
+expect_eq "$(field 2),$(field 10)" "15255944.180631,false" "one buyer: the last point"
+
 # other columns, delimiter and date format
 expect_rc 0 "$XS" clv fit --model bgnbd --input "$D/semicolon.csv" --delimiter ';' --id cust --date day --amount total --date-format yyyymmdd --calibration-end 2024-02-29 --time-unit day --format csv
 expect_eq "$(field 7)" "2" "semicolon customers"

@@ -2,10 +2,13 @@
  * test_clv.c — the transactional lifetime-value models: orders to
  * summaries, BG/NBD and Gamma-Gamma likelihoods (against a separate slow
  * long-double evaluation and hand values), gradients (against finite
- * differences), the 2F1 series (against closed forms and GSL), conditional
- * expectations (against a numerical integral), fits (published CDNOW
- * estimates; recovery of simulated parameters), bad input, and summaries
- * of a store's orders (against the same orders as a file).
+ * differences), the BG/NBD and Gamma-Gamma Hessians (against central
+ * differences of the gradients), the 2F1 series (against closed forms and
+ * GSL), conditional expectations (against a numerical integral), fits
+ * (published CDNOW estimates; recovery of simulated parameters; Newton's
+ * method against the BFGS path it replaced, and that path again where
+ * Newton gives up), bad input, and summaries of a store's orders (against
+ * the same orders as a file).
  */
 #include "test.h"
 
@@ -792,6 +795,7 @@ static void test_cdnow_published(void)
     CHECK_NEAR(fi.log_likelihood, -9582.4, 0.05);
     CHECK_NEAR(fi.log_likelihood, slow_bgnbd(&bg, d), 1e-8);
     CHECK(fi.converged);
+    CHECK_INT(fi.fallback, 0);
     CHECK_INT(fi.n_customers, 2357);
     /* Fader & Hardie (2013), "The Gamma-Gamma model of monetary value":
      * p = 6.25, q = 3.74, gamma = 15.44 on the 946 repeat buyers, with the
@@ -805,6 +809,7 @@ static void test_cdnow_published(void)
      * buyers and p 6.14, q 3.84, gamma 15.97. */
     xs_gg_params gg;
     CHECK_INT(xs_gg_fit(d, &gg, &fi, NULL), XS_OK);
+    CHECK_INT(fi.fallback, 0);
     CHECK_NEAR(gg.p, 6.25, 0.005);
     CHECK_NEAR(gg.q, 3.74, 0.005);
     CHECK_NEAR(gg.gamma, 15.44, 0.005);
@@ -879,11 +884,375 @@ static void test_fit_recovers(void)
     CHECK_INT(xs__score_bgnbd_lik_new(d, 1, &L), XS_OK);
     xs_bgnbd_params q = {1, 1, 1, 1};
     xs_clv_fit_info fn;
-    CHECK_INT(xs__score_bgnbd_fit_lik(L, 1, &q, &fn, NULL), XS_OK);
+    CHECK_INT(xs__score_bgnbd_fit_lik(L, XS__BGNBD_NM, &q, &fn, NULL), XS_OK);
     CHECK_NEAR(fn.log_likelihood, fi.log_likelihood, 1e-6 * fabs(fi.log_likelihood));
     CHECK_NEAR(q.r, p.r, 1e-3 * p.r);
     CHECK_NEAR(q.b, p.b, 1e-3 * p.b);
     xs__score_bgnbd_lik_free(L);
+    xs_clv_data_free(d);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Hessian and Newton's method                                             */
+/* ---------------------------------------------------------------------- */
+
+/* n customers with x = 0, 1 and large x (up to 300), in weeks: whole days
+ * (many ties) or continuous times. */
+static xs_clv_data *hess_data(size_t n, uint64_t seed, int continuous)
+{
+    static const double xs[] = {0, 0, 1, 1, 2, 3, 5, 12, 40, 300};
+    double *v = xs__malloc(3 * n * sizeof *v);
+    xs__rng rng;
+    xs__rng_seed(&rng, seed);
+    for (size_t i = 0; i < n; i++) {
+        double T = continuous ? 1 + 80 * xs__rng_uniform(&rng)
+                              : (double)(7 + xs__rng_below(&rng, 500)) / 7;
+        double x = xs[xs__rng_below(&rng, XS_N(xs))], tx = 0;
+        if (x > 0)
+            tx = continuous ? T * xs__rng_uniform(&rng)
+                            : (double)xs__rng_below(&rng, (uint64_t)(T * 7) + 1) / 7;
+        v[i] = x;
+        v[n + i] = tx;
+        v[2 * n + i] = T;
+    }
+    xs_clv_data *d = NULL;
+    CHECK_INT(xs_clv_data_from_arrays(v, v + n, v + 2 * n, NULL, n, &d, NULL), XS_OK);
+    xs__free(v);
+    return d;
+}
+
+/* The analytic Hessian at p against central differences of the analytic
+ * gradient (relative 1e-6 of the entry, or of sqrt(H_ii H_jj) for entries
+ * far smaller than the diagonal); value and gradient as without it. */
+static void check_hessian(xs__score_bgnbd_lik *L, const xs_bgnbd_params *p)
+{
+    double g[4], h[16], g0[4];
+    double f = xs__score_bgnbd_lik_hess(L, p, g, h);
+    CHECK(isfinite(f));
+    CHECK(f == xs__score_bgnbd_lik_eval(L, p, g0));
+    for (int i = 0; i < 4; i++) {
+        CHECK(g[i] == g0[i]);
+        for (int j = 0; j < 4; j++) CHECK(h[i * 4 + j] == h[j * 4 + i]);
+    }
+    for (int j = 0; j < 4; j++) {
+        xs_bgnbd_params hi = *p, lo = *p;
+        double *ph = &hi.r + j, *pl = &lo.r + j, step = 1e-5 * *ph, gh[4], gl[4];
+        *ph += step;
+        *pl -= step;
+        xs__score_bgnbd_lik_eval(L, &hi, gh);
+        xs__score_bgnbd_lik_eval(L, &lo, gl);
+        for (int i = 0; i < 4; i++) {
+            double fd = (gh[i] - gl[i]) / (2 * step);
+            double scale = fmax(fabs(fd), sqrt(fabs(h[i * 5] * h[j * 5])));
+            CHECK_NEAR(h[i * 4 + j], fd, 1e-6 * scale);
+        }
+    }
+}
+
+static void test_hessian(void)
+{
+    static const xs_bgnbd_params ps[] = {{0.243, 4.414, 0.793, 2.426},
+                                         {1.7, 0.5, 2.2, 0.9},
+                                         {0.05, 30, 0.2, 7},
+                                         {1.46, 15.37, 0.00133, 0.454},
+                                         {3, 2, 40, 900}};
+    /* whole days (1,000 customers), continuous times (many groups), and
+     * 25,000 continuous customers: the threaded path, which must give the
+     * one-thread sums */
+    for (int k = 0; k < 3; k++) {
+        xs_clv_data *d = hess_data(k == 2 ? 25000 : 1000, 3 + (uint64_t)k, k > 0);
+        xs__score_bgnbd_lik *L1 = NULL, *L2 = NULL;
+        CHECK_INT(xs__score_bgnbd_lik_new(d, 1, &L1), XS_OK);
+        CHECK_INT(xs__score_bgnbd_lik_new(d, 2, &L2), XS_OK);
+        for (size_t i = 0; i < XS_N(ps); i++) {
+            check_hessian(L1, &ps[i]);
+            if (k < 2) continue;
+            double g1[4], h1[16], g2[4], h2[16];
+            xs__score_bgnbd_lik_hess(L1, &ps[i], g1, h1);
+            xs__score_bgnbd_lik_hess(L2, &ps[i], g2, h2);
+            for (int j = 0; j < 16; j++) CHECK_NEAR(h1[j], h2[j], 1e-9 * fabs(h1[j]));
+        }
+        xs__score_bgnbd_lik_free(L1);
+        xs__score_bgnbd_lik_free(L2);
+        xs_clv_data_free(d);
+    }
+    /* one customer of each kind alone: x = 0 (no group part), x = 1, x = 300 */
+    static const double one[][3] = {{0, 0, 30}, {1, 12, 30}, {300, 29.5, 30}};
+    for (size_t k = 0; k < XS_N(one); k++) {
+        xs_clv_data *d = NULL;
+        CHECK_INT(xs_clv_data_from_arrays(&one[k][0], &one[k][1], &one[k][2], NULL, 1, &d,
+                                          NULL),
+                  XS_OK);
+        xs__score_bgnbd_lik *L = NULL;
+        CHECK_INT(xs__score_bgnbd_lik_new(d, 1, &L), XS_OK);
+        for (size_t i = 0; i < XS_N(ps); i++) check_hessian(L, &ps[i]);
+        xs__score_bgnbd_lik_free(L);
+        xs_clv_data_free(d);
+    }
+}
+
+/* The Gamma-Gamma Hessian against central differences of its gradient, on
+ * random repeat buyers (x up to 12; whole-day and continuous times), at
+ * points including the 1M generated store's optimum (p 0.576, q 75.3,
+ * gamma 57700). */
+static void test_gg_hessian(void)
+{
+    static const xs_gg_params ps[] = {
+        {6.25, 3.74, 15.44}, {0.5, 0.8, 100}, {0.576, 75.3, 57700}, {40, 20, 1}};
+    for (int k = 0; k < 2; k++) {
+        xs_clv_data *d = k ? random_data(5000, 13, 1) : random_data(2000, 11, 0);
+        xs__score_gg_lik *G = NULL;
+        CHECK_INT(xs__score_gg_lik_new(d, &G, NULL), XS_OK);
+        for (size_t i = 0; i < XS_N(ps); i++) {
+            double g[3], h[9], g0[3];
+            double f = xs__score_gg_lik_hess(G, &ps[i], g, h);
+            CHECK(f == xs__score_gg_lik_eval(G, &ps[i], g0));
+            for (int a = 0; a < 3; a++) {
+                CHECK(g[a] == g0[a]);
+                for (int b = 0; b < 3; b++) CHECK(h[a * 3 + b] == h[b * 3 + a]);
+            }
+            for (int j = 0; j < 3; j++) {
+                xs_gg_params hi = ps[i], lo = ps[i];
+                double *ph = &hi.p + j, *pl = &lo.p + j, step = 1e-5 * *ph, gh[3], gl[3];
+                *ph += step;
+                *pl -= step;
+                xs__score_gg_lik_eval(G, &hi, gh);
+                xs__score_gg_lik_eval(G, &lo, gl);
+                for (int a = 0; a < 3; a++) {
+                    double fd = (gh[a] - gl[a]) / (2 * step);
+                    double scale = fmax(fabs(fd), sqrt(fabs(h[a * 4] * h[j * 4])));
+                    CHECK_NEAR(h[a * 3 + j], fd, 1e-6 * scale);
+                }
+            }
+        }
+        xs__score_gg_lik_free(G);
+        xs_clv_data_free(d);
+    }
+}
+
+/* Rosenbrock's function, its gradient and Hessian (NAN for x > 10). */
+static double rosenbrock(const double *t, double *g, double *h, void *ctx)
+{
+    (void)ctx;
+    double x = t[0], y = t[1];
+    if (x > 10) return NAN;
+    g[0] = -2 * (1 - x) - 400 * x * (y - x * x);
+    g[1] = 200 * (y - x * x);
+    h[0] = 2 - 400 * (y - x * x) + 800 * x * x;
+    h[1] = h[2] = -400 * x;
+    h[3] = 200;
+    return (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x);
+}
+
+static void test_newton_minimizer(void)
+{
+    double th[2] = {-1.2, 1};
+    int it = 0;
+    double gn = 0;
+    CHECK_INT(xs__score_clv_newton(rosenbrock, NULL, 2, th, &it, &gn), 1);
+    CHECK_NEAR(th[0], 1, 1e-9);
+    CHECK_NEAR(th[1], 1, 1e-9);
+    CHECK(gn < 1e-9);
+    CHECK(it > 0 && it < 100);
+    /* a non-finite start: gives up, theta as given */
+    double bad[2] = {11, 0};
+    CHECK_INT(xs__score_clv_newton(rosenbrock, NULL, 2, bad, &it, &gn), 0);
+    CHECK(bad[0] == 11 && bad[1] == 0 && it == 0);
+}
+
+/* Newton's method (xs_bgnbd_fit) against the BFGS path it replaced, from
+ * the same start: the same optimum to 1e-6 (parameters) and 1e-9 (LL),
+ * without falling back. */
+static void check_newton_vs_bfgs(const xs_clv_data *d)
+{
+    xs__score_bgnbd_lik *L = NULL;
+    CHECK_INT(xs__score_bgnbd_lik_new(d, 2, &L), XS_OK);
+    xs_bgnbd_params pn, pb, pf;
+    xs_clv_fit_info fn, fb, ff;
+    xs__score_bgnbd_start(d, &pn);
+    pb = pn;
+    int e0 = xs__score_bgnbd_lik_evals(L);
+    CHECK_INT(xs__score_bgnbd_fit_lik(L, XS__BGNBD_NEWTON, &pn, &fn, NULL), XS_OK);
+    int e1 = xs__score_bgnbd_lik_evals(L);
+    CHECK_INT(xs__score_bgnbd_fit_lik(L, XS__BGNBD_BFGS, &pb, &fb, NULL), XS_OK);
+    int e2 = xs__score_bgnbd_lik_evals(L);
+    CHECK_INT(fn.fallback, 0);
+    CHECK_INT(fb.fallback, 0);
+    CHECK(fn.converged && fn.grad_norm < 1e-9);
+    CHECK(e1 - e0 < e2 - e1);
+    CHECK_NEAR(pn.r, pb.r, 1e-6 * pb.r);
+    CHECK_NEAR(pn.alpha, pb.alpha, 1e-6 * pb.alpha);
+    CHECK_NEAR(pn.a, pb.a, 1e-6 * pb.a);
+    CHECK_NEAR(pn.b, pb.b, 1e-6 * pb.b);
+    CHECK_NEAR(fn.log_likelihood, fb.log_likelihood, 1e-9 * fabs(fb.log_likelihood));
+    /* xs_bgnbd_fit is this Newton fit */
+    CHECK_INT(xs_bgnbd_fit(d, &pf, &ff, NULL), XS_OK);
+    CHECK(pf.r == pn.r && pf.alpha == pn.alpha && pf.a == pn.a && pf.b == pn.b);
+    CHECK_INT(ff.iterations, fn.iterations);
+    xs__score_bgnbd_lik_free(L);
+}
+
+/* The same for Gamma-Gamma (its LL, a sum of terms far larger than it, to
+ * 1e-9 as well). */
+static void check_gg_newton_vs_bfgs(const xs_clv_data *d)
+{
+    xs__score_gg_lik *G = NULL;
+    CHECK_INT(xs__score_gg_lik_new(d, &G, NULL), XS_OK);
+    xs_gg_params pn, pb, pf;
+    xs_clv_fit_info fn, fb, ff;
+    xs__score_gg_start(G, &pn);
+    pb = pn;
+    CHECK_INT(xs__score_gg_fit_lik(G, XS__GG_NEWTON, &pn, &fn, NULL), XS_OK);
+    CHECK_INT(xs__score_gg_fit_lik(G, XS__GG_BFGS, &pb, &fb, NULL), XS_OK);
+    CHECK_INT(fn.fallback, 0);
+    CHECK(fn.converged && fn.grad_norm < 1e-9);
+    CHECK(fn.iterations < fb.iterations);
+    CHECK_NEAR(pn.p, pb.p, 1e-6 * pb.p);
+    CHECK_NEAR(pn.q, pb.q, 1e-6 * pb.q);
+    CHECK_NEAR(pn.gamma, pb.gamma, 1e-6 * pb.gamma);
+    CHECK_NEAR(fn.log_likelihood, fb.log_likelihood, 1e-9 * fabs(fb.log_likelihood));
+    CHECK_INT(xs_gg_fit(d, &pf, &ff, NULL), XS_OK);
+    CHECK(pf.p == pn.p && pf.q == pn.q && pf.gamma == pn.gamma);
+    xs__score_gg_lik_free(G);
+}
+
+static void test_newton_cdnow(void)
+{
+    char p[1024];
+    if (!cdnow_sample(p, sizeof p)) return;
+    xs_clv_data *d = read_weeks(p, XS_CLV_INPUT_CDNOW, "1997-09-30");
+    if (!d) return;
+    check_newton_vs_bfgs(d);
+    check_gg_newton_vs_bfgs(d);
+    xs_clv_data_free(d);
+}
+
+/* The orders of a generated company (20,000 customers, 7,750 buyers): the
+ * data of `xsell build` at 1M in small, with a -> 0 (almost no dropout). */
+static void test_newton_generated(void)
+{
+    char dir[128], db[160], path[300];
+    snprintf(dir, sizeof dir, "/tmp/xs-test-clv-gen-%ld", (long)getpid());
+    snprintf(db, sizeof db, "%s.db", dir);
+    xs_gen_options g;
+    xs_gen_options_init(&g);
+    g.n_customers = 20000;
+    xs_error e;
+    xs_store *st = NULL;
+    xs_snapshot *s = NULL;
+    xs_clv_data *d = NULL;
+    unlink(db);
+    CHECK_INT(xs_gen_write(dir, &g, NULL, &e), XS_OK);
+    CHECK_INT(xs_store_open(&st, db, &e), XS_OK);
+    static const xs_gen_file files[] = {XS_GEN_CUSTOMERS, XS_GEN_PRODUCTS, XS_GEN_ORDERS};
+    for (size_t i = 0; st && i < XS_N(files); i++) {
+        const char *name = xs_gen_file_name(files[i]);
+        char table[64];
+        snprintf(table, sizeof table, "%.*s", (int)(strlen(name) - 4), name);
+        xs_import_options o;
+        xs_import_options_init(&o);
+        CHECK_INT(xs_table_lookup(table, &o.table), XS_OK);
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        CHECK_INT(xs_import_file(st, path, &o, NULL, &e) >= 0, 1);
+    }
+    if (st) CHECK_INT(xs_snapshot_load(st, &s, &e), XS_OK);
+    int32_t end;
+    xs_clv_parse_date(XS_GEN_DEFAULT_AS_OF, 0, &end);
+    if (s) CHECK_INT(xs_clv_data_read_snapshot(s, end, 7, &d, &e), XS_OK);
+    if (d) {
+        CHECK_INT(xs_clv_data_n(d), 7750);
+        check_newton_vs_bfgs(d);
+        check_gg_newton_vs_bfgs(d);
+        xs_bgnbd_params p;
+        xs_clv_fit_info fi;
+        CHECK_INT(xs_bgnbd_fit(d, &p, &fi, NULL), XS_OK);
+        CHECK(p.a < 0.01);
+    }
+    xs_clv_data_free(d);
+    xs_snapshot_free(s);
+    xs_store_close(st);
+    unlink(db);
+    snprintf(path, sizeof path, "%s-wal", db);
+    unlink(path);
+    snprintf(path, sizeof path, "%s-shm", db);
+    unlink(path);
+    for (int f = 0; f < XS_GEN_N_FILES; f++) {
+        snprintf(path, sizeof path, "%s/%s", dir, xs_gen_file_name((xs_gen_file)f));
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+/* Data without a finite optimum or with too few customers: Newton gives up
+ * and the BFGS path from the start gives today's result, iterations and
+ * error message exactly, with info.fallback set (BG/NBD and Gamma-Gamma). */
+static void test_newton_degenerate(void)
+{
+    static const double all0[3][4] = {{0, 0, 0, 0}, {0, 0, 0, 0}, {13, 12.5, 8.6, 4.3}};
+    static const double one[3][1] = {{3}, {60.0 / 7}, {90.0 / 7}};
+    static const double one0[3][1] = {{0}, {0}, {90.0 / 7}};
+    const struct {
+        const double *x, *tx, *T;
+        size_t n;
+        int rc;
+    } cases[] = {{all0[0], all0[1], all0[2], 4, XS_OK},
+                 {one[0], one[1], one[2], 1, XS_ERANGE},
+                 {one0[0], one0[1], one0[2], 1, XS_OK}};
+    for (size_t k = 0; k < XS_N(cases); k++) {
+        xs_clv_data *d = NULL;
+        CHECK_INT(xs_clv_data_from_arrays(cases[k].x, cases[k].tx, cases[k].T, NULL,
+                                          cases[k].n, &d, NULL),
+                  XS_OK);
+        if (!d) continue;
+        xs_bgnbd_params pn, pb;
+        xs_clv_fit_info fn, fb;
+        xs_error en, eb;
+        memset(&en, 0, sizeof en);
+        memset(&eb, 0, sizeof eb);
+        CHECK_INT(xs_bgnbd_fit(d, &pn, &fn, &en), cases[k].rc);
+        xs__score_bgnbd_lik *L = NULL;
+        CHECK_INT(xs__score_bgnbd_lik_new(d, 2, &L), XS_OK);
+        xs__score_bgnbd_start(d, &pb);
+        CHECK_INT(xs__score_bgnbd_fit_lik(L, XS__BGNBD_BFGS, &pb, &fb, &eb), cases[k].rc);
+        CHECK_INT(fn.fallback, 1);
+        CHECK(pn.r == pb.r && pn.alpha == pb.alpha && pn.a == pb.a && pn.b == pb.b);
+        CHECK(fn.log_likelihood == fb.log_likelihood && fn.grad_norm == fb.grad_norm);
+        CHECK_INT(fn.iterations, fb.iterations);
+        CHECK_INT(fn.converged, fb.converged);
+        CHECK_STR(en.message, eb.message);
+        xs__score_bgnbd_lik_free(L);
+        xs_clv_data_free(d);
+    }
+    /* the one repeat buyer: today's message (c88e85c, `xsell clv fit` of
+     * that customer) */
+    xs_clv_data *d = NULL;
+    CHECK_INT(xs_clv_data_from_arrays(one[0], one[1], one[2], NULL, 1, &d, NULL), XS_OK);
+    xs_bgnbd_params p;
+    xs_error e;
+    CHECK_INT(xs_bgnbd_fit(d, &p, NULL, &e), XS_ERANGE);
+    CHECK_STR(e.message,
+              "BG/NBD fit did not converge (53 iterations, gradient 1.31506e-05)");
+    xs_clv_data_free(d);
+    /* Gamma-Gamma on two repeat buyers (orders.csv): no finite optimum;
+     * the BFGS path's result and message, as in tests/cli/clv.t */
+    char path[1024];
+    d = read_weeks(path_of("tests/data/clv/orders.csv", path, sizeof path),
+                   XS_CLV_INPUT_CSV, "2024-03-31");
+    if (!d) return;
+    xs_gg_params gn, gb;
+    xs_clv_fit_info fn, fb;
+    xs_error eb;
+    CHECK_INT(xs_gg_fit(d, &gn, &fn, &e), XS_ERANGE);
+    CHECK_STR(e.message,
+              "Gamma-Gamma fit did not converge (81 iterations, gradient 7.40566e-05)");
+    CHECK_INT(fn.fallback, 1);
+    xs__score_gg_lik *G = NULL;
+    CHECK_INT(xs__score_gg_lik_new(d, &G, NULL), XS_OK);
+    xs__score_gg_start(G, &gb);
+    CHECK_INT(xs__score_gg_fit_lik(G, XS__GG_BFGS, &gb, &fb, &eb), XS_ERANGE);
+    CHECK(gn.p == gb.p && gn.q == gb.q && gn.gamma == gb.gamma);
+    CHECK_STR(e.message, eb.message);
+    xs__score_gg_lik_free(G);
     xs_clv_data_free(d);
 }
 
@@ -901,6 +1270,12 @@ static const xs_test tests[] = {
     {"expectation", test_expectation},
     {"data:cdnow_published", test_cdnow_published},
     {"fit_recovers", test_fit_recovers},
+    {"hessian", test_hessian},
+    {"gg_hessian", test_gg_hessian},
+    {"newton_minimizer", test_newton_minimizer},
+    {"data:newton_cdnow", test_newton_cdnow},
+    {"newton_generated", test_newton_generated},
+    {"newton_degenerate", test_newton_degenerate},
 };
 
 int main(void)
