@@ -12,6 +12,7 @@
 
 #include "base/alloc.h"
 #include "base/progress.h"
+#include "base/sort.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -36,13 +37,6 @@ static void fill_row(void *ctx, uint32_t c, const xs_offer *o, int n)
             r->n_offers++;
             r->ev += o[i].ev;
         }
-}
-
-static int cmp_target(const void *a, const void *b)
-{
-    const xs_target *x = a, *y = b;
-    if (x->ev != y->ev) return x->ev > y->ev ? -1 : 1;
-    return (x->customer > y->customer) - (x->customer < y->customer);
 }
 
 /* Active product families of customer c at as_of. */
@@ -81,9 +75,26 @@ int xs_offer_targets_rank(const xs_offer_engine *en, int n_threads, xs_target **
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (rows[i].n_offers) rows[m++] = rows[i];
-    qsort(rows, m, sizeof *rows, cmp_target);
-    xs_target *t = xs__realloc(rows, (m ? m : 1) * sizeof *t);
-    *out = t ? t : rows; /* a failed shrink keeps the larger block */
+    /* by expected value, descending; ties keep the customers' order (a
+     * stable sort of rows in customer order) */
+    xs__sort_kv *kv = xs__malloc((2 * m + 1) * sizeof *kv);
+    xs_target *t = xs__malloc((m ? m : 1) * sizeof *t);
+    if (!kv || !t) {
+        xs__free(kv);
+        xs__free(t);
+        xs__free(rows);
+        return XS_ENOMEM;
+    }
+    for (size_t i = 0; i < m; i++) {
+        kv[i].key = ~xs__sort_key_double(rows[i].ev);
+        kv[i].i = (uint32_t)i;
+    }
+    const xs__sort_kv *v = xs__sort_kv_radix(kv, kv + m, m);
+    for (size_t i = 0; i < m; i++)
+        t[i] = rows[v[i].i];
+    xs__free(kv);
+    xs__free(rows);
+    *out = t;
     *n_out = m;
     return XS_OK;
 }

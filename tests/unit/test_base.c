@@ -12,6 +12,7 @@
 #include "base/intern.h"
 #include "base/money.h"
 #include "base/rng.h"
+#include "base/sort.h"
 
 static void test_date_parse(void)
 {
@@ -283,6 +284,57 @@ static void test_table_formats(void)
     xs_table_free(t);
 }
 
+/* Doubles ordered as the radix sort orders their keys, by a comparison. */
+static int cmp_dbl_then_index(const void *a, const void *b)
+{
+    const double *x = a, *y = b; /* {value, index} pairs */
+    if (x[0] != y[0]) return x[0] < y[0] ? -1 : 1;
+    return (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/* The radix sort against qsort: doubles (negatives, -0.0 beside 0.0,
+ * infinities, many repeats) and integers, stable, from 0 to 5,000 keys. */
+static void test_radix_sort(void)
+{
+    static const double special[] = {0.0, -0.0, 1.0, -1.0, INFINITY, -INFINITY, 1e-300,
+                                     -1e-300, 4.9e-324, 123.25, 123.25};
+    enum { N = 5000 };
+    xs__sort_kv *kv = malloc(2 * N * sizeof *kv);
+    double(*ref)[2] = malloc(N * sizeof *ref);
+    if (!kv || !ref) {
+        CHECK(0);
+        return;
+    }
+    xs__rng r;
+    xs__rng_seed(&r, 7);
+    const size_t sizes[] = {0, 1, 2, 11, 100, N};
+    for (size_t si = 0; si < 6; si++) {
+        size_t n = sizes[si], bad = 0;
+        for (size_t i = 0; i < n; i++) {
+            double x = i < 11 ? special[i]
+                       : xs__rng_below(&r, 3) == 0
+                           ? (double)xs__rng_below(&r, 50) - 25 /* repeats */
+                           : ((double)xs__rng_below(&r, 2000000) - 1e6) * 1e-3;
+            kv[i].key = xs__sort_key_double(x);
+            kv[i].i = (uint32_t)i;
+            ref[i][0] = x == 0 ? 0.0 : x;
+            ref[i][1] = (double)i;
+        }
+        const xs__sort_kv *v = xs__sort_kv_radix(kv, kv + n, n);
+        qsort(ref, n, sizeof *ref, cmp_dbl_then_index);
+        for (size_t i = 0; i < n; i++) bad += v[i].i != (uint32_t)ref[i][1];
+        CHECK_INT(bad, 0);
+    }
+    /* integers: xs__sort_key_i64 */
+    int64_t ints[] = {5, -3, INT64_MIN, INT64_MAX, 0, -3, 7};
+    for (size_t i = 0; i < 7; i++) kv[i] = (xs__sort_kv){xs__sort_key_i64(ints[i]), (uint32_t)i};
+    const xs__sort_kv *v = xs__sort_kv_radix(kv, kv + 7, 7);
+    const uint32_t want[] = {2, 1, 5, 4, 0, 6, 3};
+    for (size_t i = 0; i < 7; i++) CHECK_INT(v[i].i, want[i]);
+    free(kv);
+    free(ref);
+}
+
 int main(void)
 {
     static const xs_test tests[] = {
@@ -295,6 +347,7 @@ int main(void)
         {"hash_rng", test_hash_rng},
         {"error_format", test_error_format},
         {"table_formats", test_table_formats},
+        {"radix_sort", test_radix_sort},
     };
     return xs_test_run(tests, XS_N(tests));
 }
