@@ -921,32 +921,58 @@ static xs_clv_data *hess_data(size_t n, uint64_t seed, int continuous)
     return d;
 }
 
-/* The analytic Hessian at p against central differences of the analytic
- * gradient (relative 1e-6 of the entry, or of sqrt(H_ii H_jj) for entries
- * far smaller than the diagonal); value and gradient as without it. */
-static void check_hessian(xs__score_bgnbd_lik *L, const xs_bgnbd_params *p)
+/* A likelihood's value and gradient (and with h, its Hessian) at the
+ * parameters theta (dim doubles, the parameter struct's fields in order). */
+typedef double (*lik_fn)(void *L, const double *theta, double *g, double *h);
+
+static double bg_lik(void *L, const double *t, double *g, double *h)
+{
+    xs_bgnbd_params p = {t[0], t[1], t[2], t[3]};
+    return h ? xs__score_bgnbd_lik_hess(L, &p, g, h) : xs__score_bgnbd_lik_eval(L, &p, g);
+}
+
+static double gg_lik(void *L, const double *t, double *g, double *h)
+{
+    xs_gg_params p = {t[0], t[1], t[2]};
+    return h ? xs__score_gg_lik_hess(L, &p, g, h) : xs__score_gg_lik_eval(L, &p, g);
+}
+
+/* The analytic Hessian of f at theta against central differences of the
+ * analytic gradient (relative 1e-6 of the entry, or of sqrt(H_ii H_jj) for
+ * entries far smaller than the diagonal); value and gradient as without
+ * it, the Hessian symmetric. */
+static void check_hessian_of(void *L, lik_fn f, const double *theta, int dim)
 {
     double g[4], h[16], g0[4];
-    double f = xs__score_bgnbd_lik_hess(L, p, g, h);
-    CHECK(isfinite(f));
-    CHECK(f == xs__score_bgnbd_lik_eval(L, p, g0));
-    for (int i = 0; i < 4; i++) {
+    double v = f(L, theta, g, h);
+    CHECK(isfinite(v));
+    CHECK(v == f(L, theta, g0, NULL));
+    for (int i = 0; i < dim; i++) {
         CHECK(g[i] == g0[i]);
-        for (int j = 0; j < 4; j++) CHECK(h[i * 4 + j] == h[j * 4 + i]);
+        for (int j = 0; j < dim; j++) CHECK(h[i * dim + j] == h[j * dim + i]);
     }
-    for (int j = 0; j < 4; j++) {
-        xs_bgnbd_params hi = *p, lo = *p;
-        double *ph = &hi.r + j, *pl = &lo.r + j, step = 1e-5 * *ph, gh[4], gl[4];
-        *ph += step;
-        *pl -= step;
-        xs__score_bgnbd_lik_eval(L, &hi, gh);
-        xs__score_bgnbd_lik_eval(L, &lo, gl);
-        for (int i = 0; i < 4; i++) {
+    for (int j = 0; j < dim; j++) {
+        double hi[4], lo[4], gh[4], gl[4];
+        memcpy(hi, theta, dim * sizeof *hi);
+        memcpy(lo, theta, dim * sizeof *lo);
+        double step = 1e-5 * theta[j];
+        hi[j] += step;
+        lo[j] -= step;
+        f(L, hi, gh, NULL);
+        f(L, lo, gl, NULL);
+        for (int i = 0; i < dim; i++) {
             double fd = (gh[i] - gl[i]) / (2 * step);
-            double scale = fmax(fabs(fd), sqrt(fabs(h[i * 5] * h[j * 5])));
-            CHECK_NEAR(h[i * 4 + j], fd, 1e-6 * scale);
+            double scale = fmax(fabs(fd), sqrt(fabs(h[i * (dim + 1)] * h[j * (dim + 1)])));
+            CHECK_NEAR(h[i * dim + j], fd, 1e-6 * scale);
         }
     }
+}
+
+/* check_hessian_of for BG/NBD at p. */
+static void check_hessian(xs__score_bgnbd_lik *L, const xs_bgnbd_params *p)
+{
+    const double t[4] = {p->r, p->alpha, p->a, p->b};
+    check_hessian_of(L, bg_lik, t, 4);
 }
 
 static void test_hessian(void)
@@ -1004,26 +1030,8 @@ static void test_gg_hessian(void)
         xs__score_gg_lik *G = NULL;
         CHECK_INT(xs__score_gg_lik_new(d, &G, NULL), XS_OK);
         for (size_t i = 0; i < XS_N(ps); i++) {
-            double g[3], h[9], g0[3];
-            double f = xs__score_gg_lik_hess(G, &ps[i], g, h);
-            CHECK(f == xs__score_gg_lik_eval(G, &ps[i], g0));
-            for (int a = 0; a < 3; a++) {
-                CHECK(g[a] == g0[a]);
-                for (int b = 0; b < 3; b++) CHECK(h[a * 3 + b] == h[b * 3 + a]);
-            }
-            for (int j = 0; j < 3; j++) {
-                xs_gg_params hi = ps[i], lo = ps[i];
-                double *ph = &hi.p + j, *pl = &lo.p + j, step = 1e-5 * *ph, gh[3], gl[3];
-                *ph += step;
-                *pl -= step;
-                xs__score_gg_lik_eval(G, &hi, gh);
-                xs__score_gg_lik_eval(G, &lo, gl);
-                for (int a = 0; a < 3; a++) {
-                    double fd = (gh[a] - gl[a]) / (2 * step);
-                    double scale = fmax(fabs(fd), sqrt(fabs(h[a * 4] * h[j * 4])));
-                    CHECK_NEAR(h[a * 3 + j], fd, 1e-6 * scale);
-                }
-            }
+            const double t[3] = {ps[i].p, ps[i].q, ps[i].gamma};
+            check_hessian_of(G, gg_lik, t, 3);
         }
         xs__score_gg_lik_free(G);
         xs_clv_data_free(d);
