@@ -775,11 +775,14 @@ static void *blocks_run(void *arg)
         if (k >= b->n_blocks) break;
         uint32_t lo = k * XS__OFFER_BLOCK;
         uint32_t hi = b->n - lo > XS__OFFER_BLOCK ? lo + XS__OFFER_BLOCK : b->n;
+        xs_offer_summary sum; /* on this thread's stack: no false sharing */
+        memset(&sum, 0, sizeof sum);
         for (uint32_t c = lo; c < hi; c++) {
             int n = xs_offer_decide(b->en, c, o, XS_OFFER_MAX_CANDIDATES);
-            xs__offer_summary_add(&b->sums[k], o, (size_t)n);
+            xs__offer_summary_add(&sum, o, (size_t)n);
             if (b->each) b->each(b->ctx, c, o, n);
         }
+        b->sums[k] = sum;
         xs__ticker_add(b->tk, hi - lo);
     }
     return NULL;
