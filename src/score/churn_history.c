@@ -415,6 +415,16 @@ static void row_offers_orders(const struct xs_snapshot *s, uint32_t c, int32_t t
     num[XS__CH_ORDER_AMOUNT] = amount / scale;
 }
 
+/* The customer's attributes as cat[1..3] (segment, industry, size;
+ * borrowed strings, "" when absent). */
+static void attr_cats(const struct xs_snapshot *s, uint32_t c, const char **cat)
+{
+    const xs__snapshot_customers *cu = &s->cust;
+    cat[1] = xs__snapshot_dict_str(&s->dict.segments, cu->segment[c]);
+    cat[2] = xs__snapshot_dict_str(&s->dict.industries, cu->industry[c]);
+    cat[3] = xs__snapshot_dict_str(&s->dict.sizes, cu->size[c]);
+}
+
 /* Fills num[XS__CH_N_NUMERIC] and cat[4] (borrowed strings) for customer
  * c, active on t. Returns XS_OK or XS_ENOMEM. */
 static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, double *num,
@@ -434,9 +444,7 @@ static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, doub
         return XS_ENOMEM;
     row_events(s, c, t, num);
     row_offers_orders(s, c, t, scale, num);
-    cat[1] = xs__snapshot_dict_str(&s->dict.segments, cu->segment[c]);
-    cat[2] = xs__snapshot_dict_str(&s->dict.industries, cu->industry[c]);
-    cat[3] = xs__snapshot_dict_str(&s->dict.sizes, cu->size[c]);
+    attr_cats(s, c, cat);
     return XS_OK;
 }
 
@@ -446,12 +454,9 @@ static int customer_row(const struct xs_snapshot *s, uint32_t c, int32_t t, doub
 static int customer_cats(const struct xs_snapshot *s, uint32_t c, int32_t t,
                          const char **cat, scratch *w)
 {
-    const xs__snapshot_customers *cu = &s->cust;
     double num[XS__CH_N_NUMERIC];
     if (row_subs(s, c, t, num, cat, w) < 0) return XS_ENOMEM;
-    cat[1] = xs__snapshot_dict_str(&s->dict.segments, cu->segment[c]);
-    cat[2] = xs__snapshot_dict_str(&s->dict.industries, cu->industry[c]);
-    cat[3] = xs__snapshot_dict_str(&s->dict.sizes, cu->size[c]);
+    attr_cats(s, c, cat);
     return XS_OK;
 }
 
