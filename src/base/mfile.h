@@ -15,7 +15,8 @@
  *   header (192 bytes): magic "XSELLMDL", format version, header size,
  *     flags, file size, section count, offset of the section table,
  *     the checksum (XXH3-64 of the header with this field zeroed, seeded
- *     with the XXH3-64 of every byte after the header: see mfile.c), the
+ *     with a hash of every byte after the header, piece by piece: see
+ *     mfile.c), the
  *     caller's meta (xs__mfile_meta: store id, build time, as-of day,
  *     xsell version, data version)
  *   section data, each at a multiple of 64 bytes
@@ -25,7 +26,7 @@
  * Errors name the file and what is wrong ("model.xsm: not an xsell model
  * file", "model.xsm: truncated: 4096 of 81920 bytes", "model.xsm: checksum
  * mismatch (the file is corrupted)", "model.xsm: format version 3, this
- * xsell reads version 1: run 'xsell build' again", "model.xsm: section
+ * xsell reads version 2: run 'xsell build' again", "model.xsm: section
  * snap.cust.signup: 12 bytes, expected 16").
  */
 #ifndef XS_MFILE_H
@@ -36,7 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define XS__MFILE_VERSION 1 /* bumped whenever any section's layout changes */
+#define XS__MFILE_VERSION 2 /* bumped whenever any section's layout changes */
 #define XS__MFILE_NAME_MAX 32 /* section name bytes, NUL included */
 
 /* What a model file says about where it comes from (stored in the header). */

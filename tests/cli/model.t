@@ -82,18 +82,18 @@ size=$(wc -c <"$T/m.xsm")
 head -c 1000 "$T/m.xsm" >"$T/short.xsm"
 expect_err 2 "xsell targets: $T/short.xsm: truncated: 1000 of $size bytes" \
     "$XS" targets --model "$T/short.xsm"
-python3 - "$T/m.xsm" "$T/flip.xsm" "$T/v2.xsm" <<'EOF' || fail "python3"
+python3 - "$T/m.xsm" "$T/flip.xsm" "$T/v3.xsm" <<'EOF' || fail "python3"
 import sys
 b = bytearray(open(sys.argv[1], 'rb').read())
 f = bytearray(b); f[len(f) // 2] ^= 0x01
 open(sys.argv[2], 'wb').write(f)
-v = bytearray(b); v[8] = 2
+v = bytearray(b); v[8] = 3
 open(sys.argv[3], 'wb').write(v)
 EOF
 expect_err 2 "xsell customers: $T/flip.xsm: checksum mismatch (the file is corrupted)" \
     "$XS" customers --model "$T/flip.xsm"
-expect_err 1 "xsell recommend: $T/v2.xsm: format version 2, this xsell reads version 1: run 'xsell build' again" \
-    "$XS" recommend --model "$T/v2.xsm" --all
+expect_err 1 "xsell recommend: $T/v3.xsm: format version 3, this xsell reads version 2: run 'xsell build' again" \
+    "$XS" recommend --model "$T/v3.xsm" --all
 # a model of another store
 for t in customers products; do
     "$XS" import --db "$DB_O" "$t" "$T/g/$t.csv" >/dev/null 2>&1 || fail "import $t"

@@ -55,15 +55,26 @@ static void load_template(void)
     fclose(f);
 }
 
-/* The checksum rule of src/base/mfile.c: XXH3-64 of the bytes after the
- * 192-byte header seeds an XXH3-64 of the header with its checksum field
- * (bytes 40..47) zeroed. */
+/* The checksum rule of docs/model.md: the bytes after the 192-byte header
+ * in pieces of 16 MiB; the XXH3-64 of their XXH3-64 values (8 little-endian
+ * bytes each) seeds an XXH3-64 of the header with its checksum field (bytes
+ * 40..47) zeroed. */
 static void fix_checksum(unsigned char *b, size_t n)
 {
+    const size_t piece = (size_t)16 << 20;
     if (n < 192) return;
-    uint64_t body = XXH3_64bits(b + 192, n - 192);
+    size_t body = n - 192, pieces = (body + piece - 1) / piece;
+    unsigned char *le = malloc(pieces * 8 + 1);
+    CHECK_OR_DIE(le);
+    for (size_t i = 0; i < pieces; i++) {
+        size_t lo = i * piece, len = body - lo < piece ? body - lo : piece;
+        uint64_t v = XXH3_64bits(b + 192 + lo, len);
+        for (int k = 0; k < 8; k++) le[i * 8 + k] = (unsigned char)(v >> (8 * k));
+    }
+    uint64_t seed = XXH3_64bits(le, pieces * 8);
+    free(le);
     memset(b + 40, 0, 8);
-    uint64_t sum = XXH3_64bits_withSeed(b, 192, body);
+    uint64_t sum = XXH3_64bits_withSeed(b, 192, seed);
     for (int i = 0; i < 8; i++) b[40 + i] = (unsigned char)(sum >> (8 * i));
 }
 

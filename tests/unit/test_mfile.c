@@ -4,7 +4,9 @@
  * can be refused, each with its exact message; an intern table saved and
  * mapped (strings across blocks, one longer than a block, an add of a
  * string of the table itself); files of every size around the writer's
- * blocks and buffer compared byte for byte with the layout built here.
+ * blocks and buffer compared byte for byte with the layout built here, and
+ * their checksums with the rule of docs/model.md computed here (bodies of
+ * one piece, one piece and a bit, three pieces).
  */
 #include "test.h"
 
@@ -67,8 +69,30 @@ static void patch(long off, const void *bytes, size_t n)
     fclose(fp);
 }
 
-/* Recomputes the checksum after a patch (same rule as mfile.c), so a test
- * reaches the checks behind it. */
+/* The checksum of the n bytes of a file at b by the rule of docs/model.md:
+ * the body (after the 192-byte header) in pieces of 16 MiB, the XXH3-64 of
+ * their XXH3-64 values as 8 little-endian bytes each seeds an XXH3-64 of
+ * the header with bytes 40..47 zeroed. */
+#define T_PIECE ((size_t)16 << 20)
+static uint64_t ref_checksum(const unsigned char *b, size_t n)
+{
+    size_t body = n - 192, pieces = (body + T_PIECE - 1) / T_PIECE;
+    unsigned char *le = malloc(pieces * 8 + 1), h[192];
+    if (!le) return 0;
+    for (size_t i = 0; i < pieces; i++) {
+        size_t lo = i * T_PIECE, len = body - lo < T_PIECE ? body - lo : T_PIECE;
+        uint64_t v = XXH3_64bits(b + 192 + lo, len);
+        for (int k = 0; k < 8; k++) le[i * 8 + k] = (unsigned char)(v >> (8 * k));
+    }
+    uint64_t seed = XXH3_64bits(le, pieces * 8);
+    free(le);
+    memcpy(h, b, 192);
+    memset(h + 40, 0, 8);
+    return XXH3_64bits_withSeed(h, 192, seed);
+}
+
+/* Recomputes the checksum after a patch, so a test reaches the checks
+ * behind it. */
 static void fix_checksum(void)
 {
     long n = file_size();
@@ -80,9 +104,7 @@ static void fix_checksum(void)
         return;
     }
     fclose(fp);
-    uint64_t body = XXH3_64bits(b + 192, (size_t)n - 192);
-    memset(b + 40, 0, 8);
-    uint64_t sum = XXH3_64bits_withSeed(b, 192, body);
+    uint64_t sum = ref_checksum(b, (size_t)n);
     unsigned char le[8];
     for (int i = 0; i < 8; i++) le[i] = (unsigned char)(sum >> (8 * i));
     patch(40, le, 8);
@@ -240,7 +262,7 @@ static void test_bad_magic_and_version(void)
     unsigned char v[4];
     put_le(v, 3, 4);
     patch(8, v, 4);
-    CHECK_INT(expect_error(XS_ESCHEMA, "format version 3, this xsell reads version 1"),
+    CHECK_INT(expect_error(XS_ESCHEMA, "format version 3, this xsell reads version 2"),
               XS_COND_MODEL_VERSION);
     unlink(path);
 }
@@ -364,7 +386,9 @@ static void check_sizes(const size_t *sizes, size_t n)
     for (size_t i = 0; i < n; i++) total = (total + 63) / 64 * 64 + sizes[i];
     size_t table = (total + 63) / 64 * 64, want_size = table + 48 * n;
     unsigned char *ref = calloc(want_size, 1), *got = malloc(want_size + 1);
-    unsigned char *data = malloc(sizes[0] + 3 * T_BUF);
+    size_t most = 0;
+    for (size_t i = 0; i < n; i++) most = sizes[i] > most ? sizes[i] : most;
+    unsigned char *data = malloc(most + 1);
     if (!ref || !got || !data) {
         CHECK(0);
         goto done;
@@ -399,8 +423,17 @@ static void check_sizes(const size_t *sizes, size_t n)
     if (fp) fclose(fp);
     CHECK_INT(k, want_size);
     CHECK(k == want_size && memcmp(got + 192, ref + 192, want_size - 192) == 0);
+    uint64_t sum = 0; /* the checksum field, against the rule's */
+    for (int b = 7; b >= 0; b--) sum = (sum << 8) | got[40 + b];
+    CHECK(k == want_size && sum == ref_checksum(got, want_size));
     xs__mfile *f = NULL;
     CHECK_INT(xs__mfile_open(&f, path, &e), XS_OK); /* header and checksum */
+    xs__mfile_close(f);
+    /* a byte changed in the body's last piece: the readers' hashing of
+     * every piece sees it */
+    unsigned char flip = (unsigned char)(got[want_size - 50] ^ 0x20);
+    patch((long)want_size - 50, &flip, 1);
+    CHECK_INT(xs__mfile_open(&f, path, &e), XS_EPARSE);
     xs__mfile_close(f);
 done:
     free(ref);
@@ -420,6 +453,16 @@ static void test_block_sizes(void)
     check_sizes(two, 2);
     check_sizes(buf, 2);
     check_sizes(big, 3);
+    /* bodies around the checksum's pieces: three sections of 64 bytes and
+     * the table's 192 bytes leave the fourth section T_PIECE - 384 for a
+     * body of exactly one piece */
+    const size_t p0 = T_PIECE - 384;
+    const size_t under[] = {64, 64, 64, p0 - 64}, at[] = {64, 64, 64, p0};
+    const size_t over[] = {64, 64, 64, p0 + 1}, three[] = {64, 64, 64, 2 * T_PIECE + 5};
+    check_sizes(under, 4);
+    check_sizes(at, 4);
+    check_sizes(over, 4);
+    check_sizes(three, 4);
 }
 
 int main(void)
