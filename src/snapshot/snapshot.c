@@ -72,6 +72,7 @@ typedef struct ref_cache {
     ref_entry *e; /* mask + 1 entries; len 0 = empty */
     size_t mask;
     ref_entry last; /* the latest hit: rows of one customer often come together */
+    uint32_t long_last; /* the latest id of over 16 bytes, XS_INTERN_NONE: none */
 } ref_cache;
 
 /* The same for the dictionary codes (segment, metric, event type...; and
@@ -242,10 +243,28 @@ static inline int same_bytes(const char *x, const char *y, size_t len)
     return memcmp(x, y, len) == 0;
 }
 
-/* Looks (p, len) up in ids through the cache. */
+/* Whether id's string in ids is (p, len). */
+static int is_id(const xs__intern *ids, uint32_t id, const char *p, size_t len)
+{
+    return id < ids->n && ids->lens[id] == len && memcmp(xs__intern_str(ids, id), p, len) == 0;
+}
+
+/* Looks (p, len) up in ids through the cache. A table in the customers'
+ * order (as `xsell gen` writes and most exports come) names the latest id
+ * again or the one after it: that one's string is read in order, where the
+ * cache would miss the memory once per id. */
 static uint32_t ref_find(ref_cache *c, const char *p, size_t len)
 {
-    if (!len || len > 16) return xs__intern_find(c->ids, p, len);
+    uint32_t next = c->last.id + 1;
+    if (!len || len > 16) { /* long ids: the latest and the next, else the table */
+        if (c->long_last != XS_INTERN_NONE && is_id(c->ids, c->long_last, p, len))
+            return c->long_last;
+        uint32_t id = c->long_last != XS_INTERN_NONE && is_id(c->ids, c->long_last + 1, p, len)
+                          ? c->long_last + 1
+                          : xs__intern_find(c->ids, p, len);
+        if (id != XS_INTERN_NONE) c->long_last = id;
+        return id;
+    }
     uint64_t a = 0, b = 0;
     if (len >= 8) {
         memcpy(&a, p, 8);
@@ -254,6 +273,10 @@ static uint32_t ref_find(ref_cache *c, const char *p, size_t len)
         memcpy(&a, p, len);
     }
     if (c->last.len == len && c->last.a == a && c->last.b == b) return c->last.id;
+    if (c->last.len && is_id(c->ids, next, p, len)) {
+        c->last = (ref_entry){.a = a, .b = b, .len = (uint32_t)len, .id = next};
+        return next;
+    }
     ref_entry *e = &c->e[xs__mix64(a ^ (b * 0x9e3779b97f4a7c15ULL) ^ len) & c->mask];
     if (e->len != len || e->a != a || e->b != b) {
         uint32_t id = xs__intern_find(c->ids, p, len);
@@ -274,6 +297,7 @@ static int ref_cache_init(loader *L, ref_cache *c, const xs__intern *ids)
     while (n < 2 * ids->n && n < ((size_t)1 << 21))
         n *= 2;
     c->ids = ids;
+    c->long_last = XS_INTERN_NONE;
     c->e = xs__calloc(n, sizeof *c->e);
     c->mask = n - 1;
     return c->e ? XS_OK : enomem(L);

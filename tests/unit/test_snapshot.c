@@ -967,7 +967,30 @@ static void same_side_load(xs_store *st, const xs_snapshot *s)
     xs_snapshot_free(t);
 }
 
-static void random_store(int rowid_orders)
+/* Ids of over 16 bytes, which the loader looks up without its cache of
+ * short ones: every customer and product id made longer, in the same
+ * order (foreign keys are not enforced). */
+static void lengthen_ids(xs_store *st)
+{
+    static const char *const cust[] = {"customers", "orders", "subscriptions", "usage",
+                                       "events", "offers"};
+    static const char *const prod[] = {"products", "orders", "subscriptions", "usage",
+                                       "offers"};
+    char sql[256];
+    for (size_t i = 0; i < XS_N(cust); i++) {
+        snprintf(sql, sizeof sql,
+                 "UPDATE %s SET customer_id = 'a-customer-of-long-id-' || customer_id",
+                 cust[i]);
+        exec(st, sql);
+    }
+    for (size_t i = 0; i < XS_N(prod); i++) {
+        snprintf(sql, sizeof sql,
+                 "UPDATE %s SET product_id = 'a-product-of-long-id-' || product_id", prod[i]);
+        exec(st, sql);
+    }
+}
+
+static void random_store(int rowid_orders, int long_ids)
 {
     xs_store *st = new_store();
     xs__rng rng;
@@ -1043,6 +1066,7 @@ static void random_store(int rowid_orders)
                  (i * 37) % 1000, c, p, m, 1 + i % 28, i);
         exec(st, sql);
     }
+    if (long_ids) lengthen_ids(st);
     exec(st, "COMMIT");
     xs_snapshot *s = load_ok(st);
     if (!s) goto done;
@@ -1204,12 +1228,19 @@ done:
 
 static void test_random_store(void)
 {
-    random_store(0);
+    random_store(0, 0);
 }
 
 static void test_random_store_unordered(void)
 {
-    random_store(1);
+    random_store(1, 0);
+}
+
+/* The same with ids of over 16 bytes (the loader's other way to them). */
+static void test_random_store_long_ids(void)
+{
+    random_store(0, 1);
+    random_store(1, 1);
 }
 
 /* The product formulas of snapshot.h against decimal references: the
@@ -1277,6 +1308,7 @@ static const xs_test tests[] = {
     {"bad_rows", test_bad_rows},
     {"random_store", test_random_store},
     {"random_store_unordered", test_random_store_unordered},
+    {"random_store_long_ids", test_random_store_long_ids},
 };
 
 int main(void)
