@@ -35,10 +35,26 @@
 /* Candidates                                                             */
 /* ---------------------------------------------------------------------- */
 
+/* seen: a bit per product (modulo 256) that some candidate proposes, as
+ * to_product or in a bundle: a product whose bit is clear has no
+ * candidate yet, and add() skips its scan of the candidates. */
 typedef struct cands {
     xs_offer *o;
     size_t n, cap;
+    uint64_t seen[4];
 } cands;
+
+static void mark_seen(cands *cs, int32_t p)
+{
+    uint32_t b = (uint32_t)p & 255;
+    cs->seen[b >> 6] |= (uint64_t)1 << (b & 63);
+}
+
+static int maybe_seen(const cands *cs, int32_t p)
+{
+    uint32_t b = (uint32_t)p & 255;
+    return (int)(cs->seen[b >> 6] >> (b & 63) & 1);
+}
 
 /* Revenue of product p over the horizon: monthly price x months, or the
  * price of a one-off product. */
@@ -53,7 +69,8 @@ static double horizon_rev(const xs_offer_engine *en, int32_t p, double qty)
 static xs_offer *add(cands *cs, const xs__offer_cust *st, xs_offer_kind kind,
                      xs_offer_trigger trig, int32_t from, int32_t to, double prior)
 {
-    for (size_t i = 0; i < cs->n; i++) {
+    size_t n = maybe_seen(cs, to) ? cs->n : 0;
+    for (size_t i = 0; i < n; i++) {
         if (cs->o[i].to_product == to && cs->o[i].from_product == from &&
             cs->o[i].kind == kind)
             return NULL; /* one candidate per product move */
@@ -62,6 +79,7 @@ static xs_offer *add(cands *cs, const xs__offer_cust *st, xs_offer_kind kind,
             return NULL; /* already proposed in a bundle */
     }
     if (cs->n == cs->cap) return NULL;
+    mark_seen(cs, to);
     xs_offer *o = &cs->o[cs->n++];
     memset(o, 0, sizeof *o);
     o->customer = st->c;
@@ -701,7 +719,10 @@ static void bundle_cands(const xs_offer_engine *en, const xs__offer_cust *st,
             price += v;
             off += v * en->bundle_disc[x->miss[j]];
             used[n_used++] = x->miss[j];
-            if (j) o->also[j - 1] = (int32_t)x->miss[j];
+            if (j) {
+                o->also[j - 1] = (int32_t)x->miss[j];
+                mark_seen(cs, o->also[j - 1]);
+            }
         }
         off = round(off * en->money_div) / en->money_div;
         o->discount = off;
@@ -765,7 +786,7 @@ size_t xs__offer_candidates(const xs_offer_engine *en, const xs__offer_cust *st,
                             size_t cap)
 {
     const struct xs_snapshot *s = en->s;
-    cands cs = {out, 0, cap};
+    cands cs = {out, 0, cap, {0, 0, 0, 0}};
     uint32_t c = st->c;
     for (int i = 0; i < st->n_fam; i++)
         family_cands(en, st, &st->fam[i], &cs);

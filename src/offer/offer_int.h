@@ -15,6 +15,7 @@
 #define XS_OFFER_INT_H
 
 #include "xsell.h"
+#include "base/hash.h"
 #include "snapshot/snapshot.h"
 
 #include <stddef.h>
@@ -438,10 +439,27 @@ void xs__offer_shop_gather(const struct xs_offer_engine *en, uint32_t c,
 /* Day customer h bought product p first (as_of for the cart),
  * XS_SNAP_NO_DATE when not in the set. */
 int32_t xs__offer_shop_first(const xs__offer_shop *h, uint32_t p);
-/* Day customer h bought product p last (as_of for the cart),
- * XS_SNAP_NO_DATE when never. */
-int32_t xs__offer_shop_last(const struct xs_offer_engine *en, uint32_t c,
-                            const xs__offer_shop *h, uint32_t p);
+/* The slot of product p in h: its own, or the empty one it would take. */
+static inline size_t xs__offer_shop_slot(const xs__offer_shop *h, uint32_t p)
+{
+    size_t i = (size_t)xs__mix64(p) & h->mask;
+    while (h->key[i] && h->key[i] != p + 1)
+        i = (i + 1) & h->mask;
+    return i;
+}
+/* Day customer c bought product p last by its order lines (for a product
+ * past the set's cap), XS_SNAP_NO_DATE when never. */
+int32_t xs__offer_shop_last_lines(const struct xs_offer_engine *en, uint32_t c, uint32_t p);
+/* Day customer c (history h) bought product p last (as_of for the cart),
+ * XS_SNAP_NO_DATE when never. Inline: the candidates ask it for every
+ * product a rule proposes. */
+static inline int32_t xs__offer_shop_last(const struct xs_offer_engine *en, uint32_t c,
+                                          const xs__offer_shop *h, uint32_t p)
+{
+    size_t i = xs__offer_shop_slot(h, p);
+    if (h->key[i]) return h->last[i];
+    return h->overflow ? xs__offer_shop_last_lines(en, c, p) : XS_SNAP_NO_DATE;
+}
 /* 1 when shop products a and b are substitutes: same family or category,
  * similar price (the dearer <= subst_price_ratio x the cheaper; two tiers of
  * one family always) and buyers that overlap less than chance allows for

@@ -540,19 +540,11 @@ void xs__offer_relevance_free(xs_offer_engine *en)
 /* One customer's shop history                                            */
 /* ---------------------------------------------------------------------- */
 
-static size_t shop_slot(const xs__offer_shop *h, uint32_t p)
-{
-    size_t i = (size_t)xs__mix64(p) & h->mask;
-    while (h->key[i] && h->key[i] != p + 1)
-        i = (i + 1) & h->mask;
-    return i;
-}
-
 /* Records product p bought on day d in order o (UINT32_MAX: the cart);
  * recent: the order is within recent_days. */
 static void shop_put(xs__offer_shop *h, uint32_t p, int32_t d, uint32_t o, int recent)
 {
-    size_t i = shop_slot(h, p);
+    size_t i = xs__offer_shop_slot(h, p);
     if (!h->key[i]) {
         if (h->n_bought == XS__OFFER_SHOP_MAX) {
             h->overflow = 1;
@@ -577,7 +569,7 @@ static void sort_by_key(const xs__offer_shop *h, uint32_t *list, size_t n,
                         const uint32_t *key, uint64_t *tmp)
 {
     for (size_t i = 0; i < n; i++)
-        tmp[i] = (uint64_t)key[shop_slot(h, list[i])] << 32 | list[i];
+        tmp[i] = (uint64_t)key[xs__offer_shop_slot(h, list[i])] << 32 | list[i];
     qsort(tmp, n, sizeof *tmp, cmp_u64);
     for (size_t i = 0; i < n; i++)
         list[i] = (uint32_t)tmp[i];
@@ -617,7 +609,7 @@ void xs__offer_shop_gather(const xs_offer_engine *en, uint32_t c, const uint32_t
      * first recent order: the order candidates visit the antecedents in */
     uint64_t tmp[XS__OFFER_SHOP_MAX];
     for (size_t i = 0; i < h->n_bought; i++)
-        if (h->recent_ord[shop_slot(h, h->bought[i])] != UINT32_MAX)
+        if (h->recent_ord[xs__offer_shop_slot(h, h->bought[i])] != UINT32_MAX)
             h->recent[h->n_recent++] = h->bought[i];
     sort_by_key(h, h->bought, h->n_bought, h->first_ord, tmp);
     sort_by_key(h, h->recent, h->n_recent, h->recent_ord, tmp);
@@ -625,7 +617,7 @@ void xs__offer_shop_gather(const xs_offer_engine *en, uint32_t c, const uint32_t
     for (size_t k = 0; k < n_cart; k++) {
         uint32_t p = cart[k];
         if (p >= s->prod.n) continue;
-        size_t i = shop_slot(h, p);
+        size_t i = xs__offer_shop_slot(h, p);
         int was_recent = h->key[i] && h->recent_ord[i] != UINT32_MAX;
         shop_put(h, p, en->as_of, UINT32_MAX, 0);
         if (!h->key[i]) continue; /* past the cap */
@@ -642,18 +634,13 @@ void xs__offer_shop_gather(const xs_offer_engine *en, uint32_t c, const uint32_t
 /* Contract in offer_int.h. */
 int32_t xs__offer_shop_first(const xs__offer_shop *h, uint32_t p)
 {
-    size_t i = shop_slot(h, p);
+    size_t i = xs__offer_shop_slot(h, p);
     return h->key[i] ? h->first[i] : XS_SNAP_NO_DATE;
 }
 
 /* Contract in offer_int.h. */
-int32_t xs__offer_shop_last(const xs_offer_engine *en, uint32_t c,
-                            const xs__offer_shop *h, uint32_t p)
+int32_t xs__offer_shop_last_lines(const xs_offer_engine *en, uint32_t c, uint32_t p)
 {
-    size_t i = shop_slot(h, p);
-    if (h->key[i]) return h->last[i];
-    if (!h->overflow) return XS_SNAP_NO_DATE;
-    /* past the cap: the customer's lines say it exactly */
     const struct xs_snapshot *s = en->s;
     for (uint32_t o = s->cust.order_off[c + 1]; o-- > s->cust.order_off[c];) {
         if (s->ord.date[o] > en->as_of) continue;
@@ -670,7 +657,7 @@ int32_t xs__offer_substitute_of(const xs_offer_engine *en, uint32_t c,
     (void)c;
     for (size_t i = 0; i < h->n_bought; i++) {
         uint32_t q = h->bought[i];
-        if (h->last[shop_slot(h, q)] < since) continue;
+        if (h->last[xs__offer_shop_slot(h, q)] < since) continue;
         if (xs__offer_is_substitute(en, p, q, NULL)) return (int32_t)q;
     }
     return -1;
