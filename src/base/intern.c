@@ -27,36 +27,39 @@ void xs__intern_free(xs__intern *t)
         xs__free(t->off);
         xs__free(t->lens);
         xs__free(t->slots);
-        xs__free(t->slot_hash);
     }
     xs__free(t->blocks);
     xs__free(t->own);
     memset(t, 0, sizeof *t);
 }
 
+#define SLOT(h, id) ((uint64_t)(h) << 32 | ((uint64_t)(id) + 1))
+#define SLOT_ID(v) ((uint32_t)(v) - 1)
+#define SLOT_HASH(v) ((uint32_t)((v) >> 32))
+
 static int rehash(xs__intern *t, size_t n_slots)
 {
-    uint32_t *slots = xs__calloc(n_slots, sizeof *slots);
-    uint32_t *hashes = xs__calloc(n_slots, sizeof *hashes);
-    if (!slots || !hashes) {
-        xs__free(slots);
-        xs__free(hashes);
-        return -1;
-    }
+    uint64_t *slots = xs__calloc(n_slots, sizeof *slots);
+    if (!slots) return -1;
     size_t mask = n_slots - 1;
     for (size_t i = 0; i < t->n_slots; i++) {
         if (!t->slots[i]) continue;
-        size_t j = t->slot_hash[i] & mask;
+        size_t j = SLOT_HASH(t->slots[i]) & mask;
         while (slots[j]) j = (j + 1) & mask;
         slots[j] = t->slots[i];
-        hashes[j] = t->slot_hash[i];
     }
     xs__free(t->slots);
-    xs__free(t->slot_hash);
     t->slots = slots;
-    t->slot_hash = hashes;
     t->n_slots = n_slots;
     return 0;
+}
+
+/* Whether slot value v holds (s, len) of hash h. */
+static int slot_is(const xs__intern *t, uint64_t v, uint32_t h, const char *s, size_t len)
+{
+    uint32_t id = SLOT_ID(v);
+    return SLOT_HASH(v) == h && t->lens[id] == len &&
+           memcmp(xs__intern_str(t, id), s, len) == 0;
 }
 
 uint32_t xs__intern_find(const xs__intern *t, const char *s, size_t len)
@@ -64,12 +67,8 @@ uint32_t xs__intern_find(const xs__intern *t, const char *s, size_t len)
     if (!t->n_slots) return XS_INTERN_NONE;
     uint32_t h = (uint32_t)xs__hash_bytes(s, len, 0);
     size_t mask = t->n_slots - 1;
-    for (size_t j = h & mask; t->slots[j]; j = (j + 1) & mask) {
-        uint32_t id = t->slots[j] - 1;
-        if (t->slot_hash[j] == h && t->lens[id] == len &&
-            memcmp(xs__intern_str(t, id), s, len) == 0)
-            return id;
-    }
+    for (size_t j = h & mask; t->slots[j]; j = (j + 1) & mask)
+        if (slot_is(t, t->slots[j], h, s, len)) return SLOT_ID(t->slots[j]);
     return XS_INTERN_NONE;
 }
 
@@ -117,12 +116,8 @@ uint32_t xs__intern_add(xs__intern *t, const char *s, size_t len)
     }
     uint32_t h = (uint32_t)xs__hash_bytes(s, len, 0);
     size_t mask = t->n_slots - 1, j = h & mask;
-    for (; t->slots[j]; j = (j + 1) & mask) {
-        uint32_t id = t->slots[j] - 1;
-        if (t->slot_hash[j] == h && t->lens[id] == len &&
-            memcmp(xs__intern_str(t, id), s, len) == 0)
-            return id;
-    }
+    for (; t->slots[j]; j = (j + 1) & mask)
+        if (slot_is(t, t->slots[j], h, s, len)) return SLOT_ID(t->slots[j]);
     if (t->n >= UINT32_MAX - 1) return XS_INTERN_NONE;
     if (t->n == t->cap_ids) {
         size_t cap = t->cap_ids;
@@ -143,15 +138,14 @@ uint32_t xs__intern_add(xs__intern *t, const char *s, size_t len)
     uint32_t id = (uint32_t)t->n++;
     t->off[id] = o;
     t->lens[id] = (uint32_t)len;
-    t->slots[j] = id + 1;
-    t->slot_hash[j] = h;
+    t->slots[j] = SLOT(h, id);
     return id;
 }
 
 size_t xs__intern_bytes(const xs__intern *t)
 {
     return (size_t)t->pool_end + t->cap_ids * (sizeof *t->off + sizeof *t->lens) +
-           t->n_slots * 2 * sizeof(uint32_t) + t->cap_blocks * (sizeof *t->blocks + 1);
+           t->n_slots * sizeof *t->slots + t->cap_blocks * (sizeof *t->blocks + 1);
 }
 
 /* ---- model file --------------------------------------------------------- */
@@ -192,10 +186,7 @@ int xs__intern_save(const xs__intern *t, xs__mfile_writer *w, const char *prefix
         (rc = section_name(name, prefix, "len", err)) < 0 ||
         (rc = xs__mfile_put(w, name, t->lens, t->n * sizeof *t->lens, err)) < 0 ||
         (rc = section_name(name, prefix, "slot", err)) < 0 ||
-        (rc = xs__mfile_put(w, name, t->slots, t->n_slots * sizeof *t->slots, err)) < 0 ||
-        (rc = section_name(name, prefix, "hash", err)) < 0 ||
-        (rc = xs__mfile_put(w, name, t->slot_hash, t->n_slots * sizeof *t->slot_hash, err)) <
-            0)
+        (rc = xs__mfile_put(w, name, t->slots, t->n_slots * sizeof *t->slots, err)) < 0)
         goto cleanup;
     rc = XS_OK;
 cleanup:
@@ -207,7 +198,7 @@ cleanup:
 int xs__intern_map(xs__intern *t, const xs__mfile *f, const char *prefix, xs_error *err)
 {
     char name[XS__MFILE_NAME_MAX];
-    const void *pool, *off, *lens, *slots, *hash;
+    const void *pool, *off, *lens, *slots;
     size_t n_pool, n, n_slots;
     int rc;
     if ((rc = section_name(name, prefix, "pool", err)) < 0 ||
@@ -222,12 +213,9 @@ int xs__intern_map(xs__intern *t, const xs__mfile *f, const char *prefix, xs_err
         (rc = xs__mfile_need(f, name, sizeof(uint64_t), n, &off, err)) < 0)
         return rc;
     if ((rc = section_name(name, prefix, "slot", err)) < 0 ||
-        (rc = xs__mfile_need(f, name, sizeof(uint32_t), SIZE_MAX, &slots, err)) < 0)
+        (rc = xs__mfile_need(f, name, sizeof(uint64_t), SIZE_MAX, &slots, err)) < 0)
         return rc;
-    xs__mfile_get(f, name, sizeof(uint32_t), &n_slots);
-    if ((rc = section_name(name, prefix, "hash", err)) < 0 ||
-        (rc = xs__mfile_need(f, name, sizeof(uint32_t), n_slots, &hash, err)) < 0)
-        return rc;
+    xs__mfile_get(f, name, sizeof(uint64_t), &n_slots);
     /* the shape the lookup relies on: a power-of-two table with an empty
      * slot (so probing ends), and a pool that ends with a NUL */
     if ((n_slots & (n_slots - 1)) || (n && n_slots <= n) || (n_slots && n_slots * 3 < n * 4) ||
@@ -244,8 +232,7 @@ int xs__intern_map(xs__intern *t, const xs__mfile *f, const char *prefix, xs_err
     t->off = (uint64_t *)off;
     t->lens = (uint32_t *)lens;
     t->n = t->cap_ids = n;
-    t->slots = (uint32_t *)slots;
-    t->slot_hash = (uint32_t *)hash;
+    t->slots = (uint64_t *)slots;
     t->n_slots = n_slots;
     t->mapped = 1;
     return XS_OK;

@@ -40,8 +40,8 @@ typedef struct xs__intern {
     uint64_t *off;       /* id -> offset of its NUL-terminated string */
     uint32_t *lens;      /* id -> length */
     size_t n, cap_ids;
-    uint32_t *slots;     /* open addressing: id+1, 0 = empty */
-    uint32_t *slot_hash; /* low 32 bits of the hash per slot */
+    uint64_t *slots;     /* open addressing: the low 32 bits of the string's
+                            hash << 32 | id + 1; 0 = empty (one load a probe) */
     size_t n_slots;      /* power of two */
     int mapped;          /* arrays point into a model file: read-only */
 } xs__intern;
