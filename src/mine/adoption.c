@@ -45,6 +45,7 @@
 #include "base/alloc.h"
 #include "base/arena.h"
 #include "base/error.h"
+#include "base/sort.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -169,12 +170,6 @@ void xs_adoption_free(xs_adoption *r)
 /* ---------------------------------------------------------------------- */
 /* Kaplan–Meier over the T / R / E multisets                              */
 /* ---------------------------------------------------------------------- */
-
-static int cmp_i32(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
 
 /* Number of elements >= t in an ascending array. */
 static size_t count_ge(const int32_t *v, size_t n, int32_t t)
@@ -440,7 +435,7 @@ static int changes_of(const xs_adoption_input *in, adopt_tmp *A, uint32_t a, uin
             A->ch[A->n_ch++] = x;
         }
     }
-    qsort(A->T, A->hoff[a + 1] - A->hoff[a], sizeof *A->T, cmp_i32);
+    xs__sort_i32(A->T, A->hoff[a + 1] - A->hoff[a]);
     if (A->n_ch) qsort(A->ch, A->n_ch, sizeof *A->ch, cmp_change);
     return XS_OK;
 }
@@ -468,8 +463,8 @@ static int curves_of(const xs_adoption_input *in, const xs_adoption_opts *opts,
                 n_ex++;
         }
         if (!pair_mode && n_e == 0) continue;
-        qsort(A->R, n_r, sizeof *A->R, cmp_i32);
-        qsort(A->E, n_e, sizeof *A->E, cmp_i32);
+        xs__sort_i32(A->R, n_r);
+        xs__sort_i32(A->E, n_e);
         xs_adoption_curve c;
         memset(&c, 0, sizeof c);
         const char *fa = xs__intern_str(&in->names, a),

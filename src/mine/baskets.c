@@ -12,6 +12,7 @@
 #include "mine/baskets.h"
 
 #include "base/alloc.h"
+#include "base/sort.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,29 +63,11 @@ int xs__mine_baskets_add(struct xs_baskets *b, const char *name, size_t len)
     return xs__mine_baskets_add_id(b, id);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Sorts v[0..n) ascending and removes repeats; returns the new length. */
 size_t xs__mine_sort_unique_u32(uint32_t *v, size_t n)
 {
     if (n < 2) return n;
-    if (n <= 24) {
-        for (size_t i = 1; i < n; i++) {
-            uint32_t x = v[i];
-            size_t j = i;
-            while (j > 0 && v[j - 1] > x) {
-                v[j] = v[j - 1];
-                j--;
-            }
-            v[j] = x;
-        }
-    } else {
-        qsort(v, n, sizeof *v, cmp_u32);
-    }
+    xs__sort_u32(v, n);
     size_t k = 1;
     for (size_t i = 1; i < n; i++)
         if (v[i] != v[k - 1]) v[k++] = v[i];

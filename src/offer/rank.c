@@ -13,6 +13,7 @@
 #include "base/alloc.h"
 #include "base/date.h"
 #include "base/error.h"
+#include "base/sort.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,8 @@ static int cmp_hrow(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+#define HROW_LESS(a, b) ((a)->item < (b)->item)
+
 void xs__offer_rank_hist_free(xs__offer_rank_hist *h)
 {
     xs__free(h->off);
@@ -137,7 +140,9 @@ int xs__offer_rank_hist_build(const xs_snapshot *s, int32_t before,
                 }
             }
         }
-        qsort(rows + start, n - start, sizeof *rows, cmp_hrow);
+        /* a customer's distinct products: a few, so insertion sort below 17 */
+        if (n - start > 16) qsort(rows + start, n - start, sizeof *rows, cmp_hrow);
+        else XS__SORT_INSERTION(hrow, rows + start, n - start, HROW_LESS);
         h->off[c + 1] = (uint32_t)n;
         h->ev_off[c + 1] = (uint32_t)n_ev;
     }

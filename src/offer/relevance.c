@@ -38,6 +38,7 @@
 #include "base/alloc.h"
 #include "base/error.h"
 #include "base/hash.h"
+#include "base/sort.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -46,12 +47,6 @@
 /* Bundles kept per product (the most frequent): a customer's decision
  * visits the bundles of each recent purchase. */
 #define BUNDLES_PER_ITEM 16
-
-static int cmp_u64(const void *pa, const void *pb)
-{
-    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
-    return (a > b) - (a < b);
-}
 
 /* ---------------------------------------------------------------------- */
 /* Pair map                                                               */
@@ -178,13 +173,9 @@ static void sort_gp(gp *g, size_t n)
         qsort(g, n, sizeof *g, cmp_gp);
         return;
     }
-    for (size_t i = 1; i < n; i++) {
-        gp x = g[i];
-        size_t j = i;
-        for (; j > 0 && cmp_gp(&g[j - 1], &x) > 0; j--)
-            g[j] = g[j - 1];
-        g[j] = x;
-    }
+#define GP_LESS(a, b) (cmp_gp(a, b) < 0)
+    XS__SORT_INSERTION(gp, g, n, GP_LESS);
+#undef GP_LESS
 }
 
 /* Counts, for one customer's distinct shop products it[0..n), the pairs
@@ -455,7 +446,7 @@ static int index_bundles(xs_offer_engine *en)
             uint32_t b = en->bundle_ix[i];
             key64[i - lo] = (uint64_t)(UINT32_MAX - en->bundles[b].count) << 32 | b;
         }
-        qsort(key64, hi - lo, sizeof *key64, cmp_u64);
+        xs__sort_u64(key64, hi - lo);
         if (hi - lo > BUNDLES_PER_ITEM) hi = lo + BUNDLES_PER_ITEM;
         en->bundle_off[p] = w;
         for (uint32_t i = lo; i < hi; i++)
@@ -570,7 +561,7 @@ static void sort_by_key(const xs__offer_shop *h, uint32_t *list, size_t n,
 {
     for (size_t i = 0; i < n; i++)
         tmp[i] = (uint64_t)key[xs__offer_shop_slot(h, list[i])] << 32 | list[i];
-    qsort(tmp, n, sizeof *tmp, cmp_u64);
+    xs__sort_u64(tmp, n);
     for (size_t i = 0; i < n; i++)
         list[i] = (uint32_t)tmp[i];
 }

@@ -25,6 +25,7 @@
 
 #include "base/alloc.h"
 #include "base/error.h"
+#include "base/sort.h"
 #include "mine/baskets.h"
 
 #include <stdlib.h>
@@ -244,12 +245,6 @@ static size_t held_items(const xs_offer_engine *en, uint32_t c, int32_t *day_of,
  * customers. */
 #define LAG_CAP 2048
 
-static int cmp_i32(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* A lag found for a rule, before the lags are grouped by rule. */
 typedef struct rule_lag {
     uint32_t rule;
@@ -311,7 +306,7 @@ static int lags(xs_offer_engine *en)
     for (size_t r = 0; r < R->n; r++) {
         if (!cnt[r]) continue;
         int32_t *p = pts + off[r];
-        qsort(p, cnt[r], sizeof *p, cmp_i32);
+        xs__sort_i32(p, cnt[r]);
         R->r[r].lag_lo = p[cnt[r] / 4];
         R->r[r].lag_med = p[cnt[r] / 2];
     }

@@ -1,6 +1,6 @@
 /*
  * test_base.c — dates, money, interning, arena, hashing, rng, error format,
- * output tables.
+ * output tables, sorting.
  */
 #include "test.h"
 
@@ -335,6 +335,80 @@ static void test_radix_sort(void)
     free(ref);
 }
 
+static int cmp_u32_ref(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+static int cmp_u64_ref(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+static int cmp_i32_ref(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* One of the shapes the integer sorts are tried on: random over the whole
+ * range, few distinct values, sorted, reversed, all equal, organ pipe. */
+static uint64_t shaped(xs__rng *r, int shape, size_t i, size_t n)
+{
+    switch (shape) {
+    case 0: return xs__rng_next(r);
+    case 1: return xs__rng_below(r, 4);
+    case 2: return i;
+    case 3: return n - i;
+    case 4: return 7;
+    default: return i < n / 2 ? i : n - i;
+    }
+}
+
+/* xs__sort_u32 / _u64 / _i32 against qsort: every size up to 300 (the
+ * insertion sort, the quicksort and its small partitions) and large
+ * arrays, in every shape, with the extremes of each type. */
+static void test_int_sorts(void)
+{
+    enum { MAXN = 100000 };
+    uint64_t *a = malloc(MAXN * sizeof *a), *b = malloc(MAXN * sizeof *b);
+    if (!a || !b) {
+        CHECK(0);
+        free(a);
+        free(b);
+        return;
+    }
+    xs__rng r;
+    xs__rng_seed(&r, 11);
+    size_t bad[3] = {0, 0, 0};
+    for (size_t n = 0; n <= MAXN; n = n < 300 ? n + 1 : n * 4 + 17) {
+        for (int shape = 0; shape < 6; shape++) {
+            for (size_t i = 0; i < n; i++) a[i] = shaped(&r, shape, i, n);
+            if (n > 2) a[0] = UINT64_MAX, a[n / 2] = 0, a[n - 1] = (uint64_t)1 << 63;
+            uint32_t *u = (uint32_t *)b, *w = (uint32_t *)b + MAXN;
+            for (size_t i = 0; i < n; i++) u[i] = w[i] = (uint32_t)a[i];
+            xs__sort_u32(u, n);
+            qsort(w, n, sizeof *w, cmp_u32_ref);
+            bad[0] += n && memcmp(u, w, n * sizeof *u) != 0;
+            int32_t *x = (int32_t *)b, *y = (int32_t *)b + MAXN;
+            for (size_t i = 0; i < n; i++) x[i] = y[i] = (int32_t)(uint32_t)(a[i] >> 7);
+            if (n > 2) x[1] = y[1] = INT32_MIN, x[2] = y[2] = INT32_MAX;
+            xs__sort_i32(x, n);
+            qsort(y, n, sizeof *y, cmp_i32_ref);
+            bad[1] += n && memcmp(x, y, n * sizeof *x) != 0;
+            memcpy(b, a, n * sizeof *a);
+            xs__sort_u64(a, n);
+            qsort(b, n, sizeof *b, cmp_u64_ref);
+            bad[2] += n && memcmp(a, b, n * sizeof *a) != 0;
+        }
+    }
+    CHECK_INT(bad[0], 0);
+    CHECK_INT(bad[1], 0);
+    CHECK_INT(bad[2], 0);
+    free(a);
+    free(b);
+}
+
 int main(void)
 {
     static const xs_test tests[] = {
@@ -348,6 +422,7 @@ int main(void)
         {"error_format", test_error_format},
         {"table_formats", test_table_formats},
         {"radix_sort", test_radix_sort},
+        {"int_sorts", test_int_sorts},
     };
     return xs_test_run(tests, XS_N(tests));
 }
