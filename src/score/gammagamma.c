@@ -22,6 +22,7 @@
 
 #include "base/alloc.h"
 #include "base/error.h"
+#include "base/sort.h"
 #include "score/bgnbd.h"
 #include "score/clv_data.h"
 
@@ -49,12 +50,6 @@ void xs__score_gg_lik_free(xs__score_gg_lik *L)
 size_t xs__score_gg_lik_n(const xs__score_gg_lik *L)
 {
     return L->n;
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 int xs__score_gg_lik_new(const xs_clv_data *d, xs__score_gg_lik **out, size_t *n_zero)
@@ -91,7 +86,17 @@ int xs__score_gg_lik_new(const xs_clv_data *d, xs__score_gg_lik **out, size_t *n
         L->s_lm += log(m);
         L->s_xlx += x * log(x);
     }
-    qsort(L->ux, n, sizeof *L->ux, cmp_dbl);
+    /* the frequencies are positive (at least 1): their IEEE bits sort as
+     * they do, without qsort's comparator (300K of them at 1M customers) */
+    uint64_t *bits = xs__malloc(n * sizeof *bits);
+    if (!bits) {
+        xs__score_gg_lik_free(L);
+        return XS_ENOMEM;
+    }
+    memcpy(bits, L->ux, n * sizeof *bits);
+    xs__sort_u64(bits, n);
+    memcpy(L->ux, bits, n * sizeof *bits);
+    xs__free(bits);
     for (size_t i = 0; i < n;) {
         size_t j = i;
         while (j < n && L->ux[j] == L->ux[i]) j++;
