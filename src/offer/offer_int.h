@@ -95,6 +95,8 @@ typedef struct xs__offer_shop {
                                             the cart: in that order */
     size_t n_bought, n_recent;
     int overflow;
+    uint64_t held[4]; /* a bit per product in the set (modulo 256): a clear
+                         bit answers "never bought" without the lookup */
     double max_line; /* largest order line (currency units), 0 none */
     double min_unit; /* smallest unit price of a line (currency units), 0 none */
 } xs__offer_shop;
@@ -456,6 +458,9 @@ int32_t xs__offer_shop_last_lines(const struct xs_offer_engine *en, uint32_t c, 
 static inline int32_t xs__offer_shop_last(const struct xs_offer_engine *en, uint32_t c,
                                           const xs__offer_shop *h, uint32_t p)
 {
+    uint32_t b = p & 255;
+    if (!(h->held[b >> 6] >> (b & 63) & 1))
+        return h->overflow ? xs__offer_shop_last_lines(en, c, p) : XS_SNAP_NO_DATE;
     size_t i = xs__offer_shop_slot(h, p);
     if (h->key[i]) return h->last[i];
     return h->overflow ? xs__offer_shop_last_lines(en, c, p) : XS_SNAP_NO_DATE;

@@ -542,6 +542,7 @@ static void shop_put(xs__offer_shop *h, uint32_t p, int32_t d, uint32_t o, int r
             return;
         }
         h->key[i] = p + 1;
+        h->held[(p & 255) >> 6] |= (uint64_t)1 << (p & 63);
         h->first[i] = h->last[i] = d;
         h->first_ord[i] = o;
         h->recent_ord[i] = UINT32_MAX;
@@ -579,6 +580,7 @@ void xs__offer_shop_gather(const xs_offer_engine *en, uint32_t c, const uint32_t
     memset(h->key, 0, slots * sizeof *h->key);
     h->n_bought = h->n_recent = 0;
     h->overflow = 0;
+    memset(h->held, 0, sizeof h->held);
     h->max_line = h->min_unit = 0;
     int32_t rlo = en->as_of - (int32_t)en->cfg.recent_days;
     /* newest first: past the cap, the most recent products are kept */
