@@ -178,8 +178,9 @@ static void row_done(xs__progress *prog, size_t r)
     if (prog) xs__progress_update(prog, r + 1);
 }
 
-/* Display width of UTF-8 text: code points, with East Asian wide ranges as 2. */
-static size_t text_width(const char *s)
+/* Display width of UTF-8 text: code points, with East Asian wide ranges as
+ * 2; *len gets its length in bytes. */
+static size_t text_width(const char *s, size_t *len)
 {
     size_t w = 0;
     const unsigned char *p = (const unsigned char *)s;
@@ -207,6 +208,7 @@ static size_t text_width(const char *s)
                    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd);
         w += wide ? 2 : 1;
     }
+    *len = (size_t)((const char *)p - s);
     return w;
 }
 
@@ -220,51 +222,78 @@ static void pad(xs__buf *out, size_t n)
     xs__buf_add(out, spaces, n);
 }
 
-static int write_text(const xs_table *t, xs__buf *out, xs__progress *prog)
+/* Contract in io/table.h. */
+void xs__io_table_widths(const xs_table *t, size_t *w)
 {
-    size_t *w = xs__calloc(t->n_cols ? t->n_cols : 1, sizeof *w);
-    if (!w) return XS_ENOMEM;
-    for (size_t c = 0; c < t->n_cols; c++)
-        w[c] = text_width(t->cols[c].name);
+    size_t len;
+    for (size_t c = 0; c < t->n_cols; c++) {
+        size_t cw = text_width(t->cols[c].name, &len);
+        if (cw > w[c]) w[c] = cw;
+    }
     for (size_t r = 0; r < t->n_rows; r++) /* in the cells' (row) order */
         for (size_t c = 0; c < t->n_cols; c++) {
             const char *v = cell(t, r, c);
-            size_t cw = v ? text_width(v) : 0;
+            size_t cw = v ? text_width(v, &len) : 0;
             if (cw > w[c]) w[c] = cw;
         }
+}
+
+/* Contract in io/table.h. */
+void xs__io_table_text_row(const xs_table *t, const size_t *w, const char *const *v,
+                           xs__buf *out)
+{
     for (size_t c = 0; c < t->n_cols; c++) {
-        size_t cw = text_width(t->cols[c].name);
-        if (t->cols[c].type == XS_COL_NUM) pad(out, w[c] - cw);
-        xs__buf_adds(out, t->cols[c].name);
+        size_t len, cw = text_width(v[c], &len);
+        size_t gap = w[c] > cw ? w[c] - cw : 0; /* 0: w was not raised to v[c] */
+        if (t->cols[c].type == XS_COL_NUM) pad(out, gap);
+        xs__buf_add(out, v[c], len);
         if (c + 1 < t->n_cols) {
-            if (t->cols[c].type != XS_COL_NUM) pad(out, w[c] - cw);
+            if (t->cols[c].type != XS_COL_NUM) pad(out, gap);
             xs__buf_add(out, "  ", 2);
         }
     }
     xs__buf_addc(out, '\n');
+}
+
+/* Contract in io/table.h. */
+int xs__io_table_text_head(const xs_table *t, const size_t *w, xs__buf *out)
+{
+    const char **names = xs__calloc(t->n_cols ? t->n_cols : 1, sizeof *names);
+    if (!names) return XS_ENOMEM;
+    for (size_t c = 0; c < t->n_cols; c++)
+        names[c] = t->cols[c].name;
+    xs__io_table_text_row(t, w, names, out);
+    xs__free(names);
     for (size_t c = 0; c < t->n_cols; c++) {
         for (size_t k = 0; k < w[c]; k++) xs__buf_addc(out, '-');
         if (c + 1 < t->n_cols) xs__buf_add(out, "  ", 2);
     }
     xs__buf_addc(out, '\n');
-    for (size_t r = 0; r < t->n_rows; r++) {
+    return XS_OK;
+}
+
+static int write_text(const xs_table *t, xs__buf *out, xs__progress *prog)
+{
+    size_t n = t->n_cols ? t->n_cols : 1;
+    size_t *w = xs__calloc(n, sizeof *w);
+    const char **v = xs__calloc(n, sizeof *v);
+    int rc = w && v ? XS_OK : XS_ENOMEM;
+    if (rc == XS_OK) {
+        xs__io_table_widths(t, w);
+        rc = xs__io_table_text_head(t, w, out);
+    }
+    for (size_t r = 0; rc == XS_OK && r < t->n_rows; r++) {
         for (size_t c = 0; c < t->n_cols; c++) {
-            const char *v = cell(t, r, c);
-            if (!v) v = "";
-            size_t cw = text_width(v);
-            if (t->cols[c].type == XS_COL_NUM) pad(out, w[c] - cw);
-            xs__buf_adds(out, v);
-            if (c + 1 < t->n_cols) {
-                if (t->cols[c].type != XS_COL_NUM) pad(out, w[c] - cw);
-                xs__buf_add(out, "  ", 2);
-            }
+            const char *s = cell(t, r, c);
+            v[c] = s ? s : "";
         }
-        xs__buf_addc(out, '\n');
+        xs__io_table_text_row(t, w, v, out);
         row_done(prog, r);
         xs__buf_spill(out);
     }
+    xs__free(v);
     xs__free(w);
-    return XS_OK;
+    return rc;
 }
 
 /* The rows of t as JSON objects, each but the first preceded by ",":
