@@ -10,11 +10,13 @@
  * their own widths would fail); the guardrail totals equal those of
  * deciding every customer in order; an unknown format and an unknown
  * language are refused with their messages; a write to a closed stream
- * fails with XS_EIO. On an empty store the JSON is "[]" and the table its
+ * fails with XS_EIO; out of memory at the Nth allocation fails with
+ * XS_ENOMEM, leaks nothing, and has written nothing or a prefix. On an empty store the JSON is "[]" and the table its
  * header.
  */
 #include "xsell.h"
 
+#include "base/alloc.h"
 #include "offer/offer_int.h"
 #include "store_fixture.h"
 #include "test.h"
@@ -182,6 +184,51 @@ static void test_widths_span_blocks(void)
     }
 }
 
+/* Out of memory at the Nth allocation, on 1 and 2 threads: XS_ENOMEM with
+ * its message, nothing leaked (ASan), and what was written is the start of
+ * the whole table: nothing at all when pass 1 failed (the first
+ * allocations), else the header and the blocks padded before the failure. */
+static void test_out_of_memory(void)
+{
+    xs_offer_summary sum, ref_sum;
+    char *ref = reference("ja", 1, XS_FORMAT_TABLE, &ref_sum);
+    size_t n_ref = strlen(ref);
+    for (int threads = 1; threads <= 2; threads++) {
+        xs__alloc_fail_after(-1);
+        free(streamed(threads, SMALL_BLOCK, "ja", 1, XS_FORMAT_TABLE, &sum));
+        long total = xs__alloc_fail_after(-1);
+        CHECK(total > 100);
+        int n_failed = 0, n_empty = 0;
+        for (long n = 0; n < total; n += n < 8 ? 1 : total / 16) {
+            char *buf = NULL;
+            size_t len = 0;
+            xs_error e;
+            char msg[256];
+            FILE *m = open_memstream(&buf, &len);
+            if (!m) abort();
+            xs__alloc_fail_after(n);
+            int rc = xs__offer_write_all_blocks(en, SMALL_BLOCK, threads, "ja", 1,
+                                                XS_FORMAT_TABLE, m, &sum, &e);
+            xs__alloc_fail_after(-1);
+            if (fclose(m)) abort();
+            if (rc == XS_OK) {
+                CHECK(!strcmp(buf, ref));
+            } else {
+                n_failed++;
+                CHECK_INT(rc, XS_ENOMEM);
+                CHECK_STR(xs_error_format(&e, msg, sizeof msg), "out of memory");
+                CHECK(len < n_ref && !memcmp(buf, ref, len));
+                if (n < 8) CHECK_INT(len, 0); /* pass 1: nothing written */
+                n_empty += len == 0;
+            }
+            free(buf);
+        }
+        CHECK(n_failed >= 8);
+        CHECK(n_empty >= 8);
+    }
+    free(ref);
+}
+
 static void test_refusals(void)
 {
     xs_offer_summary sum;
@@ -256,6 +303,7 @@ int main(void)
     static const xs_test tests[] = {
         {"same_bytes", test_same_bytes},
         {"widths_span_blocks", test_widths_span_blocks},
+        {"out_of_memory", test_out_of_memory},
         {"refusals", test_refusals},
         {"empty_store", test_empty_store},
     };
