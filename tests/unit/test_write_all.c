@@ -11,8 +11,9 @@
  * deciding every customer in order; an unknown format and an unknown
  * language are refused with their messages; a write to a closed stream
  * fails with XS_EIO; out of memory at the Nth allocation fails with
- * XS_ENOMEM, leaks nothing, and has written nothing or a prefix. On an empty store the JSON is "[]" and the table its
- * header.
+ * XS_ENOMEM, leaks nothing, and has written nothing or a prefix. On an
+ * empty store, if an engine can be made of one (today it is refused), the
+ * JSON is "[]" and the table its header.
  */
 #include "xsell.h"
 
