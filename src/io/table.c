@@ -25,7 +25,9 @@ typedef struct column {
 
 /* The cells are NUL-terminated texts in one pool, found by offset: a row
  * costs no allocation once the pool has grown to its size, and dropping
- * the rows (xs_table_clear_rows) keeps the pool for the next chunk. */
+ * the rows (xs_table_clear_rows) keeps the pool for the next chunk. Cells
+ * are only appended, so their texts lie in the pool in cell order, each
+ * right after the one before (xs__io_table_pack relies on it). */
 struct xs_table {
     column *cols;
     size_t n_cols, cap_cols;
@@ -238,21 +240,67 @@ void xs__io_table_widths(const xs_table *t, size_t *w)
         }
 }
 
+/* The cell v (NUL-terminated) of column c padded to w[c], then the two
+ * spaces before the next column, or the newline after the last. Returns
+ * v's length in bytes. */
+static size_t text_cell(const xs_table *t, const size_t *w, size_t c, const char *v,
+                        xs__buf *out)
+{
+    size_t len, cw = text_width(v, &len);
+    size_t gap = w[c] > cw ? w[c] - cw : 0; /* 0: w was not raised to v */
+    if (t->cols[c].type == XS_COL_NUM) pad(out, gap);
+    xs__buf_add(out, v, len);
+    if (c + 1 < t->n_cols) {
+        if (t->cols[c].type != XS_COL_NUM) pad(out, gap);
+        xs__buf_add(out, "  ", 2);
+    } else {
+        xs__buf_addc(out, '\n');
+    }
+    return len;
+}
+
 /* Contract in io/table.h. */
 void xs__io_table_text_row(const xs_table *t, const size_t *w, const char *const *v,
                            xs__buf *out)
 {
-    for (size_t c = 0; c < t->n_cols; c++) {
-        size_t len, cw = text_width(v[c], &len);
-        size_t gap = w[c] > cw ? w[c] - cw : 0; /* 0: w was not raised to v[c] */
-        if (t->cols[c].type == XS_COL_NUM) pad(out, gap);
-        xs__buf_add(out, v[c], len);
-        if (c + 1 < t->n_cols) {
-            if (t->cols[c].type != XS_COL_NUM) pad(out, gap);
-            xs__buf_add(out, "  ", 2);
+    for (size_t c = 0; c < t->n_cols; c++)
+        text_cell(t, w, c, v[c], out);
+    if (!t->n_cols) xs__buf_addc(out, '\n');
+}
+
+/* Contract in io/table.h. */
+const char *xs__io_table_text_packed_row(const xs_table *t, const size_t *w,
+                                         const char *cells, xs__buf *out)
+{
+    for (size_t c = 0; c < t->n_cols; c++)
+        cells += text_cell(t, w, c, cells, out) + 1;
+    if (!t->n_cols) xs__buf_addc(out, '\n');
+    return cells;
+}
+
+/* Contract in io/table.h. */
+char *xs__io_table_pack(const xs_table *t, size_t *size)
+{
+    size_t n_cells = t->n_rows * t->n_cols, n_null = n_cells - t->n_cells;
+    for (size_t i = 0; i < t->n_cells; i++)
+        n_null += t->cells[i] == NO_CELL;
+    size_t n = t->n_pool + n_null;
+    char *p = xs__malloc(n ? n : 1);
+    if (!p) return NULL;
+    /* backwards: a cell's text and its NUL end where the next one's begin */
+    char *q = p + n;
+    size_t end = t->n_pool;
+    for (size_t i = n_cells; i-- > 0;) {
+        if (i >= t->n_cells || t->cells[i] == NO_CELL) {
+            *--q = '\0';
+        } else {
+            q -= end - t->cells[i];
+            memcpy(q, t->pool + t->cells[i], end - t->cells[i]);
+            end = t->cells[i];
         }
     }
-    xs__buf_addc(out, '\n');
+    *size = n;
+    return p;
 }
 
 /* Contract in io/table.h. */

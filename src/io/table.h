@@ -43,11 +43,21 @@ int xs__io_table_rows_append(const xs_table *t, xs_format fmt, xs__buf *b);
  * "" for an empty cell) padded to w[c], on the left in a number column,
  * on the right in the others but the last, two spaces between columns,
  * then a newline. Only t's columns are read (any table of those columns),
- * so threads may share t. Out of memory shows in out's err. */
+ * so threads may share t. Out of memory shows in out's err.
+ *
+ * A block of rows kept to be padded later, packed: xs__io_table_pack
+ * returns t's cells row by row, each its text and a NUL (an empty cell
+ * just the NUL), in one allocation of exactly *size bytes (caller frees
+ * with xs__free()), or NULL when out of memory;
+ * xs__io_table_text_packed_row appends the row that starts at cells as
+ * xs__io_table_text_row would and returns where the next row starts. */
 void xs__io_table_widths(const xs_table *t, size_t *w);
 int xs__io_table_text_head(const xs_table *t, const size_t *w, xs__buf *out);
 void xs__io_table_text_row(const xs_table *t, const size_t *w, const char *const *v,
                            xs__buf *out);
+char *xs__io_table_pack(const xs_table *t, size_t *size);
+const char *xs__io_table_text_packed_row(const xs_table *t, const size_t *w,
+                                         const char *cells, xs__buf *out);
 
 /* The shape and cells of t, for a reader that turns them into values of
  * its own (the server's jansson arrays, table_record.c's key/value table): the column count; column c's name

@@ -101,42 +101,13 @@ static int decide(shared *S, xs_table *t, size_t i, block *b)
     return XS_OK;
 }
 
-/* Packs t's cells (an empty cell as "") into k, exactly their size.
+/* Pads the kept block k at the final widths into b and frees its cells.
  * XS_OK or XS_ENOMEM. */
-static int pack(const xs_table *t, size_t n_cols, kept *k)
-{
-    size_t n_rows = xs_table_rows(t), size = 0;
-    for (size_t r = 0; r < n_rows; r++)
-        for (size_t c = 0; c < n_cols; c++) {
-            const char *v = xs__io_table_cell(t, r, c);
-            size += (v ? strlen(v) : 0) + 1;
-        }
-    char *p = xs__malloc(size ? size : 1);
-    if (!p) return XS_ENOMEM;
-    k->cells = p;
-    k->n_rows = n_rows;
-    for (size_t r = 0; r < n_rows; r++)
-        for (size_t c = 0; c < n_cols; c++) {
-            const char *v = xs__io_table_cell(t, r, c);
-            size_t len = v ? strlen(v) : 0;
-            memcpy(p, v ? v : "", len + 1);
-            p += len + 1;
-        }
-    return XS_OK;
-}
-
-/* Pads the kept block k at the final widths into b and frees its cells;
- * v: room for a row's cells. XS_OK or XS_ENOMEM. */
-static int pad_block(shared *S, kept *k, const char **v, block *b)
+static int pad_block(shared *S, kept *k, block *b)
 {
     const char *p = k->cells;
-    for (size_t r = 0; r < k->n_rows; r++) {
-        for (size_t c = 0; c < S->n_cols; c++) {
-            v[c] = p;
-            p += strlen(p) + 1;
-        }
-        xs__io_table_text_row(S->cols, S->w, v, &b->out);
-    }
+    for (size_t r = 0; r < k->n_rows; r++)
+        p = xs__io_table_text_packed_row(S->cols, S->w, p, &b->out);
     b->n_rows = k->n_rows;
     xs__free(k->cells);
     k->cells = NULL;
@@ -144,11 +115,10 @@ static int pad_block(shared *S, kept *k, const char **v, block *b)
 }
 
 /* A worker's own memory: the table it decides into, the widths of the
- * blocks it kept, a row's cells. */
+ * blocks it kept. */
 typedef struct own {
     xs_table *t;
     size_t *w;
-    const char **v;
 } own;
 
 /* Does block i of the pass into its slot b. Returns XS_OK or a negative code. */
@@ -159,20 +129,22 @@ static int work(shared *S, own *me, size_t i, block *b)
     case PASS_ROWS:
         if ((rc = decide(S, me->t, i, b)) < 0) return rc;
         return xs__io_table_rows_append(me->t, S->fmt, &b->out);
-    case PASS_CELLS:
+    case PASS_CELLS: {
+        size_t size;
         if ((rc = decide(S, me->t, i, b)) < 0) return rc;
         xs__io_table_widths(me->t, me->w);
-        return pack(me->t, S->n_cols, &S->kept[i]);
-    default: return pad_block(S, &S->kept[i], me->v, b);
+        S->kept[i].n_rows = b->n_rows;
+        return (S->kept[i].cells = xs__io_table_pack(me->t, &size)) ? XS_OK : XS_ENOMEM;
+    }
+    default: return pad_block(S, &S->kept[i], b);
     }
 }
 
 static void *worker(void *arg)
 {
     shared *S = arg;
-    own me = {NULL, xs__calloc(S->n_cols + 1, sizeof *me.w),
-              xs__calloc(S->n_cols + 1, sizeof *me.v)};
-    int rc = me.w && me.v ? XS_OK : XS_ENOMEM;
+    own me = {NULL, xs__calloc(S->n_cols + 1, sizeof *me.w)};
+    int rc = me.w ? XS_OK : XS_ENOMEM;
     if (rc == XS_OK && S->pass != PASS_PAD)
         rc = (me.t = xs_table_new()) && xs_offer_table_columns(me.t) == XS_OK ? XS_OK
                                                                               : XS_ENOMEM;
@@ -208,7 +180,6 @@ static void *worker(void *arg)
     }
     xs_table_free(me.t);
     xs__free(me.w);
-    xs__free(me.v);
     return NULL;
 }
 
