@@ -583,13 +583,19 @@ int xs_offer_decide_all(const xs_offer_engine *en, int n_threads, xs_offer_fn fn
                         void *ctx, xs_offer_summary *sum);
 
 /**
- * Writes the offers of every customer as xs_offer_table() rows in CSV or
- * JSON (byte for byte xs_table_write() of one table over all customers in
- * order) without holding them all: n_threads workers decide and render
- * blocks of 4,096 customers, the caller's thread writes them in order.
+ * Writes the offers of every customer as xs_offer_table() rows in CSV,
+ * JSON or the aligned table (byte for byte xs_table_write() of one table
+ * over all customers in order) without holding them all as one table:
+ * n_threads workers decide and render blocks of 4,096 customers, the
+ * caller's thread writes them in order. CSV and JSON are streamed in one
+ * pass (a few blocks per worker in memory). The aligned table, whose
+ * widths depend on every row, takes two: the workers decide every block
+ * and keep its cells packed (about the size of the CSV) with the column
+ * widths, then pad the blocks at the final widths, each block's cells
+ * freed once padded; nothing is written before the first pass is done.
  * Fills *sum (totals merged block by block in customer order, so the same
  * for any thread count).
- * @return XS_OK, XS_EINVAL (fmt is the aligned table; lang not en / ja),
+ * @return XS_OK, XS_EINVAL (fmt not an xs_format; lang not en / ja),
  *         XS_EIO (out failed), XS_ENOMEM
  */
 int xs_offer_write_all(const xs_offer_engine *en, int n_threads, const char *lang,

@@ -132,15 +132,17 @@ static int uplift_summary(const xs_offer_engine *en)
     return XS_OK;
 }
 
-/* --all: every customer, streamed when nothing is logged and the format
- * allows, then the guardrail summary on stderr. Returns -1 to go on, 0
- * when the output is written, else the exit code; *failed: the sink failed. */
+/* --all: every customer, streamed in any format when nothing is logged
+ * (--log logs every decision in order, on this thread), then the guardrail
+ * summary on stderr. Returns -1 to go on, 0 when the output is written,
+ * else the exit code; *failed: the sink failed. */
 static int answer_all(xs_offer_engine *en, const xs_cli_rec_args *a, xs_format fmt,
                       xs_cli_rec_sink *k, int *streamed, int *failed)
 {
     xs_offer_summary sum;
-    if (fmt != XS_FORMAT_TABLE && !a->log) {
-        /* streamed: decided and rendered on every core, written in order */
+    if (!a->log) {
+        /* streamed: decided and rendered on every core, written in order
+         * (the aligned table in two passes: docs/offers.md) */
         if (xs_offer_write_all(en, xs_cli_threads(), a->lang, a->show_suppressed, fmt,
                                stdout, &sum, k->err) < 0)
             return xs_cli_fail(CMD, k->err);

@@ -25,7 +25,9 @@ typedef struct column {
 
 /* The cells are NUL-terminated texts in one pool, found by offset: a row
  * costs no allocation once the pool has grown to its size, and dropping
- * the rows (xs_table_clear_rows) keeps the pool for the next chunk. */
+ * the rows (xs_table_clear_rows) keeps the pool for the next chunk. Cells
+ * are only appended, so their texts lie in the pool in cell order, each
+ * right after the one before (xs__io_table_pack relies on it). */
 struct xs_table {
     column *cols;
     size_t n_cols, cap_cols;
@@ -178,8 +180,9 @@ static void row_done(xs__progress *prog, size_t r)
     if (prog) xs__progress_update(prog, r + 1);
 }
 
-/* Display width of UTF-8 text: code points, with East Asian wide ranges as 2. */
-static size_t text_width(const char *s)
+/* Display width of UTF-8 text: code points, with East Asian wide ranges as
+ * 2; *len gets its length in bytes. */
+static size_t text_width(const char *s, size_t *len)
 {
     size_t w = 0;
     const unsigned char *p = (const unsigned char *)s;
@@ -207,6 +210,7 @@ static size_t text_width(const char *s)
                    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd);
         w += wide ? 2 : 1;
     }
+    *len = (size_t)((const char *)p - s);
     return w;
 }
 
@@ -220,51 +224,124 @@ static void pad(xs__buf *out, size_t n)
     xs__buf_add(out, spaces, n);
 }
 
-static int write_text(const xs_table *t, xs__buf *out, xs__progress *prog)
+/* Contract in io/table.h. */
+void xs__io_table_widths(const xs_table *t, size_t *w)
 {
-    size_t *w = xs__calloc(t->n_cols ? t->n_cols : 1, sizeof *w);
-    if (!w) return XS_ENOMEM;
-    for (size_t c = 0; c < t->n_cols; c++)
-        w[c] = text_width(t->cols[c].name);
+    size_t len;
+    for (size_t c = 0; c < t->n_cols; c++) {
+        size_t cw = text_width(t->cols[c].name, &len);
+        if (cw > w[c]) w[c] = cw;
+    }
     for (size_t r = 0; r < t->n_rows; r++) /* in the cells' (row) order */
         for (size_t c = 0; c < t->n_cols; c++) {
             const char *v = cell(t, r, c);
-            size_t cw = v ? text_width(v) : 0;
+            size_t cw = v ? text_width(v, &len) : 0;
             if (cw > w[c]) w[c] = cw;
         }
-    for (size_t c = 0; c < t->n_cols; c++) {
-        size_t cw = text_width(t->cols[c].name);
-        if (t->cols[c].type == XS_COL_NUM) pad(out, w[c] - cw);
-        xs__buf_adds(out, t->cols[c].name);
-        if (c + 1 < t->n_cols) {
-            if (t->cols[c].type != XS_COL_NUM) pad(out, w[c] - cw);
-            xs__buf_add(out, "  ", 2);
+}
+
+/* The cell v (NUL-terminated) of column c padded to w[c], then the two
+ * spaces before the next column, or the newline after the last. Returns
+ * v's length in bytes. */
+static size_t text_cell(const xs_table *t, const size_t *w, size_t c, const char *v,
+                        xs__buf *out)
+{
+    size_t len, cw = text_width(v, &len);
+    size_t gap = w[c] > cw ? w[c] - cw : 0; /* 0: w was not raised to v */
+    if (t->cols[c].type == XS_COL_NUM) pad(out, gap);
+    xs__buf_add(out, v, len);
+    if (c + 1 < t->n_cols) {
+        if (t->cols[c].type != XS_COL_NUM) pad(out, gap);
+        xs__buf_add(out, "  ", 2);
+    } else {
+        xs__buf_addc(out, '\n');
+    }
+    return len;
+}
+
+/* Contract in io/table.h. */
+void xs__io_table_text_row(const xs_table *t, const size_t *w, const char *const *v,
+                           xs__buf *out)
+{
+    for (size_t c = 0; c < t->n_cols; c++)
+        text_cell(t, w, c, v[c], out);
+    if (!t->n_cols) xs__buf_addc(out, '\n');
+}
+
+/* Contract in io/table.h. */
+const char *xs__io_table_text_packed_row(const xs_table *t, const size_t *w,
+                                         const char *cells, xs__buf *out)
+{
+    for (size_t c = 0; c < t->n_cols; c++)
+        cells += text_cell(t, w, c, cells, out) + 1;
+    if (!t->n_cols) xs__buf_addc(out, '\n');
+    return cells;
+}
+
+/* Contract in io/table.h. */
+char *xs__io_table_pack(const xs_table *t, size_t *size)
+{
+    size_t n_cells = t->n_rows * t->n_cols, n_null = n_cells - t->n_cells;
+    for (size_t i = 0; i < t->n_cells; i++)
+        n_null += t->cells[i] == NO_CELL;
+    size_t n = t->n_pool + n_null;
+    char *p = xs__malloc(n ? n : 1);
+    if (!p) return NULL;
+    /* backwards: a cell's text and its NUL end where the next one's begin */
+    char *q = p + n;
+    size_t end = t->n_pool;
+    for (size_t i = n_cells; i-- > 0;) {
+        if (i >= t->n_cells || t->cells[i] == NO_CELL) {
+            *--q = '\0';
+        } else {
+            q -= end - t->cells[i];
+            memcpy(q, t->pool + t->cells[i], end - t->cells[i]);
+            end = t->cells[i];
         }
     }
-    xs__buf_addc(out, '\n');
+    *size = n;
+    return p;
+}
+
+/* Contract in io/table.h. */
+int xs__io_table_text_head(const xs_table *t, const size_t *w, xs__buf *out)
+{
+    const char **names = xs__calloc(t->n_cols ? t->n_cols : 1, sizeof *names);
+    if (!names) return XS_ENOMEM;
+    for (size_t c = 0; c < t->n_cols; c++)
+        names[c] = t->cols[c].name;
+    xs__io_table_text_row(t, w, names, out);
+    xs__free(names);
     for (size_t c = 0; c < t->n_cols; c++) {
         for (size_t k = 0; k < w[c]; k++) xs__buf_addc(out, '-');
         if (c + 1 < t->n_cols) xs__buf_add(out, "  ", 2);
     }
     xs__buf_addc(out, '\n');
-    for (size_t r = 0; r < t->n_rows; r++) {
+    return XS_OK;
+}
+
+static int write_text(const xs_table *t, xs__buf *out, xs__progress *prog)
+{
+    size_t n = t->n_cols ? t->n_cols : 1;
+    size_t *w = xs__calloc(n, sizeof *w);
+    const char **v = xs__calloc(n, sizeof *v);
+    int rc = w && v ? XS_OK : XS_ENOMEM;
+    if (rc == XS_OK) {
+        xs__io_table_widths(t, w);
+        rc = xs__io_table_text_head(t, w, out);
+    }
+    for (size_t r = 0; rc == XS_OK && r < t->n_rows; r++) {
         for (size_t c = 0; c < t->n_cols; c++) {
-            const char *v = cell(t, r, c);
-            if (!v) v = "";
-            size_t cw = text_width(v);
-            if (t->cols[c].type == XS_COL_NUM) pad(out, w[c] - cw);
-            xs__buf_adds(out, v);
-            if (c + 1 < t->n_cols) {
-                if (t->cols[c].type != XS_COL_NUM) pad(out, w[c] - cw);
-                xs__buf_add(out, "  ", 2);
-            }
+            const char *s = cell(t, r, c);
+            v[c] = s ? s : "";
         }
-        xs__buf_addc(out, '\n');
+        xs__io_table_text_row(t, w, v, out);
         row_done(prog, r);
         xs__buf_spill(out);
     }
+    xs__free(v);
     xs__free(w);
-    return XS_OK;
+    return rc;
 }
 
 /* The rows of t as JSON objects, each but the first preceded by ",":

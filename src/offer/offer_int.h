@@ -255,6 +255,13 @@ typedef void (*xs__offer_each_fn)(void *ctx, uint32_t c, const xs_offer *o, int 
 int xs__offer_decide_blocks(const xs_offer_engine *en, int n_threads, const char *label,
                             xs__offer_each_fn each, void *ctx, xs_offer_summary *sum);
 
+/* ---- write_all.c */
+/* xs_offer_write_all with per_block customers per block (it uses 4,096; the
+ * tests use small ones, to have many blocks on a small company). */
+int xs__offer_write_all_blocks(const xs_offer_engine *en, size_t per_block, int n_threads,
+                               const char *lang, int show_suppressed, xs_format fmt,
+                               FILE *out, xs_offer_summary *sum, xs_error *err);
+
 /* ---- candidates.c */
 /* The standard term after `months` (1..11 -> 12, 12..23 -> 24, 24..35 ->
  * 36), 0 from 36 months on; *slot (may be NULL) gets its index in

@@ -34,6 +34,10 @@ grep -q "^built " "$T/build.out" || fail "build: its line on stdout"
 
 on_tty recommend "$XS recommend --db $DB --all --format csv"
 bar recommend "offers \\["
+# the aligned table: its two passes, the offers decided, then written
+on_tty recommend_table "$XS recommend --db $DB --all"
+bar recommend_table "offers \\["
+bar recommend_table "writing \\["
 on_tty targets "$XS targets --db $DB --format csv"
 bar targets "targets \\["
 bar targets "writing \\["

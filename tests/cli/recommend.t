@@ -59,6 +59,13 @@ not_at_risk                3            0.00
 low_usage_upsell           1          360.00
 OUT
 diff -u "$T/want" "$T/sum" >&2 || fail "guardrail summary differs"
+# the aligned table of --all, streamed in two passes (widths over every
+# block, Japanese characters two columns wide, the suppressed rows too): the
+# bytes of one table written at once, as xsell at 8fcd404 wrote it; the
+# summary is the same as with csv
+expect_out 0 "$D/all_ja_suppressed.txt" -- "$XS" recommend --db "$DB" --all \
+    --as-of 2026-06-30 --lang ja --show-suppressed
+grep -q "^offered                    9         3610.97$" "$T/.err" || fail "table: the summary"
 # deterministic: a second run gives the same bytes
 "$XS" recommend --db "$DB" --all --as-of 2026-06-30 --format csv >"$T/all2" 2>/dev/null
 cmp -s "$T/all" "$T/all2" || fail "--all output differs between runs"

@@ -5,7 +5,9 @@
  * on a seeded sweep; the table's pooled cells and its in-memory rows
  * (src/io/table.c) against the cells and streams they replace, in every
  * format, with UTF-8 text that needs CSV quoting and JSON escapes; pads
- * wider than 64 columns written as spaces only; out of memory reported;
+ * wider than 64 columns written as spaces only; the aligned text in
+ * pieces (widths, packed blocks, padded rows) against one table written
+ * at once; out of memory reported;
  * and the message catalog's placeholder filling (src/offer/messages.c)
  * with truncation that never cuts a UTF-8 character; and a one-row table
  * written as one record (src/io/table_record.c), byte for byte.
@@ -360,6 +362,76 @@ static void test_wide_pads(void)
     xs_table_free(t);
 }
 
+/* The aligned text in pieces (io/table.h), as offer/write_all.c uses them:
+ * two tables of the same columns, each packed, padded at the max of their
+ * widths, give the bytes of xs_table_write of one table of all the rows;
+ * the packed cells are exact (an empty cell and a row left short are one
+ * NUL each); Japanese text counts 2 columns a character. */
+static void test_text_pieces(void)
+{
+    static const char *rows[][3] = {
+        {"U1", "1", "short"},        {"U22", NULL, "日本語の説明"},
+        {"", "12345", NULL},         {"U4444", "7", "a much longer text cell"},
+        {"U5", "-0.50", "ノート"},   {"U666666", NULL, ""},
+    };
+    xs_table *all = xs_table_new(), *part[2] = {xs_table_new(), xs_table_new()};
+    xs_table *tabs[3] = {all, part[0], part[1]};
+    for (int k = 0; k < 3; k++) {
+        xs_table_column(tabs[k], "id", XS_COL_TEXT);
+        xs_table_column(tabs[k], "n", XS_COL_NUM);
+        xs_table_column(tabs[k], "note", XS_COL_TEXT);
+    }
+    for (size_t r = 0; r < XS_N(rows); r++)
+        for (int k = 0; k < 2; k++) {
+            xs_table *t = k ? part[r >= 2] : all; /* part 0: rows 0-1, part 1: 2-5 */
+            xs_table_row(t);
+            for (int c = 0; c < 3; c++)
+                if (c < 2 || r != 5) xs_table_cell(t, rows[r][c]); /* row 5 left short */
+        }
+    size_t want_len;
+    char *want = written_n(all, XS_FORMAT_TABLE, &want_len);
+    size_t w[3] = {0, 0, 0}, w0[3] = {0, 0, 0};
+    xs__io_table_widths(part[0], w0);
+    CHECK_INT(w0[2], 12); /* 日本語の説明: 6 wide characters */
+    xs__io_table_widths(part[0], w);
+    xs__io_table_widths(part[1], w);
+    CHECK_INT(w[0], 7);
+    CHECK_INT(w[1], 5);
+    CHECK_INT(w[2], 23);
+    xs__buf b = {0};
+    CHECK_INT(xs__io_table_text_head(all, w, &b), XS_OK);
+    for (int k = 0; k < 2; k++) {
+        size_t size;
+        char *cells = xs__io_table_pack(part[k], &size);
+        CHECK(cells != NULL);
+        if (k == 0) {
+            /* the literal's own NUL is the last cell's */
+            CHECK_INT(size, sizeof "U1\0" "1\0" "short\0" "U22\0" "\0" "日本語の説明");
+            CHECK(!memcmp(cells, "U1\0" "1\0" "short\0" "U22\0" "\0" "日本語の説明", size));
+        }
+        const char *p = cells;
+        for (size_t r = 0; r < xs_table_rows(part[k]); r++)
+            p = xs__io_table_text_packed_row(all, w, p, &b);
+        CHECK_INT(p - cells, size);
+        xs__free(cells);
+    }
+    CHECK_INT(b.err, 0);
+    CHECK_INT(b.n, want_len);
+    CHECK(b.n == want_len && !memcmp(b.p, want, want_len));
+    /* the same through rows of pointers */
+    xs__buf_reset(&b);
+    CHECK_INT(xs__io_table_text_head(all, w, &b), XS_OK);
+    for (size_t r = 0; r < XS_N(rows); r++) {
+        const char *v[3];
+        for (int c = 0; c < 3; c++) v[c] = rows[r][c] ? rows[r][c] : "";
+        xs__io_table_text_row(all, w, v, &b);
+    }
+    CHECK(b.n == want_len && !memcmp(b.p, want, want_len));
+    xs__buf_free(&b);
+    free(want);
+    for (int k = 0; k < 3; k++) xs_table_free(tabs[k]);
+}
+
 static void test_msg_fill(void)
 {
     xs__offer_msg_var v[] = {{"name", "Team"}, {"price", "USD 1,200.00"}, {"none", NULL}};
@@ -468,6 +540,7 @@ int main(void)
         {"cells_and_formats", test_cells_and_formats},
         {"rows_in_memory", test_rows_in_memory},
         {"wide_pads", test_wide_pads},
+        {"text_pieces", test_text_pieces},
         {"msg_fill", test_msg_fill},
         {"record", test_record},
     };
