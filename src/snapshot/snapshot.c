@@ -1789,6 +1789,7 @@ static xs_store *side_store(loader *L)
         xs_store_close(st2);
         return NULL;
     }
+    xs__store_scan_cache(st2, 1); /* closed after the load */
     return st2;
 }
 
@@ -1820,6 +1821,7 @@ int xs__snapshot_load_side(xs_store *st, size_t side_min, xs_snapshot **out, xs_
     s->money_scale = st->money_scale;
     /* one read transaction: every table from the same state */
     if ((rc = xs__store_read_begin(st, &began, err)) < 0) goto cleanup;
+    xs__store_scan_cache(st, 1);
     if ((rc = check_schema(&L)) < 0 || (rc = load_customers(&L)) < 0 ||
         (rc = load_churn_scores(&L)) < 0 || (rc = load_products(&L)) < 0)
         goto cleanup;
@@ -1862,6 +1864,7 @@ cleanup:
     xs__progress_finish(&L.prog);
     xs__store_rows_close(&L.scan);
     xs__store_rows_close(&side.L.scan);
+    xs__store_scan_cache(st, 0);
     xs__store_read_end(st, began);
     if (st2) xs__store_read_end(st2, 1);
     xs_store_close(st2);

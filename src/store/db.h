@@ -241,6 +241,8 @@ void xs__store_sqlite_close(xs_store *st);
 void xs__store_sqlite_busy_timeout(xs_store *st, unsigned ms);
 /* The page cache of a bulk load (on = 1) or the usual one (on = 0). */
 void xs__store_sqlite_bulk(xs_store *st, int on);
+/* The page cache of a scan of whole tables (on = 1) or the usual one. */
+void xs__store_sqlite_scan(xs_store *st, int on);
 
 /* PostgreSQL connection (db_pg.c). */
 int xs__store_pg_connect(xs__store_pg **out, const char *url, int readonly, char *msg,

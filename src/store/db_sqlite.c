@@ -27,6 +27,7 @@
 
 #define XS__CACHE_KIB 65536      /* page cache of a store connection */
 #define XS__BULK_CACHE_KIB 16384 /* ... while a bulk import runs */
+#define XS__SCAN_CACHE_KIB 8192  /* ... while whole tables are read once */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -261,4 +262,12 @@ void xs__store_sqlite_bulk(xs_store *st, int on)
     int kib = st->bulk_cache_kib > 0 ? st->bulk_cache_kib : XS__BULK_CACHE_KIB;
     snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", on ? kib : XS__CACHE_KIB);
     sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
+
+void xs__store_sqlite_scan(xs_store *st, int on)
+{
+    sqlite3_exec(st->db,
+                 on ? "PRAGMA cache_size=-" STR(XS__SCAN_CACHE_KIB)
+                    : "PRAGMA cache_size=-" STR(XS__CACHE_KIB),
+                 NULL, NULL, NULL);
 }

@@ -90,6 +90,12 @@ static inline const char *xs__store_rows_name(xs__store_rows *r, int i)
 int xs__store_read_begin(xs_store *st, int *began, xs_error *err);
 /* Ends the read transaction xs__store_read_begin began (began = 1). */
 void xs__store_read_end(xs_store *st, int began);
+/* A connection's page cache while whole tables are read once (on = 1: 8
+ * MiB; each page is read once, so a larger cache only holds pages never
+ * read again, and at a million customers the two loading connections
+ * filled 2 x 64 MiB of memory the process touched for nothing), or back to
+ * the usual 64 MiB (on = 0). SQLite; PostgreSQL keeps the server's. */
+void xs__store_scan_cache(xs_store *st, int on);
 /* The store's recorded schema version: 1 found (*v set), 0 none recorded,
  * XS_ESCHEMA (no schema_migrations: "not an xsell store: ...") or XS_EDB. */
 int xs__store_version(xs_store *st, long long *v, xs_error *err);

@@ -88,6 +88,12 @@ static int query_int(xs_store *st, const char *sql, long long dflt, long long *o
     return XS_OK;
 }
 
+/* Contract in rows.h. */
+void xs__store_scan_cache(xs_store *st, int on)
+{
+    if (!st->pg) xs__store_sqlite_scan(st, on); /* PostgreSQL: the server's settings */
+}
+
 /* Contract in store_int.h / xsell.h. */
 void xs__store_bulk(xs_store *st, int on)
 {
