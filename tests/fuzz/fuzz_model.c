@@ -26,8 +26,7 @@
  */
 #define FZ_NAME "fuzz_model"
 #include "fuzz_store.h"
-
-#include <xxhash.h>
+#include "../unit/model_checksum.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -55,26 +54,11 @@ static void load_template(void)
     fclose(f);
 }
 
-/* The checksum rule of docs/model.md: the bytes after the 192-byte header
- * in pieces of 16 MiB; the XXH3-64 of their XXH3-64 values (8 little-endian
- * bytes each) seeds an XXH3-64 of the header with its checksum field (bytes
- * 40..47) zeroed. */
+/* Recomputes the header's checksum (tests/unit/model_checksum.h). */
 static void fix_checksum(unsigned char *b, size_t n)
 {
-    const size_t piece = (size_t)16 << 20;
     if (n < 192) return;
-    size_t body = n - 192, pieces = (body + piece - 1) / piece;
-    unsigned char *le = malloc(pieces * 8 + 1);
-    CHECK_OR_DIE(le);
-    for (size_t i = 0; i < pieces; i++) {
-        size_t lo = i * piece, len = body - lo < piece ? body - lo : piece;
-        uint64_t v = XXH3_64bits(b + 192 + lo, len);
-        for (int k = 0; k < 8; k++) le[i * 8 + k] = (unsigned char)(v >> (8 * k));
-    }
-    uint64_t seed = XXH3_64bits(le, pieces * 8);
-    free(le);
-    memset(b + 40, 0, 8);
-    uint64_t sum = XXH3_64bits_withSeed(b, 192, seed);
+    uint64_t sum = test_model_checksum(b, n);
     for (int i = 0; i < 8; i++) b[40 + i] = (unsigned char)(sum >> (8 * i));
 }
 

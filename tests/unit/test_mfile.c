@@ -12,10 +12,10 @@
 
 #include "base/intern.h"
 #include "base/mfile.h"
+#include "model_checksum.h"
 
 #include <stdint.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 static char path[256];
 
@@ -69,28 +69,6 @@ static void patch(long off, const void *bytes, size_t n)
     fclose(fp);
 }
 
-/* The checksum of the n bytes of a file at b by the rule of docs/model.md:
- * the body (after the 192-byte header) in pieces of 16 MiB, the XXH3-64 of
- * their XXH3-64 values as 8 little-endian bytes each seeds an XXH3-64 of
- * the header with bytes 40..47 zeroed. */
-#define T_PIECE ((size_t)16 << 20)
-static uint64_t ref_checksum(const unsigned char *b, size_t n)
-{
-    size_t body = n - 192, pieces = (body + T_PIECE - 1) / T_PIECE;
-    unsigned char *le = malloc(pieces * 8 + 1), h[192];
-    if (!le) return 0;
-    for (size_t i = 0; i < pieces; i++) {
-        size_t lo = i * T_PIECE, len = body - lo < T_PIECE ? body - lo : T_PIECE;
-        uint64_t v = XXH3_64bits(b + 192 + lo, len);
-        for (int k = 0; k < 8; k++) le[i * 8 + k] = (unsigned char)(v >> (8 * k));
-    }
-    uint64_t seed = XXH3_64bits(le, pieces * 8);
-    free(le);
-    memcpy(h, b, 192);
-    memset(h + 40, 0, 8);
-    return XXH3_64bits_withSeed(h, 192, seed);
-}
-
 /* Recomputes the checksum after a patch, so a test reaches the checks
  * behind it. */
 static void fix_checksum(void)
@@ -104,7 +82,7 @@ static void fix_checksum(void)
         return;
     }
     fclose(fp);
-    uint64_t sum = ref_checksum(b, (size_t)n);
+    uint64_t sum = test_model_checksum(b, (size_t)n);
     unsigned char le[8];
     for (int i = 0; i < 8; i++) le[i] = (unsigned char)(sum >> (8 * i));
     patch(40, le, 8);
@@ -425,7 +403,7 @@ static void check_sizes(const size_t *sizes, size_t n)
     CHECK(k == want_size && memcmp(got + 192, ref + 192, want_size - 192) == 0);
     uint64_t sum = 0; /* the checksum field, against the rule's */
     for (int b = 7; b >= 0; b--) sum = (sum << 8) | got[40 + b];
-    CHECK(k == want_size && sum == ref_checksum(got, want_size));
+    CHECK(k == want_size && sum == test_model_checksum(got, want_size));
     xs__mfile *f = NULL;
     CHECK_INT(xs__mfile_open(&f, path, &e), XS_OK); /* header and checksum */
     xs__mfile_close(f);
@@ -454,11 +432,12 @@ static void test_block_sizes(void)
     check_sizes(buf, 2);
     check_sizes(big, 3);
     /* bodies around the checksum's pieces: three sections of 64 bytes and
-     * the table's 192 bytes leave the fourth section T_PIECE - 384 for a
-     * body of exactly one piece */
-    const size_t p0 = T_PIECE - 384;
+     * the table's 192 bytes leave the fourth section TEST_MODEL_PIECE - 384
+     * for a body of exactly one piece */
+    const size_t p0 = TEST_MODEL_PIECE - 384;
     const size_t under[] = {64, 64, 64, p0 - 64}, at[] = {64, 64, 64, p0};
-    const size_t over[] = {64, 64, 64, p0 + 1}, three[] = {64, 64, 64, 2 * T_PIECE + 5};
+    const size_t over[] = {64, 64, 64, p0 + 1};
+    const size_t three[] = {64, 64, 64, 2 * TEST_MODEL_PIECE + 5};
     check_sizes(under, 4);
     check_sizes(at, 4);
     check_sizes(over, 4);
