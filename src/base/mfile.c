@@ -15,7 +15,8 @@
  * writer hashes the data as it streams it out, and the reader hashes the
  * pieces on every core: on opening, the checksum is the one pass over the
  * whole file, and on a file not yet in the page cache it is the pass that
- * reads it from the disk (bench/RESULTS.md, "The first reader").
+ * reads it from the disk (bench/RESULTS.md, "The lead's session of 2026-12-07,
+ * 16:26–19:26 UTC").
  */
 #define _GNU_SOURCE /* O_DIRECT */
 #include "base/mfile.h"

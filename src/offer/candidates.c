@@ -35,26 +35,14 @@
 /* Candidates                                                             */
 /* ---------------------------------------------------------------------- */
 
-/* seen: a bit per product (modulo 256) that some candidate proposes, as
- * to_product or in a bundle: a product whose bit is clear has no
+/* seen: the products some candidate proposes, as to_product or in a
+ * bundle (xs__offer_pmask_add): a product whose bit is clear has no
  * candidate yet, and add() skips its scan of the candidates. */
 typedef struct cands {
     xs_offer *o;
     size_t n, cap;
     uint64_t seen[4];
 } cands;
-
-static void mark_seen(cands *cs, int32_t p)
-{
-    uint32_t b = (uint32_t)p & 255;
-    cs->seen[b >> 6] |= (uint64_t)1 << (b & 63);
-}
-
-static int maybe_seen(const cands *cs, int32_t p)
-{
-    uint32_t b = (uint32_t)p & 255;
-    return (int)(cs->seen[b >> 6] >> (b & 63) & 1);
-}
 
 /* Revenue of product p over the horizon: monthly price x months, or the
  * price of a one-off product. */
@@ -69,7 +57,7 @@ static double horizon_rev(const xs_offer_engine *en, int32_t p, double qty)
 static xs_offer *add(cands *cs, const xs__offer_cust *st, xs_offer_kind kind,
                      xs_offer_trigger trig, int32_t from, int32_t to, double prior)
 {
-    size_t n = maybe_seen(cs, to) ? cs->n : 0;
+    size_t n = xs__offer_pmask_may(cs->seen, (uint32_t)to) ? cs->n : 0;
     for (size_t i = 0; i < n; i++) {
         if (cs->o[i].to_product == to && cs->o[i].from_product == from &&
             cs->o[i].kind == kind)
@@ -79,7 +67,7 @@ static xs_offer *add(cands *cs, const xs__offer_cust *st, xs_offer_kind kind,
             return NULL; /* already proposed in a bundle */
     }
     if (cs->n == cs->cap) return NULL;
-    mark_seen(cs, to);
+    xs__offer_pmask_add(cs->seen, (uint32_t)to);
     xs_offer *o = &cs->o[cs->n++];
     memset(o, 0, sizeof *o);
     o->customer = st->c;
@@ -721,7 +709,7 @@ static void bundle_cands(const xs_offer_engine *en, const xs__offer_cust *st,
             used[n_used++] = x->miss[j];
             if (j) {
                 o->also[j - 1] = (int32_t)x->miss[j];
-                mark_seen(cs, o->also[j - 1]);
+                xs__offer_pmask_add(cs->seen, (uint32_t)o->also[j - 1]);
             }
         }
         off = round(off * en->money_div) / en->money_div;

@@ -95,8 +95,8 @@ typedef struct xs__offer_shop {
                                             the cart: in that order */
     size_t n_bought, n_recent;
     int overflow;
-    uint64_t held[4]; /* a bit per product in the set (modulo 256): a clear
-                         bit answers "never bought" without the lookup */
+    uint64_t held[4]; /* the products in the set (xs__offer_pmask_add): a
+                         clear bit answers "never bought" without the lookup */
     double max_line; /* largest order line (currency units), 0 none */
     double min_unit; /* smallest unit price of a line (currency units), 0 none */
 } xs__offer_shop;
@@ -448,6 +448,16 @@ void xs__offer_shop_gather(const struct xs_offer_engine *en, uint32_t c,
 /* Day customer h bought product p first (as_of for the cart),
  * XS_SNAP_NO_DATE when not in the set. */
 int32_t xs__offer_shop_first(const xs__offer_shop *h, uint32_t p);
+/* A 256-bit mask of products, a bit per product modulo 256: a clear bit
+ * says the product is not in the set, without looking. */
+static inline void xs__offer_pmask_add(uint64_t m[4], uint32_t p)
+{
+    m[(p & 255) >> 6] |= (uint64_t)1 << (p & 63);
+}
+static inline int xs__offer_pmask_may(const uint64_t m[4], uint32_t p)
+{
+    return (int)(m[(p & 255) >> 6] >> (p & 63) & 1);
+}
 /* The slot of product p in h: its own, or the empty one it would take. */
 static inline size_t xs__offer_shop_slot(const xs__offer_shop *h, uint32_t p)
 {
@@ -465,11 +475,10 @@ int32_t xs__offer_shop_last_lines(const struct xs_offer_engine *en, uint32_t c, 
 static inline int32_t xs__offer_shop_last(const struct xs_offer_engine *en, uint32_t c,
                                           const xs__offer_shop *h, uint32_t p)
 {
-    uint32_t b = p & 255;
-    if (!(h->held[b >> 6] >> (b & 63) & 1))
-        return h->overflow ? xs__offer_shop_last_lines(en, c, p) : XS_SNAP_NO_DATE;
-    size_t i = xs__offer_shop_slot(h, p);
-    if (h->key[i]) return h->last[i];
+    if (xs__offer_pmask_may(h->held, p)) {
+        size_t i = xs__offer_shop_slot(h, p);
+        if (h->key[i]) return h->last[i];
+    }
     return h->overflow ? xs__offer_shop_last_lines(en, c, p) : XS_SNAP_NO_DATE;
 }
 /* 1 when shop products a and b are substitutes: same family or category,

@@ -542,7 +542,7 @@ static void shop_put(xs__offer_shop *h, uint32_t p, int32_t d, uint32_t o, int r
             return;
         }
         h->key[i] = p + 1;
-        h->held[(p & 255) >> 6] |= (uint64_t)1 << (p & 63);
+        xs__offer_pmask_add(h->held, p);
         h->first[i] = h->last[i] = d;
         h->first_ord[i] = o;
         h->recent_ord[i] = UINT32_MAX;

@@ -255,7 +255,6 @@ static int is_id(const xs__intern *ids, uint32_t id, const char *p, size_t len)
  * cache would miss the memory once per id. */
 static uint32_t ref_find(ref_cache *c, const char *p, size_t len)
 {
-    uint32_t next = c->last.id + 1;
     if (!len || len > 16) { /* long ids: the latest and the next, else the table */
         if (c->long_last != XS_INTERN_NONE && is_id(c->ids, c->long_last, p, len))
             return c->long_last;
@@ -273,6 +272,7 @@ static uint32_t ref_find(ref_cache *c, const char *p, size_t len)
         memcpy(&a, p, len);
     }
     if (c->last.len == len && c->last.a == a && c->last.b == b) return c->last.id;
+    uint32_t next = c->last.id + 1;
     if (c->last.len && is_id(c->ids, next, p, len)) {
         c->last = (ref_entry){.a = a, .b = b, .len = (uint32_t)len, .id = next};
         return next;
