@@ -189,10 +189,20 @@ static int scores_match(const xs_model_scores_job *j, const xs_snapshot *snap,
             (strlen(o->as_of) < sizeof j->as_of && !strcmp(j->as_of, o->as_of)));
 }
 
+/* Contract in model_int.h. */
+const xs_customer_scores *xs__model_scores_done(xs_model_scores_job *j)
+{
+    scores_wait(j);
+    return j->rc == XS_OK ? j->cs : NULL;
+}
+
 /* The engine and the target list; XS_ENOMEM, else XS_OK (an engine that
- * cannot be opened leaves the info's engine_error). */
+ * cannot be opened leaves the info's engine_error). Between the two, the
+ * model file being written (m->mw) is handed what is computed by then
+ * and the scores of j, which it writes while the target list is
+ * ranked. */
 static int engine_and_targets(xs_model *m, xs_store *st, const xs__model_ref *ref,
-                              const xs_model_opts *o)
+                              const xs_model_opts *o, xs_model_scores_job *j)
 {
     xs_error e = {0};
     char msg[1024];
@@ -203,8 +213,10 @@ static int engine_and_targets(xs_model *m, xs_store *st, const xs__model_ref *re
     if (rc < 0) {
         snprintf(m->info.engine_error, sizeof m->info.engine_error, "%s",
                  xs_error_format(&e, msg, sizeof msg));
+        xs__model_write_more(m->mw, j);
         return XS_OK;
     }
+    xs__model_write_more(m->mw, j);
     xs_offer_engine_as_of(m->en, m->info.as_of);
     t0 = xs__now();
     if (xs_offer_targets_rank(m->en, o->n_threads > 0 ? o->n_threads : 2, &m->targets,
@@ -233,9 +245,10 @@ static int build_customers(xs_model *m, xs_store *st, const xs__model_ref *ref,
         j = NULL;
     }
     if (!j && xs_model_scores_begin(m->snap, o, &j, err) < 0) return XS_ENOMEM;
-    int rc = engine_and_targets(m, st, ref, o);
+    int rc = engine_and_targets(m, st, ref, o, j);
     xs__ticker tk; /* what is left of the scores, waited for here */
     xs__ticker_start(&tk, "scores", 0);
+    xs__model_write_wait(m->mw); /* done with j */
     scores_wait(j);
     xs__ticker_finish(&tk);
     m->cs = j->cs;
@@ -297,7 +310,10 @@ int xs_model_build_from(xs_store *st, xs_snapshot *snap, const xs_model_opts *op
     m->info.t_load = xs__now() - t0;
     /* the file's read parts go out while the rest is computed */
     if (opts->out && (rc = xs__model_write_start(m, opts->out, &mw, err)) < 0) goto fail;
-    if ((rc = xs__model_finish(m, st, NULL, opts, err)) < 0) goto fail;
+    m->mw = mw;
+    rc = xs__model_finish(m, st, NULL, opts, err);
+    m->mw = NULL;
+    if (rc < 0) goto fail;
     if (mw) {
         t0 = xs__now();
         rc = xs__model_write_finish(mw, m, &m->info.bytes, err);

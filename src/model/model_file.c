@@ -5,12 +5,12 @@
  * store (store id in the file's header against the store's meta).
  *
  * Sections, in this order: "snap.*" (snapshot_io.c), "bask.*" (mine_io.c),
- * "engine.*" (engine_io.c), "tog.*", "rules.*" (mine_io.c), "model.hdr"
- * (this file's scalars: why a part is absent, the guardrail totals, the
- * health configuration of the scores), "model.targets" (the ranked target
- * list, xs_target rows), "scores.*" (scores_io.c). Readers find them by
- * name; the order puts what a build has first at the front, so that it
- * writes the file as it goes (xs__model_write_start).
+ * "engine.*" (engine_io.c), "tog.*", "rules.*" (mine_io.c), "scores.*"
+ * (scores_io.c), "model.hdr" (this file's scalars: why a part is absent,
+ * the guardrail totals, the health configuration of the scores),
+ * "model.targets" (the ranked target list, xs_target rows). Readers find
+ * them by name; the order puts what a build has first at the front, so
+ * that it writes the file as it goes (xs__model_write_start).
  */
 #include "model/model_int.h"
 
@@ -54,12 +54,24 @@ static int save_read_parts(const xs_model *m, xs__mfile_writer *w, int engine,
     return rc;
 }
 
-/* The sections computed from them (the engine unless engine_done, mined
- * structures, this file's scalars, the target list, scores), then the
+/* The sections computed before the target list: the engine unless
+ * engine_done, the items bought together and the rules, and the customer
+ * scores cs (NULL: none). */
+static int save_mined_parts(const xs_model *m, xs__mfile_writer *w, int engine_done,
+                            const xs_customer_scores *cs, xs_error *err)
+{
+    int rc = XS_OK;
+    if (!engine_done && m->en) rc = xs__offer_engine_save(m->en, w, err);
+    if (rc == XS_OK && m->baskets && m->tog) rc = xs__mine_together_save(m->tog, w, err);
+    if (rc == XS_OK && m->baskets && m->rules) rc = xs__mine_rules_save(m->rules, w, err);
+    if (rc == XS_OK && cs) rc = xs__score_customer_scores_save(cs, w, err);
+    return rc;
+}
+
+/* The last sections (this file's scalars, the target list), then the
  * header: the file complete and renamed into place. Aborts w on
  * failure. */
-static int save_computed_parts(const xs_model *m, xs__mfile_writer *w, int engine_done,
-                               xs_error *err)
+static int save_last_parts(const xs_model *m, xs__mfile_writer *w, xs_error *err)
 {
     model_hdr h;
     memset(&h, 0, sizeof h);
@@ -73,16 +85,12 @@ static int save_computed_parts(const xs_model *m, xs__mfile_writer *w, int engin
     if (m->en) h.summary = m->summary;
     h.hcfg = m->hcfg;
     int rc;
-    if (!engine_done && m->en && (rc = xs__offer_engine_save(m->en, w, err)) < 0)
-        goto fail;
-    if (m->baskets && ((m->tog && (rc = xs__mine_together_save(m->tog, w, err)) < 0) ||
-                       (m->rules && (rc = xs__mine_rules_save(m->rules, w, err)) < 0)))
-        goto fail;
     if ((rc = xs__mfile_put(w, "model.hdr", &h, sizeof h, err)) < 0 ||
         (rc = xs__mfile_put(w, "model.targets", m->targets,
-                            (size_t)h.n_targets * sizeof *m->targets, err)) < 0)
-        goto fail;
-    if (m->cs && (rc = xs__score_customer_scores_save(m->cs, w, err)) < 0) goto fail;
+                            (size_t)h.n_targets * sizeof *m->targets, err)) < 0) {
+        xs__mfile_abort(w);
+        return rc;
+    }
     xs__mfile_meta meta;
     memset(&meta, 0, sizeof meta);
     snprintf(meta.store_id, sizeof meta.store_id, "%s", m->info.store_id);
@@ -91,9 +99,6 @@ static int save_computed_parts(const xs_model *m, xs__mfile_writer *w, int engin
     snprintf(meta.xsell_version, sizeof meta.xsell_version, "%s", XS_VERSION);
     meta.data_version = m->info.data_version;
     return xs__mfile_commit(w, &meta, err);
-fail:
-    xs__mfile_abort(w);
-    return rc;
 }
 
 static int model_save(const xs_model *m, const char *path, xs_error *err)
@@ -101,11 +106,12 @@ static int model_save(const xs_model *m, const char *path, xs_error *err)
     xs__mfile_writer *w = NULL;
     int rc = xs__mfile_create(&w, path, err);
     if (rc < 0) return rc;
-    if ((rc = save_read_parts(m, w, 1, err)) < 0) {
+    if ((rc = save_read_parts(m, w, 1, err)) < 0 ||
+        (rc = save_mined_parts(m, w, 1, m->cs, err)) < 0) {
         xs__mfile_abort(w);
         return rc;
     }
-    return save_computed_parts(m, w, 1, err);
+    return save_last_parts(m, w, err);
 }
 
 /* Contract in xsell.h. Writing and syncing a large file: the bar shows the
@@ -120,7 +126,12 @@ int xs_model_save(const xs_model *m, const char *path, xs_error *err)
 }
 
 /* A model file written while its model is built: the thread that writes
- * the parts read from the store, and what it found. */
+ * it, what it has been handed and what it found. The thread writes the
+ * parts read from the store (and the engine handed in), then waits for
+ * the rest computed before the target list (xs__model_write_more: the
+ * engine, the mined parts, and the scores, whose job it waits for) and
+ * writes them while the target list is ranked; finish writes what is
+ * left. */
 struct xs__model_writer {
     const xs_model *m;
     char *path;
@@ -128,18 +139,41 @@ struct xs__model_writer {
     int engine; /* 1: the engine was there at the start, written early */
     pthread_t th;
     int started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int more;                    /* under mu: 0 waiting, 1 handed, -1 nothing more */
+    xs_model_scores_job *scores; /* handed: the thread waits for it */
+    int mined_done;              /* the mined parts are written (or rc says why not) */
     int rc;
     xs_error err;
 };
 
+/* The parts computed before the target list, with the scores of job j
+ * (waited for here, whether or not they are written). */
+static void write_mined(xs__model_writer *mw, xs_model_scores_job *j)
+{
+    const xs_customer_scores *cs = xs__model_scores_done(j);
+    if (mw->rc == XS_OK)
+        mw->rc = save_mined_parts(mw->m, mw->w, mw->engine, cs, &mw->err);
+    if (mw->rc == XS_OK) mw->rc = xs__mfile_sync(mw->w, &mw->err);
+    mw->mined_done = 1;
+}
+
 /* The writer's thread: the snapshot and baskets sections (and the engine
- * handed in), then their bytes to the disk (xs__mfile_sync), so the
- * commit's own sync has only the computed parts left to wait for. */
-static void *write_read_parts(void *arg)
+ * handed in), then their bytes to the disk (xs__mfile_sync); then, once
+ * handed, the mined parts and the scores the same way, so the commit's
+ * own sync has only the target list left to wait for. */
+static void *write_parts(void *arg)
 {
     xs__model_writer *mw = arg;
     mw->rc = save_read_parts(mw->m, mw->w, mw->engine, &mw->err);
     if (mw->rc == XS_OK) mw->rc = xs__mfile_sync(mw->w, &mw->err);
+    pthread_mutex_lock(&mw->mu);
+    while (!mw->more)
+        pthread_cond_wait(&mw->cv, &mw->mu);
+    int more = mw->more;
+    pthread_mutex_unlock(&mw->mu);
+    if (more > 0) write_mined(mw, mw->scores);
     return NULL;
 }
 
@@ -161,39 +195,74 @@ int xs__model_write_start(const xs_model *m, const char *path, xs__model_writer 
         xs__free(mw);
         return rc;
     }
-    if (pthread_create(&mw->th, NULL, write_read_parts, mw) == 0)
-        mw->started = 1;
-    else
-        write_read_parts(mw); /* no thread: written here, before the rest */
+    if (pthread_mutex_init(&mw->mu, NULL) == 0) {
+        if (pthread_cond_init(&mw->cv, NULL) == 0) {
+            if (pthread_create(&mw->th, NULL, write_parts, mw) == 0) {
+                mw->started = 1;
+                *out = mw;
+                return XS_OK;
+            }
+            pthread_cond_destroy(&mw->cv);
+        }
+        pthread_mutex_destroy(&mw->mu);
+    }
+    /* no thread: the read parts written here, before the rest */
+    mw->rc = save_read_parts(m, mw->w, mw->engine, &mw->err);
     *out = mw;
     return XS_OK;
 }
 
-/* Waits for the writer's thread; its result. */
-static int write_join(xs__model_writer *mw, xs_error *err)
+/* Contract in model_int.h. */
+void xs__model_write_more(xs__model_writer *mw, xs_model_scores_job *j)
 {
-    if (mw->started) pthread_join(mw->th, NULL);
-    mw->started = 0;
-    if (mw->rc < 0 && err) *err = mw->err;
-    return mw->rc;
+    if (!mw) return;
+    if (!mw->started) {
+        write_mined(mw, j); /* no thread: here, once the scores are done */
+        return;
+    }
+    pthread_mutex_lock(&mw->mu);
+    if (!mw->more) {
+        mw->scores = j;
+        mw->more = 1;
+        pthread_cond_signal(&mw->cv);
+    }
+    pthread_mutex_unlock(&mw->mu);
 }
 
-/* Contract in model_int.h. What the build waits for (the early parts'
- * thread, then the computed parts and the sync): the bar shows it. */
+/* Contract in model_int.h. */
+void xs__model_write_wait(xs__model_writer *mw)
+{
+    if (!mw || !mw->started) return;
+    pthread_mutex_lock(&mw->mu);
+    if (!mw->more) mw->more = -1; /* nothing handed: the thread stops waiting */
+    pthread_cond_signal(&mw->cv);
+    pthread_mutex_unlock(&mw->mu);
+    pthread_join(mw->th, NULL);
+    pthread_cond_destroy(&mw->cv);
+    pthread_mutex_destroy(&mw->mu);
+    mw->started = 0;
+}
+
+/* Contract in model_int.h. What the build waits for (the writer's thread,
+ * then the last parts and the sync): the bar shows it. */
 int xs__model_write_finish(xs__model_writer *mw, const xs_model *m, size_t *bytes,
                            xs_error *err)
 {
     xs__ticker tk;
     xs__ticker_start(&tk, "writing the model", 0);
-    int rc = write_join(mw, err);
+    xs__model_write_wait(mw);
+    int rc = mw->rc;
+    if (rc == XS_OK && !mw->mined_done)
+        rc = mw->rc = save_mined_parts(m, mw->w, mw->engine, m->cs, &mw->err);
     if (rc < 0) {
+        if (err) *err = mw->err;
         xs__ticker_finish(&tk);
         xs__model_write_abort(mw);
         return rc;
     }
     xs__mfile_writer *w = mw->w;
     mw->w = NULL;
-    rc = save_computed_parts(m, w, mw->engine, err);
+    rc = save_last_parts(m, w, err);
     xs__ticker_finish(&tk);
     struct stat sb;
     *bytes = rc == XS_OK && stat(mw->path, &sb) == 0 ? (size_t)sb.st_size : 0;
@@ -206,7 +275,7 @@ int xs__model_write_finish(xs__model_writer *mw, const xs_model *m, size_t *byte
 void xs__model_write_abort(xs__model_writer *mw)
 {
     if (!mw) return;
-    write_join(mw, NULL);
+    xs__model_write_wait(mw);
     xs__mfile_abort(mw->w);
     xs__free(mw->path);
     xs__free(mw);

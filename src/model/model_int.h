@@ -19,6 +19,7 @@ struct xs_model {
     xs_customer_scores *cs;    /* NULL: info.scores_error says why */
     xs_model_scores_job *scores; /* handed in (xs_model_opts.scores) until
                                     build_customers waits for them */
+    struct xs__model_writer *mw; /* the file written as it is built, NULL */
     xs_offer_engine *en;       /* NULL: info.engine_error says why */
     xs_target *targets;        /* ranked target list (into the mapping when f) */
     size_t n_targets;
@@ -55,9 +56,10 @@ int xs__model_engine_of_ref(xs_model *m, const xs__model_ref *ref, const xs_mode
 /* A model file written while the model is built (model_file.c): the
  * sections read from the store (snapshot, baskets: most of the bytes) and
  * a handed-in engine go out on a thread of their own as soon as they are
- * loaded, the computed ones after the last stage; the file is
- * xs_model_save()'s, byte for byte but for the header (build time, data
- * version, checksum). */
+ * loaded, the engine, mined parts and scores while the target list is
+ * ranked, the rest after the last stage; the file is xs_model_save()'s,
+ * byte for byte but for the header (build time, data version,
+ * checksum). */
 typedef struct xs__model_writer xs__model_writer;
 
 /* Creates the temporary file of path and starts writing m's snapshot and
@@ -65,6 +67,18 @@ typedef struct xs__model_writer xs__model_writer;
  * XS_OK, XS_EIO or XS_ENOMEM (nothing started). */
 int xs__model_write_start(const xs_model *m, const char *path, xs__model_writer **out,
                           xs_error *err);
+/* Hands mw (NULL: nothing) the parts of its model computed before the
+ * target list (the engine, unless written at the start; the items bought
+ * together, the rules) and the scores job j, which mw's thread waits for
+ * (xs__model_scores_done) and writes beside the ranking. Once only; with
+ * no thread of its own, written here. */
+void xs__model_write_more(xs__model_writer *mw, xs_model_scores_job *j);
+/* Waits for mw's thread (NULL, none: returns), which then no longer uses
+ * the scores job it was handed; without write_more, it stops waiting. */
+void xs__model_write_wait(xs__model_writer *mw);
+/* The scores job j once done (waits for it): its scores, NULL when they
+ * failed. (model.c) */
+const xs_customer_scores *xs__model_scores_done(xs_model_scores_job *j);
 /* Waits for the sections of start, writes the rest of m and renames the
  * file into place; *bytes its size. Frees mw whatever happens (on failure
  * the temporary file is removed). Returns XS_OK, XS_EIO or XS_ENOMEM. */

@@ -9,6 +9,7 @@
 #include "store_fixture.h"
 #include "test.h"
 
+#include "base/alloc.h"
 #include "base/mfile.h"
 #include "model/part.h"
 #include "snapshot/snapshot_io.h"
@@ -464,6 +465,56 @@ static void test_written_as_built(void)
     rm_store(db);
 }
 
+/* Out of memory anywhere in a build that writes its file as it goes (the
+ * writer's thread waiting for parts never handed to it, or for the scores
+ * it was handed; allocations on the scores' and the ranking's threads):
+ * the build fails with XS_ENOMEM or succeeds, never hangs, and a failed
+ * build leaves no file, temporary or not. */
+static void test_written_as_built_out_of_memory(void)
+{
+    CHECK_INT(make_store(120, 0, 0), 0);
+    xs_store *st = NULL;
+    xs_snapshot *s = NULL;
+    xs_model *m = NULL;
+    xs_model_opts o;
+    xs_error e;
+    char out[160], tmp[200];
+    snprintf(out, sizeof out, "%s-oom.xsm", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", out, (long)getpid());
+    CHECK_INT(xs_store_open(&st, db, &e), XS_OK);
+    xs_model_opts_init(&o);
+    o.out = out;
+    /* the allocations of a whole build after its load */
+    CHECK_INT(xs_snapshot_load(st, &s, &e), XS_OK);
+    xs__alloc_fail_after(-1);
+    CHECK_INT(xs_model_build_from(st, s, &o, &m, &e), XS_OK);
+    long n = xs__alloc_fail_after(-1);
+    xs_model_free(m);
+    CHECK(n > 100);
+    int failed = 0;
+    for (long k = 0; k < 200; k++) {
+        unlink(out);
+        s = NULL;
+        m = NULL;
+        CHECK_INT(xs_snapshot_load(st, &s, &e), XS_OK);
+        xs__alloc_fail_after(n * k / 200);
+        int rc = xs_model_build_from(st, s, &o, &m, &e);
+        xs__alloc_fail_after(-1);
+        CHECK(rc == XS_OK || rc == XS_ENOMEM);
+        if (rc == XS_ENOMEM) {
+            failed++;
+            CHECK(m == NULL);
+            CHECK_INT(file_bytes(out), -1);
+        }
+        CHECK_INT(file_bytes(tmp), -1);
+        xs_model_free(m);
+    }
+    CHECK(failed > 100);
+    unlink(out);
+    xs_store_close(st);
+    rm_store(db);
+}
+
 /* Builds a model of st with the churn model's training sample capped at cap
  * (SIZE_MAX: the default), its scores begun with begun_cap (SIZE_MAX: none
  * begun); the text of its scores, NULL without. */
@@ -599,6 +650,7 @@ int main(void)
         {"model_built", test_model_built},
     {"engine_handed_in", test_engine_handed_in},
         {"written_as_built", test_written_as_built},
+        {"written_as_built_out_of_memory", test_written_as_built_out_of_memory},
         {"churn_max_train", test_churn_max_train},
         {"model_empty_store", test_model_empty_store},
         {"other_store", test_other_store},
