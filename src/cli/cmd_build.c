@@ -16,12 +16,12 @@
  */
 #include "cli/build.h"
 
-#include <limits.h>
+#include "base/heap.h"
+
 #include <stdio.h>
 #include <string.h>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define CMD XS_CLI_BUILD
 
@@ -161,21 +161,30 @@ static void summary(const char *db, const xs_offer_build_info *info, const char 
 }
 
 /* The build's memory reused instead of given back to the kernel and asked
- * for again: one malloc arena for all its threads, no mapping of its own
- * for a large block, no trimming. At 1M customers the build frees and
- * allocates again about 1 GB beyond its peak (the churn model's tables and
- * XGBoost's matrices, the loader's and the engine's scratch), and each
- * page the kernel hands out afresh is zeroed first: ~270K of its ~800K
- * page faults go, its peak stays (bench/RESULTS.md, "Build at 1M, helper
- * hH"). The build allocates nothing per customer on its threads, so one
- * arena costs no contention. glibc only. */
-static void reuse_memory(void)
+ * for again (xs__heap_keep). At 1M customers the build frees and allocates
+ * again about 1 GB beyond its peak (the churn model's tables and XGBoost's
+ * matrices, the loader's and the engine's scratch), and each page the
+ * kernel hands out afresh is zeroed first: ~270K of its ~800K page faults
+ * go, its peak stays (bench/RESULTS.md, "Build at 1M, helper hH"). The
+ * build allocates nothing per customer on its threads, so one arena costs
+ * no contention. Then 4/5 of the store file's bytes, about the build's
+ * peak at 1M customers (1.6 GB, a 2.0 GB file), and at most an eighth of
+ * the machine's memory (what a store whose file is mostly logs the build
+ * does not read would hold for nothing), are faulted in ahead by a thread
+ * of idle priority (xs__heap_warm_start): while the customers load on one
+ * core, it takes the page faults off the loading threads (bench/
+ * RESULTS.md, "The lead's session of 2026-12-07, 18:22"). A store on a
+ * database server has no file to size it by: nothing is warmed. */
+static xs__heap_warm *reuse_memory(const char *db)
 {
-#if defined(__GLIBC__)
-    mallopt(M_ARENA_MAX, 1);
-    mallopt(M_MMAP_MAX, 0);
-    mallopt(M_TRIM_THRESHOLD, INT_MAX);
-#endif
+    xs__heap_keep();
+    struct stat sb;
+    if (xs_store_is_url(db) || stat(db, &sb) != 0 || sb.st_size <= 0) return NULL;
+    size_t want = (size_t)sb.st_size / 5 * 4;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0 && want > (size_t)pages / 8 * (size_t)page)
+        want = (size_t)pages / 8 * (size_t)page;
+    return xs__heap_warm_start(want);
 }
 
 /* The build of the store db: engine, churn model, plan, model file. */
@@ -195,7 +204,7 @@ static int run_build(const char *db, const char *as_of, const struct build_opts 
     xs_cli_plan plan = {NULL, NULL, NULL, NULL, NULL};
     xs_error e;
     int ex = XS_EXIT_OK;
-    reuse_memory();
+    xs__heap_warm *warm = reuse_memory(db);
     xs_cli_build_model_opts(&mo, as_of, cfg, o->churn_max_train);
     /* a bad --churn-model or --capacity is refused before the build writes
      * anything */
@@ -233,6 +242,7 @@ static int run_build(const char *db, const char *as_of, const struct build_opts 
     xs_model_scores_job_free(sc); /* before the snapshot it reads */
     xs_snapshot_free(snap);
     xs_store_close(st);
+    xs__heap_warm_stop(warm, 0);
     return ex;
 }
 
