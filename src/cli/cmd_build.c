@@ -173,7 +173,7 @@ static void summary(const char *db, const xs_offer_build_info *info, const char 
  * does not read would hold for nothing), are faulted in ahead by a thread
  * of idle priority (xs__heap_warm_start): while the customers load on one
  * core, it takes the page faults off the loading threads (bench/
- * RESULTS.md, "The lead's session of 2026-12-07, 18:22"). A store on a
+ * RESULTS.md, "The lead's session of 2026-12-07, 18:22 UTC"). A store on a
  * database server has no file to size it by: nothing is warmed. */
 static xs__heap_warm *reuse_memory(const char *db)
 {
