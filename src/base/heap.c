@@ -21,8 +21,12 @@
 #include <malloc.h>
 #endif
 
-/* The thread faults in this much at a time, and looks at stop between. */
-#define CHUNK ((size_t)2 << 20)
+/* The thread faults in this much at a time, and looks at stop between.
+ * Small: a populate call holds the address space's lock for reading, and
+ * a thread of idle priority may wait long for a core in the middle of
+ * one, while the build's threads wait to grow the heap (brk takes the lock
+ * for writing); 64 pages are ~0.1 ms of work. */
+#define CHUNK ((size_t)256 << 10)
 
 struct xs__heap_warm {
     uintptr_t from, to; /* page-aligned */

@@ -41,20 +41,21 @@ static size_t whole_pages(const void *p, size_t n)
     return to > from ? (size_t)(to - from) : 0;
 }
 
-static int can_populate(void)
+/* Whether this kernel can populate (MADV_POPULATE_WRITE, Linux 5.14);
+ * when not, the running test is skipped. */
+static int populate_or_skip(void)
 {
     unsigned char *b = patterned(4096, 1);
     int ok = b && xs__heap_populate(b, 4096) == 0;
     free(b);
+    if (!ok)
+        xs_test_skip("this kernel cannot populate (MADV_POPULATE_WRITE, Linux 5.14)");
     return ok;
 }
 
 static void test_populate_keeps_bytes(void)
 {
-    if (!can_populate()) {
-        xs_test_skip("this kernel cannot populate (MADV_POPULATE_WRITE, Linux 5.14)");
-        return;
-    }
+    if (!populate_or_skip()) return;
     size_t n = 6 * MB + 123;
     unsigned char *b = patterned(n, 7);
     CHECK(b != NULL);
@@ -67,10 +68,7 @@ static void test_populate_keeps_bytes(void)
 
 static void test_warm_range(void)
 {
-    if (!can_populate()) {
-        xs_test_skip("this kernel cannot populate (MADV_POPULATE_WRITE, Linux 5.14)");
-        return;
-    }
+    if (!populate_or_skip()) return;
     /* waited for: every whole page of the range, over several chunks and
      * a part of one */
     size_t n = 9 * MB + 5000;
@@ -100,10 +98,7 @@ static void test_warm_start(void)
     /* too little to be worth a thread */
     CHECK(xs__heap_warm_start(XS__HEAP_WARM_MIN - 1) == NULL);
 #if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
-    if (!can_populate()) {
-        xs_test_skip("this kernel cannot populate (MADV_POPULATE_WRITE, Linux 5.14)");
-        return;
-    }
+    if (!populate_or_skip()) return;
     xs__heap_keep();
     /* the premise: a block given back at the top of the heap is where the
      * next allocations are cut from */
