@@ -175,7 +175,7 @@ static void summary(const char *db, const xs_offer_build_info *info, const char 
  * core, it takes the page faults off the loading threads (bench/
  * RESULTS.md, "The lead's session of 2026-12-07, 18:22 UTC"). A store on a
  * database server has no file to size it by: nothing is warmed. */
-static xs__heap_warm *reuse_memory(const char *db)
+static xs__heap_warm *build_heap(const char *db)
 {
     xs__heap_keep();
     struct stat sb;
@@ -204,7 +204,7 @@ static int run_build(const char *db, const char *as_of, const struct build_opts 
     xs_cli_plan plan = {NULL, NULL, NULL, NULL, NULL};
     xs_error e;
     int ex = XS_EXIT_OK;
-    xs__heap_warm *warm = reuse_memory(db);
+    xs__heap_warm *warm = build_heap(db);
     xs_cli_build_model_opts(&mo, as_of, cfg, o->churn_max_train);
     /* a bad --churn-model or --capacity is refused before the build writes
      * anything */
