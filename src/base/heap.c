@@ -47,10 +47,10 @@ void xs__heap_keep(void)
 int xs__heap_populate(void *p, size_t n)
 {
 #if defined(MADV_POPULATE_WRITE)
+    if (!n) return 0;
     uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t a = (uintptr_t)p & ~(pg - 1);
     uintptr_t e = ((uintptr_t)p + n + pg - 1) & ~(pg - 1);
-    if (!n) return 0;
     return madvise((void *)a, e - a, MADV_POPULATE_WRITE) == 0 ? 0 : -1;
 #else
     (void)p;

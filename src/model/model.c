@@ -210,13 +210,12 @@ static int engine_and_targets(xs_model *m, xs_store *st, const xs__model_ref *re
     int rc = open_engine(m, st, ref, o, &e);
     m->info.t_engine = xs__now() - t0;
     if (rc == XS_ENOMEM) return rc;
+    xs__model_write_more(m->mw, j); /* the engine, or that there is none */
     if (rc < 0) {
         snprintf(m->info.engine_error, sizeof m->info.engine_error, "%s",
                  xs_error_format(&e, msg, sizeof msg));
-        xs__model_write_more(m->mw, j);
         return XS_OK;
     }
-    xs__model_write_more(m->mw, j);
     xs_offer_engine_as_of(m->en, m->info.as_of);
     t0 = xs__now();
     if (xs_offer_targets_rank(m->en, o->n_threads > 0 ? o->n_threads : 2, &m->targets,
